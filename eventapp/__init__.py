@@ -1,0 +1,115 @@
+"""eventapp: the KICXUP Global expo platform."""
+
+import importlib
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from config import check_production_settings, load_config
+from eventapp.extensions import babel, csrf, db, login_manager, migrate
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+# Domain packages in the order their blueprints are registered. Each one that
+# has a `views.bp` is mounted; each `models` module is imported so that
+# Flask-Migrate sees every table.
+DOMAINS = (
+    "core",
+    "accounts",
+    "organizations",
+    "events",
+    "notifications",
+    "booths",
+    "exhibitors",
+    "meetings",
+    "badges",
+    "checkin",
+    "calendar",
+)
+
+
+def _import_optional(name):
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        # Only a missing module of our own is optional; a missing dependency is a bug.
+        if not (error.name and name.startswith(error.name)):
+            raise
+        return None
+
+
+def create_app(config=None):
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_DIR / "templates"),
+        static_folder=str(PROJECT_DIR / "static"),
+        instance_path=os.environ.get("EVENTAPP_INSTANCE", str(PROJECT_DIR / "instance")),
+    )
+    if config is None or isinstance(config, str):
+        config = load_config(config)
+    if isinstance(config, dict):
+        app.config.from_object(load_config("development"))
+        app.config.update(config)
+    else:
+        app.config.from_object(config)
+    check_production_settings(app.config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from eventapp.core.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True, compare_type=True
+    )
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Seoul")
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+
+    for domain in DOMAINS:
+        _import_optional(f"eventapp.{domain}.models")
+    for domain in DOMAINS:
+        views = _import_optional(f"eventapp.{domain}.views")
+        if views is not None and hasattr(views, "bp"):
+            app.register_blueprint(views.bp)
+        cli = _import_optional(f"eventapp.{domain}.cli")
+        if cli is not None and hasattr(cli, "register"):
+            cli.register(app)
+
+    from eventapp.core import errors, templating
+
+    errors.register(app)
+    templating.register(app)
+    _configure_sqlite(app)
+    return app
+
+
+def _configure_sqlite(app):
+    """Make SQLite transactions take the write lock up front.
+
+    pysqlite's deferred transactions let two writers read the same state and
+    then fail (or worse, both succeed on stale reads). BEGIN IMMEDIATE
+    serializes them; busy_timeout makes the second one wait its turn.
+    """
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event as sa_event
+
+    with app.app_context():
+        engine = db.engine
+
+        @sa_event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection, _record):
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            if engine.url.database not in (None, "", ":memory:"):
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+        @sa_event.listens_for(engine, "begin")
+        def _on_begin(connection):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")

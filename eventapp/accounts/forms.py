@@ -1,0 +1,55 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from eventapp.core.i18n import lazy_gettext as _l
+
+LANGUAGE_CHOICES = [("ko", "한국어"), ("en", "English")]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    remember = BooleanField(_l("Keep me signed in"))
+
+
+class SignupForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    name_ko = StringField(_l("Name (Korean)"), validators=[Optional(), Length(max=100)])
+    name_en = StringField(_l("Name (English)"), validators=[Optional(), Length(max=100)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=128)])
+    confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))],
+    )
+    locale = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES, default="ko")
+
+    def validate(self, extra_validators=None):
+        if not super().validate(extra_validators):
+            return False
+        if not (self.name_ko.data or self.name_en.data):
+            self.name_en.errors.append(_l("Give your name in Korean or English."))
+            return False
+        return True
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(min=10, max=128)]
+    )
+    confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))],
+    )
+
+
+class ProfileForm(FlaskForm):
+    name_ko = StringField(_l("Name (Korean)"), validators=[Optional(), Length(max=100)])
+    name_en = StringField(_l("Name (English)"), validators=[Optional(), Length(max=100)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=100)])
+    locale = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)

@@ -1,0 +1,137 @@
+"""Sign-up, login throttling and password reset."""
+
+from datetime import timedelta
+
+from flask import current_app, render_template, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import delete, func, select
+
+from eventapp.accounts.models import LoginAttempt, User
+from eventapp.core import audit
+from eventapp.core.db import utcnow
+from eventapp.core.i18n import gettext as _
+from eventapp.extensions import db
+from eventapp.notifications.services import queue_mail
+
+
+class AccountError(Exception):
+    pass
+
+
+def normalize_email(email):
+    return (email or "").strip().lower()
+
+
+def find_user(email):
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def create_user(email, password, *, name_ko="", name_en="", locale="ko", **extra):
+    email = normalize_email(email)
+    if find_user(email) is not None:
+        raise AccountError(_("An account with this e-mail address already exists."))
+    user = User(email=email, name_ko=name_ko or "", name_en=name_en or "", locale=locale, **extra)
+    user.set_password(password)
+    db.session.add(user)
+    audit.record("user.created", user, user=user, data={"email": email})
+    return user
+
+
+def _recent_failures(email, remote_addr):
+    window = timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"])
+    since = utcnow() - window
+    by_email = db.session.scalar(
+        select(func.count()).where(LoginAttempt.email == email, LoginAttempt.created_at >= since)
+    )
+    by_addr = db.session.scalar(
+        select(func.count()).where(
+            LoginAttempt.remote_addr == remote_addr, LoginAttempt.created_at >= since
+        )
+    )
+    return by_email, by_addr
+
+
+def login_blocked(email, remote_addr):
+    """Too many recent failures for this address or this client."""
+    limit = current_app.config["LOGIN_MAX_FAILURES"]
+    by_email, by_addr = _recent_failures(normalize_email(email), remote_addr)
+    # A client may mistype several accounts; allow it a little more room.
+    return by_email >= limit or by_addr >= limit * 4
+
+
+def authenticate(email, password, remote_addr):
+    """Return the user, or raise AccountError with a message to show."""
+    email = normalize_email(email)
+    if login_blocked(email, remote_addr):
+        raise AccountError(_("Too many failed attempts. Please wait a few minutes and try again."))
+    user = find_user(email)
+    if user is None or not user.check_password(password) or not user.is_active:
+        db.session.add(LoginAttempt(email=email, remote_addr=remote_addr))
+        db.session.commit()
+        raise AccountError(_("Wrong e-mail address or password."))
+    # A success clears this account's failures so a later typo is not punished.
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
+    audit.record("user.login", user, user=user)
+    db.session.commit()
+    return user
+
+
+def prune_login_attempts():
+    cutoff = utcnow() - timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"])
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.created_at < cutoff))
+
+
+def _reset_serializer():
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def make_reset_token(user):
+    # Binding the token to the current hash makes it single-use: once the
+    # password changes, the old link stops working.
+    return _reset_serializer().dumps({"uid": user.id, "ph": user.password_hash[-16:]})
+
+
+def user_from_reset_token(token):
+    try:
+        data = _reset_serializer().loads(
+            token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE_SECONDS"]
+        )
+    except SignatureExpired as error:
+        raise AccountError(_("This reset link has expired. Please ask for a new one.")) from error
+    except BadSignature as error:
+        raise AccountError(_("This reset link is not valid.")) from error
+    user = db.session.get(User, data.get("uid"))
+    if user is None or user.password_hash[-16:] != data.get("ph"):
+        raise AccountError(_("This reset link has already been used."))
+    return user
+
+
+def request_password_reset(email, remote_addr):
+    """Queue a reset mail when the account exists; say nothing either way."""
+    user = find_user(email)
+    if user is None:
+        return None
+    link = current_app.config["SERVER_URL"].rstrip("/") + url_for(
+        "accounts.reset_password", token=make_reset_token(user)
+    )
+    text = render_template("accounts/mail/reset.txt", user=user, link=link)
+    queue_mail(user.email, _("Reset your KICXUP password"), text, kind="password_reset")
+    audit.record("user.reset_requested", user, data={"remote_addr": remote_addr})
+    db.session.commit()
+    return user
+
+
+def reset_password(user, password):
+    user.set_password(password)
+    audit.record("user.password_reset", user, user=user)
+    db.session.commit()
+
+
+def update_profile(user, **fields):
+    changed = {k: v for k, v in fields.items() if getattr(user, k) != v}
+    for key, value in changed.items():
+        setattr(user, key, value)
+    if changed:
+        audit.record("user.updated", user, data={"fields": sorted(changed)})
+    db.session.commit()
+    return changed

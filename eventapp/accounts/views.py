@@ -1,0 +1,122 @@
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from eventapp.accounts import services
+from eventapp.accounts.forms import (
+    LoginForm,
+    ProfileForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+    SignupForm,
+)
+from eventapp.accounts.models import User
+from eventapp.core.i18n import gettext as _
+from eventapp.extensions import db, login_manager
+
+bp = Blueprint("accounts", __name__)
+
+
+@login_manager.user_loader
+def load_user(user_id):
+    return db.session.get(User, int(user_id))
+
+
+def _safe_next(default):
+    target = request.args.get("next") or request.form.get("next")
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return default
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(
+                form.email.data, form.password.data, request.remote_addr or "-"
+            )
+        except services.AccountError as error:
+            flash(str(error), "error")
+            return render_template("accounts/login.html", form=form), 401
+        login_user(user, remember=form.remember.data)
+        session["lang"] = user.locale
+        return redirect(_safe_next(url_for("core.index")))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("core.index"))
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                form.email.data,
+                form.password.data,
+                name_ko=form.name_ko.data,
+                name_en=form.name_en.data,
+                locale=form.locale.data,
+            )
+        except services.AccountError as error:
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            login_user(user)
+            session["lang"] = user.locale
+            flash(_("Welcome! Your account is ready."), "success")
+            return redirect(_safe_next(url_for("core.index")))
+    return render_template("accounts/signup.html", form=form)
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+def request_reset():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data, request.remote_addr or "-")
+        flash(
+            _("If an account exists for this address, a reset link is on its way."),
+            "info",
+        )
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    try:
+        user = services.user_from_reset_token(token)
+    except services.AccountError as error:
+        flash(str(error), "error")
+        return redirect(url_for("accounts.request_reset"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(user, form.password.data)
+        flash(_("Your password has been changed. Please sign in."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        services.update_profile(
+            current_user,
+            name_ko=form.name_ko.data or "",
+            name_en=form.name_en.data or "",
+            phone=form.phone.data or None,
+            job_title=form.job_title.data or None,
+            locale=form.locale.data,
+        )
+        session["lang"] = current_user.locale
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form)

@@ -1,0 +1,93 @@
+"""Who may do what: role checks used by every view.
+
+Views name the roles they admit; organizers of an event pass every check of
+that event, and platform administrators pass everything.
+"""
+
+from functools import wraps
+
+from flask import abort, g
+from flask_login import current_user
+from sqlalchemy import select
+
+from eventapp.events.models import EXHIBITOR_ROLES, Event, EventRole
+from eventapp.extensions import db, login_manager
+
+
+def roles_of(user, event):
+    if not user or not user.is_authenticated:
+        return set()
+    return set(
+        db.session.scalars(
+            select(EventRole.role).where(
+                EventRole.user_id == user.id, EventRole.event_id == event.id
+            )
+        )
+    )
+
+
+def has_role(user, event, *roles):
+    if not user or not user.is_authenticated:
+        return False
+    if user.is_admin:
+        return True
+    mine = roles_of(user, event)
+    return "organizer" in mine or bool(mine & set(roles))
+
+
+def is_organizer(user, event):
+    return has_role(user, event)
+
+
+def company_of(user, event):
+    """The organization the user represents as exhibitor at the event, if any."""
+    if not user or not user.is_authenticated:
+        return None
+    role = db.session.scalar(
+        select(EventRole)
+        .where(EventRole.user_id == user.id, EventRole.event_id == event.id)
+        .where(EventRole.role.in_(EXHIBITOR_ROLES))
+        .order_by(EventRole.role)
+    )
+    return role.organization if role else None
+
+
+def load_event(slug):
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        abort(404)
+    g.event = event
+    return event
+
+
+def event_view(*roles, public=False):
+    """Decorate a view taking `slug`: loads the event into `g.event` and
+    passes it as `event`; unless `public`, requires login and one of `roles`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(slug, *args, **kwargs):
+            event = load_event(slug)
+            if not public:
+                if not current_user.is_authenticated:
+                    return login_manager.unauthorized()
+                if not has_role(current_user, event, *roles):
+                    abort(403)
+            return view(event, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def organizer_view(view):
+    return event_view()(view)
+
+
+def require_same_company(user, event, organization_id):
+    """Exhibitors act only for their own company; organizers for anyone."""
+    if is_organizer(user, event):
+        return
+    company = company_of(user, event)
+    if company is None or company.id != organization_id:
+        abort(403)

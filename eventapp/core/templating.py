@@ -1,0 +1,39 @@
+"""Template globals and filters shared by every page."""
+
+from zoneinfo import ZoneInfo
+
+from flask import g
+from flask_babel import format_date, format_datetime
+from flask_login import current_user
+
+from eventapp.core.i18n import current_language
+from eventapp.core.nav import event_nav_items
+from eventapp.core.permissions import company_of, has_role, roles_of
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+def local_time(moment, fmt="yyyy-MM-dd HH:mm", event=None):
+    """Format an aware UTC datetime in the event's time zone."""
+    if moment is None:
+        return ""
+    tz = event.tz if event is not None else SEOUL
+    return format_datetime(moment.astimezone(tz).replace(tzinfo=None), fmt)
+
+
+def register(app):
+    app.add_template_filter(local_time, "local_time")
+    app.add_template_global(event_nav_items, "event_nav_items")
+    app.add_template_filter(lambda d, fmt="medium": format_date(d, fmt), "date")
+
+    @app.context_processor
+    def inject():
+        event = g.get("event")
+        return {
+            "current_event": event,
+            "lang": current_language(),
+            "languages": app.config["LANGUAGES"],
+            "my_roles": roles_of(current_user, event) if event is not None else set(),
+            "can": lambda *roles: event is not None and has_role(current_user, event, *roles),
+            "my_company": (lambda: company_of(current_user, event)) if event else (lambda: None),
+        }

@@ -1,0 +1,40 @@
+from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import select, text
+
+from eventapp.events.models import Event
+from eventapp.extensions import db
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as error:  # any driver error means the database is not usable
+        db.session.rollback()
+        return jsonify(status="error", database=str(error.__class__.__name__)), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.get("/")
+def index():
+    event = db.session.scalar(select(Event).order_by(Event.starts_on.desc()))
+    if event is None:
+        return redirect(url_for("events.list_events"))
+    return redirect(url_for("events.home", slug=event.slug))
+
+
+@bp.post("/language")
+def set_language():
+    language = request.form.get("lang")
+    if language in current_app.config["LANGUAGES"]:
+        session["lang"] = language
+        if current_user.is_authenticated:
+            current_user.locale = language
+            db.session.commit()
+    target = request.form.get("next") or url_for("core.index")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("core.index")
+    return redirect(target)

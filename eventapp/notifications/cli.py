@@ -1,0 +1,44 @@
+import time
+
+import click
+from flask.cli import AppGroup
+
+outbox = AppGroup("outbox", help="The outgoing mail queue.")
+
+
+@outbox.command("send")
+@click.option("--limit", default=100, show_default=True, help="Messages per batch.")
+@click.option("--loop", is_flag=True, help="Keep sending until interrupted.")
+@click.option(
+    "--interval", default=5.0, show_default=True, help="Seconds between batches with --loop."
+)
+def send_command(limit, loop, interval):
+    """Deliver pending messages (SMTP if configured, else .eml files)."""
+    from eventapp.notifications.services import send_pending
+
+    while True:
+        sent, failed = send_pending(limit)
+        if sent or failed or not loop:
+            click.echo(f"sent {sent}, failed {failed}")
+        if not loop:
+            break
+        time.sleep(interval)
+
+
+@outbox.command("status")
+def status_command():
+    """Count messages by status."""
+    from sqlalchemy import func, select
+
+    from eventapp.extensions import db
+    from eventapp.notifications.models import OutboxMessage
+
+    rows = db.session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    ).all()
+    for status, count in rows:
+        click.echo(f"{status}: {count}")
+
+
+def register(app):
+    app.cli.add_command(outbox)

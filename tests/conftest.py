@@ -1,0 +1,296 @@
+"""Fixtures shared by the whole suite.
+
+The database is SQLite in a temporary file by default, or the server named by
+TEST_DATABASE_URL (the CI runs both). The schema is built once per run from the
+models and every test starts from empty tables; nothing here ever touches a
+developer's own database.
+"""
+
+import os
+import tempfile
+import threading
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from eventapp import create_app
+from eventapp.extensions import db
+
+PASSWORD = "correct horse battery"
+ROLE_NAMES = (
+    "anonymous",
+    "attendee",
+    "exhibitor_admin",
+    "exhibitor_staff",
+    "other_exhibitor",
+    "staff",
+    "organizer",
+)
+
+
+def _database_url(tmp_dir):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{os.path.join(tmp_dir, 'test.sqlite')}"
+
+
+@pytest.fixture(scope="session")
+def app():
+    tmp_dir = tempfile.mkdtemp(prefix="eventapp-test-")
+    os.environ["EVENTAPP_INSTANCE"] = tmp_dir
+    from config import TestingConfig
+
+    class Settings(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = _database_url(tmp_dir)
+        MAIL_FILE_DIR = os.path.join(tmp_dir, "outbox")
+        SERVER_URL = "http://testserver"
+
+    application = create_app(Settings)
+    with application.app_context():
+        reset_schema()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def reset_schema():
+    """Drop everything (also what migrations made) and build the models' schema."""
+    db.session.remove()
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    else:
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    db.create_all()
+
+
+def empty_tables():
+    db.session.remove()
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as connection:
+        if db.engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                connection.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request, app):
+    yield
+    with app.app_context():
+        empty_tables()
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class Actors(dict):
+    """Users of the small test event, by role name, with their event."""
+
+    def __getattr__(self, name):
+        return self[name]
+
+
+@pytest.fixture
+def small_event(app_ctx):
+    """A small event: two halls, a 2x5 island of booths in each, two exhibitor
+    companies, and one user for each role."""
+    from eventapp.accounts.models import User
+    from eventapp.booths.geometry import Rect, adjacency, corners
+    from eventapp.booths.models import Booth, BoothAdjacency, BoothSettings, Exhibitor
+    from eventapp.events.models import Event, EventRole, Hall
+    from eventapp.organizations.models import Organization
+
+    event = Event(
+        slug="test-expo",
+        name_ko="테스트 엑스포",
+        name_en="Test Expo",
+        starts_on=date(2025, 9, 17),
+        ends_on=date(2025, 9, 18),
+        contact_email="expo@example.org",
+    )
+    db.session.add(event)
+    halls = {
+        code: Hall(
+            event=event, code=code, name_ko=f"{code}홀", name_en=f"Hall {code}", width=40, height=20
+        )
+        for code in ("A", "B")
+    }
+    booths = []
+    for code, hall in halls.items():
+        zone = "ai" if code == "A" else "bio"
+        for index in range(10):
+            row, column = divmod(index, 5)
+            booths.append(
+                Booth(
+                    event=event,
+                    hall=hall,
+                    code=f"{code}-{index + 1:02d}",
+                    zone=zone,
+                    x=4 + column * 3,
+                    y=4 + row * 3,
+                    w=3,
+                    h=3,
+                )
+            )
+    db.session.add_all(booths)
+    db.session.add(BoothSettings(event=event, hold_minutes=10))
+    db.session.flush()
+    by_code = {b.code: b for b in booths}
+    rects = [Rect(b.code, b.hall.code, b.x, b.y, b.w, b.h) for b in booths]
+    for code in corners(rects):
+        by_code[code].corner = True
+    for a, b in adjacency(rects):
+        first, second = sorted((by_code[a].id, by_code[b].id))
+        db.session.add(BoothAdjacency(booth_id=first, neighbour_id=second))
+
+    companies = {
+        "alpha": Organization(
+            name_ko="알파로보틱스", name_en="Alpha Robotics", kind="startup", sector="ai"
+        ),
+        "beta": Organization(
+            name_ko="베타바이오", name_en="Beta Bio", kind="midsize_firm", sector="bio"
+        ),
+        "gamma": Organization(
+            name_ko="감마그룹", name_en="Gamma Group", kind="large_firm", sector="ai"
+        ),
+    }
+    db.session.add_all(companies.values())
+    exhibitors = {
+        "alpha": Exhibitor(
+            event=event,
+            organization=companies["alpha"],
+            status="approved",
+            booth_count=2,
+            zones=["ai"],
+        ),
+        "beta": Exhibitor(
+            event=event,
+            organization=companies["beta"],
+            status="approved",
+            booth_count=1,
+            zones=["bio"],
+        ),
+    }
+    db.session.add_all(exhibitors.values())
+
+    def person(key, role, organization=None, **extra):
+        user = User(
+            email=f"{key}@example.org",
+            name_ko=f"{key} 님",
+            name_en=key.title(),
+            locale="en",
+            organization=organization,
+            **extra,
+        )
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        if role:
+            db.session.add(
+                EventRole(
+                    event=event,
+                    user=user,
+                    role=role,
+                    organization=organization if role.startswith("exhibitor") else None,
+                )
+            )
+        return user
+
+    actors = Actors(
+        event=event,
+        booths=by_code,
+        companies=companies,
+        exhibitors=exhibitors,
+        organizer=person("organizer", "organizer"),
+        exhibitor_admin=person("exhibitor_admin", "exhibitor_admin", companies["alpha"]),
+        exhibitor_staff=person("exhibitor_staff", "exhibitor_staff", companies["alpha"]),
+        other_exhibitor=person("other_exhibitor", "exhibitor_admin", companies["beta"]),
+        attendee=person("attendee", "attendee", companies["gamma"]),
+        staff=person("staff", "staff"),
+        outsider=person("outsider", None),
+    )
+    db.session.commit()
+    return actors
+
+
+def login(client, user, password=PASSWORD):
+    response = client.post("/login", data={"email": user.email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
+
+
+@pytest.fixture
+def login_as(client, small_event):
+    """Sign the test client in as one of the small event's roles."""
+
+    def sign_in(role):
+        client.post("/logout")
+        if role != "anonymous":
+            login(client, small_event[role])
+        return client
+
+    return sign_in
+
+
+def assert_access(login_as, url, allowed, method="get", data=None):
+    """Check every role against `url`: allowed roles get a non-error answer,
+    others 403, anonymous a redirect to the login page (or 401/403 for APIs)."""
+    outcomes = {}
+    for role in ROLE_NAMES:
+        client = login_as(role)
+        response = getattr(client, method)(url, data=data or {})
+        outcomes[role] = response.status_code
+        if role in allowed:
+            assert response.status_code < 400, (
+                f"{role} should reach {method.upper()} {url}, got {response.status_code}"
+            )
+        elif role == "anonymous":
+            assert response.status_code in (302, 401, 403), (
+                f"anonymous got {response.status_code} at {url}"
+            )
+            if response.status_code == 302:
+                assert "/login" in response.location
+        else:
+            assert response.status_code == 403, (
+                f"{role} must not reach {method.upper()} {url}, got {response.status_code}"
+            )
+    return outcomes
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served by a real threaded HTTP server on a free loopback port."""
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
