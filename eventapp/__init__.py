@@ -113,3 +113,5 @@ def _configure_sqlite(app):
         @sa_event.listens_for(engine, "begin")
         def _on_begin(connection):
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+        app.extensions["sqlite_begin"] = _on_begin

@@ -49,12 +49,46 @@ def app():
         SERVER_URL = "http://testserver"
 
     application = create_app(Settings)
+    _isolate_test_requests(application)
     with application.app_context():
+        _let_test_thread_read_without_locking(application)
         reset_schema()
     yield application
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def _isolate_test_requests(application):
+    """Test-client requests share the test's app context (and so its `g`);
+    forget the previous request's user and language as a new context would."""
+    import flask_babel
+    from flask import g
+
+    @application.before_request
+    def _fresh_request_state():
+        g.pop("_login_user", None)
+        flask_babel.refresh()
+
+
+def _let_test_thread_read_without_locking(application):
+    """On SQLite the app begins every transaction with BEGIN IMMEDIATE. A test
+    that reads the database while a live server works would then hold the write
+    lock and stall the server; the test's own thread uses plain BEGIN instead."""
+    listener = application.extensions.get("sqlite_begin")
+    if listener is None:
+        return
+    from sqlalchemy import event as sa_event
+
+    main_thread = threading.main_thread()
+    sa_event.remove(db.engine, "begin", listener)
+
+    @sa_event.listens_for(db.engine, "begin")
+    def _begin(connection):
+        if threading.current_thread() is main_thread:
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def reset_schema():

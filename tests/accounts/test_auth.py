@@ -1,0 +1,120 @@
+import email
+import email.policy
+import re
+
+from sqlalchemy import select
+
+from eventapp.accounts.models import LoginAttempt, User
+from eventapp.core.audit import AuditEntry
+from eventapp.extensions import db
+from eventapp.notifications.models import OutboxMessage
+from tests.conftest import PASSWORD, login
+
+
+def test_signup_creates_hashed_account_and_signs_in(client, app_ctx):
+    response = client.post(
+        "/signup",
+        data={
+            "email": "New.Person@Example.org",
+            "name_en": "New Person",
+            "password": "a long enough secret",
+            "confirm": "a long enough secret",
+            "locale": "en",
+        },
+    )
+    assert response.status_code == 302
+    user = db.session.scalar(select(User).where(User.email == "new.person@example.org"))
+    assert user is not None
+    assert user.password_hash != "a long enough secret"
+    assert user.check_password("a long enough secret")
+    assert client.get("/account").status_code == 200
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.created"))
+
+
+def test_signup_rejects_duplicate_email_and_short_password(client, small_event):
+    response = client.post(
+        "/signup?lang=en",
+        data={"email": "attendee@example.org", "name_en": "X", "password": "a long enough secret",
+              "confirm": "a long enough secret", "locale": "en"},
+    )
+    assert response.status_code == 200
+    assert "already exists" in response.get_data(as_text=True)
+    response = client.post(
+        "/signup",
+        data={"email": "fresh@example.org", "name_en": "X", "password": "short", "confirm": "short",
+              "locale": "en"},
+    )
+    assert response.status_code == 200
+    assert db.session.scalar(select(User).where(User.email == "fresh@example.org")) is None
+
+
+def test_login_and_logout(client, small_event):
+    login(client, small_event.attendee)
+    assert client.get("/account").status_code == 200
+    client.post("/logout")
+    response = client.get("/account")
+    assert response.status_code == 302 and "/login" in response.location
+
+
+def test_wrong_password_is_refused_and_counted(client, small_event):
+    response = client.post("/login", data={"email": "attendee@example.org", "password": "nope"})
+    assert response.status_code == 401
+    assert db.session.scalar(select(LoginAttempt).where(LoginAttempt.email == "attendee@example.org"))
+
+
+def test_login_attempts_are_rate_limited(client, small_event, app):
+    limit = app.config["LOGIN_MAX_FAILURES"]
+    for _ in range(limit):
+        client.post("/login", data={"email": "attendee@example.org", "password": "wrong"})
+    # Even the right password is refused while the account is throttled.
+    response = client.post(
+        "/login?lang=en", data={"email": "attendee@example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 401
+    assert "Too many failed attempts" in response.get_data(as_text=True)
+    # Other accounts are not affected.
+    login(client, small_event.organizer)
+
+
+def test_password_reset_by_emailed_signed_link(client, small_event):
+    response = client.post("/reset", data={"email": "attendee@example.org"})
+    assert response.status_code == 302
+    message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "password_reset"))
+    assert message is not None and message.recipient == "attendee@example.org"
+    body = email.message_from_bytes(message.raw, policy=email.policy.default).get_body().get_content()
+    link = re.search(r"http://testserver(/reset/\S+)", body)
+    assert link, body
+    path = link.group(1)
+    response = client.post(path, data={"password": "brand new secret", "confirm": "brand new secret"})
+    assert response.status_code == 302
+    login(client, small_event.attendee, password="brand new secret")
+    # The link is single-use.
+    client.post("/logout")
+    response = client.get(path)
+    assert response.status_code == 302 and "/reset" in response.location
+
+
+def test_reset_for_unknown_address_reveals_nothing(client, small_event):
+    response = client.post("/reset", data={"email": "nobody@example.org"})
+    assert response.status_code == 302
+    assert db.session.scalar(select(OutboxMessage)) is None
+
+
+def test_tampered_reset_token_is_rejected(client, small_event):
+    response = client.get("/reset/not-a-token")
+    assert response.status_code == 302
+    assert "/reset" in response.location
+
+
+def test_session_cookie_flags(client, small_event):
+    response = client.post("/login", data={"email": "attendee@example.org", "password": PASSWORD})
+    cookie = response.headers.get("Set-Cookie")
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_profile_language_is_remembered(client, small_event):
+    login(client, small_event.attendee)
+    client.post("/account", data={"name_en": "Attendee", "name_ko": "", "locale": "ko"})
+    db.session.refresh(small_event.attendee)
+    assert small_event.attendee.locale == "ko"

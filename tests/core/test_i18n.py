@@ -1,0 +1,78 @@
+"""Both catalogs are complete, and the language follows the user's choice."""
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[2]
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def extracted_messages():
+    method_map = [
+        ("eventapp/**.py", "python"),
+        ("templates/**.html", "jinja2"),
+        ("templates/**.txt", "jinja2"),
+    ]
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+    ids = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map=method_map, keywords=keywords
+    ):
+        ids.add(message if isinstance(message, str) else message[0])
+    return ids
+
+
+def catalog(language):
+    with open(ROOT / "translations" / language / "LC_MESSAGES" / "messages.po", "rb") as handle:
+        return read_po(handle)
+
+
+@pytest.fixture(scope="module")
+def source_ids():
+    return extracted_messages()
+
+
+def test_korean_catalog_translates_every_visible_string(source_ids):
+    korean = catalog("ko")
+    missing = sorted(i for i in source_ids if not (korean.get(i) and korean.get(i).string))
+    assert not missing, f"{len(missing)} strings lack a Korean translation, e.g. {missing[:10]}"
+
+
+def test_english_catalog_knows_every_string(source_ids):
+    english = catalog("en")
+    missing = sorted(i for i in source_ids if english.get(i) is None)
+    assert not missing, f"{len(missing)} strings are missing from the English catalog: {missing[:10]}"
+
+
+def test_translations_keep_their_placeholders():
+    for message in catalog("ko"):
+        if not message.id or not message.string:
+            continue
+        source = message.id if isinstance(message.id, str) else message.id[0]
+        target = message.string if isinstance(message.string, str) else message.string[0]
+        assert set(PLACEHOLDER.findall(source)) == set(PLACEHOLDER.findall(target)), source
+
+
+def test_header_language_switch_is_remembered_for_the_user(login_as, small_event):
+    from eventapp.extensions import db
+
+    client = login_as("attendee")  # the fixture's users prefer English
+    assert "Sign out" in client.get("/e/test-expo/").get_data(as_text=True)
+    client.post("/language", data={"lang": "ko", "next": "/e/test-expo/"})
+    assert "로그아웃" in client.get("/e/test-expo/").get_data(as_text=True)
+    db.session.refresh(small_event.attendee)
+    assert small_event.attendee.locale == "ko"
+    # A new session of the same user starts in Korean.
+    fresh = login_as("attendee")
+    assert "로그아웃" in fresh.get("/e/test-expo/").get_data(as_text=True)
+
+
+def test_anonymous_visitors_get_their_browser_language(client, small_event):
+    page = client.get("/e/test-expo/", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert "Sign in" in page.get_data(as_text=True)
+    page = client.get("/e/test-expo/", headers={"Accept-Language": "ko-KR,ko;q=0.9"})
+    assert "로그인" in page.get_data(as_text=True)

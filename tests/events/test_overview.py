@@ -1,0 +1,37 @@
+from eventapp.events.services import grant_role, register_attendee
+from eventapp.extensions import db
+
+
+def test_overview_counts_booths_and_exhibitors(login_as):
+    page = login_as("organizer").get("/e/test-expo/manage/?lang=en").get_data(as_text=True)
+    assert "Organizer overview" in page
+    # 20 booths in the small event, none taken.
+    assert ">20<" in page.replace(" ", "")
+
+
+def test_joining_an_event_grants_the_attendee_role(login_as, small_event):
+    client = login_as("outsider")
+    response = client.post("/e/test-expo/join")
+    assert response.status_code == 302
+    from eventapp.core.permissions import roles_of
+
+    assert roles_of(small_event.outsider, small_event.event) == {"attendee"}
+
+
+def test_grant_role_is_idempotent_and_audited(small_event):
+    from sqlalchemy import func, select
+
+    from eventapp.core.audit import AuditEntry
+    from eventapp.events.models import EventRole
+
+    first = register_attendee(small_event.event, small_event.outsider)
+    second = grant_role(small_event.event, small_event.outsider, "attendee")
+    db.session.commit()
+    assert first.id == second.id
+    count = db.session.scalar(
+        select(func.count()).select_from(EventRole).where(EventRole.user_id == small_event.outsider.id)
+    )
+    assert count == 1
+    assert db.session.scalar(
+        select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "role.granted")
+    ) == 1

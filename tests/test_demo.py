@@ -1,0 +1,79 @@
+"""The KICXUP Global 2025 demo: realistic, deterministic, idempotent."""
+
+from collections import Counter
+
+from sqlalchemy import func, select
+
+from eventapp.accounts.models import User
+from eventapp.booths.models import Booth, BoothAllocation, Exhibitor
+from eventapp.demo import DEMO_ACCOUNTS, seed_demo
+from eventapp.events.models import Event, EventRole, Hall
+from eventapp.extensions import db
+
+
+def count(model, *where):
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def snapshot():
+    return {
+        "booths": sorted(db.session.execute(select(Booth.code, Booth.zone, Booth.x, Booth.y)).all()),
+        "exhibitors": sorted(
+            db.session.execute(
+                select(Exhibitor.organization_id, Exhibitor.status, Exhibitor.booth_count)
+            ).all()
+        ),
+        "allocations": sorted(
+            db.session.execute(select(BoothAllocation.booth_id, BoothAllocation.exhibitor_id)).all()
+        ),
+        "users": sorted(db.session.scalars(select(User.email)).all()),
+    }
+
+
+def test_demo_event_has_the_programs_shape(app_ctx):
+    event = seed_demo(log=lambda *_: None)
+    assert event.slug == "kicxup-2025"
+    assert event.timezone == "Asia/Seoul"
+    assert [d.month for d in event.days] == [9, 9] and len(event.days) == 2
+    assert count(Hall, Hall.event_id == event.id) == 3
+    assert count(Booth, Booth.event_id == event.id) == 500
+    assert count(Exhibitor, Exhibitor.event_id == event.id) == 300
+    sectors = Counter(e.organization.sector for e in db.session.scalars(select(Exhibitor)))
+    assert 0.50 <= sectors["ai"] / 300 <= 0.66
+    assert sectors["eco"] and sectors["bio"] and sectors["robotics"] and sectors["battery"]
+    kinds = Counter(e.organization.kind for e in db.session.scalars(select(Exhibitor)))
+    assert {"startup", "large_firm", "midsize_firm", "university", "institute"} <= set(kinds)
+    attendees = count(EventRole, EventRole.event_id == event.id, EventRole.role == "attendee")
+    assert attendees >= 200
+    for email, role, *_ in DEMO_ACCOUNTS:
+        user = db.session.scalar(select(User).where(User.email == email))
+        assert user is not None and user.check_password("kicxup2025!")
+        assert role in {r.role for r in user.event_roles}
+    # Every placed booth block is in the exhibitor's zone and no booth is used twice.
+    allocations = db.session.scalars(select(BoothAllocation)).all()
+    assert len({a.booth_id for a in allocations}) == len(allocations)
+    for allocation in allocations:
+        assert allocation.booth.zone in allocation.exhibitor.zones
+        assert not allocation.booth.blocked
+
+
+def test_demo_is_idempotent_and_deterministic(app_ctx):
+    from tests.conftest import empty_tables
+
+    seed_demo(log=lambda *_: None)
+    first = snapshot()
+    messages = []
+    seed_demo(log=messages.append)
+    assert "already loaded" in messages[0]
+    assert count(Event) == 1
+    empty_tables()
+    seed_demo(log=lambda *_: None)
+    assert snapshot() == first
+
+
+def test_demo_pages_render(app, client):
+    with app.app_context():
+        seed_demo(log=lambda *_: None)
+    assert client.get("/e/kicxup-2025/").status_code == 200
+    client.post("/login", data={"email": "organizer@kicxup.kr", "password": "kicxup2025!"})
+    assert client.get("/e/kicxup-2025/manage/").status_code == 200
