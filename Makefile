@@ -39,7 +39,7 @@ system-deps:
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
-	touch $@
+	mkdir -p node_modules && touch $@
 
 frontend: node_modules/.installed
 	@mkdir -p static/vendor
