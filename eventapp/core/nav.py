@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from flask import url_for
 from flask_login import current_user
 
-from eventapp.core.permissions import has_role
+from eventapp.core.permissions import roles_of
 
 
 @dataclass(frozen=True)
@@ -28,11 +28,21 @@ def add_nav_item(label, endpoint, *roles, public=False, order=50):
 
 
 def event_nav_items(event):
-    shown = []
+    """Menu entries for the current user, split into their own pages and the
+    organizer's tools. Unlike access checks, the menu takes roles literally:
+    organizers may open an exhibitor's page, but it would only crowd their menu."""
+    mine = roles_of(current_user, event)
+    if getattr(current_user, "is_admin", False):
+        mine = mine | {"organizer"}
+    own, manage = [], []
     for item in sorted(_ITEMS, key=lambda i: i.order):
-        if item.public or (item.roles and has_role(current_user, event, *item.roles)):
-            shown.append({"label": item.label, "url": url_for(item.endpoint, slug=event.slug)})
-    return shown
+        entry = {"label": item.label, "url": url_for(item.endpoint, slug=event.slug)}
+        if item.roles == ("organizer",):
+            if "organizer" in mine:
+                manage.append(entry)
+        elif item.public or mine & set(item.roles):
+            own.append(entry)
+    return {"own": own, "manage": manage}
 
 
 # Templates that domains add to the organizer overview (each gets `event`).
