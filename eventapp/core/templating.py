@@ -2,8 +2,9 @@
 
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
 from flask import g
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, get_locale
 from flask_login import current_user
 
 from eventapp.core.i18n import current_language
@@ -18,7 +19,7 @@ def local_time(moment, fmt="yyyy-MM-dd HH:mm", event=None):
     if moment is None:
         return ""
     tz = event.tz if event is not None else SEOUL
-    return format_datetime(moment.astimezone(tz).replace(tzinfo=None), fmt)
+    return format_datetime(moment, fmt, tzinfo=tz, locale=get_locale())
 
 
 def register(app):

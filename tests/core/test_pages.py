@@ -55,3 +55,14 @@ def test_utc_datetime_refuses_naive_values():
 
     with pytest.raises(ValueError):
         UTCDateTime().process_bind_param(datetime.datetime(2025, 9, 17, 10), None)
+
+
+def test_local_time_shows_seoul_wall_clock(app):
+    from datetime import UTC, datetime
+
+    from eventapp.core.templating import local_time
+
+    with app.test_request_context("/?lang=en"):
+        # 01:00 UTC is 10:00 in Seoul, and must not be shifted twice.
+        assert local_time(datetime(2025, 9, 17, 1, 0, tzinfo=UTC)) == "2025-09-17 10:00"
+        assert local_time(None) == ""
