@@ -12,7 +12,14 @@ ROOT = Path(__file__).resolve().parent.parent
 VENDOR = ROOT / "static" / "vendor"
 
 # (file inside node_modules, name under static/vendor)
-ASSETS = []
+ASSETS = [
+    # checkin scanner page: camera QR decoding (module + its worker, same folder),
+    # IndexedDB queue, Ed25519 fallback where WebCrypto lacks it.
+    ("qr-scanner/qr-scanner.min.js", "qr-scanner/qr-scanner.min.js"),
+    ("qr-scanner/qr-scanner-worker.min.js", "qr-scanner/qr-scanner-worker.min.js"),
+    ("idb/build/index.js", "idb/idb.js"),
+    ("@noble/ed25519/index.js", "noble-ed25519/ed25519.js"),
+]
 
 
 def main():

@@ -150,5 +150,35 @@ class BoothSettings(db.Model):
     priority_opens_at: Mapped[object | None] = mapped_column(UTCDateTime)
     picking_closes_at: Mapped[object | None] = mapped_column(UTCDateTime)
     hold_minutes: Mapped[int] = mapped_column(Integer, default=10)
+    # Seconds the "place the rest" page gives the assigner.
+    assigner_time_limit: Mapped[int] = mapped_column(Integer, default=20)
 
     event = relationship("Event")
+
+
+class BoothPlanProposal(db.Model):
+    """A plan the assigner proposed for the exhibitors still without booths.
+
+    Kept until the organizer applies it (or runs the assigner again), so the
+    proposal page and the apply request see the same plan. `assignments` maps
+    exhibitor ids (as strings) to booth codes; `left_out` lists the exhibitor
+    ids the assigner could not place.
+    """
+
+    __tablename__ = "booth_plan_proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    time_limit: Mapped[int] = mapped_column(Integer, default=20)
+    solver_status: Mapped[str] = mapped_column(String(20), default="")
+    score: Mapped[int] = mapped_column(Integer, default=0)
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    assignments: Mapped[dict] = mapped_column(JSON, default=dict)
+    left_out: Mapped[list] = mapped_column(JSON, default=list)
+    warnings: Mapped[list] = mapped_column(JSON, default=list)
+    applied_at: Mapped[object | None] = mapped_column(UTCDateTime)
+
+    event = relationship("Event")
+    created_by = relationship("User")

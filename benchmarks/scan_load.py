@@ -1,0 +1,435 @@
+"""Scan endpoint under load: gunicorn + PostgreSQL on loopback, driven by wrk.
+
+1. (Re)creates a dedicated PostgreSQL database (default `bench_scan` on
+   127.0.0.1:5432), builds the schema from the models and loads a small event:
+   ~2,000 people with badges, one entrance scan point and a scanner device.
+2. Starts gunicorn (`wsgi:app`, 4 workers) on a free loopback port.
+3. Runs wrk (Debian package `wrk`; installed with apt-get when missing and we
+   are root, otherwise a Python thread generator is used and the report says
+   so) with 50 connections against the trivial endpoint (/healthz, one
+   `SELECT 1`) and the scan endpoint (a Lua script POSTs distinct badge codes
+   with distinct nonces and a device token), both bounded in time.
+4. Checks the database afterwards (one scan row per answered request, at most
+   one check-in per badge), prints requests/s and p50/p99 latency and rewrites
+   only the scan section of docs/benchmarks.md.
+
+    python benchmarks/scan_load.py [--duration 10] [--connections 50] [--workers 4]
+                                   [--badges 2000] [--database-url URL] [--no-docs]
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DOCS = ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- scan:start -->", "<!-- scan:end -->"
+DEFAULT_URL = "postgresql+psycopg://root@127.0.0.1:5432/bench_scan"
+
+LUA = r"""
+-- Each request: a new nonce, the next badge code of the list; JSON body.
+local codes = {}
+local counter = 0
+local thread_id = 0
+local threads = {}
+
+function setup(thread)
+  thread:set("id", #threads + 1)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  thread_id = id
+  for line in io.lines(CODES_FILE) do
+    table.insert(codes, line)
+  end
+  wrk.method = "POST"
+  wrk.headers["Content-Type"] = "application/json"
+  wrk.headers["X-Device-Token"] = TOKEN
+end
+
+function request()
+  counter = counter + 1
+  local code = codes[((counter * 7 + thread_id * 131) % #codes) + 1]
+  local body = string.format(
+    '{"scan_point": %d, "code": "%s", "nonce": "w%d-%d-%s"}',
+    POINT, code, thread_id, counter, RUN)
+  return wrk.format(nil, nil, nil, body)
+end
+
+function done(summary, latency, requests)
+  io.write(string.format("JSON {\"p50\": %d, \"p90\": %d, \"p99\": %d, \"requests\": %d, " ..
+    "\"non2xx\": %d, \"errors\": %d}\n",
+    latency:percentile(50), latency:percentile(90), latency:percentile(99),
+    summary.requests, summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+GET_LUA = LUA.replace(
+    "function request()", "function unused_request()"
+).replace('wrk.method = "POST"', 'wrk.method = "GET"')
+
+
+def log(message):
+    print(message, flush=True)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def ensure_wrk():
+    if shutil.which("wrk"):
+        return True
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        log("wrk is missing: installing the Debian package (apt-get install -y wrk)")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], env=env, check=False,
+                       stdout=subprocess.DEVNULL)
+        if shutil.which("wrk"):
+            return True
+    log("wrk is not available: falling back to the Python thread generator")
+    return False
+
+
+def recreate_database(url):
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+
+
+def load_event(app, people):
+    """An event held today and tomorrow (Seoul) with `people` badge holders."""
+    from sqlalchemy import insert
+    from werkzeug.security import generate_password_hash
+
+    from eventapp.accounts.models import User
+    from eventapp.badges import services as badges
+    from eventapp.checkin import services
+    from eventapp.events.models import Event, EventRole
+    from eventapp.extensions import db
+
+    with app.app_context():
+        db.create_all()
+        today = datetime.now(UTC).astimezone(__import__("zoneinfo").ZoneInfo("Asia/Seoul")).date()
+        event = Event(
+            slug="bench-expo",
+            name_ko="부하 시험",
+            name_en="Load test expo",
+            starts_on=today,
+            ends_on=today + timedelta(days=1),
+        )
+        db.session.add(event)
+        db.session.flush()
+        password = generate_password_hash("not-used-here", method="pbkdf2:sha256:1000")
+        db.session.execute(
+            insert(User),
+            [
+                {
+                    "email": f"visitor{i:05d}@bench.example",
+                    "password_hash": password,
+                    "name_ko": f"방문객 {i}",
+                    "name_en": f"Visitor {i}",
+                    "locale": "en",
+                    "is_admin": False,
+                    "active": True,
+                    "created_at": datetime.now(UTC),
+                }
+                for i in range(people)
+            ],
+        )
+        user_ids = db.session.scalars(db.select(User.id).order_by(User.id)).all()
+        db.session.execute(
+            insert(EventRole),
+            [
+                {"event_id": event.id, "user_id": uid, "role": "attendee",
+                 "created_at": datetime.now(UTC)}
+                for uid in user_ids
+            ],
+        )
+        bulk = getattr(badges, "sync_badges", None) or getattr(badges, "issue_missing_badges", None)
+        if bulk is not None:
+            bulk(event)
+        else:  # the contract's one-by-one issue
+            for user in db.session.scalars(db.select(User).order_by(User.id)):
+                badges.issue_badge(event, user)
+        point = services.create_scan_point(
+            event, name_ko="정문", name_en="Main gate", kind="entrance"
+        )
+        device = services.create_device(point, label="bench", hours=6)
+        db.session.commit()
+        from eventapp.badges.models import Badge
+
+        codes = [badges.badge_code(b) for b in db.session.scalars(
+            db.select(Badge).where(Badge.event_id == event.id).order_by(Badge.id))]
+        return point.id, services.device_token(device), codes
+
+
+def count_rows(app):
+    from sqlalchemy import func, select
+
+    from eventapp.checkin.models import CheckIn, Scan
+    from eventapp.extensions import db
+
+    with app.app_context():
+        scans = db.session.scalar(select(func.count()).select_from(Scan))
+        checkins = db.session.scalar(select(func.count()).select_from(CheckIn))
+        ok = db.session.scalar(select(func.count()).select_from(Scan).where(Scan.result == "ok"))
+        badges_twice = db.session.scalar(
+            select(func.count()).select_from(
+                select(CheckIn.badge_id)
+                .group_by(CheckIn.badge_id, CheckIn.day, CheckIn.entrance_group)
+                .having(func.count() > 1)
+                .subquery()
+            )
+        )
+        return {"scans": scans, "checkins": checkins, "ok": ok, "duplicate_checkins": badges_twice}
+
+
+def start_gunicorn(env, port, workers, threads):
+    command = [
+        str(ROOT / ".venv" / "bin" / "gunicorn")
+        if (ROOT / ".venv" / "bin" / "gunicorn").exists()
+        else "gunicorn",
+        "--bind", f"127.0.0.1:{port}",
+        "--workers", str(workers),
+        "--worker-class", "gthread" if threads > 1 else "sync",
+        "--threads", str(threads),
+        "--backlog", "2048",
+        "--log-level", "warning",
+        "wsgi:app",
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                if r.status == 200:
+                    return process
+        except (urllib.error.URLError, ConnectionError, OSError):
+            time.sleep(0.3)
+    stop(process)
+    raise SystemExit("gunicorn did not come up")
+
+
+def stop(process):
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(15)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def run_wrk(url, script, duration, connections, threads=2):
+    result = subprocess.run(
+        ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s",
+         "--timeout", "5s", "-s", script, url],
+        capture_output=True, text=True, timeout=duration + 60,
+    )
+    match = re.search(r"^JSON (.*)$", result.stdout, re.M)
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
+    if not match or not rps:
+        raise SystemExit("could not read wrk's output:\n" + result.stdout + result.stderr)
+    data = json.loads(match.group(1))
+    return {
+        "rps": float(rps.group(1)),
+        "p50_ms": data["p50"] / 1000,
+        "p90_ms": data["p90"] / 1000,
+        "p99_ms": data["p99"] / 1000,
+        "requests": data["requests"],
+        "non2xx": data["non2xx"],
+        "errors": data["errors"],
+    }
+
+
+def run_python(url, body_for, duration, connections):
+    """Closed-loop generator: `connections` threads, each one request after another."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    latencies, bad = [], [0]
+    lock = threading.Lock()
+    stop_at = time.time() + duration
+
+    def client(index):
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+        counter = 0
+        while time.time() < stop_at:
+            counter += 1
+            method, body, headers = body_for(index, counter)
+            started = time.perf_counter()
+            try:
+                conn.request(method, parts.path, body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                ok = response.status < 300
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+                ok = False
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+                bad[0] += not ok
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(connections)]
+    began = time.time()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.time() - began
+    latencies.sort()
+
+    def pct(p):
+        return latencies[min(len(latencies) - 1, int(len(latencies) * p / 100))] * 1000
+
+    return {"rps": len(latencies) / wall, "p50_ms": pct(50), "p90_ms": pct(90), "p99_ms": pct(99),
+            "requests": len(latencies), "non2xx": bad[0], "errors": 0}
+
+
+def write_docs(text):
+    content = DOCS.read_text(encoding="utf-8")
+    start, end = content.index(START) + len(START), content.index(END)
+    DOCS.write_text(content[:start] + "\n" + text.strip() + "\n" + content[end:], encoding="utf-8")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per measured run")
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1, help="gthread threads per worker")
+    parser.add_argument("--badges", type=int, default=2000)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--no-docs", action="store_true")
+    args = parser.parse_args()
+
+    have_wrk = ensure_wrk()
+    secret = secrets.token_hex(32)
+    instance = tempfile.mkdtemp(prefix="bench-scan-")
+    env = {
+        **os.environ,
+        "EVENTAPP_ENV": "production",
+        "SECRET_KEY": secret,
+        "DATABASE_URL": args.database_url,
+        "EVENTAPP_INSTANCE": instance,
+        "PYTHONPATH": str(ROOT),
+    }
+    os.environ.update({k: env[k] for k in ("SECRET_KEY", "DATABASE_URL", "EVENTAPP_INSTANCE")})
+    log(f"database: {args.database_url} (recreated)")
+    recreate_database(args.database_url)
+    from eventapp import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url, "SECRET_KEY": secret})
+    began = time.time()
+    point_id, token, codes = load_event(app, args.badges)
+    log(f"loaded {len(codes)} badges in {time.time() - began:.1f} s")
+
+    work = Path(instance)
+    codes_file = work / "codes.txt"
+    codes_file.write_text("\n".join(codes) + "\n")
+    run_id = secrets.token_hex(3)
+    header = (
+        f'CODES_FILE = "{codes_file}"\nTOKEN = "{token}"\nPOINT = {point_id}\nRUN = "{run_id}"\n'
+    )
+    scan_script = work / "scan.lua"
+    scan_script.write_text(header + LUA)
+    get_script = work / "get.lua"
+    get_script.write_text(header + GET_LUA)
+
+    port = free_port()
+    server = start_gunicorn(env, port, args.workers, args.threads)
+    base = f"http://127.0.0.1:{port}"
+    results = {}
+    try:
+        def scan_body(index, counter):
+            body = json.dumps({"scan_point": point_id, "code": codes[(index * 131 + counter * 7)
+                               % len(codes)], "nonce": f"p{index}-{counter}-{run_id}"})
+            return "POST", body, {"Content-Type": "application/json", "X-Device-Token": token}
+
+        # Warm-up: every worker imports, connects and caches templates.
+        for name, url, script in (("trivial", base + "/healthz", get_script),
+                                  ("scan", base + "/api/checkin/scan", scan_script)):
+            log(f"warm-up {name}")
+            if have_wrk:
+                run_wrk(url, str(script), 2, 8)
+            else:
+                run_python(url, (lambda i, c: ("GET", None, {})) if name == "trivial"
+                           else scan_body, 2, 8)
+        for name, url, script in (("trivial", base + "/healthz", get_script),
+                                  ("scan", base + "/api/checkin/scan", scan_script)):
+            log(f"measuring {name}: {args.connections} connections, {args.duration} s")
+            if have_wrk:
+                results[name] = run_wrk(url, str(script), args.duration, args.connections)
+            else:
+                results[name] = run_python(
+                    url, (lambda i, c: ("GET", None, {})) if name == "trivial" else scan_body,
+                    args.duration, args.connections)
+            log(f"  {results[name]}")
+    finally:
+        stop(server)
+    rows = count_rows(app)
+    log(f"database after the run: {rows}")
+
+    trivial, scan = results["trivial"], results["scan"]
+    ratio = scan["rps"] / trivial["rps"] if trivial["rps"] else 0
+    passed_ratio = ratio >= 0.5
+    passed_p99 = scan["p99_ms"] < 50
+    generator = "wrk 4 (2 threads)" if have_wrk else "Python thread generator (wrk missing)"
+    cpu = platform.processor() or platform.machine()
+    text = f"""
+Measured {datetime.now(UTC):%Y-%m-%d} by `benchmarks/scan_load.py` on {os.cpu_count()} cores ({cpu}),
+PostgreSQL on loopback, gunicorn `wsgi:app` with {args.workers} {'gthread' if args.threads > 1 else 'sync'} workers{f' x {args.threads} threads' if args.threads > 1 else ''},
+load by {generator}, {args.connections} concurrent connections, {args.duration} s per endpoint
+after a 2 s warm-up; one event with {len(codes)} badges; every scan request has a new nonce
+and one of the badge codes (so the first scan of a badge checks it in, later ones answer
+`already_checked_in`). Load generator, server and database share the same machine.
+
+| endpoint | requests/s | p50 ms | p90 ms | p99 ms | requests | non-2xx / errors |
+|---|---:|---:|---:|---:|---:|---:|
+| `GET /healthz` (trivial: one `SELECT 1`) | {trivial['rps']:.0f} | {trivial['p50_ms']:.1f} | {trivial['p90_ms']:.1f} | {trivial['p99_ms']:.1f} | {trivial['requests']} | {trivial['non2xx']} / {trivial['errors']} |
+| `POST /api/checkin/scan` | {scan['rps']:.0f} | {scan['p50_ms']:.1f} | {scan['p90_ms']:.1f} | {scan['p99_ms']:.1f} | {scan['requests']} | {scan['non2xx']} / {scan['errors']} |
+
+- Scan throughput is {ratio:.0%} of the trivial endpoint's (target ≥ 50 %: {'met' if passed_ratio else 'NOT met'}).
+- Scan p99 latency {scan['p99_ms']:.1f} ms (target < 50 ms: {'met' if passed_p99 else 'NOT met'}).
+- Database afterwards: {rows['scans']} scan rows for {scan['requests']} + warm-up requests, {rows['checkins']} check-ins,
+  {rows['duplicate_checkins']} badges checked in twice on one day.
+"""
+    print(text)
+    if not args.no_docs:
+        write_docs(text)
+        log(f"updated {DOCS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import Length, Optional
+
+from eventapp.badges.models import CATEGORIES
+from eventapp.core.i18n import lazy_gettext as _l
+
+
+def category_choices(blank=None):
+    choices = [(c.key, c.label) for c in sorted(CATEGORIES.values(), key=lambda c: c.order)]
+    return ([("", blank)] if blank is not None else []) + choices
+
+
+class BadgeFilterForm(FlaskForm):
+    """The organizer's list and batch print filters (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Name or e-mail"), validators=[Optional(), Length(max=100)])
+    category = SelectField(_l("Category"), validators=[Optional()], default="")
+    company = SelectField(_l("Company"), validators=[Optional()], default="")
+
+    def __init__(self, *args, companies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = category_choices(blank=_l("All categories"))
+        self.company.choices = [("", _l("All companies"))] + [
+            (str(org.id), org.name) for org in companies
+        ]
+
+
+class CategoryForm(FlaskForm):
+    category = SelectField(_l("Category"), default="")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = category_choices(blank=_l("Follow the person's roles"))
+
+
+class RevokeForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=200)])
+
+
+class ActionForm(FlaskForm):
+    """A button that posts (CSRF only)."""

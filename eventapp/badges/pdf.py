@@ -1,0 +1,453 @@
+"""Badge PDFs: one A6 badge to print at home, or sheets of four A6 badges on
+A4 with cut marks for the organizer's printer.
+
+Everything is vector: text in NanumGothic (embedded; see core.pdf), the QR
+code drawn module by module, so it stays sharp at any printer resolution.
+Badges are read from an iterator and drawn page by page; a batch of any size
+never holds more than one page of badges in Python objects.
+"""
+
+import zlib
+from dataclasses import dataclass
+from datetime import date
+
+import qrcode
+from qrcode.constants import ERROR_CORRECT_M
+from reportlab.lib.colors import HexColor, white
+from reportlab.lib.pagesizes import A4, A6
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+
+from eventapp.core.pdf import fit_font_size, register_korean_font, truncate_to_width
+
+BRAND = HexColor("#0b2f6b")
+INK = HexColor("#1b1b1b")
+GREY = HexColor("#5f6368")
+MARGIN = 5 * mm  # safe area inside each badge (cutting tolerance, printer margins)
+QR_SIZE = 38 * mm
+# Kept clear around the code: about six modules (the standard asks for four).
+QR_QUIET_ZONE = 6 * mm
+BAND_HEIGHT = 18 * mm
+CUT_MARK = 6 * mm
+CUT_MARK_OFFSET = 2 * mm
+BOOTH_LABEL = "부스 Booth"
+
+
+@dataclass(frozen=True)
+class BadgeFace:
+    """What is printed on one badge (decoupled from the database)."""
+
+    name_ko: str
+    name_en: str
+    organization_ko: str
+    organization_en: str
+    country: str
+    job_title: str
+    booth: str
+    category_ko: str
+    category_en: str
+    colour: str
+    text_colour: str
+    code: str
+    reference: str  # short printed number for staff to look the badge up by hand
+
+
+@dataclass(frozen=True)
+class Branding:
+    name_ko: str
+    name_en: str
+    fair_name_ko: str
+    dates: str
+    venue: str
+
+    @classmethod
+    def of(cls, event):
+        return cls(
+            name_ko=event.name_ko or event.name_en,
+            name_en=event.name_en or event.name_ko,
+            fair_name_ko=event.fair_name_ko or event.fair_name_en or "",
+            dates=_date_range(event.starts_on, event.ends_on),
+            venue=event.venue_en or event.venue_ko or event.city or "",
+        )
+
+
+def _date_range(first, last):
+    if not isinstance(first, date):
+        return ""
+    if first == last:
+        return first.isoformat()
+    if first.year == last.year:
+        return f"{first.isoformat()} – {last.strftime('%m-%d')}"
+    return f"{first.isoformat()} – {last.isoformat()}"
+
+
+def face_of(badge, code):
+    category = badge.category_info
+    return BadgeFace(
+        name_ko=badge.name_ko or "",
+        name_en=badge.name_en or "",
+        organization_ko=badge.organization_ko or "",
+        organization_en=badge.organization_en or "",
+        country=badge.country or "",
+        job_title=badge.job_title or "",
+        booth=badge.booth or "",
+        category_ko=category.label_ko,
+        category_en=category.label_en,
+        colour=category.colour,
+        text_colour=category.text_colour,
+        code=code,
+        reference=f"{badge.id:06d}-{badge.issue}",
+    )
+
+
+def qr_matrix(text):
+    """The QR modules (rows of booleans, no border) at error correction M."""
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
+    code.add_data(text, optimize=0)
+    code.make(fit=True)
+    return code.get_matrix()
+
+
+def _dark_runs(matrix):
+    """(row, first column, length) of each horizontal run of dark modules."""
+    for row_index, row in enumerate(matrix):
+        column, count = 0, len(row)
+        while column < count:
+            if row[column]:
+                start = column
+                while column < count and row[column]:
+                    column += 1
+                yield row_index, start, column - start
+            else:
+                column += 1
+
+
+def qr_svg(text, quiet=4):
+    """The QR code of `text` as a small inline SVG (for showing a badge on screen)."""
+    matrix = qr_matrix(text)
+    size = len(matrix) + 2 * quiet
+    path = "".join(
+        f"M{start + quiet} {row + quiet}h{length}v1h-{length}z"
+        for row, start, length in _dark_runs(matrix)
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
+        f'shape-rendering="crispEdges" role="img">'
+        f'<rect width="{size}" height="{size}" fill="#fff"/>'
+        f'<path d="{path}" fill="#000"/></svg>'
+    )
+
+
+def draw_qr(canvas, text, x, y, size):
+    """Draw the QR code of `text` into the square (x, y, size): one filled
+    rectangle per run of dark modules in a row, in module units (small
+    integers keep the page stream short). Returns the module size."""
+    matrix = qr_matrix(text)
+    count = len(matrix)
+    module = size / count
+    canvas.saveState()
+    canvas.translate(x, y)
+    canvas.scale(module, module)
+    canvas.setFillColor(INK)
+    path = canvas.beginPath()
+    for row, start, length in _dark_runs(matrix):
+        path.rect(start, count - 1 - row, length, 1)
+    canvas.drawPath(path, stroke=0, fill=1)
+    canvas.restoreState()
+    return module
+
+
+@dataclass
+class TextBlock:
+    """A centred paragraph of one or two lines, fitted to a width."""
+
+    text: str
+    size: float  # preferred size
+    min_size: float  # smallest size on one line before wrapping onto two
+    floor: float  # smallest size at all (then the text is cut with an ellipsis)
+    bold: bool = False
+    colour: object = INK
+    max_lines: int = 1
+    gap: float = 1.5 * mm  # space below
+    lines: tuple = ()
+    fitted: float = 0.0
+
+    @property
+    def height(self):
+        return len(self.lines) * self.fitted * LEADING + self.gap
+
+
+LEADING = 1.18
+
+
+def _split_in_two(text, font, size):
+    """The split of `text` into two lines whose wider line is narrowest:
+    at a space when there is one, else between any two characters."""
+    words = text.split(" ")
+    if len(words) > 1:
+        candidates = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+    else:
+        candidates = [(text[:i], text[i:]) for i in range(1, len(text))]
+    if not candidates:
+        return (text,)
+    return min(
+        candidates,
+        key=lambda pair: max(stringWidth(pair[0], font, size), stringWidth(pair[1], font, size)),
+    )
+
+
+def fit_block(block, font, width):
+    """Choose the block's lines and size: one line down to `min_size`, else two
+    lines (if allowed) down to `floor`, else cut to fit at `floor`."""
+    text = " ".join(block.text.split())
+    one = fit_font_size(text, font, width, block.size, block.min_size)
+    if stringWidth(text, font, one) <= width or block.max_lines == 1:
+        size = fit_font_size(text, font, width, block.size, block.floor)
+        block.lines, block.fitted = (truncate_to_width(text, font, size, width),), size
+        return block
+    lines = _split_in_two(text, font, block.size)
+    size = min(fit_font_size(line, font, width, block.size, block.floor) for line in lines)
+    block.lines = tuple(truncate_to_width(line, font, size, width) for line in lines)
+    block.fitted = size
+    return block
+
+
+class BadgeRenderer:
+    """Draws badges on a reportlab canvas."""
+
+    def __init__(self, branding):
+        self.branding = branding
+        self.font = register_korean_font()
+        self.bold = register_korean_font(bold=True)
+
+    def line(self, canvas, text, centre_x, y, size, width, *, bold=False, min_size=6, colour=INK):
+        """One centred line of text, shrunk to fit `width` (then cut, never overflowing)."""
+        if not text:
+            return 0
+        font = self.bold if bold else self.font
+        size = fit_font_size(text, font, width, size, min_size)
+        text = truncate_to_width(text, font, size, width)
+        canvas.setFont(font, size)
+        canvas.setFillColor(colour)
+        canvas.drawCentredString(centre_x, y, text)
+        return size
+
+    def person_blocks(self, face):
+        primary, secondary = face.name_ko, face.name_en
+        if not primary or primary == secondary:
+            primary, secondary = secondary or primary, ""
+        organization_en = (
+            "" if face.organization_en == face.organization_ko else face.organization_en
+        )
+        details = " · ".join(p for p in (face.job_title, face.country) if p)
+        booth = f"{BOOTH_LABEL} {face.booth}" if face.booth else ""
+        blocks = [
+            TextBlock(primary, 24, 14, 8, bold=True, max_lines=2, gap=2 * mm),
+            TextBlock(secondary, 13, 9, 6, max_lines=2, gap=2.5 * mm),
+            TextBlock(face.organization_ko, 11, 8, 6, bold=True, max_lines=2, gap=1 * mm),
+            TextBlock(organization_en, 9, 7, 5.5, max_lines=2, gap=1.5 * mm),
+            TextBlock(details, 8, 6, 5.5, colour=GREY, gap=2 * mm),
+            TextBlock(booth, 12, 8, 7, bold=True, gap=0),
+        ]
+        return [b for b in blocks if b.text.strip()]
+
+    def layout_person(self, face, width, available):
+        """Fitted blocks that together take at most `available` height: when
+        they would not, every preferred size is reduced step by step."""
+        scale = 1.0
+        while True:
+            blocks = []
+            for block in self.person_blocks(face):
+                block.size *= scale
+                block.min_size = min(block.min_size, block.size)
+                block.floor = min(block.floor, block.size)
+                blocks.append(fit_block(block, self.bold if block.bold else self.font, width))
+            if sum(b.height for b in blocks) <= available or scale < 0.45:
+                return blocks
+            scale *= 0.9
+
+    def draw(self, canvas, face, left, bottom, width, height):
+        """One badge in the cell (left, bottom, width, height)."""
+        x0, y0 = left + MARGIN, bottom + MARGIN
+        w, h = width - 2 * MARGIN, height - 2 * MARGIN
+        cx = x0 + w / 2
+        text_w = w - 6 * mm
+        top = y0 + h
+
+        # Event branding.
+        bar = 15 * mm
+        canvas.setFillColor(BRAND)
+        canvas.rect(x0, top - bar, w, bar, stroke=0, fill=1)
+        self.line(
+            canvas, self.branding.name_en, cx, top - 7 * mm, 12, text_w, bold=True, colour=white
+        )
+        if self.branding.name_ko != self.branding.name_en:
+            self.line(canvas, self.branding.name_ko, cx, top - 12 * mm, 8, text_w, colour=white)
+        info = " · ".join(p for p in (self.branding.dates, self.branding.venue) if p)
+        self.line(
+            canvas, self.branding.fair_name_ko, cx, top - bar - 4 * mm, 6.5, text_w, colour=GREY
+        )
+        self.line(canvas, info, cx, top - bar - 7.5 * mm, 6.5, text_w, colour=GREY)
+
+        # The code, with its quiet zone left white, and a number to read out,
+        # above the category band.
+        reference_y = y0 + BAND_HEIGHT + 2.5 * mm
+        qr_bottom = reference_y + 2.5 * mm + QR_QUIET_ZONE * 2 / 3
+        qr_top = qr_bottom + QR_SIZE
+        self.line(canvas, face.reference, cx, reference_y, 6.5, text_w, colour=GREY)
+        draw_qr(canvas, face.code, cx - QR_SIZE / 2, qr_bottom, QR_SIZE)
+
+        # The person, between the branding and the code's quiet zone.
+        area_top = top - bar - 10 * mm
+        area_bottom = qr_top + QR_QUIET_ZONE
+        cursor = area_top
+        for block in self.layout_person(face, text_w, area_top - area_bottom):
+            canvas.setFont(self.bold if block.bold else self.font, block.fitted)
+            canvas.setFillColor(block.colour)
+            for line in block.lines:
+                cursor -= block.fitted * LEADING
+                canvas.drawCentredString(cx, cursor + block.fitted * 0.25, line)
+            cursor -= block.gap
+
+        # The category band.
+        canvas.setFillColor(HexColor(face.colour))
+        canvas.rect(x0, y0, w, BAND_HEIGHT, stroke=0, fill=1)
+        colour = HexColor(face.text_colour)
+        if face.category_ko != face.category_en:
+            self.line(
+                canvas, face.category_ko, cx, y0 + 10 * mm, 16, text_w, bold=True, colour=colour
+            )
+            self.line(canvas, face.category_en, cx, y0 + 4.5 * mm, 10, text_w, colour=colour)
+        else:
+            self.line(
+                canvas, face.category_en, cx, y0 + 6.5 * mm, 20, text_w, bold=True, colour=colour
+            )
+
+
+class StreamingCanvas(Canvas):
+    """A canvas that compresses each page's content as soon as the page is done.
+
+    reportlab keeps every finished page until `save()`; as text, a page of
+    four badges is ~30 KB, compressed ~8 KB. Compressing at `showPage` keeps
+    a batch's memory small (the pages' compressed bytes only).
+    """
+
+    def showPage(self):
+        super().showPage()
+        page = self._doc.Pages.pages[-1]
+        if page.stream and not page.Contents:
+            content = page.stream
+            if isinstance(content, str):
+                content = content.encode("utf-8")
+            dictionary = PDFDictionary()
+            dictionary["Filter"] = PDFArray([PDFName("FlateDecode")])
+            page.Contents = PDFStream(dictionary, zlib.compress(content))
+            page.stream = None
+
+
+def _open_canvas(out, pagesize, title):
+    canvas = StreamingCanvas(out, pagesize=pagesize, pageCompression=1, invariant=1)
+    canvas.setTitle(title)
+    canvas.setAuthor("KICXUP")
+    canvas.setCreator("eventapp badges")
+    return canvas
+
+
+def render_single(face, branding, out):
+    """One badge on an A6 page, for printing at home."""
+    canvas = _open_canvas(out, A6, f"{branding.name_en} — {face.name_en or face.name_ko}")
+    BadgeRenderer(branding).draw(canvas, face, 0, 0, *A6)
+    canvas.showPage()
+    canvas.save()
+    return 1
+
+
+def draw_cut_marks(canvas, page_width, page_height, cell_width, cell_height, offset_y):
+    """Ticks at the page edges where the cuts run, and a cross where they meet."""
+    canvas.saveState()
+    canvas.setStrokeColor(INK)
+    canvas.setLineWidth(0.3)
+    cut_x = cell_width
+    cut_ys = (offset_y, offset_y + cell_height, offset_y + 2 * cell_height)
+    for y in (0, page_height):
+        direction = 1 if y == 0 else -1
+        start = y + direction * CUT_MARK_OFFSET
+        canvas.line(cut_x, start, cut_x, start + direction * CUT_MARK)
+    for cut_y in cut_ys:
+        for x, direction in ((0, 1), (page_width, -1)):
+            start = x + direction * CUT_MARK_OFFSET
+            canvas.line(start, cut_y, start + direction * CUT_MARK, cut_y)
+    middle = cut_ys[1]
+    arm = 3.5 * mm
+    canvas.line(cut_x - arm, middle, cut_x + arm, middle)
+    canvas.line(cut_x, middle - arm, cut_x, middle + arm)
+    canvas.restoreState()
+
+
+def render_sheets(faces, branding, out, title=None):
+    """Badges four to an A4 page (2 x 2 A6 cells), in the order given.
+
+    `faces` may be any iterator; each page is drawn and handed to reportlab
+    before the next four badges are read. Returns the number of badges.
+    """
+    page_width, page_height = A4
+    cell_width, cell_height = A6
+    offset_y = (page_height - 2 * cell_height) / 2
+    # Reading order: top left, top right, bottom left, bottom right.
+    cells = [
+        (0, offset_y + cell_height),
+        (cell_width, offset_y + cell_height),
+        (0, offset_y),
+        (cell_width, offset_y),
+    ]
+    canvas = _open_canvas(out, A4, title or branding.name_en)
+    renderer = BadgeRenderer(branding)
+    count = 0
+    for face in faces:
+        slot = count % 4
+        if slot == 0 and count:
+            canvas.showPage()
+        if slot == 0:
+            draw_cut_marks(canvas, page_width, page_height, cell_width, cell_height, offset_y)
+        renderer.draw(canvas, face, *cells[slot], cell_width, cell_height)
+        count += 1
+    if count == 0:
+        canvas.setFont(renderer.font, 12)
+        canvas.drawString(20 * mm, page_height - 30 * mm, "No badges / 출입증 없음")
+    canvas.showPage()
+    canvas.save()
+    return count
+
+
+# -- from the database -------------------------------------------------------------------------
+
+
+def _faces(badges, sign):
+    for badge in badges:
+        yield face_of(badge, sign(badge))
+
+
+def badge_pdf(badge, out):
+    """The A6 PDF of one badge (its current issue) into `out` (path or binary file)."""
+    from eventapp.badges.services import code_signer
+
+    return render_single(
+        face_of(badge, code_signer(badge.event)(badge)), Branding.of(badge.event), out
+    )
+
+
+def batch_pdf(event, out, **filters):
+    """Sheets of the event's badges matching `filters` (see services.badges_query),
+    in the stable print order, streamed from the database. Returns the count."""
+    from eventapp.badges.services import badges_query, code_signer
+    from eventapp.extensions import db
+
+    sign = code_signer(event)
+    query = badges_query(event, **filters).execution_options(yield_per=200)
+    badges = db.session.scalars(query)
+    try:
+        return render_sheets(_faces(badges, sign), Branding.of(event), out)
+    finally:
+        badges.close()

@@ -1,0 +1,644 @@
+"""Issuing, reissuing, revoking and verifying badges.
+
+Every operation that changes data writes an audit entry in the same
+transaction; callers commit.
+"""
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from sqlalchemy import case, func, insert, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from eventapp.accounts.models import User
+from eventapp.badges import codes
+from eventapp.badges.models import CATEGORIES, Badge, EventKey
+from eventapp.booths.models import Booth, BoothAllocation, Exhibitor
+from eventapp.core import audit
+from eventapp.core.db import utcnow
+from eventapp.core.i18n import lazy_gettext as _l
+from eventapp.events.models import EXHIBITOR_ROLES, EventRole
+from eventapp.extensions import db
+from eventapp.organizations.models import Organization
+
+
+class BadgeError(Exception):
+    pass
+
+
+# -- keys ------------------------------------------------------------------------------------
+
+
+def event_key(event):
+    """The event's signing key pair, made on first use.
+
+    Two workers making the first key at once: the primary key lets one insert
+    win; the other reads the winner's key.
+    """
+    event_id = getattr(event, "id", event)
+    key = db.session.get(EventKey, event_id)
+    if key is not None:
+        return key
+    private = codes.generate_private_key()
+    candidate = EventKey(
+        event_id=event_id,
+        private_key=codes.private_key_bytes(private),
+        public_key=codes.public_key_bytes(private),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(candidate)
+    except IntegrityError:
+        key = db.session.scalar(
+            select(EventKey)
+            .where(EventKey.event_id == event_id)
+            .execution_options(populate_existing=True)
+        )
+        if key is None:  # pragma: no cover - the conflicting row must exist
+            raise
+        return key
+    audit.record(
+        "badge.key_created",
+        object_type="EventKey",
+        object_id=event_id,
+        event=event_id,
+        data={"public_key": codes.public_key_b64(candidate.public_key)},
+    )
+    return candidate
+
+
+def public_key_b64(event):
+    """The event's public key for scanners (base64url of the raw 32 bytes)."""
+    return codes.public_key_b64(event_key(event).public_key)
+
+
+@lru_cache(maxsize=64)
+def _public_key(raw):
+    # Keys never change once made, so a parsed key may be kept per process.
+    return codes.load_public_key(raw)
+
+
+@lru_cache(maxsize=64)
+def _private_key(raw):
+    return codes.load_private_key(raw)
+
+
+# -- categories and the snapshot ---------------------------------------------------------------
+
+ATTENDEE_CATEGORY_BY_KIND = {
+    "startup": "startup",
+    "university": "startup",
+    "institute": "startup",
+    "large_firm": "large_firm",
+    "midsize_firm": "large_firm",
+    "investor": "buyer",
+}
+
+# The printed fields of a badge, copied from the person's record.
+SNAPSHOT_FIELDS = (
+    "name_ko",
+    "name_en",
+    "organization_id",
+    "organization_ko",
+    "organization_en",
+    "country",
+    "job_title",
+    "booth",
+)
+
+
+def default_category(roles, organization_kind=None):
+    """The category of a person with these roles (and this company kind)."""
+    roles = set(roles)
+    if "organizer" in roles:
+        return "organizer"
+    if "staff" in roles:
+        return "staff"
+    if roles & EXHIBITOR_ROLES:
+        return "exhibitor"
+    return ATTENDEE_CATEGORY_BY_KIND.get(organization_kind, "visitor")
+
+
+def _booth_codes_by_organization(event_id, organization_ids=None):
+    """Placed and confirmed booth codes of each exhibiting organization."""
+    query = (
+        select(Exhibitor.organization_id, Booth.code)
+        .join(BoothAllocation, BoothAllocation.exhibitor_id == Exhibitor.id)
+        .join(Booth, Booth.id == BoothAllocation.booth_id)
+        .where(Exhibitor.event_id == event_id, BoothAllocation.state.in_(("placed", "confirmed")))
+        .order_by(Booth.code)
+    )
+    if organization_ids is not None:
+        query = query.where(Exhibitor.organization_id.in_(list(organization_ids)))
+    booths = {}
+    for organization_id, code in db.session.execute(query):
+        booths.setdefault(organization_id, []).append(code)
+    return {org: ", ".join(codes_) for org, codes_ in booths.items()}
+
+
+def _people(event_id, user_ids=None):
+    """People with a role at the event: user id -> (roles, exhibiting company id)."""
+    query = select(EventRole.user_id, EventRole.role, EventRole.organization_id).where(
+        EventRole.event_id == event_id
+    )
+    if user_ids is not None:
+        query = query.where(EventRole.user_id.in_(list(user_ids)))
+    roles, companies = {}, {}
+    # Ordered by role so that a company admin's company wins over a staff role.
+    for user_id, role, organization_id in db.session.execute(
+        query.order_by(EventRole.user_id, EventRole.role)
+    ):
+        roles.setdefault(user_id, set()).add(role)
+        if role in EXHIBITOR_ROLES and organization_id is not None:
+            companies.setdefault(user_id, organization_id)
+    return {user_id: (held, companies.get(user_id)) for user_id, held in roles.items()}
+
+
+def _in_chunks(ids, size=500):
+    ids = list(ids)
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _organizations(ids):
+    found = {}
+    for chunk in _in_chunks({i for i in ids if i is not None}):
+        found.update(
+            (o.id, o)
+            for o in db.session.scalars(select(Organization).where(Organization.id.in_(chunk)))
+        )
+    return found
+
+
+def _snapshot(user, roles, company_id, organizations, booths):
+    """The printed fields of the person's badge and the category their roles give."""
+    organization_id = company_id or user.organization_id
+    organization = organizations.get(organization_id)
+    fields = {
+        "name_ko": (user.name_ko or "")[:100],
+        "name_en": (user.name_en or "")[:100],
+        "organization_id": organization_id,
+        "organization_ko": (organization.name_ko if organization else "")[:200],
+        "organization_en": (organization.name_en if organization else "")[:200],
+        "country": (organization.country if organization else "") or "",
+        "job_title": (user.job_title or "")[:100],
+        "booth": booths.get(company_id, "")[:100] if company_id else "",
+    }
+    return fields, default_category(roles, organization.kind if organization else None)
+
+
+def _check_category(category):
+    if category is not None and category not in CATEGORIES:
+        raise BadgeError(f"unknown badge category {category!r}")
+
+
+def _find_badge(event_id, user_id):
+    return db.session.scalar(
+        select(Badge).where(Badge.event_id == event_id, Badge.user_id == user_id)
+    )
+
+
+def _refresh(badge, fields, derived):
+    """Copy changed printed fields onto the badge; returns the names changed."""
+    changed = [name for name in SNAPSHOT_FIELDS if getattr(badge, name) != fields[name]]
+    for name in changed:
+        setattr(badge, name, fields[name])
+    if not badge.category_manual and badge.category != derived:
+        badge.category = derived
+        changed.append("category")
+    return changed
+
+
+# -- issuing -------------------------------------------------------------------------------------
+
+
+def issue_badge(event, user, category=None):
+    """The person's badge at the event, made if missing (idempotent).
+
+    An existing badge keeps its id, issue and code; its printed fields are
+    refreshed from the person's current record. A category given here is kept
+    from then on; without one, the badge follows the person's roles and
+    company kind (organizer, staff, exhibitor, startup, large_firm, buyer or
+    visitor).
+    """
+    _check_category(category)
+    roles, company_id = _people(event.id, [user.id]).get(user.id, (set(), None))
+    organizations = _organizations([company_id, user.organization_id])
+    booths = _booth_codes_by_organization(event.id, [company_id]) if company_id else {}
+    fields, derived = _snapshot(user, roles, company_id, organizations, booths)
+
+    badge = _find_badge(event.id, user.id)
+    if badge is None:
+        event_key(event)
+        candidate = Badge(
+            event_id=event.id,
+            user_id=user.id,
+            category=category or derived,
+            category_manual=category is not None,
+            **fields,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(candidate)
+        except IntegrityError:
+            # Issued by someone else at the same moment: use that one.
+            badge = _find_badge(event.id, user.id)
+            if badge is None:  # pragma: no cover
+                raise
+        else:
+            audit.record(
+                "badge.issued",
+                candidate,
+                event=event,
+                data={"user": user.id, "category": candidate.category},
+            )
+            return candidate
+
+    if category is not None and (category != badge.category or not badge.category_manual):
+        if category != badge.category:
+            audit.record(
+                "badge.category_changed",
+                badge,
+                event=event,
+                data={"from": badge.category, "to": category},
+            )
+        badge.category = category
+        badge.category_manual = True
+    changed = _refresh(badge, fields, derived)
+    if changed:
+        audit.record("badge.refreshed", badge, event=event, data={"fields": changed})
+    return badge
+
+
+def set_category(badge, category):
+    """Give the badge a category by hand (kept when its details are refreshed);
+    None returns it to the category its roles give."""
+    _check_category(category)
+    previous = badge.category
+    if category is None:
+        badge.category_manual = False
+        issue_badge(badge.event, badge.user)
+    else:
+        badge.category = category
+        badge.category_manual = True
+    if badge.category != previous:
+        audit.record(
+            "badge.category_changed",
+            badge,
+            event=badge.event_id,
+            data={"from": previous, "to": badge.category},
+        )
+    return badge
+
+
+def sync_badges(event, user_ids=None):
+    """Badges for everybody with a role at the event (or those of `user_ids`):
+    missing ones are issued, printed details of existing ones refreshed.
+
+    Bulk: a handful of queries and one multi-row insert, whatever the number of
+    people. Returns (issued, refreshed) counts. Callers commit.
+    """
+    people = _people(event.id, user_ids)
+    if not people:
+        return 0, 0
+    event_key(event)
+    existing = {}
+    query = select(Badge).where(Badge.event_id == event.id)
+    if user_ids is not None:
+        query = query.where(Badge.user_id.in_(list(people)))
+    for badge in db.session.scalars(query):
+        existing[badge.user_id] = badge
+    users = []
+    for chunk in _in_chunks(sorted(people)):
+        users += db.session.scalars(select(User).where(User.id.in_(chunk)))
+    organizations = _organizations(
+        [people[u.id][1] for u in users] + [u.organization_id for u in users]
+    )
+    companies = {company for _roles, company in people.values() if company is not None}
+    booths = _booth_codes_by_organization(event.id, companies) if companies else {}
+
+    now = utcnow()
+    rows, refreshed = [], 0
+    for user in sorted(users, key=lambda u: u.id):
+        roles, company_id = people[user.id]
+        fields, derived = _snapshot(user, roles, company_id, organizations, booths)
+        badge = existing.get(user.id)
+        if badge is None:
+            rows.append(
+                {
+                    **fields,
+                    "event_id": event.id,
+                    "user_id": user.id,
+                    "category": derived,
+                    "category_manual": False,
+                    "issue": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        elif _refresh(badge, fields, derived):
+            refreshed += 1
+    issued = len(rows)
+    if rows:
+        try:
+            with db.session.begin_nested():
+                db.session.execute(insert(Badge), rows)
+        except IntegrityError:
+            # Some were issued concurrently: issue the rest one by one.
+            issued = 0
+            by_id = {u.id: u for u in users}
+            for row in rows:
+                if _find_badge(event.id, row["user_id"]) is None:
+                    issue_badge(event, by_id[row["user_id"]])
+                    issued += 1
+    if issued or refreshed:
+        audit.record(
+            "badge.synced",
+            object_type="Event",
+            object_id=event.id,
+            event=event,
+            data={"issued": issued, "refreshed": refreshed},
+        )
+    return issued, refreshed
+
+
+def reissue_badge(badge):
+    """Print the badge anew: the issue goes up and every older code stops admitting.
+
+    A revoked badge reissued becomes valid again, with a new code.
+    """
+    badge = _lock(badge)
+    if badge.issue >= codes.MAX_ISSUE:
+        raise BadgeError("this badge cannot be reissued any more")
+    previous = badge.issue
+    restored = badge.revoked_at is not None
+    badge.issue = previous + 1
+    badge.revoked_at = None
+    audit.record(
+        "badge.reissued",
+        badge,
+        event=badge.event_id,
+        data={"from_issue": previous, "issue": badge.issue, "restored": restored},
+    )
+    return badge
+
+
+def revoke_badge(badge, reason=""):
+    """Stop the badge admitting anybody (every issue of it)."""
+    badge = _lock(badge)
+    if badge.revoked_at is None:
+        badge.revoked_at = utcnow()
+        audit.record(
+            "badge.revoked",
+            badge,
+            event=badge.event_id,
+            data={"issue": badge.issue, "reason": reason or ""},
+        )
+    return badge
+
+
+def _lock(badge):
+    """Reload the badge row under a write lock (PostgreSQL), so concurrent
+    reissues each count."""
+    locked = db.session.scalar(
+        select(Badge)
+        .where(Badge.id == badge.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if locked is None:
+        raise BadgeError("badge not found")
+    return locked
+
+
+def badge_code(badge):
+    """The signed code text printed on the current issue of the badge."""
+    return code_signer(badge.event_id)(badge)
+
+
+def code_signer(event):
+    """A function badge -> code text for many badges of one event (one key lookup)."""
+    private = _private_key(bytes(event_key(event).private_key))
+
+    def sign(badge):
+        return codes.encode(private, badge.event_id, badge.id, badge.issue)
+
+    return sign
+
+
+# -- verifying -----------------------------------------------------------------------------------
+
+VERDICT_STATUSES = (
+    "valid",
+    "malformed",
+    "bad_signature",
+    "revoked",
+    "other_event",
+    "unknown_badge",
+)
+
+MESSAGES = {
+    "valid": _l("Valid badge."),
+    "malformed": _l("Not a badge code."),
+    "bad_signature": _l("Bad signature: this code was not issued by the organizer."),
+    "revoked": _l("Revoked badge."),
+    "superseded": _l("Revoked: this badge has been reissued; the newer print is valid."),
+    "other_event": _l("Badge of another event."),
+    "unknown_badge": _l("Unknown badge."),
+    "unknown_issue": _l("Unknown issue of this badge."),
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of checking a scanned code.
+
+    `status` is one of VERDICT_STATUSES; `badge` is the badge the code names
+    when it is genuine (also for revoked ones and other events' badges), else
+    None; `message` is a short translatable reason; `code` is the decoded
+    BadgeCode (None when malformed); `detail` a technical detail (English).
+    """
+
+    status: str
+    badge: Badge | None = None
+    message: object = field(default="", repr=False)
+    code: codes.BadgeCode | None = None
+    detail: str = ""
+
+    @property
+    def ok(self):
+        return self.status == "valid"
+
+    @property
+    def reason(self):
+        """The message in English, untranslated (usable without a request)."""
+        args = getattr(self.message, "_args", None)
+        return args[0] if args else str(self.message)
+
+
+def _verdict(status, badge=None, code=None, message_key=None, detail=""):
+    return Verdict(status, badge, MESSAGES[message_key or status], code, detail)
+
+
+def verify_code(text, event):
+    """Check a scanned code for `event` (an Event or its id).
+
+    Order: the format, the signature (with the event's key, or with the key of
+    the event the code names), then the badge's state.
+    """
+    event_id = getattr(event, "id", event)
+    try:
+        code = codes.decode(text)
+    except codes.MalformedCode as error:
+        return _verdict("malformed", detail=error.reason)
+
+    if code.event_id != event_id:
+        other_key = db.session.get(EventKey, code.event_id)
+        if other_key is not None and not codes.verify_signature(
+            _public_key(bytes(other_key.public_key)), code
+        ):
+            return _verdict("bad_signature", code=code, detail="signature does not match")
+        badge = None
+        if other_key is not None:
+            badge = db.session.scalar(
+                select(Badge).where(Badge.id == code.badge_id, Badge.event_id == code.event_id)
+            )
+        detail = f"event {code.event_id}" if other_key else f"unknown event {code.event_id}"
+        return _verdict("other_event", badge=badge, code=code, detail=detail)
+
+    key = db.session.get(EventKey, event_id)
+    if key is None or not codes.verify_signature(_public_key(bytes(key.public_key)), code):
+        return _verdict("bad_signature", code=code, detail="signature does not match")
+
+    badge = db.session.scalar(
+        select(Badge).where(Badge.id == code.badge_id, Badge.event_id == event_id)
+    )
+    if badge is None:
+        return _verdict("unknown_badge", code=code, detail=f"badge {code.badge_id}")
+    if badge.revoked_at is not None:
+        return _verdict("revoked", badge=badge, code=code, detail="revoked")
+    if code.issue < badge.issue:
+        return _verdict(
+            "revoked",
+            badge=badge,
+            code=code,
+            message_key="superseded",
+            detail=f"issue {code.issue} < current {badge.issue}",
+        )
+    if code.issue > badge.issue:
+        return _verdict(
+            "unknown_badge",
+            badge=None,
+            code=code,
+            message_key="unknown_issue",
+            detail=f"issue {code.issue} > current {badge.issue}",
+        )
+    return _verdict("valid", badge=badge, code=code)
+
+
+def revocation_list(event):
+    """What an offline scanner needs besides the public key.
+
+    {"revoked": [ids of fully revoked badges], "min_issue": {badge id: current
+    issue}} — a code is revoked if its badge id is in "revoked" or its issue is
+    lower than min_issue[badge id]. Every badge of the event is in min_issue,
+    so a badge id missing there is unknown. (Serialised as JSON, the keys of
+    min_issue become strings.)
+    """
+    event_id = getattr(event, "id", event)
+    revoked, min_issue = [], {}
+    rows = db.session.execute(
+        select(Badge.id, Badge.issue, Badge.revoked_at)
+        .where(Badge.event_id == event_id)
+        .order_by(Badge.id)
+    )
+    for badge_id, issue, revoked_at in rows:
+        min_issue[badge_id] = issue
+        if revoked_at is not None:
+            revoked.append(badge_id)
+    return {"revoked": revoked, "min_issue": min_issue}
+
+
+# -- queries -------------------------------------------------------------------------------------
+
+
+def badges_query(
+    event, *, category=None, organization_id=None, user_ids=None, badge_ids=None, text=None
+):
+    """Badges of the event in the stable print order: category, company, name, id."""
+    _check_category(category or None)
+    query = select(Badge).where(Badge.event_id == event.id)
+    if category:
+        query = query.where(Badge.category == category)
+    if organization_id is not None:
+        query = query.where(Badge.organization_id == organization_id)
+    if user_ids is not None:
+        query = query.where(Badge.user_id.in_(list(user_ids)))
+    if badge_ids is not None:
+        query = query.where(Badge.id.in_(list(badge_ids)))
+    if text:
+        pattern = f"%{text.strip().lower()}%"
+        query = query.join(User, User.id == Badge.user_id).where(
+            or_(
+                func.lower(Badge.name_ko).like(pattern),
+                func.lower(Badge.name_en).like(pattern),
+                func.lower(User.email).like(pattern),
+            )
+        )
+    order = [c.key for c in sorted(CATEGORIES.values(), key=lambda c: c.order)]
+    rank = case({key: index for index, key in enumerate(order)}, value=Badge.category, else_=99)
+    return query.order_by(rank, Badge.organization_en, Badge.name_en, Badge.id)
+
+
+def badge_of(event, user):
+    return _find_badge(event.id, user.id)
+
+
+def company_people(event, organization_id):
+    """Ids of the people who represent the company as exhibitor at the event."""
+    return set(
+        db.session.scalars(
+            select(EventRole.user_id).where(
+                EventRole.event_id == event.id,
+                EventRole.organization_id == organization_id,
+                EventRole.role.in_(EXHIBITOR_ROLES),
+            )
+        )
+    )
+
+
+def badge_counts(event):
+    """{"categories": {category: n}, "total", "revoked", "reissued"}."""
+    categories = dict(
+        db.session.execute(
+            select(Badge.category, func.count())
+            .where(Badge.event_id == event.id)
+            .group_by(Badge.category)
+        ).all()
+    )
+    revoked = db.session.scalar(
+        select(func.count()).where(Badge.event_id == event.id, Badge.revoked_at.is_not(None))
+    )
+    reissued = db.session.scalar(
+        select(func.count()).where(Badge.event_id == event.id, Badge.issue > 1)
+    )
+    people = db.session.scalar(
+        select(func.count(func.distinct(EventRole.user_id))).where(EventRole.event_id == event.id)
+    )
+    return {
+        "categories": categories,
+        "total": sum(categories.values()),
+        "revoked": revoked,
+        "reissued": reissued,
+        "people": people,
+    }
+
+
+def badge_companies(event):
+    """Organizations that have badges at the event, by name."""
+    ids = select(Badge.organization_id).where(
+        Badge.event_id == event.id, Badge.organization_id.is_not(None)
+    )
+    return db.session.scalars(
+        select(Organization).where(Organization.id.in_(ids)).order_by(Organization.name_en)
+    ).all()

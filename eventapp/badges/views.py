@@ -1,0 +1,284 @@
+"""Badge pages: my badge, my company's badges, and the organizer's list."""
+
+import re
+import tempfile
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from eventapp.badges import pdf, services
+from eventapp.badges.forms import ActionForm, BadgeFilterForm, CategoryForm, RevokeForm
+from eventapp.badges.models import CATEGORIES, Badge
+from eventapp.core.db import is_conflict
+from eventapp.core.i18n import gettext as _
+from eventapp.core.i18n import lazy_gettext as _l
+from eventapp.core.nav import add_nav_item, add_overview_panel
+from eventapp.core.permissions import company_of, event_view, organizer_view, require_same_company
+from eventapp.extensions import db
+from eventapp.organizations.models import Organization
+
+bp = Blueprint("badges", __name__)
+
+PARTICIPANT_ROLES = ("attendee", "exhibitor_admin", "exhibitor_staff", "staff")
+PAGE_SIZE = 50
+
+add_nav_item(_l("My badge"), "badges.mine", *PARTICIPANT_ROLES, order=60)
+add_nav_item(_l("Company badges"), "badges.company_home", "exhibitor_admin", order=61)
+add_nav_item(_l("Badges"), "badges.manage", "organizer", order=62)
+add_overview_panel("badges/_overview_panel.html")
+
+
+@bp.app_template_global("badge_counts")
+def badge_counts(event):
+    return services.badge_counts(event)
+
+
+def _commit_or_retry(operation):
+    """Run `operation` and commit; after a lost race run it once more."""
+    for attempt in range(2):
+        try:
+            result = operation()
+            db.session.commit()
+            return result
+        except Exception as error:
+            db.session.rollback()
+            if attempt or not is_conflict(error):
+                raise
+    return None  # pragma: no cover
+
+
+def _file_name(text):
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "badges"
+
+
+def _send_pdf(write, download_name):
+    """Write the PDF into a temporary file (not memory) and stream it out."""
+    handle = tempfile.TemporaryFile()
+    try:
+        write(handle)
+        db.session.rollback()  # end the read transaction before streaming
+        handle.seek(0)
+    except BaseException:
+        handle.close()
+        raise
+    response = send_file(
+        handle, mimetype="application/pdf", as_attachment=True, download_name=download_name
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _badge_or_404(event, badge_id):
+    badge = db.session.get(Badge, badge_id)
+    if badge is None or badge.event_id != event.id:
+        abort(404)
+    return badge
+
+
+# -- my badge ------------------------------------------------------------------------------------
+
+
+@bp.get("/e/<slug>/badge")
+@event_view(*PARTICIPANT_ROLES)
+def mine(event):
+    badge = _commit_or_retry(lambda: services.issue_badge(event, current_user))
+    code = None if badge.is_revoked else services.badge_code(badge)
+    return render_template(
+        "badges/mine.html",
+        event=event,
+        badge=badge,
+        qr=pdf.qr_svg(code) if code else None,
+    )
+
+
+@bp.get("/e/<slug>/badge.pdf")
+@event_view(*PARTICIPANT_ROLES)
+def mine_pdf(event):
+    badge = _commit_or_retry(lambda: services.issue_badge(event, current_user))
+    name = _file_name(f"badge-{event.slug}-{badge.name_en or badge.id}") + ".pdf"
+    return _send_pdf(lambda out: pdf.badge_pdf(badge, out), name)
+
+
+# -- an exhibitor's company ----------------------------------------------------------------------
+
+
+@bp.get("/e/<slug>/badges/company")
+@event_view("exhibitor_admin")
+def company_home(event):
+    company = company_of(current_user, event)
+    if company is None:
+        # Organizers without a company of their own pick one in the list.
+        return redirect(url_for("badges.manage", slug=event.slug))
+    return redirect(url_for("badges.company", slug=event.slug, organization_id=company.id))
+
+
+def _company(event, organization_id):
+    require_same_company(current_user, event, organization_id)
+    organization = db.session.get(Organization, organization_id)
+    if organization is None:
+        abort(404)
+    return organization
+
+
+@bp.get("/e/<slug>/badges/company/<int:organization_id>")
+@event_view("exhibitor_admin")
+def company(event, organization_id):
+    organization = _company(event, organization_id)
+    people = services.company_people(event, organization_id)
+    _commit_or_retry(lambda: services.sync_badges(event, user_ids=people))
+    badges = db.session.scalars(services.badges_query(event, user_ids=people)).all()
+    return render_template(
+        "badges/company.html", event=event, organization=organization, badges=badges
+    )
+
+
+@bp.get("/e/<slug>/badges/company/<int:organization_id>.pdf")
+@event_view("exhibitor_admin")
+def company_pdf(event, organization_id):
+    organization = _company(event, organization_id)
+    people = services.company_people(event, organization_id)
+    _commit_or_retry(lambda: services.sync_badges(event, user_ids=people))
+    name = _file_name(f"badges-{event.slug}-{organization.name_en}") + ".pdf"
+    return _send_pdf(lambda out: pdf.batch_pdf(event, out, user_ids=people), name)
+
+
+# -- organizers ----------------------------------------------------------------------------------
+
+
+def _filters(form):
+    category = form.category.data if form.category.data in CATEGORIES else None
+    company = int(form.company.data) if (form.company.data or "").isdigit() else None
+    return {"category": category, "organization_id": company}
+
+
+@bp.get("/e/<slug>/manage/badges/")
+@organizer_view
+def manage(event):
+    form = BadgeFilterForm(request.args, companies=services.badge_companies(event))
+    filters = _filters(form)
+    text = (form.q.data or "").strip()[:100]
+    query = services.badges_query(event, text=text or None, **filters)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    badges = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "badges/manage.html",
+        event=event,
+        form=form,
+        badges=badges,
+        total=total,
+        page=page,
+        pages=pages,
+        args=args,
+        print_args={k: v for k, v in args.items() if k in ("category", "company")},
+        counts=services.badge_counts(event),
+        categories=sorted(CATEGORIES.values(), key=lambda c: c.order),
+        action_form=ActionForm(),
+    )
+
+
+@bp.post("/e/<slug>/manage/badges/issue")
+@organizer_view
+def issue_all(event):
+    issued, refreshed = _commit_or_retry(lambda: services.sync_badges(event))
+    flash(
+        _(
+            "%(issued)s badges issued, %(refreshed)s updated with current details.",
+            issued=issued,
+            refreshed=refreshed,
+        ),
+        "success",
+    )
+    return redirect(url_for("badges.manage", slug=event.slug))
+
+
+@bp.get("/e/<slug>/manage/badges/print.pdf")
+@organizer_view
+def print_batch(event):
+    form = BadgeFilterForm(request.args)
+    filters = _filters(form)
+    _commit_or_retry(lambda: services.sync_badges(event))
+    parts = ["badges", event.slug]
+    if filters["category"]:
+        parts.append(filters["category"])
+    if filters["organization_id"]:
+        parts.append(f"org{filters['organization_id']}")
+    name = _file_name("-".join(parts)) + ".pdf"
+    return _send_pdf(lambda out: pdf.batch_pdf(event, out, **filters), name)
+
+
+@bp.get("/e/<slug>/manage/badges/<int:badge_id>")
+@organizer_view
+def detail(event, badge_id):
+    badge = _badge_or_404(event, badge_id)
+    category_form = CategoryForm(category=badge.category if badge.category_manual else "")
+    return render_template(
+        "badges/detail.html",
+        event=event,
+        badge=badge,
+        category_form=category_form,
+        revoke_form=RevokeForm(),
+        action_form=ActionForm(),
+        qr=pdf.qr_svg(services.badge_code(badge)),
+    )
+
+
+@bp.get("/e/<slug>/manage/badges/<int:badge_id>.pdf")
+@organizer_view
+def badge_pdf(event, badge_id):
+    badge = _badge_or_404(event, badge_id)
+    db.session.commit()  # the event key, if this is the first code ever printed
+    name = _file_name(f"badge-{event.slug}-{badge.id}-{badge.name_en}") + ".pdf"
+    return _send_pdf(lambda out: pdf.badge_pdf(badge, out), name)
+
+
+@bp.post("/e/<slug>/manage/badges/<int:badge_id>/reissue")
+@organizer_view
+def reissue(event, badge_id):
+    badge = _badge_or_404(event, badge_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        badge = services.reissue_badge(badge)
+        db.session.commit()
+    except services.BadgeError:
+        db.session.rollback()
+        flash(_("This badge cannot be reissued any more."), "error")
+    else:
+        flash(
+            _(
+                "Badge reissued: print it again; earlier prints no longer admit (issue %(n)s).",
+                n=badge.issue,
+            ),
+            "success",
+        )
+    return redirect(url_for("badges.detail", slug=event.slug, badge_id=badge_id))
+
+
+@bp.post("/e/<slug>/manage/badges/<int:badge_id>/revoke")
+@organizer_view
+def revoke(event, badge_id):
+    badge = _badge_or_404(event, badge_id)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.revoke_badge(badge, reason=form.reason.data or "")
+    db.session.commit()
+    flash(_("Badge revoked: none of its prints admits any more."), "success")
+    return redirect(url_for("badges.detail", slug=event.slug, badge_id=badge_id))
+
+
+@bp.post("/e/<slug>/manage/badges/<int:badge_id>/category")
+@organizer_view
+def change_category(event, badge_id):
+    badge = _badge_or_404(event, badge_id)
+    form = CategoryForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.set_category(badge, form.category.data or None)
+    db.session.commit()
+    flash(_("Category saved: %(label)s.", label=badge.category_info.label), "success")
+    return redirect(url_for("badges.detail", slug=event.slug, badge_id=badge_id))

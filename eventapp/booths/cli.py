@@ -1,0 +1,67 @@
+"""`flask booths ...`: housekeeping for booth picking."""
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from eventapp.extensions import db
+
+
+def _in_default_language(command):
+    """Messages of the services are translated; outside a request use the default locale."""
+    from functools import wraps
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        from flask import current_app
+        from flask_babel import force_locale
+
+        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+            return command(*args, **kwargs)
+
+    return wrapper
+
+
+def register(app):
+    group = AppGroup("booths", help="Booth picking and floor plans.")
+
+    @group.command("release-holds")
+    @_in_default_language
+    def release_holds_command():
+        """Delete booth holds past their time (every event)."""
+        from eventapp.booths.services import expire_holds
+
+        released = expire_holds()
+        db.session.commit()
+        click.echo(f"Released {released} booth(s) from expired holds.")
+
+    @group.command("import-floorplan")
+    @click.argument("slug")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @_in_default_language
+    def import_floorplan_command(slug, path):
+        """Import a floor-plan CSV into the event SLUG (all or nothing)."""
+        from eventapp.booths.services import FloorPlanError, import_floorplan
+        from eventapp.events.models import Event
+
+        event = db.session.scalar(select(Event).where(Event.slug == slug))
+        if event is None:
+            raise click.ClickException(f"no event {slug!r}")
+        with open(path, "rb") as handle:
+            data = handle.read()
+        try:
+            summary = import_floorplan(event, data)
+        except FloorPlanError as error:
+            db.session.rollback()
+            click.echo(error.message, err=True)
+            for detail in error.details:
+                click.echo(f"  {detail}", err=True)
+            raise SystemExit(1) from None
+        db.session.commit()
+        click.echo(
+            "Imported {booths} booths ({created} new, {updated} kept, {removed} removed).".format(
+                **summary
+            )
+        )
+
+    app.cli.add_command(group)

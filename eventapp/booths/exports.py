@@ -1,0 +1,208 @@
+"""Who stands where: CSV and XLSX lists, and a printable PDF floor plan with the
+exhibitor directory."""
+
+import csv
+import io
+
+from eventapp.booths.state import ZONE_COLOURS, booth_rows, directory, plan_view, zone_label
+from eventapp.core.i18n import gettext as _
+
+COLUMNS = (
+    "booth",
+    "hall",
+    "zone",
+    "corner",
+    "tier",
+    "status",
+    "state",
+    "company_ko",
+    "company_en",
+    "country",
+    "exhibitor_status",
+)
+
+
+def _values(row):
+    values = []
+    for key in COLUMNS:
+        value = row[key]
+        if key == "corner":
+            value = "yes" if value else "no"
+        values.append("" if value is None else value)
+    return values
+
+
+def booths_csv(event):
+    """CSV (UTF-8 with BOM so that Excel shows Hangul) of every booth and its exhibitor."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(list(COLUMNS))
+    for row in booth_rows(event):
+        writer.writerow(_values(row))
+    return out.getvalue().encode("utf-8")
+
+
+def booths_xlsx(event):
+    """XLSX workbook: sheet "Booths" (one row per booth) and "Exhibitors" (one per company)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Booths"
+    sheet.append(list(COLUMNS))
+    for row in booth_rows(event):
+        sheet.append(_values(row))
+    companies = workbook.create_sheet("Exhibitors")
+    companies.append(["company_ko", "company_en", "booths", "zones"])
+    for entry in directory(event):
+        companies.append(
+            [entry["name_ko"], entry["name_en"], " ".join(entry["booths"]), " ".join(entry["zones"])]
+        )
+    for ws in (sheet, companies):
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        ws.freeze_panes = "A2"
+        for index, column in enumerate(ws.columns, start=1):
+            width = max((len(str(c.value or "")) for c in column), default=8)
+            ws.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 48)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------- PDF
+
+STATUS_FILL = {
+    "free": "#ffffff",
+    "held": "#fde68a",
+    "taken": "#dbe4f0",
+    "yours": "#99f6e4",
+    "blocked": "#475569",
+}
+
+
+def floorplan_pdf(event):
+    """A4 landscape: one page per hall with every booth, then the exhibitor directory."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import (
+        Flowable,
+        PageBreak,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
+
+    from eventapp.core.pdf import register_korean_font
+
+    font = register_korean_font()
+    bold = register_korean_font(bold=True)
+    plan = plan_view(event)
+    title_style = ParagraphStyle("title", fontName=bold, fontSize=16, leading=20)
+    text_style = ParagraphStyle("text", fontName=font, fontSize=8.5, leading=11)
+    head_style = ParagraphStyle("head", fontName=bold, fontSize=9, leading=11)
+
+    class HallDrawing(Flowable):
+        def __init__(self, hall, booths, width, height):
+            super().__init__()
+            self.hall, self.booths = hall, booths
+            self.width, self.height = width, height
+
+        def draw(self):
+            c = self.canv
+            scale = min(self.width / self.hall.width, self.height / self.hall.height)
+            c.saveState()
+            c.translate(0, self.height)
+            c.setStrokeColor(colors.HexColor("#94a3b8"))
+            c.setFillColor(colors.HexColor("#f1f5f9"))
+            c.rect(0, -self.hall.height * scale, self.hall.width * scale, self.hall.height * scale,
+                   stroke=1, fill=1)
+            for b in self.booths:
+                x = (b.x - self.hall.x) * scale
+                y = -(b.y - self.hall.y + b.h) * scale
+                w, h = b.w * scale, b.h * scale
+                c.setFillColor(colors.HexColor(STATUS_FILL.get(b.status, "#ffffff")))
+                c.setStrokeColor(colors.HexColor("#334155"))
+                c.setLineWidth(0.4)
+                c.rect(x, y, w, h, stroke=1, fill=1)
+                c.setFillColor(colors.HexColor(ZONE_COLOURS.get(b.zone, "#64748b")))
+                c.rect(x, y + h * 0.82, w, h * 0.18, stroke=0, fill=1)
+                size = max(3.0, min(7.0, w / 5.2))
+                c.setFont(font, size)
+                c.setFillColor(colors.white if b.status == "blocked" else colors.black)
+                c.drawCentredString(x + w / 2, y + h * 0.42, b.code)
+            c.restoreState()
+
+    doc_buffer = io.BytesIO()
+    page = landscape(A4)
+    margin = 12 * mm
+    doc = SimpleDocTemplate(
+        doc_buffer,
+        pagesize=page,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=margin,
+        bottomMargin=margin,
+        title=_("Floor plan — %(event)s", event=event.name),
+        author="KICXUP Global",
+    )
+    story = []
+    frame_w = page[0] - 2 * margin
+    frame_h = page[1] - 2 * margin - 40
+    legend = " · ".join(f"{z}: {zone_label(z)}" for z in plan.zones)
+    for hall in plan.halls:
+        booths = [b for b in plan.booths if b.hall == hall.code]
+        story.append(
+            Paragraph(
+                _("%(event)s — %(hall)s (%(count)s booths)", event=event.name, hall=hall.name,
+                  count=len(booths)),
+                title_style,
+            )
+        )
+        story.append(Paragraph(legend, text_style))
+        story.append(Spacer(1, 6))
+        scale = min(frame_w / hall.width, frame_h / hall.height)
+        story.append(HallDrawing(hall, booths, hall.width * scale, hall.height * scale))
+        story.append(PageBreak())
+
+    entries = directory(event)
+    story.append(Paragraph(_("Exhibitor directory — %(event)s", event=event.name), title_style))
+    story.append(Spacer(1, 6))
+    data = [[Paragraph(_("Company"), head_style), Paragraph(_("Company (English)"), head_style),
+             Paragraph(_("Zone"), head_style), Paragraph(_("Booths"), head_style)]]
+    for entry in entries:
+        data.append(
+            [
+                Paragraph(_escape(entry["name_ko"]), text_style),
+                Paragraph(_escape(entry["name_en"]), text_style),
+                Paragraph(_escape(", ".join(str(zone_label(z)) for z in entry["zones"])), text_style),
+                Paragraph(_escape(" ".join(entry["booths"])), text_style),
+            ]
+        )
+    if not entries:
+        data.append([Paragraph(_("No exhibitor has booths yet."), text_style), "", "", ""])
+    table = Table(data, colWidths=[frame_w * 0.3, frame_w * 0.35, frame_w * 0.15, frame_w * 0.2],
+                  repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.HexColor("#334155")),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#cbd5e1")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    story.append(table)
+    doc.build(story)
+    return doc_buffer.getvalue()
+
+
+def _escape(text):
+    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

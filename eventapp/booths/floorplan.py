@@ -1,0 +1,335 @@
+"""Reading a floor plan from CSV.
+
+The format (see docs/floorplan-csv.md) has one booth per line::
+
+    booth,hall,zone,x,y,w,h,corner,tier
+    A-001,A,ai,4,4,3,3,,standard
+
+`parse_floorplan()` checks every line and returns the booths it read together
+with every problem found, each with its line number, so an organizer can fix
+the whole file at once. It never touches the database; the import service
+refuses to store anything while the list of problems is not empty.
+"""
+
+import csv
+import io
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from eventapp.booths.geometry import EPSILON, Rect, adjacency, corners
+from eventapp.core.i18n import gettext
+
+COLUMNS = ("booth", "hall", "zone", "x", "y", "w", "h", "corner", "tier")
+REQUIRED = ("booth", "hall", "zone", "x", "y", "w", "h")
+CODE_MAX = 16
+TIER_MAX = 20
+MAX_METRES = 10_000
+DEFAULT_TIER = "standard"
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
+TIER_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def N_(message):
+    """Mark a message for extraction; it is translated when shown (Babel's N_ keyword)."""
+    return message
+
+
+TRUE_WORDS = {"1", "y", "yes", "true", "t", "x", "corner", "o"}
+FALSE_WORDS = {"0", "n", "no", "false", "f", "-"}
+
+MESSAGES = {
+    "encoding": N_("The file is not text in UTF-8 (or CP949)."),
+    "empty": N_("The file is empty."),
+    "no_booths": N_("The file lists no booths."),
+    "missing_columns": N_("Missing columns: %(columns)s."),
+    "unknown_columns": N_("Unknown columns: %(columns)s."),
+    "duplicate_columns": N_("Column %(column)s appears twice."),
+    "unreadable": N_("The line cannot be read as CSV: %(reason)s."),
+    "field_count": N_("Expected %(expected)s values, found %(found)s."),
+    "missing_code": N_("The booth code is missing."),
+    "long_code": N_("Booth code %(code)s is longer than %(max)s characters."),
+    "bad_code": N_(
+        "Booth code %(code)s may only hold letters, digits and . _ / - "
+        "and must start with a letter or digit."
+    ),
+    "duplicate_code": N_("Duplicate booth code %(code)s (first on line %(first)s)."),
+    "unknown_hall": N_("Unknown hall %(hall)s (known halls: %(known)s)."),
+    "unknown_zone": N_("Unknown zone %(zone)s (known zones: %(known)s)."),
+    "bad_number": N_("%(column)s is not a number: %(value)s."),
+    "negative": N_("%(column)s must not be negative: %(value)s."),
+    "not_positive": N_("%(column)s must be greater than zero: %(value)s."),
+    "too_large": N_("%(column)s is implausibly large: %(value)s."),
+    "bad_corner": N_("corner must be yes, no or empty, not %(value)s."),
+    "bad_tier": N_("Tier %(tier)s must be a short lowercase word (letters, digits, _ and -)."),
+    "outside_hall": N_(
+        "Booth %(code)s lies outside hall %(hall)s (%(width)s × %(height)s m)."
+    ),
+    "overlap": N_("Booth %(code)s overlaps booth %(other)s (line %(line)s)."),
+}
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem of the file: its line (0 for the file as a whole) and reason."""
+
+    line: int
+    kind: str
+    params: dict = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def message(self):
+        return gettext(MESSAGES[self.kind], **self.params)
+
+    def __str__(self):
+        if self.line:
+            return gettext("Line %(line)s: %(message)s", line=self.line, message=self.message)
+        return self.message
+
+
+@dataclass(frozen=True)
+class BoothRow:
+    line: int
+    code: str
+    hall: str
+    zone: str
+    x: float
+    y: float
+    w: float
+    h: float
+    corner: bool | None  # None: derive from the geometry
+    tier: str
+
+    @property
+    def rect(self):
+        return Rect(self.code, self.hall, self.x, self.y, self.w, self.h)
+
+
+@dataclass
+class ParsedPlan:
+    booths: list[BoothRow]
+    errors: list[RowError]
+
+    @property
+    def ok(self):
+        return not self.errors and bool(self.booths)
+
+
+def decode(data):
+    """Text of an uploaded file: UTF-8 (with or without BOM), else CP949 from Korean Excel."""
+    if isinstance(data, str):
+        return data.lstrip("\ufeff")
+    for encoding in ("utf-8-sig", "cp949"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _number(raw, column, line, errors, *, positive):
+    text = raw.strip()
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not text or math.isnan(value) or math.isinf(value):
+        errors.append(RowError(line, "bad_number", {"column": column, "value": raw.strip()}))
+        return None
+    if positive and value <= 0:
+        errors.append(RowError(line, "not_positive", {"column": column, "value": raw.strip()}))
+        return None
+    if not positive and value < 0:
+        errors.append(RowError(line, "negative", {"column": column, "value": raw.strip()}))
+        return None
+    if value > MAX_METRES:
+        errors.append(RowError(line, "too_large", {"column": column, "value": raw.strip()}))
+        return None
+    return value
+
+
+def _corner(raw, line, errors):
+    word = raw.strip().lower()
+    if not word:
+        return None
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    errors.append(RowError(line, "bad_corner", {"value": raw.strip()}))
+    return None
+
+
+def _header(fields, errors):
+    names = [name.strip().lower() for name in fields]
+    for index, name in enumerate(names):
+        if name in names[:index] and name:
+            errors.append(RowError(1, "duplicate_columns", {"column": name}))
+    missing = [c for c in REQUIRED if c not in names]
+    unknown = [n for n in names if n and n not in COLUMNS]
+    if missing:
+        errors.append(RowError(1, "missing_columns", {"columns": ", ".join(missing)}))
+    if unknown:
+        errors.append(RowError(1, "unknown_columns", {"columns": ", ".join(unknown)}))
+    return names
+
+
+def parse_floorplan(data, halls, zones):
+    """Read a floor-plan CSV.
+
+    `halls` maps hall codes to their (width, height) in metres (0 when unknown:
+    then booths are not checked against the hall's outline); `zones` is the
+    set of zone codes booths may belong to. Returns a ParsedPlan; booths on
+    lines with errors are left out of `booths`.
+    """
+    errors: list[RowError] = []
+    text = decode(data)
+    if text is None:
+        return ParsedPlan([], [RowError(0, "encoding")])
+    if not text.strip():
+        return ParsedPlan([], [RowError(0, "empty")])
+    zones = {z.lower() for z in zones}
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except csv.Error as error:
+        return ParsedPlan([], [RowError(1, "unreadable", {"reason": str(error)})])
+    names = _header(header, errors)
+    if errors:
+        return ParsedPlan([], errors)
+
+    booths: list[BoothRow] = []
+    first_line: dict[str, int] = {}
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            errors.append(RowError(reader.line_num, "unreadable", {"reason": str(error)}))
+            break
+        line = reader.line_num
+        if not fields or all(not f.strip() for f in fields):
+            continue
+        if len(fields) != len(names):
+            errors.append(
+                RowError(line, "field_count", {"expected": len(names), "found": len(fields)})
+            )
+            continue
+        row = dict(zip(names, fields, strict=True))
+        booth = _row(row, line, halls, zones, first_line, errors)
+        if booth is not None:
+            booths.append(booth)
+    if not booths and not errors:
+        errors.append(RowError(0, "no_booths"))
+    errors.extend(_overlaps(booths))
+    bad_lines = {e.line for e in errors}
+    booths = [b for b in booths if b.line not in bad_lines]
+    errors.sort(key=lambda e: e.line)
+    return ParsedPlan(booths, errors)
+
+
+def _row(row, line, halls, zones, first_line, errors):
+    before = len(errors)
+    code = row["booth"].strip()
+    if not code:
+        errors.append(RowError(line, "missing_code"))
+    elif len(code) > CODE_MAX:
+        errors.append(RowError(line, "long_code", {"code": code, "max": CODE_MAX}))
+    elif not CODE_PATTERN.match(code):
+        errors.append(RowError(line, "bad_code", {"code": code}))
+    elif code in first_line:
+        errors.append(RowError(line, "duplicate_code", {"code": code, "first": first_line[code]}))
+    else:
+        first_line[code] = line
+    hall = row["hall"].strip()
+    if hall not in halls:
+        known = ", ".join(sorted(halls)) or "-"
+        errors.append(RowError(line, "unknown_hall", {"hall": hall or '""', "known": known}))
+    zone = row["zone"].strip().lower()
+    if zone not in zones:
+        known = ", ".join(sorted(zones)) or "-"
+        errors.append(RowError(line, "unknown_zone", {"zone": zone or '""', "known": known}))
+    x = _number(row["x"], "x", line, errors, positive=False)
+    y = _number(row["y"], "y", line, errors, positive=False)
+    w = _number(row["w"], "w", line, errors, positive=True)
+    h = _number(row["h"], "h", line, errors, positive=True)
+    corner = _corner(row.get("corner", ""), line, errors)
+    tier = row.get("tier", "").strip().lower() or DEFAULT_TIER
+    if len(tier) > TIER_MAX or not TIER_PATTERN.match(tier):
+        errors.append(RowError(line, "bad_tier", {"tier": tier}))
+    if len(errors) > before:
+        return None
+    width, height = halls[hall]
+    if width and height and (x + w > width + EPSILON or y + h > height + EPSILON):
+        errors.append(
+            RowError(
+                line,
+                "outside_hall",
+                {"code": code, "hall": hall, "width": _fmt(width), "height": _fmt(height)},
+            )
+        )
+        return None
+    return BoothRow(line, code, hall, zone, x, y, w, h, corner, tier)
+
+
+def _fmt(value):
+    return f"{value:g}"
+
+
+def _overlaps(booths):
+    """Booths of one hall whose rectangles share area; reported on the later line."""
+    found = []
+    by_hall = defaultdict(list)
+    for booth in booths:
+        by_hall[booth.hall].append(booth)
+    for members in by_hall.values():
+        members.sort(key=lambda b: b.x)
+        active: list[BoothRow] = []
+        for booth in members:
+            active = [a for a in active if a.x + a.w > booth.x + EPSILON]
+            for other in active:
+                if _shares_area(booth, other):
+                    first, later = sorted((booth, other), key=lambda b: b.line)
+                    found.append(
+                        RowError(
+                            later.line,
+                            "overlap",
+                            {"code": later.code, "other": first.code, "line": first.line},
+                        )
+                    )
+            active.append(booth)
+    return found
+
+
+def _shares_area(a, b):
+    dx = min(a.x + a.w, b.x + b.w) - max(a.x, b.x)
+    dy = min(a.y + a.h, b.y + b.h) - max(a.y, b.y)
+    return dx > EPSILON and dy > EPSILON
+
+
+def derive(booths):
+    """Adjacent pairs of codes and the corner flag of every booth.
+
+    A corner given in the file wins; an empty corner cell is derived from the
+    geometry (two or more sides on an aisle).
+    """
+    rects = [b.rect for b in booths]
+    derived = corners(rects)
+    flags = {b.code: (b.corner if b.corner is not None else b.code in derived) for b in booths}
+    return adjacency(rects), flags
+
+
+def to_csv(booths):
+    """A floor plan as CSV text in the import format (booths: objects with the fields)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for b in booths:
+        hall = b.hall if isinstance(b.hall, str) else b.hall.code
+        writer.writerow(
+            [b.code, hall, b.zone, _fmt(b.x), _fmt(b.y), _fmt(b.w), _fmt(b.h),
+             "yes" if b.corner else "no", b.tier]
+        )
+    return out.getvalue()

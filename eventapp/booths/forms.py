@@ -1,0 +1,63 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, NumberRange, Optional
+
+from eventapp.core.i18n import lazy_gettext as _l
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class FloorPlanImportForm(FlaskForm):
+    file = FileField(
+        _l("Floor plan CSV"),
+        validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("Upload a .csv file."))],
+        description=_l("Columns: booth, hall, zone, x, y, w, h, corner, tier."),
+    )
+
+
+class SettingsForm(FlaskForm):
+    picking_opens_at = DateTimeLocalField(
+        _l("Picking opens (Seoul time)"), format=DATETIME_FORMAT, validators=[Optional()]
+    )
+    priority_opens_at = DateTimeLocalField(
+        _l("Picking opens for priority tier 1 (Seoul time)"),
+        format=DATETIME_FORMAT,
+        validators=[Optional()],
+        description=_l("Optional; sponsors may start earlier than everybody else."),
+    )
+    picking_closes_at = DateTimeLocalField(
+        _l("Picking closes (Seoul time)"), format=DATETIME_FORMAT, validators=[Optional()]
+    )
+    hold_minutes = IntegerField(
+        _l("Hold lasts (minutes)"), validators=[DataRequired(), NumberRange(1, 1440)]
+    )
+    assigner_time_limit = IntegerField(
+        _l("Assigner time limit (seconds)"), validators=[DataRequired(), NumberRange(1, 600)]
+    )
+
+
+class BoothActionForm(FlaskForm):
+    """Organizer actions on selected booths: place or move an exhibitor, block, unblock."""
+
+    booths = StringField(
+        _l("Booths"),
+        id="org-booth-codes",
+        description=_l("Codes separated by spaces or commas."),
+        render_kw={"data-fp-selection": "", "class": "booth-codes", "autocomplete": "off"},
+    )
+    exhibitor = SelectField(
+        _l("Exhibitor"), id="org-exhibitor", coerce=int, validate_choice=False, default=0
+    )
+    reason = StringField(_l("Reason for blocking"), id="block-reason", validators=[Optional()])
+
+
+class SwapForm(FlaskForm):
+    first = SelectField(_l("Exhibitor"), id="swap-first", coerce=int, validate_choice=False)
+    second = SelectField(_l("Swap with"), id="swap-second", coerce=int, validate_choice=False)
+
+
+class PlaceRestForm(FlaskForm):
+    time_limit = IntegerField(
+        _l("Time limit (seconds)"), validators=[DataRequired(), NumberRange(1, 600)]
+    )

@@ -1,0 +1,946 @@
+"""Operations that change booths, holds and placements.
+
+Every function here works inside the caller's transaction and writes its audit
+entry there; the view commits (or rolls back after an error). Concurrency:
+
+- A booth can be allocated once: `booth_allocations.booth_id` is UNIQUE, so of
+  two transactions inserting a row for the same booth only one can commit.
+- Before checking the rules, a service locks the rows it reasons about with
+  SELECT ... FOR UPDATE (PostgreSQL; ignored on SQLite, where every
+  transaction is BEGIN IMMEDIATE and thus serialized): the exhibitors first,
+  then the booths with their neighbours, each in id order. Two competitors
+  picking booths side by side therefore wait for each other and the second
+  sees the first one's booths.
+- Holds expire by themselves: every read and write treats a hold past its
+  `expires_at` as free, and `expire_holds()` deletes such rows in the current
+  transaction (also run by `flask booths release-holds`). No timers.
+"""
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, or_, select
+
+from eventapp.booths import rules
+from eventapp.booths.floorplan import derive, parse_floorplan
+from eventapp.booths.models import (
+    Booth,
+    BoothAdjacency,
+    BoothAllocation,
+    BoothPlanProposal,
+    BoothSettings,
+    Exhibitor,
+    ExhibitorAvoid,
+)
+from eventapp.core import audit
+from eventapp.core.db import utcnow
+from eventapp.core.i18n import gettext as _
+from eventapp.core.i18n import ngettext
+from eventapp.extensions import db
+from eventapp.organizations.models import SECTORS
+
+# Statuses of exhibitors that may have booths at all.
+PLACEABLE_STATUSES = ("approved", "placed", "confirmed")
+MAX_HOLD_MINUTES = 24 * 60
+MAX_TIME_LIMIT = 600
+
+
+class BoothError(Exception):
+    """A request the rules refuse; the message is shown to the person as is."""
+
+    def __init__(self, message, details=()):
+        super().__init__(str(message))
+        self.message = str(message)
+        self.details = [str(d) for d in details]
+
+
+class BoothConflict(BoothError):
+    """Someone else got there first (a lost race)."""
+
+
+class FloorPlanError(BoothError):
+    """An import refused; `details` lists every problem (with line numbers)."""
+
+
+class StaleProposal(BoothError):
+    """The floor changed since the assigner proposed its plan."""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def settings_for(event):
+    settings = db.session.get(BoothSettings, event.id)
+    if settings is None:
+        settings = BoothSettings(event_id=event.id, hold_minutes=10, assigner_time_limit=20)
+        db.session.add(settings)
+        db.session.flush()
+    return settings
+
+
+def parse_codes(value):
+    """Booth codes from a form: a list of values and/or text split on commas and spaces."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    codes = []
+    for item in value:
+        codes.extend(part for part in re.split(r"[\s,;]+", item or "") if part)
+    return list(dict.fromkeys(codes))
+
+
+def active_allocation():
+    """SQL condition: the allocation counts (not an expired hold)."""
+    now = utcnow()
+    return or_(
+        BoothAllocation.state != "hold",
+        BoothAllocation.expires_at.is_(None),
+        BoothAllocation.expires_at > now,
+    )
+
+
+def is_active(allocation, now=None):
+    now = now or utcnow()
+    return (
+        allocation.state != "hold" or allocation.expires_at is None or allocation.expires_at > now
+    )
+
+
+def lock_exhibitors(ids):
+    """The exhibitors with these ids, locked (PostgreSQL) and freshly loaded, in id order."""
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Exhibitor)
+            .where(Exhibitor.id.in_(sorted(set(ids))))
+            .order_by(Exhibitor.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def lock_booths(ids):
+    """Lock booth rows in id order so that concurrent requests queue up instead of deadlocking."""
+    if ids:
+        db.session.execute(
+            select(Booth.id).where(Booth.id.in_(sorted(set(ids)))).order_by(Booth.id).with_for_update()
+        )
+
+
+def booths_by_code(event, codes):
+    rows = db.session.scalars(
+        select(Booth).where(Booth.event_id == event.id, Booth.code.in_(list(codes)))
+    )
+    return {b.code: b for b in rows}
+
+
+def adjacency_around(booth_ids):
+    """Adjacent (id, id) pairs touching any of `booth_ids`, and the ids of the booths
+    around them (not including them)."""
+    if not booth_ids:
+        return [], set()
+    ids = list(booth_ids)
+    pairs = db.session.execute(
+        select(BoothAdjacency.booth_id, BoothAdjacency.neighbour_id).where(
+            or_(BoothAdjacency.booth_id.in_(ids), BoothAdjacency.neighbour_id.in_(ids))
+        )
+    ).all()
+    return pairs, {i for pair in pairs for i in pair} - set(ids)
+
+
+def neighbour_ids(booth_ids):
+    """Ids of booths adjacent to any of `booth_ids` (not including them)."""
+    return adjacency_around(booth_ids)[1]
+
+
+def neighbour_map(event):
+    """code -> set of adjacent codes for the whole event."""
+    code_of = dict(db.session.execute(select(Booth.id, Booth.code).where(Booth.event_id == event.id)).all())
+    neighbours = {code: set() for code in code_of.values()}
+    for a, b in db.session.execute(
+        select(BoothAdjacency.booth_id, BoothAdjacency.neighbour_id).where(
+            BoothAdjacency.booth_id.in_(list(code_of))
+        )
+    ):
+        if a in code_of and b in code_of:
+            neighbours[code_of[a]].add(code_of[b])
+            neighbours[code_of[b]].add(code_of[a])
+    return neighbours
+
+
+def avoided_ids(exhibitor_id):
+    """Exhibitors to keep apart from this one, whichever side named the other."""
+    rows = db.session.execute(
+        select(ExhibitorAvoid.exhibitor_id, ExhibitorAvoid.avoided_id).where(
+            or_(
+                ExhibitorAvoid.exhibitor_id == exhibitor_id,
+                ExhibitorAvoid.avoided_id == exhibitor_id,
+            )
+        )
+    ).all()
+    return {other for pair in rows for other in pair if other != exhibitor_id}
+
+
+def allocations_of(exhibitor, now=None):
+    """The exhibitor's allocations that count (expired holds left out), booths loaded."""
+    now = now or utcnow()
+    rows = db.session.scalars(
+        select(BoothAllocation)
+        .where(BoothAllocation.exhibitor_id == exhibitor.id)
+        .join(Booth)
+        .order_by(Booth.code)
+    )
+    return [a for a in rows if is_active(a, now)]
+
+
+def exhibitor_name(exhibitor):
+    return exhibitor.organization.name if exhibitor.organization else f"#{exhibitor.id}"
+
+
+def _codes_of(allocations):
+    return sorted(a.booth.code for a in allocations)
+
+
+# --------------------------------------------------------------------------- holds
+
+
+def expire_holds(event=None, now=None, booth_ids=None, exhibitor=None):
+    """Delete holds past their time (of one event, some booths or one exhibitor).
+
+    Returns the number of booths released. Each exhibitor whose hold lapsed gets
+    an audit entry; DELETE ... RETURNING makes sure that of two requests
+    expiring the same hold only the one that deleted it writes the entry.
+    """
+    now = now or utcnow()
+    stmt = delete(BoothAllocation).where(
+        BoothAllocation.state == "hold", BoothAllocation.expires_at <= now
+    )
+    if event is not None:
+        stmt = stmt.where(
+            BoothAllocation.booth_id.in_(select(Booth.id).where(Booth.event_id == event.id))
+        )
+    if booth_ids is not None:
+        if not booth_ids:
+            return 0
+        stmt = stmt.where(BoothAllocation.booth_id.in_(list(booth_ids)))
+    if exhibitor is not None:
+        stmt = stmt.where(BoothAllocation.exhibitor_id == exhibitor.id)
+    stmt = stmt.returning(BoothAllocation.booth_id, BoothAllocation.exhibitor_id)
+    released = db.session.execute(stmt, execution_options={"synchronize_session": "fetch"}).all()
+    if not released:
+        return 0
+    booths = {
+        row.id: row
+        for row in db.session.execute(
+            select(Booth.id, Booth.code, Booth.event_id).where(
+                Booth.id.in_([booth_id for booth_id, _ in released])
+            )
+        )
+    }
+    by_exhibitor = defaultdict(list)
+    for booth_id, exhibitor_id in released:
+        by_exhibitor[exhibitor_id].append(booth_id)
+    for exhibitor_id, ids in sorted(by_exhibitor.items()):
+        audit.record(
+            "booth.hold_expired",
+            object_type="Exhibitor",
+            object_id=exhibitor_id,
+            event=booths[ids[0]].event_id,
+            data={"booths": sorted(booths[i].code for i in ids)},
+        )
+    return len(released)
+
+
+def picking_opens_for(settings, exhibitor):
+    """When this exhibitor may start picking (priority tier 1 may start earlier)."""
+    opens = settings.picking_opens_at
+    if exhibitor.priority_tier >= 1 and settings.priority_opens_at is not None:
+        if opens is None or settings.priority_opens_at < opens:
+            return settings.priority_opens_at
+    return opens
+
+
+def picking_status(settings, exhibitor, now=None):
+    """'open', 'not_scheduled', 'not_yet' or 'closed' for this exhibitor right now."""
+    now = now or utcnow()
+    opens = picking_opens_for(settings, exhibitor)
+    if opens is None:
+        return "not_scheduled"
+    if now < opens:
+        return "not_yet"
+    if settings.picking_closes_at is not None and now >= settings.picking_closes_at:
+        return "closed"
+    return "open"
+
+
+def _window_error(status, settings, exhibitor, event):
+    from eventapp.core.templating import local_time
+
+    if status == "not_scheduled":
+        return _("Booth picking has not been opened yet.")
+    if status == "not_yet":
+        when = local_time(picking_opens_for(settings, exhibitor), event=event)
+        return _("Booth picking opens at %(when)s (Seoul time).", when=when)
+    when = local_time(settings.picking_closes_at, event=event)
+    return _("Booth picking closed at %(when)s (Seoul time).", when=when)
+
+
+def hold_booths(exhibitor, codes, now=None):
+    """Hold exactly the booths the exhibitor rented, for `hold_minutes`.
+
+    All or nothing: the booths must exist, be free, not blocked, touch each
+    other, lie in the exhibitor's zones and not stand next to a competitor it
+    avoids. A previous hold of the same exhibitor is replaced. Raises
+    BoothError (rule) or BoothConflict (taken meanwhile); an IntegrityError at
+    flush also means a lost race (see `eventapp.core.db.is_conflict`).
+    """
+    now = now or utcnow()
+    event = exhibitor.event
+    codes = parse_codes(codes)
+    (exhibitor,) = lock_exhibitors([exhibitor.id])
+    settings = settings_for(event)
+    if exhibitor.status != "approved":
+        raise BoothError(_("Only approved exhibitors without booths can pick booths."))
+    status = picking_status(settings, exhibitor, now)
+    if status != "open":
+        raise BoothError(_window_error(status, settings, exhibitor, event))
+    wanted = exhibitor.booth_count
+    if len(codes) != wanted:
+        raise BoothError(
+            ngettext(
+                "Select exactly %(num)s booth (you selected %(selected)s).",
+                "Select exactly %(num)s booths (you selected %(selected)s).",
+                wanted,
+                selected=len(codes),
+            )
+        )
+    booths = booths_by_code(event, codes)
+    unknown = [c for c in codes if c not in booths]
+    if unknown:
+        raise BoothError(_("Unknown booths: %(booths)s.", booths=", ".join(unknown)))
+    chosen_ids = {b.id for b in booths.values()}
+    pairs, around = adjacency_around(chosen_ids)
+    lock_booths(chosen_ids | around)
+    expire_holds(now=now, booth_ids=chosen_ids | around)
+    expire_holds(now=now, exhibitor=exhibitor)
+
+    mine = allocations_of(exhibitor, now)
+    if any(a.state != "hold" for a in mine):
+        raise BoothError(_("You already have booths; ask the organizers to change them."))
+
+    blocked = sorted(b.code for b in booths.values() if b.blocked)
+    if blocked:
+        raise BoothConflict(_("Booths %(booths)s are not available.", booths=", ".join(blocked)))
+    near = _neighbourhood(chosen_ids | around, pairs, now)
+    taken = sorted(
+        code for code in codes if near.holder_of.get(code, exhibitor.id) != exhibitor.id
+    )
+    if taken:
+        raise BoothConflict(
+            _(
+                "Someone else has just taken %(booths)s. The floor plan shows the booths "
+                "still free; please choose again.",
+                booths=", ".join(taken),
+            )
+        )
+
+    breaches = rules.check_placement(
+        codes,
+        wanted=wanted,
+        zones=set(exhibitor.zones or ()),
+        zone_of={b.code: b.zone for b in booths.values()},
+        neighbours=near.neighbours,
+        holder_of={c: e for c, e in near.holder_of.items() if e != exhibitor.id},
+        avoided=avoided_ids(exhibitor.id),
+        name_of=_name_by_id,
+    )
+    if breaches:
+        raise BoothError(" ".join(b.message for b in breaches))
+
+    for allocation in mine:
+        db.session.delete(allocation)
+    db.session.flush()
+    expires = now + timedelta(minutes=settings.hold_minutes)
+    if mine:
+        # Changing one's selection keeps the clock of the first hold running.
+        expires = min(expires, min(a.expires_at for a in mine))
+    for code in codes:
+        db.session.add(
+            BoothAllocation(
+                booth_id=booths[code].id,
+                exhibitor_id=exhibitor.id,
+                state="hold",
+                expires_at=expires,
+                created_at=now,
+            )
+        )
+    db.session.flush()
+    audit.record(
+        "booth.held",
+        exhibitor,
+        event=event,
+        data={"booths": codes, "expires_at": expires.isoformat(), "replaced": _codes_of(mine)},
+    )
+    return expires
+
+
+@dataclass
+class _Near:
+    neighbours: dict  # code -> adjacent codes (for the pairs given)
+    holder_of: dict  # code -> exhibitor id, active allocations only
+
+
+def _neighbourhood(booth_ids, pairs, now):
+    """Codes and holders of these booths (one query), with the adjacency `pairs` as codes."""
+    rows = db.session.execute(
+        select(Booth.id, Booth.code, BoothAllocation)
+        .outerjoin(BoothAllocation, BoothAllocation.booth_id == Booth.id)
+        .where(Booth.id.in_(list(booth_ids)))
+    ).all()
+    code_of, holder_of = {}, {}
+    for booth_id, code, allocation in rows:
+        code_of[booth_id] = code
+        if allocation is not None and is_active(allocation, now):
+            holder_of[code] = allocation.exhibitor_id
+    neighbours = defaultdict(set)
+    for a, b in pairs:
+        if a in code_of and b in code_of:
+            neighbours[code_of[a]].add(code_of[b])
+            neighbours[code_of[b]].add(code_of[a])
+    return _Near(neighbours, holder_of)
+
+
+def _name_by_id(exhibitor_id):
+    exhibitor = db.session.get(Exhibitor, exhibitor_id)
+    return exhibitor_name(exhibitor) if exhibitor else f"#{exhibitor_id}"
+
+
+def confirm_booths(exhibitor, now=None):
+    """Turn the exhibitor's hold (or the organizers' placement) into confirmed booths."""
+    now = now or utcnow()
+    (exhibitor,) = lock_exhibitors([exhibitor.id])
+    expire_holds(now=now, exhibitor=exhibitor)
+    allocations = allocations_of(exhibitor, now)
+    if not allocations:
+        raise BoothConflict(
+            _("You have no booths to confirm; a hold that has expired must be picked again.")
+        )
+    if all(a.state == "confirmed" for a in allocations):
+        raise BoothError(_("Your booths are already confirmed."))
+    if exhibitor.status not in PLACEABLE_STATUSES:
+        raise BoothError(_("Only approved exhibitors can confirm booths."))
+    previous = sorted({a.state for a in allocations})
+    for allocation in allocations:
+        allocation.state = "confirmed"
+        allocation.expires_at = None
+    exhibitor.status = "confirmed"
+    audit.record(
+        "booth.confirmed",
+        exhibitor,
+        event=exhibitor.event,
+        data={"booths": _codes_of(allocations), "from": previous},
+    )
+    return allocations
+
+
+def release_hold(exhibitor, now=None):
+    """Give up the exhibitor's hold (confirmed or placed booths stay)."""
+    now = now or utcnow()
+    (exhibitor,) = lock_exhibitors([exhibitor.id])
+    expire_holds(now=now, exhibitor=exhibitor)
+    holds = [a for a in allocations_of(exhibitor, now) if a.state == "hold"]
+    if not holds:
+        raise BoothError(_("You hold no booths."))
+    codes = _codes_of(holds)
+    for allocation in holds:
+        db.session.delete(allocation)
+    db.session.flush()
+    audit.record("booth.hold_released", exhibitor, event=exhibitor.event, data={"booths": codes})
+    return codes
+
+
+# --------------------------------------------------------------------------- organizer tools
+
+
+def _event_booths(event, codes, now):
+    codes = parse_codes(codes)
+    if not codes:
+        raise BoothError(_("Select at least one booth."))
+    booths = booths_by_code(event, codes)
+    unknown = [c for c in codes if c not in booths]
+    if unknown:
+        raise BoothError(_("Unknown booths: %(booths)s.", booths=", ".join(unknown)))
+    ids = {b.id for b in booths.values()}
+    lock_booths(ids)
+    expire_holds(now=now, booth_ids=ids)
+    return codes, booths
+
+
+def _allocations_on(booth_ids, now):
+    rows = db.session.scalars(
+        select(BoothAllocation).where(BoothAllocation.booth_id.in_(list(booth_ids)))
+    )
+    return [a for a in rows if is_active(a, now)]
+
+
+def block_booths(event, codes, reason="", now=None):
+    """Take booths out of play (pillars, service points); allocated booths cannot be blocked."""
+    now = now or utcnow()
+    codes, booths = _event_booths(event, codes, now)
+    busy = _allocations_on({b.id for b in booths.values()}, now)
+    if busy:
+        raise BoothError(
+            _(
+                "Booths %(booths)s are allocated; unassign them first.",
+                booths=", ".join(sorted(a.booth.code for a in busy)),
+            )
+        )
+    for booth in booths.values():
+        booth.blocked = True
+        booth.blocked_reason = (reason or "").strip()[:200]
+    audit.record(
+        "booth.blocked",
+        object_type="Booth",
+        object_id=",".join(codes)[:64],
+        event=event,
+        data={"booths": codes, "reason": reason},
+    )
+    return codes
+
+
+def unblock_booths(event, codes, now=None):
+    now = now or utcnow()
+    codes, booths = _event_booths(event, codes, now)
+    for booth in booths.values():
+        booth.blocked = False
+        booth.blocked_reason = ""
+    audit.record(
+        "booth.unblocked",
+        object_type="Booth",
+        object_id=",".join(codes)[:64],
+        event=event,
+        data={"booths": codes},
+    )
+    return codes
+
+
+def placement_breaches(exhibitor, codes=None, now=None):
+    """Rules the exhibitor's booths (or the given codes) break, as rules.Breach objects."""
+    now = now or utcnow()
+    event = exhibitor.event
+    if codes is None:
+        codes = _codes_of(allocations_of(exhibitor, now))
+    if not codes:
+        return []
+    booths = booths_by_code(event, codes)
+    ids = {b.id for b in booths.values()}
+    pairs, around = adjacency_around(ids)
+    near = _neighbourhood(ids | around, pairs, now)
+    return rules.check_placement(
+        codes,
+        wanted=exhibitor.booth_count,
+        zones=set(exhibitor.zones or ()),
+        zone_of={b.code: b.zone for b in booths.values()},
+        neighbours=near.neighbours,
+        holder_of={c: e for c, e in near.holder_of.items() if e != exhibitor.id},
+        avoided=avoided_ids(exhibitor.id),
+        name_of=_name_by_id,
+        blocked={b.code for b in booths.values() if b.blocked},
+    )
+
+
+def place_exhibitor(exhibitor, codes, now=None):
+    """Put an exhibitor on exactly these booths (moving it if it had others).
+
+    Organizers may break the picking rules (the violations page lists what is
+    broken); the booths must still be free and not blocked. The allocations and
+    the exhibitor become `placed`. Returns the rules broken.
+    """
+    now = now or utcnow()
+    event = exhibitor.event
+    (exhibitor,) = lock_exhibitors([exhibitor.id])
+    if exhibitor.status not in PLACEABLE_STATUSES:
+        raise BoothError(
+            _(
+                "%(name)s is %(status)s; only approved exhibitors can get booths.",
+                name=exhibitor_name(exhibitor),
+                status=exhibitor.status_label,
+            )
+        )
+    codes, booths = _event_booths(event, codes, now)
+    blocked = sorted(b.code for b in booths.values() if b.blocked)
+    if blocked:
+        raise BoothError(_("Booths %(booths)s are blocked.", booths=", ".join(blocked)))
+    others = [
+        a for a in _allocations_on({b.id for b in booths.values()}, now)
+        if a.exhibitor_id != exhibitor.id
+    ]
+    if others:
+        raise BoothConflict(
+            _(
+                "Booths %(booths)s belong to other exhibitors.",
+                booths=", ".join(sorted(a.booth.code for a in others)),
+            )
+        )
+    before = allocations_of(exhibitor, now)
+    previous = _codes_of(before)
+    for allocation in before:
+        db.session.delete(allocation)
+    db.session.flush()
+    for code in codes:
+        db.session.add(
+            BoothAllocation(booth_id=booths[code].id, exhibitor_id=exhibitor.id, state="placed")
+        )
+    exhibitor.status = "placed"
+    db.session.flush()
+    audit.record(
+        "booth.moved" if previous else "booth.placed",
+        exhibitor,
+        event=event,
+        data={"booths": codes, "from": previous},
+    )
+    return placement_breaches(exhibitor, codes, now)
+
+
+def move_exhibitor(exhibitor, codes, now=None):
+    """Move an exhibitor that already has booths to other booths."""
+    if not allocations_of(exhibitor, now):
+        raise BoothError(_("%(name)s has no booths to move.", name=exhibitor_name(exhibitor)))
+    return place_exhibitor(exhibitor, codes, now)
+
+
+def swap_exhibitors(first, second, now=None):
+    """Exchange the booths of two exhibitors; both become `placed`."""
+    now = now or utcnow()
+    if first.id == second.id:
+        raise BoothError(_("Choose two different exhibitors."))
+    if first.event_id != second.event_id:
+        raise BoothError(_("Both exhibitors must belong to this event."))
+    first, second = sorted(lock_exhibitors([first.id, second.id]), key=lambda e: e.id == second.id)
+    a_allocations, b_allocations = allocations_of(first, now), allocations_of(second, now)
+    if not a_allocations or not b_allocations:
+        raise BoothError(_("Both exhibitors need booths to swap them."))
+    a_ids = [a.booth_id for a in a_allocations]
+    b_ids = [a.booth_id for a in b_allocations]
+    a_codes, b_codes = _codes_of(a_allocations), _codes_of(b_allocations)
+    lock_booths(set(a_ids) | set(b_ids))
+    for allocation in a_allocations + b_allocations:
+        db.session.delete(allocation)
+    db.session.flush()
+    for booth_id in b_ids:
+        db.session.add(BoothAllocation(booth_id=booth_id, exhibitor_id=first.id, state="placed"))
+    for booth_id in a_ids:
+        db.session.add(BoothAllocation(booth_id=booth_id, exhibitor_id=second.id, state="placed"))
+    first.status = second.status = "placed"
+    db.session.flush()
+    audit.record(
+        "booth.swapped",
+        first,
+        event=first.event,
+        data={
+            "exhibitors": [first.id, second.id],
+            "booths": {str(first.id): b_codes, str(second.id): a_codes},
+        },
+    )
+    return first, second
+
+
+def unassign_exhibitor(exhibitor, now=None):
+    """Take all booths (held, placed or confirmed) away from an exhibitor."""
+    now = now or utcnow()
+    (exhibitor,) = lock_exhibitors([exhibitor.id])
+    allocations = allocations_of(exhibitor, now)
+    expire_holds(now=now, exhibitor=exhibitor)
+    if not allocations:
+        raise BoothError(_("%(name)s has no booths.", name=exhibitor_name(exhibitor)))
+    codes = _codes_of(allocations)
+    for allocation in allocations:
+        db.session.delete(allocation)
+    if exhibitor.status in ("placed", "confirmed"):
+        exhibitor.status = "approved"
+    db.session.flush()
+    audit.record("booth.unassigned", exhibitor, event=exhibitor.event, data={"booths": codes})
+    return codes
+
+
+def set_locked(exhibitor, locked):
+    """Locked exhibitors are never touched by the assigner."""
+    (exhibitor,) = lock_exhibitors([exhibitor.id])
+    if exhibitor.locked == bool(locked):
+        return exhibitor
+    exhibitor.locked = bool(locked)
+    audit.record(
+        "exhibitor.locked" if locked else "exhibitor.unlocked",
+        exhibitor,
+        event=exhibitor.event,
+        data={"locked": bool(locked)},
+    )
+    return exhibitor
+
+
+def update_settings(event, **values):
+    """Change the picking window, hold time or assigner time limit."""
+    settings = settings_for(event)
+    opens = values.get("picking_opens_at", settings.picking_opens_at)
+    priority = values.get("priority_opens_at", settings.priority_opens_at)
+    closes = values.get("picking_closes_at", settings.picking_closes_at)
+    hold = values.get("hold_minutes", settings.hold_minutes)
+    limit = values.get("assigner_time_limit", settings.assigner_time_limit)
+    if opens and closes and closes <= opens:
+        raise BoothError(_("Picking must close after it opens."))
+    if priority and closes and closes <= priority:
+        raise BoothError(_("Picking must close after it opens for priority exhibitors."))
+    if priority and opens and priority > opens:
+        raise BoothError(_("Priority exhibitors cannot start later than everybody else."))
+    if not hold or not 1 <= hold <= MAX_HOLD_MINUTES:
+        raise BoothError(
+            _("A hold lasts from 1 to %(max)s minutes.", max=MAX_HOLD_MINUTES)
+        )
+    if not limit or not 1 <= limit <= MAX_TIME_LIMIT:
+        raise BoothError(_("The time limit is from 1 to %(max)s seconds.", max=MAX_TIME_LIMIT))
+    changed = {}
+    for key, value in (
+        ("picking_opens_at", opens),
+        ("priority_opens_at", priority),
+        ("picking_closes_at", closes),
+        ("hold_minutes", hold),
+        ("assigner_time_limit", limit),
+    ):
+        if getattr(settings, key) != value:
+            changed[key] = value.isoformat() if hasattr(value, "isoformat") else value
+            setattr(settings, key, value)
+    if changed:
+        audit.record(
+            "booth.settings_changed",
+            object_type="BoothSettings",
+            object_id=event.id,
+            event=event,
+            data=changed,
+        )
+    return settings
+
+
+# --------------------------------------------------------------------------- floor plan import
+
+
+def import_floorplan(event, data, now=None):
+    """Replace the event's floor plan with the booths of a CSV file, all or nothing.
+
+    Booths keep their id (and allocation, and blocked state) when their code is
+    in the new file; others are deleted. Refused with FloorPlanError listing
+    every problem when any line is bad or when allocated booths would vanish.
+    Adjacency is recomputed from the geometry; empty corner cells are derived.
+    """
+    now = now or utcnow()
+    halls = {hall.code: hall for hall in event.halls}
+    parsed = parse_floorplan(
+        data, {code: (h.width or 0, h.height or 0) for code, h in halls.items()}, set(SECTORS)
+    )
+    if parsed.errors:
+        raise FloorPlanError(
+            ngettext(
+                "The floor plan has %(num)s problem; nothing was imported.",
+                "The floor plan has %(num)s problems; nothing was imported.",
+                len(parsed.errors),
+            ),
+            details=[str(e) for e in parsed.errors],
+        )
+
+    existing = {b.code: b for b in db.session.scalars(select(Booth).where(Booth.event_id == event.id))}
+    lock_booths({b.id for b in existing.values()})
+    expire_holds(event=event, now=now)
+    new_codes = {row.code for row in parsed.booths}
+    allocated = db.session.execute(
+        select(Booth.code, BoothAllocation.exhibitor_id)
+        .join(BoothAllocation, BoothAllocation.booth_id == Booth.id)
+        .where(Booth.event_id == event.id)
+    ).all()
+    vanishing = sorted({code for code, _ in allocated if code not in new_codes})
+    if vanishing:
+        holders = {code: exhibitor_id for code, exhibitor_id in allocated}
+        names = {
+            e.id: exhibitor_name(e)
+            for e in db.session.scalars(
+                select(Exhibitor).where(Exhibitor.id.in_(set(holders.values())))
+            )
+        }
+        raise FloorPlanError(
+            ngettext(
+                "%(num)s allocated booth is missing from the new plan; nothing was imported. "
+                "Unassign it first or keep it in the file.",
+                "%(num)s allocated booths are missing from the new plan; nothing was imported. "
+                "Unassign them first or keep them in the file.",
+                len(vanishing),
+            ),
+            details=[
+                _("Booth %(booth)s (%(name)s)", booth=code, name=names.get(holders[code], "?"))
+                for code in vanishing
+            ],
+        )
+
+    old_ids = [b.id for b in existing.values()]
+    if old_ids:
+        db.session.execute(
+            delete(BoothAdjacency).where(
+                or_(BoothAdjacency.booth_id.in_(old_ids), BoothAdjacency.neighbour_id.in_(old_ids))
+            )
+        )
+    removed = sorted(code for code in existing if code not in new_codes)
+    for code in removed:
+        db.session.delete(existing.pop(code))
+    db.session.flush()
+
+    pairs, corner_flags = derive(parsed.booths)
+    created = updated = 0
+    by_code = {}
+    for row in parsed.booths:
+        booth = existing.get(row.code)
+        if booth is None:
+            booth = Booth(event_id=event.id, code=row.code, blocked=False, blocked_reason="")
+            db.session.add(booth)
+            created += 1
+        else:
+            updated += 1
+        booth.hall_id = halls[row.hall].id
+        booth.zone = row.zone
+        booth.x, booth.y, booth.w, booth.h = row.x, row.y, row.w, row.h
+        booth.corner = corner_flags[row.code]
+        booth.tier = row.tier
+        by_code[row.code] = booth
+    db.session.flush()
+    for a, b in pairs:
+        first, second = sorted((by_code[a].id, by_code[b].id))
+        db.session.add(BoothAdjacency(booth_id=first, neighbour_id=second))
+    db.session.flush()
+    summary = {
+        "booths": len(parsed.booths),
+        "created": created,
+        "updated": updated,
+        "removed": len(removed),
+        "adjacent_pairs": len(pairs),
+        "corners": sum(1 for flag in corner_flags.values() if flag),
+    }
+    audit.record("floorplan.imported", event, event=event, data=summary)
+    return summary
+
+
+# --------------------------------------------------------------------------- place the rest
+
+
+def propose_plan(event, time_limit=None, workers=2, user=None, now=None):
+    """Run the assigner for the approved exhibitors without booths; store the proposal."""
+    from eventapp.booths import planning
+
+    now = now or utcnow()
+    settings = settings_for(event)
+    time_limit = time_limit or settings.assigner_time_limit or 20
+    expire_holds(event=event, now=now)
+    built = planning.build_problem(event, now)
+    result = planning.run(built, time_limit=time_limit, workers=workers)
+    proposal = BoothPlanProposal(
+        event_id=event.id,
+        created_at=now,
+        created_by_id=getattr(user, "id", None),
+        time_limit=int(time_limit),
+        solver_status=result["status"],
+        score=result["score"],
+        seconds=round(result["seconds"], 2),
+        assignments={str(k): v for k, v in result["assignments"].items()},
+        left_out=result["left_out"],
+        warnings=built.warnings,
+    )
+    db.session.add(proposal)
+    db.session.flush()
+    audit.record(
+        "booth.plan_proposed",
+        proposal,
+        event=event,
+        data={
+            "placed": len(proposal.assignments),
+            "left_out": len(proposal.left_out),
+            "status": proposal.solver_status,
+            "score": proposal.score,
+            "time_limit": proposal.time_limit,
+        },
+    )
+    return proposal
+
+
+def apply_proposal(proposal, now=None):
+    """Place everybody as proposed, in one transaction, or refuse when anything changed."""
+    now = now or utcnow()
+    event = proposal.event
+    if proposal.applied_at is not None:
+        raise StaleProposal(_("This plan has already been applied."))
+    newer = db.session.scalar(
+        select(BoothPlanProposal.id).where(
+            BoothPlanProposal.event_id == event.id, BoothPlanProposal.id > proposal.id
+        )
+    )
+    if newer:
+        raise StaleProposal(_("A newer plan has been proposed since; apply that one."))
+    wanted = {int(k): list(v) for k, v in proposal.assignments.items()}
+    if not wanted:
+        raise StaleProposal(_("This plan places nobody."))
+    exhibitors = {e.id: e for e in lock_exhibitors(list(wanted))}
+    all_codes = [c for codes in wanted.values() for c in codes]
+    booths = booths_by_code(event, all_codes)
+    lock_booths({b.id for b in booths.values()})
+    expire_holds(event=event, now=now)
+    problems = []
+    for exhibitor_id, codes in wanted.items():
+        exhibitor = exhibitors.get(exhibitor_id)
+        if exhibitor is None or exhibitor.event_id != event.id:
+            problems.append(_("Exhibitor #%(id)s no longer exists.", id=exhibitor_id))
+            continue
+        name = exhibitor_name(exhibitor)
+        if exhibitor.status != "approved":
+            problems.append(
+                _("%(name)s is now %(status)s.", name=name, status=exhibitor.status_label)
+            )
+        if exhibitor.locked:
+            problems.append(_("%(name)s has been locked.", name=name))
+        if allocations_of(exhibitor, now):
+            problems.append(_("%(name)s has booths by now.", name=name))
+        if len(codes) != exhibitor.booth_count:
+            problems.append(_("%(name)s now rents a different number of booths.", name=name))
+    missing = sorted(c for c in all_codes if c not in booths)
+    if missing:
+        problems.append(_("Booths %(booths)s no longer exist.", booths=", ".join(missing)))
+    blocked = sorted(b.code for b in booths.values() if b.blocked)
+    if blocked:
+        problems.append(_("Booths %(booths)s have been blocked.", booths=", ".join(blocked)))
+    taken = _allocations_on({b.id for b in booths.values()}, now)
+    if taken:
+        problems.append(
+            _(
+                "Booths %(booths)s have been taken meanwhile.",
+                booths=", ".join(sorted(a.booth.code for a in taken)),
+            )
+        )
+    if problems:
+        raise StaleProposal(
+            _("The floor has changed since this plan was made; run the assigner again."),
+            details=problems,
+        )
+    for exhibitor_id, codes in wanted.items():
+        exhibitor = exhibitors[exhibitor_id]
+        for code in codes:
+            db.session.add(
+                BoothAllocation(booth_id=booths[code].id, exhibitor_id=exhibitor_id, state="placed")
+            )
+        exhibitor.status = "placed"
+    proposal.applied_at = now
+    db.session.flush()
+    audit.record(
+        "booth.plan_applied",
+        proposal,
+        event=event,
+        data={"placed": {str(k): v for k, v in wanted.items()}, "left_out": proposal.left_out},
+    )
+    return len(wanted)

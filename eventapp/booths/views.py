@@ -1,0 +1,747 @@
+"""Floor plan, booth list, self-service picking and the organizers' booth tools.
+
+Views stay thin: they check who may act, call eventapp.booths.services and
+commit, or roll back and say why.
+"""
+
+from datetime import UTC
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import selectinload
+
+from eventapp.booths import exports, rules, services, state
+from eventapp.booths.forms import (
+    BoothActionForm,
+    FloorPlanImportForm,
+    PlaceRestForm,
+    SettingsForm,
+    SwapForm,
+)
+from eventapp.booths.models import (
+    ALLOCATION_STATES,
+    BoothPlanProposal,
+    Exhibitor,
+)
+from eventapp.core.db import is_conflict
+from eventapp.core.i18n import gettext as _
+from eventapp.core.i18n import lazy_gettext as _l
+from eventapp.core.nav import add_nav_item, add_overview_panel
+from eventapp.core.permissions import (
+    company_of,
+    event_view,
+    has_role,
+    is_organizer,
+    organizer_view,
+    require_same_company,
+)
+from eventapp.extensions import db
+from eventapp.organizations.models import SECTORS
+
+bp = Blueprint("booths", __name__)
+
+add_nav_item(_l("Floor plan"), "booths.floorplan", public=True, order=20)
+add_nav_item(_l("My booths"), "booths.my_booths", "exhibitor_admin", "exhibitor_staff", order=30)
+add_nav_item(_l("Booths"), "booths.manage", "organizer", order=80)
+add_overview_panel("booths/_overview_panel.html")
+
+
+
+@bp.context_processor
+def _plan_helpers():
+    return {
+        "zone_label": state.zone_label,
+        "statuses_json": lambda statuses: {k: str(v) for k, v in statuses.items()},
+        "zones_json": lambda zones: {z: str(state.zone_label(z)) for z in zones},
+    }
+
+
+LOST_RACE = _l(
+    "Someone else has just taken one of these booths. The floor plan now shows the booths "
+    "still free; please choose again."
+)
+
+
+def _wants_json():
+    return request.is_json or request.accept_mimetypes.best == "application/json"
+
+
+def _commit_or_explain(action):
+    """Run `action()` and commit; returns (ok, message or result, http status)."""
+    try:
+        result = action()
+        db.session.commit()
+        return True, result, 200
+    except services.BoothConflict as error:
+        db.session.rollback()
+        return False, error, 409
+    except services.BoothError as error:
+        db.session.rollback()
+        return False, error, 422
+    except (IntegrityError, OperationalError) as error:
+        db.session.rollback()
+        if not is_conflict(error):
+            raise
+        return False, services.BoothConflict(str(LOST_RACE)), 409
+
+
+def _error_text(error):
+    return error.message if isinstance(error, services.BoothError) else str(error)
+
+
+def _flash_error(error):
+    flash(_error_text(error), "error")
+    for detail in getattr(error, "details", ()):
+        flash(detail, "error")
+
+
+def _viewer_exhibitor(event):
+    company = company_of(current_user, event)
+    if company is None:
+        return None
+    return db.session.scalar(
+        select(Exhibitor).where(Exhibitor.event_id == event.id, Exhibitor.organization_id == company.id)
+    )
+
+
+def _expire(event):
+    if services.expire_holds(event=event):
+        db.session.commit()
+
+
+def _exhibitor_of_event(event, exhibitor_id):
+    exhibitor = db.session.get(Exhibitor, exhibitor_id) if exhibitor_id else None
+    if exhibitor is None or exhibitor.event_id != event.id:
+        abort(404)
+    return exhibitor
+
+
+# --------------------------------------------------------------------------- public
+
+
+@bp.get("/e/<slug>/floorplan")
+@event_view(public=True)
+def floorplan(event):
+    _expire(event)
+    viewer = _viewer_exhibitor(event)
+    plan = state.plan_view(
+        event,
+        viewer_exhibitor_id=viewer.id if viewer else None,
+        show_holders=is_organizer(current_user, event),
+    )
+    return render_template(
+        "booths/floorplan.html", event=event, plan=plan, mode="view", statuses=state.STATUSES
+    )
+
+
+@bp.get("/e/<slug>/floorplan.json")
+@event_view(public=True)
+def floorplan_json(event):
+    _expire(event)
+    viewer = _viewer_exhibitor(event)
+    plan = state.plan_view(
+        event,
+        viewer_exhibitor_id=viewer.id if viewer else None,
+        show_holders=is_organizer(current_user, event),
+    )
+    response = jsonify(state.plan_json(event, plan, mine=state.mine_summary(viewer)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/e/<slug>/floorplan.pdf")
+@event_view(public=True)
+def floorplan_pdf(event):
+    _expire(event)
+    data = exports.floorplan_pdf(event)
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{event.slug}-floorplan.pdf"'},
+    )
+
+
+@bp.get("/e/<slug>/booths")
+@event_view(public=True)
+def booth_list(event):
+    _expire(event)
+    viewer = _viewer_exhibitor(event)
+    plan = state.plan_view(
+        event,
+        viewer_exhibitor_id=viewer.id if viewer else None,
+        show_holders=is_organizer(current_user, event),
+    )
+    filters = {
+        "hall": request.args.get("hall", ""),
+        "zone": request.args.get("zone", ""),
+        "status": request.args.get("status", ""),
+        "q": request.args.get("q", "").strip(),
+    }
+    rows = plan.booths
+    if filters["hall"]:
+        rows = [b for b in rows if b.hall == filters["hall"]]
+    if filters["zone"]:
+        rows = [b for b in rows if b.zone == filters["zone"]]
+    if filters["status"]:
+        rows = [b for b in rows if b.status == filters["status"]]
+    if filters["q"]:
+        needle = filters["q"].casefold()
+        rows = [
+            b for b in rows if needle in b.code.casefold() or needle in b.exhibitor_name.casefold()
+        ]
+    return render_template(
+        "booths/list.html",
+        event=event,
+        plan=plan,
+        rows=rows,
+        filters=filters,
+        statuses=state.STATUSES,
+        zone_label=state.zone_label,
+    )
+
+
+# --------------------------------------------------------------------------- picking
+
+
+def _acting_exhibitor(event):
+    """The exhibitor the request acts for: `exhibitor` parameter (organizers, or one's own
+    company) or the company the user represents."""
+    requested = request.values.get("exhibitor", type=int)
+    if requested is None and request.is_json:
+        requested = (request.get_json(silent=True) or {}).get("exhibitor")
+    if requested:
+        exhibitor = _exhibitor_of_event(event, requested)
+        require_same_company(current_user, event, exhibitor.organization_id)
+        return exhibitor
+    return _viewer_exhibitor(event)
+
+
+def _pick_redirect(event, exhibitor):
+    if exhibitor is not None and company_of(current_user, event) is None:
+        return redirect(url_for(".my_booths", slug=event.slug, exhibitor=exhibitor.id))
+    return redirect(url_for(".my_booths", slug=event.slug))
+
+
+def _pick_answer(event, exhibitor, ok, message, status):
+    if _wants_json():
+        payload = {"ok": ok, "message": str(message)}
+        if not ok:
+            payload["details"] = getattr(message, "details", [])
+        payload["mine"] = state.mine_summary(exhibitor) if exhibitor is not None else None
+        payload["plan_url"] = url_for(".floorplan_json", slug=event.slug)
+        return jsonify(payload), status
+    session["booth_message"] = {"ok": ok, "text": _error_text(message) if not ok else message}
+    return _pick_redirect(event, exhibitor)
+
+
+def _no_exhibitor(event):
+    if is_organizer(current_user, event):
+        text = _("Choose the exhibitor to act for.")
+    else:
+        text = _("Your company is not registered as an exhibitor of this event.")
+    if _wants_json():
+        return jsonify({"ok": False, "message": text}), 400
+    flash(text, "error")
+    return redirect(url_for(".manage" if is_organizer(current_user, event) else ".my_booths",
+                            slug=event.slug))
+
+
+@bp.get("/e/<slug>/my-booths")
+@event_view("exhibitor_admin", "exhibitor_staff")
+def my_booths(event):
+    exhibitor = _acting_exhibitor(event)
+    if exhibitor is None and is_organizer(current_user, event):
+        return redirect(url_for(".manage", slug=event.slug))
+    _expire(event)
+    message = session.pop("booth_message", None)
+    settings = services.settings_for(event)
+    db.session.commit()
+    plan = state.plan_view(event, viewer_exhibitor_id=exhibitor.id if exhibitor else None)
+    mine = state.mine_summary(exhibitor)
+    can_act = has_role(current_user, event, "exhibitor_admin")
+    window = services.picking_status(settings, exhibitor) if exhibitor else None
+    can_pick = bool(
+        exhibitor
+        and can_act
+        and exhibitor.status == "approved"
+        and mine["state"] in (None, "hold")
+        and window == "open"
+    )
+    can_confirm = bool(exhibitor and can_act and mine["state"] in ("hold", "placed"))
+    if can_pick:
+        zones = set(exhibitor.zones or ())
+        for booth in plan.booths:
+            if booth.status in ("free", "yours") and (not zones or booth.zone in zones):
+                booth.extra.add("pickable")
+    return render_template(
+        "booths/my_booths.html",
+        event=event,
+        exhibitor=exhibitor,
+        plan=plan,
+        mine=mine,
+        settings=settings,
+        window=window,
+        opens_at=services.picking_opens_for(settings, exhibitor) if exhibitor else None,
+        can_act=can_act,
+        can_pick=can_pick,
+        can_confirm=can_confirm,
+        message=message,
+        mode="pick" if can_pick else "view",
+        statuses=state.STATUSES,
+        allocation_states=ALLOCATION_STATES,
+        acting_for=exhibitor.id if exhibitor and company_of(current_user, event) is None else None,
+    )
+
+
+def _requested_codes():
+    if request.is_json:
+        data = request.get_json(silent=True) or {}
+        return services.parse_codes(data.get("booths"))
+    return services.parse_codes(request.form.getlist("booths"))
+
+
+@bp.post("/e/<slug>/my-booths/hold")
+@event_view("exhibitor_admin")
+def hold(event):
+    exhibitor = _acting_exhibitor(event)
+    if exhibitor is None:
+        return _no_exhibitor(event)
+    codes = _requested_codes()
+    ok, result, status = _commit_or_explain(lambda: services.hold_booths(exhibitor, codes))
+    if ok:
+        from eventapp.core.templating import local_time
+
+        message = _(
+            "Booths %(booths)s are held for you until %(when)s. Confirm them before then.",
+            booths=", ".join(codes),
+            when=local_time(result, "HH:mm", event=event),
+        )
+        return _pick_answer(event, exhibitor, True, message, 200)
+    return _pick_answer(event, exhibitor, False, result, status)
+
+
+@bp.post("/e/<slug>/my-booths/confirm")
+@event_view("exhibitor_admin")
+def confirm(event):
+    exhibitor = _acting_exhibitor(event)
+    if exhibitor is None:
+        return _no_exhibitor(event)
+    ok, result, status = _commit_or_explain(lambda: services.confirm_booths(exhibitor))
+    if ok:
+        codes = sorted(a.booth.code for a in result)
+        message = _("Your booths %(booths)s are confirmed.", booths=", ".join(codes))
+        return _pick_answer(event, exhibitor, True, message, 200)
+    return _pick_answer(event, exhibitor, False, result, status)
+
+
+@bp.post("/e/<slug>/my-booths/release")
+@event_view("exhibitor_admin")
+def release(event):
+    exhibitor = _acting_exhibitor(event)
+    if exhibitor is None:
+        return _no_exhibitor(event)
+    ok, result, status = _commit_or_explain(lambda: services.release_hold(exhibitor))
+    if ok:
+        message = _("You released booths %(booths)s.", booths=", ".join(result))
+        return _pick_answer(event, exhibitor, True, message, 200)
+    return _pick_answer(event, exhibitor, False, result, status)
+
+
+# --------------------------------------------------------------------------- organizer
+
+
+def _exhibitor_choices(event):
+    rows = db.session.scalars(
+        select(Exhibitor)
+        .where(Exhibitor.event_id == event.id, Exhibitor.status.in_(services.PLACEABLE_STATUSES))
+        .options(selectinload(Exhibitor.organization))
+    )
+    choices = [(e.id, services.exhibitor_name(e)) for e in rows]
+    choices.sort(key=lambda c: c[1].casefold())
+    return choices
+
+
+@bp.get("/e/<slug>/manage/booths/")
+@organizer_view
+def manage(event):
+    _expire(event)
+    plan = state.plan_view(event, show_holders=True)
+    choices = _exhibitor_choices(event)
+    action_form = BoothActionForm()
+    action_form.exhibitor.choices = [(0, _("— choose —"))] + choices
+    swap_form = SwapForm()
+    swap_form.first.choices = choices
+    swap_form.second.choices = choices
+    selected = request.args.get("booths", "")
+    if selected:
+        action_form.booths.data = selected
+        for booth in plan.booths:
+            if booth.code in services.parse_codes(selected):
+                booth.extra.add("selected")
+    return render_template(
+        "booths/manage.html",
+        event=event,
+        plan=plan,
+        mode="edit",
+        statuses=state.STATUSES,
+        action_form=action_form,
+        swap_form=swap_form,
+        exhibitors=state.exhibitor_rows(event),
+        violation_count=len(state.violations(event)),
+        settings=services.settings_for(event),
+    )
+
+
+def _back_to_manage(event, booths=""):
+    return redirect(url_for(".manage", slug=event.slug, booths=booths or None))
+
+
+def _organizer_action(event, action, success, booths=""):
+    ok, result, _status = _commit_or_explain(action)
+    if ok:
+        flash(success(result) if callable(success) else success, "success")
+        breaches = result if isinstance(result, list) else []
+        for breach in breaches:
+            if isinstance(breach, rules.Breach):
+                flash(_("Rule broken: %(rule)s", rule=breach.message), "warning")
+    else:
+        _flash_error(result)
+    return _back_to_manage(event, booths if not ok else "")
+
+
+def _form_exhibitor(event, field="exhibitor"):
+    return _exhibitor_of_event(event, request.form.get(field, type=int))
+
+
+@bp.post("/e/<slug>/manage/booths/place")
+@organizer_view
+def place(event):
+    booths = request.form.get("booths", "")
+    exhibitor_id = request.form.get("exhibitor", type=int)
+    if not exhibitor_id:
+        flash(_("Choose the exhibitor to place."), "error")
+        return _back_to_manage(event, booths)
+    exhibitor = _exhibitor_of_event(event, exhibitor_id)
+    name = services.exhibitor_name(exhibitor)
+    return _organizer_action(
+        event,
+        lambda: services.place_exhibitor(exhibitor, booths),
+        _("%(name)s now stands on %(booths)s.", name=name,
+          booths=", ".join(services.parse_codes(booths))),
+        booths,
+    )
+
+
+@bp.post("/e/<slug>/manage/booths/move")
+@organizer_view
+def move(event):
+    booths = request.form.get("booths", "")
+    exhibitor = _form_exhibitor(event)
+    name = services.exhibitor_name(exhibitor)
+    return _organizer_action(
+        event,
+        lambda: services.move_exhibitor(exhibitor, booths),
+        _("%(name)s moved to %(booths)s.", name=name,
+          booths=", ".join(services.parse_codes(booths))),
+        booths,
+    )
+
+
+@bp.post("/e/<slug>/manage/booths/block")
+@organizer_view
+def block(event):
+    booths = request.form.get("booths", "")
+    return _organizer_action(
+        event,
+        lambda: services.block_booths(event, booths, request.form.get("reason", "")),
+        lambda codes: _("Blocked %(booths)s.", booths=", ".join(codes)),
+        booths,
+    )
+
+
+@bp.post("/e/<slug>/manage/booths/unblock")
+@organizer_view
+def unblock(event):
+    booths = request.form.get("booths", "")
+    return _organizer_action(
+        event,
+        lambda: services.unblock_booths(event, booths),
+        lambda codes: _("Unblocked %(booths)s.", booths=", ".join(codes)),
+        booths,
+    )
+
+
+@bp.post("/e/<slug>/manage/booths/swap")
+@organizer_view
+def swap(event):
+    first = _form_exhibitor(event, "first")
+    second = _form_exhibitor(event, "second")
+    return _organizer_action(
+        event,
+        lambda: services.swap_exhibitors(first, second),
+        _(
+            "%(first)s and %(second)s swapped booths.",
+            first=services.exhibitor_name(first),
+            second=services.exhibitor_name(second),
+        ),
+    )
+
+
+@bp.post("/e/<slug>/manage/booths/unassign")
+@organizer_view
+def unassign(event):
+    exhibitor = _form_exhibitor(event)
+    return _organizer_action(
+        event,
+        lambda: services.unassign_exhibitor(exhibitor),
+        lambda codes: _(
+            "%(name)s no longer has booths (%(booths)s freed).",
+            name=services.exhibitor_name(exhibitor),
+            booths=", ".join(codes),
+        ),
+    )
+
+
+@bp.post("/e/<slug>/manage/booths/lock")
+@organizer_view
+def lock(event):
+    exhibitor = _form_exhibitor(event)
+    locked = request.form.get("locked") == "1"
+    name = services.exhibitor_name(exhibitor)
+    return _organizer_action(
+        event,
+        lambda: services.set_locked(exhibitor, locked),
+        _("%(name)s is locked; the assigner will not touch it.", name=name)
+        if locked
+        else _("%(name)s is unlocked.", name=name),
+    )
+
+
+@bp.get("/e/<slug>/manage/booths/violations")
+@organizer_view
+def violations(event):
+    _expire(event)
+    return render_template(
+        "booths/violations.html", event=event, violations=state.violations(event)
+    )
+
+
+@bp.route("/e/<slug>/manage/booths/import", methods=["GET", "POST"])
+@organizer_view
+def import_plan(event):
+    form = FloorPlanImportForm()
+    problems = None
+    if form.validate_on_submit():
+        data = form.file.data.read()
+        ok, result, _status = _commit_or_explain(lambda: services.import_floorplan(event, data))
+        if ok:
+            flash(
+                _(
+                    "Floor plan imported: %(booths)s booths (%(created)s new, %(updated)s kept, "
+                    "%(removed)s removed).",
+                    **result,
+                ),
+                "success",
+            )
+            return redirect(url_for(".manage", slug=event.slug))
+        problems = result
+    return render_template(
+        "booths/import.html",
+        event=event,
+        form=form,
+        problems=problems,
+        zones=list(SECTORS),
+    ), (422 if problems else 200)
+
+
+@bp.get("/e/<slug>/manage/booths/floorplan.csv")
+@organizer_view
+def plan_csv(event):
+    from eventapp.booths.floorplan import to_csv
+    from eventapp.booths.models import Booth
+
+    booths = db.session.scalars(
+        select(Booth).where(Booth.event_id == event.id).order_by(Booth.hall_id, Booth.code)
+    )
+    return Response(
+        to_csv(booths).encode("utf-8"),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{event.slug}-floorplan.csv"'},
+    )
+
+
+def _to_utc(event, value):
+    return value.replace(tzinfo=event.tz).astimezone(UTC) if value else None
+
+
+def _to_local(event, value):
+    return value.astimezone(event.tz).replace(tzinfo=None) if value else None
+
+
+@bp.route("/e/<slug>/manage/booths/settings", methods=["GET", "POST"])
+@organizer_view
+def settings(event):
+    current = services.settings_for(event)
+    db.session.commit()
+    form = SettingsForm(
+        data=None
+        if request.method == "POST"
+        else {
+            "picking_opens_at": _to_local(event, current.picking_opens_at),
+            "priority_opens_at": _to_local(event, current.priority_opens_at),
+            "picking_closes_at": _to_local(event, current.picking_closes_at),
+            "hold_minutes": current.hold_minutes,
+            "assigner_time_limit": current.assigner_time_limit,
+        }
+    )
+    if form.validate_on_submit():
+        ok, result, _status = _commit_or_explain(
+            lambda: services.update_settings(
+                event,
+                picking_opens_at=_to_utc(event, form.picking_opens_at.data),
+                priority_opens_at=_to_utc(event, form.priority_opens_at.data),
+                picking_closes_at=_to_utc(event, form.picking_closes_at.data),
+                hold_minutes=form.hold_minutes.data,
+                assigner_time_limit=form.assigner_time_limit.data,
+            )
+        )
+        if ok:
+            flash(_("Booth settings saved."), "success")
+            return redirect(url_for(".manage", slug=event.slug))
+        _flash_error(result)
+    return render_template("booths/settings.html", event=event, form=form)
+
+
+@bp.get("/e/<slug>/manage/booths/export.csv")
+@organizer_view
+def export_csv(event):
+    _expire(event)
+    return Response(
+        exports.booths_csv(event),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{event.slug}-booths.csv"'},
+    )
+
+
+@bp.get("/e/<slug>/manage/booths/export.xlsx")
+@organizer_view
+def export_xlsx(event):
+    _expire(event)
+    return Response(
+        exports.booths_xlsx(event),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{event.slug}-booths.xlsx"'},
+    )
+
+
+# --------------------------------------------------------------------------- place the rest
+
+
+@bp.route("/e/<slug>/manage/booths/place-rest", methods=["GET", "POST"])
+@organizer_view
+def place_rest(event):
+    from eventapp.booths import planning
+
+    settings_row = services.settings_for(event)
+    db.session.commit()
+    form = PlaceRestForm(data=None if request.method == "POST" else {
+        "time_limit": settings_row.assigner_time_limit})
+    if form.validate_on_submit():
+        from flask import current_app
+
+        workers = current_app.config.get("BOOTH_ASSIGNER_WORKERS", 2)
+        ok, result, _status = _commit_or_explain(
+            lambda: services.propose_plan(
+                event, time_limit=form.time_limit.data, workers=workers, user=current_user
+            )
+        )
+        if ok:
+            return redirect(url_for(".proposal", slug=event.slug, proposal_id=result.id))
+        _flash_error(result)
+    _expire(event)
+    built = planning.build_problem(event)
+    return render_template(
+        "booths/place_rest.html",
+        event=event,
+        form=form,
+        built=built,
+        names={e.id: services.exhibitor_name(e) for e in built.to_place},
+        latest=db.session.scalar(
+            select(BoothPlanProposal)
+            .where(BoothPlanProposal.event_id == event.id)
+            .order_by(BoothPlanProposal.id.desc())
+        ),
+    )
+
+
+@bp.get("/e/<slug>/manage/booths/proposals/<int:proposal_id>")
+@organizer_view
+def proposal(event, proposal_id):
+    item = db.session.get(BoothPlanProposal, proposal_id)
+    if item is None or item.event_id != event.id:
+        abort(404)
+    _expire(event)
+    plan = state.plan_view(event, show_holders=True)
+    ids = [int(k) for k in item.assignments] + list(item.left_out)
+    exhibitors = {
+        e.id: e
+        for e in db.session.scalars(
+            select(Exhibitor).where(Exhibitor.id.in_(ids)).options(selectinload(Exhibitor.organization))
+        )
+    }
+    by_code = plan.by_code()
+    placed = []
+    for key, codes in item.assignments.items():
+        exhibitor = exhibitors.get(int(key))
+        name = services.exhibitor_name(exhibitor) if exhibitor else f"#{key}"
+        placed.append({"id": int(key), "name": name, "booths": codes, "exhibitor": exhibitor})
+        for code in codes:
+            booth = by_code.get(code)
+            if booth is not None:
+                booth.extra.add("proposed")
+                booth.note = name
+    placed.sort(key=lambda p: p["name"].casefold())
+    left_out = sorted(
+        (exhibitors[i] for i in item.left_out if i in exhibitors),
+        key=lambda e: services.exhibitor_name(e).casefold(),
+    )
+    return render_template(
+        "booths/proposal.html",
+        event=event,
+        proposal=item,
+        plan=plan,
+        mode="view",
+        statuses=state.STATUSES,
+        placed=placed,
+        left_out=left_out,
+        exhibitor_name=services.exhibitor_name,
+    )
+
+
+@bp.post("/e/<slug>/manage/booths/proposals/<int:proposal_id>/apply")
+@organizer_view
+def apply_proposal(event, proposal_id):
+    item = db.session.get(BoothPlanProposal, proposal_id)
+    if item is None or item.event_id != event.id:
+        abort(404)
+    ok, result, _status = _commit_or_explain(lambda: services.apply_proposal(item))
+    if ok:
+        flash(
+            _("The plan is applied: %(count)s exhibitors placed.", count=result), "success"
+        )
+        return redirect(url_for(".manage", slug=event.slug))
+    _flash_error(result)
+    return redirect(url_for(".proposal", slug=event.slug, proposal_id=proposal_id))

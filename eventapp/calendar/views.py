@@ -1,0 +1,103 @@
+"""Calendar pages: "My calendar" (private feed URL, rotation, meeting downloads), the
+private feed itself, the public event calendar and per-meeting .ics downloads.
+
+Importing this module (create_app does) also imports `eventapp.calendar.services`,
+which connects the invite receivers to the meetings package's signals.
+"""
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from eventapp.calendar import ical, services
+from eventapp.core.db import is_conflict
+from eventapp.core.i18n import current_language
+from eventapp.core.i18n import gettext as _
+from eventapp.core.i18n import lazy_gettext as _l
+from eventapp.core.nav import add_nav_item
+from eventapp.core.permissions import event_view
+from eventapp.extensions import db
+
+bp = Blueprint("calendar", __name__)
+
+# Everybody with a part in the event has a feed of the fair days (and their meetings).
+FEED_ROLES = ("attendee", "exhibitor_admin", "exhibitor_staff", "staff")
+# Who can take part in meetings (as the meetings package): downloads of meetings.
+PARTICIPANT_ROLES = ("attendee", "exhibitor_admin", "exhibitor_staff")
+
+add_nav_item(_l("My calendar"), "calendar.my_calendar", *FEED_ROLES, order=43)
+
+
+def _ics(data, filename, *, download=False, cache="private, no-cache"):
+    disposition = "attachment" if download else "inline"
+    return Response(
+        data,
+        content_type=ical.CONTENT_TYPE,
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{filename}"',
+            "Cache-Control": cache,
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@bp.get("/e/<slug>/calendar.ics")
+@event_view(public=True)
+def event_calendar(event):
+    data = services.event_calendar(event, current_language())
+    return _ics(data, f"{event.slug}.ics", cache="public, max-age=300")
+
+
+@bp.get("/e/<slug>/calendar/")
+@event_view(*FEED_ROLES)
+def my_calendar(event):
+    feed = services.feed_of(current_user, event)
+    db.session.commit()
+    profile, meetings = services.my_meetings(current_user, event)
+    event_ics = services.absolute_url("calendar.event_calendar", slug=event.slug)
+    return render_template(
+        "calendar/my_calendar.html",
+        event=event,
+        feed=feed,
+        urls=services.feed_urls(feed),
+        event_urls={"https": event_ics, "webcal": "webcal://" + event_ics.partition("://")[2]},
+        profile=profile,
+        meetings=meetings,
+    )
+
+
+@bp.post("/e/<slug>/calendar/rotate")
+@event_view(*FEED_ROLES)
+def rotate(event):
+    try:
+        services.rotate_feed(services.feed_of(current_user, event), current_user)
+        db.session.commit()
+    except Exception as error:
+        db.session.rollback()
+        if not is_conflict(error):
+            raise
+        flash(_("Someone else changed this at the same moment. Please try again."), "error")
+    else:
+        flash(_("Your calendar has a new address. The old address no longer works."), "success")
+    return redirect(url_for("calendar.my_calendar", slug=event.slug))
+
+
+@bp.get("/e/<slug>/calendar/feed/<token>.ics")
+@event_view(public=True)
+def feed(event, token):
+    item = services.resolve_token(event, token)
+    if item is None:
+        abort(404)
+    return _ics(services.feed_calendar(item), f"{event.slug}-my-calendar.ics")
+
+
+@bp.get("/e/<slug>/calendar/meetings/<int:meeting_id>.ics")
+@event_view(*PARTICIPANT_ROLES)
+def meeting_ics(event, meeting_id):
+    try:
+        meeting, viewer = services.meeting_for_download(event, meeting_id, current_user)
+    except PermissionError:
+        abort(403)
+    if meeting is None:
+        abort(404)
+    data = services.meeting_calendar(meeting, current_language(), viewer)
+    return _ics(data, f"meeting-{meeting.id}.ics", download=True)

@@ -1,0 +1,138 @@
+"""The JSON API of the scanners (mounted under /api/checkin by views.bp).
+
+Authentication: a set-up device sends its token in the `X-Device-Token`
+header; a signed-in person uses the session cookie. The API is exempt from
+CSRF (a cross-site form cannot send JSON with that header, and session use
+needs the same-site session cookie).
+"""
+
+from flask import Blueprint, abort, jsonify, request
+from flask_login import current_user
+from sqlalchemy.exc import DBAPIError
+
+from eventapp.checkin import openapi, services
+from eventapp.checkin.models import ScanDevice, ScanPoint
+from eventapp.core.db import is_conflict
+from eventapp.core.i18n import current_language
+from eventapp.extensions import csrf, db
+
+api_bp = Blueprint("api", __name__, url_prefix="/api/checkin")
+
+DEVICE_HEADER = "X-Device-Token"
+MAX_BATCH = 500
+
+
+def _point_id(value):
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**31:
+        abort(400, "scan_point must be a positive integer")
+    return value
+
+
+def scan_context(point_id):
+    """The scan context for the request's device token or signed-in person."""
+    token = request.headers.get(DEVICE_HEADER)
+    if token:
+        ctx = services.context_for_device_token(token)
+        if ctx is None:
+            abort(401, "the device token is invalid, expired or revoked")
+        if ctx.point_id != point_id:
+            abort(403, "this device is set up for another scan point")
+        return ctx
+    if not current_user.is_authenticated:
+        abort(401, "sign in or send a device token")
+    point = db.session.get(ScanPoint, point_id)
+    if point is None:
+        abort(404, "no such scan point")
+    if not services.may_scan(current_user, point):
+        abort(403, "you may not scan at this scan point")
+    return services.context_for_point(point.id, user=current_user)
+
+
+def _json_body():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400, "send a JSON object")
+    return body
+
+
+def _record(ctx, item, offline):
+    """Record one scan in its own transaction; retried once after a lost race."""
+    for attempt in range(2):
+        try:
+            scanned_at = services.parse_scan_time(item.get("scanned_at"))
+            answer, _replayed = services.record_scan(
+                ctx,
+                code=item.get("code"),
+                nonce=item.get("nonce"),
+                scanned_at=scanned_at,
+                offline=offline,
+                language=current_language(),
+            )
+            db.session.commit()
+            return answer
+        except DBAPIError as error:
+            db.session.rollback()
+            if attempt or not is_conflict(error):
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@api_bp.post("/scan")
+@csrf.exempt
+def scan():
+    body = _json_body()
+    ctx = scan_context(_point_id(body.get("scan_point")))
+    offline = body.get("offline", False)
+    if not isinstance(offline, bool):
+        abort(400, "offline must be true or false")
+    try:
+        return jsonify(_record(ctx, body, offline))
+    except services.ScanRequestError as error:
+        db.session.rollback()
+        abort(400, str(error))
+
+
+@api_bp.post("/scans")
+@csrf.exempt
+def scan_batch():
+    body = _json_body()
+    ctx = scan_context(_point_id(body.get("scan_point")))
+    items = body.get("scans")
+    if not isinstance(items, list) or len(items) > MAX_BATCH:
+        abort(400, f"scans must be a list of at most {MAX_BATCH} scans")
+    results = []
+    for item in items:
+        if not isinstance(item, dict):
+            results.append({"status": "error", "nonce": None, "error": "not a JSON object"})
+            continue
+        try:
+            results.append(_record(ctx, item, offline=True))
+        except services.ScanRequestError as error:
+            db.session.rollback()
+            nonce = item.get("nonce")
+            results.append(
+                {
+                    "status": "error",
+                    "nonce": nonce if isinstance(nonce, str) else None,
+                    "error": str(error),
+                }
+            )
+    return jsonify({"results": results})
+
+
+@api_bp.get("/points/<int:point_id>/config")
+@csrf.exempt
+def config(point_id):
+    ctx = scan_context(point_id)
+    point = db.session.get(ScanPoint, ctx.point_id)
+    device = db.session.get(ScanDevice, ctx.device_id) if ctx.device_id else None
+    data = services.scanner_config(point, device)
+    db.session.commit()
+    response = jsonify(data)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@api_bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(openapi.document())

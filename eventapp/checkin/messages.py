@@ -1,0 +1,117 @@
+"""The human messages of the scan API, in Korean and English at once.
+
+A scanner shows both languages whatever the signed-in person reads, so every
+answer carries `message_ko` and `message_en`. The English strings are the
+message ids (marked with N_ so `pybabel extract` collects them); each language
+is looked up in its catalog. Until the Korean catalog has a translation, the
+Korean text below is used, so a gate never shows English by accident.
+"""
+
+from flask import has_app_context
+from flask_babel import force_locale, get_translations
+
+
+def N_(message):
+    """Mark a string for extraction; translated later, per language."""
+    return message
+
+
+# key -> (English message id, Korean text used while the catalog lacks one)
+MESSAGES = {
+    "ok_entrance": (
+        N_("Welcome, %(name)s. Check-in recorded."),
+        "%(name)s님, 입장이 확인되었습니다.",
+    ),
+    "ok_meeting": (
+        N_("%(name)s may enter the meeting zone."),
+        "%(name)s님, 미팅 구역에 입장할 수 있습니다.",
+    ),
+    "ok_meeting_attended": (
+        N_("%(name)s: meeting with %(partner)s at %(place)s marked as attended."),
+        "%(name)s님: %(partner)s와(과)의 미팅(%(place)s) 참석이 기록되었습니다.",
+    ),
+    "ok_lead": (
+        N_("Lead saved: %(name)s."),
+        "잠재 고객(리드)이 저장되었습니다: %(name)s",
+    ),
+    "already_entrance": (
+        N_("Already checked in today at %(time)s (%(place)s)."),
+        "오늘 이미 입장 확인됨: %(time)s (%(place)s)",
+    ),
+    "already_lead": (
+        N_("Lead already captured at %(time)s (%(place)s)."),
+        "이미 저장된 리드입니다: %(time)s (%(place)s)",
+    ),
+    "malformed": (
+        N_("Not a badge code."),
+        "출입증 코드가 아닙니다.",
+    ),
+    "bad_signature": (
+        N_("Invalid badge: this code was not issued by the organizer."),
+        "유효하지 않은 출입증: 주최 측이 발급한 코드가 아닙니다.",
+    ),
+    "other_event": (
+        N_("Invalid badge: it belongs to another event."),
+        "유효하지 않은 출입증: 다른 행사의 출입증입니다.",
+    ),
+    "unknown_badge": (
+        N_("Invalid badge: unknown badge."),
+        "유효하지 않은 출입증: 알 수 없는 출입증입니다.",
+    ),
+    "revoked": (
+        N_("This badge has been revoked."),
+        "취소된 출입증입니다.",
+    ),
+    "superseded": (
+        N_("This badge has been replaced by a newer print; only the new one is valid."),
+        "재발급된 출입증입니다. 새로 발급된 출입증만 유효합니다.",
+    ),
+    "not_valid_today": (
+        N_("Not valid today (%(day)s) at this scan point."),
+        "이 스캔 지점에서 오늘(%(day)s)은 유효하지 않습니다.",
+    ),
+    "not_allowed": (
+        N_("Badges of category %(category)s may not enter here."),
+        "%(category)s 출입증은 이곳에 입장할 수 없습니다.",
+    ),
+    "point_closed": (
+        N_("This scan point is closed."),
+        "이 스캔 지점은 운영하지 않습니다.",
+    ),
+}
+
+_CACHE = {}
+
+
+def _template(key, language):
+    """The message format of one language (catalogs do not change while running)."""
+    cached = _CACHE.get((key, language))
+    if cached is not None:
+        return cached
+    source, korean = MESSAGES[key]
+    text = source
+    if has_app_context():
+        with force_locale(language):
+            translations = get_translations()
+            text = translations.ugettext(source) if translations else source
+    if language == "ko" and text == source:
+        text = korean
+    _CACHE[(key, language)] = text
+    return text
+
+
+def bilingual(key, **params):
+    """{"message_ko": ..., "message_en": ...} for one message."""
+    return {
+        f"message_{language}": _template(key, language) % params
+        if params
+        else _template(key, language)
+        for language in ("ko", "en")
+    }
+
+
+def templates():
+    """Every message format in both languages, for the scanner's offline answers."""
+    return {
+        key: {language: _template(key, language) for language in ("ko", "en")} for key in MESSAGES
+    }

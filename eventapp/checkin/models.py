@@ -1,0 +1,246 @@
+"""On-site scanning: scan points, scanner devices, scans, check-ins and leads.
+
+The database is the referee of every race:
+
+- `Scan` is the audit trail: every scan, failed ones too, is one row. UNIQUE
+  (scan_point_id, nonce) makes a retried upload (same client nonce) record
+  nothing new; the retry gets the stored first answer.
+- `CheckIn` is the first entry of a badge on a fair day through one entrance
+  group. UNIQUE (event_id, badge_id, day, entrance_group): of two gates scanning
+  the same badge at the same moment exactly one inserts it (`ok`), the other
+  sees the row (`already_checked_in`).
+- `Lead` is one visitor captured by one exhibitor company (UNIQUE per company
+  and badge).
+"""
+
+from datetime import date
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eventapp.core.db import UTCDateTime, utcnow
+from eventapp.core.i18n import LocalizedMixin
+from eventapp.core.i18n import lazy_gettext as _l
+from eventapp.extensions import db
+
+SCAN_POINT_KINDS = {
+    "entrance": _l("entrance check-in"),
+    "meeting_zone": _l("meeting zone"),
+    "booth": _l("booth lead capture"),
+}
+
+# The answers of the scan API (in the spirit of pretix's check-in).
+SCAN_RESULTS = {
+    "ok": _l("OK"),
+    "already_checked_in": _l("already checked in"),
+    "invalid": _l("invalid"),
+    "revoked": _l("revoked"),
+    "not_valid_today": _l("not valid today"),
+    "not_allowed": _l("not allowed here"),
+}
+
+LEAD_RATINGS = {
+    "hot": _l("hot"),
+    "warm": _l("warm"),
+    "cold": _l("cold"),
+}
+
+DEFAULT_ENTRANCE_GROUP = "main"
+
+
+class ScanPoint(LocalizedMixin, db.Model):
+    """A gate, a meeting zone or an exhibitor's booth where badges are scanned."""
+
+    __tablename__ = "checkin_scan_points"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    name_ko: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    # The exhibitor company that owns a booth lead point (None for other kinds).
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    # Entrances of one group share the "first check-in of the day".
+    entrance_group: Mapped[str] = mapped_column(String(40), default=DEFAULT_ENTRANCE_GROUP)
+    # ISO dates on which the point admits; empty = every fair day.
+    valid_days: Mapped[list] = mapped_column(JSON, default=list)
+    # Badge categories admitted; empty = every category.
+    allowed_categories: Mapped[list] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    event = relationship("Event")
+    organization = relationship("Organization")
+
+    @property
+    def name(self):
+        return self.localized("name")
+
+    @property
+    def kind_label(self):
+        return SCAN_POINT_KINDS.get(self.kind, self.kind)
+
+    def open_days(self, event=None):
+        """The fair days on which this point admits (dates)."""
+        event = event or self.event
+        if not self.valid_days:
+            return list(event.days)
+        chosen = {date.fromisoformat(d) for d in self.valid_days}
+        return [d for d in event.days if d in chosen]
+
+    def admits_category(self, category):
+        return not self.allowed_categories or category in self.allowed_categories
+
+    def __repr__(self):
+        return f"<ScanPoint {self.id} {self.kind} {self.name_en}>"
+
+
+class ScanDevice(db.Model):
+    """A scanner set up with an organizer's set-up QR (a signed device token).
+
+    The token (itsdangerous, signed with the app's secret) names this row; the
+    row says until when it works and whether it was revoked.
+    """
+
+    __tablename__ = "checkin_devices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    scan_point_id: Mapped[int] = mapped_column(
+        ForeignKey("checkin_scan_points.id", ondelete="CASCADE"), index=True
+    )
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[object] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    # Updated when the device fetches its configuration (not on every scan).
+    last_seen_at: Mapped[object | None] = mapped_column(UTCDateTime)
+
+    scan_point = relationship("ScanPoint")
+    created_by = relationship("User")
+
+    def is_usable(self, now):
+        return self.revoked_at is None and self.expires_at > now
+
+
+class Scan(db.Model):
+    """One scan as the scanner sent it, and the answer it got (the audit trail)."""
+
+    __tablename__ = "checkin_scans"
+    __table_args__ = (
+        UniqueConstraint("scan_point_id", "nonce"),
+        Index("ix_checkin_scans_event_scanned", "event_id", "scanned_at"),
+        Index("ix_checkin_scans_badge", "badge_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    scan_point_id: Mapped[int] = mapped_column(
+        ForeignKey("checkin_scan_points.id", ondelete="CASCADE")
+    )
+    device_id: Mapped[int | None] = mapped_column(
+        ForeignKey("checkin_devices.id", ondelete="SET NULL")
+    )
+    # The signed-in scanning person, when not a set-up device.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    nonce: Mapped[str] = mapped_column(String(64))
+    code: Mapped[str] = mapped_column(String(200), default="")
+    badge_id: Mapped[int | None] = mapped_column(ForeignKey("badges.id", ondelete="SET NULL"))
+    result: Mapped[str] = mapped_column(String(24), index=True)
+    # The finer reason: malformed, bad_signature, other_event, superseded, ...
+    reason: Mapped[str] = mapped_column(String(40), default="")
+    # When the scanner saw the badge (its clock) and when the server got it.
+    scanned_at: Mapped[object] = mapped_column(UTCDateTime)
+    received_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    # The fair day (event-local) the scan counts for.
+    day: Mapped[date] = mapped_column(Date)
+    offline: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The JSON answer given, returned as it was to a retry with the same nonce.
+    answer: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    scan_point = relationship("ScanPoint")
+    device = relationship("ScanDevice")
+    badge = relationship("Badge")
+    user = relationship("User")
+
+
+class CheckIn(db.Model):
+    """The first entry of a badge on one fair day through one entrance group."""
+
+    __tablename__ = "checkin_checkins"
+    __table_args__ = (UniqueConstraint("event_id", "badge_id", "day", "entrance_group"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    badge_id: Mapped[int] = mapped_column(ForeignKey("badges.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date, index=True)
+    entrance_group: Mapped[str] = mapped_column(String(40))
+    scan_point_id: Mapped[int] = mapped_column(
+        ForeignKey("checkin_scan_points.id", ondelete="CASCADE")
+    )
+    checked_in_at: Mapped[object] = mapped_column(UTCDateTime)
+
+    scan_point = relationship("ScanPoint")
+    badge = relationship("Badge")
+
+
+class Lead(db.Model):
+    """A visitor whose badge an exhibitor company's staff scanned at its booth."""
+
+    __tablename__ = "checkin_leads"
+    __table_args__ = (UniqueConstraint("event_id", "organization_id", "badge_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    badge_id: Mapped[int] = mapped_column(ForeignKey("badges.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    scan_point_id: Mapped[int | None] = mapped_column(
+        ForeignKey("checkin_scan_points.id", ondelete="SET NULL")
+    )
+    captured_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    captured_at: Mapped[object] = mapped_column(UTCDateTime)
+    rating: Mapped[str | None] = mapped_column(String(8))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    organization = relationship("Organization")
+    badge = relationship("Badge")
+    user = relationship("User", foreign_keys=[user_id])
+    captured_by = relationship("User", foreign_keys=[captured_by_id])
+    scan_point = relationship("ScanPoint")
+
+    @property
+    def rating_label(self):
+        return LEAD_RATINGS.get(self.rating, "") if self.rating else ""
+
+
+class LeadConsent(db.Model):
+    """A visitor's choice to share contact details (e-mail, phone, job title)
+    with the exhibitors who scan their badge at one event."""
+
+    __tablename__ = "checkin_lead_consents"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    share_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,0 +1,957 @@
+"""Scan points, scanner devices, scanning, leads and contact consent.
+
+Functions that change data write an audit entry in the same transaction and
+leave the commit to the caller, except the scan itself: a scan's row in
+`checkin_scans` *is* its audit entry (one per scan, failed ones too), so the
+scan path writes no second row per scan.
+
+The scan path is built for many gunicorn workers on PostgreSQL: a handful of
+statements, races settled by unique keys (`INSERT ... ON CONFLICT DO NOTHING`),
+nothing kept in process memory except parsed public keys (which never change).
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import and_, func, insert, select, update
+
+from eventapp.badges import codes
+from eventapp.badges.models import CATEGORIES, Badge, EventKey
+from eventapp.booths.models import Exhibitor
+from eventapp.checkin.messages import bilingual
+from eventapp.checkin.models import (
+    DEFAULT_ENTRANCE_GROUP,
+    LEAD_RATINGS,
+    SCAN_POINT_KINDS,
+    CheckIn,
+    Lead,
+    LeadConsent,
+    Scan,
+    ScanDevice,
+    ScanPoint,
+)
+from eventapp.core import audit
+from eventapp.core.db import utcnow
+from eventapp.core.permissions import company_of, has_role
+from eventapp.events.models import Event
+from eventapp.extensions import db
+
+
+class CheckinError(Exception):
+    pass
+
+
+# How far ahead of the server's clock a scanner's clock may be before the
+# server's time decides the fair day (the scan keeps the client's time).
+CLOCK_SKEW = timedelta(minutes=10)
+# Scan times further than this from now are refused as implausible.
+MAX_SCAN_AGE = timedelta(days=366)
+NONCE_RE = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
+MAX_CODE_LENGTH = 2000
+STORED_CODE_LENGTH = 200
+DEVICE_SALT = "eventapp.checkin.device"
+DEVICE_HOURS_DEFAULT = 72
+LEAD_EXHIBITOR_STATUSES = ("approved", "placed", "confirmed")
+
+
+# -- scan points ------------------------------------------------------------------------------
+
+
+def _clean_days(event, days):
+    allowed = {d.isoformat() for d in event.days}
+    chosen = sorted({(d.isoformat() if isinstance(d, date) else str(d)) for d in days or ()})
+    unknown = [d for d in chosen if d not in allowed]
+    if unknown:
+        raise CheckinError(f"not a fair day: {', '.join(unknown)}")
+    return chosen
+
+
+def _clean_categories(categories):
+    chosen = sorted(set(categories or ()))
+    unknown = [c for c in chosen if c not in CATEGORIES]
+    if unknown:
+        raise CheckinError(f"unknown badge category: {', '.join(unknown)}")
+    return chosen
+
+
+def create_scan_point(
+    event,
+    *,
+    name_ko,
+    name_en,
+    kind,
+    organization_id=None,
+    entrance_group=DEFAULT_ENTRANCE_GROUP,
+    valid_days=(),
+    allowed_categories=(),
+    active=True,
+):
+    if kind not in SCAN_POINT_KINDS:
+        raise CheckinError(f"unknown scan point kind {kind!r}")
+    if kind == "booth" and organization_id is None:
+        raise CheckinError("a booth lead point belongs to an exhibitor company")
+    point = ScanPoint(
+        event_id=event.id,
+        name_ko=name_ko,
+        name_en=name_en,
+        kind=kind,
+        organization_id=organization_id if kind == "booth" else None,
+        entrance_group=(entrance_group or DEFAULT_ENTRANCE_GROUP).strip()[:40],
+        valid_days=_clean_days(event, valid_days),
+        allowed_categories=_clean_categories(allowed_categories),
+        active=active,
+    )
+    db.session.add(point)
+    audit.record(
+        "checkin.point_created",
+        point,
+        event=event,
+        data={"kind": kind, "name": name_en, "organization": point.organization_id},
+    )
+    return point
+
+
+def update_scan_point(point, **changes):
+    event = db.session.get(Event, point.event_id)
+    if "valid_days" in changes:
+        changes["valid_days"] = _clean_days(event, changes["valid_days"])
+    if "allowed_categories" in changes:
+        changes["allowed_categories"] = _clean_categories(changes["allowed_categories"])
+    if changes.get("kind", point.kind) not in SCAN_POINT_KINDS:
+        raise CheckinError("unknown scan point kind")
+    kind = changes.get("kind", point.kind)
+    if kind == "booth" and changes.get("organization_id", point.organization_id) is None:
+        raise CheckinError("a booth lead point belongs to an exhibitor company")
+    if kind != "booth":
+        changes["organization_id"] = None
+    if "entrance_group" in changes:
+        changes["entrance_group"] = (changes["entrance_group"] or DEFAULT_ENTRANCE_GROUP)[:40]
+    changed = {}
+    for name, value in changes.items():
+        if getattr(point, name) != value:
+            changed[name] = value
+            setattr(point, name, value)
+    if changed:
+        audit.record(
+            "checkin.point_changed",
+            point,
+            event=event,
+            data={k: (v if not isinstance(v, date) else v.isoformat()) for k, v in changed.items()},
+        )
+    return point
+
+
+def exhibiting(event, organization_id):
+    """True when the organization exhibits at the event (approved or placed)."""
+    return (
+        db.session.scalar(
+            select(Exhibitor.id).where(
+                Exhibitor.event_id == event.id,
+                Exhibitor.organization_id == organization_id,
+                Exhibitor.status.in_(LEAD_EXHIBITOR_STATUSES),
+            )
+        )
+        is not None
+    )
+
+
+def booth_point_for(event, organization, create=True):
+    """The company's booth lead point, made on first use."""
+    point = db.session.scalar(
+        select(ScanPoint)
+        .where(
+            ScanPoint.event_id == event.id,
+            ScanPoint.kind == "booth",
+            ScanPoint.organization_id == organization.id,
+        )
+        .order_by(ScanPoint.id)
+    )
+    if point is None and create:
+        if not exhibiting(event, organization.id):
+            raise CheckinError("this company does not exhibit at the event")
+        point = create_scan_point(
+            event,
+            name_ko=f"{organization.name_ko} 부스",
+            name_en=f"{organization.name_en} booth",
+            kind="booth",
+            organization_id=organization.id,
+        )
+    return point
+
+
+def may_scan(user, point, event=None):
+    """May this signed-in person scan at the point?
+
+    Entrances and meeting zones: on-site staff (and organizers). Booth lead
+    points: the owning company's exhibitor staff (and organizers).
+    """
+    event = event or db.session.get(Event, point.event_id)
+    if user is None or not user.is_authenticated:
+        return False
+    if point.kind == "booth":
+        if has_role(user, event):  # organizer or platform admin
+            return True
+        if not has_role(user, event, "exhibitor_admin", "exhibitor_staff"):
+            return False
+        company = company_of(user, event)
+        return company is not None and company.id == point.organization_id
+    return has_role(user, event, "staff")
+
+
+def points_for(user, event):
+    """The scan points the person may scan at, in a stable order."""
+    points = db.session.scalars(
+        select(ScanPoint)
+        .where(ScanPoint.event_id == event.id)
+        .order_by(ScanPoint.kind, ScanPoint.name_en, ScanPoint.id)
+    ).all()
+    return [p for p in points if may_scan(user, p, event)]
+
+
+# -- devices ----------------------------------------------------------------------------------
+
+
+def _serializer():
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=DEVICE_SALT)
+
+
+def create_device(point, *, label="", hours=DEVICE_HOURS_DEFAULT, created_by=None, now=None):
+    """Register a scanner for a point; its set-up QR carries `device_token(device)`."""
+    now = now or utcnow()
+    hours = max(1, min(int(hours), 24 * 30))
+    device = ScanDevice(
+        event_id=point.event_id,
+        scan_point_id=point.id,
+        label=(label or "").strip()[:100],
+        created_by_id=getattr(created_by, "id", created_by),
+        created_at=now,
+        expires_at=now + timedelta(hours=hours),
+    )
+    db.session.add(device)
+    audit.record(
+        "checkin.device_created",
+        device,
+        event=point.event_id,
+        data={"scan_point": point.id, "label": device.label, "hours": hours},
+    )
+    return device
+
+
+def device_token(device):
+    """The signed token naming the device (shown as set-up QR, sent as X-Device-Token)."""
+    created = int(device.created_at.timestamp())
+    return _serializer().dumps({"d": device.id, "p": device.scan_point_id, "t": created})
+
+
+def _token_claims(token):
+    if not token or len(token) > 512:
+        return None
+    try:
+        claims = _serializer().loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(claims, dict) or not isinstance(claims.get("d"), int):
+        return None
+    return claims
+
+
+def device_from_token(token, now=None):
+    """The usable device the token names, or None (bad, expired or revoked)."""
+    claims = _token_claims(token)
+    if claims is None:
+        return None
+    device = db.session.get(ScanDevice, claims["d"])
+    if device is None or device.scan_point_id != claims.get("p"):
+        return None
+    if int(device.created_at.timestamp()) != claims.get("t"):
+        return None
+    if not device.is_usable(now or utcnow()):
+        return None
+    return device
+
+
+def revoke_device(device):
+    if device.revoked_at is None:
+        device.revoked_at = utcnow()
+        audit.record(
+            "checkin.device_revoked",
+            device,
+            event=device.event_id,
+            data={"scan_point": device.scan_point_id, "label": device.label},
+        )
+    return device
+
+
+# -- the scan context -------------------------------------------------------------------------
+
+
+@dataclass
+class ScanContext:
+    """Everything a scan needs about where it happens, loaded in one query."""
+
+    event_id: int
+    timezone: str
+    fair_days: tuple
+    point_id: int
+    kind: str
+    name_ko: str
+    name_en: str
+    organization_id: int | None
+    entrance_group: str
+    valid_days: list
+    allowed_categories: list
+    active: bool
+    public_key: bytes | None
+    device_id: int | None = None
+    user_id: int | None = None
+    open_days: frozenset = field(init=False)
+
+    def __post_init__(self):
+        if self.valid_days:
+            chosen = {date.fromisoformat(d) for d in self.valid_days}
+            self.open_days = frozenset(d for d in self.fair_days if d in chosen)
+        else:
+            self.open_days = frozenset(self.fair_days)
+
+    @property
+    def tz(self):
+        return ZoneInfo(self.timezone)
+
+
+def _context_query():
+    return (
+        select(
+            Event.id,
+            Event.timezone,
+            Event.starts_on,
+            Event.ends_on,
+            ScanPoint.id,
+            ScanPoint.kind,
+            ScanPoint.name_ko,
+            ScanPoint.name_en,
+            ScanPoint.organization_id,
+            ScanPoint.entrance_group,
+            ScanPoint.valid_days,
+            ScanPoint.allowed_categories,
+            ScanPoint.active,
+            EventKey.public_key,
+        )
+        .select_from(ScanPoint)
+        .join(Event, Event.id == ScanPoint.event_id)
+        .outerjoin(EventKey, EventKey.event_id == Event.id)
+    )
+
+
+def _context_from_row(row, device_id=None, user_id=None):
+    (
+        event_id,
+        timezone,
+        starts_on,
+        ends_on,
+        point_id,
+        kind,
+        name_ko,
+        name_en,
+        organization_id,
+        entrance_group,
+        valid_days,
+        allowed_categories,
+        active,
+        public_key,
+    ) = row[:14]
+    days = tuple(starts_on + timedelta(days=i) for i in range((ends_on - starts_on).days + 1))
+    return ScanContext(
+        event_id=event_id,
+        timezone=timezone,
+        fair_days=days,
+        point_id=point_id,
+        kind=kind,
+        name_ko=name_ko,
+        name_en=name_en,
+        organization_id=organization_id,
+        entrance_group=entrance_group or DEFAULT_ENTRANCE_GROUP,
+        valid_days=list(valid_days or []),
+        allowed_categories=list(allowed_categories or []),
+        active=bool(active),
+        public_key=bytes(public_key) if public_key is not None else None,
+        device_id=device_id,
+        user_id=user_id,
+    )
+
+
+def context_for_device_token(token, now=None):
+    """The scan context of a set-up device, or None if the token is not usable."""
+    claims = _token_claims(token)
+    if claims is None:
+        return None
+    row = db.session.execute(
+        _context_query()
+        .add_columns(ScanDevice.expires_at, ScanDevice.revoked_at, ScanDevice.created_at)
+        .join(ScanDevice, ScanDevice.scan_point_id == ScanPoint.id)
+        .where(ScanDevice.id == claims["d"], ScanPoint.id == claims.get("p"))
+    ).first()
+    if row is None:
+        return None
+    expires_at, revoked_at, created_at = row[14:17]
+    if revoked_at is not None or expires_at <= (now or utcnow()):
+        return None
+    if int(created_at.timestamp()) != claims.get("t"):
+        return None
+    return _context_from_row(row, device_id=claims["d"])
+
+
+def context_for_point(point_id, user=None):
+    row = db.session.execute(_context_query().where(ScanPoint.id == point_id)).first()
+    if row is None:
+        return None
+    return _context_from_row(row, user_id=getattr(user, "id", None))
+
+
+# -- scanning ---------------------------------------------------------------------------------
+
+
+class ScanRequestError(ValueError):
+    """The request itself is unusable (HTTP 400), as opposed to a rejected badge."""
+
+
+def parse_scan_time(value, now=None):
+    """An aware UTC datetime from the client's RFC 3339 text (None -> now)."""
+    now = now or utcnow()
+    if value is None:
+        return now
+    if not isinstance(value, str) or len(value) > 64:
+        raise ScanRequestError("scanned_at must be an RFC 3339 date-time")
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ScanRequestError("scanned_at must be an RFC 3339 date-time") from None
+    if moment.tzinfo is None:
+        raise ScanRequestError("scanned_at needs a time zone (e.g. Z or +09:00)")
+    try:
+        moment = moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ScanRequestError("scanned_at is out of range") from None
+    if abs(moment - now) > MAX_SCAN_AGE:
+        raise ScanRequestError("scanned_at is implausibly far from now")
+    return moment
+
+
+def check_scan_fields(code, nonce):
+    if not isinstance(code, str) or len(code) > MAX_CODE_LENGTH:
+        raise ScanRequestError(f"code must be text of at most {MAX_CODE_LENGTH} characters")
+    if not isinstance(nonce, str) or not NONCE_RE.match(nonce):
+        raise ScanRequestError("nonce must be 8-64 characters of A-Z a-z 0-9 _ . : -")
+
+
+@lru_cache(maxsize=64)
+def _public_key(raw):
+    # Event keys never change once made, so a parsed key may live in the process.
+    return codes.load_public_key(raw)
+
+
+def _insert(model):
+    """An INSERT that can say ON CONFLICT DO NOTHING on this database."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert(model)
+
+
+def _iso(moment):
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _local_hm(moment, tz):
+    return moment.astimezone(tz).strftime("%m-%d %H:%M")
+
+
+def _badge_info(row, language="en"):
+    category = CATEGORIES.get(row.category)
+    name = (row.name_en or row.name_ko) if language == "en" else (row.name_ko or row.name_en)
+    return {
+        "id": row.id,
+        "name": name,
+        "name_ko": row.name_ko or row.name_en,
+        "name_en": row.name_en or row.name_ko,
+        "organization_ko": row.organization_ko or row.organization_en,
+        "organization_en": row.organization_en or row.organization_ko,
+        "category": row.category,
+        "category_label_ko": category.label_ko if category else row.category,
+        "category_label_en": category.label_en if category else row.category,
+    }
+
+
+def _bilingual_person(badge, key, **params):
+    """A message naming the holder: Korean name in Korean, English name in English."""
+    ko = bilingual(key, name=badge["name_ko"], **params.get("ko", {}))["message_ko"]
+    en = bilingual(key, name=badge["name_en"], **params.get("en", {}))["message_en"]
+    return {"message_ko": ko, "message_en": en}
+
+
+@dataclass
+class Judgement:
+    result: str
+    reason: str
+    messages: dict
+    badge_id: int | None = None
+    badge: dict | None = None
+    first: dict | None = None
+    meeting: dict | None = None
+
+
+_BADGE_COLUMNS = (
+    Badge.id,
+    Badge.user_id,
+    Badge.category,
+    Badge.issue,
+    Badge.revoked_at,
+    Badge.name_ko,
+    Badge.name_en,
+    Badge.organization_id,
+    Badge.organization_ko,
+    Badge.organization_en,
+)
+
+
+def _judge(ctx, text, day, scanned_at, language):
+    """Decide the answer for a code at a point; inserts the check-in or lead."""
+    try:
+        code = codes.decode(text)
+    except codes.MalformedCode as error:
+        return Judgement("invalid", f"malformed:{error.reason}"[:40], bilingual("malformed"))
+    if code.event_id != ctx.event_id:
+        return Judgement("invalid", "other_event", bilingual("other_event"))
+    if ctx.public_key is None or not codes.verify_signature(_public_key(ctx.public_key), code):
+        return Judgement("invalid", "bad_signature", bilingual("bad_signature"))
+    row = db.session.execute(
+        select(*_BADGE_COLUMNS).where(Badge.id == code.badge_id, Badge.event_id == ctx.event_id)
+    ).first()
+    if row is None:
+        return Judgement("invalid", "unknown_badge", bilingual("unknown_badge"))
+    if code.issue > row.issue:
+        return Judgement("invalid", "unknown_issue", bilingual("unknown_badge"), row.id)
+    badge = _badge_info(row, language)
+    if row.revoked_at is not None:
+        return Judgement("revoked", "revoked", bilingual("revoked"), row.id, badge)
+    if code.issue < row.issue:
+        return Judgement("revoked", "superseded", bilingual("superseded"), row.id, badge)
+    if not ctx.active:
+        return Judgement("not_allowed", "point_closed", bilingual("point_closed"), row.id, badge)
+    if ctx.allowed_categories and row.category not in ctx.allowed_categories:
+        messages = {
+            "message_ko": bilingual("not_allowed", category=badge["category_label_ko"])[
+                "message_ko"
+            ],
+            "message_en": bilingual("not_allowed", category=badge["category_label_en"])[
+                "message_en"
+            ],
+        }
+        return Judgement("not_allowed", "category", messages, row.id, badge)
+    if day not in ctx.open_days:
+        return Judgement(
+            "not_valid_today",
+            "day",
+            bilingual("not_valid_today", day=day.isoformat()),
+            row.id,
+            badge,
+        )
+    if ctx.kind == "entrance":
+        return _check_in(ctx, row, badge, day, scanned_at)
+    if ctx.kind == "booth":
+        return _capture_lead(ctx, row, badge, scanned_at)
+    return _meeting_zone(ctx, row, badge, scanned_at)
+
+
+def _check_in(ctx, row, badge, day, scanned_at):
+    inserted = db.session.execute(
+        _insert(CheckIn)
+        .values(
+            event_id=ctx.event_id,
+            badge_id=row.id,
+            day=day,
+            entrance_group=ctx.entrance_group,
+            scan_point_id=ctx.point_id,
+            checked_in_at=scanned_at,
+        )
+        .on_conflict_do_nothing(index_elements=["event_id", "badge_id", "day", "entrance_group"])
+        .returning(CheckIn.id)
+    ).first()
+    if inserted is not None:
+        return Judgement("ok", "", _bilingual_person(badge, "ok_entrance"), row.id, badge)
+    first = db.session.execute(
+        select(CheckIn.checked_in_at, ScanPoint.id, ScanPoint.name_ko, ScanPoint.name_en)
+        .join(ScanPoint, ScanPoint.id == CheckIn.scan_point_id)
+        .where(
+            CheckIn.event_id == ctx.event_id,
+            CheckIn.badge_id == row.id,
+            CheckIn.day == day,
+            CheckIn.entrance_group == ctx.entrance_group,
+        )
+    ).first()
+    return _already(ctx, row, badge, first, "already_entrance")
+
+
+def _already(ctx, row, badge, first, key):
+    at, point_id, point_ko, point_en = first
+    when = _local_hm(at, ctx.tz)
+    messages = {
+        "message_ko": bilingual(key, time=when, place=point_ko)["message_ko"],
+        "message_en": bilingual(key, time=when, place=point_en)["message_en"],
+    }
+    info = {"at": _iso(at), "scan_point_id": point_id, "scan_point_ko": point_ko}
+    info["scan_point_en"] = point_en
+    return Judgement("already_checked_in", "", messages, row.id, badge, first=info)
+
+
+def _capture_lead(ctx, row, badge, scanned_at):
+    inserted = db.session.execute(
+        _insert(Lead)
+        .values(
+            event_id=ctx.event_id,
+            organization_id=ctx.organization_id,
+            badge_id=row.id,
+            user_id=row.user_id,
+            scan_point_id=ctx.point_id,
+            captured_by_id=ctx.user_id,
+            captured_at=scanned_at,
+            notes="",
+            updated_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["event_id", "organization_id", "badge_id"])
+        .returning(Lead.id)
+    ).first()
+    if inserted is not None:
+        return Judgement("ok", "", _bilingual_person(badge, "ok_lead"), row.id, badge)
+    first = db.session.execute(
+        select(Lead.captured_at, ScanPoint.id, ScanPoint.name_ko, ScanPoint.name_en)
+        .outerjoin(ScanPoint, ScanPoint.id == Lead.scan_point_id)
+        .where(
+            Lead.event_id == ctx.event_id,
+            Lead.organization_id == ctx.organization_id,
+            Lead.badge_id == row.id,
+        )
+    ).first()
+    at, point_id, point_ko, point_en = first
+    first = (at, point_id, point_ko or ctx.name_ko, point_en or ctx.name_en)
+    return _already(ctx, row, badge, first, "already_lead")
+
+
+def _meeting_zone(ctx, row, badge, scanned_at):
+    from eventapp.checkin import meetings_link
+
+    meeting = meetings_link.mark_attended(ctx, row, scanned_at)
+    if meeting is None:
+        return Judgement("ok", "", _bilingual_person(badge, "ok_meeting"), row.id, badge)
+    messages = {
+        "message_ko": bilingual(
+            "ok_meeting_attended",
+            name=badge["name_ko"],
+            partner=meeting["partner_ko"],
+            place=meeting["place"],
+        )["message_ko"],
+        "message_en": bilingual(
+            "ok_meeting_attended",
+            name=badge["name_en"],
+            partner=meeting["partner_en"],
+            place=meeting["place"],
+        )["message_en"],
+    }
+    return Judgement("ok", "meeting", messages, row.id, badge, meeting=meeting)
+
+
+def record_scan(ctx, *, code, nonce, scanned_at=None, offline=False, language="en", now=None):
+    """Judge and store one scan; returns (answer, replayed).
+
+    A retry with a nonce already stored for the point gets the stored answer
+    and changes nothing (`replayed` True). The caller commits.
+    """
+    check_scan_fields(code, nonce)
+    now = now or utcnow()
+    scanned_at = scanned_at or now
+    basis = scanned_at if scanned_at <= now + CLOCK_SKEW else now
+    day = basis.astimezone(ctx.tz).date()
+
+    judgement = _judge(ctx, code, day, scanned_at, language)
+    answer = {
+        "status": judgement.result,
+        "reason": judgement.reason,
+        **judgement.messages,
+        "nonce": nonce,
+        "scan_point_id": ctx.point_id,
+        "scanned_at": _iso(scanned_at),
+        "received_at": _iso(now),
+        "day": day.isoformat(),
+        "badge": judgement.badge,
+        "first": judgement.first,
+        "meeting": judgement.meeting,
+        "offline": bool(offline),
+        "replayed": False,
+    }
+    stored = db.session.execute(
+        _insert(Scan)
+        .values(
+            event_id=ctx.event_id,
+            scan_point_id=ctx.point_id,
+            device_id=ctx.device_id,
+            user_id=ctx.user_id,
+            nonce=nonce,
+            code=code.strip()[:STORED_CODE_LENGTH],
+            badge_id=judgement.badge_id,
+            result=judgement.result,
+            reason=judgement.reason,
+            scanned_at=scanned_at,
+            received_at=now,
+            day=day,
+            offline=bool(offline),
+            answer=answer,
+        )
+        .on_conflict_do_nothing(index_elements=["scan_point_id", "nonce"])
+        .returning(Scan.id)
+    ).first()
+    if stored is None:
+        # The nonce was recorded before: undo this attempt, answer as the first time.
+        db.session.rollback()
+        first = db.session.execute(
+            select(Scan.id, Scan.answer).where(
+                Scan.scan_point_id == ctx.point_id, Scan.nonce == nonce
+            )
+        ).first()
+        return {**(first.answer or {}), "scan_id": first.id, "replayed": True}, True
+    answer["scan_id"] = stored[0]
+    return answer, False
+
+
+# -- configuration for scanners ---------------------------------------------------------------
+
+
+def scanner_config(point, device=None, now=None):
+    """What a scanner needs to work offline: key, revocations, names, the point."""
+    from eventapp.badges import services as badge_services
+
+    event = db.session.get(Event, point.event_id)
+    public_key = badge_services.public_key_b64(event)
+    revocation = badge_services.revocation_list(event)
+    holders = {}
+    rows = db.session.execute(
+        select(
+            Badge.id,
+            Badge.name_ko,
+            Badge.name_en,
+            Badge.category,
+            Badge.organization_ko,
+            Badge.organization_en,
+        ).where(Badge.event_id == event.id)
+    )
+    for badge_id, name_ko, name_en, category, org_ko, org_en in rows:
+        holders[str(badge_id)] = {
+            "name_ko": name_ko or name_en,
+            "name_en": name_en or name_ko,
+            "category": category,
+            "organization_ko": org_ko or org_en,
+            "organization_en": org_en or org_ko,
+        }
+    if device is not None:
+        device.last_seen_at = now or utcnow()
+    return {
+        "event": {
+            "id": event.id,
+            "slug": event.slug,
+            "name_ko": event.name_ko,
+            "name_en": event.name_en,
+            "timezone": event.timezone,
+            "days": [d.isoformat() for d in event.days],
+        },
+        "scan_point": {
+            "id": point.id,
+            "name_ko": point.name_ko,
+            "name_en": point.name_en,
+            "kind": point.kind,
+            "entrance_group": point.entrance_group,
+            "valid_days": [d.isoformat() for d in point.open_days(event)],
+            "allowed_categories": list(point.allowed_categories or []),
+            "active": point.active,
+            "organization_id": point.organization_id,
+        },
+        "public_key": public_key,
+        "revocation": {
+            "revoked": revocation["revoked"],
+            "min_issue": {str(k): v for k, v in revocation["min_issue"].items()},
+        },
+        "holders": holders,
+        "categories": {
+            key: {"label_ko": c.label_ko, "label_en": c.label_en, "colour": c.colour}
+            for key, c in CATEGORIES.items()
+        },
+        "device": (
+            {"id": device.id, "label": device.label, "expires_at": _iso(device.expires_at)}
+            if device is not None
+            else None
+        ),
+        "server_time": _iso(now or utcnow()),
+    }
+
+
+# -- statistics -------------------------------------------------------------------------------
+
+
+def point_counts(event, day=None):
+    """scan point id -> {"scans": n, "ok": n, "checkins": n (of `day` if given)}."""
+    counts = {}
+    query = (
+        select(Scan.scan_point_id, Scan.result, func.count())
+        .where(Scan.event_id == event.id)
+        .group_by(Scan.scan_point_id, Scan.result)
+    )
+    if day is not None:
+        query = query.where(Scan.day == day)
+    for point_id, result, n in db.session.execute(query):
+        entry = counts.setdefault(point_id, {"scans": 0, "ok": 0, "rejected": 0})
+        entry["scans"] += n
+        if result == "ok":
+            entry["ok"] += n
+        elif result != "already_checked_in":
+            entry["rejected"] += n
+    return counts
+
+
+def checkins_by_day(event):
+    rows = db.session.execute(
+        select(CheckIn.day, func.count())
+        .where(CheckIn.event_id == event.id)
+        .group_by(CheckIn.day)
+        .order_by(CheckIn.day)
+    )
+    return {day: n for day, n in rows}
+
+
+# -- leads ------------------------------------------------------------------------------------
+
+
+def leads_query(event, organization_id):
+    return (
+        select(Lead)
+        .where(Lead.event_id == event.id, Lead.organization_id == organization_id)
+        .order_by(Lead.captured_at.desc(), Lead.id.desc())
+    )
+
+
+def consents(event, user_ids):
+    """user id -> True for the visitors who share their contact details."""
+    user_ids = list(user_ids)
+    if not user_ids:
+        return {}
+    rows = db.session.execute(
+        select(LeadConsent.user_id).where(
+            LeadConsent.event_id == event.id,
+            LeadConsent.user_id.in_(user_ids),
+            LeadConsent.share_contact.is_(True),
+        )
+    )
+    return {user_id: True for (user_id,) in rows}
+
+
+def lead_rows(event, organization_id, language="en"):
+    """The company's leads as plain rows; contact details only where the visitor agreed."""
+    leads = db.session.scalars(leads_query(event, organization_id)).all()
+    shared = consents(event, [lead.user_id for lead in leads])
+    rows = []
+    for lead in leads:
+        badge = lead.badge
+        category = CATEGORIES.get(badge.category) if badge else None
+        share = shared.get(lead.user_id, False)
+        user = lead.user
+        rows.append(
+            {
+                "id": lead.id,
+                "lead": lead,
+                "captured_at": lead.captured_at,
+                "name": (badge.localized("name", language) if badge else "") or user.name,
+                "organization": badge.localized("organization", language) if badge else "",
+                "country": badge.country if badge else "",
+                "category": (
+                    (category.label_en if language == "en" else category.label_ko)
+                    if category
+                    else ""
+                ),
+                "rating": lead.rating or "",
+                "notes": lead.notes or "",
+                "shares_contact": share,
+                "email": user.email if share else "",
+                "phone": (user.phone or "") if share else "",
+                "job_title": (user.job_title or "") if share else "",
+            }
+        )
+    return rows
+
+
+def update_lead(lead, *, rating=None, notes=None):
+    if rating not in (None, "", *LEAD_RATINGS):
+        raise CheckinError("rating must be hot, warm or cold")
+    changed = {}
+    if rating is not None and (rating or None) != lead.rating:
+        lead.rating = rating or None
+        changed["rating"] = lead.rating
+    if notes is not None and notes != lead.notes:
+        lead.notes = notes[:5000]
+        changed["notes"] = True
+    if changed:
+        audit.record(
+            "checkin.lead_updated", lead, event=lead.event_id, data={"changed": sorted(changed)}
+        )
+    return lead
+
+
+def consent_of(event, user):
+    return db.session.get(LeadConsent, (event.id, user.id))
+
+
+def shares_contact(event, user):
+    consent = consent_of(event, user)
+    return bool(consent and consent.share_contact)
+
+
+def set_contact_sharing(event, user, share):
+    """Record the visitor's choice (one row per event and person; races settle on the key)."""
+    share = bool(share)
+    existing = consent_of(event, user)
+    if existing is None:
+        db.session.execute(
+            _insert(LeadConsent)
+            .values(event_id=event.id, user_id=user.id, share_contact=share, updated_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["event_id", "user_id"])
+        )
+    db.session.execute(
+        update(LeadConsent)
+        .where(and_(LeadConsent.event_id == event.id, LeadConsent.user_id == user.id))
+        .values(share_contact=share, updated_at=utcnow())
+    )
+    db.session.expire_all()
+    audit.record(
+        "checkin.contact_sharing",
+        object_type="LeadConsent",
+        object_id=user.id,
+        event=event,
+        user=user,
+        data={"share_contact": share},
+    )
+
+
+def recent_scans(event, *, point_id=None, result=None, limit=200):
+    query = select(Scan).where(Scan.event_id == event.id)
+    if point_id:
+        query = query.where(Scan.scan_point_id == point_id)
+    if result:
+        query = query.where(Scan.result == result)
+    return db.session.scalars(query.order_by(Scan.received_at.desc(), Scan.id.desc()).limit(limit))
+
+
+def insert_scan_rows(rows):
+    """Bulk insert (demo data)."""
+    if rows:
+        db.session.execute(insert(Scan), rows)

@@ -1,0 +1,611 @@
+"""On-site scanning pages: scan points and devices (organizers), the scanner
+(staff, exhibitor staff, set-up devices), leads (exhibitors) and contact
+sharing (visitors). The JSON API lives in api.py, mounted here."""
+
+import csv
+import io
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+
+from eventapp.badges.models import CATEGORIES
+from eventapp.booths.models import Exhibitor
+from eventapp.checkin import meetings_link, messages, services
+from eventapp.checkin.api import DEVICE_HEADER, api_bp
+from eventapp.checkin.forms import ContactSharingForm, DeviceForm, LeadForm, ScanPointForm
+from eventapp.checkin.models import (
+    LEAD_RATINGS,
+    SCAN_POINT_KINDS,
+    SCAN_RESULTS,
+    Lead,
+    ScanDevice,
+    ScanPoint,
+)
+from eventapp.core.i18n import current_language
+from eventapp.core.i18n import gettext as _
+from eventapp.core.i18n import lazy_gettext as _l
+from eventapp.core.nav import add_nav_item, add_overview_panel
+from eventapp.core.permissions import (
+    company_of,
+    event_view,
+    is_organizer,
+    load_event,
+    organizer_view,
+    require_same_company,
+)
+from eventapp.extensions import db, login_manager
+from eventapp.organizations.models import Organization
+
+bp = Blueprint("checkin", __name__)
+bp.register_blueprint(api_bp)
+
+DEVICE_COOKIE = "checkin_device"
+
+add_nav_item(_l("Scanning"), "checkin.manage", "organizer", order=70)
+add_nav_item(
+    _l("Scanner"), "checkin.scanner_home", "staff", "exhibitor_admin", "exhibitor_staff", order=71
+)
+add_nav_item(_l("Leads"), "checkin.leads", "exhibitor_admin", "exhibitor_staff", order=72)
+add_nav_item(_l("Contact sharing"), "checkin.contact_sharing", "attendee", order=73)
+add_overview_panel("checkin/_overview_panel.html")
+
+
+@bp.app_template_global("checkin_shares_contact")
+def shares_contact_global(event):
+    return current_user.is_authenticated and services.shares_contact(event, current_user)
+
+
+def _safe_next(target, default):
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return default
+
+
+def _point_or_404(event, point_id):
+    point = db.session.get(ScanPoint, point_id)
+    if point is None or point.event_id != event.id:
+        abort(404)
+    return point
+
+
+def _device_or_404(event, device_id):
+    device = db.session.get(ScanDevice, device_id)
+    if device is None or device.event_id != event.id:
+        abort(404)
+    return device
+
+
+# -- organizers: scan points and devices ----------------------------------------------------
+
+
+@bp.get("/e/<slug>/checkin/")
+@organizer_view
+def manage(event):
+    points = db.session.scalars(
+        select(ScanPoint)
+        .where(ScanPoint.event_id == event.id)
+        .order_by(ScanPoint.kind, ScanPoint.name_en, ScanPoint.id)
+    ).all()
+    devices = db.session.scalars(
+        select(ScanDevice)
+        .where(ScanDevice.event_id == event.id)
+        .order_by(ScanDevice.created_at.desc())
+    ).all()
+    return render_template(
+        "checkin/manage.html",
+        event=event,
+        points=points,
+        devices=devices,
+        counts=services.point_counts(event),
+        by_day=services.checkins_by_day(event),
+        kinds=SCAN_POINT_KINDS,
+        categories=CATEGORIES,
+        now=services.utcnow(),
+    )
+
+
+def _point_form(event, point=None):
+    form = ScanPointForm(obj=point)
+    form.valid_days.choices = [(d.isoformat(), d.isoformat()) for d in event.days]
+    form.allowed_categories.choices = [
+        (key, c.label) for key, c in sorted(CATEGORIES.items(), key=lambda kv: kv[1].order)
+    ]
+    exhibitors = db.session.execute(
+        select(Organization.id, Organization.name_ko, Organization.name_en)
+        .join(Exhibitor, Exhibitor.organization_id == Organization.id)
+        .where(
+            Exhibitor.event_id == event.id,
+            Exhibitor.status.in_(services.LEAD_EXHIBITOR_STATUSES),
+        )
+        .order_by(Organization.name_en)
+    ).all()
+    language = current_language()
+    form.organization_id.choices = [(0, "—")] + [
+        (org_id, (name_ko if language == "ko" else name_en) or name_en)
+        for org_id, name_ko, name_en in exhibitors
+    ]
+    if request.method == "GET" and point is not None:
+        form.organization_id.data = point.organization_id or 0
+    return form
+
+
+def _point_fields(form):
+    return {
+        "name_ko": form.name_ko.data.strip(),
+        "name_en": form.name_en.data.strip(),
+        "kind": form.kind.data,
+        "organization_id": form.organization_id.data or None,
+        "entrance_group": (form.entrance_group.data or "main").strip(),
+        "valid_days": form.valid_days.data or [],
+        "allowed_categories": form.allowed_categories.data or [],
+        "active": bool(form.active.data),
+    }
+
+
+@bp.route("/e/<slug>/checkin/points/new", methods=["GET", "POST"])
+@organizer_view
+def point_new(event):
+    form = _point_form(event)
+    if form.validate_on_submit():
+        try:
+            point = services.create_scan_point(event, **_point_fields(form))
+        except services.CheckinError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Scan point %(name)s created.", name=point.name), "success")
+            return redirect(url_for("checkin.manage", slug=event.slug))
+    return render_template("checkin/point_form.html", event=event, form=form, point=None)
+
+
+@bp.route("/e/<slug>/checkin/points/<int:point_id>", methods=["GET", "POST"])
+@organizer_view
+def point_edit(event, point_id):
+    point = _point_or_404(event, point_id)
+    form = _point_form(event, point)
+    if form.validate_on_submit():
+        try:
+            services.update_scan_point(point, **_point_fields(form))
+        except services.CheckinError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Scan point %(name)s saved.", name=point.name), "success")
+            return redirect(url_for("checkin.manage", slug=event.slug))
+    devices = db.session.scalars(
+        select(ScanDevice)
+        .where(ScanDevice.scan_point_id == point.id)
+        .order_by(ScanDevice.created_at.desc())
+    ).all()
+    return render_template(
+        "checkin/point_form.html",
+        event=event,
+        form=form,
+        point=point,
+        devices=devices,
+        device_form=DeviceForm(formdata=None),
+        now=services.utcnow(),
+    )
+
+
+@bp.post("/e/<slug>/checkin/points/<int:point_id>/devices")
+@organizer_view
+def device_new(event, point_id):
+    point = _point_or_404(event, point_id)
+    form = DeviceForm()
+    if not form.validate_on_submit():
+        flash(_("Give the number of hours the set-up code stays valid (1-720)."), "error")
+        return redirect(url_for("checkin.point_edit", slug=event.slug, point_id=point.id))
+    device = services.create_device(
+        point, label=form.label.data or "", hours=form.hours.data, created_by=current_user
+    )
+    db.session.commit()
+    return redirect(url_for("checkin.device_show", slug=event.slug, device_id=device.id))
+
+
+def setup_url(event, device):
+    path = url_for("checkin.device_setup", slug=event.slug, token=services.device_token(device))
+    return current_app.config.get("SERVER_URL", "").rstrip("/") + path
+
+
+def qr_svg(text):
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(
+        text,
+        image_factory=qrcode.image.svg.SvgPathImage,
+        error_correction=qrcode.ERROR_CORRECT_M,
+        box_size=10,
+        border=2,
+    )
+    svg = image.to_string(encoding="unicode")
+    return Markup(svg[svg.index("<svg") :])
+
+
+@bp.get("/e/<slug>/checkin/devices/<int:device_id>")
+@organizer_view
+def device_show(event, device_id):
+    device = _device_or_404(event, device_id)
+    url = setup_url(event, device)
+    usable = device.is_usable(services.utcnow())
+    return render_template(
+        "checkin/device.html",
+        event=event,
+        device=device,
+        point=device.scan_point,
+        url=url,
+        qr=qr_svg(url) if usable else None,
+        usable=usable,
+    )
+
+
+@bp.post("/e/<slug>/checkin/devices/<int:device_id>/revoke")
+@organizer_view
+def device_revoke(event, device_id):
+    device = _device_or_404(event, device_id)
+    services.revoke_device(device)
+    db.session.commit()
+    flash(_("The device can no longer scan."), "success")
+    return redirect(url_for("checkin.point_edit", slug=event.slug, point_id=device.scan_point_id))
+
+
+@bp.get("/e/<slug>/checkin/scans")
+@organizer_view
+def scans(event):
+    point_id = request.args.get("point", type=int)
+    result = request.args.get("result")
+    if result not in SCAN_RESULTS:
+        result = None
+    rows = services.recent_scans(event, point_id=point_id, result=result, limit=300).all()
+    points = db.session.scalars(
+        select(ScanPoint).where(ScanPoint.event_id == event.id).order_by(ScanPoint.name_en)
+    ).all()
+    return render_template(
+        "checkin/scans.html",
+        event=event,
+        scans=rows,
+        points=points,
+        results=SCAN_RESULTS,
+        point_id=point_id,
+        result=result,
+    )
+
+
+@bp.route("/e/<slug>/checkin/points/<int:point_id>/meetings", methods=["GET", "POST"])
+@event_view("staff")
+def meeting_zone(event, point_id):
+    point = _point_or_404(event, point_id)
+    if point.kind != "meeting_zone":
+        abort(404)
+    if request.method == "POST":
+        if not is_organizer(current_user, event):
+            abort(403)
+        count = meetings_link.mark_no_shows(event, current_user)
+        db.session.commit()
+        flash(_("%(count)s meetings marked as no-show.", count=count), "success")
+        return redirect(url_for("checkin.meeting_zone", slug=event.slug, point_id=point.id))
+    day = request.args.get("day")
+    try:
+        day = date.fromisoformat(day) if day else None
+    except ValueError:
+        day = None
+    today = services.utcnow().astimezone(event.tz).date()
+    if day is None:
+        day = today if today in event.days else event.starts_on
+    meetings = meetings_link.zone_meetings(event, day)
+    return render_template(
+        "checkin/meeting_zone.html",
+        event=event,
+        point=point,
+        meetings=meetings,
+        day=day,
+        no_shows={m.id for m in meetings_link.no_shows(event)},
+    )
+
+
+# -- the scanner ----------------------------------------------------------------------------
+
+
+@bp.get("/e/<slug>/scan/")
+@event_view("staff", "exhibitor_admin", "exhibitor_staff")
+def scanner_home(event):
+    company = company_of(current_user, event)
+    booth_point = None
+    can_capture = False
+    if company is not None:
+        booth_point = services.booth_point_for(event, company, create=False)
+        can_capture = booth_point is not None or services.exhibiting(event, company.id)
+    return render_template(
+        "checkin/scanner_home.html",
+        event=event,
+        points=services.points_for(current_user, event),
+        company=company,
+        booth_point=booth_point,
+        can_capture=can_capture,
+    )
+
+
+@bp.post("/e/<slug>/scan/booth")
+@event_view("exhibitor_admin", "exhibitor_staff")
+def booth_scanner(event):
+    company = company_of(current_user, event)
+    if company is None:
+        abort(403)
+    try:
+        point = services.booth_point_for(event, company)
+    except services.CheckinError:
+        flash(_("Your company does not exhibit at this event."), "error")
+        return redirect(url_for("checkin.scanner_home", slug=event.slug))
+    db.session.commit()
+    return redirect(url_for("checkin.scanner", slug=event.slug, point_id=point.id))
+
+
+@bp.get("/e/<slug>/scan/<int:point_id>")
+def scanner(slug, point_id):
+    event = load_event(slug)
+    point = _point_or_404(event, point_id)
+    device = None
+    token = request.cookies.get(DEVICE_COOKIE)
+    if token:
+        device = services.device_from_token(token)
+        if device is not None and device.scan_point_id != point.id:
+            device = None
+    if device is None:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not services.may_scan(current_user, point, event):
+            abort(403)
+    response = Response(
+        render_template(
+            "checkin/scanner.html",
+            event=event,
+            point=point,
+            device=device,
+            device_token=token if device is not None else "",
+            device_header=DEVICE_HEADER,
+            message_templates=messages.templates(),
+        )
+    )
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/e/<slug>/scan/setup/<token>")
+def device_setup(slug, token):
+    """Where a set-up QR leads: remember the device token, open the scanner."""
+    event = load_event(slug)
+    device = services.device_from_token(token)
+    if device is None or device.event_id != event.id:
+        return render_template("checkin/setup_failed.html", event=event), 403
+    response = redirect(url_for("checkin.scanner", slug=event.slug, point_id=device.scan_point_id))
+    max_age = int((device.expires_at - services.utcnow()).total_seconds())
+    response.set_cookie(
+        DEVICE_COOKIE,
+        token,
+        max_age=max(60, max_age),
+        path=f"/e/{event.slug}/scan/",
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+    )
+    return response
+
+
+@bp.get("/e/<slug>/scan/sw.js")
+def service_worker(slug):
+    """The scanner's service worker, served inside the scope it controls."""
+    event = load_event(slug)
+    response = Response(
+        render_template(
+            "checkin/sw.js",
+            event=event,
+            assets=[
+                url_for("static", filename=name)
+                for name in (
+                    "css/app.css",
+                    "checkin/scanner.css",
+                    "checkin/scanner.js",
+                    "checkin/offline.js",
+                    "vendor/qr-scanner/qr-scanner.min.js",
+                    "vendor/qr-scanner/qr-scanner-worker.min.js",
+                    "vendor/idb/idb.js",
+                    "vendor/noble-ed25519/ed25519.js",
+                )
+            ],
+        ),
+        mimetype="text/javascript",
+    )
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = f"/e/{event.slug}/scan/"
+    return response
+
+
+# -- leads ----------------------------------------------------------------------------------
+
+
+def _lead_company(event):
+    """The company whose leads the person sees: their own; organizers may choose."""
+    if is_organizer(current_user, event):
+        org_id = request.args.get("org", type=int)
+        if org_id:
+            org = db.session.get(Organization, org_id)
+            if org is None:
+                abort(404)
+            return org
+        company = company_of(current_user, event)
+        if company is not None:
+            return company
+        first = db.session.scalar(
+            select(ScanPoint.organization_id)
+            .where(ScanPoint.event_id == event.id, ScanPoint.kind == "booth")
+            .order_by(ScanPoint.id)
+        )
+        return db.session.get(Organization, first) if first else None
+    company = company_of(current_user, event)
+    if company is None:
+        abort(403)
+    return company
+
+
+@bp.get("/e/<slug>/leads/")
+@event_view("exhibitor_admin", "exhibitor_staff")
+def leads(event):
+    company = _lead_company(event)
+    rows = services.lead_rows(event, company.id, current_language()) if company else []
+    companies = []
+    if is_organizer(current_user, event):
+        companies = db.session.execute(
+            select(Organization.id, Organization.name_ko, Organization.name_en)
+            .join(ScanPoint, ScanPoint.organization_id == Organization.id)
+            .where(ScanPoint.event_id == event.id, ScanPoint.kind == "booth")
+            .distinct()
+            .order_by(Organization.name_en)
+        ).all()
+    return render_template(
+        "checkin/leads.html",
+        event=event,
+        company=company,
+        rows=rows,
+        ratings=LEAD_RATINGS,
+        companies=companies,
+        form=LeadForm(formdata=None),
+    )
+
+
+@bp.post("/e/<slug>/leads/<int:lead_id>")
+@event_view("exhibitor_admin", "exhibitor_staff")
+def lead_update(event, lead_id):
+    lead = db.session.get(Lead, lead_id)
+    if lead is None or lead.event_id != event.id:
+        abort(404)
+    require_same_company(current_user, event, lead.organization_id)
+    form = LeadForm()
+    if form.validate_on_submit():
+        services.update_lead(lead, rating=form.rating.data or "", notes=form.notes.data or "")
+        db.session.commit()
+        flash(_("Lead saved."), "success")
+    else:
+        flash(_("Check the rating and the notes."), "error")
+    args = {"org": lead.organization_id} if is_organizer(current_user, event) else {}
+    return redirect(url_for("checkin.leads", slug=event.slug, **args) + f"#lead-{lead.id}")
+
+
+EXPORT_COLUMNS = (
+    ("captured_at", _l("Scanned at")),
+    ("name", _l("Name")),
+    ("organization", _l("Company / organization")),
+    ("country", _l("Country")),
+    ("category", _l("Badge category")),
+    ("rating", _l("Rating")),
+    ("notes", _l("Notes")),
+    ("email", _l("E-mail")),
+    ("phone", _l("Phone")),
+    ("job_title", _l("Job title")),
+)
+
+
+def _export_rows(event, rows):
+    for row in rows:
+        values = []
+        for key, _label in EXPORT_COLUMNS:
+            value = row[key]
+            if key == "captured_at":
+                value = value.astimezone(event.tz).strftime("%Y-%m-%d %H:%M")
+            elif key == "rating":
+                value = str(LEAD_RATINGS[value]) if value else ""
+            values.append(value)
+        yield values
+
+
+@bp.get("/e/<slug>/leads/export.<fmt>")
+@event_view("exhibitor_admin", "exhibitor_staff")
+def leads_export(event, fmt):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    company = _lead_company(event)
+    if company is None:
+        abort(404)
+    rows = services.lead_rows(event, company.id, current_language())
+    header = [str(label) for _key, label in EXPORT_COLUMNS]
+    filename = f"leads-{event.slug}-{company.id}.{fmt}"
+    if fmt == "csv":
+        out = io.StringIO()
+        out.write("\ufeff")  # Excel opens UTF-8 CSV with Hangul correctly only with a BOM
+        writer = csv.writer(out)
+        writer.writerow(header)
+        for values in _export_rows(event, rows):
+            writer.writerow(_csv_safe(v) for v in values)
+        return Response(
+            out.getvalue(),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Leads"
+    sheet.append(header)
+    for values in _export_rows(event, rows):
+        sheet.append([_csv_safe(v) for v in values])
+    for column, width in zip("ABCDEFGHIJ", (17, 22, 30, 8, 18, 8, 40, 28, 16, 20), strict=True):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    return send_file(
+        buffer,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=filename,
+    )
+
+
+def _csv_safe(value):
+    """Keep spreadsheet programs from running visitor-typed text as a formula."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+# -- visitors: contact sharing --------------------------------------------------------------
+
+
+@bp.route("/e/<slug>/contact-sharing", methods=["GET", "POST"])
+@event_view("attendee", "exhibitor_admin", "exhibitor_staff", "staff")
+def contact_sharing(event):
+    form = ContactSharingForm()
+    if form.validate_on_submit():
+        services.set_contact_sharing(event, current_user, form.share_contact.data)
+        db.session.commit()
+        if form.share_contact.data:
+            flash(_("Exhibitors who scan your badge will see your contact details."), "success")
+        else:
+            flash(
+                _("Exhibitors who scan your badge will see only your name and company."), "success"
+            )
+        return redirect(
+            _safe_next(
+                request.form.get("next"), url_for("checkin.contact_sharing", slug=event.slug)
+            )
+        )
+    if request.method == "GET":
+        form.share_contact.data = services.shares_contact(event, current_user)
+    return render_template("checkin/contact_sharing.html", event=event, form=form)

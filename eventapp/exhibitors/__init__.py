@@ -1,0 +1,1 @@
+"""Exhibitor registration, review by the organizers, bulk import and the company page."""

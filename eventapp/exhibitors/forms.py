@@ -1,0 +1,226 @@
+from babel import Locale
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    EmailField,
+    FieldList,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from eventapp.core.i18n import current_language
+from eventapp.core.i18n import lazy_gettext as _l
+from eventapp.exhibitors import services
+from eventapp.organizations.models import ORGANIZATION_KINDS, SECTORS
+
+# Territory codes of the CLDR that are not countries.
+_NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
+
+
+def options(pairs):
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def country_choices():
+    territories = Locale.parse(current_language()).territories
+    codes = [c for c in territories if len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES]
+    return options(sorted(((code, territories[code]) for code in codes), key=lambda p: p[1]))
+
+
+def normalize_website(value):
+    value = (value or "").strip()
+    if value and "://" not in value:
+        value = "https://" + value
+    return value or None
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class CompanyProfileMixin:
+    name_ko = StringField(_l("Company name (Korean)"), validators=[Optional(), Length(max=200)])
+    name_en = StringField(_l("Company name (English)"), validators=[Optional(), Length(max=200)])
+    kind = SelectField(_l("Kind of organization"), choices=options(ORGANIZATION_KINDS.items()))
+    sector = SelectField(_l("Sector"), choices=options(SECTORS.items()))
+    country = SelectField(_l("Country"), default="KR")
+    website = StringField(
+        _l("Website"),
+        validators=[
+            Optional(),
+            Length(max=300),
+            Regexp(r"^(https?://)?[^\s/$.?#][^\s]*\.[^\s]+$", message=_l("Give a web address.")),
+        ],
+        filters=[normalize_website],
+    )
+    description_ko = TextAreaField(
+        _l("Description (Korean)"), validators=[Optional(), Length(max=4000)]
+    )
+    description_en = TextAreaField(
+        _l("Description (English)"), validators=[Optional(), Length(max=4000)]
+    )
+
+    def profile(self):
+        return {
+            "name_ko": (self.name_ko.data or "").strip(),
+            "name_en": (self.name_en.data or "").strip(),
+            "kind": self.kind.data,
+            "sector": self.sector.data,
+            "country": self.country.data,
+            "website": self.website.data or None,
+            "description_ko": (self.description_ko.data or "").strip(),
+            "description_en": (self.description_en.data or "").strip(),
+        }
+
+
+class RegistrationForm(CompanyProfileMixin, FlaskForm):
+    """The company profile and what it asks for; also used to edit a registration."""
+
+    booth_count = SelectField(
+        _l("Number of booths"),
+        coerce=int,
+        choices=options((n, str(n)) for n in range(1, services.MAX_BOOTHS + 1)),
+        default=1,
+        description=_l("Your booths will touch each other."),
+    )
+    zones = MultiCheckboxField(
+        _l("Zones you may stand in"),
+        choices=options(SECTORS.items()),
+        description=_l("Leave all unticked if any zone will do."),
+    )
+    wishes = FieldList(
+        StringField(validators=[Optional(), Length(max=16)]),
+        label=_l("Wished booths, best first"),
+        min_entries=services.MAX_WISHES,
+        max_entries=services.MAX_WISHES,
+    )
+    wants_corner = BooleanField(_l("We would like a corner booth"))
+    avoid = SelectMultipleField(
+        _l("Competitors we must not stand next to"),
+        coerce=int,
+        description=_l("Hold Ctrl (or ⌘) to choose several."),
+    )
+
+    def __init__(self, *args, event, exhibitor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.exhibitor = exhibitor
+        self.country.choices = country_choices()
+        self.avoid.choices = options(
+            services.avoid_choices(event, exclude_id=exhibitor.id if exhibitor else None)
+        )
+
+    @classmethod
+    def for_exhibitor(cls, exhibitor, **kwargs):
+        org = exhibitor.organization
+        data = {key: getattr(org, key) for key in services.PROFILE_FIELDS}
+        wishes = list(exhibitor.wishes or [])
+        data.update(
+            booth_count=exhibitor.booth_count,
+            zones=list(exhibitor.zones or []),
+            wishes=wishes + [""] * (services.MAX_WISHES - len(wishes)),
+            wants_corner=exhibitor.wants_corner,
+            avoid=[other.id for other in exhibitor.avoids],
+        )
+        return cls(event=exhibitor.event, exhibitor=exhibitor, data=data, **kwargs)
+
+    @classmethod
+    def for_user(cls, event, user, **kwargs):
+        data = {}
+        if user.organization is not None:
+            data = {key: getattr(user.organization, key) for key in services.PROFILE_FIELDS}
+        return cls(event=event, data=data, **kwargs)
+
+    def wish_codes(self):
+        return services.normalize_codes(entry.data or "" for entry in self.wishes.entries)
+
+    def booth_request(self):
+        return services.BoothRequest(
+            booth_count=self.booth_count.data,
+            zones=list(self.zones.data or []),
+            wishes=self.wish_codes(),
+            wants_corner=bool(self.wants_corner.data),
+            avoid_ids=list(self.avoid.data or []),
+        )
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if not ((self.name_ko.data or "").strip() or (self.name_en.data or "").strip()):
+            self.name_en.errors.append(_l("Give the company name in Korean or English."))
+            valid = False
+        codes = self.wish_codes()
+        problems = services.check_wishes(
+            codes, self.zones.data or [], services.booths_by_code(self.event, codes)
+        )
+        if problems:
+            self.wishes.errors = list(self.wishes.errors or []) + problems
+            valid = False
+        return valid
+
+
+class MemberForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=100)])
+    role = SelectField(
+        _l("Role"),
+        choices=options(
+            [("exhibitor_staff", _l("company staff")), ("exhibitor_admin", _l("company admin"))]
+        ),
+        default="exhibitor_staff",
+    )
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField(_l("Reason (optional)"), validators=[Optional(), Length(max=2000)])
+
+
+class DecisionForm(FlaskForm):
+    """An organizer's decision on a registration."""
+
+    status = HiddenField(validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if self.status.data == "rejected" and not (self.reason.data or "").strip():
+            self.reason.errors.append(_l("Give a reason for the rejection."))
+            valid = False
+        return valid
+
+
+IMPORT_STATUS_CHOICES = [
+    ("approved", _l("approved (ready to pick booths)")),
+    ("pending", _l("pending (to be reviewed)")),
+]
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("CSV or Excel file"),
+        validators=[
+            FileRequired(),
+            FileAllowed(["csv", "xlsx"], _l("Upload a .csv or .xlsx file.")),
+        ],
+    )
+    status = SelectField(
+        _l("Status of the imported exhibitors"),
+        choices=options(IMPORT_STATUS_CHOICES),
+        default="approved",
+    )
+
+
+class ImportApplyForm(FlaskForm):
+    payload = HiddenField(validators=[DataRequired()])
+    filename = HiddenField(validators=[DataRequired()])
+    status = HiddenField(validators=[AnyOf([key for key, _label in IMPORT_STATUS_CHOICES])])
+
+    def status_label(self):
+        return dict(IMPORT_STATUS_CHOICES).get(self.status.data, self.status.data)

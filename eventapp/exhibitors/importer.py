@@ -1,0 +1,649 @@
+"""Bulk import of exhibitors from a CSV or XLSX file (see docs/exhibitor-import.md).
+
+Three steps, so that nothing is written until the whole file is valid:
+
+1. `read_table()` turns the file into (line number, {column: text}) rows.
+2. `parse_row()` checks one row on its own (no database): kinds, sectors,
+   zones, booth count, wish count, corner, e-mail, country, website.
+3. `check_rows()` checks the rows against each other and against the event
+   (booths, existing exhibitors and accounts): wished booths, duplicates,
+   competitors to avoid.
+
+`prepare()` runs all three and returns a plan with every problem found;
+`apply()` writes a valid plan in one transaction.
+"""
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+
+from eventapp.accounts.models import User
+from eventapp.booths.models import Exhibitor, ExhibitorAvoid
+from eventapp.core import audit
+from eventapp.events.models import EXHIBITOR_ROLES, EventRole
+from eventapp.events.services import grant_role
+from eventapp.exhibitors.services import _
+from eventapp.extensions import db
+from eventapp.organizations.models import ORGANIZATION_KINDS, SECTORS, Organization
+
+COLUMNS = (
+    "name_ko",
+    "name_en",
+    "kind",
+    "sector",
+    "country",
+    "website",
+    "booths",
+    "zones",
+    "wishes",
+    "corner",
+    "avoid",
+    "contact_email",
+    "contact_name",
+    "description_ko",
+    "description_en",
+)
+# The columns of the sample file, in this order (the descriptions are optional).
+SAMPLE_COLUMNS = COLUMNS[:13]
+REQUIRED_COLUMNS = ("kind", "sector", "booths", "contact_email")
+NAME_COLUMNS = ("name_ko", "name_en")
+MAX_ROWS = 2000
+MAX_BYTES = 5 * 1024 * 1024
+MAX_BOOTHS = 4
+MAX_WISHES = 5
+
+KIND_ALIASES = {
+    "mid_size_firm": "midsize_firm",
+    "midsize": "midsize_firm",
+    "large": "large_firm",
+    "research_institute": "institute",
+}
+TRUE_WORDS = {"yes", "y", "true", "1", "o", "v", "예", "네", "wahr"}
+FALSE_WORDS = {"", "no", "n", "false", "0", "x", "-", "아니오", "아니요"}
+LIST_SPLIT = re.compile(r"[;,|\s]+")
+NAME_SPLIT = re.compile(r"[;|\n]+")
+WEBSITE = re.compile(r"^https?://[^\s/$.?#][^\s]*\.[^\s]+$", re.IGNORECASE)
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+class ImportFileError(Exception):
+    """The file cannot be read at all (format, encoding, size)."""
+
+
+@dataclass(frozen=True, order=True)
+class RowProblem:
+    line: int
+    column: str
+    message: str
+
+
+@dataclass
+class ParsedRow:
+    line: int
+    name_ko: str = ""
+    name_en: str = ""
+    kind: str = ""
+    sector: str = ""
+    country: str = "KR"
+    website: str | None = None
+    booth_count: int = 1
+    zones: tuple = ()
+    wishes: tuple = ()
+    corner: bool = False
+    avoid: tuple = ()
+    contact_email: str = ""
+    contact_name: str = ""
+    description_ko: str = ""
+    description_en: str = ""
+
+    @property
+    def names(self):
+        return {n.casefold() for n in (self.name_ko, self.name_en) if n}
+
+    @property
+    def label(self):
+        return self.name_ko or self.name_en
+
+
+@dataclass
+class ImportPlan:
+    rows: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+    # line -> id of an existing organization the row will reuse
+    reused_organizations: dict = field(default_factory=dict)
+    # e-mail addresses that already have an account
+    existing_accounts: set = field(default_factory=set)
+
+    @property
+    def ok(self):
+        return not self.problems and bool(self.rows)
+
+
+# -- 1. reading ------------------------------------------------------------------------------
+
+
+def cell_text(value):
+    """A spreadsheet cell as stripped text (numbers without a trailing .0)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def header_key(name):
+    return re.sub(r"[\s\-]+", "_", cell_text(name).lower())
+
+
+def _decode(data):
+    for encoding in ("utf-8-sig", "cp949"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError(_("The CSV file must be encoded in UTF-8 (or CP949)."))
+
+
+def _csv_rows(data):
+    text = _decode(data)
+    first_line = text.split("\n", 1)[0]
+    delimiter = ","
+    if first_line.count(";") > first_line.count(",") or "\t" in first_line:
+        delimiter = ";" if first_line.count(";") >= first_line.count("\t") else "\t"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    for values in reader:
+        # line_num is where the record ends; quoted line breaks make it differ from the start.
+        yield reader.line_num, values
+
+
+def _xlsx_rows(data):
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, KeyError, OSError, ValueError) as error:
+        raise ImportFileError(_("This is not a readable Excel (.xlsx) file.")) from error
+    except Exception as error:  # zipfile.BadZipFile and friends
+        raise ImportFileError(_("This is not a readable Excel (.xlsx) file.")) from error
+    try:
+        sheet = workbook.worksheets[0]
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, [cell_text(v) for v in values]
+    finally:
+        workbook.close()
+
+
+def read_table(filename, data):
+    """(header problems, [(line, {column: text})]) of a CSV or XLSX file."""
+    if len(data) > MAX_BYTES:
+        raise ImportFileError(_("The file is larger than 5 MB."))
+    name = (filename or "").lower()
+    if name.endswith(".xlsx"):
+        source = _xlsx_rows(data)
+    elif name.endswith(".csv"):
+        source = _csv_rows(data)
+    else:
+        raise ImportFileError(_("Upload a .csv or .xlsx file."))
+    problems, rows, header = [], [], None
+    for line, values in source:
+        values = [cell_text(v) for v in values]
+        if not any(values):
+            continue
+        if header is None:
+            header = [header_key(v) for v in values]
+            problems.extend(_check_header(line, header))
+            continue
+        if len(rows) >= MAX_ROWS:
+            raise ImportFileError(_("Import at most %(count)s rows at a time.", count=MAX_ROWS))
+        rows.append((line, {key: value for key, value in zip(header, values, strict=False) if key}))
+    if header is None:
+        raise ImportFileError(_("The file is empty."))
+    return problems, rows
+
+
+def _check_header(line, header):
+    problems = []
+    seen = set()
+    for key in header:
+        if not key:
+            continue
+        if key not in COLUMNS:
+            problems.append(RowProblem(line, key, _("Unknown column.")))
+        elif key in seen:
+            problems.append(RowProblem(line, key, _("Column appears twice.")))
+        seen.add(key)
+    for key in REQUIRED_COLUMNS:
+        if key not in seen:
+            problems.append(RowProblem(line, key, _("Required column is missing.")))
+    if not seen & set(NAME_COLUMNS):
+        problems.append(RowProblem(line, "name_ko", _("Give a name_ko or name_en column.")))
+    return problems
+
+
+# -- 2. one row ------------------------------------------------------------------------------
+
+
+def _choices(values):
+    return ", ".join(sorted(values))
+
+
+def parse_row(line, raw):
+    """Check one row on its own. Returns (ParsedRow or None, [RowProblem]).
+
+    Never raises for any text in any column; a row with problems gives None.
+    """
+    problems = []
+
+    def get(column):
+        return cell_text(raw.get(column))
+
+    def problem(column, message):
+        problems.append(RowProblem(line, column, message))
+
+    row = ParsedRow(line=line)
+    row.name_ko, row.name_en = get("name_ko"), get("name_en")
+    if not (row.name_ko or row.name_en):
+        problem("name_ko", _("Give the company name in name_ko or name_en."))
+    for column in NAME_COLUMNS:
+        if len(getattr(row, column)) > 200:
+            problem(column, _("At most %(count)s characters.", count=200))
+
+    kind = header_key(get("kind"))
+    kind = KIND_ALIASES.get(kind, kind)
+    if kind not in ORGANIZATION_KINDS:
+        problem(
+            "kind",
+            _(
+                "Unknown kind %(value)r; use one of: %(choices)s.",
+                value=get("kind"),
+                choices=_choices(ORGANIZATION_KINDS),
+            ),
+        )
+    row.kind = kind
+
+    sector = get("sector").lower()
+    if sector not in SECTORS:
+        problem(
+            "sector",
+            _(
+                "Unknown sector %(value)r; use one of: %(choices)s.",
+                value=get("sector"),
+                choices=_choices(SECTORS),
+            ),
+        )
+    row.sector = sector
+
+    country = get("country").upper() or "KR"
+    if not re.fullmatch(r"[A-Z]{2}", country):
+        problem("country", _("Use a two-letter country code such as KR or US."))
+    row.country = country
+
+    website = get("website")
+    if website:
+        if "://" not in website:
+            website = "https://" + website
+        if len(website) > 300 or not WEBSITE.match(website):
+            problem("website", _("Not a web address: %(value)r.", value=get("website")))
+    row.website = website or None
+
+    booths = get("booths")
+    count = None
+    if re.fullmatch(r"\d{1,3}(\.0+)?", booths):
+        count = int(float(booths))
+    if count is None or not 1 <= count <= MAX_BOOTHS:
+        problem(
+            "booths",
+            _(
+                "Booths must be a whole number from 1 to %(count)s, not %(value)r.",
+                count=MAX_BOOTHS,
+                value=booths,
+            ),
+        )
+    else:
+        row.booth_count = count
+
+    zones = []
+    for zone in LIST_SPLIT.split(get("zones").lower()):
+        if not zone:
+            continue
+        if zone not in SECTORS:
+            problem(
+                "zones",
+                _(
+                    "Unknown zone %(value)r; use one of: %(choices)s.",
+                    value=zone,
+                    choices=_choices(SECTORS),
+                ),
+            )
+        elif zone not in zones:
+            zones.append(zone)
+    row.zones = tuple(zones)
+
+    wishes = [code for code in LIST_SPLIT.split(get("wishes").upper()) if code]
+    if len(wishes) > MAX_WISHES:
+        problem(
+            "wishes",
+            _(
+                "At most %(count)s wished booths, not %(value)s.",
+                count=MAX_WISHES,
+                value=len(wishes),
+            ),
+        )
+    duplicates = sorted({code for code in wishes if wishes.count(code) > 1})
+    if duplicates:
+        problem("wishes", _("Booth wished twice: %(codes)s.", codes=", ".join(duplicates)))
+    row.wishes = tuple(wishes)
+
+    corner = get("corner").lower()
+    if corner in TRUE_WORDS:
+        row.corner = True
+    elif corner not in FALSE_WORDS:
+        problem("corner", _("Corner must be yes or no, not %(value)r.", value=get("corner")))
+
+    avoid = []
+    for name in NAME_SPLIT.split(get("avoid")):
+        name = name.strip()
+        if name and name.casefold() not in {a.casefold() for a in avoid}:
+            avoid.append(name)
+    row.avoid = tuple(avoid)
+
+    email = get("contact_email")
+    if not email:
+        problem("contact_email", _("A contact e-mail address is required."))
+    else:
+        try:
+            validated = validate_email(email, check_deliverability=False)
+        except EmailNotValidError:
+            problem("contact_email", _("Not a valid e-mail address: %(value)r.", value=email))
+        else:
+            row.contact_email = validated.normalized.lower()
+    row.contact_name = get("contact_name")
+    if len(row.contact_name) > 100:
+        problem("contact_name", _("At most %(count)s characters.", count=100))
+    row.description_ko, row.description_en = get("description_ko"), get("description_en")
+    return (None if problems else row), problems
+
+
+# -- 3. rows against each other and the event --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventFacts:
+    """What the checks need to know about the event, loaded once."""
+
+    booths: dict  # upper-case code -> object with .zone and .blocked
+    exhibitor_names: dict  # casefolded company name -> exhibitor id (this event)
+    company_of_email: dict  # e-mail -> organization id the account represents here (or None)
+
+
+def check_rows(rows, facts, failed_names=()):
+    """Problems between rows and with the event: duplicates, wishes, avoid, contacts.
+
+    `failed_names` are the company names of rows that did not parse: naming
+    them in `avoid` is not reported again (their own problem is)."""
+    from eventapp.exhibitors.services import check_wishes
+
+    problems = []
+    names_in_file = {}
+    emails_in_file = {}
+    for row in rows:
+        for column in NAME_COLUMNS:
+            name = getattr(row, column)
+            key = name.casefold()
+            if not name:
+                continue
+            if key in facts.exhibitor_names:
+                message = _("%(name)s is already an exhibitor of this event.", name=name)
+                problems.append(RowProblem(row.line, column, message))
+            elif names_in_file.get(key, row.line) != row.line:
+                message = _(
+                    "Duplicate company: same name as on line %(line)s.", line=names_in_file[key]
+                )
+                problems.append(RowProblem(row.line, column, message))
+        for name in row.names:
+            names_in_file.setdefault(name, row.line)
+
+        for message in check_wishes(list(row.wishes), list(row.zones), facts.booths):
+            problems.append(RowProblem(row.line, "wishes", message))
+
+        email = row.contact_email
+        if email in emails_in_file:
+            problems.append(
+                RowProblem(
+                    row.line,
+                    "contact_email",
+                    _(
+                        "%(email)s is already the contact of line %(line)s; one person represents one "
+                        "company.",
+                        email=email,
+                        line=emails_in_file[email],
+                    ),
+                )
+            )
+        else:
+            emails_in_file[email] = row.line
+        if facts.company_of_email.get(email) is not None:
+            problems.append(
+                RowProblem(
+                    row.line,
+                    "contact_email",
+                    _("%(email)s already represents a company at this event.", email=email),
+                )
+            )
+
+    for row in rows:
+        for name in row.avoid:
+            key = name.casefold()
+            if key in row.names:
+                problems.append(RowProblem(row.line, "avoid", _("A company cannot avoid itself.")))
+            elif not (key in names_in_file or key in facts.exhibitor_names or key in failed_names):
+                problems.append(
+                    RowProblem(
+                        row.line,
+                        "avoid",
+                        _(
+                            "Unknown company %(name)r: name an exhibitor of this file or of the event.",
+                            name=name,
+                        ),
+                    )
+                )
+    return problems
+
+
+def load_facts(event):
+    from eventapp.exhibitors.services import booths_by_code
+
+    exhibitor_names = {}
+    for exhibitor_id, org in db.session.execute(
+        select(Exhibitor.id, Organization)
+        .join(Organization, Exhibitor.organization_id == Organization.id)
+        .where(Exhibitor.event_id == event.id)
+    ):
+        for name in (org.name_ko, org.name_en):
+            if name:
+                exhibitor_names[name.casefold()] = exhibitor_id
+    company_of_email = {}
+    for email, organization_id in db.session.execute(
+        select(User.email, EventRole.organization_id)
+        .join(EventRole, EventRole.user_id == User.id)
+        .where(EventRole.event_id == event.id, EventRole.role.in_(EXHIBITOR_ROLES))
+    ):
+        company_of_email[email] = organization_id
+    return EventFacts(
+        booths=booths_by_code(event),
+        exhibitor_names=exhibitor_names,
+        company_of_email=company_of_email,
+    )
+
+
+def prepare(event, filename, data):
+    """Read and check a whole file; nothing is written."""
+    plan = ImportPlan()
+    header_problems, raw_rows = read_table(filename, data)
+    plan.problems.extend(header_problems)
+    if header_problems:
+        return plan
+    if not raw_rows:
+        plan.problems.append(RowProblem(1, "-", _("The file has no rows to import.")))
+        return plan
+    failed_names = set()
+    for line, raw in raw_rows:
+        row, problems = parse_row(line, raw)
+        plan.problems.extend(problems)
+        if row is not None:
+            plan.rows.append(row)
+        else:
+            failed_names.update(
+                cell_text(raw.get(c)).casefold() for c in NAME_COLUMNS if raw.get(c)
+            )
+    plan.problems.extend(check_rows(plan.rows, load_facts(event), failed_names))
+    plan.problems.sort()
+    emails = [row.contact_email for row in plan.rows]
+    if emails:
+        plan.existing_accounts = set(
+            db.session.scalars(select(User.email).where(User.email.in_(emails)))
+        )
+    for row in plan.rows:
+        org = _matching_organization(row)
+        if org is not None:
+            plan.reused_organizations[row.line] = org.id
+    return plan
+
+
+def _matching_organization(row):
+    """An organization of the platform with the same name, to reuse instead of duplicating."""
+    for column in NAME_COLUMNS:
+        name = getattr(row, column)
+        if name:
+            org = db.session.scalar(
+                select(Organization)
+                .where(getattr(Organization, column) == name)
+                .order_by(Organization.id)
+            )
+            if org is not None:
+                return org
+    return None
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+def apply(event, plan, status, *, actor=None):
+    """Write a valid plan in the current transaction (the caller commits).
+
+    Creates or reuses organizations, creates the registrations with `status`,
+    the contact accounts (new ones get a link to choose a password) with the
+    company admin role, and the competitor links.
+    """
+    from eventapp.exhibitors import services
+
+    if not plan.ok:
+        raise ValueError("only a plan without problems can be applied")
+    if status not in ("approved", "pending"):
+        raise ValueError(f"status {status!r} cannot be imported")
+    created = []
+    by_name = {}
+    for row in plan.rows:
+        org = (
+            db.session.get(Organization, plan.reused_organizations[row.line])
+            if row.line in plan.reused_organizations
+            else None
+        )
+        if org is None:
+            org = Organization(
+                name_ko=row.name_ko or row.name_en, name_en=row.name_en or row.name_ko
+            )
+            db.session.add(org)
+        for key in ("kind", "sector", "country"):
+            setattr(org, key, getattr(row, key))
+        org.website = row.website or org.website
+        org.description_ko = row.description_ko or org.description_ko or ""
+        org.description_en = row.description_en or org.description_en or ""
+        exhibitor = Exhibitor(
+            event=event,
+            organization=org,
+            status=status,
+            booth_count=row.booth_count,
+            zones=list(row.zones),
+            wishes=list(row.wishes),
+            wants_corner=row.corner,
+        )
+        db.session.add(exhibitor)
+        user = db.session.scalar(select(User).where(User.email == row.contact_email))
+        new_account = user is None
+        if new_account:
+            user = services.invite_account(
+                row.contact_email, row.contact_name, "ko" if row.country == "KR" else "en", org
+            )
+        elif user.organization is None:
+            user.organization = org
+        grant_role(event, user, "exhibitor_admin", organization=org)
+        created.append((row, exhibitor, user, new_account))
+        for name in row.names:
+            by_name[name] = exhibitor
+    db.session.flush()
+    for exhibitor_id, org in db.session.execute(
+        select(Exhibitor.id, Organization)
+        .join(Organization, Exhibitor.organization_id == Organization.id)
+        .where(Exhibitor.event_id == event.id)
+    ):
+        for name in (org.name_ko, org.name_en):
+            if name:
+                by_name.setdefault(name.casefold(), exhibitor_id)
+    links = set()
+    for row, exhibitor, _user, _new in created:
+        for name in row.avoid:
+            other = by_name[name.casefold()]
+            other_id = other if isinstance(other, int) else other.id
+            if other_id != exhibitor.id:
+                links.add((exhibitor.id, other_id))
+    for exhibitor_id, other_id in sorted(links):
+        db.session.add(ExhibitorAvoid(exhibitor_id=exhibitor_id, avoided_id=other_id))
+    for row, exhibitor, user, new_account in created:
+        audit.record(
+            "exhibitor.imported",
+            exhibitor,
+            event=event,
+            data={
+                "line": row.line,
+                "organization": row.name_en or row.name_ko,
+                "status": status,
+                "contact": user.email,
+            },
+        )
+        services.mail_user(
+            user,
+            lambda exhibitor=exhibitor: _(
+                "%(event)s: you are on the team of %(company)s",
+                event=event.name,
+                company=exhibitor.organization.name,
+            ),
+            "exhibitors/mail/member_added.txt",
+            event=event,
+            kind="exhibitor_member",
+            exhibitor=exhibitor,
+            role="exhibitor_admin",
+            link=services.dashboard_url(exhibitor),
+            password_link=services.set_password_url(user) if new_account else None,
+        )
+    audit.record(
+        "exhibitor.import",
+        None,
+        event=event,
+        object_type="Event",
+        object_id=event.id,
+        data={
+            "exhibitors": len(created),
+            "new_accounts": sum(1 for c in created if c[3]),
+            "avoid_links": len(links),
+            "status": status,
+        },
+    )
+    return [exhibitor for _row, exhibitor, _user, _new in created]

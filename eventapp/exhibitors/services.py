@@ -1,0 +1,681 @@
+"""Exhibitor registrations: sign-up, review, status changes and company staff.
+
+Every function here that changes data writes an audit entry in the same
+transaction. `set_status()` is the building block that other domains call too
+(the booths package sets "placed" and "confirmed"): it checks the transition,
+locks the registration row and never commits. The other functions commit their
+own change and turn a lost race into an `ExhibitorError` with a clear message.
+"""
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from functools import wraps
+
+from flask import current_app, has_app_context, has_request_context, render_template, url_for
+from flask_babel import force_locale
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from eventapp.accounts.models import User
+from eventapp.accounts.services import make_reset_token, normalize_email
+from eventapp.booths.models import (
+    EXHIBITOR_STATUSES,
+    Booth,
+    BoothAllocation,
+    Exhibitor,
+    ExhibitorAvoid,
+)
+from eventapp.core import audit
+from eventapp.core.db import is_conflict
+from eventapp.core.i18n import gettext
+from eventapp.core.i18n import lazy_gettext as _l
+from eventapp.core.permissions import company_of
+from eventapp.events.models import EXHIBITOR_ROLES, EventRole
+from eventapp.events.services import grant_role
+from eventapp.extensions import db
+from eventapp.organizations.models import Organization
+
+# Which status may follow which. "placed" and "confirmed" are set by the booths
+# package (assigner, self-service picking, moves; taking the booths away brings a
+# company back to "approved"); organizers approve and reject; companies withdraw
+# and may register again after withdrawing.
+STATUS_TRANSITIONS = {
+    "pending": frozenset({"approved", "rejected", "withdrawn"}),
+    "approved": frozenset({"placed", "confirmed", "rejected", "withdrawn"}),
+    "placed": frozenset({"confirmed", "approved", "withdrawn"}),
+    "confirmed": frozenset({"placed", "approved", "withdrawn"}),
+    "rejected": frozenset({"approved", "pending"}),
+    "withdrawn": frozenset({"pending"}),
+}
+# The decisions organizers take on the registration page (a subset of the table;
+# booths are given and taken back on the booths pages).
+ORGANIZER_DECISIONS = {
+    "pending": ("approved", "rejected"),
+    "approved": ("rejected",),
+    "rejected": ("approved",),
+}
+# A company may change its registration only before its booths are settled.
+EDITABLE_STATUSES = frozenset({"pending", "approved"})
+# Registrations that still take part (shown as possible competitors to avoid).
+ACTIVE_STATUSES = ("pending", "approved", "placed", "confirmed")
+# Leaving the event gives the booths back.
+RELEASING_STATUSES = frozenset({"rejected", "withdrawn"})
+# Statuses in which the company picks its booths on the floor plan.
+PICKING_STATUSES = frozenset({"approved", "placed"})
+
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+MAX_BOOTHS = 4
+MAX_WISHES = 5
+PROFILE_FIELDS = (
+    "name_ko",
+    "name_en",
+    "kind",
+    "sector",
+    "country",
+    "website",
+    "description_ko",
+    "description_en",
+)
+
+
+def translated(make):
+    """Run `make()` (which translates) also outside a request: on the command
+    line, in workers and tests it uses the default language instead of asking
+    for the request's."""
+    if has_request_context() or not has_app_context():
+        return make()
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return make()
+
+
+def _(text, **values):
+    return translated(lambda: gettext(text, **values))
+
+
+class ExhibitorError(Exception):
+    """An operation refused, with a message to show to the person."""
+
+
+class StatusError(ExhibitorError):
+    """A status change that the transition table does not allow."""
+
+
+@dataclass
+class BoothRequest:
+    """What a company asks for: booths, zones, ranked wishes, corner, competitors."""
+
+    booth_count: int = 1
+    zones: list = field(default_factory=list)
+    wishes: list = field(default_factory=list)
+    wants_corner: bool = False
+    avoid_ids: list = field(default_factory=list)
+
+
+# -- lookups ---------------------------------------------------------------------------------
+
+
+def exhibitor_for(event, organization):
+    if organization is None:
+        return None
+    return db.session.scalar(
+        select(Exhibitor).where(
+            Exhibitor.event_id == event.id, Exhibitor.organization_id == organization.id
+        )
+    )
+
+
+def exhibitor_of_user(user, event):
+    """The registration of the company `user` represents at `event`, if any."""
+    return exhibitor_for(event, company_of(user, event))
+
+
+def company_people(exhibitor):
+    """The exhibitor's people as (user, role) pairs, company admins first."""
+    rows = db.session.execute(
+        select(User, EventRole.role)
+        .join(EventRole, EventRole.user_id == User.id)
+        .where(
+            EventRole.event_id == exhibitor.event_id,
+            EventRole.organization_id == exhibitor.organization_id,
+            EventRole.role.in_(EXHIBITOR_ROLES),
+        )
+        .order_by(EventRole.role, User.email)
+    ).all()
+    people = {}
+    for user, role in rows:
+        # A person holding both roles is listed once, as company admin.
+        if user.id not in people or role == "exhibitor_admin":
+            people[user.id] = (user, role)
+    return sorted(people.values(), key=lambda pair: (pair[1] != "exhibitor_admin", pair[0].email))
+
+
+def company_admins(exhibitor):
+    return [user for user, role in company_people(exhibitor) if role == "exhibitor_admin"]
+
+
+def avoid_choices(event, exclude_id=None):
+    """Other active exhibitors of the event as (id, company name), by name."""
+    rows = db.session.execute(
+        select(Exhibitor.id, Organization)
+        .join(Organization, Exhibitor.organization_id == Organization.id)
+        .where(Exhibitor.event_id == event.id, Exhibitor.status.in_(ACTIVE_STATUSES))
+        .where(Exhibitor.id != (exclude_id or 0))
+    ).all()
+    return sorted(((i, org.name) for i, org in rows), key=lambda pair: pair[1].lower())
+
+
+def booths_by_code(event, codes=None):
+    """The event's booths keyed by upper-case code (only `codes` when given)."""
+    query = select(Booth).where(Booth.event_id == event.id)
+    if codes is not None:
+        wanted = sorted({code.upper() for code in codes})
+        if not wanted:
+            return {}
+        query = query.where(func.upper(Booth.code).in_(wanted))
+    return {booth.code.upper(): booth for booth in db.session.scalars(query)}
+
+
+def normalize_codes(codes):
+    return [code.strip().upper() for code in codes if code and code.strip()]
+
+
+def check_wishes(codes, zones, booths):
+    """Messages about ranked booth wishes; empty when they are fine.
+
+    `booths` maps upper-case codes to Booth-like objects (code, zone, blocked),
+    so the importer can check a whole file against one lookup.
+    """
+    problems = []
+    if len(codes) > MAX_WISHES:
+        problems.append(_("Wish at most %(count)s booths.", count=MAX_WISHES))
+    seen = set()
+    for code in codes:
+        key = code.upper()
+        if key in seen:
+            problems.append(_("Booth %(code)s is wished twice.", code=code))
+            continue
+        seen.add(key)
+        booth = booths.get(key)
+        if booth is None:
+            problems.append(_("There is no booth %(code)s at this event.", code=code))
+        elif booth.blocked:
+            problems.append(_("Booth %(code)s is not available.", code=code))
+        elif zones and booth.zone not in zones:
+            problems.append(
+                _(
+                    "Booth %(code)s lies in zone %(zone)s, outside the zones chosen.",
+                    code=code,
+                    zone=booth.zone,
+                )
+            )
+    return problems
+
+
+def can_transition(old, new):
+    return new in STATUS_TRANSITIONS.get(old, ())
+
+
+def status_label(status):
+    return translated(lambda: str(EXHIBITOR_STATUSES.get(status, status)))
+
+
+def external_url(endpoint, **values):
+    """An absolute link for e-mails, also outside a request (CLI, workers)."""
+    base = current_app.config["SERVER_URL"].rstrip("/")
+    if has_request_context():
+        path = url_for(endpoint, **values)
+    else:
+        path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return base + path
+
+
+def dashboard_url(exhibitor):
+    return external_url(
+        "exhibitors.dashboard", slug=exhibitor.event.slug, exhibitor_id=exhibitor.id
+    )
+
+
+# -- mail ------------------------------------------------------------------------------------
+
+
+def mail_user(user, subject, template, *, event, kind, **context):
+    """Queue a mail to `user` written in the user's language.
+
+    `subject` is a callable so that it is translated in that language too.
+    """
+    from eventapp.notifications.services import queue_mail
+
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        text = render_template(template, user=user, event=event, **context)
+        title = str(subject())
+    return queue_mail(user.email, title, text, event=event, kind=kind)
+
+
+def _mail_admins(exhibitor, subject, template, kind, **context):
+    for admin in company_admins(exhibitor):
+        mail_user(
+            admin,
+            subject,
+            template,
+            event=exhibitor.event,
+            kind=kind,
+            exhibitor=exhibitor,
+            link=dashboard_url(exhibitor),
+            **context,
+        )
+
+
+# -- status ----------------------------------------------------------------------------------
+
+
+def lock(exhibitor):
+    """Re-read the registration under a row lock (PostgreSQL; SQLite's
+    BEGIN IMMEDIATE already serializes writers)."""
+    db.session.execute(
+        select(Exhibitor)
+        .where(Exhibitor.id == exhibitor.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return exhibitor
+
+
+def set_status(exhibitor, status, reason=None, *, notify=True):
+    """Move a registration to `status`, in the caller's transaction.
+
+    Raises StatusError for a transition the table does not allow, or a
+    rejection without a reason. Returns False when the status is unchanged.
+    Rejected and withdrawn registrations give their booths back. The company
+    admins get an e-mail (unless `notify` is false) and the change is audited.
+    The caller commits.
+    """
+    if status not in EXHIBITOR_STATUSES:
+        raise StatusError(_("Unknown status %(status)s.", status=status))
+    lock(exhibitor)
+    old = exhibitor.status
+    reason = (reason or "").strip()
+    if old == status:
+        return False
+    if not can_transition(old, status):
+        raise StatusError(
+            _(
+                "A registration that is %(old)s cannot become %(new)s.",
+                old=status_label(old),
+                new=status_label(status),
+            )
+        )
+    if status == "rejected" and not reason:
+        raise StatusError(_("Give a reason for the rejection."))
+    exhibitor.status = status
+    exhibitor.status_reason = reason
+    released = 0
+    if status in RELEASING_STATUSES:
+        released = (
+            db.session.execute(
+                delete(BoothAllocation).where(BoothAllocation.exhibitor_id == exhibitor.id)
+            ).rowcount
+            or 0
+        )
+        db.session.expire(exhibitor, ["allocations"])
+    audit.record(
+        "exhibitor.status_changed",
+        exhibitor,
+        event=exhibitor.event,
+        data={"from": old, "to": status, "reason": reason, "released_booths": released},
+    )
+    if notify:
+        _mail_admins(
+            exhibitor,
+            lambda: _(
+                "%(event)s: your exhibitor registration is %(status)s",
+                event=exhibitor.event.name,
+                status=status_label(status),
+            ),
+            "exhibitors/mail/status.txt",
+            kind="exhibitor_status",
+            old_status=old,
+            reason=reason,
+        )
+    return True
+
+
+def committed(conflict_message):
+    """Commit what the decorated operation did. A refused operation
+    (ExhibitorError) is rolled back; a lost race, at a flush inside the
+    operation or at the commit, becomes an ExhibitorError with `conflict_message`."""
+
+    def decorator(operation):
+        @wraps(operation)
+        def wrapper(*args, **kwargs):
+            try:
+                result = operation(*args, **kwargs)
+                db.session.commit()
+            except ExhibitorError:
+                db.session.rollback()
+                raise
+            except (IntegrityError, OperationalError) as error:
+                db.session.rollback()
+                if is_conflict(error):
+                    raise ExhibitorError(translated(lambda: str(conflict_message))) from error
+                raise
+            return result
+
+        return wrapper
+
+    return decorator
+
+
+def decisions_for(exhibitor):
+    return ORGANIZER_DECISIONS.get(exhibitor.status, ())
+
+
+SAME_TIME = _l("Someone else changed this registration at the same time. Please try again.")
+
+
+@committed(SAME_TIME)
+def change_status(exhibitor, status, reason=None):
+    """An organizer's decision (approve or reject), committed."""
+    lock(exhibitor)
+    if exhibitor.status != status and status not in decisions_for(exhibitor):
+        raise StatusError(
+            _(
+                "A registration that is %(old)s cannot become %(new)s here.",
+                old=status_label(exhibitor.status),
+                new=status_label(status),
+            )
+        )
+    return set_status(exhibitor, status, reason)
+
+
+@committed(SAME_TIME)
+def withdraw(exhibitor, reason=None):
+    """The company leaves the event; its booths become free."""
+    return set_status(exhibitor, "withdrawn", reason)
+
+
+@committed(SAME_TIME)
+def register_again(exhibitor):
+    """A withdrawn company asks to take part again; it is reviewed afresh."""
+    return set_status(exhibitor, "pending", notify=False)
+
+
+# -- registration ----------------------------------------------------------------------------
+
+
+def _apply_profile(organization, profile):
+    changed = []
+    for key in PROFILE_FIELDS:
+        if key in profile and getattr(organization, key) != profile[key]:
+            setattr(organization, key, profile[key])
+            changed.append(key)
+    return changed
+
+
+def _validate_request(event, booth_request, exhibitor_id=None):
+    if not 1 <= int(booth_request.booth_count) <= MAX_BOOTHS:
+        raise ExhibitorError(_("Ask for 1 to %(count)s booths.", count=MAX_BOOTHS))
+    codes = normalize_codes(booth_request.wishes)
+    problems = check_wishes(codes, booth_request.zones, booths_by_code(event, codes))
+    if problems:
+        raise ExhibitorError(" ".join(problems))
+    allowed = {i for i, _name in avoid_choices(event, exclude_id=exhibitor_id)}
+    if set(booth_request.avoid_ids) - allowed:
+        raise ExhibitorError(_("Choose competitors among the other exhibitors of this event."))
+    return codes
+
+
+def _apply_request(exhibitor, booth_request, codes):
+    before = {
+        "booth_count": exhibitor.booth_count,
+        "zones": list(exhibitor.zones or []),
+        "wishes": list(exhibitor.wishes or []),
+        "wants_corner": exhibitor.wants_corner,
+        "avoid": sorted(other.id for other in exhibitor.avoids),
+    }
+    exhibitor.booth_count = int(booth_request.booth_count)
+    exhibitor.zones = sorted(set(booth_request.zones))
+    exhibitor.wishes = codes
+    exhibitor.wants_corner = bool(booth_request.wants_corner)
+    wanted = sorted(set(booth_request.avoid_ids))
+    exhibitor.avoids = (
+        list(db.session.scalars(select(Exhibitor).where(Exhibitor.id.in_(wanted))))
+        if wanted
+        else []
+    )
+    after = {
+        "booth_count": exhibitor.booth_count,
+        "zones": exhibitor.zones,
+        "wishes": exhibitor.wishes,
+        "wants_corner": exhibitor.wants_corner,
+        "avoid": wanted,
+    }
+    return [key for key in before if before[key] != after[key]]
+
+
+@committed(_l("This company was registered a moment ago. Please reload the page."))
+def register(event, user, profile, booth_request):
+    """The signed-in `user` registers their company; they become its company admin.
+
+    Reuses `user.organization` (updating its profile) or creates one. The
+    registration starts as pending. Committed.
+    """
+    if company_of(user, event) is not None:
+        raise ExhibitorError(_("You already represent a company at this event."))
+    organization = user.organization
+    if organization is not None and exhibitor_for(event, organization) is not None:
+        raise ExhibitorError(
+            _(
+                "%(company)s is already registered as exhibitor; "
+                "ask its company admin to add you as staff.",
+                company=organization.name,
+            )
+        )
+    codes = _validate_request(event, booth_request)
+    if organization is None:
+        organization = Organization(**{k: profile.get(k) for k in PROFILE_FIELDS if k in profile})
+        db.session.add(organization)
+        user.organization = organization
+    else:
+        _apply_profile(organization, profile)
+    exhibitor = Exhibitor(event=event, organization=organization, status="pending")
+    db.session.add(exhibitor)
+    _apply_request(exhibitor, booth_request, codes)
+    grant_role(event, user, "exhibitor_admin", organization=organization)
+    audit.record(
+        "exhibitor.registered",
+        exhibitor,
+        event=event,
+        data={
+            "organization": organization.name_en or organization.name_ko,
+            "booth_count": exhibitor.booth_count,
+            "zones": exhibitor.zones,
+            "wishes": exhibitor.wishes,
+        },
+    )
+    mail_user(
+        user,
+        lambda: _("%(event)s: we received your exhibitor registration", event=event.name),
+        "exhibitors/mail/registered.txt",
+        event=event,
+        kind="exhibitor_registered",
+        exhibitor=exhibitor,
+        link=dashboard_url(exhibitor),
+    )
+    return exhibitor
+
+
+@committed(SAME_TIME)
+def update_registration(exhibitor, profile, booth_request):
+    """Change the company profile and booth request while still pending/approved."""
+    lock(exhibitor)
+    if exhibitor.status not in EDITABLE_STATUSES:
+        raise ExhibitorError(
+            _(
+                "A registration that is %(status)s can no longer be changed; "
+                "please contact the organizers.",
+                status=status_label(exhibitor.status),
+            )
+        )
+    codes = _validate_request(exhibitor.event, booth_request, exhibitor_id=exhibitor.id)
+    changed = _apply_profile(exhibitor.organization, profile)
+    changed += _apply_request(exhibitor, booth_request, codes)
+    if changed:
+        audit.record(
+            "exhibitor.updated", exhibitor, event=exhibitor.event, data={"fields": changed}
+        )
+    return changed
+
+
+# -- company staff ---------------------------------------------------------------------------
+
+
+def invite_account(email, name, locale, organization):
+    """A new account for someone added by others. Its password is unusable until
+    the person chooses one through the link of the invitation mail (no costly
+    hashing of a throw-away password, so a big import stays quick)."""
+    email = normalize_email(email)
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise ExhibitorError(_("An account with this e-mail address already exists."))
+    name = (name or "").strip()
+    user = User(
+        email=email,
+        name_ko=name if HANGUL.search(name) else "",
+        name_en="" if HANGUL.search(name) else name,
+        locale=locale,
+        organization=organization,
+        # Not a valid hash: no password matches it; random so reset tokens differ.
+        password_hash="!invited$" + secrets.token_urlsafe(24),
+    )
+    db.session.add(user)
+    audit.record("user.created", user, data={"email": email, "invited": True})
+    return user
+
+
+def set_password_url(user):
+    return external_url("accounts.reset_password", token=make_reset_token(user))
+
+
+@committed(_l("This person was added a moment ago. Please reload the page."))
+def add_member(exhibitor, email, *, name="", role="exhibitor_staff", locale=None):
+    """Add a person to the company's team by e-mail: an existing account, or a
+    new one that receives a link to choose its password. Committed.
+
+    Returns (user, created)."""
+    if role not in EXHIBITOR_ROLES:
+        raise ExhibitorError(_("Unknown role."))
+    event = exhibitor.event
+    email = normalize_email(email)
+    if not email or "@" not in email:
+        raise ExhibitorError(_("Give a valid e-mail address."))
+    user = db.session.scalar(select(User).where(User.email == email))
+    created = user is None
+    if created:
+        user = invite_account(
+            email,
+            name,
+            locale or current_app.config["BABEL_DEFAULT_LOCALE"],
+            exhibitor.organization,
+        )
+    else:
+        current = company_of(user, event)
+        if current is not None and current.id != exhibitor.organization_id:
+            raise ExhibitorError(
+                _("%(email)s already represents another company at this event.", email=email)
+            )
+        if current is not None:
+            raise ExhibitorError(_("%(email)s is already on your team.", email=email))
+        if user.organization is None:
+            user.organization = exhibitor.organization
+    grant_role(event, user, role, organization=exhibitor.organization)
+    audit.record(
+        "exhibitor.member_added",
+        exhibitor,
+        event=event,
+        data={"user": user.id, "email": email, "role": role, "new_account": created},
+    )
+    mail_user(
+        user,
+        lambda: _(
+            "%(event)s: you are on the team of %(company)s",
+            event=event.name,
+            company=exhibitor.organization.name,
+        ),
+        "exhibitors/mail/member_added.txt",
+        event=event,
+        kind="exhibitor_member",
+        exhibitor=exhibitor,
+        role=role,
+        link=dashboard_url(exhibitor),
+        password_link=set_password_url(user) if created else None,
+    )
+    return user, created
+
+
+@committed(_l("Someone else changed this team at the same time. Please try again."))
+def remove_member(exhibitor, user_id):
+    """Take a person off the company's team (their account stays). Committed."""
+    lock(exhibitor)
+    roles = list(
+        db.session.scalars(
+            select(EventRole).where(
+                EventRole.event_id == exhibitor.event_id,
+                EventRole.organization_id == exhibitor.organization_id,
+                EventRole.user_id == user_id,
+                EventRole.role.in_(EXHIBITOR_ROLES),
+            )
+        )
+    )
+    if not roles:
+        raise ExhibitorError(_("This person is not on your team."))
+    if any(role.role == "exhibitor_admin" for role in roles):
+        admins = {user.id for user in company_admins(exhibitor)}
+        if admins <= {user_id}:
+            raise ExhibitorError(_("A company keeps at least one company admin."))
+    user = roles[0].user
+    for role in roles:
+        db.session.delete(role)
+    audit.record(
+        "exhibitor.member_removed",
+        exhibitor,
+        event=exhibitor.event,
+        data={"user": user_id, "email": user.email, "roles": sorted(r.role for r in roles)},
+    )
+    return user
+
+
+def search_exhibitors(event, *, status=None, sector=None, kind=None, text=None):
+    """The organizers' list: a query filtered by status, sector, kind and a name search."""
+    query = (
+        select(Exhibitor)
+        .join(Organization, Exhibitor.organization_id == Organization.id)
+        .where(Exhibitor.event_id == event.id)
+    )
+    if status:
+        query = query.where(Exhibitor.status == status)
+    if sector:
+        query = query.where(Organization.sector == sector)
+    if kind:
+        query = query.where(Organization.kind == kind)
+    if text:
+        pattern = f"%{text.strip().lower()}%"
+        query = query.where(
+            or_(
+                func.lower(Organization.name_ko).like(pattern),
+                func.lower(Organization.name_en).like(pattern),
+            )
+        )
+    return query.order_by(Exhibitor.created_at.desc(), Exhibitor.id.desc())
+
+
+def avoid_links(exhibitor):
+    """Competitors named by this exhibitor, and those naming it."""
+    named = list(exhibitor.avoids)
+    naming = list(
+        db.session.scalars(
+            select(Exhibitor)
+            .join(ExhibitorAvoid, ExhibitorAvoid.exhibitor_id == Exhibitor.id)
+            .where(ExhibitorAvoid.avoided_id == exhibitor.id)
+        )
+    )
+    return named, naming

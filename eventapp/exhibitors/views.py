@@ -1,0 +1,578 @@
+import base64
+import binascii
+import csv
+import io
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.routing import BuildError
+
+from eventapp.booths.models import (
+    ALLOCATION_STATES,
+    EXHIBITOR_STATUSES,
+    Booth,
+    BoothAllocation,
+    Exhibitor,
+)
+from eventapp.core.audit import AuditEntry
+from eventapp.core.db import is_conflict
+from eventapp.core.i18n import gettext as _
+from eventapp.core.i18n import lazy_gettext as _l
+from eventapp.core.nav import add_nav_item, add_overview_panel
+from eventapp.core.permissions import (
+    event_view,
+    is_organizer,
+    organizer_view,
+    require_same_company,
+)
+from eventapp.events.models import EventRole
+from eventapp.exhibitors import importer, services
+from eventapp.exhibitors.forms import (
+    DecisionForm,
+    ImportApplyForm,
+    ImportForm,
+    MemberForm,
+    RegistrationForm,
+    WithdrawForm,
+)
+from eventapp.extensions import db, login_manager
+from eventapp.organizations.models import ORGANIZATION_KINDS, SECTORS, Organization
+
+bp = Blueprint("exhibitors", __name__)
+
+add_nav_item(_l("Exhibit"), "exhibitors.register", public=True, order=20)
+add_nav_item(
+    _l("My company"), "exhibitors.my_company", "exhibitor_admin", "exhibitor_staff", order=21
+)
+add_nav_item(_l("Exhibitors"), "exhibitors.manage_list", "organizer", order=60)
+add_overview_panel("exhibitors/_overview_panel.html")
+
+# The booths package's picking page ("My booths"); looked up by name so that this
+# package works (without the link) where that page is absent.
+PICKING_ENDPOINTS = ("booths.my_booths",)
+PAGE_SIZE = 50
+
+
+def picking_url(event):
+    """The floor plan where the company picks its booths, once that page exists."""
+    for endpoint in PICKING_ENDPOINTS:
+        if endpoint in current_app.view_functions:
+            try:
+                return url_for(endpoint, slug=event.slug)
+            except BuildError:
+                continue
+    return None
+
+
+def _exhibitor_or_404(event, exhibitor_id):
+    exhibitor = db.session.get(Exhibitor, exhibitor_id)
+    if exhibitor is None or exhibitor.event_id != event.id:
+        abort(404)
+    return exhibitor
+
+
+def is_company_admin(user, exhibitor):
+    if is_organizer(user, exhibitor.event):
+        return True
+    return (
+        db.session.scalar(
+            select(EventRole.id).where(
+                EventRole.event_id == exhibitor.event_id,
+                EventRole.user_id == user.id,
+                EventRole.role == "exhibitor_admin",
+                EventRole.organization_id == exhibitor.organization_id,
+            )
+        )
+        is not None
+    )
+
+
+def _company_exhibitor(event, exhibitor_id, *, admin=False):
+    """The registration a company member (or an organizer) works on; 403 for others."""
+    exhibitor = _exhibitor_or_404(event, exhibitor_id)
+    require_same_company(current_user, event, exhibitor.organization_id)
+    if admin and not is_company_admin(current_user, exhibitor):
+        abort(403)
+    return exhibitor
+
+
+def _to_dashboard(exhibitor):
+    return redirect(
+        url_for("exhibitors.dashboard", slug=exhibitor.event.slug, exhibitor_id=exhibitor.id)
+    )
+
+
+# -- registration ----------------------------------------------------------------------------
+
+
+@bp.route("/e/<slug>/exhibit", methods=["GET", "POST"])
+@event_view(public=True)
+def register(event):
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    mine = services.exhibitor_of_user(current_user, event)
+    if mine is not None:
+        return _to_dashboard(mine)
+    taken = (
+        current_user.organization is not None
+        and services.exhibitor_for(event, current_user.organization) is not None
+    )
+    form = RegistrationForm.for_user(event, current_user)
+    if not taken and form.validate_on_submit():
+        try:
+            exhibitor = services.register(event, current_user, form.profile(), form.booth_request())
+        except services.ExhibitorError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            flash(_("Thank you! Your registration is received and will be reviewed."), "success")
+            return _to_dashboard(exhibitor)
+    return render_template(
+        "exhibitors/register.html",
+        event=event,
+        form=form,
+        taken=taken,
+        booth_codes=_booth_codes(event),
+    )
+
+
+def _booth_codes(event):
+    return list(
+        db.session.scalars(
+            select(Booth.code)
+            .where(Booth.event_id == event.id, Booth.blocked.is_(False))
+            .order_by(Booth.code)
+        )
+    )
+
+
+# -- the company page ------------------------------------------------------------------------
+
+
+@bp.get("/e/<slug>/my-company")
+@event_view("exhibitor_admin", "exhibitor_staff")
+def my_company(event):
+    exhibitor = services.exhibitor_of_user(current_user, event)
+    if exhibitor is None:
+        if is_organizer(current_user, event):
+            return redirect(url_for("exhibitors.manage_list", slug=event.slug))
+        abort(404)
+    return _to_dashboard(exhibitor)
+
+
+@bp.get("/e/<slug>/exhibitors/<int:exhibitor_id>/")
+@event_view("exhibitor_admin", "exhibitor_staff")
+def dashboard(event, exhibitor_id):
+    exhibitor = _company_exhibitor(event, exhibitor_id)
+    allocations = db.session.scalars(
+        select(BoothAllocation)
+        .join(Booth)
+        .where(BoothAllocation.exhibitor_id == exhibitor.id)
+        .order_by(Booth.code)
+    ).all()
+    named, _naming = services.avoid_links(exhibitor)
+    return render_template(
+        "exhibitors/dashboard.html",
+        event=event,
+        exhibitor=exhibitor,
+        org=exhibitor.organization,
+        allocations=allocations,
+        people=services.company_people(exhibitor),
+        avoids=named,
+        is_admin=is_company_admin(current_user, exhibitor),
+        editable=exhibitor.status in services.EDITABLE_STATUSES,
+        can_withdraw=services.can_transition(exhibitor.status, "withdrawn"),
+        picking=picking_url(event) if exhibitor.status in services.PICKING_STATUSES else None,
+        member_form=MemberForm(),
+        withdraw_form=WithdrawForm(),
+        sectors=SECTORS,
+        allocation_states=ALLOCATION_STATES,
+    )
+
+
+@bp.route("/e/<slug>/exhibitors/<int:exhibitor_id>/edit", methods=["GET", "POST"])
+@event_view("exhibitor_admin")
+def edit(event, exhibitor_id):
+    exhibitor = _company_exhibitor(event, exhibitor_id, admin=True)
+    if exhibitor.status not in services.EDITABLE_STATUSES:
+        flash(
+            _(
+                "A registration that is %(status)s can no longer be changed; "
+                "please contact the organizers.",
+                status=exhibitor.status_label,
+            ),
+            "error",
+        )
+        return _to_dashboard(exhibitor)
+    form = RegistrationForm.for_exhibitor(exhibitor)
+    if form.validate_on_submit():
+        try:
+            services.update_registration(exhibitor, form.profile(), form.booth_request())
+        except services.ExhibitorError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            flash(_("Your registration is saved."), "success")
+            return _to_dashboard(exhibitor)
+    return render_template(
+        "exhibitors/register.html",
+        event=event,
+        form=form,
+        exhibitor=exhibitor,
+        taken=False,
+        booth_codes=_booth_codes(event),
+    )
+
+
+@bp.post("/e/<slug>/exhibitors/<int:exhibitor_id>/withdraw")
+@event_view("exhibitor_admin")
+def withdraw(event, exhibitor_id):
+    exhibitor = _company_exhibitor(event, exhibitor_id, admin=True)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            services.withdraw(exhibitor, form.reason.data)
+        except services.ExhibitorError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Your registration is withdrawn."), "success")
+    return _to_dashboard(exhibitor)
+
+
+@bp.post("/e/<slug>/exhibitors/<int:exhibitor_id>/register-again")
+@event_view("exhibitor_admin")
+def register_again(event, exhibitor_id):
+    exhibitor = _company_exhibitor(event, exhibitor_id, admin=True)
+    try:
+        services.register_again(exhibitor)
+    except services.ExhibitorError as error:
+        flash(str(error), "error")
+        return _to_dashboard(exhibitor)
+    flash(_("Your registration is pending again. Check it and save."), "success")
+    return redirect(url_for("exhibitors.edit", slug=event.slug, exhibitor_id=exhibitor.id))
+
+
+@bp.post("/e/<slug>/exhibitors/<int:exhibitor_id>/team")
+@event_view("exhibitor_admin")
+def add_member(event, exhibitor_id):
+    exhibitor = _company_exhibitor(event, exhibitor_id, admin=True)
+    form = MemberForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(str(message), "error")
+        return _to_dashboard(exhibitor)
+    try:
+        user, created = services.add_member(
+            exhibitor,
+            form.email.data,
+            name=form.name.data,
+            role=form.role.data,
+            locale=current_user.locale,
+        )
+    except services.ExhibitorError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        if created:
+            flash(
+                _("%(email)s is added; we sent a link to choose a password.", email=user.email),
+                "success",
+            )
+        else:
+            flash(_("%(email)s is added to your team.", email=user.email), "success")
+    return _to_dashboard(exhibitor)
+
+
+@bp.post("/e/<slug>/exhibitors/<int:exhibitor_id>/team/<int:user_id>/remove")
+@event_view("exhibitor_admin")
+def remove_member(event, exhibitor_id, user_id):
+    exhibitor = _company_exhibitor(event, exhibitor_id, admin=True)
+    try:
+        user = services.remove_member(exhibitor, user_id)
+    except services.ExhibitorError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        flash(_("%(email)s is no longer on your team.", email=user.email), "success")
+    return _to_dashboard(exhibitor)
+
+
+# -- organizers ------------------------------------------------------------------------------
+
+
+@bp.get("/e/<slug>/manage/exhibitors/")
+@organizer_view
+def manage_list(event):
+    filters = {
+        "status": request.args.get("status")
+        if request.args.get("status") in EXHIBITOR_STATUSES
+        else "",
+        "sector": request.args.get("sector") if request.args.get("sector") in SECTORS else "",
+        "kind": request.args.get("kind") if request.args.get("kind") in ORGANIZATION_KINDS else "",
+        "q": (request.args.get("q") or "").strip()[:100],
+    }
+    query = services.search_exhibitors(
+        event,
+        status=filters["status"],
+        sector=filters["sector"],
+        kind=filters["kind"],
+        text=filters["q"],
+    )
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    exhibitors = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    counts = dict(
+        db.session.execute(
+            select(Exhibitor.status, func.count())
+            .where(Exhibitor.event_id == event.id)
+            .group_by(Exhibitor.status)
+        ).all()
+    )
+    return render_template(
+        "exhibitors/manage_list.html",
+        event=event,
+        exhibitors=exhibitors,
+        filters=filters,
+        total=total,
+        page=page,
+        pages=pages,
+        counts=counts,
+        statuses=EXHIBITOR_STATUSES,
+        sectors=SECTORS,
+        kinds=ORGANIZATION_KINDS,
+    )
+
+
+@bp.get("/e/<slug>/manage/exhibitors/<int:exhibitor_id>")
+@organizer_view
+def manage_detail(event, exhibitor_id):
+    exhibitor = _exhibitor_or_404(event, exhibitor_id)
+    return _detail_page(event, exhibitor, DecisionForm())
+
+
+def _detail_page(event, exhibitor, form, status=200):
+    named, naming = services.avoid_links(exhibitor)
+    history = db.session.scalars(
+        select(AuditEntry)
+        .where(
+            AuditEntry.event_id == event.id,
+            AuditEntry.object_type == "Exhibitor",
+            AuditEntry.object_id == str(exhibitor.id),
+        )
+        .order_by(AuditEntry.id.desc())
+    ).all()
+    allocations = db.session.scalars(
+        select(BoothAllocation)
+        .join(Booth)
+        .where(BoothAllocation.exhibitor_id == exhibitor.id)
+        .order_by(Booth.code)
+    ).all()
+    decisions = services.decisions_for(exhibitor)
+    return (
+        render_template(
+            "exhibitors/manage_detail.html",
+            event=event,
+            exhibitor=exhibitor,
+            org=exhibitor.organization,
+            people=services.company_people(exhibitor),
+            avoids=named,
+            avoided_by=naming,
+            allocations=allocations,
+            history=history,
+            decisions=decisions,
+            form=form,
+            sectors=SECTORS,
+            allocation_states=ALLOCATION_STATES,
+        ),
+        status,
+    )
+
+
+@bp.post("/e/<slug>/manage/exhibitors/<int:exhibitor_id>/decision")
+@organizer_view
+def decide(event, exhibitor_id):
+    exhibitor = _exhibitor_or_404(event, exhibitor_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        return _detail_page(event, exhibitor, form, status=400)
+    try:
+        services.change_status(exhibitor, form.status.data, form.reason.data)
+    except services.ExhibitorError as error:
+        flash(str(error), "error")
+        return _detail_page(event, exhibitor, form, status=409)
+    flash(
+        _(
+            "%(company)s is now %(status)s; the company was told by e-mail.",
+            company=exhibitor.organization.name,
+            status=exhibitor.status_label,
+        ),
+        "success",
+    )
+    return redirect(url_for("exhibitors.manage_detail", slug=event.slug, exhibitor_id=exhibitor.id))
+
+
+# -- import ----------------------------------------------------------------------------------
+
+
+@bp.route("/e/<slug>/manage/exhibitors/import", methods=["GET", "POST"])
+@organizer_view
+def import_upload(event):
+    form = ImportForm()
+    plan = None
+    apply_form = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read()
+        try:
+            plan = importer.prepare(event, upload.filename, data)
+        except importer.ImportFileError as error:
+            form.file.errors.append(str(error))
+        else:
+            if plan.ok:
+                apply_form = ImportApplyForm(
+                    formdata=None,
+                    payload=base64.b64encode(data).decode("ascii"),
+                    filename=upload.filename,
+                    status=form.status.data,
+                )
+    return render_template(
+        "exhibitors/import.html",
+        event=event,
+        form=form,
+        plan=plan,
+        apply_form=apply_form,
+        reused=_reused_names(plan),
+        kinds=ORGANIZATION_KINDS,
+        sectors=SECTORS,
+        columns=importer.COLUMNS,
+    )
+
+
+def _reused_names(plan):
+    if plan is None or not plan.reused_organizations:
+        return {}
+    orgs = db.session.scalars(
+        select(Organization).where(Organization.id.in_(set(plan.reused_organizations.values())))
+    )
+    names = {org.id: org.name for org in orgs}
+    return {line: names.get(org_id) for line, org_id in plan.reused_organizations.items()}
+
+
+@bp.post("/e/<slug>/manage/exhibitors/import/apply")
+@organizer_view
+def import_apply(event):
+    form = ImportApplyForm()
+    if not form.validate_on_submit():
+        flash(_("The import form was incomplete; please upload the file again."), "error")
+        return redirect(url_for("exhibitors.import_upload", slug=event.slug))
+    try:
+        data = base64.b64decode(form.payload.data.encode("ascii"), validate=True)
+        # The file is checked again: the event may have changed since the preview.
+        plan = importer.prepare(event, form.filename.data, data)
+    except (binascii.Error, ValueError, importer.ImportFileError):
+        flash(_("The import form was incomplete; please upload the file again."), "error")
+        return redirect(url_for("exhibitors.import_upload", slug=event.slug))
+    if not plan.ok:
+        flash(_("The file no longer passes the checks; nothing was imported."), "error")
+        return render_template(
+            "exhibitors/import.html",
+            event=event,
+            form=ImportForm(formdata=None),
+            plan=plan,
+            apply_form=None,
+            reused={},
+            kinds=ORGANIZATION_KINDS,
+            sectors=SECTORS,
+            columns=importer.COLUMNS,
+        ), 409
+    try:
+        created = importer.apply(event, plan, form.status.data)
+        db.session.commit()
+    except (IntegrityError, OperationalError) as error:
+        db.session.rollback()
+        if not is_conflict(error):
+            raise
+        flash(
+            _(
+                "Someone changed the exhibitors at the same time; nothing was imported. "
+                "Please try again."
+            ),
+            "error",
+        )
+        return redirect(url_for("exhibitors.import_upload", slug=event.slug))
+    flash(_("%(count)s exhibitors imported.", count=len(created)), "success")
+    return redirect(url_for("exhibitors.manage_list", slug=event.slug))
+
+
+@bp.get("/e/<slug>/manage/exhibitors/import/sample.csv")
+@organizer_view
+def import_sample(event):
+    codes = (_booth_codes(event) + ["A-01", "A-02"])[:2]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(importer.SAMPLE_COLUMNS)
+    writer.writerow(
+        [
+            "알파로봇",
+            "Alpha Robot Inc.",
+            "startup",
+            "ai",
+            "KR",
+            "https://alpha.example",
+            "2",
+            "ai",
+            ";".join(codes),
+            "yes",
+            "",
+            "ceo@alpha.example",
+            "김알파",
+        ]
+    )
+    writer.writerow(
+        [
+            "",
+            "Beta Batteries Co., Ltd.",
+            "midsize_firm",
+            "battery",
+            "DE",
+            "",
+            "1",
+            "",
+            "",
+            "no",
+            "Alpha Robot Inc.",
+            "sales@beta.example",
+            "Anna Beta",
+        ]
+    )
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=exhibitors-sample.csv"},
+    )
+
+
+@bp.app_template_global()
+def exhibitor_status_pill(status):
+    return {
+        "pending": "pill-warn",
+        "approved": "pill-ok",
+        "placed": "pill-ok",
+        "confirmed": "pill-ok",
+        "rejected": "pill-bad",
+        "withdrawn": "pill-bad",
+    }.get(status, "")

@@ -1,0 +1,136 @@
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from eventapp.core.i18n import lazy_gettext as _l
+from eventapp.meetings.models import STARTUP_STAGES
+from eventapp.organizations.models import ORGANIZATION_KINDS, SECTORS
+
+
+def choices(pairs):
+    """SelectChoice options from (value, label) pairs or a {value: label} mapping."""
+    items = pairs.items() if isinstance(pairs, dict) else pairs
+    return [SelectChoice(value, label) for value, label in items]
+
+
+class ProfileForm(FlaskForm):
+    offer_ko = TextAreaField(
+        _l("What we offer (Korean)"),
+        validators=[Optional(), Length(max=3000)],
+        description=_l("Startups: technology and product. Firms: what you bring to a partner."),
+    )
+    offer_en = TextAreaField(
+        _l("What we offer (English)"), validators=[Optional(), Length(max=3000)]
+    )
+    need_ko = TextAreaField(
+        _l("What we look for (Korean)"),
+        validators=[Optional(), Length(max=3000)],
+        description=_l("Firms: your technology demand. Startups: the partners you look for."),
+    )
+    need_en = TextAreaField(
+        _l("What we look for (English)"), validators=[Optional(), Length(max=3000)]
+    )
+    poc_themes_ko = TextAreaField(
+        _l("PoC themes (Korean)"), validators=[Optional(), Length(max=2000)]
+    )
+    poc_themes_en = TextAreaField(
+        _l("PoC themes (English)"), validators=[Optional(), Length(max=2000)]
+    )
+    stage = SelectField(_l("Stage"), choices=choices(STARTUP_STAGES), default="")
+    sector = SelectField(_l("Sector"), choices=choices(SECTORS))
+    keywords = StringField(
+        _l("Keywords"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("Comma-separated, e.g. machine vision, predictive maintenance"),
+    )
+    country = StringField(_l("Country (ISO code)"), validators=[DataRequired(), Length(2, 2)])
+    receives_at_booth = BooleanField(_l("We receive our meetings at our own booth"))
+    booth_code = StringField(_l("Booth code"), validators=[Optional(), Length(max=16)])
+
+
+class RequestForm(FlaskForm):
+    message = TextAreaField(
+        _l("Message"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("Why would you like to meet? What would you like to discuss?"),
+    )
+
+
+class DeclineForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
+
+
+class NotesForm(FlaskForm):
+    notes = TextAreaField(_l("Follow-up notes"), validators=[Optional(), Length(max=5000)])
+
+
+class FilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    sector = SelectField(_l("Sector"), choices=choices([("", _l("all sectors")), *SECTORS.items()]))
+    country = StringField(_l("Country"), validators=[Optional(), Length(max=2)])
+    kind = SelectField(
+        _l("Kind"), choices=choices([("", _l("all kinds")), *ORGANIZATION_KINDS.items()])
+    )
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+
+
+class SettingsForm(FlaskForm):
+    meeting_days = SelectMultipleField(_l("Meeting days"), validators=[DataRequired()])
+    slot_minutes = IntegerField(
+        _l("Slot length (minutes)"), validators=[DataRequired(), NumberRange(5, 240)]
+    )
+    day_starts_at = TimeField(_l("Meetings start at"), validators=[DataRequired()])
+    day_ends_at = TimeField(_l("Meetings end at"), validators=[DataRequired()])
+    breaks = StringField(
+        _l("Breaks"),
+        validators=[Optional(), Length(max=300)],
+        description=_l("e.g. 12:00-13:00, 15:00-15:15"),
+    )
+    table_count = IntegerField(
+        _l("Number of meeting tables"), validators=[Optional(), NumberRange(0, 500)], default=0
+    )
+    table_label = StringField(
+        _l("Where the tables are (hall / zone)"), validators=[Optional(), Length(max=100)]
+    )
+    booking_opens_at = DateTimeLocalField(
+        _l("Requests and booking open (Seoul time)"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+    )
+    booking_closes_at = DateTimeLocalField(
+        _l("Requests and booking close (Seoul time)"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+    )
+    startup_cap = IntegerField(
+        _l("Maximum meetings per startup"), validators=[Optional(), NumberRange(0, 200)]
+    )
+    firm_cap = IntegerField(
+        _l("Maximum meetings per firm"), validators=[Optional(), NumberRange(0, 200)]
+    )
+    first_meeting_bonus = IntegerField(
+        _l("Bonus for a startup's first meeting (scheduler)"),
+        validators=[Optional(), NumberRange(0, 100)],
+        default=3,
+    )
+
+
+class MoveForm(FlaskForm):
+    slot_id = SelectField(_l("Time slot"), coerce=int)
+    table_id = SelectField(_l("Table"), coerce=int)

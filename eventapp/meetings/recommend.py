@@ -1,0 +1,159 @@
+"""Partner recommendations for the global meetup, in pure Python (no Flask, no database).
+
+Each participant is a `Candidate` with its sector, keyword tags and free text in Korean and
+English. `recommend(me, others)` ranks the other side by
+
+    score = 0.55 x text similarity + 0.25 x same sector + 0.20 x keyword overlap
+
+and says why: the shared sector, the matching keywords and the words both texts share.
+
+Text similarity is the cosine of TF-IDF vectors. Latin words are lower-cased whole words
+(with a few stop words dropped); Korean has no spaces between many word parts and
+particles stick to nouns (e.g. "배터리를", "배터리의"), so each Hangul run is cut into
+character bigrams instead ("배터", "터리", "리를"), which match across inflections.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+WEIGHT_TEXT = 0.55
+WEIGHT_SECTOR = 0.25
+WEIGHT_KEYWORDS = 0.20
+
+_LATIN = re.compile(r"[a-z0-9][a-z0-9+#.\-]*[a-z0-9+#]|[a-z0-9]")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]+")
+_STOP = frozenset(
+    """a an and are as at be by for from has have in into is it its of on or our the this
+    that to we with will you your their they them via per can co ltd inc""".split()
+)
+
+
+def tokens(text: str) -> list[str]:
+    """Words of a ko/en text: Latin words, and bigrams (or single syllables) of Hangul."""
+    text = (text or "").lower()
+    out = [w for w in _LATIN.findall(text) if w not in _STOP and len(w) > 1]
+    for run in _HANGUL.findall(text):
+        if len(run) == 1:
+            out.append(run)
+        else:
+            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def normalize_keywords(values) -> list[str]:
+    """Tags from a list or a comma-separated string: trimmed, lower-case, unique, in order."""
+    if isinstance(values, str):
+        values = re.split(r"[,;\n]", values)
+    seen = []
+    for value in values or ():
+        tag = " ".join(str(value).strip().lower().split())[:40]
+        if tag and tag not in seen:
+            seen.append(tag)
+    return seen[:20]
+
+
+@dataclass
+class Candidate:
+    id: int
+    side: str
+    sector: str
+    keywords: list[str] = field(default_factory=list)
+    text: str = ""
+    country: str = ""
+    kind: str = ""
+
+
+@dataclass
+class Recommendation:
+    id: int
+    score: float
+    same_sector: bool
+    keywords: list[str]
+    shared_words: list[str]
+    similarity: float
+
+
+class Index:
+    """TF-IDF vectors of a set of candidates (document frequency over all of them)."""
+
+    def __init__(self, candidates: list[Candidate]):
+        self.candidates = {c.id: c for c in candidates}
+        counts = {c.id: Counter(tokens(c.text) + _keyword_tokens(c.keywords)) for c in candidates}
+        df = Counter()
+        for counter in counts.values():
+            df.update(counter.keys())
+        n = max(len(candidates), 1)
+        self.idf = {term: math.log((1 + n) / (1 + d)) + 1.0 for term, d in df.items()}
+        self.vectors = {}
+        for cid, counter in counts.items():
+            vector = {t: (1 + math.log(tf)) * self.idf[t] for t, tf in counter.items()}
+            norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+            self.vectors[cid] = {t: v / norm for t, v in vector.items()}
+
+    def similarity(self, a: int, b: int) -> tuple[float, list[str]]:
+        va, vb = self.vectors.get(a, {}), self.vectors.get(b, {})
+        if len(va) > len(vb):
+            va, vb = vb, va
+        shared = [(va[t] * vb[t], t) for t in va if t in vb]
+        shared.sort(reverse=True)
+        return sum(v for v, _ in shared), [t for _, t in shared]
+
+
+def _keyword_tokens(keywords) -> list[str]:
+    out = []
+    for tag in keywords or ():
+        out.extend(tokens(tag))
+    return out
+
+
+def _readable(words: list[str], limit: int = 5) -> list[str]:
+    """Shared terms worth showing: whole Latin words; Hangul bigrams only once each."""
+    shown = []
+    for word in words:
+        if word not in shown:
+            shown.append(word)
+        if len(shown) >= limit:
+            break
+    return shown
+
+
+def recommend(
+    me: Candidate,
+    others: list[Candidate],
+    *,
+    limit: int | None = None,
+    index: Index | None = None,
+) -> list[Recommendation]:
+    """The candidates of the other side ranked for `me`, best first (ties by id)."""
+    pool = [c for c in others if c.side != me.side and c.id != me.id]
+    if index is None:
+        index = Index([me, *pool])
+    my_tags = set(me.keywords)
+    ranked = []
+    for other in pool:
+        similarity, shared = index.similarity(me.id, other.id)
+        same_sector = bool(me.sector) and me.sector == other.sector and me.sector != "other"
+        matching = [t for t in other.keywords if t in my_tags]
+        union = len(my_tags | set(other.keywords)) or 1
+        keyword_score = len(matching) / union
+        score = (
+            WEIGHT_TEXT * similarity
+            + WEIGHT_SECTOR * (1.0 if same_sector else 0.0)
+            + WEIGHT_KEYWORDS * keyword_score
+        )
+        ranked.append(
+            Recommendation(
+                id=other.id,
+                score=round(score, 4),
+                same_sector=same_sector,
+                keywords=matching,
+                shared_words=_readable([w for w in shared if w not in matching]),
+                similarity=round(similarity, 4),
+            )
+        )
+    ranked.sort(key=lambda r: (-r.score, r.id))
+    return ranked[:limit] if limit else ranked

@@ -1,0 +1,1063 @@
+"""Every change of the global meetup: profiles, requests, booking, cancelling, moving,
+attendance, reminders and the organizer's settings.
+
+Functions add to the current session and write an audit entry in the same transaction;
+the caller commits (views do, after a successful call). On a lost race they raise
+`SlotTaken`/`MeetingError` and the caller rolls back.
+
+Concurrency. Double booking is prevented by the UNIQUE constraints of `MeetingSeat`
+(see models.py); every write that places a meeting inserts its seats in a savepoint so
+that a taken table can be retried with the next one. Writes that count a participant's
+meetings (caps) or change its availability first lock the participant rows with
+SELECT ... FOR UPDATE on PostgreSQL (always in profile-id order, so no deadlock); on
+SQLite every transaction is BEGIN IMMEDIATE, which serializes them anyway.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+
+from flask import current_app, has_request_context, render_template, url_for
+from flask_babel import force_locale
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from eventapp.booths.models import Booth, BoothAllocation, Exhibitor
+from eventapp.core import audit
+from eventapp.core.db import is_conflict, utcnow
+from eventapp.core.i18n import gettext as _
+from eventapp.events.models import EXHIBITOR_ROLES, EventRole
+from eventapp.extensions import db
+from eventapp.meetings import signals
+from eventapp.meetings.models import (
+    ACTIVE_MEETING_STATUSES,
+    MUTUAL_WEIGHT,
+    ONE_SIDED_WEIGHT,
+    Meeting,
+    MeetingProfile,
+    MeetingRequest,
+    MeetingSeat,
+    MeetingSettings,
+    MeetingSlot,
+    MeetingTable,
+    Unavailability,
+    side_for_kind,
+)
+from eventapp.meetings.recommend import normalize_keywords
+from eventapp.notifications.services import queue_mail
+
+PARTICIPANT_ROLES = ("attendee", "exhibitor_admin", "exhibitor_staff")
+
+
+class MeetingError(Exception):
+    """A refused meetup action; the message is meant for the person who tried."""
+
+
+class SlotTaken(MeetingError):
+    """Somebody else got the slot, person or table first."""
+
+
+# --------------------------------------------------------------------------- lookups
+
+
+def get_settings(event):
+    return db.session.get(MeetingSettings, event.id)
+
+
+def default_settings(event):
+    """Unsaved settings with the defaults for `event`: every fair day during opening
+    hours, 30-minute slots, a lunch break."""
+    return MeetingSettings(
+        event_id=event.id,
+        meeting_days=[d.isoformat() for d in event.days],
+        slot_minutes=30,
+        day_starts_at=event.opens_at,
+        day_ends_at=event.closes_at,
+        breaks=[["12:00", "13:00"]],
+        table_count=0,
+        table_label="",
+        first_meeting_bonus=3,
+    )
+
+
+def ensure_settings(event):
+    settings = get_settings(event)
+    if settings is None:
+        settings = default_settings(event)
+        db.session.add(settings)
+    return settings
+
+
+def participant_organization(user, event):
+    """The organization `user` acts for in the meetup of `event`, or None.
+
+    Exhibitor roles name their company; attendees act for `user.organization`.
+    """
+    if user is None or not user.is_authenticated:
+        return None
+    roles = db.session.execute(
+        select(EventRole.role, EventRole.organization_id).where(
+            EventRole.event_id == event.id, EventRole.user_id == user.id
+        )
+    ).all()
+    for role, organization_id in sorted(roles):
+        if role in EXHIBITOR_ROLES and organization_id is not None:
+            from eventapp.organizations.models import Organization
+
+            return db.session.get(Organization, organization_id)
+    if any(role == "attendee" for role, _org in roles) and user.organization_id:
+        return user.organization
+    return None
+
+
+def profile_of(event, organization):
+    if organization is None:
+        return None
+    return db.session.scalar(
+        select(MeetingProfile).where(
+            MeetingProfile.event_id == event.id,
+            MeetingProfile.organization_id == organization.id,
+        )
+    )
+
+
+def acting_profile(user, event):
+    """The meetup profile `user` acts for at `event` (None if they have none yet)."""
+    return profile_of(event, participant_organization(user, event))
+
+
+def booth_code_of(event, organization):
+    """The first booth of the organization's exhibitor allocation at `event`, if any."""
+    return db.session.scalar(
+        select(Booth.code)
+        .join(BoothAllocation, BoothAllocation.booth_id == Booth.id)
+        .join(Exhibitor, Exhibitor.id == BoothAllocation.exhibitor_id)
+        .where(Exhibitor.event_id == event.id, Exhibitor.organization_id == organization.id)
+        .where(BoothAllocation.state.in_(("placed", "confirmed")))
+        .order_by(Booth.code)
+        .limit(1)
+    )
+
+
+def slots_of(event):
+    return db.session.scalars(
+        select(MeetingSlot).where(MeetingSlot.event_id == event.id).order_by(MeetingSlot.starts_at)
+    ).all()
+
+
+def tables_of(event, active_only=True):
+    query = select(MeetingTable).where(MeetingTable.event_id == event.id)
+    if active_only:
+        query = query.where(MeetingTable.active.is_(True))
+    return db.session.scalars(query.order_by(MeetingTable.code)).all()
+
+
+def active_meeting_count(profile):
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Meeting)
+        .join(MeetingRequest, MeetingRequest.id == Meeting.request_id)
+        .where(or_(MeetingRequest.startup_id == profile.id, MeetingRequest.firm_id == profile.id))
+        .where(Meeting.status.in_(ACTIVE_MEETING_STATUSES))
+    )
+
+
+def busy_slot_ids(profile):
+    return set(
+        db.session.scalars(select(MeetingSeat.slot_id).where(MeetingSeat.profile_id == profile.id))
+    )
+
+
+def unavailable_slot_ids(profile):
+    return set(
+        db.session.scalars(
+            select(Unavailability.slot_id).where(Unavailability.profile_id == profile.id)
+        )
+    )
+
+
+def meetings_of(profile, include_cancelled=False):
+    query = (
+        select(Meeting)
+        .join(MeetingRequest, MeetingRequest.id == Meeting.request_id)
+        .join(MeetingSlot, MeetingSlot.id == Meeting.slot_id)
+        .where(or_(MeetingRequest.startup_id == profile.id, MeetingRequest.firm_id == profile.id))
+        .order_by(MeetingSlot.starts_at)
+    )
+    if not include_cancelled:
+        query = query.where(Meeting.status.in_(ACTIVE_MEETING_STATUSES))
+    return db.session.scalars(query).unique().all()
+
+
+def requests_of(profile):
+    return db.session.scalars(
+        select(MeetingRequest)
+        .where(or_(MeetingRequest.startup_id == profile.id, MeetingRequest.firm_id == profile.id))
+        .order_by(MeetingRequest.created_at.desc(), MeetingRequest.id.desc())
+    ).all()
+
+
+# --------------------------------------------------------------------------- locking
+
+
+def _lock_profiles(*profile_ids):
+    """Lock participant rows (PostgreSQL) in id order; SQLite is serialized already."""
+    ids = sorted({i for i in profile_ids if i is not None})
+    if ids and db.engine.dialect.name == "postgresql":
+        db.session.execute(
+            select(MeetingProfile.id)
+            .where(MeetingProfile.id.in_(ids))
+            .order_by(MeetingProfile.id)
+            .with_for_update()
+        ).all()
+
+
+def _fresh(obj):
+    """Re-read a row after taking locks, so decisions use committed state."""
+    db.session.refresh(obj)
+    return obj
+
+
+def _lock_request(request):
+    _lock_profiles(request.startup_id, request.firm_id)
+    return _fresh(request)
+
+
+# --------------------------------------------------------------------------- mail
+
+
+def _url(endpoint, **values):
+    base = current_app.config["SERVER_URL"].rstrip("/")
+    if has_request_context():
+        return base + url_for(endpoint, **values)
+    with current_app.test_request_context():
+        return base + url_for(endpoint, **values)
+
+
+def _notify(profile, kind, subject, template, **context):
+    """Mail every contact of `profile` in their own language. `subject` is a callable
+    returning the (translated) subject, evaluated inside each recipient's locale."""
+    for user in profile.contacts():
+        with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+            text = render_template(
+                f"meetings/mail/{template}.txt", user=user, profile=profile, **context
+            )
+            queue_mail(user.email, subject(), text, event=profile.event_id, kind=kind)
+
+
+def _agenda_link(event):
+    return _url("meetings.agenda", slug=event.slug)
+
+
+# --------------------------------------------------------------------------- profiles
+
+
+PROFILE_FIELDS = (
+    "offer_ko",
+    "offer_en",
+    "need_ko",
+    "need_en",
+    "poc_themes_ko",
+    "poc_themes_en",
+    "stage",
+    "sector",
+    "keywords",
+    "country",
+    "receives_at_booth",
+    "booth_code",
+)
+
+
+def create_profile(event, organization, **fields):
+    """A meetup profile for `organization`; side from its kind, sector/country copied."""
+    profile = MeetingProfile(
+        event=event,
+        organization=organization,
+        side=side_for_kind(organization.kind),
+        sector=organization.sector,
+        country=organization.country or "KR",
+        keywords=[],
+    )
+    db.session.add(profile)
+    _apply_profile_fields(profile, fields)
+    db.session.flush()
+    audit.record(
+        "meeting_profile.created",
+        profile,
+        event=event,
+        data={"organization": organization.id, "side": profile.side},
+    )
+    return profile
+
+
+def _apply_profile_fields(profile, fields):
+    changed = []
+    for key, value in fields.items():
+        if key not in PROFILE_FIELDS:
+            raise ValueError(f"unknown profile field {key!r}")
+        if key == "keywords":
+            value = normalize_keywords(value)
+        if key == "country":
+            value = (value or "KR").upper()[:2]
+        if key == "booth_code":
+            value = (value or "").strip() or None
+        if key in ("receives_at_booth", "booth_code") and profile.side != "firm":
+            continue
+        if getattr(profile, key) != value:
+            setattr(profile, key, value)
+            changed.append(key)
+    if profile.receives_at_booth and not profile.booth_code:
+        profile.booth_code = booth_code_of(profile.event, profile.organization)
+        if not profile.booth_code:
+            raise MeetingError(_("Give the booth code where your company receives its meetings."))
+    return changed
+
+
+def update_profile(profile, **fields):
+    changed = _apply_profile_fields(profile, fields)
+    if changed:
+        audit.record(
+            "meeting_profile.updated", profile, event=profile.event, data={"fields": changed}
+        )
+    return changed
+
+
+def set_unavailable(profile, slot_ids):
+    """Replace the slots `profile` cannot attend. Slots holding one of its meetings stay
+    available (cancel the meeting first); returns the slot ids kept for that reason."""
+    _lock_profiles(profile.id)
+    valid = set(
+        db.session.scalars(
+            select(MeetingSlot.id).where(
+                MeetingSlot.event_id == profile.event_id, MeetingSlot.id.in_(set(slot_ids))
+            )
+        )
+    )
+    busy = busy_slot_ids(profile)
+    kept = valid & busy
+    wanted = valid - busy
+    current = unavailable_slot_ids(profile)
+    for slot_id in current - wanted:
+        db.session.execute(
+            delete(Unavailability).where(
+                Unavailability.profile_id == profile.id, Unavailability.slot_id == slot_id
+            )
+        )
+    for slot_id in sorted(wanted - current):
+        db.session.add(Unavailability(profile_id=profile.id, slot_id=slot_id))
+    if wanted != current:
+        audit.record(
+            "meeting_profile.availability",
+            profile,
+            event=profile.event,
+            data={"unavailable": sorted(wanted)},
+        )
+    return kept
+
+
+# --------------------------------------------------------------------------- requests
+
+
+def _check_window(event, user):
+    from eventapp.core.permissions import is_organizer
+
+    settings = get_settings(event)
+    if settings is None or is_organizer(user, event):
+        return
+    if not settings.booking_open():
+        raise MeetingError(_("Meeting requests and bookings are closed at the moment."))
+
+
+def _request_mail_context(request):
+    event = request.event
+    return {"event": event, "request": request, "link": _url("meetings.requests", slug=event.slug)}
+
+
+def send_request(event, requester, target, user, message=""):
+    """`requester` (a profile) asks `target` (a profile of the other side) for a meeting.
+
+    If `target` already asked `requester`, that request becomes accepted and mutual
+    (weight MUTUAL_WEIGHT) instead of creating a second one. Returns the request.
+    """
+    if requester.event_id != event.id or target.event_id != event.id:
+        raise MeetingError(_("This company does not take part in the meetup."))
+    if requester.side == target.side:
+        raise MeetingError(_("Meetings are between a startup and a firm."))
+    if not (requester.active and target.active):
+        raise MeetingError(_("This company does not take part in the meetup."))
+    _check_window(event, user)
+    startup, firm = (requester, target) if requester.side == "startup" else (target, requester)
+    pair = (MeetingRequest.startup_id == startup.id) & (MeetingRequest.firm_id == firm.id)
+    existing = db.session.scalars(
+        select(MeetingRequest).where(pair).order_by(MeetingRequest.id.desc())
+    ).all()
+    for old in existing:
+        if old.status in ("requested", "accepted"):
+            if old.requester_side == requester.side or old.status == "accepted":
+                raise MeetingError(_("There is already a meeting request between you."))
+            # Both sides want this meeting: accept it at once, with the mutual weight.
+            old.status = "accepted"
+            old.mutual = True
+            old.weight = MUTUAL_WEIGHT
+            old.responded_by_id = user.id
+            old.responded_at = utcnow()
+            audit.record("meeting_request.mutual", old, event=event, data={"by": requester.id})
+            _notify(
+                target,
+                "meeting_request_accepted",
+                lambda: _("Meeting request accepted"),
+                "request_accepted",
+                partner=requester,
+                **_request_mail_context(old),
+            )
+            return old
+        if old.status == "declined" and old.requester_side == requester.side:
+            raise MeetingError(_("This company has declined a meeting request from you."))
+    request = MeetingRequest(
+        event=event,
+        startup=startup,
+        firm=firm,
+        requested_by_id=user.id,
+        requester_side=requester.side,
+        message=(message or "").strip()[:2000],
+        status="requested",
+        weight=ONE_SIDED_WEIGHT,
+    )
+    db.session.add(request)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:
+        raise MeetingError(_("There is already a meeting request between you.")) from error
+    audit.record(
+        "meeting_request.created",
+        request,
+        event=event,
+        data={"startup": startup.id, "firm": firm.id, "side": requester.side},
+    )
+    _notify(
+        target,
+        "meeting_request",
+        lambda: _("New meeting request from %(name)s", name=requester.name),
+        "request_received",
+        partner=requester,
+        **_request_mail_context(request),
+    )
+    return request
+
+
+def _receiver_check(request, profile):
+    if request.side_of(profile) is None or request.requester_side == request.side_of(profile):
+        raise MeetingError(_("Only the invited company can answer this request."))
+
+
+def accept_request(request, profile, user):
+    _lock_request(request)
+    _receiver_check(request, profile)
+    if request.status != "requested":
+        raise MeetingError(_("This request is no longer open."))
+    request.status = "accepted"
+    request.responded_by_id = user.id
+    request.responded_at = utcnow()
+    audit.record("meeting_request.accepted", request, event=request.event)
+    _notify(
+        request.requester,
+        "meeting_request_accepted",
+        lambda: _("Meeting request accepted"),
+        "request_accepted",
+        partner=request.receiver,
+        **_request_mail_context(request),
+    )
+    return request
+
+
+def decline_request(request, profile, user, reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise MeetingError(_("Please give a reason for declining."))
+    _lock_request(request)
+    _receiver_check(request, profile)
+    if request.status != "requested":
+        raise MeetingError(_("This request is no longer open."))
+    request.status = "declined"
+    request.decline_reason = reason[:2000]
+    request.responded_by_id = user.id
+    request.responded_at = utcnow()
+    audit.record("meeting_request.declined", request, event=request.event, data={"reason": reason})
+    _notify(
+        request.requester,
+        "meeting_request_declined",
+        lambda: _("Meeting request declined"),
+        "request_declined",
+        partner=request.receiver,
+        **_request_mail_context(request),
+    )
+    return request
+
+
+def cancel_request(request, user, profile=None, reason=""):
+    """Withdraw a request (requested or accepted); its meeting, if any, is cancelled too
+    and the other side is told. `profile` is the acting side (None for an organizer)."""
+    _lock_request(request)
+    if request.status not in ("requested", "accepted"):
+        raise MeetingError(_("This request is no longer open."))
+    meeting = request.meeting
+    if meeting is not None and meeting.status == "scheduled":
+        return cancel_meeting(meeting, user, profile=profile, reason=reason).request
+    if meeting is not None and meeting.status in ("attended", "no_show"):
+        raise MeetingError(_("This meeting has already taken place."))
+    request.status = "cancelled"
+    audit.record("meeting_request.cancelled", request, event=request.event)
+    for side_profile in _others(request, profile):
+        _notify(
+            side_profile,
+            "meeting_request_cancelled",
+            lambda: _("Meeting request withdrawn"),
+            "request_cancelled",
+            partner=request.other(side_profile),
+            reason=reason,
+            **_request_mail_context(request),
+        )
+    return request
+
+
+def _others(request, profile):
+    """Who to tell about a change made by `profile` (both sides when the organizer acts)."""
+    if profile is None:
+        return [request.startup, request.firm]
+    return [request.other(profile)]
+
+
+# --------------------------------------------------------------------------- booking
+
+
+def _now():
+    return utcnow()
+
+
+def common_free_slots(request, now=None):
+    """Slots in which both sides of an accepted request are free and a place is left:
+    a free table, or the firm's booth. Past slots are left out."""
+    now = now or _now()
+    event = request.event
+    blocked = (
+        busy_slot_ids(request.startup)
+        | busy_slot_ids(request.firm)
+        | unavailable_slot_ids(request.startup)
+        | unavailable_slot_ids(request.firm)
+    )
+    slots = [s for s in slots_of(event) if s.starts_at > now and s.id not in blocked]
+    if request.firm.location:
+        return slots
+    table_total = len(tables_of(event))
+    used = dict(
+        db.session.execute(
+            select(MeetingSeat.slot_id, func.count())
+            .join(MeetingTable, MeetingTable.id == MeetingSeat.table_id)
+            .where(MeetingTable.event_id == event.id, MeetingTable.active.is_(True))
+            .group_by(MeetingSeat.slot_id)
+        ).all()
+    )
+    return [s for s in slots if used.get(s.id, 0) < table_total]
+
+
+def _check_caps(event, *profiles):
+    settings = get_settings(event)
+    for profile in profiles:
+        cap = profile.effective_cap(settings)
+        if cap is not None and active_meeting_count(profile) >= cap:
+            raise MeetingError(
+                _(
+                    "%(name)s has reached its maximum of %(count)s meetings.",
+                    name=profile.name,
+                    count=cap,
+                )
+            )
+
+
+def _person_seats(meeting, slot):
+    """Insert both participants' seats of `meeting` in `slot` (one savepoint); raise
+    SlotTaken when either is already busy there. Seats are linked by id only, so a
+    rolled-back seat leaves nothing behind in any collection."""
+    request = meeting.request
+    try:
+        with db.session.begin_nested():
+            for profile_id in (request.startup_id, request.firm_id):
+                db.session.add(
+                    MeetingSeat(meeting_id=meeting.id, slot_id=slot.id, profile_id=profile_id)
+                )
+            db.session.flush()
+    except IntegrityError as error:
+        raise SlotTaken(
+            _("This time slot has just been taken. Please choose another one.")
+        ) from error
+
+
+def _table_seat(meeting, slot, table):
+    """Try to take `table` in `slot` for `meeting`; False when it is taken."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(MeetingSeat(meeting_id=meeting.id, slot_id=slot.id, table_id=table.id))
+            db.session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+def _free_tables(event, slot):
+    taken = select(MeetingSeat.table_id).where(
+        MeetingSeat.slot_id == slot.id, MeetingSeat.table_id.is_not(None)
+    )
+    return db.session.scalars(
+        select(MeetingTable)
+        .where(MeetingTable.event_id == event.id, MeetingTable.active.is_(True))
+        .where(MeetingTable.id.not_in(taken))
+        .order_by(MeetingTable.code)
+    ).all()
+
+
+def _place(meeting, slot, table=None):
+    """Give `meeting` (already flushed) its seats in `slot`: at the firm's booth, at the
+    given table, or at the first free table, trying the next one when a concurrent
+    booking takes it meanwhile. Raises SlotTaken when nothing is left."""
+    firm = meeting.request.firm
+    _person_seats(meeting, slot)
+    if firm.location:
+        meeting.table = None
+        meeting.booth_code = firm.location
+        return meeting
+    meeting.booth_code = None
+    if table is not None:
+        if table.event_id != meeting.event_id or not _table_seat(meeting, slot, table):
+            raise SlotTaken(_("This table is taken in that time slot."))
+        meeting.table = table
+        return meeting
+    for _attempt in range(3):
+        candidates = _free_tables(meeting.event, slot)
+        if not candidates:
+            break
+        for candidate in candidates:
+            if _table_seat(meeting, slot, candidate):
+                meeting.table = candidate
+                return meeting
+    raise SlotTaken(_("All meeting tables are taken in this time slot."))
+
+
+def book(request, slot, user, *, via="booking", table=None, notify=True, check_window=True):
+    """Schedule an accepted request in `slot` right away (live booking).
+
+    Raises MeetingError when not allowed, SlotTaken when somebody else got a person or
+    the last table of the slot first. The caller commits, or rolls back on error.
+    """
+    event = request.event
+    if slot.event_id != event.id:
+        raise MeetingError(_("Unknown time slot."))
+    if check_window:
+        _check_window(event, user)
+    _lock_request(request)
+    if request.status != "accepted":
+        raise MeetingError(_("Only accepted requests can be scheduled."))
+    if request.meeting is not None:
+        raise SlotTaken(_("This meeting is already scheduled."))
+    if via == "booking" and slot.starts_at <= _now():
+        raise MeetingError(_("This time slot has already started."))
+    for profile in (request.startup, request.firm):
+        if slot.id in unavailable_slot_ids(profile):
+            raise MeetingError(_("%(name)s is not available in this slot.", name=profile.name))
+    _check_caps(event, request.startup, request.firm)
+    meeting = Meeting(
+        event=event,
+        request=request,
+        slot=slot,
+        status="scheduled",
+        scheduled_via=via,
+        scheduled_by_id=getattr(user, "id", None),
+    )
+    db.session.add(meeting)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:  # the other side booked this request a moment ago
+        raise SlotTaken(_("This meeting is already scheduled.")) from error
+    _place(meeting, slot, table)
+    db.session.flush()
+    audit.record(
+        "meeting.scheduled",
+        meeting,
+        event=event,
+        data={
+            "request": request.id,
+            "slot": slot.code,
+            "table": meeting.table.code if meeting.table else None,
+            "booth": meeting.booth_code,
+            "via": via,
+        },
+    )
+    if notify:
+        for profile in (request.startup, request.firm):
+            _notify(
+                profile,
+                "meeting_scheduled",
+                lambda: _("Meeting scheduled"),
+                "meeting_scheduled",
+                meeting=meeting,
+                partner=request.other(profile),
+                event=event,
+                link=_agenda_link(event),
+            )
+    signals.meeting_scheduled.send(meeting, notify=notify)
+    return meeting
+
+
+def cancel_meeting(meeting, user, *, profile=None, reason=""):
+    """Cancel a scheduled meeting: its seats are freed, its request is cancelled, the
+    other side (both, when an organizer cancels) is told, and `sequence` is raised."""
+    request = meeting.request
+    _lock_request(request)
+    _fresh(meeting)
+    if meeting.status != "scheduled":
+        raise MeetingError(_("Only scheduled meetings can be cancelled."))
+    db.session.execute(delete(MeetingSeat).where(MeetingSeat.meeting_id == meeting.id))
+    db.session.expire(meeting, ["seats"])
+    meeting.status = "cancelled"
+    meeting.sequence += 1
+    meeting.cancelled_at = utcnow()
+    meeting.cancelled_by_id = getattr(user, "id", None)
+    meeting.cancel_reason = (reason or "").strip()[:2000]
+    request.status = "cancelled"
+    audit.record(
+        "meeting.cancelled",
+        meeting,
+        event=meeting.event,
+        data={"slot": meeting.slot.code, "by_side": request.side_of(profile), "reason": reason},
+    )
+    for side_profile in _others(request, profile):
+        _notify(
+            side_profile,
+            "meeting_cancelled",
+            lambda: _("Meeting cancelled"),
+            "meeting_cancelled",
+            meeting=meeting,
+            partner=request.other(side_profile),
+            event=meeting.event,
+            reason=meeting.cancel_reason,
+            link=_agenda_link(meeting.event),
+        )
+    signals.meeting_cancelled.send(meeting)
+    return meeting
+
+
+def move_meeting(meeting, slot, user, table=None):
+    """Organizer: move a scheduled meeting to `slot` (and `table`, or the first free one).
+    Raises SlotTaken when a participant or the table is busy there; `sequence` is raised."""
+    request = meeting.request
+    _lock_request(request)
+    _fresh(meeting)
+    if meeting.status != "scheduled":
+        raise MeetingError(_("Only scheduled meetings can be moved."))
+    if slot.event_id != meeting.event_id:
+        raise MeetingError(_("Unknown time slot."))
+    before = (meeting.slot.code, meeting.table.code if meeting.table else meeting.booth_code)
+    db.session.execute(delete(MeetingSeat).where(MeetingSeat.meeting_id == meeting.id))
+    db.session.expire(meeting, ["seats"])
+    meeting.table = None
+    meeting.slot = slot
+    _place(meeting, slot, table)
+    after = (slot.code, meeting.table.code if meeting.table else meeting.booth_code)
+    if before != after:
+        meeting.sequence += 1
+        meeting.scheduled_via = "organizer"
+    db.session.flush()
+    audit.record(
+        "meeting.moved",
+        meeting,
+        event=meeting.event,
+        data={"from": list(before), "to": list(after), "sequence": meeting.sequence},
+    )
+    if before != after:
+        for profile in (request.startup, request.firm):
+            _notify(
+                profile,
+                "meeting_moved",
+                lambda: _("Meeting moved"),
+                "meeting_moved",
+                meeting=meeting,
+                partner=request.other(profile),
+                event=meeting.event,
+                link=_agenda_link(meeting.event),
+            )
+        signals.meeting_moved.send(meeting)
+    return meeting
+
+
+def mark_attendance(meeting, status, user, *, now=None):
+    """Record that a meeting took place ("attended") or nobody came ("no_show")."""
+    from eventapp.core.permissions import is_organizer
+
+    if status not in ("attended", "no_show", "scheduled"):
+        raise MeetingError(_("Unknown meeting status."))
+    if meeting.status == "cancelled":
+        raise MeetingError(_("This meeting was cancelled."))
+    if not is_organizer(user, meeting.event) and meeting.starts_at > (now or _now()):
+        raise MeetingError(_("Attendance can be recorded once the meeting has started."))
+    if meeting.status != status:
+        previous = meeting.status
+        meeting.status = status
+        audit.record(
+            "meeting.attendance",
+            meeting,
+            event=meeting.event,
+            data={"from": previous, "to": status},
+        )
+    return meeting
+
+
+def save_notes(meeting, profile, notes):
+    side = meeting.request.side_of(profile)
+    if side is None:
+        raise MeetingError(_("Only the participants can write follow-up notes."))
+    field = "startup_notes" if side == "startup" else "firm_notes"
+    setattr(meeting, field, (notes or "").strip()[:5000])
+    audit.record("meeting.notes", meeting, event=meeting.event, data={"side": side})
+    return meeting
+
+
+def send_reminders(event, *, now=None, hours=24):
+    """Remind both sides of every scheduled meeting starting within `hours`, once.
+
+    The guarded UPDATE claims each meeting, so several workers never remind twice.
+    Returns the number of meetings reminded; the caller commits.
+    """
+    now = now or _now()
+    due = db.session.scalars(
+        select(Meeting)
+        .join(MeetingSlot, MeetingSlot.id == Meeting.slot_id)
+        .where(Meeting.event_id == event.id, Meeting.status == "scheduled")
+        .where(Meeting.reminded_at.is_(None))
+        .where(MeetingSlot.starts_at > now, MeetingSlot.starts_at <= now + timedelta(hours=hours))
+        .order_by(MeetingSlot.starts_at, Meeting.id)
+    ).all()
+    count = 0
+    for meeting in due:
+        claimed = db.session.execute(
+            update(Meeting)
+            .where(Meeting.id == meeting.id, Meeting.reminded_at.is_(None))
+            .values(reminded_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if not claimed.rowcount:
+            continue
+        count += 1
+        request = meeting.request
+        for profile in (request.startup, request.firm):
+            _notify(
+                profile,
+                "meeting_reminder",
+                lambda: _("Reminder: your meeting"),
+                "meeting_reminder",
+                meeting=meeting,
+                partner=request.other(profile),
+                event=event,
+                link=_agenda_link(event),
+            )
+    if count:
+        audit.record(
+            "meeting.reminders_sent",
+            None,
+            event=event,
+            object_type="Event",
+            object_id=event.id,
+            data={"count": count},
+        )
+    return count
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def parse_breaks(text):
+    """ "12:00-13:00, 15:00-15:15" -> [["12:00", "13:00"], ["15:00", "15:15"]]."""
+    breaks = []
+    for part in (text or "").replace(";", ",").replace("\n", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            start, end = (p.strip() for p in part.replace("–", "-").split("-"))
+            start_t = datetime.strptime(start, "%H:%M").time()
+            end_t = datetime.strptime(end, "%H:%M").time()
+        except ValueError as error:
+            raise MeetingError(_("Breaks look like 12:00-13:00, separated by commas.")) from error
+        if end_t <= start_t:
+            raise MeetingError(_("A break must end after it starts."))
+        breaks.append([start_t.strftime("%H:%M"), end_t.strftime("%H:%M")])
+    return sorted(breaks)
+
+
+def format_breaks(breaks):
+    return ", ".join(f"{a}-{b}" for a, b in breaks or ())
+
+
+def planned_slots(event, settings):
+    """(code, starts_at, ends_at) of every slot the settings describe, in time order."""
+    from datetime import time as clock
+
+    result = []
+    step = timedelta(minutes=settings.slot_minutes)
+    breaks = [(clock.fromisoformat(a), clock.fromisoformat(b)) for a, b in (settings.breaks or ())]
+    days = sorted(date.fromisoformat(d) for d in settings.meeting_days or ())
+    all_days = event.days
+    for day in days:
+        number = all_days.index(day) + 1 if day in all_days else (day - event.starts_on).days + 1
+        start = event.local_datetime(day, settings.day_starts_at)
+        end_of_day = event.local_datetime(day, settings.day_ends_at)
+        while start + step <= end_of_day:
+            finish = start + step
+            clash = next(
+                (
+                    (a, b)
+                    for a, b in breaks
+                    if start < event.local_datetime(day, b)
+                    and event.local_datetime(day, a) < finish
+                ),
+                None,
+            )
+            if clash is not None:
+                start = max(start, event.local_datetime(day, clash[1]))
+                continue
+            code = f"D{number}-{start:%H%M}"
+            result.append((code, start.astimezone(UTC), finish.astimezone(UTC)))
+            start = finish
+    return result
+
+
+def save_settings(event, user, **fields):
+    """Store the organizer's settings and bring slots and tables in line with them.
+
+    Slots that no longer fit are removed unless an active meeting uses them (then the
+    whole change is refused). Tables beyond the new count are switched off, not deleted.
+    """
+    settings = ensure_settings(event)
+    for key, value in fields.items():
+        if not hasattr(MeetingSettings, key) or key in ("event_id", "updated_at"):
+            raise ValueError(f"unknown setting {key!r}")
+        setattr(settings, key, value)
+    if settings.slot_minutes < 5 or settings.slot_minutes > 240:
+        raise MeetingError(_("Slots last between 5 and 240 minutes."))
+    if settings.day_ends_at <= settings.day_starts_at:
+        raise MeetingError(_("The meeting day must end after it starts."))
+    if (
+        settings.booking_opens_at
+        and settings.booking_closes_at
+        and settings.booking_closes_at <= settings.booking_opens_at
+    ):
+        raise MeetingError(_("Booking must close after it opens."))
+    db.session.flush()
+    slot_changes = sync_slots(event, settings)
+    table_changes = sync_tables(event, settings)
+    audit.record(
+        "meeting_settings.saved",
+        settings,
+        event=event,
+        object_type="MeetingSettings",
+        object_id=event.id,
+        data={"slots": slot_changes, "tables": table_changes},
+    )
+    return settings, slot_changes, table_changes
+
+
+def sync_slots(event, settings):
+    wanted = {(start, end): code for code, start, end in planned_slots(event, settings)}
+    existing = {(s.starts_at, s.ends_at): s for s in slots_of(event)}
+    removed = [slot for key, slot in existing.items() if key not in wanted]
+    in_use = db.session.scalars(
+        select(MeetingSlot.code)
+        .join(Meeting, Meeting.slot_id == MeetingSlot.id)
+        .where(MeetingSlot.id.in_([s.id for s in removed]))
+        .where(Meeting.status.in_(ACTIVE_MEETING_STATUSES))
+        .distinct()
+    ).all()
+    if in_use:
+        raise MeetingError(
+            _(
+                "These slots hold meetings and cannot be removed: %(codes)s. "
+                "Move or cancel those meetings first.",
+                codes=", ".join(sorted(in_use)),
+            )
+        )
+    if removed:
+        removed_ids = [s.id for s in removed]
+        db.session.execute(delete(Meeting).where(Meeting.slot_id.in_(removed_ids)))
+        for slot in removed:
+            db.session.delete(slot)
+        db.session.flush()
+    added = 0
+    for key, code in sorted(wanted.items()):
+        slot = existing.get(key)
+        if slot is None:
+            db.session.add(
+                MeetingSlot(event_id=event.id, code=code, starts_at=key[0], ends_at=key[1])
+            )
+            added += 1
+        elif slot.code != code:
+            slot.code = code
+    db.session.flush()
+    return {"added": added, "removed": len(removed), "total": len(wanted)}
+
+
+def sync_tables(event, settings):
+    count = max(0, int(settings.table_count or 0))
+    tables = {t.code: t for t in tables_of(event, active_only=False)}
+    added = switched_off = 0
+    for number in range(1, count + 1):
+        code = f"T{number:02d}"
+        table = tables.get(code)
+        if table is None:
+            db.session.add(
+                MeetingTable(event_id=event.id, code=code, label=settings.table_label or "")
+            )
+            added += 1
+        else:
+            table.active = True
+            table.label = settings.table_label or ""
+    wanted = {f"T{n:02d}" for n in range(1, count + 1)}
+    for code, table in tables.items():
+        if code not in wanted and table.active:
+            table.active = False
+            switched_off += 1
+    db.session.flush()
+    return {"added": added, "switched_off": switched_off, "total": count}
+
+
+def set_booth_reception(event, user, profile, receives, booth_code=None):
+    """Organizer: let a firm receive its future meetings at its own booth (or not)."""
+    if profile.side != "firm":
+        raise MeetingError(_("Only firms receive at their booth."))
+    booth_code = (booth_code or "").strip() or None
+    if receives and not booth_code:
+        booth_code = profile.booth_code or booth_code_of(event, profile.organization)
+        if not booth_code:
+            raise MeetingError(_("%(name)s has no booth; give a booth code.", name=profile.name))
+    changed = (profile.receives_at_booth, profile.booth_code) != (bool(receives), booth_code)
+    profile.receives_at_booth = bool(receives)
+    if booth_code or not receives:
+        profile.booth_code = booth_code if receives else profile.booth_code
+    if changed:
+        audit.record(
+            "meeting_profile.booth_reception",
+            profile,
+            event=event,
+            data={"receives": bool(receives), "booth": profile.booth_code},
+        )
+    return changed
+
+
+def commit_or_conflict():
+    """Commit; on a lost race roll back and raise SlotTaken."""
+    try:
+        db.session.commit()
+    except Exception as error:
+        db.session.rollback()
+        if is_conflict(error):
+            raise SlotTaken(
+                _("Someone else changed this at the same moment. Please try again.")
+            ) from error
+        raise

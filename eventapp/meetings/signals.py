@@ -1,0 +1,28 @@
+"""Signals of the global meetup, for other packages that react to meetings (calendar
+invites) without the meetings package knowing about them.
+
+Each signal is sent with the `Meeting` as sender, inside the transaction that made the
+change and after the change is flushed (the caller commits or rolls back everything,
+receivers included). Receivers must not commit.
+
+- `meeting_scheduled`: a meeting got its first slot (booking, organizer placement,
+  "schedule all" plan). Keyword `notify` is False when the caller asked for no mail.
+- `meeting_moved`: a scheduled meeting changed time or place; `Meeting.sequence` is
+  already raised.
+- `meeting_cancelled`: a scheduled meeting was cancelled; `Meeting.sequence` is already
+  raised and `Meeting.status` is "cancelled".
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+meeting_scheduled = _signals.signal(
+    "meeting-scheduled", doc="A meeting was scheduled (sender: the Meeting; kwarg notify)."
+)
+meeting_moved = _signals.signal(
+    "meeting-moved", doc="A scheduled meeting moved to another slot or place (sender: the Meeting)."
+)
+meeting_cancelled = _signals.signal(
+    "meeting-cancelled", doc="A scheduled meeting was cancelled (sender: the Meeting)."
+)

@@ -1,0 +1,908 @@
+"""Pages of the global meetup: participants (profile, partners, requests, live booking,
+availability, agenda) and organizers (settings, grid, scheduling, reminders, PDFs)."""
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_datetime
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from eventapp.core.db import is_conflict, utcnow
+from eventapp.core.i18n import gettext as _
+from eventapp.core.i18n import lazy_gettext as _l
+from eventapp.core.nav import add_nav_item, add_overview_panel
+from eventapp.core.permissions import event_view, is_organizer, organizer_view
+from eventapp.extensions import db
+from eventapp.meetings import agenda as agenda_data
+from eventapp.meetings import planning, recommend, services
+from eventapp.meetings.forms import (
+    CancelForm,
+    DeclineForm,
+    FilterForm,
+    MoveForm,
+    NotesForm,
+    ProfileForm,
+    RequestForm,
+    SettingsForm,
+    choices,
+)
+from eventapp.meetings.models import (
+    Meeting,
+    MeetingPlan,
+    MeetingProfile,
+    MeetingRequest,
+    MeetingSlot,
+    MeetingTable,
+)
+from eventapp.organizations.models import SECTORS
+
+bp = Blueprint("meetings", __name__)
+
+PARTICIPANTS = services.PARTICIPANT_ROLES
+
+add_nav_item(_l("Global meetup"), "meetings.home", *PARTICIPANTS, order=40)
+add_nav_item(_l("My agenda"), "meetings.agenda", *PARTICIPANTS, order=41)
+add_nav_item(_l("Meetings (organizer)"), "meetings.manage", "organizer", order=80)
+add_overview_panel("meetings/_overview_panel.html")
+
+
+@bp.app_template_filter("meet_time")
+def meet_time(moment, fmt="yyyy-MM-dd HH:mm", event=None):
+    """An aware datetime as wall-clock time of the event (Seoul), in the page's locale."""
+    if moment is None:
+        return ""
+    tz = event.tz if event is not None else ZoneInfo("Asia/Seoul")
+    return format_datetime(moment.astimezone(tz).replace(tzinfo=None), fmt, rebase=False)
+
+
+@bp.app_template_global()
+def meeting_counts(event):
+    """Figures for the organizer overview panel."""
+    requests = dict(
+        db.session.execute(
+            select(MeetingRequest.status, func.count())
+            .where(MeetingRequest.event_id == event.id)
+            .group_by(MeetingRequest.status)
+        ).all()
+    )
+    meetings = dict(
+        db.session.execute(
+            select(Meeting.status, func.count())
+            .where(Meeting.event_id == event.id)
+            .group_by(Meeting.status)
+        ).all()
+    )
+    profiles = dict(
+        db.session.execute(
+            select(MeetingProfile.side, func.count())
+            .where(MeetingProfile.event_id == event.id)
+            .group_by(MeetingProfile.side)
+        ).all()
+    )
+    return {"requests": requests, "meetings": meetings, "profiles": profiles}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _me(event):
+    return services.acting_profile(current_user, event)
+
+
+def _back(default):
+    target = request.form.get("next") or request.args.get("next")
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return default
+
+
+def _attempt(action, success=None):
+    """Run a service call and commit; flash the outcome. True on success."""
+    try:
+        result = action()
+        db.session.commit()
+    except services.MeetingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return False
+    except Exception as error:
+        db.session.rollback()
+        if not is_conflict(error):
+            raise
+        flash(_("Someone else changed this at the same moment. Please try again."), "error")
+        return False
+    if success:
+        flash(success, "success")
+    return result if result is not None else True
+
+
+def _load_request(event, request_id):
+    """The request and the profile the user acts for; 403 unless it is theirs."""
+    item = db.session.get(MeetingRequest, request_id)
+    if item is None or item.event_id != event.id:
+        abort(404)
+    me = _me(event)
+    if item.side_of(me) is None and not is_organizer(current_user, event):
+        abort(403)
+    return item, (me if item.side_of(me) else None)
+
+
+def _load_meeting(event, meeting_id):
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.event_id != event.id:
+        abort(404)
+    me = _me(event)
+    if meeting.request.side_of(me) is None and not is_organizer(current_user, event):
+        abort(403)
+    return meeting, (me if meeting.request.side_of(me) else None)
+
+
+def _require_profile(event):
+    me = _me(event)
+    if me is None:
+        flash(_("Create your meetup profile first."), "info")
+    return me
+
+
+# --------------------------------------------------------------------------- participants
+
+
+@bp.get("/e/<slug>/meetings/")
+@event_view(*PARTICIPANTS)
+def home(event):
+    organization = services.participant_organization(current_user, event)
+    me = services.profile_of(event, organization)
+    context = {"event": event, "organization": organization, "me": me}
+    if me is not None:
+        requests = services.requests_of(me)
+        context.update(
+            incoming=[
+                r for r in requests if r.status == "requested" and r.requester_side != me.side
+            ],
+            outgoing=[
+                r for r in requests if r.status == "requested" and r.requester_side == me.side
+            ],
+            to_book=[r for r in requests if r.status == "accepted" and r.meeting is None],
+            meetings=services.meetings_of(me),
+            settings=services.get_settings(event),
+        )
+    return render_template("meetings/home.html", **context)
+
+
+@bp.route("/e/<slug>/meetings/profile", methods=["GET", "POST"])
+@event_view(*PARTICIPANTS)
+def profile(event):
+    organization = services.participant_organization(current_user, event)
+    if organization is None:
+        flash(_("Your account is not linked to a company taking part in this event."), "error")
+        return redirect(url_for("meetings.home", slug=event.slug))
+    me = services.profile_of(event, organization)
+    form = ProfileForm(obj=me)
+    if request.method == "GET":
+        if me is None:
+            form.sector.data = organization.sector
+            form.country.data = organization.country
+        else:
+            form.keywords.data = ", ".join(me.keywords or ())
+    if form.validate_on_submit():
+        fields = {name: getattr(form, name).data for name in services.PROFILE_FIELDS}
+
+        def save():
+            if me is None:
+                return services.create_profile(event, organization, **fields)
+            services.update_profile(me, **fields)
+            return me
+
+        if _attempt(save, _("Your meetup profile is saved.")):
+            return redirect(url_for("meetings.partners", slug=event.slug))
+    side = me.side if me else services.side_for_kind(organization.kind)
+    return render_template(
+        "meetings/profile.html",
+        event=event,
+        form=form,
+        me=me,
+        organization=organization,
+        side=side,
+    )
+
+
+def _candidate(profile):
+    org = profile.organization
+    text = " ".join(
+        [
+            profile.offer_ko,
+            profile.offer_en,
+            profile.need_ko,
+            profile.need_en,
+            profile.poc_themes_ko,
+            profile.poc_themes_en,
+            org.description_ko or "",
+            org.description_en or "",
+        ]
+    )
+    return recommend.Candidate(
+        id=profile.id,
+        side=profile.side,
+        sector=profile.sector,
+        keywords=list(profile.keywords or ()),
+        text=text,
+        country=profile.country,
+        kind=org.kind,
+    )
+
+
+@bp.get("/e/<slug>/meetings/partners")
+@event_view(*PARTICIPANTS)
+def partners(event):
+    me = _require_profile(event)
+    if me is None:
+        return redirect(url_for("meetings.profile", slug=event.slug))
+    form = FilterForm(request.args)
+    others = db.session.scalars(
+        select(MeetingProfile).where(
+            MeetingProfile.event_id == event.id,
+            MeetingProfile.side != me.side,
+            MeetingProfile.active.is_(True),
+        )
+    ).all()
+    by_id = {p.id: p for p in others}
+    ranked = recommend.recommend(_candidate(me), [_candidate(p) for p in others])
+    sector = request.args.get("sector") or ""
+    country = (request.args.get("country") or "").strip().upper()
+    kind = request.args.get("kind") or ""
+    query = (request.args.get("q") or "").strip().lower()
+    rows = []
+    for rec in ranked:
+        profile = by_id[rec.id]
+        if sector and profile.sector != sector:
+            continue
+        if country and profile.country != country:
+            continue
+        if kind and profile.organization.kind != kind:
+            continue
+        if (
+            query
+            and query
+            not in (
+                f"{profile.organization.name_ko} {profile.organization.name_en} "
+                f"{' '.join(profile.keywords or ())}"
+            ).lower()
+        ):
+            continue
+        rows.append((profile, rec))
+    open_pairs = {
+        r.other(me).id: r for r in services.requests_of(me) if r.status in ("requested", "accepted")
+    }
+    return render_template(
+        "meetings/partners.html",
+        event=event,
+        me=me,
+        form=form,
+        rows=rows[:60],
+        total=len(rows),
+        open_pairs=open_pairs,
+        sectors=SECTORS,
+    )
+
+
+@bp.get("/e/<slug>/meetings/partners/<int:profile_id>")
+@event_view(*PARTICIPANTS)
+def partner(event, profile_id):
+    other = db.session.get(MeetingProfile, profile_id)
+    if other is None or other.event_id != event.id:
+        abort(404)
+    me = _me(event)
+    existing = []
+    if me is not None and me.side != other.side:
+        startup, firm = (me, other) if me.side == "startup" else (other, me)
+        existing = db.session.scalars(
+            select(MeetingRequest)
+            .where(MeetingRequest.startup_id == startup.id, MeetingRequest.firm_id == firm.id)
+            .order_by(MeetingRequest.id.desc())
+        ).all()
+    can_request = (
+        me is not None
+        and me.side != other.side
+        and other.active
+        and not any(r.status in ("requested", "accepted") for r in existing)
+    )
+    return render_template(
+        "meetings/partner.html",
+        event=event,
+        me=me,
+        other=other,
+        existing=existing,
+        can_request=can_request,
+        form=RequestForm(),
+    )
+
+
+@bp.post("/e/<slug>/meetings/partners/<int:profile_id>/request")
+@event_view(*PARTICIPANTS)
+def send_request(event, profile_id):
+    other = db.session.get(MeetingProfile, profile_id)
+    if other is None or other.event_id != event.id:
+        abort(404)
+    me = _require_profile(event)
+    if me is None:
+        return redirect(url_for("meetings.profile", slug=event.slug))
+    form = RequestForm()
+    if not form.validate_on_submit():
+        flash(_("Please check the message."), "error")
+        return redirect(url_for("meetings.partner", slug=event.slug, profile_id=other.id))
+    result = _attempt(
+        lambda: services.send_request(event, me, other, current_user, form.message.data),
+        _("Your meeting request was sent to %(name)s.", name=other.name),
+    )
+    if result:
+        return redirect(url_for("meetings.request_detail", slug=event.slug, request_id=result.id))
+    return redirect(url_for("meetings.partner", slug=event.slug, profile_id=other.id))
+
+
+@bp.get("/e/<slug>/meetings/requests")
+@event_view(*PARTICIPANTS)
+def requests(event):
+    me = _require_profile(event)
+    if me is None:
+        return redirect(url_for("meetings.profile", slug=event.slug))
+    items = services.requests_of(me)
+    return render_template("meetings/requests.html", event=event, me=me, items=items)
+
+
+@bp.get("/e/<slug>/meetings/requests/<int:request_id>")
+@event_view(*PARTICIPANTS)
+def request_detail(event, request_id):
+    item, me = _load_request(event, request_id)
+    slots = []
+    if item.status == "accepted" and item.meeting is None:
+        slots = services.common_free_slots(item)
+    settings = services.get_settings(event)
+    return render_template(
+        "meetings/request.html",
+        event=event,
+        item=item,
+        me=me,
+        side=item.side_of(me),
+        slots=slots,
+        days=agenda_data.group_by_day(slots, event),
+        booking_open=settings is None or settings.booking_open(),
+        decline_form=DeclineForm(),
+        cancel_form=CancelForm(),
+    )
+
+
+@bp.post("/e/<slug>/meetings/requests/<int:request_id>/accept")
+@event_view(*PARTICIPANTS)
+def accept(event, request_id):
+    item, me = _load_request(event, request_id)
+    if me is None:
+        abort(403)
+    _attempt(
+        lambda: services.accept_request(item, me, current_user),
+        _("Request accepted. Book a time slot now."),
+    )
+    return redirect(url_for("meetings.request_detail", slug=event.slug, request_id=item.id))
+
+
+@bp.post("/e/<slug>/meetings/requests/<int:request_id>/decline")
+@event_view(*PARTICIPANTS)
+def decline(event, request_id):
+    item, me = _load_request(event, request_id)
+    if me is None:
+        abort(403)
+    form = DeclineForm()
+    if not form.validate_on_submit():
+        flash(_("Please give a reason for declining."), "error")
+    else:
+        _attempt(
+            lambda: services.decline_request(item, me, current_user, form.reason.data),
+            _("Request declined."),
+        )
+    return redirect(url_for("meetings.request_detail", slug=event.slug, request_id=item.id))
+
+
+@bp.post("/e/<slug>/meetings/requests/<int:request_id>/cancel")
+@event_view(*PARTICIPANTS)
+def cancel(event, request_id):
+    item, me = _load_request(event, request_id)
+    form = CancelForm()
+    form.validate_on_submit()
+    _attempt(
+        lambda: services.cancel_request(item, current_user, profile=me, reason=form.reason.data),
+        _("Cancelled. The other side is informed."),
+    )
+    return redirect(_back(url_for("meetings.request_detail", slug=event.slug, request_id=item.id)))
+
+
+@bp.post("/e/<slug>/meetings/requests/<int:request_id>/book")
+@event_view(*PARTICIPANTS)
+def book(event, request_id):
+    item, me = _load_request(event, request_id)
+    slot = db.session.get(MeetingSlot, request.form.get("slot_id", type=int) or 0)
+    if slot is None or slot.event_id != event.id:
+        flash(_("Choose a time slot."), "error")
+        return redirect(url_for("meetings.request_detail", slug=event.slug, request_id=item.id))
+    meeting = _attempt(lambda: services.book(item, slot, current_user))
+    if meeting:
+        flash(
+            _(
+                "Meeting booked: %(time)s, %(place)s.",
+                time=slot.label,
+                place=meeting.location_label,
+            ),
+            "success",
+        )
+        return redirect(url_for("meetings.meeting_detail", slug=event.slug, meeting_id=meeting.id))
+    return redirect(url_for("meetings.request_detail", slug=event.slug, request_id=item.id))
+
+
+@bp.route("/e/<slug>/meetings/availability", methods=["GET", "POST"])
+@event_view(*PARTICIPANTS)
+def availability(event):
+    me = _require_profile(event)
+    if me is None:
+        return redirect(url_for("meetings.profile", slug=event.slug))
+    if request.method == "POST":
+        chosen = [int(v) for v in request.form.getlist("unavailable") if v.isdigit()]
+        kept = _attempt(lambda: services.set_unavailable(me, chosen) or set())
+        if kept is not False:
+            flash(_("Your availability is saved."), "success")
+            if isinstance(kept, set) and kept:
+                flash(
+                    _("Slots with a meeting stay available; cancel the meeting first."), "warning"
+                )
+        return redirect(url_for("meetings.availability", slug=event.slug))
+    slots = services.slots_of(event)
+    return render_template(
+        "meetings/availability.html",
+        event=event,
+        me=me,
+        days=agenda_data.group_by_day(slots, event),
+        unavailable=services.unavailable_slot_ids(me),
+        busy=services.busy_slot_ids(me),
+    )
+
+
+def _agenda_profile(event):
+    """The participant whose agenda is shown: one's own, or any (organizers, ?profile=)."""
+    wanted = request.args.get("profile", type=int)
+    if wanted and is_organizer(current_user, event):
+        profile = db.session.get(MeetingProfile, wanted)
+        if profile is None or profile.event_id != event.id:
+            abort(404)
+        return profile
+    return _me(event)
+
+
+@bp.get("/e/<slug>/meetings/agenda")
+@event_view(*PARTICIPANTS)
+def agenda(event):
+    me = _agenda_profile(event)
+    if me is None:
+        return render_template("meetings/agenda.html", event=event, me=None, days=[])
+    meetings = services.meetings_of(me, include_cancelled=True)
+    mine = _me(event)
+    return render_template(
+        "meetings/agenda.html",
+        event=event,
+        me=me,
+        own=mine is not None and mine.id == me.id,
+        days=agenda_data.group_meetings(meetings, event),
+    )
+
+
+@bp.get("/e/<slug>/meetings/agenda.pdf")
+@event_view(*PARTICIPANTS)
+def agenda_pdf(event):
+    from eventapp.meetings.agenda_pdf import agendas_pdf
+
+    me = _agenda_profile(event)
+    if me is None:
+        abort(404)
+    data = agendas_pdf(event, [me])
+    return _pdf(data, f"agenda-{event.slug}-{me.id}.pdf")
+
+
+def _pdf(data, filename):
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )
+
+
+@bp.get("/e/<slug>/meetings/day-sheet")
+@event_view(*PARTICIPANTS)
+def day_sheet(event):
+    me = _agenda_profile(event)
+    if me is None:
+        return redirect(url_for("meetings.home", slug=event.slug))
+    day = _day_arg(event)
+    slots = [s for s in services.slots_of(event) if s.local_start().date() == day]
+    meetings = {m.slot_id: m for m in services.meetings_of(me)}
+    return render_template(
+        "meetings/day_sheet.html",
+        event=event,
+        me=me,
+        day=day,
+        days=_meeting_days(event),
+        rows=[(slot, meetings.get(slot.id)) for slot in slots],
+        unavailable=services.unavailable_slot_ids(me),
+    )
+
+
+def _meeting_days(event):
+    settings = services.get_settings(event)
+    if settings and settings.meeting_days:
+        return [date.fromisoformat(d) for d in sorted(settings.meeting_days)]
+    return event.days
+
+
+def _day_arg(event):
+    days = _meeting_days(event)
+    try:
+        day = date.fromisoformat(request.args.get("day", ""))
+    except ValueError:
+        day = None
+    if day not in days:
+        today = utcnow().astimezone(event.tz).date()
+        day = today if today in days else (days[0] if days else event.starts_on)
+    return day
+
+
+@bp.get("/e/<slug>/meetings/m/<int:meeting_id>")
+@event_view(*PARTICIPANTS)
+def meeting_detail(event, meeting_id):
+    meeting, me = _load_meeting(event, meeting_id)
+    side = meeting.request.side_of(me)
+    notes = ""
+    if side == "startup":
+        notes = meeting.startup_notes
+    elif side == "firm":
+        notes = meeting.firm_notes
+    return render_template(
+        "meetings/meeting.html",
+        event=event,
+        meeting=meeting,
+        me=me,
+        side=side,
+        partner=meeting.request.other(me) if me else None,
+        notes_form=NotesForm(notes=notes),
+        cancel_form=CancelForm(),
+        started=meeting.starts_at <= utcnow(),
+    )
+
+
+@bp.post("/e/<slug>/meetings/m/<int:meeting_id>/cancel")
+@event_view(*PARTICIPANTS)
+def meeting_cancel(event, meeting_id):
+    meeting, me = _load_meeting(event, meeting_id)
+    form = CancelForm()
+    form.validate_on_submit()
+    _attempt(
+        lambda: services.cancel_meeting(meeting, current_user, profile=me, reason=form.reason.data),
+        _("The meeting is cancelled and the slot is free again. The other side is informed."),
+    )
+    return redirect(
+        _back(url_for("meetings.meeting_detail", slug=event.slug, meeting_id=meeting_id))
+    )
+
+
+@bp.post("/e/<slug>/meetings/m/<int:meeting_id>/attendance")
+@event_view(*PARTICIPANTS)
+def meeting_attendance(event, meeting_id):
+    meeting, _me_profile = _load_meeting(event, meeting_id)
+    status = request.form.get("status", "")
+    _attempt(
+        lambda: services.mark_attendance(meeting, status, current_user),
+        _("Attendance recorded."),
+    )
+    return redirect(
+        _back(url_for("meetings.meeting_detail", slug=event.slug, meeting_id=meeting_id))
+    )
+
+
+@bp.post("/e/<slug>/meetings/m/<int:meeting_id>/notes")
+@event_view(*PARTICIPANTS)
+def meeting_notes(event, meeting_id):
+    meeting, me = _load_meeting(event, meeting_id)
+    if me is None:
+        abort(403)
+    form = NotesForm()
+    if form.validate_on_submit():
+        _attempt(lambda: services.save_notes(meeting, me, form.notes.data), _("Notes saved."))
+    return redirect(url_for("meetings.meeting_detail", slug=event.slug, meeting_id=meeting_id))
+
+
+# --------------------------------------------------------------------------- organizers
+
+
+@bp.get("/e/<slug>/meetings/manage/")
+@organizer_view
+def manage(event):
+    settings = services.get_settings(event)
+    plans = db.session.scalars(
+        select(MeetingPlan)
+        .where(MeetingPlan.event_id == event.id)
+        .order_by(MeetingPlan.id.desc())
+        .limit(5)
+    ).all()
+    accepted_unscheduled = db.session.scalar(
+        select(func.count())
+        .select_from(MeetingRequest)
+        .outerjoin(Meeting, Meeting.request_id == MeetingRequest.id)
+        .where(MeetingRequest.event_id == event.id, MeetingRequest.status == "accepted")
+        .where(Meeting.id.is_(None))
+    )
+    return render_template(
+        "meetings/manage.html",
+        event=event,
+        settings=settings,
+        counts=meeting_counts(event),
+        slots=len(services.slots_of(event)),
+        tables=len(services.tables_of(event)),
+        plans=plans,
+        accepted_unscheduled=accepted_unscheduled,
+    )
+
+
+@bp.route("/e/<slug>/meetings/manage/settings", methods=["GET", "POST"])
+@organizer_view
+def settings(event):
+    current = services.get_settings(event)
+    form = SettingsForm()
+    form.meeting_days.choices = choices((d.isoformat(), d.isoformat()) for d in event.days)
+    if request.method == "GET":
+        shown = current or services.default_settings(event)
+        form.meeting_days.data = list(shown.meeting_days or ())
+        form.slot_minutes.data = shown.slot_minutes
+        form.day_starts_at.data = shown.day_starts_at
+        form.day_ends_at.data = shown.day_ends_at
+        form.breaks.data = services.format_breaks(shown.breaks)
+        form.table_count.data = shown.table_count
+        form.table_label.data = shown.table_label
+        form.booking_opens_at.data = _local_naive(shown.booking_opens_at, event)
+        form.booking_closes_at.data = _local_naive(shown.booking_closes_at, event)
+        form.startup_cap.data = shown.startup_cap
+        form.firm_cap.data = shown.firm_cap
+        form.first_meeting_bonus.data = shown.first_meeting_bonus
+    elif form.validate_on_submit():
+
+        def save():
+            breaks = services.parse_breaks(form.breaks.data)
+            return services.save_settings(
+                event,
+                current_user,
+                meeting_days=sorted(form.meeting_days.data),
+                slot_minutes=form.slot_minutes.data,
+                day_starts_at=form.day_starts_at.data,
+                day_ends_at=form.day_ends_at.data,
+                breaks=breaks,
+                table_count=form.table_count.data or 0,
+                table_label=form.table_label.data or "",
+                booking_opens_at=_aware(form.booking_opens_at.data, event),
+                booking_closes_at=_aware(form.booking_closes_at.data, event),
+                startup_cap=form.startup_cap.data,
+                firm_cap=form.firm_cap.data,
+                first_meeting_bonus=form.first_meeting_bonus.data
+                if form.first_meeting_bonus.data is not None
+                else 3,
+            )
+
+        result = _attempt(save)
+        if result:
+            _settings, slot_changes, table_changes = result
+            flash(
+                _(
+                    "Settings saved: %(slots)s time slots (%(added)s new, %(removed)s removed), "
+                    "%(tables)s tables.",
+                    slots=slot_changes["total"],
+                    added=slot_changes["added"],
+                    removed=slot_changes["removed"],
+                    tables=table_changes["total"],
+                ),
+                "success",
+            )
+            return redirect(url_for("meetings.settings", slug=event.slug))
+    firms = db.session.scalars(
+        select(MeetingProfile)
+        .where(MeetingProfile.event_id == event.id, MeetingProfile.side == "firm")
+        .order_by(MeetingProfile.id)
+    ).all()
+    return render_template(
+        "meetings/settings.html",
+        event=event,
+        form=form,
+        firms=sorted(firms, key=lambda p: p.name),
+        slots=services.slots_of(event),
+        tables=services.tables_of(event),
+    )
+
+
+def _local_naive(moment, event):
+    return moment.astimezone(event.tz).replace(tzinfo=None) if moment else None
+
+
+def _aware(naive, event):
+    return naive.replace(tzinfo=event.tz) if naive else None
+
+
+@bp.post("/e/<slug>/meetings/manage/booths")
+@organizer_view
+def booth_reception(event):
+    firms = db.session.scalars(
+        select(MeetingProfile).where(
+            MeetingProfile.event_id == event.id, MeetingProfile.side == "firm"
+        )
+    ).all()
+    chosen = {int(v) for v in request.form.getlist("at_booth") if v.isdigit()}
+
+    def save():
+        changed = 0
+        for firm in firms:
+            code = request.form.get(f"booth_{firm.id}", "")
+            if firm.id in chosen or firm.receives_at_booth:
+                changed += services.set_booth_reception(
+                    event, current_user, firm, firm.id in chosen, code
+                )
+        return changed or True
+
+    if _attempt(save):
+        flash(_("Booth reception saved. It applies to meetings booked from now on."), "success")
+    return redirect(url_for("meetings.settings", slug=event.slug) + "#booths")
+
+
+@bp.get("/e/<slug>/meetings/manage/grid")
+@organizer_view
+def grid(event):
+    day = _day_arg(event)
+    slots = [s for s in services.slots_of(event) if s.local_start().date() == day]
+    tables = services.tables_of(event, active_only=False)
+    meetings = db.session.scalars(
+        select(Meeting).where(
+            Meeting.event_id == event.id,
+            Meeting.status != "cancelled",
+            Meeting.slot_id.in_([s.id for s in slots]),
+        )
+    ).all()
+    cells = {(m.slot_id, m.table_id): m for m in meetings if m.table_id}
+    at_booths = {}
+    for m in meetings:
+        if m.table_id is None:
+            at_booths.setdefault(m.slot_id, []).append(m)
+    return render_template(
+        "meetings/grid.html",
+        event=event,
+        day=day,
+        days=_meeting_days(event),
+        slots=slots,
+        tables=[t for t in tables if t.active or any(k[1] == t.id for k in cells)],
+        cells=cells,
+        at_booths=at_booths,
+        count=len(meetings),
+    )
+
+
+@bp.route("/e/<slug>/meetings/manage/m/<int:meeting_id>/move", methods=["GET", "POST"])
+@organizer_view
+def move(event, meeting_id):
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.event_id != event.id:
+        abort(404)
+    form = MoveForm()
+    slots = services.slots_of(event)
+    tables = services.tables_of(event)
+    form.slot_id.choices = choices((s.id, f"{s.code} · {s.label}") for s in slots)
+    form.table_id.choices = choices(
+        [(0, _("first free table (or the firm's booth)"))] + [(t.id, t.code) for t in tables]
+    )
+    if request.method == "GET":
+        form.slot_id.data = meeting.slot_id
+        form.table_id.data = meeting.table_id or 0
+    elif form.validate_on_submit():
+        slot = db.session.get(MeetingSlot, form.slot_id.data)
+        table = db.session.get(MeetingTable, form.table_id.data) if form.table_id.data else None
+        if _attempt(
+            lambda: services.move_meeting(meeting, slot, current_user, table=table),
+            _("Meeting moved; both sides are informed."),
+        ):
+            return redirect(
+                url_for("meetings.grid", slug=event.slug, day=slot.local_start().date().isoformat())
+            )
+    return render_template("meetings/move.html", event=event, meeting=meeting, form=form)
+
+
+@bp.route("/e/<slug>/meetings/manage/schedule", methods=["GET", "POST"])
+@organizer_view
+def schedule(event):
+    if request.method == "POST":
+        try:
+            plan = planning.run_plan(event, current_user)
+            db.session.commit()
+        except planning.scheduler.ProblemError as error:
+            db.session.rollback()
+            flash(_("The scheduling problem is not valid: %(error)s", error=str(error)), "error")
+            return redirect(url_for("meetings.manage", slug=event.slug))
+        return redirect(url_for("meetings.plan", slug=event.slug, plan_id=plan.id))
+    return redirect(url_for("meetings.manage", slug=event.slug))
+
+
+@bp.get("/e/<slug>/meetings/manage/plans/<int:plan_id>")
+@organizer_view
+def plan(event, plan_id):
+    item = db.session.get(MeetingPlan, plan_id)
+    if item is None or item.event_id != event.id:
+        abort(404)
+    placed, left_out = planning.preview(item)
+    return render_template(
+        "meetings/plan.html",
+        event=event,
+        plan=item,
+        placed=[p for p in placed if not p["fixed"]],
+        left_out=left_out,
+        reasons=planning.REASON_LABELS,
+    )
+
+
+@bp.post("/e/<slug>/meetings/manage/plans/<int:plan_id>/apply")
+@organizer_view
+def apply_plan(event, plan_id):
+    item = db.session.get(MeetingPlan, plan_id)
+    if item is None or item.event_id != event.id:
+        abort(404)
+    try:
+        created = planning.apply_plan(item, current_user)
+        db.session.commit()
+    except planning.StalePlan as error:
+        db.session.commit()  # keeps the plan marked stale
+        flash(str(error), "error")
+        return redirect(url_for("meetings.plan", slug=event.slug, plan_id=plan_id))
+    except services.MeetingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("meetings.plan", slug=event.slug, plan_id=plan_id))
+    except Exception as error:
+        db.session.rollback()
+        if not is_conflict(error):
+            raise
+        flash(_("Meetings changed while the plan was applied. Please compute a new plan."), "error")
+        return redirect(url_for("meetings.plan", slug=event.slug, plan_id=plan_id))
+    flash(_("%(count)s meetings scheduled.", count=len(created)), "success")
+    return redirect(url_for("meetings.grid", slug=event.slug))
+
+
+@bp.post("/e/<slug>/meetings/manage/remind")
+@organizer_view
+def remind(event):
+    count = _attempt(lambda: services.send_reminders(event))
+    if count is not False:
+        flash(
+            _("Reminders sent for %(count)s meetings.", count=0 if count is True else count),
+            "success",
+        )
+    return redirect(url_for("meetings.manage", slug=event.slug))
+
+
+@bp.get("/e/<slug>/meetings/manage/agendas.pdf")
+@organizer_view
+def agendas_pdf(event):
+    from eventapp.meetings.agenda_pdf import agendas_pdf as build
+
+    side = request.args.get("side")
+    query = select(MeetingProfile).where(MeetingProfile.event_id == event.id)
+    if side in ("startup", "firm"):
+        query = query.where(MeetingProfile.side == side)
+    profiles = [p for p in db.session.scalars(query) if services.meetings_of(p)]
+    profiles.sort(key=lambda p: (p.side, p.name))
+    return _pdf(build(event, profiles), f"agendas-{event.slug}.pdf")

@@ -1,0 +1,172 @@
+// Offline checks of badge codes for the KICXUP scanner.
+//
+// A code is "K1" + base32 (RFC 4648, no padding) of payload(11 bytes: version 0x01,
+// event_id u32 BE, badge_id u32 BE, issue u16 BE) || Ed25519 signature (64 bytes)
+// over "KICXUP-BADGE\0" + payload. The scanner verifies the signature with the
+// event's public key, then applies the revocation list and the scan point's rules
+// it last synced. The server has the last word when the queued scan is uploaded.
+
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+const CONTEXT = new TextEncoder().encode("KICXUP-BADGE\u0000");
+
+export function base32Decode(text) {
+  const out = new Uint8Array(Math.floor((text.length * 5) / 8));
+  let bits = 0;
+  let value = 0;
+  let index = 0;
+  for (const char of text) {
+    const digit = ALPHABET.indexOf(char);
+    if (digit < 0) return null;
+    value = (value << 5) | digit;
+    bits += 5;
+    if (bits >= 8) {
+      out[index++] = (value >>> (bits - 8)) & 0xff;
+      bits -= 8;
+    }
+  }
+  return out;
+}
+
+export function base64UrlDecode(text) {
+  const padded = text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4);
+  const binary = atob(padded);
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}
+
+export function parseCode(text) {
+  const cleaned = (text || "").trim().toUpperCase();
+  if (!cleaned.startsWith("K1")) return { error: "wrong prefix" };
+  const body = cleaned.slice(2);
+  if (body.length !== 120) return { error: "wrong length" };
+  const raw = base32Decode(body);
+  if (!raw || raw.length !== 75) return { error: "bad base32" };
+  const payload = raw.slice(0, 11);
+  const signature = raw.slice(11);
+  const view = new DataView(payload.buffer);
+  if (view.getUint8(0) !== 1) return { error: "unknown version" };
+  return {
+    eventId: view.getUint32(1),
+    badgeId: view.getUint32(5),
+    issue: view.getUint16(9),
+    payload,
+    signature,
+  };
+}
+
+export async function loadPublicKey(b64url, nobleUrl) {
+  const raw = base64UrlDecode(b64url);
+  try {
+    const key = await crypto.subtle.importKey("raw", raw, { name: "Ed25519" }, false, ["verify"]);
+    return { kind: "webcrypto", key };
+  } catch (error) {
+    // Browsers without Ed25519 in WebCrypto: the audited pure-JS implementation.
+    const ed = await import(nobleUrl);
+    return { kind: "noble", ed, raw };
+  }
+}
+
+export async function verifySignature(key, parsed) {
+  const message = new Uint8Array(CONTEXT.length + parsed.payload.length);
+  message.set(CONTEXT, 0);
+  message.set(parsed.payload, CONTEXT.length);
+  try {
+    if (key.kind === "webcrypto") {
+      return await crypto.subtle.verify({ name: "Ed25519" }, key.key, parsed.signature, message);
+    }
+    return await key.ed.verifyAsync(parsed.signature, message, key.raw);
+  } catch (error) {
+    return false;
+  }
+}
+
+export function localDay(date, timeZone) {
+  // en-CA formats as YYYY-MM-DD.
+  return new Intl.DateTimeFormat("en-CA", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(date);
+}
+
+function fill(template, params) {
+  return template.replace(/%\((\w+)\)s/g, (_, name) => (name in params ? params[name] : ""));
+}
+
+// The answer the server would most likely give, from what the scanner last synced.
+// `seen(key)` tells whether this device already admitted the badge (same day, group).
+export async function judge({ text, config, key, when, messages, seen }) {
+  const say = (messageKey, paramsKo = {}, paramsEn = paramsKo) => ({
+    message_ko: fill(messages[messageKey].ko, paramsKo),
+    message_en: fill(messages[messageKey].en, paramsEn),
+  });
+  const parsed = parseCode(text);
+  if (parsed.error) return { status: "invalid", reason: "malformed", ...say("malformed") };
+  if (parsed.eventId !== config.event.id) {
+    return { status: "invalid", reason: "other_event", ...say("other_event") };
+  }
+  if (!(await verifySignature(key, parsed))) {
+    return { status: "invalid", reason: "bad_signature", ...say("bad_signature") };
+  }
+  const id = String(parsed.badgeId);
+  const current = config.revocation.min_issue[id];
+  if (current === undefined || parsed.issue > current) {
+    return { status: "invalid", reason: "unknown_badge", badgeId: parsed.badgeId, ...say("unknown_badge") };
+  }
+  const holder = config.holders[id] || null;
+  const category = holder ? config.categories[holder.category] : null;
+  const badge = holder
+    ? {
+        id: parsed.badgeId,
+        name_ko: holder.name_ko,
+        name_en: holder.name_en,
+        category: holder.category,
+        category_label_ko: category ? category.label_ko : holder.category,
+        category_label_en: category ? category.label_en : holder.category,
+        organization_ko: holder.organization_ko,
+        organization_en: holder.organization_en,
+      }
+    : null;
+  const base = { badgeId: parsed.badgeId, badge };
+  if (config.revocation.revoked.includes(parsed.badgeId)) {
+    return { status: "revoked", reason: "revoked", ...base, ...say("revoked") };
+  }
+  if (parsed.issue < current) {
+    return { status: "revoked", reason: "superseded", ...base, ...say("superseded") };
+  }
+  const point = config.scan_point;
+  if (!point.active) return { status: "not_allowed", reason: "point_closed", ...base, ...say("point_closed") };
+  if (badge && point.allowed_categories.length && !point.allowed_categories.includes(badge.category)) {
+    return {
+      status: "not_allowed",
+      reason: "category",
+      ...base,
+      ...say("not_allowed", { category: badge.category_label_ko }, { category: badge.category_label_en }),
+    };
+  }
+  const day = localDay(when, config.event.timezone);
+  if (!point.valid_days.includes(day)) {
+    return { status: "not_valid_today", reason: "day", ...base, ...say("not_valid_today", { day }) };
+  }
+  const nameKo = badge ? badge.name_ko : `#${id}`;
+  const nameEn = badge ? badge.name_en : `#${id}`;
+  const seenKey = `${point.id}|${point.entrance_group}|${day}|${id}`;
+  if (point.kind !== "meeting_zone") {
+    const earlier = await seen(seenKey);
+    if (earlier) {
+      const messageKey = point.kind === "booth" ? "already_lead" : "already_entrance";
+      const time = new Intl.DateTimeFormat("en-GB", {
+        timeZone: config.event.timezone, hour: "2-digit", minute: "2-digit",
+      }).format(new Date(earlier));
+      return {
+        status: "already_checked_in",
+        reason: "",
+        ...base,
+        first: { at: earlier },
+        ...say(messageKey, { time, place: point.name_ko }, { time, place: point.name_en }),
+      };
+    }
+  }
+  const okKey = { entrance: "ok_entrance", booth: "ok_lead", meeting_zone: "ok_meeting" }[point.kind];
+  return { status: "ok", reason: "", seenKey, ...base, ...say(okKey, { name: nameKo }, { name: nameEn }) };
+}

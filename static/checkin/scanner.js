@@ -1,0 +1,410 @@
+// The KICXUP badge scanner: camera (qr-scanner, native BarcodeDetector where
+// present), keyboard-wedge hand scanners and typed entry; answers from the
+// server when online, checked locally and queued in IndexedDB when offline.
+
+const root = document.getElementById("scanner");
+const cfg = root.dataset;
+const pointId = Number(cfg.point);
+const lang = cfg.lang === "ko" ? "ko" : "en";
+const other = lang === "ko" ? "en" : "ko";
+const MESSAGES = JSON.parse(document.getElementById("scanner-messages").textContent);
+const UI = JSON.parse(document.getElementById("scanner-ui").textContent);
+const offline = await import(cfg.offline);
+const { openDB } = await import(cfg.idb);
+
+const $ = (id) => document.getElementById(id);
+const els = {
+  net: $("net-state"),
+  countOk: $("count-ok"),
+  countQueue: $("count-queue"),
+  result: $("result"),
+  status: $("result-status"),
+  name: $("result-name"),
+  category: $("result-category"),
+  message: $("result-message"),
+  messageOther: $("result-message-other"),
+  form: $("manual"),
+  input: $("code-input"),
+  cameraToggle: $("camera-toggle"),
+  cameraNote: $("camera-note"),
+  video: $("camera"),
+  recent: $("recent"),
+  syncNote: $("sync-note"),
+};
+
+const fill = (template, params) =>
+  template.replace(/%\((\w+)\)s/g, (_, name) => (name in params ? params[name] : ""));
+
+// -- storage ------------------------------------------------------------------------------
+const db = await openDB("kicxup-scanner", 1, {
+  upgrade(database) {
+    database.createObjectStore("queue", { keyPath: "nonce" });
+    database.createObjectStore("config", { keyPath: "point" });
+    database.createObjectStore("seen", { keyPath: "key" });
+  },
+});
+
+let config = null;
+let publicKey = null;
+
+function headers() {
+  const h = { "Content-Type": "application/json", Accept: "application/json" };
+  if (cfg.token) h[cfg.tokenHeader] = cfg.token;
+  return h;
+}
+
+async function fetchJSON(url, options = {}, timeoutMs = 6000) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    const response = await fetch(url, {
+      credentials: "same-origin",
+      ...options,
+      headers: headers(),
+      signal: controller.signal,
+    });
+    return response;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function useConfig(data) {
+  config = data;
+  try {
+    publicKey = await offline.loadPublicKey(data.public_key, cfg.noble);
+  } catch (error) {
+    publicKey = null;
+  }
+}
+
+async function loadConfig() {
+  try {
+    const response = await fetchJSON(cfg.configUrl, { method: "GET" }, 15000);
+    if (response.ok) {
+      const data = await response.json();
+      await db.put("config", { point: pointId, data, fetched: Date.now() });
+      await useConfig(data);
+      return;
+    }
+    if (response.status === 401 || response.status === 403) showError(UI.notAuthorized);
+  } catch (error) {
+    /* offline: fall back to the stored copy */
+  }
+  if (!config) {
+    const stored = await db.get("config", pointId);
+    if (stored) await useConfig(stored.data);
+  }
+}
+
+// -- display ------------------------------------------------------------------------------
+const CLASSES = {
+  ok: "result-ok",
+  already_checked_in: "result-already",
+};
+
+function todayKey() {
+  const tz = (config && config.event.timezone) || cfg.timezone;
+  return `kicxup-count|${pointId}|${offline.localDay(new Date(), tz)}`;
+}
+
+function refreshCount() {
+  els.countOk.textContent = localStorage.getItem(todayKey()) || "0";
+}
+
+function bumpCount() {
+  localStorage.setItem(todayKey(), String(Number(localStorage.getItem(todayKey()) || 0) + 1));
+  refreshCount();
+}
+
+let audio = null;
+function beep(kind) {
+  try {
+    audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+    const tones = {
+      ok: [[1046, 0.12]],
+      already: [[660, 0.1], [660, 0.1]],
+      bad: [[220, 0.45]],
+    }[kind];
+    let at = audio.currentTime;
+    for (const [frequency, length] of tones) {
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.type = kind === "bad" ? "square" : "sine";
+      osc.frequency.value = frequency;
+      gain.gain.setValueAtTime(0.2, at);
+      gain.gain.exponentialRampToValueAtTime(0.001, at + length);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(at);
+      osc.stop(at + length);
+      at += length + 0.07;
+    }
+  } catch (error) {
+    /* no sound on this device */
+  }
+  if (navigator.vibrate) {
+    navigator.vibrate({ ok: [80], already: [80, 60, 80], bad: [400] }[kind]);
+  }
+}
+
+function show(answer, note = "") {
+  const status = answer.status;
+  els.result.className = `result ${CLASSES[status] || "result-bad"}`;
+  els.result.dataset.status = status;
+  els.status.textContent = (UI.statuses[status] || status) + (note ? ` — ${note}` : "");
+  const badge = answer.badge;
+  els.name.textContent = badge ? badge[`name_${lang}`] || badge.name || "" : "";
+  els.category.textContent = badge
+    ? [badge[`category_label_${lang}`], badge[`organization_${lang}`]].filter(Boolean).join(" · ")
+    : "";
+  els.message.textContent = answer[`message_${lang}`] || "";
+  els.messageOther.textContent = answer[`message_${other}`] || "";
+  beep(status === "ok" ? "ok" : status === "already_checked_in" ? "already" : "bad");
+  if (status === "ok") bumpCount();
+  const item = document.createElement("li");
+  item.className = `recent-${CLASSES[status] ? status : "bad"}`;
+  const time = new Date().toLocaleTimeString(lang === "ko" ? "ko-KR" : "en-GB");
+  item.textContent = `${time} · ${UI.statuses[status] || status} · ${
+    els.name.textContent || answer[`message_${lang}`] || ""
+  }${note ? " (" + note + ")" : ""}`;
+  els.recent.prepend(item);
+  while (els.recent.children.length > 12) els.recent.lastChild.remove();
+}
+
+function showError(text) {
+  show({ status: "error", [`message_${lang}`]: text, [`message_${other}`]: "" });
+}
+
+function setOnline(isOnline) {
+  els.net.textContent = isOnline ? UI.online : UI.offline;
+  els.net.className = `badge-pill ${isOnline ? "pill-ok" : "pill-bad"}`;
+  root.dataset.online = isOnline ? "1" : "0";
+}
+
+async function refreshQueueCount() {
+  els.countQueue.textContent = String(await db.count("queue"));
+}
+
+// -- scanning -----------------------------------------------------------------------------
+function newNonce() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) =>
+    b.toString(16).padStart(2, "0")
+  ).join("");
+}
+
+async function seen(key) {
+  const row = await db.get("seen", key);
+  return row ? row.at : null;
+}
+
+async function judgeOffline(item) {
+  if (!config || !publicKey) {
+    return {
+      status: "already_checked_in",
+      reason: "unverified",
+      message_ko: UI.unverified,
+      message_en: UI.unverified,
+      badge: null,
+    };
+  }
+  return offline.judge({
+    text: item.code,
+    config,
+    key: publicKey,
+    when: new Date(item.scanned_at),
+    messages: MESSAGES,
+    seen,
+  });
+}
+
+let busy = Promise.resolve();
+
+function handle(text) {
+  // One scan at a time, in the order they came.
+  busy = busy.then(() => process(text)).catch((error) => showError(String(error)));
+  return busy;
+}
+
+async function process(text) {
+  const code = (text || "").trim();
+  if (!code) return;
+  const item = { nonce: newNonce(), code, scan_point: pointId, scanned_at: new Date().toISOString() };
+  if (navigator.onLine !== false) {
+    try {
+      const response = await fetchJSON(cfg.scanUrl, { method: "POST", body: JSON.stringify(item) });
+      if (response.ok) {
+        const answer = await response.json();
+        setOnline(true);
+        show(answer);
+        return;
+      }
+      if (response.status === 401 || response.status === 403) {
+        showError(UI.notAuthorized);
+        return;
+      }
+      if (response.status < 500) {
+        const body = await response.json().catch(() => ({}));
+        showError(fill(UI.serverError, { error: body.message || response.status }));
+        return;
+      }
+    } catch (error) {
+      /* network down or timed out: keep the scan */
+    }
+  }
+  setOnline(false);
+  const local = await judgeOffline(item);
+  if (local.status === "ok" && local.seenKey) {
+    await db.put("seen", { key: local.seenKey, at: item.scanned_at });
+  }
+  await db.put("queue", { ...item, local_status: local.status });
+  await refreshQueueCount();
+  show(local, UI.offline);
+  els.syncNote.textContent = UI.savedOffline;
+}
+
+let syncing = false;
+async function flushQueue() {
+  if (syncing) return;
+  syncing = true;
+  try {
+    let uploaded = 0;
+    let changed = 0;
+    for (;;) {
+      // Oldest first, so the server sees the scans in the order they happened.
+      const items = (await db.getAll("queue"))
+        .filter((q) => q.scan_point === pointId)
+        .sort((a, b) => (a.scanned_at < b.scanned_at ? -1 : a.scanned_at > b.scanned_at ? 1 : 0))
+        .slice(0, 100);
+      if (!items.length) break;
+      const response = await fetchJSON(
+        cfg.batchUrl,
+        {
+          method: "POST",
+          body: JSON.stringify({
+            scan_point: pointId,
+            scans: items.map(({ code, nonce, scanned_at }) => ({ code, nonce, scanned_at })),
+          }),
+        },
+        20000
+      );
+      if (!response.ok) break;
+      const { results } = await response.json();
+      setOnline(true);
+      for (let i = 0; i < items.length; i++) {
+        const result = results[i];
+        if (!result) continue;
+        await db.delete("queue", items[i].nonce);
+        uploaded += 1;
+        if (result.status !== items[i].local_status) changed += 1;
+      }
+    }
+    if (uploaded) {
+      els.syncNote.textContent =
+        fill(UI.synced, { count: uploaded }) + (changed ? " " + fill(UI.syncChanged, { count: changed }) : "");
+      root.dataset.lastSync = String(Date.now());
+    }
+  } catch (error) {
+    setOnline(false);
+  } finally {
+    syncing = false;
+    await refreshQueueCount();
+  }
+}
+
+// -- inputs -------------------------------------------------------------------------------
+els.form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const value = els.input.value;
+  els.input.value = "";
+  handle(value);
+  els.input.focus();
+});
+
+// Keyboard-wedge scanners type the code and Enter: keep the field focused on
+// devices with a real keyboard (not on touch screens, where a keyboard would pop up).
+if (window.matchMedia && window.matchMedia("(pointer: fine)").matches) {
+  document.addEventListener("keydown", (event) => {
+    const target = event.target;
+    const typing = target instanceof HTMLElement && target.closest("input, textarea, select, button");
+    if (!typing && event.key.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      els.input.focus();
+    }
+  });
+}
+
+let scanner = null;
+let lastCode = "";
+let lastAt = 0;
+
+async function startCamera() {
+  const { default: QrScanner } = await import(cfg.qrScanner);
+  if (!(await QrScanner.hasCamera())) {
+    els.cameraNote.textContent = UI.noCamera;
+    return;
+  }
+  els.video.parentElement.hidden = false;
+  scanner = new QrScanner(
+    els.video,
+    (result) => {
+      const text = result.data || result;
+      const now = Date.now();
+      if (text === lastCode && now - lastAt < 4000) return; // the same badge still in view
+      lastCode = text;
+      lastAt = now;
+      handle(text);
+    },
+    { returnDetailedScanResult: true, preferredCamera: "environment", maxScansPerSecond: 8, highlightScanRegion: true }
+  );
+  try {
+    await scanner.start();
+    els.cameraToggle.textContent = UI.stopCamera;
+    root.dataset.camera = "on";
+  } catch (error) {
+    els.cameraNote.textContent = fill(UI.cameraDenied, { error: String(error) });
+    scanner.destroy();
+    scanner = null;
+    els.video.parentElement.hidden = true;
+  }
+}
+
+function stopCamera() {
+  if (scanner) {
+    scanner.stop();
+    scanner.destroy();
+    scanner = null;
+  }
+  els.video.parentElement.hidden = true;
+  els.cameraToggle.textContent = UI.startCamera;
+  root.dataset.camera = "off";
+}
+
+els.cameraToggle.addEventListener("click", () => (scanner ? stopCamera() : startCamera()));
+
+// -- network and service worker -----------------------------------------------------------
+window.addEventListener("online", () => {
+  setOnline(true);
+  flushQueue();
+  loadConfig();
+});
+window.addEventListener("offline", () => setOnline(false));
+setInterval(() => navigator.onLine !== false && flushQueue(), 15000);
+setInterval(() => navigator.onLine !== false && loadConfig(), 120000);
+
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker
+    .register(cfg.swUrl, { scope: cfg.swScope })
+    .then(() => navigator.serviceWorker.ready)
+    .then(() => caches.open("kicxup-scanner-v1"))
+    .then((cache) => cache.add(location.href))
+    .then(() => (root.dataset.sw = "ready"))
+    .catch(() => (root.dataset.sw = "failed"));
+}
+
+setOnline(navigator.onLine !== false);
+refreshCount();
+await loadConfig();
+await refreshQueueCount();
+flushQueue();
+root.dataset.ready = "1";
+window.kicxupScanner = { handle, flushQueue, db };

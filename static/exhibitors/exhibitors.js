@@ -1,0 +1,7 @@
+// Ask before a form marked data-confirm is sent (withdrawing a registration).
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+  }
+});

@@ -1,0 +1,129 @@
+"""Who may reach which badge page; exhibitors only their own company's badges."""
+
+import pytest
+from sqlalchemy import select
+
+from eventapp.badges import services
+from eventapp.badges.models import Badge
+from eventapp.extensions import db
+from tests.conftest import assert_access
+
+PARTICIPANTS = {
+    "attendee",
+    "exhibitor_admin",
+    "exhibitor_staff",
+    "other_exhibitor",
+    "staff",
+    "organizer",
+}
+
+
+@pytest.fixture
+def badge_id(small_event):
+    badge = services.issue_badge(small_event.event, small_event.attendee)
+    db.session.commit()
+    return badge.id
+
+
+def test_own_badge_pages(login_as, small_event):
+    for url in ("/e/test-expo/badge", "/e/test-expo/badge.pdf"):
+        assert_access(login_as, url, PARTICIPANTS)
+
+
+def test_company_pages(login_as, small_event):
+    alpha = small_event.companies["alpha"].id
+    beta = small_event.companies["beta"].id
+    assert_access(
+        login_as, "/e/test-expo/badges/company", {"exhibitor_admin", "other_exhibitor", "organizer"}
+    )
+    for suffix in ("", ".pdf"):
+        assert_access(
+            login_as,
+            f"/e/test-expo/badges/company/{alpha}{suffix}",
+            {"exhibitor_admin", "organizer"},
+        )
+        assert_access(
+            login_as,
+            f"/e/test-expo/badges/company/{beta}{suffix}",
+            {"other_exhibitor", "organizer"},
+        )
+
+
+def test_organizer_pages(login_as, badge_id):
+    base = "/e/test-expo/manage/badges"
+    for url in (f"{base}/", f"{base}/print.pdf", f"{base}/{badge_id}", f"{base}/{badge_id}.pdf"):
+        assert_access(login_as, url, {"organizer"})
+    assert_access(login_as, f"{base}/issue", {"organizer"}, method="post")
+    assert_access(login_as, f"{base}/{badge_id}/reissue", {"organizer"}, method="post")
+    assert_access(
+        login_as,
+        f"{base}/{badge_id}/category",
+        {"organizer"},
+        method="post",
+        data={"category": "vip"},
+    )
+    assert_access(
+        login_as, f"{base}/{badge_id}/revoke", {"organizer"}, method="post", data={"reason": "x"}
+    )
+
+
+def _pdf_badge_ids(response):
+    """Badge ids named by the codes in a PDF, read from its pages' text."""
+    import re
+
+    return [int(m) for m in re.findall(rb"\((\d{6})-\d+\)", response.data)]
+
+
+def test_company_download_holds_only_that_company(login_as, small_event):
+    client = login_as("exhibitor_admin")
+    alpha = small_event.companies["alpha"].id
+    response = client.get(f"/e/test-expo/badges/company/{alpha}.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    badges = db.session.scalars(select(Badge)).all()
+    # Exactly the company's two people got badges; nobody else's were made or printed.
+    assert {b.user_id for b in badges} == {
+        small_event.exhibitor_admin.id,
+        small_event.exhibitor_staff.id,
+    }
+    # The other company's page and PDF stay closed, also with the id in other shapes.
+    beta = small_event.companies["beta"].id
+    for url in (
+        f"/e/test-expo/badges/company/{beta}.pdf",
+        f"/e/test-expo/badges/company/{beta}",
+        f"/e/test-expo/badges/company/{small_event.companies['gamma'].id}.pdf",
+    ):
+        assert client.get(url).status_code == 403
+    # Staff of a company do not print the company's badges.
+    assert (
+        login_as("exhibitor_staff").get(f"/e/test-expo/badges/company/{alpha}.pdf").status_code
+        == 403
+    )
+
+
+def test_own_badge_is_always_ones_own(login_as, small_event):
+    client = login_as("attendee")
+    assert client.get("/e/test-expo/badge.pdf").status_code == 200
+    other = services.issue_badge(small_event.event, small_event.exhibitor_admin)
+    db.session.commit()
+    # There is no way to name another person's badge outside the organizer pages.
+    for url in (
+        f"/e/test-expo/manage/badges/{other.id}.pdf",
+        f"/e/test-expo/manage/badges/{other.id}",
+        f"/e/test-expo/badge.pdf?user={small_event.exhibitor_admin.id}",
+    ):
+        response = client.get(url)
+        assert response.status_code in (200, 403)
+        if response.status_code == 200:  # the query string is ignored: still one's own badge
+            mine = services.badge_of(small_event.event, small_event.attendee)
+            assert response.headers["Content-Disposition"].endswith(".pdf")
+            assert mine is not None
+    assert client.get(f"/e/test-expo/manage/badges/{other.id}.pdf").status_code == 403
+
+
+def test_outsider_has_no_badge_page(client, small_event):
+    from tests.conftest import login
+
+    login(client, small_event.outsider)
+    assert client.get("/e/test-expo/badge").status_code == 403
+    assert client.get("/e/test-expo/badge.pdf").status_code == 403
+    assert db.session.scalar(select(Badge).where(Badge.user_id == small_event.outsider.id)) is None

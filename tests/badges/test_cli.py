@@ -1,0 +1,131 @@
+"""`flask badges ...` through click's runner."""
+
+from datetime import date
+
+import pytest
+
+from eventapp.badges import codes, services
+from eventapp.events.models import Event
+from eventapp.extensions import db
+from tests.badges.readers import pdf_text, qr_codes
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def test_pdf_of_one_person(runner, small_event, tmp_path):
+    out = tmp_path / "one.pdf"
+    person = small_event.exhibitor_staff
+    result = runner.invoke(
+        args=[
+            "badges",
+            "pdf",
+            "--event",
+            "test-expo",
+            "--out",
+            str(out),
+            "--person",
+            str(person.id),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert "written to" in result.output
+    [[code]] = qr_codes(out)
+    verdict = services.verify_code(code, small_event.event)
+    assert verdict.ok and verdict.badge.user_id == person.id
+    assert "exhibitor_staff 님" in pdf_text(out)
+
+
+def test_pdf_batches_by_category_and_company(runner, small_event, tmp_path):
+    out = tmp_path / "exhibitors.pdf"
+    result = runner.invoke(
+        args=["badges", "pdf", "--event", "test-expo", "--out", str(out), "--category", "exhibitor"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "3 badges on 1 pages" in result.output
+    users = {services.verify_code(c, small_event.event).badge.user_id for c in qr_codes(out)[0]}
+    assert users == {
+        small_event.exhibitor_admin.id,
+        small_event.exhibitor_staff.id,
+        small_event.other_exhibitor.id,
+    }
+    beta = small_event.companies["beta"].id
+    result = runner.invoke(
+        args=["badges", "pdf", "--event", "test-expo", "--out", str(out), "--company", str(beta)]
+    )
+    assert result.exit_code == 0 and "1 badges" in result.output
+    [[code]] = qr_codes(out)
+    assert (
+        services.verify_code(code, small_event.event).badge.user_id
+        == small_event.other_exhibitor.id
+    )
+
+
+def test_pdf_usage_errors(runner, small_event, tmp_path):
+    out = str(tmp_path / "x.pdf")
+    assert runner.invoke(args=["badges", "pdf", "--event", "nope", "--out", out]).exit_code != 0
+    bad = runner.invoke(
+        args=["badges", "pdf", "--event", "test-expo", "--out", out, "--category", "alien"]
+    )
+    assert bad.exit_code != 0 and "unknown category" in bad.output
+    missing = runner.invoke(
+        args=["badges", "pdf", "--event", "test-expo", "--out", out, "--person", "999999"]
+    )
+    assert missing.exit_code != 0 and "no person" in missing.output
+
+
+def test_verify_says_whose_badge_or_why_not(runner, small_event):
+    event = small_event.event
+    badge = services.issue_badge(event, small_event.exhibitor_admin)
+    db.session.commit()
+    code = services.badge_code(badge)
+
+    result = runner.invoke(args=["badges", "verify", code])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("valid:")
+    assert (
+        "Exhibitor_Admin (exhibitor_admin 님)" in result.output
+        and "Alpha Robotics" in result.output
+    )
+    assert runner.invoke(args=["badges", "verify", code, "--event", "test-expo"]).exit_code == 0
+
+    result = runner.invoke(args=["badges", "verify", "not-a-code"])
+    assert result.exit_code == 1 and result.output.startswith("rejected: malformed")
+
+    forged = codes.encode(codes.generate_private_key(), event.id, badge.id, 1)
+    result = runner.invoke(args=["badges", "verify", forged])
+    assert result.exit_code == 1 and result.output.startswith("rejected: bad signature")
+
+    assert runner.invoke(args=["badges", "reissue", str(badge.id)]).exit_code == 0
+    result = runner.invoke(args=["badges", "verify", code])
+    assert result.exit_code == 1 and result.output.startswith("rejected: revoked")
+    assert "Exhibitor_Admin" in result.output  # still says whose it was
+
+    other = Event(
+        slug="other",
+        name_ko="다른",
+        name_en="Other",
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 1, 1),
+    )
+    db.session.add(other)
+    db.session.commit()
+    result = runner.invoke(args=["badges", "verify", code, "--event", "other"])
+    assert result.exit_code == 1 and result.output.startswith("rejected: other event")
+
+    assert (
+        runner.invoke(args=["badges", "revoke", str(badge.id), "--reason", "stolen"]).exit_code == 0
+    )
+    current = services.badge_code(db.session.get(type(badge), badge.id))
+    result = runner.invoke(args=["badges", "verify", current])
+    assert result.exit_code == 1 and "rejected: revoked" in result.output
+
+
+def test_issue_and_public_key(runner, small_event):
+    result = runner.invoke(args=["badges", "issue", "--event", "test-expo"])
+    assert result.exit_code == 0 and "6 badges issued" in result.output
+    result = runner.invoke(args=["badges", "public-key", "--event", "test-expo"])
+    assert result.exit_code == 0
+    assert result.output.strip() == services.public_key_b64(small_event.event)

@@ -1,0 +1,127 @@
+"""Races: first downloads, key creation, reissues and bulk issuing at once.
+
+Each worker has its own application context, hence its own database session
+and connection; on PostgreSQL they really run in parallel, on SQLite the
+BEGIN IMMEDIATE transactions take turns.
+"""
+
+import http.cookiejar
+import threading
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import func, select
+
+from eventapp.accounts.models import User
+from eventapp.badges import services
+from eventapp.badges.models import Badge, EventKey
+from eventapp.events.models import Event, EventRole
+from eventapp.extensions import db
+from tests.conftest import PASSWORD
+
+WORKERS = 6
+
+
+def _together(app, count, work):
+    """Run `work()` in `count` threads released at the same moment; returns results."""
+    barrier = threading.Barrier(count)
+
+    def run(_index):
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)
+                return work()
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(run, range(count)))
+
+
+def test_simultaneous_first_issues_make_one_badge_and_one_key(app, small_event):
+    event_id = small_event.event.id
+    user_ids = [small_event[r].id for r in ("attendee", "exhibitor_admin", "staff", "organizer")]
+    for user_id in user_ids:  # the first round also races for the event key
+
+        def work(user_id=user_id):
+            event = db.session.get(Event, event_id)
+            badge = services.issue_badge(event, db.session.get(User, user_id))
+            db.session.commit()
+            return badge.id, services.badge_code(badge)
+
+        results = _together(app, WORKERS, work)
+        assert len({badge_id for badge_id, _ in results}) == 1
+        assert len({code for _, code in results}) == 1  # one key signed them all
+    db.session.rollback()  # end this session's snapshot: read what the workers wrote
+    assert db.session.scalar(select(func.count()).select_from(EventKey)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Badge)) == len(user_ids)
+    for badge in db.session.scalars(select(Badge)):
+        assert services.verify_code(services.badge_code(badge), small_event.event).ok
+
+
+def test_simultaneous_reissues_each_count(app, small_event):
+    badge = services.issue_badge(small_event.event, small_event.attendee)
+    db.session.commit()
+    first_code, badge_id = services.badge_code(badge), badge.id
+
+    def work():
+        issue = services.reissue_badge(db.session.get(Badge, badge_id)).issue
+        db.session.commit()
+        return issue
+
+    for round_ in range(3):
+        issues = _together(app, WORKERS, work)
+        # Every reissue saw the one before it: no two printed the same issue.
+        assert sorted(issues) == list(range(2 + round_ * WORKERS, 2 + (round_ + 1) * WORKERS))
+    db.session.rollback()  # end this session's snapshot: read what the workers wrote
+    assert db.session.get(Badge, badge_id).issue == 1 + 3 * WORKERS
+    assert services.verify_code(first_code, small_event.event).status == "revoked"
+
+
+def test_simultaneous_bulk_issues_give_each_person_one_badge(app, small_event):
+    event_id = small_event.event.id
+    for n in range(40):
+        user = User(email=f"crowd{n}@example.org", name_en=f"Crowd {n}", password_hash="x")
+        db.session.add(user)
+        db.session.add(EventRole(event_id=event_id, user=user, role="attendee"))
+    db.session.commit()
+
+    def work():
+        issued, _ = services.sync_badges(db.session.get(Event, event_id))
+        db.session.commit()
+        return issued
+
+    issued = _together(app, 4, work)
+    people = 46
+    assert sum(issued) == people
+    db.session.rollback()  # end this session's snapshot: read what the workers wrote
+    rows = db.session.execute(select(Badge.user_id, func.count()).group_by(Badge.user_id)).all()
+    assert len(rows) == people and {n for _, n in rows} == {1}
+
+
+def test_concurrent_downloads_over_http(live_server, small_event):
+    """One person opening their badge PDF in several tabs at once gets one badge."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    form = urllib.parse.urlencode({"email": small_event.attendee.email, "password": PASSWORD})
+    opener.open(f"{live_server.url}/login", data=form.encode())
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    barrier = threading.Barrier(WORKERS)
+
+    def fetch(_index):
+        request = urllib.request.Request(
+            f"{live_server.url}/e/test-expo/badge.pdf", headers={"Cookie": cookie}
+        )
+        barrier.wait(timeout=30)
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.headers["Content-Type"], response.read()
+
+    for _round in range(3):
+        with ThreadPoolExecutor(WORKERS) as pool:
+            results = list(pool.map(fetch, range(WORKERS)))
+        assert {status for status, _, _ in results} == {200}
+        assert {kind for _, kind, _ in results} == {"application/pdf"}
+        assert len({body for _, _, body in results}) == 1  # the same badge, the same code
+    db.session.rollback()  # end this session's snapshot: read what the workers wrote
+    assert db.session.scalar(select(func.count()).select_from(Badge)) == 1

@@ -1,0 +1,114 @@
+"""Badge pages: content and the organizer's actions."""
+
+from sqlalchemy import select
+
+from eventapp.badges import services
+from eventapp.badges.models import Badge
+from eventapp.core.audit import AuditEntry
+from eventapp.extensions import db
+from tests.badges.readers import pdf_text, qr_codes
+
+
+def test_my_badge_page_and_pdf(login_as, small_event):
+    client = login_as("attendee")
+    page = client.get("/e/test-expo/badge")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "attendee 님" in html and "Gamma Group" in html and "<svg" in html
+    assert "/e/test-expo/badge.pdf" in html
+    # The menu offers the page.
+    assert 'href="/e/test-expo/badge"' in client.get("/e/test-expo/").get_data(as_text=True)
+
+    response = client.get("/e/test-expo/badge.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "attachment" in response.headers["Content-Disposition"]
+    [[code]] = qr_codes(response.data)
+    verdict = services.verify_code(code, small_event.event)
+    assert verdict.ok and verdict.badge.user_id == small_event.attendee.id
+    assert "attendee 님" in pdf_text(response.data)
+
+
+def test_revoked_badge_page_shows_no_code(login_as, small_event):
+    badge = services.issue_badge(small_event.event, small_event.attendee)
+    services.revoke_badge(badge)
+    db.session.commit()
+    html = login_as("attendee").get("/e/test-expo/badge").get_data(as_text=True)
+    assert "<svg" not in html and "revoked" in html
+
+
+def test_company_page_lists_the_company_people(login_as, small_event):
+    client = login_as("exhibitor_admin")
+    response = client.get("/e/test-expo/badges/company")
+    alpha = small_event.companies["alpha"].id
+    assert response.status_code == 302 and response.location.endswith(f"/badges/company/{alpha}")
+    html = client.get(response.location).get_data(as_text=True)
+    assert "exhibitor_admin 님" in html and "exhibitor_staff 님" in html
+    assert "other_exhibitor" not in html and "attendee 님" not in html
+    pdf = client.get(f"/e/test-expo/badges/company/{alpha}.pdf")
+    users = {
+        services.verify_code(c, small_event.event).badge.user_id for c in qr_codes(pdf.data)[0]
+    }
+    assert users == {small_event.exhibitor_admin.id, small_event.exhibitor_staff.id}
+
+
+def test_organizer_list_filters_and_prints(login_as, small_event):
+    client = login_as("organizer")
+    assert client.post("/e/test-expo/manage/badges/issue").status_code == 302
+    html = client.get("/e/test-expo/manage/badges/").get_data(as_text=True)
+    for name in ("organizer 님", "attendee 님", "exhibitor_staff 님", "other_exhibitor 님"):
+        assert name in html
+    html = client.get("/e/test-expo/manage/badges/?category=exhibitor").get_data(as_text=True)
+    assert "exhibitor_staff 님" in html and "attendee 님" not in html
+    beta = small_event.companies["beta"].id
+    html = client.get(f"/e/test-expo/manage/badges/?company={beta}").get_data(as_text=True)
+    assert "other_exhibitor 님" in html and "exhibitor_staff 님" not in html
+    html = client.get("/e/test-expo/manage/badges/?q=ATTENDEE@example").get_data(as_text=True)
+    assert "attendee 님" in html and "organizer 님" not in html
+    assert "print.pdf?category=exhibitor" in client.get(
+        "/e/test-expo/manage/badges/?category=exhibitor"
+    ).get_data(as_text=True)
+
+    pdf = client.get(f"/e/test-expo/manage/badges/print.pdf?company={beta}")
+    assert pdf.status_code == 200
+    [[code]] = qr_codes(pdf.data)
+    assert (
+        services.verify_code(code, small_event.event).badge.user_id
+        == small_event.other_exhibitor.id
+    )
+    # The overview shows the panel.
+    assert "/e/test-expo/manage/badges/" in client.get("/e/test-expo/manage/").get_data(
+        as_text=True
+    )
+
+
+def test_organizer_reissues_revokes_and_sets_category(login_as, small_event):
+    badge = services.issue_badge(small_event.event, small_event.attendee)
+    db.session.commit()
+    old = services.badge_code(badge)
+    client = login_as("organizer")
+    base = f"/e/test-expo/manage/badges/{badge.id}"
+    assert client.get(base).status_code == 200
+
+    assert client.post(f"{base}/reissue").status_code == 302
+    db.session.rollback()
+    badge = db.session.get(Badge, badge.id)
+    assert badge.issue == 2
+    assert services.verify_code(old, small_event.event).status == "revoked"
+    [[printed]] = qr_codes(client.get(f"{base}.pdf").data)
+    assert services.verify_code(printed, small_event.event).ok
+
+    assert client.post(f"{base}/category", data={"category": "vip"}).status_code == 302
+    db.session.rollback()
+    assert db.session.get(Badge, badge.id).category == "vip"
+    assert client.post(f"{base}/category", data={"category": "alien"}).status_code == 400
+    assert client.post(f"{base}/category", data={"category": ""}).status_code == 302
+    db.session.rollback()
+    assert db.session.get(Badge, badge.id).category == "large_firm"
+
+    assert client.post(f"{base}/revoke", data={"reason": "lost and found twice"}).status_code == 302
+    db.session.rollback()
+    assert services.verify_code(printed, small_event.event).status == "revoked"
+    actions = set(db.session.scalars(select(AuditEntry.action)))
+    assert {"badge.reissued", "badge.revoked", "badge.category_changed"} <= actions
+    # Another event's badge id is not found under this event.
+    assert client.get("/e/test-expo/manage/badges/999999").status_code == 404

@@ -1,0 +1,87 @@
+"""Who stands where: CSV, XLSX (read back with openpyxl) and the PDF floor plan
+with the exhibitor directory (read back with pdftotext)."""
+
+import csv
+import io
+import shutil
+import subprocess
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.booths.conftest import place
+
+
+@pytest.fixture
+def placed(small_event):
+    place(small_event.exhibitors["alpha"], ["A-01", "A-02"], state="confirmed")
+    place(small_event.exhibitors["beta"], ["B-03"], state="placed")
+    return small_event
+
+
+def test_csv_export(login_as, placed):
+    response = login_as("organizer").get("/e/test-expo/manage/booths/export.csv")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    text = response.get_data().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 20
+    by_booth = {r["booth"]: r for r in rows}
+    assert by_booth["A-01"]["company_ko"] == "알파로보틱스"
+    assert by_booth["A-01"]["company_en"] == "Alpha Robotics"
+    assert by_booth["A-01"]["state"] == "confirmed" and by_booth["A-01"]["status"] == "taken"
+    assert by_booth["B-03"]["company_en"] == "Beta Bio" and by_booth["B-03"]["state"] == "placed"
+    assert by_booth["A-05"]["company_ko"] == "" and by_booth["A-05"]["status"] == "free"
+    assert by_booth["A-01"]["corner"] == "yes" and by_booth["A-02"]["corner"] == "no"
+
+
+def test_xlsx_export(login_as, placed):
+    response = login_as("organizer").get("/e/test-expo/manage/booths/export.xlsx")
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.get_data()))
+    booths = workbook["Booths"]
+    rows = list(booths.iter_rows(values_only=True))
+    header = rows[0]
+    assert header[:3] == ("booth", "hall", "zone")
+    assert len(rows) == 21
+    records = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
+    assert records["A-02"]["company_ko"] == "알파로보틱스"
+    assert records["B-03"]["state"] == "placed"
+    companies = list(workbook["Exhibitors"].iter_rows(values_only=True))
+    assert ("알파로보틱스", "Alpha Robotics", "A-01 A-02", "ai") in companies
+    assert ("베타바이오", "Beta Bio", "B-03", "bio") in companies
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) missing")
+def test_pdf_floor_plan_with_directory(client, placed, tmp_path):
+    response = client.get("/e/test-expo/floorplan.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    data = response.get_data()
+    assert data.startswith(b"%PDF")
+    path = tmp_path / "plan.pdf"
+    path.write_bytes(data)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    assert "알파로보틱스" in text and "베타바이오" in text
+    assert "A-01" in text and "B-10" in text  # booth codes on the drawing
+    pages = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+    assert "Pages:          3" in pages  # hall A, hall B, directory
+
+
+def test_korean_font_helper_falls_back_to_cid_font(tmp_path):
+    from eventapp.core.pdf import CID_FALLBACK, register_korean_font
+
+    assert register_korean_font(path=str(tmp_path / "missing.ttf")) == CID_FALLBACK
+    name = register_korean_font()
+    assert name in ("NanumGothic", CID_FALLBACK)
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    page = canvas.Canvas(out)
+    page.setFont(CID_FALLBACK, 12)
+    page.drawString(72, 720, "감마그룹")
+    page.save()
+    assert out.getvalue().startswith(b"%PDF")

@@ -1,0 +1,280 @@
+"""Floor plan import: a good file, every kind of bad line, all or nothing,
+adjacency and corners from the geometry, and re-import with allocated booths."""
+
+import csv
+import io
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from eventapp.booths import services
+from eventapp.booths.floorplan import COLUMNS, parse_floorplan
+from eventapp.booths.models import Booth, BoothAdjacency
+from eventapp.extensions import db
+from tests.booths.conftest import allocations, audit_actions, place
+
+HEADER = ",".join(COLUMNS)
+
+
+def island(hall, prefix, columns, rows=2, x0=4, y0=4, zone="ai", size=3):
+    """CSV lines of an island of booths, row by row."""
+    lines = []
+    number = 1
+    for row in range(rows):
+        for column in range(columns):
+            lines.append(
+                f"{prefix}{number:02d},{hall},{zone},{x0 + column * size},{y0 + row * size},"
+                f"{size},{size},,"
+            )
+            number += 1
+    return lines
+
+
+def csv_text(*lines):
+    return "\n".join([HEADER, *lines]) + "\n"
+
+
+def booth_codes():
+    return sorted(db.session.scalars(select(Booth.code)))
+
+
+def adjacent_codes():
+    code = dict(db.session.execute(select(Booth.id, Booth.code)).all())
+    return sorted(
+        tuple(sorted((code[a], code[b])))
+        for a, b in db.session.execute(select(BoothAdjacency.booth_id, BoothAdjacency.neighbour_id))
+    )
+
+
+def test_good_file_replaces_plan_and_derives_geometry(small_event):
+    event = small_event.event
+    text = csv_text(
+        *island("A", "A-", 3),  # 2 x 3: ends are corners, the middle ones are not
+        "B-01,B,bio,4,4,3,3,,premium",
+        "B-02,B,BIO,7,4,3,3,no,",  # corner given: wins over the geometry
+        "B-03,B,bio,20,4,6,3,yes,",  # a 6 m booth standing alone
+    )
+    summary = services.import_floorplan(event, text.encode("utf-8"))
+    db.session.commit()
+    assert summary["booths"] == 9 and summary["created"] == 0 and summary["updated"] == 9
+    assert summary["removed"] == 11
+    assert booth_codes() == ["A-01", "A-02", "A-03", "A-04", "A-05", "A-06", "B-01", "B-02", "B-03"]
+    booths = {b.code: b for b in db.session.scalars(select(Booth))}
+    assert {c for c, b in booths.items() if b.corner} == {"A-01", "A-03", "A-04", "A-06", "B-01", "B-03"}
+    assert booths["B-01"].tier == "premium" and booths["A-01"].tier == "standard"
+    assert booths["B-02"].zone == "bio" and booths["B-03"].w == 6
+    assert adjacent_codes() == [
+        ("A-01", "A-02"), ("A-01", "A-04"), ("A-02", "A-03"), ("A-02", "A-05"),
+        ("A-03", "A-06"), ("A-04", "A-05"), ("A-05", "A-06"), ("B-01", "B-02"),
+    ]
+    assert "floorplan.imported" in audit_actions()
+
+
+def test_utf8_bom_and_cp949_files_are_read(small_event):
+    text = csv_text(*island("A", "A-", 2, rows=1))
+    services.import_floorplan(small_event.event, ("\ufeff" + text).encode("utf-8"))
+    db.session.commit()
+    assert booth_codes() == ["A-01", "A-02"]
+    # Korean Excel saves CP949: the file is read, and the Hangul code reported as such.
+    with pytest.raises(services.FloorPlanError) as refused:
+        services.import_floorplan(small_event.event, text.replace("A-02", "가-02").encode("cp949"))
+    db.session.rollback()
+    assert refused.value.details[0].startswith("Line 3: Booth code 가-02 may only hold")
+
+
+BAD_LINES = [
+    # (line, text of the line, fragment of the reason)
+    (2, "A-01,A,ai,4,4,3,3,,", None),  # fine
+    (3, "A-02,Z,ai,7,4,3,3,,", "Unknown hall Z"),
+    (4, "A-03,A,space,10,4,3,3,,", "Unknown zone space"),
+    (5, "A-04,A,ai,four,4,3,3,,", "x is not a number: four"),
+    (6, "A-05,A,ai,13,4,0,3,,", "w must be greater than zero"),
+    (7, "A-06,A,ai,-1,4,3,3,,", "x must not be negative"),
+    (8, "A-01,A,ai,30,4,3,3,,", "Duplicate booth code A-01 (first on line 2)"),
+    (9, "A-07,A,ai,5,5,3,3,,", "Booth A-07 overlaps booth A-01 (line 2)"),
+    (10, "A-08,A,ai,16,4,3,3,maybe,", "corner must be yes, no or empty"),
+    (11, "A-09,A,ai,19,4,3,3,,", None),
+    (12, "A-10,A,ai,nan,4,3,3,,", "x is not a number"),
+    (13, "A 11,A,ai,22,4,3,3,,", "may only hold letters"),
+    (14, ",A,ai,25,4,3,3,,", "booth code is missing"),
+    (15, "A-12,A,ai,28,4,3,3", "Expected 9 values, found 7"),
+    (16, "A-13,A,ai,38,4,3,3,,", "lies outside hall A (40 × 20 m)"),
+    (17, "A-14,A,ai,31,4,3,3,,VIP tier", "Tier vip tier must be"),
+]
+
+
+def test_every_bad_line_is_reported_with_its_number_and_nothing_is_imported(small_event):
+    before = booth_codes()
+    text = csv_text(*[line for _n, line, _reason in BAD_LINES])
+    with pytest.raises(services.FloorPlanError) as refused:
+        services.import_floorplan(small_event.event, text)
+    db.session.rollback()
+    details = refused.value.details
+    for number, _line, reason in BAD_LINES:
+        reported = [d for d in details if d.startswith(f"Line {number}:")]
+        if reason is None:
+            assert reported == [], f"line {number} is fine but got {reported}"
+        else:
+            assert any(reason in d for d in reported), f"line {number}: {reason!r} not in {details}"
+    assert "problems; nothing was imported" in refused.value.message
+    assert booth_codes() == before
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", "The file is empty."),
+        ("booth,hall,zone,x,y\nA-01,A,ai,1,1\n", "Missing columns: w, h."),
+        (HEADER + ",colour\n", "Unknown columns: colour."),
+        (HEADER + "\n", "The file lists no booths."),
+        (b"\xff\xfe\x00b\x00o", "not text"),
+    ],
+)
+def test_file_level_problems(small_event, text, reason):
+    with pytest.raises(services.FloorPlanError) as refused:
+        services.import_floorplan(small_event.event, text)
+    db.session.rollback()
+    assert any(reason in d for d in refused.value.details), refused.value.details
+
+
+def test_reimport_keeps_allocated_booths_or_names_the_ones_that_would_vanish(small_event):
+    alpha = small_event.exhibitors["alpha"]
+    place(alpha, ["A-01", "A-02"], state="confirmed")
+    booth_id = small_event.booths["A-01"].id
+    without = csv_text(*[line for line in island("A", "A-", 5) if not line.startswith("A-02")])
+    with pytest.raises(services.FloorPlanError) as refused:
+        services.import_floorplan(small_event.event, without)
+    db.session.rollback()
+    assert refused.value.details == ["Booth A-02 (Alpha Robotics)"]
+    assert len(booth_codes()) == 20
+    # Keeping A-01 and A-02 (even moved a little) works and keeps the allocation.
+    services.import_floorplan(small_event.event, csv_text(*island("A", "A-", 5, x0=5)))
+    db.session.commit()
+    assert allocations() == {"A-01": (alpha.id, "confirmed"), "A-02": (alpha.id, "confirmed")}
+    booth = db.session.scalar(select(Booth).where(Booth.code == "A-01"))
+    assert booth.id == booth_id and booth.x == 5
+
+
+def test_import_page(login_as, small_event):
+    client = login_as("organizer")
+    bad = csv_text("A-01,A,ai,4,4,3,3,,", "A-02,Q,ai,7,4,3,3,,")
+    response = client.post(
+        "/e/test-expo/manage/booths/import",
+        data={"file": (io.BytesIO(bad.encode()), "plan.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="import-problems"' in page and "Line 3: Unknown hall Q" in page
+    good = csv_text(*island("A", "A-", 4), *island("B", "B-", 2, zone="bio"))
+    response = client.post(
+        "/e/test-expo/manage/booths/import",
+        data={"file": (io.BytesIO(good.encode()), "plan.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(Booth)) == 12
+    exported = client.get("/e/test-expo/manage/booths/floorplan.csv").get_data(as_text=True)
+    assert exported.splitlines()[0] == HEADER
+    assert len(exported.splitlines()) == 13
+
+
+def test_cli_import(app, small_event, tmp_path):
+    path = tmp_path / "plan.csv"
+    path.write_text(csv_text(*island("A", "A-", 2)), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["booths", "import-floorplan", "test-expo", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Imported 4 booths" in result.output
+    path.write_text(csv_text("A-01,X,ai,1,1,3,3,,"), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["booths", "import-floorplan", "test-expo", str(path)])
+    assert result.exit_code == 1
+    assert "Line 2" in result.output
+
+
+# --------------------------------------------------------------------------- property tests
+
+HALLS = {"A": (200, 200), "B": (0, 0)}
+ZONES = {"ai", "bio", "eco"}
+codes = st.from_regex(r"[A-Z]{1,2}-[0-9]{1,3}", fullmatch=True)
+
+
+@st.composite
+def plans(draw):
+    """Valid plans: booths on distinct cells of a grid, random sizes within their cell."""
+    count = draw(st.integers(1, 25))
+    cells = draw(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), min_size=count,
+                          max_size=count, unique=True))
+    names = draw(st.lists(codes, min_size=count, max_size=count, unique=True))
+    booths = []
+    for (cx, cy), code in zip(cells, names, strict=True):
+        w = draw(st.sampled_from([1, 1.5, 2.25, 3]))
+        h = draw(st.sampled_from([1, 2, 3]))
+        booths.append(
+            {
+                "booth": code,
+                "hall": draw(st.sampled_from(sorted(HALLS))),
+                "zone": draw(st.sampled_from(sorted(ZONES))),
+                "x": cx * 3,
+                "y": cy * 3,
+                "w": w,
+                "h": h,
+                "corner": draw(st.sampled_from(["", "yes", "no"])),
+                "tier": draw(st.sampled_from(["", "standard", "premium"])),
+            }
+        )
+    return booths
+
+
+def to_text(rows):
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plans())
+def test_valid_plans_read_back_exactly(rows):
+    parsed = parse_floorplan(to_text(rows), HALLS, ZONES)
+    assert parsed.errors == []
+    assert [b.code for b in parsed.booths] == [r["booth"] for r in rows]
+    for booth, row in zip(parsed.booths, rows, strict=True):
+        assert (booth.hall, booth.zone, booth.x, booth.y, booth.w, booth.h) == (
+            row["hall"], row["zone"], row["x"], row["y"], row["w"], row["h"]
+        )
+        assert booth.corner == {"": None, "yes": True, "no": False}[row["corner"]]
+        assert booth.tier == (row["tier"] or "standard")
+        assert booth.line == rows.index(row) + 2
+
+
+@settings(max_examples=150, deadline=None)
+@given(plans(), st.data())
+def test_one_broken_cell_is_reported_on_its_line_only(rows, data):
+    index = data.draw(st.integers(0, len(rows) - 1))
+    column = data.draw(st.sampled_from(["hall", "zone", "x", "y", "w", "h", "corner"]))
+    broken = [dict(r) for r in rows]
+    broken[index][column] = {"hall": "Q", "zone": "mars", "corner": "perhaps"}.get(column, "3m")
+    parsed = parse_floorplan(to_text(broken), HALLS, ZONES)
+    assert {e.line for e in parsed.errors} == {index + 2}
+    assert len(parsed.booths) == len(rows) - 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("AB-01,.\n\r\"x ai3e")), max_size=300))
+def test_parser_never_crashes_and_accepts_only_consistent_plans(text):
+    parsed = parse_floorplan(HEADER + "\n" + text, HALLS, ZONES)
+    lines = len((HEADER + "\n" + text).splitlines()) + 2
+    assert all(0 <= e.line <= lines for e in parsed.errors)
+    assert all(str(e) for e in parsed.errors)
+    if not parsed.errors:
+        found = [b.code for b in parsed.booths]
+        assert len(found) == len(set(found)) and found
+        for a in parsed.booths:
+            for b in parsed.booths:
+                if a is not b and a.hall == b.hall:
+                    dx = min(a.x + a.w, b.x + b.w) - max(a.x, b.x)
+                    dy = min(a.y + a.h, b.y + b.h) - max(a.y, b.y)
+                    assert dx <= 1e-6 or dy <= 1e-6

@@ -1,0 +1,196 @@
+"""Organizer tools: block, place, move, swap, unassign, lock, and the violations
+their manual edits may cause."""
+
+import pytest
+from sqlalchemy import select
+
+from eventapp.booths import services, state
+from eventapp.booths.models import Booth, ExhibitorAvoid
+from eventapp.core.audit import AuditEntry
+from eventapp.extensions import db
+from tests.booths.conftest import add_exhibitor, allocations, audit_actions, place
+
+
+def commit(result=None):
+    db.session.commit()
+    return result
+
+
+def kinds(event):
+    return {v.exhibitor.id: sorted(b.kind for b in v.breaches) for v in state.violations(event)}
+
+
+def test_block_and_unblock(small_event):
+    event = small_event.event
+    commit(services.block_booths(event, "A-05 A-10", "pillar"))
+    booth = db.session.scalar(select(Booth).where(Booth.code == "A-05"))
+    assert booth.blocked and booth.blocked_reason == "pillar"
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "booth.blocked"))
+    assert entry.data == {"booths": ["A-05", "A-10"], "reason": "pillar"}
+    commit(services.unblock_booths(event, ["A-05"]))
+    db.session.refresh(booth)
+    assert not booth.blocked and booth.blocked_reason == ""
+    assert "booth.unblocked" in audit_actions()
+
+
+def test_allocated_booths_cannot_be_blocked(small_event):
+    place(small_event.exhibitors["alpha"], ["A-01", "A-02"])
+    with pytest.raises(services.BoothError) as refused:
+        services.block_booths(small_event.event, ["A-02", "A-03"])
+    db.session.rollback()
+    assert "A-02" in refused.value.message
+    assert not db.session.scalar(select(Booth.blocked).where(Booth.code == "A-03"))
+
+
+def test_place_may_break_rules_and_violations_show_it(small_event):
+    event = small_event.event
+    beta = small_event.exhibitors["beta"]
+    breaches = commit(services.place_exhibitor(beta, ["A-01"]))
+    assert [b.kind for b in breaches] == ["zone"]
+    assert allocations() == {"A-01": (beta.id, "placed")}
+    db.session.refresh(beta)
+    assert beta.status == "placed"
+    assert kinds(event) == {beta.id: ["zone"]}
+    assert "booth.placed" in audit_actions()
+
+
+def test_move_frees_the_old_booths(small_event):
+    beta = small_event.exhibitors["beta"]
+    commit(services.place_exhibitor(beta, ["B-01"]))
+    commit(services.move_exhibitor(beta, ["B-05"]))
+    assert allocations() == {"B-05": (beta.id, "placed")}
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "booth.moved"))
+    assert entry.data == {"booths": ["B-05"], "from": ["B-01"]}
+
+
+def test_place_refuses_taken_blocked_and_unapproved(small_event):
+    event = small_event.event
+    alpha, beta = small_event.exhibitors["alpha"], small_event.exhibitors["beta"]
+    commit(services.place_exhibitor(alpha, ["A-01", "A-02"]))
+    with pytest.raises(services.BoothConflict):
+        services.place_exhibitor(beta, ["A-02"])
+    db.session.rollback()
+    commit(services.block_booths(event, ["B-01"]))
+    with pytest.raises(services.BoothError):
+        services.place_exhibitor(beta, ["B-01"])
+    db.session.rollback()
+    pending, _ = add_exhibitor(event, "pending", status="pending")
+    with pytest.raises(services.BoothError):
+        services.place_exhibitor(pending, ["B-02"])
+    db.session.rollback()
+    assert allocations() == {"A-01": (alpha.id, "placed"), "A-02": (alpha.id, "placed")}
+
+
+def test_swap_two_exhibitors(small_event):
+    event = small_event.event
+    alpha, beta = small_event.exhibitors["alpha"], small_event.exhibitors["beta"]
+    place(alpha, ["A-01", "A-02"], state="confirmed")
+    place(beta, ["B-01"], state="confirmed")
+    commit(services.swap_exhibitors(alpha, beta))
+    assert allocations() == {
+        "A-01": (beta.id, "placed"),
+        "A-02": (beta.id, "placed"),
+        "B-01": (alpha.id, "placed"),
+    }
+    db.session.refresh(alpha)
+    assert alpha.status == "placed"
+    assert kinds(event) == {alpha.id: ["count", "zone"], beta.id: ["count", "zone"]}
+    with pytest.raises(services.BoothError):
+        services.swap_exhibitors(alpha, alpha)
+    db.session.rollback()
+
+
+def test_unassign(small_event):
+    alpha = small_event.exhibitors["alpha"]
+    place(alpha, ["A-01", "A-02"], state="confirmed")
+    assert commit(services.unassign_exhibitor(alpha)) == ["A-01", "A-02"]
+    assert allocations() == {}
+    db.session.refresh(alpha)
+    assert alpha.status == "approved"
+    with pytest.raises(services.BoothError):
+        services.unassign_exhibitor(alpha)
+    db.session.rollback()
+
+
+def test_lock_and_unlock(small_event):
+    alpha = small_event.exhibitors["alpha"]
+    commit(services.set_locked(alpha, True))
+    db.session.refresh(alpha)
+    assert alpha.locked
+    commit(services.set_locked(alpha, False))
+    assert audit_actions()[-2:] == ["exhibitor.locked", "exhibitor.unlocked"]
+
+
+def test_violations_list_every_kind(small_event):
+    event = small_event.event
+    alpha, beta = small_event.exhibitors["alpha"], small_event.exhibitors["beta"]
+    other, _ = add_exhibitor(event, "other", count=2, zones=("ai",))
+    db.session.add(ExhibitorAvoid(exhibitor_id=alpha.id, avoided_id=beta.id))
+    db.session.commit()
+    commit(services.place_exhibitor(alpha, ["A-01", "A-03"]))  # not touching
+    commit(services.place_exhibitor(beta, ["A-02"]))  # wrong zone, next to alpha
+    commit(services.place_exhibitor(other, ["A-09", "A-10"]))  # fine
+    found = kinds(event)
+    assert found[alpha.id] == ["avoid", "touching"]
+    assert found[beta.id] == ["avoid", "zone"]
+    assert other.id not in found
+
+
+def test_organizer_pages_drive_the_tools(login_as, small_event):
+    alpha, beta = small_event.exhibitors["alpha"], small_event.exhibitors["beta"]
+    client = login_as("organizer")
+    base = "/e/test-expo/manage/booths"
+    response = client.post(f"{base}/place", data={"booths": "A-01 A-02", "exhibitor": alpha.id})
+    assert response.status_code == 302
+    client.post(f"{base}/place", data={"booths": "A-06", "exhibitor": beta.id})
+    page = client.get(f"{base}/?lang=en").get_data(as_text=True)
+    assert "now stands on A-06" in page and "Rule broken" in page
+    assert 'data-booth="A-06"' in page and 'id="place-button"' in page
+    client.post(f"{base}/block", data={"booths": "B-10", "reason": "stairs"})
+    client.post(f"{base}/swap", data={"first": alpha.id, "second": beta.id})
+    client.post(f"{base}/lock", data={"exhibitor": alpha.id, "locked": "1"})
+    assert allocations() == {
+        "A-01": (beta.id, "placed"),
+        "A-02": (beta.id, "placed"),
+        "A-06": (alpha.id, "placed"),
+    }
+    violations = client.get(f"{base}/violations?lang=en").get_data(as_text=True)
+    assert 'data-kind="count"' in violations and 'data-kind="zone"' in violations
+    client.post(f"{base}/unassign", data={"exhibitor": beta.id})
+    response = client.post(f"{base}/place", data={"booths": "B-10", "exhibitor": beta.id})
+    page = client.get(f"{base}/?lang=en").get_data(as_text=True)
+    assert "Booths B-10 are blocked." in page
+    assert allocations() == {"A-06": (alpha.id, "placed")}
+    db.session.refresh(alpha)
+    assert alpha.locked
+    assert {"booth.placed", "booth.blocked", "booth.swapped", "exhibitor.locked",
+            "booth.unassigned"} <= set(audit_actions())
+
+
+def test_settings_page_sets_the_window_in_seoul_time(login_as, small_event):
+    from eventapp.booths.models import BoothSettings
+
+    client = login_as("organizer")
+    response = client.post(
+        "/e/test-expo/manage/booths/settings",
+        data={
+            "picking_opens_at": "2025-08-01T10:00",
+            "priority_opens_at": "2025-07-31T10:00",
+            "picking_closes_at": "2025-08-15T18:00",
+            "hold_minutes": "15",
+            "assigner_time_limit": "5",
+        },
+    )
+    assert response.status_code == 302
+    settings = db.session.get(BoothSettings, small_event.event.id)
+    db.session.refresh(settings)
+    assert settings.picking_opens_at.isoformat() == "2025-08-01T01:00:00+00:00"
+    assert settings.priority_opens_at.hour == 1 and settings.hold_minutes == 15
+    assert settings.assigner_time_limit == 5
+    bad = client.post(
+        "/e/test-expo/manage/booths/settings?lang=en",
+        data={"picking_opens_at": "2025-08-10T10:00", "picking_closes_at": "2025-08-01T10:00",
+              "hold_minutes": "10", "assigner_time_limit": "20"},
+    )
+    assert bad.status_code == 200
+    assert "Picking must close after it opens." in bad.get_data(as_text=True)

@@ -1,0 +1,261 @@
+"""Self-service picking: the rules, the window, holds that expire, confirming."""
+
+from datetime import timedelta
+
+import pytest
+
+from eventapp.booths import services
+from eventapp.booths.models import BoothAllocation, ExhibitorAvoid
+from eventapp.core.db import utcnow
+from eventapp.extensions import db
+from tests.booths.conftest import add_exhibitor, allocations, audit_actions, open_window, place
+
+
+def hold(exhibitor, codes, now=None):
+    try:
+        result = services.hold_booths(exhibitor, codes, now=now)
+    except services.BoothError:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return result
+
+
+def test_hold_two_touching_booths(picking_open):
+    alpha = picking_open.exhibitors["alpha"]
+    before = utcnow()
+    expires = hold(alpha, ["A-01", "A-02"])
+    assert allocations() == {"A-01": (alpha.id, "hold"), "A-02": (alpha.id, "hold")}
+    assert timedelta(minutes=9) < expires - before <= timedelta(minutes=10, seconds=5)
+    db.session.refresh(alpha)
+    assert alpha.status == "approved"
+    assert "booth.held" in audit_actions()
+
+
+@pytest.mark.parametrize(
+    ("codes", "fragment"),
+    [
+        (["A-01", "A-03"], "do not touch"),  # same row, one booth between them
+        (["A-01", "A-07"], "do not touch"),  # diagonal neighbours share only a point
+        (["B-01", "B-02"], "outside the zones"),
+        (["A-01"], "Select exactly 2 booths"),
+        (["A-01", "A-02", "A-03"], "Select exactly 2 booths"),
+        (["A-01", "Z-99"], "Unknown booths: Z-99"),
+    ],
+)
+def test_rules_refuse_bad_selections(picking_open, codes, fragment, app):
+    alpha = picking_open.exhibitors["alpha"]
+    with app.test_request_context("/?lang=en"):
+        with pytest.raises(services.BoothError) as refused:
+            hold(alpha, codes)
+    assert fragment in refused.value.message
+    assert allocations() == {}
+
+
+def test_blocked_and_taken_booths_cannot_be_held(picking_open):
+    alpha, beta = picking_open.exhibitors["alpha"], picking_open.exhibitors["beta"]
+    services.block_booths(picking_open.event, ["A-05"], "pillar")
+    db.session.commit()
+    with pytest.raises(services.BoothConflict):
+        hold(alpha, ["A-04", "A-05"])
+    beta.zones = ["ai"]
+    db.session.commit()
+    hold(beta, ["A-03"])
+    with pytest.raises(services.BoothConflict) as refused:
+        hold(alpha, ["A-03", "A-04"])
+    assert "A-03" in refused.value.message
+    assert allocations() == {"A-03": (beta.id, "hold")}
+
+
+@pytest.mark.parametrize("named_by", ["alpha", "beta"])
+def test_avoided_competitor_is_never_a_neighbour(picking_open, named_by, app):
+    """The avoid relation works in both directions, whoever named it."""
+    alpha, beta = picking_open.exhibitors["alpha"], picking_open.exhibitors["beta"]
+    beta.zones = ["ai"]
+    first, second = (alpha, beta) if named_by == "alpha" else (beta, alpha)
+    db.session.add(ExhibitorAvoid(exhibitor_id=first.id, avoided_id=second.id))
+    db.session.commit()
+    hold(alpha, ["A-01", "A-02"])
+    with app.test_request_context("/?lang=en"):
+        for next_door in ("A-03", "A-06", "A-07"):
+            with pytest.raises(services.BoothError) as refused:
+                hold(beta, [next_door])
+            assert "Alpha Robotics" in refused.value.message
+    hold(beta, ["A-04"])  # one booth away is fine
+    assert allocations()["A-04"] == (beta.id, "hold")
+
+
+def test_avoid_also_counts_placed_booths(picking_open):
+    alpha, beta = picking_open.exhibitors["alpha"], picking_open.exhibitors["beta"]
+    beta.zones = ["ai"]
+    db.session.add(ExhibitorAvoid(exhibitor_id=beta.id, avoided_id=alpha.id))
+    db.session.commit()
+    place(alpha, ["A-09", "A-10"], state="confirmed")
+    with pytest.raises(services.BoothError):
+        hold(beta, ["A-05"])
+    hold(beta, ["A-01"])
+
+
+def test_window_not_scheduled_not_yet_and_closed(small_event, app):
+    alpha = small_event.exhibitors["alpha"]
+    now = utcnow()
+    with app.test_request_context("/?lang=en"):
+        with pytest.raises(services.BoothError) as refused:
+            hold(alpha, ["A-01", "A-02"])
+        assert "not been opened" in refused.value.message
+        open_window(small_event.event, opens=now + timedelta(hours=2))
+        with pytest.raises(services.BoothError) as refused:
+            hold(alpha, ["A-01", "A-02"])
+        assert "opens at" in refused.value.message
+        open_window(small_event.event, opens=now - timedelta(days=2), closes=now - timedelta(days=1))
+        with pytest.raises(services.BoothError) as refused:
+            hold(alpha, ["A-01", "A-02"])
+        assert "closed" in refused.value.message
+    open_window(small_event.event, opens=now - timedelta(minutes=1), closes=now + timedelta(hours=1))
+    hold(alpha, ["A-01", "A-02"])
+
+
+def test_priority_tier_picks_earlier(small_event):
+    event = small_event.event
+    now = utcnow()
+    sponsor, _ = add_exhibitor(event, "sponsor", count=1, tier=1)
+    regular, _ = add_exhibitor(event, "regular", count=1, tier=0)
+    open_window(event, opens=now + timedelta(hours=1), priority=now - timedelta(hours=1))
+    hold(sponsor, ["A-01"])
+    with pytest.raises(services.BoothError):
+        hold(regular, ["A-05"])
+    # Once everybody may pick, the regular exhibitor gets its booth too.
+    hold(regular, ["A-05"], now=now + timedelta(hours=1, minutes=1))
+    assert allocations()["A-05"][0] == regular.id
+
+
+def test_expired_hold_is_free_for_others_and_deleted(picking_open):
+    alpha = picking_open.exhibitors["alpha"]
+    other, _ = add_exhibitor(picking_open.event, "other", count=1)
+    start = utcnow()
+    hold(alpha, ["A-01", "A-02"], now=start)
+    later = start + timedelta(minutes=11)
+    hold(other, ["A-02"], now=later)
+    assert allocations() == {"A-02": (other.id, "hold")}  # alpha's whole hold is gone
+    assert "booth.hold_expired" in audit_actions()
+    with pytest.raises(services.BoothConflict):
+        services.confirm_booths(alpha, now=later)
+    db.session.rollback()
+
+
+def test_expire_holds_and_cli(app, picking_open):
+    alpha = picking_open.exhibitors["alpha"]
+    start = utcnow() - timedelta(minutes=30)
+    hold(alpha, ["A-01", "A-02"], now=start)
+    assert len(allocations()) == 2
+    result = app.test_cli_runner().invoke(args=["booths", "release-holds"])
+    assert result.exit_code == 0, result.output
+    assert "Released 2" in result.output
+    assert allocations() == {}
+
+
+def test_plan_treats_expired_hold_as_free_even_before_cleanup(picking_open, client):
+    alpha = picking_open.exhibitors["alpha"]
+    hold(alpha, ["A-01", "A-02"], now=utcnow() - timedelta(minutes=30))
+    data = client.get("/e/test-expo/floorplan.json").get_json()
+    status = {b["code"]: b["status"] for b in data["booths"]}
+    assert status["A-01"] == status["A-02"] == "free"
+    assert allocations() == {}  # and the read deleted the stale rows
+
+
+def test_confirm_turns_hold_into_confirmed_booths(picking_open):
+    alpha = picking_open.exhibitors["alpha"]
+    hold(alpha, ["A-01", "A-02"])
+    services.confirm_booths(alpha)
+    db.session.commit()
+    assert allocations() == {"A-01": (alpha.id, "confirmed"), "A-02": (alpha.id, "confirmed")}
+    db.session.refresh(alpha)
+    assert alpha.status == "confirmed"
+    assert all(a.expires_at is None for a in db.session.scalars(db.select(BoothAllocation)))
+    with pytest.raises(services.BoothError):
+        services.confirm_booths(alpha)
+    db.session.rollback()
+    with pytest.raises(services.BoothError):  # booths already: no new hold
+        hold(alpha, ["A-04", "A-05"])
+
+
+def test_placed_exhibitor_confirms_placement(picking_open):
+    beta = picking_open.exhibitors["beta"]
+    place(beta, ["B-01"])
+    services.confirm_booths(beta)
+    db.session.commit()
+    db.session.refresh(beta)
+    assert beta.status == "confirmed"
+    assert allocations() == {"B-01": (beta.id, "confirmed")}
+
+
+def test_new_selection_replaces_hold_but_keeps_its_clock(picking_open):
+    alpha = picking_open.exhibitors["alpha"]
+    start = utcnow()
+    first = hold(alpha, ["A-01", "A-02"], now=start)
+    second = hold(alpha, ["A-02", "A-03"], now=start + timedelta(minutes=5))
+    assert second == first
+    assert allocations() == {"A-02": (alpha.id, "hold"), "A-03": (alpha.id, "hold")}
+
+
+def test_release_hold(picking_open):
+    alpha = picking_open.exhibitors["alpha"]
+    hold(alpha, ["A-01", "A-02"])
+    assert services.release_hold(alpha) == ["A-01", "A-02"]
+    db.session.commit()
+    assert allocations() == {}
+    assert "booth.hold_released" in audit_actions()
+    with pytest.raises(services.BoothError):
+        services.release_hold(alpha)
+    db.session.rollback()
+
+
+def test_pending_exhibitor_cannot_pick(picking_open):
+    pending, _ = add_exhibitor(picking_open.event, "pending", status="pending")
+    with pytest.raises(services.BoothError):
+        hold(pending, ["A-01"])
+
+
+# --------------------------------------------------------------------------- through the pages
+
+
+def test_pick_page_hold_and_confirm_by_form(picking_open, login_as):
+    client = login_as("exhibitor_admin")
+    page = client.get("/e/test-expo/my-booths?lang=en").get_data(as_text=True)
+    assert 'id="hold-button"' in page and 'data-booth="A-01"' in page
+    assert 'class="booth s-free z-ai pickable"' in page
+    response = client.post("/e/test-expo/my-booths/hold", data={"booths": "A-01 A-02"})
+    assert response.status_code == 302
+    page = client.get("/e/test-expo/my-booths?lang=en").get_data(as_text=True)
+    assert "are held for you until" in page
+    assert 'id="confirm-button"' in page and 'id="hold-countdown"' in page
+    client.post("/e/test-expo/my-booths/confirm")
+    page = client.get("/e/test-expo/my-booths?lang=en").get_data(as_text=True)
+    assert "are confirmed" in page
+    assert 'id="hold-button"' not in page
+    alpha = picking_open.exhibitors["alpha"]
+    assert allocations() == {"A-01": (alpha.id, "confirmed"), "A-02": (alpha.id, "confirmed")}
+
+
+def test_pick_page_reports_rule_and_race_as_json(picking_open, login_as):
+    client = login_as("exhibitor_admin")
+    headers = {"Accept": "application/json"}
+    bad = client.post("/e/test-expo/my-booths/hold", data={"booths": "A-01,A-03"}, headers=headers)
+    assert bad.status_code == 422 and bad.get_json()["ok"] is False
+    beta = picking_open.exhibitors["beta"]
+    beta.zones = ["ai"]
+    db.session.commit()
+    hold(beta, ["A-02"])
+    lost = client.post("/e/test-expo/my-booths/hold", json={"booths": ["A-01", "A-02"]})
+    assert lost.status_code == 409
+    body = lost.get_json()
+    assert "A-02" in body["message"] and body["plan_url"].endswith("/floorplan.json")
+    good = client.post("/e/test-expo/my-booths/hold", json={"booths": ["A-04", "A-05"]})
+    assert good.status_code == 200 and good.get_json()["mine"]["booths"] == ["A-04", "A-05"]
+
+
+def test_staff_sees_but_cannot_pick(picking_open, login_as):
+    client = login_as("exhibitor_staff")
+    page = client.get("/e/test-expo/my-booths?lang=en").get_data(as_text=True)
+    assert "Only your company admin can pick booths." in page
+    assert 'id="hold-button"' not in page

@@ -1,0 +1,245 @@
+"""Calendar invitations queued by the meetings flow (booking, schedule-all, move,
+cancel): content of the iTIP messages, read back by icalendar and vobject."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from eventapp.calendar import services as calendar
+from eventapp.extensions import db
+from eventapp.meetings import planning
+from eventapp.meetings import services as meetings
+from eventapp.meetings.models import Meeting
+from tests.calendar.helpers import (
+    outbox,
+    outbox_calendar_list,
+    outbox_calendars,
+    parse_calendar,
+    vevent,
+)
+from tests.conftest import login
+
+SEOUL = ZoneInfo("Asia/Seoul")
+ALPHA_PEOPLE = {"exhibitor_admin@example.org", "exhibitor_staff@example.org"}
+GAMMA_PEOPLE = {"attendee@example.org"}
+EVERYBODY = ALPHA_PEOPLE | GAMMA_PEOPLE
+
+
+def attendees(component):
+    return {
+        str(a).removeprefix("mailto:"): {k: str(v) for k, v in a.params.items()}
+        for a in component.attendees
+    }
+
+
+def test_booking_queues_one_invitation_per_person_of_both_sides(meetup):
+    meeting = meetup.schedule(code="D1-1000")
+    invites = outbox_calendars("calendar_new")
+    assert set(invites) == EVERYBODY
+    slot = meetup.slots["D1-1000"]
+    for recipient, (message, method, parsed, other) in invites.items():
+        assert method == "REQUEST"
+        assert message["To"] == recipient
+        event = vevent(parsed)
+        # Stable UID of the meeting, first SEQUENCE.
+        assert str(event["UID"]) == meeting.uid
+        assert event["SEQUENCE"] == 0
+        assert event["STATUS"] == "CONFIRMED"
+        # DTSTART/DTEND in Seoul with a TZID, and the matching VTIMEZONE.
+        assert event["DTSTART"].params["TZID"] == "Asia/Seoul"
+        assert event["DTEND"].params["TZID"] == "Asia/Seoul"
+        assert event.start == slot.starts_at and event.end == slot.ends_at
+        assert event.start.astimezone(SEOUL).strftime("%H:%M") == "10:00"
+        assert [str(tz["TZID"]) for tz in parsed.walk("VTIMEZONE")] == ["Asia/Seoul"]
+        assert parsed.get_missing_tzids() == set()
+        assert event["DTSTAMP"].dt.utcoffset().total_seconds() == 0
+        assert "DTSTAMP:" in parsed.to_ical().decode() and event["DTSTAMP"].to_ical().endswith(b"Z")
+        # The event's address organizes; both organizations' people attend.
+        assert str(event["ORGANIZER"]) == "mailto:expo@example.org"
+        assert str(event["ORGANIZER"].params["CN"]) == "Test Expo"
+        people = attendees(event)
+        assert set(people) == EVERYBODY
+        assert all(p["RSVP"] == "FALSE" and p["CUTYPE"] == "INDIVIDUAL" for p in people.values())
+        # Who sent the request and who accepted it are required and have accepted.
+        for key in ("exhibitor_admin@example.org", "attendee@example.org"):
+            assert people[key]["ROLE"] == "REQ-PARTICIPANT"
+            assert people[key]["PARTSTAT"] == "ACCEPTED"
+        assert people["exhibitor_staff@example.org"]["ROLE"] == "OPT-PARTICIPANT"
+        assert people["exhibitor_staff@example.org"]["PARTSTAT"] == "NEEDS-ACTION"
+        assert str(event["LOCATION"]) == f"Table {meeting.table.code}, Hall A meeting zone"
+        description = str(event["DESCRIPTION"])
+        assert "http://testserver/e/test-expo/meetings/agenda" in description
+        assert "Time: 2025-09-17 10:00–10:30 (Asia/Seoul)" in description
+        # The independent parser reads the same invitation.
+        assert other.vevent.uid.value == meeting.uid
+        assert other.vevent.organizer.value == "mailto:expo@example.org"
+        assert {a.value.removeprefix("mailto:") for a in other.vevent.attendee_list} == EVERYBODY
+        assert other.vevent.dtstart.value == slot.starts_at
+        assert other.vtimezone.tzid.value == "Asia/Seoul"
+    # Summary and description name the partner, seen from each side.
+    staff_event = vevent(invites["exhibitor_staff@example.org"][2])
+    assert str(staff_event["SUMMARY"]) == "Meeting with Gamma Group"
+    assert "Partner: Gamma Group" in str(staff_event["DESCRIPTION"])
+    assert "Partner contacts: Attendee" in str(staff_event["DESCRIPTION"])
+    gamma_event = vevent(invites["attendee@example.org"][2])
+    assert str(gamma_event["SUMMARY"]) == "Meeting with Alpha Robotics"
+    assert "Partner contacts: Exhibitor_Admin, Exhibitor_Staff" in str(gamma_event["DESCRIPTION"])
+    subject = invites["attendee@example.org"][0]["Subject"]
+    assert subject == "Invitation: meeting with Alpha Robotics, 2025-09-17 10:00–10:30"
+
+
+def test_move_sends_update_with_same_uid_and_higher_sequence(meetup):
+    meeting = meetup.schedule(code="D1-1000")
+    first = vevent(outbox_calendars("calendar_new")["attendee@example.org"][2])
+    target = meetup.slots["D2-1100"]
+    meetings.move_meeting(meeting, target, meetup.organizer)
+    db.session.commit()
+    updates = outbox_calendars("calendar_update")
+    assert set(updates) == EVERYBODY
+    for _message, method, parsed, other in updates.values():
+        assert method == "REQUEST"
+        event = vevent(parsed)
+        assert str(event["UID"]) == str(first["UID"]) == meeting.uid
+        assert event["SEQUENCE"] == 1 > first["SEQUENCE"]
+        assert event.start == target.starts_at != first.start
+        assert event.start.astimezone(SEOUL) == datetime(2025, 9, 18, 11, 0, tzinfo=SEOUL)
+        assert int(other.vevent.sequence.value) == 1
+    assert "2025-09-18 11:00" in updates["attendee@example.org"][0]["Subject"]
+    # A second move raises the sequence again.
+    meetings.move_meeting(meeting, meetup.slots["D2-1130"], meetup.organizer)
+    db.session.commit()
+    sequences = sorted(vevent(c[2])["SEQUENCE"] for c in outbox_calendar_list("calendar_update"))
+    assert sequences == [1, 1, 1, 2, 2, 2]
+
+
+def test_cancellation_sends_cancel_to_both_sides(meetup):
+    meeting = meetup.schedule(code="D1-1030")
+    meetings.cancel_meeting(
+        meeting, meetup.exhibitor_admin, profile=meetup.alpha, reason="Flight delayed"
+    )
+    db.session.commit()
+    cancels = outbox_calendars("calendar_cancel")
+    # The side that cancelled gets the CANCEL too: the meeting is in its calendars.
+    assert set(cancels) == EVERYBODY
+    for message, method, parsed, other in cancels.values():
+        assert method == "CANCEL"
+        assert str(parsed["METHOD"]) == "CANCEL"
+        event = vevent(parsed)
+        assert str(event["UID"]) == meeting.uid
+        assert event["STATUS"] == "CANCELLED"
+        assert event["SEQUENCE"] == 1
+        assert not list(event.walk("VALARM"))
+        assert other.vevent.status.value == "CANCELLED"
+        assert message.get_body(("plain",)).get_content().count("Flight delayed") == 1
+        assert any(p.get_filename() == "cancel.ics" for p in message.walk())
+
+
+def test_invitations_speak_the_recipients_language(meetup):
+    meetup.attendee.locale = "ko"
+    db.session.commit()
+    meetup.schedule()
+    invites = outbox_calendars("calendar_new")
+    korean = vevent(invites["attendee@example.org"][2])
+    assert "알파로보틱스" in str(korean["SUMMARY"])
+    assert "exhibitor_admin 님" in str(korean["DESCRIPTION"])
+    assert "알파로보틱스" in invites["attendee@example.org"][0]["Subject"]
+    english = vevent(invites["exhibitor_admin@example.org"][2])
+    assert "Gamma Group" in str(english["SUMMARY"])
+
+
+def test_meeting_at_the_firms_booth_names_booth_and_hall(meetup):
+    meetings.set_booth_reception(meetup.event, meetup.organizer, meetup.gamma, True, "A-03")
+    db.session.commit()
+    meeting = meetup.schedule()
+    assert meeting.booth_code == "A-03" and meeting.table is None
+    event = vevent(outbox_calendars("calendar_new")["attendee@example.org"][2])
+    assert str(event["LOCATION"]) == "Booth A-03, Hall A"
+
+
+def test_schedule_all_plan_sends_invitations(meetup):
+    second = meetings.send_request(
+        meetup.event, meetup.alpha, meetup.beta, meetup.exhibitor_admin, ""
+    )
+    meetings.accept_request(second, meetup.beta, meetup.other_exhibitor)
+    db.session.commit()
+    # The test event lies in the past: plan as if it were before the fair.
+    before = datetime(2025, 9, 1, tzinfo=UTC)
+    plan = planning.run_plan(meetup.event, meetup.organizer, now=before, time_limit=5, workers=1)
+    db.session.commit()
+    created = planning.apply_plan(plan, meetup.organizer)
+    db.session.commit()
+    assert len(created) == 2
+    rows = outbox("calendar_new")
+    # alpha's two people get both meetings, gamma's and beta's one person one each.
+    assert len(rows) == 2 * 2 + 1 + 1
+    uids = {vevent(c[2])["UID"] for c in outbox_calendar_list("calendar_new")}
+    assert uids == {m.uid for m in created}
+
+
+def test_no_invitation_when_the_caller_asks_for_no_mail(meetup):
+    meetup.schedule(notify=False)
+    assert outbox("calendar_new") == []
+
+
+def test_invitations_roll_back_with_the_booking(meetup):
+    meetings.book(meetup.request, meetup.slots["D1-1000"], meetup.organizer, via="organizer")
+    assert len(outbox("calendar_new")) == 3  # queued in the caller's transaction
+    db.session.rollback()
+    assert outbox("calendar_new") == []
+    assert db.session.scalar(db.select(Meeting)) is None
+
+
+def test_participant_cancelling_on_the_meetings_page_queues_cancel(meetup, client):
+    meeting = meetup.schedule()
+    login(client, meetup.attendee)
+    response = client.post(f"/e/test-expo/meetings/m/{meeting.id}/cancel", data={"reason": "Sorry"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).status == "cancelled"
+    assert set(outbox_calendars("calendar_cancel")) == EVERYBODY
+
+
+def test_organizer_moving_on_the_grid_queues_update(meetup, client):
+    meeting = meetup.schedule()
+    login(client, meetup.organizer)
+    target = meetup.slots["D1-1130"]
+    response = client.post(
+        f"/e/test-expo/meetings/manage/m/{meeting.id}/move",
+        data={"slot_id": target.id, "table_id": 0},
+    )
+    assert response.status_code == 302
+    updates = outbox_calendars("calendar_update")
+    assert set(updates) == EVERYBODY
+    assert {vevent(parsed)["SEQUENCE"] for _m, _method, parsed, _v in updates.values()} == {1}
+
+
+def test_invite_can_be_switched_off(meetup, app):
+    app.config["CALENDAR_INVITES"] = False
+    try:
+        meetup.schedule()
+    finally:
+        app.config.pop("CALENDAR_INVITES")
+    assert outbox("calendar_new") == []
+
+
+def test_meeting_download_is_a_publish_calendar_without_attendees(meetup):
+    meeting = meetup.schedule()
+    data = calendar.meeting_calendar(meeting, "en", meetup.gamma)
+    parsed, other = parse_calendar(data)
+    assert str(parsed["METHOD"]) == "PUBLISH"
+    event = vevent(parsed)
+    assert str(event["UID"]) == meeting.uid
+    assert "ATTENDEE" not in event  # RFC 5546: PUBLISH carries no attendees
+    assert str(event["ORGANIZER"]) == "mailto:expo@example.org"
+    assert str(event["SUMMARY"]) == "Meeting with Alpha Robotics"
+    # Seen by an organizer: both organizations.
+    neutral = vevent(parse_calendar(calendar.meeting_calendar(meeting, "en"))[0])
+    assert str(neutral["SUMMARY"]) == "Meeting: Alpha Robotics – Gamma Group"
+
+
+@pytest.mark.parametrize("method", ["PUBLISH", "REFRESH"])
+def test_invite_calendar_refuses_other_methods(meetup, method):
+    meeting = meetup.schedule(notify=False)
+    with pytest.raises(ValueError):
+        calendar.invite_calendar(meeting, method, "en", viewer=meetup.alpha, attendees=[])

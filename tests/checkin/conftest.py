@@ -1,0 +1,149 @@
+"""Fixtures of the scanning tests: the small event moved to today and tomorrow
+(Seoul), badges for its people, and one scan point of each kind."""
+
+import uuid
+from datetime import datetime, time, timedelta
+
+import pytest
+
+from eventapp.extensions import db
+
+
+def seoul_today():
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Asia/Seoul")).date()
+
+
+class Scanning(dict):
+    def __getattr__(self, name):
+        return self[name]
+
+    def at(self, day_index, clock=time(10, 0)):
+        """An RFC 3339 scan time on fair day `day_index` (0-based), Seoul time."""
+        day = self.event.days[day_index]
+        return self.event.local_datetime(day, clock).isoformat()
+
+    def code(self, role):
+        from eventapp.badges import services
+
+        return services.badge_code(self.badges[role])
+
+
+@pytest.fixture
+def scanning(small_event):
+    from eventapp.badges import services as badges
+    from eventapp.checkin import services
+
+    event = small_event.event
+    first = seoul_today()
+    event.starts_on, event.ends_on = first, first + timedelta(days=1)
+    db.session.flush()
+    roles = (
+        "attendee",
+        "exhibitor_admin",
+        "exhibitor_staff",
+        "other_exhibitor",
+        "staff",
+        "organizer",
+        "outsider",
+    )
+    issued = {role: badges.issue_badge(event, small_event[role]) for role in roles}
+    issued["outsider"].category = "visitor"
+    points = {
+        "gate": services.create_scan_point(
+            event, name_ko="정문", name_en="Main gate", kind="entrance"
+        ),
+        "side_gate": services.create_scan_point(
+            event, name_ko="측문", name_en="Side gate", kind="entrance"
+        ),
+        "day2_gate": services.create_scan_point(
+            event,
+            name_ko="2일차 입구",
+            name_en="Day 2 gate",
+            kind="entrance",
+            valid_days=[event.days[1]],
+        ),
+        "vip_gate": services.create_scan_point(
+            event,
+            name_ko="VIP 라운지",
+            name_en="VIP lounge",
+            kind="entrance",
+            entrance_group="vip",
+            allowed_categories=["vip", "organizer", "staff"],
+        ),
+        "meeting": services.create_scan_point(
+            event,
+            name_ko="미팅 구역",
+            name_en="Meeting zone",
+            kind="meeting_zone",
+            allowed_categories=["startup", "large_firm", "buyer", "exhibitor"],
+        ),
+        "alpha_booth": services.create_scan_point(
+            event,
+            name_ko="알파 부스",
+            name_en="Alpha booth",
+            kind="booth",
+            organization_id=small_event.companies["alpha"].id,
+        ),
+        "beta_booth": services.create_scan_point(
+            event,
+            name_ko="베타 부스",
+            name_en="Beta booth",
+            kind="booth",
+            organization_id=small_event.companies["beta"].id,
+        ),
+    }
+    db.session.commit()
+    return Scanning(small_event, badges=issued, points=points)
+
+
+def nonce():
+    return uuid.uuid4().hex
+
+
+@pytest.fixture
+def device_token(scanning):
+    """A usable device token for a scan point (by fixture name)."""
+    from eventapp.checkin import services
+
+    def make(point_name="gate", hours=72):
+        device = services.create_device(scanning.points[point_name], label="test", hours=hours)
+        db.session.commit()
+        return services.device_token(device)
+
+    return make
+
+
+def scan(client, point, code, *, token=None, at=None, nonce_=None, **extra):
+    body = {"scan_point": point.id, "code": code, "nonce": nonce_ or nonce(), **extra}
+    if at is not None:
+        body["scanned_at"] = at
+    headers = {"X-Device-Token": token} if token else {}
+    return client.post("/api/checkin/scan", json=body, headers=headers)
+
+
+@pytest.fixture
+def late_clock(scanning, monkeypatch):
+    """The server's clock at 18:00 (Seoul) on the last fair day, so that scans on
+    every fair day lie in its past (the server uses its own day for scans "from
+    the future")."""
+    from eventapp.checkin import services
+
+    event = scanning.event
+    moment = event.local_datetime(event.days[-1], time(18, 0)).astimezone(services.UTC)
+    monkeypatch.setattr(services, "utcnow", lambda: moment)
+    return moment
+
+
+@pytest.fixture(autouse=True)
+def _quick_password_hashes(monkeypatch):
+    # The default scrypt hash costs ~0.2 s per person of the small event.
+    from functools import partial
+
+    from werkzeug.security import generate_password_hash
+
+    monkeypatch.setattr(
+        "eventapp.accounts.models.generate_password_hash",
+        partial(generate_password_hash, method="pbkdf2:sha256:1000"),
+    )

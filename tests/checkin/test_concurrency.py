@@ -1,0 +1,126 @@
+"""Real concurrent scans against a threaded server: of two gates scanning one badge
+at the same moment exactly one admits it; a nonce sent twice at once is stored once."""
+
+import json
+import threading
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import func, select
+
+from eventapp.accounts.models import User
+from eventapp.badges import services as badges
+from eventapp.checkin import services
+from eventapp.checkin.models import CheckIn, Lead, Scan
+from eventapp.events.models import EventRole
+from eventapp.extensions import db
+from tests.checkin.conftest import nonce
+
+ROUNDS = 12
+
+
+def _post(url, body, token):
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "X-Device-Token": token},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def _visitors(event, count):
+    people = []
+    for index in range(count):
+        user = User(email=f"visitor{index}@example.org", name_en=f"Visitor {index}",
+                    password_hash="-")
+        db.session.add(user)
+        db.session.add(EventRole(event=event, user=user, role="attendee"))
+        people.append(user)
+    db.session.flush()
+    codes = [badges.badge_code(badges.issue_badge(event, user)) for user in people]
+    db.session.commit()
+    return codes
+
+
+def _race(live_server, calls):
+    """Run the calls (url, body, token) at once, released by a barrier."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        barrier.wait()
+        return _post(*call)
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+def test_two_gates_one_badge_exactly_one_ok(scanning, live_server, device_token):
+    url = live_server.url + "/api/checkin/scan"
+    gates = [
+        (scanning.points["gate"], device_token("gate")),
+        (scanning.points["side_gate"], device_token("side_gate")),
+        (scanning.points["gate"], device_token("gate")),
+    ]
+    codes = _visitors(scanning.event, ROUNDS)
+    for code in codes:
+        calls = [
+            (url, {"scan_point": point.id, "code": code, "nonce": nonce()}, token)
+            for point, token in gates
+        ]
+        results = _race(live_server, calls)
+        assert all(status == 200 for status, _ in results), results
+        statuses = sorted(answer["status"] for _, answer in results)
+        assert statuses == ["already_checked_in", "already_checked_in", "ok"], results
+        winner = next(a for _, a in results if a["status"] == "ok")
+        for _, answer in results:
+            if answer["status"] == "already_checked_in":
+                assert answer["first"]["scan_point_id"] == winner["scan_point_id"]
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(CheckIn)) == ROUNDS
+    assert db.session.scalar(select(func.count()).select_from(Scan)) == ROUNDS * len(gates)
+    per_badge = db.session.execute(
+        select(Scan.badge_id, func.count()).where(Scan.result == "ok").group_by(Scan.badge_id)
+    ).all()
+    assert len(per_badge) == ROUNDS and all(n == 1 for _, n in per_badge)
+
+
+def test_same_nonce_at_once_is_stored_once(scanning, live_server, device_token):
+    url = live_server.url + "/api/checkin/scan"
+    token = device_token("gate")
+    point = scanning.points["gate"]
+    codes = _visitors(scanning.event, ROUNDS // 2)
+    for code in codes:
+        once = nonce()
+        body = {"scan_point": point.id, "code": code, "nonce": once}
+        results = _race(live_server, [(url, body, token)] * 3)
+        assert all(status == 200 for status, _ in results), results
+        answers = [a for _, a in results]
+        assert {a["status"] for a in answers} == {"ok"}
+        assert len({a["scan_id"] for a in answers}) == 1
+        assert sorted(a["replayed"] for a in answers) == [False, True, True]
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(Scan)) == len(codes)
+    assert db.session.scalar(select(func.count()).select_from(CheckIn)) == len(codes)
+
+
+def test_two_staff_capture_one_lead(scanning, live_server):
+    url = live_server.url + "/api/checkin/scan"
+    point = scanning.points["alpha_booth"]
+    tokens = []
+    for _ in range(2):
+        device = services.create_device(point, label="booth")
+        db.session.commit()
+        tokens.append(services.device_token(device))
+    codes = _visitors(scanning.event, ROUNDS // 2)
+    for code in codes:
+        calls = [(url, {"scan_point": point.id, "code": code, "nonce": nonce()}, t) for t in tokens]
+        statuses = sorted(a["status"] for _, a in _race(live_server, calls))
+        assert statuses == ["already_checked_in", "ok"]
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(Lead)) == len(codes)

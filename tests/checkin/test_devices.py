@@ -1,0 +1,132 @@
+"""Scanner devices: the organizer's set-up QR, the signed device token, expiry and revocation."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from eventapp.checkin import services
+from eventapp.checkin.models import ScanDevice
+from eventapp.core.audit import AuditEntry
+from eventapp.extensions import db
+from tests.checkin.conftest import scan
+
+
+def test_organizer_creates_a_device_and_sees_its_setup_qr(scanning, login_as):
+    client = login_as("organizer")
+    gate = scanning.points["gate"]
+    response = client.post(
+        f"/e/test-expo/checkin/points/{gate.id}/devices", data={"label": "Gate 1 phone", "hours": 10}
+    )
+    assert response.status_code == 302
+    device = db.session.scalar(select(ScanDevice))
+    assert device.label == "Gate 1 phone" and device.scan_point_id == gate.id
+    assert timedelta(hours=9, minutes=59) < device.expires_at - device.created_at <= timedelta(
+        hours=10
+    )
+    page = client.get(response.location)
+    html = page.get_data(as_text=True)
+    token = services.device_token(device)
+    assert page.status_code == 200 and "<svg" in html
+    assert f"http://testserver/e/test-expo/scan/setup/{token}" in html
+    assert db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "checkin.device_created")
+    )
+
+
+def test_setup_link_lets_the_device_scan_without_login(scanning, client):
+    gate = scanning.points["gate"]
+    device = services.create_device(gate, label="tablet", hours=5)
+    db.session.commit()
+    token = services.device_token(device)
+    response = client.get(f"/e/test-expo/scan/setup/{token}")
+    assert response.status_code == 302
+    assert response.location.endswith(f"/e/test-expo/scan/{gate.id}")
+    cookie = client.get_cookie("checkin_device", path="/e/test-expo/scan/")
+    assert cookie is not None and cookie.value == token
+    page = client.get(f"/e/test-expo/scan/{gate.id}")
+    assert page.status_code == 200
+    assert f'data-token="{token}"' in page.get_data(as_text=True)
+    # The cookie is only for its own scan point; another point needs a login.
+    other = client.get(f"/e/test-expo/scan/{scanning.points['side_gate'].id}")
+    assert other.status_code == 302 and "/login" in other.location
+    answer = scan(client, gate, scanning.code("attendee"), token=token).get_json()
+    assert answer["status"] == "ok"
+
+
+def test_tampered_expired_and_revoked_tokens_are_refused(scanning, client):
+    gate = scanning.points["gate"]
+    device = services.create_device(gate, label="old", hours=1)
+    db.session.commit()
+    token = services.device_token(device)
+    code = scanning.code("attendee")
+
+    tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    assert scan(client, gate, code, token=tampered).status_code == 401
+    assert client.get(f"/e/test-expo/scan/setup/{tampered}").status_code == 403
+    # A token for another device id, not signed by us.
+    assert scan(client, gate, code, token="eyJkIjo5OTl9.abc").status_code == 401
+
+    device.expires_at = services.utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert scan(client, gate, code, token=token).status_code == 401
+    assert client.get(f"/e/test-expo/scan/setup/{token}").status_code == 403
+
+    fresh = services.create_device(gate, label="new", hours=1)
+    db.session.commit()
+    fresh_token = services.device_token(fresh)
+    assert scan(client, gate, code, token=fresh_token).status_code == 200
+    services.revoke_device(fresh)
+    db.session.commit()
+    response = scan(client, gate, code, token=fresh_token)
+    assert response.status_code == 401 and response.get_json()["message"]
+    assert services.device_from_token(fresh_token) is None
+
+
+def test_a_device_scans_only_at_its_own_point(scanning, client, device_token):
+    token = device_token("gate")
+    side = scanning.points["side_gate"]
+    response = scan(client, side, scanning.code("attendee"), token=token)
+    assert response.status_code == 403
+    config = client.get(f"/api/checkin/points/{side.id}/config", headers={"X-Device-Token": token})
+    assert config.status_code == 403
+
+
+def test_a_deleted_and_recreated_device_id_does_not_revive_old_tokens(scanning, client):
+    gate = scanning.points["gate"]
+    device = services.create_device(gate, label="first", hours=3)
+    db.session.commit()
+    token = services.device_token(device)
+    db.session.delete(device)
+    db.session.commit()
+    again = services.create_device(gate, label="second", hours=3)
+    again.created_at = again.created_at + timedelta(seconds=5)
+    db.session.commit()
+    assert scan(client, gate, scanning.code("attendee"), token=token).status_code == 401
+
+
+def test_organizer_revokes_from_the_page(scanning, login_as):
+    client = login_as("organizer")
+    gate = scanning.points["gate"]
+    device = services.create_device(gate, label="lost phone", hours=3)
+    db.session.commit()
+    response = client.post(f"/e/test-expo/checkin/devices/{device.id}/revoke")
+    assert response.status_code == 302
+    db.session.refresh(device)
+    assert device.revoked_at is not None
+    page = client.get(f"/e/test-expo/checkin/devices/{device.id}").get_data(as_text=True)
+    assert "<svg" not in page
+
+
+def test_cli_prints_a_working_token(scanning, app):
+    gate = scanning.points["gate"]
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["checkin", "device-token", "test-expo", str(gate.id), "--label", "cli", "--hours", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    token = next(
+        line.split(": ", 1)[1] for line in result.output.splitlines() if line.startswith("token:")
+    )
+    db.session.remove()
+    device = services.device_from_token(token)
+    assert device is not None and device.label == "cli" and device.scan_point_id == gate.id

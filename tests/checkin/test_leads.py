@@ -1,0 +1,139 @@
+"""Exhibitors' leads: own company only, contact details only with the visitor's
+consent, notes and ratings, CSV and Excel export."""
+
+import csv
+import io
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from eventapp.checkin import services
+from eventapp.checkin.models import Lead, LeadConsent
+from eventapp.extensions import db
+from tests.checkin.conftest import scan
+
+
+def _capture(scanning, login_as, device_token):
+    """alpha's staff scans the attendee (who shares) and the outsider (who does not);
+    beta scans the attendee too."""
+    scanning.attendee.phone = "+82-10-1234-5678"
+    scanning.attendee.job_title = "Head of Smart Factory"
+    scanning.outsider.phone = "+82-10-9999-0000"
+    db.session.commit()
+    attendee = login_as("attendee")
+    response = attendee.post("/e/test-expo/contact-sharing", data={"share_contact": "y"})
+    assert response.status_code == 302
+    staff = login_as("exhibitor_staff")
+    for role in ("attendee", "outsider"):
+        answer = scan(staff, scanning.points["alpha_booth"], scanning.code(role)).get_json()
+        assert answer["status"] == "ok"
+    beta_token = device_token("beta_booth")
+    assert scan(staff, scanning.points["beta_booth"], scanning.code("attendee"), token=beta_token)
+    beta_lead = db.session.scalar(
+        select(Lead).where(Lead.organization_id == scanning.companies["beta"].id)
+    )
+    services.update_lead(beta_lead, rating="hot", notes="beta secret note")
+    db.session.commit()
+    return db.session.scalars(select(Lead)).all()
+
+
+def test_exhibitor_sees_only_own_leads_and_consented_contacts(scanning, login_as, device_token):
+    _capture(scanning, login_as, device_token)
+    page = login_as("exhibitor_admin").get("/e/test-expo/leads/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Attendee" in html and "Outsider" in html
+    assert "attendee@example.org" in html and "Head of Smart Factory" in html
+    assert "+82-10-1234-5678" in html
+    assert "outsider@example.org" not in html and "+82-10-9999-0000" not in html
+    assert "beta secret note" not in html
+
+    beta = login_as("other_exhibitor").get("/e/test-expo/leads/").get_data(as_text=True)
+    assert "beta secret note" in beta and "Outsider" not in beta
+    # An exhibitor cannot pick another company with ?org=.
+    alpha_id = scanning.companies["alpha"].id
+    forced = login_as("other_exhibitor").get(f"/e/test-expo/leads/?org={alpha_id}")
+    assert "Outsider" not in forced.get_data(as_text=True)
+    # Organizers may look at any company's leads.
+    organizer = login_as("organizer").get(f"/e/test-expo/leads/?org={alpha_id}")
+    assert "Outsider" in organizer.get_data(as_text=True)
+
+
+def test_notes_and_rating_only_by_the_own_company(scanning, login_as, device_token):
+    leads = _capture(scanning, login_as, device_token)
+    alpha_lead = next(
+        lead for lead in leads
+        if lead.organization_id == scanning.companies["alpha"].id
+        and lead.user_id == scanning.attendee.id
+    )
+    url = f"/e/test-expo/leads/{alpha_lead.id}"
+    response = login_as("exhibitor_staff").post(url, data={"rating": "warm", "notes": "Wants a PoC"})
+    assert response.status_code == 302
+    db.session.refresh(alpha_lead)
+    assert (alpha_lead.rating, alpha_lead.notes) == ("warm", "Wants a PoC")
+    assert login_as("other_exhibitor").post(url, data={"rating": "cold"}).status_code == 403
+    assert login_as("attendee").post(url, data={"rating": "cold"}).status_code == 403
+    assert login_as("exhibitor_admin").post(url, data={"rating": "lukewarm"}).status_code == 302
+    db.session.refresh(alpha_lead)
+    assert alpha_lead.rating == "warm"  # an unknown rating is refused
+
+
+def test_csv_and_xlsx_exports(scanning, login_as, device_token):
+    leads = _capture(scanning, login_as, device_token)
+    outsider_lead = next(
+        lead for lead in leads
+        if lead.user_id == scanning.outsider.id
+    )
+    services.update_lead(outsider_lead, rating="cold", notes="=HYPERLINK(\"http://x\")")
+    db.session.commit()
+    client = login_as("exhibitor_admin")
+
+    response = client.get("/e/test-expo/leads/export.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    header, body = rows[0], rows[1:]
+    assert len(body) == 2
+    by_name = {row[header.index("Name")]: dict(zip(header, row, strict=True)) for row in body}
+    assert by_name["Attendee"]["E-mail"] == "attendee@example.org"
+    assert by_name["Attendee"]["Job title"] == "Head of Smart Factory"
+    assert by_name["Attendee"]["Company / organization"] == "Gamma Group"
+    assert by_name["Outsider"]["E-mail"] == "" and by_name["Outsider"]["Phone"] == ""
+    assert by_name["Outsider"]["Rating"] == "cold"
+    assert by_name["Outsider"]["Notes"].startswith("'=")
+    seoul = outsider_lead.captured_at.astimezone(scanning.event.tz)
+    assert by_name["Outsider"]["Scanned at"] == seoul.strftime("%Y-%m-%d %H:%M")
+    assert "beta secret note" not in response.get_data(as_text=True)
+
+    response = client.get("/e/test-expo/leads/export.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values[0] == header
+    emails = {row[header.index("Name")]: row[header.index("E-mail")] for row in values[1:]}
+    assert emails["Attendee"] == "attendee@example.org"
+    assert emails["Outsider"] in ("", None)
+    assert len(values) == 3
+
+    assert client.get("/e/test-expo/leads/export.pdf").status_code == 404
+    other = login_as("other_exhibitor").get("/e/test-expo/leads/export.csv")
+    assert "Outsider" not in other.get_data(as_text=True)
+
+
+def test_contact_sharing_choice(scanning, login_as):
+    client = login_as("attendee")
+    page = client.get("/e/test-expo/contact-sharing")
+    assert page.status_code == 200 and 'checked' not in page.get_data(as_text=True).split(
+        'name="share_contact"'
+    )[1][:40]
+    client.post("/e/test-expo/contact-sharing", data={"share_contact": "y"})
+    consent = db.session.get(LeadConsent, (scanning.event.id, scanning.attendee.id))
+    assert consent.share_contact is True
+    client.post("/e/test-expo/contact-sharing", data={})
+    db.session.refresh(consent)
+    assert consent.share_contact is False
+    # Safe redirect only to a local page.
+    response = client.post(
+        "/e/test-expo/contact-sharing", data={"share_contact": "y", "next": "//evil.example/"}
+    )
+    assert response.location.endswith("/e/test-expo/contact-sharing")

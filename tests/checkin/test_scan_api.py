@@ -1,0 +1,375 @@
+"""The scan API: every answer kind, nonce idempotency, the audit trail, days and categories."""
+
+import base64
+import re
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+
+from eventapp.badges import codes
+from eventapp.badges import services as badges
+from eventapp.checkin.models import CheckIn, Lead, Scan
+from eventapp.events.models import Event
+from eventapp.extensions import db
+from tests.checkin.conftest import nonce, scan
+
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def _count(model, *where):
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def _flip_signature_bit(text):
+    raw = bytearray(base64.b32decode(text[2:]))
+    raw[40] ^= 0x01
+    return "K1" + base64.b32encode(bytes(raw)).decode()
+
+
+def test_ok_then_already_at_another_gate_of_the_group(scanning, client, device_token):
+    gate, side = scanning.points["gate"], scanning.points["side_gate"]
+    code = scanning.code("attendee")
+    at = scanning.at(0, time(9, 41, 7))
+    first = scan(client, gate, code, token=device_token("gate"), at=at)
+    assert first.status_code == 200
+    answer = first.get_json()
+    assert answer["status"] == "ok"
+    assert answer["badge"]["name_en"] == "Attendee"
+    assert answer["badge"]["category"] == "large_firm"
+    assert answer["badge"]["category_label_ko"] and answer["badge"]["category_label_en"]
+    assert HANGUL.search(answer["message_ko"]) and "Attendee" in answer["message_en"]
+    assert answer["day"] == scanning.event.days[0].isoformat()
+    row = db.session.get(Scan, answer["scan_id"])
+    assert row.scanned_at == datetime.fromisoformat(at).astimezone(UTC)
+    assert row.received_at > row.scanned_at or row.received_at.date() >= row.scanned_at.date()
+    assert row.device_id is not None and row.result == "ok"
+
+    later = scanning.at(0, time(11, 5))
+    second = scan(client, side, code, token=device_token("side_gate"), at=later).get_json()
+    assert second["status"] == "already_checked_in"
+    assert second["first"]["scan_point_id"] == gate.id
+    assert second["first"]["scan_point_en"] == "Main gate"
+    assert datetime.fromisoformat(second["first"]["at"]) == datetime.fromisoformat(at)
+    assert "09:41" in second["message_en"] and "Main gate" in second["message_en"]
+    assert "정문" in second["message_ko"]
+    assert second["badge"]["name_en"] == "Attendee"
+    assert _count(CheckIn) == 1
+    assert _count(Scan) == 2
+
+
+def test_a_new_fair_day_checks_in_again(scanning, client, device_token, late_clock):
+    token = device_token("gate")
+    code = scanning.code("attendee")
+    gate = scanning.points["gate"]
+    assert scan(client, gate, code, token=token, at=scanning.at(0)).get_json()["status"] == "ok"
+    assert scan(client, gate, code, token=token, at=scanning.at(1)).get_json()["status"] == "ok"
+    again = scan(client, gate, code, token=token, at=scanning.at(1, time(15, 0))).get_json()
+    assert again["status"] == "already_checked_in"
+    assert sorted(d for (d,) in db.session.execute(select(CheckIn.day))) == scanning.event.days
+
+
+def test_invalid_codes_malformed_forged_other_event_unknown_badge(scanning, client, device_token):
+    token = device_token("gate")
+    gate = scanning.points["gate"]
+    event = scanning.event
+    good = scanning.code("attendee")
+
+    other = Event(
+        slug="other-expo",
+        name_ko="다른 행사",
+        name_en="Other expo",
+        starts_on=event.starts_on,
+        ends_on=event.ends_on,
+    )
+    db.session.add(other)
+    db.session.flush()
+    other_badge = badges.issue_badge(other, scanning.attendee)
+    db.session.commit()
+    foreign = badges.badge_code(other_badge)
+    key = badges.event_key(event)
+    unknown = codes.encode(bytes(key.private_key), event.id, 999_999, 1)
+    wrong_key = codes.encode(codes.generate_private_key(), event.id, scanning.badges["staff"].id, 1)
+
+    cases = {
+        "hello": "malformed",
+        good[:-1]: "malformed",
+        _flip_signature_bit(good): "bad_signature",
+        wrong_key: "bad_signature",
+        foreign: "other_event",
+        unknown: "unknown_badge",
+    }
+    for code, reason in cases.items():
+        answer = scan(client, gate, code, token=token, at=scanning.at(0)).get_json()
+        assert answer["status"] == "invalid", (code, answer)
+        assert answer["reason"].startswith(reason)
+        assert answer["message_ko"] and answer["message_en"]
+        assert answer["message_ko"] != answer["message_en"]
+    # Every failed scan is in the audit trail, none made a check-in.
+    stored = db.session.scalars(select(Scan.reason).where(Scan.result == "invalid")).all()
+    assert len(stored) == len(cases)
+    assert {r.split(":")[0] for r in stored} == set(cases.values())
+    assert _count(CheckIn) == 0
+    forged = db.session.scalar(select(Scan).where(Scan.reason == "bad_signature"))
+    assert forged.code.startswith("K1") and forged.badge_id is None
+
+
+def test_revoked_and_superseded_badges(scanning, client, device_token):
+    token = device_token("gate")
+    gate = scanning.points["gate"]
+    staff_badge = scanning.badges["staff"]
+    old_code = badges.badge_code(staff_badge)
+    badges.reissue_badge(staff_badge)
+    db.session.commit()
+    new_code = badges.badge_code(staff_badge)
+
+    superseded = scan(client, gate, old_code, token=token, at=scanning.at(0)).get_json()
+    assert superseded["status"] == "revoked" and superseded["reason"] == "superseded"
+    assert superseded["badge"]["name_en"] == "Staff"
+    assert scan(client, gate, new_code, token=token, at=scanning.at(0)).get_json()["status"] == "ok"
+
+    badges.revoke_badge(scanning.badges["attendee"])
+    db.session.commit()
+    answer = scan(
+        client, gate, scanning.code("attendee"), token=token, at=scanning.at(0)
+    ).get_json()
+    assert answer["status"] == "revoked" and answer["reason"] == "revoked"
+    assert HANGUL.search(answer["message_ko"])
+    assert _count(Scan, Scan.result == "revoked") == 2
+
+
+def test_not_valid_today_follows_the_points_valid_days(scanning, client, device_token, late_clock):
+    token = device_token("day2_gate")
+    day2 = scanning.points["day2_gate"]
+    code = scanning.code("attendee")
+    today = scan(client, day2, code, token=token, at=scanning.at(0)).get_json()
+    assert today["status"] == "not_valid_today"
+    assert scanning.event.days[0].isoformat() in today["message_en"]
+    assert scan(client, day2, code, token=token, at=scanning.at(1)).get_json()["status"] == "ok"
+    # The day before the fair is no fair day at any entrance.
+    gate_token = device_token("gate")
+    before = scanning.event.local_datetime(
+        scanning.event.starts_on - timedelta(days=1), time(12, 0)
+    )
+    answer = scan(
+        client, scanning.points["gate"], code, token=gate_token, at=before.isoformat()
+    ).get_json()
+    assert answer["status"] == "not_valid_today"
+    assert answer["day"] == (scanning.event.starts_on - timedelta(days=1)).isoformat()
+
+
+def test_day_is_the_event_local_day_of_the_scan(scanning, client, device_token, late_clock):
+    token = device_token("day2_gate")
+    day2 = scanning.points["day2_gate"]
+    # 23:30 UTC on day 1 is 08:30 on day 2 in Seoul.
+    moment = datetime.combine(scanning.event.days[0], time(23, 30), tzinfo=UTC)
+    answer = scan(
+        client, day2, scanning.code("attendee"), token=token, at=moment.isoformat()
+    ).get_json()
+    assert answer["status"] == "ok" and answer["day"] == scanning.event.days[1].isoformat()
+
+
+def test_category_rules_and_entrance_groups(scanning, client, device_token):
+    vip = scanning.points["vip_gate"]
+    token = device_token("vip_gate")
+    refused = scan(client, vip, scanning.code("attendee"), token=token, at=scanning.at(0))
+    refused = refused.get_json()
+    assert refused["status"] == "not_allowed" and refused["reason"] == "category"
+    assert refused["badge"]["category"] == "large_firm"
+    assert "Large / mid-size firm" in refused["message_en"]
+    assert "대·중견기업" in refused["message_ko"]
+    # An organizer admitted at the main gate is admitted again in the separate vip group.
+    gate_token = device_token("gate")
+    organizer_code = scanning.code("organizer")
+    gate = scanning.points["gate"]
+    assert scan(client, gate, organizer_code, token=gate_token, at=scanning.at(0)).get_json()[
+        "status"
+    ] == "ok"
+    assert scan(client, vip, organizer_code, token=token, at=scanning.at(0)).get_json()[
+        "status"
+    ] == "ok"
+    assert _count(CheckIn) == 2
+    # The meeting zone refuses visitors.
+    meeting_token = device_token("meeting")
+    visitor = scan(
+        client, scanning.points["meeting"], scanning.code("outsider"), token=meeting_token,
+        at=scanning.at(0),
+    ).get_json()
+    assert visitor["status"] == "not_allowed"
+    firm = scan(
+        client, scanning.points["meeting"], scanning.code("attendee"), token=meeting_token,
+        at=scanning.at(0),
+    ).get_json()
+    assert firm["status"] == "ok" and firm["meeting"] is None
+
+
+def test_closed_point_refuses(scanning, client, device_token):
+    token = device_token("gate")
+    scanning.points["gate"].active = False
+    db.session.commit()
+    answer = scan(
+        client, scanning.points["gate"], scanning.code("attendee"), token=token, at=scanning.at(0)
+    ).get_json()
+    assert answer["status"] == "not_allowed" and answer["reason"] == "point_closed"
+
+
+def test_same_nonce_returns_the_first_answer_and_records_nothing(scanning, client, device_token):
+    token = device_token("gate")
+    gate = scanning.points["gate"]
+    once = nonce()
+    code = scanning.code("attendee")
+    first = scan(client, gate, code, token=token, at=scanning.at(0), nonce_=once).get_json()
+    retry = scan(client, gate, code, token=token, at=scanning.at(0), nonce_=once).get_json()
+    assert first["status"] == "ok" and retry["status"] == "ok"
+    assert retry["replayed"] is True and first["replayed"] is False
+    assert retry["scan_id"] == first["scan_id"]
+    assert retry["message_en"] == first["message_en"]
+    # Even another code under the same nonce changes nothing.
+    other = scan(
+        client, gate, scanning.code("staff"), token=token, at=scanning.at(0), nonce_=once
+    ).get_json()
+    assert other["badge"]["name_en"] == "Attendee" and other["replayed"] is True
+    assert _count(Scan) == 1 and _count(CheckIn) == 1
+    # A failed scan retried is stored once too.
+    bad = nonce()
+    scan(client, gate, "garbage", token=token, nonce_=bad)
+    scan(client, gate, "garbage", token=token, nonce_=bad)
+    assert _count(Scan, Scan.nonce == bad) == 1
+
+
+def test_batch_upload_answers_each_and_keeps_client_times(scanning, client, device_token):
+    token = device_token("gate")
+    gate = scanning.points["gate"]
+    code = scanning.code("attendee")
+    times = [scanning.at(0, time(9, 1, 30)), scanning.at(0, time(9, 2)), scanning.at(0, time(9, 3))]
+    shared = nonce()
+    items = [
+        {"code": code, "nonce": shared, "scanned_at": times[0]},
+        {"code": code, "nonce": nonce(), "scanned_at": times[1]},
+        {"code": "broken", "nonce": nonce(), "scanned_at": times[2]},
+        {"code": code, "nonce": "bad nonce!", "scanned_at": times[2]},
+        {"code": code, "nonce": shared, "scanned_at": times[2]},
+        "not an object",
+    ]
+    response = client.post(
+        "/api/checkin/scans",
+        json={"scan_point": gate.id, "scans": items},
+        headers={"X-Device-Token": token},
+    )
+    assert response.status_code == 200
+    results = response.get_json()["results"]
+    assert [r["status"] for r in results] == [
+        "ok",
+        "already_checked_in",
+        "invalid",
+        "error",
+        "ok",
+        "error",
+    ]
+    assert results[4]["replayed"] is True and results[4]["scan_id"] == results[0]["scan_id"]
+    assert results[3]["nonce"] == "bad nonce!" and "nonce" in results[3]["error"]
+    rows = db.session.scalars(select(Scan).order_by(Scan.id)).all()
+    assert len(rows) == 3 and all(r.offline for r in rows)
+    assert [r.scanned_at for r in rows] == [
+        datetime.fromisoformat(t).astimezone(UTC) for t in times
+    ]
+    # Uploading the same batch again records nothing new.
+    again = client.post(
+        "/api/checkin/scans",
+        json={"scan_point": gate.id, "scans": items[:3]},
+        headers={"X-Device-Token": token},
+    ).get_json()["results"]
+    assert all(r["replayed"] for r in again)
+    assert _count(Scan) == 3
+
+
+def test_client_clock_ahead_keeps_its_time_but_the_server_day_counts(scanning, client, device_token):
+    token = device_token("day2_gate")
+    ahead = datetime.now(UTC) + timedelta(days=1, hours=1)
+    answer = scan(
+        client, scanning.points["day2_gate"], scanning.code("attendee"), token=token,
+        at=ahead.isoformat(),
+    ).get_json()
+    # Scanned "tomorrow" by its own clock, but the server says it is still today.
+    assert answer["status"] == "not_valid_today"
+    assert answer["day"] == scanning.event.days[0].isoformat()
+    row = db.session.get(Scan, answer["scan_id"])
+    assert abs(row.scanned_at - ahead) < timedelta(seconds=1)
+
+
+def test_booth_lead_capture(scanning, client, device_token, login_as, late_clock):
+    alpha = scanning.points["alpha_booth"]
+    staff_client = login_as("exhibitor_staff")
+    first = scan(staff_client, alpha, scanning.code("attendee"), at=scanning.at(0)).get_json()
+    assert first["status"] == "ok" and "Attendee" in first["message_en"]
+    again = scan(staff_client, alpha, scanning.code("attendee"), at=scanning.at(1)).get_json()
+    assert again["status"] == "already_checked_in"
+    assert again["first"]["scan_point_id"] == alpha.id
+    lead = db.session.scalar(select(Lead))
+    assert lead.organization_id == scanning.companies["alpha"].id
+    assert lead.user_id == scanning.attendee.id
+    assert lead.captured_by_id == scanning.exhibitor_staff.id
+    # Another company's booth gets its own lead of the same visitor.
+    beta = scan(
+        client, scanning.points["beta_booth"], scanning.code("attendee"),
+        token=device_token("beta_booth"), at=scanning.at(0),
+    ).get_json()
+    assert beta["status"] == "ok"
+    assert _count(Lead) == 2 and _count(CheckIn) == 0
+
+
+def test_bad_requests_get_400(scanning, client, device_token):
+    token = device_token("gate")
+    gate = scanning.points["gate"]
+    headers = {"X-Device-Token": token}
+    code = scanning.code("attendee")
+    bodies = [
+        {"scan_point": gate.id, "code": code},  # no nonce
+        {"scan_point": gate.id, "code": code, "nonce": "short"},
+        {"scan_point": gate.id, "code": 5, "nonce": nonce()},
+        {"scan_point": gate.id, "code": "x" * 2001, "nonce": nonce()},
+        {"scan_point": gate.id, "code": code, "nonce": nonce(), "scanned_at": "2025-09-17 10:00"},
+        {"scan_point": gate.id, "code": code, "nonce": nonce(), "scanned_at": "yesterday"},
+        {"scan_point": gate.id, "code": code, "nonce": nonce(), "scanned_at": "0001-01-01T00:00:00+14:00"},
+        {"scan_point": gate.id, "code": code, "nonce": nonce(), "scanned_at": "2001-01-01T00:00:00Z"},
+        {"scan_point": gate.id, "code": code, "nonce": nonce(), "offline": "yes"},
+        {"scan_point": str(gate.id), "code": code, "nonce": nonce()},
+        {"scan_point": True, "code": code, "nonce": nonce()},
+    ]
+    for body in bodies:
+        response = client.post("/api/checkin/scan", json=body, headers=headers)
+        assert response.status_code == 400, body
+        assert response.get_json()["message"]
+    raw = client.post("/api/checkin/scan", data="{", headers={**headers, "Content-Type": "application/json"})
+    assert raw.status_code == 400
+    assert _count(Scan) == 0
+
+
+def test_config_gives_key_revocations_and_holders(scanning, client, device_token):
+    token = device_token("gate")
+    badges.revoke_badge(scanning.badges["outsider"])
+    badges.reissue_badge(scanning.badges["staff"])
+    db.session.commit()
+    gate = scanning.points["gate"]
+    response = client.get(f"/api/checkin/points/{gate.id}/config", headers={"X-Device-Token": token})
+    assert response.status_code == 200
+    data = response.get_json()
+    assert data["public_key"] == badges.public_key_b64(scanning.event)
+    assert data["revocation"]["revoked"] == [scanning.badges["outsider"].id]
+    assert data["revocation"]["min_issue"][str(scanning.badges["staff"].id)] == 2
+    holder = data["holders"][str(scanning.badges["attendee"].id)]
+    assert holder["name_en"] == "Attendee" and holder["category"] == "large_firm"
+    assert len(data["holders"]) == len(scanning.badges)
+    assert data["scan_point"]["valid_days"] == [d.isoformat() for d in scanning.event.days]
+    assert data["device"]["label"] == "test"
+    assert data["event"]["timezone"] == "Asia/Seoul"
+    # Another event's badges never appear.
+    other = Event(slug="x", name_ko="x", name_en="x", starts_on=date.today(), ends_on=date.today())
+    db.session.add(other)
+    db.session.flush()
+    foreign = badges.issue_badge(other, scanning.outsider)
+    db.session.commit()
+    data = client.get(
+        f"/api/checkin/points/{gate.id}/config", headers={"X-Device-Token": token}
+    ).get_json()
+    assert str(foreign.id) not in data["holders"]
+    assert client.get(f"/api/checkin/points/{gate.id}/config").status_code == 401

@@ -1,0 +1,215 @@
+from itertools import product
+
+import pytest
+from sqlalchemy import func, select
+
+from eventapp.accounts.models import User
+from eventapp.booths.models import EXHIBITOR_STATUSES, BoothAllocation, Exhibitor
+from eventapp.core.audit import AuditEntry
+from eventapp.events.models import EventRole
+from eventapp.exhibitors import services
+from eventapp.extensions import db
+from eventapp.notifications.models import OutboxMessage
+
+STATUSES = list(EXHIBITOR_STATUSES)
+
+
+def audit_entries(action="exhibitor.status_changed"):
+    return db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
+    ).all()
+
+
+def test_transition_table_names_only_known_statuses():
+    assert set(services.STATUS_TRANSITIONS) == set(STATUSES)
+    for old, targets in services.STATUS_TRANSITIONS.items():
+        assert targets <= set(STATUSES) and old not in targets
+
+
+def test_set_status_follows_the_transition_table(small_event):
+    beta = small_event.exhibitors["beta"]
+    for old, new in product(STATUSES, STATUSES):
+        if old == new:
+            continue
+        beta.status = old
+        db.session.commit()
+        entries = len(audit_entries())
+        mails = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+        if new in services.STATUS_TRANSITIONS[old]:
+            assert services.set_status(beta, new, reason="a reason") is True, (old, new)
+            db.session.commit()
+            db.session.expire_all()
+            assert beta.status == new
+            entry = audit_entries()[-1]
+            assert (entry.data["from"], entry.data["to"]) == (old, new)
+            assert len(audit_entries()) == entries + 1
+            assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == mails + 1
+        else:
+            with pytest.raises(services.StatusError, match="cannot become"):
+                services.set_status(beta, new, reason="a reason")
+            db.session.rollback()
+            assert beta.status == old, (old, new)
+            assert len(audit_entries()) == entries
+
+
+def test_set_status_leaves_the_commit_to_the_caller(small_event):
+    beta = small_event.exhibitors["beta"]
+    services.set_status(beta, "placed")
+    db.session.rollback()
+    db.session.expire_all()
+    assert beta.status == "approved" and audit_entries() == []
+
+
+def test_same_status_is_a_no_op(small_event):
+    beta = small_event.exhibitors["beta"]
+    assert services.set_status(beta, "approved") is False
+    assert audit_entries() == []
+
+
+def test_rejection_needs_a_reason(small_event):
+    beta = small_event.exhibitors["beta"]
+    with pytest.raises(services.StatusError, match="reason"):
+        services.set_status(beta, "rejected", reason="  ")
+    with pytest.raises(services.StatusError, match="Unknown status"):
+        services.set_status(beta, "lost")
+
+
+def pending_exhibitor(small_event, with_second_admin=True):
+    alpha = small_event.exhibitors["alpha"]
+    alpha.status = "pending"
+    if with_second_admin:
+        # A second company admin, who reads Korean.
+        second = User(email="second.admin@example.org", name_ko="둘째", locale="ko",
+                      password_hash="!")
+        db.session.add(second)
+        db.session.add(EventRole(event=small_event.event, user=second, role="exhibitor_admin",
+                                 organization=alpha.organization))
+    db.session.commit()
+    return alpha
+
+
+def test_organizer_approves_and_every_company_admin_is_told(login_as, small_event, outbox):
+    alpha = pending_exhibitor(small_event)
+    client = login_as("organizer")
+    response = client.post(f"/e/test-expo/manage/exhibitors/{alpha.id}/decision",
+                           data={"status": "approved"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert alpha.status == "approved"
+    mails = outbox("exhibitor_status")
+    assert sorted(m[0] for m in mails) == ["exhibitor_admin@example.org",
+                                            "second.admin@example.org"]
+    english = next(m for m in mails if m[0] == "exhibitor_admin@example.org")
+    assert "approved" in english[1] and "Alpha Robotics" in english[2]
+    assert f"/e/test-expo/exhibitors/{alpha.id}/" in english[2]
+    (entry,) = audit_entries()
+    assert entry.user_id == small_event.organizer.id
+    assert (entry.data["from"], entry.data["to"]) == ("pending", "approved")
+    page = client.get(f"/e/test-expo/manage/exhibitors/{alpha.id}").get_data(as_text=True)
+    assert "pending → approved" in page
+
+
+def test_organizer_rejects_with_a_reason(login_as, small_event, outbox):
+    alpha = pending_exhibitor(small_event, with_second_admin=False)
+    client = login_as("organizer")
+    url = f"/e/test-expo/manage/exhibitors/{alpha.id}/decision?lang=en"
+    response = client.post(url, data={"status": "rejected", "reason": ""})
+    assert response.status_code == 400
+    assert "Give a reason" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert alpha.status == "pending" and outbox() == []
+    response = client.post(url, data={"status": "rejected", "reason": "Not a technology company"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (alpha.status, alpha.status_reason) == ("rejected", "Not a technology company")
+    (mail,) = outbox("exhibitor_status")
+    assert "Not a technology company" in mail[2]
+    assert audit_entries()[0].data["reason"] == "Not a technology company"
+    # The company sees the reason on its page.
+    page = login_as("exhibitor_staff").get(f"/e/test-expo/exhibitors/{alpha.id}/")
+    assert "Not a technology company" in page.get_data(as_text=True)
+
+
+def test_rejection_releases_booths(small_event):
+    alpha = small_event.exhibitors["alpha"]
+    db.session.add(BoothAllocation(booth=small_event.booths["A-01"], exhibitor=alpha,
+                                   state="hold"))
+    db.session.commit()
+    services.change_status(alpha, "rejected", "duplicate registration")
+    assert db.session.scalar(select(func.count()).select_from(BoothAllocation)) == 0
+    assert audit_entries()[0].data["released_booths"] == 1
+
+
+def test_illegal_decision_is_refused_with_a_message(login_as, small_event):
+    alpha = small_event.exhibitors["alpha"]
+    alpha.status = "withdrawn"
+    db.session.commit()
+    client = login_as("organizer")
+    response = client.post(f"/e/test-expo/manage/exhibitors/{alpha.id}/decision?lang=en",
+                           data={"status": "approved"})
+    assert response.status_code == 409
+    assert "cannot become" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert alpha.status == "withdrawn" and audit_entries() == []
+
+
+def test_decision_buttons_follow_the_table(login_as, small_event):
+    alpha = small_event.exhibitors["alpha"]
+    client = login_as("organizer")
+    page = client.get(f"/e/test-expo/manage/exhibitors/{alpha.id}").get_data(as_text=True)
+    assert 'id="reject-button"' in page and 'id="approve-button"' not in page
+    alpha.status = "confirmed"
+    db.session.commit()
+    page = client.get(f"/e/test-expo/manage/exhibitors/{alpha.id}").get_data(as_text=True)
+    assert 'id="reject-button"' not in page and 'id="approve-button"' not in page
+
+
+def test_organizer_list_filters(login_as, small_event):
+    client = login_as("organizer")
+    beta = small_event.exhibitors["beta"]
+    beta.status = "pending"
+    db.session.commit()
+
+    def listed(query):
+        page = client.get("/e/test-expo/manage/exhibitors/" + query).get_data(as_text=True)
+        return {name for name in ("Alpha Robotics", "Beta Bio") if name in page}
+
+    assert listed("?lang=en") == {"Alpha Robotics", "Beta Bio"}
+    assert listed("?lang=en&status=pending") == {"Beta Bio"}
+    assert listed("?lang=en&sector=ai") == {"Alpha Robotics"}
+    assert listed("?lang=en&kind=midsize_firm") == {"Beta Bio"}
+    assert listed("?lang=en&q=alpha") == {"Alpha Robotics"}
+    assert listed("?lang=en&q=베타") == {"Beta Bio"}
+    assert listed("?lang=en&status=bogus") == {"Alpha Robotics", "Beta Bio"}
+    assert listed("?lang=en&status=confirmed") == set()
+
+
+def test_organizer_list_pages(login_as, small_event):
+    from eventapp.organizations.models import Organization
+
+    for number in range(55):
+        org = Organization(name_ko=f"회사{number}", name_en=f"Filler {number:02d}",
+                           kind="startup", sector="eco")
+        db.session.add(Exhibitor(event=small_event.event, organization=org))
+    db.session.commit()
+    client = login_as("organizer")
+    first = client.get("/e/test-expo/manage/exhibitors/?lang=en").get_data(as_text=True)
+    second = client.get("/e/test-expo/manage/exhibitors/?lang=en&page=2").get_data(as_text=True)
+    assert first.count("data-exhibitor=") == 50 and second.count("data-exhibitor=") == 7
+    assert "Page 1 of 2" in first
+
+
+def test_overview_panel_links_to_pending_registrations(login_as, small_event):
+    page = login_as("organizer").get("/e/test-expo/manage/?lang=en").get_data(as_text=True)
+    assert "/e/test-expo/manage/exhibitors/?status=pending" in page
+
+
+def test_status_mail_outside_a_request(app, small_event):
+    """The booths package may change a status from the command line."""
+    beta_id = small_event.exhibitors["beta"].id
+    with app.app_context():
+        beta = db.session.get(Exhibitor, beta_id)
+        services.set_status(beta, "placed")
+        db.session.commit()
+        row = db.session.scalar(select(OutboxMessage))
+        assert b"http://testserver/e/test-expo/exhibitors/" in row.raw

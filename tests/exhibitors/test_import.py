@@ -1,0 +1,364 @@
+import base64
+import csv
+import io
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from eventapp.accounts.models import User
+from eventapp.booths.models import Exhibitor, ExhibitorAvoid
+from eventapp.core.audit import AuditEntry
+from eventapp.events.models import EventRole
+from eventapp.exhibitors import importer
+from eventapp.extensions import db
+from eventapp.organizations.models import ORGANIZATION_KINDS, SECTORS, Organization
+
+HEADER = list(importer.SAMPLE_COLUMNS)
+UPLOAD = "/e/test-expo/manage/exhibitors/import"
+APPLY = "/e/test-expo/manage/exhibitors/import/apply"
+
+
+def row(**cells):
+    base = {
+        "name_ko": "델타인공지능",
+        "name_en": "Delta AI",
+        "kind": "startup",
+        "sector": "ai",
+        "country": "KR",
+        "website": "delta.example",
+        "booths": "2",
+        "zones": "ai",
+        "wishes": "A-03;A-04",
+        "corner": "yes",
+        "avoid": "Alpha Robotics",
+        "contact_email": "delta@example.org",
+        "contact_name": "김델타",
+    }
+    base.update(cells)
+    return base
+
+
+GOOD_ROWS = [
+    row(),
+    row(name_ko="", name_en="Epsilon Energy, Inc.", kind="midsize_firm", sector="eco",
+        country="de", website="", booths="1", zones="", wishes="", corner="no",
+        avoid="델타인공지능", contact_email="Eps@Example.org", contact_name="Eva Eps"),
+    row(name_ko="감마그룹", name_en="Gamma Group", kind="Large Firm", sector="bio", booths="4",
+        zones="bio; ai", wishes="B-05 b-06", corner="", avoid="",
+        contact_email="attendee@example.org", contact_name=""),
+]
+
+
+def csv_bytes(rows, header=HEADER, encoding="utf-8-sig", delimiter=","):
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(header)
+    for cells in rows:
+        writer.writerow([cells.get(column, "") for column in header])
+    return out.getvalue().encode(encoding)
+
+
+def xlsx_bytes(rows, header=HEADER):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(header)
+    for cells in rows:
+        sheet.append([cells.get(column) for column in header])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def counts():
+    return tuple(
+        db.session.scalar(select(func.count()).select_from(model))
+        for model in (Organization, Exhibitor, User, EventRole, ExhibitorAvoid)
+    )
+
+
+def upload(client, data, filename="exhibitors.csv", status="approved"):
+    return client.post(
+        UPLOAD + "?lang=en",
+        data={"file": (io.BytesIO(data), filename), "status": status},
+        content_type="multipart/form-data",
+    )
+
+
+def hidden(page, name):
+    return re.search(rf'name="{name}" type="hidden" value="([^"]*)"', page).group(1)
+
+
+def test_good_csv_is_previewed_then_imported(login_as, small_event, outbox):
+    client = login_as("organizer")
+    before = counts()
+    response = upload(client, csv_bytes(GOOD_ROWS))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Preview: 3 exhibitors will be imported" in page
+    assert "existing company: Gamma Group" in page
+    assert counts() == before  # nothing written by the preview
+    response = client.post(APPLY, data={"payload": hidden(page, "payload"),
+                                         "filename": hidden(page, "filename"),
+                                         "status": hidden(page, "status")})
+    assert response.status_code == 302
+    db.session.expire_all()
+    by_name = {
+        e.organization.name_en: e
+        for e in db.session.scalars(select(Exhibitor).where(Exhibitor.status == "approved"))
+    }
+    delta, epsilon, gamma = (by_name["Delta AI"], by_name["Epsilon Energy, Inc."],
+                             by_name["Gamma Group"])
+    assert (delta.booth_count, delta.zones, delta.wishes, delta.wants_corner) == (
+        2, ["ai"], ["A-03", "A-04"], True)
+    assert delta.organization.website == "https://delta.example"
+    assert (epsilon.organization.country, epsilon.organization.name_ko) == ("DE",
+                                                                             "Epsilon Energy, Inc.")
+    assert (gamma.booth_count, sorted(gamma.zones), gamma.wishes) == (4, ["ai", "bio"],
+                                                                      ["B-05", "B-06"])
+    assert gamma.organization_id == small_event.companies["gamma"].id  # reused
+    assert gamma.organization.kind == "large_firm"
+    assert [o.id for o in delta.avoids] == [small_event.exhibitors["alpha"].id]
+    assert [o.id for o in epsilon.avoids] == [delta.id]
+    admins = dict(db.session.execute(
+        select(User.email, EventRole.organization_id).join(EventRole)
+        .where(EventRole.role == "exhibitor_admin")).all())
+    assert admins["delta@example.org"] == delta.organization_id
+    assert admins["eps@example.org"] == epsilon.organization_id
+    assert admins["attendee@example.org"] == gamma.organization_id
+    delta_user = db.session.scalar(select(User).where(User.email == "delta@example.org"))
+    assert delta_user.name_ko == "김델타" and delta_user.organization_id == delta.organization_id
+    mails = {m[0]: m for m in outbox("exhibitor_member")}
+    assert set(mails) == {"delta@example.org", "eps@example.org", "attendee@example.org"}
+    assert "/reset/" in mails["delta@example.org"][2]
+    assert "/reset/" not in mails["attendee@example.org"][2]
+    actions = db.session.scalars(select(AuditEntry.action)).all()
+    assert actions.count("exhibitor.imported") == 3 and actions.count("exhibitor.import") == 1
+
+
+def test_good_xlsx_imports_as_pending(login_as, small_event):
+    client = login_as("organizer")
+    rows = [dict(r) for r in GOOD_ROWS]
+    rows[0]["booths"] = 2  # numbers and booleans as Excel stores them
+    rows[0]["corner"] = True
+    rows[1]["booths"] = 1.0
+    rows[1]["website"] = None
+    page = upload(client, xlsx_bytes(rows), "list.xlsx", status="pending").get_data(as_text=True)
+    assert "Preview: 3 exhibitors" in page
+    response = client.post(APPLY, data={"payload": hidden(page, "payload"),
+                                         "filename": "list.xlsx", "status": "pending"})
+    assert response.status_code == 302
+    statuses = db.session.scalars(
+        select(Exhibitor.status).join(Organization)
+        .where(Organization.name_en.in_(["Delta AI", "Epsilon Energy, Inc.", "Gamma Group"]))
+    ).all()
+    assert statuses == ["pending"] * 3
+    delta = db.session.scalar(select(Exhibitor).join(Organization)
+                              .where(Organization.name_en == "Delta AI"))
+    assert (delta.booth_count, delta.wants_corner) == (2, True)
+
+
+BAD_ROWS = [
+    ({"kind": "giant"}, "kind", "Unknown kind"),
+    ({"sector": "space"}, "sector", "Unknown sector"),
+    ({"zones": "ai;moon"}, "zones", "Unknown zone"),
+    ({"booths": "0"}, "booths", "1 to 4"),
+    ({"booths": "5"}, "booths", "1 to 4"),
+    ({"booths": "two"}, "booths", "1 to 4"),
+    ({"booths": ""}, "booths", "1 to 4"),
+    ({"wishes": "Z-99"}, "wishes", "no booth Z-99"),
+    ({"wishes": "B-01"}, "wishes", "outside the zones"),
+    ({"wishes": "A-10"}, "wishes", "not available"),
+    ({"wishes": "A-01;A-02;A-03;A-04;A-05;A-06"}, "wishes", "At most 5"),
+    ({"wishes": "A-01;a-01"}, "wishes", "wished twice"),
+    ({"avoid": "Nobody Inc"}, "avoid", "Unknown company"),
+    ({"avoid": "Delta AI"}, "avoid", "cannot avoid itself"),
+    ({"name_en": "Alpha Robotics", "avoid": ""}, "name_en", "already an exhibitor"),
+    ({"name_ko": "", "name_en": ""}, "name_ko", "company name"),
+    ({"contact_email": "not-an-email"}, "contact_email", "Not a valid e-mail"),
+    ({"contact_email": ""}, "contact_email", "required"),
+    ({"contact_email": "other_exhibitor@example.org"}, "contact_email", "already represents"),
+    ({"corner": "maybe"}, "corner", "yes or no"),
+    ({"country": "Korea"}, "country", "two-letter"),
+    ({"website": "no site"}, "website", "Not a web address"),
+]
+
+
+def test_every_bad_row_is_reported_with_line_and_column(small_event):
+    small_event.booths["A-10"].blocked = True
+    db.session.commit()
+    before = counts()
+    for cells, column, fragment in BAD_ROWS:
+        rows = [dict(GOOD_ROWS[1], avoid="감마그룹"), row(**cells), GOOD_ROWS[2]]
+        plan = importer.prepare(small_event.event, "x.csv", csv_bytes(rows))
+        assert not plan.ok, cells
+        assert {(p.line, p.column) for p in plan.problems} == {(3, column)}, plan.problems
+        assert all(fragment in p.message for p in plan.problems), plan.problems
+    assert counts() == before
+
+
+def test_duplicate_company_and_contact_in_one_file(small_event):
+    rows = [row(), row(name_ko="", contact_email="other@example.org"),
+            row(name_ko="다른", name_en="Other", avoid="")]
+    plan = importer.prepare(small_event.event, "x.csv", csv_bytes(rows))
+    found = {(p.line, p.column) for p in plan.problems}
+    assert (3, "name_en") in found  # same English name as line 2
+    assert (4, "contact_email") in found  # the contact of line 2 again
+    assert all(p.line in (3, 4) for p in plan.problems)
+
+
+def test_one_bad_row_stops_the_whole_file(login_as, small_event):
+    client = login_as("organizer")
+    before = counts()
+    rows = [GOOD_ROWS[0], GOOD_ROWS[1], row(name_en="Broken", name_ko="", kind="giant",
+                                            booths="9", contact_email="x@example.org")]
+    response = upload(client, csv_bytes(rows))
+    page = response.get_data(as_text=True)
+    assert "2 problems: nothing was imported" in page
+    assert 'id="import-apply"' not in page
+    assert counts() == before
+    plan = importer.prepare(small_event.event, "x.csv", csv_bytes(rows))
+    with pytest.raises(ValueError):
+        importer.apply(small_event.event, plan, "approved")
+
+
+def test_apply_checks_the_file_again(login_as, small_event):
+    client = login_as("organizer")
+    page = upload(client, csv_bytes(GOOD_ROWS[:1])).get_data(as_text=True)
+    # Meanwhile the company registered itself.
+    db.session.add(Exhibitor(event=small_event.event, organization=Organization(
+        name_ko="델타인공지능", name_en="Delta AI", kind="startup", sector="ai")))
+    db.session.commit()
+    before = counts()
+    response = client.post(APPLY + "?lang=en", data={"payload": hidden(page, "payload"),
+                                                     "filename": "exhibitors.csv",
+                                                     "status": "approved"})
+    assert response.status_code == 409
+    assert "already an exhibitor" in response.get_data(as_text=True)
+    assert counts() == before
+
+
+def test_apply_refuses_a_forged_form(login_as, small_event):
+    client = login_as("organizer")
+    before = counts()
+    data = {"payload": base64.b64encode(csv_bytes(GOOD_ROWS)).decode(),
+            "filename": "x.csv", "status": "confirmed"}
+    assert client.post(APPLY, data=data).status_code == 302
+    data.update(status="approved", payload="%%%")
+    assert client.post(APPLY, data=data).status_code == 302
+    assert counts() == before
+
+
+def test_header_problems(small_event):
+    header = [c for c in HEADER if c != "kind"] + ["zone"]
+    plan = importer.prepare(small_event.event, "x.csv", csv_bytes([row()], header=header))
+    assert {(p.line, p.column) for p in plan.problems} == {(1, "kind"), (1, "zone")}
+    header = [c for c in HEADER if c not in ("name_ko", "name_en")]
+    plan = importer.prepare(small_event.event, "x.csv", csv_bytes([row()], header=header))
+    assert {(p.line, p.column) for p in plan.problems} == {(1, "name_ko")}
+
+
+def test_korean_excel_csv_with_semicolons_and_blank_lines(small_event):
+    data = csv_bytes([row(avoid="")], encoding="cp949", delimiter=";")
+    data = data.replace(b"\r\n", b"\r\n\r\n", 1)  # an empty line after the header
+    plan = importer.prepare(small_event.event, "x.CSV", data)
+    assert plan.ok, plan.problems
+    assert plan.rows[0].name_ko == "델타인공지능" and plan.rows[0].line == 3
+
+
+def test_line_numbers_follow_quoted_line_breaks(small_event):
+    rows = [row(avoid="", contact_name="two\nlines"), row(name_ko="", name_en="X", kind="bad",
+                                                         contact_email="x@example.org",
+                                                         avoid="")]
+    plan = importer.prepare(small_event.event, "x.csv", csv_bytes(rows))
+    assert [(p.line, p.column) for p in plan.problems] == [(4, "kind")]
+
+
+def test_unreadable_files(login_as, small_event):
+    with pytest.raises(importer.ImportFileError):
+        importer.prepare(small_event.event, "x.xlsx", b"not a zip")
+    with pytest.raises(importer.ImportFileError):
+        importer.prepare(small_event.event, "x.txt", b"a,b")
+    with pytest.raises(importer.ImportFileError):
+        importer.prepare(small_event.event, "x.csv", b"")
+    plan = importer.prepare(small_event.event, "x.csv", csv_bytes([]))
+    assert not plan.ok and plan.problems[0].message.startswith("The file has no rows")
+    page = upload(login_as("organizer"), b"\x00\x01", "x.xlsx").get_data(as_text=True)
+    assert "not a readable Excel" in page
+
+
+def test_sample_file_imports_cleanly(login_as, small_event):
+    client = login_as("organizer")
+    sample = client.get(UPLOAD + "/sample.csv")
+    assert sample.mimetype == "text/csv"
+    plan = importer.prepare(small_event.event, "sample.csv", sample.data)
+    assert plan.ok, plan.problems
+    assert len(plan.rows) == 2
+
+
+# -- the row parser, on any input ------------------------------------------------------------
+
+cell = st.one_of(st.text(max_size=40), st.sampled_from(["", "ai", "yes", "2", "A-01;A-02"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=st.dictionaries(st.sampled_from(importer.COLUMNS), cell), line=st.integers(2, 10**6))
+def test_parse_row_never_raises_and_keeps_its_invariants(raw, line):
+    parsed, problems = importer.parse_row(line, raw)
+    assert (parsed is None) == bool(problems)
+    for problem in problems:
+        assert problem.line == line and problem.column in importer.COLUMNS and problem.message
+    if parsed is not None:
+        assert parsed.kind in ORGANIZATION_KINDS and parsed.sector in SECTORS
+        assert 1 <= parsed.booth_count <= 4
+        assert set(parsed.zones) <= set(SECTORS) and len(set(parsed.zones)) == len(parsed.zones)
+        assert len(parsed.wishes) <= 5 and len(set(parsed.wishes)) == len(parsed.wishes)
+        assert re.fullmatch("[A-Z]{2}", parsed.country)
+        assert "@" in parsed.contact_email and parsed.contact_email == parsed.contact_email.lower()
+        assert parsed.name_ko or parsed.name_en
+
+
+names = st.text(st.characters(blacklist_characters=";|\n\r", blacklist_categories=("Cs", "Cc")),
+                min_size=1, max_size=30).map(str.strip).filter(bool)
+codes = st.from_regex(r"[A-C]-[0-9]{2,3}", fullmatch=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    name=names,
+    kind=st.sampled_from(sorted(ORGANIZATION_KINDS)),
+    sector=st.sampled_from(sorted(SECTORS)),
+    booths=st.integers(1, 4),
+    zones=st.lists(st.sampled_from(sorted(SECTORS)), unique=True),
+    wishes=st.lists(codes, unique=True, max_size=5),
+    corner=st.booleans(),
+    avoid=st.lists(names, unique_by=str.casefold, max_size=3),
+    zone_sep=st.sampled_from([";", ",", " ; ", "|", " "]),
+    upper=st.booleans(),
+)
+def test_parse_row_reads_back_what_was_written(name, kind, sector, booths, zones, wishes, corner,
+                                               avoid, zone_sep, upper):
+    def case(text):
+        return text.upper() if upper else text
+
+    raw = {
+        "name_en": name,
+        "kind": case(kind),
+        "sector": case(sector),
+        "booths": str(booths),
+        "zones": zone_sep.join(case(z) for z in zones),
+        "wishes": zone_sep.join(w.lower() if upper else w for w in wishes),
+        "corner": case("yes" if corner else "no"),
+        "avoid": " ; ".join(avoid),
+        "contact_email": "Someone@Example.org",
+    }
+    parsed, problems = importer.parse_row(7, raw)
+    assert problems == []
+    assert (parsed.name_en, parsed.kind, parsed.sector, parsed.booth_count) == (
+        name, kind, sector, booths)
+    assert parsed.zones == tuple(zones) and parsed.wishes == tuple(wishes)
+    assert parsed.corner is corner and parsed.avoid == tuple(avoid)
+    assert parsed.contact_email == "someone@example.org"

@@ -1,0 +1,284 @@
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from eventapp.accounts.models import User
+from eventapp.booths.models import BoothAllocation, Exhibitor, ExhibitorAvoid
+from eventapp.core.audit import AuditEntry
+from eventapp.events.models import EventRole
+from eventapp.exhibitors import services
+from eventapp.extensions import db
+from eventapp.organizations.models import Organization
+from tests.conftest import PASSWORD, login
+from tests.exhibitors.conftest import registration_data
+
+REGISTER = "/e/test-expo/exhibit"
+
+
+def exhibitor_of(org_name):
+    return db.session.scalar(
+        select(Exhibitor).join(Organization).where(Organization.name_en == org_name)
+    )
+
+
+def count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_new_user_registers_a_new_company(client, small_event, newcomer, outbox):
+    login(client, newcomer)
+    assert client.get(REGISTER).status_code == 200
+    alpha = small_event.exhibitors["alpha"]
+    response = client.post(REGISTER, data=registration_data(avoid=[str(alpha.id)]))
+    assert response.status_code == 302
+    db.session.expire_all()
+    exhibitor = exhibitor_of("Delta AI")
+    assert response.location.endswith(f"/e/test-expo/exhibitors/{exhibitor.id}/")
+    assert exhibitor.status == "pending"
+    assert exhibitor.booth_count == 2
+    assert exhibitor.zones == ["ai"]
+    assert exhibitor.wishes == ["A-03", "A-04"]
+    assert exhibitor.wants_corner is True
+    assert [other.id for other in exhibitor.avoids] == [alpha.id]
+    org = exhibitor.organization
+    assert (org.name_ko, org.kind, org.sector, org.country) == ("델타인공지능", "startup", "ai", "KR")
+    assert org.website == "https://delta.example"
+    user = db.session.get(User, newcomer.id)
+    assert user.organization_id == org.id
+    role = db.session.scalar(
+        select(EventRole).where(EventRole.user_id == user.id, EventRole.role == "exhibitor_admin")
+    )
+    assert role is not None and role.organization_id == org.id
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "exhibitor.registered"))
+    assert entry.object_id == str(exhibitor.id) and entry.user_id == user.id
+    mails = outbox("exhibitor_registered")
+    assert [m[0] for m in mails] == ["newcomer@example.org"]
+    assert f"/e/test-expo/exhibitors/{exhibitor.id}/" in mails[0][2]
+    # The company page shows the registration to its admin.
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Delta AI" in page and 'data-status="pending"' in page
+
+
+def test_registration_reuses_the_users_organization(login_as, small_event):
+    client = login_as("attendee")  # works for Gamma Group
+    organizations = count(Organization)
+    response = client.post(
+        REGISTER,
+        data=registration_data(name_ko="감마그룹", name_en="Gamma Group", kind="large_firm"),
+    )
+    assert response.status_code == 302
+    assert count(Organization) == organizations
+    exhibitor = exhibitor_of("Gamma Group")
+    assert exhibitor.organization_id == small_event.companies["gamma"].id
+    assert exhibitor.organization.website == "https://delta.example"
+
+
+def test_form_is_prefilled_from_the_users_organization(login_as, small_event):
+    page = login_as("attendee").get(REGISTER).get_data(as_text=True)
+    assert 'value="Gamma Group"' in page
+
+
+INVALID = [
+    ({"wishes-0": "Z-99"}, "There is no booth Z-99"),
+    ({"wishes-0": "B-01"}, "outside the zones chosen"),
+    ({"wishes-1": "A-03"}, "wished twice"),
+    ({"wishes-0": "A-05"}, "is not available"),  # blocked below
+    ({"booth_count": "5"}, "Not a valid choice"),
+    ({"name_ko": "", "name_en": ""}, "company name in Korean or English"),
+    ({"zones": ["moon"]}, "not a valid choice"),
+    ({"website": "not a site"}, "Give a web address"),
+    ({"kind": "pirate"}, "Not a valid choice"),
+]
+
+
+def test_invalid_registrations_are_refused(client, small_event, newcomer):
+    small_event.booths["A-05"].blocked = True
+    db.session.commit()
+    login(client, newcomer)
+    before = count(Exhibitor), count(Organization)
+    for overrides, message in INVALID:
+        response = client.post(REGISTER + "?lang=en", data=registration_data(**overrides))
+        assert response.status_code == 200, overrides
+        assert message in response.get_data(as_text=True), overrides
+        assert (count(Exhibitor), count(Organization)) == before, overrides
+
+
+def test_wishes_may_lie_anywhere_when_no_zone_is_chosen(client, small_event, newcomer):
+    login(client, newcomer)
+    response = client.post(REGISTER, data=registration_data(zones=None, **{"wishes-0": "B-01"}))
+    assert response.status_code == 302
+    assert exhibitor_of("Delta AI").wishes == ["B-01", "A-04"]
+
+
+def test_an_avoided_company_must_be_another_exhibitor_of_the_event(client, small_event, newcomer):
+    login(client, newcomer)
+    response = client.post(REGISTER, data=registration_data(avoid=["999999"]))
+    assert response.status_code == 200
+    assert count(Exhibitor) == 2
+
+
+def test_an_exhibitor_is_sent_to_its_company_page(login_as, small_event):
+    response = login_as("exhibitor_staff").get(REGISTER)
+    assert response.status_code == 302
+    assert response.location.endswith(f"/exhibitors/{small_event.exhibitors['alpha'].id}/")
+    response = login_as("exhibitor_admin").post(REGISTER, data=registration_data())
+    assert response.status_code == 302
+    assert count(Exhibitor) == 2
+
+
+def test_a_registered_company_is_not_registered_twice(client, small_event):
+    colleague = User(email="colleague@example.org", name_en="Colleague",
+                     organization=small_event.companies["beta"])
+    colleague.set_password(PASSWORD)
+    db.session.add(colleague)
+    db.session.commit()
+    login(client, colleague)
+    page = client.get(REGISTER + "?lang=en").get_data(as_text=True)
+    assert "already registered" in page
+    client.post(REGISTER, data=registration_data())
+    assert count(Exhibitor) == 2
+    assert db.session.scalar(select(EventRole).where(EventRole.user_id == colleague.id)) is None
+
+
+def test_company_admin_edits_while_pending_or_approved(login_as, small_event):
+    client = login_as("exhibitor_admin")
+    alpha = small_event.exhibitors["alpha"]
+    url = f"/e/test-expo/exhibitors/{alpha.id}/edit"
+    assert client.get(url).status_code == 200
+    response = client.post(url, data=registration_data(
+        name_ko="알파로보틱스", name_en="Alpha Robotics", booth_count="3",
+        **{"wishes-0": "A-06", "wishes-1": ""}))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (alpha.booth_count, alpha.wishes, alpha.status) == (3, ["A-06"], "approved")
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "exhibitor.updated"))
+    assert set(entry.data["fields"]) >= {"booth_count", "wishes"}
+
+
+def test_no_edit_after_confirmation(login_as, small_event):
+    alpha = small_event.exhibitors["alpha"]
+    alpha.status = "confirmed"
+    db.session.commit()
+    client = login_as("exhibitor_admin")
+    url = f"/e/test-expo/exhibitors/{alpha.id}/edit?lang=en"
+    response = client.get(url)
+    assert response.status_code == 302
+    response = client.post(url, data=registration_data(booth_count="4"), follow_redirects=True)
+    assert "can no longer be changed" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert alpha.booth_count == 2
+    with pytest.raises(services.ExhibitorError):
+        services.update_registration(alpha, {}, services.BoothRequest(booth_count=1))
+
+
+def test_staff_cannot_edit(login_as, small_event):
+    alpha = small_event.exhibitors["alpha"]
+    client = login_as("exhibitor_staff")
+    assert client.get(f"/e/test-expo/exhibitors/{alpha.id}/edit").status_code == 403
+    page = client.get(f"/e/test-expo/exhibitors/{alpha.id}/").get_data(as_text=True)
+    assert "/edit" not in page and "/team" not in page
+
+
+def test_admin_adds_an_existing_user_as_staff(login_as, small_event, outbox):
+    alpha = small_event.exhibitors["alpha"]
+    client = login_as("exhibitor_admin")
+    response = client.post(f"/e/test-expo/exhibitors/{alpha.id}/team",
+                           data={"email": "Outsider@Example.org", "role": "exhibitor_staff"})
+    assert response.status_code == 302
+    outsider = small_event.outsider
+    role = db.session.scalar(select(EventRole).where(EventRole.user_id == outsider.id))
+    assert (role.role, role.organization_id) == ("exhibitor_staff", alpha.organization_id)
+    db.session.expire_all()
+    assert outsider.organization_id == alpha.organization_id
+    mails = outbox("exhibitor_member")
+    assert mails[0][0] == "outsider@example.org" and "/reset/" not in mails[0][2]
+    assert db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "exhibitor.member_added"))
+
+
+def test_admin_invites_a_new_person_who_sets_a_password(login_as, small_event, outbox, app):
+    alpha = small_event.exhibitors["alpha"]
+    client = login_as("exhibitor_admin")
+    client.post(f"/e/test-expo/exhibitors/{alpha.id}/team",
+                data={"email": "new.hire@example.org", "name": "김신입",
+                      "role": "exhibitor_staff"})
+    user = db.session.scalar(select(User).where(User.email == "new.hire@example.org"))
+    assert user is not None and user.name_ko == "김신입"
+    assert not user.check_password("")
+    (mail,) = outbox("exhibitor_member")
+    link = re.search(r"http://testserver(/reset/\S+)", mail[2]).group(1)
+    fresh = app.test_client()
+    assert fresh.get(link).status_code == 200
+    response = fresh.post(link, data={"password": "a brand new secret", "confirm":
+                                      "a brand new secret"})
+    assert response.status_code == 302 and "/login" in response.location
+    response = fresh.post("/login", data={"email": "new.hire@example.org",
+                                          "password": "a brand new secret"})
+    assert response.status_code == 302
+    assert fresh.get(f"/e/test-expo/exhibitors/{alpha.id}/").status_code == 200
+    # The link works once.
+    assert fresh.get(link).status_code == 302
+
+
+def test_a_person_of_another_company_cannot_be_added(login_as, small_event):
+    alpha = small_event.exhibitors["alpha"]
+    client = login_as("exhibitor_admin")
+    response = client.post(f"/e/test-expo/exhibitors/{alpha.id}/team?lang=en",
+                           data={"email": "other_exhibitor@example.org",
+                                 "role": "exhibitor_staff"}, follow_redirects=True)
+    assert "already represents another company" in response.get_data(as_text=True)
+    roles = db.session.scalars(
+        select(EventRole.organization_id).where(
+            EventRole.user_id == small_event.other_exhibitor.id)).all()
+    assert roles == [small_event.companies["beta"].id]
+
+
+def test_admin_removes_staff_but_not_the_last_admin(login_as, small_event):
+    alpha = small_event.exhibitors["alpha"]
+    client = login_as("exhibitor_admin")
+    staff_id = small_event.exhibitor_staff.id
+    admin_id = small_event.exhibitor_admin.id
+    response = client.post(f"/e/test-expo/exhibitors/{alpha.id}/team/{staff_id}/remove")
+    assert response.status_code == 302
+    assert db.session.scalar(select(EventRole).where(EventRole.user_id == staff_id)) is None
+    client.post(f"/e/test-expo/exhibitors/{alpha.id}/team/{admin_id}/remove")
+    assert db.session.scalar(select(EventRole).where(EventRole.user_id == admin_id))
+    with pytest.raises(services.ExhibitorError):
+        services.remove_member(alpha, admin_id)
+    entry = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "exhibitor.member_removed"))
+    assert entry.data["user"] == staff_id
+
+
+def test_withdraw_releases_booths_and_allows_registering_again(login_as, small_event, outbox):
+    alpha = small_event.exhibitors["alpha"]
+    for code in ("A-01", "A-02"):
+        db.session.add(BoothAllocation(booth=small_event.booths[code], exhibitor=alpha,
+                                       state="confirmed"))
+    alpha.status = "confirmed"
+    db.session.commit()
+    client = login_as("exhibitor_admin")
+    response = client.post(f"/e/test-expo/exhibitors/{alpha.id}/withdraw",
+                           data={"reason": "budget cut"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (alpha.status, alpha.status_reason) == ("withdrawn", "budget cut")
+    assert count(BoothAllocation) == 0
+    assert outbox("exhibitor_status")[0][0] == "exhibitor_admin@example.org"
+    response = client.post(f"/e/test-expo/exhibitors/{alpha.id}/register-again")
+    assert response.status_code == 302 and response.location.endswith("/edit")
+    db.session.expire_all()
+    assert alpha.status == "pending"
+
+
+def test_anonymous_is_sent_to_login(client, small_event):
+    response = client.get(REGISTER)
+    assert response.status_code == 302 and "/login" in response.location
+
+
+def test_avoid_links_are_kept_once(client, small_event, newcomer):
+    login(client, newcomer)
+    beta = small_event.exhibitors["beta"]
+    client.post(REGISTER, data=registration_data(avoid=[str(beta.id), str(beta.id)]))
+    assert db.session.scalar(select(func.count()).select_from(ExhibitorAvoid)) == 1

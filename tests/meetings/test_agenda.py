@@ -1,0 +1,126 @@
+"""Agendas: the participant's page (Seoul time, partner, table or booth), the firm's day
+sheet, printable PDFs (read back with pdftotext) and the organizer's grid."""
+
+import shutil
+import subprocess
+
+import pytest
+
+from eventapp.extensions import db
+from eventapp.meetings import services
+from tests.conftest import login
+from tests.meetings.conftest import accepted_request
+
+
+@pytest.fixture
+def booked(meetup):
+    """alpha meets gamma (table) on day 1 at 10:30 and beta (at booth B-04) at 11:00."""
+    alpha, beta, gamma = (meetup.profiles[k] for k in ("alpha", "beta", "gamma"))
+    services.set_booth_reception(meetup.event, meetup.organizer, beta, True, "B-04")
+    with_gamma = services.book(
+        accepted_request(meetup.event, alpha, gamma, meetup.exhibitor_admin),
+        meetup.slots[1],
+        meetup.attendee,
+    )
+    with_beta = services.book(
+        accepted_request(meetup.event, alpha, beta, meetup.exhibitor_admin),
+        meetup.slots[2],
+        meetup.other_exhibitor,
+    )
+    db.session.commit()
+    return meetup, with_gamma, with_beta
+
+
+def test_agenda_page_shows_time_in_seoul_partner_and_place(booked, client):
+    meetup, with_gamma, with_beta = booked
+    login(client, meetup.exhibitor_staff)  # alpha's staff sees alpha's agenda
+    page = client.get("/e/test-expo/meetings/agenda").get_data(as_text=True)
+    assert "10:30–11:00" in page and "11:00–11:30" in page  # local (UTC+9), not UTC
+    assert "01:30" not in page
+    assert "Gamma Group" in page and "Beta Bio" in page
+    assert "T01" in page and "Booth B-04" in page
+    assert page.index("Gamma Group") < page.index("Beta Bio")  # in time order
+    # The partner profile is one click away.
+    detail = client.get(f"/e/test-expo/meetings/m/{with_gamma.id}").get_data(as_text=True)
+    assert "Machine vision inspection for our production lines" in detail
+
+
+def test_firm_sees_the_meeting_on_its_agenda_and_day_sheet(booked, client):
+    meetup, with_gamma, _with_beta = booked
+    login(client, meetup.attendee)  # gamma
+    page = client.get("/e/test-expo/meetings/agenda").get_data(as_text=True)
+    assert "Alpha Robotics" in page and "Beta Bio" not in page
+    day = meetup.slots[0].starts_at.astimezone(meetup.event.tz).date().isoformat()
+    sheet = client.get(f"/e/test-expo/meetings/day-sheet?day={day}").get_data(as_text=True)
+    # Every slot of the day, with who comes when.
+    assert sheet.count("<tr") == 1 + 4
+    assert "Alpha Robotics" in sheet and "Exhibitor_Admin" in sheet
+    assert sheet.count(">free<") + sheet.count("free</td>") >= 1
+
+
+def test_cancelled_meetings_are_marked_on_the_agenda(booked, client):
+    meetup, with_gamma, _with_beta = booked
+    services.cancel_meeting(with_gamma, meetup.attendee, profile=meetup.profiles["gamma"])
+    db.session.commit()
+    login(client, meetup.exhibitor_admin)
+    page = client.get("/e/test-expo/meetings/agenda").get_data(as_text=True)
+    assert "is-cancelled" in page
+
+
+def _pdf_text(data, tmp_path):
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    path = tmp_path / "agenda.pdf"
+    path.write_bytes(data)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def test_agenda_pdf_has_hangul_names(booked, client, tmp_path):
+    meetup, _with_gamma, _with_beta = booked
+    login(client, meetup.exhibitor_admin)
+    response = client.get("/e/test-expo/meetings/agenda.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    text = _pdf_text(response.data, tmp_path)
+    assert "알파로보틱스" in text  # the participant
+    assert "감마그룹" in text and "베타바이오" in text  # partners, in Hangul
+    assert "10:30" in text and "T01" in text and "B-04" in text
+
+
+def test_organizer_prints_every_agenda(booked, client, tmp_path):
+    meetup, _with_gamma, _with_beta = booked
+    login(client, meetup.organizer)
+    response = client.get("/e/test-expo/meetings/manage/agendas.pdf")
+    text = _pdf_text(response.data, tmp_path)
+    # alpha, beta and gamma each have a section (a page) of their own.
+    assert text.count("\f") >= 3
+    for name in ("알파로보틱스", "베타바이오", "감마그룹"):
+        assert name in text
+    # An organizer can open anybody's agenda; participants only their own.
+    gamma = meetup.profiles["gamma"]
+    page = client.get(f"/e/test-expo/meetings/agenda?profile={gamma.id}").get_data(as_text=True)
+    assert "Alpha Robotics" in page
+
+
+def test_participant_cannot_open_another_agenda(booked, client):
+    meetup, _g, _b = booked
+    login(client, meetup.other_exhibitor)  # beta
+    gamma = meetup.profiles["gamma"]
+    page = client.get(f"/e/test-expo/meetings/agenda?profile={gamma.id}").get_data(as_text=True)
+    # The parameter is ignored: beta sees its own agenda (with alpha at its booth).
+    assert "Beta Bio" in page and "Booth B-04" in page and "T01" not in page
+
+
+def test_grid_shows_meetings_per_slot_and_table(booked, client):
+    meetup, with_gamma, with_beta = booked
+    login(client, meetup.organizer)
+    day = meetup.slots[0].starts_at.astimezone(meetup.event.tz).date().isoformat()
+    page = client.get(f"/e/test-expo/meetings/manage/grid?day={day}").get_data(as_text=True)
+    assert f"/meetings/m/{with_gamma.id}" in page and f"/meetings/m/{with_beta.id}" in page
+    assert "B-04: Alpha Robotics" in page  # booth meetings in their own column
+    assert f"/manage/m/{with_gamma.id}/move" in page
+    # The 10:30 row holds gamma's meeting at T01 (first table column).
+    row = page.split(">10:30<", 1)[1].split("</tr>", 1)[0]
+    assert f"/meetings/m/{with_gamma.id}" in row

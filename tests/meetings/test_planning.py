@@ -1,0 +1,205 @@
+""" "Schedule all accepted requests": the problem built from the database, the preview,
+applying in one transaction, and the stale check."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from eventapp.extensions import db
+from eventapp.meetings import planning, scheduler, services
+from eventapp.meetings.models import Meeting, MeetingPlan, MeetingSeat
+from tests.conftest import login
+from tests.meetings.conftest import accepted_request, add_company
+
+
+@pytest.fixture
+def quick_solver(app, monkeypatch):
+    monkeypatch.setitem(app.config, "MEETINGS_SOLVER_SECONDS", 2)
+    monkeypatch.setitem(app.config, "MEETINGS_SOLVER_WORKERS", 1)
+
+
+def _crowd(meetup, startups=4):
+    """Extra startups, each with accepted requests to beta and gamma."""
+    people = [add_company(meetup.event, f"s{i}", "startup") for i in range(startups)]
+    requests = []
+    for user, startup in people:
+        for firm in (meetup.profiles["beta"], meetup.profiles["gamma"]):
+            requests.append(accepted_request(meetup.event, startup, firm, user))
+    db.session.commit()
+    return people, requests
+
+
+def test_problem_from_the_database(meetup):
+    alpha, beta, gamma = (meetup.profiles[k] for k in ("alpha", "beta", "gamma"))
+    r_beta = accepted_request(meetup.event, alpha, beta, meetup.exhibitor_admin)
+    r_gamma = accepted_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    # A request that is only "requested" is not part of the problem.
+    _u, delta = add_company(meetup.event, "delta", "startup")
+    services.send_request(meetup.event, delta, gamma, _u)
+    meeting = services.book(r_gamma, meetup.slots[1], meetup.attendee)
+    services.set_unavailable(beta, [meetup.slots[0].id, meetup.slots[5].id])
+    services.set_booth_reception(meetup.event, meetup.organizer, beta, True, "B-07")
+    meetup.settings.startup_cap = 5
+    gamma.max_meetings = 2
+    db.session.commit()
+
+    data = planning.build_problem(meetup.event)
+    problem = scheduler.parse_problem(data)  # valid for the solver
+    codes = [s.code for s in meetup.slots]
+    assert [s["id"] for s in data["slots"]] == codes
+    assert data["slots"][0]["start"].endswith("+09:00")  # local time: days are right
+    assert data["tables"] == ["T01", "T02"]
+    people = {p["id"]: p for p in data["participants"]}
+    assert set(people) == {f"S{alpha.id}", f"F{beta.id}", f"F{gamma.id}"}
+    assert people[f"S{alpha.id}"]["max_meetings"] == 5
+    assert people[f"F{gamma.id}"]["max_meetings"] == 2
+    assert people[f"F{beta.id}"]["max_meetings"] is None
+    assert people[f"F{beta.id}"]["location"] == "B-07"
+    assert people[f"F{gamma.id}"]["location"] is None
+    assert codes[0] not in people[f"F{beta.id}"]["available"]
+    assert codes[5] not in people[f"F{beta.id}"]["available"]
+    assert len(people[f"F{beta.id}"]["available"]) == len(codes) - 2
+    assert sorted(r["id"] for r in data["requests"]) == sorted([f"R{r_beta.id}", f"R{r_gamma.id}"])
+    assert data["fixed"] == [{"request": f"R{r_gamma.id}", "slot": codes[1], "table": "T01"}]
+    assert meeting.table.code == "T01"
+    assert len(problem.requests) == 2
+
+
+def test_started_slots_are_unavailable_but_fixed_meetings_stay(meetup):
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    request = accepted_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    services.book(request, meetup.slots[0], meetup.attendee)
+    db.session.commit()
+    later = meetup.slots[2].starts_at + timedelta(minutes=1)
+    data = planning.build_problem(meetup.event, now=later)
+    scheduler.parse_problem(data)
+    for person in data["participants"]:
+        assert meetup.slots[1].code not in person["available"]
+        assert meetup.slots[2].code not in person["available"]
+    alpha_available = next(p for p in data["participants"] if p["id"] == f"S{alpha.id}")
+    assert alpha_available["available"][0] == meetup.slots[0].code  # its fixed meeting
+
+
+def test_plan_preview_and_apply(meetup, quick_solver, outbox):
+    people, requests = _crowd(meetup, startups=4)
+    # One meeting already booked: it must stay where it is.
+    fixed = services.book(requests[0], meetup.slots[3], people[0][0])
+    db.session.commit()
+    fixed_place = (fixed.slot_id, fixed.table_id)
+
+    plan = planning.run_plan(meetup.event, meetup.organizer, time_limit=2, workers=1)
+    db.session.commit()
+    assert plan.summary["requests"] == 8 and plan.summary["fixed"] == 1
+    assert plan.summary["new"] == 7 and plan.summary["left_out"] == 0
+    assert plan.status == "preview"
+    assert db.session.scalar(select(func.count()).select_from(Meeting)) == 1  # nothing yet
+
+    created = planning.apply_plan(plan, meetup.organizer)
+    db.session.commit()
+    assert len(created) == 7 and plan.status == "applied"
+    assert all(m.scheduled_via == "planner" for m in created)
+    assert (fixed.slot_id, fixed.table_id) == fixed_place
+    rows = db.session.execute(select(Meeting.slot_id, Meeting.table_id, Meeting.request_id)).all()
+    assert len(rows) == 8
+    tables = [(s, t) for s, t, _r in rows]
+    assert len(set(tables)) == 8
+    seats = db.session.scalar(select(func.count()).select_from(MeetingSeat))
+    assert seats == 8 * 3
+    # Every participant got one digest mail listing its new meetings.
+    digests = outbox("meetings_planned")
+    assert {m[0] for m in digests} >= {"attendee@example.org", "other_exhibitor@example.org"}
+    gamma_mail = next(m for m in digests if m[0] == "attendee@example.org")
+    assert gamma_mail[2].count("T0") == 4  # gamma's 4 new meetings (one was booked)
+
+    with pytest.raises(services.MeetingError):
+        planning.apply_plan(plan, meetup.organizer)  # only once
+
+
+def test_stale_plan_is_refused_and_nothing_changes(meetup, quick_solver):
+    people, requests = _crowd(meetup, startups=2)
+    plan = planning.run_plan(meetup.event, meetup.organizer, time_limit=2, workers=1)
+    db.session.commit()
+    # Someone books live after the preview.
+    services.book(requests[0], meetup.slots[0], people[0][0])
+    db.session.commit()
+    with pytest.raises(planning.StalePlan):
+        planning.apply_plan(plan, meetup.organizer)
+    db.session.commit()
+    assert plan.status == "stale"
+    assert db.session.scalar(select(func.count()).select_from(Meeting)) == 1
+
+
+@pytest.mark.parametrize("change", ["unavailable", "accept", "cap"])
+def test_any_relevant_change_makes_a_plan_stale(meetup, quick_solver, change):
+    people, requests = _crowd(meetup, startups=1)
+    plan = planning.run_plan(meetup.event, meetup.organizer, time_limit=1, workers=1)
+    db.session.commit()
+    if change == "unavailable":
+        services.set_unavailable(meetup.profiles["gamma"], [meetup.slots[4].id])
+    elif change == "accept":
+        accepted_request(
+            meetup.event, meetup.profiles["alpha"], meetup.profiles["beta"], meetup.exhibitor_admin
+        )
+    else:
+        meetup.settings.firm_cap = 1
+    db.session.commit()
+    with pytest.raises(planning.StalePlan):
+        planning.apply_plan(plan, meetup.organizer)
+    db.session.rollback()
+
+
+def test_left_out_requests_get_their_reason(meetup, quick_solver):
+    alpha, beta, gamma = (meetup.profiles[k] for k in ("alpha", "beta", "gamma"))
+    r1 = accepted_request(meetup.event, alpha, beta, meetup.exhibitor_admin)
+    accepted_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    every = [s.id for s in meetup.slots]
+    services.set_unavailable(beta, every)
+    db.session.commit()
+    plan = planning.run_plan(meetup.event, meetup.organizer, time_limit=1, workers=1)
+    db.session.commit()
+    assert plan.solution["left_out"] == {f"R{r1.id}": scheduler.NO_COMMON_SLOT}
+    placed, left_out = planning.preview(plan)
+    assert [item["request"].id for item in left_out] == [r1.id]
+    assert len(placed) == 1
+
+
+def test_booth_meeting_of_a_firm_now_at_tables_still_counts(meetup):
+    """A fixed meeting the format cannot express (at a booth, while the firm now uses
+    tables) blocks its slot for both sides and uses up one of their meetings."""
+    alpha, beta = meetup.profiles["alpha"], meetup.profiles["beta"]
+    services.set_booth_reception(meetup.event, meetup.organizer, beta, True, "B-02")
+    request = accepted_request(meetup.event, alpha, beta, meetup.exhibitor_admin)
+    services.book(request, meetup.slots[2], meetup.exhibitor_admin)
+    other = accepted_request(meetup.event, alpha, meetup.profiles["gamma"], meetup.exhibitor_admin)
+    services.book(other, meetup.slots[3], meetup.exhibitor_admin)  # at a table: beta stays
+    services.set_booth_reception(meetup.event, meetup.organizer, beta, False)
+    meetup.settings.firm_cap = 3
+    db.session.commit()
+    data = planning.build_problem(meetup.event)
+    scheduler.parse_problem(data)
+    people = {p["id"]: p for p in data["participants"]}
+    assert meetup.slots[2].code not in people[f"F{beta.id}"]["available"]
+    assert meetup.slots[2].code not in people[f"S{alpha.id}"]["available"]
+    assert people[f"F{beta.id}"]["max_meetings"] == 2
+    assert [f["request"] for f in data["fixed"]] == [f"R{other.id}"]
+
+
+def test_schedule_pages(meetup, client, quick_solver):
+    _crowd(meetup, startups=2)
+    login(client, meetup.organizer)
+    response = client.post("/e/test-expo/meetings/manage/schedule")
+    assert response.status_code == 302
+    plan = db.session.scalar(select(MeetingPlan))
+    page = client.get(response.location).get_data(as_text=True)
+    assert 'id="plan-new">4<' in page and 'id="plan-left-out">0<' in page
+    assert "S0 Co" in page or "S0 회사" in page
+    response = client.post(f"/e/test-expo/meetings/manage/plans/{plan.id}/apply")
+    assert response.status_code == 302
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Meeting)) == 4
+    shown = 0
+    for day in meetup.event.days:
+        grid = client.get(f"/e/test-expo/meetings/manage/grid?day={day.isoformat()}")
+        shown += grid.get_data(as_text=True).count('href="/e/test-expo/meetings/m/')
+    assert shown == 4

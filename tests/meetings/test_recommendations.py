@@ -1,0 +1,130 @@
+"""Partner recommendations: the pure ranking and the partners page with its filters."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from eventapp.extensions import db
+from eventapp.meetings.recommend import Candidate, normalize_keywords, recommend, tokens
+from tests.conftest import login
+from tests.meetings.conftest import add_company
+
+
+def test_tokens_split_latin_words_and_hangul_bigrams():
+    assert tokens("Machine-vision for the Factory") == ["machine-vision", "factory"]
+    assert tokens("배터리를 검사") == ["배터", "터리", "리를", "검사"]
+    assert tokens("AI 및 로봇") == ["ai", "및", "로봇"]
+    # Inflected forms share bigrams, so Korean texts match across particles.
+    assert set(tokens("배터리의")) & set(tokens("배터리를"))
+
+
+def test_normalize_keywords():
+    assert normalize_keywords(" Machine  Vision, IoT,iot ,, ") == ["machine vision", "iot"]
+    assert normalize_keywords(["A", "a", "B"]) == ["a", "b"]
+
+
+def _c(cid, side, sector="other", keywords=(), text=""):
+    return Candidate(id=cid, side=side, sector=sector, keywords=list(keywords), text=text)
+
+
+def test_ranking_and_reasons():
+    me = _c(
+        1,
+        "startup",
+        "ai",
+        ["machine vision", "quality"],
+        "머신비전 불량 검사 machine vision inspection",
+    )
+    others = [
+        _c(2, "firm", "ai", ["machine vision"], "생산라인 머신비전 검사 도입 machine vision"),
+        _c(3, "firm", "bio", [], "바이오 시료 자동화 lab automation"),
+        _c(4, "firm", "ai", [], "ERP consulting"),
+        _c(5, "startup", "ai", ["machine vision"], "machine vision"),  # same side: never
+    ]
+    ranked = recommend(me, others)
+    assert [r.id for r in ranked] == [2, 4, 3]
+    best = ranked[0]
+    assert best.same_sector and best.keywords == ["machine vision"]
+    assert "머신" in best.shared_words or "inspection" in best.shared_words or best.shared_words
+    assert ranked[-1].score < best.score
+    assert not ranked[-1].same_sector and ranked[-1].keywords == []
+
+
+def test_korean_only_texts_match_each_other():
+    me = _c(1, "firm", "other", [], "이차전지 배터리 셀 검사 기술을 찾습니다")
+    ranked = recommend(
+        me,
+        [
+            _c(2, "startup", "other", [], "배터리를 검사하는 장비"),
+            _c(3, "startup", "other", [], "식품 포장 디자인"),
+        ],
+    )
+    assert ranked[0].id == 2 and ranked[0].similarity > ranked[1].similarity
+
+
+texts = st.text(alphabet="abcde 가나다라마배터리검사", max_size=40)
+people = st.builds(
+    Candidate,
+    id=st.integers(2, 10_000),
+    side=st.sampled_from(["startup", "firm"]),
+    sector=st.sampled_from(["ai", "bio", "other"]),
+    keywords=st.lists(st.sampled_from(["a", "b", "c"]), max_size=3),
+    text=texts,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(me_text=texts, others=st.lists(people, max_size=12, unique_by=lambda c: c.id))
+def test_recommend_properties(me_text, others):
+    me = Candidate(id=1, side="startup", sector="ai", keywords=["a"], text=me_text)
+    ranked = recommend(me, others)
+    expected = {c.id for c in others if c.side == "firm"}
+    assert {r.id for r in ranked} == expected
+    scores = [r.score for r in ranked]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0.0 <= r.score <= 1.0001 for r in ranked)
+    assert all(0.0 <= r.similarity <= 1.0001 for r in ranked)
+    assert recommend(me, list(reversed(others))) == ranked  # order of input is irrelevant
+
+
+def test_partners_page_ranks_and_filters(meetup, client):
+    _user, eps = add_company(
+        meetup.event, "eps", "investor", sector="ai", need_en="machine vision for export"
+    )
+    eps.organization.country = "US"
+    eps.country = "US"
+    db.session.commit()
+    login(client, meetup.exhibitor_admin)  # alpha: startup, machine vision
+    page = client.get("/e/test-expo/meetings/partners").get_data(as_text=True)
+    gamma, beta = "Gamma Group", "Beta Bio"
+    assert gamma in page and beta in page and "Eps Co" in page
+    assert page.index(gamma) < page.index(beta)  # shared sector + keyword + words
+    assert "#machine vision" in page and "same sector" in page
+
+    page = client.get("/e/test-expo/meetings/partners?sector=bio").get_data(as_text=True)
+    assert beta in page and gamma not in page
+    page = client.get("/e/test-expo/meetings/partners?country=us").get_data(as_text=True)
+    assert "Eps Co" in page and gamma not in page
+    page = client.get("/e/test-expo/meetings/partners?kind=large_firm").get_data(as_text=True)
+    assert gamma in page and beta not in page and "Eps Co" not in page
+    page = client.get("/e/test-expo/meetings/partners?q=beta").get_data(as_text=True)
+    assert beta in page and gamma not in page
+    # The startup side never sees other startups.
+    assert (
+        "Alpha Robotics"
+        not in client.get("/e/test-expo/meetings/partners")
+        .get_data(as_text=True)
+        .split("<ol", 1)[1]
+    )
+
+
+def test_firm_sees_startups(meetup, client):
+    login(client, meetup.attendee)  # gamma: firm
+    page = client.get("/e/test-expo/meetings/partners").get_data(as_text=True)
+    listing = page.split("<ol", 1)[1]
+    assert "Alpha Robotics" in listing and "Beta Bio" not in listing
+
+
+def test_without_a_profile_partners_redirects_to_the_profile_form(small_event, client):
+    login(client, small_event.attendee)
+    response = client.get("/e/test-expo/meetings/partners")
+    assert response.status_code == 302 and response.location.endswith("/meetings/profile")

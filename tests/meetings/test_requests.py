@@ -1,0 +1,330 @@
+"""The request flow: request -> accept/decline -> book -> remind -> attended/no-show ->
+follow-up; cancelling frees the slot and tells the other side."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from eventapp.extensions import db
+from eventapp.meetings import services
+from eventapp.meetings.models import Meeting, MeetingRequest, MeetingSeat
+from tests.conftest import login
+
+
+def _seats(meeting_id=None):
+    query = select(func.count()).select_from(MeetingSeat)
+    if meeting_id is not None:
+        query = query.where(MeetingSeat.meeting_id == meeting_id)
+    return db.session.scalar(query)
+
+
+def test_full_flow_over_http(meetup, client, outbox):
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    login(client, meetup.exhibitor_admin)  # acts for alpha (startup)
+    response = client.post(
+        f"/e/test-expo/meetings/partners/{gamma.id}/request",
+        data={"message": "We inspect welds with machine vision."},
+    )
+    assert response.status_code == 302
+    request = db.session.scalar(select(MeetingRequest))
+    assert (request.startup_id, request.firm_id, request.status) == (
+        alpha.id,
+        gamma.id,
+        "requested",
+    )
+    assert request.requester_side == "startup" and request.weight == 1
+    assert request.requested_by_id == meetup.exhibitor_admin.id
+    mails = outbox("meeting_request")
+    assert [m[0] for m in mails] == ["attendee@example.org"]
+    assert "machine vision" in mails[0][2].lower()
+
+    # The requester cannot accept its own request.
+    assert client.post(f"/e/test-expo/meetings/requests/{request.id}/accept").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(MeetingRequest, request.id).status == "requested"
+
+    client.post("/logout")
+    login(client, meetup.attendee)  # acts for gamma (firm)
+    page = client.get(f"/e/test-expo/meetings/requests/{request.id}")
+    assert "We inspect welds" in page.get_data(as_text=True)
+    client.post(f"/e/test-expo/meetings/requests/{request.id}/accept")
+    db.session.expire_all()
+    assert db.session.get(MeetingRequest, request.id).status == "accepted"
+    assert {m[0] for m in outbox("meeting_request_accepted")} == {
+        "exhibitor_admin@example.org",
+        "exhibitor_staff@example.org",
+    }
+
+    # Common free slots are listed; book the third one.
+    page = client.get(f"/e/test-expo/meetings/requests/{request.id}").get_data(as_text=True)
+    slot = meetup.slots[2]
+    assert f'data-slot="{slot.code}"' in page
+    response = client.post(
+        f"/e/test-expo/meetings/requests/{request.id}/book", data={"slot_id": slot.id}
+    )
+    assert response.status_code == 302 and "/meetings/m/" in response.location
+    meeting = db.session.scalar(select(Meeting))
+    assert meeting.slot_id == slot.id and meeting.table.code == "T01"
+    assert meeting.status == "scheduled" and meeting.sequence == 0
+    assert meeting.uid.startswith("meeting-") and meeting.uid.endswith("@kicxup.eventapp")
+    assert _seats(meeting.id) == 3  # startup, firm, table
+    assert len(outbox("meeting_scheduled")) == 3  # two alpha users + gamma's
+
+    # Booked slot is gone from the free list of both.
+    db.session.expire_all()
+    assert slot not in services.common_free_slots(db.session.get(MeetingRequest, request.id))
+
+    # Agenda of both sides shows it.
+    agenda = client.get("/e/test-expo/meetings/agenda").get_data(as_text=True)
+    assert "Alpha Robotics" in agenda and "T01" in agenda
+
+
+def test_decline_needs_a_reason_and_tells_the_requester(meetup, outbox):
+    alpha, beta = meetup.profiles["alpha"], meetup.profiles["beta"]
+    request = services.send_request(meetup.event, alpha, beta, meetup.exhibitor_admin, "Hi")
+    with pytest.raises(services.MeetingError):
+        services.decline_request(request, beta, meetup.other_exhibitor, "  ")
+    services.decline_request(request, beta, meetup.other_exhibitor, "Not our field this year")
+    db.session.commit()
+    assert request.status == "declined"
+    mails = outbox("meeting_request_declined")
+    assert len(mails) == 2 and all("Not our field this year" in m[2] for m in mails)
+    # The declined side may not ask again; the firm that declined may.
+    with pytest.raises(services.MeetingError):
+        services.send_request(meetup.event, alpha, beta, meetup.exhibitor_admin)
+    again = services.send_request(meetup.event, beta, alpha, meetup.other_exhibitor)
+    assert again.status == "requested" and again.requester_side == "firm"
+
+
+def test_mutual_requests_become_one_accepted_request_of_weight_three(meetup):
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    first = services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    db.session.commit()
+    second = services.send_request(meetup.event, gamma, alpha, meetup.attendee)
+    db.session.commit()
+    assert second.id == first.id
+    assert (first.status, first.mutual, first.weight) == ("accepted", True, 3)
+    assert db.session.scalar(select(func.count()).select_from(MeetingRequest)) == 1
+    with pytest.raises(services.MeetingError):
+        services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+
+
+def test_same_side_and_duplicate_requests_are_refused(meetup):
+    beta, gamma = meetup.profiles["beta"], meetup.profiles["gamma"]
+    with pytest.raises(services.MeetingError):
+        services.send_request(meetup.event, beta, gamma, meetup.other_exhibitor)
+    alpha = meetup.profiles["alpha"]
+    services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    with pytest.raises(services.MeetingError):
+        services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_staff)
+
+
+def test_cancelling_a_meeting_frees_the_slot_and_tells_the_other_side(meetup, outbox):
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    request = services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    services.accept_request(request, gamma, meetup.attendee)
+    slot = meetup.slots[0]
+    meeting = services.book(request, slot, meetup.attendee)
+    db.session.commit()
+    assert _seats() == 3
+    before = len(outbox("meeting_cancelled"))
+
+    services.cancel_meeting(meeting, meetup.attendee, profile=gamma, reason="Travel changed")
+    db.session.commit()
+    assert meeting.status == "cancelled" and meeting.sequence == 1
+    assert request.status == "cancelled"
+    assert _seats() == 0
+    cancelled = outbox("meeting_cancelled")
+    assert sorted(m[0] for m in cancelled) == [
+        "exhibitor_admin@example.org",
+        "exhibitor_staff@example.org",
+    ]
+    assert "Travel changed" in cancelled[0][2]
+    assert before == 0 and len(cancelled) == 2
+
+    # The freed slot and table can be booked by another pair right away.
+    _user, other = _another_startup(meetup)
+    second = services.send_request(meetup.event, other, gamma, _user)
+    services.accept_request(second, gamma, meetup.attendee)
+    assert slot in services.common_free_slots(second)
+    again = services.book(second, slot, _user)
+    db.session.commit()
+    assert again.table.code == "T01"
+
+
+def _another_startup(meetup):
+    from tests.meetings.conftest import add_company
+
+    return add_company(meetup.event, "delta", "startup")
+
+
+def test_cancel_over_http_by_the_startup(meetup, client, outbox):
+    alpha, beta = meetup.profiles["alpha"], meetup.profiles["beta"]
+    request = services.send_request(meetup.event, alpha, beta, meetup.exhibitor_admin)
+    services.accept_request(request, beta, meetup.other_exhibitor)
+    meeting = services.book(request, meetup.slots[1], meetup.other_exhibitor)
+    db.session.commit()
+    login(client, meetup.exhibitor_staff)  # any person of alpha may act for it
+    response = client.post(f"/e/test-expo/meetings/m/{meeting.id}/cancel", data={"reason": "Ill"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).status == "cancelled"
+    assert [m[0] for m in outbox("meeting_cancelled")] == ["other_exhibitor@example.org"]
+
+
+def test_book_respects_unavailability_caps_and_past_slots(meetup, monkeypatch):
+    alpha, beta, gamma = (meetup.profiles[k] for k in ("alpha", "beta", "gamma"))
+    r1 = services.send_request(meetup.event, alpha, beta, meetup.exhibitor_admin)
+    services.accept_request(r1, beta, meetup.other_exhibitor)
+    r2 = services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    services.accept_request(r2, gamma, meetup.attendee)
+    db.session.commit()
+
+    services.set_unavailable(beta, [meetup.slots[0].id])
+    db.session.commit()
+    assert meetup.slots[0] not in services.common_free_slots(r1)
+    with pytest.raises(services.MeetingError):
+        services.book(r1, meetup.slots[0], meetup.other_exhibitor)
+    db.session.rollback()
+
+    meetup.settings.startup_cap = 1
+    services.book(r1, meetup.slots[1], meetup.other_exhibitor)
+    db.session.commit()
+    with pytest.raises(services.MeetingError, match="maximum"):
+        services.book(r2, meetup.slots[2], meetup.attendee)
+    db.session.rollback()
+
+    # Alpha is busy in slot 1 now: the same person cannot be booked twice.
+    meetup.settings.startup_cap = None
+    db.session.commit()
+    with pytest.raises(services.SlotTaken):
+        services.book(r2, meetup.slots[1], meetup.attendee)
+    db.session.rollback()
+
+    # A slot that has started cannot be booked by participants.
+    later = meetup.slots[3].starts_at + timedelta(minutes=1)
+    monkeypatch.setattr(services, "_now", lambda: later)
+    assert meetup.slots[3] not in services.common_free_slots(r2)
+    with pytest.raises(services.MeetingError, match="started"):
+        services.book(r2, meetup.slots[3], meetup.attendee)
+    db.session.rollback()
+    monkeypatch.undo()
+    assert services.book(r2, meetup.slots[3], meetup.attendee).slot_id == meetup.slots[3].id
+
+
+def test_reminder_attendance_and_follow_up(meetup, client, outbox):
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    request = services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    services.accept_request(request, gamma, meetup.attendee)
+    meeting = services.book(request, meetup.slots[0], meetup.attendee)
+    db.session.commit()
+
+    start = meeting.starts_at
+    assert services.send_reminders(meetup.event, now=start - timedelta(hours=30)) == 0
+    assert services.send_reminders(meetup.event, now=start - timedelta(hours=2)) == 1
+    db.session.commit()
+    assert meeting.reminded_at is not None
+    assert len(outbox("meeting_reminder")) == 3
+    # Once only.
+    assert services.send_reminders(meetup.event, now=start - timedelta(hours=1)) == 0
+
+    # Attendance only once the meeting has started (for participants).
+    with pytest.raises(services.MeetingError):
+        services.mark_attendance(meeting, "attended", meetup.attendee, now=start - timedelta(1))
+    services.mark_attendance(meeting, "attended", meetup.attendee, now=start + timedelta(minutes=5))
+    services.save_notes(meeting, gamma, "Send PoC proposal by October")
+    db.session.commit()
+    assert meeting.status == "attended" and meeting.firm_notes.startswith("Send PoC")
+    assert meeting.startup_notes == ""
+    # The organizer may record a no-show at any time.
+    login(client, meetup.organizer)
+    response = client.post(
+        f"/e/test-expo/meetings/m/{meeting.id}/attendance", data={"status": "no_show"}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).status == "no_show"
+    # Seats of meetings that took place stay (history stays consistent).
+    assert _seats(meeting.id) == 3
+
+
+def test_organizer_move_raises_sequence_and_mails_both(meetup, client, outbox):
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    request = services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    services.accept_request(request, gamma, meetup.attendee)
+    meeting = services.book(request, meetup.slots[0], meetup.attendee)
+    db.session.commit()
+    uid = meeting.uid
+    login(client, meetup.organizer)
+    target, table = meetup.slots[4], meetup.tables[1]
+    response = client.post(
+        f"/e/test-expo/meetings/manage/m/{meeting.id}/move",
+        data={"slot_id": target.id, "table_id": table.id},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    moved = db.session.get(Meeting, meeting.id)
+    assert (moved.slot_id, moved.table_id, moved.sequence, moved.uid) == (
+        target.id,
+        table.id,
+        1,
+        uid,
+    )
+    seats = db.session.execute(
+        select(MeetingSeat.slot_id, MeetingSeat.profile_id, MeetingSeat.table_id).where(
+            MeetingSeat.meeting_id == meeting.id
+        )
+    ).all()
+    assert {s[0] for s in seats} == {target.id}
+    assert {s[2] for s in seats if s[2]} == {table.id}
+    assert len(outbox("meeting_moved")) == 3
+
+
+def test_firm_receiving_at_its_booth_uses_no_table(meetup):
+    beta = meetup.profiles["beta"]
+    services.set_booth_reception(meetup.event, meetup.organizer, beta, True, "B-03")
+    alpha = meetup.profiles["alpha"]
+    request = services.send_request(meetup.event, alpha, beta, meetup.exhibitor_admin)
+    services.accept_request(request, beta, meetup.other_exhibitor)
+    meeting = services.book(request, meetup.slots[0], meetup.other_exhibitor)
+    db.session.commit()
+    assert meeting.table is None and meeting.booth_code == "B-03"
+    assert _seats(meeting.id) == 2
+    assert "B-03" in meeting.location_label
+
+
+def test_settings_regenerate_slots_and_refuse_removing_used_ones(meetup):
+    from datetime import time
+
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    request = services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    services.accept_request(request, gamma, meetup.attendee)
+    services.book(request, meetup.slots[0], meetup.attendee)  # 10:00 on day 1
+    db.session.commit()
+    # A lunch-style break 11:00-11:30 removes one slot per day; 10:00 stays.
+    settings, slots, tables = services.save_settings(
+        meetup.event, meetup.organizer, breaks=[["11:00", "11:30"]], table_count=3
+    )
+    db.session.commit()
+    codes = [s.code for s in services.slots_of(meetup.event)]
+    assert codes == ["D1-1000", "D1-1030", "D1-1130", "D2-1000", "D2-1030", "D2-1130"]
+    assert slots == {"added": 0, "removed": 2, "total": 6}
+    assert [t.code for t in services.tables_of(meetup.event)] == ["T01", "T02", "T03"]
+    # Starting at 10:30 would remove the 10:00 slot, which holds a meeting.
+    with pytest.raises(services.MeetingError, match="D1-1000"):
+        services.save_settings(meetup.event, meetup.organizer, day_starts_at=time(10, 30))
+    db.session.rollback()
+    assert len(services.slots_of(meetup.event)) == 6
+
+
+def test_parse_breaks():
+    assert services.parse_breaks("12:00-13:00, 15:00–15:15") == [
+        ["12:00", "13:00"],
+        ["15:00", "15:15"],
+    ]
+    assert services.parse_breaks("") == []
+    with pytest.raises(services.MeetingError):
+        services.parse_breaks("13:00-12:00")
+    with pytest.raises(services.MeetingError):
+        services.parse_breaks("noon")
