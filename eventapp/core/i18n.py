@@ -20,6 +20,8 @@ def current_language():
 def select_locale():
     """Flask-Babel's locale selector: the user's choice, then the browser's."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # commands and workers speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = request.args.get("lang")
     if chosen in languages:
         return chosen

@@ -76,3 +76,10 @@ def test_anonymous_visitors_get_their_browser_language(client, small_event):
     assert "Sign in" in page.get_data(as_text=True)
     page = client.get("/e/test-expo/", headers={"Accept-Language": "ko-KR,ko;q=0.9"})
     assert "로그인" in page.get_data(as_text=True)
+
+
+def test_gettext_works_outside_a_request(app):
+    from eventapp.core.i18n import gettext
+
+    with app.app_context():
+        assert gettext("Sign in") == "로그인"
