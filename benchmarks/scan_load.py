@@ -82,9 +82,9 @@ function done(summary, latency, requests)
 end
 """
 
-GET_LUA = LUA.replace(
-    "function request()", "function unused_request()"
-).replace('wrk.method = "POST"', 'wrk.method = "GET"')
+GET_LUA = LUA.replace("function request()", "function unused_request()").replace(
+    'wrk.method = "POST"', 'wrk.method = "GET"'
+)
 
 
 def log(message):
@@ -103,8 +103,12 @@ def ensure_wrk():
     if os.geteuid() == 0 and shutil.which("apt-get"):
         log("wrk is missing: installing the Debian package (apt-get install -y wrk)")
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], env=env, check=False,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "wrk"],
+            env=env,
+            check=False,
+            stdout=subprocess.DEVNULL,
+        )
         if shutil.which("wrk"):
             return True
     log("wrk is not available: falling back to the Python thread generator")
@@ -167,8 +171,12 @@ def load_event(app, people):
         db.session.execute(
             insert(EventRole),
             [
-                {"event_id": event.id, "user_id": uid, "role": "attendee",
-                 "created_at": datetime.now(UTC)}
+                {
+                    "event_id": event.id,
+                    "user_id": uid,
+                    "role": "attendee",
+                    "created_at": datetime.now(UTC),
+                }
                 for uid in user_ids
             ],
         )
@@ -185,8 +193,12 @@ def load_event(app, people):
         db.session.commit()
         from eventapp.badges.models import Badge
 
-        codes = [badges.badge_code(b) for b in db.session.scalars(
-            db.select(Badge).where(Badge.event_id == event.id).order_by(Badge.id))]
+        codes = [
+            badges.badge_code(b)
+            for b in db.session.scalars(
+                db.select(Badge).where(Badge.event_id == event.id).order_by(Badge.id)
+            )
+        ]
         return point.id, services.device_token(device), codes
 
 
@@ -216,12 +228,18 @@ def start_gunicorn(env, port, workers, threads):
         str(ROOT / ".venv" / "bin" / "gunicorn")
         if (ROOT / ".venv" / "bin" / "gunicorn").exists()
         else "gunicorn",
-        "--bind", f"127.0.0.1:{port}",
-        "--workers", str(workers),
-        "--worker-class", "gthread" if threads > 1 else "sync",
-        "--threads", str(threads),
-        "--backlog", "2048",
-        "--log-level", "warning",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread" if threads > 1 else "sync",
+        "--threads",
+        str(threads),
+        "--backlog",
+        "2048",
+        "--log-level",
+        "warning",
         "wsgi:app",
     ]
     process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
@@ -250,9 +268,23 @@ def stop(process):
 
 def run_wrk(url, script, duration, connections, threads=2):
     result = subprocess.run(
-        ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s",
-         "--timeout", "5s", "-s", script, url],
-        capture_output=True, text=True, timeout=duration + 60,
+        [
+            "wrk",
+            "-t",
+            str(threads),
+            "-c",
+            str(connections),
+            "-d",
+            f"{duration}s",
+            "--timeout",
+            "5s",
+            "-s",
+            script,
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=duration + 60,
     )
     match = re.search(r"^JSON (.*)$", result.stdout, re.M)
     rps = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
@@ -313,8 +345,15 @@ def run_python(url, body_for, duration, connections):
     def pct(p):
         return latencies[min(len(latencies) - 1, int(len(latencies) * p / 100))] * 1000
 
-    return {"rps": len(latencies) / wall, "p50_ms": pct(50), "p90_ms": pct(90), "p99_ms": pct(99),
-            "requests": len(latencies), "non2xx": bad[0], "errors": 0}
+    return {
+        "rps": len(latencies) / wall,
+        "p50_ms": pct(50),
+        "p90_ms": pct(90),
+        "p99_ms": pct(99),
+        "requests": len(latencies),
+        "non2xx": bad[0],
+        "errors": 0,
+    }
 
 
 def write_docs(text):
@@ -372,29 +411,43 @@ def main():
     base = f"http://127.0.0.1:{port}"
     results = {}
     try:
+
         def scan_body(index, counter):
-            body = json.dumps({"scan_point": point_id, "code": codes[(index * 131 + counter * 7)
-                               % len(codes)], "nonce": f"p{index}-{counter}-{run_id}"})
+            body = json.dumps(
+                {
+                    "scan_point": point_id,
+                    "code": codes[(index * 131 + counter * 7) % len(codes)],
+                    "nonce": f"p{index}-{counter}-{run_id}",
+                }
+            )
             return "POST", body, {"Content-Type": "application/json", "X-Device-Token": token}
 
         # Warm-up: every worker imports, connects and caches templates.
-        for name, url, script in (("trivial", base + "/healthz", get_script),
-                                  ("scan", base + "/api/checkin/scan", scan_script)):
+        for name, url, script in (
+            ("trivial", base + "/healthz", get_script),
+            ("scan", base + "/api/checkin/scan", scan_script),
+        ):
             log(f"warm-up {name}")
             if have_wrk:
                 run_wrk(url, str(script), 2, 8)
             else:
-                run_python(url, (lambda i, c: ("GET", None, {})) if name == "trivial"
-                           else scan_body, 2, 8)
-        for name, url, script in (("trivial", base + "/healthz", get_script),
-                                  ("scan", base + "/api/checkin/scan", scan_script)):
+                run_python(
+                    url, (lambda i, c: ("GET", None, {})) if name == "trivial" else scan_body, 2, 8
+                )
+        for name, url, script in (
+            ("trivial", base + "/healthz", get_script),
+            ("scan", base + "/api/checkin/scan", scan_script),
+        ):
             log(f"measuring {name}: {args.connections} connections, {args.duration} s")
             if have_wrk:
                 results[name] = run_wrk(url, str(script), args.duration, args.connections)
             else:
                 results[name] = run_python(
-                    url, (lambda i, c: ("GET", None, {})) if name == "trivial" else scan_body,
-                    args.duration, args.connections)
+                    url,
+                    (lambda i, c: ("GET", None, {})) if name == "trivial" else scan_body,
+                    args.duration,
+                    args.connections,
+                )
             log(f"  {results[name]}")
     finally:
         stop(server)
@@ -409,7 +462,7 @@ def main():
     cpu = platform.processor() or platform.machine()
     text = f"""
 Measured {datetime.now(UTC):%Y-%m-%d} by `benchmarks/scan_load.py` on {os.cpu_count()} cores ({cpu}),
-PostgreSQL on loopback, gunicorn `wsgi:app` with {args.workers} {'gthread' if args.threads > 1 else 'sync'} workers{f' x {args.threads} threads' if args.threads > 1 else ''},
+PostgreSQL on loopback, gunicorn `wsgi:app` with {args.workers} {"gthread" if args.threads > 1 else "sync"} workers{f" x {args.threads} threads" if args.threads > 1 else ""},
 load by {generator}, {args.connections} concurrent connections, {args.duration} s per endpoint
 after a 2 s warm-up; one event with {len(codes)} badges; every scan request has a new nonce
 and one of the badge codes (so the first scan of a badge checks it in, later ones answer
@@ -417,13 +470,13 @@ and one of the badge codes (so the first scan of a badge checks it in, later one
 
 | endpoint | requests/s | p50 ms | p90 ms | p99 ms | requests | non-2xx / errors |
 |---|---:|---:|---:|---:|---:|---:|
-| `GET /healthz` (trivial: one `SELECT 1`) | {trivial['rps']:.0f} | {trivial['p50_ms']:.1f} | {trivial['p90_ms']:.1f} | {trivial['p99_ms']:.1f} | {trivial['requests']} | {trivial['non2xx']} / {trivial['errors']} |
-| `POST /api/checkin/scan` | {scan['rps']:.0f} | {scan['p50_ms']:.1f} | {scan['p90_ms']:.1f} | {scan['p99_ms']:.1f} | {scan['requests']} | {scan['non2xx']} / {scan['errors']} |
+| `GET /healthz` (trivial: one `SELECT 1`) | {trivial["rps"]:.0f} | {trivial["p50_ms"]:.1f} | {trivial["p90_ms"]:.1f} | {trivial["p99_ms"]:.1f} | {trivial["requests"]} | {trivial["non2xx"]} / {trivial["errors"]} |
+| `POST /api/checkin/scan` | {scan["rps"]:.0f} | {scan["p50_ms"]:.1f} | {scan["p90_ms"]:.1f} | {scan["p99_ms"]:.1f} | {scan["requests"]} | {scan["non2xx"]} / {scan["errors"]} |
 
-- Scan throughput is {ratio:.0%} of the trivial endpoint's (target ≥ 50 %: {'met' if passed_ratio else 'NOT met'}).
-- Scan p99 latency {scan['p99_ms']:.1f} ms (target < 50 ms: {'met' if passed_p99 else 'NOT met'}).
-- Database afterwards: {rows['scans']} scan rows for {scan['requests']} + warm-up requests, {rows['checkins']} check-ins,
-  {rows['duplicate_checkins']} badges checked in twice on one day.
+- Scan throughput is {ratio:.0%} of the trivial endpoint's (target ≥ 50 %: {"met" if passed_ratio else "NOT met"}).
+- Scan p99 latency {scan["p99_ms"]:.1f} ms (target < 50 ms: {"met" if passed_p99 else "NOT met"}).
+- Database afterwards: {rows["scans"]} scan rows for {scan["requests"]} + warm-up requests, {rows["checkins"]} check-ins,
+  {rows["duplicate_checkins"]} badges checked in twice on one day.
 """
     print(text)
     if not args.no_docs:

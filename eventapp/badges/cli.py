@@ -82,7 +82,7 @@ def register(app):
         sync_badges(event)
         db.session.commit()
         count = pdf.batch_pdf(event, out, category=category, organization_id=company)
-        db.session.rollback()
+        db.session.commit()
         pages = max(1, -(-count // 4))
         click.echo(f"{count} badges on {pages} pages written to {out}")
 

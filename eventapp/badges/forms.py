@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from eventapp.badges.models import CATEGORIES
@@ -7,8 +7,10 @@ from eventapp.core.i18n import lazy_gettext as _l
 
 
 def category_choices(blank=None):
-    choices = [(c.key, c.label) for c in sorted(CATEGORIES.values(), key=lambda c: c.order)]
-    return ([("", blank)] if blank is not None else []) + choices
+    choices = [
+        SelectChoice(c.key, c.label) for c in sorted(CATEGORIES.values(), key=lambda c: c.order)
+    ]
+    return ([SelectChoice("", blank)] if blank is not None else []) + choices
 
 
 class BadgeFilterForm(FlaskForm):
@@ -24,8 +26,8 @@ class BadgeFilterForm(FlaskForm):
     def __init__(self, *args, companies=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.category.choices = category_choices(blank=_l("All categories"))
-        self.company.choices = [("", _l("All companies"))] + [
-            (str(org.id), org.name) for org in companies
+        self.company.choices = [SelectChoice("", _l("All companies"))] + [
+            SelectChoice(str(org.id), org.name) for org in companies
         ]
 
 

@@ -3,8 +3,9 @@ A4 with cut marks for the organizer's printer.
 
 Everything is vector: text in NanumGothic (embedded; see core.pdf), the QR
 code drawn module by module, so it stays sharp at any printer resolution.
-Badges are read from an iterator and drawn page by page; a batch of any size
-never holds more than one page of badges in Python objects.
+Badges are read from an iterator (rows fetched 200 at a time) and drawn page
+by page; each finished page is compressed at once and kept only as bytes
+until reportlab writes the file, so memory grows by ~5 KB a page.
 """
 
 import zlib
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import qrcode
+from markupsafe import escape
 from qrcode.constants import ERROR_CORRECT_M
 from reportlab.lib.colors import HexColor, white
 from reportlab.lib.pagesizes import A4, A6
@@ -124,8 +126,9 @@ def _dark_runs(matrix):
                 column += 1
 
 
-def qr_svg(text, quiet=4):
+def qr_svg(text, label="", quiet=4):
     """The QR code of `text` as a small inline SVG (for showing a badge on screen)."""
+
     matrix = qr_matrix(text)
     size = len(matrix) + 2 * quiet
     path = "".join(
@@ -134,7 +137,7 @@ def qr_svg(text, quiet=4):
     )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
-        f'shape-rendering="crispEdges" role="img">'
+        f'shape-rendering="crispEdges" role="img" aria-label="{escape(label)}">'
         f'<rect width="{size}" height="{size}" fill="#fff"/>'
         f'<path d="{path}" fill="#000"/></svg>'
     )

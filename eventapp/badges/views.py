@@ -57,7 +57,9 @@ def _send_pdf(write, download_name):
     handle = tempfile.TemporaryFile()
     try:
         write(handle)
-        db.session.rollback()  # end the read transaction before streaming
+        # End the transaction before streaming (keeping the event key, should
+        # this print have been the one to make it).
+        db.session.commit()
         handle.seek(0)
     except BaseException:
         handle.close()
@@ -88,7 +90,7 @@ def mine(event):
         "badges/mine.html",
         event=event,
         badge=badge,
-        qr=pdf.qr_svg(code) if code else None,
+        qr=pdf.qr_svg(code, _("QR code of the badge")) if code else None,
     )
 
 
@@ -215,6 +217,8 @@ def print_batch(event):
 def detail(event, badge_id):
     badge = _badge_or_404(event, badge_id)
     category_form = CategoryForm(category=badge.category if badge.category_manual else "")
+    qr = pdf.qr_svg(services.badge_code(badge), _("QR code of the badge"))
+    db.session.commit()  # keeps the event key if this code was the first one ever made
     return render_template(
         "badges/detail.html",
         event=event,
@@ -222,7 +226,7 @@ def detail(event, badge_id):
         category_form=category_form,
         revoke_form=RevokeForm(),
         action_form=ActionForm(),
-        qr=pdf.qr_svg(services.badge_code(badge)),
+        qr=qr,
     )
 
 
@@ -230,7 +234,6 @@ def detail(event, badge_id):
 @organizer_view
 def badge_pdf(event, badge_id):
     badge = _badge_or_404(event, badge_id)
-    db.session.commit()  # the event key, if this is the first code ever printed
     name = _file_name(f"badge-{event.slug}-{badge.id}-{badge.name_en}") + ".pdf"
     return _send_pdf(lambda out: pdf.badge_pdf(badge, out), name)
 

@@ -7,26 +7,10 @@ from sqlalchemy import select
 from eventapp.extensions import db
 
 
-def _in_default_language(command):
-    """Messages of the services are translated; outside a request use the default locale."""
-    from functools import wraps
-
-    @wraps(command)
-    def wrapper(*args, **kwargs):
-        from flask import current_app
-        from flask_babel import force_locale
-
-        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-            return command(*args, **kwargs)
-
-    return wrapper
-
-
 def register(app):
     group = AppGroup("booths", help="Booth picking and floor plans.")
 
     @group.command("release-holds")
-    @_in_default_language
     def release_holds_command():
         """Delete booth holds past their time (every event)."""
         from eventapp.booths.services import expire_holds
@@ -38,7 +22,6 @@ def register(app):
     @group.command("import-floorplan")
     @click.argument("slug")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-    @_in_default_language
     def import_floorplan_command(slug, path):
         """Import a floor-plan CSV into the event SLUG (all or nothing)."""
         from eventapp.booths.services import FloorPlanError, import_floorplan

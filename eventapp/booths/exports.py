@@ -59,7 +59,12 @@ def booths_xlsx(event):
     companies.append(["company_ko", "company_en", "booths", "zones"])
     for entry in directory(event):
         companies.append(
-            [entry["name_ko"], entry["name_en"], " ".join(entry["booths"]), " ".join(entry["zones"])]
+            [
+                entry["name_ko"],
+                entry["name_en"],
+                " ".join(entry["booths"]),
+                " ".join(entry["zones"]),
+            ]
         )
     for ws in (sheet, companies):
         for cell in ws[1]:
@@ -78,7 +83,7 @@ def booths_xlsx(event):
 STATUS_FILL = {
     "free": "#ffffff",
     "held": "#fde68a",
-    "taken": "#dbe4f0",
+    "taken": "#cbd5e1",
     "yours": "#99f6e4",
     "blocked": "#475569",
 }
@@ -122,8 +127,14 @@ def floorplan_pdf(event):
             c.translate(0, self.height)
             c.setStrokeColor(colors.HexColor("#94a3b8"))
             c.setFillColor(colors.HexColor("#f1f5f9"))
-            c.rect(0, -self.hall.height * scale, self.hall.width * scale, self.hall.height * scale,
-                   stroke=1, fill=1)
+            c.rect(
+                0,
+                -self.hall.height * scale,
+                self.hall.width * scale,
+                self.hall.height * scale,
+                stroke=1,
+                fill=1,
+            )
             for b in self.booths:
                 x = (b.x - self.hall.x) * scale
                 y = -(b.y - self.hall.y + b.h) * scale
@@ -137,7 +148,12 @@ def floorplan_pdf(event):
                 size = max(3.0, min(7.0, w / 5.2))
                 c.setFont(font, size)
                 c.setFillColor(colors.white if b.status == "blocked" else colors.black)
-                c.drawCentredString(x + w / 2, y + h * 0.42, b.code)
+                c.drawCentredString(x + w / 2, y + h * 0.48, b.code)
+                if b.exhibitor_name:
+                    small = size * 0.8
+                    name = _fit(b.exhibitor_name, font, small, w * 0.92)
+                    c.setFont(font, small)
+                    c.drawCentredString(x + w / 2, y + h * 0.2, name)
             c.restoreState()
 
     doc_buffer = io.BytesIO()
@@ -156,13 +172,20 @@ def floorplan_pdf(event):
     story = []
     frame_w = page[0] - 2 * margin
     frame_h = page[1] - 2 * margin - 40
-    legend = " · ".join(f"{z}: {zone_label(z)}" for z in plan.zones)
+    legend = " · ".join(
+        [f"{z}: {zone_label(z)}" for z in plan.zones]
+        + [_("white: free"), _("yellow: held"), _("blue-grey: taken"), _("dark: blocked")]
+    )
     for hall in plan.halls:
         booths = [b for b in plan.booths if b.hall == hall.code]
         story.append(
             Paragraph(
-                _("%(event)s — %(hall)s (%(count)s booths)", event=event.name, hall=hall.name,
-                  count=len(booths)),
+                _(
+                    "%(event)s — %(hall)s (%(count)s booths)",
+                    event=event.name,
+                    hall=hall.name,
+                    count=len(booths),
+                ),
                 title_style,
             )
         )
@@ -175,21 +198,30 @@ def floorplan_pdf(event):
     entries = directory(event)
     story.append(Paragraph(_("Exhibitor directory — %(event)s", event=event.name), title_style))
     story.append(Spacer(1, 6))
-    data = [[Paragraph(_("Company"), head_style), Paragraph(_("Company (English)"), head_style),
-             Paragraph(_("Zone"), head_style), Paragraph(_("Booths"), head_style)]]
+    data = [
+        [
+            Paragraph(_("Company"), head_style),
+            Paragraph(_("Company (English)"), head_style),
+            Paragraph(_("Zone"), head_style),
+            Paragraph(_("Booths"), head_style),
+        ]
+    ]
     for entry in entries:
         data.append(
             [
                 Paragraph(_escape(entry["name_ko"]), text_style),
                 Paragraph(_escape(entry["name_en"]), text_style),
-                Paragraph(_escape(", ".join(str(zone_label(z)) for z in entry["zones"])), text_style),
+                Paragraph(
+                    _escape(", ".join(str(zone_label(z)) for z in entry["zones"])), text_style
+                ),
                 Paragraph(_escape(" ".join(entry["booths"])), text_style),
             ]
         )
     if not entries:
         data.append([Paragraph(_("No exhibitor has booths yet."), text_style), "", "", ""])
-    table = Table(data, colWidths=[frame_w * 0.3, frame_w * 0.35, frame_w * 0.15, frame_w * 0.2],
-                  repeatRows=1)
+    table = Table(
+        data, colWidths=[frame_w * 0.3, frame_w * 0.35, frame_w * 0.15, frame_w * 0.2], repeatRows=1
+    )
     table.setStyle(
         TableStyle(
             [
@@ -202,6 +234,17 @@ def floorplan_pdf(event):
     story.append(table)
     doc.build(story)
     return doc_buffer.getvalue()
+
+
+def _fit(text, font, size, width):
+    """`text`, shortened with an ellipsis until it fits `width` points."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text + "…" if text else ""
 
 
 def _escape(text):

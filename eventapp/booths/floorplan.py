@@ -1,6 +1,6 @@
 """Reading a floor plan from CSV.
 
-The format (see docs/floorplan-csv.md) has one booth per line::
+The format (README.md, "Floor plan CSV") has one booth per line::
 
     booth,hall,zone,x,y,w,h,corner,tier
     A-001,A,ai,4,4,3,3,,standard
@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from eventapp.booths.geometry import EPSILON, Rect, adjacency, corners
 from eventapp.core.i18n import gettext
+from eventapp.core.i18n import lazy_gettext as _l
 
 COLUMNS = ("booth", "hall", "zone", "x", "y", "w", "h", "corner", "tier")
 REQUIRED = ("booth", "hall", "zone", "x", "y", "w", "h")
@@ -31,42 +32,35 @@ CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 TIER_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
-def N_(message):
-    """Mark a message for extraction; it is translated when shown (Babel's N_ keyword)."""
-    return message
-
-
 TRUE_WORDS = {"1", "y", "yes", "true", "t", "x", "corner", "o"}
 FALSE_WORDS = {"0", "n", "no", "false", "f", "-"}
 
 MESSAGES = {
-    "encoding": N_("The file is not text in UTF-8 (or CP949)."),
-    "empty": N_("The file is empty."),
-    "no_booths": N_("The file lists no booths."),
-    "missing_columns": N_("Missing columns: %(columns)s."),
-    "unknown_columns": N_("Unknown columns: %(columns)s."),
-    "duplicate_columns": N_("Column %(column)s appears twice."),
-    "unreadable": N_("The line cannot be read as CSV: %(reason)s."),
-    "field_count": N_("Expected %(expected)s values, found %(found)s."),
-    "missing_code": N_("The booth code is missing."),
-    "long_code": N_("Booth code %(code)s is longer than %(max)s characters."),
-    "bad_code": N_(
+    "encoding": _l("The file is not text in UTF-8 (or CP949)."),
+    "empty": _l("The file is empty."),
+    "no_booths": _l("The file lists no booths."),
+    "missing_columns": _l("Missing columns: %(columns)s."),
+    "unknown_columns": _l("Unknown columns: %(columns)s."),
+    "duplicate_columns": _l("Column %(column)s appears twice."),
+    "unreadable": _l("The line cannot be read as CSV: %(reason)s."),
+    "field_count": _l("Expected %(expected)s values, found %(found)s."),
+    "missing_code": _l("The booth code is missing."),
+    "long_code": _l("Booth code %(code)s is longer than %(max)s characters."),
+    "bad_code": _l(
         "Booth code %(code)s may only hold letters, digits and . _ / - "
         "and must start with a letter or digit."
     ),
-    "duplicate_code": N_("Duplicate booth code %(code)s (first on line %(first)s)."),
-    "unknown_hall": N_("Unknown hall %(hall)s (known halls: %(known)s)."),
-    "unknown_zone": N_("Unknown zone %(zone)s (known zones: %(known)s)."),
-    "bad_number": N_("%(column)s is not a number: %(value)s."),
-    "negative": N_("%(column)s must not be negative: %(value)s."),
-    "not_positive": N_("%(column)s must be greater than zero: %(value)s."),
-    "too_large": N_("%(column)s is implausibly large: %(value)s."),
-    "bad_corner": N_("corner must be yes, no or empty, not %(value)s."),
-    "bad_tier": N_("Tier %(tier)s must be a short lowercase word (letters, digits, _ and -)."),
-    "outside_hall": N_(
-        "Booth %(code)s lies outside hall %(hall)s (%(width)s × %(height)s m)."
-    ),
-    "overlap": N_("Booth %(code)s overlaps booth %(other)s (line %(line)s)."),
+    "duplicate_code": _l("Duplicate booth code %(code)s (first on line %(first)s)."),
+    "unknown_hall": _l("Unknown hall %(hall)s (known halls: %(known)s)."),
+    "unknown_zone": _l("Unknown zone %(zone)s (known zones: %(known)s)."),
+    "bad_number": _l("%(column)s is not a number: %(value)s."),
+    "negative": _l("%(column)s must not be negative: %(value)s."),
+    "not_positive": _l("%(column)s must be greater than zero: %(value)s."),
+    "too_large": _l("%(column)s is implausibly large: %(value)s."),
+    "bad_corner": _l("corner must be yes, no or empty, not %(value)s."),
+    "bad_tier": _l("Tier %(tier)s must be a short lowercase word (letters, digits, _ and -)."),
+    "outside_hall": _l("Booth %(code)s lies outside hall %(hall)s (%(width)s × %(height)s m)."),
+    "overlap": _l("Booth %(code)s overlaps booth %(other)s (line %(line)s)."),
 }
 
 
@@ -80,7 +74,8 @@ class RowError:
 
     @property
     def message(self):
-        return gettext(MESSAGES[self.kind], **self.params)
+        template = str(MESSAGES[self.kind])  # translated now, in the current language
+        return template % self.params if self.params else template
 
     def __str__(self):
         if self.line:
@@ -329,7 +324,16 @@ def to_csv(booths):
     for b in booths:
         hall = b.hall if isinstance(b.hall, str) else b.hall.code
         writer.writerow(
-            [b.code, hall, b.zone, _fmt(b.x), _fmt(b.y), _fmt(b.w), _fmt(b.h),
-             "yes" if b.corner else "no", b.tier]
+            [
+                b.code,
+                hall,
+                b.zone,
+                _fmt(b.x),
+                _fmt(b.y),
+                _fmt(b.w),
+                _fmt(b.h),
+                "yes" if b.corner else "no",
+                b.tier,
+            ]
         )
     return out.getvalue()

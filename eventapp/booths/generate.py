@@ -118,8 +118,8 @@ def generate(
             if second != own[0]:
                 own.append(second)
         wishes: list[str] = []
-        if rng.random() < wish_share:
-            spots = [b for b in booth_list if b["zone"] in own]
+        spots = [b for b in booth_list if b["zone"] in own]
+        if rng.random() < wish_share and spots:
             weights = [popularity(b) for b in spots]
             for _ in range(rng.randint(1, 5)):
                 pick = rng.choices(spots, weights)[0]["id"]

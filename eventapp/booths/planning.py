@@ -185,9 +185,7 @@ def build_problem(event, now=None):
             }
             for b in booths
         ],
-        "adjacent": sorted(
-            [a, b] for a, near in neighbours.items() for b in near if a < b
-        ),
+        "adjacent": sorted([a, b] for a, near in neighbours.items() for b in near if a < b),
         "blocked": sorted(blocked),
         "exhibitors": problem_exhibitors,
         "fixed": [

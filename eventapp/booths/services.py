@@ -74,7 +74,13 @@ class StaleProposal(BoothError):
 def settings_for(event):
     settings = db.session.get(BoothSettings, event.id)
     if settings is None:
-        settings = BoothSettings(event_id=event.id, hold_minutes=10, assigner_time_limit=20)
+        from flask import current_app
+
+        settings = BoothSettings(
+            event_id=event.id,
+            hold_minutes=current_app.config.get("BOOTH_HOLD_MINUTES", 10),
+            assigner_time_limit=20,
+        )
         db.session.add(settings)
         db.session.flush()
     return settings
@@ -128,7 +134,10 @@ def lock_booths(ids):
     """Lock booth rows in id order so that concurrent requests queue up instead of deadlocking."""
     if ids:
         db.session.execute(
-            select(Booth.id).where(Booth.id.in_(sorted(set(ids)))).order_by(Booth.id).with_for_update()
+            select(Booth.id)
+            .where(Booth.id.in_(sorted(set(ids))))
+            .order_by(Booth.id)
+            .with_for_update()
         )
 
 
@@ -160,7 +169,9 @@ def neighbour_ids(booth_ids):
 
 def neighbour_map(event):
     """code -> set of adjacent codes for the whole event."""
-    code_of = dict(db.session.execute(select(Booth.id, Booth.code).where(Booth.event_id == event.id)).all())
+    code_of = dict(
+        db.session.execute(select(Booth.id, Booth.code).where(Booth.event_id == event.id)).all()
+    )
     neighbours = {code: set() for code in code_of.values()}
     for a, b in db.session.execute(
         select(BoothAdjacency.booth_id, BoothAdjacency.neighbour_id).where(
@@ -217,20 +228,27 @@ def expire_holds(event=None, now=None, booth_ids=None, exhibitor=None):
     expiring the same hold only the one that deleted it writes the entry.
     """
     now = now or utcnow()
-    stmt = delete(BoothAllocation).where(
+    expired = select(BoothAllocation.id).where(
         BoothAllocation.state == "hold", BoothAllocation.expires_at <= now
     )
     if event is not None:
-        stmt = stmt.where(
+        expired = expired.where(
             BoothAllocation.booth_id.in_(select(Booth.id).where(Booth.event_id == event.id))
         )
     if booth_ids is not None:
         if not booth_ids:
             return 0
-        stmt = stmt.where(BoothAllocation.booth_id.in_(list(booth_ids)))
+        expired = expired.where(BoothAllocation.booth_id.in_(list(booth_ids)))
     if exhibitor is not None:
-        stmt = stmt.where(BoothAllocation.exhibitor_id == exhibitor.id)
-    stmt = stmt.returning(BoothAllocation.booth_id, BoothAllocation.exhibitor_id)
+        expired = expired.where(BoothAllocation.exhibitor_id == exhibitor.id)
+    # Rows another transaction is deleting (or confirming) right now are skipped, so
+    # concurrent clean-ups never wait for each other nor deadlock (PostgreSQL).
+    expired = expired.with_for_update(skip_locked=True)
+    stmt = (
+        delete(BoothAllocation)
+        .where(BoothAllocation.id.in_(expired))
+        .returning(BoothAllocation.booth_id, BoothAllocation.exhibitor_id)
+    )
     released = db.session.execute(stmt, execution_options={"synchronize_session": "fetch"}).all()
     if not released:
         return 0
@@ -337,9 +355,7 @@ def hold_booths(exhibitor, codes, now=None):
     if blocked:
         raise BoothConflict(_("Booths %(booths)s are not available.", booths=", ".join(blocked)))
     near = _neighbourhood(chosen_ids | around, pairs, now)
-    taken = sorted(
-        code for code in codes if near.holder_of.get(code, exhibitor.id) != exhibitor.id
-    )
+    taken = sorted(code for code in codes if near.holder_of.get(code, exhibitor.id) != exhibitor.id)
     if taken:
         raise BoothConflict(
             _(
@@ -577,7 +593,8 @@ def place_exhibitor(exhibitor, codes, now=None):
     if blocked:
         raise BoothError(_("Booths %(booths)s are blocked.", booths=", ".join(blocked)))
     others = [
-        a for a in _allocations_on({b.id for b in booths.values()}, now)
+        a
+        for a in _allocations_on({b.id for b in booths.values()}, now)
         if a.exhibitor_id != exhibitor.id
     ]
     if others:
@@ -698,9 +715,7 @@ def update_settings(event, **values):
     if priority and opens and priority > opens:
         raise BoothError(_("Priority exhibitors cannot start later than everybody else."))
     if not hold or not 1 <= hold <= MAX_HOLD_MINUTES:
-        raise BoothError(
-            _("A hold lasts from 1 to %(max)s minutes.", max=MAX_HOLD_MINUTES)
-        )
+        raise BoothError(_("A hold lasts from 1 to %(max)s minutes.", max=MAX_HOLD_MINUTES))
     if not limit or not 1 <= limit <= MAX_TIME_LIMIT:
         raise BoothError(_("The time limit is from 1 to %(max)s seconds.", max=MAX_TIME_LIMIT))
     changed = {}
@@ -751,7 +766,9 @@ def import_floorplan(event, data, now=None):
             details=[str(e) for e in parsed.errors],
         )
 
-    existing = {b.code: b for b in db.session.scalars(select(Booth).where(Booth.event_id == event.id))}
+    existing = {
+        b.code: b for b in db.session.scalars(select(Booth).where(Booth.event_id == event.id))
+    }
     lock_booths({b.id for b in existing.values()})
     expire_holds(event=event, now=now)
     new_codes = {row.code for row in parsed.booths}

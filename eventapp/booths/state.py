@@ -106,6 +106,11 @@ class PlanView:
     def view_box(self):
         return f"{-HALL_MARGIN:g} {-HALL_MARGIN - 3:g} {self.width + 2 * HALL_MARGIN:g} {self.height + 2 * HALL_MARGIN + 3:g}"
 
+    @property
+    def aspect_ratio(self):
+        box = [float(v) for v in self.view_box.split()]
+        return f"{box[2]:g} / {box[3]:g}"
+
     def by_code(self):
         return {b.code: b for b in self.booths}
 
@@ -129,9 +134,8 @@ def hall_layout(halls, booths):
 
     def overlap(a, b):
         (ha, wa, hha), (hb, wb, hhb) = a, b
-        return (
-            min(ha.x + wa, hb.x + wb) > max(ha.x, hb.x)
-            and min(ha.y + hha, hb.y + hhb) > max(ha.y, hb.y)
+        return min(ha.x + wa, hb.x + wb) > max(ha.x, hb.x) and min(ha.y + hha, hb.y + hhb) > max(
+            ha.y, hb.y
         )
 
     keep = all(
@@ -211,17 +215,33 @@ def plan_view(event, viewer_exhibitor_id=None, show_holders=False, now=None):
         x, y, w, h = layout[hall.id]
         hall_views.append(HallView(hall.code, hall.name, x, y, w, h))
         width, height = max(width, x + w), max(height, y + h)
-    ordered_zones = [z for z in ZONE_COLOURS if z in zones] + [z for z in zones if z not in ZONE_COLOURS]
+    ordered_zones = [z for z in ZONE_COLOURS if z in zones] + [
+        z for z in zones if z not in ZONE_COLOURS
+    ]
     return PlanView(hall_views, views, width, height, exhibitors, ordered_zones)
 
 
 def plan_json(event, plan, mine=None):
-    """The JSON document of the plan state (see docs/floorplan-csv.md, "Plan state JSON")."""
+    """The plan state as JSON (GET /e/<slug>/floorplan.json), for refreshing a drawn plan.
+
+    halls: code, name, x, y, width, height (drawing position, metres); zones: code,
+    label, colour; booths: code, hall, zone, x, y, w, h (absolute drawing position),
+    corner, tier, status (free/held/taken/blocked/yours), state (hold/placed/confirmed
+    or null), exhibitor ({id, name} or null: holds stay anonymous except to organizers);
+    exhibitors: id, name, booths; mine: the viewer's own allocation or null.
+    """
     return {
         "event": event.slug,
         "generated_at": utcnow().isoformat(),
         "halls": [
-            {"code": h.code, "name": h.name, "x": h.x, "y": h.y, "width": h.width, "height": h.height}
+            {
+                "code": h.code,
+                "name": h.name,
+                "x": h.x,
+                "y": h.y,
+                "width": h.width,
+                "height": h.height,
+            }
             for h in plan.halls
         ],
         "zones": [
@@ -364,7 +384,9 @@ def violations(event, now=None):
     """Every exhibitor whose booths break a rule, with what is broken."""
     now = now or utcnow()
     neighbours = neighbour_map(event)
-    booths = {b.code: b for b in db.session.scalars(select(Booth).where(Booth.event_id == event.id))}
+    booths = {
+        b.code: b for b in db.session.scalars(select(Booth).where(Booth.event_id == event.id))
+    }
     code_of = {b.id: b.code for b in booths.values()}
     allocations = _allocations(event, now)
     holder_of = {code_of[booth_id]: a.exhibitor_id for booth_id, a in allocations.items()}
@@ -405,7 +427,9 @@ def exhibitor_rows(event, now=None):
     """Exhibitors that can have booths, with their booths, for the organizer page."""
     now = now or utcnow()
     allocations = _allocations(event, now)
-    booths = dict(db.session.execute(select(Booth.id, Booth.code).where(Booth.event_id == event.id)).all())
+    booths = dict(
+        db.session.execute(select(Booth.id, Booth.code).where(Booth.event_id == event.id)).all()
+    )
     held = defaultdict(list)
     states = defaultdict(set)
     for booth_id, allocation in allocations.items():
@@ -414,7 +438,10 @@ def exhibitor_rows(event, now=None):
     rows = []
     for e in db.session.scalars(
         select(Exhibitor)
-        .where(Exhibitor.event_id == event.id, Exhibitor.status.in_(("approved", "placed", "confirmed")))
+        .where(
+            Exhibitor.event_id == event.id,
+            Exhibitor.status.in_(("approved", "placed", "confirmed")),
+        )
         .options(selectinload(Exhibitor.organization))
     ):
         rows.append(

@@ -39,6 +39,7 @@ from eventapp.booths.models import (
 from eventapp.core.db import is_conflict
 from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
+from eventapp.core.i18n import ngettext
 from eventapp.core.nav import add_nav_item, add_overview_panel
 from eventapp.core.permissions import (
     company_of,
@@ -57,7 +58,6 @@ add_nav_item(_l("Floor plan"), "booths.floorplan", public=True, order=20)
 add_nav_item(_l("My booths"), "booths.my_booths", "exhibitor_admin", "exhibitor_staff", order=30)
 add_nav_item(_l("Booths"), "booths.manage", "organizer", order=80)
 add_overview_panel("booths/_overview_panel.html")
-
 
 
 @bp.context_processor
@@ -113,13 +113,21 @@ def _viewer_exhibitor(event):
     if company is None:
         return None
     return db.session.scalar(
-        select(Exhibitor).where(Exhibitor.event_id == event.id, Exhibitor.organization_id == company.id)
+        select(Exhibitor).where(
+            Exhibitor.event_id == event.id, Exhibitor.organization_id == company.id
+        )
     )
 
 
 def _expire(event):
-    if services.expire_holds(event=event):
-        db.session.commit()
+    """Delete lapsed holds before showing the floor (reads treat them as free anyway)."""
+    try:
+        if services.expire_holds(event=event):
+            db.session.commit()
+    except OperationalError as error:
+        db.session.rollback()
+        if not is_conflict(error):
+            raise
 
 
 def _exhibitor_of_event(event, exhibitor_id):
@@ -255,8 +263,9 @@ def _no_exhibitor(event):
     if _wants_json():
         return jsonify({"ok": False, "message": text}), 400
     flash(text, "error")
-    return redirect(url_for(".manage" if is_organizer(current_user, event) else ".my_booths",
-                            slug=event.slug))
+    return redirect(
+        url_for(".manage" if is_organizer(current_user, event) else ".my_booths", slug=event.slug)
+    )
 
 
 @bp.get("/e/<slug>/my-booths")
@@ -324,8 +333,10 @@ def hold(event):
     if ok:
         from eventapp.core.templating import local_time
 
-        message = _(
+        message = ngettext(
+            "Booth %(booths)s is held for you until %(when)s. Confirm it before then.",
             "Booths %(booths)s are held for you until %(when)s. Confirm them before then.",
+            len(codes),
             booths=", ".join(codes),
             when=local_time(result, "HH:mm", event=event),
         )
@@ -342,7 +353,12 @@ def confirm(event):
     ok, result, status = _commit_or_explain(lambda: services.confirm_booths(exhibitor))
     if ok:
         codes = sorted(a.booth.code for a in result)
-        message = _("Your booths %(booths)s are confirmed.", booths=", ".join(codes))
+        message = ngettext(
+            "Your booth %(booths)s is confirmed.",
+            "Your booths %(booths)s are confirmed.",
+            len(codes),
+            booths=", ".join(codes),
+        )
         return _pick_answer(event, exhibitor, True, message, 200)
     return _pick_answer(event, exhibitor, False, result, status)
 
@@ -439,8 +455,11 @@ def place(event):
     return _organizer_action(
         event,
         lambda: services.place_exhibitor(exhibitor, booths),
-        _("%(name)s now stands on %(booths)s.", name=name,
-          booths=", ".join(services.parse_codes(booths))),
+        _(
+            "%(name)s now stands on %(booths)s.",
+            name=name,
+            booths=", ".join(services.parse_codes(booths)),
+        ),
         booths,
     )
 
@@ -454,8 +473,11 @@ def move(event):
     return _organizer_action(
         event,
         lambda: services.move_exhibitor(exhibitor, booths),
-        _("%(name)s moved to %(booths)s.", name=name,
-          booths=", ".join(services.parse_codes(booths))),
+        _(
+            "%(name)s moved to %(booths)s.",
+            name=name,
+            booths=", ".join(services.parse_codes(booths)),
+        ),
         booths,
     )
 
@@ -657,8 +679,9 @@ def place_rest(event):
 
     settings_row = services.settings_for(event)
     db.session.commit()
-    form = PlaceRestForm(data=None if request.method == "POST" else {
-        "time_limit": settings_row.assigner_time_limit})
+    form = PlaceRestForm(
+        data=None if request.method == "POST" else {"time_limit": settings_row.assigner_time_limit}
+    )
     if form.validate_on_submit():
         from flask import current_app
 
@@ -699,7 +722,9 @@ def proposal(event, proposal_id):
     exhibitors = {
         e.id: e
         for e in db.session.scalars(
-            select(Exhibitor).where(Exhibitor.id.in_(ids)).options(selectinload(Exhibitor.organization))
+            select(Exhibitor)
+            .where(Exhibitor.id.in_(ids))
+            .options(selectinload(Exhibitor.organization))
         )
     }
     by_code = plan.by_code()
@@ -739,9 +764,7 @@ def apply_proposal(event, proposal_id):
         abort(404)
     ok, result, _status = _commit_or_explain(lambda: services.apply_proposal(item))
     if ok:
-        flash(
-            _("The plan is applied: %(count)s exhibitors placed.", count=result), "success"
-        )
+        flash(_("The plan is applied: %(count)s exhibitors placed.", count=result), "success")
         return redirect(url_for(".manage", slug=event.slug))
     _flash_error(result)
     return redirect(url_for(".proposal", slug=event.slug, proposal_id=proposal_id))

@@ -28,11 +28,12 @@ def _point_id(value):
     return value
 
 
-def scan_context(point_id):
-    """The scan context for the request's device token or signed-in person."""
+def scan_context(point_id, badge_id=None):
+    """The scan context for the request's device token or signed-in person
+    (with the badge `badge_id` read along, when given)."""
     token = request.headers.get(DEVICE_HEADER)
     if token:
-        ctx = services.context_for_device_token(token)
+        ctx = services.context_for_device_token(token, badge_id=badge_id)
         if ctx is None:
             abort(401, "the device token is invalid, expired or revoked")
         if ctx.point_id != point_id:
@@ -45,7 +46,7 @@ def scan_context(point_id):
         abort(404, "no such scan point")
     if not services.may_scan(current_user, point):
         abort(403, "you may not scan at this scan point")
-    return services.context_for_point(point.id, user=current_user)
+    return services.context_for_point(point.id, user=current_user, badge_id=badge_id)
 
 
 def _json_body():
@@ -81,7 +82,8 @@ def _record(ctx, item, offline):
 @csrf.exempt
 def scan():
     body = _json_body()
-    ctx = scan_context(_point_id(body.get("scan_point")))
+    point_id = _point_id(body.get("scan_point"))
+    ctx = scan_context(point_id, services.badge_id_of(body.get("code")))
     offline = body.get("offline", False)
     if not isinstance(offline, bool):
         abort(400, "offline must be true or false")

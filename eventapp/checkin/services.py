@@ -11,6 +11,7 @@ nothing kept in process memory except parsed public keys (which never change).
 """
 
 import re
+from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import Integer, and_, bindparam, func, insert, select, text, update
 
 from eventapp.badges import codes
 from eventapp.badges.models import CATEGORIES, Badge, EventKey
@@ -37,6 +38,7 @@ from eventapp.checkin.models import (
 )
 from eventapp.core import audit
 from eventapp.core.db import utcnow
+from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.core.permissions import company_of, has_role
 from eventapp.events.models import Event
 from eventapp.extensions import db
@@ -67,7 +69,7 @@ def _clean_days(event, days):
     chosen = sorted({(d.isoformat() if isinstance(d, date) else str(d)) for d in days or ()})
     unknown = [d for d in chosen if d not in allowed]
     if unknown:
-        raise CheckinError(f"not a fair day: {', '.join(unknown)}")
+        raise CheckinError(_l("Not a fair day: %(days)s", days=", ".join(unknown)))
     return chosen
 
 
@@ -75,7 +77,7 @@ def _clean_categories(categories):
     chosen = sorted(set(categories or ()))
     unknown = [c for c in chosen if c not in CATEGORIES]
     if unknown:
-        raise CheckinError(f"unknown badge category: {', '.join(unknown)}")
+        raise CheckinError(_l("Unknown badge category: %(names)s", names=", ".join(unknown)))
     return chosen
 
 
@@ -92,9 +94,9 @@ def create_scan_point(
     active=True,
 ):
     if kind not in SCAN_POINT_KINDS:
-        raise CheckinError(f"unknown scan point kind {kind!r}")
+        raise CheckinError(_l("Unknown kind of scan point."))
     if kind == "booth" and organization_id is None:
-        raise CheckinError("a booth lead point belongs to an exhibitor company")
+        raise CheckinError(_l("A booth lead point belongs to an exhibitor company."))
     point = ScanPoint(
         event_id=event.id,
         name_ko=name_ko,
@@ -123,10 +125,10 @@ def update_scan_point(point, **changes):
     if "allowed_categories" in changes:
         changes["allowed_categories"] = _clean_categories(changes["allowed_categories"])
     if changes.get("kind", point.kind) not in SCAN_POINT_KINDS:
-        raise CheckinError("unknown scan point kind")
+        raise CheckinError(_l("Unknown kind of scan point."))
     kind = changes.get("kind", point.kind)
     if kind == "booth" and changes.get("organization_id", point.organization_id) is None:
-        raise CheckinError("a booth lead point belongs to an exhibitor company")
+        raise CheckinError(_l("A booth lead point belongs to an exhibitor company."))
     if kind != "booth":
         changes["organization_id"] = None
     if "entrance_group" in changes:
@@ -173,7 +175,7 @@ def booth_point_for(event, organization, create=True):
     )
     if point is None and create:
         if not exhibiting(event, organization.id):
-            raise CheckinError("this company does not exhibit at the event")
+            raise CheckinError(_l("This company does not exhibit at the event."))
         point = create_scan_point(
             event,
             name_ko=f"{organization.name_ko} 부스",
@@ -309,6 +311,9 @@ class ScanContext:
     public_key: bytes | None
     device_id: int | None = None
     user_id: int | None = None
+    # The badge the scanned code names, read in the same query when it was known.
+    prefetched_badge_id: int | None = None
+    prefetched_badge: object = None
     open_days: frozenset = field(init=False)
 
     def __post_init__(self):
@@ -384,17 +389,62 @@ def _context_from_row(row, device_id=None, user_id=None):
     )
 
 
-def context_for_device_token(token, now=None):
-    """The scan context of a set-up device, or None if the token is not usable."""
-    claims = _token_claims(token)
-    if claims is None:
-        return None
-    row = db.session.execute(
+def _run(statement, params=None):
+    """Execute a Core statement on the session's connection (the scan path skips
+    the ORM's per-statement machinery; it reads plain rows)."""
+    return db.session.connection().execute(statement, params)
+
+
+def _with_badge(query, with_badge):
+    """Also read the badge named by :badge_id of the point's event (one round trip less)."""
+    if not with_badge:
+        return query
+    return query.add_columns(*_BADGE_COLUMNS).outerjoin(
+        Badge, and_(Badge.id == bindparam("badge_id"), Badge.event_id == Event.id)
+    )
+
+
+# The scan path's statements are built once per process, with bind parameters, so
+# each request only binds values (no statement building, compiled-cache hits).
+@lru_cache(maxsize=8)
+def _device_context_statement(with_badge):
+    return _with_badge(
         _context_query()
         .add_columns(ScanDevice.expires_at, ScanDevice.revoked_at, ScanDevice.created_at)
         .join(ScanDevice, ScanDevice.scan_point_id == ScanPoint.id)
-        .where(ScanDevice.id == claims["d"], ScanPoint.id == claims.get("p"))
-    ).first()
+        .where(ScanDevice.id == bindparam("device_id"), ScanPoint.id == bindparam("point_id")),
+        with_badge,
+    )
+
+
+@lru_cache(maxsize=8)
+def _point_context_statement(with_badge):
+    return _with_badge(_context_query().where(ScanPoint.id == bindparam("point_id")), with_badge)
+
+
+def _attach_badge(ctx, row, offset, badge_id):
+    if badge_id is not None:
+        values = tuple(row[offset : offset + len(_BADGE_COLUMNS)])
+        ctx.prefetched_badge_id = badge_id
+        ctx.prefetched_badge = BadgeRow(*values) if values[0] is not None else None
+    return ctx
+
+
+def context_for_device_token(token, now=None, badge_id=None):
+    """The scan context of a set-up device, or None if the token is not usable.
+
+    With `badge_id` (from the scanned code), that badge is read in the same query.
+    """
+    claims = _token_claims(token)
+    if claims is None:
+        return None
+    point_id = claims.get("p")
+    if not isinstance(point_id, int):
+        return None
+    params = {"device_id": claims["d"], "point_id": point_id}
+    if badge_id is not None:
+        params["badge_id"] = badge_id
+    row = _run(_device_context_statement(badge_id is not None), params).first()
     if row is None:
         return None
     expires_at, revoked_at, created_at = row[14:17]
@@ -402,14 +452,26 @@ def context_for_device_token(token, now=None):
         return None
     if int(created_at.timestamp()) != claims.get("t"):
         return None
-    return _context_from_row(row, device_id=claims["d"])
+    return _attach_badge(_context_from_row(row, device_id=claims["d"]), row, 17, badge_id)
 
 
-def context_for_point(point_id, user=None):
-    row = db.session.execute(_context_query().where(ScanPoint.id == point_id)).first()
+def context_for_point(point_id, user=None, badge_id=None):
+    params = {"point_id": point_id}
+    if badge_id is not None:
+        params["badge_id"] = badge_id
+    row = _run(_point_context_statement(badge_id is not None), params).first()
     if row is None:
         return None
-    return _context_from_row(row, user_id=getattr(user, "id", None))
+    ctx = _context_from_row(row, user_id=getattr(user, "id", None))
+    return _attach_badge(ctx, row, 14, badge_id)
+
+
+def badge_id_of(text):
+    """The badge id a code names (unchecked), or None for a malformed code."""
+    try:
+        return codes.decode(text).badge_id if isinstance(text, str) else None
+    except codes.MalformedCode:
+        return None
 
 
 # -- scanning ---------------------------------------------------------------------------------
@@ -505,6 +567,12 @@ class Judgement:
     meeting: dict | None = None
 
 
+BadgeRow = namedtuple(
+    "BadgeRow",
+    "id user_id category issue revoked_at name_ko name_en organization_id "
+    "organization_ko organization_en",
+)
+
 _BADGE_COLUMNS = (
     Badge.id,
     Badge.user_id,
@@ -519,6 +587,80 @@ _BADGE_COLUMNS = (
 )
 
 
+def _statements():
+    return _statements_for(db.session.get_bind().dialect.name)
+
+
+SCAN_COLUMNS = (
+    "event_id",
+    "scan_point_id",
+    "device_id",
+    "user_id",
+    "nonce",
+    "code",
+    "badge_id",
+    "result",
+    "reason",
+    "scanned_at",
+    "received_at",
+    "day",
+    "offline",
+    "answer",
+)
+
+
+def _insert_or_nothing(model, names, conflict):
+    """INSERT ... ON CONFLICT (...) DO NOTHING RETURNING id, the same text on PostgreSQL
+    and SQLite (3.35+). Written as text with typed parameters because SQLAlchemy does
+    not cache the compiled form of its dialect-specific ON CONFLICT inserts, and the
+    scan path runs it on every request."""
+    table = model.__table__
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(names)}) "
+        f"VALUES ({', '.join(':' + name for name in names)}) "
+        f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING RETURNING id"
+    )
+    params = [bindparam(name, type_=table.c[name].type) for name in names]
+    return text(sql).bindparams(*params).columns(id=Integer)
+
+
+@lru_cache(maxsize=4)
+def _statements_for(dialect):
+    """The scan path's statements for one database, built once per process."""
+    checkin_key = ("event_id", "badge_id", "day", "entrance_group")
+    lead_key = ("event_id", "organization_id", "badge_id")
+    return {
+        "badge": select(*_BADGE_COLUMNS).where(
+            Badge.id == bindparam("badge_id"), Badge.event_id == bindparam("event_id")
+        ),
+        "checkin": _insert_or_nothing(
+            CheckIn, [*checkin_key, "scan_point_id", "checked_in_at"], checkin_key
+        ),
+        "first_checkin": select(
+            CheckIn.checked_in_at, ScanPoint.id, ScanPoint.name_ko, ScanPoint.name_en
+        )
+        .join(ScanPoint, ScanPoint.id == CheckIn.scan_point_id)
+        .where(*(getattr(CheckIn, k) == bindparam(k) for k in checkin_key)),
+        "lead": _insert_or_nothing(
+            Lead,
+            [
+                *lead_key,
+                "user_id",
+                "scan_point_id",
+                "captured_by_id",
+                "captured_at",
+                "notes",
+                "updated_at",
+            ],
+            lead_key,
+        ),
+        "first_lead": select(Lead.captured_at, ScanPoint.id, ScanPoint.name_ko, ScanPoint.name_en)
+        .outerjoin(ScanPoint, ScanPoint.id == Lead.scan_point_id)
+        .where(*(getattr(Lead, k) == bindparam(k) for k in lead_key)),
+        "scan": _insert_or_nothing(Scan, SCAN_COLUMNS, ("scan_point_id", "nonce")),
+    }
+
+
 def _judge(ctx, text, day, scanned_at, language):
     """Decide the answer for a code at a point; inserts the check-in or lead."""
     try:
@@ -529,9 +671,11 @@ def _judge(ctx, text, day, scanned_at, language):
         return Judgement("invalid", "other_event", bilingual("other_event"))
     if ctx.public_key is None or not codes.verify_signature(_public_key(ctx.public_key), code):
         return Judgement("invalid", "bad_signature", bilingual("bad_signature"))
-    row = db.session.execute(
-        select(*_BADGE_COLUMNS).where(Badge.id == code.badge_id, Badge.event_id == ctx.event_id)
-    ).first()
+    if ctx.prefetched_badge_id == code.badge_id:
+        row = ctx.prefetched_badge
+    else:
+        row = _run(_statements()["badge"], {"badge_id": code.badge_id, "event_id": ctx.event_id})
+        row = row.first()
     if row is None:
         return Judgement("invalid", "unknown_badge", bilingual("unknown_badge"))
     if code.issue > row.issue:
@@ -569,31 +713,19 @@ def _judge(ctx, text, day, scanned_at, language):
 
 
 def _check_in(ctx, row, badge, day, scanned_at):
-    inserted = db.session.execute(
-        _insert(CheckIn)
-        .values(
-            event_id=ctx.event_id,
-            badge_id=row.id,
-            day=day,
-            entrance_group=ctx.entrance_group,
-            scan_point_id=ctx.point_id,
-            checked_in_at=scanned_at,
-        )
-        .on_conflict_do_nothing(index_elements=["event_id", "badge_id", "day", "entrance_group"])
-        .returning(CheckIn.id)
+    key = {
+        "event_id": ctx.event_id,
+        "badge_id": row.id,
+        "day": day,
+        "entrance_group": ctx.entrance_group,
+    }
+    inserted = _run(
+        _statements()["checkin"],
+        {**key, "scan_point_id": ctx.point_id, "checked_in_at": scanned_at},
     ).first()
     if inserted is not None:
         return Judgement("ok", "", _bilingual_person(badge, "ok_entrance"), row.id, badge)
-    first = db.session.execute(
-        select(CheckIn.checked_in_at, ScanPoint.id, ScanPoint.name_ko, ScanPoint.name_en)
-        .join(ScanPoint, ScanPoint.id == CheckIn.scan_point_id)
-        .where(
-            CheckIn.event_id == ctx.event_id,
-            CheckIn.badge_id == row.id,
-            CheckIn.day == day,
-            CheckIn.entrance_group == ctx.entrance_group,
-        )
-    ).first()
+    first = _run(_statements()["first_checkin"], key).first()
     return _already(ctx, row, badge, first, "already_entrance")
 
 
@@ -610,33 +742,22 @@ def _already(ctx, row, badge, first, key):
 
 
 def _capture_lead(ctx, row, badge, scanned_at):
-    inserted = db.session.execute(
-        _insert(Lead)
-        .values(
-            event_id=ctx.event_id,
-            organization_id=ctx.organization_id,
-            badge_id=row.id,
-            user_id=row.user_id,
-            scan_point_id=ctx.point_id,
-            captured_by_id=ctx.user_id,
-            captured_at=scanned_at,
-            notes="",
-            updated_at=utcnow(),
-        )
-        .on_conflict_do_nothing(index_elements=["event_id", "organization_id", "badge_id"])
-        .returning(Lead.id)
+    key = {"event_id": ctx.event_id, "organization_id": ctx.organization_id, "badge_id": row.id}
+    inserted = _run(
+        _statements()["lead"],
+        {
+            **key,
+            "user_id": row.user_id,
+            "scan_point_id": ctx.point_id,
+            "captured_by_id": ctx.user_id,
+            "captured_at": scanned_at,
+            "notes": "",
+            "updated_at": utcnow(),
+        },
     ).first()
     if inserted is not None:
         return Judgement("ok", "", _bilingual_person(badge, "ok_lead"), row.id, badge)
-    first = db.session.execute(
-        select(Lead.captured_at, ScanPoint.id, ScanPoint.name_ko, ScanPoint.name_en)
-        .outerjoin(ScanPoint, ScanPoint.id == Lead.scan_point_id)
-        .where(
-            Lead.event_id == ctx.event_id,
-            Lead.organization_id == ctx.organization_id,
-            Lead.badge_id == row.id,
-        )
-    ).first()
+    first = _run(_statements()["first_lead"], key).first()
     at, point_id, point_ko, point_en = first
     first = (at, point_id, point_ko or ctx.name_ko, point_en or ctx.name_en)
     return _already(ctx, row, badge, first, "already_lead")
@@ -693,26 +814,24 @@ def record_scan(ctx, *, code, nonce, scanned_at=None, offline=False, language="e
         "offline": bool(offline),
         "replayed": False,
     }
-    stored = db.session.execute(
-        _insert(Scan)
-        .values(
-            event_id=ctx.event_id,
-            scan_point_id=ctx.point_id,
-            device_id=ctx.device_id,
-            user_id=ctx.user_id,
-            nonce=nonce,
-            code=code.strip()[:STORED_CODE_LENGTH],
-            badge_id=judgement.badge_id,
-            result=judgement.result,
-            reason=judgement.reason,
-            scanned_at=scanned_at,
-            received_at=now,
-            day=day,
-            offline=bool(offline),
-            answer=answer,
-        )
-        .on_conflict_do_nothing(index_elements=["scan_point_id", "nonce"])
-        .returning(Scan.id)
+    stored = _run(
+        _statements()["scan"],
+        {
+            "event_id": ctx.event_id,
+            "scan_point_id": ctx.point_id,
+            "device_id": ctx.device_id,
+            "user_id": ctx.user_id,
+            "nonce": nonce,
+            "code": code.strip()[:STORED_CODE_LENGTH],
+            "badge_id": judgement.badge_id,
+            "result": judgement.result,
+            "reason": judgement.reason,
+            "scanned_at": scanned_at,
+            "received_at": now,
+            "day": day,
+            "offline": bool(offline),
+            "answer": answer,
+        },
     ).first()
     if stored is None:
         # The nonce was recorded before: undo this attempt, answer as the first time.
@@ -892,7 +1011,7 @@ def lead_rows(event, organization_id, language="en"):
 
 def update_lead(lead, *, rating=None, notes=None):
     if rating not in (None, "", *LEAD_RATINGS):
-        raise CheckinError("rating must be hot, warm or cold")
+        raise CheckinError(_l("The rating must be hot, warm or cold."))
     changed = {}
     if rating is not None and (rating or None) != lead.rating:
         lead.rating = rating or None

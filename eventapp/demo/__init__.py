@@ -32,7 +32,12 @@ SLUG = "kicxup-2025"
 DEMO_PASSWORD = "kicxup2025!"
 SEED = 2025
 
-DOMAIN_SEEDS = ("eventapp.meetings.demo", "eventapp.badges.demo", "eventapp.checkin.demo")
+DOMAIN_SEEDS = (
+    "eventapp.booths.demo",
+    "eventapp.meetings.demo",
+    "eventapp.badges.demo",
+    "eventapp.checkin.demo",
+)
 
 # Sector mix of the program's record; the booth zones follow it.
 SECTOR_MIX = [

@@ -261,7 +261,7 @@ def parse_row(line, raw):
         problem(
             "kind",
             _(
-                "Unknown kind %(value)r; use one of: %(choices)s.",
+                "Unknown kind '%(value)s'; use one of: %(choices)s.",
                 value=get("kind"),
                 choices=_choices(ORGANIZATION_KINDS),
             ),
@@ -273,7 +273,7 @@ def parse_row(line, raw):
         problem(
             "sector",
             _(
-                "Unknown sector %(value)r; use one of: %(choices)s.",
+                "Unknown sector '%(value)s'; use one of: %(choices)s.",
                 value=get("sector"),
                 choices=_choices(SECTORS),
             ),
@@ -290,7 +290,7 @@ def parse_row(line, raw):
         if "://" not in website:
             website = "https://" + website
         if len(website) > 300 or not WEBSITE.match(website):
-            problem("website", _("Not a web address: %(value)r.", value=get("website")))
+            problem("website", _("Not a web address: '%(value)s'.", value=get("website")))
     row.website = website or None
 
     booths = get("booths")
@@ -301,7 +301,7 @@ def parse_row(line, raw):
         problem(
             "booths",
             _(
-                "Booths must be a whole number from 1 to %(count)s, not %(value)r.",
+                "Booths must be a whole number from 1 to %(count)s, not '%(value)s'.",
                 count=MAX_BOOTHS,
                 value=booths,
             ),
@@ -317,7 +317,7 @@ def parse_row(line, raw):
             problem(
                 "zones",
                 _(
-                    "Unknown zone %(value)r; use one of: %(choices)s.",
+                    "Unknown zone '%(value)s'; use one of: %(choices)s.",
                     value=zone,
                     choices=_choices(SECTORS),
                 ),
@@ -345,7 +345,7 @@ def parse_row(line, raw):
     if corner in TRUE_WORDS:
         row.corner = True
     elif corner not in FALSE_WORDS:
-        problem("corner", _("Corner must be yes or no, not %(value)r.", value=get("corner")))
+        problem("corner", _("Corner must be yes or no, not '%(value)s'.", value=get("corner")))
 
     avoid = []
     for name in NAME_SPLIT.split(get("avoid")):
@@ -361,7 +361,7 @@ def parse_row(line, raw):
         try:
             validated = validate_email(email, check_deliverability=False)
         except EmailNotValidError:
-            problem("contact_email", _("Not a valid e-mail address: %(value)r.", value=email))
+            problem("contact_email", _("Not a valid e-mail address: '%(value)s'.", value=email))
         else:
             row.contact_email = validated.normalized.lower()
     row.contact_name = get("contact_name")
@@ -449,7 +449,7 @@ def check_rows(rows, facts, failed_names=()):
                         row.line,
                         "avoid",
                         _(
-                            "Unknown company %(name)r: name an exhibitor of this file or of the event.",
+                            "Unknown company '%(name)s': name an exhibitor of this file or of the event.",
                             name=name,
                         ),
                     )

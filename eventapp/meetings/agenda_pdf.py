@@ -8,6 +8,7 @@ sheet at the booth; organizers print everybody's at once.
 import io
 from xml.sax.saxutils import escape
 
+from flask_babel import format_date
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -77,7 +78,7 @@ def _section(event, profile, styles):
         end = meeting.slot.ends_at.astimezone(tz)
         if start.date() != last_day:
             last_day = start.date()
-            rows.append([_p(start.strftime("%Y-%m-%d (%a)"), styles["head"]), "", "", ""])
+            rows.append([_p(format_date(start.date(), "full"), styles["head"]), "", "", ""])
             day_rows.append(len(rows) - 1)
         partner = meeting.request.other(profile)
         contacts = partner.contacts()

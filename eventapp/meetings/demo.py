@@ -171,8 +171,10 @@ def seed(event, rng):
     settings.table_label = "글로벌 밋업존 · Meetup zone, Hall 1"
     settings.startup_cap, settings.firm_cap = 8, 14
     first_day = event.local_datetime(event.starts_on, time(9, 0))
+    # Open from a month before the fair, with no closing date so that the demo stays
+    # usable (requests, answers) whatever today's date is.
     settings.booking_opens_at = first_day - timedelta(days=30)
-    settings.booking_closes_at = first_day - timedelta(hours=15)
+    settings.booking_closes_at = None
     db.session.add(settings)
     db.session.flush()
     services.sync_slots(event, settings)

@@ -504,6 +504,13 @@ class MeetingSeat(db.Model):
     meeting = relationship("Meeting", back_populates="seats")
 
 
+PLAN_STATUSES = {
+    "preview": _l("preview"),
+    "applied": _l("applied"),
+    "stale": _l("out of date"),
+}
+
+
 class MeetingPlan(db.Model):
     """A scheduler run waiting for the organizer's decision (preview, then apply).
 
@@ -525,3 +532,7 @@ class MeetingPlan(db.Model):
     applied_at: Mapped[object | None] = mapped_column(UTCDateTime)
 
     event = relationship("Event")
+
+    @property
+    def status_label(self):
+        return PLAN_STATUSES.get(self.status, self.status)

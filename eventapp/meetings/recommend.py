@@ -110,15 +110,15 @@ def _keyword_tokens(keywords) -> list[str]:
     return out
 
 
-def _readable(words: list[str], limit: int = 5) -> list[str]:
-    """Shared terms worth showing: whole Latin words; Hangul bigrams only once each."""
-    shown = []
-    for word in words:
-        if word not in shown:
+def _readable(shared: list[str], mine: str, theirs: str, skip, limit: int = 5) -> list[str]:
+    """Shared terms worth showing: whole Latin words (best first), then whole Korean words
+    of `mine` that also occur in `theirs` (bigrams alone are fragments, not words)."""
+    shown = [w for w in shared if not _HANGUL.fullmatch(w) and w not in skip]
+    theirs = (theirs or "").lower()
+    for word in sorted(set(_HANGUL.findall((mine or "").lower())), key=lambda w: (-len(w), w)):
+        if len(word) >= 2 and word in theirs and word not in shown:
             shown.append(word)
-        if len(shown) >= limit:
-            break
-    return shown
+    return shown[:limit]
 
 
 def recommend(
@@ -151,7 +151,7 @@ def recommend(
                 score=round(score, 4),
                 same_sector=same_sector,
                 keywords=matching,
-                shared_words=_readable([w for w in shared if w not in matching]),
+                shared_words=_readable(shared, me.text, other.text, set(matching)),
                 similarity=round(similarity, 4),
             )
         )

@@ -52,10 +52,12 @@ SLOTS_TAKEN = "common slots taken by other meetings"
 NO_TABLE = "no table/slot capacity left"
 REASONS = (NO_COMMON_SLOT, STARTUP_CAP, FIRM_CAP, SLOTS_TAKEN, NO_TABLE)
 
-# Above this many (request, slot) pairs the score models are not worth building in the
-# time given: the start plan plus local improvement is used instead. The model over all
-# requests only pays off on small problems; larger ones focus on the promising requests.
-_MAX_MODEL_PAIRS = 600_000
+# Building a model takes about this long per (request, slot) pair; a model that could not
+# be built and solved in the time left is skipped.
+_SECONDS_PER_PAIR = 3e-5
+
+# The CP-SAT model over all requests only pays off on small problems; larger ones focus on
+# the requests the flow or the relaxation take.
 _MAX_FULL_MODEL_PAIRS = 60_000
 
 # The idle-gap model only pays off on small plans; larger ones rely on the local search.
@@ -183,20 +185,22 @@ def _time(value, key: str, where: str) -> datetime:
 
 def _parse_slots(data: dict) -> tuple[Slot, ...]:
     slots = []
+    seen: set[str] = set()
     previous_end = previous_start = None
     for i, item in enumerate(_list_of_objects(data, "slots")):
         where = f"slots[{i}]"
         sid = _id(item, "id", where)
         where = f"slot {sid}"
-        if any(s.id == sid for s in slots):
+        if sid in seen:
             _fail(f"duplicate slot id {sid!r}")
+        seen.add(sid)
         start_text = _field(item, "start", where)
         start = _time(start_text, "start", where)
         end_text = item.get("end")
         end = None if end_text is None else _time(end_text, "end", where)
         try:
             if end is not None and end <= start:
-                _fail(f"{where}: ends before it starts")
+                _fail(f"{where}: does not end after it starts")
             # Slots must be in time order and disjoint: idle gaps and "one meeting at a
             # time" both rely on it.
             if previous_start is not None and start <= previous_start:
@@ -245,7 +249,7 @@ def _parse_participants(data: dict, slot_ids: set[str]) -> tuple[Participant, ..
             if not isinstance(available, list):
                 _fail(f"{where}: 'available' must be null or a list of slot ids")
             for sid in available:
-                if sid not in slot_ids:
+                if not isinstance(sid, str) or sid not in slot_ids:
                     _fail(f"{where}: unknown slot {sid!r} in 'available'")
             available = frozenset(available)
         location = item.get("location")
@@ -302,6 +306,8 @@ def _parse_fixed(data, requests, slot_ids, tables, people) -> tuple[Meeting, ...
         if slot not in slot_ids:
             _fail(f"{where}: unknown slot {slot!r}")
         table = item.get("table")
+        if table is not None and not isinstance(table, str):
+            _fail(f"{where}: 'table' must be null or a table id")
         if people[requests[rid].firm].location:
             if table is not None:
                 _fail(f"{where}: firm receives at its booth, table must be null")
@@ -584,10 +590,10 @@ def _trivial_bound(ctx: _Context, board: _Board) -> int:
     return sum(ctx.weight[r] for r in list(board.slot_of) + ctx.open) + ctx.bonus * len(served)
 
 
-def _place_with_repair(board: _Board, r: int) -> bool:
+def _place_with_repair(board: _Board, r: int, attempts: int = 40) -> bool:
     """Place r in a free slot, or make room by moving one meeting to another free slot: the
-    meeting of r's startup or firm in that slot, or, when only the tables are full, any
-    table-using meeting there."""
+    meeting of r's startup or firm in that slot, or, when only the tables are full, a
+    table-using meeting there. At most `attempts` moves are tried."""
     s = board.first_fit(r)
     if s is not None:
         board.place(r, s)
@@ -595,15 +601,27 @@ def _place_with_repair(board: _Board, r: int) -> bool:
     ctx = board.ctx
     if not (board.room(ctx.startup[r]) and board.room(ctx.firm[r])):
         return False
+    with_table = None  # slots with a free table, worked out when first needed
     for s in ctx.candidates[r]:
         blockers = {board.busy[p][s] for p in (ctx.startup[r], ctx.firm[r]) if s in board.busy[p]}
         if len(blockers) > 1:
             continue
-        if not blockers:  # the tables are full
-            blockers = {m for m in board.at_slot[s] if ctx.uses_table[m]}
+        if not blockers:  # the tables are full: some table-using meeting has to go elsewhere
+            if with_table is None:
+                with_table = {
+                    s2 for s2 in range(ctx.n_slots) if board.tables_used[s2] < ctx.n_tables
+                }
+            blockers = {
+                m
+                for m in board.at_slot[s]
+                if ctx.uses_table[m] and not with_table.isdisjoint(ctx.candidate_set[m])
+            }
         for blocker in blockers:
             if blocker in ctx.fixed_slot:
                 continue
+            attempts -= 1
+            if attempts < 0:
+                return False
             board.remove(blocker)
             if board.fits(r, s):
                 board.place(r, s)
@@ -651,7 +669,7 @@ def _filled(board: _Board) -> _Board:
     return full
 
 
-# --------------------------------------------------------------------------- CP-SAT
+# --------------------------------------------------------------------------- score models
 
 
 @dataclass
@@ -731,7 +749,7 @@ def _relaxation(ctx: _Context, deadline: float) -> tuple[int, dict[tuple[int, in
         return None
     values = solver.values(x)
     # A small tolerance: the bound may only round up, never down, on floating-point noise.
-    bound = ctx.fixed_board.score() + math.floor(solver.objective_value + 1e-4)
+    bound = ctx.fixed_board.score() + math.floor(solver.objective_value + 0.01)
     return bound, {pair: float(v) for pair, v in zip(m.pairs, values, strict=True) if v > 1e-6}
 
 
@@ -957,10 +975,11 @@ def _compensate(board: _Board, chain: list[int], s_from: int, s_to: int, floor: 
 
 
 def _compact(board: _Board, deadline: float, seed: int = 0, patience: int = 3) -> _Board:
-    """Local search on idle gaps: move meetings along Kempe chains while gaps go down.
+    """Local search on idle gaps: each meeting in turn takes its best Kempe-chain move.
 
-    Moves that keep the gaps equal are taken now and then, to walk across plateaus; the
-    search stops after `patience` rounds without a new best. Returns the best plan seen.
+    Moves that keep the gaps equal are taken too (one of the best at random), so the search
+    walks across plateaus; it stops after `patience` rounds over all meetings without a
+    new best. Returns the best plan seen.
     """
     ctx = board.ctx
     rng = random.Random(seed)
@@ -1186,11 +1205,15 @@ def solve(problem: Problem, time_limit: float = 10.0, workers: int = 2) -> Solut
     ctx = _Context(problem)
     chosen, bound = _best_selection(ctx, ctx.fixed_board)
     board = _filled(_place_selection(ctx, chosen))
-    pairs = sum(len(ctx.candidates[r]) for r in ctx.open)
     optimal = board.score() >= bound
     support: set[int] = set()
 
-    if not optimal and pairs <= _MAX_MODEL_PAIRS:
+    def affordable(requests: Iterable[int], until: float) -> bool:
+        """Whether a model on these requests can be built well before `until`."""
+        pairs = sum(len(ctx.candidates[r]) for r in requests)
+        return pairs * _SECONDS_PER_PAIR < 0.5 * (until - time.monotonic())
+
+    if not optimal and affordable(ctx.open, by(0.3)):
         relaxed = _relaxation(ctx, by(0.3))
         if relaxed is not None:
             lp_bound, values = relaxed
@@ -1198,13 +1221,14 @@ def solve(problem: Problem, time_limit: float = 10.0, workers: int = 2) -> Solut
             board = max(board, _rounded(ctx, values), key=_Board.score)
             support = {r for r, _ in values}
             optimal = board.score() >= bound
-    if not optimal and pairs <= _MAX_MODEL_PAIRS:
-        # Few requests are worth more than a glance: those the flow or the relaxation take.
-        focus = (set(chosen) | support | set(board.slot_of)) - set(ctx.fixed_slot)
+    # Few requests are worth more than a glance: those the flow or the relaxation take.
+    focus = (set(chosen) | support | set(board.slot_of)) - set(ctx.fixed_slot)
+    if not optimal and affordable(focus, by(0.45)):
         focused, _, _ = _maximize_score(ctx, board, focus, bound, by(0.45), workers)
         board = max(board, _filled(focused), key=_Board.score)
         optimal = board.score() >= bound
-    if not optimal and pairs <= _MAX_FULL_MODEL_PAIRS:
+    pairs = sum(len(ctx.candidates[r]) for r in ctx.open)
+    if not optimal and pairs <= _MAX_FULL_MODEL_PAIRS and affordable(ctx.open, by(0.6)):
         full, proven, cp_bound = _maximize_score(ctx, board, ctx.open, bound, by(0.6), workers)
         board = max(board, _filled(full), key=_Board.score)
         if cp_bound is not None:

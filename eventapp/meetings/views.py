@@ -2,7 +2,6 @@
 availability, agenda) and organizers (settings, grid, scheduling, reminders, PDFs)."""
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -14,7 +13,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_datetime
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -38,6 +36,7 @@ from eventapp.meetings.forms import (
     choices,
 )
 from eventapp.meetings.models import (
+    MEETING_STATUSES,
     Meeting,
     MeetingPlan,
     MeetingProfile,
@@ -55,15 +54,6 @@ add_nav_item(_l("Global meetup"), "meetings.home", *PARTICIPANTS, order=40)
 add_nav_item(_l("My agenda"), "meetings.agenda", *PARTICIPANTS, order=41)
 add_nav_item(_l("Meetings (organizer)"), "meetings.manage", "organizer", order=80)
 add_overview_panel("meetings/_overview_panel.html")
-
-
-@bp.app_template_filter("meet_time")
-def meet_time(moment, fmt="yyyy-MM-dd HH:mm", event=None):
-    """An aware datetime as wall-clock time of the event (Seoul), in the page's locale."""
-    if moment is None:
-        return ""
-    tz = event.tz if event is not None else ZoneInfo("Asia/Seoul")
-    return format_datetime(moment.astimezone(tz).replace(tzinfo=None), fmt, rebase=False)
 
 
 @bp.app_template_global()
@@ -654,6 +644,7 @@ def manage(event):
         tables=len(services.tables_of(event)),
         plans=plans,
         accepted_unscheduled=accepted_unscheduled,
+        meeting_statuses=MEETING_STATUSES,
     )
 
 

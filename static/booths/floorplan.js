@@ -51,7 +51,7 @@
   }
   function showBox(x, y, w, h, pad) {
     pad = pad === undefined ? 3 : pad;
-    var aspect = home.w / home.h;
+    var aspect = svg.clientWidth && svg.clientHeight ? svg.clientWidth / svg.clientHeight : home.w / home.h;
     w += 2 * pad; h += 2 * pad; x -= pad; y -= pad;
     if (w / h > aspect) { var nh = w / aspect; y -= (nh - h) / 2; h = nh; }
     else { var nw = h * aspect; x -= (nw - w) / 2; w = nw; }
@@ -345,6 +345,23 @@
     };
     var timer = setInterval(tick, 1000);
     tick();
+  }
+
+  // Picking starts zoomed on the booths one may pick; editing on the selection, if any.
+  var focusSet = booths.filter(function (g) {
+    return mode === "pick" ? g.classList.contains("pickable") : g.classList.contains("selected");
+  });
+  if (focusSet.length && focusSet.length < booths.length) {
+    var fb = boxOf(focusSet);
+    showBox(fb.x, fb.y, fb.w, fb.h, 4);
+  } else if (svg.clientWidth < 700) {
+    // On a phone the whole site is too small to read: start with the first hall.
+    var firstHall = svg.querySelector("g.hall");
+    if (firstHall && svg.querySelectorAll("g.hall").length > 1) {
+      var hb = firstHall.dataset.box.split(" ").map(Number);
+      showBox(hb[0], hb[1], hb[2], hb[3], 2);
+      if (hallFilter) hallFilter.value = firstHall.dataset.hall;
+    }
   }
 
   // Start from what the form already holds (e.g. booths pre-selected by the server).

@@ -407,4 +407,4 @@ await loadConfig();
 await refreshQueueCount();
 flushQueue();
 root.dataset.ready = "1";
-window.kicxupScanner = { handle, flushQueue, db };
+window.kicxupScanner = { handle, flushQueue, db, keyKind: () => publicKey && publicKey.kind };

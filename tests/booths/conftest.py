@@ -12,6 +12,19 @@ from tests.conftest import PASSWORD
 
 
 @pytest.fixture(autouse=True)
+def _cheap_password_hashes(monkeypatch):
+    """Accounts made here hash with few iterations: these tests sign in hundreds of times
+    and password hashing is not what they are about."""
+    import eventapp.accounts.models as account_models
+
+    monkeypatch.setattr(
+        account_models,
+        "generate_password_hash",
+        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"),
+    )
+
+
+@pytest.fixture(autouse=True)
 def _english_request(app):
     """Service calls translate their messages, which needs a request (English here)."""
     with app.test_request_context("/?lang=en"):
@@ -44,7 +57,9 @@ def add_exhibitor(event, key, *, zones=("ai",), count=1, status="approved", tier
     from eventapp.events.models import EventRole
     from eventapp.organizations.models import Organization
 
-    org = Organization(name_ko=f"{key} 주식회사", name_en=f"{key.title()} Ltd", kind=kind, sector="ai")
+    org = Organization(
+        name_ko=f"{key} 주식회사", name_en=f"{key.title()} Ltd", kind=kind, sector="ai"
+    )
     exhibitor = Exhibitor(
         event=event,
         organization=org,
@@ -53,8 +68,9 @@ def add_exhibitor(event, key, *, zones=("ai",), count=1, status="approved", tier
         zones=list(zones),
         priority_tier=tier,
     )
-    user = User(email=f"{key}@example.org", name_ko=key, name_en=key.title(), locale="en",
-                organization=org)
+    user = User(
+        email=f"{key}@example.org", name_ko=key, name_en=key.title(), locale="en", organization=org
+    )
     # A cheap hash: these tests create many accounts (check_password reads any method).
     user.password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
     db.session.add_all([org, exhibitor, user])

@@ -62,12 +62,25 @@ def test_good_file_replaces_plan_and_derives_geometry(small_event):
     assert summary["removed"] == 11
     assert booth_codes() == ["A-01", "A-02", "A-03", "A-04", "A-05", "A-06", "B-01", "B-02", "B-03"]
     booths = {b.code: b for b in db.session.scalars(select(Booth))}
-    assert {c for c, b in booths.items() if b.corner} == {"A-01", "A-03", "A-04", "A-06", "B-01", "B-03"}
+    assert {c for c, b in booths.items() if b.corner} == {
+        "A-01",
+        "A-03",
+        "A-04",
+        "A-06",
+        "B-01",
+        "B-03",
+    }
     assert booths["B-01"].tier == "premium" and booths["A-01"].tier == "standard"
     assert booths["B-02"].zone == "bio" and booths["B-03"].w == 6
     assert adjacent_codes() == [
-        ("A-01", "A-02"), ("A-01", "A-04"), ("A-02", "A-03"), ("A-02", "A-05"),
-        ("A-03", "A-06"), ("A-04", "A-05"), ("A-05", "A-06"), ("B-01", "B-02"),
+        ("A-01", "A-02"),
+        ("A-01", "A-04"),
+        ("A-02", "A-03"),
+        ("A-02", "A-05"),
+        ("A-03", "A-06"),
+        ("A-04", "A-05"),
+        ("A-05", "A-06"),
+        ("B-01", "B-02"),
     ]
     assert "floorplan.imported" in audit_actions()
 
@@ -122,21 +135,21 @@ def test_every_bad_line_is_reported_with_its_number_and_nothing_is_imported(smal
     assert booth_codes() == before
 
 
-@pytest.mark.parametrize(
-    ("text", "reason"),
-    [
-        ("", "The file is empty."),
-        ("booth,hall,zone,x,y\nA-01,A,ai,1,1\n", "Missing columns: w, h."),
-        (HEADER + ",colour\n", "Unknown columns: colour."),
-        (HEADER + "\n", "The file lists no booths."),
-        (b"\xff\xfe\x00b\x00o", "not text"),
-    ],
-)
-def test_file_level_problems(small_event, text, reason):
-    with pytest.raises(services.FloorPlanError) as refused:
-        services.import_floorplan(small_event.event, text)
-    db.session.rollback()
-    assert any(reason in d for d in refused.value.details), refused.value.details
+FILE_PROBLEMS = [
+    ("", "The file is empty."),
+    ("booth,hall,zone,x,y\nA-01,A,ai,1,1\n", "Missing columns: w, h."),
+    (HEADER + ",colour\n", "Unknown columns: colour."),
+    (HEADER + "\n", "The file lists no booths."),
+    (b"\xff\xfe\x00b\x00o", "not text"),
+]
+
+
+def test_file_level_problems(small_event):
+    for text, reason in FILE_PROBLEMS:
+        with pytest.raises(services.FloorPlanError) as refused:
+            services.import_floorplan(small_event.event, text)
+        db.session.rollback()
+        assert any(reason in d for d in refused.value.details), refused.value.details
 
 
 def test_reimport_keeps_allocated_booths_or_names_the_ones_that_would_vanish(small_event):
@@ -184,11 +197,15 @@ def test_import_page(login_as, small_event):
 def test_cli_import(app, small_event, tmp_path):
     path = tmp_path / "plan.csv"
     path.write_text(csv_text(*island("A", "A-", 2)), encoding="utf-8")
-    result = app.test_cli_runner().invoke(args=["booths", "import-floorplan", "test-expo", str(path)])
+    result = app.test_cli_runner().invoke(
+        args=["booths", "import-floorplan", "test-expo", str(path)]
+    )
     assert result.exit_code == 0, result.output
     assert "Imported 4 booths" in result.output
     path.write_text(csv_text("A-01,X,ai,1,1,3,3,,"), encoding="utf-8")
-    result = app.test_cli_runner().invoke(args=["booths", "import-floorplan", "test-expo", str(path)])
+    result = app.test_cli_runner().invoke(
+        args=["booths", "import-floorplan", "test-expo", str(path)]
+    )
     assert result.exit_code == 1
     assert "Line 2" in result.output
 
@@ -204,8 +221,14 @@ codes = st.from_regex(r"[A-Z]{1,2}-[0-9]{1,3}", fullmatch=True)
 def plans(draw):
     """Valid plans: booths on distinct cells of a grid, random sizes within their cell."""
     count = draw(st.integers(1, 25))
-    cells = draw(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), min_size=count,
-                          max_size=count, unique=True))
+    cells = draw(
+        st.lists(
+            st.tuples(st.integers(0, 9), st.integers(0, 9)),
+            min_size=count,
+            max_size=count,
+            unique=True,
+        )
+    )
     names = draw(st.lists(codes, min_size=count, max_size=count, unique=True))
     booths = []
     for (cx, cy), code in zip(cells, names, strict=True):
@@ -243,7 +266,12 @@ def test_valid_plans_read_back_exactly(rows):
     assert [b.code for b in parsed.booths] == [r["booth"] for r in rows]
     for booth, row in zip(parsed.booths, rows, strict=True):
         assert (booth.hall, booth.zone, booth.x, booth.y, booth.w, booth.h) == (
-            row["hall"], row["zone"], row["x"], row["y"], row["w"], row["h"]
+            row["hall"],
+            row["zone"],
+            row["x"],
+            row["y"],
+            row["w"],
+            row["h"],
         )
         assert booth.corner == {"": None, "yes": True, "no": False}[row["corner"]]
         assert booth.tier == (row["tier"] or "standard")
@@ -263,7 +291,7 @@ def test_one_broken_cell_is_reported_on_its_line_only(rows, data):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("AB-01,.\n\r\"x ai3e")), max_size=300))
+@given(st.text(alphabet=st.sampled_from(list('AB-01,.\n\r"x ai3e')), max_size=300))
 def test_parser_never_crashes_and_accepts_only_consistent_plans(text):
     parsed = parse_floorplan(HEADER + "\n" + text, HALLS, ZONES)
     lines = len((HEADER + "\n" + text).splitlines()) + 2

@@ -163,8 +163,13 @@ def test_organizer_pages_drive_the_tools(login_as, small_event):
     assert allocations() == {"A-06": (alpha.id, "placed")}
     db.session.refresh(alpha)
     assert alpha.locked
-    assert {"booth.placed", "booth.blocked", "booth.swapped", "exhibitor.locked",
-            "booth.unassigned"} <= set(audit_actions())
+    assert {
+        "booth.placed",
+        "booth.blocked",
+        "booth.swapped",
+        "exhibitor.locked",
+        "booth.unassigned",
+    } <= set(audit_actions())
 
 
 def test_settings_page_sets_the_window_in_seoul_time(login_as, small_event):
@@ -189,8 +194,12 @@ def test_settings_page_sets_the_window_in_seoul_time(login_as, small_event):
     assert settings.assigner_time_limit == 5
     bad = client.post(
         "/e/test-expo/manage/booths/settings?lang=en",
-        data={"picking_opens_at": "2025-08-10T10:00", "picking_closes_at": "2025-08-01T10:00",
-              "hold_minutes": "10", "assigner_time_limit": "20"},
+        data={
+            "picking_opens_at": "2025-08-10T10:00",
+            "picking_closes_at": "2025-08-01T10:00",
+            "hold_minutes": "10",
+            "assigner_time_limit": "20",
+        },
     )
     assert bad.status_code == 200
     assert "Picking must close after it opens." in bad.get_data(as_text=True)

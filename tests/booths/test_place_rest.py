@@ -26,13 +26,21 @@ def test_problem_from_the_database(small_event):
     fixed.locked = True
     holder, _ = add_exhibitor(event, "holder", count=1)
     db.session.add(
-        BoothAllocation(booth_id=small_event.booths["A-05"].id, exhibitor_id=holder.id,
-                        state="hold", expires_at=utcnow() + timedelta(minutes=5))
+        BoothAllocation(
+            booth_id=small_event.booths["A-05"].id,
+            exhibitor_id=holder.id,
+            state="hold",
+            expires_at=utcnow() + timedelta(minutes=5),
+        )
     )
     stale, _ = add_exhibitor(event, "stale", count=1)
     db.session.add(
-        BoothAllocation(booth_id=small_event.booths["A-04"].id, exhibitor_id=stale.id,
-                        state="hold", expires_at=utcnow() - timedelta(minutes=5))
+        BoothAllocation(
+            booth_id=small_event.booths["A-04"].id,
+            exhibitor_id=stale.id,
+            state="hold",
+            expires_at=utcnow() - timedelta(minutes=5),
+        )
     )
     locked, _ = add_exhibitor(event, "locked", count=1)
     locked.locked = True
@@ -55,8 +63,12 @@ def test_problem_from_the_database(small_event):
     # pending ones are not in the problem; an expired hold does not count.
     assert set(by_id) == {eid(alpha), eid(beta), eid(fixed), eid(stale)}
     assert by_id[eid(alpha)] == {
-        "id": eid(alpha), "size": 2, "zones": ["ai"], "wishes": ["A-01", "A-02"],
-        "corner": True, "avoid": [eid(fixed)],
+        "id": eid(alpha),
+        "size": 2,
+        "zones": ["ai"],
+        "wishes": ["A-01", "A-02"],
+        "corner": True,
+        "avoid": [eid(fixed)],
     }
     assert by_id[eid(fixed)]["avoid"] == [eid(alpha)]
     assert {e.id for e in built.to_place} == {alpha.id, beta.id, stale.id}
@@ -152,7 +164,9 @@ def test_place_rest_pages(login_as, small_event):
     page = client.get(response.location + "?lang=en").get_data(as_text=True)
     assert 'id="apply-plan"' in page and 'id="proposal-table"' in page
     highlighted = re.findall(r'class="booth [^"]*\bproposed"\s+data-booth="([^"]+)"', page)
-    assert sorted(highlighted) == sorted(c for codes in proposal.assignments.values() for c in codes)
+    assert sorted(highlighted) == sorted(
+        c for codes in proposal.assignments.values() for c in codes
+    )
     assert set(proposal.assignments[str(alpha.id)]) <= set(highlighted)
     response = client.post(f"/e/test-expo/manage/booths/proposals/{proposal.id}/apply")
     assert response.status_code == 302

@@ -50,10 +50,18 @@ def test_organizer_pages(login_as, ids):
         f"{base}/points/new",
         ["organizer"],
         method="post",
-        data={"name_ko": "새 입구", "name_en": "New gate", "kind": "entrance", "organization_id": 0},
+        data={
+            "name_ko": "새 입구",
+            "name_en": "New gate",
+            "kind": "entrance",
+            "organization_id": 0,
+        },
     )
     assert_access(
-        login_as, f"{base}/points/{ids['gate']}/devices", ["organizer"], method="post",
+        login_as,
+        f"{base}/points/{ids['gate']}/devices",
+        ["organizer"],
+        method="post",
         data={"label": "p", "hours": 3},
     )
     assert_access(login_as, f"{base}/devices/{ids['device']}/revoke", ["organizer"], method="post")
@@ -77,7 +85,10 @@ def test_lead_pages_never_cross_companies(login_as, ids):
     assert_access(login_as, "/e/test-expo/leads/export.csv", ["organizer", *EXHIBITORS])
     assert_access(login_as, "/e/test-expo/leads/export.xlsx", ["organizer", *EXHIBITORS])
     assert_access(
-        login_as, f"/e/test-expo/leads/{ids['lead']}", ["organizer", *ALPHA], method="post",
+        login_as,
+        f"/e/test-expo/leads/{ids['lead']}",
+        ["organizer", *ALPHA],
+        method="post",
         data={"rating": "hot", "notes": ""},
     )
 

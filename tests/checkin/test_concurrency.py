@@ -37,8 +37,9 @@ def _post(url, body, token):
 def _visitors(event, count):
     people = []
     for index in range(count):
-        user = User(email=f"visitor{index}@example.org", name_en=f"Visitor {index}",
-                    password_hash="-")
+        user = User(
+            email=f"visitor{index}@example.org", name_en=f"Visitor {index}", password_hash="-"
+        )
         db.session.add(user)
         db.session.add(EventRole(event=event, user=user, role="attendee"))
         people.append(user)

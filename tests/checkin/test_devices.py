@@ -15,13 +15,16 @@ def test_organizer_creates_a_device_and_sees_its_setup_qr(scanning, login_as):
     client = login_as("organizer")
     gate = scanning.points["gate"]
     response = client.post(
-        f"/e/test-expo/checkin/points/{gate.id}/devices", data={"label": "Gate 1 phone", "hours": 10}
+        f"/e/test-expo/checkin/points/{gate.id}/devices",
+        data={"label": "Gate 1 phone", "hours": 10},
     )
     assert response.status_code == 302
     device = db.session.scalar(select(ScanDevice))
     assert device.label == "Gate 1 phone" and device.scan_point_id == gate.id
-    assert timedelta(hours=9, minutes=59) < device.expires_at - device.created_at <= timedelta(
-        hours=10
+    assert (
+        timedelta(hours=9, minutes=59)
+        < device.expires_at - device.created_at
+        <= timedelta(hours=10)
     )
     page = client.get(response.location)
     html = page.get_data(as_text=True)
@@ -121,7 +124,16 @@ def test_cli_prints_a_working_token(scanning, app):
     gate = scanning.points["gate"]
     runner = app.test_cli_runner()
     result = runner.invoke(
-        args=["checkin", "device-token", "test-expo", str(gate.id), "--label", "cli", "--hours", "2"]
+        args=[
+            "checkin",
+            "device-token",
+            "test-expo",
+            str(gate.id),
+            "--label",
+            "cli",
+            "--hours",
+            "2",
+        ]
     )
     assert result.exit_code == 0, result.output
     token = next(

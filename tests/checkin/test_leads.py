@@ -62,12 +62,15 @@ def test_exhibitor_sees_only_own_leads_and_consented_contacts(scanning, login_as
 def test_notes_and_rating_only_by_the_own_company(scanning, login_as, device_token):
     leads = _capture(scanning, login_as, device_token)
     alpha_lead = next(
-        lead for lead in leads
+        lead
+        for lead in leads
         if lead.organization_id == scanning.companies["alpha"].id
         and lead.user_id == scanning.attendee.id
     )
     url = f"/e/test-expo/leads/{alpha_lead.id}"
-    response = login_as("exhibitor_staff").post(url, data={"rating": "warm", "notes": "Wants a PoC"})
+    response = login_as("exhibitor_staff").post(
+        url, data={"rating": "warm", "notes": "Wants a PoC"}
+    )
     assert response.status_code == 302
     db.session.refresh(alpha_lead)
     assert (alpha_lead.rating, alpha_lead.notes) == ("warm", "Wants a PoC")
@@ -80,11 +83,8 @@ def test_notes_and_rating_only_by_the_own_company(scanning, login_as, device_tok
 
 def test_csv_and_xlsx_exports(scanning, login_as, device_token):
     leads = _capture(scanning, login_as, device_token)
-    outsider_lead = next(
-        lead for lead in leads
-        if lead.user_id == scanning.outsider.id
-    )
-    services.update_lead(outsider_lead, rating="cold", notes="=HYPERLINK(\"http://x\")")
+    outsider_lead = next(lead for lead in leads if lead.user_id == scanning.outsider.id)
+    services.update_lead(outsider_lead, rating="cold", notes='=HYPERLINK("http://x")')
     db.session.commit()
     client = login_as("exhibitor_admin")
 
@@ -123,9 +123,10 @@ def test_csv_and_xlsx_exports(scanning, login_as, device_token):
 def test_contact_sharing_choice(scanning, login_as):
     client = login_as("attendee")
     page = client.get("/e/test-expo/contact-sharing")
-    assert page.status_code == 200 and 'checked' not in page.get_data(as_text=True).split(
-        'name="share_contact"'
-    )[1][:40]
+    assert (
+        page.status_code == 200
+        and "checked" not in page.get_data(as_text=True).split('name="share_contact"')[1][:40]
+    )
     client.post("/e/test-expo/contact-sharing", data={"share_contact": "y"})
     consent = db.session.get(LeadConsent, (scanning.event.id, scanning.attendee.id))
     assert consent.share_contact is True

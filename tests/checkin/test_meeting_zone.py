@@ -31,8 +31,9 @@ def test_scan_marks_attended_and_lists_no_shows(meetup, login_as):  # noqa: F811
     # The gamma person arrives five minutes before their slot.
     moment = attended.starts_at - timedelta(minutes=5)
     ctx = services.context_for_point(zone.id)
-    answer, _ = services.record_scan(ctx, code=code, nonce="meeting-001", scanned_at=moment,
-                                     now=moment)
+    answer, _ = services.record_scan(
+        ctx, code=code, nonce="meeting-001", scanned_at=moment, now=moment
+    )
     db.session.commit()
     assert answer["status"] == "ok" and answer["reason"] == "meeting"
     assert answer["meeting"]["id"] == attended.id

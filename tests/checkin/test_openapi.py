@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 schemathesis = pytest.importorskip("schemathesis")
+from schemathesis.checks import not_a_server_error  # noqa: E402
 from schemathesis.generation import GenerationMode  # noqa: E402
 from schemathesis.specs.openapi.checks import (  # noqa: E402
     content_type_conformance,
@@ -14,8 +15,6 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
     response_schema_conformance,
     status_code_conformance,
 )
-
-from schemathesis.checks import not_a_server_error  # noqa: E402
 
 SCHEMA_PATH = "/api/checkin/openapi.json"
 CHECKS = [
@@ -88,8 +87,9 @@ def test_api_conforms_to_its_document(app, scanning, device_token, mode):
 def test_without_a_token_every_operation_answers_401(app, scanning):
     schema = _schema(app)
 
-    @settings(max_examples=15, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=15, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
     @given(case=schema.as_strategy())
     def run(case):
         response = case.call_and_validate(checks=CHECKS)

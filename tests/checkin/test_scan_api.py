@@ -181,22 +181,30 @@ def test_category_rules_and_entrance_groups(scanning, client, device_token):
     gate_token = device_token("gate")
     organizer_code = scanning.code("organizer")
     gate = scanning.points["gate"]
-    assert scan(client, gate, organizer_code, token=gate_token, at=scanning.at(0)).get_json()[
-        "status"
-    ] == "ok"
-    assert scan(client, vip, organizer_code, token=token, at=scanning.at(0)).get_json()[
-        "status"
-    ] == "ok"
+    assert (
+        scan(client, gate, organizer_code, token=gate_token, at=scanning.at(0)).get_json()["status"]
+        == "ok"
+    )
+    assert (
+        scan(client, vip, organizer_code, token=token, at=scanning.at(0)).get_json()["status"]
+        == "ok"
+    )
     assert _count(CheckIn) == 2
     # The meeting zone refuses visitors.
     meeting_token = device_token("meeting")
     visitor = scan(
-        client, scanning.points["meeting"], scanning.code("outsider"), token=meeting_token,
+        client,
+        scanning.points["meeting"],
+        scanning.code("outsider"),
+        token=meeting_token,
         at=scanning.at(0),
     ).get_json()
     assert visitor["status"] == "not_allowed"
     firm = scan(
-        client, scanning.points["meeting"], scanning.code("attendee"), token=meeting_token,
+        client,
+        scanning.points["meeting"],
+        scanning.code("attendee"),
+        token=meeting_token,
         at=scanning.at(0),
     ).get_json()
     assert firm["status"] == "ok" and firm["meeting"] is None
@@ -282,11 +290,16 @@ def test_batch_upload_answers_each_and_keeps_client_times(scanning, client, devi
     assert _count(Scan) == 3
 
 
-def test_client_clock_ahead_keeps_its_time_but_the_server_day_counts(scanning, client, device_token):
+def test_client_clock_ahead_keeps_its_time_but_the_server_day_counts(
+    scanning, client, device_token
+):
     token = device_token("day2_gate")
     ahead = datetime.now(UTC) + timedelta(days=1, hours=1)
     answer = scan(
-        client, scanning.points["day2_gate"], scanning.code("attendee"), token=token,
+        client,
+        scanning.points["day2_gate"],
+        scanning.code("attendee"),
+        token=token,
         at=ahead.isoformat(),
     ).get_json()
     # Scanned "tomorrow" by its own clock, but the server says it is still today.
@@ -310,8 +323,11 @@ def test_booth_lead_capture(scanning, client, device_token, login_as, late_clock
     assert lead.captured_by_id == scanning.exhibitor_staff.id
     # Another company's booth gets its own lead of the same visitor.
     beta = scan(
-        client, scanning.points["beta_booth"], scanning.code("attendee"),
-        token=device_token("beta_booth"), at=scanning.at(0),
+        client,
+        scanning.points["beta_booth"],
+        scanning.code("attendee"),
+        token=device_token("beta_booth"),
+        at=scanning.at(0),
     ).get_json()
     assert beta["status"] == "ok"
     assert _count(Lead) == 2 and _count(CheckIn) == 0
@@ -329,8 +345,18 @@ def test_bad_requests_get_400(scanning, client, device_token):
         {"scan_point": gate.id, "code": "x" * 2001, "nonce": nonce()},
         {"scan_point": gate.id, "code": code, "nonce": nonce(), "scanned_at": "2025-09-17 10:00"},
         {"scan_point": gate.id, "code": code, "nonce": nonce(), "scanned_at": "yesterday"},
-        {"scan_point": gate.id, "code": code, "nonce": nonce(), "scanned_at": "0001-01-01T00:00:00+14:00"},
-        {"scan_point": gate.id, "code": code, "nonce": nonce(), "scanned_at": "2001-01-01T00:00:00Z"},
+        {
+            "scan_point": gate.id,
+            "code": code,
+            "nonce": nonce(),
+            "scanned_at": "0001-01-01T00:00:00+14:00",
+        },
+        {
+            "scan_point": gate.id,
+            "code": code,
+            "nonce": nonce(),
+            "scanned_at": "2001-01-01T00:00:00Z",
+        },
         {"scan_point": gate.id, "code": code, "nonce": nonce(), "offline": "yes"},
         {"scan_point": str(gate.id), "code": code, "nonce": nonce()},
         {"scan_point": True, "code": code, "nonce": nonce()},
@@ -339,7 +365,9 @@ def test_bad_requests_get_400(scanning, client, device_token):
         response = client.post("/api/checkin/scan", json=body, headers=headers)
         assert response.status_code == 400, body
         assert response.get_json()["message"]
-    raw = client.post("/api/checkin/scan", data="{", headers={**headers, "Content-Type": "application/json"})
+    raw = client.post(
+        "/api/checkin/scan", data="{", headers={**headers, "Content-Type": "application/json"}
+    )
     assert raw.status_code == 400
     assert _count(Scan) == 0
 
@@ -350,7 +378,9 @@ def test_config_gives_key_revocations_and_holders(scanning, client, device_token
     badges.reissue_badge(scanning.badges["staff"])
     db.session.commit()
     gate = scanning.points["gate"]
-    response = client.get(f"/api/checkin/points/{gate.id}/config", headers={"X-Device-Token": token})
+    response = client.get(
+        f"/api/checkin/points/{gate.id}/config", headers={"X-Device-Token": token}
+    )
     assert response.status_code == 200
     data = response.get_json()
     assert data["public_key"] == badges.public_key_b64(scanning.event)

@@ -24,8 +24,11 @@ def test_registration_page_is_for_every_signed_in_person(login_as, small_event):
 
 
 def test_my_company_is_for_exhibitors(login_as, small_event):
-    assert_access(login_as, "/e/test-expo/my-company",
-                  {"exhibitor_admin", "exhibitor_staff", "other_exhibitor", "organizer"})
+    assert_access(
+        login_as,
+        "/e/test-expo/my-company",
+        {"exhibitor_admin", "exhibitor_staff", "other_exhibitor", "organizer"},
+    )
 
 
 def test_my_company_leads_each_exhibitor_to_its_own_page(login_as, small_event):
@@ -66,12 +69,19 @@ def test_organizer_pages(login_as, small_event):
 def test_organizer_detail_and_actions(login_as, alpha):
     base = f"/e/test-expo/manage/exhibitors/{alpha.id}"
     assert_access(login_as, base, {"organizer"})
-    assert_access(login_as, base + "/decision", {"organizer"}, method="post",
-                  data={"status": "approved"})
-    assert_access(login_as, "/e/test-expo/manage/exhibitors/import", {"organizer"},
-                  method="post", data={})
-    assert_access(login_as, "/e/test-expo/manage/exhibitors/import/apply", {"organizer"},
-                  method="post", data={})
+    assert_access(
+        login_as, base + "/decision", {"organizer"}, method="post", data={"status": "approved"}
+    )
+    assert_access(
+        login_as, "/e/test-expo/manage/exhibitors/import", {"organizer"}, method="post", data={}
+    )
+    assert_access(
+        login_as,
+        "/e/test-expo/manage/exhibitors/import/apply",
+        {"organizer"},
+        method="post",
+        data={},
+    )
 
 
 def test_an_exhibitor_cannot_see_or_change_another_company(login_as, small_event, alpha):
@@ -92,20 +102,25 @@ def test_an_exhibitor_cannot_see_or_change_another_company(login_as, small_event
         assert client.post(base + path, data=data).status_code == 403, path
     db.session.expire_all()
     assert (alpha.status, alpha.booth_count, alpha.organization.name_en) == (
-        "approved", 2, "Alpha Robotics")
+        "approved",
+        2,
+        "Alpha Robotics",
+    )
     alpha_roles = db.session.scalars(
         select(EventRole.user_id).where(EventRole.organization_id == alpha.organization_id)
     ).all()
-    assert sorted(alpha_roles) == sorted([small_event.exhibitor_admin.id,
-                                          small_event.exhibitor_staff.id])
+    assert sorted(alpha_roles) == sorted(
+        [small_event.exhibitor_admin.id, small_event.exhibitor_staff.id]
+    )
     # Its own page is fine, and shows nothing of Alpha.
     page = client.get(f"/e/test-expo/exhibitors/{beta.id}/").get_data(as_text=True)
     assert "Beta Bio" in page and "Alpha Robotics" not in page
     assert "exhibitor_admin@example.org" not in page
 
 
-def test_a_member_of_another_company_cannot_be_removed_through_ones_own_page(login_as,
-                                                                            small_event, alpha):
+def test_a_member_of_another_company_cannot_be_removed_through_ones_own_page(
+    login_as, small_event, alpha
+):
     client = login_as("exhibitor_admin")
     other = small_event.other_exhibitor
     response = client.post(f"/e/test-expo/exhibitors/{alpha.id}/team/{other.id}/remove")
@@ -118,8 +133,13 @@ def test_exhibitor_of_another_event_is_not_found(login_as, small_event):
 
     from eventapp.events.models import Event
 
-    other = Event(slug="other-expo", name_ko="다른", name_en="Other",
-                  starts_on=date(2026, 5, 1), ends_on=date(2026, 5, 2))
+    other = Event(
+        slug="other-expo",
+        name_ko="다른",
+        name_en="Other",
+        starts_on=date(2026, 5, 1),
+        ends_on=date(2026, 5, 2),
+    )
     db.session.add(other)
     db.session.add(Exhibitor(event=other, organization=small_event.companies["gamma"]))
     db.session.commit()
@@ -140,5 +160,8 @@ def test_menu_entries(login_as, small_event):
     assert menu("attendee") == {"Exhibit<"}
     assert menu("exhibitor_staff") == {"Exhibit<", "My company"}
     assert {"Exhibit<", "Exhibitors<"} <= menu("organizer")
-    assert login_as("organizer").get("/e/test-expo/my-company").location.endswith(
-        "/e/test-expo/manage/exhibitors/")
+    assert (
+        login_as("organizer")
+        .get("/e/test-expo/my-company")
+        .location.endswith("/e/test-expo/manage/exhibitors/")
+    )

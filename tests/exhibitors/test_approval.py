@@ -79,11 +79,18 @@ def pending_exhibitor(small_event, with_second_admin=True):
     alpha.status = "pending"
     if with_second_admin:
         # A second company admin, who reads Korean.
-        second = User(email="second.admin@example.org", name_ko="둘째", locale="ko",
-                      password_hash="!")
+        second = User(
+            email="second.admin@example.org", name_ko="둘째", locale="ko", password_hash="!"
+        )
         db.session.add(second)
-        db.session.add(EventRole(event=small_event.event, user=second, role="exhibitor_admin",
-                                 organization=alpha.organization))
+        db.session.add(
+            EventRole(
+                event=small_event.event,
+                user=second,
+                role="exhibitor_admin",
+                organization=alpha.organization,
+            )
+        )
     db.session.commit()
     return alpha
 
@@ -91,14 +98,17 @@ def pending_exhibitor(small_event, with_second_admin=True):
 def test_organizer_approves_and_every_company_admin_is_told(login_as, small_event, outbox):
     alpha = pending_exhibitor(small_event)
     client = login_as("organizer")
-    response = client.post(f"/e/test-expo/manage/exhibitors/{alpha.id}/decision",
-                           data={"status": "approved"})
+    response = client.post(
+        f"/e/test-expo/manage/exhibitors/{alpha.id}/decision", data={"status": "approved"}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert alpha.status == "approved"
     mails = outbox("exhibitor_status")
-    assert sorted(m[0] for m in mails) == ["exhibitor_admin@example.org",
-                                            "second.admin@example.org"]
+    assert sorted(m[0] for m in mails) == [
+        "exhibitor_admin@example.org",
+        "second.admin@example.org",
+    ]
     english = next(m for m in mails if m[0] == "exhibitor_admin@example.org")
     assert "approved" in english[1] and "Alpha Robotics" in english[2]
     assert f"/e/test-expo/exhibitors/{alpha.id}/" in english[2]
@@ -132,8 +142,7 @@ def test_organizer_rejects_with_a_reason(login_as, small_event, outbox):
 
 def test_rejection_releases_booths(small_event):
     alpha = small_event.exhibitors["alpha"]
-    db.session.add(BoothAllocation(booth=small_event.booths["A-01"], exhibitor=alpha,
-                                   state="hold"))
+    db.session.add(BoothAllocation(booth=small_event.booths["A-01"], exhibitor=alpha, state="hold"))
     db.session.commit()
     services.change_status(alpha, "rejected", "duplicate registration")
     assert db.session.scalar(select(func.count()).select_from(BoothAllocation)) == 0
@@ -145,8 +154,9 @@ def test_illegal_decision_is_refused_with_a_message(login_as, small_event):
     alpha.status = "withdrawn"
     db.session.commit()
     client = login_as("organizer")
-    response = client.post(f"/e/test-expo/manage/exhibitors/{alpha.id}/decision?lang=en",
-                           data={"status": "approved"})
+    response = client.post(
+        f"/e/test-expo/manage/exhibitors/{alpha.id}/decision?lang=en", data={"status": "approved"}
+    )
     assert response.status_code == 409
     assert "cannot become" in response.get_data(as_text=True)
     db.session.expire_all()
@@ -188,8 +198,9 @@ def test_organizer_list_pages(login_as, small_event):
     from eventapp.organizations.models import Organization
 
     for number in range(55):
-        org = Organization(name_ko=f"회사{number}", name_en=f"Filler {number:02d}",
-                           kind="startup", sector="eco")
+        org = Organization(
+            name_ko=f"회사{number}", name_en=f"Filler {number:02d}", kind="startup", sector="eco"
+        )
         db.session.add(Exhibitor(event=small_event.event, organization=org))
     db.session.commit()
     client = login_as("organizer")

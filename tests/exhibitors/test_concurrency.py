@@ -38,8 +38,12 @@ def test_colleagues_registering_their_company_at_once_get_one_registration(
     live_server, small_event
 ):
     for round_number in range(ROUNDS):
-        org = Organization(name_ko=f"동시{round_number}", name_en=f"Race {round_number}",
-                           kind="startup", sector="ai")
+        org = Organization(
+            name_ko=f"동시{round_number}",
+            name_en=f"Race {round_number}",
+            kind="startup",
+            sector="ai",
+        )
         emails = [f"race{round_number}.{i}@example.org" for i in range(WORKERS)]
         for email in emails:
             user = User(email=email, name_en=email, locale="en", organization=org)
@@ -64,12 +68,18 @@ def test_colleagues_registering_their_company_at_once_get_one_registration(
         for _status, url, page in answers:
             if url not in winners:  # the others are told, whichever way they lost
                 assert "already registered" in page or "a moment ago" in page
-        assert db.session.scalar(
-            select(func.count()).select_from(Exhibitor).where(Exhibitor.organization_id == org_id)
-        ) == 1
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(Exhibitor)
+                .where(Exhibitor.organization_id == org_id)
+            )
+            == 1
+        )
         admins = db.session.scalar(
-            select(func.count()).select_from(EventRole).where(
-                EventRole.organization_id == org_id, EventRole.role == "exhibitor_admin")
+            select(func.count())
+            .select_from(EventRole)
+            .where(EventRole.organization_id == org_id, EventRole.role == "exhibitor_admin")
         )
         assert admins == 1
         db.session.remove()

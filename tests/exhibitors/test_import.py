@@ -44,12 +44,34 @@ def row(**cells):
 
 GOOD_ROWS = [
     row(),
-    row(name_ko="", name_en="Epsilon Energy, Inc.", kind="midsize_firm", sector="eco",
-        country="de", website="", booths="1", zones="", wishes="", corner="no",
-        avoid="델타인공지능", contact_email="Eps@Example.org", contact_name="Eva Eps"),
-    row(name_ko="감마그룹", name_en="Gamma Group", kind="Large Firm", sector="bio", booths="4",
-        zones="bio; ai", wishes="B-05 b-06", corner="", avoid="",
-        contact_email="attendee@example.org", contact_name=""),
+    row(
+        name_ko="",
+        name_en="Epsilon Energy, Inc.",
+        kind="midsize_firm",
+        sector="eco",
+        country="de",
+        website="",
+        booths="1",
+        zones="",
+        wishes="",
+        corner="no",
+        avoid="델타인공지능",
+        contact_email="Eps@Example.org",
+        contact_name="Eva Eps",
+    ),
+    row(
+        name_ko="감마그룹",
+        name_en="Gamma Group",
+        kind="Large Firm",
+        sector="bio",
+        booths="4",
+        zones="bio; ai",
+        wishes="B-05 b-06",
+        corner="",
+        avoid="",
+        contact_email="attendee@example.org",
+        contact_name="",
+    ),
 ]
 
 
@@ -101,31 +123,52 @@ def test_good_csv_is_previewed_then_imported(login_as, small_event, outbox):
     assert "Preview: 3 exhibitors will be imported" in page
     assert "existing company: Gamma Group" in page
     assert counts() == before  # nothing written by the preview
-    response = client.post(APPLY, data={"payload": hidden(page, "payload"),
-                                         "filename": hidden(page, "filename"),
-                                         "status": hidden(page, "status")})
+    response = client.post(
+        APPLY,
+        data={
+            "payload": hidden(page, "payload"),
+            "filename": hidden(page, "filename"),
+            "status": hidden(page, "status"),
+        },
+    )
     assert response.status_code == 302
     db.session.expire_all()
     by_name = {
         e.organization.name_en: e
         for e in db.session.scalars(select(Exhibitor).where(Exhibitor.status == "approved"))
     }
-    delta, epsilon, gamma = (by_name["Delta AI"], by_name["Epsilon Energy, Inc."],
-                             by_name["Gamma Group"])
+    delta, epsilon, gamma = (
+        by_name["Delta AI"],
+        by_name["Epsilon Energy, Inc."],
+        by_name["Gamma Group"],
+    )
     assert (delta.booth_count, delta.zones, delta.wishes, delta.wants_corner) == (
-        2, ["ai"], ["A-03", "A-04"], True)
+        2,
+        ["ai"],
+        ["A-03", "A-04"],
+        True,
+    )
     assert delta.organization.website == "https://delta.example"
-    assert (epsilon.organization.country, epsilon.organization.name_ko) == ("DE",
-                                                                             "Epsilon Energy, Inc.")
-    assert (gamma.booth_count, sorted(gamma.zones), gamma.wishes) == (4, ["ai", "bio"],
-                                                                      ["B-05", "B-06"])
+    assert (epsilon.organization.country, epsilon.organization.name_ko) == (
+        "DE",
+        "Epsilon Energy, Inc.",
+    )
+    assert (gamma.booth_count, sorted(gamma.zones), gamma.wishes) == (
+        4,
+        ["ai", "bio"],
+        ["B-05", "B-06"],
+    )
     assert gamma.organization_id == small_event.companies["gamma"].id  # reused
     assert gamma.organization.kind == "large_firm"
     assert [o.id for o in delta.avoids] == [small_event.exhibitors["alpha"].id]
     assert [o.id for o in epsilon.avoids] == [delta.id]
-    admins = dict(db.session.execute(
-        select(User.email, EventRole.organization_id).join(EventRole)
-        .where(EventRole.role == "exhibitor_admin")).all())
+    admins = dict(
+        db.session.execute(
+            select(User.email, EventRole.organization_id)
+            .join(EventRole)
+            .where(EventRole.role == "exhibitor_admin")
+        ).all()
+    )
     assert admins["delta@example.org"] == delta.organization_id
     assert admins["eps@example.org"] == epsilon.organization_id
     assert admins["attendee@example.org"] == gamma.organization_id
@@ -148,16 +191,20 @@ def test_good_xlsx_imports_as_pending(login_as, small_event):
     rows[1]["website"] = None
     page = upload(client, xlsx_bytes(rows), "list.xlsx", status="pending").get_data(as_text=True)
     assert "Preview: 3 exhibitors" in page
-    response = client.post(APPLY, data={"payload": hidden(page, "payload"),
-                                         "filename": "list.xlsx", "status": "pending"})
+    response = client.post(
+        APPLY,
+        data={"payload": hidden(page, "payload"), "filename": "list.xlsx", "status": "pending"},
+    )
     assert response.status_code == 302
     statuses = db.session.scalars(
-        select(Exhibitor.status).join(Organization)
+        select(Exhibitor.status)
+        .join(Organization)
         .where(Organization.name_en.in_(["Delta AI", "Epsilon Energy, Inc.", "Gamma Group"]))
     ).all()
     assert statuses == ["pending"] * 3
-    delta = db.session.scalar(select(Exhibitor).join(Organization)
-                              .where(Organization.name_en == "Delta AI"))
+    delta = db.session.scalar(
+        select(Exhibitor).join(Organization).where(Organization.name_en == "Delta AI")
+    )
     assert (delta.booth_count, delta.wants_corner) == (2, True)
 
 
@@ -201,8 +248,11 @@ def test_every_bad_row_is_reported_with_line_and_column(small_event):
 
 
 def test_duplicate_company_and_contact_in_one_file(small_event):
-    rows = [row(), row(name_ko="", contact_email="other@example.org"),
-            row(name_ko="다른", name_en="Other", avoid="")]
+    rows = [
+        row(),
+        row(name_ko="", contact_email="other@example.org"),
+        row(name_ko="다른", name_en="Other", avoid=""),
+    ]
     plan = importer.prepare(small_event.event, "x.csv", csv_bytes(rows))
     found = {(p.line, p.column) for p in plan.problems}
     assert (3, "name_en") in found  # same English name as line 2
@@ -213,8 +263,11 @@ def test_duplicate_company_and_contact_in_one_file(small_event):
 def test_one_bad_row_stops_the_whole_file(login_as, small_event):
     client = login_as("organizer")
     before = counts()
-    rows = [GOOD_ROWS[0], GOOD_ROWS[1], row(name_en="Broken", name_ko="", kind="giant",
-                                            booths="9", contact_email="x@example.org")]
+    rows = [
+        GOOD_ROWS[0],
+        GOOD_ROWS[1],
+        row(name_en="Broken", name_ko="", kind="giant", booths="9", contact_email="x@example.org"),
+    ]
     response = upload(client, csv_bytes(rows))
     page = response.get_data(as_text=True)
     assert "2 problems: nothing was imported" in page
@@ -229,13 +282,24 @@ def test_apply_checks_the_file_again(login_as, small_event):
     client = login_as("organizer")
     page = upload(client, csv_bytes(GOOD_ROWS[:1])).get_data(as_text=True)
     # Meanwhile the company registered itself.
-    db.session.add(Exhibitor(event=small_event.event, organization=Organization(
-        name_ko="델타인공지능", name_en="Delta AI", kind="startup", sector="ai")))
+    db.session.add(
+        Exhibitor(
+            event=small_event.event,
+            organization=Organization(
+                name_ko="델타인공지능", name_en="Delta AI", kind="startup", sector="ai"
+            ),
+        )
+    )
     db.session.commit()
     before = counts()
-    response = client.post(APPLY + "?lang=en", data={"payload": hidden(page, "payload"),
-                                                     "filename": "exhibitors.csv",
-                                                     "status": "approved"})
+    response = client.post(
+        APPLY + "?lang=en",
+        data={
+            "payload": hidden(page, "payload"),
+            "filename": "exhibitors.csv",
+            "status": "approved",
+        },
+    )
     assert response.status_code == 409
     assert "already an exhibitor" in response.get_data(as_text=True)
     assert counts() == before
@@ -244,8 +308,11 @@ def test_apply_checks_the_file_again(login_as, small_event):
 def test_apply_refuses_a_forged_form(login_as, small_event):
     client = login_as("organizer")
     before = counts()
-    data = {"payload": base64.b64encode(csv_bytes(GOOD_ROWS)).decode(),
-            "filename": "x.csv", "status": "confirmed"}
+    data = {
+        "payload": base64.b64encode(csv_bytes(GOOD_ROWS)).decode(),
+        "filename": "x.csv",
+        "status": "confirmed",
+    }
     assert client.post(APPLY, data=data).status_code == 302
     data.update(status="approved", payload="%%%")
     assert client.post(APPLY, data=data).status_code == 302
@@ -270,9 +337,10 @@ def test_korean_excel_csv_with_semicolons_and_blank_lines(small_event):
 
 
 def test_line_numbers_follow_quoted_line_breaks(small_event):
-    rows = [row(avoid="", contact_name="two\nlines"), row(name_ko="", name_en="X", kind="bad",
-                                                         contact_email="x@example.org",
-                                                         avoid="")]
+    rows = [
+        row(avoid="", contact_name="two\nlines"),
+        row(name_ko="", name_en="X", kind="bad", contact_email="x@example.org", avoid=""),
+    ]
     plan = importer.prepare(small_event.event, "x.csv", csv_bytes(rows))
     assert [(p.line, p.column) for p in plan.problems] == [(4, "kind")]
 
@@ -321,8 +389,15 @@ def test_parse_row_never_raises_and_keeps_its_invariants(raw, line):
         assert parsed.name_ko or parsed.name_en
 
 
-names = st.text(st.characters(blacklist_characters=";|\n\r", blacklist_categories=("Cs", "Cc")),
-                min_size=1, max_size=30).map(str.strip).filter(bool)
+names = (
+    st.text(
+        st.characters(blacklist_characters=";|\n\r", blacklist_categories=("Cs", "Cc")),
+        min_size=1,
+        max_size=30,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
 codes = st.from_regex(r"[A-C]-[0-9]{2,3}", fullmatch=True)
 
 
@@ -339,8 +414,9 @@ codes = st.from_regex(r"[A-C]-[0-9]{2,3}", fullmatch=True)
     zone_sep=st.sampled_from([";", ",", " ; ", "|", " "]),
     upper=st.booleans(),
 )
-def test_parse_row_reads_back_what_was_written(name, kind, sector, booths, zones, wishes, corner,
-                                               avoid, zone_sep, upper):
+def test_parse_row_reads_back_what_was_written(
+    name, kind, sector, booths, zones, wishes, corner, avoid, zone_sep, upper
+):
     def case(text):
         return text.upper() if upper else text
 
@@ -358,7 +434,11 @@ def test_parse_row_reads_back_what_was_written(name, kind, sector, booths, zones
     parsed, problems = importer.parse_row(7, raw)
     assert problems == []
     assert (parsed.name_en, parsed.kind, parsed.sector, parsed.booth_count) == (
-        name, kind, sector, booths)
+        name,
+        kind,
+        sector,
+        booths,
+    )
     assert parsed.zones == tuple(zones) and parsed.wishes == tuple(wishes)
     assert parsed.corner is corner and parsed.avoid == tuple(avoid)
     assert parsed.contact_email == "someone@example.org"

@@ -42,7 +42,12 @@ def test_new_user_registers_a_new_company(client, small_event, newcomer, outbox)
     assert exhibitor.wants_corner is True
     assert [other.id for other in exhibitor.avoids] == [alpha.id]
     org = exhibitor.organization
-    assert (org.name_ko, org.kind, org.sector, org.country) == ("델타인공지능", "startup", "ai", "KR")
+    assert (org.name_ko, org.kind, org.sector, org.country) == (
+        "델타인공지능",
+        "startup",
+        "ai",
+        "KR",
+    )
     assert org.website == "https://delta.example"
     user = db.session.get(User, newcomer.id)
     assert user.organization_id == org.id
@@ -128,8 +133,11 @@ def test_an_exhibitor_is_sent_to_its_company_page(login_as, small_event):
 
 
 def test_a_registered_company_is_not_registered_twice(client, small_event):
-    colleague = User(email="colleague@example.org", name_en="Colleague",
-                     organization=small_event.companies["beta"])
+    colleague = User(
+        email="colleague@example.org",
+        name_en="Colleague",
+        organization=small_event.companies["beta"],
+    )
     colleague.set_password(PASSWORD)
     db.session.add(colleague)
     db.session.commit()
@@ -146,9 +154,15 @@ def test_company_admin_edits_while_pending_or_approved(login_as, small_event):
     alpha = small_event.exhibitors["alpha"]
     url = f"/e/test-expo/exhibitors/{alpha.id}/edit"
     assert client.get(url).status_code == 200
-    response = client.post(url, data=registration_data(
-        name_ko="알파로보틱스", name_en="Alpha Robotics", booth_count="3",
-        **{"wishes-0": "A-06", "wishes-1": ""}))
+    response = client.post(
+        url,
+        data=registration_data(
+            name_ko="알파로보틱스",
+            name_en="Alpha Robotics",
+            booth_count="3",
+            **{"wishes-0": "A-06", "wishes-1": ""},
+        ),
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert (alpha.booth_count, alpha.wishes, alpha.status) == (3, ["A-06"], "approved")
@@ -183,8 +197,10 @@ def test_staff_cannot_edit(login_as, small_event):
 def test_admin_adds_an_existing_user_as_staff(login_as, small_event, outbox):
     alpha = small_event.exhibitors["alpha"]
     client = login_as("exhibitor_admin")
-    response = client.post(f"/e/test-expo/exhibitors/{alpha.id}/team",
-                           data={"email": "Outsider@Example.org", "role": "exhibitor_staff"})
+    response = client.post(
+        f"/e/test-expo/exhibitors/{alpha.id}/team",
+        data={"email": "Outsider@Example.org", "role": "exhibitor_staff"},
+    )
     assert response.status_code == 302
     outsider = small_event.outsider
     role = db.session.scalar(select(EventRole).where(EventRole.user_id == outsider.id))
@@ -194,15 +210,17 @@ def test_admin_adds_an_existing_user_as_staff(login_as, small_event, outbox):
     mails = outbox("exhibitor_member")
     assert mails[0][0] == "outsider@example.org" and "/reset/" not in mails[0][2]
     assert db.session.scalar(
-        select(AuditEntry).where(AuditEntry.action == "exhibitor.member_added"))
+        select(AuditEntry).where(AuditEntry.action == "exhibitor.member_added")
+    )
 
 
 def test_admin_invites_a_new_person_who_sets_a_password(login_as, small_event, outbox, app):
     alpha = small_event.exhibitors["alpha"]
     client = login_as("exhibitor_admin")
-    client.post(f"/e/test-expo/exhibitors/{alpha.id}/team",
-                data={"email": "new.hire@example.org", "name": "김신입",
-                      "role": "exhibitor_staff"})
+    client.post(
+        f"/e/test-expo/exhibitors/{alpha.id}/team",
+        data={"email": "new.hire@example.org", "name": "김신입", "role": "exhibitor_staff"},
+    )
     user = db.session.scalar(select(User).where(User.email == "new.hire@example.org"))
     assert user is not None and user.name_ko == "김신입"
     assert not user.check_password("")
@@ -210,11 +228,13 @@ def test_admin_invites_a_new_person_who_sets_a_password(login_as, small_event, o
     link = re.search(r"http://testserver(/reset/\S+)", mail[2]).group(1)
     fresh = app.test_client()
     assert fresh.get(link).status_code == 200
-    response = fresh.post(link, data={"password": "a brand new secret", "confirm":
-                                      "a brand new secret"})
+    response = fresh.post(
+        link, data={"password": "a brand new secret", "confirm": "a brand new secret"}
+    )
     assert response.status_code == 302 and "/login" in response.location
-    response = fresh.post("/login", data={"email": "new.hire@example.org",
-                                          "password": "a brand new secret"})
+    response = fresh.post(
+        "/login", data={"email": "new.hire@example.org", "password": "a brand new secret"}
+    )
     assert response.status_code == 302
     assert fresh.get(f"/e/test-expo/exhibitors/{alpha.id}/").status_code == 200
     # The link works once.
@@ -224,13 +244,15 @@ def test_admin_invites_a_new_person_who_sets_a_password(login_as, small_event, o
 def test_a_person_of_another_company_cannot_be_added(login_as, small_event):
     alpha = small_event.exhibitors["alpha"]
     client = login_as("exhibitor_admin")
-    response = client.post(f"/e/test-expo/exhibitors/{alpha.id}/team?lang=en",
-                           data={"email": "other_exhibitor@example.org",
-                                 "role": "exhibitor_staff"}, follow_redirects=True)
+    response = client.post(
+        f"/e/test-expo/exhibitors/{alpha.id}/team?lang=en",
+        data={"email": "other_exhibitor@example.org", "role": "exhibitor_staff"},
+        follow_redirects=True,
+    )
     assert "already represents another company" in response.get_data(as_text=True)
     roles = db.session.scalars(
-        select(EventRole.organization_id).where(
-            EventRole.user_id == small_event.other_exhibitor.id)).all()
+        select(EventRole.organization_id).where(EventRole.user_id == small_event.other_exhibitor.id)
+    ).all()
     assert roles == [small_event.companies["beta"].id]
 
 
@@ -247,20 +269,23 @@ def test_admin_removes_staff_but_not_the_last_admin(login_as, small_event):
     with pytest.raises(services.ExhibitorError):
         services.remove_member(alpha, admin_id)
     entry = db.session.scalar(
-        select(AuditEntry).where(AuditEntry.action == "exhibitor.member_removed"))
+        select(AuditEntry).where(AuditEntry.action == "exhibitor.member_removed")
+    )
     assert entry.data["user"] == staff_id
 
 
 def test_withdraw_releases_booths_and_allows_registering_again(login_as, small_event, outbox):
     alpha = small_event.exhibitors["alpha"]
     for code in ("A-01", "A-02"):
-        db.session.add(BoothAllocation(booth=small_event.booths[code], exhibitor=alpha,
-                                       state="confirmed"))
+        db.session.add(
+            BoothAllocation(booth=small_event.booths[code], exhibitor=alpha, state="confirmed")
+        )
     alpha.status = "confirmed"
     db.session.commit()
     client = login_as("exhibitor_admin")
-    response = client.post(f"/e/test-expo/exhibitors/{alpha.id}/withdraw",
-                           data={"reason": "budget cut"})
+    response = client.post(
+        f"/e/test-expo/exhibitors/{alpha.id}/withdraw", data={"reason": "budget cut"}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert (alpha.status, alpha.status_reason) == ("withdrawn", "budget cut")

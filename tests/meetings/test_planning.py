@@ -203,3 +203,25 @@ def test_schedule_pages(meetup, client, quick_solver):
         grid = client.get(f"/e/test-expo/meetings/manage/grid?day={day.isoformat()}")
         shown += grid.get_data(as_text=True).count('href="/e/test-expo/meetings/m/')
     assert shown == 4
+
+
+def test_command_line_export_and_reminders(meetup, app, tmp_path):
+    import json
+
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    request = accepted_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    services.book(request, meetup.slots[0], meetup.attendee)
+    db.session.commit()
+    runner = app.test_cli_runner()
+    target = tmp_path / "problem.json"
+    result = runner.invoke(args=["meetings", "export-problem", "test-expo", str(target)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(target.read_text())
+    assert scheduler.parse_problem(data).fixed[0].request == f"R{request.id}"
+    # The fair is a month away: nothing to remind within 24 hours, everything within 60 days.
+    result = runner.invoke(args=["meetings", "remind", "test-expo"])
+    assert result.exit_code == 0 and "0 meetings reminded" in result.output
+    result = runner.invoke(args=["meetings", "remind", "test-expo", "--hours", "1440"])
+    assert "1 meetings reminded" in result.output
+    db.session.expire_all()
+    assert db.session.get(Meeting, request.meeting.id).reminded_at is not None

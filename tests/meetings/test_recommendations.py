@@ -44,7 +44,9 @@ def test_ranking_and_reasons():
     assert [r.id for r in ranked] == [2, 4, 3]
     best = ranked[0]
     assert best.same_sector and best.keywords == ["machine vision"]
-    assert "머신" in best.shared_words or "inspection" in best.shared_words or best.shared_words
+    assert "machine" in best.shared_words and "머신비전" in best.shared_words
+    assert "검사" in best.shared_words  # whole Korean words, not bigram fragments
+    assert not any(len(w) == 2 and w in ("머신", "신비", "비전") for w in best.shared_words)
     assert ranked[-1].score < best.score
     assert not ranked[-1].same_sector and ranked[-1].keywords == []
 

@@ -225,7 +225,9 @@ def test_reminder_attendance_and_follow_up(meetup, client, outbox):
     assert services.send_reminders(meetup.event, now=start - timedelta(hours=2)) == 1
     db.session.commit()
     assert meeting.reminded_at is not None
-    assert len(outbox("meeting_reminder")) == 3
+    reminders = outbox("meeting_reminder")
+    assert len(reminders) == 3
+    assert "10:00–10:30" in reminders[0][2] and "T01" in reminders[0][2]  # Seoul time
     # Once only.
     assert services.send_reminders(meetup.event, now=start - timedelta(hours=1)) == 0
 
