@@ -328,3 +328,44 @@ def live_server(app):
     server = LiveServer(app).start()
     yield server
     server.stop()
+
+
+CHROMIUM = "/usr/bin/chromium"
+# Flags for a machine with no screen and a closed network: without the
+# background-networking ones Chromium keeps dialling Google's hosts.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def launch_chromium():
+    """Start Debian's headless Chromium through Playwright (no browser download),
+    with extra command-line flags; every browser started is closed afterwards."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    playwright = sync_api.sync_playwright().start()
+    started = []
+
+    def launch(extra_args=()):
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS + list(extra_args)
+        )
+        started.append(browser)
+        return browser
+
+    yield launch
+    for browser in started:
+        browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def browser(launch_chromium):
+    return launch_chromium()

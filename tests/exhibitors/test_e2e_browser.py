@@ -1,6 +1,5 @@
 """The issue's "done means": from sign-up to confirmed booths, in a real browser."""
 
-import os
 from datetime import timedelta
 
 import pytest
@@ -12,29 +11,7 @@ from eventapp.extensions import db
 from eventapp.organizations.models import Organization
 from tests.conftest import PASSWORD
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}"),
-]
-
-
-@pytest.fixture
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield chromium
-        chromium.close()
+pytestmark = pytest.mark.browser
 
 
 def new_page(browser, base_url):

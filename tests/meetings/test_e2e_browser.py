@@ -2,7 +2,6 @@
 recommendations and requests a meeting; the firm accepts and books a common free slot
 (live booking); both see the meeting on their agenda pages."""
 
-import os
 
 import pytest
 from sqlalchemy import func, select
@@ -12,29 +11,7 @@ from eventapp.meetings.models import Meeting, MeetingRequest, MeetingSeat
 from eventapp.notifications.models import OutboxMessage
 from tests.conftest import PASSWORD
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}"),
-]
-
-
-@pytest.fixture
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield chromium
-        chromium.close()
+pytestmark = pytest.mark.browser
 
 
 def signed_in(browser, base_url, email):
