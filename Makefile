@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The suite runs on every core; on PostgreSQL each worker gets its own database.
+PYTEST_ARGS ?= -n auto
 SYSTEM_PACKAGES := fonts-nanum poppler-utils zbar-tools chromium
 
 .PHONY: run test lint install install-dev system-deps frontend translations i18n-update db-upgrade demo \

@@ -32,9 +32,29 @@ ROLE_NAMES = (
 
 def _database_url(tmp_dir):
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{os.path.join(tmp_dir, 'test.sqlite')}"
+    if not url:
+        return f"sqlite:///{os.path.join(tmp_dir, 'test.sqlite')}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return _worker_database(url, worker) if worker else url
+
+
+def _worker_database(url, worker):
+    """Under pytest-xdist each worker gets its own server database (`test_gw0`,
+    ...), created beside the named one, so workers never empty each other's tables."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).scalar()
+        if not exists:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
@@ -369,3 +389,16 @@ def launch_chromium():
 @pytest.fixture
 def browser(launch_chromium):
     return launch_chromium()
+
+
+@pytest.fixture
+def english(app_ctx):
+    """Messages of services called outside a request in English: there the app
+    speaks its default language, Korean."""
+    from flask import g
+    from flask_babel import force_locale
+
+    # force_locale does nothing while `g` is empty.
+    g.test_language = "en"
+    with force_locale("en"):
+        yield

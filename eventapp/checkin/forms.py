@@ -3,20 +3,14 @@ from wtforms import (
     BooleanField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
-    widgets,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from eventapp.checkin.models import LEAD_RATINGS, SCAN_POINT_KINDS
+from eventapp.core.forms import MultiCheckboxField
 from eventapp.core.i18n import lazy_gettext as _l
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 class ScanPointForm(FlaskForm):

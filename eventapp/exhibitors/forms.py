@@ -13,8 +13,8 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from eventapp.core.forms import MultiCheckboxField
 from eventapp.core.i18n import current_language
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.exhibitors import services
@@ -39,11 +39,6 @@ def normalize_website(value):
     if value and "://" not in value:
         value = "https://" + value
     return value or None
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class CompanyProfileMixin:

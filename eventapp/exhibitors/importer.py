@@ -24,9 +24,9 @@ from sqlalchemy import select
 from eventapp.accounts.models import User
 from eventapp.booths.models import Exhibitor, ExhibitorAvoid
 from eventapp.core import audit
+from eventapp.core.i18n import gettext as _
 from eventapp.events.models import EXHIBITOR_ROLES, EventRole
 from eventapp.events.services import grant_role
-from eventapp.exhibitors.services import _
 from eventapp.extensions import db
 from eventapp.organizations.models import ORGANIZATION_KINDS, SECTORS, Organization
 

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 from functools import wraps
 
-from flask import current_app, has_app_context, has_request_context, render_template, url_for
+from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -28,7 +28,7 @@ from eventapp.booths.models import (
 )
 from eventapp.core import audit
 from eventapp.core.db import is_conflict
-from eventapp.core.i18n import gettext
+from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.core.permissions import company_of
 from eventapp.events.models import EXHIBITOR_ROLES, EventRole
@@ -77,20 +77,6 @@ PROFILE_FIELDS = (
     "description_ko",
     "description_en",
 )
-
-
-def translated(make):
-    """Run `make()` (which translates) also outside a request: on the command
-    line, in workers and tests it uses the default language instead of asking
-    for the request's."""
-    if has_request_context() or not has_app_context():
-        return make()
-    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        return make()
-
-
-def _(text, **values):
-    return translated(lambda: gettext(text, **values))
 
 
 class ExhibitorError(Exception):
@@ -217,7 +203,7 @@ def can_transition(old, new):
 
 
 def status_label(status):
-    return translated(lambda: str(EXHIBITOR_STATUSES.get(status, status)))
+    return str(EXHIBITOR_STATUSES.get(status, status))
 
 
 def external_url(endpoint, **values):
@@ -357,7 +343,7 @@ def committed(conflict_message):
             except (IntegrityError, OperationalError) as error:
                 db.session.rollback()
                 if is_conflict(error):
-                    raise ExhibitorError(translated(lambda: str(conflict_message))) from error
+                    raise ExhibitorError(str(conflict_message)) from error
                 raise
             return result
 

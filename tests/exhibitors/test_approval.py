@@ -26,7 +26,7 @@ def test_transition_table_names_only_known_statuses():
         assert targets <= set(STATUSES) and old not in targets
 
 
-def test_set_status_follows_the_transition_table(small_event):
+def test_set_status_follows_the_transition_table(small_event, english):
     beta = small_event.exhibitors["beta"]
     for old, new in product(STATUSES, STATUSES):
         if old == new:
@@ -66,7 +66,7 @@ def test_same_status_is_a_no_op(small_event):
     assert audit_entries() == []
 
 
-def test_rejection_needs_a_reason(small_event):
+def test_rejection_needs_a_reason(small_event, english):
     beta = small_event.exhibitors["beta"]
     with pytest.raises(services.StatusError, match="reason"):
         services.set_status(beta, "rejected", reason="  ")

@@ -234,7 +234,7 @@ BAD_ROWS = [
 ]
 
 
-def test_every_bad_row_is_reported_with_line_and_column(small_event):
+def test_every_bad_row_is_reported_with_line_and_column(small_event, english):
     small_event.booths["A-10"].blocked = True
     db.session.commit()
     before = counts()
@@ -345,7 +345,7 @@ def test_line_numbers_follow_quoted_line_breaks(small_event):
     assert [(p.line, p.column) for p in plan.problems] == [(4, "kind")]
 
 
-def test_unreadable_files(login_as, small_event):
+def test_unreadable_files(login_as, small_event, english):
     with pytest.raises(importer.ImportFileError):
         importer.prepare(small_event.event, "x.xlsx", b"not a zip")
     with pytest.raises(importer.ImportFileError):

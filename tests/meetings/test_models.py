@@ -67,7 +67,7 @@ def test_planned_slots_skip_breaks(meetup):
     assert codes == ["D1-1000", "D1-1045", "D1-1230", "D1-1315"]
 
 
-def test_booking_window(meetup):
+def test_booking_window(meetup, english):
     settings = meetup.settings
     now = utcnow()
     assert settings.booking_open(now)

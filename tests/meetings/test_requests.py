@@ -173,7 +173,7 @@ def test_cancel_over_http_by_the_startup(meetup, client, outbox):
     assert [m[0] for m in outbox("meeting_cancelled")] == ["other_exhibitor@example.org"]
 
 
-def test_book_respects_unavailability_caps_and_past_slots(meetup, monkeypatch):
+def test_book_respects_unavailability_caps_and_past_slots(meetup, monkeypatch, english):
     alpha, beta, gamma = (meetup.profiles[k] for k in ("alpha", "beta", "gamma"))
     r1 = services.send_request(meetup.event, alpha, beta, meetup.exhibitor_admin)
     services.accept_request(r1, beta, meetup.other_exhibitor)
