@@ -17,7 +17,9 @@ def count(model, *where):
 
 def snapshot():
     return {
-        "booths": sorted(db.session.execute(select(Booth.code, Booth.zone, Booth.x, Booth.y)).all()),
+        "booths": sorted(
+            db.session.execute(select(Booth.code, Booth.zone, Booth.x, Booth.y)).all()
+        ),
         "exhibitors": sorted(
             db.session.execute(
                 select(Exhibitor.organization_id, Exhibitor.status, Exhibitor.booth_count)
@@ -39,8 +41,9 @@ def test_demo_event_has_the_programs_shape(app_ctx):
     assert count(Booth, Booth.event_id == event.id) == 500
     assert count(Exhibitor, Exhibitor.event_id == event.id) == 300
     sectors = Counter(e.organization.sector for e in db.session.scalars(select(Exhibitor)))
-    assert 0.50 <= sectors["ai"] / 300 <= 0.66
-    assert sectors["eco"] and sectors["bio"] and sectors["robotics"] and sectors["battery"]
+    # The program's record: AI/digital 58%, eco 11%, bio 11%, robotics 8%,
+    # batteries 4%, the rest other.
+    assert sectors == {"ai": 174, "eco": 33, "bio": 33, "robotics": 24, "battery": 12, "other": 24}
     kinds = Counter(e.organization.kind for e in db.session.scalars(select(Exhibitor)))
     assert {"startup", "large_firm", "midsize_firm", "university", "institute"} <= set(kinds)
     attendees = count(EventRole, EventRole.event_id == event.id, EventRole.role == "attendee")

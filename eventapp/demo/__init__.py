@@ -169,6 +169,17 @@ class Demo:
         return org
 
 
+def sector_quotas(total):
+    """`total` sectors in the record's exact proportions (largest remainder), so
+    that the demo shows the program's mix rather than a random draw near it."""
+    exact = [(sector, share * total) for sector, share in SECTOR_MIX]
+    counts = {sector: int(value) for sector, value in exact}
+    by_remainder = sorted(exact, key=lambda item: item[1] - int(item[1]), reverse=True)
+    for sector, _value in by_remainder[: total - sum(counts.values())]:
+        counts[sector] += 1
+    return [sector for sector, _share in SECTOR_MIX for _ in range(counts[sector])]
+
+
 def pick_sector(rng):
     roll = rng.random()
     total = 0.0
@@ -273,9 +284,10 @@ def seed_core(event, rng):
         + ["institute"] * 20
     )
     rng.shuffle(kinds)
+    sectors = sector_quotas(len(kinds))
+    rng.shuffle(sectors)
     exhibitors = []
-    for number, kind in enumerate(kinds):
-        sector = pick_sector(rng)
+    for number, (kind, sector) in enumerate(zip(kinds, sectors, strict=True)):
         org = demo.organization(kind, sector)
         size = rng.choices([1, 2, 3, 4], weights=[55, 30, 10, 5])[0]
         if kind == "large_firm":
