@@ -398,13 +398,17 @@ def main():
     codes_file = work / "codes.txt"
     codes_file.write_text("\n".join(codes) + "\n")
     run_id = secrets.token_hex(3)
-    header = (
-        f'CODES_FILE = "{codes_file}"\nTOKEN = "{token}"\nPOINT = {point_id}\nRUN = "{run_id}"\n'
-    )
-    scan_script = work / "scan.lua"
-    scan_script.write_text(header + LUA)
-    get_script = work / "get.lua"
-    get_script.write_text(header + GET_LUA)
+
+    def lua_script(name, body, phase):
+        # Every phase has its own nonce prefix: wrk restarts its counters with
+        # each run, and a repeated nonce would be answered as a replay.
+        header = (
+            f'CODES_FILE = "{codes_file}"\nTOKEN = "{token}"\nPOINT = {point_id}\n'
+            f'RUN = "{run_id}-{phase}"\n'
+        )
+        path = work / f"{name}-{phase}.lua"
+        path.write_text(header + body)
+        return str(path)
 
     port = free_port()
     server = start_gunicorn(env, port, args.workers, args.threads)
@@ -412,47 +416,56 @@ def main():
     results = {}
     try:
 
-        def scan_body(index, counter):
-            body = json.dumps(
-                {
-                    "scan_point": point_id,
-                    "code": codes[(index * 131 + counter * 7) % len(codes)],
-                    "nonce": f"p{index}-{counter}-{run_id}",
-                }
-            )
-            return "POST", body, {"Content-Type": "application/json", "X-Device-Token": token}
+        def scan_body_for(phase):
+            def scan_body(index, counter):
+                body = json.dumps(
+                    {
+                        "scan_point": point_id,
+                        "code": codes[(index * 131 + counter * 7) % len(codes)],
+                        "nonce": f"p{index}-{counter}-{run_id}-{phase}",
+                    }
+                )
+                return "POST", body, {"Content-Type": "application/json", "X-Device-Token": token}
+
+            return scan_body
+
+        def get_body(index, counter):
+            return "GET", None, {}
+
+        def measure(name, phase, duration, connections):
+            url = base + ("/healthz" if name == "trivial" else "/api/checkin/scan")
+            if have_wrk:
+                script = lua_script(name, GET_LUA if name == "trivial" else LUA, phase)
+                return run_wrk(url, script, duration, connections)
+            body = get_body if name == "trivial" else scan_body_for(phase)
+            return run_python(url, body, duration, connections)
 
         # Warm-up: every worker imports, connects and caches templates.
-        for name, url, script in (
-            ("trivial", base + "/healthz", get_script),
-            ("scan", base + "/api/checkin/scan", scan_script),
-        ):
+        warm_up = {}
+        for name in ("trivial", "scan"):
             log(f"warm-up {name}")
-            if have_wrk:
-                run_wrk(url, str(script), 2, 8)
-            else:
-                run_python(
-                    url, (lambda i, c: ("GET", None, {})) if name == "trivial" else scan_body, 2, 8
-                )
-        for name, url, script in (
-            ("trivial", base + "/healthz", get_script),
-            ("scan", base + "/api/checkin/scan", scan_script),
-        ):
+            warm_up[name] = measure(name, "warm", 2, 8)
+        for name in ("trivial", "scan"):
             log(f"measuring {name}: {args.connections} connections, {args.duration} s")
-            if have_wrk:
-                results[name] = run_wrk(url, str(script), args.duration, args.connections)
-            else:
-                results[name] = run_python(
-                    url,
-                    (lambda i, c: ("GET", None, {})) if name == "trivial" else scan_body,
-                    args.duration,
-                    args.connections,
-                )
+            results[name] = measure(name, "run", args.duration, args.connections)
             log(f"  {results[name]}")
     finally:
         stop(server)
     rows = count_rows(app)
     log(f"database after the run: {rows}")
+    # Nothing lost, nothing doubled: one stored scan per answered scan request,
+    # at most one check-in per badge and day, never more check-ins than badges.
+    answered = sum(
+        r["requests"] - r["non2xx"] - r["errors"] for r in (warm_up["scan"], results["scan"])
+    )
+    # Requests still in flight when the generator stops are stored but not
+    # counted by it: at most one per connection of each run.
+    in_flight = 8 + args.connections
+    consistent = (
+        answered <= rows["scans"] <= answered + in_flight
+        and rows["duplicate_checkins"] == 0
+        and rows["checkins"] == rows["ok"] <= len(codes)
+    )
 
     trivial, scan = results["trivial"], results["scan"]
     ratio = scan["rps"] / trivial["rps"] if trivial["rps"] else 0
@@ -475,13 +488,17 @@ and one of the badge codes (so the first scan of a badge checks it in, later one
 
 - Scan throughput is {ratio:.0%} of the trivial endpoint's (target ≥ 50 %: {"met" if passed_ratio else "NOT met"}).
 - Scan p99 latency {scan["p99_ms"]:.1f} ms (target < 50 ms: {"met" if passed_p99 else "NOT met"}).
-- Database afterwards: {rows["scans"]} scan rows for {scan["requests"]} + warm-up requests, {rows["checkins"]} check-ins,
-  {rows["duplicate_checkins"]} badges checked in twice on one day.
+- Database afterwards: {rows["scans"]} scan rows for {answered} answered scan requests (warm-up included;
+  up to {in_flight} more were in flight when the load stopped),
+  {rows["checkins"]} check-ins for {rows["ok"]} `ok` answers, {rows["duplicate_checkins"]} badges checked in
+  twice on one day: {"consistent" if consistent else "INCONSISTENT"}.
 """
     print(text)
     if not args.no_docs:
         write_docs(text)
         log(f"updated {DOCS.relative_to(ROOT)}")
+    if not consistent:
+        raise SystemExit("the database does not match the answers given")
 
 
 if __name__ == "__main__":
