@@ -54,6 +54,8 @@ class Config:
     # the window before further attempts are refused.
     LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
     LOGIN_FAILURE_WINDOW_SECONDS = _int("LOGIN_FAILURE_WINDOW_SECONDS", 900)
+    # Expired failures are deleted by the login itself, at most this often per process.
+    LOGIN_PRUNE_INTERVAL_SECONDS = _int("LOGIN_PRUNE_INTERVAL_SECONDS", 300)
     PASSWORD_RESET_MAX_AGE_SECONDS = _int("PASSWORD_RESET_MAX_AGE_SECONDS", 3600)
 
     # Outgoing mail: the outbox is drained by `flask outbox send`.
@@ -68,8 +70,18 @@ class Config:
     # Without an SMTP server, messages are written as .eml files here.
     MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(INSTANCE_DIR / "outbox"))
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
+    # Wait after a failed attempt: the base, doubled after each further
+    # failure, never more than the maximum (1, 2, 4, ... 60 minutes).
+    MAIL_RETRY_BASE_SECONDS = _int("MAIL_RETRY_BASE_SECONDS", 60)
+    MAIL_RETRY_MAX_SECONDS = _int("MAIL_RETRY_MAX_SECONDS", 3600)
 
     BOOTH_HOLD_MINUTES = _int("BOOTH_HOLD_MINUTES", 10)
+
+    # Number of reverse proxies in front of the app whose X-Forwarded-For
+    # (client address) and X-Forwarded-Proto (https) headers are trusted.
+    # 0 trusts none: without a proxy, clients could forge their address.
+    PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)
+    PROXY_FIX_X_PROTO = _int("PROXY_FIX_X_PROTO", 0)
 
 
 class DevelopmentConfig(Config):

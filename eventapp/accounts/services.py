@@ -1,10 +1,12 @@
 """Sign-up, login throttling and password reset."""
 
+import time
 from datetime import timedelta
 
 from flask import current_app, render_template, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
 from eventapp.accounts.models import LoginAttempt, User
 from eventapp.core import audit
@@ -32,7 +34,17 @@ def create_user(email, password, *, name_ko="", name_en="", locale="ko", **extra
         raise AccountError(_("An account with this e-mail address already exists."))
     user = User(email=email, name_ko=name_ko or "", name_en=name_en or "", locale=locale, **extra)
     user.set_password(password)
-    db.session.add(user)
+    # Two sign-ups with one address can both pass the check above; the unique
+    # key decides. The savepoint undoes only this insert, so the loser gets
+    # the same answer as if it had come second, and the caller's
+    # transaction stays usable.
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+    except IntegrityError:
+        if find_user(email) is None:
+            raise
+        raise AccountError(_("An account with this e-mail address already exists.")) from None
     audit.record("user.created", user, user=user, data={"email": email})
     return user
 
@@ -62,6 +74,7 @@ def login_blocked(email, remote_addr):
 def authenticate(email, password, remote_addr):
     """Return the user, or raise AccountError with a message to show."""
     email = normalize_email(email)
+    maybe_prune_login_attempts()
     if login_blocked(email, remote_addr):
         raise AccountError(_("Too many failed attempts. Please wait a few minutes and try again."))
     user = find_user(email)
@@ -77,8 +90,28 @@ def authenticate(email, password, remote_addr):
 
 
 def prune_login_attempts():
+    """Forget failures older than the window; they no longer count."""
     cutoff = utcnow() - timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"])
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.created_at < cutoff))
+    return db.session.execute(delete(LoginAttempt).where(LoginAttempt.created_at < cutoff)).rowcount
+
+
+# Monotonic time of this process's last prune. Only logins add failures, so
+# pruning from the login itself keeps the table small exactly when it grows,
+# and needs no scheduler; the per-process clock keeps it to one cheap DELETE
+# per interval however many logins arrive.
+_last_prune = None
+
+
+def maybe_prune_login_attempts():
+    global _last_prune
+    now = time.monotonic()
+    interval = current_app.config["LOGIN_PRUNE_INTERVAL_SECONDS"]
+    if _last_prune is not None and now - _last_prune < interval:
+        return False
+    _last_prune = now
+    prune_login_attempts()
+    db.session.commit()
+    return True
 
 
 def _reset_serializer():
@@ -125,6 +158,19 @@ def reset_password(user, password):
     user.set_password(password)
     audit.record("user.password_reset", user, user=user)
     db.session.commit()
+
+
+def set_language(user, language):
+    """The header's language switch, remembered for the signed-in user."""
+    if user.locale == language:
+        return False
+    old = user.locale
+    user.locale = language
+    audit.record(
+        "user.updated", user, user=user, data={"fields": ["locale"], "from": old, "to": language}
+    )
+    db.session.commit()
+    return True
 
 
 def update_profile(user, **fields):

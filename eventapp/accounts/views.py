@@ -11,6 +11,7 @@ from eventapp.accounts.forms import (
 )
 from eventapp.accounts.models import User
 from eventapp.core.i18n import gettext as _
+from eventapp.core.urls import safe_redirect_target
 from eventapp.extensions import db, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -22,10 +23,7 @@ def load_user(user_id):
 
 
 def _safe_next(default):
-    target = request.args.get("next") or request.form.get("next")
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return default
+    return safe_redirect_target(request.args.get("next") or request.form.get("next"), default)
 
 
 @bp.route("/login", methods=["GET", "POST"])

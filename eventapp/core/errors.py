@@ -1,6 +1,8 @@
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
+from flask_babel import force_locale
 from werkzeug.exceptions import HTTPException
 
+from eventapp.core.i18n import language_without_database
 from eventapp.extensions import db
 
 
@@ -8,20 +10,51 @@ def _wants_json():
     return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
+def server_error_page(error):
+    """The 500 page, built without the database.
+
+    The failure may be the database itself, and the normal layout loads the
+    signed-in user and the event's roles from it (the template context
+    processors do, before the template even starts). So the language is
+    chosen without the user, and the page is rendered from the Jinja
+    environment directly, which skips the context processors.
+    """
+    language = language_without_database()
+    try:
+        db.session.rollback()
+    except Exception:  # a dead connection may not even roll back; the page must still show
+        current_app.logger.exception("Rollback after an error failed")
+    with force_locale(language):
+        page = current_app.jinja_env.get_template("errors/500.html").render(
+            lang=language, error=error
+        )
+    return page, 500
+
+
 def register(app):
     @app.errorhandler(HTTPException)
     def http_error(error):
         if _wants_json():
             return jsonify(error=error.name, message=error.description), error.code
+        if error.code == 500:
+            return server_error_page(error)
         template = (
-            f"errors/{error.code}.html" if error.code in (403, 404, 500) else "errors/generic.html"
+            f"errors/{error.code}.html" if error.code in (403, 404) else "errors/generic.html"
         )
-        return render_template(template, error=error), error.code
+        try:
+            return render_template(template, error=error), error.code
+        except Exception:
+            # The layout needs the database; when it is down, say so plainly.
+            app.logger.exception("Error page %s failed", error.code)
+            return server_error_page(error)
 
     @app.errorhandler(Exception)
     def server_error(error):
-        db.session.rollback()
         app.logger.exception("Unhandled error")
         if _wants_json():
+            try:
+                db.session.rollback()
+            except Exception:
+                app.logger.exception("Rollback after an error failed")
             return jsonify(error="Internal Server Error", message="unexpected error"), 500
-        return render_template("errors/500.html", error=error), 500
+        return server_error_page(error)

@@ -17,21 +17,39 @@ def current_language():
     return locale.language if locale else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def select_locale():
-    """Flask-Babel's locale selector: the user's choice, then the browser's."""
+def _request_language(user_locale):
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # commands and workers speak the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = request.args.get("lang")
     if chosen in languages:
         return chosen
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+    preferred = user_locale()
+    if preferred in languages:
+        return preferred
     if session.get("lang") in languages:
         return session["lang"]
     return (
         request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
+
+
+def _signed_in_user_locale():
+    if current_user and current_user.is_authenticated:
+        return current_user.locale
+    return None
+
+
+def select_locale():
+    """Flask-Babel's locale selector: the user's choice, then the browser's."""
+    return _request_language(_signed_in_user_locale)
+
+
+def language_without_database():
+    """The request's language for the page that reports a failure, which may
+    be the database's: the signed-in user is not loaded. Signing in and the
+    language switch copy the user's choice into the session, so it still counts."""
+    return _request_language(lambda: None)
 
 
 class LocalizedMixin:

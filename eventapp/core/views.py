@@ -2,10 +2,16 @@ from flask import Blueprint, current_app, jsonify, redirect, request, session, u
 from flask_login import current_user
 from sqlalchemy import select, text
 
+from eventapp.accounts import services as accounts
+from eventapp.core.proxy import install_proxy_fix
+from eventapp.core.urls import safe_redirect_target
 from eventapp.events.models import Event
 from eventapp.extensions import db
 
 bp = Blueprint("core", __name__)
+# Hooked to the blueprint's registration so that every app create_app builds
+# gets the wrapper, exactly once, after its settings are loaded.
+bp.record_once(lambda state: install_proxy_fix(state.app))
 
 
 @bp.get("/healthz")
@@ -32,9 +38,5 @@ def set_language():
     if language in current_app.config["LANGUAGES"]:
         session["lang"] = language
         if current_user.is_authenticated:
-            current_user.locale = language
-            db.session.commit()
-    target = request.form.get("next") or url_for("core.index")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("core.index")
-    return redirect(target)
+            accounts.set_language(current_user._get_current_object(), language)
+    return redirect(safe_redirect_target(request.form.get("next"), url_for("core.index")))

@@ -28,4 +28,10 @@ class OutboxMessage(db.Model):
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     # A sender claims a row until this moment, so two senders never send it twice.
     claimed_until: Mapped[object | None] = mapped_column(UTCDateTime)
+    # Which sender holds the claim. A claim may expire while its sender is
+    # still busy and be taken by another; the token lets the first one see
+    # that the row is no longer its own, instead of sending or marking it.
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    # After a failed attempt the row waits until this moment (growing backoff).
+    next_attempt_at: Mapped[object | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[object | None] = mapped_column(UTCDateTime)

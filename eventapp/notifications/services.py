@@ -2,6 +2,7 @@
 
 import smtplib
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -55,36 +56,133 @@ def queue_mail(recipient, subject, text, *, event=None, kind="notice", **parts):
     return row
 
 
-def _claim_batch(limit):
-    """Mark up to `limit` due messages as ours for a while and return them."""
-    now = utcnow()
-    due = (
-        select(OutboxMessage.id)
-        .where(OutboxMessage.status == "pending")
-        .where(or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
-        .order_by(OutboxMessage.id)
-        .limit(limit)
+@dataclass(frozen=True)
+class _Claimed:
+    """What a sender needs of a claimed row, copied out of the session: the
+    send happens between transactions, and reading an expired ORM row there
+    would start one (on SQLite, a write-locking one) for the whole send."""
+
+    id: int
+    recipient: str
+    raw: bytes
+    created_at: object
+    attempts: int
+
+
+def _due(now):
+    return (
+        (OutboxMessage.status == "pending")
+        & or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
+        & or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now)
     )
+
+
+def _claim_batch(limit, token):
+    """Mark up to `limit` due messages as claimed by `token` and return them."""
+    now = utcnow()
+    due = select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.id).limit(limit)
     if db.engine.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     ids = list(db.session.scalars(due))
     if not ids:
         db.session.commit()
         return []
-    token_until = now + timedelta(seconds=CLAIM_SECONDS)
     # The guarded UPDATE makes the claim safe even where SKIP LOCKED is absent.
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), _due(now))
+        .values(claim_token=token, claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+        .execution_options(synchronize_session=False)
+    )
     claimed = []
-    for message_id in ids:
-        result = db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending")
-            .where(or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
-            .values(claimed_until=token_until)
+    if result.rowcount:
+        rows = db.session.execute(
+            select(
+                OutboxMessage.id,
+                OutboxMessage.recipient,
+                OutboxMessage.raw,
+                OutboxMessage.created_at,
+                OutboxMessage.attempts,
+            )
+            .where(OutboxMessage.claim_token == token, OutboxMessage.status == "pending")
+            .order_by(OutboxMessage.id)
         )
-        if result.rowcount:
-            claimed.append(message_id)
+        claimed = [_Claimed(*row) for row in rows]
     db.session.commit()
-    return [db.session.get(OutboxMessage, i) for i in claimed]
+    return claimed
+
+
+def _renew_claim(message, token):
+    """True when the row is still ours; then it stays ours for CLAIM_SECONDS more.
+
+    Checked right before each send: the batch was claimed at the start, and a
+    slow batch can outlive the claim and see its rows taken by another sender.
+    """
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message.id,
+            OutboxMessage.claim_token == token,
+            OutboxMessage.status == "pending",
+        )
+        .values(claimed_until=utcnow() + timedelta(seconds=CLAIM_SECONDS))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def retry_delay(attempts):
+    """Seconds to wait after the `attempts`-th failure: doubling, with a ceiling."""
+    config = current_app.config
+    base = config["MAIL_RETRY_BASE_SECONDS"]
+    return min(base * 2 ** max(attempts - 1, 0), config["MAIL_RETRY_MAX_SECONDS"])
+
+
+def _finish(message, token, **values):
+    """Write the outcome of an attempt, only if the row is still ours."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message.id, OutboxMessage.claim_token == token)
+        .values(claim_token=None, claimed_until=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if not result.rowcount:
+        current_app.logger.warning(
+            "outbox message %s was claimed by another sender before its result was stored",
+            message.id,
+        )
+    return bool(result.rowcount)
+
+
+def _record_failure(message, token, error):
+    attempts = message.attempts + 1
+    exhausted = attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]
+    return _finish(
+        message,
+        token,
+        attempts=attempts,
+        last_error=str(error)[:2000] or error.__class__.__name__,
+        status="failed" if exhausted else "pending",
+        next_attempt_at=None if exhausted else utcnow() + timedelta(seconds=retry_delay(attempts)),
+    )
+
+
+def _release(token):
+    """Give back whatever this sender claimed and did not get to."""
+    try:
+        db.session.rollback()
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.claim_token == token, OutboxMessage.status == "pending")
+            .values(claim_token=None, claimed_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+    except Exception:  # the claims expire by themselves; the original error matters more
+        db.session.rollback()
+        current_app.logger.exception("could not release outbox claims")
 
 
 class _FileTransport:
@@ -106,10 +204,14 @@ class _SMTPTransport:
     def __init__(self, config):
         cls = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
         self.smtp = cls(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"])
-        if config["MAIL_USE_TLS"]:
-            self.smtp.starttls()
-        if config["MAIL_USERNAME"]:
-            self.smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        try:
+            if config["MAIL_USE_TLS"]:
+                self.smtp.starttls()
+            if config["MAIL_USERNAME"]:
+                self.smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        except BaseException:
+            self.smtp.close()  # a refused TLS or login must not leak the socket
+            raise
         self.sender = config["MAIL_FROM"]
 
     def send(self, row):
@@ -118,8 +220,10 @@ class _SMTPTransport:
     def close(self):
         try:
             self.smtp.quit()
-        except smtplib.SMTPException:
-            pass
+        except (OSError, smtplib.SMTPException):
+            # The messages are already recorded; a connection that dies on
+            # QUIT must not turn the batch into an error.
+            self.smtp.close()
 
 
 def _transport():
@@ -131,28 +235,44 @@ def _transport():
 
 def send_pending(limit=100):
     """Deliver due messages; returns (sent, failed). Safe to run from many workers."""
-    batch = _claim_batch(limit)
+    token = uuid.uuid4().hex
+    batch = _claim_batch(limit, token)
     if not batch:
         return 0, 0
     sent = failed = 0
-    transport = _transport()
     try:
-        for row in batch:
-            try:
-                transport.send(row)
-            except (OSError, smtplib.SMTPException) as error:
-                row.attempts += 1
-                row.last_error = str(error)[:2000]
-                row.claimed_until = None
-                if row.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-                    row.status = "failed"
-                failed += 1
-            else:
-                row.attempts += 1
-                row.status = "sent"
-                row.sent_at = utcnow()
-                sent += 1
-            db.session.commit()
-    finally:
-        transport.close()
+        try:
+            transport = _transport()
+        except (OSError, smtplib.SMTPException) as error:
+            # An unreachable server is a failed attempt for every claimed
+            # message: counted, backed off, and the claims given back.
+            current_app.logger.warning("mail server unavailable: %s", error)
+            for message in batch:
+                failed += _record_failure(message, token, error)
+            return sent, failed
+        try:
+            for message in batch:
+                if not _renew_claim(message, token):
+                    continue
+                try:
+                    transport.send(message)
+                except (OSError, smtplib.SMTPException) as error:
+                    failed += _record_failure(message, token, error)
+                else:
+                    _finish(
+                        message,
+                        token,
+                        attempts=message.attempts + 1,
+                        status="sent",
+                        sent_at=utcnow(),
+                        next_attempt_at=None,
+                    )
+                    sent += 1
+        finally:
+            transport.close()
+    except BaseException:
+        # After an unexpected error the rest of the batch is free again at
+        # once instead of after CLAIM_SECONDS.
+        _release(token)
+        raise
     return sent, failed

@@ -1,11 +1,15 @@
 import email
 import email.policy
 import re
+import time
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
+from eventapp.accounts import services
 from eventapp.accounts.models import LoginAttempt, User
 from eventapp.core.audit import AuditEntry
+from eventapp.core.db import utcnow
 from eventapp.extensions import db
 from eventapp.notifications.models import OutboxMessage
 from tests.conftest import PASSWORD, login
@@ -118,3 +122,84 @@ def test_profile_language_is_remembered(client, small_event):
     client.post("/account", data={"name_en": "Attendee", "name_ko": "", "locale": "ko"})
     db.session.refresh(small_event.attendee)
     assert small_event.attendee.locale == "ko"
+
+
+def test_simultaneous_signup_with_the_same_address_is_a_form_error(client, app_ctx, monkeypatch):
+    """Two sign-ups with one address both pass the "already exists" check;
+    the one that commits second must get the form error, not a 500."""
+    real_find_user = services.find_user
+    checked = []
+
+    def other_signup_commits_after_the_check(email):
+        if checked:
+            return real_find_user(email)
+        checked.append(email)
+        # The other request commits between this request's check and its insert.
+        with db.engine.begin() as connection:
+            connection.execute(
+                insert(User).values(
+                    email="race@example.org",
+                    password_hash="x",
+                    name_ko="",
+                    name_en="First",
+                    locale="en",
+                    is_admin=False,
+                    active=True,
+                    created_at=utcnow(),
+                )
+            )
+        return None
+
+    monkeypatch.setattr(services, "find_user", other_signup_commits_after_the_check)
+    response = client.post(
+        "/signup?lang=en",
+        data={
+            "email": "race@example.org",
+            "name_en": "Second",
+            "password": "a long enough secret",
+            "confirm": "a long enough secret",
+            "locale": "en",
+        },
+    )
+    assert response.status_code == 200
+    assert "already exists" in response.get_data(as_text=True)
+    db.session.rollback()
+    users = list(db.session.scalars(select(User).where(User.email == "race@example.org")))
+    assert [u.name_en for u in users] == ["First"]
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.created")) is None
+
+
+def _failure(email, age):
+    return LoginAttempt(email=email, remote_addr="192.0.2.1", created_at=utcnow() - age)
+
+
+def test_logins_prune_expired_failures_at_most_once_per_interval(
+    client, small_event, app, monkeypatch
+):
+    window = timedelta(seconds=app.config["LOGIN_FAILURE_WINDOW_SECONDS"])
+    monkeypatch.setattr(services, "_last_prune", None)
+    db.session.add_all(
+        [
+            _failure("old@example.org", window + timedelta(minutes=1)),
+            _failure("recent@example.org", timedelta(minutes=1)),
+        ]
+    )
+    db.session.commit()
+
+    login(client, small_event.attendee)
+    remaining = set(db.session.scalars(select(LoginAttempt.email)))
+    assert remaining == {"recent@example.org"}
+
+    # Right after a prune, logins do not pay for another one.
+    db.session.add(_failure("old-again@example.org", window + timedelta(minutes=1)))
+    db.session.commit()
+    client.post("/login", data={"email": "attendee@example.org", "password": "wrong"})
+    assert "old-again@example.org" in set(db.session.scalars(select(LoginAttempt.email)))
+
+    # Once the interval has passed, the next login prunes again.
+    interval = app.config["LOGIN_PRUNE_INTERVAL_SECONDS"]
+    monkeypatch.setattr(services, "_last_prune", time.monotonic() - interval - 1)
+    client.post("/login", data={"email": "attendee@example.org", "password": "wrong"})
+    remaining = set(db.session.scalars(select(LoginAttempt.email)))
+    assert "old-again@example.org" not in remaining
+    assert {"recent@example.org", "attendee@example.org"} <= remaining

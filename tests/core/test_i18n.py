@@ -71,6 +71,30 @@ def test_header_language_switch_is_remembered_for_the_user(login_as, small_event
     assert "로그아웃" in fresh.get("/e/test-expo/").get_data(as_text=True)
 
 
+def test_header_language_switch_is_audited(login_as, small_event):
+    from sqlalchemy import select
+
+    from eventapp.core.audit import AuditEntry
+    from eventapp.extensions import db
+
+    client = login_as("attendee")
+    client.post("/language", data={"lang": "ko", "next": "/"})
+    entries = list(
+        db.session.scalars(select(AuditEntry).where(AuditEntry.action == "user.updated"))
+    )
+    assert len(entries) == 1
+    entry = entries[0]
+    assert (entry.object_type, entry.object_id) == ("User", str(small_event.attendee.id))
+    assert entry.user_id == small_event.attendee.id
+    assert entry.data == {"fields": ["locale"], "from": "en", "to": "ko"}
+    # Choosing the language already set changes nothing and records nothing.
+    client.post("/language", data={"lang": "ko", "next": "/"})
+    count = db.session.scalar(
+        select(db.func.count()).select_from(AuditEntry).where(AuditEntry.action == "user.updated")
+    )
+    assert count == 1
+
+
 def test_anonymous_visitors_get_their_browser_language(client, small_event):
     page = client.get("/e/test-expo/", headers={"Accept-Language": "en-US,en;q=0.9"})
     assert "Sign in" in page.get_data(as_text=True)

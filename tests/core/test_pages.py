@@ -1,4 +1,8 @@
+import pytest
+from sqlalchemy import event as sa_event
+
 from eventapp.core.db import UTCDateTime
+from eventapp.extensions import db
 
 
 def test_healthz_checks_the_database(client):
@@ -32,6 +36,12 @@ def test_forbidden_page_is_friendly(login_as):
     response = client.get("/e/test-expo/manage/?lang=en")
     assert response.status_code == 403
     assert "You do not have access to this page." in response.get_data(as_text=True)
+    korean = client.get("/e/test-expo/manage/?lang=ko")
+    assert korean.status_code == 403
+    page = korean.get_data(as_text=True)
+    assert "접근 권한 없음" in page
+    assert "이 페이지에 접근할 권한이 없습니다." in page
+    assert "운영자가 등록한 계정으로 로그인" in page
 
 
 def test_server_error_page(app):
@@ -66,3 +76,70 @@ def test_local_time_shows_seoul_wall_clock(app):
         # 01:00 UTC is 10:00 in Seoul, and must not be shifted twice.
         assert local_time(datetime(2025, 9, 17, 1, 0, tzinfo=UTC)) == "2025-09-17 10:00"
         assert local_time(None) == ""
+
+
+@pytest.fixture
+def database_down(app_ctx):
+    """Every statement fails the way a lost database connection does."""
+    dbapi_error = db.engine.dialect.loaded_dbapi.OperationalError
+
+    def refuse(*_args, **_kwargs):
+        raise dbapi_error("server closed the connection unexpectedly")
+
+    def switch(on=True):
+        if on:
+            # Test requests share the test's session; a real request would not
+            # find the signed-in user already loaded in it.
+            db.session.remove()
+            sa_event.listen(db.engine, "before_cursor_execute", refuse)
+        elif sa_event.contains(db.engine, "before_cursor_execute", refuse):
+            sa_event.remove(db.engine, "before_cursor_execute", refuse)
+
+    yield switch
+    switch(False)
+
+
+ENGLISH_500 = "Something went wrong on our side. Nothing you entered was half-saved"
+KOREAN_500 = "서버에서 문제가 발생했습니다. 입력하신 내용이 일부만 저장되는 일은 없으니"
+
+
+def test_server_error_page_shows_when_the_database_is_down(login_as, database_down):
+    client = login_as("attendee")  # signed in, so the layout would load the user
+    database_down()
+    for url in ("/e/test-expo/?lang=en", "/account?lang=en", "/"):
+        response = client.get(url)
+        assert response.status_code == 500, url
+        page = response.get_data(as_text=True)
+        # The user prefers English; without the database that is known from the session.
+        assert ENGLISH_500 in page, url
+        assert '<html lang="en">' in page
+
+    korean = client.get("/e/test-expo/?lang=ko").get_data(as_text=True)
+    assert KOREAN_500 in korean and '<html lang="ko">' in korean
+
+
+def test_server_error_page_in_korean_for_anonymous_visitors(client, small_event, database_down):
+    database_down()
+    response = client.get("/e/test-expo/", headers={"Accept-Language": "ko-KR,ko;q=0.9"})
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert KOREAN_500 in page
+    assert "문제가 발생했습니다" in page  # the title
+    english = client.get("/e/test-expo/", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert ENGLISH_500 in english.get_data(as_text=True)
+
+
+def test_other_error_pages_fall_back_when_the_database_is_down(login_as, database_down):
+    client = login_as("attendee")
+    database_down()
+    # The 404 page's layout needs the signed-in user; the plain page still shows.
+    response = client.get("/no-such-page?lang=en")
+    assert response.status_code == 500
+    assert ENGLISH_500 in response.get_data(as_text=True)
+
+
+def test_server_error_json_when_the_database_is_down(client, small_event, database_down):
+    database_down()
+    response = client.get("/e/test-expo/", headers={"Accept": "application/json"})
+    assert response.status_code == 500
+    assert response.get_json()["error"] == "Internal Server Error"

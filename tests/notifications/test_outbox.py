@@ -1,22 +1,31 @@
+import asyncio
 import email
 import email.policy
 import socket
+import threading
 import time
+from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from eventapp.core.db import utcnow
 from eventapp.extensions import db
+from eventapp.notifications import services
 from eventapp.notifications.models import OutboxMessage
-from eventapp.notifications.services import queue_mail, send_pending
+from eventapp.notifications.services import queue_mail, retry_delay, send_pending
 
 
 class Inbox:
     def __init__(self):
         self.messages = []
+        self.delay = 0
+        self.port = None
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         self.messages.append((envelope.rcpt_tos, envelope.content))
         return "250 OK"
 
@@ -32,6 +41,7 @@ def smtp_server(app):
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
     controller.start()
+    inbox.port = controller.port
     saved = {k: app.config[k] for k in ("MAIL_SERVER", "MAIL_PORT")}
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
     yield inbox
@@ -68,17 +78,181 @@ def test_without_smtp_messages_become_eml_files(app_ctx, tmp_path):
     assert email.message_from_bytes(files[0].read_bytes())["To"] == "a@example.org"
 
 
-def test_failed_delivery_is_kept_and_retried(app_ctx):
-    app_ctx.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port(), MAIL_TIMEOUT=2)
-    try:
-        queue_mail("b@example.org", "Subject", "Text")
-        db.session.commit()
-        with pytest.raises(OSError):
-            send_pending()
+def wait_for(inbox, count):
+    for _ in range(100):
+        if len(inbox.messages) >= count:
+            break
+        time.sleep(0.05)
+    return inbox.messages
+
+
+def test_failed_delivery_is_kept_and_retried(app_ctx, smtp_server, monkeypatch):
+    # Nothing listens on this port: the connection itself is refused.
+    app_ctx.config["MAIL_PORT"] = _free_port()
+    monkeypatch.setitem(app_ctx.config, "MAIL_TIMEOUT", 2)
+    queue_mail("b@example.org", "Subject", "Text")
+    db.session.commit()
+    assert send_pending() == (0, 1)
+    row = db.session.scalar(select(OutboxMessage))
+    assert row.status == "pending"
+    assert row.attempts == 1
+    assert row.last_error
+    # The claim is given back, and the next attempt waits.
+    assert row.claim_token is None and row.claimed_until is None
+    assert row.next_attempt_at > utcnow()
+    assert send_pending() == (0, 0)
+
+    # Later, with the server back, the message goes out.
+    app_ctx.config["MAIL_PORT"] = smtp_server.port
+    row.next_attempt_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert send_pending() == (1, 0)
+    row = db.session.scalar(select(OutboxMessage))
+    assert row.status == "sent" and row.attempts == 2
+    assert [recipients for recipients, _raw in wait_for(smtp_server, 1)] == [["b@example.org"]]
+
+
+def test_retries_back_off_and_give_up(app_ctx, monkeypatch):
+    settings = {
+        "MAIL_RETRY_BASE_SECONDS": 60,
+        "MAIL_RETRY_MAX_SECONDS": 600,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": _free_port(),
+        "MAIL_TIMEOUT": 2,
+    }
+    for key, value in settings.items():
+        monkeypatch.setitem(app_ctx.config, key, value)
+    assert [retry_delay(n) for n in range(1, 7)] == [60, 120, 240, 480, 600, 600]
+
+    queue_mail("b@example.org", "Subject", "Text")
+    db.session.commit()
+    waits = []
+    for _ in range(app_ctx.config["MAIL_MAX_ATTEMPTS"]):
+        before = utcnow()
+        assert send_pending() == (0, 1)
         row = db.session.scalar(select(OutboxMessage))
-        assert row.status == "pending"
-    finally:
-        app_ctx.config.update(MAIL_SERVER=None, MAIL_PORT=25)
+        if row.next_attempt_at is not None:
+            waits.append(round((row.next_attempt_at - before).total_seconds()))
+            row.next_attempt_at = utcnow() - timedelta(seconds=1)  # let the time pass
+            db.session.commit()
+    assert waits == [60, 120, 240, 480, 600, 600, 600]
+    assert row.status == "failed" and row.attempts == app_ctx.config["MAIL_MAX_ATTEMPTS"]
+    assert send_pending() == (0, 0)
+
+
+class RecordingTransport:
+    def __init__(self, on_send=None):
+        self.sent = []
+        self.on_send = on_send
+
+    def send(self, message):
+        self.sent.append(message.id)
+        if self.on_send:
+            self.on_send(message)
+
+    def close(self):
+        pass
+
+
+def test_a_sender_does_not_send_or_mark_what_another_has_taken(app_ctx, monkeypatch):
+    """A claim can expire during a slow batch and be taken by another sender;
+    the first one must then leave those messages alone."""
+    first = queue_mail("one@example.org", "1", "Text")
+    second = queue_mail("two@example.org", "2", "Text")
+    db.session.commit()
+    first_id, second_id = first.id, second.id
+
+    def taken_meanwhile(message):
+        # While the first message is on the wire, another sender claims both.
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_([first_id, second_id]))
+            .values(claim_token="other-sender")
+        )
+        db.session.commit()
+
+    transport = RecordingTransport(on_send=taken_meanwhile)
+    monkeypatch.setattr(services, "_transport", lambda: transport)
+    assert send_pending() == (1, 0)
+    assert transport.sent == [first_id]
+    for row in db.session.scalars(select(OutboxMessage)):
+        # Neither is marked: the other sender owns them and decides.
+        assert (row.status, row.attempts, row.claim_token) == ("pending", 0, "other-sender")
+
+
+def test_an_unexpected_error_gives_the_claims_back(app_ctx, monkeypatch):
+    for n in range(3):
+        queue_mail(f"r{n}@example.org", "Subject", "Text")
+    db.session.commit()
+
+    def crash(message):
+        raise RuntimeError("bug in a transport")
+
+    monkeypatch.setattr(services, "_transport", lambda: RecordingTransport(on_send=crash))
+    with pytest.raises(RuntimeError):
+        send_pending()
+    rows = list(db.session.scalars(select(OutboxMessage)))
+    assert all(r.claim_token is None and r.claimed_until is None for r in rows)
+    monkeypatch.setattr(services, "_transport", lambda: RecordingTransport())
+    assert send_pending() == (3, 0)
+
+
+def test_two_senders_at_once_deliver_each_message_exactly_once(app, app_ctx, smtp_server):
+    smtp_server.delay = 0.01  # keep both senders busy at the same time
+    count = 40
+    for n in range(count):
+        queue_mail(f"r{n}@example.org", f"Message {n}", "Text")
+    db.session.commit()
+
+    start = threading.Barrier(2)
+    totals, errors = [], []
+
+    def sender():
+        try:
+            with app.app_context():
+                start.wait()
+                total = 0
+                while True:
+                    sent, failed = send_pending(limit=3)
+                    assert failed == 0
+                    if not sent:
+                        break
+                    total += sent
+                totals.append(total)
+        except Exception as error:  # reported by the main thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not errors
+    assert sum(totals) == count
+    delivered = [recipients[0] for recipients, _raw in wait_for(smtp_server, count)]
+    assert sorted(delivered) == sorted(f"r{n}@example.org" for n in range(count))
+    time.sleep(0.2)  # nothing else arrives late
+    assert len(smtp_server.messages) == count
+    rows = list(db.session.scalars(select(OutboxMessage)))
+    assert {(r.status, r.attempts, r.claim_token) for r in rows} == {("sent", 1, None)}
+
+
+def test_outbox_loop_survives_errors(app, monkeypatch):
+    """`flask outbox send --loop` is a service: an error in one batch (the
+    database restarting, say) is logged and the next batch runs."""
+    outcomes = [RuntimeError("database restarting"), (2, 0), KeyboardInterrupt()]
+
+    def fake_send_pending(limit):
+        outcome = outcomes.pop(0)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    monkeypatch.setattr(services, "send_pending", fake_send_pending)
+    result = app.test_cli_runner().invoke(args=["outbox", "send", "--loop", "--interval", "0"])
+    assert outcomes == []
+    assert "batch failed: RuntimeError: database restarting" in result.output
+    assert "sent 2, failed 0" in result.output
 
 
 def test_calendar_alternative_and_attachment(app_ctx):
