@@ -1,13 +1,15 @@
-"""eventapp: the KICXUP Global expo platform."""
+"""eventapp: the KICXUP Global expo platform.
+
+Importing the package is cheap on purpose: the pure solvers
+(`python -m eventapp.meetings.scheduler`, `python -m eventapp.booths.assigner`) import
+it too, from any working directory. Flask, the extensions and the top-level `config`
+module (which lives beside the package, not inside it, so it is importable only from
+the project directory) are imported by `create_app` alone.
+"""
 
 import importlib
 import os
 from pathlib import Path
-
-from flask import Flask
-
-from config import check_production_settings, load_config
-from eventapp.extensions import babel, csrf, db, login_manager, migrate
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -40,6 +42,12 @@ def _import_optional(name):
 
 
 def create_app(config=None):
+    from flask import Flask
+
+    # `config` is the settings module beside this package (see the module docstring).
+    from config import check_production_settings, load_config
+    from eventapp.extensions import babel, csrf, db, login_manager, migrate
+
     app = Flask(
         __name__,
         template_folder=str(PROJECT_DIR / "templates"),
@@ -96,6 +104,8 @@ def _configure_sqlite(app):
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
     from sqlalchemy import event as sa_event
+
+    from eventapp.extensions import db
 
     with app.app_context():
         engine = db.engine

@@ -1,7 +1,11 @@
-"""`flask meetings ...`: reminders (for cron) and the scheduler run from the shell."""
+"""`flask meetings ...`: reminders (once, from cron, or as a service with --loop) and the
+scheduler's problem exported from the shell."""
+
+import time
 
 import click
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from eventapp.events.models import Event
 from eventapp.extensions import db
@@ -14,19 +18,53 @@ def _event(slug):
     return event
 
 
+def _events_with_meetups():
+    from eventapp.meetings.models import MeetingSettings
+
+    return db.session.scalars(
+        select(Event).join(MeetingSettings, MeetingSettings.event_id == Event.id).order_by(Event.id)
+    ).all()
+
+
 def register(app):
     group = click.Group("meetings", help="Global meetup: reminders and scheduling.")
 
     @group.command("remind")
-    @click.argument("slug")
+    @click.argument("slug", required=False)
     @click.option("--hours", default=24, show_default=True, help="Remind meetings starting within.")
-    def remind_command(slug, hours):
-        """Queue reminder mails for the coming meetings of an event (run it from cron)."""
+    @click.option("--loop", is_flag=True, help="Keep reminding until interrupted (a service).")
+    @click.option(
+        "--interval",
+        default=300.0,
+        show_default=True,
+        help="Seconds between rounds with --loop.",
+    )
+    def remind_command(slug, hours, loop, interval):
+        """Queue reminder mails for the coming meetings of the event SLUG, or of every
+        event with a meetup. Each meeting is reminded once, even with several of these
+        running; a moved meeting is reminded again for its new time."""
         from eventapp.meetings.services import send_reminders
 
-        count = send_reminders(_event(slug), hours=hours)
-        db.session.commit()
-        click.echo(f"{count} meetings reminded")
+        while True:
+            try:
+                events = [_event(slug)] if slug else _events_with_meetups()
+                for event in events:
+                    label = event.slug  # read before the commit expires the event
+                    count = send_reminders(event, hours=hours)
+                    db.session.commit()
+                    if count or not loop:
+                        click.echo(f"{label}: {count} meetings reminded")
+                # No transaction stays open while waiting (on SQLite it would block writers).
+                db.session.commit()
+            except OperationalError as error:
+                # A database restart must not end the service; the next round retries.
+                db.session.rollback()
+                if not loop:
+                    raise
+                click.echo(f"database error, retrying: {error.orig}", err=True)
+            if not loop:
+                break
+            time.sleep(interval)
 
     @group.command("export-problem")
     @click.argument("slug")

@@ -134,3 +134,15 @@ class SettingsForm(FlaskForm):
 class MoveForm(FlaskForm):
     slot_id = SelectField(_l("Time slot"), coerce=int)
     table_id = SelectField(_l("Table"), coerce=int)
+    override_unavailable = BooleanField(
+        _l("Move it even if a participant marked that slot as unavailable"),
+        description=_l("Only after agreeing the new time with them."),
+    )
+
+
+class CapForm(FlaskForm):
+    max_meetings = IntegerField(
+        _l("Maximum meetings"),
+        validators=[Optional(), NumberRange(0, 200)],
+        description=_l("Empty: the cap of its side in the settings."),
+    )

@@ -83,6 +83,13 @@ MEETING_STATUSES = {
 }
 ACTIVE_MEETING_STATUSES = ("scheduled", "attended", "no_show")
 
+# Who did not come to a no-show meeting (Meeting.no_show_side); None: not known.
+NO_SHOW_SIDES = {
+    "startup": _l("the startup did not come"),
+    "firm": _l("the firm did not come"),
+    "both": _l("neither side came"),
+}
+
 # Weight of a request for the scheduler: both sides asked to meet -> 3, one side -> 1.
 MUTUAL_WEIGHT = 3
 ONE_SIDED_WEIGHT = 1
@@ -136,7 +143,13 @@ class MeetingSettings(db.Model):
 
 
 class MeetingSlot(db.Model):
-    """A fixed meeting period. `code` like "D1-1000" (day 1, 10:00 local)."""
+    """A fixed meeting period. `code` like "D1-1000" (day 1, 10:00 local).
+
+    A slot the settings no longer describe is deleted, unless cancelled meetings point
+    to it: then it is `retired` instead (and its code freed), so that those meetings
+    keep their time, calendar UID and sequence. Retired slots are never listed, booked
+    or planned; they come back when the settings describe the same period again.
+    """
 
     __tablename__ = "meeting_slots"
     __table_args__ = (
@@ -149,6 +162,7 @@ class MeetingSlot(db.Model):
     code: Mapped[str] = mapped_column(String(20))
     starts_at: Mapped[object] = mapped_column(UTCDateTime)
     ends_at: Mapped[object] = mapped_column(UTCDateTime)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
 
     event = relationship("Event")
 
@@ -305,7 +319,8 @@ class MeetingRequest(db.Model):
     Either side may send it (`requester_side`); the other side accepts or declines.
     `weight` (for the scheduler) is MUTUAL_WEIGHT when both sides asked for the meeting:
     if side B requests a pair that side A already requested, A's request is accepted at
-    once and marked `mutual`. Otherwise it is ONE_SIDED_WEIGHT.
+    once and marked `mutual`, and B's message is kept as `receiver_message` (`message`
+    stays A's). Otherwise it is ONE_SIDED_WEIGHT.
     At most one open request (requested/accepted) exists per pair.
     """
 
@@ -333,6 +348,7 @@ class MeetingRequest(db.Model):
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     requester_side: Mapped[str] = mapped_column(String(10))
     message: Mapped[str] = mapped_column(Text, default="")
+    receiver_message: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(12), default="requested", index=True)
     decline_reason: Mapped[str] = mapped_column(Text, default="")
     mutual: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -416,6 +432,8 @@ class Meeting(db.Model):
     scheduled_via: Mapped[str] = mapped_column(String(12), default="booking")
     scheduled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reminded_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    # With status "no_show": which side stayed away (a key of NO_SHOW_SIDES) or None.
+    no_show_side: Mapped[str | None] = mapped_column(String(10))
     cancelled_at: Mapped[object | None] = mapped_column(UTCDateTime)
     cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
@@ -454,6 +472,12 @@ class Meeting(db.Model):
     @property
     def status_label(self):
         return MEETING_STATUSES.get(self.status, self.status)
+
+    @property
+    def no_show_label(self):
+        if self.status != "no_show" or not self.no_show_side:
+            return None
+        return NO_SHOW_SIDES.get(self.no_show_side, self.no_show_side)
 
     @property
     def location_label(self):

@@ -6,10 +6,12 @@
    not started; `max_meetings` = its cap; `location` = its booth when it receives
    there); accepted requests with their weight; meetings already scheduled as `fixed`.
 2. `run_plan(event, user)` solves it and stores a `MeetingPlan` to preview: how many
-   meetings are placed, who is left out and why.
+   meetings are placed, who is left out and why. No transaction stays open while the
+   solver runs (seconds; on SQLite an open transaction holds the write lock).
 3. `apply_plan(plan, user)` re-builds the problem under locks and refuses a stale plan
    (the data changed since the preview); otherwise it creates every new meeting with its
    seats in the caller's transaction (one commit), and mails each participant once.
+   Meetings whose slot has started by then are left out.
 
 Ids in the problem: participants "S<profile id>" / "F<profile id>", requests
 "R<request id>", slots by their code, tables by their code.
@@ -17,6 +19,7 @@ Ids in the problem: participants "S<profile id>" / "F<profile id>", requests
 
 import hashlib
 import json
+import os
 from collections import defaultdict
 
 from flask import current_app
@@ -201,13 +204,36 @@ def fingerprint(problem):
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def solver_setting(name, default):
+    """A solver setting: the app's config, else the environment variable of the same
+    name, else `default` (its type converts the value). config.py does not list these
+    settings; they belong to this package."""
+    value = current_app.config.get(name)
+    if value is None or value == "":
+        value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return type(default)(value)
+
+
 def run_plan(event, user, *, time_limit=None, workers=None, now=None):
-    """Solve the event's problem and store the result as a plan to preview."""
+    """Solve the event's problem and store the result as a plan to preview.
+
+    Ends the caller's transaction: the problem is read, that transaction is committed
+    (it wrote nothing of ours), the solver runs with no transaction open, and the plan
+    is added in a new one, which the caller commits. Whatever changes meanwhile makes
+    the plan stale; `apply_plan` checks.
+    """
     now = now or utcnow()
-    config = current_app.config
-    time_limit = time_limit or config.get("MEETINGS_SOLVER_SECONDS", 10)
-    workers = workers or config.get("MEETINGS_SOLVER_WORKERS", 2)
+    time_limit = time_limit or solver_setting("MEETINGS_SOLVER_SECONDS", 10.0)
+    workers = workers or solver_setting("MEETINGS_SOLVER_WORKERS", 2)
+    event_id, user_id = event.id, getattr(user, "id", None)
     data = build_problem(event, now=now)
+    # Release the database before the long part: on SQLite every transaction holds the
+    # write lock (BEGIN IMMEDIATE), and on PostgreSQL an idle open transaction pins a
+    # connection and old row versions. From here until the plan is stored, no ORM object
+    # is touched (that would begin a new transaction).
+    db.session.commit()
     problem = scheduler.parse_problem(data)
     solution = scheduler.solve(problem, time_limit=time_limit, workers=workers)
     figures = scheduler.score(problem, solution)
@@ -223,8 +249,8 @@ def run_plan(event, user, *, time_limit=None, workers=None, now=None):
         "upper_bound": solution.upper_bound,
     }
     plan = MeetingPlan(
-        event_id=event.id,
-        created_by_id=getattr(user, "id", None),
+        event_id=event_id,
+        created_by_id=user_id,
         created_at=now,
         fingerprint=fingerprint(data),
         problem=data,
@@ -239,7 +265,7 @@ def run_plan(event, user, *, time_limit=None, workers=None, now=None):
     )
     db.session.add(plan)
     db.session.flush()
-    audit.record("meeting_plan.computed", plan, event=event, data=summary)
+    audit.record("meeting_plan.computed", plan, event=event_id, data=summary)
     return plan
 
 
@@ -278,13 +304,19 @@ def _lock_event_profiles(event):
         ).all()
 
 
-def apply_plan(plan, user):
+def apply_plan(plan, user, *, now=None):
     """Create the plan's new meetings, or raise StalePlan when the data changed.
 
     Runs in the caller's transaction: every participant row of the event is locked
     first (PostgreSQL), so no booking can slip in between the check and the inserts;
     the seat constraints would refuse one anyway (the caller then rolls back).
+
+    Staleness is judged on the data as of the preview, but the clock is read now: a
+    meeting of the plan whose slot has started meanwhile is left out (nobody could go
+    to it any more; leaving a meeting out never makes another one infeasible). Their
+    number is kept as `plan.summary["skipped_started"]`. Returns the new meetings.
     """
+    now = now or services._now()
     event = plan.event
     if plan.status != "preview":
         raise services.MeetingError(_("This plan has already been used."))
@@ -301,12 +333,15 @@ def apply_plan(plan, user):
     slots = {s.code: s for s in services.slots_of(event)}
     tables = {t.code: t for t in services.tables_of(event)}
     fixed = {f["request"] for f in plan.problem["fixed"]}
-    created = []
+    created, skipped = [], []
     for item in plan.solution["meetings"]:
         if item["request"] in fixed:
             continue
-        request = db.session.get(MeetingRequest, int(item["request"][1:]))
         slot = slots[item["slot"]]
+        if slot.starts_at <= now:
+            skipped.append(item["request"])
+            continue
+        request = db.session.get(MeetingRequest, int(item["request"][1:]))
         meeting = Meeting(
             event_id=event.id,
             request=request,
@@ -330,8 +365,14 @@ def apply_plan(plan, user):
         created.append(meeting)
     db.session.flush()  # a seat conflict raises here; the caller rolls back
     plan.status = "applied"
-    plan.applied_at = utcnow()
-    audit.record("meeting_plan.applied", plan, event=event, data={"created": len(created)})
+    plan.applied_at = now
+    plan.summary = {**plan.summary, "skipped_started": len(skipped)}
+    audit.record(
+        "meeting_plan.applied",
+        plan,
+        event=event,
+        data={"created": len(created), "skipped_started": skipped},
+    )
     _mail_new_meetings(event, created)
     for meeting in created:
         signals.meeting_scheduled.send(meeting)

@@ -8,9 +8,10 @@ the caller commits (views do, after a successful call). On a lost race they rais
 Concurrency. Double booking is prevented by the UNIQUE constraints of `MeetingSeat`
 (see models.py); every write that places a meeting inserts its seats in a savepoint so
 that a taken table can be retried with the next one. Writes that count a participant's
-meetings (caps) or change its availability first lock the participant rows with
-SELECT ... FOR UPDATE on PostgreSQL (always in profile-id order, so no deadlock); on
-SQLite every transaction is BEGIN IMMEDIATE, which serializes them anyway.
+meetings (caps), change its availability or cap, or create a request for a pair first
+lock the participant rows with SELECT ... FOR UPDATE on PostgreSQL (always in
+profile-id order, so no deadlock); on SQLite every transaction is BEGIN IMMEDIATE,
+which serializes them anyway.
 """
 
 from datetime import UTC, date, datetime, timedelta
@@ -30,7 +31,9 @@ from eventapp.meetings import signals
 from eventapp.meetings.models import (
     ACTIVE_MEETING_STATUSES,
     MUTUAL_WEIGHT,
+    NO_SHOW_SIDES,
     ONE_SIDED_WEIGHT,
+    OPEN_REQUEST_STATUSES,
     Meeting,
     MeetingProfile,
     MeetingRequest,
@@ -124,23 +127,30 @@ def acting_profile(user, event):
     return profile_of(event, participant_organization(user, event))
 
 
-def booth_code_of(event, organization):
-    """The first booth of the organization's exhibitor allocation at `event`, if any."""
-    return db.session.scalar(
+def own_booth_codes(event, organization):
+    """Codes of the booths allocated to the organization as exhibitor at `event`.
+    Holds do not count: a held booth may still go to somebody else."""
+    return db.session.scalars(
         select(Booth.code)
         .join(BoothAllocation, BoothAllocation.booth_id == Booth.id)
         .join(Exhibitor, Exhibitor.id == BoothAllocation.exhibitor_id)
         .where(Exhibitor.event_id == event.id, Exhibitor.organization_id == organization.id)
         .where(BoothAllocation.state.in_(("placed", "confirmed")))
         .order_by(Booth.code)
-        .limit(1)
-    )
-
-
-def slots_of(event):
-    return db.session.scalars(
-        select(MeetingSlot).where(MeetingSlot.event_id == event.id).order_by(MeetingSlot.starts_at)
     ).all()
+
+
+def booth_code_of(event, organization):
+    """The first booth of the organization's exhibitor allocation at `event`, if any."""
+    codes = own_booth_codes(event, organization)
+    return codes[0] if codes else None
+
+
+def slots_of(event, include_retired=False):
+    query = select(MeetingSlot).where(MeetingSlot.event_id == event.id)
+    if not include_retired:
+        query = query.where(MeetingSlot.retired.is_(False))
+    return db.session.scalars(query.order_by(MeetingSlot.starts_at)).all()
 
 
 def tables_of(event, active_only=True):
@@ -293,14 +303,16 @@ def _apply_profile_fields(profile, fields):
     for key, value in fields.items():
         if key not in PROFILE_FIELDS:
             raise ValueError(f"unknown profile field {key!r}")
+        if key in ("receives_at_booth", "booth_code") and profile.side != "firm":
+            continue
         if key == "keywords":
             value = normalize_keywords(value)
         if key == "country":
             value = (value or "KR").upper()[:2]
         if key == "booth_code":
             value = (value or "").strip() or None
-        if key in ("receives_at_booth", "booth_code") and profile.side != "firm":
-            continue
+            if value is not None and value != profile.booth_code:
+                value = _own_booth(profile, value)
         if getattr(profile, key) != value:
             setattr(profile, key, value)
             changed.append(key)
@@ -309,6 +321,30 @@ def _apply_profile_fields(profile, fields):
         if not profile.booth_code:
             raise MeetingError(_("Give the booth code where your company receives its meetings."))
     return changed
+
+
+def _own_booth(profile, code):
+    """`code` as the firm's own booth code, or MeetingError: partners would walk to
+    whatever booth a firm names, so it must be one the firm was given. (A code the
+    organizer set is kept as it is: see set_booth_reception.)"""
+    codes = own_booth_codes(profile.event, profile.organization)
+    match = next((c for c in codes if c.casefold() == code.casefold()), None)
+    if match is not None:
+        return match
+    if not codes:
+        raise MeetingError(
+            _(
+                "Your company has no booth at this event, so it cannot receive meetings "
+                "at a booth. Ask the organizer if you have a stand of your own."
+            )
+        )
+    raise MeetingError(
+        _(
+            "Booth %(code)s is not your company's booth. Your booths: %(codes)s.",
+            code=code,
+            codes=", ".join(codes),
+        )
+    )
 
 
 def update_profile(profile, **fields):
@@ -327,7 +363,9 @@ def set_unavailable(profile, slot_ids):
     valid = set(
         db.session.scalars(
             select(MeetingSlot.id).where(
-                MeetingSlot.event_id == profile.event_id, MeetingSlot.id.in_(set(slot_ids))
+                MeetingSlot.event_id == profile.event_id,
+                MeetingSlot.id.in_(set(slot_ids)),
+                MeetingSlot.retired.is_(False),
             )
         )
     )
@@ -371,11 +409,62 @@ def _request_mail_context(request):
     return {"event": event, "request": request, "link": _url("meetings.requests", slug=event.slug)}
 
 
+def _pair_requests(startup, firm):
+    """Every request between two profiles, newest first."""
+    return db.session.scalars(
+        select(MeetingRequest)
+        .where(MeetingRequest.startup_id == startup.id, MeetingRequest.firm_id == firm.id)
+        .order_by(MeetingRequest.id.desc())
+    ).all()
+
+
+def _open_request_to(requester, startup, firm):
+    """The open request the other side already sent for this pair (None if there is
+    none); MeetingError when the requester may not ask (again)."""
+    for old in _pair_requests(startup, firm):
+        if old.status in OPEN_REQUEST_STATUSES:
+            if old.requester_side == requester.side or old.status == "accepted":
+                raise MeetingError(_("There is already a meeting request between you."))
+            return old
+        if old.status == "declined" and old.requester_side == requester.side:
+            raise MeetingError(_("This company has declined a meeting request from you."))
+    return None
+
+
+def _make_mutual(event, old, requester, target, user, message):
+    """Both sides want this meeting: accept the other side's request at once, with the
+    mutual weight, keeping both messages."""
+    old.status = "accepted"
+    old.mutual = True
+    old.weight = MUTUAL_WEIGHT
+    old.receiver_message = message
+    old.responded_by_id = user.id
+    old.responded_at = utcnow()
+    audit.record("meeting_request.mutual", old, event=event, data={"by": requester.id})
+    _notify(
+        target,
+        "meeting_request_accepted",
+        lambda: _("Meeting request accepted"),
+        "request_accepted",
+        partner=requester,
+        message=message,
+        **_request_mail_context(old),
+    )
+    return old
+
+
 def send_request(event, requester, target, user, message=""):
     """`requester` (a profile) asks `target` (a profile of the other side) for a meeting.
 
     If `target` already asked `requester`, that request becomes accepted and mutual
-    (weight MUTUAL_WEIGHT) instead of creating a second one. Returns the request.
+    (weight MUTUAL_WEIGHT, the requester's message kept as its `receiver_message`)
+    instead of creating a second one. Returns the request.
+
+    Two opposite requests sent at the same moment end as one mutual request: the pair's
+    rows are locked first (PostgreSQL; SQLite runs one writer at a time anyway), so the
+    second sender finds the first one's request. Should both still insert (another
+    isolation level), the unique index on open pairs refuses the second insert, and it
+    looks again.
     """
     if requester.event_id != event.id or target.event_id != event.id:
         raise MeetingError(_("This company does not take part in the meetup."))
@@ -385,48 +474,33 @@ def send_request(event, requester, target, user, message=""):
         raise MeetingError(_("This company does not take part in the meetup."))
     _check_window(event, user)
     startup, firm = (requester, target) if requester.side == "startup" else (target, requester)
-    pair = (MeetingRequest.startup_id == startup.id) & (MeetingRequest.firm_id == firm.id)
-    existing = db.session.scalars(
-        select(MeetingRequest).where(pair).order_by(MeetingRequest.id.desc())
-    ).all()
-    for old in existing:
-        if old.status in ("requested", "accepted"):
-            if old.requester_side == requester.side or old.status == "accepted":
-                raise MeetingError(_("There is already a meeting request between you."))
-            # Both sides want this meeting: accept it at once, with the mutual weight.
-            old.status = "accepted"
-            old.mutual = True
-            old.weight = MUTUAL_WEIGHT
-            old.responded_by_id = user.id
-            old.responded_at = utcnow()
-            audit.record("meeting_request.mutual", old, event=event, data={"by": requester.id})
-            _notify(
-                target,
-                "meeting_request_accepted",
-                lambda: _("Meeting request accepted"),
-                "request_accepted",
-                partner=requester,
-                **_request_mail_context(old),
-            )
-            return old
-        if old.status == "declined" and old.requester_side == requester.side:
-            raise MeetingError(_("This company has declined a meeting request from you."))
-    request = MeetingRequest(
-        event=event,
-        startup=startup,
-        firm=firm,
-        requested_by_id=user.id,
-        requester_side=requester.side,
-        message=(message or "").strip()[:2000],
-        status="requested",
-        weight=ONE_SIDED_WEIGHT,
-    )
-    db.session.add(request)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as error:
-        raise MeetingError(_("There is already a meeting request between you.")) from error
+    message = (message or "").strip()[:2000]
+    _lock_profiles(startup.id, firm.id)
+    for attempt in range(2):
+        old = _open_request_to(requester, startup, firm)
+        if old is not None:
+            return _make_mutual(event, old, requester, target, user, message)
+        request = MeetingRequest(
+            event=event,
+            startup=startup,
+            firm=firm,
+            requested_by_id=user.id,
+            requester_side=requester.side,
+            message=message,
+            status="requested",
+            weight=ONE_SIDED_WEIGHT,
+        )
+        try:
+            # Added inside the savepoint: begin_nested() flushes what is pending first,
+            # and a failed insert must roll back to the savepoint only.
+            with db.session.begin_nested():
+                db.session.add(request)
+                db.session.flush()
+        except IntegrityError as error:
+            if attempt:
+                raise MeetingError(_("There is already a meeting request between you.")) from error
+            continue
+        break
     audit.record(
         "meeting_request.created",
         request,
@@ -530,6 +604,8 @@ def _others(request, profile):
 
 
 def _now():
+    """The clock of every "has this slot started?" decision of the meetup (booking,
+    moving, applying a plan, attendance): one place to set it in tests."""
     return utcnow()
 
 
@@ -648,7 +724,7 @@ def book(request, slot, user, *, via="booking", table=None, notify=True, check_w
     the last table of the slot first. The caller commits, or rolls back on error.
     """
     event = request.event
-    if slot.event_id != event.id:
+    if slot.event_id != event.id or slot.retired:
         raise MeetingError(_("Unknown time slot."))
     if check_window:
         _check_window(event, user)
@@ -745,16 +821,33 @@ def cancel_meeting(meeting, user, *, profile=None, reason=""):
     return meeting
 
 
-def move_meeting(meeting, slot, user, table=None):
+def move_meeting(meeting, slot, user, table=None, *, override_unavailable=False, now=None):
     """Organizer: move a scheduled meeting to `slot` (and `table`, or the first free one).
-    Raises SlotTaken when a participant or the table is busy there; `sequence` is raised."""
+
+    Refused for a slot that has started, and for a slot either participant marked as
+    unavailable unless `override_unavailable` (the organizer agreed it with them).
+    Raises SlotTaken when a participant or the table is busy there. A real move raises
+    `sequence` and clears `reminded_at`, so the new time gets its own reminder."""
     request = meeting.request
     _lock_request(request)
     _fresh(meeting)
     if meeting.status != "scheduled":
         raise MeetingError(_("Only scheduled meetings can be moved."))
-    if slot.event_id != meeting.event_id:
+    if slot.event_id != meeting.event_id or slot.retired:
         raise MeetingError(_("Unknown time slot."))
+    if slot.starts_at <= (now or _now()):
+        raise MeetingError(
+            _("This time slot has already started. Choose a slot that is still to come.")
+        )
+    away = [p.name for p in (request.startup, request.firm) if slot.id in unavailable_slot_ids(p)]
+    if away and not override_unavailable:
+        raise MeetingError(
+            _(
+                "%(names)s marked this time slot as unavailable. Choose another slot, or "
+                "tick the box to move the meeting there anyway.",
+                names=", ".join(away),
+            )
+        )
     before = (meeting.slot.code, meeting.table.code if meeting.table else meeting.booth_code)
     db.session.execute(delete(MeetingSeat).where(MeetingSeat.meeting_id == meeting.id))
     db.session.expire(meeting, ["seats"])
@@ -765,13 +858,12 @@ def move_meeting(meeting, slot, user, table=None):
     if before != after:
         meeting.sequence += 1
         meeting.scheduled_via = "organizer"
+        meeting.reminded_at = None
     db.session.flush()
-    audit.record(
-        "meeting.moved",
-        meeting,
-        event=meeting.event,
-        data={"from": list(before), "to": list(after), "sequence": meeting.sequence},
-    )
+    data = {"from": list(before), "to": list(after), "sequence": meeting.sequence}
+    if away:
+        data["unavailable_overridden"] = away
+    audit.record("meeting.moved", meeting, event=meeting.event, data=data)
     if before != after:
         for profile in (request.startup, request.firm):
             _notify(
@@ -788,24 +880,48 @@ def move_meeting(meeting, slot, user, table=None):
     return meeting
 
 
-def mark_attendance(meeting, status, user, *, now=None):
-    """Record that a meeting took place ("attended") or nobody came ("no_show")."""
+def mark_attendance(meeting, status, user, *, now=None, profile=None, no_show_side=None):
+    """Record that a meeting took place ("attended") or did not ("no_show").
+
+    Participants (`profile`: the side they act for) and check-in scans (`user` None)
+    record it once the meeting has started, and what they record stands: only an
+    organizer changes it again or sets it back to "scheduled", so that one side cannot
+    quietly undo the other side's no-show. `no_show_side` (a key of NO_SHOW_SIDES) says
+    who stayed away: an organizer names it, a participant reporting a no-show means the
+    other side.
+    """
     from eventapp.core.permissions import is_organizer
 
     if status not in ("attended", "no_show", "scheduled"):
         raise MeetingError(_("Unknown meeting status."))
     if meeting.status == "cancelled":
         raise MeetingError(_("This meeting was cancelled."))
-    if not is_organizer(user, meeting.event) and meeting.starts_at > (now or _now()):
-        raise MeetingError(_("Attendance can be recorded once the meeting has started."))
-    if meeting.status != status:
+    organizer = user is not None and is_organizer(user, meeting.event)
+    if not organizer:
+        if meeting.status == status:
+            return meeting  # already recorded, e.g. by the other side: the first word stands
+        if status == "scheduled" or meeting.status != "scheduled":
+            raise MeetingError(_("Attendance is already recorded. Ask the organizer to change it."))
+        if meeting.starts_at > (now or _now()):
+            raise MeetingError(_("Attendance can be recorded once the meeting has started."))
+    side = None
+    if status == "no_show":
+        own_side = meeting.request.side_of(profile)
+        if organizer and no_show_side in NO_SHOW_SIDES:
+            side = no_show_side
+        elif own_side is not None:
+            side = "firm" if own_side == "startup" else "startup"
+        elif meeting.status == "no_show":
+            side = meeting.no_show_side  # a plain "no-show" again keeps who it was
+    if (meeting.status, meeting.no_show_side) != (status, side):
         previous = meeting.status
         meeting.status = status
+        meeting.no_show_side = side
         audit.record(
             "meeting.attendance",
             meeting,
             event=meeting.event,
-            data={"from": previous, "to": status},
+            data={"from": previous, "to": status, "no_show_side": side},
         )
     return meeting
 
@@ -965,9 +1081,17 @@ def save_settings(event, user, **fields):
 
 
 def sync_slots(event, settings):
+    """Bring the event's slots in line with `settings`.
+
+    A slot that no longer fits is refused while it holds an active meeting. Otherwise
+    it is deleted, or retired when cancelled meetings point to it: they are history
+    (their time, and the calendar UID/sequence that told people's calendars about the
+    cancellation). A retired slot gives up its code, and comes back if the settings
+    describe its period again.
+    """
     wanted = {(start, end): code for code, start, end in planned_slots(event, settings)}
-    existing = {(s.starts_at, s.ends_at): s for s in slots_of(event)}
-    removed = [slot for key, slot in existing.items() if key not in wanted]
+    existing = {(s.starts_at, s.ends_at): s for s in slots_of(event, include_retired=True)}
+    removed = [slot for key, slot in existing.items() if key not in wanted and not slot.retired]
     in_use = db.session.scalars(
         select(MeetingSlot.code)
         .join(Meeting, Meeting.slot_id == MeetingSlot.id)
@@ -984,10 +1108,17 @@ def sync_slots(event, settings):
             )
         )
     if removed:
-        removed_ids = [s.id for s in removed]
-        db.session.execute(delete(Meeting).where(Meeting.slot_id.in_(removed_ids)))
+        with_history = set(
+            db.session.scalars(
+                select(Meeting.slot_id).where(Meeting.slot_id.in_([s.id for s in removed]))
+            )
+        )
         for slot in removed:
-            db.session.delete(slot)
+            if slot.id in with_history:
+                slot.retired = True
+                slot.code = f"~{slot.id}"  # frees the code for a new slot of that name
+            else:
+                db.session.delete(slot)
         db.session.flush()
     added = 0
     for key, code in sorted(wanted.items()):
@@ -997,7 +1128,11 @@ def sync_slots(event, settings):
                 MeetingSlot(event_id=event.id, code=code, starts_at=key[0], ends_at=key[1])
             )
             added += 1
-        elif slot.code != code:
+            continue
+        if slot.retired:
+            slot.retired = False
+            added += 1
+        if slot.code != code:
             slot.code = code
     db.session.flush()
     return {"added": added, "removed": len(removed), "total": len(wanted)}
@@ -1048,6 +1183,33 @@ def set_booth_reception(event, user, profile, receives, booth_code=None):
             data={"receives": bool(receives), "booth": profile.booth_code},
         )
     return changed
+
+
+MAX_MEETINGS_LIMIT = 200
+
+
+def set_max_meetings(event, user, profile, max_meetings):
+    """Organizer: the most meetings `profile` may have; None follows its side's cap
+    in the settings. Meetings it has already stay (a lower cap only stops new ones).
+    Returns its number of meetings."""
+    if profile.event_id != event.id:
+        raise MeetingError(_("This company does not take part in the meetup."))
+    if max_meetings is not None and not 0 <= max_meetings <= MAX_MEETINGS_LIMIT:
+        raise MeetingError(
+            _("A cap is a number from 0 to %(limit)s, or empty.", limit=MAX_MEETINGS_LIMIT)
+        )
+    _lock_profiles(profile.id)
+    previous = profile.max_meetings
+    if previous != max_meetings:
+        profile.max_meetings = max_meetings
+        audit.record(
+            "meeting_profile.cap",
+            profile,
+            event=event,
+            user=user,
+            data={"from": previous, "to": max_meetings},
+        )
+    return active_meeting_count(profile)
 
 
 def commit_or_conflict():

@@ -26,6 +26,7 @@ from eventapp.meetings import agenda as agenda_data
 from eventapp.meetings import planning, recommend, services
 from eventapp.meetings.forms import (
     CancelForm,
+    CapForm,
     DeclineForm,
     FilterForm,
     MoveForm,
@@ -37,10 +38,12 @@ from eventapp.meetings.forms import (
 )
 from eventapp.meetings.models import (
     MEETING_STATUSES,
+    NO_SHOW_SIDES,
     Meeting,
     MeetingPlan,
     MeetingProfile,
     MeetingRequest,
+    MeetingSeat,
     MeetingSlot,
     MeetingTable,
 )
@@ -332,10 +335,20 @@ def send_request(event, profile_id):
         flash(_("Please check the message."), "error")
         return redirect(url_for("meetings.partner", slug=event.slug, profile_id=other.id))
     result = _attempt(
-        lambda: services.send_request(event, me, other, current_user, form.message.data),
-        _("Your meeting request was sent to %(name)s.", name=other.name),
+        lambda: services.send_request(event, me, other, current_user, form.message.data)
     )
     if result:
+        if result.mutual:
+            flash(
+                _(
+                    "%(name)s had asked to meet you too: the meeting is agreed. "
+                    "Book a time slot now.",
+                    name=other.name,
+                ),
+                "success",
+            )
+        else:
+            flash(_("Your meeting request was sent to %(name)s.", name=other.name), "success")
         return redirect(url_for("meetings.request_detail", slug=event.slug, request_id=result.id))
     return redirect(url_for("meetings.partner", slug=event.slug, profile_id=other.id))
 
@@ -420,7 +433,7 @@ def cancel(event, request_id):
 def book(event, request_id):
     item, me = _load_request(event, request_id)
     slot = db.session.get(MeetingSlot, request.form.get("slot_id", type=int) or 0)
-    if slot is None or slot.event_id != event.id:
+    if slot is None or slot.event_id != event.id or slot.retired:
         flash(_("Choose a time slot."), "error")
         return redirect(url_for("meetings.request_detail", slug=event.slug, request_id=item.id))
     meeting = _attempt(lambda: services.book(item, slot, current_user))
@@ -570,7 +583,8 @@ def meeting_detail(event, meeting_id):
         partner=meeting.request.other(me) if me else None,
         notes_form=NotesForm(notes=notes),
         cancel_form=CancelForm(),
-        started=meeting.starts_at <= utcnow(),
+        started=meeting.starts_at <= services._now(),
+        no_show_sides=NO_SHOW_SIDES,
     )
 
 
@@ -592,10 +606,16 @@ def meeting_cancel(event, meeting_id):
 @bp.post("/e/<slug>/meetings/m/<int:meeting_id>/attendance")
 @event_view(*PARTICIPANTS)
 def meeting_attendance(event, meeting_id):
-    meeting, _me_profile = _load_meeting(event, meeting_id)
+    meeting, me = _load_meeting(event, meeting_id)
     status = request.form.get("status", "")
     _attempt(
-        lambda: services.mark_attendance(meeting, status, current_user),
+        lambda: services.mark_attendance(
+            meeting,
+            status,
+            current_user,
+            profile=me,
+            no_show_side=request.form.get("side") or None,
+        ),
         _("Attendance recorded."),
     )
     return redirect(
@@ -754,6 +774,70 @@ def booth_reception(event):
     return redirect(url_for("meetings.settings", slug=event.slug) + "#booths")
 
 
+@bp.get("/e/<slug>/meetings/manage/participants")
+@organizer_view
+def participants(event):
+    profiles = db.session.scalars(
+        select(MeetingProfile).where(MeetingProfile.event_id == event.id)
+    ).all()
+    # Seats exist for exactly the active meetings (see models.MeetingSeat).
+    counts = dict(
+        db.session.execute(
+            select(MeetingSeat.profile_id, func.count())
+            .join(MeetingProfile, MeetingProfile.id == MeetingSeat.profile_id)
+            .where(MeetingProfile.event_id == event.id)
+            .group_by(MeetingSeat.profile_id)
+        ).all()
+    )
+    return render_template(
+        "meetings/participants.html",
+        event=event,
+        profiles=sorted(profiles, key=lambda p: (p.side != "startup", p.name)),
+        counts=counts,
+        settings=services.get_settings(event),
+        form=CapForm(),
+    )
+
+
+@bp.post("/e/<slug>/meetings/manage/participants/<int:profile_id>/cap")
+@organizer_view
+def participant_cap(event, profile_id):
+    profile = db.session.get(MeetingProfile, profile_id)
+    if profile is None or profile.event_id != event.id:
+        abort(404)
+    back = url_for("meetings.participants", slug=event.slug) + f"#p{profile.id}"
+    form = CapForm()
+    if not form.validate_on_submit():
+        flash(
+            _(
+                "A cap is a number from 0 to %(limit)s, or empty.",
+                limit=services.MAX_MEETINGS_LIMIT,
+            ),
+            "error",
+        )
+        return redirect(back)
+    cap = form.max_meetings.data
+    name = profile.name
+    count = _attempt(lambda: services.set_max_meetings(event, current_user, profile, cap))
+    if count is False:
+        return redirect(back)
+    if cap is None:
+        flash(_("%(name)s follows the cap of its side again.", name=name), "success")
+    else:
+        flash(_("%(name)s may have at most %(count)s meetings.", name=name, count=cap), "success")
+        if count > cap:
+            flash(
+                _(
+                    "%(name)s already has %(count)s meetings. They stay; no new ones can be "
+                    "booked until it is below the cap.",
+                    name=name,
+                    count=count,
+                ),
+                "warning",
+            )
+    return redirect(back)
+
+
 @bp.get("/e/<slug>/meetings/manage/grid")
 @organizer_view
 def grid(event):
@@ -792,9 +876,20 @@ def move(event, meeting_id):
     if meeting is None or meeting.event_id != event.id:
         abort(404)
     form = MoveForm()
-    slots = services.slots_of(event)
+    # Only slots still to come: a meeting never moves into the past (the service refuses
+    # it too, for a slot that starts while the form is open).
+    now = services._now()
+    slots = [s for s in services.slots_of(event) if s.starts_at > now]
     tables = services.tables_of(event)
-    form.slot_id.choices = choices((s.id, f"{s.code} · {s.label}") for s in slots)
+    unavailable = services.unavailable_slot_ids(meeting.startup) | services.unavailable_slot_ids(
+        meeting.firm
+    )
+    # Not inside the f-string: Babel would not extract the message from there.
+    away = _("marked unavailable")
+    form.slot_id.choices = choices(
+        (s.id, f"{s.code} · {s.label}" + (f" ({away})" if s.id in unavailable else ""))
+        for s in slots
+    )
     form.table_id.choices = choices(
         [(0, _("first free table (or the firm's booth)"))] + [(t.id, t.code) for t in tables]
     )
@@ -805,7 +900,13 @@ def move(event, meeting_id):
         slot = db.session.get(MeetingSlot, form.slot_id.data)
         table = db.session.get(MeetingTable, form.table_id.data) if form.table_id.data else None
         if _attempt(
-            lambda: services.move_meeting(meeting, slot, current_user, table=table),
+            lambda: services.move_meeting(
+                meeting,
+                slot,
+                current_user,
+                table=table,
+                override_unavailable=form.override_unavailable.data,
+            ),
             _("Meeting moved; both sides are informed."),
         ):
             return redirect(
@@ -870,6 +971,16 @@ def apply_plan(event, plan_id):
         flash(_("Meetings changed while the plan was applied. Please compute a new plan."), "error")
         return redirect(url_for("meetings.plan", slug=event.slug, plan_id=plan_id))
     flash(_("%(count)s meetings scheduled.", count=len(created)), "success")
+    skipped = item.summary.get("skipped_started", 0)
+    if skipped:
+        flash(
+            _(
+                "%(count)s meetings of the plan were left out: their time slot had started "
+                "by now. Compute a new plan to place those requests again.",
+                count=skipped,
+            ),
+            "warning",
+        )
     return redirect(url_for("meetings.grid", slug=event.slug))
 
 

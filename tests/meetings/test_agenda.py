@@ -47,15 +47,23 @@ def test_agenda_page_shows_time_in_seoul_partner_and_place(booked, client):
 
 def test_firm_sees_the_meeting_on_its_agenda_and_day_sheet(booked, client):
     meetup, with_gamma, _with_beta = booked
+    services.set_unavailable(meetup.profiles["gamma"], [meetup.slots[3].id])
+    db.session.commit()
     login(client, meetup.attendee)  # gamma
     page = client.get("/e/test-expo/meetings/agenda").get_data(as_text=True)
     assert "Alpha Robotics" in page and "Beta Bio" not in page
     day = meetup.slots[0].starts_at.astimezone(meetup.event.tz).date().isoformat()
     sheet = client.get(f"/e/test-expo/meetings/day-sheet?day={day}").get_data(as_text=True)
-    # Every slot of the day, with who comes when.
-    assert sheet.count("<tr") == 1 + 4
-    assert "Alpha Robotics" in sheet and "Exhibitor_Admin" in sheet
-    assert sheet.count(">free<") + sheet.count("free</td>") >= 1
+    # Every slot of the day, with who comes when: 10:00 free, 10:30 alpha (and its
+    # people), 11:00 free (beta's meeting with alpha is not gamma's), 11:30 away.
+    rows = sheet.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("</tr>")[:-1]
+    assert len(rows) == 4
+    cells = [row.split("</td>", 1)[1] for row in rows]  # what follows the time
+    assert ">free</td>" in cells[0] and ">free</td>" in cells[2]
+    assert "Alpha Robotics" in cells[1] and "Exhibitor_Admin" in cells[1]
+    assert f"/meetings/m/{with_gamma.id}" in cells[1] and "free" not in cells[1]
+    assert ">not available</td>" in cells[3]
+    assert sheet.count(">free</td>") == 2
 
 
 def test_cancelled_meetings_are_marked_on_the_agenda(booked, client):

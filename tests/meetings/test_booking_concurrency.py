@@ -179,6 +179,54 @@ def test_both_sides_booking_one_request_get_one_meeting(crowd, live_server):
         _reset_meetings()
 
 
+def test_opposite_requests_at_the_same_moment_become_one_mutual_request(meetup, live_server):
+    """Startup and firm ask each other at the same instant, pair after pair: every pair
+    ends with one accepted, mutual request holding both messages, and neither side sees
+    an error."""
+    event = meetup.event
+    pairs = [
+        (add_company(event, f"s{i}", "startup"), add_company(event, f"f{i}", "large_firm"))
+        for i in range(ROUNDS)
+    ]
+    db.session.commit()
+    sessions = _sessions(live_server, [u for pair in pairs for u, _p in pair])
+    db.session.commit()
+    for (s_user, startup), (f_user, firm) in pairs:
+        results = _fire(
+            [
+                (
+                    sessions[s_user.id],
+                    f"/e/test-expo/meetings/partners/{firm.id}/request",
+                    {"message": f"startup {startup.id}"},
+                ),
+                (
+                    sessions[f_user.id],
+                    f"/e/test-expo/meetings/partners/{startup.id}/request",
+                    {"message": f"firm {firm.id}"},
+                ),
+            ]
+        )
+        # Both land on the request page (an error would send them back to the partner).
+        assert all(
+            status == 302 and "/meetings/requests/" in location for status, location in results
+        ), results
+        assert results[0][1] == results[1][1]
+        db.session.commit()  # a fresh read
+        rows = db.session.scalars(
+            select(MeetingRequest).where(
+                MeetingRequest.startup_id == startup.id, MeetingRequest.firm_id == firm.id
+            )
+        ).all()
+        assert len(rows) == 1
+        request = rows[0]
+        assert (request.status, request.mutual, request.weight) == ("accepted", True, 3)
+        assert {request.message, request.receiver_message} == {
+            f"startup {startup.id}",
+            f"firm {firm.id}",
+        }
+        db.session.commit()  # end the read (SQLite: release the lock for the server)
+
+
 def test_seat_constraints_refuse_a_double_booking_directly(meetup):
     """Without any service check, the database itself refuses a second seat."""
     from sqlalchemy.exc import IntegrityError

@@ -225,3 +225,109 @@ def test_command_line_export_and_reminders(meetup, app, tmp_path):
     assert "1 meetings reminded" in result.output
     db.session.expire_all()
     assert db.session.get(Meeting, request.meeting.id).reminded_at is not None
+
+
+def test_apply_leaves_out_meetings_whose_slot_has_started(meetup, quick_solver, outbox):
+    _people, _requests = _crowd(meetup, startups=4)
+    plan = planning.run_plan(meetup.event, meetup.organizer, time_limit=2, workers=1)
+    db.session.commit()
+    assert plan.summary["new"] == 8
+    starts = {s.code: s.starts_at for s in meetup.slots}
+    first = min(starts[m["slot"]] for m in plan.solution["meetings"])
+    # The organizer applies the preview once the plan's first slot has begun.
+    now = first + timedelta(minutes=1)
+    late = [m for m in plan.solution["meetings"] if starts[m["slot"]] <= now]
+    assert late
+    created = planning.apply_plan(plan, meetup.organizer, now=now)
+    db.session.commit()
+    assert len(created) == 8 - len(late)
+    assert all(m.slot.starts_at > now for m in created)
+    assert plan.status == "applied" and plan.summary["skipped_started"] == len(late)
+    left = {m["request"] for m in late}
+    assert db.session.scalar(select(func.count()).select_from(Meeting)) == len(created)
+    assert all(f"R{m.request_id}" not in left for m in created)
+
+
+def test_apply_reads_the_clock_when_it_runs(meetup, quick_solver, monkeypatch):
+    """Without `now`, apply uses the current time, not the preview's."""
+    _crowd(meetup, startups=1)
+    plan = planning.run_plan(meetup.event, meetup.organizer, time_limit=1, workers=1)
+    db.session.commit()
+    later = max(s.starts_at for s in meetup.slots)  # every slot has started
+    monkeypatch.setattr(services, "_now", lambda: later)
+    assert planning.apply_plan(plan, meetup.organizer) == []
+    db.session.commit()
+    assert plan.summary["skipped_started"] == 2
+
+
+def test_no_transaction_is_open_while_the_solver_runs(meetup, client, quick_solver, monkeypatch):
+    """On SQLite every transaction holds the write lock: solving inside one would stop
+    every booking of the fair for the whole solve."""
+    _crowd(meetup, startups=2)
+    seen = []
+    real = scheduler.solve
+
+    def solve(*args, **kwargs):
+        seen.append(db.session().in_transaction())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scheduler, "solve", solve)
+    login(client, meetup.organizer)
+    response = client.post("/e/test-expo/meetings/manage/schedule")
+    assert response.status_code == 302 and "/plans/" in response.location
+    assert seen == [False]
+    plan = db.session.scalar(select(MeetingPlan))
+    assert plan.summary["new"] == 4 and plan.created_by_id == meetup.organizer.id
+
+
+def test_solver_time_comes_from_config_or_environment(app, app_ctx, monkeypatch):
+    monkeypatch.delitem(app.config, "MEETINGS_SOLVER_SECONDS", raising=False)
+    monkeypatch.delenv("MEETINGS_SOLVER_SECONDS", raising=False)
+    assert planning.solver_setting("MEETINGS_SOLVER_SECONDS", 10.0) == 10.0
+    monkeypatch.setenv("MEETINGS_SOLVER_SECONDS", "25")
+    assert planning.solver_setting("MEETINGS_SOLVER_SECONDS", 10.0) == 25.0
+    monkeypatch.setitem(app.config, "MEETINGS_SOLVER_SECONDS", 4)
+    assert planning.solver_setting("MEETINGS_SOLVER_SECONDS", 10.0) == 4.0
+
+
+class _StopLoop(Exception):
+    pass
+
+
+def test_remind_loop_runs_as_a_service(meetup, app, monkeypatch):
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    first = services.book(
+        accepted_request(meetup.event, alpha, gamma, meetup.exhibitor_admin),
+        meetup.slots[0],
+        meetup.attendee,
+    )
+    second_request = accepted_request(
+        meetup.event, alpha, meetup.profiles["beta"], meetup.exhibitor_admin
+    )
+    db.session.commit()
+    first_id = first.id
+    pauses = []
+
+    def between_rounds(seconds):
+        pauses.append(seconds)
+        if len(pauses) == 1:
+            # Meanwhile a new meeting is booked and the reminded one is moved.
+            services.book(second_request, meetup.slots[1], meetup.exhibitor_admin)
+            meeting = db.session.get(Meeting, first_id)
+            services.move_meeting(meeting, meetup.slots[4], meetup.organizer)
+            db.session.commit()
+        else:
+            raise _StopLoop
+
+    monkeypatch.setattr("eventapp.meetings.cli.time.sleep", between_rounds)
+    result = app.test_cli_runner().invoke(
+        args=["meetings", "remind", "--hours", "1440", "--loop", "--interval", "7"]
+    )
+    assert isinstance(result.exception, _StopLoop), result.output
+    assert pauses == [7, 7]
+    # Every event with a meetup, each round: the first meeting, then the new one and the
+    # moved one (reminded again for its new time).
+    assert result.output.splitlines() == [
+        "test-expo: 1 meetings reminded",
+        "test-expo: 2 meetings reminded",
+    ]

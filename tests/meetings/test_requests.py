@@ -1,6 +1,7 @@
 """The request flow: request -> accept/decline -> book -> remind -> attended/no-show ->
 follow-up; cancelling frees the slot and tells the other side."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from eventapp.extensions import db
 from eventapp.meetings import services
 from eventapp.meetings.models import Meeting, MeetingRequest, MeetingSeat
 from tests.conftest import login
+from tests.meetings.conftest import accepted_request, add_company
 
 
 def _seats(meeting_id=None):
@@ -97,17 +99,59 @@ def test_decline_needs_a_reason_and_tells_the_requester(meetup, outbox):
     assert again.status == "requested" and again.requester_side == "firm"
 
 
-def test_mutual_requests_become_one_accepted_request_of_weight_three(meetup):
+def test_mutual_requests_become_one_accepted_request_of_weight_three(meetup, client, outbox):
     alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
-    first = services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    first = services.send_request(
+        meetup.event, alpha, gamma, meetup.exhibitor_admin, "We inspect welds"
+    )
     db.session.commit()
-    second = services.send_request(meetup.event, gamma, alpha, meetup.attendee)
+    second = services.send_request(
+        meetup.event, gamma, alpha, meetup.attendee, "Our lines need inspection"
+    )
     db.session.commit()
     assert second.id == first.id
     assert (first.status, first.mutual, first.weight) == ("accepted", True, 3)
     assert db.session.scalar(select(func.count()).select_from(MeetingRequest)) == 1
+    # Both messages are kept, each with its sender.
+    assert first.message == "We inspect welds"
+    assert first.receiver_message == "Our lines need inspection"
+    mails = outbox("meeting_request_accepted")
+    assert {m[0] for m in mails} == {"exhibitor_admin@example.org", "exhibitor_staff@example.org"}
+    assert all("Our lines need inspection" in m[2] for m in mails)
+    login(client, meetup.exhibitor_staff)
+    page = client.get(f"/e/test-expo/meetings/requests/{first.id}").get_data(as_text=True)
+    assert "We inspect welds" in page and "Our lines need inspection" in page
     with pytest.raises(services.MeetingError):
         services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+
+
+def test_opposite_requests_that_race_end_as_one_mutual_request(meetup, monkeypatch):
+    """Two opposite requests at the same moment: the second sender looked before the
+    first one's request was visible (as on PostgreSQL without a lock), so its insert
+    hits the unique index of open pairs; it must look again and make the pair mutual
+    instead of failing."""
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    first = services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin, "A")
+    db.session.commit()
+    looks = []
+    real = services._pair_requests
+
+    def first_look_misses_it(startup, firm):
+        looks.append(1)
+        return [] if len(looks) == 1 else real(startup, firm)
+
+    monkeypatch.setattr(services, "_pair_requests", first_look_misses_it)
+    second = services.send_request(meetup.event, gamma, alpha, meetup.attendee, "G")
+    db.session.commit()
+    assert len(looks) == 2
+    assert second.id == first.id
+    assert (second.status, second.mutual, second.message, second.receiver_message) == (
+        "accepted",
+        True,
+        "A",
+        "G",
+    )
+    assert db.session.scalar(select(func.count()).select_from(MeetingRequest)) == 1
 
 
 def test_same_side_and_duplicate_requests_are_refused(meetup):
@@ -330,3 +374,231 @@ def test_parse_breaks():
         services.parse_breaks("13:00-12:00")
     with pytest.raises(services.MeetingError):
         services.parse_breaks("noon")
+
+
+def _booked(meetup, slot_index=0):
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    request = accepted_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    meeting = services.book(request, meetup.slots[slot_index], meetup.attendee)
+    db.session.commit()
+    return meeting
+
+
+def test_move_respects_unavailability_unless_overridden(meetup, client, english):
+    meeting = _booked(meetup)
+    gamma = meetup.profiles["gamma"]
+    away = meetup.slots[5]
+    services.set_unavailable(gamma, [away.id])
+    db.session.commit()
+    with pytest.raises(services.MeetingError, match="Gamma Group marked this time slot"):
+        services.move_meeting(meeting, away, meetup.organizer)
+    db.session.rollback()
+    assert meeting.slot_id == meetup.slots[0].id
+
+    # Over HTTP: refused without the box, done with it (agreed with the participants).
+    login(client, meetup.organizer)
+    url = f"/e/test-expo/meetings/manage/m/{meeting.id}/move"
+    page = client.get(url).get_data(as_text=True)
+    assert "marked unavailable" in page
+    response = client.post(url, data={"slot_id": away.id, "table_id": 0}, follow_redirects=True)
+    assert "marked this time slot as unavailable" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).slot_id == meetup.slots[0].id
+    response = client.post(
+        url, data={"slot_id": away.id, "table_id": 0, "override_unavailable": "y"}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    moved = db.session.get(Meeting, meeting.id)
+    assert moved.slot_id == away.id and moved.sequence == 1
+
+
+def test_move_never_goes_to_a_slot_that_has_started(meetup, client, monkeypatch, english):
+    meeting = _booked(meetup, slot_index=4)
+    started = meetup.slots[1]
+    monkeypatch.setattr(services, "_now", lambda: started.starts_at)
+    with pytest.raises(services.MeetingError, match="already started"):
+        services.move_meeting(meeting, started, meetup.organizer, override_unavailable=True)
+    db.session.rollback()
+    with pytest.raises(services.MeetingError, match="already started"):
+        services.move_meeting(meeting, meetup.slots[0], meetup.organizer)
+    db.session.rollback()
+    services.move_meeting(meeting, meetup.slots[2], meetup.organizer)
+    db.session.commit()
+    assert meeting.slot_id == meetup.slots[2].id
+    monkeypatch.undo()
+    # The organizer's form only offers slots still to come.
+    monkeypatch.setattr(services, "_now", lambda: meetup.slots[3].starts_at - timedelta(seconds=1))
+    login(client, meetup.organizer)
+    page = client.get(f"/e/test-expo/meetings/manage/m/{meeting.id}/move").get_data(as_text=True)
+    select_slot = page.split('name="slot_id"', 1)[1].split("</select>", 1)[0]
+    offered = [int(v) for v in re.findall(r'value="(\d+)"', select_slot)]
+    assert offered == [s.id for s in meetup.slots[3:]]
+
+
+def test_a_moved_meeting_is_reminded_again_for_its_new_time(meetup, outbox):
+    meeting = _booked(meetup)
+    first_day = meetup.slots[0].starts_at
+    assert services.send_reminders(meetup.event, now=first_day - timedelta(hours=2)) == 1
+    db.session.commit()
+    assert meeting.reminded_at is not None
+    next_day = meetup.slots[4]  # day 2, 10:00
+    services.move_meeting(meeting, next_day, meetup.organizer)
+    db.session.commit()
+    assert meeting.reminded_at is None
+    before = len(outbox("meeting_reminder"))
+    now = next_day.starts_at - timedelta(hours=2)
+    assert services.send_reminders(meetup.event, now=now) == 1
+    db.session.commit()
+    reminders = outbox("meeting_reminder")[before:]
+    assert len(reminders) == 3 and all("10:00–10:30" in m[2] for m in reminders)
+    # Another table in the same slot: the reminder named the old table, so again.
+    services.move_meeting(meeting, next_day, meetup.organizer, table=meetup.tables[1])
+    db.session.commit()
+    assert meeting.sequence == 2 and meeting.reminded_at is None
+
+
+def test_only_organizers_change_recorded_attendance(meetup, client, english):
+    from eventapp.core.audit import AuditEntry
+
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    meeting = _booked(meetup)
+    after = meeting.starts_at + timedelta(minutes=10)
+    # The startup reports that the firm did not come.
+    services.mark_attendance(meeting, "no_show", meetup.exhibitor_admin, now=after, profile=alpha)
+    db.session.commit()
+    assert (meeting.status, meeting.no_show_side) == ("no_show", "firm")
+    # The firm cannot undo it, nor turn it into "attended".
+    for status in ("scheduled", "attended"):
+        with pytest.raises(services.MeetingError, match="organizer"):
+            services.mark_attendance(meeting, status, meetup.attendee, now=after, profile=gamma)
+        db.session.rollback()
+    # Reporting a no-show again changes nothing: the first word stands.
+    services.mark_attendance(meeting, "no_show", meetup.attendee, now=after, profile=gamma)
+    db.session.commit()
+    assert (meeting.status, meeting.no_show_side) == ("no_show", "firm")
+    # Not over HTTP either.
+    login(client, meetup.attendee)
+    url = f"/e/test-expo/meetings/m/{meeting.id}/attendance"
+    response = client.post(url, data={"status": "scheduled"}, follow_redirects=True)
+    assert "Ask the organizer" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).status == "no_show"
+
+    # The organizer sets it back, then records that neither side came.
+    client.post("/logout")
+    login(client, meetup.organizer)
+    page = client.get(f"/e/test-expo/meetings/m/{meeting.id}").get_data(as_text=True)
+    assert "the firm did not come" in page and "Set back to scheduled" in page
+    client.post(url, data={"status": "scheduled"})
+    db.session.expire_all()
+    assert (db.session.get(Meeting, meeting.id).status, meeting.no_show_side) == (
+        "scheduled",
+        None,
+    )
+    client.post(url, data={"status": "no_show", "side": "both"})
+    db.session.expire_all()
+    meeting = db.session.get(Meeting, meeting.id)
+    assert (meeting.status, meeting.no_show_side) == ("no_show", "both")
+    changes = [
+        e.data
+        for e in db.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.action == "meeting.attendance")
+            .order_by(AuditEntry.id)
+        )
+    ]
+    assert [(c["to"], c["no_show_side"]) for c in changes] == [
+        ("no_show", "firm"),
+        ("scheduled", None),
+        ("no_show", "both"),
+    ]
+
+
+def test_removing_slots_keeps_cancelled_meetings(meetup, english):
+    from datetime import time
+
+    meeting = _booked(meetup, slot_index=3)  # day 1, 11:30
+    slot = meeting.slot
+    services.cancel_meeting(meeting, meetup.organizer, reason="Rescheduled")
+    db.session.commit()
+    uid, sequence, starts_at = meeting.uid, meeting.sequence, slot.starts_at
+
+    # Meetings now end at 11:30: the 11:30 slots go; one held a cancelled meeting.
+    _settings, changes, _tables = services.save_settings(
+        meetup.event, meetup.organizer, day_ends_at=time(11, 30)
+    )
+    db.session.commit()
+    assert changes == {"added": 0, "removed": 2, "total": 6}
+    codes = [s.code for s in services.slots_of(meetup.event)]
+    assert codes == ["D1-1000", "D1-1030", "D1-1100", "D2-1000", "D2-1030", "D2-1100"]
+    db.session.expire_all()
+    kept = db.session.get(Meeting, meeting.id)
+    assert kept is not None, "the cancelled meeting's history was deleted"
+    assert (kept.status, kept.uid, kept.sequence) == ("cancelled", uid, sequence)
+    assert kept.slot.starts_at == starts_at and kept.slot.retired
+    alpha = meetup.profiles["alpha"]
+    assert kept in services.meetings_of(alpha, include_cancelled=True)
+    # A retired slot is never offered or booked.
+    _user, delta = add_company(meetup.event, "delta", "startup")
+    other = accepted_request(meetup.event, delta, meetup.profiles["gamma"], _user)
+    assert kept.slot not in services.common_free_slots(other)
+    with pytest.raises(services.MeetingError, match="Unknown time slot"):
+        services.book(other, kept.slot, meetup.organizer, via="organizer")
+    db.session.rollback()
+
+    # Back to 12:00: the slot returns (same row, its code again).
+    _settings, changes, _tables = services.save_settings(
+        meetup.event, meetup.organizer, day_ends_at=time(12, 0)
+    )
+    db.session.commit()
+    assert changes == {"added": 2, "removed": 0, "total": 8}
+    db.session.expire_all()
+    assert (kept.slot.code, kept.slot.retired) == ("D1-1130", False)
+    assert len(services.slots_of(meetup.event)) == 8
+
+
+def test_organizer_grid_moves_booth_meetings_and_cancels(meetup, client, outbox):
+    alpha, beta = meetup.profiles["alpha"], meetup.profiles["beta"]
+    services.set_booth_reception(meetup.event, meetup.organizer, beta, True, "B-04")
+    request = accepted_request(meetup.event, alpha, beta, meetup.exhibitor_admin)
+    meeting = services.book(request, meetup.slots[1], meetup.other_exhibitor)
+    db.session.commit()
+    day = meetup.slots[1].local_start().date().isoformat()
+    grid = f"/e/test-expo/meetings/manage/grid?day={day}"
+    login(client, meetup.organizer)
+    page = client.get(grid).get_data(as_text=True)
+    booth_cell = page.split("B-04: Alpha Robotics", 1)[1].split("</td>", 1)[0]
+    assert f"/manage/m/{meeting.id}/move" in booth_cell
+    assert f"/meetings/m/{meeting.id}/cancel" in booth_cell
+
+    # Moving a booth meeting keeps it at the booth.
+    response = client.post(
+        f"/e/test-expo/meetings/manage/m/{meeting.id}/move",
+        data={"slot_id": meetup.slots[2].id, "table_id": 0},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    meeting = db.session.get(Meeting, meeting.id)
+    assert (meeting.slot_id, meeting.booth_code, meeting.table_id) == (
+        meetup.slots[2].id,
+        "B-04",
+        None,
+    )
+
+    # Cancelling from the grid: back to the grid, both sides are told.
+    response = client.post(
+        f"/e/test-expo/meetings/m/{meeting.id}/cancel",
+        data={"reason": "Firm left the fair", "next": grid},
+    )
+    assert response.status_code == 302 and response.location.endswith(grid)
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).status == "cancelled"
+    cancelled = outbox("meeting_cancelled")
+    assert sorted(m[0] for m in cancelled) == [
+        "exhibitor_admin@example.org",
+        "exhibitor_staff@example.org",
+        "other_exhibitor@example.org",
+    ]
+    assert all("Firm left the fair" in m[2] for m in cancelled)
+    assert _seats(meeting.id) == 0

@@ -696,20 +696,35 @@ def test_fixed_meetings_over_a_cap_are_refused():
 # --------------------------------------------------------------------------- command line
 
 
-def _run_cli(*args):
+def _run_cli(directory, *args):
+    """Run the solver's command line from `directory`: not the project directory, as an
+    organizer would, with the project installed (pip install -e .)."""
     return subprocess.run(
         [sys.executable, "-m", "eventapp.meetings.scheduler", *map(str, args)],
         capture_output=True,
         text=True,
         timeout=120,
+        cwd=directory,
     )
+
+
+def test_the_solver_imports_without_flask_database_or_settings(tmp_path):
+    code = (
+        "import sys, eventapp.meetings.scheduler; "
+        "print(sorted(m for m in ('config', 'flask', 'sqlalchemy') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
 
 
 def test_command_line_writes_a_feasible_solution(tmp_path):
     data = generate(30, 8, 1, seed=5, slots_per_day=8, tables=4)
     problem_path, solution_path = tmp_path / "problem.json", tmp_path / "solution.json"
     problem_path.write_text(json.dumps(data), encoding="utf-8")
-    result = _run_cli(problem_path, solution_path, "--time-limit", "2")
+    result = _run_cli(tmp_path, problem_path, solution_path, "--time-limit", "2")
     assert result.returncode == 0, result.stderr
     plan = json.loads(solution_path.read_text(encoding="utf-8"))
     assert plan["format"] == FORMAT and plan["meetings"]
@@ -721,7 +736,7 @@ def test_command_line_refuses_a_malformed_problem(tmp_path):
     data["requests"][0]["firm"] = "S2"
     problem_path, solution_path = tmp_path / "problem.json", tmp_path / "solution.json"
     problem_path.write_text(json.dumps(data), encoding="utf-8")
-    result = _run_cli(problem_path, solution_path)
+    result = _run_cli(tmp_path, problem_path, solution_path)
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1

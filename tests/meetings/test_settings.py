@@ -3,9 +3,12 @@ and the firms that receive at their own booth."""
 
 from datetime import datetime
 
+import pytest
+from sqlalchemy import select
+
 from eventapp.extensions import db
 from eventapp.meetings import services
-from tests.conftest import login
+from tests.conftest import assert_access, login
 
 
 def test_settings_page_generates_slots_and_tables(meetup, client):
@@ -73,9 +76,120 @@ def test_booth_reception_form(meetup, client):
     assert response.status_code == 302
     db.session.expire_all()
     assert beta.location == "B-05" and gamma.location is None
-    # A firm without a booth allocation needs a code.
+    # A firm without a booth allocation needs a code: refused, and nothing changes
+    # (beta, left unticked in this post, keeps its booth too).
     response = client.post(
-        "/e/test-expo/meetings/manage/booths", data={"at_booth": [str(gamma.id)]}
+        "/e/test-expo/meetings/manage/booths",
+        data={"at_booth": [str(gamma.id)]},
+        follow_redirects=True,
     )
+    assert "Gamma Group has no booth; give a booth code." in response.get_data(as_text=True)
     db.session.expire_all()
-    assert gamma.location is None
+    assert gamma.receives_at_booth is False and gamma.location is None
+    assert beta.receives_at_booth is True and beta.location == "B-05"
+
+
+def _profile_form(**fields):
+    return {"sector": "bio", "country": "KR", "stage": "", **fields}
+
+
+def test_firms_can_only_name_their_own_booth(meetup, client):
+    from eventapp.booths.models import BoothAllocation
+
+    beta = meetup.profiles["beta"]
+    own, held = meetup.booths["B-02"], meetup.booths["B-03"]
+    exhibitor = meetup.exhibitors["beta"]
+    db.session.add_all(
+        [
+            BoothAllocation(booth_id=own.id, exhibitor_id=exhibitor.id, state="placed"),
+            BoothAllocation(booth_id=held.id, exhibitor_id=exhibitor.id, state="hold"),
+        ]
+    )
+    db.session.commit()
+    login(client, meetup.other_exhibitor)  # acts for beta
+    url = "/e/test-expo/meetings/profile"
+    for code in ("A-01", "B-03"):  # somebody else's booth; only held, not given yet
+        response = client.post(url, data=_profile_form(receives_at_booth="y", booth_code=code))
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert f"Booth {code} is not your company&#39;s booth. Your booths: B-02." in page
+        db.session.expire_all()
+        assert (beta.receives_at_booth, beta.booth_code) == (False, None)
+    response = client.post(url, data=_profile_form(receives_at_booth="y", booth_code="b-02"))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert beta.location == "B-02"
+
+    # A firm without any booth cannot receive at one.
+    client.post("/logout")
+    login(client, meetup.attendee)  # gamma
+    response = client.post(
+        url, data=_profile_form(sector="ai", receives_at_booth="y", booth_code="B-02")
+    )
+    assert "has no booth at this event" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert meetup.profiles["gamma"].location is None
+
+
+def test_a_booth_the_organizer_set_stays_when_the_firm_saves(meetup, client):
+    beta = meetup.profiles["beta"]
+    services.set_booth_reception(meetup.event, meetup.organizer, beta, True, "A-07")
+    db.session.commit()
+    login(client, meetup.other_exhibitor)
+    response = client.post(
+        "/e/test-expo/meetings/profile",
+        data=_profile_form(receives_at_booth="y", booth_code="A-07", keywords="assays"),
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert beta.location == "A-07" and beta.keywords == ["assays"]
+
+
+def test_organizer_sets_per_participant_caps(meetup, client, login_as, english):
+    from eventapp.core.audit import AuditEntry
+    from tests.meetings.conftest import accepted_request, add_company
+
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    meetup.settings.firm_cap = 5
+    services.book(
+        accepted_request(meetup.event, alpha, gamma, meetup.exhibitor_admin),
+        meetup.slots[0],
+        meetup.attendee,
+    )
+    db.session.commit()
+    page_url = "/e/test-expo/meetings/manage/participants"
+    cap_url = f"{page_url}/{gamma.id}/cap"
+    assert_access(login_as, page_url, {"organizer"})
+    assert_access(login_as, cap_url, {"organizer"}, method="post", data={"max_meetings": ""})
+
+    login_as("organizer")
+    page = client.get(page_url).get_data(as_text=True)
+    row = page.split(f'id="p{gamma.id}"', 1)[1].split("</tr>", 1)[0]
+    assert "Gamma Group" in row and '<td class="num">1</td>' in row  # one meeting
+    assert '<td class="num">5 <span class="muted">(side)</span>' in row  # the firms' cap
+
+    response = client.post(cap_url, data={"max_meetings": "1"}, follow_redirects=True)
+    assert "Gamma Group may have at most 1 meetings." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert gamma.max_meetings == 1
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "meeting_profile.cap"))
+    assert entry.object_id == str(gamma.id) and entry.data == {"from": None, "to": 1}
+    assert entry.user_id == meetup.organizer.id
+    # The cap holds for bookings.
+    user, delta = add_company(meetup.event, "delta", "startup")
+    second = accepted_request(meetup.event, delta, gamma, user)
+    db.session.commit()
+    with pytest.raises(services.MeetingError, match="maximum of 1 meetings"):
+        services.book(second, meetup.slots[1], user)
+    db.session.rollback()
+
+    # Below the meetings it has: allowed, with a warning; out of range: refused.
+    response = client.post(cap_url, data={"max_meetings": "0"}, follow_redirects=True)
+    assert "already has 1 meetings" in response.get_data(as_text=True)
+    client.post(cap_url, data={"max_meetings": "-3"})
+    db.session.expire_all()
+    assert gamma.max_meetings == 0
+    # Empty: back to the side's cap.
+    client.post(cap_url, data={"max_meetings": ""})
+    db.session.expire_all()
+    assert gamma.max_meetings is None and gamma.effective_cap(meetup.settings) == 5
