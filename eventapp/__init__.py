@@ -87,9 +87,11 @@ def create_app(config=None):
             cli.register(app)
 
     from eventapp.core import errors, templating
+    from eventapp.core.proxy import install_proxy_fix
 
     errors.register(app)
     templating.register(app)
+    install_proxy_fix(app)
     _configure_sqlite(app)
     return app
 

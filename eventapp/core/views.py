@@ -3,15 +3,11 @@ from flask_login import current_user
 from sqlalchemy import select, text
 
 from eventapp.accounts import services as accounts
-from eventapp.core.proxy import install_proxy_fix
 from eventapp.core.urls import safe_redirect_target
 from eventapp.events.models import Event
 from eventapp.extensions import db
 
 bp = Blueprint("core", __name__)
-# Hooked to the blueprint's registration so that every app create_app builds
-# gets the wrapper, exactly once, after its settings are loaded.
-bp.record_once(lambda state: install_proxy_fix(state.app))
 
 
 @bp.get("/healthz")
