@@ -582,29 +582,42 @@ def greedy(problem: Problem) -> Solution:
 # --------------------------------------------------------------------------- CP-SAT model
 
 
-def solve(problem: Problem, time_limit: float = 20.0, workers: int = 2) -> Solution:
+def time_reserve(time_limit: float) -> float:
+    """Seconds kept back from the solvers: CP-SAT stops a little after its limit, and
+    reading its answer back and checking it take time too."""
+    return 0.1 + min(1.0, 0.02 * time_limit)
+
+
+def solve(
+    problem: Problem, time_limit: float = 20.0, workers: int = 2, started: float | None = None
+) -> Solution:
     """Best assignment found within `time_limit` seconds; exhibitors that fit nowhere are left out.
+
+    The limit covers everything from `started` (a ``time.monotonic()`` reading, by
+    default the call; pass an earlier one to count reading the problem too): the
+    candidate blocks and the models are built on that clock and the solvers get
+    only what is left of it, less a small reserve.
 
     Never worse than :func:`greedy`. The LP relaxation gives both a proven bound
     (the search stops as soon as it is reached) and, rounded, a starting point that is
     usually close to optimal; CP-SAT then improves on the best start it is given.
     """
-    started = time.monotonic()
+    started = time.monotonic() if started is None else started
+    deadline = started + time_limit - time_reserve(time_limit)
 
     def remaining() -> float:
-        return time_limit - (time.monotonic() - started)
+        return deadline - time.monotonic()
 
     floor = _build_floor(problem)
     options = _options(problem, floor)
     plan = _Formulation(problem, floor, options)
     fixed_score = _fixed_score(problem)
-    deadline = started + time_limit
     # At least as good as first come, first served, which is one of the orders tried.
     start = _starting_blocks(problem, floor, options)
     fallback = _to_solution(floor, problem, start, status="GREEDY")
     log.debug("%.2fs: greedy start %d", time.monotonic() - started, plan.value(start))
     cap = rounded = None
-    relaxation = _relaxation(plan, seconds=0.3 * remaining())
+    relaxation = _relaxation(plan, seconds=0.3 * remaining()) if remaining() > 0.05 else None
     if relaxation is not None:
         lp_value, lp_solution = relaxation
         # Scores are integers: no placement beats the relaxation rounded down.
@@ -637,7 +650,7 @@ def solve(problem: Problem, time_limit: float = 20.0, workers: int = 2) -> Solut
                 plan.value(chosen),
                 status,
             )
-    if status != "OPTIMAL" and remaining() > 0.5:
+    if status != "OPTIMAL" and remaining() > 0.1:
         # The whole problem, to close the last points between the relaxation and the
         # placement found. Workers that keep the full LP relaxation (linearization
         # level 2) prove these set-packing models far sooner than the default portfolio.
@@ -951,8 +964,11 @@ def _search(plan: _Formulation, start, cap, deadline: float, workers: int, fixed
 
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = max(1, workers)
-    # Leave a little time to read the solution back.
-    solver.parameters.max_time_in_seconds = max(0.1, deadline - time.monotonic() - 0.2)
+    # What is left once the model is built; the caller's reserve covers reading it back.
+    left = deadline - time.monotonic()
+    if left < 0.05:
+        return start, "FEASIBLE", None
+    solver.parameters.max_time_in_seconds = left
     for name, value in params.items():
         if name == "subsolvers":
             solver.parameters.subsolvers.extend(value)
@@ -1034,13 +1050,14 @@ def main(argv: list[str] | None = None) -> int:
         "--workers", type=_positive(int), default=2, help="solver threads (default 2)"
     )
     args = parser.parse_args(argv)
+    started = time.monotonic()  # reading the problem counts against the limit too
     try:
         problem = load_problem(args.problem)
     except ProblemError as exc:
         # One line whatever the ids in the file hold.
         print("error: " + " ".join(str(exc).split()), file=sys.stderr)
         return 2
-    solution = solve(problem, time_limit=args.time_limit, workers=args.workers)
+    solution = solve(problem, time_limit=args.time_limit, workers=args.workers, started=started)
     try:
         with open(args.solution, "w", encoding="utf-8") as f:
             json.dump(solution.to_json(), f, ensure_ascii=False, indent=1)

@@ -4,7 +4,14 @@ exhibitor directory."""
 import csv
 import io
 
-from eventapp.booths.state import ZONE_COLOURS, booth_rows, directory, plan_view, zone_label
+from eventapp.booths.state import (
+    STATUSES,
+    ZONE_COLOURS,
+    booth_rows,
+    directory,
+    plan_view,
+    zone_label,
+)
 from eventapp.core.i18n import gettext as _
 
 COLUMNS = (
@@ -156,6 +163,52 @@ def floorplan_pdf(event):
                     c.drawCentredString(x + w / 2, y + h * 0.2, name)
             c.restoreState()
 
+    class Legend(Flowable):
+        """Colour swatches, each followed by its label, wrapped over as many lines as needed."""
+
+        def __init__(self, items, font_name, size):
+            super().__init__()
+            self.items, self.font_name, self.size = items, font_name, size
+            self.swatch = size * 1.15
+            self.line = size * 1.8
+            self.lines = []
+
+        def _layout(self, width):
+            from reportlab.pdfbase.pdfmetrics import stringWidth
+
+            lines, line, x = [], [], 0.0
+            for colour, label in self.items:
+                item_width = self.swatch + 4 + stringWidth(label, self.font_name, self.size) + 12
+                if line and x + item_width > width:
+                    lines.append(line)
+                    line, x = [], 0.0
+                line.append((x, colour, label))
+                x += item_width
+            if line:
+                lines.append(line)
+            return lines
+
+        def wrap(self, avail_width, avail_height):
+            self.lines = self._layout(avail_width)
+            self.width = avail_width
+            self.height = len(self.lines) * self.line
+            return self.width, self.height
+
+        def draw(self):
+            c = self.canv
+            c.saveState()
+            for number, line in enumerate(self.lines):
+                base = self.height - (number + 1) * self.line + (self.line - self.swatch) / 2
+                for x, colour, label in line:
+                    c.setFillColor(colors.HexColor(colour))
+                    c.setStrokeColor(colors.HexColor("#334155"))
+                    c.setLineWidth(0.4)
+                    c.rect(x, base, self.swatch, self.swatch, stroke=1, fill=1)
+                    c.setFillColor(colors.black)
+                    c.setFont(self.font_name, self.size)
+                    c.drawString(x + self.swatch + 4, base + self.swatch * 0.18, label)
+            c.restoreState()
+
     doc_buffer = io.BytesIO()
     page = landscape(A4)
     margin = 12 * mm
@@ -172,10 +225,10 @@ def floorplan_pdf(event):
     story = []
     frame_w = page[0] - 2 * margin
     frame_h = page[1] - 2 * margin - 40
-    legend = " · ".join(
-        [f"{z}: {zone_label(z)}" for z in plan.zones]
-        + [_("white: free"), _("yellow: held"), _("blue-grey: taken"), _("dark: blocked")]
-    )
+    # The zone strip on each booth and the fill of its status, as on the screen plan.
+    legend_items = [(ZONE_COLOURS.get(z, "#64748b"), str(zone_label(z))) for z in plan.zones] + [
+        (STATUS_FILL[key], str(STATUSES[key])) for key in ("free", "held", "taken", "blocked")
+    ]
     for hall in plan.halls:
         booths = [b for b in plan.booths if b.hall == hall.code]
         story.append(
@@ -189,7 +242,7 @@ def floorplan_pdf(event):
                 title_style,
             )
         )
-        story.append(Paragraph(legend, text_style))
+        story.append(Legend(legend_items, font, 8.5))
         story.append(Spacer(1, 6))
         scale = min(frame_w / hall.width, frame_h / hall.height)
         story.append(HallDrawing(hall, booths, hall.width * scale, hall.height * scale))

@@ -32,8 +32,10 @@ CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 TIER_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
-TRUE_WORDS = {"1", "y", "yes", "true", "t", "x", "corner", "o"}
-FALSE_WORDS = {"0", "n", "no", "false", "f", "-"}
+# Yes and no in a spreadsheet cell, shared with the exhibitor import so that one
+# file convention holds everywhere: a mark ("x", "o", "v") means yes.
+TRUE_WORDS = frozenset({"1", "y", "yes", "true", "t", "x", "o", "v", "corner", "예", "네"})
+FALSE_WORDS = frozenset({"0", "n", "no", "false", "f", "-", "아니오", "아니요"})
 
 MESSAGES = {
     "encoding": _l("The file is not text in UTF-8 (or CP949)."),
@@ -234,10 +236,12 @@ def _row(row, line, halls, zones, first_line, errors):
         errors.append(RowError(line, "long_code", {"code": code, "max": CODE_MAX}))
     elif not CODE_PATTERN.match(code):
         errors.append(RowError(line, "bad_code", {"code": code}))
-    elif code in first_line:
-        errors.append(RowError(line, "duplicate_code", {"code": code, "first": first_line[code]}))
+    elif code.upper() in first_line:
+        # Codes are matched whatever their case (wishes, picking), so A-01 and a-01 clash.
+        first = first_line[code.upper()]
+        errors.append(RowError(line, "duplicate_code", {"code": code, "first": first}))
     else:
-        first_line[code] = line
+        first_line[code.upper()] = line
     hall = row["hall"].strip()
     if hall not in halls:
         known = ", ".join(sorted(halls)) or "-"

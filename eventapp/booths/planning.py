@@ -1,19 +1,28 @@
 """From the database to the assigner's problem (format kicxup-booths/1) and back.
 
 `build_problem()` reads the event: every booth with its zone, corner and
-adjacency; blocked booths and booths under an active hold become `blocked`;
-exhibitors with placed or confirmed booths become `fixed` (locked or not);
-approved exhibitors without any booth that are not locked are the ones to
+adjacency; blocked booths become `blocked`. Every booth someone has -- held
+while picking, placed or confirmed -- stays with it: its exhibitor becomes a
+`fixed` placement with its competitors in `avoid`, so the assigner never puts
+anybody next to a competitor who holds booths now and confirms them later.
+Approved exhibitors without any booth that are not locked are the ones to
 place. Locked exhibitors without booths are left out entirely.
 
+The format wants a fixed placement to be 1 to 4 touching, unblocked booths.
+Booths that organizers gave against that rule are still occupied: they are
+split into such groups, each a fixed entry ``E<id>.<n>`` with the holder's
+competitors, and the organizer is warned.
+
 Exhibitor ids in the problem are ``E<database id>``; booth ids are booth codes.
+Wished booths match booth codes whatever their case.
 """
 
+import time
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from eventapp.booths import rules
 from eventapp.booths.models import Booth, BoothAllocation, Exhibitor, ExhibitorAvoid
 from eventapp.booths.services import is_active, neighbour_map
 from eventapp.core.db import utcnow
@@ -39,11 +48,32 @@ class BuiltProblem:
     to_place: list = field(default_factory=list)  # Exhibitor objects the assigner may place
     fixed: dict = field(default_factory=dict)  # exhibitor id -> booth codes kept as they are
     warnings: list = field(default_factory=list)  # text for the organizer
+    # Ids of `to_place`, so that solving needs no database (nor a loaded object) at all.
+    to_place_ids: list = field(default_factory=list)
 
     @property
     def free_booths(self):
         taken = set(self.problem["blocked"]) | {c for codes in self.fixed.values() for c in codes}
         return sum(1 for b in self.problem["booths"] if b["id"] not in taken)
+
+
+def split_into_groups(codes, neighbours):
+    """The booths as groups of at most MAX_SIZE touching booths (each grown from its
+    lowest code through neighbours), which the format accepts as fixed placements."""
+    left = set(codes)
+    groups = []
+    while left:
+        seed = min(left)
+        left.discard(seed)
+        group, frontier = [seed], [seed]
+        while frontier and len(group) < MAX_SIZE:
+            for near in sorted(neighbours.get(frontier.pop(0), ())):
+                if near in left and len(group) < MAX_SIZE:
+                    left.discard(near)
+                    group.append(near)
+                    frontier.append(near)
+        groups.append(sorted(group))
+    return groups
 
 
 def build_problem(event, now=None):
@@ -54,6 +84,7 @@ def build_problem(event, now=None):
         )
     )
     code_of = {b.id: b.code for b in booths}
+    zone_of = {b.code: b.zone for b in booths}
     neighbours = neighbour_map(event)
     exhibitors = {
         e.id: e
@@ -69,59 +100,43 @@ def build_problem(event, now=None):
         if is_active(a, now)
     ]
     blocked = {b.code for b in booths if b.blocked}
-    held_by = {}  # exhibitor id -> codes
-    warnings = []
+    occupied = defaultdict(list)  # exhibitor id -> codes: held, placed or confirmed alike
     for allocation in allocations:
-        code = code_of[allocation.booth_id]
-        if allocation.state == "hold":
-            blocked.add(code)
-        held_by.setdefault(allocation.exhibitor_id, []).append(code)
-    holding = {a.exhibitor_id for a in allocations if a.state == "hold"}
+        occupied[allocation.exhibitor_id].append(code_of[allocation.booth_id])
+    warnings = []
 
-    fixed = {}
-    for exhibitor_id, codes in held_by.items():
-        if exhibitor_id in holding:
-            continue
+    avoid = defaultdict(set)
+    for a, b in db.session.execute(select(ExhibitorAvoid.exhibitor_id, ExhibitorAvoid.avoided_id)):
+        if a in exhibitors and b in exhibitors and a != b:
+            avoid[a].add(b)
+            avoid[b].add(a)
+
+    entries = {}  # problem id -> (exhibitor id, fixed codes or None)
+    fixed = {}  # exhibitor id -> every code it occupies that the problem keeps for it
+    for exhibitor_id in sorted(occupied):
         exhibitor = exhibitors[exhibitor_id]
-        codes = sorted(codes)
-        if len(codes) > MAX_SIZE or not rules.connected(codes, neighbours) or set(codes) & blocked:
-            blocked.update(codes)
+        codes = sorted(occupied[exhibitor_id])
+        usable = [c for c in codes if c not in blocked]
+        groups = split_into_groups(usable, neighbours)
+        if len(groups) == 1 and len(usable) == len(codes):
+            entries[problem_id(exhibitor_id)] = (exhibitor_id, groups[0])
+        else:
+            for number, group in enumerate(groups, start=1):
+                entries[f"{problem_id(exhibitor_id)}.{number}"] = (exhibitor_id, group)
             warnings.append(
                 _(
-                    "The booths of %(name)s (%(booths)s) break the rules; the assigner treats "
-                    "them as blocked.",
+                    "The booths of %(name)s (%(booths)s) break the rules; the assigner keeps "
+                    "them as they are and away from its competitors.",
                     name=_name(exhibitor),
                     booths=", ".join(codes),
                 )
             )
-            continue
-        fixed[exhibitor_id] = codes
-
-    avoid_pairs = set()
-    for a, b in db.session.execute(select(ExhibitorAvoid.exhibitor_id, ExhibitorAvoid.avoided_id)):
-        if a in exhibitors and b in exhibitors and a != b:
-            avoid_pairs.add(tuple(sorted((a, b))))
-    # Fixed competitors already side by side cannot both stay fixed in the problem.
-    holder = {code: eid for eid, codes in fixed.items() for code in codes}
-    for a, b in sorted(avoid_pairs):
-        if a in fixed and b in fixed:
-            touching = any(holder.get(n) == b for code in fixed[a] for n in neighbours[code])
-            if touching:
-                for eid in (a, b):
-                    blocked.update(fixed.pop(eid))
-                warnings.append(
-                    _(
-                        "%(first)s and %(second)s stand next to each other although they avoid "
-                        "each other; the assigner treats their booths as blocked.",
-                        first=_name(exhibitors[a]),
-                        second=_name(exhibitors[b]),
-                    )
-                )
-                holder = {code: eid for eid, codes in fixed.items() for code in codes}
+        if usable:
+            fixed[exhibitor_id] = usable
 
     to_place = []
     for exhibitor in exhibitors.values():
-        if exhibitor.status != "approved" or exhibitor.locked or exhibitor.id in held_by:
+        if exhibitor.status != "approved" or exhibitor.locked or exhibitor.id in occupied:
             continue
         if not 1 <= (exhibitor.booth_count or 0) <= MAX_SIZE:
             warnings.append(
@@ -133,38 +148,60 @@ def build_problem(event, now=None):
             )
             continue
         to_place.append(exhibitor)
+        entries[problem_id(exhibitor.id)] = (exhibitor.id, None)
 
-    in_problem = set(fixed) | {e.id for e in to_place}
-    known = {b.code for b in booths}
+    # Competitors the organizers already put side by side cannot be kept apart any more;
+    # the format refuses such fixed pairs, so that one pair (only) is not listed.
+    holder = {code: pid for pid, (_e, codes) in entries.items() for code in codes or ()}
+    touching = set()
+    for pid, (exhibitor_id, codes) in entries.items():
+        for code in codes or ():
+            for near in neighbours[code]:
+                other = holder.get(near)
+                if other is not None and entries[other][0] in avoid[exhibitor_id]:
+                    touching.add(frozenset((pid, other)))
+    side_by_side = sorted({tuple(sorted(entries[pid][0] for pid in pair)) for pair in touching})
+    for first_id, second_id in side_by_side:
+        first, second = exhibitors[first_id], exhibitors[second_id]
+        warnings.append(
+            _(
+                "%(first)s and %(second)s stand next to each other although they avoid "
+                "each other; the assigner leaves them where they are.",
+                first=_name(first),
+                second=_name(second),
+            )
+        )
+
+    known = {b.code.upper(): b.code for b in booths}
     problem_exhibitors = []
-    for exhibitor_id in sorted(in_problem):
+    for pid in sorted(entries, key=_entry_order):
+        exhibitor_id, codes = entries[pid]
         exhibitor = exhibitors[exhibitor_id]
-        if exhibitor_id in fixed:
-            codes = fixed[exhibitor_id]
-            zone_of = {b.code: b.zone for b in booths}
-            zones = list(exhibitor.zones or ())
+        if codes is not None:
+            zones = sorted(set(exhibitor.zones or ()))
             # Organizers may have placed it outside its zones; keep the placement valid.
             if zones and any(zone_of[c] not in zones for c in codes):
                 zones = []
-            entry = {"id": problem_id(exhibitor_id), "size": len(codes), "zones": zones}
+            entry = {"id": pid, "size": len(codes), "zones": zones}
         else:
-            wishes = [w for w in (exhibitor.wishes or []) if w in known]
+            wishes = [known[w.upper()] for w in (exhibitor.wishes or []) if w.upper() in known]
             entry = {
-                "id": problem_id(exhibitor_id),
+                "id": pid,
                 "size": exhibitor.booth_count,
                 "zones": sorted(set(exhibitor.zones or ())),
                 "wishes": list(dict.fromkeys(wishes))[:MAX_WISHES],
                 "corner": bool(exhibitor.wants_corner),
             }
-        avoid = sorted(
-            problem_id(other)
-            for pair in avoid_pairs
-            if exhibitor_id in pair
-            for other in pair
-            if other != exhibitor_id and other in in_problem
+        others = sorted(
+            (
+                other
+                for other, (other_id, _codes) in entries.items()
+                if other_id in avoid[exhibitor_id] and frozenset((pid, other)) not in touching
+            ),
+            key=_entry_order,
         )
-        if avoid:
-            entry["avoid"] = avoid
+        if others:
+            entry["avoid"] = others
         problem_exhibitors.append(entry)
 
     by_hall = {}
@@ -189,10 +226,24 @@ def build_problem(event, now=None):
         "blocked": sorted(blocked),
         "exhibitors": problem_exhibitors,
         "fixed": [
-            {"exhibitor": problem_id(eid), "booths": codes} for eid, codes in sorted(fixed.items())
+            {"exhibitor": pid, "booths": codes}
+            for pid, (_e, codes) in sorted(entries.items(), key=lambda item: _entry_order(item[0]))
+            if codes is not None
         ],
     }
-    return BuiltProblem(problem=problem, to_place=to_place, fixed=fixed, warnings=warnings)
+    return BuiltProblem(
+        problem=problem,
+        to_place=to_place,
+        fixed=fixed,
+        warnings=warnings,
+        to_place_ids=[e.id for e in to_place],
+    )
+
+
+def _entry_order(pid):
+    """E12 before E12.1 before E12.2 before E13: by database id, then group."""
+    number, _dot, group = pid[1:].partition(".")
+    return int(number), int(group or 0)
 
 
 def _name(exhibitor):
@@ -203,17 +254,18 @@ def run(built, time_limit=20, workers=2):
     """Solve the problem; returns the proposal for the exhibitors to place."""
     from eventapp.booths import assigner
 
+    started = time.monotonic()
     problem = assigner.parse_problem(built.problem)
-    if not built.to_place:
+    if not built.to_place_ids:
         return {"assignments": {}, "left_out": [], "status": "EMPTY", "score": 0, "seconds": 0.0}
-    solution = assigner.solve(problem, time_limit=time_limit, workers=workers)
-    wanted = {problem_id(e.id) for e in built.to_place}
+    solution = assigner.solve(problem, time_limit=time_limit, workers=workers, started=started)
+    wanted = {problem_id(i) for i in built.to_place_ids}
     assignments = {
         database_id(eid): sorted(booths)
         for eid, booths in solution.assignments.items()
         if eid in wanted
     }
-    left_out = [e.id for e in built.to_place if e.id not in assignments]
+    left_out = [i for i in built.to_place_ids if i not in assignments]
     return {
         "assignments": assignments,
         "left_out": left_out,

@@ -8,9 +8,15 @@ entry there; the view commits (or rolls back after an error). Concurrency:
 - Before checking the rules, a service locks the rows it reasons about with
   SELECT ... FOR UPDATE (PostgreSQL; ignored on SQLite, where every
   transaction is BEGIN IMMEDIATE and thus serialized): the exhibitors first,
-  then the booths with their neighbours, each in id order. Two competitors
-  picking booths side by side therefore wait for each other and the second
-  sees the first one's booths.
+  then the booths with their neighbours, each in id order. The locking reads
+  reload the rows, so what the rules see is what was locked, not a copy read
+  before another transaction changed it. Two competitors picking booths side
+  by side therefore wait for each other and the second sees the first one's
+  booths.
+- Booth codes are matched whatever their case ("a-01" finds booth A-01); the
+  code as the floor plan writes it is the one stored and shown.
+- Exhibitor statuses change only through `eventapp.exhibitors.services.set_status`,
+  which checks the transition table, audits the change and tells the company.
 - Holds expire by themselves: every read and write treats a hold past its
   `expires_at` as free, and `expire_holds()` deletes such rows in the current
   transaction (also run by `flask booths release-holds`). No timers.
@@ -21,7 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 
 from eventapp.booths import rules
 from eventapp.booths.floorplan import derive, parse_floorplan
@@ -38,6 +44,7 @@ from eventapp.core import audit
 from eventapp.core.db import utcnow
 from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import ngettext
+from eventapp.exhibitors import services as registrations
 from eventapp.extensions import db
 from eventapp.organizations.models import SECTORS
 
@@ -131,21 +138,48 @@ def lock_exhibitors(ids):
 
 
 def lock_booths(ids):
-    """Lock booth rows in id order so that concurrent requests queue up instead of deadlocking."""
-    if ids:
-        db.session.execute(
-            select(Booth.id)
-            .where(Booth.id.in_(sorted(set(ids))))
-            .order_by(Booth.id)
-            .with_for_update()
-        )
+    """Lock booth rows in id order so that concurrent requests queue up instead of deadlocking.
+
+    Returns the booths by id, reloaded under the lock: a Booth read earlier in the
+    transaction may predate another transaction's change (e.g. blocking it), and
+    the rules must judge the locked state, not that copy.
+    """
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(Booth)
+        .where(Booth.id.in_(sorted(set(ids))))
+        .order_by(Booth.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {b.id: b for b in rows}
 
 
 def booths_by_code(event, codes):
+    """The event's booths among `codes` (any case), keyed by their code as stored."""
+    wanted = sorted({code.upper() for code in codes})
+    if not wanted:
+        return {}
     rows = db.session.scalars(
-        select(Booth).where(Booth.event_id == event.id, Booth.code.in_(list(codes)))
+        select(Booth).where(Booth.event_id == event.id, func.upper(Booth.code).in_(wanted))
     )
     return {b.code: b for b in rows}
+
+
+def resolve_codes(event, codes):
+    """(codes as stored, in the order given, {code: Booth}, codes given that match no booth)."""
+    codes = parse_codes(codes)
+    booths = booths_by_code(event, codes)
+    stored = {code.upper(): code for code in booths}
+    resolved, unknown = [], []
+    for code in codes:
+        actual = stored.get(code.upper())
+        if actual is None:
+            unknown.append(code)
+        elif actual not in resolved:
+            resolved.append(actual)
+    return resolved, booths, unknown
 
 
 def adjacency_around(booth_ids):
@@ -211,6 +245,33 @@ def allocations_of(exhibitor, now=None):
 
 def exhibitor_name(exhibitor):
     return exhibitor.organization.name if exhibitor.organization else f"#{exhibitor.id}"
+
+
+def change_status(exhibitor, status, *, notify=True):
+    """Move the registration to `status` the one sanctioned way (transition table,
+    audit entry, mail to the company); a transition the table refuses is a BoothError."""
+    try:
+        return registrations.set_status(exhibitor, status, notify=notify)
+    except registrations.StatusError as error:
+        raise BoothError(str(error)) from error
+
+
+def avoid_map(exhibitor_ids):
+    """exhibitor id -> ids of the competitors to keep apart from it (both directions)."""
+    ids = list(set(exhibitor_ids))
+    found = defaultdict(set)
+    if not ids:
+        return found
+    rows = db.session.execute(
+        select(ExhibitorAvoid.exhibitor_id, ExhibitorAvoid.avoided_id).where(
+            or_(ExhibitorAvoid.exhibitor_id.in_(ids), ExhibitorAvoid.avoided_id.in_(ids))
+        )
+    )
+    for a, b in rows:
+        if a != b:
+            found[a].add(b)
+            found[b].add(a)
+    return found
 
 
 def _codes_of(allocations):
@@ -319,7 +380,6 @@ def hold_booths(exhibitor, codes, now=None):
     """
     now = now or utcnow()
     event = exhibitor.event
-    codes = parse_codes(codes)
     (exhibitor,) = lock_exhibitors([exhibitor.id])
     settings = settings_for(event)
     if exhibitor.status != "approved":
@@ -327,23 +387,24 @@ def hold_booths(exhibitor, codes, now=None):
     status = picking_status(settings, exhibitor, now)
     if status != "open":
         raise BoothError(_window_error(status, settings, exhibitor, event))
+    codes, booths, unknown = resolve_codes(event, codes)
     wanted = exhibitor.booth_count
-    if len(codes) != wanted:
+    if len(codes) + len(unknown) != wanted:
         raise BoothError(
             ngettext(
                 "Select exactly %(num)s booth (you selected %(selected)s).",
                 "Select exactly %(num)s booths (you selected %(selected)s).",
                 wanted,
-                selected=len(codes),
+                selected=len(codes) + len(unknown),
             )
         )
-    booths = booths_by_code(event, codes)
-    unknown = [c for c in codes if c not in booths]
     if unknown:
         raise BoothError(_("Unknown booths: %(booths)s.", booths=", ".join(unknown)))
     chosen_ids = {b.id for b in booths.values()}
     pairs, around = adjacency_around(chosen_ids)
-    lock_booths(chosen_ids | around)
+    locked = lock_booths(chosen_ids | around)
+    # Judge the booths as locked: one read before the lock may miss a block made meanwhile.
+    booths = {locked[b.id].code: locked[b.id] for b in booths.values()}
     expire_holds(now=now, booth_ids=chosen_ids | around)
     expire_holds(now=now, exhibitor=exhibitor)
 
@@ -450,11 +511,24 @@ def confirm_booths(exhibitor, now=None):
         raise BoothError(_("Your booths are already confirmed."))
     if exhibitor.status not in PLACEABLE_STATUSES:
         raise BoothError(_("Only approved exhibitors can confirm booths."))
+    if any(a.state == "hold" for a in allocations):
+        # A hold was legal when taken, but the floor and the request may have moved on
+        # since (a competitor placed next door by the organizers, booths blocked).
+        # Placements by the organizers are theirs to judge (see the violations page).
+        breaches = placement_breaches(exhibitor, _codes_of(allocations), now, lock=True)
+        if breaches:
+            raise BoothError(
+                _(
+                    "Your selection no longer follows the rules: %(problems)s "
+                    "Release it and pick again.",
+                    problems=" ".join(b.message for b in breaches),
+                )
+            )
     previous = sorted({a.state for a in allocations})
     for allocation in allocations:
         allocation.state = "confirmed"
         allocation.expires_at = None
-    exhibitor.status = "confirmed"
+    change_status(exhibitor, "confirmed")
     audit.record(
         "booth.confirmed",
         exhibitor,
@@ -480,21 +554,47 @@ def release_hold(exhibitor, now=None):
     return codes
 
 
+def drop_hold(exhibitor, reason):
+    """Release the exhibitor's hold (also an expired one) because `reason` (a short
+    word for the audit log, e.g. "request_changed"); returns the booth codes freed.
+
+    A hold is only valid for the request it was picked for: with another booth
+    count, other zones or other competitors it may break the rules.
+    """
+    holds = list(
+        db.session.scalars(
+            select(BoothAllocation).where(
+                BoothAllocation.exhibitor_id == exhibitor.id, BoothAllocation.state == "hold"
+            )
+        )
+    )
+    if not holds:
+        return []
+    codes = _codes_of(holds)
+    for allocation in holds:
+        db.session.delete(allocation)
+    db.session.flush()
+    audit.record(
+        "booth.hold_released",
+        exhibitor,
+        event=exhibitor.event,
+        data={"booths": codes, "reason": reason},
+    )
+    return codes
+
+
 # --------------------------------------------------------------------------- organizer tools
 
 
 def _event_booths(event, codes, now):
-    codes = parse_codes(codes)
-    if not codes:
+    codes, booths, unknown = resolve_codes(event, codes)
+    if not codes and not unknown:
         raise BoothError(_("Select at least one booth."))
-    booths = booths_by_code(event, codes)
-    unknown = [c for c in codes if c not in booths]
     if unknown:
         raise BoothError(_("Unknown booths: %(booths)s.", booths=", ".join(unknown)))
-    ids = {b.id for b in booths.values()}
-    lock_booths(ids)
-    expire_holds(now=now, booth_ids=ids)
-    return codes, booths
+    locked = lock_booths({b.id for b in booths.values()})
+    expire_holds(now=now, booth_ids=set(locked))
+    return codes, {b.code: b for b in locked.values()}
 
 
 def _allocations_on(booth_ids, now):
@@ -545,8 +645,12 @@ def unblock_booths(event, codes, now=None):
     return codes
 
 
-def placement_breaches(exhibitor, codes=None, now=None):
-    """Rules the exhibitor's booths (or the given codes) break, as rules.Breach objects."""
+def placement_breaches(exhibitor, codes=None, now=None, lock=False):
+    """Rules the exhibitor's booths (or the given codes) break, as rules.Breach objects.
+
+    With `lock`, the booths and their neighbours are locked first, so that nobody
+    takes a booth next door between this check and the caller's commit.
+    """
     now = now or utcnow()
     event = exhibitor.event
     if codes is None:
@@ -556,6 +660,9 @@ def placement_breaches(exhibitor, codes=None, now=None):
     booths = booths_by_code(event, codes)
     ids = {b.id for b in booths.values()}
     pairs, around = adjacency_around(ids)
+    if lock:
+        locked = lock_booths(ids | around)
+        booths = {locked[b.id].code: locked[b.id] for b in booths.values()}
     near = _neighbourhood(ids | around, pairs, now)
     return rules.check_placement(
         codes,
@@ -613,8 +720,9 @@ def place_exhibitor(exhibitor, codes, now=None):
         db.session.add(
             BoothAllocation(booth_id=booths[code].id, exhibitor_id=exhibitor.id, state="placed")
         )
-    exhibitor.status = "placed"
     db.session.flush()
+    # New booths need a new confirmation, also from a company that had confirmed others.
+    change_status(exhibitor, "placed")
     audit.record(
         "booth.moved" if previous else "booth.placed",
         exhibitor,
@@ -632,20 +740,57 @@ def move_exhibitor(exhibitor, codes, now=None):
 
 
 def swap_exhibitors(first, second, now=None):
-    """Exchange the booths of two exhibitors; both become `placed`."""
+    """Exchange the booths of two exhibitors; both become `placed` and confirm again.
+
+    Refused when either is locked, when they rent different numbers of booths
+    (each would end up with the wrong count), or when the exchange would put one
+    outside its zones or next to a competitor it avoids.
+    """
     now = now or utcnow()
     if first.id == second.id:
         raise BoothError(_("Choose two different exhibitors."))
     if first.event_id != second.event_id:
         raise BoothError(_("Both exhibitors must belong to this event."))
     first, second = sorted(lock_exhibitors([first.id, second.id]), key=lambda e: e.id == second.id)
+    for exhibitor in (first, second):
+        if exhibitor.locked:
+            raise BoothError(
+                _(
+                    "%(name)s is locked; unlock it before swapping its booths.",
+                    name=exhibitor_name(exhibitor),
+                )
+            )
     a_allocations, b_allocations = allocations_of(first, now), allocations_of(second, now)
     if not a_allocations or not b_allocations:
         raise BoothError(_("Both exhibitors need booths to swap them."))
+    a_codes, b_codes = _codes_of(a_allocations), _codes_of(b_allocations)
+    if first.booth_count != second.booth_count:
+        raise BoothError(
+            _(
+                "%(first)s rents %(first_count)s booths and %(second)s rents %(second_count)s; "
+                "only exhibitors renting the same number of booths can swap.",
+                first=exhibitor_name(first),
+                first_count=first.booth_count,
+                second=exhibitor_name(second),
+                second_count=second.booth_count,
+            )
+        )
+    if len(a_codes) != len(b_codes):
+        raise BoothError(
+            _(
+                "%(first)s stands on %(first_count)s booths and %(second)s on "
+                "%(second_count)s; only exhibitors with the same number of booths can swap.",
+                first=exhibitor_name(first),
+                first_count=len(a_codes),
+                second=exhibitor_name(second),
+                second_count=len(b_codes),
+            )
+        )
     a_ids = [a.booth_id for a in a_allocations]
     b_ids = [a.booth_id for a in b_allocations]
-    a_codes, b_codes = _codes_of(a_allocations), _codes_of(b_allocations)
-    lock_booths(set(a_ids) | set(b_ids))
+    problems = _swap_problems(first, second, a_codes, b_codes, set(a_ids) | set(b_ids), now)
+    if problems:
+        raise BoothError(_("The swap would break the rules."), details=problems)
     for allocation in a_allocations + b_allocations:
         db.session.delete(allocation)
     db.session.flush()
@@ -653,8 +798,10 @@ def swap_exhibitors(first, second, now=None):
         db.session.add(BoothAllocation(booth_id=booth_id, exhibitor_id=first.id, state="placed"))
     for booth_id in a_ids:
         db.session.add(BoothAllocation(booth_id=booth_id, exhibitor_id=second.id, state="placed"))
-    first.status = second.status = "placed"
     db.session.flush()
+    # Both stand on booths they never confirmed; the status change is audited and mailed.
+    for exhibitor in (first, second):
+        change_status(exhibitor, "placed")
     audit.record(
         "booth.swapped",
         first,
@@ -665,6 +812,40 @@ def swap_exhibitors(first, second, now=None):
         },
     )
     return first, second
+
+
+def _swap_problems(first, second, a_codes, b_codes, booth_ids, now):
+    """What the exchange would break: zones and competitors, as text naming who and where."""
+    pairs, around = adjacency_around(booth_ids)
+    locked = lock_booths(set(booth_ids) | around)
+    near = _neighbourhood(set(booth_ids) | around, pairs, now)
+    zone_of = {b.code: b.zone for b in locked.values()}
+    holder_of = dict(near.holder_of)
+    holder_of.update({code: second.id for code in a_codes})
+    holder_of.update({code: first.id for code in b_codes})
+    avoids = avoid_map([first.id, second.id])
+    problems = []
+    for exhibitor, codes in ((first, b_codes), (second, a_codes)):
+        breaches = rules.check_placement(
+            codes,
+            wanted=len(codes),
+            zones=set(exhibitor.zones or ()),
+            zone_of=zone_of,
+            neighbours=near.neighbours,
+            holder_of={c: e for c, e in holder_of.items() if e != exhibitor.id},
+            avoided=avoids[exhibitor.id],
+            name_of=_name_by_id,
+        )
+        for breach in breaches:
+            if breach.kind in ("zone", "avoid"):
+                problems.append(
+                    _(
+                        "%(name)s: %(problem)s",
+                        name=exhibitor_name(exhibitor),
+                        problem=breach.message,
+                    )
+                )
+    return problems
 
 
 def unassign_exhibitor(exhibitor, now=None):
@@ -678,9 +859,9 @@ def unassign_exhibitor(exhibitor, now=None):
     codes = _codes_of(allocations)
     for allocation in allocations:
         db.session.delete(allocation)
-    if exhibitor.status in ("placed", "confirmed"):
-        exhibitor.status = "approved"
     db.session.flush()
+    if exhibitor.status in ("placed", "confirmed"):
+        change_status(exhibitor, "approved")
     audit.record("booth.unassigned", exhibitor, event=exhibitor.event, data={"booths": codes})
     return codes
 
@@ -766,18 +947,20 @@ def import_floorplan(event, data, now=None):
             details=[str(e) for e in parsed.errors],
         )
 
+    # Keyed by upper-case code: a booth re-imported as "a-01" is still booth A-01.
     existing = {
-        b.code: b for b in db.session.scalars(select(Booth).where(Booth.event_id == event.id))
+        b.code.upper(): b
+        for b in db.session.scalars(select(Booth).where(Booth.event_id == event.id))
     }
     lock_booths({b.id for b in existing.values()})
     expire_holds(event=event, now=now)
-    new_codes = {row.code for row in parsed.booths}
+    new_codes = {row.code.upper() for row in parsed.booths}
     allocated = db.session.execute(
         select(Booth.code, BoothAllocation.exhibitor_id)
         .join(BoothAllocation, BoothAllocation.booth_id == Booth.id)
         .where(Booth.event_id == event.id)
     ).all()
-    vanishing = sorted({code for code, _ in allocated if code not in new_codes})
+    vanishing = sorted({code for code, _ in allocated if code.upper() not in new_codes})
     if vanishing:
         holders = {code: exhibitor_id for code, exhibitor_id in allocated}
         names = {
@@ -807,22 +990,23 @@ def import_floorplan(event, data, now=None):
                 or_(BoothAdjacency.booth_id.in_(old_ids), BoothAdjacency.neighbour_id.in_(old_ids))
             )
         )
-    removed = sorted(code for code in existing if code not in new_codes)
-    for code in removed:
-        db.session.delete(existing.pop(code))
+    removed = sorted(key for key in existing if key not in new_codes)
+    for key in removed:
+        db.session.delete(existing.pop(key))
     db.session.flush()
 
     pairs, corner_flags = derive(parsed.booths)
     created = updated = 0
     by_code = {}
     for row in parsed.booths:
-        booth = existing.get(row.code)
+        booth = existing.get(row.code.upper())
         if booth is None:
             booth = Booth(event_id=event.id, code=row.code, blocked=False, blocked_reason="")
             db.session.add(booth)
             created += 1
         else:
             updated += 1
+        booth.code = row.code
         booth.hall_id = halls[row.hall].id
         booth.zone = row.zone
         booth.x, booth.y, booth.w, booth.h = row.x, row.y, row.w, row.h
@@ -850,19 +1034,32 @@ def import_floorplan(event, data, now=None):
 
 
 def propose_plan(event, time_limit=None, workers=2, user=None, now=None):
-    """Run the assigner for the approved exhibitors without booths; store the proposal."""
+    """Run the assigner for the approved exhibitors without booths; store the proposal.
+
+    Unlike the other services this one ends the caller's transaction: it commits
+    after reading the floor and runs the solver with no transaction open, because
+    on SQLite every transaction holds the write lock (BEGIN IMMEDIATE) and the
+    solver may take minutes, during which nobody could pick a booth. The proposal
+    is stored in a new transaction that the caller commits; the floor may change
+    while the solver runs, which `apply_proposal()` checks.
+    """
     from eventapp.booths import planning
 
     now = now or utcnow()
     settings = settings_for(event)
     time_limit = time_limit or settings.assigner_time_limit or 20
+    event_id = event.id
+    user_id = getattr(user, "id", None)
     expire_holds(event=event, now=now)
     built = planning.build_problem(event, now)
+    # Nothing below may touch the database (or a loaded object, which would reload)
+    # until the solver is done: the built problem is plain data.
+    db.session.commit()
     result = planning.run(built, time_limit=time_limit, workers=workers)
     proposal = BoothPlanProposal(
-        event_id=event.id,
+        event_id=event_id,
         created_at=now,
-        created_by_id=getattr(user, "id", None),
+        created_by_id=user_id,
         time_limit=int(time_limit),
         solver_status=result["status"],
         score=result["score"],
@@ -876,7 +1073,7 @@ def propose_plan(event, time_limit=None, workers=2, user=None, now=None):
     audit.record(
         "booth.plan_proposed",
         proposal,
-        event=event,
+        event=event_id,
         data={
             "placed": len(proposal.assignments),
             "left_out": len(proposal.left_out),
@@ -889,7 +1086,12 @@ def propose_plan(event, time_limit=None, workers=2, user=None, now=None):
 
 
 def apply_proposal(proposal, now=None):
-    """Place everybody as proposed, in one transaction, or refuse when anything changed."""
+    """Place everybody as proposed, in one transaction, or refuse when anything changed.
+
+    Besides the booths being still free, every placement is judged by the rules
+    against the floor as it is now (holds taken while the solver ran, zones and
+    competitors changed since): any breach refuses the whole plan, naming it.
+    """
     now = now or utcnow()
     event = proposal.event
     if proposal.applied_at is not None:
@@ -907,7 +1109,11 @@ def apply_proposal(proposal, now=None):
     exhibitors = {e.id: e for e in lock_exhibitors(list(wanted))}
     all_codes = [c for codes in wanted.values() for c in codes]
     booths = booths_by_code(event, all_codes)
-    lock_booths({b.id for b in booths.values()})
+    chosen_ids = {b.id for b in booths.values()}
+    pairs, around = adjacency_around(chosen_ids)
+    # The neighbours too: a hold taken next door while we check would slip past the rules.
+    locked = lock_booths(chosen_ids | around)
+    booths = {locked[b.id].code: locked[b.id] for b in booths.values()}
     expire_holds(event=event, now=now)
     problems = []
     for exhibitor_id, codes in wanted.items():
@@ -932,7 +1138,7 @@ def apply_proposal(proposal, now=None):
     blocked = sorted(b.code for b in booths.values() if b.blocked)
     if blocked:
         problems.append(_("Booths %(booths)s have been blocked.", booths=", ".join(blocked)))
-    taken = _allocations_on({b.id for b in booths.values()}, now)
+    taken = _allocations_on(chosen_ids, now)
     if taken:
         problems.append(
             _(
@@ -940,18 +1146,21 @@ def apply_proposal(proposal, now=None):
                 booths=", ".join(sorted(a.booth.code for a in taken)),
             )
         )
+    if not problems:
+        problems = _plan_breaches(wanted, exhibitors, booths, chosen_ids | around, pairs, now)
     if problems:
         raise StaleProposal(
             _("The floor has changed since this plan was made; run the assigner again."),
             details=problems,
         )
     for exhibitor_id, codes in wanted.items():
-        exhibitor = exhibitors[exhibitor_id]
         for code in codes:
             db.session.add(
                 BoothAllocation(booth_id=booths[code].id, exhibitor_id=exhibitor_id, state="placed")
             )
-        exhibitor.status = "placed"
+    db.session.flush()
+    for exhibitor_id in wanted:
+        change_status(exhibitors[exhibitor_id], "placed")
     proposal.applied_at = now
     db.session.flush()
     audit.record(
@@ -961,3 +1170,32 @@ def apply_proposal(proposal, now=None):
         data={"placed": {str(k): v for k, v in wanted.items()}, "left_out": proposal.left_out},
     )
     return len(wanted)
+
+
+def _plan_breaches(wanted, exhibitors, booths, booth_ids, pairs, now):
+    """Every rule the proposed placements break on the floor as it is now, the other
+    proposed placements included, as text naming the exhibitor."""
+    near = _neighbourhood(booth_ids, pairs, now)
+    holder_of = dict(near.holder_of)
+    for exhibitor_id, codes in wanted.items():
+        holder_of.update({code: exhibitor_id for code in codes})
+    avoids = avoid_map(wanted)
+    problems = []
+    for exhibitor_id, codes in wanted.items():
+        exhibitor = exhibitors[exhibitor_id]
+        breaches = rules.check_placement(
+            codes,
+            wanted=exhibitor.booth_count,
+            zones=set(exhibitor.zones or ()),
+            zone_of={c: booths[c].zone for c in codes},
+            neighbours=near.neighbours,
+            holder_of={c: e for c, e in holder_of.items() if e != exhibitor_id},
+            avoided=avoids[exhibitor_id],
+            name_of=_name_by_id,
+            blocked={c for c in codes if booths[c].blocked},
+        )
+        problems.extend(
+            _("%(name)s: %(problem)s", name=exhibitor_name(exhibitor), problem=b.message)
+            for b in breaches
+        )
+    return problems

@@ -191,6 +191,18 @@ class DecisionForm(FlaskForm):
         return valid
 
 
+class PriorityForm(FlaskForm):
+    """The organizers' choice of when a company may start picking booths."""
+
+    tier = SelectField(
+        _l("Picking tier"),
+        id="priority-tier",
+        coerce=int,
+        choices=options(services.PRIORITY_TIERS.items()),
+        description=_l("Priority exhibitors may pick from the priority opening time."),
+    )
+
+
 IMPORT_STATUS_CHOICES = [
     ("approved", _l("approved (ready to pick booths)")),
     ("pending", _l("pending (to be reviewed)")),

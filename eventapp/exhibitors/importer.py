@@ -22,11 +22,13 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
 from eventapp.accounts.models import User
+from eventapp.booths import floorplan
 from eventapp.booths.models import Exhibitor, ExhibitorAvoid
 from eventapp.core import audit
 from eventapp.core.i18n import gettext as _
 from eventapp.events.models import EXHIBITOR_ROLES, EventRole
 from eventapp.events.services import grant_role
+from eventapp.exhibitors.services import PRIORITY_TIERS
 from eventapp.extensions import db
 from eventapp.organizations.models import ORGANIZATION_KINDS, SECTORS, Organization
 
@@ -46,6 +48,7 @@ COLUMNS = (
     "contact_name",
     "description_ko",
     "description_en",
+    "priority_tier",
 )
 # The columns of the sample file, in this order (the descriptions are optional).
 SAMPLE_COLUMNS = COLUMNS[:13]
@@ -62,8 +65,10 @@ KIND_ALIASES = {
     "large": "large_firm",
     "research_institute": "institute",
 }
-TRUE_WORDS = {"yes", "y", "true", "1", "o", "v", "예", "네", "wahr"}
-FALSE_WORDS = {"", "no", "n", "false", "0", "x", "-", "아니오", "아니요"}
+# The floor-plan CSV's words, so that "x" means yes in both files; an empty cell is no.
+TRUE_WORDS = floorplan.TRUE_WORDS
+FALSE_WORDS = floorplan.FALSE_WORDS | {""}
+MAX_PRIORITY_TIER = max(PRIORITY_TIERS)
 LIST_SPLIT = re.compile(r"[;,|\s]+")
 NAME_SPLIT = re.compile(r"[;|\n]+")
 WEBSITE = re.compile(r"^https?://[^\s/$.?#][^\s]*\.[^\s]+$", re.IGNORECASE)
@@ -99,6 +104,7 @@ class ParsedRow:
     contact_name: str = ""
     description_ko: str = ""
     description_en: str = ""
+    priority_tier: int = 0
 
     @property
     def names(self):
@@ -368,6 +374,19 @@ def parse_row(line, raw):
     if len(row.contact_name) > 100:
         problem("contact_name", _("At most %(count)s characters.", count=100))
     row.description_ko, row.description_en = get("description_ko"), get("description_en")
+
+    tier = get("priority_tier")
+    if re.fullmatch(r"\d{1,3}(\.0+)?", tier) and int(float(tier)) <= MAX_PRIORITY_TIER:
+        row.priority_tier = int(float(tier))
+    elif tier:
+        problem(
+            "priority_tier",
+            _(
+                "Priority tier must be a whole number from 0 to %(max)s, not '%(value)s'.",
+                max=MAX_PRIORITY_TIER,
+                value=tier,
+            ),
+        )
     return (None if problems else row), problems
 
 
@@ -574,6 +593,7 @@ def apply(event, plan, status, *, actor=None):
             zones=list(row.zones),
             wishes=list(row.wishes),
             wants_corner=row.corner,
+            priority_tier=row.priority_tier,
         )
         db.session.add(exhibitor)
         user = db.session.scalar(select(User).where(User.email == row.contact_email))
@@ -616,6 +636,7 @@ def apply(event, plan, status, *, actor=None):
                 "organization": row.name_en or row.name_ko,
                 "status": status,
                 "contact": user.email,
+                "priority_tier": row.priority_tier,
             },
         )
         services.mail_user(

@@ -67,6 +67,10 @@ PICKING_STATUSES = frozenset({"approved", "placed"})
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 MAX_BOOTHS = 4
 MAX_WISHES = 5
+# Tier 1 and above may pick booths from the priority opening time (booth settings).
+PRIORITY_TIERS = {0: _l("regular"), 1: _l("priority (may pick early, e.g. sponsors)")}
+# Changing these makes a hold picked for the old request possibly break the rules.
+HOLD_FIELDS = frozenset({"booth_count", "zones", "avoid"})
 PROFILE_FIELDS = (
     "name_ko",
     "name_en",
@@ -85,6 +89,14 @@ class ExhibitorError(Exception):
 
 class StatusError(ExhibitorError):
     """A status change that the transition table does not allow."""
+
+
+@dataclass
+class RegistrationChange:
+    """What `update_registration()` changed, and the booths a hold gave back because of it."""
+
+    fields: list = field(default_factory=list)
+    released_booths: list = field(default_factory=list)
 
 
 @dataclass
@@ -493,7 +505,11 @@ def register(event, user, profile, booth_request):
 
 @committed(SAME_TIME)
 def update_registration(exhibitor, profile, booth_request):
-    """Change the company profile and booth request while still pending/approved."""
+    """Change the company profile and booth request while still pending/approved.
+
+    A hold picked for the old request is released when the booth count, the
+    zones or the competitors change: it may no longer follow the rules.
+    Returns a RegistrationChange."""
     lock(exhibitor)
     if exhibitor.status not in EDITABLE_STATUSES:
         raise ExhibitorError(
@@ -506,11 +522,42 @@ def update_registration(exhibitor, profile, booth_request):
     codes = _validate_request(exhibitor.event, booth_request, exhibitor_id=exhibitor.id)
     changed = _apply_profile(exhibitor.organization, profile)
     changed += _apply_request(exhibitor, booth_request, codes)
+    released = []
     if changed:
         audit.record(
             "exhibitor.updated", exhibitor, event=exhibitor.event, data={"fields": changed}
         )
-    return changed
+    if HOLD_FIELDS & set(changed):
+        # Imported here: the booths services build on this module.
+        from eventapp.booths.services import drop_hold
+
+        released = drop_hold(exhibitor, "request_changed")
+    return RegistrationChange(fields=changed, released_booths=released)
+
+
+@committed(SAME_TIME)
+def set_priority_tier(exhibitor, tier):
+    """An organizer's choice of picking tier (see PRIORITY_TIERS), committed and audited.
+
+    Returns False when the tier is unchanged."""
+    lock(exhibitor)
+    try:
+        tier = int(tier)
+    except (TypeError, ValueError):
+        tier = -1
+    if tier not in PRIORITY_TIERS:
+        raise ExhibitorError(_("Unknown priority tier."))
+    old = exhibitor.priority_tier or 0
+    if old == tier:
+        return False
+    exhibitor.priority_tier = tier
+    audit.record(
+        "exhibitor.priority_changed",
+        exhibitor,
+        event=exhibitor.event,
+        data={"from": old, "to": tier},
+    )
+    return True
 
 
 # -- company staff ---------------------------------------------------------------------------

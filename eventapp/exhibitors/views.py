@@ -44,6 +44,7 @@ from eventapp.exhibitors.forms import (
     ImportApplyForm,
     ImportForm,
     MemberForm,
+    PriorityForm,
     RegistrationForm,
     WithdrawForm,
 )
@@ -219,12 +220,21 @@ def edit(event, exhibitor_id):
     form = RegistrationForm.for_exhibitor(exhibitor)
     if form.validate_on_submit():
         try:
-            services.update_registration(exhibitor, form.profile(), form.booth_request())
+            change = services.update_registration(exhibitor, form.profile(), form.booth_request())
         except services.ExhibitorError as error:
             db.session.rollback()
             flash(str(error), "error")
         else:
             flash(_("Your registration is saved."), "success")
+            if change.released_booths:
+                flash(
+                    _(
+                        "Your hold on booths %(booths)s was released because your booth "
+                        "request changed; please pick again.",
+                        booths=", ".join(change.released_booths),
+                    ),
+                    "warning",
+                )
             return _to_dashboard(exhibitor)
     return render_template(
         "exhibitors/register.html",
@@ -364,7 +374,7 @@ def manage_detail(event, exhibitor_id):
     return _detail_page(event, exhibitor, DecisionForm())
 
 
-def _detail_page(event, exhibitor, form, status=200):
+def _detail_page(event, exhibitor, form, status=200, priority_form=None):
     named, naming = services.avoid_links(exhibitor)
     history = db.session.scalars(
         select(AuditEntry)
@@ -395,6 +405,8 @@ def _detail_page(event, exhibitor, form, status=200):
             history=history,
             decisions=decisions,
             form=form,
+            priority_form=priority_form or PriorityForm(tier=exhibitor.priority_tier or 0),
+            priority_tiers=services.PRIORITY_TIERS,
             sectors=SECTORS,
             allocation_states=ALLOCATION_STATES,
         ),
@@ -422,6 +434,30 @@ def decide(event, exhibitor_id):
         ),
         "success",
     )
+    return redirect(url_for("exhibitors.manage_detail", slug=event.slug, exhibitor_id=exhibitor.id))
+
+
+@bp.post("/e/<slug>/manage/exhibitors/<int:exhibitor_id>/priority")
+@organizer_view
+def set_priority(event, exhibitor_id):
+    exhibitor = _exhibitor_or_404(event, exhibitor_id)
+    form = PriorityForm()
+    if not form.validate_on_submit():
+        return _detail_page(event, exhibitor, DecisionForm(formdata=None), 400, priority_form=form)
+    try:
+        changed = services.set_priority_tier(exhibitor, form.tier.data)
+    except services.ExhibitorError as error:
+        flash(str(error), "error")
+        return _detail_page(event, exhibitor, DecisionForm(formdata=None), 409, priority_form=form)
+    if changed:
+        flash(
+            _(
+                "%(company)s now picks booths as: %(tier)s.",
+                company=exhibitor.organization.name,
+                tier=services.PRIORITY_TIERS[exhibitor.priority_tier],
+            ),
+            "success",
+        )
     return redirect(url_for("exhibitors.manage_detail", slug=event.slug, exhibitor_id=exhibitor.id))
 
 

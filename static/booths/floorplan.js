@@ -118,8 +118,15 @@
   });
   function endPointer(e) {
     delete pointers[e.pointerId];
-    if (Object.keys(pointers).length < 2) pinch = null;
-    if (!Object.keys(pointers).length) start = null;
+    var ids = Object.keys(pointers);
+    if (ids.length < 2) pinch = null;
+    if (ids.length === 1) {
+      // The finger left on the glass pans on from where it is now and from the view the
+      // pinch left; the point and view of its first touch are long out of date.
+      var p = pointers[ids[0]];
+      start = { x: p.x, y: p.y, vb: { x: vb.x, y: vb.y, w: vb.w, h: vb.h } };
+    }
+    if (!ids.length) start = null;
   }
   svg.addEventListener("pointerup", endPointer);
   svg.addEventListener("pointercancel", endPointer);

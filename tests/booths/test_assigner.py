@@ -498,7 +498,7 @@ def run_cli(tmp_path, data, *extra):
             str(solution_file),
             *extra,
         ],
-        cwd=ROOT,
+        cwd=tmp_path,
         env=env,
         capture_output=True,
         text=True,

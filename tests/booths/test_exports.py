@@ -86,3 +86,73 @@ def test_korean_font_helper_falls_back_to_cid_font(tmp_path):
     page.drawString(72, 720, "감마그룹")
     page.save()
     assert out.getvalue().startswith(b"%PDF")
+
+
+def _pixels(ppm):
+    """(width, height, rgb bytes) of a binary PPM (P6) image."""
+    fields, pos = [], 0
+    while len(fields) < 4:
+        while ppm[pos : pos + 1].isspace():
+            pos += 1
+        if ppm[pos : pos + 1] == b"#":
+            pos = ppm.index(b"\n", pos)
+            continue
+        end = pos
+        while not ppm[end : end + 1].isspace():
+            end += 1
+        fields.append(ppm[pos:end])
+        pos = end
+    assert fields[0] == b"P6" and fields[3] == b"255"
+    return int(fields[1]), int(fields[2]), ppm[pos + 1 :]
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) missing")
+def test_pdf_legend_draws_zone_colour_swatches(client, placed, tmp_path):
+    """Each zone label of the legend has a swatch of the zone's colour just before it."""
+    from eventapp.booths.state import ZONE_COLOURS
+
+    path = tmp_path / "plan.pdf"
+    path.write_bytes(client.get("/e/test-expo/floorplan.pdf?lang=en").get_data())
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(path), "-"],
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout
+    words = {
+        m.group(5): tuple(float(m.group(i)) for i in range(1, 5))
+        for m in re.finditer(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+            boxes,
+        )
+    }
+    scale = 2  # 144 dpi: two pixels per point
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "144",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(path),
+            str(tmp_path / "p"),
+        ],
+        check=True,
+    )
+    width, _height, rgb = _pixels((tmp_path / "p.ppm").read_bytes())
+
+    def colour_left_of(word):
+        x_min, y_min, _x_max, y_max = words[word]
+        x, y = int((x_min - 9) * scale), int((y_min + y_max) / 2 * scale)
+        offset = 3 * (y * width + x)
+        return tuple(rgb[offset : offset + 3])
+
+    for zone, label in (("ai", "AI·digital"), ("bio", "bio-health")):
+        expected = tuple(int(ZONE_COLOURS[zone][i : i + 2], 16) for i in (1, 3, 5))
+        found = colour_left_of(label)
+        assert all(abs(a - b) <= 24 for a, b in zip(found, expected, strict=True)), (zone, found)
+    held = colour_left_of("held")
+    assert all(abs(a - b) <= 24 for a, b in zip(held, (0xFD, 0xE6, 0x8A), strict=True)), held

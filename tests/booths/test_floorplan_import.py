@@ -170,6 +170,28 @@ def test_reimport_keeps_allocated_booths_or_names_the_ones_that_would_vanish(sma
     assert booth.id == booth_id and booth.x == 5
 
 
+def test_codes_differing_only_in_case_are_one_booth(small_event):
+    """Booth codes are matched whatever their case (wishes are stored upper-case),
+    so a file cannot hold A-01 and a-01, and a-01 re-imports booth A-01."""
+    parsed = parse_floorplan(csv_text("A-01,A,ai,4,4,3,3,,", "a-01,A,ai,7,4,3,3,,"), HALLS, ZONES)
+    assert [(e.line, e.kind) for e in parsed.errors] == [(3, "duplicate_code")]
+    alpha = small_event.exhibitors["alpha"]
+    place(alpha, ["A-01", "A-02"], state="confirmed")
+    booth_id = small_event.booths["A-01"].id
+    lower = ["a" + line[1:] for line in island("A", "A-", 5)]
+    services.import_floorplan(small_event.event, csv_text(*lower, *island("B", "B-", 5)))
+    db.session.commit()
+    assert allocations() == {"a-01": (alpha.id, "confirmed"), "a-02": (alpha.id, "confirmed")}
+    booth = db.session.scalar(select(Booth).where(Booth.code == "a-01"))
+    assert booth.id == booth_id
+
+
+def test_corner_marks_mean_yes():
+    text = csv_text("A-01,A,ai,4,4,3,3,x,", "A-02,A,ai,7,4,3,3,O,", "A-03,A,ai,10,4,3,3,-,")
+    parsed = parse_floorplan(text, HALLS, ZONES)
+    assert [b.corner for b in parsed.booths] == [True, True, False]
+
+
 def test_import_page(login_as, small_event):
     client = login_as("organizer")
     bad = csv_text("A-01,A,ai,4,4,3,3,,", "A-02,Q,ai,7,4,3,3,,")

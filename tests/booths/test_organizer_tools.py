@@ -81,23 +81,100 @@ def test_place_refuses_taken_blocked_and_unapproved(small_event):
     assert allocations() == {"A-01": (alpha.id, "placed"), "A-02": (alpha.id, "placed")}
 
 
+def status_changes(exhibitor):
+    return [
+        (e.data["from"], e.data["to"])
+        for e in db.session.scalars(
+            select(AuditEntry)
+            .where(
+                AuditEntry.action == "exhibitor.status_changed",
+                AuditEntry.object_id == str(exhibitor.id),
+            )
+            .order_by(AuditEntry.id)
+        )
+    ]
+
+
 def test_swap_two_exhibitors(small_event):
     event = small_event.event
-    alpha, beta = small_event.exhibitors["alpha"], small_event.exhibitors["beta"]
+    alpha = small_event.exhibitors["alpha"]
+    twin, _ = add_exhibitor(event, "twin", count=2, zones=("ai",))
     place(alpha, ["A-01", "A-02"], state="confirmed")
-    place(beta, ["B-01"], state="confirmed")
-    commit(services.swap_exhibitors(alpha, beta))
+    place(twin, ["A-09", "A-10"], state="placed")
+    commit(services.swap_exhibitors(alpha, twin))
     assert allocations() == {
-        "A-01": (beta.id, "placed"),
-        "A-02": (beta.id, "placed"),
-        "B-01": (alpha.id, "placed"),
+        "A-01": (twin.id, "placed"),
+        "A-02": (twin.id, "placed"),
+        "A-09": (alpha.id, "placed"),
+        "A-10": (alpha.id, "placed"),
     }
     db.session.refresh(alpha)
+    # New booths want a new confirmation; the step back is audited, not silent.
     assert alpha.status == "placed"
-    assert kinds(event) == {alpha.id: ["count", "zone"], beta.id: ["count", "zone"]}
+    assert status_changes(alpha) == [("confirmed", "placed")]
+    assert kinds(event) == {}
     with pytest.raises(services.BoothError):
         services.swap_exhibitors(alpha, alpha)
     db.session.rollback()
+
+
+def test_swap_refuses_different_booth_counts(small_event):
+    """Swapping a 2-booth exhibitor with a 1-booth one left both with the wrong count."""
+    alpha, beta = small_event.exhibitors["alpha"], small_event.exhibitors["beta"]
+    place(alpha, ["A-01", "A-02"], state="confirmed")
+    place(beta, ["B-01"], state="confirmed")
+    with pytest.raises(services.BoothError) as refused:
+        services.swap_exhibitors(alpha, beta)
+    db.session.rollback()
+    assert "rents 2 booths" in refused.value.message and "Beta Bio" in refused.value.message
+    assert allocations() == {
+        "A-01": (alpha.id, "confirmed"),
+        "A-02": (alpha.id, "confirmed"),
+        "B-01": (beta.id, "confirmed"),
+    }
+    db.session.refresh(alpha)
+    assert alpha.status == "confirmed"
+
+
+def test_swap_refuses_zone_and_competitor_breaches(small_event):
+    event = small_event.event
+    beta = small_event.exhibitors["beta"]  # zone bio, 1 booth
+    solo, _ = add_exhibitor(event, "solo", count=1, zones=("ai",))
+    place(beta, ["B-01"])
+    place(solo, ["A-01"])
+    with pytest.raises(services.BoothError) as refused:
+        services.swap_exhibitors(beta, solo)
+    db.session.rollback()
+    details = " ".join(refused.value.details)
+    assert "Beta Bio: Booths A-01 lie outside the zones bio." in details
+    assert "Solo Ltd: Booths B-01 lie outside the zones ai." in details
+
+    # Same zones, but the exchange would put one next to a competitor it avoids.
+    other, _ = add_exhibitor(event, "other", count=1, zones=("ai",))
+    rival, _ = add_exhibitor(event, "rival", count=1, zones=("ai",))
+    place(other, ["A-05"])
+    place(rival, ["A-02"])
+    db.session.add(ExhibitorAvoid(exhibitor_id=other.id, avoided_id=rival.id))
+    db.session.commit()
+    with pytest.raises(services.BoothError) as refused:
+        services.swap_exhibitors(solo, other)
+    db.session.rollback()
+    assert any("Other Ltd" in d and "Rival Ltd" in d for d in refused.value.details)
+    assert allocations()["A-01"] == (solo.id, "placed")
+
+
+def test_swap_refuses_locked_exhibitors(small_event):
+    event = small_event.event
+    alpha = small_event.exhibitors["alpha"]
+    twin, _ = add_exhibitor(event, "twin", count=2, zones=("ai",))
+    place(alpha, ["A-01", "A-02"])
+    place(twin, ["A-09", "A-10"])
+    commit(services.set_locked(twin, True))
+    with pytest.raises(services.BoothError) as refused:
+        services.swap_exhibitors(alpha, twin)
+    db.session.rollback()
+    assert "Twin Ltd is locked" in refused.value.message
+    assert allocations()["A-09"] == (twin.id, "placed")
 
 
 def test_unassign(small_event):
@@ -147,20 +224,28 @@ def test_organizer_pages_drive_the_tools(login_as, small_event):
     assert "now stands on A-06" in page and "Rule broken" in page
     assert 'data-booth="A-06"' in page and 'id="place-button"' in page
     client.post(f"{base}/block", data={"booths": "B-10", "reason": "stairs"})
+    # Different booth counts: refused with the reason, nothing moves.
     client.post(f"{base}/swap", data={"first": alpha.id, "second": beta.id})
+    page = client.get(f"{base}/?lang=en").get_data(as_text=True)
+    assert "only exhibitors renting the same number of booths can swap" in page
+    twin, _ = add_exhibitor(small_event.event, "twin", count=2, zones=("ai",))
+    client.post(f"{base}/place", data={"booths": "A-09 A-10", "exhibitor": twin.id})
+    client.post(f"{base}/swap", data={"first": alpha.id, "second": twin.id})
     client.post(f"{base}/lock", data={"exhibitor": alpha.id, "locked": "1"})
     assert allocations() == {
-        "A-01": (beta.id, "placed"),
-        "A-02": (beta.id, "placed"),
-        "A-06": (alpha.id, "placed"),
+        "A-01": (twin.id, "placed"),
+        "A-02": (twin.id, "placed"),
+        "A-06": (beta.id, "placed"),
+        "A-09": (alpha.id, "placed"),
+        "A-10": (alpha.id, "placed"),
     }
     violations = client.get(f"{base}/violations?lang=en").get_data(as_text=True)
-    assert 'data-kind="count"' in violations and 'data-kind="zone"' in violations
+    assert 'data-kind="zone"' in violations
     client.post(f"{base}/unassign", data={"exhibitor": beta.id})
     response = client.post(f"{base}/place", data={"booths": "B-10", "exhibitor": beta.id})
     page = client.get(f"{base}/?lang=en").get_data(as_text=True)
     assert "Booths B-10 are blocked." in page
-    assert allocations() == {"A-06": (alpha.id, "placed")}
+    assert beta.id not in {e for e, _s in allocations().values()}
     db.session.refresh(alpha)
     assert alpha.locked
     assert {

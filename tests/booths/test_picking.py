@@ -3,11 +3,14 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from eventapp.booths import services
-from eventapp.booths.models import BoothAllocation, ExhibitorAvoid
+from eventapp.booths.models import Booth, BoothAllocation, ExhibitorAvoid
+from eventapp.core.audit import AuditEntry
 from eventapp.core.db import utcnow
 from eventapp.extensions import db
+from eventapp.notifications.models import OutboxMessage
 from tests.booths.conftest import add_exhibitor, allocations, audit_actions, open_window, place
 
 
@@ -176,6 +179,145 @@ def test_confirm_turns_hold_into_confirmed_booths(picking_open):
     db.session.rollback()
     with pytest.raises(services.BoothError):  # booths already: no new hold
         hold(alpha, ["A-04", "A-05"])
+
+
+def test_confirm_rechecks_the_rules(picking_open):
+    """A hold was legal when taken; confirming it later must still follow the rules."""
+    alpha, beta = picking_open.exhibitors["alpha"], picking_open.exhibitors["beta"]
+    db.session.add(ExhibitorAvoid(exhibitor_id=alpha.id, avoided_id=beta.id))
+    db.session.commit()
+    hold(alpha, ["A-01", "A-02"])
+    # Meanwhile the organizers put the competitor next door (they may break rules).
+    services.place_exhibitor(beta, ["A-03"])
+    db.session.commit()
+    with pytest.raises(services.BoothError) as refused:
+        services.confirm_booths(alpha)
+    db.session.rollback()
+    assert "no longer follows the rules" in refused.value.message
+    assert "Beta Bio" in refused.value.message
+    assert allocations()["A-01"] == (alpha.id, "hold")
+    db.session.refresh(alpha)
+    assert alpha.status == "approved"
+    # With the competitor gone the same hold confirms.
+    services.unassign_exhibitor(beta)
+    db.session.commit()
+    services.confirm_booths(alpha)
+    db.session.commit()
+    assert allocations()["A-01"] == (alpha.id, "confirmed")
+
+
+def test_confirm_refuses_a_hold_that_no_longer_fits_the_request(picking_open):
+    alpha = picking_open.exhibitors["alpha"]
+    hold(alpha, ["A-01", "A-02"])
+    alpha.booth_count = 3  # changed behind the registration form's back
+    db.session.commit()
+    with pytest.raises(services.BoothError) as refused:
+        services.confirm_booths(alpha)
+    db.session.rollback()
+    assert "instead of the 3 rented" in refused.value.message
+
+
+def test_confirm_is_an_audited_status_change(picking_open):
+    alpha = picking_open.exhibitors["alpha"]
+    hold(alpha, ["A-01", "A-02"])
+    services.confirm_booths(alpha)
+    db.session.commit()
+    entry = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "exhibitor.status_changed")
+    )
+    assert (entry.object_id, entry.data["from"], entry.data["to"]) == (
+        str(alpha.id),
+        "approved",
+        "confirmed",
+    )
+    assert db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.kind == "exhibitor_status")
+    )
+
+
+def test_a_booth_blocked_after_it_was_read_is_not_held(picking_open):
+    """On PostgreSQL a Booth read before the lock may predate a block committed
+    meanwhile; hold_booths must judge the booth as it is once locked."""
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    alpha = picking_open.exhibitors["alpha"]
+    services.block_booths(picking_open.event, ["A-02"], "pillar")
+    db.session.commit()
+    booth = db.session.scalar(select(Booth).where(Booth.code == "A-02"))
+    assert booth.blocked
+    # This transaction's copy of the booth, as read before the other one blocked it.
+    set_committed_value(booth, "blocked", False)
+    with pytest.raises(services.BoothConflict) as refused:
+        services.hold_booths(alpha, ["A-01", "A-02"])
+    db.session.rollback()
+    assert "A-02" in refused.value.message
+    assert allocations() == {}
+
+
+def test_booth_codes_are_matched_whatever_their_case(picking_open):
+    alpha = picking_open.exhibitors["alpha"]
+    booth = db.session.scalar(select(Booth).where(Booth.code == "A-02"))
+    booth.code = "a-02"
+    db.session.commit()
+    hold(alpha, ["a-01", "A-02"])
+    assert allocations() == {"A-01": (alpha.id, "hold"), "a-02": (alpha.id, "hold")}
+    services.place_exhibitor(picking_open.exhibitors["beta"], "b-01")
+    db.session.commit()
+    assert allocations()["B-01"][0] == picking_open.exhibitors["beta"].id
+
+
+def test_changing_the_booth_request_releases_the_hold(picking_open, login_as):
+    from eventapp.exhibitors import services as registrations
+
+    alpha = picking_open.exhibitors["alpha"]
+    hold(alpha, ["A-01", "A-02"])
+    # Wishes and corner do not touch the rules: the hold stays.
+    change = registrations.update_registration(
+        alpha, {}, registrations.BoothRequest(booth_count=2, zones=["ai"], wishes=["A-05"])
+    )
+    assert change.released_booths == [] and "wishes" in change.fields
+    assert len(allocations()) == 2
+    # Another booth count does: the hold would no longer fit.
+    change = registrations.update_registration(
+        alpha, {}, registrations.BoothRequest(booth_count=3, zones=["ai"])
+    )
+    assert change.released_booths == ["A-01", "A-02"]
+    assert allocations() == {}
+    entry = db.session.scalar(
+        select(AuditEntry)
+        .where(AuditEntry.action == "booth.hold_released")
+        .order_by(AuditEntry.id.desc())
+    )
+    assert entry.data == {"booths": ["A-01", "A-02"], "reason": "request_changed"}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"zones": ["ai", "bio"]}, {"avoid": "beta"}],
+    ids=["zones", "competitors"],
+)
+def test_changing_zones_or_competitors_releases_the_hold_too(picking_open, login_as, change):
+    alpha, beta = picking_open.exhibitors["alpha"], picking_open.exhibitors["beta"]
+    hold(alpha, ["A-01", "A-02"])
+    client = login_as("exhibitor_admin")
+    data = {
+        "name_ko": "알파로보틱스",
+        "name_en": "Alpha Robotics",
+        "kind": "startup",
+        "sector": "ai",
+        "country": "KR",
+        "booth_count": "2",
+        "zones": change.get("zones", ["ai"]),
+    }
+    if "avoid" in change:
+        data["avoid"] = [str(beta.id)]
+    response = client.post(f"/e/test-expo/exhibitors/{alpha.id}/edit?lang=en", data=data)
+    assert response.status_code == 302
+    page = client.get(response.location + "?lang=en").get_data(as_text=True)
+    assert "was released because your booth request changed" in page
+    assert allocations() == {}
 
 
 def test_placed_exhibitor_confirms_placement(picking_open):

@@ -2,6 +2,8 @@
 in one transaction, and refusing stale ones."""
 
 import re
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -9,9 +11,10 @@ from sqlalchemy import select
 
 from eventapp.booths import assigner, planning, services
 from eventapp.booths.models import BoothAllocation, BoothPlanProposal, ExhibitorAvoid
+from eventapp.core.audit import AuditEntry
 from eventapp.core.db import utcnow
 from eventapp.extensions import db
-from tests.booths.conftest import add_exhibitor, allocations, audit_actions, place
+from tests.booths.conftest import add_exhibitor, allocations, audit_actions, open_window, place
 
 
 def eid(exhibitor):
@@ -48,6 +51,8 @@ def test_problem_from_the_database(small_event):
     alpha.wishes = ["A-01", "Z-99", "A-02"]
     alpha.wants_corner = True
     db.session.add(ExhibitorAvoid(exhibitor_id=fixed.id, avoided_id=alpha.id))
+    # A competitor who holds booths while picking is kept apart like a placed one.
+    db.session.add(ExhibitorAvoid(exhibitor_id=stale.id, avoided_id=holder.id))
     small_event.booths["B-10"].blocked = True
     db.session.commit()
 
@@ -56,12 +61,16 @@ def test_problem_from_the_database(small_event):
     assert problem["format"] == "kicxup-booths/1"
     assert len(problem["booths"]) == 20
     assert ["A-01", "A-02"] in problem["adjacent"] and ["A-01", "A-06"] in problem["adjacent"]
-    assert problem["blocked"] == ["A-05", "B-10"]  # blocked booth and an active hold
-    assert problem["fixed"] == [{"exhibitor": eid(fixed), "booths": ["A-09", "A-10"]}]
+    assert problem["blocked"] == ["B-10"]
+    # Placed (even locked) exhibitors and those holding booths right now stay where they are.
+    assert problem["fixed"] == [
+        {"exhibitor": eid(fixed), "booths": ["A-09", "A-10"]},
+        {"exhibitor": eid(holder), "booths": ["A-05"]},
+    ]
     by_id = {e["id"]: e for e in problem["exhibitors"]}
-    # Placed (even locked) exhibitors are fixed; holders, locked ones without booths and
-    # pending ones are not in the problem; an expired hold does not count.
-    assert set(by_id) == {eid(alpha), eid(beta), eid(fixed), eid(stale)}
+    # Locked ones without booths and pending ones are not in the problem; an expired
+    # hold does not count.
+    assert set(by_id) == {eid(alpha), eid(beta), eid(fixed), eid(holder), eid(stale)}
     assert by_id[eid(alpha)] == {
         "id": eid(alpha),
         "size": 2,
@@ -71,24 +80,108 @@ def test_problem_from_the_database(small_event):
         "avoid": [eid(fixed)],
     }
     assert by_id[eid(fixed)]["avoid"] == [eid(alpha)]
+    assert by_id[eid(holder)] == {
+        "id": eid(holder),
+        "size": 1,
+        "zones": ["ai"],
+        "avoid": [eid(stale)],
+    }
+    assert by_id[eid(stale)]["avoid"] == [eid(holder)]
     assert {e.id for e in built.to_place} == {alpha.id, beta.id, stale.id}
+    assert built.to_place_ids == [alpha.id, beta.id, stale.id]
     parsed = assigner.parse_problem(problem)  # the assigner accepts it
-    assert parsed.fixed == {eid(fixed): ("A-09", "A-10")}
+    assert parsed.fixed == {eid(fixed): ("A-09", "A-10"), eid(holder): ("A-05",)}
+
+
+def test_place_the_rest_keeps_competitors_away_from_a_hold(small_event):
+    """A competitor holding booths (and confirming them later) gets no rival next door."""
+    event = small_event.event
+    beta = small_event.exhibitors["beta"]
+    holder, _ = add_exhibitor(event, "holder", count=1, zones=("bio",))
+    db.session.add(
+        BoothAllocation(
+            booth_id=small_event.booths["B-03"].id,
+            exhibitor_id=holder.id,
+            state="hold",
+            expires_at=utcnow() + timedelta(minutes=10),
+        )
+    )
+    # Beta would love the booth right beside the hold.
+    beta.wishes = ["B-02", "B-04", "B-08"]
+    db.session.add(ExhibitorAvoid(exhibitor_id=beta.id, avoided_id=holder.id))
+    small_event.exhibitors["alpha"].status = "withdrawn"
+    db.session.commit()
+    proposal = services.propose_plan(event, time_limit=2, workers=1)
+    db.session.commit()
+    (booth,) = proposal.assignments[str(beta.id)]
+    assert booth not in {"B-02", "B-04", "B-08"}
+    services.apply_proposal(proposal)
+    db.session.commit()
+    from eventapp.booths import state
+
+    assert state.violations(event) == []
+
+
+def test_wishes_match_booth_codes_whatever_their_case(small_event):
+    """Wishes are stored upper-case while the floor plan may name booths in lower case."""
+    event = small_event.event
+    alpha = small_event.exhibitors["alpha"]
+    small_event.booths["A-03"].code = "a-03"
+    small_event.booths["A-04"].code = "a-04"
+    alpha.wishes = ["A-03", "A-04"]
+    db.session.commit()
+    entry = next(
+        e for e in planning.build_problem(event).problem["exhibitors"] if e["id"] == eid(alpha)
+    )
+    assert entry["wishes"] == ["a-03", "a-04"]
+    proposal = services.propose_plan(event, time_limit=2, workers=1)
+    db.session.commit()
+    assert sorted(proposal.assignments[str(alpha.id)]) == ["a-03", "a-04"]
 
 
 def test_rule_breaking_placements_stay_fixed_or_become_blocked(small_event):
     event = small_event.event
-    beta = small_event.exhibitors["beta"]
+    alpha, beta = small_event.exhibitors["alpha"], small_event.exhibitors["beta"]
     apart, _ = add_exhibitor(event, "apart", count=2)
     place(beta, ["A-01"])  # outside its zone: kept, zones relaxed
-    place(apart, ["A-03", "A-05"])  # not touching: cannot be fixed
+    place(apart, ["A-03", "A-05"])  # not touching: kept as two groups
+    db.session.add(ExhibitorAvoid(exhibitor_id=alpha.id, avoided_id=apart.id))
+    db.session.commit()
     built = planning.build_problem(event)
     assert {"exhibitor": eid(beta), "booths": ["A-01"]} in built.problem["fixed"]
     by_id = {e["id"]: e for e in built.problem["exhibitors"]}
     assert by_id[eid(beta)]["zones"] == []
     assert eid(apart) not in by_id
-    assert {"A-03", "A-05"} <= set(built.problem["blocked"])
+    pieces = [f"{eid(apart)}.1", f"{eid(apart)}.2"]
+    assert [f for f in built.problem["fixed"] if f["exhibitor"] in pieces] == [
+        {"exhibitor": pieces[0], "booths": ["A-03"]},
+        {"exhibitor": pieces[1], "booths": ["A-05"]},
+    ]
+    # The occupied booths keep the holder's competitors away.
+    assert by_id[eid(alpha)]["avoid"] == pieces
+    assert built.problem["blocked"] == []
+    assert built.fixed[apart.id] == ["A-03", "A-05"]
     assert any("break the rules" in w for w in built.warnings)
+    parsed = assigner.parse_problem(built.problem)
+    solution = assigner.solve(parsed, time_limit=2, workers=1)
+    assert not set(solution.assignments[eid(alpha)]) & {"A-02", "A-04", "A-08", "A-10"}
+
+
+def test_competitors_already_side_by_side_stay_fixed(small_event):
+    event = small_event.event
+    alpha, beta = small_event.exhibitors["alpha"], small_event.exhibitors["beta"]
+    other, _ = add_exhibitor(event, "other", count=1, zones=("ai",))
+    place(alpha, ["A-01", "A-02"])
+    place(other, ["A-03"])
+    db.session.add(ExhibitorAvoid(exhibitor_id=alpha.id, avoided_id=other.id))
+    db.session.add(ExhibitorAvoid(exhibitor_id=beta.id, avoided_id=other.id))
+    db.session.commit()
+    built = planning.build_problem(event)
+    by_id = {e["id"]: e for e in built.problem["exhibitors"]}
+    assert "avoid" not in by_id[eid(alpha)]  # the pair that already touches is dropped
+    assert by_id[eid(other)]["avoid"] == [eid(beta)]  # others are still kept apart
+    assert {f["exhibitor"] for f in built.problem["fixed"]} == {eid(alpha), eid(other)}
+    assert any("stand next to each other" in w for w in built.warnings)
     assigner.parse_problem(built.problem)
 
 
@@ -175,3 +268,126 @@ def test_place_rest_pages(login_as, small_event):
     response = client.post(f"/e/test-expo/manage/booths/proposals/{proposal.id}/apply")
     page = client.get(response.location + "?lang=en").get_data(as_text=True)
     assert "already been applied" in page
+
+
+def test_apply_refuses_a_plan_next_to_a_competitor_who_picked_meanwhile(small_event):
+    event = small_event.event
+    alpha, beta = small_event.exhibitors["alpha"], small_event.exhibitors["beta"]
+    open_window(event)
+    proposal = services.propose_plan(event, time_limit=1, workers=1)
+    db.session.commit()
+    (booth,) = proposal.assignments[str(beta.id)]
+    # While the plan waited, a competitor of Beta picked the booth next door.
+    rival, _ = add_exhibitor(event, "rival", count=1, zones=("bio",))
+    db.session.add(ExhibitorAvoid(exhibitor_id=rival.id, avoided_id=beta.id))
+    db.session.commit()
+    next_door = sorted(planning.neighbour_map(event)[booth])[0]
+    services.hold_booths(rival, [next_door])
+    db.session.commit()
+    with pytest.raises(services.StaleProposal) as refused:
+        services.apply_proposal(proposal)
+    db.session.rollback()
+    assert any(
+        d.startswith("Beta Bio: ") and "Rival Ltd" in d and booth in d
+        for d in refused.value.details
+    ), refused.value.details
+    assert allocations() == {next_door: (rival.id, "hold")}  # the whole plan was refused
+    db.session.refresh(alpha)
+    assert alpha.status == "approved"
+
+
+def test_apply_refuses_a_plan_the_changed_request_no_longer_fits(small_event):
+    event = small_event.event
+    alpha = small_event.exhibitors["alpha"]
+    proposal = services.propose_plan(event, time_limit=1, workers=1)
+    db.session.commit()
+    alpha.zones = ["bio"]  # the organizers moved Alpha to another zone meanwhile
+    db.session.commit()
+    with pytest.raises(services.StaleProposal) as refused:
+        services.apply_proposal(proposal)
+    db.session.rollback()
+    assert any(
+        d.startswith("Alpha Robotics: ") and "outside the zones bio" in d
+        for d in refused.value.details
+    ), refused.value.details
+    assert allocations() == {}
+
+
+def test_applying_audits_each_status_change(small_event):
+    event = small_event.event
+    alpha, beta = small_event.exhibitors["alpha"], small_event.exhibitors["beta"]
+    proposal = services.propose_plan(event, time_limit=1, workers=1)
+    db.session.commit()
+    services.apply_proposal(proposal)
+    db.session.commit()
+    entries = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "exhibitor.status_changed")
+    ).all()
+    assert sorted((e.object_id, e.data["from"], e.data["to"]) for e in entries) == sorted(
+        [(str(alpha.id), "approved", "placed"), (str(beta.id), "approved", "placed")]
+    )
+
+
+def test_other_sessions_can_write_while_the_solver_runs(app, small_event, monkeypatch):
+    """On SQLite a transaction holds the write lock: the solver must run outside one."""
+    event = small_event.event
+    alpha = small_event.exhibitors["alpha"]
+    open_window(event)
+    event_id, alpha_id = event.id, alpha.id
+    db.session.remove()
+    solving, release = threading.Event(), threading.Event()
+    real_solve = assigner.solve
+
+    def slow_solve(*args, **kwargs):
+        solving.set()
+        release.wait(30)
+        return real_solve(*args, **kwargs)
+
+    monkeypatch.setattr(assigner, "solve", slow_solve)
+    outcome = {}
+
+    def in_thread(name, work):
+        def target():
+            with app.app_context(), app.test_request_context("/?lang=en"):
+                try:
+                    outcome[name] = work()
+                    db.session.commit()
+                except Exception as error:  # reported by the assertions below
+                    db.session.rollback()
+                    outcome[name] = error
+                finally:
+                    db.session.remove()
+
+        thread = threading.Thread(target=target, daemon=True)
+        thread.start()
+        return thread
+
+    from eventapp.booths.models import Exhibitor
+    from eventapp.events.models import Event
+
+    planner = in_thread(
+        "propose",
+        lambda: services.propose_plan(db.session.get(Event, event_id), time_limit=1, workers=1).id,
+    )
+    picker = None
+    try:
+        assert solving.wait(30), "the solver never started"
+        started = time.monotonic()
+        picker = in_thread(
+            "hold",
+            lambda: services.hold_booths(db.session.get(Exhibitor, alpha_id), ["A-01", "A-02"]),
+        )
+        picker.join(10)
+        waited = time.monotonic() - started
+        assert not picker.is_alive(), "picking waited for the solver"
+        assert not isinstance(outcome["hold"], Exception), outcome["hold"]
+        assert waited < 5
+    finally:
+        release.set()
+        planner.join(60)
+        if picker is not None:
+            picker.join(60)  # a picker stuck behind the solver must not outlive the test
+    assert isinstance(outcome["propose"], int), outcome["propose"]
+    proposal = db.session.get(BoothPlanProposal, outcome["propose"])
+    assert proposal is not None and proposal.solver_status
+    assert allocations() == {"A-01": (alpha_id, "hold"), "A-02": (alpha_id, "hold")}

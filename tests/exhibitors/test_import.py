@@ -229,6 +229,8 @@ BAD_ROWS = [
     ({"contact_email": ""}, "contact_email", "required"),
     ({"contact_email": "other_exhibitor@example.org"}, "contact_email", "already represents"),
     ({"corner": "maybe"}, "corner", "yes or no"),
+    ({"priority_tier": "2"}, "priority_tier", "from 0 to 1"),
+    ({"priority_tier": "sponsor"}, "priority_tier", "from 0 to 1"),
     ({"country": "Korea"}, "country", "two-letter"),
     ({"website": "no site"}, "website", "Not a web address"),
 ]
@@ -240,7 +242,8 @@ def test_every_bad_row_is_reported_with_line_and_column(small_event, english):
     before = counts()
     for cells, column, fragment in BAD_ROWS:
         rows = [dict(GOOD_ROWS[1], avoid="감마그룹"), row(**cells), GOOD_ROWS[2]]
-        plan = importer.prepare(small_event.event, "x.csv", csv_bytes(rows))
+        header = HEADER + ["priority_tier"] if "priority_tier" in cells else HEADER
+        plan = importer.prepare(small_event.event, "x.csv", csv_bytes(rows, header=header))
         assert not plan.ok, cells
         assert {(p.line, p.column) for p in plan.problems} == {(3, column)}, plan.problems
         assert all(fragment in p.message for p in plan.problems), plan.problems
@@ -442,3 +445,48 @@ def test_parse_row_reads_back_what_was_written(
     assert parsed.zones == tuple(zones) and parsed.wishes == tuple(wishes)
     assert parsed.corner is corner and parsed.avoid == tuple(avoid)
     assert parsed.contact_email == "someone@example.org"
+
+
+def test_priority_tier_column_is_optional_and_imported(small_event):
+    header = HEADER + ["priority_tier"]
+    rows = [
+        row(priority_tier="1"),
+        dict(GOOD_ROWS[1], priority_tier=""),
+        dict(GOOD_ROWS[2], priority_tier="0"),
+    ]
+    plan = importer.prepare(small_event.event, "x.csv", csv_bytes(rows, header=header))
+    assert plan.ok, plan.problems
+    assert [r.priority_tier for r in plan.rows] == [1, 0, 0]
+    created = importer.apply(small_event.event, plan, "approved")
+    db.session.commit()
+    assert [e.priority_tier for e in created] == [1, 0, 0]
+    entry = db.session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.action == "exhibitor.imported",
+            AuditEntry.object_id == str(created[0].id),
+        )
+    )
+    assert entry.data["priority_tier"] == 1
+    # Without the column everybody is regular, as before.
+    plan = importer.prepare(
+        small_event.event,
+        "x.csv",
+        csv_bytes([row(name_en="Zeta", name_ko="제타", contact_email="z@example.org", avoid="")]),
+    )
+    assert plan.ok and plan.rows[0].priority_tier == 0
+
+
+@pytest.mark.parametrize(
+    ("mark", "corner"),
+    [("x", True), ("X", True), ("o", True), ("v", True), ("예", True), ("-", False), ("", False)],
+)
+def test_corner_marks_mean_what_they_mean_in_the_floor_plan(mark, corner):
+    """One convention for both files: a mark such as "x" means yes (as in the floor plan)."""
+    from eventapp.booths.floorplan import parse_floorplan
+
+    parsed, problems = importer.parse_row(2, row(corner=mark))
+    assert problems == [] and parsed.corner is corner
+    if mark:
+        text = f"booth,hall,zone,x,y,w,h,corner,tier\nA-01,A,ai,0,0,3,3,{mark},\n"
+        plan = parse_floorplan(text, {"A": (0, 0)}, {"ai"})
+        assert plan.errors == [] and plan.booths[0].corner is corner

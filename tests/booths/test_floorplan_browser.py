@@ -1,0 +1,185 @@
+"""The interactive floor plan in a real browser: filters, search, zoom, keyboard,
+touch gestures and a phone-sized screen (headless Chromium through Playwright)."""
+
+import re
+
+import pytest
+
+from eventapp.extensions import db
+from tests.booths.conftest import place
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+FLOORPLAN = "/e/test-expo/floorplan?lang=en"
+
+
+@pytest.fixture
+def occupied(small_event):
+    """Alpha stands on A-01 and A-02, Beta on B-03; the browser gets the database."""
+    place(small_event.exhibitors["alpha"], ["A-01", "A-02"], state="confirmed")
+    place(small_event.exhibitors["beta"], ["B-03"])
+    db.session.remove()  # the server's requests must not wait for this session
+    return small_event
+
+
+def new_page(browser, base_url, **options):
+    context = browser.new_context(base_url=base_url, locale="en-US", **options)
+    context.set_default_timeout(15000)
+    return context.new_page()
+
+
+def booth(page, code):
+    return page.locator(f'svg#floorplan g.booth[data-booth="{code}"]')
+
+
+def view_box(page):
+    return [float(v) for v in page.get_attribute("svg#floorplan", "viewBox").split()]
+
+
+def tab_to_a_booth(page, presses=80):
+    """Press Tab until a booth has the focus; its code."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        code = page.evaluate(
+            "() => { const g = document.activeElement;"
+            " return g && g.matches && g.matches('g.booth') ? g.dataset.booth : null; }"
+        )
+        if code:
+            return code
+    raise AssertionError("no booth is reachable with Tab")
+
+
+def test_filter_search_zoom_and_keyboard(live_server, occupied, browser):
+    from playwright.sync_api import expect
+
+    page = new_page(browser, live_server.url, viewport={"width": 1280, "height": 900})
+    page.goto(FLOORPLAN)
+
+    # The zone filter dims the booths of other zones.
+    page.select_option("#zone-filter", "bio")
+    expect(booth(page, "A-01")).to_have_class(re.compile(r"\bdim\b"))
+    expect(booth(page, "B-01")).not_to_have_class(re.compile(r"\bdim\b"))
+    assert page.locator("g.booth.dim").count() == 10
+    page.select_option("#zone-filter", "")
+    expect(page.locator("g.booth.dim")).to_have_count(0)
+
+    # Searching an exhibitor lights up its booths, and only those.
+    page.fill("#exhibitor-search", "alpha")
+    expect(page.locator("g.booth.hit")).to_have_count(2)
+    expect(booth(page, "A-01")).to_have_class(re.compile(r"\bhit\b"))
+    expect(booth(page, "A-02")).to_have_class(re.compile(r"\bhit\b"))
+    expect(page.locator("#search-result")).to_contain_text("2 booths found")
+    page.fill("#exhibitor-search", "")
+    expect(page.locator("g.booth.hit")).to_have_count(0)
+
+    # The zoom buttons change the visible part of the plan.
+    whole = view_box(page)
+    page.click("#zoom-in")
+    zoomed = view_box(page)
+    assert zoomed[2] < whole[2] and zoomed[3] < whole[3]
+    page.click("#zoom-out")
+    assert view_box(page)[2] > zoomed[2]
+    page.click("#zoom-reset")
+    assert view_box(page) == pytest.approx(whole)
+
+    # Tab reaches a booth; its details show on focus and on Enter; arrows move on.
+    code = tab_to_a_booth(page)
+    expect(page.locator("#booth-details h3")).to_contain_text(code)
+    page.keyboard.press("Enter")
+    expect(page.locator("#booth-details h3")).to_contain_text(code)
+    expect(page.locator("#booth-details")).to_contain_text("Alpha Robotics")
+    page.keyboard.press("ArrowRight")
+    moved = page.evaluate("() => document.activeElement.dataset.booth")
+    assert moved and moved != code
+    expect(page.locator("#booth-details h3")).to_contain_text(moved)
+
+
+def test_organizer_selects_booths_by_keyboard(live_server, occupied, browser):
+    from playwright.sync_api import expect
+
+    page = new_page(browser, live_server.url, viewport={"width": 1280, "height": 900})
+    page.goto("/login")
+    page.fill("#email", "organizer@example.org")
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.goto("/e/test-expo/manage/booths/?lang=en")
+    code = tab_to_a_booth(page)
+    page.keyboard.press("Space")
+    expect(booth(page, code)).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#org-booth-codes")).to_have_value(code)
+    expect(page.locator("#booth-details h3")).to_contain_text(code)
+    page.keyboard.press("ArrowRight")
+    other = page.evaluate("() => document.activeElement.dataset.booth")
+    page.keyboard.press("Enter")
+    expect(booth(page, other)).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#org-booth-codes")).to_have_value(f"{code} {other}")
+    page.keyboard.press("Enter")  # and off again
+    expect(booth(page, other)).to_have_attribute("aria-pressed", "false")
+    expect(page.locator("#org-booth-codes")).to_have_value(code)
+
+
+def test_plan_fits_a_phone_without_sideways_scrolling(live_server, occupied, browser):
+    page = new_page(
+        browser,
+        live_server.url,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=3,
+    )
+    page.goto(FLOORPLAN)
+    page.wait_for_selector("svg#floorplan g.booth")
+    sizes = page.evaluate(
+        """() => {
+          const svg = document.querySelector('svg#floorplan').getBoundingClientRect();
+          return {
+            page: document.documentElement.scrollWidth,
+            body: document.body.scrollWidth,
+            window: window.innerWidth,
+            left: svg.left,
+            right: svg.right,
+            width: svg.width,
+          };
+        }"""
+    )
+    assert sizes["window"] == 390
+    assert sizes["page"] <= 390 and sizes["body"] <= 390, sizes
+    assert sizes["left"] >= 0 and sizes["right"] <= 390 and sizes["width"] > 300, sizes
+    # Every booth can still be reached: a tap shows its details.
+    booth(page, "A-01").tap()
+    assert "A-01" in page.inner_text("#booth-details h3")
+
+
+def test_one_finger_pan_after_a_pinch_starts_where_the_finger_is(live_server, occupied, browser):
+    """After a pinch the remaining finger used to pan from where it first touched, with
+    the view from before the pinch: the plan jumped back."""
+    page = new_page(browser, live_server.url, viewport={"width": 1280, "height": 900})
+    page.goto(FLOORPLAN)
+    result = page.evaluate(
+        """() => {
+          const svg = document.querySelector('svg#floorplan');
+          const r = svg.getBoundingClientRect();
+          const cx = r.left + r.width / 2, cy = r.top + r.height / 2;
+          const fire = (type, id, x, y) => svg.dispatchEvent(new PointerEvent(type, {
+            pointerId: id, clientX: x, clientY: y, bubbles: true,
+            pointerType: 'touch', isPrimary: id === 1,
+          }));
+          const box = () => svg.getAttribute('viewBox').split(' ').map(Number);
+          fire('pointerdown', 1, cx - 50, cy);
+          fire('pointerdown', 2, cx + 50, cy);
+          fire('pointermove', 2, cx + 150, cy);  // spread the fingers: zoom in
+          fire('pointerup', 2, cx + 150, cy);
+          const before = box();
+          fire('pointermove', 1, cx - 40, cy);  // the remaining finger moves 10 px right
+          const after = box();
+          fire('pointerup', 1, cx - 40, cy);
+          return {before, after, width: r.width, height: r.height};
+        }"""
+    )
+    before, after = result["before"], result["after"]
+    scale = max(before[2] / result["width"], before[3] / result["height"])
+    # The plan follows the finger by 10 px, no more, and keeps its zoom.
+    assert after[2] == pytest.approx(before[2]) and after[3] == pytest.approx(before[3])
+    assert after[0] == pytest.approx(before[0] - 10 * scale, abs=scale), result
+    assert after[1] == pytest.approx(before[1], abs=scale), result
