@@ -6,6 +6,7 @@ company holds or has it), `held` (someone's hold, not expired), `taken`
 (placed or confirmed) or `free` (no allocation, or only an expired hold).
 """
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -42,7 +43,7 @@ ZONE_COLOURS = {
     "battery": "#ea580c",
     "other": "#64748b",
 }
-HALL_GAP = 8.0  # metres between halls drawn side by side
+HALL_GAP = 8.0  # metres between halls drawn next to each other
 HALL_MARGIN = 2.0
 
 
@@ -141,11 +142,25 @@ def hall_layout(halls, booths):
     keep = all(
         not overlap(sized[i], sized[j]) for i in range(len(sized)) for j in range(i + 1, len(sized))
     )
+    if keep:
+        return {hall.id: (float(hall.x or 0), float(hall.y or 0), w, h) for hall, w, h in sized}
+    # In a row or in a column, whichever is nearer a 4:3 screen: wide halls in
+    # a row would otherwise shrink the booths to unreadable slivers.
+    row_width = sum(w for _h, w, _ in sized) + HALL_GAP * (len(sized) - 1)
+    row_height = max((h for _h, _w, h in sized), default=0.0)
+    column_width = max((w for _h, w, _ in sized), default=0.0)
+    column_height = sum(h for _h, _w, h in sized) + HALL_GAP * (len(sized) - 1)
+
+    def misfit(width, height):
+        return abs(math.log((width or 1) / (height or 1) / (4 / 3)))
+
+    in_column = misfit(column_width, column_height) < misfit(row_width, row_height)
     layout = {}
     cursor = 0.0
     for hall, width, height in sized:
-        if keep:
-            layout[hall.id] = (float(hall.x or 0), float(hall.y or 0), width, height)
+        if in_column:
+            layout[hall.id] = (0.0, cursor, width, height)
+            cursor += height + HALL_GAP
         else:
             layout[hall.id] = (cursor, 0.0, width, height)
             cursor += width + HALL_GAP

@@ -193,7 +193,9 @@ def pick_sector(rng):
 def build_floor_plan(event):
     """Three halls of two-row islands with aisles; zones fill islands in order."""
     booths = []
-    hall_x = 0
+    # The halls stand one behind the other on the site plan, as at KICEF; the
+    # drawing is then about as tall as wide and the booths stay legible.
+    hall_y = 0
     for code, name_ko, name_en, zones in HALLS:
         count = sum(n for _, n in zones)
         island_w = ISLAND_COLUMNS * BOOTH
@@ -207,13 +209,13 @@ def build_floor_plan(event):
             code=code,
             name_ko=name_ko,
             name_en=name_en,
-            x=hall_x,
-            y=0,
+            x=0,
+            y=hall_y,
             width=width,
             height=height,
         )
         db.session.add(hall)
-        hall_x += width + 12
+        hall_y += height + 12
         zone_sequence = [zone for zone, n in zones for _ in range(n)]
         for index, zone in enumerate(zone_sequence):
             island, within = divmod(index, 2 * ISLAND_COLUMNS)
