@@ -76,6 +76,10 @@ def register(app):
                 raise click.ClickException(f"no person {person}")
             badge = issue_badge(event, user)
             db.session.commit()
+            if badge.is_revoked:
+                raise click.ClickException(
+                    f"badge {badge.id} is revoked: reissue it before printing"
+                )
             pdf.badge_pdf(badge, out)
             click.echo(f"badge {badge.id} of {badge.name_en or badge.name_ko} written to {out}")
             return

@@ -12,7 +12,8 @@ Code text = "K1" + base32 (RFC 4648, A-Z2-7, upper case, no padding) of
   event's private key.
 
 75 bytes give exactly 120 base32 characters, so a code is 122 characters, all
-in the QR alphanumeric set: a version 6 QR at error correction M holds it.
+in the QR alphanumeric set: a version 5 QR (37 x 37 modules) at error
+correction M holds it, 122 being exactly that version's alphanumeric capacity.
 """
 
 import base64

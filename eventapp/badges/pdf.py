@@ -4,10 +4,13 @@ A4 with cut marks for the organizer's printer.
 Everything is vector: text in NanumGothic (embedded; see core.pdf), the QR
 code drawn module by module, so it stays sharp at any printer resolution.
 Badges are read from an iterator (rows fetched 200 at a time) and drawn page
-by page; each finished page is compressed at once and kept only as bytes
-until reportlab writes the file, so memory grows by ~5 KB a page.
+by page; each finished page is compressed at once and spooled to a temporary
+file, and the PDF is written from there page by page (StreamingCanvas), so a
+batch's memory stays about the same whatever its number of badges.
 """
 
+import os
+import tempfile
 import zlib
 from dataclasses import dataclass
 from datetime import date
@@ -329,13 +332,67 @@ class BadgeRenderer:
             )
 
 
-class StreamingCanvas(Canvas):
-    """A canvas that compresses each page's content as soon as the page is done.
+# Finished page streams stay in memory up to this size, then go to a temporary file.
+SPOOL_IN_MEMORY = 64 * 1024
 
-    reportlab keeps every finished page until `save()`; as text, a page of
-    four badges is ~30 KB, compressed ~8 KB. Compressing at `showPage` keeps
-    a batch's memory small (the pages' compressed bytes only).
+
+class _SpooledStream(PDFStream):
+    """A page's compressed content, kept in the canvas's spool file until the PDF
+    is written; formatted exactly like PDFStream(Filter /FlateDecode, content)."""
+
+    def __init__(self, spool, offset, length):
+        dictionary = PDFDictionary()
+        dictionary["Filter"] = PDFArray([PDFName("FlateDecode")])
+        super().__init__(dictionary)
+        self._spool, self._offset, self._length = spool, offset, length
+
+    def format(self, document):
+        _write_through(document)
+        self._spool.seek(self._offset)
+        self.content = self._spool.read(self._length)
+        try:
+            return super().format(document)
+        finally:
+            self.content = None
+
+
+def _write_through(document):
+    """Send what reportlab has formatted so far to the output file, and every
+    later piece straight there, instead of joining the whole file in memory.
+
+    reportlab collects the formatted objects in a PDFFile (`document.__accum__`,
+    set while `PDFDocument.format` runs) and returns their concatenation to
+    `SaveToFile`, which writes it. PDFFile.add computes each object's offset
+    itself and then calls its `write` attribute, so pointing `write` at the
+    output keeps offsets, cross-reference table and bytes unchanged. Only done
+    when StreamingCanvas.save named the output (`_badge_sink`); otherwise (e.g.
+    getpdfdata) reportlab's own behaviour stands.
     """
+    sink = getattr(document, "_badge_sink", None)
+    collector = getattr(document, "__accum__", None)
+    if sink is None or collector is None or getattr(document, "_badge_streaming", False):
+        return
+    for piece in collector.strings:
+        sink.write(piece)
+    collector.strings.clear()
+    collector.write = sink.write
+    document._badge_streaming = True
+
+
+class StreamingCanvas(Canvas):
+    """A canvas whose memory does not grow with the number of pages.
+
+    reportlab keeps every finished page until `save()` and then builds the
+    whole file in memory. Here each page's content is compressed as soon as
+    the page is done and appended to a spool file (memory up to
+    SPOOL_IN_MEMORY, then a temporary file on disk); `save()` reads the pages
+    back one at a time and writes the PDF straight to its output. The bytes
+    are the same as compressing each page and letting reportlab write them.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
 
     def showPage(self):
         super().showPage()
@@ -344,10 +401,26 @@ class StreamingCanvas(Canvas):
             content = page.stream
             if isinstance(content, str):
                 content = content.encode("utf-8")
-            dictionary = PDFDictionary()
-            dictionary["Filter"] = PDFArray([PDFName("FlateDecode")])
-            page.Contents = PDFStream(dictionary, zlib.compress(content))
+            compressed = zlib.compress(content)
+            offset = self._spool.seek(0, os.SEEK_END)
+            self._spool.write(compressed)
+            page.Contents = _SpooledStream(self._spool, offset, len(compressed))
             page.stream = None
+
+    def save(self):
+        target = self._filename
+        try:
+            if callable(getattr(target, "write", None)):
+                self._doc._badge_sink = target
+                super().save()
+                return
+            # A path: open it here, so that the pages can be written as they are read.
+            with open(os.fspath(target), "wb") as handle:
+                self._filename = handle
+                self._doc._badge_sink = handle
+                super().save()
+        finally:
+            self._spool.close()
 
 
 def _open_canvas(out, pagesize, title):
@@ -433,22 +506,29 @@ def _faces(badges, sign):
 
 
 def badge_pdf(badge, out):
-    """The A6 PDF of one badge (its current issue) into `out` (path or binary file)."""
-    from eventapp.badges.services import code_signer
+    """The A6 PDF of one badge (its current issue) into `out` (path or binary file).
 
+    Refuses a revoked badge (BadgeError): its print would carry a code every
+    scanner rejects. Reissuing makes it printable again.
+    """
+    from eventapp.badges.services import BadgeError, code_signer
+
+    if badge.is_revoked:
+        raise BadgeError("a revoked badge is not printed; reissue it first")
     return render_single(
         face_of(badge, code_signer(badge.event)(badge)), Branding.of(badge.event), out
     )
 
 
 def batch_pdf(event, out, **filters):
-    """Sheets of the event's badges matching `filters` (see services.badges_query),
-    in the stable print order, streamed from the database. Returns the count."""
+    """Sheets of the event's valid badges matching `filters` (see
+    services.badges_query), in the stable print order, streamed from the
+    database. Revoked badges are left out. Returns the count."""
     from eventapp.badges.services import badges_query, code_signer
     from eventapp.extensions import db
 
     sign = code_signer(event)
-    query = badges_query(event, **filters).execution_options(yield_per=200)
+    query = badges_query(event, include_revoked=False, **filters).execution_options(yield_per=200)
     badges = db.session.scalars(query)
     try:
         return render_sheets(_faces(badges, sign), Branding.of(event), out)

@@ -563,11 +563,25 @@ def revocation_list(event):
 
 
 def badges_query(
-    event, *, category=None, organization_id=None, user_ids=None, badge_ids=None, text=None
+    event,
+    *,
+    category=None,
+    organization_id=None,
+    user_ids=None,
+    badge_ids=None,
+    text=None,
+    include_revoked=True,
 ):
-    """Badges of the event in the stable print order: category, company, name, id."""
+    """Badges of the event in the stable print order: category, company, name, id.
+
+    Lists show revoked badges (to say so); printing passes `include_revoked=False`,
+    since a print of a revoked badge admits nobody and only causes arguments at
+    the gate.
+    """
     _check_category(category or None)
     query = select(Badge).where(Badge.event_id == event.id)
+    if not include_revoked:
+        query = query.where(Badge.revoked_at.is_(None))
     if category:
         query = query.where(Badge.category == category)
     if organization_id is not None:

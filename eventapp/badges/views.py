@@ -98,6 +98,9 @@ def mine(event):
 @event_view(*PARTICIPANT_ROLES)
 def mine_pdf(event):
     badge = _commit_or_retry(lambda: services.issue_badge(event, current_user))
+    if badge.is_revoked:
+        # The page explains the revocation and whom to ask; no print to take along.
+        return redirect(url_for("badges.mine", slug=event.slug))
     name = _file_name(f"badge-{event.slug}-{badge.name_en or badge.id}") + ".pdf"
     return _send_pdf(lambda out: pdf.badge_pdf(badge, out), name)
 
@@ -217,7 +220,9 @@ def print_batch(event):
 def detail(event, badge_id):
     badge = _badge_or_404(event, badge_id)
     category_form = CategoryForm(category=badge.category if badge.category_manual else "")
-    qr = pdf.qr_svg(services.badge_code(badge), _("QR code of the badge"))
+    qr = None
+    if not badge.is_revoked:
+        qr = pdf.qr_svg(services.badge_code(badge), _("QR code of the badge"))
     db.session.commit()  # keeps the event key if this code was the first one ever made
     return render_template(
         "badges/detail.html",
@@ -234,6 +239,9 @@ def detail(event, badge_id):
 @organizer_view
 def badge_pdf(event, badge_id):
     badge = _badge_or_404(event, badge_id)
+    if badge.is_revoked:
+        flash(_("A revoked badge is not printed. Reissue it to print a valid one."), "error")
+        return redirect(url_for("badges.detail", slug=event.slug, badge_id=badge.id))
     name = _file_name(f"badge-{event.slug}-{badge.id}-{badge.name_en}") + ".pdf"
     return _send_pdf(lambda out: pdf.badge_pdf(badge, out), name)
 

@@ -44,7 +44,12 @@ def _ics(data, filename, *, download=False, cache="private, no-cache"):
 @event_view(public=True)
 def event_calendar(event):
     data = services.event_calendar(event, current_language())
-    return _ics(data, f"{event.slug}.ics", cache="public, max-age=300")
+    response = _ics(data, f"{event.slug}.ics", cache="public, max-age=300")
+    # The language comes from ?lang (part of the URL), else the signed-in person's
+    # or the session's choice (the cookie), else Accept-Language: a shared cache
+    # must not hand one person's Korean copy to another who reads English.
+    response.vary.update(("Accept-Language", "Cookie"))
+    return response
 
 
 @bp.get("/e/<slug>/calendar/")
@@ -53,7 +58,11 @@ def my_calendar(event):
     feed = services.feed_of(current_user, event)
     db.session.commit()
     profile, meetings = services.my_meetings(current_user, event)
-    event_ics = services.absolute_url("calendar.event_calendar", slug=event.slug)
+    # Calendar apps subscribe without the person's cookie or language header: the
+    # address itself names the language the page is read in.
+    event_ics = services.absolute_url(
+        "calendar.event_calendar", slug=event.slug, lang=current_language()
+    )
     return render_template(
         "calendar/my_calendar.html",
         event=event,

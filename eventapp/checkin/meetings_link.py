@@ -1,23 +1,39 @@
 """The small link between meeting-zone scans and the global meetup.
 
 Optional: without the meetings package (or its tables) every function here
-does nothing. A scan at a meeting zone marks the scanned person's company's
-meeting of the current (or next, within EARLY) slot as attended; meetings whose
-slot is over and that nobody attended are the no-shows.
+does nothing.
+
+A meeting-zone scan point covers the meeting tables (meetings at a firm's booth
+happen elsewhere and are neither matched nor listed here). A scan there records
+the arrival of the scanned person's side (startup or firm) for their company's
+table meeting of the current (or next, within EARLY) slot; the meeting is
+marked attended once both sides have arrived. A meeting whose slot is over
+with a side missing is a no-show of that side ("both" when nobody came).
 """
 
 import importlib
+import inspect
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
 
+from eventapp.checkin.models import MEETING_SIDES, MeetingArrival
 from eventapp.core.db import utcnow
+from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.extensions import db
 
 # A person may arrive this long before their slot starts.
 EARLY = timedelta(minutes=15)
 # A meeting counts as a no-show this long after its slot ended.
 NO_SHOW_AFTER = timedelta(minutes=10)
+
+# Who did not come (the same words as the meetings package's no-show sides).
+MISSING_LABELS = {
+    "startup": _l("the startup did not come"),
+    "firm": _l("the firm did not come"),
+    "both": _l("neither side came"),
+}
 
 
 def _meetings():
@@ -34,8 +50,34 @@ def _meetings():
     return models, services
 
 
+def _insert_ignoring_duplicates(values):
+    """INSERT the arrival unless that side of the meeting is already in."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    db.session.execute(
+        insert(MeetingArrival)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["meeting_id", "slot_id", "side"])
+    )
+
+
+def _arrived_sides(meeting):
+    return set(
+        db.session.scalars(
+            select(MeetingArrival.side).where(
+                MeetingArrival.meeting_id == meeting.id,
+                MeetingArrival.slot_id == meeting.slot_id,
+            )
+        )
+    )
+
+
 def mark_attended(ctx, badge_row, scanned_at):
-    """Mark the scanned company's meeting around `scanned_at` attended; a dict about it or None."""
+    """Record the arrival of the scanned person's side for their company's table meeting
+    around `scanned_at`, and mark the meeting attended once both sides are in.
+    Returns a dict about the meeting, or None when there is none."""
     found = _meetings()
     if found is None or badge_row.organization_id is None:
         return None
@@ -46,8 +88,8 @@ def mark_attended(ctx, badge_row, scanned_at):
         models.MeetingSlot,
         models.MeetingProfile,
     )
-    meeting = db.session.scalar(
-        select(Meeting)
+    candidates = db.session.execute(
+        select(Meeting, MeetingProfile)
         .join(MeetingSeat, MeetingSeat.meeting_id == Meeting.id)
         .join(MeetingProfile, MeetingProfile.id == MeetingSeat.profile_id)
         .join(MeetingSlot, MeetingSlot.id == Meeting.slot_id)
@@ -55,19 +97,49 @@ def mark_attended(ctx, badge_row, scanned_at):
             Meeting.event_id == ctx.event_id,
             MeetingProfile.organization_id == badge_row.organization_id,
             Meeting.status.in_(("scheduled", "attended")),
+            # What the meeting zone covers: the tables, not the firms' booths.
+            Meeting.table_id.is_not(None),
             MeetingSlot.starts_at <= scanned_at + EARLY,
-            MeetingSlot.ends_at >= scanned_at,
+            MeetingSlot.ends_at > scanned_at,
         )
-        .order_by(MeetingSlot.starts_at)
-    )
-    if meeting is None:
+        .order_by(MeetingSlot.starts_at, Meeting.id)
+        .limit(2)
+    ).all()
+    if not candidates:
         return None
-    if meeting.status == "scheduled":
-        # The person is here for it: record it from the slot's start at the latest.
-        services.mark_attendance(meeting, "attended", None, now=max(scanned_at, meeting.starts_at))
+    # With back-to-back meetings a scan shortly before the next slot counts for the
+    # next one once this side is already in for the current one.
+    meeting, profile = candidates[0]
+    for candidate, candidate_profile in candidates:
+        if candidate.request.side_of(candidate_profile) not in _arrived_sides(candidate):
+            meeting, profile = candidate, candidate_profile
+            break
     request = meeting.request
-    mine = request.startup if request.startup.organization_id == badge_row.organization_id else None
-    partner = request.firm if mine is not None else request.startup
+    side = request.side_of(profile)
+    if side is None:  # pragma: no cover - a seat always belongs to one of the two sides
+        return None
+    # The two sides may be scanned at the same moment at two tablets: each waits
+    # for the other's transaction on the meeting's row (PostgreSQL; SQLite takes
+    # one writer at a time anyway), so the second one sees both arrivals.
+    db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
+    _insert_ignoring_duplicates(
+        {
+            "event_id": ctx.event_id,
+            "meeting_id": meeting.id,
+            "slot_id": meeting.slot_id,
+            "side": side,
+            "profile_id": profile.id,
+            "badge_id": badge_row.id,
+            "scan_point_id": ctx.point_id,
+            "arrived_at": scanned_at,
+        }
+    )
+    arrived = _arrived_sides(meeting)
+    complete = arrived >= set(MEETING_SIDES)
+    if complete and meeting.status == "scheduled":
+        # Both are here: record it from the slot's start at the latest.
+        services.mark_attendance(meeting, "attended", None, now=max(scanned_at, meeting.starts_at))
+    partner = request.firm if side == "startup" else request.startup
     return {
         "id": meeting.id,
         "status": meeting.status,
@@ -76,6 +148,9 @@ def mark_attended(ctx, badge_row, scanned_at):
         "place": meeting.location_label,
         "partner_ko": partner.organization.name_ko,
         "partner_en": partner.organization.name_en,
+        "side": side,
+        "arrived": sorted(arrived),
+        "complete": complete,
     }
 
 
@@ -101,14 +176,70 @@ def zone_meetings(event, day=None):
     return meetings
 
 
+def arrivals(meetings):
+    """meeting id -> {side: MeetingArrival} for the meetings' current slots."""
+    meetings = list(meetings)
+    if not meetings:
+        return {}
+    slots = {m.id: m.slot_id for m in meetings}
+    found = {m.id: {} for m in meetings}
+    rows = db.session.scalars(
+        select(MeetingArrival).where(MeetingArrival.meeting_id.in_(list(slots)))
+    )
+    for arrival in rows:
+        if slots.get(arrival.meeting_id) == arrival.slot_id:
+            found[arrival.meeting_id][arrival.side] = arrival
+    return found
+
+
+def missing_side(arrived):
+    """The side missing from `arrived` ("startup" or "firm"), "both", or None if both came."""
+    missing = [side for side in MEETING_SIDES if side not in arrived]
+    if not missing:
+        return None
+    return missing[0] if len(missing) == 1 else "both"
+
+
+@dataclass
+class NoShow:
+    meeting: object
+    missing: str  # "startup", "firm" or "both"
+
+    @property
+    def label(self):
+        return MISSING_LABELS[self.missing]
+
+
 def no_shows(event, now=None):
-    """Scheduled table meetings whose slot ended NO_SHOW_AFTER ago: nobody checked in."""
+    """Scheduled table meetings whose slot ended NO_SHOW_AFTER ago with a side (or
+    both) not checked in at the meeting zone, with the side that is missing."""
     now = now or utcnow()
-    return [
+    due = [
         m
         for m in zone_meetings(event)
         if m.status == "scheduled" and m.ends_at + NO_SHOW_AFTER <= now
     ]
+    found = arrivals(due)
+    result = []
+    for meeting in due:
+        missing = missing_side(found[meeting.id])
+        if missing is not None:
+            result.append(NoShow(meeting, missing))
+    return result
+
+
+def _mark_no_show(services, meeting, missing, user, now):
+    """Mark one no-show saying who stayed away, as far as the meetings package's
+    `mark_attendance` lets us: an organizer names the side; otherwise the side
+    that came counts as the one reporting the other's absence."""
+    accepted = inspect.signature(services.mark_attendance).parameters
+    extra = {}
+    if "no_show_side" in accepted:
+        extra["no_show_side"] = missing
+    if "profile" in accepted and missing != "both":
+        request = meeting.request
+        extra["profile"] = request.firm if missing == "startup" else request.startup
+    services.mark_attendance(meeting, "no_show", user, now=now, **extra)
 
 
 def mark_no_shows(event, user=None, now=None):
@@ -119,6 +250,6 @@ def mark_no_shows(event, user=None, now=None):
     _models, services = found
     now = now or utcnow()
     missed = no_shows(event, now)
-    for meeting in missed:
-        services.mark_attendance(meeting, "no_show", user, now=now)
+    for item in missed:
+        _mark_no_show(services, item.meeting, item.missing, user, now)
     return len(missed)

@@ -30,9 +30,19 @@ MESSAGES = {
         N_("%(name)s: meeting with %(partner)s at %(place)s marked as attended."),
         "%(name)s님: %(partner)s와(과)의 미팅(%(place)s) 참석이 기록되었습니다.",
     ),
+    "ok_meeting_waiting": (
+        N_(
+            "%(name)s: arrived for the meeting with %(partner)s at %(place)s; %(partner)s is not here yet."
+        ),
+        "%(name)s님: %(partner)s와(과)의 미팅(%(place)s) 도착이 기록되었습니다. 상대방은 아직 도착하지 않았습니다.",
+    ),
     "ok_lead": (
         N_("Lead saved: %(name)s."),
         "잠재 고객(리드)이 저장되었습니다: %(name)s",
+    ),
+    "ok_lead_offline": (
+        N_("Lead captured offline: genuine badge; the name appears once the scan is uploaded."),
+        "오프라인으로 리드를 저장했습니다: 유효한 출입증이며, 이름은 업로드 후 표시됩니다.",
     ),
     "already_entrance": (
         N_("Already checked in today at %(time)s (%(place)s)."),

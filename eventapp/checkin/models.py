@@ -11,6 +11,8 @@ The database is the referee of every race:
   sees the row (`already_checked_in`).
 - `Lead` is one visitor captured by one exhibitor company (UNIQUE per company
   and badge).
+- `MeetingArrival` is one side of a meetup meeting arriving at the meeting zone
+  (UNIQUE per meeting, slot and side); the meeting is attended once both are in.
 """
 
 from datetime import date
@@ -244,3 +246,38 @@ class LeadConsent(db.Model):
     )
     share_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+MEETING_SIDES = ("startup", "firm")
+
+
+class MeetingArrival(db.Model):
+    """One side of a meetup meeting arrived at the meeting zone: a person of that
+    company was scanned there around the meeting's slot.
+
+    A meeting counts as attended only when both sides have arrived, and a meeting
+    that ends with one side (or none) here is a no-show of the other. One row per
+    meeting, slot and side: the first scan of either of a company's people counts;
+    a meeting moved to another slot needs new arrivals.
+
+    The meetings package is optional (see meetings_link), so meeting, slot and
+    profile are plain ids without foreign keys into its tables.
+    """
+
+    __tablename__ = "checkin_meeting_arrivals"
+    __table_args__ = (UniqueConstraint("meeting_id", "slot_id", "side"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int] = mapped_column(index=True)
+    slot_id: Mapped[int] = mapped_column()
+    side: Mapped[str] = mapped_column(String(10))
+    profile_id: Mapped[int] = mapped_column()
+    badge_id: Mapped[int | None] = mapped_column(ForeignKey("badges.id", ondelete="SET NULL"))
+    scan_point_id: Mapped[int | None] = mapped_column(
+        ForeignKey("checkin_scan_points.id", ondelete="SET NULL")
+    )
+    arrived_at: Mapped[object] = mapped_column(UTCDateTime)
+
+    badge = relationship("Badge")
+    scan_point = relationship("ScanPoint")

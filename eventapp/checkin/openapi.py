@@ -57,7 +57,8 @@ _FIRST = {
 
 _MEETING = {
     "type": "object",
-    "description": "The meeting marked as attended by a meeting-zone scan.",
+    "description": "The table meeting a meeting-zone scan recorded an arrival for. "
+    "It is marked attended once both sides have arrived (`complete`).",
     "properties": {
         "id": {"type": "integer"},
         "status": {"type": "string"},
@@ -66,6 +67,13 @@ _MEETING = {
         "place": {"type": "string"},
         "partner_ko": {"type": "string"},
         "partner_en": {"type": "string"},
+        "side": {"type": "string", "enum": ["startup", "firm"]},
+        "arrived": {
+            "type": "array",
+            "items": {"type": "string", "enum": ["startup", "firm"]},
+            "description": "The sides that have arrived so far.",
+        },
+        "complete": {"type": "boolean"},
     },
 }
 
@@ -203,18 +211,23 @@ _CONFIG = {
         },
         "holders": {
             "type": "object",
-            "description": "badge id -> holder, for offline display",
+            "description": "badge id -> holder, for offline display and category rules. "
+            "Entrances and meeting zones get name and category; booth lead points "
+            "get none (an empty object): exhibitors learn a visitor's name only by "
+            "scanning the badge online or when the queued scan is uploaded.",
             "additionalProperties": {
                 "type": "object",
-                "required": ["name_ko", "name_en", "category"],
                 "properties": {
                     "name_ko": {"type": "string"},
                     "name_en": {"type": "string"},
                     "category": {"type": "string"},
-                    "organization_ko": {"type": "string"},
-                    "organization_en": {"type": "string"},
                 },
             },
+        },
+        "holder_fields": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "The fields each holder carries at this kind of scan point.",
         },
         "categories": {
             "type": "object",

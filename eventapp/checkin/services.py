@@ -769,15 +769,17 @@ def _meeting_zone(ctx, row, badge, scanned_at):
     meeting = meetings_link.mark_attended(ctx, row, scanned_at)
     if meeting is None:
         return Judgement("ok", "", _bilingual_person(badge, "ok_meeting"), row.id, badge)
+    # Attended once both sides are in; until then the table knows who it waits for.
+    key = "ok_meeting_attended" if meeting["complete"] else "ok_meeting_waiting"
     messages = {
         "message_ko": bilingual(
-            "ok_meeting_attended",
+            key,
             name=badge["name_ko"],
             partner=meeting["partner_ko"],
             place=meeting["place"],
         )["message_ko"],
         "message_en": bilingual(
-            "ok_meeting_attended",
+            key,
             name=badge["name_en"],
             partner=meeting["partner_en"],
             place=meeting["place"],
@@ -849,32 +851,50 @@ def record_scan(ctx, *, code, nonce, scanned_at=None, offline=False, language="e
 # -- configuration for scanners ---------------------------------------------------------------
 
 
+# What an offline scanner may show of each badge holder, by kind of scan point.
+# Entrances and meeting zones are run by the organizer's staff: the name lets them
+# compare the screen with the printed badge (a photographed QR shows someone
+# else's name), the category lets them apply the point's category rules offline.
+# Booth lead points are run by exhibitors: they get no roster at all (it would
+# be the whole attendee list, without the visitors' consent); offline they verify
+# the signature and revocations and learn the name once the scan is uploaded.
+ROSTER_FIELDS = {
+    "entrance": ("name_ko", "name_en", "category"),
+    "meeting_zone": ("name_ko", "name_en", "category"),
+    "booth": (),
+}
+
+
+def scanner_holders(event, kind):
+    """badge id (text) -> what the scan point's kind may show offline (see ROSTER_FIELDS)."""
+    fields = ROSTER_FIELDS.get(kind, ())
+    if not fields:
+        return {}
+    holders = {}
+    rows = db.session.execute(
+        select(Badge.id, Badge.name_ko, Badge.name_en, Badge.category).where(
+            Badge.event_id == event.id
+        )
+    )
+    for badge_id, name_ko, name_en, category in rows:
+        holder = {
+            "name_ko": name_ko or name_en,
+            "name_en": name_en or name_ko,
+            "category": category,
+        }
+        holders[str(badge_id)] = {key: holder[key] for key in fields}
+    return holders
+
+
 def scanner_config(point, device=None, now=None):
-    """What a scanner needs to work offline: key, revocations, names, the point."""
+    """What a scanner needs to work offline: key, revocations, the point, and as much
+    of the badge holders as its kind of point may show (ROSTER_FIELDS)."""
     from eventapp.badges import services as badge_services
 
     event = db.session.get(Event, point.event_id)
     public_key = badge_services.public_key_b64(event)
     revocation = badge_services.revocation_list(event)
-    holders = {}
-    rows = db.session.execute(
-        select(
-            Badge.id,
-            Badge.name_ko,
-            Badge.name_en,
-            Badge.category,
-            Badge.organization_ko,
-            Badge.organization_en,
-        ).where(Badge.event_id == event.id)
-    )
-    for badge_id, name_ko, name_en, category, org_ko, org_en in rows:
-        holders[str(badge_id)] = {
-            "name_ko": name_ko or name_en,
-            "name_en": name_en or name_ko,
-            "category": category,
-            "organization_ko": org_ko or org_en,
-            "organization_en": org_en or org_ko,
-        }
+    holders = scanner_holders(event, point.kind)
     if device is not None:
         device.last_seen_at = now or utcnow()
     return {
@@ -903,6 +923,7 @@ def scanner_config(point, device=None, now=None):
             "min_issue": {str(k): v for k, v in revocation["min_issue"].items()},
         },
         "holders": holders,
+        "holder_fields": list(ROSTER_FIELDS.get(point.kind, ())),
         "categories": {
             key: {"label_ko": c.label_ko, "label_en": c.label_en, "colour": c.colour}
             for key, c in CATEGORIES.items()

@@ -4,6 +4,7 @@ sharing (visitors). The JSON API lives in api.py, mounted here."""
 
 import csv
 import io
+import re
 from datetime import date
 
 from flask import (
@@ -309,13 +310,26 @@ def meeting_zone(event, point_id):
     if day is None:
         day = today if today in event.days else event.starts_on
     meetings = meetings_link.zone_meetings(event, day)
+    arrived = meetings_link.arrivals(meetings)
+    pending = {item.meeting.id: item for item in meetings_link.no_shows(event)}
+    # Who stayed away, for the day's meetings that are (or are about to be) no-shows.
+    missing = {}
+    for meeting in meetings:
+        if meeting.id in pending:
+            missing[meeting.id] = pending[meeting.id].missing
+        elif meeting.status == "no_show":
+            side = meetings_link.missing_side(arrived[meeting.id])
+            missing[meeting.id] = getattr(meeting, "no_show_side", None) or side
     return render_template(
         "checkin/meeting_zone.html",
         event=event,
         point=point,
         meetings=meetings,
         day=day,
-        no_shows={m.id for m in meetings_link.no_shows(event)},
+        arrived=arrived,
+        no_shows=pending,
+        missing=missing,
+        missing_labels=meetings_link.MISSING_LABELS,
     )
 
 
@@ -563,7 +577,8 @@ def leads_export(event, fmt):
     sheet.title = "Leads"
     sheet.append(header)
     for values in _export_rows(event, rows):
-        sheet.append([_csv_safe(v) for v in values])
+        sheet.append(["" if v is None else str(v) for v in values])
+        _keep_as_text(sheet[sheet.max_row])
     for column, width in zip("ABCDEFGHIJ", (17, 22, 30, 8, 18, 8, 40, 28, 16, 20), strict=True):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()
@@ -577,12 +592,32 @@ def leads_export(event, fmt):
     )
 
 
+# Spreadsheet programs read a CSV cell that begins with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A phone number or a plain (signed) number: it may look like arithmetic to a
+# spreadsheet, but without letters, quotes, "!" or "|" it cannot call a function
+# or another program, so it is exported as typed ("+82-10-1234-5678").
+PLAIN_NUMBER = re.compile(r"[+-]?[0-9 ().\-/]*[0-9][0-9 ().\-/]*")
+
+
 def _csv_safe(value):
-    """Keep spreadsheet programs from running visitor-typed text as a formula."""
+    """Keep spreadsheet programs from running visitor-typed text as a formula: a
+    leading apostrophe makes them read it as text."""
     text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if text[:1] in FORMULA_STARTS and not PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
+
+
+def _keep_as_text(cells):
+    """In XLSX only a cell of formula type runs; openpyxl gives that type to text
+    starting with "=" (and the error type to "#N/A" and the like). Such visitor
+    text is stored as a plain string with Excel's quote prefix (what typing an
+    apostrophe does, without the apostrophe becoming part of the value)."""
+    for cell in cells:
+        if cell.data_type in ("f", "e"):
+            cell.data_type = "s"
+            cell.quotePrefix = True
 
 
 # -- visitors: contact sharing --------------------------------------------------------------

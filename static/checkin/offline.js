@@ -5,6 +5,11 @@
 // over "KICXUP-BADGE\0" + payload. The scanner verifies the signature with the
 // event's public key, then applies the revocation list and the scan point's rules
 // it last synced. The server has the last word when the queued scan is uploaded.
+//
+// What the scanner knows of the holders depends on the scan point: entrances and
+// meeting zones get name and category of every badge; booth lead points get no
+// roster (exhibitors see a visitor's name only from the server), so offline they
+// answer "captured, details after upload".
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 const CONTEXT = new TextEncoder().encode("KICXUP-BADGE\u0000");
@@ -89,6 +94,17 @@ export function localDay(date, timeZone) {
   }).format(date);
 }
 
+// "MM-DD HH:mm" in the event's time zone, as the server writes the first scan's time
+// (a lead may have been captured on an earlier fair day).
+export function localStamp(date, timeZone) {
+  const parts = {};
+  const format = new Intl.DateTimeFormat("en-GB", {
+    timeZone, month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  });
+  for (const { type, value } of format.formatToParts(date)) parts[type] = value;
+  return `${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+}
+
 function fill(template, params) {
   return template.replace(/%\((\w+)\)s/g, (_, name) => (name in params ? params[name] : ""));
 }
@@ -113,8 +129,8 @@ export async function judge({ text, config, key, when, messages, seen }) {
   if (current === undefined || parsed.issue > current) {
     return { status: "invalid", reason: "unknown_badge", badgeId: parsed.badgeId, ...say("unknown_badge") };
   }
-  const holder = config.holders[id] || null;
-  const category = holder ? config.categories[holder.category] : null;
+  const holder = (config.holders || {})[id] || null;
+  const category = holder && holder.category ? config.categories[holder.category] : null;
   const badge = holder
     ? {
         id: parsed.badgeId,
@@ -123,8 +139,6 @@ export async function judge({ text, config, key, when, messages, seen }) {
         category: holder.category,
         category_label_ko: category ? category.label_ko : holder.category,
         category_label_en: category ? category.label_en : holder.category,
-        organization_ko: holder.organization_ko,
-        organization_en: holder.organization_en,
       }
     : null;
   const base = { badgeId: parsed.badgeId, badge };
@@ -136,7 +150,8 @@ export async function judge({ text, config, key, when, messages, seen }) {
   }
   const point = config.scan_point;
   if (!point.active) return { status: "not_allowed", reason: "point_closed", ...base, ...say("point_closed") };
-  if (badge && point.allowed_categories.length && !point.allowed_categories.includes(badge.category)) {
+  // Without the holder's category (booth points) the server applies the rule on upload.
+  if (badge && badge.category && point.allowed_categories.length && !point.allowed_categories.includes(badge.category)) {
     return {
       status: "not_allowed",
       reason: "category",
@@ -150,14 +165,17 @@ export async function judge({ text, config, key, when, messages, seen }) {
   }
   const nameKo = badge ? badge.name_ko : `#${id}`;
   const nameEn = badge ? badge.name_en : `#${id}`;
-  const seenKey = `${point.id}|${point.entrance_group}|${day}|${id}`;
+  // The same keys as the server's: a check-in per badge, fair day and entrance
+  // group; a lead per exhibitor company and badge, whatever the day.
+  const seenKey =
+    point.kind === "booth"
+      ? `lead|${config.event.id}|${point.organization_id}|${id}`
+      : `entrance|${config.event.id}|${point.entrance_group}|${day}|${id}`;
   if (point.kind !== "meeting_zone") {
     const earlier = await seen(seenKey);
     if (earlier) {
       const messageKey = point.kind === "booth" ? "already_lead" : "already_entrance";
-      const time = new Intl.DateTimeFormat("en-GB", {
-        timeZone: config.event.timezone, hour: "2-digit", minute: "2-digit",
-      }).format(new Date(earlier));
+      const time = localStamp(new Date(earlier), config.event.timezone);
       return {
         status: "already_checked_in",
         reason: "",
@@ -168,5 +186,8 @@ export async function judge({ text, config, key, when, messages, seen }) {
     }
   }
   const okKey = { entrance: "ok_entrance", booth: "ok_lead", meeting_zone: "ok_meeting" }[point.kind];
+  if (point.kind === "booth" && !badge) {
+    return { status: "ok", reason: "", seenKey, ...base, ...say("ok_lead_offline") };
+  }
   return { status: "ok", reason: "", seenKey, ...base, ...say(okKey, { name: nameKo }, { name: nameEn }) };
 }

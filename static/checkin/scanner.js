@@ -30,6 +30,10 @@ const els = {
   video: $("camera"),
   recent: $("recent"),
   syncNote: $("sync-note"),
+  warning: $("upload-warning"),
+  warningText: $("upload-warning-text"),
+  warningSignIn: $("upload-signin"),
+  warningRetry: $("upload-retry"),
 };
 
 const fill = (template, params) =>
@@ -46,11 +50,21 @@ const db = await openDB("kicxup-scanner", 1, {
 
 let config = null;
 let publicKey = null;
+// Set when the server refused this device's token (expired or revoked): later
+// requests go without it, so that a sign-in (here or in another tab) is used.
+let tokenRejected = false;
+// Why the queue cannot be uploaded ("auth", "server") or null.
+let uploadProblem = null;
+let uploadStatus = 0;
 
 function headers() {
   const h = { "Content-Type": "application/json", Accept: "application/json" };
-  if (cfg.token) h[cfg.tokenHeader] = cfg.token;
+  if (cfg.token && !tokenRejected) h[cfg.tokenHeader] = cfg.token;
   return h;
+}
+
+function refused(response) {
+  if (response.status === 401 && cfg.token && !tokenRejected) tokenRejected = true;
 }
 
 async function fetchJSON(url, options = {}, timeoutMs = 6000) {
@@ -87,7 +101,10 @@ async function loadConfig() {
       await useConfig(data);
       return;
     }
-    if (response.status === 401 || response.status === 403) showError(UI.notAuthorized);
+    if (response.status === 401 || response.status === 403) {
+      refused(response);
+      showError(UI.notAuthorized);
+    }
   } catch (error) {
     /* offline: fall back to the stored copy */
   }
@@ -101,6 +118,9 @@ async function loadConfig() {
 const CLASSES = {
   ok: "result-ok",
   already_checked_in: "result-already",
+  // Offline without the event's key: nothing was checked. Never orange, which
+  // would tell the gate the badge is genuine and merely seen before.
+  unverified: "result-unverified",
 };
 
 function todayKey() {
@@ -181,8 +201,29 @@ function setOnline(isOnline) {
   root.dataset.online = isOnline ? "1" : "0";
 }
 
+async function pendingCount() {
+  return (await db.getAll("queue")).filter((q) => q.scan_point === pointId).length;
+}
+
+// A warning that stays on screen while queued scans cannot be uploaded: how many,
+// why, and what the operator can do about it.
+async function refreshWarning() {
+  const count = await pendingCount();
+  if (!uploadProblem || !count) {
+    els.warning.hidden = true;
+    root.dataset.uploadProblem = "";
+    return;
+  }
+  const text = uploadProblem === "auth" ? UI.uploadRefused : UI.uploadFailed;
+  els.warningText.textContent = fill(text, { count, status: uploadStatus });
+  els.warningSignIn.hidden = uploadProblem !== "auth";
+  els.warning.hidden = false;
+  root.dataset.uploadProblem = uploadProblem;
+}
+
 async function refreshQueueCount() {
   els.countQueue.textContent = String(await db.count("queue"));
+  await refreshWarning();
 }
 
 // -- scanning -----------------------------------------------------------------------------
@@ -201,10 +242,10 @@ async function seen(key) {
 async function judgeOffline(item) {
   if (!config || !publicKey) {
     return {
-      status: "already_checked_in",
+      status: "unverified",
       reason: "unverified",
-      message_ko: UI.unverified,
-      message_en: UI.unverified,
+      [`message_${lang}`]: UI.unverified,
+      [`message_${other}`]: "",
       badge: null,
     };
   }
@@ -240,6 +281,12 @@ async function process(text) {
         return;
       }
       if (response.status === 401 || response.status === 403) {
+        // Keep the scan: it is uploaded once this scanner may scan here again.
+        refused(response);
+        uploadProblem = "auth";
+        uploadStatus = response.status;
+        await db.put("queue", { ...item, local_status: "unverified" });
+        await refreshQueueCount();
         showError(UI.notAuthorized);
         return;
       }
@@ -260,7 +307,7 @@ async function process(text) {
   await db.put("queue", { ...item, local_status: local.status });
   await refreshQueueCount();
   show(local, UI.offline);
-  els.syncNote.textContent = UI.savedOffline;
+  els.syncNote.textContent = local.status === "unverified" ? UI.unverified : UI.savedOffline;
 }
 
 let syncing = false;
@@ -288,7 +335,15 @@ async function flushQueue() {
         },
         20000
       );
-      if (!response.ok) break;
+      if (!response.ok) {
+        // The scans stay queued; the warning says how many and what to do.
+        refused(response);
+        uploadProblem = response.status === 401 || response.status === 403 ? "auth" : "server";
+        uploadStatus = response.status;
+        setOnline(true);
+        break;
+      }
+      uploadProblem = null;
       const { results } = await response.json();
       setOnline(true);
       for (let i = 0; i < items.length; i++) {
@@ -380,6 +435,7 @@ function stopCamera() {
 }
 
 els.cameraToggle.addEventListener("click", () => (scanner ? stopCamera() : startCamera()));
+els.warningRetry.addEventListener("click", () => flushQueue());
 
 // -- network and service worker -----------------------------------------------------------
 window.addEventListener("online", () => {
@@ -388,6 +444,10 @@ window.addEventListener("online", () => {
   loadConfig();
 });
 window.addEventListener("offline", () => setOnline(false));
+// Back from signing in (in another tab, say): try the queue again at once.
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible" && uploadProblem) flushQueue();
+});
 setInterval(() => navigator.onLine !== false && flushQueue(), 15000);
 setInterval(() => navigator.onLine !== false && loadConfig(), 120000);
 
@@ -395,7 +455,7 @@ if ("serviceWorker" in navigator) {
   navigator.serviceWorker
     .register(cfg.swUrl, { scope: cfg.swScope })
     .then(() => navigator.serviceWorker.ready)
-    .then(() => caches.open("kicxup-scanner-v1"))
+    .then(() => caches.open("kicxup-scanner-v2"))
     .then((cache) => cache.add(location.href))
     .then(() => (root.dataset.sw = "ready"))
     .catch(() => (root.dataset.sw = "failed"));

@@ -1,7 +1,8 @@
 /* Service worker of the KICXUP scanner ({{ event.slug }}): keeps the scanner
    page and its scripts usable without network. Scans themselves are queued by
    the page (IndexedDB) and uploaded when the network returns. */
-const CACHE = "kicxup-scanner-v1";
+// A new name when the cached files must be replaced: "activate" drops the old cache.
+const CACHE = "kicxup-scanner-v2";
 const ASSETS = {{ assets|tojson }};
 
 self.addEventListener("install", (event) => {

@@ -85,3 +85,22 @@ def words_with_boxes(pdf):
             x0, y0, x1, y1 = (float(v) for v in match.groups()[:4])
             words.append((number, x0, y0, x1, y1, match.group(5)))
     return pages, words
+
+
+def qr_codes_in_image(image):
+    """The QR codes zbarimg finds in a picture (PNG bytes or a path), as texts."""
+    if shutil.which("zbarimg") is None:
+        pytest.skip("needs zbarimg (apt-get install zbar-tools)")
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "picture.png"
+        if isinstance(image, bytes | bytearray):
+            path.write_bytes(image)
+        else:
+            path = Path(image)
+        result = subprocess.run(
+            ["zbarimg", "--raw", "-q", "-Sdisable", "-Sqrcode.enable", str(path)],
+            capture_output=True,
+            timeout=120,
+        )
+    assert result.returncode in (0, 4), result.stderr
+    return [line for line in result.stdout.decode().splitlines() if line.strip()]

@@ -38,6 +38,19 @@ def test_pdf_of_one_person(runner, small_event, tmp_path):
     assert "exhibitor_staff 님" in pdf_text(out)
 
 
+def test_pdf_of_a_revoked_badge_is_refused(runner, small_event, tmp_path):
+    badge = services.issue_badge(small_event.event, small_event.attendee)
+    services.revoke_badge(badge)
+    db.session.commit()
+    out = tmp_path / "revoked.pdf"
+    result = runner.invoke(
+        args=["badges", "pdf", "--event", "test-expo", "--out", str(out)]
+        + ["--person", str(small_event.attendee.id)]
+    )
+    assert result.exit_code != 0 and "revoked" in result.output
+    assert not out.exists() or out.stat().st_size == 0
+
+
 def test_pdf_batches_by_category_and_company(runner, small_event, tmp_path):
     out = tmp_path / "exhibitors.pdf"
     result = runner.invoke(

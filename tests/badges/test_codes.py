@@ -28,6 +28,22 @@ def test_layout_of_a_code():
     KEY.public_key().verify(signature, b"KICXUP-BADGE\x00" + payload)
 
 
+def test_a_code_fits_a_version_5_qr_at_level_m():
+    # The module docstring promises a low-density code; pin the version it names.
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_M
+
+    from eventapp.badges.pdf import qr_matrix
+
+    text = codes.encode(KEY, codes.MAX_ID, codes.MAX_ID, codes.MAX_ISSUE)
+    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
+    qr.add_data(text, optimize=0)
+    qr.make(fit=True)
+    assert qr.version == 5
+    assert len(qr_matrix(text)) == 37  # what the badge printer draws
+    assert "version 5" in codes.__doc__
+
+
 def test_raw_key_bytes_and_objects_are_interchangeable():
     raw_private = codes.private_key_bytes(KEY)
     text = codes.encode(raw_private, 1, 2, 3)

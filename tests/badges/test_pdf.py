@@ -1,9 +1,14 @@
 """Badge PDFs, read back with poppler and zbar."""
 
 import hashlib
+import io
 import re
+import tracemalloc
+import zlib
 
 import pytest
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream
+from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import insert, select
 
 from eventapp.accounts.models import User
@@ -128,6 +133,16 @@ def test_batch_order_filters_and_reproducibility(small_event, tmp_path):
     ids = {services.verify_code(c, event).badge.user_id for c in qr_codes(alpha)[0]}
     assert ids == {small_event.exhibitor_admin.id, small_event.exhibitor_staff.id}
 
+    # A revoked badge is not printed, in a batch or alone.
+    revoked = services.badge_of(event, small_event.exhibitor_staff)
+    services.revoke_badge(revoked)
+    db.session.commit()
+    assert pdf.batch_pdf(event, str(alpha), organization_id=small_event.companies["alpha"].id) == 1
+    [[code]] = qr_codes(alpha)
+    assert services.verify_code(code, event).badge.user_id == small_event.exhibitor_admin.id
+    with pytest.raises(services.BadgeError):
+        pdf.badge_pdf(revoked, str(tmp_path / "revoked.pdf"))
+
 
 def test_reissued_badge_prints_the_new_code(small_event, tmp_path):
     badge = services.issue_badge(small_event.event, small_event.attendee)
@@ -221,3 +236,85 @@ def test_batch_of_300_exhibitors_every_code_verifies(small_event, tmp_path):
         )
     )
     assert {v.badge.id for v in verdicts} == expected
+
+
+# -- memory of large batches -----------------------------------------------------------------
+
+
+def _synthetic_faces(count):
+    """Badges as a 1,000-person batch has them: distinct names and codes (fixed key)."""
+    from eventapp.badges import codes
+
+    key = bytes(range(32))
+    for i in range(count):
+        yield pdf.BadgeFace(
+            name_ko=f"참가자{i:04d}",
+            name_en=f"Participant {i:04d}",
+            organization_ko=f"회사{i % 60:02d}",
+            organization_en=f"Company {i % 60:02d}",
+            country="KR",
+            job_title="Engineer",
+            booth="A-01",
+            category_ko="출품기업",
+            category_en="Exhibitor",
+            colour="#0b5cad",
+            text_colour="#ffffff",
+            code=codes.encode(key, 1, i + 1, 1),
+            reference=f"{i + 1:06d}-1",
+        )
+
+
+_BRANDING = pdf.Branding("테스트 엑스포", "Test Expo", "수출박람회", "2025-09-17 – 09-18", "COEX")
+
+
+class _PagesInMemory(Canvas):
+    """The earlier canvas: pages compressed at showPage but kept until save()."""
+
+    def showPage(self):
+        super().showPage()
+        page = self._doc.Pages.pages[-1]
+        if page.stream and not page.Contents:
+            content = page.stream
+            if isinstance(content, str):
+                content = content.encode("utf-8")
+            dictionary = PDFDictionary()
+            dictionary["Filter"] = PDFArray([PDFName("FlateDecode")])
+            page.Contents = PDFStream(dictionary, zlib.compress(content))
+            page.stream = None
+
+
+def test_spooled_pages_give_the_same_pdf(tmp_path, monkeypatch):
+    monkeypatch.setattr(pdf, "SPOOL_IN_MEMORY", 4096)  # pages go to disk after the first one
+    to_path = tmp_path / "spooled.pdf"
+    assert pdf.render_sheets(_synthetic_faces(22), _BRANDING, str(to_path)) == 22
+    to_file = io.BytesIO()
+    pdf.render_sheets(_synthetic_faces(22), _BRANDING, to_file)
+    monkeypatch.setattr(pdf, "StreamingCanvas", _PagesInMemory)
+    reference = io.BytesIO()
+    pdf.render_sheets(_synthetic_faces(22), _BRANDING, reference)
+    assert to_path.read_bytes() == to_file.getvalue() == reference.getvalue()
+    assert len(qr_codes(to_path, per_page=False)) == 22
+
+
+@pytest.mark.slow
+def test_batch_memory_does_not_grow_with_its_pages(tmp_path):
+    """Drawing 200 more badges may cost reportlab's small per-page bookkeeping, but
+    not the pages themselves: the earlier canvas held every compressed page and
+    then the whole file in memory, and grew by ~1.5 times the added bytes."""
+    pdf.render_sheets(_synthetic_faces(4), _BRANDING, io.BytesIO())  # fonts loaded once
+
+    def measure(count):
+        out = tmp_path / f"{count}.pdf"
+        tracemalloc.start()
+        try:
+            pdf.render_sheets(_synthetic_faces(count), _BRANDING, str(out))
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        return peak, out.stat().st_size
+
+    small_peak, small_size = measure(24)
+    large_peak, large_size = measure(224)
+    added_bytes = large_size - small_size
+    assert added_bytes > 150_000  # 50 more pages of real content
+    assert large_peak - small_peak < 0.8 * added_bytes, (large_peak - small_peak, added_bytes)

@@ -28,12 +28,60 @@ def test_my_badge_page_and_pdf(login_as, small_event):
     assert "attendee 님" in pdf_text(response.data)
 
 
-def test_revoked_badge_page_shows_no_code(login_as, small_event):
+def test_revoked_badge_page_shows_no_code_and_serves_no_pdf(login_as, small_event):
     badge = services.issue_badge(small_event.event, small_event.attendee)
     services.revoke_badge(badge)
     db.session.commit()
-    html = login_as("attendee").get("/e/test-expo/badge").get_data(as_text=True)
+    client = login_as("attendee")
+    html = client.get("/e/test-expo/badge").get_data(as_text=True)
     assert "<svg" not in html and "revoked" in html
+    assert "/e/test-expo/badge.pdf" not in html
+    # Typing the PDF's address gives no printable badge either, only the page again.
+    response = client.get("/e/test-expo/badge.pdf")
+    assert response.status_code == 302 and response.location.endswith("/e/test-expo/badge")
+    assert response.mimetype != "application/pdf" and not response.data.startswith(b"%PDF")
+
+
+def test_revoked_badges_are_left_out_of_company_and_batch_prints(login_as, small_event):
+    event = small_event.event
+    services.sync_badges(event)
+    revoked = services.badge_of(event, small_event.exhibitor_staff)
+    services.revoke_badge(revoked)
+    db.session.commit()
+
+    client = login_as("exhibitor_admin")
+    alpha = small_event.companies["alpha"].id
+    # The company page still lists the revoked badge, saying so ...
+    html = client.get(f"/e/test-expo/badges/company/{alpha}").get_data(as_text=True)
+    assert "exhibitor_staff 님" in html and "revoked" in html
+    # ... but its PDF carries only the valid one.
+    printed = qr_codes(client.get(f"/e/test-expo/badges/company/{alpha}.pdf").data)
+    assert [services.verify_code(c, event).badge.user_id for page in printed for c in page] == [
+        small_event.exhibitor_admin.id
+    ]
+
+    organizer = login_as("organizer")
+    sheets = organizer.get("/e/test-expo/manage/badges/print.pdf?category=exhibitor")
+    verdicts = [services.verify_code(c, event) for page in qr_codes(sheets.data) for c in page]
+    assert all(v.ok for v in verdicts)
+    assert {v.badge.user_id for v in verdicts} == {
+        small_event.exhibitor_admin.id,
+        small_event.other_exhibitor.id,
+    }
+    # The organizer's list keeps showing it (to reissue it from there).
+    listing = organizer.get("/e/test-expo/manage/badges/?category=exhibitor")
+    assert "exhibitor_staff 님" in listing.get_data(as_text=True)
+
+    # Its own print is refused until it is reissued.
+    single = organizer.get(f"/e/test-expo/manage/badges/{revoked.id}.pdf")
+    assert single.status_code == 302 and single.location.endswith(f"/badges/{revoked.id}")
+    detail = organizer.get(single.location).get_data(as_text=True)
+    assert "not printed" in detail and f"/badges/{revoked.id}.pdf" not in detail
+    assert "<svg" not in detail.split("badge-card", 1)[1].split("</figure>", 1)[0]
+    organizer.post(f"/e/test-expo/manage/badges/{revoked.id}/reissue")
+    db.session.rollback()
+    [[code]] = qr_codes(organizer.get(f"/e/test-expo/manage/badges/{revoked.id}.pdf").data)
+    assert services.verify_code(code, event).ok
 
 
 def test_company_page_lists_the_company_people(login_as, small_event):

@@ -29,7 +29,22 @@ def test_event(small_event):
 
 
 @pytest.fixture
-def meetup(small_event):
+def before_the_fair(monkeypatch):
+    """The meetup's clock a fortnight before the small event (17-18 September 2025):
+    the meetings package refuses to book, move or plan slots that have started, and
+    these tests check invites for those fixed dates."""
+    from datetime import UTC, datetime
+
+    from eventapp.meetings import planning
+
+    moment = datetime(2025, 9, 3, 0, 0, tzinfo=UTC)
+    monkeypatch.setattr(meetings, "_now", lambda: moment)
+    monkeypatch.setattr(planning, "utcnow", lambda: moment)
+    return moment
+
+
+@pytest.fixture
+def meetup(small_event, before_the_fair):
     event = small_event.event
     organizer = small_event.organizer
     meetings.save_settings(

@@ -185,6 +185,23 @@ def test_event_calendar_is_public(small_event, client):
     assert str(korean["X-WR-CALNAME"]) == "테스트 엑스포"
 
 
+def test_shared_caches_keep_the_languages_of_the_event_calendar_apart(small_event, client):
+    # One address, two languages (by header): a public cache must key on the header
+    # and on the cookie (a signed-in person's or the session's language choice).
+    english = client.get("/e/test-expo/calendar.ics", headers={"Accept-Language": "en"})
+    korean = client.get("/e/test-expo/calendar.ics", headers={"Accept-Language": "ko"})
+    assert str(parse_calendar(english.data)[0]["X-WR-CALNAME"]) == "Test Expo"
+    assert str(parse_calendar(korean.data)[0]["X-WR-CALNAME"]) == "테스트 엑스포"
+    for response in (english, korean):
+        assert "public" in response.headers["Cache-Control"]
+        assert {"accept-language", "cookie"} <= {v.lower() for v in response.vary}
+    # "My calendar" offers an address that names the language itself, for calendar
+    # apps, which send neither the cookie nor the reader's language.
+    login(client, small_event.attendee)
+    page = client.get("/e/test-expo/calendar/?lang=ko").get_data(as_text=True)
+    assert "/e/test-expo/calendar.ics?lang=ko" in page
+
+
 def test_event_calendar_shows_meeting_zone_hours(small_event, client):
     meetings.save_settings(
         small_event.event,

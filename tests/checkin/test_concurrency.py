@@ -6,13 +6,15 @@ import threading
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from datetime import time
 
+import pytest
 from sqlalchemy import func, select
 
 from eventapp.accounts.models import User
 from eventapp.badges import services as badges
 from eventapp.checkin import services
-from eventapp.checkin.models import CheckIn, Lead, Scan
+from eventapp.checkin.models import CheckIn, Lead, MeetingArrival, Scan
 from eventapp.events.models import EventRole
 from eventapp.extensions import db
 from tests.checkin.conftest import nonce
@@ -125,3 +127,65 @@ def test_two_staff_capture_one_lead(scanning, live_server):
         assert statuses == ["already_checked_in", "ok"]
     db.session.remove()
     assert db.session.scalar(select(func.count()).select_from(Lead)) == len(codes)
+
+
+def test_both_sides_of_a_meeting_at_once_make_it_attended(scanning, live_server, app):
+    """The startup's and the firm's person scanned at the same moment at two tablets:
+    whichever commits second sees both arrivals, so the meeting is attended."""
+    meetings = pytest.importorskip("eventapp.meetings.services")
+    from eventapp.meetings.models import Meeting
+    from tests.meetings.conftest import add_company
+
+    event = scanning.event
+    rounds = ROUNDS // 2
+    with app.test_request_context():
+        meetings.save_settings(
+            event,
+            scanning.organizer,
+            meeting_days=[event.days[0].isoformat()],
+            slot_minutes=30,
+            day_starts_at=time(0, 0),
+            day_ends_at=time(0, 30),
+            breaks=[],
+            table_count=rounds,
+            table_label="Meeting zone",
+        )
+        slot = meetings.slots_of(event)[0]
+        pairs = []
+        for index in range(rounds):
+            startup_user, startup = add_company(event, f"s{index}", "startup", offer_en="x")
+            firm_user, firm = add_company(event, f"f{index}", "large_firm", need_en="y")
+            request = meetings.send_request(event, startup, firm, scanning.organizer)
+            meetings.accept_request(request, firm, scanning.organizer)
+            meeting = meetings.book(
+                request, slot, scanning.organizer, via="organizer", notify=False
+            )
+            pairs.append((meeting.id, startup_user, firm_user))
+        db.session.commit()
+        rounds_codes = [
+            (meeting_id, [badges.badge_code(badges.issue_badge(event, u)) for u in users])
+            for meeting_id, *users in pairs
+        ]
+        db.session.commit()
+    at = slot.starts_at.isoformat()
+    point = scanning.points["meeting"]
+    point.allowed_categories = []
+    db.session.commit()
+    tokens = []
+    for label in ("table 1", "table 2"):
+        tokens.append(services.device_token(services.create_device(point, label=label)))
+        db.session.commit()
+
+    url = live_server.url + "/api/checkin/scan"
+    for meeting_id, codes in rounds_codes:
+        calls = [
+            (url, {"scan_point": point.id, "code": code, "nonce": nonce(), "scanned_at": at}, t)
+            for code, t in zip(codes, tokens, strict=True)
+        ]
+        answers = [answer for _status, answer in _race(live_server, calls)]
+        assert all(a["meeting"]["id"] == meeting_id for a in answers), answers
+        assert sorted(a["meeting"]["complete"] for a in answers) == [False, True], answers
+    db.session.remove()
+    statuses = db.session.scalars(select(Meeting.status).order_by(Meeting.id)).all()
+    assert statuses == ["attended"] * rounds
+    assert db.session.scalar(select(func.count()).select_from(MeetingArrival)) == 2 * rounds

@@ -2,12 +2,14 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from eventapp.checkin import services
 from eventapp.checkin.models import ScanDevice
 from eventapp.core.audit import AuditEntry
 from eventapp.extensions import db
+from tests.badges.readers import qr_codes_in_image
 from tests.checkin.conftest import scan
 
 
@@ -34,6 +36,30 @@ def test_organizer_creates_a_device_and_sees_its_setup_qr(scanning, login_as):
     assert db.session.scalar(
         select(AuditEntry).where(AuditEntry.action == "checkin.device_created")
     )
+
+
+@pytest.mark.browser
+def test_setup_qr_on_screen_reads_as_the_setup_link(scanning, login_as, launch_chromium):
+    """The organizer's screen shows the QR; a phone's reader must get the set-up
+    address from it. Chromium draws the page's own SVG, zbarimg reads the picture."""
+    client = login_as("organizer")
+    gate = scanning.points["gate"]
+    response = client.post(
+        f"/e/test-expo/checkin/points/{gate.id}/devices", data={"label": "Gate 2", "hours": 4}
+    )
+    device = db.session.scalar(select(ScanDevice))
+    html = client.get(response.location).get_data(as_text=True)
+    svg = html[html.index("<svg") : html.index("</svg>") + len("</svg>")]
+    page = launch_chromium().new_page()
+    page.set_content(f'<body style="margin:0;background:#fff"><div style="width:360px">{svg}</div>')
+    picture = page.locator("svg").screenshot()
+
+    [decoded] = qr_codes_in_image(picture)
+    token = services.device_token(device)
+    assert decoded == f"http://testserver/e/test-expo/scan/setup/{token}"
+    # And it is the working address: it sets the device up for its scan point.
+    setup = login_as("anonymous").get(decoded.removeprefix("http://testserver"))
+    assert setup.status_code == 302 and setup.location.endswith(f"/e/test-expo/scan/{gate.id}")
 
 
 def test_setup_link_lets_the_device_scan_without_login(scanning, client):

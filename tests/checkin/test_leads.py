@@ -3,6 +3,7 @@ consent, notes and ratings, CSV and Excel export."""
 
 import csv
 import io
+import zipfile
 
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -28,7 +29,10 @@ def _capture(scanning, login_as, device_token):
         answer = scan(staff, scanning.points["alpha_booth"], scanning.code(role)).get_json()
         assert answer["status"] == "ok"
     beta_token = device_token("beta_booth")
-    assert scan(staff, scanning.points["beta_booth"], scanning.code("attendee"), token=beta_token)
+    beta_scan = scan(
+        staff, scanning.points["beta_booth"], scanning.code("attendee"), token=beta_token
+    )
+    assert beta_scan.status_code == 200 and beta_scan.get_json()["status"] == "ok"
     beta_lead = db.session.scalar(
         select(Lead).where(Lead.organization_id == scanning.companies["beta"].id)
     )
@@ -85,6 +89,13 @@ def test_csv_and_xlsx_exports(scanning, login_as, device_token):
     leads = _capture(scanning, login_as, device_token)
     outsider_lead = next(lead for lead in leads if lead.user_id == scanning.outsider.id)
     services.update_lead(outsider_lead, rating="cold", notes='=HYPERLINK("http://x")')
+    attendee_lead = next(
+        lead
+        for lead in leads
+        if lead.user_id == scanning.attendee.id
+        and lead.organization_id == scanning.companies["alpha"].id
+    )
+    services.update_lead(attendee_lead, notes="=cmd()")
     db.session.commit()
     client = login_as("exhibitor_admin")
 
@@ -101,6 +112,9 @@ def test_csv_and_xlsx_exports(scanning, login_as, device_token):
     assert by_name["Outsider"]["E-mail"] == "" and by_name["Outsider"]["Phone"] == ""
     assert by_name["Outsider"]["Rating"] == "cold"
     assert by_name["Outsider"]["Notes"].startswith("'=")
+    # Formulas are defused with an apostrophe; a phone number stays as typed.
+    assert by_name["Attendee"]["Notes"] == "'=cmd()"
+    assert by_name["Attendee"]["Phone"] == "+82-10-1234-5678"
     seoul = outsider_lead.captured_at.astimezone(scanning.event.tz)
     assert by_name["Outsider"]["Scanned at"] == seoul.strftime("%Y-%m-%d %H:%M")
     assert "beta secret note" not in response.get_data(as_text=True)
@@ -114,6 +128,19 @@ def test_csv_and_xlsx_exports(scanning, login_as, device_token):
     assert emails["Attendee"] == "attendee@example.org"
     assert emails["Outsider"] in ("", None)
     assert len(values) == 3
+    # In Excel only formula cells run: "=..." is stored as text (quote prefix, no
+    # apostrophe in the value), a phone number exactly as typed.
+    cells = {
+        row[header.index("Name")].value: {h: c for h, c in zip(header, row, strict=True)}
+        for row in sheet.iter_rows(min_row=2)
+    }
+    notes = cells["Attendee"]["Notes"]
+    assert (notes.value, notes.data_type, notes.quotePrefix) == ("=cmd()", "s", True)
+    assert cells["Outsider"]["Notes"].value == '=HYPERLINK("http://x")'
+    assert cells["Outsider"]["Notes"].data_type == "s"
+    assert cells["Attendee"]["Phone"].value == "+82-10-1234-5678"
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode()
 
     assert client.get("/e/test-expo/leads/export.pdf").status_code == 404
     other = login_as("other_exhibitor").get("/e/test-expo/leads/export.csv")

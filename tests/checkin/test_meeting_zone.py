@@ -1,57 +1,145 @@
-"""Meeting-zone scans mark the scanned company's current meeting attended; meetings
-nobody came to are listed (and marked) as no-shows."""
+"""Meeting-zone scans record the arrival of each side of a table meeting; the meeting
+is attended only when both sides came, and the no-show list says who did not come."""
 
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from eventapp.badges import services as badges
 from eventapp.checkin import meetings_link, services
+from eventapp.checkin.models import MeetingArrival
 from eventapp.extensions import db
-from tests.meetings.conftest import meetup, request_ctx  # noqa: F401 (fixtures)
+from tests.meetings.conftest import add_company, meetup, request_ctx  # noqa: F401 (fixtures)
 
 meetings = pytest.importorskip("eventapp.meetings.services")
 
 
-def test_scan_marks_attended_and_lists_no_shows(meetup, login_as):  # noqa: F811
-    event = meetup.event
-    alpha, beta, gamma = (meetup.profiles[k] for k in ("alpha", "beta", "gamma"))
-    first = meetings.send_request(event, alpha, gamma, meetup.exhibitor_admin)
-    meetings.accept_request(first, gamma, meetup.attendee)
-    attended = meetings.book(first, meetup.slots[0], meetup.attendee, notify=False)
-    second = meetings.send_request(event, alpha, beta, meetup.exhibitor_admin)
-    meetings.accept_request(second, beta, meetup.other_exhibitor)
-    missed = meetings.book(second, meetup.slots[1], meetup.other_exhibitor, notify=False)
+def _zone(event):
     zone = services.create_scan_point(
         event, name_ko="미팅 구역", name_en="Meeting zone", kind="meeting_zone"
     )
-    code = badges.badge_code(badges.issue_badge(event, meetup.attendee))
     db.session.commit()
+    return zone
 
-    # The gamma person arrives five minutes before their slot.
-    moment = attended.starts_at - timedelta(minutes=5)
-    ctx = services.context_for_point(zone.id)
+
+def _scan(zone, user, moment, nonce):
+    code = badges.badge_code(badges.issue_badge(zone.event, user))
+    db.session.commit()
     answer, _ = services.record_scan(
-        ctx, code=code, nonce="meeting-001", scanned_at=moment, now=moment
+        services.context_for_point(zone.id), code=code, nonce=nonce, scanned_at=moment, now=moment
     )
     db.session.commit()
-    assert answer["status"] == "ok" and answer["reason"] == "meeting"
-    assert answer["meeting"]["id"] == attended.id
-    assert answer["meeting"]["partner_en"] == "Alpha Robotics"
-    assert "Alpha Robotics" in answer["message_en"] and "알파로보틱스" in answer["message_ko"]
-    db.session.refresh(attended)
-    assert attended.status == "attended"
+    return answer
 
-    # After the second slot, its meeting is a no-show; the attended one is not.
-    after = missed.ends_at + timedelta(minutes=11)
-    assert [m.id for m in meetings_link.no_shows(event, now=after)] == [missed.id]
-    assert meetings_link.no_shows(event, now=missed.ends_at) == []
-    page = login_as("staff").get(
-        f"/e/test-expo/checkin/points/{zone.id}/meetings?day={missed.starts_at.astimezone(event.tz).date()}"
-    )
-    assert page.status_code == 200 and "Beta Bio" in page.get_data(as_text=True)
-    assert meetings_link.mark_no_shows(event, meetup.organizer, now=after) == 1
+
+def _meeting(event, startup, firm, slot, user):
+    request = meetings.send_request(event, startup, firm, user)
+    meetings.accept_request(request, firm, user)
+    meeting = meetings.book(request, slot, user, notify=False)
     db.session.commit()
-    db.session.refresh(missed)
-    db.session.refresh(attended)
-    assert (missed.status, attended.status) == ("no_show", "attended")
+    return meeting
+
+
+def test_a_meeting_is_attended_only_when_both_sides_are_scanned(meetup, login_as):  # noqa: F811
+    event = meetup.event
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    meeting = _meeting(event, alpha, gamma, meetup.slots[0], meetup.organizer)
+    zone = _zone(event)
+
+    # The firm's person (gamma) arrives five minutes early: recorded, but the
+    # meeting is not attended while the startup is missing.
+    early = meeting.starts_at - timedelta(minutes=5)
+    first = _scan(zone, meetup.attendee, early, "meeting-001")
+    assert first["status"] == "ok" and first["reason"] == "meeting"
+    assert first["meeting"]["id"] == meeting.id
+    assert first["meeting"]["side"] == "firm" and first["meeting"]["arrived"] == ["firm"]
+    assert first["meeting"]["complete"] is False
+    assert first["meeting"]["partner_en"] == "Alpha Robotics"
+    assert "not here yet" in first["message_en"] and "알파로보틱스" in first["message_ko"]
+    db.session.refresh(meeting)
+    assert meeting.status == "scheduled"
+    # Scanning the same side again changes nothing.
+    again = _scan(zone, meetup.attendee, early + timedelta(minutes=1), "meeting-002")
+    assert again["meeting"]["arrived"] == ["firm"]
+
+    # The startup's person arrives: now both are in and the meeting is attended.
+    second = _scan(zone, meetup.exhibitor_staff, meeting.starts_at, "meeting-003")
+    assert second["meeting"]["side"] == "startup" and second["meeting"]["complete"] is True
+    assert second["meeting"]["arrived"] == ["firm", "startup"]
+    assert "Gamma Group" in second["message_en"] and "attended" in second["message_en"]
+    db.session.refresh(meeting)
+    assert meeting.status == "attended"
+    assert db.session.scalar(select(func.count()).select_from(MeetingArrival)) == 2
+    after = meeting.ends_at + timedelta(hours=1)
+    assert meetings_link.no_shows(event, now=after) == []
+
+
+def test_no_shows_say_which_side_did_not_come(meetup, login_as, monkeypatch):  # noqa: F811
+    event = meetup.event
+    alpha, beta, gamma = (meetup.profiles[k] for k in ("alpha", "beta", "gamma"))
+    delta_user, delta = add_company(event, "delta", "startup", need_en="", offer_en="Sensors")
+    db.session.commit()
+    firm_only = _meeting(event, alpha, beta, meetup.slots[1], meetup.organizer)
+    nobody = _meeting(event, delta, gamma, meetup.slots[1], meetup.organizer)
+    startup_only = _meeting(event, alpha, gamma, meetup.slots[2], meetup.organizer)
+    zone = _zone(event)
+
+    _scan(zone, meetup.other_exhibitor, firm_only.starts_at, "meeting-101")  # beta, the firm
+    _scan(zone, meetup.exhibitor_admin, startup_only.starts_at, "meeting-102")  # alpha
+
+    after = startup_only.ends_at + meetings_link.NO_SHOW_AFTER
+    found = {item.meeting.id: item.missing for item in meetings_link.no_shows(event, now=after)}
+    assert found == {firm_only.id: "startup", nobody.id: "both", startup_only.id: "firm"}
+    # Not before NO_SHOW_AFTER has passed after the slot.
+    assert meetings_link.no_shows(event, now=firm_only.ends_at) == []
+
+    day = firm_only.starts_at.astimezone(event.tz).date()
+    monkeypatch.setattr(meetings_link, "utcnow", lambda: after)  # what is due "now"
+    page = login_as("staff").get(f"/e/test-expo/checkin/points/{zone.id}/meetings?day={day}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    section = html.split('id="no-shows"', 1)[1].split("</section>", 1)[0]
+    assert f'data-meeting="{firm_only.id}" data-missing="startup"' in section
+    assert f'data-meeting="{nobody.id}" data-missing="both"' in section
+    assert f'data-meeting="{startup_only.id}" data-missing="firm"' in section
+    assert "the startup did not come" in section and "neither side came" in section
+    # In the day's table each side says whether it came.
+    row = html.split(f'id="meeting-{firm_only.id}"', 1)[1].split("</tr>", 1)[0]
+    startup_cell, firm_cell = row.split("<td>")[3:5]
+    arrived_at = firm_only.starts_at.astimezone(event.tz).strftime("%H:%M")
+    assert "did not come" in startup_cell and f"arrived {arrived_at}" in firm_cell
+
+    assert meetings_link.mark_no_shows(event, meetup.organizer, now=after) == 3
+    db.session.commit()
+    for meeting, side in ((firm_only, "startup"), (nobody, "both"), (startup_only, "firm")):
+        db.session.refresh(meeting)
+        assert meeting.status == "no_show"
+        if hasattr(meeting, "no_show_side"):
+            assert meeting.no_show_side == side
+    assert delta_user is not None
+
+
+def test_booth_meetings_are_not_the_meeting_zones(meetup, login_as):  # noqa: F811
+    event = meetup.event
+    alpha, beta, gamma = (meetup.profiles[k] for k in ("alpha", "beta", "gamma"))
+    meetings.set_booth_reception(event, meetup.organizer, beta, True, "B-01")
+    db.session.commit()
+    at_booth = _meeting(event, alpha, beta, meetup.slots[0], meetup.organizer)
+    at_table = _meeting(event, alpha, gamma, meetup.slots[1], meetup.organizer)
+    assert at_booth.booth_code == "B-01" and at_booth.table_id is None
+    zone = _zone(event)
+
+    # Beta's person shows up at the meeting zone at the time of its booth meeting:
+    # admitted, but no table meeting of theirs is marked.
+    answer = _scan(zone, meetup.other_exhibitor, at_booth.starts_at, "meeting-201")
+    assert answer["status"] == "ok" and answer["meeting"] is None
+    assert db.session.scalar(select(func.count()).select_from(MeetingArrival)) == 0
+    # Alpha's person during slot 0 has only the booth meeting then: nothing either.
+    answer = _scan(zone, meetup.exhibitor_admin, at_booth.starts_at, "meeting-202")
+    assert answer["meeting"] is None
+    # The zone's list and its no-shows are the table meetings only.
+    day = at_booth.starts_at.astimezone(event.tz).date()
+    assert [m.id for m in meetings_link.zone_meetings(event, day)] == [at_table.id]
+    after = at_table.ends_at + timedelta(hours=1)
+    assert [item.meeting.id for item in meetings_link.no_shows(event, now=after)] == [at_table.id]

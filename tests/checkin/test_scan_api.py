@@ -1,6 +1,7 @@
 """The scan API: every answer kind, nonce idempotency, the audit trail, days and categories."""
 
 import base64
+import json
 import re
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -30,7 +31,10 @@ def test_ok_then_already_at_another_gate_of_the_group(scanning, client, device_t
     gate, side = scanning.points["gate"], scanning.points["side_gate"]
     code = scanning.code("attendee")
     at = scanning.at(0, time(9, 41, 7))
-    first = scan(client, gate, code, token=device_token("gate"), at=at)
+    token = device_token("gate")
+    before = datetime.now(UTC)
+    first = scan(client, gate, code, token=token, at=at)
+    after = datetime.now(UTC)
     assert first.status_code == 200
     answer = first.get_json()
     assert answer["status"] == "ok"
@@ -41,7 +45,9 @@ def test_ok_then_already_at_another_gate_of_the_group(scanning, client, device_t
     assert answer["day"] == scanning.event.days[0].isoformat()
     row = db.session.get(Scan, answer["scan_id"])
     assert row.scanned_at == datetime.fromisoformat(at).astimezone(UTC)
-    assert row.received_at > row.scanned_at or row.received_at.date() >= row.scanned_at.date()
+    # The scanner's time is kept as sent; the server stamps its own time of receipt.
+    assert before <= row.received_at <= after
+    assert datetime.fromisoformat(answer["received_at"]) == row.received_at
     assert row.device_id is not None and row.result == "ok"
 
     later = scanning.at(0, time(11, 5))
@@ -403,3 +409,41 @@ def test_config_gives_key_revocations_and_holders(scanning, client, device_token
     ).get_json()
     assert str(foreign.id) not in data["holders"]
     assert client.get(f"/api/checkin/points/{gate.id}/config").status_code == 401
+
+
+def test_booth_scanners_get_no_roster_of_badge_holders(scanning, client, login_as, device_token):
+    """Exhibitor staff at a booth lead point must not be able to download the
+    attendee list: their config verifies codes but names nobody."""
+    alpha = scanning.points["alpha_booth"]
+    people = [scanning.badges[role] for role in ("attendee", "outsider", "other_exhibitor")]
+    names = {text for b in people for text in (b.name_ko, b.name_en, b.organization_en) if text}
+    assert "Attendee" in names and "Gamma Group" in names
+
+    staff = login_as("exhibitor_staff")
+    by_session = staff.get(f"/api/checkin/points/{alpha.id}/config")
+    by_device = client.get(
+        f"/api/checkin/points/{alpha.id}/config",
+        headers={"X-Device-Token": device_token("alpha_booth")},
+    )
+    for response in (by_session, by_device):
+        assert response.status_code == 200
+        data = response.get_json()
+        assert data["holders"] == {} and data["holder_fields"] == []
+        text = response.get_data(as_text=True)
+        assert not [name for name in names if name in text]
+        # What it needs to check codes offline is all there.
+        assert data["public_key"] == badges.public_key_b64(scanning.event)
+        assert str(people[0].id) in data["revocation"]["min_issue"]
+    # Scanning online still tells the exhibitor whom they captured (that is the lead).
+    answer = scan(staff, alpha, scanning.code("attendee")).get_json()
+    assert answer["status"] == "ok" and answer["badge"]["name_en"] == "Attendee"
+
+    # Entrances (the organizer's staff) keep name and category for the gate screen,
+    # and nothing more.
+    gate = client.get(
+        f"/api/checkin/points/{scanning.points['gate'].id}/config",
+        headers={"X-Device-Token": device_token("gate")},
+    ).get_json()
+    holder = gate["holders"][str(scanning.badges["attendee"].id)]
+    assert holder == {"name_ko": "attendee 님", "name_en": "Attendee", "category": "large_firm"}
+    assert "Gamma Group" not in json.dumps(gate, ensure_ascii=False)

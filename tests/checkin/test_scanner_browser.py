@@ -1,15 +1,20 @@
-"""The scanner page in headless Chromium: a fake camera shows a real badge's QR
-code, and scans made offline are uploaded exactly once when the network returns."""
+"""The scanner page in headless Chromium: a fake camera shows a real printed badge,
+hand scanners type into the page, scans made offline are uploaded exactly once
+when the network returns, and at every kind of scan point the right thing is
+recorded: a check-in at the gate, an arrival at a meeting table, a lead at a booth."""
 
-from datetime import UTC, datetime
+import subprocess
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from eventapp.checkin import services
-from eventapp.checkin.models import CheckIn, Scan
+from eventapp.checkin.models import CheckIn, Lead, MeetingArrival, Scan, ScanDevice
 from eventapp.extensions import db
+from tests.badges.readers import qr_codes_in_image, require_tools
+from tests.conftest import PASSWORD
 
 VENDOR = Path(__file__).resolve().parents[2] / "static" / "vendor"
 
@@ -22,21 +27,10 @@ pytestmark = [
 ]
 
 
-def write_y4m(path, text, width=640, height=480, frames=10):
-    """A short Y4M (4:2:0) video of the QR code of `text` on white, for the fake camera."""
-    import qrcode
-    from PIL import Image
-
-    # Small enough to lie inside qr-scanner's scan region (the middle 2/3 of the frame).
-    qr = qrcode.QRCode(error_correction=qrcode.ERROR_CORRECT_M, border=4, box_size=5)
-    qr.add_data(text)
-    qr.make(fit=True)
-    image = qr.make_image(fill_color="black", back_color="white").get_image().convert("L")
-    side = image.size[0]
-    assert side <= (2 * min(width, height)) // 3
-    canvas = Image.new("L", (width, height), 255)
-    canvas.paste(image, ((width - side) // 2, (height - side) // 2))
-    luma = canvas.tobytes()
+def write_y4m(path, image, frames=10):
+    """A short Y4M (4:2:0) video of a greyscale PIL image, for Chromium's fake camera."""
+    width, height = image.size
+    luma = image.convert("L").tobytes()
     chroma = bytes([128]) * ((width // 2) * (height // 2))
     with open(path, "wb") as out:
         out.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
@@ -48,15 +42,85 @@ def write_y4m(path, text, width=640, height=480, frames=10):
     return path
 
 
+def badge_frame(badge, workdir, width=640, height=480, dpi=200):
+    """What a phone held over a printed badge sees: the badge's own A6 PDF rendered
+    by poppler, framed on its QR code (with the category band and part of the
+    name around it), the code taking half the frame's height so that it lies
+    inside qr-scanner's scan region (the middle two thirds)."""
+    from PIL import Image
+    from reportlab.lib.pagesizes import A6
+    from reportlab.lib.units import mm
+
+    from eventapp.badges import pdf as badge_pdf
+
+    require_tools()
+    source = workdir / f"badge-{badge.id}.pdf"
+    badge_pdf.badge_pdf(badge, str(source))
+    stem = workdir / f"badge-{badge.id}"
+    subprocess.run(
+        ["pdftoppm", "-r", str(dpi), "-gray", "-png", "-singlefile", str(source), str(stem)],
+        check=True,
+        timeout=60,
+    )
+    page = Image.open(f"{stem}.png").convert("L")
+    scale = dpi / 72
+    # Where BadgeRenderer.draw puts the code on an A6 page (points, from the bottom).
+    qr_bottom = badge_pdf.MARGIN + badge_pdf.BAND_HEIGHT + 5 * mm + badge_pdf.QR_QUIET_ZONE * 2 / 3
+    centre_x = A6[0] / 2 * scale
+    centre_y = (A6[1] - qr_bottom - badge_pdf.QR_SIZE / 2) * scale
+    view_height = 2 * badge_pdf.QR_SIZE * scale
+    view_width = view_height * width / height
+    box = (
+        centre_x - view_width / 2,
+        centre_y - view_height / 2,
+        centre_x + view_width / 2,
+        centre_y + view_height / 2,
+    )
+    frame = page.crop(tuple(round(v) for v in box)).resize((width, height), Image.LANCZOS)
+    frame.save(workdir / f"frame-{badge.id}.png")
+    return frame
+
+
 def _setup_path(scanning, point_name, label):
     device = services.create_device(scanning.points[point_name], label=label, hours=24)
     db.session.commit()
     return f"/e/{scanning.event.slug}/scan/setup/{services.device_token(device)}", device
 
 
-def test_camera_scans_a_badge_at_the_entrance(scanning, live_server, launch_chromium, tmp_path):
+def _ready(page):
+    page.wait_for_selector("#scanner[data-ready='1']", timeout=15000)
+
+
+def _type_code(page, code, expect):
+    # Forget the previous answer, so that waiting for `expect` waits for this one.
+    page.evaluate("document.getElementById('result').dataset.status = 'waiting'")
+    page.fill("#code-input", code)
+    page.press("#code-input", "Enter")
+    page.wait_for_selector(f"#result[data-status='{expect}']", timeout=10000)
+
+
+def _sign_in(page, base_url, email):
+    page.goto(base_url + "/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.press("input[name=password]", "Enter")
+    assert "/login" not in page.url, "sign-in failed"
+
+
+def _seoul(day, clock):
+    from zoneinfo import ZoneInfo
+
+    return datetime.combine(day, clock, tzinfo=ZoneInfo("Asia/Seoul"))
+
+
+def test_camera_scans_a_printed_badge_at_the_entrance(
+    scanning, live_server, launch_chromium, tmp_path
+):
     code = scanning.code("attendee")
-    video = write_y4m(tmp_path / "badge.y4m", code)
+    frame = badge_frame(scanning.badges["attendee"], tmp_path)
+    assert qr_codes_in_image(tmp_path / f"frame-{scanning.badges['attendee'].id}.png") == [code]
+    video = write_y4m(tmp_path / "badge.y4m", frame)
     path, device = _setup_path(scanning, "gate", "gate phone")
     badge_id, gate_id, device_id = (
         scanning.badges["attendee"].id,
@@ -74,21 +138,235 @@ def test_camera_scans_a_badge_at_the_entrance(scanning, live_server, launch_chro
     page = context.new_page()
     page.goto(live_server.url + path)
     assert f"/scan/{gate_id}" in page.url
-    page.wait_for_selector("#scanner[data-ready='1']", timeout=15000)
+    _ready(page)
     page.click("#camera-toggle")
     page.wait_for_selector("#result[data-status='ok']", timeout=30000)
     assert page.inner_text("#result-name") == "Attendee"
     assert "Large / mid-size firm" in page.inner_text("#result-category")
+    # The badge stays in front of the camera (the video loops, qr-scanner decodes
+    # several frames a second): it is still one scan.
+    page.wait_for_timeout(2500)
+    page.click("#camera-toggle")
     assert page.inner_text("#count-ok") == "1"
+    assert page.locator("#recent li").count() == 1
     context.close()
 
     db.session.remove()
     checkin = db.session.scalar(select(CheckIn).where(CheckIn.badge_id == badge_id))
     assert checkin is not None and checkin.scan_point_id == gate_id
-    # The camera keeps seeing the badge: it is scanned once, not once per frame.
     scans = db.session.scalars(select(Scan).where(Scan.badge_id == badge_id)).all()
-    assert [s.result for s in scans][:1] == ["ok"]
-    assert all(s.device_id == device_id for s in scans)
+    assert [(s.result, s.device_id) for s in scans] == [("ok", device_id)]
+
+
+def test_keyboard_wedge_scanner_types_into_the_page(scanning, live_server, launch_chromium):
+    """A hand scanner is a keyboard: it types the code and Enter wherever the focus
+    is. The page must catch it without anybody tapping the input field first."""
+    code = scanning.code("staff")
+    badge_id = scanning.badges["staff"].id
+    path, _device = _setup_path(scanning, "gate", "gate desk")
+    page = launch_chromium().new_context(locale="en-US").new_page()
+    page.goto(live_server.url + path)
+    _ready(page)
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.mouse.click(5, 5)  # somewhere on the page that is no field
+    assert page.evaluate("document.activeElement.id") != "code-input"
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#result[data-status='ok']", timeout=10000)
+    assert page.inner_text("#result-name") == "Staff"
+    assert page.input_value("#code-input") == ""  # ready for the next badge
+
+    db.session.remove()
+    rows = db.session.scalars(select(Scan).where(Scan.badge_id == badge_id)).all()
+    assert [r.result for r in rows] == ["ok"]
+    assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 1
+
+
+def test_meeting_table_scan_point_records_each_side(scanning, live_server, launch_chromium, app):
+    """At the meeting zone, scanning the firm's person records the firm's arrival at
+    its table meeting; scanning the startup's person then makes it attended."""
+    meetings = pytest.importorskip("eventapp.meetings.services")
+    event = scanning.event
+    today = event.days[0]
+    with app.test_request_context():
+        meetings.save_settings(
+            event,
+            scanning.organizer,
+            meeting_days=[today.isoformat()],
+            slot_minutes=30,
+            day_starts_at=time(0, 0),
+            day_ends_at=time(1, 0),
+            breaks=[],
+            table_count=2,
+            table_label="Meeting zone",
+        )
+        alpha = meetings.create_profile(event, scanning.companies["alpha"], offer_en="Robots")
+        gamma = meetings.create_profile(event, scanning.companies["gamma"], need_en="Vision")
+        request = meetings.send_request(event, alpha, gamma, scanning.organizer)
+        meetings.accept_request(request, gamma, scanning.organizer)
+        slot = meetings.slots_of(event)[0]  # 00:00-00:30 today, Seoul
+        meeting = meetings.book(
+            request, slot, scanning.organizer, via="organizer", notify=False, check_window=False
+        )
+        db.session.commit()
+    meeting_id, firm_code, startup_code = (
+        meeting.id,
+        scanning.code("attendee"),
+        scanning.code("exhibitor_staff"),
+    )
+    path, _device = _setup_path(scanning, "meeting", "table tablet")
+
+    page = launch_chromium().new_context(locale="en-US").new_page()
+    # The scans happen during the slot (the scanner's clock is what the server keeps).
+    page.clock.set_fixed_time(_seoul(today, time(0, 5)))
+    page.goto(live_server.url + path)
+    _ready(page)
+    _type_code(page, firm_code, "ok")
+    assert "not here yet" in page.inner_text("#result-message")
+    db.session.remove()
+    arrivals = db.session.scalars(select(MeetingArrival)).all()
+    assert [(a.meeting_id, a.side) for a in arrivals] == [(meeting_id, "firm")]
+    assert db.session.get(type(meeting), meeting_id).status == "scheduled"
+
+    page.fill("#code-input", startup_code)
+    page.press("#code-input", "Enter")
+    page.wait_for_function(
+        "document.getElementById('result-message').textContent.includes('attended')",
+        timeout=10000,
+    )
+    db.session.remove()
+    assert db.session.get(type(meeting), meeting_id).status == "attended"
+    sides = db.session.scalars(select(MeetingArrival.side).order_by(MeetingArrival.id)).all()
+    assert sides == ["firm", "startup"]
+
+
+def test_booth_lead_point_online_and_offline(scanning, live_server, launch_chromium):
+    """Exhibitor staff capture leads at their booth: online with the visitor's name,
+    offline without any roster ("captured, details after upload"), once per company
+    whatever the day, and everything is uploaded once."""
+    alpha_id = scanning.companies["alpha"].id
+    booth = scanning.points["alpha_booth"]
+    booth_id = booth.id
+    outsider_badge = scanning.badges["outsider"].id
+    attendee_code, outsider_code = scanning.code("attendee"), scanning.code("outsider")
+    attendee_id, outsider_id = scanning.attendee.id, scanning.outsider.id
+    tomorrow = scanning.event.days[1]
+    page = launch_chromium().new_context(locale="en-US").new_page()
+    _sign_in(page, live_server.url, scanning.exhibitor_staff.email)
+    page.goto(f"{live_server.url}/e/test-expo/scan/{booth_id}")
+    _ready(page)
+    page.wait_for_selector("#scanner[data-sw='ready']", timeout=15000)
+    # The booth scanner holds no list of attendees.
+    stored = page.evaluate("(id) => window.kicxupScanner.db.get('config', id)", booth_id)
+    assert stored["data"]["holders"] == {}
+
+    _type_code(page, attendee_code, "ok")
+    assert page.inner_text("#result-name") == "Attendee"
+    db.session.remove()
+    assert [lead.user_id for lead in db.session.scalars(select(Lead))] == [attendee_id]
+
+    page.context.set_offline(True)
+    _type_code(page, outsider_code, "ok")
+    assert page.inner_text("#result-name") == ""
+    assert "captured offline" in page.inner_text("#result-message")
+    # The next fair day, still offline: the same visitor is a lead already (the
+    # server counts a lead once per company, not per day).
+    page.clock.set_fixed_time(_seoul(tomorrow, time(10, 0)))
+    _type_code(page, outsider_code, "already_checked_in")
+    assert page.inner_text("#count-queue") == "2"
+
+    page.clock.set_fixed_time(datetime.now(UTC) + timedelta(seconds=2))
+    page.context.set_offline(False)
+    page.wait_for_function(
+        "document.getElementById('count-queue').textContent === '0'", timeout=20000
+    )
+    db.session.remove()
+    leads = db.session.scalars(select(Lead).where(Lead.organization_id == alpha_id)).all()
+    assert sorted(lead.user_id for lead in leads) == sorted([attendee_id, outsider_id])
+    results = db.session.scalars(
+        select(Scan.result).where(Scan.badge_id == outsider_badge).order_by(Scan.scanned_at)
+    ).all()
+    assert results == ["ok", "already_checked_in"]
+
+
+def test_offline_without_scanner_data_says_unverified(scanning, live_server, launch_chromium):
+    """A scanner that never got its configuration cannot check anything offline: it
+    must say so (red, "unverified"), never "already checked in" (orange)."""
+    path, _device = _setup_path(scanning, "gate", "new phone")
+    context = launch_chromium().new_context(locale="en-US")
+    context.route("**/api/checkin/points/*/config", lambda route: route.abort())
+    page = context.new_page()
+    page.goto(live_server.url + path)
+    _ready(page)
+    assert page.evaluate("window.kicxupScanner.keyKind()") is None
+
+    context.set_offline(True)
+    _type_code(page, scanning.code("attendee"), "unverified")
+    classes = page.get_attribute("#result", "class")
+    assert "result-unverified" in classes and "result-already" not in classes
+    assert page.inner_text("#count-queue") == "1"
+    assert page.inner_text("#count-ok") == "0"
+
+    context.unroute("**/api/checkin/points/*/config")
+    context.set_offline(False)
+    page.wait_for_function(
+        "document.getElementById('count-queue').textContent === '0'", timeout=20000
+    )
+    db.session.remove()
+    assert db.session.scalar(select(Scan.result)) == "ok"
+
+
+def test_refused_upload_keeps_the_scans_and_says_what_to_do(scanning, live_server, launch_chromium):
+    """When the server refuses the queued scans (the device's token was revoked),
+    they stay queued, a warning says how many and what to do, and they are
+    uploaded once the scanner is allowed again (here: staff sign in)."""
+    path, device = _setup_path(scanning, "gate", "lost and found")
+    badge_id, code = scanning.badges["attendee"].id, scanning.code("attendee")
+    staff_email, staff_id = scanning.staff.email, scanning.staff.id
+    context = launch_chromium().new_context(locale="en-US")
+    page = context.new_page()
+    page.goto(live_server.url + path)
+    _ready(page)
+    context.set_offline(True)
+    _type_code(page, code, "ok")
+    assert page.inner_text("#count-queue") == "1"
+
+    # The organizer revokes the device (one UPDATE in a fresh transaction: with a
+    # read first, SQLite could refuse it while the live server writes).
+    device_id = device.id
+    db.session.remove()
+    db.session.execute(
+        update(ScanDevice).where(ScanDevice.id == device_id).values(revoked_at=services.utcnow())
+    )
+    db.session.commit()
+    context.set_offline(False)
+    page.evaluate("window.kicxupScanner.flushQueue()")
+    warning = page.wait_for_selector("#upload-warning:not([hidden])", timeout=10000)
+    text = warning.inner_text()
+    assert "1 scans are not uploaded" in text and "Sign in again" in text
+    assert "set-up code" in text
+    assert page.inner_text("#count-queue") == "1"
+    assert page.get_attribute("#scanner", "data-upload-problem") == "auth"
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(Scan)) == 0
+    # Still refused on the next attempt: the warning stays, nothing is lost.
+    page.click("#upload-retry")
+    page.wait_for_timeout(500)
+    assert page.is_visible("#upload-warning") and page.inner_text("#count-queue") == "1"
+
+    # A staff member signs in (another tab of the same browser) and comes back.
+    other = context.new_page()
+    _sign_in(other, live_server.url, staff_email)
+    other.close()
+    page.bring_to_front()
+    page.click("#upload-retry")
+    page.wait_for_function(
+        "document.getElementById('count-queue').textContent === '0'", timeout=20000
+    )
+    assert not page.is_visible("#upload-warning")
+    db.session.remove()
+    [row] = db.session.scalars(select(Scan).where(Scan.badge_id == badge_id)).all()
+    assert row.result == "ok" and row.offline and row.user_id == staff_id
 
 
 def test_offline_scan_is_uploaded_once_with_its_time(scanning, live_server, launch_chromium):
@@ -99,7 +377,7 @@ def test_offline_scan_is_uploaded_once_with_its_time(scanning, live_server, laun
     context = browser.new_context(locale="ko-KR")
     page = context.new_page()
     page.goto(live_server.url + path)
-    page.wait_for_selector("#scanner[data-ready='1']", timeout=15000)
+    _ready(page)
     page.wait_for_selector("#scanner[data-sw='ready']", timeout=15000)
     # Chromium verifies Ed25519 with WebCrypto (the JS fallback is for older browsers).
     assert page.evaluate("window.kicxupScanner.keyKind()") == "webcrypto"
@@ -116,7 +394,7 @@ def test_offline_scan_is_uploaded_once_with_its_time(scanning, live_server, laun
 
     # The service worker serves the page (and its scripts) without network.
     page.reload()
-    page.wait_for_selector("#scanner[data-ready='1']", timeout=15000)
+    _ready(page)
     assert page.inner_text("#count-queue") == "1"
     # The same badge again, still offline: this device already admitted it.
     page.fill("#code-input", code)
