@@ -48,6 +48,7 @@ from eventapp.core.permissions import (
     organizer_view,
     require_same_company,
 )
+from eventapp.core.urls import safe_redirect_target
 from eventapp.extensions import db, login_manager
 from eventapp.organizations.models import Organization
 
@@ -68,12 +69,6 @@ add_overview_panel("checkin/_overview_panel.html")
 @bp.app_template_global("checkin_shares_contact")
 def shares_contact_global(event):
     return current_user.is_authenticated and services.shares_contact(event, current_user)
-
-
-def _safe_next(target, default):
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return default
 
 
 def _point_or_404(event, point_id):
@@ -637,7 +632,7 @@ def contact_sharing(event):
                 _("Exhibitors who scan your badge will see only your name and company."), "success"
             )
         return redirect(
-            _safe_next(
+            safe_redirect_target(
                 request.form.get("next"), url_for("checkin.contact_sharing", slug=event.slug)
             )
         )

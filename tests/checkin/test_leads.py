@@ -165,3 +165,12 @@ def test_contact_sharing_choice(scanning, login_as):
         "/e/test-expo/contact-sharing", data={"share_contact": "y", "next": "//evil.example/"}
     )
     assert response.location.endswith("/e/test-expo/contact-sharing")
+
+
+def test_contact_sharing_never_redirects_off_site(scanning, login_as):
+    client = login_as("attendee")
+    for target in ("/\t/evil.example/", "/\\evil.example", "https://evil.example/"):
+        response = client.post(
+            "/e/test-expo/contact-sharing", data={"share_contact": "y", "next": target}
+        )
+        assert response.location.endswith("/e/test-expo/contact-sharing"), target
