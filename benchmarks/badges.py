@@ -278,9 +278,10 @@ def report(people, issue_seconds, runs, qr_ms, load):
     lines += [
         "",
         f"Memory that grows with the batch: {per_1000:+.1f} MB per 1,000 badges with the "
-        f"streaming renderer (finished pages kept only as compressed bytes, ~"
-        f"{large['bytes'] / large['pages'] / 1024:.0f} KB each, until reportlab writes the file; "
-        "badge rows are read 200 at a time). The stock canvas grows by "
+        f"streaming renderer (each finished page, ~{large['bytes'] / large['pages'] / 1024:.0f} KB "
+        "compressed, goes to a spool file and is copied to the output page by page; what "
+        "remains is reportlab's bookkeeping of about 2 KB a page; badge rows are read 200 at "
+        "a time). The stock canvas grows by "
         f"{stock['peak_rss_mb'] - stock['rss_before_mb']:+.1f} MB for the same 1,000 badges. "
         f"Time is dominated by making the QR codes: {qr_ms:.1f} ms each (signing, pure-Python "
         "QR encoding with mask selection), measured in the same run.",
