@@ -14,7 +14,13 @@ from eventapp.core.db import is_conflict
 from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.core.nav import add_nav_item, add_overview_panel
-from eventapp.core.permissions import company_of, event_view, organizer_view, require_same_company
+from eventapp.core.permissions import (
+    company_of,
+    event_object_or_404,
+    event_view,
+    organizer_view,
+    require_same_company,
+)
 from eventapp.extensions import db
 from eventapp.organizations.models import Organization
 
@@ -72,10 +78,7 @@ def _send_pdf(write, download_name):
 
 
 def _badge_or_404(event, badge_id):
-    badge = db.session.get(Badge, badge_id)
-    if badge is None or badge.event_id != event.id:
-        abort(404)
-    return badge
+    return event_object_or_404(Badge, badge_id, event)
 
 
 # -- my badge ------------------------------------------------------------------------------------

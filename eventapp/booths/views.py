@@ -43,6 +43,7 @@ from eventapp.core.i18n import ngettext
 from eventapp.core.nav import add_nav_item, add_overview_panel
 from eventapp.core.permissions import (
     company_of,
+    event_object_or_404,
     event_view,
     has_role,
     is_organizer,
@@ -713,9 +714,7 @@ def place_rest(event):
 @bp.get("/e/<slug>/manage/booths/proposals/<int:proposal_id>")
 @organizer_view
 def proposal(event, proposal_id):
-    item = db.session.get(BoothPlanProposal, proposal_id)
-    if item is None or item.event_id != event.id:
-        abort(404)
+    item = event_object_or_404(BoothPlanProposal, proposal_id, event)
     _expire(event)
     plan = state.plan_view(event, show_holders=True)
     ids = [int(k) for k in item.assignments] + list(item.left_out)
@@ -759,9 +758,7 @@ def proposal(event, proposal_id):
 @bp.post("/e/<slug>/manage/booths/proposals/<int:proposal_id>/apply")
 @organizer_view
 def apply_proposal(event, proposal_id):
-    item = db.session.get(BoothPlanProposal, proposal_id)
-    if item is None or item.event_id != event.id:
-        abort(404)
+    item = event_object_or_404(BoothPlanProposal, proposal_id, event)
     ok, result, _status = _commit_or_explain(lambda: services.apply_proposal(item))
     if ok:
         flash(_("The plan is applied: %(count)s exhibitors placed.", count=result), "success")

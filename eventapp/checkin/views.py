@@ -42,6 +42,7 @@ from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.core.nav import add_nav_item, add_overview_panel
 from eventapp.core.permissions import (
     company_of,
+    event_object_or_404,
     event_view,
     is_organizer,
     load_event,
@@ -72,17 +73,11 @@ def shares_contact_global(event):
 
 
 def _point_or_404(event, point_id):
-    point = db.session.get(ScanPoint, point_id)
-    if point is None or point.event_id != event.id:
-        abort(404)
-    return point
+    return event_object_or_404(ScanPoint, point_id, event)
 
 
 def _device_or_404(event, device_id):
-    device = db.session.get(ScanDevice, device_id)
-    if device is None or device.event_id != event.id:
-        abort(404)
-    return device
+    return event_object_or_404(ScanDevice, device_id, event)
 
 
 # -- organizers: scan points and devices ----------------------------------------------------
@@ -500,9 +495,7 @@ def leads(event):
 @bp.post("/e/<slug>/leads/<int:lead_id>")
 @event_view("exhibitor_admin", "exhibitor_staff")
 def lead_update(event, lead_id):
-    lead = db.session.get(Lead, lead_id)
-    if lead is None or lead.event_id != event.id:
-        abort(404)
+    lead = event_object_or_404(Lead, lead_id, event)
     require_same_company(current_user, event, lead.organization_id)
     form = LeadForm()
     if form.validate_on_submit():

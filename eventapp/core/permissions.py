@@ -60,6 +60,15 @@ def load_event(slug):
     return event
 
 
+def event_object_or_404(model, object_id, event):
+    """The `model` row `object_id` if it belongs to `event`: ids in a URL must
+    not reach another event's data."""
+    item = db.session.get(model, object_id)
+    if item is None or item.event_id != event.id:
+        abort(404)
+    return item
+
+
 def event_view(*roles, public=False):
     """Decorate a view taking `slug`: loads the event into `g.event` and
     passes it as `event`; unless `public`, requires login and one of `roles`."""

@@ -32,6 +32,7 @@ from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.core.nav import add_nav_item, add_overview_panel
 from eventapp.core.permissions import (
+    event_object_or_404,
     event_view,
     is_organizer,
     organizer_view,
@@ -78,10 +79,7 @@ def picking_url(event):
 
 
 def _exhibitor_or_404(event, exhibitor_id):
-    exhibitor = db.session.get(Exhibitor, exhibitor_id)
-    if exhibitor is None or exhibitor.event_id != event.id:
-        abort(404)
-    return exhibitor
+    return event_object_or_404(Exhibitor, exhibitor_id, event)
 
 
 def is_company_admin(user, exhibitor):

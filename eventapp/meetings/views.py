@@ -20,7 +20,7 @@ from eventapp.core.db import is_conflict, utcnow
 from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.core.nav import add_nav_item, add_overview_panel
-from eventapp.core.permissions import event_view, is_organizer, organizer_view
+from eventapp.core.permissions import event_object_or_404, event_view, is_organizer, organizer_view
 from eventapp.extensions import db
 from eventapp.meetings import agenda as agenda_data
 from eventapp.meetings import planning, recommend, services
@@ -122,9 +122,7 @@ def _attempt(action, success=None):
 
 def _load_request(event, request_id):
     """The request and the profile the user acts for; 403 unless it is theirs."""
-    item = db.session.get(MeetingRequest, request_id)
-    if item is None or item.event_id != event.id:
-        abort(404)
+    item = event_object_or_404(MeetingRequest, request_id, event)
     me = _me(event)
     if item.side_of(me) is None and not is_organizer(current_user, event):
         abort(403)
@@ -132,9 +130,7 @@ def _load_request(event, request_id):
 
 
 def _load_meeting(event, meeting_id):
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or meeting.event_id != event.id:
-        abort(404)
+    meeting = event_object_or_404(Meeting, meeting_id, event)
     me = _me(event)
     if meeting.request.side_of(me) is None and not is_organizer(current_user, event):
         abort(403)
@@ -292,9 +288,7 @@ def partners(event):
 @bp.get("/e/<slug>/meetings/partners/<int:profile_id>")
 @event_view(*PARTICIPANTS)
 def partner(event, profile_id):
-    other = db.session.get(MeetingProfile, profile_id)
-    if other is None or other.event_id != event.id:
-        abort(404)
+    other = event_object_or_404(MeetingProfile, profile_id, event)
     me = _me(event)
     existing = []
     if me is not None and me.side != other.side:
@@ -324,9 +318,7 @@ def partner(event, profile_id):
 @bp.post("/e/<slug>/meetings/partners/<int:profile_id>/request")
 @event_view(*PARTICIPANTS)
 def send_request(event, profile_id):
-    other = db.session.get(MeetingProfile, profile_id)
-    if other is None or other.event_id != event.id:
-        abort(404)
+    other = event_object_or_404(MeetingProfile, profile_id, event)
     me = _require_profile(event)
     if me is None:
         return redirect(url_for("meetings.profile", slug=event.slug))
@@ -481,9 +473,7 @@ def _agenda_profile(event):
     """The participant whose agenda is shown: one's own, or any (organizers, ?profile=)."""
     wanted = request.args.get("profile", type=int)
     if wanted and is_organizer(current_user, event):
-        profile = db.session.get(MeetingProfile, wanted)
-        if profile is None or profile.event_id != event.id:
-            abort(404)
+        profile = event_object_or_404(MeetingProfile, wanted, event)
         return profile
     return _me(event)
 
@@ -802,9 +792,7 @@ def participants(event):
 @bp.post("/e/<slug>/meetings/manage/participants/<int:profile_id>/cap")
 @organizer_view
 def participant_cap(event, profile_id):
-    profile = db.session.get(MeetingProfile, profile_id)
-    if profile is None or profile.event_id != event.id:
-        abort(404)
+    profile = event_object_or_404(MeetingProfile, profile_id, event)
     back = url_for("meetings.participants", slug=event.slug) + f"#p{profile.id}"
     form = CapForm()
     if not form.validate_on_submit():
@@ -872,9 +860,7 @@ def grid(event):
 @bp.route("/e/<slug>/meetings/manage/m/<int:meeting_id>/move", methods=["GET", "POST"])
 @organizer_view
 def move(event, meeting_id):
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or meeting.event_id != event.id:
-        abort(404)
+    meeting = event_object_or_404(Meeting, meeting_id, event)
     form = MoveForm()
     # Only slots still to come: a meeting never moves into the past (the service refuses
     # it too, for a slot that starts while the form is open).
@@ -933,9 +919,7 @@ def schedule(event):
 @bp.get("/e/<slug>/meetings/manage/plans/<int:plan_id>")
 @organizer_view
 def plan(event, plan_id):
-    item = db.session.get(MeetingPlan, plan_id)
-    if item is None or item.event_id != event.id:
-        abort(404)
+    item = event_object_or_404(MeetingPlan, plan_id, event)
     placed, left_out = planning.preview(item)
     return render_template(
         "meetings/plan.html",
@@ -950,9 +934,7 @@ def plan(event, plan_id):
 @bp.post("/e/<slug>/meetings/manage/plans/<int:plan_id>/apply")
 @organizer_view
 def apply_plan(event, plan_id):
-    item = db.session.get(MeetingPlan, plan_id)
-    if item is None or item.event_id != event.id:
-        abort(404)
+    item = event_object_or_404(MeetingPlan, plan_id, event)
     try:
         created = planning.apply_plan(item, current_user)
         db.session.commit()
