@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from eventapp.checkin import openapi, services
 from eventapp.checkin.models import ScanDevice, ScanPoint
 from eventapp.core.db import is_conflict
-from eventapp.core.i18n import current_language
+from eventapp.core.i18n import current_language, language_without_database
 from eventapp.extensions import csrf, db
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/checkin")
@@ -56,6 +56,12 @@ def _json_body():
     return body
 
 
+def _language(ctx):
+    # A set-up device is nobody's account: its language is the request's (browser,
+    # session), read without loading a user.
+    return language_without_database() if ctx.device_id else current_language()
+
+
 def _record(ctx, item, offline):
     """Record one scan in its own transaction; retried once after a lost race."""
     for attempt in range(2):
@@ -67,7 +73,7 @@ def _record(ctx, item, offline):
                 nonce=item.get("nonce"),
                 scanned_at=scanned_at,
                 offline=offline,
-                language=current_language(),
+                language=_language(ctx),
             )
             db.session.commit()
             return answer

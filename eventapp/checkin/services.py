@@ -15,6 +15,7 @@ from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -38,6 +39,7 @@ from eventapp.checkin.models import (
 )
 from eventapp.core import audit
 from eventapp.core.db import utcnow
+from eventapp.core.driver_sql import DriverStatement
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.core.permissions import company_of, has_role
 from eventapp.events.models import Event
@@ -253,13 +255,21 @@ def device_token(device):
 def _token_claims(token):
     if not token or len(token) > 512:
         return None
+    return _verified_claims(current_app.config["SECRET_KEY"], token)
+
+
+# A token's claims are a pure function of the secret and the token (expiry and
+# revocation are checked against the database on every use), and a scanner sends
+# the same token with each scan: checking the signature once per process is enough.
+@lru_cache(maxsize=4096)
+def _verified_claims(secret, token):
     try:
-        claims = _serializer().loads(token)
+        claims = URLSafeSerializer(secret, salt=DEVICE_SALT).loads(token)
     except BadSignature:
         return None
     if not isinstance(claims, dict) or not isinstance(claims.get("d"), int):
         return None
-    return claims
+    return MappingProxyType(claims)
 
 
 def device_from_token(token, now=None):
@@ -389,10 +399,14 @@ def _context_from_row(row, device_id=None, user_id=None):
     )
 
 
-def _run(statement, params=None):
-    """Execute a Core statement on the session's connection (the scan path skips
-    the ORM's per-statement machinery; it reads plain rows)."""
-    return db.session.connection().execute(statement, params)
+def _dialect():
+    return db.session.get_bind().dialect
+
+
+def _first(statement, params):
+    """The first row of one of the scan path's driver statements (see core.driver_sql),
+    run in the session's transaction."""
+    return statement.first(db.session.connection(), params)
 
 
 def _with_badge(query, with_badge):
@@ -404,22 +418,24 @@ def _with_badge(query, with_badge):
     )
 
 
-# The scan path's statements are built once per process, with bind parameters, so
-# each request only binds values (no statement building, compiled-cache hits).
+# The scan path's statements are built and compiled once per process and database,
+# with bind parameters, so each request only binds values.
 @lru_cache(maxsize=8)
-def _device_context_statement(with_badge):
-    return _with_badge(
+def _device_context_statement(dialect, with_badge):
+    query = _with_badge(
         _context_query()
         .add_columns(ScanDevice.expires_at, ScanDevice.revoked_at, ScanDevice.created_at)
         .join(ScanDevice, ScanDevice.scan_point_id == ScanPoint.id)
         .where(ScanDevice.id == bindparam("device_id"), ScanPoint.id == bindparam("point_id")),
         with_badge,
     )
+    return DriverStatement(query, dialect)
 
 
 @lru_cache(maxsize=8)
-def _point_context_statement(with_badge):
-    return _with_badge(_context_query().where(ScanPoint.id == bindparam("point_id")), with_badge)
+def _point_context_statement(dialect, with_badge):
+    query = _context_query().where(ScanPoint.id == bindparam("point_id"))
+    return DriverStatement(_with_badge(query, with_badge), dialect)
 
 
 def _attach_badge(ctx, row, offset, badge_id):
@@ -444,7 +460,7 @@ def context_for_device_token(token, now=None, badge_id=None):
     params = {"device_id": claims["d"], "point_id": point_id}
     if badge_id is not None:
         params["badge_id"] = badge_id
-    row = _run(_device_context_statement(badge_id is not None), params).first()
+    row = _first(_device_context_statement(_dialect(), badge_id is not None), params)
     if row is None:
         return None
     expires_at, revoked_at, created_at = row[14:17]
@@ -459,7 +475,7 @@ def context_for_point(point_id, user=None, badge_id=None):
     params = {"point_id": point_id}
     if badge_id is not None:
         params["badge_id"] = badge_id
-    row = _run(_point_context_statement(badge_id is not None), params).first()
+    row = _first(_point_context_statement(_dialect(), badge_id is not None), params)
     if row is None:
         return None
     ctx = _context_from_row(row, user_id=getattr(user, "id", None))
@@ -588,7 +604,7 @@ _BADGE_COLUMNS = (
 
 
 def _statements():
-    return _statements_for(db.session.get_bind().dialect.name)
+    return _statements_for(_dialect())
 
 
 SCAN_COLUMNS = (
@@ -626,10 +642,10 @@ def _insert_or_nothing(model, names, conflict):
 
 @lru_cache(maxsize=4)
 def _statements_for(dialect):
-    """The scan path's statements for one database, built once per process."""
+    """The scan path's statements for one database, compiled once per process."""
     checkin_key = ("event_id", "badge_id", "day", "entrance_group")
     lead_key = ("event_id", "organization_id", "badge_id")
-    return {
+    statements = {
         "badge": select(*_BADGE_COLUMNS).where(
             Badge.id == bindparam("badge_id"), Badge.event_id == bindparam("event_id")
         ),
@@ -659,6 +675,7 @@ def _statements_for(dialect):
         .where(*(getattr(Lead, k) == bindparam(k) for k in lead_key)),
         "scan": _insert_or_nothing(Scan, SCAN_COLUMNS, ("scan_point_id", "nonce")),
     }
+    return {name: DriverStatement(statement, dialect) for name, statement in statements.items()}
 
 
 def _judge(ctx, text, day, scanned_at, language):
@@ -674,8 +691,9 @@ def _judge(ctx, text, day, scanned_at, language):
     if ctx.prefetched_badge_id == code.badge_id:
         row = ctx.prefetched_badge
     else:
-        row = _run(_statements()["badge"], {"badge_id": code.badge_id, "event_id": ctx.event_id})
-        row = row.first()
+        params = {"badge_id": code.badge_id, "event_id": ctx.event_id}
+        row = _first(_statements()["badge"], params)
+        row = BadgeRow(*row) if row is not None else None
     if row is None:
         return Judgement("invalid", "unknown_badge", bilingual("unknown_badge"))
     if code.issue > row.issue:
@@ -719,13 +737,13 @@ def _check_in(ctx, row, badge, day, scanned_at):
         "day": day,
         "entrance_group": ctx.entrance_group,
     }
-    inserted = _run(
+    inserted = _first(
         _statements()["checkin"],
         {**key, "scan_point_id": ctx.point_id, "checked_in_at": scanned_at},
-    ).first()
+    )
     if inserted is not None:
         return Judgement("ok", "", _bilingual_person(badge, "ok_entrance"), row.id, badge)
-    first = _run(_statements()["first_checkin"], key).first()
+    first = _first(_statements()["first_checkin"], key)
     return _already(ctx, row, badge, first, "already_entrance")
 
 
@@ -743,7 +761,7 @@ def _already(ctx, row, badge, first, key):
 
 def _capture_lead(ctx, row, badge, scanned_at):
     key = {"event_id": ctx.event_id, "organization_id": ctx.organization_id, "badge_id": row.id}
-    inserted = _run(
+    inserted = _first(
         _statements()["lead"],
         {
             **key,
@@ -754,10 +772,10 @@ def _capture_lead(ctx, row, badge, scanned_at):
             "notes": "",
             "updated_at": utcnow(),
         },
-    ).first()
+    )
     if inserted is not None:
         return Judgement("ok", "", _bilingual_person(badge, "ok_lead"), row.id, badge)
-    first = _run(_statements()["first_lead"], key).first()
+    first = _first(_statements()["first_lead"], key)
     at, point_id, point_ko, point_en = first
     first = (at, point_id, point_ko or ctx.name_ko, point_en or ctx.name_en)
     return _already(ctx, row, badge, first, "already_lead")
@@ -816,7 +834,7 @@ def record_scan(ctx, *, code, nonce, scanned_at=None, offline=False, language="e
         "offline": bool(offline),
         "replayed": False,
     }
-    stored = _run(
+    stored = _first(
         _statements()["scan"],
         {
             "event_id": ctx.event_id,
@@ -834,7 +852,7 @@ def record_scan(ctx, *, code, nonce, scanned_at=None, offline=False, language="e
             "offline": bool(offline),
             "answer": answer,
         },
-    ).first()
+    )
     if stored is None:
         # The nonce was recorded before: undo this attempt, answer as the first time.
         db.session.rollback()

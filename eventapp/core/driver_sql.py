@@ -1,0 +1,61 @@
+"""One-row statements run on the database driver itself, for the hottest request path.
+
+At the morning rush the gate scanners post hundreds of scans a second, and each
+scan runs four short statements. For such a statement SQLAlchemy's execution
+machinery (execution context, result metadata, row objects) costs as much CPU
+as the driver's own work. A `DriverStatement` lets SQLAlchemy compile the
+statement once per database (the same SQL text and the same type conversions,
+custom types included), then executes it on the DBAPI connection of the
+session's current transaction: it commits and rolls back with the session, and
+driver errors come back as SQLAlchemy's own exceptions.
+"""
+
+from sqlalchemy.exc import DBAPIError
+
+
+class DriverStatement:
+    __slots__ = ("sql", "order", "defaults", "bind_processors", "result_processors", "error")
+
+    def __init__(self, statement, dialect):
+        compiled = statement.compile(dialect=dialect)
+        if "POSTCOMPILE" in compiled.string or compiled.escaped_bind_names:
+            raise ValueError("a driver statement takes plain bind parameters only")
+        self.sql = compiled.string
+        self.order = tuple(compiled.positiontup) if compiled.positional else None
+        binds = compiled.binds
+        self.defaults = {name: bind.value for name, bind in binds.items() if not bind.required}
+        self.bind_processors = tuple(
+            (name, processor)
+            for name, bind in binds.items()
+            if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+        )
+        processors = [
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in getattr(statement, "selected_columns", ())
+        ]
+        self.result_processors = tuple(processors) if any(processors) else None
+        self.error = dialect.loaded_dbapi.Error
+
+    def first(self, connection, params):
+        """The first row (a tuple, converted as SQLAlchemy would) or None.
+
+        `connection` is the SQLAlchemy connection whose transaction the statement joins.
+        """
+        values = {**self.defaults, **params}
+        for name, process in self.bind_processors:
+            values[name] = process(values[name])
+        args = tuple(values[name] for name in self.order) if self.order is not None else values
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(self.sql, args)
+            row = cursor.fetchone() if cursor.description is not None else None
+        except self.error as error:
+            raise DBAPIError.instance(self.sql, args, error, self.error) from error
+        finally:
+            cursor.close()
+        if row is None or self.result_processors is None:
+            return row
+        return tuple(
+            process(value) if process is not None else value
+            for process, value in zip(self.result_processors, row, strict=True)
+        )
