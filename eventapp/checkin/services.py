@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Integer, and_, bindparam, func, insert, select, text, update
+from sqlalchemy import and_, bindparam, exists, func, insert, null, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from eventapp.badges import codes
 from eventapp.badges.models import CATEGORIES, Badge, EventKey
@@ -399,14 +400,11 @@ def _context_from_row(row, device_id=None, user_id=None):
     )
 
 
-def _dialect():
-    return db.session.get_bind().dialect
-
-
-def _first(statement, params):
-    """The first row of one of the scan path's driver statements (see core.driver_sql),
-    run in the session's transaction."""
-    return statement.first(db.session.connection(), params)
+def _first(name, params):
+    """The first row of the scan path's statement `name` (see core.driver_sql), run in
+    the session's transaction."""
+    connection = db.session.connection()
+    return _statements_for(connection.dialect)[name].first(connection, params)
 
 
 def _with_badge(query, with_badge):
@@ -418,24 +416,20 @@ def _with_badge(query, with_badge):
     )
 
 
-# The scan path's statements are built and compiled once per process and database,
-# with bind parameters, so each request only binds values.
-@lru_cache(maxsize=8)
-def _device_context_statement(dialect, with_badge):
-    query = _with_badge(
+def _context_statements():
+    device = (
         _context_query()
         .add_columns(ScanDevice.expires_at, ScanDevice.revoked_at, ScanDevice.created_at)
         .join(ScanDevice, ScanDevice.scan_point_id == ScanPoint.id)
-        .where(ScanDevice.id == bindparam("device_id"), ScanPoint.id == bindparam("point_id")),
-        with_badge,
+        .where(ScanDevice.id == bindparam("device_id"), ScanPoint.id == bindparam("point_id"))
     )
-    return DriverStatement(query, dialect)
-
-
-@lru_cache(maxsize=8)
-def _point_context_statement(dialect, with_badge):
-    query = _context_query().where(ScanPoint.id == bindparam("point_id"))
-    return DriverStatement(_with_badge(query, with_badge), dialect)
+    point = _context_query().where(ScanPoint.id == bindparam("point_id"))
+    return {
+        "device_context": device,
+        "device_context_badge": _with_badge(device, True),
+        "point_context": point,
+        "point_context_badge": _with_badge(point, True),
+    }
 
 
 def _attach_badge(ctx, row, offset, badge_id):
@@ -460,7 +454,7 @@ def context_for_device_token(token, now=None, badge_id=None):
     params = {"device_id": claims["d"], "point_id": point_id}
     if badge_id is not None:
         params["badge_id"] = badge_id
-    row = _first(_device_context_statement(_dialect(), badge_id is not None), params)
+    row = _first("device_context_badge" if badge_id is not None else "device_context", params)
     if row is None:
         return None
     expires_at, revoked_at, created_at = row[14:17]
@@ -475,17 +469,24 @@ def context_for_point(point_id, user=None, badge_id=None):
     params = {"point_id": point_id}
     if badge_id is not None:
         params["badge_id"] = badge_id
-    row = _first(_point_context_statement(_dialect(), badge_id is not None), params)
+    row = _first("point_context_badge" if badge_id is not None else "point_context", params)
     if row is None:
         return None
     ctx = _context_from_row(row, user_id=getattr(user, "id", None))
     return _attach_badge(ctx, row, 14, badge_id)
 
 
+# The API reads the badge id from the code before the scan is judged; the
+# judgement parses the same text again. Parsing is pure, so it is remembered.
+@lru_cache(maxsize=256)
+def _decode(text):
+    return codes.decode(text)
+
+
 def badge_id_of(text):
     """The badge id a code names (unchecked), or None for a malformed code."""
     try:
-        return codes.decode(text).badge_id if isinstance(text, str) else None
+        return _decode(text).badge_id if isinstance(text, str) else None
     except codes.MalformedCode:
         return None
 
@@ -603,10 +604,6 @@ _BADGE_COLUMNS = (
 )
 
 
-def _statements():
-    return _statements_for(_dialect())
-
-
 SCAN_COLUMNS = (
     "event_id",
     "scan_point_id",
@@ -625,39 +622,68 @@ SCAN_COLUMNS = (
 )
 
 
-def _insert_or_nothing(model, names, conflict):
-    """INSERT ... ON CONFLICT (...) DO NOTHING RETURNING id, the same text on PostgreSQL
-    and SQLite (3.35+). Written as text with typed parameters because SQLAlchemy does
-    not cache the compiled form of its dialect-specific ON CONFLICT inserts, and the
-    scan path runs it on every request."""
+def _insert_or_nothing(dialect, model, names, conflict):
+    """INSERT ... ON CONFLICT (...) DO NOTHING RETURNING id."""
     table = model.__table__
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(names)}) "
-        f"VALUES ({', '.join(':' + name for name in names)}) "
-        f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING RETURNING id"
+    insert_for = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+    return (
+        insert_for(table)
+        .values({name: bindparam(name, type_=table.c[name].type) for name in names})
+        .on_conflict_do_nothing(index_elements=list(conflict))
+        .returning(table.c.id)
     )
-    params = [bindparam(name, type_=table.c[name].type) for name in names]
-    return text(sql).bindparams(*params).columns(id=Integer)
+
+
+def _insert_or_first(dialect, model, names, conflict, first):
+    """Insert a row unless its key is taken; first row (*first's columns, new id).
+
+    The new id is NULL when the key was taken: the other columns then come from
+    `first`, the SELECT of the row that holds the key. On PostgreSQL that is one
+    statement (a data-modifying WITH); SQLite has no such statements, so there the
+    row is just (new id,) and the caller runs `first` itself when nothing came back,
+    as it does on PostgreSQL when the row that holds the key was committed while
+    this statement waited for it (the statement's snapshot does not see that row).
+    """
+    insert = _insert_or_nothing(dialect, model, names, conflict)
+    if dialect.name != "postgresql":
+        return insert
+    inserted = insert.cte("inserted")
+    taken = first.add_columns(null()).where(~exists(select(inserted.c.id)))
+    nulls = [null()] * len(first.selected_columns)
+    return taken.union_all(select(*nulls, inserted.c.id))
 
 
 @lru_cache(maxsize=4)
 def _statements_for(dialect):
-    """The scan path's statements for one database, compiled once per process."""
+    """The scan path's statements for one database, built and compiled once per process
+    with bind parameters, so that each request only binds values."""
     checkin_key = ("event_id", "badge_id", "day", "entrance_group")
     lead_key = ("event_id", "organization_id", "badge_id")
+    first_checkin = (
+        select(CheckIn.checked_in_at, ScanPoint.id, ScanPoint.name_ko, ScanPoint.name_en)
+        .join(ScanPoint, ScanPoint.id == CheckIn.scan_point_id)
+        .where(*(getattr(CheckIn, k) == bindparam(k) for k in checkin_key))
+    )
+    first_lead = (
+        select(Lead.captured_at, ScanPoint.id, ScanPoint.name_ko, ScanPoint.name_en)
+        .outerjoin(ScanPoint, ScanPoint.id == Lead.scan_point_id)
+        .where(*(getattr(Lead, k) == bindparam(k) for k in lead_key))
+    )
     statements = {
+        **_context_statements(),
         "badge": select(*_BADGE_COLUMNS).where(
             Badge.id == bindparam("badge_id"), Badge.event_id == bindparam("event_id")
         ),
-        "checkin": _insert_or_nothing(
-            CheckIn, [*checkin_key, "scan_point_id", "checked_in_at"], checkin_key
+        "checkin": _insert_or_first(
+            dialect,
+            CheckIn,
+            [*checkin_key, "scan_point_id", "checked_in_at"],
+            checkin_key,
+            first_checkin,
         ),
-        "first_checkin": select(
-            CheckIn.checked_in_at, ScanPoint.id, ScanPoint.name_ko, ScanPoint.name_en
-        )
-        .join(ScanPoint, ScanPoint.id == CheckIn.scan_point_id)
-        .where(*(getattr(CheckIn, k) == bindparam(k) for k in checkin_key)),
-        "lead": _insert_or_nothing(
+        "first_checkin": first_checkin,
+        "lead": _insert_or_first(
+            dialect,
             Lead,
             [
                 *lead_key,
@@ -669,11 +695,10 @@ def _statements_for(dialect):
                 "updated_at",
             ],
             lead_key,
+            first_lead,
         ),
-        "first_lead": select(Lead.captured_at, ScanPoint.id, ScanPoint.name_ko, ScanPoint.name_en)
-        .outerjoin(ScanPoint, ScanPoint.id == Lead.scan_point_id)
-        .where(*(getattr(Lead, k) == bindparam(k) for k in lead_key)),
-        "scan": _insert_or_nothing(Scan, SCAN_COLUMNS, ("scan_point_id", "nonce")),
+        "first_lead": first_lead,
+        "scan": _insert_or_nothing(dialect, Scan, SCAN_COLUMNS, ("scan_point_id", "nonce")),
     }
     return {name: DriverStatement(statement, dialect) for name, statement in statements.items()}
 
@@ -681,7 +706,7 @@ def _statements_for(dialect):
 def _judge(ctx, text, day, scanned_at, language):
     """Decide the answer for a code at a point; inserts the check-in or lead."""
     try:
-        code = codes.decode(text)
+        code = _decode(text)
     except codes.MalformedCode as error:
         return Judgement("invalid", f"malformed:{error.reason}"[:40], bilingual("malformed"))
     if code.event_id != ctx.event_id:
@@ -692,7 +717,7 @@ def _judge(ctx, text, day, scanned_at, language):
         row = ctx.prefetched_badge
     else:
         params = {"badge_id": code.badge_id, "event_id": ctx.event_id}
-        row = _first(_statements()["badge"], params)
+        row = _first("badge", params)
         row = BadgeRow(*row) if row is not None else None
     if row is None:
         return Judgement("invalid", "unknown_badge", bilingual("unknown_badge"))
@@ -737,13 +762,13 @@ def _check_in(ctx, row, badge, day, scanned_at):
         "day": day,
         "entrance_group": ctx.entrance_group,
     }
-    inserted = _first(
-        _statements()["checkin"],
+    outcome = _first(
+        "checkin",
         {**key, "scan_point_id": ctx.point_id, "checked_in_at": scanned_at},
     )
-    if inserted is not None:
+    if outcome is not None and outcome[-1] is not None:
         return Judgement("ok", "", _bilingual_person(badge, "ok_entrance"), row.id, badge)
-    first = _first(_statements()["first_checkin"], key)
+    first = outcome[:-1] if outcome is not None else _first("first_checkin", key)
     return _already(ctx, row, badge, first, "already_entrance")
 
 
@@ -761,8 +786,8 @@ def _already(ctx, row, badge, first, key):
 
 def _capture_lead(ctx, row, badge, scanned_at):
     key = {"event_id": ctx.event_id, "organization_id": ctx.organization_id, "badge_id": row.id}
-    inserted = _first(
-        _statements()["lead"],
+    outcome = _first(
+        "lead",
         {
             **key,
             "user_id": row.user_id,
@@ -773,9 +798,9 @@ def _capture_lead(ctx, row, badge, scanned_at):
             "updated_at": utcnow(),
         },
     )
-    if inserted is not None:
+    if outcome is not None and outcome[-1] is not None:
         return Judgement("ok", "", _bilingual_person(badge, "ok_lead"), row.id, badge)
-    first = _first(_statements()["first_lead"], key)
+    first = outcome[:-1] if outcome is not None else _first("first_lead", key)
     at, point_id, point_ko, point_en = first
     first = (at, point_id, point_ko or ctx.name_ko, point_en or ctx.name_en)
     return _already(ctx, row, badge, first, "already_lead")
@@ -835,7 +860,7 @@ def record_scan(ctx, *, code, nonce, scanned_at=None, offline=False, language="e
         "replayed": False,
     }
     stored = _first(
-        _statements()["scan"],
+        "scan",
         {
             "event_id": ctx.event_id,
             "scan_point_id": ctx.point_id,

@@ -37,7 +37,8 @@ class DriverStatement:
         self.error = dialect.loaded_dbapi.Error
 
     def first(self, connection, params):
-        """The first row (a tuple, converted as SQLAlchemy would) or None.
+        """The first row (a tuple, converted as SQLAlchemy would) or None; the statement
+        must return rows (a SELECT, or a write with RETURNING).
 
         `connection` is the SQLAlchemy connection whose transaction the statement joins.
         """
@@ -48,7 +49,7 @@ class DriverStatement:
         cursor = connection.connection.cursor()
         try:
             cursor.execute(self.sql, args)
-            row = cursor.fetchone() if cursor.description is not None else None
+            row = cursor.fetchone()
         except self.error as error:
             raise DBAPIError.instance(self.sql, args, error, self.error) from error
         finally:
