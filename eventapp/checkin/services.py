@@ -319,7 +319,7 @@ class ScanContext:
     valid_days: list
     allowed_categories: list
     active: bool
-    public_key: bytes | None
+    signing_key: bytes | None
     device_id: int | None = None
     user_id: int | None = None
     # The badge the scanned code names, read in the same query when it was known.
@@ -355,7 +355,7 @@ def _context_query():
             ScanPoint.valid_days,
             ScanPoint.allowed_categories,
             ScanPoint.active,
-            EventKey.public_key,
+            EventKey.private_key,
         )
         .select_from(ScanPoint)
         .join(Event, Event.id == ScanPoint.event_id)
@@ -378,7 +378,7 @@ def _context_from_row(row, device_id=None, user_id=None):
         valid_days,
         allowed_categories,
         active,
-        public_key,
+        signing_key,
     ) = row[:14]
     days = tuple(starts_on + timedelta(days=i) for i in range((ends_on - starts_on).days + 1))
     return ScanContext(
@@ -394,7 +394,7 @@ def _context_from_row(row, device_id=None, user_id=None):
         valid_days=list(valid_days or []),
         allowed_categories=list(allowed_categories or []),
         active=bool(active),
-        public_key=bytes(public_key) if public_key is not None else None,
+        signing_key=bytes(signing_key) if signing_key is not None else None,
         device_id=device_id,
         user_id=user_id,
     )
@@ -528,9 +528,9 @@ def check_scan_fields(code, nonce):
 
 
 @lru_cache(maxsize=64)
-def _public_key(raw):
+def _signing_key(raw):
     # Event keys never change once made, so a parsed key may live in the process.
-    return codes.load_public_key(raw)
+    return codes.load_private_key(raw)
 
 
 def _insert(model):
@@ -711,7 +711,9 @@ def _judge(ctx, text, day, scanned_at, language):
         return Judgement("invalid", f"malformed:{error.reason}"[:40], bilingual("malformed"))
     if code.event_id != ctx.event_id:
         return Judgement("invalid", "other_event", bilingual("other_event"))
-    if ctx.public_key is None or not codes.verify_signature(_public_key(ctx.public_key), code):
+    if ctx.signing_key is None or not codes.is_issued_signature(
+        _signing_key(ctx.signing_key), code
+    ):
         return Judgement("invalid", "bad_signature", bilingual("bad_signature"))
     if ctx.prefetched_badge_id == code.badge_id:
         row = ctx.prefetched_badge

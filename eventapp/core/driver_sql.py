@@ -29,11 +29,12 @@ class DriverStatement:
             for name, bind in binds.items()
             if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
         )
-        processors = [
-            column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in getattr(statement, "selected_columns", ())
-        ]
-        self.result_processors = tuple(processors) if any(processors) else None
+        self.result_processors = tuple(
+            (index, processor)
+            for index, column in enumerate(getattr(statement, "selected_columns", ()))
+            if (processor := column.type.dialect_impl(dialect).result_processor(dialect, None))
+            is not None
+        )
         self.error = dialect.loaded_dbapi.Error
 
     def first(self, connection, params):
@@ -54,9 +55,9 @@ class DriverStatement:
             raise DBAPIError.instance(self.sql, args, error, self.error) from error
         finally:
             cursor.close()
-        if row is None or self.result_processors is None:
+        if row is None or not self.result_processors:
             return row
-        return tuple(
-            process(value) if process is not None else value
-            for process, value in zip(self.result_processors, row, strict=True)
-        )
+        row = list(row)
+        for index, process in self.result_processors:
+            row[index] = process(row[index])
+        return tuple(row)

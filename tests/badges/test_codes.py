@@ -99,6 +99,8 @@ def test_other_key_and_flipped_bits_fail_the_signature():
         forged[index] ^= 0x01
         forged_text = "K1" + base64.b32encode(bytes(forged)).decode()
         assert not codes.verify_signature(KEY.public_key(), codes.decode(forged_text))
+        assert not codes.is_issued_signature(KEY, codes.decode(forged_text))
+    assert not codes.is_issued_signature(OTHER_KEY, codes.decode(text))
 
 
 def test_out_of_range_values_are_refused():
@@ -118,13 +120,19 @@ def test_round_trip(event_id, badge_id, issue):
     code = codes.decode(text)
     assert (code.event_id, code.badge_id, code.issue) == (event_id, badge_id, issue)
     assert codes.verify_signature(KEY.public_key(), code)
+    assert codes.is_issued_signature(KEY, code)
 
 
 def _accepted(text):
+    """Whether the scanners (public key) and the server (private key) accept the text;
+    the two checks must agree."""
     try:
-        return codes.verify_signature(KEY.public_key(), codes.decode(text))
+        code = codes.decode(text)
     except codes.MalformedCode:
         return False
+    by_scanner = codes.verify_signature(KEY.public_key(), code)
+    assert codes.is_issued_signature(KEY, code) == by_scanner
+    return by_scanner
 
 
 @settings(max_examples=300, deadline=None)
