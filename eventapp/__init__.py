@@ -63,6 +63,10 @@ def create_app(config=None):
         app.config.from_object(config)
     check_production_settings(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    # JSON answers carry Korean text: as UTF-8 it is half the bytes of \uXXXX escapes
+    # on a gate phone's flaky Wi-Fi, and unsorted keys spare each answer a sort.
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
 
     from eventapp.core.i18n import select_locale
 

@@ -28,12 +28,12 @@ def _point_id(value):
     return value
 
 
-def scan_context(point_id, badge_id=None):
+def scan_context(point_id, badge_id=None, scanned_at=None):
     """The scan context for the request's device token or signed-in person
-    (with the badge `badge_id` read along, when given)."""
+    (with the badge `badge_id` and its check-in of the day read along, when given)."""
     token = request.headers.get(DEVICE_HEADER)
     if token:
-        ctx = services.context_for_device_token(token, badge_id=badge_id)
+        ctx = services.context_for_device_token(token, badge_id=badge_id, scanned_at=scanned_at)
         if ctx is None:
             abort(401, "the device token is invalid, expired or revoked")
         if ctx.point_id != point_id:
@@ -46,7 +46,9 @@ def scan_context(point_id, badge_id=None):
         abort(404, "no such scan point")
     if not services.may_scan(current_user, point):
         abort(403, "you may not scan at this scan point")
-    return services.context_for_point(point.id, user=current_user, badge_id=badge_id)
+    return services.context_for_point(
+        point.id, user=current_user, badge_id=badge_id, scanned_at=scanned_at
+    )
 
 
 def _json_body():
@@ -89,11 +91,12 @@ def _record(ctx, item, offline):
 def scan():
     body = _json_body()
     point_id = _point_id(body.get("scan_point"))
-    ctx = scan_context(point_id, services.badge_id_of(body.get("code")))
     offline = body.get("offline", False)
     if not isinstance(offline, bool):
         abort(400, "offline must be true or false")
     try:
+        scanned_at = services.parse_scan_time(body.get("scanned_at"))
+        ctx = scan_context(point_id, services.badge_id_of(body.get("code")), scanned_at)
         return jsonify(_record(ctx, body, offline))
     except services.ScanRequestError as error:
         db.session.rollback()

@@ -20,8 +20,9 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import and_, bindparam, exists, func, insert, null, select, update
+from sqlalchemy import Date, and_, bindparam, exists, func, insert, null, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
 
 from eventapp.badges import codes
 from eventapp.badges.models import CATEGORIES, Badge, EventKey
@@ -325,6 +326,10 @@ class ScanContext:
     # The badge the scanned code names, read in the same query when it was known.
     prefetched_badge_id: int | None = None
     prefetched_badge: object = None
+    # That badge's check-in at this point's entrances on `prefetched_day`, when the
+    # day was known before the query (see _day_hint): (at, point id, name ko, name en).
+    prefetched_day: date | None = None
+    prefetched_checkin: tuple | None = None
     open_days: frozenset = field(init=False)
 
     def __post_init__(self):
@@ -381,6 +386,7 @@ def _context_from_row(row, device_id=None, user_id=None):
         signing_key,
     ) = row[:14]
     days = tuple(starts_on + timedelta(days=i) for i in range((ends_on - starts_on).days + 1))
+    _POINT_TIMEZONES[point_id] = timezone
     return ScanContext(
         event_id=event_id,
         timezone=timezone,
@@ -408,11 +414,28 @@ def _first(name, params):
 
 
 def _with_badge(query, with_badge):
-    """Also read the badge named by :badge_id of the point's event (one round trip less)."""
+    """Also read the badge named by :badge_id of the point's event, and its check-in
+    at the point's entrances on :day (one round trip less for each)."""
     if not with_badge:
         return query
-    return query.add_columns(*_BADGE_COLUMNS).outerjoin(
-        Badge, and_(Badge.id == bindparam("badge_id"), Badge.event_id == Event.id)
+    first_point = aliased(ScanPoint)
+    group = func.coalesce(func.nullif(ScanPoint.entrance_group, ""), DEFAULT_ENTRANCE_GROUP)
+    return (
+        query.add_columns(*_BADGE_COLUMNS)
+        .add_columns(
+            CheckIn.checked_in_at, first_point.id, first_point.name_ko, first_point.name_en
+        )
+        .outerjoin(Badge, and_(Badge.id == bindparam("badge_id"), Badge.event_id == Event.id))
+        .outerjoin(
+            CheckIn,
+            and_(
+                CheckIn.event_id == Event.id,
+                CheckIn.badge_id == bindparam("badge_id"),
+                CheckIn.day == bindparam("day", type_=Date),
+                CheckIn.entrance_group == group,
+            ),
+        )
+        .outerjoin(first_point, first_point.id == CheckIn.scan_point_id)
     )
 
 
@@ -432,18 +455,49 @@ def _context_statements():
     }
 
 
-def _attach_badge(ctx, row, offset, badge_id):
-    if badge_id is not None:
-        values = tuple(row[offset : offset + len(_BADGE_COLUMNS)])
-        ctx.prefetched_badge_id = badge_id
+def _attach_badge(ctx, row, offset, params):
+    if "badge_id" in params:
+        end = offset + len(_BADGE_COLUMNS)
+        values = tuple(row[offset:end])
+        ctx.prefetched_badge_id = params["badge_id"]
         ctx.prefetched_badge = BadgeRow(*values) if values[0] is not None else None
+        if params["day"] is not None:
+            ctx.prefetched_day = params["day"]
+            ctx.prefetched_checkin = tuple(row[end : end + 4]) if row[end] is not None else None
     return ctx
 
 
-def context_for_device_token(token, now=None, badge_id=None):
+# point id -> its event's time zone, as last read. It only serves to guess the
+# day of a scan before the scan context is read, so that the context query can
+# bring the badge's check-in of that day along; a stale guess costs the round
+# trip it meant to spare, never a wrong answer (_check_in compares the days).
+_POINT_TIMEZONES = {}
+
+
+def _scan_basis(scanned_at, now):
+    """The moment that decides a scan's fair day: when it was scanned, unless the
+    scanner's clock runs ahead."""
+    return scanned_at if scanned_at <= now + CLOCK_SKEW else now
+
+
+def _context_params(params, point_id, badge_id, scanned_at, now):
+    if badge_id is not None:
+        params["badge_id"] = badge_id
+        timezone = _POINT_TIMEZONES.get(point_id)
+        params["day"] = None
+        if timezone is not None:
+            now = now or utcnow()
+            basis = _scan_basis(scanned_at or now, now)
+            params["day"] = basis.astimezone(ZoneInfo(timezone)).date()
+    return params
+
+
+def context_for_device_token(token, now=None, badge_id=None, scanned_at=None):
     """The scan context of a set-up device, or None if the token is not usable.
 
-    With `badge_id` (from the scanned code), that badge is read in the same query.
+    With `badge_id` (from the scanned code), that badge is read in the same query,
+    and its check-in of the day of `scanned_at` (default now) where that day is
+    known beforehand.
     """
     claims = _token_claims(token)
     if claims is None:
@@ -452,8 +506,7 @@ def context_for_device_token(token, now=None, badge_id=None):
     if not isinstance(point_id, int):
         return None
     params = {"device_id": claims["d"], "point_id": point_id}
-    if badge_id is not None:
-        params["badge_id"] = badge_id
+    params = _context_params(params, point_id, badge_id, scanned_at, now)
     row = _first("device_context_badge" if badge_id is not None else "device_context", params)
     if row is None:
         return None
@@ -462,18 +515,16 @@ def context_for_device_token(token, now=None, badge_id=None):
         return None
     if int(created_at.timestamp()) != claims.get("t"):
         return None
-    return _attach_badge(_context_from_row(row, device_id=claims["d"]), row, 17, badge_id)
+    return _attach_badge(_context_from_row(row, device_id=claims["d"]), row, 17, params)
 
 
-def context_for_point(point_id, user=None, badge_id=None):
-    params = {"point_id": point_id}
-    if badge_id is not None:
-        params["badge_id"] = badge_id
+def context_for_point(point_id, user=None, badge_id=None, scanned_at=None, now=None):
+    params = _context_params({"point_id": point_id}, point_id, badge_id, scanned_at, now)
     row = _first("point_context_badge" if badge_id is not None else "point_context", params)
     if row is None:
         return None
     ctx = _context_from_row(row, user_id=getattr(user, "id", None))
-    return _attach_badge(ctx, row, 14, badge_id)
+    return _attach_badge(ctx, row, 14, params)
 
 
 # The API reads the badge id from the code before the scan is judged; the
@@ -758,6 +809,9 @@ def _judge(ctx, text, day, scanned_at, language):
 
 
 def _check_in(ctx, row, badge, day, scanned_at):
+    if ctx.prefetched_checkin and ctx.prefetched_badge_id == row.id and ctx.prefetched_day == day:
+        # Read with the scan context: a committed check-in of this day stays.
+        return _already(ctx, row, badge, ctx.prefetched_checkin, "already_entrance")
     key = {
         "event_id": ctx.event_id,
         "badge_id": row.id,
@@ -842,8 +896,7 @@ def record_scan(ctx, *, code, nonce, scanned_at=None, offline=False, language="e
     check_scan_fields(code, nonce)
     now = now or utcnow()
     scanned_at = scanned_at or now
-    basis = scanned_at if scanned_at <= now + CLOCK_SKEW else now
-    day = basis.astimezone(ctx.tz).date()
+    day = _scan_basis(scanned_at, now).astimezone(ctx.tz).date()
 
     judgement = _judge(ctx, code, day, scanned_at, language)
     answer = {
