@@ -447,3 +447,64 @@ def test_booth_scanners_get_no_roster_of_badge_holders(scanning, client, login_a
     holder = gate["holders"][str(scanning.badges["attendee"].id)]
     assert holder == {"name_ko": "attendee 님", "name_en": "Attendee", "category": "large_firm"}
     assert "Gamma Group" not in json.dumps(gate, ensure_ascii=False)
+
+
+def _statements_run(monkeypatch):
+    from eventapp.checkin import services
+
+    names = []
+    original = services._first
+
+    def spy(name, params):
+        names.append(name)
+        return original(name, params)
+
+    monkeypatch.setattr(services, "_first", spy)
+    return names
+
+
+def test_a_repeated_scan_reads_the_check_in_with_the_scan_context(
+    scanning, client, device_token, monkeypatch
+):
+    from eventapp.checkin import services
+
+    gate = scanning.points["gate"]
+    token = device_token("gate")
+    code = scanning.code("attendee")
+    first = scan(client, gate, code, token=token, at=scanning.at(0, time(9, 41))).get_json()
+    names = _statements_run(monkeypatch)
+
+    # The point's time zone is known from the first scan: the day is known before
+    # the context is read, which brings the check-in along.
+    again = scan(client, gate, code, token=token, at=scanning.at(0, time(10, 0))).get_json()
+    assert again["status"] == "already_checked_in"
+    assert again["first"]["scan_point_id"] == gate.id
+    assert datetime.fromisoformat(again["first"]["at"]) == datetime.fromisoformat(
+        first["scanned_at"]
+    )
+    assert names == ["device_context_badge", "scan"]
+
+    # A wrong or missing guess of the time zone costs the statements, not the answer.
+    # (Of UTC+14 and UTC-11, one gives another day than Seoul at any moment.)
+    missed = {}
+    for guess in ("Pacific/Kiritimati", "Pacific/Pago_Pago", None):
+        names.clear()
+        if guess:
+            services._POINT_TIMEZONES[gate.id] = guess
+        else:
+            services._POINT_TIMEZONES.pop(gate.id, None)
+        third = scan(client, gate, code, token=token, at=scanning.at(0, time(23, 30))).get_json()
+        assert third["status"] == "already_checked_in"
+        assert third["first"] == again["first"]
+        missed[guess] = "checkin" in names
+    assert missed[None] and (missed["Pacific/Kiritimati"] or missed["Pacific/Pago_Pago"])
+    assert _count(CheckIn) == 1
+
+
+def test_answers_are_utf8_json(scanning, client, device_token):
+    response = scan(
+        client, scanning.points["gate"], scanning.code("attendee"), token=device_token("gate")
+    )
+    assert response.mimetype == "application/json"
+    assert "정문".encode() in response.data or HANGUL.search(response.data.decode("utf-8"))
+    assert b"\\u" not in response.data
