@@ -633,6 +633,9 @@ class Judgement:
     badge: dict | None = None
     first: dict | None = None
     meeting: dict | None = None
+    # The check-in an `ok` at an entrance makes, when the database writes it in one
+    # statement with the scan row (see record_scan).
+    pending_checkin: dict | None = None
 
 
 BadgeRow = namedtuple(
@@ -751,7 +754,35 @@ def _statements_for(dialect):
         "first_lead": first_lead,
         "scan": _insert_or_nothing(dialect, Scan, SCAN_COLUMNS, ("scan_point_id", "nonce")),
     }
+    if dialect.name == "postgresql":
+        statements["checkin_and_scan"] = _checkin_and_scan(dialect, checkin_key, first_checkin)
     return {name: DriverStatement(statement, dialect) for name, statement in statements.items()}
+
+
+def _checkin_and_scan(dialect, checkin_key, first_checkin):
+    """PostgreSQL: the check-in of an `ok` and its scan row in one statement.
+
+    The first row is (*first_checkin's columns, new check-in id, new scan id):
+    both ids when both rows were written (the scan id is NULL when the nonce was
+    stored before); no ids, and the check-in that holds the key, when the badge
+    was checked in before; no row at all when that check-in was committed while
+    the statement waited for it. The scan row is written only with the check-in.
+    """
+    scans = Scan.__table__
+    checkin_names = [*checkin_key, "scan_point_id", "checked_in_at"]
+    inserted = _insert_or_nothing(dialect, CheckIn, checkin_names, checkin_key).cte("inserted")
+    row = select(*(bindparam(name, type_=scans.c[name].type) for name in SCAN_COLUMNS))
+    scanned = (
+        postgresql.insert(scans)
+        .from_select(SCAN_COLUMNS, row.select_from(inserted))
+        .on_conflict_do_nothing(index_elements=["scan_point_id", "nonce"])
+        .returning(scans.c.id)
+        .cte("scanned")
+    )
+    taken = first_checkin.add_columns(null(), null()).where(~exists(select(inserted.c.id)))
+    nulls = [null()] * len(first_checkin.selected_columns)
+    made = select(*nulls, inserted.c.id, select(scanned.c.id).scalar_subquery())
+    return taken.union_all(made)
 
 
 def _judge(ctx, text, day, scanned_at, language):
@@ -811,24 +842,26 @@ def _judge(ctx, text, day, scanned_at, language):
 def _check_in(ctx, row, badge, day, scanned_at):
     if ctx.prefetched_checkin and ctx.prefetched_badge_id == row.id and ctx.prefetched_day == day:
         # Read with the scan context: a committed check-in of this day stays.
-        return _already(ctx, row, badge, ctx.prefetched_checkin, "already_entrance")
+        return _already(ctx, row.id, badge, ctx.prefetched_checkin, "already_entrance")
     key = {
         "event_id": ctx.event_id,
         "badge_id": row.id,
         "day": day,
         "entrance_group": ctx.entrance_group,
     }
-    outcome = _first(
-        "checkin",
-        {**key, "scan_point_id": ctx.point_id, "checked_in_at": scanned_at},
-    )
+    checkin = {**key, "scan_point_id": ctx.point_id, "checked_in_at": scanned_at}
+    if _statements_for(db.session.connection().dialect).get("checkin_and_scan"):
+        # Written with the scan row, in one statement (see record_scan).
+        ok = _bilingual_person(badge, "ok_entrance")
+        return Judgement("ok", "", ok, row.id, badge, pending_checkin=checkin)
+    outcome = _first("checkin", checkin)
     if outcome is not None and outcome[-1] is not None:
         return Judgement("ok", "", _bilingual_person(badge, "ok_entrance"), row.id, badge)
     first = outcome[:-1] if outcome is not None else _first("first_checkin", key)
-    return _already(ctx, row, badge, first, "already_entrance")
+    return _already(ctx, row.id, badge, first, "already_entrance")
 
 
-def _already(ctx, row, badge, first, key):
+def _already(ctx, badge_id, badge, first, key):
     at, point_id, point_ko, point_en = first
     when = _local_hm(at, ctx.tz)
     messages = {
@@ -837,7 +870,7 @@ def _already(ctx, row, badge, first, key):
     }
     info = {"at": _iso(at), "scan_point_id": point_id, "scan_point_ko": point_ko}
     info["scan_point_en"] = point_en
-    return Judgement("already_checked_in", "", messages, row.id, badge, first=info)
+    return Judgement("already_checked_in", "", messages, badge_id, badge, first=info)
 
 
 def _capture_lead(ctx, row, badge, scanned_at):
@@ -859,7 +892,7 @@ def _capture_lead(ctx, row, badge, scanned_at):
     first = outcome[:-1] if outcome is not None else _first("first_lead", key)
     at, point_id, point_ko, point_en = first
     first = (at, point_id, point_ko or ctx.name_ko, point_en or ctx.name_en)
-    return _already(ctx, row, badge, first, "already_lead")
+    return _already(ctx, row.id, badge, first, "already_lead")
 
 
 def _meeting_zone(ctx, row, badge, scanned_at):
@@ -899,6 +932,40 @@ def record_scan(ctx, *, code, nonce, scanned_at=None, offline=False, language="e
     day = _scan_basis(scanned_at, now).astimezone(ctx.tz).date()
 
     judgement = _judge(ctx, code, day, scanned_at, language)
+    answer, row = _scan_row(ctx, judgement, code, nonce, scanned_at, now, day, offline)
+    if judgement.pending_checkin is None:
+        stored = _first("scan", row)
+    else:
+        outcome = _first("checkin_and_scan", {**judgement.pending_checkin, **row})
+        checkin_id, scan_id = outcome[-2:] if outcome is not None else (None, None)
+        if checkin_id is not None:
+            # Both rows; or the check-in alone, when the nonce was stored before.
+            stored = (scan_id,) if scan_id is not None else None
+        else:
+            # Checked in before: the answer names the first check-in. No row at all
+            # means it was committed while the statement waited for it, unseen by
+            # the statement's snapshot; a statement of its own sees it.
+            first = outcome[:4] if outcome is not None else None
+            first = first or _first("first_checkin", judgement.pending_checkin)
+            badge_id, badge = judgement.badge_id, judgement.badge
+            judgement = _already(ctx, badge_id, badge, first, "already_entrance")
+            answer, row = _scan_row(ctx, judgement, code, nonce, scanned_at, now, day, offline)
+            stored = _first("scan", row)
+    if stored is None:
+        # The nonce was recorded before: undo this attempt, answer as the first time.
+        db.session.rollback()
+        first = db.session.execute(
+            select(Scan.id, Scan.answer).where(
+                Scan.scan_point_id == ctx.point_id, Scan.nonce == nonce
+            )
+        ).first()
+        return {**(first.answer or {}), "scan_id": first.id, "replayed": True}, True
+    answer["scan_id"] = stored[0]
+    return answer, False
+
+
+def _scan_row(ctx, judgement, code, nonce, scanned_at, now, day, offline):
+    """The answer to the scanner and the values of the scan's row."""
     answer = {
         "status": judgement.result,
         "reason": judgement.reason,
@@ -914,36 +981,23 @@ def record_scan(ctx, *, code, nonce, scanned_at=None, offline=False, language="e
         "offline": bool(offline),
         "replayed": False,
     }
-    stored = _first(
-        "scan",
-        {
-            "event_id": ctx.event_id,
-            "scan_point_id": ctx.point_id,
-            "device_id": ctx.device_id,
-            "user_id": ctx.user_id,
-            "nonce": nonce,
-            "code": code.strip()[:STORED_CODE_LENGTH],
-            "badge_id": judgement.badge_id,
-            "result": judgement.result,
-            "reason": judgement.reason,
-            "scanned_at": scanned_at,
-            "received_at": now,
-            "day": day,
-            "offline": bool(offline),
-            "answer": answer,
-        },
-    )
-    if stored is None:
-        # The nonce was recorded before: undo this attempt, answer as the first time.
-        db.session.rollback()
-        first = db.session.execute(
-            select(Scan.id, Scan.answer).where(
-                Scan.scan_point_id == ctx.point_id, Scan.nonce == nonce
-            )
-        ).first()
-        return {**(first.answer or {}), "scan_id": first.id, "replayed": True}, True
-    answer["scan_id"] = stored[0]
-    return answer, False
+    row = {
+        "event_id": ctx.event_id,
+        "scan_point_id": ctx.point_id,
+        "device_id": ctx.device_id,
+        "user_id": ctx.user_id,
+        "nonce": nonce,
+        "code": code.strip()[:STORED_CODE_LENGTH],
+        "badge_id": judgement.badge_id,
+        "result": judgement.result,
+        "reason": judgement.reason,
+        "scanned_at": scanned_at,
+        "received_at": now,
+        "day": day,
+        "offline": bool(offline),
+        "answer": answer,
+    }
+    return answer, row
 
 
 # -- configuration for scanners ---------------------------------------------------------------
