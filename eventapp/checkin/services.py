@@ -327,7 +327,7 @@ class ScanContext:
     prefetched_badge_id: int | None = None
     prefetched_badge: object = None
     # That badge's check-in at this point's entrances on `prefetched_day`, when the
-    # day was known before the query (see _day_hint): (at, point id, name ko, name en).
+    # day was known before the query (see _context_params): (at, point id, name ko, name en).
     prefetched_day: date | None = None
     prefetched_checkin: tuple | None = None
     open_days: frozenset = field(init=False)
@@ -728,13 +728,6 @@ def _statements_for(dialect):
         "badge": select(*_BADGE_COLUMNS).where(
             Badge.id == bindparam("badge_id"), Badge.event_id == bindparam("event_id")
         ),
-        "checkin": _insert_or_first(
-            dialect,
-            CheckIn,
-            [*checkin_key, "scan_point_id", "checked_in_at"],
-            checkin_key,
-            first_checkin,
-        ),
         "first_checkin": first_checkin,
         "lead": _insert_or_first(
             dialect,
@@ -754,12 +747,17 @@ def _statements_for(dialect):
         "first_lead": first_lead,
         "scan": _insert_or_nothing(dialect, Scan, SCAN_COLUMNS, ("scan_point_id", "nonce")),
     }
+    checkin_names = [*checkin_key, "scan_point_id", "checked_in_at"]
     if dialect.name == "postgresql":
-        statements["checkin_and_scan"] = _checkin_and_scan(dialect, checkin_key, first_checkin)
+        statements["checkin_and_scan"] = _checkin_and_scan(
+            dialect, checkin_names, checkin_key, first_checkin
+        )
+    else:
+        statements["checkin"] = _insert_or_nothing(dialect, CheckIn, checkin_names, checkin_key)
     return {name: DriverStatement(statement, dialect) for name, statement in statements.items()}
 
 
-def _checkin_and_scan(dialect, checkin_key, first_checkin):
+def _checkin_and_scan(dialect, checkin_names, checkin_key, first_checkin):
     """PostgreSQL: the check-in of an `ok` and its scan row in one statement.
 
     The first row is (*first_checkin's columns, new check-in id, new scan id):
@@ -769,7 +767,6 @@ def _checkin_and_scan(dialect, checkin_key, first_checkin):
     the statement waited for it. The scan row is written only with the check-in.
     """
     scans = Scan.__table__
-    checkin_names = [*checkin_key, "scan_point_id", "checked_in_at"]
     inserted = _insert_or_nothing(dialect, CheckIn, checkin_names, checkin_key).cte("inserted")
     row = select(*(bindparam(name, type_=scans.c[name].type) for name in SCAN_COLUMNS))
     scanned = (
@@ -850,15 +847,13 @@ def _check_in(ctx, row, badge, day, scanned_at):
         "entrance_group": ctx.entrance_group,
     }
     checkin = {**key, "scan_point_id": ctx.point_id, "checked_in_at": scanned_at}
-    if _statements_for(db.session.connection().dialect).get("checkin_and_scan"):
+    ok = _bilingual_person(badge, "ok_entrance")
+    if "checkin_and_scan" in _statements_for(db.session.connection().dialect):
         # Written with the scan row, in one statement (see record_scan).
-        ok = _bilingual_person(badge, "ok_entrance")
         return Judgement("ok", "", ok, row.id, badge, pending_checkin=checkin)
-    outcome = _first("checkin", checkin)
-    if outcome is not None and outcome[-1] is not None:
-        return Judgement("ok", "", _bilingual_person(badge, "ok_entrance"), row.id, badge)
-    first = outcome[:-1] if outcome is not None else _first("first_checkin", key)
-    return _already(ctx, row.id, badge, first, "already_entrance")
+    if _first("checkin", checkin) is not None:
+        return Judgement("ok", "", ok, row.id, badge)
+    return _already(ctx, row.id, badge, _first("first_checkin", key), "already_entrance")
 
 
 def _already(ctx, badge_id, badge, first, key):

@@ -35,4 +35,6 @@ def test_seed_adds_points_checkins_and_scans(scanning, app):
 
     result = app.test_cli_runner().invoke(args=["checkin", "stats", "test-expo"])
     assert result.exit_code == 0 and "check-ins" in result.output
-    assert app.test_cli_runner().invoke(args=["checkin", "mark-no-shows", "test-expo"]).exit_code == 0
+    assert (
+        app.test_cli_runner().invoke(args=["checkin", "mark-no-shows", "test-expo"]).exit_code == 0
+    )
