@@ -2,9 +2,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
+from eventapp.core.forms import select_choices
 from eventapp.core.i18n import lazy_gettext as _l
 
-LANGUAGE_CHOICES = [("ko", "한국어"), ("en", "English")]
+LANGUAGE_CHOICES = select_choices([("ko", "한국어"), ("en", "English")])
 
 
 class LoginForm(FlaskForm):

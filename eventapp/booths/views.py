@@ -37,6 +37,7 @@ from eventapp.booths.models import (
     Exhibitor,
 )
 from eventapp.core.db import is_conflict
+from eventapp.core.forms import select_choices
 from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.core.i18n import ngettext
@@ -398,10 +399,10 @@ def manage(event):
     plan = state.plan_view(event, show_holders=True)
     choices = _exhibitor_choices(event)
     action_form = BoothActionForm()
-    action_form.exhibitor.choices = [(0, _("— choose —"))] + choices
+    action_form.exhibitor.choices = select_choices([(0, _("— choose —")), *choices])
     swap_form = SwapForm()
-    swap_form.first.choices = choices
-    swap_form.second.choices = choices
+    swap_form.first.choices = select_choices(choices)
+    swap_form.second.choices = select_choices(choices)
     selected = request.args.get("booths", "")
     if selected:
         action_form.booths.data = selected

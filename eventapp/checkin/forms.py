@@ -9,16 +9,14 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from eventapp.checkin.models import LEAD_RATINGS, SCAN_POINT_KINDS
-from eventapp.core.forms import MultiCheckboxField
+from eventapp.core.forms import MultiCheckboxField, select_choices
 from eventapp.core.i18n import lazy_gettext as _l
 
 
 class ScanPointForm(FlaskForm):
     name_ko = StringField(_l("Name (Korean)"), validators=[DataRequired(), Length(max=100)])
     name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=100)])
-    kind = SelectField(
-        _l("Kind"), choices=[(key, label) for key, label in SCAN_POINT_KINDS.items()]
-    )
+    kind = SelectField(_l("Kind"), choices=select_choices(SCAN_POINT_KINDS))
     organization_id = SelectField(
         _l("Exhibitor company (booth lead points)"), coerce=int, validators=[Optional()]
     )
@@ -55,7 +53,7 @@ class DeviceForm(FlaskForm):
 class LeadForm(FlaskForm):
     rating = SelectField(
         _l("Rating"),
-        choices=[("", _l("not rated"))] + [(key, label) for key, label in LEAD_RATINGS.items()],
+        choices=select_choices([("", _l("not rated")), *LEAD_RATINGS.items()]),
         validators=[Optional()],
     )
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])

@@ -36,6 +36,7 @@ from eventapp.checkin.models import (
     ScanDevice,
     ScanPoint,
 )
+from eventapp.core.forms import select_choices
 from eventapp.core.i18n import current_language
 from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
@@ -111,10 +112,10 @@ def manage(event):
 
 def _point_form(event, point=None):
     form = ScanPointForm(obj=point)
-    form.valid_days.choices = [(d.isoformat(), d.isoformat()) for d in event.days]
-    form.allowed_categories.choices = [
+    form.valid_days.choices = select_choices((d.isoformat(), d.isoformat()) for d in event.days)
+    form.allowed_categories.choices = select_choices(
         (key, c.label) for key, c in sorted(CATEGORIES.items(), key=lambda kv: kv[1].order)
-    ]
+    )
     exhibitors = db.session.execute(
         select(Organization.id, Organization.name_ko, Organization.name_en)
         .join(Exhibitor, Exhibitor.organization_id == Organization.id)
@@ -125,10 +126,13 @@ def _point_form(event, point=None):
         .order_by(Organization.name_en)
     ).all()
     language = current_language()
-    form.organization_id.choices = [(0, "—")] + [
-        (org_id, (name_ko if language == "ko" else name_en) or name_en)
-        for org_id, name_ko, name_en in exhibitors
-    ]
+    form.organization_id.choices = select_choices(
+        [(0, "—")]
+        + [
+            (org_id, (name_ko if language == "ko" else name_en) or name_en)
+            for org_id, name_ko, name_en in exhibitors
+        ]
+    )
     if request.method == "GET" and point is not None:
         form.organization_id.data = point.organization_id or 0
     return form

@@ -11,10 +11,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Regexp
 
-from eventapp.core.forms import MultiCheckboxField
+from eventapp.core.forms import MultiCheckboxField, select_choices
 from eventapp.core.i18n import current_language
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.exhibitors import services
@@ -24,14 +23,10 @@ from eventapp.organizations.models import ORGANIZATION_KINDS, SECTORS
 _NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
 
 
-def options(pairs):
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
 def country_choices():
     territories = Locale.parse(current_language()).territories
     codes = [c for c in territories if len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES]
-    return options(sorted(((code, territories[code]) for code in codes), key=lambda p: p[1]))
+    return select_choices(sorted(((code, territories[code]) for code in codes), key=lambda p: p[1]))
 
 
 def normalize_website(value):
@@ -44,8 +39,10 @@ def normalize_website(value):
 class CompanyProfileMixin:
     name_ko = StringField(_l("Company name (Korean)"), validators=[Optional(), Length(max=200)])
     name_en = StringField(_l("Company name (English)"), validators=[Optional(), Length(max=200)])
-    kind = SelectField(_l("Kind of organization"), choices=options(ORGANIZATION_KINDS.items()))
-    sector = SelectField(_l("Sector"), choices=options(SECTORS.items()))
+    kind = SelectField(
+        _l("Kind of organization"), choices=select_choices(ORGANIZATION_KINDS.items())
+    )
+    sector = SelectField(_l("Sector"), choices=select_choices(SECTORS.items()))
     country = SelectField(_l("Country"), default="KR")
     website = StringField(
         _l("Website"),
@@ -82,13 +79,13 @@ class RegistrationForm(CompanyProfileMixin, FlaskForm):
     booth_count = SelectField(
         _l("Number of booths"),
         coerce=int,
-        choices=options((n, str(n)) for n in range(1, services.MAX_BOOTHS + 1)),
+        choices=select_choices((n, str(n)) for n in range(1, services.MAX_BOOTHS + 1)),
         default=1,
         description=_l("Your booths will touch each other."),
     )
     zones = MultiCheckboxField(
         _l("Zones you may stand in"),
-        choices=options(SECTORS.items()),
+        choices=select_choices(SECTORS.items()),
         description=_l("Leave all unticked if any zone will do."),
     )
     wishes = FieldList(
@@ -109,7 +106,7 @@ class RegistrationForm(CompanyProfileMixin, FlaskForm):
         self.event = event
         self.exhibitor = exhibitor
         self.country.choices = country_choices()
-        self.avoid.choices = options(
+        self.avoid.choices = select_choices(
             services.avoid_choices(event, exclude_id=exhibitor.id if exhibitor else None)
         )
 
@@ -166,7 +163,7 @@ class MemberForm(FlaskForm):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=100)])
     role = SelectField(
         _l("Role"),
-        choices=options(
+        choices=select_choices(
             [("exhibitor_staff", _l("company staff")), ("exhibitor_admin", _l("company admin"))]
         ),
         default="exhibitor_staff",
@@ -198,7 +195,7 @@ class PriorityForm(FlaskForm):
         _l("Picking tier"),
         id="priority-tier",
         coerce=int,
-        choices=options(services.PRIORITY_TIERS.items()),
+        choices=select_choices(services.PRIORITY_TIERS.items()),
         description=_l("Priority exhibitors may pick from the priority opening time."),
     )
 
@@ -219,7 +216,7 @@ class ImportForm(FlaskForm):
     )
     status = SelectField(
         _l("Status of the imported exhibitors"),
-        choices=options(IMPORT_STATUS_CHOICES),
+        choices=select_choices(IMPORT_STATUS_CHOICES),
         default="approved",
     )
 

@@ -9,18 +9,12 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from eventapp.core.forms import select_choices
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.meetings.models import STARTUP_STAGES
 from eventapp.organizations.models import ORGANIZATION_KINDS, SECTORS
-
-
-def choices(pairs):
-    """SelectChoice options from (value, label) pairs or a {value: label} mapping."""
-    items = pairs.items() if isinstance(pairs, dict) else pairs
-    return [SelectChoice(value, label) for value, label in items]
 
 
 class ProfileForm(FlaskForm):
@@ -46,8 +40,8 @@ class ProfileForm(FlaskForm):
     poc_themes_en = TextAreaField(
         _l("PoC themes (English)"), validators=[Optional(), Length(max=2000)]
     )
-    stage = SelectField(_l("Stage"), choices=choices(STARTUP_STAGES), default="")
-    sector = SelectField(_l("Sector"), choices=choices(SECTORS))
+    stage = SelectField(_l("Stage"), choices=select_choices(STARTUP_STAGES), default="")
+    sector = SelectField(_l("Sector"), choices=select_choices(SECTORS))
     keywords = StringField(
         _l("Keywords"),
         validators=[Optional(), Length(max=500)],
@@ -82,10 +76,12 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    sector = SelectField(_l("Sector"), choices=choices([("", _l("all sectors")), *SECTORS.items()]))
+    sector = SelectField(
+        _l("Sector"), choices=select_choices([("", _l("all sectors")), *SECTORS.items()])
+    )
     country = StringField(_l("Country"), validators=[Optional(), Length(max=2)])
     kind = SelectField(
-        _l("Kind"), choices=choices([("", _l("all kinds")), *ORGANIZATION_KINDS.items()])
+        _l("Kind"), choices=select_choices([("", _l("all kinds")), *ORGANIZATION_KINDS.items()])
     )
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
 

@@ -17,6 +17,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from eventapp.core.db import is_conflict, utcnow
+from eventapp.core.forms import select_choices
 from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.core.nav import add_nav_item, add_overview_panel
@@ -34,7 +35,6 @@ from eventapp.meetings.forms import (
     ProfileForm,
     RequestForm,
     SettingsForm,
-    choices,
 )
 from eventapp.meetings.models import (
     MEETING_STATUSES,
@@ -663,7 +663,7 @@ def manage(event):
 def settings(event):
     current = services.get_settings(event)
     form = SettingsForm()
-    form.meeting_days.choices = choices((d.isoformat(), d.isoformat()) for d in event.days)
+    form.meeting_days.choices = select_choices((d.isoformat(), d.isoformat()) for d in event.days)
     if request.method == "GET":
         shown = current or services.default_settings(event)
         form.meeting_days.data = list(shown.meeting_days or ())
@@ -872,11 +872,11 @@ def move(event, meeting_id):
     )
     # Not inside the f-string: Babel would not extract the message from there.
     away = _("marked unavailable")
-    form.slot_id.choices = choices(
+    form.slot_id.choices = select_choices(
         (s.id, f"{s.code} · {s.label}" + (f" ({away})" if s.id in unavailable else ""))
         for s in slots
     )
-    form.table_id.choices = choices(
+    form.table_id.choices = select_choices(
         [(0, _("first free table (or the firm's booth)"))] + [(t.id, t.code) for t in tables]
     )
     if request.method == "GET":
