@@ -64,11 +64,10 @@ def _language(ctx):
     return language_without_database() if ctx.device_id else current_language()
 
 
-def _record(ctx, item, offline):
+def _record(ctx, item, scanned_at, offline):
     """Record one scan in its own transaction; retried once after a lost race."""
     for attempt in range(2):
         try:
-            scanned_at = services.parse_scan_time(item.get("scanned_at"))
             answer, _replayed = services.record_scan(
                 ctx,
                 code=item.get("code"),
@@ -97,7 +96,7 @@ def scan():
     try:
         scanned_at = services.parse_scan_time(body.get("scanned_at"))
         ctx = scan_context(point_id, services.badge_id_of(body.get("code")), scanned_at)
-        return jsonify(_record(ctx, body, offline))
+        return jsonify(_record(ctx, body, scanned_at, offline))
     except services.ScanRequestError as error:
         db.session.rollback()
         abort(400, str(error))
@@ -117,7 +116,8 @@ def scan_batch():
             results.append({"status": "error", "nonce": None, "error": "not a JSON object"})
             continue
         try:
-            results.append(_record(ctx, item, offline=True))
+            scanned_at = services.parse_scan_time(item.get("scanned_at"))
+            results.append(_record(ctx, item, scanned_at, offline=True))
         except services.ScanRequestError as error:
             db.session.rollback()
             nonce = item.get("nonce")

@@ -584,13 +584,11 @@ def _signing_key(raw):
     return codes.load_private_key(raw)
 
 
-def _insert(model):
-    """An INSERT that can say ON CONFLICT DO NOTHING on this database."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return dialect_insert(model)
+def _insert(model, dialect=None):
+    """An INSERT that can say ON CONFLICT DO NOTHING on this database (the session's
+    unless `dialect` is given)."""
+    dialect = dialect or db.session.get_bind().dialect
+    return (postgresql.insert if dialect.name == "postgresql" else sqlite.insert)(model)
 
 
 def _iso(moment):
@@ -679,16 +677,15 @@ SCAN_COLUMNS = (
 def _insert_or_nothing(dialect, model, names, conflict):
     """INSERT ... ON CONFLICT (...) DO NOTHING RETURNING id."""
     table = model.__table__
-    insert_for = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
     return (
-        insert_for(table)
+        _insert(table, dialect)
         .values({name: bindparam(name, type_=table.c[name].type) for name in names})
         .on_conflict_do_nothing(index_elements=list(conflict))
         .returning(table.c.id)
     )
 
 
-def _insert_or_first(dialect, model, names, conflict, first):
+def _insert_or_first(dialect, model, names, conflict, first, also=None):
     """Insert a row unless its key is taken; first row (*first's columns, new id).
 
     The new id is NULL when the key was taken: the other columns then come from
@@ -697,14 +694,21 @@ def _insert_or_first(dialect, model, names, conflict, first):
     row is just (new id,) and the caller runs `first` itself when nothing came back,
     as it does on PostgreSQL when the row that holds the key was committed while
     this statement waited for it (the statement's snapshot does not see that row).
+
+    `also` (PostgreSQL) turns the WITH of the new row into an INSERT ... RETURNING id
+    that is written only with it; its new id is one more column (NULL when that
+    insert did nothing).
     """
     insert = _insert_or_nothing(dialect, model, names, conflict)
     if dialect.name != "postgresql":
         return insert
     inserted = insert.cte("inserted")
-    taken = first.add_columns(null()).where(~exists(select(inserted.c.id)))
+    ids = [inserted.c.id]
+    if also is not None:
+        ids.append(select(also(inserted).cte("also").c.id).scalar_subquery())
+    taken = first.add_columns(*[null()] * len(ids)).where(~exists(select(inserted.c.id)))
     nulls = [null()] * len(first.selected_columns)
-    return taken.union_all(select(*nulls, inserted.c.id))
+    return taken.union_all(select(*nulls, *ids))
 
 
 @lru_cache(maxsize=4)
@@ -749,37 +753,26 @@ def _statements_for(dialect):
     }
     checkin_names = [*checkin_key, "scan_point_id", "checked_in_at"]
     if dialect.name == "postgresql":
-        statements["checkin_and_scan"] = _checkin_and_scan(
-            dialect, checkin_names, checkin_key, first_checkin
+        # An `ok`'s check-in and its scan row in one statement (see record_scan): the
+        # row is (*first_checkin's columns, new check-in id, new scan id).
+        statements["checkin_and_scan"] = _insert_or_first(
+            dialect, CheckIn, checkin_names, checkin_key, first_checkin, also=_scan_with
         )
     else:
         statements["checkin"] = _insert_or_nothing(dialect, CheckIn, checkin_names, checkin_key)
     return {name: DriverStatement(statement, dialect) for name, statement in statements.items()}
 
 
-def _checkin_and_scan(dialect, checkin_names, checkin_key, first_checkin):
-    """PostgreSQL: the check-in of an `ok` and its scan row in one statement.
-
-    The first row is (*first_checkin's columns, new check-in id, new scan id):
-    both ids when both rows were written (the scan id is NULL when the nonce was
-    stored before); no ids, and the check-in that holds the key, when the badge
-    was checked in before; no row at all when that check-in was committed while
-    the statement waited for it. The scan row is written only with the check-in.
-    """
+def _scan_with(inserted):
+    """The scan row, written only with the row of `inserted` (a WITH)."""
     scans = Scan.__table__
-    inserted = _insert_or_nothing(dialect, CheckIn, checkin_names, checkin_key).cte("inserted")
     row = select(*(bindparam(name, type_=scans.c[name].type) for name in SCAN_COLUMNS))
-    scanned = (
+    return (
         postgresql.insert(scans)
         .from_select(SCAN_COLUMNS, row.select_from(inserted))
         .on_conflict_do_nothing(index_elements=["scan_point_id", "nonce"])
         .returning(scans.c.id)
-        .cte("scanned")
     )
-    taken = first_checkin.add_columns(null(), null()).where(~exists(select(inserted.c.id)))
-    nulls = [null()] * len(first_checkin.selected_columns)
-    made = select(*nulls, inserted.c.id, select(scanned.c.id).scalar_subquery())
-    return taken.union_all(made)
 
 
 def _judge(ctx, text, day, scanned_at, language):
@@ -847,13 +840,15 @@ def _check_in(ctx, row, badge, day, scanned_at):
         "entrance_group": ctx.entrance_group,
     }
     checkin = {**key, "scan_point_id": ctx.point_id, "checked_in_at": scanned_at}
-    ok = _bilingual_person(badge, "ok_entrance")
     if "checkin_and_scan" in _statements_for(db.session.connection().dialect):
         # Written with the scan row, in one statement (see record_scan).
-        return Judgement("ok", "", ok, row.id, badge, pending_checkin=checkin)
-    if _first("checkin", checkin) is not None:
-        return Judgement("ok", "", ok, row.id, badge)
-    return _already(ctx, row.id, badge, _first("first_checkin", key), "already_entrance")
+        pending = checkin
+    elif _first("checkin", checkin) is not None:
+        pending = None
+    else:
+        return _already(ctx, row.id, badge, _first("first_checkin", key), "already_entrance")
+    ok = _bilingual_person(badge, "ok_entrance")
+    return Judgement("ok", "", ok, row.id, badge, pending_checkin=pending)
 
 
 def _already(ctx, badge_id, badge, first, key):
@@ -940,8 +935,11 @@ def record_scan(ctx, *, code, nonce, scanned_at=None, offline=False, language="e
             # Checked in before: the answer names the first check-in. No row at all
             # means it was committed while the statement waited for it, unseen by
             # the statement's snapshot; a statement of its own sees it.
-            first = outcome[:4] if outcome is not None else None
-            first = first or _first("first_checkin", judgement.pending_checkin)
+            first = (
+                outcome[:-2]
+                if outcome is not None
+                else _first("first_checkin", judgement.pending_checkin)
+            )
             badge_id, badge = judgement.badge_id, judgement.badge
             judgement = _already(ctx, badge_id, badge, first, "already_entrance")
             answer, row = _scan_row(ctx, judgement, code, nonce, scanned_at, now, day, offline)
