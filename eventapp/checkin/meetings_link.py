@@ -19,7 +19,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from eventapp.checkin.models import MEETING_SIDES, MeetingArrival
-from eventapp.core.db import utcnow
+from eventapp.core.db import insert_on_conflict, utcnow
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.extensions import db
 
@@ -52,12 +52,8 @@ def _meetings():
 
 def _insert_ignoring_duplicates(values):
     """INSERT the arrival unless that side of the meeting is already in."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     db.session.execute(
-        insert(MeetingArrival)
+        insert_on_conflict(MeetingArrival)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["meeting_id", "slot_id", "side"])
     )

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Date, and_, bindparam, exists, func, insert, null, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 
 from eventapp.badges import codes
@@ -40,7 +40,7 @@ from eventapp.checkin.models import (
     ScanPoint,
 )
 from eventapp.core import audit
-from eventapp.core.db import utcnow
+from eventapp.core.db import insert_on_conflict, utcnow
 from eventapp.core.driver_sql import DriverStatement
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.core.permissions import company_of, has_role
@@ -584,13 +584,6 @@ def _signing_key(raw):
     return codes.load_private_key(raw)
 
 
-def _insert(model, dialect=None):
-    """An INSERT that can say ON CONFLICT DO NOTHING on this database (the session's
-    unless `dialect` is given)."""
-    dialect = dialect or db.session.get_bind().dialect
-    return (postgresql.insert if dialect.name == "postgresql" else sqlite.insert)(model)
-
-
 def _iso(moment):
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
@@ -678,7 +671,7 @@ def _insert_or_nothing(dialect, model, names, conflict):
     """INSERT ... ON CONFLICT (...) DO NOTHING RETURNING id."""
     table = model.__table__
     return (
-        _insert(table, dialect)
+        insert_on_conflict(table, dialect)
         .values({name: bindparam(name, type_=table.c[name].type) for name in names})
         .on_conflict_do_nothing(index_elements=list(conflict))
         .returning(table.c.id)
@@ -1207,7 +1200,7 @@ def set_contact_sharing(event, user, share):
     existing = consent_of(event, user)
     if existing is None:
         db.session.execute(
-            _insert(LeadConsent)
+            insert_on_conflict(LeadConsent)
             .values(event_id=event.id, user_id=user.id, share_contact=share, updated_at=utcnow())
             .on_conflict_do_nothing(index_elements=["event_id", "user_id"])
         )

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, TypeDecorator
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 
@@ -36,6 +37,16 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def insert_on_conflict(model, dialect=None):
+    """An INSERT that can say ON CONFLICT ... DO NOTHING/UPDATE on this database
+    (the session's, unless `dialect` is given)."""
+    if dialect is None:
+        from eventapp.extensions import db
+
+        dialect = db.session.get_bind().dialect
+    return (postgresql.insert if dialect.name == "postgresql" else sqlite.insert)(model)
 
 
 def is_conflict(error):
