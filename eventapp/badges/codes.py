@@ -21,6 +21,7 @@ import binascii
 import hmac
 import struct
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -79,11 +80,22 @@ def public_key_bytes(key):
 
 
 def load_private_key(raw):
-    return Ed25519PrivateKey.from_private_bytes(bytes(raw))
+    return _private_key(bytes(raw))
 
 
 def load_public_key(raw):
-    return Ed25519PublicKey.from_public_bytes(bytes(raw))
+    return _public_key(bytes(raw))
+
+
+# An event's keys never change once made, so a parsed key may live in the process.
+@lru_cache(maxsize=64)
+def _private_key(raw):
+    return Ed25519PrivateKey.from_private_bytes(raw)
+
+
+@lru_cache(maxsize=64)
+def _public_key(raw):
+    return Ed25519PublicKey.from_public_bytes(raw)
 
 
 def public_key_b64(public_key):

@@ -5,7 +5,6 @@ transaction; callers commit.
 """
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from sqlalchemy import case, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -70,17 +69,6 @@ def event_key(event):
 def public_key_b64(event):
     """The event's public key for scanners (base64url of the raw 32 bytes)."""
     return codes.public_key_b64(event_key(event).public_key)
-
-
-@lru_cache(maxsize=64)
-def _public_key(raw):
-    # Keys never change once made, so a parsed key may be kept per process.
-    return codes.load_public_key(raw)
-
-
-@lru_cache(maxsize=64)
-def _private_key(raw):
-    return codes.load_private_key(raw)
 
 
 # -- categories and the snapshot ---------------------------------------------------------------
@@ -418,7 +406,7 @@ def badge_code(badge):
 
 def code_signer(event):
     """A function badge -> code text for many badges of one event (one key lookup)."""
-    private = _private_key(bytes(event_key(event).private_key))
+    private = codes.load_private_key(event_key(event).private_key)
 
     def sign(badge):
         return codes.encode(private, badge.event_id, badge.id, badge.issue)
@@ -495,7 +483,7 @@ def verify_code(text, event):
     if code.event_id != event_id:
         other_key = db.session.get(EventKey, code.event_id)
         if other_key is not None and not codes.verify_signature(
-            _public_key(bytes(other_key.public_key)), code
+            codes.load_public_key(other_key.public_key), code
         ):
             return _verdict("bad_signature", code=code, detail="signature does not match")
         badge = None
@@ -507,7 +495,7 @@ def verify_code(text, event):
         return _verdict("other_event", badge=badge, code=code, detail=detail)
 
     key = db.session.get(EventKey, event_id)
-    if key is None or not codes.verify_signature(_public_key(bytes(key.public_key)), code):
+    if key is None or not codes.verify_signature(codes.load_public_key(key.public_key), code):
         return _verdict("bad_signature", code=code, detail="signature does not match")
 
     badge = db.session.scalar(

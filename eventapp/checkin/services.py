@@ -578,12 +578,6 @@ def check_scan_fields(code, nonce):
         raise ScanRequestError("nonce must be 8-64 characters of A-Z a-z 0-9 _ . : -")
 
 
-@lru_cache(maxsize=64)
-def _signing_key(raw):
-    # Event keys never change once made, so a parsed key may live in the process.
-    return codes.load_private_key(raw)
-
-
 def _iso(moment):
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
@@ -777,7 +771,7 @@ def _judge(ctx, text, day, scanned_at, language):
     if code.event_id != ctx.event_id:
         return Judgement("invalid", "other_event", bilingual("other_event"))
     if ctx.signing_key is None or not codes.is_issued_signature(
-        _signing_key(ctx.signing_key), code
+        codes.load_private_key(ctx.signing_key), code
     ):
         return Judgement("invalid", "bad_signature", bilingual("bad_signature"))
     if ctx.prefetched_badge_id == code.badge_id:
