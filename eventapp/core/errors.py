@@ -10,6 +10,13 @@ def _wants_json():
     return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
+def _rollback_quietly():
+    try:
+        db.session.rollback()
+    except Exception:  # a dead connection may not even roll back; the answer must still go
+        current_app.logger.exception("Rollback after an error failed")
+
+
 def server_error_page(error):
     """The 500 page, built without the database.
 
@@ -20,10 +27,7 @@ def server_error_page(error):
     environment directly, which skips the context processors.
     """
     language = language_without_database()
-    try:
-        db.session.rollback()
-    except Exception:  # a dead connection may not even roll back; the page must still show
-        current_app.logger.exception("Rollback after an error failed")
+    _rollback_quietly()
     with force_locale(language):
         page = current_app.jinja_env.get_template("errors/500.html").render(
             lang=language, error=error
@@ -52,9 +56,6 @@ def register(app):
     def server_error(error):
         app.logger.exception("Unhandled error")
         if _wants_json():
-            try:
-                db.session.rollback()
-            except Exception:
-                app.logger.exception("Rollback after an error failed")
+            _rollback_quietly()
             return jsonify(error="Internal Server Error", message="unexpected error"), 500
         return server_error_page(error)
