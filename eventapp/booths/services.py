@@ -105,16 +105,6 @@ def parse_codes(value):
     return list(dict.fromkeys(codes))
 
 
-def active_allocation():
-    """SQL condition: the allocation counts (not an expired hold)."""
-    now = utcnow()
-    return or_(
-        BoothAllocation.state != "hold",
-        BoothAllocation.expires_at.is_(None),
-        BoothAllocation.expires_at > now,
-    )
-
-
 def is_active(allocation, now=None):
     now = now or utcnow()
     return (
@@ -194,11 +184,6 @@ def adjacency_around(booth_ids):
         )
     ).all()
     return pairs, {i for pair in pairs for i in pair} - set(ids)
-
-
-def neighbour_ids(booth_ids):
-    """Ids of booths adjacent to any of `booth_ids` (not including them)."""
-    return adjacency_around(booth_ids)[1]
 
 
 def neighbour_map(event):

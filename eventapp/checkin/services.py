@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Date, and_, bindparam, exists, func, insert, null, select, update
+from sqlalchemy import Date, and_, bindparam, exists, func, null, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 
@@ -1221,9 +1221,3 @@ def recent_scans(event, *, point_id=None, result=None, limit=200):
     if result:
         query = query.where(Scan.result == result)
     return db.session.scalars(query.order_by(Scan.received_at.desc(), Scan.id.desc()).limit(limit))
-
-
-def insert_scan_rows(rows):
-    """Bulk insert (demo data)."""
-    if rows:
-        db.session.execute(insert(Scan), rows)

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from eventapp.booths.models import Booth, BoothAllocation, Exhibitor
 from eventapp.core import audit
-from eventapp.core.db import is_conflict, utcnow
+from eventapp.core.db import utcnow
 from eventapp.core.i18n import gettext as _
 from eventapp.events.models import EXHIBITOR_ROLES, EventRole
 from eventapp.extensions import db
@@ -1210,16 +1210,3 @@ def set_max_meetings(event, user, profile, max_meetings):
             data={"from": previous, "to": max_meetings},
         )
     return active_meeting_count(profile)
-
-
-def commit_or_conflict():
-    """Commit; on a lost race roll back and raise SlotTaken."""
-    try:
-        db.session.commit()
-    except Exception as error:
-        db.session.rollback()
-        if is_conflict(error):
-            raise SlotTaken(
-                _("Someone else changed this at the same moment. Please try again.")
-            ) from error
-        raise
