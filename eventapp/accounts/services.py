@@ -160,24 +160,24 @@ def reset_password(user, password):
     db.session.commit()
 
 
-def set_language(user, language):
-    """The header's language switch, remembered for the signed-in user."""
-    if user.locale == language:
-        return False
-    old = user.locale
-    user.locale = language
-    audit.record(
-        "user.updated", user, user=user, data={"fields": ["locale"], "from": old, "to": language}
-    )
-    db.session.commit()
-    return True
-
-
 def update_profile(user, **fields):
-    changed = {k: v for k, v in fields.items() if getattr(user, k) != v}
-    for key, value in changed.items():
-        setattr(user, key, value)
-    if changed:
-        audit.record("user.updated", user, data={"fields": sorted(changed)})
+    """Save the user's own profile fields (the profile form, the header's
+    language switch); the audit entry names each change with its old value."""
+    before = {
+        key: getattr(user, key) for key, value in fields.items() if getattr(user, key) != value
+    }
+    for key in before:
+        setattr(user, key, fields[key])
+    if before:
+        audit.record(
+            "user.updated",
+            user,
+            user=user,
+            data={
+                "fields": sorted(before),
+                "from": before,
+                "to": {key: fields[key] for key in before},
+            },
+        )
     db.session.commit()
-    return changed
+    return {key: fields[key] for key in before}

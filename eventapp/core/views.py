@@ -34,5 +34,5 @@ def set_language():
     if language in current_app.config["LANGUAGES"]:
         session["lang"] = language
         if current_user.is_authenticated:
-            accounts.set_language(current_user._get_current_object(), language)
+            accounts.update_profile(current_user._get_current_object(), locale=language)
     return redirect(safe_redirect_target(request.form.get("next"), url_for("core.index")))

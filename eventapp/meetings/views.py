@@ -22,6 +22,7 @@ from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.core.nav import add_nav_item, add_overview_panel
 from eventapp.core.permissions import event_object_or_404, event_view, is_organizer, organizer_view
+from eventapp.core.urls import safe_redirect_target
 from eventapp.extensions import db
 from eventapp.meetings import agenda as agenda_data
 from eventapp.meetings import planning, recommend, services
@@ -94,10 +95,7 @@ def _me(event):
 
 
 def _back(default):
-    target = request.form.get("next") or request.args.get("next")
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return default
+    return safe_redirect_target(request.form.get("next") or request.args.get("next"), default)
 
 
 def _attempt(action, success=None):

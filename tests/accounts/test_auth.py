@@ -38,15 +38,25 @@ def test_signup_creates_hashed_account_and_signs_in(client, app_ctx):
 def test_signup_rejects_duplicate_email_and_short_password(client, small_event):
     response = client.post(
         "/signup?lang=en",
-        data={"email": "attendee@example.org", "name_en": "X", "password": "a long enough secret",
-              "confirm": "a long enough secret", "locale": "en"},
+        data={
+            "email": "attendee@example.org",
+            "name_en": "X",
+            "password": "a long enough secret",
+            "confirm": "a long enough secret",
+            "locale": "en",
+        },
     )
     assert response.status_code == 200
     assert "already exists" in response.get_data(as_text=True)
     response = client.post(
         "/signup",
-        data={"email": "fresh@example.org", "name_en": "X", "password": "short", "confirm": "short",
-              "locale": "en"},
+        data={
+            "email": "fresh@example.org",
+            "name_en": "X",
+            "password": "short",
+            "confirm": "short",
+            "locale": "en",
+        },
     )
     assert response.status_code == 200
     assert db.session.scalar(select(User).where(User.email == "fresh@example.org")) is None
@@ -63,7 +73,9 @@ def test_login_and_logout(client, small_event):
 def test_wrong_password_is_refused_and_counted(client, small_event):
     response = client.post("/login", data={"email": "attendee@example.org", "password": "nope"})
     assert response.status_code == 401
-    assert db.session.scalar(select(LoginAttempt).where(LoginAttempt.email == "attendee@example.org"))
+    assert db.session.scalar(
+        select(LoginAttempt).where(LoginAttempt.email == "attendee@example.org")
+    )
 
 
 def test_login_attempts_are_rate_limited(client, small_event, app):
@@ -85,11 +97,15 @@ def test_password_reset_by_emailed_signed_link(client, small_event):
     assert response.status_code == 302
     message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "password_reset"))
     assert message is not None and message.recipient == "attendee@example.org"
-    body = email.message_from_bytes(message.raw, policy=email.policy.default).get_body().get_content()
+    body = (
+        email.message_from_bytes(message.raw, policy=email.policy.default).get_body().get_content()
+    )
     link = re.search(r"http://testserver(/reset/\S+)", body)
     assert link, body
     path = link.group(1)
-    response = client.post(path, data={"password": "brand new secret", "confirm": "brand new secret"})
+    response = client.post(
+        path, data={"password": "brand new secret", "confirm": "brand new secret"}
+    )
     assert response.status_code == 302
     login(client, small_event.attendee, password="brand new secret")
     # The link is single-use.

@@ -45,7 +45,9 @@ def test_korean_catalog_translates_every_visible_string(source_ids):
 def test_english_catalog_knows_every_string(source_ids):
     english = catalog("en")
     missing = sorted(i for i in source_ids if english.get(i) is None)
-    assert not missing, f"{len(missing)} strings are missing from the English catalog: {missing[:10]}"
+    assert not missing, (
+        f"{len(missing)} strings are missing from the English catalog: {missing[:10]}"
+    )
 
 
 def test_translations_keep_their_placeholders():
@@ -86,7 +88,7 @@ def test_header_language_switch_is_audited(login_as, small_event):
     entry = entries[0]
     assert (entry.object_type, entry.object_id) == ("User", str(small_event.attendee.id))
     assert entry.user_id == small_event.attendee.id
-    assert entry.data == {"fields": ["locale"], "from": "en", "to": "ko"}
+    assert entry.data == {"fields": ["locale"], "from": {"locale": "en"}, "to": {"locale": "ko"}}
     # Choosing the language already set changes nothing and records nothing.
     client.post("/language", data={"lang": "ko", "next": "/"})
     count = db.session.scalar(

@@ -2,9 +2,21 @@ from tests.conftest import assert_access
 
 
 def test_public_event_home_is_open_to_everyone(login_as):
-    assert_access(login_as, "/e/test-expo/", allowed=set(
-        ["anonymous", "attendee", "exhibitor_admin", "exhibitor_staff", "other_exhibitor", "staff",
-         "organizer"]))
+    assert_access(
+        login_as,
+        "/e/test-expo/",
+        allowed=set(
+            [
+                "anonymous",
+                "attendee",
+                "exhibitor_admin",
+                "exhibitor_staff",
+                "other_exhibitor",
+                "staff",
+                "organizer",
+            ]
+        ),
+    )
 
 
 def test_organizer_overview_is_for_organizers_only(login_as):
@@ -21,8 +33,15 @@ def test_organizer_of_one_event_is_not_organizer_of_another(login_as, small_even
     from eventapp.events.models import Event
     from eventapp.extensions import db
 
-    db.session.add(Event(slug="other-expo", name_ko="다른", name_en="Other",
-                         starts_on=date(2026, 5, 1), ends_on=date(2026, 5, 2)))
+    db.session.add(
+        Event(
+            slug="other-expo",
+            name_ko="다른",
+            name_en="Other",
+            starts_on=date(2026, 5, 1),
+            ends_on=date(2026, 5, 2),
+        )
+    )
     db.session.commit()
     client = login_as("organizer")
     assert client.get("/e/other-expo/manage/").status_code == 403

@@ -29,9 +29,14 @@ def test_grant_role_is_idempotent_and_audited(small_event):
     db.session.commit()
     assert first.id == second.id
     count = db.session.scalar(
-        select(func.count()).select_from(EventRole).where(EventRole.user_id == small_event.outsider.id)
+        select(func.count())
+        .select_from(EventRole)
+        .where(EventRole.user_id == small_event.outsider.id)
     )
     assert count == 1
-    assert db.session.scalar(
-        select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "role.granted")
-    ) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "role.granted")
+        )
+        == 1
+    )

@@ -2,7 +2,6 @@
 recommendations and requests a meeting; the firm accepts and books a common free slot
 (live booking); both see the meeting on their agenda pages."""
 
-
 import pytest
 from sqlalchemy import func, select
 

@@ -210,8 +210,13 @@ def test_cancel_over_http_by_the_startup(meetup, client, outbox):
     meeting = services.book(request, meetup.slots[1], meetup.other_exhibitor)
     db.session.commit()
     login(client, meetup.exhibitor_staff)  # any person of alpha may act for it
-    response = client.post(f"/e/test-expo/meetings/m/{meeting.id}/cancel", data={"reason": "Ill"})
+    # A `next` that a browser reads as another site is not followed.
+    response = client.post(
+        f"/e/test-expo/meetings/m/{meeting.id}/cancel",
+        data={"reason": "Ill", "next": "/\\evil.example"},
+    )
     assert response.status_code == 302
+    assert response.location == f"/e/test-expo/meetings/m/{meeting.id}"
     db.session.expire_all()
     assert db.session.get(Meeting, meeting.id).status == "cancelled"
     assert [m[0] for m in outbox("meeting_cancelled")] == ["other_exhibitor@example.org"]
