@@ -25,6 +25,10 @@ def _int(name, default):
     return int(os.environ.get(name, default))
 
 
+def _float(name, default):
+    return float(os.environ.get(name, default))
+
+
 class Config:
     ENV_NAME = "base"
     SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET)
@@ -76,6 +80,11 @@ class Config:
     MAIL_RETRY_MAX_SECONDS = _int("MAIL_RETRY_MAX_SECONDS", 3600)
 
     BOOTH_HOLD_MINUTES = _int("BOOTH_HOLD_MINUTES", 10)
+
+    # The meeting scheduler behind "Schedule all accepted requests": its time
+    # limit and its solver threads.
+    MEETINGS_SOLVER_SECONDS = _float("MEETINGS_SOLVER_SECONDS", 10.0)
+    MEETINGS_SOLVER_WORKERS = _int("MEETINGS_SOLVER_WORKERS", 2)
 
     # Number of reverse proxies in front of the app whose X-Forwarded-For
     # (client address) and X-Forwarded-Proto (https) headers are trusted.

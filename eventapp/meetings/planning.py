@@ -19,7 +19,6 @@ Ids in the problem: participants "S<profile id>" / "F<profile id>", requests
 
 import hashlib
 import json
-import os
 from collections import defaultdict
 
 from flask import current_app
@@ -204,18 +203,6 @@ def fingerprint(problem):
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def solver_setting(name, default):
-    """A solver setting: the app's config, else the environment variable of the same
-    name, else `default` (its type converts the value). config.py does not list these
-    settings; they belong to this package."""
-    value = current_app.config.get(name)
-    if value is None or value == "":
-        value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return type(default)(value)
-
-
 def run_plan(event, user, *, time_limit=None, workers=None, now=None):
     """Solve the event's problem and store the result as a plan to preview.
 
@@ -225,8 +212,8 @@ def run_plan(event, user, *, time_limit=None, workers=None, now=None):
     the plan stale; `apply_plan` checks.
     """
     now = now or utcnow()
-    time_limit = time_limit or solver_setting("MEETINGS_SOLVER_SECONDS", 10.0)
-    workers = workers or solver_setting("MEETINGS_SOLVER_WORKERS", 2)
+    time_limit = time_limit or current_app.config["MEETINGS_SOLVER_SECONDS"]
+    workers = workers or current_app.config["MEETINGS_SOLVER_WORKERS"]
     event_id, user_id = event.id, getattr(user, "id", None)
     data = build_problem(event, now=now)
     # Release the database before the long part: on SQLite every transaction holds the
