@@ -184,6 +184,19 @@ def unavailable_slot_ids(profile):
     )
 
 
+def unavailable_in(slot, *profiles):
+    """Those of `profiles` that marked `slot` as unavailable, in the order given."""
+    away = set(
+        db.session.scalars(
+            select(Unavailability.profile_id).where(
+                Unavailability.slot_id == slot.id,
+                Unavailability.profile_id.in_([p.id for p in profiles]),
+            )
+        )
+    )
+    return [p for p in profiles if p.id in away]
+
+
 def meetings_of(profile, include_cancelled=False):
     query = (
         select(Meeting)
@@ -409,7 +422,7 @@ def _request_mail_context(request):
     return {"event": event, "request": request, "link": _url("meetings.requests", slug=event.slug)}
 
 
-def _pair_requests(startup, firm):
+def pair_requests(startup, firm):
     """Every request between two profiles, newest first."""
     return db.session.scalars(
         select(MeetingRequest)
@@ -421,7 +434,7 @@ def _pair_requests(startup, firm):
 def _open_request_to(requester, startup, firm):
     """The open request the other side already sent for this pair (None if there is
     none); MeetingError when the requester may not ask (again)."""
-    for old in _pair_requests(startup, firm):
+    for old in pair_requests(startup, firm):
         if old.status in OPEN_REQUEST_STATUSES:
             if old.requester_side == requester.side or old.status == "accepted":
                 raise MeetingError(_("There is already a meeting request between you."))
@@ -735,9 +748,9 @@ def book(request, slot, user, *, via="booking", table=None, notify=True, check_w
         raise SlotTaken(_("This meeting is already scheduled."))
     if via == "booking" and slot.starts_at <= _now():
         raise MeetingError(_("This time slot has already started."))
-    for profile in (request.startup, request.firm):
-        if slot.id in unavailable_slot_ids(profile):
-            raise MeetingError(_("%(name)s is not available in this slot.", name=profile.name))
+    away = unavailable_in(slot, request.startup, request.firm)
+    if away:
+        raise MeetingError(_("%(name)s is not available in this slot.", name=away[0].name))
     _check_caps(event, request.startup, request.firm)
     meeting = Meeting(
         event=event,
@@ -839,7 +852,7 @@ def move_meeting(meeting, slot, user, table=None, *, override_unavailable=False,
         raise MeetingError(
             _("This time slot has already started. Choose a slot that is still to come.")
         )
-    away = [p.name for p in (request.startup, request.firm) if slot.id in unavailable_slot_ids(p)]
+    away = [p.name for p in unavailable_in(slot, request.startup, request.firm)]
     if away and not override_unavailable:
         raise MeetingError(
             _(

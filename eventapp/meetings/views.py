@@ -40,6 +40,7 @@ from eventapp.meetings.forms import (
 from eventapp.meetings.models import (
     MEETING_STATUSES,
     NO_SHOW_SIDES,
+    OPEN_REQUEST_STATUSES,
     Meeting,
     MeetingPlan,
     MeetingProfile,
@@ -291,16 +292,12 @@ def partner(event, profile_id):
     existing = []
     if me is not None and me.side != other.side:
         startup, firm = (me, other) if me.side == "startup" else (other, me)
-        existing = db.session.scalars(
-            select(MeetingRequest)
-            .where(MeetingRequest.startup_id == startup.id, MeetingRequest.firm_id == firm.id)
-            .order_by(MeetingRequest.id.desc())
-        ).all()
+        existing = services.pair_requests(startup, firm)
     can_request = (
         me is not None
         and me.side != other.side
         and other.active
-        and not any(r.status in ("requested", "accepted") for r in existing)
+        and not any(r.status in OPEN_REQUEST_STATUSES for r in existing)
     )
     return render_template(
         "meetings/partner.html",

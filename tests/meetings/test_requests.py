@@ -134,13 +134,13 @@ def test_opposite_requests_that_race_end_as_one_mutual_request(meetup, monkeypat
     first = services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin, "A")
     db.session.commit()
     looks = []
-    real = services._pair_requests
+    real = services.pair_requests
 
     def first_look_misses_it(startup, firm):
         looks.append(1)
         return [] if len(looks) == 1 else real(startup, firm)
 
-    monkeypatch.setattr(services, "_pair_requests", first_look_misses_it)
+    monkeypatch.setattr(services, "pair_requests", first_look_misses_it)
     second = services.send_request(meetup.event, gamma, alpha, meetup.attendee, "G")
     db.session.commit()
     assert len(looks) == 2
