@@ -1,6 +1,34 @@
+import time
+
 import click
+from flask import current_app
 
 from eventapp.extensions import db
+
+
+def run_rounds(one_round, *, loop, interval, name):
+    """Run `one_round()` once, or with `loop` every `interval` seconds until
+    interrupted. As a service it must outlive a database restart or a bug in
+    one item: a failed round is logged and the next one retries."""
+    if not loop:
+        one_round()
+        return
+    while True:
+        try:
+            one_round()
+        except Exception as error:
+            current_app.logger.exception("%s failed", name)
+            click.echo(f"{name} failed: {error.__class__.__name__}: {error}", err=True)
+            _reset_session()
+        time.sleep(interval)
+
+
+def _reset_session():
+    try:
+        db.session.rollback()
+    except Exception:  # a dead connection; the next round starts a new session
+        pass
+    db.session.remove()
 
 
 def register(app):

@@ -1,12 +1,10 @@
 """`flask meetings ...`: reminders (once, from cron, or as a service with --loop) and the
 scheduler's problem exported from the shell."""
 
-import time
-
 import click
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 
+from eventapp.core.cli import run_rounds
 from eventapp.events.models import Event
 from eventapp.extensions import db
 
@@ -45,26 +43,18 @@ def register(app):
         running; a moved meeting is reminded again for its new time."""
         from eventapp.meetings.services import send_reminders
 
-        while True:
-            try:
-                events = [_event(slug)] if slug else _events_with_meetups()
-                for event in events:
-                    label = event.slug  # read before the commit expires the event
-                    count = send_reminders(event, hours=hours)
-                    db.session.commit()
-                    if count or not loop:
-                        click.echo(f"{label}: {count} meetings reminded")
-                # No transaction stays open while waiting (on SQLite it would block writers).
+        def one_round():
+            events = [_event(slug)] if slug else _events_with_meetups()
+            for event in events:
+                label = event.slug  # read before the commit expires the event
+                count = send_reminders(event, hours=hours)
                 db.session.commit()
-            except OperationalError as error:
-                # A database restart must not end the service; the next round retries.
-                db.session.rollback()
-                if not loop:
-                    raise
-                click.echo(f"database error, retrying: {error.orig}", err=True)
-            if not loop:
-                break
-            time.sleep(interval)
+                if count or not loop:
+                    click.echo(f"{label}: {count} meetings reminded")
+            # No transaction stays open while waiting (on SQLite it would block writers).
+            db.session.commit()
+
+        run_rounds(one_round, loop=loop, interval=interval, name="reminder round")
 
     @group.command("export-problem")
     @click.argument("slug")

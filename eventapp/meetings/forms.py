@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from eventapp.core.forms import select_choices
 from eventapp.core.i18n import lazy_gettext as _l
-from eventapp.meetings.models import STARTUP_STAGES
+from eventapp.meetings.models import MAX_MEETINGS_LIMIT, STARTUP_STAGES
 from eventapp.organizations.models import ORGANIZATION_KINDS, SECTORS
 
 
@@ -115,10 +115,11 @@ class SettingsForm(FlaskForm):
         validators=[Optional()],
     )
     startup_cap = IntegerField(
-        _l("Maximum meetings per startup"), validators=[Optional(), NumberRange(0, 200)]
+        _l("Maximum meetings per startup"),
+        validators=[Optional(), NumberRange(0, MAX_MEETINGS_LIMIT)],
     )
     firm_cap = IntegerField(
-        _l("Maximum meetings per firm"), validators=[Optional(), NumberRange(0, 200)]
+        _l("Maximum meetings per firm"), validators=[Optional(), NumberRange(0, MAX_MEETINGS_LIMIT)]
     )
     first_meeting_bonus = IntegerField(
         _l("Bonus for a startup's first meeting (scheduler)"),
@@ -139,6 +140,6 @@ class MoveForm(FlaskForm):
 class CapForm(FlaskForm):
     max_meetings = IntegerField(
         _l("Maximum meetings"),
-        validators=[Optional(), NumberRange(0, 200)],
+        validators=[Optional(), NumberRange(0, MAX_MEETINGS_LIMIT)],
         description=_l("Empty: the cap of its side in the settings."),
     )

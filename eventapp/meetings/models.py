@@ -74,6 +74,8 @@ REQUEST_STATUSES = {
 }
 # Requests that still count: at most one of these per (startup, firm) pair.
 OPEN_REQUEST_STATUSES = ("requested", "accepted")
+# The highest cap of meetings an organizer may set, per side or per company.
+MAX_MEETINGS_LIMIT = 200
 
 MEETING_STATUSES = {
     "scheduled": _l("scheduled"),

@@ -30,6 +30,7 @@ from eventapp.extensions import db
 from eventapp.meetings import signals
 from eventapp.meetings.models import (
     ACTIVE_MEETING_STATUSES,
+    MAX_MEETINGS_LIMIT,
     MUTUAL_WEIGHT,
     NO_SHOW_SIDES,
     ONE_SIDED_WEIGHT,
@@ -1196,9 +1197,6 @@ def set_booth_reception(event, user, profile, receives, booth_code=None):
             data={"receives": bool(receives), "booth": profile.booth_code},
         )
     return changed
-
-
-MAX_MEETINGS_LIMIT = 200
 
 
 def set_max_meetings(event, user, profile, max_meetings):

@@ -1,8 +1,7 @@
-import time
-
 import click
-from flask import current_app
 from flask.cli import AppGroup
+
+from eventapp.core.cli import run_rounds
 
 outbox = AppGroup("outbox", help="The outgoing mail queue.")
 
@@ -17,33 +16,12 @@ def send_command(limit, loop, interval):
     """Deliver pending messages (SMTP if configured, else .eml files)."""
     from eventapp.notifications.services import send_pending
 
-    if not loop:
+    def one_batch():
         sent, failed = send_pending(limit)
-        click.echo(f"sent {sent}, failed {failed}")
-        return
-    while True:
-        try:
-            sent, failed = send_pending(limit)
-        except Exception as error:
-            # As a service the sender must outlive a database restart or a
-            # bug in one message; the claims it held are released or expire.
-            current_app.logger.exception("outbox batch failed")
-            click.echo(f"batch failed: {error.__class__.__name__}: {error}", err=True)
-            _reset_session()
-        else:
-            if sent or failed:
-                click.echo(f"sent {sent}, failed {failed}")
-        time.sleep(interval)
+        if sent or failed or not loop:
+            click.echo(f"sent {sent}, failed {failed}")
 
-
-def _reset_session():
-    from eventapp.extensions import db
-
-    try:
-        db.session.rollback()
-    except Exception:  # a dead connection; the next batch starts a new session
-        pass
-    db.session.remove()
+    run_rounds(one_batch, loop=loop, interval=interval, name="batch")
 
 
 @outbox.command("status")

@@ -332,7 +332,7 @@ def test_remind_loop_runs_as_a_service(meetup, app, monkeypatch):
         else:
             raise _StopLoop
 
-    monkeypatch.setattr("eventapp.meetings.cli.time.sleep", between_rounds)
+    monkeypatch.setattr("eventapp.core.cli.time.sleep", between_rounds)
     result = app.test_cli_runner().invoke(
         args=["meetings", "remind", "--hours", "1440", "--loop", "--interval", "7"]
     )
