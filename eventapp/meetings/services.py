@@ -1106,13 +1106,19 @@ def sync_slots(event, settings):
     wanted = {(start, end): code for code, start, end in planned_slots(event, settings)}
     existing = {(s.starts_at, s.ends_at): s for s in slots_of(event, include_retired=True)}
     removed = [slot for key, slot in existing.items() if key not in wanted and not slot.retired]
-    in_use = db.session.scalars(
-        select(MeetingSlot.code)
-        .join(Meeting, Meeting.slot_id == MeetingSlot.id)
-        .where(MeetingSlot.id.in_([s.id for s in removed]))
-        .where(Meeting.status.in_(ACTIVE_MEETING_STATUSES))
-        .distinct()
-    ).all()
+    removed_by_id = {slot.id: slot for slot in removed}
+    meetings_there = (
+        db.session.execute(
+            select(Meeting.slot_id, Meeting.status).where(Meeting.slot_id.in_(list(removed_by_id)))
+        ).all()
+        if removed
+        else []
+    )
+    in_use = {
+        removed_by_id[slot_id].code
+        for slot_id, status in meetings_there
+        if status in ACTIVE_MEETING_STATUSES
+    }
     if in_use:
         raise MeetingError(
             _(
@@ -1122,11 +1128,7 @@ def sync_slots(event, settings):
             )
         )
     if removed:
-        with_history = set(
-            db.session.scalars(
-                select(Meeting.slot_id).where(Meeting.slot_id.in_([s.id for s in removed]))
-            )
-        )
+        with_history = {slot_id for slot_id, _status in meetings_there}
         for slot in removed:
             if slot.id in with_history:
                 slot.retired = True
