@@ -9,7 +9,6 @@ from datetime import UTC
 from flask import (
     Blueprint,
     Response,
-    abort,
     flash,
     jsonify,
     redirect,
@@ -132,13 +131,6 @@ def _expire(event):
             raise
 
 
-def _exhibitor_of_event(event, exhibitor_id):
-    exhibitor = db.session.get(Exhibitor, exhibitor_id) if exhibitor_id else None
-    if exhibitor is None or exhibitor.event_id != event.id:
-        abort(404)
-    return exhibitor
-
-
 # --------------------------------------------------------------------------- public
 
 
@@ -233,7 +225,7 @@ def _acting_exhibitor(event):
     if requested is None and request.is_json:
         requested = (request.get_json(silent=True) or {}).get("exhibitor")
     if requested:
-        exhibitor = _exhibitor_of_event(event, requested)
+        exhibitor = event_object_or_404(Exhibitor, requested, event)
         require_same_company(current_user, event, exhibitor.organization_id)
         return exhibitor
     return _viewer_exhibitor(event)
@@ -441,7 +433,7 @@ def _organizer_action(event, action, success, booths=""):
 
 
 def _form_exhibitor(event, field="exhibitor"):
-    return _exhibitor_of_event(event, request.form.get(field, type=int))
+    return event_object_or_404(Exhibitor, request.form.get(field, type=int), event)
 
 
 @bp.post("/e/<slug>/manage/booths/place")
@@ -452,7 +444,7 @@ def place(event):
     if not exhibitor_id:
         flash(_("Choose the exhibitor to place."), "error")
         return _back_to_manage(event, booths)
-    exhibitor = _exhibitor_of_event(event, exhibitor_id)
+    exhibitor = event_object_or_404(Exhibitor, exhibitor_id, event)
     name = services.exhibitor_name(exhibitor)
     return _organizer_action(
         event,

@@ -62,7 +62,12 @@ def load_event(slug):
 
 def event_object_or_404(model, object_id, event):
     """The `model` row `object_id` if it belongs to `event`: ids in a URL must
-    not reach another event's data."""
+    not reach another event's data. An id that is no whole number (from a
+    form or a JSON body) is not found either."""
+    if isinstance(object_id, str) and object_id.isascii() and object_id.isdigit():
+        object_id = int(object_id)
+    if not isinstance(object_id, int) or isinstance(object_id, bool):
+        abort(404)
     item = db.session.get(model, object_id)
     if item is None or item.event_id != event.id:
         abort(404)

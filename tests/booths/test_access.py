@@ -122,6 +122,11 @@ def test_staff_cannot_hold_for_its_own_company(login_as, small_event):
 def test_exhibitor_of_an_unknown_exhibitor_id_gets_404(login_as, small_event):
     client = login_as("exhibitor_admin")
     assert client.post(f"{BASE}/my-booths/hold", data={"exhibitor": 99999}).status_code == 404
+    # A JSON body's id that is no whole number is not found either (not a server error).
+    alpha = small_event.exhibitors["alpha"]
+    for wrong in ("abc", str(alpha.id) + ".0", True, [alpha.id], {"id": alpha.id}):
+        response = client.post(f"{BASE}/my-booths/hold", json={"booths": [], "exhibitor": wrong})
+        assert response.status_code == 404, wrong
 
 
 def test_organizer_pages_of_another_event_are_closed(login_as, small_event):
