@@ -10,9 +10,12 @@ import os
 import tempfile
 import threading
 from datetime import date
+from email import message_from_bytes, policy
+from functools import partial
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
+from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
 from eventapp import create_app
@@ -141,6 +144,33 @@ def _clean_database(request, app):
     yield
     with app.app_context():
         empty_tables()
+
+
+@pytest.fixture(autouse=True)
+def _quick_password_hashes(monkeypatch):
+    # The default scrypt hash costs ~0.2 s per account; the tests create many.
+    monkeypatch.setattr(
+        "eventapp.accounts.models.generate_password_hash",
+        partial(generate_password_hash, method="pbkdf2:sha256:1000"),
+    )
+
+
+@pytest.fixture
+def outbox(app_ctx):
+    """The messages queued so far, as (recipient, subject, text), of one kind or all."""
+    from eventapp.notifications.models import OutboxMessage
+
+    def messages(kind=None):
+        query = select(OutboxMessage).order_by(OutboxMessage.id)
+        if kind:
+            query = query.where(OutboxMessage.kind == kind)
+        found = []
+        for row in db.session.scalars(query):
+            mail = message_from_bytes(row.raw, policy=policy.default)
+            found.append((row.recipient, row.subject, mail.get_body(("plain",)).get_content()))
+        return found
+
+    return messages
 
 
 @pytest.fixture

@@ -4,23 +4,12 @@ meeting zone"), profiles of alpha (startup), beta and gamma (firms), and an acce
 request alpha -> gamma (sent by alpha's exhibitor admin, accepted by gamma's attendee)."""
 
 from datetime import time
-from functools import partial
 
 import pytest
-from werkzeug.security import generate_password_hash
 
 from eventapp.extensions import db
 from eventapp.meetings import services as meetings
 from tests.conftest import Actors
-
-
-@pytest.fixture(autouse=True)
-def _quick_password_hashes(monkeypatch):
-    # The default scrypt hash costs ~0.2 s per account of the small event.
-    monkeypatch.setattr(
-        "eventapp.accounts.models.generate_password_hash",
-        partial(generate_password_hash, method="pbkdf2:sha256:1000"),
-    )
 
 
 @pytest.fixture

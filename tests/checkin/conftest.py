@@ -134,16 +134,3 @@ def late_clock(scanning, monkeypatch):
     moment = event.local_datetime(event.days[-1], time(18, 0)).astimezone(services.UTC)
     monkeypatch.setattr(services, "utcnow", lambda: moment)
     return moment
-
-
-@pytest.fixture(autouse=True)
-def _quick_password_hashes(monkeypatch):
-    # The default scrypt hash costs ~0.2 s per person of the small event.
-    from functools import partial
-
-    from werkzeug.security import generate_password_hash
-
-    monkeypatch.setattr(
-        "eventapp.accounts.models.generate_password_hash",
-        partial(generate_password_hash, method="pbkdf2:sha256:1000"),
-    )

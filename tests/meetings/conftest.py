@@ -4,23 +4,10 @@ alpha (startup; exhibitor_admin, exhibitor_staff), beta (mid-size firm; other_ex
 and gamma (large firm; attendee)."""
 
 from datetime import date, time, timedelta
-from email import message_from_bytes, policy
-from functools import partial
 
 import pytest
-from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from tests.conftest import PASSWORD, Actors
-
-
-@pytest.fixture(autouse=True)
-def _quick_password_hashes(monkeypatch):
-    # The default scrypt hash costs ~0.2 s; some tests create many accounts.
-    monkeypatch.setattr(
-        "eventapp.accounts.models.generate_password_hash",
-        partial(generate_password_hash, method="pbkdf2:sha256:1000"),
-    )
 
 
 @pytest.fixture
@@ -123,25 +110,6 @@ def accepted_request(event, startup, firm, user):
     firm_user = firm.contacts()[0] if firm.contacts() else user
     services.accept_request(request, firm, firm_user)
     return request
-
-
-@pytest.fixture
-def outbox(app_ctx):
-    """The messages queued so far, as (recipient, subject, text)."""
-    from eventapp.extensions import db
-    from eventapp.notifications.models import OutboxMessage
-
-    def messages(kind=None):
-        query = select(OutboxMessage).order_by(OutboxMessage.id)
-        if kind:
-            query = query.where(OutboxMessage.kind == kind)
-        found = []
-        for row in db.session.scalars(query):
-            mail = message_from_bytes(row.raw, policy=policy.default)
-            found.append((row.recipient, row.subject, mail.get_body(("plain",)).get_content()))
-        return found
-
-    return messages
 
 
 class HttpSession:
