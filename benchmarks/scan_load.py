@@ -12,12 +12,17 @@
    endpoint is measured twice: repeated scans of `--badges` badges (after the
    first pass nearly all answer `already_checked_in`), then a rush of first
    entries, each scan a badge of `--rush-badges` not scanned before (`ok`).
+   Both saturate the server (each connection sends its next request as soon
+   as the answer is in). A last run paces the 50 clients like scanners at a
+   gate: each waits `--pace-ms` between its scans (first entries of
+   `--paced-badges` other badges), and /healthz is paced the same way.
 4. Checks the database afterwards (one scan row per answered request, at most
    one check-in per badge), prints requests/s and p50/p99 latency and rewrites
    only the scan section of docs/benchmarks.md.
 
     python benchmarks/scan_load.py [--duration 10] [--connections 50] [--workers 4]
                                    [--badges 2000] [--rush-badges 16000]
+                                   [--paced-badges 6000] [--pace-ms 100]
                                    [--database-url URL] [--no-docs]
 """
 
@@ -90,6 +95,13 @@ function done(summary, latency, requests)
     latency:percentile(50), latency:percentile(90), latency:percentile(99),
     summary.requests, summary.errors.status,
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+# Paced runs: each connection waits this long after an answer before its next request.
+PACE_LUA = """
+function delay()
+  return PAUSE_MS
 end
 """
 
@@ -191,12 +203,7 @@ def load_event(app, people):
                 for uid in user_ids
             ],
         )
-        bulk = getattr(badges, "sync_badges", None) or getattr(badges, "issue_missing_badges", None)
-        if bulk is not None:
-            bulk(event)
-        else:  # the contract's one-by-one issue
-            for user in db.session.scalars(db.select(User).order_by(User.id)):
-                badges.issue_badge(event, user)
+        badges.sync_badges(event)
         point = services.create_scan_point(
             event, name_ko="정문", name_en="Main gate", kind="entrance"
         )
@@ -313,8 +320,9 @@ def run_wrk(url, script, duration, connections, threads=WRK_THREADS):
     }
 
 
-def run_python(url, body_for, duration, connections):
-    """Closed-loop generator: `connections` threads, each one request after another."""
+def run_python(url, body_for, duration, connections, pause_ms=0):
+    """Closed-loop generator: `connections` threads, each one request after another
+    (with `pause_ms` between an answer and the next request)."""
     import http.client
     from urllib.parse import urlsplit
 
@@ -343,6 +351,8 @@ def run_python(url, body_for, duration, connections):
             with lock:
                 latencies.append(elapsed)
                 bad[0] += not ok
+            if pause_ms:
+                time.sleep(pause_ms / 1000)
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(connections)]
     began = time.time()
@@ -383,6 +393,12 @@ def main():
     parser.add_argument(
         "--rush-badges", type=int, default=16000, help="badges of the first-entries run"
     )
+    parser.add_argument(
+        "--paced-badges", type=int, default=6000, help="badges of the paced first-entries run"
+    )
+    parser.add_argument(
+        "--pace-ms", type=int, default=100, help="pause of each paced client between scans"
+    )
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--no-docs", action="store_true")
     args = parser.parse_args()
@@ -405,28 +421,35 @@ def main():
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url, "SECRET_KEY": secret})
     began = time.time()
-    point_id, token, all_codes = load_event(app, args.badges + args.rush_badges)
+    point_id, token, all_codes = load_event(app, args.badges + args.rush_badges + args.paced_badges)
     log(f"loaded {len(all_codes)} badges in {time.time() - began:.1f} s")
-    codes, rush_codes = all_codes[: args.badges], all_codes[args.badges :]
+    rush_end = args.badges + args.rush_badges
+    code_sets = {
+        "scan": all_codes[: args.badges],
+        "rush": all_codes[args.badges : rush_end],
+        "paced": all_codes[rush_end:],
+    }
+    codes, rush_codes = code_sets["scan"], code_sets["rush"]
 
     work = Path(instance)
-    codes_file = work / "codes.txt"
-    codes_file.write_text("\n".join(codes) + "\n")
-    rush_file = work / "rush-codes.txt"
-    rush_file.write_text("\n".join(rush_codes) + "\n")
+    code_files = {}
+    for name, listed in code_sets.items():
+        code_files[name] = work / f"{name}-codes.txt"
+        code_files[name].write_text("\n".join(listed) + "\n")
     run_id = secrets.token_hex(3)
 
-    def lua_script(name, body, phase):
+    def lua_script(name, body, phase, pause_ms):
         # Every phase has its own nonce prefix: wrk restarts its counters with
         # each run, and a repeated nonce would be answered as a replay.
-        rush = name == "rush"
+        first_entries = name in ("rush", "paced")
         header = (
-            f'CODES_FILE = "{rush_file if rush else codes_file}"\nTOKEN = "{token}"\n'
+            f'CODES_FILE = "{code_files.get(name, code_files["scan"])}"\nTOKEN = "{token}"\n'
             f'POINT = {point_id}\nRUN = "{run_id}-{name}-{phase}"\n'
-            f"SEQUENTIAL = {'true' if rush else 'false'}\nTHREADS = {WRK_THREADS}\n"
+            f"SEQUENTIAL = {'true' if first_entries else 'false'}\nTHREADS = {WRK_THREADS}\n"
+            f"PAUSE_MS = {pause_ms}\n"
         )
         path = work / f"{name}-{phase}.lua"
-        path.write_text(header + body)
+        path.write_text(header + body + (PACE_LUA if pause_ms else ""))
         return str(path)
 
     port = free_port()
@@ -435,18 +458,20 @@ def main():
     results = {}
     try:
 
-        def scan_body_for(phase, rush=False):
+        def scan_body_for(name, phase):
+            listed = code_sets[name]
+
             def pick(index, counter):
-                if rush:
-                    return rush_codes[((counter - 1) * args.connections + index) % len(rush_codes)]
-                return codes[(index * 131 + counter * 7) % len(codes)]
+                if name in ("rush", "paced"):
+                    return listed[((counter - 1) * args.connections + index) % len(listed)]
+                return listed[(index * 131 + counter * 7) % len(listed)]
 
             def scan_body(index, counter):
                 body = json.dumps(
                     {
                         "scan_point": point_id,
                         "code": pick(index, counter),
-                        "nonce": f"p{index}-{counter}-{run_id}-{rush:d}-{phase}",
+                        "nonce": f"p{index}-{counter}-{run_id}-{name}-{phase}",
                     }
                 )
                 return "POST", body, {"Content-Type": "application/json", "X-Device-Token": token}
@@ -456,13 +481,13 @@ def main():
         def get_body(index, counter):
             return "GET", None, {}
 
-        def measure(name, phase, duration, connections):
+        def measure(name, phase, duration, connections, pause_ms=0):
             url = base + ("/healthz" if name == "trivial" else "/api/checkin/scan")
             if have_wrk:
-                script = lua_script(name, GET_LUA if name == "trivial" else LUA, phase)
+                script = lua_script(name, GET_LUA if name == "trivial" else LUA, phase, pause_ms)
                 return run_wrk(url, script, duration, connections)
-            body = get_body if name == "trivial" else scan_body_for(phase, rush=name == "rush")
-            return run_python(url, body, duration, connections)
+            body = get_body if name == "trivial" else scan_body_for(name, phase)
+            return run_python(url, body, duration, connections, pause_ms)
 
         # Warm-up: every worker imports, connects and caches templates.
         warm_up = {}
@@ -475,6 +500,13 @@ def main():
             results[name] = measure(name, "run", args.duration, args.connections)
             oks[name] = count_rows(app)["ok"]
             log(f"  {results[name]}")
+        for name in ("trivial", "paced"):
+            log(f"measuring {name}, paced: {args.connections} clients, {args.pace_ms} ms apart")
+            results[f"paced {name}"] = measure(
+                name, "paced", args.duration, args.connections, args.pace_ms
+            )
+            oks[f"paced {name}"] = count_rows(app)["ok"]
+            log(f"  {results[f'paced {name}']}")
     finally:
         stop(server)
     rows = count_rows(app)
@@ -483,11 +515,11 @@ def main():
     # at most one check-in per badge and day, never more check-ins than badges.
     answered = sum(
         r["requests"] - r["non2xx"] - r["errors"]
-        for r in (warm_up["scan"], results["scan"], results["rush"])
+        for r in (warm_up["scan"], results["scan"], results["rush"], results["paced paced"])
     )
     # Requests still in flight when the generator stops are stored but not
     # counted by it: at most one per connection of each run.
-    in_flight = 8 + 2 * args.connections
+    in_flight = 8 + 3 * args.connections
     consistent = (
         answered <= rows["scans"] <= answered + in_flight
         and rows["duplicate_checkins"] == 0
@@ -495,10 +527,13 @@ def main():
     )
 
     trivial, scan, rush = results["trivial"], results["scan"], results["rush"]
+    paced_trivial, paced = results["paced trivial"], results["paced paced"]
     ok_share = {
         "scan": (oks["scan"] - oks["trivial"]) / max(1, scan["requests"]),
         "rush": (oks["rush"] - oks["scan"]) / max(1, rush["requests"]),
+        "paced": (oks["paced paced"] - oks["paced trivial"]) / max(1, paced["requests"]),
     }
+    offered = args.connections * 1000 / args.pace_ms
 
     def verdict(run):
         ratio = run["rps"] / trivial["rps"] if trivial["rps"] else 0
@@ -533,9 +568,19 @@ Load generator, server and database share the same machine.
 {table_row("`GET /healthz` (trivial: one `SELECT 1`)", trivial)}
 {table_row("`POST /api/checkin/scan`, repeated scans", scan)}
 {table_row("`POST /api/checkin/scan`, first entries", rush)}
+{table_row(f"`GET /healthz`, paced ({args.pace_ms} ms between requests)", paced_trivial)}
+{table_row(f"`POST /api/checkin/scan`, first entries, paced ({args.pace_ms} ms between scans)", paced)}
 
 - Repeated scans ({ok_share["scan"]:.0%} `ok`, the rest `already_checked_in`): {verdict(scan)}.
 - First entries ({ok_share["rush"]:.0%} `ok`): {verdict(rush)}.
+- Both runs above saturate the server: each of the {args.connections} connections sends
+  its next scan the moment an answer arrives, so requests queue and latency is about
+  {args.connections} / throughput. The paced runs model {args.connections} scanners at the gates, each
+  waiting {args.pace_ms} ms between scans (at most {offered:.0f} scans/s in all, far more than a
+  rush of a few thousand people in minutes): {paced["rps"]:.0f} scans/s ({ok_share["paced"]:.0%} `ok`),
+  p99 {paced["p99_ms"]:.1f} ms (target < 50 ms at {args.connections} clients:
+  {"met" if paced["p99_ms"] < 50 else "NOT met"} at this pace), `/healthz` p99
+  {paced_trivial["p99_ms"]:.1f} ms at the same pace.
 - Database afterwards: {rows["scans"]} scan rows for {answered} answered scan requests (warm-up included;
   up to {in_flight} more were in flight when the load stopped),
   {rows["checkins"]} check-ins for {rows["ok"]} `ok` answers, {rows["duplicate_checkins"]} badges checked in
