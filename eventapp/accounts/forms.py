@@ -15,7 +15,12 @@ class LoginForm(FlaskForm):
 
 
 class SignupForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    # SMTPUTF8 is not offered by every mail server; an address that needs it
+    # could never receive the reset link or the meeting invites.
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(), Email(allow_smtputf8=False), Length(max=254)],
+    )
     name_ko = StringField(_l("Name (Korean)"), validators=[Optional(), Length(max=100)])
     name_en = StringField(_l("Name (English)"), validators=[Optional(), Length(max=100)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=128)])

@@ -1,3 +1,5 @@
+import hashlib
+
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -43,6 +45,15 @@ class User(UserMixin, LocalizedMixin, db.Model):
 
     def check_password(self, password):
         return check_password_hash(self.password_hash, password)
+
+    @property
+    def session_stamp(self):
+        """Changes with the password: sessions and remember-me cookies carry it
+        (through `get_id`), so a new password signs out every other device."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+    def get_id(self):
+        return f"{self.id}:{self.session_stamp}"
 
     def __repr__(self):
         return f"<User {self.email}>"

@@ -155,7 +155,10 @@ def request_password_reset(email, remote_addr):
 
 
 def reset_password(user, password):
+    """Set the new password. Every other session of the user ends (its stamp no
+    longer matches), and failed logins no longer lock the account out."""
     user.set_password(password)
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email))
     audit.record("user.password_reset", user, user=user)
     db.session.commit()
 

@@ -1,3 +1,5 @@
+import hmac
+
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -19,7 +21,13 @@ bp = Blueprint("accounts", __name__)
 
 @login_manager.user_loader
 def load_user(user_id):
-    return db.session.get(User, int(user_id))
+    number, _sep, stamp = user_id.partition(":")
+    if not number.isascii() or not number.isdigit():
+        return None
+    user = db.session.get(User, int(number))
+    if user is None or not hmac.compare_digest(user.session_stamp, stamp):
+        return None  # the password changed since this session began
+    return user
 
 
 def _safe_next(default):

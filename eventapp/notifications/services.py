@@ -28,8 +28,10 @@ def build_message(recipient, subject, text, *, html=None, alternatives=(), attac
     """
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_FROM"]
-    message["To"] = recipient
-    message["Subject"] = subject
+    # Names that people typed end up in subjects; a line break there would
+    # make the header invalid (and the booking or invite that sends it fail).
+    message["To"] = " ".join(str(recipient).split())
+    message["Subject"] = " ".join(str(subject).split())
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="kicxup.eventapp")
     message.set_content(text)
@@ -156,9 +158,11 @@ def _finish(message, token, **values):
     return bool(result.rowcount)
 
 
-def _record_failure(message, token, error):
+def _record_failure(message, token, error, *, permanent=False):
+    """Count a failed attempt: retried later with back-off, or given up when the
+    attempts are used up or no retry can succeed (`permanent`)."""
     attempts = message.attempts + 1
-    exhausted = attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]
+    exhausted = permanent or attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]
     return _finish(
         message,
         token,
@@ -215,7 +219,15 @@ class _SMTPTransport:
         self.sender = config["MAIL_FROM"]
 
     def send(self, row):
-        self.smtp.sendmail(self.sender, [row.recipient], row.raw)
+        try:
+            self.smtp.sendmail(self.sender, [row.recipient], row.raw)
+        except (UnicodeError, ValueError):
+            # Failed halfway through a command: start the next message afresh.
+            try:
+                self.smtp.rset()
+            except (OSError, smtplib.SMTPException):
+                pass
+            raise
 
     def close(self):
         try:
@@ -256,8 +268,20 @@ def send_pending(limit=100):
                     continue
                 try:
                     transport.send(message)
+                except smtplib.SMTPServerDisconnected as error:
+                    # The connection is gone: this message's attempt counts,
+                    # the rest of the batch goes back uncounted (released below).
+                    failed += _record_failure(message, token, error)
+                    _release(token)
+                    break
                 except (OSError, smtplib.SMTPException) as error:
                     failed += _record_failure(message, token, error)
+                except (UnicodeError, ValueError) as error:
+                    # The message itself cannot be sent (an address SMTP cannot
+                    # carry): no retry helps, and it must not block the queue.
+                    failed += _record_failure(
+                        message, token, f"{error.__class__.__name__}: {error}", permanent=True
+                    )
                 else:
                     _finish(
                         message,

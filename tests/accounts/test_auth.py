@@ -219,3 +219,64 @@ def test_logins_prune_expired_failures_at_most_once_per_interval(
     remaining = set(db.session.scalars(select(LoginAttempt.email)))
     assert "old-again@example.org" not in remaining
     assert {"recent@example.org", "attendee@example.org"} <= remaining
+
+
+def _reset_link(client, address):
+    client.post("/reset", data={"email": address})
+    message = db.session.scalar(
+        select(OutboxMessage)
+        .where(OutboxMessage.kind == "password_reset")
+        .order_by(OutboxMessage.id.desc())
+    )
+    body = (
+        email.message_from_bytes(message.raw, policy=email.policy.default).get_body().get_content()
+    )
+    return re.search(r"http://testserver(/reset/\S+)", body).group(1)
+
+
+def test_a_password_reset_signs_out_every_other_session(app, small_event):
+    stolen = app.test_client()
+    login(stolen, small_event.attendee)
+    remembered = app.test_client()
+    remembered.post(
+        "/login",
+        data={"email": "attendee@example.org", "password": PASSWORD, "remember": "y"},
+    )
+    assert stolen.get("/account").status_code == 200
+    owner = app.test_client()
+    owner.post(
+        _reset_link(owner, "attendee@example.org"),
+        data={"password": "brand new secret", "confirm": "brand new secret"},
+    )
+    assert stolen.get("/account").status_code == 302
+    # The remember-me cookie alone no longer signs in either.
+    remembered.delete_cookie("session")
+    assert remembered.get("/account").status_code == 302
+    login(stolen, small_event.attendee, password="brand new secret")
+    assert stolen.get("/account").status_code == 200
+
+
+def test_a_password_reset_lifts_the_lockout(client, small_event, app):
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        client.post("/login", data={"email": "attendee@example.org", "password": "wrong"})
+    client.post(
+        _reset_link(client, "attendee@example.org"),
+        data={"password": "brand new secret", "confirm": "brand new secret"},
+    )
+    client.post("/logout")
+    login(client, small_event.attendee, password="brand new secret")
+
+
+def test_signup_refuses_an_address_mail_servers_may_not_carry(client, app_ctx):
+    response = client.post(
+        "/signup?lang=en",
+        data={
+            "email": "한글@example.org",
+            "name_en": "X",
+            "password": "a long enough secret",
+            "confirm": "a long enough secret",
+            "locale": "en",
+        },
+    )
+    assert response.status_code == 200
+    assert db.session.scalar(select(User).where(User.email == "한글@example.org")) is None

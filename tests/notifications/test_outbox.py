@@ -279,3 +279,57 @@ def test_outbox_cli_sends(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["outbox", "send"])
     assert "sent 1, failed 0" in result.output
     assert len(list(tmp_path.glob("*.eml"))) == 1
+
+
+def test_an_address_smtp_cannot_carry_does_not_block_the_queue(app_ctx, smtp_server):
+    # The server offers no SMTPUTF8: smtplib cannot even write this recipient.
+    queue_mail("한글@example.org", "Subject", "Text")
+    queue_mail("ok@example.org", "Subject", "Text")
+    db.session.commit()
+    assert send_pending() == (1, 1)
+    rows = {r.recipient: r for r in db.session.scalars(select(OutboxMessage))}
+    assert (rows["한글@example.org"].status, rows["한글@example.org"].attempts) == ("failed", 1)
+    assert "UnicodeEncodeError" in rows["한글@example.org"].last_error
+    assert rows["ok@example.org"].status == "sent"
+    assert [r for r, _raw in wait_for(smtp_server, 1)] == [["ok@example.org"]]
+
+
+def test_a_dropped_connection_gives_the_rest_of_the_batch_back_uncounted(app_ctx, monkeypatch):
+    import smtplib
+
+    class DropsAfterOne:
+        sent = 0
+
+        def send(self, row):
+            if self.sent:
+                raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+            self.sent += 1
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(services, "_transport", DropsAfterOne)
+    for n in range(5):
+        queue_mail(f"p{n}@example.org", "Subject", "Text")
+    db.session.commit()
+    assert send_pending() == (1, 1)
+    rows = list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+    assert [(r.status, r.attempts) for r in rows] == [
+        ("sent", 1),
+        ("pending", 1),
+        ("pending", 0),
+        ("pending", 0),
+        ("pending", 0),
+    ]
+    assert all(r.claim_token is None for r in rows)
+    # The three untried ones are due at once, not backed off.
+    assert all(r.next_attempt_at is None or r.next_attempt_at <= utcnow() for r in rows[2:])
+
+
+def test_line_breaks_in_a_subject_stay_out_of_the_headers(app_ctx):
+    message = services.build_message(
+        "x@example.org", "Meeting with Alpha\r\nBcc: victim@evil.example", "Text"
+    )
+    assert message["Subject"] == "Meeting with Alpha Bcc: victim@evil.example"
+    assert message["Bcc"] is None
+    assert b"\r\nBcc:" not in message.as_bytes()
