@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from eventapp.badges import pdf, services
 from eventapp.badges.forms import ActionForm, BadgeFilterForm, CategoryForm, RevokeForm
 from eventapp.badges.models import CATEGORIES, Badge
+from eventapp.booths.models import Exhibitor
 from eventapp.core.db import is_conflict
 from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
@@ -122,18 +123,25 @@ def company_home(event):
 
 
 def _company(event, organization_id):
+    """The organization and its people at the event; 404 for a company that
+    neither exhibits nor has people there (another event's, say)."""
     require_same_company(current_user, event, organization_id)
     organization = db.session.get(Organization, organization_id)
-    if organization is None:
+    people = services.company_people(event, organization_id) if organization else set()
+    exhibits = organization is not None and db.session.scalar(
+        select(Exhibitor.id).where(
+            Exhibitor.event_id == event.id, Exhibitor.organization_id == organization_id
+        )
+    )
+    if organization is None or not (people or exhibits):
         abort(404)
-    return organization
+    return organization, people
 
 
 @bp.get("/e/<slug>/badges/company/<int:organization_id>")
 @event_view("exhibitor_admin")
 def company(event, organization_id):
-    organization = _company(event, organization_id)
-    people = services.company_people(event, organization_id)
+    organization, people = _company(event, organization_id)
     _commit_or_retry(lambda: services.sync_badges(event, user_ids=people))
     badges = db.session.scalars(services.badges_query(event, user_ids=people)).all()
     return render_template(
@@ -144,8 +152,7 @@ def company(event, organization_id):
 @bp.get("/e/<slug>/badges/company/<int:organization_id>.pdf")
 @event_view("exhibitor_admin")
 def company_pdf(event, organization_id):
-    organization = _company(event, organization_id)
-    people = services.company_people(event, organization_id)
+    organization, people = _company(event, organization_id)
     _commit_or_retry(lambda: services.sync_badges(event, user_ids=people))
     name = _file_name(f"badges-{event.slug}-{organization.name_en}") + ".pdf"
     return _send_pdf(lambda out: pdf.batch_pdf(event, out, user_ids=people), name)
@@ -156,7 +163,9 @@ def company_pdf(event, organization_id):
 
 def _filters(form):
     category = form.category.data if form.category.data in CATEGORIES else None
-    company = int(form.company.data) if (form.company.data or "").isdigit() else None
+    raw = form.company.data or ""
+    # Only a plain id the database can hold ("²" is a digit to Python, too).
+    company = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
     return {"category": category, "organization_id": company}
 
 
@@ -171,7 +180,7 @@ def manage(event):
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
     badges = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    args = {k: v for k in ("q", "category", "company") if (v := request.args.get(k))}
     return render_template(
         "badges/manage.html",
         event=event,

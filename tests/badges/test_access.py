@@ -123,3 +123,33 @@ def test_outsider_has_no_badge_page(client, small_event):
     assert client.get("/e/test-expo/badge").status_code == 403
     assert client.get("/e/test-expo/badge.pdf").status_code == 403
     assert db.session.scalar(select(Badge).where(Badge.user_id == small_event.outsider.id)) is None
+
+
+def test_a_company_of_no_part_in_the_event_is_not_found(login_as, small_event):
+    from eventapp.organizations.models import Organization
+
+    stranger = Organization(name_ko="남", name_en="Stranger Ltd", kind="large", sector="ai")
+    db.session.add(stranger)
+    db.session.commit()
+    organizer = login_as("organizer")
+    for suffix in ("", ".pdf"):
+        response = organizer.get(f"/e/test-expo/badges/company/{stranger.id}{suffix}")
+        assert response.status_code == 404
+        assert "Stranger Ltd" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "query", ["company=²", "company=999999999999999999999999999999", "slug=other&page=1"]
+)
+def test_crafted_badge_list_queries_are_no_server_error(login_as, small_event, query):
+    for n in range(60):  # more than one page, so the pager builds its links
+        user = small_event.attendee.__class__(
+            email=f"crowd{n}@example.org", name_en=f"Crowd {n}", password_hash="-"
+        )
+        db.session.add(user)
+        db.session.flush()
+        services.issue_badge(small_event.event, user)
+    db.session.commit()
+    organizer = login_as("organizer")
+    assert organizer.get(f"/e/test-expo/manage/badges/?{query}").status_code == 200
+    assert organizer.get(f"/e/test-expo/manage/badges/print.pdf?{query}").status_code == 200
