@@ -58,6 +58,13 @@ def test_demo_event_has_the_programs_shape(app_ctx):
     for allocation in allocations:
         assert allocation.booth.zone in allocation.exhibitor.zones
         assert not allocation.booth.blocked
+    # The demo exhibitor account's company is approved without booths: it can pick.
+    demo_admin = db.session.scalar(select(User).where(User.email == "exhibitor@kicxup.kr"))
+    showcase = db.session.scalar(
+        select(Exhibitor).where(Exhibitor.organization_id == demo_admin.organization_id)
+    )
+    assert showcase.status == "approved"
+    assert not [a for a in allocations if a.exhibitor_id == showcase.id]
 
 
 def test_demo_is_idempotent_and_deterministic(app_ctx):

@@ -344,11 +344,10 @@ def seed_core(event, rng):
         + ["withdrawn"] * 4
     )
     rng.shuffle(statuses)
+    # The demo exhibitor is approved and has no booth yet, so it can pick at once.
     showcase_index = exhibitors.index(showcase)
-    statuses[showcase_index], statuses[statuses.index("approved")] = (
-        "approved",
-        statuses[showcase_index],
-    )
+    approved_index = statuses.index("approved")
+    statuses[showcase_index], statuses[approved_index] = "approved", statuses[showcase_index]
     neighbours = {b.id: set() for b in booths}
     for pair in db.session.execute(select(BoothAdjacency.booth_id, BoothAdjacency.neighbour_id)):
         neighbours[pair[0]].add(pair[1])
