@@ -1,18 +1,23 @@
 """Sign-up, login throttling and password reset."""
 
+import functools
+import secrets
 import time
 from datetime import timedelta
 
 from flask import current_app, render_template, url_for
+from flask_babel import force_locale
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from eventapp.accounts.models import LoginAttempt, User
 from eventapp.core import audit
 from eventapp.core.db import utcnow
 from eventapp.core.i18n import gettext as _
 from eventapp.extensions import db
+from eventapp.notifications.models import OutboxMessage
 from eventapp.notifications.services import queue_mail
 
 
@@ -71,6 +76,11 @@ def login_blocked(email, remote_addr):
     return by_email >= limit or by_addr >= limit * 4
 
 
+@functools.cache
+def _unknown_account_hash():
+    return generate_password_hash(secrets.token_hex(16))
+
+
 def authenticate(email, password, remote_addr):
     """Return the user, or raise AccountError with a message to show."""
     email = normalize_email(email)
@@ -78,6 +88,10 @@ def authenticate(email, password, remote_addr):
     if login_blocked(email, remote_addr):
         raise AccountError(_("Too many failed attempts. Please wait a few minutes and try again."))
     user = find_user(email)
+    if user is None:
+        # As slow as a wrong password, so the answer time does not tell
+        # whether an account exists.
+        check_password_hash(_unknown_account_hash(), password)
     if user is None or not user.check_password(password) or not user.is_active:
         db.session.add(LoginAttempt(email=email, remote_addr=remote_addr))
         db.session.commit()
@@ -139,16 +153,42 @@ def user_from_reset_token(token):
     return user
 
 
+# Reset mails per address within the window; more requests are dropped quietly
+# so that nobody can flood someone's inbox through the reset form.
+RESET_MAILS_PER_WINDOW = 3
+RESET_MAIL_WINDOW = timedelta(minutes=15)
+
+
+def _recent_reset_mails(address):
+    return db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.recipient == address,
+            OutboxMessage.kind == "password_reset",
+            OutboxMessage.created_at >= utcnow() - RESET_MAIL_WINDOW,
+        )
+    )
+
+
 def request_password_reset(email, remote_addr):
     """Queue a reset mail when the account exists; say nothing either way."""
     user = find_user(email)
-    if user is None:
+    if user is None or _recent_reset_mails(user.email) >= RESET_MAILS_PER_WINDOW:
         return None
     link = current_app.config["SERVER_URL"].rstrip("/") + url_for(
         "accounts.reset_password", token=make_reset_token(user)
     )
-    text = render_template("accounts/mail/reset.txt", user=user, link=link)
-    queue_mail(user.email, _("Reset your KICXUP password"), text, kind="password_reset")
+    # In the account's language, not the language of whoever asked.
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        text = render_template(
+            "accounts/mail/reset.txt",
+            user=user,
+            link=link,
+            minutes=current_app.config["PASSWORD_RESET_MAX_AGE_SECONDS"] // 60,
+        )
+        subject = _("Reset your KICXUP password")
+    queue_mail(user.email, subject, text, kind="password_reset")
     audit.record("user.reset_requested", user, data={"remote_addr": remote_addr})
     db.session.commit()
     return user

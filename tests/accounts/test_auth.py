@@ -280,3 +280,35 @@ def test_signup_refuses_an_address_mail_servers_may_not_carry(client, app_ctx):
     )
     assert response.status_code == 200
     assert db.session.scalar(select(User).where(User.email == "한글@example.org")) is None
+
+
+def test_reset_mails_are_capped_per_address(client, small_event):
+    for _ in range(services.RESET_MAILS_PER_WINDOW + 3):
+        assert client.post("/reset", data={"email": "attendee@example.org"}).status_code == 302
+    sent = db.session.scalars(
+        select(OutboxMessage.recipient).where(OutboxMessage.kind == "password_reset")
+    ).all()
+    assert sent == ["attendee@example.org"] * services.RESET_MAILS_PER_WINDOW
+
+
+def test_reset_mail_speaks_the_accounts_language(client, small_event):
+    # The fixture's attendee prefers English; the anonymous request is in Korean.
+    client.post("/reset?lang=ko", data={"email": "attendee@example.org"})
+    message = db.session.scalar(select(OutboxMessage))
+    assert message.subject == "Reset your KICXUP password"
+    body = email.message_from_bytes(message.raw, policy=email.policy.default).get_body()
+    assert "within 60 minutes" in body.get_content()
+
+
+def test_an_unknown_address_costs_a_password_check_too(client, small_event, monkeypatch):
+    checked = []
+    real = services.check_password_hash
+
+    def counting(hash_, password):
+        checked.append(password)
+        return real(hash_, password)
+
+    monkeypatch.setattr(services, "check_password_hash", counting)
+    response = client.post("/login", data={"email": "nobody@example.org", "password": "guess"})
+    assert response.status_code == 401
+    assert checked == ["guess"]
