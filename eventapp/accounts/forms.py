@@ -14,7 +14,20 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me signed in"))
 
 
-class SignupForm(FlaskForm):
+class NamesMixin:
+    """A form with `name_ko` and `name_en`: at least one of the two is required,
+    since badges print them."""
+
+    def validate(self, extra_validators=None):
+        if not super().validate(extra_validators):
+            return False
+        if not ((self.name_ko.data or "").strip() or (self.name_en.data or "").strip()):
+            self.name_en.errors.append(_l("Give your name in Korean or English."))
+            return False
+        return True
+
+
+class SignupForm(NamesMixin, FlaskForm):
     # SMTPUTF8 is not offered by every mail server; an address that needs it
     # could never receive the reset link or the meeting invites.
     email = EmailField(
@@ -29,14 +42,6 @@ class SignupForm(FlaskForm):
         validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))],
     )
     locale = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES, default="ko")
-
-    def validate(self, extra_validators=None):
-        if not super().validate(extra_validators):
-            return False
-        if not (self.name_ko.data or self.name_en.data):
-            self.name_en.errors.append(_l("Give your name in Korean or English."))
-            return False
-        return True
 
 
 class ResetRequestForm(FlaskForm):
@@ -53,7 +58,7 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(NamesMixin, FlaskForm):
     name_ko = StringField(_l("Name (Korean)"), validators=[Optional(), Length(max=100)])
     name_en = StringField(_l("Name (English)"), validators=[Optional(), Length(max=100)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])

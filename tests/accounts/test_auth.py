@@ -312,3 +312,12 @@ def test_an_unknown_address_costs_a_password_check_too(client, small_event, monk
     response = client.post("/login", data={"email": "nobody@example.org", "password": "guess"})
     assert response.status_code == 401
     assert checked == ["guess"]
+
+
+def test_profile_keeps_at_least_one_name(client, small_event):
+    login(client, small_event.attendee)
+    response = client.post("/account?lang=en", data={"name_en": " ", "name_ko": "", "locale": "en"})
+    assert response.status_code == 200
+    assert "Give your name in Korean or English." in response.get_data(as_text=True)
+    db.session.refresh(small_event.attendee)
+    assert small_event.attendee.name_en
