@@ -1,5 +1,9 @@
 // Copy buttons of the "My calendar" page; the addresses stay selectable without script.
 document.querySelectorAll("[data-copy]").forEach((button) => {
+  // The label to come back to, read once: a second click while "Copied" shows
+  // must not make "Copied" the label for good.
+  const label = button.textContent;
+  let restore = null;
   button.addEventListener("click", async () => {
     const input = document.getElementById(button.dataset.copy);
     input.focus();
@@ -9,9 +13,9 @@ document.querySelectorAll("[data-copy]").forEach((button) => {
     } catch (error) {
       document.execCommand("copy");
     }
-    const label = button.textContent;
     button.textContent = button.dataset.copied;
-    setTimeout(() => { button.textContent = label; }, 1500);
+    clearTimeout(restore);
+    restore = setTimeout(() => { button.textContent = label; }, 1500);
   });
 });
 document.querySelectorAll(".copy-row input").forEach((input) => {
