@@ -1,16 +1,17 @@
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from eventapp.badges.models import CATEGORIES
+from eventapp.core.forms import select_choices
 from eventapp.core.i18n import lazy_gettext as _l
 
 
 def category_choices(blank=None):
-    choices = [
-        SelectChoice(c.key, c.label) for c in sorted(CATEGORIES.values(), key=lambda c: c.order)
-    ]
-    return ([SelectChoice("", blank)] if blank is not None else []) + choices
+    ordered = sorted(CATEGORIES.values(), key=lambda c: c.order)
+    return select_choices(
+        ([("", blank)] if blank is not None else []) + [(c.key, c.label) for c in ordered]
+    )
 
 
 class BadgeFilterForm(FlaskForm):
@@ -26,9 +27,9 @@ class BadgeFilterForm(FlaskForm):
     def __init__(self, *args, companies=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.category.choices = category_choices(blank=_l("All categories"))
-        self.company.choices = [SelectChoice("", _l("All companies"))] + [
-            SelectChoice(str(org.id), org.name) for org in companies
-        ]
+        self.company.choices = select_choices(
+            [("", _l("All companies"))] + [(str(org.id), org.name) for org in companies]
+        )
 
 
 class CategoryForm(FlaskForm):
