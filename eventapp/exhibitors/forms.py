@@ -1,3 +1,5 @@
+import re
+
 from babel import Locale
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -29,9 +31,15 @@ def country_choices():
     return select_choices(sorted(((code, territories[code]) for code in codes), key=lambda p: p[1]))
 
 
+# Any "scheme://" at the start; what has none gets https:// in front.
+_URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*://", re.IGNORECASE)
+# Only web addresses: they become links on the company's pages.
+WEB_ADDRESS = re.compile(r"^https?://[^\s/$.?#][^\s]*\.[^\s]+$", re.IGNORECASE)
+
+
 def normalize_website(value):
     value = (value or "").strip()
-    if value and "://" not in value:
+    if value and not _URL_SCHEME.match(value):
         value = "https://" + value
     return value or None
 
@@ -49,7 +57,7 @@ class CompanyProfileMixin:
         validators=[
             Optional(),
             Length(max=300),
-            Regexp(r"^(https?://)?[^\s/$.?#][^\s]*\.[^\s]+$", message=_l("Give a web address.")),
+            Regexp(WEB_ADDRESS, message=_l("Give a web address.")),
         ],
         filters=[normalize_website],
     )

@@ -16,7 +16,10 @@ Three steps, so that nothing is written until the whole file is valid:
 import csv
 import io
 import re
+import zipfile
+import zlib
 from dataclasses import dataclass, field
+from xml.etree.ElementTree import ParseError
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
@@ -198,20 +201,53 @@ def read_table(filename, data):
     else:
         raise ImportFileError(_("Upload a .csv or .xlsx file."))
     problems, rows, header = [], [], None
-    for line, values in source:
-        values = [cell_text(v) for v in values]
-        if not any(values):
-            continue
-        if header is None:
-            header = [header_key(v) for v in values]
-            problems.extend(_check_header(line, header))
-            continue
-        if len(rows) >= MAX_ROWS:
-            raise ImportFileError(_("Import at most %(count)s rows at a time.", count=MAX_ROWS))
-        rows.append((line, {key: value for key, value in zip(header, values, strict=False) if key}))
+    line = 0
+    try:
+        for line, values in source:
+            values = [cell_text(v) for v in values]
+            if not any(values):
+                continue
+            if header is None:
+                header = [header_key(v) for v in values]
+                problems.extend(_check_header(line, header))
+                continue
+            if len(rows) >= MAX_ROWS:
+                raise ImportFileError(_("Import at most %(count)s rows at a time.", count=MAX_ROWS))
+            rows.append(
+                (line, {key: value for key, value in zip(header, values, strict=False) if key})
+            )
+    except UNREADABLE as error:
+        raise ImportFileError(_damaged_file_message(name, line + 1)) from error
     if header is None:
         raise ImportFileError(_("The file is empty."))
     return problems, rows
+
+
+# What a damaged file raises while its rows are read: a CSV cell over the csv
+# module's field size limit, a truncated or broken sheet XML or ZIP member of an
+# .xlsx file (ParseError, BadZipFile for a bad CRC, zlib.error and EOFError for
+# cut deflate data, KeyError for a missing part, ValueError for a bad value).
+UNREADABLE = (
+    csv.Error,
+    ParseError,
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    KeyError,
+    ValueError,
+)
+
+
+def _damaged_file_message(name, line):
+    """Why a file could not be read to the end; `line` is where the reading stopped."""
+    if name.endswith(".csv"):
+        return _(
+            "Line %(line)s of the CSV file cannot be read: a cell is longer than "
+            "%(count)s characters, or the file is damaged.",
+            line=line,
+            count=csv.field_size_limit(),
+        )
+    return _("The Excel (.xlsx) file is damaged: its first sheet cannot be read.")
 
 
 def _check_header(line, header):
@@ -523,21 +559,35 @@ def prepare(event, filename, data):
                 cell_text(raw.get(c)).casefold() for c in NAME_COLUMNS if raw.get(c)
             )
     plan.problems.extend(check_rows(plan.rows, load_facts(event), failed_names))
-    plan.problems.sort()
     emails = [row.contact_email for row in plan.rows]
     if emails:
         plan.existing_accounts = set(
             db.session.scalars(select(User.email).where(User.email.in_(emails)))
         )
+    # Two rows may reuse the same organization under different names (one by its
+    # Korean name, the other by its English one): a company exhibits only once.
+    name_problems = {(p.line, p.column) for p in plan.problems if p.column in NAME_COLUMNS}
+    first_line = {}  # organization id -> first line that reuses it
     for row in plan.rows:
-        org = _matching_organization(row)
-        if org is not None:
-            plan.reused_organizations[row.line] = org.id
+        org, column = _matching_organization(row)
+        if org is None:
+            continue
+        plan.reused_organizations[row.line] = org.id
+        if org.id not in first_line:
+            first_line[org.id] = row.line
+        elif not any((row.line, c) in name_problems for c in NAME_COLUMNS):
+            plan.problems.append(
+                RowProblem(
+                    row.line, column, _("Same company as line %(line)s.", line=first_line[org.id])
+                )
+            )
+    plan.problems.sort()
     return plan
 
 
 def _matching_organization(row):
-    """An organization of the platform with the same name, to reuse instead of duplicating."""
+    """An organization of the platform with the same name, to reuse instead of duplicating,
+    and the name column that matched; (None, None) if there is none."""
     for column in NAME_COLUMNS:
         name = getattr(row, column)
         if name:
@@ -547,8 +597,8 @@ def _matching_organization(row):
                 .order_by(Organization.id)
             )
             if org is not None:
-                return org
-    return None
+                return org, column
+    return None, None
 
 
 # -- writing ---------------------------------------------------------------------------------

@@ -45,7 +45,8 @@ STATUS_TRANSITIONS = {
     "approved": frozenset({"placed", "confirmed", "rejected", "withdrawn"}),
     "placed": frozenset({"confirmed", "approved", "withdrawn"}),
     "confirmed": frozenset({"placed", "approved", "withdrawn"}),
-    "rejected": frozenset({"approved", "pending"}),
+    # Only the organizers reopen a rejected registration (by approving it).
+    "rejected": frozenset({"approved"}),
     "withdrawn": frozenset({"pending"}),
 }
 # The decisions organizers take on the registration page (a subset of the table;
@@ -394,7 +395,13 @@ def withdraw(exhibitor, reason=None):
 
 @committed(SAME_TIME)
 def register_again(exhibitor):
-    """A withdrawn company asks to take part again; it is reviewed afresh."""
+    """A withdrawn company asks to take part again; it is reviewed afresh.
+
+    Only a withdrawn registration may be reopened: a rejected one stays rejected
+    unless the organizers approve it."""
+    lock(exhibitor)
+    if exhibitor.status != "withdrawn":
+        raise StatusError(_("Only a withdrawn registration can be registered again."))
     return set_status(exhibitor, "pending", notify=False)
 
 

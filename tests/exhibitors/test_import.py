@@ -2,6 +2,7 @@ import base64
 import csv
 import io
 import re
+import zipfile
 
 import pytest
 from hypothesis import given, settings
@@ -359,6 +360,57 @@ def test_unreadable_files(login_as, small_event, english):
     assert not plan.ok and plan.problems[0].message.startswith("The file has no rows")
     page = upload(login_as("organizer"), b"\x00\x01", "x.xlsx").get_data(as_text=True)
     assert "not a readable Excel" in page
+
+
+def damaged_xlsx(rows):
+    """An .xlsx file whose sheet XML is cut in the middle (a valid ZIP otherwise)."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes(rows)))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = content[: len(content) // 2]
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+def test_damaged_files_are_refused_with_a_message(login_as, small_event):
+    client = login_as("organizer")
+    before = counts()
+    too_long = row(description_en="x" * (csv.field_size_limit() + 1))
+    data = csv_bytes([GOOD_ROWS[1], too_long], header=HEADER + ["description_en"])
+    response = upload(client, data)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Line 3 of the CSV file cannot be read" in page
+    assert "longer than 131072 characters" in page
+    assert 'id="import-apply"' not in page
+
+    response = upload(client, damaged_xlsx(GOOD_ROWS), "list.xlsx")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "The Excel (.xlsx) file is damaged: its first sheet cannot be read." in page
+    assert 'id="import-apply"' not in page
+    assert counts() == before
+
+
+def test_two_rows_naming_one_existing_company_are_refused(login_as, small_event, english):
+    """One row finds Gamma Group by its Korean name, the other by its English one."""
+    client = login_as("organizer")
+    before = counts()
+    rows = [
+        row(name_ko="감마그룹", name_en="Gamma Korea", avoid="", contact_email="g1@example.org"),
+        row(name_ko="감마", name_en="Gamma Group", avoid="", contact_email="g2@example.org"),
+    ]
+    plan = importer.prepare(small_event.event, "x.csv", csv_bytes(rows))
+    assert not plan.ok
+    assert [(p.line, p.column) for p in plan.problems] == [(3, "name_en")]
+    assert plan.problems[0].message == "Same company as line 2."
+    page = upload(client, csv_bytes(rows)).get_data(as_text=True)
+    assert "Same company as line 2." in page
+    assert 'id="import-apply"' not in page
+    assert counts() == before
 
 
 def test_sample_file_imports_cleanly(login_as, small_event):

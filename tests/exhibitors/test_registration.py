@@ -297,6 +297,40 @@ def test_withdraw_releases_booths_and_allows_registering_again(login_as, small_e
     assert alpha.status == "pending"
 
 
+def test_a_rejected_registration_cannot_be_registered_again(login_as, small_event, outbox):
+    alpha = small_event.exhibitors["alpha"]
+    alpha.status, alpha.status_reason = "rejected", "Not a technology company"
+    db.session.commit()
+    client = login_as("exhibitor_admin")
+    response = client.post(
+        f"/e/test-expo/exhibitors/{alpha.id}/register-again?lang=en", follow_redirects=True
+    )
+    assert response.status_code == 200
+    assert "Only a withdrawn registration can be registered again." in response.get_data(
+        as_text=True
+    )
+    db.session.expire_all()
+    assert (alpha.status, alpha.status_reason) == ("rejected", "Not a technology company")
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "exhibitor.status_changed")
+        )
+        == 0
+    )
+    for status in ("pending", "approved", "placed", "confirmed", "rejected"):
+        alpha.status = status
+        db.session.commit()
+        with pytest.raises(services.ExhibitorError, match="Only a withdrawn"):
+            services.register_again(alpha)
+        db.session.expire_all()
+        assert alpha.status == status
+    # The organizers may still approve a rejected company, but not make it pending.
+    assert not services.can_transition("rejected", "pending")
+    assert services.can_transition("rejected", "approved")
+
+
 def test_anonymous_is_sent_to_login(client, small_event):
     response = client.get(REGISTER)
     assert response.status_code == 302 and "/login" in response.location
