@@ -13,6 +13,7 @@ from eventapp.booths.state import (
     zone_label,
 )
 from eventapp.core.i18n import gettext as _
+from eventapp.core.spreadsheets import csv_safe, keep_as_text
 
 COLUMNS = (
     "booth",
@@ -46,7 +47,7 @@ def booths_csv(event):
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(list(COLUMNS))
     for row in booth_rows(event):
-        writer.writerow(_values(row))
+        writer.writerow([csv_safe(value) for value in _values(row)])
     return out.getvalue().encode("utf-8")
 
 
@@ -62,6 +63,7 @@ def booths_xlsx(event):
     sheet.append(list(COLUMNS))
     for row in booth_rows(event):
         sheet.append(_values(row))
+        keep_as_text(sheet[sheet.max_row])
     companies = workbook.create_sheet("Exhibitors")
     companies.append(["company_ko", "company_en", "booths", "zones"])
     for entry in directory(event):
@@ -73,6 +75,7 @@ def booths_xlsx(event):
                 " ".join(entry["zones"]),
             ]
         )
+        keep_as_text(companies[companies.max_row])
     for ws in (sheet, companies):
         for cell in ws[1]:
             cell.font = Font(bold=True)
@@ -112,7 +115,7 @@ def floorplan_pdf(event):
         TableStyle,
     )
 
-    from eventapp.core.pdf import register_korean_font
+    from eventapp.core.pdf import register_korean_font, truncate_to_width
 
     font = register_korean_font()
     bold = register_korean_font(bold=True)
@@ -158,7 +161,7 @@ def floorplan_pdf(event):
                 c.drawCentredString(x + w / 2, y + h * 0.48, b.code)
                 if b.exhibitor_name:
                     small = size * 0.8
-                    name = _fit(b.exhibitor_name, font, small, w * 0.92)
+                    name = truncate_to_width(b.exhibitor_name, font, small, w * 0.92)
                     c.setFont(font, small)
                     c.drawCentredString(x + w / 2, y + h * 0.2, name)
             c.restoreState()
@@ -233,11 +236,13 @@ def floorplan_pdf(event):
         booths = [b for b in plan.booths if b.hall == hall.code]
         story.append(
             Paragraph(
-                _(
-                    "%(event)s — %(hall)s (%(count)s booths)",
-                    event=event.name,
-                    hall=hall.name,
-                    count=len(booths),
+                _escape(
+                    _(
+                        "%(event)s — %(hall)s (%(count)s booths)",
+                        event=event.name,
+                        hall=hall.name,
+                        count=len(booths),
+                    )
                 ),
                 title_style,
             )
@@ -249,7 +254,9 @@ def floorplan_pdf(event):
         story.append(PageBreak())
 
     entries = directory(event)
-    story.append(Paragraph(_("Exhibitor directory — %(event)s", event=event.name), title_style))
+    story.append(
+        Paragraph(_escape(_("Exhibitor directory — %(event)s", event=event.name)), title_style)
+    )
     story.append(Spacer(1, 6))
     data = [
         [
@@ -289,16 +296,6 @@ def floorplan_pdf(event):
     return doc_buffer.getvalue()
 
 
-def _fit(text, font, size, width):
-    """`text`, shortened with an ellipsis until it fits `width` points."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    if stringWidth(text, font, size) <= width:
-        return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text + "…" if text else ""
-
-
 def _escape(text):
+    """`text` as reportlab Paragraph markup shows it: "<" and "&" would start a tag or entity."""
     return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

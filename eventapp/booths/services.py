@@ -41,7 +41,7 @@ from eventapp.booths.models import (
     ExhibitorAvoid,
 )
 from eventapp.core import audit
-from eventapp.core.db import utcnow
+from eventapp.core.db import insert_on_conflict, utcnow
 from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import ngettext
 from eventapp.exhibitors import services as registrations
@@ -79,26 +79,45 @@ class StaleProposal(BoothError):
 
 
 def settings_for(event):
+    """The event's picking settings, created with the defaults on first use.
+
+    Two first requests may both find no row: the insert does nothing when the
+    other one's row is already there (or waits for it to commit), and the row
+    is then loaded, whoever wrote it.
+    """
     settings = db.session.get(BoothSettings, event.id)
     if settings is None:
         from flask import current_app
 
-        settings = BoothSettings(
-            event_id=event.id,
-            hold_minutes=current_app.config.get("BOOTH_HOLD_MINUTES", 10),
-            assigner_time_limit=20,
+        db.session.execute(
+            insert_on_conflict(BoothSettings)
+            .values(
+                event_id=event.id,
+                hold_minutes=current_app.config.get("BOOTH_HOLD_MINUTES", 10),
+                assigner_time_limit=20,
+            )
+            .on_conflict_do_nothing(index_elements=["event_id"])
         )
-        db.session.add(settings)
-        db.session.flush()
+        settings = db.session.get(BoothSettings, event.id)
     return settings
 
 
 def parse_codes(value):
-    """Booth codes from a form: a list of values and/or text split on commas and spaces."""
+    """Booth codes from a form: a list of values and/or text split on commas and spaces.
+
+    Anything else (a number, a list of numbers, an object from a JSON body) is a
+    BoothError naming the `booths` field.
+    """
     if value is None:
         return []
     if isinstance(value, str):
         value = [value]
+    if not isinstance(value, list | tuple | set | frozenset) or not all(
+        item is None or isinstance(item, str) for item in value
+    ):
+        raise BoothError(
+            _('"booths" must be a booth code or a list of booth codes, such as ["A-01", "A-02"].')
+        )
     codes = []
     for item in value:
         codes.extend(part for part in re.split(r"[\s,;]+", item or "") if part)

@@ -9,8 +9,10 @@ from datetime import UTC
 from flask import (
     Blueprint,
     Response,
+    abort,
     flash,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -218,12 +220,30 @@ def booth_list(event):
 # --------------------------------------------------------------------------- picking
 
 
+def _json_body():
+    """The object a JSON request sent ({} when it sent nothing). Any other body, or a
+    `booths` field that holds no booth codes, ends the request with a 400 saying so."""
+    if not request.get_data():
+        return {}
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        text = _('Send a JSON object, such as {"booths": ["A-01", "A-02"]}.')
+        abort(make_response(jsonify({"ok": False, "message": text}), 400))
+    try:
+        services.parse_codes(data.get("booths"))
+    except services.BoothError as error:
+        abort(make_response(jsonify({"ok": False, "message": error.message}), 400))
+    return data
+
+
 def _acting_exhibitor(event):
     """The exhibitor the request acts for: `exhibitor` parameter (organizers, or one's own
     company) or the company the user represents."""
     requested = request.values.get("exhibitor", type=int)
-    if requested is None and request.is_json:
-        requested = (request.get_json(silent=True) or {}).get("exhibitor")
+    if request.is_json:
+        body = _json_body()
+        if requested is None:
+            requested = body.get("exhibitor")
     if requested:
         exhibitor = event_object_or_404(Exhibitor, requested, event)
         require_same_company(current_user, event, exhibitor.organization_id)
@@ -311,8 +331,7 @@ def my_booths(event):
 
 def _requested_codes():
     if request.is_json:
-        data = request.get_json(silent=True) or {}
-        return services.parse_codes(data.get("booths"))
+        return services.parse_codes(_json_body().get("booths"))
     return services.parse_codes(request.form.getlist("booths"))
 
 

