@@ -6,7 +6,7 @@ transaction; callers commit.
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, insert, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from eventapp.accounts.models import User
@@ -14,7 +14,7 @@ from eventapp.badges import codes
 from eventapp.badges.models import CATEGORIES, Badge, EventKey
 from eventapp.booths.models import Booth, BoothAllocation, Exhibitor
 from eventapp.core import audit
-from eventapp.core.db import utcnow
+from eventapp.core.db import insert_on_conflict, utcnow
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.events.models import EXHIBITOR_ROLES, EventRole
 from eventapp.extensions import db
@@ -326,19 +326,15 @@ def sync_badges(event, user_ids=None):
             )
         elif _refresh(badge, fields, derived):
             refreshed += 1
-    issued = len(rows)
+    issued = 0
     if rows:
-        try:
-            with db.session.begin_nested():
-                db.session.execute(insert(Badge), rows)
-        except IntegrityError:
-            # Some were issued concurrently: issue the rest one by one.
-            issued = 0
-            by_id = {u.id: u for u in users}
-            for row in rows:
-                if _find_badge(event.id, row["user_id"]) is None:
-                    issue_badge(event, by_id[row["user_id"]])
-                    issued += 1
+        # Badges issued meanwhile by another request are left alone, not counted.
+        statement = (
+            insert_on_conflict(Badge)
+            .on_conflict_do_nothing(index_elements=["event_id", "user_id"])
+            .returning(Badge.id)
+        )
+        issued = len(db.session.execute(statement, rows).all())
     if issued or refreshed:
         audit.record(
             "badge.synced",
