@@ -22,8 +22,15 @@ def local_time(moment, fmt="yyyy-MM-dd HH:mm", event=None):
     return format_datetime(moment, fmt, tzinfo=tz, locale=get_locale())
 
 
+def is_web_address(value):
+    """Only http(s) addresses become links: a stored `javascript:` or `data:`
+    address would run in the reader's browser."""
+    return isinstance(value, str) and value.strip().lower().startswith(("http://", "https://"))
+
+
 def register(app):
     app.add_template_filter(local_time, "local_time")
+    app.add_template_test(is_web_address, "web_address")
     app.add_template_global(event_nav_items, "event_nav_items")
     app.add_template_filter(lambda d, fmt="medium": format_date(d, fmt), "date")
 
