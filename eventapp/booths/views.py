@@ -346,6 +346,8 @@ def hold(event):
     if ok:
         from eventapp.core.templating import local_time
 
+        # The booths as stored, not as typed ("a-01", twice): read back what is held.
+        codes = [a.booth.code for a in services.allocations_of(exhibitor)]
         message = ngettext(
             "Booth %(booths)s is held for you until %(when)s. Confirm it before then.",
             "Booths %(booths)s are held for you until %(when)s. Confirm them before then.",

@@ -115,6 +115,18 @@ def test_json_follows_a_lost_race(login_as, small_event):
     assert {b["code"]: b["status"] for b in state["booths"]}["A-03"] == "held"
 
 
+def test_hold_answer_names_the_booths_as_stored(login_as, small_event):
+    from tests.booths.conftest import open_window
+
+    open_window(small_event.event)
+    client = login_as("exhibitor_admin")
+    held = client.post(
+        "/e/test-expo/my-booths/hold?lang=en", json={"booths": ["a-02", "A-01 a-01"]}
+    )
+    assert held.status_code == 200, held.get_json()
+    assert held.get_json()["message"].startswith("Booths A-01, A-02 are held for you until ")
+
+
 def test_booth_list_filters(client, small_event):
     with_floor(small_event)
 
