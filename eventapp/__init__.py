@@ -80,6 +80,10 @@ def create_app(config=None):
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"
 
+    from eventapp.core.urls import RowIdConverter
+
+    # Before any blueprint adds its rules: each rule takes its converters when added.
+    app.url_map.converters["int"] = RowIdConverter
     for domain in DOMAINS:
         _import_optional(f"eventapp.{domain}.models")
     for domain in DOMAINS:

@@ -3,6 +3,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
+from eventapp.core.forms import storable_moment
 from eventapp.core.i18n import lazy_gettext as _l
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -18,16 +19,20 @@ class FloorPlanImportForm(FlaskForm):
 
 class SettingsForm(FlaskForm):
     picking_opens_at = DateTimeLocalField(
-        _l("Picking opens (Seoul time)"), format=DATETIME_FORMAT, validators=[Optional()]
+        _l("Picking opens (Seoul time)"),
+        format=DATETIME_FORMAT,
+        validators=[Optional(), storable_moment],
     )
     priority_opens_at = DateTimeLocalField(
         _l("Picking opens for priority tier 1 (Seoul time)"),
         format=DATETIME_FORMAT,
-        validators=[Optional()],
+        validators=[Optional(), storable_moment],
         description=_l("Optional; sponsors may start earlier than everybody else."),
     )
     picking_closes_at = DateTimeLocalField(
-        _l("Picking closes (Seoul time)"), format=DATETIME_FORMAT, validators=[Optional()]
+        _l("Picking closes (Seoul time)"),
+        format=DATETIME_FORMAT,
+        validators=[Optional(), storable_moment],
     )
     hold_minutes = IntegerField(
         _l("Hold lasts (minutes)"), validators=[DataRequired(), NumberRange(1, 1440)]

@@ -5,7 +5,16 @@ Importing this module (create_app does) also imports `eventapp.calendar.services
 which connects the invite receivers to the meetings package's signals.
 """
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_login import current_user
 
 from eventapp.calendar import ical, services
@@ -63,15 +72,21 @@ def my_calendar(event):
     event_ics = services.absolute_url(
         "calendar.event_calendar", slug=event.slug, lang=current_language()
     )
-    return render_template(
-        "calendar/my_calendar.html",
-        event=event,
-        feed=feed,
-        urls=services.feed_urls(feed),
-        event_urls={"https": event_ics, "webcal": "webcal://" + event_ics.partition("://")[2]},
-        profile=profile,
-        meetings=meetings,
+    response = make_response(
+        render_template(
+            "calendar/my_calendar.html",
+            event=event,
+            feed=feed,
+            urls=services.feed_urls(feed),
+            event_urls={"https": event_ics, "webcal": "webcal://" + event_ics.partition("://")[2]},
+            profile=profile,
+            meetings=meetings,
+        )
     )
+    # The page shows the secret feed address: no copy of it may stay in a cache, for
+    # the back button of a shared computer to show after sign-out or a rotation.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.post("/e/<slug>/calendar/rotate")

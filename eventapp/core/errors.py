@@ -1,4 +1,4 @@
-from flask import current_app, jsonify, render_template, request
+from flask import abort, current_app, jsonify, render_template, request
 from flask_babel import force_locale
 from werkzeug.exceptions import HTTPException
 
@@ -36,6 +36,15 @@ def server_error_page(error):
 
 
 def register(app):
+    @app.before_request
+    def refuse_nul_characters():
+        # PostgreSQL text cannot hold NUL: caught here, it would fail deep in a
+        # query or a flush as a server error.
+        if "\x00" in request.path or any(
+            "\x00" in value for _name, value in request.values.items(multi=True)
+        ):
+            abort(400, "The request contains a NUL character.")
+
     @app.errorhandler(HTTPException)
     def http_error(error):
         if _wants_json():

@@ -2,7 +2,10 @@
 
 from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from eventapp.core.i18n import lazy_gettext as _l
 
 
 def select_choices(pairs):
@@ -17,3 +20,11 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def storable_moment(_form, field):
+    """A date and time typed in event time must still be one in UTC, where it is
+    stored: 0001-01-01 00:00 in Seoul falls before year 1 there (9999-12-31 late,
+    on the far side of UTC, after year 9999), which no datetime holds."""
+    if field.data is not None and not 1 < field.data.year < 9999:
+        raise ValidationError(_l("Not a valid date and time."))

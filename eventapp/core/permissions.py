@@ -60,13 +60,28 @@ def load_event(slug):
     return event
 
 
+# Row ids are 32-bit integer columns: PostgreSQL answers a larger number with an
+# error (SQLite one beyond 64 bits) instead of finding nothing.
+MAX_ID = 2**31 - 1
+
+
+def parse_id(value):
+    """`value` (an int, or digits from a URL, a form or a JSON body) as a row id, or
+    None when it cannot name a row. `isdigit()` alone admits "²", which int() refuses."""
+    if isinstance(value, str):
+        digits = value.isascii() and value.isdigit() and len(value) <= 10
+        value = int(value) if digits else None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+        return None
+    return value
+
+
 def event_object_or_404(model, object_id, event):
     """The `model` row `object_id` if it belongs to `event`: ids in a URL must
-    not reach another event's data. An id that is no whole number (from a
-    form or a JSON body) is not found either."""
-    if isinstance(object_id, str) and object_id.isascii() and object_id.isdigit():
-        object_id = int(object_id)
-    if not isinstance(object_id, int) or isinstance(object_id, bool):
+    not reach another event's data. An id that is no row id (from a form or a
+    JSON body) is not found either."""
+    object_id = parse_id(object_id)
+    if object_id is None:
         abort(404)
     item = db.session.get(model, object_id)
     if item is None or item.event_id != event.id:

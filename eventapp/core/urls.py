@@ -1,4 +1,5 @@
-"""Where a `next=` redirect may lead: only to a path on this site.
+"""URLs: where a `next=` redirect may lead (only to a path on this site), and the
+`int` converter of our routes.
 
 Checking for a leading "/" is not enough. Browsers and URL parsers (Python's
 `urlsplit`, which werkzeug runs over every Location header) drop tabs and
@@ -9,7 +10,10 @@ newlines and read a backslash as a slash, so `/<TAB>/evil.example` or
 import unicodedata
 from urllib.parse import urlsplit
 
+from werkzeug.routing import IntegerConverter
 from werkzeug.urls import iri_to_uri
+
+from eventapp.core.permissions import MAX_ID
 
 
 def _has_unsafe_characters(target):
@@ -39,3 +43,11 @@ def is_safe_redirect(target):
 def safe_redirect_target(target, default):
     """`target` if it is safe to redirect to, else `default`."""
     return target if is_safe_redirect(target) else default
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` in our routes: a number beyond the database's integer ids
+    matches no route (404) rather than failing in the query (500)."""
+
+    def __init__(self, map, *args, max=MAX_ID, **kwargs):  # noqa: A002 (werkzeug's names)
+        super().__init__(map, *args, max=max, **kwargs)

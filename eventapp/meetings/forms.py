@@ -11,7 +11,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from eventapp.core.forms import select_choices
+from eventapp.core.forms import select_choices, storable_moment
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.meetings.models import MAX_MEETINGS_LIMIT, STARTUP_STAGES
 from eventapp.organizations.models import ORGANIZATION_KINDS, SECTORS
@@ -107,12 +107,12 @@ class SettingsForm(FlaskForm):
     booking_opens_at = DateTimeLocalField(
         _l("Requests and booking open (Seoul time)"),
         format="%Y-%m-%dT%H:%M",
-        validators=[Optional()],
+        validators=[Optional(), storable_moment],
     )
     booking_closes_at = DateTimeLocalField(
         _l("Requests and booking close (Seoul time)"),
         format="%Y-%m-%dT%H:%M",
-        validators=[Optional()],
+        validators=[Optional(), storable_moment],
     )
     startup_cap = IntegerField(
         _l("Maximum meetings per startup"),

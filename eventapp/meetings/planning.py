@@ -305,9 +305,12 @@ def apply_plan(plan, user, *, now=None):
     """
     now = now or services._now()
     event = plan.event
+    _lock_event_profiles(event)
+    # Read under the locks: an organizer applying the same plan a moment earlier has
+    # committed by now, and must not see it turned into a stale plan.
+    services._fresh(plan)
     if plan.status != "preview":
         raise services.MeetingError(_("This plan has already been used."))
-    _lock_event_profiles(event)
     current = build_problem(event, now=plan.created_at)
     if fingerprint(current) != plan.fingerprint:
         plan.status = "stale"

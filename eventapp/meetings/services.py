@@ -49,6 +49,7 @@ from eventapp.meetings.recommend import normalize_keywords
 from eventapp.notifications.services import queue_mail
 
 PARTICIPANT_ROLES = ("attendee", "exhibitor_admin", "exhibitor_staff")
+BOOTH_CODE_LENGTH = MeetingProfile.booth_code.type.length
 
 
 class MeetingError(Exception):
@@ -584,6 +585,8 @@ def decline_request(request, profile, user, reason):
 def cancel_request(request, user, profile=None, reason=""):
     """Withdraw a request (requested or accepted); its meeting, if any, is cancelled too
     and the other side is told. `profile` is the acting side (None for an organizer)."""
+    # The cancel views go on when the form is invalid, so the form's limit is not enough.
+    reason = (reason or "").strip()[:2000]
     _lock_request(request)
     if request.status not in ("requested", "accepted"):
         raise MeetingError(_("This request is no longer open."))
@@ -800,6 +803,8 @@ def book(request, slot, user, *, via="booking", table=None, notify=True, check_w
 def cancel_meeting(meeting, user, *, profile=None, reason=""):
     """Cancel a scheduled meeting: its seats are freed, its request is cancelled, the
     other side (both, when an organizer cancels) is told, and `sequence` is raised."""
+    # The cancel views go on when the form is invalid, so the form's limit is not enough.
+    reason = (reason or "").strip()[:2000]
     request = meeting.request
     _lock_request(request)
     _fresh(meeting)
@@ -811,7 +816,7 @@ def cancel_meeting(meeting, user, *, profile=None, reason=""):
     meeting.sequence += 1
     meeting.cancelled_at = utcnow()
     meeting.cancelled_by_id = getattr(user, "id", None)
-    meeting.cancel_reason = (reason or "").strip()[:2000]
+    meeting.cancel_reason = reason
     request.status = "cancelled"
     audit.record(
         "meeting.cancelled",
@@ -908,6 +913,11 @@ def mark_attendance(meeting, status, user, *, now=None, profile=None, no_show_si
 
     if status not in ("attended", "no_show", "scheduled"):
         raise MeetingError(_("Unknown meeting status."))
+    # Both sides may record at the same moment: decide on the committed status, or the
+    # second word would silently replace the first. Only the meeting's row is locked, as
+    # the check-in scan (which holds it already) does.
+    db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
+    _fresh(meeting)
     if meeting.status == "cancelled":
         raise MeetingError(_("This meeting was cancelled."))
     organizer = user is not None and is_organizer(user, meeting.event)
@@ -1136,6 +1146,17 @@ def sync_slots(event, settings):
             else:
                 db.session.delete(slot)
         db.session.flush()
+    # A kept slot may take over the code of another kept one (the day numbers shift when
+    # the event gains an earlier day); codes are unique, so free every changing one first.
+    recoded = {
+        slot: code
+        for key, code in wanted.items()
+        if (slot := existing.get(key)) is not None and slot.code != code
+    }
+    if recoded:
+        for slot in recoded:
+            slot.code = f"~{slot.id}"
+        db.session.flush()
     added = 0
     for key, code in sorted(wanted.items()):
         slot = existing.get(key)
@@ -1183,6 +1204,14 @@ def set_booth_reception(event, user, profile, receives, booth_code=None):
     if profile.side != "firm":
         raise MeetingError(_("Only firms receive at their booth."))
     booth_code = (booth_code or "").strip() or None
+    if booth_code is not None and len(booth_code) > BOOTH_CODE_LENGTH:
+        raise MeetingError(
+            _(
+                "Booth code %(code)s is longer than %(max)s characters.",
+                code=booth_code,
+                max=BOOTH_CODE_LENGTH,
+            )
+        )
     if receives and not booth_code:
         booth_code = profile.booth_code or booth_code_of(event, profile.organization)
         if not booth_code:

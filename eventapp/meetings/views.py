@@ -21,7 +21,13 @@ from eventapp.core.forms import select_choices
 from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.core.nav import add_nav_item, add_overview_panel
-from eventapp.core.permissions import event_object_or_404, event_view, is_organizer, organizer_view
+from eventapp.core.permissions import (
+    event_object_or_404,
+    event_view,
+    is_organizer,
+    organizer_view,
+    parse_id,
+)
 from eventapp.core.urls import safe_redirect_target
 from eventapp.extensions import db
 from eventapp.meetings import agenda as agenda_data
@@ -419,7 +425,7 @@ def cancel(event, request_id):
 @event_view(*PARTICIPANTS)
 def book(event, request_id):
     item, me = _load_request(event, request_id)
-    slot = db.session.get(MeetingSlot, request.form.get("slot_id", type=int) or 0)
+    slot = db.session.get(MeetingSlot, parse_id(request.form.get("slot_id")) or 0)
     if slot is None or slot.event_id != event.id or slot.retired:
         flash(_("Choose a time slot."), "error")
         return redirect(url_for("meetings.request_detail", slug=event.slug, request_id=item.id))
@@ -444,7 +450,7 @@ def availability(event):
     if me is None:
         return redirect(url_for("meetings.profile", slug=event.slug))
     if request.method == "POST":
-        chosen = [int(v) for v in request.form.getlist("unavailable") if v.isdigit()]
+        chosen = [i for i in map(parse_id, request.form.getlist("unavailable")) if i]
         kept = _attempt(lambda: services.set_unavailable(me, chosen) or set())
         if kept is not False:
             flash(_("Your availability is saved."), "success")
@@ -742,7 +748,7 @@ def booth_reception(event):
             MeetingProfile.event_id == event.id, MeetingProfile.side == "firm"
         )
     ).all()
-    chosen = {int(v) for v in request.form.getlist("at_booth") if v.isdigit()}
+    chosen = {i for i in map(parse_id, request.form.getlist("at_booth")) if i}
 
     def save():
         changed = 0

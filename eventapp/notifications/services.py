@@ -10,13 +10,25 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from eventapp.core.db import utcnow
 from eventapp.extensions import db
 from eventapp.notifications.models import OutboxMessage
 
 CLAIM_SECONDS = 300
+
+
+def _header_text(value):
+    """`value` made safe for a header: names that people typed end up in subjects.
+
+    A line break would make the header invalid (and the booking or invite that
+    sends it fail). And the email package decodes RFC 2047 encoded words in what
+    it is given, then writes what they hold as is: a name such as
+    "=?utf-8?q?=0D=0ABcc:...?=" would add headers of its own. A zero-width space
+    keeps such text from reading as an encoded word and looks the same.
+    """
+    return " ".join(str(value).split()).replace("=?", "=\u200b?")
 
 
 def build_message(recipient, subject, text, *, html=None, alternatives=(), attachments=()):
@@ -28,10 +40,8 @@ def build_message(recipient, subject, text, *, html=None, alternatives=(), attac
     """
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_FROM"]
-    # Names that people typed end up in subjects; a line break there would
-    # make the header invalid (and the booking or invite that sends it fail).
-    message["To"] = " ".join(str(recipient).split())
-    message["Subject"] = " ".join(str(subject).split())
+    message["To"] = _header_text(recipient)
+    message["Subject"] = _header_text(subject)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="kicxup.eventapp")
     message.set_content(text)
@@ -71,6 +81,17 @@ class _Claimed:
     attempts: int
 
 
+def _now():
+    """The clock claims and retries are measured by. Senders run on several
+    machines and compare claims that others wrote: on PostgreSQL that is the
+    database's clock, the one they share. By its own clock, a machine that runs
+    ahead would see claims still held as expired and send those messages again.
+    (An SQLite file is written from one machine only.)"""
+    if db.engine.dialect.name == "postgresql":
+        return db.session.scalar(select(func.clock_timestamp()))
+    return utcnow()
+
+
 def _due(now):
     return (
         (OutboxMessage.status == "pending")
@@ -81,7 +102,7 @@ def _due(now):
 
 def _claim_batch(limit, token):
     """Mark up to `limit` due messages as claimed by `token` and return them."""
-    now = utcnow()
+    now = _now()
     due = select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.id).limit(limit)
     if db.engine.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
@@ -127,7 +148,7 @@ def _renew_claim(message, token):
             OutboxMessage.claim_token == token,
             OutboxMessage.status == "pending",
         )
-        .values(claimed_until=utcnow() + timedelta(seconds=CLAIM_SECONDS))
+        .values(claimed_until=_now() + timedelta(seconds=CLAIM_SECONDS))
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -169,7 +190,7 @@ def _record_failure(message, token, error, *, permanent=False):
         attempts=attempts,
         last_error=str(error)[:2000] or error.__class__.__name__,
         status="failed" if exhausted else "pending",
-        next_attempt_at=None if exhausted else utcnow() + timedelta(seconds=retry_delay(attempts)),
+        next_attempt_at=None if exhausted else _now() + timedelta(seconds=retry_delay(attempts)),
     )
 
 

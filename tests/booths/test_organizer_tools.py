@@ -288,3 +288,14 @@ def test_settings_page_sets_the_window_in_seoul_time(login_as, small_event):
     )
     assert bad.status_code == 200
     assert "Picking must close after it opens." in bad.get_data(as_text=True)
+
+
+def test_settings_refuse_a_time_utc_cannot_hold(login_as, small_event):
+    # Midnight of 1 January of year 1 in Seoul is still in year 0 in UTC.
+    page = login_as("organizer").post(
+        "/e/test-expo/manage/booths/settings?lang=en",
+        data={"picking_opens_at": "0001-01-01T00:00", "hold_minutes": "10"}
+        | {"assigner_time_limit": "20"},
+    )
+    assert page.status_code == 200
+    assert "Not a valid date and time." in page.get_data(as_text=True)

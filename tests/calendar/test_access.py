@@ -73,6 +73,13 @@ def test_meeting_of_another_event_or_unknown_is_not_found(meetup, client):
     assert client.get(f"/e/other-expo/calendar/meetings/{meeting.id}.ics").status_code == 404
 
 
+def test_a_meeting_number_too_long_for_the_database_is_not_found(meetup, client):
+    login(client, meetup.organizer)
+    for number in (2**31, 2**63, 10**30):
+        response = client.get(f"/e/test-expo/calendar/meetings/{number}.ics")
+        assert response.status_code == 404, number
+
+
 def test_event_calendar_is_public(meetup, login_as):
     assert_access(login_as, "/e/test-expo/calendar.ics", set(ROLE_NAMES))
 

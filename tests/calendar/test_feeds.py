@@ -102,6 +102,16 @@ def test_page_shows_https_and_webcal_addresses(meetup, client):
     assert 'action="/e/test-expo/calendar/rotate"' in page
 
 
+def test_page_with_the_secret_address_is_not_kept_in_caches(meetup, client):
+    login(client, meetup.attendee)
+    response = client.get("/e/test-expo/calendar/")
+    assert calendar.feed_urls(calendar.feed_of(meetup.attendee, meetup.event))["https"] in (
+        response.get_data(as_text=True)
+    )
+    assert "no-store" in response.cache_control
+    assert response.cache_control.private
+
+
 def test_another_users_feed_cannot_be_opened_or_forged(meetup, app, client):
     mine = calendar.feed_of(meetup.exhibitor_admin, meetup.event)
     theirs = calendar.feed_of(meetup.attendee, meetup.event)

@@ -120,6 +120,25 @@ def test_plan_preview_and_apply(meetup, quick_solver, outbox):
         planning.apply_plan(plan, meetup.organizer)  # only once
 
 
+def test_a_plan_another_organizer_just_applied_stays_applied(meetup, quick_solver, english):
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    _people, _requests = _crowd(meetup, startups=2)
+    plan = planning.run_plan(meetup.event, meetup.organizer, time_limit=2, workers=1)
+    db.session.commit()
+    created = planning.apply_plan(plan, meetup.organizer)
+    db.session.commit()
+    # A second organizer pressed "apply" too: their request read the plan before the
+    # first one's commit, and waits for the locks.
+    set_committed_value(plan, "status", "preview")
+    with pytest.raises(services.MeetingError, match="already been used"):
+        planning.apply_plan(plan, meetup.organizer)
+    db.session.commit()  # as the view does after a refused plan
+    db.session.expire_all()
+    assert db.session.get(MeetingPlan, plan.id).status == "applied"
+    assert db.session.scalar(select(func.count()).select_from(Meeting)) == len(created)
+
+
 def test_stale_plan_is_refused_and_nothing_changes(meetup, quick_solver):
     people, requests = _crowd(meetup, startups=2)
     plan = planning.run_plan(meetup.event, meetup.organizer, time_limit=2, workers=1)

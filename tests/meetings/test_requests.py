@@ -222,6 +222,31 @@ def test_cancel_over_http_by_the_startup(meetup, client, outbox):
     assert [m[0] for m in outbox("meeting_cancelled")] == ["other_exhibitor@example.org"]
 
 
+def test_cancel_reasons_keep_to_the_form_limit(meetup, client, outbox):
+    from eventapp.core.audit import AuditEntry
+
+    alpha, beta, gamma = (meetup.profiles[k] for k in ("alpha", "beta", "gamma"))
+    pending = services.send_request(meetup.event, alpha, beta, meetup.exhibitor_admin)
+    request = accepted_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    meeting = services.book(request, meetup.slots[1], meetup.attendee)
+    db.session.commit()
+    login(client, meetup.exhibitor_admin)
+    # The form allows 2000 characters; the cancel views go on with an invalid form.
+    long_reason = "x" * 2100 + "END"
+    client.post(f"/e/test-expo/meetings/requests/{pending.id}/cancel", data={"reason": long_reason})
+    client.post(f"/e/test-expo/meetings/m/{meeting.id}/cancel", data={"reason": long_reason})
+    db.session.expire_all()
+    assert db.session.get(MeetingRequest, pending.id).status == "cancelled"
+    assert db.session.get(Meeting, meeting.id).status == "cancelled"
+    mails = outbox("meeting_request_cancelled") + outbox("meeting_cancelled")
+    assert len(mails) == 2
+    assert all("x" * 2000 in text and "END" not in text for _to, _subject, text in mails)
+    cancelled = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "meeting.cancelled")
+    )
+    assert len(cancelled.data["reason"]) == 2000
+
+
 def test_book_respects_unavailability_caps_and_past_slots(meetup, monkeypatch, english):
     alpha, beta, gamma = (meetup.profiles[k] for k in ("alpha", "beta", "gamma"))
     r1 = services.send_request(meetup.event, alpha, beta, meetup.exhibitor_admin)
@@ -518,6 +543,27 @@ def test_only_organizers_change_recorded_attendance(meetup, client, english):
         ("scheduled", None),
         ("no_show", "both"),
     ]
+
+
+def test_attendance_recorded_meanwhile_by_the_other_side_stands(meetup, english):
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    meeting = _booked(meetup)
+    after = meeting.starts_at + timedelta(minutes=10)
+    services.mark_attendance(meeting, "attended", meetup.attendee, now=after, profile=gamma)
+    db.session.commit()
+    # The startup's request read the meeting before the firm's answer was committed.
+    set_committed_value(meeting, "status", "scheduled")
+    with pytest.raises(services.MeetingError, match="organizer"):
+        services.mark_attendance(
+            meeting, "no_show", meetup.exhibitor_admin, now=after, profile=alpha
+        )
+    db.session.rollback()
+    assert (db.session.get(Meeting, meeting.id).status, meeting.no_show_side) == (
+        "attended",
+        None,
+    )
 
 
 def test_removing_slots_keeps_cancelled_meetings(meetup, english):

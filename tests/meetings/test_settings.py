@@ -193,3 +193,32 @@ def test_organizer_sets_per_participant_caps(meetup, client, login_as, english):
     client.post(cap_url, data={"max_meetings": ""})
     db.session.expire_all()
     assert gamma.max_meetings is None and gamma.effective_cap(meetup.settings) == 5
+
+
+def test_slots_are_renumbered_when_the_event_gains_an_earlier_day(meetup):
+    from datetime import timedelta
+
+    from eventapp.meetings.models import MeetingSlot
+
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    request = services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    services.accept_request(request, gamma, meetup.attendee)
+    meeting = services.book(request, meetup.slots[4], meetup.attendee)  # D2-1000
+    ids = {s.code: s.id for s in meetup.slots}
+    # The fair opens a day earlier; the meetup keeps its two days, now fair days 2 and 3,
+    # so D2-1000 passes from the second meetup day's slot to the first one's.
+    event = meetup.event
+    event.starts_on -= timedelta(days=1)
+    db.session.commit()
+    services.save_settings(
+        event, meetup.organizer, meeting_days=[d.isoformat() for d in event.days[1:]]
+    )
+    db.session.commit()
+    db.session.expire_all()
+    slots = services.slots_of(event)
+    assert [s.code for s in slots] == [
+        f"D{day}-{hour}" for day in (2, 3) for hour in ("1000", "1030", "1100", "1130")
+    ]
+    assert db.session.get(MeetingSlot, ids["D1-1000"]).code == "D2-1000"
+    assert db.session.get(MeetingSlot, ids["D2-1000"]).code == "D3-1000"
+    assert meeting.slot.code == "D3-1000" and meeting.slot_id == ids["D2-1000"]

@@ -180,6 +180,24 @@ def test_a_sender_does_not_send_or_mark_what_another_has_taken(app_ctx, monkeypa
         assert (row.status, row.attempts, row.claim_token) == ("pending", 0, "other-sender")
 
 
+def test_a_sender_whose_clock_runs_ahead_leaves_held_claims_alone(app_ctx, monkeypatch):
+    """Senders on several machines: one whose clock is some minutes ahead must not
+    see the claims of the others as expired while they are still held."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("an SQLite file is written from one machine: there is one clock")
+    queue_mail("one@example.org", "Subject", "Text")
+    db.session.commit()
+    assert len(services._claim_batch(10, "sender-on-another-machine")) == 1
+    ahead = timedelta(seconds=services.CLAIM_SECONDS + 60)
+    monkeypatch.setattr(services, "utcnow", lambda: utcnow() + ahead)
+    transport = RecordingTransport()
+    monkeypatch.setattr(services, "_transport", lambda: transport)
+    assert send_pending() == (0, 0)
+    assert transport.sent == []
+    row = db.session.scalar(select(OutboxMessage))
+    assert (row.status, row.claim_token) == ("pending", "sender-on-another-machine")
+
+
 def test_an_unexpected_error_gives_the_claims_back(app_ctx, monkeypatch):
     for n in range(3):
         queue_mail(f"r{n}@example.org", "Subject", "Text")
@@ -333,3 +351,25 @@ def test_line_breaks_in_a_subject_stay_out_of_the_headers(app_ctx):
     assert message["Subject"] == "Meeting with Alpha Bcc: victim@evil.example"
     assert message["Bcc"] is None
     assert b"\r\nBcc:" not in message.as_bytes()
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "=?utf-8?q?=0D=0ABcc:_victim@evil.example?=",
+        "Meeting with =?utf-8?q?Alpha=0D=0A=0D=0AClick_here?= now",
+        "회의: =?utf-8?b?DQpCY2M6IHZpY3RpbUBldmlsLmV4YW1wbGU=?=",
+    ],
+)
+def test_encoded_words_in_a_subject_add_no_headers(app_ctx, subject):
+    # An organization or person may be named like an RFC 2047 encoded word that
+    # holds a line break; the email package would decode it and write it as is.
+    row = queue_mail("x@example.org", subject, "Text")
+    headers = row.raw.split(b"\r\n\r\n", 1)[0]
+    assert b"\r\nBcc:" not in headers
+    assert b"\r\n\r\n" not in headers
+    assert all(line[:1] in b" \t" or b":" in line for line in headers.split(b"\r\n"))
+    message = email.message_from_bytes(row.raw, policy=email.policy.default)
+    assert message["Bcc"] is None
+    assert "\n" not in message["Subject"] and "\r" not in message["Subject"]
+    assert message.get_content().strip() == "Text"

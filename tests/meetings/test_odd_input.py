@@ -1,0 +1,91 @@
+"""Odd input from a browser or a hand-made request is refused or not found, never a
+server error: ids beyond the id columns, digits that int() refuses, values that no
+column or datetime can hold."""
+
+from sqlalchemy import select
+
+from eventapp.extensions import db
+from eventapp.meetings import services
+from eventapp.meetings.models import Meeting, MeetingProfile, MeetingSettings, Unavailability
+from tests.conftest import login
+from tests.meetings.conftest import accepted_request
+
+BASE = "/e/test-expo/meetings"
+HUGE = "9" * 25  # more than any id column (and than SQLite's 64 bits) holds
+BEYOND_INT4 = str(2**31)  # PostgreSQL's integer ids stop one below
+
+
+def test_ids_too_large_for_the_database_are_not_found(meetup, client):
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    request = accepted_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    db.session.commit()
+    login(client, meetup.exhibitor_admin)
+    for number in (HUGE, BEYOND_INT4):
+        for path in (f"/requests/{number}", f"/m/{number}", f"/partners/{number}"):
+            assert client.get(BASE + path).status_code == 404, path
+        response = client.post(f"{BASE}/requests/{request.id}/book", data={"slot_id": number})
+        assert response.status_code == 302
+        response = client.post(f"{BASE}/availability", data={"unavailable": number})
+        assert response.status_code == 302
+    client.post("/logout")
+    login(client, meetup.organizer)
+    for number in (HUGE, BEYOND_INT4):
+        for path in (f"/agenda?profile={number}", f"/manage/plans/{number}"):
+            assert client.get(BASE + path).status_code == 404, path
+    assert db.session.scalar(select(Meeting)) is None
+
+
+def test_digits_that_are_no_number_are_ignored(meetup, client):
+    # "²".isdigit() is true, but int("²") fails.
+    slot = meetup.slots[0]
+    login(client, meetup.exhibitor_admin)
+    response = client.post(f"{BASE}/availability", data={"unavailable": ["²", str(slot.id)]})
+    assert response.status_code == 302
+    assert db.session.scalars(select(Unavailability.slot_id)).all() == [slot.id]
+    client.post("/logout")
+    login(client, meetup.organizer)
+    response = client.post(f"{BASE}/manage/booths", data={"at_booth": "²"})
+    assert response.status_code == 302
+
+
+def test_booth_code_longer_than_its_column_is_refused(meetup, client, english):
+    gamma = meetup.profiles["gamma"]
+    login(client, meetup.organizer)
+    response = client.post(
+        f"{BASE}/manage/booths",
+        data={"at_booth": str(gamma.id), f"booth_{gamma.id}": "B" * 40},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert "is longer than 16 characters" in response.get_data(as_text=True)
+    db.session.expire_all()
+    profile = db.session.get(MeetingProfile, gamma.id)
+    assert (profile.receives_at_booth, profile.booth_code) == (False, None)
+    # A code that fits is taken.
+    client.post(
+        f"{BASE}/manage/booths", data={"at_booth": str(gamma.id), f"booth_{gamma.id}": "C-0101"}
+    )
+    db.session.expire_all()
+    assert db.session.get(MeetingProfile, gamma.id).booth_code == "C-0101"
+
+
+def test_booking_times_no_utc_datetime_holds_are_refused(meetup, client):
+    day = meetup.event.starts_on.isoformat()
+    login(client, meetup.organizer)
+    # Midnight of 1 January of year 1 in Seoul is still in year 0 in UTC.
+    response = client.post(
+        f"{BASE}/manage/settings",
+        data={
+            "meeting_days": day,
+            "slot_minutes": "30",
+            "day_starts_at": "10:00",
+            "day_ends_at": "12:00",
+            "booking_opens_at": "0001-01-01T00:00",
+        },
+    )
+    assert response.status_code == 200  # the form again, with its error
+    assert "Not a valid date and time." in response.get_data(as_text=True)
+    db.session.expire_all()
+    settings = db.session.get(MeetingSettings, meetup.event.id)
+    assert settings.booking_opens_at is None and settings.slot_minutes == 30
+    assert len(services.slots_of(meetup.event)) == 8
