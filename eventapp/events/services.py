@@ -1,6 +1,7 @@
 """Creating events and granting people their part in them."""
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from eventapp.core import audit
 from eventapp.events.models import EXHIBITOR_ROLES, ROLES, Event, EventRole, Hall
@@ -46,8 +47,22 @@ def grant_role(event, user, role, organization=None):
 
 
 def register_attendee(event, user):
-    role = grant_role(event, user, "attendee", organization=user.organization)
-    db.session.commit()
+    event_id, user_id = event.id, user.id
+    try:
+        role = grant_role(event, user, "attendee", organization=user.organization)
+        db.session.commit()
+    except IntegrityError:
+        # A second click raced the first, which registered the person: done all the same.
+        db.session.rollback()
+        role = db.session.scalar(
+            select(EventRole).where(
+                EventRole.event_id == event_id,
+                EventRole.user_id == user_id,
+                EventRole.role == "attendee",
+            )
+        )
+        if role is None:
+            raise
     return role
 
 

@@ -281,16 +281,29 @@ class MeetingProfile(LocalizedMixin, db.Model):
         return settings.cap_for(self.side) if settings is not None else None
 
     def contacts(self):
-        """Users who act for this profile: people of the organization taking part in the
-        event (any role at the event). They receive the meetup's mails."""
+        """Users who act for this profile (as `services.participant_organization` decides):
+        people whose exhibitor role at the event names the organization, and attendees
+        of the organization with no exhibitor role for another one. They receive the
+        meetup's mails."""
         from eventapp.accounts.models import User
-        from eventapp.events.models import EventRole
+        from eventapp.events.models import EXHIBITOR_ROLES, EventRole
 
+        roles = select(EventRole.user_id).where(EventRole.event_id == self.event_id)
+        exhibitor_roles = roles.where(
+            EventRole.role.in_(EXHIBITOR_ROLES), EventRole.organization_id.is_not(None)
+        )
         return db.session.scalars(
             select(User)
-            .where(User.organization_id == self.organization_id, User.active.is_(True))
+            .where(User.active.is_(True))
             .where(
-                User.id.in_(select(EventRole.user_id).where(EventRole.event_id == self.event_id))
+                User.id.in_(
+                    exhibitor_roles.where(EventRole.organization_id == self.organization_id)
+                )
+                | (
+                    (User.organization_id == self.organization_id)
+                    & User.id.in_(roles.where(EventRole.role == "attendee"))
+                    & User.id.not_in(exhibitor_roles)
+                )
             )
             .order_by(User.id)
         ).all()

@@ -40,3 +40,41 @@ def test_grant_role_is_idempotent_and_audited(small_event):
         )
         == 1
     )
+
+
+def test_joining_twice_at_once_registers_once(login_as, small_event, monkeypatch):
+    """A double click: the other request grants the role between this one's check,
+    which found none, and its insert. The person is registered, not shown an error."""
+    import pytest
+    from sqlalchemy import func, select
+
+    from eventapp.events.models import EventRole
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serializes writing transactions: the race cannot happen there")
+    event, outsider = small_event.event, small_event.outsider
+    real_scalar = type(db.session).scalar
+    raced = []
+
+    def scalar(session, statement, *args, **kwargs):
+        found = real_scalar(session, statement, *args, **kwargs)
+        if not raced and getattr(statement, "column_descriptions", [{}])[0].get("entity") is (
+            EventRole
+        ):
+            raced.append(found)
+            with db.engine.begin() as connection:
+                connection.execute(
+                    EventRole.__table__.insert().values(
+                        event_id=event.id, user_id=outsider.id, role="attendee"
+                    )
+                )
+        return found
+
+    monkeypatch.setattr(type(db.session), "scalar", scalar)
+    response = login_as("outsider").post("/e/test-expo/join")
+    monkeypatch.undo()
+    assert raced == [None] and response.status_code == 302
+    count = db.session.scalar(
+        select(func.count()).select_from(EventRole).where(EventRole.user_id == outsider.id)
+    )
+    assert count == 1

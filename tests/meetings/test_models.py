@@ -3,8 +3,10 @@
 from datetime import time, timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from eventapp.accounts.models import User
 from eventapp.core.db import utcnow
 from eventapp.extensions import db
 from eventapp.meetings import services
@@ -40,6 +42,31 @@ def test_profiles_of_the_fixture(meetup):
     assert beta.location == "B-01"
     alpha.receives_at_booth, alpha.booth_code = True, "A-01"
     assert alpha.location is None  # startups always meet at tables
+
+
+def test_contacts_are_who_acts_for_the_profile(meetup):
+    """The exhibitor role names the company, whatever the account says; an attendee
+    who exhibits for another company acts for that one."""
+    from eventapp.events.models import EventRole
+    from eventapp.meetings.services import acting_profile
+
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    admin = meetup.exhibitor_admin
+    admin.organization_id = gamma.organization_id
+    attendee = db.session.scalar(select(User).where(User.email == "attendee@example.org"))
+    db.session.add(
+        EventRole(
+            event_id=meetup.event.id,
+            user=attendee,
+            role="exhibitor_staff",
+            organization_id=alpha.organization_id,
+        )
+    )
+    db.session.flush()
+    for user in (admin, attendee):
+        assert acting_profile(user, meetup.event) == alpha
+    assert admin in alpha.contacts() and attendee in alpha.contacts()
+    assert gamma.contacts() == []
 
 
 def test_slots_and_tables_generated_in_local_time(meetup):
