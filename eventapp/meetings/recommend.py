@@ -137,7 +137,8 @@ def recommend(
     for other in pool:
         similarity, shared = index.similarity(me.id, other.id)
         same_sector = bool(me.sector) and me.sector == other.sector and me.sector != "other"
-        matching = [t for t in other.keywords if t in my_tags]
+        # Once each: a tag repeated in a list made by hand would count past the union.
+        matching = list(dict.fromkeys(t for t in other.keywords if t in my_tags))
         union = len(my_tags | set(other.keywords)) or 1
         keyword_score = len(matching) / union
         score = (

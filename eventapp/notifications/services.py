@@ -17,6 +17,9 @@ from eventapp.extensions import db
 from eventapp.notifications.models import OutboxMessage
 
 CLAIM_SECONDS = 300
+# Seven-bit bodies (quoted-printable or base64 where Korean text needs it): an
+# 8bit body would need BODY=8BITMIME, which not every relay offers.
+MAIL_POLICY = SMTP.clone(cte_type="7bit")
 
 
 def _header_text(value):
@@ -38,7 +41,7 @@ def build_message(recipient, subject, text, *, html=None, alternatives=(), attac
     alternatives: (text, subtype, params)   e.g. (ics, "calendar", {"method": "REQUEST"})
     attachments: (content bytes, maintype, subtype, filename)
     """
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = _header_text(recipient)
     message["Subject"] = _header_text(subject)
@@ -61,7 +64,7 @@ def queue_mail(recipient, subject, text, *, event=None, kind="notice", **parts):
         recipient=recipient,
         subject=subject,
         kind=kind,
-        raw=message.as_bytes(policy=SMTP),
+        raw=message.as_bytes(),
         event_id=getattr(event, "id", event),
     )
     db.session.add(row)

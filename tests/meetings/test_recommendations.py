@@ -130,3 +130,10 @@ def test_without_a_profile_partners_redirects_to_the_profile_form(small_event, c
     login(client, small_event.attendee)
     response = client.get("/e/test-expo/meetings/partners")
     assert response.status_code == 302 and response.location.endswith("/meetings/profile")
+
+
+def test_repeated_keywords_count_once():
+    me = Candidate(id=1, side="startup", sector="ai", keywords=["a"], text="가")
+    other = Candidate(id=2, side="firm", sector="ai", keywords=["a", "a"], text="가")
+    (ranked,) = recommend(me, [other])
+    assert ranked.keywords == ["a"] and ranked.score == 1.0

@@ -289,6 +289,22 @@ def test_calendar_alternative_and_attachment(app_ctx):
     assert any(p.get_filename() == "invite.ics" for p in message.walk())
 
 
+def test_korean_mail_is_seven_bit_for_relays_without_8bitmime(app_ctx):
+    invite = "BEGIN:VCALENDAR\r\nSUMMARY:미팅 회의\r\nEND:VCALENDAR\r\n"
+    row = queue_mail(
+        "k@example.org",
+        "초대",
+        "짧은 본문",  # short lines: by default sent as 8bit
+        html="<p>본문</p>",
+        alternatives=[(invite, "calendar", {"method": "REQUEST"})],
+    )
+    assert row.raw.isascii()
+    message = email.message_from_bytes(row.raw, policy=email.policy.default)
+    assert message.get_body(("plain",)).get_content().strip() == "짧은 본문"
+    calendar_part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+    assert "SUMMARY:미팅 회의" in calendar_part.get_content()
+
+
 def test_outbox_cli_sends(app, tmp_path):
     with app.app_context():
         app.config["MAIL_FILE_DIR"] = str(tmp_path)
