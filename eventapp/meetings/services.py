@@ -224,14 +224,18 @@ def requests_of(profile):
 
 
 def _lock_profiles(*profile_ids):
-    """Lock participant rows (PostgreSQL) in id order; SQLite is serialized already."""
+    """Lock participant rows (PostgreSQL) in id order; SQLite is serialized already.
+
+    The profiles are re-read as locked: one loaded before (by the view, say) may hold
+    a cap or a booth an organizer changed meanwhile."""
     ids = sorted({i for i in profile_ids if i is not None})
     if ids and db.engine.dialect.name == "postgresql":
-        db.session.execute(
-            select(MeetingProfile.id)
+        db.session.scalars(
+            select(MeetingProfile)
             .where(MeetingProfile.id.in_(ids))
             .order_by(MeetingProfile.id)
-            .with_for_update()
+            .with_for_update(of=MeetingProfile)  # not the organization joined along
+            .execution_options(populate_existing=True)
         ).all()
 
 

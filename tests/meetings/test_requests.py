@@ -653,3 +653,26 @@ def test_organizer_grid_moves_booth_meetings_and_cancels(meetup, client, outbox)
     ]
     assert all("Firm left the fair" in m[2] for m in cancelled)
     assert _seats(meeting.id) == 0
+
+
+def test_a_cap_set_while_booking_counts(meetup, english):
+    """The organizer caps the startup at 0 after this booking loaded the profiles and
+    before it locks them: the booking decides on the cap as locked."""
+    from eventapp.meetings.models import MeetingProfile
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serializes writing transactions: the race cannot happen there")
+    alpha, beta = meetup.profiles["alpha"], meetup.profiles["beta"]
+    request = services.send_request(meetup.event, alpha, beta, meetup.exhibitor_admin)
+    services.accept_request(request, beta, meetup.other_exhibitor)
+    db.session.commit()
+    assert request.startup.max_meetings is None  # loaded, as the view loads it
+    with db.engine.begin() as connection:
+        connection.execute(
+            MeetingProfile.__table__.update()
+            .where(MeetingProfile.__table__.c.id == alpha.id)
+            .values(max_meetings=0)
+        )
+    with pytest.raises(services.MeetingError, match="maximum of 0"):
+        services.book(request, meetup.slots[1], meetup.exhibitor_admin)
+    db.session.rollback()
