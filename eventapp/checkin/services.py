@@ -43,7 +43,7 @@ from eventapp.core import audit
 from eventapp.core.db import insert_on_conflict, utcnow
 from eventapp.core.driver_sql import DriverStatement
 from eventapp.core.i18n import lazy_gettext as _l
-from eventapp.core.permissions import company_of, has_role
+from eventapp.core.permissions import MAX_ID, company_of, has_role
 from eventapp.events.models import Event
 from eventapp.extensions import db
 
@@ -537,9 +537,12 @@ def _decode(text):
 def badge_id_of(text):
     """The badge id a code names (unchecked), or None for a malformed code."""
     try:
-        return _decode(text).badge_id if isinstance(text, str) else None
+        badge_id = _decode(text).badge_id if isinstance(text, str) else None
     except codes.MalformedCode:
         return None
+    # The payload holds 32 bits, the column 31: an unsigned code naming a larger id
+    # would make PostgreSQL fail the context query instead of finding no badge.
+    return badge_id if badge_id is not None and 0 < badge_id <= MAX_ID else None
 
 
 # -- scanning ---------------------------------------------------------------------------------
@@ -944,6 +947,15 @@ def record_scan(ctx, *, code, nonce, scanned_at=None, offline=False, language="e
     return answer, False
 
 
+def _stored_code(code):
+    """The scanned text as the audit trail keeps it. A JSON body may carry NUL and lone
+    surrogates (a misread code, a hand scanner's control characters), which PostgreSQL
+    text cannot hold: failing there would lose the scan, and in an uploaded batch
+    keep every later queued scan from ever being stored."""
+    text = code.strip()[:STORED_CODE_LENGTH].replace("\x00", "\ufffd")
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def _scan_row(ctx, judgement, code, nonce, scanned_at, now, day, offline):
     """The answer to the scanner and the values of the scan's row."""
     answer = {
@@ -967,7 +979,7 @@ def _scan_row(ctx, judgement, code, nonce, scanned_at, now, day, offline):
         "device_id": ctx.device_id,
         "user_id": ctx.user_id,
         "nonce": nonce,
-        "code": code.strip()[:STORED_CODE_LENGTH],
+        "code": _stored_code(code),
         "badge_id": judgement.badge_id,
         "result": judgement.result,
         "reason": judgement.reason,

@@ -47,6 +47,7 @@ from eventapp.core.permissions import (
     is_organizer,
     load_event,
     organizer_view,
+    parse_id,
     require_same_company,
 )
 from eventapp.core.spreadsheets import csv_safe, keep_as_text
@@ -263,7 +264,7 @@ def device_revoke(event, device_id):
 @bp.get("/e/<slug>/checkin/scans")
 @organizer_view
 def scans(event):
-    point_id = request.args.get("point", type=int)
+    point_id = parse_id(request.args.get("point"))
     result = request.args.get("result")
     if result not in SCAN_RESULTS:
         result = None
@@ -452,7 +453,7 @@ def _lead_company(event):
     if is_organizer(current_user, event):
         org_id = request.args.get("org", type=int)
         if org_id:
-            org = db.session.get(Organization, org_id)
+            org = db.session.get(Organization, parse_id(org_id) or 0)
             if org is None:
                 abort(404)
             return org

@@ -139,3 +139,12 @@ def test_unknown_point_is_404_for_a_session(login_as, scanning):
     )
     assert response.status_code == 404
     assert client.get("/e/test-expo/scan/999999").status_code == 404
+
+
+def test_ids_too_large_for_a_row_are_not_server_errors(login_as, ids):
+    # PostgreSQL refuses a number beyond the 32-bit id column instead of finding nothing.
+    organizer = login_as("organizer")
+    huge = 2**40
+    assert organizer.get(f"/e/test-expo/checkin/scans?point={huge}").status_code == 200
+    assert organizer.get(f"/e/test-expo/leads/?org={huge}").status_code == 404
+    assert organizer.get(f"/e/test-expo/leads/export.csv?org={huge}").status_code == 404

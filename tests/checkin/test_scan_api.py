@@ -538,3 +538,39 @@ def test_a_check_in_committed_while_the_write_waited_is_found_again(
     assert second["first"]["at"] == first["scanned_at"]
     assert db.session.get(Scan, second["scan_id"]).result == "already_checked_in"
     assert _count(CheckIn) == 1
+
+
+def test_an_unsigned_code_naming_a_huge_badge_id_is_invalid_not_a_server_error(
+    scanning, client, device_token
+):
+    # The payload's badge id has 32 bits, the column 31; the id is read before the
+    # signature is checked.
+    token = device_token("gate")
+    forged = codes.encode(codes.generate_private_key(), scanning.event.id, 4_000_000_000, 1)
+    response = scan(client, scanning.points["gate"], forged, token=token, at=scanning.at(0))
+    assert response.status_code == 200
+    assert response.get_json()["reason"] == "bad_signature"
+    assert _count(Scan, Scan.reason == "bad_signature") == 1
+
+
+def test_codes_with_nul_or_lone_surrogates_are_stored_not_a_server_error(
+    scanning, client, device_token
+):
+    """A misread code may carry characters PostgreSQL text cannot hold; in an upload
+    such a scan must not fail the batch (which would block every later queued scan)."""
+    token = device_token("gate")
+    gate = scanning.points["gate"]
+    headers = {"X-Device-Token": token, "Content-Type": "application/json"}
+    good = scanning.code("attendee")
+    single = json.dumps({"scan_point": gate.id, "code": "K1\x00AB", "nonce": nonce()})
+    response = client.post("/api/checkin/scan", data=single, headers=headers)
+    assert response.status_code == 200 and response.get_json()["status"] == "invalid"
+    items = [
+        {"code": "K1AB\ud800", "nonce": nonce()},
+        {"code": good, "nonce": nonce(), "scanned_at": scanning.at(0)},
+    ]
+    batch = json.dumps({"scan_point": gate.id, "scans": items})
+    response = client.post("/api/checkin/scans", data=batch, headers=headers)
+    assert response.status_code == 200
+    assert [r["status"] for r in response.get_json()["results"]] == ["invalid", "ok"]
+    assert _count(Scan) == 3 and _count(CheckIn) == 1
