@@ -1,9 +1,13 @@
+from itertools import chain
+
 from flask import abort, current_app, jsonify, render_template, request
 from flask_babel import force_locale
 from werkzeug.exceptions import HTTPException
 
 from eventapp.core.i18n import language_without_database
 from eventapp.extensions import db
+
+FORM_MIMETYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
 
 def _wants_json():
@@ -40,9 +44,12 @@ def register(app):
     def refuse_nul_characters():
         # PostgreSQL text cannot hold NUL: caught here, it would fail deep in a
         # query or a flush as a server error.
-        if "\x00" in request.path or any(
-            "\x00" in value for _name, value in request.values.items(multi=True)
-        ):
+        # Form fields are looked at only in form posts: reading `request.form` of a
+        # JSON post costs a scan a tenth of a millisecond for nothing.
+        fields = request.args.items(multi=True)
+        if request.mimetype in FORM_MIMETYPES:
+            fields = chain(fields, request.form.items(multi=True))
+        if "\x00" in request.path or any("\x00" in value for _name, value in fields):
             abort(400, "The request contains a NUL character.")
 
     @app.errorhandler(HTTPException)

@@ -1,6 +1,8 @@
 """Input no database column can hold is refused up front, on every page: ids
 beyond the integer keys are not found, NUL characters are a bad request."""
 
+import io
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -45,6 +47,12 @@ def test_exhibitor_chosen_by_a_huge_number_is_not_found(login_as):
         {"path": "/e/test\x00expo/"},
         {"path": "/e/test-expo/booths", "query_string": {"q": "a\x00b"}},
         {"path": "/login", "method": "POST", "data": {"email": "a\x00@example.org"}},
+        {
+            "path": "/login",
+            "method": "POST",
+            "data": {"email": "a\x00@example.org", "attachment": (io.BytesIO(b"x"), "x.txt")},
+            "content_type": "multipart/form-data",
+        },
     ],
 )
 def test_nul_characters_are_a_bad_request(client, small_event, request_args):
