@@ -241,7 +241,7 @@ def count_rows(app):
         return {"scans": scans, "checkins": checkins, "ok": ok, "duplicate_checkins": badges_twice}
 
 
-def start_gunicorn(env, port, workers, threads):
+def start_gunicorn(env, port, workers, threads, worker_class):
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn")
         if (ROOT / ".venv" / "bin" / "gunicorn").exists()
@@ -251,7 +251,7 @@ def start_gunicorn(env, port, workers, threads):
         "--workers",
         str(workers),
         "--worker-class",
-        "gthread" if threads > 1 else "sync",
+        worker_class,
         "--threads",
         str(threads),
         "--backlog",
@@ -389,6 +389,11 @@ def main():
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1, help="gthread threads per worker")
+    parser.add_argument(
+        "--worker-class",
+        choices=("sync", "gthread"),
+        help="gunicorn worker class (default: gthread with --threads > 1, else sync)",
+    )
     parser.add_argument("--badges", type=int, default=2000)
     parser.add_argument(
         "--rush-badges", type=int, default=16000, help="badges of the first-entries run"
@@ -453,7 +458,8 @@ def main():
         return str(path)
 
     port = free_port()
-    server = start_gunicorn(env, port, args.workers, args.threads)
+    worker_class = args.worker_class or ("gthread" if args.threads > 1 else "sync")
+    server = start_gunicorn(env, port, args.workers, args.threads, worker_class)
     base = f"http://127.0.0.1:{port}"
     results = {}
     try:
@@ -555,7 +561,7 @@ def main():
     cpu = platform.processor() or platform.machine()
     text = f"""
 Measured {datetime.now(UTC):%Y-%m-%d} by `benchmarks/scan_load.py` on {os.cpu_count()} cores ({cpu}),
-PostgreSQL on loopback, gunicorn `wsgi:app` with {args.workers} {"gthread" if args.threads > 1 else "sync"} workers{f" x {args.threads} threads" if args.threads > 1 else ""},
+PostgreSQL on loopback, gunicorn `wsgi:app` with {args.workers} {worker_class} workers{f" x {args.threads} threads" if worker_class == "gthread" else ""},
 load by {generator}, {args.connections} concurrent connections, {args.duration} s per endpoint
 after a 2 s warm-up; one event with {len(all_codes)} badges and one entrance; every scan
 request has a new nonce. Repeated scans: the codes of {len(codes)} badges over and over (the
