@@ -109,6 +109,21 @@ function fill(template, params) {
   return template.replace(/%\((\w+)\)s/g, (_, name) => (name in params ? params[name] : ""));
 }
 
+// The key under which the device remembers that it admitted a badge: the same keys as
+// the server's, a check-in per badge, fair day ("YYYY-MM-DD") and entrance group; a
+// lead per exhibitor company and badge, whatever the day. Used for the offline
+// "already" check and to remember the badges the server admitted online. Null at
+// meeting zones: an arrival there is no check-in (and must not count as one at the
+// entrance group the point carries by default).
+export function seenKeyOf(config, day, badgeId) {
+  const point = config.scan_point;
+  if (point.kind === "booth") return `lead|${config.event.id}|${point.organization_id}|${badgeId}`;
+  if (point.kind === "entrance") {
+    return `entrance|${config.event.id}|${point.entrance_group}|${day}|${badgeId}`;
+  }
+  return null;
+}
+
 // The answer the server would most likely give, from what the scanner last synced.
 // `seen(key)` tells whether this device already admitted the badge (same day, group).
 export async function judge({ text, config, key, when, messages, seen }) {
@@ -165,13 +180,8 @@ export async function judge({ text, config, key, when, messages, seen }) {
   }
   const nameKo = badge ? badge.name_ko : `#${id}`;
   const nameEn = badge ? badge.name_en : `#${id}`;
-  // The same keys as the server's: a check-in per badge, fair day and entrance
-  // group; a lead per exhibitor company and badge, whatever the day.
-  const seenKey =
-    point.kind === "booth"
-      ? `lead|${config.event.id}|${point.organization_id}|${id}`
-      : `entrance|${config.event.id}|${point.entrance_group}|${day}|${id}`;
-  if (point.kind !== "meeting_zone") {
+  const seenKey = seenKeyOf(config, day, id);
+  if (seenKey) {
     const earlier = await seen(seenKey);
     if (earlier) {
       const messageKey = point.kind === "booth" ? "already_lead" : "already_entrance";

@@ -221,8 +221,10 @@ async function refreshWarning() {
   root.dataset.uploadProblem = uploadProblem;
 }
 
+// This scan point's queue only: the one flushQueue uploads (scans queued at another
+// point of this device are uploaded from that point's page).
 async function refreshQueueCount() {
-  els.countQueue.textContent = String(await db.count("queue"));
+  els.countQueue.textContent = String(await pendingCount());
   await refreshWarning();
 }
 
@@ -237,6 +239,22 @@ function newNonce() {
 async function seen(key) {
   const row = await db.get("seen", key);
   return row ? row.at : null;
+}
+
+// A badge the server admitted here (ok), or had admitted before (already checked in),
+// is remembered like one admitted offline: scanned again once the network is gone,
+// the offline check answers "already". The key comes from the answer's fair day and
+// badge; the time is the first admission's, the earliest the device knows of.
+async function remember(answer) {
+  if (!config || !answer || !answer.badge || !answer.day) return;
+  if (answer.status !== "ok" && answer.status !== "already_checked_in") return;
+  if (answer.scan_point_id !== undefined && answer.scan_point_id !== pointId) return;
+  const key = offline.seenKeyOf(config, answer.day, answer.badge.id);
+  const at = (answer.status === "already_checked_in" && answer.first && answer.first.at) || answer.scanned_at;
+  if (!key || !at) return;
+  const earlier = await db.get("seen", key);
+  if (earlier && !(Date.parse(at) < Date.parse(earlier.at))) return;
+  await db.put("seen", { key, at });
 }
 
 async function judgeOffline(item) {
@@ -278,6 +296,7 @@ async function process(text) {
         const answer = await response.json();
         setOnline(true);
         show(answer);
+        await remember(answer).catch(() => null);
         return;
       }
       if (response.status === 401 || response.status === 403) {
@@ -350,6 +369,7 @@ async function flushQueue() {
         const result = results[i];
         if (!result) continue;
         await db.delete("queue", items[i].nonce);
+        await remember(result).catch(() => null);
         uploaded += 1;
         if (result.status !== items[i].local_status) changed += 1;
       }
@@ -455,7 +475,7 @@ if ("serviceWorker" in navigator) {
   navigator.serviceWorker
     .register(cfg.swUrl, { scope: cfg.swScope })
     .then(() => navigator.serviceWorker.ready)
-    .then(() => caches.open("kicxup-scanner-v2"))
+    .then(() => caches.open("kicxup-scanner-v3"))
     .then((cache) => cache.add(location.href))
     .then(() => (root.dataset.sw = "ready"))
     .catch(() => (root.dataset.sw = "failed"));

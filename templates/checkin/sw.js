@@ -2,7 +2,7 @@
    page and its scripts usable without network. Scans themselves are queued by
    the page (IndexedDB) and uploaded when the network returns. */
 // A new name when the cached files must be replaced: "activate" drops the old cache.
-const CACHE = "kicxup-scanner-v2";
+const CACHE = "kicxup-scanner-v3";
 const ASSETS = {{ assets|tojson }};
 
 self.addEventListener("install", (event) => {

@@ -424,3 +424,94 @@ def test_offline_scan_is_uploaded_once_with_its_time(scanning, live_server, laun
     ).all()
     assert results == ["ok", "already_checked_in"]
     assert len(db.session.scalars(select(CheckIn).where(CheckIn.badge_id == badge_id)).all()) == 1
+
+
+def test_badge_admitted_online_is_already_in_when_offline(scanning, live_server, launch_chromium):
+    """The offline check knows the badges this device admitted online, not only those
+    it admitted offline: scanned online (green), then again after the network is gone,
+    a badge is orange "already", whether this device or another one admitted it first."""
+    path, _device = _setup_path(scanning, "gate", "gate phone")
+    other_device = services.create_device(scanning.points["gate"], label="other phone", hours=24)
+    db.session.commit()
+    other_token = services.device_token(other_device)
+    gate_id = scanning.points["gate"].id
+    attendee_code, staff_code = scanning.code("attendee"), scanning.code("staff")
+    attendee_id, staff_id = scanning.badges["attendee"].id, scanning.badges["staff"].id
+    context = launch_chromium().new_context(locale="en-US")
+    page = context.new_page()
+    page.goto(live_server.url + path)
+    _ready(page)
+
+    # The staff member was checked in by another scanner of the gate.
+    answer = page.request.post(
+        live_server.url + "/api/checkin/scan",
+        data={"scan_point": gate_id, "code": staff_code, "nonce": "elsewhere-1"},
+        headers={"X-Device-Token": other_token},
+    )
+    assert answer.ok and answer.json()["status"] == "ok"
+
+    _type_code(page, attendee_code, "ok")
+    _type_code(page, staff_code, "already_checked_in")
+
+    context.set_offline(True)
+    _type_code(page, attendee_code, "already_checked_in")
+    assert "result-already" in page.get_attribute("#result", "class")
+    assert "Already checked in" in page.inner_text("#result-status")
+    _type_code(page, staff_code, "already_checked_in")
+    assert "result-already" in page.get_attribute("#result", "class")
+    assert page.inner_text("#count-queue") == "2"
+    assert page.inner_text("#count-ok") == "1"
+
+    context.set_offline(False)
+    page.wait_for_function(
+        "document.getElementById('count-queue').textContent === '0'", timeout=20000
+    )
+    context.close()
+    db.session.remove()
+    for badge_id, expected in (
+        (attendee_id, ["ok", "already_checked_in"]),
+        (staff_id, ["ok", "already_checked_in", "already_checked_in"]),
+    ):
+        results = db.session.scalars(
+            select(Scan.result).where(Scan.badge_id == badge_id).order_by(Scan.scanned_at)
+        ).all()
+        assert results == expected
+        checkins = db.session.scalars(select(CheckIn).where(CheckIn.badge_id == badge_id)).all()
+        assert len(checkins) == 1
+
+
+def test_queued_count_is_the_scan_points_own(scanning, live_server, launch_chromium):
+    """One device, two scan points: the queued count of a point's page is the scans
+    that page uploads, its own, not those queued at the device's other point."""
+    gate_id, side_id = scanning.points["gate"].id, scanning.points["side_gate"].id
+    badge_id, code = scanning.badges["attendee"].id, scanning.code("attendee")
+    context = launch_chromium().new_context(locale="en-US")
+    page = context.new_page()
+    _sign_in(page, live_server.url, scanning.staff.email)
+    page.goto(f"{live_server.url}/e/test-expo/scan/{gate_id}")
+    _ready(page)
+    context.set_offline(True)
+    _type_code(page, code, "ok")
+    assert page.inner_text("#count-queue") == "1"
+
+    # Back online, but the upload does not get through yet: the scan stays queued at
+    # the gate while the device is taken to the side gate.
+    context.route("**/api/checkin/scans", lambda route: route.abort())
+    context.set_offline(False)
+    page.goto(f"{live_server.url}/e/test-expo/scan/{side_id}")
+    _ready(page)
+    assert page.inner_text("#count-queue") == "0"
+    queued = page.evaluate("window.kicxupScanner.db.getAll('queue')")
+    assert [q["scan_point"] for q in queued] == [gate_id]
+
+    # At the gate again: its scan is counted, and uploaded.
+    context.unroute("**/api/checkin/scans")
+    page.goto(f"{live_server.url}/e/test-expo/scan/{gate_id}")
+    _ready(page)
+    page.wait_for_function(
+        "document.getElementById('count-queue').textContent === '0'", timeout=20000
+    )
+    context.close()
+    db.session.remove()
+    rows = db.session.scalars(select(Scan).where(Scan.badge_id == badge_id)).all()
+    assert [(r.result, r.scan_point_id, r.offline) for r in rows] == [("ok", gate_id, True)]
