@@ -910,8 +910,8 @@ def mark_attendance(meeting, status, user, *, now=None, profile=None, no_show_si
     record it once the meeting has started, and what they record stands: only an
     organizer changes it again or sets it back to "scheduled", so that one side cannot
     quietly undo the other side's no-show. `no_show_side` (a key of NO_SHOW_SIDES) says
-    who stayed away: an organizer names it, a participant reporting a no-show means the
-    other side.
+    who stayed away: an organizer or the check-in (`user` None, which knows from the
+    meeting-zone scans) names it, a participant reporting a no-show means the other side.
     """
     from eventapp.core.permissions import is_organizer
 
@@ -935,7 +935,8 @@ def mark_attendance(meeting, status, user, *, now=None, profile=None, no_show_si
     side = None
     if status == "no_show":
         own_side = meeting.request.side_of(profile)
-        if organizer and no_show_side in NO_SHOW_SIDES:
+        # Without a user the check-in names the side; only it can tell "both" apart.
+        if (organizer or user is None) and no_show_side in NO_SHOW_SIDES:
             side = no_show_side
         elif own_side is not None:
             side = "firm" if own_side == "startup" else "startup"
@@ -1077,7 +1078,8 @@ def save_settings(event, user, **fields):
     """Store the organizer's settings and bring slots and tables in line with them.
 
     Slots that no longer fit are removed unless an active meeting uses them (then the
-    whole change is refused). Tables beyond the new count are switched off, not deleted.
+    whole change is refused). Tables beyond the new count are switched off, not deleted,
+    unless a meeting still to come sits at one (refused likewise).
     """
     settings = ensure_settings(event)
     for key, value in fields.items():
@@ -1180,8 +1182,43 @@ def sync_slots(event, settings):
 
 
 def sync_tables(event, settings):
+    """Bring the event's tables in line with `settings.table_count`.
+
+    A table beyond the count is switched off, not deleted: meetings held there keep it.
+    Refused while a scheduled meeting that has not ended sits at such a table, as its
+    people would be sent to a table that is gone.
+    """
     count = max(0, int(settings.table_count or 0))
     tables = {t.code: t for t in tables_of(event, active_only=False)}
+    wanted = {f"T{n:02d}" for n in range(1, count + 1)}
+    removed = [t.id for code, t in tables.items() if code not in wanted and t.active]
+    stranded = (
+        db.session.scalars(
+            select(Meeting)
+            .join(MeetingSlot, MeetingSlot.id == Meeting.slot_id)
+            .join(MeetingTable, MeetingTable.id == Meeting.table_id)
+            .where(
+                Meeting.table_id.in_(removed),
+                Meeting.status == "scheduled",
+                MeetingSlot.ends_at > _now(),
+            )
+            .order_by(MeetingSlot.starts_at, MeetingTable.code)
+        ).all()
+        if removed
+        else []
+    )
+    if stranded:
+        listed = ", ".join(
+            f"{m.table.code} {m.slot.code} {m.request.startup.name} – {m.request.firm.name}"
+            for m in stranded
+        )
+        raise MeetingError(
+            _(
+                "These tables hold meetings still to come and cannot be removed: "
+                "%(meetings)s. Move or cancel those meetings first.",
+                meetings=listed,
+            )
+        )
     added = switched_off = 0
     for number in range(1, count + 1):
         code = f"T{number:02d}"
@@ -1194,13 +1231,41 @@ def sync_tables(event, settings):
         else:
             table.active = True
             table.label = settings.table_label or ""
-    wanted = {f"T{n:02d}" for n in range(1, count + 1)}
     for code, table in tables.items():
         if code not in wanted and table.active:
             table.active = False
             switched_off += 1
     db.session.flush()
     return {"added": added, "switched_off": switched_off, "total": count}
+
+
+def _event_booth(event, profile, code):
+    """`code` as the floor plan spells it, or MeetingError. The organizer may send a firm
+    to a booth that is not its own (a stand lent for the meetup), but partners walk to
+    the code: a typo, or a booth another company was given, sends them astray."""
+    booth = db.session.scalar(
+        select(Booth).where(Booth.event_id == event.id, func.upper(Booth.code) == code.upper())
+    )
+    if booth is None:
+        raise MeetingError(
+            _("Booth code %(code)s: the event has no booth with this code.", code=code)
+        )
+    allocation = booth.allocation
+    # Holds do not count, as in own_booth_codes: a hold may lapse.
+    if (
+        allocation is not None
+        and allocation.state in ("placed", "confirmed")
+        and allocation.exhibitor.organization_id != profile.organization_id
+    ):
+        raise MeetingError(
+            _(
+                "Booth code %(code)s: booth %(booth)s is given to %(name)s.",
+                code=code,
+                booth=booth.code,
+                name=allocation.exhibitor.organization.name,
+            )
+        )
+    return booth.code
 
 
 def set_booth_reception(event, user, profile, receives, booth_code=None):
@@ -1216,6 +1281,8 @@ def set_booth_reception(event, user, profile, receives, booth_code=None):
                 max=BOOTH_CODE_LENGTH,
             )
         )
+    if receives and booth_code:
+        booth_code = _event_booth(event, profile, booth_code)
     if receives and not booth_code:
         booth_code = profile.booth_code or booth_code_of(event, profile.organization)
         if not booth_code:

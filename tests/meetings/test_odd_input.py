@@ -61,12 +61,12 @@ def test_booth_code_longer_than_its_column_is_refused(meetup, client, english):
     db.session.expire_all()
     profile = db.session.get(MeetingProfile, gamma.id)
     assert (profile.receives_at_booth, profile.booth_code) == (False, None)
-    # A code that fits is taken.
+    # A code that fits (and is a booth of the event) is taken.
     client.post(
-        f"{BASE}/manage/booths", data={"at_booth": str(gamma.id), f"booth_{gamma.id}": "C-0101"}
+        f"{BASE}/manage/booths", data={"at_booth": str(gamma.id), f"booth_{gamma.id}": "A-09"}
     )
     db.session.expire_all()
-    assert db.session.get(MeetingProfile, gamma.id).booth_code == "C-0101"
+    assert db.session.get(MeetingProfile, gamma.id).booth_code == "A-09"
 
 
 def test_booking_times_no_utc_datetime_holds_are_refused(meetup, client):

@@ -394,6 +394,42 @@ def test_settings_regenerate_slots_and_refuse_removing_used_ones(meetup):
     assert len(services.slots_of(meetup.event)) == 6
 
 
+def test_fewer_tables_are_refused_while_meetings_to_come_sit_at_the_removed_ones(
+    meetup, english, monkeypatch
+):
+    alpha, beta, gamma = (meetup.profiles[k] for k in ("alpha", "beta", "gamma"))
+    t01, t02 = meetup.tables
+    first, second = (
+        services.book(
+            accepted_request(meetup.event, alpha, firm, meetup.exhibitor_admin),
+            slot,
+            meetup.organizer,
+            table=t02,
+        )
+        for firm, slot in ((gamma, meetup.slots[0]), (beta, meetup.slots[1]))
+    )
+    db.session.commit()
+    assert first.table_id == second.table_id == t02.id
+
+    with pytest.raises(services.MeetingError) as error:
+        services.save_settings(meetup.event, meetup.organizer, table_count=1)
+    assert str(error.value) == (
+        "These tables hold meetings still to come and cannot be removed: "
+        "T02 D1-1000 Alpha Robotics – Gamma Group, T02 D1-1030 Alpha Robotics – Beta Bio. "
+        "Move or cancel those meetings first."
+    )
+    db.session.rollback()
+    assert [t.code for t in services.tables_of(meetup.event)] == ["T01", "T02"]
+
+    # Once they are over the table may go: it is switched off, the meetings keep it.
+    monkeypatch.setattr(services, "_now", lambda: second.ends_at)
+    settings, _slots, tables = services.save_settings(meetup.event, meetup.organizer, table_count=1)
+    db.session.commit()
+    assert tables == {"added": 0, "switched_off": 1, "total": 1}
+    assert [t.code for t in services.tables_of(meetup.event)] == ["T01"]
+    assert first.table_id == t02.id and t01.active
+
+
 def test_parse_breaks():
     assert services.parse_breaks("12:00-13:00, 15:00–15:15") == [
         ["12:00", "13:00"],
@@ -564,6 +600,41 @@ def test_attendance_recorded_meanwhile_by_the_other_side_stands(meetup, english)
         "attended",
         None,
     )
+
+
+def test_no_shows_marked_from_the_shell_say_who_did_not_come(app, meetup, monkeypatch):
+    """`flask checkin mark-no-shows` runs without a user: it must record the missing
+    side as the organizer's button on the check-in page does, "both" included."""
+    checkin = pytest.importorskip("eventapp.checkin.meetings_link")
+    from eventapp.checkin.models import MeetingArrival
+
+    alpha, beta = meetup.profiles["alpha"], meetup.profiles["beta"]
+    nobody = _booked(meetup, slot_index=0)
+    startup_only = services.book(
+        accepted_request(meetup.event, alpha, beta, meetup.exhibitor_admin),
+        meetup.slots[1],
+        meetup.organizer,
+    )
+    db.session.add(
+        MeetingArrival(
+            event_id=meetup.event.id,
+            meeting_id=startup_only.id,
+            slot_id=startup_only.slot_id,
+            side="startup",
+            profile_id=alpha.id,
+            arrived_at=startup_only.starts_at,
+        )
+    )
+    db.session.commit()
+    after = startup_only.ends_at + checkin.NO_SHOW_AFTER
+    monkeypatch.setattr(checkin, "utcnow", lambda: after)
+
+    result = app.test_cli_runner().invoke(args=["checkin", "mark-no-shows", "test-expo"])
+    assert result.exit_code == 0, result.output
+    assert "2 meetings marked as no-show" in result.output
+    db.session.expire_all()
+    assert (nobody.status, nobody.no_show_side) == ("no_show", "both")
+    assert (startup_only.status, startup_only.no_show_side) == ("no_show", "firm")
 
 
 def test_removing_slots_keeps_cancelled_meetings(meetup, english):

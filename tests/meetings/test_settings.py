@@ -145,6 +145,47 @@ def test_a_booth_the_organizer_set_stays_when_the_firm_saves(meetup, client):
     assert beta.location == "A-07" and beta.keywords == ["assays"]
 
 
+def test_organizer_names_a_booth_of_the_event_not_given_to_another(meetup, client, english):
+    from eventapp.booths.models import BoothAllocation
+
+    beta, gamma = meetup.profiles["beta"], meetup.profiles["gamma"]
+    db.session.add(
+        BoothAllocation(
+            booth_id=meetup.booths["A-02"].id,
+            exhibitor_id=meetup.exhibitors["alpha"].id,
+            state="confirmed",
+        )
+    )
+    db.session.commit()
+    refused = {
+        "Z-99": "Booth code Z-99: the event has no booth with this code.",
+        "a-02": "Booth code a-02: booth A-02 is given to Alpha Robotics.",
+    }
+    for code, message in refused.items():
+        with pytest.raises(services.MeetingError) as error:
+            services.set_booth_reception(meetup.event, meetup.organizer, beta, True, code)
+        assert str(error.value) == message
+        db.session.rollback()
+        assert (beta.receives_at_booth, beta.booth_code) == (False, None)
+    # A free booth of the event, whatever its case, is stored as the floor plan spells it.
+    services.set_booth_reception(meetup.event, meetup.organizer, gamma, True, "b-05")
+    db.session.commit()
+    assert gamma.location == "B-05"
+
+    # The settings page says which firm's code is wrong and keeps everything as it was.
+    login(client, meetup.organizer)
+    response = client.post(
+        "/e/test-expo/meetings/manage/booths",
+        data={"at_booth": [str(beta.id), str(gamma.id)], f"booth_{beta.id}": "Z-99"},
+        follow_redirects=True,
+    )
+    assert "Booth code Z-99: the event has no booth with this code." in response.get_data(
+        as_text=True
+    )
+    db.session.expire_all()
+    assert (beta.receives_at_booth, gamma.location) == (False, "B-05")
+
+
 def test_organizer_sets_per_participant_caps(meetup, client, login_as, english):
     from eventapp.core.audit import AuditEntry
     from tests.meetings.conftest import accepted_request, add_company
