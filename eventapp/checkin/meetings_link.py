@@ -16,6 +16,7 @@ import inspect
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from eventapp.checkin.models import MEETING_SIDES, MeetingArrival
@@ -27,6 +28,8 @@ from eventapp.extensions import db
 EARLY = timedelta(minutes=15)
 # A meeting counts as a no-show this long after its slot ended.
 NO_SHOW_AFTER = timedelta(minutes=10)
+# The meetings a meeting-zone scan counts for.
+ZONE_STATUSES = ("scheduled", "attended")
 
 # Who did not come (the same words as the meetings package's no-show sides).
 MISSING_LABELS = {
@@ -43,8 +46,8 @@ def _meetings():
     except ModuleNotFoundError:
         return None
     needed = ("Meeting", "MeetingSeat", "MeetingSlot", "MeetingProfile")
-    if not all(hasattr(models, name) for name in needed) or not hasattr(
-        services, "mark_attendance"
+    if not all(hasattr(models, name) for name in needed) or not all(
+        hasattr(services, name) for name in ("mark_attendance", "MeetingError")
     ):
         return None
     return models, services
@@ -92,7 +95,7 @@ def mark_attended(ctx, badge_row, scanned_at):
         .where(
             Meeting.event_id == ctx.event_id,
             MeetingProfile.organization_id == badge_row.organization_id,
-            Meeting.status.in_(("scheduled", "attended")),
+            Meeting.status.in_(ZONE_STATUSES),
             # What the meeting zone covers: the tables, not the firms' booths.
             Meeting.table_id.is_not(None),
             MeetingSlot.starts_at <= scanned_at + EARLY,
@@ -118,6 +121,11 @@ def mark_attended(ctx, badge_row, scanned_at):
     # for the other's transaction on the meeting's row (PostgreSQL; SQLite takes
     # one writer at a time anyway), so the second one sees both arrivals.
     db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
+    # The meeting may have been cancelled or marked since the lookup above, which ran
+    # before the lock: judge it as committed now, as a scan a moment later would.
+    db.session.refresh(meeting)
+    if meeting.status not in ZONE_STATUSES:
+        return None
     _insert_ignoring_duplicates(
         {
             "event_id": ctx.event_id,
@@ -134,7 +142,21 @@ def mark_attended(ctx, badge_row, scanned_at):
     complete = arrived >= set(MEETING_SIDES)
     if complete and meeting.status == "scheduled":
         # Both are here: record it from the slot's start at the latest.
-        services.mark_attendance(meeting, "attended", None, now=max(scanned_at, meeting.starts_at))
+        try:
+            services.mark_attendance(
+                meeting, "attended", None, now=max(scanned_at, meeting.starts_at)
+            )
+        except services.MeetingError as error:
+            # The meetings package has the last word on its meetings, but a refusal
+            # there must not cost the scan (a 500, nothing stored): the person is
+            # admitted and their arrival stays recorded, without the meeting's part.
+            current_app.logger.warning(
+                "meeting %s not marked attended at scan point %s: %s",
+                meeting.id,
+                ctx.point_id,
+                error,
+            )
+            return None
     partner = request.firm if side == "startup" else request.startup
     return {
         "id": meeting.id,

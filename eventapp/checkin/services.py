@@ -152,23 +152,22 @@ def update_scan_point(point, **changes):
     return point
 
 
-def exhibiting(event, organization_id):
-    """True when the organization exhibits at the event (approved or placed)."""
-    return (
-        db.session.scalar(
-            select(Exhibitor.id).where(
-                Exhibitor.event_id == event.id,
-                Exhibitor.organization_id == organization_id,
-                Exhibitor.status.in_(LEAD_EXHIBITOR_STATUSES),
-            )
-        )
-        is not None
+def exhibiting(event, organization_id, lock=False):
+    """True when the organization exhibits at the event (approved or placed); with
+    `lock`, its registration stays locked until the transaction ends (PostgreSQL)."""
+    query = select(Exhibitor.id).where(
+        Exhibitor.event_id == event.id,
+        Exhibitor.organization_id == organization_id,
+        Exhibitor.status.in_(LEAD_EXHIBITOR_STATUSES),
     )
+    if lock:
+        query = query.with_for_update()
+    return db.session.scalar(query) is not None
 
 
 def booth_point_for(event, organization, create=True):
     """The company's booth lead point, made on first use."""
-    point = db.session.scalar(
+    query = (
         select(ScanPoint)
         .where(
             ScanPoint.event_id == event.id,
@@ -177,9 +176,16 @@ def booth_point_for(event, organization, create=True):
         )
         .order_by(ScanPoint.id)
     )
+    point = db.session.scalar(query)
     if point is None and create:
-        if not exhibiting(event, organization.id):
+        # No unique key can hold one booth point per company (a company may have more
+        # points, e.g. made by the organizer), so two first calls at once would each
+        # make one. The company's registration row, locked, lets the second wait and
+        # then find the first one's point (SQLite's BEGIN IMMEDIATE serializes anyway).
+        if not exhibiting(event, organization.id, lock=True):
             raise CheckinError(_l("This company does not exhibit at the event."))
+        point = db.session.scalar(query)
+    if point is None and create:
         point = create_scan_point(
             event,
             name_ko=f"{organization.name_ko} 부스",

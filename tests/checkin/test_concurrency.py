@@ -189,3 +189,107 @@ def test_both_sides_of_a_meeting_at_once_make_it_attended(scanning, live_server,
     statuses = db.session.scalars(select(Meeting.status).order_by(Meeting.id)).all()
     assert statuses == ["attended"] * rounds
     assert db.session.scalar(select(func.count()).select_from(MeetingArrival)) == 2 * rounds
+
+
+@pytest.mark.parametrize("point_name", ["gate", "alpha_booth"])
+@pytest.mark.parametrize("first_ends", ["commit", "rollback"])
+def test_a_retry_while_the_first_attempt_of_its_nonce_is_open(
+    scanning, app, point_name, first_ends
+):
+    """A retry that comes while the first attempt with its nonce is still open waits for
+    it (the unique key on PostgreSQL, BEGIN IMMEDIATE on SQLite): it replays the first
+    answer once that is committed, and is answered afresh when the first attempt failed;
+    never a server error."""
+    point_id = scanning.points[point_name].id
+    code, once = scanning.code("attendee"), nonce()
+    first_open, first_may_end = threading.Event(), threading.Event()
+    answers, errors = {}, []
+
+    def attempt(name):
+        try:
+            with app.app_context():
+                ctx = services.context_for_point(point_id)
+                answers[name], _ = services.record_scan(ctx, code=code, nonce=once)
+                if name == "first":
+                    first_open.set()
+                    first_may_end.wait(timeout=20)
+                    if first_ends == "rollback":
+                        db.session.rollback()
+                        return
+                db.session.commit()
+        except Exception as error:  # reported below
+            errors.append(error)
+            first_open.set()
+
+    first = threading.Thread(target=attempt, args=("first",))
+    first.start()
+    assert first_open.wait(timeout=20)
+    retry = threading.Thread(target=attempt, args=("retry",))
+    retry.start()
+    retry.join(timeout=0.5)
+    assert retry.is_alive(), "the retry did not wait for the first attempt"
+    first_may_end.set()
+    first.join(timeout=30)
+    retry.join(timeout=30)
+    assert not errors, errors
+    db.session.remove()
+    stored = db.session.execute(select(Scan.id, Scan.result).where(Scan.nonce == once)).all()
+    assert len(stored) == 1
+    answer = answers["retry"]
+    assert answer["status"] == "ok" and answer["scan_id"] == stored[0].id
+    assert answer["replayed"] is (first_ends == "commit")
+    if first_ends == "commit":
+        assert answer["scan_id"] == answers["first"]["scan_id"]
+
+
+def test_two_first_booth_scanners_at_once_make_one_booth_point(app, small_event, monkeypatch):
+    """Two of a company's staff open the booth scanner for the first time at the same
+    moment: both find no booth point, and one company still gets one point."""
+    from eventapp.checkin.models import ScanPoint
+    from eventapp.events.models import Event
+    from eventapp.organizations.models import Organization
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serializes writing transactions: the race cannot happen there")
+    event_id, company_id = small_event.event.id, small_event.companies["alpha"].id
+    db.session.remove()
+    barrier = threading.Barrier(2)
+    real_scalar = type(db.session).scalar
+    local = threading.local()
+
+    def scalar(session, statement, *args, **kwargs):
+        found = real_scalar(session, statement, *args, **kwargs)
+        entity = statement.column_descriptions[0].get("entity")
+        if entity is ScanPoint and not getattr(local, "looked", False):
+            local.looked = True
+            barrier.wait(timeout=20)  # both have looked (and found none) before either writes
+        return found
+
+    monkeypatch.setattr(type(db.session), "scalar", scalar)
+    points, errors = [], []
+
+    def first_call():
+        try:
+            with app.app_context():
+                event = db.session.get(Event, event_id)
+                company = db.session.get(Organization, company_id)
+                points.append(services.booth_point_for(event, company).id)
+                db.session.commit()
+        except Exception as error:  # reported below
+            barrier.abort()
+            errors.append(error)
+
+    threads = [threading.Thread(target=first_call) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    monkeypatch.undo()
+    booth_points = db.session.scalars(
+        select(ScanPoint.id).where(
+            ScanPoint.kind == "booth", ScanPoint.organization_id == company_id
+        )
+    ).all()
+    assert len(booth_points) == 1
+    assert points == booth_points * 2

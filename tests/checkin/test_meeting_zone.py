@@ -4,11 +4,11 @@ is attended only when both sides came, and the no-show list says who did not com
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from eventapp.badges import services as badges
 from eventapp.checkin import meetings_link, services
-from eventapp.checkin.models import MeetingArrival
+from eventapp.checkin.models import MeetingArrival, Scan
 from eventapp.extensions import db
 from tests.meetings.conftest import add_company, meetup, request_ctx  # noqa: F401 (fixtures)
 
@@ -143,3 +143,86 @@ def test_booth_meetings_are_not_the_meeting_zones(meetup, login_as):  # noqa: F8
     assert [m.id for m in meetings_link.zone_meetings(event, day)] == [at_table.id]
     after = at_table.ends_at + timedelta(hours=1)
     assert [item.meeting.id for item in meetings_link.no_shows(event, now=after)] == [at_table.id]
+
+
+def _scan_at_device(client, zone, user, moment, nonce, monkeypatch):
+    """A scan through the API from a set-up tablet, with the server's clock at `moment`."""
+    monkeypatch.setattr(services, "utcnow", lambda: moment)
+    code = badges.badge_code(badges.issue_badge(zone.event, user))
+    token = services.device_token(services.create_device(zone, label="table"))
+    db.session.commit()
+    body = {"scan_point": zone.id, "code": code, "nonce": nonce, "scanned_at": moment.isoformat()}
+    return client.post("/api/checkin/scan", json=body, headers={"X-Device-Token": token})
+
+
+def test_a_meeting_cancelled_while_its_scan_runs_leaves_the_scan_answered(
+    meetup,  # noqa: F811
+    client,
+    monkeypatch,
+):
+    """The organizer cancels the meeting after the scan found it and before it is
+    marked attended: the scan is answered and stored, without the meeting."""
+    from eventapp.meetings.models import Meeting
+
+    event = meetup.event
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    meeting = _meeting(event, alpha, gamma, meetup.slots[0], meetup.organizer)
+    meeting_id, moment = meeting.id, meeting.starts_at
+    zone = _zone(event)
+    _scan(zone, meetup.attendee, moment, "meeting-301")  # the firm is in
+    found_sides = meetings_link._arrived_sides
+
+    def cancelled_meanwhile(found):
+        # As committed by the organizer's request: the scan's objects do not see it.
+        db.session.execute(
+            update(Meeting)
+            .where(Meeting.id == meeting_id)
+            .values(status="cancelled")
+            .execution_options(synchronize_session=False)
+        )
+        monkeypatch.setattr(meetings_link, "_arrived_sides", found_sides)
+        return found_sides(found)
+
+    monkeypatch.setattr(meetings_link, "_arrived_sides", cancelled_meanwhile)
+    response = _scan_at_device(
+        client, zone, meetup.exhibitor_staff, moment, "meeting-302", monkeypatch
+    )
+    assert response.status_code == 200
+    answer = response.get_json()
+    assert answer["status"] == "ok" and answer["meeting"] is None
+    assert answer["message_en"] and answer["message_ko"]
+    db.session.remove()
+    assert db.session.get(Scan, answer["scan_id"]).nonce == "meeting-302"
+    assert db.session.get(Meeting, meeting_id).status == "cancelled"
+    assert db.session.scalar(select(func.count()).select_from(MeetingArrival)) == 1
+
+
+def test_attendance_refused_by_the_meetings_package_leaves_the_scan_answered(
+    meetup,  # noqa: F811
+    client,
+    monkeypatch,
+):
+    """Whatever makes the meetings package refuse to mark a meeting attended, the scan
+    is answered and stored; the meeting stays as it was."""
+    from eventapp.meetings.models import Meeting
+
+    event = meetup.event
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    meeting = _meeting(event, alpha, gamma, meetup.slots[0], meetup.organizer)
+    meeting_id, moment = meeting.id, meeting.starts_at
+    zone = _zone(event)
+    _scan(zone, meetup.attendee, moment, "meeting-311")  # the firm is in
+
+    def refuse(*args, **kwargs):
+        raise meetings.MeetingError("refused")
+
+    monkeypatch.setattr(meetings, "mark_attendance", refuse)
+    response = _scan_at_device(
+        client, zone, meetup.exhibitor_staff, moment, "meeting-312", monkeypatch
+    )
+    assert response.status_code == 200
+    answer = response.get_json()
+    assert answer["status"] == "ok" and answer["meeting"] is None
+    db.session.remove()
+    assert db.session.get(Scan, answer["scan_id"]).nonce == "meeting-312"
+    assert db.session.get(Meeting, meeting_id).status == "scheduled"
