@@ -124,7 +124,11 @@ def mark_attended(ctx, badge_row, scanned_at):
     # The meeting may have been cancelled or marked since the lookup above, which ran
     # before the lock: judge it as committed now, as a scan a moment later would.
     db.session.refresh(meeting)
-    if meeting.status not in ZONE_STATUSES:
+    if meeting.status not in ZONE_STATUSES or meeting.table_id is None:
+        return None
+    # Moved meanwhile to a slot away from the scan: the arrival is not for it.
+    slot = db.session.get(MeetingSlot, meeting.slot_id, populate_existing=True)
+    if not (slot.starts_at <= scanned_at + EARLY and slot.ends_at > scanned_at):
         return None
     _insert_ignoring_duplicates(
         {

@@ -197,6 +197,47 @@ def test_a_meeting_cancelled_while_its_scan_runs_leaves_the_scan_answered(
     assert db.session.scalar(select(func.count()).select_from(MeetingArrival)) == 1
 
 
+def test_a_meeting_moved_while_its_scan_runs_gets_no_arrival(
+    meetup,  # noqa: F811
+    client,
+    monkeypatch,
+):
+    """The organizer moves the meeting to a later slot after the scan found it: the
+    arrival is not recorded for a slot the person is not there for."""
+    from eventapp.meetings.models import Meeting
+
+    event = meetup.event
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    meeting = _meeting(event, alpha, gamma, meetup.slots[0], meetup.organizer)
+    meeting_id, moment = meeting.id, meeting.starts_at
+    later = meetup.slots[1]
+    assert later.starts_at > moment + meetings_link.EARLY
+    later_id = later.id
+    zone = _zone(event)
+    found_sides = meetings_link._arrived_sides
+
+    def moved_meanwhile(found):
+        db.session.execute(
+            update(Meeting)
+            .where(Meeting.id == meeting_id)
+            .values(slot_id=later_id)
+            .execution_options(synchronize_session=False)
+        )
+        monkeypatch.setattr(meetings_link, "_arrived_sides", found_sides)
+        return found_sides(found)
+
+    monkeypatch.setattr(meetings_link, "_arrived_sides", moved_meanwhile)
+    response = _scan_at_device(
+        client, zone, meetup.exhibitor_staff, moment, "meeting-305", monkeypatch
+    )
+    assert response.status_code == 200
+    answer = response.get_json()
+    assert answer["status"] == "ok" and answer["meeting"] is None
+    db.session.remove()
+    assert db.session.get(Meeting, meeting_id).slot_id == later_id
+    assert db.session.scalar(select(func.count()).select_from(MeetingArrival)) == 0
+
+
 def test_attendance_refused_by_the_meetings_package_leaves_the_scan_answered(
     meetup,  # noqa: F811
     client,
