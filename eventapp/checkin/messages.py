@@ -68,6 +68,14 @@ MESSAGES = {
         N_("Invalid badge: unknown badge."),
         "유효하지 않은 출입증: 알 수 없는 출입증입니다.",
     ),
+    "not_synced": (
+        N_(
+            "Genuine badge issued after this scanner's last update: check the holder's ID. "
+            "The server decides when the scan is uploaded."
+        ),
+        "이 스캐너의 마지막 업데이트 이후 발급된 정품 출입증입니다. 소지자의 신분증을 확인하세요. "
+        "스캔이 업로드되면 서버가 최종 판단합니다.",
+    ),
     "revoked": (
         N_("This badge has been revoked."),
         "취소된 출입증입니다.",

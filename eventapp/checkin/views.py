@@ -3,6 +3,7 @@
 sharing (visitors). The JSON API lives in api.py, mounted here."""
 
 import csv
+import hashlib
 import io
 from datetime import date
 
@@ -389,6 +390,7 @@ def scanner(slug, point_id):
             device_token=token if device is not None else "",
             device_header=DEVICE_HEADER,
             message_templates=messages.templates(),
+            sw_cache=scanner_assets()[1],
         )
     )
     response.headers["Cache-Control"] = "no-cache"
@@ -416,28 +418,38 @@ def device_setup(slug, token):
     return response
 
 
+# What the scanner needs offline. qr-scanner loads its worker by a relative address,
+# without the version: that one is cached under its plain address.
+SCANNER_ASSETS = (
+    "css/app.css",
+    "checkin/scanner.css",
+    "checkin/scanner.js",
+    "checkin/offline.js",
+    "vendor/qr-scanner/qr-scanner.min.js",
+    "vendor/idb/idb.js",
+    "vendor/noble-ed25519/ed25519.js",
+)
+SCANNER_WORKER = "vendor/qr-scanner/qr-scanner-worker.min.js"
+
+
+def scanner_assets():
+    """The service worker's files and its cache's name. The name changes with any
+    file, so after a deploy the browser installs the changed worker, which fills a
+    new cache and drops the old one."""
+    assets = [url_for("static", filename=name) for name in SCANNER_ASSETS]
+    worker = url_for("static", filename=SCANNER_WORKER, v=None)
+    versions = "|".join([*assets, url_for("static", filename=SCANNER_WORKER)])
+    cache = "kicxup-scanner-" + hashlib.sha256(versions.encode()).hexdigest()[:12]
+    return [*assets, worker], cache
+
+
 @bp.get("/e/<slug>/scan/sw.js")
 def service_worker(slug):
     """The scanner's service worker, served inside the scope it controls."""
     event = load_event(slug)
+    assets, cache = scanner_assets()
     response = Response(
-        render_template(
-            "checkin/sw.js",
-            event=event,
-            assets=[
-                url_for("static", filename=name)
-                for name in (
-                    "css/app.css",
-                    "checkin/scanner.css",
-                    "checkin/scanner.js",
-                    "checkin/offline.js",
-                    "vendor/qr-scanner/qr-scanner.min.js",
-                    "vendor/qr-scanner/qr-scanner-worker.min.js",
-                    "vendor/idb/idb.js",
-                    "vendor/noble-ed25519/ed25519.js",
-                )
-            ],
-        ),
+        render_template("checkin/sw.js", event=event, assets=assets, cache=cache),
         mimetype="text/javascript",
     )
     response.headers["Cache-Control"] = "no-cache"

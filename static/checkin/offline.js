@@ -142,7 +142,10 @@ export async function judge({ text, config, key, when, messages, seen }) {
   const id = String(parsed.badgeId);
   const current = config.revocation.min_issue[id];
   if (current === undefined || parsed.issue > current) {
-    return { status: "invalid", reason: "unknown_badge", badgeId: parsed.badgeId, ...say("unknown_badge") };
+    // Signed by the organizer but issued after the last sync (a reprint, an on-site
+    // registration): genuine, yet its holder, category and revocation are unknown
+    // here. Not "invalid" (the server would admit it); the gate checks the person.
+    return { status: "unverified", reason: "not_synced", badgeId: parsed.badgeId, badge: null, ...say("not_synced") };
   }
   const holder = (config.holders || {})[id] || null;
   const category = holder && holder.category ? config.categories[holder.category] : null;

@@ -280,15 +280,31 @@ async function judgeOffline(item) {
 let busy = Promise.resolve();
 
 function handle(text) {
+  // The scan's time is when the code was read, not when its turn comes: on a slow
+  // network the scans before it may take seconds each.
+  const scannedAt = new Date().toISOString();
   // One scan at a time, in the order they came.
-  busy = busy.then(() => process(text)).catch((error) => showError(String(error)));
+  busy = busy.then(() => process(text, scannedAt)).catch((error) => showError(String(error)));
   return busy;
 }
 
-async function process(text) {
+// Judged on this device and queued for upload: offline, or while the server refuses
+// this scanner (the gate still gets the answer its synced data gives).
+async function keepForUpload(item, note) {
+  const local = await judgeOffline(item);
+  if (local.status === "ok" && local.seenKey) {
+    await db.put("seen", { key: local.seenKey, at: item.scanned_at });
+  }
+  await db.put("queue", { ...item, local_status: local.status });
+  await refreshQueueCount();
+  show(local, note);
+  return local;
+}
+
+async function process(text, scannedAt) {
   const code = (text || "").trim();
   if (!code) return;
-  const item = { nonce: newNonce(), code, scan_point: pointId, scanned_at: new Date().toISOString() };
+  const item = { nonce: newNonce(), code, scan_point: pointId, scanned_at: scannedAt };
   if (navigator.onLine !== false) {
     try {
       const response = await fetchJSON(cfg.scanUrl, { method: "POST", body: JSON.stringify(item) });
@@ -300,13 +316,13 @@ async function process(text) {
         return;
       }
       if (response.status === 401 || response.status === 403) {
-        // Keep the scan: it is uploaded once this scanner may scan here again.
+        // Keep the scan: it is uploaded once this scanner may scan here again. The
+        // warning above says why and what to do.
         refused(response);
         uploadProblem = "auth";
         uploadStatus = response.status;
-        await db.put("queue", { ...item, local_status: "unverified" });
-        await refreshQueueCount();
-        showError(UI.notAuthorized);
+        const local = await keepForUpload(item, UI.notUploaded);
+        els.syncNote.textContent = local.status === "unverified" ? UI.unverified : UI.notAuthorized;
         return;
       }
       if (response.status < 500) {
@@ -319,13 +335,7 @@ async function process(text) {
     }
   }
   setOnline(false);
-  const local = await judgeOffline(item);
-  if (local.status === "ok" && local.seenKey) {
-    await db.put("seen", { key: local.seenKey, at: item.scanned_at });
-  }
-  await db.put("queue", { ...item, local_status: local.status });
-  await refreshQueueCount();
-  show(local, UI.offline);
+  const local = await keepForUpload(item, UI.offline);
   els.syncNote.textContent = local.status === "unverified" ? UI.unverified : UI.savedOffline;
 }
 
@@ -401,45 +411,63 @@ els.form.addEventListener("submit", (event) => {
 if (window.matchMedia && window.matchMedia("(pointer: fine)").matches) {
   document.addEventListener("keydown", (event) => {
     const target = event.target;
-    const typing = target instanceof HTMLElement && target.closest("input, textarea, select, button");
-    if (!typing && event.key.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey) {
+    // A focused button (the camera toggle after a tap) does not count as typing: the
+    // hand scanner's characters would be lost and its Enter would press the button.
+    // Space still presses the button, and badge codes have no spaces.
+    const typing = target instanceof HTMLElement && target.closest("input, textarea, select");
+    const character = event.key.length === 1 && event.key !== " ";
+    if (!typing && character && !event.ctrlKey && !event.metaKey && !event.altKey) {
       els.input.focus();
     }
   });
 }
 
 let scanner = null;
+let starting = false;
 let lastCode = "";
 let lastAt = 0;
 
+function onCameraRead(result) {
+  const text = result.data || result;
+  const now = Date.now();
+  // The same badge still in view: every read of it restarts the pause, so a badge
+  // held in front of the camera is one scan however long it stays there.
+  const stillInView = text === lastCode && now - lastAt < 4000;
+  lastCode = text;
+  lastAt = now;
+  if (!stillInView) handle(text);
+}
+
 async function startCamera() {
-  const { default: QrScanner } = await import(cfg.qrScanner);
-  if (!(await QrScanner.hasCamera())) {
-    els.cameraNote.textContent = UI.noCamera;
-    return;
-  }
-  els.video.parentElement.hidden = false;
-  scanner = new QrScanner(
-    els.video,
-    (result) => {
-      const text = result.data || result;
-      const now = Date.now();
-      if (text === lastCode && now - lastAt < 4000) return; // the same badge still in view
-      lastCode = text;
-      lastAt = now;
-      handle(text);
-    },
-    { returnDetailedScanResult: true, preferredCamera: "environment", maxScansPerSecond: 8, highlightScanRegion: true }
-  );
+  // A second tap while the camera starts would start a second scanner, and the
+  // first one's failure would tear down the one in use.
+  if (starting) return;
+  starting = true;
+  let instance = null;
   try {
-    await scanner.start();
+    const { default: QrScanner } = await import(cfg.qrScanner);
+    if (!(await QrScanner.hasCamera())) {
+      els.cameraNote.textContent = UI.noCamera;
+      return;
+    }
+    els.video.parentElement.hidden = false;
+    instance = new QrScanner(els.video, onCameraRead, {
+      returnDetailedScanResult: true,
+      preferredCamera: "environment",
+      maxScansPerSecond: 8,
+      highlightScanRegion: true,
+    });
+    await instance.start();
+    scanner = instance;
+    els.cameraNote.textContent = "";
     els.cameraToggle.textContent = UI.stopCamera;
     root.dataset.camera = "on";
   } catch (error) {
     els.cameraNote.textContent = fill(UI.cameraDenied, { error: String(error) });
-    scanner.destroy();
-    scanner = null;
+    if (instance) instance.destroy();
     els.video.parentElement.hidden = true;
+  } finally {
+    starting = false;
   }
 }
 
@@ -454,7 +482,11 @@ function stopCamera() {
   root.dataset.camera = "off";
 }
 
-els.cameraToggle.addEventListener("click", () => (scanner ? stopCamera() : startCamera()));
+els.cameraToggle.addEventListener("click", () => {
+  if (starting) return;
+  if (scanner) stopCamera();
+  else startCamera();
+});
 els.warningRetry.addEventListener("click", () => flushQueue());
 
 // -- network and service worker -----------------------------------------------------------
@@ -475,7 +507,7 @@ if ("serviceWorker" in navigator) {
   navigator.serviceWorker
     .register(cfg.swUrl, { scope: cfg.swScope })
     .then(() => navigator.serviceWorker.ready)
-    .then(() => caches.open("kicxup-scanner-v3"))
+    .then(() => caches.open(cfg.swCache))
     .then((cache) => cache.add(location.href))
     .then(() => (root.dataset.sw = "ready"))
     .catch(() => (root.dataset.sw = "failed"));

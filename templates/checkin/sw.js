@@ -1,8 +1,9 @@
 /* Service worker of the KICXUP scanner ({{ event.slug }}): keeps the scanner
    page and its scripts usable without network. Scans themselves are queued by
    the page (IndexedDB) and uploaded when the network returns. */
-// A new name when the cached files must be replaced: "activate" drops the old cache.
-const CACHE = "kicxup-scanner-v3";
+// Named after the files' versions: a deploy that changes any of them changes this
+// script, the browser installs it, and "activate" drops the old cache.
+const CACHE = {{ cache|tojson }};
 const ASSETS = {{ assets|tojson }};
 
 self.addEventListener("install", (event) => {
@@ -34,16 +35,19 @@ async function networkFirst(request) {
   }
 }
 
+// Static files have their version in the address: the exact copy, else the network,
+// and only offline any cached version (better an older script than none).
 async function cacheFirst(request) {
   const cache = await caches.open(CACHE);
-  const cached = await cache.match(request, { ignoreSearch: true });
-  const refresh = fetch(request)
-    .then((response) => {
-      if (response.ok) cache.put(request, response.clone());
-      return response;
-    })
-    .catch(() => null);
-  return cached || (await refresh) || Response.error();
+  const cached = await cache.match(request);
+  if (cached) return cached;
+  try {
+    const response = await fetch(request);
+    if (response.ok) cache.put(request, response.clone());
+    return response;
+  } catch (error) {
+    return (await cache.match(request, { ignoreSearch: true })) || Response.error();
+  }
 }
 
 self.addEventListener("fetch", (event) => {

@@ -1,9 +1,13 @@
 """Who may reach which scanning page and API (the role matrix)."""
 
+import re
+
 import pytest
+from flask import url_for
 
 from eventapp.checkin import services
 from eventapp.checkin.models import Lead
+from eventapp.core import static_files
 from eventapp.extensions import db
 from tests.checkin.conftest import nonce, scan
 from tests.conftest import ROLE_NAMES, assert_access
@@ -103,6 +107,31 @@ def test_public_service_worker(client, scanning):
     response = client.get("/e/test-expo/scan/sw.js")
     assert response.status_code == 200 and response.mimetype == "text/javascript"
     assert "kicxup-scanner" in response.get_data(as_text=True)
+
+
+def _sw_cache(client):
+    text = client.get("/e/test-expo/scan/sw.js").get_data(as_text=True)
+    return re.search(r'const CACHE = "([^"]+)"', text).group(1), text
+
+
+def test_scanner_cache_changes_with_its_files(client, login_as, scanning, monkeypatch):
+    """A deploy that changes a scanner file changes the service worker, so the
+    browser installs it and replaces its cache (the page names the same cache)."""
+    cache, text = _sw_cache(client)
+    page = login_as("staff").get(f"/e/test-expo/scan/{scanning.points['gate'].id}")
+    assert f'data-sw-cache="{cache}"' in page.get_data(as_text=True)
+    with client.application.test_request_context():
+        assert url_for("static", filename="checkin/scanner.js") in text
+    real = static_files.static_version
+
+    def changed(folder, filename):
+        version = real(folder, filename)
+        return "0123456789ab" if filename == "checkin/offline.js" else version
+
+    monkeypatch.setattr(static_files, "static_version", changed)
+    new_cache, new_text = _sw_cache(client)
+    assert new_cache != cache
+    assert "checkin/offline.js?v=0123456789ab" in new_text
 
 
 @pytest.mark.parametrize(
