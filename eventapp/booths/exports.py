@@ -13,7 +13,7 @@ from eventapp.booths.state import (
     zone_label,
 )
 from eventapp.core.i18n import gettext as _
-from eventapp.core.spreadsheets import csv_safe, keep_as_text
+from eventapp.core.spreadsheets import csv_safe, keep_as_text, xlsx_row
 
 COLUMNS = (
     "booth",
@@ -62,18 +62,20 @@ def booths_xlsx(event):
     sheet.title = "Booths"
     sheet.append(list(COLUMNS))
     for row in booth_rows(event):
-        sheet.append(_values(row))
+        sheet.append(xlsx_row(_values(row)))
         keep_as_text(sheet[sheet.max_row])
     companies = workbook.create_sheet("Exhibitors")
     companies.append(["company_ko", "company_en", "booths", "zones"])
     for entry in directory(event):
         companies.append(
-            [
-                entry["name_ko"],
-                entry["name_en"],
-                " ".join(entry["booths"]),
-                " ".join(entry["zones"]),
-            ]
+            xlsx_row(
+                [
+                    entry["name_ko"],
+                    entry["name_en"],
+                    " ".join(entry["booths"]),
+                    " ".join(entry["zones"]),
+                ]
+            )
         )
         keep_as_text(companies[companies.max_row])
     for ws in (sheet, companies):

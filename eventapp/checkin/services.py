@@ -186,10 +186,12 @@ def booth_point_for(event, organization, create=True):
             raise CheckinError(_l("This company does not exhibit at the event."))
         point = db.session.scalar(query)
     if point is None and create:
+        # A company name may run to 200 characters, a point name to 100.
+        room = ScanPoint.name_ko.type.length - len(" booth")
         point = create_scan_point(
             event,
-            name_ko=f"{organization.name_ko} 부스",
-            name_en=f"{organization.name_en} booth",
+            name_ko=f"{organization.name_ko[:room].rstrip()} 부스",
+            name_en=f"{organization.name_en[:room].rstrip()} booth",
             kind="booth",
             organization_id=organization.id,
         )
@@ -200,7 +202,7 @@ def may_scan(user, point, event=None):
     """May this signed-in person scan at the point?
 
     Entrances and meeting zones: on-site staff (and organizers). Booth lead
-    points: the owning company's exhibitor staff (and organizers).
+    points: the owning company's exhibitor staff while it exhibits (and organizers).
     """
     event = event or db.session.get(Event, point.event_id)
     if user is None or not user.is_authenticated:
@@ -211,7 +213,13 @@ def may_scan(user, point, event=None):
         if not has_role(user, event, "exhibitor_admin", "exhibitor_staff"):
             return False
         company = company_of(user, event)
-        return company is not None and company.id == point.organization_id
+        # A company that withdrew or was turned away captures no more leads (it
+        # would still read visitors' names and shared contact details).
+        return (
+            company is not None
+            and company.id == point.organization_id
+            and exhibiting(event, company.id)
+        )
     return has_role(user, event, "staff")
 
 
@@ -915,9 +923,12 @@ def record_scan(ctx, *, code, nonce, scanned_at=None, offline=False, language="e
     check_scan_fields(code, nonce)
     now = now or utcnow()
     scanned_at = scanned_at or now
-    day = _scan_basis(scanned_at, now).astimezone(ctx.tz).date()
+    # A scanner whose clock runs ahead keeps its time in the scan's record only: the
+    # fair day, the check-in's or lead's time and the meeting slot go by the server's.
+    basis = _scan_basis(scanned_at, now)
+    day = basis.astimezone(ctx.tz).date()
 
-    judgement = _judge(ctx, code, day, scanned_at, language)
+    judgement = _judge(ctx, code, day, basis, language)
     answer, row = _scan_row(ctx, judgement, code, nonce, scanned_at, now, day, offline)
     if judgement.pending_checkin is None:
         stored = _first("scan", row)

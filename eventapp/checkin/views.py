@@ -51,7 +51,7 @@ from eventapp.core.permissions import (
     parse_id,
     require_same_company,
 )
-from eventapp.core.spreadsheets import csv_safe, keep_as_text
+from eventapp.core.spreadsheets import csv_safe, keep_as_text, xlsx_row
 from eventapp.core.urls import safe_redirect_target
 from eventapp.extensions import db, login_manager
 from eventapp.organizations.models import Organization
@@ -582,7 +582,7 @@ def leads_export(event, fmt):
     sheet.title = "Leads"
     sheet.append(header)
     for values in _export_rows(event, rows):
-        sheet.append(["" if v is None else str(v) for v in values])
+        sheet.append(xlsx_row(["" if v is None else str(v) for v in values]))
         keep_as_text(sheet[sheet.max_row])
     for column, width in zip("ABCDEFGHIJ", (17, 22, 30, 8, 18, 8, 40, 28, 16, 20), strict=True):
         sheet.column_dimensions[column].width = width

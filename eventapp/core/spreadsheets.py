@@ -3,10 +3,12 @@
 Spreadsheet programs run a cell that looks like a formula: a company called
 `=HYPERLINK(...)` would become a link (or worse) in the organizer's Excel.
 `csv_safe()` defuses such a value for CSV, `keep_as_text()` for the cells of
-an openpyxl row.
+an openpyxl row. `xlsx_row()` drops the control characters XLSX cannot hold.
 """
 
 import re
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 # Spreadsheet programs read a CSV cell that begins with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -34,3 +36,17 @@ def keep_as_text(cells):
         if cell.data_type in ("f", "e"):
             cell.data_type = "s"
             cell.quotePrefix = True
+
+
+def xlsx_row(values):
+    """A row for openpyxl: None as empty text, and text without the control characters
+    (a vertical tab pasted into a note, say) that openpyxl refuses, which would
+    fail the whole export."""
+    return [
+        ""
+        if value is None
+        else ILLEGAL_CHARACTERS_RE.sub("", value)
+        if isinstance(value, str)
+        else value
+        for value in values
+    ]

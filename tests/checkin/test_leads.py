@@ -174,3 +174,54 @@ def test_contact_sharing_never_redirects_off_site(scanning, login_as):
             "/e/test-expo/contact-sharing", data={"share_contact": "y", "next": target}
         )
         assert response.location.endswith("/e/test-expo/contact-sharing"), target
+
+
+def test_xlsx_export_with_a_control_character_in_a_note(scanning, login_as):
+    """openpyxl refuses control characters: one pasted into a note made the
+    company's whole Excel export a server error."""
+    staff = login_as("exhibitor_staff")
+    answer = scan(staff, scanning.points["alpha_booth"], scanning.code("attendee")).get_json()
+    assert answer["status"] == "ok"
+    lead = db.session.scalar(select(Lead))
+    response = staff.post(
+        f"/e/test-expo/leads/{lead.id}", data={"rating": "hot", "notes": "call\x0bback\x1b"}
+    )
+    assert response.status_code == 302
+    response = staff.get("/e/test-expo/leads/export.xlsx")
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
+    assert any("callback" in (value or "") for value in rows[1])
+    # The CSV keeps the note as typed.
+    assert "call\x0bback" in staff.get("/e/test-expo/leads/export.csv").get_data(as_text=True)
+
+
+def test_lead_scanner_of_a_company_with_a_long_name(small_event, login_as):
+    """Company names hold 200 characters, scan point names 100: the booth point's
+    name is cut to fit (PostgreSQL refused it, a server error)."""
+    from eventapp.checkin.models import ScanPoint
+
+    company = small_event.companies["alpha"]
+    company.name_en = "A" * 150
+    company.name_ko = "가" * 150
+    db.session.commit()
+    response = login_as("exhibitor_admin").post("/e/test-expo/scan/booth")
+    assert response.status_code == 302
+    db.session.remove()
+    point = db.session.scalar(select(ScanPoint).where(ScanPoint.kind == "booth"))
+    assert point.name_en == "A" * 94 + " booth" and len(point.name_ko) <= 100
+    assert point.name_ko.endswith("가 부스")
+
+
+def test_a_company_that_withdrew_captures_no_more_leads(scanning, login_as):
+    scanning.exhibitors["alpha"].status = "withdrawn"
+    db.session.commit()
+    staff = login_as("exhibitor_staff")
+    assert scan(staff, scanning.points["alpha_booth"], scanning.code("attendee")).status_code == 403
+    point_id = scanning.points["alpha_booth"].id
+    assert staff.get(f"/e/test-expo/scan/{point_id}").status_code == 403
+    assert f"/scan/{point_id}" not in staff.get("/e/test-expo/scan/").get_data(as_text=True)
+    assert db.session.scalar(select(Lead)) is None
+    # The organizer still may scan there.
+    organizer = login_as("organizer")
+    answer = scan(organizer, scanning.points["alpha_booth"], scanning.code("attendee"))
+    assert answer.get_json()["status"] == "ok"

@@ -23,11 +23,15 @@ def _zone(event):
     return zone
 
 
-def _scan(zone, user, moment, nonce):
+def _scan(zone, user, moment, nonce, now=None):
     code = badges.badge_code(badges.issue_badge(zone.event, user))
     db.session.commit()
     answer, _ = services.record_scan(
-        services.context_for_point(zone.id), code=code, nonce=nonce, scanned_at=moment, now=moment
+        services.context_for_point(zone.id),
+        code=code,
+        nonce=nonce,
+        scanned_at=moment,
+        now=now or moment,
     )
     db.session.commit()
     return answer
@@ -267,3 +271,26 @@ def test_attendance_refused_by_the_meetings_package_leaves_the_scan_answered(
     db.session.remove()
     assert db.session.get(Scan, answer["scan_id"]).nonce == "meeting-312"
     assert db.session.get(Meeting, meeting_id).status == "scheduled"
+
+
+def test_a_scanner_clock_a_day_ahead_does_not_attend_tomorrows_meeting(meetup):  # noqa: F811
+    """The server goes by its own time when the scanner's clock runs ahead (beyond
+    the tolerated skew): the fair day, and the meeting slot too. Tomorrow's meeting
+    of the pair was marked attended today by such a scanner."""
+    event = meetup.event
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    today = meetup.slots[0]
+    tomorrow = next(s for s in meetup.slots if s.starts_at - today.starts_at == timedelta(days=1))
+    meeting = _meeting(event, alpha, gamma, tomorrow, meetup.organizer)
+    zone = _zone(event)
+    now = today.starts_at + timedelta(minutes=5)
+    ahead = now + timedelta(days=1)
+    first = _scan(zone, meetup.attendee, ahead, "ahead-001", now=now)
+    second = _scan(zone, meetup.exhibitor_staff, ahead, "ahead-002", now=now)
+    assert first["day"] == second["day"] == today.starts_at.astimezone(event.tz).date().isoformat()
+    assert first["meeting"] is None and second["meeting"] is None
+    db.session.refresh(meeting)
+    assert meeting.status == "scheduled"
+    assert db.session.scalar(select(func.count()).select_from(MeetingArrival)) == 0
+    # The scan rows keep the times the scanner sent.
+    assert {row.scanned_at for row in db.session.scalars(select(Scan))} == {ahead}

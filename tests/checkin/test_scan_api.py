@@ -316,6 +316,23 @@ def test_client_clock_ahead_keeps_its_time_but_the_server_day_counts(
     assert abs(row.scanned_at - ahead) < timedelta(seconds=1)
 
 
+def test_a_check_in_from_a_clock_running_ahead_has_the_servers_time(scanning, client, device_token):
+    """The next gate answered "already checked in at 13:00" at 10:00: the check-in
+    kept the time of a scanner whose clock ran three hours ahead."""
+    ahead = datetime.now(UTC) + timedelta(hours=3)
+    answer = scan(
+        client,
+        scanning.points["gate"],
+        scanning.code("attendee"),
+        token=device_token("gate"),
+        at=ahead.isoformat(),
+    ).get_json()
+    assert answer["status"] == "ok"
+    checkin = db.session.scalar(select(CheckIn))
+    assert abs(checkin.checked_in_at - datetime.now(UTC)) < timedelta(minutes=1)
+    assert abs(db.session.get(Scan, answer["scan_id"]).scanned_at - ahead) < timedelta(seconds=1)
+
+
 def test_booth_lead_capture(scanning, client, device_token, login_as, late_clock):
     alpha = scanning.points["alpha_booth"]
     staff_client = login_as("exhibitor_staff")
