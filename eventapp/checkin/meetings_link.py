@@ -271,7 +271,13 @@ def mark_no_shows(event, user=None, now=None):
         return 0
     _models, services = found
     now = now or utcnow()
-    missed = no_shows(event, now)
-    for item in missed:
-        _mark_no_show(services, item.meeting, item.missing, user, now)
-    return len(missed)
+    marked = 0
+    for item in no_shows(event, now):
+        try:
+            _mark_no_show(services, item.meeting, item.missing, user, now)
+        except services.MeetingError:
+            # Cancelled since the list was read (mark_attendance re-reads the locked
+            # meeting and refuses before changing anything): no longer a no-show.
+            continue
+        marked += 1
+    return marked

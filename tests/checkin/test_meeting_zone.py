@@ -294,3 +294,27 @@ def test_a_scanner_clock_a_day_ahead_does_not_attend_tomorrows_meeting(meetup): 
     assert db.session.scalar(select(func.count()).select_from(MeetingArrival)) == 0
     # The scan rows keep the times the scanner sent.
     assert {row.scanned_at for row in db.session.scalars(select(Scan))} == {ahead}
+
+
+def test_a_meeting_cancelled_while_no_shows_are_marked_is_left_cancelled(
+    meetup,  # noqa: F811
+    monkeypatch,
+):
+    """The organizer marks the no-shows while someone cancels one of them: the
+    cancelled one is skipped (was a server error that undid every mark)."""
+    event = meetup.event
+    alpha, beta, gamma = (meetup.profiles[k] for k in ("alpha", "beta", "gamma"))
+    cancelled = _meeting(event, alpha, beta, meetup.slots[1], meetup.organizer)
+    missed = _meeting(event, alpha, gamma, meetup.slots[2], meetup.organizer)
+    after = missed.ends_at + meetings_link.NO_SHOW_AFTER
+    listed = meetings_link.no_shows(event, now=after)
+    assert {item.meeting.id for item in listed} == {cancelled.id, missed.id}
+    meetings.cancel_meeting(cancelled, meetup.organizer, reason="flight delayed")
+    db.session.commit()
+    monkeypatch.setattr(meetings_link, "no_shows", lambda event, now=None: listed)
+
+    assert meetings_link.mark_no_shows(event, meetup.organizer, now=after) == 1
+    db.session.commit()
+    db.session.refresh(cancelled)
+    db.session.refresh(missed)
+    assert (cancelled.status, missed.status) == ("cancelled", "no_show")
