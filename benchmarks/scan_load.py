@@ -225,6 +225,11 @@ def load_event(app, people):
         return point.id, services.device_token(device), codes
 
 
+def first_entries(name):
+    """Runs whose scans are each a badge not scanned before: every rush round, the paced run."""
+    return name.startswith("rush") or name == "paced"
+
+
 def ok_share(app, nonce_tag):
     """Share of `ok` among the scans stored for one run (its nonces end in `nonce_tag`)."""
     from sqlalchemy import func, select
@@ -519,11 +524,10 @@ def main():
     def lua_script(name, body, phase, pause_ms):
         # Every phase has its own nonce prefix: wrk restarts its counters with
         # each run, and a repeated nonce would be answered as a replay.
-        first_entries = name.startswith("rush") or name == "paced"
         header = (
             f'CODES_FILE = "{code_files.get(name, code_files["scan"])}"\nTOKEN = "{token}"\n'
             f'POINT = {point_id}\nRUN = "{run_id}-{name}-{phase}"\n'
-            f"SEQUENTIAL = {'true' if first_entries else 'false'}\nTHREADS = {WRK_THREADS}\n"
+            f"SEQUENTIAL = {'true' if first_entries(name) else 'false'}\nTHREADS = {WRK_THREADS}\n"
             f"PAUSE_MS = {pause_ms}\n"
         )
         path = work / f"{name}-{phase}.lua"
@@ -541,7 +545,7 @@ def main():
             listed = code_sets[name]
 
             def pick(index, counter):
-                if name.startswith("rush") or name == "paced":
+                if first_entries(name):
                     return listed[((counter - 1) * args.connections + index) % len(listed)]
                 return listed[(index * 131 + counter * 7) % len(listed)]
 

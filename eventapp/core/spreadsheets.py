@@ -39,14 +39,9 @@ def keep_as_text(cells):
 
 
 def xlsx_row(values):
-    """A row for openpyxl: None as empty text, and text without the control characters
-    (a vertical tab pasted into a note, say) that openpyxl refuses, which would
-    fail the whole export."""
+    """A row for openpyxl, its text without the control characters (a vertical tab
+    pasted into a note, say) that openpyxl refuses, which would fail the whole export."""
     return [
-        ""
-        if value is None
-        else ILLEGAL_CHARACTERS_RE.sub("", value)
-        if isinstance(value, str)
-        else value
+        ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
         for value in values
     ]
