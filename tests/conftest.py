@@ -9,6 +9,7 @@ developer's own database.
 import os
 import tempfile
 import threading
+from contextlib import contextmanager
 from datetime import date
 from email import message_from_bytes, policy
 from functools import partial
@@ -108,10 +109,40 @@ def _let_test_thread_read_without_locking(application):
 
     @sa_event.listens_for(db.engine, "begin")
     def _begin(connection):
-        if threading.current_thread() is main_thread:
+        if threading.current_thread() is main_thread and not _TEST_THREAD_WRITES.is_set():
             connection.exec_driver_sql("BEGIN")
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# Set while the test's own thread changes data beside a live server.
+_TEST_THREAD_WRITES = threading.Event()
+
+
+@pytest.fixture
+def writing():
+    """`with writing(): ...` changes data from the test while a live server runs.
+
+    The test thread's plain BEGIN reads a WAL snapshot; had the server committed
+    since, SQLite refuses to turn that snapshot into a write ("database is
+    locked") at once, whatever the busy timeout. Inside the block the transaction
+    takes the write lock first (BEGIN IMMEDIATE), and it is committed on leaving.
+    """
+
+    @contextmanager
+    def block():
+        db.session.remove()
+        _TEST_THREAD_WRITES.set()
+        try:
+            yield db.session
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
+        finally:
+            _TEST_THREAD_WRITES.clear()
+
+    return block
 
 
 def reset_schema():

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from eventapp.checkin import services
 from eventapp.checkin.models import CheckIn, Lead, MeetingArrival, Scan, ScanDevice
@@ -318,7 +318,9 @@ def test_offline_without_scanner_data_says_unverified(scanning, live_server, lau
     assert db.session.scalar(select(Scan.result)) == "ok"
 
 
-def test_refused_upload_keeps_the_scans_and_says_what_to_do(scanning, live_server, launch_chromium):
+def test_refused_upload_keeps_the_scans_and_says_what_to_do(
+    scanning, live_server, launch_chromium, writing
+):
     """When the server refuses the queued scans (the device's token was revoked),
     they stay queued, a warning says how many and what to do, and they are
     uploaded once the scanner is allowed again (here: staff sign in)."""
@@ -333,14 +335,10 @@ def test_refused_upload_keeps_the_scans_and_says_what_to_do(scanning, live_serve
     _type_code(page, code, "ok")
     assert page.inner_text("#count-queue") == "1"
 
-    # The organizer revokes the device (one UPDATE in a fresh transaction: with a
-    # read first, SQLite could refuse it while the live server writes).
+    # The organizer revokes the device while the page runs.
     device_id = device.id
-    db.session.remove()
-    db.session.execute(
-        update(ScanDevice).where(ScanDevice.id == device_id).values(revoked_at=services.utcnow())
-    )
-    db.session.commit()
+    with writing():
+        db.session.get(ScanDevice, device_id).revoked_at = services.utcnow()
     context.set_offline(False)
     page.evaluate("window.kicxupScanner.flushQueue()")
     warning = page.wait_for_selector("#upload-warning:not([hidden])", timeout=10000)
@@ -600,7 +598,9 @@ def test_scan_time_is_when_the_code_was_read(scanning, live_server, launch_chrom
     assert abs((stored.replace(tzinfo=stored.tzinfo or UTC) - read).total_seconds()) < 1
 
 
-def test_a_scan_the_server_refuses_is_judged_on_the_device(scanning, live_server, launch_chromium):
+def test_a_scan_the_server_refuses_is_judged_on_the_device(
+    scanning, live_server, launch_chromium, writing
+):
     """The device's set-up code was withdrawn while the page was open: a genuine
     badge gets the device's own answer (green, "not uploaded"), not a red error,
     and the scan is uploaded with that answer once staff sign in."""
@@ -612,11 +612,8 @@ def test_a_scan_the_server_refuses_is_judged_on_the_device(scanning, live_server
     page.goto(live_server.url + path)
     _ready(page)
     device_id = device.id
-    db.session.remove()
-    db.session.execute(
-        update(ScanDevice).where(ScanDevice.id == device_id).values(revoked_at=services.utcnow())
-    )
-    db.session.commit()
+    with writing():
+        db.session.get(ScanDevice, device_id).revoked_at = services.utcnow()
     _type_code(page, code, "ok")
     assert "not uploaded" in page.inner_text("#result-status")
     assert page.inner_text("#result-name") == "Attendee"
@@ -636,7 +633,7 @@ def test_a_scan_the_server_refuses_is_judged_on_the_device(scanning, live_server
 
 
 def test_a_reprint_after_the_last_sync_is_not_called_invalid_offline(
-    scanning, live_server, launch_chromium
+    scanning, live_server, launch_chromium, writing
 ):
     """A badge reprinted after the scanner last synced is signed by the organizer:
     offline it is unverified (check the person), not "invalid"; the server admits
@@ -650,10 +647,9 @@ def test_a_reprint_after_the_last_sync_is_not_called_invalid_offline(
     page.goto(live_server.url + path)
     _ready(page)
     badge_id = scanning.badges["attendee"].id
-    db.session.remove()
-    badge = db.session.get(Badge, badge_id)
-    badges.reissue_badge(badge)
-    db.session.commit()
+    with writing():
+        badge = db.session.get(Badge, badge_id)
+        badges.reissue_badge(badge)
     new_code = badges.badge_code(badge)
 
     context.set_offline(True)
