@@ -583,9 +583,10 @@ def greedy(problem: Problem) -> Solution:
 
 
 def time_reserve(time_limit: float) -> float:
-    """Seconds kept back from the solvers: CP-SAT stops a little after its limit, and
-    reading its answer back and checking it take time too."""
-    return 0.1 + min(1.0, 0.02 * time_limit)
+    """Seconds kept back from the solvers: CP-SAT stops a little after its limit (0.2 s
+    late seen on a loaded 2-core machine), and reading its answer back and checking
+    it take time too."""
+    return 0.25 + min(1.0, 0.02 * time_limit)
 
 
 def solve(
@@ -617,7 +618,9 @@ def solve(
     fallback = _to_solution(floor, problem, start, status="GREEDY")
     log.debug("%.2fs: greedy start %d", time.monotonic() - started, plan.value(start))
     cap = rounded = None
-    relaxation = _relaxation(plan, seconds=0.3 * remaining()) if remaining() > 0.05 else None
+    relaxation = None
+    if remaining() > 0.05:
+        relaxation = _relaxation(plan, until=time.monotonic() + 0.3 * remaining())
     if relaxation is not None:
         lp_value, lp_solution = relaxation
         # Scores are integers: no placement beats the relaxation rounded down.
@@ -853,21 +856,37 @@ class _Formulation:
         return chosen
 
 
-def _relaxation(plan: _Formulation, seconds: float) -> tuple[float, list[float]] | None:
-    """Optimum of the LP relaxation and its solution, or None when it could not be had."""
+def _relaxation(plan: _Formulation, until: float) -> tuple[float, list[float]] | None:
+    """Optimum of the LP relaxation and its solution, or None when it could not be had
+    by `until` (monotonic clock).
+
+    Building the LP row by row costs more than solving it on a loaded machine, so the
+    clock covers the building too: GLOP gets only what is left of it.
+    """
     lp = pywraplp.Solver.CreateSolver("GLOP")
-    if lp is None or seconds <= 0:
+    if lp is None:
         return None
-    lp.SetTimeLimit(int(seconds * 1000))
-    xs = [lp.NumVar(0.0, 1.0, "") for _ in plan.choices]
-    for members, weights, limit in plan.rows:
+    xs = []
+    for n in range(len(plan.choices)):
+        if _past(n, until):
+            return None
+        xs.append(lp.NumVar(0.0, 1.0, ""))
+    for n, (members, weights, limit) in enumerate(plan.rows):
+        if _past(n, until):
+            return None
         row = lp.Constraint(-lp.infinity(), limit)
         for k, i in enumerate(members):
             row.SetCoefficient(xs[i], weights[k] if weights else 1)
     objective = lp.Objective()
-    for x, weight in zip(xs, plan.weights, strict=True):
+    for n, (x, weight) in enumerate(zip(xs, plan.weights, strict=True)):
+        if _past(n, until):
+            return None
         objective.SetCoefficient(x, weight)
     objective.SetMaximization()
+    left = until - time.monotonic()
+    if left <= 0:
+        return None
+    lp.SetTimeLimit(max(1, int(left * 1000)))
     if lp.Solve() != pywraplp.Solver.OPTIMAL:
         return None
     return objective.Value(), [x.solution_value() for x in xs]
@@ -946,8 +965,14 @@ def _search(plan: _Formulation, start, cap, deadline: float, workers: int, fixed
     problem is solved, i.e. nothing is fixed or the placement reaches `cap`.
     """
     model = cp_model.CpModel()
-    xs = [model.new_bool_var("") for _ in plan.choices]
-    for members, weights, limit in plan.rows:
+    xs = []
+    for n in range(len(plan.choices)):
+        if _past(n, deadline):
+            return start, "FEASIBLE", None
+        xs.append(model.new_bool_var(""))
+    for n, (members, weights, limit) in enumerate(plan.rows):
+        if _past(n, deadline):
+            return start, "FEASIBLE", None
         if weights is None and limit == 1:
             model.add_at_most_one(xs[i] for i in members)
         elif weights is None:
@@ -959,7 +984,9 @@ def _search(plan: _Formulation, start, cap, deadline: float, workers: int, fixed
     model.maximize(cp_model.LinearExpr.weighted_sum(xs, plan.weights))
     hint = plan.encode(start)
     if all(hint[i] for i in fixed_on):
-        for x, hinted in zip(xs, hint, strict=True):
+        for n, (x, hinted) in enumerate(zip(xs, hint, strict=True)):
+            if _past(n, deadline):
+                return start, "FEASIBLE", None
             model.add_hint(x, hinted)
 
     solver = cp_model.CpSolver()
@@ -984,6 +1011,12 @@ def _search(plan: _Formulation, start, cap, deadline: float, workers: int, fixed
     if proven or (cap is not None and plan.value(chosen) >= cap):
         return chosen, "OPTIMAL", None if fixed_on else int(solver.best_objective_bound + 1e-6)
     return chosen, "FEASIBLE", None if fixed_on else int(solver.best_objective_bound + 1e-6)
+
+
+def _past(n: int, until: float) -> bool:
+    """Whether the clock passed `until`, read every 256th step of a model being built:
+    on a loaded machine building a model takes longer than solving it."""
+    return n % 256 == 0 and time.monotonic() >= until
 
 
 class _StopAtBound(cp_model.CpSolverSolutionCallback):
