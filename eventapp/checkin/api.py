@@ -99,7 +99,9 @@ def scan():
         return jsonify(_record(ctx, body, scanned_at, offline))
     except services.ScanRequestError as error:
         db.session.rollback()
-        abort(400, str(error))
+        language = language_without_database()
+        body = {"error": "Bad Request", "message": error.messages[f"message_{language}"]}
+        return jsonify({**body, **error.messages}), 400
 
 
 @api_bp.post("/scans")
@@ -126,6 +128,7 @@ def scan_batch():
                     "status": "error",
                     "nonce": nonce if isinstance(nonce, str) else None,
                     "error": str(error),
+                    **error.messages,
                 }
             )
     return jsonify({"results": results})

@@ -96,6 +96,31 @@ MESSAGES = {
         N_("This scan point is closed."),
         "이 스캔 지점은 운영하지 않습니다.",
     ),
+    # Requests the server cannot use at all (HTTP 400, or an "error" item of a batch).
+    "scan_time_format": (
+        N_("scanned_at must be an RFC 3339 date-time"),
+        "scanned_at은 RFC 3339 형식의 날짜와 시각이어야 합니다",
+    ),
+    "scan_time_zone": (
+        N_("scanned_at needs a time zone (e.g. Z or +09:00)"),
+        "scanned_at에는 시간대가 필요합니다(예: Z 또는 +09:00)",
+    ),
+    "scan_time_range": (
+        N_("scanned_at is out of range"),
+        "scanned_at이 허용 범위를 벗어났습니다",
+    ),
+    "scan_time_far": (
+        N_("scanned_at is implausibly far from now: check the scanner's clock"),
+        "scanned_at이 현재 시각과 너무 멀리 떨어져 있습니다. 스캐너의 시계를 확인하세요",
+    ),
+    "code_too_long": (
+        N_("code must be text of at most %(limit)s characters"),
+        "code는 %(limit)s자 이하의 텍스트여야 합니다",
+    ),
+    "bad_nonce": (
+        N_("nonce must be 8-64 characters of A-Z a-z 0-9 _ . : -"),
+        "nonce는 A-Z a-z 0-9 _ . : - 로 된 8~64자여야 합니다",
+    ),
 }
 
 _CACHE = {}

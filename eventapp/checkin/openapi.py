@@ -11,7 +11,13 @@ NONCE_PATTERN = r"^[A-Za-z0-9_.:-]{8,64}$"
 _ERROR = {
     "type": "object",
     "required": ["error", "message"],
-    "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
+    "properties": {
+        "error": {"type": "string"},
+        "message": {"type": "string"},
+        # Set where the scanner shows the text to its staff (an unusable scan).
+        "message_ko": {"type": "string"},
+        "message_en": {"type": "string"},
+    },
 }
 
 
@@ -149,6 +155,8 @@ _ITEM_ERROR = {
         "status": {"type": "string", "enum": ["error"]},
         "nonce": {"type": "string", "nullable": True},
         "error": {"type": "string"},
+        "message_ko": {"type": "string"},
+        "message_en": {"type": "string"},
     },
 }
 

@@ -563,7 +563,15 @@ def badge_id_of(text):
 
 
 class ScanRequestError(ValueError):
-    """The request itself is unusable (HTTP 400), as opposed to a rejected badge."""
+    """The request itself is unusable (HTTP 400), as opposed to a rejected badge.
+
+    `str()` is the English text; `messages` holds it in both languages, as a badge's
+    answer does, for the scanner that shows the one its staff read.
+    """
+
+    def __init__(self, key, **params):
+        self.messages = bilingual(key, **params)
+        super().__init__(self.messages["message_en"])
 
 
 def parse_scan_time(value, now=None):
@@ -572,27 +580,27 @@ def parse_scan_time(value, now=None):
     if value is None:
         return now
     if not isinstance(value, str) or len(value) > 64:
-        raise ScanRequestError("scanned_at must be an RFC 3339 date-time")
+        raise ScanRequestError("scan_time_format")
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise ScanRequestError("scanned_at must be an RFC 3339 date-time") from None
+        raise ScanRequestError("scan_time_format") from None
     if moment.tzinfo is None:
-        raise ScanRequestError("scanned_at needs a time zone (e.g. Z or +09:00)")
+        raise ScanRequestError("scan_time_zone")
     try:
         moment = moment.astimezone(UTC)
     except (OverflowError, ValueError):
-        raise ScanRequestError("scanned_at is out of range") from None
+        raise ScanRequestError("scan_time_range") from None
     if abs(moment - now) > MAX_SCAN_AGE:
-        raise ScanRequestError("scanned_at is implausibly far from now")
+        raise ScanRequestError("scan_time_far")
     return moment
 
 
 def check_scan_fields(code, nonce):
     if not isinstance(code, str) or len(code) > MAX_CODE_LENGTH:
-        raise ScanRequestError(f"code must be text of at most {MAX_CODE_LENGTH} characters")
+        raise ScanRequestError("code_too_long", limit=MAX_CODE_LENGTH)
     if not isinstance(nonce, str) or not NONCE_RE.match(nonce):
-        raise ScanRequestError("nonce must be 8-64 characters of A-Z a-z 0-9 _ . : -")
+        raise ScanRequestError("bad_nonce")
 
 
 def _iso(moment):

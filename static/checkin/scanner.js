@@ -327,7 +327,11 @@ async function process(text, scannedAt) {
       }
       if (response.status < 500) {
         const body = await response.json().catch(() => ({}));
-        showError(fill(UI.serverError, { error: body.message || response.status }));
+        if (body.message_ko && body.message_en) {
+          show({ status: "error", message_ko: body.message_ko, message_en: body.message_en });
+        } else {
+          showError(fill(UI.serverError, { error: body.message || response.status }));
+        }
         return;
       }
     } catch (error) {

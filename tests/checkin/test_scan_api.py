@@ -396,6 +396,42 @@ def test_bad_requests_get_400(scanning, client, device_token):
     assert _count(Scan) == 0
 
 
+def test_an_unusable_scan_is_explained_in_both_languages(scanning, client, device_token):
+    """The scanner shows staff the reason in their language: a clock a year off
+    used to come back in English only."""
+    headers = {"X-Device-Token": device_token("gate")}
+    body = {
+        "scan_point": scanning.points["gate"].id,
+        "code": scanning.code("attendee"),
+        "nonce": nonce(),
+        "scanned_at": "2001-01-01T00:00:00Z",
+    }
+    korean = client.post(
+        "/api/checkin/scan", json=body, headers={**headers, "Accept-Language": "ko"}
+    ).get_json()
+    assert "스캐너의 시계를 확인하세요" in korean["message_ko"]
+    assert "check the scanner's clock" in korean["message_en"]
+    assert korean["message"] == korean["message_ko"]
+    english = client.post(
+        "/api/checkin/scan", json=body, headers={**headers, "Accept-Language": "en"}
+    ).get_json()
+    assert english["message"] == english["message_en"]
+    long_code = {**body, "code": "x" * 2001, "scanned_at": None}
+    answer = client.post("/api/checkin/scan", json=long_code, headers=headers).get_json()
+    assert "2000자 이하" in answer["message_ko"] and "at most 2000" in answer["message_en"]
+    batch = client.post(
+        "/api/checkin/scans",
+        json={
+            "scan_point": body["scan_point"],
+            "scans": [{**long_code, "code": body["code"], "nonce": "bad nonce!"}],
+        },
+        headers=headers,
+    ).get_json()["results"]
+    assert batch[0]["status"] == "error"
+    assert "nonce는" in batch[0]["message_ko"] and batch[0]["message_en"] == batch[0]["error"]
+    assert _count(Scan) == 0
+
+
 def test_config_gives_key_revocations_and_holders(scanning, client, device_token):
     token = device_token("gate")
     badges.revoke_badge(scanning.badges["outsider"])

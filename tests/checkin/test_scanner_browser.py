@@ -184,6 +184,22 @@ def test_keyboard_wedge_scanner_types_into_the_page(scanning, live_server, launc
     assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 1
 
 
+def test_a_scan_the_server_cannot_use_is_explained_in_both_languages(
+    scanning, live_server, launch_chromium
+):
+    """A QR code far longer than any badge's is refused as a request (HTTP 400); the
+    page shows why in the staff's language and the other, not an English-only text."""
+    path, _device = _setup_path(scanning, "gate", "long code")
+    page = launch_chromium().new_context(locale="ko-KR").new_page()
+    page.goto(live_server.url + path)
+    _ready(page)
+    _type_code(page, "x" * 2001, "error")
+    assert "2000자 이하" in page.inner_text("#result-message")
+    assert "at most 2000 characters" in page.inner_text("#result-message-other")
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(Scan)) == 0
+
+
 def test_meeting_table_scan_point_records_each_side(scanning, live_server, launch_chromium, app):
     """At the meeting zone, scanning the firm's person records the firm's arrival at
     its table meeting; scanning the startup's person then makes it attended."""
