@@ -22,12 +22,24 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-async function networkFirst(request) {
+// On weak Wi-Fi a request can hang for a minute before it fails. After this long
+// the cached page is shown (the page queues scans itself); the network's answer
+// still refreshes the cache when it comes.
+const NAVIGATION_PATIENCE_MS = 4000;
+
+async function networkFirst(event) {
+  const request = event.request;
   const cache = await caches.open(CACHE);
-  try {
-    const response = await fetch(request);
-    if (response.ok) cache.put(request, response.clone());
+  const network = fetch(request).then(async (response) => {
+    if (response.ok) await cache.put(request, response.clone());
     return response;
+  });
+  event.waitUntil(network.catch(() => null));
+  const patience = new Promise((resolve) => setTimeout(resolve, NAVIGATION_PATIENCE_MS))
+    .then(() => cache.match(request, { ignoreSearch: true }))
+    .then((cached) => cached || network);
+  try {
+    return await Promise.race([network, patience]);
   } catch (error) {
     const cached = await cache.match(request, { ignoreSearch: true });
     if (cached) return cached;
@@ -57,7 +69,7 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   if (url.pathname.startsWith("/api/")) return; // the page keeps its own offline copy
   if (request.mode === "navigate") {
-    event.respondWith(networkFirst(request));
+    event.respondWith(networkFirst(event));
   } else if (url.pathname.startsWith("/static/")) {
     event.respondWith(cacheFirst(request));
   }

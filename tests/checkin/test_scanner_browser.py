@@ -4,6 +4,7 @@ when the network returns, and at every kind of scan point the right thing is
 recorded: a check-in at the gate, an arrival at a meeting table, a lead at a booth."""
 
 import subprocess
+import threading
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
@@ -440,6 +441,38 @@ def test_offline_scan_is_uploaded_once_with_its_time(scanning, live_server, laun
     ).all()
     assert results == ["ok", "already_checked_in"]
     assert len(db.session.scalars(select(CheckIn).where(CheckIn.badge_id == badge_id)).all()) == 1
+
+
+def test_on_weak_wifi_the_cached_page_opens_without_waiting(
+    scanning, live_server, launch_chromium, app, monkeypatch
+):
+    """Weak Wi-Fi: the request for the page neither answers nor fails. The service
+    worker used to wait for it as long as the browser does; after a few seconds it
+    shows the cached page, and the late answer still refreshes the cache."""
+    path, _device = _setup_path(scanning, "gate", "weak wifi")
+    page = launch_chromium().new_context(locale="en-US").new_page()
+    page.goto(live_server.url + path)
+    _ready(page)
+    page.wait_for_selector("#scanner[data-sw='ready']", timeout=15000)
+
+    release, answered = threading.Event(), []
+    real = app.view_functions["checkin.scanner"]
+
+    def hanging(*args, **kwargs):
+        release.wait(40)
+        answered.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setitem(app.view_functions, "checkin.scanner", hanging)
+    try:
+        page.reload(timeout=20000)
+        _ready(page)
+        assert not answered  # shown from the cache, the server still working on it
+        _type_code(page, scanning.code("attendee"), "ok")
+    finally:
+        release.set()
+    db.session.remove()
+    assert db.session.scalars(select(Scan.result)).all() == ["ok"]
 
 
 def test_badge_admitted_online_is_already_in_when_offline(scanning, live_server, launch_chromium):
