@@ -107,7 +107,7 @@ def create_scan_point(
         name_en=name_en,
         kind=kind,
         organization_id=organization_id if kind == "booth" else None,
-        entrance_group=(entrance_group or DEFAULT_ENTRANCE_GROUP).strip()[:40],
+        entrance_group=_entrance_group(entrance_group),
         valid_days=_clean_days(event, valid_days),
         allowed_categories=_clean_categories(allowed_categories),
         active=active,
@@ -120,6 +120,12 @@ def create_scan_point(
         data={"kind": kind, "name": name_en, "organization": point.organization_id},
     )
     return point
+
+
+def _entrance_group(value):
+    """One spelling per group: the offline scanner keys its check-ins by this text,
+    so " " or "" must not become a group apart from the default."""
+    return (value or "").strip()[:40] or DEFAULT_ENTRANCE_GROUP
 
 
 def update_scan_point(point, **changes):
@@ -136,7 +142,7 @@ def update_scan_point(point, **changes):
     if kind != "booth":
         changes["organization_id"] = None
     if "entrance_group" in changes:
-        changes["entrance_group"] = (changes["entrance_group"] or DEFAULT_ENTRANCE_GROUP)[:40]
+        changes["entrance_group"] = _entrance_group(changes["entrance_group"])
     changed = {}
     for name, value in changes.items():
         if getattr(point, name) != value:

@@ -146,7 +146,7 @@ def _point_fields(form):
         "name_en": form.name_en.data.strip(),
         "kind": form.kind.data,
         "organization_id": form.organization_id.data or None,
-        "entrance_group": (form.entrance_group.data or "main").strip(),
+        "entrance_group": form.entrance_group.data,
         "valid_days": form.valid_days.data or [],
         "allowed_categories": form.allowed_categories.data or [],
         "active": bool(form.active.data),

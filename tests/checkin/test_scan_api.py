@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from eventapp.badges import codes
 from eventapp.badges import services as badges
+from eventapp.checkin import services
 from eventapp.checkin.models import CheckIn, Lead, Scan
 from eventapp.events.models import Event
 from eventapp.extensions import db
@@ -173,6 +174,30 @@ def test_day_is_the_event_local_day_of_the_scan(scanning, client, device_token, 
         client, day2, scanning.code("attendee"), token=token, at=moment.isoformat()
     ).get_json()
     assert answer["status"] == "ok" and answer["day"] == scanning.event.days[1].isoformat()
+
+
+def test_a_blank_entrance_group_is_the_main_one(scanning, client, device_token):
+    """A gate saved with a blank (or padded) group used to form a group of its own:
+    a visitor admitted at the main gate was admitted again there, and the offline
+    scanner, keying check-ins by the group's text, disagreed with the server."""
+    side = scanning.points["side_gate"]
+    services.update_scan_point(side, entrance_group="  ")
+    vip = scanning.points["vip_gate"]
+    services.update_scan_point(vip, entrance_group=" vip ")
+    db.session.commit()
+    assert (side.entrance_group, vip.entrance_group) == ("main", "vip")
+    blank = services.create_scan_point(
+        scanning.event, name_ko="동문", name_en="East gate", kind="entrance", entrance_group=" "
+    )
+    db.session.commit()
+    assert blank.entrance_group == "main"
+    code = scanning.code("attendee")
+    at = scanning.at(0)
+    first = scan(client, scanning.points["gate"], code, token=device_token("gate"), at=at)
+    assert first.get_json()["status"] == "ok"
+    again = scan(client, side, code, token=device_token("side_gate"), at=at).get_json()
+    assert again["status"] == "already_checked_in"
+    assert _count(CheckIn) == 1
 
 
 def test_category_rules_and_entrance_groups(scanning, client, device_token):
