@@ -652,3 +652,50 @@ def test_codes_with_nul_or_lone_surrogates_are_stored_not_a_server_error(
     assert response.status_code == 200
     assert [r["status"] for r in response.get_json()["results"]] == ["invalid", "ok"]
     assert _count(Scan) == 3 and _count(CheckIn) == 1
+
+
+def test_a_nonce_with_a_trailing_newline_is_refused_not_a_server_error(
+    scanning, client, device_token
+):
+    """`$` matched before a final newline: 65 characters reached a 64-character column
+    (a server error on PostgreSQL that failed the whole uploaded batch)."""
+    headers = {"X-Device-Token": device_token("gate")}
+    gate = scanning.points["gate"]
+    response = scan(
+        client,
+        gate,
+        scanning.code("attendee"),
+        token=headers["X-Device-Token"],
+        nonce_="a" * 64 + "\n",
+    )
+    assert response.status_code == 400 and "nonce" in response.get_json()["message_en"]
+    batch = client.post(
+        "/api/checkin/scans",
+        json={
+            "scan_point": gate.id,
+            "scans": [
+                {"code": scanning.code("attendee"), "nonce": "b" * 64 + "\n"},
+                {"code": scanning.code("staff"), "nonce": nonce()},
+            ],
+        },
+        headers=headers,
+    )
+    assert batch.status_code == 200
+    assert [r["status"] for r in batch.get_json()["results"]] == ["error", "ok"]
+    assert _count(Scan) == 1
+
+
+def test_checkins_by_day_counts_each_person_once(scanning, client, device_token):
+    """Main gate and VIP lounge are two entrance groups, so two check-ins; the day's
+    figure on the organizer's dashboard is people, not check-ins."""
+    for point in ("gate", "vip_gate"):
+        answer = scan(
+            client,
+            scanning.points[point],
+            scanning.code("organizer"),
+            token=device_token(point),
+            at=scanning.at(0),
+        ).get_json()
+        assert answer["status"] == "ok"
+    assert _count(CheckIn) == 2
+    assert services.checkins_by_day(scanning.event) == {scanning.event.days[0]: 1}
