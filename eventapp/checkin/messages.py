@@ -96,6 +96,10 @@ MESSAGES = {
         N_("This scan point is closed."),
         "이 스캔 지점은 운영하지 않습니다.",
     ),
+    "not_exhibiting": (
+        N_("This company no longer exhibits here: no leads are captured."),
+        "이 회사는 더 이상 전시하지 않아 리드를 저장하지 않습니다.",
+    ),
     # Requests the server cannot use at all (HTTP 400, or an "error" item of a batch).
     "scan_time_format": (
         N_("scanned_at must be an RFC 3339 date-time"),

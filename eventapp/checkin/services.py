@@ -161,8 +161,12 @@ def update_scan_point(point, **changes):
 def exhibiting(event, organization_id, lock=False):
     """True when the organization exhibits at the event (approved or placed); with
     `lock`, its registration stays locked until the transaction ends (PostgreSQL)."""
+    return _exhibits(event.id, organization_id, lock)
+
+
+def _exhibits(event_id, organization_id, lock=False):
     query = select(Exhibitor.id).where(
-        Exhibitor.event_id == event.id,
+        Exhibitor.event_id == event_id,
         Exhibitor.organization_id == organization_id,
         Exhibitor.status.in_(LEAD_EXHIBITOR_STATUSES),
     )
@@ -882,6 +886,12 @@ def _already(ctx, badge_id, badge, first, key):
 
 
 def _capture_lead(ctx, row, badge, scanned_at):
+    # A device set up before the company withdrew must not go on capturing leads
+    # (signed-in exhibitor staff are refused the point itself; organizers may scan).
+    if ctx.device_id is not None and not _exhibits(ctx.event_id, ctx.organization_id):
+        return Judgement(
+            "not_allowed", "not_exhibiting", bilingual("not_exhibiting"), row.id, badge
+        )
     key = {"event_id": ctx.event_id, "organization_id": ctx.organization_id, "badge_id": row.id}
     outcome = _first(
         "lead",

@@ -21,7 +21,7 @@ from flask import (
 )
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from eventapp.badges.models import CATEGORIES
 from eventapp.booths.models import Exhibitor
@@ -123,7 +123,12 @@ def _point_form(event, point=None):
         .join(Exhibitor, Exhibitor.organization_id == Organization.id)
         .where(
             Exhibitor.event_id == event.id,
-            Exhibitor.status.in_(services.LEAD_EXHIBITOR_STATUSES),
+            # The point's own company stays a choice after it withdrew, so that the
+            # organizer can still edit (or close) the point.
+            or_(
+                Exhibitor.status.in_(services.LEAD_EXHIBITOR_STATUSES),
+                Organization.id == (point.organization_id if point is not None else None),
+            ),
         )
         .order_by(Organization.name_en)
     ).all()

@@ -225,3 +225,34 @@ def test_a_company_that_withdrew_captures_no_more_leads(scanning, login_as):
     organizer = login_as("organizer")
     answer = scan(organizer, scanning.points["alpha_booth"], scanning.code("attendee"))
     assert answer.get_json()["status"] == "ok"
+
+
+def test_a_device_of_a_company_that_withdrew_captures_no_leads(
+    scanning, client, device_token, login_as
+):
+    """The company's staff are refused the point; a scanner set up before it withdrew
+    went on capturing leads (names and shared contacts) with its set-up code."""
+    token = device_token("alpha_booth")
+    scanning.exhibitors["alpha"].status = "withdrawn"
+    db.session.commit()
+    answer = scan(
+        client, scanning.points["alpha_booth"], scanning.code("attendee"), token=token
+    ).get_json()
+    assert answer["status"] == "not_allowed" and answer["reason"] == "not_exhibiting"
+    assert "더 이상 전시하지 않아" in answer["message_ko"]
+    assert db.session.scalar(select(Lead)) is None
+    # The organizer can still edit the point, e.g. close it.
+    point = scanning.points["alpha_booth"]
+    response = login_as("organizer").post(
+        f"/e/test-expo/checkin/points/{point.id}",
+        data={
+            "name_ko": point.name_ko,
+            "name_en": point.name_en,
+            "kind": "booth",
+            "organization_id": str(point.organization_id),
+            "entrance_group": "main",
+        },
+    )
+    assert response.status_code == 302
+    db.session.remove()
+    assert db.session.get(type(point), point.id).active is False
