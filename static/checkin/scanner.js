@@ -92,6 +92,11 @@ async function useConfig(data) {
   }
 }
 
+async function useStoredConfig() {
+  const stored = await db.get("config", pointId);
+  if (stored && !config) await useConfig(stored.data);
+}
+
 async function loadConfig() {
   try {
     const response = await fetchJSON(cfg.configUrl, { method: "GET" }, 15000);
@@ -102,15 +107,13 @@ async function loadConfig() {
       return;
     }
     if (response.status === 401 || response.status === 403) {
+      // Said in the sync note, not as a result: the panel shows the last badge's
+      // answer, and a red buzz with nobody scanned would turn the next person away.
       refused(response);
-      showError(UI.notAuthorized);
+      els.syncNote.textContent = UI.notAuthorized;
     }
   } catch (error) {
-    /* offline: fall back to the stored copy */
-  }
-  if (!config) {
-    const stored = await db.get("config", pointId);
-    if (stored) await useConfig(stored.data);
+    /* offline: the stored copy stays in use */
   }
 }
 
@@ -519,7 +522,11 @@ if ("serviceWorker" in navigator) {
 
 setOnline(navigator.onLine !== false);
 refreshCount();
-await loadConfig();
+// The stored copy first: on weak Wi-Fi the request for a fresh one may take its
+// full 15 s, and the page is ready with what the device already holds.
+await useStoredConfig();
+const refreshing = loadConfig();
+if (!config) await refreshing;
 await refreshQueueCount();
 flushQueue();
 root.dataset.ready = "1";

@@ -761,3 +761,48 @@ def test_after_a_deploy_the_page_runs_the_new_script(
         [old_cache, new_cache],
     )
     assert swapped
+
+
+def test_a_refused_config_refresh_does_not_paint_the_result_red(
+    scanning, live_server, launch_chromium, writing
+):
+    """The device's set-up code is withdrawn. Its scans are judged on the device and
+    kept; the config refresh (every 2 minutes, and when the network returns) used to
+    show a red error with the buzz, with nobody scanned."""
+    path, device = _setup_path(scanning, "gate", "refresh")
+    context = launch_chromium().new_context(locale="en-US")
+    page = context.new_page()
+    page.goto(live_server.url + path)
+    _ready(page)
+    code, device_id = scanning.code("attendee"), device.id
+    with writing():
+        db.session.get(ScanDevice, device_id).revoked_at = services.utcnow()
+    _type_code(page, code, "ok")
+    recent = page.inner_text("#recent")
+    context.set_offline(True)
+    page.wait_for_timeout(300)
+    context.set_offline(False)  # 'online': the config is fetched again, and refused
+    page.wait_for_function(
+        "document.getElementById('sync-note').textContent.includes('not (or no longer) allowed')",
+        timeout=10000,
+    )
+    assert page.get_attribute("#result", "data-status") == "ok"
+    assert page.inner_text("#recent") == recent
+
+
+def test_on_weak_wifi_the_stored_config_judges_at_once(scanning, live_server, launch_chromium):
+    """Reopened on weak Wi-Fi, the page waited up to 15 s for a fresh config before
+    using the one it holds; a scan meanwhile was 'unverified' though the device
+    could check it."""
+    path, _device = _setup_path(scanning, "gate", "stored config")
+    page = launch_chromium().new_context(locale="en-US").new_page()
+    page.goto(live_server.url + path)
+    _ready(page)
+    held = []
+    page.route("**/api/checkin/points/*/config", lambda route: held.append(route))
+    page.route("**/api/checkin/scan", lambda route: route.abort())
+    page.reload()
+    page.wait_for_selector("#scanner[data-ready='1']", timeout=5000)
+    _type_code(page, scanning.code("attendee"), "ok")
+    assert held  # the fresh config was still on its way
+    assert page.inner_text("#count-queue") == "1"
