@@ -96,6 +96,10 @@ MESSAGES = {
         N_("This scan point is closed."),
         "이 스캔 지점은 운영하지 않습니다.",
     ),
+    "no_scanner_data": (
+        N_("Offline without scanner data: nothing could be checked. Saved; uploaded later."),
+        "스캐너 데이터 없이 오프라인 상태입니다. 확인하지 못한 채 저장했으며 나중에 업로드됩니다.",
+    ),
     "not_exhibiting": (
         N_("This company no longer exhibits here: no leads are captured."),
         "이 회사는 더 이상 전시하지 않아 리드를 저장하지 않습니다.",

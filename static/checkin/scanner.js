@@ -67,6 +67,8 @@ function refused(response) {
   if (response.status === 401 && cfg.token && !tokenRejected) tokenRejected = true;
 }
 
+// The answer's status and its body read within `timeoutMs`: on weak Wi-Fi the
+// headers can arrive and the body stall, which would hold up every later scan.
 async function fetchJSON(url, options = {}, timeoutMs = 6000) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -77,7 +79,8 @@ async function fetchJSON(url, options = {}, timeoutMs = 6000) {
       headers: headers(),
       signal: controller.signal,
     });
-    return response;
+    const text = await response.text();
+    return { ok: response.ok, status: response.status, json: async () => JSON.parse(text) };
   } finally {
     clearTimeout(timer);
   }
@@ -140,13 +143,18 @@ function bumpCount() {
   refreshCount();
 }
 
+const SOUNDS = { ok: "ok", already_checked_in: "already", unverified: "check" };
 let audio = null;
 function beep(kind) {
+  root.dataset.sound = kind;
   try {
     audio = audio || new (window.AudioContext || window.webkitAudioContext)();
     const tones = {
       ok: [[1046, 0.12]],
       already: [[660, 0.1], [660, 0.1]],
+      // Rising: look at the screen and check the ID. Not the buzz, which staff who
+      // go by ear read as "turn away" (the badge may well be genuine).
+      check: [[523, 0.1], [784, 0.16]],
       bad: [[220, 0.45]],
     }[kind];
     let at = audio.currentTime;
@@ -166,7 +174,7 @@ function beep(kind) {
     /* no sound on this device */
   }
   if (navigator.vibrate) {
-    navigator.vibrate({ ok: [80], already: [80, 60, 80], bad: [400] }[kind]);
+    navigator.vibrate({ ok: [80], already: [80, 60, 80], check: [80, 60, 200], bad: [400] }[kind]);
   }
 }
 
@@ -182,7 +190,7 @@ function show(answer, note = "") {
     : "";
   els.message.textContent = answer[`message_${lang}`] || "";
   els.messageOther.textContent = answer[`message_${other}`] || "";
-  beep(status === "ok" ? "ok" : status === "already_checked_in" ? "already" : "bad");
+  beep(SOUNDS[status] || "bad");
   if (status === "ok") bumpCount();
   const item = document.createElement("li");
   item.className = `recent-${CLASSES[status] ? status : "bad"}`;
@@ -265,8 +273,8 @@ async function judgeOffline(item) {
     return {
       status: "unverified",
       reason: "unverified",
-      [`message_${lang}`]: UI.unverified,
-      [`message_${other}`]: "",
+      message_ko: MESSAGES.no_scanner_data.ko,
+      message_en: MESSAGES.no_scanner_data.en,
       badge: null,
     };
   }

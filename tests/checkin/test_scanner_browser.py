@@ -323,6 +323,10 @@ def test_offline_without_scanner_data_says_unverified(scanning, live_server, lau
     _type_code(page, scanning.code("attendee"), "unverified")
     classes = page.get_attribute("#result", "class")
     assert "result-unverified" in classes and "result-already" not in classes
+    # Its own sound (the buzz reads "turn away"), and both languages, as every answer.
+    assert page.get_attribute("#scanner", "data-sound") == "check"
+    assert "nothing could be checked" in page.inner_text("#result-message")
+    assert "확인하지 못한 채" in page.inner_text("#result-message-other")
     assert page.inner_text("#count-queue") == "1"
     assert page.inner_text("#count-ok") == "0"
 
@@ -806,3 +810,34 @@ def test_on_weak_wifi_the_stored_config_judges_at_once(scanning, live_server, la
     _type_code(page, scanning.code("attendee"), "ok")
     assert held  # the fresh config was still on its way
     assert page.inner_text("#count-queue") == "1"
+
+
+def test_an_answer_whose_body_stalls_is_kept_for_upload(
+    scanning, live_server, launch_chromium, app, monkeypatch
+):
+    """Weak Wi-Fi: the answer's headers arrive, its body does not. The time limit
+    used to end with the headers, and the scan (and every scan after it) waited for
+    the body; now the scan is judged on the device and queued."""
+    from flask import Response
+
+    path, _device = _setup_path(scanning, "gate", "stalled body")
+    code = scanning.code("attendee")
+    page = launch_chromium().new_context(locale="en-US").new_page()
+    page.goto(live_server.url + path)
+    _ready(page)
+    release = threading.Event()
+
+    def stalled(*args, **kwargs):
+        def body():
+            yield b'{"status": '
+            release.wait(40)
+            yield b'"ok"}'
+
+        return Response(body(), mimetype="application/json")
+
+    monkeypatch.setitem(app.view_functions, "checkin.api.scan", stalled)
+    try:
+        _type_code(page, code, "ok")  # within the 6 s limit plus the local check
+        assert page.inner_text("#count-queue") == "1"
+    finally:
+        release.set()
