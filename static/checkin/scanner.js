@@ -268,6 +268,17 @@ async function remember(answer) {
   await db.put("seen", { key, at });
 }
 
+// The server says "ok" to a badge this device admitted a moment ago while the
+// network failed: that scan is still queued, so the server has not seen it. The
+// device's own judgement ("already", with its time) is the one for the gate.
+async function admittedOnDevice(item) {
+  if (!config || !publicKey) return null;
+  const queued = (await db.getAll("queue")).filter((q) => q.scan_point === pointId);
+  if (!queued.length) return null;
+  const local = await judgeOffline(item).catch(() => null);
+  return local && local.status === "already_checked_in" ? local : null;
+}
+
 async function judgeOffline(item) {
   if (!config || !publicKey) {
     return {
@@ -322,7 +333,9 @@ async function process(text, scannedAt) {
       if (response.ok) {
         const answer = await response.json();
         setOnline(true);
-        show(answer);
+        const earlier = answer.status === "ok" ? await admittedOnDevice(item) : null;
+        if (earlier) show(earlier, UI.admittedEarlier);
+        else show(answer);
         await remember(answer).catch(() => null);
         return;
       }

@@ -841,3 +841,33 @@ def test_an_answer_whose_body_stalls_is_kept_for_upload(
         assert page.inner_text("#count-queue") == "1"
     finally:
         release.set()
+
+
+def test_a_badge_admitted_while_the_network_failed_is_not_admitted_again(
+    scanning, live_server, launch_chromium
+):
+    """Weak Wi-Fi: the first scan's request fails, the device admits the badge and
+    queues the scan. Handed back over the fence and scanned again once the request
+    goes through, the server (not knowing the queued scan) says ok: the gate must
+    see "already", from the device's own record."""
+    path, _device = _setup_path(scanning, "gate", "fence")
+    code = scanning.code("attendee")
+    badge_id = scanning.badges["attendee"].id
+    page = launch_chromium().new_context(locale="en-US").new_page()
+    page.goto(live_server.url + path)
+    _ready(page)
+    page.route("**/api/checkin/scan", lambda route: route.abort())
+    _type_code(page, code, "ok")
+    assert page.inner_text("#count-queue") == "1"
+    page.unroute("**/api/checkin/scan")
+    _type_code(page, code, "already_checked_in")
+    assert "admitted on this scanner before" in page.inner_text("#result-status")
+    assert page.inner_text("#count-ok") == "1"
+    page.evaluate("window.kicxupScanner.flushQueue()")
+    page.wait_for_function(
+        "document.getElementById('count-queue').textContent === '0'", timeout=20000
+    )
+    db.session.remove()
+    results = db.session.scalars(select(Scan.result).where(Scan.badge_id == badge_id)).all()
+    assert sorted(results) == ["already_checked_in", "ok"]
+    assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 1
