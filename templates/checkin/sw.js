@@ -6,19 +6,41 @@
 const CACHE = {{ cache|tojson }};
 const ASSETS = {{ assets|tojson }};
 
+// All files or no new worker: one that took over with a file missing (weak Wi-Fi
+// during a deploy) would drop the old cache, and the scanner would not start
+// offline. A failed install leaves the old worker and its cache in charge; the
+// next page load tries again.
 self.addEventListener("install", (event) => {
   event.waitUntil(
     caches.open(CACHE)
-      .then((cache) => Promise.all(ASSETS.map((url) => cache.add(url).catch(() => null))))
+      .then((cache) => cache.addAll(ASSETS))
       .then(() => self.skipWaiting())
   );
 });
 
+// The old cache also holds the scanner pages opened so far (other scan points,
+// the scanner home): they move to the new cache before the old one goes.
+async function carryPages(fresh, name) {
+  const old = await caches.open(name);
+  for (const request of await old.keys()) {
+    if (new URL(request.url).pathname.startsWith("/static/")) continue;
+    if (await fresh.match(request)) continue;
+    const response = await old.match(request);
+    if (response) await fresh.put(request, response);
+  }
+}
+
 self.addEventListener("activate", (event) => {
   event.waitUntil(
-    caches.keys()
-      .then((keys) => Promise.all(keys.filter((k) => k !== CACHE).map((k) => caches.delete(k))))
-      .then(() => self.clients.claim())
+    (async () => {
+      const fresh = await caches.open(CACHE);
+      for (const name of await caches.keys()) {
+        if (name === CACHE) continue;
+        await carryPages(fresh, name);
+        await caches.delete(name);
+      }
+      await self.clients.claim();
+    })()
   );
 });
 

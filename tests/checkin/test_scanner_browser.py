@@ -718,28 +718,47 @@ def test_a_reprint_after_the_last_sync_is_not_called_invalid_offline(
     assert db.session.scalars(select(Scan.result).where(Scan.badge_id == badge_id)).all() == ["ok"]
 
 
+def _deploy_new_version(monkeypatch, name):
+    """As if a deploy changed the static file `name`: its address gets version
+    0123456789ab. Returns the real versioning, to undo it."""
+    from eventapp.core import static_files
+
+    real = static_files.static_version
+    monkeypatch.setattr(
+        static_files,
+        "static_version",
+        lambda folder, asset: "0123456789ab" if asset == name else real(folder, asset),
+    )
+    return real
+
+
+def _page_with_worker(scanning, live_server, launch_chromium, label):
+    """A gate scanner page whose service worker is ready: (context, page, its cache)."""
+    path, _device = _setup_path(scanning, "gate", label)
+    context = launch_chromium().new_context(locale="en-US")
+    page = context.new_page()
+    page.goto(live_server.url + path)
+    _ready(page)
+    page.wait_for_selector("#scanner[data-sw='ready']", timeout=15000)
+    return context, page, page.get_attribute("#scanner", "data-sw-cache")
+
+
 def test_after_a_deploy_the_page_runs_the_new_script(
     scanning, live_server, launch_chromium, monkeypatch
 ):
     """The service worker serves static files from its cache. After a deploy that
     changes scanner.js, the next load must run the new script beside the new page
     (it used to get the cached old one, matched without the version)."""
-    from eventapp.core import static_files
 
-    path, _device = _setup_path(scanning, "gate", "deploy")
-    context = launch_chromium().new_context(locale="en-US")
-    page = context.new_page()
-    page.goto(live_server.url + path)
-    _ready(page)
-    page.wait_for_selector("#scanner[data-sw='ready']", timeout=15000)
-    old_cache = page.get_attribute("#scanner", "data-sw-cache")
-
-    real = static_files.static_version
-    monkeypatch.setattr(
-        static_files,
-        "static_version",
-        lambda folder, name: "0123456789ab" if name == "checkin/scanner.js" else real(folder, name),
+    context, page, old_cache = _page_with_worker(scanning, live_server, launch_chromium, "deploy")
+    # Another scan point's page, opened on this phone before the deploy.
+    other_page = f"{live_server.url}/e/test-expo/scan/999"
+    page.evaluate(
+        "async ([name, url]) => (await caches.open(name)).put(url, new Response('other point'))",
+        [old_cache, other_page],
     )
+
+    _deploy_new_version(monkeypatch, "checkin/scanner.js")
 
     def new_script(route):
         response = route.fetch()
@@ -765,6 +784,56 @@ def test_after_a_deploy_the_page_runs_the_new_script(
         [old_cache, new_cache],
     )
     assert swapped
+    carried = page.evaluate(
+        "async ([name, url]) => { const r = await (await caches.open(name)).match(url);"
+        " return r ? r.text() : null; }",
+        [new_cache, other_page],
+    )
+    assert carried == "other point"
+
+
+def test_a_deploy_half_downloaded_keeps_the_old_offline_copy(
+    scanning, live_server, launch_chromium, monkeypatch
+):
+    """Weak Wi-Fi during a deploy: one new file fails to download. The new worker
+    used to take over anyway and drop the old cache, leaving a scanner that would not
+    start offline; now its install fails and the old worker keeps its cache."""
+    from eventapp.core import static_files
+
+    context, page, old_cache = _page_with_worker(
+        scanning, live_server, launch_chromium, "half deploy"
+    )
+
+    real = _deploy_new_version(monkeypatch, "checkin/offline.js")
+
+    def worker_download_fails(route):
+        # The page gets the file; the new worker's copy for offline use does not.
+        if route.request.service_worker is not None:
+            route.abort()
+        else:
+            route.continue_()
+
+    context.route("**/static/checkin/offline.js?v=0123456789ab", worker_download_fails)
+    page.reload()
+    _ready(page)
+    kept = page.evaluate(
+        """async (name) => {
+            const registration = await navigator.serviceWorker.getRegistration();
+            await registration.update().catch(() => null);
+            for (let i = 0; i < 50; i++) {
+                if (!(await caches.keys()).includes(name)) return false;
+                await new Promise((r) => setTimeout(r, 100));
+            }
+            return true;
+        }""",
+        old_cache,
+    )
+    assert kept
+    monkeypatch.setattr(static_files, "static_version", real)
+    context.unroute("**/static/checkin/offline.js?v=0123456789ab")
+    context.set_offline(True)
+    page.reload()
+    _ready(page)
 
 
 def test_a_refused_config_refresh_does_not_paint_the_result_red(
