@@ -346,7 +346,7 @@ async function process(text, scannedAt) {
         uploadProblem = "auth";
         uploadStatus = response.status;
         const local = await keepForUpload(item, UI.notUploaded);
-        els.syncNote.textContent = local.status === "unverified" ? UI.unverified : UI.notAuthorized;
+        els.syncNote.textContent = local.reason === "unverified" ? UI.unverified : UI.notAuthorized;
         return;
       }
       if (response.status < 500) {
@@ -364,7 +364,7 @@ async function process(text, scannedAt) {
   }
   setOnline(false);
   const local = await keepForUpload(item, UI.offline);
-  els.syncNote.textContent = local.status === "unverified" ? UI.unverified : UI.savedOffline;
+  els.syncNote.textContent = local.reason === "unverified" ? UI.unverified : UI.savedOffline;
 }
 
 let syncing = false;
@@ -549,6 +549,6 @@ await useStoredConfig();
 const refreshing = loadConfig();
 if (!config) await refreshing;
 await refreshQueueCount();
-flushQueue();
+if (navigator.onLine !== false) flushQueue();
 root.dataset.ready = "1";
 window.kicxupScanner = { handle, flushQueue, db, keyKind: () => publicKey && publicKey.kind };
