@@ -866,22 +866,17 @@ def _relaxation(plan: _Formulation, until: float) -> tuple[float, list[float]] |
     lp = pywraplp.Solver.CreateSolver("GLOP")
     if lp is None:
         return None
-    xs = []
-    for n in range(len(plan.choices)):
-        if _past(n, until):
-            return None
-        xs.append(lp.NumVar(0.0, 1.0, ""))
-    for n, (members, weights, limit) in enumerate(plan.rows):
-        if _past(n, until):
-            return None
-        row = lp.Constraint(-lp.infinity(), limit)
-        for k, i in enumerate(members):
-            row.SetCoefficient(xs[i], weights[k] if weights else 1)
-    objective = lp.Objective()
-    for n, (x, weight) in enumerate(zip(xs, plan.weights, strict=True)):
-        if _past(n, until):
-            return None
-        objective.SetCoefficient(x, weight)
+    try:
+        xs = [lp.NumVar(0.0, 1.0, "") for _ in _in_time(plan.choices, until)]
+        for members, weights, limit in _in_time(plan.rows, until):
+            row = lp.Constraint(-lp.infinity(), limit)
+            for k, i in enumerate(members):
+                row.SetCoefficient(xs[i], weights[k] if weights else 1)
+        objective = lp.Objective()
+        for x, weight in _in_time(zip(xs, plan.weights, strict=True), until):
+            objective.SetCoefficient(x, weight)
+    except _OutOfTime:
+        return None
     objective.SetMaximization()
     left = until - time.monotonic()
     if left <= 0:
@@ -965,29 +960,26 @@ def _search(plan: _Formulation, start, cap, deadline: float, workers: int, fixed
     problem is solved, i.e. nothing is fixed or the placement reaches `cap`.
     """
     model = cp_model.CpModel()
-    xs = []
-    for n in range(len(plan.choices)):
-        if _past(n, deadline):
-            return start, "FEASIBLE", None
-        xs.append(model.new_bool_var(""))
-    for n, (members, weights, limit) in enumerate(plan.rows):
-        if _past(n, deadline):
-            return start, "FEASIBLE", None
-        if weights is None and limit == 1:
-            model.add_at_most_one(xs[i] for i in members)
-        elif weights is None:
-            model.add(cp_model.LinearExpr.sum([xs[i] for i in members]) <= limit)
-        else:
-            model.add(cp_model.LinearExpr.weighted_sum([xs[i] for i in members], weights) <= limit)
-    for i in fixed_on:
-        model.add(xs[i] == 1)
-    model.maximize(cp_model.LinearExpr.weighted_sum(xs, plan.weights))
-    hint = plan.encode(start)
-    if all(hint[i] for i in fixed_on):
-        for n, (x, hinted) in enumerate(zip(xs, hint, strict=True)):
-            if _past(n, deadline):
-                return start, "FEASIBLE", None
-            model.add_hint(x, hinted)
+    try:
+        xs = [model.new_bool_var("") for _ in _in_time(plan.choices, deadline)]
+        for members, weights, limit in _in_time(plan.rows, deadline):
+            if weights is None and limit == 1:
+                model.add_at_most_one(xs[i] for i in members)
+            elif weights is None:
+                model.add(cp_model.LinearExpr.sum([xs[i] for i in members]) <= limit)
+            else:
+                model.add(
+                    cp_model.LinearExpr.weighted_sum([xs[i] for i in members], weights) <= limit
+                )
+        for i in fixed_on:
+            model.add(xs[i] == 1)
+        model.maximize(cp_model.LinearExpr.weighted_sum(xs, plan.weights))
+        hint = plan.encode(start)
+        if all(hint[i] for i in fixed_on):
+            for x, hinted in _in_time(zip(xs, hint, strict=True), deadline):
+                model.add_hint(x, hinted)
+    except _OutOfTime:
+        return start, "FEASIBLE", None
 
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = max(1, workers)
@@ -1013,10 +1005,17 @@ def _search(plan: _Formulation, start, cap, deadline: float, workers: int, fixed
     return chosen, "FEASIBLE", None if fixed_on else int(solver.best_objective_bound + 1e-6)
 
 
-def _past(n: int, until: float) -> bool:
-    """Whether the clock passed `until`, read every 256th step of a model being built:
-    on a loaded machine building a model takes longer than solving it."""
-    return n % 256 == 0 and time.monotonic() >= until
+class _OutOfTime(Exception):
+    """The time for building a model ran out."""
+
+
+def _in_time(items, until: float):
+    """`items`, reading the clock every 256th and stopping with _OutOfTime once it
+    passed `until`: on a loaded machine building a model takes longer than solving it."""
+    for n, item in enumerate(items):
+        if n % 256 == 0 and time.monotonic() >= until:
+            raise _OutOfTime
+        yield item
 
 
 class _StopAtBound(cp_model.CpSolverSolutionCallback):

@@ -106,8 +106,8 @@ _ANSWER = {
         "reason": {
             "type": "string",
             "description": "Finer reason: malformed:*, bad_signature, other_event, "
-            "unknown_badge, unknown_issue, revoked, superseded, point_closed, category, not_exhibiting, "
-            "day, meeting or empty.",
+            "unknown_badge, unknown_issue, revoked, superseded, point_closed, category, "
+            "not_exhibiting, day, meeting or empty.",
         },
         "message_ko": {"type": "string"},
         "message_en": {"type": "string"},

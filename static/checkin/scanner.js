@@ -272,9 +272,7 @@ async function remember(answer) {
 // network failed: that scan is still queued, so the server has not seen it. The
 // device's own judgement ("already", with its time) is the one for the gate.
 async function admittedOnDevice(item) {
-  if (!config || !publicKey) return null;
-  const queued = (await db.getAll("queue")).filter((q) => q.scan_point === pointId);
-  if (!queued.length) return null;
+  if (!config || !publicKey || !(await pendingCount())) return null;
   const local = await judgeOffline(item).catch(() => null);
   return local && local.status === "already_checked_in" ? local : null;
 }
@@ -311,8 +309,9 @@ function handle(text) {
 }
 
 // Judged on this device and queued for upload: offline, or while the server refuses
-// this scanner (the gate still gets the answer its synced data gives).
-async function keepForUpload(item, note) {
+// this scanner (the gate still gets the answer its synced data gives). `syncNote`
+// says why, unless the device had no data to judge with.
+async function keepForUpload(item, note, syncNote) {
   const local = await judgeOffline(item);
   if (local.status === "ok" && local.seenKey) {
     await db.put("seen", { key: local.seenKey, at: item.scanned_at });
@@ -320,7 +319,7 @@ async function keepForUpload(item, note) {
   await db.put("queue", { ...item, local_status: local.status });
   await refreshQueueCount();
   show(local, note);
-  return local;
+  els.syncNote.textContent = local.reason === "unverified" ? UI.unverified : syncNote;
 }
 
 async function process(text, scannedAt) {
@@ -345,8 +344,7 @@ async function process(text, scannedAt) {
         refused(response);
         uploadProblem = "auth";
         uploadStatus = response.status;
-        const local = await keepForUpload(item, UI.notUploaded);
-        els.syncNote.textContent = local.reason === "unverified" ? UI.unverified : UI.notAuthorized;
+        await keepForUpload(item, UI.notUploaded, UI.notAuthorized);
         return;
       }
       if (response.status < 500) {
@@ -363,8 +361,7 @@ async function process(text, scannedAt) {
     }
   }
   setOnline(false);
-  const local = await keepForUpload(item, UI.offline);
-  els.syncNote.textContent = local.reason === "unverified" ? UI.unverified : UI.savedOffline;
+  await keepForUpload(item, UI.offline, UI.savedOffline);
 }
 
 let syncing = false;
