@@ -250,6 +250,20 @@ def no_shows(event, now=None):
     return result
 
 
+def _still_missing(models, meeting):
+    """The side still missing, re-read under the meeting's lock (the one a scan takes to
+    record an arrival); None once the meeting is no longer a scheduled no-show. A side
+    scanned since the list was read must not be overruled: the organizer's word would
+    replace the attendance the scan just recorded."""
+    db.session.execute(
+        select(models.Meeting.id).where(models.Meeting.id == meeting.id).with_for_update()
+    )
+    db.session.refresh(meeting)
+    if meeting.status != "scheduled":
+        return None
+    return missing_side(arrivals([meeting])[meeting.id])
+
+
 def _mark_no_show(services, meeting, missing, user, now):
     """Mark one no-show saying who stayed away, as far as the meetings package's
     `mark_attendance` lets us: an organizer names the side; otherwise the side
@@ -269,12 +283,15 @@ def mark_no_shows(event, user=None, now=None):
     found = _meetings()
     if found is None:
         return 0
-    _models, services = found
+    models, services = found
     now = now or utcnow()
     marked = 0
     for item in no_shows(event, now):
+        missing = _still_missing(models, item.meeting)
+        if missing is None:
+            continue
         try:
-            _mark_no_show(services, item.meeting, item.missing, user, now)
+            _mark_no_show(services, item.meeting, missing, user, now)
         except services.MeetingError:
             # Cancelled since the list was read (mark_attendance re-reads the locked
             # meeting and refuses before changing anything): no longer a no-show.

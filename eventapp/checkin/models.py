@@ -161,6 +161,9 @@ class Scan(db.Model):
     nonce: Mapped[str] = mapped_column(String(64))
     code: Mapped[str] = mapped_column(String(200), default="")
     badge_id: Mapped[int | None] = mapped_column(ForeignKey("badges.id", ondelete="SET NULL"))
+    # The verdict. It differs from the answer given in one case: an entrance `ok`
+    # becomes `already_checked_in` (reason earlier_scan) when an offline scanner
+    # uploads an earlier scan of the badge that day, which then holds the check-in.
     result: Mapped[str] = mapped_column(String(24), index=True)
     # The finer reason: malformed, bad_signature, other_event, superseded, ...
     reason: Mapped[str] = mapped_column(String(40), default="")

@@ -797,7 +797,7 @@ def _scan_with(inserted):
     )
 
 
-def _judge(ctx, text, day, scanned_at, language):
+def _judge(ctx, text, day, scanned_at, language, offline=False):
     """Decide the answer for a code at a point; inserts the check-in or lead."""
     try:
         code = _decode(text)
@@ -845,22 +845,26 @@ def _judge(ctx, text, day, scanned_at, language):
             badge,
         )
     if ctx.kind == "entrance":
-        return _check_in(ctx, row, badge, day, scanned_at)
+        return _check_in(ctx, row, badge, day, scanned_at, offline)
     if ctx.kind == "booth":
         return _capture_lead(ctx, row, badge, scanned_at)
     return _meeting_zone(ctx, row, badge, scanned_at)
 
 
-def _check_in(ctx, row, badge, day, scanned_at):
-    if ctx.prefetched_checkin and ctx.prefetched_badge_id == row.id and ctx.prefetched_day == day:
-        # Read with the scan context: a committed check-in of this day stays.
-        return _already(ctx, row.id, badge, ctx.prefetched_checkin, "already_entrance")
-    key = {
+def _checkin_key(ctx, badge_id, day):
+    return {
         "event_id": ctx.event_id,
-        "badge_id": row.id,
+        "badge_id": badge_id,
         "day": day,
         "entrance_group": ctx.entrance_group,
     }
+
+
+def _check_in(ctx, row, badge, day, scanned_at, offline=False):
+    key = _checkin_key(ctx, row.id, day)
+    if ctx.prefetched_checkin and ctx.prefetched_badge_id == row.id and ctx.prefetched_day == day:
+        # Read with the scan context: a committed check-in of this day stays.
+        return _checked_in_before(ctx, badge, key, ctx.prefetched_checkin, scanned_at, offline)
     checkin = {**key, "scan_point_id": ctx.point_id, "checked_in_at": scanned_at}
     if "checkin_and_scan" in _statements_for(db.session.connection().dialect):
         # Written with the scan row, in one statement (see record_scan).
@@ -868,9 +872,61 @@ def _check_in(ctx, row, badge, day, scanned_at):
     elif _first("checkin", checkin) is not None:
         pending = None
     else:
-        return _already(ctx, row.id, badge, _first("first_checkin", key), "already_entrance")
+        first = _first("first_checkin", key)
+        return _checked_in_before(ctx, badge, key, first, scanned_at, offline)
     ok = _bilingual_person(badge, "ok_entrance")
     return Judgement("ok", "", ok, row.id, badge, pending_checkin=pending)
+
+
+def _checked_in_before(ctx, badge, key, first, scanned_at, offline):
+    """The answer for a badge that holds this day's check-in at the point's entrances.
+
+    A scanner that lost its network admits people on its own and uploads their scans
+    later, maybe after another gate's online scan of the same badge. The person came
+    in at the earlier scan, so an uploaded scan older than the check-in takes it over
+    (its time and place) and is the day's `ok`; the scan that held it becomes
+    `already_checked_in` with hindsight (its stored answer stays what its scanner was
+    told). Online scans carry no such claim: their time is the scanner's own clock.
+    """
+    badge_id = key["badge_id"]
+    if offline and scanned_at < first[0]:
+        if _take_over_checkin(ctx, key, scanned_at):
+            return Judgement("ok", "", _bilingual_person(badge, "ok_entrance"), badge_id, badge)
+        # An even earlier scan took it over since `first` was read.
+        first = _first("first_checkin", key)
+    return _already(ctx, badge_id, badge, first, "already_entrance")
+
+
+def _take_over_checkin(ctx, key, scanned_at):
+    """Move the day's check-in to an earlier scan at this point; False if it is not
+    later than that scan (any more). The row's lock orders concurrent take-overs."""
+    moved = db.session.execute(
+        update(CheckIn)
+        .where(*(getattr(CheckIn, k) == v for k, v in key.items()))
+        .where(CheckIn.checked_in_at > scanned_at)
+        .values(scan_point_id=ctx.point_id, checked_in_at=scanned_at)
+        .returning(CheckIn.id)
+    ).first()
+    if moved is None:
+        return False
+    group = select(ScanPoint.id).where(
+        ScanPoint.event_id == ctx.event_id,
+        ScanPoint.kind == "entrance",
+        func.coalesce(func.nullif(ScanPoint.entrance_group, ""), DEFAULT_ENTRANCE_GROUP)
+        == ctx.entrance_group,
+    )
+    db.session.execute(
+        update(Scan)
+        .where(
+            Scan.event_id == ctx.event_id,
+            Scan.badge_id == key["badge_id"],
+            Scan.day == key["day"],
+            Scan.result == "ok",
+            Scan.scan_point_id.in_(group),
+        )
+        .values(result="already_checked_in", reason="earlier_scan")
+    )
+    return True
 
 
 def _already(ctx, badge_id, badge, first, key):
@@ -952,7 +1008,7 @@ def record_scan(ctx, *, code, nonce, scanned_at=None, offline=False, language="e
     basis = _scan_basis(scanned_at, now)
     day = basis.astimezone(ctx.tz).date()
 
-    judgement = _judge(ctx, code, day, basis, language)
+    judgement = _judge(ctx, code, day, basis, language, offline)
     answer, row = _scan_row(ctx, judgement, code, nonce, scanned_at, now, day, offline)
     if judgement.pending_checkin is None:
         stored = _first("scan", row)
@@ -966,13 +1022,9 @@ def record_scan(ctx, *, code, nonce, scanned_at=None, offline=False, language="e
             # Checked in before: the answer names the first check-in. No row at all
             # means it was committed while the statement waited for it, unseen by
             # the statement's snapshot; a statement of its own sees it.
-            first = (
-                outcome[:-2]
-                if outcome is not None
-                else _first("first_checkin", judgement.pending_checkin)
-            )
-            badge_id, badge = judgement.badge_id, judgement.badge
-            judgement = _already(ctx, badge_id, badge, first, "already_entrance")
+            key = _checkin_key(ctx, judgement.badge_id, day)
+            first = outcome[:-2] if outcome is not None else _first("first_checkin", key)
+            judgement = _checked_in_before(ctx, judgement.badge, key, first, basis, offline)
             answer, row = _scan_row(ctx, judgement, code, nonce, scanned_at, now, day, offline)
             stored = _first("scan", row)
     if stored is None:

@@ -6,6 +6,7 @@ from babel.dates import format_datetime
 from flask import g
 from flask_babel import format_date, get_locale
 from flask_login import current_user
+from jinja2 import pass_context
 
 from eventapp.core.i18n import current_language
 from eventapp.core.nav import event_nav_items
@@ -28,8 +29,18 @@ def is_web_address(value):
     return isinstance(value, str) and value.strip().lower().startswith(("http://", "https://"))
 
 
+@pass_context
+def _local_time_filter(context, moment, fmt="yyyy-MM-dd HH:mm", event=None):
+    """`local_time` in a template: the page's event's time zone unless one is named, so
+    that an event held outside Seoul shows its own times everywhere."""
+    if event is None:
+        page_event = context.get("event")
+        event = page_event if hasattr(page_event, "tz") else None
+    return local_time(moment, fmt, event)
+
+
 def register(app):
-    app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(_local_time_filter, "local_time")
     app.add_template_test(is_web_address, "web_address")
     app.add_template_global(event_nav_items, "event_nav_items")
     app.add_template_filter(lambda d, fmt="medium": format_date(d, fmt), "date")

@@ -356,6 +356,14 @@ async function process(text, scannedAt) {
         }
         return;
       }
+      // Reachable but failing (a deploy, an overloaded database): the network is
+      // fine, so say so; the gate gets this device's own answer and the scan waits
+      // for upload like an offline one.
+      setOnline(true);
+      uploadProblem = "server";
+      uploadStatus = response.status;
+      await keepForUpload(item, UI.notUploaded, fill(UI.savedServerTrouble, { status: response.status }));
+      return;
     } catch (error) {
       /* network down or timed out: keep the scan */
     }

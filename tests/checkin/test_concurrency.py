@@ -293,3 +293,49 @@ def test_two_first_booth_scanners_at_once_make_one_booth_point(app, small_event,
     ).all()
     assert len(booth_points) == 1
     assert points == booth_points * 2
+
+
+def test_late_uploads_at_once_leave_the_earliest_scan_holding_the_check_in(
+    scanning, live_server, device_token, late_clock
+):
+    """Scanners that were offline upload their scans of one badge at the moment a gate
+    scans it online: whatever the order, the earliest scan holds the day's check-in
+    and is the badge's only `ok`."""
+    url = live_server.url
+    gate, side = scanning.points["gate"], scanning.points["side_gate"]
+    tokens = {gate.id: device_token("gate"), side.id: device_token("side_gate")}
+    times = [time(10, 0), time(9, 40), time(9, 50)]
+    codes = _visitors(scanning.event, ROUNDS // 2)
+    for code in codes:
+        calls = [
+            (
+                url + "/api/checkin/scan",
+                {
+                    "scan_point": gate.id,
+                    "code": code,
+                    "nonce": nonce(),
+                    "scanned_at": scanning.at(0, time(10, 30)),
+                },
+                tokens[gate.id],
+            )
+        ]
+        for index, clock in enumerate(times):
+            point = (gate, side)[index % 2]
+            item = {"code": code, "nonce": nonce(), "scanned_at": scanning.at(0, clock)}
+            calls.append(
+                (
+                    url + "/api/checkin/scans",
+                    {"scan_point": point.id, "scans": [item]},
+                    tokens[point.id],
+                )
+            )
+        assert all(status == 200 for status, _ in _race(live_server, calls))
+    db.session.remove()
+    checkins = db.session.scalars(select(CheckIn)).all()
+    assert len(checkins) == len(codes)
+    earliest = scanning.event.local_datetime(scanning.event.days[0], time(9, 40))
+    assert {c.checked_in_at for c in checkins} == {earliest}
+    assert {c.scan_point_id for c in checkins} == {side.id}
+    oks = db.session.scalars(select(Scan).where(Scan.result == "ok")).all()
+    assert len(oks) == len(codes)
+    assert {s.scanned_at for s in oks} == {earliest}

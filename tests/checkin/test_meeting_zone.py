@@ -318,3 +318,39 @@ def test_a_meeting_cancelled_while_no_shows_are_marked_is_left_cancelled(
     db.session.refresh(cancelled)
     db.session.refresh(missed)
     assert (cancelled.status, missed.status) == ("cancelled", "no_show")
+
+
+def test_a_side_scanned_while_no_shows_are_marked_is_not_overruled(
+    meetup,  # noqa: F811
+    monkeypatch,
+):
+    """The organizer marks the no-shows from a list read a moment before a late
+    scan: the meeting that scan made attended stays attended, and one whose missing
+    side changed is marked for the side still missing."""
+    event = meetup.event
+    alpha, beta, gamma = (meetup.profiles[k] for k in ("alpha", "beta", "gamma"))
+    came_late = _meeting(event, alpha, beta, meetup.slots[1], meetup.organizer)
+    half = _meeting(event, alpha, gamma, meetup.slots[2], meetup.organizer)
+    zone = _zone(event)
+    _scan(zone, meetup.other_exhibitor, came_late.starts_at, "meeting-late-1")  # beta, the firm
+    after = half.ends_at + meetings_link.NO_SHOW_AFTER
+    listed = meetings_link.no_shows(event, now=after)
+    assert {(i.meeting.id, i.missing) for i in listed} == {
+        (came_late.id, "startup"),
+        (half.id, "both"),
+    }
+    # Scanned after the list was read: alpha's person at both tables.
+    _scan(zone, meetup.exhibitor_admin, came_late.starts_at, "meeting-late-2")
+    _scan(zone, meetup.exhibitor_admin, half.starts_at, "meeting-late-3")
+    db.session.refresh(came_late)
+    assert came_late.status == "attended"
+    monkeypatch.setattr(meetings_link, "no_shows", lambda event, now=None: listed)
+
+    assert meetings_link.mark_no_shows(event, meetup.organizer, now=after) == 1
+    db.session.commit()
+    db.session.refresh(came_late)
+    db.session.refresh(half)
+    assert came_late.status == "attended"
+    assert half.status == "no_show"
+    if hasattr(half, "no_show_side"):
+        assert half.no_show_side == "firm"

@@ -100,6 +100,23 @@ def _type_code(page, code, expect):
     page.wait_for_selector(f"#result[data-status='{expect}']", timeout=10000)
 
 
+def _gate_scanner(scanning, live_server, launch_chromium, label):
+    """The page of a gate scanner set up just now, ready to scan."""
+    path, _device = _setup_path(scanning, "gate", label)
+    page = launch_chromium().new_context(locale="en-US").new_page()
+    page.goto(live_server.url + path)
+    _ready(page)
+    return page
+
+
+def _upload_queue(page):
+    """Upload the queued scans now and wait until none is left."""
+    page.evaluate("window.kicxupScanner.flushQueue()")
+    page.wait_for_function(
+        "document.getElementById('count-queue').textContent === '0'", timeout=20000
+    )
+
+
 def _sign_in(page, base_url, email):
     page.goto(base_url + "/login")
     page.fill("input[name=email]", email)
@@ -166,10 +183,7 @@ def test_keyboard_wedge_scanner_types_into_the_page(scanning, live_server, launc
     is. The page must catch it without anybody tapping the input field first."""
     code = scanning.code("staff")
     badge_id = scanning.badges["staff"].id
-    path, _device = _setup_path(scanning, "gate", "gate desk")
-    page = launch_chromium().new_context(locale="en-US").new_page()
-    page.goto(live_server.url + path)
-    _ready(page)
+    page = _gate_scanner(scanning, live_server, launch_chromium, "gate desk")
     page.evaluate("document.activeElement && document.activeElement.blur()")
     page.mouse.click(5, 5)  # somewhere on the page that is no field
     assert page.evaluate("document.activeElement.id") != "code-input"
@@ -457,10 +471,7 @@ def test_on_weak_wifi_the_cached_page_opens_without_waiting(
     """Weak Wi-Fi: the request for the page neither answers nor fails. The service
     worker used to wait for it as long as the browser does; after a few seconds it
     shows the cached page, and the late answer still refreshes the cache."""
-    path, _device = _setup_path(scanning, "gate", "weak wifi")
-    page = launch_chromium().new_context(locale="en-US").new_page()
-    page.goto(live_server.url + path)
-    _ready(page)
+    page = _gate_scanner(scanning, live_server, launch_chromium, "weak wifi")
     page.wait_for_selector("#scanner[data-sw='ready']", timeout=15000)
 
     release, answered = threading.Event(), []
@@ -606,10 +617,7 @@ def test_two_quick_taps_on_start_camera_start_one_camera(
 def test_hand_scanner_while_the_camera_button_has_focus(scanning, live_server, launch_chromium):
     """After a tap on "Start camera" the focus stays on that button: a hand scanner's
     code still reaches the code field, and its Enter does not press the button."""
-    path, _device = _setup_path(scanning, "gate", "desk")
-    page = launch_chromium().new_context(locale="en-US").new_page()
-    page.goto(live_server.url + path)
-    _ready(page)
+    page = _gate_scanner(scanning, live_server, launch_chromium, "desk")
     page.focus("#camera-toggle")
     page.evaluate("document.getElementById('result').dataset.status = 'waiting'")
     page.keyboard.type(scanning.code("staff"))
@@ -680,10 +688,7 @@ def test_a_scan_the_server_refuses_is_judged_on_the_device(
     other = context.new_page()
     _sign_in(other, live_server.url, staff_email)
     other.close()
-    page.evaluate("window.kicxupScanner.flushQueue()")
-    page.wait_for_function(
-        "document.getElementById('count-queue').textContent === '0'", timeout=20000
-    )
+    _upload_queue(page)
     assert "answered differently" not in page.inner_text("#sync-note")
     db.session.remove()
     assert db.session.scalars(select(Scan.result).where(Scan.badge_id == badge_id)).all() == ["ok"]
@@ -716,10 +721,7 @@ def test_a_reprint_after_the_last_sync_is_not_called_invalid_offline(
     assert "checked on this device" in page.inner_text("#sync-note")
     assert "마지막 업데이트" in page.inner_text("#result-message-other")
     context.set_offline(False)
-    page.evaluate("window.kicxupScanner.flushQueue()")
-    page.wait_for_function(
-        "document.getElementById('count-queue').textContent === '0'", timeout=20000
-    )
+    _upload_queue(page)
     db.session.remove()
     assert db.session.scalars(select(Scan.result).where(Scan.badge_id == badge_id)).all() == ["ok"]
 
@@ -873,10 +875,7 @@ def test_on_weak_wifi_the_stored_config_judges_at_once(scanning, live_server, la
     """Reopened on weak Wi-Fi, the page waited up to 15 s for a fresh config before
     using the one it holds; a scan meanwhile was 'unverified' though the device
     could check it."""
-    path, _device = _setup_path(scanning, "gate", "stored config")
-    page = launch_chromium().new_context(locale="en-US").new_page()
-    page.goto(live_server.url + path)
-    _ready(page)
+    page = _gate_scanner(scanning, live_server, launch_chromium, "stored config")
     held = []
     page.route("**/api/checkin/points/*/config", lambda route: held.append(route))
     page.route("**/api/checkin/scan", lambda route: route.abort())
@@ -895,11 +894,8 @@ def test_an_answer_whose_body_stalls_is_kept_for_upload(
     the body; now the scan is judged on the device and queued."""
     from flask import Response
 
-    path, _device = _setup_path(scanning, "gate", "stalled body")
     code = scanning.code("attendee")
-    page = launch_chromium().new_context(locale="en-US").new_page()
-    page.goto(live_server.url + path)
-    _ready(page)
+    page = _gate_scanner(scanning, live_server, launch_chromium, "stalled body")
     release = threading.Event()
 
     def stalled(*args, **kwargs):
@@ -925,12 +921,9 @@ def test_a_badge_admitted_while_the_network_failed_is_not_admitted_again(
     queues the scan. Handed back over the fence and scanned again once the request
     goes through, the server (not knowing the queued scan) says ok: the gate must
     see "already", from the device's own record."""
-    path, _device = _setup_path(scanning, "gate", "fence")
     code = scanning.code("attendee")
     badge_id = scanning.badges["attendee"].id
-    page = launch_chromium().new_context(locale="en-US").new_page()
-    page.goto(live_server.url + path)
-    _ready(page)
+    page = _gate_scanner(scanning, live_server, launch_chromium, "fence")
     page.route("**/api/checkin/scan", lambda route: route.abort())
     _type_code(page, code, "ok")
     assert page.inner_text("#count-queue") == "1"
@@ -938,11 +931,35 @@ def test_a_badge_admitted_while_the_network_failed_is_not_admitted_again(
     _type_code(page, code, "already_checked_in")
     assert "admitted on this scanner before" in page.inner_text("#result-status")
     assert page.inner_text("#count-ok") == "1"
-    page.evaluate("window.kicxupScanner.flushQueue()")
-    page.wait_for_function(
-        "document.getElementById('count-queue').textContent === '0'", timeout=20000
-    )
+    _upload_queue(page)
     db.session.remove()
     results = db.session.scalars(select(Scan.result).where(Scan.badge_id == badge_id)).all()
     assert sorted(results) == ["already_checked_in", "ok"]
     assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 1
+
+
+def test_a_server_error_is_not_called_offline(scanning, live_server, launch_chromium):
+    """The server answers 503 (a deploy, an overloaded database): the network is up,
+    so the page says online; the gate gets the device's own answer, the scan is
+    queued with a note naming the server's status, and uploaded once it recovers."""
+    code = scanning.code("attendee")
+    badge_id = scanning.badges["attendee"].id
+    page = _gate_scanner(scanning, live_server, launch_chromium, "busy server")
+    page.route(
+        "**/api/checkin/scan",
+        lambda route: route.fulfill(status=503, body="Service Unavailable"),
+    )
+    _type_code(page, code, "ok")
+    assert page.inner_text("#net-state") == "online"
+    assert "not uploaded" in page.inner_text("#result-status")
+    assert "HTTP 503" in page.inner_text("#sync-note")
+    assert page.inner_text("#count-queue") == "1"
+    page.wait_for_selector("#upload-warning:not([hidden])", timeout=5000)
+    assert page.get_attribute("#scanner", "data-upload-problem") == "server"
+
+    page.unroute("**/api/checkin/scan")
+    _upload_queue(page)
+    assert not page.is_visible("#upload-warning")
+    db.session.remove()
+    [row] = db.session.scalars(select(Scan).where(Scan.badge_id == badge_id)).all()
+    assert row.result == "ok" and row.offline

@@ -78,6 +78,25 @@ def test_local_time_shows_seoul_wall_clock(app):
         assert local_time(None) == ""
 
 
+def test_pages_show_times_in_their_events_time_zone(app):
+    """A page of an event held outside Seoul (the leads list, the scan log, device
+    expiry) shows that event's wall clock without each template naming the event."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+    from zoneinfo import ZoneInfo
+
+    from flask import render_template_string
+
+    moment = datetime(2025, 9, 17, 1, 0, tzinfo=UTC)
+    page = "{{ t|local_time }}|{{ t|local_time('HH:mm') }}"
+    with app.test_request_context("/?lang=en"):
+        berlin = SimpleNamespace(tz=ZoneInfo("Europe/Berlin"))
+        assert render_template_string(page, t=moment, event=berlin) == "2025-09-17 03:00|03:00"
+        assert render_template_string(page, t=moment) == "2025-09-17 10:00|10:00"
+        # Something else called "event" (a form field's name, say) is not a time zone.
+        assert render_template_string(page, t=moment, event="click") == "2025-09-17 10:00|10:00"
+
+
 @pytest.fixture
 def database_down(app_ctx):
     """Every statement fails the way a lost database connection does."""
