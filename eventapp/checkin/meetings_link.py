@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from eventapp.checkin.models import MEETING_SIDES, MeetingArrival
 from eventapp.core.db import insert_on_conflict, utcnow
@@ -73,7 +73,7 @@ def _arrived_sides(meeting):
     )
 
 
-def mark_attended(ctx, badge_row, scanned_at):
+def mark_attended(ctx, badge_row, scanned_at, offline=False):
     """Record the arrival of the scanned person's side for their company's table meeting
     around `scanned_at`, and mark the meeting attended once both sides are in.
     Returns a dict about the meeting, or None when there is none."""
@@ -142,6 +142,18 @@ def mark_attended(ctx, badge_row, scanned_at):
             "arrived_at": scanned_at,
         }
     )
+    if offline:
+        # Uploaded late by a scanner that was offline: the side came at the earlier scan.
+        db.session.execute(
+            update(MeetingArrival)
+            .where(
+                MeetingArrival.meeting_id == meeting.id,
+                MeetingArrival.slot_id == meeting.slot_id,
+                MeetingArrival.side == side,
+                MeetingArrival.arrived_at > scanned_at,
+            )
+            .values(arrived_at=scanned_at, badge_id=badge_row.id, scan_point_id=ctx.point_id)
+        )
     arrived = _arrived_sides(meeting)
     complete = arrived >= set(MEETING_SIDES)
     if complete and meeting.status == "scheduled":

@@ -847,8 +847,8 @@ def _judge(ctx, text, day, scanned_at, language, offline=False):
     if ctx.kind == "entrance":
         return _check_in(ctx, row, badge, day, scanned_at, offline)
     if ctx.kind == "booth":
-        return _capture_lead(ctx, row, badge, scanned_at)
-    return _meeting_zone(ctx, row, badge, scanned_at)
+        return _capture_lead(ctx, row, badge, scanned_at, offline)
+    return _meeting_zone(ctx, row, badge, scanned_at, offline)
 
 
 def _checkin_key(ctx, badge_id, day):
@@ -899,32 +899,40 @@ def _checked_in_before(ctx, badge, key, first, scanned_at, offline):
 
 def _take_over_checkin(ctx, key, scanned_at):
     """Move the day's check-in to an earlier scan at this point; False if it is not
-    later than that scan (any more). The row's lock orders concurrent take-overs."""
-    moved = db.session.execute(
-        update(CheckIn)
-        .where(*(getattr(CheckIn, k) == v for k, v in key.items()))
-        .where(CheckIn.checked_in_at > scanned_at)
-        .values(scan_point_id=ctx.point_id, checked_in_at=scanned_at)
-        .returning(CheckIn.id)
-    ).first()
-    if moved is None:
-        return False
+    later than that scan (any more)."""
     group = select(ScanPoint.id).where(
         ScanPoint.event_id == ctx.event_id,
         ScanPoint.kind == "entrance",
         func.coalesce(func.nullif(ScanPoint.entrance_group, ""), DEFAULT_ENTRANCE_GROUP)
         == ctx.entrance_group,
     )
+    return _take_over(ctx, CheckIn, key, CheckIn.checked_in_at, scanned_at, group)
+
+
+def _take_over(ctx, model, key, at, scanned_at, points, **also):
+    """Give the row of `key` (a check-in or a lead) the time and place of an earlier
+    scan, and make the `ok` scans that held it (at `points`, that day for a check-in)
+    `already_checked_in`. The row's lock orders concurrent take-overs: the WHERE is
+    checked again once a competing one commits."""
+    moved = db.session.execute(
+        update(model)
+        .where(*(getattr(model, name) == value for name, value in key.items()))
+        .where(at > scanned_at)
+        .values({at.key: scanned_at, "scan_point_id": ctx.point_id, **also})
+        .returning(model.id)
+    ).first()
+    if moved is None:
+        return False
+    held = [
+        Scan.event_id == ctx.event_id,
+        Scan.badge_id == key["badge_id"],
+        Scan.result == "ok",
+        Scan.scan_point_id.in_(points),
+    ]
+    if "day" in key:
+        held.append(Scan.day == key["day"])
     db.session.execute(
-        update(Scan)
-        .where(
-            Scan.event_id == ctx.event_id,
-            Scan.badge_id == key["badge_id"],
-            Scan.day == key["day"],
-            Scan.result == "ok",
-            Scan.scan_point_id.in_(group),
-        )
-        .values(result="already_checked_in", reason="earlier_scan")
+        update(Scan).where(*held).values(result="already_checked_in", reason="earlier_scan")
     )
     return True
 
@@ -941,7 +949,7 @@ def _already(ctx, badge_id, badge, first, key):
     return Judgement("already_checked_in", "", messages, badge_id, badge, first=info)
 
 
-def _capture_lead(ctx, row, badge, scanned_at):
+def _capture_lead(ctx, row, badge, scanned_at, offline=False):
     # A device set up before the company withdrew must not go on capturing leads
     # (signed-in exhibitor staff are refused the point itself; organizers may scan).
     if ctx.device_id is not None and not _exhibits(ctx.event_id, ctx.organization_id):
@@ -961,18 +969,32 @@ def _capture_lead(ctx, row, badge, scanned_at):
             "updated_at": utcnow(),
         },
     )
+    ok = Judgement("ok", "", _bilingual_person(badge, "ok_lead"), row.id, badge)
     if outcome is not None and outcome[-1] is not None:
-        return Judgement("ok", "", _bilingual_person(badge, "ok_lead"), row.id, badge)
+        return ok
     first = outcome[:-1] if outcome is not None else _first("first_lead", key)
+    if offline and scanned_at < first[0]:
+        # As at the gates (see _checked_in_before): the visitor was met at the earlier
+        # scan. The exhibitor's notes and rating stay.
+        booth = select(ScanPoint.id).where(
+            ScanPoint.event_id == ctx.event_id,
+            ScanPoint.kind == "booth",
+            ScanPoint.organization_id == ctx.organization_id,
+        )
+        if _take_over(
+            ctx, Lead, key, Lead.captured_at, scanned_at, booth, captured_by_id=ctx.user_id
+        ):
+            return ok
+        first = _first("first_lead", key)
     at, point_id, point_ko, point_en = first
     first = (at, point_id, point_ko or ctx.name_ko, point_en or ctx.name_en)
     return _already(ctx, row.id, badge, first, "already_lead")
 
 
-def _meeting_zone(ctx, row, badge, scanned_at):
+def _meeting_zone(ctx, row, badge, scanned_at, offline=False):
     from eventapp.checkin import meetings_link
 
-    meeting = meetings_link.mark_attended(ctx, row, scanned_at)
+    meeting = meetings_link.mark_attended(ctx, row, scanned_at, offline)
     if meeting is None:
         return Judgement("ok", "", _bilingual_person(badge, "ok_meeting"), row.id, badge)
     # Attended once both sides are in; until then the table knows who it waits for.

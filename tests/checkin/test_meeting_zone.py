@@ -23,7 +23,7 @@ def _zone(event):
     return zone
 
 
-def _scan(zone, user, moment, nonce, now=None):
+def _scan(zone, user, moment, nonce, now=None, offline=False):
     code = badges.badge_code(badges.issue_badge(zone.event, user))
     db.session.commit()
     answer, _ = services.record_scan(
@@ -32,6 +32,7 @@ def _scan(zone, user, moment, nonce, now=None):
         nonce=nonce,
         scanned_at=moment,
         now=now or moment,
+        offline=offline,
     )
     db.session.commit()
     return answer
@@ -354,3 +355,26 @@ def test_a_side_scanned_while_no_shows_are_marked_is_not_overruled(
     assert half.status == "no_show"
     if hasattr(half, "no_show_side"):
         assert half.no_show_side == "firm"
+
+
+def test_an_earlier_offline_arrival_uploaded_late_keeps_its_time(meetup):  # noqa: F811
+    """One tablet was offline when the firm's person sat down at 2 past; the other
+    tablet scanned them online at 10 past. The arrival is the earlier one."""
+    event = meetup.event
+    alpha, beta = meetup.profiles["alpha"], meetup.profiles["beta"]
+    meeting = _meeting(event, alpha, beta, meetup.slots[1], meetup.organizer)
+    zone = _zone(event)
+    start = meeting.starts_at
+    later, earlier = start + timedelta(minutes=10), start + timedelta(minutes=2)
+    _scan(zone, meetup.other_exhibitor, later, "arrival-online")
+    answer = _scan(
+        zone, meetup.other_exhibitor, earlier, "arrival-offline", now=later, offline=True
+    )
+    assert answer["status"] == "ok" and answer["meeting"]["id"] == meeting.id
+    [arrival] = db.session.scalars(select(MeetingArrival)).all()
+    db.session.refresh(arrival)
+    assert arrival.arrived_at == earlier
+    # An online scan's clock running behind does not move it.
+    _scan(zone, meetup.other_exhibitor, start, "arrival-behind", now=later)
+    db.session.refresh(arrival)
+    assert arrival.arrived_at == earlier

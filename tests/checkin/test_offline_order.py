@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from eventapp.checkin import services
-from eventapp.checkin.models import CheckIn, Scan
+from eventapp.checkin.models import CheckIn, Lead, Scan
 from eventapp.extensions import db
 from tests.checkin.conftest import nonce, scan
 
@@ -130,3 +130,34 @@ def test_other_entrance_groups_and_days_are_left_alone(scanning, client, device_
     assert uploaded["status"] == "ok"
     assert len(_ok_scans(badge)) == 3
     assert len(db.session.scalars(select(CheckIn)).all()) == 3
+
+
+def test_an_earlier_offline_booth_scan_takes_the_lead_over(
+    scanning, client, device_token, login_as, late_clock
+):
+    """The booth's own phone was offline when it met the visitor at 10:00; a colleague
+    signed in scanned them online at 10:30. The lead dates from 10:00 and keeps the
+    notes and rating given since."""
+    booth = scanning.points["alpha_booth"]
+    badge, code = scanning.badges["attendee"], scanning.code("attendee")
+    staff = login_as("exhibitor_staff")
+    online = scan(staff, booth, code, at=scanning.at(0, time(10, 30))).get_json()
+    assert online["status"] == "ok"
+    lead = db.session.scalars(select(Lead)).one()
+    services.update_lead(lead, rating="hot", notes="Wants a PoC in March")
+    db.session.commit()
+
+    uploaded = _upload(
+        client, booth, device_token("alpha_booth"), code, scanning.at(0, time(10, 0))
+    )
+    assert uploaded["status"] == "ok", uploaded
+    db.session.expire_all()
+    lead = db.session.scalars(select(Lead)).one()
+    assert lead.captured_at == _moment(scanning.at(0, time(10, 0)))
+    assert (lead.rating, lead.notes) == ("hot", "Wants a PoC in March")
+    assert [s.id for s in _ok_scans(badge)] == [uploaded["scan_id"]]
+    held = db.session.get(Scan, online["scan_id"])
+    assert (held.result, held.reason) == ("already_checked_in", "earlier_scan")
+    # An even later upload, and an online scan, name the 10:00 scan.
+    late = _upload(client, booth, device_token("alpha_booth"), code, scanning.at(0, time(11, 0)))
+    assert late["status"] == "already_checked_in" and "10:00" in late["message_en"]
