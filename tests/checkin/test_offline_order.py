@@ -50,7 +50,7 @@ class _Forgetful(dict):
 
 
 def test_an_earlier_offline_scan_takes_the_check_in_over(
-    scanning, client, device_token, late_clock, how_found
+    scanning, client, device_token, late_clock, how_found, login_as
 ):
     gate, side = scanning.points["gate"], scanning.points["side_gate"]
     badge, code = scanning.badges["attendee"], scanning.code("attendee")
@@ -76,6 +76,11 @@ def test_an_earlier_offline_scan_takes_the_check_in_over(
         client, side, code, token=side_token, at=scanning.at(0, time(10, 30)), nonce_=online_nonce
     ).get_json()
     assert retry["status"] == "ok" and retry["replayed"] is True
+
+    # The scan log says why the 10:30 scan is no longer the entry, and what its
+    # scanner showed.
+    log = login_as("organizer").get("/e/test-expo/checkin/scans").get_data(as_text=True)
+    assert "an earlier scan, uploaded later, holds the entry; this scanner showed OK" in log
 
     later = scan(client, side, code, token=side_token, at=scanning.at(0, time(11, 0))).get_json()
     assert later["status"] == "already_checked_in"
