@@ -64,7 +64,7 @@ def _language(ctx):
     return language_without_database() if ctx.device_id else current_language()
 
 
-def _record(ctx, item, scanned_at, offline):
+def _record(ctx, item, scanned_at, offline, clock=None):
     """Record one scan in its own transaction; retried once after a lost race."""
     for attempt in range(2):
         try:
@@ -75,6 +75,7 @@ def _record(ctx, item, scanned_at, offline):
                 scanned_at=scanned_at,
                 offline=offline,
                 language=_language(ctx),
+                clock=clock,
             )
             db.session.commit()
             return answer
@@ -104,6 +105,19 @@ def scan():
         return jsonify({**body, **error.messages}), 400
 
 
+def _upload_time(value):
+    """(time of a queued scan, None), or (now, why its time was not used).
+
+    The scan was made, and the device deletes it once answered: a device whose clock
+    broke while it was offline (reset by a flat battery, say) must not lose its
+    admissions. Such a scan counts from its upload; the answer says why.
+    """
+    try:
+        return services.parse_scan_time(value), None
+    except services.ScanRequestError as error:
+        return services.utcnow(), error.key
+
+
 @api_bp.post("/scans")
 @csrf.exempt
 def scan_batch():
@@ -118,8 +132,8 @@ def scan_batch():
             results.append({"status": "error", "nonce": None, "error": "not a JSON object"})
             continue
         try:
-            scanned_at = services.parse_scan_time(item.get("scanned_at"))
-            results.append(_record(ctx, item, scanned_at, offline=True))
+            scanned_at, clock = _upload_time(item.get("scanned_at"))
+            results.append(_record(ctx, item, scanned_at, offline=True, clock=clock))
         except services.ScanRequestError as error:
             db.session.rollback()
             nonce = item.get("nonce")

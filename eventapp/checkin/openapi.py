@@ -129,6 +129,12 @@ _ANSWER = {
             "type": "boolean",
             "description": "True when the nonce was seen before: this is the first answer again.",
         },
+        "scan_time_refused": {
+            "type": "string",
+            "enum": ["scan_time_format", "scan_time_zone", "scan_time_range", "scan_time_far"],
+            "description": "Uploaded scans only: why the scanner's time was not used; "
+            "the scan counts from its upload instead.",
+        },
     },
 }
 

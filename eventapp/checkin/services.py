@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Date, and_, bindparam, exists, func, null, select, update
+from sqlalchemy import Date, and_, bindparam, exists, func, null, or_, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 
@@ -52,9 +52,6 @@ class CheckinError(Exception):
     pass
 
 
-# How far ahead of the server's clock a scanner's clock may be before the
-# server's time decides the fair day (the scan keeps the client's time).
-CLOCK_SKEW = timedelta(minutes=10)
 # Scan times further than this from now are refused as implausible.
 MAX_SCAN_AGE = timedelta(days=366)
 NONCE_RE = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
@@ -499,9 +496,12 @@ _POINT_TIMEZONES = {}
 
 
 def _scan_basis(scanned_at, now):
-    """The moment that decides a scan's fair day: when it was scanned, unless the
-    scanner's clock runs ahead."""
-    return scanned_at if scanned_at <= now + CLOCK_SKEW else now
+    """The moment that decides a scan's fair day and its check-in's, lead's or arrival's
+    time: when it was scanned, but no later than its receipt. A scanner whose clock
+    runs ahead, even by minutes, would otherwise date an entry after a later one at
+    another gate (and an offline scan uploaded later would take that entry over);
+    the scan row keeps the time the scanner sent."""
+    return min(scanned_at, now)
 
 
 def _context_params(params, point_id, badge_id, scanned_at, now):
@@ -580,6 +580,7 @@ class ScanRequestError(ValueError):
     """
 
     def __init__(self, key, **params):
+        self.key = key
         self.messages = bilingual(key, **params)
         super().__init__(self.messages["message_en"])
 
@@ -890,49 +891,46 @@ def _checked_in_before(ctx, badge, key, first, scanned_at, offline):
     """
     badge_id = key["badge_id"]
     if offline and scanned_at < first[0]:
-        if _take_over_checkin(ctx, key, scanned_at):
+        if _take_over(ctx, CheckIn, key, CheckIn.checked_in_at, scanned_at):
             return Judgement("ok", "", _bilingual_person(badge, "ok_entrance"), badge_id, badge)
         # An even earlier scan took it over since `first` was read.
         first = _first("first_checkin", key)
     return _already(ctx, badge_id, badge, first, "already_entrance")
 
 
-def _take_over_checkin(ctx, key, scanned_at):
-    """Move the day's check-in to an earlier scan at this point; False if it is not
-    later than that scan (any more)."""
-    group = select(ScanPoint.id).where(
-        ScanPoint.event_id == ctx.event_id,
-        ScanPoint.kind == "entrance",
-        func.coalesce(func.nullif(ScanPoint.entrance_group, ""), DEFAULT_ENTRANCE_GROUP)
-        == ctx.entrance_group,
-    )
-    return _take_over(ctx, CheckIn, key, CheckIn.checked_in_at, scanned_at, group)
-
-
-def _take_over(ctx, model, key, at, scanned_at, points, **also):
+def _take_over(ctx, model, key, at, scanned_at, **also):
     """Give the row of `key` (a check-in or a lead) the time and place of an earlier
-    scan, and make the `ok` scans that held it (at `points`, that day for a check-in)
-    `already_checked_in`. The row's lock orders concurrent take-overs: the WHERE is
-    checked again once a competing one commits."""
-    moved = db.session.execute(
-        update(model)
+    scan, and make the scan that held it `already_checked_in`; False if the row is not
+    later than that scan (any more).
+
+    The holder is the `ok` scan at the row's point whose time the row took (a scan's
+    time, or its receipt when its clock ran ahead; see _scan_basis), wherever that
+    point belongs now. The row's lock orders concurrent take-overs: the WHERE is
+    checked again once a competing one commits.
+    """
+    held = db.session.execute(
+        select(model.id, model.scan_point_id, at)
         .where(*(getattr(model, name) == value for name, value in key.items()))
         .where(at > scanned_at)
-        .values({at.key: scanned_at, "scan_point_id": ctx.point_id, **also})
-        .returning(model.id)
+        .with_for_update()
     ).first()
-    if moved is None:
+    if held is None:
         return False
-    held = [
-        Scan.event_id == ctx.event_id,
-        Scan.badge_id == key["badge_id"],
-        Scan.result == "ok",
-        Scan.scan_point_id.in_(points),
-    ]
-    if "day" in key:
-        held.append(Scan.day == key["day"])
+    held_id, held_point, held_at = held
     db.session.execute(
-        update(Scan).where(*held).values(result="already_checked_in", reason="earlier_scan")
+        update(model)
+        .where(model.id == held_id)
+        .values({at.key: scanned_at, "scan_point_id": ctx.point_id, **also})
+    )
+    db.session.execute(
+        update(Scan)
+        .where(
+            Scan.scan_point_id == held_point,
+            Scan.badge_id == key["badge_id"],
+            Scan.result == "ok",
+            or_(Scan.scanned_at == held_at, Scan.received_at == held_at),
+        )
+        .values(result="already_checked_in", reason="earlier_scan")
     )
     return True
 
@@ -976,14 +974,9 @@ def _capture_lead(ctx, row, badge, scanned_at, offline=False):
     if offline and scanned_at < first[0]:
         # As at the gates (see _checked_in_before): the visitor was met at the earlier
         # scan. The exhibitor's notes and rating stay.
-        booth = select(ScanPoint.id).where(
-            ScanPoint.event_id == ctx.event_id,
-            ScanPoint.kind == "booth",
-            ScanPoint.organization_id == ctx.organization_id,
-        )
-        if _take_over(
-            ctx, Lead, key, Lead.captured_at, scanned_at, booth, captured_by_id=ctx.user_id
-        ):
+        # A set-up device names nobody: the colleague who captured the lead stays named.
+        by = {"captured_by_id": ctx.user_id} if ctx.user_id is not None else {}
+        if _take_over(ctx, Lead, key, Lead.captured_at, scanned_at, **by):
             return ok
         first = _first("first_lead", key)
     at, point_id, point_ko, point_en = first
@@ -1016,11 +1009,14 @@ def _meeting_zone(ctx, row, badge, scanned_at, offline=False):
     return Judgement("ok", "meeting", messages, row.id, badge, meeting=meeting)
 
 
-def record_scan(ctx, *, code, nonce, scanned_at=None, offline=False, language="en", now=None):
+def record_scan(
+    ctx, *, code, nonce, scanned_at=None, offline=False, language="en", now=None, clock=None
+):
     """Judge and store one scan; returns (answer, replayed).
 
     A retry with a nonce already stored for the point gets the stored answer
-    and changes nothing (`replayed` True). The caller commits.
+    and changes nothing (`replayed` True). The caller commits. `clock` says why
+    the scanner's time was not used (see api.scan_batch): it is kept in the answer.
     """
     check_scan_fields(code, nonce)
     now = now or utcnow()
@@ -1031,7 +1027,7 @@ def record_scan(ctx, *, code, nonce, scanned_at=None, offline=False, language="e
     day = basis.astimezone(ctx.tz).date()
 
     judgement = _judge(ctx, code, day, basis, language, offline)
-    answer, row = _scan_row(ctx, judgement, code, nonce, scanned_at, now, day, offline)
+    answer, row = _scan_row(ctx, judgement, code, nonce, scanned_at, now, day, offline, clock)
     if judgement.pending_checkin is None:
         stored = _first("scan", row)
     else:
@@ -1047,7 +1043,9 @@ def record_scan(ctx, *, code, nonce, scanned_at=None, offline=False, language="e
             key = _checkin_key(ctx, judgement.badge_id, day)
             first = outcome[:-2] if outcome is not None else _first("first_checkin", key)
             judgement = _checked_in_before(ctx, judgement.badge, key, first, basis, offline)
-            answer, row = _scan_row(ctx, judgement, code, nonce, scanned_at, now, day, offline)
+            answer, row = _scan_row(
+                ctx, judgement, code, nonce, scanned_at, now, day, offline, clock
+            )
             stored = _first("scan", row)
     if stored is None:
         # The nonce was recorded before: undo this attempt, answer as the first time.
@@ -1071,7 +1069,7 @@ def _stored_code(code):
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
-def _scan_row(ctx, judgement, code, nonce, scanned_at, now, day, offline):
+def _scan_row(ctx, judgement, code, nonce, scanned_at, now, day, offline, clock=None):
     """The answer to the scanner and the values of the scan's row."""
     answer = {
         "status": judgement.result,
@@ -1088,6 +1086,8 @@ def _scan_row(ctx, judgement, code, nonce, scanned_at, now, day, offline):
         "offline": bool(offline),
         "replayed": False,
     }
+    if clock is not None:
+        answer["scan_time_refused"] = clock
     row = {
         "event_id": ctx.event_id,
         "scan_point_id": ctx.point_id,

@@ -1,7 +1,7 @@
 """Scans uploaded late: an offline scanner's earlier scan of a badge that another gate
 checked in online since then takes the day's check-in over."""
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -166,3 +166,75 @@ def test_an_earlier_offline_booth_scan_takes_the_lead_over(
     # An even later upload, and an online scan, name the 10:00 scan.
     late = _upload(client, booth, device_token("alpha_booth"), code, scanning.at(0, time(11, 0)))
     assert late["status"] == "already_checked_in" and "10:00" in late["message_en"]
+
+
+def test_queued_scans_from_a_broken_clock_count_from_their_upload(scanning, client, device_token):
+    """A tablet's clock reset to 2000 by a flat battery while it was offline: its
+    queued admissions were answered "error" and deleted by the device, lost to the
+    server too. They now count from their upload, and the answer says why."""
+    gate = scanning.points["gate"]
+    token = device_token("gate")
+    sent = [
+        ("attendee", "2000-01-01T00:03:00Z", "scan_time_far"),
+        ("staff", "yesterday", "scan_time_format"),
+        ("organizer", "2026-12-04T10:00:00", "scan_time_zone"),
+    ]
+    before = datetime.now(UTC)
+    results = client.post(
+        "/api/checkin/scans",
+        json={
+            "scan_point": gate.id,
+            "scans": [
+                {"code": scanning.code(who), "nonce": nonce(), "scanned_at": at}
+                for who, at, _ in sent
+            ],
+        },
+        headers={"X-Device-Token": token},
+    ).get_json()["results"]
+    assert [r["status"] for r in results] == ["ok", "ok", "ok"], results
+    assert [r["scan_time_refused"] for r in results] == [key for *_, key in sent]
+    rows = db.session.scalars(select(Scan).order_by(Scan.id)).all()
+    assert len(rows) == 3 and all(r.offline and r.scanned_at >= before for r in rows)
+    assert rows[0].answer["scan_time_refused"] == "scan_time_far"
+    assert len(db.session.scalars(select(CheckIn)).all()) == 3
+
+
+def test_a_gate_moved_to_another_group_still_hands_its_entry_over(
+    scanning, client, device_token, late_clock
+):
+    """The side gate checked the visitor in at 10:30, then became a group of its own
+    (hall B). An earlier offline scan at the main gate takes the entry over; the side
+    gate's scan is no longer an `ok`, though its point left the group."""
+    gate, side = scanning.points["gate"], scanning.points["side_gate"]
+    badge, code = scanning.badges["attendee"], scanning.code("attendee")
+    side_token = device_token("side_gate")
+    online = scan(client, side, code, token=side_token, at=scanning.at(0, time(10, 30)))
+    assert online.get_json()["status"] == "ok"
+    services.update_scan_point(side, entrance_group="hall-b")
+    db.session.commit()
+    uploaded = _upload(client, gate, device_token("gate"), code, scanning.at(0, time(10, 0)))
+    assert uploaded["status"] == "ok"
+    assert [s.id for s in _ok_scans(badge)] == [uploaded["scan_id"]]
+
+
+def test_a_fast_clock_does_not_date_an_entry_after_a_later_one(
+    scanning, client, device_token, monkeypatch
+):
+    """At 10:00 a gate whose clock runs 8 minutes fast admits the visitor; at 10:05 an
+    offline gate with a right clock sees them again (a re-entry), uploaded at 11:00.
+    The entry is the 10:00 one: it is dated by its receipt, not its clock's 10:08."""
+    gate, side = scanning.points["gate"], scanning.points["side_gate"]
+    code = scanning.code("attendee")
+    event = scanning.event
+    real = event.local_datetime(event.days[0], time(10, 0)).astimezone(UTC)
+    monkeypatch.setattr(services, "utcnow", lambda: real)
+    fast = (real + timedelta(minutes=8)).isoformat()
+    online = scan(client, gate, code, token=device_token("gate"), at=fast).get_json()
+    assert online["status"] == "ok"
+    assert db.session.get(Scan, online["scan_id"]).scanned_at == _moment(fast)
+    monkeypatch.setattr(services, "utcnow", lambda: real + timedelta(hours=1))
+    re_entry = (real + timedelta(minutes=5)).isoformat()
+    uploaded = _upload(client, side, device_token("side_gate"), code, re_entry)
+    assert uploaded["status"] == "already_checked_in"
+    checkin = db.session.scalars(select(CheckIn)).one()
+    assert (checkin.scan_point_id, checkin.checked_in_at) == (gate.id, real)
