@@ -102,9 +102,11 @@ async function useStoredConfig() {
 
 async function loadConfig() {
   try {
+    const sentAt = Date.now();
     const response = await fetchJSON(cfg.configUrl, { method: "GET" }, 15000);
     if (response.ok) {
       const data = await response.json();
+      learnClock(data.server_time, sentAt, Date.now());
       await db.put("config", { point: pointId, data, fetched: Date.now() });
       await useConfig(data);
       return;
@@ -131,7 +133,31 @@ const CLASSES = {
 
 function todayKey() {
   const tz = (config && config.event.timezone) || cfg.timezone;
-  return `kicxup-count|${pointId}|${offline.localDay(new Date(), tz)}`;
+  return `kicxup-count|${pointId}|${offline.localDay(scannerNow(), tz)}`;
+}
+
+// -- clock --------------------------------------------------------------------------------
+// A scan carries the time its code was read, and the server dates the entry, the
+// fair day and the meeting slot by it, offline scans included. A tablet's own clock
+// may be off by minutes or days (set by hand, never synced): its time is corrected
+// by what the server said its time was, measured at each answer and kept for
+// offline use. Below a minute the measurement's own error (half a slow round trip)
+// would matter more than the clock's.
+const CLOCK_KEY = "kicxup-clock-offset";
+const CLOCK_TOLERANCE_MS = 60000;
+let clockOffset = Number(localStorage.getItem(CLOCK_KEY)) || 0;
+
+function scannerNow() {
+  return new Date(Date.now() + clockOffset);
+}
+
+function learnClock(serverTime, sentAt, answeredAt) {
+  const server = Date.parse(serverTime || "");
+  if (!Number.isFinite(server)) return;
+  const measured = server - (sentAt + answeredAt) / 2;
+  clockOffset = Math.abs(measured) < CLOCK_TOLERANCE_MS ? 0 : Math.round(measured);
+  localStorage.setItem(CLOCK_KEY, String(clockOffset));
+  root.dataset.clockOffset = String(clockOffset);
 }
 
 function refreshCount() {
@@ -194,7 +220,7 @@ function show(answer, note = "") {
   if (status === "ok") bumpCount();
   const item = document.createElement("li");
   item.className = `recent-${CLASSES[status] ? status : "bad"}`;
-  const time = new Date().toLocaleTimeString(lang === "ko" ? "ko-KR" : "en-GB");
+  const time = scannerNow().toLocaleTimeString(lang === "ko" ? "ko-KR" : "en-GB");
   item.textContent = `${time} · ${UI.statuses[status] || status} · ${
     els.name.textContent || answer[`message_${lang}`] || ""
   }${note ? " (" + note + ")" : ""}`;
@@ -302,7 +328,7 @@ let busy = Promise.resolve();
 function handle(text) {
   // The scan's time is when the code was read, not when its turn comes: on a slow
   // network the scans before it may take seconds each.
-  const scannedAt = new Date().toISOString();
+  const scannedAt = scannerNow().toISOString();
   // One scan at a time, in the order they came.
   busy = busy.then(() => process(text, scannedAt)).catch((error) => showError(String(error)));
   return busy;
@@ -328,9 +354,11 @@ async function process(text, scannedAt) {
   const item = { nonce: newNonce(), code, scan_point: pointId, scanned_at: scannedAt };
   if (navigator.onLine !== false) {
     try {
+      const sentAt = Date.now();
       const response = await fetchJSON(cfg.scanUrl, { method: "POST", body: JSON.stringify(item) });
       if (response.ok) {
         const answer = await response.json();
+        if (!answer.replayed) learnClock(answer.received_at, sentAt, Date.now());
         setOnline(true);
         const earlier = answer.status === "ok" ? await admittedOnDevice(item) : null;
         if (earlier) show(earlier, UI.admittedEarlier);

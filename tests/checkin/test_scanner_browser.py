@@ -215,7 +215,9 @@ def test_a_scan_the_server_cannot_use_is_explained_in_both_languages(
     assert db.session.scalar(select(func.count()).select_from(Scan)) == 0
 
 
-def test_meeting_table_scan_point_records_each_side(scanning, live_server, launch_chromium, app):
+def test_meeting_table_scan_point_records_each_side(
+    scanning, live_server, launch_chromium, app, monkeypatch
+):
     """At the meeting zone, scanning the firm's person records the firm's arrival at
     its table meeting; scanning the startup's person then makes it attended."""
     meetings = pytest.importorskip("eventapp.meetings.services")
@@ -250,8 +252,11 @@ def test_meeting_table_scan_point_records_each_side(scanning, live_server, launc
     path, _device = _setup_path(scanning, "meeting", "table tablet")
 
     page = launch_chromium().new_context(locale="en-US").new_page()
-    # The scans happen during the slot (the scanner's clock is what the server keeps).
-    page.clock.set_fixed_time(_seoul(today, time(0, 5)))
+    # The scans happen during the slot: the server's clock and the scanner's say so
+    # (the scanner corrects its clock by the server's).
+    during = _seoul(today, time(0, 5))
+    monkeypatch.setattr(services, "utcnow", lambda: during.astimezone(UTC))
+    page.clock.set_fixed_time(during)
     page.goto(live_server.url + path)
     _ready(page)
     _type_code(page, firm_code, "ok")
@@ -963,3 +968,36 @@ def test_a_server_error_is_not_called_offline(scanning, live_server, launch_chro
     db.session.remove()
     [row] = db.session.scalars(select(Scan).where(Scan.badge_id == badge_id)).all()
     assert row.result == "ok" and row.offline
+
+
+@pytest.mark.parametrize("off_by", [timedelta(days=-1), timedelta(hours=3)])
+def test_a_scanner_whose_clock_is_off_dates_its_scans_by_the_servers(
+    scanning, live_server, launch_chromium, off_by
+):
+    """A tablet set a day behind (or hours ahead) by hand: its scans used to carry
+    that time, and a day behind checked visitors in for yesterday. The page corrects
+    its clock by the server's, online and then offline."""
+    path, _device = _setup_path(scanning, "gate", "wrong clock")
+    attendee, staff = scanning.code("attendee"), scanning.code("staff")
+    staff_badge = scanning.badges["staff"].id
+    today = scanning.event.days[0]
+    context = launch_chromium().new_context(locale="en-US")
+    page = context.new_page()
+    page.clock.set_fixed_time(datetime.now(UTC) + off_by)
+    page.goto(live_server.url + path)
+    _ready(page)
+    _type_code(page, attendee, "ok")
+    context.set_offline(True)
+    _type_code(page, staff, "ok")
+    context.set_offline(False)
+    _upload_queue(page)
+    db.session.remove()
+    rows = db.session.scalars(select(Scan).order_by(Scan.id)).all()
+    assert [(r.result, r.offline, r.day) for r in rows] == [
+        ("ok", False, today),
+        ("ok", True, today),
+    ]
+    now = datetime.now(UTC)
+    assert all(abs(r.scanned_at - now) < timedelta(minutes=2) for r in rows)
+    checkin = db.session.scalar(select(CheckIn).where(CheckIn.badge_id == staff_badge))
+    assert checkin.day == today
