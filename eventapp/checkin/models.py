@@ -80,6 +80,9 @@ class ScanPoint(LocalizedMixin, db.Model):
     # Badge categories admitted; empty = every category.
     allowed_categories: Mapped[list] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # When it was last closed: scans made before then, uploaded later by a scanner
+    # that was offline, are judged as the open point would have judged them.
+    closed_at: Mapped[object | None] = mapped_column(UTCDateTime)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -145,6 +145,8 @@ def update_scan_point(point, **changes):
         if getattr(point, name) != value:
             changed[name] = value
             setattr(point, name, value)
+    if "active" in changed:
+        point.closed_at = None if point.active else utcnow()
     if changed:
         audit.record(
             "checkin.point_changed",
@@ -825,7 +827,7 @@ def _judge(ctx, text, day, scanned_at, language, offline=False):
         return Judgement("revoked", "revoked", bilingual("revoked"), row.id, badge)
     if code.issue < row.issue:
         return Judgement("revoked", "superseded", bilingual("superseded"), row.id, badge)
-    if not ctx.active:
+    if not ctx.active and not _open_at(ctx, scanned_at, offline):
         return Judgement("not_allowed", "point_closed", bilingual("point_closed"), row.id, badge)
     if ctx.allowed_categories and row.category not in ctx.allowed_categories:
         messages = {
@@ -850,6 +852,16 @@ def _judge(ctx, text, day, scanned_at, language, offline=False):
     if ctx.kind == "booth":
         return _capture_lead(ctx, row, badge, scanned_at, offline)
     return _meeting_zone(ctx, row, badge, scanned_at, offline)
+
+
+def _open_at(ctx, scanned_at, offline):
+    """Whether a closed point was still open when an uploaded scan was made: a gate
+    closed at the end of the day must not lose the entries its offline scanner
+    queued before."""
+    if not offline:
+        return False
+    closed_at = db.session.scalar(select(ScanPoint.closed_at).where(ScanPoint.id == ctx.point_id))
+    return closed_at is not None and scanned_at < closed_at
 
 
 def _checkin_key(ctx, badge_id, day):

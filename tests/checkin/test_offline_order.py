@@ -238,3 +238,33 @@ def test_a_fast_clock_does_not_date_an_entry_after_a_later_one(
     assert uploaded["status"] == "already_checked_in"
     checkin = db.session.scalars(select(CheckIn)).one()
     assert (checkin.scan_point_id, checkin.checked_in_at) == (gate.id, real)
+
+
+def test_entries_queued_before_a_gate_closed_are_kept(scanning, client, device_token, monkeypatch):
+    """The organizer closes the side gate at noon while its tablet is offline. Its
+    queue, uploaded in the evening, holds a 10:00 entry (kept: the gate was open) and
+    a 13:00 one (refused: it was closed)."""
+    side = scanning.points["side_gate"]
+    token = device_token("side_gate")
+    event = scanning.event
+    day = event.days[0]
+
+    def clock(hour):
+        moment = event.local_datetime(day, time(hour, 0)).astimezone(UTC)
+        monkeypatch.setattr(services, "utcnow", lambda: moment)
+
+    clock(12)
+    services.update_scan_point(side, active=False)
+    db.session.commit()
+    assert side.closed_at == event.local_datetime(day, time(12, 0))
+    clock(18)
+    kept = _upload(client, side, token, scanning.code("attendee"), scanning.at(0, time(10, 0)))
+    late = _upload(client, side, token, scanning.code("staff"), scanning.at(0, time(13, 0)))
+    online = scan(client, side, scanning.code("organizer"), token=token).get_json()
+    assert kept["status"] == "ok"
+    assert (late["status"], late["reason"]) == ("not_allowed", "point_closed")
+    assert (online["status"], online["reason"]) == ("not_allowed", "point_closed")
+    assert len(db.session.scalars(select(CheckIn)).all()) == 1
+    services.update_scan_point(side, active=True)
+    db.session.commit()
+    assert side.closed_at is None

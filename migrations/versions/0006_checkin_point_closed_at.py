@@ -1,0 +1,26 @@
+"""check-in: when a scan point was closed, so that scans made before are uploaded as open
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-04 09:00:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0006'
+down_revision = '0005'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('checkin_scan_points', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('checkin_scan_points', schema=None) as batch_op:
+        batch_op.drop_column('closed_at')
