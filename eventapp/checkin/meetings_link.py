@@ -73,6 +73,13 @@ def _arrived_sides(meeting):
     )
 
 
+def _statuses(offline):
+    """The meetings a scan may record an arrival for. An upload from a tablet that was
+    offline may come after the no-shows were marked: the arrival it brings is kept
+    (the status is the organizer's to change; the meeting zone page points it out)."""
+    return (*ZONE_STATUSES, "no_show") if offline else ZONE_STATUSES
+
+
 def mark_attended(ctx, badge_row, scanned_at, offline=False):
     """Record the arrival of the scanned person's side for their company's table meeting
     around `scanned_at`, and mark the meeting attended once both sides are in.
@@ -95,7 +102,7 @@ def mark_attended(ctx, badge_row, scanned_at, offline=False):
         .where(
             Meeting.event_id == ctx.event_id,
             MeetingProfile.organization_id == badge_row.organization_id,
-            Meeting.status.in_(ZONE_STATUSES),
+            Meeting.status.in_(_statuses(offline)),
             # What the meeting zone covers: the tables, not the firms' booths.
             Meeting.table_id.is_not(None),
             MeetingSlot.starts_at <= scanned_at + EARLY,
@@ -124,7 +131,7 @@ def mark_attended(ctx, badge_row, scanned_at, offline=False):
     # The meeting may have been cancelled or marked since the lookup above, which ran
     # before the lock: judge it as committed now, as a scan a moment later would.
     db.session.refresh(meeting)
-    if meeting.status not in ZONE_STATUSES or meeting.table_id is None:
+    if meeting.status not in _statuses(offline) or meeting.table_id is None:
         return None
     # Moved meanwhile to a slot away from the scan: the arrival is not for it.
     slot = db.session.get(MeetingSlot, meeting.slot_id, populate_existing=True)

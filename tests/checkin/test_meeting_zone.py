@@ -378,3 +378,37 @@ def test_an_earlier_offline_arrival_uploaded_late_keeps_its_time(meetup):  # noq
     _scan(zone, meetup.other_exhibitor, start, "arrival-behind", now=later)
     db.session.refresh(arrival)
     assert arrival.arrived_at == earlier
+
+
+def test_an_arrival_uploaded_after_the_no_shows_were_marked_is_kept(
+    meetup,  # noqa: F811
+    login_as,
+):
+    """The firm's person sat down at a tablet that was offline; the startup's was
+    scanned online. The no-shows were marked before the tablet uploaded: its arrival
+    is kept, and the meeting zone page asks the organizer to look again."""
+    event = meetup.event
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    meeting = _meeting(event, alpha, gamma, meetup.slots[0], meetup.organizer)
+    zone = _zone(event)
+    start = meeting.starts_at
+    _scan(zone, meetup.exhibitor_staff, start, "meeting-online")
+    after = meeting.ends_at + meetings_link.NO_SHOW_AFTER
+    assert meetings_link.mark_no_shows(event, meetup.organizer, now=after) == 1
+    db.session.commit()
+    answer = _scan(
+        zone,
+        meetup.attendee,
+        start + timedelta(minutes=1),
+        "meeting-offline",
+        now=after,
+        offline=True,
+    )
+    assert answer["status"] == "ok" and answer["meeting"]["complete"] is True
+    assert db.session.scalar(select(func.count()).select_from(MeetingArrival)) == 2
+    db.session.refresh(meeting)
+    assert meeting.status == "no_show"
+    day = start.astimezone(event.tz).date()
+    page = login_as("organizer").get(f"/e/test-expo/checkin/points/{zone.id}/meetings?day={day}")
+    row = page.get_data(as_text=True).split(f'id="meeting-{meeting.id}"', 1)[1].split("</tr>")[0]
+    assert 'data-contradicted="1"' in row and "both sides were scanned since" in row
