@@ -105,6 +105,10 @@ def scan():
         return jsonify({**body, **error.messages}), 400
 
 
+def _printable(text):
+    return text[:64].encode("utf-8", "replace").decode("utf-8")
+
+
 def _upload_time(value):
     """(time of a queued scan, None), or (now, why its time was not used).
 
@@ -140,7 +144,9 @@ def scan_batch():
             results.append(
                 {
                     "status": "error",
-                    "nonce": nonce if isinstance(nonce, str) else None,
+                    # Echoed so the scanner can match the item; a lone surrogate in it
+                    # would make the whole answer unencodable (a 500 that blocks the queue).
+                    "nonce": _printable(nonce) if isinstance(nonce, str) else None,
                     "error": str(error),
                     **error.messages,
                 }

@@ -241,6 +241,15 @@ def missing_side(arrived):
     return missing[0] if len(missing) == 1 else "both"
 
 
+def scanned_since(marked, came):
+    """Whether a no-show (`marked`: the side said to be missing, "both", or None when
+    not recorded) is contradicted by the sides scanned (`came`)."""
+    if marked is None:
+        return missing_side(came) is None
+    said_absent = set(MEETING_SIDES) if marked == "both" else {marked}
+    return bool(said_absent & set(came))
+
+
 @dataclass
 class NoShow:
     meeting: object
@@ -269,16 +278,20 @@ def no_shows(event, now=None):
     return result
 
 
-def _still_missing(models, meeting):
+def _still_missing(models, meeting, now):
     """The side still missing, re-read under the meeting's lock (the one a scan takes to
-    record an arrival); None once the meeting is no longer a scheduled no-show. A side
-    scanned since the list was read must not be overruled: the organizer's word would
-    replace the attendance the scan just recorded."""
+    record an arrival); None once the meeting is no longer a due no-show. A side
+    scanned since the list was read must not be overruled (the organizer's word would
+    replace the attendance the scan just recorded), nor a meeting moved meanwhile to a
+    later slot or to a booth be marked before it took place."""
     db.session.execute(
         select(models.Meeting.id).where(models.Meeting.id == meeting.id).with_for_update()
     )
     db.session.refresh(meeting)
-    if meeting.status != "scheduled":
+    if meeting.status != "scheduled" or meeting.table_id is None:
+        return None
+    slot = db.session.get(models.MeetingSlot, meeting.slot_id, populate_existing=True)
+    if slot.ends_at + NO_SHOW_AFTER > now:
         return None
     return missing_side(arrivals([meeting])[meeting.id])
 
@@ -306,7 +319,7 @@ def mark_no_shows(event, user=None, now=None):
     now = now or utcnow()
     marked = 0
     for item in no_shows(event, now):
-        missing = _still_missing(models, item.meeting)
+        missing = _still_missing(models, item.meeting, now)
         if missing is None:
             continue
         try:

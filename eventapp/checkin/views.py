@@ -315,16 +315,17 @@ def meeting_zone(event, point_id):
     pending = {item.meeting.id: item for item in meetings_link.no_shows(event)}
     # Who stayed away, for the day's meetings that are (or are about to be) no-shows.
     missing = {}
-    # No-shows whose two sides were both scanned (an offline tablet's upload came in
-    # after they were marked): the organizer should look again.
+    # No-shows of a side that was scanned after all (an offline tablet's upload came
+    # in after they were marked): the organizer should look again.
     contradicted = set()
     for meeting in meetings:
         if meeting.id in pending:
             missing[meeting.id] = pending[meeting.id].missing
         elif meeting.status == "no_show":
-            side = meetings_link.missing_side(arrived[meeting.id])
-            missing[meeting.id] = getattr(meeting, "no_show_side", None) or side
-            if side is None:
+            came = set(arrived[meeting.id])
+            marked = getattr(meeting, "no_show_side", None)
+            missing[meeting.id] = marked or meetings_link.missing_side(came)
+            if meetings_link.scanned_since(marked, came):
                 contradicted.add(meeting.id)
     return render_template(
         "checkin/meeting_zone.html",

@@ -151,9 +151,13 @@ function scannerNow() {
   return new Date(Date.now() + clockOffset);
 }
 
+// An answer that took long (a request left hanging while the tablet slept) says
+// little about when the server read its clock.
+const CLOCK_MAX_ROUND_TRIP_MS = 5000;
+
 function learnClock(serverTime, sentAt, answeredAt) {
   const server = Date.parse(serverTime || "");
-  if (!Number.isFinite(server)) return;
+  if (!Number.isFinite(server) || answeredAt - sentAt > CLOCK_MAX_ROUND_TRIP_MS) return;
   const measured = server - (sentAt + answeredAt) / 2;
   clockOffset = Math.abs(measured) < CLOCK_TOLERANCE_MS ? 0 : Math.round(measured);
   localStorage.setItem(CLOCK_KEY, String(clockOffset));
@@ -359,6 +363,9 @@ async function process(text, scannedAt) {
       if (response.ok) {
         const answer = await response.json();
         if (!answer.replayed) learnClock(answer.received_at, sentAt, Date.now());
+        // The server answers again: what it failed to take meanwhile goes up now,
+        // not at the next round, and the warning goes with it.
+        if (uploadProblem === "server") flushQueue();
         setOnline(true);
         const earlier = answer.status === "ok" ? await admittedOnDevice(item) : null;
         if (earlier) show(earlier, UI.admittedEarlier);

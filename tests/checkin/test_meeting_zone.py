@@ -412,3 +412,57 @@ def test_an_arrival_uploaded_after_the_no_shows_were_marked_is_kept(
     page = login_as("organizer").get(f"/e/test-expo/checkin/points/{zone.id}/meetings?day={day}")
     row = page.get_data(as_text=True).split(f'id="meeting-{meeting.id}"', 1)[1].split("</tr>")[0]
     assert 'data-contradicted="1"' in row and "both sides were scanned since" in row
+
+
+def test_a_meeting_moved_while_no_shows_are_marked_is_not_marked(
+    meetup,  # noqa: F811
+    monkeypatch,
+):
+    """The list was read, then the organizer moved one of its meetings to a later slot
+    that has not started: it must not be marked "neither side came"."""
+    event = meetup.event
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    meeting = _meeting(event, alpha, gamma, meetup.slots[0], meetup.organizer)
+    after = meeting.ends_at + meetings_link.NO_SHOW_AFTER
+    listed = meetings_link.no_shows(event, now=after)
+    assert [item.meeting.id for item in listed] == [meeting.id]
+    later = meetup.slots[3]
+    assert later.starts_at > after
+    meetings.move_meeting(meeting, later, meetup.organizer, now=after)
+    db.session.commit()
+    monkeypatch.setattr(meetings_link, "no_shows", lambda event, now=None: listed)
+    assert meetings_link.mark_no_shows(event, meetup.organizer, now=after) == 0
+    db.session.commit()
+    db.session.refresh(meeting)
+    assert meeting.status == "scheduled"
+
+
+@pytest.mark.parametrize(
+    ("marked", "came", "flagged"),
+    [
+        ("both", set(), False),
+        ("both", {"startup"}, True),
+        ("firm", {"startup"}, False),
+        ("firm", {"startup", "firm"}, True),
+        (None, {"startup"}, False),
+        (None, {"startup", "firm"}, True),
+    ],
+)
+def test_a_no_show_is_contradicted_by_a_side_scanned_since(marked, came, flagged):
+    assert meetings_link.scanned_since(marked, came) is flagged
+
+
+def test_one_side_uploaded_after_neither_came_is_flagged(meetup, login_as):  # noqa: F811
+    event = meetup.event
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    meeting = _meeting(event, alpha, gamma, meetup.slots[0], meetup.organizer)
+    zone = _zone(event)
+    after = meeting.ends_at + meetings_link.NO_SHOW_AFTER
+    assert meetings_link.mark_no_shows(event, meetup.organizer, now=after) == 1
+    db.session.commit()
+    start = meeting.starts_at + timedelta(minutes=1)
+    _scan(zone, meetup.exhibitor_staff, start, "meeting-upload-1", now=after, offline=True)
+    day = meeting.starts_at.astimezone(event.tz).date()
+    page = login_as("organizer").get(f"/e/test-expo/checkin/points/{zone.id}/meetings?day={day}")
+    row = page.get_data(as_text=True).split(f'id="meeting-{meeting.id}"', 1)[1].split("</tr>")[0]
+    assert 'data-contradicted="1"' in row

@@ -80,7 +80,7 @@ def test_an_earlier_offline_scan_takes_the_check_in_over(
     # The scan log says why the 10:30 scan is no longer the entry, and what its
     # scanner showed.
     log = login_as("organizer").get("/e/test-expo/checkin/scans").get_data(as_text=True)
-    assert "an earlier scan, uploaded later, holds the entry; this scanner showed OK" in log
+    assert "an earlier scan, uploaded later, came first; this scanner showed OK" in log
 
     later = scan(client, side, code, token=side_token, at=scanning.at(0, time(11, 0))).get_json()
     assert later["status"] == "already_checked_in"

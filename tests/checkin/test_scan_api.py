@@ -652,6 +652,15 @@ def test_codes_with_nul_or_lone_surrogates_are_stored_not_a_server_error(
     assert response.status_code == 200
     assert [r["status"] for r in response.get_json()["results"]] == ["invalid", "ok"]
     assert _count(Scan) == 3 and _count(CheckIn) == 1
+    # A nonce the server refuses is echoed in the item's error: a lone surrogate in it
+    # made the whole answer unencodable (a 500 that kept the queue from uploading).
+    bad_nonce = json.dumps(
+        {"scan_point": gate.id, "scans": [{"code": good, "nonce": "ab\ud800cdefgh"}]}
+    )
+    response = client.post("/api/checkin/scans", data=bad_nonce, headers=headers)
+    assert response.status_code == 200
+    [error] = response.get_json()["results"]
+    assert error["status"] == "error" and error["nonce"] == "ab?cdefgh"
 
 
 def test_a_nonce_with_a_trailing_newline_is_refused_not_a_server_error(
