@@ -80,9 +80,10 @@ class ScanPoint(LocalizedMixin, db.Model):
     # Badge categories admitted; empty = every category.
     allowed_categories: Mapped[list] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # When it was last closed: scans made before then, uploaded later by a scanner
-    # that was offline, are judged as the open point would have judged them.
-    closed_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    # When it was closed: [[from, until or None], ...] as RFC 3339 UTC texts. A scan
+    # uploaded later by a scanner that was offline is judged by the point as it was
+    # when the scan was made (closed for lunch, open again, closed for the night).
+    closed_periods: Mapped[list | None] = mapped_column(JSON, default=list)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

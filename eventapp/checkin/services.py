@@ -146,7 +146,7 @@ def update_scan_point(point, **changes):
             changed[name] = value
             setattr(point, name, value)
     if "active" in changed:
-        point.closed_at = None if point.active else utcnow()
+        _note_closing(point, utcnow())
     if changed:
         audit.record(
             "checkin.point_changed",
@@ -155,6 +155,25 @@ def update_scan_point(point, **changes):
             data={k: (v if not isinstance(v, date) else v.isoformat()) for k, v in changed.items()},
         )
     return point
+
+
+def _note_closing(point, now):
+    periods = [list(period) for period in point.closed_periods or []]
+    if not point.active:
+        periods.append([_iso(now), None])
+    elif periods and periods[-1][1] is None:
+        periods[-1][1] = _iso(now)
+    point.closed_periods = periods
+
+
+def closed_when(closed_periods, moment):
+    """Whether `moment` lies in one of a point's closed periods."""
+    for start, end in closed_periods or []:
+        if datetime.fromisoformat(start) <= moment and (
+            end is None or moment < datetime.fromisoformat(end)
+        ):
+            return True
+    return False
 
 
 def exhibiting(event, organization_id, lock=False):
@@ -827,7 +846,7 @@ def _judge(ctx, text, day, scanned_at, language, offline=False):
         return Judgement("revoked", "revoked", bilingual("revoked"), row.id, badge)
     if code.issue < row.issue:
         return Judgement("revoked", "superseded", bilingual("superseded"), row.id, badge)
-    if not ctx.active and not _open_at(ctx, scanned_at, offline):
+    if _closed(ctx, scanned_at, offline):
         return Judgement("not_allowed", "point_closed", bilingual("point_closed"), row.id, badge)
     if ctx.allowed_categories and row.category not in ctx.allowed_categories:
         messages = {
@@ -854,14 +873,19 @@ def _judge(ctx, text, day, scanned_at, language, offline=False):
     return _meeting_zone(ctx, row, badge, scanned_at, offline)
 
 
-def _open_at(ctx, scanned_at, offline):
-    """Whether a closed point was still open when an uploaded scan was made: a gate
-    closed at the end of the day must not lose the entries its offline scanner
-    queued before."""
+def _closed(ctx, scanned_at, offline):
+    """Whether the point was closed when the scan was made. An upload from a scanner
+    that was offline may come after the point closed or opened again: a gate closed
+    at the end of the day must not lose the entries its scanner queued before, nor a
+    scan made while it was closed (its synced scanner said so) count once reopened."""
     if not offline:
-        return False
-    closed_at = db.session.scalar(select(ScanPoint.closed_at).where(ScanPoint.id == ctx.point_id))
-    return closed_at is not None and scanned_at < closed_at
+        return not ctx.active
+    periods = db.session.scalar(
+        select(ScanPoint.closed_periods).where(ScanPoint.id == ctx.point_id)
+    )
+    if not periods:  # closed before its periods were recorded, or never
+        return not ctx.active
+    return closed_when(periods, scanned_at)
 
 
 def _checkin_key(ctx, badge_id, day):

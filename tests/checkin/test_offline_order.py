@@ -240,10 +240,13 @@ def test_a_fast_clock_does_not_date_an_entry_after_a_later_one(
     assert (checkin.scan_point_id, checkin.checked_in_at) == (gate.id, real)
 
 
-def test_entries_queued_before_a_gate_closed_are_kept(scanning, client, device_token, monkeypatch):
-    """The organizer closes the side gate at noon while its tablet is offline. Its
-    queue, uploaded in the evening, holds a 10:00 entry (kept: the gate was open) and
-    a 13:00 one (refused: it was closed)."""
+def test_uploads_are_judged_by_the_gate_as_it_was_when_scanned(
+    scanning, client, device_token, monkeypatch
+):
+    """The side gate closes for lunch (12-13) and for the night (18:00) while its tablet
+    is offline. Its queue, uploaded at 19:00, is judged by the gate as it was at each
+    scan: entries while it was open are kept (they were refused and lost), scans while
+    it was closed stay refused (they used to count once it had opened again)."""
     side = scanning.points["side_gate"]
     token = device_token("side_gate")
     event = scanning.event
@@ -253,18 +256,33 @@ def test_entries_queued_before_a_gate_closed_are_kept(scanning, client, device_t
         moment = event.local_datetime(day, time(hour, 0)).astimezone(UTC)
         monkeypatch.setattr(services, "utcnow", lambda: moment)
 
+    def upload(who, hour, minute):
+        at = scanning.at(0, time(hour, minute))
+        answer = _upload(client, side, token, scanning.code(who), at)
+        return answer["status"], answer["reason"]
+
+    def hour(value):
+        return _moment(scanning.at(0, time(value, 0)))
+
     clock(12)
     services.update_scan_point(side, active=False)
     db.session.commit()
-    assert side.closed_at == event.local_datetime(day, time(12, 0))
-    clock(18)
-    kept = _upload(client, side, token, scanning.code("attendee"), scanning.at(0, time(10, 0)))
-    late = _upload(client, side, token, scanning.code("staff"), scanning.at(0, time(13, 0)))
-    online = scan(client, side, scanning.code("organizer"), token=token).get_json()
-    assert kept["status"] == "ok"
-    assert (late["status"], late["reason"]) == ("not_allowed", "point_closed")
-    assert (online["status"], online["reason"]) == ("not_allowed", "point_closed")
-    assert len(db.session.scalars(select(CheckIn)).all()) == 1
+    clock(13)
     services.update_scan_point(side, active=True)
     db.session.commit()
-    assert side.closed_at is None
+    # Open again: an upload of a lunchtime scan is still refused.
+    clock(14)
+    assert upload("staff", 12, 30) == ("not_allowed", "point_closed")
+    clock(18)
+    services.update_scan_point(side, active=False)
+    db.session.commit()
+    periods = [[_moment(a), b and _moment(b)] for a, b in side.closed_periods]
+    assert periods == [[hour(12), hour(13)], [hour(18), None]]
+    clock(19)
+    assert upload("attendee", 10, 0) == ("ok", "")
+    assert upload("organizer", 12, 45) == ("not_allowed", "point_closed")
+    assert upload("exhibitor_admin", 13, 30) == ("ok", "")
+    assert upload("exhibitor_staff", 18, 30) == ("not_allowed", "point_closed")
+    online = scan(client, side, scanning.code("other_exhibitor"), token=token).get_json()
+    assert (online["status"], online["reason"]) == ("not_allowed", "point_closed")
+    assert len(db.session.scalars(select(CheckIn)).all()) == 2

@@ -1,4 +1,4 @@
-"""check-in: when a scan point was closed, so that scans made before are uploaded as open
+"""check-in: when a scan point was closed, so that uploaded scans are judged by the point as it was
 
 Revision ID: 0006
 Revises: 0005
@@ -18,9 +18,9 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table('checkin_scan_points', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('closed_periods', sa.JSON(), nullable=True))
 
 
 def downgrade():
     with op.batch_alter_table('checkin_scan_points', schema=None) as batch_op:
-        batch_op.drop_column('closed_at')
+        batch_op.drop_column('closed_periods')
