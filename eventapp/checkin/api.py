@@ -6,6 +6,8 @@ CSRF (a cross-site form cannot send JSON with that header, and session use
 needs the same-site session cookie).
 """
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, jsonify, request
 from flask_login import current_user
 from sqlalchemy.exc import DBAPIError
@@ -109,17 +111,39 @@ def _printable(text):
     return text[:64].encode("utf-8", "replace").decode("utf-8")
 
 
-def _upload_time(value):
-    """(time of a queued scan, None), or (now, why its time was not used).
+# A scanner clock error below this is left alone: the measurement's own error (the
+# upload's time on the way) would matter more.
+CLOCK_TOLERANCE = timedelta(minutes=1)
 
-    The scan was made, and the device deletes it once answered: a device whose clock
-    broke while it was offline (reset by a flat battery, say) must not lose its
-    admissions. Such a scan counts from its upload; the answer says why.
+
+def _clock_error(sent_at):
+    """How far the uploading scanner's clock is behind the server's (a timedelta to
+    add to its times), from the time it says it sent the upload; None if it is right
+    or did not say."""
+    try:
+        sent = services.parse_scan_time(sent_at, plausible=False) if sent_at else None
+    except services.ScanRequestError:
+        return None
+    error = services.utcnow() - sent if sent is not None else None
+    return error if error is not None and abs(error) >= CLOCK_TOLERANCE else None
+
+
+def _upload_time(value, clock_error):
+    """(time of a queued scan, note for the answer).
+
+    A scanner whose clock was wrong (set by hand, reset by a flat battery) while it
+    was offline sends wrong times; the time it says it sent the upload tells by how
+    much, as long as the clock ran on since the scan. A time that is still unusable
+    counts from the upload: the scan was made, and the device deletes it once
+    answered, so refusing it would lose the admission.
     """
     try:
-        return services.parse_scan_time(value), None
+        moment = services.parse_scan_time(value, shift=clock_error)
     except services.ScanRequestError as error:
-        return services.utcnow(), error.key
+        return services.utcnow(), {"scan_time_refused": error.key}
+    if clock_error is None or value is None:
+        return moment, None
+    return moment, {"scan_time_shifted_s": round(clock_error.total_seconds())}
 
 
 @api_bp.post("/scans")
@@ -130,13 +154,14 @@ def scan_batch():
     items = body.get("scans")
     if not isinstance(items, list) or len(items) > MAX_BATCH:
         abort(400, f"scans must be a list of at most {MAX_BATCH} scans")
+    clock_error = _clock_error(body.get("sent_at"))
     results = []
     for item in items:
         if not isinstance(item, dict):
             results.append({"status": "error", "nonce": None, "error": "not a JSON object"})
             continue
         try:
-            scanned_at, clock = _upload_time(item.get("scanned_at"))
+            scanned_at, clock = _upload_time(item.get("scanned_at"), clock_error)
             results.append(_record(ctx, item, scanned_at, offline=True, clock=clock))
         except services.ScanRequestError as error:
             db.session.rollback()

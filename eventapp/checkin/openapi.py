@@ -129,6 +129,11 @@ _ANSWER = {
             "type": "boolean",
             "description": "True when the nonce was seen before: this is the first answer again.",
         },
+        "scan_time_shifted_s": {
+            "type": "integer",
+            "description": "Uploaded scans only: seconds added to the scanner's time, "
+            "the error of its clock (see sent_at).",
+        },
         "scan_time_refused": {
             "type": "string",
             "enum": ["scan_time_format", "scan_time_zone", "scan_time_range", "scan_time_far"],
@@ -340,6 +345,13 @@ def document():
                                     "required": ["scan_point", "scans"],
                                     "properties": {
                                         "scan_point": _POINT_ID,
+                                        "sent_at": {
+                                            "type": "string",
+                                            "format": "date-time",
+                                            "description": "The scanner's time of the "
+                                            "upload, by the clock of its scans: the "
+                                            "server corrects them by that clock's error.",
+                                        },
                                         "scans": {
                                             "type": "array",
                                             "maxItems": 500,

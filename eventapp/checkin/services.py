@@ -606,8 +606,10 @@ class ScanRequestError(ValueError):
         super().__init__(self.messages["message_en"])
 
 
-def parse_scan_time(value, now=None):
-    """An aware UTC datetime from the client's RFC 3339 text (None -> now)."""
+def parse_scan_time(value, now=None, shift=None, plausible=True):
+    """An aware UTC datetime from the client's RFC 3339 text (None -> now), moved by
+    `shift` (the scanner's clock error); with `plausible`, no further than a year
+    from now."""
     now = now or utcnow()
     if value is None:
         return now
@@ -620,10 +622,10 @@ def parse_scan_time(value, now=None):
     if moment.tzinfo is None:
         raise ScanRequestError("scan_time_zone")
     try:
-        moment = moment.astimezone(UTC)
+        moment = moment.astimezone(UTC) + (shift or timedelta(0))
     except (OverflowError, ValueError):
         raise ScanRequestError("scan_time_range") from None
-    if abs(moment - now) > MAX_SCAN_AGE:
+    if plausible and abs(moment - now) > MAX_SCAN_AGE:
         raise ScanRequestError("scan_time_far")
     return moment
 
@@ -1051,8 +1053,9 @@ def record_scan(
     """Judge and store one scan; returns (answer, replayed).
 
     A retry with a nonce already stored for the point gets the stored answer
-    and changes nothing (`replayed` True). The caller commits. `clock` says why
-    the scanner's time was not used (see api.scan_batch): it is kept in the answer.
+    and changes nothing (`replayed` True). The caller commits. `clock` (a dict) says
+    how the scanner's time was corrected or why it was not used (see api.scan_batch):
+    it is kept in the answer.
     """
     check_scan_fields(code, nonce)
     now = now or utcnow()
@@ -1122,8 +1125,8 @@ def _scan_row(ctx, judgement, code, nonce, scanned_at, now, day, offline, clock=
         "offline": bool(offline),
         "replayed": False,
     }
-    if clock is not None:
-        answer["scan_time_refused"] = clock
+    if clock:
+        answer.update(clock)
     row = {
         "event_id": ctx.event_id,
         "scan_point_id": ctx.point_id,

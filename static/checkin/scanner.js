@@ -427,6 +427,8 @@ async function flushQueue() {
           method: "POST",
           body: JSON.stringify({
             scan_point: pointId,
+            // By the same clock as the scans: the server corrects them by its error.
+            sent_at: scannerNow().toISOString(),
             scans: items.map(({ code, nonce, scanned_at }) => ({ code, nonce, scanned_at })),
           }),
         },

@@ -286,3 +286,46 @@ def test_uploads_are_judged_by_the_gate_as_it_was_when_scanned(
     online = scan(client, side, scanning.code("other_exhibitor"), token=token).get_json()
     assert (online["status"], online["reason"]) == ("not_allowed", "point_closed")
     assert len(db.session.scalars(select(CheckIn)).all()) == 2
+
+
+def test_an_upload_from_a_clock_reset_while_offline_keeps_the_scans_day(
+    scanning, client, device_token, monkeypatch
+):
+    """A flat battery reset the side gate's tablet to 2000-01-01 before it scanned the
+    visitor on day 1 at 10:00 (its clock said 00:03). It uploads on day 2 at 08:00,
+    saying its clock reads 22:03: the scan is dated day 1, 10:00, and the visitor's
+    real arrival on day 2 is a first entry, not "already checked in at 08:00"."""
+    side, gate = scanning.points["side_gate"], scanning.points["gate"]
+    event = scanning.event
+    day2_8am = event.local_datetime(event.days[1], time(8, 0)).astimezone(UTC)
+    monkeypatch.setattr(services, "utcnow", lambda: day2_8am)
+    item = {
+        "code": scanning.code("attendee"),
+        "nonce": nonce(),
+        "scanned_at": "2000-01-01T00:03:00Z",
+    }
+    [answer] = client.post(
+        "/api/checkin/scans",
+        json={"scan_point": side.id, "sent_at": "2000-01-01T22:03:00Z", "scans": [item]},
+        headers={"X-Device-Token": device_token("side_gate")},
+    ).get_json()["results"]
+    assert answer["status"] == "ok" and answer["day"] == event.days[0].isoformat()
+    assert _moment(answer["scanned_at"]) == _moment(scanning.at(0, time(10, 0)))
+    assert answer["scan_time_shifted_s"] > 0 and "scan_time_refused" not in answer
+    later = day2_8am + timedelta(hours=1, minutes=30)
+    monkeypatch.setattr(services, "utcnow", lambda: later)
+    today = scan(client, gate, scanning.code("attendee"), token=device_token("gate")).get_json()
+    assert today["status"] == "ok"
+
+
+def test_an_upload_from_a_right_clock_is_left_alone(scanning, client, device_token, late_clock):
+    at = scanning.at(0, time(10, 0))
+    sent = (services.utcnow() + timedelta(seconds=20)).isoformat()
+    item = {"code": scanning.code("attendee"), "nonce": nonce(), "scanned_at": at}
+    [answer] = client.post(
+        "/api/checkin/scans",
+        json={"scan_point": scanning.points["gate"].id, "sent_at": sent, "scans": [item]},
+        headers={"X-Device-Token": device_token("gate")},
+    ).get_json()["results"]
+    assert _moment(answer["scanned_at"]) == _moment(at)
+    assert "scan_time_shifted_s" not in answer

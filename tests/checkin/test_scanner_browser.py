@@ -1005,3 +1005,22 @@ def test_a_scanner_whose_clock_is_off_dates_its_scans_by_the_servers(
     assert all(abs(r.scanned_at - now) < timedelta(minutes=2) for r in rows)
     checkin = db.session.scalar(select(CheckIn).where(CheckIn.badge_id == staff_badge))
     assert checkin.day == today
+
+
+def test_a_clock_reset_while_offline_is_corrected_on_upload(scanning, live_server, launch_chromium):
+    """The tablet's clock falls back to 2000-01-01 while it is offline (a flat
+    battery): its queued scan carries that time, and the upload says what the clock
+    read when it was sent, so the server dates the scan right."""
+    page = _gate_scanner(scanning, live_server, launch_chromium, "battery")
+    badge_id = scanning.badges["attendee"].id
+    page.context.set_offline(True)
+    reset = datetime(2000, 1, 1, 0, 3, tzinfo=UTC)
+    page.clock.set_fixed_time(reset)
+    _type_code(page, scanning.code("attendee"), "not_valid_today")  # the device's own day
+    page.clock.set_fixed_time(reset + timedelta(minutes=1))
+    page.context.set_offline(False)
+    _upload_queue(page)
+    db.session.remove()
+    row = db.session.scalars(select(Scan).where(Scan.badge_id == badge_id)).one()
+    assert (row.result, row.day) == ("ok", scanning.event.days[0])
+    assert abs(row.scanned_at - (datetime.now(UTC) - timedelta(minutes=1))) < timedelta(minutes=1)
