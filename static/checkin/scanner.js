@@ -155,9 +155,30 @@ function scannerNow() {
 // little about when the server read its clock.
 const CLOCK_MAX_ROUND_TRIP_MS = 5000;
 
+// The latest time the server gave. Time does not go back: a clock found behind it
+// was reset (a flat battery) since the offset was measured.
+const LAST_SERVER_KEY = "kicxup-clock-last-server";
+let lastServerMs = Number(localStorage.getItem(LAST_SERVER_KEY)) || 0;
+
+function clockWentBack() {
+  return scannerNow().getTime() < lastServerMs - CLOCK_TOLERANCE_MS;
+}
+
+// The moment that decides an offline answer's fair day. With a clock that went back
+// the gate would turn genuine visitors away ("not valid today"); the last time the
+// server gave is nearer the truth. The scan itself keeps the clock's time, which the
+// upload corrects (see the batch's sent_at).
+function judgingTime(scannedAt) {
+  return new Date(Math.max(Date.parse(scannedAt), lastServerMs));
+}
+
 function learnClock(serverTime, sentAt, answeredAt) {
   const server = Date.parse(serverTime || "");
   if (!Number.isFinite(server) || answeredAt - sentAt > CLOCK_MAX_ROUND_TRIP_MS) return;
+  if (server > lastServerMs) {
+    lastServerMs = server;
+    localStorage.setItem(LAST_SERVER_KEY, String(server));
+  }
   const measured = server - (sentAt + answeredAt) / 2;
   clockOffset = Math.abs(measured) < CLOCK_TOLERANCE_MS ? 0 : Math.round(measured);
   localStorage.setItem(CLOCK_KEY, String(clockOffset));
@@ -321,7 +342,7 @@ async function judgeOffline(item) {
     text: item.code,
     config,
     key: publicKey,
-    when: new Date(item.scanned_at),
+    when: judgingTime(item.scanned_at),
     messages: MESSAGES,
     seen,
   });
@@ -349,7 +370,8 @@ async function keepForUpload(item, note, syncNote) {
   await db.put("queue", { ...item, local_status: local.status });
   await refreshQueueCount();
   show(local, note);
-  els.syncNote.textContent = local.reason === "unverified" ? UI.unverified : syncNote;
+  els.syncNote.textContent =
+    local.reason === "unverified" ? UI.unverified : clockWentBack() ? UI.clockWentBack : syncNote;
 }
 
 async function process(text, scannedAt) {
