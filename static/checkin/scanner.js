@@ -133,7 +133,7 @@ const CLASSES = {
 
 function todayKey() {
   const tz = (config && config.event.timezone) || cfg.timezone;
-  return `kicxup-count|${pointId}|${offline.localDay(scannerNow(), tz)}`;
+  return `kicxup-count|${pointId}|${offline.localDay(judgingTime(scannerNow().toISOString()), tz)}`;
 }
 
 // -- clock --------------------------------------------------------------------------------
