@@ -131,19 +131,26 @@ def _clock_error(sent_at):
 def _upload_time(value, clock_error):
     """(time of a queued scan, note for the answer).
 
-    A scanner whose clock was wrong (set by hand, reset by a flat battery) while it
-    was offline sends wrong times; the time it says it sent the upload tells by how
-    much, as long as the clock ran on since the scan. A time that is still unusable
+    A scanner whose clock was reset (a flat battery) while it was offline sends
+    times decades off; the time it says it sent the upload tells by how much, as
+    long as the clock ran on since the scan. Only such a time is corrected: a queue
+    may also hold scans from before the reset, whose times are right, and moving
+    them by the reset would put them on another day. A time that is still unusable
     counts from the upload: the scan was made, and the device deletes it once
     answered, so refusing it would lose the admission.
     """
     try:
-        moment = services.parse_scan_time(value, shift=clock_error)
+        return services.parse_scan_time(value), None
     except services.ScanRequestError as error:
-        return services.utcnow(), {"scan_time_refused": error.key}
-    if clock_error is None or value is None:
-        return moment, None
-    return moment, {"scan_time_shifted_s": round(clock_error.total_seconds())}
+        refused = error.key
+    if clock_error is not None and refused == "scan_time_far":
+        try:
+            moment = services.parse_scan_time(value, shift=clock_error)
+        except services.ScanRequestError:
+            pass
+        else:
+            return moment, {"scan_time_shifted_s": round(clock_error.total_seconds())}
+    return services.utcnow(), {"scan_time_refused": refused}
 
 
 @api_bp.post("/scans")

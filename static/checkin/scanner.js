@@ -381,7 +381,10 @@ async function process(text, scannedAt) {
   if (navigator.onLine !== false) {
     try {
       const sentAt = Date.now();
-      const response = await fetchJSON(cfg.scanUrl, { method: "POST", body: JSON.stringify(item) });
+      // A live scan with a clock that went back: the server's own time is the
+      // right one (the clock's would be refused as implausible, and the scan lost).
+      const live = clockWentBack() ? { ...item, scanned_at: undefined } : item;
+      const response = await fetchJSON(cfg.scanUrl, { method: "POST", body: JSON.stringify(live) });
       if (response.ok) {
         const answer = await response.json();
         if (!answer.replayed) learnClock(answer.received_at, sentAt, Date.now());

@@ -329,3 +329,33 @@ def test_an_upload_from_a_right_clock_is_left_alone(scanning, client, device_tok
     ).get_json()["results"]
     assert _moment(answer["scanned_at"]) == _moment(at)
     assert "scan_time_shifted_s" not in answer
+
+
+def test_scans_from_before_a_reset_keep_their_right_times(
+    scanning, client, device_token, monkeypatch
+):
+    """The tablet scanned on day 1 at 17:00 with a right clock, was reset to 2000 by a
+    flat battery overnight, scanned again at 07:50 on day 2 (its clock said 00:10)
+    and uploads at 08:00 (clock 00:20). Only the scan stamped by the broken clock is
+    corrected: moving the right one by the reset put it on the upload's day."""
+    side = scanning.points["side_gate"]
+    event = scanning.event
+    day2_8am = event.local_datetime(event.days[1], time(8, 0)).astimezone(UTC)
+    monkeypatch.setattr(services, "utcnow", lambda: day2_8am)
+    items = [
+        {
+            "code": scanning.code("attendee"),
+            "nonce": nonce(),
+            "scanned_at": scanning.at(0, time(17, 0)),
+        },
+        {"code": scanning.code("staff"), "nonce": nonce(), "scanned_at": "2000-01-01T00:10:00Z"},
+    ]
+    results = client.post(
+        "/api/checkin/scans",
+        json={"scan_point": side.id, "sent_at": "2000-01-01T00:20:00Z", "scans": items},
+        headers={"X-Device-Token": device_token("side_gate")},
+    ).get_json()["results"]
+    assert [r["day"] for r in results] == [d.isoformat() for d in event.days]
+    assert _moment(results[0]["scanned_at"]) == _moment(scanning.at(0, time(17, 0)))
+    assert "scan_time_shifted_s" not in results[0]
+    assert _moment(results[1]["scanned_at"]) == day2_8am - timedelta(minutes=10)

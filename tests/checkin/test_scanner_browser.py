@@ -1026,3 +1026,18 @@ def test_a_clock_reset_while_offline_is_corrected_on_upload(scanning, live_serve
     row = db.session.scalars(select(Scan).where(Scan.badge_id == badge_id)).one()
     assert (row.result, row.day) == ("ok", scanning.event.days[0])
     assert abs(row.scanned_at - (datetime.now(UTC) - timedelta(minutes=1))) < timedelta(minutes=1)
+
+
+def test_a_live_scan_with_a_clock_that_went_back_is_recorded(
+    scanning, live_server, launch_chromium
+):
+    """The tablet restarts online with its clock at 2000-01-01: its scans went with
+    that time, were refused as implausible (a red error to a genuine visitor) and
+    lost. A live scan now goes by the server's own time."""
+    page = _gate_scanner(scanning, live_server, launch_chromium, "reset online")
+    page.clock.set_fixed_time(datetime(2000, 1, 1, 0, 3, tzinfo=UTC))
+    _type_code(page, scanning.code("attendee"), "ok")
+    db.session.remove()
+    row = db.session.scalars(select(Scan)).one()
+    assert (row.result, row.offline, row.day) == ("ok", False, scanning.event.days[0])
+    assert abs(row.scanned_at - datetime.now(UTC)) < timedelta(minutes=1)
