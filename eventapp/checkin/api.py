@@ -107,10 +107,6 @@ def scan():
         return jsonify({**body, **error.messages}), 400
 
 
-def _printable(text):
-    return text[:64].encode("utf-8", "replace").decode("utf-8")
-
-
 # A scanner clock error below this is left alone: the measurement's own error (the
 # upload's time on the way) would matter more.
 CLOCK_TOLERANCE = timedelta(minutes=1)
@@ -120,12 +116,13 @@ def _clock_error(sent_at):
     """How far the uploading scanner's clock is behind the server's (a timedelta to
     add to its times), from the time it says it sent the upload; None if it is right
     or did not say."""
+    if not sent_at:
+        return None
     try:
-        sent = services.parse_scan_time(sent_at, plausible=False) if sent_at else None
+        error = services.utcnow() - services.parse_scan_time(sent_at, plausible=False)
     except services.ScanRequestError:
         return None
-    error = services.utcnow() - sent if sent is not None else None
-    return error if error is not None and abs(error) >= CLOCK_TOLERANCE else None
+    return error if abs(error) >= CLOCK_TOLERANCE else None
 
 
 def _upload_time(value, clock_error):
@@ -178,7 +175,7 @@ def scan_batch():
                     "status": "error",
                     # Echoed so the scanner can match the item; a lone surrogate in it
                     # would make the whole answer unencodable (a 500 that blocks the queue).
-                    "nonce": _printable(nonce) if isinstance(nonce, str) else None,
+                    "nonce": services.encodable(nonce[:64]) if isinstance(nonce, str) else None,
                     "error": str(error),
                     **error.messages,
                 }

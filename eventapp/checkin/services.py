@@ -1104,7 +1104,12 @@ def _stored_code(code):
     surrogates (a misread code, a hand scanner's control characters), which PostgreSQL
     text cannot hold: failing there would lose the scan, and in an uploaded batch
     keep every later queued scan from ever being stored."""
-    text = code.strip()[:STORED_CODE_LENGTH].replace("\x00", "\ufffd")
+    return encodable(code.strip()[:STORED_CODE_LENGTH].replace("\x00", "\ufffd"))
+
+
+def encodable(text):
+    """`text` with lone surrogates replaced: what UTF-8 (a JSON answer, PostgreSQL
+    text) can hold."""
     return text.encode("utf-8", "replace").decode("utf-8")
 
 

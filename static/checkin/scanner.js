@@ -133,7 +133,7 @@ const CLASSES = {
 
 function todayKey() {
   const tz = (config && config.event.timezone) || cfg.timezone;
-  return `kicxup-count|${pointId}|${offline.localDay(judgingTime(scannerNow().toISOString()), tz)}`;
+  return `kicxup-count|${pointId}|${offline.localDay(judgingTime(scannerNow().getTime()), tz)}`;
 }
 
 // -- clock --------------------------------------------------------------------------------
@@ -168,8 +168,8 @@ function clockWentBack() {
 // the gate would turn genuine visitors away ("not valid today"); the last time the
 // server gave is nearer the truth. The scan itself keeps the clock's time, which the
 // upload corrects (see the batch's sent_at).
-function judgingTime(scannedAt) {
-  return new Date(Math.max(Date.parse(scannedAt), lastServerMs));
+function judgingTime(scannedMs) {
+  return new Date(Math.max(scannedMs, lastServerMs));
 }
 
 function learnClock(serverTime, sentAt, answeredAt) {
@@ -342,7 +342,7 @@ async function judgeOffline(item) {
     text: item.code,
     config,
     key: publicKey,
-    when: judgingTime(item.scanned_at),
+    when: judgingTime(Date.parse(item.scanned_at)),
     messages: MESSAGES,
     seen,
   });
