@@ -106,6 +106,9 @@ def _gate_scanner(scanning, live_server, launch_chromium, label):
     page = launch_chromium().new_context(locale="en-US").new_page()
     page.goto(live_server.url + path)
     _ready(page)
+    # Installed, as at the fair. Whether the worker has taken the page over yet
+    # also changes which requests a test's routes see.
+    page.wait_for_selector("#scanner[data-sw='ready']", timeout=15000)
     return page
 
 
@@ -477,7 +480,6 @@ def test_on_weak_wifi_the_cached_page_opens_without_waiting(
     worker used to wait for it as long as the browser does; after a few seconds it
     shows the cached page, and the late answer still refreshes the cache."""
     page = _gate_scanner(scanning, live_server, launch_chromium, "weak wifi")
-    page.wait_for_selector("#scanner[data-sw='ready']", timeout=15000)
 
     release, answered = threading.Event(), []
     real = app.view_functions["checkin.scanner"]
@@ -882,8 +884,8 @@ def test_on_weak_wifi_the_stored_config_judges_at_once(scanning, live_server, la
     could check it."""
     page = _gate_scanner(scanning, live_server, launch_chromium, "stored config")
     held = []
-    page.route("**/api/checkin/points/*/config", lambda route: held.append(route))
-    page.route("**/api/checkin/scan", lambda route: route.abort())
+    page.context.route("**/api/checkin/points/*/config", lambda route: held.append(route))
+    page.context.route("**/api/checkin/scan", lambda route: route.abort())
     page.reload()
     page.wait_for_selector("#scanner[data-ready='1']", timeout=5000)
     _type_code(page, scanning.code("attendee"), "ok")
@@ -929,10 +931,10 @@ def test_a_badge_admitted_while_the_network_failed_is_not_admitted_again(
     code = scanning.code("attendee")
     badge_id = scanning.badges["attendee"].id
     page = _gate_scanner(scanning, live_server, launch_chromium, "fence")
-    page.route("**/api/checkin/scan", lambda route: route.abort())
+    page.context.route("**/api/checkin/scan", lambda route: route.abort())
     _type_code(page, code, "ok")
     assert page.inner_text("#count-queue") == "1"
-    page.unroute("**/api/checkin/scan")
+    page.context.unroute("**/api/checkin/scan")
     _type_code(page, code, "already_checked_in")
     assert "admitted on this scanner before" in page.inner_text("#result-status")
     assert page.inner_text("#count-ok") == "1"
@@ -950,7 +952,7 @@ def test_a_server_error_is_not_called_offline(scanning, live_server, launch_chro
     code = scanning.code("attendee")
     badge_id = scanning.badges["attendee"].id
     page = _gate_scanner(scanning, live_server, launch_chromium, "busy server")
-    page.route(
+    page.context.route(
         "**/api/checkin/scan",
         lambda route: route.fulfill(status=503, body="Service Unavailable"),
     )
@@ -963,7 +965,7 @@ def test_a_server_error_is_not_called_offline(scanning, live_server, launch_chro
     assert page.get_attribute("#scanner", "data-upload-problem") == "server"
 
     # The next scan goes through: the queued one follows at once, and the warning goes.
-    page.unroute("**/api/checkin/scan")
+    page.context.unroute("**/api/checkin/scan")
     _type_code(page, scanning.code("staff"), "ok")
     page.wait_for_function(
         "document.getElementById('count-queue').textContent === '0'", timeout=5000
