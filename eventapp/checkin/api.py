@@ -88,6 +88,22 @@ def _record(ctx, item, scanned_at, offline, clock=None):
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+# A live scan reaches the server within seconds (the scanner page gives up after
+# 6 s and queues the scan). One whose time is further behind comes from a clock
+# set wrong, a day behind say, which would check the visitor in for yesterday.
+LIVE_SCAN_LAG = timedelta(minutes=5)
+
+
+def _live_time(scanned_at, offline):
+    """(time of a single scan, note for the answer): a live scan from a clock far
+    behind is dated on receipt. A scanner's clock that runs ahead is dealt with for
+    every scan (services._scan_basis)."""
+    now = services.utcnow()
+    if offline or now - scanned_at <= LIVE_SCAN_LAG:
+        return scanned_at, None
+    return now, {"scan_time_behind_s": round((now - scanned_at).total_seconds())}
+
+
 @api_bp.post("/scan")
 @csrf.exempt
 def scan():
@@ -97,9 +113,9 @@ def scan():
     if not isinstance(offline, bool):
         abort(400, "offline must be true or false")
     try:
-        scanned_at = services.parse_scan_time(body.get("scanned_at"))
+        scanned_at, clock = _live_time(services.parse_scan_time(body.get("scanned_at")), offline)
         ctx = scan_context(point_id, services.badge_id_of(body.get("code")), scanned_at)
-        return jsonify(_record(ctx, body, scanned_at, offline))
+        return jsonify(_record(ctx, body, scanned_at, offline, clock))
     except services.ScanRequestError as error:
         db.session.rollback()
         language = language_without_database()

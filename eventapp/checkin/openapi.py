@@ -134,6 +134,12 @@ _ANSWER = {
             "description": "Uploaded scans only: seconds added to the scanner's time, "
             "the error of its clock (see sent_at).",
         },
+        "scan_time_behind_s": {
+            "type": "integer",
+            "description": "Live scans only: seconds the scanner's time was behind the "
+            "server's, more than a live scan can take (5 minutes); the scan is dated on "
+            "receipt instead.",
+        },
         "scan_time_refused": {
             "type": "string",
             "enum": ["scan_time_format", "scan_time_zone", "scan_time_range", "scan_time_far"],
@@ -310,7 +316,14 @@ def document():
                                             "required": ["scan_point"],
                                             "properties": {
                                                 "scan_point": _POINT_ID,
-                                                "offline": {"type": "boolean"},
+                                                "offline": {
+                                                    "type": "boolean",
+                                                    "description": "True for a scan made "
+                                                    "earlier without network (its time is "
+                                                    "kept); false (default) for a live "
+                                                    "scan, whose time may lag the server's "
+                                                    "by at most 5 minutes.",
+                                                },
                                             },
                                         },
                                     ]

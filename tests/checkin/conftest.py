@@ -124,13 +124,26 @@ def scan(client, point, code, *, token=None, at=None, nonce_=None, **extra):
 
 
 @pytest.fixture
-def late_clock(scanning, monkeypatch):
-    """The server's clock at 18:00 (Seoul) on the last fair day, so that scans on
-    every fair day lie in its past (the server uses its own day for scans "from
-    the future")."""
+def server_clock(scanning, monkeypatch):
+    """Set the server's clock: `server_clock(day, clock)` puts it at `clock` (Seoul)
+    on fair day `day` (an index, or a date), `after` later; returns the UTC moment.
+    A live scan at some time is received seconds later: one whose time lags its
+    receipt by more than minutes is taken for a wrong clock."""
     from eventapp.checkin import services
 
-    event = scanning.event
-    moment = event.local_datetime(event.days[-1], time(18, 0)).astimezone(services.UTC)
-    monkeypatch.setattr(services, "utcnow", lambda: moment)
-    return moment
+    def set_clock(day, clock=time(10, 0), after=timedelta(seconds=2)):
+        event = scanning.event
+        day = event.days[day] if isinstance(day, int) else day
+        moment = event.local_datetime(day, clock).astimezone(services.UTC) + after
+        monkeypatch.setattr(services, "utcnow", lambda: moment)
+        return moment
+
+    return set_clock
+
+
+@pytest.fixture
+def late_clock(server_clock):
+    """The server's clock at 18:00 (Seoul) on the last fair day, so that uploads of
+    scans on every fair day lie in its past (the server uses its own day for scans
+    "from the future")."""
+    return server_clock(-1, time(18, 0), after=timedelta(0))

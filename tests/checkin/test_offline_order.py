@@ -50,12 +50,13 @@ class _Forgetful(dict):
 
 
 def test_an_earlier_offline_scan_takes_the_check_in_over(
-    scanning, client, device_token, late_clock, how_found, login_as
+    scanning, client, device_token, server_clock, how_found, login_as
 ):
     gate, side = scanning.points["gate"], scanning.points["side_gate"]
     badge, code = scanning.badges["attendee"], scanning.code("attendee")
     gate_token, side_token = device_token("gate"), device_token("side_gate")
     online_nonce = nonce()
+    server_clock(0, time(10, 30))
     online = scan(
         client, side, code, token=side_token, at=scanning.at(0, time(10, 30)), nonce_=online_nonce
     ).get_json()
@@ -82,6 +83,7 @@ def test_an_earlier_offline_scan_takes_the_check_in_over(
     log = login_as("organizer").get("/e/test-expo/checkin/scans").get_data(as_text=True)
     assert "an earlier scan, uploaded later, came first; this scanner showed OK" in log
 
+    server_clock(0, time(11, 0))
     later = scan(client, side, code, token=side_token, at=scanning.at(0, time(11, 0))).get_json()
     assert later["status"] == "already_checked_in"
     assert later["first"]["scan_point_id"] == gate.id
@@ -200,7 +202,7 @@ def test_queued_scans_from_a_broken_clock_count_from_their_upload(scanning, clie
 
 
 def test_a_gate_moved_to_another_group_still_hands_its_entry_over(
-    scanning, client, device_token, late_clock
+    scanning, client, device_token, server_clock
 ):
     """The side gate checked the visitor in at 10:30, then became a group of its own
     (hall B). An earlier offline scan at the main gate takes the entry over; the side
@@ -208,6 +210,7 @@ def test_a_gate_moved_to_another_group_still_hands_its_entry_over(
     gate, side = scanning.points["gate"], scanning.points["side_gate"]
     badge, code = scanning.badges["attendee"], scanning.code("attendee")
     side_token = device_token("side_gate")
+    server_clock(0, time(10, 30))
     online = scan(client, side, code, token=side_token, at=scanning.at(0, time(10, 30)))
     assert online.get_json()["status"] == "ok"
     services.update_scan_point(side, entrance_group="hall-b")

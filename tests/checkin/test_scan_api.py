@@ -29,14 +29,13 @@ def _flip_signature_bit(text):
     return "K1" + base64.b32encode(bytes(raw)).decode()
 
 
-def test_ok_then_already_at_another_gate_of_the_group(scanning, client, device_token):
+def test_ok_then_already_at_another_gate_of_the_group(scanning, client, device_token, server_clock):
     gate, side = scanning.points["gate"], scanning.points["side_gate"]
     code = scanning.code("attendee")
     at = scanning.at(0, time(9, 41, 7))
     token = device_token("gate")
-    before = datetime.now(UTC)
+    received = server_clock(0, time(9, 41, 7))
     first = scan(client, gate, code, token=token, at=at)
-    after = datetime.now(UTC)
     assert first.status_code == 200
     answer = first.get_json()
     assert answer["status"] == "ok"
@@ -48,11 +47,12 @@ def test_ok_then_already_at_another_gate_of_the_group(scanning, client, device_t
     row = db.session.get(Scan, answer["scan_id"])
     assert row.scanned_at == datetime.fromisoformat(at).astimezone(UTC)
     # The scanner's time is kept as sent; the server stamps its own time of receipt.
-    assert before <= row.received_at <= after
+    assert row.received_at == received
     assert datetime.fromisoformat(answer["received_at"]) == row.received_at
     assert row.device_id is not None and row.result == "ok"
 
     later = scanning.at(0, time(11, 5))
+    server_clock(0, time(11, 5))
     second = scan(client, side, code, token=device_token("side_gate"), at=later).get_json()
     assert second["status"] == "already_checked_in"
     assert second["first"]["scan_point_id"] == gate.id
@@ -65,12 +65,15 @@ def test_ok_then_already_at_another_gate_of_the_group(scanning, client, device_t
     assert _count(Scan) == 2
 
 
-def test_a_new_fair_day_checks_in_again(scanning, client, device_token, late_clock):
+def test_a_new_fair_day_checks_in_again(scanning, client, device_token, server_clock):
     token = device_token("gate")
     code = scanning.code("attendee")
     gate = scanning.points["gate"]
+    server_clock(0)
     assert scan(client, gate, code, token=token, at=scanning.at(0)).get_json()["status"] == "ok"
+    server_clock(1)
     assert scan(client, gate, code, token=token, at=scanning.at(1)).get_json()["status"] == "ok"
+    server_clock(1, time(15, 0))
     again = scan(client, gate, code, token=token, at=scanning.at(1, time(15, 0))).get_json()
     assert again["status"] == "already_checked_in"
     assert sorted(d for (d,) in db.session.execute(select(CheckIn.day))) == scanning.event.days
@@ -145,24 +148,69 @@ def test_revoked_and_superseded_badges(scanning, client, device_token):
     assert _count(Scan, Scan.result == "revoked") == 2
 
 
-def test_not_valid_today_follows_the_points_valid_days(scanning, client, device_token, late_clock):
+def test_not_valid_today_follows_the_points_valid_days(
+    scanning, client, device_token, server_clock
+):
     token = device_token("day2_gate")
     day2 = scanning.points["day2_gate"]
     code = scanning.code("attendee")
+    server_clock(0)
     today = scan(client, day2, code, token=token, at=scanning.at(0)).get_json()
     assert today["status"] == "not_valid_today"
     assert scanning.event.days[0].isoformat() in today["message_en"]
+    server_clock(1)
     assert scan(client, day2, code, token=token, at=scanning.at(1)).get_json()["status"] == "ok"
     # The day before the fair is no fair day at any entrance.
     gate_token = device_token("gate")
     before = scanning.event.local_datetime(
         scanning.event.starts_on - timedelta(days=1), time(12, 0)
     )
+    server_clock(scanning.event.starts_on - timedelta(days=1), time(12, 0))
     answer = scan(
         client, scanning.points["gate"], code, token=gate_token, at=before.isoformat()
     ).get_json()
     assert answer["status"] == "not_valid_today"
     assert answer["day"] == (scanning.event.starts_on - timedelta(days=1)).isoformat()
+
+
+def test_a_live_scan_from_a_clock_a_day_behind_is_dated_on_receipt(
+    scanning, client, device_token, server_clock
+):
+    """A tablet set a day behind by hand scans the visitor live on day 2: the visitor
+    was checked in for day 1 (and then let in again on day 2 as a first entry). A live
+    scan reaches the server within seconds, so a time further behind is the clock's
+    error: the scan counts from its receipt. A scan sent as made offline keeps its time."""
+    gate, side = scanning.points["gate"], scanning.points["side_gate"]
+    attendee, staff = scanning.code("attendee"), scanning.code("staff")
+    received = server_clock(1, time(10, 0))
+    answer = scan(client, gate, attendee, token=device_token("gate"), at=scanning.at(0)).get_json()
+    assert (answer["status"], answer["day"]) == ("ok", scanning.event.days[1].isoformat())
+    assert answer["scan_time_behind_s"] == 86400 + 2
+    row = db.session.get(Scan, answer["scan_id"])
+    assert row.scanned_at == received and row.answer["scan_time_behind_s"] == 86402
+    [checkin] = db.session.scalars(select(CheckIn)).all()
+    assert (checkin.day, checkin.checked_in_at) == (scanning.event.days[1], received)
+    # The gate at the other side, with a right clock, sees the same entry.
+    again = scan(client, side, attendee, token=device_token("side_gate")).get_json()
+    assert again["status"] == "already_checked_in"
+
+    # Minutes behind is a live scan's own delay (a retry): its time is kept.
+    lagging = scanning.at(1, time(9, 56))
+    kept = scan(client, gate, staff, token=device_token("gate"), at=lagging).get_json()
+    assert "scan_time_behind_s" not in kept
+    assert db.session.get(Scan, kept["scan_id"]).scanned_at == datetime.fromisoformat(lagging)
+
+    # Uploaded as made offline on day 1, a scan keeps its day.
+    offline = scan(
+        client,
+        gate,
+        scanning.code("organizer"),
+        token=device_token("gate"),
+        at=scanning.at(0),
+        offline=True,
+    ).get_json()
+    assert (offline["status"], offline["day"]) == ("ok", scanning.event.days[0].isoformat())
+    assert "scan_time_behind_s" not in offline
 
 
 def test_day_is_the_event_local_day_of_the_scan(scanning, client, device_token, late_clock):
