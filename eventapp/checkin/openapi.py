@@ -143,8 +143,8 @@ _ANSWER = {
         "scan_time_refused": {
             "type": "string",
             "enum": ["scan_time_format", "scan_time_zone", "scan_time_range", "scan_time_far"],
-            "description": "Uploaded scans only: why the scanner's time was not used; "
-            "the scan counts from its upload instead.",
+            "description": "Why the scanner's time was not used (uploaded scans, and "
+            "live scans from a clock years ahead); the scan counts from its receipt instead.",
         },
     },
 }

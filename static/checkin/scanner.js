@@ -501,21 +501,38 @@ els.form.addEventListener("submit", (event) => {
   els.input.focus();
 });
 
-// Keyboard-wedge scanners type the code and Enter: keep the field focused on
-// devices with a real keyboard (not on touch screens, where a keyboard would pop up).
-if (window.matchMedia && window.matchMedia("(pointer: fine)").matches) {
-  document.addEventListener("keydown", (event) => {
-    const target = event.target;
-    // A focused button (the camera toggle after a tap) does not count as typing: the
-    // hand scanner's characters would be lost and its Enter would press the button.
-    // Space still presses the button, and badge codes have no spaces.
-    const typing = target instanceof HTMLElement && target.closest("input, textarea, select");
-    const character = event.key.length === 1 && event.key !== " ";
-    if (!typing && character && !event.ctrlKey && !event.metaKey && !event.altKey) {
-      els.input.focus();
-    }
-  });
-}
+// Keyboard-wedge scanners type the code and Enter. On devices with a real keyboard
+// the field takes the focus back; on touch screens that would pop up the on-screen
+// keyboard, so the keys typed outside a field are collected and Enter scans them.
+// Either way a focused button (the camera toggle after a tap) does not count as
+// typing: the hand scanner's characters would be lost and its Enter would press the
+// button. Space still presses a button, and badge codes have no spaces.
+const finePointer = window.matchMedia && window.matchMedia("(pointer: fine)").matches;
+const WEDGE_GAP_MS = 300; // a hand scanner types a whole code in one burst
+let wedge = "";
+let wedgeAt = 0;
+document.addEventListener("keydown", (event) => {
+  const target = event.target;
+  const typing = target instanceof HTMLElement && target.closest("input, textarea, select");
+  if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+  const character = event.key.length === 1 && event.key !== " ";
+  if (finePointer) {
+    if (character) els.input.focus();
+    return;
+  }
+  const now = performance.now();
+  if (now - wedgeAt > WEDGE_GAP_MS) wedge = "";
+  wedgeAt = now;
+  if (character) {
+    wedge += event.key;
+    event.preventDefault();
+  } else if (event.key === "Enter" && wedge) {
+    event.preventDefault();
+    const code = wedge;
+    wedge = "";
+    handle(code);
+  }
+});
 
 let scanner = null;
 let starting = false;

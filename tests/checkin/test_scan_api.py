@@ -200,6 +200,18 @@ def test_a_live_scan_from_a_clock_a_day_behind_is_dated_on_receipt(
     assert "scan_time_behind_s" not in kept
     assert db.session.get(Scan, kept["scan_id"]).scanned_at == datetime.fromisoformat(lagging)
 
+    # A clock reset by years, or set a century ahead: a live scan is still the visitor
+    # at the gate now (refused, it was shown as an error and lost).
+    for sent, note in (
+        ("2000-01-01T00:03:00Z", "scan_time_behind_s"),
+        ("2100-01-01T00:00:00Z", "scan_time_refused"),
+    ):
+        code = scanning.code("exhibitor_admin" if note == "scan_time_behind_s" else "outsider")
+        far = scan(client, side, code, token=device_token("side_gate"), at=sent)
+        assert far.status_code == 200
+        assert far.get_json()["status"] in ("ok", "not_allowed") and note in far.get_json()
+        assert db.session.get(Scan, far.get_json()["scan_id"]).scanned_at == received
+
     # Uploaded as made offline on day 1, a scan keeps its day.
     offline = scan(
         client,
@@ -453,6 +465,7 @@ def test_bad_requests_get_400(scanning, client, device_token):
             "code": code,
             "nonce": nonce(),
             "scanned_at": "2001-01-01T00:00:00Z",
+            "offline": True,  # a live scan from such a clock is dated on receipt
         },
         {"scan_point": gate.id, "code": code, "nonce": nonce(), "offline": "yes"},
         {"scan_point": str(gate.id), "code": code, "nonce": nonce()},
@@ -478,6 +491,7 @@ def test_an_unusable_scan_is_explained_in_both_languages(scanning, client, devic
         "code": scanning.code("attendee"),
         "nonce": nonce(),
         "scanned_at": "2001-01-01T00:00:00Z",
+        "offline": True,
     }
     korean = client.post(
         "/api/checkin/scan", json=body, headers={**headers, "Accept-Language": "ko"}

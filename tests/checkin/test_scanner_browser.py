@@ -100,10 +100,10 @@ def _type_code(page, code, expect):
     page.wait_for_selector(f"#result[data-status='{expect}']", timeout=10000)
 
 
-def _gate_scanner(scanning, live_server, launch_chromium, label):
+def _gate_scanner(scanning, live_server, launch_chromium, label, **context_options):
     """The page of a gate scanner set up just now, ready to scan."""
     path, _device = _setup_path(scanning, "gate", label)
-    page = launch_chromium().new_context(locale="en-US").new_page()
+    page = launch_chromium().new_context(locale="en-US", **context_options).new_page()
     page.goto(live_server.url + path)
     _ready(page)
     # Installed, as at the fair. Whether the worker has taken the page over yet
@@ -621,10 +621,21 @@ def test_two_quick_taps_on_start_camera_start_one_camera(
     assert page.inner_text("#camera-toggle") == "Start camera"
 
 
-def test_hand_scanner_while_the_camera_button_has_focus(scanning, live_server, launch_chromium):
+TOUCH_TABLET = {"has_touch": True, "is_mobile": True, "viewport": {"width": 800, "height": 1280}}
+
+
+@pytest.mark.parametrize("device", ["desk", "touch tablet"])
+def test_hand_scanner_while_the_camera_button_has_focus(
+    scanning, live_server, launch_chromium, device
+):
     """After a tap on "Start camera" the focus stays on that button: a hand scanner's
-    code still reaches the code field, and its Enter does not press the button."""
-    page = _gate_scanner(scanning, live_server, launch_chromium, "desk")
+    code is still scanned, and its Enter does not press the button. A gate tablet
+    with a Bluetooth hand scanner has a touch screen: there the page used to leave
+    such keys alone, and the badge did nothing."""
+    options = TOUCH_TABLET if device == "touch tablet" else {}
+    page = _gate_scanner(scanning, live_server, launch_chromium, device, **options)
+    fine_pointer = page.evaluate("matchMedia('(pointer: fine)').matches")
+    assert fine_pointer is (device == "desk")
     page.focus("#camera-toggle")
     page.evaluate("document.getElementById('result').dataset.status = 'waiting'")
     page.keyboard.type(scanning.code("staff"))
@@ -632,6 +643,8 @@ def test_hand_scanner_while_the_camera_button_has_focus(scanning, live_server, l
     page.wait_for_selector("#result[data-status='ok']", timeout=10000)
     assert page.get_attribute("#scanner", "data-camera") != "on"
     assert page.inner_text("#camera-note") == ""
+    if device == "touch tablet":  # the on-screen keyboard stays down
+        assert page.evaluate("document.activeElement.id") != "code-input"
     db.session.remove()
     assert db.session.scalars(select(Scan.result)).all() == ["ok"]
 
@@ -1043,3 +1056,30 @@ def test_a_live_scan_with_a_clock_that_went_back_is_recorded(
     row = db.session.scalars(select(Scan)).one()
     assert (row.result, row.offline, row.day) == ("ok", False, scanning.event.days[0])
     assert abs(row.scanned_at - datetime.now(UTC)) < timedelta(minutes=1)
+
+
+def test_a_fresh_scanner_with_a_reset_clock_scans_live(
+    scanning, live_server, launch_chromium, app, monkeypatch
+):
+    """A new tablet whose clock says 2000 (a flat battery), on Wi-Fi so weak that its
+    config takes over 5 s: it has no server time to correct its clock by, and sends
+    that time. The server used to refuse it as implausible: a genuine visitor got a
+    red error and the scan was neither recorded nor queued."""
+    config = app.view_functions["checkin.api.config"]
+
+    def slow_config(*args, **kwargs):
+        threading.Event().wait(5.5)  # too slow to measure the clock by
+        return config(*args, **kwargs)
+
+    monkeypatch.setitem(app.view_functions, "checkin.api.config", slow_config)
+    path, _device = _setup_path(scanning, "gate", "fresh tablet")
+    page = launch_chromium().new_context(locale="en-US").new_page()
+    page.clock.install(time=datetime(2000, 1, 1, 0, 3, tzinfo=UTC))
+    page.goto(live_server.url + path)
+    page.wait_for_selector("#scanner[data-ready='1']", timeout=30000)
+    before = datetime.now(UTC)
+    _type_code(page, scanning.code("attendee"), "ok")
+    assert page.evaluate("window.kicxupScanner.db.getAll('queue')") == []
+    db.session.remove()
+    [row] = db.session.scalars(select(Scan)).all()
+    assert row.result == "ok" and row.scanned_at >= before
