@@ -149,7 +149,7 @@ def _clock_error(sent_at):
     return error if abs(error) >= CLOCK_TOLERANCE else None
 
 
-def _upload_time(value, clock_error):
+def _upload_time(value, clock_error, not_before=None):
     """(time of a queued scan, note for the answer).
 
     A scanner whose clock was reset (a flat battery) while it was offline sends
@@ -159,7 +159,16 @@ def _upload_time(value, clock_error):
     them by the reset would put them on another day. A time that is still unusable
     counts from the upload: the scan was made, and the device deletes it once
     answered, so refusing it would lose the admission.
+
+    The scanner page knows when its clock went back (behind the last time the
+    server gave): such a scan comes with `not_before`, that last server time. Its
+    own time is corrected when the clock is still as wrong at the upload; set right
+    by then (automatic time, once online), the scan counts from `not_before`, the
+    time the gate judged it by, not from the upload (the next morning, maybe).
     """
+    floor = _not_before(not_before)
+    if floor is not None:
+        return _after_clock_went_back(value, clock_error, floor)
     try:
         return services.parse_scan_time(value), None
     except services.ScanRequestError as error:
@@ -172,6 +181,28 @@ def _upload_time(value, clock_error):
         else:
             return moment, {"scan_time_shifted_s": round(clock_error.total_seconds())}
     return services.utcnow(), {"scan_time_refused": refused}
+
+
+def _not_before(value):
+    """The scanner's `not_before` as a moment, or None if missing or unusable (a
+    time after the upload cannot bound a scan made before it)."""
+    if value is None:
+        return None
+    try:
+        moment = services.parse_scan_time(value)
+    except services.ScanRequestError:
+        return None
+    return moment if moment <= services.utcnow() else None
+
+
+def _after_clock_went_back(value, clock_error, floor):
+    try:
+        moment = services.parse_scan_time(value, shift=clock_error, plausible=False)
+    except services.ScanRequestError:
+        moment = None
+    if clock_error is not None and moment is not None and floor <= moment <= services.utcnow():
+        return moment, {"scan_time_shifted_s": round(clock_error.total_seconds())}
+    return floor, {"scan_time_refused": "clock_went_back"}
 
 
 @api_bp.post("/scans")
@@ -189,7 +220,9 @@ def scan_batch():
             results.append({"status": "error", "nonce": None, "error": "not a JSON object"})
             continue
         try:
-            scanned_at, clock = _upload_time(item.get("scanned_at"), clock_error)
+            scanned_at, clock = _upload_time(
+                item.get("scanned_at"), clock_error, item.get("not_before")
+            )
             results.append(_record(ctx, item, scanned_at, offline=True, clock=clock))
         except services.ScanRequestError as error:
             db.session.rollback()

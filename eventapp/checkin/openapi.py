@@ -142,9 +142,16 @@ _ANSWER = {
         },
         "scan_time_refused": {
             "type": "string",
-            "enum": ["scan_time_format", "scan_time_zone", "scan_time_range", "scan_time_far"],
+            "enum": [
+                "scan_time_format",
+                "scan_time_zone",
+                "scan_time_range",
+                "scan_time_far",
+                "clock_went_back",
+            ],
             "description": "Why the scanner's time was not used (uploaded scans, and "
-            "live scans from a clock years ahead); the scan counts from its receipt instead.",
+            "live scans from a clock years ahead); the scan counts from its receipt "
+            "instead, or from not_before (clock_went_back).",
         },
     },
 }
@@ -159,6 +166,13 @@ _SCAN_ITEM = {
             "type": "string",
             "format": "date-time",
             "description": "The scanner's clock (RFC 3339 with offset); default: now.",
+        },
+        "not_before": {
+            "type": "string",
+            "format": "date-time",
+            "description": "Uploads only: the scanner's clock had gone back (behind the "
+            "last time the server gave, this value) when it scanned; the scan counts "
+            "from its corrected time, or from this time.",
         },
     },
 }

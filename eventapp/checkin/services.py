@@ -821,8 +821,10 @@ def _scan_with(inserted):
     )
 
 
-def _judge(ctx, text, day, scanned_at, language, offline=False):
-    """Decide the answer for a code at a point; inserts the check-in or lead."""
+def _judge(ctx, text, day, scanned_at, language, offline=False, bound=False):
+    """Decide the answer for a code at a point; inserts the check-in or lead. With
+    `bound`, `scanned_at` is only the earliest the scan can have been (see
+    record_scan)."""
     try:
         code = _decode(text)
     except codes.MalformedCode as error:
@@ -868,10 +870,15 @@ def _judge(ctx, text, day, scanned_at, language, offline=False):
             row.id,
             badge,
         )
+    # A time that is only a bound is no evidence of an earlier entry or meeting.
+    earlier = offline and not bound
     if ctx.kind == "entrance":
-        return _check_in(ctx, row, badge, day, scanned_at, offline)
+        return _check_in(ctx, row, badge, day, scanned_at, earlier)
     if ctx.kind == "booth":
-        return _capture_lead(ctx, row, badge, scanned_at, offline)
+        return _capture_lead(ctx, row, badge, scanned_at, earlier)
+    if bound:
+        # Nor does it tell which of the person's meetings they came to.
+        return Judgement("ok", "", _bilingual_person(badge, "ok_meeting"), row.id, badge)
     return _meeting_zone(ctx, row, badge, scanned_at, offline)
 
 
@@ -1060,12 +1067,14 @@ def record_scan(
     check_scan_fields(code, nonce)
     now = now or utcnow()
     scanned_at = scanned_at or now
+    # The scanner's clock had gone back: the time is only the earliest it can be.
+    bound = (clock or {}).get("scan_time_refused") == "clock_went_back"
     # A scanner whose clock runs ahead keeps its time in the scan's record only: the
     # fair day, the check-in's or lead's time and the meeting slot go by the server's.
     basis = _scan_basis(scanned_at, now)
     day = basis.astimezone(ctx.tz).date()
 
-    judgement = _judge(ctx, code, day, basis, language, offline)
+    judgement = _judge(ctx, code, day, basis, language, offline, bound)
     answer, row = _scan_row(ctx, judgement, code, nonce, scanned_at, now, day, offline, clock)
     if judgement.pending_checkin is None:
         stored = _first("scan", row)
@@ -1081,7 +1090,9 @@ def record_scan(
             # the statement's snapshot; a statement of its own sees it.
             key = _checkin_key(ctx, judgement.badge_id, day)
             first = outcome[:-2] if outcome is not None else _first("first_checkin", key)
-            judgement = _checked_in_before(ctx, judgement.badge, key, first, basis, offline)
+            judgement = _checked_in_before(
+                ctx, judgement.badge, key, first, basis, offline and not bound
+            )
             answer, row = _scan_row(
                 ctx, judgement, code, nonce, scanned_at, now, day, offline, clock
             )

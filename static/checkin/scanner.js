@@ -354,8 +354,14 @@ function handle(text) {
   // The scan's time is when the code was read, not when its turn comes: on a slow
   // network the scans before it may take seconds each.
   const scannedAt = scannerNow().toISOString();
+  // With a clock that went back the scan's time is wrong, and the clock may be set
+  // right before the upload (automatic time, once online): the upload also says the
+  // scan came after the last time the server gave.
+  const notBefore = clockWentBack() ? new Date(lastServerMs).toISOString() : undefined;
   // One scan at a time, in the order they came.
-  busy = busy.then(() => process(text, scannedAt)).catch((error) => showError(String(error)));
+  busy = busy
+    .then(() => process(text, scannedAt, notBefore))
+    .catch((error) => showError(String(error)));
   return busy;
 }
 
@@ -374,16 +380,18 @@ async function keepForUpload(item, note, syncNote) {
     local.reason === "unverified" ? UI.unverified : clockWentBack() ? UI.clockWentBack : syncNote;
 }
 
-async function process(text, scannedAt) {
+async function process(text, scannedAt, notBefore) {
   const code = (text || "").trim();
   if (!code) return;
   const item = { nonce: newNonce(), code, scan_point: pointId, scanned_at: scannedAt };
+  if (notBefore) item.not_before = notBefore;
   if (navigator.onLine !== false) {
     try {
       const sentAt = Date.now();
       // A live scan with a clock that went back: the server's own time is the
       // right one (the clock's would be refused as implausible, and the scan lost).
-      const live = clockWentBack() ? { ...item, scanned_at: undefined } : item;
+      const live = { ...item, not_before: undefined };
+      if (notBefore) live.scanned_at = undefined;
       const response = await fetchJSON(cfg.scanUrl, { method: "POST", body: JSON.stringify(live) });
       if (response.ok) {
         const answer = await response.json();
@@ -454,7 +462,12 @@ async function flushQueue() {
             scan_point: pointId,
             // By the same clock as the scans: the server corrects them by its error.
             sent_at: scannerNow().toISOString(),
-            scans: items.map(({ code, nonce, scanned_at }) => ({ code, nonce, scanned_at })),
+            scans: items.map(({ code, nonce, scanned_at, not_before }) => ({
+              code,
+              nonce,
+              scanned_at,
+              not_before,
+            })),
           }),
         },
         20000

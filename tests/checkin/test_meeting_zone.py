@@ -380,6 +380,34 @@ def test_an_earlier_offline_arrival_uploaded_late_keeps_its_time(meetup):  # noq
     assert arrival.arrived_at == earlier
 
 
+def test_an_arrival_known_only_to_come_after_a_time_attends_no_meeting(meetup):  # noqa: F811
+    """A table tablet whose clock had gone back scanned a person; its upload only says
+    the scan came after the last time it heard the server, an hour before their
+    meeting. Which of their meetings that was is unknown: none is marked (the earlier
+    slot's meeting used to be credited with an arrival at that hour)."""
+    event = meetup.event
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    meeting = _meeting(event, alpha, gamma, meetup.slots[0], meetup.organizer)
+    zone = _zone(event)
+    code = badges.badge_code(badges.issue_badge(event, meetup.attendee))
+    db.session.commit()
+    answer, _ = services.record_scan(
+        services.context_for_point(zone.id),
+        code=code,
+        nonce="bound-001",
+        scanned_at=meeting.starts_at,
+        now=meeting.ends_at + timedelta(hours=3),
+        offline=True,
+        clock={"scan_time_refused": "clock_went_back"},
+    )
+    db.session.commit()
+    assert answer["status"] == "ok" and answer["meeting"] is None
+    assert db.session.scalar(select(func.count()).select_from(MeetingArrival)) == 0
+    # The same scan with a time of its own is the arrival.
+    timed = _scan(zone, meetup.attendee, meeting.starts_at, "bound-002", offline=True)
+    assert timed["meeting"]["id"] == meeting.id
+
+
 def test_an_arrival_uploaded_after_the_no_shows_were_marked_is_kept(
     meetup,  # noqa: F811
     login_as,

@@ -321,6 +321,102 @@ def test_an_upload_from_a_clock_reset_while_offline_keeps_the_scans_day(
     assert today["status"] == "ok"
 
 
+def test_a_scan_from_a_clock_that_went_back_counts_from_the_last_server_time(
+    scanning, client, device_token, server_clock
+):
+    """Day 1: the side gate's tablet last heard the server at 09:30; offline, a flat
+    battery reset it to 2000 and it admitted the visitor (clock 00:03). Its scan says
+    it came after 09:30 (`not_before`). Set right by automatic time when the network
+    returned next morning, the tablet's upload no longer tells its clock's error: the
+    scan used to count from the upload, on day 2, leaving day 1 without the entry and
+    the visitor "already checked in" on day 2. Still broken at the upload, the clock's
+    error dates the scan precisely."""
+    side = scanning.points["side_gate"]
+    event = scanning.event
+    token = device_token("side_gate")
+    last_heard = scanning.at(0, time(9, 30))
+
+    def upload(who, scanned_at, sent_at, not_before=last_heard):
+        item = {"code": scanning.code(who), "nonce": nonce(), "scanned_at": scanned_at}
+        if not_before is not None:
+            item["not_before"] = not_before
+        [answer] = client.post(
+            "/api/checkin/scans",
+            json={"scan_point": side.id, "sent_at": sent_at, "scans": [item]},
+            headers={"X-Device-Token": token},
+        ).get_json()["results"]
+        return answer
+
+    upload_time = server_clock(1, time(8, 0), after=timedelta(0))
+    fixed = upload("attendee", "2000-01-01T00:03:00Z", upload_time.isoformat())
+    assert (fixed["status"], fixed["day"]) == ("ok", event.days[0].isoformat())
+    assert _moment(fixed["scanned_at"]) == _moment(last_heard)
+    assert fixed["scan_time_refused"] == "clock_went_back"
+    # A clock reset to a date within the year is no more right: its time is not used.
+    recent = (upload_time - timedelta(days=40)).isoformat()
+    month_off = upload("staff", recent, upload_time.isoformat())
+    assert month_off["day"] == event.days[0].isoformat()
+
+    # Still broken at the upload (day 2, 08:00, clock 22:03): dated day 1, 10:00.
+    broken = upload("organizer", "2000-01-01T00:03:00Z", "2000-01-01T22:03:00Z")
+    assert _moment(broken["scanned_at"]) == _moment(scanning.at(0, time(10, 0)))
+    assert broken["scan_time_shifted_s"] > 0
+    # A not_before after the upload is no bound: the scan is judged as before.
+    future = (upload_time + timedelta(hours=1)).isoformat()
+    unbounded = upload("exhibitor_admin", scanning.at(0, time(11, 0)), future, future)
+    assert _moment(unbounded["scanned_at"]) == _moment(scanning.at(0, time(11, 0)))
+    days = {c.day for c in db.session.scalars(select(CheckIn))}
+    assert days == {event.days[0]}
+
+
+def _bounded_upload(client, point, token, code, not_before, uploaded_at):
+    """An upload from a tablet whose clock had gone back when it scanned and was set
+    right since: the scan only says it came after `not_before`."""
+    item = {
+        "code": code,
+        "nonce": nonce(),
+        "scanned_at": "2000-01-01T04:30:00Z",
+        "not_before": not_before,
+    }
+    response = client.post(
+        "/api/checkin/scans",
+        json={"scan_point": point.id, "sent_at": uploaded_at.isoformat(), "scans": [item]},
+        headers={"X-Device-Token": token},
+    )
+    [answer] = response.get_json()["results"]
+    assert answer["scan_time_refused"] == "clock_went_back"
+    return answer
+
+
+def test_a_scan_known_only_to_come_after_a_time_takes_nothing_over(
+    scanning, client, device_token, server_clock, login_as
+):
+    """10:00: the visitor enters at the main gate, and a colleague captures them at
+    the booth. The side gate's and the booth's tablets last heard the server at 08:00,
+    their clocks went back, and they scanned the visitor at 12:30; uploaded at 13:00,
+    clocks set right. "Some time after 08:00" is no earlier entry: it used to move
+    the check-in and the lead to 08:00 and take the 10:00 scans' `ok` away."""
+    gate, side = scanning.points["gate"], scanning.points["side_gate"]
+    booth = scanning.points["alpha_booth"]
+    code = scanning.code("attendee")
+    server_clock(0, time(10, 0))
+    entry = scan(client, gate, code, token=device_token("gate"), at=scanning.at(0, time(10, 0)))
+    met = scan(login_as("exhibitor_staff"), booth, code, at=scanning.at(0, time(10, 0)))
+    uploaded_at = server_clock(0, time(13, 0))
+    eight = scanning.at(0, time(8, 0))
+    again = _bounded_upload(client, side, device_token("side_gate"), code, eight, uploaded_at)
+    assert again["status"] == "already_checked_in"
+    lead = _bounded_upload(client, booth, device_token("alpha_booth"), code, eight, uploaded_at)
+    assert lead["status"] == "already_checked_in"
+    db.session.expire_all()
+    ten = _moment(scanning.at(0, time(10, 0)))
+    checkin = db.session.scalars(select(CheckIn)).one()
+    assert (checkin.scan_point_id, checkin.checked_in_at) == (gate.id, ten)
+    assert db.session.scalars(select(Lead)).one().captured_at == ten
+    for answer in (entry.get_json(), met.get_json()):
+        assert db.session.get(Scan, answer["scan_id"]).result == "ok"
+
+
 def test_an_upload_from_a_right_clock_is_left_alone(scanning, client, device_token, late_clock):
     at = scanning.at(0, time(10, 0))
     sent = (services.utcnow() + timedelta(seconds=20)).isoformat()

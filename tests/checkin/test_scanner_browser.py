@@ -1083,3 +1083,34 @@ def test_a_fresh_scanner_with_a_reset_clock_scans_live(
     db.session.remove()
     [row] = db.session.scalars(select(Scan)).all()
     assert row.result == "ok" and row.scanned_at >= before
+
+
+def test_a_clock_reset_offline_and_set_right_before_the_upload(
+    scanning, live_server, launch_chromium, server_clock
+):
+    """Day 1, 10:00: the gate is offline and a flat battery resets its tablet to 2000;
+    a visitor is admitted. Next morning the tablet's automatic time sets the clock
+    right as the network returns. The queued scan carried only the broken time, so
+    it counted from the upload: checked in on day 2, not day 1. It now says it came
+    after the last time the server gave."""
+    day1, day2 = scanning.event.days
+    heard = server_clock(0, time(10, 0))
+    page = _gate_scanner(scanning, live_server, launch_chromium, "automatic time")
+    page.clock.set_fixed_time(_seoul(day1, time(10, 0)))
+    badge_id = scanning.badges["attendee"].id
+    page.context.set_offline(True)
+    page.context.route("**/api/checkin/**", lambda route: route.abort())
+    page.clock.set_fixed_time(datetime(2000, 1, 1, 0, 3, tzinfo=UTC))
+    _type_code(page, scanning.code("attendee"), "ok")
+
+    server_clock(1, time(9, 0))
+    page.clock.set_fixed_time(_seoul(day2, time(9, 0)))
+    page.context.unroute("**/api/checkin/**")
+    page.context.set_offline(False)
+    _upload_queue(page)
+    db.session.remove()
+    row = db.session.scalars(select(Scan).where(Scan.badge_id == badge_id)).one()
+    checkin = db.session.scalars(select(CheckIn).where(CheckIn.badge_id == badge_id)).one()
+    assert (row.day, checkin.day) == (day1, day1), row.answer
+    assert abs(row.scanned_at - heard) < timedelta(seconds=30)
+    assert row.answer["scan_time_refused"] == "clock_went_back"
