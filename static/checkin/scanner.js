@@ -147,7 +147,30 @@ const CLOCK_KEY = "kicxup-clock-offset";
 const CLOCK_TOLERANCE_MS = 60000;
 let clockOffset = Number(localStorage.getItem(CLOCK_KEY)) || 0;
 
+// Where the wall clock stood against the page's monotonic one when last looked at.
+// A clock set right by hand (or by automatic time) while the page is open, say
+// offline, steps by about the learned offset: that offset no longer applies. Other
+// steps are left alone, for the monotonic clock may stand still while the tablet
+// sleeps, and a wall clock that went on looks the same as one set forward.
+let wallOrigin = Date.now() - performance.now();
+
+function noticeClockSetRight() {
+  const origin = Date.now() - performance.now();
+  const step = origin - wallOrigin;
+  wallOrigin = origin;
+  if (Math.abs(step) >= CLOCK_TOLERANCE_MS && Math.abs(clockOffset - step) < CLOCK_TOLERANCE_MS) {
+    setClockOffset(0);
+  }
+}
+
+function setClockOffset(offset) {
+  clockOffset = offset;
+  localStorage.setItem(CLOCK_KEY, String(offset));
+  root.dataset.clockOffset = String(offset);
+}
+
 function scannerNow() {
+  noticeClockSetRight();
   return new Date(Date.now() + clockOffset);
 }
 
@@ -180,9 +203,8 @@ function learnClock(serverTime, sentAt, answeredAt) {
     localStorage.setItem(LAST_SERVER_KEY, String(server));
   }
   const measured = server - (sentAt + answeredAt) / 2;
-  clockOffset = Math.abs(measured) < CLOCK_TOLERANCE_MS ? 0 : Math.round(measured);
-  localStorage.setItem(CLOCK_KEY, String(clockOffset));
-  root.dataset.clockOffset = String(clockOffset);
+  wallOrigin = Date.now() - performance.now();
+  setClockOffset(Math.abs(measured) < CLOCK_TOLERANCE_MS ? 0 : Math.round(measured));
 }
 
 function refreshCount() {

@@ -1114,3 +1114,22 @@ def test_a_clock_reset_offline_and_set_right_before_the_upload(
     assert (row.day, checkin.day) == (day1, day1), row.answer
     assert abs(row.scanned_at - heard) < timedelta(seconds=30)
     assert row.answer["scan_time_refused"] == "clock_went_back"
+
+
+def test_a_clock_set_right_while_offline_drops_the_learned_correction(
+    scanning, live_server, launch_chromium
+):
+    """The tablet's date was a day behind: the page learned to add a day. Offline,
+    staff set the date right; the page went on adding the day and judged by
+    tomorrow, so at a gate open only tomorrow today's visitor was shown green."""
+    path, _device = _setup_path(scanning, "day2_gate", "set right")
+    context = launch_chromium().new_context(locale="en-US")
+    page = context.new_page()
+    page.clock.set_fixed_time(datetime.now(UTC) - timedelta(days=1))
+    page.goto(live_server.url + path)
+    _ready(page)
+    assert int(page.get_attribute("#scanner", "data-clock-offset")) > 86_000_000
+    context.set_offline(True)
+    page.clock.set_fixed_time(datetime.now(UTC))  # the date set right
+    _type_code(page, scanning.code("attendee"), "not_valid_today")
+    assert page.get_attribute("#scanner", "data-clock-offset") == "0"
