@@ -98,9 +98,9 @@ def _live_time(scanned_at, offline):
     """(time of a single scan, note for the answer): a live scan from a clock far
     behind, or years ahead, is dated on receipt. A clock that runs ahead by less is
     dealt with for every scan (services._scan_basis), and its time is kept."""
-    now = services.utcnow()
     if offline:
         return scanned_at, None
+    now = services.utcnow()
     if scanned_at - now > services.MAX_SCAN_AGE:
         return now, {"scan_time_refused": "scan_time_far"}
     if now - scanned_at <= LIVE_SCAN_LAG:
@@ -174,13 +174,18 @@ def _upload_time(value, clock_error, not_before=None):
     except services.ScanRequestError as error:
         refused = error.key
     if clock_error is not None and refused == "scan_time_far":
-        try:
-            moment = services.parse_scan_time(value, shift=clock_error)
-        except services.ScanRequestError:
-            pass
-        else:
+        moment = _shifted(value, clock_error)
+        if moment is not None:
             return moment, {"scan_time_shifted_s": round(clock_error.total_seconds())}
     return services.utcnow(), {"scan_time_refused": refused}
+
+
+def _shifted(value, clock_error, plausible=True):
+    """The scanner's time corrected by its clock's error; None if unusable."""
+    try:
+        return services.parse_scan_time(value, shift=clock_error, plausible=plausible)
+    except services.ScanRequestError:
+        return None
 
 
 def _not_before(value):
@@ -196,11 +201,8 @@ def _not_before(value):
 
 
 def _after_clock_went_back(value, clock_error, floor):
-    try:
-        moment = services.parse_scan_time(value, shift=clock_error, plausible=False)
-    except services.ScanRequestError:
-        moment = None
-    if clock_error is not None and moment is not None and floor <= moment <= services.utcnow():
+    moment = _shifted(value, clock_error, plausible=False) if clock_error is not None else None
+    if moment is not None and floor <= moment <= services.utcnow():
         return moment, {"scan_time_shifted_s": round(clock_error.total_seconds())}
     return floor, {"scan_time_refused": "clock_went_back"}
 

@@ -411,7 +411,7 @@ async function process(text, scannedAt, notBefore) {
     try {
       const sentAt = Date.now();
       // A live scan with a clock that went back: the server's own time is the
-      // right one (the clock's would be refused as implausible, and the scan lost).
+      // right one, not the clock's.
       const live = { ...item, not_before: undefined };
       if (notBefore) live.scanned_at = undefined;
       const response = await fetchJSON(cfg.scanUrl, { method: "POST", body: JSON.stringify(live) });
