@@ -66,7 +66,7 @@ def _language(ctx):
     return language_without_database() if ctx.device_id else current_language()
 
 
-def _record(ctx, item, scanned_at, offline, clock=None):
+def _record(ctx, item, scanned_at, offline, clock=None, bound=False):
     """Record one scan in its own transaction; retried once after a lost race."""
     for attempt in range(2):
         try:
@@ -78,6 +78,7 @@ def _record(ctx, item, scanned_at, offline, clock=None):
                 offline=offline,
                 language=_language(ctx),
                 clock=clock,
+                bound=bound,
             )
             db.session.commit()
             return answer
@@ -150,7 +151,8 @@ def _clock_error(sent_at):
 
 
 def _upload_time(value, clock_error, not_before=None):
-    """(time of a queued scan, note for the answer).
+    """(time of a queued scan, note for the answer, whether the time is only the
+    earliest the scan can have been).
 
     A scanner whose clock was reset (a flat battery) while it was offline sends
     times decades off; the time it says it sent the upload tells by how much, as
@@ -170,14 +172,14 @@ def _upload_time(value, clock_error, not_before=None):
     if floor is not None:
         return _after_clock_went_back(value, clock_error, floor)
     try:
-        return services.parse_scan_time(value), None
+        return services.parse_scan_time(value), None, False
     except services.ScanRequestError as error:
         refused = error.key
     if clock_error is not None and refused == "scan_time_far":
         moment = _shifted(value, clock_error)
         if moment is not None:
-            return moment, {"scan_time_shifted_s": round(clock_error.total_seconds())}
-    return services.utcnow(), {"scan_time_refused": refused}
+            return moment, {"scan_time_shifted_s": round(clock_error.total_seconds())}, False
+    return services.utcnow(), {"scan_time_refused": refused}, False
 
 
 def _shifted(value, clock_error, plausible=True):
@@ -203,8 +205,8 @@ def _not_before(value):
 def _after_clock_went_back(value, clock_error, floor):
     moment = _shifted(value, clock_error, plausible=False) if clock_error is not None else None
     if moment is not None and floor <= moment <= services.utcnow():
-        return moment, {"scan_time_shifted_s": round(clock_error.total_seconds())}
-    return floor, {"scan_time_refused": "clock_went_back"}
+        return moment, {"scan_time_shifted_s": round(clock_error.total_seconds())}, False
+    return floor, {"scan_time_refused": "clock_went_back"}, True
 
 
 @api_bp.post("/scans")
@@ -222,10 +224,10 @@ def scan_batch():
             results.append({"status": "error", "nonce": None, "error": "not a JSON object"})
             continue
         try:
-            scanned_at, clock = _upload_time(
+            scanned_at, clock, bound = _upload_time(
                 item.get("scanned_at"), clock_error, item.get("not_before")
             )
-            results.append(_record(ctx, item, scanned_at, offline=True, clock=clock))
+            results.append(_record(ctx, item, scanned_at, True, clock, bound))
         except services.ScanRequestError as error:
             db.session.rollback()
             nonce = item.get("nonce")

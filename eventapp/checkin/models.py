@@ -201,6 +201,10 @@ class CheckIn(db.Model):
         ForeignKey("checkin_scan_points.id", ondelete="CASCADE")
     )
     checked_in_at: Mapped[object] = mapped_column(UTCDateTime)
+    # Set when `checked_in_at` is only the earliest the entry can have been (a scanner
+    # whose clock had gone back; see api._upload_time): the latest it can have been,
+    # its upload. A scan with a known time up to then takes the check-in over.
+    latest_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
 
     scan_point = relationship("ScanPoint")
     badge = relationship("Badge")
@@ -224,6 +228,7 @@ class Lead(db.Model):
     )
     captured_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     captured_at: Mapped[object] = mapped_column(UTCDateTime)
+    latest_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)  # as CheckIn's
     rating: Mapped[str | None] = mapped_column(String(8))
     notes: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -172,7 +172,10 @@ _SCAN_ITEM = {
             "format": "date-time",
             "description": "Uploads only: the scanner's clock had gone back (behind the "
             "last time the server gave, this value) when it scanned; the scan counts "
-            "from its corrected time, or from this time.",
+            "from its corrected time, or from this time. Such a time is only the "
+            "earliest the scan can have been: it takes no check-in or lead over, and "
+            "a scan with a known time up to this upload takes its check-in or lead "
+            "over.",
         },
     },
 }

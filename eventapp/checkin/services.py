@@ -788,6 +788,7 @@ def _statements_for(dialect):
                 "scan_point_id",
                 "captured_by_id",
                 "captured_at",
+                "latest_at",
                 "notes",
                 "updated_at",
             ],
@@ -797,7 +798,7 @@ def _statements_for(dialect):
         "first_lead": first_lead,
         "scan": _insert_or_nothing(dialect, Scan, SCAN_COLUMNS, ("scan_point_id", "nonce")),
     }
-    checkin_names = [*checkin_key, "scan_point_id", "checked_in_at"]
+    checkin_names = [*checkin_key, "scan_point_id", "checked_in_at", "latest_at"]
     if dialect.name == "postgresql":
         # An `ok`'s check-in and its scan row in one statement (see record_scan): the
         # row is (*first_checkin's columns, new check-in id, new scan id).
@@ -821,10 +822,10 @@ def _scan_with(inserted):
     )
 
 
-def _judge(ctx, text, day, scanned_at, language, offline=False, bound=False):
+def _judge(ctx, text, day, scanned_at, language, offline=False, latest=None):
     """Decide the answer for a code at a point; inserts the check-in or lead. With
-    `bound`, `scanned_at` is only the earliest the scan can have been (see
-    record_scan)."""
+    `latest`, `scanned_at` is only the earliest the scan can have been, and `latest`
+    the latest (see record_scan)."""
     try:
         code = _decode(text)
     except codes.MalformedCode as error:
@@ -871,12 +872,12 @@ def _judge(ctx, text, day, scanned_at, language, offline=False, bound=False):
             badge,
         )
     # A time that is only a bound is no evidence of an earlier entry or meeting.
-    earlier = offline and not bound
+    earlier = offline and latest is None
     if ctx.kind == "entrance":
-        return _check_in(ctx, row, badge, day, scanned_at, earlier)
+        return _check_in(ctx, row, badge, day, scanned_at, earlier, latest)
     if ctx.kind == "booth":
-        return _capture_lead(ctx, row, badge, scanned_at, earlier)
-    if bound:
+        return _capture_lead(ctx, row, badge, scanned_at, earlier, latest)
+    if latest is not None:
         # Nor does it tell which of the person's meetings they came to.
         return Judgement("ok", "", _bilingual_person(badge, "ok_meeting"), row.id, badge)
     return _meeting_zone(ctx, row, badge, scanned_at, offline)
@@ -906,12 +907,17 @@ def _checkin_key(ctx, badge_id, day):
     }
 
 
-def _check_in(ctx, row, badge, day, scanned_at, offline=False):
+def _check_in(ctx, row, badge, day, scanned_at, offline=False, latest=None):
     key = _checkin_key(ctx, row.id, day)
     if ctx.prefetched_checkin and ctx.prefetched_badge_id == row.id and ctx.prefetched_day == day:
         # Read with the scan context: a committed check-in of this day stays.
         return _checked_in_before(ctx, badge, key, ctx.prefetched_checkin, scanned_at, offline)
-    checkin = {**key, "scan_point_id": ctx.point_id, "checked_in_at": scanned_at}
+    checkin = {
+        **key,
+        "scan_point_id": ctx.point_id,
+        "checked_in_at": scanned_at,
+        "latest_at": latest,
+    }
     if "checkin_and_scan" in _statements_for(db.session.connection().dialect):
         # Written with the scan row, in one statement (see record_scan).
         pending = checkin
@@ -933,20 +939,23 @@ def _checked_in_before(ctx, badge, key, first, scanned_at, offline):
     (its time and place) and is the day's `ok`; the scan that held it becomes
     `already_checked_in` with hindsight (its stored answer stays what its scanner was
     told). Online scans carry no such claim: their time is the scanner's own clock.
+    A check-in known only to come after some time (`latest_at` set) is taken over by
+    a scan up to its latest time too: the scan's time is known, its time is not.
     """
     badge_id = key["badge_id"]
-    if offline and scanned_at < first[0]:
+    if offline:
         if _take_over(ctx, CheckIn, key, CheckIn.checked_in_at, scanned_at):
             return Judgement("ok", "", _bilingual_person(badge, "ok_entrance"), badge_id, badge)
-        # An even earlier scan took it over since `first` was read.
-        first = _first("first_checkin", key)
+        if scanned_at < first[0]:
+            # An even earlier scan took it over since `first` was read.
+            first = _first("first_checkin", key)
     return _already(ctx, badge_id, badge, first, "already_entrance")
 
 
 def _take_over(ctx, model, key, at, scanned_at, **also):
     """Give the row of `key` (a check-in or a lead) the time and place of an earlier
     scan, and make the scan that held it `already_checked_in`; False if the row is not
-    later than that scan (any more).
+    later than that scan (any more), nor a bound that may be (see _checked_in_before).
 
     The holder is the `ok` scan at the row's point whose time the row took (a scan's
     time, or its receipt when its clock ran ahead; see _scan_basis), wherever that
@@ -956,7 +965,12 @@ def _take_over(ctx, model, key, at, scanned_at, **also):
     held = db.session.execute(
         select(model.id, model.scan_point_id, at)
         .where(*(getattr(model, name) == value for name, value in key.items()))
-        .where(at > scanned_at)
+        .where(
+            or_(
+                at > scanned_at,
+                and_(model.latest_at.is_not(None), model.latest_at >= scanned_at),
+            )
+        )
         .with_for_update()
     ).first()
     if held is None:
@@ -965,7 +979,7 @@ def _take_over(ctx, model, key, at, scanned_at, **also):
     db.session.execute(
         update(model)
         .where(model.id == held_id)
-        .values({at.key: scanned_at, "scan_point_id": ctx.point_id, **also})
+        .values({at.key: scanned_at, "scan_point_id": ctx.point_id, "latest_at": None, **also})
     )
     db.session.execute(
         update(Scan)
@@ -992,7 +1006,7 @@ def _already(ctx, badge_id, badge, first, key):
     return Judgement("already_checked_in", "", messages, badge_id, badge, first=info)
 
 
-def _capture_lead(ctx, row, badge, scanned_at, offline=False):
+def _capture_lead(ctx, row, badge, scanned_at, offline=False, latest=None):
     # A device set up before the company withdrew must not go on capturing leads
     # (signed-in exhibitor staff are refused the point itself; organizers may scan).
     if ctx.device_id is not None and not _exhibits(ctx.event_id, ctx.organization_id):
@@ -1008,6 +1022,7 @@ def _capture_lead(ctx, row, badge, scanned_at, offline=False):
             "scan_point_id": ctx.point_id,
             "captured_by_id": ctx.user_id,
             "captured_at": scanned_at,
+            "latest_at": latest,
             "notes": "",
             "updated_at": utcnow(),
         },
@@ -1016,14 +1031,15 @@ def _capture_lead(ctx, row, badge, scanned_at, offline=False):
     if outcome is not None and outcome[-1] is not None:
         return ok
     first = outcome[:-1] if outcome is not None else _first("first_lead", key)
-    if offline and scanned_at < first[0]:
+    if offline:
         # As at the gates (see _checked_in_before): the visitor was met at the earlier
         # scan. The exhibitor's notes and rating stay.
         # A set-up device names nobody: the colleague who captured the lead stays named.
         by = {"captured_by_id": ctx.user_id} if ctx.user_id is not None else {}
         if _take_over(ctx, Lead, key, Lead.captured_at, scanned_at, **by):
             return ok
-        first = _first("first_lead", key)
+        if scanned_at < first[0]:
+            first = _first("first_lead", key)
     at, point_id, point_ko, point_en = first
     first = (at, point_id, point_ko or ctx.name_ko, point_en or ctx.name_en)
     return _already(ctx, row.id, badge, first, "already_lead")
@@ -1055,26 +1071,35 @@ def _meeting_zone(ctx, row, badge, scanned_at, offline=False):
 
 
 def record_scan(
-    ctx, *, code, nonce, scanned_at=None, offline=False, language="en", now=None, clock=None
+    ctx,
+    *,
+    code,
+    nonce,
+    scanned_at=None,
+    offline=False,
+    language="en",
+    now=None,
+    clock=None,
+    bound=False,
 ):
     """Judge and store one scan; returns (answer, replayed).
 
     A retry with a nonce already stored for the point gets the stored answer
     and changes nothing (`replayed` True). The caller commits. `clock` (a dict) says
     how the scanner's time was corrected or why it was not used (see api.scan_batch):
-    it is kept in the answer.
+    it is kept in the answer. With `bound`, `scanned_at` is only the earliest the
+    scan can have been (its scanner's clock had gone back), and now the latest.
     """
     check_scan_fields(code, nonce)
     now = now or utcnow()
     scanned_at = scanned_at or now
-    # The scanner's clock had gone back: the time is only the earliest it can be.
-    bound = (clock or {}).get("scan_time_refused") == "clock_went_back"
+    latest = now if bound else None
     # A scanner whose clock runs ahead keeps its time in the scan's record only: the
     # fair day, the check-in's or lead's time and the meeting slot go by the server's.
     basis = _scan_basis(scanned_at, now)
     day = basis.astimezone(ctx.tz).date()
 
-    judgement = _judge(ctx, code, day, basis, language, offline, bound)
+    judgement = _judge(ctx, code, day, basis, language, offline, latest)
     answer, row = _scan_row(ctx, judgement, code, nonce, scanned_at, now, day, offline, clock)
     if judgement.pending_checkin is None:
         stored = _first("scan", row)

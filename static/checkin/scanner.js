@@ -151,14 +151,19 @@ let clockOffset = Number(localStorage.getItem(CLOCK_KEY)) || 0;
 // A clock set right by hand (or by automatic time) while the page is open, say
 // offline, steps by about the learned offset: that offset no longer applies. Other
 // steps are left alone, for the monotonic clock may stand still while the tablet
-// sleeps, and a wall clock that went on looks the same as one set forward.
+// sleeps, and a wall clock that went on looks the same as one set forward. So does
+// a sleep about as long as the offset: below an hour that is common (ten minutes
+// slow, ten minutes asleep), and an offset kept by mistake costs minutes, not the
+// fair day; above, a sleep of the offset to the minute is rare, and a clock a day
+// off judges by the wrong day.
 let wallOrigin = Date.now() - performance.now();
+const CLOCK_SET_RIGHT_MIN_MS = 3600000;
 
 function noticeClockSetRight() {
   const origin = Date.now() - performance.now();
   const step = origin - wallOrigin;
   wallOrigin = origin;
-  if (Math.abs(step) >= CLOCK_TOLERANCE_MS && Math.abs(clockOffset - step) < CLOCK_TOLERANCE_MS) {
+  if (Math.abs(step) >= CLOCK_SET_RIGHT_MIN_MS && Math.abs(clockOffset - step) < CLOCK_TOLERANCE_MS) {
     setClockOffset(0);
   }
 }
@@ -313,6 +318,17 @@ async function refreshQueueCount() {
 }
 
 // -- scanning -----------------------------------------------------------------------------
+// The order scans were queued in: the order they were made. Their times may not tell
+// it (a clock that went back), and the server lets an earlier scan take a check-in
+// over only when it knows it was earlier.
+const QUEUED_KEY = "kicxup-queued";
+
+function nextQueued() {
+  const next = (Number(localStorage.getItem(QUEUED_KEY)) || 0) + 1;
+  localStorage.setItem(QUEUED_KEY, String(next));
+  return next;
+}
+
 function newNonce() {
   if (crypto.randomUUID) return crypto.randomUUID();
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) =>
@@ -395,7 +411,7 @@ async function keepForUpload(item, note, syncNote) {
   if (local.status === "ok" && local.seenKey) {
     await db.put("seen", { key: local.seenKey, at: item.scanned_at });
   }
-  await db.put("queue", { ...item, local_status: local.status });
+  await db.put("queue", { ...item, queued: nextQueued(), local_status: local.status });
   await refreshQueueCount();
   show(local, note);
   els.syncNote.textContent =
@@ -473,7 +489,7 @@ async function flushQueue() {
       // Oldest first, so the server sees the scans in the order they happened.
       const items = (await db.getAll("queue"))
         .filter((q) => q.scan_point === pointId)
-        .sort((a, b) => (a.scanned_at < b.scanned_at ? -1 : a.scanned_at > b.scanned_at ? 1 : 0))
+        .sort((a, b) => (a.queued || 0) - (b.queued || 0) || (a.scanned_at < b.scanned_at ? -1 : 1))
         .slice(0, 100);
       if (!items.length) break;
       const response = await fetchJSON(

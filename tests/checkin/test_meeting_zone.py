@@ -399,6 +399,7 @@ def test_an_arrival_known_only_to_come_after_a_time_attends_no_meeting(meetup): 
         now=meeting.ends_at + timedelta(hours=3),
         offline=True,
         clock={"scan_time_refused": "clock_went_back"},
+        bound=True,
     )
     db.session.commit()
     assert answer["status"] == "ok" and answer["meeting"] is None

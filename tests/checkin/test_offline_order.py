@@ -417,6 +417,73 @@ def test_a_scan_known_only_to_come_after_a_time_takes_nothing_over(
         assert db.session.get(Scan, answer["scan_id"]).result == "ok"
 
 
+def test_a_known_time_takes_over_an_entry_known_only_to_come_after_a_time(
+    scanning, client, device_token, server_clock, login_as
+):
+    """The side gate's tablet, its clock gone back, uploads at 13:00 a scan known only
+    to come after 08:00: the check-in and the lead hold 08:00 till 13:00. The main
+    gate's and a colleague's offline scans of 09:30, uploaded later, are real times in
+    that span: they used to be "already" and leave 08:00, a time nobody scanned at,
+    as the visitor's entry and first meeting."""
+    gate, side = scanning.points["gate"], scanning.points["side_gate"]
+    booth = scanning.points["alpha_booth"]
+    code = scanning.code("attendee")
+    uploaded_at = server_clock(0, time(13, 0))
+    eight = scanning.at(0, time(8, 0))
+    bound_entry = _bounded_upload(client, side, device_token("side_gate"), code, eight, uploaded_at)
+    bound_lead = _bounded_upload(
+        client, booth, device_token("alpha_booth"), code, eight, uploaded_at
+    )
+    assert bound_entry["status"] == bound_lead["status"] == "ok"
+    db.session.expire_all()
+    assert db.session.scalars(select(CheckIn)).one().latest_at == uploaded_at
+
+    server_clock(0, time(15, 0))
+    half_past_nine = scanning.at(0, time(9, 30))
+    entry = _upload(client, gate, device_token("gate"), code, half_past_nine)
+    staff = login_as("exhibitor_staff")
+    met = staff.post(
+        "/api/checkin/scans",
+        json={
+            "scan_point": booth.id,
+            "scans": [{"code": code, "nonce": nonce(), "scanned_at": half_past_nine}],
+        },
+    ).get_json()["results"][0]
+    assert entry["status"] == met["status"] == "ok"
+    db.session.expire_all()
+    checkin, lead = (
+        db.session.scalars(select(CheckIn)).one(),
+        db.session.scalars(select(Lead)).one(),
+    )
+    assert (checkin.scan_point_id, checkin.checked_in_at, checkin.latest_at) == (
+        gate.id,
+        _moment(half_past_nine),
+        None,
+    )
+    assert (lead.captured_at, lead.latest_at) == (_moment(half_past_nine), None)
+    for answer in (bound_entry, bound_lead):
+        assert db.session.get(Scan, answer["scan_id"]).result == "already_checked_in"
+
+
+def test_a_scan_made_after_an_entry_was_uploaded_does_not_take_it_over(
+    scanning, client, device_token, server_clock
+):
+    """Uploaded at 13:00, the side gate's scan came before any scan made after 13:00,
+    though its recorded time (after 08:00) says nothing more."""
+    gate, side = scanning.points["gate"], scanning.points["side_gate"]
+    code = scanning.code("attendee")
+    uploaded_at = server_clock(0, time(13, 0))
+    eight = scanning.at(0, time(8, 0))
+    first = _bounded_upload(client, side, device_token("side_gate"), code, eight, uploaded_at)
+    server_clock(0, time(15, 0))
+    later = _upload(client, gate, device_token("gate"), code, scanning.at(0, time(13, 30)))
+    assert later["status"] == "already_checked_in"
+    db.session.expire_all()
+    checkin = db.session.scalars(select(CheckIn)).one()
+    assert (checkin.scan_point_id, checkin.checked_in_at) == (side.id, _moment(eight))
+    assert db.session.get(Scan, first["scan_id"]).result == "ok"
+
+
 def test_an_upload_from_a_right_clock_is_left_alone(scanning, client, device_token, late_clock):
     at = scanning.at(0, time(10, 0))
     sent = (services.utcnow() + timedelta(seconds=20)).isoformat()

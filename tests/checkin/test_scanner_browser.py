@@ -1085,6 +1085,24 @@ def test_a_fresh_scanner_with_a_reset_clock_scans_live(
     assert row.result == "ok" and row.scanned_at >= before
 
 
+RESET_CLOCK = datetime(2000, 1, 1, 0, 3, tzinfo=UTC)  # a flat battery's
+
+
+def _cut_off(page):
+    page.context.set_offline(True)
+    page.context.route("**/api/checkin/**", lambda route: route.abort())
+
+
+def _back_online_at(page, moment):
+    """The tablet's clock set to `moment` (by automatic time), then the network
+    returns and the queue goes up."""
+    page.clock.set_fixed_time(moment)
+    page.context.unroute("**/api/checkin/**")
+    page.context.set_offline(False)
+    _upload_queue(page)
+    db.session.remove()
+
+
 def test_a_clock_reset_offline_and_set_right_before_the_upload(
     scanning, live_server, launch_chromium, server_clock
 ):
@@ -1098,22 +1116,67 @@ def test_a_clock_reset_offline_and_set_right_before_the_upload(
     page = _gate_scanner(scanning, live_server, launch_chromium, "automatic time")
     page.clock.set_fixed_time(_seoul(day1, time(10, 0)))
     badge_id = scanning.badges["attendee"].id
-    page.context.set_offline(True)
-    page.context.route("**/api/checkin/**", lambda route: route.abort())
-    page.clock.set_fixed_time(datetime(2000, 1, 1, 0, 3, tzinfo=UTC))
+    _cut_off(page)
+    page.clock.set_fixed_time(RESET_CLOCK)
     _type_code(page, scanning.code("attendee"), "ok")
 
     server_clock(1, time(9, 0))
-    page.clock.set_fixed_time(_seoul(day2, time(9, 0)))
-    page.context.unroute("**/api/checkin/**")
-    page.context.set_offline(False)
-    _upload_queue(page)
-    db.session.remove()
+    _back_online_at(page, _seoul(day2, time(9, 0)))
     row = db.session.scalars(select(Scan).where(Scan.badge_id == badge_id)).one()
     checkin = db.session.scalars(select(CheckIn).where(CheckIn.badge_id == badge_id)).one()
     assert (row.day, checkin.day) == (day1, day1), row.answer
     assert abs(row.scanned_at - heard) < timedelta(seconds=30)
     assert row.answer["scan_time_refused"] == "clock_went_back"
+
+
+def test_a_sleep_as_long_as_the_clocks_error_keeps_the_correction(
+    scanning, live_server, launch_chromium
+):
+    """The tablet's clock is ten minutes slow, and it sleeps ten minutes offline: its
+    wall clock went on, the page's monotonic clock stood still, which looks like the
+    clock set right by ten minutes. The page dropped its correction, and its scans
+    went ten minutes early."""
+    path, _device = _setup_path(scanning, "gate", "asleep")
+    page = launch_chromium().new_context(locale="en-US").new_page()
+    slow = timedelta(minutes=10)
+    page.clock.set_fixed_time(datetime.now(UTC) - slow)
+    page.goto(live_server.url + path)
+    _ready(page)
+    learned = int(page.get_attribute("#scanner", "data-clock-offset"))
+    assert abs(learned - slow.total_seconds() * 1000) < 30_000
+    page.context.set_offline(True)
+    page.clock.set_fixed_time(datetime.now(UTC))  # ten minutes later, still slow
+    _type_code(page, scanning.code("attendee"), "ok")
+    assert page.get_attribute("#scanner", "data-clock-offset") == str(learned)
+    [queued] = page.evaluate("window.kicxupScanner.db.getAll('queue')")
+    scanned = datetime.fromisoformat(queued["scanned_at"].replace("Z", "+00:00"))
+    assert abs(scanned - (datetime.now(UTC) + slow)) < timedelta(minutes=1)
+
+
+def test_queued_scans_go_up_in_the_order_they_were_made(
+    scanning, live_server, launch_chromium, server_clock
+):
+    """Offline at 10:00 the gate admits a visitor; then a flat battery resets the
+    tablet to 2000, and the visitor, back at the gate, is "already" in. The queue went
+    up sorted by the scans' times, the reset clock's first: the server answered that
+    later scan `ok`, unlike the gate, and only the 10:00 scan's upload put it right."""
+    day1 = scanning.event.days[0]
+    server_clock(0, time(10, 0))
+    page = _gate_scanner(scanning, live_server, launch_chromium, "queue order")
+    page.clock.set_fixed_time(_seoul(day1, time(10, 0)))
+    _cut_off(page)
+    _type_code(page, scanning.code("attendee"), "ok")
+    page.clock.set_fixed_time(RESET_CLOCK)
+    _type_code(page, scanning.code("attendee"), "already_checked_in")
+
+    server_clock(0, time(12, 0))
+    _back_online_at(page, _seoul(day1, time(12, 0)))
+    badge_id = scanning.badges["attendee"].id
+    rows = db.session.scalars(select(Scan).where(Scan.badge_id == badge_id)).all()
+    uploaded = sorted(rows, key=lambda row: row.id)
+    assert [row.answer["status"] for row in uploaded] == ["ok", "already_checked_in"]
+    checkin = db.session.scalars(select(CheckIn).where(CheckIn.badge_id == badge_id)).one()
+    assert checkin.checked_in_at == _seoul(day1, time(10, 0))
 
 
 def test_a_clock_set_right_while_offline_drops_the_learned_correction(
