@@ -159,12 +159,53 @@ let clockOffset = Number(localStorage.getItem(CLOCK_KEY)) || 0;
 let wallOrigin = Date.now() - performance.now();
 const CLOCK_SET_RIGHT_MIN_MS = 3600000;
 
-function noticeClockSetRight() {
+// Scans made while the clock had gone back (a flat battery) carry the time of that
+// broken clock, which runs on, asleep too. Set right while the page is open, the
+// clock steps by its error: the scans of this page made since it went back are then
+// dated right (a scan uploaded with only `not_before` counts from the last time the
+// server gave, the day before maybe), and a correction learned before the clock went
+// back no longer applies. A clock that steps back starts a new stretch, whose scans
+// the step does not date. The page looks at the clock at each scan, and as it wakes,
+// so that a night asleep is seen apart from the clock set right next morning.
+const pageSession = newNonce();
+let clockStretch = 0;
+let redating = Promise.resolve();
+
+function clockStretchId() {
+  return `${pageSession}:${clockStretch}`;
+}
+
+function noticeClockSteps() {
   const origin = Date.now() - performance.now();
   const step = origin - wallOrigin;
   wallOrigin = origin;
+  if (Math.abs(step) < CLOCK_TOLERANCE_MS) return;
+  const wasBehind = behind(Date.now() - step);
   if (Math.abs(step) >= CLOCK_SET_RIGHT_MIN_MS && Math.abs(clockOffset - step) < CLOCK_TOLERANCE_MS) {
     setClockOffset(0);
+  }
+  if (wasBehind && !behind(Date.now())) {
+    setClockOffset(0);
+    const stretch = clockStretchId();
+    redating = redating.then(() => redateQueued(stretch, step)).catch(() => null);
+  }
+  if (step < 0 || !behind(Date.now())) clockStretch += 1;
+}
+
+async function redateQueued(stretch, step) {
+  for (const item of await db.getAll("queue")) {
+    if (item.clock_stretch !== stretch) continue;
+    const dated = { ...item };
+    delete dated.clock_stretch;
+    delete dated.wall_at;
+    // Within the measurements' error of the bounds the scan can have been made.
+    const floor = Date.parse(item.not_before);
+    const moment = item.wall_at + step;
+    if (moment >= floor - CLOCK_TOLERANCE_MS && moment <= Date.now() + CLOCK_TOLERANCE_MS) {
+      dated.scanned_at = new Date(Math.max(moment, floor)).toISOString();
+      delete dated.not_before;
+    }
+    await db.put("queue", dated);
   }
 }
 
@@ -175,7 +216,7 @@ function setClockOffset(offset) {
 }
 
 function scannerNow() {
-  noticeClockSetRight();
+  noticeClockSteps();
   return new Date(Date.now() + clockOffset);
 }
 
@@ -189,7 +230,12 @@ const LAST_SERVER_KEY = "kicxup-clock-last-server";
 let lastServerMs = Number(localStorage.getItem(LAST_SERVER_KEY)) || 0;
 
 function clockWentBack() {
-  return scannerNow().getTime() < lastServerMs - CLOCK_TOLERANCE_MS;
+  noticeClockSteps();
+  return behind(Date.now());
+}
+
+function behind(wallMs) {
+  return wallMs + clockOffset < lastServerMs - CLOCK_TOLERANCE_MS;
 }
 
 // The moment that decides an offline answer's fair day. With a clock that went back
@@ -208,7 +254,7 @@ function learnClock(serverTime, sentAt, answeredAt) {
     localStorage.setItem(LAST_SERVER_KEY, String(server));
   }
   const measured = server - (sentAt + answeredAt) / 2;
-  wallOrigin = Date.now() - performance.now();
+  noticeClockSteps();
   setClockOffset(Math.abs(measured) < CLOCK_TOLERANCE_MS ? 0 : Math.round(measured));
 }
 
@@ -396,9 +442,10 @@ function handle(text) {
   // right before the upload (automatic time, once online): the upload also says the
   // scan came after the last time the server gave.
   const notBefore = clockWentBack() ? new Date(lastServerMs).toISOString() : undefined;
+  const stretch = notBefore && { clock_stretch: clockStretchId(), wall_at: Date.now() };
   // One scan at a time, in the order they came.
   busy = busy
-    .then(() => process(text, scannedAt, notBefore))
+    .then(() => process(text, scannedAt, notBefore, stretch))
     .catch((error) => showError(String(error)));
   return busy;
 }
@@ -418,17 +465,17 @@ async function keepForUpload(item, note, syncNote) {
     local.reason === "unverified" ? UI.unverified : clockWentBack() ? UI.clockWentBack : syncNote;
 }
 
-async function process(text, scannedAt, notBefore) {
+async function process(text, scannedAt, notBefore, stretch) {
   const code = (text || "").trim();
   if (!code) return;
   const item = { nonce: newNonce(), code, scan_point: pointId, scanned_at: scannedAt };
-  if (notBefore) item.not_before = notBefore;
+  if (notBefore) Object.assign(item, { not_before: notBefore, ...stretch });
   if (navigator.onLine !== false) {
     try {
       const sentAt = Date.now();
       // A live scan with a clock that went back: the server's own time is the
       // right one, not the clock's.
-      const live = { ...item, not_before: undefined };
+      const live = { ...item, not_before: undefined, clock_stretch: undefined, wall_at: undefined };
       if (notBefore) live.scanned_at = undefined;
       const response = await fetchJSON(cfg.scanUrl, { method: "POST", body: JSON.stringify(live) });
       if (response.ok) {
@@ -483,6 +530,9 @@ async function flushQueue() {
   if (syncing) return;
   syncing = true;
   try {
+    // A clock set right since the last look: its scans are dated before they go up.
+    noticeClockSteps();
+    await redating;
     let uploaded = 0;
     let changed = 0;
     for (;;) {
@@ -661,6 +711,7 @@ window.addEventListener("online", () => {
 window.addEventListener("offline", () => setOnline(false));
 // Back from signing in (in another tab, say): try the queue again at once.
 document.addEventListener("visibilitychange", () => {
+  noticeClockSteps();
   if (document.visibilityState === "visible" && uploadProblem) flushQueue();
 });
 setInterval(() => navigator.onLine !== false && flushQueue(), 15000);
