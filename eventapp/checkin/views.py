@@ -45,6 +45,7 @@ from eventapp.core.permissions import (
     company_of,
     event_object_or_404,
     event_view,
+    has_role,
     is_organizer,
     load_event,
     organizer_view,
@@ -60,13 +61,31 @@ bp = Blueprint("checkin", __name__)
 bp.register_blueprint(api_bp)
 
 DEVICE_COOKIE = "checkin_device"
+# Who may agree to share their contact details with the exhibitors who scan them.
+SHARING_ROLES = ("attendee", "exhibitor_admin", "exhibitor_staff", "staff")
+
+
+def _former_member_sharing(event):
+    """Shares their contact details at the event, though no longer part of it."""
+    return (
+        current_user.is_authenticated
+        and not has_role(current_user, event, *SHARING_ROLES)
+        and services.shares_contact(event, current_user)
+    )
+
 
 add_nav_item(_l("Scanning"), "checkin.manage", "organizer", order=70)
 add_nav_item(
     _l("Scanner"), "checkin.scanner_home", "staff", "exhibitor_admin", "exhibitor_staff", order=71
 )
 add_nav_item(_l("Leads"), "checkin.leads", "exhibitor_admin", "exhibitor_staff", order=72)
-add_nav_item(_l("Contact sharing"), "checkin.contact_sharing", "attendee", order=73)
+add_nav_item(
+    _l("Contact sharing"),
+    "checkin.contact_sharing",
+    "attendee",
+    order=73,
+    also=_former_member_sharing,
+)
 add_overview_panel("checkin/_overview_panel.html")
 
 
@@ -348,17 +367,13 @@ def meeting_zone(event, point_id):
 @event_view("staff", "exhibitor_admin", "exhibitor_staff")
 def scanner_home(event):
     company = company_of(current_user, event)
-    booth_point = None
-    can_capture = False
-    if company is not None:
-        booth_point = services.booth_point_for(event, company, create=False)
-        can_capture = booth_point is not None or services.exhibiting(event, company.id)
+    # A company that withdrew keeps its booth point, where its staff may no longer scan.
+    can_capture = company is not None and services.exhibiting(event, company.id)
     return render_template(
         "checkin/scanner_home.html",
         event=event,
         points=services.points_for(current_user, event),
         company=company,
-        booth_point=booth_point,
         can_capture=can_capture,
     )
 
@@ -369,10 +384,19 @@ def booth_scanner(event):
     company = company_of(current_user, event)
     if company is None:
         abort(403)
-    try:
-        point = services.booth_point_for(event, company)
-    except services.CheckinError:
-        flash(_("Your company does not exhibit at this event."), "error")
+    point = None
+    # booth_point_for() asks only when it makes the point: a company that withdrew
+    # would be sent to its old one, and refused there.
+    if services.exhibiting(event, company.id):
+        try:
+            point = services.booth_point_for(event, company)
+        except services.CheckinError:
+            pass  # it withdrew just now
+    if point is None:
+        flash(
+            _("Your company is not (or no longer) exhibiting at this event: it captures no leads."),
+            "error",
+        )
         return redirect(url_for("checkin.scanner_home", slug=event.slug))
     db.session.commit()
     return redirect(url_for("checkin.scanner", slug=event.slug, point_id=point.id))
@@ -613,10 +637,20 @@ def leads_export(event, fmt):
 
 
 @bp.route("/e/<slug>/contact-sharing", methods=["GET", "POST"])
-@event_view("attendee", "exhibitor_admin", "exhibitor_staff", "staff")
+@event_view(public=True)
 def contact_sharing(event):
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    member = has_role(current_user, event, *SHARING_ROLES)
+    # Taking a person off the event (or off a company's team) leaves their consent
+    # in force, so exhibitors who scanned them go on seeing their contact details:
+    # they may still withdraw it, though not give it.
+    if not member and services.consent_of(event, current_user) is None:
+        abort(403)
     form = ContactSharingForm()
     if form.validate_on_submit():
+        if form.share_contact.data and not member:
+            abort(403)
         services.set_contact_sharing(event, current_user, form.share_contact.data)
         db.session.commit()
         if form.share_contact.data:
@@ -632,4 +666,4 @@ def contact_sharing(event):
         )
     if request.method == "GET":
         form.share_contact.data = services.shares_contact(event, current_user)
-    return render_template("checkin/contact_sharing.html", event=event, form=form)
+    return render_template("checkin/contact_sharing.html", event=event, form=form, member=member)

@@ -16,13 +16,14 @@ class NavItem:
     roles: tuple = ()
     public: bool = False
     order: int = 50
+    also: object = None  # also(event) true: shown to this person without the roles
 
 
 _ITEMS: list[NavItem] = []
 
 
-def add_nav_item(label, endpoint, *roles, public=False, order=50):
-    item = NavItem(label, endpoint, tuple(roles), public, order)
+def add_nav_item(label, endpoint, *roles, public=False, order=50, also=None):
+    item = NavItem(label, endpoint, tuple(roles), public, order, also)
     if item not in _ITEMS:
         _ITEMS.append(item)
 
@@ -40,7 +41,7 @@ def event_nav_items(event):
         if item.roles == ("organizer",):
             if "organizer" in mine:
                 manage.append(entry)
-        elif item.public or mine & set(item.roles):
+        elif item.public or mine & set(item.roles) or (item.also and item.also(event)):
             own.append(entry)
     return {"own": own, "manage": manage}
 

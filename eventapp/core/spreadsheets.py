@@ -12,16 +12,17 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 # Spreadsheet programs read a CSV cell that begins with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# A phone number or a plain (signed) number: it may look like arithmetic to a
-# spreadsheet, but without letters, quotes, "!" or "|" it cannot call a function
-# or another program, so it is exported as typed ("+82-10-1234-5678").
-PLAIN_NUMBER = re.compile(r"[+-]?[0-9 ().\-/]*[0-9][0-9 ().\-/]*")
+# A negative number is exported as typed: Excel reads "-12.5" as the number
+# itself, not as a formula, and an apostrophe would turn it into text. Anything
+# more after a sign is arithmetic that Excel evaluates: the phone number
+# "+82-10-1234-5678" becomes =82-10-1234-5678, and even "+3" the formula =+3.
+NEGATIVE_NUMBER = re.compile(r"-[0-9]+(?:\.[0-9]+)?")
 
 
 def csv_safe(value):
     """`value` as CSV text, apostrophe-prefixed if a spreadsheet would run it as a formula."""
     text = "" if value is None else str(value)
-    if text[:1] in FORMULA_STARTS and not PLAIN_NUMBER.fullmatch(text):
+    if text[:1] in FORMULA_STARTS and not NEGATIVE_NUMBER.fullmatch(text):
         return "'" + text
     return text
 

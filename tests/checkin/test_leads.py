@@ -9,7 +9,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from eventapp.checkin import services
-from eventapp.checkin.models import Lead, LeadConsent
+from eventapp.checkin.models import Lead, LeadConsent, ScanPoint
+from eventapp.events.models import EventRole
 from eventapp.extensions import db
 from tests.checkin.conftest import scan
 
@@ -112,9 +113,10 @@ def test_csv_and_xlsx_exports(scanning, login_as, device_token):
     assert by_name["Outsider"]["E-mail"] == "" and by_name["Outsider"]["Phone"] == ""
     assert by_name["Outsider"]["Rating"] == "cold"
     assert by_name["Outsider"]["Notes"].startswith("'=")
-    # Formulas are defused with an apostrophe; a phone number stays as typed.
+    # Formulas are defused with an apostrophe, also a phone number that Excel would
+    # compute (=82-10-1234-5678).
     assert by_name["Attendee"]["Notes"] == "'=cmd()"
-    assert by_name["Attendee"]["Phone"] == "+82-10-1234-5678"
+    assert by_name["Attendee"]["Phone"] == "'+82-10-1234-5678"
     seoul = outsider_lead.captured_at.astimezone(scanning.event.tz)
     assert by_name["Outsider"]["Scanned at"] == seoul.strftime("%Y-%m-%d %H:%M")
     assert "beta secret note" not in response.get_data(as_text=True)
@@ -165,6 +167,58 @@ def test_contact_sharing_choice(scanning, login_as):
         "/e/test-expo/contact-sharing", data={"share_contact": "y", "next": "//evil.example/"}
     )
     assert response.location.endswith("/e/test-expo/contact-sharing")
+
+
+def test_someone_taken_off_the_event_can_still_withdraw_contact_sharing(scanning, login_as):
+    """A person who agreed to share their contact details and was then taken off a
+    company's team had no role left: the page refused them, and the exhibitors who
+    had scanned them went on seeing their e-mail and phone."""
+    staff_user = scanning.exhibitor_staff
+    staff_user.phone = "+82-10-5555-0101"
+    db.session.commit()
+    url = "/e/test-expo/contact-sharing"
+    assert login_as("exhibitor_staff").post(url, data={"share_contact": "y"}).status_code == 302
+    beta = login_as("other_exhibitor")
+    answer = scan(beta, scanning.points["beta_booth"], scanning.code("exhibitor_staff")).get_json()
+    assert answer["status"] == "ok"
+    export = beta.get("/e/test-expo/leads/export.csv").get_data(as_text=True)
+    assert "exhibitor_staff@example.org" in export
+    alpha = scanning.exhibitors["alpha"]
+    removed = login_as("exhibitor_admin").post(
+        f"/e/test-expo/exhibitors/{alpha.id}/team/{staff_user.id}/remove"
+    )
+    assert removed.status_code == 302
+    roles = select(EventRole).where(EventRole.user_id == staff_user.id)
+    assert db.session.scalars(roles).all() == []
+
+    client = login_as("exhibitor_staff")
+    menu_link = f'href="{url}"'
+    assert menu_link in client.get("/e/test-expo/").get_data(as_text=True)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Stop sharing my contact details" in page.get_data(as_text=True)
+    # Withdrawing only: without a part in the event nobody gives their consent.
+    assert client.post(url, data={"share_contact": "y"}).status_code == 403
+    response = client.post(url, data={})
+    assert response.status_code == 302 and response.location.endswith(url)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "see only your name and company" in page.get_data(as_text=True)
+    assert "Stop sharing" not in page.get_data(as_text=True)
+    assert menu_link not in client.get("/e/test-expo/").get_data(as_text=True)
+    assert client.post(url, data={}).status_code == 302  # a second click changes nothing
+    assert client.post(url, data={"share_contact": "y"}).status_code == 403
+    assert services.shares_contact(scanning.event, staff_user) is False
+
+    (row,) = services.lead_rows(scanning.event, scanning.companies["beta"].id)
+    assert row["name"] == "Exhibitor_Staff" and not row["shares_contact"]
+    assert (row["email"], row["phone"], row["job_title"]) == ("", "", "")
+    beta = login_as("other_exhibitor")
+    export = beta.get("/e/test-expo/leads/export.csv").get_data(as_text=True)
+    assert "Exhibitor_Staff" in export
+    assert "exhibitor_staff@example.org" not in export and "5555-0101" not in export
+    # Someone who never agreed to anything at the event still finds no page there.
+    assert login_as("outsider").get(url).status_code == 403
 
 
 def test_contact_sharing_never_redirects_off_site(scanning, login_as):
@@ -225,6 +279,32 @@ def test_a_company_that_withdrew_captures_no_more_leads(scanning, login_as):
     organizer = login_as("organizer")
     answer = scan(organizer, scanning.points["alpha_booth"], scanning.code("attendee"))
     assert answer.get_json()["status"] == "ok"
+
+
+def test_a_company_that_withdrew_is_offered_no_lead_scanner(scanning, login_as):
+    """Its old booth point made the scanner home offer the lead scanner, which led
+    to a bare 403."""
+    admin = login_as("exhibitor_admin")
+    assert "Open the lead scanner" in admin.get("/e/test-expo/scan/").get_data(as_text=True)
+    scanning.exhibitors["alpha"].status = "withdrawn"
+    db.session.commit()
+    home = admin.get("/e/test-expo/scan/").get_data(as_text=True)
+    assert "Open the lead scanner" not in home and "/scan/booth" not in home
+    response = admin.post("/e/test-expo/scan/booth")
+    assert response.status_code == 302 and response.location.endswith("/e/test-expo/scan/")
+    home = admin.get(response.location)
+    assert home.status_code == 200
+    assert "not (or no longer) exhibiting at this event" in home.get_data(as_text=True)
+    # A company that does not exhibit (yet) and has no booth point is told the same,
+    # and gets none.
+    scanning.exhibitors["beta"].status = "pending"
+    db.session.delete(scanning.points["beta_booth"])
+    db.session.commit()
+    response = login_as("other_exhibitor").post("/e/test-expo/scan/booth", follow_redirects=True)
+    assert response.request.path == "/e/test-expo/scan/"
+    assert "not (or no longer) exhibiting at this event" in response.get_data(as_text=True)
+    booth_points = select(ScanPoint.organization_id).where(ScanPoint.kind == "booth")
+    assert db.session.scalars(booth_points).all() == [scanning.companies["alpha"].id]
 
 
 def test_a_device_of_a_company_that_withdrew_captures_no_leads(
