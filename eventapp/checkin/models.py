@@ -167,7 +167,8 @@ class Scan(db.Model):
     badge_id: Mapped[int | None] = mapped_column(ForeignKey("badges.id", ondelete="SET NULL"))
     # The verdict. It differs from the answer given in one case: an entrance `ok`
     # becomes `already_checked_in` (reason earlier_scan) when an offline scanner
-    # uploads an earlier scan of the badge that day, which then holds the check-in.
+    # uploads an earlier scan of the badge that day, which then holds the check-in
+    # (timed_scan: a scan with a known time, where this one's was only a bound).
     result: Mapped[str] = mapped_column(String(24), index=True)
     # The finer reason: malformed, bad_signature, other_event, superseded, ...
     reason: Mapped[str] = mapped_column(String(40), default="")

@@ -953,9 +953,11 @@ def _checked_in_before(ctx, badge, key, first, scanned_at, offline):
 
 
 def _take_over(ctx, model, key, at, scanned_at, **also):
-    """Give the row of `key` (a check-in or a lead) the time and place of an earlier
-    scan, and make the scan that held it `already_checked_in`; False if the row is not
-    later than that scan (any more), nor a bound that may be (see _checked_in_before).
+    """Give the row of `key` (a check-in or a lead) the time and place of a scan that
+    came first, and make the scan that held it `already_checked_in`; False if the row
+    is not later than that scan (any more), nor a bound that may be (see
+    _checked_in_before). The held scan's reason says which: `earlier_scan`, or
+    `timed_scan` for a scan known only to come after some time.
 
     The holder is the `ok` scan at the row's point whose time the row took (a scan's
     time, or its receipt when its clock ran ahead; see _scan_basis), wherever that
@@ -963,7 +965,7 @@ def _take_over(ctx, model, key, at, scanned_at, **also):
     checked again once a competing one commits.
     """
     held = db.session.execute(
-        select(model.id, model.scan_point_id, at)
+        select(model.id, model.scan_point_id, at, model.latest_at)
         .where(*(getattr(model, name) == value for name, value in key.items()))
         .where(
             or_(
@@ -975,7 +977,8 @@ def _take_over(ctx, model, key, at, scanned_at, **also):
     ).first()
     if held is None:
         return False
-    held_id, held_point, held_at = held
+    held_id, held_point, held_at, held_latest = held
+    reason = "timed_scan" if held_latest is not None and held_at <= scanned_at else "earlier_scan"
     db.session.execute(
         update(model)
         .where(model.id == held_id)
@@ -989,7 +992,7 @@ def _take_over(ctx, model, key, at, scanned_at, **also):
             Scan.result == "ok",
             or_(Scan.scanned_at == held_at, Scan.received_at == held_at),
         )
-        .values(result="already_checked_in", reason="earlier_scan")
+        .values(result="already_checked_in", reason=reason)
     )
     return True
 

@@ -147,66 +147,84 @@ const CLOCK_KEY = "kicxup-clock-offset";
 const CLOCK_TOLERANCE_MS = 60000;
 let clockOffset = Number(localStorage.getItem(CLOCK_KEY)) || 0;
 
-// Where the wall clock stood against the page's monotonic one when last looked at.
-// A clock set right by hand (or by automatic time) while the page is open, say
-// offline, steps by about the learned offset: that offset no longer applies. Other
-// steps are left alone, for the monotonic clock may stand still while the tablet
-// sleeps, and a wall clock that went on looks the same as one set forward. So does
-// a sleep about as long as the offset: below an hour that is common (ten minutes
-// slow, ten minutes asleep), and an offset kept by mistake costs minutes, not the
-// fair day; above, a sleep of the offset to the minute is rare, and a clock a day
-// off judges by the wrong day.
-let wallOrigin = Date.now() - performance.now();
+// A scan's time is the wall clock's reading (`wall_at`) plus the clock's error,
+// which stays the same while the clock runs on, asleep too: a stretch. Once the
+// page learns a stretch's error, from the server or from the clock set right, its
+// queued scans are dated by it as they go up (sent with the clock's own reading,
+// they count from `not_before` once the clock is right again, the day before
+// maybe; or the learned correction hides the error from the upload's `sent_at`).
+//
+// The page watches the wall clock against its monotonic one (which stands still
+// while the tablet sleeps) at each scan and as it hides and wakes:
+// - a step while the page stayed in view, from behind the last server time to not
+//   behind: the clock set right, by the stretch's error;
+// - a step by about the learned correction (an hour or more): set right too;
+//   below an hour a sleep that long is common, and a correction kept by mistake
+//   costs minutes, not the fair day;
+// - a step from behind to not behind while the page was hidden: a night asleep, or
+//   the clock set right meanwhile, or both; a new stretch, whose error is not known;
+// - a step back: a new stretch; a step forward otherwise: time went on (a sleep).
 const CLOCK_SET_RIGHT_MIN_MS = 3600000;
-
-// Scans made while the clock had gone back (a flat battery) carry the time of that
-// broken clock, which runs on, asleep too. Set right while the page is open, the
-// clock steps by its error: the scans of this page made since it went back are then
-// dated right (a scan uploaded with only `not_before` counts from the last time the
-// server gave, the day before maybe), and a correction learned before the clock went
-// back no longer applies. A clock that steps back starts a new stretch, whose scans
-// the step does not date. The page looks at the clock at each scan, and as it wakes,
-// so that a night asleep is seen apart from the clock set right next morning.
+const STRETCHES_KEY = "kicxup-clock-stretches";
 const pageSession = newNonce();
+let wallOrigin = Date.now() - performance.now();
+let hiddenSinceLook = document.visibilityState !== "visible";
 let clockStretch = 0;
-let redating = Promise.resolve();
+let stretchErrors = readStretchErrors();
+
+function readStretchErrors() {
+  try {
+    return JSON.parse(localStorage.getItem(STRETCHES_KEY)) || {};
+  } catch (error) {
+    return {};
+  }
+}
 
 function clockStretchId() {
   return `${pageSession}:${clockStretch}`;
 }
 
+function learnStretchError(stretch, error) {
+  // The newest few: a queue rarely spans more stretches than that.
+  const kept = Object.entries(stretchErrors).filter(([id]) => id !== stretch).slice(-19);
+  stretchErrors = Object.fromEntries([...kept, [stretch, error]]);
+  localStorage.setItem(STRETCHES_KEY, JSON.stringify(stretchErrors));
+}
+
 function noticeClockSteps() {
   const origin = Date.now() - performance.now();
   const step = origin - wallOrigin;
+  const hidden = hiddenSinceLook;
   wallOrigin = origin;
+  hiddenSinceLook = document.visibilityState !== "visible";
   if (Math.abs(step) < CLOCK_TOLERANCE_MS) return;
   const wasBehind = behind(Date.now() - step);
   if (Math.abs(step) >= CLOCK_SET_RIGHT_MIN_MS && Math.abs(clockOffset - step) < CLOCK_TOLERANCE_MS) {
     setClockOffset(0);
+    clockStretch += 1;
+  } else if (wasBehind && !behind(Date.now())) {
+    if (!hidden) {
+      const stretch = clockStretchId();
+      if (!(stretch in stretchErrors)) learnStretchError(stretch, step);
+      setClockOffset(0);
+    }
+    clockStretch += 1;
+  } else if (step < 0) {
+    clockStretch += 1;
   }
-  if (wasBehind && !behind(Date.now())) {
-    setClockOffset(0);
-    const stretch = clockStretchId();
-    redating = redating.then(() => redateQueued(stretch, step)).catch(() => null);
-  }
-  if (step < 0 || !behind(Date.now())) clockStretch += 1;
 }
 
-async function redateQueued(stretch, step) {
-  for (const item of await db.getAll("queue")) {
-    if (item.clock_stretch !== stretch) continue;
-    const dated = { ...item };
-    delete dated.clock_stretch;
-    delete dated.wall_at;
-    // Within the measurements' error of the bounds the scan can have been made.
-    const floor = Date.parse(item.not_before);
-    const moment = item.wall_at + step;
-    if (moment >= floor - CLOCK_TOLERANCE_MS && moment <= Date.now() + CLOCK_TOLERANCE_MS) {
-      dated.scanned_at = new Date(Math.max(moment, floor)).toISOString();
-      delete dated.not_before;
-    }
-    await db.put("queue", dated);
+// A queued scan as it goes up: dated by its stretch's error where that is known.
+function datedForUpload(item) {
+  const error = stretchErrors[item.clock_stretch];
+  if (error === undefined || !Number.isFinite(item.wall_at)) return item;
+  // Within the measurements' error of the bounds the scan can have been made.
+  const floor = item.not_before ? Date.parse(item.not_before) : -Infinity;
+  const moment = item.wall_at + error;
+  if (moment < floor - CLOCK_TOLERANCE_MS || moment > Date.now() + clockOffset + CLOCK_TOLERANCE_MS) {
+    return item;
   }
+  return { ...item, scanned_at: new Date(Math.max(moment, floor)).toISOString(), not_before: undefined };
 }
 
 function setClockOffset(offset) {
@@ -254,8 +272,10 @@ function learnClock(serverTime, sentAt, answeredAt) {
     localStorage.setItem(LAST_SERVER_KEY, String(server));
   }
   const measured = server - (sentAt + answeredAt) / 2;
+  const offset = Math.abs(measured) < CLOCK_TOLERANCE_MS ? 0 : Math.round(measured);
   noticeClockSteps();
-  setClockOffset(Math.abs(measured) < CLOCK_TOLERANCE_MS ? 0 : Math.round(measured));
+  setClockOffset(offset);
+  learnStretchError(clockStretchId(), offset);
 }
 
 function refreshCount() {
@@ -437,15 +457,17 @@ let busy = Promise.resolve();
 function handle(text) {
   // The scan's time is when the code was read, not when its turn comes: on a slow
   // network the scans before it may take seconds each.
-  const scannedAt = scannerNow().toISOString();
+  noticeClockSteps();
+  const wallAt = Date.now();
+  const scannedAt = new Date(wallAt + clockOffset).toISOString();
   // With a clock that went back the scan's time is wrong, and the clock may be set
   // right before the upload (automatic time, once online): the upload also says the
   // scan came after the last time the server gave.
   const notBefore = clockWentBack() ? new Date(lastServerMs).toISOString() : undefined;
-  const stretch = notBefore && { clock_stretch: clockStretchId(), wall_at: Date.now() };
+  const stamp = { wall_at: wallAt, clock_stretch: clockStretchId() };
   // One scan at a time, in the order they came.
   busy = busy
-    .then(() => process(text, scannedAt, notBefore, stretch))
+    .then(() => process(text, scannedAt, notBefore, stamp))
     .catch((error) => showError(String(error)));
   return busy;
 }
@@ -465,17 +487,17 @@ async function keepForUpload(item, note, syncNote) {
     local.reason === "unverified" ? UI.unverified : clockWentBack() ? UI.clockWentBack : syncNote;
 }
 
-async function process(text, scannedAt, notBefore, stretch) {
+async function process(text, scannedAt, notBefore, stamp) {
   const code = (text || "").trim();
   if (!code) return;
-  const item = { nonce: newNonce(), code, scan_point: pointId, scanned_at: scannedAt };
-  if (notBefore) Object.assign(item, { not_before: notBefore, ...stretch });
+  const item = { nonce: newNonce(), code, scan_point: pointId, scanned_at: scannedAt, ...stamp };
+  if (notBefore) item.not_before = notBefore;
   if (navigator.onLine !== false) {
     try {
       const sentAt = Date.now();
       // A live scan with a clock that went back: the server's own time is the
       // right one, not the clock's.
-      const live = { ...item, not_before: undefined, clock_stretch: undefined, wall_at: undefined };
+      const live = { ...item, not_before: undefined, wall_at: undefined, clock_stretch: undefined };
       if (notBefore) live.scanned_at = undefined;
       const response = await fetchJSON(cfg.scanUrl, { method: "POST", body: JSON.stringify(live) });
       if (response.ok) {
@@ -530,12 +552,13 @@ async function flushQueue() {
   if (syncing) return;
   syncing = true;
   try {
-    // A clock set right since the last look: its scans are dated before they go up.
-    noticeClockSteps();
-    await redating;
     let uploaded = 0;
     let changed = 0;
     for (;;) {
+      // A clock set right since the last look dates its stretch's scans (and an
+      // answer to the previous batch, or to the config, may have taught the page
+      // the clock's error).
+      noticeClockSteps();
       // Oldest first, so the server sees the scans in the order they happened.
       const items = (await db.getAll("queue"))
         .filter((q) => q.scan_point === pointId)
@@ -550,7 +573,7 @@ async function flushQueue() {
             scan_point: pointId,
             // By the same clock as the scans: the server corrects them by its error.
             sent_at: scannerNow().toISOString(),
-            scans: items.map(({ code, nonce, scanned_at, not_before }) => ({
+            scans: items.map(datedForUpload).map(({ code, nonce, scanned_at, not_before }) => ({
               code,
               nonce,
               scanned_at,
@@ -714,6 +737,7 @@ document.addEventListener("visibilitychange", () => {
   noticeClockSteps();
   if (document.visibilityState === "visible" && uploadProblem) flushQueue();
 });
+document.addEventListener("freeze", () => (hiddenSinceLook = true));
 setInterval(() => navigator.onLine !== false && flushQueue(), 15000);
 setInterval(() => navigator.onLine !== false && loadConfig(), 120000);
 

@@ -462,7 +462,10 @@ def test_a_known_time_takes_over_an_entry_known_only_to_come_after_a_time(
     )
     assert (lead.captured_at, lead.latest_at) == (_moment(half_past_nine), None)
     for answer in (bound_entry, bound_lead):
-        assert db.session.get(Scan, answer["scan_id"]).result == "already_checked_in"
+        held = db.session.get(Scan, answer["scan_id"])
+        assert (held.result, held.reason) == ("already_checked_in", "timed_scan")
+    log = login_as("organizer").get("/e/test-expo/checkin/scans").get_data(as_text=True)
+    assert "a scan with a known time, uploaded later, was taken as the first" in log
 
 
 def test_a_scan_made_after_an_entry_was_uploaded_does_not_take_it_over(

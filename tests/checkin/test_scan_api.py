@@ -605,18 +605,20 @@ def _statements_run(monkeypatch):
 
 
 def test_a_repeated_scan_reads_the_check_in_with_the_scan_context(
-    scanning, client, device_token, monkeypatch
+    scanning, client, device_token, monkeypatch, server_clock
 ):
     from eventapp.checkin import services
 
     gate = scanning.points["gate"]
     token = device_token("gate")
     code = scanning.code("attendee")
+    server_clock(0, time(9, 41))
     first = scan(client, gate, code, token=token, at=scanning.at(0, time(9, 41))).get_json()
     names = _statements_run(monkeypatch)
 
     # The point's time zone is known from the first scan: the day is known before
     # the context is read, which brings the check-in along.
+    server_clock(0, time(10, 0))
     again = scan(client, gate, code, token=token, at=scanning.at(0, time(10, 0))).get_json()
     assert again["status"] == "already_checked_in"
     assert again["first"]["scan_point_id"] == gate.id
@@ -634,6 +636,7 @@ def test_a_repeated_scan_reads_the_check_in_with_the_scan_context(
             services._POINT_TIMEZONES[gate.id] = guess
         else:
             services._POINT_TIMEZONES.pop(gate.id, None)
+        server_clock(0, time(23, 30))
         third = scan(client, gate, code, token=token, at=scanning.at(0, time(23, 30))).get_json()
         assert third["status"] == "already_checked_in"
         assert third["first"] == again["first"]
@@ -652,7 +655,7 @@ def test_answers_are_utf8_json(scanning, client, device_token):
 
 
 def test_a_check_in_committed_while_the_write_waited_is_found_again(
-    scanning, client, device_token, monkeypatch
+    scanning, client, device_token, monkeypatch, server_clock
 ):
     """PostgreSQL writes an `ok`'s check-in and scan row in one statement, whose
     snapshot misses a check-in committed while it waited for that row's lock: the
@@ -663,6 +666,7 @@ def test_a_check_in_committed_while_the_write_waited_is_found_again(
         pytest.skip("one statement writes check-in and scan row on PostgreSQL only")
     gate, side = scanning.points["gate"], scanning.points["side_gate"]
     code = scanning.code("attendee")
+    server_clock(0)
     first = scan(client, gate, code, token=device_token("gate"), at=scanning.at(0)).get_json()
     services._POINT_TIMEZONES.clear()  # no check-in read with the context
     original = services._first
@@ -672,6 +676,7 @@ def test_a_check_in_committed_while_the_write_waited_is_found_again(
 
     monkeypatch.setattr(services, "_first", unseen)
     later = scanning.at(0, time(12, 0))
+    server_clock(0, time(12, 0))
     second = scan(client, side, code, token=device_token("side_gate"), at=later).get_json()
     assert second["status"] == "already_checked_in"
     assert second["first"]["scan_point_id"] == gate.id

@@ -100,10 +100,13 @@ def _type_code(page, code, expect):
     page.wait_for_selector(f"#result[data-status='{expect}']", timeout=10000)
 
 
-def _gate_scanner(scanning, live_server, launch_chromium, label, **context_options):
-    """The page of a gate scanner set up just now, ready to scan."""
+def _gate_scanner(scanning, live_server, launch_chromium, label, clock=None, **context_options):
+    """The page of a gate scanner set up just now, ready to scan; its tablet's clock
+    at `clock` if given (set to the server's, the page learns no correction)."""
     path, _device = _setup_path(scanning, "gate", label)
     page = launch_chromium().new_context(locale="en-US", **context_options).new_page()
+    if clock is not None:
+        page.clock.set_fixed_time(clock)
     page.goto(live_server.url + path)
     _ready(page)
     # Installed, as at the fair. Whether the worker has taken the page over yet
@@ -1103,11 +1106,22 @@ def _back_online_at(page, moment):
     db.session.remove()
 
 
+def _show(page, state):
+    page.evaluate(
+        """(state) => {
+            Object.defineProperty(document, "visibilityState", { value: state, configurable: true });
+            document.dispatchEvent(new Event("visibilitychange"));
+        }""",
+        state,
+    )
+
+
 def _wake(page, clock):
-    """The tablet wakes with its wall clock at `clock`: the page sees it as it comes
-    back into view."""
+    """The tablet sleeps (the screen off hides the page) and wakes with its wall
+    clock at `clock`: the page sees it as it comes back into view."""
+    _show(page, "hidden")
     page.clock.set_fixed_time(clock)
-    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    _show(page, "visible")
 
 
 @pytest.mark.parametrize("page_reloaded", [False, True], ids=["page open", "page reloaded"])
@@ -1123,8 +1137,7 @@ def test_a_clock_reset_offline_and_set_right_before_the_upload(
     last time the server gave."""
     day1, day2 = scanning.event.days
     heard = server_clock(0, time(10, 0))
-    page = _gate_scanner(scanning, live_server, launch_chromium, "automatic time")
-    page.clock.set_fixed_time(_seoul(day1, time(10, 0)))
+    page = _gate_scanner(scanning, live_server, launch_chromium, "automatic time", heard)
     badge_id = scanning.badges["attendee"].id
     _cut_off(page)
     page.clock.set_fixed_time(RESET_CLOCK)
@@ -1132,7 +1145,8 @@ def test_a_clock_reset_offline_and_set_right_before_the_upload(
     _wake(page, RESET_CLOCK + timedelta(hours=23))
 
     server_clock(1, time(9, 0))
-    if page_reloaded:
+    if page_reloaded:  # the clock set right while the page was out of view
+        _show(page, "hidden")
         page.clock.set_fixed_time(_seoul(day2, time(9, 0)))
         page.reload()
         _ready(page)
@@ -1156,9 +1170,8 @@ def test_a_tablet_reset_overnight_dates_the_mornings_scans_when_set_right(
     admits a visitor at 08:00. At 08:30 automatic time sets the clock right. The scan
     said only that it came after day 1, 18:00, and was filed under day 1."""
     day1, day2 = scanning.event.days
-    server_clock(0, time(18, 0))
-    page = _gate_scanner(scanning, live_server, launch_chromium, "flat overnight")
-    page.clock.set_fixed_time(_seoul(day1, time(18, 0)))
+    heard = server_clock(0, time(18, 0))
+    page = _gate_scanner(scanning, live_server, launch_chromium, "flat overnight", heard)
     _cut_off(page)
     page.clock.set_fixed_time(RESET_CLOCK)
     _type_code(page, scanning.code("attendee"), "ok")
@@ -1172,6 +1185,136 @@ def test_a_tablet_reset_overnight_dates_the_mornings_scans_when_set_right(
     assert (row.day, checkin.day) == (day2, day2), row.answer
     assert abs(row.scanned_at - _seoul(day2, time(8, 0))) < timedelta(minutes=1)
     assert checkin.latest_at is None
+
+
+def _day_of_entry(scanning, role="attendee"):
+    """(the fair day of the badge's scan, of its check-in)."""
+    badge_id = scanning.badges[role].id
+    row = db.session.scalars(select(Scan).where(Scan.badge_id == badge_id)).one()
+    checkin = db.session.scalars(select(CheckIn).where(CheckIn.badge_id == badge_id)).one()
+    return row.day, checkin.day
+
+
+@pytest.mark.parametrize(
+    "clock_at_reset", [RESET_CLOCK, None], ids=["reset to 2000", "set back 15 minutes"]
+)
+def test_a_night_asleep_is_no_clock_set_right(
+    scanning, live_server, launch_chromium, server_clock, clock_at_reset
+):
+    """Day 1, 17:50 the offline gate last heard the server; its clock goes back (a
+    flat battery, or set back by hand) and it admits a visitor. It sleeps the night
+    with the page open, and wakes on day 2 with a clock that is right (automatic time
+    in the night) or has just caught up. The page saw one step as it woke, took it
+    for the clock set right, and moved the scan by the night, to day 2."""
+    day1, day2 = scanning.event.days
+    heard = server_clock(0, time(17, 50))
+    page = _gate_scanner(scanning, live_server, launch_chromium, "asleep", heard)
+    _cut_off(page)
+    page.clock.set_fixed_time(clock_at_reset or _seoul(day1, time(17, 40)))
+    _type_code(page, scanning.code("attendee"), "ok")
+    _wake(page, _seoul(day2, time(7, 40)))
+
+    server_clock(1, time(7, 56))
+    _back_online_at(page, _seoul(day2, time(7, 41)))
+    assert _day_of_entry(scanning) == (day1, day1)
+
+
+def _reset_at_the_gate(scanning, page):
+    """Offline since day 1, 18:00 (weak Wi-Fi: every request fails), the tablet's
+    clock reset to 2000; a visitor admitted."""
+    page.context.route("**/api/checkin/**", lambda route: route.abort())
+    page.clock.set_fixed_time(RESET_CLOCK)
+    _type_code(page, scanning.code("attendee"), "ok")
+
+
+@pytest.mark.parametrize("then_set_right", [False, True], ids=["learned", "learned, set right"])
+def test_a_clock_error_learned_before_the_upload_dates_the_queue(
+    scanning, live_server, launch_chromium, server_clock, then_set_right
+):
+    """Day 2, 08:00: the queue holds a scan from the reset clock. The Wi-Fi returns,
+    the next visitor's scan goes live and the page learns its clock's error (and
+    maybe automatic time then sets the clock right). The queue went up with `sent_at`
+    corrected and the queued time not: the server saw no clock error and dated the
+    scan by `not_before`, day 1."""
+    day2 = scanning.event.days[1]
+    heard = server_clock(0, time(18, 0))
+    page = _gate_scanner(scanning, live_server, launch_chromium, "learned first", heard)
+    _reset_at_the_gate(scanning, page)
+    page.clock.set_fixed_time(RESET_CLOCK + timedelta(minutes=1))
+    server_clock(1, time(8, 1))
+    page.context.unroute("**/api/checkin/**")
+    page.route("**/api/checkin/scans", lambda route: route.fulfill(status=503, body="{}"))
+    _type_code(page, scanning.code("staff"), "ok")  # live: the page learns its error
+    if then_set_right:
+        page.clock.set_fixed_time(_seoul(day2, time(8, 2)))
+        server_clock(1, time(8, 2))
+    page.unroute("**/api/checkin/scans")
+    _upload_queue(page)
+    db.session.remove()
+    assert _day_of_entry(scanning) == (day2, day2)
+
+
+def test_a_scan_under_way_when_the_clock_is_set_right_is_dated(
+    scanning, live_server, launch_chromium, server_clock
+):
+    """Day 2 at the gate, the clock reset to 2000 and the Wi-Fi weak: a scan first
+    tries the server (up to 6 s). Meanwhile automatic time sets the clock right. The
+    page dated the queue as it stood, and the scan, queued a moment later, went up
+    with only `not_before`: day 1."""
+    day2 = scanning.event.days[1]
+    heard = server_clock(0, time(18, 0))
+    page = _gate_scanner(scanning, live_server, launch_chromium, "under way", heard)
+    hanging = []
+    page.context.route("**/api/checkin/**", lambda route: hanging.append(route))  # no answer
+    page.clock.set_fixed_time(RESET_CLOCK)
+    page.evaluate("document.getElementById('result').dataset.status = 'waiting'")
+    page.fill("#code-input", scanning.code("attendee"))
+    page.press("#code-input", "Enter")
+    while not hanging:
+        page.wait_for_timeout(50)
+    page.clock.set_fixed_time(_seoul(day2, time(8, 0)))
+    page.evaluate("window.kicxupScanner.flushQueue()")  # the page looks at the clock
+    page.wait_for_selector("#result[data-status='ok']", timeout=15000)
+    for route in hanging:
+        route.abort()
+    page.context.unroute("**/api/checkin/**")
+    server_clock(1, time(8, 1))
+    _back_online_at(page, _seoul(day2, time(8, 1)))
+    assert _day_of_entry(scanning) == (day2, day2)
+
+
+def test_a_long_queue_keeps_its_day_past_the_first_batch(
+    scanning, live_server, launch_chromium, server_clock
+):
+    """101 scans queued from a clock reset to 2000. The network returns, the clock
+    still wrong: the page uploads and refreshes its config at once. The first 100
+    went up with the clock's own `sent_at`; by the second batch the config's answer
+    had taught the page its clock's error, and the 101st scan was dated day 1."""
+    day2 = scanning.event.days[1]
+    heard = server_clock(0, time(18, 0))
+    page = _gate_scanner(scanning, live_server, launch_chromium, "long queue", heard)
+    _cut_off(page)
+    page.clock.set_fixed_time(RESET_CLOCK)
+    page.evaluate(
+        """async (code) => {
+            for (let i = 0; i < 100; i++) await window.kicxupScanner.handle(code);
+        }""",
+        scanning.code("attendee"),
+    )
+    _type_code(page, scanning.code("staff"), "ok")
+    server_clock(1, time(8, 1))
+    page.clock.set_fixed_time(RESET_CLOCK + timedelta(minutes=1))
+    page.context.unroute("**/api/checkin/**")
+    page.context.set_offline(False)  # the "online" event: upload and config refresh
+    page.wait_for_function(
+        "document.getElementById('count-queue').textContent === '0'", timeout=30000
+    )
+    db.session.remove()
+    for role in ("attendee", "staff"):
+        checkin = db.session.scalars(
+            select(CheckIn).where(CheckIn.badge_id == scanning.badges[role].id)
+        ).one()
+        assert checkin.day == day2, role
 
 
 def test_a_sleep_as_long_as_the_clocks_error_keeps_the_correction(
@@ -1206,8 +1349,8 @@ def test_queued_scans_go_up_in_the_order_they_were_made(
     up sorted by the scans' times, the reset clock's first: the server answered that
     later scan `ok`, unlike the gate, and only the 10:00 scan's upload put it right."""
     day1 = scanning.event.days[0]
-    server_clock(0, time(10, 0))
-    page = _gate_scanner(scanning, live_server, launch_chromium, "queue order")
+    heard = server_clock(0, time(10, 0))
+    page = _gate_scanner(scanning, live_server, launch_chromium, "queue order", heard)
     page.clock.set_fixed_time(_seoul(day1, time(10, 0)))
     _cut_off(page)
     _type_code(page, scanning.code("attendee"), "ok")
