@@ -267,13 +267,14 @@ function judgingTime(scannedMs) {
 function learnClock(serverTime, sentAt, answeredAt) {
   const server = Date.parse(serverTime || "");
   if (!Number.isFinite(server) || answeredAt - sentAt > CLOCK_MAX_ROUND_TRIP_MS) return;
+  // A step not seen yet is judged by the last server time it came after.
+  noticeClockSteps();
   if (server > lastServerMs) {
     lastServerMs = server;
     localStorage.setItem(LAST_SERVER_KEY, String(server));
   }
   const measured = server - (sentAt + answeredAt) / 2;
   const offset = Math.abs(measured) < CLOCK_TOLERANCE_MS ? 0 : Math.round(measured);
-  noticeClockSteps();
   setClockOffset(offset);
   learnStretchError(clockStretchId(), offset);
 }
