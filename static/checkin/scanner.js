@@ -170,8 +170,8 @@ const pageSession = newNonce();
 let wallOrigin = Date.now() - performance.now();
 let hiddenSinceLook = document.visibilityState !== "visible";
 let clockStretch = 0;
-let stretchErrors = readStretchErrors();
 
+// Read afresh each time: the pages of other scan points on this device learn too.
 function readStretchErrors() {
   try {
     return JSON.parse(localStorage.getItem(STRETCHES_KEY)) || {};
@@ -186,9 +186,8 @@ function clockStretchId() {
 
 function learnStretchError(stretch, error) {
   // The newest few: a queue rarely spans more stretches than that.
-  const kept = Object.entries(stretchErrors).filter(([id]) => id !== stretch).slice(-19);
-  stretchErrors = Object.fromEntries([...kept, [stretch, error]]);
-  localStorage.setItem(STRETCHES_KEY, JSON.stringify(stretchErrors));
+  const kept = Object.entries(readStretchErrors()).filter(([id]) => id !== stretch).slice(-19);
+  localStorage.setItem(STRETCHES_KEY, JSON.stringify(Object.fromEntries([...kept, [stretch, error]])));
 }
 
 function noticeClockSteps() {
@@ -205,7 +204,7 @@ function noticeClockSteps() {
   } else if (wasBehind && !behind(Date.now())) {
     if (!hidden) {
       const stretch = clockStretchId();
-      if (!(stretch in stretchErrors)) learnStretchError(stretch, step);
+      if (!(stretch in readStretchErrors())) learnStretchError(stretch, step);
       setClockOffset(0);
     }
     clockStretch += 1;
@@ -215,8 +214,8 @@ function noticeClockSteps() {
 }
 
 // A queued scan as it goes up: dated by its stretch's error where that is known.
-function datedForUpload(item) {
-  const error = stretchErrors[item.clock_stretch];
+function datedForUpload(item, errors) {
+  const error = errors[item.clock_stretch];
   if (error === undefined || !Number.isFinite(item.wall_at)) return item;
   // Within the measurements' error of the bounds the scan can have been made.
   const floor = item.not_before ? Date.parse(item.not_before) : -Infinity;
@@ -276,6 +275,10 @@ function learnClock(serverTime, sentAt, answeredAt) {
   const measured = server - (sentAt + answeredAt) / 2;
   const offset = Math.abs(measured) < CLOCK_TOLERANCE_MS ? 0 : Math.round(measured);
   setClockOffset(offset);
+  // A stretch's error does not change: another one means the clock was changed in a
+  // step the page took for time going on (the date set right by hand, say).
+  const known = readStretchErrors()[clockStretchId()];
+  if (known !== undefined && Math.abs(known - offset) >= CLOCK_TOLERANCE_MS) clockStretch += 1;
   learnStretchError(clockStretchId(), offset);
 }
 
@@ -566,6 +569,7 @@ async function flushQueue() {
         .sort((a, b) => (a.queued || 0) - (b.queued || 0) || (a.scanned_at < b.scanned_at ? -1 : 1))
         .slice(0, 100);
       if (!items.length) break;
+      const errors = readStretchErrors();
       const response = await fetchJSON(
         cfg.batchUrl,
         {
@@ -574,12 +578,10 @@ async function flushQueue() {
             scan_point: pointId,
             // By the same clock as the scans: the server corrects them by its error.
             sent_at: scannerNow().toISOString(),
-            scans: items.map(datedForUpload).map(({ code, nonce, scanned_at, not_before }) => ({
-              code,
-              nonce,
-              scanned_at,
-              not_before,
-            })),
+            scans: items.map((item) => {
+              const { code, nonce, scanned_at, not_before } = datedForUpload(item, errors);
+              return { code, nonce, scanned_at, not_before };
+            }),
           }),
         },
         20000

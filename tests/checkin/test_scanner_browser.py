@@ -1317,6 +1317,85 @@ def test_a_long_queue_keeps_its_day_past_the_first_batch(
         assert checkin.day == day2, role
 
 
+def test_a_date_set_right_by_hand_keeps_earlier_scans_on_their_day(
+    scanning, live_server, launch_chromium, server_clock
+):
+    """Day 2, 10:00: the tablet's clock is a day and 3 minutes behind (set by hand),
+    and the page learned to add that. Offline, a visitor is admitted. Staff then set
+    the date right, not the time: the step is not the learned correction to the
+    minute, and the page took it for time going on. Back on weak Wi-Fi, the config
+    answered first and its 3 minutes replaced the stretch's error: the queued scan
+    was dated a day early."""
+    day1, day2 = scanning.event.days
+    heard = server_clock(1, time(10, 0))
+    page = _gate_scanner(
+        scanning, live_server, launch_chromium, "day off", heard - timedelta(days=1, minutes=3)
+    )
+    assert int(page.get_attribute("#scanner", "data-clock-offset")) > 86_000_000
+    _cut_off(page)
+    _type_code(page, scanning.code("attendee"), "ok")
+    # Staff set the date right; the time stays 3 minutes slow.
+    page.clock.set_fixed_time(heard + timedelta(minutes=1) - timedelta(minutes=3))
+    page.evaluate("window.kicxupScanner.flushQueue()")  # the page looks at the clock
+    server_clock(1, time(10, 2))
+    page.context.unroute("**/api/checkin/**")
+    page.route("**/api/checkin/scans", lambda route: route.fulfill(status=503, body="{}"))
+    page.context.set_offline(False)
+    page.wait_for_function(
+        "Math.abs(Number(document.getElementById('scanner').dataset.clockOffset)) < 600000",
+        timeout=20000,
+    )
+    page.unroute("**/api/checkin/scans")
+    _upload_queue(page)
+    db.session.remove()
+    assert _day_of_entry(scanning) == (day2, day2)
+
+
+@pytest.mark.parametrize("other_tab", [False, True], ids=["alone", "side gate tab open"])
+def test_a_learned_stretch_error_survives_another_scan_points_tab(
+    scanning, live_server, launch_chromium, server_clock, other_tab
+):
+    """Day 2, the gate's tablet restarted with its clock at 2000 and admitted a
+    visitor offline; automatic time set the clock right with the page in view, and
+    the page stored the clock's error. The side gate's page, open in another tab,
+    refreshed its config and wrote its own old copy of the errors over it; the gate
+    page, reloaded before its queue got through, sent the scan with only
+    `not_before`: day 1."""
+    day1, day2 = scanning.event.days
+    gate_id, side_id = scanning.points["gate"].id, scanning.points["side_gate"].id
+    heard = server_clock(0, time(18, 0))
+    context = launch_chromium().new_context(locale="en-US")
+    gate = context.new_page()
+    _sign_in(gate, live_server.url, scanning.staff.email)
+    context.clock.set_fixed_time(heard)
+    gate.goto(f"{live_server.url}/e/test-expo/scan/{gate_id}")
+    _ready(gate)
+    side = context.new_page()
+    side.goto(f"{live_server.url}/e/test-expo/scan/{side_id}")
+    _ready(side)
+
+    gate.route("**/api/checkin/**", lambda route: route.abort())  # weak Wi-Fi at the gate
+    side.route("**/api/checkin/**", lambda route: route.abort())
+    context.clock.set_fixed_time(RESET_CLOCK)
+    _type_code(gate, scanning.code("attendee"), "ok")
+    context.clock.set_fixed_time(_seoul(day2, time(8, 0)))  # automatic time, page in view
+    gate.evaluate("window.kicxupScanner.flushQueue()")
+    stored = gate.evaluate("JSON.parse(localStorage.getItem('kicxup-clock-stretches'))")
+    assert any(abs(v) > 10**11 for v in stored.values()), stored
+
+    server_clock(1, time(8, 1))
+    if other_tab:  # the side gate's config refresh gets through
+        side.unroute("**/api/checkin/**")
+        side.evaluate("window.dispatchEvent(new Event('online'))")
+        side.wait_for_timeout(2000)
+    gate.unroute("**/api/checkin/**")
+    gate.reload()
+    _ready(gate)
+    _upload_queue(gate)
+    db.session.remove()
+    assert _day_of_entry(scanning) == (day2, day2)
+
+
 def test_a_sleep_as_long_as_the_clocks_error_keeps_the_correction(
     scanning, live_server, launch_chromium
 ):
