@@ -99,12 +99,12 @@ def test_failed_delivery_is_kept_and_retried(app_ctx, smtp_server, monkeypatch):
     assert row.last_error
     # The claim is given back, and the next attempt waits.
     assert row.claim_token is None and row.claimed_until is None
-    assert row.next_attempt_at > utcnow()
+    assert row.next_attempt_at > services._now()
     assert send_pending() == (0, 0)
 
     # Later, with the server back, the message goes out.
     app_ctx.config["MAIL_PORT"] = smtp_server.port
-    row.next_attempt_at = utcnow() - timedelta(seconds=1)
+    row.next_attempt_at = services._now() - timedelta(seconds=1)
     db.session.commit()
     assert send_pending() == (1, 0)
     row = db.session.scalar(select(OutboxMessage))
@@ -358,7 +358,7 @@ def test_a_dropped_connection_gives_the_rest_of_the_batch_back_uncounted(app_ctx
     ]
     assert all(r.claim_token is None for r in rows)
     # The three untried ones are due at once, not backed off.
-    assert all(r.next_attempt_at is None or r.next_attempt_at <= utcnow() for r in rows[2:])
+    assert all(r.next_attempt_at is None or r.next_attempt_at <= services._now() for r in rows[2:])
 
 
 def test_line_breaks_in_a_subject_stay_out_of_the_headers(app_ctx):
