@@ -109,9 +109,18 @@ def app():
 
 def _isolate_test_requests(application):
     """Test-client requests share the test's app context (and so its `g`);
-    forget the previous request's user and language as a new context would."""
+    forget the previous request's user and language as a new context would.
+    Answers are read whole and closed, as a server does: a streamed file (a
+    badge PDF) is otherwise left open."""
     import flask_babel
     from flask import g
+    from flask.testing import FlaskClient
+
+    class Client(FlaskClient):
+        def open(self, *args, buffered=True, **kwargs):
+            return super().open(*args, buffered=buffered, **kwargs)
+
+    application.test_client_class = Client
 
     @application.before_request
     def _fresh_request_state():
