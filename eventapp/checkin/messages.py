@@ -36,6 +36,12 @@ MESSAGES = {
         ),
         "%(name)s님: %(partner)s와(과)의 미팅(%(place)s) 도착이 기록되었습니다. 상대방은 아직 도착하지 않았습니다.",
     ),
+    "ok_meeting_after_no_show": (
+        N_(
+            "%(name)s: arrival for the meeting with %(partner)s at %(place)s recorded; the meeting was already marked as a no-show, which the organizers can change."
+        ),
+        "%(name)s님: %(partner)s와(과)의 미팅(%(place)s) 도착이 기록되었습니다. 이 미팅은 이미 노쇼로 처리되었으며, 주최 측에서 변경할 수 있습니다.",
+    ),
     "ok_lead": (
         N_("Lead saved: %(name)s."),
         "잠재 고객(리드)이 저장되었습니다: %(name)s",

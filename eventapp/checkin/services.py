@@ -109,6 +109,10 @@ def create_scan_point(
         allowed_categories=_clean_categories(allowed_categories),
         active=active,
     )
+    if not active:
+        # Closed from the start: a scan its scanner queued before the point first
+        # opened must not count once it is open (see _closed).
+        _note_closing(point, utcnow())
     db.session.add(point)
     audit.record(
         "checkin.point_created",
@@ -1055,7 +1059,12 @@ def _meeting_zone(ctx, row, badge, scanned_at, offline=False):
     if meeting is None:
         return Judgement("ok", "", _bilingual_person(badge, "ok_meeting"), row.id, badge)
     # Attended once both sides are in; until then the table knows who it waits for.
-    key = "ok_meeting_attended" if meeting["complete"] else "ok_meeting_waiting"
+    # An arrival uploaded after the meeting was marked a no-show leaves that mark
+    # for the organizers (meetings_link), so the answer must not say attended.
+    if meeting["status"] == "no_show":
+        key = "ok_meeting_after_no_show"
+    else:
+        key = "ok_meeting_attended" if meeting["complete"] else "ok_meeting_waiting"
     messages = {
         "message_ko": bilingual(
             key,

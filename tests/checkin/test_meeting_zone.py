@@ -437,6 +437,11 @@ def test_an_arrival_uploaded_after_the_no_shows_were_marked_is_kept(
     assert db.session.scalar(select(func.count()).select_from(MeetingArrival)) == 2
     db.session.refresh(meeting)
     assert meeting.status == "no_show"
+    # The table is told the arrival counts but the no-show stands, not "attended".
+    assert answer["meeting"]["status"] == "no_show"
+    assert "marked as a no-show" in answer["message_en"]
+    assert "attended" not in answer["message_en"]
+    assert "노쇼" in answer["message_ko"]
     day = start.astimezone(event.tz).date()
     page = login_as("organizer").get(f"/e/test-expo/checkin/points/{zone.id}/meetings?day={day}")
     row = page.get_data(as_text=True).split(f'id="meeting-{meeting.id}"', 1)[1].split("</tr>")[0]

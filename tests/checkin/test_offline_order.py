@@ -291,6 +291,36 @@ def test_uploads_are_judged_by_the_gate_as_it_was_when_scanned(
     assert len(db.session.scalars(select(CheckIn)).all()) == 2
 
 
+def test_a_scan_before_a_point_made_closed_first_opened_stays_refused(
+    scanning, client, device_token, monkeypatch
+):
+    """The east gate is set up at 07:00 but not opened for scanning; it opens at 09:00.
+    A scan its tablet queued at 08:30 (refused on the spot) is uploaded at 10:00: it
+    stays refused, and nobody is checked in by it."""
+    event = scanning.event
+
+    def clock(hour):
+        moment = event.local_datetime(event.days[0], time(hour, 0)).astimezone(UTC)
+        monkeypatch.setattr(services, "utcnow", lambda: moment)
+
+    clock(7)
+    east = services.create_scan_point(
+        event, name_ko="동문", name_en="East gate", kind="entrance", active=False
+    )
+    db.session.commit()
+    scanning.points["east"] = east
+    token = device_token("east")
+    clock(9)
+    services.update_scan_point(east, active=True)
+    db.session.commit()
+    clock(10)
+    early = _upload(client, east, token, scanning.code("attendee"), scanning.at(0, time(8, 30)))
+    assert (early["status"], early["reason"]) == ("not_allowed", "point_closed")
+    assert db.session.scalars(select(CheckIn)).all() == []
+    opened = _upload(client, east, token, scanning.code("staff"), scanning.at(0, time(9, 30)))
+    assert opened["status"] == "ok"
+
+
 def test_an_upload_from_a_clock_reset_while_offline_keeps_the_scans_day(
     scanning, client, device_token, monkeypatch
 ):
