@@ -328,6 +328,7 @@ function beep(kind) {
 
 function show(answer, note = "") {
   const status = answer.status;
+  refreshCount(); // the day's count starts again at midnight, whatever the answer
   els.result.className = `result ${CLASSES[status] || "result-bad"}`;
   els.result.dataset.status = status;
   els.status.textContent = (UI.statuses[status] || status) + (note ? ` — ${note}` : "");
@@ -481,10 +482,12 @@ function handle(text) {
 // says why, unless the device had no data to judge with.
 async function keepForUpload(item, note, syncNote) {
   const local = await judgeOffline(item);
+  // Queued first: a scan that could not be kept (storage full) must not be
+  // remembered as admitted, or the visitor's next try would say "already".
+  await db.put("queue", { ...item, queued: nextQueued(), local_status: local.status });
   if (local.status === "ok" && local.seenKey) {
     await db.put("seen", { key: local.seenKey, at: item.scanned_at });
   }
-  await db.put("queue", { ...item, queued: nextQueued(), local_status: local.status });
   await refreshQueueCount();
   show(local, note);
   els.syncNote.textContent =
@@ -756,6 +759,7 @@ if ("serviceWorker" in navigator) {
 
 setOnline(navigator.onLine !== false);
 refreshCount();
+setInterval(refreshCount, 30000); // a gate left open past midnight shows the new day's count
 // The stored copy first: on weak Wi-Fi the request for a fresh one may take its
 // full 15 s, and the page is ready with what the device already holds.
 await useStoredConfig();

@@ -54,6 +54,12 @@ async function networkFirst(event) {
   const cache = await caches.open(CACHE);
   const network = fetch(request).then(async (response) => {
     if (response.ok) await cache.put(request, response.clone());
+    // A server in trouble (a deploy, an overload) answers 502/503 at once: the
+    // saved scanner still scans and queues, its error page would not.
+    if (response.status >= 500) {
+      const cached = await cache.match(request, { ignoreSearch: true });
+      if (cached) return cached;
+    }
     return response;
   });
   event.waitUntil(network.catch(() => null));

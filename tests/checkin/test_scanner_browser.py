@@ -1463,3 +1463,59 @@ def test_a_clock_set_right_while_offline_drops_the_learned_correction(
     page.clock.set_fixed_time(datetime.now(UTC))  # the date set right
     _type_code(page, scanning.code("attendee"), "not_valid_today")
     assert page.get_attribute("#scanner", "data-clock-offset") == "0"
+
+
+def test_a_server_error_on_reload_opens_the_saved_scanner(
+    scanning, live_server, launch_chromium, app, monkeypatch
+):
+    """During a deploy the server answers 503 at once: staff reloading the gate page
+    get the saved scanner (which scans and queues), not the error page."""
+    page = _gate_scanner(scanning, live_server, launch_chromium, "deploy")
+    monkeypatch.setitem(
+        app.view_functions, "checkin.scanner", lambda *a, **k: ("Service Unavailable", 503)
+    )
+    page.reload()
+    assert "Service Unavailable" not in page.content()
+    _ready(page)
+
+
+def test_a_scan_that_could_not_be_queued_is_not_remembered_as_admitted(
+    scanning, live_server, launch_chromium
+):
+    """Storage full: the scan is refused with an error, and the visitor's next try is
+    admitted (it used to say "already checked in" though nothing was queued)."""
+    code = scanning.code("attendee")
+    page = _gate_scanner(scanning, live_server, launch_chromium, "full tablet")
+    page.context.set_offline(True)
+    page.context.route("**/api/checkin/**", lambda route: route.abort())
+    page.evaluate(
+        """() => {
+      const put = IDBObjectStore.prototype.put; let failed = false;
+      IDBObjectStore.prototype.put = function (...args) {
+        if (this.name === "queue" && !failed) {
+          failed = true;
+          throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
+        }
+        return put.apply(this, args);
+      };
+    }"""
+    )
+    _type_code(page, code, "error")
+    assert page.inner_text("#count-queue") == "0"
+    _type_code(page, code, "ok")
+    assert page.inner_text("#count-queue") == "1"
+
+
+def test_the_days_count_starts_again_at_midnight(
+    scanning, live_server, launch_chromium, monkeypatch
+):
+    day0, day1 = scanning.event.days[0], scanning.event.days[1]
+    now = [_seoul(day0, time(23, 59, 30))]
+    monkeypatch.setattr(services, "utcnow", lambda: now[0].astimezone(UTC))
+    page = _gate_scanner(scanning, live_server, launch_chromium, "night gate", clock=now[0])
+    _type_code(page, scanning.code("attendee"), "ok")
+    assert page.inner_text("#count-ok") == "1"
+    now[0] = _seoul(day1, time(0, 0, 10))
+    page.clock.set_fixed_time(now[0])
+    _type_code(page, "K1NOTABADGE", "invalid")
+    assert page.inner_text("#count-ok") == "0"
