@@ -76,7 +76,7 @@ async function fetchJSON(url, options = {}, timeoutMs = 6000) {
     const response = await fetch(url, {
       credentials: "same-origin",
       ...options,
-      headers: headers(),
+      headers: { ...headers(), ...(options.headers || {}) },
       signal: controller.signal,
     });
     const text = await response.text();
@@ -484,7 +484,10 @@ async function keepForUpload(item, note, syncNote) {
   const local = await judgeOffline(item);
   // Queued first: a scan that could not be kept (storage full) must not be
   // remembered as admitted, or the visitor's next try would say "already".
-  await db.put("queue", { ...item, queued: nextQueued(), local_status: local.status });
+  // With the device's token: should the device be set up for another scan point
+  // before the scan goes up, this point's page no longer opens on it (flushStrays).
+  const token = cfg.token || null;
+  await db.put("queue", { ...item, token, queued: nextQueued(), local_status: local.status });
   if (local.status === "ok" && local.seenKey) {
     await db.put("seen", { key: local.seenKey, at: item.scanned_at });
   }
@@ -555,6 +558,57 @@ async function process(text, scannedAt, notBefore, stamp) {
 }
 
 let syncing = false;
+function batchBody(point, items) {
+  const errors = readStretchErrors();
+  return JSON.stringify({
+    scan_point: point,
+    // By the same clock as the scans: the server corrects them by its error.
+    sent_at: scannerNow().toISOString(),
+    scans: items.map((item) => {
+      const { code, nonce, scanned_at, not_before } = datedForUpload(item, errors);
+      return { code, nonce, scanned_at, not_before };
+    }),
+  });
+}
+
+// Scans a device queued at another scan point, before it was set up for this one:
+// that point's page no longer opens on it, so they go up from here, each with the
+// token it was scanned under. A token no longer valid keeps them queued, as their
+// own page would.
+async function flushStrays() {
+  let uploaded = 0;
+  const groups = new Map();
+  const strays = (await db.getAll("queue")).filter((q) => q.scan_point !== pointId && q.token);
+  for (const item of strays.sort((a, b) => (a.queued || 0) - (b.queued || 0))) {
+    const key = `${item.scan_point} ${item.token}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(item);
+  }
+  for (const items of groups.values()) {
+    for (let start = 0; start < items.length; start += 100) {
+      const batch = items.slice(start, start + 100);
+      noticeClockSteps();
+      const response = await fetchJSON(
+        cfg.batchUrl,
+        {
+          method: "POST",
+          headers: { [cfg.tokenHeader]: batch[0].token },
+          body: batchBody(batch[0].scan_point, batch),
+        },
+        20000
+      );
+      if (!response.ok) break;
+      const { results } = await response.json();
+      for (let i = 0; i < batch.length; i++) {
+        if (!results[i]) continue;
+        await db.delete("queue", batch[i].nonce);
+        uploaded += 1;
+      }
+    }
+  }
+  return uploaded;
+}
+
 async function flushQueue() {
   if (syncing) return;
   syncing = true;
@@ -572,21 +626,9 @@ async function flushQueue() {
         .sort((a, b) => (a.queued || 0) - (b.queued || 0) || (a.scanned_at < b.scanned_at ? -1 : 1))
         .slice(0, 100);
       if (!items.length) break;
-      const errors = readStretchErrors();
       const response = await fetchJSON(
         cfg.batchUrl,
-        {
-          method: "POST",
-          body: JSON.stringify({
-            scan_point: pointId,
-            // By the same clock as the scans: the server corrects them by its error.
-            sent_at: scannerNow().toISOString(),
-            scans: items.map((item) => {
-              const { code, nonce, scanned_at, not_before } = datedForUpload(item, errors);
-              return { code, nonce, scanned_at, not_before };
-            }),
-          }),
-        },
+        { method: "POST", body: batchBody(pointId, items) },
         20000
       );
       if (!response.ok) {
@@ -609,6 +651,7 @@ async function flushQueue() {
         if (result.status !== items[i].local_status) changed += 1;
       }
     }
+    if (!uploadProblem) uploaded += await flushStrays();
     if (uploaded) {
       els.syncNote.textContent =
         fill(UI.synced, { count: uploaded }) + (changed ? " " + fill(UI.syncChanged, { count: changed }) : "");

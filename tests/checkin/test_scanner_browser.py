@@ -1519,3 +1519,31 @@ def test_the_days_count_starts_again_at_midnight(
     page.clock.set_fixed_time(now[0])
     _type_code(page, "K1NOTABADGE", "invalid")
     assert page.inner_text("#count-ok") == "0"
+
+
+def test_scans_queued_before_the_tablet_moves_to_another_point_are_uploaded(
+    scanning, live_server, launch_chromium
+):
+    """The gate's tablet queues a scan offline, and is set up for the side gate before
+    the upload gets through: the gate's page no longer opens on it, so the side gate's
+    page uploads the gate's scan, with the gate's token, to the gate."""
+    badge_id, code = scanning.badges["attendee"].id, scanning.code("attendee")
+    gate_id = scanning.points["gate"].id
+    side_path, _side = _setup_path(scanning, "side_gate", "same tablet, side gate")
+    page = _gate_scanner(scanning, live_server, launch_chromium, "gate tablet")
+    context = page.context
+    context.set_offline(True)
+    context.route("**/api/checkin/**", lambda route: route.abort())
+    _type_code(page, code, "ok")
+    assert page.inner_text("#count-queue") == "1"
+    context.route("**/api/checkin/scans", lambda route: route.abort())
+    context.unroute("**/api/checkin/**")
+    context.set_offline(False)
+    page.goto(live_server.url + side_path)
+    _ready(page)
+    context.unroute("**/api/checkin/scans")
+    page.evaluate("window.kicxupScanner.flushQueue()")  # awaited: the upload is done
+    assert page.evaluate("window.kicxupScanner.db.getAll('queue')") == []
+    db.session.remove()
+    uploaded = db.session.scalars(select(Scan).where(Scan.badge_id == badge_id)).all()
+    assert [(s.scan_point_id, s.result) for s in uploaded] == [(gate_id, "ok")]
