@@ -651,7 +651,7 @@ async function flushQueue() {
         if (result.status !== items[i].local_status) changed += 1;
       }
     }
-    if (!uploadProblem) uploaded += await flushStrays();
+    uploaded += await flushStrays();
     if (uploaded) {
       els.syncNote.textContent =
         fill(UI.synced, { count: uploaded }) + (changed ? " " + fill(UI.syncChanged, { count: changed }) : "");
