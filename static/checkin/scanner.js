@@ -558,6 +558,13 @@ async function process(text, scannedAt, notBefore, stamp) {
 }
 
 let syncing = false;
+const UPLOAD_BATCH = 100;
+
+// Oldest first, so the server sees the scans in the order they happened.
+function inQueueOrder(a, b) {
+  return (a.queued || 0) - (b.queued || 0) || (a.scanned_at < b.scanned_at ? -1 : 1);
+}
+
 function batchBody(point, items) {
   const errors = readStretchErrors();
   return JSON.stringify({
@@ -579,14 +586,14 @@ async function flushStrays() {
   let uploaded = 0;
   const groups = new Map();
   const strays = (await db.getAll("queue")).filter((q) => q.scan_point !== pointId && q.token);
-  for (const item of strays.sort((a, b) => (a.queued || 0) - (b.queued || 0))) {
+  for (const item of strays.sort(inQueueOrder)) {
     const key = `${item.scan_point} ${item.token}`;
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key).push(item);
   }
   for (const items of groups.values()) {
-    for (let start = 0; start < items.length; start += 100) {
-      const batch = items.slice(start, start + 100);
+    for (let start = 0; start < items.length; start += UPLOAD_BATCH) {
+      const batch = items.slice(start, start + UPLOAD_BATCH);
       noticeClockSteps();
       const response = await fetchJSON(
         cfg.batchUrl,
@@ -620,11 +627,10 @@ async function flushQueue() {
       // answer to the previous batch, or to the config, may have taught the page
       // the clock's error).
       noticeClockSteps();
-      // Oldest first, so the server sees the scans in the order they happened.
       const items = (await db.getAll("queue"))
         .filter((q) => q.scan_point === pointId)
-        .sort((a, b) => (a.queued || 0) - (b.queued || 0) || (a.scanned_at < b.scanned_at ? -1 : 1))
-        .slice(0, 100);
+        .sort(inQueueOrder)
+        .slice(0, UPLOAD_BATCH);
       if (!items.length) break;
       const response = await fetchJSON(
         cfg.batchUrl,
