@@ -86,6 +86,10 @@ class Badge(LocalizedMixin, db.Model):
     category_manual: Mapped[bool] = mapped_column(Boolean, default=False)
     issue: Mapped[int] = mapped_column(Integer, default=1)
     revoked_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    # When the issue before this one stopped admitting (its revocation, or the
+    # reissue): a scanner that was offline may upload a scan of that issue's code
+    # made before then, which admitted its holder.
+    previous_issue_until: Mapped[object | None] = mapped_column(UTCDateTime)
     name_ko: Mapped[str] = mapped_column(String(100), default="")
     name_en: Mapped[str] = mapped_column(String(100), default="")
     organization_id: Mapped[int | None] = mapped_column(

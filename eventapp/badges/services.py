@@ -356,6 +356,7 @@ def reissue_badge(badge):
         raise BadgeError("this badge cannot be reissued any more")
     previous = badge.issue
     restored = badge.revoked_at is not None
+    badge.previous_issue_until = badge.revoked_at or utcnow()
     badge.issue = previous + 1
     badge.revoked_at = None
     audit.record(

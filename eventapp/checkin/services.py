@@ -688,8 +688,8 @@ class Judgement:
 
 BadgeRow = namedtuple(
     "BadgeRow",
-    "id user_id category issue revoked_at name_ko name_en organization_id "
-    "organization_ko organization_en",
+    "id user_id category issue revoked_at previous_issue_until name_ko name_en "
+    "organization_id organization_ko organization_en",
 )
 
 _BADGE_COLUMNS = (
@@ -698,6 +698,7 @@ _BADGE_COLUMNS = (
     Badge.category,
     Badge.issue,
     Badge.revoked_at,
+    Badge.previous_issue_until,
     Badge.name_ko,
     Badge.name_en,
     Badge.organization_id,
@@ -851,9 +852,16 @@ def _judge(ctx, text, day, scanned_at, language, offline=False, latest=None):
     if code.issue > row.issue:
         return Judgement("invalid", "unknown_issue", bilingual("unknown_badge"), row.id)
     badge = _badge_info(row, language)
-    if row.revoked_at is not None:
+    # An offline scanner's upload may come after the badge was revoked or reissued:
+    # a scan made before then admitted a valid badge, and counts.
+    before = _made_before if offline else _never_before
+    if row.revoked_at is not None and not before(row.revoked_at, scanned_at, latest):
         return Judgement("revoked", "revoked", bilingual("revoked"), row.id, badge)
-    if code.issue < row.issue:
+    if code.issue < row.issue and not (
+        code.issue == row.issue - 1
+        and row.previous_issue_until is not None
+        and before(row.previous_issue_until, scanned_at, latest)
+    ):
         return Judgement("revoked", "superseded", bilingual("superseded"), row.id, badge)
     if _closed(ctx, scanned_at, offline):
         return Judgement("not_allowed", "point_closed", bilingual("point_closed"), row.id, badge)
@@ -885,6 +893,17 @@ def _judge(ctx, text, day, scanned_at, language, offline=False, latest=None):
         # Nor does it tell which of the person's meetings they came to.
         return Judgement("ok", "", _bilingual_person(badge, "ok_meeting"), row.id, badge)
     return _meeting_zone(ctx, row, badge, scanned_at, offline)
+
+
+def _made_before(moment, scanned_at, latest):
+    """Whether an uploaded scan was made before `moment` (with `latest`, the latest it
+    can have been made, see record_scan)."""
+    return (latest or scanned_at) < moment
+
+
+def _never_before(moment, scanned_at, latest):
+    # A live scan is judged as of now.
+    return False
 
 
 def _closed(ctx, scanned_at, offline):

@@ -558,3 +558,95 @@ def test_scans_from_before_a_reset_keep_their_right_times(
     assert _moment(results[0]["scanned_at"]) == _moment(scanning.at(0, time(17, 0)))
     assert "scan_time_shifted_s" not in results[0]
     assert _moment(results[1]["scanned_at"]) == day2_8am - timedelta(minutes=10)
+
+
+def _badge_clock(monkeypatch, scanning, clock):
+    """Revocations and reissues happen at `clock` (Seoul) on the first fair day."""
+    from eventapp.badges import services as badges
+
+    moment = _moment(scanning.at(0, clock))
+    monkeypatch.setattr(badges, "utcnow", lambda: moment)
+
+
+def test_an_offline_scan_made_before_the_revocation_admitted_its_holder(
+    scanning, client, device_token, server_clock, monkeypatch
+):
+    from eventapp.badges import services as badges
+
+    gate, side = scanning.points["gate"], scanning.points["side_gate"]
+    badge, code = scanning.badges["attendee"], scanning.code("attendee")
+    other, other_code = scanning.badges["staff"], scanning.code("staff")
+    _badge_clock(monkeypatch, scanning, time(11, 0))
+    badges.revoke_badge(badge)
+    badges.revoke_badge(other)
+    db.session.commit()
+    server_clock(0, time(11, 30))
+
+    # The gate's scanner, offline since 10:00, admitted the holder at 10:30.
+    before = _upload(client, gate, device_token("gate"), code, scanning.at(0, time(10, 30)))
+    assert before["status"] == "ok", before
+    assert db.session.scalars(select(CheckIn)).one().badge_id == badge.id
+    # Scans after the revocation, uploaded or live, are refused.
+    after = _upload(
+        client, side, device_token("side_gate"), other_code, scanning.at(0, time(11, 5))
+    )
+    assert (after["status"], after["reason"]) == ("revoked", "revoked")
+    live = scan(
+        client, side, code, token=device_token("side_gate"), at=scanning.at(0, time(11, 30))
+    )
+    assert live.get_json()["status"] == "revoked"
+    assert db.session.scalars(select(CheckIn.badge_id)).all() == [badge.id]
+
+
+def test_an_offline_scan_of_the_previous_issue_counts_until_the_reissue(
+    scanning, client, device_token, server_clock, monkeypatch
+):
+    from eventapp.badges import services as badges
+
+    gate = scanning.points["gate"]
+    token = device_token("gate")
+    staff, attendee = scanning.badges["staff"], scanning.badges["attendee"]
+    staff_first, attendee_first = scanning.code("staff"), scanning.code("attendee")
+    _badge_clock(monkeypatch, scanning, time(11, 0))
+    badges.reissue_badge(staff)
+    badges.reissue_badge(attendee)
+    db.session.commit()
+    assert staff.previous_issue_until == _moment(scanning.at(0, time(11, 0)))
+    server_clock(0, time(11, 30))
+
+    assert _upload(client, gate, token, staff_first, scanning.at(0, time(10, 45)))["status"] == "ok"
+    late = _upload(client, gate, token, attendee_first, scanning.at(0, time(11, 1)))
+    assert (late["status"], late["reason"]) == ("revoked", "superseded")
+    live = scan(client, gate, attendee_first, token=token, at=scanning.at(0, time(11, 30)))
+    assert live.get_json()["reason"] == "superseded"
+    assert db.session.scalars(select(CheckIn.badge_id)).all() == [staff.id]
+
+
+def test_the_previous_issue_of_a_revoked_badge_stopped_at_the_revocation(
+    scanning, client, device_token, server_clock, monkeypatch
+):
+    """Lost at 10:00 (revoked), reprinted at 11:00: the lost badge admitted nobody
+    after 10:00, and codes two issues back are refused whenever scanned."""
+    from eventapp.badges import services as badges
+
+    gate = scanning.points["gate"]
+    token = device_token("gate")
+    badge, first_code = scanning.badges["attendee"], scanning.code("attendee")
+    _badge_clock(monkeypatch, scanning, time(10, 0))
+    badges.revoke_badge(badge)
+    _badge_clock(monkeypatch, scanning, time(11, 0))
+    badges.reissue_badge(badge)
+    db.session.commit()
+    second_code = badges.badge_code(badge)
+    assert badge.previous_issue_until == _moment(scanning.at(0, time(10, 0)))
+    server_clock(0, time(12, 30))
+
+    lost = _upload(client, gate, token, first_code, scanning.at(0, time(10, 30)))
+    assert (lost["status"], lost["reason"]) == ("revoked", "superseded")
+    _badge_clock(monkeypatch, scanning, time(12, 0))
+    badges.reissue_badge(badge)
+    db.session.commit()
+    older = _upload(client, gate, token, first_code, scanning.at(0, time(9, 30)))
+    assert (older["status"], older["reason"]) == ("revoked", "superseded")
+    assert _upload(client, gate, token, second_code, scanning.at(0, time(11, 30)))["status"] == "ok"
+    assert db.session.scalars(select(CheckIn.badge_id)).all() == [badge.id]
