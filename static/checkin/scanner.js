@@ -57,9 +57,9 @@ let tokenRejected = false;
 let uploadProblem = null;
 let uploadStatus = 0;
 
-function headers() {
+function headers(withToken = true) {
   const h = { "Content-Type": "application/json", Accept: "application/json" };
-  if (cfg.token && !tokenRejected) h[cfg.tokenHeader] = cfg.token;
+  if (withToken && cfg.token && !tokenRejected) h[cfg.tokenHeader] = cfg.token;
   return h;
 }
 
@@ -69,14 +69,16 @@ function refused(response) {
 
 // The answer's status and its body read within `timeoutMs`: on weak Wi-Fi the
 // headers can arrive and the body stall, which would hold up every later scan.
+// `withToken: false` sends the request with the sign-in alone.
 async function fetchJSON(url, options = {}, timeoutMs = 6000) {
+  const { withToken = true, ...rest } = options;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
     const response = await fetch(url, {
       credentials: "same-origin",
-      ...options,
-      headers: { ...headers(), ...(options.headers || {}) },
+      ...rest,
+      headers: { ...headers(withToken), ...(rest.headers || {}) },
       signal: controller.signal,
     });
     const text = await response.text();
@@ -578,16 +580,17 @@ function batchBody(point, items) {
   });
 }
 
-// Scans a device queued at another scan point, before it was set up for this one:
-// that point's page no longer opens on it, so they go up from here, each with the
-// token it was scanned under. A token no longer valid keeps them queued, as their
-// own page would.
+// Scans a device queued at another scan point: before it was set up for this one
+// (that point's page no longer opens on it), or by a person signed in who has gone
+// on to this point. They go up from here, each with the token it was scanned under,
+// or with the sign-in where it had none. A token no longer valid, or a sign-in that
+// may not scan there, keeps them queued, as their own page would.
 async function flushStrays() {
   let uploaded = 0;
   const groups = new Map();
-  const strays = (await db.getAll("queue")).filter((q) => q.scan_point !== pointId && q.token);
+  const strays = (await db.getAll("queue")).filter((q) => q.scan_point !== pointId);
   for (const item of strays.sort(inQueueOrder)) {
-    const key = `${item.scan_point} ${item.token}`;
+    const key = `${item.scan_point} ${item.token || ""}`;
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key).push(item);
   }
@@ -599,7 +602,8 @@ async function flushStrays() {
         cfg.batchUrl,
         {
           method: "POST",
-          headers: { [cfg.tokenHeader]: batch[0].token },
+          withToken: false,
+          headers: batch[0].token ? { [cfg.tokenHeader]: batch[0].token } : {},
           body: batchBody(batch[0].scan_point, batch),
         },
         20000

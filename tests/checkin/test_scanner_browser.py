@@ -1547,3 +1547,32 @@ def test_scans_queued_before_the_tablet_moves_to_another_point_are_uploaded(
     db.session.remove()
     uploaded = db.session.scalars(select(Scan).where(Scan.badge_id == badge_id)).all()
     assert [(s.scan_point_id, s.result) for s in uploaded] == [(gate_id, "ok")]
+
+
+def test_a_signed_in_persons_scans_queued_at_one_point_go_up_from_the_next(
+    scanning, live_server, launch_chromium
+):
+    """Signed in, a staff member queues a scan at the gate, then walks to the side gate
+    before the network is back: the side gate's page uploads the gate's scan, with the
+    sign-in, to the gate."""
+    gate_id, side_id = scanning.points["gate"].id, scanning.points["side_gate"].id
+    badge_id, code = scanning.badges["attendee"].id, scanning.code("attendee")
+    context = launch_chromium().new_context(locale="en-US")
+    page = context.new_page()
+    _sign_in(page, live_server.url, scanning.staff.email)
+    page.goto(f"{live_server.url}/e/test-expo/scan/{gate_id}")
+    _ready(page)
+    context.set_offline(True)
+    _type_code(page, code, "ok")
+    assert page.evaluate("window.kicxupScanner.db.getAll('queue')")[0]["token"] is None
+    context.set_offline(False)
+    page.goto(f"{live_server.url}/e/test-expo/scan/{side_id}")
+    _ready(page)
+    page.evaluate("window.kicxupScanner.flushQueue()")  # awaited: the upload is done
+    assert page.evaluate("window.kicxupScanner.db.getAll('queue')") == []
+    context.close()
+    db.session.remove()
+    uploaded = db.session.scalars(select(Scan).where(Scan.badge_id == badge_id)).all()
+    assert [(s.scan_point_id, s.result, s.offline, s.user_id) for s in uploaded] == [
+        (gate_id, "ok", True, scanning.staff.id)
+    ]
