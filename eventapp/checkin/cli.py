@@ -1,6 +1,7 @@
 import click
 from sqlalchemy import select
 
+from eventapp.checkin.models import DEVICE_HOURS_MAX
 from eventapp.extensions import db
 
 
@@ -20,7 +21,13 @@ def register(app):
     @click.argument("slug")
     @click.argument("point_id", type=int)
     @click.option("--label", default="", help="A name for the device.")
-    @click.option("--hours", default=72, show_default=True, help="How long it may scan.")
+    @click.option(
+        "--hours",
+        default=72,
+        show_default=True,
+        type=click.IntRange(1, DEVICE_HOURS_MAX),
+        help=f"How long it may scan, in hours (1-{DEVICE_HOURS_MAX}).",
+    )
     def device_token_command(slug, point_id, label, hours):
         """Register a scanner device for a scan point and print its set-up address."""
         from flask import url_for

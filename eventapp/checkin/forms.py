@@ -8,7 +8,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from eventapp.checkin.models import LEAD_RATINGS, SCAN_POINT_KINDS
+from eventapp.checkin.models import DEVICE_HOURS_MAX, LEAD_RATINGS, SCAN_POINT_KINDS
 from eventapp.core.forms import MultiCheckboxField, select_choices
 from eventapp.core.i18n import lazy_gettext as _l
 
@@ -46,7 +46,9 @@ class ScanPointForm(FlaskForm):
 class DeviceForm(FlaskForm):
     label = StringField(_l("Device label"), validators=[Optional(), Length(max=100)])
     hours = IntegerField(
-        _l("Valid for (hours)"), default=72, validators=[DataRequired(), NumberRange(1, 720)]
+        _l("Valid for (hours)"),
+        default=72,
+        validators=[DataRequired(), NumberRange(1, DEVICE_HOURS_MAX)],
     )
 
 

@@ -41,6 +41,9 @@ SCAN_POINT_KINDS = {
 }
 
 # The answers of the scan API (in the spirit of pretix's check-in).
+# How long a scanner device may scan, at most (its set-up code stays valid as long).
+DEVICE_HOURS_MAX = 24 * 30
+
 SCAN_RESULTS = {
     "ok": _l("OK"),
     "already_checked_in": _l("already checked in"),
@@ -49,6 +52,28 @@ SCAN_RESULTS = {
     "not_valid_today": _l("not valid today"),
     "not_allowed": _l("not allowed here"),
 }
+
+# The finer reason a scan log row gives (Scan.reason); "malformed:<detail>" is
+# shown by its first part.
+SCAN_REASONS = {
+    "malformed": _l("not a badge code"),
+    "bad_signature": _l("forged or damaged code"),
+    "other_event": _l("badge of another event"),
+    "unknown_badge": _l("no such badge"),
+    "unknown_issue": _l("a print newer than any issued"),
+    "revoked": _l("badge revoked"),
+    "superseded": _l("an older print of a reprinted badge"),
+    "point_closed": _l("scan point closed"),
+    "category": _l("badge category not admitted here"),
+    "not_exhibiting": _l("the company no longer exhibits"),
+    "day": _l("not a day this point admits"),
+    "meeting": _l("meeting arrival"),
+}
+
+
+def scan_reason_label(reason):
+    return SCAN_REASONS.get((reason or "").split(":", 1)[0], reason)
+
 
 LEAD_RATINGS = {
     "hot": _l("hot"),

@@ -30,6 +30,7 @@ from eventapp.booths.models import Exhibitor
 from eventapp.checkin.messages import bilingual
 from eventapp.checkin.models import (
     DEFAULT_ENTRANCE_GROUP,
+    DEVICE_HOURS_MAX,
     LEAD_RATINGS,
     SCAN_POINT_KINDS,
     CheckIn,
@@ -138,6 +139,11 @@ def update_scan_point(point, **changes):
     if changes.get("kind", point.kind) not in SCAN_POINT_KINDS:
         raise CheckinError(_l("Unknown kind of scan point."))
     kind = changes.get("kind", point.kind)
+    if kind != point.kind and _has_scans(point):
+        # Its check-ins, arrivals or leads, and its devices, mean what the kind says.
+        raise CheckinError(
+            _l("A scan point with scans keeps its kind: make a new scan point for the other kind.")
+        )
     if kind == "booth" and changes.get("organization_id", point.organization_id) is None:
         raise CheckinError(_l("A booth lead point belongs to an exhibitor company."))
     if kind != "booth":
@@ -151,6 +157,11 @@ def update_scan_point(point, **changes):
             setattr(point, name, value)
     if "active" in changed:
         _note_closing(point, utcnow())
+    if "organization_id" in changed and point.kind == "booth":
+        # Its scanners were handed to the former company's staff: they would go on
+        # reading visitors' names and capturing leads for the new one.
+        for device in active_devices(point):
+            revoke_device(device)
     if changed:
         audit.record(
             "checkin.point_changed",
@@ -159,6 +170,23 @@ def update_scan_point(point, **changes):
             data={k: (v if not isinstance(v, date) else v.isoformat()) for k, v in changed.items()},
         )
     return point
+
+
+def _has_scans(point):
+    return (
+        db.session.scalar(select(Scan.id).where(Scan.scan_point_id == point.id).limit(1))
+        is not None
+    )
+
+
+def active_devices(point, now=None):
+    return db.session.scalars(
+        select(ScanDevice).where(
+            ScanDevice.scan_point_id == point.id,
+            ScanDevice.revoked_at.is_(None),
+            ScanDevice.expires_at > (now or utcnow()),
+        )
+    ).all()
 
 
 def _note_closing(point, now):
@@ -275,7 +303,7 @@ def _serializer():
 def create_device(point, *, label="", hours=DEVICE_HOURS_DEFAULT, created_by=None, now=None):
     """Register a scanner for a point; its set-up QR carries `device_token(device)`."""
     now = now or utcnow()
-    hours = max(1, min(int(hours), 24 * 30))
+    hours = max(1, min(int(hours), DEVICE_HOURS_MAX))
     device = ScanDevice(
         event_id=point.event_id,
         scan_point_id=point.id,

@@ -35,6 +35,7 @@ from eventapp.checkin.models import (
     Lead,
     ScanDevice,
     ScanPoint,
+    scan_reason_label,
 )
 from eventapp.core.forms import select_choices
 from eventapp.core.i18n import current_language
@@ -133,7 +134,14 @@ def manage(event):
 
 def _point_form(event, point=None):
     form = ScanPointForm(obj=point)
-    form.valid_days.choices = select_choices((d.isoformat(), d.isoformat()) for d in event.days)
+    fair_days = [d.isoformat() for d in event.days]
+    # Days kept from before the fair's dates moved: shown ticked, so that the form
+    # does not look like "every fair day" while the point admits on none of them.
+    stale = [d for d in (point.valid_days or []) if d not in fair_days] if point else []
+    form.valid_days.choices = select_choices(
+        [(d, d) for d in fair_days]
+        + [(d, _("%(day)s (not a fair day any more)", day=d)) for d in stale]
+    )
     form.allowed_categories.choices = select_choices(
         (key, c.label) for key, c in sorted(CATEGORIES.items(), key=lambda kv: kv[1].order)
     )
@@ -199,14 +207,25 @@ def point_edit(event, point_id):
     point = _point_or_404(event, point_id)
     form = _point_form(event, point)
     if form.validate_on_submit():
+        scanners = len(services.active_devices(point))
         try:
             services.update_scan_point(point, **_point_fields(form))
         except services.CheckinError as error:
             db.session.rollback()
             flash(str(error), "error")
         else:
+            revoked = scanners - len(services.active_devices(point))
             db.session.commit()
             flash(_("Scan point %(name)s saved.", name=point.name), "success")
+            if revoked:
+                flash(
+                    _(
+                        "Its %(count)s scanner devices were revoked: they belonged to the "
+                        "former company's staff. Set up new ones for the new company.",
+                        count=revoked,
+                    ),
+                    "warning",
+                )
             return redirect(url_for("checkin.manage", slug=event.slug))
     devices = db.session.scalars(
         select(ScanDevice)
@@ -230,7 +249,9 @@ def device_new(event, point_id):
     point = _point_or_404(event, point_id)
     form = DeviceForm()
     if not form.validate_on_submit():
-        flash(_("Give the number of hours the set-up code stays valid (1-720)."), "error")
+        for field in form:
+            for error in field.errors:
+                flash(f"{field.label.text}: {error}", "error")
         return redirect(url_for("checkin.point_edit", slug=event.slug, point_id=point.id))
     device = services.create_device(
         point, label=form.label.data or "", hours=form.hours.data, created_by=current_user
@@ -303,6 +324,7 @@ def scans(event):
         scans=rows,
         points=points,
         results=SCAN_RESULTS,
+        reason_label=scan_reason_label,
         point_id=point_id,
         result=result,
     )

@@ -1,0 +1,143 @@
+"""Organizers manage scan points: what a change may do to scans already made and
+to the devices handed out."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from eventapp.checkin import services
+from eventapp.checkin.models import ScanDevice, ScanPoint
+from eventapp.extensions import db
+from tests.checkin.conftest import scan
+
+
+def _form(point, **changes):
+    """The point's edit form as its page shows it, with `changes`."""
+    return {
+        "name_ko": point.name_ko,
+        "name_en": point.name_en,
+        "kind": point.kind,
+        "organization_id": point.organization_id or 0,
+        "entrance_group": point.entrance_group,
+        "valid_days": list(point.valid_days or []),
+        "allowed_categories": list(point.allowed_categories or []),
+        "active": "y" if point.active else "",
+        **changes,
+    }
+
+
+def _edit(login_as, point, **changes):
+    return login_as("organizer").post(
+        f"/e/test-expo/checkin/points/{point.id}",
+        data=_form(point, **changes),
+        follow_redirects=True,
+    )
+
+
+def test_a_point_with_scans_keeps_its_kind(scanning, login_as):
+    gate, side = scanning.points["gate"], scanning.points["side_gate"]
+    assert scan(login_as("staff"), gate, scanning.code("attendee")).get_json()["status"] == "ok"
+    page = _edit(login_as, gate, kind="meeting_zone").get_data(as_text=True)
+    assert "keeps its kind" in page
+    db.session.expire_all()
+    assert db.session.get(ScanPoint, gate.id).kind == "entrance"
+    # A point nobody scanned at yet may still become another kind.
+    _edit(login_as, side, kind="meeting_zone")
+    db.session.expire_all()
+    assert db.session.get(ScanPoint, side.id).kind == "meeting_zone"
+
+
+def test_giving_a_booth_point_to_another_company_revokes_its_devices(scanning, login_as):
+    booth = scanning.points["alpha_booth"]
+    device = services.create_device(booth, label="alpha tablet", hours=5)
+    gate_device = services.create_device(scanning.points["gate"], label="gate", hours=5)
+    db.session.commit()
+    token = services.device_token(device)
+    assert (
+        scan(login_as("anonymous"), booth, scanning.code("attendee"), token=token).status_code
+        == 200
+    )
+
+    page = _edit(login_as, booth, organization_id=scanning.companies["beta"].id)
+    assert "scanner devices were revoked" in page.get_data(as_text=True)
+    answer = scan(login_as("anonymous"), booth, scanning.code("staff"), token=token)
+    assert answer.status_code == 401
+    db.session.expire_all()
+    assert db.session.get(ScanDevice, device.id).revoked_at is not None
+    assert db.session.get(ScanDevice, gate_device.id).revoked_at is None
+    # Renaming the point leaves its devices alone.
+    fresh = services.create_device(booth, label="beta tablet", hours=5)
+    db.session.commit()
+    page = _edit(login_as, db.session.get(ScanPoint, booth.id), name_en="Beta corner")
+    assert "scanner devices were revoked" not in page.get_data(as_text=True)
+    assert db.session.get(ScanDevice, fresh.id).revoked_at is None
+
+
+def test_a_device_form_error_names_the_field(scanning, login_as):
+    gate = scanning.points["gate"]
+    page = login_as("organizer").post(
+        f"/e/test-expo/checkin/points/{gate.id}/devices",
+        data={"label": "x" * 101, "hours": 5},
+        follow_redirects=True,
+    )
+    html = page.get_data(as_text=True)
+    assert "Device label: Field cannot be longer than 100 characters." in html
+    assert db.session.scalar(select(func.count()).select_from(ScanDevice)) == 0
+    page = login_as("organizer").post(
+        f"/e/test-expo/checkin/points/{gate.id}/devices",
+        data={"label": "ok", "hours": 721},
+        follow_redirects=True,
+    )
+    assert "Valid for (hours): Number must be between 1 and 720." in page.get_data(as_text=True)
+
+
+def test_the_scan_log_says_why_in_the_readers_language(scanning, login_as):
+    answer = scan(login_as("staff"), scanning.points["vip_gate"], scanning.code("attendee"))
+    assert answer.get_json()["reason"] == "category"
+    scan(login_as("staff"), scanning.points["gate"], "K1-not-a-code")
+    organizer = login_as("organizer")
+    html = organizer.get("/e/test-expo/checkin/scans?lang=en").get_data(as_text=True)
+    assert "badge category not admitted here" in html and "not a badge code" in html
+    html = organizer.get("/e/test-expo/checkin/scans?lang=ko").get_data(as_text=True)
+    assert '">category</small>' not in html and "badge category not admitted" not in html
+    assert "이 곳에 입장할 수 없는 출입증 종류" in html
+
+
+def test_valid_days_left_outside_a_moved_fair_are_shown(scanning, login_as, server_clock):
+    event, day2 = scanning.event, scanning.points["day2_gate"]
+    stale = day2.valid_days[0]
+    event.starts_on += timedelta(days=7)
+    event.ends_on += timedelta(days=7)
+    db.session.commit()
+    server_clock(1)
+    assert scan(login_as("staff"), day2, scanning.code("attendee")).get_json()["status"] == (
+        "not_valid_today"
+    )
+    organizer = login_as("organizer")
+    manage = organizer.get("/e/test-expo/checkin/").get_data(as_text=True)
+    assert "no fair day: its valid days lie outside the fair" in manage
+    form = organizer.get(f"/e/test-expo/checkin/points/{day2.id}").get_data(as_text=True)
+    assert f"{stale} (not a fair day any more)" in form
+    assert (
+        f'<input checked id="valid_days-2" name="valid_days" type="checkbox" value="{stale}">'
+        in form
+    )
+    # Saved as shown, the point is not silently opened on every day: the stale day
+    # is named.
+    page = _edit(login_as, day2).get_data(as_text=True)
+    assert f"Not a fair day: {stale}" in page
+    db.session.expire_all()
+    assert db.session.get(ScanPoint, day2.id).valid_days == [stale]
+
+
+def test_the_command_line_refuses_hours_out_of_range(scanning, app):
+    gate = scanning.points["gate"]
+    runner = app.test_cli_runner()
+    for hours in ("0", "-5", "100000"):
+        result = runner.invoke(
+            args=["checkin", "device-token", "test-expo", str(gate.id), "--hours", hours]
+        )
+        assert result.exit_code == 2 and "1<=x<=720" in result.output, result.output
+    assert db.session.scalar(select(func.count()).select_from(ScanDevice)) == 0
+    result = runner.invoke(args=["checkin", "device-token", "test-expo", str(gate.id)])
+    assert result.exit_code == 0, result.output
