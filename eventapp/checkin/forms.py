@@ -1,6 +1,7 @@
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -8,7 +9,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from eventapp.checkin.models import DEVICE_HOURS_MAX, LEAD_RATINGS, SCAN_POINT_KINDS
+from eventapp.checkin.models import (
+    DEVICE_HOURS_MAX,
+    LEAD_NOTES_MAX,
+    LEAD_RATINGS,
+    SCAN_POINT_KINDS,
+)
 from eventapp.core.forms import MultiCheckboxField, select_choices
 from eventapp.core.i18n import lazy_gettext as _l
 
@@ -52,13 +58,28 @@ class DeviceForm(FlaskForm):
     )
 
 
+def one_kind_of_line_break(text):
+    """Browsers send a textarea's line breaks as CRLF but count each as one
+    character against its maxlength: stored and measured as LF, a note the page
+    took fits."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if isinstance(text, str) else text
+
+
 class LeadForm(FlaskForm):
     rating = SelectField(
         _l("Rating"),
         choices=select_choices([("", _l("not rated")), *LEAD_RATINGS.items()]),
         validators=[Optional()],
     )
-    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
+    notes = TextAreaField(
+        _l("Notes"),
+        filters=[one_kind_of_line_break],
+        validators=[Optional(), Length(max=LEAD_NOTES_MAX)],
+    )
+    # What the page showed, so that a save changes only what this person changed
+    # and does not undo a colleague's edit made meanwhile (see services.update_lead).
+    rating_was = HiddenField()
+    notes_was = HiddenField(filters=[one_kind_of_line_break])
 
 
 class ContactSharingForm(FlaskForm):

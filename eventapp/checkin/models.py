@@ -75,6 +75,8 @@ def scan_reason_label(reason):
     return SCAN_REASONS.get((reason or "").split(":", 1)[0], reason)
 
 
+LEAD_NOTES_MAX = 5000
+
 LEAD_RATINGS = {
     "hot": _l("hot"),
     "warm": _l("warm"),

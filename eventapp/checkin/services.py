@@ -31,6 +31,7 @@ from eventapp.checkin.messages import bilingual
 from eventapp.checkin.models import (
     DEFAULT_ENTRANCE_GROUP,
     DEVICE_HOURS_MAX,
+    LEAD_NOTES_MAX,
     LEAD_RATINGS,
     SCAN_POINT_KINDS,
     CheckIn,
@@ -1430,21 +1431,43 @@ def lead_rows(event, organization_id, language="en"):
     return rows
 
 
-def update_lead(lead, *, rating=None, notes=None):
+def update_lead(lead, *, rating=None, notes=None, rating_was=None, notes_was=None):
+    """Set the lead's rating and notes; None leaves one as it is. With `rating_was` or
+    `notes_was` (what the editing page showed), a value the person left as shown is
+    not written, and one a colleague changed since the page was shown is not
+    overwritten: returns the names of those fields (conflicts), changing the rest."""
     if rating not in (None, "", *LEAD_RATINGS):
         raise CheckinError(_l("The rating must be hot, warm or cold."))
-    changed = {}
-    if rating is not None and (rating or None) != lead.rating:
-        lead.rating = rating or None
-        changed["rating"] = lead.rating
-    if notes is not None and notes != lead.notes:
-        lead.notes = notes[:5000]
-        changed["notes"] = True
+    if notes is not None and len(notes) > LEAD_NOTES_MAX:
+        raise CheckinError(_l("Notes may hold at most %(count)s characters.", count=LEAD_NOTES_MAX))
+    keep = object()
+    edits = {
+        "rating": (keep if rating is None else rating or None, rating_was, lead.rating),
+        # Notes saved before line breaks were stored as LF may hold CRLF.
+        "notes": (
+            keep if notes is None else notes,
+            notes_was,
+            (lead.notes or "").replace("\r\n", "\n"),
+        ),
+    }
+    changed, conflicts = {}, []
+    for name, (value, was, current) in edits.items():
+        if value is keep or value == current:
+            continue
+        if was is not None:
+            was = (was or None) if name == "rating" else was
+            if value == was:
+                continue
+            if current != was:
+                conflicts.append(name)
+                continue
+        setattr(lead, name, value)
+        changed[name] = value if name == "rating" else True
     if changed:
         audit.record(
             "checkin.lead_updated", lead, event=lead.event_id, data={"changed": sorted(changed)}
         )
-    return lead
+    return conflicts
 
 
 def consent_of(event, user):

@@ -29,6 +29,7 @@ from eventapp.checkin import meetings_link, messages, services
 from eventapp.checkin.api import DEVICE_HEADER, api_bp
 from eventapp.checkin.forms import ContactSharingForm, DeviceForm, LeadForm, ScanPointForm
 from eventapp.checkin.models import (
+    LEAD_NOTES_MAX,
     LEAD_RATINGS,
     SCAN_POINT_KINDS,
     SCAN_RESULTS,
@@ -545,7 +546,12 @@ def _lead_company(event):
 @bp.get("/e/<slug>/leads/")
 @event_view("exhibitor_admin", "exhibitor_staff")
 def leads(event):
-    company = _lead_company(event)
+    return _leads_page(event, _lead_company(event))
+
+
+def _leads_page(event, company, editing=None):
+    """The company's leads; `editing`, a lead's form as its editor sent it back
+    (errors, or a colleague's change met), is shown filled in above its lead."""
     rows = services.lead_rows(event, company.id, current_language()) if company else []
     companies = []
     if is_organizer(current_user, event):
@@ -563,8 +569,14 @@ def leads(event):
         rows=rows,
         ratings=LEAD_RATINGS,
         companies=companies,
-        form=LeadForm(formdata=None),
-    )
+        editing=editing,
+        notes_max=LEAD_NOTES_MAX,
+    ), (409 if editing and editing["conflicts"] else 400 if editing else 200)
+
+
+def _sent(form, name):
+    """A field's value as sent, or None when the form left it out (kept as it is)."""
+    return getattr(form, name).data if name in request.form else None
 
 
 @bp.post("/e/<slug>/leads/<int:lead_id>")
@@ -573,14 +585,36 @@ def lead_update(event, lead_id):
     lead = event_object_or_404(Lead, lead_id, event)
     require_same_company(current_user, event, lead.organization_id)
     form = LeadForm()
+    rating, notes = _sent(form, "rating"), _sent(form, "notes")
+    conflicts = []
     if form.validate_on_submit():
-        services.update_lead(lead, rating=form.rating.data or "", notes=form.notes.data or "")
-        db.session.commit()
-        flash(_("Lead saved."), "success")
-    else:
-        flash(_("Check the rating and the notes."), "error")
-    args = {"org": lead.organization_id} if is_organizer(current_user, event) else {}
-    return redirect(url_for("checkin.leads", slug=event.slug, **args) + f"#lead-{lead.id}")
+        try:
+            conflicts = services.update_lead(
+                lead,
+                rating=rating,
+                notes=notes,
+                rating_was=_sent(form, "rating_was"),
+                notes_was=_sent(form, "notes_was"),
+            )
+        except services.CheckinError as error:
+            form.notes.errors.append(str(error))
+        else:
+            db.session.commit()
+            if not conflicts:
+                flash(_("Lead saved."), "success")
+                args = {"org": lead.organization_id} if is_organizer(current_user, event) else {}
+                url = url_for("checkin.leads", slug=event.slug, **args)
+                return redirect(f"{url}#lead-{lead.id}")
+    # Shown again as sent, so that nothing typed is lost.
+    errors = [f"{field.label.text}: {error}" for field in form for error in field.errors]
+    editing = {
+        "id": lead.id,
+        "rating": rating if rating is not None else (lead.rating or ""),
+        "notes": notes if notes is not None else (lead.notes or ""),
+        "errors": errors,
+        "conflicts": conflicts,
+    }
+    return _leads_page(event, db.session.get(Organization, lead.organization_id), editing)
 
 
 EXPORT_COLUMNS = (

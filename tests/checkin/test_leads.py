@@ -81,7 +81,9 @@ def test_notes_and_rating_only_by_the_own_company(scanning, login_as, device_tok
     assert (alpha_lead.rating, alpha_lead.notes) == ("warm", "Wants a PoC")
     assert login_as("other_exhibitor").post(url, data={"rating": "cold"}).status_code == 403
     assert login_as("attendee").post(url, data={"rating": "cold"}).status_code == 403
-    assert login_as("exhibitor_admin").post(url, data={"rating": "lukewarm"}).status_code == 302
+    refused = login_as("exhibitor_admin").post(url, data={"rating": "lukewarm"})
+    assert refused.status_code == 400
+    assert "Rating: Not a valid choice." in refused.get_data(as_text=True)
     db.session.refresh(alpha_lead)
     assert alpha_lead.rating == "warm"  # an unknown rating is refused
 
@@ -336,3 +338,80 @@ def test_a_device_of_a_company_that_withdrew_captures_no_leads(
     assert response.status_code == 302
     db.session.remove()
     assert db.session.get(type(point), point.id).active is False
+
+
+def _one_lead(scanning, login_as):
+    staff = login_as("exhibitor_staff")
+    answer = scan(staff, scanning.points["alpha_booth"], scanning.code("attendee")).get_json()
+    assert answer["status"] == "ok"
+    return db.session.scalar(select(Lead))
+
+
+def _as_shown(lead, **changes):
+    """The lead's form as the page showed it (what it was), with `changes`."""
+    shown = {"rating": lead.rating or "", "notes": lead.notes or ""}
+    return {**shown, "rating_was": shown["rating"], "notes_was": shown["notes"], **changes}
+
+
+def test_a_save_from_an_older_page_keeps_a_colleagues_change(scanning, login_as):
+    lead = _one_lead(scanning, login_as)
+    url = f"/e/test-expo/leads/{lead.id}"
+    page = login_as("exhibitor_admin").get("/e/test-expo/leads/").get_data(as_text=True)
+    assert 'name="rating_was" value=""' in page
+    admins_page = _as_shown(lead)
+    staff_post = login_as("exhibitor_staff").post(url, data=_as_shown(lead, rating="hot"))
+    assert staff_post.status_code == 302
+    # The admin, on the page loaded before, writes a note: the rating stays hot.
+    saved = login_as("exhibitor_admin").post(url, data={**admins_page, "notes": "Wants a PoC"})
+    assert saved.status_code == 302
+    db.session.refresh(lead)
+    assert (lead.rating, lead.notes) == ("hot", "Wants a PoC")
+
+    # Both change the notes: the second is not written over the first, and gets the
+    # page back with both versions, the colleague's saved and theirs in the form.
+    stale = _as_shown(lead)
+    login_as("exhibitor_staff").post(url, data=_as_shown(lead, notes="Call on Monday"))
+    clash = login_as("exhibitor_admin").post(url, data={**stale, "notes": "Send the deck"})
+    assert clash.status_code == 409
+    html = clash.get_data(as_text=True)
+    assert "A colleague changed this lead while you were editing it" in html
+    assert "Call on Monday</blockquote>" in html and ">Send the deck</textarea>" in html
+    db.session.refresh(lead)
+    assert lead.notes == "Call on Monday"
+    # Saved again from the page it got back, the admin's version wins, knowingly.
+    again = login_as("exhibitor_admin").post(url, data=_as_shown(lead, notes="Send the deck"))
+    assert again.status_code == 302
+    db.session.refresh(lead)
+    assert (lead.rating, lead.notes) == ("hot", "Send the deck")
+
+
+def test_a_field_left_out_of_the_form_is_kept(scanning, login_as):
+    lead = _one_lead(scanning, login_as)
+    url = f"/e/test-expo/leads/{lead.id}"
+    staff = login_as("exhibitor_staff")
+    assert staff.post(url, data={"rating": "warm", "notes": "Met at 10"}).status_code == 302
+    assert staff.post(url, data={"notes": "Met at 10:30"}).status_code == 302
+    assert staff.post(url, data={"rating": "hot"}).status_code == 302
+    db.session.refresh(lead)
+    assert (lead.rating, lead.notes) == ("hot", "Met at 10:30")
+
+
+def test_a_note_the_page_takes_is_saved_whole(scanning, login_as):
+    """Browsers count a line break as one character against maxlength but send two."""
+    lead = _one_lead(scanning, login_as)
+    staff = login_as("exhibitor_staff")
+    assert 'maxlength="5000"' in staff.get("/e/test-expo/leads/").get_data(as_text=True)
+    note = "\n".join(["x" * 49] * 100)  # 4,999 characters as the page counts them
+    sent = _as_shown(lead, notes=note.replace("\n", "\r\n"))
+    assert staff.post(f"/e/test-expo/leads/{lead.id}", data=sent).status_code == 302
+    db.session.refresh(lead)
+    assert lead.notes == note
+    # Too long even so: the page comes back with the text and says why.
+    too_long = _as_shown(lead, notes="y" * 5001)
+    answer = staff.post(f"/e/test-expo/leads/{lead.id}", data=too_long)
+    assert answer.status_code == 400
+    html = answer.get_data(as_text=True)
+    assert "Notes: Field cannot be longer than 5000 characters." in html
+    assert "y" * 5001 + "</textarea>" in html
+    db.session.refresh(lead)
+    assert lead.notes == note

@@ -1,0 +1,42 @@
+"""The leads page in a real browser: a note with line breaks goes through the form
+as the browser sends it (CRLF) and a save changes only what was changed."""
+
+import pytest
+from sqlalchemy import select
+
+from eventapp.checkin import services
+from eventapp.checkin.models import Lead
+from eventapp.extensions import db
+from tests.checkin.conftest import scan
+from tests.checkin.test_scanner_browser import _sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_rating_a_lead_with_a_multi_line_note(scanning, login_as, live_server, launch_chromium):
+    answer = scan(
+        login_as("exhibitor_staff"), scanning.points["alpha_booth"], scanning.code("attendee")
+    )
+    assert answer.get_json()["status"] == "ok"
+    lead = db.session.scalar(select(Lead))
+    services.update_lead(lead, notes="Met at 10:00\nWants a PoC\n\nSend the deck")
+    db.session.commit()
+    lead_id = lead.id
+
+    page = launch_chromium().new_context(locale="en-US").new_page()
+    _sign_in(page, live_server.url, scanning.exhibitor_admin.email)
+    page.goto(f"{live_server.url}/e/test-expo/leads/")
+    card = page.locator(f"#lead-{lead_id}")
+    card.locator("input[name=rating][value=hot]").check()
+    card.locator("button[type=submit]").click()
+    page.wait_for_selector(".flash-success")
+    assert "Lead saved." in page.inner_text(".flash-success")
+
+    # A second line typed in the browser counts as one character, is stored as one.
+    card = page.locator(f"#lead-{lead_id}")
+    card.locator("textarea[name=notes]").fill("Line one\nLine two")
+    card.locator("button[type=submit]").click()
+    page.wait_for_selector(".flash-success")
+    db.session.remove()
+    lead = db.session.get(Lead, lead_id)
+    assert (lead.rating, lead.notes) == ("hot", "Line one\nLine two")
