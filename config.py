@@ -48,6 +48,9 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     WTF_CSRF_TIME_LIMIT = None
+    # Spreadsheet imports are well under this; a larger body is refused (HTTP 413)
+    # before it is read. The scanner API sets its own, smaller limit.
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 
     BABEL_DEFAULT_LOCALE = "ko"
     BABEL_DEFAULT_TIMEZONE = "Asia/Seoul"

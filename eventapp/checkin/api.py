@@ -11,6 +11,7 @@ from datetime import timedelta
 from flask import Blueprint, abort, jsonify, request
 from flask_login import current_user
 from sqlalchemy.exc import DBAPIError
+from werkzeug.http import HTTP_STATUS_CODES
 
 from eventapp.checkin import openapi, services
 from eventapp.checkin.models import ScanDevice, ScanPoint
@@ -22,11 +23,26 @@ api_bp = Blueprint("api", __name__, url_prefix="/api/checkin")
 
 DEVICE_HEADER = "X-Device-Token"
 MAX_BATCH = 500
+# A full batch of the longest codes is about 1.2 MB; anything larger is refused
+# before it is read (HTTP 413), whoever sends it.
+MAX_BODY_BYTES = 2 * 1024 * 1024
+
+
+@api_bp.errorhandler(services.ScanRequestError)
+def request_not_usable(error):
+    """400 (or the error's status): the reason in the reader's language, and both."""
+    db.session.rollback()
+    language = language_without_database()
+    body = {
+        "error": HTTP_STATUS_CODES[error.status],
+        "message": error.messages[f"message_{language}"],
+    }
+    return jsonify({**body, **error.messages}), error.status
 
 
 def _point_id(value):
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**31:
-        abort(400, "scan_point must be a positive integer")
+        raise services.ScanRequestError("bad_scan_point")
     return value
 
 
@@ -54,10 +70,24 @@ def scan_context(point_id, badge_id=None, scanned_at=None):
 
 
 def _json_body():
-    body = request.get_json(silent=True)
+    request.max_content_length = MAX_BODY_BYTES
+    if not request.is_json:
+        raise services.ScanRequestError("not_json_content", status=415)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        raise services.ScanRequestError("json_too_deep") from None
     if not isinstance(body, dict):
-        abort(400, "send a JSON object")
+        raise services.ScanRequestError("not_a_json_object")
+    _optional_text(body, "not_before")
     return body
+
+
+def _optional_text(body, field):
+    """A time the client may send, or leave out: text when sent (an unusable one is
+    set aside where it is used, not refused)."""
+    if body.get(field) is not None and not isinstance(body[field], str):
+        raise services.ScanRequestError("not_text", field=field)
 
 
 def _language(ctx):
@@ -116,20 +146,15 @@ def scan():
     point_id = _point_id(body.get("scan_point"))
     offline = body.get("offline", False)
     if not isinstance(offline, bool):
-        abort(400, "offline must be true or false")
-    try:
-        # A live scan's time is judged by _live_time: one from a clock reset by years
-        # is dated on receipt like one a day behind, not refused (the page shows a
-        # refusal as an error, and the admission is lost).
-        sent = services.parse_scan_time(body.get("scanned_at"), plausible=offline)
-        scanned_at, clock = _live_time(sent, offline)
-        ctx = scan_context(point_id, services.badge_id_of(body.get("code")), scanned_at)
-        return jsonify(_record(ctx, body, scanned_at, offline, clock))
-    except services.ScanRequestError as error:
-        db.session.rollback()
-        language = language_without_database()
-        body = {"error": "Bad Request", "message": error.messages[f"message_{language}"]}
-        return jsonify({**body, **error.messages}), 400
+        raise services.ScanRequestError("bad_offline")
+    # A live scan's time is judged by _live_time: one from a clock reset by years is
+    # dated on receipt like one a day behind, not refused (the page shows a refusal as
+    # an error, and the admission is lost). A request that is not usable at all is
+    # answered by request_not_usable.
+    sent = services.parse_scan_time(body.get("scanned_at"), plausible=offline)
+    scanned_at, clock = _live_time(sent, offline)
+    ctx = scan_context(point_id, services.badge_id_of(body.get("code")), scanned_at)
+    return jsonify(_record(ctx, body, scanned_at, offline, clock))
 
 
 # A scanner clock error below this is left alone: the measurement's own error (the
@@ -213,15 +238,19 @@ def _after_clock_went_back(value, clock_error, floor):
 @csrf.exempt
 def scan_batch():
     body = _json_body()
+    _optional_text(body, "sent_at")
     ctx = scan_context(_point_id(body.get("scan_point")))
     items = body.get("scans")
     if not isinstance(items, list) or len(items) > MAX_BATCH:
-        abort(400, f"scans must be a list of at most {MAX_BATCH} scans")
+        raise services.ScanRequestError("bad_scans", limit=MAX_BATCH)
     clock_error = _clock_error(body.get("sent_at"))
     results = []
     for item in items:
         if not isinstance(item, dict):
-            results.append({"status": "error", "nonce": None, "error": "not a JSON object"})
+            refused = services.ScanRequestError("scan_not_an_object")
+            results.append(
+                {"status": "error", "nonce": None, "error": str(refused), **refused.messages}
+            )
             continue
         try:
             scanned_at, clock, bound = _upload_time(

@@ -135,6 +135,42 @@ MESSAGES = {
         N_("nonce must be 8-64 characters of A-Z a-z 0-9 _ . : -"),
         "nonce는 A-Z a-z 0-9 _ . : - 로 된 8~64자여야 합니다",
     ),
+    "code_missing": (
+        N_("code is missing: send the text the scanner read"),
+        "code가 없습니다. 스캐너가 읽은 텍스트를 보내세요",
+    ),
+    "not_json_content": (
+        N_("send the body as JSON, with Content-Type: application/json"),
+        "본문을 JSON으로 보내세요(Content-Type: application/json)",
+    ),
+    "json_too_deep": (
+        N_("the JSON body is nested too deeply"),
+        "JSON 본문이 너무 깊게 중첩되어 있습니다",
+    ),
+    "not_a_json_object": (
+        N_("send a JSON object"),
+        "JSON 객체를 보내세요",
+    ),
+    "not_text": (
+        N_("%(field)s must be text (an RFC 3339 date-time)"),
+        "%(field)s은(는) 텍스트(RFC 3339 날짜와 시각)여야 합니다",
+    ),
+    "bad_scan_point": (
+        N_("scan_point must be a positive integer"),
+        "scan_point는 양의 정수여야 합니다",
+    ),
+    "bad_offline": (
+        N_("offline must be true or false"),
+        "offline은 true 또는 false여야 합니다",
+    ),
+    "bad_scans": (
+        N_("scans must be a list of at most %(limit)s scans"),
+        "scans는 스캔 %(limit)s개 이하의 목록이어야 합니다",
+    ),
+    "scan_not_an_object": (
+        N_("each scan must be a JSON object"),
+        "각 스캔은 JSON 객체여야 합니다",
+    ),
 }
 
 _CACHE = {}

@@ -169,8 +169,8 @@ _SCAN_ITEM = {
         },
         "not_before": {
             "type": "string",
-            "format": "date-time",
-            "description": "Uploads only: the scanner's clock had gone back (behind the "
+            "description": "RFC 3339 date-time (one that cannot be read is set aside). "
+            "Uploads only: the scanner's clock had gone back (behind the "
             "last time the server gave, this value) when it scanned; the scan counts "
             "from its corrected time, or from this time. Such a time is only the "
             "earliest the scan can have been: it takes no check-in or lead over, and "
@@ -296,10 +296,18 @@ _CONFIG = {
 }
 
 _AUTH_ERRORS = {
-    "400": _error("The request is not usable (bad JSON, field or value)."),
+    "400": _error(
+        "The request is not usable (bad JSON, field or value); message_ko and message_en "
+        "say which field and why."
+    ),
     "401": _error("No session and no usable device token."),
     "403": _error("Not allowed to scan at this scan point (or the device is set up for another)."),
     "404": _error("No such scan point."),
+}
+
+_BODY_ERRORS = {
+    "413": _error("The body is larger than 2 MB (a full batch of the longest codes is less)."),
+    "415": _error("The body is not sent as JSON (Content-Type: application/json)."),
 }
 
 _SECURITY = [{"deviceToken": []}, {"session": []}]
@@ -358,6 +366,7 @@ def document():
                             },
                         },
                         **_AUTH_ERRORS,
+                        **_BODY_ERRORS,
                     },
                 }
             },
@@ -377,10 +386,11 @@ def document():
                                         "scan_point": _POINT_ID,
                                         "sent_at": {
                                             "type": "string",
-                                            "format": "date-time",
                                             "description": "The scanner's time of the "
-                                            "upload, by the clock of its scans: the "
-                                            "server corrects them by that clock's error.",
+                                            "upload (RFC 3339 date-time), by the clock of "
+                                            "its scans: the server corrects them by that "
+                                            "clock's error. One that cannot be read is "
+                                            "set aside (the scans are not corrected).",
                                         },
                                         "scans": {
                                             "type": "array",
@@ -421,6 +431,7 @@ def document():
                             },
                         },
                         **_AUTH_ERRORS,
+                        **_BODY_ERRORS,
                     },
                 }
             },
@@ -441,9 +452,7 @@ def document():
                                 }
                             },
                         },
-                        "401": _AUTH_ERRORS["401"],
-                        "403": _AUTH_ERRORS["403"],
-                        "404": _AUTH_ERRORS["404"],
+                        **_AUTH_ERRORS,
                     },
                 }
             },

@@ -614,8 +614,10 @@ def _decode(text):
 
 def badge_id_of(text):
     """The badge id a code names (unchecked), or None for a malformed code."""
+    if not isinstance(text, str) or len(text) > MAX_CODE_LENGTH:
+        return None  # refused as the scan is recorded; not kept in _decode's memory
     try:
-        badge_id = _decode(text).badge_id if isinstance(text, str) else None
+        badge_id = _decode(text).badge_id
     except codes.MalformedCode:
         return None
     # The payload holds 32 bits, the column 31: an unsigned code naming a larger id
@@ -633,8 +635,9 @@ class ScanRequestError(ValueError):
     answer does, for the scanner that shows the one its staff read.
     """
 
-    def __init__(self, key, **params):
+    def __init__(self, key, status=400, **params):
         self.key = key
+        self.status = status
         self.messages = bilingual(key, **params)
         super().__init__(self.messages["message_en"])
 
@@ -649,7 +652,7 @@ def parse_scan_time(value, now=None, shift=None, plausible=True):
     if not isinstance(value, str) or len(value) > 64:
         raise ScanRequestError("scan_time_format")
     try:
-        moment = datetime.fromisoformat(value.strip())
+        moment = datetime.fromisoformat(_without_leap_second(value.strip()))
     except ValueError:
         raise ScanRequestError("scan_time_format") from None
     if moment.tzinfo is None:
@@ -663,7 +666,17 @@ def parse_scan_time(value, now=None, shift=None, plausible=True):
     return moment
 
 
+# RFC 3339 allows a 60th second (a leap second), which Python's datetime cannot hold.
+LEAP_SECOND_RE = re.compile(r"(T\d\d:\d\d):60(\.\d+)?")
+
+
+def _without_leap_second(text):
+    return LEAP_SECOND_RE.sub(r"\1:59.999999", text, count=1)
+
+
 def check_scan_fields(code, nonce):
+    if code is None:
+        raise ScanRequestError("code_missing")
     if not isinstance(code, str) or len(code) > MAX_CODE_LENGTH:
         raise ScanRequestError("code_too_long", limit=MAX_CODE_LENGTH)
     if not isinstance(nonce, str) or not NONCE_RE.fullmatch(nonce):
