@@ -165,11 +165,15 @@ _SCAN_ITEM = {
         "scanned_at": {
             "type": "string",
             "format": "date-time",
-            "description": "The scanner's clock (RFC 3339 with offset); default: now.",
+            "nullable": True,
+            "description": "The scanner's clock (RFC 3339 with offset); default (absent "
+            "or null): now.",
         },
         "not_before": {
             "type": "string",
-            "description": "RFC 3339 date-time (one that cannot be read is set aside). "
+            "nullable": True,
+            "description": "RFC 3339 date-time (absent or null: none; one that cannot be "
+            "read is set aside). "
             "Uploads only: the scanner's clock had gone back (behind the "
             "last time the server gave, this value) when it scanned; the scan counts "
             "from its corrected time, or from this time. Such a time is only the "
@@ -232,6 +236,12 @@ _CONFIG = {
                 "allowed_categories": {"type": "array", "items": {"type": "string"}},
                 "active": {"type": "boolean"},
                 "organization_id": {"type": "integer", "nullable": True},
+                "exhibiting": {
+                    "type": "boolean",
+                    "nullable": True,
+                    "description": "Booth lead points: whether the company still "
+                    "exhibits (a device of one that does not captures no leads).",
+                },
             },
         },
         "public_key": {
@@ -265,6 +275,12 @@ _CONFIG = {
                     "category": {"type": "string"},
                 },
             },
+        },
+        "badge_categories": {
+            "type": "object",
+            "description": "badge id -> category, for booth lead points that admit only "
+            "some categories (they get no holders); otherwise empty.",
+            "additionalProperties": {"type": "string"},
         },
         "holder_fields": {
             "type": "array",
@@ -386,11 +402,12 @@ def document():
                                         "scan_point": _POINT_ID,
                                         "sent_at": {
                                             "type": "string",
+                                            "nullable": True,
                                             "description": "The scanner's time of the "
                                             "upload (RFC 3339 date-time), by the clock of "
                                             "its scans: the server corrects them by that "
-                                            "clock's error. One that cannot be read is "
-                                            "set aside (the scans are not corrected).",
+                                            "clock's error. Absent, null or unreadable: "
+                                            "the scans are not corrected.",
                                         },
                                         "scans": {
                                             "type": "array",

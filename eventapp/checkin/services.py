@@ -1298,6 +1298,12 @@ def scanner_holders(event, kind):
     return holders
 
 
+def badge_categories(event):
+    """badge id (text) -> its category."""
+    rows = db.session.execute(select(Badge.id, Badge.category).where(Badge.event_id == event.id))
+    return {str(badge_id): category for badge_id, category in rows}
+
+
 def scanner_config(point, device=None, now=None):
     """What a scanner needs to work offline: key, revocations, the point, and as much
     of the badge holders as its kind of point may show (ROSTER_FIELDS)."""
@@ -1309,6 +1315,7 @@ def scanner_config(point, device=None, now=None):
     holders = scanner_holders(event, point.kind)
     if device is not None:
         device.last_seen_at = now or utcnow()
+    booth = point.kind == "booth"
     return {
         "event": {
             "id": event.id,
@@ -1328,6 +1335,8 @@ def scanner_config(point, device=None, now=None):
             "allowed_categories": list(point.allowed_categories or []),
             "active": point.active,
             "organization_id": point.organization_id,
+            # Devices of a company that no longer exhibits capture no leads.
+            "exhibiting": _exhibits(event.id, point.organization_id) if booth else None,
         },
         "public_key": public_key,
         "revocation": {
@@ -1336,6 +1345,9 @@ def scanner_config(point, device=None, now=None):
         },
         "holders": holders,
         "holder_fields": list(ROSTER_FIELDS.get(point.kind, ())),
+        # A booth point gets no roster; when it admits only some categories, the
+        # badges' categories alone (no names) let it judge offline as the server does.
+        "badge_categories": (badge_categories(event) if booth and point.allowed_categories else {}),
         "categories": {
             key: {"label_ko": c.label_ko, "label_en": c.label_en, "colour": c.colour}
             for key, c in CATEGORIES.items()

@@ -38,8 +38,16 @@ export function base64UrlDecode(text) {
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }
 
+// What the server strips from a scanned text (Python's str.strip): white space, and
+// the separators a hand scanner may add (GS of a GS1 code, say) or a NEL.
+const EDGES = /^[\s\x1c-\x1f\x85]+|[\s\x1c-\x1f\x85]+$/g;
+
+export function cleanCode(text) {
+  return (text || "").replace(EDGES, "");
+}
+
 export function parseCode(text) {
-  const cleaned = (text || "").trim().toUpperCase();
+  const cleaned = cleanCode(text).toUpperCase();
   if (!cleaned.startsWith("K1")) return { error: "wrong prefix" };
   const body = cleaned.slice(2);
   if (body.length !== 120) return { error: "wrong length" };
@@ -125,8 +133,10 @@ export function seenKeyOf(config, day, badgeId) {
 }
 
 // The answer the server would most likely give, from what the scanner last synced.
-// `seen(key)` tells whether this device already admitted the badge (same day, group).
-export async function judge({ text, config, key, when, messages, seen }) {
+// `seen(key)` gives when and where the badge was admitted before (same day, group), as
+// this device knows it ({at, place_ko, place_en}), or null. `asDevice`: the page scans
+// with a device token (not a person's sign-in).
+export async function judge({ text, config, key, when, messages, seen, asDevice = true }) {
   const say = (messageKey, paramsKo = {}, paramsEn = paramsKo) => ({
     message_ko: fill(messages[messageKey].ko, paramsKo),
     message_en: fill(messages[messageKey].en, paramsEn),
@@ -148,7 +158,9 @@ export async function judge({ text, config, key, when, messages, seen }) {
     return { status: "unverified", reason: "not_synced", badgeId: parsed.badgeId, badge: null, ...say("not_synced") };
   }
   const holder = (config.holders || {})[id] || null;
-  const category = holder && holder.category ? config.categories[holder.category] : null;
+  // Booth points get no holders, only categories where their point admits some.
+  const categoryKey = holder ? holder.category : (config.badge_categories || {})[id] || null;
+  const category = categoryKey ? config.categories[categoryKey] : null;
   const badge = holder
     ? {
         id: parsed.badgeId,
@@ -168,18 +180,22 @@ export async function judge({ text, config, key, when, messages, seen }) {
   }
   const point = config.scan_point;
   if (!point.active) return { status: "not_allowed", reason: "point_closed", ...base, ...say("point_closed") };
-  // Without the holder's category (booth points) the server applies the rule on upload.
-  if (badge && badge.category && point.allowed_categories.length && !point.allowed_categories.includes(badge.category)) {
+  if (categoryKey && point.allowed_categories.length && !point.allowed_categories.includes(categoryKey)) {
+    const labelKo = category ? category.label_ko : categoryKey;
+    const labelEn = category ? category.label_en : categoryKey;
     return {
       status: "not_allowed",
       reason: "category",
       ...base,
-      ...say("not_allowed", { category: badge.category_label_ko }, { category: badge.category_label_en }),
+      ...say("not_allowed", { category: labelKo }, { category: labelEn }),
     };
   }
   const day = localDay(when, config.event.timezone);
   if (!point.valid_days.includes(day)) {
     return { status: "not_valid_today", reason: "day", ...base, ...say("not_valid_today", { day }) };
+  }
+  if (point.kind === "booth" && asDevice && point.exhibiting === false) {
+    return { status: "not_allowed", reason: "not_exhibiting", ...base, ...say("not_exhibiting") };
   }
   const nameKo = badge ? badge.name_ko : `#${id}`;
   const nameEn = badge ? badge.name_en : `#${id}`;
@@ -188,13 +204,15 @@ export async function judge({ text, config, key, when, messages, seen }) {
     const earlier = await seen(seenKey);
     if (earlier) {
       const messageKey = point.kind === "booth" ? "already_lead" : "already_entrance";
-      const time = localStamp(new Date(earlier), config.event.timezone);
+      const time = localStamp(new Date(earlier.at), config.event.timezone);
+      const placeKo = earlier.place_ko || point.name_ko;
+      const placeEn = earlier.place_en || point.name_en;
       return {
         status: "already_checked_in",
         reason: "",
         ...base,
-        first: { at: earlier },
-        ...say(messageKey, { time, place: point.name_ko }, { time, place: point.name_en }),
+        first: { at: earlier.at, scan_point_ko: placeKo, scan_point_en: placeEn },
+        ...say(messageKey, { time, place: placeKo }, { time, place: placeEn }),
       };
     }
   }

@@ -410,24 +410,36 @@ function newNonce() {
 }
 
 async function seen(key) {
-  const row = await db.get("seen", key);
-  return row ? row.at : null;
+  return (await db.get("seen", key)) || null;
+}
+
+// Where this point's own admissions took place, as the server names it.
+function here() {
+  return { place_ko: config.scan_point.name_ko, place_en: config.scan_point.name_en };
 }
 
 // A badge the server admitted here (ok), or had admitted before (already checked in),
 // is remembered like one admitted offline: scanned again once the network is gone,
 // the offline check answers "already". The key comes from the answer's fair day and
 // badge; the time is the first admission's, the earliest the device knows of.
+function earliestOf(a, b) {
+  if (!a || !b) return a || b;
+  return Date.parse(b) < Date.parse(a) ? b : a;
+}
+
 async function remember(answer) {
   if (!config || !answer || !answer.badge || !answer.day) return;
   if (answer.status !== "ok" && answer.status !== "already_checked_in") return;
   if (answer.scan_point_id !== undefined && answer.scan_point_id !== pointId) return;
   const key = offline.seenKeyOf(config, answer.day, answer.badge.id);
-  const at = (answer.status === "already_checked_in" && answer.first && answer.first.at) || answer.scanned_at;
+  const first = answer.status === "already_checked_in" ? answer.first : null;
+  // An admission is dated no later than the server received it (a clock running ahead).
+  const at = first ? first.at : earliestOf(answer.scanned_at, answer.received_at);
   if (!key || !at) return;
   const earlier = await db.get("seen", key);
   if (earlier && !(Date.parse(at) < Date.parse(earlier.at))) return;
-  await db.put("seen", { key, at });
+  const place = first ? { place_ko: first.scan_point_ko, place_en: first.scan_point_en } : here();
+  await db.put("seen", { key, at, ...place });
 }
 
 // The server says "ok" to a badge this device admitted a moment ago while the
@@ -456,6 +468,7 @@ async function judgeOffline(item) {
     when: judgingTime(Date.parse(item.scanned_at)),
     messages: MESSAGES,
     seen,
+    asDevice: Boolean(cfg.token) && !tokenRejected,
   });
 }
 
@@ -491,7 +504,7 @@ async function keepForUpload(item, note, syncNote) {
   const token = cfg.token || null;
   await db.put("queue", { ...item, token, queued: nextQueued(), local_status: local.status });
   if (local.status === "ok" && local.seenKey) {
-    await db.put("seen", { key: local.seenKey, at: item.scanned_at });
+    await db.put("seen", { key: local.seenKey, at: item.scanned_at, ...here() });
   }
   await refreshQueueCount();
   show(local, note);
@@ -500,7 +513,7 @@ async function keepForUpload(item, note, syncNote) {
 }
 
 async function process(text, scannedAt, notBefore, stamp) {
-  const code = (text || "").trim();
+  const code = offline.cleanCode(text);
   if (!code) return;
   const item = { nonce: newNonce(), code, scan_point: pointId, scanned_at: scannedAt, ...stamp };
   if (notBefore) item.not_before = notBefore;

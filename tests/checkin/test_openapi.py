@@ -53,7 +53,7 @@ def test_api_conforms_to_its_document(app, scanning, device_token, mode):
     seen = {"statuses": set()}
 
     @settings(
-        max_examples=40,
+        max_examples=200,
         deadline=None,
         derandomize=True,
         database=None,
