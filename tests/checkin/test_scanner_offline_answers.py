@@ -43,6 +43,15 @@ def _scan(page, code, raw=False):
     )
 
 
+def _stored_once_online(page, badge):
+    """Back online, the queue uploaded: what the server stored for the badge's scan."""
+    badge_id = badge.id
+    page.context.set_offline(False)
+    _upload(page)
+    db.session.remove()
+    return db.session.scalar(select(Scan.result).where(Scan.badge_id == badge_id))
+
+
 def _upload(page):
     page.evaluate("window.kicxupScanner.flushQueue()")
     page.wait_for_function(
@@ -94,14 +103,7 @@ def test_offline_booth_of_a_company_that_withdrew(scanning, live_server, launch_
 
     page.context.set_offline(True)
     offline = _scan(page, scanning.code("outsider"))
-    page.context.set_offline(False)
-    _upload(page)
-    db.session.remove()
-    stored = db.session.scalar(
-        select(Scan.result).where(Scan.badge_id == scanning.badges["outsider"].id)
-    )
-    assert stored == "not_allowed"
-    assert offline[0] == stored
+    assert offline[0] == _stored_once_online(page, scanning.badges["outsider"]) == "not_allowed"
 
 
 def test_offline_booth_with_allowed_categories(scanning, live_server, launch_chromium):
@@ -116,14 +118,7 @@ def test_offline_booth_with_allowed_categories(scanning, live_server, launch_chr
 
     page.context.set_offline(True)
     offline = _scan(page, scanning.code("attendee"))
-    page.context.set_offline(False)
-    _upload(page)
-    db.session.remove()
-    stored = db.session.scalar(
-        select(Scan.result).where(Scan.badge_id == scanning.badges["attendee"].id)
-    )
-    assert stored == "not_allowed"
-    assert offline[0] == stored
+    assert offline[0] == _stored_once_online(page, scanning.badges["attendee"]) == "not_allowed"
 
 
 @pytest.mark.parametrize("junk", ["\x1d", "\x1e", "\x85"], ids=["GS", "RS", "NEL"])
@@ -136,14 +131,7 @@ def test_code_with_trailing_control_character(scanning, live_server, launch_chro
 
     page.context.set_offline(True)
     offline = _scan(page, scanning.code("attendee") + junk, raw=True)
-    page.context.set_offline(False)
-    _upload(page)
-    db.session.remove()
-    stored = db.session.scalar(
-        select(Scan.result).where(Scan.badge_id == scanning.badges["attendee"].id)
-    )
-    assert stored == "ok"
-    assert offline[0] == stored
+    assert offline[0] == _stored_once_online(page, scanning.badges["attendee"]) == "ok"
 
 
 def test_offline_answers_match_the_servers(scanning, live_server, launch_chromium):
