@@ -66,8 +66,10 @@ def pytest_configure(config):
     were started at that moment (the clock ticks on from there): the suite must
     pass at any hour, and failures tied to the hour (a fair day starting at
     midnight in Seoul, a 10:00 scan still ahead) show up only when looked for.
-    Browser tests are skipped then: Chromium keeps the real clock, and a page and
-    server that disagree by hours test something else."""
+    Browser pages start at that moment too (see _pages_on_the_test_clock). The
+    browser itself keeps the real clock for cookies: a cookie that expires within
+    hours of a moment in the past is dropped on arrival, so browser tests are
+    skipped for a moment in the past."""
     moment = os.environ.get("EVENTAPP_TEST_NOW")
     if moment:
         import time_machine
@@ -78,11 +80,20 @@ def pytest_configure(config):
 
 def pytest_collection_modifyitems(config, items):
     moment = os.environ.get("EVENTAPP_TEST_NOW")
-    if moment:
-        skip = pytest.mark.skip(reason=f"EVENTAPP_TEST_NOW={moment}: Chromium keeps the real clock")
+    if moment and _in_the_past(moment):
+        skip = pytest.mark.skip(reason=f"EVENTAPP_TEST_NOW={moment} is past: cookies would expire")
         for item in items:
             if item.get_closest_marker("browser"):
                 item.add_marker(skip)
+
+
+def _in_the_past(moment):
+    from datetime import datetime
+
+    import time_machine
+
+    real_now = time_machine.escape_hatch.time.time()
+    return datetime.fromisoformat(moment.replace("Z", "+00:00")).timestamp() < real_now
 
 
 @pytest.fixture(scope="session")
@@ -472,12 +483,33 @@ def launch_chromium():
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS + list(extra_args)
         )
         started.append(browser)
+        if os.environ.get("EVENTAPP_TEST_NOW"):
+            _pages_on_the_test_clock(browser)
         return browser
 
     yield launch
     for browser in started:
         browser.close()
     playwright.stop()
+
+
+def _pages_on_the_test_clock(browser):
+    """Under EVENTAPP_TEST_NOW, every page's clock starts at the suite's (travelled)
+    time and ticks on, as the server's does; a test may still set it otherwise."""
+    from datetime import UTC, datetime
+
+    new_context = browser.new_context
+
+    def on_the_test_clock(**options):
+        context = new_context(**options)
+        context.clock.install(time=datetime.now(UTC))
+        return context
+
+    def new_page(**options):
+        return on_the_test_clock(**options).new_page()
+
+    browser.new_context = on_the_test_clock
+    browser.new_page = new_page
 
 
 @pytest.fixture
