@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from eventapp.checkin.models import MEETING_SIDES, MeetingArrival
 from eventapp.core.db import insert_on_conflict, utcnow
@@ -28,8 +28,16 @@ from eventapp.extensions import db
 EARLY = timedelta(minutes=15)
 # A meeting counts as a no-show this long after its slot ended.
 NO_SHOW_AFTER = timedelta(minutes=10)
+# A side scanned again this soon after its arrival is the same arrival (a second tap
+# at the table), not its arrival for the next meeting.
+SAME_ARRIVAL = timedelta(minutes=5)
 # The meetings a meeting-zone scan counts for.
 ZONE_STATUSES = ("scheduled", "attended")
+# The meetings a scan records an arrival for. A no-show stands once recorded (by a
+# participant while the slot runs, or by the organizers after it): the arrival of
+# the side said to be missing is kept all the same, and the meeting-zone page points
+# it out; the status is the organizers' to change.
+ARRIVAL_STATUSES = (*ZONE_STATUSES, "no_show")
 
 # Who did not come (the same words as the meetings package's no-show sides).
 MISSING_LABELS = {
@@ -62,22 +70,32 @@ def _insert_ignoring_duplicates(values):
     )
 
 
-def _arrived_sides(meeting):
-    return set(
-        db.session.scalars(
-            select(MeetingArrival.side).where(
+def _arrivals_of(meeting):
+    """side -> when it arrived, for the meeting's current slot."""
+    return dict(
+        db.session.execute(
+            select(MeetingArrival.side, MeetingArrival.arrived_at).where(
                 MeetingArrival.meeting_id == meeting.id,
                 MeetingArrival.slot_id == meeting.slot_id,
             )
-        )
+        ).all()
     )
 
 
-def _statuses(offline):
-    """The meetings a scan may record an arrival for. An upload from a tablet that was
-    offline may come after the no-shows were marked: the arrival it brings is kept
-    (the status is the organizer's to change; the meeting zone page points it out)."""
-    return (*ZONE_STATUSES, "no_show") if offline else ZONE_STATUSES
+def _arrived_sides(meeting):
+    return set(_arrivals_of(meeting))
+
+
+def _counts_for(candidates, scanned_at):
+    """The (meeting, profile) of `candidates` (the current slot's, then the next's) a
+    scan counts for: with back-to-back meetings, a scan shortly before the next slot
+    counts for the next one once this side is already in for the current one, unless
+    it is the same arrival scanned twice."""
+    for meeting, profile in candidates:
+        arrived_at = _arrivals_of(meeting).get(meeting.request.side_of(profile))
+        if arrived_at is None or abs(scanned_at - arrived_at) < SAME_ARRIVAL:
+            return meeting, profile
+    return candidates[0]
 
 
 def mark_attended(ctx, badge_row, scanned_at, offline=False):
@@ -102,7 +120,7 @@ def mark_attended(ctx, badge_row, scanned_at, offline=False):
         .where(
             Meeting.event_id == ctx.event_id,
             MeetingProfile.organization_id == badge_row.organization_id,
-            Meeting.status.in_(_statuses(offline)),
+            Meeting.status.in_(ARRIVAL_STATUSES),
             # What the meeting zone covers: the tables, not the firms' booths.
             Meeting.table_id.is_not(None),
             MeetingSlot.starts_at <= scanned_at + EARLY,
@@ -113,13 +131,7 @@ def mark_attended(ctx, badge_row, scanned_at, offline=False):
     ).all()
     if not candidates:
         return None
-    # With back-to-back meetings a scan shortly before the next slot counts for the
-    # next one once this side is already in for the current one.
-    meeting, profile = candidates[0]
-    for candidate, candidate_profile in candidates:
-        if candidate.request.side_of(candidate_profile) not in _arrived_sides(candidate):
-            meeting, profile = candidate, candidate_profile
-            break
+    meeting, profile = _counts_for(candidates, scanned_at)
     request = meeting.request
     side = request.side_of(profile)
     if side is None:  # pragma: no cover - a seat always belongs to one of the two sides
@@ -131,12 +143,13 @@ def mark_attended(ctx, badge_row, scanned_at, offline=False):
     # The meeting may have been cancelled or marked since the lookup above, which ran
     # before the lock: judge it as committed now, as a scan a moment later would.
     db.session.refresh(meeting)
-    if meeting.status not in _statuses(offline) or meeting.table_id is None:
+    if meeting.status not in ARRIVAL_STATUSES or meeting.table_id is None:
         return None
     # Moved meanwhile to a slot away from the scan: the arrival is not for it.
     slot = db.session.get(MeetingSlot, meeting.slot_id, populate_existing=True)
     if not (slot.starts_at <= scanned_at + EARLY and slot.ends_at > scanned_at):
         return None
+    before = _arrived_sides(meeting)
     _insert_ignoring_duplicates(
         {
             "event_id": ctx.event_id,
@@ -147,6 +160,7 @@ def mark_attended(ctx, badge_row, scanned_at, offline=False):
             "badge_id": badge_row.id,
             "scan_point_id": ctx.point_id,
             "arrived_at": scanned_at,
+            "recorded_at": utcnow(),
         }
     )
     if offline:
@@ -159,11 +173,18 @@ def mark_attended(ctx, badge_row, scanned_at, offline=False):
                 MeetingArrival.side == side,
                 MeetingArrival.arrived_at > scanned_at,
             )
-            .values(arrived_at=scanned_at, badge_id=badge_row.id, scan_point_id=ctx.point_id)
+            .values(
+                arrived_at=scanned_at,
+                badge_id=badge_row.id,
+                scan_point_id=ctx.point_id,
+                recorded_at=utcnow(),
+            )
         )
     arrived = _arrived_sides(meeting)
     complete = arrived >= set(MEETING_SIDES)
-    if complete and meeting.status == "scheduled":
+    # Only the scan that brings the second side marks it: a later one (a side scanned
+    # again) must not undo an organizer's "set back to scheduled".
+    if complete and side not in before and meeting.status == "scheduled":
         # Both are here: record it from the slot's start at the latest.
         try:
             services.mark_attendance(
@@ -180,15 +201,21 @@ def mark_attended(ctx, badge_row, scanned_at, offline=False):
                 error,
             )
             return None
-    partner = request.firm if side == "startup" else request.startup
+    partner = (request.firm if side == "startup" else request.startup).organization
+    local = [
+        moment.astimezone(ctx.tz).strftime("%H:%M") for moment in (slot.starts_at, slot.ends_at)
+    ]
     return {
         "id": meeting.id,
         "status": meeting.status,
         "slot": meeting.slot.code,
         "starts_at": meeting.starts_at.isoformat(),
         "place": meeting.location_label,
-        "partner_ko": partner.organization.name_ko,
-        "partner_en": partner.organization.name_en,
+        # Staff see which of a person's meetings the scan counted for.
+        "time": "–".join(local),
+        # A company may have a name in one language only.
+        "partner_ko": partner.name_ko or partner.name_en,
+        "partner_en": partner.name_en or partner.name_ko,
         "side": side,
         "arrived": sorted(arrived),
         "complete": complete,
@@ -241,13 +268,56 @@ def missing_side(arrived):
     return missing[0] if len(missing) == 1 else "both"
 
 
+# Who was scanned after all, where a no-show said otherwise.
+SCANNED_SINCE_LABELS = {
+    "startup": _l("the startup was scanned since: check it"),
+    "firm": _l("the firm was scanned since: check it"),
+    "both": _l("both sides were scanned since: check it"),
+}
+
+
 def scanned_since(marked, came):
-    """Whether a no-show (`marked`: the side said to be missing, "both", or None when
-    not recorded) is contradicted by the sides scanned (`came`)."""
+    """The sides that contradict a no-show (`marked`: the side said to be missing,
+    "both", or None when not recorded) among those scanned since it was recorded
+    (`came`): "startup", "firm", "both", or None."""
+    came = set(came)
     if marked is None:
-        return missing_side(came) is None
+        return "both" if missing_side(came) is None else None
     said_absent = set(MEETING_SIDES) if marked == "both" else {marked}
-    return bool(said_absent & set(came))
+    contradicting = said_absent & came
+    if not contradicting:
+        return None
+    return contradicting.pop() if len(contradicting) == 1 else "both"
+
+
+def came_since(arrived, marked_at):
+    """The sides of `arrived` ({side: MeetingArrival}) recorded after `marked_at` (all
+    when either time is unknown): an organizer who marks a side absent although it
+    was scanned has decided, but an upload that comes in later is news."""
+    return {
+        side
+        for side, arrival in arrived.items()
+        if marked_at is None or arrival.recorded_at is None or arrival.recorded_at > marked_at
+    }
+
+
+def attendance_marked_at(meetings):
+    """meeting id -> when its attendance (a no-show, say) was last recorded."""
+    from eventapp.core.audit import AuditEntry
+
+    ids = {str(m.id): m.id for m in meetings}
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(AuditEntry.object_id, func.max(AuditEntry.created_at))
+        .where(
+            AuditEntry.action == "meeting.attendance",
+            AuditEntry.object_type == "Meeting",
+            AuditEntry.object_id.in_(list(ids)),
+        )
+        .group_by(AuditEntry.object_id)
+    )
+    return {ids[object_id]: at for object_id, at in rows}
 
 
 @dataclass

@@ -318,6 +318,9 @@ class MeetingArrival(db.Model):
         ForeignKey("checkin_scan_points.id", ondelete="SET NULL")
     )
     arrived_at: Mapped[object] = mapped_column(UTCDateTime)
+    # When the server recorded it (an offline tablet's upload may come hours later);
+    # None for arrivals recorded before this was kept.
+    recorded_at: Mapped[object | None] = mapped_column(UTCDateTime)
 
     badge = relationship("Badge")
     scan_point = relationship("ScanPoint")

@@ -71,6 +71,10 @@ _MEETING = {
         "slot": {"type": "string"},
         "starts_at": {"type": "string", "format": "date-time"},
         "place": {"type": "string"},
+        "time": {
+            "type": "string",
+            "description": "The slot's hours in the event's time zone, e.g. 10:00–10:30.",
+        },
         "partner_ko": {"type": "string"},
         "partner_en": {"type": "string"},
         "side": {"type": "string", "enum": ["startup", "firm"]},

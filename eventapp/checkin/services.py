@@ -1126,18 +1126,13 @@ def _meeting_zone(ctx, row, badge, scanned_at, offline=False):
         key = "ok_meeting_after_no_show"
     else:
         key = "ok_meeting_attended" if meeting["complete"] else "ok_meeting_waiting"
+    place = f"{meeting['place']} {meeting['time']}"
     messages = {
         "message_ko": bilingual(
-            key,
-            name=badge["name_ko"],
-            partner=meeting["partner_ko"],
-            place=meeting["place"],
+            key, name=badge["name_ko"], partner=meeting["partner_ko"], place=place
         )["message_ko"],
         "message_en": bilingual(
-            key,
-            name=badge["name_en"],
-            partner=meeting["partner_en"],
-            place=meeting["place"],
+            key, name=badge["name_en"], partner=meeting["partner_en"], place=place
         )["message_en"],
     }
     return Judgement("ok", "meeting", messages, row.id, badge, meeting=meeting)

@@ -359,16 +359,18 @@ def meeting_zone(event, point_id):
     missing = {}
     # No-shows of a side that was scanned after all (an offline tablet's upload came
     # in after they were marked): the organizer should look again.
-    contradicted = set()
+    contradicted = {}
+    marked_at = meetings_link.attendance_marked_at(m for m in meetings if m.status == "no_show")
     for meeting in meetings:
         if meeting.id in pending:
             missing[meeting.id] = pending[meeting.id].missing
         elif meeting.status == "no_show":
-            came = set(arrived[meeting.id])
             marked = getattr(meeting, "no_show_side", None)
-            missing[meeting.id] = marked or meetings_link.missing_side(came)
-            if meetings_link.scanned_since(marked, came):
-                contradicted.add(meeting.id)
+            missing[meeting.id] = marked or meetings_link.missing_side(arrived[meeting.id])
+            since = meetings_link.came_since(arrived[meeting.id], marked_at.get(meeting.id))
+            sides = meetings_link.scanned_since(marked, since)
+            if sides:
+                contradicted[meeting.id] = sides
     return render_template(
         "checkin/meeting_zone.html",
         event=event,
@@ -380,6 +382,7 @@ def meeting_zone(event, point_id):
         missing=missing,
         contradicted=contradicted,
         missing_labels=meetings_link.MISSING_LABELS,
+        since_labels=meetings_link.SCANNED_SINCE_LABELS,
     )
 
 

@@ -175,7 +175,8 @@ def test_a_meeting_cancelled_while_its_scan_runs_leaves_the_scan_answered(
     meeting_id, moment = meeting.id, meeting.starts_at
     zone = _zone(event)
     _scan(zone, meetup.attendee, moment, "meeting-301")  # the firm is in
-    found_sides = meetings_link._arrived_sides
+    # Called while the scan picks its meeting, before it locks the meeting's row.
+    found_sides = meetings_link._arrivals_of
 
     def cancelled_meanwhile(found):
         # As committed by the organizer's request: the scan's objects do not see it.
@@ -185,10 +186,10 @@ def test_a_meeting_cancelled_while_its_scan_runs_leaves_the_scan_answered(
             .values(status="cancelled")
             .execution_options(synchronize_session=False)
         )
-        monkeypatch.setattr(meetings_link, "_arrived_sides", found_sides)
+        monkeypatch.setattr(meetings_link, "_arrivals_of", found_sides)
         return found_sides(found)
 
-    monkeypatch.setattr(meetings_link, "_arrived_sides", cancelled_meanwhile)
+    monkeypatch.setattr(meetings_link, "_arrivals_of", cancelled_meanwhile)
     response = _scan_at_device(
         client, zone, meetup.exhibitor_staff, moment, "meeting-302", monkeypatch
     )
@@ -219,7 +220,8 @@ def test_a_meeting_moved_while_its_scan_runs_gets_no_arrival(
     assert later.starts_at > moment + meetings_link.EARLY
     later_id = later.id
     zone = _zone(event)
-    found_sides = meetings_link._arrived_sides
+    # Called while the scan picks its meeting, before it locks the meeting's row.
+    found_sides = meetings_link._arrivals_of
 
     def moved_meanwhile(found):
         db.session.execute(
@@ -228,10 +230,10 @@ def test_a_meeting_moved_while_its_scan_runs_gets_no_arrival(
             .values(slot_id=later_id)
             .execution_options(synchronize_session=False)
         )
-        monkeypatch.setattr(meetings_link, "_arrived_sides", found_sides)
+        monkeypatch.setattr(meetings_link, "_arrivals_of", found_sides)
         return found_sides(found)
 
-    monkeypatch.setattr(meetings_link, "_arrived_sides", moved_meanwhile)
+    monkeypatch.setattr(meetings_link, "_arrivals_of", moved_meanwhile)
     response = _scan_at_device(
         client, zone, meetup.exhibitor_staff, moment, "meeting-305", monkeypatch
     )
@@ -445,7 +447,8 @@ def test_an_arrival_uploaded_after_the_no_shows_were_marked_is_kept(
     day = start.astimezone(event.tz).date()
     page = login_as("organizer").get(f"/e/test-expo/checkin/points/{zone.id}/meetings?day={day}")
     row = page.get_data(as_text=True).split(f'id="meeting-{meeting.id}"', 1)[1].split("</tr>")[0]
-    assert 'data-contradicted="1"' in row and "both sides were scanned since" in row
+    # Only the firm's side came in since: the startup's scan was known when marked.
+    assert 'data-contradicted="firm"' in row and "the firm was scanned since" in row
 
 
 def test_a_meeting_moved_while_no_shows_are_marked_is_not_marked(
@@ -474,16 +477,17 @@ def test_a_meeting_moved_while_no_shows_are_marked_is_not_marked(
 @pytest.mark.parametrize(
     ("marked", "came", "flagged"),
     [
-        ("both", set(), False),
-        ("both", {"startup"}, True),
-        ("firm", {"startup"}, False),
-        ("firm", {"startup", "firm"}, True),
-        (None, {"startup"}, False),
-        (None, {"startup", "firm"}, True),
+        ("both", set(), None),
+        ("both", {"startup"}, "startup"),
+        ("both", {"startup", "firm"}, "both"),
+        ("firm", {"startup"}, None),
+        ("firm", {"startup", "firm"}, "firm"),
+        (None, {"startup"}, None),
+        (None, {"startup", "firm"}, "both"),
     ],
 )
 def test_a_no_show_is_contradicted_by_a_side_scanned_since(marked, came, flagged):
-    assert meetings_link.scanned_since(marked, came) is flagged
+    assert meetings_link.scanned_since(marked, came) == flagged
 
 
 def test_one_side_uploaded_after_neither_came_is_flagged(meetup, login_as):  # noqa: F811
@@ -499,4 +503,126 @@ def test_one_side_uploaded_after_neither_came_is_flagged(meetup, login_as):  # n
     day = meeting.starts_at.astimezone(event.tz).date()
     page = login_as("organizer").get(f"/e/test-expo/checkin/points/{zone.id}/meetings?day={day}")
     row = page.get_data(as_text=True).split(f'id="meeting-{meeting.id}"', 1)[1].split("</tr>")[0]
-    assert 'data-contradicted="1"' in row
+    assert 'data-contradicted="startup"' in row and "both sides" not in row
+
+
+def test_partner_without_korean_name_is_named_in_the_korean_answer(meetup):  # noqa: F811
+    """An organization may have only an English name (name_ko ''): the Korean answer
+    must still name the partner (badges fall back to the other language)."""
+    event = meetup.event
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    gamma.organization.name_ko = ""
+    db.session.commit()
+    meeting = _meeting(event, alpha, gamma, meetup.slots[0], meetup.organizer)
+    zone = _zone(event)
+    answer = _scan(zone, meetup.exhibitor_staff, meeting.starts_at, "ko-name-1")  # alpha
+    assert answer["meeting"]["id"] == meeting.id
+    assert answer["meeting"]["partner_ko"] == "Gamma Group"
+    assert "Gamma Group" in answer["message_ko"]
+
+
+def test_late_side_scanned_online_after_partner_reported_no_show_is_kept(meetup):  # noqa: F811
+    """The startup reports at 2 past that the firm did not come (allowed once the
+    meeting started); the firm's person arrives at 5 past and is scanned online,
+    within the slot. Its arrival must not be dropped (an offline upload of the same
+    scan is kept and flagged on the meeting-zone page)."""
+    event = meetup.event
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    meeting = _meeting(event, alpha, gamma, meetup.slots[0], meetup.organizer)
+    zone = _zone(event)
+    start = meeting.starts_at
+    meetings.mark_attendance(
+        meeting, "no_show", meetup.exhibitor_admin, profile=alpha, now=start + timedelta(minutes=2)
+    )
+    db.session.commit()
+    assert (meeting.status, meeting.no_show_side) == ("no_show", "firm")
+    answer = _scan(zone, meetup.attendee, start + timedelta(minutes=5), "late-firm-1")  # gamma
+    assert answer["meeting"] is not None and answer["meeting"]["status"] == "no_show"
+    assert db.session.scalar(select(func.count()).select_from(MeetingArrival)) == 1
+
+
+def test_same_badge_scanned_twice_does_not_arrive_for_the_next_meeting(meetup):  # noqa: F811
+    """Alpha's person comes late to the 10:00 meeting and is scanned at 10:16; the
+    tablet did not beep, so staff scan the badge again ten seconds later. That
+    second scan was credited as alpha's arrival for the 10:30 meeting with beta:
+    beta arriving then marks that meeting attended though alpha never came."""
+    event = meetup.event
+    alpha, beta, gamma = (meetup.profiles[k] for k in ("alpha", "beta", "gamma"))
+    first = _meeting(event, alpha, gamma, meetup.slots[0], meetup.organizer)
+    second = _meeting(event, alpha, beta, meetup.slots[1], meetup.organizer)
+    assert first.ends_at == second.starts_at
+    zone = _zone(event)
+    at = first.starts_at + timedelta(minutes=16)
+    one = _scan(zone, meetup.exhibitor_staff, at, "twice-001")
+    two = _scan(zone, meetup.exhibitor_staff, at + timedelta(seconds=10), "twice-002")
+    assert one["meeting"]["id"] == first.id
+    assert two["meeting"]["id"] == first.id
+    came = meetings_link.arrivals([second])[second.id]
+    assert "startup" not in came
+    # Back at the zone minutes later, before the next slot: that is the next meeting.
+    later = at + meetings_link.SAME_ARRIVAL + timedelta(seconds=30)
+    three = _scan(zone, meetup.exhibitor_staff, later, "twice-003")
+    assert three["meeting"]["id"] == second.id
+
+
+def test_the_answer_says_when_the_meeting_is(meetup):  # noqa: F811
+    """With back-to-back meetings at the same table the answer must say which one the
+    arrival was recorded for: its time, in Seoul time, in both languages."""
+    event = meetup.event
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    meeting = _meeting(event, alpha, gamma, meetup.slots[1], meetup.organizer)
+    zone = _zone(event)
+    answer = _scan(
+        zone, meetup.exhibitor_staff, meeting.starts_at - timedelta(minutes=10), "time-0001"
+    )
+    hours = "–".join(
+        moment.astimezone(event.tz).strftime("%H:%M")
+        for moment in (meeting.starts_at, meeting.ends_at)
+    )
+    assert answer["meeting"]["time"] == hours
+    assert hours in answer["message_en"] and hours in answer["message_ko"]
+
+
+def test_a_rescan_does_not_undo_the_organizers_reset(meetup):  # noqa: F811
+    """Both sides were scanned, the meeting was attended; the organizer sets it back
+    to scheduled. A repeat scan of a side already in brings no new arrival, yet it
+    marked the meeting attended again over the organizer's word."""
+    event = meetup.event
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    meeting = _meeting(event, alpha, gamma, meetup.slots[0], meetup.organizer)
+    zone = _zone(event)
+    start = meeting.starts_at
+    _scan(zone, meetup.attendee, start, "reset-001")
+    _scan(zone, meetup.exhibitor_staff, start, "reset-002")
+    db.session.refresh(meeting)
+    assert meeting.status == "attended"
+    meetings.mark_attendance(meeting, "scheduled", meetup.organizer, now=start)
+    db.session.commit()
+    _scan(zone, meetup.attendee, start + timedelta(minutes=5), "reset-003")
+    db.session.refresh(meeting)
+    assert meeting.status == "scheduled"
+    assert db.session.scalar(select(func.count()).select_from(MeetingArrival)) == 2
+
+
+def test_a_no_show_marked_after_the_scans_is_not_flagged_as_scanned_since(
+    meetup,  # noqa: F811
+    login_as,
+):
+    """Both sides were scanned; afterwards the organizer, knowing better, marks the
+    firm a no-show. No scan came since, but the page flags it "scanned since: check
+    it" for good."""
+    event = meetup.event
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    meeting = _meeting(event, alpha, gamma, meetup.slots[0], meetup.organizer)
+    zone = _zone(event)
+    start = meeting.starts_at
+    _scan(zone, meetup.attendee, start, "since-001")
+    _scan(zone, meetup.exhibitor_staff, start, "since-002")
+    meetings.mark_attendance(
+        meeting, "no_show", meetup.organizer, now=meeting.ends_at, no_show_side="firm"
+    )
+    db.session.commit()
+    day = start.astimezone(event.tz).date()
+    page = login_as("organizer").get(f"/e/test-expo/checkin/points/{zone.id}/meetings?day={day}")
+    row = page.get_data(as_text=True).split(f'id="meeting-{meeting.id}"', 1)[1].split("</tr>")[0]
+    assert "data-contradicted" not in row
