@@ -444,9 +444,7 @@ def test_an_arrival_uploaded_after_the_no_shows_were_marked_is_kept(
     assert "marked as a no-show" in answer["message_en"]
     assert "attended" not in answer["message_en"]
     assert "노쇼" in answer["message_ko"]
-    day = start.astimezone(event.tz).date()
-    page = login_as("organizer").get(f"/e/test-expo/checkin/points/{zone.id}/meetings?day={day}")
-    row = page.get_data(as_text=True).split(f'id="meeting-{meeting.id}"', 1)[1].split("</tr>")[0]
+    row = _zone_row(login_as, zone, meeting)
     # Only the firm's side came in since: the startup's scan was known when marked.
     assert 'data-contradicted="firm"' in row and "the firm was scanned since" in row
 
@@ -500,9 +498,7 @@ def test_one_side_uploaded_after_neither_came_is_flagged(meetup, login_as):  # n
     db.session.commit()
     start = meeting.starts_at + timedelta(minutes=1)
     _scan(zone, meetup.exhibitor_staff, start, "meeting-upload-1", now=after, offline=True)
-    day = meeting.starts_at.astimezone(event.tz).date()
-    page = login_as("organizer").get(f"/e/test-expo/checkin/points/{zone.id}/meetings?day={day}")
-    row = page.get_data(as_text=True).split(f'id="meeting-{meeting.id}"', 1)[1].split("</tr>")[0]
+    row = _zone_row(login_as, zone, meeting)
     assert 'data-contradicted="startup"' in row and "both sides" not in row
 
 
@@ -583,18 +579,30 @@ def test_the_answer_says_when_the_meeting_is(meetup):  # noqa: F811
     assert hours in answer["message_en"] and hours in answer["message_ko"]
 
 
+def _both_scanned(meetup):  # noqa: F811
+    """A table meeting in the first slot, both sides scanned at its start."""
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    meeting = _meeting(meetup.event, alpha, gamma, meetup.slots[0], meetup.organizer)
+    zone = _zone(meetup.event)
+    _scan(zone, meetup.attendee, meeting.starts_at, f"both-{meeting.id}-firm")
+    _scan(zone, meetup.exhibitor_staff, meeting.starts_at, f"both-{meeting.id}-startup")
+    db.session.refresh(meeting)
+    return meeting, zone
+
+
+def _zone_row(login_as, zone, meeting):
+    """The meeting's row on the meeting-zone page of its day, as an organizer sees it."""
+    day = meeting.starts_at.astimezone(zone.event.tz).date()
+    page = login_as("organizer").get(f"/e/test-expo/checkin/points/{zone.id}/meetings?day={day}")
+    return page.get_data(as_text=True).split(f'id="meeting-{meeting.id}"', 1)[1].split("</tr>")[0]
+
+
 def test_a_rescan_does_not_undo_the_organizers_reset(meetup):  # noqa: F811
     """Both sides were scanned, the meeting was attended; the organizer sets it back
-    to scheduled. A repeat scan of a side already in brings no new arrival, yet it
-    marked the meeting attended again over the organizer's word."""
-    event = meetup.event
-    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
-    meeting = _meeting(event, alpha, gamma, meetup.slots[0], meetup.organizer)
-    zone = _zone(event)
+    to scheduled. A repeat scan of a side already in brings no new arrival and leaves
+    the organizer's word standing."""
+    meeting, zone = _both_scanned(meetup)
     start = meeting.starts_at
-    _scan(zone, meetup.attendee, start, "reset-001")
-    _scan(zone, meetup.exhibitor_staff, start, "reset-002")
-    db.session.refresh(meeting)
     assert meeting.status == "attended"
     meetings.mark_attendance(meeting, "scheduled", meetup.organizer, now=start)
     db.session.commit()
@@ -609,20 +617,11 @@ def test_a_no_show_marked_after_the_scans_is_not_flagged_as_scanned_since(
     login_as,
 ):
     """Both sides were scanned; afterwards the organizer, knowing better, marks the
-    firm a no-show. No scan came since, but the page flags it "scanned since: check
-    it" for good."""
-    event = meetup.event
-    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
-    meeting = _meeting(event, alpha, gamma, meetup.slots[0], meetup.organizer)
-    zone = _zone(event)
-    start = meeting.starts_at
-    _scan(zone, meetup.attendee, start, "since-001")
-    _scan(zone, meetup.exhibitor_staff, start, "since-002")
+    firm a no-show. No scan came since: the page has nothing to flag."""
+    meeting, zone = _both_scanned(meetup)
     meetings.mark_attendance(
         meeting, "no_show", meetup.organizer, now=meeting.ends_at, no_show_side="firm"
     )
     db.session.commit()
-    day = start.astimezone(event.tz).date()
-    page = login_as("organizer").get(f"/e/test-expo/checkin/points/{zone.id}/meetings?day={day}")
-    row = page.get_data(as_text=True).split(f'id="meeting-{meeting.id}"', 1)[1].split("</tr>")[0]
+    row = _zone_row(login_as, zone, meeting)
     assert "data-contradicted" not in row
