@@ -1122,10 +1122,14 @@ def _meeting_zone(ctx, row, badge, scanned_at, offline=False):
     # Attended once both sides are in; until then the table knows who it waits for.
     # An arrival uploaded after the meeting was marked a no-show leaves that mark
     # for the organizers (meetings_link), so the answer must not say attended.
+    # One recorded attended by hand (an organizer, a participant) is attended whoever
+    # was scanned: "the partner is not here yet" would send staff looking for them.
     if meeting["status"] == "no_show":
         key = "ok_meeting_after_no_show"
+    elif meeting["complete"] or meeting["status"] == "attended":
+        key = "ok_meeting_attended"
     else:
-        key = "ok_meeting_attended" if meeting["complete"] else "ok_meeting_waiting"
+        key = "ok_meeting_waiting"
     place = f"{meeting['place']} {meeting['time']}"
     messages = {
         "message_ko": bilingual(

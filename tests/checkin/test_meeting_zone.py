@@ -625,3 +625,16 @@ def test_a_no_show_marked_after_the_scans_is_not_flagged_as_scanned_since(
     db.session.commit()
     row = _zone_row(login_as, zone, meeting)
     assert "data-contradicted" not in row
+
+
+def test_a_meeting_recorded_attended_by_hand_is_not_waiting_for_the_partner(meetup):  # noqa: F811
+    event = meetup.event
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    meeting = _meeting(event, alpha, gamma, meetup.slots[0], meetup.organizer)
+    zone = _zone(event)
+    meetings.mark_attendance(meeting, "attended", meetup.organizer, now=meeting.starts_at)
+    db.session.commit()
+    answer = _scan(zone, meetup.attendee, meeting.starts_at + timedelta(minutes=3), "by-hand-1")
+    assert answer["meeting"]["complete"] is False
+    assert "marked as attended" in answer["message_en"]
+    assert "not here yet" not in answer["message_en"]
