@@ -704,6 +704,9 @@ els.form.addEventListener("submit", (event) => {
 // typing: the hand scanner's characters would be lost and its Enter would press the
 // button. Space still presses a button, and badge codes have no spaces.
 const finePointer = window.matchMedia && window.matchMedia("(pointer: fine)").matches;
+// Focused from the start only where a real keyboard is: on a touch screen the
+// on-screen keyboard would cover the answer.
+if (finePointer) els.input.focus();
 const WEDGE_GAP_MS = 300; // a hand scanner types a whole code in one burst
 let wedge = "";
 let wedgeAt = 0;
