@@ -558,9 +558,9 @@ def test_badge_admitted_online_is_already_in_when_offline(scanning, live_server,
         assert len(checkins) == 1
 
 
-def test_queued_count_is_the_scan_points_own(scanning, live_server, launch_chromium):
-    """One device, two scan points: the queued count of a point's page is the scans
-    that page uploads, its own, not those queued at the device's other point."""
+def _queued_at_the_gate_signed_in(scanning, live_server, launch_chromium):
+    """Staff signed in admit the attendee at the gate while offline (the scan queued);
+    (page, gate id, side gate id, badge id), the page still offline."""
     gate_id, side_id = scanning.points["gate"].id, scanning.points["side_gate"].id
     badge_id, code = scanning.badges["attendee"].id, scanning.code("attendee")
     context = launch_chromium().new_context(locale="en-US")
@@ -570,6 +570,16 @@ def test_queued_count_is_the_scan_points_own(scanning, live_server, launch_chrom
     _ready(page)
     context.set_offline(True)
     _type_code(page, code, "ok")
+    return page, gate_id, side_id, badge_id
+
+
+def test_queued_count_is_the_scan_points_own(scanning, live_server, launch_chromium):
+    """One device, two scan points: the queued count of a point's page is the scans
+    that page uploads, its own, not those queued at the device's other point."""
+    page, gate_id, side_id, badge_id = _queued_at_the_gate_signed_in(
+        scanning, live_server, launch_chromium
+    )
+    context = page.context
     assert page.inner_text("#count-queue") == "1"
 
     # Back online, but the upload does not get through yet: the scan stays queued at
@@ -1555,15 +1565,10 @@ def test_a_signed_in_persons_scans_queued_at_one_point_go_up_from_the_next(
     """Signed in, a staff member queues a scan at the gate, then walks to the side gate
     before the network is back: the side gate's page uploads the gate's scan, with the
     sign-in, to the gate."""
-    gate_id, side_id = scanning.points["gate"].id, scanning.points["side_gate"].id
-    badge_id, code = scanning.badges["attendee"].id, scanning.code("attendee")
-    context = launch_chromium().new_context(locale="en-US")
-    page = context.new_page()
-    _sign_in(page, live_server.url, scanning.staff.email)
-    page.goto(f"{live_server.url}/e/test-expo/scan/{gate_id}")
-    _ready(page)
-    context.set_offline(True)
-    _type_code(page, code, "ok")
+    page, gate_id, side_id, badge_id = _queued_at_the_gate_signed_in(
+        scanning, live_server, launch_chromium
+    )
+    context = page.context
     assert page.evaluate("window.kicxupScanner.db.getAll('queue')")[0]["token"] is None
     context.set_offline(False)
     page.goto(f"{live_server.url}/e/test-expo/scan/{side_id}")
