@@ -38,7 +38,7 @@ from eventapp.checkin.models import (
     ScanPoint,
     scan_reason_label,
 )
-from eventapp.core.forms import select_choices
+from eventapp.core.forms import field_errors, select_choices
 from eventapp.core.i18n import current_language
 from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
@@ -250,9 +250,8 @@ def device_new(event, point_id):
     point = _point_or_404(event, point_id)
     form = DeviceForm()
     if not form.validate_on_submit():
-        for field in form:
-            for error in field.errors:
-                flash(f"{field.label.text}: {error}", "error")
+        for error in field_errors(form):
+            flash(error, "error")
         return redirect(url_for("checkin.point_edit", slug=event.slug, point_id=point.id))
     device = services.create_device(
         point, label=form.label.data or "", hours=form.hours.data, created_by=current_user
@@ -609,7 +608,7 @@ def lead_update(event, lead_id):
                 url = url_for("checkin.leads", slug=event.slug, **args)
                 return redirect(f"{url}#lead-{lead.id}")
     # Shown again as sent, so that nothing typed is lost.
-    errors = [f"{field.label.text}: {error}" for field in form for error in field.errors]
+    errors = field_errors(form)
     editing = {
         "id": lead.id,
         "rating": rating if rating is not None else (lead.rating or ""),

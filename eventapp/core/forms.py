@@ -28,3 +28,9 @@ def storable_moment(_form, field):
     on the far side of UTC, after year 9999), which no datetime holds."""
     if field.data is not None and not 1 < field.data.year < 9999:
         raise ValidationError(_l("Not a valid date and time."))
+
+
+def field_errors(form):
+    """Every error of the form, each led by its field's label ("Notes: ..."), so that
+    a message shown apart from the form still says which field is wrong."""
+    return [f"{field.label.text}: {error}" for field in form for error in field.errors]
