@@ -180,7 +180,8 @@ def mark_attended(ctx, badge_row, scanned_at, offline=False):
                 recorded_at=utcnow(),
             )
         )
-    arrived = _arrived_sides(meeting)
+    # The meeting's row is locked: no other scan adds a side meanwhile.
+    arrived = before | {side}
     complete = arrived >= set(MEETING_SIDES)
     # Only the scan that brings the second side marks it: a later one (a side scanned
     # again) must not undo an organizer's "set back to scheduled".
