@@ -5,8 +5,10 @@ production); every value can be overridden by an environment variable of the
 same name.
 """
 
+import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("EVENTAPP_INSTANCE", BASE_DIR / "instance"))
@@ -134,12 +136,40 @@ def load_config(name=None):
         raise RuntimeError(f"EVENTAPP_ENV must be one of {sorted(CONFIGS)}, not {name!r}") from None
 
 
+def _public_address_problem(url):
+    """Why `url` cannot be the public address phones and mail readers open, or None."""
+    try:
+        parts = urlsplit(url or "")
+        host = parts.hostname or ""
+    except ValueError:
+        return "is not an address"
+    if parts.scheme not in ("http", "https") or not host:
+        return "must be an http(s) address with a host name"
+    if host == "localhost" or host.endswith(".localhost"):
+        return "names this machine (localhost)"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    if address.is_loopback or address.is_unspecified:
+        return f"names this machine ({host})"
+    return None
+
+
 def check_production_settings(settings):
-    """Refuse to run production with a guessable secret or without a real database."""
+    """Refuse to run production with a guessable secret, or with a public address
+    that only this machine reaches (every e-mail link, calendar invite and
+    scanner set-up code would point at the phone or laptop that opens it)."""
     if settings.get("ENV_NAME") != "production":
         return
     secret = settings.get("SECRET_KEY") or ""
     if secret == _DEV_SECRET or len(secret) < 32:
         raise RuntimeError(
             "SECRET_KEY must be set to a random value of at least 32 characters in production"
+        )
+    problem = _public_address_problem(settings.get("SERVER_URL"))
+    if problem:
+        raise RuntimeError(
+            f"SERVER_URL {problem}: set it to the address people reach the app at in "
+            "production, e.g. https://kicxup.example.org"
         )

@@ -490,11 +490,15 @@ def main():
         **os.environ,
         "EVENTAPP_ENV": "production",
         "SECRET_KEY": secret,
+        # Production refuses a loopback public address; nothing here sends links.
+        "SERVER_URL": "https://kicxup.example.org",
         "DATABASE_URL": args.database_url,
         "EVENTAPP_INSTANCE": instance,
         "PYTHONPATH": str(ROOT),
     }
-    os.environ.update({k: env[k] for k in ("SECRET_KEY", "DATABASE_URL", "EVENTAPP_INSTANCE")})
+    os.environ.update(
+        {k: env[k] for k in ("SECRET_KEY", "SERVER_URL", "DATABASE_URL", "EVENTAPP_INSTANCE")}
+    )
     log(f"database: {args.database_url} (recreated)")
     recreate_database(args.database_url)
     from eventapp import create_app

@@ -331,13 +331,14 @@ class NoShow:
         return MISSING_LABELS[self.missing]
 
 
-def no_shows(event, now=None):
-    """Scheduled table meetings whose slot ended NO_SHOW_AFTER ago with a side (or
-    both) not checked in at the meeting zone, with the side that is missing."""
+def no_shows(event, now=None, day=None):
+    """Scheduled table meetings (of `day`, or of every fair day) whose slot ended
+    NO_SHOW_AFTER ago with a side (or both) not checked in at the meeting zone, with
+    the side that is missing."""
     now = now or utcnow()
     due = [
         m
-        for m in zone_meetings(event)
+        for m in zone_meetings(event, day)
         if m.status == "scheduled" and m.ends_at + NO_SHOW_AFTER <= now
     ]
     found = arrivals(due)
@@ -381,15 +382,16 @@ def _mark_no_show(services, meeting, missing, user, now):
     services.mark_attendance(meeting, "no_show", user, now=now, **extra)
 
 
-def mark_no_shows(event, user=None, now=None):
-    """Set the no-shows' status; returns how many. The caller commits."""
+def mark_no_shows(event, user=None, now=None, day=None):
+    """Set the no-shows' status (of `day`, or of every fair day); returns how many.
+    The caller commits."""
     found = _meetings()
     if found is None:
         return 0
     models, services = found
     now = now or utcnow()
     marked = 0
-    for item in no_shows(event, now):
+    for item in no_shows(event, now, day):
         missing = _still_missing(models, item.meeting, now)
         if missing is None:
             continue

@@ -132,6 +132,7 @@ def _entrance_group(value):
 
 
 def update_scan_point(point, **changes):
+    """Change a scan point; returns the scanner devices the change revoked."""
     event = db.session.get(Event, point.event_id)
     if "valid_days" in changes:
         changes["valid_days"] = _clean_days(event, changes["valid_days"])
@@ -158,10 +159,12 @@ def update_scan_point(point, **changes):
             setattr(point, name, value)
     if "active" in changed:
         _note_closing(point, utcnow())
+    revoked = []
     if "organization_id" in changed and point.kind == "booth":
         # Its scanners were handed to the former company's staff: they would go on
         # reading visitors' names and capturing leads for the new one.
-        for device in active_devices(point):
+        revoked = active_devices(point)
+        for device in revoked:
             revoke_device(device)
     if changed:
         audit.record(
@@ -170,7 +173,7 @@ def update_scan_point(point, **changes):
             event=event,
             data={k: (v if not isinstance(v, date) else v.isoformat()) for k, v in changed.items()},
         )
-    return point
+    return revoked
 
 
 def _has_scans(point):

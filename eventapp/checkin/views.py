@@ -208,14 +208,12 @@ def point_edit(event, point_id):
     point = _point_or_404(event, point_id)
     form = _point_form(event, point)
     if form.validate_on_submit():
-        scanners = len(services.active_devices(point))
         try:
-            services.update_scan_point(point, **_point_fields(form))
+            revoked = len(services.update_scan_point(point, **_point_fields(form)))
         except services.CheckinError as error:
             db.session.rollback()
             flash(str(error), "error")
         else:
-            revoked = scanners - len(services.active_devices(point))
             db.session.commit()
             flash(_("Scan point %(name)s saved.", name=point.name), "success")
             if revoked:
@@ -330,30 +328,38 @@ def scans(event):
     )
 
 
+def _zone_day(event, raw):
+    """The fair day asked for, else today's during the fair, else its first day."""
+    try:
+        day = date.fromisoformat(raw) if raw else None
+    except ValueError:
+        day = None
+    if day in event.days:
+        return day
+    today = services.utcnow().astimezone(event.tz).date()
+    return today if today in event.days else event.starts_on
+
+
 @bp.route("/e/<slug>/checkin/points/<int:point_id>/meetings", methods=["GET", "POST"])
 @event_view("staff")
 def meeting_zone(event, point_id):
     point = _point_or_404(event, point_id)
     if point.kind != "meeting_zone":
         abort(404)
+    # The day shown, and the day whose no-shows the button marks (the list beside it).
+    day = _zone_day(event, request.values.get("day"))
     if request.method == "POST":
         if not is_organizer(current_user, event):
             abort(403)
-        count = meetings_link.mark_no_shows(event, current_user)
+        count = meetings_link.mark_no_shows(event, current_user, day=day)
         db.session.commit()
         flash(_("%(count)s meetings marked as no-show.", count=count), "success")
-        return redirect(url_for("checkin.meeting_zone", slug=event.slug, point_id=point.id))
-    day = request.args.get("day")
-    try:
-        day = date.fromisoformat(day) if day else None
-    except ValueError:
-        day = None
-    today = services.utcnow().astimezone(event.tz).date()
-    if day is None:
-        day = today if today in event.days else event.starts_on
+        return redirect(
+            url_for("checkin.meeting_zone", slug=event.slug, point_id=point.id, day=day.isoformat())
+        )
     meetings = meetings_link.zone_meetings(event, day)
     arrived = meetings_link.arrivals(meetings)
-    pending = {item.meeting.id: item for item in meetings_link.no_shows(event)}
+    pending = {item.meeting.id: item for item in meetings_link.no_shows(event, day=day)}
     # Who stayed away, for the day's meetings that are (or are about to be) no-shows.
     missing = {}
     # No-shows of a side that was scanned after all (an offline tablet's upload came

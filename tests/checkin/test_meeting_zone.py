@@ -314,7 +314,7 @@ def test_a_meeting_cancelled_while_no_shows_are_marked_is_left_cancelled(
     assert {item.meeting.id for item in listed} == {cancelled.id, missed.id}
     meetings.cancel_meeting(cancelled, meetup.organizer, reason="flight delayed")
     db.session.commit()
-    monkeypatch.setattr(meetings_link, "no_shows", lambda event, now=None: listed)
+    monkeypatch.setattr(meetings_link, "no_shows", lambda event, now=None, day=None: listed)
 
     assert meetings_link.mark_no_shows(event, meetup.organizer, now=after) == 1
     db.session.commit()
@@ -347,7 +347,7 @@ def test_a_side_scanned_while_no_shows_are_marked_is_not_overruled(
     _scan(zone, meetup.exhibitor_admin, half.starts_at, "meeting-late-3")
     db.session.refresh(came_late)
     assert came_late.status == "attended"
-    monkeypatch.setattr(meetings_link, "no_shows", lambda event, now=None: listed)
+    monkeypatch.setattr(meetings_link, "no_shows", lambda event, now=None, day=None: listed)
 
     assert meetings_link.mark_no_shows(event, meetup.organizer, now=after) == 1
     db.session.commit()
@@ -465,7 +465,7 @@ def test_a_meeting_moved_while_no_shows_are_marked_is_not_marked(
     assert later.starts_at > after
     meetings.move_meeting(meeting, later, meetup.organizer, now=after)
     db.session.commit()
-    monkeypatch.setattr(meetings_link, "no_shows", lambda event, now=None: listed)
+    monkeypatch.setattr(meetings_link, "no_shows", lambda event, now=None, day=None: listed)
     assert meetings_link.mark_no_shows(event, meetup.organizer, now=after) == 0
     db.session.commit()
     db.session.refresh(meeting)
@@ -638,3 +638,32 @@ def test_a_meeting_recorded_attended_by_hand_is_not_waiting_for_the_partner(meet
     assert answer["meeting"]["complete"] is False
     assert "marked as attended" in answer["message_en"]
     assert "not here yet" not in answer["message_en"]
+
+
+def test_the_no_show_button_marks_the_days_no_shows_it_counts(
+    meetup,
+    login_as,
+    monkeypatch,  # noqa: F811
+):
+    event = meetup.event
+    alpha, beta, gamma = (meetup.profiles[k] for k in ("alpha", "beta", "gamma"))
+    first_day = _meeting(event, alpha, gamma, meetup.slots[0], meetup.organizer)
+    second_day = _meeting(event, alpha, beta, meetup.slots[5], meetup.organizer)
+    zone = _zone(event)
+    day_one = first_day.starts_at.astimezone(event.tz).date()
+    day_two = second_day.starts_at.astimezone(event.tz).date()
+    assert day_one != day_two
+    after = second_day.ends_at + meetings_link.NO_SHOW_AFTER
+    monkeypatch.setattr(meetings_link, "utcnow", lambda: after)
+
+    client = login_as("organizer")
+    url = f"/e/test-expo/checkin/points/{zone.id}/meetings"
+    html = client.get(f"{url}?day={day_one}").get_data(as_text=True)
+    # Both meetings are due no-shows, but the button speaks of the day shown.
+    assert "Mark 1 no-shows" in html
+    answer = client.post(url, data={"day": day_one.isoformat()})
+    assert answer.status_code == 302 and f"day={day_one}" in answer.headers["Location"]
+    db.session.expire_all()
+    assert db.session.get(type(first_day), first_day.id).status == "no_show"
+    assert db.session.get(type(second_day), second_day.id).status == "scheduled"
+    assert "Mark 1 no-shows" in client.get(f"{url}?day={day_two}").get_data(as_text=True)

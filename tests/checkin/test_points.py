@@ -59,7 +59,7 @@ def test_giving_a_booth_point_to_another_company_revokes_its_devices(scanning, l
     )
 
     page = _edit(login_as, booth, organization_id=scanning.companies["beta"].id)
-    assert "scanner devices were revoked" in page.get_data(as_text=True)
+    assert "Its 1 scanner devices were revoked" in page.get_data(as_text=True)
     answer = scan(login_as("anonymous"), booth, scanning.code("staff"), token=token)
     assert answer.status_code == 401
     db.session.expire_all()
