@@ -345,7 +345,10 @@ function show(answer, note = "") {
   if (status === "ok") bumpCount();
   const item = document.createElement("li");
   item.className = `recent-${CLASSES[status] ? status : "bad"}`;
-  const time = scannerNow().toLocaleTimeString(lang === "ko" ? "ko-KR" : "en-GB");
+  // The fair's clock, as on the badges and agendas, not the phone's time zone.
+  const time = scannerNow().toLocaleTimeString(lang === "ko" ? "ko-KR" : "en-GB", {
+    timeZone: (config && config.event.timezone) || cfg.timezone,
+  });
   item.textContent = `${time} · ${UI.statuses[status] || status} · ${
     els.name.textContent || answer[`message_${lang}`] || ""
   }${note ? " (" + note + ")" : ""}`;

@@ -415,3 +415,17 @@ def test_a_note_the_page_takes_is_saved_whole(scanning, login_as):
     assert "y" * 5001 + "</textarea>" in html
     db.session.refresh(lead)
     assert lead.notes == note
+
+
+def test_a_lead_without_a_company_shows_no_stray_separator(scanning, login_as):
+    badge = scanning.badges["outsider"]
+    badge.organization_ko = badge.organization_en = ""
+    badge.organization_id = None
+    db.session.commit()
+    staff = login_as("exhibitor_staff")
+    answer = scan(staff, scanning.points["alpha_booth"], scanning.code("outsider")).get_json()
+    assert answer["status"] == "ok"
+    html = staff.get("/e/test-expo/leads/").get_data(as_text=True)
+    lead = html.split('class="card lead"', 1)[1].split("</article>", 1)[0]
+    facts = lead.split('<p class="muted">', 1)[1].split("</p>", 1)[0].strip()
+    assert facts.startswith("Visitor") and " ·  · " not in facts, facts

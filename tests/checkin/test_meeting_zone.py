@@ -641,9 +641,9 @@ def test_a_meeting_recorded_attended_by_hand_is_not_waiting_for_the_partner(meet
 
 
 def test_the_no_show_button_marks_the_days_no_shows_it_counts(
-    meetup,
+    meetup,  # noqa: F811
     login_as,
-    monkeypatch,  # noqa: F811
+    monkeypatch,
 ):
     event = meetup.event
     alpha, beta, gamma = (meetup.profiles[k] for k in ("alpha", "beta", "gamma"))

@@ -1,11 +1,20 @@
 """The staff scanner and the leads page on a phone (360x640, touch)."""
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from eventapp.checkin import services
 from eventapp.extensions import db
 from tests.checkin.conftest import scan
-from tests.checkin.test_scanner_browser import _ready, _setup_path, _sign_in, _type_code
+from tests.checkin.test_scanner_browser import (
+    _fake_camera,
+    _ready,
+    _setup_path,
+    _sign_in,
+    _type_code,
+)
 
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 360, "height": 640}, "is_mobile": True, "has_touch": True}
@@ -68,3 +77,100 @@ def test_upload_warning_buttons_are_44px(scanning, live_server, launch_chromium)
     page.evaluate("document.getElementById('upload-warning').hidden = false")
     for selector in ("#upload-signin", "#upload-retry"):
         assert page.locator(selector).bounding_box()["height"] >= 44, selector
+
+
+def _top(page, selector):
+    """Where `selector` starts on the page (typing a code scrolls the field into view)."""
+    return page.eval_on_selector(selector, "e => e.getBoundingClientRect().top + scrollY")
+
+
+@pytest.mark.parametrize("locale", ["ko-KR", "en-US"])
+def test_camera_preview_stays_put_from_answer_to_answer(
+    scanning, live_server, launch_chromium, tmp_path, locale
+):
+    """The answer panel is taller for an admission (name, category) than for a
+    rejection: below it, the preview jumped by up to 109 px between two badges,
+    and started below a phone's screen."""
+    path, _ = _setup_path(scanning, "gate", "phone camera")
+    browser = _fake_camera(launch_chromium, scanning, tmp_path)
+    page = browser.new_context(locale=locale, **PHONE).new_page()
+    page.goto(live_server.url + path)
+    _ready(page)
+    page.click("#camera-toggle")
+    page.wait_for_selector("#result[data-status='ok']", timeout=30000)
+    preview = page.locator(".video-wrap").bounding_box()
+    assert preview["height"] > 100
+    # The whole preview and the answer's first line are on the screen.
+    assert preview["y"] + preview["height"] <= 640
+    assert _top(page, "#result-status") < 600
+    tops = {_top(page, ".video-wrap")}
+    _type_code(page, "NOT-A-BADGE", "invalid")
+    tops.add(_top(page, ".video-wrap"))
+    _type_code(page, scanning.code("staff"), "ok")
+    tops.add(_top(page, ".video-wrap"))
+    assert len(tops) == 1, tops
+
+
+def test_scanner_labels_meet_wcag_aa(scanning, live_server, launch_chromium):
+    page = _phone_scanner(scanning, live_server, launch_chromium, locale="en-US")
+    for part in (".scanner-head .eyebrow", "#net-state"):
+        measured = page.eval_on_selector(part, CONTRAST)
+        assert measured["ratio"] >= 4.5, (part, measured)
+    page.context.set_offline(True)
+    page.wait_for_function("document.getElementById('scanner').dataset.online === '0'")
+    measured = page.eval_on_selector("#net-state", CONTRAST)
+    assert measured["ratio"] >= 4.5, measured
+
+
+def test_menu_button_is_thumb_sized_and_reachable(scanning, live_server, launch_chromium):
+    page = _phone_scanner(scanning, live_server, launch_chromium, locale="en-US")
+    box = page.locator(".nav-toggle-label").bounding_box()
+    assert box["width"] >= 44 and box["height"] >= 44, box
+    # Screen readers and keyboards reach it by its name, and it opens the menu.
+    toggle = page.get_by_role("checkbox", name="Menu")
+    assert toggle.count() == 1
+    assert not page.locator(".mainnav").is_visible()
+    toggle.focus()
+    page.keyboard.press("Space")
+    assert page.locator(".mainnav").is_visible()
+    page.locator(".nav-toggle-label").click()
+    assert not page.locator(".mainnav").is_visible()
+
+
+def test_answer_colour_does_not_fade_with_reduced_motion(scanning, live_server, launch_chromium):
+    page = _phone_scanner(scanning, live_server, launch_chromium, reduced_motion="reduce")
+    duration = "getComputedStyle(document.getElementById('result')).transitionDuration"
+    assert page.evaluate(duration) == "0s"
+    page.emulate_media(reduced_motion="no-preference")
+    assert page.evaluate(duration) != "0s"
+
+
+@pytest.mark.parametrize("locale", ["ko-KR", "en-US"])
+def test_code_field_hint_fits_a_phone(scanning, live_server, launch_chromium, locale):
+    page = _phone_scanner(scanning, live_server, launch_chromium, locale=locale)
+    text, room = page.eval_on_selector(
+        "#code-input",
+        """(e) => {
+          const cs = getComputedStyle(e);
+          const pen = document.createElement('canvas').getContext('2d');
+          pen.font = `${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+          const room = e.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+          return [pen.measureText(e.placeholder).width, room];
+        }""",
+    )
+    assert 0 < text <= room, (text, room)
+
+
+def test_recent_scans_are_timed_on_the_fairs_clock(scanning, live_server, launch_chromium):
+    """A phone set to another time zone (a visiting organizer's) listed its own hours."""
+    page = _phone_scanner(
+        scanning, live_server, launch_chromium, locale="en-US", timezone_id="America/New_York"
+    )
+    _type_code(page, scanning.code("attendee"), "ok")
+    shown = page.inner_text("#recent li").split(" · ", 1)[0]
+    moment = datetime.fromtimestamp(page.evaluate("Date.now()") / 1000, UTC)
+    seoul = moment.astimezone(ZoneInfo("Asia/Seoul"))
+    hours, minutes, seconds = (int(part) for part in shown.split(":"))
+    listed = hours * 3600 + minutes * 60 + seconds
+    now = seoul.hour * 3600 + seoul.minute * 60 + seoul.second
+    assert (now - listed) % 86400 < 30, (shown, seoul)
