@@ -66,7 +66,7 @@ class Badge(LocalizedMixin, db.Model):
     """A person's badge at one event.
 
     `issue` counts printings: reissuing a badge increments it, and a code of a
-    lower issue no longer admits anybody. The name, company, country and booth
+    lower issue no longer admits anybody (BadgeIssueEnd keeps since when). The name, company, country and booth
     are a snapshot taken when the badge was issued (refreshed by issue_badge),
     so a printed badge and its record agree.
     """
@@ -86,10 +86,6 @@ class Badge(LocalizedMixin, db.Model):
     category_manual: Mapped[bool] = mapped_column(Boolean, default=False)
     issue: Mapped[int] = mapped_column(Integer, default=1)
     revoked_at: Mapped[object | None] = mapped_column(UTCDateTime)
-    # When the issue before this one stopped admitting (its revocation, or the
-    # reissue): a scanner that was offline may upload a scan of that issue's code
-    # made before then, which admitted its holder.
-    previous_issue_until: Mapped[object | None] = mapped_column(UTCDateTime)
     name_ko: Mapped[str] = mapped_column(String(100), default="")
     name_en: Mapped[str] = mapped_column(String(100), default="")
     organization_id: Mapped[int | None] = mapped_column(
@@ -126,3 +122,17 @@ class Badge(LocalizedMixin, db.Model):
 
     def __repr__(self):
         return f"<Badge {self.id} event={self.event_id} user={self.user_id} issue={self.issue}>"
+
+
+class BadgeIssueEnd(db.Model):
+    """When an earlier issue of a badge stopped admitting: its revocation, or else
+    the reprint that replaced it. A scanner that was offline may upload a scan of
+    that issue's code made before then, which admitted its holder."""
+
+    __tablename__ = "badge_issue_ends"
+
+    badge_id: Mapped[int] = mapped_column(
+        ForeignKey("badges.id", ondelete="CASCADE"), primary_key=True
+    )
+    issue: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    ended_at: Mapped[object] = mapped_column(UTCDateTime)

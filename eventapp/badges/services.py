@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from eventapp.accounts.models import User
 from eventapp.badges import codes
-from eventapp.badges.models import CATEGORIES, Badge, EventKey
+from eventapp.badges.models import CATEGORIES, Badge, BadgeIssueEnd, EventKey
 from eventapp.booths.models import Booth, BoothAllocation, Exhibitor
 from eventapp.core import audit
 from eventapp.core.db import insert_on_conflict, utcnow
@@ -356,7 +356,9 @@ def reissue_badge(badge):
         raise BadgeError("this badge cannot be reissued any more")
     previous = badge.issue
     restored = badge.revoked_at is not None
-    badge.previous_issue_until = badge.revoked_at or utcnow()
+    db.session.add(
+        BadgeIssueEnd(badge_id=badge.id, issue=previous, ended_at=badge.revoked_at or utcnow())
+    )
     badge.issue = previous + 1
     badge.revoked_at = None
     audit.record(

@@ -25,7 +25,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 
 from eventapp.badges import codes
-from eventapp.badges.models import CATEGORIES, Badge, EventKey
+from eventapp.badges.models import CATEGORIES, Badge, BadgeIssueEnd, EventKey
 from eventapp.booths.models import Exhibitor
 from eventapp.checkin.messages import bilingual
 from eventapp.checkin.models import (
@@ -733,7 +733,7 @@ class Judgement:
 
 BadgeRow = namedtuple(
     "BadgeRow",
-    "id user_id category issue revoked_at previous_issue_until name_ko name_en "
+    "id user_id category issue revoked_at name_ko name_en "
     "organization_id organization_ko organization_en",
 )
 
@@ -743,7 +743,6 @@ _BADGE_COLUMNS = (
     Badge.category,
     Badge.issue,
     Badge.revoked_at,
-    Badge.previous_issue_until,
     Badge.name_ko,
     Badge.name_en,
     Badge.organization_id,
@@ -903,9 +902,7 @@ def _judge(ctx, text, day, scanned_at, language, offline=False, latest=None):
     if row.revoked_at is not None and not before(row.revoked_at, scanned_at, latest):
         return Judgement("revoked", "revoked", bilingual("revoked"), row.id, badge)
     if code.issue < row.issue and not (
-        code.issue == row.issue - 1
-        and row.previous_issue_until is not None
-        and before(row.previous_issue_until, scanned_at, latest)
+        offline and _issue_admitted_then(row.id, code.issue, scanned_at, latest)
     ):
         return Judgement("revoked", "superseded", bilingual("superseded"), row.id, badge)
     if _closed(ctx, scanned_at, offline):
@@ -944,6 +941,18 @@ def _made_before(moment, scanned_at, latest):
     """Whether an uploaded scan was made before `moment` (with `latest`, the latest it
     can have been made, see record_scan)."""
     return (latest or scanned_at) < moment
+
+
+def _issue_admitted_then(badge_id, issue, scanned_at, latest):
+    """Whether an earlier issue of the badge still admitted when an uploaded scan was
+    made: before it ended (was revoked, or else reprinted). An issue whose end is
+    not known (reprinted before these ends were kept) is over for good."""
+    ended_at = db.session.scalar(
+        select(BadgeIssueEnd.ended_at).where(
+            BadgeIssueEnd.badge_id == badge_id, BadgeIssueEnd.issue == issue
+        )
+    )
+    return ended_at is not None and _made_before(ended_at, scanned_at, latest)
 
 
 def _never_before(moment, scanned_at, latest):

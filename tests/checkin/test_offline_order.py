@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
+from eventapp.badges.models import BadgeIssueEnd
 from eventapp.checkin import services
 from eventapp.checkin.models import CheckIn, Lead, Scan
 from eventapp.extensions import db
@@ -611,7 +612,9 @@ def test_an_offline_scan_of_the_previous_issue_counts_until_the_reissue(
     badges.reissue_badge(staff)
     badges.reissue_badge(attendee)
     db.session.commit()
-    assert staff.previous_issue_until == _moment(scanning.at(0, time(11, 0)))
+    assert db.session.get(BadgeIssueEnd, (staff.id, 1)).ended_at == _moment(
+        scanning.at(0, time(11, 0))
+    )
     server_clock(0, time(11, 30))
 
     assert _upload(client, gate, token, staff_first, scanning.at(0, time(10, 45)))["status"] == "ok"
@@ -626,7 +629,7 @@ def test_the_previous_issue_of_a_revoked_badge_stopped_at_the_revocation(
     scanning, client, device_token, server_clock, monkeypatch
 ):
     """Lost at 10:00 (revoked), reprinted at 11:00: the lost badge admitted nobody
-    after 10:00, and codes two issues back are refused whenever scanned."""
+    after 10:00, however many reprints later its scan is uploaded."""
     from eventapp.badges import services as badges
 
     gate = scanning.points["gate"]
@@ -637,8 +640,9 @@ def test_the_previous_issue_of_a_revoked_badge_stopped_at_the_revocation(
     _badge_clock(monkeypatch, scanning, time(11, 0))
     badges.reissue_badge(badge)
     db.session.commit()
-    second_code = badges.badge_code(badge)
-    assert badge.previous_issue_until == _moment(scanning.at(0, time(10, 0)))
+    assert db.session.get(BadgeIssueEnd, (badge.id, 1)).ended_at == _moment(
+        scanning.at(0, time(10, 0))
+    )
     server_clock(0, time(12, 30))
 
     lost = _upload(client, gate, token, first_code, scanning.at(0, time(10, 30)))
@@ -646,7 +650,41 @@ def test_the_previous_issue_of_a_revoked_badge_stopped_at_the_revocation(
     _badge_clock(monkeypatch, scanning, time(12, 0))
     badges.reissue_badge(badge)
     db.session.commit()
-    older = _upload(client, gate, token, first_code, scanning.at(0, time(9, 30)))
-    assert (older["status"], older["reason"]) == ("revoked", "superseded")
-    assert _upload(client, gate, token, second_code, scanning.at(0, time(11, 30)))["status"] == "ok"
-    assert db.session.scalars(select(CheckIn.badge_id)).all() == [badge.id]
+    lost = _upload(client, gate, token, first_code, scanning.at(0, time(10, 31)))
+    assert (lost["status"], lost["reason"]) == ("revoked", "superseded")
+    assert db.session.scalars(select(CheckIn)).all() == []
+
+
+def test_an_offline_scan_two_reprints_back_counts_if_made_before_the_first(
+    scanning, client, device_token, server_clock, monkeypatch
+):
+    """A gate offline all morning admitted a visitor at 9:30 whose badge was then
+    reprinted at 10:00 and again at 11:00: the upload at 12:30 counts the entry
+    (only the issue just before the current one was judged by its end; older
+    codes were refused whenever scanned)."""
+    from eventapp.badges import services as badges
+
+    gate = scanning.points["gate"]
+    token = device_token("gate")
+    badge, first_code = scanning.badges["attendee"], scanning.code("attendee")
+    for clock in (time(10, 0), time(11, 0)):
+        _badge_clock(monkeypatch, scanning, clock)
+        badges.reissue_badge(badge)
+    db.session.commit()
+    third_code = badges.badge_code(badge)
+    server_clock(0, time(12, 30))
+
+    late = _upload(client, gate, token, first_code, scanning.at(0, time(10, 5)))
+    assert (late["status"], late["reason"]) == ("revoked", "superseded")
+    early = _upload(client, gate, token, first_code, scanning.at(0, time(9, 30)))
+    assert early["status"] == "ok", early
+    # Live, an old code admits nobody, and the entry stands at 9:30.
+    live = scan(client, gate, first_code, token=token, at=scanning.at(0, time(12, 30)))
+    assert live.get_json()["reason"] == "superseded"
+    again = scan(client, gate, third_code, token=token, at=scanning.at(0, time(12, 30)))
+    assert again.get_json()["status"] == "already_checked_in"
+    checkin = db.session.scalars(select(CheckIn)).one()
+    assert (checkin.badge_id, checkin.checked_in_at) == (
+        badge.id,
+        _moment(scanning.at(0, time(9, 30))),
+    )
