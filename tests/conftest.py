@@ -66,34 +66,15 @@ def pytest_configure(config):
     were started at that moment (the clock ticks on from there): the suite must
     pass at any hour, and failures tied to the hour (a fair day starting at
     midnight in Seoul, a 10:00 scan still ahead) show up only when looked for.
-    Browser pages start at that moment too (see _pages_on_the_test_clock). The
-    browser itself keeps the real clock for cookies: a cookie that expires within
-    hours of a moment in the past is dropped on arrival, so browser tests are
-    skipped for a moment in the past."""
+    Browser pages start at that moment too (see _pages_on_the_test_clock); the
+    browser keeps the real clock for cookies, which the app sets with Max-Age
+    (counted from their arrival), so a moment in the past serves as well."""
     moment = os.environ.get("EVENTAPP_TEST_NOW")
     if moment:
         import time_machine
 
         config._eventapp_travel = time_machine.travel(moment, tick=True)
         config._eventapp_travel.start()
-
-
-def pytest_collection_modifyitems(config, items):
-    moment = os.environ.get("EVENTAPP_TEST_NOW")
-    if moment and _in_the_past(moment):
-        skip = pytest.mark.skip(reason=f"EVENTAPP_TEST_NOW={moment} is past: cookies would expire")
-        for item in items:
-            if item.get_closest_marker("browser"):
-                item.add_marker(skip)
-
-
-def _in_the_past(moment):
-    from datetime import datetime
-
-    import time_machine
-
-    real_now = time_machine.escape_hatch.time.time()
-    return datetime.fromisoformat(moment.replace("Z", "+00:00")).timestamp() < real_now
 
 
 @pytest.fixture(scope="session")
