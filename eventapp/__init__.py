@@ -79,6 +79,10 @@ def create_app(config=None):
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"
+    # Flask-Login's own message is English only; this one is translated.
+    from eventapp.core.i18n import lazy_gettext
+
+    login_manager.login_message = lazy_gettext("Please sign in to open this page.")
 
     from eventapp.core.urls import RowIdConverter
 

@@ -152,6 +152,7 @@ def update_scan_point(point, **changes):
         changes["organization_id"] = None
     if "entrance_group" in changes:
         changes["entrance_group"] = _entrance_group(changes["entrance_group"])
+    former_company = point.organization_id
     changed = {}
     for name, value in changes.items():
         if getattr(point, name) != value:
@@ -160,9 +161,10 @@ def update_scan_point(point, **changes):
     if "active" in changed:
         _note_closing(point, utcnow())
     revoked = []
-    if "organization_id" in changed and point.kind == "booth":
+    if "organization_id" in changed and former_company is not None:
         # Its scanners were handed to the former company's staff: they would go on
-        # reading visitors' names and capturing leads for the new one.
+        # reading visitors' names and capturing leads for the new company, or, with
+        # the point turned into an entrance, checking people in there.
         revoked = active_devices(point)
         for device in revoked:
             revoke_device(device)

@@ -141,3 +141,29 @@ def test_the_command_line_refuses_hours_out_of_range(scanning, app):
     assert db.session.scalar(select(func.count()).select_from(ScanDevice)) == 0
     result = runner.invoke(args=["checkin", "device-token", "test-expo", str(gate.id)])
     assert result.exit_code == 0, result.output
+
+
+def test_a_booth_point_turned_into_an_entrance_revokes_the_exhibitors_devices(scanning, login_as):
+    """The exhibitor's phone went on scanning at what became an entrance: it read
+    every badge holder's name and checked people in."""
+    booth = scanning.points["alpha_booth"]
+    device = services.create_device(booth, label="alpha staff phone", hours=24)
+    db.session.commit()
+    token = services.device_token(device)
+    page = _edit(login_as, booth, kind="entrance", organization_id=0)
+    assert "Its 1 scanner devices were revoked" in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(ScanPoint, booth.id).kind == "entrance"
+    assert db.session.get(ScanDevice, device.id).revoked_at is not None
+    answer = scan(login_as("anonymous"), booth, scanning.code("attendee"), token=token)
+    assert answer.status_code == 401
+
+
+def test_the_sign_in_request_is_in_the_readers_language(scanning, client):
+    """A phone whose set-up code was withdrawn lands on the sign-in page: the
+    message there was Flask-Login's, in English on a Korean page."""
+    gate = scanning.points["gate"]
+    answer = client.get(f"/e/test-expo/scan/{gate.id}", headers={"Accept-Language": "ko"})
+    assert answer.status_code == 302 and "/login" in answer.location
+    page = client.get(answer.location, headers={"Accept-Language": "ko"}).get_data(as_text=True)
+    assert "Please log in" not in page and "로그인" in page
