@@ -429,3 +429,13 @@ def test_a_lead_without_a_company_shows_no_stray_separator(scanning, login_as):
     lead = html.split('class="card lead"', 1)[1].split("</article>", 1)[0]
     facts = lead.split('<p class="muted">', 1)[1].split("</p>", 1)[0].strip()
     assert facts.startswith("Visitor") and " ·  · " not in facts, facts
+
+
+def test_the_company_picker_names_a_company_named_in_one_language(scanning, login_as):
+    alpha = scanning.companies["alpha"]
+    alpha.name_ko = ""
+    scanning.organizer.locale = "ko"
+    db.session.commit()
+    html = login_as("organizer").get("/e/test-expo/leads/").get_data(as_text=True)
+    option = html.split(f'<option value="{alpha.id}"', 1)[1].split("</option>", 1)[0]
+    assert option.rsplit(">", 1)[1] == alpha.name_en

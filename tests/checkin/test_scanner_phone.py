@@ -174,3 +174,22 @@ def test_recent_scans_are_timed_on_the_fairs_clock(scanning, live_server, launch
     listed = hours * 3600 + minutes * 60 + seconds
     now = seoul.hour * 3600 + seoul.minute * 60 + seoul.second
     assert (now - listed) % 86400 < 30, (shown, seoul)
+
+
+def test_korean_tables_keep_words_whole_on_a_phone(
+    scanning, login_as, live_server, launch_chromium
+):
+    """A narrow column stacked a Korean word one syllable a line ("정" over "문"), and
+    the scan log's "확인" pill broke in two."""
+    scan(login_as("organizer"), scanning.points["gate"], scanning.code("attendee"))
+    scanning.organizer.locale = "ko"
+    db.session.commit()
+    page = launch_chromium().new_context(locale="ko-KR", **PHONE).new_page()
+    _sign_in(page, live_server.url, scanning.organizer.email)
+    page.goto(f"{live_server.url}/e/test-expo/checkin/")
+    name = page.locator("table a", has_text="정문").first.bounding_box()
+    assert name["height"] < 30, name
+    page.goto(f"{live_server.url}/e/test-expo/checkin/scans")
+    pill = page.locator("td .badge-pill").first
+    lines = "e => e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight)"
+    assert pill.evaluate(lines) < 1.5
