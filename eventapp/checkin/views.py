@@ -5,7 +5,6 @@ sharing (visitors). The JSON API lives in api.py, mounted here."""
 import csv
 import hashlib
 import io
-from datetime import date
 
 from flask import (
     Blueprint,
@@ -328,18 +327,6 @@ def scans(event):
     )
 
 
-def _zone_day(event, raw):
-    """The fair day asked for, else today's during the fair, else its first day."""
-    try:
-        day = date.fromisoformat(raw) if raw else None
-    except ValueError:
-        day = None
-    if day in event.days:
-        return day
-    today = services.utcnow().astimezone(event.tz).date()
-    return today if today in event.days else event.starts_on
-
-
 @bp.route("/e/<slug>/checkin/points/<int:point_id>/meetings", methods=["GET", "POST"])
 @event_view("staff")
 def meeting_zone(event, point_id):
@@ -347,7 +334,7 @@ def meeting_zone(event, point_id):
     if point.kind != "meeting_zone":
         abort(404)
     # The day shown, and the day whose no-shows the button marks (the list beside it).
-    day = _zone_day(event, request.values.get("day"))
+    day = event.day_asked(request.values.get("day"))
     if request.method == "POST":
         if not is_organizer(current_user, event):
             abort(403)

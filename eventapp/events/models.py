@@ -74,6 +74,19 @@ class Event(LocalizedMixin, db.Model):
         count = (self.ends_on - self.starts_on).days + 1
         return [self.starts_on + timedelta(days=i) for i in range(count)]
 
+    def day_asked(self, raw, days=None):
+        """The day `raw` (ISO) names if it is one of `days` (the fair's by default);
+        else today's if today is one of them; else the first of them."""
+        days = self.days if days is None else days
+        try:
+            day = date.fromisoformat(raw or "")
+        except ValueError:
+            day = None
+        if day in days:
+            return day
+        today = utcnow().astimezone(self.tz).date()
+        return today if today in days else (days[0] if days else self.starts_on)
+
     def local_datetime(self, day, clock):
         """An aware datetime for a wall-clock time on a fair day."""
         return datetime.combine(day, clock, tzinfo=self.tz)

@@ -16,7 +16,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from eventapp.core.db import is_conflict, utcnow
+from eventapp.core.db import is_conflict
 from eventapp.core.forms import select_choices
 from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
@@ -544,15 +544,7 @@ def _meeting_days(event):
 
 
 def _day_arg(event):
-    days = _meeting_days(event)
-    try:
-        day = date.fromisoformat(request.args.get("day", ""))
-    except ValueError:
-        day = None
-    if day not in days:
-        today = utcnow().astimezone(event.tz).date()
-        day = today if today in days else (days[0] if days else event.starts_on)
-    return day
+    return event.day_asked(request.args.get("day"), _meeting_days(event))
 
 
 @bp.get("/e/<slug>/meetings/m/<int:meeting_id>")
