@@ -133,9 +133,14 @@ const CLASSES = {
   unverified: "result-unverified",
 };
 
+// The fair's time zone: the synced config's, else the page's.
+function eventTimeZone() {
+  return (config && config.event.timezone) || cfg.timezone;
+}
+
 function todayKey() {
-  const tz = (config && config.event.timezone) || cfg.timezone;
-  return `kicxup-count|${pointId}|${offline.localDay(judgingTime(scannerNow().getTime()), tz)}`;
+  const day = offline.localDay(judgingTime(scannerNow().getTime()), eventTimeZone());
+  return `kicxup-count|${pointId}|${day}`;
 }
 
 // -- clock --------------------------------------------------------------------------------
@@ -347,7 +352,7 @@ function show(answer, note = "") {
   item.className = `recent-${CLASSES[status] ? status : "bad"}`;
   // The fair's clock, as on the badges and agendas, not the phone's time zone.
   const time = scannerNow().toLocaleTimeString(lang === "ko" ? "ko-KR" : "en-GB", {
-    timeZone: (config && config.event.timezone) || cfg.timezone,
+    timeZone: eventTimeZone(),
   });
   item.textContent = `${time} · ${UI.statuses[status] || status} · ${
     els.name.textContent || answer[`message_${lang}`] || ""
