@@ -66,9 +66,9 @@ class Badge(LocalizedMixin, db.Model):
     """A person's badge at one event.
 
     `issue` counts printings: reissuing a badge increments it, and a code of a
-    lower issue no longer admits anybody (BadgeIssueEnd keeps since when). The name, company, country and booth
-    are a snapshot taken when the badge was issued (refreshed by issue_badge),
-    so a printed badge and its record agree.
+    lower issue no longer admits anybody (BadgeIssueEnd keeps since when). The
+    name, company, country and booth are a snapshot taken when the badge was
+    issued (refreshed by issue_badge), so a printed badge and its record agree.
     """
 
     __tablename__ = "badges"

@@ -12,13 +12,19 @@ def test_production_refuses_default_secret(monkeypatch):
         create_app(Weak)
 
 
-def test_production_accepts_a_real_secret(tmp_path):
-    class Strong(ProductionConfig):
+def _production(tmp_path, server_url="https://kicxup.example.org"):
+    """Production settings with a real secret, its database in `tmp_path`."""
+
+    class Production(ProductionConfig):
         SECRET_KEY = "x" * 48
-        SERVER_URL = "https://kicxup.example.org"
+        SERVER_URL = server_url
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'prod.sqlite'}"
 
-    app = create_app(Strong)
+    return Production
+
+
+def test_production_accepts_a_real_secret(tmp_path):
+    app = create_app(_production(tmp_path))
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
 
@@ -40,22 +46,12 @@ def test_production_refuses_an_address_only_this_machine_reaches(address, tmp_pa
     """Set-up codes, e-mail links and calendar invites carry SERVER_URL: a phone
     that scans a set-up code for 127.0.0.1 opens itself."""
 
-    class LocalOnly(ProductionConfig):
-        SECRET_KEY = "x" * 48
-        SERVER_URL = address
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'prod.sqlite'}"
-
     with pytest.raises(RuntimeError, match="SERVER_URL"):
-        create_app(LocalOnly)
+        create_app(_production(tmp_path, address))
 
 
 @pytest.mark.parametrize(
     "address", ["https://kicxup.example.org", "http://10.0.0.5:8000", "https://kicxup.kr/expo"]
 )
 def test_production_accepts_an_address_others_reach(address, tmp_path):
-    class Public(ProductionConfig):
-        SECRET_KEY = "x" * 48
-        SERVER_URL = address
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'prod.sqlite'}"
-
-    assert create_app(Public).config["SERVER_URL"] == address
+    assert create_app(_production(tmp_path, address)).config["SERVER_URL"] == address
