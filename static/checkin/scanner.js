@@ -580,7 +580,6 @@ async function process(text, scannedAt, notBefore, stamp) {
   await keepForUpload(item, UI.offline, UI.savedOffline);
 }
 
-let syncing = false;
 const UPLOAD_BATCH = 100;
 
 // Oldest first, so the server sees the scans in the order they happened.
@@ -641,9 +640,29 @@ async function flushStrays() {
   return uploaded;
 }
 
-async function flushQueue() {
-  if (syncing) return;
-  syncing = true;
+// One upload at a time. A call while one runs (the page's own on load, coming
+// online, every 15 s) is answered once the queue has been looked at again after it:
+// returning at once told the caller its scans were up while they were still going.
+let uploading = null;
+let uploadingNext = null;
+
+function flushQueue() {
+  if (!uploading) {
+    uploading = uploadQueue().finally(() => {
+      uploading = null;
+    });
+    return uploading;
+  }
+  if (!uploadingNext) {
+    uploadingNext = uploading.then(() => {
+      uploadingNext = null;
+      return flushQueue();
+    });
+  }
+  return uploadingNext;
+}
+
+async function uploadQueue() {
   try {
     let uploaded = 0;
     let changed = 0;
@@ -691,7 +710,6 @@ async function flushQueue() {
   } catch (error) {
     setOnline(false);
   } finally {
-    syncing = false;
     await refreshQueueCount();
   }
 }

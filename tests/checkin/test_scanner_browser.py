@@ -5,6 +5,7 @@ recorded: a check-in at the gate, an arrival at a meeting table, a lead at a boo
 
 import subprocess
 import threading
+import time as clock
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
@@ -1581,3 +1582,28 @@ def test_a_signed_in_persons_scans_queued_at_one_point_go_up_from_the_next(
     assert [(s.scan_point_id, s.result, s.offline, s.user_id) for s in uploaded] == [
         (gate_id, "ok", True, scanning.staff.id)
     ]
+
+
+def test_an_upload_asked_for_while_one_runs_waits_for_it(scanning, live_server, launch_chromium):
+    """The page's own upload (coming online) was under way when another was asked
+    for: that call returned at once, saying nothing of the scan still going up."""
+    page = _gate_scanner(scanning, live_server, launch_chromium, "busy tablet")
+    context = page.context
+    context.set_offline(True)
+    _type_code(page, scanning.code("attendee"), "ok")
+
+    def slow(route):
+        clock.sleep(0.5)
+        route.continue_()
+
+    context.route("**/api/checkin/scans", slow)
+    context.set_offline(False)
+    left = page.evaluate(
+        """async () => {
+          const scanner = window.kicxupScanner;
+          scanner.flushQueue();  // under way
+          await scanner.flushQueue();  // asked for meanwhile
+          return (await scanner.db.getAll('queue')).length;
+        }"""
+    )
+    assert left == 0
