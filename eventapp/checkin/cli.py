@@ -75,7 +75,8 @@ def register(app):
             c = counts.get(point.id, {})
             click.echo(
                 f"{point.id:>4} {point.kind:<12} {point.name_en:<40} "
-                f"scans={c.get('scans', 0)} ok={c.get('ok', 0)} rejected={c.get('rejected', 0)}"
+                f"scans={c.get('scans', 0)} ok={c.get('ok', 0)} "
+                f"already={c.get('already', 0)} rejected={c.get('rejected', 0)}"
             )
 
     app.cli.add_command(group)

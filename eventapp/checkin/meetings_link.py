@@ -45,6 +45,8 @@ MISSING_LABELS = {
     "firm": _l("the firm did not come"),
     "both": _l("neither side came"),
 }
+# For the meeting-zone page: a no-show marked without naming a side, both sides scanned.
+NOT_RECORDED = _l("who stayed away was not recorded")
 
 
 def _meetings():

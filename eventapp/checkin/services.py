@@ -1378,7 +1378,8 @@ def scanner_config(point, device=None, now=None):
 
 
 def point_counts(event, day=None):
-    """scan point id -> {"scans": n, "ok": n, "checkins": n (of `day` if given)}."""
+    """scan point id -> {"scans", "ok", "already", "rejected"} counts (of `day` if given);
+    the last three add up to the first."""
     counts = {}
     query = (
         select(Scan.scan_point_id, Scan.result, func.count())
@@ -1388,11 +1389,13 @@ def point_counts(event, day=None):
     if day is not None:
         query = query.where(Scan.day == day)
     for point_id, result, n in db.session.execute(query):
-        entry = counts.setdefault(point_id, {"scans": 0, "ok": 0, "rejected": 0})
+        entry = counts.setdefault(point_id, {"scans": 0, "ok": 0, "already": 0, "rejected": 0})
         entry["scans"] += n
         if result == "ok":
             entry["ok"] += n
-        elif result != "already_checked_in":
+        elif result == "already_checked_in":
+            entry["already"] += n
+        else:
             entry["rejected"] += n
     return counts
 

@@ -358,7 +358,10 @@ def meeting_zone(event, point_id):
             missing[meeting.id] = pending[meeting.id].missing
         elif meeting.status == "no_show":
             marked = getattr(meeting, "no_show_side", None)
-            missing[meeting.id] = marked or meetings_link.missing_side(arrived[meeting.id])
+            # Both sides scanned, and marked without saying who stayed away: say so.
+            missing[meeting.id] = (
+                marked or meetings_link.missing_side(arrived[meeting.id]) or "not_recorded"
+            )
             since = meetings_link.came_since(arrived[meeting.id], marked_at.get(meeting.id))
             sides = meetings_link.scanned_since(marked, since)
             if sides:
@@ -373,7 +376,7 @@ def meeting_zone(event, point_id):
         no_shows=pending,
         missing=missing,
         contradicted=contradicted,
-        missing_labels=meetings_link.MISSING_LABELS,
+        missing_labels={**meetings_link.MISSING_LABELS, "not_recorded": meetings_link.NOT_RECORDED},
         since_labels=meetings_link.SCANNED_SINCE_LABELS,
     )
 
@@ -428,10 +431,17 @@ def scanner(slug, point_id):
     token = request.cookies.get(DEVICE_COOKIE)
     if token:
         device = services.device_from_token(token)
+        withdrawn = device is None
         if device is not None and device.scan_point_id != point.id:
             device = None
     if device is None:
         if not current_user.is_authenticated:
+            if token and withdrawn:
+                # The phone was set up, and its set-up no longer holds: say so (the
+                # sign-in page alone left staff guessing), and offer the sign-in.
+                return render_template(
+                    "checkin/setup_failed.html", event=event, point=point, withdrawn=True
+                ), 403
             return login_manager.unauthorized()
         if not services.may_scan(current_user, point, event):
             abort(403)

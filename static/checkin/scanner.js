@@ -53,9 +53,12 @@ let publicKey = null;
 // Set when the server refused this device's token (expired or revoked): later
 // requests go without it, so that a sign-in (here or in another tab) is used.
 let tokenRejected = false;
-// Why the queue cannot be uploaded ("auth", "server") or null.
+// Why the queue cannot be uploaded ("auth", "server") or null: this point's scans,
+// and those queued at another point (flushStrays).
 let uploadProblem = null;
 let uploadStatus = 0;
+let strayProblem = null;
+let strayStatus = 0;
 
 function headers(withToken = true) {
   const h = { "Content-Type": "application/json", Accept: "application/json" };
@@ -371,28 +374,31 @@ function setOnline(isOnline) {
   root.dataset.online = isOnline ? "1" : "0";
 }
 
+// Every scan waiting on this device: this page uploads those queued at another
+// scan point too (flushStrays), and a phone moved from a revoked point must not
+// hide them.
 async function pendingCount() {
-  return (await db.getAll("queue")).filter((q) => q.scan_point === pointId).length;
+  return (await db.getAll("queue")).length;
 }
 
 // A warning that stays on screen while queued scans cannot be uploaded: how many,
 // why, and what the operator can do about it.
 async function refreshWarning() {
   const count = await pendingCount();
-  if (!uploadProblem || !count) {
+  const problem = uploadProblem || strayProblem;
+  if (!problem || !count) {
     els.warning.hidden = true;
     root.dataset.uploadProblem = "";
     return;
   }
-  const text = uploadProblem === "auth" ? UI.uploadRefused : UI.uploadFailed;
-  els.warningText.textContent = fill(text, { count, status: uploadStatus });
-  els.warningSignIn.hidden = uploadProblem !== "auth";
+  const status = uploadProblem ? uploadStatus : strayStatus;
+  const text = problem === "auth" ? UI.uploadRefused : UI.uploadFailed;
+  els.warningText.textContent = fill(text, { count, status });
+  els.warningSignIn.hidden = problem !== "auth";
   els.warning.hidden = false;
-  root.dataset.uploadProblem = uploadProblem;
+  root.dataset.uploadProblem = problem;
 }
 
-// This scan point's queue only: the one flushQueue uploads (scans queued at another
-// point of this device are uploaded from that point's page).
 async function refreshQueueCount() {
   els.countQueue.textContent = String(await pendingCount());
   await refreshWarning();
@@ -509,7 +515,8 @@ async function keepForUpload(item, note, syncNote) {
   // remembered as admitted, or the visitor's next try would say "already".
   // With the device's token: should the device be set up for another scan point
   // before the scan goes up, this point's page no longer opens on it (flushStrays).
-  const token = cfg.token || null;
+  // Not with a token the server refused: it goes up with the sign-in.
+  const token = cfg.token && !tokenRejected ? cfg.token : null;
   await db.put("queue", { ...item, token, queued: nextQueued(), local_status: local.status });
   if (local.status === "ok" && local.seenKey) {
     await db.put("seen", { key: local.seenKey, at: item.scanned_at, ...here() });
@@ -603,10 +610,12 @@ function batchBody(point, items) {
 // Scans a device queued at another scan point: before it was set up for this one
 // (that point's page no longer opens on it), or by a person signed in who has gone
 // on to this point. They go up from here, each with the token it was scanned under,
-// or with the sign-in where it had none. A token no longer valid, or a sign-in that
-// may not scan there, keeps them queued, as their own page would.
+// or with the sign-in where it had none or it is no longer valid (the point's device
+// was revoked, then someone signed in here). Refused both ways, they stay queued and
+// the warning counts them.
 async function flushStrays() {
   let uploaded = 0;
+  strayProblem = null;
   const groups = new Map();
   const strays = (await db.getAll("queue")).filter((q) => q.scan_point !== pointId);
   for (const item of strays.sort(inQueueOrder)) {
@@ -617,18 +626,26 @@ async function flushStrays() {
   for (const items of groups.values()) {
     for (let start = 0; start < items.length; start += UPLOAD_BATCH) {
       const batch = items.slice(start, start + UPLOAD_BATCH);
-      noticeClockSteps();
-      const response = await fetchJSON(
-        cfg.batchUrl,
-        {
-          method: "POST",
-          withToken: false,
-          headers: batch[0].token ? { [cfg.tokenHeader]: batch[0].token } : {},
-          body: batchBody(batch[0].scan_point, batch),
-        },
-        20000
-      );
-      if (!response.ok) break;
+      const send = (token) => {
+        noticeClockSteps();
+        return fetchJSON(
+          cfg.batchUrl,
+          {
+            method: "POST",
+            withToken: false,
+            headers: token ? { [cfg.tokenHeader]: token } : {},
+            body: batchBody(batch[0].scan_point, batch),
+          },
+          20000
+        );
+      };
+      let response = await send(batch[0].token);
+      if (response.status === 401 && batch[0].token) response = await send(null);
+      if (!response.ok) {
+        strayProblem = response.status === 401 || response.status === 403 ? "auth" : "server";
+        strayStatus = response.status;
+        break;
+      }
       const { results } = await response.json();
       for (let i = 0; i < batch.length; i++) {
         if (!results[i]) continue;

@@ -168,3 +168,33 @@ def test_cli_prints_a_working_token(scanning, app):
     db.session.remove()
     device = services.device_from_token(token)
     assert device is not None and device.label == "cli" and device.scan_point_id == gate.id
+
+
+def test_a_withdrawn_set_up_says_so_on_the_scanner_page(scanning, client, login_as):
+    gate = scanning.points["gate"]
+    device = services.create_device(gate, label="gate phone", hours=5)
+    db.session.commit()
+    assert client.get(f"/e/test-expo/scan/setup/{services.device_token(device)}").status_code == 302
+    assert client.get(f"/e/test-expo/scan/{gate.id}").status_code == 200
+    services.revoke_device(device)
+    db.session.commit()
+
+    page = client.get(f"/e/test-expo/scan/{gate.id}?lang=en")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 403
+    assert "no longer set up as a scanner" in html and "withdrawn" in html
+    assert f'href="/login?next=/e/test-expo/scan/{gate.id}"' in html
+    # Signed in, staff scan here as themselves.
+    staff = login_as("staff")
+    staff.set_cookie("checkin_device", services.device_token(device), path="/e/test-expo/scan/")
+    assert staff.get(f"/e/test-expo/scan/{gate.id}").status_code == 200
+
+
+def test_staff_reach_the_meeting_zone_page_from_the_scanner(scanning, login_as):
+    zone, gate = scanning.points["meeting"], scanning.points["gate"]
+    staff = login_as("staff")
+    listing = f"/e/test-expo/checkin/points/{zone.id}/meetings"
+    assert staff.get(listing).status_code == 200
+    assert f'href="{listing}"' in staff.get("/e/test-expo/scan/").get_data(as_text=True)
+    assert f'href="{listing}"' in staff.get(f"/e/test-expo/scan/{zone.id}").get_data(as_text=True)
+    assert '/meetings"' not in staff.get(f"/e/test-expo/scan/{gate.id}").get_data(as_text=True)

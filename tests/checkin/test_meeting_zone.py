@@ -667,3 +667,49 @@ def test_the_no_show_button_marks_the_days_no_shows_it_counts(
     assert db.session.get(type(first_day), first_day.id).status == "no_show"
     assert db.session.get(type(second_day), second_day.id).status == "scheduled"
     assert "Mark 1 no-shows" in client.get(f"{url}?day={day_two}").get_data(as_text=True)
+
+
+def test_a_due_meeting_not_yet_marked_is_not_shown_as_a_no_show(
+    meetup,  # noqa: F811
+    login_as,
+    monkeypatch,
+):
+    event = meetup.event
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    meeting = _meeting(event, alpha, gamma, meetup.slots[0], meetup.organizer)
+    zone = _zone(event)
+    _scan(zone, meetup.attendee, meeting.starts_at, "due-firm")
+    after = meeting.ends_at + meetings_link.NO_SHOW_AFTER
+    monkeypatch.setattr(meetings_link, "utcnow", lambda: after)
+
+    row = _zone_row(login_as, zone, meeting)
+    state = row.split("<td>")[-1]
+    assert "not yet marked" in state and "the startup did not come" in state
+    assert "pill-bad" not in state and ">no-show<" not in state
+    meetings_link.mark_no_shows(event, meetup.organizer, now=after)
+    db.session.commit()
+    state = _zone_row(login_as, zone, meeting).split("<td>")[-1]
+    assert 'pill-bad">no-show<' in state and "not yet marked" not in state
+
+
+def test_a_no_show_marked_without_a_side_after_both_came_says_so(
+    meetup,  # noqa: F811
+    login_as,
+):
+    meeting, zone = _both_scanned(meetup)
+    meetings.mark_attendance(meeting, "no_show", meetup.organizer, now=meeting.ends_at)
+    db.session.commit()
+    db.session.refresh(meeting)
+    assert meeting.status == "no_show" and meeting.no_show_side is None
+    day = meeting.starts_at.astimezone(zone.event.tz).date()
+    html = (
+        login_as("organizer")
+        .get(f"/e/test-expo/checkin/points/{zone.id}/meetings?day={day}")
+        .get_data(as_text=True)
+    )
+    section = html.split('id="no-shows"', 1)[1].split("</section>", 1)[0]
+    assert f'data-meeting="{meeting.id}" data-missing="not_recorded"' in section
+    assert "who stayed away was not recorded" in section
+    assert "None" not in section
+    row = _zone_row(login_as, zone, meeting)
+    assert "who stayed away was not recorded" in row.split("<td>")[-1]

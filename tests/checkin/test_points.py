@@ -1,6 +1,7 @@
 """Organizers manage scan points: what a change may do to scans already made and
 to the devices handed out."""
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -167,3 +168,20 @@ def test_the_sign_in_request_is_in_the_readers_language(scanning, client):
     assert answer.status_code == 302 and "/login" in answer.location
     page = client.get(answer.location, headers={"Accept-Language": "ko"}).get_data(as_text=True)
     assert "Please log in" not in page and "로그인" in page
+
+
+def test_the_overview_counts_every_scan_in_one_column(scanning, login_as):
+    gate, staff = scanning.points["gate"], login_as("staff")
+    answers = [
+        scan(staff, gate, scanning.code("attendee")).get_json()["status"],
+        scan(staff, gate, scanning.code("attendee")).get_json()["status"],
+        scan(staff, gate, "K1-not-a-code").get_json()["status"],
+    ]
+    assert answers == ["ok", "already_checked_in", "invalid"]
+    counts = services.point_counts(scanning.event)[gate.id]
+    assert counts == {"scans": 3, "ok": 1, "already": 1, "rejected": 1}
+
+    html = login_as("organizer").get("/e/test-expo/checkin/?lang=en").get_data(as_text=True)
+    assert '<th class="num">Already checked in</th>' in html
+    row = html.split(">Main gate</a>", 1)[1].split("</tr>", 1)[0]
+    assert re.findall(r'<td class="num">(\d+)</td>', row) == ["3", "1", "1", "1"]

@@ -574,9 +574,10 @@ def _queued_at_the_gate_signed_in(scanning, live_server, launch_chromium):
     return page, gate_id, side_id, badge_id
 
 
-def test_queued_count_is_the_scan_points_own(scanning, live_server, launch_chromium):
-    """One device, two scan points: the queued count of a point's page is the scans
-    that page uploads, its own, not those queued at the device's other point."""
+def test_queued_count_is_every_scan_waiting_on_the_device(scanning, live_server, launch_chromium):
+    """One device, two scan points: each point's page uploads the scans queued at the
+    other too, so its queued count is all of them (the side gate's page said "0"
+    while the gate's scan waited)."""
     page, gate_id, side_id, badge_id = _queued_at_the_gate_signed_in(
         scanning, live_server, launch_chromium
     )
@@ -589,21 +590,82 @@ def test_queued_count_is_the_scan_points_own(scanning, live_server, launch_chrom
     context.set_offline(False)
     page.goto(f"{live_server.url}/e/test-expo/scan/{side_id}")
     _ready(page)
-    assert page.inner_text("#count-queue") == "0"
+    assert page.inner_text("#count-queue") == "1"
     queued = page.evaluate("window.kicxupScanner.db.getAll('queue')")
     assert [q["scan_point"] for q in queued] == [gate_id]
 
-    # At the gate again: its scan is counted, and uploaded.
+    # The network is back: the side gate's page sends the gate's scan to the gate.
     context.unroute("**/api/checkin/scans")
-    page.goto(f"{live_server.url}/e/test-expo/scan/{gate_id}")
-    _ready(page)
-    page.wait_for_function(
-        "document.getElementById('count-queue').textContent === '0'", timeout=20000
-    )
+    _upload_queue(page)
     context.close()
     db.session.remove()
     rows = db.session.scalars(select(Scan).where(Scan.badge_id == badge_id)).all()
     assert [(r.result, r.scan_point_id, r.offline) for r in rows] == [("ok", gate_id, True)]
+
+
+def test_scans_of_a_revoked_gate_device_are_shown_and_go_up_with_a_sign_in(
+    scanning, live_server, launch_chromium, writing
+):
+    """A phone queued a scan at the gate offline; the organizer revoked the gate's
+    device and set the phone up for the side gate. The side gate's page counts the
+    gate's scan and warns it is refused; once staff sign in it goes up with the
+    sign-in (it was sent with the revoked token only, and refused forever)."""
+    badge_id, code = scanning.badges["attendee"].id, scanning.code("attendee")
+    gate_id = scanning.points["gate"].id
+    staff_email, staff_id = scanning.staff.email, scanning.staff.id
+    side_path, _side = _setup_path(scanning, "side_gate", "same phone, side gate")
+    page = _gate_scanner(scanning, live_server, launch_chromium, "gate phone")
+    context = page.context
+    context.set_offline(True)
+    _type_code(page, code, "ok")
+    [queued] = page.evaluate("window.kicxupScanner.db.getAll('queue')")
+    assert queued["token"]
+    with writing():
+        for device in db.session.scalars(
+            select(ScanDevice).where(ScanDevice.scan_point_id == gate_id)
+        ):
+            device.revoked_at = services.utcnow()
+    context.set_offline(False)
+    page.goto(live_server.url + side_path)
+    _ready(page)
+    page.evaluate("window.kicxupScanner.flushQueue()")
+    warning = page.wait_for_selector("#upload-warning:not([hidden])", timeout=10000)
+    assert "1 scans are not uploaded" in warning.inner_text()
+    assert page.inner_text("#count-queue") == "1"
+
+    other = context.new_page()
+    _sign_in(other, live_server.url, staff_email)
+    other.close()
+    page.bring_to_front()
+    page.click("#upload-retry")
+    page.wait_for_function(
+        "document.getElementById('count-queue').textContent === '0'", timeout=20000
+    )
+    assert not page.is_visible("#upload-warning")
+    context.close()
+    db.session.remove()
+    rows = db.session.scalars(select(Scan).where(Scan.badge_id == badge_id)).all()
+    assert [(r.scan_point_id, r.result, r.user_id) for r in rows] == [(gate_id, "ok", staff_id)]
+
+
+def test_a_scan_made_after_the_token_was_refused_is_kept_without_it(
+    scanning, live_server, launch_chromium, writing
+):
+    """The server refused the device (revoked): a scan queued after that is stored
+    to go up with the sign-in, not with the token it knows is dead."""
+    page = _gate_scanner(scanning, live_server, launch_chromium, "refused tablet")
+    gate_id, code = scanning.points["gate"].id, scanning.code("attendee")
+    with writing():
+        for device in db.session.scalars(
+            select(ScanDevice).where(ScanDevice.scan_point_id == gate_id)
+        ):
+            device.revoked_at = services.utcnow()
+    page.evaluate("document.getElementById('result').dataset.status = 'waiting'")
+    page.fill("#code-input", code)
+    page.press("#code-input", "Enter")
+    page.wait_for_selector("#upload-warning:not([hidden])", timeout=10000)
+    [queued] = page.evaluate("window.kicxupScanner.db.getAll('queue')")
+    assert queued["token"] is None
 
 
 def _fake_camera(launch_chromium, scanning, tmp_path, who="attendee"):
