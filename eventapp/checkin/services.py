@@ -1546,10 +1546,50 @@ def set_contact_sharing(event, user, share):
     )
 
 
-def recent_scans(event, *, point_id=None, result=None, limit=200):
+# Rows on one page of the scan log.
+SCAN_LOG_PAGE = 100
+
+
+@dataclass
+class ScanLogPage:
+    scans: list
+    total: int  # scans matching the filter, on every page
+    older: int | None  # the `before` of the next page, if there is one
+
+
+def scan_log(event, *, point_id=None, result=None, day=None, before=None, limit=None):
+    """One page of the scan log, newest received first. `before` (a scan id) goes on
+    after that scan: the log grows at the top while someone reads it, and a page
+    number would then show rows twice or skip them."""
+    from sqlalchemy.orm import selectinload
+
+    limit = limit or SCAN_LOG_PAGE
     query = select(Scan).where(Scan.event_id == event.id)
     if point_id:
         query = query.where(Scan.scan_point_id == point_id)
     if result:
         query = query.where(Scan.result == result)
-    return db.session.scalars(query.order_by(Scan.received_at.desc(), Scan.id.desc()).limit(limit))
+    if day:
+        query = query.where(Scan.day == day)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    anchor = db.session.get(Scan, before) if before else None
+    if anchor is not None and anchor.event_id == event.id:
+        query = query.where(
+            or_(
+                Scan.received_at < anchor.received_at,
+                and_(Scan.received_at == anchor.received_at, Scan.id < anchor.id),
+            )
+        )
+    rows = db.session.scalars(
+        query.options(
+            selectinload(Scan.scan_point),
+            selectinload(Scan.badge),
+            selectinload(Scan.user),
+            selectinload(Scan.device),
+        )
+        .order_by(Scan.received_at.desc(), Scan.id.desc())
+        .limit(limit + 1)
+    ).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return ScanLogPage(rows, total, rows[-1].id if more else None)

@@ -311,19 +311,35 @@ def scans(event):
     result = request.args.get("result")
     if result not in SCAN_RESULTS:
         result = None
-    rows = services.recent_scans(event, point_id=point_id, result=result, limit=300).all()
+    day = request.args.get("day")
+    # A day not of the fair falls back as on the meeting pages; the form shows which.
+    day = event.day_asked(day) if day else None
+    log = services.scan_log(
+        event,
+        point_id=point_id,
+        result=result,
+        day=day,
+        before=parse_id(request.args.get("before")),
+    )
     points = db.session.scalars(
         select(ScanPoint).where(ScanPoint.event_id == event.id).order_by(ScanPoint.name_en)
     ).all()
     return render_template(
         "checkin/scans.html",
         event=event,
-        scans=rows,
+        log=log,
         points=points,
         results=SCAN_RESULTS,
         reason_label=scan_reason_label,
         point_id=point_id,
         result=result,
+        day=day,
+        # The filter as query arguments, for the links to the newest and older pages.
+        filters={
+            key: value
+            for key, value in (("point", point_id), ("result", result), ("day", day))
+            if value
+        },
     )
 
 

@@ -193,3 +193,39 @@ def test_korean_tables_keep_words_whole_on_a_phone(
     pill = page.locator("td .badge-pill").first
     lines = "e => e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight)"
     assert pill.evaluate(lines) < 1.5
+
+
+def _too_small(page, selector):
+    """The elements of `selector` on the page less than 44 px high, by their text."""
+    small = page.eval_on_selector_all(
+        selector,
+        "els => els.map(e => [e.textContent.trim().slice(0, 30), e.getBoundingClientRect().height])",
+    )
+    assert small, f"nothing matches {selector}"
+    return [(text, height) for text, height in small if height < 44]
+
+
+def test_filters_ratings_and_tick_boxes_are_thumb_sized(
+    scanning, login_as, live_server, launch_chromium
+):
+    """Below 44 px they were: the scan log's and leads page's filter selects (19 px),
+    the leads rating labels (27 px), the scan point form's tick-box labels (25 px)
+    and its selects (43 px)."""
+    scan(login_as("exhibitor_staff"), scanning.points["alpha_booth"], scanning.code("attendee"))
+    gate_id = scanning.points["gate"].id
+    organizer_email, staff_email = scanning.organizer.email, scanning.exhibitor_staff.email
+    browser = launch_chromium()
+    page = browser.new_context(locale="en-US", **PHONE).new_page()
+    _sign_in(page, live_server.url, organizer_email)
+    page.goto(f"{live_server.url}/e/test-expo/checkin/scans")
+    assert _too_small(page, "form.toolbar select") == []
+    page.goto(f"{live_server.url}/e/test-expo/leads/")
+    assert _too_small(page, "form.toolbar select") == []
+    page.goto(f"{live_server.url}/e/test-expo/checkin/points/{gate_id}")
+    assert _too_small(page, ".checks li label") == []
+    assert _too_small(page, ".field select") == []
+
+    page = browser.new_context(locale="ko-KR", **PHONE).new_page()
+    _sign_in(page, live_server.url, staff_email)
+    page.goto(f"{live_server.url}/e/test-expo/leads/")
+    assert _too_small(page, ".rating label") == []

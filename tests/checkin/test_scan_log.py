@@ -1,0 +1,82 @@
+"""The organizers' scan log: every scan, filtered by point, result and fair day, a
+page at a time, newest first."""
+
+import re
+
+from sqlalchemy import select, update
+
+from eventapp.checkin import services
+from eventapp.checkin.models import Scan
+from eventapp.extensions import db
+from tests.checkin.conftest import scan
+
+LOG = "/e/test-expo/checkin/scans"
+
+
+def _rows(html):
+    """The scan ids of the log's rows, top to bottom."""
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [int(n) for n in re.findall(r'<tr id="scan-(\d+)">', body)]
+
+
+def _older_link(html):
+    found = re.search(r'href="([^"]*before=\d+[^"]*)">Older scans<', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def test_the_log_goes_on_a_page_at_a_time_without_repeating_a_row(scanning, login_as, monkeypatch):
+    monkeypatch.setattr(services, "SCAN_LOG_PAGE", 2)
+    gate, staff = scanning.points["gate"], login_as("staff")
+    for n in range(5):
+        scan(staff, gate, f"K1-not-a-code-{n}")
+    newest_first = list(
+        db.session.scalars(select(Scan.id).order_by(Scan.received_at.desc(), Scan.id.desc()))
+    )
+    organizer = login_as("organizer")
+
+    first = organizer.get(f"{LOG}?lang=en").get_data(as_text=True)
+    assert "5 scans match; 2 shown here" in first
+    assert _rows(first) == newest_first[:2]
+    assert '<code class="muted">K1-not-a-code-4</code>' in first
+    older = _older_link(first)
+    assert older and f"before={newest_first[1]}" in older
+    # Two more scans come in while the first page is read: the next page goes on
+    # where the first stopped, it does not show its last rows again.
+    scan(staff, gate, "K1-not-a-code-late-1")
+    scan(staff, gate, "K1-not-a-code-late-2")
+    second = organizer.get(older).get_data(as_text=True)
+    assert _rows(second) == newest_first[2:4]
+    assert 'href="/e/test-expo/checkin/scans">Newest<' in second
+    third = organizer.get(_older_link(second)).get_data(as_text=True)
+    assert _rows(third) == newest_first[4:] and _older_link(third) is None
+
+
+def test_the_filter_keeps_to_its_day_and_says_when_nothing_matches(scanning, login_as, monkeypatch):
+    gate, staff = scanning.points["gate"], login_as("staff")
+    assert scan(staff, gate, scanning.code("attendee")).get_json()["status"] == "ok"
+    scan(staff, gate, "K1-not-a-code")
+    first_day, second_day = scanning.event.days
+    # The malformed one counted for the second day (a scanner's later upload, say).
+    db.session.execute(update(Scan).where(Scan.result == "invalid").values(day=second_day))
+    db.session.commit()
+    organizer = login_as("organizer")
+
+    page = organizer.get(f"{LOG}?lang=en&day={second_day}").get_data(as_text=True)
+    assert len(_rows(page)) == 1 and "1 scan matches." in page and "not a badge code" in page
+    assert f'<option value="{second_day}" selected>' in page
+    page = organizer.get(f"{LOG}?lang=en&day={first_day}&result=invalid").get_data(as_text=True)
+    assert "No scan matches the filter." in page and "No scans yet." not in page
+    assert "0 scans match." in page
+    # The filter travels with the link to older scans.
+    scan(staff, gate, "K1-another-bad-code")
+    monkeypatch.setattr(services, "SCAN_LOG_PAGE", 1)
+    page = organizer.get(f"{LOG}?lang=en&result=invalid").get_data(as_text=True)
+    assert "2 scans match; 1 shown here" in page
+    older = organizer.get(_older_link(page)).get_data(as_text=True)
+    assert "result=invalid" in _older_link(page) and "not a badge code" in older
+    assert "No scan matches" not in older and len(_rows(older)) == 1
+
+
+def test_an_empty_log_says_there_are_no_scans_yet(scanning, login_as):
+    page = login_as("organizer").get(f"{LOG}?lang=en").get_data(as_text=True)
+    assert "No scans yet." in page and "No scan matches" not in page
