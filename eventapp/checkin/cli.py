@@ -41,14 +41,16 @@ def register(app):
             raise click.ClickException(f"no scan point {point_id} at {slug}")
         device = services.create_device(point, label=label, hours=hours)
         db.session.commit()
-        token = services.device_token(device)
         with app.test_request_context():
-            path = url_for("checkin.device_setup", slug=event.slug, token=token)
+            path = url_for(
+                "checkin.device_setup", slug=event.slug, token=services.setup_token(device)
+            )
         click.echo(
             f"device {device.id} for {point.name_en}, valid until {device.expires_at:%Y-%m-%d %H:%M} UTC"
         )
-        click.echo(f"token: {token}")
-        click.echo(f"set-up address: {app.config['SERVER_URL'].rstrip('/')}{path}")
+        # For a hand scanner or a script that calls the scan API itself.
+        click.echo(f"device token (X-Device-Token): {services.device_token(device)}")
+        click.echo(f"set-up address (one phone): {app.config['SERVER_URL'].rstrip('/')}{path}")
 
     @group.command("mark-no-shows")
     @click.argument("slug")

@@ -141,10 +141,13 @@ class ScanPoint(LocalizedMixin, db.Model):
 
 
 class ScanDevice(db.Model):
-    """A scanner set up with an organizer's set-up QR (a signed device token).
+    """A scanner: one phone or tablet, set up with an organizer's set-up QR.
 
-    The token (itsdangerous, signed with the app's secret) names this row; the
-    row says until when it works and whether it was revoked.
+    The QR carries a set-up token that works once: the first phone to open it
+    gets the device token (itsdangerous, signed with the app's secret, another
+    salt), which names this row in every request it makes; the row says until
+    when it works and whether it was revoked. A photo of the QR on the
+    organizer's screen sets up nothing more.
     """
 
     __tablename__ = "checkin_devices"
@@ -159,6 +162,8 @@ class ScanDevice(db.Model):
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[object] = mapped_column(UTCDateTime)
     revoked_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    # When a phone opened the set-up code: from then on the code sets up no other.
+    set_up_at: Mapped[object | None] = mapped_column(UTCDateTime)
     # Updated when the device fetches its configuration (not on every scan).
     last_seen_at: Mapped[object | None] = mapped_column(UTCDateTime)
 

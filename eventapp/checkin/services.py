@@ -60,6 +60,7 @@ NONCE_RE = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 MAX_CODE_LENGTH = 2000
 STORED_CODE_LENGTH = 200
 DEVICE_SALT = "eventapp.checkin.device"
+SETUP_SALT = "eventapp.checkin.device-setup"
 DEVICE_HOURS_DEFAULT = 72
 LEAD_EXHIBITOR_STATUSES = ("approved", "placed", "confirmed")
 
@@ -302,12 +303,12 @@ def points_for(user, event):
 # -- devices ----------------------------------------------------------------------------------
 
 
-def _serializer():
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=DEVICE_SALT)
+def _serializer(salt=DEVICE_SALT):
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
 def create_device(point, *, label="", hours=DEVICE_HOURS_DEFAULT, created_by=None, now=None):
-    """Register a scanner for a point; its set-up QR carries `device_token(device)`."""
+    """Register a scanner for a point; its set-up QR carries `setup_token(device)`."""
     now = now or utcnow()
     hours = max(1, min(int(hours), DEVICE_HOURS_MAX))
     device = ScanDevice(
@@ -328,25 +329,69 @@ def create_device(point, *, label="", hours=DEVICE_HOURS_DEFAULT, created_by=Non
     return device
 
 
+def _device_claims(device):
+    return {"d": device.id, "p": device.scan_point_id, "t": int(device.created_at.timestamp())}
+
+
 def device_token(device):
-    """The signed token naming the device (shown as set-up QR, sent as X-Device-Token)."""
-    created = int(device.created_at.timestamp())
-    return _serializer().dumps({"d": device.id, "p": device.scan_point_id, "t": created})
+    """The signed token naming the device, which the phone sends as X-Device-Token
+    (it gets it by opening the set-up code)."""
+    return _serializer().dumps(_device_claims(device))
 
 
-def _token_claims(token):
+def setup_token(device):
+    """What the set-up QR carries: it sets up one phone (`claim_setup`), and is no
+    device token (another salt)."""
+    return _serializer(SETUP_SALT).dumps(_device_claims(device))
+
+
+def setup_device(token):
+    """The device a set-up token names, used or not (to say why a code does not
+    work); None if the token is none of ours."""
+    claims = _token_claims(token, SETUP_SALT)
+    device = db.session.get(ScanDevice, claims["d"]) if claims is not None else None
+    return device if device is not None and _device_claims(device) == claims else None
+
+
+def claim_setup(token, now=None):
+    """The device whose set-up code `token` is, now set up on the phone that opened
+    it; None if the code is bad, expired, revoked, or was opened before (the check
+    and the claim are one UPDATE: two phones opening it at once get it once)."""
+    now = now or utcnow()
+    device = setup_device(token)
+    if device is None:
+        return None
+    claimed = db.session.execute(
+        update(ScanDevice)
+        .where(
+            ScanDevice.id == device.id,
+            ScanDevice.set_up_at.is_(None),
+            ScanDevice.revoked_at.is_(None),
+            ScanDevice.expires_at > now,
+        )
+        .values(set_up_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return None
+    db.session.refresh(device)
+    _audit_device("checkin.device_set_up", device)
+    return device
+
+
+def _token_claims(token, salt=DEVICE_SALT):
     if not token or len(token) > 512:
         return None
-    return _verified_claims(current_app.config["SECRET_KEY"], token)
+    return _verified_claims(current_app.config["SECRET_KEY"], token, salt)
 
 
 # A token's claims are a pure function of the secret and the token (expiry and
 # revocation are checked against the database on every use), and a scanner sends
 # the same token with each scan: checking the signature once per process is enough.
 @lru_cache(maxsize=4096)
-def _verified_claims(secret, token):
+def _verified_claims(secret, token, salt):
     try:
-        claims = URLSafeSerializer(secret, salt=DEVICE_SALT).loads(token)
+        claims = URLSafeSerializer(secret, salt=salt).loads(token)
     except BadSignature:
         return None
     if not isinstance(claims, dict) or not isinstance(claims.get("d"), int):
@@ -372,13 +417,17 @@ def device_from_token(token, now=None):
 def revoke_device(device):
     if device.revoked_at is None:
         device.revoked_at = utcnow()
-        audit.record(
-            "checkin.device_revoked",
-            device,
-            event=device.event_id,
-            data={"scan_point": device.scan_point_id, "label": device.label},
-        )
+        _audit_device("checkin.device_revoked", device)
     return device
+
+
+def _audit_device(action, device):
+    audit.record(
+        action,
+        device,
+        event=device.event_id,
+        data={"scan_point": device.scan_point_id, "label": device.label},
+    )
 
 
 # -- the scan context -------------------------------------------------------------------------

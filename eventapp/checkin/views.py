@@ -258,7 +258,7 @@ def device_new(event, point_id):
 
 
 def setup_url(event, device):
-    path = url_for("checkin.device_setup", slug=event.slug, token=services.device_token(device))
+    path = url_for("checkin.device_setup", slug=event.slug, token=services.setup_token(device))
     return current_app.config.get("SERVER_URL", "").rstrip("/") + path
 
 
@@ -283,13 +283,15 @@ def device_show(event, device_id):
     device = _device_or_404(event, device_id)
     url = setup_url(event, device)
     usable = device.is_usable(services.utcnow())
+    # Once a phone opened it the code sets up nothing: no QR to photograph.
+    open_code = usable and device.set_up_at is None
     return render_template(
         "checkin/device.html",
         event=event,
         device=device,
         point=device.scan_point,
-        url=url,
-        qr=qr_svg(url) if usable else None,
+        url=url if open_code else None,
+        qr=qr_svg(url) if open_code else None,
         usable=usable,
     )
 
@@ -479,16 +481,26 @@ def scanner(slug, point_id):
 
 @bp.get("/e/<slug>/scan/setup/<token>")
 def device_setup(slug, token):
-    """Where a set-up QR leads: remember the device token, open the scanner."""
+    """Where a set-up QR leads: the first phone to open it becomes the device (it
+    gets the device token in a cookie) and goes on to the scanner."""
     event = load_event(slug)
-    device = services.device_from_token(token)
+    device = services.setup_device(token)
     if device is None or device.event_id != event.id:
         return render_template("checkin/setup_failed.html", event=event), 403
-    response = redirect(url_for("checkin.scanner", slug=event.slug, point_id=device.scan_point_id))
+    scanner_url = url_for("checkin.scanner", slug=event.slug, point_id=device.scan_point_id)
+    device_token = services.device_token(device)
+    if request.cookies.get(DEVICE_COOKIE) == device_token and device.is_usable(services.utcnow()):
+        return redirect(scanner_url)  # the same phone again (the QR scanned twice)
+    if services.claim_setup(token) is None:
+        db.session.rollback()
+        used = device.set_up_at is not None and device.is_usable(services.utcnow())
+        return render_template("checkin/setup_failed.html", event=event, used=used), 403
+    db.session.commit()
+    response = redirect(scanner_url)
     max_age = int((device.expires_at - services.utcnow()).total_seconds())
     response.set_cookie(
         DEVICE_COOKIE,
-        token,
+        device_token,
         max_age=max(60, max_age),
         path=f"/e/{event.slug}/scan/",
         httponly=True,

@@ -30,7 +30,7 @@ def test_organizer_creates_a_device_and_sees_its_setup_qr(scanning, login_as):
     )
     page = client.get(response.location)
     html = page.get_data(as_text=True)
-    token = services.device_token(device)
+    token = services.setup_token(device)
     assert page.status_code == 200 and "<svg" in html
     assert f"http://testserver/e/test-expo/scan/setup/{token}" in html
     assert db.session.scalar(
@@ -55,7 +55,7 @@ def test_setup_qr_on_screen_reads_as_the_setup_link(scanning, login_as, launch_c
     picture = page.locator("svg").screenshot()
 
     [decoded] = qr_codes_in_image(picture)
-    token = services.device_token(device)
+    token = services.setup_token(device)
     assert decoded == f"http://testserver/e/test-expo/scan/setup/{token}"
     # And it is the working address: it sets the device up for its scan point.
     setup = login_as("anonymous").get(decoded.removeprefix("http://testserver"))
@@ -67,7 +67,7 @@ def test_setup_link_lets_the_device_scan_without_login(scanning, client):
     device = services.create_device(gate, label="tablet", hours=5)
     db.session.commit()
     token = services.device_token(device)
-    response = client.get(f"/e/test-expo/scan/setup/{token}")
+    response = client.get(f"/e/test-expo/scan/setup/{services.setup_token(device)}")
     assert response.status_code == 302
     assert response.location.endswith(f"/e/test-expo/scan/{gate.id}")
     cookie = client.get_cookie("checkin_device", path="/e/test-expo/scan/")
@@ -98,7 +98,8 @@ def test_tampered_expired_and_revoked_tokens_are_refused(scanning, client):
     device.expires_at = services.utcnow() - timedelta(seconds=1)
     db.session.commit()
     assert scan(client, gate, code, token=token).status_code == 401
-    assert client.get(f"/e/test-expo/scan/setup/{token}").status_code == 403
+    setup = services.setup_token(device)
+    assert client.get(f"/e/test-expo/scan/setup/{setup}").status_code == 403
 
     fresh = services.create_device(gate, label="new", hours=1)
     db.session.commit()
@@ -163,7 +164,9 @@ def test_cli_prints_a_working_token(scanning, app):
     )
     assert result.exit_code == 0, result.output
     token = next(
-        line.split(": ", 1)[1] for line in result.output.splitlines() if line.startswith("token:")
+        line.split(": ", 1)[1]
+        for line in result.output.splitlines()
+        if line.startswith("device token")
     )
     db.session.remove()
     device = services.device_from_token(token)
@@ -174,7 +177,7 @@ def test_a_withdrawn_set_up_says_so_on_the_scanner_page(scanning, client, login_
     gate = scanning.points["gate"]
     device = services.create_device(gate, label="gate phone", hours=5)
     db.session.commit()
-    assert client.get(f"/e/test-expo/scan/setup/{services.device_token(device)}").status_code == 302
+    assert client.get(f"/e/test-expo/scan/setup/{services.setup_token(device)}").status_code == 302
     assert client.get(f"/e/test-expo/scan/{gate.id}").status_code == 200
     services.revoke_device(device)
     db.session.commit()
@@ -198,3 +201,73 @@ def test_staff_reach_the_meeting_zone_page_from_the_scanner(scanning, login_as):
     assert f'href="{listing}"' in staff.get("/e/test-expo/scan/").get_data(as_text=True)
     assert f'href="{listing}"' in staff.get(f"/e/test-expo/scan/{zone.id}").get_data(as_text=True)
     assert '/meetings"' not in staff.get(f"/e/test-expo/scan/{gate.id}").get_data(as_text=True)
+
+
+def test_a_set_up_code_sets_up_one_phone(scanning, login_as, app):
+    gate = scanning.points["gate"]
+    device = services.create_device(gate, label="gate phone", hours=5)
+    db.session.commit()
+    setup = f"/e/test-expo/scan/setup/{services.setup_token(device)}"
+    # The QR's token is no device token: a photo of it scans nothing.
+    assert (
+        scan(login_as("anonymous"), gate, scanning.code("attendee"), token=setup.split("/")[-1])
+    ).status_code == 401
+
+    phone = app.test_client()
+    assert phone.get(setup).status_code == 302
+    # Opened again on the same phone (the QR read twice): still its scanner.
+    again = phone.get(setup)
+    assert again.status_code == 302 and again.location.endswith(f"/scan/{gate.id}")
+    assert phone.get(f"/e/test-expo/scan/{gate.id}").status_code == 200
+
+    other = app.test_client()
+    refused = other.get(f"{setup}?lang=en")
+    assert refused.status_code == 403
+    assert "already used" in refused.get_data(as_text=True)
+    assert other.get_cookie("checkin_device", path="/e/test-expo/scan/") is None
+    db.session.expire_all()
+    assert db.session.get(ScanDevice, device.id).set_up_at is not None
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "checkin.device_set_up"))
+    # The organizer's page no longer shows the code, and says it was used.
+    page = login_as("organizer").get(f"/e/test-expo/checkin/devices/{device.id}?lang=en")
+    html = page.get_data(as_text=True)
+    assert "<svg" not in html and setup not in html and "Set up on a phone at" in html
+
+
+def test_two_phones_opening_one_code_at_once_get_it_once(scanning, live_server, monkeypatch):
+    """Both phones' requests have read the code unused before either claims it:
+    the claim is one UPDATE, so one phone gets the scanner and the other is told.
+    (On SQLite every transaction takes the write lock first: the two requests run
+    one after the other, and no barrier can hold them both.)"""
+    import threading
+    import urllib.error
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    gate = scanning.points["gate"]
+    device = services.create_device(gate, label="contested", hours=5)
+    db.session.commit()
+    url = f"{live_server.url}/e/test-expo/scan/setup/{services.setup_token(device)}"
+    both_read = threading.Barrier(2, timeout=10)
+    claim = services.claim_setup
+
+    def claim_once_both_read(token, now=None):
+        both_read.wait()
+        return claim(token, now)
+
+    if db.engine.dialect.name != "sqlite":
+        monkeypatch.setattr(services, "claim_setup", claim_once_both_read)
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args):
+            return None
+
+    def open_code(_):
+        try:
+            return urllib.request.build_opener(NoRedirect).open(url, timeout=30).status
+        except urllib.error.HTTPError as answer:
+            return answer.code
+
+    with ThreadPoolExecutor(2) as pool:
+        statuses = sorted(pool.map(open_code, range(2)))
+    assert statuses == [302, 403]

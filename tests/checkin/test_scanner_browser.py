@@ -86,7 +86,7 @@ def badge_frame(badge, workdir, width=640, height=480, dpi=200):
 def _setup_path(scanning, point_name, label):
     device = services.create_device(scanning.points[point_name], label=label, hours=24)
     db.session.commit()
-    return f"/e/{scanning.event.slug}/scan/setup/{services.device_token(device)}", device
+    return f"/e/{scanning.event.slug}/scan/setup/{services.setup_token(device)}", device
 
 
 def _ready(page):
