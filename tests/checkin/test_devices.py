@@ -208,6 +208,8 @@ def test_a_set_up_code_sets_up_one_phone(scanning, login_as, app):
     device = services.create_device(gate, label="gate phone", hours=5)
     db.session.commit()
     setup = f"/e/test-expo/scan/setup/{services.setup_token(device)}"
+    overview = login_as("organizer").get("/e/test-expo/checkin/?lang=en").get_data(as_text=True)
+    assert "code not used yet" in overview.split("gate phone</a>", 1)[1].split("</tr>", 1)[0]
     # The QR's token is no device token: a photo of it scans nothing.
     assert (
         scan(login_as("anonymous"), gate, scanning.code("attendee"), token=setup.split("/")[-1])
@@ -232,6 +234,8 @@ def test_a_set_up_code_sets_up_one_phone(scanning, login_as, app):
     page = login_as("organizer").get(f"/e/test-expo/checkin/devices/{device.id}?lang=en")
     html = page.get_data(as_text=True)
     assert "<svg" not in html and setup not in html and "Set up on a phone at" in html
+    overview = login_as("organizer").get("/e/test-expo/checkin/?lang=en").get_data(as_text=True)
+    assert ">active<" in overview.split("gate phone</a>", 1)[1].split("</tr>", 1)[0]
 
 
 def test_two_phones_opening_one_code_at_once_get_it_once(scanning, live_server, monkeypatch):
