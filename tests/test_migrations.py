@@ -47,3 +47,69 @@ def test_downgrade_and_upgrade_round_trip(empty_database):
     assert tables == set()
     upgrade()
     assert _pending_changes() == []
+
+
+def test_older_badge_issue_ends_are_recovered_from_the_audit_log(empty_database):
+    """Before 0010 a badge kept the end of the issue just before the current one
+    only; 0012 finds the older ones in the audit log: the revocation, if the issue
+    was revoked, else its reprint."""
+    import time
+    from datetime import date, timedelta
+
+    from sqlalchemy import delete, select
+
+    from eventapp.accounts.models import User
+    from eventapp.badges import services as badges
+    from eventapp.badges.models import BadgeIssueEnd
+    from eventapp.events.models import Event
+
+    upgrade(revision="0011")
+    event = Event(
+        slug="old-expo",
+        name_ko="지난 엑스포",
+        name_en="Old Expo",
+        starts_on=date(2025, 9, 17),
+        ends_on=date(2025, 9, 18),
+        contact_email="old@example.org",
+    )
+    user = User(email="visitor@example.org", name_en="Visitor", password_hash="-")
+    db.session.add_all([event, user])
+    db.session.flush()
+    badge = badges.issue_badge(event, user)
+    db.session.commit()
+    badges.reissue_badge(badge)  # issue 1 ends: printed anew
+    db.session.commit()
+    badges.revoke_badge(badge)  # issue 2 ends: revoked, and printed anew later
+    db.session.commit()
+    time.sleep(0.5)
+    badges.reissue_badge(badge)
+    db.session.commit()
+    badges.reissue_badge(badge)  # issue 3 ends: the one 0010 kept
+    db.session.commit()
+    assert badge.issue == 4
+    badge_id = badge.id
+    truth = dict(
+        db.session.execute(
+            select(BadgeIssueEnd.issue, BadgeIssueEnd.ended_at).where(
+                BadgeIssueEnd.badge_id == badge.id
+            )
+        ).all()
+    )
+    assert sorted(truth) == [1, 2, 3]
+    db.session.execute(delete(BadgeIssueEnd).where(BadgeIssueEnd.issue < 3))
+    db.session.commit()
+    db.session.remove()
+
+    upgrade()
+    recovered = dict(
+        db.session.execute(
+            select(BadgeIssueEnd.issue, BadgeIssueEnd.ended_at).where(
+                BadgeIssueEnd.badge_id == badge_id
+            )
+        ).all()
+    )
+    assert sorted(recovered) == [1, 2, 3]
+    assert recovered[3] == truth[3]
+    for issue in (1, 2):
+        # The audit entry is written just after the change it records.
+        assert timedelta(0) <= recovered[issue] - truth[issue] < timedelta(seconds=0.2), issue
