@@ -1606,13 +1606,7 @@ class ScanLogPage:
     older: int | None  # the `before` of the next page, if there is one
 
 
-def scan_log(event, *, point_id=None, result=None, day=None, before=None, limit=None):
-    """One page of the scan log, newest received first. `before` (a scan id) goes on
-    after that scan: the log grows at the top while someone reads it, and a page
-    number would then show rows twice or skip them."""
-    from sqlalchemy.orm import selectinload
-
-    limit = limit or SCAN_LOG_PAGE
+def _scan_log_query(event, point_id=None, result=None, day=None):
     query = select(Scan).where(Scan.event_id == event.id)
     if point_id:
         query = query.where(Scan.scan_point_id == point_id)
@@ -1620,6 +1614,26 @@ def scan_log(event, *, point_id=None, result=None, day=None, before=None, limit=
         query = query.where(Scan.result == result)
     if day:
         query = query.where(Scan.day == day)
+    return query
+
+
+def _with_log_relations(query):
+    from sqlalchemy.orm import selectinload
+
+    return query.options(
+        selectinload(Scan.scan_point),
+        selectinload(Scan.badge),
+        selectinload(Scan.user),
+        selectinload(Scan.device),
+    ).order_by(Scan.received_at.desc(), Scan.id.desc())
+
+
+def scan_log(event, *, point_id=None, result=None, day=None, before=None, limit=None):
+    """One page of the scan log, newest received first. `before` (a scan id) goes on
+    after that scan: the log grows at the top while someone reads it, and a page
+    number would then show rows twice or skip them."""
+    limit = limit or SCAN_LOG_PAGE
+    query = _scan_log_query(event, point_id, result, day)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     anchor = db.session.get(Scan, before) if before else None
     if anchor is not None and anchor.event_id == event.id:
@@ -1629,16 +1643,14 @@ def scan_log(event, *, point_id=None, result=None, day=None, before=None, limit=
                 and_(Scan.received_at == anchor.received_at, Scan.id < anchor.id),
             )
         )
-    rows = db.session.scalars(
-        query.options(
-            selectinload(Scan.scan_point),
-            selectinload(Scan.badge),
-            selectinload(Scan.user),
-            selectinload(Scan.device),
-        )
-        .order_by(Scan.received_at.desc(), Scan.id.desc())
-        .limit(limit + 1)
-    ).all()
+    rows = db.session.scalars(_with_log_relations(query).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     return ScanLogPage(rows, total, rows[-1].id if more else None)
+
+
+def scan_log_all(event, *, point_id=None, result=None, day=None):
+    """Every scan of the filter, newest first, read a few hundred at a time (the
+    export of a fair's log runs to tens of thousands)."""
+    query = _with_log_relations(_scan_log_query(event, point_id, result, day))
+    return db.session.scalars(query.execution_options(yield_per=500))

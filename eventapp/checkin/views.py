@@ -306,23 +306,24 @@ def device_revoke(event, device_id):
     return redirect(url_for("checkin.point_edit", slug=event.slug, point_id=device.scan_point_id))
 
 
+def _scan_log_filter(event):
+    """The scan log's filter from the query string: point id, result and fair day."""
+    result = request.args.get("result")
+    day = request.args.get("day")
+    # A day not of the fair falls back as on the meeting pages; the form shows which.
+    return {
+        "point_id": parse_id(request.args.get("point")),
+        "result": result if result in SCAN_RESULTS else None,
+        "day": event.day_asked(day) if day else None,
+    }
+
+
 @bp.get("/e/<slug>/checkin/scans")
 @organizer_view
 def scans(event):
-    point_id = parse_id(request.args.get("point"))
-    result = request.args.get("result")
-    if result not in SCAN_RESULTS:
-        result = None
-    day = request.args.get("day")
-    # A day not of the fair falls back as on the meeting pages; the form shows which.
-    day = event.day_asked(day) if day else None
-    log = services.scan_log(
-        event,
-        point_id=point_id,
-        result=result,
-        day=day,
-        before=parse_id(request.args.get("before")),
-    )
+    chosen = _scan_log_filter(event)
+    point_id, result, day = chosen["point_id"], chosen["result"], chosen["day"]
+    log = services.scan_log(event, **chosen, before=parse_id(request.args.get("before")))
     points = db.session.scalars(
         select(ScanPoint).where(ScanPoint.event_id == event.id).order_by(ScanPoint.name_en)
     ).all()
@@ -342,6 +343,61 @@ def scans(event):
             for key, value in (("point", point_id), ("result", result), ("day", day))
             if value
         },
+    )
+
+
+SCAN_LOG_COLUMNS = (
+    _l("Scanned at"),
+    _l("Received at"),
+    _l("Offline"),
+    _l("Scan point"),
+    _l("Result"),
+    _l("Reason"),
+    _l("Badge"),
+    _l("Badge holder"),
+    _l("Badge category"),
+    _l("Code scanned"),
+    _l("Scanned by"),
+)
+
+
+@bp.get("/e/<slug>/checkin/scans.csv")
+@organizer_view
+def scans_export(event):
+    """The scan log of the filter as CSV: the audit trail, for a spreadsheet."""
+    out = io.StringIO()
+    out.write("\ufeff")  # Excel opens UTF-8 CSV with Hangul correctly only with a BOM
+    writer = csv.writer(out)
+    writer.writerow(str(label) for label in SCAN_LOG_COLUMNS)
+
+    def local(moment):
+        return moment.astimezone(event.tz).isoformat(timespec="seconds") if moment else ""
+
+    for scan in services.scan_log_all(event, **_scan_log_filter(event)):
+        badge = scan.badge
+        by = (
+            scan.user.name
+            if scan.user
+            else (scan.device.label or f"#{scan.device.id}" if scan.device else "")
+        )
+        values = (
+            local(scan.scanned_at),
+            local(scan.received_at),
+            "1" if scan.offline else "",
+            scan.scan_point.name,
+            str(SCAN_RESULTS.get(scan.result, scan.result)),
+            str(scan_reason_label(scan.reason)) if scan.reason else "",
+            f"{badge.id}-{badge.issue}" if badge else "",
+            badge.name if badge else "",
+            str(CATEGORIES[badge.category].label) if badge and badge.category in CATEGORIES else "",
+            "" if badge else scan.code,
+            by,
+        )
+        writer.writerow(csv_safe(v) for v in values)
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="scans-{event.slug}.csv"'},
     )
 
 
