@@ -143,8 +143,8 @@ class ScanPoint(LocalizedMixin, db.Model):
 class ScanDevice(db.Model):
     """A scanner: one phone or tablet, set up with an organizer's set-up QR.
 
-    The QR carries a set-up token that works once: the first phone to open it
-    gets the device token (itsdangerous, signed with the app's secret, another
+    The QR carries a set-up token that works once: the first phone to confirm
+    the set-up page gets the device token (itsdangerous, signed with the app's secret, another
     salt), which names this row in every request it makes; the row says until
     when it works and whether it was revoked. A photo of the QR on the
     organizer's screen sets up nothing more.
@@ -164,6 +164,9 @@ class ScanDevice(db.Model):
     revoked_at: Mapped[object | None] = mapped_column(UTCDateTime)
     # When a phone opened the set-up code: from then on the code sets up no other.
     set_up_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    # A digest of the claim the set-up page gave that phone: the same page sent
+    # again (its answer lost on the way) sets the same phone up again.
+    setup_claim: Mapped[str | None] = mapped_column(String(64))
     # Updated when the device fetches its configuration (not on every scan).
     last_seen_at: Mapped[object | None] = mapped_column(UTCDateTime)
 
@@ -172,6 +175,10 @@ class ScanDevice(db.Model):
 
     def is_usable(self, now):
         return self.revoked_at is None and self.expires_at > now
+
+
+# How much of an unreadable code the scan log shows.
+CODE_SHOWN = 40
 
 
 class Scan(db.Model):
@@ -217,6 +224,15 @@ class Scan(db.Model):
     device = relationship("ScanDevice")
     badge = relationship("Badge")
     user = relationship("User")
+
+    @property
+    def code_shown(self):
+        """What an unreadable scan held, as the log shows it: enough to tell a
+        wrong QR from a damaged badge, never a whole code (another event's badge
+        would be a working one there)."""
+        if len(self.code) <= CODE_SHOWN:
+            return self.code
+        return self.code[:CODE_SHOWN] + "…"
 
 
 class CheckIn(db.Model):

@@ -10,6 +10,7 @@ statements, races settled by unique keys (`INSERT ... ON CONFLICT DO NOTHING`),
 nothing kept in process memory except parsed public keys (which never change).
 """
 
+import hashlib
 import re
 from collections import namedtuple
 from dataclasses import dataclass, field
@@ -347,35 +348,45 @@ def setup_token(device):
 
 def setup_device(token):
     """The device a set-up token names, used or not (to say why a code does not
-    work); None if the token is none of ours."""
-    claims = _token_claims(token, SETUP_SALT)
+    work); None if the token is none of ours. A device token works here too: the
+    set-up codes handed out before set-up tokens carried one (a device token is
+    the stronger key, so it opens nothing new)."""
+    claims = _token_claims(token, SETUP_SALT) or _token_claims(token, DEVICE_SALT)
     device = db.session.get(ScanDevice, claims["d"]) if claims is not None else None
     return device if device is not None and _device_claims(device) == claims else None
 
 
-def claim_setup(token, now=None):
-    """The device whose set-up code `token` is, now set up on the phone that opened
-    it; None if the code is bad, expired, revoked, or was opened before (the check
-    and the claim are one UPDATE: two phones opening it at once get it once)."""
+def _claim_digest(claim):
+    return hashlib.sha256(claim.encode()).hexdigest()
+
+
+def claim_setup(token, claim, now=None):
+    """The device whose set-up code `token` is, now set up on the phone whose
+    set-up page carried `claim`; None if the code is bad, expired, revoked, or
+    another phone claimed it (the check and the claim are one UPDATE: two phones
+    confirming at once get it once). The same claim again (the phone sent the
+    page twice, its first answer lost) sets the same phone up again."""
     now = now or utcnow()
     device = setup_device(token)
-    if device is None:
+    if device is None or not claim or len(claim) > 200:
         return None
-    claimed = db.session.execute(
-        update(ScanDevice)
-        .where(
-            ScanDevice.id == device.id,
-            ScanDevice.set_up_at.is_(None),
-            ScanDevice.revoked_at.is_(None),
-            ScanDevice.expires_at > now,
-        )
-        .values(set_up_at=now)
-        .execution_options(synchronize_session=False)
+    digest = _claim_digest(claim)
+    usable = (
+        ScanDevice.id == device.id,
+        ScanDevice.revoked_at.is_(None),
+        ScanDevice.expires_at > now,
     )
-    if claimed.rowcount != 1:
+
+    def claimed(*where, **values):
+        statement = update(ScanDevice).where(*usable, *where).values(**values)
+        return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
+
+    first = claimed(ScanDevice.set_up_at.is_(None), set_up_at=now, setup_claim=digest) == 1
+    if not first and claimed(ScanDevice.setup_claim == digest, setup_claim=digest) != 1:
         return None
     db.session.refresh(device)
-    _audit_device("checkin.device_set_up", device)
+    if first:
+        _audit_device("checkin.device_set_up", device)
     return device
 
 
@@ -1604,6 +1615,10 @@ class ScanLogPage:
     scans: list
     total: int  # scans matching the filter, on every page
     older: int | None  # the `before` of the next page, if there is one
+    # Whether the page goes on after a scan (not the newest page). A `before` that
+    # names no scan of the event (another event's, a mistyped link) gives the
+    # newest page, and says so.
+    anchored: bool = False
 
 
 def _scan_log_query(event, point_id=None, result=None, day=None):
@@ -1636,7 +1651,8 @@ def scan_log(event, *, point_id=None, result=None, day=None, before=None, limit=
     query = _scan_log_query(event, point_id, result, day)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     anchor = db.session.get(Scan, before) if before else None
-    if anchor is not None and anchor.event_id == event.id:
+    anchored = anchor is not None and anchor.event_id == event.id
+    if anchored:
         query = query.where(
             or_(
                 Scan.received_at < anchor.received_at,
@@ -1646,7 +1662,7 @@ def scan_log(event, *, point_id=None, result=None, day=None, before=None, limit=
     rows = db.session.scalars(_with_log_relations(query).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    return ScanLogPage(rows, total, rows[-1].id if more else None)
+    return ScanLogPage(rows, total, rows[-1].id if more else None, anchored)
 
 
 def scan_log_all(event, *, point_id=None, result=None, day=None):

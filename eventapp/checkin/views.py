@@ -5,6 +5,7 @@ sharing (visitors). The JSON API lives in api.py, mounted here."""
 import csv
 import hashlib
 import io
+import secrets
 
 from flask import (
     Blueprint,
@@ -390,7 +391,7 @@ def scans_export(event):
             f"{badge.id}-{badge.issue}" if badge else "",
             badge.name if badge else "",
             str(CATEGORIES[badge.category].label) if badge and badge.category in CATEGORIES else "",
-            "" if badge else scan.code,
+            "" if badge else scan.code_shown,
             by,
         )
         writer.writerow(csv_safe(v) for v in values)
@@ -535,22 +536,39 @@ def scanner(slug, point_id):
     return response
 
 
-@bp.get("/e/<slug>/scan/setup/<token>")
+@bp.route("/e/<slug>/scan/setup/<token>", methods=["GET", "POST"])
 def device_setup(slug, token):
-    """Where a set-up QR leads: the first phone to open it becomes the device (it
-    gets the device token in a cookie) and goes on to the scanner."""
+    """Where a set-up QR leads. Opening it claims nothing: a link preview, a
+    HEAD request or a reader that fetches the address first would use the code
+    up. The page sends itself back at once (a button where scripts do not run),
+    and that sets this phone up: it gets the device token in a cookie and goes
+    on to the scanner."""
     event = load_event(slug)
     device = services.setup_device(token)
     if device is None or device.event_id != event.id:
-        return render_template("checkin/setup_failed.html", event=event), 403
+        return _setup_refused(event)
     scanner_url = url_for("checkin.scanner", slug=event.slug, point_id=device.scan_point_id)
     device_token = services.device_token(device)
-    if request.cookies.get(DEVICE_COOKIE) == device_token and device.is_usable(services.utcnow()):
+    now = services.utcnow()
+    if request.cookies.get(DEVICE_COOKIE) == device_token and device.is_usable(now):
         return redirect(scanner_url)  # the same phone again (the QR scanned twice)
-    if services.claim_setup(token) is None:
+    if request.method != "POST":  # GET, and HEAD with it
+        if device.set_up_at is not None or not device.is_usable(now):
+            return _setup_refused(event, device)
+        response = Response(
+            render_template(
+                "checkin/setup.html",
+                event=event,
+                device=device,
+                claim=secrets.token_urlsafe(24),
+            )
+        )
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+    if services.claim_setup(token, request.form.get("claim", "")) is None:
         db.session.rollback()
-        used = device.set_up_at is not None and device.is_usable(services.utcnow())
-        return render_template("checkin/setup_failed.html", event=event, used=used), 403
+        return _setup_refused(event, device)
     db.session.commit()
     response = redirect(scanner_url)
     max_age = int((device.expires_at - services.utcnow()).total_seconds())
@@ -564,6 +582,18 @@ def device_setup(slug, token):
         secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
     )
     return response
+
+
+def _setup_refused(event, device=None):
+    """Why a set-up code sets up no phone: another phone took it, or it no longer
+    works (expired, revoked, not ours)."""
+    if device is not None:
+        db.session.refresh(device)
+    used = device is not None and device.set_up_at is not None
+    used = used and device.is_usable(services.utcnow())
+    retry = used and request.method != "POST"
+    page = render_template("checkin/setup_failed.html", event=event, used=used, retry=retry)
+    return page, 403
 
 
 # What the scanner needs offline. qr-scanner loads its worker by a relative address,

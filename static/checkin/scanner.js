@@ -382,21 +382,33 @@ async function pendingCount() {
 }
 
 // A warning that stays on screen while queued scans cannot be uploaded: how many,
-// why, and what the operator can do about it.
+// why, and what the operator can do about it. This point's scans and those queued
+// at another point can be held up for different reasons: each is said.
+const WARNING_TEXT = { auth: "uploadRefused", server: "uploadFailed", forbidden: "strayForbidden" };
+
 async function refreshWarning() {
-  const count = await pendingCount();
-  const problem = uploadProblem || strayProblem;
-  if (!problem || !count) {
+  const queued = await db.getAll("queue");
+  const own = queued.filter((q) => q.scan_point === pointId).length;
+  const strays = queued.length - own;
+  const problems = [];
+  if (uploadProblem && own) problems.push({ kind: uploadProblem, count: own, status: uploadStatus });
+  if (strayProblem && strays) {
+    if (problems.length && problems[0].kind === strayProblem) problems[0].count += strays;
+    else problems.push({ kind: strayProblem, count: strays, status: strayStatus });
+  }
+  if (!problems.length) {
     els.warning.hidden = true;
     root.dataset.uploadProblem = "";
     return;
   }
-  const status = uploadProblem ? uploadStatus : strayStatus;
-  const text = problem === "auth" ? UI.uploadRefused : UI.uploadFailed;
-  els.warningText.textContent = fill(text, { count, status });
-  els.warningSignIn.hidden = problem !== "auth";
+  els.warningText.textContent = problems
+    .map(({ kind, count, status }) => fill(UI[WARNING_TEXT[kind]], { count, status }))
+    .join(" ");
+  // Signing in again helps a refused sign-in or device, not a person who may not
+  // scan at the other point (the text says who can upload those).
+  els.warningSignIn.hidden = !problems.some(({ kind }) => kind === "auth");
   els.warning.hidden = false;
-  root.dataset.uploadProblem = problem;
+  root.dataset.uploadProblem = problems.map(({ kind }) => kind).join(" ");
 }
 
 async function refreshQueueCount() {
@@ -642,7 +654,9 @@ async function flushStrays() {
       let response = await send(batch[0].token);
       if (response.status === 401 && batch[0].token) response = await send(null);
       if (!response.ok) {
-        strayProblem = response.status === 401 || response.status === 403 ? "auth" : "server";
+        // 403: signed in here, but not as someone who may scan at that point.
+        const kinds = { 401: "auth", 403: "forbidden" };
+        strayProblem = kinds[response.status] || "server";
         strayStatus = response.status;
         break;
       }

@@ -96,6 +96,7 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (url.pathname.startsWith("/api/")) return; // the page keeps its own offline copy
+  if (url.pathname.includes("/scan/setup/")) return; // a set-up page is for one moment
   if (request.mode === "navigate") {
     event.respondWith(networkFirst(event));
   } else if (url.pathname.startsWith("/static/")) {

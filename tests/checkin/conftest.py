@@ -147,3 +147,32 @@ def late_clock(server_clock):
     scans on every fair day lie in its past (the server uses its own day for scans
     "from the future")."""
     return server_clock(-1, time(18, 0), after=timedelta(0))
+
+
+def set_up_phone(client, setup_path):
+    """What a phone's browser does with a set-up address: open it, then send the
+    page's form back (its script does so at once). The answer to the form."""
+    import re
+
+    page = client.get(setup_path)
+    if page.status_code != 200:
+        return page
+    claim = re.search(r'name="claim" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    return client.post(setup_path, data={"claim": claim})
+
+
+def another_event(scanning):
+    """A second event on the same days: its badges are genuine, and not this one's."""
+    from eventapp.events.models import Event
+
+    event = scanning.event
+    other = Event(
+        slug="other-expo",
+        name_ko="다른 행사",
+        name_en="Other expo",
+        starts_on=event.starts_on,
+        ends_on=event.ends_on,
+    )
+    db.session.add(other)
+    db.session.flush()
+    return other

@@ -10,7 +10,7 @@ from eventapp.checkin.models import ScanDevice
 from eventapp.core.audit import AuditEntry
 from eventapp.extensions import db
 from tests.badges.readers import qr_codes_in_image
-from tests.checkin.conftest import scan
+from tests.checkin.conftest import scan, set_up_phone
 
 
 def test_organizer_creates_a_device_and_sees_its_setup_qr(scanning, login_as):
@@ -58,7 +58,7 @@ def test_setup_qr_on_screen_reads_as_the_setup_link(scanning, login_as, launch_c
     token = services.setup_token(device)
     assert decoded == f"http://testserver/e/test-expo/scan/setup/{token}"
     # And it is the working address: it sets the device up for its scan point.
-    setup = login_as("anonymous").get(decoded.removeprefix("http://testserver"))
+    setup = set_up_phone(login_as("anonymous"), decoded.removeprefix("http://testserver"))
     assert setup.status_code == 302 and setup.location.endswith(f"/e/test-expo/scan/{gate.id}")
 
 
@@ -67,7 +67,7 @@ def test_setup_link_lets_the_device_scan_without_login(scanning, client):
     device = services.create_device(gate, label="tablet", hours=5)
     db.session.commit()
     token = services.device_token(device)
-    response = client.get(f"/e/test-expo/scan/setup/{services.setup_token(device)}")
+    response = set_up_phone(client, f"/e/test-expo/scan/setup/{services.setup_token(device)}")
     assert response.status_code == 302
     assert response.location.endswith(f"/e/test-expo/scan/{gate.id}")
     cookie = client.get_cookie("checkin_device", path="/e/test-expo/scan/")
@@ -177,7 +177,8 @@ def test_a_withdrawn_set_up_says_so_on_the_scanner_page(scanning, client, login_
     gate = scanning.points["gate"]
     device = services.create_device(gate, label="gate phone", hours=5)
     db.session.commit()
-    assert client.get(f"/e/test-expo/scan/setup/{services.setup_token(device)}").status_code == 302
+    setup = f"/e/test-expo/scan/setup/{services.setup_token(device)}"
+    assert set_up_phone(client, setup).status_code == 302
     assert client.get(f"/e/test-expo/scan/{gate.id}").status_code == 200
     services.revoke_device(device)
     db.session.commit()
@@ -216,7 +217,7 @@ def test_a_set_up_code_sets_up_one_phone(scanning, login_as, app):
     ).status_code == 401
 
     phone = app.test_client()
-    assert phone.get(setup).status_code == 302
+    assert set_up_phone(phone, setup).status_code == 302
     # Opened again on the same phone (the QR read twice): still its scanner.
     again = phone.get(setup)
     assert again.status_code == 302 and again.location.endswith(f"/scan/{gate.id}")
@@ -226,6 +227,9 @@ def test_a_set_up_code_sets_up_one_phone(scanning, login_as, app):
     refused = other.get(f"{setup}?lang=en")
     assert refused.status_code == 403
     assert "already used" in refused.get_data(as_text=True)
+    # Nor does another claim sent straight to the form.
+    refused = other.post(f"{setup}?lang=en", data={"claim": "another phone"})
+    assert refused.status_code == 403 and "already used" in refused.get_data(as_text=True)
     assert other.get_cookie("checkin_device", path="/e/test-expo/scan/") is None
     db.session.expire_all()
     assert db.session.get(ScanDevice, device.id).set_up_at is not None
@@ -239,12 +243,14 @@ def test_a_set_up_code_sets_up_one_phone(scanning, login_as, app):
 
 
 def test_two_phones_opening_one_code_at_once_get_it_once(scanning, live_server, monkeypatch):
-    """Both phones' requests have read the code unused before either claims it:
-    the claim is one UPDATE, so one phone gets the scanner and the other is told.
+    """Both phones' set-up pages come back after both read the code unused: the
+    claim is one UPDATE, so one phone gets the scanner and the other is told.
     (On SQLite every transaction takes the write lock first: the two requests run
     one after the other, and no barrier can hold them both.)"""
+    import re
     import threading
     import urllib.error
+    import urllib.parse
     import urllib.request
     from concurrent.futures import ThreadPoolExecutor
 
@@ -253,11 +259,11 @@ def test_two_phones_opening_one_code_at_once_get_it_once(scanning, live_server, 
     db.session.commit()
     url = f"{live_server.url}/e/test-expo/scan/setup/{services.setup_token(device)}"
     both_read = threading.Barrier(2, timeout=10)
-    claim = services.claim_setup
+    claim_setup = services.claim_setup
 
-    def claim_once_both_read(token, now=None):
+    def claim_once_both_read(token, claim, now=None):
         both_read.wait()
-        return claim(token, now)
+        return claim_setup(token, claim, now)
 
     if db.engine.dialect.name != "sqlite":
         monkeypatch.setattr(services, "claim_setup", claim_once_both_read)
@@ -268,10 +274,133 @@ def test_two_phones_opening_one_code_at_once_get_it_once(scanning, live_server, 
 
     def open_code(_):
         try:
-            return urllib.request.build_opener(NoRedirect).open(url, timeout=30).status
+            page = urllib.request.urlopen(url, timeout=30).read().decode()
+            claim = re.search(r'name="claim" value="([^"]+)"', page).group(1)
+            form = urllib.parse.urlencode({"claim": claim}).encode()
+            return urllib.request.build_opener(NoRedirect).open(url, form, timeout=30).status
         except urllib.error.HTTPError as answer:
             return answer.code
 
     with ThreadPoolExecutor(2) as pool:
         statuses = sorted(pool.map(open_code, range(2)))
     assert statuses == [302, 403]
+
+
+def test_opening_a_set_up_address_uses_nothing_up(scanning, client, app):
+    """A link preview, a HEAD request or a reader that fetches the address first
+    gets the set-up page, not the phone's cookie; the phone that then opens the
+    code is set up."""
+    gate = scanning.points["gate"]
+    device = services.create_device(gate, label="previewed", hours=5)
+    db.session.commit()
+    setup = f"/e/test-expo/scan/setup/{services.setup_token(device)}"
+    assert client.head(setup).status_code == 200
+    preview = client.get(f"{setup}?lang=en")
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "Set up this phone" in html
+    assert preview.headers["Cache-Control"] == "no-store"
+    assert client.get_cookie("checkin_device", path="/e/test-expo/scan/") is None
+    db.session.expire_all()
+    assert db.session.get(ScanDevice, device.id).set_up_at is None
+
+    phone = app.test_client()
+    response = set_up_phone(phone, setup)
+    assert response.status_code == 302 and response.location.endswith(f"/scan/{gate.id}")
+    assert phone.get_cookie("checkin_device", path="/e/test-expo/scan/") is not None
+
+
+def test_the_phone_whose_answer_was_lost_is_set_up_again(scanning, app):
+    """The phone's form reached the server, but the answer with the cookie did not
+    reach the phone: the same claim sent again sets it up; another claim does not."""
+    import re
+
+    gate = scanning.points["gate"]
+    device = services.create_device(gate, label="lost answer", hours=5)
+    db.session.commit()
+    setup = f"/e/test-expo/scan/setup/{services.setup_token(device)}"
+    page = app.test_client().get(setup).get_data(as_text=True)
+    claim = re.search(r'name="claim" value="([^"]+)"', page).group(1)
+    assert app.test_client().post(setup, data={"claim": claim}).status_code == 302  # lost
+
+    phone = app.test_client()  # the same phone, without the cookie it never got
+    response = phone.post(setup, data={"claim": claim})
+    assert response.status_code == 302 and response.location.endswith(f"/scan/{gate.id}")
+    cookie = phone.get_cookie("checkin_device", path="/e/test-expo/scan/")
+    assert cookie is not None and cookie.value == services.device_token(device)
+    assert app.test_client().post(setup, data={"claim": claim + "x"}).status_code == 403
+    assert app.test_client().post(setup, data={"claim": ""}).status_code == 403
+    set_up = select(AuditEntry).where(AuditEntry.action == "checkin.device_set_up")
+    assert len(db.session.scalars(set_up).all()) == 1
+    # A withdrawn device is not set up again, whatever the claim.
+    services.revoke_device(db.session.get(ScanDevice, device.id))
+    db.session.commit()
+    assert app.test_client().post(setup, data={"claim": claim}).status_code == 403
+
+
+def test_a_set_up_address_from_before_set_up_codes_still_sets_up_one_phone(scanning, app):
+    """Set-up codes handed out before single-use codes carried the device token
+    itself: a printed one still sets up its first phone, and only that one."""
+    gate = scanning.points["gate"]
+    device = services.create_device(gate, label="printed code", hours=5)
+    db.session.commit()
+    setup = f"/e/test-expo/scan/setup/{services.device_token(device)}"
+    phone = app.test_client()
+    assert set_up_phone(phone, setup).status_code == 302
+    assert phone.get(f"/e/test-expo/scan/{gate.id}").status_code == 200
+    assert set_up_phone(app.test_client(), setup).status_code == 403
+
+
+@pytest.mark.browser
+def test_a_phone_that_lost_the_answer_opens_the_code_again(scanning, live_server, launch_chromium):
+    """In the browser: the set-up page sends itself; the answer is lost on the way
+    (the server has set the phone up, the phone has no cookie); the phone scans
+    the QR again, is told the code was used, and its page sends the kept claim:
+    it is the scanner."""
+    gate = scanning.points["gate"]
+    device = services.create_device(gate, label="flaky wifi", hours=5)
+    db.session.commit()
+    url = f"{live_server.url}/e/test-expo/scan/setup/{services.setup_token(device)}"
+    page = launch_chromium().new_context(locale="en-US").new_page()
+    lost = []
+
+    def lose_the_answer(route):
+        if route.request.method == "POST" and not lost:
+            lost.append(route.fetch(max_redirects=0).status)  # reached the server
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/scan/setup/**", lose_the_answer)
+    page.goto(url)
+    page.wait_for_function("() => document.readyState === 'complete'")
+    page.wait_for_timeout(500)
+    assert lost == [302]
+    assert f"/scan/{gate.id}" not in page.url
+    db.session.remove()  # a new snapshot: the server's commit
+    assert db.session.get(ScanDevice, device.id).set_up_at is not None
+
+    page.goto(url)
+    page.wait_for_url(f"**/scan/{gate.id}", timeout=15000)
+    page.wait_for_selector("#scanner[data-ready='1']", timeout=15000)
+    # Another browser opening the code is told it was used, and stays so.
+    other = launch_chromium().new_context(locale="en-US").new_page()
+    other.goto(url)
+    other.wait_for_timeout(500)
+    assert "already used" in other.content() and "/scan/setup/" in other.url
+
+
+def test_a_withdrawn_booth_phone_is_told_to_sign_in_as_the_exhibitor(scanning, app):
+    booth = scanning.points["alpha_booth"]
+    device = services.create_device(booth, label="booth tablet", hours=5)
+    db.session.commit()
+    phone = app.test_client()
+    assert (
+        set_up_phone(phone, f"/e/test-expo/scan/setup/{services.setup_token(device)}").status_code
+        == 302
+    )
+    services.revoke_device(device)
+    db.session.commit()
+    page = phone.get(f"/e/test-expo/scan/{booth.id}?lang=en")
+    html = page.get_data(as_text=True).replace("&#39;", "'")
+    assert page.status_code == 403 and "your company's exhibitor account" in html
+    assert "Sign in as staff" not in html

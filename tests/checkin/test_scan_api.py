@@ -14,7 +14,7 @@ from eventapp.checkin import services
 from eventapp.checkin.models import CheckIn, Lead, Scan
 from eventapp.events.models import Event
 from eventapp.extensions import db
-from tests.checkin.conftest import nonce, scan
+from tests.checkin.conftest import another_event, nonce, scan
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
@@ -85,16 +85,7 @@ def test_invalid_codes_malformed_forged_other_event_unknown_badge(scanning, clie
     event = scanning.event
     good = scanning.code("attendee")
 
-    other = Event(
-        slug="other-expo",
-        name_ko="다른 행사",
-        name_en="Other expo",
-        starts_on=event.starts_on,
-        ends_on=event.ends_on,
-    )
-    db.session.add(other)
-    db.session.flush()
-    other_badge = badges.issue_badge(other, scanning.attendee)
+    other_badge = badges.issue_badge(another_event(scanning), scanning.attendee)
     db.session.commit()
     foreign = badges.badge_code(other_badge)
     key = badges.event_key(event)

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from eventapp.checkin import services
 from eventapp.checkin.models import Scan
 from eventapp.extensions import db
-from tests.checkin.conftest import scan
+from tests.checkin.conftest import another_event, scan
 
 LOG = "/e/test-expo/checkin/scans"
 
@@ -113,3 +113,44 @@ def test_the_log_exports_as_csv_with_its_filter(scanning, login_as):
     rows = list(csv.reader(io.StringIO(korean.get_data(as_text=True).removeprefix("\ufeff"))))
     assert len(rows) == 2 and rows[1][3] == "VIP 라운지"
     assert login_as("staff").get("/e/test-expo/checkin/scans.csv").status_code == 403
+
+
+def test_another_events_badge_is_never_shown_whole(scanning, login_as):
+    """A badge of another event scanned at this one's gate is a working code
+    there: the log and its export show its start, enough to tell what it was."""
+    from eventapp.badges import services as badges
+
+    foreign = badges.badge_code(badges.issue_badge(another_event(scanning), scanning.attendee))
+    db.session.commit()
+    assert len(foreign) > 41
+    answer = scan(login_as("staff"), scanning.points["gate"], foreign).get_json()
+    assert answer["status"] == "invalid"
+
+    organizer = login_as("organizer")
+    page = organizer.get(f"{LOG}?lang=en").get_data(as_text=True)
+    export = organizer.get("/e/test-expo/checkin/scans.csv?lang=en").get_data(as_text=True)
+    for shown in (page, export):
+        assert foreign not in shown and foreign[:40] + "…" in shown
+
+
+def test_an_older_page_of_no_scan_of_the_event_is_the_newest_page(scanning, login_as):
+    """`before` naming another event's scan, no scan at all, or not a number:
+    the newest page, not labelled as an older one."""
+    gate, staff = scanning.points["gate"], login_as("staff")
+    for n in range(3):
+        scan(staff, gate, f"K1-not-a-code-{n}")
+    newest_first = list(
+        db.session.scalars(select(Scan.id).order_by(Scan.received_at.desc(), Scan.id.desc()))
+    )
+    organizer = login_as("organizer")
+    older = organizer.get(f"{LOG}?lang=en&before={newest_first[0]}").get_data(as_text=True)
+    assert _rows(older) == newest_first[1:] and ">Newest<" in older and "shown here" in older
+
+    other = another_event(scanning)
+    other_event_scan = newest_first[0]
+    db.session.execute(update(Scan).where(Scan.id == other_event_scan).values(event_id=other.id))
+    db.session.commit()
+    for before in (str(other_event_scan), "999999", "abc"):
+        page = organizer.get(f"{LOG}?lang=en&before={before}").get_data(as_text=True)
+        assert _rows(page) == newest_first[1:], before
+        assert ">Newest<" not in page and "shown here" not in page and "2 scans match." in page

@@ -162,7 +162,7 @@ def test_camera_scans_a_printed_badge_at_the_entrance(
     context = browser.new_context(locale="en-US")
     page = context.new_page()
     page.goto(live_server.url + path)
-    assert f"/scan/{gate_id}" in page.url
+    page.wait_for_url(f"**/scan/{gate_id}", timeout=15000)  # the set-up page sent itself
     _ready(page)
     page.click("#camera-toggle")
     page.wait_for_selector("#result[data-status='ok']", timeout=30000)
@@ -646,6 +646,51 @@ def test_scans_of_a_revoked_gate_device_are_shown_and_go_up_with_a_sign_in(
     db.session.remove()
     rows = db.session.scalars(select(Scan).where(Scan.badge_id == badge_id)).all()
     assert [(r.scan_point_id, r.result, r.user_id) for r in rows] == [(gate_id, "ok", staff_id)]
+
+
+def test_each_reason_scans_are_held_up_is_said(scanning, live_server, launch_chromium, writing):
+    """A tablet queued a gate scan under the gate's device, since revoked; an
+    exhibitor signs in on it and scans at the booth while the server fails. The
+    warning says both: the booth's scan waits for the server, and the gate's scan
+    waits for someone who may scan at the gate (signing in again would not help
+    the exhibitor: it was not "sign in again")."""
+    import json
+
+    gate_id, booth_id = scanning.points["gate"].id, scanning.points["alpha_booth"].id
+    exhibitor_email, visitor = scanning.exhibitor_staff.email, scanning.code("outsider")
+    page = _gate_scanner(scanning, live_server, launch_chromium, "borrowed tablet")
+    context = page.context
+    context.set_offline(True)
+    _type_code(page, scanning.code("attendee"), "ok")
+    with writing():
+        for device in db.session.scalars(
+            select(ScanDevice).where(ScanDevice.scan_point_id == gate_id)
+        ):
+            device.revoked_at = services.utcnow()
+    context.set_offline(False)
+
+    def booth_uploads_fail(route):
+        body = json.loads(route.request.post_data or "{}")
+        if body.get("scan_point") == booth_id:
+            route.fulfill(status=503, body="busy")
+        else:
+            route.continue_()
+
+    _sign_in(page, live_server.url, exhibitor_email)
+    page.goto(f"{live_server.url}/e/test-expo/scan/{booth_id}")
+    _ready(page)
+    context.route("**/api/checkin/scan*", booth_uploads_fail)
+    _type_code(page, visitor, "ok")
+    page.evaluate("window.kicxupScanner.flushQueue()")
+    page.wait_for_function(
+        "document.getElementById('scanner').dataset.uploadProblem === 'server forbidden'",
+        timeout=10000,
+    )
+    text = page.inner_text("#upload-warning-text")
+    assert "1 scans are not uploaded yet: the server refused the upload (HTTP 503)" in text
+    assert "1 scans made at another scan point are not uploaded" in text
+    assert not page.is_visible("#upload-signin") and page.inner_text("#count-queue") == "2"
+    context.close()
 
 
 def test_a_scan_made_after_the_token_was_refused_is_kept_without_it(
