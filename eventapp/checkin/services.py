@@ -382,11 +382,16 @@ def claim_setup(token, claim, now=None):
         return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
 
     first = claimed(ScanDevice.set_up_at.is_(None), set_up_at=now, setup_claim=digest) == 1
-    if not first and claimed(ScanDevice.setup_claim == digest, setup_claim=digest) != 1:
+    # Again only while the phone has not shown it got its answer (it fetches its
+    # configuration with the device token first thing): after that the claim
+    # would be a second key to the device.
+    again = not first and claimed(
+        ScanDevice.setup_claim == digest, ScanDevice.last_seen_at.is_(None), setup_claim=digest
+    )
+    if not first and again != 1:
         return None
     db.session.refresh(device)
-    if first:
-        _audit_device("checkin.device_set_up", device)
+    _audit_device("checkin.device_set_up" if first else "checkin.device_set_up_again", device)
     return device
 
 

@@ -57,8 +57,9 @@ let tokenRejected = false;
 // and those queued at another point (flushStrays).
 let uploadProblem = null;
 let uploadStatus = 0;
-let strayProblem = null;
-let strayStatus = 0;
+// Why the scans queued at each other point (by its id) were last refused:
+// { kind, status }. Points can be refused for different reasons at once.
+let strayProblems = new Map();
 
 function headers(withToken = true) {
   const h = { "Content-Type": "application/json", Accept: "application/json" };
@@ -389,12 +390,17 @@ const WARNING_TEXT = { auth: "uploadRefused", server: "uploadFailed", forbidden:
 async function refreshWarning() {
   const queued = await db.getAll("queue");
   const own = queued.filter((q) => q.scan_point === pointId).length;
-  const strays = queued.length - own;
   const problems = [];
   if (uploadProblem && own) problems.push({ kind: uploadProblem, count: own, status: uploadStatus });
-  if (strayProblem && strays) {
-    if (problems.length && problems[0].kind === strayProblem) problems[0].count += strays;
-    else problems.push({ kind: strayProblem, count: strays, status: strayStatus });
+  for (const item of queued) {
+    const problem = item.scan_point !== pointId && strayProblems.get(item.scan_point);
+    if (!problem) continue;
+    // The server's trouble is told with its status; a refusal by who is asking.
+    const same = problems.find(
+      (p) => p.kind === problem.kind && (p.kind !== "server" || p.status === problem.status)
+    );
+    if (same) same.count += 1;
+    else problems.push({ ...problem, count: 1 });
   }
   if (!problems.length) {
     els.warning.hidden = true;
@@ -627,7 +633,7 @@ function batchBody(point, items) {
 // the warning counts them.
 async function flushStrays() {
   let uploaded = 0;
-  strayProblem = null;
+  const problems = new Map();
   const groups = new Map();
   const strays = (await db.getAll("queue")).filter((q) => q.scan_point !== pointId);
   for (const item of strays.sort(inQueueOrder)) {
@@ -656,8 +662,8 @@ async function flushStrays() {
       if (!response.ok) {
         // 403: signed in here, but not as someone who may scan at that point.
         const kinds = { 401: "auth", 403: "forbidden" };
-        strayProblem = kinds[response.status] || "server";
-        strayStatus = response.status;
+        const kind = kinds[response.status] || "server";
+        problems.set(batch[0].scan_point, { kind, status: response.status });
         break;
       }
       const { results } = await response.json();
@@ -668,6 +674,7 @@ async function flushStrays() {
       }
     }
   }
+  strayProblems = problems;
   return uploaded;
 }
 

@@ -404,3 +404,107 @@ def test_a_withdrawn_booth_phone_is_told_to_sign_in_as_the_exhibitor(scanning, a
     html = page.get_data(as_text=True).replace("&#39;", "'")
     assert page.status_code == 403 and "your company's exhibitor account" in html
     assert "Sign in as staff" not in html
+
+
+def test_set_up_page_posts_back_over_https_with_csrf_on(scanning, app):
+    """Production: HTTPS and CSRF protection on. Flask-WTF refuses a form sent over
+    HTTPS without a same-site Referer, so the set-up page may not hide the Referer
+    from its own site (it hid it from every site: no phone could be set up)."""
+    import re
+
+    from eventapp import create_app
+
+    secure_app = create_app({**app.config, "WTF_CSRF_ENABLED": True})
+    gate = scanning.points["gate"]
+    device = services.create_device(gate, label="https phone", hours=5)
+    db.session.commit()
+    setup = f"/e/test-expo/scan/setup/{services.setup_token(device)}"
+    phone = secure_app.test_client()
+    page = phone.get(setup, base_url="https://testserver")
+    assert page.status_code == 200
+    assert page.headers["Referrer-Policy"] == "same-origin"
+    html = page.get_data(as_text=True)
+    form = {
+        "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', html).group(1),
+        "claim": re.search(r'name="claim" value="([^"]+)"', html).group(1),
+    }
+    # What the browser sends under that policy: the form, with the page as Referer.
+    answer = phone.post(
+        setup,
+        data=form,
+        base_url="https://testserver",
+        headers={"Referer": f"https://testserver{setup}"},
+    )
+    assert answer.status_code == 302 and answer.location.endswith(f"/e/test-expo/scan/{gate.id}")
+
+
+@pytest.mark.browser
+def test_a_phone_is_set_up_over_https_in_the_browser(scanning, app, launch_chromium, tmp_path):
+    """Chromium opens the set-up address served over HTTPS with CSRF protection on:
+    the page sends itself back and the phone lands on the scanner."""
+    import shutil
+    import subprocess
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from eventapp import create_app
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is missing")
+    secure_app = create_app({**app.config, "WTF_CSRF_ENABLED": True})
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    server = make_server(
+        "127.0.0.1", 0, secure_app, threaded=True, ssl_context=(str(cert), str(key))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        gate = scanning.points["gate"]
+        device = services.create_device(gate, label="https browser", hours=5)
+        db.session.commit()
+        port, setup = server.server_port, services.setup_token(device)
+        url = f"https://127.0.0.1:{port}/e/test-expo/scan/setup/{setup}"
+        context = launch_chromium().new_context(locale="en-US", ignore_https_errors=True)
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_url(f"**/scan/{gate.id}", timeout=15000)
+        context.close()
+    finally:
+        server.shutdown()
+
+
+def test_a_claim_replayed_after_the_phone_got_its_answer_sets_up_nothing(
+    scanning, app, monkeypatch
+):
+    """The kept claim is for a lost answer. Once the phone's scanner has fetched its
+    configuration with the device token, the claim is no second key to the device;
+    a set-up again before that is in the audit log."""
+    import re
+
+    gate = scanning.points["gate"]
+    device = services.create_device(gate, label="replayed", hours=24)
+    db.session.commit()
+    setup = f"/e/test-expo/scan/setup/{services.setup_token(device)}"
+    phone = app.test_client()
+    page = phone.get(setup).get_data(as_text=True)
+    claim = re.search(r'name="claim" value="([^"]+)"', page).group(1)
+    assert phone.post(setup, data={"claim": claim}).status_code == 302
+    assert app.test_client().post(setup, data={"claim": claim}).status_code == 302  # lost
+    token = services.device_token(device)
+    config = phone.get(f"/api/checkin/points/{gate.id}/config", headers={"X-Device-Token": token})
+    assert config.status_code == 200
+
+    stranger = app.test_client()
+    answer = stranger.post(setup, data={"claim": claim})
+    assert answer.status_code == 403
+    assert stranger.get_cookie("checkin_device", path="/e/test-expo/scan/") is None
+    actions = db.session.scalars(
+        select(AuditEntry.action).where(AuditEntry.action.like("checkin.device_set_up%"))
+    ).all()
+    assert sorted(actions) == ["checkin.device_set_up", "checkin.device_set_up_again"]

@@ -693,6 +693,58 @@ def test_each_reason_scans_are_held_up_is_said(scanning, live_server, launch_chr
     context.close()
 
 
+def test_two_other_points_held_up_for_different_reasons_are_both_said(
+    scanning, live_server, launch_chromium
+):
+    """Staff's tablet holds a scan queued at the side gate (staff may scan there;
+    the server is busy, 503) and one queued at a booth (staff may not scan there,
+    403). Both go up from the gate's page: the warning says each reason, it does
+    not file both scans under the last one's."""
+    import json
+
+    gate_id, side_id = scanning.points["gate"].id, scanning.points["side_gate"].id
+    booth_id = scanning.points["alpha_booth"].id
+    context = launch_chromium().new_context(locale="en-US")
+    page = context.new_page()
+    _sign_in(page, live_server.url, scanning.staff.email)
+    page.goto(f"{live_server.url}/e/test-expo/scan/{side_id}")
+    _ready(page)
+    context.set_offline(True)
+    _type_code(page, scanning.code("attendee"), "ok")
+    # The same kind of queued scan, made at the booth (a tablet an exhibitor used).
+    page.evaluate(
+        """async (booth) => {
+          const db = window.kicxupScanner.db;
+          const [item] = await db.getAll('queue');
+          await db.put('queue', { ...item, nonce: item.nonce + 'b', scan_point: booth,
+                                  token: null, queued: (item.queued || 0) + 1 });
+        }""",
+        booth_id,
+    )
+
+    def side_gate_busy(route):
+        body = json.loads(route.request.post_data or "{}")
+        if body.get("scan_point") == side_id:
+            route.fulfill(status=503, body="busy")
+        else:
+            route.continue_()
+
+    context.route("**/api/checkin/scan*", side_gate_busy)
+    context.set_offline(False)
+    page.goto(f"{live_server.url}/e/test-expo/scan/{gate_id}")
+    _ready(page)
+    page.evaluate("window.kicxupScanner.flushQueue()")
+    page.wait_for_function(
+        "document.getElementById('scanner').dataset.uploadProblem === 'server forbidden'",
+        timeout=10000,
+    )
+    text = page.inner_text("#upload-warning-text")
+    assert page.inner_text("#count-queue") == "2"
+    assert "1 scans are not uploaded yet: the server refused the upload (HTTP 503)" in text
+    assert "1 scans made at another scan point are not uploaded" in text
+    context.close()
+
+
 def test_a_scan_made_after_the_token_was_refused_is_kept_without_it(
     scanning, live_server, launch_chromium, writing
 ):
