@@ -648,13 +648,25 @@ def test_scans_of_a_revoked_gate_device_are_shown_and_go_up_with_a_sign_in(
     assert [(r.scan_point_id, r.result, r.user_id) for r in rows] == [(gate_id, "ok", staff_id)]
 
 
+def _server_busy_for(point_id):
+    """A route answering 503 to scans and uploads of one scan point."""
+    import json
+
+    def busy(route):
+        if json.loads(route.request.post_data or "{}").get("scan_point") == point_id:
+            route.fulfill(status=503, body="busy")
+        else:
+            route.continue_()
+
+    return busy
+
+
 def test_each_reason_scans_are_held_up_is_said(scanning, live_server, launch_chromium, writing):
     """A tablet queued a gate scan under the gate's device, since revoked; an
     exhibitor signs in on it and scans at the booth while the server fails. The
     warning says both: the booth's scan waits for the server, and the gate's scan
     waits for someone who may scan at the gate (signing in again would not help
     the exhibitor: it was not "sign in again")."""
-    import json
 
     gate_id, booth_id = scanning.points["gate"].id, scanning.points["alpha_booth"].id
     exhibitor_email, visitor = scanning.exhibitor_staff.email, scanning.code("outsider")
@@ -669,17 +681,10 @@ def test_each_reason_scans_are_held_up_is_said(scanning, live_server, launch_chr
             device.revoked_at = services.utcnow()
     context.set_offline(False)
 
-    def booth_uploads_fail(route):
-        body = json.loads(route.request.post_data or "{}")
-        if body.get("scan_point") == booth_id:
-            route.fulfill(status=503, body="busy")
-        else:
-            route.continue_()
-
     _sign_in(page, live_server.url, exhibitor_email)
     page.goto(f"{live_server.url}/e/test-expo/scan/{booth_id}")
     _ready(page)
-    context.route("**/api/checkin/scan*", booth_uploads_fail)
+    context.route("**/api/checkin/scan*", _server_busy_for(booth_id))
     _type_code(page, visitor, "ok")
     page.evaluate("window.kicxupScanner.flushQueue()")
     page.wait_for_function(
@@ -696,21 +701,14 @@ def test_each_reason_scans_are_held_up_is_said(scanning, live_server, launch_chr
 def test_two_other_points_held_up_for_different_reasons_are_both_said(
     scanning, live_server, launch_chromium
 ):
-    """Staff's tablet holds a scan queued at the side gate (staff may scan there;
-    the server is busy, 503) and one queued at a booth (staff may not scan there,
-    403). Both go up from the gate's page: the warning says each reason, it does
+    """Staff's tablet holds a scan queued at the gate (staff may scan there; the
+    server is busy, 503) and one queued at a booth (staff may not scan there,
+    403). Both go up from the side gate's page: the warning says each reason, it does
     not file both scans under the last one's."""
-    import json
-
-    gate_id, side_id = scanning.points["gate"].id, scanning.points["side_gate"].id
-    booth_id = scanning.points["alpha_booth"].id
-    context = launch_chromium().new_context(locale="en-US")
-    page = context.new_page()
-    _sign_in(page, live_server.url, scanning.staff.email)
-    page.goto(f"{live_server.url}/e/test-expo/scan/{side_id}")
-    _ready(page)
-    context.set_offline(True)
-    _type_code(page, scanning.code("attendee"), "ok")
+    page, gate_id, side_id, _badge_id = _queued_at_the_gate_signed_in(
+        scanning, live_server, launch_chromium
+    )
+    context, booth_id = page.context, scanning.points["alpha_booth"].id
     # The same kind of queued scan, made at the booth (a tablet an exhibitor used).
     page.evaluate(
         """async (booth) => {
@@ -721,17 +719,9 @@ def test_two_other_points_held_up_for_different_reasons_are_both_said(
         }""",
         booth_id,
     )
-
-    def side_gate_busy(route):
-        body = json.loads(route.request.post_data or "{}")
-        if body.get("scan_point") == side_id:
-            route.fulfill(status=503, body="busy")
-        else:
-            route.continue_()
-
-    context.route("**/api/checkin/scan*", side_gate_busy)
+    context.route("**/api/checkin/scan*", _server_busy_for(gate_id))
     context.set_offline(False)
-    page.goto(f"{live_server.url}/e/test-expo/scan/{gate_id}")
+    page.goto(f"{live_server.url}/e/test-expo/scan/{side_id}")
     _ready(page)
     page.evaluate("window.kicxupScanner.flushQueue()")
     page.wait_for_function(
