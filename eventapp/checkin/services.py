@@ -23,7 +23,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Date, and_, bindparam, exists, func, null, or_, select, update
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, selectinload
 
 from eventapp.badges import codes
 from eventapp.badges.models import CATEGORIES, Badge, BadgeIssueEnd, EventKey
@@ -1484,6 +1484,7 @@ def leads_query(event, organization_id):
     return (
         select(Lead)
         .where(Lead.event_id == event.id, Lead.organization_id == organization_id)
+        .options(selectinload(Lead.badge), selectinload(Lead.user))
         .order_by(Lead.captured_at.desc(), Lead.id.desc())
     )
 
@@ -1546,6 +1547,9 @@ def update_lead(lead, *, rating=None, notes=None, rating_was=None, notes_was=Non
         raise CheckinError(_l("The rating must be hot, warm or cold."))
     if notes is not None and len(notes) > LEAD_NOTES_MAX:
         raise CheckinError(_l("Notes may hold at most %(count)s characters.", count=LEAD_NOTES_MAX))
+    # Compared with the row as it is now, held until the commit: a colleague's save
+    # committed after this request read the lead is met as a conflict, not lost.
+    db.session.refresh(lead, with_for_update=True)
     keep = object()
     edits = {
         "rating": (keep if rating is None else rating or None, rating_was, lead.rating),

@@ -84,7 +84,7 @@ add_nav_item(_l("Leads"), "checkin.leads", "exhibitor_admin", "exhibitor_staff",
 add_nav_item(
     _l("Contact sharing"),
     "checkin.contact_sharing",
-    "attendee",
+    *SHARING_ROLES,  # exhibitor staff and on-site staff get scanned at booths too
     order=73,
     also=_former_member_sharing,
 )
@@ -734,6 +734,12 @@ def lead_update(event, lead_id):
         "notes": notes if notes is not None else (lead.notes or ""),
         "errors": errors,
         "conflicts": conflicts,
+        # Refused, the form still stands for the page its editor saw: a colleague's
+        # save since then must still be met as one. After a conflict it stands for
+        # what is saved now (saving again replaces it, as the warning says).
+        "was": {}
+        if conflicts
+        else {name: _sent(form, name) for name in ("rating_was", "notes_was")},
     }
     return _leads_page(event, db.session.get(Organization, lead.organization_id), editing)
 
@@ -792,7 +798,7 @@ def leads_export(event, fmt):
 
     book = Workbook()
     sheet = book.active
-    sheet.title = "Leads"
+    sheet.title = str(_("Leads"))[:31]  # a sheet name holds at most 31 characters
     sheet.append(header)
     for values in _export_rows(event, rows):
         sheet.append(xlsx_row(["" if v is None else str(v) for v in values]))

@@ -439,3 +439,125 @@ def test_the_company_picker_names_a_company_named_in_one_language(scanning, logi
     html = login_as("organizer").get("/e/test-expo/leads/").get_data(as_text=True)
     option = html.split(f'<option value="{alpha.id}"', 1)[1].split("</option>", 1)[0]
     assert option.rsplit(">", 1)[1] == alpha.name_en
+
+
+def test_a_refused_save_does_not_forget_what_the_page_showed(scanning, login_as):
+    """A save refused (notes too long) is shown again for correcting; a colleague
+    saved meanwhile: the corrected save is met as a conflict, not written over the
+    colleague's note."""
+    import re
+
+    lead = _one_lead(scanning, login_as)
+    url = f"/e/test-expo/leads/{lead.id}"
+    admins_page = _as_shown(lead)  # the admin opens the leads page (empty note)
+    colleague = login_as("exhibitor_staff").post(url, data=_as_shown(lead, notes="Call on Monday"))
+    assert colleague.status_code == 302
+    admin = login_as("exhibitor_admin")
+    refused = admin.post(url, data={**admins_page, "notes": "z" * 5001})
+    assert refused.status_code == 400
+    card = refused.get_data(as_text=True).split(f'id="lead-{lead.id}"', 1)[1]
+    notes_was = re.search(r'name="notes_was" value="([^"]*)"', card).group(1)
+    assert notes_was == ""
+    again = admin.post(url, data={**admins_page, "notes": "Send the deck", "notes_was": notes_was})
+    db.session.refresh(lead)
+    assert again.status_code == 409 and lead.notes == "Call on Monday"
+
+
+def test_two_saves_at_the_same_moment_do_not_lose_a_colleagues_note(
+    scanning, login_as, monkeypatch
+):
+    """A colleague's save commits after this request read the lead and before it
+    writes: met as a conflict. (On SQLite every writing transaction takes the lock
+    first, and the two saves run one after the other.)"""
+    import pytest
+    from sqlalchemy import update
+
+    from eventapp.checkin import views
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL: on SQLite the app serializes writing transactions")
+    lead = _one_lead(scanning, login_as)
+    lead_id, url = lead.id, f"/e/test-expo/leads/{lead.id}"
+    admins_page = _as_shown(lead)
+    checked = views.require_same_company
+
+    def colleague_saves_meanwhile(user, event, organization_id):
+        checked(user, event, organization_id)
+        with db.engine.begin() as other:
+            other.execute(update(Lead).where(Lead.id == lead_id).values(notes="Call on Monday"))
+
+    monkeypatch.setattr(views, "require_same_company", colleague_saves_meanwhile)
+    admin = login_as("exhibitor_admin")
+    db.session.expire_all()
+    answer = admin.post(url, data={**admins_page, "notes": "Send the deck"})
+    db.session.remove()
+    assert answer.status_code == 409
+    assert db.session.get(Lead, lead_id).notes == "Call on Monday"
+
+
+def _many_leads(scanning, login_as, count, prefix):
+    from eventapp.accounts.models import User
+    from eventapp.badges import services as badges
+
+    event = scanning.event
+    people = []
+    for index in range(count):
+        user = User(
+            email=f"{prefix}{index}@example.org", name_en=f"Lead {prefix}{index}", password_hash="-"
+        )
+        db.session.add(user)
+        db.session.add(EventRole(event=event, user=user, role="attendee"))
+        people.append(user)
+    db.session.flush()
+    codes = [badges.badge_code(badges.issue_badge(event, user)) for user in people]
+    db.session.commit()
+    staff = login_as("exhibitor_staff")
+    for code in codes:
+        assert scan(staff, scanning.points["alpha_booth"], code).get_json()["status"] == "ok"
+    return staff
+
+
+def _statements(client, url):
+    from sqlalchemy import event as sa_event
+
+    count = [0]
+
+    def counted(*_args, **_kwargs):
+        count[0] += 1
+
+    db.session.expire_all()
+    sa_event.listen(db.engine, "before_cursor_execute", counted)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", counted)
+    return count[0]
+
+
+def test_leads_page_and_exports_do_not_query_per_lead(scanning, login_as):
+    staff = _many_leads(scanning, login_as, 3, "few")
+    urls = ("/e/test-expo/leads/", "/e/test-expo/leads/export.csv")
+    few = {url: _statements(staff, url) for url in urls}
+    _many_leads(scanning, login_as, 40, "many")
+    many = {url: _statements(staff, url) for url in urls}
+    for url in urls:
+        assert many[url] - few[url] < 10, (url, few[url], many[url])
+
+
+def test_exhibitor_staff_and_staff_find_the_contact_sharing_choice(scanning, login_as):
+    """They are scanned at other companies' booths too."""
+    for role in ("exhibitor_staff", "exhibitor_admin", "staff", "attendee"):
+        client = login_as(role)
+        assert client.get("/e/test-expo/contact-sharing").status_code == 200
+        home = client.get("/e/test-expo/").get_data(as_text=True)
+        assert 'href="/e/test-expo/contact-sharing"' in home, role
+
+
+def test_xlsx_sheet_is_named_in_the_readers_language(scanning, login_as):
+    _one_lead(scanning, login_as)
+    scanning.exhibitor_admin.locale = "ko"
+    db.session.commit()
+    response = login_as("exhibitor_admin").get("/e/test-expo/leads/export.xlsx")
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.active["B1"].value == "이름"
+    assert book.active.title == "잠재 고객(리드)"
