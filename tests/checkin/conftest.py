@@ -176,3 +176,23 @@ def another_event(scanning):
     db.session.add(other)
     db.session.flush()
     return other
+
+
+def visitors(event, count, prefix="visitor"):
+    """`count` new attendees of the event with badges: their badge codes."""
+    from eventapp.accounts.models import User
+    from eventapp.badges import services as badges
+    from eventapp.events.models import EventRole
+
+    people = []
+    for index in range(count):
+        user = User(
+            email=f"{prefix}{index}@example.org", name_en=f"Visitor {index}", password_hash="-"
+        )
+        db.session.add(user)
+        db.session.add(EventRole(event=event, user=user, role="attendee"))
+        people.append(user)
+    db.session.flush()
+    codes = [badges.badge_code(badges.issue_badge(event, user)) for user in people]
+    db.session.commit()
+    return codes

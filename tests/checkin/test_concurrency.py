@@ -11,13 +11,11 @@ from datetime import time, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from eventapp.accounts.models import User
 from eventapp.badges import services as badges
 from eventapp.checkin import services
 from eventapp.checkin.models import CheckIn, Lead, MeetingArrival, Scan
-from eventapp.events.models import EventRole
 from eventapp.extensions import db
-from tests.checkin.conftest import nonce
+from tests.checkin.conftest import nonce, visitors
 
 ROUNDS = 12
 
@@ -34,21 +32,6 @@ def _post(url, body, token):
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"{}")
-
-
-def _visitors(event, count):
-    people = []
-    for index in range(count):
-        user = User(
-            email=f"visitor{index}@example.org", name_en=f"Visitor {index}", password_hash="-"
-        )
-        db.session.add(user)
-        db.session.add(EventRole(event=event, user=user, role="attendee"))
-        people.append(user)
-    db.session.flush()
-    codes = [badges.badge_code(badges.issue_badge(event, user)) for user in people]
-    db.session.commit()
-    return codes
 
 
 def _race(live_server, calls):
@@ -70,7 +53,7 @@ def test_two_gates_one_badge_exactly_one_ok(scanning, live_server, device_token)
         (scanning.points["side_gate"], device_token("side_gate")),
         (scanning.points["gate"], device_token("gate")),
     ]
-    codes = _visitors(scanning.event, ROUNDS)
+    codes = visitors(scanning.event, ROUNDS)
     for code in codes:
         calls = [
             (url, {"scan_point": point.id, "code": code, "nonce": nonce()}, token)
@@ -97,7 +80,7 @@ def test_same_nonce_at_once_is_stored_once(scanning, live_server, device_token):
     url = live_server.url + "/api/checkin/scan"
     token = device_token("gate")
     point = scanning.points["gate"]
-    codes = _visitors(scanning.event, ROUNDS // 2)
+    codes = visitors(scanning.event, ROUNDS // 2)
     for code in codes:
         once = nonce()
         body = {"scan_point": point.id, "code": code, "nonce": once}
@@ -120,7 +103,7 @@ def test_two_staff_capture_one_lead(scanning, live_server):
         device = services.create_device(point, label="booth")
         db.session.commit()
         tokens.append(services.device_token(device))
-    codes = _visitors(scanning.event, ROUNDS // 2)
+    codes = visitors(scanning.event, ROUNDS // 2)
     for code in codes:
         calls = [(url, {"scan_point": point.id, "code": code, "nonce": nonce()}, t) for t in tokens]
         statuses = sorted(a["status"] for _, a in _race(live_server, calls))
@@ -308,7 +291,7 @@ def test_late_uploads_at_once_leave_the_earliest_scan_holding_the_check_in(
     tokens = {gate.id: device_token("gate"), side.id: device_token("side_gate")}
     times = [time(10, 0), time(9, 40), time(9, 50)]
     server_clock(0, time(10, 30))
-    codes = _visitors(scanning.event, ROUNDS // 2)
+    codes = visitors(scanning.event, ROUNDS // 2)
     for code in codes:
         calls = [
             (

@@ -12,7 +12,7 @@ from eventapp.checkin import services
 from eventapp.checkin.models import Lead, LeadConsent, ScanPoint
 from eventapp.events.models import EventRole
 from eventapp.extensions import db
-from tests.checkin.conftest import scan
+from tests.checkin.conftest import scan, visitors
 
 
 def _capture(scanning, login_as, device_token):
@@ -496,21 +496,7 @@ def test_two_saves_at_the_same_moment_do_not_lose_a_colleagues_note(
 
 
 def _many_leads(scanning, login_as, count, prefix):
-    from eventapp.accounts.models import User
-    from eventapp.badges import services as badges
-
-    event = scanning.event
-    people = []
-    for index in range(count):
-        user = User(
-            email=f"{prefix}{index}@example.org", name_en=f"Lead {prefix}{index}", password_hash="-"
-        )
-        db.session.add(user)
-        db.session.add(EventRole(event=event, user=user, role="attendee"))
-        people.append(user)
-    db.session.flush()
-    codes = [badges.badge_code(badges.issue_badge(event, user)) for user in people]
-    db.session.commit()
+    codes = visitors(scanning.event, count, prefix)
     staff = login_as("exhibitor_staff")
     for code in codes:
         assert scan(staff, scanning.points["alpha_booth"], code).get_json()["status"] == "ok"
