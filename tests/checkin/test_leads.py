@@ -5,6 +5,7 @@ import csv
 import io
 import zipfile
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -547,3 +548,29 @@ def test_xlsx_sheet_is_named_in_the_readers_language(scanning, login_as):
     book = load_workbook(io.BytesIO(response.data))
     assert book.active["B1"].value == "이름"
     assert book.active.title == "잠재 고객(리드)"
+
+
+@pytest.mark.browser
+def test_a_note_beginning_with_a_line_break_keeps_it_in_the_browser(
+    scanning, login_as, live_server, launch_chromium
+):
+    """HTML drops a line break right after `<textarea>`: a note that begins with one
+    lost it in the form, and a save of the rating alone then changed the note (or
+    met a colleague's change that was none)."""
+    from tests.checkin.test_scanner_browser import _sign_in
+
+    lead = _one_lead(scanning, login_as)
+    lead.notes = "\nasked for the catalogue"
+    db.session.commit()
+    lead_id, email = lead.id, scanning.exhibitor_admin.email
+    page = launch_chromium().new_context(locale="en-US").new_page()
+    _sign_in(page, live_server.url, email)
+    page.goto(f"{live_server.url}/e/test-expo/leads/")
+    card = page.locator(f"#lead-{lead_id}")
+    assert card.locator("textarea[name=notes]").input_value() == "\nasked for the catalogue"
+    card.locator("input[name=rating][value=hot]").check()
+    card.locator("button[type=submit]").click()
+    page.wait_for_url("**/leads/#lead-*")
+    db.session.remove()
+    saved = db.session.get(Lead, lead_id)
+    assert (saved.rating, saved.notes) == ("hot", "\nasked for the catalogue")
