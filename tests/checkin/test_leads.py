@@ -376,7 +376,7 @@ def test_a_save_from_an_older_page_keeps_a_colleagues_change(scanning, login_as)
     assert clash.status_code == 409
     html = clash.get_data(as_text=True)
     assert "A colleague changed this lead while you were editing it" in html
-    assert "Call on Monday</blockquote>" in html and ">Send the deck</textarea>" in html
+    assert "Call on Monday</blockquote>" in html and ">\nSend the deck</textarea>" in html
     db.session.refresh(lead)
     assert lead.notes == "Call on Monday"
     # Saved again from the page it got back, the admin's version wins, knowingly.
