@@ -6,7 +6,7 @@ transaction; callers commit.
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from eventapp.accounts.models import User
@@ -14,7 +14,7 @@ from eventapp.badges import codes
 from eventapp.badges.models import CATEGORIES, Badge, BadgeIssueEnd, EventKey
 from eventapp.booths.models import Booth, BoothAllocation, Exhibitor
 from eventapp.core import audit
-from eventapp.core.db import insert_on_conflict, utcnow
+from eventapp.core.db import contains_text, insert_on_conflict, utcnow
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.events.models import EXHIBITOR_ROLES, EventRole
 from eventapp.extensions import db
@@ -578,13 +578,8 @@ def badges_query(
     if badge_ids is not None:
         query = query.where(Badge.id.in_(list(badge_ids)))
     if text:
-        pattern = f"%{text.strip().lower()}%"
         query = query.join(User, User.id == Badge.user_id).where(
-            or_(
-                func.lower(Badge.name_ko).like(pattern),
-                func.lower(Badge.name_en).like(pattern),
-                func.lower(User.email).like(pattern),
-            )
+            contains_text(text, Badge.name_ko, Badge.name_en, User.email)
         )
     order = [c.key for c in sorted(CATEGORIES.values(), key=lambda c: c.order)]
     rank = case({key: index for index, key in enumerate(order)}, value=Badge.category, else_=99)

@@ -43,12 +43,13 @@ from eventapp.checkin.models import (
     ScanPoint,
 )
 from eventapp.core import audit
-from eventapp.core.db import insert_on_conflict, utcnow
+from eventapp.core.db import contains_text, insert_on_conflict, utcnow
 from eventapp.core.driver_sql import DriverStatement
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.core.permissions import MAX_ID, company_of, has_role
 from eventapp.events.models import Event
 from eventapp.extensions import db
+from eventapp.organizations.models import Organization
 
 
 class CheckinError(Exception):
@@ -1480,12 +1481,44 @@ def checkins_by_day(event):
 # -- leads ------------------------------------------------------------------------------------
 
 
-def leads_query(event, organization_id):
-    return (
-        select(Lead)
-        .where(Lead.event_id == event.id, Lead.organization_id == organization_id)
-        .options(selectinload(Lead.badge), selectinload(Lead.user))
-        .order_by(Lead.captured_at.desc(), Lead.id.desc())
+# Leads on one page of a company's leads.
+LEADS_PAGE = 50
+
+
+@dataclass
+class LeadsPage:
+    rows: list
+    total: int  # leads matching the filter, on every page
+    older: int | None  # the `before` of the next page, if there is one
+    anchored: bool = False  # not the newest page (as ScanLogPage's)
+
+
+def leads_query(event, organization_id, *, rating=None, text=None):
+    """The company's leads, newest first. `rating`: one of LEAD_RATINGS, or "none"
+    for the leads not rated yet; `text` is looked for in the name and company on
+    the badge and in the notes."""
+    query = select(Lead).where(Lead.event_id == event.id, Lead.organization_id == organization_id)
+    if rating == "none":
+        query = query.where(Lead.rating.is_(None))
+    elif rating:
+        query = query.where(Lead.rating == rating)
+    if text and text.strip():
+        query = query.join(Badge, Badge.id == Lead.badge_id).where(
+            contains_text(
+                text,
+                Badge.name_ko,
+                Badge.name_en,
+                Badge.organization_ko,
+                Badge.organization_en,
+                Lead.notes,
+            )
+        )
+    return query
+
+
+def _newest_first(query):
+    return query.options(selectinload(Lead.badge), selectinload(Lead.user)).order_by(
+        Lead.captured_at.desc(), Lead.id.desc()
     )
 
 
@@ -1504,9 +1537,71 @@ def consents(event, user_ids):
     return {user_id: True for (user_id,) in rows}
 
 
-def lead_rows(event, organization_id, language="en"):
-    """The company's leads as plain rows; contact details only where the visitor agreed."""
-    leads = db.session.scalars(leads_query(event, organization_id)).all()
+def lead_rows(event, organization_id, language="en", *, rating=None, text=None):
+    """The company's leads (those the filter keeps) as plain rows, newest first."""
+    query = _newest_first(leads_query(event, organization_id, rating=rating, text=text))
+    return _lead_rows(event, db.session.scalars(query).all(), language)
+
+
+def leads_page(event, organization_id, language="en", *, rating=None, text=None, before=None):
+    """One page of the company's leads, newest first; `before` (a lead id) goes on
+    after that lead, as the scan log does: leads arrive at the top while the
+    exhibitor reads."""
+    query = leads_query(event, organization_id, rating=rating, text=text)
+    total = _count(query)
+    anchor = db.session.get(Lead, before) if before else None
+    if anchor is not None and (anchor.event_id, anchor.organization_id) != (
+        event.id,
+        organization_id,
+    ):
+        anchor = None
+    leads, older = _page_after(
+        _newest_first(query), (Lead.captured_at, Lead.id), anchor, LEADS_PAGE
+    )
+    return LeadsPage(_lead_rows(event, leads, language), total, older, anchor is not None)
+
+
+def _count(query):
+    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+
+
+def _page_after(query, order, anchor, limit):
+    """Up to `limit` rows of `query` (sorted newest first by `order`: a time, then the
+    id) after the row `anchor`, or from the top without one; and the anchor of the
+    next page if there is one."""
+    moment, row_id = order
+    if anchor is not None:
+        at, anchor_id = getattr(anchor, moment.key), anchor.id
+        query = query.where(or_(moment < at, and_(moment == at, row_id < anchor_id)))
+    rows = db.session.scalars(query.limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1].id if more else None)
+
+
+def lead_rows_of(event, lead_ids, language="en"):
+    """The rows of these leads of the event."""
+    query = select(Lead).where(Lead.event_id == event.id, Lead.id.in_(list(lead_ids)))
+    return _lead_rows(event, db.session.scalars(_newest_first(query)).all(), language)
+
+
+def lead_companies(event):
+    """(id, name_ko, name_en) of the companies organizers may open the leads of: those
+    with a booth lead point, and those that captured leads (a booth point given to
+    another company since, or a company that withdrew, keeps its leads)."""
+    with_point = select(ScanPoint.organization_id).where(
+        ScanPoint.event_id == event.id, ScanPoint.kind == "booth"
+    )
+    with_leads = select(Lead.organization_id).where(Lead.event_id == event.id)
+    return db.session.execute(
+        select(Organization.id, Organization.name_ko, Organization.name_en)
+        .where(or_(Organization.id.in_(with_point), Organization.id.in_(with_leads)))
+        .order_by(Organization.name_en, Organization.id)
+    ).all()
+
+
+def _lead_rows(event, leads, language):
+    """Plain rows; contact details only where the visitor agreed."""
     shared = consents(event, [lead.user_id for lead in leads])
     rows = []
     for lead in leads:
@@ -1658,20 +1753,13 @@ def scan_log(event, *, point_id=None, result=None, day=None, before=None, limit=
     number would then show rows twice or skip them."""
     limit = limit or SCAN_LOG_PAGE
     query = _scan_log_query(event, point_id, result, day)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = _count(query)
     anchor = db.session.get(Scan, before) if before else None
-    anchored = anchor is not None and anchor.event_id == event.id
-    if anchored:
-        query = query.where(
-            or_(
-                Scan.received_at < anchor.received_at,
-                and_(Scan.received_at == anchor.received_at, Scan.id < anchor.id),
-            )
-        )
-    rows = db.session.scalars(_with_log_relations(query).limit(limit + 1)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return ScanLogPage(rows, total, rows[-1].id if more else None, anchored)
+    if anchor is not None and anchor.event_id != event.id:
+        anchor = None
+    order = (Scan.received_at, Scan.id)
+    rows, older = _page_after(_with_log_relations(query), order, anchor, limit)
+    return ScanLogPage(rows, total, older, anchor is not None)
 
 
 def scan_log_all(event, *, point_id=None, result=None, day=None):

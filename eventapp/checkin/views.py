@@ -664,6 +664,27 @@ def _lead_company(event):
     return company
 
 
+def _lead_filters():
+    """The leads page's filter as the address gives it: a rating ("none": not rated
+    yet) and text looked for in names, companies and notes."""
+    rating = request.args.get("rating") or ""
+    if rating != "none" and rating not in LEAD_RATINGS:
+        rating = ""
+    return {"rating": rating, "q": (request.args.get("q") or "").strip()[:100]}
+
+
+def _leads_view_args(event, company, page=True):
+    """The address arguments that bring the person back to the leads they were
+    looking at: the company (for organizers), the filter, and with `page` the page."""
+    args = {k: v for k, v in _lead_filters().items() if v}
+    if company is not None and is_organizer(current_user, event):
+        args["org"] = company.id
+    before = parse_id(request.args.get("before")) if page else None
+    if before:
+        args["before"] = before
+    return args
+
+
 @bp.get("/e/<slug>/leads/")
 @event_view("exhibitor_admin", "exhibitor_staff")
 def leads(event):
@@ -671,23 +692,36 @@ def leads(event):
 
 
 def _leads_page(event, company, editing=None):
-    """The company's leads; `editing`, a lead's form as its editor sent it back
-    (errors, or a colleague's change met), is shown filled in above its lead."""
-    rows = services.lead_rows(event, company.id, current_language()) if company else []
+    """One page of the company's leads; `editing`, a lead's form as its editor sent
+    it back (errors, or a colleague's change met), is shown filled in above its lead."""
+    filters = _lead_filters()
+    page = None
+    if company is not None:
+        page = services.leads_page(
+            event,
+            company.id,
+            current_language(),
+            rating=filters["rating"],
+            text=filters["q"],
+            before=parse_id(request.args.get("before")),
+        )
+        if editing and all(row["id"] != editing["id"] for row in page.rows):
+            # A colleague's change may have taken the lead out of the filter, or
+            # moved it to another page: what its editor typed must still show.
+            (row,) = services.lead_rows_of(event, [editing["id"]], current_language())
+            page.rows.insert(0, row)
     companies = []
     if is_organizer(current_user, event):
-        companies = db.session.execute(
-            select(Organization.id, Organization.name_ko, Organization.name_en)
-            .join(ScanPoint, ScanPoint.organization_id == Organization.id)
-            .where(ScanPoint.event_id == event.id, ScanPoint.kind == "booth")
-            .distinct()
-            .order_by(Organization.name_en)
-        ).all()
+        companies = services.lead_companies(event)
     return render_template(
         "checkin/leads.html",
         event=event,
         company=company,
-        rows=rows,
+        page=page,
+        rows=page.rows if page else [],
+        filters=filters,
+        view_args=_leads_view_args(event, company),
+        list_args=_leads_view_args(event, company, page=False),
         ratings=LEAD_RATINGS,
         companies=companies,
         editing=editing,
@@ -723,7 +757,8 @@ def lead_update(event, lead_id):
             db.session.commit()
             if not conflicts:
                 flash(_("Lead saved."), "success")
-                args = {"org": lead.organization_id} if is_organizer(current_user, event) else {}
+                company = db.session.get(Organization, lead.organization_id)
+                args = _leads_view_args(event, company)
                 url = url_for("checkin.leads", slug=event.slug, **args)
                 return redirect(f"{url}#lead-{lead.id}")
     # Shown again as sent, so that nothing typed is lost.
@@ -779,7 +814,10 @@ def leads_export(event, fmt):
     company = _lead_company(event)
     if company is None:
         abort(404)
-    rows = services.lead_rows(event, company.id, current_language())
+    filters = _lead_filters()
+    rows = services.lead_rows(
+        event, company.id, current_language(), rating=filters["rating"], text=filters["q"]
+    )
     header = [str(label) for _key, label in EXPORT_COLUMNS]
     filename = f"leads-{event.slug}-{company.id}.{fmt}"
     if fmt == "csv":

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, TypeDecorator
+from sqlalchemy import DateTime, TypeDecorator, func, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -57,3 +57,10 @@ def is_conflict(error):
         text = str(error.orig).lower()
         return "locked" in text or "could not serialize" in text or "deadlock" in text
     return False
+
+
+def contains_text(text, *columns):
+    """Any of the columns holds `text`, ignoring case. `%` and `_` in what was typed
+    are the characters themselves, not LIKE's wildcards."""
+    needle = text.strip().lower()
+    return or_(*(func.lower(column).contains(needle, autoescape=True) for column in columns))

@@ -14,7 +14,7 @@ from functools import wraps
 
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from eventapp.accounts.models import User
@@ -27,7 +27,7 @@ from eventapp.booths.models import (
     ExhibitorAvoid,
 )
 from eventapp.core import audit
-from eventapp.core.db import is_conflict
+from eventapp.core.db import contains_text, is_conflict
 from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.core.permissions import company_of
@@ -698,13 +698,7 @@ def search_exhibitors(event, *, status=None, sector=None, kind=None, text=None):
     if kind:
         query = query.where(Organization.kind == kind)
     if text:
-        pattern = f"%{text.strip().lower()}%"
-        query = query.where(
-            or_(
-                func.lower(Organization.name_ko).like(pattern),
-                func.lower(Organization.name_en).like(pattern),
-            )
-        )
+        query = query.where(contains_text(text, Organization.name_ko, Organization.name_en))
     return query.order_by(Exhibitor.created_at.desc(), Exhibitor.id.desc())
 
 

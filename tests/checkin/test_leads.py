@@ -574,3 +574,125 @@ def test_a_note_beginning_with_a_line_break_keeps_it_in_the_browser(
     db.session.remove()
     saved = db.session.get(Lead, lead_id)
     assert (saved.rating, saved.notes) == ("hot", "\nasked for the catalogue")
+
+
+def _lead_names(html):
+    import re
+
+    return re.findall(
+        r'<article class="card lead" id="lead-\d+">\s*<header class="lead-head">\s*<h3>([^<]*)</h3>',
+        html,
+    )
+
+
+def _older_link(html):
+    import re
+
+    found = re.search(r'href="([^"]*before=\d+[^"]*)">Older leads', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def test_leads_come_a_page_at_a_time_and_new_ones_shift_no_page(scanning, login_as, monkeypatch):
+    monkeypatch.setattr(services, "LEADS_PAGE", 3)
+    staff = _many_leads(scanning, login_as, 7, "paged")
+    first = staff.get("/e/test-expo/leads/").get_data(as_text=True)
+    assert _lead_names(first) == ["Visitor 6", "Visitor 5", "Visitor 4"]
+    assert "7 leads match; 3 shown here" in first
+    second_url = _older_link(first)
+    # A visitor scanned meanwhile goes on top of the first page, not onto the next.
+    _many_leads(scanning, login_as, 1, "late")
+    second = staff.get(second_url).get_data(as_text=True)
+    assert _lead_names(second) == ["Visitor 3", "Visitor 2", "Visitor 1"]
+    assert "Newest" in second
+    third = staff.get(_older_link(second)).get_data(as_text=True)
+    assert _lead_names(third) == ["Visitor 0"]
+    assert _older_link(third) is None
+    # Another company's lead named as the anchor gives the newest page, saying so.
+    beta_lead = _beta_lead(scanning, login_as)
+    foreign = staff.get(f"/e/test-expo/leads/?before={beta_lead.id}").get_data(as_text=True)
+    assert _lead_names(foreign)[0] == "Visitor 0" and "Newest" not in foreign
+
+
+def _beta_lead(scanning, login_as):
+    admin = login_as("organizer")
+    answer = scan(admin, scanning.points["beta_booth"], scanning.code("attendee")).get_json()
+    assert answer["status"] == "ok"
+    return db.session.scalar(
+        select(Lead).where(Lead.organization_id == scanning.companies["beta"].id)
+    )
+
+
+def test_leads_filtered_by_rating_and_text(scanning, login_as):
+    staff = _many_leads(scanning, login_as, 12, "filtered")
+    leads = {lead.user.name_en: lead for lead in db.session.scalars(select(Lead))}
+    services.update_lead(leads["Visitor 1"], rating="hot", notes="Wants 100% PoC")
+    services.update_lead(leads["Visitor 2"], rating="cold", notes="price_list sent")
+    db.session.commit()
+
+    def names(query):
+        return _lead_names(staff.get(f"/e/test-expo/leads/?{query}").get_data(as_text=True))
+
+    assert names("rating=hot") == ["Visitor 1"]
+    assert len(names("rating=none")) == 10 and "Visitor 1" not in names("rating=none")
+    assert names("q=visitor+1") == ["Visitor 11", "Visitor 10", "Visitor 1"]
+    assert names("q=100%25") == ["Visitor 1"]  # a note
+    # % and _ are what was typed, not wildcards.
+    assert names("q=price_list") == ["Visitor 2"] and names("q=price%25list") == []
+    assert names("q=Visitor+1&rating=hot") == ["Visitor 1"]
+    assert "No lead matches the filter." in staff.get("/e/test-expo/leads/?q=nobody").get_data(
+        as_text=True
+    )
+    # A rating the page does not know shows every lead.
+    assert len(names("rating=lukewarm")) == 12
+    exported = staff.get("/e/test-expo/leads/export.csv?rating=cold").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(exported.lstrip("\ufeff"))))
+    assert [row[1] for row in rows[1:]] == ["Visitor 2"]
+
+
+def test_a_save_returns_to_the_page_and_filter_it_was_made_on(scanning, login_as, monkeypatch):
+    monkeypatch.setattr(services, "LEADS_PAGE", 2)
+    staff = _many_leads(scanning, login_as, 5, "back")
+    first = staff.get("/e/test-expo/leads/?rating=none").get_data(as_text=True)
+    second_url = _older_link(first)
+    assert "rating=none" in second_url
+    lead = db.session.scalar(select(Lead).join(Lead.user).where(Lead.user.has(name_en="Visitor 2")))
+    import re
+
+    action = (
+        re.search(
+            rf'action="(/e/test-expo/leads/{lead.id}[^"]*)"',
+            staff.get(second_url).get_data(as_text=True),
+        )
+        .group(1)
+        .replace("&amp;", "&")
+    )
+    answer = staff.post(action, data=_as_shown(lead, notes="Call back"))
+    assert answer.status_code == 302
+    location = answer.headers["Location"]
+    assert "rating=none" in location and "before=" in location
+    assert location.endswith(f"#lead-{lead.id}")
+    assert "Visitor 2" in _lead_names(staff.get(location).get_data(as_text=True))
+
+
+def test_a_conflict_shows_the_lead_even_when_it_left_the_filter(scanning, login_as):
+    staff = _many_leads(scanning, login_as, 3, "left")
+    lead = db.session.scalar(select(Lead).join(Lead.user).where(Lead.user.has(name_en="Visitor 1")))
+    shown = _as_shown(lead, notes="My long note")
+    # A colleague rates it hot and notes it meanwhile: it leaves the "not rated" filter.
+    services.update_lead(lead, rating="hot", notes="Their note")
+    db.session.commit()
+    answer = staff.post(f"/e/test-expo/leads/{lead.id}?rating=none", data=shown)
+    assert answer.status_code == 409
+    html = answer.get_data(as_text=True)
+    assert "Visitor 1" in _lead_names(html) and "My long note" in html
+
+
+def test_organizers_find_a_company_whose_booth_point_went_to_another(scanning, login_as):
+    _one_lead(scanning, login_as)  # alpha's lead
+    alpha, beta = scanning.companies["alpha"], scanning.companies["beta"]
+    point = scanning.points["alpha_booth"]
+    services.update_scan_point(point, organization_id=beta.id)
+    db.session.commit()
+    html = login_as("organizer").get("/e/test-expo/leads/?org=" + str(beta.id))
+    html = html.get_data(as_text=True)
+    assert f'<option value="{alpha.id}"' in html

@@ -190,6 +190,9 @@ def test_organizer_list_filters(login_as, small_event):
     assert listed("?lang=en&kind=midsize_firm") == {"Beta Bio"}
     assert listed("?lang=en&q=alpha") == {"Alpha Robotics"}
     assert listed("?lang=en&q=베타") == {"Beta Bio"}
+    # What was typed is looked for as it is: "%" and "_" are no wildcards.
+    assert listed("?lang=en&q=%25") == set()
+    assert listed("?lang=en&q=a_r") == set()  # "a R" of "Alpha Robotics" would match "_"
     assert listed("?lang=en&status=bogus") == {"Alpha Robotics", "Beta Bio"}
     assert listed("?lang=en&status=confirmed") == set()
 
