@@ -1486,11 +1486,18 @@ LEADS_PAGE = 50
 
 
 @dataclass
-class LeadsPage:
-    rows: list
-    total: int  # leads matching the filter, on every page
+class NewestFirstPage:
+    """One page of a list that grows at the top while someone reads it (leads, the
+    scan log): pages go on after a row, since a page number would show rows twice
+    or skip them."""
+
+    items: list
+    total: int  # rows matching the filter, on every page
     older: int | None  # the `before` of the next page, if there is one
-    anchored: bool = False  # not the newest page (as ScanLogPage's)
+    # Whether the page goes on after a row (not the newest page). A `before` that
+    # names no row of the list (another event's, a mistyped link) gives the newest
+    # page, and says so.
+    anchored: bool = False
 
 
 def leads_query(event, organization_id, *, rating=None, text=None):
@@ -1558,7 +1565,7 @@ def leads_page(event, organization_id, language="en", *, rating=None, text=None,
     leads, older = _page_after(
         _newest_first(query), (Lead.captured_at, Lead.id), anchor, LEADS_PAGE
     )
-    return LeadsPage(_lead_rows(event, leads, language), total, older, anchor is not None)
+    return NewestFirstPage(_lead_rows(event, leads, language), total, older, anchor is not None)
 
 
 def _count(query):
@@ -1714,17 +1721,6 @@ def set_contact_sharing(event, user, share):
 SCAN_LOG_PAGE = 100
 
 
-@dataclass
-class ScanLogPage:
-    scans: list
-    total: int  # scans matching the filter, on every page
-    older: int | None  # the `before` of the next page, if there is one
-    # Whether the page goes on after a scan (not the newest page). A `before` that
-    # names no scan of the event (another event's, a mistyped link) gives the
-    # newest page, and says so.
-    anchored: bool = False
-
-
 def _scan_log_query(event, point_id=None, result=None, day=None):
     query = select(Scan).where(Scan.event_id == event.id)
     if point_id:
@@ -1759,7 +1755,7 @@ def scan_log(event, *, point_id=None, result=None, day=None, before=None, limit=
         anchor = None
     order = (Scan.received_at, Scan.id)
     rows, older = _page_after(_with_log_relations(query), order, anchor, limit)
-    return ScanLogPage(rows, total, older, anchor is not None)
+    return NewestFirstPage(rows, total, older, anchor is not None)
 
 
 def scan_log_all(event, *, point_id=None, result=None, day=None):

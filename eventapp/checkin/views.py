@@ -705,11 +705,11 @@ def _leads_page(event, company, editing=None):
             text=filters["q"],
             before=parse_id(request.args.get("before")),
         )
-        if editing and all(row["id"] != editing["id"] for row in page.rows):
+        if editing and all(row["id"] != editing["id"] for row in page.items):
             # A colleague's change may have taken the lead out of the filter, or
             # moved it to another page: what its editor typed must still show.
             (row,) = services.lead_rows_of(event, [editing["id"]], current_language())
-            page.rows.insert(0, row)
+            page.items.insert(0, row)
     companies = []
     if is_organizer(current_user, event):
         companies = services.lead_companies(event)
@@ -718,7 +718,7 @@ def _leads_page(event, company, editing=None):
         event=event,
         company=company,
         page=page,
-        rows=page.rows if page else [],
+        rows=page.items if page else [],
         filters=filters,
         view_args=_leads_view_args(event, company),
         list_args=_leads_view_args(event, company, page=False),
