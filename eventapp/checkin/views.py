@@ -540,9 +540,8 @@ def scanner(slug, point_id):
 def device_setup(slug, token):
     """Where a set-up QR leads. Opening it claims nothing: a link preview, a
     HEAD request or a reader that fetches the address first would use the code
-    up. The page sends itself back at once (a button where scripts do not run),
-    and that sets this phone up: it gets the device token in a cookie and goes
-    on to the scanner."""
+    up, and some of them run scripts. The page's button, tapped, sets this phone
+    up: it gets the device token in a cookie and goes on to the scanner."""
     event = load_event(slug)
     device = services.setup_device(token)
     if device is None or device.event_id != event.id:

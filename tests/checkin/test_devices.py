@@ -351,8 +351,31 @@ def test_a_set_up_address_from_before_set_up_codes_still_sets_up_one_phone(scann
 
 
 @pytest.mark.browser
+def test_a_preview_that_runs_scripts_uses_nothing_up(scanning, live_server, launch_chromium):
+    """Some link previews and mail scanners open the address in a real browser: the
+    code is used only by a tap on the page's button."""
+    gate = scanning.points["gate"]
+    device = services.create_device(gate, label="previewed by a browser", hours=5)
+    db.session.commit()
+    gate_id, device_id = gate.id, device.id
+    url = f"{live_server.url}/e/test-expo/scan/setup/{services.setup_token(device)}"
+    preview = launch_chromium().new_context(locale="en-US").new_page()
+    preview.goto(url)
+    preview.wait_for_load_state("networkidle")
+    preview.wait_for_timeout(300)
+    assert "/scan/setup/" in preview.url
+    db.session.remove()  # a new snapshot: the server's writes
+    assert db.session.get(ScanDevice, device_id).set_up_at is None
+
+    phone = launch_chromium().new_context(locale="en-US").new_page()
+    phone.goto(url)
+    phone.click("#device-setup button")
+    phone.wait_for_url(f"**/scan/{gate_id}", timeout=15000)
+
+
+@pytest.mark.browser
 def test_a_phone_that_lost_the_answer_opens_the_code_again(scanning, live_server, launch_chromium):
-    """In the browser: the set-up page sends itself; the answer is lost on the way
+    """In the browser: the phone taps to set up; the answer is lost on the way
     (the server has set the phone up, the phone has no cookie); the phone scans
     the QR again, is told the code was used, and its page sends the kept claim:
     it is the scanner."""
@@ -372,6 +395,7 @@ def test_a_phone_that_lost_the_answer_opens_the_code_again(scanning, live_server
 
     page.route("**/scan/setup/**", lose_the_answer)
     page.goto(url)
+    page.click("#device-setup button")
     page.wait_for_function("() => document.readyState === 'complete'")
     page.wait_for_timeout(500)
     assert lost == [302]
@@ -473,6 +497,7 @@ def test_a_phone_is_set_up_over_https_in_the_browser(scanning, app, launch_chrom
         context = launch_chromium().new_context(locale="en-US", ignore_https_errors=True)
         page = context.new_page()
         page.goto(url)
+        page.click("#device-setup button")
         page.wait_for_url(f"**/scan/{gate.id}", timeout=15000)
         context.close()
     finally:

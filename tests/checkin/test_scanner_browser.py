@@ -89,6 +89,12 @@ def _setup_path(scanning, point_name, label):
     return f"/e/{scanning.event.slug}/scan/setup/{services.setup_token(device)}", device
 
 
+def _set_up(page, url):
+    """Open a set-up address and tap its button, as staff do at the fair."""
+    page.goto(url)
+    page.click("#device-setup button")
+
+
 def _ready(page):
     page.wait_for_selector("#scanner[data-ready='1']", timeout=15000)
 
@@ -108,7 +114,7 @@ def _gate_scanner(scanning, live_server, launch_chromium, label, clock=None, **c
     page = launch_chromium().new_context(locale="en-US", **context_options).new_page()
     if clock is not None:
         page.clock.set_fixed_time(clock)
-    page.goto(live_server.url + path)
+    _set_up(page, live_server.url + path)
     _ready(page)
     # Installed, as at the fair. Whether the worker has taken the page over yet
     # also changes which requests a test's routes see.
@@ -161,7 +167,7 @@ def test_camera_scans_a_printed_badge_at_the_entrance(
     )
     context = browser.new_context(locale="en-US")
     page = context.new_page()
-    page.goto(live_server.url + path)
+    _set_up(page, live_server.url + path)
     page.wait_for_url(f"**/scan/{gate_id}", timeout=15000)  # the set-up page sent itself
     _ready(page)
     page.click("#camera-toggle")
@@ -213,7 +219,7 @@ def test_a_scan_the_server_cannot_use_is_explained_in_both_languages(
     page shows why in the staff's language and the other, not an English-only text."""
     path, _device = _setup_path(scanning, "gate", "long code")
     page = launch_chromium().new_context(locale="ko-KR").new_page()
-    page.goto(live_server.url + path)
+    _set_up(page, live_server.url + path)
     _ready(page)
     _type_code(page, "x" * 2001, "error")
     assert "2000자 이하" in page.inner_text("#result-message")
@@ -264,7 +270,7 @@ def test_meeting_table_scan_point_records_each_side(
     during = _seoul(today, time(0, 5))
     monkeypatch.setattr(services, "utcnow", lambda: during.astimezone(UTC))
     page.clock.set_fixed_time(during)
-    page.goto(live_server.url + path)
+    _set_up(page, live_server.url + path)
     _ready(page)
     _type_code(page, firm_code, "ok")
     assert "not here yet" in page.inner_text("#result-message")
@@ -341,7 +347,7 @@ def test_offline_without_scanner_data_says_unverified(scanning, live_server, lau
     context = launch_chromium().new_context(locale="en-US")
     context.route("**/api/checkin/points/*/config", lambda route: route.abort())
     page = context.new_page()
-    page.goto(live_server.url + path)
+    _set_up(page, live_server.url + path)
     _ready(page)
     assert page.evaluate("window.kicxupScanner.keyKind()") is None
 
@@ -376,7 +382,7 @@ def test_refused_upload_keeps_the_scans_and_says_what_to_do(
     staff_email, staff_id = scanning.staff.email, scanning.staff.id
     context = launch_chromium().new_context(locale="en-US")
     page = context.new_page()
-    page.goto(live_server.url + path)
+    _set_up(page, live_server.url + path)
     _ready(page)
     context.set_offline(True)
     _type_code(page, code, "ok")
@@ -423,7 +429,7 @@ def test_offline_scan_is_uploaded_once_with_its_time(scanning, live_server, laun
     browser = launch_chromium()
     context = browser.new_context(locale="ko-KR")
     page = context.new_page()
-    page.goto(live_server.url + path)
+    _set_up(page, live_server.url + path)
     _ready(page)
     page.wait_for_selector("#scanner[data-sw='ready']", timeout=15000)
     # Chromium verifies Ed25519 with WebCrypto (the JS fallback is for older browsers).
@@ -518,7 +524,7 @@ def test_badge_admitted_online_is_already_in_when_offline(scanning, live_server,
     attendee_id, staff_id = scanning.badges["attendee"].id, scanning.badges["staff"].id
     context = launch_chromium().new_context(locale="en-US")
     page = context.new_page()
-    page.goto(live_server.url + path)
+    _set_up(page, live_server.url + path)
     _ready(page)
 
     # The staff member was checked in by another scanner of the gate.
@@ -626,7 +632,7 @@ def test_scans_of_a_revoked_gate_device_are_shown_and_go_up_with_a_sign_in(
         ):
             device.revoked_at = services.utcnow()
     context.set_offline(False)
-    page.goto(live_server.url + side_path)
+    _set_up(page, live_server.url + side_path)
     _ready(page)
     page.evaluate("window.kicxupScanner.flushQueue()")
     warning = page.wait_for_selector("#upload-warning:not([hidden])", timeout=10000)
@@ -773,7 +779,7 @@ def test_two_quick_taps_on_start_camera_start_one_camera(
     down the one in use, leaving a hidden video that scanned nothing."""
     path, _device = _setup_path(scanning, "gate", "double tap")
     page = _fake_camera(launch_chromium, scanning, tmp_path).new_context(locale="en-US").new_page()
-    page.goto(live_server.url + path)
+    _set_up(page, live_server.url + path)
     _ready(page)
     page.dblclick("#camera-toggle")
     page.wait_for_selector("#result[data-status='ok']", timeout=30000)
@@ -827,7 +833,7 @@ def test_scan_time_is_when_the_code_was_read(scanning, live_server, launch_chrom
         """
     )
     page = context.new_page()
-    page.goto(live_server.url + path)
+    _set_up(page, live_server.url + path)
     _ready(page)
     read_at = page.evaluate(
         """async ([first, second]) => {
@@ -857,7 +863,7 @@ def test_a_scan_the_server_refuses_is_judged_on_the_device(
     staff_email = scanning.staff.email
     context = launch_chromium().new_context(locale="en-US")
     page = context.new_page()
-    page.goto(live_server.url + path)
+    _set_up(page, live_server.url + path)
     _ready(page)
     device_id = device.id
     with writing():
@@ -889,7 +895,7 @@ def test_a_reprint_after_the_last_sync_is_not_called_invalid_offline(
     path, _device = _setup_path(scanning, "gate", "reprint")
     context = launch_chromium().new_context(locale="en-US")
     page = context.new_page()
-    page.goto(live_server.url + path)
+    _set_up(page, live_server.url + path)
     _ready(page)
     badge_id = scanning.badges["attendee"].id
     with writing():
@@ -928,7 +934,7 @@ def _page_with_worker(scanning, live_server, launch_chromium, label):
     path, _device = _setup_path(scanning, "gate", label)
     context = launch_chromium().new_context(locale="en-US")
     page = context.new_page()
-    page.goto(live_server.url + path)
+    _set_up(page, live_server.url + path)
     _ready(page)
     page.wait_for_selector("#scanner[data-sw='ready']", timeout=15000)
     return context, page, page.get_attribute("#scanner", "data-sw-cache")
@@ -1036,7 +1042,7 @@ def test_a_refused_config_refresh_does_not_paint_the_result_red(
     path, device = _setup_path(scanning, "gate", "refresh")
     context = launch_chromium().new_context(locale="en-US")
     page = context.new_page()
-    page.goto(live_server.url + path)
+    _set_up(page, live_server.url + path)
     _ready(page)
     code, device_id = scanning.code("attendee"), device.id
     with writing():
@@ -1166,7 +1172,7 @@ def test_a_scanner_whose_clock_is_off_dates_its_scans_by_the_servers(
     context = launch_chromium().new_context(locale="en-US")
     page = context.new_page()
     page.clock.set_fixed_time(datetime.now(UTC) + off_by)
-    page.goto(live_server.url + path)
+    _set_up(page, live_server.url + path)
     _ready(page)
     _type_code(page, attendee, "ok")
     context.set_offline(True)
@@ -1238,7 +1244,7 @@ def test_a_fresh_scanner_with_a_reset_clock_scans_live(
     path, _device = _setup_path(scanning, "gate", "fresh tablet")
     page = launch_chromium().new_context(locale="en-US").new_page()
     page.clock.install(time=datetime(2000, 1, 1, 0, 3, tzinfo=UTC))
-    page.goto(live_server.url + path)
+    _set_up(page, live_server.url + path)
     page.wait_for_selector("#scanner[data-ready='1']", timeout=30000)
     before = datetime.now(UTC)
     _type_code(page, scanning.code("attendee"), "ok")
@@ -1567,7 +1573,7 @@ def test_a_sleep_as_long_as_the_clocks_error_keeps_the_correction(
     page = launch_chromium().new_context(locale="en-US").new_page()
     slow = timedelta(minutes=10)
     page.clock.set_fixed_time(datetime.now(UTC) - slow)
-    page.goto(live_server.url + path)
+    _set_up(page, live_server.url + path)
     _ready(page)
     learned = int(page.get_attribute("#scanner", "data-clock-offset"))
     assert abs(learned - slow.total_seconds() * 1000) < 30_000
@@ -1616,7 +1622,7 @@ def test_a_clock_set_right_while_offline_drops_the_learned_correction(
     context = launch_chromium().new_context(locale="en-US")
     page = context.new_page()
     page.clock.set_fixed_time(datetime.now(UTC) - timedelta(days=1))
-    page.goto(live_server.url + path)
+    _set_up(page, live_server.url + path)
     _ready(page)
     assert int(page.get_attribute("#scanner", "data-clock-offset")) > 86_000_000
     context.set_offline(True)
@@ -1699,7 +1705,7 @@ def test_scans_queued_before_the_tablet_moves_to_another_point_are_uploaded(
     context.route("**/api/checkin/scans", lambda route: route.abort())
     context.unroute("**/api/checkin/**")
     context.set_offline(False)
-    page.goto(live_server.url + side_path)
+    _set_up(page, live_server.url + side_path)
     _ready(page)
     context.unroute("**/api/checkin/scans")
     page.evaluate("window.kicxupScanner.flushQueue()")  # awaited: the upload is done

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from eventapp.checkin import services
 from eventapp.checkin.models import CheckIn, Scan
 from eventapp.extensions import db
-from tests.checkin.test_scanner_browser import _ready, _setup_path
+from tests.checkin.test_scanner_browser import _ready, _set_up, _setup_path
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +21,7 @@ def _page_at(scanning, live_server, launch_chromium, point_name, label="review")
     path, device = _setup_path(scanning, point_name, label)
     context = launch_chromium().new_context(locale="en-US")
     page = context.new_page()
-    page.goto(live_server.url + path)
+    _set_up(page, live_server.url + path)
     _ready(page)
     page.wait_for_selector("#scanner[data-sw='ready']", timeout=15000)
     return page, device
@@ -94,7 +94,7 @@ def test_offline_booth_of_a_company_that_withdrew(scanning, live_server, launch_
     scanning.exhibitors["alpha"].status = "withdrawn"
     db.session.commit()
     page = launch_chromium().new_context(locale="en-US").new_page()
-    page.goto(live_server.url + path)  # the config is synced after the withdrawal
+    _set_up(page, live_server.url + path)  # the config is synced after the withdrawal
     _ready(page)
     page.wait_for_selector("#scanner[data-sw='ready']", timeout=15000)
 
@@ -173,7 +173,7 @@ def test_offline_answers_match_the_servers(scanning, live_server, launch_chromiu
         path, token, point_id = setups[point_name]
         context = launch_chromium().new_context(locale="en-US", timezone_id="Pacific/Pago_Pago")
         page = context.new_page()
-        page.goto(live_server.url + path)
+        _set_up(page, live_server.url + path)
         _ready(page)
         context.set_offline(True)
         device = [_scan(page, code, raw=True) for code in point_codes]
@@ -203,7 +203,7 @@ def test_an_online_check_in_is_remembered_at_the_servers_time(
     code = scanning.code("attendee")
     db.session.remove()
     page = launch_chromium().new_context(locale="en-US").new_page()
-    page.goto(live_server.url + path)
+    _set_up(page, live_server.url + path)
     _ready(page)
     page.clock.set_fixed_time(datetime.now(UTC) + timedelta(seconds=40))
     assert _scan(page, code)[0] == "ok"

@@ -11,6 +11,7 @@ from tests.checkin.conftest import scan
 from tests.checkin.test_scanner_browser import (
     _fake_camera,
     _ready,
+    _set_up,
     _setup_path,
     _sign_in,
     _type_code,
@@ -36,7 +37,7 @@ CONTRAST = """(el) => {
 def _phone_scanner(scanning, live_server, launch_chromium, locale="ko-KR", **extra):
     path, _ = _setup_path(scanning, "gate", "phone")
     page = launch_chromium().new_context(locale=locale, **PHONE, **extra).new_page()
-    page.goto(live_server.url + path)
+    _set_up(page, live_server.url + path)
     _ready(page)
     return page
 
@@ -94,7 +95,7 @@ def test_camera_preview_stays_put_from_answer_to_answer(
     path, _ = _setup_path(scanning, "gate", "phone camera")
     browser = _fake_camera(launch_chromium, scanning, tmp_path)
     page = browser.new_context(locale=locale, **PHONE).new_page()
-    page.goto(live_server.url + path)
+    _set_up(page, live_server.url + path)
     _ready(page)
     page.click("#camera-toggle")
     page.wait_for_selector("#result[data-status='ok']", timeout=30000)
