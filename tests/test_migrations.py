@@ -113,3 +113,67 @@ def test_older_badge_issue_ends_are_recovered_from_the_audit_log(empty_database)
     for issue in (1, 2):
         # The audit entry is written just after the change it records.
         assert timedelta(0) <= recovered[issue] - truth[issue] < timedelta(seconds=0.2), issue
+
+
+def test_when_companies_stopped_exhibiting_is_recovered_from_the_audit_log(empty_database):
+    """0014: a company that withdrew (or was turned away) after exhibiting stopped at
+    its last change of status out of approved, placed or confirmed."""
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy import insert, select
+
+    from eventapp.booths.models import Exhibitor
+    from eventapp.core.audit import AuditEntry
+    from eventapp.events.models import Event
+    from eventapp.organizations.models import Organization
+
+    upgrade(revision="0013")
+    event = Event(
+        slug="old-expo",
+        name_ko="지난 엑스포",
+        name_en="Old Expo",
+        starts_on=date(2025, 9, 17),
+        ends_on=date(2025, 9, 18),
+        contact_email="old@example.org",
+    )
+    db.session.add(event)
+    db.session.flush()
+    ids = {}
+    for name, status in (("left", "withdrawn"), ("staying", "placed"), ("turned_away", "rejected")):
+        org = Organization(name_ko=name, name_en=name, kind="startup", sector="ai")
+        db.session.add(org)
+        db.session.flush()
+        # The columns 0013 knows (the model has the new one).
+        ids[name] = db.session.execute(
+            insert(Exhibitor.__table__)
+            .values(event_id=event.id, organization_id=org.id, status=status)
+            .returning(Exhibitor.__table__.c.id)
+        ).scalar_one()
+
+    def changed(name, old, new, hour):
+        db.session.add(
+            AuditEntry(
+                action="exhibitor.status_changed",
+                object_type="Exhibitor",
+                object_id=str(ids[name]),
+                data={"from": old, "to": new},
+                created_at=datetime(2025, 9, 17, hour, tzinfo=UTC),
+            )
+        )
+
+    changed("left", "pending", "approved", 1)
+    changed("left", "approved", "withdrawn", 2)
+    changed("left", "withdrawn", "pending", 3)
+    changed("left", "pending", "approved", 4)
+    changed("left", "approved", "withdrawn", 5)  # the last time it stopped
+    changed("staying", "approved", "withdrawn", 1)
+    changed("staying", "withdrawn", "pending", 2)
+    changed("staying", "pending", "placed", 3)
+    changed("turned_away", "pending", "rejected", 1)  # it never exhibited
+    db.session.commit()
+    db.session.remove()
+
+    upgrade()
+    ends = dict(db.session.execute(select(Exhibitor.id, Exhibitor.exhibiting_until)).all())
+    assert ends[ids["left"]] == datetime(2025, 9, 17, 5, tzinfo=UTC)
+    assert ends[ids["staying"]] is None and ends[ids["turned_away"]] is None

@@ -14,6 +14,10 @@ EXHIBITOR_STATUSES = {
     "withdrawn": _l("withdrawn"),
 }
 
+# The statuses in which a company exhibits: it has (or is getting) booths, and its
+# staff capture leads.
+EXHIBITING_STATUSES = ("approved", "placed", "confirmed")
+
 ALLOCATION_STATES = {
     "hold": _l("held"),
     "placed": _l("placed"),
@@ -81,6 +85,9 @@ class Exhibitor(db.Model):
     priority_tier: Mapped[int] = mapped_column(Integer, default=0)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     status_reason: Mapped[str] = mapped_column(Text, default="")
+    # When it last stopped exhibiting (withdrew, was turned away); None while it
+    # exhibits. Lead scans made before, and uploaded after, still count.
+    exhibiting_until: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

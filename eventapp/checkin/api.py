@@ -46,9 +46,10 @@ def _point_id(value):
     return value
 
 
-def scan_context(point_id, badge_id=None, scanned_at=None):
+def scan_context(point_id, badge_id=None, scanned_at=None, uploading=False):
     """The scan context for the request's device token or signed-in person
-    (with the badge `badge_id` and its check-in of the day read along, when given)."""
+    (with the badge `badge_id` and its check-in of the day read along, when given);
+    `uploading` scans queued offline."""
     token = request.headers.get(DEVICE_HEADER)
     if token:
         ctx = services.context_for_device_token(token, badge_id=badge_id, scanned_at=scanned_at)
@@ -62,11 +63,17 @@ def scan_context(point_id, badge_id=None, scanned_at=None):
     point = db.session.get(ScanPoint, point_id)
     if point is None:
         abort(404, "no such scan point")
+    company_stopped = False
     if not services.may_scan(current_user, point):
-        abort(403, "you may not scan at this scan point")
-    return services.context_for_point(
+        if not (uploading and services.may_scan(current_user, point, uploading=True)):
+            abort(403, "you may not scan at this scan point")
+        company_stopped = True
+    ctx = services.context_for_point(
         point.id, user=current_user, badge_id=badge_id, scanned_at=scanned_at
     )
+    if ctx is not None:
+        ctx.company_stopped = company_stopped
+    return ctx
 
 
 def _json_body():
@@ -153,7 +160,7 @@ def scan():
     # answered by request_not_usable.
     sent = services.parse_scan_time(body.get("scanned_at"), plausible=offline)
     scanned_at, clock = _live_time(sent, offline)
-    ctx = scan_context(point_id, services.badge_id_of(body.get("code")), scanned_at)
+    ctx = scan_context(point_id, services.badge_id_of(body.get("code")), scanned_at, offline)
     return jsonify(_record(ctx, body, scanned_at, offline, clock))
 
 
@@ -239,7 +246,7 @@ def _after_clock_went_back(value, clock_error, floor):
 def scan_batch():
     body = _json_body()
     _optional_text(body, "sent_at")
-    ctx = scan_context(_point_id(body.get("scan_point")))
+    ctx = scan_context(_point_id(body.get("scan_point")), uploading=True)
     items = body.get("scans")
     if not isinstance(items, list) or len(items) > MAX_BATCH:
         raise services.ScanRequestError("bad_scans", limit=MAX_BATCH)

@@ -27,7 +27,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from eventapp.badges import codes
 from eventapp.badges.models import CATEGORIES, Badge, BadgeIssueEnd, EventKey
-from eventapp.booths.models import Exhibitor
+from eventapp.booths.models import EXHIBITING_STATUSES, Exhibitor
 from eventapp.checkin.messages import bilingual
 from eventapp.checkin.models import (
     DEFAULT_ENTRANCE_GROUP,
@@ -64,7 +64,7 @@ STORED_CODE_LENGTH = 200
 DEVICE_SALT = "eventapp.checkin.device"
 SETUP_SALT = "eventapp.checkin.device-setup"
 DEVICE_HOURS_DEFAULT = 72
-LEAD_EXHIBITOR_STATUSES = ("approved", "placed", "confirmed")
+LEAD_EXHIBITOR_STATUSES = EXHIBITING_STATUSES
 
 
 # -- scan points ------------------------------------------------------------------------------
@@ -267,11 +267,12 @@ def booth_point_for(event, organization, create=True):
     return point
 
 
-def may_scan(user, point, event=None):
+def may_scan(user, point, event=None, uploading=False):
     """May this signed-in person scan at the point?
 
     Entrances and meeting zones: on-site staff (and organizers). Booth lead
-    points: the owning company's exhibitor staff while it exhibits (and organizers).
+    points: the owning company's exhibitor staff while it exhibits (and organizers);
+    `uploading` scans queued offline, also after it stopped exhibiting.
     """
     event = event or db.session.get(Event, point.event_id)
     if user is None or not user.is_authenticated:
@@ -282,14 +283,25 @@ def may_scan(user, point, event=None):
         if not has_role(user, event, "exhibitor_admin", "exhibitor_staff"):
             return False
         company = company_of(user, event)
+        if company is None or company.id != point.organization_id:
+            return False
         # A company that withdrew or was turned away captures no more leads (it
-        # would still read visitors' names and shared contact details).
-        return (
-            company is not None
-            and company.id == point.organization_id
-            and exhibiting(event, company.id)
-        )
+        # would still read visitors' names and shared contact details); what its
+        # staff queued before is uploaded, and counts if scanned before it stopped.
+        if exhibiting(event, company.id):
+            return True
+        return uploading and _stopped_exhibiting(event.id, company.id)
     return has_role(user, event, "staff")
+
+
+def _stopped_exhibiting(event_id, organization_id):
+    """Whether the company exhibited at the event and stopped."""
+    until = db.session.scalar(
+        select(Exhibitor.exhibiting_until).where(
+            Exhibitor.event_id == event_id, Exhibitor.organization_id == organization_id
+        )
+    )
+    return until is not None
 
 
 def points_for(user, event):
@@ -469,6 +481,9 @@ class ScanContext:
     signing_key: bytes | None
     device_id: int | None = None
     user_id: int | None = None
+    # Signed-in exhibitor staff uploading queued scans after their company stopped
+    # exhibiting: each lead counts only if scanned before (see _capture_lead).
+    company_stopped: bool = False
     # The badge the scanned code names, read in the same query when it was known.
     prefetched_badge_id: int | None = None
     prefetched_badge: object = None
@@ -1154,10 +1169,29 @@ def _already(ctx, badge_id, badge, first, key):
     return Judgement("already_checked_in", "", messages, badge_id, badge, first=info)
 
 
+def _exhibited_then(ctx, scanned_at, uploaded, latest):
+    """Whether the point's company exhibits, or, for an uploaded scan, exhibited when
+    the scan was made (before it stopped: a lead captured then is its lead)."""
+    row = db.session.execute(
+        select(Exhibitor.status, Exhibitor.exhibiting_until).where(
+            Exhibitor.event_id == ctx.event_id,
+            Exhibitor.organization_id == ctx.organization_id,
+        )
+    ).first()
+    if row is None:
+        return False
+    if row.status in LEAD_EXHIBITOR_STATUSES:
+        return True
+    until = row.exhibiting_until
+    return uploaded and until is not None and _made_before(until, scanned_at, latest)
+
+
 def _capture_lead(ctx, row, badge, scanned_at, offline=False, latest=None):
-    # A device set up before the company withdrew must not go on capturing leads
-    # (signed-in exhibitor staff are refused the point itself; organizers may scan).
-    if ctx.device_id is not None and not _exhibits(ctx.event_id, ctx.organization_id):
+    # A device set up before the company stopped exhibiting, or its staff uploading
+    # what they queued, must not go on capturing leads (organizers may scan).
+    uploaded = offline or latest is not None
+    checked = ctx.device_id is not None or ctx.company_stopped
+    if checked and not _exhibited_then(ctx, scanned_at, uploaded, latest):
         return Judgement(
             "not_allowed", "not_exhibiting", bilingual("not_exhibiting"), row.id, badge
         )

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from eventapp.accounts.models import User
 from eventapp.accounts.services import make_reset_token, normalize_email
 from eventapp.booths.models import (
+    EXHIBITING_STATUSES,
     EXHIBITOR_STATUSES,
     Booth,
     BoothAllocation,
@@ -27,7 +28,7 @@ from eventapp.booths.models import (
     ExhibitorAvoid,
 )
 from eventapp.core import audit
-from eventapp.core.db import contains_text, is_conflict
+from eventapp.core.db import contains_text, is_conflict, utcnow
 from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.core.permissions import company_of
@@ -308,6 +309,10 @@ def set_status(exhibitor, status, reason=None, *, notify=True):
         raise StatusError(_("Give a reason for the rejection."))
     exhibitor.status = status
     exhibitor.status_reason = reason
+    if status in EXHIBITING_STATUSES:
+        exhibitor.exhibiting_until = None
+    elif old in EXHIBITING_STATUSES:
+        exhibitor.exhibiting_until = utcnow()
     released = 0
     if status in RELEASING_STATUSES:
         released = (

@@ -4,6 +4,7 @@ consent, notes and ratings, CSV and Excel export."""
 import csv
 import io
 import zipfile
+from datetime import UTC, datetime, time
 
 import pytest
 from openpyxl import load_workbook
@@ -13,7 +14,7 @@ from eventapp.checkin import services
 from eventapp.checkin.models import Lead, LeadConsent, ScanPoint
 from eventapp.events.models import EventRole
 from eventapp.extensions import db
-from tests.checkin.conftest import scan, visitors
+from tests.checkin.conftest import nonce, scan, visitors
 
 
 def _capture(scanning, login_as, device_token):
@@ -339,6 +340,94 @@ def test_a_device_of_a_company_that_withdrew_captures_no_leads(
     assert response.status_code == 302
     db.session.remove()
     assert db.session.get(type(point), point.id).active is False
+
+
+def _withdraw_at(scanning, moment):
+    """alpha withdraws (the way exhibitors do); as if at `moment`."""
+    from eventapp.exhibitors import services as registrations
+
+    exhibitor = scanning.exhibitors["alpha"]
+    registrations.withdraw(exhibitor, "plans changed")
+    assert exhibitor.exhibiting_until is not None
+    exhibitor.exhibiting_until = datetime.fromisoformat(moment).astimezone(UTC)
+    db.session.commit()
+
+
+def _queued(client, point, code, at, token=None):
+    headers = {"X-Device-Token": token} if token else {}
+    body = {"scan_point": point.id, "scans": [{"code": code, "nonce": nonce(), "scanned_at": at}]}
+    response = client.post("/api/checkin/scans", json=body, headers=headers)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()["results"][0]
+
+
+def _lead_people(scanning):
+    alpha = scanning.companies["alpha"].id
+    return {
+        lead.user_id
+        for lead in db.session.scalars(select(Lead).where(Lead.organization_id == alpha))
+    }
+
+
+def test_a_booth_tablets_queued_scans_from_before_the_company_withdrew_count(
+    scanning, client, device_token, server_clock
+):
+    """The tablet met visitors offline while the company exhibited; the company
+    withdrew before the network came back. Those leads are its leads; a scan made
+    after it withdrew is not."""
+    booth, token = scanning.points["alpha_booth"], device_token("alpha_booth")
+    _withdraw_at(scanning, scanning.at(0, time(11, 0)))
+    server_clock(0, time(12, 0))
+    before = _queued(client, booth, scanning.code("attendee"), scanning.at(0, time(10, 30)), token)
+    assert before["status"] == "ok", before
+    after = _queued(client, booth, scanning.code("outsider"), scanning.at(0, time(11, 30)), token)
+    assert (after["status"], after["reason"]) == ("not_allowed", "not_exhibiting")
+    live = scan(client, booth, scanning.code("outsider"), token=token).get_json()
+    assert live["status"] == "not_allowed"
+    assert _lead_people(scanning) == {scanning.attendee.id}
+
+
+def test_exhibitor_staffs_queued_scans_from_before_the_company_withdrew_count(
+    scanning, login_as, server_clock
+):
+    """The same for a phone signed in as the company's staff: its upload is taken,
+    each scan judged by when it was made; scanning on stays refused."""
+    booth = scanning.points["alpha_booth"]
+    staff = login_as("exhibitor_staff")
+    _withdraw_at(scanning, scanning.at(0, time(11, 0)))
+    server_clock(0, time(12, 0))
+    before = _queued(staff, booth, scanning.code("attendee"), scanning.at(0, time(10, 30)))
+    assert before["status"] == "ok", before
+    after = _queued(staff, booth, scanning.code("outsider"), scanning.at(0, time(11, 30)))
+    assert (after["status"], after["reason"]) == ("not_allowed", "not_exhibiting")
+    assert scan(staff, booth, scanning.code("outsider")).status_code == 403
+    single = scan(
+        staff, booth, scanning.code("outsider"), at=scanning.at(0, time(11, 45)), offline=True
+    )
+    assert single.get_json()["status"] == "not_allowed"
+    assert _lead_people(scanning) == {scanning.attendee.id}
+    # Another company's staff, and a company that never exhibited, upload nothing there.
+    other = login_as("other_exhibitor")
+    assert (
+        other.post(
+            "/api/checkin/scans",
+            json={"scan_point": booth.id, "scans": []},
+        ).status_code
+        == 403
+    )
+
+
+def test_a_company_that_exhibits_again_has_no_end(scanning):
+    from eventapp.exhibitors import services as registrations
+
+    exhibitor = scanning.exhibitors["alpha"]
+    registrations.withdraw(exhibitor)
+    assert exhibitor.exhibiting_until is not None
+    registrations.register_again(exhibitor)
+    assert exhibitor.exhibiting_until is not None  # pending: it still stopped then
+    registrations.set_status(exhibitor, "approved", notify=False)
+    db.session.commit()
+    assert exhibitor.exhibiting_until is None
 
 
 def _one_lead(scanning, login_as):
