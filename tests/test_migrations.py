@@ -49,22 +49,12 @@ def test_downgrade_and_upgrade_round_trip(empty_database):
     assert _pending_changes() == []
 
 
-def test_older_badge_issue_ends_are_recovered_from_the_audit_log(empty_database):
-    """Before 0010 a badge kept the end of the issue just before the current one
-    only; 0012 finds the older ones in the audit log: the revocation, if the issue
-    was revoked, else its reprint."""
-    import time
-    from datetime import date, timedelta
+def _old_event():
+    from datetime import date
 
-    from sqlalchemy import delete, select
-
-    from eventapp.accounts.models import User
-    from eventapp.badges import services as badges
-    from eventapp.badges.models import BadgeIssueEnd
     from eventapp.events.models import Event
 
-    upgrade(revision="0011")
-    event = Event(
+    return Event(
         slug="old-expo",
         name_ko="지난 엑스포",
         name_en="Old Expo",
@@ -72,6 +62,23 @@ def test_older_badge_issue_ends_are_recovered_from_the_audit_log(empty_database)
         ends_on=date(2025, 9, 18),
         contact_email="old@example.org",
     )
+
+
+def test_older_badge_issue_ends_are_recovered_from_the_audit_log(empty_database):
+    """Before 0010 a badge kept the end of the issue just before the current one
+    only; 0012 finds the older ones in the audit log: the revocation, if the issue
+    was revoked, else its reprint."""
+    import time
+    from datetime import timedelta
+
+    from sqlalchemy import delete, select
+
+    from eventapp.accounts.models import User
+    from eventapp.badges import services as badges
+    from eventapp.badges.models import BadgeIssueEnd
+
+    upgrade(revision="0011")
+    event = _old_event()
     user = User(email="visitor@example.org", name_en="Visitor", password_hash="-")
     db.session.add_all([event, user])
     db.session.flush()
@@ -118,24 +125,16 @@ def test_older_badge_issue_ends_are_recovered_from_the_audit_log(empty_database)
 def test_when_companies_stopped_exhibiting_is_recovered_from_the_audit_log(empty_database):
     """0014: a company that withdrew (or was turned away) after exhibiting stopped at
     its last change of status out of approved, placed or confirmed."""
-    from datetime import UTC, date, datetime
+    from datetime import UTC, datetime
 
     from sqlalchemy import insert, select
 
     from eventapp.booths.models import Exhibitor
     from eventapp.core.audit import AuditEntry
-    from eventapp.events.models import Event
     from eventapp.organizations.models import Organization
 
     upgrade(revision="0013")
-    event = Event(
-        slug="old-expo",
-        name_ko="지난 엑스포",
-        name_en="Old Expo",
-        starts_on=date(2025, 9, 17),
-        ends_on=date(2025, 9, 18),
-        contact_email="old@example.org",
-    )
+    event = _old_event()
     db.session.add(event)
     db.session.flush()
     ids = {}
