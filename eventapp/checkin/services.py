@@ -1558,9 +1558,8 @@ def leads_query(event, organization_id, *, rating=None, text=None):
 
 
 def _newest_first(query):
-    return query.options(selectinload(Lead.badge), selectinload(Lead.user)).order_by(
-        Lead.captured_at.desc(), Lead.id.desc()
-    )
+    relations = (selectinload(Lead.badge), selectinload(Lead.user), selectinload(Lead.captured_by))
+    return query.options(*relations).order_by(Lead.captured_at.desc(), Lead.id.desc())
 
 
 def consents(event, user_ids):
@@ -1665,6 +1664,8 @@ def _lead_rows(event, leads, language):
                 ),
                 "rating": lead.rating or "",
                 "notes": lead.notes or "",
+                # The colleague signed in; a set-up scanner names nobody.
+                "captured_by": lead.captured_by.name if lead.captured_by else "",
                 "shares_contact": share,
                 "email": user.email if share else "",
                 "phone": (user.phone or "") if share else "",

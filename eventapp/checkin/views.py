@@ -786,6 +786,7 @@ EXPORT_COLUMNS = (
     ("category", _l("Badge category")),
     ("rating", _l("Rating")),
     ("notes", _l("Notes")),
+    ("captured_by", _l("Scanned by")),
     ("email", _l("E-mail")),
     ("phone", _l("Phone")),
     ("job_title", _l("Job title")),

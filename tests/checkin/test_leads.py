@@ -52,6 +52,7 @@ def test_exhibitor_sees_only_own_leads_and_consented_contacts(scanning, login_as
     assert "Attendee" in html and "Outsider" in html
     assert "attendee@example.org" in html and "Head of Smart Factory" in html
     assert "+82-10-1234-5678" in html
+    assert f"Scanned by {scanning.exhibitor_staff.name_en}" in html
     assert "outsider@example.org" not in html and "+82-10-9999-0000" not in html
     assert "beta secret note" not in html
 
@@ -124,6 +125,8 @@ def test_csv_and_xlsx_exports(scanning, login_as, device_token):
     seoul = outsider_lead.captured_at.astimezone(scanning.event.tz)
     assert by_name["Outsider"]["Scanned at"] == seoul.strftime("%Y-%m-%d %H:%M")
     assert "beta secret note" not in response.get_data(as_text=True)
+    # The colleague who scanned the visitor is named.
+    assert by_name["Outsider"]["Scanned by"] == scanning.exhibitor_staff.name_en
 
     response = client.get("/e/test-expo/leads/export.xlsx")
     assert response.status_code == 200
