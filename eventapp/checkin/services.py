@@ -1717,6 +1717,26 @@ def update_lead(lead, *, rating=None, notes=None, rating_was=None, notes_was=Non
     return conflicts
 
 
+def remove_lead(lead):
+    """Take a lead off the company's list (a badge scanned by mistake). Its scans
+    stay in the scan log, and its notes and rating in the audit log; scanning the
+    badge again captures it afresh."""
+    audit.record(
+        "checkin.lead_removed",
+        lead,
+        event=lead.event_id,
+        data={
+            "organization_id": lead.organization_id,
+            "badge_id": lead.badge_id,
+            "user_id": lead.user_id,
+            "captured_at": lead.captured_at.isoformat(),
+            "rating": lead.rating,
+            "notes": lead.notes or "",
+        },
+    )
+    db.session.delete(lead)
+
+
 def consent_of(event, user):
     return db.session.get(LeadConsent, (event.id, user.id))
 

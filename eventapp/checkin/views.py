@@ -601,6 +601,7 @@ def _setup_refused(event, device=None):
 # without the version: that one is cached under its plain address.
 SCANNER_ASSETS = (
     "css/app.css",
+    "js/confirm.js",  # the base layout's
     "checkin/scanner.css",
     "checkin/scanner.js",
     "checkin/offline.js",
@@ -776,6 +777,18 @@ def lead_update(event, lead_id):
         else {name: _sent(form, name) for name in ("rating_was", "notes_was")},
     }
     return _leads_page(event, db.session.get(Organization, lead.organization_id), editing)
+
+
+@bp.post("/e/<slug>/leads/<int:lead_id>/remove")
+@event_view("exhibitor_admin", "exhibitor_staff")
+def lead_remove(event, lead_id):
+    lead = event_object_or_404(Lead, lead_id, event)
+    require_same_company(current_user, event, lead.organization_id)
+    company = db.session.get(Organization, lead.organization_id)
+    services.remove_lead(lead)
+    db.session.commit()
+    flash(_("Lead removed. Scanning the badge again captures it again."), "success")
+    return redirect(url_for("checkin.leads", slug=event.slug, **_leads_view_args(event, company)))
 
 
 EXPORT_COLUMNS = (

@@ -661,7 +661,7 @@ def test_a_note_beginning_with_a_line_break_keeps_it_in_the_browser(
     card = page.locator(f"#lead-{lead_id}")
     assert card.locator("textarea[name=notes]").input_value() == "\nasked for the catalogue"
     card.locator("input[name=rating][value=hot]").check()
-    card.locator("button[type=submit]").click()
+    card.get_by_role("button", name="Save").click()
     page.wait_for_url("**/leads/#lead-*")
     db.session.remove()
     saved = db.session.get(Lead, lead_id)
@@ -788,3 +788,30 @@ def test_organizers_find_a_company_whose_booth_point_went_to_another(scanning, l
     html = login_as("organizer").get("/e/test-expo/leads/?org=" + str(beta.id))
     html = html.get_data(as_text=True)
     assert f'<option value="{alpha.id}"' in html
+
+
+def test_a_lead_scanned_by_mistake_is_removed_by_its_company_only(scanning, login_as):
+    from eventapp.checkin.models import Scan
+    from eventapp.core.audit import AuditEntry
+
+    lead = _one_lead(scanning, login_as)
+    services.update_lead(lead, rating="cold", notes="Wrong badge")
+    db.session.commit()
+    lead_id = lead.id
+    url = f"/e/test-expo/leads/{lead_id}/remove"
+    other = login_as("other_exhibitor").post(url)
+    assert other.status_code in (403, 404)
+    assert db.session.get(Lead, lead_id) is not None
+
+    staff = login_as("exhibitor_staff")
+    response = staff.post(f"{url}?rating=cold")
+    assert response.status_code == 302 and "rating=cold" in response.location
+    db.session.expire_all()
+    assert db.session.get(Lead, lead_id) is None
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "checkin.lead_removed"))
+    assert entry.data["notes"] == "Wrong badge" and entry.data["rating"] == "cold"
+    # The scan stays in the log; scanning the badge again captures it afresh.
+    assert db.session.scalar(select(Scan).where(Scan.result == "ok")) is not None
+    again = scan(staff, scanning.points["alpha_booth"], scanning.code("attendee")).get_json()
+    assert again["status"] == "ok"
+    assert db.session.scalar(select(Lead)).notes == ""

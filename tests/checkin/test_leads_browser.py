@@ -28,15 +28,39 @@ def test_rating_a_lead_with_a_multi_line_note(scanning, login_as, live_server, l
     page.goto(f"{live_server.url}/e/test-expo/leads/")
     card = page.locator(f"#lead-{lead_id}")
     card.locator("input[name=rating][value=hot]").check()
-    card.locator("button[type=submit]").click()
+    card.get_by_role("button", name="Save").click()
     page.wait_for_selector(".flash-success")
     assert "Lead saved." in page.inner_text(".flash-success")
 
     # A second line typed in the browser counts as one character, is stored as one.
     card = page.locator(f"#lead-{lead_id}")
     card.locator("textarea[name=notes]").fill("Line one\nLine two")
-    card.locator("button[type=submit]").click()
+    card.get_by_role("button", name="Save").click()
     page.wait_for_selector(".flash-success")
     db.session.remove()
     lead = db.session.get(Lead, lead_id)
     assert (lead.rating, lead.notes) == ("hot", "Line one\nLine two")
+
+
+def test_removing_a_lead_asks_first(scanning, login_as, live_server, launch_chromium):
+    staff = login_as("exhibitor_staff")
+    for role in ("attendee", "outsider"):
+        answer = scan(staff, scanning.points["alpha_booth"], scanning.code(role))
+        assert answer.get_json()["status"] == "ok"
+    leads = {lead.user_id: lead.id for lead in db.session.scalars(select(Lead))}
+    kept, removed = leads[scanning.outsider.id], leads[scanning.attendee.id]
+
+    page = launch_chromium().new_context(locale="en-US").new_page()
+    _sign_in(page, live_server.url, scanning.exhibitor_admin.email)
+    page.goto(f"{live_server.url}/e/test-expo/leads/")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.locator(f"#lead-{kept}").get_by_role("button", name="Remove").click()
+    page.wait_for_timeout(300)
+    assert page.locator(f"#lead-{kept}").count() == 1
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator(f"#lead-{removed}").get_by_role("button", name="Remove").click()
+    page.wait_for_selector(".flash-success")
+    assert page.locator(f"#lead-{removed}").count() == 0
+    db.session.remove()
+    assert set(db.session.scalars(select(Lead.id))) == {kept}
