@@ -1776,8 +1776,15 @@ def set_contact_sharing(event, user, share):
 SCAN_LOG_PAGE = 100
 
 
-def _scan_log_query(event, point_id=None, result=None, day=None):
+def _scan_log_query(event, point_id=None, result=None, day=None, text=None):
     query = select(Scan).where(Scan.event_id == event.id)
+    if text and text.strip():
+        # The holder's name on the badge, or a whole code as the scanner read it (a
+        # help desk asked "did this badge get in?"). Only whole: a code scanned here
+        # may be another event's badge, which parts found one by one would rebuild.
+        query = query.outerjoin(Badge, Badge.id == Scan.badge_id).where(
+            or_(contains_text(text, Badge.name_ko, Badge.name_en), Scan.code == text.strip())
+        )
     if point_id:
         query = query.where(Scan.scan_point_id == point_id)
     if result:
@@ -1798,12 +1805,12 @@ def _with_log_relations(query):
     ).order_by(Scan.received_at.desc(), Scan.id.desc())
 
 
-def scan_log(event, *, point_id=None, result=None, day=None, before=None, limit=None):
+def scan_log(event, *, point_id=None, result=None, day=None, text=None, before=None, limit=None):
     """One page of the scan log, newest received first. `before` (a scan id) goes on
     after that scan: the log grows at the top while someone reads it, and a page
     number would then show rows twice or skip them."""
     limit = limit or SCAN_LOG_PAGE
-    query = _scan_log_query(event, point_id, result, day)
+    query = _scan_log_query(event, point_id, result, day, text)
     total = _count(query)
     anchor = db.session.get(Scan, before) if before else None
     if anchor is not None and anchor.event_id != event.id:
@@ -1813,8 +1820,8 @@ def scan_log(event, *, point_id=None, result=None, day=None, before=None, limit=
     return NewestFirstPage(rows, total, older, anchor is not None)
 
 
-def scan_log_all(event, *, point_id=None, result=None, day=None):
+def scan_log_all(event, *, point_id=None, result=None, day=None, text=None):
     """Every scan of the filter, newest first, read a few hundred at a time (the
     export of a fair's log runs to tens of thousands)."""
-    query = _with_log_relations(_scan_log_query(event, point_id, result, day))
+    query = _with_log_relations(_scan_log_query(event, point_id, result, day, text))
     return db.session.scalars(query.execution_options(yield_per=500))

@@ -308,7 +308,8 @@ def device_revoke(event, device_id):
 
 
 def _scan_log_filter(event):
-    """The scan log's filter from the query string: point id, result and fair day."""
+    """The scan log's filter from the query string: point id, result, fair day and
+    text (a badge holder's name or a code)."""
     result = request.args.get("result")
     day = request.args.get("day")
     # A day not of the fair falls back as on the meeting pages; the form shows which.
@@ -316,6 +317,7 @@ def _scan_log_filter(event):
         "point_id": parse_id(request.args.get("point")),
         "result": result if result in SCAN_RESULTS else None,
         "day": event.day_asked(day) if day else None,
+        "text": (request.args.get("q") or "").strip()[:200] or None,
     }
 
 
@@ -323,7 +325,7 @@ def _scan_log_filter(event):
 @organizer_view
 def scans(event):
     chosen = _scan_log_filter(event)
-    point_id, result, day = chosen["point_id"], chosen["result"], chosen["day"]
+    point_id, result, day, text = (chosen[k] for k in ("point_id", "result", "day", "text"))
     log = services.scan_log(event, **chosen, before=parse_id(request.args.get("before")))
     points = db.session.scalars(
         select(ScanPoint).where(ScanPoint.event_id == event.id).order_by(ScanPoint.name_en)
@@ -338,10 +340,11 @@ def scans(event):
         point_id=point_id,
         result=result,
         day=day,
+        text=text or "",
         # The filter as query arguments, for the links to the newest and older pages.
         filters={
             key: value
-            for key, value in (("point", point_id), ("result", result), ("day", day))
+            for key, value in (("point", point_id), ("result", result), ("day", day), ("q", text))
             if value
         },
     )

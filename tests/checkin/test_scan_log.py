@@ -154,3 +154,34 @@ def test_an_older_page_of_no_scan_of_the_event_is_the_newest_page(scanning, logi
         page = organizer.get(f"{LOG}?lang=en&before={before}").get_data(as_text=True)
         assert _rows(page) == newest_first[1:], before
         assert ">Newest<" not in page and "shown here" not in page and "2 scans match." in page
+
+
+def test_the_log_finds_a_holders_scans_by_name_or_whole_code(scanning, login_as):
+    """The help desk asks whether someone got in: by name, or by the badge's code."""
+    from eventapp.badges import services as badges
+
+    gate, staff = scanning.points["gate"], login_as("staff")
+    scan(staff, gate, scanning.code("attendee"))
+    scan(staff, gate, scanning.code("outsider"))
+    foreign = badges.badge_code(badges.issue_badge(another_event(scanning), scanning.attendee))
+    db.session.commit()
+    scan(staff, gate, foreign)
+    organizer = login_as("organizer")
+
+    def holders(query):
+        page = organizer.get(f"{LOG}?lang=en&{query}").get_data(as_text=True)
+        return len(_rows(page)), page
+
+    count, page = holders("q=attend")
+    assert count == 1 and "Attendee" in page and "Outsider" not in page
+    assert holders("q=" + scanning.code("outsider"))[0] == 1
+    assert holders("q=%25")[0] == 0  # no wildcard
+    # A part of a code finds nothing: parts would rebuild another event's badge.
+    assert holders("q=" + foreign[:60])[0] == 0
+    assert holders("q=" + foreign)[0] == 1
+    # The filter goes on to the export and to the older pages.
+    assert 'scans.csv?q=attend"' in holders("q=attend")[1]
+    export = organizer.get("/e/test-expo/checkin/scans.csv?lang=en&q=outsider").get_data(
+        as_text=True
+    )
+    assert "Outsider" in export and "Attendee" not in export
