@@ -477,8 +477,15 @@ async function remember(answer) {
 // The server says "ok" to a badge this device admitted a moment ago while the
 // network failed: that scan is still queued, so the server has not seen it. The
 // device's own judgement ("already", with its time) is the one for the gate.
+// Only then: the seen store also holds what the server answered before, and a
+// lead removed since is rightly captured afresh.
 async function admittedOnDevice(item) {
-  if (!config || !publicKey || !(await pendingCount())) return null;
+  if (!config || !publicKey) return null;
+  const badgeOf = (code) => offline.parseCode(code).badgeId;
+  const badge = badgeOf(item.code);
+  if (typeof badge !== "number") return null;
+  const queued = await db.getAll("queue");
+  if (!queued.some((q) => q.local_status === "ok" && badgeOf(q.code) === badge)) return null;
   const local = await judgeOffline(item).catch(() => null);
   return local && local.status === "already_checked_in" ? local : null;
 }

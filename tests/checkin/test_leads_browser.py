@@ -8,7 +8,7 @@ from eventapp.checkin import services
 from eventapp.checkin.models import Lead
 from eventapp.extensions import db
 from tests.checkin.conftest import scan
-from tests.checkin.test_scanner_browser import _sign_in
+from tests.checkin.test_scanner_browser import _ready, _sign_in, _type_code
 
 pytestmark = pytest.mark.browser
 
@@ -64,3 +64,38 @@ def test_removing_a_lead_asks_first(scanning, login_as, live_server, launch_chro
     assert page.locator(f"#lead-{removed}").count() == 0
     db.session.remove()
     assert set(db.session.scalars(select(Lead.id))) == {kept}
+
+
+def test_a_removed_lead_scanned_again_online_is_shown_as_captured(
+    scanning, live_server, launch_chromium, writing
+):
+    """The server captures it afresh ("ok"). With another scan still waiting on the
+    phone, the page must not overrule that answer with "already captured" from its
+    memory of the removed lead."""
+    booth_id = scanning.points["alpha_booth"].id
+    attendee_code, outsider_code = scanning.code("attendee"), scanning.code("outsider")
+    page = launch_chromium().new_context(locale="en-US").new_page()
+    _sign_in(page, live_server.url, scanning.exhibitor_staff.email)
+    page.goto(f"{live_server.url}/e/test-expo/scan/{booth_id}")
+    _ready(page)
+    _type_code(page, attendee_code, "ok")
+
+    # Another visitor scanned while the Wi-Fi dropped, its upload not through yet.
+    page.route("**/api/checkin/scans", lambda route: route.abort())
+    page.context.set_offline(True)
+    _type_code(page, outsider_code, "ok")
+    page.context.set_offline(False)
+    assert page.inner_text("#count-queue") == "1"
+
+    with writing() as session:
+        services.remove_lead(session.scalar(select(Lead)))
+
+    page.evaluate("document.getElementById('result').dataset.status = 'waiting'")
+    page.fill("#code-input", attendee_code)
+    page.press("#code-input", "Enter")
+    page.wait_for_function(
+        "document.getElementById('result').dataset.status !== 'waiting'", timeout=10000
+    )
+    db.session.remove()
+    assert db.session.scalar(select(Lead)) is not None  # the server captured it again
+    assert page.get_attribute("#result", "data-status") == "ok", page.inner_text("#result")
