@@ -1527,7 +1527,7 @@ class NewestFirstPage:
 
     items: list
     total: int  # rows matching the filter, on every page
-    older: int | None  # the `before` of the next page, if there is one
+    older: dict | None  # the address arguments of the next page, if there is one
     # Whether the page goes on after a row (not the newest page). A `before` that
     # names no row of the list (another event's, a mistyped link) gives the newest
     # page, and says so.
@@ -1583,21 +1583,30 @@ def lead_rows(event, organization_id, language="en", *, rating=None, text=None):
     return _lead_rows(event, db.session.scalars(query).all(), language)
 
 
-def leads_page(event, organization_id, language="en", *, rating=None, text=None, before=None):
+def leads_page(
+    event, organization_id, language="en", *, rating=None, text=None, before=None, before_at=None
+):
     """One page of the company's leads, newest first; `before` (a lead id) goes on
     after that lead, as the scan log does: leads arrive at the top while the
-    exhibitor reads."""
+    exhibitor reads. `before_at` is that lead's time as the page before showed it:
+    an upload of an earlier scan may have moved the lead back since, or a colleague
+    removed it, and the next page must still go on where the reader was."""
     query = leads_query(event, organization_id, rating=rating, text=text)
     total = _count(query)
-    anchor = db.session.get(Lead, before) if before else None
-    if anchor is not None and (anchor.event_id, anchor.organization_id) != (
-        event.id,
-        organization_id,
-    ):
-        anchor = None
-    leads, older = _page_after(
-        _newest_first(query), (Lead.captured_at, Lead.id), anchor, LEADS_PAGE
-    )
+    anchor = None
+    if before and before_at is not None:
+        anchor = (before_at, before)
+    elif before:
+        lead = db.session.get(Lead, before)
+        if lead is not None and (lead.event_id, lead.organization_id) == (
+            event.id,
+            organization_id,
+        ):
+            anchor = (lead.captured_at, lead.id)
+    order = (Lead.captured_at, Lead.id)
+    leads, older = _page_after(_newest_first(query), order, anchor, LEADS_PAGE)
+    if older is not None:
+        older = {"before": older[1], "at": older[0].isoformat()}
     return NewestFirstPage(_lead_rows(event, leads, language), total, older, anchor is not None)
 
 
@@ -1607,16 +1616,17 @@ def _count(query):
 
 def _page_after(query, order, anchor, limit):
     """Up to `limit` rows of `query` (sorted newest first by `order`: a time, then the
-    id) after the row `anchor`, or from the top without one; and the anchor of the
-    next page if there is one."""
+    id) after `anchor` (a time and an id), or from the top without one; and the
+    anchor of the next page if there is one."""
     moment, row_id = order
     if anchor is not None:
-        at, anchor_id = getattr(anchor, moment.key), anchor.id
+        at, anchor_id = anchor
         query = query.where(or_(moment < at, and_(moment == at, row_id < anchor_id)))
     rows = db.session.scalars(query.limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    return rows, (rows[-1].id if more else None)
+    last = rows[-1] if more else None
+    return rows, ((getattr(last, moment.key), last.id) if last is not None else None)
 
 
 def lead_rows_of(event, lead_ids, language="en"):
@@ -1812,11 +1822,13 @@ def scan_log(event, *, point_id=None, result=None, day=None, text=None, before=N
     limit = limit or SCAN_LOG_PAGE
     query = _scan_log_query(event, point_id, result, day, text)
     total = _count(query)
-    anchor = db.session.get(Scan, before) if before else None
-    if anchor is not None and anchor.event_id != event.id:
-        anchor = None
+    # A scan's time of receipt never changes, nor is a scan removed: its id is anchor
+    # enough.
+    scan = db.session.get(Scan, before) if before else None
+    anchor = (scan.received_at, scan.id) if scan is not None and scan.event_id == event.id else None
     order = (Scan.received_at, Scan.id)
     rows, older = _page_after(_with_log_relations(query), order, anchor, limit)
+    older = {"before": older[1]} if older is not None else None
     return NewestFirstPage(rows, total, older, anchor is not None)
 
 

@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import secrets
+from datetime import UTC, datetime
 
 from flask import (
     Blueprint,
@@ -685,7 +686,18 @@ def _leads_view_args(event, company, page=True):
     before = parse_id(request.args.get("before")) if page else None
     if before:
         args["before"] = before
+        if _lead_anchor_time() is not None:
+            args["at"] = request.args["at"]
     return args
+
+
+def _lead_anchor_time():
+    """The time of the lead a page goes on after, as the page before showed it."""
+    try:
+        moment = datetime.fromisoformat(request.args.get("at") or "")
+        return moment.astimezone(UTC) if moment.tzinfo is not None else None
+    except (ValueError, OverflowError):  # not a time; one at the edge of the calendar
+        return None
 
 
 @bp.get("/e/<slug>/leads/")
@@ -707,6 +719,7 @@ def _leads_page(event, company, editing=None):
             rating=filters["rating"],
             text=filters["q"],
             before=parse_id(request.args.get("before")),
+            before_at=_lead_anchor_time(),
         )
         if editing and all(row["id"] != editing["id"] for row in page.items):
             # A colleague's change may have taken the lead out of the filter, or
@@ -794,25 +807,26 @@ def lead_remove(event, lead_id):
     return redirect(url_for("checkin.leads", slug=event.slug, **_leads_view_args(event, company)))
 
 
+# (row key, heading, column width in the Excel sheet)
 EXPORT_COLUMNS = (
-    ("captured_at", _l("Scanned at")),
-    ("name", _l("Name")),
-    ("organization", _l("Company / organization")),
-    ("country", _l("Country")),
-    ("category", _l("Badge category")),
-    ("rating", _l("Rating")),
-    ("notes", _l("Notes")),
-    ("captured_by", _l("Scanned by")),
-    ("email", _l("E-mail")),
-    ("phone", _l("Phone")),
-    ("job_title", _l("Job title")),
+    ("captured_at", _l("Scanned at"), 17),
+    ("name", _l("Name"), 22),
+    ("organization", _l("Company / organization"), 30),
+    ("country", _l("Country"), 8),
+    ("category", _l("Badge category"), 18),
+    ("rating", _l("Rating"), 8),
+    ("notes", _l("Notes"), 40),
+    ("captured_by", _l("Scanned by"), 22),
+    ("email", _l("E-mail"), 28),
+    ("phone", _l("Phone"), 16),
+    ("job_title", _l("Job title"), 20),
 )
 
 
 def _export_rows(event, rows):
     for row in rows:
         values = []
-        for key, _label in EXPORT_COLUMNS:
+        for key, _label, _width in EXPORT_COLUMNS:
             value = row[key]
             if key == "captured_at":
                 value = value.astimezone(event.tz).strftime("%Y-%m-%d %H:%M")
@@ -834,7 +848,7 @@ def leads_export(event, fmt):
     rows = services.lead_rows(
         event, company.id, current_language(), rating=filters["rating"], text=filters["q"]
     )
-    header = [str(label) for _key, label in EXPORT_COLUMNS]
+    header = [str(label) for _key, label, _width in EXPORT_COLUMNS]
     filename = f"leads-{event.slug}-{company.id}.{fmt}"
     if fmt == "csv":
         out = io.StringIO()
@@ -849,6 +863,7 @@ def leads_export(event, fmt):
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
     from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
 
     book = Workbook()
     sheet = book.active
@@ -857,8 +872,8 @@ def leads_export(event, fmt):
     for values in _export_rows(event, rows):
         sheet.append(xlsx_row(["" if v is None else str(v) for v in values]))
         keep_as_text(sheet[sheet.max_row])
-    for column, width in zip("ABCDEFGHIJ", (17, 22, 30, 8, 18, 8, 40, 28, 16, 20), strict=True):
-        sheet.column_dimensions[column].width = width
+    for index, (_key, _label, width) in enumerate(EXPORT_COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
     buffer = io.BytesIO()
     book.save(buffer)
     buffer.seek(0)

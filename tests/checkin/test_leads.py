@@ -133,6 +133,9 @@ def test_csv_and_xlsx_exports(scanning, login_as, device_token):
     sheet = load_workbook(io.BytesIO(response.data)).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[0] == header
+    # Each column as wide as its contents want: the notes widest, the country narrow.
+    widths = {name: sheet.column_dimensions[chr(65 + i)].width for i, name in enumerate(header)}
+    assert widths["Notes"] == 40 and widths["Country"] == 8 and widths["E-mail"] == 28
     emails = {row[header.index("Name")]: row[header.index("E-mail")] for row in values[1:]}
     assert emails["Attendee"] == "attendee@example.org"
     assert emails["Outsider"] in ("", None)
@@ -815,3 +818,51 @@ def test_a_lead_scanned_by_mistake_is_removed_by_its_company_only(scanning, logi
     again = scan(staff, scanning.points["alpha_booth"], scanning.code("attendee")).get_json()
     assert again["status"] == "ok"
     assert db.session.scalar(select(Lead)).notes == ""
+
+
+def _leads_a_minute_apart(scanning, login_as, server_clock, count, prefix):
+    """`count` leads of alpha, scanned live a minute apart from 11:00 (Seoul)."""
+    codes = visitors(scanning.event, count, prefix)
+    staff = login_as("exhibitor_staff")
+    for index, code in enumerate(codes):
+        server_clock(0, time(11, index))
+        assert scan(staff, scanning.points["alpha_booth"], code).get_json()["status"] == "ok"
+    return staff, codes
+
+
+def test_an_older_page_goes_on_where_the_reader_was_when_its_anchor_moved(
+    scanning, login_as, server_clock, monkeypatch
+):
+    """The exhibitor reads Visitors 6, 5, 4; a booth phone that was offline uploads
+    its 09:00 scan of Visitor 4, which moves the lead back. "Older leads" still
+    shows Visitors 3, 2, 1, not nothing; and so after a colleague removed Visitor 4,
+    not the newest page again."""
+    monkeypatch.setattr(services, "LEADS_PAGE", 3)
+    staff, codes = _leads_a_minute_apart(scanning, login_as, server_clock, 7, "anchor")
+    first = staff.get("/e/test-expo/leads/").get_data(as_text=True)
+    assert _lead_names(first) == ["Visitor 6", "Visitor 5", "Visitor 4"]
+    second_url = _older_link(first)
+    server_clock(0, time(12, 0))
+    moved = _queued(staff, scanning.points["alpha_booth"], codes[4], scanning.at(0, time(9, 0)))
+    assert moved["status"] == "ok", moved  # the lead dates from 09:00 now
+    assert _lead_names(staff.get(second_url).get_data(as_text=True)) == [
+        "Visitor 3",
+        "Visitor 2",
+        "Visitor 1",
+    ]
+    anchor = db.session.scalar(select(Lead).where(Lead.user.has(name_en="Visitor 4")))
+    assert staff.post(f"/e/test-expo/leads/{anchor.id}/remove").status_code == 302
+    second = staff.get(second_url).get_data(as_text=True)
+    assert _lead_names(second) == ["Visitor 3", "Visitor 2", "Visitor 1"]
+    # A save there returns to that page.
+    lead = db.session.scalar(select(Lead).where(Lead.user.has(name_en="Visitor 2")))
+    import re
+
+    action = re.search(rf'action="(/e/test-expo/leads/{lead.id}\?[^"]*)"', second).group(1)
+    answer = staff.post(action.replace("&amp;", "&"), data=_as_shown(lead, notes="Call"))
+    back = staff.get(answer.headers["Location"]).get_data(as_text=True)
+    assert _lead_names(back) == ["Visitor 3", "Visitor 2", "Visitor 1"]
+    # A time that is none, or at the edge of the calendar, is read from the lead.
+    for at in ("yesterday", "0001-01-01T00:00:00%2B01:00", "2026-01-01T00:00:00"):
+        page = staff.get(f"/e/test-expo/leads/?before={lead.id}&at={at}")
+        assert page.status_code == 200 and _lead_names(page.get_data(as_text=True))
