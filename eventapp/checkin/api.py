@@ -283,7 +283,9 @@ def scan_batch():
 @api_bp.get("/points/<int:point_id>/config")
 @csrf.exempt
 def config(point_id):
-    ctx = scan_context(point_id)
+    # Also for a page that only uploads (its company stopped exhibiting): it judges
+    # what it scans by the configuration, and refuses.
+    ctx = scan_context(point_id, uploading=True)
     point = db.session.get(ScanPoint, ctx.point_id)
     device = db.session.get(ScanDevice, ctx.device_id) if ctx.device_id else None
     data = services.scanner_config(point, device)

@@ -506,7 +506,7 @@ def booth_scanner(event):
 def scanner(slug, point_id):
     event = load_event(slug)
     point = _point_or_404(event, point_id)
-    device = None
+    device, upload_only = None, False
     token = request.cookies.get(DEVICE_COOKIE)
     if token:
         device = services.device_from_token(token)
@@ -523,12 +523,17 @@ def scanner(slug, point_id):
                 ), 403
             return login_manager.unauthorized()
         if not services.may_scan(current_user, point, event):
-            abort(403)
+            # Staff of a company that stopped exhibiting: the page opens to upload
+            # what the phone queued before (it scans nothing new).
+            if not services.may_scan(current_user, point, event, uploading=True):
+                abort(403)
+            upload_only = True
     response = Response(
         render_template(
             "checkin/scanner.html",
             event=event,
             point=point,
+            upload_only=upload_only,
             device=device,
             device_token=token if device is not None else "",
             device_header=DEVICE_HEADER,

@@ -507,7 +507,9 @@ async function judgeOffline(item) {
     when: judgingTime(Date.parse(item.scanned_at)),
     messages: MESSAGES,
     seen,
-    asDevice: Boolean(cfg.token) && !tokenRejected,
+    // A company's end applies to its set-up devices, and to its staff signed in
+    // (the page opens for them only to upload; organizers may scan on).
+    asDevice: (Boolean(cfg.token) && !tokenRejected) || cfg.uploadOnly === "1",
   });
 }
 
@@ -557,6 +559,12 @@ async function process(text, scannedAt, notBefore, stamp) {
   if (!code) return;
   const item = { nonce: newNonce(), code, scan_point: pointId, scanned_at: scannedAt, ...stamp };
   if (notBefore) item.not_before = notBefore;
+  if (cfg.uploadOnly === "1") {
+    // The company no longer exhibits: the scan is refused here, and kept for the
+    // audit trail (the server would refuse it live).
+    await keepForUpload(item, "", "");
+    return;
+  }
   if (navigator.onLine !== false) {
     try {
       const sentAt = Date.now();

@@ -866,3 +866,23 @@ def test_an_older_page_goes_on_where_the_reader_was_when_its_anchor_moved(
     for at in ("yesterday", "0001-01-01T00:00:00%2B01:00", "2026-01-01T00:00:00"):
         page = staff.get(f"/e/test-expo/leads/?before={lead.id}&at={at}")
         assert page.status_code == 200 and _lead_names(page.get_data(as_text=True))
+
+
+def test_the_scanner_page_opens_to_upload_for_staff_of_a_company_that_withdrew(scanning, login_as):
+    """It uploads what the phone queued when it opens; it scans nothing new. Staff of
+    another company, or of one that never exhibited, get no page."""
+    from eventapp.exhibitors import services as registrations
+
+    booth = scanning.points["alpha_booth"]
+    url = f"/e/test-expo/scan/{booth.id}"
+    staff = login_as("exhibitor_staff")
+    assert 'id="upload-only"' not in staff.get(url).get_data(as_text=True)
+    registrations.withdraw(scanning.exhibitors["alpha"], "plans changed")
+    db.session.commit()
+    page = staff.get(url)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'data-upload-only="1"' in html and 'id="upload-only"' in html
+    config = staff.get(f"/api/checkin/points/{booth.id}/config").get_json()
+    assert config["scan_point"]["exhibiting"] is False and config["holders"] == {}
+    assert login_as("other_exhibitor").get(url).status_code == 403

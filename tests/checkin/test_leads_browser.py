@@ -99,3 +99,44 @@ def test_a_removed_lead_scanned_again_online_is_shown_as_captured(
     db.session.remove()
     assert db.session.scalar(select(Lead)) is not None  # the server captured it again
     assert page.get_attribute("#result", "data-status") == "ok", page.inner_text("#result")
+
+
+def test_a_withdrawn_companys_phone_uploads_its_queue_and_scans_nothing_new(
+    scanning, live_server, launch_chromium, writing
+):
+    """A phone signed in as the company's staff queued a scan while the Wi-Fi was
+    down; the company withdrew; the phone's page, opened again, uploads it (made
+    while the company exhibited, it counts) and refuses what is scanned after."""
+    from eventapp.checkin.models import Scan
+    from eventapp.exhibitors import services as registrations
+    from tests.checkin.test_scanner_browser import _upload_queue
+
+    booth_id = scanning.points["alpha_booth"].id
+    attendee_code, outsider_code = scanning.code("attendee"), scanning.code("outsider")
+    alpha_id = scanning.exhibitors["alpha"].id
+    attendee_id, outsider_id = scanning.attendee.id, scanning.outsider.id
+    page = launch_chromium().new_context(locale="en-US").new_page()
+    _sign_in(page, live_server.url, scanning.exhibitor_staff.email)
+    page.goto(f"{live_server.url}/e/test-expo/scan/{booth_id}")
+    _ready(page)
+    page.wait_for_selector("#scanner[data-sw='ready']", timeout=15000)
+    page.context.set_offline(True)
+    _type_code(page, attendee_code, "ok")
+    assert page.inner_text("#count-queue") == "1"
+
+    with writing() as session:
+        registrations.withdraw(session.get(type(scanning.exhibitors["alpha"]), alpha_id))
+    page.context.set_offline(False)
+    page.reload()
+    _ready(page)
+    assert "no longer exhibits" in page.inner_text("#upload-only")
+    _upload_queue(page)
+    db.session.remove()
+    assert [lead.user_id for lead in db.session.scalars(select(Lead))] == [attendee_id]
+
+    _type_code(page, outsider_code, "not_allowed")
+    _upload_queue(page)
+    db.session.remove()
+    assert db.session.scalar(select(Lead).where(Lead.user_id == outsider_id)) is None
+    refused = db.session.scalar(select(Scan).order_by(Scan.id.desc()))
+    assert (refused.result, refused.reason) == ("not_allowed", "not_exhibiting")
