@@ -777,9 +777,9 @@ def lead_update(event, lead_id):
         else:
             db.session.commit()
             if not conflicts:
-                flash(_("Lead saved."), "success")
+                # Said in the lead's card: the page opens there, far below the flashes.
                 company = db.session.get(Organization, lead.organization_id)
-                args = _leads_view_args(event, company)
+                args = {**_leads_view_args(event, company), "saved": lead.id}
                 url = url_for("checkin.leads", slug=event.slug, **args)
                 return redirect(f"{url}#lead-{lead.id}")
     # Shown again as sent, so that nothing typed is lost.

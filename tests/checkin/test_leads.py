@@ -886,3 +886,23 @@ def test_the_scanner_page_opens_to_upload_for_staff_of_a_company_that_withdrew(s
     config = staff.get(f"/api/checkin/points/{booth.id}/config").get_json()
     assert config["scan_point"]["exhibiting"] is False and config["holders"] == {}
     assert login_as("other_exhibitor").get(url).status_code == 403
+
+
+def test_the_notes_box_is_as_tall_as_the_note(scanning, login_as):
+    """Two lines showed of a long note, the rest hidden in a tiny scrolling box."""
+    import re
+
+    lead = _one_lead(scanning, login_as)
+    staff = login_as("exhibitor_staff")
+
+    def rows():
+        html = staff.get("/e/test-expo/leads/").get_data(as_text=True)
+        return int(re.search(r'<textarea name="notes" rows="(\d+)"', html).group(1))
+
+    assert rows() == 2
+    services.update_lead(lead, notes="one\ntwo\nthree\nfour\nfive")
+    db.session.commit()
+    assert rows() == 5
+    services.update_lead(lead, notes="x" * 2000)
+    db.session.commit()
+    assert rows() == 8

@@ -29,8 +29,10 @@ def test_rating_a_lead_with_a_multi_line_note(scanning, login_as, live_server, l
     card = page.locator(f"#lead-{lead_id}")
     card.locator("input[name=rating][value=hot]").check()
     card.get_by_role("button", name="Save").click()
-    page.wait_for_selector(".flash-success")
-    assert "Lead saved." in page.inner_text(".flash-success")
+    # Said in the lead's card, where the page opens: the top is far out of view.
+    page.wait_for_selector(f"#lead-{lead_id} .flash-success")
+    assert "Lead saved." in page.inner_text(f"#lead-{lead_id} .flash-success")
+    assert page.locator(f"#lead-{lead_id} .flash-success").is_visible()
 
     # A second line typed in the browser counts as one character, is stored as one.
     card = page.locator(f"#lead-{lead_id}")

@@ -325,6 +325,8 @@ def test_booth_lead_point_online_and_offline(scanning, live_server, launch_chrom
     page.clock.set_fixed_time(_seoul(tomorrow, time(10, 0)))
     _type_code(page, outsider_code, "already_checked_in")
     assert page.inner_text("#count-queue") == "2"
+    # In a booth's words: a lead is captured, nobody checked in.
+    assert page.inner_text("#result-status").startswith("Already captured")
 
     page.clock.set_fixed_time(datetime.now(UTC) + timedelta(seconds=2))
     page.context.set_offline(False)

@@ -222,9 +222,24 @@ def test_filters_ratings_and_tick_boxes_are_thumb_sized(
     assert _too_small(page, "form.toolbar select") == []
     page.goto(f"{live_server.url}/e/test-expo/leads/")
     assert _too_small(page, "form.toolbar select") == []
+    # The search boxes beside them too, in the page's 16 px (iOS zooms in on less).
+    assert _too_small(page, "form.toolbar input[type=search]") == []
+    size = page.eval_on_selector(
+        "form.toolbar input[type=search]", "e => getComputedStyle(e).fontSize"
+    )
+    assert float(size.removesuffix("px")) >= 16
+    # A small link button's label sits in its middle, not at its top.
+    export = page.get_by_role("link", name="Export CSV")
+    box = export.bounding_box()
+    text = export.evaluate(
+        "e => { const r = document.createRange(); r.selectNodeContents(e);"
+        " const b = r.getBoundingClientRect(); return b.top + b.height / 2; }"
+    )
+    assert abs(text - (box["y"] + box["height"] / 2)) < 3, (text, box)
     page.goto(f"{live_server.url}/e/test-expo/checkin/points/{gate_id}")
     assert _too_small(page, ".checks li label") == []
     assert _too_small(page, ".field select") == []
+    assert _too_small(page, ".field label.check") == []  # "Open for scanning"
 
     page = browser.new_context(locale="ko-KR", **PHONE).new_page()
     _sign_in(page, live_server.url, staff_email)
