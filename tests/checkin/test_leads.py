@@ -665,7 +665,7 @@ def test_a_note_beginning_with_a_line_break_keeps_it_in_the_browser(
     assert card.locator("textarea[name=notes]").input_value() == "\nasked for the catalogue"
     card.locator("input[name=rating][value=hot]").check()
     card.get_by_role("button", name="Save").click()
-    page.wait_for_url("**/leads/#lead-*")
+    page.wait_for_url("**/leads/?saved=*#lead-*")
     db.session.remove()
     saved = db.session.get(Lead, lead_id)
     assert (saved.rating, saved.notes) == ("hot", "\nasked for the catalogue")
