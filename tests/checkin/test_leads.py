@@ -662,6 +662,7 @@ def test_a_note_beginning_with_a_line_break_keeps_it_in_the_browser(
     _sign_in(page, live_server.url, email)
     page.goto(f"{live_server.url}/e/test-expo/leads/")
     card = page.locator(f"#lead-{lead_id}")
+    card.locator("summary").click()  # noted, its form is folded away
     assert card.locator("textarea[name=notes]").input_value() == "\nasked for the catalogue"
     card.locator("input[name=rating][value=hot]").check()
     card.get_by_role("button", name="Save").click()
@@ -906,3 +907,25 @@ def test_the_notes_box_is_as_tall_as_the_note(scanning, login_as):
     services.update_lead(lead, notes="x" * 2000)
     db.session.commit()
     assert rows() == 8
+
+
+def test_a_lead_rated_or_noted_folds_its_form_away(scanning, login_as):
+    """Fifty full forms made a long page on a phone: a fresh lead shows its form, one
+    rated or noted shows its note and folds the form, unless it is being edited."""
+    import re
+
+    lead = _one_lead(scanning, login_as)
+    staff = login_as("exhibitor_staff")
+
+    def fold(html):
+        return re.search(r'<details class="lead-edit"( open)?>', html).group(1) is None
+
+    assert not fold(staff.get("/e/test-expo/leads/").get_data(as_text=True))
+    shown = _as_shown(lead)
+    services.update_lead(lead, notes="Send the <deck>")
+    db.session.commit()
+    html = staff.get("/e/test-expo/leads/").get_data(as_text=True)
+    assert fold(html) and '<p class="lead-note">Send the &lt;deck&gt;</p>' in html
+    # Met by a colleague's change, the editor's form stays open.
+    answer = staff.post(f"/e/test-expo/leads/{lead.id}", data={**shown, "notes": "Mine"})
+    assert answer.status_code == 409 and not fold(answer.get_data(as_text=True))

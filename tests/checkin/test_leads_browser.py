@@ -27,6 +27,10 @@ def test_rating_a_lead_with_a_multi_line_note(scanning, login_as, live_server, l
     _sign_in(page, live_server.url, scanning.exhibitor_admin.email)
     page.goto(f"{live_server.url}/e/test-expo/leads/")
     card = page.locator(f"#lead-{lead_id}")
+    # Noted, the lead shows its note and folds its form away.
+    assert card.locator("textarea[name=notes]").is_hidden()
+    assert "Wants a PoC" in card.locator(".lead-note").inner_text()
+    card.locator("summary").click()
     card.locator("input[name=rating][value=hot]").check()
     card.get_by_role("button", name="Save").click()
     # Said in the lead's card, where the page opens: the top is far out of view.
@@ -36,6 +40,7 @@ def test_rating_a_lead_with_a_multi_line_note(scanning, login_as, live_server, l
 
     # A second line typed in the browser counts as one character, is stored as one.
     card = page.locator(f"#lead-{lead_id}")
+    card.locator("summary").click()
     card.locator("textarea[name=notes]").fill("Line one\nLine two")
     card.get_by_role("button", name="Save").click()
     page.wait_for_selector(".flash-success")
