@@ -286,6 +286,13 @@ _CONFIG = {
             "some categories (they get no holders); otherwise empty.",
             "additionalProperties": {"type": "string"},
         },
+        "lead_badges": {
+            "type": "array",
+            "nullable": True,
+            "items": {"type": "integer"},
+            "description": "Booth lead points: the badge ids of the company's leads (a "
+            "phone forgets leads removed since); null at other points.",
+        },
         "holder_fields": {
             "type": "array",
             "items": {"type": "string"},

@@ -1417,6 +1417,16 @@ def badge_categories(event):
     return {str(badge_id): category for badge_id, category in rows}
 
 
+def _lead_badges(event, organization_id):
+    return sorted(
+        db.session.scalars(
+            select(Lead.badge_id).where(
+                Lead.event_id == event.id, Lead.organization_id == organization_id
+            )
+        )
+    )
+
+
 def scanner_config(point, device=None, now=None):
     """What a scanner needs to work offline: key, revocations, the point, and as much
     of the badge holders as its kind of point may show (ROSTER_FIELDS)."""
@@ -1461,6 +1471,9 @@ def scanner_config(point, device=None, now=None):
         # A booth point gets no roster; when it admits only some categories, the
         # badges' categories alone (no names) let it judge offline as the server does.
         "badge_categories": (badge_categories(event) if booth and point.allowed_categories else {}),
+        # The company's leads as badge ids (no names): a phone forgets the leads it
+        # remembers that were removed since, which a scan then captures again.
+        "lead_badges": _lead_badges(event, point.organization_id) if booth else None,
         "categories": {
             key: {"label_ko": c.label_ko, "label_en": c.label_en, "colour": c.colour}
             for key, c in CATEGORIES.items()

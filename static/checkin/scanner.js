@@ -101,6 +101,25 @@ async function useConfig(data) {
   }
 }
 
+// A booth's leads the company removed since this phone captured them: scanned
+// again, they are captured afresh, not "already". Kept: what is still waiting to
+// go up, and what this phone captured after the server wrote the list.
+async function forgetRemovedLeads(data) {
+  if (!Array.isArray(data.lead_badges)) return;
+  const leads = new Set(data.lead_badges);
+  const listedAt = Date.parse(data.server_time);
+  const queued = new Set(
+    (await db.getAll("queue")).map((item) => offline.parseCode(item.code).badgeId)
+  );
+  const prefix = `lead|${data.event.id}|${data.scan_point.organization_id}|`;
+  for (const entry of await db.getAll("seen")) {
+    if (!entry.key.startsWith(prefix)) continue;
+    const badge = Number(entry.key.slice(prefix.length));
+    if (leads.has(badge) || queued.has(badge) || !(Date.parse(entry.at) < listedAt)) continue;
+    await db.delete("seen", entry.key);
+  }
+}
+
 async function useStoredConfig() {
   const stored = await db.get("config", pointId);
   if (stored && !config) await useConfig(stored.data);
@@ -115,6 +134,7 @@ async function loadConfig() {
       learnClock(data.server_time, sentAt, Date.now());
       await db.put("config", { point: pointId, data, fetched: Date.now() });
       await useConfig(data);
+      await forgetRemovedLeads(data).catch(() => null);
       return;
     }
     if (response.status === 401 || response.status === 403) {
@@ -916,4 +936,10 @@ if (!config) await refreshing;
 await refreshQueueCount();
 if (navigator.onLine !== false) flushQueue();
 root.dataset.ready = "1";
-window.kicxupScanner = { handle, flushQueue, db, keyKind: () => publicKey && publicKey.kind };
+window.kicxupScanner = {
+  handle,
+  flushQueue,
+  loadConfig,
+  db,
+  keyKind: () => publicKey && publicKey.kind,
+};

@@ -147,3 +147,38 @@ def test_a_withdrawn_companys_phone_uploads_its_queue_and_scans_nothing_new(
     assert db.session.scalar(select(Lead).where(Lead.user_id == outsider_id)) is None
     refused = db.session.scalar(select(Scan).order_by(Scan.id.desc()))
     assert (refused.result, refused.reason) == ("not_allowed", "not_exhibiting")
+
+
+def test_a_phone_forgets_a_removed_lead_and_captures_it_again_offline(
+    scanning, live_server, launch_chromium, writing
+):
+    """Offline, a lead the company removed since was still "already captured" on the
+    phone; its next sync of the configuration makes it forget the lead."""
+    booth_id = scanning.points["alpha_booth"].id
+    attendee_code, attendee_id = scanning.code("attendee"), scanning.attendee.id
+    page = launch_chromium().new_context(locale="en-US").new_page()
+    _sign_in(page, live_server.url, scanning.exhibitor_staff.email)
+    page.goto(f"{live_server.url}/e/test-expo/scan/{booth_id}")
+    _ready(page)
+    page.wait_for_selector("#scanner[data-sw='ready']", timeout=15000)
+    _type_code(page, attendee_code, "ok")
+    # The answer is shown before the phone remembers it: wait for that too.
+    page.evaluate("window.kicxupScanner.handle('')")
+
+    with writing() as session:
+        services.remove_lead(session.scalar(select(Lead)))
+    page.evaluate("window.kicxupScanner.loadConfig()")
+    page.context.set_offline(True)
+    _type_code(page, attendee_code, "ok")
+    assert "captured offline" in page.inner_text("#result-message")
+    page.context.set_offline(False)
+    page.evaluate("window.kicxupScanner.flushQueue()")
+    page.wait_for_function(
+        "document.getElementById('count-queue').textContent === '0'", timeout=20000
+    )
+    db.session.remove()
+    assert [lead.user_id for lead in db.session.scalars(select(Lead))] == [attendee_id]
+    # A lead that stays is remembered: offline, it is captured already.
+    page.evaluate("window.kicxupScanner.loadConfig()")
+    page.context.set_offline(True)
+    _type_code(page, attendee_code, "already_checked_in")
