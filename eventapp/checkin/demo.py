@@ -47,7 +47,15 @@ def seed(event, rng):
         name_ko="글로벌 밋업 미팅 구역",
         name_en="Global meetup meeting zone",
         kind="meeting_zone",
-        allowed_categories=["startup", "large_firm", "buyer", "organizer", "staff", "vip"],
+        allowed_categories=[
+            "exhibitor",
+            "startup",
+            "large_firm",
+            "buyer",
+            "organizer",
+            "staff",
+            "vip",
+        ],
     )
     exhibitor = db.session.scalar(select(User).where(User.email == "exhibitor@kicxup.kr"))
     booth = None

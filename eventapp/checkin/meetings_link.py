@@ -247,6 +247,31 @@ def zone_meetings(event, day=None):
     return meetings
 
 
+def turned_away(point, meetings):
+    """category -> how many badge holders of the meetings' companies `point` does not
+    admit: people due at the tables whose badge category the organizers left out
+    (their scans answer `not_allowed`, so their side never arrives)."""
+    if not point.allowed_categories:
+        return {}
+    organizations = {profile.organization_id for m in meetings for profile in (m.startup, m.firm)}
+    if not organizations:
+        return {}
+    from eventapp.badges.models import Badge
+
+    rows = db.session.execute(
+        select(Badge.category, func.count())
+        .where(
+            Badge.event_id == point.event_id,
+            Badge.revoked_at.is_(None),
+            Badge.organization_id.in_(organizations),
+            Badge.category.not_in(point.allowed_categories),
+        )
+        .group_by(Badge.category)
+        .order_by(Badge.category)
+    ).all()
+    return dict(rows)
+
+
 def arrivals(meetings):
     """meeting id -> {side: MeetingArrival} for the meetings' current slots."""
     meetings = list(meetings)

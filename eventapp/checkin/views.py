@@ -457,6 +457,11 @@ def meeting_zone(event, point_id):
         contradicted=contradicted,
         missing_labels={**meetings_link.MISSING_LABELS, "not_recorded": meetings_link.NOT_RECORDED},
         since_labels=meetings_link.SCANNED_SINCE_LABELS,
+        turned_away=[
+            f"{CATEGORIES[key].label} ({count})"
+            for key, count in meetings_link.turned_away(point, meetings).items()
+            if key in CATEGORIES
+        ],
     )
 
 

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from eventapp.badges import services as badges
+from eventapp.badges.models import CATEGORIES
 from eventapp.checkin import meetings_link, services
 from eventapp.checkin.models import MeetingArrival, Scan
 from eventapp.extensions import db
@@ -713,3 +714,68 @@ def test_a_no_show_marked_without_a_side_after_both_came_says_so(
     assert "None" not in section
     row = _zone_row(login_as, zone, meeting)
     assert "who stayed away was not recorded" in row.split("<td>")[-1]
+
+
+def test_organizers_are_warned_of_meeting_companies_whose_badges_the_zone_refuses(
+    meetup,  # noqa: F811
+    login_as,
+):
+    event = meetup.event
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    meeting = _meeting(event, alpha, gamma, meetup.slots[0], meetup.organizer)
+    startup_badge = badges.issue_badge(event, meetup.exhibitor_staff)
+    firm_badge = badges.issue_badge(event, meetup.attendee)
+    db.session.commit()
+    assert startup_badge.category != firm_badge.category
+    zone = services.create_scan_point(
+        event,
+        name_ko="미팅 구역",
+        name_en="Meeting zone",
+        kind="meeting_zone",
+        allowed_categories=[firm_badge.category],
+    )
+    db.session.commit()
+    day = meeting.starts_at.astimezone(event.tz).date()
+    url = f"/e/test-expo/checkin/points/{zone.id}/meetings?day={day}"
+    html = login_as("organizer").get(url).get_data(as_text=True)
+    assert 'id="turned-away"' in html
+    assert f"{CATEGORIES[startup_badge.category].label_en} (1)" in html
+    assert CATEGORIES[firm_badge.category].label_en not in html.split('id="turned-away"')[1]
+    # The scan itself answers not_allowed: the warning speaks of what happens.
+    answer, _ = services.record_scan(
+        services.context_for_point(zone.id),
+        code=badges.badge_code(startup_badge),
+        nonce="refused-startup",
+        scanned_at=meeting.starts_at,
+        now=meeting.starts_at,
+    )
+    assert answer["status"] == "not_allowed"
+    db.session.rollback()
+
+    services.update_scan_point(
+        zone, allowed_categories=[firm_badge.category, startup_badge.category]
+    )
+    db.session.commit()
+    assert 'id="turned-away"' not in login_as("organizer").get(url).get_data(as_text=True)
+    # Staff scanning there are not organizers: the page has no warning for them.
+    services.update_scan_point(zone, allowed_categories=[firm_badge.category])
+    db.session.commit()
+    assert 'id="turned-away"' not in login_as("staff").get(url).get_data(as_text=True)
+
+
+def test_the_no_show_button_asks_before_marking(meetup, login_as, monkeypatch):  # noqa: F811
+    event = meetup.event
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    meeting = _meeting(event, alpha, gamma, meetup.slots[0], meetup.organizer)
+    zone = _zone(event)
+    monkeypatch.setattr(
+        meetings_link, "utcnow", lambda: meeting.ends_at + meetings_link.NO_SHOW_AFTER
+    )
+    day = meeting.starts_at.astimezone(event.tz).date()
+    html = (
+        login_as("organizer")
+        .get(f"/e/test-expo/checkin/points/{zone.id}/meetings?day={day}")
+        .get_data(as_text=True)
+    )
+    form = html.split("Mark 1 no-shows")[0].rsplit("<form", 1)[1]
+    assert "data-confirm=" in form and "as no-show?" in form

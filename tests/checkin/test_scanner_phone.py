@@ -190,10 +190,30 @@ def test_korean_tables_keep_words_whole_on_a_phone(
     page.goto(f"{live_server.url}/e/test-expo/checkin/")
     name = page.locator("table a", has_text="정문").first.bounding_box()
     assert name["height"] < 30, name
+    lines = "e => e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight)"
+    # A date ("25. 9. 17.") broke over three lines in the narrow valid-days column.
+    dates = page.locator("tbody tr td:nth-child(3) .nowrap")
+    assert dates.count() >= 1
+    assert max(dates.nth(i).evaluate(lines) for i in range(dates.count())) < 1.5
     page.goto(f"{live_server.url}/e/test-expo/checkin/scans")
     pill = page.locator("td .badge-pill").first
-    lines = "e => e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight)"
     assert pill.evaluate(lines) < 1.5
+
+
+def test_lead_time_and_device_label_read_as_written_on_a_phone(
+    scanning, login_as, live_server, launch_chromium
+):
+    scan(login_as("exhibitor_staff"), scanning.points["alpha_booth"], scanning.code("attendee"))
+    page = _phone_scanner(scanning, live_server, launch_chromium)
+    # The organizer's label for the phone, not shouted in capitals like the kind.
+    assert "phone" in page.locator(".scanner-head .eyebrow").inner_text()
+    page = launch_chromium().new_context(locale="ko-KR", **PHONE).new_page()
+    _sign_in(page, live_server.url, scanning.exhibitor_staff.email)
+    page.goto(f"{live_server.url}/e/test-expo/leads/")
+    # The capture time broke inside the date ("2025-09-" / "18 15:32").
+    when = page.locator(".lead .nowrap").first
+    lines = "e => e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight)"
+    assert when.evaluate(lines) < 1.5
 
 
 def _too_small(page, selector):

@@ -62,3 +62,11 @@ def test_demo_meetup(app_ctx, request_ctx):
     problem = scheduler.parse_problem(data)
     assert len(problem.fixed) == len(meetings)
     assert scheduler.violations(problem, problem.fixed) == []
+
+    # The demo meeting zone lets in everyone whose company meets at its tables.
+    from eventapp.checkin import meetings_link
+    from eventapp.checkin.models import ScanPoint
+
+    zone = db.session.scalar(select(ScanPoint).where(ScanPoint.kind == "meeting_zone"))
+    assert zone.allowed_categories
+    assert meetings_link.turned_away(zone, meetings_link.zone_meetings(event)) == {}
