@@ -111,6 +111,11 @@ class ScanPoint(LocalizedMixin, db.Model):
     # uploaded later by a scanner that was offline is judged by the point as it was
     # when the scan was made (closed for lunch, open again, closed for the night).
     closed_periods: Mapped[list | None] = mapped_column(JSON, default=list)
+    # The days and categories it admitted before each change of them:
+    # [[until, valid_days, allowed_categories], ...], oldest first, `until` an RFC 3339
+    # UTC text. An offline scanner admitted by the rules of its last sync; its upload,
+    # after the organizers changed them, is judged by the rules of the scan's time.
+    rules_history: Mapped[list | None] = mapped_column(JSON, default=list)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -291,6 +296,25 @@ class Lead(db.Model):
     @property
     def rating_label(self):
         return LEAD_RATINGS.get(self.rating, "") if self.rating else ""
+
+
+class LeadRemoval(db.Model):
+    """When a company last took a visitor off its leads. A scan of the badge made
+    before then, uploaded later by a phone that was offline, does not bring the
+    lead back; one made after captures it afresh."""
+
+    __tablename__ = "checkin_lead_removals"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    badge_id: Mapped[int] = mapped_column(
+        ForeignKey("badges.id", ondelete="CASCADE"), primary_key=True
+    )
+    removed_at: Mapped[object] = mapped_column(UTCDateTime)
 
 
 class LeadConsent(db.Model):

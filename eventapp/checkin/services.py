@@ -38,6 +38,7 @@ from eventapp.checkin.models import (
     CheckIn,
     Lead,
     LeadConsent,
+    LeadRemoval,
     Scan,
     ScanDevice,
     ScanPoint,
@@ -156,6 +157,7 @@ def update_scan_point(point, **changes):
     if "entrance_group" in changes:
         changes["entrance_group"] = _entrance_group(changes["entrance_group"])
     former_company = point.organization_id
+    rules_before = [point.valid_days or [], point.allowed_categories or []]
     changed = {}
     for name, value in changes.items():
         if getattr(point, name) != value:
@@ -163,6 +165,8 @@ def update_scan_point(point, **changes):
             setattr(point, name, value)
     if "active" in changed:
         _note_closing(point, utcnow())
+    if "valid_days" in changed or "allowed_categories" in changed:
+        point.rules_history = [*(point.rules_history or []), [_iso(utcnow()), *rules_before]]
     revoked = []
     if "organization_id" in changed and former_company is not None:
         # Its scanners were handed to the former company's staff: they would go on
@@ -462,6 +466,14 @@ def _audit_device(action, device):
 # -- the scan context -------------------------------------------------------------------------
 
 
+def open_days_of(fair_days, valid_days):
+    """The fair days a point admits on, by its valid days (ISO texts; none: every day)."""
+    if not valid_days:
+        return frozenset(fair_days)
+    chosen = {date.fromisoformat(d) for d in valid_days}
+    return frozenset(d for d in fair_days if d in chosen)
+
+
 @dataclass
 class ScanContext:
     """Everything a scan needs about where it happens, loaded in one query."""
@@ -494,11 +506,7 @@ class ScanContext:
     open_days: frozenset = field(init=False)
 
     def __post_init__(self):
-        if self.valid_days:
-            chosen = {date.fromisoformat(d) for d in self.valid_days}
-            self.open_days = frozenset(d for d in self.fair_days if d in chosen)
-        else:
-            self.open_days = frozenset(self.fair_days)
+        self.open_days = open_days_of(self.fair_days, self.valid_days)
 
     @property
     def tz(self):
@@ -988,9 +996,10 @@ def _judge(ctx, text, day, scanned_at, language, offline=False, latest=None):
         offline and _issue_admitted_then(row.id, code.issue, scanned_at, latest)
     ):
         return Judgement("revoked", "superseded", bilingual("superseded"), row.id, badge)
-    if _closed(ctx, scanned_at, offline):
+    closed, allowed_categories, open_days = _point_then(ctx, scanned_at, offline)
+    if closed:
         return Judgement("not_allowed", "point_closed", bilingual("point_closed"), row.id, badge)
-    if ctx.allowed_categories and row.category not in ctx.allowed_categories:
+    if allowed_categories and row.category not in allowed_categories:
         messages = {
             "message_ko": bilingual("not_allowed", category=badge["category_label_ko"])[
                 "message_ko"
@@ -1000,7 +1009,7 @@ def _judge(ctx, text, day, scanned_at, language, offline=False, latest=None):
             ],
         }
         return Judgement("not_allowed", "category", messages, row.id, badge)
-    if day not in ctx.open_days:
+    if day not in open_days:
         return Judgement(
             "not_valid_today",
             "day",
@@ -1043,19 +1052,26 @@ def _never_before(moment, scanned_at, latest):
     return False
 
 
-def _closed(ctx, scanned_at, offline):
-    """Whether the point was closed when the scan was made. An upload from a scanner
-    that was offline may come after the point closed or opened again: a gate closed
+def _point_then(ctx, scanned_at, offline):
+    """(whether it was closed, the categories and the days it admitted) when the scan
+    was made. An upload from a scanner that was offline may come after the point
+    closed or opened again, or after its days or categories changed: a gate closed
     at the end of the day must not lose the entries its scanner queued before, nor a
-    scan made while it was closed (its synced scanner said so) count once reopened."""
+    scan made while it was closed (its synced scanner said so) count once reopened;
+    a visitor let in by this morning's rules stays let in."""
     if not offline:
-        return not ctx.active
-    periods = db.session.scalar(
-        select(ScanPoint.closed_periods).where(ScanPoint.id == ctx.point_id)
-    )
-    if not periods:  # closed before its periods were recorded, or never
-        return not ctx.active
-    return closed_when(periods, scanned_at)
+        return not ctx.active, ctx.allowed_categories, ctx.open_days
+    periods, history = db.session.execute(
+        select(ScanPoint.closed_periods, ScanPoint.rules_history).where(
+            ScanPoint.id == ctx.point_id
+        )
+    ).one()
+    # Without periods: closed before they were recorded, or never.
+    closed = closed_when(periods, scanned_at) if periods else not ctx.active
+    for until, valid_days, allowed_categories in history or []:
+        if scanned_at < datetime.fromisoformat(until):
+            return closed, allowed_categories, open_days_of(ctx.fair_days, valid_days)
+    return closed, ctx.allowed_categories, ctx.open_days
 
 
 def _checkin_key(ctx, badge_id, day):
@@ -1194,6 +1210,12 @@ def _capture_lead(ctx, row, badge, scanned_at, offline=False, latest=None):
     if checked and not _exhibited_then(ctx, scanned_at, uploaded, latest):
         return Judgement(
             "not_allowed", "not_exhibiting", bilingual("not_exhibiting"), row.id, badge
+        )
+    if uploaded and _removed_since(ctx, row.id, scanned_at, latest):
+        # Scanned when the phone said "saved", taken off the list since: the exhibitor's
+        # removal stands.
+        return Judgement(
+            "ok", "lead_removed", _bilingual_person(badge, "lead_removed"), row.id, badge
         )
     key = {"event_id": ctx.event_id, "organization_id": ctx.organization_id, "badge_id": row.id}
     outcome = _first(
@@ -1757,7 +1779,30 @@ def remove_lead(lead):
             "notes": lead.notes or "",
         },
     )
+    key = {
+        "event_id": lead.event_id,
+        "organization_id": lead.organization_id,
+        "badge_id": lead.badge_id,
+    }
+    now = utcnow()
+    db.session.execute(
+        insert_on_conflict(LeadRemoval)
+        .values(**key, removed_at=now)
+        .on_conflict_do_update(index_elements=list(key), set_={"removed_at": now})
+    )
     db.session.delete(lead)
+
+
+def _removed_since(ctx, badge_id, scanned_at, latest):
+    """Whether the company took the visitor off its leads after an uploaded scan."""
+    removed_at = db.session.scalar(
+        select(LeadRemoval.removed_at).where(
+            LeadRemoval.event_id == ctx.event_id,
+            LeadRemoval.organization_id == ctx.organization_id,
+            LeadRemoval.badge_id == badge_id,
+        )
+    )
+    return removed_at is not None and _made_before(removed_at, scanned_at, latest)
 
 
 def consent_of(event, user):

@@ -929,3 +929,37 @@ def test_a_lead_rated_or_noted_folds_its_form_away(scanning, login_as):
     # Met by a colleague's change, the editor's form stays open.
     answer = staff.post(f"/e/test-expo/leads/{lead.id}", data={**shown, "notes": "Mine"})
     assert answer.status_code == 409 and not fold(answer.get_data(as_text=True))
+
+
+def test_a_removed_lead_stays_removed_when_an_older_queued_scan_comes_in(
+    scanning, login_as, server_clock, device_token
+):
+    """Staff scan a visitor at 10:00 and remove the lead at 10:30 (the wrong badge).
+    A second phone, offline since 09:00, uploads at 11:00 its 09:55 scan of the same
+    badge: the lead does not come back. Its 10:45 scan, after the removal, captures
+    the visitor afresh."""
+    booth = scanning.points["alpha_booth"]
+    staff = login_as("exhibitor_staff")
+    server_clock(0, time(10, 0))
+    assert scan(staff, booth, scanning.code("attendee")).get_json()["status"] == "ok"
+    server_clock(0, time(10, 30))
+    lead = db.session.scalar(select(Lead))
+    assert staff.post(f"/e/test-expo/leads/{lead.id}/remove").status_code == 302
+    server_clock(0, time(11, 0))
+    token = device_token("alpha_booth")
+    older = _queued(staff, booth, scanning.code("attendee"), scanning.at(0, time(9, 55)), token)
+    assert (older["status"], older["reason"]) == ("ok", "lead_removed"), older
+    assert "taken off your leads" in older["message_en"] and "삭제" in older["message_ko"]
+    assert db.session.scalars(select(Lead)).all() == []
+    later = _queued(staff, booth, scanning.code("attendee"), scanning.at(0, time(10, 45)), token)
+    assert (later["status"], later["reason"]) == ("ok", ""), later
+    assert db.session.scalar(select(Lead)).captured_at == datetime.fromisoformat(
+        scanning.at(0, time(10, 45))
+    )
+    # Removed again at 11:30, then scanned live at 11:40: captured afresh, as before.
+    server_clock(0, time(11, 30))
+    lead = db.session.scalar(select(Lead))
+    assert staff.post(f"/e/test-expo/leads/{lead.id}/remove").status_code == 302
+    server_clock(0, time(11, 40))
+    assert scan(staff, booth, scanning.code("attendee")).get_json()["status"] == "ok"
+    assert len(db.session.scalars(select(Lead)).all()) == 1

@@ -688,3 +688,45 @@ def test_an_offline_scan_two_reprints_back_counts_if_made_before_the_first(
         badge.id,
         _moment(scanning.at(0, time(9, 30))),
     )
+
+
+def test_uploads_are_judged_by_the_days_and_categories_of_their_time(
+    scanning, client, device_token, monkeypatch
+):
+    """The side gate admits every category on both days. At 12:00 the organizers keep
+    it for VIPs; at 14:00 they open it to everyone again, on day 2 only. A tablet that
+    was offline all day uploads in the evening: who came in at 10:00 stays in, who it
+    turned away at 13:00 stays out, and the 15:00 scan on day 1 is not valid that day."""
+    event = scanning.event
+    side = scanning.points["side_gate"]
+    token = device_token("side_gate")
+
+    def clock(hour):
+        moment = event.local_datetime(event.days[0], time(hour, 0)).astimezone(UTC)
+        monkeypatch.setattr(services, "utcnow", lambda: moment)
+
+    def upload(role, hour):
+        answer = _upload(client, side, token, scanning.code(role), scanning.at(0, time(hour)))
+        return answer["status"], answer["reason"]
+
+    clock(12)
+    services.update_scan_point(side, allowed_categories=["vip"])
+    db.session.commit()
+    clock(14)
+    services.update_scan_point(side, allowed_categories=[], valid_days=[event.days[1]])
+    db.session.commit()
+    assert [rules[1:] for rules in side.rules_history] == [[[], []], [[], ["vip"]]]
+    clock(18)
+    assert upload("attendee", 10) == ("ok", "")
+    assert upload("exhibitor_admin", 13) == ("not_allowed", "category")
+    assert upload("exhibitor_staff", 15) == ("not_valid_today", "day")
+    # A live scan is judged by the rules of now.
+    online = scan(client, side, scanning.code("organizer"), token=token).get_json()
+    assert (online["status"], online["reason"]) == ("not_valid_today", "day")
+    assert [c.badge_id for c in db.session.scalars(select(CheckIn))] == [
+        scanning.badges["attendee"].id
+    ]
+    # Renaming the gate changes no rules: nothing is added to the history.
+    services.update_scan_point(side, name_en="Side gate (east)")
+    db.session.commit()
+    assert len(side.rules_history) == 2
