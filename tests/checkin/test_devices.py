@@ -74,7 +74,11 @@ def test_setup_link_lets_the_device_scan_without_login(scanning, client):
     assert cookie is not None and cookie.value == token
     page = client.get(f"/e/test-expo/scan/{gate.id}")
     assert page.status_code == 200
-    assert f'data-token="{token}"' in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert f'data-token="{token}"' in html
+    # The phone was never signed in: the upload warning's button does not say "again".
+    button = html.split('id="upload-signin"')[1].split("</a>")[0]
+    assert button.endswith(">로그인") and "다시" not in button
     # The cookie is only for its own scan point; another point needs a login.
     other = client.get(f"/e/test-expo/scan/{scanning.points['side_gate'].id}")
     assert other.status_code == 302 and "/login" in other.location
