@@ -50,6 +50,10 @@ MESSAGES = {
         N_("Lead captured offline: genuine badge; the name appears once the scan is uploaded."),
         "오프라인으로 리드를 저장했습니다: 유효한 출입증이며, 이름은 업로드 후 표시됩니다.",
     ),
+    "own_company": (
+        N_("A badge of your own company: not a lead."),
+        "우리 회사 직원의 출입증입니다. 리드로 저장하지 않습니다.",
+    ),
     "lead_removed": (
         N_("%(name)s was taken off your leads after this scan: not added again."),
         "%(name)s님은 이 스캔 후 리드 목록에서 삭제되어 다시 추가하지 않았습니다.",

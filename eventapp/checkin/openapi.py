@@ -111,7 +111,7 @@ _ANSWER = {
             "type": "string",
             "description": "Finer reason: malformed:*, bad_signature, other_event, "
             "unknown_badge, unknown_issue, revoked, superseded, point_closed, category, "
-            "not_exhibiting, day, meeting, lead_removed (an uploaded scan of a visitor the "
+            "not_exhibiting, own_company, day, meeting, lead_removed (an uploaded scan of a visitor the "
             "company took off its leads since) or empty.",
         },
         "message_ko": {"type": "string"},

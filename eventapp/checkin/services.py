@@ -1211,6 +1211,9 @@ def _capture_lead(ctx, row, badge, scanned_at, offline=False, latest=None):
         return Judgement(
             "not_allowed", "not_exhibiting", bilingual("not_exhibiting"), row.id, badge
         )
+    if row.organization_id is not None and row.organization_id == ctx.organization_id:
+        # A colleague (or the phone tried on one's own badge): not a visitor to follow up.
+        return Judgement("not_allowed", "own_company", bilingual("own_company"), row.id, badge)
     if uploaded and _removed_since(ctx, row.id, scanned_at, latest):
         # Scanned when the phone said "saved", taken off the list since: the exhibitor's
         # removal stands.
@@ -1449,6 +1452,16 @@ def _lead_badges(event, organization_id):
     )
 
 
+def _own_badges(event, organization_id):
+    return sorted(
+        db.session.scalars(
+            select(Badge.id).where(
+                Badge.event_id == event.id, Badge.organization_id == organization_id
+            )
+        )
+    )
+
+
 def scanner_config(point, device=None, now=None):
     """What a scanner needs to work offline: key, revocations, the point, and as much
     of the badge holders as its kind of point may show (ROSTER_FIELDS)."""
@@ -1496,6 +1509,8 @@ def scanner_config(point, device=None, now=None):
         # The company's leads as badge ids (no names): a phone forgets the leads it
         # remembers that were removed since, which a scan then captures again.
         "lead_badges": _lead_badges(event, point.organization_id) if booth else None,
+        # The company's own people's badges (ids only), which are no leads.
+        "own_badges": _own_badges(event, point.organization_id) if booth else None,
         "categories": {
             key: {"label_ko": c.label_ko, "label_en": c.label_en, "colour": c.colour}
             for key, c in CATEGORIES.items()

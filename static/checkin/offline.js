@@ -197,6 +197,9 @@ export async function judge({ text, config, key, when, messages, seen, asDevice 
   if (point.kind === "booth" && asDevice && point.exhibiting === false) {
     return { status: "not_allowed", reason: "not_exhibiting", ...base, ...say("not_exhibiting") };
   }
+  if (point.kind === "booth" && (config.own_badges || []).includes(parsed.badgeId)) {
+    return { status: "not_allowed", reason: "own_company", ...base, ...say("own_company") };
+  }
   const nameKo = badge ? badge.name_ko : `#${id}`;
   const nameEn = badge ? badge.name_en : `#${id}`;
   const seenKey = seenKeyOf(config, day, id);

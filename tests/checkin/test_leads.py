@@ -963,3 +963,26 @@ def test_a_removed_lead_stays_removed_when_an_older_queued_scan_comes_in(
     server_clock(0, time(11, 40))
     assert scan(staff, booth, scanning.code("attendee")).get_json()["status"] == "ok"
     assert len(db.session.scalars(select(Lead)).all()) == 1
+
+
+def test_a_colleagues_badge_is_not_a_lead(scanning, login_as, device_token, client):
+    booth = scanning.points["alpha_booth"]
+    staff = login_as("exhibitor_staff")
+    answer = scan(staff, booth, scanning.code("exhibitor_admin")).get_json()
+    assert (answer["status"], answer["reason"]) == ("not_allowed", "own_company"), answer
+    assert "own company" in answer["message_en"] and "우리 회사" in answer["message_ko"]
+    assert db.session.scalars(select(Lead)).all() == []
+    # Another company's person is a lead, and the phone knows the colleagues offline.
+    assert scan(staff, booth, scanning.code("other_exhibitor")).get_json()["status"] == "ok"
+    token = device_token("alpha_booth")
+    config = client.get(
+        f"/api/checkin/points/{booth.id}/config", headers={"X-Device-Token": token}
+    ).get_json()
+    alpha = {scanning.badges[r].id for r in ("exhibitor_admin", "exhibitor_staff")}
+    assert alpha <= set(config["own_badges"])
+    assert scanning.badges["other_exhibitor"].id not in config["own_badges"]
+    gate = client.get(
+        f"/api/checkin/points/{scanning.points['gate'].id}/config",
+        headers={"X-Device-Token": device_token("gate")},
+    ).get_json()
+    assert gate["own_badges"] is None

@@ -160,6 +160,8 @@ def test_offline_answers_match_the_servers(scanning, live_server, launch_chromiu
         "vip_gate": [scanning.code("exhibitor_admin")],
         "meeting": [scanning.code("organizer"), scanning.code("exhibitor_staff")],
         "side_gate": [scanning.code("exhibitor_staff")],
+        # A colleague's badge at the company's own booth.
+        "alpha_booth": [scanning.code("exhibitor_admin")],
     }
     setups = {}
     for point_name in cases:
