@@ -372,17 +372,34 @@ function show(answer, note = "") {
   els.messageOther.textContent = answer[`message_${other}`] || "";
   beep(SOUNDS[status] || "bad");
   if (status === "ok") bumpCount();
+  const who = els.name.textContent || answer[`message_${lang}`] || "";
+  addRecent(status, `${fairTime(scannerNow())} · ${UI.statuses[status] || status} · ${who}`, note);
+}
+
+// The fair's clock, as on the badges and agendas, not the phone's time zone.
+function fairTime(moment) {
+  if (Number.isNaN(moment.getTime())) return "";
+  return moment.toLocaleTimeString(lang === "ko" ? "ko-KR" : "en-GB", { timeZone: eventTimeZone() });
+}
+
+function addRecent(status, text, note) {
   const item = document.createElement("li");
   item.className = `recent-${CLASSES[status] ? status : "bad"}`;
-  // The fair's clock, as on the badges and agendas, not the phone's time zone.
-  const time = scannerNow().toLocaleTimeString(lang === "ko" ? "ko-KR" : "en-GB", {
-    timeZone: eventTimeZone(),
-  });
-  item.textContent = `${time} · ${UI.statuses[status] || status} · ${
-    els.name.textContent || answer[`message_${lang}`] || ""
-  }${note ? " (" + note + ")" : ""}`;
+  item.textContent = text + (note ? ` (${note})` : "");
   els.recent.prepend(item);
   while (els.recent.children.length > 12) els.recent.lastChild.remove();
+  return item;
+}
+
+// An uploaded scan the server answered otherwise than this device did (a badge revoked
+// meanwhile, admitted at another gate first): listed with the scan's own time, so the
+// staff know whom it concerns.
+function listChanged(result) {
+  const status = result.status;
+  const name = result.badge ? result.badge[`name_${lang}`] || "" : "";
+  const when = fairTime(new Date(result.scanned_at));
+  const parts = [when, UI.statuses[status] || status, name, result[`message_${lang}`] || ""];
+  addRecent(status, parts.filter(Boolean).join(" · "), UI.changedOnUpload).dataset.changed = "1";
 }
 
 function showError(text) {
@@ -771,7 +788,10 @@ async function uploadQueue() {
         await db.delete("queue", items[i].nonce);
         await remember(result).catch(() => null);
         uploaded += 1;
-        if (result.status !== items[i].local_status) changed += 1;
+        if (result.status !== items[i].local_status) {
+          changed += 1;
+          listChanged(result);
+        }
       }
     }
     uploaded += await flushStrays();

@@ -1764,3 +1764,39 @@ def test_an_upload_asked_for_while_one_runs_waits_for_it(scanning, live_server, 
         }"""
     )
     assert left == 0
+
+
+def test_an_upload_answered_otherwise_lists_whom_it_concerns(
+    scanning, live_server, launch_chromium
+):
+    """The gate tablet admits a visitor offline, who had come in at the side gate
+    minutes before: on upload the server answers "already checked in", and the recent
+    list says so under the visitor's name, not only as a count."""
+    other = services.create_device(scanning.points["side_gate"], label="side", hours=24)
+    db.session.commit()
+    token = services.device_token(other)
+    page = _gate_scanner(scanning, live_server, launch_chromium, "gate tablet")
+    answer = page.request.post(
+        live_server.url + "/api/checkin/scan",
+        data={
+            "scan_point": scanning.points["side_gate"].id,
+            "code": scanning.code("attendee"),
+            "nonce": "side-gate-1",
+        },
+        headers={"X-Device-Token": token},
+    )
+    assert answer.ok and answer.json()["status"] == "ok"
+    page.context.set_offline(True)
+    page.context.route("**/api/checkin/**", lambda route: route.abort())
+    _type_code(page, scanning.code("attendee"), "ok")
+    _type_code(page, scanning.code("staff"), "ok")
+    page.context.unroute("**/api/checkin/**")
+    page.context.set_offline(False)
+    _upload_queue(page)
+    page.wait_for_selector("#recent li[data-changed]", timeout=10000)
+    changed = page.locator("#recent li[data-changed]")
+    assert changed.count() == 1
+    text = changed.inner_text()
+    assert "Attendee" in text and "Already checked in" in text, text
+    assert "answered so on upload" in text
+    assert "1 uploaded scans were answered differently" in page.inner_text("#sync-note")
