@@ -424,6 +424,12 @@ def meeting_zone(event, point_id):
             url_for("checkin.meeting_zone", slug=event.slug, point_id=point.id, day=day.isoformat())
         )
     meetings = meetings_link.zone_meetings(event, day)
+    # A long day on a phone: a link down to the meetings running now or next (none
+    # while they are the first of the day, or the day is over).
+    now = meetings_link.utcnow()
+    current = next((m for m in meetings if m.ends_at > now), None)
+    if current is not None and current.starts_at == meetings[0].starts_at:
+        current = None
     arrived = meetings_link.arrivals(meetings)
     pending = {item.meeting.id: item for item in meetings_link.no_shows(event, day=day)}
     # Who stayed away, for the day's meetings that are (or are about to be) no-shows.
@@ -457,6 +463,7 @@ def meeting_zone(event, point_id):
         contradicted=contradicted,
         missing_labels={**meetings_link.MISSING_LABELS, "not_recorded": meetings_link.NOT_RECORDED},
         since_labels=meetings_link.SCANNED_SINCE_LABELS,
+        now_meeting=current,
         turned_away=[
             f"{CATEGORIES[key].label} ({count})"
             for key, count in meetings_link.turned_away(point, meetings).items()

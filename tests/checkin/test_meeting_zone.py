@@ -1,6 +1,7 @@
 """Meeting-zone scans record the arrival of each side of a table meeting; the meeting
 is attended only when both sides came, and the no-show list says who did not come."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -112,7 +113,7 @@ def test_no_shows_say_which_side_did_not_come(meetup, login_as, monkeypatch):  #
     assert "the startup did not come" in section and "neither side came" in section
     # In the day's table each side says whether it came.
     row = html.split(f'id="meeting-{firm_only.id}"', 1)[1].split("</tr>", 1)[0]
-    startup_cell, firm_cell = row.split("<td>")[3:5]
+    startup_cell, firm_cell = _cells(row)[2:4]
     arrived_at = firm_only.starts_at.astimezone(event.tz).strftime("%H:%M")
     assert "did not come" in startup_cell and f"arrived {arrived_at}" in firm_cell
 
@@ -591,6 +592,11 @@ def _both_scanned(meetup):  # noqa: F811
     return meeting, zone
 
 
+def _cells(row):
+    """A meeting row's cells: slot and table, startup, firm, state (after what precedes)."""
+    return re.split(r"<td[^>]*>", row)
+
+
 def _zone_row(login_as, zone, meeting):
     """The meeting's row on the meeting-zone page of its day, as an organizer sees it."""
     day = meeting.starts_at.astimezone(zone.event.tz).date()
@@ -684,12 +690,12 @@ def test_a_due_meeting_not_yet_marked_is_not_shown_as_a_no_show(
     monkeypatch.setattr(meetings_link, "utcnow", lambda: after)
 
     row = _zone_row(login_as, zone, meeting)
-    state = row.split("<td>")[-1]
+    state = _cells(row)[-1]
     assert "not yet marked" in state and "the startup did not come" in state
     assert "pill-bad" not in state and ">no-show<" not in state
     meetings_link.mark_no_shows(event, meetup.organizer, now=after)
     db.session.commit()
-    state = _zone_row(login_as, zone, meeting).split("<td>")[-1]
+    state = _cells(_zone_row(login_as, zone, meeting))[-1]
     assert 'pill-bad">no-show<' in state and "not yet marked" not in state
 
 
@@ -713,7 +719,7 @@ def test_a_no_show_marked_without_a_side_after_both_came_says_so(
     assert "who stayed away was not recorded" in section
     assert "None" not in section
     row = _zone_row(login_as, zone, meeting)
-    assert "who stayed away was not recorded" in row.split("<td>")[-1]
+    assert "who stayed away was not recorded" in _cells(row)[-1]
 
 
 def test_organizers_are_warned_of_meeting_companies_whose_badges_the_zone_refuses(
@@ -779,3 +785,50 @@ def test_the_no_show_button_asks_before_marking(meetup, login_as, monkeypatch): 
     )
     form = html.split("Mark 1 no-shows")[0].rsplit("<form", 1)[1]
     assert "data-confirm=" in form and "as no-show?" in form
+
+
+def test_a_long_day_links_down_to_the_meetings_of_now(meetup, login_as, monkeypatch):  # noqa: F811
+    event = meetup.event
+    alpha, beta, gamma = (meetup.profiles[k] for k in ("alpha", "beta", "gamma"))
+    early = _meeting(event, alpha, gamma, meetup.slots[0], meetup.organizer)
+    later = _meeting(event, alpha, beta, meetup.slots[2], meetup.organizer)
+    assert later.starts_at.date() == early.starts_at.date()
+    zone = _zone(event)
+    day = early.starts_at.astimezone(event.tz).date()
+    url = f"/e/test-expo/checkin/points/{zone.id}/meetings?day={day}"
+
+    def page_at(moment):
+        monkeypatch.setattr(meetings_link, "utcnow", lambda: moment)
+        return login_as("organizer").get(url).get_data(as_text=True)
+
+    assert f'href="#meeting-{later.id}"' in page_at(early.ends_at + timedelta(minutes=1))
+    # Before the first meeting ends, or after the last, there is nothing to jump to.
+    assert "#meeting-" not in page_at(early.starts_at)
+    assert "#meeting-" not in page_at(later.ends_at + timedelta(minutes=1))
+
+
+@pytest.mark.browser
+def test_the_days_meetings_fit_a_phone(meetup, live_server, launch_chromium):  # noqa: F811
+    from tests.checkin.test_scanner_browser import _sign_in
+
+    event = meetup.event
+    alpha, beta, gamma = (meetup.profiles[k] for k in ("alpha", "beta", "gamma"))
+    meeting = _meeting(event, alpha, gamma, meetup.slots[0], meetup.organizer)
+    _meeting(event, alpha, beta, meetup.slots[1], meetup.organizer)
+    zone = _zone(event)
+    day = meeting.starts_at.astimezone(event.tz).date()
+    email, meeting_id, zone_id = meetup.organizer.email, meeting.id, zone.id
+    db.session.remove()
+    page = (
+        launch_chromium()
+        .new_context(locale="ko-KR", viewport={"width": 360, "height": 640}, is_mobile=True)
+        .new_page()
+    )
+    _sign_in(page, live_server.url, email)
+    page.goto(f"{live_server.url}/e/test-expo/checkin/points/{zone_id}/meetings?day={day}")
+    assert page.locator("tbody tr").count() == 2
+    # Each meeting a card: nothing to swipe sideways for, and each side labelled.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    firm = page.locator(f"#meeting-{meeting_id} td[data-label]").nth(1)
+    label = firm.evaluate("e => getComputedStyle(e, '::before').content")
+    assert "기업" in label or "Firm" in label, label
