@@ -25,6 +25,7 @@ from sqlalchemy import Date, and_, bindparam, exists, func, null, or_, select, u
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased, selectinload
 
+from eventapp.accounts.models import User
 from eventapp.badges import codes
 from eventapp.badges.models import CATEGORIES, Badge, BadgeIssueEnd, EventKey
 from eventapp.booths.models import EXHIBITING_STATUSES, Exhibitor
@@ -48,7 +49,7 @@ from eventapp.core.db import contains_text, insert_on_conflict, utcnow
 from eventapp.core.driver_sql import DriverStatement
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.core.permissions import MAX_ID, company_of, has_role
-from eventapp.events.models import Event
+from eventapp.events.models import EXHIBITOR_ROLES, Event, EventRole
 from eventapp.extensions import db
 from eventapp.organizations.models import Organization
 
@@ -1211,16 +1212,19 @@ def _capture_lead(ctx, row, badge, scanned_at, offline=False, latest=None):
         return Judgement(
             "not_allowed", "not_exhibiting", bilingual("not_exhibiting"), row.id, badge
         )
-    if row.organization_id is not None and row.organization_id == ctx.organization_id:
+    if _colleague(ctx.event_id, ctx.organization_id, row.user_id):
         # A colleague (or the phone tried on one's own badge): not a visitor to follow up.
         return Judgement("not_allowed", "own_company", bilingual("own_company"), row.id, badge)
+    key = {"event_id": ctx.event_id, "organization_id": ctx.organization_id, "badge_id": row.id}
     if uploaded and _removed_since(ctx, row.id, scanned_at, latest):
         # Scanned when the phone said "saved", taken off the list since: the exhibitor's
-        # removal stands.
-        return Judgement(
-            "ok", "lead_removed", _bilingual_person(badge, "lead_removed"), row.id, badge
-        )
-    key = {"event_id": ctx.event_id, "organization_id": ctx.organization_id, "badge_id": row.id}
+        # removal stands. Captured again after the removal, the lead keeps that time.
+        first = _first("first_lead", key)
+        if first is None:
+            return Judgement(
+                "ok", "lead_removed", _bilingual_person(badge, "lead_removed"), row.id, badge
+            )
+        return _already(ctx, row.id, badge, _named_here(ctx, first), "already_lead")
     outcome = _first(
         "lead",
         {
@@ -1247,9 +1251,14 @@ def _capture_lead(ctx, row, badge, scanned_at, offline=False, latest=None):
             return ok
         if scanned_at < first[0]:
             first = _first("first_lead", key)
+    return _already(ctx, row.id, badge, _named_here(ctx, first), "already_lead")
+
+
+def _named_here(ctx, first):
+    """A lead's first scan (at, point id, names), named after this point when its own
+    point is gone."""
     at, point_id, point_ko, point_en = first
-    first = (at, point_id, point_ko or ctx.name_ko, point_en or ctx.name_en)
-    return _already(ctx, row.id, badge, first, "already_lead")
+    return (at, point_id, point_ko or ctx.name_ko, point_en or ctx.name_en)
 
 
 def _meeting_zone(ctx, row, badge, scanned_at, offline=False):
@@ -1452,11 +1461,32 @@ def _lead_badges(event, organization_id):
     )
 
 
+def _colleagues(event_id, organization_id):
+    """Who works for the company now: its exhibitor staff at the event and its members
+    (not the company a badge was printed with, which a move does not reprint)."""
+    staff = select(EventRole.user_id).where(
+        EventRole.event_id == event_id,
+        EventRole.organization_id == organization_id,
+        EventRole.role.in_(EXHIBITOR_ROLES),
+    )
+    members = select(User.id).where(User.organization_id == organization_id)
+    return staff.union(members)
+
+
+def _colleague(event_id, organization_id, user_id):
+    colleagues = _colleagues(event_id, organization_id).subquery()
+    return (
+        db.session.scalar(select(colleagues.c[0]).where(colleagues.c[0] == user_id).limit(1))
+        is not None
+    )
+
+
 def _own_badges(event, organization_id):
+    colleagues = _colleagues(event.id, organization_id).subquery()
     return sorted(
         db.session.scalars(
             select(Badge.id).where(
-                Badge.event_id == event.id, Badge.organization_id == organization_id
+                Badge.event_id == event.id, Badge.user_id.in_(select(colleagues.c[0]))
             )
         )
     )

@@ -788,7 +788,8 @@ async function uploadQueue() {
         await db.delete("queue", items[i].nonce);
         await remember(result).catch(() => null);
         uploaded += 1;
-        if (result.status !== items[i].local_status) {
+        // A lead the company removed since the scan: "saved" on the phone, not now.
+        if (result.status !== items[i].local_status || result.reason === "lead_removed") {
           changed += 1;
           listChanged(result);
         }

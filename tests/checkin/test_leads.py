@@ -956,6 +956,10 @@ def test_a_removed_lead_stays_removed_when_an_older_queued_scan_comes_in(
     assert db.session.scalar(select(Lead)).captured_at == datetime.fromisoformat(
         scanning.at(0, time(10, 45))
     )
+    # Another phone's 10:20 scan, uploaded now: the visitor is a lead again (since
+    # 10:45), and the answer says so rather than "not added again".
+    between = _queued(staff, booth, scanning.code("attendee"), scanning.at(0, time(10, 20)), token)
+    assert between["status"] == "already_checked_in" and between["reason"] == "", between
     # Removed again at 11:30, then scanned live at 11:40: captured afresh, as before.
     server_clock(0, time(11, 30))
     lead = db.session.scalar(select(Lead))
@@ -967,6 +971,7 @@ def test_a_removed_lead_stays_removed_when_an_older_queued_scan_comes_in(
 
 def test_a_colleagues_badge_is_not_a_lead(scanning, login_as, device_token, client):
     booth = scanning.points["alpha_booth"]
+    alpha_company = scanning.companies["alpha"]
     staff = login_as("exhibitor_staff")
     answer = scan(staff, booth, scanning.code("exhibitor_admin")).get_json()
     assert (answer["status"], answer["reason"]) == ("not_allowed", "own_company"), answer
@@ -981,6 +986,18 @@ def test_a_colleagues_badge_is_not_a_lead(scanning, login_as, device_token, clie
     alpha = {scanning.badges[r].id for r in ("exhibitor_admin", "exhibitor_staff")}
     assert alpha <= set(config["own_badges"])
     assert scanning.badges["other_exhibitor"].id not in config["own_badges"]
+    # Someone who joined the company's staff since their badge was printed (as a
+    # visitor) is a colleague too.
+    from eventapp.events.services import grant_role
+
+    grant_role(scanning.event, scanning.attendee, "exhibitor_staff", organization=alpha_company)
+    db.session.commit()
+    moved = scan(staff, booth, scanning.code("attendee")).get_json()
+    assert (moved["status"], moved["reason"]) == ("not_allowed", "own_company"), moved
+    config = client.get(
+        f"/api/checkin/points/{booth.id}/config", headers={"X-Device-Token": token}
+    ).get_json()
+    assert scanning.badges["attendee"].id in config["own_badges"]
     gate = client.get(
         f"/api/checkin/points/{scanning.points['gate'].id}/config",
         headers={"X-Device-Token": device_token("gate")},

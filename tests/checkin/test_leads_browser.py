@@ -182,3 +182,38 @@ def test_a_phone_forgets_a_removed_lead_and_captures_it_again_offline(
     page.evaluate("window.kicxupScanner.loadConfig()")
     page.context.set_offline(True)
     _type_code(page, attendee_code, "already_checked_in")
+
+
+def test_a_queued_scan_of_a_lead_removed_since_is_listed(
+    scanning, live_server, launch_chromium, writing
+):
+    """The phone captures a visitor offline ("saved"); a colleague's phone had captured
+    them online meanwhile, and the exhibitor removes that lead. The upload leaves the
+    lead removed, and the phone lists the scan as answered so."""
+    booth = scanning.points["alpha_booth"]
+    booth_id, attendee_code = booth.id, scanning.code("attendee")
+    page = launch_chromium().new_context(locale="en-US").new_page()
+    _sign_in(page, live_server.url, scanning.exhibitor_staff.email)
+    page.goto(f"{live_server.url}/e/test-expo/scan/{booth_id}")
+    _ready(page)
+    page.wait_for_selector("#scanner[data-sw='ready']", timeout=15000)
+    page.context.set_offline(True)
+    page.context.route("**/api/checkin/**", lambda route: route.abort())
+    _type_code(page, attendee_code, "ok")
+    with writing() as session:
+        point = session.get(type(booth), booth_id)
+        ctx = services.context_for_point(point.id)
+        services.record_scan(ctx, code=attendee_code, nonce="colleague-phone")
+    with writing() as session:
+        services.remove_lead(session.scalar(select(Lead)))
+    page.context.unroute("**/api/checkin/**")
+    page.context.set_offline(False)
+    page.evaluate("window.kicxupScanner.flushQueue()")
+    page.wait_for_function(
+        "document.getElementById('count-queue').textContent === '0'", timeout=20000
+    )
+    changed = page.locator("#recent li[data-changed]")
+    changed.first.wait_for(timeout=10000)
+    assert "taken off your leads" in changed.first.inner_text()
+    db.session.remove()
+    assert db.session.scalars(select(Lead)).all() == []
