@@ -13,6 +13,16 @@ from tests.checkin.test_scanner_browser import _ready, _sign_in, _type_code
 pytestmark = pytest.mark.browser
 
 
+def _booth_phone(scanning, live_server, launch_chromium):
+    """Alpha's staff member's phone on the booth's scanner page, installed for offline use."""
+    page = launch_chromium().new_context(locale="en-US").new_page()
+    _sign_in(page, live_server.url, scanning.exhibitor_staff.email)
+    page.goto(f"{live_server.url}/e/test-expo/scan/{scanning.points['alpha_booth'].id}")
+    _ready(page)
+    page.wait_for_selector("#scanner[data-sw='ready']", timeout=15000)
+    return page
+
+
 def test_rating_a_lead_with_a_multi_line_note(scanning, login_as, live_server, launch_chromium):
     answer = scan(
         login_as("exhibitor_staff"), scanning.points["alpha_booth"], scanning.code("attendee")
@@ -79,8 +89,8 @@ def test_a_removed_lead_scanned_again_online_is_shown_as_captured(
     """The server captures it afresh ("ok"). With another scan still waiting on the
     phone, the page must not overrule that answer with "already captured" from its
     memory of the removed lead."""
-    booth_id = scanning.points["alpha_booth"].id
     attendee_code, outsider_code = scanning.code("attendee"), scanning.code("outsider")
+    booth_id = scanning.points["alpha_booth"].id
     page = launch_chromium().new_context(locale="en-US").new_page()
     _sign_in(page, live_server.url, scanning.exhibitor_staff.email)
     page.goto(f"{live_server.url}/e/test-expo/scan/{booth_id}")
@@ -118,15 +128,10 @@ def test_a_withdrawn_companys_phone_uploads_its_queue_and_scans_nothing_new(
     from eventapp.exhibitors import services as registrations
     from tests.checkin.test_scanner_browser import _upload_queue
 
-    booth_id = scanning.points["alpha_booth"].id
     attendee_code, outsider_code = scanning.code("attendee"), scanning.code("outsider")
     alpha_id = scanning.exhibitors["alpha"].id
     attendee_id, outsider_id = scanning.attendee.id, scanning.outsider.id
-    page = launch_chromium().new_context(locale="en-US").new_page()
-    _sign_in(page, live_server.url, scanning.exhibitor_staff.email)
-    page.goto(f"{live_server.url}/e/test-expo/scan/{booth_id}")
-    _ready(page)
-    page.wait_for_selector("#scanner[data-sw='ready']", timeout=15000)
+    page = _booth_phone(scanning, live_server, launch_chromium)
     page.context.set_offline(True)
     _type_code(page, attendee_code, "ok")
     assert page.inner_text("#count-queue") == "1"
@@ -154,13 +159,8 @@ def test_a_phone_forgets_a_removed_lead_and_captures_it_again_offline(
 ):
     """Offline, a lead the company removed since was still "already captured" on the
     phone; its next sync of the configuration makes it forget the lead."""
-    booth_id = scanning.points["alpha_booth"].id
     attendee_code, attendee_id = scanning.code("attendee"), scanning.attendee.id
-    page = launch_chromium().new_context(locale="en-US").new_page()
-    _sign_in(page, live_server.url, scanning.exhibitor_staff.email)
-    page.goto(f"{live_server.url}/e/test-expo/scan/{booth_id}")
-    _ready(page)
-    page.wait_for_selector("#scanner[data-sw='ready']", timeout=15000)
+    page = _booth_phone(scanning, live_server, launch_chromium)
     _type_code(page, attendee_code, "ok")
     # The answer is shown before the phone remembers it: wait for that too.
     page.evaluate("window.kicxupScanner.handle('')")
@@ -192,11 +192,7 @@ def test_a_queued_scan_of_a_lead_removed_since_is_listed(
     lead removed, and the phone lists the scan as answered so."""
     booth = scanning.points["alpha_booth"]
     booth_id, attendee_code = booth.id, scanning.code("attendee")
-    page = launch_chromium().new_context(locale="en-US").new_page()
-    _sign_in(page, live_server.url, scanning.exhibitor_staff.email)
-    page.goto(f"{live_server.url}/e/test-expo/scan/{booth_id}")
-    _ready(page)
-    page.wait_for_selector("#scanner[data-sw='ready']", timeout=15000)
+    page = _booth_phone(scanning, live_server, launch_chromium)
     page.context.set_offline(True)
     page.context.route("**/api/checkin/**", lambda route: route.abort())
     _type_code(page, attendee_code, "ok")
