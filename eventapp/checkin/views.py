@@ -464,11 +464,14 @@ def meeting_zone(event, point_id):
         missing_labels={**meetings_link.MISSING_LABELS, "not_recorded": meetings_link.NOT_RECORDED},
         since_labels=meetings_link.SCANNED_SINCE_LABELS,
         now_meeting=current,
+        # For the organizers, who can change the categories.
         turned_away=[
             f"{CATEGORIES[key].label} ({count})"
             for key, count in meetings_link.turned_away(point, meetings).items()
             if key in CATEGORIES
-        ],
+        ]
+        if is_organizer(current_user, event)
+        else [],
     )
 
 
