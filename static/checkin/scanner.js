@@ -394,6 +394,14 @@ function addRecent(status, text, note) {
 // An uploaded scan the server answered otherwise than this device did (a badge revoked
 // meanwhile, admitted at another gate first): listed with the scan's own time, so the
 // staff know whom it concerns.
+// Whether an uploaded scan's answer differs from the device's own (then listed). A
+// lead the company removed since the scan was "saved" on the phone, and is not now.
+function answeredOtherwise(item, result) {
+  if (result.status === item.local_status && result.reason !== "lead_removed") return false;
+  listChanged(result);
+  return true;
+}
+
 function listChanged(result) {
   const status = result.status;
   const name = result.badge ? result.badge[`name_${lang}`] || "" : "";
@@ -685,6 +693,7 @@ function batchBody(point, items) {
 // the warning counts them.
 async function flushStrays() {
   let uploaded = 0;
+  let changed = 0;
   const problems = new Map();
   const groups = new Map();
   const strays = (await db.getAll("queue")).filter((q) => q.scan_point !== pointId);
@@ -723,11 +732,12 @@ async function flushStrays() {
         if (!results[i]) continue;
         await db.delete("queue", batch[i].nonce);
         uploaded += 1;
+        if (answeredOtherwise(batch[i], results[i])) changed += 1;
       }
     }
   }
   strayProblems = problems;
-  return uploaded;
+  return { uploaded, changed };
 }
 
 // One upload at a time. A call while one runs (the page's own on load, coming
@@ -788,14 +798,12 @@ async function uploadQueue() {
         await db.delete("queue", items[i].nonce);
         await remember(result).catch(() => null);
         uploaded += 1;
-        // A lead the company removed since the scan: "saved" on the phone, not now.
-        if (result.status !== items[i].local_status || result.reason === "lead_removed") {
-          changed += 1;
-          listChanged(result);
-        }
+        if (answeredOtherwise(items[i], result)) changed += 1;
       }
     }
-    uploaded += await flushStrays();
+    const strays = await flushStrays();
+    uploaded += strays.uploaded;
+    changed += strays.changed;
     if (uploaded) {
       els.syncNote.textContent =
         fill(UI.synced, { count: uploaded }) + (changed ? " " + fill(UI.syncChanged, { count: changed }) : "");

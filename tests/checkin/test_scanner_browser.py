@@ -16,6 +16,7 @@ from eventapp.checkin import services
 from eventapp.checkin.models import CheckIn, Lead, MeetingArrival, Scan, ScanDevice
 from eventapp.extensions import db
 from tests.badges.readers import qr_codes_in_image, require_tools
+from tests.checkin.conftest import scan
 from tests.conftest import PASSWORD
 
 VENDOR = Path(__file__).resolve().parents[2] / "static" / "vendor"
@@ -1799,4 +1800,29 @@ def test_an_upload_answered_otherwise_lists_whom_it_concerns(
     text = changed.inner_text()
     assert "Attendee" in text and "Already checked in" in text, text
     assert "answered so on upload" in text
+    assert "1 uploaded scans were answered differently" in page.inner_text("#sync-note")
+
+
+def test_a_scan_uploaded_from_another_points_page_is_listed_when_answered_otherwise(
+    scanning, live_server, launch_chromium, login_as
+):
+    """The attendee came in at the side gate; offline, the gate's page admitted them
+    again. The side gate's page uploads that queued gate scan: "already checked in",
+    and it lists it, as the gate's own page would."""
+    answer = scan(login_as("staff"), scanning.points["side_gate"], scanning.code("attendee"))
+    assert answer.get_json()["status"] == "ok"
+    db.session.commit()
+    page, _gate_id, side_id, _badge_id = _queued_at_the_gate_signed_in(
+        scanning, live_server, launch_chromium
+    )
+    # The gate's page does not get its scan up before the tablet moves.
+    page.context.route("**/api/checkin/scans", lambda route: route.abort())
+    page.context.set_offline(False)
+    page.goto(f"{live_server.url}/e/test-expo/scan/{side_id}")
+    _ready(page)
+    page.context.unroute("**/api/checkin/scans")
+    page.evaluate("window.kicxupScanner.flushQueue()")  # awaited: the upload is done
+    assert page.evaluate("window.kicxupScanner.db.getAll('queue')") == []
+    changed = page.locator("#recent li[data-changed]")
+    assert changed.count() == 1 and "Already checked in" in changed.inner_text()
     assert "1 uploaded scans were answered differently" in page.inner_text("#sync-note")
