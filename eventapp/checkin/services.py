@@ -100,18 +100,21 @@ def create_scan_point(
     valid_days=(),
     allowed_categories=(),
     active=True,
+    check_names=True,
 ):
     if kind not in SCAN_POINT_KINDS:
         raise CheckinError(_l("Unknown kind of scan point."))
     if kind == "booth" and organization_id is None:
         raise CheckinError(_l("A booth lead point belongs to an exhibitor company."))
+    if check_names:
+        _check_names_free(event.id, name_ko, name_en)
     point = ScanPoint(
         event_id=event.id,
         name_ko=name_ko,
         name_en=name_en,
         kind=kind,
         organization_id=organization_id if kind == "booth" else None,
-        entrance_group=_entrance_group(entrance_group),
+        entrance_group=_entrance_group(entrance_group, event.id),
         valid_days=_clean_days(event, valid_days),
         allowed_categories=_clean_categories(allowed_categories),
         active=active,
@@ -130,10 +133,34 @@ def create_scan_point(
     return point
 
 
-def _entrance_group(value):
+def _entrance_group(value, event_id):
     """One spelling per group: the offline scanner keys its check-ins by this text,
-    so " " or "" must not become a group apart from the default."""
-    return (value or "").strip()[:40] or DEFAULT_ENTRANCE_GROUP
+    so " " or "" must not become a group apart from the default, nor "Main" a group
+    apart from "main" (a visitor would be checked in twice a day): a group the
+    event's points already use is written as they write it."""
+    group = (value or "").strip()[:40] or DEFAULT_ENTRANCE_GROUP
+    groups = db.session.scalars(
+        select(ScanPoint.entrance_group).where(ScanPoint.event_id == event_id).distinct()
+    )
+    same = sorted(g for g in groups if g and g.casefold() == group.casefold())
+    return same[0] if same else group
+
+
+def _check_names_free(event_id, name_ko, name_en, point_id=None):
+    """Staff pick their scan point by name: two of one name would look the same."""
+    others = db.session.execute(
+        select(ScanPoint.name_ko, ScanPoint.name_en).where(
+            ScanPoint.event_id == event_id, ScanPoint.id != (point_id or 0)
+        )
+    ).all()
+    for other_ko, other_en in others:
+        if (other_ko or "").strip() == (name_ko or "").strip():
+            taken = name_ko
+        elif (other_en or "").strip().casefold() == (name_en or "").strip().casefold():
+            taken = name_en
+        else:
+            continue
+        raise CheckinError(_l("Another scan point is already called %(name)s.", name=taken))
 
 
 def update_scan_point(point, **changes):
@@ -156,7 +183,14 @@ def update_scan_point(point, **changes):
     if kind != "booth":
         changes["organization_id"] = None
     if "entrance_group" in changes:
-        changes["entrance_group"] = _entrance_group(changes["entrance_group"])
+        changes["entrance_group"] = _entrance_group(changes["entrance_group"], point.event_id)
+    if "name_ko" in changes or "name_en" in changes:
+        _check_names_free(
+            point.event_id,
+            changes.get("name_ko", point.name_ko),
+            changes.get("name_en", point.name_en),
+            point.id,
+        )
     former_company = point.organization_id
     rules_before = [point.valid_days or [], point.allowed_categories or []]
     changed = {}
@@ -268,6 +302,9 @@ def booth_point_for(event, organization, create=True):
             name_en=f"{organization.name_en[:room].rstrip()} booth",
             kind="booth",
             organization_id=organization.id,
+            # Made when its staff first scan: named after the company, whatever the
+            # organizers named their own points.
+            check_names=False,
         )
     return point
 

@@ -40,7 +40,7 @@ from eventapp.checkin.models import (
     scan_reason_label,
 )
 from eventapp.core.forms import field_errors, select_choices
-from eventapp.core.i18n import current_language
+from eventapp.core.i18n import current_language, ngettext
 from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.core.nav import add_nav_item, add_overview_panel
@@ -159,16 +159,17 @@ def _point_form(event, point=None):
                 Organization.id == (point.organization_id if point is not None else None),
             ),
         )
-        .order_by(Organization.name_en)
     ).all()
     language = current_language()
-    form.organization_id.choices = select_choices(
-        [(0, "—")]
-        + [
+    # In the reader's language and its order: 가나다 in Korean, A-Z in English.
+    names = sorted(
+        (
             (org_id, (name_ko if language == "ko" else name_en) or name_en)
             for org_id, name_ko, name_en in exhibitors
-        ]
+        ),
+        key=lambda choice: choice[1].casefold(),
     )
+    form.organization_id.choices = select_choices([(0, "—"), *names])
     if request.method == "GET" and point is not None:
         form.organization_id.data = point.organization_id or 0
     return form
@@ -219,10 +220,12 @@ def point_edit(event, point_id):
             flash(_("Scan point %(name)s saved.", name=point.name), "success")
             if revoked:
                 flash(
-                    _(
-                        "Its %(count)s scanner devices were revoked: they belonged to the "
-                        "former company's staff. Set up new ones for the new company.",
-                        count=revoked,
+                    ngettext(
+                        "Its scanner device was revoked: it was set up for the company's "
+                        "staff. Set up a new one where the point still needs one.",
+                        "Its %(num)d scanner devices were revoked: they were set up for the "
+                        "company's staff. Set up new ones where the point still needs them.",
+                        revoked,
                     ),
                     "warning",
                 )
@@ -238,6 +241,8 @@ def point_edit(event, point_id):
         form=form,
         point=point,
         devices=devices,
+        # What saving another company (or kind) would do to the phones handed out.
+        company_devices=len(services.active_devices(point)) if point.organization_id else 0,
         device_form=DeviceForm(formdata=None),
         now=services.utcnow(),
     )
@@ -328,9 +333,10 @@ def scans(event):
     chosen = _scan_log_filter(event)
     point_id, result, day, text = (chosen[k] for k in ("point_id", "result", "day", "text"))
     log = services.scan_log(event, **chosen, before=parse_id(request.args.get("before")))
-    points = db.session.scalars(
-        select(ScanPoint).where(ScanPoint.event_id == event.id).order_by(ScanPoint.name_en)
-    ).all()
+    points = sorted(
+        db.session.scalars(select(ScanPoint).where(ScanPoint.event_id == event.id)),
+        key=lambda p: p.name.casefold(),
+    )
     return render_template(
         "checkin/scans.html",
         event=event,

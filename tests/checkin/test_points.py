@@ -59,8 +59,12 @@ def test_giving_a_booth_point_to_another_company_revokes_its_devices(scanning, l
         == 200
     )
 
+    # The form says beforehand what another company would do to the phone.
+    form = login_as("organizer").get(f"/e/test-expo/checkin/points/{booth.id}?lang=en")
+    warning = form.get_data(as_text=True).split('id="company-devices"', 1)[1].split("</p>")[0]
+    assert "revokes the scanner device set up here for" in warning
     page = _edit(login_as, booth, organization_id=scanning.companies["beta"].id)
-    assert "Its 1 scanner devices were revoked" in page.get_data(as_text=True)
+    assert "Its scanner device was revoked" in page.get_data(as_text=True)
     answer = scan(login_as("anonymous"), booth, scanning.code("staff"), token=token)
     assert answer.status_code == 401
     db.session.expire_all()
@@ -70,7 +74,7 @@ def test_giving_a_booth_point_to_another_company_revokes_its_devices(scanning, l
     fresh = services.create_device(booth, label="beta tablet", hours=5)
     db.session.commit()
     page = _edit(login_as, db.session.get(ScanPoint, booth.id), name_en="Beta corner")
-    assert "scanner devices were revoked" not in page.get_data(as_text=True)
+    assert "scanner device" not in page.get_data(as_text=True).split("<main", 1)[1].split("<h1")[0]
     assert db.session.get(ScanDevice, fresh.id).revoked_at is None
 
 
@@ -152,7 +156,9 @@ def test_a_booth_point_turned_into_an_entrance_revokes_the_exhibitors_devices(sc
     db.session.commit()
     token = services.device_token(device)
     page = _edit(login_as, booth, kind="entrance", organization_id=0)
-    assert "Its 1 scanner devices were revoked" in page.get_data(as_text=True)
+    text = page.get_data(as_text=True)
+    # Said without a "new company" that an entrance does not have.
+    assert "Its scanner device was revoked" in text and "new company" not in text
     db.session.expire_all()
     assert db.session.get(ScanPoint, booth.id).kind == "entrance"
     assert db.session.get(ScanDevice, device.id).revoked_at is not None
@@ -184,4 +190,74 @@ def test_the_overview_counts_every_scan_in_one_column(scanning, login_as):
     html = login_as("organizer").get("/e/test-expo/checkin/?lang=en").get_data(as_text=True)
     assert '<th class="num">Already checked in</th>' in html
     row = html.split(">Main gate</a>", 1)[1].split("</tr>", 1)[0]
-    assert re.findall(r'<td class="num">(\d+)</td>', row) == ["3", "1", "1", "1"]
+    assert re.findall(r'<td class="num"[^>]*>(\d+)</td>', row) == ["3", "1", "1", "1"]
+
+
+def test_an_entrance_group_is_one_group_whatever_its_case(scanning, login_as):
+    """ "Main" beside "main" made two groups: a visitor checked in at one gate would
+    be checked in again at the other on the same day."""
+    event = scanning.event
+    east = services.create_scan_point(
+        event, name_ko="동문", name_en="East gate", kind="entrance", entrance_group=" MAIN "
+    )
+    db.session.commit()
+    assert east.entrance_group == scanning.points["gate"].entrance_group == "main"
+    staff = login_as("staff")
+    assert (
+        scan(staff, scanning.points["gate"], scanning.code("attendee")).get_json()["status"] == "ok"
+    )
+    again = scan(staff, east, scanning.code("attendee")).get_json()
+    assert again["status"] == "already_checked_in"
+    # A new group keeps its spelling; the next point written otherwise joins it.
+    services.update_scan_point(east, entrance_group="Hall B")
+    services.update_scan_point(scanning.points["side_gate"], entrance_group="hall b")
+    db.session.commit()
+    assert scanning.points["side_gate"].entrance_group == "Hall B"
+
+
+def test_two_scan_points_may_not_share_a_name(scanning, login_as):
+    organizer = login_as("organizer")
+    page = organizer.post(
+        "/e/test-expo/checkin/points/new?lang=en",
+        data={"name_ko": "새 문", "name_en": "main gate", "kind": "entrance", "active": "y"},
+    ).get_data(as_text=True)
+    assert "Another scan point is already called main gate." in page
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(ScanPoint).where(ScanPoint.name_ko == "새 문")
+        )
+        == 0
+    )
+    side = scanning.points["side_gate"]
+    page = _edit(login_as, side, name_ko="정문").get_data(as_text=True)
+    assert "Another scan point is already called 정문." in page
+    db.session.expire_all()
+    assert db.session.get(ScanPoint, side.id).name_ko == "측문"
+    # Saving a point under its own name is no clash.
+    assert "already called" not in _edit(login_as, side).get_data(as_text=True)
+
+
+def test_companies_are_listed_in_the_readers_alphabet(scanning, login_as, app):
+    html = (
+        login_as("organizer").get("/e/test-expo/checkin/points/new?lang=ko").get_data(as_text=True)
+    )
+    select_html = html.split('name="organization_id"', 1)[1].split("</select>", 1)[0]
+    names = [n for n in re.findall(r">([^<]+)</option>", select_html) if n != "—"]
+    assert len(names) >= 2 and names == sorted(names, key=str.casefold)
+
+
+def test_a_device_page_names_the_device_and_says_why_it_stopped(scanning, login_as):
+    gate = scanning.points["gate"]
+    device = services.create_device(gate, label="동문 태블릿 1", hours=5)
+    db.session.commit()
+    organizer = login_as("organizer")
+    url = f"/e/test-expo/checkin/devices/{device.id}?lang=en"
+    page = organizer.get(url).get_data(as_text=True)
+    assert "Device: 동문 태블릿 1" in page
+    revoke = page.split(f'/checkin/devices/{device.id}/revoke"', 1)[1].split(">", 1)[0]
+    assert "data-confirm=" in revoke and "Revoke 동문 태블릿 1?" in revoke
+    form = organizer.get(f"/e/test-expo/checkin/points/{gate.id}?lang=en").get_data(as_text=True)
+    assert "It stops scanning at once." in form.split(f"/devices/{device.id}/revoke", 1)[1]
+    assert organizer.post(f"/e/test-expo/checkin/devices/{device.id}/revoke").status_code == 302
+    page = organizer.get(url).get_data(as_text=True)
+    assert "This device was revoked at" in page and "/revoke" not in page

@@ -190,6 +190,10 @@ def test_korean_tables_keep_words_whole_on_a_phone(
     page.goto(f"{live_server.url}/e/test-expo/checkin/")
     name = page.locator("table a", has_text="정문").first.bounding_box()
     assert name["height"] < 30, name
+    # Each point a card: its Scan button is on the screen, not past a sideways swipe.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    button = page.locator("tbody tr").first.locator("a.button").first.bounding_box()
+    assert button["x"] + button["width"] <= 360, button
     lines = "e => e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight)"
     # A date ("25. 9. 17.") broke over three lines in the narrow valid-days column.
     dates = page.locator("tbody tr td:nth-child(3) .nowrap")
