@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Date, and_, bindparam, exists, func, null, or_, select, update
+from sqlalchemy import Date, and_, bindparam, delete, exists, func, null, or_, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased, selectinload
 
@@ -40,6 +40,7 @@ from eventapp.checkin.models import (
     Lead,
     LeadConsent,
     LeadRemoval,
+    MeetingArrival,
     Scan,
     ScanDevice,
     ScanPoint,
@@ -133,6 +134,18 @@ def create_scan_point(
     return point
 
 
+def entrance_groups(event):
+    """The entrance groups the event's entrances use, to pick from."""
+    return sorted(
+        db.session.scalars(
+            select(ScanPoint.entrance_group)
+            .where(ScanPoint.event_id == event.id, ScanPoint.kind == "entrance")
+            .distinct()
+        ),
+        key=str.casefold,
+    )
+
+
 def _entrance_group(value, event_id):
     """One spelling per group: the offline scanner keys its check-ins by this text,
     so " " or "" must not become a group apart from the default, nor "Main" a group
@@ -218,6 +231,33 @@ def update_scan_point(point, **changes):
             data={k: (v if not isinstance(v, date) else v.isoformat()) for k, v in changed.items()},
         )
     return revoked
+
+
+def has_records(point):
+    """Whether anything was scanned at the point: scans, check-ins, leads, arrivals."""
+    return any(
+        db.session.scalar(select(model.id).where(model.scan_point_id == point.id).limit(1))
+        is not None
+        for model in (Scan, CheckIn, Lead, MeetingArrival)
+    )
+
+
+def delete_scan_point(point):
+    """Delete a scan point made by mistake. One that anything was scanned at stays
+    (close it instead): its scans, check-ins and leads are the fair's record. Its
+    scanner devices go with it."""
+    if has_records(point):
+        raise CheckinError(
+            _l("Something was scanned here: the scan point stays. Close it instead.")
+        )
+    audit.record(
+        "checkin.point_deleted",
+        point,
+        event=point.event_id,
+        data={"kind": point.kind, "name": point.name_en, "organization": point.organization_id},
+    )
+    db.session.execute(delete(ScanDevice).where(ScanDevice.scan_point_id == point.id))
+    db.session.delete(point)
 
 
 def _has_scans(point):

@@ -201,7 +201,13 @@ def point_new(event):
             db.session.commit()
             flash(_("Scan point %(name)s created.", name=point.name), "success")
             return redirect(url_for("checkin.manage", slug=event.slug))
-    return render_template("checkin/point_form.html", event=event, form=form, point=None)
+    return render_template(
+        "checkin/point_form.html",
+        event=event,
+        form=form,
+        point=None,
+        entrance_groups=services.entrance_groups(event),
+    )
 
 
 @bp.route("/e/<slug>/checkin/points/<int:point_id>", methods=["GET", "POST"])
@@ -241,11 +247,29 @@ def point_edit(event, point_id):
         form=form,
         point=point,
         devices=devices,
+        entrance_groups=services.entrance_groups(event),
+        deletable=not services.has_records(point),
         # What saving another company (or kind) would do to the phones handed out.
         company_devices=len(services.active_devices(point)) if point.organization_id else 0,
         device_form=DeviceForm(formdata=None),
         now=services.utcnow(),
     )
+
+
+@bp.post("/e/<slug>/checkin/points/<int:point_id>/delete")
+@organizer_view
+def point_delete(event, point_id):
+    point = _point_or_404(event, point_id)
+    name = point.name
+    try:
+        services.delete_scan_point(point)
+    except services.CheckinError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("checkin.point_edit", slug=event.slug, point_id=point_id))
+    db.session.commit()
+    flash(_("Scan point %(name)s deleted.", name=name), "success")
+    return redirect(url_for("checkin.manage", slug=event.slug))
 
 
 @bp.post("/e/<slug>/checkin/points/<int:point_id>/devices")

@@ -4,6 +4,7 @@ to the devices handed out."""
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from eventapp.checkin import services
@@ -105,7 +106,7 @@ def test_the_scan_log_says_why_in_the_readers_language(scanning, login_as):
     assert "badge category not admitted here" in html and "not a badge code" in html
     html = organizer.get("/e/test-expo/checkin/scans?lang=ko").get_data(as_text=True)
     assert '">category</small>' not in html and "badge category not admitted" not in html
-    assert "이 곳에 입장할 수 없는 출입증 종류" in html
+    assert "이 곳에 입장할 수 없는 출입증 분류" in html
 
 
 def test_valid_days_left_outside_a_moved_fair_are_shown(scanning, login_as, server_clock):
@@ -261,3 +262,63 @@ def test_a_device_page_names_the_device_and_says_why_it_stopped(scanning, login_
     assert organizer.post(f"/e/test-expo/checkin/devices/{device.id}/revoke").status_code == 302
     page = organizer.get(url).get_data(as_text=True)
     assert "This device was revoked at" in page and "/revoke" not in page
+
+
+@pytest.mark.browser
+def test_the_form_shows_the_fields_of_the_chosen_kind(scanning, live_server, launch_chromium):
+    from tests.checkin.test_scanner_browser import _sign_in
+
+    page = launch_chromium().new_context(locale="en-US").new_page()
+    _sign_in(page, live_server.url, scanning.organizer.email)
+    page.goto(f"{live_server.url}/e/test-expo/checkin/points/new")
+    company, group = page.locator("#organization_id"), page.locator("#entrance_group")
+    page.select_option("#kind", "entrance")
+    assert group.is_visible() and not company.is_visible()
+    # The groups in use are offered.
+    assert page.locator("#entrance-groups option[value='vip']").count() == 1
+    page.select_option("#kind", "booth")
+    assert company.is_visible() and not group.is_visible()
+    page.select_option("#kind", "meeting_zone")
+    assert not company.is_visible() and not group.is_visible()
+
+
+def test_a_point_made_by_mistake_is_deleted_but_one_with_scans_stays(scanning, login_as):
+    from eventapp.core.audit import AuditEntry
+
+    organizer = login_as("organizer")
+    side = scanning.points["side_gate"]
+    device = services.create_device(side, label="side tablet", hours=5)
+    db.session.commit()
+    side_id, device_id = side.id, device.id
+    form = organizer.get(f"/e/test-expo/checkin/points/{side_id}?lang=en").get_data(as_text=True)
+    delete = form.split(f"/checkin/points/{side_id}/delete", 1)[1].split(">", 1)[0]
+    assert "data-confirm=" in delete
+    page = organizer.post(
+        f"/e/test-expo/checkin/points/{side_id}/delete?lang=en", follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Scan point Side gate deleted." in page
+    db.session.expire_all()
+    assert db.session.get(ScanPoint, side_id) is None
+    assert db.session.get(ScanDevice, device_id) is None
+    assert (
+        db.session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "checkin.point_deleted")
+        ).data["name"]
+        == "Side gate"
+    )
+
+    gate = scanning.points["gate"]
+    assert scan(login_as("staff"), gate, scanning.code("attendee")).get_json()["status"] == "ok"
+    organizer = login_as("organizer")
+    form = organizer.get(f"/e/test-expo/checkin/points/{gate.id}").get_data(as_text=True)
+    assert "/delete" not in form
+    page = organizer.post(
+        f"/e/test-expo/checkin/points/{gate.id}/delete?lang=en", follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Something was scanned here: the scan point stays." in page
+    db.session.expire_all()
+    assert db.session.get(ScanPoint, gate.id) is not None
+    assert login_as("staff").post(f"/e/test-expo/checkin/points/{gate.id}/delete").status_code in (
+        403,
+        404,
+    )
