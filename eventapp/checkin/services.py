@@ -525,6 +525,17 @@ def device_from_token(token, now=None):
     return device
 
 
+def extend_device(device, hours, now=None):
+    """Let a device scan for `hours` more from now (an expired one too: its phone
+    keeps its token). A revoked device stays revoked."""
+    if device.revoked_at is not None:
+        raise CheckinError(_l("A revoked device stays revoked: create a new set-up code."))
+    now = now or utcnow()
+    device.expires_at = now + timedelta(hours=max(1, min(int(hours), DEVICE_HOURS_MAX)))
+    _audit_device("checkin.device_extended", device)
+    return device
+
+
 def revoke_device(device):
     if device.revoked_at is None:
         device.revoked_at = utcnow()

@@ -30,6 +30,7 @@ from eventapp.checkin import meetings_link, messages, services
 from eventapp.checkin.api import DEVICE_HEADER, api_bp
 from eventapp.checkin.forms import ContactSharingForm, DeviceForm, LeadForm, ScanPointForm
 from eventapp.checkin.models import (
+    DEVICE_HOURS_MAX,
     LEAD_NOTES_MAX,
     LEAD_RATINGS,
     SCAN_POINT_KINDS,
@@ -56,6 +57,7 @@ from eventapp.core.permissions import (
     require_same_company,
 )
 from eventapp.core.spreadsheets import csv_safe, keep_as_text, xlsx_row
+from eventapp.core.templating import local_time
 from eventapp.core.urls import safe_redirect_target
 from eventapp.extensions import db, login_manager
 from eventapp.organizations.models import Organization
@@ -249,6 +251,7 @@ def point_edit(event, point_id):
         devices=devices,
         entrance_groups=services.entrance_groups(event),
         deletable=not services.has_records(point),
+        max_hours=DEVICE_HOURS_MAX,
         # What saving another company (or kind) would do to the phones handed out.
         company_devices=len(services.active_devices(point)) if point.organization_id else 0,
         device_form=DeviceForm(formdata=None),
@@ -325,6 +328,33 @@ def device_show(event, device_id):
         qr=qr_svg(url) if open_code else None,
         usable=usable,
     )
+
+
+@bp.post("/e/<slug>/checkin/devices/<int:device_id>/extend")
+@organizer_view
+def device_extend(event, device_id):
+    device = _device_or_404(event, device_id)
+    form = DeviceForm()
+    back = url_for("checkin.point_edit", slug=event.slug, point_id=device.scan_point_id)
+    if not form.validate_on_submit():
+        for error in field_errors(form):
+            flash(error, "error")
+        return redirect(back)
+    try:
+        services.extend_device(device, form.hours.data)
+    except services.CheckinError as error:
+        flash(str(error), "error")
+        return redirect(back)
+    db.session.commit()
+    flash(
+        _(
+            "%(device)s scans until %(time)s.",
+            device=device.label or f"#{device.id}",
+            time=local_time(device.expires_at, event=event),
+        ),
+        "success",
+    )
+    return redirect(back)
 
 
 @bp.post("/e/<slug>/checkin/devices/<int:device_id>/revoke")

@@ -537,3 +537,46 @@ def test_a_claim_replayed_after_the_phone_got_its_answer_sets_up_nothing(
         select(AuditEntry.action).where(AuditEntry.action.like("checkin.device_set_up%"))
     ).all()
     assert sorted(actions) == ["checkin.device_set_up", "checkin.device_set_up_again"]
+
+
+def test_a_phone_in_use_is_given_more_hours_without_a_new_set_up(scanning, login_as, client):
+    """The gate tablet was set up for 5 hours on day 1; the organizer extends it at the
+    end of the day instead of setting it up again, and its token scans on."""
+    gate = scanning.points["gate"]
+    device = services.create_device(gate, label="gate tablet", hours=5)
+    db.session.commit()
+    token = services.device_token(device)
+    set_up_phone(client, f"/e/test-expo/scan/setup/{services.setup_token(device)}")
+    organizer = login_as("organizer")
+    form = organizer.get(f"/e/test-expo/checkin/points/{gate.id}?lang=en").get_data(as_text=True)
+    assert f"/checkin/devices/{device.id}/extend" in form
+    page = organizer.post(
+        f"/e/test-expo/checkin/devices/{device.id}/extend?lang=en",
+        data={"hours": "48"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "gate tablet scans until" in page
+    db.session.expire_all()
+    device = db.session.get(ScanDevice, device.id)
+    left = device.expires_at - services.utcnow()
+    assert timedelta(hours=47) < left <= timedelta(hours=48)
+    assert scan(client, gate, scanning.code("attendee"), token=token).get_json()["status"] == "ok"
+    # Out of range: said, nothing changed.
+    page = organizer.post(
+        f"/e/test-expo/checkin/devices/{device.id}/extend?lang=en",
+        data={"hours": "0"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Valid for (hours)" in page
+    db.session.expire_all()
+    assert db.session.get(ScanDevice, device.id).expires_at == device.expires_at
+    # A revoked device stays revoked.
+    services.revoke_device(device)
+    db.session.commit()
+    page = organizer.post(
+        f"/e/test-expo/checkin/devices/{device.id}/extend?lang=en",
+        data={"hours": "24"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "A revoked device stays revoked" in page
+    assert scan(client, gate, scanning.code("staff"), token=token).status_code == 401
