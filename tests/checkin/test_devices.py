@@ -550,33 +550,26 @@ def test_a_phone_in_use_is_given_more_hours_without_a_new_set_up(scanning, login
     organizer = login_as("organizer")
     form = organizer.get(f"/e/test-expo/checkin/points/{gate.id}?lang=en").get_data(as_text=True)
     assert f"/checkin/devices/{device.id}/extend" in form
-    page = organizer.post(
-        f"/e/test-expo/checkin/devices/{device.id}/extend?lang=en",
-        data={"hours": "48"},
-        follow_redirects=True,
-    ).get_data(as_text=True)
-    assert "gate tablet scans until" in page
+
+    def extend(hours):
+        return organizer.post(
+            f"/e/test-expo/checkin/devices/{device.id}/extend?lang=en",
+            data={"hours": hours},
+            follow_redirects=True,
+        ).get_data(as_text=True)
+
+    assert "gate tablet scans until" in extend("48")
     db.session.expire_all()
     device = db.session.get(ScanDevice, device.id)
     left = device.expires_at - services.utcnow()
     assert timedelta(hours=47) < left <= timedelta(hours=48)
     assert scan(client, gate, scanning.code("attendee"), token=token).get_json()["status"] == "ok"
     # Out of range: said, nothing changed.
-    page = organizer.post(
-        f"/e/test-expo/checkin/devices/{device.id}/extend?lang=en",
-        data={"hours": "0"},
-        follow_redirects=True,
-    ).get_data(as_text=True)
-    assert "Valid for (hours)" in page
+    assert "Valid for (hours)" in extend("0")
     db.session.expire_all()
     assert db.session.get(ScanDevice, device.id).expires_at == device.expires_at
     # A revoked device stays revoked.
     services.revoke_device(device)
     db.session.commit()
-    page = organizer.post(
-        f"/e/test-expo/checkin/devices/{device.id}/extend?lang=en",
-        data={"hours": "24"},
-        follow_redirects=True,
-    ).get_data(as_text=True)
-    assert "A revoked device stays revoked" in page
+    assert "A revoked device stays revoked" in extend("24")
     assert scan(client, gate, scanning.code("staff"), token=token).status_code == 401
