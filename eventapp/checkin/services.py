@@ -1977,8 +1977,12 @@ def set_contact_sharing(event, user, share):
 SCAN_LOG_PAGE = 100
 
 
-def _scan_log_query(event, point_id=None, result=None, day=None, text=None):
+def _scan_log_query(event, point_id=None, result=None, day=None, text=None, scanner=None):
     query = select(Scan).where(Scan.event_id == event.id)
+    if scanner:
+        # ("device", id) or ("user", id): which phone, or whose sign-in, scanned.
+        kind, scanner_id = scanner
+        query = query.where((Scan.device_id if kind == "device" else Scan.user_id) == scanner_id)
     if text and text.strip():
         # The holder's name on the badge, or a whole code as the scanner read it (a
         # help desk asked "did this badge get in?"). Only whole: a code scanned here
@@ -1995,6 +1999,39 @@ def _scan_log_query(event, point_id=None, result=None, day=None, text=None):
     return query
 
 
+def log_scanners(event, language="en"):
+    """Who scanned, for the scan log's filter: [(value, label)], the event's devices
+    ("d<id>", with their scan point) and the people who scanned signed in ("u<id>")."""
+    devices = db.session.execute(
+        select(ScanDevice.id, ScanDevice.label, ScanPoint.name_ko, ScanPoint.name_en)
+        .join(ScanPoint, ScanPoint.id == ScanDevice.scan_point_id)
+        .where(ScanDevice.event_id == event.id)
+    ).all()
+    korean = language == "ko"
+    choices = sorted(
+        (
+            (f"d{device_id}", f"{label or f'#{device_id}'} ({(ko if korean else en) or en})")
+            for device_id, label, ko, en in devices
+        ),
+        key=lambda choice: choice[1].casefold(),
+    )
+    people = db.session.scalars(
+        select(User).where(
+            User.id.in_(select(Scan.user_id).where(Scan.event_id == event.id).distinct())
+        )
+    ).all()
+    choices += sorted(((f"u{p.id}", p.name) for p in people), key=lambda c: c[1].casefold())
+    return choices
+
+
+def parse_scanner(value):
+    """("device" | "user", id) from the filter's "d12" / "u7", or None."""
+    match = re.fullmatch(r"([du])(\d{1,9})", value or "")
+    if match is None:
+        return None
+    return ("device" if match[1] == "d" else "user", int(match[2]))
+
+
 def _with_log_relations(query):
     from sqlalchemy.orm import selectinload
 
@@ -2006,12 +2043,22 @@ def _with_log_relations(query):
     ).order_by(Scan.received_at.desc(), Scan.id.desc())
 
 
-def scan_log(event, *, point_id=None, result=None, day=None, text=None, before=None, limit=None):
+def scan_log(
+    event,
+    *,
+    point_id=None,
+    result=None,
+    day=None,
+    text=None,
+    scanner=None,
+    before=None,
+    limit=None,
+):
     """One page of the scan log, newest received first. `before` (a scan id) goes on
     after that scan: the log grows at the top while someone reads it, and a page
     number would then show rows twice or skip them."""
     limit = limit or SCAN_LOG_PAGE
-    query = _scan_log_query(event, point_id, result, day, text)
+    query = _scan_log_query(event, point_id, result, day, text, scanner)
     total = _count(query)
     # A scan's time of receipt never changes, nor is a scan removed: its id is anchor
     # enough.
@@ -2023,8 +2070,8 @@ def scan_log(event, *, point_id=None, result=None, day=None, text=None, before=N
     return NewestFirstPage(rows, total, older, anchor is not None)
 
 
-def scan_log_all(event, *, point_id=None, result=None, day=None, text=None):
+def scan_log_all(event, *, point_id=None, result=None, day=None, text=None, scanner=None):
     """Every scan of the filter, newest first, read a few hundred at a time (the
     export of a fair's log runs to tens of thousands)."""
-    query = _with_log_relations(_scan_log_query(event, point_id, result, day, text))
+    query = _with_log_relations(_scan_log_query(event, point_id, result, day, text, scanner))
     return db.session.scalars(query.execution_options(yield_per=500))

@@ -378,6 +378,7 @@ def _scan_log_filter(event):
         "result": result if result in SCAN_RESULTS else None,
         "day": event.day_asked(day) if day else None,
         "text": (request.args.get("q") or "").strip()[:200] or None,
+        "scanner": services.parse_scanner(request.args.get("scanner")),
     }
 
 
@@ -386,6 +387,7 @@ def _scan_log_filter(event):
 def scans(event):
     chosen = _scan_log_filter(event)
     point_id, result, day, text = (chosen[k] for k in ("point_id", "result", "day", "text"))
+    scanner = request.args.get("scanner") if chosen["scanner"] else None
     log = services.scan_log(event, **chosen, before=parse_id(request.args.get("before")))
     points = sorted(
         db.session.scalars(select(ScanPoint).where(ScanPoint.event_id == event.id)),
@@ -402,10 +404,18 @@ def scans(event):
         result=result,
         day=day,
         text=text or "",
+        scanners=services.log_scanners(event, current_language()),
+        scanner=scanner,
         # The filter as query arguments, for the links to the newest and older pages.
         filters={
             key: value
-            for key, value in (("point", point_id), ("result", result), ("day", day), ("q", text))
+            for key, value in (
+                ("point", point_id),
+                ("result", result),
+                ("day", day),
+                ("q", text),
+                ("scanner", scanner),
+            )
             if value
         },
     )

@@ -199,3 +199,28 @@ def test_who_was_scanned_and_the_answer_come_first(scanning, login_as):
     row = html.split('<tr id="scan-', 1)[1].split("</tr>", 1)[0]
     cells = row.split("<td>")[1:]
     assert "OK" in cells[1] and "Attendee" in cells[2]
+
+
+def test_the_log_filters_by_the_phone_or_the_person_who_scanned(scanning, login_as, device_token):
+    """ "What did the east gate's tablet scan after lunch?", "what did Kim scan?"."""
+    gate = scanning.points["gate"]
+    token = device_token("gate")
+    scan(login_as("anonymous"), gate, scanning.code("attendee"), token=token)
+    scan(login_as("anonymous"), gate, scanning.code("outsider"), token=token)
+    scan(login_as("staff"), gate, scanning.code("organizer"))
+    device_id = db.session.scalar(select(Scan.device_id).where(Scan.device_id.is_not(None)))
+    organizer = login_as("organizer")
+    page = organizer.get(f"{LOG}?lang=en").get_data(as_text=True)
+    choices = page.split('name="scanner"', 1)[1].split("</select>", 1)[0]
+    assert f'value="d{device_id}"' in choices and "test (Main gate)" in choices
+    assert f'value="u{scanning.staff.id}"' in choices and ">Staff<" in choices
+    by_phone = organizer.get(f"{LOG}?lang=en&scanner=d{device_id}").get_data(as_text=True)
+    assert len(_rows(by_phone)) == 2
+    by_person = organizer.get(f"{LOG}?lang=en&scanner=u{scanning.staff.id}").get_data(as_text=True)
+    assert len(_rows(by_person)) == 1
+    export = organizer.get(
+        f"/e/test-expo/checkin/scans.csv?lang=en&scanner=u{scanning.staff.id}"
+    ).get_data(as_text=True)
+    assert len(export.strip().splitlines()) == 2  # the header and the staff member's scan
+    # Anything else is no filter at all.
+    assert len(_rows(organizer.get(f"{LOG}?scanner=x1").get_data(as_text=True))) == 3
