@@ -364,7 +364,8 @@ def device_revoke(event, device_id):
     services.revoke_device(device)
     db.session.commit()
     flash(_("The device can no longer scan."), "success")
-    return redirect(url_for("checkin.point_edit", slug=event.slug, point_id=device.scan_point_id))
+    back = url_for("checkin.point_edit", slug=event.slug, point_id=device.scan_point_id)
+    return redirect(safe_redirect_target(request.form.get("next"), back))
 
 
 def _scan_log_filter(event):

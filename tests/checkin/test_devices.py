@@ -573,3 +573,32 @@ def test_a_phone_in_use_is_given_more_hours_without_a_new_set_up(scanning, login
     db.session.commit()
     assert "A revoked device stays revoked" in extend("24")
     assert scan(client, gate, scanning.code("staff"), token=token).status_code == 401
+
+
+def test_the_devices_list_revokes_and_folds_away_stopped_devices(scanning, login_as):
+    gate = scanning.points["gate"]
+    working = services.create_device(gate, label="gate tablet", hours=5)
+    stopped = services.create_device(gate, label="old tablet", hours=5)
+    services.revoke_device(stopped)
+    db.session.commit()
+    organizer = login_as("organizer")
+    page = organizer.get("/e/test-expo/checkin/?lang=en").get_data(as_text=True)
+    folded = page.split('id="stopped-devices"', 1)[1].split("</details>", 1)[0]
+    assert "1 device revoked or expired" in folded and "old tablet" in folded
+    assert "gate tablet" not in folded
+    row = page.split(f'id="device-{working.id}"', 1)[1].split("</tr>", 1)[0]
+    assert "data-confirm=" in row and f"/devices/{working.id}/revoke" in row
+    answer = organizer.post(
+        f"/e/test-expo/checkin/devices/{working.id}/revoke",
+        data={"next": "/e/test-expo/checkin/"},
+    )
+    assert answer.status_code == 302 and answer.location.endswith("/e/test-expo/checkin/")
+    db.session.expire_all()
+    assert db.session.get(ScanDevice, working.id).revoked_at is not None
+    # Elsewhere is no place to go back to.
+    other = services.create_device(gate, label="third", hours=5)
+    db.session.commit()
+    answer = organizer.post(
+        f"/e/test-expo/checkin/devices/{other.id}/revoke", data={"next": "https://evil.example/"}
+    )
+    assert "evil.example" not in answer.location
