@@ -30,6 +30,7 @@ const els = {
   video: $("camera"),
   recent: $("recent"),
   syncNote: $("sync-note"),
+  dayNote: $("day-note"),
   warning: $("upload-warning"),
   warningText: $("upload-warning-text"),
   warningSignIn: $("upload-signin"),
@@ -94,6 +95,7 @@ async function fetchJSON(url, options = {}, timeoutMs = 6000) {
 
 async function useConfig(data) {
   config = data;
+  showDayNote();
   try {
     publicKey = await offline.loadPublicKey(data.public_key, cfg.noble);
   } catch (error) {
@@ -315,6 +317,21 @@ function learnClock(serverTime, sentAt, answeredAt) {
 
 function refreshCount() {
   els.countOk.textContent = localStorage.getItem(todayKey()) || "0";
+  showDayNote();
+}
+
+// Staff at a point that admits nobody today (another day's gate, the day before the
+// fair, a closed point) see it before the first visitor is turned away.
+function showDayNote() {
+  if (!config || !els.dayNote) return;
+  const point = config.scan_point;
+  const day = offline.localDay(judgingTime(scannerNow().getTime()), eventTimeZone());
+  const open = point.active && point.valid_days.includes(day);
+  els.dayNote.hidden = open;
+  if (open) return;
+  els.dayNote.textContent = point.active
+    ? fill(UI.notToday, { day, days: point.valid_days.join(", ") || "—" })
+    : UI.pointClosedNote;
 }
 
 function bumpCount() {

@@ -1826,3 +1826,25 @@ def test_a_scan_uploaded_from_another_points_page_is_listed_when_answered_otherw
     changed = page.locator("#recent li[data-changed]")
     assert changed.count() == 1 and "Already checked in" in changed.inner_text()
     assert "1 uploaded scans were answered differently" in page.inner_text("#sync-note")
+
+
+def test_a_point_that_admits_nobody_today_says_so_before_the_first_scan(
+    scanning, live_server, launch_chromium
+):
+    """The day-2 gate's tablet, set up on day 1: staff read that every scan is refused
+    today before turning the first visitor away; at the main gate nothing is said."""
+    day2_path, _ = _setup_path(scanning, "day2_gate", "day 2 tablet")
+    gate_path, _ = _setup_path(scanning, "gate", "gate tablet")
+    context = launch_chromium().new_context(locale="en-US")
+    page = context.new_page()
+    _set_up(page, live_server.url + day2_path)
+    _ready(page)
+    note = page.locator("#day-note")
+    note.wait_for(state="visible", timeout=10000)
+    assert "admits nobody today" in note.inner_text()
+    assert scanning.event.days[1].isoformat() in note.inner_text()
+    other = context.new_page()
+    _set_up(other, live_server.url + gate_path)
+    _ready(other)
+    other.wait_for_timeout(500)
+    assert not other.locator("#day-note").is_visible()

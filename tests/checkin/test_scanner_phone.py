@@ -221,10 +221,12 @@ def test_lead_time_and_device_label_read_as_written_on_a_phone(
 
 
 def _too_small(page, selector):
-    """The elements of `selector` on the page less than 44 px high, by their text."""
+    """The elements of `selector` shown on the page less than 44 px high, by their text
+    (a field the form hides for this kind of scan point is not shown)."""
     small = page.eval_on_selector_all(
         selector,
-        "els => els.map(e => [e.textContent.trim().slice(0, 30), e.getBoundingClientRect().height])",
+        "els => els.filter(e => e.getClientRects().length)"
+        ".map(e => [e.textContent.trim().slice(0, 30), e.getBoundingClientRect().height])",
     )
     assert small, f"nothing matches {selector}"
     return [(text, height) for text, height in small if height < 44]
