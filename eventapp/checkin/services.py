@@ -146,17 +146,22 @@ def entrance_groups(event):
     )
 
 
-def _entrance_group(value, event_id):
+def _entrance_group(value, event_id, current=None):
     """One spelling per group: the offline scanner keys its check-ins by this text,
     so " " or "" must not become a group apart from the default, nor "Main" a group
-    apart from "main" (a visitor would be checked in twice a day): a group the
-    event's points already use is written as they write it."""
+    apart from "main" (a visitor would be checked in twice a day). A group the
+    event's points already use is written as most of them write it; a point keeps
+    its own spelling of it (its check-ins are keyed by that)."""
     group = (value or "").strip()[:40] or DEFAULT_ENTRANCE_GROUP
-    groups = db.session.scalars(
-        select(ScanPoint.entrance_group).where(ScanPoint.event_id == event_id).distinct()
-    )
-    same = sorted(g for g in groups if g and g.casefold() == group.casefold())
-    return same[0] if same else group
+    if current is not None and current.casefold() == group.casefold():
+        return current
+    spellings = db.session.execute(
+        select(ScanPoint.entrance_group, func.count())
+        .where(ScanPoint.event_id == event_id)
+        .group_by(ScanPoint.entrance_group)
+    ).all()
+    same = [(-count, g) for g, count in spellings if g and g.casefold() == group.casefold()]
+    return min(same)[1] if same else group
 
 
 def _check_names_free(event_id, name_ko, name_en, point_id=None):
@@ -196,8 +201,15 @@ def update_scan_point(point, **changes):
     if kind != "booth":
         changes["organization_id"] = None
     if "entrance_group" in changes:
-        changes["entrance_group"] = _entrance_group(changes["entrance_group"], point.event_id)
-    if "name_ko" in changes or "name_en" in changes:
+        changes["entrance_group"] = _entrance_group(
+            changes["entrance_group"], point.event_id, point.entrance_group
+        )
+    # Only a new name is checked: a point named like another (a booth point made for
+    # its company) is still saved, closed or moved under its own.
+    if (
+        changes.get("name_ko", point.name_ko) != point.name_ko
+        or changes.get("name_en", point.name_en) != point.name_en
+    ):
         _check_names_free(
             point.event_id,
             changes.get("name_ko", point.name_ko),
@@ -249,6 +261,18 @@ def delete_scan_point(point):
     if has_records(point):
         raise CheckinError(
             _l("Something was scanned here: the scan point stays. Close it instead.")
+        )
+    set_up = db.session.scalar(
+        select(ScanDevice.id)
+        .where(ScanDevice.scan_point_id == point.id, ScanDevice.set_up_at.is_not(None))
+        .limit(1)
+    )
+    if set_up is not None:
+        # Its scans may wait on it, offline, for a point that would be gone.
+        raise CheckinError(
+            _l(
+                "A phone was set up here and may hold scans not uploaded: the scan point stays. Close it instead."
+            )
         )
     audit.record(
         "checkin.point_deleted",
@@ -531,7 +555,12 @@ def extend_device(device, hours, now=None):
     if device.revoked_at is not None:
         raise CheckinError(_l("A revoked device stays revoked: create a new set-up code."))
     now = now or utcnow()
-    device.expires_at = now + timedelta(hours=max(1, min(int(hours), DEVICE_HOURS_MAX)))
+    if device.set_up_at is None and device.expires_at <= now:
+        # Its set-up code, printed or photographed, would work again.
+        raise CheckinError(_l("This set-up code ran out unused: create a new one."))
+    until = now + timedelta(hours=max(1, min(int(hours), DEVICE_HOURS_MAX)))
+    # More hours, never fewer: a device with three days left keeps them.
+    device.expires_at = max(device.expires_at, until)
     _audit_device("checkin.device_extended", device)
     return device
 

@@ -388,7 +388,8 @@ def _scan_log_filter(event):
 def scans(event):
     chosen = _scan_log_filter(event)
     point_id, result, day, text = (chosen[k] for k in ("point_id", "result", "day", "text"))
-    scanner = request.args.get("scanner") if chosen["scanner"] else None
+    # As the filter's choices write it ("d12", not "d012").
+    scanner = f"{chosen['scanner'][0][0]}{chosen['scanner'][1]}" if chosen["scanner"] else None
     log = services.scan_log(event, **chosen, before=parse_id(request.args.get("before")))
     points = sorted(
         db.session.scalars(select(ScanPoint).where(ScanPoint.event_id == event.id)),
@@ -628,7 +629,27 @@ def scanner(slug, point_id):
         )
     )
     response.headers["Cache-Control"] = "no-cache"
+    if device is not None:
+        _keep_device_cookie(response, event, token)
     return response
+
+
+# The phone keeps its device token this long after its last scanner page: the device
+# row says until when it scans (an organizer may give it more hours, even after it
+# ran out), the cookie only has to outlast that.
+DEVICE_COOKIE_DAYS = 60
+
+
+def _keep_device_cookie(response, event, token):
+    response.set_cookie(
+        DEVICE_COOKIE,
+        token,
+        max_age=DEVICE_COOKIE_DAYS * 86400,
+        path=f"/e/{event.slug}/scan/",
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+    )
 
 
 @bp.route("/e/<slug>/scan/setup/<token>", methods=["GET", "POST"])
@@ -667,16 +688,7 @@ def device_setup(slug, token):
         return _setup_refused(event, device)
     db.session.commit()
     response = redirect(scanner_url)
-    max_age = int((device.expires_at - services.utcnow()).total_seconds())
-    response.set_cookie(
-        DEVICE_COOKIE,
-        device_token,
-        max_age=max(60, max_age),
-        path=f"/e/{event.slug}/scan/",
-        httponly=True,
-        samesite="Lax",
-        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
-    )
+    _keep_device_cookie(response, event, device_token)
     return response
 
 

@@ -128,6 +128,10 @@ async function useStoredConfig() {
 }
 
 async function loadConfig() {
+  // The organizer may have given this device more hours since the server refused its
+  // token: the configuration asks with it again (refused once more, it is set aside
+  // again).
+  if (tokenRejected && cfg.token) tokenRejected = false;
   try {
     const sentAt = Date.now();
     const response = await fetchJSON(cfg.configUrl, { method: "GET" }, 15000);

@@ -602,3 +602,44 @@ def test_the_devices_list_revokes_and_folds_away_stopped_devices(scanning, login
         f"/e/test-expo/checkin/devices/{other.id}/revoke", data={"next": "https://evil.example/"}
     )
     assert "evil.example" not in answer.location
+
+
+def test_more_hours_reach_a_phone_whose_device_ran_out(scanning, login_as, app):
+    """The cookie on the phone outlives the device's hours: the organizer extends a
+    tablet that ran out overnight and it scans on, without a new set-up."""
+    gate = scanning.points["gate"]
+    device = services.create_device(gate, label="gate tablet", hours=5)
+    db.session.commit()
+    phone = app.test_client()
+    set_up_phone(phone, f"/e/test-expo/scan/setup/{services.setup_token(device)}")
+    cookie = phone.get_cookie("checkin_device", path="/e/test-expo/scan/")
+    assert cookie.max_age > 30 * 86400
+    device.expires_at = services.utcnow() - timedelta(hours=1)
+    db.session.commit()
+    assert phone.get(f"/e/test-expo/scan/{gate.id}").status_code == 403
+    assert phone.get_cookie("checkin_device", path="/e/test-expo/scan/") is not None
+    organizer = login_as("organizer")
+    answer = organizer.post(
+        f"/e/test-expo/checkin/devices/{device.id}/extend", data={"hours": "24"}
+    )
+    assert answer.status_code == 302
+    assert phone.get(f"/e/test-expo/scan/{gate.id}").status_code == 200
+
+
+def test_extending_never_shortens_nor_revives_an_unused_code(scanning, login_as):
+    gate = scanning.points["gate"]
+    device = services.create_device(gate, label="gate tablet", hours=72)
+    unused = services.create_device(gate, label="spare", hours=1)
+    device.set_up_at = services.utcnow()
+    db.session.commit()
+    before = device.expires_at
+    services.extend_device(device, 24)
+    assert device.expires_at == before
+    unused.expires_at = services.utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    with pytest.raises(services.CheckinError, match="ran out unused"):
+        services.extend_device(unused, 24)
+    form = (
+        login_as("organizer").get(f"/e/test-expo/checkin/points/{gate.id}").get_data(as_text=True)
+    )
+    assert f"/devices/{unused.id}/extend" not in form

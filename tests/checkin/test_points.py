@@ -324,3 +324,55 @@ def test_a_point_made_by_mistake_is_deleted_but_one_with_scans_stays(scanning, l
         403,
         404,
     )
+
+
+def test_a_point_keeps_its_own_spelling_of_its_group(scanning, login_as):
+    """An older point wrote the group "Main"; saving the gate ("main") unchanged must
+    not move it to "Main", or its visitors would be checked in afresh."""
+    gate = scanning.points["gate"]
+    staff = login_as("staff")
+    assert scan(staff, gate, scanning.code("attendee")).get_json()["status"] == "ok"
+    db.session.add(
+        ScanPoint(
+            event_id=scanning.event.id,
+            name_ko="옛 문",
+            name_en="Old gate",
+            kind="entrance",
+            entrance_group="Main",
+        )
+    )
+    db.session.commit()
+    _edit(login_as, gate)
+    db.session.expire_all()
+    assert db.session.get(ScanPoint, gate.id).entrance_group == "main"
+    again = scan(login_as("staff"), gate, scanning.code("attendee")).get_json()
+    assert again["status"] == "already_checked_in"
+    # A new point joins the spelling most points use.
+    east = services.create_scan_point(
+        scanning.event, name_ko="동문", name_en="East gate", kind="entrance", entrance_group="MAIN"
+    )
+    assert east.entrance_group == "main"
+
+
+def test_a_point_named_like_a_booth_point_made_for_its_company_still_saves(scanning, login_as):
+    alpha, beta = scanning.companies["alpha"], scanning.companies["beta"]
+    booth = scanning.points["alpha_booth"]
+    services.update_scan_point(booth, name_en=f"{alpha.name_en} booth")
+    db.session.commit()
+    _edit(login_as, booth, organization_id=beta.id)
+    auto = services.booth_point_for(scanning.event, alpha)
+    db.session.commit()
+    assert auto.id != booth.id and auto.name_en == f"{alpha.name_en} booth"
+    page = _edit(login_as, auto, active="").get_data(as_text=True)
+    assert "already called" not in page
+    db.session.expire_all()
+    assert db.session.get(ScanPoint, auto.id).active is False
+
+
+def test_a_point_where_a_phone_was_set_up_is_not_deleted(scanning, login_as):
+    side = scanning.points["side_gate"]
+    device = services.create_device(side, label="side tablet", hours=5)
+    device.set_up_at = services.utcnow()
+    db.session.commit()
+    with pytest.raises(services.CheckinError, match="may hold scans not uploaded"):
+        services.delete_scan_point(side)

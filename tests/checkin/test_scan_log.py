@@ -224,3 +224,11 @@ def test_the_log_filters_by_the_phone_or_the_person_who_scanned(scanning, login_
     assert len(export.strip().splitlines()) == 2  # the header and the staff member's scan
     # Anything else is no filter at all.
     assert len(_rows(organizer.get(f"{LOG}?scanner=x1").get_data(as_text=True))) == 3
+
+
+def test_a_scanner_filter_written_otherwise_is_shown_chosen(scanning, login_as, device_token):
+    gate = scanning.points["gate"]
+    scan(login_as("anonymous"), gate, scanning.code("attendee"), token=device_token("gate"))
+    device_id = db.session.scalar(select(Scan.device_id).where(Scan.device_id.is_not(None)))
+    page = login_as("organizer").get(f"{LOG}?scanner=d0{device_id}").get_data(as_text=True)
+    assert f'value="d{device_id}" selected' in page

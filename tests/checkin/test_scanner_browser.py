@@ -1848,3 +1848,36 @@ def test_a_point_that_admits_nobody_today_says_so_before_the_first_scan(
     _ready(other)
     other.wait_for_timeout(500)
     assert not other.locator("#day-note").is_visible()
+
+
+def test_a_device_given_more_hours_scans_on_in_the_open_page(
+    scanning, live_server, launch_chromium, writing
+):
+    """The tablet ran out mid-shift (its scan kept for upload); the organizer gives it
+    more hours. At its next look at the configuration the open page scans with its
+    token again, and the kept scan goes up."""
+    page = _gate_scanner(scanning, live_server, launch_chromium, "shift tablet")
+    gate_id = scanning.points["gate"].id
+    attendee_code, staff_code = scanning.code("attendee"), scanning.code("staff")
+
+    def devices(session):
+        return session.scalars(select(ScanDevice).where(ScanDevice.scan_point_id == gate_id))
+
+    with writing() as session:
+        for device in devices(session):
+            device.expires_at = services.utcnow() - timedelta(minutes=1)
+    _type_code(page, attendee_code, "ok")
+    page.wait_for_selector("#upload-warning:not([hidden])", timeout=10000)
+    assert page.inner_text("#count-queue") == "1"
+    with writing() as session:
+        for device in devices(session):
+            services.extend_device(device, 8)
+    page.evaluate("window.kicxupScanner.loadConfig()")
+    _type_code(page, staff_code, "ok")
+    _upload_queue(page)
+    db.session.remove()
+    rows = db.session.scalars(select(Scan).where(Scan.scan_point_id == gate_id)).all()
+    assert sorted((r.offline, r.result, r.device_id is not None) for r in rows) == [
+        (False, "ok", True),
+        (True, "ok", True),
+    ]
