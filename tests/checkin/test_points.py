@@ -374,5 +374,10 @@ def test_a_point_where_a_phone_was_set_up_is_not_deleted(scanning, login_as):
     device = services.create_device(side, label="side tablet", hours=5)
     device.set_up_at = services.utcnow()
     db.session.commit()
-    with pytest.raises(services.CheckinError, match="may hold scans not uploaded"):
+    from flask_babel import force_locale
+
+    with (
+        force_locale("en"),
+        pytest.raises(services.CheckinError, match="may hold scans not uploaded"),
+    ):
         services.delete_scan_point(side)
