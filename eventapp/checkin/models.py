@@ -71,6 +71,15 @@ SCAN_REASONS = {
 }
 
 
+def open_days_of(fair_days, valid_days):
+    """The fair days a point admits on, in order, by its valid days (ISO texts; none:
+    every fair day)."""
+    if not valid_days:
+        return list(fair_days)
+    chosen = {date.fromisoformat(d) for d in valid_days}
+    return [d for d in fair_days if d in chosen]
+
+
 def scan_reason_label(reason):
     return SCAN_REASONS.get((reason or "").split(":", 1)[0], reason)
 
@@ -132,11 +141,7 @@ class ScanPoint(LocalizedMixin, db.Model):
 
     def open_days(self, event=None):
         """The fair days on which this point admits (dates)."""
-        event = event or self.event
-        if not self.valid_days:
-            return list(event.days)
-        chosen = {date.fromisoformat(d) for d in self.valid_days}
-        return [d for d in event.days if d in chosen]
+        return open_days_of((event or self.event).days, self.valid_days)
 
     def admits_category(self, category):
         return not self.allowed_categories or category in self.allowed_categories

@@ -44,6 +44,7 @@ from eventapp.checkin.models import (
     Scan,
     ScanDevice,
     ScanPoint,
+    open_days_of,
 )
 from eventapp.core import audit
 from eventapp.core.db import contains_text, insert_on_conflict, utcnow
@@ -584,14 +585,6 @@ def _audit_device(action, device):
 # -- the scan context -------------------------------------------------------------------------
 
 
-def open_days_of(fair_days, valid_days):
-    """The fair days a point admits on, by its valid days (ISO texts; none: every day)."""
-    if not valid_days:
-        return frozenset(fair_days)
-    chosen = {date.fromisoformat(d) for d in valid_days}
-    return frozenset(d for d in fair_days if d in chosen)
-
-
 @dataclass
 class ScanContext:
     """Everything a scan needs about where it happens, loaded in one query."""
@@ -624,7 +617,7 @@ class ScanContext:
     open_days: frozenset = field(init=False)
 
     def __post_init__(self):
-        self.open_days = open_days_of(self.fair_days, self.valid_days)
+        self.open_days = frozenset(open_days_of(self.fair_days, self.valid_days))
 
     @property
     def tz(self):
@@ -1188,7 +1181,7 @@ def _point_then(ctx, scanned_at, offline):
     closed = closed_when(periods, scanned_at) if periods else not ctx.active
     for until, valid_days, allowed_categories in history or []:
         if scanned_at < datetime.fromisoformat(until):
-            return closed, allowed_categories, open_days_of(ctx.fair_days, valid_days)
+            return closed, allowed_categories, frozenset(open_days_of(ctx.fair_days, valid_days))
     return closed, ctx.allowed_categories, ctx.open_days
 
 
@@ -2039,7 +2032,10 @@ def log_scanners(event, language="en"):
     korean = language == "ko"
     choices = sorted(
         (
-            (f"d{device_id}", f"{label or f'#{device_id}'} ({(ko if korean else en) or en})")
+            (
+                scanner_value("device", device_id),
+                f"{label or f'#{device_id}'} ({(ko if korean else en) or en})",
+            )
             for device_id, label, ko, en in devices
         ),
         key=lambda choice: choice[1].casefold(),
@@ -2049,8 +2045,15 @@ def log_scanners(event, language="en"):
             User.id.in_(select(Scan.user_id).where(Scan.event_id == event.id).distinct())
         )
     ).all()
-    choices += sorted(((f"u{p.id}", p.name) for p in people), key=lambda c: c[1].casefold())
+    choices += sorted(
+        ((scanner_value("user", p.id), p.name) for p in people), key=lambda c: c[1].casefold()
+    )
     return choices
+
+
+def scanner_value(kind, scanner_id):
+    """The scan log filter's value for a device or a person: "d12", "u7"."""
+    return f"{kind[0]}{scanner_id}"
 
 
 def parse_scanner(value):

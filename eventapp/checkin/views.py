@@ -389,7 +389,7 @@ def scans(event):
     chosen = _scan_log_filter(event)
     point_id, result, day, text = (chosen[k] for k in ("point_id", "result", "day", "text"))
     # As the filter's choices write it ("d12", not "d012").
-    scanner = f"{chosen['scanner'][0][0]}{chosen['scanner'][1]}" if chosen["scanner"] else None
+    scanner = services.scanner_value(*chosen["scanner"]) if chosen["scanner"] else None
     log = services.scan_log(event, **chosen, before=parse_id(request.args.get("before")))
     points = sorted(
         db.session.scalars(select(ScanPoint).where(ScanPoint.event_id == event.id)),

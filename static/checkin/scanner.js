@@ -412,9 +412,6 @@ function addRecent(status, text, note) {
   return item;
 }
 
-// An uploaded scan the server answered otherwise than this device did (a badge revoked
-// meanwhile, admitted at another gate first): listed with the scan's own time, so the
-// staff know whom it concerns.
 // Whether an uploaded scan's answer differs from the device's own (then listed). A
 // lead the company removed since the scan was "saved" on the phone, and is not now.
 function answeredOtherwise(item, result) {
@@ -423,6 +420,9 @@ function answeredOtherwise(item, result) {
   return true;
 }
 
+// An uploaded scan the server answered otherwise than this device did (a badge revoked
+// meanwhile, admitted at another gate first): listed with the scan's own time, so the
+// staff know whom it concerns.
 function listChanged(result) {
   const status = result.status;
   const name = result.badge ? result.badge[`name_${lang}`] || "" : "";
