@@ -136,3 +136,18 @@ class BadgeIssueEnd(db.Model):
     )
     issue: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     ended_at: Mapped[object] = mapped_column(UTCDateTime)
+
+
+class BadgeCategoryEnd(db.Model):
+    """A category a badge had until `ended_at`. A scanner that was offline judged its
+    scans by the categories of its last sync: its upload, after the badge's category
+    changed, is judged by the category the badge had at the scan's time."""
+
+    __tablename__ = "badge_category_ends"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    badge_id: Mapped[int] = mapped_column(ForeignKey("badges.id", ondelete="CASCADE"))
+    category: Mapped[str] = mapped_column(String(20))
+    ended_at: Mapped[object] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_badge_category_ends_badge", "badge_id", "ended_at"),)

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from eventapp.accounts.models import User
 from eventapp.badges import codes
-from eventapp.badges.models import CATEGORIES, Badge, BadgeIssueEnd, EventKey
+from eventapp.badges.models import CATEGORIES, Badge, BadgeCategoryEnd, BadgeIssueEnd, EventKey
 from eventapp.booths.models import Booth, BoothAllocation, Exhibitor
 from eventapp.core import audit
 from eventapp.core.db import contains_text, insert_on_conflict, utcnow
@@ -192,9 +192,18 @@ def _refresh(badge, fields, derived):
     for name in changed:
         setattr(badge, name, fields[name])
     if not badge.category_manual and badge.category != derived:
-        badge.category = derived
+        _change_category(badge, derived)
         changed.append("category")
     return changed
+
+
+def _change_category(badge, category):
+    """Give an issued badge another category, keeping when the old one ended (offline
+    scanners' uploads are judged by the category of the scan's time)."""
+    if category == badge.category:
+        return
+    db.session.add(BadgeCategoryEnd(badge_id=badge.id, category=badge.category, ended_at=utcnow()))
+    badge.category = category
 
 
 # -- issuing -------------------------------------------------------------------------------------
@@ -250,7 +259,7 @@ def issue_badge(event, user, category=None):
                 event=event,
                 data={"from": badge.category, "to": category},
             )
-        badge.category = category
+        _change_category(badge, category)
         badge.category_manual = True
     changed = _refresh(badge, fields, derived)
     if changed:
@@ -267,7 +276,7 @@ def set_category(badge, category):
         badge.category_manual = False
         issue_badge(badge.event, badge.user)
     else:
-        badge.category = category
+        _change_category(badge, category)
         badge.category_manual = True
     if badge.category != previous:
         audit.record(

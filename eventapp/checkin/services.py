@@ -27,7 +27,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from eventapp.accounts.models import User
 from eventapp.badges import codes
-from eventapp.badges.models import CATEGORIES, Badge, BadgeIssueEnd, EventKey
+from eventapp.badges.models import CATEGORIES, Badge, BadgeCategoryEnd, BadgeIssueEnd, EventKey
 from eventapp.booths.models import EXHIBITING_STATUSES, Exhibitor
 from eventapp.checkin.messages import bilingual
 from eventapp.checkin.models import (
@@ -896,8 +896,12 @@ def _local_hm(moment, tz):
     return moment.astimezone(tz).strftime("%m-%d %H:%M")
 
 
+def _category_label(category, language):
+    info = CATEGORIES.get(category)
+    return getattr(info, f"label_{language}") if info else category
+
+
 def _badge_info(row, language="en"):
-    category = CATEGORIES.get(row.category)
     name = (row.name_en or row.name_ko) if language == "en" else (row.name_ko or row.name_en)
     return {
         "id": row.id,
@@ -907,8 +911,8 @@ def _badge_info(row, language="en"):
         "organization_ko": row.organization_ko or row.organization_en,
         "organization_en": row.organization_en or row.organization_ko,
         "category": row.category,
-        "category_label_ko": category.label_ko if category else row.category,
-        "category_label_en": category.label_en if category else row.category,
+        "category_label_ko": _category_label(row.category, "ko"),
+        "category_label_en": _category_label(row.category, "en"),
     }
 
 
@@ -1110,14 +1114,13 @@ def _judge(ctx, text, day, scanned_at, language, offline=False, latest=None):
     closed, allowed_categories, open_days = _point_then(ctx, scanned_at, offline)
     if closed:
         return Judgement("not_allowed", "point_closed", bilingual("point_closed"), row.id, badge)
-    if allowed_categories and row.category not in allowed_categories:
+    category = _category_then(row, scanned_at) if offline else row.category
+    if allowed_categories and category not in allowed_categories:
         messages = {
-            "message_ko": bilingual("not_allowed", category=badge["category_label_ko"])[
-                "message_ko"
-            ],
-            "message_en": bilingual("not_allowed", category=badge["category_label_en"])[
-                "message_en"
-            ],
+            f"message_{lang}": bilingual("not_allowed", category=_category_label(category, lang))[
+                f"message_{lang}"
+            ]
+            for lang in ("ko", "en")
         }
         return Judgement("not_allowed", "category", messages, row.id, badge)
     if day not in open_days:
@@ -1156,6 +1159,18 @@ def _issue_admitted_then(badge_id, issue, scanned_at, latest):
         )
     )
     return ended_at is not None and _made_before(ended_at, scanned_at, latest)
+
+
+def _category_then(row, scanned_at):
+    """The category the badge had when an uploaded scan was made: the first one that
+    ended after the scan, or else its category now."""
+    ended = db.session.scalar(
+        select(BadgeCategoryEnd.category)
+        .where(BadgeCategoryEnd.badge_id == row.id, BadgeCategoryEnd.ended_at > scanned_at)
+        .order_by(BadgeCategoryEnd.ended_at, BadgeCategoryEnd.id)
+        .limit(1)
+    )
+    return ended or row.category
 
 
 def _never_before(moment, scanned_at, latest):

@@ -730,3 +730,50 @@ def test_uploads_are_judged_by_the_days_and_categories_of_their_time(
     services.update_scan_point(side, name_en="Side gate (east)")
     db.session.commit()
     assert len(side.rules_history) == 2
+
+
+def test_uploads_are_judged_by_the_badge_category_of_their_time(
+    scanning, client, device_token, monkeypatch
+):
+    """The side gate is for VIPs. At 12:00 the organizers make a visitor a VIP and
+    another VIP a visitor again. A tablet offline all morning uploads at 13:00: the
+    first was turned away at 10:00, the second let in at 11:00, and so it stays."""
+    from eventapp.badges import services as badges
+
+    event = scanning.event
+    side = scanning.points["side_gate"]
+    token = device_token("side_gate")
+    promoted, demoted = scanning.badges["attendee"], scanning.badges["exhibitor_staff"]
+
+    def clock(hour):
+        moment = event.local_datetime(event.days[0], time(hour, 0)).astimezone(UTC)
+        monkeypatch.setattr(services, "utcnow", lambda: moment)
+        monkeypatch.setattr(badges, "utcnow", lambda: moment)
+
+    clock(9)
+    services.update_scan_point(side, allowed_categories=["vip"])
+    badges.set_category(demoted, "vip")
+    db.session.commit()
+    was = promoted.category
+    assert was != "vip"
+    clock(12)
+    badges.set_category(promoted, "vip")
+    badges.set_category(demoted, "visitor")
+    db.session.commit()
+    clock(13)
+    turned_away = _upload(client, side, token, scanning.code("attendee"), scanning.at(0, time(10)))
+    assert (turned_away["status"], turned_away["reason"]) == ("not_allowed", "category")
+    label = badges.CATEGORIES[was].label_en
+    assert label in turned_away["message_en"] and "VIP" not in turned_away["message_en"]
+    let_in = _upload(
+        client, side, token, scanning.code("exhibitor_staff"), scanning.at(0, time(11))
+    )
+    assert let_in["status"] == "ok", let_in
+    # Live, each is judged by the category of now.
+    live = scan(client, side, scanning.code("attendee"), token=token).get_json()
+    assert live["status"] == "ok"
+    live = scan(client, side, scanning.code("exhibitor_staff"), token=token).get_json()
+    assert (live["status"], live["reason"]) == ("not_allowed", "category")
+    assert sorted(c.badge_id for c in db.session.scalars(select(CheckIn))) == sorted(
+        [promoted.id, demoted.id]
+    )
