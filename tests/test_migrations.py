@@ -124,7 +124,8 @@ def test_older_badge_issue_ends_are_recovered_from_the_audit_log(empty_database)
 
 def test_when_companies_stopped_exhibiting_is_recovered_from_the_audit_log(empty_database):
     """0014: a company that withdrew (or was turned away) after exhibiting stopped at
-    its last change of status out of approved, placed or confirmed."""
+    its last change of status out of approved, placed or confirmed; 0017: each time it
+    stopped, until it was approved again."""
     from datetime import UTC, datetime
 
     from sqlalchemy import insert, select
@@ -176,3 +177,11 @@ def test_when_companies_stopped_exhibiting_is_recovered_from_the_audit_log(empty
     ends = dict(db.session.execute(select(Exhibitor.id, Exhibitor.exhibiting_until)).all())
     assert ends[ids["left"]] == datetime(2025, 9, 17, 5, tzinfo=UTC)
     assert ends[ids["staying"]] is None and ends[ids["turned_away"]] is None
+    # 0017: and each period it did not exhibit, to its next approval.
+    stops = dict(db.session.execute(select(Exhibitor.id, Exhibitor.stopped_periods)).all())
+    assert stops[ids["left"]] == [
+        ["2025-09-17T02:00:00Z", "2025-09-17T04:00:00Z"],
+        ["2025-09-17T05:00:00Z", None],
+    ]
+    assert stops[ids["staying"]] == [["2025-09-17T01:00:00Z", "2025-09-17T03:00:00Z"]]
+    assert stops[ids["turned_away"]] is None

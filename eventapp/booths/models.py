@@ -88,6 +88,10 @@ class Exhibitor(db.Model):
     # When it last stopped exhibiting (withdrew, was turned away); None while it
     # exhibits. Lead scans made before, and uploaded after, still count.
     exhibiting_until: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
+    # Each time it did not exhibit after it had: [[start, end], ...] (core.periods).
+    # A company may withdraw and be approved again; a lead scan made in between, and
+    # uploaded later, does not count.
+    stopped_periods: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -46,7 +46,7 @@ from eventapp.checkin.models import (
     ScanPoint,
     open_days_of,
 )
-from eventapp.core import audit
+from eventapp.core import audit, periods
 from eventapp.core.db import contains_text, insert_on_conflict, utcnow
 from eventapp.core.driver_sql import DriverStatement
 from eventapp.core.i18n import lazy_gettext as _l
@@ -303,22 +303,7 @@ def active_devices(point, now=None):
 
 
 def _note_closing(point, now):
-    periods = [list(period) for period in point.closed_periods or []]
-    if not point.active:
-        periods.append([_iso(now), None])
-    elif periods and periods[-1][1] is None:
-        periods[-1][1] = _iso(now)
-    point.closed_periods = periods
-
-
-def closed_when(closed_periods, moment):
-    """Whether `moment` lies in one of a point's closed periods."""
-    for start, end in closed_periods or []:
-        if datetime.fromisoformat(start) <= moment and (
-            end is None or moment < datetime.fromisoformat(end)
-        ):
-            return True
-    return False
+    point.closed_periods = periods.noted(point.closed_periods, not point.active, now)
 
 
 def exhibiting(event, organization_id, lock=False):
@@ -888,8 +873,7 @@ def check_scan_fields(code, nonce):
         raise ScanRequestError("bad_nonce")
 
 
-def _iso(moment):
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+_iso = periods.iso
 
 
 def _local_hm(moment, tz):
@@ -1187,13 +1171,13 @@ def _point_then(ctx, scanned_at, offline):
     a visitor let in by this morning's rules stays let in."""
     if not offline:
         return not ctx.active, ctx.allowed_categories, ctx.open_days
-    periods, history = db.session.execute(
+    closed_periods, history = db.session.execute(
         select(ScanPoint.closed_periods, ScanPoint.rules_history).where(
             ScanPoint.id == ctx.point_id
         )
     ).one()
     # Without periods: closed before they were recorded, or never.
-    closed = closed_when(periods, scanned_at) if periods else not ctx.active
+    closed = periods.within(closed_periods, scanned_at) if closed_periods else not ctx.active
     for until, valid_days, allowed_categories in history or []:
         if scanned_at < datetime.fromisoformat(until):
             return closed, allowed_categories, frozenset(open_days_of(ctx.fair_days, valid_days))
@@ -1315,24 +1299,34 @@ def _exhibited_then(ctx, scanned_at, uploaded, latest):
     """Whether the point's company exhibits, or, for an uploaded scan, exhibited when
     the scan was made (before it stopped: a lead captured then is its lead)."""
     row = db.session.execute(
-        select(Exhibitor.status, Exhibitor.exhibiting_until).where(
+        select(Exhibitor.status, Exhibitor.exhibiting_until, Exhibitor.stopped_periods).where(
             Exhibitor.event_id == ctx.event_id,
             Exhibitor.organization_id == ctx.organization_id,
         )
     ).first()
     if row is None:
         return False
-    if row.status in LEAD_EXHIBITOR_STATUSES:
-        return True
+    exhibits = row.status in LEAD_EXHIBITOR_STATUSES
+    if not uploaded:
+        return exhibits
+    if row.stopped_periods:
+        # Also when it exhibits again: a scan made while it did not is no lead.
+        return not periods.within(row.stopped_periods, latest or scanned_at)
+    # Stopped before its periods were kept: only the last stop is known.
     until = row.exhibiting_until
-    return uploaded and until is not None and _made_before(until, scanned_at, latest)
+    return exhibits or (until is not None and _made_before(until, scanned_at, latest))
 
 
 def _capture_lead(ctx, row, badge, scanned_at, offline=False, latest=None):
     # A device set up before the company stopped exhibiting, or its staff uploading
     # what they queued, must not go on capturing leads (organizers may scan).
     uploaded = offline or latest is not None
-    checked = ctx.device_id is not None or ctx.company_stopped
+    checked = (
+        ctx.device_id is not None
+        or ctx.company_stopped
+        # The company's own staff, uploading what they scanned while it did not exhibit.
+        or (uploaded and _colleague(ctx.event_id, ctx.organization_id, ctx.user_id))
+    )
     if checked and not _exhibited_then(ctx, scanned_at, uploaded, latest):
         return Judgement(
             "not_allowed", "not_exhibiting", bilingual("not_exhibiting"), row.id, badge

@@ -27,7 +27,7 @@ from eventapp.booths.models import (
     Exhibitor,
     ExhibitorAvoid,
 )
-from eventapp.core import audit
+from eventapp.core import audit, periods
 from eventapp.core.db import contains_text, is_conflict, utcnow
 from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
@@ -311,8 +311,12 @@ def set_status(exhibitor, status, reason=None, *, notify=True):
     exhibitor.status_reason = reason
     if status in EXHIBITING_STATUSES:
         exhibitor.exhibiting_until = None
+        exhibitor.stopped_periods = periods.noted(exhibitor.stopped_periods, False, utcnow())
     elif old in EXHIBITING_STATUSES:
         exhibitor.exhibiting_until = utcnow()
+        exhibitor.stopped_periods = periods.noted(
+            exhibitor.stopped_periods, True, exhibitor.exhibiting_until
+        )
     released = 0
     if status in RELEASING_STATUSES:
         released = (

@@ -129,13 +129,17 @@ def server_clock(scanning, monkeypatch):
     on fair day `day` (an index, or a date), `after` later; returns the UTC moment.
     A live scan at some time is received seconds later: one whose time lags its
     receipt by more than minutes is taken for a wrong clock."""
+    from eventapp.badges import services as badges
     from eventapp.checkin import services
+    from eventapp.exhibitors import services as exhibitors
 
     def set_clock(day, clock=time(10, 0), after=timedelta(seconds=2)):
         event = scanning.event
         day = event.days[day] if isinstance(day, int) else day
         moment = event.local_datetime(day, clock).astimezone(services.UTC) + after
-        monkeypatch.setattr(services, "utcnow", lambda: moment)
+        # Also the clock of what organizers and exhibitors change meanwhile.
+        for module in (services, badges, exhibitors):
+            monkeypatch.setattr(module, "utcnow", lambda: moment)
         return moment
 
     return set_clock

@@ -4,7 +4,7 @@ consent, notes and ratings, CSV and Excel export."""
 import csv
 import io
 import zipfile
-from datetime import UTC, datetime, time
+from datetime import datetime, time, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -348,15 +348,14 @@ def test_a_device_of_a_company_that_withdrew_captures_no_leads(
     assert db.session.get(type(point), point.id).active is False
 
 
-def _withdraw_at(scanning, moment):
-    """alpha withdraws (the way exhibitors do); as if at `moment`."""
+def _withdraw_at(scanning, server_clock, clock):
+    """alpha withdraws (the way exhibitors do) at `clock` on the first fair day."""
     from eventapp.exhibitors import services as registrations
 
-    exhibitor = scanning.exhibitors["alpha"]
-    registrations.withdraw(exhibitor, "plans changed")
-    assert exhibitor.exhibiting_until is not None
-    exhibitor.exhibiting_until = datetime.fromisoformat(moment).astimezone(UTC)
+    moment = server_clock(0, clock, after=timedelta(0))
+    registrations.withdraw(scanning.exhibitors["alpha"], "plans changed")
     db.session.commit()
+    assert scanning.exhibitors["alpha"].exhibiting_until == moment
 
 
 def _queued(client, point, code, at, token=None):
@@ -382,7 +381,7 @@ def test_a_booth_tablets_queued_scans_from_before_the_company_withdrew_count(
     withdrew before the network came back. Those leads are its leads; a scan made
     after it withdrew is not."""
     booth, token = scanning.points["alpha_booth"], device_token("alpha_booth")
-    _withdraw_at(scanning, scanning.at(0, time(11, 0)))
+    _withdraw_at(scanning, server_clock, time(11, 0))
     server_clock(0, time(12, 0))
     before = _queued(client, booth, scanning.code("attendee"), scanning.at(0, time(10, 30)), token)
     assert before["status"] == "ok", before
@@ -400,7 +399,7 @@ def test_exhibitor_staffs_queued_scans_from_before_the_company_withdrew_count(
     each scan judged by when it was made; scanning on stays refused."""
     booth = scanning.points["alpha_booth"]
     staff = login_as("exhibitor_staff")
-    _withdraw_at(scanning, scanning.at(0, time(11, 0)))
+    _withdraw_at(scanning, server_clock, time(11, 0))
     server_clock(0, time(12, 0))
     before = _queued(staff, booth, scanning.code("attendee"), scanning.at(0, time(10, 30)))
     assert before["status"] == "ok", before
@@ -421,6 +420,37 @@ def test_exhibitor_staffs_queued_scans_from_before_the_company_withdrew_count(
         ).status_code
         == 403
     )
+
+
+@pytest.mark.parametrize("scanner", ["device", "staff"])
+def test_scans_queued_while_the_company_did_not_exhibit_do_not_count(
+    scanning, client, device_token, server_clock, login_as, scanner
+):
+    """alpha withdraws at 10:00 and is approved again at 12:00. A phone offline all
+    morning uploads at 13:00: the 9:30 and 12:30 scans are leads, the 11:00 one (made
+    while alpha did not exhibit) is not, whoever uploads it."""
+    from eventapp.exhibitors import services as registrations
+
+    booth = scanning.points["alpha_booth"]
+    token = device_token("alpha_booth") if scanner == "device" else None
+    uploader = client if scanner == "device" else login_as("exhibitor_staff")
+    exhibitor = scanning.exhibitors["alpha"]
+    _withdraw_at(scanning, server_clock, time(10, 0))
+    server_clock(0, time(12, 0))
+    registrations.register_again(exhibitor)
+    registrations.set_status(exhibitor, "approved", notify=False)
+    db.session.commit()
+    assert exhibitor.exhibiting_until is None
+    server_clock(0, time(13, 0))
+
+    def upload(role, clock):
+        answer = _queued(uploader, booth, scanning.code(role), scanning.at(0, clock), token)
+        return answer["status"], answer["reason"]
+
+    assert upload("attendee", time(9, 30)) == ("ok", "")
+    assert upload("outsider", time(11, 0)) == ("not_allowed", "not_exhibiting")
+    assert upload("organizer", time(12, 30)) == ("ok", "")
+    assert _lead_people(scanning) == {scanning.attendee.id, scanning.badges["organizer"].user_id}
 
 
 def test_a_company_that_exhibits_again_has_no_end(scanning):
