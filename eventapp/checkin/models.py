@@ -120,9 +120,10 @@ class ScanPoint(LocalizedMixin, db.Model):
     # uploaded later by a scanner that was offline is judged by the point as it was
     # when the scan was made (closed for lunch, open again, closed for the night).
     closed_periods: Mapped[list | None] = mapped_column(JSON, default=list)
-    # The days and categories it admitted before each change of them:
-    # [[until, valid_days, allowed_categories], ...], oldest first, `until` an RFC 3339
-    # UTC text. An offline scanner admitted by the rules of its last sync; its upload,
+    # The days, categories and entrance group it had before each change of them:
+    # [[until, valid_days, allowed_categories, entrance_group], ...], oldest first,
+    # `until` an RFC 3339 UTC text (the group is missing from entries made before it
+    # was kept). An offline scanner admitted by the rules of its last sync; its upload,
     # after the organizers changed them, is judged by the rules of the scan's time.
     rules_history: Mapped[list | None] = mapped_column(JSON, default=list)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)

@@ -10,6 +10,7 @@ statements, races settled by unique keys (`INSERT ... ON CONFLICT DO NOTHING`),
 nothing kept in process memory except parsed public keys (which never change).
 """
 
+import dataclasses
 import hashlib
 import re
 from collections import namedtuple
@@ -217,8 +218,7 @@ def update_scan_point(point, **changes):
             changes.get("name_en", point.name_en),
             point.id,
         )
-    former_company = point.organization_id
-    rules_before = [point.valid_days or [], point.allowed_categories or []]
+    rules_before = [point.valid_days or [], point.allowed_categories or [], point.entrance_group]
     changed = {}
     for name, value in changes.items():
         if getattr(point, name) != value:
@@ -226,13 +226,14 @@ def update_scan_point(point, **changes):
             setattr(point, name, value)
     if "active" in changed:
         _note_closing(point, utcnow())
-    if "valid_days" in changed or "allowed_categories" in changed:
+    if changed.keys() & {"valid_days", "allowed_categories", "entrance_group"}:
         point.rules_history = [*(point.rules_history or []), [_iso(utcnow()), *rules_before]]
     revoked = []
-    if "organization_id" in changed and former_company is not None:
+    if "organization_id" in changed:
         # Its scanners were handed to the former company's staff: they would go on
         # reading visitors' names and capturing leads for the new company, or, with
-        # the point turned into an entrance, checking people in there.
+        # the point turned into an entrance, checking people in there. Those of an
+        # entrance or meeting zone made a booth point were handed to gate staff.
         revoked = active_devices(point)
         for device in revoked:
             revoke_device(device)
@@ -1095,11 +1096,10 @@ def _judge(ctx, text, day, scanned_at, language, offline=False, latest=None):
         offline and _issue_admitted_then(row.id, code.issue, scanned_at, latest)
     ):
         return Judgement("revoked", "superseded", bilingual("superseded"), row.id, badge)
-    closed, allowed_categories, open_days = _point_then(ctx, scanned_at, offline)
-    if closed:
+    if not ctx.active:
         return Judgement("not_allowed", "point_closed", bilingual("point_closed"), row.id, badge)
     category = _category_then(row, scanned_at) if offline else row.category
-    if allowed_categories and category not in allowed_categories:
+    if ctx.allowed_categories and category not in ctx.allowed_categories:
         messages = {
             f"message_{lang}": bilingual("not_allowed", category=_category_label(category, lang))[
                 f"message_{lang}"
@@ -1107,7 +1107,7 @@ def _judge(ctx, text, day, scanned_at, language, offline=False, latest=None):
             for lang in ("ko", "en")
         }
         return Judgement("not_allowed", "category", messages, row.id, badge)
-    if day not in open_days:
+    if day not in ctx.open_days:
         return Judgement(
             "not_valid_today",
             "day",
@@ -1162,26 +1162,31 @@ def _never_before(moment, scanned_at, latest):
     return False
 
 
-def _point_then(ctx, scanned_at, offline):
-    """(whether it was closed, the categories and the days it admitted) when the scan
-    was made. An upload from a scanner that was offline may come after the point
-    closed or opened again, or after its days or categories changed: a gate closed
-    at the end of the day must not lose the entries its scanner queued before, nor a
-    scan made while it was closed (its synced scanner said so) count once reopened;
-    a visitor let in by this morning's rules stays let in."""
-    if not offline:
-        return not ctx.active, ctx.allowed_categories, ctx.open_days
+def _point_then(ctx, scanned_at):
+    """The scan context as the point was when an uploaded scan was made: open or
+    closed, its days, categories and entrance group. The upload from a scanner that
+    was offline may come after the point closed or opened again, or after its rules
+    changed: a gate closed at the end of the day must not lose the entries its
+    scanner queued before, nor a scan made while it was closed (its synced scanner
+    said so) count once reopened; a visitor let in by this morning's rules stays let
+    in, checked in to the entrance group the gate was in."""
     closed_periods, history = db.session.execute(
         select(ScanPoint.closed_periods, ScanPoint.rules_history).where(
             ScanPoint.id == ctx.point_id
         )
     ).one()
     # Without periods: closed before they were recorded, or never.
-    closed = periods.within(closed_periods, scanned_at) if closed_periods else not ctx.active
-    for until, valid_days, allowed_categories in history or []:
+    active = not periods.within(closed_periods, scanned_at) if closed_periods else ctx.active
+    then = {"active": active}
+    for until, valid_days, allowed_categories, *group in history or []:
         if scanned_at < datetime.fromisoformat(until):
-            return closed, allowed_categories, frozenset(open_days_of(ctx.fair_days, valid_days))
-    return closed, ctx.allowed_categories, ctx.open_days
+            then.update(valid_days=valid_days, allowed_categories=allowed_categories)
+            # Entries written before the group was kept have none: only today's is known.
+            group = (group[0] or DEFAULT_ENTRANCE_GROUP) if group else ctx.entrance_group
+            if group != ctx.entrance_group:
+                then.update(entrance_group=group, prefetched_day=None, prefetched_checkin=None)
+            break
+    return dataclasses.replace(ctx, **then)
 
 
 def _checkin_key(ctx, badge_id, day):
@@ -1335,15 +1340,10 @@ def _capture_lead(ctx, row, badge, scanned_at, offline=False, latest=None):
         # A colleague (or the phone tried on one's own badge): not a visitor to follow up.
         return Judgement("not_allowed", "own_company", bilingual("own_company"), row.id, badge)
     key = {"event_id": ctx.event_id, "organization_id": ctx.organization_id, "badge_id": row.id}
-    if uploaded and _removed_since(ctx, row.id, scanned_at, latest):
+    if uploaded and _removed_since(ctx, row.id, scanned_at):
         # Scanned when the phone said "saved", taken off the list since: the exhibitor's
         # removal stands. Captured again after the removal, the lead keeps that time.
-        first = _first("first_lead", key)
-        if first is None:
-            return Judgement(
-                "ok", "lead_removed", _bilingual_person(badge, "lead_removed"), row.id, badge
-            )
-        return _already(ctx, row.id, badge, _named_here(ctx, first), "already_lead")
+        return _already_lead(ctx, row, badge, _first("first_lead", key))
     outcome = _first(
         "lead",
         {
@@ -1368,8 +1368,18 @@ def _capture_lead(ctx, row, badge, scanned_at, offline=False, latest=None):
         by = {"captured_by_id": ctx.user_id} if ctx.user_id is not None else {}
         if _take_over(ctx, Lead, key, Lead.captured_at, scanned_at, **by):
             return ok
-        if scanned_at < first[0]:
+        if first is not None and scanned_at < first[0]:
             first = _first("first_lead", key)
+    return _already_lead(ctx, row, badge, first)
+
+
+def _already_lead(ctx, row, badge, first):
+    """The visitor is a lead since `first`; None: taken off the leads (also by a removal
+    committed while this scan was being written)."""
+    if first is None:
+        return Judgement(
+            "ok", "lead_removed", _bilingual_person(badge, "lead_removed"), row.id, badge
+        )
     return _already(ctx, row.id, badge, _named_here(ctx, first), "already_lead")
 
 
@@ -1438,6 +1448,8 @@ def record_scan(
     basis = _scan_basis(scanned_at, now)
     day = basis.astimezone(ctx.tz).date()
 
+    if offline:
+        ctx = _point_then(ctx, basis)
     judgement = _judge(ctx, code, day, basis, language, offline, latest)
     answer, row = _scan_row(ctx, judgement, code, nonce, scanned_at, now, day, offline, clock)
     if judgement.pending_checkin is None:
@@ -1957,8 +1969,10 @@ def remove_lead(lead):
     db.session.delete(lead)
 
 
-def _removed_since(ctx, badge_id, scanned_at, latest):
-    """Whether the company took the visitor off its leads after an uploaded scan."""
+def _removed_since(ctx, badge_id, scanned_at):
+    """Whether the company took the visitor off its leads after an uploaded scan was,
+    or may have been, made (`scanned_at` is the earliest it can have been): only a scan
+    certainly made after the removal captures the visitor again."""
     removed_at = db.session.scalar(
         select(LeadRemoval.removed_at).where(
             LeadRemoval.event_id == ctx.event_id,
@@ -1966,7 +1980,7 @@ def _removed_since(ctx, badge_id, scanned_at, latest):
             LeadRemoval.badge_id == badge_id,
         )
     )
-    return removed_at is not None and _made_before(removed_at, scanned_at, latest)
+    return removed_at is not None and scanned_at < removed_at
 
 
 def consent_of(event, user):

@@ -218,6 +218,7 @@ def point_edit(event, point_id):
     point = _point_or_404(event, point_id)
     form = _point_form(event, point)
     if form.validate_on_submit():
+        was_booth = point.kind == "booth"
         try:
             revoked = len(services.update_scan_point(point, **_point_fields(form)))
         except services.CheckinError as error:
@@ -226,13 +227,24 @@ def point_edit(event, point_id):
         else:
             db.session.commit()
             flash(_("Scan point %(name)s saved.", name=point.name), "success")
-            if revoked:
+            if revoked and was_booth:
                 flash(
                     ngettext(
                         "Its scanner device was revoked: it was set up for the company's "
                         "staff. Set up a new one where the point still needs one.",
                         "Its %(num)d scanner devices were revoked: they were set up for the "
                         "company's staff. Set up new ones where the point still needs them.",
+                        revoked,
+                    ),
+                    "warning",
+                )
+            elif revoked:
+                flash(
+                    ngettext(
+                        "Its scanner device was revoked: it was set up for on-site staff. "
+                        "Set up a new one for the company's staff.",
+                        "Its %(num)d scanner devices were revoked: they were set up for "
+                        "on-site staff. Set up new ones for the company's staff.",
                         revoked,
                     ),
                     "warning",
@@ -253,7 +265,7 @@ def point_edit(event, point_id):
         deletable=not services.has_records(point),
         max_hours=DEVICE_HOURS_MAX,
         # What saving another company (or kind) would do to the phones handed out.
-        company_devices=len(services.active_devices(point)) if point.organization_id else 0,
+        in_use=len(services.active_devices(point)),
         device_form=DeviceForm(formdata=None),
         now=services.utcnow(),
     )

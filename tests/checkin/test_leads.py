@@ -999,6 +999,68 @@ def test_a_removed_lead_stays_removed_when_an_older_queued_scan_comes_in(
     assert len(db.session.scalars(select(Lead)).all()) == 1
 
 
+def test_a_scan_of_unknown_time_does_not_bring_a_removed_lead_back(
+    scanning, login_as, server_clock, device_token, client
+):
+    """A phone whose clock went back uploads a scan made between 09:00 and 11:00: it
+    may well be older than the 10:30 removal, which stands. One known to be made after
+    the removal (from 10:40 on) captures the visitor again, from 10:40."""
+    booth = scanning.points["alpha_booth"]
+    staff = login_as("exhibitor_staff")
+    server_clock(0, time(10, 0))
+    assert scan(staff, booth, scanning.code("attendee")).get_json()["status"] == "ok"
+    server_clock(0, time(10, 30))
+    lead = db.session.scalar(select(Lead))
+    assert staff.post(f"/e/test-expo/leads/{lead.id}/remove").status_code == 302
+    server_clock(0, time(11, 0))
+
+    def upload(not_before):
+        body = {
+            "scan_point": booth.id,
+            "scans": [
+                {
+                    "code": scanning.code("attendee"),
+                    "nonce": nonce(),
+                    "scanned_at": "2000-01-01T00:00:00Z",
+                    "not_before": scanning.at(0, not_before),
+                }
+            ],
+        }
+        headers = {"X-Device-Token": device_token("alpha_booth")}
+        answer = client.post("/api/checkin/scans", json=body, headers=headers)
+        return answer.get_json()["results"][0]
+
+    answer = upload(time(9, 0))
+    assert answer["scan_time_refused"] == "clock_went_back"
+    assert (answer["status"], answer["reason"]) == ("ok", "lead_removed"), answer
+    assert db.session.scalars(select(Lead)).all() == []
+    answer = upload(time(10, 40))
+    assert (answer["status"], answer["reason"]) == ("ok", ""), answer
+    assert db.session.scalar(select(Lead)).captured_at == datetime.fromisoformat(
+        scanning.at(0, time(10, 40))
+    )
+
+
+def test_a_lead_removed_while_its_scan_is_written_is_answered_removed(
+    scanning, login_as, monkeypatch
+):
+    """On PostgreSQL the lead's insert may wait for another capture of the visitor
+    and then find nothing in its snapshot; if the company removed that lead in the
+    meantime, there is no first capture to name either."""
+    staff = login_as("exhibitor_staff")
+    real_first = services._first
+
+    def raced(name, params):
+        if name in ("lead", "first_lead"):
+            return None
+        return real_first(name, params)
+
+    monkeypatch.setattr(services, "_first", raced)
+    answer = scan(staff, scanning.points["alpha_booth"], scanning.code("attendee"))
+    assert answer.status_code == 200
+    assert (answer.get_json()["status"], answer.get_json()["reason"]) == ("ok", "lead_removed")
+
+
 def test_a_colleagues_badge_is_not_a_lead(scanning, login_as, device_token, client):
     booth = scanning.points["alpha_booth"]
     alpha_company = scanning.companies["alpha"]

@@ -715,7 +715,7 @@ def test_uploads_are_judged_by_the_days_and_categories_of_their_time(
     clock(14)
     services.update_scan_point(side, allowed_categories=[], valid_days=[event.days[1]])
     db.session.commit()
-    assert [rules[1:] for rules in side.rules_history] == [[[], []], [[], ["vip"]]]
+    assert [rules[1:] for rules in side.rules_history] == [[[], [], "main"], [[], ["vip"], "main"]]
     clock(18)
     assert upload("attendee", 10) == ("ok", "")
     assert upload("exhibitor_admin", 13) == ("not_allowed", "category")
@@ -777,3 +777,34 @@ def test_uploads_are_judged_by_the_badge_category_of_their_time(
     assert sorted(c.badge_id for c in db.session.scalars(select(CheckIn))) == sorted(
         [promoted.id, demoted.id]
     )
+
+
+def test_an_upload_checks_in_to_the_entrance_group_of_its_time(
+    scanning, client, device_token, server_clock
+):
+    """The side gate was in the main group at 10:00, when its offline tablet let the
+    visitor in; at 10:30 it became hall B's own gate. The 10:00 entry is the main
+    group's (taking over the 10:15 one at the main gate), and the visitor's first
+    entry to hall B at 12:00 is a check-in there."""
+    gate, side = scanning.points["gate"], scanning.points["side_gate"]
+    code = scanning.code("attendee")
+    server_clock(0, time(10, 15))
+    assert scan(client, gate, code, token=device_token("gate")).get_json()["status"] == "ok"
+    server_clock(0, time(10, 30))
+    services.update_scan_point(side, entrance_group="hall-b")
+    db.session.commit()
+    server_clock(0, time(11, 0))
+    token = device_token("side_gate")
+    uploaded = _upload(client, side, token, code, scanning.at(0, time(10, 0)))
+    assert (uploaded["status"], uploaded["reason"]) == ("ok", ""), uploaded
+    server_clock(0, time(12, 0))
+    live = scan(client, side, code, token=token).get_json()
+    assert live["status"] == "ok", live
+    checkins = {
+        c.entrance_group: (c.scan_point_id, c.checked_in_at)
+        for c in db.session.scalars(select(CheckIn))
+    }
+    assert checkins == {
+        "main": (side.id, _moment(scanning.at(0, time(10, 0)))),
+        "hall-b": (side.id, server_clock(0, time(12, 0))),
+    }

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from eventapp.checkin import services
-from eventapp.checkin.models import ScanDevice, ScanPoint
+from eventapp.checkin.models import Lead, ScanDevice, ScanPoint
 from eventapp.extensions import db
 from tests.checkin.conftest import scan
 
@@ -77,6 +77,36 @@ def test_giving_a_booth_point_to_another_company_revokes_its_devices(scanning, l
     page = _edit(login_as, db.session.get(ScanPoint, booth.id), name_en="Beta corner")
     assert "scanner device" not in page.get_data(as_text=True).split("<main", 1)[1].split("<h1")[0]
     assert db.session.get(ScanDevice, fresh.id).revoked_at is None
+
+
+def test_an_entrance_made_a_booth_point_revokes_its_gate_devices(scanning, login_as):
+    """The gate staff's tablet would capture leads for the company, reading visitors'
+    names; a meeting zone made an entrance keeps its staff's phones."""
+    gate = services.create_scan_point(
+        scanning.event, name_ko="북문", name_en="North gate", kind="entrance"
+    )
+    zone = services.create_scan_point(
+        scanning.event, name_ko="상담존 2", name_en="Zone 2", kind="meeting_zone"
+    )
+    db.session.commit()
+    device = services.create_device(gate, label="gate tablet", hours=24)
+    zone_device = services.create_device(zone, label="zone tablet", hours=24)
+    db.session.commit()
+    token = services.device_token(device)
+
+    form = login_as("organizer").get(f"/e/test-expo/checkin/points/{gate.id}?lang=en")
+    warning = form.get_data(as_text=True).split('id="company-devices"', 1)[1].split("</p>")[0]
+    assert 'data-for-kinds="booth"' in warning and "Making this a booth lead point" in warning
+    page = _edit(login_as, gate, kind="booth", organization_id=scanning.companies["alpha"].id)
+    html = page.get_data(as_text=True)
+    assert "Its scanner device was revoked: it was set up for on-site staff." in html
+    answer = scan(login_as("anonymous"), gate, scanning.code("attendee"), token=token)
+    assert answer.status_code == 401
+    assert db.session.scalar(select(func.count()).select_from(Lead)) == 0
+    _edit(login_as, zone, kind="entrance")
+    db.session.expire_all()
+    assert db.session.get(ScanDevice, device.id).revoked_at is not None
+    assert db.session.get(ScanDevice, zone_device.id).revoked_at is None
 
 
 def test_a_device_form_error_names_the_field(scanning, login_as):
