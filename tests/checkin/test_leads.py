@@ -961,13 +961,9 @@ def test_a_lead_rated_or_noted_folds_its_form_away(scanning, login_as):
     assert answer.status_code == 409 and not fold(answer.get_data(as_text=True))
 
 
-def test_a_removed_lead_stays_removed_when_an_older_queued_scan_comes_in(
-    scanning, login_as, server_clock, device_token
-):
-    """Staff scan a visitor at 10:00 and remove the lead at 10:30 (the wrong badge).
-    A second phone, offline since 09:00, uploads at 11:00 its 09:55 scan of the same
-    badge: the lead does not come back. Its 10:45 scan, after the removal, captures
-    the visitor afresh."""
+def _captured_and_removed(scanning, login_as, server_clock):
+    """The attendee, scanned at alpha's booth at 10:00, taken off its leads at 10:30;
+    the clock then at 11:00. Returns (booth point, staff client)."""
     booth = scanning.points["alpha_booth"]
     staff = login_as("exhibitor_staff")
     server_clock(0, time(10, 0))
@@ -976,6 +972,17 @@ def test_a_removed_lead_stays_removed_when_an_older_queued_scan_comes_in(
     lead = db.session.scalar(select(Lead))
     assert staff.post(f"/e/test-expo/leads/{lead.id}/remove").status_code == 302
     server_clock(0, time(11, 0))
+    return booth, staff
+
+
+def test_a_removed_lead_stays_removed_when_an_older_queued_scan_comes_in(
+    scanning, login_as, server_clock, device_token
+):
+    """Staff scan a visitor at 10:00 and remove the lead at 10:30 (the wrong badge).
+    A second phone, offline since 09:00, uploads at 11:00 its 09:55 scan of the same
+    badge: the lead does not come back. Its 10:45 scan, after the removal, captures
+    the visitor afresh."""
+    booth, staff = _captured_and_removed(scanning, login_as, server_clock)
     token = device_token("alpha_booth")
     older = _queued(staff, booth, scanning.code("attendee"), scanning.at(0, time(9, 55)), token)
     assert (older["status"], older["reason"]) == ("ok", "lead_removed"), older
@@ -1005,14 +1012,7 @@ def test_a_scan_of_unknown_time_does_not_bring_a_removed_lead_back(
     """A phone whose clock went back uploads a scan made between 09:00 and 11:00: it
     may well be older than the 10:30 removal, which stands. One known to be made after
     the removal (from 10:40 on) captures the visitor again, from 10:40."""
-    booth = scanning.points["alpha_booth"]
-    staff = login_as("exhibitor_staff")
-    server_clock(0, time(10, 0))
-    assert scan(staff, booth, scanning.code("attendee")).get_json()["status"] == "ok"
-    server_clock(0, time(10, 30))
-    lead = db.session.scalar(select(Lead))
-    assert staff.post(f"/e/test-expo/leads/{lead.id}/remove").status_code == 302
-    server_clock(0, time(11, 0))
+    booth, staff = _captured_and_removed(scanning, login_as, server_clock)
 
     def upload(not_before):
         body = {
