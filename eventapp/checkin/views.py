@@ -633,6 +633,11 @@ def scanner(slug, point_id):
             event=event,
             point=point,
             upload_only=upload_only,
+            # The company's end applies to its staff signed in, as to its set-up
+            # phones: should it stop while the page is open, the page knows.
+            company_staff=point.kind == "booth"
+            and device is None
+            and not has_role(current_user, event),
             device=device,
             device_token=token if device is not None else "",
             device_header=DEVICE_HEADER,

@@ -46,6 +46,39 @@ export function cleanCode(text) {
   return (text || "").replace(EDGES, "");
 }
 
+// A hand scanner types the code's keys; with the tablet's Korean input method on
+// (두벌식), each letter key becomes a jamo and the input method joins them into
+// syllables. The keys are read back from the jamo: the code is upper case, so a
+// shifted key (ㄲ for R) reads as the same letter.
+const INITIAL_KEYS = "r R s e E f a q Q t T d w W c z x v g".split(" ");
+const VOWEL_KEYS = "k o i O j p u P h hk ho hl y n nj np nl b m ml l".split(" ");
+const FINAL_KEYS = ["", ..."r R rt s sw sg e f fr fa fq ft fx fv fg a q qt t T d w c z x v g".split(" ")];
+const JAMO_KEYS = Object.fromEntries(
+  [
+    ..."ㄱr ㄲR ㄳrt ㄴs ㄵsw ㄶsg ㄷe ㄸE ㄹf ㄺfr ㄻfa ㄼfq ㄽft ㄾfx ㄿfv ㅀfg ㅁa ㅂq ㅃQ ㅄqt ㅅt ㅆT ㅇd ㅈw ㅉW ㅊc ㅋz ㅌx ㅍv ㅎg".split(" "),
+    ..."ㅏk ㅐo ㅑi ㅒO ㅓj ㅔp ㅕu ㅖP ㅗh ㅘhk ㅙho ㅚhl ㅛy ㅜn ㅝnj ㅞnp ㅟnl ㅠb ㅡm ㅢml ㅣl".split(" "),
+  ].map((pair) => [pair[0], pair.slice(1)])
+);
+const HANGUL = /[\u3131-\u318e\uac00-\ud7a3]/;
+
+export function fromHangulKeys(text) {
+  if (!text || !HANGUL.test(text)) return text;
+  let keys = "";
+  for (const character of text) {
+    const point = character.codePointAt(0);
+    if (point >= 0xac00 && point <= 0xd7a3) {
+      const index = point - 0xac00;
+      keys +=
+        INITIAL_KEYS[Math.floor(index / 588)] + VOWEL_KEYS[Math.floor((index % 588) / 28)] + FINAL_KEYS[index % 28];
+    } else {
+      keys += JAMO_KEYS[character] || character;
+    }
+  }
+  // Only where that gives a badge code: other text stays as it was scanned.
+  const upper = keys.toUpperCase();
+  return cleanCode(upper).startsWith("K1") ? upper : text;
+}
+
 export function parseCode(text) {
   const cleaned = cleanCode(text).toUpperCase();
   if (!cleaned.startsWith("K1")) return { error: "wrong prefix" };
@@ -214,6 +247,9 @@ export async function judge({ text, config, key, when, messages, seen, asDevice 
         status: "already_checked_in",
         reason: "",
         ...base,
+        seenKey,
+        // Let in by this device on its own (judged here, queued), not by the server.
+        firstOnDevice: Boolean(earlier.onDevice),
         first: { at: earlier.at, scan_point_ko: placeKo, scan_point_en: placeEn },
         ...say(messageKey, { time, place: placeKo }, { time, place: placeEn }),
       };

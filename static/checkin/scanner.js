@@ -49,6 +49,10 @@ const db = await openDB("kicxup-scanner", 1, {
   },
 });
 
+// Queued scans exist nowhere else until uploaded: the browser is asked not to
+// clear this site's storage when space runs short.
+if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => null);
+
 let config = null;
 let publicKey = null;
 // Set when the server refused this device's token (expired or revoked): later
@@ -96,11 +100,20 @@ async function fetchJSON(url, options = {}, timeoutMs = 6000) {
 async function useConfig(data) {
   config = data;
   showDayNote();
+  if (cfg.companyStaff === "1" && data.scan_point.exhibiting === false) stopCapturing();
   try {
     publicKey = await offline.loadPublicKey(data.public_key, cfg.noble);
   } catch (error) {
     publicKey = null;
   }
+}
+
+// The company stopped exhibiting while its staff had the page open: as on a page
+// opened after (upload_only), scans are refused here and kept for the audit trail.
+function stopCapturing() {
+  cfg.uploadOnly = "1";
+  const note = $("upload-only");
+  if (note) note.hidden = false;
 }
 
 // A booth's leads the company removed since this phone captured them: scanned
@@ -138,6 +151,7 @@ async function loadConfig() {
     if (response.ok) {
       const data = await response.json();
       learnClock(data.server_time, sentAt, Date.now());
+      setOnline(true);
       await db.put("config", { point: pointId, data, fetched: Date.now() });
       await useConfig(data);
       await forgetRemovedLeads(data).catch(() => null);
@@ -435,7 +449,34 @@ function showError(text) {
   show({ status: "error", [`message_${lang}`]: text, [`message_${other}`]: "" });
 }
 
+// Whether the server answered the last request. Wi-Fi can stay connected while
+// the venue's link behind it is down: the browser then says "online" and each live
+// scan would wait its full timeout before being judged here. After one that got no
+// answer, scans are judged here and queued at once, while a light request asks
+// every few seconds whether the server answers again.
+let reachable = true;
+let probe = null;
+const PROBE_MS = 3000;
+
+function probeSoon() {
+  if (probe) return;
+  probe = setTimeout(async () => {
+    probe = null;
+    if (reachable) return;
+    try {
+      // Any answer, even an error's, means the server can be reached.
+      await fetchJSON(cfg.probeUrl, { method: "GET", withToken: false }, 4000);
+      setOnline(true);
+      flushQueue();
+    } catch (error) {
+      probeSoon();
+    }
+  }, PROBE_MS);
+}
+
 function setOnline(isOnline) {
+  reachable = isOnline;
+  if (!isOnline) probeSoon();
   els.net.textContent = isOnline ? UI.online : UI.offline;
   els.net.className = `badge-pill ${isOnline ? "pill-ok" : "pill-bad"}`;
   root.dataset.online = isOnline ? "1" : "0";
@@ -544,16 +585,32 @@ async function remember(answer) {
 // network failed: that scan is still queued, so the server has not seen it. The
 // device's own judgement ("already", with its time) is the one for the gate.
 // Only then: the seen store also holds what the server answered before, and a
-// lead removed since is rightly captured afresh.
+// lead removed since is rightly captured afresh. At an entrance the admission may
+// also have gone up while this scan was on its way (the server took this one
+// first): the seen store marks what this device let in on its own.
 async function admittedOnDevice(item) {
   if (!config || !publicKey) return null;
   const badgeOf = (code) => offline.parseCode(code).badgeId;
   const badge = badgeOf(item.code);
   if (typeof badge !== "number") return null;
-  const queued = await db.getAll("queue");
-  if (!queued.some((q) => q.local_status === "ok" && badgeOf(q.code) === badge)) return null;
   const local = await judgeOffline(item).catch(() => null);
-  return local && local.status === "already_checked_in" ? local : null;
+  if (!local || local.status !== "already_checked_in") return null;
+  const queued = await db.getAll("queue");
+  if (queued.some((q) => q.local_status === "ok" && badgeOf(q.code) === badge)) return local;
+  const uploadedMeanwhile =
+    config.scan_point.kind === "entrance" &&
+    local.firstOnDevice &&
+    Date.parse(local.first.at) < Date.parse(item.scanned_at);
+  return uploadedMeanwhile ? local : null;
+}
+
+// A scan this device let in on its own that the server then refused (the badge was
+// revoked meanwhile, say): the device no longer counts it as an admission.
+async function forgetRefusedAdmission(item, result) {
+  if (item.local_status !== "ok" || !item.seen_key) return;
+  if (result.status === "ok" || result.status === "already_checked_in") return;
+  const entry = await db.get("seen", item.seen_key);
+  if (entry && entry.onDevice && entry.at === item.scanned_at) await db.delete("seen", item.seen_key);
 }
 
 async function judgeOffline(item) {
@@ -575,7 +632,7 @@ async function judgeOffline(item) {
     seen,
     // A company's end applies to its set-up devices, and to its staff signed in
     // (the page opens for them only to upload; organizers may scan on).
-    asDevice: (Boolean(cfg.token) && !tokenRejected) || cfg.uploadOnly === "1",
+    asDevice: (Boolean(cfg.token) && !tokenRejected) || cfg.uploadOnly === "1" || cfg.companyStaff === "1",
   });
 }
 
@@ -610,9 +667,15 @@ async function keepForUpload(item, note, syncNote) {
   // before the scan goes up, this point's page no longer opens on it (flushStrays).
   // Not with a token the server refused: it goes up with the sign-in.
   const token = cfg.token && !tokenRejected ? cfg.token : null;
-  await db.put("queue", { ...item, token, queued: nextQueued(), local_status: local.status });
+  await db.put("queue", {
+    ...item,
+    token,
+    queued: nextQueued(),
+    local_status: local.status,
+    seen_key: local.status === "ok" ? local.seenKey : undefined,
+  });
   if (local.status === "ok" && local.seenKey) {
-    await db.put("seen", { key: local.seenKey, at: item.scanned_at, ...here() });
+    await db.put("seen", { key: local.seenKey, at: item.scanned_at, onDevice: true, ...here() });
   }
   await refreshQueueCount();
   show(local, note);
@@ -620,8 +683,13 @@ async function keepForUpload(item, note, syncNote) {
     local.reason === "unverified" ? UI.unverified : clockWentBack() ? UI.clockWentBack : syncNote;
 }
 
+// The server takes codes of up to 2,000 characters (a badge's has 122). Longer text
+// (a paste, a hand scanner gone wild) is cut just past that: the server still
+// refuses it as too long, and a queue of such scans stays small enough to upload.
+const LONGEST_CODE = 2001;
+
 async function process(text, scannedAt, notBefore, stamp) {
-  const code = offline.cleanCode(text);
+  const code = offline.cleanCode(offline.fromHangulKeys(text)).slice(0, LONGEST_CODE);
   if (!code) return;
   const item = { nonce: newNonce(), code, scan_point: pointId, scanned_at: scannedAt, ...stamp };
   if (notBefore) item.not_before = notBefore;
@@ -631,7 +699,7 @@ async function process(text, scannedAt, notBefore, stamp) {
     await keepForUpload(item, "", "");
     return;
   }
-  if (navigator.onLine !== false) {
+  if (navigator.onLine !== false && reachable) {
     try {
       const sentAt = Date.now();
       // A live scan with a clock that went back: the server's own time is the
@@ -652,6 +720,14 @@ async function process(text, scannedAt, notBefore, stamp) {
         await remember(answer).catch(() => null);
         return;
       }
+      if (response.status === 403 && cfg.companyStaff === "1") {
+        // Refused to the company's staff: has the company stopped exhibiting?
+        await loadConfig();
+        if (cfg.uploadOnly === "1") {
+          await keepForUpload(item, "", "");
+          return;
+        }
+      }
       if (response.status === 401 || response.status === 403) {
         // Keep the scan: it is uploaded once this scanner may scan here again. The
         // warning above says why and what to do.
@@ -661,18 +737,21 @@ async function process(text, scannedAt, notBefore, stamp) {
         await keepForUpload(item, UI.notUploaded, UI.notAuthorized);
         return;
       }
-      if (response.status < 500) {
-        const body = await response.json().catch(() => ({}));
-        if (body.message_ko && body.message_en) {
-          show({ status: "error", message_ko: body.message_ko, message_en: body.message_en });
-        } else {
-          showError(fill(UI.serverError, { error: body.message || response.status }));
-        }
+      const body = response.status < 500 ? await response.json().catch(() => ({})) : {};
+      if (body.message_ko && body.message_en) {
+        show({ status: "error", message_ko: body.message_ko, message_en: body.message_en });
         return;
       }
-      // Reachable but failing (a deploy, an overloaded database): the network is
-      // fine, so say so; the gate gets this device's own answer and the scan waits
-      // for upload like an offline one.
+      if (typeof body.error === "string") {
+        // The app's own refusal of the request (its JSON error): sending it again
+        // would be refused again.
+        showError(fill(UI.serverError, { error: body.message || response.status }));
+        return;
+      }
+      // Reachable but failing (a deploy, an overloaded database), or a proxy on the
+      // way answering for the app (408, 429): the network is fine, so say so; the
+      // gate gets this device's own answer and the scan waits for upload like an
+      // offline one.
       setOnline(true);
       uploadProblem = "server";
       uploadStatus = response.status;
@@ -817,6 +896,7 @@ async function uploadQueue() {
         const result = results[i];
         if (!result) continue;
         await db.delete("queue", items[i].nonce);
+        await forgetRefusedAdmission(items[i], result).catch(() => null);
         await remember(result).catch(() => null);
         uploaded += 1;
         if (answeredOtherwise(items[i], result)) changed += 1;
@@ -859,11 +939,21 @@ if (finePointer) els.input.focus();
 const WEDGE_GAP_MS = 300; // a hand scanner types a whole code in one burst
 let wedge = "";
 let wedgeAt = 0;
+
+// The character a key typed. With a Korean input method on, a letter key may come
+// as the input method's ("Process"): the physical key still says which it was.
+function typedKey(event) {
+  if (event.key.length === 1) return event.key === " " ? "" : event.key;
+  const physical = /^(?:Key([A-Z])|Digit([0-9]))$/.exec(event.code || "");
+  if (!physical || (event.key !== "Process" && event.key !== "Unidentified")) return "";
+  return physical[1] || physical[2];
+}
+
 document.addEventListener("keydown", (event) => {
   const target = event.target;
   const typing = target instanceof HTMLElement && target.closest("input, textarea, select");
   if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
-  const character = event.key.length === 1 && event.key !== " ";
+  const character = typedKey(event);
   if (finePointer) {
     if (character) els.input.focus();
     return;
@@ -872,7 +962,7 @@ document.addEventListener("keydown", (event) => {
   if (now - wedgeAt > WEDGE_GAP_MS) wedge = "";
   wedgeAt = now;
   if (character) {
-    wedge += event.key;
+    wedge += character;
     event.preventDefault();
   } else if (event.key === "Enter" && wedge) {
     event.preventDefault();

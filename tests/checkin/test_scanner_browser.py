@@ -1117,12 +1117,19 @@ def test_a_badge_admitted_while_the_network_failed_is_not_admitted_again(
     badge_id = scanning.badges["attendee"].id
     page = _gate_scanner(scanning, live_server, launch_chromium, "fence")
     page.context.route("**/api/checkin/scan", lambda route: route.abort())
+    # The queued scan does not go up before the second scan (see flushQueue).
+    page.context.route("**/api/checkin/scans", lambda route: route.fulfill(status=503))
     _type_code(page, code, "ok")
     assert page.inner_text("#count-queue") == "1"
     page.context.unroute("**/api/checkin/scan")
+    # Scans are judged on the device until the server is seen to answer again.
+    page.wait_for_function(
+        "document.getElementById('net-state').textContent === 'online'", timeout=15000
+    )
     _type_code(page, code, "already_checked_in")
     assert "admitted on this scanner before" in page.inner_text("#result-status")
     assert page.inner_text("#count-ok") == "1"
+    page.context.unroute("**/api/checkin/scans")
     _upload_queue(page)
     db.session.remove()
     results = db.session.scalars(select(Scan.result).where(Scan.badge_id == badge_id)).all()

@@ -1,0 +1,278 @@
+"""The scanner page in headless Chromium on the networks of a venue: Wi-Fi that stays
+connected while the link behind it hangs, a proxy answering for the app, an upload
+racing a live scan; and the keys of a hand scanner typing with the Korean input
+method on."""
+
+import time as clock
+
+import pytest
+from sqlalchemy import func, select
+
+from eventapp.badges import services as badges
+from eventapp.badges.models import Badge
+from eventapp.booths.models import Exhibitor
+from eventapp.checkin.models import CheckIn, Scan
+from eventapp.exhibitors import services as registrations
+from eventapp.extensions import db
+from tests.checkin.test_scanner_browser import (
+    VENDOR,
+    _gate_scanner,
+    _ready,
+    _sign_in,
+    _type_code,
+    _upload_queue,
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not (VENDOR / "qr-scanner" / "qr-scanner.min.js").exists(),
+        reason="front-end packages missing: run `make frontend` (npm ci + vendor copy)",
+    ),
+]
+
+SCAN_URL = "**/api/checkin/scan"
+API_URLS = "**/api/checkin/**"
+BATCH_URL = "**/api/checkin/scans"
+
+
+def _wait_online(page):
+    page.wait_for_function(
+        "document.getElementById('net-state').textContent === 'online'", timeout=15000
+    )
+
+
+def _checkins():
+    db.session.remove()
+    return db.session.scalar(select(func.count()).select_from(CheckIn))
+
+
+def test_a_link_that_hangs_costs_one_wait_not_one_per_scan(scanning, live_server, launch_chromium):
+    """The access point stays up, the line behind it does not answer: the first scan
+    waits its time limit, the next ones are judged at once, and once the server
+    answers again the queue goes up and scans are live."""
+    page = _gate_scanner(scanning, live_server, launch_chromium, "hung link")
+    hung = []
+    page.context.route(API_URLS, lambda route: hung.append(route))
+    page.context.route("**/healthz", lambda route: hung.append(route))
+    _type_code(page, scanning.code("attendee"), "ok")  # after the 6 s limit
+    assert page.inner_text("#net-state") == "offline"
+    started = clock.monotonic()
+    _type_code(page, scanning.code("staff"), "ok")
+    _type_code(page, scanning.code("organizer"), "ok")
+    assert clock.monotonic() - started < 3
+    assert page.inner_text("#count-queue") == "3"
+
+    page.context.unroute(API_URLS)
+    page.context.unroute("**/healthz")
+    _wait_online(page)
+    page.wait_for_function(
+        "document.getElementById('count-queue').textContent === '0'", timeout=20000
+    )
+    _type_code(page, scanning.code("exhibitor_staff"), "ok")
+    assert page.inner_text("#count-queue") == "0"
+    assert _checkins() == 4
+
+
+def test_a_proxy_answering_for_the_app_does_not_turn_the_visitor_away(
+    scanning, live_server, launch_chromium
+):
+    """A proxy's 429 (or 408) is no answer of the app: the gate gets the device's own
+    answer and the scan is queued. The app's own refusal of a request is shown."""
+    page = _gate_scanner(scanning, live_server, launch_chromium, "behind a proxy")
+    page.context.route(
+        SCAN_URL,
+        lambda route: route.fulfill(
+            status=429, body="<html>Too Many Requests</html>", content_type="text/html"
+        ),
+    )
+    _type_code(page, scanning.code("attendee"), "ok")
+    assert page.inner_text("#count-queue") == "1"
+    assert "HTTP 429" in page.inner_text("#sync-note")
+    page.context.unroute(SCAN_URL)
+    _upload_queue(page)
+    assert _checkins() == 1
+    # A code too long for the app: its own 400, said, nothing queued.
+    _type_code(page, "x" * 2001, "error")
+    assert "at most 2000 characters" in page.inner_text("#result-message")
+    assert page.inner_text("#count-queue") == "0"
+
+
+def _clear_queue_behind_the_pages_back(page):
+    """As if the queued scans went up while a live scan was on its way."""
+    page.evaluate(
+        """() => new Promise((resolve, reject) => {
+      const open = indexedDB.open("kicxup-scanner");
+      open.onsuccess = () => {
+        const tx = open.result.transaction("queue", "readwrite");
+        tx.objectStore("queue").clear();
+        tx.oncomplete = () => resolve();
+        tx.onerror = () => reject(tx.error);
+      };
+    })"""
+    )
+
+
+def test_a_badge_let_in_on_the_device_stays_let_in_when_its_upload_overtakes(
+    scanning, live_server, launch_chromium
+):
+    """The device let the badge in while its request failed. Handed over the fence,
+    the badge is scanned again; the server takes this live scan before the queued one
+    (so it answers "ok"), and the queued scan has gone up by the time the answer comes:
+    the gate still sees "already", from the device's own record."""
+    code = scanning.code("attendee")
+    page = _gate_scanner(scanning, live_server, launch_chromium, "overtaken")
+    # The upload is held up until the live scan is under way.
+    page.context.route(BATCH_URL, lambda route: route.fulfill(status=503, body="busy"))
+    page.context.route(SCAN_URL, lambda route: route.abort())
+    _type_code(page, code, "ok")
+    page.context.unroute(SCAN_URL)
+    _wait_online(page)
+    _clear_queue_behind_the_pages_back(page)
+    _type_code(page, code, "already_checked_in")
+    assert "admitted on this scanner before" in page.inner_text("#result-status")
+
+
+def test_an_admission_the_server_refused_is_forgotten_on_the_device(
+    scanning, live_server, launch_chromium, writing
+):
+    """The badge was revoked after the tablet's last sync: offline, the tablet let it
+    in; the upload is refused. Reprinted, the new badge is scanned live and admitted:
+    the tablet must not call it "admitted before"."""
+    badge_id, first_code = scanning.badges["attendee"].id, scanning.code("attendee")
+    page = _gate_scanner(scanning, live_server, launch_chromium, "stale list")
+    with writing() as session:
+        badges.revoke_badge(session.get(Badge, badge_id), "lost")
+    page.context.route(SCAN_URL, lambda route: route.abort())
+    _type_code(page, first_code, "ok")
+    page.context.unroute(SCAN_URL)
+    _wait_online(page)
+    _upload_queue(page)
+    db.session.remove()
+    assert db.session.scalars(select(Scan.result)).all() == ["revoked"]
+    with writing() as session:
+        badge = session.get(Badge, badge_id)
+        badges.reissue_badge(badge)
+        session.flush()
+        code = badges.badge_code(badge)
+    page.evaluate("window.kicxupScanner.loadConfig()")  # the tablet knows the reprint
+    _type_code(page, code, "ok")
+    assert "admitted on this scanner before" not in page.inner_text("#result-status")
+    assert _checkins() == 1
+
+
+def test_staff_scanning_when_their_company_stops_see_it_refused(
+    scanning, live_server, launch_chromium, writing
+):
+    """The company withdraws while its staff's page is open: the next scan is refused
+    on the page ("not exhibiting", not a green "captured" with "sign in again"), kept
+    for the audit trail, and the page says why."""
+    booth = scanning.points["alpha_booth"]
+    visitor, next_visitor = scanning.code("attendee"), scanning.code("outsider")
+    page = launch_chromium().new_context(locale="en-US").new_page()
+    _sign_in(page, live_server.url, scanning.exhibitor_staff.email)
+    page.goto(f"{live_server.url}/e/test-expo/scan/{booth.id}")
+    _ready(page)
+    _type_code(page, visitor, "ok")
+    alpha = scanning.exhibitors["alpha"].id
+    with writing() as session:
+        registrations.withdraw(session.get(Exhibitor, alpha), "plans changed")
+    _type_code(page, next_visitor, "not_allowed")
+    assert "no longer exhibits" in page.inner_text("#result-message")
+    page.wait_for_selector("#upload-only:not([hidden])", timeout=5000)
+    assert page.is_hidden("#upload-warning")
+
+
+@pytest.mark.parametrize("device", ["desk", "touch tablet"])
+def test_a_hand_scanner_typing_with_the_korean_input_method_on(
+    scanning, live_server, launch_chromium, device
+):
+    """In 두벌식 mode the scanner's letter keys reach the page as jamo (joined into
+    syllables in the field), or as the input method's "Process" key with the physical
+    key's code: the badge is still read."""
+    code = scanning.code("staff")
+    options = {"has_touch": True, "is_mobile": True} if device == "touch tablet" else {}
+    page = _gate_scanner(scanning, live_server, launch_chromium, f"ime {device}", **options)
+    if device == "desk":
+        # What the field holds: the keys as the input method joined them.
+        _type_code(page, _as_dubeolsik(code), "ok")
+    else:
+        page.evaluate("document.activeElement && document.activeElement.blur()")
+        page.evaluate(
+            """(code) => {
+          for (const character of code) {
+            const physical = /[0-9]/.test(character) ? `Digit${character}` : `Key${character}`;
+            document.dispatchEvent(new KeyboardEvent("keydown", {
+              key: "Process", code: physical, bubbles: true, cancelable: true }));
+          }
+          document.dispatchEvent(new KeyboardEvent("keydown", {
+            key: "Enter", code: "Enter", bubbles: true, cancelable: true }));
+        }""",
+            code,
+        )
+        page.wait_for_selector("#result[data-status='ok']", timeout=10000)
+    assert page.inner_text("#result-name") == "Staff"
+    assert _checkins() == 1
+
+
+JAMO = dict(
+    zip(
+        "QWERTYUIOPASDFGHJKLZXCVBNM",
+        "ㅂㅈㄷㄱㅅㅛㅕㅑㅐㅔㅁㄴㅇㄹㅎㅗㅓㅏㅣㅋㅌㅊㅍㅠㅜㅡ",
+        strict=True,
+    )
+)
+INITIALS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+VOWELS = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
+FINALS = " ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ"
+
+
+def _as_dubeolsik(code):
+    """The text a 두벌식 input method makes of the code's keys: a consonant and the
+    vowel after it join into a syllable, which takes the next consonant as its final
+    unless a vowel follows that one (compound vowels and finals are left apart, which
+    only makes the text longer, never other keys)."""
+    jamo = [JAMO.get(character, character) for character in code]
+    out, i = [], 0
+    while i < len(jamo):
+        lead = jamo[i]
+        if lead in INITIALS and i + 1 < len(jamo) and jamo[i + 1] in VOWELS:
+            vowel = jamo[i + 1]
+            final, step = " ", 2
+            after = jamo[i + 2] if i + 2 < len(jamo) else ""
+            beyond = jamo[i + 3] if i + 3 < len(jamo) else ""
+            if after and after in FINALS.strip() and not (beyond and beyond in VOWELS):
+                final, step = after, 3
+            index = (INITIALS.index(lead) * 21 + VOWELS.index(vowel)) * 28 + FINALS.index(final)
+            out.append(chr(0xAC00 + index))
+            i += step
+        else:
+            out.append(lead)
+            i += 1
+    return "".join(out)
+
+
+def test_the_dubeolsik_text_of_a_code_holds_syllables():
+    """The helper above makes what the test needs: joined syllables, not bare jamo."""
+    text = _as_dubeolsik("K1RKQNPFRA")
+    assert text.startswith("ㅏ1") and "가" in text
+    assert any(0xAC00 <= ord(c) <= 0xD7A3 for c in text)
+
+
+def test_a_queue_with_a_pasted_novel_still_goes_up(scanning, live_server, launch_chromium):
+    """Text far longer than any code, typed while offline, is cut just past the
+    longest code the server takes: the upload is not too large to send, the server
+    refuses that one scan and takes the badge queued after it."""
+    page = _gate_scanner(scanning, live_server, launch_chromium, "pasted")
+    page.context.set_offline(True)
+    page.evaluate("""() => window.kicxupScanner.handle("K1" + "A".repeat(3 * 1024 * 1024))""")
+    _type_code(page, scanning.code("attendee"), "ok")
+    assert page.inner_text("#count-queue") == "2"
+    page.context.set_offline(False)
+    page.wait_for_function(
+        "document.getElementById('count-queue').textContent === '0'", timeout=20000
+    )
+    assert _checkins() == 1
+    db.session.remove()
+    stored = db.session.scalar(select(func.count()).select_from(Scan))
+    assert stored == 1  # the overlong one is answered as an error, not stored
