@@ -1857,7 +1857,7 @@ def lead_companies(event):
     return db.session.execute(
         select(Organization.id, Organization.name_ko, Organization.name_en)
         .where(or_(Organization.id.in_(with_point), Organization.id.in_(with_leads)))
-        .order_by(Organization.name_en, Organization.id)
+        .order_by(Organization.id)
     ).all()
 
 

@@ -162,16 +162,7 @@ def _point_form(event, point=None):
             ),
         )
     ).all()
-    language = current_language()
-    # In the reader's language and its order: 가나다 in Korean, A-Z in English.
-    names = sorted(
-        (
-            (org_id, (name_ko if language == "ko" else name_en) or name_en)
-            for org_id, name_ko, name_en in exhibitors
-        ),
-        key=lambda choice: choice[1].casefold(),
-    )
-    form.organization_id.choices = select_choices([(0, "—"), *names])
+    form.organization_id.choices = select_choices([(0, "—"), *_in_reading_order(exhibitors)])
     if request.method == "GET" and point is not None:
         form.organization_id.data = point.organization_id or 0
     return form
@@ -209,6 +200,19 @@ def point_new(event):
         form=form,
         point=None,
         entrance_groups=services.entrance_groups(event),
+    )
+
+
+def _in_reading_order(companies):
+    """(id, name) of (id, name_ko, name_en) rows, in the reader's language and its
+    order: 가나다 in Korean, A-Z in English."""
+    language = current_language()
+    return sorted(
+        (
+            (org_id, (name_ko if language == "ko" else name_en) or name_en or name_ko)
+            for org_id, name_ko, name_en in companies
+        ),
+        key=lambda choice: choice[1].casefold(),
     )
 
 
@@ -848,7 +852,7 @@ def _leads_page(event, company, editing=None):
             page.items.insert(0, row)
     companies = []
     if is_organizer(current_user, event):
-        companies = services.lead_companies(event)
+        companies = _in_reading_order(services.lead_companies(event))
     return render_template(
         "checkin/leads.html",
         event=event,

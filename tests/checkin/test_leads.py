@@ -907,13 +907,15 @@ def test_the_scanner_page_opens_to_upload_for_staff_of_a_company_that_withdrew(s
     booth = scanning.points["alpha_booth"]
     url = f"/e/test-expo/scan/{booth.id}"
     staff = login_as("exhibitor_staff")
-    assert 'id="upload-only"' not in staff.get(url).get_data(as_text=True)
+    html = staff.get(url).get_data(as_text=True)
+    # Hidden until the company stops while the page is open (the page then shows it).
+    assert 'data-upload-only=""' in html and 'id="upload-only" role="status" hidden' in html
     registrations.withdraw(scanning.exhibitors["alpha"], "plans changed")
     db.session.commit()
     page = staff.get(url)
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert 'data-upload-only="1"' in html and 'id="upload-only"' in html
+    assert 'data-upload-only="1"' in html and 'id="upload-only" role="status">' in html
     config = staff.get(f"/api/checkin/points/{booth.id}/config").get_json()
     assert config["scan_point"]["exhibiting"] is False and config["holders"] == {}
     assert login_as("other_exhibitor").get(url).status_code == 403
@@ -1095,3 +1097,39 @@ def test_a_colleagues_badge_is_not_a_lead(scanning, login_as, device_token, clie
         headers={"X-Device-Token": device_token("gate")},
     ).get_json()
     assert gate["own_badges"] is None
+
+
+def test_a_lead_rated_out_of_the_filter_is_said_saved(scanning, login_as):
+    """Working down the "not rated" list: once rated, the lead leaves the list, and
+    the page still says it was saved."""
+    staff = login_as("exhibitor_staff")
+    assert scan(staff, scanning.points["alpha_booth"], scanning.code("attendee")).status_code == 200
+    lead = db.session.scalar(select(Lead))
+    answer = staff.post(
+        f"/e/test-expo/leads/{lead.id}?rating=none&lang=en",
+        data={"rating": "hot", "notes": "", "rating_was": "", "notes_was": ""},
+    )
+    assert answer.status_code == 302
+    html = staff.get(answer.headers["Location"]).get_data(as_text=True)
+    assert 'id="saved-elsewhere"' in html and "no longer matches this filter" in html
+    # Saved where it still shows: said in its card, not at the top.
+    answer = staff.post(
+        f"/e/test-expo/leads/{lead.id}?lang=en",
+        data={"rating": "warm", "notes": "", "rating_was": "hot", "notes_was": ""},
+    )
+    html = staff.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "Lead saved." in html and 'id="saved-elsewhere"' not in html
+
+
+def test_organizers_pick_companies_in_their_languages_order(scanning, login_as):
+    """알파로보틱스 and 베타바이오 are A-Z as Alpha and Beta, 가나다 the other way."""
+    organizer = login_as("organizer")
+
+    def picker(lang):
+        html = organizer.get(f"/e/test-expo/leads/?lang={lang}").get_data(as_text=True)
+        return html.split('name="org"', 1)[1].split("</select>", 1)[0]
+
+    korean = picker("ko")
+    assert korean.index("베타바이오") < korean.index("알파로보틱스")
+    english = picker("en")
+    assert english.index("Alpha Robotics") < english.index("Beta Bio")

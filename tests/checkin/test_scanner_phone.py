@@ -271,3 +271,26 @@ def test_filters_ratings_and_tick_boxes_are_thumb_sized(
     _sign_in(page, live_server.url, staff_email)
     page.goto(f"{live_server.url}/e/test-expo/leads/")
     assert _too_small(page, ".rating label") == []
+
+
+def test_filters_with_long_names_fit_the_phone(scanning, live_server, launch_chromium):
+    """A select is as wide as its longest option: a company's full legal name, a
+    point named after its hall and gate, a device label with its point."""
+    alpha = scanning.companies["alpha"]
+    alpha.name_en = "Doosan Robotics Smart Manufacturing Solutions Co., Ltd."
+    alpha.name_ko = "두산로보틱스 스마트제조솔루션 주식회사"
+    gate = scanning.points["gate"]
+    gate.name_en, gate.name_ko = (
+        "North Hall Main Entrance (Gate 1)",
+        "북쪽 전시홀 주 출입구 (1번 게이트)",
+    )
+    services.create_device(gate, label="Galaxy Tab 2 at the left desk", hours=5)
+    db.session.commit()
+    alpha_id = alpha.id
+    page = launch_chromium().new_context(**PHONE).new_page()
+    _sign_in(page, live_server.url, scanning.organizer.email)
+    for lang in ("en", "ko"):
+        for path in ("/e/test-expo/checkin/scans?", f"/e/test-expo/leads/?org={alpha_id}&"):
+            page.goto(f"{live_server.url}{path}lang={lang}")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 360, (path, lang, width)
