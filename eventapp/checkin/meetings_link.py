@@ -11,10 +11,12 @@ marked attended once both sides have arrived. A meeting whose slot is over
 with a side missing is a no-show of that side ("both" when nobody came).
 """
 
+import dataclasses
 import importlib
 import inspect
 from dataclasses import dataclass
 from datetime import timedelta
+from types import SimpleNamespace
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -167,14 +169,20 @@ def mark_attended(ctx, badge_row, scanned_at, offline=False):
     )
     if offline:
         # Uploaded late by a scanner that was offline: the side came at the earlier scan.
+        later = (
+            MeetingArrival.meeting_id == meeting.id,
+            MeetingArrival.slot_id == meeting.slot_id,
+            MeetingArrival.side == side,
+            MeetingArrival.arrived_at > scanned_at,
+        )
+        displaced = db.session.execute(
+            select(
+                MeetingArrival.arrived_at, MeetingArrival.badge_id, MeetingArrival.scan_point_id
+            ).where(*later)
+        ).first()
         db.session.execute(
             update(MeetingArrival)
-            .where(
-                MeetingArrival.meeting_id == meeting.id,
-                MeetingArrival.slot_id == meeting.slot_id,
-                MeetingArrival.side == side,
-                MeetingArrival.arrived_at > scanned_at,
-            )
+            .where(*later)
             .values(
                 arrived_at=scanned_at,
                 badge_id=badge_row.id,
@@ -182,6 +190,14 @@ def mark_attended(ctx, badge_row, scanned_at, offline=False):
                 recorded_at=utcnow(),
             )
         )
+        if displaced is not None and displaced.arrived_at - scanned_at >= SAME_ARRIVAL:
+            # That later scan was taken for this meeting only for want of an earlier
+            # one: in time order it was the side's arrival for its next meeting.
+            mark_attended(
+                dataclasses.replace(ctx, point_id=displaced.scan_point_id),
+                SimpleNamespace(id=displaced.badge_id, organization_id=badge_row.organization_id),
+                displaced.arrived_at,
+            )
     # The meeting's row is locked: no other scan adds a side meanwhile.
     arrived = before | {side}
     complete = arrived >= set(MEETING_SIDES)

@@ -832,3 +832,41 @@ def test_the_days_meetings_fit_a_phone(meetup, live_server, launch_chromium):  #
     firm = page.locator(f"#meeting-{meeting_id} td[data-label]").nth(1)
     label = firm.evaluate("e => getComputedStyle(e, '::before').content")
     assert "기업" in label or "Firm" in label, label
+
+
+@pytest.mark.parametrize("upload_late", [False, True], ids=["in time order", "uploaded late"])
+def test_back_to_back_arrivals_do_not_depend_on_the_order_of_uploads(
+    meetup,  # noqa: F811
+    upload_late,
+):
+    """alpha meets gamma at 10:00 and beta at 10:30. Its first person sits down at 10:02
+    (a tablet offline then), its second at 10:20 for the next meeting. Uploaded after
+    the 10:20 scan, the 10:02 one takes the first meeting's arrival over, and the 10:20
+    scan becomes alpha's arrival for the 10:30 meeting, as in time order."""
+    event = meetup.event
+    alpha, beta, gamma = (meetup.profiles[k] for k in ("alpha", "beta", "gamma"))
+    first = _meeting(event, alpha, gamma, meetup.slots[0], meetup.organizer)
+    second = _meeting(event, alpha, beta, meetup.slots[1], meetup.organizer)
+    zone = _zone(event)
+    early, later = (first.starts_at + timedelta(minutes=m) for m in (2, 20))
+    if upload_late:
+        _scan(zone, meetup.exhibitor_staff, later, "b-online-1")
+        _scan(zone, meetup.exhibitor_admin, early, "a-offline-1", now=later, offline=True)
+    else:
+        _scan(zone, meetup.exhibitor_admin, early, "a-offline-1")
+        _scan(zone, meetup.exhibitor_staff, later, "b-online-1")
+    came = meetings_link.arrivals([first, second])
+    assert came[first.id]["startup"].arrived_at == early
+    assert came[second.id]["startup"].arrived_at == later
+    # A second tap at the table a minute later is the same arrival, not the next one.
+    _scan(
+        zone,
+        meetup.exhibitor_admin,
+        early - timedelta(minutes=1),
+        "a-second-tap",
+        now=later,
+        offline=True,
+    )
+    came = meetings_link.arrivals([first, second])
+    assert came[first.id]["startup"].arrived_at == early - timedelta(minutes=1)
+    assert came[second.id]["startup"].arrived_at == later
