@@ -136,8 +136,10 @@ def manage(event):
     )
 
 
-def _point_form(event, point=None):
-    form = ScanPointForm(obj=point)
+def _point_form(event, point=None, from_request=True):
+    """The scan point form; without `from_request`, filled from the point alone (the
+    page shown again after another form on it was sent)."""
+    form = ScanPointForm(obj=point) if from_request else ScanPointForm(formdata=None, obj=point)
     fair_days = [d.isoformat() for d in event.days]
     # Days kept from before the fair's dates moved: shown ticked, so that the form
     # does not look like "every fair day" while the point admits on none of them.
@@ -163,7 +165,7 @@ def _point_form(event, point=None):
         )
     ).all()
     form.organization_id.choices = select_choices([(0, "—"), *_in_reading_order(exhibitors)])
-    if request.method == "GET" and point is not None:
+    if (request.method == "GET" or not from_request) and point is not None:
         form.organization_id.data = point.organization_id or 0
     return form
 
@@ -254,6 +256,10 @@ def point_edit(event, point_id):
                     "warning",
                 )
             return redirect(url_for("checkin.manage", slug=event.slug))
+    return _point_page(event, point, form)
+
+
+def _point_page(event, point, form, device_form=None, status=200):
     devices = db.session.scalars(
         select(ScanDevice)
         .where(ScanDevice.scan_point_id == point.id)
@@ -270,9 +276,9 @@ def point_edit(event, point_id):
         max_hours=DEVICE_HOURS_MAX,
         # What saving another company (or kind) would do to the phones handed out.
         in_use=len(services.active_devices(point)),
-        device_form=DeviceForm(formdata=None),
+        device_form=device_form or DeviceForm(formdata=None),
         now=services.utcnow(),
-    )
+    ), status
 
 
 @bp.post("/e/<slug>/checkin/points/<int:point_id>/delete")
@@ -297,9 +303,9 @@ def device_new(event, point_id):
     point = _point_or_404(event, point_id)
     form = DeviceForm()
     if not form.validate_on_submit():
-        for error in field_errors(form):
-            flash(error, "error")
-        return redirect(url_for("checkin.point_edit", slug=event.slug, point_id=point.id))
+        # Shown again as typed, each error at its field.
+        point_form = _point_form(event, point, from_request=False)
+        return _point_page(event, point, point_form, device_form=form, status=400)
     device = services.create_device(
         point, label=form.label.data or "", hours=form.hours.data, created_by=current_user
     )

@@ -109,22 +109,32 @@ def test_an_entrance_made_a_booth_point_revokes_its_gate_devices(scanning, login
     assert db.session.get(ScanDevice, zone_device.id).revoked_at is None
 
 
-def test_a_device_form_error_names_the_field(scanning, login_as):
+def _field_of(html, name):
+    """The form field block of the input named `name`."""
+    start = html.index(f'name="{name}"')
+    return html[html.rindex('<div class="field', 0, start) : html.index("</div>", start)]
+
+
+def test_a_device_form_error_names_the_field_and_keeps_what_was_typed(scanning, login_as):
     gate = scanning.points["gate"]
     page = login_as("organizer").post(
-        f"/e/test-expo/checkin/points/{gate.id}/devices",
+        f"/e/test-expo/checkin/points/{gate.id}/devices?lang=en",
         data={"label": "x" * 101, "hours": 5},
-        follow_redirects=True,
+    )
+    assert page.status_code == 400
+    html = page.get_data(as_text=True)
+    label = _field_of(html, "label")
+    assert "Field cannot be longer than 100 characters." in label and "x" * 101 in label
+    assert db.session.scalar(select(func.count()).select_from(ScanDevice)) == 0
+    # The point's own form shows the point as saved, not the device form's fields.
+    assert 'value="Main gate"' in _field_of(html, "name_en")
+    page = login_as("organizer").post(
+        f"/e/test-expo/checkin/points/{gate.id}/devices?lang=en",
+        data={"label": "Galaxy Tab at the left desk", "hours": 721},
     )
     html = page.get_data(as_text=True)
-    assert "Device label: Field cannot be longer than 100 characters." in html
-    assert db.session.scalar(select(func.count()).select_from(ScanDevice)) == 0
-    page = login_as("organizer").post(
-        f"/e/test-expo/checkin/points/{gate.id}/devices",
-        data={"label": "ok", "hours": 721},
-        follow_redirects=True,
-    )
-    assert "Valid for (hours): Number must be between 1 and 720." in page.get_data(as_text=True)
+    assert "Number must be between 1 and 720." in _field_of(html, "hours")
+    assert 'value="Galaxy Tab at the left desk"' in _field_of(html, "label")
 
 
 def test_the_scan_log_says_why_in_the_readers_language(scanning, login_as):
