@@ -341,6 +341,15 @@ _BODY_ERRORS = {
 _SECURITY = [{"deviceToken": []}, {"session": []}]
 
 
+_CONFIG_HEADERS = {
+    "ETag": {"description": "The configuration's version.", "schema": {"type": "string"}},
+    "X-Server-Time": {
+        "description": "The server's time (RFC 3339), as `server_time` in the body.",
+        "schema": {"type": "string", "format": "date-time"},
+    },
+}
+
+
 def document():
     return {
         "openapi": "3.0.3",
@@ -470,16 +479,28 @@ def document():
                     "summary": "What a scanner needs to work offline",
                     "security": _SECURITY,
                     "parameters": [
-                        {"name": "point_id", "in": "path", "required": True, "schema": _POINT_ID}
+                        {"name": "point_id", "in": "path", "required": True, "schema": _POINT_ID},
+                        {
+                            "name": "If-None-Match",
+                            "in": "header",
+                            "required": False,
+                            "description": "The ETag of the configuration the scanner holds.",
+                            "schema": {"type": "string"},
+                        },
                     ],
                     "responses": {
                         "200": {
                             "description": "Key, revocation list, holders and the scan point.",
+                            "headers": _CONFIG_HEADERS,
                             "content": {
                                 "application/json": {
                                     "schema": {"$ref": "#/components/schemas/ScannerConfig"}
                                 }
                             },
+                        },
+                        "304": {
+                            "description": "Unchanged since the scanner's copy (If-None-Match).",
+                            "headers": _CONFIG_HEADERS,
                         },
                         **_AUTH_ERRORS,
                     },

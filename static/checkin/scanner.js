@@ -91,7 +91,12 @@ async function fetchJSON(url, options = {}, timeoutMs = 6000) {
       signal: controller.signal,
     });
     const text = await response.text();
-    return { ok: response.ok, status: response.status, json: async () => JSON.parse(text) };
+    return {
+      ok: response.ok,
+      status: response.status,
+      header: (name) => response.headers.get(name),
+      json: async () => JSON.parse(text),
+    };
   } finally {
     clearTimeout(timer);
   }
@@ -147,12 +152,25 @@ async function loadConfig() {
   if (tokenRejected && cfg.token) tokenRejected = false;
   try {
     const sentAt = Date.now();
-    const response = await fetchJSON(cfg.configUrl, { method: "GET" }, 15000);
+    // Unchanged since the copy in use, the server sends only its time.
+    const held = config ? await db.get("config", pointId) : null;
+    const conditional = held && held.etag ? { "If-None-Match": held.etag } : {};
+    const response = await fetchJSON(
+      cfg.configUrl,
+      { method: "GET", cache: "no-store", headers: conditional },
+      15000
+    );
+    if (response.status === 304 && held) {
+      learnClock(response.header("X-Server-Time"), sentAt, Date.now());
+      setOnline(true);
+      await db.put("config", { ...held, fetched: Date.now() });
+      return;
+    }
     if (response.ok) {
       const data = await response.json();
       learnClock(data.server_time, sentAt, Date.now());
       setOnline(true);
-      await db.put("config", { point: pointId, data, fetched: Date.now() });
+      await db.put("config", { point: pointId, data, fetched: Date.now(), etag: response.header("ETag") });
       await useConfig(data);
       await forgetRemovedLeads(data).catch(() => null);
       return;

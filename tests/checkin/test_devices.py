@@ -645,3 +645,37 @@ def test_extending_never_shortens_nor_revives_an_unused_code(scanning, login_as)
         login_as("organizer").get(f"/e/test-expo/checkin/points/{gate.id}").get_data(as_text=True)
     )
     assert f"/devices/{unused.id}/extend" not in form
+
+
+def test_an_unchanged_configuration_is_not_sent_again(scanning, client, device_token):
+    """The page asks every two minutes; an entrance's list of holders is large. With
+    the ETag of its copy it gets a 304 and the server's time; after a change, the new
+    configuration, compressed when the phone takes gzip."""
+    import gzip
+    import json
+
+    gate = scanning.points["gate"]
+    url = f"/api/checkin/points/{gate.id}/config"
+    headers = {"X-Device-Token": device_token("gate"), "Accept-Encoding": "gzip"}
+    first = client.get(url, headers=headers)
+    assert first.status_code == 200 and first.headers["Content-Encoding"] == "gzip"
+    data = json.loads(gzip.decompress(first.data))
+    assert first.headers["X-Server-Time"] == data["server_time"]
+    etag = first.headers["ETag"]
+    again = client.get(url, headers={**headers, "If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["ETag"] == etag and again.headers["X-Server-Time"]
+    # A badge revoked since: the configuration has changed.
+    from eventapp.badges import services as badges
+
+    badges.revoke_badge(scanning.badges["attendee"], "lost")
+    db.session.commit()
+    changed = client.get(url, headers={**headers, "If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    revoked = json.loads(gzip.decompress(changed.data))["revocation"]["revoked"]
+    assert scanning.badges["attendee"].id in revoked
+    # Without gzip, plain JSON.
+    plain = client.get(url, headers={"X-Device-Token": device_token("gate")})
+    assert (
+        "Content-Encoding" not in plain.headers and plain.get_json()["scan_point"]["id"] == gate.id
+    )

@@ -276,3 +276,25 @@ def test_a_queue_with_a_pasted_novel_still_goes_up(scanning, live_server, launch
     db.session.remove()
     stored = db.session.scalar(select(func.count()).select_from(Scan))
     assert stored == 1  # the overlong one is answered as an error, not stored
+
+
+def test_the_page_fetches_its_configuration_again_only_when_it_changed(
+    scanning, live_server, launch_chromium, writing
+):
+    """The refresh every two minutes brings a 304 while nothing changed (the page keeps
+    its copy and learns the server's time), and the new list once a badge is revoked."""
+    page = _gate_scanner(scanning, live_server, launch_chromium, "refresh")
+    badge_id, code = scanning.badges["attendee"].id, scanning.code("attendee")
+
+    def refresh():
+        with page.expect_response(lambda r: "/config" in r.url) as answer:
+            page.evaluate("window.kicxupScanner.loadConfig()")
+        return answer.value
+
+    assert refresh().status == 304
+    with writing() as session:
+        badges.revoke_badge(session.get(Badge, badge_id), "lost")
+    changed = refresh()
+    assert changed.status == 200 and changed.headers.get("content-encoding") == "gzip"
+    page.context.set_offline(True)
+    _type_code(page, code, "revoked")
