@@ -90,14 +90,19 @@ def _arrived_sides(meeting):
     return set(_arrivals_of(meeting))
 
 
-def _counts_for(candidates, scanned_at):
+def _counts_for(candidates, scanned_at, offline=False):
     """The (meeting, profile) of `candidates` (the current slot's, then the next's) a
     scan counts for: with back-to-back meetings, a scan shortly before the next slot
     counts for the next one once this side is already in for the current one, unless
-    it is the same arrival scanned twice."""
+    it is the same arrival scanned twice. An upload counts, as in time order, for the
+    first meeting the side arrived at only later."""
     for meeting, profile in candidates:
         arrived_at = _arrivals_of(meeting).get(meeting.request.side_of(profile))
-        if arrived_at is None or abs(scanned_at - arrived_at) < SAME_ARRIVAL:
+        if (
+            arrived_at is None
+            or abs(scanned_at - arrived_at) < SAME_ARRIVAL
+            or (offline and arrived_at > scanned_at)
+        ):
             return meeting, profile
     return candidates[0]
 
@@ -135,7 +140,7 @@ def mark_attended(ctx, badge_row, scanned_at, offline=False):
     ).all()
     if not candidates:
         return None
-    meeting, profile = _counts_for(candidates, scanned_at)
+    meeting, profile = _counts_for(candidates, scanned_at, offline)
     request = meeting.request
     side = request.side_of(profile)
     if side is None:  # pragma: no cover - a seat always belongs to one of the two sides
@@ -193,10 +198,13 @@ def mark_attended(ctx, badge_row, scanned_at, offline=False):
         if displaced is not None and displaced.arrived_at - scanned_at >= SAME_ARRIVAL:
             # That later scan was taken for this meeting only for want of an earlier
             # one: in time order it was the side's arrival for its next meeting.
+            # As an upload: it may take over a still later arrival in its turn (each
+            # step goes to a later time, so this ends).
             mark_attended(
                 dataclasses.replace(ctx, point_id=displaced.scan_point_id),
                 SimpleNamespace(id=displaced.badge_id, organization_id=badge_row.organization_id),
                 displaced.arrived_at,
+                offline=True,
             )
     # The meeting's row is locked: no other scan adds a side meanwhile.
     arrived = before | {side}

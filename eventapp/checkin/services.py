@@ -1178,11 +1178,14 @@ def _point_then(ctx, scanned_at):
     # Without periods: closed before they were recorded, or never.
     active = not periods.within(closed_periods, scanned_at) if closed_periods else ctx.active
     then = {"active": active}
-    for until, valid_days, allowed_categories, *group in history or []:
+    history = history or []
+    for index, (until, valid_days, allowed_categories, *_group) in enumerate(history):
         if scanned_at < datetime.fromisoformat(until):
             then.update(valid_days=valid_days, allowed_categories=allowed_categories)
-            # Entries written before the group was kept have none: only today's is known.
-            group = (group[0] or DEFAULT_ENTRANCE_GROUP) if group else ctx.entrance_group
+            # Entries written before the group was kept have none: the group is the
+            # one the next entry that has one says, or else today's.
+            kept = [entry[3] for entry in history[index:] if len(entry) > 3]
+            group = (kept[0] or DEFAULT_ENTRANCE_GROUP) if kept else ctx.entrance_group
             if group != ctx.entrance_group:
                 then.update(entrance_group=group, prefetched_day=None, prefetched_checkin=None)
             break
@@ -1315,8 +1318,11 @@ def _exhibited_then(ctx, scanned_at, uploaded, latest):
     if not uploaded:
         return exhibits
     if row.stopped_periods:
-        # Also when it exhibits again: a scan made while it did not is no lead.
-        return not periods.within(row.stopped_periods, latest or scanned_at)
+        # Also when it exhibits again: a scan made, or maybe made (its time known only
+        # as a range), while it did not is no lead.
+        if latest is not None:
+            return not periods.overlaps(row.stopped_periods, scanned_at, latest)
+        return not periods.within(row.stopped_periods, scanned_at)
     # Stopped before its periods were kept: only the last stop is known.
     until = row.exhibiting_until
     return exhibits or (until is not None and _made_before(until, scanned_at, latest))

@@ -29,3 +29,13 @@ def within(periods, moment):
         ):
             return True
     return False
+
+
+def overlaps(periods, start, end):
+    """Whether some of the time from `start` to `end` lies in one of the periods."""
+    for first, last in periods or []:
+        if datetime.fromisoformat(first) <= end and (
+            last is None or start < datetime.fromisoformat(last)
+        ):
+            return True
+    return False

@@ -102,10 +102,10 @@ async function fetchJSON(url, options = {}, timeoutMs = 6000) {
   }
 }
 
-async function useConfig(data) {
+async function useConfig(data, fresh = false) {
   config = data;
   showDayNote();
-  if (cfg.companyStaff === "1" && data.scan_point.exhibiting === false) stopCapturing();
+  if (fresh && cfg.companyStaff === "1") capturing(data.scan_point.exhibiting !== false);
   try {
     publicKey = await offline.loadPublicKey(data.public_key, cfg.noble);
   } catch (error) {
@@ -115,10 +115,12 @@ async function useConfig(data) {
 
 // The company stopped exhibiting while its staff had the page open: as on a page
 // opened after (upload_only), scans are refused here and kept for the audit trail.
-function stopCapturing() {
-  cfg.uploadOnly = "1";
+// Approved again, it captures leads again. Only a configuration just fetched says
+// so: the stored one may be from before either change.
+function capturing(exhibits) {
+  cfg.uploadOnly = exhibits ? "" : "1";
   const note = $("upload-only");
-  if (note) note.hidden = false;
+  if (note) note.hidden = exhibits;
 }
 
 // A booth's leads the company removed since this phone captured them: scanned
@@ -171,7 +173,7 @@ async function loadConfig() {
       learnClock(data.server_time, sentAt, Date.now());
       setOnline(true);
       await db.put("config", { point: pointId, data, fetched: Date.now(), etag: response.header("ETag") });
-      await useConfig(data);
+      await useConfig(data, true);
       await forgetRemovedLeads(data).catch(() => null);
       return;
     }
@@ -849,6 +851,7 @@ async function flushStrays() {
       for (let i = 0; i < batch.length; i++) {
         if (!results[i]) continue;
         await db.delete("queue", batch[i].nonce);
+        await forgetRefusedAdmission(batch[i], results[i]).catch(() => null);
         uploaded += 1;
         if (answeredOtherwise(batch[i], results[i])) changed += 1;
       }

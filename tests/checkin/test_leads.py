@@ -358,6 +358,18 @@ def _withdraw_at(scanning, server_clock, clock):
     assert scanning.exhibitors["alpha"].exhibiting_until == moment
 
 
+def _away_between(scanning, server_clock, withdrew, approved):
+    """alpha withdraws at `withdrew` and is approved again at `approved`."""
+    from eventapp.exhibitors import services as registrations
+
+    _withdraw_at(scanning, server_clock, withdrew)
+    server_clock(0, approved, after=timedelta(0))
+    exhibitor = scanning.exhibitors["alpha"]
+    registrations.register_again(exhibitor)
+    registrations.set_status(exhibitor, "approved", notify=False)
+    db.session.commit()
+
+
 def _queued(client, point, code, at, token=None):
     headers = {"X-Device-Token": token} if token else {}
     body = {"scan_point": point.id, "scans": [{"code": code, "nonce": nonce(), "scanned_at": at}]}
@@ -429,18 +441,12 @@ def test_scans_queued_while_the_company_did_not_exhibit_do_not_count(
     """alpha withdraws at 10:00 and is approved again at 12:00. A phone offline all
     morning uploads at 13:00: the 9:30 and 12:30 scans are leads, the 11:00 one (made
     while alpha did not exhibit) is not, whoever uploads it."""
-    from eventapp.exhibitors import services as registrations
 
     booth = scanning.points["alpha_booth"]
     token = device_token("alpha_booth") if scanner == "device" else None
     uploader = client if scanner == "device" else login_as("exhibitor_staff")
-    exhibitor = scanning.exhibitors["alpha"]
-    _withdraw_at(scanning, server_clock, time(10, 0))
-    server_clock(0, time(12, 0))
-    registrations.register_again(exhibitor)
-    registrations.set_status(exhibitor, "approved", notify=False)
-    db.session.commit()
-    assert exhibitor.exhibiting_until is None
+    _away_between(scanning, server_clock, time(10, 0), time(12, 0))
+    assert scanning.exhibitors["alpha"].exhibiting_until is None
     server_clock(0, time(13, 0))
 
     def upload(role, clock):
@@ -451,6 +457,34 @@ def test_scans_queued_while_the_company_did_not_exhibit_do_not_count(
     assert upload("outsider", time(11, 0)) == ("not_allowed", "not_exhibiting")
     assert upload("organizer", time(12, 30)) == ("ok", "")
     assert _lead_people(scanning) == {scanning.attendee.id, scanning.badges["organizer"].user_id}
+
+
+def test_a_scan_of_unknown_time_that_may_fall_in_a_stop_is_no_lead(
+    scanning, client, device_token, server_clock
+):
+    """alpha stopped from 10:00 to 10:30. A phone whose clock went back uploads at 11:00
+    a scan made some time after 09:00: it may have been made during the stop, so it
+    is no lead; one made some time after 10:40 is."""
+
+    booth, token = scanning.points["alpha_booth"], device_token("alpha_booth")
+    _away_between(scanning, server_clock, time(10, 0), time(10, 30))
+    server_clock(0, time(11, 0))
+
+    def upload(role, not_before):
+        item = {
+            "code": scanning.code(role),
+            "nonce": nonce(),
+            "scanned_at": "2000-01-01T00:00:00Z",
+            "not_before": scanning.at(0, not_before),
+        }
+        body = {"scan_point": booth.id, "scans": [item]}
+        answer = client.post("/api/checkin/scans", json=body, headers={"X-Device-Token": token})
+        result = answer.get_json()["results"][0]
+        return result["status"], result["reason"]
+
+    assert upload("attendee", time(9, 0)) == ("not_allowed", "not_exhibiting")
+    assert upload("outsider", time(10, 40)) == ("ok", "")
+    assert _lead_people(scanning) == {scanning.outsider.id}
 
 
 def test_a_company_that_exhibits_again_has_no_end(scanning):
@@ -1111,7 +1145,7 @@ def test_a_lead_rated_out_of_the_filter_is_said_saved(scanning, login_as):
     )
     assert answer.status_code == 302
     html = staff.get(answer.headers["Location"]).get_data(as_text=True)
-    assert 'id="saved-elsewhere"' in html and "no longer matches this filter" in html
+    assert 'id="saved-elsewhere"' in html and "not among the leads shown here" in html
     # Saved where it still shows: said in its card, not at the top.
     answer = staff.post(
         f"/e/test-expo/leads/{lead.id}?lang=en",

@@ -870,3 +870,23 @@ def test_back_to_back_arrivals_do_not_depend_on_the_order_of_uploads(
     came = meetings_link.arrivals([first, second])
     assert came[first.id]["startup"].arrived_at == early - timedelta(minutes=1)
     assert came[second.id]["startup"].arrived_at == later
+
+
+def test_a_displaced_arrival_takes_over_a_later_one_in_its_turn(meetup):  # noqa: F811
+    """Live scans of alpha's people at 10:20 (counted for the 10:00 meeting, for want
+    of an earlier one) and 10:40 (the 10:30 one); the 10:02 scan uploaded late makes
+    10:20 the arrival for 10:30, as in time order."""
+    event = meetup.event
+    alpha, beta, gamma = (meetup.profiles[k] for k in ("alpha", "beta", "gamma"))
+    first = _meeting(event, alpha, gamma, meetup.slots[0], meetup.organizer)
+    second = _meeting(event, alpha, beta, meetup.slots[1], meetup.organizer)
+    zone = _zone(event)
+    early, later, latest = (first.starts_at + timedelta(minutes=m) for m in (2, 20, 40))
+    _scan(zone, meetup.exhibitor_staff, later, "b-online-1")
+    _scan(zone, meetup.exhibitor_admin, latest, "a-online-2")
+    came = meetings_link.arrivals([first, second])
+    assert came[second.id]["startup"].arrived_at == latest
+    _scan(zone, meetup.exhibitor_admin, early, "a-offline-1", now=latest, offline=True)
+    came = meetings_link.arrivals([first, second])
+    assert came[first.id]["startup"].arrived_at == early
+    assert came[second.id]["startup"].arrived_at == later

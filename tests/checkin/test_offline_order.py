@@ -9,6 +9,7 @@ from sqlalchemy import select
 from eventapp.badges.models import BadgeIssueEnd
 from eventapp.checkin import services
 from eventapp.checkin.models import CheckIn, Lead, Scan
+from eventapp.core import periods
 from eventapp.extensions import db
 from tests.checkin.conftest import nonce, scan
 
@@ -808,3 +809,22 @@ def test_an_upload_checks_in_to_the_entrance_group_of_its_time(
         "main": (side.id, _moment(scanning.at(0, time(10, 0)))),
         "hall-b": (side.id, server_clock(0, time(12, 0))),
     }
+
+
+def test_history_kept_before_the_entrance_group_was_takes_the_next_entrys_group(
+    scanning, client, device_token, server_clock
+):
+    """A gate's rules history written before the group was kept (three fields), then
+    a change of group from main to hall-b (four): a scan older than both was in the
+    main group, which the later entry names, not in today's hall-b."""
+    side, code = scanning.points["side_gate"], scanning.code("attendee")
+    side.rules_history = [
+        [periods.iso(_moment(scanning.at(0, time(9)))), [], []],
+        [periods.iso(_moment(scanning.at(0, time(10)))), [], [], "main"],
+    ]
+    side.entrance_group = "hall-b"
+    db.session.commit()
+    server_clock(0, time(11, 0))
+    answer = _upload(client, side, device_token("side_gate"), code, scanning.at(0, time(8, 30)))
+    assert answer["status"] == "ok", answer
+    assert [c.entrance_group for c in db.session.scalars(select(CheckIn))] == ["main"]

@@ -169,6 +169,7 @@ def test_staff_scanning_when_their_company_stops_see_it_refused(
     for the audit trail, and the page says why."""
     booth = scanning.points["alpha_booth"]
     visitor, next_visitor = scanning.code("attendee"), scanning.code("outsider")
+    third_visitor = scanning.code("staff")
     page = launch_chromium().new_context(locale="en-US").new_page()
     _sign_in(page, live_server.url, scanning.exhibitor_staff.email)
     page.goto(f"{live_server.url}/e/test-expo/scan/{booth.id}")
@@ -181,6 +182,15 @@ def test_staff_scanning_when_their_company_stops_see_it_refused(
     assert "no longer exhibits" in page.inner_text("#result-message")
     page.wait_for_selector("#upload-only:not([hidden])", timeout=5000)
     assert page.is_hidden("#upload-warning")
+    # Approved again: the next configuration says so, and leads are captured again.
+    with writing() as session:
+        exhibitor = session.get(Exhibitor, alpha)
+        registrations.register_again(exhibitor)
+        registrations.set_status(exhibitor, "approved", notify=False)
+    page.evaluate("window.kicxupScanner.loadConfig()")
+    assert page.is_hidden("#upload-only")
+    _type_code(page, third_visitor, "ok")
+    assert page.inner_text("#result-name") == "Staff"
 
 
 @pytest.mark.parametrize("device", ["desk", "touch tablet"])
@@ -298,3 +308,36 @@ def test_the_page_fetches_its_configuration_again_only_when_it_changed(
     assert changed.status == 200 and changed.headers.get("content-encoding") == "gzip"
     page.context.set_offline(True)
     _type_code(page, code, "revoked")
+
+
+def test_a_stray_admission_the_server_refused_is_forgotten_too(
+    scanning, live_server, launch_chromium, writing
+):
+    """As above, with the refused scan uploaded from the next point's page: the gate's
+    tablet, set up for the side gate (same entrance group) before the upload, must not
+    call the reprinted badge "admitted before" there either."""
+    from tests.checkin.test_scanner_browser import _set_up, _setup_path
+
+    badge_id, first_code = scanning.badges["attendee"].id, scanning.code("attendee")
+    side_path, _side = _setup_path(scanning, "side_gate", "same tablet, side gate")
+    page = _gate_scanner(scanning, live_server, launch_chromium, "moving tablet")
+    with writing() as session:
+        badges.revoke_badge(session.get(Badge, badge_id), "lost")
+    context = page.context
+    context.route(API_URLS, lambda route: route.abort())
+    _type_code(page, first_code, "ok")
+    context.unroute(API_URLS)
+    context.route(BATCH_URL, lambda route: route.abort())
+    _set_up(page, live_server.url + side_path)
+    _ready(page)
+    context.unroute(BATCH_URL)
+    page.evaluate("window.kicxupScanner.flushQueue()")
+    assert page.evaluate("window.kicxupScanner.db.getAll('queue')") == []
+    with writing() as session:
+        badge = session.get(Badge, badge_id)
+        badges.reissue_badge(badge)
+        session.flush()
+        code = badges.badge_code(badge)
+    page.evaluate("window.kicxupScanner.loadConfig()")
+    _type_code(page, code, "ok")
+    assert "admitted on this scanner before" not in page.inner_text("#result-status")
