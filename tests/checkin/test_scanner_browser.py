@@ -131,6 +131,14 @@ def _upload_queue(page):
     )
 
 
+def _wait_online(page):
+    """Until the page sees the server answer again: after a request that got no
+    answer it judges scans itself, and asks every few seconds (scanner.js probeSoon)."""
+    page.wait_for_function(
+        "document.getElementById('net-state').textContent === 'online'", timeout=15000
+    )
+
+
 def _sign_in(page, base_url, email):
     page.goto(base_url + "/login")
     page.fill("input[name=email]", email)
@@ -1122,10 +1130,7 @@ def test_a_badge_admitted_while_the_network_failed_is_not_admitted_again(
     _type_code(page, code, "ok")
     assert page.inner_text("#count-queue") == "1"
     page.context.unroute("**/api/checkin/scan")
-    # Scans are judged on the device until the server is seen to answer again.
-    page.wait_for_function(
-        "document.getElementById('net-state').textContent === 'online'", timeout=15000
-    )
+    _wait_online(page)
     _type_code(page, code, "already_checked_in")
     assert "admitted on this scanner before" in page.inner_text("#result-status")
     assert page.inner_text("#count-ok") == "1"
@@ -1420,6 +1425,7 @@ def test_a_clock_error_learned_before_the_upload_dates_the_queue(
     server_clock(1, time(8, 1))
     page.context.unroute("**/api/checkin/**")
     page.route("**/api/checkin/scans", lambda route: route.fulfill(status=503, body="{}"))
+    _wait_online(page)
     _type_code(page, scanning.code("staff"), "ok")  # live: the page learns its error
     if then_set_right:
         page.clock.set_fixed_time(_seoul(day2, time(8, 2)))

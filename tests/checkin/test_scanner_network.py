@@ -21,6 +21,7 @@ from tests.checkin.test_scanner_browser import (
     _sign_in,
     _type_code,
     _upload_queue,
+    _wait_online,
 )
 
 pytestmark = [
@@ -34,12 +35,6 @@ pytestmark = [
 SCAN_URL = "**/api/checkin/scan"
 API_URLS = "**/api/checkin/**"
 BATCH_URL = "**/api/checkin/scans"
-
-
-def _wait_online(page):
-    page.wait_for_function(
-        "document.getElementById('net-state').textContent === 'online'", timeout=15000
-    )
 
 
 def _checkins():
