@@ -62,6 +62,8 @@ let tokenRejected = false;
 // and those queued at another point (flushStrays).
 let uploadProblem = null;
 let uploadStatus = 0;
+// Queued scans the server has answered since the page opened (see forgetRemovedLeads).
+let uploadsAnswered = 0;
 // Why the scans queued at each other point (by its id) were last refused:
 // { kind, status }. Points can be refused for different reasons at once.
 let strayProblems = new Map();
@@ -125,8 +127,11 @@ function capturing(exhibits) {
 
 // A booth's leads the company removed since this phone captured them: scanned
 // again, they are captured afresh, not "already". Kept: what is still waiting to
-// go up, and what this phone captured after the server wrote the list.
-async function forgetRemovedLeads(data) {
+// go up, and what this phone captured after the server wrote the list. Nothing is
+// forgotten once an upload was answered after the list was asked for
+// (`answeredBefore`, uploads answered then): the server may have written the list
+// before that upload's leads, and the queue no longer holds them.
+async function forgetRemovedLeads(data, answeredBefore) {
   if (!Array.isArray(data.lead_badges)) return;
   const leads = new Set(data.lead_badges);
   const listedAt = Date.parse(data.server_time);
@@ -135,6 +140,7 @@ async function forgetRemovedLeads(data) {
   );
   const prefix = `lead|${data.event.id}|${data.scan_point.organization_id}|`;
   for (const entry of await db.getAll("seen")) {
+    if (uploadsAnswered !== answeredBefore) return;
     if (!entry.key.startsWith(prefix)) continue;
     const badge = Number(entry.key.slice(prefix.length));
     if (leads.has(badge) || queued.has(badge) || !(Date.parse(entry.at) < listedAt)) continue;
@@ -154,6 +160,7 @@ async function loadConfig() {
   if (tokenRejected && cfg.token) tokenRejected = false;
   try {
     const sentAt = Date.now();
+    const answeredBefore = uploadsAnswered;
     // Unchanged since the copy in use, the server sends only its time.
     const held = config ? await db.get("config", pointId) : null;
     const conditional = held && held.etag ? { "If-None-Match": held.etag } : {};
@@ -163,9 +170,14 @@ async function loadConfig() {
       15000
     );
     if (response.status === 304 && held) {
-      learnClock(response.header("X-Server-Time"), sentAt, Date.now());
+      const serverTime = response.header("X-Server-Time");
+      learnClock(serverTime, sentAt, Date.now());
       setOnline(true);
       await db.put("config", { ...held, fetched: Date.now() });
+      // The same list of leads, as of now: one this phone captured since its copy
+      // and the company removed meanwhile is not on it.
+      const listed = { ...held.data, server_time: serverTime };
+      await forgetRemovedLeads(listed, answeredBefore).catch(() => null);
       return;
     }
     if (response.ok) {
@@ -174,7 +186,7 @@ async function loadConfig() {
       setOnline(true);
       await db.put("config", { point: pointId, data, fetched: Date.now(), etag: response.header("ETag") });
       await useConfig(data, true);
-      await forgetRemovedLeads(data).catch(() => null);
+      await forgetRemovedLeads(data, answeredBefore).catch(() => null);
       return;
     }
     if (response.status === 401 || response.status === 403) {
@@ -850,6 +862,8 @@ async function flushStrays() {
       const { results } = await response.json();
       for (let i = 0; i < batch.length; i++) {
         if (!results[i]) continue;
+        // Counted first: a list of leads read meanwhile must see it (forgetRemovedLeads).
+        uploadsAnswered += 1;
         await db.delete("queue", batch[i].nonce);
         await forgetRefusedAdmission(batch[i], results[i]).catch(() => null);
         uploaded += 1;
@@ -916,6 +930,7 @@ async function uploadQueue() {
       for (let i = 0; i < items.length; i++) {
         const result = results[i];
         if (!result) continue;
+        uploadsAnswered += 1;
         await db.delete("queue", items[i].nonce);
         await forgetRefusedAdmission(items[i], result).catch(() => null);
         await remember(result).catch(() => null);
