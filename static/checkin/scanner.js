@@ -514,20 +514,12 @@ function setOnline(isOnline) {
   root.dataset.online = isOnline ? "1" : "0";
 }
 
-// Every scan waiting on this device: this page uploads those queued at another
-// scan point too (flushStrays), and a phone moved from a revoked point must not
-// hide them.
-async function pendingCount() {
-  return (await db.getAll("queue")).length;
-}
-
 // A warning that stays on screen while queued scans cannot be uploaded: how many,
 // why, and what the operator can do about it. This point's scans and those queued
 // at another point can be held up for different reasons: each is said.
 const WARNING_TEXT = { auth: "uploadRefused", server: "uploadFailed", forbidden: "strayForbidden" };
 
-async function refreshWarning() {
-  const queued = await db.getAll("queue");
+function refreshWarning(queued) {
   const own = queued.filter((q) => q.scan_point === pointId).length;
   const problems = [];
   if (uploadProblem && own) problems.push({ kind: uploadProblem, count: own, status: uploadStatus });
@@ -556,9 +548,14 @@ async function refreshWarning() {
   root.dataset.uploadProblem = problems.map(({ kind }) => kind).join(" ");
 }
 
+// The count is every scan waiting on this device: this page uploads those queued at
+// another scan point too (flushStrays), and a phone moved from a revoked point must
+// not hide them. Count and warning come from one look at the queue, shown together:
+// the count at 0 with a warning about a scan still waiting would contradict itself.
 async function refreshQueueCount() {
-  els.countQueue.textContent = String(await pendingCount());
-  await refreshWarning();
+  const queued = await db.getAll("queue");
+  els.countQueue.textContent = String(queued.length);
+  refreshWarning(queued);
 }
 
 // -- scanning -----------------------------------------------------------------------------
