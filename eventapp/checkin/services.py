@@ -1176,7 +1176,11 @@ def _point_then(ctx, scanned_at):
         )
     ).one()
     # Without periods: closed before they were recorded, or never.
-    active = not periods.within(closed_periods, scanned_at) if closed_periods else ctx.active
+    active = (
+        not periods.overlaps(closed_periods, scanned_at, scanned_at)
+        if closed_periods
+        else ctx.active
+    )
     then = {"active": active}
     history = history or []
     for index, (until, valid_days, allowed_categories, *_group) in enumerate(history):
@@ -1320,9 +1324,7 @@ def _exhibited_then(ctx, scanned_at, uploaded, latest):
     if row.stopped_periods:
         # Also when it exhibits again: a scan made, or maybe made (its time known only
         # as a range), while it did not is no lead.
-        if latest is not None:
-            return not periods.overlaps(row.stopped_periods, scanned_at, latest)
-        return not periods.within(row.stopped_periods, scanned_at)
+        return not periods.overlaps(row.stopped_periods, scanned_at, latest or scanned_at)
     # Stopped before its periods were kept: only the last stop is known.
     until = row.exhibiting_until
     return exhibits or (until is not None and _made_before(until, scanned_at, latest))

@@ -21,18 +21,9 @@ def noted(periods, inside, now):
     return periods
 
 
-def within(periods, moment):
-    """Whether `moment` lies in one of the periods."""
-    for start, end in periods or []:
-        if datetime.fromisoformat(start) <= moment and (
-            end is None or moment < datetime.fromisoformat(end)
-        ):
-            return True
-    return False
-
-
 def overlaps(periods, start, end):
-    """Whether some of the time from `start` to `end` lies in one of the periods."""
+    """Whether some of the time from `start` to `end` (a moment, when they are one)
+    lies in one of the periods."""
     for first, last in periods or []:
         if datetime.fromisoformat(first) <= end and (
             last is None or start < datetime.fromisoformat(last)

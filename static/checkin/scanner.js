@@ -169,23 +169,18 @@ async function loadConfig() {
       { method: "GET", cache: "no-store", headers: conditional },
       15000
     );
-    if (response.status === 304 && held) {
-      const serverTime = response.header("X-Server-Time");
-      learnClock(serverTime, sentAt, Date.now());
-      setOnline(true);
-      await db.put("config", { ...held, fetched: Date.now() });
-      // The same list of leads, as of now: one this phone captured since its copy
-      // and the company removed meanwhile is not on it.
-      const listed = { ...held.data, server_time: serverTime };
-      await forgetRemovedLeads(listed, answeredBefore).catch(() => null);
-      return;
-    }
-    if (response.ok) {
-      const data = await response.json();
+    const unchanged = response.status === 304 && held;
+    if (unchanged || response.ok) {
+      // Unchanged: the copy held, as of the server's time now (its list of leads
+      // then no longer holds one this phone captured and the company removed since).
+      const data = unchanged
+        ? { ...held.data, server_time: response.header("X-Server-Time") }
+        : await response.json();
       learnClock(data.server_time, sentAt, Date.now());
       setOnline(true);
-      await db.put("config", { point: pointId, data, fetched: Date.now(), etag: response.header("ETag") });
-      await useConfig(data, true);
+      const etag = unchanged ? held.etag : response.header("ETag");
+      await db.put("config", { point: pointId, data, fetched: Date.now(), etag });
+      if (!unchanged) await useConfig(data, true);
       await forgetRemovedLeads(data, answeredBefore).catch(() => null);
       return;
     }
@@ -633,6 +628,14 @@ async function admittedOnDevice(item) {
   return uploadedMeanwhile ? local : null;
 }
 
+// A queued scan the server answered: off the queue. Counted first: a list of leads
+// read meanwhile must see it (forgetRemovedLeads).
+async function settle(item, result) {
+  uploadsAnswered += 1;
+  await db.delete("queue", item.nonce);
+  await forgetRefusedAdmission(item, result).catch(() => null);
+}
+
 // A scan this device let in on its own that the server then refused (the badge was
 // revoked meanwhile, say): the device no longer counts it as an admission.
 async function forgetRefusedAdmission(item, result) {
@@ -859,10 +862,7 @@ async function flushStrays() {
       const { results } = await response.json();
       for (let i = 0; i < batch.length; i++) {
         if (!results[i]) continue;
-        // Counted first: a list of leads read meanwhile must see it (forgetRemovedLeads).
-        uploadsAnswered += 1;
-        await db.delete("queue", batch[i].nonce);
-        await forgetRefusedAdmission(batch[i], results[i]).catch(() => null);
+        await settle(batch[i], results[i]);
         uploaded += 1;
         if (answeredOtherwise(batch[i], results[i])) changed += 1;
       }
@@ -927,9 +927,7 @@ async function uploadQueue() {
       for (let i = 0; i < items.length; i++) {
         const result = results[i];
         if (!result) continue;
-        uploadsAnswered += 1;
-        await db.delete("queue", items[i].nonce);
-        await forgetRefusedAdmission(items[i], result).catch(() => null);
+        await settle(items[i], result);
         await remember(result).catch(() => null);
         uploaded += 1;
         if (answeredOtherwise(items[i], result)) changed += 1;
