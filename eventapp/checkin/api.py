@@ -105,10 +105,15 @@ def _language(ctx):
     return language_without_database() if ctx.device_id else current_language()
 
 
-def _record(ctx, item, scanned_at, offline, clock=None, bound=False):
-    """Record one scan in its own transaction; retried once after a lost race."""
+def _record(ctx, item, scanned_at, offline, clock=None, bound=False, recheck=False):
+    """Record one scan in its own transaction; retried once after a lost race. With
+    `recheck` (a queue uploaded in one request, one transaction per scan), the device
+    is checked again in each: one revoked during the upload stores nothing more."""
     for attempt in range(2):
         try:
+            if recheck and ctx.device_id is not None and not services.device_usable(ctx.device_id):
+                db.session.rollback()
+                abort(401, "the device token is invalid, expired or revoked")
             answer, _replayed = services.record_scan(
                 ctx,
                 code=item.get("code"),
@@ -265,7 +270,7 @@ def scan_batch():
             scanned_at, clock, bound = _upload_time(
                 item.get("scanned_at"), clock_error, item.get("not_before")
             )
-            results.append(_record(ctx, item, scanned_at, True, clock, bound))
+            results.append(_record(ctx, item, scanned_at, True, clock, bound, recheck=True))
         except services.ScanRequestError as error:
             db.session.rollback()
             nonce = item.get("nonce")

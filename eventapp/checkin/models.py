@@ -68,6 +68,10 @@ SCAN_REASONS = {
     "not_exhibiting": _l("the company no longer exhibits"),
     "day": _l("not a day this point admits"),
     "meeting": _l("meeting arrival"),
+    "own_company": _l("a badge of the company's own people: not a lead"),
+    "lead_removed": _l("taken off the company's leads after this scan: not added again"),
+    "earlier_scan": _l("an earlier scan, uploaded later, came first"),
+    "timed_scan": _l("a scan with a known time, uploaded later, was taken as the first"),
 }
 
 

@@ -536,6 +536,18 @@ def device_from_token(token, now=None):
     return device
 
 
+def device_usable(device_id, now=None):
+    """Whether the device may still scan, read under a share lock held until the
+    transaction ends: a revocation committed before is seen, and one being written
+    waits for the scan (PostgreSQL; SQLite has one writer at a time)."""
+    row = db.session.execute(
+        select(ScanDevice.revoked_at, ScanDevice.expires_at)
+        .where(ScanDevice.id == device_id)
+        .with_for_update(read=True)
+    ).first()
+    return row is not None and row.revoked_at is None and row.expires_at > (now or utcnow())
+
+
 def extend_device(device, hours, now=None):
     """Let a device scan for `hours` more from now (an expired one too: its phone
     keeps its token). A revoked device stays revoked."""
@@ -1348,6 +1360,15 @@ def _capture_lead(ctx, row, badge, scanned_at, offline=False, latest=None):
         # A colleague (or the phone tried on one's own badge): not a visitor to follow up.
         return Judgement("not_allowed", "own_company", bilingual("own_company"), row.id, badge)
     key = {"event_id": ctx.event_id, "organization_id": ctx.organization_id, "badge_id": row.id}
+    if uploaded:
+        # A removal of the lead that is being written holds the lead's row: wait for
+        # it, so that the check below sees its time (PostgreSQL; otherwise the insert
+        # below would wait for the deleted row instead and bring the lead back).
+        db.session.execute(
+            select(Lead.id)
+            .where(*(getattr(Lead, name) == value for name, value in key.items()))
+            .with_for_update()
+        )
     if uploaded and _removed_since(ctx, row.id, scanned_at):
         # Scanned when the phone said "saved", taken off the list since: the exhibitor's
         # removal stands. Captured again after the removal, the lead keeps that time.
@@ -1454,6 +1475,11 @@ def record_scan(
     # A scanner whose clock runs ahead keeps its time in the scan's record only: the
     # fair day, the check-in's or lead's time and the meeting slot go by the server's.
     basis = _scan_basis(scanned_at, now)
+    if offline:
+        # Nor can a queued scan have been made before the print it read was issued:
+        # a time the scanner sends is no reason to judge it by rules of before then
+        # (a company that stopped exhibiting backdating a visitor registered since).
+        basis = max(basis, _issued_at(ctx, code) or basis)
     day = basis.astimezone(ctx.tz).date()
 
     if offline:
@@ -1492,6 +1518,28 @@ def record_scan(
         return {**(first.answer or {}), "scan_id": first.id, "replayed": True}, True
     answer["scan_id"] = stored[0]
     return answer, False
+
+
+def _issued_at(ctx, text):
+    """When the print of the badge that `text` names was issued (the badge made, or
+    the print before it ended); None for a code that names no badge of the event."""
+    try:
+        code = _decode(text)
+    except codes.MalformedCode:
+        return None
+    if code.event_id != ctx.event_id or not code.badge_id or not 0 < code.badge_id <= MAX_ID:
+        return None
+    if code.issue > 1:
+        ended = db.session.scalar(
+            select(BadgeIssueEnd.ended_at).where(
+                BadgeIssueEnd.badge_id == code.badge_id, BadgeIssueEnd.issue == code.issue - 1
+            )
+        )
+        if ended is not None:
+            return ended
+    return db.session.scalar(
+        select(Badge.created_at).where(Badge.id == code.badge_id, Badge.event_id == ctx.event_id)
+    )
 
 
 def _stored_code(code):

@@ -980,9 +980,18 @@ function typedKey(event) {
   return physical[1] || physical[2];
 }
 
+// Fields that take typed text. A focused tick box (the phone menu's, after a tap on
+// ☰) or button takes no characters: a hand scanner's code typed there was lost.
+const NOT_TEXT = new Set(["checkbox", "radio", "button", "submit", "reset", "image", "file", "range", "color"]);
+function takesText(target) {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target instanceof HTMLInputElement) return !NOT_TEXT.has(target.type);
+  return Boolean(target.closest("textarea, select, [contenteditable]"));
+}
+
 document.addEventListener("keydown", (event) => {
   const target = event.target;
-  const typing = target instanceof HTMLElement && target.closest("input, textarea, select");
+  const typing = takesText(target);
   if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
   const character = typedKey(event);
   if (finePointer) {

@@ -50,6 +50,9 @@ def scanning(small_event):
     )
     issued = {role: badges.issue_badge(event, small_event[role]) for role in roles}
     issued["outsider"].category = "visitor"
+    for badge in issued.values():
+        # Printed well before the fair: a queued scan is never dated before its badge.
+        badge.created_at = badge_printing_time(event)
     points = {
         "gate": services.create_scan_point(
             event, name_ko="정문", name_en="Main gate", kind="entrance"
@@ -96,6 +99,15 @@ def scanning(small_event):
     }
     db.session.commit()
     return Scanning(small_event, badges=issued, points=points)
+
+
+def badge_printing_time(event):
+    """A week before the fair (UTC): when the tests' badges were printed."""
+    from eventapp.checkin import services
+
+    return event.local_datetime(event.days[0] - timedelta(days=7), time(9, 0)).astimezone(
+        services.UTC
+    )
 
 
 def nonce():
@@ -197,6 +209,9 @@ def visitors(event, count, prefix="visitor"):
         db.session.add(EventRole(event=event, user=user, role="attendee"))
         people.append(user)
     db.session.flush()
-    codes = [badges.badge_code(badges.issue_badge(event, user)) for user in people]
+    issued = [badges.issue_badge(event, user) for user in people]
+    for badge in issued:
+        badge.created_at = badge_printing_time(event)
+    codes = [badges.badge_code(badge) for badge in issued]
     db.session.commit()
     return codes

@@ -325,3 +325,121 @@ def test_late_uploads_at_once_leave_the_earliest_scan_holding_the_check_in(
     oks = db.session.scalars(select(Scan).where(Scan.result == "ok")).all()
     assert len(oks) == len(codes)
     assert {s.scanned_at for s in oks} == {earliest}
+
+
+def _in_thread(app, work, errors):
+    def run():
+        try:
+            with app.app_context():
+                work()
+        except Exception as error:  # reported by the test
+            errors.append(error)
+        finally:
+            with app.app_context():
+                db.session.remove()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def test_an_older_queued_scan_uploaded_while_the_lead_is_removed_does_not_bring_it_back(
+    scanning, app
+):
+    """Staff capture a visitor at 08:00 and take the lead off the list (the wrong
+    badge) at the very moment a second booth phone, offline since, uploads its 09:00
+    scan of the same badge. The removal is newer than that scan, so it must stand (as
+    it does when the upload comes a moment later): the lead must not come back."""
+    point_id = scanning.points["alpha_booth"].id
+    code = scanning.code("attendee")
+    now = services.utcnow()
+    ctx = services.context_for_point(point_id)
+    first, _ = services.record_scan(
+        ctx, code=code, nonce=nonce(), scanned_at=now - timedelta(hours=2), offline=True
+    )
+    assert first["status"] == "ok"
+    db.session.commit()
+    db.session.remove()
+
+    removal_open, removal_may_commit = threading.Event(), threading.Event()
+    answers, errors = {}, []
+
+    def remove():
+        lead = db.session.scalar(select(Lead))
+        services.remove_lead(lead)
+        db.session.flush()
+        removal_open.set()
+        removal_may_commit.wait(timeout=20)
+        db.session.commit()
+
+    def upload():
+        ctx = services.context_for_point(point_id)
+        answers["upload"], _ = services.record_scan(
+            ctx, code=code, nonce=nonce(), scanned_at=now - timedelta(hours=1), offline=True
+        )
+        db.session.commit()
+
+    remover = _in_thread(app, remove, errors)
+    assert removal_open.wait(timeout=20), errors
+    uploader = _in_thread(app, upload, errors)
+    uploader.join(timeout=1)  # it reaches the lead (PostgreSQL) or waits to begin (SQLite)
+    removal_may_commit.set()
+    remover.join(timeout=30)
+    uploader.join(timeout=30)
+    assert not errors, errors
+    db.session.remove()
+    assert db.session.scalars(select(Lead)).all() == []
+    answer = answers["upload"]
+    assert (answer["status"], answer["reason"]) == ("ok", "lead_removed"), answer
+
+
+def test_an_upload_stops_being_accepted_once_its_device_is_revoked(
+    scanning, live_server, writing, monkeypatch
+):
+    """An organizer revokes a lost scanner while it uploads its queue. A request that
+    comes a moment after the revocation is refused whole (401); the request already
+    running goes on storing the rest of its queue under the revoked device, each scan
+    committed, and received, after the revocation."""
+    from eventapp.checkin import api
+    from eventapp.checkin.models import ScanDevice
+    from tests.checkin.test_concurrency import _post
+
+    gate = scanning.points["gate"]
+    device = services.create_device(gate, label="lost phone")
+    db.session.commit()
+    device_id, token = device.id, services.device_token(device)
+    first_stored, revoked = threading.Event(), threading.Event()
+    real_record = api._record
+    calls = []
+
+    def record(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:  # between the first queued scan and the second
+            first_stored.set()
+            revoked.wait(timeout=20)
+        return real_record(*args, **kwargs)
+
+    monkeypatch.setattr(api, "_record", record)
+    items = [
+        {"code": scanning.code(role), "nonce": nonce(), "scanned_at": scanning.at(0)}
+        for role in ("attendee", "staff", "organizer")
+    ]
+    body = {"scan_point": gate.id, "scans": items}
+    result = {}
+    uploader = threading.Thread(
+        target=lambda: result.update(
+            answer=_post(live_server.url + "/api/checkin/scans", body, token)
+        )
+    )
+    uploader.start()
+    assert first_stored.wait(timeout=20)
+    with writing() as session:
+        services.revoke_device(session.get(ScanDevice, device_id))
+    revoked.set()
+    uploader.join(timeout=30)
+    db.session.remove()
+    revoked_at = db.session.get(ScanDevice, device_id).revoked_at
+    after = db.session.scalars(
+        select(Scan).where(Scan.device_id == device_id, Scan.received_at >= revoked_at)
+    ).all()
+    assert [(s.code[:12], s.result, s.received_at) for s in after] == [], result

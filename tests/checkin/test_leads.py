@@ -10,6 +10,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from eventapp.accounts.models import User
+from eventapp.badges.models import Badge
 from eventapp.checkin import services
 from eventapp.checkin.models import Lead, LeadConsent, ScanPoint
 from eventapp.events.models import EventRole
@@ -1167,3 +1169,42 @@ def test_organizers_pick_companies_in_their_languages_order(scanning, login_as):
     assert korean.index("베타바이오") < korean.index("알파로보틱스")
     english = picker("en")
     assert english.index("Alpha Robotics") < english.index("Beta Bio")
+
+
+def test_a_company_that_withdrew_cannot_backdate_a_scan_of_a_badge_printed_after_it_left(
+    scanning, login_as, server_clock
+):
+    """alpha withdraws at 11:00. At 12:00 a visitor registers on site, gets a badge
+    and agrees to share their contact details. alpha's staff, no longer exhibiting,
+    scan that badge and upload it as "queued offline at 10:30" (a time the client
+    chooses): the server takes it as made while alpha exhibited, makes the visitor
+    alpha's lead and shows alpha their e-mail. A badge printed at 12:00 cannot have
+    been scanned at 10:30."""
+    from eventapp.exhibitors import services as registrations
+
+    event, booth = scanning.event, scanning.points["alpha_booth"]
+    server_clock(0, time(11, 0), after=timedelta(0))
+    registrations.withdraw(scanning.exhibitors["alpha"], "plans changed")
+    db.session.commit()
+
+    printed_at = server_clock(0, time(12, 0))
+    (code,) = visitors(event, 1, prefix="walkin")
+    visitor = db.session.scalar(select(User).where(User.email == "walkin0@example.org"))
+    badge = db.session.scalar(select(Badge).where(Badge.user_id == visitor.id))
+    badge.created_at = printed_at  # issued on site at 12:00
+    db.session.commit()
+    services.set_contact_sharing(event, visitor, True)
+    db.session.commit()
+
+    server_clock(0, time(12, 30))
+    staff = login_as("exhibitor_staff")
+    body = {
+        "scan_point": booth.id,
+        "scans": [{"code": code, "nonce": nonce(), "scanned_at": scanning.at(0, time(10, 30))}],
+    }
+    answer = staff.post("/api/checkin/scans", json=body).get_json()["results"][0]
+
+    assert answer["status"] != "ok", answer
+    assert db.session.scalar(select(Lead).where(Lead.user_id == visitor.id)) is None
+    export = login_as("exhibitor_admin").get("/e/test-expo/leads/export.csv")
+    assert "walkin0@example.org" not in export.get_data(as_text=True)

@@ -1,12 +1,15 @@
 """The organizers' scan log: every scan, filtered by point, result and fair day, a
 page at a time, newest first."""
 
+import csv
+import io
 import re
+from datetime import time
 
 from sqlalchemy import select, update
 
 from eventapp.checkin import services
-from eventapp.checkin.models import Scan
+from eventapp.checkin.models import Lead, Scan
 from eventapp.extensions import db
 from tests.checkin.conftest import another_event, scan
 
@@ -232,3 +235,54 @@ def test_a_scanner_filter_written_otherwise_is_shown_chosen(scanning, login_as, 
     device_id = db.session.scalar(select(Scan.device_id).where(Scan.device_id.is_not(None)))
     page = login_as("organizer").get(f"{LOG}?scanner=d0{device_id}").get_data(as_text=True)
     assert f'value="d{device_id}" selected' in page
+
+
+RAW_REASONS = ("own_company", "lead_removed", "earlier_scan", "timed_scan")
+
+
+def _scan_log_csv(client, **args):
+    response = client.get("/e/test-expo/checkin/scans.csv", query_string=args)
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    header, body = rows[0], rows[1:]
+    return [dict(zip(header, row, strict=True)) for row in body]
+
+
+def test_scan_log_names_every_reason_in_words_not_as_an_internal_key(
+    scanning, login_as, late_clock
+):
+    """The organizer's scan log (page and CSV) gives each scan's reason in words: a
+    colleague's badge scanned at a booth, a removed lead scanned again by an upload,
+    and an entry taken over by an earlier offline scan must not read `own_company`,
+    `lead_removed` or `earlier_scan`."""
+    booth, gate = scanning.points["alpha_booth"], scanning.points["gate"]
+    staff = login_as("exhibitor_staff")
+    # A colleague's badge at the company's own booth: no lead (reason own_company).
+    own = scan(staff, booth, scanning.code("exhibitor_admin")).get_json()
+    assert (own["status"], own["reason"]) == ("not_allowed", "own_company")
+    # A lead removed, then an older queued scan of it uploaded (reason lead_removed).
+    first = scan(staff, booth, scanning.code("attendee")).get_json()
+    assert first["status"] == "ok"
+    lead = db.session.scalar(select(Lead))
+    removed = login_as("exhibitor_admin").post(f"/e/test-expo/leads/{lead.id}/remove")
+    assert removed.status_code == 302
+    older = scan(
+        login_as("exhibitor_staff"),
+        booth,
+        scanning.code("attendee"),
+        at=scanning.at(0, time(9, 0)),
+        offline=True,
+    ).get_json()
+    assert (older["status"], older["reason"]) == ("ok", "lead_removed")
+    # An online entry at 11:00, then an offline one of 09:00 uploaded: the first
+    # becomes "already checked in" (reason earlier_scan).
+    gate_staff = login_as("staff")
+    scan(gate_staff, gate, scanning.code("outsider"), at=scanning.at(1, time(11, 0)), offline=True)
+    scan(gate_staff, gate, scanning.code("outsider"), at=scanning.at(1, time(9, 0)), offline=True)
+
+    organizer = login_as("organizer")
+    reasons = {row["Reason"] for row in _scan_log_csv(organizer)}
+    assert not reasons & set(RAW_REASONS), reasons
+    page = organizer.get("/e/test-expo/checkin/scans").get_data(as_text=True)
+    for key in ("own_company", "lead_removed"):
+        assert f'title="{key}">{key}<' not in page, key

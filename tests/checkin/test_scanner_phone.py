@@ -4,8 +4,10 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from eventapp.checkin import services
+from eventapp.checkin.models import Scan
 from eventapp.extensions import db
 from tests.checkin.conftest import scan
 from tests.checkin.test_scanner_browser import (
@@ -294,3 +296,31 @@ def test_filters_with_long_names_fit_the_phone(scanning, live_server, launch_chr
             page.goto(f"{live_server.url}{path}lang={lang}")
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 360, (path, lang, width)
+
+
+@pytest.mark.parametrize("locale", ["ko-KR", "en-US"])
+def test_hand_scanner_after_the_menu_was_opened_and_closed(
+    scanning, live_server, launch_chromium, locale
+):
+    """On a phone the menu is a hidden tick box toggled by the ☰ label: a tap on it
+    leaves the focus on that tick box. The page took it for a text field and left
+    the keys alone, so a Bluetooth hand scanner's code and Enter did nothing at all:
+    no answer, no beep, no scan recorded, until someone tapped the code field."""
+    path, _device = _setup_path(scanning, "gate", "phone with hand scanner")
+    code = scanning.code("staff")
+    db.session.commit()
+    page = launch_chromium().new_context(locale=locale, **PHONE).new_page()
+    _set_up(page, live_server.url + path)
+    _ready(page)
+    page.tap(".nav-toggle-label")  # open the menu
+    assert page.locator(".mainnav").is_visible()
+    page.tap(".nav-toggle-label")  # and close it again
+    assert not page.locator(".mainnav").is_visible()
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#result[data-status='ok']", timeout=10000)
+    # The on-screen keyboard stays down, and the menu stays closed.
+    assert page.evaluate("document.activeElement.id") != "code-input"
+    assert not page.locator(".mainnav").is_visible()
+    db.session.remove()
+    assert db.session.scalars(select(Scan.result)).all() == ["ok"]
