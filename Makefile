@@ -54,7 +54,7 @@ translations: $(VENV)/.installed translations/ko/LC_MESSAGES/messages.mo transla
 
 # Extract every marked string and merge it into both catalogs.
 i18n-update: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --sort-output --no-location -o translations/messages.pot . >/dev/null
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k plural_forms:1,2 --sort-output --no-location -o translations/messages.pot . >/dev/null
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching >/dev/null
 
 db-upgrade: install

@@ -266,7 +266,11 @@ def delete_scan_point(point):
         )
     set_up = db.session.scalar(
         select(ScanDevice.id)
-        .where(ScanDevice.scan_point_id == point.id, ScanDevice.set_up_at.is_not(None))
+        .where(
+            ScanDevice.scan_point_id == point.id,
+            # Set up on a phone, or used with its device token (a hand scanner).
+            or_(ScanDevice.set_up_at.is_not(None), ScanDevice.last_seen_at.is_not(None)),
+        )
         .limit(1)
     )
     if set_up is not None:

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from flask import g
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, get_locale, ngettext
 from flask_login import current_user
 from jinja2 import pass_context
 
@@ -29,6 +29,14 @@ def is_web_address(value):
     return isinstance(value, str) and value.strip().lower().startswith(("http://", "https://"))
 
 
+def plural_forms(singular, plural, **variables):
+    """Both forms of a counted text for a page's script, which picks one by the count
+    (Intl.PluralRules): the count is known only there. Extracted like ngettext."""
+    return {
+        form: ngettext(singular, plural, n, **variables) for form, n in (("one", 1), ("other", 2))
+    }
+
+
 @pass_context
 def _local_time_filter(context, moment, fmt="yyyy-MM-dd HH:mm", event=None):
     """`local_time` in a template: the page's event's time zone unless one is named, so
@@ -43,6 +51,7 @@ def register(app):
     app.add_template_filter(_local_time_filter, "local_time")
     app.add_template_test(is_web_address, "web_address")
     app.add_template_global(event_nav_items, "event_nav_items")
+    app.add_template_global(plural_forms, "plural_forms")
     app.add_template_filter(lambda d, fmt="medium": format_date(d, fmt), "date")
 
     @app.context_processor

@@ -37,8 +37,12 @@ const els = {
   warningRetry: $("upload-retry"),
 };
 
+// A counted text comes in both forms (plural_forms on the server): the page's language
+// picks one by the count ("1 scan", "2 scans"; Korean has one form).
+const plurals = new Intl.PluralRules(document.documentElement.lang || undefined);
 const fill = (template, params) =>
-  template.replace(/%\((\w+)\)s/g, (_, name) => (name in params ? params[name] : ""));
+  (typeof template === "string" ? template : template[plurals.select(params.count) === "one" ? "one" : "other"])
+    .replace(/%\((\w+)\)s/g, (_, name) => (name in params ? params[name] : ""));
 
 // -- storage ------------------------------------------------------------------------------
 const db = await openDB("kicxup-scanner", 1, {

@@ -421,3 +421,27 @@ def test_a_point_where_a_phone_was_set_up_is_not_deleted(scanning, login_as):
         pytest.raises(services.CheckinError, match="may hold scans not uploaded"),
     ):
         services.delete_scan_point(side)
+
+
+def test_a_point_whose_device_token_is_in_use_is_not_deleted(scanning, login_as, client):
+    """A device registered for a hand scanner (the CLI prints its device token) is
+    never "set up" through the set-up page: once it has fetched the point's
+    configuration it may hold scans made offline, like a set-up phone. Deleting
+    the point would delete the device too, and its queued scans could never be
+    uploaded."""
+    point = scanning.points["side_gate"]
+    device = services.create_device(point, label="hand scanner", hours=5)
+    db.session.commit()
+    token = services.device_token(device)
+    answer = client.get(f"/api/checkin/points/{point.id}/config", headers={"X-Device-Token": token})
+    assert answer.status_code == 200
+    db.session.expire_all()
+    assert db.session.get(ScanDevice, device.id).last_seen_at is not None
+
+    page = login_as("organizer").post(
+        f"/e/test-expo/checkin/points/{point.id}/delete?lang=en", follow_redirects=True
+    )
+    db.session.expire_all()
+    assert db.session.get(ScanPoint, point.id) is not None, "point deleted under a device in use"
+    assert db.session.get(ScanDevice, device.id) is not None
+    assert "may hold scans not uploaded" in page.get_data(as_text=True)

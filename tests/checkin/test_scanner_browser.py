@@ -342,6 +342,7 @@ def test_booth_lead_point_online_and_offline(scanning, live_server, launch_chrom
     page.wait_for_function(
         "document.getElementById('count-queue').textContent === '0'", timeout=20000
     )
+    assert page.inner_text("#sync-note").startswith("2 queued scans uploaded.")
     db.session.remove()
     leads = db.session.scalars(select(Lead).where(Lead.organization_id == alpha_id)).all()
     assert sorted(lead.user_id for lead in leads) == sorted([attendee_id, outsider_id])
@@ -407,7 +408,7 @@ def test_refused_upload_keeps_the_scans_and_says_what_to_do(
     page.evaluate("window.kicxupScanner.flushQueue()")
     warning = page.wait_for_selector("#upload-warning:not([hidden])", timeout=10000)
     text = warning.inner_text()
-    assert "1 scans are not uploaded" in text and "Sign in again" in text
+    assert "1 scan is not uploaded" in text and "Sign in again" in text
     assert "set-up code" in text
     assert page.inner_text("#count-queue") == "1"
     assert page.get_attribute("#scanner", "data-upload-problem") == "auth"
@@ -647,7 +648,7 @@ def test_scans_of_a_revoked_gate_device_are_shown_and_go_up_with_a_sign_in(
     _ready(page)
     page.evaluate("window.kicxupScanner.flushQueue()")
     warning = page.wait_for_selector("#upload-warning:not([hidden])", timeout=10000)
-    assert "1 scans are not uploaded" in warning.inner_text()
+    assert "1 scan is not uploaded" in warning.inner_text()
     assert page.inner_text("#count-queue") == "1"
 
     other = context.new_page()
@@ -709,8 +710,8 @@ def test_each_reason_scans_are_held_up_is_said(scanning, live_server, launch_chr
         timeout=10000,
     )
     text = page.inner_text("#upload-warning-text")
-    assert "1 scans are not uploaded yet: the server refused the upload (HTTP 503)" in text
-    assert "1 scans made at another scan point are not uploaded" in text
+    assert "1 scan is not uploaded yet: the server refused the upload (HTTP 503)" in text
+    assert "1 scan made at another scan point is not uploaded" in text
     assert not page.is_visible("#upload-signin") and page.inner_text("#count-queue") == "2"
     context.close()
 
@@ -747,8 +748,8 @@ def test_two_other_points_held_up_for_different_reasons_are_both_said(
     )
     text = page.inner_text("#upload-warning-text")
     assert page.inner_text("#count-queue") == "2"
-    assert "1 scans are not uploaded yet: the server refused the upload (HTTP 503)" in text
-    assert "1 scans made at another scan point are not uploaded" in text
+    assert "1 scan is not uploaded yet: the server refused the upload (HTTP 503)" in text
+    assert "1 scan made at another scan point is not uploaded" in text
     context.close()
 
 
@@ -1813,7 +1814,7 @@ def test_an_upload_answered_otherwise_lists_whom_it_concerns(
     text = changed.inner_text()
     assert "Attendee" in text and "Already checked in" in text, text
     assert "answered so on upload" in text
-    assert "1 uploaded scans were answered differently" in page.inner_text("#sync-note")
+    assert "1 uploaded scan was answered differently" in page.inner_text("#sync-note")
 
 
 def test_a_scan_uploaded_from_another_points_page_is_listed_when_answered_otherwise(
@@ -1838,7 +1839,7 @@ def test_a_scan_uploaded_from_another_points_page_is_listed_when_answered_otherw
     assert page.evaluate("window.kicxupScanner.db.getAll('queue')") == []
     changed = page.locator("#recent li[data-changed]")
     assert changed.count() == 1 and "Already checked in" in changed.inner_text()
-    assert "1 uploaded scans were answered differently" in page.inner_text("#sync-note")
+    assert "1 uploaded scan was answered differently" in page.inner_text("#sync-note")
 
 
 def test_a_point_that_admits_nobody_today_says_so_before_the_first_scan(
