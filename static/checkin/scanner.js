@@ -152,6 +152,23 @@ async function forgetRemovedLeads(data, answeredBefore) {
   }
 }
 
+// What the phone let in on past days judges nothing now (a check-in is per fair day)
+// and would pile up day after day: forgotten when the page starts. Yesterday is
+// kept, in case this clock runs a day ahead and no server has said so yet, and so is
+// an entry a queued scan still names (a refused upload takes it back).
+async function forgetPastDays() {
+  const moment = judgingTime(scannerNow().getTime());
+  const yesterday = offline.localDay(moment - 86400000, eventTimeZone());
+  const named = new Set((await db.getAll("queue")).map((item) => item.seen_key));
+  for (const key of await db.getAllKeys("seen")) {
+    const [kind, , , day] = key.split("|");
+    if (kind === "entrance" && day < yesterday && !named.has(key)) await db.delete("seen", key);
+  }
+  for (const key of Object.keys(localStorage)) {
+    if (key.startsWith("kicxup-count|") && key.split("|")[2] < yesterday) localStorage.removeItem(key);
+  }
+}
+
 async function useStoredConfig() {
   const stored = await db.get("config", pointId);
   if (stored && !config) await useConfig(stored.data);
@@ -1118,6 +1135,7 @@ await useStoredConfig();
 const refreshing = loadConfig();
 if (!config) await refreshing;
 await refreshQueueCount();
+forgetPastDays().catch(() => null);
 if (navigator.onLine !== false) flushQueue();
 root.dataset.ready = "1";
 window.kicxupScanner = {

@@ -1895,3 +1895,55 @@ def test_a_device_given_more_hours_scans_on_in_the_open_page(
         (False, "ok", True),
         (True, "ok", True),
     ]
+
+
+def test_a_phone_forgets_entrances_of_past_days_when_the_page_starts(
+    scanning, live_server, launch_chromium
+):
+    """A gate phone remembers each badge it let in, per fair day. Days before
+    yesterday judge nothing any more: they are forgotten when the page starts, with
+    their counts, except an entry a queued scan still names. Yesterday's stay (a
+    clock a day ahead would otherwise forget today's), and so do booth leads, which
+    are kept whatever the day."""
+    path, _device = _setup_path(scanning, "gate", "phone kept for years")
+    gate = scanning.points["gate"]
+    event_id, group, point_id = scanning.event.id, gate.entrance_group, gate.id
+    db.session.commit()
+    context = launch_chromium().new_context(locale="en-US")
+    page = context.new_page()
+    _set_up(page, live_server.url + path)
+    _ready(page)
+    today = datetime.now(UTC).astimezone(scanning.event.tz).date()
+    day = {n: (today - timedelta(days=n)).isoformat() for n in (0, 1, 3)}
+    keys = {
+        "today": f"entrance|{event_id}|{group}|{day[0]}|1",
+        "yesterday": f"entrance|{event_id}|{group}|{day[1]}|2",
+        "old": f"entrance|{event_id}|{group}|{day[3]}|3",
+        "old_queued": f"entrance|{event_id}|{group}|{day[3]}|4",
+        "lead": f"lead|{event_id}|7|5",
+    }
+    page.evaluate(
+        """async ([keys, pointId, oldDay, today]) => {
+          const db = window.kicxupScanner.db;
+          for (const key of Object.values(keys)) await db.put("seen", { key, at: "2020-01-01T00:00:00Z" });
+          await db.put("queue", { nonce: "kept-for-upload", scan_point: pointId, code: "X",
+            scanned_at: oldDay + "T01:00:00Z", local_status: "ok", seen_key: keys.old_queued });
+          localStorage.setItem(`kicxup-count|${pointId}|${oldDay}`, "12");
+          localStorage.setItem(`kicxup-count|${pointId}|${today}`, "3");
+        }""",
+        [keys, point_id, day[3], day[0]],
+    )
+    # The queued scan stays queued: its upload is held back.
+    context.route("**/api/checkin/scans", lambda route: route.fulfill(status=503))
+    page.reload()
+    _ready(page)
+    deadline = clock.monotonic() + 10
+    while keys["old"] in (left := page.evaluate("window.kicxupScanner.db.getAllKeys('seen')")):
+        assert clock.monotonic() < deadline, left
+        page.wait_for_timeout(100)
+    assert sorted(left) == sorted(keys[k] for k in ("today", "yesterday", "old_queued", "lead"))
+    counts = page.evaluate(
+        "Object.keys(localStorage).filter((key) => key.startsWith('kicxup-count|'))"
+    )
+    assert counts == [f"kicxup-count|{point_id}|{day[0]}"]
+    context.close()
