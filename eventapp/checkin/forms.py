@@ -7,7 +7,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from eventapp.checkin.models import (
     DEVICE_HOURS_MAX,
@@ -54,7 +54,7 @@ class DeviceForm(FlaskForm):
     hours = IntegerField(
         _l("Valid for (hours)"),
         default=72,
-        validators=[DataRequired(), NumberRange(1, DEVICE_HOURS_MAX)],
+        validators=[InputRequired(), NumberRange(1, DEVICE_HOURS_MAX)],
     )
 
 

@@ -1304,11 +1304,30 @@ def _take_over(ctx, model, key, at, scanned_at, **also):
             Scan.scan_point_id == held_point,
             Scan.badge_id == key["badge_id"],
             Scan.result == "ok",
-            or_(Scan.scanned_at == held_at, Scan.received_at == held_at),
+            or_(
+                Scan.scanned_at == held_at,
+                Scan.received_at == held_at,
+                Scan.id.in_(_dated_by_print(ctx, held_point, key["badge_id"], held_at)),
+            ),
         )
         .values(result="already_checked_in", reason=reason)
     )
     return True
+
+
+def _dated_by_print(ctx, point_id, badge_id, at):
+    """Ids of the point's `ok` queued scans of the badge that took the time `at` from
+    the issue of the print they read, their own time being earlier (see record_scan)."""
+    rows = db.session.execute(
+        select(Scan.id, Scan.code).where(
+            Scan.scan_point_id == point_id,
+            Scan.badge_id == badge_id,
+            Scan.result == "ok",
+            Scan.offline.is_(True),
+            Scan.scanned_at < at,
+        )
+    ).all()
+    return [scan_id for scan_id, code in rows if _issued_at(ctx, code) == at]
 
 
 def _already(ctx, badge_id, badge, first, key):

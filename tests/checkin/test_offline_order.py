@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
+from eventapp.badges import services as badges
 from eventapp.badges.models import BadgeIssueEnd
 from eventapp.checkin import services
 from eventapp.checkin.models import CheckIn, Lead, Scan
@@ -828,3 +829,113 @@ def test_history_kept_before_the_entrance_group_was_takes_the_next_entrys_group(
     answer = _upload(client, side, device_token("side_gate"), code, scanning.at(0, time(8, 30)))
     assert answer["status"] == "ok", answer
     assert [c.entrance_group for c in db.session.scalars(select(CheckIn))] == ["main"]
+
+
+def _moment(text):
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def _upload(client, point, token, code, at):
+    response = client.post(
+        "/api/checkin/scans",
+        json={
+            "scan_point": point.id,
+            "scans": [{"code": code, "nonce": nonce(), "scanned_at": at}],
+        },
+        headers={"X-Device-Token": token},
+    )
+    assert response.status_code == 200
+    return response.get_json()["results"][0]
+
+
+def _badge_clock(monkeypatch, scanning, clock):
+    moment = scanning.event.local_datetime(scanning.event.days[0], clock).astimezone(UTC)
+    monkeypatch.setattr(badges, "utcnow", lambda: moment)
+
+
+def test_an_earlier_old_print_scan_takes_over_an_entry_dated_at_the_reprint(
+    scanning, client, device_token, server_clock, monkeypatch
+):
+    """Reprinted at 11:00. The main gate's tablet, its clock behind, admitted the new
+    print (its time says 10:40, before the reprint: the server dates the entry 11:00,
+    when that print was issued). The side gate's tablet had admitted the old print at
+    10:20. Uploaded last, the 10:20 scan takes the entry over: the main gate's scan
+    must no longer count as the day's `ok` (one person, one entry)."""
+    gate, side = scanning.points["gate"], scanning.points["side_gate"]
+    badge = scanning.badges["attendee"]
+    old_code = scanning.code("attendee")
+    _badge_clock(monkeypatch, scanning, time(11, 0))
+    badges.reissue_badge(badge)
+    db.session.commit()
+    new_code = badges.badge_code(badge)
+    server_clock(0, time(12, 0))
+
+    first = _upload(client, gate, device_token("gate"), new_code, scanning.at(0, time(10, 40)))
+    assert first["status"] == "ok", first
+    checkin = db.session.scalars(select(CheckIn)).one()
+    assert checkin.checked_in_at == _moment(scanning.at(0, time(11, 0)))
+
+    earlier = _upload(
+        client, side, device_token("side_gate"), old_code, scanning.at(0, time(10, 20))
+    )
+    assert earlier["status"] == "ok", earlier
+    db.session.expire_all()
+    checkin = db.session.scalars(select(CheckIn)).one()
+    assert (checkin.scan_point_id, checkin.checked_in_at) == (
+        side.id,
+        _moment(scanning.at(0, time(10, 20))),
+    )
+    results = dict(
+        db.session.execute(
+            select(Scan.scan_point_id, Scan.result).where(Scan.badge_id == badge.id)
+        ).all()
+    )
+    assert results == {side.id: "ok", gate.id: "already_checked_in"}
+    counts = services.point_counts(scanning.event)
+    assert counts[gate.id]["ok"] + counts[side.id]["ok"] == 1
+
+
+def test_a_known_time_takes_over_an_entry_dated_at_an_on_site_badges_issue(
+    scanning, client, device_token, server_clock
+):
+    """A visitor registered on site at 9:30 got a badge. The main gate's tablet, whose
+    clock went back (last server time 9:00), admitted them: the upload counts the entry
+    from 9:30 (the badge's issue, later than 9:00), known only to come after then. The
+    side gate's upload of a scan at 10:00 takes it over (a known time): the main
+    gate's scan then no longer counts as the day's `ok`."""
+    gate, side = scanning.points["gate"], scanning.points["side_gate"]
+    badge, code = scanning.badges["attendee"], scanning.code("attendee")
+    badge.created_at = _moment(scanning.at(0, time(9, 30)))
+    db.session.commit()
+    server_clock(0, time(12, 0))
+
+    response = client.post(
+        "/api/checkin/scans",
+        json={
+            "scan_point": gate.id,
+            "scans": [
+                {
+                    "code": code,
+                    "nonce": nonce(),
+                    "scanned_at": "2000-01-01T00:05:00Z",
+                    "not_before": scanning.at(0, time(9, 0)),
+                }
+            ],
+        },
+        headers={"X-Device-Token": device_token("gate")},
+    )
+    first = response.get_json()["results"][0]
+    assert first["status"] == "ok", first
+    assert db.session.scalars(select(CheckIn.checked_in_at)).one() == _moment(
+        scanning.at(0, time(9, 30))
+    )
+
+    later = _upload(client, side, device_token("side_gate"), code, scanning.at(0, time(10, 0)))
+    assert later["status"] == "ok", later
+    db.session.expire_all()
+    results = dict(
+        db.session.execute(
+            select(Scan.scan_point_id, Scan.result).where(Scan.badge_id == badge.id)
+        ).all()
+    )
+    assert results == {side.id: "ok", gate.id: "already_checked_in"}

@@ -135,6 +135,12 @@ def test_a_device_form_error_names_the_field_and_keeps_what_was_typed(scanning, 
     html = page.get_data(as_text=True)
     assert "Number must be between 1 and 720." in _field_of(html, "hours")
     assert 'value="Galaxy Tab at the left desk"' in _field_of(html, "label")
+    # 0 hours is out of range too, not a missing number.
+    page = login_as("organizer").post(
+        f"/e/test-expo/checkin/points/{gate.id}/devices?lang=en", data={"label": "", "hours": 0}
+    )
+    hours = _field_of(page.get_data(as_text=True), "hours")
+    assert "Number must be between 1 and 720." in hours and "This field is required" not in hours
 
 
 def test_the_scan_log_says_why_in_the_readers_language(scanning, login_as):
