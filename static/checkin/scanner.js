@@ -161,11 +161,13 @@ async function forgetPastDays() {
   const yesterday = offline.localDay(moment - 86400000, eventTimeZone());
   const named = new Set((await db.getAll("queue")).map((item) => item.seen_key));
   for (const key of await db.getAllKeys("seen")) {
-    const [kind, , , day] = key.split("|");
-    if (kind === "entrance" && day < yesterday && !named.has(key)) await db.delete("seen", key);
+    // entrance|event|group|day|badge: the group is free text and may hold a "|".
+    const parts = key.split("|");
+    const day = parts[parts.length - 2];
+    if (parts[0] === "entrance" && day < yesterday && !named.has(key)) await db.delete("seen", key);
   }
   for (const key of Object.keys(localStorage)) {
-    if (key.startsWith("kicxup-count|") && key.split("|")[2] < yesterday) localStorage.removeItem(key);
+    if (key.startsWith("kicxup-count|") && key.split("|").pop() < yesterday) localStorage.removeItem(key);
   }
 }
 

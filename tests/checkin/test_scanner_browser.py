@@ -1917,6 +1917,8 @@ def test_a_phone_forgets_entrances_of_past_days_when_the_page_starts(
     day = {n: (today - timedelta(days=n)).isoformat() for n in (0, 1, 3)}
     keys = {
         "today": f"entrance|{event_id}|{group}|{day[0]}|1",
+        # An entrance group is free text: a "|" in it is no day.
+        "today_bar": f"entrance|{event_id}|Gate 1|2|{day[0]}|6",
         "yesterday": f"entrance|{event_id}|{group}|{day[1]}|2",
         "old": f"entrance|{event_id}|{group}|{day[3]}|3",
         "old_queued": f"entrance|{event_id}|{group}|{day[3]}|4",
@@ -1941,7 +1943,9 @@ def test_a_phone_forgets_entrances_of_past_days_when_the_page_starts(
     while keys["old"] in (left := page.evaluate("window.kicxupScanner.db.getAllKeys('seen')")):
         assert clock.monotonic() < deadline, left
         page.wait_for_timeout(100)
-    assert sorted(left) == sorted(keys[k] for k in ("today", "yesterday", "old_queued", "lead"))
+    assert sorted(left) == sorted(
+        keys[k] for k in ("today", "today_bar", "yesterday", "old_queued", "lead")
+    )
     counts = page.evaluate(
         "Object.keys(localStorage).filter((key) => key.startsWith('kicxup-count|'))"
     )
