@@ -1153,12 +1153,18 @@ def _issue_admitted_then(badge_id, issue, scanned_at, latest):
     """Whether an earlier issue of the badge still admitted when an uploaded scan was
     made: before it ended (was revoked, or else reprinted). An issue whose end is
     not known (reprinted before these ends were kept) is over for good."""
-    ended_at = db.session.scalar(
+    ended_at = _issue_ended_at(badge_id, issue)
+    return ended_at is not None and _made_before(ended_at, scanned_at, latest)
+
+
+def _issue_ended_at(badge_id, issue):
+    """When an issue (print) of the badge ended, or None if it has not (or ended
+    before these ends were kept)."""
+    return db.session.scalar(
         select(BadgeIssueEnd.ended_at).where(
             BadgeIssueEnd.badge_id == badge_id, BadgeIssueEnd.issue == issue
         )
     )
-    return ended_at is not None and _made_before(ended_at, scanned_at, latest)
 
 
 def _category_then(row, scanned_at):
@@ -1552,14 +1558,9 @@ def _issued_at(ctx, text):
         return None
     if code.event_id != ctx.event_id or not code.badge_id or not 0 < code.badge_id <= MAX_ID:
         return None
-    if code.issue > 1:
-        ended = db.session.scalar(
-            select(BadgeIssueEnd.ended_at).where(
-                BadgeIssueEnd.badge_id == code.badge_id, BadgeIssueEnd.issue == code.issue - 1
-            )
-        )
-        if ended is not None:
-            return ended
+    ended = _issue_ended_at(code.badge_id, code.issue - 1) if code.issue > 1 else None
+    if ended is not None:
+        return ended
     return db.session.scalar(
         select(Badge.created_at).where(Badge.id == code.badge_id, Badge.event_id == ctx.event_id)
     )

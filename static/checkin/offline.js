@@ -146,8 +146,14 @@ export function localStamp(date, timeZone) {
   return `${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
 }
 
-function fill(template, params) {
-  return template.replace(/%\((\w+)\)s/g, (_, name) => (name in params ? params[name] : ""));
+// A counted text comes in both forms (plural_forms on the server): the page's language
+// picks one by the count ("1 scan", "2 scans"; Korean has one form).
+const plurals = new Intl.PluralRules(globalThis.document?.documentElement.lang || undefined);
+
+export function fill(template, params) {
+  const text =
+    typeof template === "string" ? template : template[plurals.select(params.count) === "one" ? "one" : "other"];
+  return text.replace(/%\((\w+)\)s/g, (_, name) => (name in params ? params[name] : ""));
 }
 
 // The key under which the device remembers that it admitted a badge: the same keys as
@@ -163,6 +169,13 @@ export function seenKeyOf(config, day, badgeId) {
     return `entrance|${config.event.id}|${point.entrance_group}|${day}|${badgeId}`;
   }
   return null;
+}
+
+// The fair day of an entrance's seen key (see seenKeyOf), or null for another kind.
+// Read from the end: the entrance group is free text and may hold a "|".
+export function seenKeyDay(key) {
+  const parts = key.split("|");
+  return parts[0] === "entrance" ? parts[parts.length - 2] : null;
 }
 
 // The answer the server would most likely give, from what the scanner last synced.

@@ -37,12 +37,7 @@ const els = {
   warningRetry: $("upload-retry"),
 };
 
-// A counted text comes in both forms (plural_forms on the server): the page's language
-// picks one by the count ("1 scan", "2 scans"; Korean has one form).
-const plurals = new Intl.PluralRules(document.documentElement.lang || undefined);
-const fill = (template, params) =>
-  (typeof template === "string" ? template : template[plurals.select(params.count) === "one" ? "one" : "other"])
-    .replace(/%\((\w+)\)s/g, (_, name) => (name in params ? params[name] : ""));
+const { fill } = offline;
 
 // -- storage ------------------------------------------------------------------------------
 const db = await openDB("kicxup-scanner", 1, {
@@ -161,10 +156,8 @@ async function forgetPastDays() {
   const yesterday = offline.localDay(moment - 86400000, eventTimeZone());
   const named = new Set((await db.getAll("queue")).map((item) => item.seen_key));
   for (const key of await db.getAllKeys("seen")) {
-    // entrance|event|group|day|badge: the group is free text and may hold a "|".
-    const parts = key.split("|");
-    const day = parts[parts.length - 2];
-    if (parts[0] === "entrance" && day < yesterday && !named.has(key)) await db.delete("seen", key);
+    const day = offline.seenKeyDay(key);
+    if (day !== null && day < yesterday && !named.has(key)) await db.delete("seen", key);
   }
   for (const key of Object.keys(localStorage)) {
     if (key.startsWith("kicxup-count|") && key.split("|").pop() < yesterday) localStorage.removeItem(key);
