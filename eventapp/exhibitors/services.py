@@ -684,11 +684,32 @@ def remove_member(exhibitor, user_id):
     user = roles[0].user
     for role in roles:
         db.session.delete(role)
+    # Joining the team linked the account to the company (add_member), and a visitor
+    # acts for their account's company in the meetup: kept, the link would let the
+    # person go on answering and reading the company's meetings. It stays while they
+    # are still on the company's team at another event.
+    unlinked = user.organization_id == exhibitor.organization_id and (
+        db.session.scalar(
+            select(EventRole.id).where(
+                EventRole.user_id == user_id,
+                EventRole.organization_id == exhibitor.organization_id,
+                EventRole.role.in_(EXHIBITOR_ROLES),
+            )
+        )
+        is None
+    )
+    if unlinked:
+        user.organization = None
     audit.record(
         "exhibitor.member_removed",
         exhibitor,
         event=exhibitor.event,
-        data={"user": user_id, "email": user.email, "roles": sorted(r.role for r in roles)},
+        data={
+            "user": user_id,
+            "email": user.email,
+            "roles": sorted(r.role for r in roles),
+            "unlinked": unlinked,
+        },
     )
     return user
 

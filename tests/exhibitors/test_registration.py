@@ -274,6 +274,30 @@ def test_admin_removes_staff_but_not_the_last_admin(login_as, small_event):
     assert entry.data["user"] == staff_id
 
 
+def test_removal_keeps_the_company_link_of_someone_on_its_team_at_another_event(small_event):
+    from datetime import date
+
+    from eventapp.events.models import Event
+
+    alpha = small_event.exhibitors["alpha"]
+    staff = small_event.exhibitor_staff
+    other = Event(
+        slug="other-expo",
+        name_ko="다른",
+        name_en="Other",
+        starts_on=date(2027, 5, 1),
+        ends_on=date(2027, 5, 2),
+    )
+    db.session.add(other)
+    db.session.add(
+        EventRole(event=other, user=staff, role="exhibitor_staff", organization=alpha.organization)
+    )
+    db.session.commit()
+    services.remove_member(alpha, staff.id)
+    db.session.expire_all()
+    assert staff.organization_id == alpha.organization_id
+
+
 def test_withdraw_releases_booths_and_allows_registering_again(login_as, small_event, outbox):
     alpha = small_event.exhibitors["alpha"]
     for code in ("A-01", "A-02"):

@@ -174,3 +174,27 @@ def test_profile_form_creates_and_updates_the_company_profile(small_event, clien
     assert profile.keywords == ["battery", "inspection"]
     found = db.session.scalar(select(MeetingRequest))
     assert found is None
+
+
+def test_a_person_taken_off_the_team_no_longer_acts_for_the_company(setup, client):
+    """Adding someone to a team links their account to the company; taking them off
+    must end that link too, or, registered as a visitor (open to anyone), they go
+    on answering, booking and reading the company's meetings."""
+    meetup, request, meeting, _pending = setup
+    alpha = meetup.exhibitors["alpha"]
+    login(client, meetup.exhibitor_admin)
+    staff = meetup.exhibitor_staff
+    response = client.post(f"/e/test-expo/exhibitors/{alpha.id}/team/{staff.id}/remove")
+    assert response.status_code == 302
+    client.post("/logout")
+    login(client, staff)
+    assert client.post("/e/test-expo/join").status_code == 302
+    db.session.expire_all()
+    assert services.acting_profile(staff, meetup.event) is None
+    assert client.get(f"{BASE}/requests/{request.id}").status_code == 403
+    assert client.get(f"{BASE}/m/{meeting.id}").status_code == 403
+    client.post(f"{BASE}/m/{meeting.id}/cancel")
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).status == "scheduled"
+    # The company's meetup mails no longer reach them either.
+    assert staff.id not in {u.id for u in meetup.profiles["alpha"].contacts()}
