@@ -68,12 +68,13 @@ def _recent_failures(email, remote_addr):
     return by_email, by_addr
 
 
-def login_blocked(email, remote_addr):
-    """Too many recent failures for this address or this client."""
+def login_blocked(email, remote_addr, pending=0):
+    """Too many recent failures for this address or this client. `pending`: attempts
+    of the asking request already recorded (and so counted) as failures."""
     limit = current_app.config["LOGIN_MAX_FAILURES"]
     by_email, by_addr = _recent_failures(normalize_email(email), remote_addr)
     # A client may mistype several accounts; allow it a little more room.
-    return by_email >= limit or by_addr >= limit * 4
+    return by_email - pending >= limit or by_addr - pending >= limit * 4
 
 
 @functools.cache
@@ -85,7 +86,18 @@ def authenticate(email, password, remote_addr):
     """Return the user, or raise AccountError with a message to show."""
     email = normalize_email(email)
     maybe_prune_login_attempts()
-    if login_blocked(email, remote_addr):
+    # The attempt counts as a failure from before its password is checked, committed
+    # at once: guesses sent together (to several workers) each see those committed
+    # before them, so no more than the limit get a password checked. Counted only
+    # after the check, they all saw the same few failures and were all tried.
+    attempt = LoginAttempt(email=email, remote_addr=remote_addr)
+    db.session.add(attempt)
+    db.session.commit()
+    if login_blocked(email, remote_addr, pending=1):
+        # A refused attempt tries no password: it does not prolong the wait. (By its
+        # id: a sign-in meanwhile may have cleared the account's failures already.)
+        db.session.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt.id))
+        db.session.commit()
         raise AccountError(_("Too many failed attempts. Please wait a few minutes and try again."))
     user = find_user(email)
     if user is None:
@@ -93,8 +105,6 @@ def authenticate(email, password, remote_addr):
         # whether an account exists.
         check_password_hash(_unknown_account_hash(), password)
     if user is None or not user.check_password(password) or not user.is_active:
-        db.session.add(LoginAttempt(email=email, remote_addr=remote_addr))
-        db.session.commit()
         raise AccountError(_("Wrong e-mail address or password."))
     # A success clears this account's failures so a later typo is not punished.
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
