@@ -8,6 +8,15 @@ from eventapp.core.i18n import lazy_gettext as _l
 LANGUAGE_CHOICES = select_choices([("ko", "한국어"), ("en", "English")])
 
 
+def stripped(value):
+    """Without surrounding spaces (phone keyboards add one): a name of spaces alone
+    is no name, and would be shown in its language instead of the other one."""
+    return value.strip() if isinstance(value, str) else value
+
+
+STRIPPED = [stripped]
+
+
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
@@ -34,8 +43,12 @@ class SignupForm(NamesMixin, FlaskForm):
         _l("E-mail"),
         validators=[DataRequired(), Email(allow_smtputf8=False), Length(max=254)],
     )
-    name_ko = StringField(_l("Name (Korean)"), validators=[Optional(), Length(max=100)])
-    name_en = StringField(_l("Name (English)"), validators=[Optional(), Length(max=100)])
+    name_ko = StringField(
+        _l("Name (Korean)"), validators=[Optional(), Length(max=100)], filters=STRIPPED
+    )
+    name_en = StringField(
+        _l("Name (English)"), validators=[Optional(), Length(max=100)], filters=STRIPPED
+    )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=128)])
     confirm = PasswordField(
         _l("Repeat password"),
@@ -59,8 +72,14 @@ class ResetPasswordForm(FlaskForm):
 
 
 class ProfileForm(NamesMixin, FlaskForm):
-    name_ko = StringField(_l("Name (Korean)"), validators=[Optional(), Length(max=100)])
-    name_en = StringField(_l("Name (English)"), validators=[Optional(), Length(max=100)])
-    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
-    job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=100)])
+    name_ko = StringField(
+        _l("Name (Korean)"), validators=[Optional(), Length(max=100)], filters=STRIPPED
+    )
+    name_en = StringField(
+        _l("Name (English)"), validators=[Optional(), Length(max=100)], filters=STRIPPED
+    )
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)], filters=STRIPPED)
+    job_title = StringField(
+        _l("Job title"), validators=[Optional(), Length(max=100)], filters=STRIPPED
+    )
     locale = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)

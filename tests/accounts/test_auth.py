@@ -321,3 +321,30 @@ def test_profile_keeps_at_least_one_name(client, small_event):
     assert "Give your name in Korean or English." in response.get_data(as_text=True)
     db.session.refresh(small_event.attendee)
     assert small_event.attendee.name_en
+
+
+def test_names_are_kept_without_surrounding_spaces(client, small_event):
+    """A name field left with a space (as phone keyboards add) is no name: shown in
+    English, the person was a blank, on the badge and in every list."""
+    client.post(
+        "/signup?lang=en",
+        data={
+            "email": "spaces@example.org",
+            "name_ko": " 홍길동 ",
+            "name_en": "  ",
+            "password": "a long enough secret",
+            "confirm": "a long enough secret",
+            "locale": "en",
+        },
+    )
+    user = db.session.scalar(select(User).where(User.email == "spaces@example.org"))
+    assert (user.name_ko, user.name_en) == ("홍길동", "")
+    assert user.localized("name", "en") == "홍길동"
+    login(client, small_event.attendee)
+    client.post(
+        "/account", data={"name_en": " Attendee ", "name_ko": " ", "locale": "en", "phone": " "}
+    )
+    db.session.refresh(small_event.attendee)
+    attendee = small_event.attendee
+    assert (attendee.name_en, attendee.name_ko, attendee.phone) == ("Attendee", "", None)
+    assert attendee.localized("name", "ko") == "Attendee"
