@@ -348,3 +348,27 @@ def test_names_are_kept_without_surrounding_spaces(client, small_event):
     attendee = small_event.attendee
     assert (attendee.name_en, attendee.name_ko, attendee.phone) == ("Attendee", "", None)
     assert attendee.localized("name", "ko") == "Attendee"
+
+
+def test_creating_an_account_from_the_sign_in_page_leads_on_to_the_page_asked_for(
+    client, small_event
+):
+    """Someone new, sent to the sign-in page by the exhibitor registration link,
+    creates an account there: they must land on the registration, not on the home
+    page left to find it again."""
+    response = client.get("/e/test-expo/exhibit")
+    assert response.status_code == 302
+    page = client.get(response.location).get_data(as_text=True)
+    signup = re.search(r'href="([^"]*/signup[^"]*)"', page.split("<main", 1)[-1]).group(1)
+    response = client.post(
+        signup.replace("&amp;", "&"),
+        data={
+            "email": "newcomer@example.org",
+            "name_en": "Newcomer",
+            "password": "a long enough secret",
+            "confirm": "a long enough secret",
+            "locale": "en",
+        },
+    )
+    assert response.status_code == 302
+    assert response.location.endswith("/e/test-expo/exhibit")
