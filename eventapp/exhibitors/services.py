@@ -619,6 +619,12 @@ def add_member(exhibitor, email, *, name="", role="exhibitor_staff", locale=None
         raise ExhibitorError(_("Give a valid e-mail address."))
     user = db.session.scalar(select(User).where(User.email == email))
     created = user is None
+    if created and not (name or "").strip():
+        # The new account has no other name until its owner edits their profile, and
+        # their badge prints it: without one, the badge named nobody.
+        raise ExhibitorError(
+            _("Give the name of %(email)s: it is printed on their badge.", email=email)
+        )
     if created:
         user = invite_account(
             email,

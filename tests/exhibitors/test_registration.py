@@ -241,6 +241,28 @@ def test_admin_invites_a_new_person_who_sets_a_password(login_as, small_event, o
     assert fresh.get(link).status_code == 302
 
 
+def test_a_new_person_is_not_invited_without_a_name(login_as, small_event, outbox):
+    """The name given when inviting is the only one a new account has until its
+    owner edits their profile, and it is what their badge prints: a person added
+    by e-mail alone got a badge with no name on it."""
+    alpha = small_event.exhibitors["alpha"]
+    client = login_as("exhibitor_admin")
+    response = client.post(
+        f"/e/test-expo/exhibitors/{alpha.id}/team?lang=en",
+        data={"email": "nameless@example.org", "name": "  ", "role": "exhibitor_staff"},
+        follow_redirects=True,
+    )
+    assert "Give the name of nameless@example.org" in response.get_data(as_text=True)
+    assert db.session.scalar(select(User).where(User.email == "nameless@example.org")) is None
+    assert outbox("exhibitor_member") == []
+    # An existing account needs no name: it has its own.
+    response = client.post(
+        f"/e/test-expo/exhibitors/{alpha.id}/team",
+        data={"email": "outsider@example.org", "role": "exhibitor_staff"},
+    )
+    assert [m[0] for m in outbox("exhibitor_member")] == ["outsider@example.org"]
+
+
 def test_a_person_of_another_company_cannot_be_added(login_as, small_event):
     alpha = small_event.exhibitors["alpha"]
     client = login_as("exhibitor_admin")
