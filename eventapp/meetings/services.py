@@ -1117,7 +1117,8 @@ def sync_slots(event, settings):
     it is deleted, or retired when cancelled meetings point to it: they are history
     (their time, and the calendar UID/sequence that told people's calendars about the
     cancellation). A retired slot gives up its code, and comes back if the settings
-    describe its period again.
+    describe its period again. Who marked a removed slot as unavailable is marked
+    unavailable in the new slots that overlap it.
     """
     wanted = {(start, end): code for code, start, end in planned_slots(event, settings)}
     existing = {(s.starts_at, s.ends_at): s for s in slots_of(event, include_retired=True)}
@@ -1143,6 +1144,18 @@ def sync_slots(event, settings):
                 codes=", ".join(sorted(in_use)),
             )
         )
+    # Who marked a removed slot as unavailable is still away in that period: the new
+    # slots that overlap it are marked for them below (a deleted slot takes its rows
+    # along, and a new slot length or break would otherwise make them available).
+    away = (
+        db.session.execute(
+            select(Unavailability.profile_id, MeetingSlot.starts_at, MeetingSlot.ends_at)
+            .join(MeetingSlot, MeetingSlot.id == Unavailability.slot_id)
+            .where(Unavailability.slot_id.in_(list(removed_by_id)))
+        ).all()
+        if removed
+        else []
+    )
     if removed:
         with_history = {slot_id for slot_id, _status in meetings_there}
         for slot in removed:
@@ -1163,22 +1176,36 @@ def sync_slots(event, settings):
         for slot in recoded:
             slot.code = f"~{slot.id}"
         db.session.flush()
-    added = 0
+    fresh = []  # slots new or back in the grid
     for key, code in sorted(wanted.items()):
         slot = existing.get(key)
         if slot is None:
-            db.session.add(
-                MeetingSlot(event_id=event.id, code=code, starts_at=key[0], ends_at=key[1])
-            )
-            added += 1
+            slot = MeetingSlot(event_id=event.id, code=code, starts_at=key[0], ends_at=key[1])
+            db.session.add(slot)
+            fresh.append(slot)
             continue
         if slot.retired:
             slot.retired = False
-            added += 1
+            fresh.append(slot)
         if slot.code != code:
             slot.code = code
     db.session.flush()
-    return {"added": added, "removed": len(removed), "total": len(wanted)}
+    if away and fresh:
+        marked = set(
+            db.session.execute(
+                select(Unavailability.profile_id, Unavailability.slot_id).where(
+                    Unavailability.slot_id.in_([slot.id for slot in fresh])
+                )
+            ).all()
+        )
+        for slot in fresh:
+            for profile_id, starts_at, ends_at in away:
+                overlaps = starts_at < slot.ends_at and slot.starts_at < ends_at
+                if overlaps and (profile_id, slot.id) not in marked:
+                    db.session.add(Unavailability(profile_id=profile_id, slot_id=slot.id))
+                    marked.add((profile_id, slot.id))
+        db.session.flush()
+    return {"added": len(fresh), "removed": len(removed), "total": len(wanted)}
 
 
 def sync_tables(event, settings):

@@ -263,3 +263,32 @@ def test_slots_are_renumbered_when_the_event_gains_an_earlier_day(meetup):
     assert db.session.get(MeetingSlot, ids["D1-1000"]).code == "D2-1000"
     assert db.session.get(MeetingSlot, ids["D2-1000"]).code == "D3-1000"
     assert meeting.slot.code == "D3-1000" and meeting.slot_id == ids["D2-1000"]
+
+
+def test_unavailability_carries_over_to_the_new_slots_of_a_new_slot_length(meetup):
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    by_code = {s.code: s for s in meetup.slots}
+    # Alpha cannot come 10:30-11:00 on day 1, Gamma not 11:30-12:00 on day 2.
+    services.set_unavailable(alpha, [by_code["D1-1030"].id])
+    services.set_unavailable(gamma, [by_code["D2-1130"].id])
+    db.session.commit()
+
+    # 20-minute slots: 10:00, 10:20, 10:40, 11:00, 11:20, 11:40 on both days.
+    services.save_settings(meetup.event, meetup.organizer, slot_minutes=20)
+    db.session.commit()
+    db.session.expire_all()
+    codes = {s.id: s.code for s in services.slots_of(meetup.event)}
+    # Every new slot that overlaps a period somebody could not attend stays unavailable
+    # to them: nobody is booked into a time they said they are away.
+    assert sorted(codes[i] for i in services.unavailable_slot_ids(alpha)) == [
+        "D1-1020",
+        "D1-1040",
+    ]
+    assert sorted(codes[i] for i in services.unavailable_slot_ids(gamma)) == [
+        "D2-1120",
+        "D2-1140",
+    ]
+    # Saving the same settings again keeps them as they are.
+    services.save_settings(meetup.event, meetup.organizer, slot_minutes=20)
+    db.session.commit()
+    assert len(services.unavailable_slot_ids(alpha)) == 2
