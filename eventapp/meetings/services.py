@@ -806,7 +806,13 @@ def book(request, slot, user, *, via="booking", table=None, notify=True, check_w
 
 def cancel_meeting(meeting, user, *, profile=None, reason=""):
     """Cancel a scheduled meeting: its seats are freed, its request is cancelled, the
-    other side (both, when an organizer cancels) is told, and `sequence` is raised."""
+    other side (both, when an organizer cancels) is told, and `sequence` is raised.
+
+    Once the meeting has started only an organizer cancels it: a participant calling
+    off a meeting under way or over would erase whether it took place (a side that
+    stayed away would turn its no-show into a cancellation); they record attendance."""
+    from eventapp.core.permissions import is_organizer
+
     # The cancel views go on when the form is invalid, so the form's limit is not enough.
     reason = (reason or "").strip()[:2000]
     request = meeting.request
@@ -814,6 +820,14 @@ def cancel_meeting(meeting, user, *, profile=None, reason=""):
     _fresh(meeting)
     if meeting.status != "scheduled":
         raise MeetingError(_("Only scheduled meetings can be cancelled."))
+    trusted = user is None or is_organizer(user, meeting.event)
+    if meeting.starts_at <= _now() and not trusted:
+        raise MeetingError(
+            _(
+                "This meeting has already started and can no longer be cancelled. "
+                "Record whether it took place instead."
+            )
+        )
     db.session.execute(delete(MeetingSeat).where(MeetingSeat.meeting_id == meeting.id))
     db.session.expire(meeting, ["seats"])
     meeting.status = "cancelled"

@@ -375,6 +375,7 @@ def request_detail(event, request_id):
         booking_open=settings is None or settings.booking_open(),
         decline_form=DeclineForm(),
         cancel_form=CancelForm(),
+        started=item.meeting is not None and item.meeting.starts_at <= services._now(),
     )
 
 

@@ -747,3 +747,40 @@ def test_a_cap_set_while_booking_counts(meetup, english):
     with pytest.raises(services.MeetingError, match="maximum of 0"):
         services.book(request, meetup.slots[1], meetup.exhibitor_admin)
     db.session.rollback()
+
+
+def test_participants_cannot_cancel_a_meeting_once_it_has_started(
+    meetup, client, monkeypatch, outbox, english
+):
+    meeting = _booked(meetup)
+    request_id = meeting.request_id
+    # Half-way through the meeting, or after it: calling it off now would erase whether
+    # it took place, e.g. a side that stayed away would turn its no-show into nothing.
+    under_way = meeting.starts_at + timedelta(minutes=15)
+    monkeypatch.setattr(services, "_now", lambda: under_way)
+    with pytest.raises(services.MeetingError, match="already started"):
+        services.cancel_meeting(meeting, meetup.attendee, profile=meetup.profiles["gamma"])
+    db.session.rollback()
+
+    login(client, meetup.attendee)
+    page = client.get(f"/e/test-expo/meetings/m/{meeting.id}").get_data(as_text=True)
+    assert "Cancel the meeting" not in page and "We met" in page
+    page = client.get(f"/e/test-expo/meetings/requests/{request_id}").get_data(as_text=True)
+    assert "Cancel the meeting" not in page
+    for url in (f"/m/{meeting.id}/cancel", f"/requests/{request_id}/cancel"):
+        response = client.post(
+            "/e/test-expo/meetings" + url, data={"reason": "Late"}, follow_redirects=True
+        )
+        assert "already started" in response.get_data(as_text=True)
+    db.session.expire_all()
+    kept = db.session.get(Meeting, meeting.id)
+    assert kept.status == "scheduled" and kept.sequence == 0
+    assert kept.request.status == "accepted" and _seats(meeting.id) == 3
+    assert outbox("meeting_cancelled") == [] and outbox("calendar_cancel") == []
+
+    # The organizer still can (e.g. the hall had to close).
+    client.post("/logout")
+    login(client, meetup.organizer)
+    client.post(f"/e/test-expo/meetings/m/{meeting.id}/cancel", data={"reason": "Hall closed"})
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).status == "cancelled"
