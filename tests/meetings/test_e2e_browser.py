@@ -94,3 +94,46 @@ def test_request_accept_book_and_agendas(live_server, meetup, browser):
     kinds = set(db.session.scalars(select(OutboxMessage.kind)))
     assert {"meeting_request", "meeting_request_accepted", "meeting_scheduled"} <= kinds
     db.session.commit()
+
+
+def test_a_long_link_in_what_people_wrote_fits_a_phone_screen(live_server, meetup, browser):
+    from eventapp.meetings import services
+    from tests.meetings.conftest import accepted_request
+
+    link = "https://drive.example.com/file/d/1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789/view?usp=sharing"
+    alpha, beta, gamma = (meetup.profiles[k] for k in ("alpha", "beta", "gamma"))
+    services.update_profile(gamma, need_en=f"Our PoC programme: {link}")
+    request = services.send_request(meetup.event, alpha, beta, meetup.exhibitor_admin, link)
+    services.decline_request(request, beta, meetup.other_exhibitor, f"See {link}")
+    booked = accepted_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    booked.message = f"Our deck: {link}"
+    meeting = services.book(booked, meetup.slots[0], meetup.attendee)
+    db.session.commit()
+    paths = [
+        f"/e/test-expo/meetings/requests/{request.id}",
+        f"/e/test-expo/meetings/requests/{booked.id}",
+        f"/e/test-expo/meetings/m/{meeting.id}",
+        f"/e/test-expo/meetings/partners/{gamma.id}",
+        "/e/test-expo/meetings/partners",
+        "/e/test-expo/meetings/agenda",
+    ]
+    email = meetup.exhibitor_admin.email
+    db.session.remove()
+
+    context = browser.new_context(
+        base_url=live_server.url, locale="en-US", viewport={"width": 360, "height": 740}
+    )
+    page = context.new_page()
+    page.goto("/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+    for path in paths:
+        page.goto(path)
+        assert link.split("/")[-1] in page.content(), path
+        # The page does not scroll sideways: the link wraps within the screen.
+        widths = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert widths[0] <= widths[1], (path, widths)
