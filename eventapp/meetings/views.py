@@ -160,6 +160,8 @@ def home(event):
     context = {"event": event, "organization": organization, "me": me}
     if me is not None:
         requests = services.requests_of(me)
+        meetings = services.meetings_of(me)
+        now = services._now()
         context.update(
             incoming=[
                 r for r in requests if r.status == "requested" and r.requester_side != me.side
@@ -168,7 +170,9 @@ def home(event):
                 r for r in requests if r.status == "requested" and r.requester_side == me.side
             ],
             to_book=[r for r in requests if r.status == "accepted" and r.meeting is None],
-            meetings=services.meetings_of(me),
+            meetings=meetings,
+            # "Next meetings": those that have not ended (on day 2, not day 1's).
+            upcoming=[m for m in meetings if m.ends_at > now],
             settings=services.get_settings(event),
         )
     return render_template("meetings/home.html", **context)

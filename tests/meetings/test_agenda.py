@@ -3,6 +3,7 @@ sheet, printable PDFs (read back with pdftotext) and the organizer's grid."""
 
 import shutil
 import subprocess
+from datetime import timedelta
 
 import pytest
 
@@ -132,3 +133,31 @@ def test_grid_shows_meetings_per_slot_and_table(booked, client):
     # The 10:30 row holds gamma's meeting at T01 (first table column).
     row = page.split(">10:30<", 1)[1].split("</tr>", 1)[0]
     assert f"/meetings/m/{with_gamma.id}" in row
+
+
+def test_overview_lists_the_meetings_still_to_come(meetup, client, monkeypatch):
+    from tests.meetings.conftest import add_company
+
+    alpha = meetup.profiles["alpha"]
+    firms = [meetup.profiles["beta"], meetup.profiles["gamma"]]
+    firms += [add_company(meetup.event, f"firm{n}", "large_firm")[1] for n in range(4)]
+    # Alpha meets the six firms in the four slots of day 1 and the first two of day 2.
+    for firm, slot in zip(firms, meetup.slots, strict=False):
+        request = accepted_request(meetup.event, alpha, firm, meetup.exhibitor_admin)
+        services.book(request, slot, meetup.organizer, via="organizer")
+    db.session.commit()
+    names = [firm.organization.name_en for firm in firms]
+
+    # On the morning of day 2, the overview's next meetings are day 2's, not day 1's.
+    day_two = meetup.slots[4].starts_at
+    monkeypatch.setattr(services, "_now", lambda: day_two - timedelta(minutes=30))
+    login(client, meetup.exhibitor_admin)
+    page = client.get("/e/test-expo/meetings/").get_data(as_text=True)
+    listed = page.split('class="meet-list"', 1)[1].split("</ul>", 1)[0]
+    assert [name for name in names if name in listed] == names[4:]
+    assert "Full agenda" in page
+    # Once every meeting is over, the overview still leads to the agenda.
+    monkeypatch.setattr(services, "_now", lambda: day_two + timedelta(days=1))
+    page = client.get("/e/test-expo/meetings/").get_data(as_text=True)
+    assert 'class="meet-list"' not in page and "Full agenda" in page
+    assert "No meetings yet." not in page
