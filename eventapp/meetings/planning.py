@@ -281,16 +281,6 @@ def preview(plan):
     return placed, left_out
 
 
-def _lock_event_profiles(event):
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(
-            select(MeetingProfile.id)
-            .where(MeetingProfile.event_id == event.id)
-            .order_by(MeetingProfile.id)
-            .with_for_update()
-        ).all()
-
-
 def apply_plan(plan, user, *, now=None):
     """Create the plan's new meetings, or raise StalePlan when the data changed.
 
@@ -305,7 +295,7 @@ def apply_plan(plan, user, *, now=None):
     """
     now = now or services._now()
     event = plan.event
-    _lock_event_profiles(event)
+    services._lock_event_profiles(event)
     # Read under the locks: an organizer applying the same plan a moment earlier has
     # committed by now, and must not see it turned into a stale plan.
     services._fresh(plan)

@@ -10,8 +10,9 @@ Concurrency. Double booking is prevented by the UNIQUE constraints of `MeetingSe
 that a taken table can be retried with the next one. Writes that count a participant's
 meetings (caps), change its availability or cap, or create a request for a pair first
 lock the participant rows with SELECT ... FOR UPDATE on PostgreSQL (always in
-profile-id order, so no deadlock); on SQLite every transaction is BEGIN IMMEDIATE,
-which serializes them anyway.
+profile-id order, so no deadlock); saving the settings (slots, tables) and applying a
+plan lock every participant row of the event. On SQLite every transaction is BEGIN
+IMMEDIATE, which serializes them anyway.
 """
 
 from datetime import UTC, date, datetime, timedelta
@@ -236,6 +237,19 @@ def _lock_profiles(*profile_ids):
             .order_by(MeetingProfile.id)
             .with_for_update(of=MeetingProfile)  # not the organization joined along
             .execution_options(populate_existing=True)
+        ).all()
+
+
+def _lock_event_profiles(event):
+    """Lock every participant row of `event` (PostgreSQL), in id order like
+    _lock_profiles: no booking of the event (it locks its two participants) runs
+    until the caller commits, and none that started before is still deciding."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(
+            select(MeetingProfile.id)
+            .where(MeetingProfile.event_id == event.id)
+            .order_by(MeetingProfile.id)
+            .with_for_update()
         ).all()
 
 
@@ -1110,6 +1124,9 @@ def save_settings(event, user, **fields):
         and settings.booking_closes_at <= settings.booking_opens_at
     ):
         raise MeetingError(_("Booking must close after it opens."))
+    # A booking at the same moment could otherwise take a slot or a table that this
+    # change removes, after the checks below found them free of meetings.
+    _lock_event_profiles(event)
     db.session.flush()
     slot_changes = sync_slots(event, settings)
     table_changes = sync_tables(event, settings)

@@ -430,6 +430,62 @@ def test_fewer_tables_are_refused_while_meetings_to_come_sit_at_the_removed_ones
     assert first.table_id == t02.id and t01.active
 
 
+def test_fewer_tables_at_the_moment_of_a_booking_never_leave_a_meeting_at_a_removed_table(
+    app, meetup, english
+):
+    """The organizer goes from two tables to one while a participant books the last
+    free table, T02: the booking waits for the settings and then finds no table, or the
+    settings see its meeting and refuse. Never a meeting at a table that is gone."""
+    import threading
+
+    from eventapp.meetings.models import MeetingTable
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serializes writing transactions: the race cannot happen there")
+    alpha, beta, gamma = (meetup.profiles[k] for k in ("alpha", "beta", "gamma"))
+    slot = meetup.slots[0]
+    services.book(
+        accepted_request(meetup.event, alpha, gamma, meetup.exhibitor_admin),
+        slot,
+        meetup.organizer,
+    )  # at T01
+    user, delta = add_company(meetup.event, "delta", "startup")
+    request = accepted_request(meetup.event, delta, beta, user)
+    db.session.commit()
+    event_id, organizer_id = meetup.event.id, meetup.organizer.id
+    saved, done = threading.Event(), threading.Event()
+
+    def organizer():
+        from eventapp.accounts.models import User
+        from eventapp.events.models import Event
+
+        with app.app_context(), app.test_request_context():
+            event = db.session.get(Event, event_id)
+            services.save_settings(event, db.session.get(User, organizer_id), table_count=1)
+            saved.set()  # switched off, not committed yet
+            done.wait(1.5)
+            db.session.commit()
+            db.session.remove()
+
+    thread = threading.Thread(target=organizer)
+    thread.start()
+    try:
+        assert saved.wait(30)
+        try:
+            services.book(request, slot, user)
+            db.session.commit()
+        except services.MeetingError:
+            db.session.rollback()
+    finally:
+        done.set()
+        thread.join(30)
+    db.session.expire_all()
+    off = db.session.scalar(select(MeetingTable).where(MeetingTable.code == "T02"))
+    placed = db.session.scalars(select(Meeting).where(Meeting.status == "scheduled")).all()
+    assert not off.active
+    assert [m.table.code for m in placed] == ["T01"]
+
+
 def test_parse_breaks():
     assert services.parse_breaks("12:00-13:00, 15:00–15:15") == [
         ["12:00", "13:00"],
