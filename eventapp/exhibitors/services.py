@@ -451,7 +451,11 @@ def _apply_request(exhibitor, booth_request, codes):
     exhibitor.zones = sorted(set(booth_request.zones))
     exhibitor.wishes = codes
     exhibitor.wants_corner = bool(booth_request.wants_corner)
-    wanted = sorted(set(booth_request.avoid_ids))
+    # Competitors that withdrew or were turned away are not offered in the form, so
+    # they never come back from it: keep them (they may take part again) rather than
+    # drop them and release a hold as if the company had changed its request.
+    inactive = {other.id for other in exhibitor.avoids if other.status not in ACTIVE_STATUSES}
+    wanted = sorted(set(booth_request.avoid_ids) | inactive)
     exhibitor.avoids = (
         list(db.session.scalars(select(Exhibitor).where(Exhibitor.id.in_(wanted))))
         if wanted

@@ -400,3 +400,37 @@ def test_staff_sees_but_cannot_pick(picking_open, login_as):
     page = client.get("/e/test-expo/my-booths?lang=en").get_data(as_text=True)
     assert "Only your company admin can pick booths." in page
     assert 'id="hold-button"' not in page
+
+
+def test_editing_the_profile_keeps_a_competitor_that_withdrew(picking_open, login_as):
+    """A competitor that withdrew is no longer offered in the form, so the browser does
+    not send it back: saving the page must not drop it (it may register again) nor
+    release the hold as if the request had changed."""
+    alpha, beta = picking_open.exhibitors["alpha"], picking_open.exhibitors["beta"]
+    db.session.add(ExhibitorAvoid(exhibitor_id=alpha.id, avoided_id=beta.id))
+    db.session.commit()
+    hold(alpha, ["A-01", "A-02"])
+    beta.status = "withdrawn"
+    db.session.commit()
+    client = login_as("exhibitor_admin")
+    url = f"/e/test-expo/exhibitors/{alpha.id}/edit?lang=en"
+    response = client.post(
+        url,
+        data={
+            "name_ko": "알파로보틱스",
+            "name_en": "Alpha Robotics",
+            "kind": "startup",
+            "sector": "ai",
+            "country": "KR",
+            "description_en": "Now with a description.",
+            "booth_count": "2",
+            "zones": ["ai"],
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(response.location + "?lang=en").get_data(as_text=True)
+    assert "was released" not in page
+    assert set(allocations()) == {"A-01", "A-02"}
+    db.session.expire_all()
+    assert [other.id for other in alpha.avoids] == [beta.id]
+    assert alpha.organization.description_en == "Now with a description."
