@@ -23,9 +23,9 @@ from eventapp.booths.models import (
     ALLOCATION_STATES,
     EXHIBITOR_STATUSES,
     Booth,
-    BoothAllocation,
     Exhibitor,
 )
+from eventapp.booths.services import allocations_of
 from eventapp.core.audit import AuditEntry
 from eventapp.core.db import is_conflict
 from eventapp.core.i18n import gettext as _
@@ -107,6 +107,12 @@ def _company_exhibitor(event, exhibitor_id, *, admin=False):
     return exhibitor
 
 
+def _booths_of(exhibitor):
+    """The company's allocations by booth code, without holds that have expired: those
+    booths are free for everybody else, even before the clean-up deletes the rows."""
+    return allocations_of(exhibitor)
+
+
 def _to_dashboard(exhibitor):
     return redirect(
         url_for("exhibitors.dashboard", slug=exhibitor.event.slug, exhibitor_id=exhibitor.id)
@@ -175,12 +181,7 @@ def my_company(event):
 @event_view("exhibitor_admin", "exhibitor_staff")
 def dashboard(event, exhibitor_id):
     exhibitor = _company_exhibitor(event, exhibitor_id)
-    allocations = db.session.scalars(
-        select(BoothAllocation)
-        .join(Booth)
-        .where(BoothAllocation.exhibitor_id == exhibitor.id)
-        .order_by(Booth.code)
-    ).all()
+    allocations = _booths_of(exhibitor)
     named, _naming = services.avoid_links(exhibitor)
     return render_template(
         "exhibitors/dashboard.html",
@@ -383,12 +384,7 @@ def _detail_page(event, exhibitor, form, status=200, priority_form=None):
         )
         .order_by(AuditEntry.id.desc())
     ).all()
-    allocations = db.session.scalars(
-        select(BoothAllocation)
-        .join(Booth)
-        .where(BoothAllocation.exhibitor_id == exhibitor.id)
-        .order_by(Booth.code)
-    ).all()
+    allocations = _booths_of(exhibitor)
     decisions = services.decisions_for(exhibitor)
     return (
         render_template(

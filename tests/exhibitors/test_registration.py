@@ -387,3 +387,27 @@ def test_avoid_links_are_kept_once(client, small_event, newcomer):
     beta = small_event.exhibitors["beta"]
     client.post(REGISTER, data=registration_data(avoid=[str(beta.id), str(beta.id)]))
     assert db.session.scalar(select(func.count()).select_from(ExhibitorAvoid)) == 1
+
+
+def test_company_pages_leave_out_a_hold_that_has_expired(login_as, small_event):
+    """An expired hold is free for everybody else: the company page must not still list
+    its booths as held (until a time already past), nor the organizers' page."""
+    from datetime import timedelta
+
+    from eventapp.core.db import utcnow
+
+    alpha = small_event.exhibitors["alpha"]
+    expired = utcnow() - timedelta(minutes=5)
+    for code in ("A-01", "A-02"):
+        db.session.add(
+            BoothAllocation(
+                booth=small_event.booths[code], exhibitor=alpha, state="hold", expires_at=expired
+            )
+        )
+    db.session.commit()
+    for role, url in (
+        ("exhibitor_admin", f"/e/test-expo/exhibitors/{alpha.id}/?lang=en"),
+        ("organizer", f"/e/test-expo/manage/exhibitors/{alpha.id}?lang=en"),
+    ):
+        page = login_as(role).get(url).get_data(as_text=True)
+        assert 'data-booth="A-01"' not in page and ">A-01<" not in page, role
