@@ -404,11 +404,17 @@ def hold_booths(exhibitor, codes, now=None):
         )
     if unknown:
         raise BoothError(_("Unknown booths: %(booths)s.", booths=", ".join(unknown)))
-    chosen_ids = {b.id for b in booths.values()}
+    id_of = {code: b.id for code, b in booths.items()}
+    chosen_ids = set(id_of.values())
     pairs, around = adjacency_around(chosen_ids)
     locked = lock_booths(chosen_ids | around)
+    # A booth read before the lock may have been deleted meanwhile (the floor plan
+    # imported again without it): the lock does not find it any more.
+    gone = [code for code in codes if id_of[code] not in locked]
+    if gone:
+        raise BoothConflict(_("Booths %(booths)s no longer exist.", booths=", ".join(gone)))
     # Judge the booths as locked: one read before the lock may miss a block made meanwhile.
-    booths = {locked[b.id].code: locked[b.id] for b in booths.values()}
+    booths = {locked[i].code: locked[i] for i in chosen_ids}
     expire_holds(now=now, booth_ids=chosen_ids | around)
     expire_holds(now=now, exhibitor=exhibitor)
 
@@ -596,7 +602,12 @@ def _event_booths(event, codes, now):
         raise BoothError(_("Select at least one booth."))
     if unknown:
         raise BoothError(_("Unknown booths: %(booths)s.", booths=", ".join(unknown)))
-    locked = lock_booths({b.id for b in booths.values()})
+    id_of = {code: b.id for code, b in booths.items()}
+    locked = lock_booths(set(id_of.values()))
+    # A booth deleted between the read and the lock (the floor plan imported again).
+    gone = [code for code in codes if id_of[code] not in locked]
+    if gone:
+        raise BoothError(_("Booths %(booths)s no longer exist.", booths=", ".join(gone)))
     expire_holds(now=now, booth_ids=set(locked))
     return codes, {b.code: b for b in locked.values()}
 
@@ -1117,7 +1128,8 @@ def apply_proposal(proposal, now=None):
     pairs, around = adjacency_around(chosen_ids)
     # The neighbours too: a hold taken next door while we check would slip past the rules.
     locked = lock_booths(chosen_ids | around)
-    booths = {locked[b.id].code: locked[b.id] for b in booths.values()}
+    # Booths deleted since they were read are not locked; they are reported missing below.
+    booths = {locked[i].code: locked[i] for i in chosen_ids if i in locked}
     expire_holds(event=event, now=now)
     problems = []
     for exhibitor_id, codes in wanted.items():

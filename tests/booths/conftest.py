@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from werkzeug.security import generate_password_hash
 
 from eventapp.core.db import utcnow
@@ -107,3 +107,25 @@ def place(exhibitor, codes, state="placed"):
         db.session.add(BoothAllocation(booth_id=booth.id, exhibitor_id=exhibitor.id, state=state))
     exhibitor.status = "confirmed" if state == "confirmed" else "placed"
     db.session.commit()
+
+
+def delete_booth_before_lock(monkeypatch, code):
+    """Another request (an organizer importing the floor plan again without `code`)
+    deletes the booth and commits after the service read it but before it locks it."""
+    from eventapp.booths import services
+    from eventapp.booths.models import Booth
+
+    real = services.lock_booths
+    done = []
+
+    def lock_booths(ids):
+        if not done:
+            done.append(code)
+            if db.engine.dialect.name == "sqlite":
+                # SQLite serializes writers: end this transaction so the other can commit.
+                db.session.commit()
+            with db.engine.begin() as connection:
+                connection.execute(delete(Booth).where(Booth.code == code))
+        return real(ids)
+
+    monkeypatch.setattr(services, "lock_booths", lock_booths)

@@ -8,7 +8,13 @@ from eventapp.booths import services, state
 from eventapp.booths.models import Booth, ExhibitorAvoid
 from eventapp.core.audit import AuditEntry
 from eventapp.extensions import db
-from tests.booths.conftest import add_exhibitor, allocations, audit_actions, place
+from tests.booths.conftest import (
+    add_exhibitor,
+    allocations,
+    audit_actions,
+    delete_booth_before_lock,
+    place,
+)
 
 
 def commit(result=None):
@@ -299,3 +305,12 @@ def test_settings_refuse_a_time_utc_cannot_hold(login_as, small_event):
     )
     assert page.status_code == 200
     assert "Not a valid date and time." in page.get_data(as_text=True)
+
+
+def test_a_booth_deleted_before_it_is_placed_is_refused_with_a_reason(small_event, monkeypatch):
+    beta = small_event.exhibitors["beta"]
+    delete_booth_before_lock(monkeypatch, "B-02")
+    with pytest.raises(services.BoothError, match="B-02 no longer exist"):
+        services.place_exhibitor(beta, ["B-01", "B-02"])
+    db.session.rollback()
+    assert allocations() == {}

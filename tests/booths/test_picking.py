@@ -11,7 +11,14 @@ from eventapp.core.audit import AuditEntry
 from eventapp.core.db import utcnow
 from eventapp.extensions import db
 from eventapp.notifications.models import OutboxMessage
-from tests.booths.conftest import add_exhibitor, allocations, audit_actions, open_window, place
+from tests.booths.conftest import (
+    add_exhibitor,
+    allocations,
+    audit_actions,
+    delete_booth_before_lock,
+    open_window,
+    place,
+)
 
 
 def hold(exhibitor, codes, now=None):
@@ -434,3 +441,11 @@ def test_editing_the_profile_keeps_a_competitor_that_withdrew(picking_open, logi
     db.session.expire_all()
     assert [other.id for other in alpha.avoids] == [beta.id]
     assert alpha.organization.description_en == "Now with a description."
+
+
+def test_a_booth_deleted_while_it_is_picked_is_refused_with_a_reason(picking_open, monkeypatch):
+    alpha = picking_open.exhibitors["alpha"]
+    delete_booth_before_lock(monkeypatch, "A-02")
+    with pytest.raises(services.BoothConflict, match="A-02"):
+        hold(alpha, ["A-01", "A-02"])
+    assert allocations() == {}

@@ -14,7 +14,14 @@ from eventapp.booths.models import BoothAllocation, BoothPlanProposal, Exhibitor
 from eventapp.core.audit import AuditEntry
 from eventapp.core.db import utcnow
 from eventapp.extensions import db
-from tests.booths.conftest import add_exhibitor, allocations, audit_actions, open_window, place
+from tests.booths.conftest import (
+    add_exhibitor,
+    allocations,
+    audit_actions,
+    delete_booth_before_lock,
+    open_window,
+    place,
+)
 
 
 def eid(exhibitor):
@@ -391,3 +398,17 @@ def test_other_sessions_can_write_while_the_solver_runs(app, small_event, monkey
     proposal = db.session.get(BoothPlanProposal, outcome["propose"])
     assert proposal is not None and proposal.solver_status
     assert allocations() == {"A-01": (alpha_id, "hold"), "A-02": (alpha_id, "hold")}
+
+
+def test_a_proposed_booth_deleted_meanwhile_makes_the_plan_stale(small_event, monkeypatch):
+    event = small_event.event
+    beta = small_event.exhibitors["beta"]
+    proposal = services.propose_plan(event, time_limit=1, workers=1)
+    db.session.commit()
+    gone = proposal.assignments[str(beta.id)][0]
+    delete_booth_before_lock(monkeypatch, gone)
+    with pytest.raises(services.StaleProposal) as refused:
+        services.apply_proposal(proposal)
+    db.session.rollback()
+    assert any(gone in d and "no longer exist" in d for d in refused.value.details)
+    assert allocations() == {}
