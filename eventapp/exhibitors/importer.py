@@ -289,6 +289,12 @@ def parse_row(line, raw):
     def problem(column, message):
         problems.append(RowProblem(line, column, message))
 
+    # PostgreSQL text cannot hold NUL (a stray byte of a damaged export): stored, or
+    # only looked up, it would fail the preview or the import as a server error.
+    for column in COLUMNS:
+        if "\x00" in get(column):
+            problem(column, _("The cell contains a NUL character, which cannot be stored."))
+
     row = ParsedRow(line=line)
     row.name_ko, row.name_en = get("name_ko"), get("name_en")
     if not (row.name_ko or row.name_en):

@@ -251,6 +251,27 @@ def test_every_bad_row_is_reported_with_line_and_column(small_event, english):
     assert counts() == before
 
 
+@pytest.mark.parametrize(
+    "column, value",
+    [
+        ("name_en", "Delta\x00AI"),
+        ("contact_name", "Kim\x00"),
+        ("website", "delta\x00.example"),
+        ("description_en", "Vision\x00models"),
+    ],
+)
+def test_a_nul_character_in_a_cell_is_reported_not_stored(small_event, english, column, value):
+    """A stray NUL byte (a damaged export) cannot be stored in PostgreSQL text: the row is
+    refused with its line and column, instead of failing at the preview or the import."""
+    before = counts()
+    data = csv_bytes([row(avoid="", **{column: value})], header=[*HEADER, "description_en"])
+    plan = importer.prepare(small_event.event, "x.csv", data)
+    assert not plan.ok
+    assert [(p.line, p.column) for p in plan.problems] == [(2, column)], plan.problems
+    assert "NUL" in plan.problems[0].message
+    assert counts() == before
+
+
 def test_duplicate_company_and_contact_in_one_file(small_event):
     rows = [
         row(),
