@@ -105,15 +105,16 @@ def settings_for(event):
 def parse_codes(value):
     """Booth codes from a form: a list of values and/or text split on commas and spaces.
 
-    Anything else (a number, a list of numbers, an object from a JSON body) is a
-    BoothError naming the `booths` field.
+    Anything else (a number, a list of numbers, an object from a JSON body, text with
+    a NUL character, which PostgreSQL cannot even compare) is a BoothError naming the
+    `booths` field.
     """
     if value is None:
         return []
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list | tuple | set | frozenset) or not all(
-        item is None or isinstance(item, str) for item in value
+        item is None or (isinstance(item, str) and "\x00" not in item) for item in value
     ):
         raise BoothError(
             _('"booths" must be a booth code or a list of booth codes, such as ["A-01", "A-02"].')

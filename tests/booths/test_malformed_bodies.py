@@ -9,7 +9,17 @@ from eventapp.booths import services
 from tests.booths.conftest import allocations
 
 BASE = "/e/test-expo/my-booths"
-BAD_BODIES = [[1], "A-01", {"booths": 5}, {"booths": [1, 2]}, {"booths": {"A-01": True}}, None]
+BAD_BODIES = [
+    [1],
+    "A-01",
+    {"booths": 5},
+    {"booths": [1, 2]},
+    {"booths": {"A-01": True}},
+    None,
+    # PostgreSQL text cannot hold NUL: looked up, such a code was a server error there.
+    {"booths": ["A-01", "A-02\x00"]},
+    {"booths": "A-01 \x00"},
+]
 
 
 @pytest.mark.parametrize("action", ["hold", "confirm", "release"])
