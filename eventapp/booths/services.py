@@ -963,6 +963,14 @@ def import_floorplan(event, data, now=None):
             details=[str(e) for e in parsed.errors],
         )
 
+    # Two imports at once (a corrected file sent right after the first) queue up on the
+    # event's settings row, and the booths are read only then: read before the other
+    # import committed, they would be updated or linked after it deleted them, or
+    # created again next to the ones it created.
+    settings_for(event)
+    db.session.execute(
+        select(BoothSettings.event_id).where(BoothSettings.event_id == event.id).with_for_update()
+    )
     # Keyed by upper-case code: a booth re-imported as "a-01" is still booth A-01.
     existing = {
         b.code.upper(): b

@@ -328,3 +328,65 @@ def test_parser_never_crashes_and_accepts_only_consistent_plans(text):
                     dx = min(a.x + a.w, b.x + b.w) - max(a.x, b.x)
                     dy = min(a.y + a.h, b.y + b.h) - max(a.y, b.y)
                     assert dx <= 1e-6 or dy <= 1e-6
+
+
+def test_two_plans_imported_at_once(app, small_event, monkeypatch):
+    """Two imports at the same moment (two organizers, or a corrected file sent right
+    after the first): each must work on the floor as the other one left it, not on
+    what it read before the other committed (booths it updates or links to are gone,
+    booths it creates exist by now)."""
+    import threading
+
+    from eventapp.events.models import Event
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serializes writing transactions: the race cannot happen there")
+    event_id = small_event.event.id
+    smaller = csv_text(*island("A", "A-", 3), *island("B", "B-", 2, zone="bio")).encode()
+    larger = csv_text(*island("A", "A-", 5), *island("B", "B-", 5, zone="bio")).encode()
+    db.session.remove()
+    real = services.lock_booths
+    local = threading.local()
+    other_done = threading.Event()
+    errors, order = [], []
+
+    def lock_booths(ids):
+        if getattr(local, "slow", False) and not getattr(local, "waited", False):
+            local.waited = True
+            start_other.set()
+            # The other import runs now; unless something makes it wait for us, it
+            # commits before we lock anything.
+            other_done.wait(timeout=5)
+        return real(ids)
+
+    monkeypatch.setattr(services, "lock_booths", lock_booths)
+    start_other = threading.Event()
+
+    def run(data, slow):
+        local.slow = slow
+        try:
+            if not slow:
+                start_other.wait(timeout=30)
+            with app.app_context(), app.test_request_context("/?lang=en"):
+                services.import_floorplan(db.session.get(Event, event_id), data)
+                db.session.commit()
+                order.append(data)
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            if not slow:
+                other_done.set()
+
+    threads = [
+        threading.Thread(target=run, args=(larger, True)),
+        threading.Thread(target=run, args=(smaller, False)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    last = {smaller: (6, 4), larger: (10, 10)}[order[-1]]
+    expected = [f"A-{n:02d}" for n in range(1, last[0] + 1)]
+    expected += [f"B-{n:02d}" for n in range(1, last[1] + 1)]
+    assert booth_codes() == sorted(expected)
