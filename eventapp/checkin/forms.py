@@ -15,7 +15,7 @@ from eventapp.checkin.models import (
     LEAD_RATINGS,
     SCAN_POINT_KINDS,
 )
-from eventapp.core.forms import MultiCheckboxField, select_choices
+from eventapp.core.forms import MultiCheckboxField, one_kind_of_line_break, select_choices
 from eventapp.core.i18n import lazy_gettext as _l
 
 
@@ -56,13 +56,6 @@ class DeviceForm(FlaskForm):
         default=72,
         validators=[InputRequired(), NumberRange(1, DEVICE_HOURS_MAX)],
     )
-
-
-def one_kind_of_line_break(text):
-    """Browsers send a textarea's line breaks as CRLF but count each as one
-    character against its maxlength: stored and measured as LF, a note the page
-    took fits."""
-    return text.replace("\r\n", "\n").replace("\r", "\n") if isinstance(text, str) else text
 
 
 class LeadForm(FlaskForm):

@@ -22,6 +22,13 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def one_kind_of_line_break(text):
+    """Browsers send a textarea's line breaks as CRLF but count each as one
+    character against its maxlength: stored and measured as LF, a text the page
+    took fits (and is not refused, or silently dropped, for being too long)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if isinstance(text, str) else text
+
+
 def storable_moment(_form, field):
     """A date and time typed in event time must still be one in UTC, where it is
     stored: 0001-01-01 00:00 in Seoul falls before year 1 there (9999-12-31 late,

@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Regexp
 
-from eventapp.core.forms import MultiCheckboxField, select_choices
+from eventapp.core.forms import MultiCheckboxField, one_kind_of_line_break, select_choices
 from eventapp.core.i18n import current_language
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.exhibitors import services
@@ -62,10 +62,14 @@ class CompanyProfileMixin:
         filters=[normalize_website],
     )
     description_ko = TextAreaField(
-        _l("Description (Korean)"), validators=[Optional(), Length(max=4000)]
+        _l("Description (Korean)"),
+        filters=[one_kind_of_line_break],
+        validators=[Optional(), Length(max=4000)],
     )
     description_en = TextAreaField(
-        _l("Description (English)"), validators=[Optional(), Length(max=4000)]
+        _l("Description (English)"),
+        filters=[one_kind_of_line_break],
+        validators=[Optional(), Length(max=4000)],
     )
 
     def profile(self):
@@ -179,14 +183,20 @@ class MemberForm(FlaskForm):
 
 
 class WithdrawForm(FlaskForm):
-    reason = TextAreaField(_l("Reason (optional)"), validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(
+        _l("Reason (optional)"),
+        filters=[one_kind_of_line_break],
+        validators=[Optional(), Length(max=2000)],
+    )
 
 
 class DecisionForm(FlaskForm):
     """An organizer's decision on a registration."""
 
     status = HiddenField(validators=[DataRequired()])
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(
+        _l("Reason"), filters=[one_kind_of_line_break], validators=[Optional(), Length(max=2000)]
+    )
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)

@@ -11,7 +11,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from eventapp.core.forms import select_choices, storable_moment
+from eventapp.core.forms import one_kind_of_line_break, select_choices, storable_moment
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.meetings.models import MAX_MEETINGS_LIMIT, STARTUP_STAGES
 from eventapp.organizations.models import ORGANIZATION_KINDS, SECTORS
@@ -20,25 +20,35 @@ from eventapp.organizations.models import ORGANIZATION_KINDS, SECTORS
 class ProfileForm(FlaskForm):
     offer_ko = TextAreaField(
         _l("What we offer (Korean)"),
+        filters=[one_kind_of_line_break],
         validators=[Optional(), Length(max=3000)],
         description=_l("Startups: technology and product. Firms: what you bring to a partner."),
     )
     offer_en = TextAreaField(
-        _l("What we offer (English)"), validators=[Optional(), Length(max=3000)]
+        _l("What we offer (English)"),
+        filters=[one_kind_of_line_break],
+        validators=[Optional(), Length(max=3000)],
     )
     need_ko = TextAreaField(
         _l("What we look for (Korean)"),
+        filters=[one_kind_of_line_break],
         validators=[Optional(), Length(max=3000)],
         description=_l("Firms: your technology demand. Startups: the partners you look for."),
     )
     need_en = TextAreaField(
-        _l("What we look for (English)"), validators=[Optional(), Length(max=3000)]
+        _l("What we look for (English)"),
+        filters=[one_kind_of_line_break],
+        validators=[Optional(), Length(max=3000)],
     )
     poc_themes_ko = TextAreaField(
-        _l("PoC themes (Korean)"), validators=[Optional(), Length(max=2000)]
+        _l("PoC themes (Korean)"),
+        filters=[one_kind_of_line_break],
+        validators=[Optional(), Length(max=2000)],
     )
     poc_themes_en = TextAreaField(
-        _l("PoC themes (English)"), validators=[Optional(), Length(max=2000)]
+        _l("PoC themes (English)"),
+        filters=[one_kind_of_line_break],
+        validators=[Optional(), Length(max=2000)],
     )
     stage = SelectField(_l("Stage"), choices=select_choices(STARTUP_STAGES), default="")
     sector = SelectField(_l("Sector"), choices=select_choices(SECTORS))
@@ -55,21 +65,32 @@ class ProfileForm(FlaskForm):
 class RequestForm(FlaskForm):
     message = TextAreaField(
         _l("Message"),
+        filters=[one_kind_of_line_break],
         validators=[Optional(), Length(max=2000)],
         description=_l("Why would you like to meet? What would you like to discuss?"),
     )
 
 
 class DeclineForm(FlaskForm):
-    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    reason = TextAreaField(
+        _l("Reason"),
+        filters=[one_kind_of_line_break],
+        validators=[DataRequired(), Length(max=2000)],
+    )
 
 
 class CancelForm(FlaskForm):
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(
+        _l("Reason"), filters=[one_kind_of_line_break], validators=[Optional(), Length(max=2000)]
+    )
 
 
 class NotesForm(FlaskForm):
-    notes = TextAreaField(_l("Follow-up notes"), validators=[Optional(), Length(max=5000)])
+    notes = TextAreaField(
+        _l("Follow-up notes"),
+        filters=[one_kind_of_line_break],
+        validators=[Optional(), Length(max=5000)],
+    )
 
 
 class FilterForm(FlaskForm):

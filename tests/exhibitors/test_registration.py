@@ -411,3 +411,13 @@ def test_company_pages_leave_out_a_hold_that_has_expired(login_as, small_event):
     ):
         page = login_as(role).get(url).get_data(as_text=True)
         assert 'data-booth="A-01"' not in page and ">A-01<" not in page, role
+
+
+def test_a_description_at_the_pages_limit_with_line_breaks_is_taken(client, small_event, newcomer):
+    # The page counts each line break as one character; the browser sends CRLF.
+    login(client, newcomer)
+    description = "Vision.\r\n" * 400 + "x" * (4000 - 400 * 8)
+    response = client.post(REGISTER, data=registration_data(description_en=description))
+    assert response.status_code == 302
+    organization = exhibitor_of("Delta AI").organization
+    assert organization.description_en == description.replace("\r\n", "\n").strip()

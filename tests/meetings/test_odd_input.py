@@ -89,3 +89,29 @@ def test_booking_times_no_utc_datetime_holds_are_refused(meetup, client):
     settings = db.session.get(MeetingSettings, meetup.event.id)
     assert settings.booking_opens_at is None and settings.slot_minutes == 30
     assert len(services.slots_of(meetup.event)) == 8
+
+
+def test_texts_with_line_breaks_that_the_page_took_are_saved(meetup, client, english):
+    """The page's textareas count a line break as one character, but a browser
+    sends it as CRLF: a text at the page's limit arrives longer than the limit."""
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    request = accepted_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    meeting = services.book(request, meetup.slots[0], meetup.attendee)
+    db.session.commit()
+    login(client, meetup.exhibitor_admin)
+    page = client.get(f"{BASE}/partners/{meetup.profiles['beta'].id}").get_data(as_text=True)
+    assert 'maxlength="2000"' in page  # the request's message, like the notes, is limited
+    # 5000 characters as the page counts them, 5900 as sent.
+    notes = "call\r\n" * 900 + "x" * (5000 - 900 * 5)
+    response = client.post(f"{BASE}/m/{meeting.id}/notes", data={"notes": notes})
+    assert response.status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Meeting, meeting.id).startup_notes
+    assert saved == notes.replace("\r\n", "\n").strip()
+    # A request message too, with its line breaks kept as one kind.
+    beta = meetup.profiles["beta"]
+    message = "Hello,\r\n\r\n" + "y" * 1990
+    client.post(f"{BASE}/partners/{beta.id}/request", data={"message": message})
+    sent = db.session.scalar(select(services.MeetingRequest).filter_by(firm_id=beta.id))
+    assert sent is not None and sent.message == message.replace("\r\n", "\n")
+
