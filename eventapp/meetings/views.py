@@ -17,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from eventapp.core.db import is_conflict
-from eventapp.core.forms import select_choices
+from eventapp.core.forms import field_errors, select_choices
 from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.core.nav import add_nav_item, add_overview_panel
@@ -329,7 +329,8 @@ def send_request(event, profile_id):
         return redirect(url_for("meetings.profile", slug=event.slug))
     form = RequestForm()
     if not form.validate_on_submit():
-        flash(_("Please check the message."), "error")
+        for message in field_errors(form):
+            flash(message, "error")
         return redirect(url_for("meetings.partner", slug=event.slug, profile_id=other.id))
     result = _attempt(
         lambda: services.send_request(event, me, other, current_user, form.message.data)
@@ -620,6 +621,10 @@ def meeting_notes(event, meeting_id):
     form = NotesForm()
     if form.validate_on_submit():
         _attempt(lambda: services.save_notes(meeting, me, form.notes.data), _("Notes saved."))
+    else:
+        # Say why nothing was saved, rather than show the old notes as if it had been.
+        for message in field_errors(form):
+            flash(message, "error")
     return redirect(url_for("meetings.meeting_detail", slug=event.slug, meeting_id=meeting_id))
 
 

@@ -115,3 +115,28 @@ def test_texts_with_line_breaks_that_the_page_took_are_saved(meetup, client, eng
     sent = db.session.scalar(select(services.MeetingRequest).filter_by(firm_id=beta.id))
     assert sent is not None and sent.message == message.replace("\r\n", "\n")
 
+
+def test_notes_that_are_not_saved_say_why(meetup, client):
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    request = accepted_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    meeting = services.book(request, meetup.slots[0], meetup.attendee)
+    services.save_notes(meeting, alpha, "Send the PoC plan")
+    db.session.commit()
+    login(client, meetup.exhibitor_admin)
+    response = client.post(
+        f"{BASE}/m/{meeting.id}/notes?lang=en", data={"notes": "z" * 5001}, follow_redirects=True
+    )
+    page = response.get_data(as_text=True)
+    assert "Follow-up notes: Field cannot be longer than 5000 characters." in page
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).startup_notes == "Send the PoC plan"
+    # The request form names its field and the reason too.
+    beta = meetup.profiles["beta"]
+    response = client.post(
+        f"{BASE}/partners/{beta.id}/request?lang=en",
+        data={"message": "m" * 2001},
+        follow_redirects=True,
+    )
+    assert "Message: Field cannot be longer than 2000 characters." in response.get_data(
+        as_text=True
+    )
