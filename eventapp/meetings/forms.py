@@ -9,7 +9,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from eventapp.core.forms import one_kind_of_line_break, select_choices, storable_moment
 from eventapp.core.i18n import lazy_gettext as _l
@@ -57,7 +57,15 @@ class ProfileForm(FlaskForm):
         validators=[Optional(), Length(max=500)],
         description=_l("Comma-separated, e.g. machine vision, predictive maintenance"),
     )
-    country = StringField(_l("Country (ISO code)"), validators=[DataRequired(), Length(2, 2)])
+    # Partners are filtered by the code, so "한국" or "12" would hide the company.
+    country = StringField(
+        _l("Country (ISO code)"),
+        validators=[
+            DataRequired(),
+            Length(2, 2),
+            Regexp(r"^[A-Za-z]{2}$", message=_l("Give the two-letter country code, e.g. KR.")),
+        ],
+    )
     receives_at_booth = BooleanField(_l("We receive our meetings at our own booth"))
     booth_code = StringField(_l("Booth code"), validators=[Optional(), Length(max=16)])
 

@@ -140,3 +140,22 @@ def test_notes_that_are_not_saved_say_why(meetup, client):
     assert "Message: Field cannot be longer than 2000 characters." in response.get_data(
         as_text=True
     )
+
+
+def test_a_country_that_is_no_two_letter_code_is_refused(meetup, client):
+    """ "한국" or "12" fit two characters, but no partner filter would ever find them."""
+    login(client, meetup.exhibitor_admin)
+    for typed in ("한국", "12", " k"):
+        response = client.post(
+            f"{BASE}/profile?lang=en", data={"sector": "ai", "stage": "", "country": typed}
+        )
+        assert response.status_code == 200, typed  # the form again, with its error
+        page = response.get_data(as_text=True)
+        assert "Give the two-letter country code, e.g. KR." in page, typed
+        assert f'value="{typed}"' in page, typed  # what was typed stays to be corrected
+        db.session.expire_all()
+        assert db.session.get(MeetingProfile, meetup.profiles["alpha"].id).country == "KR"
+    response = client.post(f"{BASE}/profile", data={"sector": "ai", "stage": "", "country": "jp"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(MeetingProfile, meetup.profiles["alpha"].id).country == "JP"
