@@ -1,0 +1,42 @@
+"""The company pages on a phone (390x844, touch)."""
+
+import pytest
+
+from eventapp.extensions import db
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+PAGE_WIDTH = "document.documentElement.scrollWidth"
+
+
+def _signed_in(browser, base_url, email):
+    page = browser.new_context(base_url=base_url, locale="ko-KR", **PHONE).new_page()
+    page.set_default_timeout(15000)
+    page.goto("/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+    return page
+
+
+def _company(small_event, website=None):
+    alpha = small_event.exhibitors["alpha"]
+    alpha.organization.website = website
+    people = alpha.id, small_event.exhibitor_admin.email, small_event.organizer.email
+    db.session.commit()
+    db.session.remove()  # the browser's requests must not wait for this session
+    return people
+
+
+def test_team_table_scrolls_in_its_card_not_the_page(small_event, live_server, browser):
+    """The team table is wider than a phone and scrolls in its box; the hidden
+    header of its buttons' column (position: absolute) did not, and the whole
+    page scrolled sideways, by as much as the table is wider than the phone."""
+    alpha_id, admin, _organizer = _company(small_event)
+    page = _signed_in(browser, live_server.url, admin)
+    page.goto(f"/e/test-expo/exhibitors/{alpha_id}/")
+    wrap = page.locator(".table-wrap").first
+    assert wrap.evaluate("el => el.scrollWidth > el.clientWidth")  # the table does scroll
+    assert page.evaluate(PAGE_WIDTH) <= 390
