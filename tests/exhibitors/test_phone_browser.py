@@ -40,3 +40,20 @@ def test_team_table_scrolls_in_its_card_not_the_page(small_event, live_server, b
     wrap = page.locator(".table-wrap").first
     assert wrap.evaluate("el => el.scrollWidth > el.clientWidth")  # the table does scroll
     assert page.evaluate(PAGE_WIDTH) <= 390
+
+
+def test_a_long_website_wraps_on_the_company_pages(small_event, live_server, browser):
+    website = "https://www.gaonintelligence-industrial96.example/ko/company"
+    alpha_id, admin, organizer = _company(small_event, website)
+    page = _signed_in(browser, live_server.url, admin)
+    page.goto(f"/e/test-expo/exhibitors/{alpha_id}/")
+    link = page.locator(f'a[href="{website}"]')
+    assert link.count() == 1
+    assert page.evaluate(PAGE_WIDTH) <= 390
+    box = link.bounding_box()
+    assert box["x"] + box["width"] <= 390  # readable, not cut off at the card's edge
+    # The organizer's page of the company shows the same profile card.
+    page = _signed_in(browser, live_server.url, organizer)
+    page.goto(f"/e/test-expo/manage/exhibitors/{alpha_id}")
+    assert page.locator(f'a[href="{website}"]').count() == 1
+    assert page.evaluate(PAGE_WIDTH) <= 390
