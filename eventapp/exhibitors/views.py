@@ -373,6 +373,23 @@ def manage_detail(event, exhibitor_id):
     return _detail_page(event, exhibitor, DecisionForm())
 
 
+# What the history's changes are of: the log keeps the keys, the page shows their
+# labels in the page's language ("검토 중 → 승인", not "pending → approved").
+HISTORY_CHANGE_LABELS = {
+    "exhibitor.status_changed": EXHIBITOR_STATUSES,
+    "exhibitor.priority_changed": services.PRIORITY_TIERS,
+}
+
+
+def history_change(entry):
+    """(from, to) labels of an audit entry that records a change, or None."""
+    data = entry.data or {}
+    if "to" not in data:
+        return None
+    labels = HISTORY_CHANGE_LABELS.get(entry.action, {})
+    return tuple(labels.get(data.get(key), data.get(key)) for key in ("from", "to"))
+
+
 def _detail_page(event, exhibitor, form, status=200, priority_form=None):
     named, naming = services.avoid_links(exhibitor)
     history = db.session.scalars(
@@ -397,6 +414,7 @@ def _detail_page(event, exhibitor, form, status=200, priority_form=None):
             avoided_by=naming,
             allocations=allocations,
             history=history,
+            history_change=history_change,
             decisions=decisions,
             form=form,
             priority_form=priority_form or PriorityForm(tier=exhibitor.priority_tier or 0),

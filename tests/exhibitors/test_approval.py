@@ -227,3 +227,24 @@ def test_status_mail_outside_a_request(app, small_event):
         db.session.commit()
         row = db.session.scalar(select(OutboxMessage))
         assert b"http://testserver/e/test-expo/exhibitors/" in row.raw
+
+
+def test_history_names_statuses_and_tiers_in_the_pages_language(login_as, small_event):
+    alpha = pending_exhibitor(small_event, with_second_admin=False)
+    client = login_as("organizer")
+    client.post(f"/e/test-expo/manage/exhibitors/{alpha.id}/decision", data={"status": "approved"})
+    for tier in ("1", "0"):
+        client.post(f"/e/test-expo/manage/exhibitors/{alpha.id}/priority", data={"tier": tier})
+    page = client.get(f"/e/test-expo/manage/exhibitors/{alpha.id}?lang=ko").get_data(as_text=True)
+    history = page[page.index("<h2>이력</h2>") :]
+    assert "검토 중 → 승인" in history  # not the stored keys, "pending → approved"
+    assert "pending" not in history and "approved" not in history
+    priority = "우선 (먼저 선택 가능, 예: 후원사)"
+    assert f"일반 → {priority}" in history
+    assert f"{priority} → 일반" in history  # a change back to the regular tier (0) too
+    english = client.get(f"/e/test-expo/manage/exhibitors/{alpha.id}?lang=en").get_data(
+        as_text=True
+    )
+    assert "pending → approved" in english
+    assert "regular → priority (may pick early, e.g. sponsors)" in english
+    assert "priority (may pick early, e.g. sponsors) → regular" in english
