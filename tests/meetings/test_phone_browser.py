@@ -1,0 +1,39 @@
+"""The meetup pages on a phone (360x740, touch), in Korean."""
+
+import pytest
+
+from eventapp.extensions import db
+from eventapp.meetings import services
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
+
+
+def _signed_in(browser, base_url, email):
+    page = browser.new_context(base_url=base_url, locale="ko-KR", **PHONE).new_page()
+    page.set_default_timeout(15000)
+    page.goto("/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+    return page
+
+
+def test_meetup_home_with_requests_does_not_scroll_sideways(meetup, live_server, browser):
+    """Its request tables scroll in their cards; the cards (in a grid) grew to the
+    tables' width instead, and the whole page scrolled sideways."""
+    alpha, beta, gamma = (meetup.profiles[k] for k in ("alpha", "beta", "gamma"))
+    alpha.organization.name_ko = "부산공과대학교 산학협력단 스마트팩토리센터"
+    services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    services.send_request(meetup.event, alpha, beta, meetup.exhibitor_admin)
+    firm = meetup.attendee.email  # gamma's
+    db.session.commit()
+    db.session.remove()  # the browser's requests must not wait for this session
+
+    page = _signed_in(browser, live_server.url, firm)
+    page.goto("/e/test-expo/meetings/?lang=ko")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    wrap = page.locator(".table-wrap").first
+    assert wrap.evaluate("el => el.scrollWidth > el.clientWidth")  # the table does scroll
