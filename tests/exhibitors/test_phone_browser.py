@@ -57,3 +57,15 @@ def test_a_long_website_wraps_on_the_company_pages(small_event, live_server, bro
     page.goto(f"/e/test-expo/manage/exhibitors/{alpha_id}")
     assert page.locator(f'a[href="{website}"]').count() == 1
     assert page.evaluate(PAGE_WIDTH) <= 390
+
+
+def test_a_description_keeps_its_paragraphs(small_event, live_server, browser):
+    """A company describes itself in a textarea, in paragraphs: the page showed them
+    as one run-on paragraph."""
+    alpha = small_event.exhibitors["alpha"]
+    alpha.organization.description_ko = "비전 검사 로봇을 만듭니다.\n\n- 용접 검사\n- 도장 검사"
+    alpha_id, admin, _organizer = _company(small_event)
+    page = _signed_in(browser, live_server.url, admin)
+    page.goto(f"/e/test-expo/exhibitors/{alpha_id}/?lang=ko")
+    shown = page.locator("p", has_text="비전 검사 로봇").inner_text()
+    assert shown.splitlines() == ["비전 검사 로봇을 만듭니다.", "", "- 용접 검사", "- 도장 검사"]
