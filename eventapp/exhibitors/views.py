@@ -107,12 +107,6 @@ def _company_exhibitor(event, exhibitor_id, *, admin=False):
     return exhibitor
 
 
-def _booths_of(exhibitor):
-    """The company's allocations by booth code, without holds that have expired: those
-    booths are free for everybody else, even before the clean-up deletes the rows."""
-    return allocations_of(exhibitor)
-
-
 def _to_dashboard(exhibitor):
     return redirect(
         url_for("exhibitors.dashboard", slug=exhibitor.event.slug, exhibitor_id=exhibitor.id)
@@ -181,7 +175,8 @@ def my_company(event):
 @event_view("exhibitor_admin", "exhibitor_staff")
 def dashboard(event, exhibitor_id):
     exhibitor = _company_exhibitor(event, exhibitor_id)
-    allocations = _booths_of(exhibitor)
+    # Without expired holds: those booths are free for everybody else.
+    allocations = allocations_of(exhibitor)
     named, _naming = services.avoid_links(exhibitor)
     return render_template(
         "exhibitors/dashboard.html",
@@ -401,7 +396,7 @@ def _detail_page(event, exhibitor, form, status=200, priority_form=None):
         )
         .order_by(AuditEntry.id.desc())
     ).all()
-    allocations = _booths_of(exhibitor)
+    allocations = allocations_of(exhibitor)
     decisions = services.decisions_for(exhibitor)
     return (
         render_template(
