@@ -87,3 +87,16 @@ def test_demo_pages_render(app, client):
     assert client.get("/e/kicxup-2025/").status_code == 200
     client.post("/login", data={"email": "organizer@kicxup.kr", "password": "kicxup2025!"})
     assert client.get("/e/kicxup-2025/manage/").status_code == 200
+
+
+def test_demo_loads_beside_another_event(small_event):
+    """A database that already holds an event with a floor plan: the demo is built
+    from its own booths' walls, not from the other event's."""
+    event = seed_demo(log=lambda *_: None)
+    allocations = db.session.scalars(
+        select(BoothAllocation).join(Exhibitor).where(Exhibitor.event_id == event.id)
+    ).all()
+    assert allocations
+    assert {a.booth.event_id for a in allocations} == {event.id}
+    other_booths = [booth.id for booth in small_event.booths.values()]
+    assert count(BoothAllocation, BoothAllocation.booth_id.in_(other_booths)) == 0

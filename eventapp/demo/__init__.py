@@ -349,7 +349,12 @@ def seed_core(event, rng):
     approved_index = statuses.index("approved")
     statuses[showcase_index], statuses[approved_index] = "approved", statuses[showcase_index]
     neighbours = {b.id: set() for b in booths}
-    for pair in db.session.execute(select(BoothAdjacency.booth_id, BoothAdjacency.neighbour_id)):
+    # Only this event's walls: the database may already hold other events' booths.
+    for pair in db.session.execute(
+        select(BoothAdjacency.booth_id, BoothAdjacency.neighbour_id)
+        .join(Booth, Booth.id == BoothAdjacency.booth_id)
+        .where(Booth.event_id == event.id)
+    ):
         neighbours[pair[0]].add(pair[1])
         neighbours[pair[1]].add(pair[0])
     booth_by_id = {b.id: b for b in booths}
