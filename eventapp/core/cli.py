@@ -54,8 +54,22 @@ def register(app):
     @click.password_option()
     def create_admin_command(email, password):
         """Create a platform administrator."""
-        from eventapp.accounts.services import create_user
+        from email_validator import EmailNotValidError, validate_email
 
-        user = create_user(email, password, name_en="Administrator", is_admin=True)
+        from eventapp.accounts.services import AccountError, create_user
+
+        # The rules of the sign-up form: the account that may do everything gets no
+        # weaker password, and an address that can receive the password-reset mail.
+        try:
+            validate_email(email, check_deliverability=False, allow_smtputf8=False)
+        except EmailNotValidError as error:
+            raise click.BadParameter(str(error), param_hint="EMAIL") from None
+        if not 10 <= len(password) <= 128:
+            raise click.BadParameter("give 10 to 128 characters", param_hint="--password")
+        try:
+            user = create_user(email, password, name_en="Administrator", is_admin=True)
+        except AccountError:
+            db.session.rollback()
+            raise click.ClickException(f"an account with the e-mail {email!r} exists") from None
         db.session.commit()
         click.echo(f"Administrator {user.email} created.")
