@@ -29,12 +29,20 @@ def register(app):
 
     @group.command("remind")
     @click.argument("slug", required=False)
-    @click.option("--hours", default=24, show_default=True, help="Remind meetings starting within.")
+    # No hours would remind nothing, and a negative pause stops the service after one round.
+    @click.option(
+        "--hours",
+        default=24,
+        show_default=True,
+        type=click.IntRange(min=1),
+        help="Remind meetings starting within.",
+    )
     @click.option("--loop", is_flag=True, help="Keep reminding until interrupted (a service).")
     @click.option(
         "--interval",
         default=300.0,
         show_default=True,
+        type=click.FloatRange(min=0),
         help="Seconds between rounds with --loop.",
     )
     def remind_command(slug, hours, loop, interval):

@@ -7,10 +7,22 @@ outbox = AppGroup("outbox", help="The outgoing mail queue.")
 
 
 @outbox.command("send")
-@click.option("--limit", default=100, show_default=True, help="Messages per batch.")
+# A batch of none sends nothing, and a negative one is no limit at all on SQLite and
+# a database error on PostgreSQL; a negative pause stops the loop after one batch.
+@click.option(
+    "--limit",
+    default=100,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Messages per batch.",
+)
 @click.option("--loop", is_flag=True, help="Keep sending until interrupted.")
 @click.option(
-    "--interval", default=5.0, show_default=True, help="Seconds between batches with --loop."
+    "--interval",
+    default=5.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds between batches with --loop.",
 )
 def send_command(limit, loop, interval):
     """Deliver pending messages (SMTP if configured, else .eml files)."""

@@ -363,3 +363,14 @@ def test_remind_loop_runs_as_a_service(meetup, app, monkeypatch):
         "test-expo: 1 meetings reminded",
         "test-expo: 2 meetings reminded",
     ]
+
+
+@pytest.mark.parametrize(
+    "args", [["--hours", "0"], ["--hours", "-5"], ["--interval", "-1", "--loop"]]
+)
+def test_remind_refuses_hours_or_pause_out_of_range(app, meetup, args):
+    """No hours reminded nobody without a word; a negative pause ended the service
+    in a traceback after its first round."""
+    result = app.test_cli_runner().invoke(args=["meetings", "remind", *args])
+    assert result.exit_code == 2, result.output
+    assert args[0] in result.output

@@ -390,3 +390,14 @@ def test_encoded_words_in_a_subject_add_no_headers(app_ctx, subject):
     assert message["Bcc"] is None
     assert "\n" not in message["Subject"] and "\r" not in message["Subject"]
     assert message.get_content().strip() == "Text"
+
+
+@pytest.mark.parametrize(
+    "args", [["--limit", "-1"], ["--limit", "0"], ["--loop", "--interval", "-1"]]
+)
+def test_send_refuses_a_batch_or_pause_out_of_range(app_ctx, args):
+    """A negative limit sent every message at once on SQLite and failed with a
+    database error on PostgreSQL; a negative pause ended the service in a traceback."""
+    result = app_ctx.test_cli_runner().invoke(args=["outbox", "send", *args])
+    assert result.exit_code == 2, result.output
+    assert args[-2] in result.output
