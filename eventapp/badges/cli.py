@@ -23,6 +23,15 @@ def _badge(badge_id):
     return badge
 
 
+def _write(make_pdf, out, *args, **kwargs):
+    """`make_pdf(*args, out, **kwargs)`, told as a message when the file cannot be
+    written (a folder that does not exist, no permission) rather than a traceback."""
+    try:
+        return make_pdf(*args, out, **kwargs)
+    except OSError as error:
+        raise click.ClickException(f"cannot write {out}: {error.strerror or error}") from None
+
+
 def describe(badge):
     names = badge.name_en or badge.name_ko
     if badge.name_ko and badge.name_ko != badge.name_en:
@@ -80,12 +89,12 @@ def register(app):
                 raise click.ClickException(
                     f"badge {badge.id} is revoked: reissue it before printing"
                 )
-            pdf.badge_pdf(badge, out)
+            _write(pdf.badge_pdf, out, badge)
             click.echo(f"badge {badge.id} of {badge.name_en or badge.name_ko} written to {out}")
             return
         sync_badges(event)
         db.session.commit()
-        count = pdf.batch_pdf(event, out, category=category, organization_id=company)
+        count = _write(pdf.batch_pdf, out, event, category=category, organization_id=company)
         db.session.commit()
         pages = max(1, -(-count // 4))
         click.echo(f"{count} badges on {pages} pages written to {out}")

@@ -142,3 +142,15 @@ def test_issue_and_public_key(runner, small_event):
     result = runner.invoke(args=["badges", "public-key", "--event", "test-expo"])
     assert result.exit_code == 0
     assert result.output.strip() == services.public_key_b64(small_event.event)
+
+
+@pytest.mark.parametrize("person", [False, True])
+def test_pdf_into_a_missing_folder_says_so(runner, small_event, tmp_path, person):
+    out = tmp_path / "no such folder" / "badges.pdf"
+    args = ["badges", "pdf", "--event", "test-expo", "--out", str(out)]
+    if person:
+        args += ["--person", str(small_event.attendee.id)]
+    result = runner.invoke(args=args)
+    # A message, not a traceback.
+    assert isinstance(result.exception, SystemExit) and result.exit_code == 1
+    assert f"cannot write {out}: No such file or directory" in result.output
