@@ -1,9 +1,10 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from eventapp.booths.models import EXHIBITOR_STATUSES, Booth, BoothAllocation, Exhibitor
 from eventapp.core.audit import AuditEntry
+from eventapp.core.db import utcnow
 from eventapp.core.i18n import gettext as _
 from eventapp.core.nav import OVERVIEW_PANELS
 from eventapp.core.permissions import event_view, load_event, organizer_view
@@ -19,11 +20,20 @@ def booth_counts(event):
     blocked = db.session.scalar(
         select(func.count()).where(Booth.event_id == event.id, Booth.blocked.is_(True))
     )
+    # A hold past its time frees the booth at once (the floor plan shows it free),
+    # though its row stays until the clean-up deletes it: it counts as free here too.
     by_state = dict(
         db.session.execute(
             select(BoothAllocation.state, func.count())
             .join(Booth)
-            .where(Booth.event_id == event.id)
+            .where(
+                Booth.event_id == event.id,
+                or_(
+                    BoothAllocation.state != "hold",
+                    BoothAllocation.expires_at.is_(None),
+                    BoothAllocation.expires_at > utcnow(),
+                ),
+            )
             .group_by(BoothAllocation.state)
         ).all()
     )

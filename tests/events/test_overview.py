@@ -78,3 +78,30 @@ def test_joining_twice_at_once_registers_once(login_as, small_event, monkeypatch
         select(func.count()).select_from(EventRole).where(EventRole.user_id == outsider.id)
     )
     assert count == 1
+
+
+def test_a_lapsed_hold_counts_as_free(small_event):
+    """A hold past its time frees its booth (the floor plan shows it free) even
+    before the clean-up deletes the row: the overview counts it so too."""
+    from datetime import timedelta
+
+    from eventapp.booths.models import BoothAllocation
+    from eventapp.core.db import utcnow
+    from eventapp.events.views import booth_counts
+
+    event, alpha = small_event.event, small_event.exhibitors["alpha"]
+    before = booth_counts(event)
+    now = utcnow()
+    for code, expires_at in (
+        ("A-01", now - timedelta(minutes=1)),
+        ("A-02", now + timedelta(minutes=5)),
+    ):
+        db.session.add(
+            BoothAllocation(
+                booth=small_event.booths[code], exhibitor=alpha, state="hold", expires_at=expires_at
+            )
+        )
+    db.session.commit()
+    counts = booth_counts(event)
+    assert counts["held"] == 1
+    assert counts["free"] == before["free"] - 1
