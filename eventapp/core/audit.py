@@ -10,7 +10,85 @@ from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp.core.db import UTCDateTime, utcnow
+from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.extensions import db
+
+# What each recorded action did, in the reader's language: organizers read the log,
+# and "meeting_request.declined" is a code, not Korean or English.
+ACTIONS = {
+    "badge.category_changed": _l("Badge category changed"),
+    "badge.issued": _l("Badge issued"),
+    "badge.key_created": _l("Badge signing key created"),
+    "badge.refreshed": _l("Badge details refreshed"),
+    "badge.reissued": _l("Badge reissued"),
+    "badge.revoked": _l("Badge revoked"),
+    "badge.synced": _l("Badges issued and refreshed"),
+    "booth.blocked": _l("Booths blocked"),
+    "booth.confirmed": _l("Booths confirmed"),
+    "booth.held": _l("Booths held"),
+    "booth.hold_expired": _l("Booth hold expired"),
+    "booth.hold_released": _l("Booth hold released"),
+    "booth.moved": _l("Booths moved"),
+    "booth.placed": _l("Booths placed"),
+    "booth.plan_applied": _l("Booth placement applied"),
+    "booth.plan_proposed": _l("Booth placement proposed"),
+    "booth.settings_changed": _l("Booth settings changed"),
+    "booth.swapped": _l("Booths swapped"),
+    "booth.unassigned": _l("Booths unassigned"),
+    "booth.unblocked": _l("Booths unblocked"),
+    "calendar.invites_queued": _l("Calendar invitations queued"),
+    "calendar_feed.created": _l("Calendar feed created"),
+    "calendar_feed.rotated": _l("Calendar feed address renewed"),
+    "checkin.contact_sharing": _l("Contact sharing changed"),
+    "checkin.device_created": _l("Scanner device created"),
+    "checkin.device_extended": _l("Scanner device extended"),
+    "checkin.device_revoked": _l("Scanner device revoked"),
+    "checkin.device_set_up": _l("Scanner device set up"),
+    "checkin.device_set_up_again": _l("Scanner device set up again"),
+    "checkin.lead_removed": _l("Lead removed"),
+    "checkin.lead_updated": _l("Lead updated"),
+    "checkin.point_changed": _l("Scan point changed"),
+    "checkin.point_created": _l("Scan point created"),
+    "checkin.point_deleted": _l("Scan point deleted"),
+    "event.created": _l("Event created"),
+    "event.demo_loaded": _l("Demo data loaded"),
+    "exhibitor.import": _l("Exhibitors imported"),
+    "exhibitor.imported": _l("Exhibitor imported"),
+    "exhibitor.locked": _l("Exhibitor locked"),
+    "exhibitor.member_added": _l("Team member added"),
+    "exhibitor.member_removed": _l("Team member removed"),
+    "exhibitor.priority_changed": _l("Exhibitor priority changed"),
+    "exhibitor.registered": _l("Exhibitor registered"),
+    "exhibitor.status_changed": _l("Exhibitor status changed"),
+    "exhibitor.unlocked": _l("Exhibitor unlocked"),
+    "exhibitor.updated": _l("Exhibitor details changed"),
+    "floorplan.imported": _l("Floor plan imported"),
+    "meeting.attendance": _l("Meeting attendance recorded"),
+    "meeting.cancelled": _l("Meeting cancelled"),
+    "meeting.moved": _l("Meeting moved"),
+    "meeting.notes": _l("Meeting notes saved"),
+    "meeting.reminders_sent": _l("Meeting reminders sent"),
+    "meeting.scheduled": _l("Meeting scheduled"),
+    "meeting_plan.applied": _l("Meeting schedule applied"),
+    "meeting_plan.computed": _l("Meeting schedule computed"),
+    "meeting_profile.availability": _l("Meeting availability changed"),
+    "meeting_profile.booth_reception": _l("Meetings at the booth changed"),
+    "meeting_profile.cap": _l("Meeting limit changed"),
+    "meeting_profile.created": _l("Meetup profile created"),
+    "meeting_profile.updated": _l("Meetup profile changed"),
+    "meeting_request.accepted": _l("Meeting request accepted"),
+    "meeting_request.cancelled": _l("Meeting request cancelled"),
+    "meeting_request.created": _l("Meeting requested"),
+    "meeting_request.declined": _l("Meeting request declined"),
+    "meeting_request.mutual": _l("Mutual meeting requests joined"),
+    "meeting_settings.saved": _l("Meetup settings saved"),
+    "role.granted": _l("Role granted"),
+    "user.created": _l("Account created"),
+    "user.login": _l("Signed in"),
+    "user.password_reset": _l("Password reset"),
+    "user.reset_requested": _l("Password reset requested"),
+    "user.updated": _l("Account details changed"),
+}
 
 
 class AuditEntry(db.Model):
@@ -28,6 +106,11 @@ class AuditEntry(db.Model):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
 
     user = relationship("User")
+
+    @property
+    def label(self):
+        """What the entry records, in the reader's language (the code if unknown)."""
+        return ACTIONS.get(self.action, self.action)
 
     def __repr__(self):
         return f"<AuditEntry {self.action} {self.object_type}:{self.object_id}>"
