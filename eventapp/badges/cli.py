@@ -71,6 +71,7 @@ def register(app):
         from eventapp.badges import pdf
         from eventapp.badges.models import CATEGORIES
         from eventapp.badges.services import issue_badge, sync_badges
+        from eventapp.core.permissions import roles_of
 
         event = _event(slug)
         if category and category not in CATEGORIES:
@@ -83,6 +84,12 @@ def register(app):
             user = db.session.get(User, person)
             if user is None:
                 raise click.ClickException(f"no person {person}")
+            # A badge admits at the gates: only for a person registered at this event
+            # (a mistyped id, or someone of another event, would get in unregistered).
+            if not roles_of(user, event):
+                raise click.ClickException(
+                    f"person {person} has no role at {event.slug}: register them first"
+                )
             badge = issue_badge(event, user)
             db.session.commit()
             if badge.is_revoked:

@@ -154,3 +154,19 @@ def test_pdf_into_a_missing_folder_says_so(runner, small_event, tmp_path, person
     # A message, not a traceback.
     assert isinstance(result.exception, SystemExit) and result.exit_code == 1
     assert f"cannot write {out}: No such file or directory" in result.output
+
+
+def test_pdf_of_a_person_without_a_role_is_refused(runner, small_event, tmp_path):
+    """A badge admits at the gates: the command prints none for a person not
+    registered at the event (a mistyped id, someone of another event)."""
+    from sqlalchemy import func, select
+
+    from eventapp.badges.models import Badge
+
+    out = tmp_path / "outsider.pdf"
+    args = ["badges", "pdf", "--event", "test-expo", "--out", str(out)]
+    result = runner.invoke(args=[*args, "--person", str(small_event.outsider.id)])
+    assert result.exit_code == 1
+    assert "has no role at test-expo" in result.output
+    assert not out.exists()
+    assert db.session.scalar(select(func.count()).select_from(Badge)) == 0
