@@ -369,6 +369,22 @@ def small_event(app_ctx):
     return actors
 
 
+def add_other_event(slug="other-expo", starts_on=date(2026, 5, 1), ends_on=None):
+    """A second event, added to the session: what belongs to one event must not be
+    reached through the other."""
+    from eventapp.events.models import Event
+
+    other = Event(
+        slug=slug,
+        name_ko="다른 행사",
+        name_en="Other Expo",
+        starts_on=starts_on,
+        ends_on=ends_on or starts_on,
+    )
+    db.session.add(other)
+    return other
+
+
 def login(client, user, password=PASSWORD):
     response = client.post("/login", data={"email": user.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]

@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 
 from eventapp.badges import codes, services
-from eventapp.events.models import Event
 from eventapp.extensions import db
 from tests.badges.readers import pdf_text, qr_codes
+from tests.conftest import add_other_event
 
 
 @pytest.fixture
@@ -116,14 +116,7 @@ def test_verify_says_whose_badge_or_why_not(runner, small_event):
     assert result.exit_code == 1 and result.output.startswith("rejected: revoked")
     assert "Exhibitor_Admin" in result.output  # still says whose it was
 
-    other = Event(
-        slug="other",
-        name_ko="다른",
-        name_en="Other",
-        starts_on=date(2026, 1, 1),
-        ends_on=date(2026, 1, 1),
-    )
-    db.session.add(other)
+    add_other_event("other", starts_on=date(2026, 1, 1))
     db.session.commit()
     result = runner.invoke(args=["badges", "verify", code, "--event", "other"])
     assert result.exit_code == 1 and result.output.startswith("rejected: other event")

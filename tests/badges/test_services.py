@@ -10,8 +10,9 @@ from eventapp.badges import codes, services
 from eventapp.badges.models import Badge, EventKey
 from eventapp.booths.models import BoothAllocation
 from eventapp.core.audit import AuditEntry
-from eventapp.events.models import Event, EventRole
+from eventapp.events.models import EventRole
 from eventapp.extensions import db
+from tests.conftest import add_other_event
 
 
 def _actions():
@@ -181,14 +182,7 @@ def test_reissue_revokes_older_codes_and_revoke_everything(small_event):
 
 def test_other_event(small_event):
     event = small_event.event
-    other = Event(
-        slug="other-expo",
-        name_ko="다른 행사",
-        name_en="Other Expo",
-        starts_on=date(2026, 1, 1),
-        ends_on=date(2026, 1, 2),
-    )
-    db.session.add(other)
+    other = add_other_event(starts_on=date(2026, 1, 1), ends_on=date(2026, 1, 2))
     db.session.add(EventRole(event=other, user=small_event.attendee, role="attendee"))
     db.session.flush()
     theirs = services.issue_badge(other, small_event.attendee)

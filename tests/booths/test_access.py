@@ -4,7 +4,7 @@ from eventapp.booths import services
 from eventapp.booths.models import BoothPlanProposal
 from eventapp.extensions import db
 from tests.booths.conftest import allocations, open_window, place
-from tests.conftest import ROLE_NAMES, assert_access
+from tests.conftest import ROLE_NAMES, add_other_event, assert_access
 
 EVERYONE = set(ROLE_NAMES)
 EXHIBITORS = {"exhibitor_admin", "exhibitor_staff", "other_exhibitor", "organizer"}
@@ -132,17 +132,7 @@ def test_exhibitor_of_an_unknown_exhibitor_id_gets_404(login_as, small_event):
 def test_organizer_pages_of_another_event_are_closed(login_as, small_event):
     from datetime import date
 
-    from eventapp.events.models import Event
-
-    db.session.add(
-        Event(
-            slug="other-expo",
-            name_ko="다른",
-            name_en="Other",
-            starts_on=date(2026, 5, 1),
-            ends_on=date(2026, 5, 2),
-        )
-    )
+    add_other_event(ends_on=date(2026, 5, 2))
     db.session.commit()
     client = login_as("organizer")
     assert client.get("/e/other-expo/manage/booths/").status_code == 403

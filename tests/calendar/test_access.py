@@ -3,10 +3,9 @@
 from datetime import date
 
 from eventapp.calendar import services as calendar
-from eventapp.events.models import Event
 from eventapp.extensions import db
 from eventapp.meetings import services as meetings
-from tests.conftest import ROLE_NAMES, assert_access, login
+from tests.conftest import ROLE_NAMES, add_other_event, assert_access, login
 
 EVERY_ROLE = set(ROLE_NAMES) - {"anonymous"}
 
@@ -57,14 +56,7 @@ def test_another_companys_meeting_cannot_be_downloaded(meetup, client):
 
 def test_meeting_of_another_event_or_unknown_is_not_found(meetup, client):
     meeting = meetup.schedule()
-    other = Event(
-        slug="other-expo",
-        name_ko="다른 행사",
-        name_en="Other Expo",
-        starts_on=date(2025, 10, 1),
-        ends_on=date(2025, 10, 1),
-    )
-    db.session.add(other)
+    add_other_event(starts_on=date(2025, 10, 1))
     db.session.commit()
     login(client, meetup.organizer)
     assert client.get(f"/e/test-expo/calendar/meetings/{meeting.id + 100}.ics").status_code == 404

@@ -11,11 +11,11 @@ from sqlalchemy import delete
 
 from eventapp.calendar import services as calendar
 from eventapp.calendar.models import CalendarFeed
-from eventapp.events.models import Event, EventRole
+from eventapp.events.models import EventRole
 from eventapp.extensions import db
 from eventapp.meetings import services as meetings
 from tests.calendar.helpers import parse_calendar
-from tests.conftest import login
+from tests.conftest import add_other_event, login
 
 
 def feed_path(user, event):
@@ -139,14 +139,7 @@ def test_another_users_feed_cannot_be_opened_or_forged(meetup, app, client):
 
 
 def test_token_is_bound_to_its_event(meetup, client):
-    other = Event(
-        slug="other-expo",
-        name_ko="다른 행사",
-        name_en="Other Expo",
-        starts_on=date(2025, 10, 1),
-        ends_on=date(2025, 10, 1),
-    )
-    db.session.add(other)
+    other = add_other_event(starts_on=date(2025, 10, 1))
     db.session.add(EventRole(event=other, user=meetup.attendee, role="attendee"))
     db.session.commit()
     token = calendar.feed_token(calendar.feed_of(meetup.attendee, meetup.event))

@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 import pytest
 
 from eventapp.extensions import db
+from tests.conftest import add_other_event
 
 
 def seoul_today():
@@ -179,17 +180,8 @@ def set_up_phone(client, setup_path):
 
 def another_event(scanning):
     """A second event on the same days: its badges are genuine, and not this one's."""
-    from eventapp.events.models import Event
-
     event = scanning.event
-    other = Event(
-        slug="other-expo",
-        name_ko="다른 행사",
-        name_en="Other expo",
-        starts_on=event.starts_on,
-        ends_on=event.ends_on,
-    )
-    db.session.add(other)
+    other = add_other_event(starts_on=event.starts_on, ends_on=event.ends_on)
     db.session.flush()
     return other
 

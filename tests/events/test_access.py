@@ -1,4 +1,4 @@
-from tests.conftest import assert_access
+from tests.conftest import add_other_event, assert_access
 
 
 def test_public_event_home_is_open_to_everyone(login_as):
@@ -30,18 +30,9 @@ def test_audit_log_is_for_organizers_only(login_as):
 def test_organizer_of_one_event_is_not_organizer_of_another(login_as, small_event):
     from datetime import date
 
-    from eventapp.events.models import Event
     from eventapp.extensions import db
 
-    db.session.add(
-        Event(
-            slug="other-expo",
-            name_ko="다른",
-            name_en="Other",
-            starts_on=date(2026, 5, 1),
-            ends_on=date(2026, 5, 2),
-        )
-    )
+    add_other_event(ends_on=date(2026, 5, 2))
     db.session.commit()
     client = login_as("organizer")
     assert client.get("/e/other-expo/manage/").status_code == 403

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from eventapp.booths.models import Exhibitor
 from eventapp.events.models import EventRole
 from eventapp.extensions import db
-from tests.conftest import ROLE_NAMES, assert_access
+from tests.conftest import ROLE_NAMES, add_other_event, assert_access
 from tests.exhibitors.conftest import registration_data
 
 LOGGED_IN = set(ROLE_NAMES) - {"anonymous"}
@@ -131,16 +131,7 @@ def test_a_member_of_another_company_cannot_be_removed_through_ones_own_page(
 def test_exhibitor_of_another_event_is_not_found(login_as, small_event):
     from datetime import date
 
-    from eventapp.events.models import Event
-
-    other = Event(
-        slug="other-expo",
-        name_ko="다른",
-        name_en="Other",
-        starts_on=date(2026, 5, 1),
-        ends_on=date(2026, 5, 2),
-    )
-    db.session.add(other)
+    other = add_other_event(ends_on=date(2026, 5, 2))
     db.session.add(Exhibitor(event=other, organization=small_event.companies["gamma"]))
     db.session.commit()
     foreign = db.session.scalar(select(Exhibitor).where(Exhibitor.event_id == other.id))

@@ -10,7 +10,7 @@ from eventapp.events.models import EventRole
 from eventapp.exhibitors import services
 from eventapp.extensions import db
 from eventapp.organizations.models import Organization
-from tests.conftest import PASSWORD, login
+from tests.conftest import PASSWORD, add_other_event, login
 from tests.exhibitors.conftest import registration_data
 
 REGISTER = "/e/test-expo/exhibit"
@@ -299,18 +299,9 @@ def test_admin_removes_staff_but_not_the_last_admin(login_as, small_event):
 def test_removal_keeps_the_company_link_of_someone_on_its_team_at_another_event(small_event):
     from datetime import date
 
-    from eventapp.events.models import Event
-
     alpha = small_event.exhibitors["alpha"]
     staff = small_event.exhibitor_staff
-    other = Event(
-        slug="other-expo",
-        name_ko="다른",
-        name_en="Other",
-        starts_on=date(2027, 5, 1),
-        ends_on=date(2027, 5, 2),
-    )
-    db.session.add(other)
+    other = add_other_event(starts_on=date(2027, 5, 1), ends_on=date(2027, 5, 2))
     db.session.add(
         EventRole(event=other, user=staff, role="exhibitor_staff", organization=alpha.organization)
     )

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from eventapp.extensions import db
 from eventapp.meetings import planning, services
 from eventapp.meetings.models import Meeting, MeetingRequest
-from tests.conftest import assert_access, login
+from tests.conftest import add_other_event, assert_access, login
 from tests.meetings.conftest import accepted_request
 
 PARTICIPANTS = {"attendee", "exhibitor_admin", "exhibitor_staff", "other_exhibitor", "organizer"}
@@ -120,17 +120,10 @@ def test_the_requester_cannot_answer_its_own_request(setup, client):
 def test_objects_of_another_event_are_not_found(setup, client):
     from datetime import date
 
-    from eventapp.events.models import Event, EventRole
+    from eventapp.events.models import EventRole
 
     meetup, request, meeting, _pending = setup
-    other = Event(
-        slug="other-expo",
-        name_ko="다른",
-        name_en="Other",
-        starts_on=date(2027, 5, 1),
-        ends_on=date(2027, 5, 2),
-    )
-    db.session.add(other)
+    other = add_other_event(starts_on=date(2027, 5, 1), ends_on=date(2027, 5, 2))
     db.session.add(EventRole(event=other, user=meetup.exhibitor_admin, role="attendee"))
     db.session.commit()
     login(client, meetup.exhibitor_admin)
