@@ -514,6 +514,23 @@ def browser(launch_chromium):
     return launch_chromium()
 
 
+def sign_in_page(page, email, password=PASSWORD):
+    """Sign `page` in as `email` on the sign-in form, as a person would."""
+    page.goto("/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+    return page
+
+
+def browser_signed_in(browser, base_url, email, locale="en-US", **context):
+    """A page in a browser context of its own (a phone: `**PHONE`), signed in."""
+    page = browser.new_context(base_url=base_url, locale=locale, **context).new_page()
+    page.set_default_timeout(15000)
+    return sign_in_page(page, email)
+
+
 @pytest.fixture
 def english(app_ctx):
     """Messages of services called outside a request in English: there the app

@@ -6,6 +6,26 @@ from flask import current_app
 from eventapp.extensions import db
 
 
+def rounds_options(interval, what):
+    """The --loop and --interval options of a command that `run_rounds` runs as a
+    service: `what` is between two rounds ("batches")."""
+
+    def decorate(command):
+        command = click.option(
+            "--interval",
+            default=interval,
+            show_default=True,
+            # A negative pause would stop the service after one round.
+            type=click.FloatRange(min=0),
+            help=f"Seconds between {what} with --loop.",
+        )(command)
+        return click.option(
+            "--loop", is_flag=True, help="Keep going until interrupted (a service)."
+        )(command)
+
+    return decorate
+
+
 def run_rounds(one_round, *, loop, interval, name):
     """Run `one_round()` once, or with `loop` every `interval` seconds until
     interrupted. As a service it must outlive a database restart or a bug in

@@ -4,7 +4,7 @@ scheduler's problem exported from the shell."""
 import click
 from sqlalchemy import select
 
-from eventapp.core.cli import run_rounds
+from eventapp.core.cli import rounds_options, run_rounds
 from eventapp.events.models import Event
 from eventapp.extensions import db
 
@@ -29,7 +29,7 @@ def register(app):
 
     @group.command("remind")
     @click.argument("slug", required=False)
-    # No hours would remind nothing, and a negative pause stops the service after one round.
+    # No hours would remind nothing.
     @click.option(
         "--hours",
         default=24,
@@ -37,14 +37,7 @@ def register(app):
         type=click.IntRange(min=1),
         help="Remind meetings starting within.",
     )
-    @click.option("--loop", is_flag=True, help="Keep reminding until interrupted (a service).")
-    @click.option(
-        "--interval",
-        default=300.0,
-        show_default=True,
-        type=click.FloatRange(min=0),
-        help="Seconds between rounds with --loop.",
-    )
+    @rounds_options(300.0, "rounds")
     def remind_command(slug, hours, loop, interval):
         """Queue reminder mails for the coming meetings of the event SLUG, or of every
         event with a meetup. Each meeting is reminded once, even with several of these

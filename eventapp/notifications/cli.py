@@ -1,14 +1,14 @@
 import click
 from flask.cli import AppGroup
 
-from eventapp.core.cli import run_rounds
+from eventapp.core.cli import rounds_options, run_rounds
 
 outbox = AppGroup("outbox", help="The outgoing mail queue.")
 
 
 @outbox.command("send")
 # A batch of none sends nothing, and a negative one is no limit at all on SQLite and
-# a database error on PostgreSQL; a negative pause stops the loop after one batch.
+# a database error on PostgreSQL.
 @click.option(
     "--limit",
     default=100,
@@ -16,14 +16,7 @@ outbox = AppGroup("outbox", help="The outgoing mail queue.")
     type=click.IntRange(min=1),
     help="Messages per batch.",
 )
-@click.option("--loop", is_flag=True, help="Keep sending until interrupted.")
-@click.option(
-    "--interval",
-    default=5.0,
-    show_default=True,
-    type=click.FloatRange(min=0),
-    help="Seconds between batches with --loop.",
-)
+@rounds_options(5.0, "batches")
 def send_command(limit, loop, interval):
     """Deliver pending messages (SMTP if configured, else .eml files)."""
     from eventapp.notifications.services import send_pending

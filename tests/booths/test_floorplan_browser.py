@@ -7,7 +7,7 @@ import pytest
 
 from eventapp.extensions import db
 from tests.booths.conftest import place
-from tests.conftest import PASSWORD
+from tests.conftest import sign_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -99,10 +99,7 @@ def test_organizer_selects_booths_by_keyboard(live_server, occupied, browser):
     from playwright.sync_api import expect
 
     page = new_page(browser, live_server.url, viewport={"width": 1280, "height": 900})
-    page.goto("/login")
-    page.fill("#email", "organizer@example.org")
-    page.fill("#password", PASSWORD)
-    page.click("main button[type=submit]")
+    sign_in_page(page, "organizer@example.org")
     page.goto("/e/test-expo/manage/booths/?lang=en")
     code = tab_to_a_booth(page)
     page.keyboard.press("Space")

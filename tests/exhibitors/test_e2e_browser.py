@@ -9,7 +9,7 @@ from eventapp.booths.models import Booth, BoothAllocation, BoothSettings, Exhibi
 from eventapp.core.db import utcnow
 from eventapp.extensions import db
 from eventapp.organizations.models import Organization
-from tests.conftest import PASSWORD
+from tests.conftest import sign_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -55,10 +55,7 @@ def test_sign_up_register_approve_pick_and_confirm(live_server, small_event, bro
 
     # An organizer, in another browser context, approves it.
     organizer = new_page(browser, live_server.url)
-    organizer.goto("/login")
-    organizer.fill("#email", "organizer@example.org")
-    organizer.fill("#password", PASSWORD)
-    organizer.click("main button[type=submit]")
+    sign_in_page(organizer, "organizer@example.org")
     organizer.goto("/e/test-expo/manage/exhibitors/?status=pending&lang=en")
     organizer.get_by_role("link", name="NewCo Vision").click()
     organizer.click("#approve-button")

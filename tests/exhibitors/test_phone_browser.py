@@ -3,22 +3,11 @@
 import pytest
 
 from eventapp.extensions import db
-from tests.conftest import PASSWORD
+from tests.conftest import browser_signed_in
 
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 PAGE_WIDTH = "document.documentElement.scrollWidth"
-
-
-def _signed_in(browser, base_url, email):
-    page = browser.new_context(base_url=base_url, locale="ko-KR", **PHONE).new_page()
-    page.set_default_timeout(15000)
-    page.goto("/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
-    return page
 
 
 def _company(small_event, website=None):
@@ -35,7 +24,7 @@ def test_team_table_scrolls_in_its_card_not_the_page(small_event, live_server, b
     header of its buttons' column (position: absolute) did not, and the whole
     page scrolled sideways, by as much as the table is wider than the phone."""
     alpha_id, admin, _organizer = _company(small_event)
-    page = _signed_in(browser, live_server.url, admin)
+    page = browser_signed_in(browser, live_server.url, admin, "ko-KR", **PHONE)
     page.goto(f"/e/test-expo/exhibitors/{alpha_id}/")
     wrap = page.locator(".table-wrap").first
     assert wrap.evaluate("el => el.scrollWidth > el.clientWidth")  # the table does scroll
@@ -45,7 +34,7 @@ def test_team_table_scrolls_in_its_card_not_the_page(small_event, live_server, b
 def test_a_long_website_wraps_on_the_company_pages(small_event, live_server, browser):
     website = "https://www.gaonintelligence-industrial96.example/ko/company"
     alpha_id, admin, organizer = _company(small_event, website)
-    page = _signed_in(browser, live_server.url, admin)
+    page = browser_signed_in(browser, live_server.url, admin, "ko-KR", **PHONE)
     page.goto(f"/e/test-expo/exhibitors/{alpha_id}/")
     link = page.locator(f'a[href="{website}"]')
     assert link.count() == 1
@@ -53,7 +42,7 @@ def test_a_long_website_wraps_on_the_company_pages(small_event, live_server, bro
     box = link.bounding_box()
     assert box["x"] + box["width"] <= 390  # readable, not cut off at the card's edge
     # The organizer's page of the company shows the same profile card.
-    page = _signed_in(browser, live_server.url, organizer)
+    page = browser_signed_in(browser, live_server.url, organizer, "ko-KR", **PHONE)
     page.goto(f"/e/test-expo/manage/exhibitors/{alpha_id}")
     assert page.locator(f'a[href="{website}"]').count() == 1
     assert page.evaluate(PAGE_WIDTH) <= 390
@@ -65,7 +54,7 @@ def test_a_description_keeps_its_paragraphs(small_event, live_server, browser):
     alpha = small_event.exhibitors["alpha"]
     alpha.organization.description_ko = "비전 검사 로봇을 만듭니다.\n\n- 용접 검사\n- 도장 검사"
     alpha_id, admin, _organizer = _company(small_event)
-    page = _signed_in(browser, live_server.url, admin)
+    page = browser_signed_in(browser, live_server.url, admin, "ko-KR", **PHONE)
     page.goto(f"/e/test-expo/exhibitors/{alpha_id}/?lang=ko")
     shown = page.locator("p", has_text="비전 검사 로봇").inner_text()
     assert shown.splitlines() == ["비전 검사 로봇을 만듭니다.", "", "- 용접 검사", "- 도장 검사"]

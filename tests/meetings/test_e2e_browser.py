@@ -8,21 +8,9 @@ from sqlalchemy import func, select
 from eventapp.extensions import db
 from eventapp.meetings.models import Meeting, MeetingRequest, MeetingSeat
 from eventapp.notifications.models import OutboxMessage
-from tests.conftest import PASSWORD
+from tests.conftest import browser_signed_in
 
 pytestmark = pytest.mark.browser
-
-
-def signed_in(browser, base_url, email):
-    context = browser.new_context(base_url=base_url, locale="en-US")
-    context.set_default_timeout(15000)
-    page = context.new_page()
-    page.goto("/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
-    return page
 
 
 def test_request_accept_book_and_agendas(live_server, meetup, browser):
@@ -36,7 +24,7 @@ def test_request_accept_book_and_agendas(live_server, meetup, browser):
     db.session.remove()  # the browser's requests must not wait for this session
 
     # The startup (alpha's company admin) finds Gamma Group among its recommendations.
-    startup = signed_in(browser, live_server.url, startup_user[1])
+    startup = browser_signed_in(browser, live_server.url, startup_user[1])
     startup.goto("/e/test-expo/")
     startup.get_by_role("link", name="Global meetup", exact=True).click()
     startup.locator(".meet-subnav").get_by_role("link", name="Find partners").click()
@@ -49,7 +37,7 @@ def test_request_accept_book_and_agendas(live_server, meetup, browser):
     expect(startup.locator("#request-status")).to_have_text("requested")
 
     # The firm (Gamma Group's attendee) sees it, accepts, and books a common free slot.
-    firm = signed_in(browser, live_server.url, firm_user[1])
+    firm = browser_signed_in(browser, live_server.url, firm_user[1])
     firm.goto("/e/test-expo/meetings/")
     firm.get_by_role("link", name="Open").first.click()
     expect(firm.locator(".meet-message")).to_contain_text("weld seams")
@@ -120,15 +108,9 @@ def test_a_long_link_in_what_people_wrote_fits_a_phone_screen(live_server, meetu
     email = meetup.exhibitor_admin.email
     db.session.remove()
 
-    context = browser.new_context(
-        base_url=live_server.url, locale="en-US", viewport={"width": 360, "height": 740}
+    page = browser_signed_in(
+        browser, live_server.url, email, viewport={"width": 360, "height": 740}
     )
-    page = context.new_page()
-    page.goto("/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
     for path in paths:
         page.goto(path)
         assert link.split("/")[-1] in page.content(), path

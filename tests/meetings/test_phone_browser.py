@@ -4,21 +4,10 @@ import pytest
 
 from eventapp.extensions import db
 from eventapp.meetings import services
-from tests.conftest import PASSWORD
+from tests.conftest import browser_signed_in
 
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
-
-
-def _signed_in(browser, base_url, email):
-    page = browser.new_context(base_url=base_url, locale="ko-KR", **PHONE).new_page()
-    page.set_default_timeout(15000)
-    page.goto("/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
-    return page
 
 
 def test_meetup_home_with_requests_does_not_scroll_sideways(meetup, live_server, browser):
@@ -32,7 +21,7 @@ def test_meetup_home_with_requests_does_not_scroll_sideways(meetup, live_server,
     db.session.commit()
     db.session.remove()  # the browser's requests must not wait for this session
 
-    page = _signed_in(browser, live_server.url, firm)
+    page = browser_signed_in(browser, live_server.url, firm, "ko-KR", **PHONE)
     page.goto("/e/test-expo/meetings/?lang=ko")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     wrap = page.locator(".table-wrap").first
