@@ -570,6 +570,21 @@ def prepare(event, filename, data):
         plan.existing_accounts = set(
             db.session.scalars(select(User.email).where(User.email.in_(emails)))
         )
+    # A new account has no other name than the contact's until its owner edits their
+    # profile, and badges print it: without one, the badge would name nobody. An
+    # existing account keeps its own name (or its e-mail) and needs none here.
+    for row in plan.rows:
+        if not row.contact_name and row.contact_email not in plan.existing_accounts:
+            plan.problems.append(
+                RowProblem(
+                    row.line,
+                    "contact_name",
+                    _(
+                        "Give the name of %(email)s: it is printed on their badge.",
+                        email=row.contact_email,
+                    ),
+                )
+            )
     # Two rows may reuse the same organization under different names (one by its
     # Korean name, the other by its English one): a company exhibits only once.
     name_problems = {(p.line, p.column) for p in plan.problems if p.column in NAME_COLUMNS}

@@ -285,6 +285,32 @@ def test_duplicate_company_and_contact_in_one_file(small_event):
     assert all(p.line in (3, 4) for p in plan.problems)
 
 
+def test_a_new_contact_without_a_name_is_refused(login_as, small_event, english):
+    """A new account would print no name on its badge; an existing account needs none."""
+    client = login_as("organizer")
+    before = counts()
+    rows = [
+        dict(GOOD_ROWS[1], avoid=""),
+        row(avoid="", contact_name=""),
+        GOOD_ROWS[2],  # attendee@example.org has an account: no name needed
+    ]
+    plan = importer.prepare(small_event.event, "x.csv", csv_bytes(rows))
+    assert not plan.ok
+    assert [(p.line, p.column) for p in plan.problems] == [(3, "contact_name")]
+    assert plan.problems[0].message == (
+        "Give the name of delta@example.org: it is printed on their badge."
+    )
+    page = upload(client, csv_bytes(rows)).get_data(as_text=True)
+    assert "1 problem" in page and 'id="import-apply"' not in page
+    assert counts() == before
+    header = [c for c in HEADER if c != "contact_name"]
+    plan = importer.prepare(small_event.event, "x.csv", csv_bytes(rows, header=header))
+    assert [(p.line, p.column) for p in plan.problems] == [
+        (2, "contact_name"),
+        (3, "contact_name"),
+    ]
+
+
 def test_one_bad_row_stops_the_whole_file(login_as, small_event):
     client = login_as("organizer")
     before = counts()
