@@ -344,7 +344,7 @@ def hold(event):
     codes = _requested_codes()
     ok, result, status = _commit_or_explain(lambda: services.hold_booths(exhibitor, codes))
     if ok:
-        from eventapp.core.templating import local_time
+        from eventapp.core.templating import local_clock
 
         # The booths as stored, not as typed ("a-01", twice): read back what is held.
         codes = [a.booth.code for a in services.allocations_of(exhibitor)]
@@ -353,7 +353,7 @@ def hold(event):
             "Booths %(booths)s are held for you until %(when)s. Confirm them before then.",
             len(codes),
             booths=", ".join(codes),
-            when=local_time(result, "HH:mm", event=event),
+            when=local_clock(result, event=event),
         )
         return _pick_answer(event, exhibitor, True, message, 200)
     return _pick_answer(event, exhibitor, False, result, status)

@@ -2,12 +2,13 @@
 
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_datetime, format_skeleton
 from flask import g
 from flask_babel import format_date, get_locale, ngettext
 from flask_login import current_user
 from jinja2 import pass_context
 
+from eventapp.core.db import utcnow
 from eventapp.core.i18n import current_language
 from eventapp.core.nav import event_nav_items
 from eventapp.core.permissions import company_of, has_role, roles_of
@@ -21,6 +22,19 @@ def local_time(moment, fmt="yyyy-MM-dd HH:mm", event=None):
         return ""
     tz = event.tz if event is not None else SEOUL
     return format_datetime(moment, fmt, tzinfo=tz, locale=get_locale())
+
+
+def local_clock(moment, event=None, now=None):
+    """The time of day of a moment, with its day in front when that is not today in the
+    event's time zone ("09:30", "Dec 7 09:30", "12월 7일 09:30"). For an end that may
+    be up to a day away, such as a booth hold's: "until 09:30" alone could be tomorrow's."""
+    if moment is None:
+        return ""
+    tz = event.tz if event is not None else SEOUL
+    if moment.astimezone(tz).date() == (now or utcnow()).astimezone(tz).date():
+        return local_time(moment, "HH:mm", event)
+    day = format_skeleton("MMMd", moment, tzinfo=tz, locale=get_locale())
+    return f"{day} {local_time(moment, 'HH:mm', event)}"
 
 
 def is_web_address(value):
@@ -47,8 +61,18 @@ def _local_time_filter(context, moment, fmt="yyyy-MM-dd HH:mm", event=None):
     return local_time(moment, fmt, event)
 
 
+@pass_context
+def _local_clock_filter(context, moment, event=None):
+    """`local_clock` in a template, in the page's event's time zone like `local_time`."""
+    if event is None:
+        page_event = context.get("event")
+        event = page_event if hasattr(page_event, "tz") else None
+    return local_clock(moment, event)
+
+
 def register(app):
     app.add_template_filter(_local_time_filter, "local_time")
+    app.add_template_filter(_local_clock_filter, "local_clock")
     app.add_template_test(is_web_address, "web_address")
     app.add_template_global(event_nav_items, "event_nav_items")
     app.add_template_global(plural_forms, "plural_forms")

@@ -385,6 +385,25 @@ def test_pick_page_hold_and_confirm_by_form(picking_open, login_as):
     assert allocations() == {"A-01": (alpha.id, "confirmed"), "A-02": (alpha.id, "confirmed")}
 
 
+def test_a_hold_ending_on_another_day_shows_that_day(small_event, login_as):
+    """A hold may last a whole day: its end is shown with its date, not a bare time."""
+    open_window(small_event.event, hold_minutes=24 * 60)
+    client = login_as("exhibitor_admin")
+    held = client.post("/e/test-expo/my-booths/hold?lang=en", json={"booths": ["A-01", "A-02"]})
+    assert held.status_code == 200, held.get_json()
+    expires = db.session.scalar(select(BoothAllocation.expires_at))
+    local = expires.astimezone(small_event.event.tz)
+    when = f"{local:%b} {local.day} {local:%H:%M}"
+    assert held.get_json()["message"] == (
+        f"Booths A-01, A-02 are held for you until {when}. Confirm them before then."
+    )
+    alpha = small_event.exhibitors["alpha"]
+    page = client.get(f"/e/test-expo/exhibitors/{alpha.id}/?lang=en").get_data(as_text=True)
+    assert f"until {when}" in page
+    page = client.get(f"/e/test-expo/exhibitors/{alpha.id}/?lang=ko").get_data(as_text=True)
+    assert f"{local.month}월 {local.day}일 {local:%H:%M}" in page
+
+
 def test_pick_page_reports_rule_and_race_as_json(picking_open, login_as):
     client = login_as("exhibitor_admin")
     headers = {"Accept": "application/json"}

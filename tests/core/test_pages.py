@@ -78,6 +78,27 @@ def test_local_time_shows_seoul_wall_clock(app):
         assert local_time(None) == ""
 
 
+def test_local_clock_names_the_day_unless_it_is_today_in_seoul(app):
+    """A hold may end up to a day later: "until 10:00" must not be tomorrow's 10:00."""
+    from datetime import UTC, datetime
+
+    from eventapp.core.templating import local_clock
+
+    ten_am = datetime(2025, 9, 17, 1, 0, tzinfo=UTC)  # 10:00 in Seoul
+    half_past_midnight = datetime(2025, 9, 16, 15, 30, tzinfo=UTC)  # 00:30 on the 17th
+    morning = datetime(2025, 9, 17, 0, 0, tzinfo=UTC)  # 09:00 on the 17th in Seoul
+    late_evening = datetime(2025, 9, 16, 14, 0, tzinfo=UTC)  # 23:00 on the 16th in Seoul
+    with app.test_request_context("/?lang=en"):
+        assert local_clock(ten_am, now=morning) == "10:00"
+        assert local_clock(ten_am, now=late_evening) == "Sep 17 10:00"
+        # Same day in UTC, the next one in Seoul.
+        assert local_clock(half_past_midnight, now=late_evening) == "Sep 17 00:30"
+        assert local_clock(None) == ""
+    with app.test_request_context("/?lang=ko"):
+        assert local_clock(ten_am, now=morning) == "10:00"
+        assert local_clock(ten_am, now=late_evening) == "9월 17일 10:00"
+
+
 def test_pages_show_times_in_their_events_time_zone(app):
     """A page of an event held outside Seoul (the leads list, the scan log, device
     expiry) shows that event's wall clock without each template naming the event."""
