@@ -5,6 +5,11 @@ be run, checked and benchmarked on its own::
 
     python -m eventapp.booths.assigner PROBLEM.json SOLUTION.json [--time-limit SECONDS]
 
+``--time-limit`` is at most MAX_TIME_LIMIT (86400 s, a day) and ``--workers`` at most
+MAX_WORKERS (64): OR-Tools takes them as fixed-size integers, and larger values are
+refused with an error naming the option instead of crashing the solver. The problem
+itself holds no free integers (sizes are 1 to 4, points are fixed), so it needs no bound.
+
 Every exhibitor rents 1 to 4 booths that must touch each other. A *block* is such
 a connected set of free booths; the assigner chooses at most one block per
 exhibitor and maximises ``1000 * placed + wish points + 20 * corners``.
@@ -48,6 +53,9 @@ MAX_SIZE = 4
 MAX_WISHES = 5
 PLACED_POINTS = 1000
 CORNER_POINTS = 20
+# The largest --time-limit (seconds, a day) and --workers of the command line.
+MAX_TIME_LIMIT = 86_400
+MAX_WORKERS = 64
 
 log = logging.getLogger(__name__)
 
@@ -1076,12 +1084,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("problem", help="problem JSON file")
     parser.add_argument("solution", help="where to write the solution JSON")
     parser.add_argument(
-        "--time-limit", type=_positive(float), default=20.0, help="seconds (default 20)"
+        "--time-limit",
+        type=_positive(float),
+        default=20.0,
+        help=f"seconds, at most {MAX_TIME_LIMIT} (default 20)",
     )
     parser.add_argument(
-        "--workers", type=_positive(int), default=2, help="solver threads (default 2)"
+        "--workers",
+        type=_positive(int),
+        default=2,
+        help=f"solver threads, 1 to {MAX_WORKERS} (default 2)",
     )
     args = parser.parse_args(argv)
+    # OR-Tools takes these as fixed-size integers (milliseconds, threads): a larger value,
+    # or an infinite or undefined time, is no longer a limit but a crash in the solver.
+    for option, value, largest in (
+        ("--time-limit", args.time_limit, MAX_TIME_LIMIT),
+        ("--workers", args.workers, MAX_WORKERS),
+    ):
+        if not value <= largest:
+            print(f"error: {option} must be at most {largest}, got {value}", file=sys.stderr)
+            return 2
     started = time.monotonic()  # reading the problem counts against the limit too
     try:
         problem = load_problem(args.problem)

@@ -10,6 +10,12 @@ Score of a plan = sum of the weights of the scheduled requests + `first_meeting_
 every startup with at least one meeting; fewer idle gaps (empty slots between a
 participant's first and last meeting of a day) breaks ties.
 
+A request's `weight` and the `first_meeting_bonus` are at most MAX_WEIGHT (1,000,000), and
+`--workers` at most MAX_WORKERS (64): the flow and CP-SAT models work in 64-bit integers,
+which a score of absurdly large weights overflows, and CP-SAT takes its number of workers
+as a 32-bit one. Larger values are refused with a one-line error naming the field, like
+any other malformed problem.
+
 How `solve` works:
 1. Fixed (confirmed) meetings are placed first and never move.
 2. Which requests to schedule, ignoring clashes in time, is an exact min-cost flow (each
@@ -42,6 +48,12 @@ from datetime import datetime
 
 FORMAT = "kicxup-meetings/1"
 DEFAULT_FIRST_MEETING_BONUS = 3
+# The largest request weight and first-meeting bonus: far above any sensible one (the app
+# uses 1 to 3 and a bonus up to 100), and small enough that a score summed over millions
+# of meetings, scaled as the min-cost flow does, stays inside OR-Tools' 64-bit integers.
+MAX_WEIGHT = 1_000_000
+# CP-SAT takes its number of workers as a 32-bit integer.
+MAX_WORKERS = 64
 
 # Why a request is left out of the plan, in the order they are checked (the first that
 # applies is reported). The web app shows them to organizers in "who is left out and why".
@@ -285,8 +297,8 @@ def _parse_requests(data: dict, people: dict[str, Participant]) -> tuple[Request
             _fail(f"{where}: {pair[0]} and {pair[1]} already have a request")
         pairs.add(pair)
         weight = _field(item, "weight", where)
-        if not _is_int(weight) or weight < 1:
-            _fail(f"{where}: 'weight' must be an integer >= 1")
+        if not _is_int(weight) or not 1 <= weight <= MAX_WEIGHT:
+            _fail(f"{where}: 'weight' must be an integer from 1 to {MAX_WEIGHT}")
         requests.append(Request(rid, ends["startup"], ends["firm"], weight))
     return tuple(requests)
 
@@ -361,8 +373,8 @@ def parse_problem(data: dict) -> Problem:
     by_id = {r.id: r for r in requests}
     fixed = _parse_fixed(data, by_id, slot_ids, set(tables), people)
     bonus = data.get("first_meeting_bonus", DEFAULT_FIRST_MEETING_BONUS)
-    if not _is_int(bonus) or bonus < 0:
-        _fail("'first_meeting_bonus' must be an integer >= 0")
+    if not _is_int(bonus) or not 0 <= bonus <= MAX_WEIGHT:
+        _fail(f"'first_meeting_bonus' must be an integer from 0 to {MAX_WEIGHT}")
     problem = Problem(slots, tables, participants, requests, fixed, bonus)
     _check_fixed_fit(problem)
     return problem
@@ -1351,10 +1363,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("problem", help="problem JSON file")
     parser.add_argument("solution", help="where to write the solution JSON")
     parser.add_argument("--time-limit", type=float, default=10.0, help="seconds (default 10)")
-    parser.add_argument("--workers", type=int, default=2, help="solver threads (default 2)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help=f"solver threads, 1 to {MAX_WORKERS} (default 2)",
+    )
     args = parser.parse_args(argv)
     if not args.time_limit > 0 or args.workers < 1:
         print("error: --time-limit and --workers must be positive", file=sys.stderr)
+        return 2
+    if args.workers > MAX_WORKERS:
+        print(f"error: --workers must be at most {MAX_WORKERS}", file=sys.stderr)
         return 2
     try:
         with open(args.problem, encoding="utf-8") as f:

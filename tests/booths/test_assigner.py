@@ -542,6 +542,30 @@ def test_cli_refuses_malformed_problems_in_one_line(tmp_path, case):
     assert not solution_file.exists()
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "words"),
+    [
+        ("--workers", str(10**20), "error: --workers must be at most 64"),
+        ("--time-limit", "1e30", "error: --time-limit must be at most 86400"),
+        ("--time-limit", "nan", "error: --time-limit must be at most 86400"),
+    ],
+)
+def test_cli_refuses_limits_too_large_for_the_solver_in_one_line(
+    tmp_path, capsys, option, value, words
+):
+    """OR-Tools takes them as fixed-size integers: an overflow, not a limit."""
+    from eventapp.booths import assigner
+
+    booths, adjacent = grid(1, 3)
+    problem_file, solution_file = tmp_path / "problem.json", tmp_path / "solution.json"
+    problem_file.write_text(json.dumps(problem_data(booths, adjacent, [{"id": "E", "size": 1}])))
+    code = assigner.main([str(problem_file), str(solution_file), option, value])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert len(err.strip().splitlines()) == 1 and err.startswith(words)
+    assert not solution_file.exists()
+
+
 def test_cli_refuses_a_file_that_is_not_json(tmp_path):
     done, _ = run_cli(tmp_path, "{not json")
     assert done.returncode != 0

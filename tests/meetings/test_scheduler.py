@@ -672,6 +672,14 @@ MALFORMED = {
         "S2 is not available in D1-10",
     ),
     "bad bonus": (_broken(lambda d: d.update(first_meeting_bonus=-2)), "first_meeting_bonus"),
+    "weight too large": (
+        _broken(lambda d: d["requests"][0].update(weight=10**30)),
+        "'weight' must be an integer from 1 to 1000000",
+    ),
+    "bonus too large": (
+        _broken(lambda d: d.update(first_meeting_bonus=2**62)),
+        "'first_meeting_bonus' must be an integer from 0 to 1000000",
+    ),
 }
 
 
@@ -756,6 +764,47 @@ def test_main_reports_bad_input_on_one_line(tmp_path, capsys, content, words):
     err = capsys.readouterr().err
     assert code != 0
     assert len(err.strip().splitlines()) == 1 and words in err
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda d: d["requests"][0].update(weight=10**30), "'weight' must be an integer from 1 to"),
+        (lambda d: d.update(first_meeting_bonus=2**62), "'first_meeting_bonus' must be an integer"),
+        (lambda d: d["requests"][0].update(weight=scheduler.MAX_WEIGHT + 1), "to 1000000"),
+    ],
+    ids=["weight", "bonus", "weight just over"],
+)
+def test_main_refuses_numbers_too_large_for_the_solver_on_one_line(tmp_path, capsys, change, words):
+    """Not an OR-Tools overflow with a long traceback: the field and the largest value."""
+    problem_path, solution_path = tmp_path / "problem.json", tmp_path / "solution.json"
+    problem_path.write_text(json.dumps(_broken(change)), encoding="utf-8")
+    code = scheduler.main([str(problem_path), str(solution_path), "--time-limit", "1"])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert len(err.strip().splitlines()) == 1 and words in err
+    assert not solution_path.exists()
+
+
+def test_main_refuses_more_workers_than_the_solver_takes(tmp_path, capsys):
+    problem_path, solution_path = tmp_path / "problem.json", tmp_path / "solution.json"
+    problem_path.write_text(json.dumps(_base()), encoding="utf-8")
+    code = scheduler.main([str(problem_path), str(solution_path), "--workers", str(10**20)])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert err.strip() == "error: --workers must be at most 64"
+    assert not solution_path.exists()
+
+
+def test_the_largest_weight_and_bonus_are_solved():
+    data = generate(30, 8, 1, seed=5, slots_per_day=8, tables=4)
+    data["first_meeting_bonus"] = scheduler.MAX_WEIGHT
+    for request in data["requests"]:
+        request["weight"] = scheduler.MAX_WEIGHT
+    problem = parse_problem(data)
+    solution = solve(problem, time_limit=2)
+    assert scheduler.violations(problem, solution) == []
+    assert scheduler.score(problem, solution)["score"] >= scheduler.MAX_WEIGHT
 
 
 def test_main_writes_an_empty_plan_when_nothing_fits(tmp_path, capsys):
