@@ -28,6 +28,7 @@ from eventapp.booths.models import (
 from eventapp.booths.services import allocations_of
 from eventapp.core.audit import AuditEntry
 from eventapp.core.db import is_conflict
+from eventapp.core.forms import field_errors
 from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.core.nav import add_nav_item, add_overview_panel
@@ -245,13 +246,18 @@ def edit(event, exhibitor_id):
 def withdraw(event, exhibitor_id):
     exhibitor = _company_exhibitor(event, exhibitor_id, admin=True)
     form = WithdrawForm()
-    if form.validate_on_submit():
-        try:
-            services.withdraw(exhibitor, form.reason.data)
-        except services.ExhibitorError as error:
-            flash(str(error), "error")
-        else:
-            flash(_("Your registration is withdrawn."), "success")
+    if not form.validate_on_submit():
+        # The dashboard shows a new, empty form: said nowhere else, a refused withdrawal
+        # (a reason too long) looked like a click that did nothing.
+        for error in field_errors(form):
+            flash(error, "error")
+        return _to_dashboard(exhibitor)
+    try:
+        services.withdraw(exhibitor, form.reason.data)
+    except services.ExhibitorError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Your registration is withdrawn."), "success")
     return _to_dashboard(exhibitor)
 
 

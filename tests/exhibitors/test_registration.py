@@ -334,6 +334,23 @@ def test_withdraw_releases_booths_and_allows_registering_again(login_as, small_e
     assert alpha.status == "pending"
 
 
+def test_a_refused_withdrawal_says_why(login_as, small_event):
+    """A reason over the limit: the dashboard, which shows an empty form again, says so."""
+    alpha = small_event.exhibitors["alpha"]
+    client = login_as("exhibitor_admin")
+    response = client.post(
+        f"/e/test-expo/exhibitors/{alpha.id}/withdraw?lang=en",
+        data={"reason": "x" * 2001},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Reason (optional): Field cannot be longer than 2000 characters." in page
+    assert "Your registration is withdrawn." not in page
+    db.session.expire_all()
+    assert alpha.status == "approved"
+
+
 def test_a_rejected_registration_cannot_be_registered_again(login_as, small_event, outbox):
     alpha = small_event.exhibitors["alpha"]
     alpha.status, alpha.status_reason = "rejected", "Not a technology company"
