@@ -53,3 +53,13 @@ OVERVIEW_PANELS: list[str] = []
 def add_overview_panel(template):
     if template not in OVERVIEW_PANELS:
         OVERVIEW_PANELS.append(template)
+
+
+# Templates that domains add to the event's home page, where people land when
+# they sign in (each gets `event`): things waiting for the person's answer.
+HOME_PANELS: list[str] = []
+
+
+def add_home_panel(template):
+    if template not in HOME_PANELS:
+        HOME_PANELS.append(template)

@@ -6,7 +6,7 @@ from eventapp.booths.models import EXHIBITOR_STATUSES, Booth, BoothAllocation, E
 from eventapp.core.audit import AuditEntry
 from eventapp.core.db import utcnow
 from eventapp.core.i18n import gettext as _
-from eventapp.core.nav import OVERVIEW_PANELS
+from eventapp.core.nav import HOME_PANELS, OVERVIEW_PANELS
 from eventapp.core.permissions import event_view, load_event, organizer_view
 from eventapp.events import services
 from eventapp.events.models import ROLES, Event
@@ -82,6 +82,7 @@ def home(event):
         event=event,
         booths=booth_counts(event),
         hall_booths=hall_counts(event),
+        home_panels=HOME_PANELS,
         exhibitor_total=sum(
             n for status, n in exhibitors.items() if status in ("approved", "placed", "confirmed")
         ),

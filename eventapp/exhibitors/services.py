@@ -34,6 +34,7 @@ from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.core.permissions import company_of
 from eventapp.events.models import EXHIBITOR_ROLES, EventRole
 from eventapp.events.services import grant_role
+from eventapp.exhibitors.models import TeamInvitation
 from eventapp.extensions import db
 from eventapp.organizations.models import Organization
 
@@ -609,12 +610,35 @@ def set_password_url(user):
     return external_url("accounts.reset_password", token=make_reset_token(user))
 
 
+def _check_joinable(user, exhibitor):
+    """Refuse `user` for the team of `exhibitor` when they already represent a
+    company at its event (another one, or this one)."""
+    current = company_of(user, exhibitor.event)
+    if current is not None and current.id != exhibitor.organization_id:
+        raise ExhibitorError(
+            _("%(email)s already represents another company at this event.", email=user.email)
+        )
+    if current is not None:
+        raise ExhibitorError(_("%(email)s is already on your team.", email=user.email))
+
+
+def invitation_url(invitation):
+    return external_url(
+        "exhibitors.invitation",
+        slug=invitation.event.slug,
+        invitation_id=invitation.id,
+    )
+
+
 @committed(_l("This person was added a moment ago. Please reload the page."))
 def add_member(exhibitor, email, *, name="", role="exhibitor_staff", locale=None):
-    """Add a person to the company's team by e-mail: an existing account, or a
-    new one that receives a link to choose its password. Committed.
+    """Add a person to the company's team by e-mail. A new account is created at
+    once and receives a link to choose its password (choosing it is the owner's
+    acceptance). An existing account belongs to someone who has not asked to
+    join: it gets an invitation that its owner accepts or declines (see
+    `accept_invitation`), and no role, company link or badge before. Committed.
 
-    Returns (user, created)."""
+    Returns (user, created); `created` is false when the person was invited."""
     if role not in EXHIBITOR_ROLES:
         raise ExhibitorError(_("Unknown role."))
     event = exhibitor.event
@@ -622,36 +646,27 @@ def add_member(exhibitor, email, *, name="", role="exhibitor_staff", locale=None
     if not email or "@" not in email:
         raise ExhibitorError(_("Give a valid e-mail address."))
     user = db.session.scalar(select(User).where(User.email == email))
-    created = user is None
-    if created and not (name or "").strip():
+    if user is not None:
+        _invite_member(exhibitor, user, role)
+        return user, False
+    if not (name or "").strip():
         # The new account has no other name until its owner edits their profile, and
         # their badge prints it: without one, the badge named nobody.
         raise ExhibitorError(
             _("Give the name of %(email)s: it is printed on their badge.", email=email)
         )
-    if created:
-        user = invite_account(
-            email,
-            name,
-            locale or current_app.config["BABEL_DEFAULT_LOCALE"],
-            exhibitor.organization,
-        )
-    else:
-        current = company_of(user, event)
-        if current is not None and current.id != exhibitor.organization_id:
-            raise ExhibitorError(
-                _("%(email)s already represents another company at this event.", email=email)
-            )
-        if current is not None:
-            raise ExhibitorError(_("%(email)s is already on your team.", email=email))
-        if user.organization is None:
-            user.organization = exhibitor.organization
+    user = invite_account(
+        email,
+        name,
+        locale or current_app.config["BABEL_DEFAULT_LOCALE"],
+        exhibitor.organization,
+    )
     grant_role(event, user, role, organization=exhibitor.organization)
     audit.record(
         "exhibitor.member_added",
         exhibitor,
         event=event,
-        data={"user": user.id, "email": email, "role": role, "new_account": created},
+        data={"user": user.id, "email": email, "role": role, "new_account": True},
     )
     mail_user(
         user,
@@ -666,9 +681,207 @@ def add_member(exhibitor, email, *, name="", role="exhibitor_staff", locale=None
         exhibitor=exhibitor,
         role=role,
         link=dashboard_url(exhibitor),
-        password_link=set_password_url(user) if created else None,
+        password_link=set_password_url(user),
     )
-    return user, created
+    return user, True
+
+
+def _lock_invitation(invitation_id, exhibitor=None):
+    """Re-read an invitation under a row lock: its owner's answer and the company
+    admin's withdrawal wait for each other, and the later one sees the outcome."""
+    query = (
+        select(TeamInvitation)
+        .where(TeamInvitation.id == invitation_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if exhibitor is not None:
+        query = query.where(TeamInvitation.exhibitor_id == exhibitor.id)
+    return db.session.scalar(query)
+
+
+def _invite_member(exhibitor, user, role):
+    """A pending invitation of the existing account `user`, and its e-mail."""
+    event = exhibitor.event
+    _check_joinable(user, exhibitor)
+    invitation = db.session.scalar(
+        select(TeamInvitation).where(
+            TeamInvitation.exhibitor_id == exhibitor.id, TeamInvitation.user_id == user.id
+        )
+    )
+    if invitation is not None:
+        invitation = _lock_invitation(invitation.id)
+    if invitation is not None and invitation.status == "pending":
+        raise ExhibitorError(
+            _("%(email)s is already invited and has not answered yet.", email=user.email)
+        )
+    if invitation is None:
+        # Two admins inviting the same person at once: the unique constraint lets
+        # one invitation through, the other gets the "a moment ago" message.
+        invitation = TeamInvitation(event=event, exhibitor=exhibitor, user=user)
+        db.session.add(invitation)
+    # An earlier answer (or withdrawal) is kept in the audit log; the row is reused.
+    invitation.role = role
+    invitation.status = "pending"
+    invitation.invited_by_id = audit.acting_user_id()
+    invitation.created_at = utcnow()
+    invitation.answered_at = None
+    db.session.flush()
+    audit.record(
+        "exhibitor.member_invited",
+        exhibitor,
+        event=event,
+        data={"user": user.id, "email": user.email, "role": role, "invitation": invitation.id},
+    )
+    mail_user(
+        user,
+        lambda: _(
+            "%(event)s: %(company)s invites you to its team",
+            event=event.name,
+            company=exhibitor.organization.name,
+        ),
+        "exhibitors/mail/invitation.txt",
+        event=event,
+        kind="exhibitor_invitation",
+        exhibitor=exhibitor,
+        role=role,
+        link=invitation_url(invitation),
+    )
+    return invitation
+
+
+def pending_invitations(exhibitor):
+    """The company's invitations not answered yet, oldest first."""
+    return list(
+        db.session.scalars(
+            select(TeamInvitation)
+            .where(TeamInvitation.exhibitor_id == exhibitor.id, TeamInvitation.status == "pending")
+            .order_by(TeamInvitation.created_at, TeamInvitation.id)
+        )
+    )
+
+
+def invitations_for(user, event):
+    """The invitations to company teams at `event` waiting for `user`'s answer."""
+    if not user or not user.is_authenticated:
+        return []
+    return list(
+        db.session.scalars(
+            select(TeamInvitation)
+            .where(
+                TeamInvitation.event_id == event.id,
+                TeamInvitation.user_id == user.id,
+                TeamInvitation.status == "pending",
+            )
+            .order_by(TeamInvitation.created_at, TeamInvitation.id)
+        )
+    )
+
+
+def _answerable(invitation_id, user):
+    """The invitation locked for its owner's answer; refused for anyone else or
+    once it is answered or withdrawn."""
+    invitation = _lock_invitation(invitation_id)
+    if invitation is None or invitation.user_id != user.id:
+        raise ExhibitorError(_("This invitation is for another account."))
+    if invitation.status != "pending":
+        raise ExhibitorError(
+            _(
+                "This invitation is no longer open: it is %(status)s.",
+                status=invitation.status_label,
+            )
+        )
+    return invitation
+
+
+SAME_TIME_INVITATION = _l(
+    "Someone else changed this invitation at the same time. Please reload the page."
+)
+
+
+@committed(SAME_TIME_INVITATION)
+def accept_invitation(invitation_id, user):
+    """The invited person joins the team: what adding an existing account did
+    before invitations (role, company link if they have none, audit entry), with
+    the checks made now, at their answer. Committed.
+
+    The person's row is locked too: two invitations of different companies
+    accepted at once must not both pass the check that they represent no company."""
+    invitation = _answerable(invitation_id, user)
+    db.session.execute(
+        select(User)
+        .where(User.id == user.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    exhibitor = invitation.exhibitor
+    current = company_of(user, exhibitor.event)
+    if current is not None and current.id != exhibitor.organization_id:
+        raise ExhibitorError(_("You already represent another company at this event."))
+    if current is not None:
+        raise ExhibitorError(_("You are already on the team of %(company)s.", company=current.name))
+    if user.organization is None:
+        user.organization = exhibitor.organization
+    grant_role(exhibitor.event, user, invitation.role, organization=exhibitor.organization)
+    invitation.status = "accepted"
+    invitation.answered_at = utcnow()
+    audit.record(
+        "exhibitor.member_added",
+        exhibitor,
+        event=exhibitor.event,
+        data={
+            "user": user.id,
+            "email": user.email,
+            "role": invitation.role,
+            "new_account": False,
+            "invitation": invitation.id,
+        },
+    )
+    return invitation
+
+
+@committed(SAME_TIME_INVITATION)
+def decline_invitation(invitation_id, user):
+    """The invited person says no: nothing changes but the invitation, and the
+    answer is audited. Committed."""
+    invitation = _answerable(invitation_id, user)
+    invitation.status = "declined"
+    invitation.answered_at = utcnow()
+    audit.record(
+        "exhibitor.invitation_declined",
+        invitation.exhibitor,
+        event=invitation.event,
+        data={"user": user.id, "email": user.email, "invitation": invitation.id},
+    )
+    return invitation
+
+
+@committed(SAME_TIME_INVITATION)
+def withdraw_invitation(exhibitor, invitation_id):
+    """A company admin takes back an invitation not answered yet. Committed."""
+    invitation = _lock_invitation(invitation_id, exhibitor)
+    if invitation is None:
+        raise ExhibitorError(_("There is no such invitation."))
+    if invitation.status != "pending":
+        raise ExhibitorError(
+            _(
+                "This invitation is no longer open: it is %(status)s.",
+                status=invitation.status_label,
+            )
+        )
+    invitation.status = "withdrawn"
+    invitation.answered_at = utcnow()
+    audit.record(
+        "exhibitor.invitation_withdrawn",
+        exhibitor,
+        event=exhibitor.event,
+        data={
+            "user": invitation.user_id,
+            "email": invitation.user.email,
+            "invitation": invitation.id,
+        },
+    )
+    return invitation
 
 
 @committed(_l("Someone else changed this team at the same time. Please try again."))
@@ -694,10 +907,10 @@ def remove_member(exhibitor, user_id):
     user = roles[0].user
     for role in roles:
         db.session.delete(role)
-    # Joining the team linked the account to the company (add_member), and a visitor
-    # acts for their account's company in the meetup: kept, the link would let the
-    # person go on answering and reading the company's meetings. It stays while they
-    # are still on the company's team at another event.
+    # Joining the team linked the account to the company (add_member, accept_invitation),
+    # and a visitor acts for their account's company in the meetup: kept, the link would
+    # let the person go on answering and reading the company's meetings. It stays while
+    # they are still on the company's team at another event.
     unlinked = user.organization_id == exhibitor.organization_id and (
         db.session.scalar(
             select(EventRole.id).where(

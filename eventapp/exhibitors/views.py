@@ -31,7 +31,7 @@ from eventapp.core.db import is_conflict
 from eventapp.core.forms import field_errors
 from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
-from eventapp.core.nav import add_nav_item, add_overview_panel
+from eventapp.core.nav import add_home_panel, add_nav_item, add_overview_panel
 from eventapp.core.permissions import (
     event_object_or_404,
     event_view,
@@ -50,6 +50,7 @@ from eventapp.exhibitors.forms import (
     RegistrationForm,
     WithdrawForm,
 )
+from eventapp.exhibitors.models import TeamInvitation
 from eventapp.extensions import db, login_manager
 from eventapp.organizations.models import ORGANIZATION_KINDS, SECTORS, Organization
 
@@ -61,6 +62,7 @@ add_nav_item(
 )
 add_nav_item(_l("Exhibitors"), "exhibitors.manage_list", "organizer", order=60)
 add_overview_panel("exhibitors/_overview_panel.html")
+add_home_panel("exhibitors/_home_invitations.html")
 
 # The booths package's picking page ("My booths"); looked up by name so that this
 # package works (without the link) where that page is absent.
@@ -186,6 +188,7 @@ def dashboard(event, exhibitor_id):
         org=exhibitor.organization,
         allocations=allocations,
         people=services.company_people(exhibitor),
+        invitations=services.pending_invitations(exhibitor),
         avoids=named,
         is_admin=is_company_admin(current_user, exhibitor),
         editable=exhibitor.status in services.EDITABLE_STATUSES,
@@ -302,8 +305,81 @@ def add_member(event, exhibitor_id):
                 "success",
             )
         else:
-            flash(_("%(email)s is added to your team.", email=user.email), "success")
+            flash(
+                _(
+                    "%(email)s is invited; they join your team once they accept.",
+                    email=user.email,
+                ),
+                "success",
+            )
     return _to_dashboard(exhibitor)
+
+
+@bp.post("/e/<slug>/exhibitors/<int:exhibitor_id>/team/invitations/<int:invitation_id>/withdraw")
+@event_view("exhibitor_admin")
+def withdraw_invitation(event, exhibitor_id, invitation_id):
+    exhibitor = _company_exhibitor(event, exhibitor_id, admin=True)
+    try:
+        invitation = services.withdraw_invitation(exhibitor, invitation_id)
+    except services.ExhibitorError as error:
+        flash(str(error), "error")
+    else:
+        flash(
+            _("The invitation of %(email)s is withdrawn.", email=invitation.user.email),
+            "success",
+        )
+    return _to_dashboard(exhibitor)
+
+
+# -- invitations, answered by the invited person ---------------------------------------------
+
+
+def _invitation_url(invitation):
+    return url_for("exhibitors.invitation", slug=invitation.event.slug, invitation_id=invitation.id)
+
+
+@bp.get("/e/<slug>/team-invitations/<int:invitation_id>")
+@event_view(public=True)
+def invitation(event, invitation_id):
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    invitation = event_object_or_404(TeamInvitation, invitation_id, event)
+    # Someone signed in with another account is told so, without the invitation.
+    mine = invitation.user_id == current_user.id
+    return render_template(
+        "exhibitors/invitation.html",
+        event=event,
+        invitation=invitation if mine else None,
+    ), (200 if mine else 403)
+
+
+@bp.post("/e/<slug>/team-invitations/<int:invitation_id>/<any(accept, decline):answer>")
+@event_view(public=True)
+def answer_invitation(event, invitation_id, answer):
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    invitation = event_object_or_404(TeamInvitation, invitation_id, event)
+    user = current_user._get_current_object()
+    try:
+        if answer == "accept":
+            services.accept_invitation(invitation.id, user)
+        else:
+            services.decline_invitation(invitation.id, user)
+    except services.ExhibitorError as error:
+        flash(str(error), "error")
+        return redirect(_invitation_url(invitation))
+    company = invitation.exhibitor.organization.name
+    if answer == "decline":
+        flash(_("You declined to join the team of %(company)s.", company=company), "success")
+        return redirect(url_for("events.home", slug=event.slug))
+    flash(_("You are now on the team of %(company)s.", company=company), "success")
+    return _to_dashboard(invitation.exhibitor)
+
+
+@bp.app_template_global()
+def team_invitations(event):
+    """The signed-in person's invitations waiting for an answer at `event`."""
+    return services.invitations_for(current_user, event)
 
 
 @bp.post("/e/<slug>/exhibitors/<int:exhibitor_id>/team/<int:user_id>/remove")

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from eventapp.booths.models import Exhibitor
 from eventapp.events.models import EventRole
+from eventapp.exhibitors import services
 from eventapp.extensions import db
 from tests.conftest import ROLE_NAMES, add_other_event, assert_access
 from tests.exhibitors.conftest import registration_data
@@ -156,3 +157,23 @@ def test_menu_entries(login_as, small_event):
         .get("/e/test-expo/my-company")
         .location.endswith("/e/test-expo/manage/exhibitors/")
     )
+
+
+def test_withdrawing_an_invitation_is_for_the_company_admins(login_as, small_event, alpha):
+    services.add_member(alpha, small_event.outsider.email)
+    (invitation,) = services.pending_invitations(alpha)
+    path = f"/e/test-expo/exhibitors/{alpha.id}/team/invitations/{invitation.id}/withdraw"
+    assert_access(login_as, path, ALPHA_ADMINS, method="post")
+
+
+def test_an_invitation_is_answered_by_signed_in_people_only(login_as, small_event, alpha):
+    services.add_member(alpha, small_event.outsider.email)
+    (invitation,) = services.pending_invitations(alpha)
+    base = f"/e/test-expo/team-invitations/{invitation.id}"
+    client = login_as("anonymous")
+    for response in (client.get(base), client.post(base + "/accept")):
+        assert response.status_code == 302 and "/login" in response.location
+    # An id of no invitation, or another answer, is not found.
+    client = login_as("attendee")
+    assert client.get("/e/test-expo/team-invitations/999999").status_code == 404
+    assert client.post(base + "/maybe").status_code == 404

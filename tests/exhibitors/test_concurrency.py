@@ -83,3 +83,147 @@ def test_colleagues_registering_their_company_at_once_get_one_registration(
         )
         assert admins == 1
         db.session.remove()
+
+
+def _invited(exhibitor_id, user_id, role="exhibitor_staff"):
+    """A pending invitation made as the company admin would (its id), committed."""
+    from eventapp.exhibitors import services as exhibitor_services
+
+    exhibitor = db.session.get(Exhibitor, exhibitor_id)
+    user = db.session.get(User, user_id)
+    invitation_id = exhibitor_services._invite_member(exhibitor, user, role).id
+    db.session.commit()
+    return invitation_id
+
+
+def _reset_invitee(user_id):
+    from sqlalchemy import delete
+
+    from eventapp.core.audit import AuditEntry
+    from eventapp.exhibitors.models import TeamInvitation
+
+    # Invitation ids may be used again once deleted (SQLite): so are their entries.
+    db.session.execute(delete(AuditEntry))
+    db.session.execute(delete(EventRole).where(EventRole.user_id == user_id))
+    db.session.execute(delete(TeamInvitation).where(TeamInvitation.user_id == user_id))
+    db.session.get(User, user_id).organization_id = None
+    db.session.commit()
+
+
+def _invitee_state(user_id):
+    from eventapp.exhibitors.models import TeamInvitation
+
+    db.session.remove()
+    roles = db.session.execute(
+        select(EventRole.role, EventRole.organization_id).where(EventRole.user_id == user_id)
+    ).all()
+    statuses = db.session.scalars(
+        select(TeamInvitation.status)
+        .where(TeamInvitation.user_id == user_id)
+        .order_by(TeamInvitation.id)
+    ).all()
+    return roles, statuses
+
+
+def test_an_invitation_accepted_twice_at_once_adds_the_person_once(live_server, small_event):
+    from eventapp.core.audit import AuditEntry
+
+    alpha_id, org_id = small_event.exhibitors["alpha"].id, small_event.companies["alpha"].id
+    outsider_id = small_event.outsider.id
+    for _round in range(ROUNDS):
+        _reset_invitee(outsider_id)
+        invitation_id = _invited(alpha_id, outsider_id)
+        db.session.remove()
+        openers = [session(live_server.url, "outsider@example.org") for _ in range(WORKERS)]
+        barrier = threading.Barrier(WORKERS)
+        url = f"{live_server.url}/e/test-expo/team-invitations/{invitation_id}/accept?lang=en"
+
+        def accept(opener, url=url, barrier=barrier):
+            barrier.wait()
+            return post(opener, url, {})
+
+        with ThreadPoolExecutor(WORKERS) as pool:
+            answers = list(pool.map(accept, openers))
+        assert all(status == 200 for status, _url, _page in answers)
+        winners = [url for _status, url, _page in answers if f"/exhibitors/{alpha_id}/" in url]
+        assert len(winners) == 1, [url for _status, url, _page in answers]
+        roles, statuses = _invitee_state(outsider_id)
+        assert roles == [("exhibitor_staff", org_id)]
+        assert statuses == ["accepted"]
+        added = db.session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(
+                AuditEntry.action == "exhibitor.member_added",
+                AuditEntry.data["invitation"].as_integer() == invitation_id,
+            )
+        )
+        assert added == 1
+        db.session.remove()
+
+
+def test_an_invitation_accepted_while_it_is_withdrawn_has_one_outcome(live_server, small_event):
+    alpha_id, org_id = small_event.exhibitors["alpha"].id, small_event.companies["alpha"].id
+    outsider_id = small_event.outsider.id
+    for _round in range(ROUNDS * 2):
+        _reset_invitee(outsider_id)
+        invitation_id = _invited(alpha_id, outsider_id)
+        db.session.remove()
+        invitee = session(live_server.url, "outsider@example.org")
+        admin = session(live_server.url, "exhibitor_admin@example.org")
+        barrier = threading.Barrier(2)
+        calls = [
+            (invitee, f"/e/test-expo/team-invitations/{invitation_id}/accept"),
+            (
+                admin,
+                f"/e/test-expo/exhibitors/{alpha_id}/team/invitations/{invitation_id}/withdraw",
+            ),
+        ]
+
+        def answer(call, barrier=barrier):
+            opener, path = call
+            barrier.wait()
+            return post(opener, live_server.url + path + "?lang=en", {})
+
+        with ThreadPoolExecutor(2) as pool:
+            answers = list(pool.map(answer, calls))
+        assert all(status == 200 for status, _url, _page in answers)
+        roles, statuses = _invitee_state(outsider_id)
+        if statuses == ["accepted"]:
+            assert roles == [("exhibitor_staff", org_id)]
+            assert "no longer open" in answers[1][2]
+        else:
+            assert statuses == ["withdrawn"] and roles == []
+            assert "no longer open" in answers[0][2]
+        db.session.remove()
+
+
+def test_invitations_of_two_companies_accepted_at_once_make_one_team(live_server, small_event):
+    alpha_id, beta_id = small_event.exhibitors["alpha"].id, small_event.exhibitors["beta"].id
+    outsider_id = small_event.outsider.id
+    for _round in range(ROUNDS):
+        _reset_invitee(outsider_id)
+        # Different roles: the unique (event, person, role) of the roles table
+        # cannot be what keeps them apart.
+        ids = [
+            _invited(alpha_id, outsider_id, "exhibitor_staff"),
+            _invited(beta_id, outsider_id, "exhibitor_admin"),
+        ]
+        db.session.remove()
+        openers = [session(live_server.url, "outsider@example.org") for _ in ids]
+        barrier = threading.Barrier(2)
+
+        def accept(pair, barrier=barrier):
+            opener, invitation_id = pair
+            barrier.wait()
+            url = f"{live_server.url}/e/test-expo/team-invitations/{invitation_id}/accept?lang=en"
+            return post(opener, url, {})
+
+        with ThreadPoolExecutor(2) as pool:
+            answers = list(pool.map(accept, zip(openers, ids, strict=True)))
+        assert all(status == 200 for status, _url, _page in answers)
+        roles, statuses = _invitee_state(outsider_id)
+        assert len(roles) == 1, roles
+        assert sorted(statuses) == ["accepted", "pending"]
+        assert sum("another company" in page for _status, _url, page in answers) == 1
+        db.session.remove()

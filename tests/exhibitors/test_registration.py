@@ -194,21 +194,28 @@ def test_staff_cannot_edit(login_as, small_event):
     assert "/edit" not in page and "/team" not in page
 
 
-def test_admin_adds_an_existing_user_as_staff(login_as, small_event, outbox):
+def test_admin_adds_an_existing_user_as_staff_once_they_accept(login_as, small_event, outbox):
     alpha = small_event.exhibitors["alpha"]
+    outsider = small_event.outsider
     client = login_as("exhibitor_admin")
     response = client.post(
         f"/e/test-expo/exhibitors/{alpha.id}/team",
         data={"email": "Outsider@Example.org", "role": "exhibitor_staff"},
     )
     assert response.status_code == 302
-    outsider = small_event.outsider
+    # Invited only: no role and no company link until the owner of the account accepts.
+    assert db.session.scalar(select(EventRole).where(EventRole.user_id == outsider.id)) is None
+    mails = outbox("exhibitor_invitation")
+    assert mails[0][0] == "outsider@example.org" and "/reset/" not in mails[0][2]
+    link = re.search(r"http://testserver(/e/test-expo/team-invitations/\d+)", mails[0][2])
+    client = login_as("outsider")
+    assert client.get(link.group(1)).status_code == 200
+    response = client.post(link.group(1) + "/accept")
+    assert response.status_code == 302 and f"/exhibitors/{alpha.id}/" in response.location
     role = db.session.scalar(select(EventRole).where(EventRole.user_id == outsider.id))
     assert (role.role, role.organization_id) == ("exhibitor_staff", alpha.organization_id)
     db.session.expire_all()
     assert outsider.organization_id == alpha.organization_id
-    mails = outbox("exhibitor_member")
-    assert mails[0][0] == "outsider@example.org" and "/reset/" not in mails[0][2]
     assert db.session.scalar(
         select(AuditEntry).where(AuditEntry.action == "exhibitor.member_added")
     )
@@ -255,12 +262,12 @@ def test_a_new_person_is_not_invited_without_a_name(login_as, small_event, outbo
     assert "Give the name of nameless@example.org" in response.get_data(as_text=True)
     assert db.session.scalar(select(User).where(User.email == "nameless@example.org")) is None
     assert outbox("exhibitor_member") == []
-    # An existing account needs no name: it has its own.
+    # An existing account needs no name: it has its own (and is invited).
     response = client.post(
         f"/e/test-expo/exhibitors/{alpha.id}/team",
         data={"email": "outsider@example.org", "role": "exhibitor_staff"},
     )
-    assert [m[0] for m in outbox("exhibitor_member")] == ["outsider@example.org"]
+    assert [m[0] for m in outbox("exhibitor_invitation")] == ["outsider@example.org"]
 
 
 def test_a_person_of_another_company_cannot_be_added(login_as, small_event):

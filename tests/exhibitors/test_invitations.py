@@ -1,0 +1,231 @@
+"""An existing account joins a company's team only once its owner accepts."""
+
+import pytest
+from sqlalchemy import func, select
+
+from eventapp.badges import services as badges
+from eventapp.core.audit import AuditEntry
+from eventapp.core.permissions import company_of
+from eventapp.events.models import EXHIBITOR_ROLES, EventRole
+from eventapp.exhibitors import services
+from eventapp.exhibitors.models import TeamInvitation
+from eventapp.extensions import db
+
+
+def invite(client, exhibitor, email, role="exhibitor_staff"):
+    return client.post(
+        f"/e/test-expo/exhibitors/{exhibitor.id}/team?lang=en",
+        data={"email": email, "role": role},
+        follow_redirects=True,
+    )
+
+
+def exhibitor_roles(user):
+    return db.session.scalars(
+        select(EventRole).where(EventRole.user_id == user.id, EventRole.role.in_(EXHIBITOR_ROLES))
+    ).all()
+
+
+def the_invitation(user):
+    return db.session.scalar(select(TeamInvitation).where(TeamInvitation.user_id == user.id))
+
+
+def actions():
+    return db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+
+
+def test_another_companys_visitor_is_not_pulled_onto_a_team_without_accepting(
+    login_as, small_event, outbox
+):
+    alpha = small_event.exhibitors["alpha"]
+    visitor = small_event.attendee  # a visitor of Gamma Group
+    gamma = small_event.companies["gamma"]
+    page = invite(login_as("exhibitor_admin"), alpha, visitor.email).get_data(as_text=True)
+    assert "is invited; they join your team once they accept" in page
+    db.session.expire_all()
+    assert exhibitor_roles(visitor) == []
+    assert visitor.organization_id == gamma.id
+    assert company_of(visitor, small_event.event) is None
+    # Their badge still names their own company, as a visitor.
+    badge = badges.issue_badge(small_event.event, visitor)
+    assert (badge.organization_id, badge.category) == (gamma.id, "large_firm")
+    # The team page lists them as invited, not on the team.
+    page = login_as("exhibitor_admin").get(f"/e/test-expo/exhibitors/{alpha.id}/?lang=en")
+    html = page.get_data(as_text=True)
+    assert 'id="invitations"' in html and visitor.email in html
+    (mail,) = outbox("exhibitor_invitation")
+    assert mail[0] == visitor.email and "Alpha Robotics" in mail[1]
+    assert "/e/test-expo/team-invitations/" in mail[2]
+    assert "exhibitor.member_invited" in actions()
+    assert "exhibitor.member_added" not in actions()
+
+
+def test_the_invited_person_sees_the_invitation_where_they_land_and_accepts(login_as, small_event):
+    alpha = small_event.exhibitors["alpha"]
+    visitor = small_event.attendee
+    gamma = small_event.companies["gamma"]
+    invite(login_as("exhibitor_admin"), alpha, visitor.email, role="exhibitor_admin")
+    invitation = the_invitation(visitor)
+    client = login_as("attendee")
+    home = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert 'id="team-invitations"' in home and "Alpha Robotics" in home
+    assert f"/team-invitations/{invitation.id}" in home
+    response = client.post(f"/e/test-expo/team-invitations/{invitation.id}/accept")
+    assert response.status_code == 302 and f"/exhibitors/{alpha.id}/" in response.location
+    db.session.expire_all()
+    (role,) = exhibitor_roles(visitor)
+    assert (role.role, role.organization_id) == ("exhibitor_admin", alpha.organization_id)
+    # They had a company: the account keeps it (add_member did the same).
+    assert visitor.organization_id == gamma.id
+    assert invitation.status == "accepted" and invitation.answered_at is not None
+    entry = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "exhibitor.member_added")
+    )
+    assert entry.data["user"] == visitor.id and entry.data["invitation"] == invitation.id
+    assert client.get(f"/e/test-expo/exhibitors/{alpha.id}/").status_code == 200
+    home = client.get("/e/test-expo/").get_data(as_text=True)
+    assert 'id="team-invitations"' not in home
+
+
+def test_an_account_without_a_company_is_linked_when_it_accepts(login_as, small_event):
+    alpha = small_event.exhibitors["alpha"]
+    outsider = small_event.outsider
+    invite(login_as("exhibitor_admin"), alpha, outsider.email)
+    db.session.expire_all()
+    assert outsider.organization_id is None
+    services.accept_invitation(the_invitation(outsider).id, outsider)
+    db.session.expire_all()
+    assert outsider.organization_id == alpha.organization_id
+    assert company_of(outsider, small_event.event).id == alpha.organization_id
+
+
+def test_declining_changes_nothing_but_is_recorded(login_as, small_event):
+    alpha = small_event.exhibitors["alpha"]
+    outsider = small_event.outsider
+    invite(login_as("exhibitor_admin"), alpha, outsider.email)
+    invitation = the_invitation(outsider)
+    client = login_as("outsider")
+    response = client.post(f"/e/test-expo/team-invitations/{invitation.id}/decline")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert invitation.status == "declined"
+    assert exhibitor_roles(outsider) == [] and outsider.organization_id is None
+    entry = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "exhibitor.invitation_declined")
+    )
+    assert entry.object_id == str(alpha.id) and entry.data["user"] == outsider.id
+    # Declined is final: accepting afterwards is refused.
+    page = client.post(
+        f"/e/test-expo/team-invitations/{invitation.id}/accept?lang=en", follow_redirects=True
+    ).get_data(as_text=True)
+    assert "no longer open" in page
+    assert exhibitor_roles(outsider) == []
+    listed = login_as("exhibitor_admin").get(f"/e/test-expo/exhibitors/{alpha.id}/")
+    assert 'id="invitations"' not in listed.get_data(as_text=True)
+
+
+def test_the_company_admin_withdraws_an_invitation(login_as, small_event):
+    alpha = small_event.exhibitors["alpha"]
+    outsider = small_event.outsider
+    admin = login_as("exhibitor_admin")
+    invite(admin, alpha, outsider.email)
+    invitation = the_invitation(outsider)
+    url = f"/e/test-expo/exhibitors/{alpha.id}/team/invitations/{invitation.id}/withdraw"
+    # Not by another company's admin, nor by the company's staff.
+    assert login_as("other_exhibitor").post(url).status_code == 403
+    assert login_as("exhibitor_staff").post(url).status_code == 403
+    response = login_as("exhibitor_admin").post(url)
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert invitation.status == "withdrawn"
+    assert "exhibitor.invitation_withdrawn" in actions()
+    client = login_as("outsider")
+    assert 'id="team-invitations"' not in client.get("/e/test-expo/").get_data(as_text=True)
+    page = client.post(
+        f"/e/test-expo/team-invitations/{invitation.id}/accept?lang=en", follow_redirects=True
+    ).get_data(as_text=True)
+    assert "no longer open" in page
+    assert exhibitor_roles(outsider) == []
+
+
+def test_an_invitation_of_another_company_is_not_withdrawn_through_ones_own(login_as, small_event):
+    alpha, beta = small_event.exhibitors["alpha"], small_event.exhibitors["beta"]
+    invite(login_as("other_exhibitor"), beta, small_event.outsider.email)
+    invitation = the_invitation(small_event.outsider)
+    login_as("exhibitor_admin").post(
+        f"/e/test-expo/exhibitors/{alpha.id}/team/invitations/{invitation.id}/withdraw"
+    )
+    db.session.expire_all()
+    assert invitation.status == "pending"
+
+
+def test_only_the_invited_account_accepts(login_as, small_event):
+    alpha = small_event.exhibitors["alpha"]
+    outsider = small_event.outsider
+    invite(login_as("exhibitor_admin"), alpha, outsider.email)
+    invitation = the_invitation(outsider)
+    url = f"/e/test-expo/team-invitations/{invitation.id}"
+    client = login_as("staff")
+    page = client.get(url + "?lang=en")
+    assert page.status_code == 403
+    assert "for another account" in page.get_data(as_text=True)
+    assert outsider.email not in page.get_data(as_text=True)
+    for answer in ("accept", "decline"):
+        client.post(f"{url}/{answer}")
+    db.session.expire_all()
+    assert invitation.status == "pending"
+    assert exhibitor_roles(small_event.staff) == [] and exhibitor_roles(outsider) == []
+    with pytest.raises(services.ExhibitorError):
+        services.accept_invitation(invitation.id, small_event.staff)
+    assert login_as("anonymous").get(url).status_code == 302
+
+
+def test_inviting_the_same_person_twice_makes_one_invitation(login_as, small_event, outbox):
+    alpha = small_event.exhibitors["alpha"]
+    outsider = small_event.outsider
+    client = login_as("exhibitor_admin")
+    invite(client, alpha, outsider.email)
+    page = invite(client, alpha, outsider.email.upper()).get_data(as_text=True)
+    assert "already invited" in page
+    count = select(func.count()).select_from(TeamInvitation)
+    assert db.session.scalar(count) == 1
+    assert len(outbox("exhibitor_invitation")) == 1
+    # After a decline the company may ask again: the same invitation is pending again.
+    services.decline_invitation(the_invitation(outsider).id, outsider)
+    invite(client, alpha, outsider.email, role="exhibitor_admin")
+    db.session.expire_all()
+    invitation = the_invitation(outsider)
+    assert db.session.scalar(count) == 1
+    assert (invitation.status, invitation.role) == ("pending", "exhibitor_admin")
+    assert len(outbox("exhibitor_invitation")) == 2
+    services.accept_invitation(invitation.id, outsider)
+    with pytest.raises(services.ExhibitorError, match="no longer open"):
+        services.accept_invitation(invitation.id, outsider)
+    assert len(exhibitor_roles(outsider)) == 1
+
+
+def test_accepting_is_refused_once_the_person_represents_another_company(login_as, small_event):
+    alpha, beta = small_event.exhibitors["alpha"], small_event.exhibitors["beta"]
+    outsider = small_event.outsider
+    invite(login_as("exhibitor_admin"), alpha, outsider.email)
+    invite(login_as("other_exhibitor"), beta, outsider.email)
+    first, second = db.session.scalars(select(TeamInvitation).order_by(TeamInvitation.id)).all()
+    services.accept_invitation(second.id, outsider)
+    with pytest.raises(services.ExhibitorError, match="another company"):
+        services.accept_invitation(first.id, outsider)
+    db.session.expire_all()
+    assert [role.organization_id for role in exhibitor_roles(outsider)] == [beta.organization_id]
+    assert first.status == "pending"
+    # Nor can a member of another company be invited in the first place.
+    page = invite(login_as("exhibitor_admin"), alpha, outsider.email).get_data(as_text=True)
+    assert "already represents another company" in page
+
+
+def test_the_invitation_is_written_in_the_invited_persons_language(login_as, small_event, outbox):
+    outsider = small_event.outsider
+    outsider.locale = "ko"
+    db.session.commit()
+    invite(login_as("exhibitor_admin"), small_event.exhibitors["alpha"], outsider.email)
+    (mail,) = outbox("exhibitor_invitation")
+    # The company's and the event's names come in the person's language.
+    assert "알파로보틱스" in mail[1] and "테스트 엑스포" in mail[1]
