@@ -1,10 +1,12 @@
-"""The "My calendar" page's copy buttons in a real browser."""
+"""The "My calendar" page in a real browser."""
 
 import pytest
 
-from tests.conftest import PASSWORD
+from eventapp.extensions import db
+from tests.conftest import PASSWORD, browser_signed_in
 
 pytestmark = pytest.mark.browser
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
 def test_copy_button_returns_to_its_label_after_quick_clicks(browser, live_server, small_event):
@@ -21,3 +23,22 @@ def test_copy_button_returns_to_its_label_after_quick_clicks(browser, live_serve
     assert button.text_content() != label
     page.wait_for_timeout(1800)
     assert button.text_content() == label
+
+
+def test_every_meeting_shows_its_ics_button_on_a_phone(meetup, live_server, browser):
+    """The "My meetings" table scrolled sideways in its card on a phone, its ".ics
+    file" buttons beyond the screen's right edge. Now each meeting is a card of its
+    own, its button on screen."""
+    meetup.schedule()
+    firm = meetup.attendee.email  # gamma's
+    db.session.remove()  # the browser's requests must not wait for this session
+
+    page = browser_signed_in(browser, live_server.url, firm, "ko-KR", **PHONE)
+    page.goto("/e/test-expo/calendar/?lang=ko")
+    wrap = page.locator("#my-meetings .table-wrap")
+    assert not wrap.evaluate("el => el.scrollWidth > el.clientWidth")
+    buttons = page.locator("#my-meetings a.button")
+    assert buttons.count() == 1
+    box = buttons.first.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

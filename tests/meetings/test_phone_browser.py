@@ -26,3 +26,26 @@ def test_meetup_home_with_requests_does_not_scroll_sideways(meetup, live_server,
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     wrap = page.locator(".table-wrap").first
     assert wrap.evaluate("el => el.scrollWidth > el.clientWidth")  # the table does scroll
+
+
+def test_every_request_shows_its_open_button_on_a_phone(meetup, live_server, browser):
+    """The requests list was a wide table scrolling in its card: the "Open" button of
+    each row lay beyond the phone's right edge, reached only by swiping the table.
+    Now each request is a card of its own, its button on screen."""
+    alpha, beta, gamma = (meetup.profiles[k] for k in ("alpha", "beta", "gamma"))
+    alpha.organization.name_ko = "부산공과대학교 산학협력단 스마트팩토리센터"
+    services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    services.send_request(meetup.event, alpha, beta, meetup.exhibitor_admin)
+    firm = meetup.attendee.email  # gamma's
+    db.session.commit()
+    db.session.remove()  # the browser's requests must not wait for this session
+
+    page = browser_signed_in(browser, live_server.url, firm, "ko-KR", **PHONE)
+    page.goto("/e/test-expo/meetings/requests?lang=ko")
+    wrap = page.locator(".table-wrap")
+    assert not wrap.evaluate("el => el.scrollWidth > el.clientWidth")
+    buttons = page.locator(".table a.button")
+    assert buttons.count() == 1
+    for box in (buttons.nth(i).bounding_box() for i in range(buttons.count())):
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
