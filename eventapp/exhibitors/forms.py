@@ -9,7 +9,6 @@ from wtforms import (
     FieldList,
     HiddenField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -107,11 +106,7 @@ class RegistrationForm(CompanyProfileMixin, FlaskForm):
         max_entries=services.MAX_WISHES,
     )
     wants_corner = BooleanField(_l("We would like a corner booth"))
-    avoid = SelectMultipleField(
-        _l("Competitors we must not stand next to"),
-        coerce=int,
-        description=_l("Hold Ctrl (or ⌘) to choose several."),
-    )
+    avoid = MultiCheckboxField(_l("Competitors we must not stand next to"), coerce=int)
 
     def __init__(self, *args, event, exhibitor=None, **kwargs):
         super().__init__(*args, **kwargs)

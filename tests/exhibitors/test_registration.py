@@ -404,6 +404,27 @@ def test_avoid_links_are_kept_once(client, small_event, newcomer):
     assert db.session.scalar(select(func.count()).select_from(ExhibitorAvoid)) == 1
 
 
+def test_competitors_to_avoid_are_tick_boxes_that_keep_their_ticks(login_as, small_event):
+    """The competitors were a multi-select box with the hint "Hold Ctrl (or ⌘)", of no
+    use on a phone: they are tick boxes, posted under the same name, and the edit page
+    ticks the ones saved."""
+    client = login_as("exhibitor_admin")
+    alpha, beta = small_event.exhibitors["alpha"], small_event.exhibitors["beta"]
+    url = f"/e/test-expo/exhibitors/{alpha.id}/edit"
+    page = client.get(url).get_data(as_text=True)
+    assert not re.search(r'<select [^>]*name="avoid"', page) and "Ctrl" not in page
+    assert re.search(rf'<input [^>]*type="checkbox" [^>]*value="{beta.id}"', page)
+    assert re.search(r'<input [^>]*name="avoid" [^>]*type="checkbox"', page)
+
+    response = client.post(url, data=registration_data(avoid=[str(beta.id)]))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert [other.id for other in alpha.avoids] == [beta.id]
+    page = client.get(url).get_data(as_text=True)
+    ticked = re.search(rf'<input [^>]*value="{beta.id}"[^>]*>', page).group(0)
+    assert "checked" in ticked
+
+
 def test_company_pages_leave_out_a_hold_that_has_expired(login_as, small_event):
     """An expired hold is free for everybody else: the company page must not still list
     its booths as held (until a time already past), nor the organizers' page."""
