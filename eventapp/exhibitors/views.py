@@ -177,7 +177,12 @@ def my_company(event):
 @bp.get("/e/<slug>/exhibitors/<int:exhibitor_id>/")
 @event_view("exhibitor_admin", "exhibitor_staff")
 def dashboard(event, exhibitor_id):
-    exhibitor = _company_exhibitor(event, exhibitor_id)
+    return _dashboard_page(event, _company_exhibitor(event, exhibitor_id))
+
+
+def _dashboard_page(event, exhibitor, member_form=None):
+    """The company page; after a refused team addition, with the form as it was sent,
+    so that the e-mail and name typed are not lost."""
     # Without expired holds: those booths are free for everybody else.
     allocations = allocations_of(exhibitor)
     named, _naming = services.avoid_links(exhibitor)
@@ -194,7 +199,7 @@ def dashboard(event, exhibitor_id):
         editable=exhibitor.status in services.EDITABLE_STATUSES,
         can_withdraw=services.can_transition(exhibitor.status, "withdrawn"),
         picking=picking_url(event) if exhibitor.status in services.PICKING_STATUSES else None,
-        member_form=MemberForm(),
+        member_form=member_form if member_form is not None else MemberForm(),
         withdraw_form=WithdrawForm(),
         sectors=SECTORS,
         allocation_states=ALLOCATION_STATES,
@@ -283,10 +288,7 @@ def add_member(event, exhibitor_id):
     exhibitor = _company_exhibitor(event, exhibitor_id, admin=True)
     form = MemberForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(str(message), "error")
-        return _to_dashboard(exhibitor)
+        return _dashboard_page(event, exhibitor, member_form=form)
     try:
         user, created = services.add_member(
             exhibitor,
@@ -298,6 +300,7 @@ def add_member(event, exhibitor_id):
     except services.ExhibitorError as error:
         db.session.rollback()
         flash(str(error), "error")
+        return _dashboard_page(event, exhibitor, member_form=form)
     else:
         if created:
             flash(

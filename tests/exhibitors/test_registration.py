@@ -270,6 +270,39 @@ def test_a_new_person_is_not_invited_without_a_name(login_as, small_event, outbo
     assert [m[0] for m in outbox("exhibitor_invitation")] == ["outsider@example.org"]
 
 
+def test_a_refused_team_member_keeps_what_was_typed(login_as, small_event):
+    """Adding a person was refused with a flashed message on a fresh page: the e-mail
+    and name typed were gone, to be typed again. The page now shows the form as sent,
+    with the reason."""
+    alpha = small_event.exhibitors["alpha"]
+    client = login_as("exhibitor_admin")
+    url = f"/e/test-expo/exhibitors/{alpha.id}/team?lang=en"
+
+    def typed(page, name):
+        tag = re.search(rf'<input [^>]*name="{name}"[^>]*>', page).group(0)
+        value = re.search(r'value="([^"]*)"', tag)
+        return value.group(1) if value else ""
+
+    # Refused by the service: a new person needs a name.
+    response = client.post(
+        url, data={"email": "new.hire@example.org", "name": " ", "role": "exhibitor_admin"}
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Give the name of new.hire@example.org" in page
+    assert typed(page, "email") == "new.hire@example.org"
+    assert re.search(r'<option selected value="exhibitor_admin">', page)
+    # Refused by the form: not an e-mail address; the name stays.
+    response = client.post(
+        url, data={"email": "new.hire@example", "name": "김신입", "role": "exhibitor_staff"}
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Invalid email address." in page
+    assert (typed(page, "email"), typed(page, "name")) == ("new.hire@example", "김신입")
+    assert db.session.scalar(select(User).where(User.email.like("new.hire@%"))) is None
+
+
 def test_a_person_of_another_company_cannot_be_added(login_as, small_event):
     alpha = small_event.exhibitors["alpha"]
     client = login_as("exhibitor_admin")
