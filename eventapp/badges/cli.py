@@ -70,7 +70,7 @@ def register(app):
         from eventapp.accounts.models import User
         from eventapp.badges import pdf
         from eventapp.badges.models import CATEGORIES
-        from eventapp.badges.services import issue_badge, sync_badges
+        from eventapp.badges.services import is_company_at, issue_badge, sync_badges
         from eventapp.core.permissions import roles_of
 
         event = _event(slug)
@@ -101,6 +101,9 @@ def register(app):
             return
         sync_badges(event)
         db.session.commit()
+        # A mistyped id (or another event's company) would print a sheet of nobody.
+        if company is not None and not is_company_at(event, company):
+            raise click.ClickException(f"no company {company} at {event.slug}")
         count = _write(pdf.batch_pdf, out, event, category=category, organization_id=company)
         db.session.commit()
         pages = max(1, -(-count // 4))

@@ -612,6 +612,18 @@ def company_people(event, organization_id):
     )
 
 
+def is_company_at(event, organization_id):
+    """Whether the organization exhibits at the event or a badge there names it (its
+    people's, revoked ones included); badges should be in step (sync_badges)."""
+    exhibits = select(Exhibitor.id).where(
+        Exhibitor.event_id == event.id, Exhibitor.organization_id == organization_id
+    )
+    badged = select(Badge.id).where(
+        Badge.event_id == event.id, Badge.organization_id == organization_id
+    )
+    return db.session.scalar(select(exhibits.exists() | badged.exists()))
+
+
 def badge_counts(event):
     """{"categories": {category: n}, "total", "revoked", "reissued"}."""
     categories = dict(

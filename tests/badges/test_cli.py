@@ -163,3 +163,31 @@ def test_pdf_of_a_person_without_a_role_is_refused(runner, small_event, tmp_path
     assert "has no role at test-expo" in result.output
     assert not out.exists()
     assert db.session.scalar(select(func.count()).select_from(Badge)) == 0
+
+
+def test_pdf_of_a_company_not_at_the_event_is_refused(runner, small_event, tmp_path):
+    """A mistyped --company id (or another event's company) wrote a PDF with no badge
+    in it and said nothing about why."""
+    from eventapp.events.models import EventRole
+    from eventapp.organizations.models import Organization
+
+    stranger = Organization(name_ko="다른회사", name_en="Stranger Inc", kind="startup", sector="ai")
+    small_event.outsider.organization = stranger
+    other = add_other_event("other", starts_on=date(2026, 1, 1))
+    db.session.add(
+        EventRole(
+            event=other, user=small_event.outsider, role="exhibitor_admin", organization=stranger
+        )
+    )
+    db.session.commit()
+    out = tmp_path / "company.pdf"
+    args = ["badges", "pdf", "--event", "test-expo", "--out", str(out)]
+    for company in (stranger.id, 999999):
+        result = runner.invoke(args=[*args, "--company", str(company)])
+        assert result.exit_code == 1
+        assert result.output == f"Error: no company {company} at test-expo\n"
+        assert not out.exists()
+    # A company at the event with no badge of the category: a PDF, and its count.
+    gamma = small_event.companies["gamma"].id
+    result = runner.invoke(args=[*args, "--company", str(gamma), "--category", "press"])
+    assert result.exit_code == 0 and "0 badges" in result.output
