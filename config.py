@@ -66,6 +66,8 @@ class Config:
     # Expired failures are deleted by the login itself, at most this often per process.
     LOGIN_PRUNE_INTERVAL_SECONDS = _int("LOGIN_PRUNE_INTERVAL_SECONDS", 300)
     PASSWORD_RESET_MAX_AGE_SECONDS = _int("PASSWORD_RESET_MAX_AGE_SECONDS", 3600)
+    # How long the link mailed at sign-up confirms the address; a new one can be asked for.
+    EMAIL_CONFIRMATION_MAX_AGE_SECONDS = _int("EMAIL_CONFIRMATION_MAX_AGE_SECONDS", 3 * 86400)
 
     # Outgoing mail: the outbox is drained by `flask outbox send`.
     MAIL_FROM = os.environ.get("MAIL_FROM", "KICXUP Global <noreply@kicxup.example>")

@@ -391,6 +391,22 @@ def login(client, user, password=PASSWORD):
     return response
 
 
+def confirmation_link(address):
+    """The path of the newest sign-up confirmation link mailed to `address`."""
+    import re
+
+    from eventapp.notifications.models import OutboxMessage
+
+    row = db.session.scalar(
+        select(OutboxMessage)
+        .where(OutboxMessage.kind == "email_confirmation", OutboxMessage.recipient == address)
+        .order_by(OutboxMessage.id.desc())
+    )
+    assert row is not None, f"no confirmation mail to {address}"
+    text = message_from_bytes(row.raw, policy=policy.default).get_body(("plain",)).get_content()
+    return re.search(r"http://testserver(/confirm/\S+)", text).group(1)
+
+
 @pytest.fixture
 def login_as(client, small_event):
     """Sign the test client in as one of the small event's roles."""

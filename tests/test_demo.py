@@ -51,6 +51,7 @@ def test_demo_event_has_the_programs_shape(app_ctx):
     for email, role, *_ in DEMO_ACCOUNTS:
         user = db.session.scalar(select(User).where(User.email == email))
         assert user is not None and user.check_password("kicxup2025!")
+        assert user.email_confirmed  # signs in without a confirmation mail
         assert role in {r.role for r in user.event_roles}
     # Every placed booth block is in the exhibitor's zone and no booth is used twice.
     allocations = db.session.scalars(select(BoothAllocation)).all()

@@ -64,6 +64,40 @@ def _old_event():
     )
 
 
+def _old_user(email="visitor@example.org", created_at=None):
+    """A user inserted with the columns the users table had before 0018 (the model's
+    defaults would fill the newer ones), loaded without the newer ones."""
+    from sqlalchemy import column, insert, select, table
+    from sqlalchemy.orm import defer
+
+    from eventapp.accounts.models import User
+    from eventapp.core.db import UTCDateTime, utcnow
+
+    old_users = table(
+        "users",
+        *(column(name) for name in ("id", "email", "name_ko", "name_en", "locale")),
+        *(column(name) for name in ("password_hash", "is_admin", "active")),
+        column("created_at", UTCDateTime),
+    )
+    user_id = db.session.execute(
+        insert(old_users)
+        .values(
+            email=email,
+            name_ko="",
+            name_en="Visitor",
+            locale="ko",
+            password_hash="-",
+            is_admin=False,
+            active=True,
+            created_at=created_at or utcnow(),
+        )
+        .returning(old_users.c.id)
+    ).scalar_one()
+    return db.session.scalar(
+        select(User).options(defer(User.email_confirmed_at)).where(User.id == user_id)
+    )
+
+
 def test_older_badge_issue_ends_are_recovered_from_the_audit_log(empty_database):
     """Before 0010 a badge kept the end of the issue just before the current one
     only; 0012 finds the older ones in the audit log: the revocation, if the issue
@@ -73,14 +107,14 @@ def test_older_badge_issue_ends_are_recovered_from_the_audit_log(empty_database)
 
     from sqlalchemy import delete, select
 
-    from eventapp.accounts.models import User
     from eventapp.badges import services as badges
     from eventapp.badges.models import BadgeIssueEnd
 
     upgrade(revision="0011")
     event = _old_event()
-    user = User(email="visitor@example.org", name_en="Visitor", password_hash="-")
-    db.session.add_all([event, user])
+    db.session.add(event)
+    # The columns 0011 knows (the model has newer ones).
+    user = _old_user()
     db.session.flush()
     badge = badges.issue_badge(event, user)
     db.session.commit()
@@ -185,3 +219,23 @@ def test_when_companies_stopped_exhibiting_is_recovered_from_the_audit_log(empty
     ]
     assert stops[ids["staying"]] == [["2025-09-17T01:00:00Z", "2025-09-17T03:00:00Z"]]
     assert stops[ids["turned_away"]] is None
+
+
+def test_accounts_from_before_the_address_confirmation_count_as_confirmed(empty_database):
+    """0018: sign-up now confirms the address; the accounts made before are confirmed
+    as of their creation, so nobody is shut out by the upgrade."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from eventapp.accounts.models import User
+
+    upgrade(revision="0017")
+    created = datetime(2025, 9, 1, 9, tzinfo=UTC)
+    _old_user("old@example.org", created_at=created)
+    db.session.commit()
+    db.session.remove()
+
+    upgrade()
+    user = db.session.scalar(select(User).where(User.email == "old@example.org"))
+    assert user.email_confirmed and user.email_confirmed_at == created

@@ -28,6 +28,11 @@ class User(UserMixin, LocalizedMixin, db.Model):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    # When the address was shown to be the person's. Only the sign-up form leaves it
+    # empty, until its link is opened: the other accounts are made by organizers (an
+    # invitation, the exhibitor import), the demo loader or `flask create-admin`, and an
+    # invited person can only choose a password through the link mailed to the address.
+    email_confirmed_at: Mapped[object | None] = mapped_column(UTCDateTime, default=utcnow)
 
     organization = relationship("Organization")
     event_roles = relationship("EventRole", back_populates="user", cascade="all, delete-orphan")
@@ -35,6 +40,10 @@ class User(UserMixin, LocalizedMixin, db.Model):
     @property
     def is_active(self):
         return self.active
+
+    @property
+    def email_confirmed(self):
+        return self.email_confirmed_at is not None
 
     @property
     def name(self):

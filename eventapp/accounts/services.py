@@ -1,4 +1,4 @@
-"""Sign-up, login throttling and password reset."""
+"""Sign-up and its e-mail confirmation, login throttling and password reset."""
 
 import functools
 import secrets
@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, null, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -23,6 +23,10 @@ from eventapp.notifications.services import queue_mail
 
 class AccountError(Exception):
     pass
+
+
+class EmailNotConfirmed(AccountError):
+    """The password was right, but the address has not been confirmed yet."""
 
 
 def normalize_email(email):
@@ -106,6 +110,16 @@ def authenticate(email, password, remote_addr):
         check_password_hash(_unknown_account_hash(), password)
     if user is None or not user.check_password(password) or not user.is_active:
         raise AccountError(_("Wrong e-mail address or password."))
+    if not user.email_confirmed:
+        # Told only to whoever knows the password. It was right: not a failure.
+        db.session.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt.id))
+        db.session.commit()
+        raise EmailNotConfirmed(
+            _(
+                "Please confirm your e-mail address first: open the link in the mail we "
+                "sent you when you signed up."
+            )
+        )
     # A success clears this account's failures so a later typo is not punished.
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
     audit.record("user.login", user, user=user)
@@ -138,25 +152,35 @@ def maybe_prune_login_attempts():
     return True
 
 
-def _reset_serializer():
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+def _serializer(purpose):
+    # The salt keeps each kind of link to its purpose: a reset link confirms no
+    # address, a confirmation link resets no password.
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=purpose)
+
+
+def _load_token(purpose, token, max_age, *, expired, invalid):
+    try:
+        return _serializer(purpose).loads(token, max_age=max_age)
+    except SignatureExpired as error:
+        raise AccountError(expired) from error
+    except BadSignature as error:
+        raise AccountError(invalid) from error
 
 
 def make_reset_token(user):
     # Binding the token to the current hash makes it single-use: once the
     # password changes, the old link stops working.
-    return _reset_serializer().dumps({"uid": user.id, "ph": user.password_hash[-16:]})
+    return _serializer("password-reset").dumps({"uid": user.id, "ph": user.password_hash[-16:]})
 
 
 def user_from_reset_token(token):
-    try:
-        data = _reset_serializer().loads(
-            token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE_SECONDS"]
-        )
-    except SignatureExpired as error:
-        raise AccountError(_("This reset link has expired. Please ask for a new one.")) from error
-    except BadSignature as error:
-        raise AccountError(_("This reset link is not valid.")) from error
+    data = _load_token(
+        "password-reset",
+        token,
+        current_app.config["PASSWORD_RESET_MAX_AGE_SECONDS"],
+        expired=_("This reset link has expired. Please ask for a new one."),
+        invalid=_("This reset link is not valid."),
+    )
     user = db.session.get(User, data.get("uid"))
     if user is None or user.password_hash[-16:] != data.get("ph"):
         raise AccountError(_("This reset link has already been used."))
@@ -169,13 +193,13 @@ RESET_MAILS_PER_WINDOW = 3
 RESET_MAIL_WINDOW = timedelta(minutes=15)
 
 
-def _recent_reset_mails(address):
+def _recent_mails(address, kind):
     return db.session.scalar(
         select(func.count())
         .select_from(OutboxMessage)
         .where(
             OutboxMessage.recipient == address,
-            OutboxMessage.kind == "password_reset",
+            OutboxMessage.kind == kind,
             OutboxMessage.created_at >= utcnow() - RESET_MAIL_WINDOW,
         )
     )
@@ -184,7 +208,7 @@ def _recent_reset_mails(address):
 def request_password_reset(email, remote_addr):
     """Queue a reset mail when the account exists; say nothing either way."""
     user = find_user(email)
-    if user is None or _recent_reset_mails(user.email) >= RESET_MAILS_PER_WINDOW:
+    if user is None or _recent_mails(user.email, "password_reset") >= RESET_MAILS_PER_WINDOW:
         return None
     link = current_app.config["SERVER_URL"].rstrip("/") + url_for(
         "accounts.reset_password", token=make_reset_token(user)
@@ -210,7 +234,103 @@ def reset_password(user, password):
     user.set_password(password)
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email))
     audit.record("user.password_reset", user, user=user)
+    # The link came to the address (an invitation's too): that proves it is theirs.
+    _mark_confirmed(user, "password_reset")
     db.session.commit()
+
+
+# -- e-mail confirmation ----------------------------------------------------------------------
+
+# Per address within RESET_MAIL_WINDOW, the sign-up's own mail included; like the
+# reset mails, more requests are dropped quietly (counted in the outbox, so across
+# every worker).
+CONFIRMATION_MAILS_PER_WINDOW = 3
+
+
+def make_confirmation_token(user):
+    return _serializer("email-confirmation").dumps({"uid": user.id, "em": user.email})
+
+
+def user_from_confirmation_token(token):
+    data = _load_token(
+        "email-confirmation",
+        token,
+        current_app.config["EMAIL_CONFIRMATION_MAX_AGE_SECONDS"],
+        expired=_("This confirmation link has expired. We can send you a new one."),
+        invalid=_("This confirmation link is not valid. We can send you a new one."),
+    )
+    user = db.session.get(User, data.get("uid"))
+    if user is None or user.email != data.get("em") or not user.is_active:
+        raise AccountError(_("This confirmation link is not valid. We can send you a new one."))
+    return user
+
+
+def _queue_confirmation_mail(user, next_url=None):
+    link = current_app.config["SERVER_URL"].rstrip("/") + url_for(
+        "accounts.confirm_email", token=make_confirmation_token(user), next=next_url or None
+    )
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        text = render_template(
+            "accounts/mail/confirm.txt",
+            user=user,
+            link=link,
+            hours=current_app.config["EMAIL_CONFIRMATION_MAX_AGE_SECONDS"] // 3600,
+        )
+        subject = _("Confirm your e-mail address for KICXUP")
+    queue_mail(user.email, subject, text, kind="email_confirmation")
+
+
+def sign_up(email, password, *, name_ko="", name_en="", locale="ko", next_url=None):
+    """A new account from the sign-up form: unconfirmed, with the link that confirms
+    it mailed to the address. Committed. `next_url`: where the link leads once signed in."""
+    # null(), not None: None would leave the column to its default, confirmed.
+    user = create_user(
+        email, password, name_ko=name_ko, name_en=name_en, locale=locale, email_confirmed_at=null()
+    )
+    _queue_confirmation_mail(user, next_url)
+    audit.record("user.confirmation_sent", user, user=user)
+    db.session.commit()
+    return user
+
+
+def request_confirmation_mail(email, remote_addr):
+    """Mail a new confirmation link when an unconfirmed account has this address;
+    say nothing either way."""
+    user = find_user(email)
+    if (
+        user is None
+        or user.email_confirmed
+        or _recent_mails(user.email, "email_confirmation") >= CONFIRMATION_MAILS_PER_WINDOW
+    ):
+        return None
+    _queue_confirmation_mail(user)
+    audit.record("user.confirmation_sent", user, data={"remote_addr": remote_addr})
+    db.session.commit()
+    return user
+
+
+def _mark_confirmed(user, by):
+    """Confirm the address unless it already is; True when this call did. One
+    conditional UPDATE, so of two confirmations at once only one counts."""
+    confirmed = db.session.execute(
+        update(User)
+        .where(User.id == user.id, User.email_confirmed_at.is_(None))
+        .values(email_confirmed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not confirmed:
+        return False
+    db.session.refresh(user, ["email_confirmed_at"])
+    audit.record("user.email_confirmed", user, user=user, data={"by": by})
+    return True
+
+
+def confirm_email(user):
+    """The link of the confirmation mail was opened. Committed. False when the
+    address was confirmed already (the link then signs nobody in)."""
+    confirmed = _mark_confirmed(user, "link")
+    db.session.commit()
+    return confirmed
 
 
 def update_profile(user, **fields):

@@ -7,6 +7,7 @@ from eventapp.accounts import services
 from eventapp.accounts.forms import (
     LoginForm,
     ProfileForm,
+    ResendConfirmationForm,
     ResetPasswordForm,
     ResetRequestForm,
     SignupForm,
@@ -42,6 +43,12 @@ def login():
             user = services.authenticate(
                 form.email.data, form.password.data, request.remote_addr or "-"
             )
+        except services.EmailNotConfirmed as error:
+            flash(str(error), "error")
+            return (
+                render_template("accounts/login.html", form=form, unconfirmed=form.email.data),
+                401,
+            )
         except services.AccountError as error:
             flash(str(error), "error")
             return render_template("accounts/login.html", form=form), 401
@@ -63,22 +70,59 @@ def signup():
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            user = services.create_user(
+            user = services.sign_up(
                 form.email.data,
                 form.password.data,
                 name_ko=form.name_ko.data,
                 name_en=form.name_en.data,
                 locale=form.locale.data,
+                next_url=_safe_next(None),
             )
         except services.AccountError as error:
             form.email.errors.append(str(error))
         else:
-            db.session.commit()
-            login_user(user)
-            session["lang"] = user.locale
-            flash(_("Welcome! Your account is ready."), "success")
-            return redirect(_safe_next(url_for("core.index")))
+            flash(
+                _(
+                    "Almost done: we sent a link to %(email)s. Open it to confirm your "
+                    "address and sign in.",
+                    email=user.email,
+                ),
+                "success",
+            )
+            return redirect(url_for("accounts.login"))
     return render_template("accounts/signup.html", form=form)
+
+
+@bp.get("/confirm/<token>")
+def confirm_email(token):
+    try:
+        user = services.user_from_confirmation_token(token)
+    except services.AccountError as error:
+        flash(str(error), "error")
+        return redirect(url_for("accounts.resend_confirmation"))
+    if not services.confirm_email(user):
+        # An old link signs nobody in: only the first opening proves the address.
+        flash(_("Your e-mail address is already confirmed."), "info")
+        if current_user.is_authenticated:
+            return redirect(url_for("core.index"))
+        return redirect(url_for("accounts.login"))
+    login_user(user)
+    session["lang"] = user.locale
+    flash(_("Welcome! Your e-mail address is confirmed and your account is ready."), "success")
+    return redirect(_safe_next(url_for("core.index")))
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+def resend_confirmation():
+    form = ResendConfirmationForm()
+    if form.validate_on_submit():
+        services.request_confirmation_mail(form.email.data, request.remote_addr or "-")
+        flash(
+            _("If an account waits for confirmation at this address, a new link is on its way."),
+            "info",
+        )
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/confirm_resend.html", form=form)
 
 
 @bp.route("/reset", methods=["GET", "POST"])

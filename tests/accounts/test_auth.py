@@ -12,10 +12,10 @@ from eventapp.core.audit import AuditEntry
 from eventapp.core.db import utcnow
 from eventapp.extensions import db
 from eventapp.notifications.models import OutboxMessage
-from tests.conftest import PASSWORD, login
+from tests.conftest import PASSWORD, confirmation_link, login
 
 
-def test_signup_creates_hashed_account_and_signs_in(client, app_ctx):
+def test_signup_creates_hashed_account_signed_in_by_the_mailed_link(client, app_ctx):
     response = client.post(
         "/signup",
         data={
@@ -31,8 +31,18 @@ def test_signup_creates_hashed_account_and_signs_in(client, app_ctx):
     assert user is not None
     assert user.password_hash != "a long enough secret"
     assert user.check_password("a long enough secret")
-    assert client.get("/account").status_code == 200
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.created"))
+    # Nobody is signed in with an address nobody has checked.
+    assert not user.email_confirmed
+    assert client.get("/account").status_code == 302
+    response = client.get(confirmation_link("new.person@example.org"))
+    assert response.status_code == 302
+    assert client.get("/account").status_code == 200
+    db.session.refresh(user)
+    assert user.email_confirmed
+    assert db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "user.email_confirmed")
+    ).data == {"by": "link"}
 
 
 def test_signup_rejects_duplicate_email_and_short_password(client, small_event):
@@ -371,4 +381,8 @@ def test_creating_an_account_from_the_sign_in_page_leads_on_to_the_page_asked_fo
         },
     )
     assert response.status_code == 302
+    # The link that confirms the address carries them on to it.
+    response = client.get(confirmation_link("newcomer@example.org"))
+    assert response.status_code == 302
     assert response.location.endswith("/e/test-expo/exhibit")
+    assert client.get(response.location).status_code == 200

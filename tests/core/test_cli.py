@@ -21,6 +21,7 @@ def test_create_admin(runner, app_ctx):
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "boss@example.org"))
     assert user.is_admin and user.check_password("long enough")
+    assert user.email_confirmed  # signs in without a confirmation mail
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from eventapp.booths.models import Booth, BoothAllocation, BoothSettings, Exhibi
 from eventapp.core.db import utcnow
 from eventapp.extensions import db
 from eventapp.organizations.models import Organization
-from tests.conftest import sign_in_page
+from tests.conftest import confirmation_link, sign_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -39,6 +39,11 @@ def test_sign_up_register_approve_pick_and_confirm(live_server, small_event, bro
     exhibitor.select_option("#locale", "en")
     exhibitor.click("main button[type=submit]")
     expect(exhibitor.locator(".flash-success")).to_be_visible()
+    # They open the link mailed to them, which confirms the address and signs them in.
+    link = confirmation_link("founder@newco.example")
+    db.session.remove()
+    exhibitor.goto(link)
+    expect(exhibitor.locator(".flash-success")).to_contain_text("confirmed")
     exhibitor.goto("/e/test-expo/")
     exhibitor.get_by_role("link", name="Exhibit", exact=True).click()
     exhibitor.fill("#name_ko", "뉴코")

@@ -175,6 +175,7 @@ def test_good_csv_is_previewed_then_imported(login_as, small_event, outbox):
     assert admins["attendee@example.org"] == gamma.organization_id
     delta_user = db.session.scalar(select(User).where(User.email == "delta@example.org"))
     assert delta_user.name_ko == "김델타" and delta_user.organization_id == delta.organization_id
+    assert delta_user.email_confirmed  # the organizers gave the address
     mails = {m[0]: m for m in outbox("exhibitor_member")}
     assert set(mails) == {"delta@example.org", "eps@example.org", "attendee@example.org"}
     assert "/reset/" in mails["delta@example.org"][2]

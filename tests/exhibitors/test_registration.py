@@ -244,6 +244,8 @@ def test_admin_invites_a_new_person_who_sets_a_password(login_as, small_event, o
     )
     assert response.status_code == 302
     assert fresh.get(f"/e/test-expo/exhibitors/{alpha.id}/").status_code == 200
+    db.session.refresh(user)
+    assert user.email_confirmed  # the link came to the address
     # The link works once.
     assert fresh.get(link).status_code == 302
 

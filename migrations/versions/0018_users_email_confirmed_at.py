@@ -1,0 +1,32 @@
+"""users: when the e-mail address was confirmed (sign-up mails a link to it)
+
+Accounts made before had no confirmation: they count as confirmed when they were
+created.
+
+Revision ID: 0018
+Revises: 0017
+Create Date: 2026-12-06 04:40:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0018'
+down_revision = '0017'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('email_confirmed_at', sa.DateTime(timezone=True), nullable=True)
+        )
+    op.execute("UPDATE users SET email_confirmed_at = created_at")
+
+
+def downgrade():
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('email_confirmed_at')

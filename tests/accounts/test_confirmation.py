@@ -1,0 +1,196 @@
+"""Sign-up confirms the e-mail address: nobody acts in the name of an address that
+is not theirs (meeting requests and badges mail it)."""
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from itsdangerous.timed import TimestampSigner
+from sqlalchemy import func, select
+
+from eventapp.accounts import services
+from eventapp.accounts.models import LoginAttempt, User
+from eventapp.core.audit import AuditEntry
+from eventapp.extensions import db
+from eventapp.notifications.models import OutboxMessage
+from tests.accounts.test_auth import _reset_link
+from tests.conftest import confirmation_link, login
+
+ADDRESS = "new.person@example.org"
+SECRET = "a long enough secret"
+
+
+def sign_up(client, address, password=SECRET, url="/signup?lang=en", **fields):
+    data = {"email": address, "name_en": "New Person", "locale": "en"}
+    data.update(fields, password=password, confirm=password)
+    return client.post(url, data=data)
+
+
+def _user(address=ADDRESS):
+    db.session.expire_all()
+    return db.session.scalar(select(User).where(User.email == address))
+
+
+def _confirmation_mails(address=ADDRESS):
+    return db.session.scalar(
+        select(func.count()).where(
+            OutboxMessage.kind == "email_confirmation", OutboxMessage.recipient == address
+        )
+    )
+
+
+def _confirmations():
+    return db.session.scalar(
+        select(func.count()).where(AuditEntry.action == "user.email_confirmed")
+    )
+
+
+def test_signing_in_before_confirming_is_refused_with_a_way_to_get_the_mail(client, app_ctx):
+    sign_up(client, ADDRESS)
+    response = client.post("/login?lang=en", data={"email": ADDRESS, "password": SECRET})
+    assert response.status_code == 401
+    page = response.get_data(as_text=True)
+    assert "open the link in the mail" in page
+    assert 'id="resend-confirmation"' in page and f'value="{ADDRESS}"' in page
+    assert client.get("/account").status_code == 302
+    # The right password is no failed attempt; no sign-in is recorded either.
+    assert db.session.scalar(select(func.count()).select_from(LoginAttempt)) == 0
+    assert not db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.login"))
+    # A wrong password tells nothing about the account.
+    response = client.post("/login?lang=en", data={"email": ADDRESS, "password": "wrong guess"})
+    page = response.get_data(as_text=True)
+    assert "Wrong e-mail address or password." in page and "resend-confirmation" not in page
+
+    # The button sends the mail again; its link confirms and signs in.
+    client.post("/confirm?lang=en", data={"email": ADDRESS})
+    assert _confirmation_mails() == 2
+    client.get(confirmation_link(ADDRESS))
+    assert client.get("/account").status_code == 200
+    client.post("/logout")
+    login(client, _user(), password=SECRET)
+
+
+def test_the_confirmation_mail_speaks_the_accounts_language(client, app_ctx, outbox):
+    # Signed up from a Korean page, for an account in English.
+    sign_up(client, ADDRESS, url="/signup?lang=ko", locale="en")
+    ((recipient, subject, text),) = outbox("email_confirmation")
+    assert (recipient, subject) == (ADDRESS, "Confirm your e-mail address for KICXUP")
+    assert "within 72 hours" in text
+
+
+def test_an_opened_link_confirms_once_and_then_signs_nobody_in(app, client, app_ctx):
+    sign_up(client, ADDRESS)
+    link = confirmation_link(ADDRESS)
+    assert client.get(link).status_code == 302
+    assert _user().email_confirmed
+    # Opened again, elsewhere: harmless, and no key to the account.
+    other = app.test_client()
+    response = other.get(link)
+    assert response.status_code == 302 and "/login" in response.location
+    assert other.get("/account").status_code == 302
+    assert _confirmations() == 1
+
+
+def test_an_expired_link_says_so_and_offers_a_new_mail(client, app_ctx, app, monkeypatch):
+    sign_up(client, ADDRESS)
+    age = app.config["EMAIL_CONFIRMATION_MAX_AGE_SECONDS"]
+    with monkeypatch.context() as patch:
+        patch.setattr(TimestampSigner, "get_timestamp", lambda self: int(time.time()) - age - 60)
+        token = services.make_confirmation_token(_user())
+    response = client.get(f"/confirm/{token}?lang=en", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "This confirmation link has expired." in page
+    assert "we will send you a new link" in page
+    assert client.get("/account").status_code == 302
+    assert not _user().email_confirmed
+    client.post("/confirm", data={"email": ADDRESS})
+    assert _confirmation_mails() == 2
+    client.get(confirmation_link(ADDRESS))
+    assert client.get("/account").status_code == 200
+
+
+def test_a_forged_link_is_refused(client, app_ctx):
+    sign_up(client, ADDRESS)
+    user = _user()
+    good = confirmation_link(ADDRESS).removeprefix("/confirm/")
+    forgeries = [
+        "not-a-token",
+        good[:-2] + ("AA" if not good.endswith("AA") else "BB"),
+        # A reset link's token is signed with the same key, for another purpose.
+        services.make_reset_token(user),
+    ]
+    for token in forgeries:
+        response = client.get(f"/confirm/{token}?lang=en", follow_redirects=True)
+        assert "This confirmation link is not valid." in response.get_data(as_text=True), token
+        assert client.get("/account").status_code == 302
+    assert not _user().email_confirmed
+    # Nor does a confirmation link reset a password.
+    assert client.get(f"/reset/{good}").status_code == 302
+
+
+def test_confirmation_mails_are_capped_and_tell_nothing(client, small_event):
+    sign_up(client, ADDRESS)
+    answers = set()
+    for address in [ADDRESS] * (services.CONFIRMATION_MAILS_PER_WINDOW + 3) + [
+        "nobody@example.org",
+        "attendee@example.org",  # confirmed already
+    ]:
+        response = client.post("/confirm?lang=en", data={"email": address})
+        assert response.status_code == 302
+        answers.add(client.get(response.location).get_data(as_text=True).count("a new link"))
+    assert answers == {1}
+    sent = db.session.scalars(
+        select(OutboxMessage.recipient).where(OutboxMessage.kind == "email_confirmation")
+    ).all()
+    # The sign-up's own mail counts too.
+    assert sent == [ADDRESS] * services.CONFIRMATION_MAILS_PER_WINDOW
+
+
+def test_a_reset_link_confirms_the_address(client, app_ctx):
+    """Whoever took an address at sign-up without confirming it: its owner, asking
+    for a reset link, gets the account, and it is confirmed."""
+    sign_up(client, ADDRESS, password="somebody else's secret")
+    owner = _reset_link(client, ADDRESS)
+    client.post(owner, data={"password": "the owner's secret", "confirm": "the owner's secret"})
+    assert _user().email_confirmed
+    assert db.session.scalar(
+        select(AuditEntry.data).where(AuditEntry.action == "user.email_confirmed")
+    ) == {"by": "password_reset"}
+    login(client, _user(), password="the owner's secret")
+    # The old confirmation link opens nothing any more.
+    client.post("/logout")
+    client.get(confirmation_link(ADDRESS))
+    assert client.get("/account").status_code == 302
+
+
+def test_accounts_made_otherwise_are_confirmed(app_ctx, small_event):
+    from eventapp.exhibitors.services import invite_account
+
+    invited = invite_account("hire@example.org", "New Hire", "en", None)
+    made = services.create_user("admin2@example.org", SECRET, name_en="Admin")
+    db.session.commit()
+    assert invited.email_confirmed and made.email_confirmed
+    assert small_event.attendee.email_confirmed
+
+
+def test_two_confirmations_at_once_are_harmless(app, client, app_ctx):
+    sign_up(client, ADDRESS)
+    token = confirmation_link(ADDRESS).removeprefix("/confirm/")
+    db.session.remove()
+    barrier = threading.Barrier(2)
+
+    def confirm(_number):
+        # As two workers would, each with its own session: a mail scanner and the
+        # person, or a double click.
+        with app.test_request_context("/"):
+            try:
+                barrier.wait(timeout=30)
+                return services.confirm_email(services.user_from_confirmation_token(token))
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = sorted(pool.map(confirm, range(2)))
+    assert answers == [False, True]
+    assert _user().email_confirmed
+    assert _confirmations() == 1
