@@ -65,7 +65,7 @@ def _old_event():
 
 
 def _old_user(email="visitor@example.org", created_at=None):
-    """A user inserted with the columns the users table had before 0018 (the model's
+    """A user inserted with the columns the users table had before 0019 (the model's
     defaults would fill the newer ones), loaded without the newer ones."""
     from sqlalchemy import column, insert, select, table
     from sqlalchemy.orm import defer
@@ -222,7 +222,7 @@ def test_when_companies_stopped_exhibiting_is_recovered_from_the_audit_log(empty
 
 
 def test_accounts_from_before_the_address_confirmation_count_as_confirmed(empty_database):
-    """0018: sign-up now confirms the address; the accounts made before are confirmed
+    """0019: sign-up now confirms the address; the accounts made before are confirmed
     as of their creation, so nobody is shut out by the upgrade."""
     from datetime import UTC, datetime
 
@@ -230,7 +230,7 @@ def test_accounts_from_before_the_address_confirmation_count_as_confirmed(empty_
 
     from eventapp.accounts.models import User
 
-    upgrade(revision="0017")
+    upgrade(revision="0018")
     created = datetime(2025, 9, 1, 9, tzinfo=UTC)
     _old_user("old@example.org", created_at=created)
     db.session.commit()

@@ -61,6 +61,10 @@ class ResetRequestForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
 
 
+class ConfirmEmailForm(FlaskForm):
+    """The button that confirms an address (CSRF only)."""
+
+
 class ResendConfirmationForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
 

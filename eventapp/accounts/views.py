@@ -5,6 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from eventapp.accounts import services
 from eventapp.accounts.forms import (
+    ConfirmEmailForm,
     LoginForm,
     ProfileForm,
     ResendConfirmationForm,
@@ -93,23 +94,30 @@ def signup():
     return render_template("accounts/signup.html", form=form)
 
 
-@bp.get("/confirm/<token>")
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
 def confirm_email(token):
+    """Opening the link shows a button; the button confirms and signs in. A GET
+    changes nothing: mail filters open links ahead of their reader (that would use
+    up the sign-in), and a page elsewhere could load a link of an account of its
+    own making and sign the visitor into it."""
     try:
         user = services.user_from_confirmation_token(token)
     except services.AccountError as error:
         flash(str(error), "error")
         return redirect(url_for("accounts.resend_confirmation"))
-    if not services.confirm_email(user):
-        # An old link signs nobody in: only the first opening proves the address.
-        flash(_("Your e-mail address is already confirmed."), "info")
-        if current_user.is_authenticated:
-            return redirect(url_for("core.index"))
-        return redirect(url_for("accounts.login"))
-    login_user(user)
-    session["lang"] = user.locale
-    flash(_("Welcome! Your e-mail address is confirmed and your account is ready."), "success")
-    return redirect(_safe_next(url_for("core.index")))
+    form = ConfirmEmailForm()
+    if not user.email_confirmed and not form.validate_on_submit():
+        return render_template("accounts/confirm.html", form=form, email=user.email)
+    if not user.email_confirmed and services.confirm_email(user):
+        login_user(user)
+        session["lang"] = user.locale
+        flash(_("Welcome! Your e-mail address is confirmed and your account is ready."), "success")
+        return redirect(_safe_next(url_for("core.index")))
+    # An old link signs nobody in: only the first confirmation proves the address.
+    flash(_("Your e-mail address is already confirmed."), "info")
+    if current_user.is_authenticated:
+        return redirect(url_for("core.index"))
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/confirm", methods=["GET", "POST"])

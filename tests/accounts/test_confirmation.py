@@ -64,7 +64,7 @@ def test_signing_in_before_confirming_is_refused_with_a_way_to_get_the_mail(clie
     # The button sends the mail again; its link confirms and signs in.
     client.post("/confirm?lang=en", data={"email": ADDRESS})
     assert _confirmation_mails() == 2
-    client.get(confirmation_link(ADDRESS))
+    client.post(confirmation_link(ADDRESS))
     assert client.get("/account").status_code == 200
     client.post("/logout")
     login(client, _user(), password=SECRET)
@@ -81,13 +81,14 @@ def test_the_confirmation_mail_speaks_the_accounts_language(client, app_ctx, out
 def test_an_opened_link_confirms_once_and_then_signs_nobody_in(app, client, app_ctx):
     sign_up(client, ADDRESS)
     link = confirmation_link(ADDRESS)
-    assert client.get(link).status_code == 302
+    assert client.post(link).status_code == 302
     assert _user().email_confirmed
     # Opened again, elsewhere: harmless, and no key to the account.
     other = app.test_client()
-    response = other.get(link)
-    assert response.status_code == 302 and "/login" in response.location
-    assert other.get("/account").status_code == 302
+    for opened in (other.get, other.post):
+        response = opened(link)
+        assert response.status_code == 302 and "/login" in response.location
+        assert other.get("/account").status_code == 302
     assert _confirmations() == 1
 
 
@@ -105,7 +106,7 @@ def test_an_expired_link_says_so_and_offers_a_new_mail(client, app_ctx, app, mon
     assert not _user().email_confirmed
     client.post("/confirm", data={"email": ADDRESS})
     assert _confirmation_mails() == 2
-    client.get(confirmation_link(ADDRESS))
+    client.post(confirmation_link(ADDRESS))
     assert client.get("/account").status_code == 200
 
 
@@ -159,7 +160,7 @@ def test_a_reset_link_confirms_the_address(client, app_ctx):
     login(client, _user(), password="the owner's secret")
     # The old confirmation link opens nothing any more.
     client.post("/logout")
-    client.get(confirmation_link(ADDRESS))
+    client.post(confirmation_link(ADDRESS))
     assert client.get("/account").status_code == 302
 
 
