@@ -52,6 +52,7 @@ ACTIONS = {
     "checkin.point_deleted": _l("Scan point deleted"),
     "event.created": _l("Event created"),
     "event.demo_loaded": _l("Demo data loaded"),
+    "event.updated": _l("Event details changed"),
     "exhibitor.import": _l("Exhibitors imported"),
     "exhibitor.imported": _l("Exhibitor imported"),
     "exhibitor.invitation_declined": _l("Team invitation declined"),

@@ -1,15 +1,385 @@
 """Creating events and granting people their part in them."""
 
+import hashlib
+import re
+from datetime import date, datetime, time, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from eventapp.core import audit
+from eventapp.core.i18n import gettext as _
+from eventapp.core.i18n import ngettext
 from eventapp.events.models import EXHIBITOR_ROLES, ROLES, Event, EventRole, Hall
 from eventapp.extensions import db
 
 
 class EventError(Exception):
     pass
+
+
+class EventConflict(EventError):
+    """Another organizer saved the event since this one loaded it."""
+
+
+# What an organizer sets on an event (create and edit), with the longest text each
+# column holds; the dates and times are checked apart.
+TEXT_FIELDS = {
+    "slug": 64,
+    "name_ko": 200,
+    "name_en": 200,
+    "fair_name_ko": 200,
+    "fair_name_en": 200,
+    "venue_ko": 200,
+    "venue_en": 200,
+    "city": 100,
+    "description_ko": 4000,
+    "description_en": 4000,
+    "timezone": 64,
+    "contact_email": 254,
+}
+DETAIL_FIELDS = (*TEXT_FIELDS, "starts_on", "ends_on", "opens_at", "closes_at")
+# Lower-case letters, digits and single hyphens inside: the address /e/<slug>/
+# reads the same everywhere and needs no escaping in links, badges or file names.
+SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MIN_SLUG_LENGTH = 3
+MAX_EVENT_DAYS = 31
+DEFAULT_TIMEZONE = "Asia/Seoul"
+
+
+@cache
+def time_zones():
+    return frozenset(available_timezones())
+
+
+def slug_problem(slug, event=None):
+    """Why `slug` cannot name an event (None when it can); `event` is the one being
+    edited, which may keep its own."""
+    if not (MIN_SLUG_LENGTH <= len(slug) <= TEXT_FIELDS["slug"]) or not SLUG_PATTERN.fullmatch(
+        slug
+    ):
+        return _(
+            "The address %(slug)s is not usable: use %(min)s to %(max)s lower-case letters "
+            "a-z, digits and hyphens, starting and ending with a letter or digit.",
+            slug=slug,
+            min=MIN_SLUG_LENGTH,
+            max=TEXT_FIELDS["slug"],
+        )
+    taken = db.session.scalar(select(Event.id).where(Event.slug == slug))
+    if taken is not None and (event is None or taken != event.id):
+        return _("The address %(slug)s is taken by another event.", slug=slug)
+    return None
+
+
+def clean_details(values, event=None):
+    """The event's details from `values` (a dict of DETAIL_FIELDS; on edit, missing
+    keys keep the event's), checked; raises EventError naming the first problem."""
+    current = {key: getattr(event, key) for key in DETAIL_FIELDS} if event is not None else {}
+    cleaned = {**current, **{k: v for k, v in values.items() if k in DETAIL_FIELDS}}
+    for key, limit in TEXT_FIELDS.items():
+        text = cleaned.get(key)
+        text = "" if text is None else str(text).strip()
+        if key != "description_ko" and key != "description_en":
+            text = " ".join(text.split())
+        if len(text) > limit:
+            raise EventError(
+                _(
+                    "%(field)s is too long (at most %(max)s characters).",
+                    field=key.replace("_", "-"),
+                    max=limit,
+                )
+            )
+        cleaned[key] = text
+    cleaned["slug"] = cleaned["slug"].lower()
+    cleaned["timezone"] = cleaned["timezone"] or DEFAULT_TIMEZONE
+    problem = slug_problem(cleaned["slug"], event)
+    if problem:
+        raise EventError(problem)
+    if not cleaned["name_ko"] or not cleaned["name_en"]:
+        raise EventError(_("The event needs a name in Korean and in English."))
+    if cleaned["timezone"] not in time_zones():
+        raise EventError(
+            _("%(zone)s is not a time zone; use a name like Asia/Seoul.", zone=cleaned["timezone"])
+        )
+    if cleaned["contact_email"]:
+        try:
+            cleaned["contact_email"] = validate_email(
+                cleaned["contact_email"], check_deliverability=False
+            ).normalized
+        except EmailNotValidError:
+            raise EventError(
+                _("%(email)s is not an e-mail address.", email=cleaned["contact_email"])
+            ) from None
+    starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+    if not isinstance(starts, date) or not isinstance(ends, date):
+        raise EventError(_("The event needs a first and a last day."))
+    if ends < starts:
+        raise EventError(_("The last day cannot come before the first day."))
+    if (ends - starts).days + 1 > MAX_EVENT_DAYS:
+        raise EventError(_("An event lasts at most %(num)s days.", num=MAX_EVENT_DAYS))
+    opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
+    if not isinstance(opens, time) or not isinstance(closes, time):
+        raise EventError(_("The event needs an opening and a closing time."))
+    if closes <= opens:
+        raise EventError(_("The fair must close after it opens."))
+    return cleaned
+
+
+def add_event(values, organizer_emails=()):
+    """Create an event from an administrator's form or command line, checked, and
+    appoint its organizers. Nothing is stored when anything is refused."""
+    cleaned = clean_details(values)
+    organizers = organizers_by_email(organizer_emails)
+    event = create_event(**cleaned)
+    for user in organizers:
+        grant_role(event, user, "organizer")
+    return event
+
+
+def organizers_by_email(emails):
+    """The accounts of `emails`, all or none: an address without an account is refused
+    (an organizer signs up first; appointing makes no account)."""
+    from eventapp.accounts.services import find_user, normalize_email
+
+    users = []
+    for email in dict.fromkeys(normalize_email(e) for e in emails if e and e.strip()):
+        user = find_user(email)
+        if user is None:
+            raise EventError(
+                _(
+                    "No account uses the e-mail address %(email)s: ask them to sign up, "
+                    "then appoint them.",
+                    email=email,
+                )
+            )
+        users.append(user)
+    return users
+
+
+def appoint_organizers(event, emails):
+    users = organizers_by_email(emails)
+    if not users:
+        raise EventError(_("Give the e-mail address of the organizer to appoint."))
+    return [grant_role(event, user, "organizer") for user in users]
+
+
+def details_version(event):
+    """A fingerprint of the event's details: the edit form carries the one it showed,
+    and saving over details that changed since is refused (see update_event)."""
+    text = "\x1f".join(str(getattr(event, key)) for key in DETAIL_FIELDS)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _lock_event(event):
+    """Re-read the event row locked (PostgreSQL; SQLite runs one writer at a time):
+    a second organizer saving at once waits, then sees the first one's change."""
+    return db.session.scalar(
+        select(Event)
+        .where(Event.id == event.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def update_event(event, values, seen_version):
+    """Change the event's details. Refused (EventConflict) when they changed since
+    the form showed `seen_version`, and (EventError, with what stands in the way)
+    when the change would leave meetings, scan points, check-ins or the booth
+    picking window on days the fair no longer has, move the time zone under
+    laid-out slots and check-ins, or change the address of an event people have
+    registered for."""
+    event = _lock_event(event)
+    if seen_version != details_version(event):
+        raise EventConflict(
+            _(
+                "Another organizer changed the event's details since you opened this page. "
+                "The page now shows their version; make your changes again."
+            )
+        )
+    cleaned = clean_details(values, event)
+    changed = {key: value for key, value in cleaned.items() if getattr(event, key) != value}
+    if "slug" in changed and has_registrations(event):
+        raise EventError(
+            _(
+                "The address stays %(slug)s: people have registered for the event, and the "
+                "links sent to them carry it.",
+                slug=event.slug,
+            )
+        )
+    obstacles = []
+    if "timezone" in changed:
+        obstacles += time_zone_obstacles(event)
+    if changed.keys() & {"starts_on", "ends_on", "timezone"}:
+        obstacles += day_obstacles(
+            event, cleaned["starts_on"], cleaned["ends_on"], cleaned["timezone"]
+        )
+    if obstacles:
+        raise EventError(" ".join(obstacles))
+    for key, value in changed.items():
+        setattr(event, key, value)
+    if changed:
+        audit.record(
+            "event.updated",
+            event,
+            event=event,
+            data={k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in changed.items()},
+        )
+    return event, sorted(changed)
+
+
+def has_registrations(event):
+    """Anyone registered (a role other than organizer, an exhibitor, a badge)."""
+    from eventapp.badges.models import Badge
+    from eventapp.booths.models import Exhibitor
+
+    return any(
+        db.session.scalar(query.limit(1)) is not None
+        for query in (
+            select(EventRole.id).where(
+                EventRole.event_id == event.id, EventRole.role != "organizer"
+            ),
+            select(Exhibitor.id).where(Exhibitor.event_id == event.id),
+            select(Badge.id).where(Badge.event_id == event.id),
+        )
+    )
+
+
+def time_zone_obstacles(event):
+    """Meeting slots are stored as UTC moments laid out in the event's zone and
+    check-ins count for the day of that zone: a new zone would move every slot and
+    put check-ins on the wrong day."""
+    from eventapp.checkin.models import CheckIn
+    from eventapp.meetings.models import MeetingSlot
+
+    slots = db.session.scalar(
+        select(func.count())
+        .select_from(MeetingSlot)
+        .where(MeetingSlot.event_id == event.id, MeetingSlot.retired.is_(False))
+    )
+    checkins = db.session.scalar(
+        select(func.count()).select_from(CheckIn).where(CheckIn.event_id == event.id)
+    )
+    found = []
+    if slots:
+        found.append(
+            ngettext(
+                "%(num)s meeting slot is laid out in %(zone)s time.",
+                "%(num)s meeting slots are laid out in %(zone)s time.",
+                slots,
+                zone=event.timezone,
+            )
+        )
+    if checkins:
+        found.append(
+            ngettext(
+                "%(num)s check-in is recorded by the days of %(zone)s.",
+                "%(num)s check-ins are recorded by the days of %(zone)s.",
+                checkins,
+                zone=event.timezone,
+            )
+        )
+    return found
+
+
+def day_obstacles(event, starts_on, ends_on, timezone):
+    """What lies on a day the fair would no longer have, each as a sentence."""
+    from eventapp.booths.models import BoothSettings
+    from eventapp.checkin.models import CheckIn, ScanPoint
+    from eventapp.meetings.models import Meeting, MeetingSettings, MeetingSlot
+
+    new_days = {starts_on + timedelta(days=i) for i in range((ends_on - starts_on).days + 1)}
+    gone = sorted(set(event.days) - new_days)
+    found = []
+    if gone:
+        gone_iso = {d.isoformat() for d in gone}
+        meetings = {}
+        for (starts_at,) in db.session.execute(
+            select(MeetingSlot.starts_at)
+            .join(Meeting, Meeting.slot_id == MeetingSlot.id)
+            .where(Meeting.event_id == event.id, Meeting.status != "cancelled")
+        ):
+            day = starts_at.astimezone(event.tz).date()
+            if day in gone:
+                meetings[day] = meetings.get(day, 0) + 1
+        for day, count in sorted(meetings.items()):
+            found.append(
+                ngettext(
+                    "%(num)s meeting is scheduled on %(day)s.",
+                    "%(num)s meetings are scheduled on %(day)s.",
+                    count,
+                    day=day.isoformat(),
+                )
+            )
+        settings = db.session.get(MeetingSettings, event.id)
+        meetup_days = sorted(set(settings.meeting_days or ()) & gone_iso) if settings else []
+        if meetup_days:
+            found.append(
+                _(
+                    "The meetup settings hold meetings on %(days)s; take the day out of them "
+                    "first.",
+                    days=", ".join(meetup_days),
+                )
+            )
+        for point in db.session.scalars(
+            select(ScanPoint).where(ScanPoint.event_id == event.id).order_by(ScanPoint.id)
+        ):
+            days = sorted(set(point.valid_days or ()) & gone_iso)
+            if days:
+                found.append(
+                    _(
+                        "Scan point %(point)s admits on %(days)s; change its days first.",
+                        point=point.name,
+                        days=", ".join(days),
+                    )
+                )
+        checkins = db.session.execute(
+            select(CheckIn.day, func.count())
+            .where(CheckIn.event_id == event.id, CheckIn.day.in_(gone))
+            .group_by(CheckIn.day)
+            .order_by(CheckIn.day)
+        ).all()
+        for day, count in checkins:
+            found.append(
+                ngettext(
+                    "%(num)s check-in is recorded on %(day)s.",
+                    "%(num)s check-ins are recorded on %(day)s.",
+                    count,
+                    day=day.isoformat(),
+                )
+            )
+    # Booth picking happens before the fair: a window reaching past its new last day
+    # (its end, local time) would let exhibitors pick booths after the fair is over.
+    booth = db.session.get(BoothSettings, event.id)
+    fair_over = datetime.combine(ends_on + timedelta(days=1), time(0), tzinfo=ZoneInfo(timezone))
+    if booth is not None:
+        late = [
+            moment
+            for moment in (booth.priority_opens_at, booth.picking_opens_at, booth.picking_closes_at)
+            if moment is not None and moment >= fair_over
+        ]
+        if late:
+            found.append(
+                _(
+                    "Booth picking runs until %(moment)s, after the fair's last day; change the "
+                    "picking window first.",
+                    moment=max(late).astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M"),
+                )
+            )
+    return found
+
+
+def printed_badges(event):
+    """Badges in force: printed with the event's dates on them."""
+    from eventapp.badges.models import Badge
+
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Badge)
+        .where(Badge.event_id == event.id, Badge.revoked_at.is_(None))
+    )
 
 
 def create_event(**fields):

@@ -1,15 +1,20 @@
-from flask import Blueprint, flash, redirect, render_template, url_for
+from datetime import time
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from eventapp.booths.models import EXHIBITOR_STATUSES, Booth, BoothAllocation, Exhibitor
 from eventapp.core.audit import AuditEntry
-from eventapp.core.db import utcnow
+from eventapp.core.db import is_conflict, utcnow
 from eventapp.core.i18n import gettext as _
+from eventapp.core.i18n import ngettext
 from eventapp.core.nav import HOME_PANELS, OVERVIEW_PANELS
 from eventapp.core.permissions import event_view, load_event, organizer_view
 from eventapp.events import services
-from eventapp.events.models import ROLES, Event
+from eventapp.events.forms import EventSettingsForm, NewEventForm, OrganizerForm
+from eventapp.events.models import ROLES, Event, EventRole
 from eventapp.extensions import db
 
 bp = Blueprint("events", __name__)
@@ -130,3 +135,114 @@ def audit_log(event):
         .limit(500)
     ).all()
     return render_template("events/audit.html", event=event, entries=entries)
+
+
+def _save(action):
+    """Run `action()` and commit; returns (result, None) or (None, error message)."""
+    try:
+        result = action()
+        db.session.commit()
+        return result, None
+    except services.EventError as error:
+        db.session.rollback()
+        return None, str(error)
+    except (IntegrityError, OperationalError) as error:
+        db.session.rollback()
+        if not is_conflict(error):
+            raise
+        # Two saves at once took the same address, or one waited too long on the other.
+        return None, _("Someone saved at the same moment; check the page and save again.")
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+@login_required
+def new_event():
+    if not current_user.is_admin:
+        abort(403)
+    form = NewEventForm(
+        data=None
+        if request.method == "POST"
+        else {"timezone": services.DEFAULT_TIMEZONE, "opens_at": time(10), "closes_at": time(17)}
+    )
+    if form.validate_on_submit():
+        event, error = _save(lambda: services.add_event(form.details(), form.organizer_emails()))
+        if error is None:
+            flash(_("%(event)s is created.", event=event.name), "success")
+            return redirect(url_for(".overview", slug=event.slug))
+        flash(error, "error")
+    return render_template("events/new.html", form=form)
+
+
+def _organizers(event):
+    return db.session.scalars(
+        select(EventRole)
+        .where(EventRole.event_id == event.id, EventRole.role == "organizer")
+        .order_by(EventRole.id)
+    ).all()
+
+
+def _settings_form(event):
+    """The form showing the event as stored. A refused form keeps what was typed and
+    the fingerprint it was loaded with, so a resubmission is still checked against
+    the version its author saw."""
+    form = EventSettingsForm(formdata=None, obj=event)
+    form.version.data = services.details_version(event)
+    return form
+
+
+@bp.route("/e/<slug>/manage/settings", methods=["GET", "POST"])
+@organizer_view
+def settings(event):
+    form = EventSettingsForm()
+    if form.validate_on_submit():
+        result, error = _save(
+            lambda: services.update_event(event, form.details(), form.version.data)
+        )
+        if error is None:
+            event, changed = result
+            flash(_("Event details saved."), "success")
+            badges = (
+                services.printed_badges(event) if {"starts_on", "ends_on"} & set(changed) else 0
+            )
+            if badges:
+                flash(
+                    ngettext(
+                        "%(num)s badge was printed with the old dates; reissue it to print "
+                        "the new ones.",
+                        "%(num)s badges were printed with the old dates; reissue them to print "
+                        "the new ones.",
+                        badges,
+                    ),
+                    "warning",
+                )
+            return redirect(url_for(".settings", slug=event.slug))
+        flash(error, "error")
+        db.session.refresh(event)
+        if form.version.data != services.details_version(event):
+            # Someone else saved meanwhile: show their version, with its fingerprint.
+            form = _settings_form(event)
+    elif request.method == "GET":
+        form = _settings_form(event)
+    return render_template(
+        "events/settings.html",
+        event=event,
+        form=form,
+        organizer_form=OrganizerForm(),
+        organizers=_organizers(event),
+        slug_locked=services.has_registrations(event),
+    )
+
+
+@bp.post("/e/<slug>/manage/organizers")
+@organizer_view
+def appoint_organizer(event):
+    form = OrganizerForm()
+    if form.validate_on_submit():
+        _granted, error = _save(lambda: services.appoint_organizers(event, [form.email.data]))
+        if error is None:
+            flash(_("%(email)s is an organizer of the event.", email=form.email.data), "success")
+        else:
+            flash(error, "error")
+    else:
+        flash(_("Give the e-mail address of the organizer to appoint."), "error")
+    return redirect(url_for(".settings", slug=event.slug))

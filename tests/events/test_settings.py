@@ -1,0 +1,307 @@
+"""Organizers edit their event's details on the event settings page."""
+
+import threading
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from eventapp.core.audit import AuditEntry
+from eventapp.events import services
+from eventapp.events.models import Event
+from eventapp.extensions import db
+from tests.conftest import add_other_event, assert_access
+from tests.meetings.conftest import accepted_request, meetup, request_ctx  # noqa: F401
+
+URL = "/e/test-expo/manage/settings"
+
+
+def details(event, **changes):
+    data = {
+        key: getattr(event, key).strftime("%H:%M")
+        if isinstance(getattr(event, key), time)
+        else str(getattr(event, key) or "")
+        for key in services.DETAIL_FIELDS
+    }
+    data["version"] = services.details_version(event)
+    data.update({k: v.isoformat() if isinstance(v, date) else v for k, v in changes.items()})
+    return data
+
+
+def post(client, event, **changes):
+    return client.post(URL + "?lang=en", data=details(event, **changes))
+
+
+def test_organizer_edits_the_details(login_as, small_event):
+    event = small_event.event
+    client = login_as("organizer")
+    page = client.get("/e/test-expo/manage/?lang=en").get_data(as_text=True)
+    assert URL in page
+    response = post(
+        client,
+        event,
+        name_en="Test Expo 2025",
+        venue_ko="코엑스",
+        ends_on=date(2025, 9, 19),
+        closes_at="18:00",
+        timezone="Asia/Tokyo",
+        contact_email="hello@example.org",
+    )
+    assert response.status_code == 302
+    db.session.refresh(event)
+    assert (event.name_en, event.venue_ko, event.ends_on) == (
+        "Test Expo 2025",
+        "코엑스",
+        date(2025, 9, 19),
+    )
+    assert (event.closes_at, event.timezone, event.contact_email) == (
+        time(18),
+        "Asia/Tokyo",
+        "hello@example.org",
+    )
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "event.updated"))
+    assert entry.data["ends_on"] == "2025-09-19" and "slug" not in entry.data
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"name_ko": ""}, "This field is required."),
+        ({"timezone": "Mars/Olympus"}, "Mars/Olympus is not a time zone"),
+        ({"ends_on": date(2025, 9, 16)}, "The last day cannot come before the first day."),
+        ({"closes_at": "10:00"}, "The fair must close after it opens."),
+        ({"slug": "other-expo"}, "The address other-expo is taken by another event."),
+    ],
+)
+def test_bad_details_are_refused_and_kept_in_the_form(login_as, small_event, changes, message):
+    add_other_event()
+    db.session.commit()
+    response = post(login_as("organizer"), small_event.event, name_en="Renamed", **changes)
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert 'value="Renamed"' in response.get_data(as_text=True)
+    db.session.refresh(small_event.event)
+    assert small_event.event.name_en == "Test Expo"
+
+
+def test_the_slug_stays_once_people_registered(login_as, small_event):
+    # The small event has attendees and exhibitors.
+    client = login_as("organizer")
+    assert "readonly" in client.get(URL + "?lang=en").get_data(as_text=True)
+    response = post(client, small_event.event, slug="test-expo-2025")
+    assert "The address stays test-expo: people have registered" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Event.slug)) == "test-expo"
+
+
+def test_the_slug_of_an_event_nobody_joined_yet_changes(login_as, small_event):
+    other = add_other_event()
+    services.grant_role(other, small_event.organizer, "organizer")
+    db.session.commit()
+    client = login_as("organizer")
+    data = details(other, slug="other-expo-2026")
+    response = client.post("/e/other-expo/manage/settings", data=data)
+    assert response.location.endswith("/e/other-expo-2026/manage/settings")
+    db.session.refresh(other)
+    assert other.slug == "other-expo-2026"
+
+
+def test_a_save_over_a_newer_change_is_refused(login_as, small_event):
+    """Two organizers opened the page; the second to save would undo the first's change."""
+    event = small_event.event
+    first, second = details(event, name_en="First's name"), details(event, city="Busan")
+    client = login_as("organizer")
+    assert client.post(URL, data=first).status_code == 302
+    response = client.post(URL + "?lang=en", data=second)
+    page = response.get_data(as_text=True)
+    assert "Another organizer changed the event&#39;s details" in page
+    db.session.refresh(event)
+    assert (event.name_en, event.city) == ("First's name", "")
+    # The page shows the newer details, and saving from it works.
+    assert 'value="First&#39;s name"' in page
+    assert client.post(URL, data=details(event, city="Busan")).status_code == 302
+    db.session.refresh(event)
+    assert (event.name_en, event.city) == ("First's name", "Busan")
+
+
+def test_settings_are_for_the_event_organizers_only(login_as, small_event):
+    assert_access(login_as, URL, allowed={"organizer"})
+    data = details(small_event.event, name_en="Taken over")
+    for role in ("anonymous", "attendee", "exhibitor_admin", "exhibitor_staff", "staff"):
+        client = login_as(role)
+        for path, form in ((URL, data), ("/e/test-expo/manage/organizers", {"email": "x@y.org"})):
+            response = client.post(path, data=form)
+            assert response.status_code == 403 or "/login" in response.location, (role, path)
+    db.session.refresh(small_event.event)
+    assert small_event.event.name_en == "Test Expo"
+
+
+def test_an_organizer_of_another_event_cannot_edit_this_one(login_as, small_event):
+    other = add_other_event()
+    db.session.commit()
+    client = login_as("organizer")
+    response = client.post("/e/other-expo/manage/settings", data=details(other, name_en="Mine"))
+    assert response.status_code == 403
+    assert (
+        client.post(
+            "/e/other-expo/manage/organizers", data={"email": "outsider@example.org"}
+        ).status_code
+        == 403
+    )
+    db.session.refresh(other)
+    assert other.name_en == "Other Expo"
+
+
+def test_organizers_appoint_organizers_by_e_mail(login_as, small_event):
+    from eventapp.core.permissions import roles_of
+
+    client = login_as("organizer")
+    unknown = client.post(
+        "/e/test-expo/manage/organizers?lang=en", data={"email": "nobody@example.org"}
+    )
+    assert "No account uses the e-mail address nobody@example.org" in client.get(
+        unknown.location
+    ).get_data(as_text=True)
+    client.post("/e/test-expo/manage/organizers", data={"email": "Outsider@Example.org"})
+    assert roles_of(small_event.outsider, small_event.event) == {"organizer"}
+    assert "outsider@example.org" in client.get(URL).get_data(as_text=True)
+
+
+# -- days that data stands on ----------------------------------------------------------------------
+
+
+def test_a_day_with_scheduled_meetings_stays(login_as, meetup):  # noqa: F811
+    from eventapp.meetings import services as meetings
+
+    event = meetup.event
+    request = accepted_request(
+        event, meetup.profiles["alpha"], meetup.profiles["gamma"], meetup.exhibitor_admin
+    )
+    last_day = event.ends_on
+    slots = [s for s in meetup.slots if s.local_start().date() == last_day]
+    meetings.book(request, slots[0], meetup.organizer, via="organizer", check_window=False)
+    db.session.commit()
+    client = login_as("organizer")
+    page = post(client, event, ends_on=event.starts_on).get_data(as_text=True)
+    assert f"1 meeting is scheduled on {last_day.isoformat()}." in page
+    assert f"The meetup settings hold meetings on {last_day.isoformat()}" in page
+    db.session.refresh(event)
+    assert event.ends_on == last_day
+    # Moving the whole fair strands the meetup days as well.
+    later = event.starts_on + timedelta(days=7)
+    page = post(client, event, starts_on=later, ends_on=later).get_data(as_text=True)
+    assert "The meetup settings hold meetings on" in page
+    # Adding a day strands nothing.
+    assert post(client, event, ends_on=last_day + timedelta(days=1)).status_code == 302
+
+
+def test_the_time_zone_stays_under_laid_out_meeting_slots(login_as, meetup):  # noqa: F811
+    page = post(login_as("organizer"), meetup.event, timezone="Asia/Tokyo").get_data(as_text=True)
+    assert "8 meeting slots are laid out in Asia/Seoul time." in page
+    db.session.refresh(meetup.event)
+    assert meetup.event.timezone == "Asia/Seoul"
+
+
+def test_a_day_a_scan_point_or_check_ins_use_stays(login_as, small_event):
+    from eventapp.badges.services import issue_badge
+    from eventapp.checkin import services as checkin
+    from eventapp.checkin.models import CheckIn
+
+    event = small_event.event
+    gate = checkin.create_scan_point(
+        event,
+        name_ko="2일차 입구",
+        name_en="Day 2 gate",
+        kind="entrance",
+        valid_days=[event.ends_on],
+    )
+    badge = issue_badge(event, small_event.attendee)
+    db.session.flush()
+    db.session.add(
+        CheckIn(
+            event_id=event.id,
+            badge_id=badge.id,
+            day=event.ends_on,
+            entrance_group="main",
+            scan_point_id=gate.id,
+            checked_in_at=datetime.fromisoformat("2025-09-18T01:00:00+00:00"),
+        )
+    )
+    db.session.commit()
+    client = login_as("organizer")
+    page = post(client, event, ends_on=date(2025, 9, 17)).get_data(as_text=True)
+    assert "Scan point Day 2 gate admits on 2025-09-18; change its days first." in page
+    assert "1 check-in is recorded on 2025-09-18." in page
+    db.session.refresh(event)
+    assert event.ends_on == date(2025, 9, 18)
+
+
+def test_a_booth_picking_window_past_the_fair_stays(login_as, small_event):
+    from eventapp.booths.models import BoothSettings
+
+    settings = db.session.get(BoothSettings, small_event.event.id)
+    settings.picking_closes_at = datetime.fromisoformat("2025-09-10T09:00:00+00:00")
+    db.session.commit()
+    page = post(
+        login_as("organizer"),
+        small_event.event,
+        starts_on=date(2025, 9, 1),
+        ends_on=date(2025, 9, 2),
+    ).get_data(as_text=True)
+    assert "Booth picking runs until 2025-09-10 18:00, after the fair&#39;s last day" in page
+
+
+def test_moving_the_days_warns_about_printed_badges(login_as, small_event):
+    from eventapp.badges.services import issue_badge
+
+    issue_badge(small_event.event, small_event.attendee)
+    db.session.commit()
+    client = login_as("organizer")
+    response = post(client, small_event.event, ends_on=date(2025, 9, 19))
+    page = client.get(response.location).get_data(as_text=True)
+    assert "1 badge was printed with the old dates" in page
+
+
+# -- two organizers at once (PostgreSQL) -------------------------------------------------------------
+
+
+def test_two_organizers_saving_at_once_do_not_lose_a_change(app, small_event):
+    """The second save waits on the first's row lock, then sees its change and is
+    refused, instead of reading the row before the first commits and writing over it."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writing transaction at a time: the race cannot happen there")
+    event_id = small_event.event.id
+    seen = services.details_version(small_event.event)
+    db.session.commit()
+    first_locked, outcome = threading.Event(), {}
+
+    def first():
+        with app.app_context():
+            event = db.session.get(Event, event_id)
+            services.update_event(event, {"name_en": "First"}, seen)
+            db.session.flush()
+            first_locked.set()
+            threading.Event().wait(1.0)  # the second save starts meanwhile
+            db.session.commit()
+
+    def second():
+        with app.app_context():
+            first_locked.wait(10)
+            event = db.session.get(Event, event_id)
+            try:
+                services.update_event(event, {"city": "Busan"}, seen)
+                db.session.commit()
+                outcome["second"] = "saved"
+            except services.EventConflict:
+                db.session.rollback()
+                outcome["second"] = "refused"
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    db.session.rollback()
+    event = db.session.get(Event, event_id)
+    db.session.refresh(event)
+    assert outcome == {"second": "refused"}
+    assert (event.name_en, event.city) == ("First", "")

@@ -1,0 +1,29 @@
+"""The event settings page on a phone (360x740, touch), in Korean."""
+
+import pytest
+
+from eventapp.events.models import Event
+from eventapp.extensions import db
+from tests.conftest import browser_signed_in
+
+pytestmark = pytest.mark.browser
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
+
+
+def test_an_organizer_edits_the_event_on_a_phone(small_event, live_server, browser):
+    event_id = small_event.event.id
+    db.session.remove()  # the browser's requests must not wait for this session
+
+    page = browser_signed_in(browser, live_server.url, "organizer@example.org", "ko-KR", **PHONE)
+    page.goto("/e/test-expo/manage/?lang=ko")
+    page.click("a[href='/e/test-expo/manage/settings']")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    # People registered: the address is shown but cannot be typed over.
+    assert page.locator("#slug").get_attribute("readonly") is not None
+    page.fill("#city", "부산")
+    page.fill("#ends_on", "2025-09-19")
+    page.click("#event-settings-form button[type=submit]")
+    page.wait_for_selector(".flash-success")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    event = db.session.get(Event, event_id)
+    assert (event.city, event.ends_on.isoformat()) == ("부산", "2025-09-19")
