@@ -175,11 +175,13 @@ def details_version(event):
 
 def _lock_event(event):
     """Re-read the event row locked (PostgreSQL; SQLite runs one writer at a time):
-    a second organizer saving at once waits, then sees the first one's change."""
+    a second organizer saving at once waits, then sees the first one's change.
+    FOR NO KEY UPDATE: the inserts of rows naming the event (scans, check-ins,
+    audit entries) take a key-share lock on it and must not wait for this save."""
     return db.session.scalar(
         select(Event)
         .where(Event.id == event.id)
-        .with_for_update()
+        .with_for_update(key_share=True)  # FOR NO KEY UPDATE
         .execution_options(populate_existing=True)
     )
 

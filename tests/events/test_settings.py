@@ -305,3 +305,44 @@ def test_two_organizers_saving_at_once_do_not_lose_a_change(app, small_event):
     db.session.refresh(event)
     assert outcome == {"second": "refused"}
     assert (event.name_en, event.city) == ("First", "")
+
+
+def test_a_save_in_progress_does_not_hold_up_scans(app, small_event):
+    """Rows naming the event (scans, check-ins, audit entries) are inserted while an
+    organizer's save holds the event row: their foreign-key check must not wait."""
+    from sqlalchemy import text
+
+    from eventapp.core import audit
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writing transaction at a time")
+    event_id = small_event.event.id
+    seen = services.details_version(small_event.event)
+    db.session.commit()
+    locked, done, outcome = threading.Event(), threading.Event(), {}
+
+    def save():
+        with app.app_context():
+            event = db.session.get(Event, event_id)
+            services.update_event(event, {"name_en": "Saving"}, seen)
+            db.session.flush()
+            locked.set()
+            done.wait(10)
+            db.session.commit()
+
+    def insert():
+        with app.app_context():
+            locked.wait(10)
+            db.session.execute(text("SET LOCAL lock_timeout = '2s'"))
+            audit.record("checkin.scan", event=event_id, object_type="Scan", object_id=1)
+            db.session.commit()
+            outcome["inserted"] = True
+        done.set()
+
+    threads = [threading.Thread(target=save), threading.Thread(target=insert)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    done.set()
+    assert outcome == {"inserted": True}
