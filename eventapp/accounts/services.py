@@ -248,7 +248,11 @@ CONFIRMATION_MAILS_PER_WINDOW = 3
 
 
 def make_confirmation_token(user):
-    return _serializer("email-confirmation").dumps({"uid": user.id, "em": user.email})
+    # Bound to the password too: a later sign-up with the address takes the
+    # unconfirmed account over with a new password, and the earlier link stops working.
+    return _serializer("email-confirmation").dumps(
+        {"uid": user.id, "em": user.email, "ph": user.password_hash[-16:]}
+    )
 
 
 def user_from_confirmation_token(token):
@@ -260,7 +264,12 @@ def user_from_confirmation_token(token):
         invalid=_("This confirmation link is not valid. We can send you a new one."),
     )
     user = db.session.get(User, data.get("uid"))
-    if user is None or user.email != data.get("em") or not user.is_active:
+    if (
+        user is None
+        or user.email != data.get("em")
+        or user.password_hash[-16:] != data.get("ph")
+        or not user.is_active
+    ):
         raise AccountError(_("This confirmation link is not valid. We can send you a new one."))
     return user
 
@@ -280,17 +289,93 @@ def _queue_confirmation_mail(user, next_url=None):
     queue_mail(user.email, subject, text, kind="email_confirmation")
 
 
-def sign_up(email, password, *, name_ko="", name_en="", locale="ko", next_url=None):
-    """A new account from the sign-up form: unconfirmed, with the link that confirms
-    it mailed to the address. Committed. `next_url`: where the link leads once signed in."""
-    # null(), not None: None would leave the column to its default, confirmed.
-    user = create_user(
-        email, password, name_ko=name_ko, name_en=name_en, locale=locale, email_confirmed_at=null()
+# "Someone tried to sign up with your address" mails per address within
+# RESET_MAIL_WINDOW; more are dropped quietly, as the confirmation mails are.
+SIGNUP_NOTICE_MAILS_PER_WINDOW = 3
+
+
+def sign_up(
+    email, password, *, name_ko="", name_en="", locale="ko", next_url=None, remote_addr="-"
+):
+    """The sign-up form, answered alike for every address (the answer must not tell
+    whether an address has an account, nor let a stranger keep its owner out):
+
+    - a new address gets an unconfirmed account and the mail that confirms it;
+    - an unconfirmed account is taken over: only the mailbox owner can use the link,
+      so whoever signed up before without confirming has no claim on the address.
+      It gets this sign-up's password, names and language and a new link; the
+      earlier links stop working (they are bound to the password);
+    - a confirmed account is left as it is; its owner is told by mail that someone
+      tried to sign up, and where to reset a forgotten password.
+
+    Committed. `next_url`: where the confirmation link leads once signed in."""
+    email = normalize_email(email)
+    user = find_user(email)
+    if user is None:
+        try:
+            # null(), not None: None would leave the column to its default, confirmed.
+            user = create_user(
+                email,
+                password,
+                name_ko=name_ko,
+                name_en=name_en,
+                locale=locale,
+                email_confirmed_at=null(),
+            )
+        except AccountError:
+            # A sign-up with the address at the same moment made it first.
+            user = find_user(email)
+        else:
+            _queue_confirmation_mail(user, next_url)
+            audit.record("user.confirmation_sent", user, user=user)
+            db.session.commit()
+            return user
+    # Locked: the earlier link confirming at this moment, or a second sign-up,
+    # waits for this one (and then finds the link dead or the account confirmed).
+    user = db.session.scalar(
+        select(User)
+        .where(User.id == user.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
+    # A take-over whose link cannot go out now (too many mails) would leave nobody
+    # a working link: the account then stays as it is until the window has passed.
+    if (
+        user.is_active
+        and not user.email_confirmed
+        and _recent_mails(user.email, "email_confirmation") < CONFIRMATION_MAILS_PER_WINDOW
+    ):
+        _take_over_unconfirmed(user, password, name_ko, name_en, locale, next_url, remote_addr)
+    else:
+        # As slow as the answers that hash a password.
+        generate_password_hash(password)
+        if user.email_confirmed:
+            _queue_signup_notice(user, remote_addr)
+    db.session.commit()
+    return None
+
+
+def _take_over_unconfirmed(user, password, name_ko, name_en, locale, next_url, remote_addr):
+    user.set_password(password)
+    user.name_ko = name_ko or ""
+    user.name_en = name_en or ""
+    user.locale = locale
+    audit.record("user.signup_replaced", user, user=user, data={"remote_addr": remote_addr})
     _queue_confirmation_mail(user, next_url)
     audit.record("user.confirmation_sent", user, user=user)
-    db.session.commit()
-    return user
+
+
+def _queue_signup_notice(user, remote_addr):
+    if not user.is_active or (
+        _recent_mails(user.email, "signup_existing") >= SIGNUP_NOTICE_MAILS_PER_WINDOW
+    ):
+        return
+    link = current_app.config["SERVER_URL"].rstrip("/") + url_for("accounts.request_reset")
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        text = render_template("accounts/mail/signup_existing.txt", user=user, link=link)
+        subject = _("Someone tried to sign up for KICXUP with your address")
+    queue_mail(user.email, subject, text, kind="signup_existing")
+    audit.record("user.signup_attempted", user, data={"remote_addr": remote_addr})
 
 
 def request_confirmation_mail(email, remote_addr):
@@ -309,14 +394,15 @@ def request_confirmation_mail(email, remote_addr):
     return user
 
 
-def _mark_confirmed(user, by):
+def _mark_confirmed(user, by, *, password_hash=None):
     """Confirm the address unless it already is; True when this call did. One
-    conditional UPDATE, so of two confirmations at once only one counts."""
+    conditional UPDATE, so of two confirmations at once only one counts.
+    `password_hash`: confirm only while the account still has it."""
+    query = update(User).where(User.id == user.id, User.email_confirmed_at.is_(None))
+    if password_hash is not None:
+        query = query.where(User.password_hash == password_hash)
     confirmed = db.session.execute(
-        update(User)
-        .where(User.id == user.id, User.email_confirmed_at.is_(None))
-        .values(email_confirmed_at=utcnow())
-        .execution_options(synchronize_session=False)
+        query.values(email_confirmed_at=utcnow()).execution_options(synchronize_session=False)
     ).rowcount
     if not confirmed:
         return False
@@ -328,7 +414,9 @@ def _mark_confirmed(user, by):
 def confirm_email(user):
     """The link of the confirmation mail was opened. Committed. False when the
     address was confirmed already (the link then signs nobody in)."""
-    confirmed = _mark_confirmed(user, "link")
+    # Its link was checked against the password before; a sign-up taking the account
+    # over since then (new password, new link) makes this old link confirm nothing.
+    confirmed = _mark_confirmed(user, "link", password_hash=user.password_hash)
     db.session.commit()
     return confirmed
 

@@ -70,27 +70,25 @@ def logout():
 def signup():
     form = SignupForm()
     if form.validate_on_submit():
-        try:
-            user = services.sign_up(
-                form.email.data,
-                form.password.data,
-                name_ko=form.name_ko.data,
-                name_en=form.name_en.data,
-                locale=form.locale.data,
-                next_url=_safe_next(None),
-            )
-        except services.AccountError as error:
-            form.email.errors.append(str(error))
-        else:
-            flash(
-                _(
-                    "Almost done: we sent a link to %(email)s. Open it to confirm your "
-                    "address and sign in.",
-                    email=user.email,
-                ),
-                "success",
-            )
-            return redirect(url_for("accounts.login"))
+        # The same answer whether or not the address has an account (see sign_up).
+        services.sign_up(
+            form.email.data,
+            form.password.data,
+            name_ko=form.name_ko.data,
+            name_en=form.name_en.data,
+            locale=form.locale.data,
+            next_url=_safe_next(None),
+            remote_addr=request.remote_addr or "-",
+        )
+        flash(
+            _(
+                "Almost done: we sent a link to %(email)s. Open it to confirm your "
+                "address and sign in.",
+                email=services.normalize_email(form.email.data),
+            ),
+            "success",
+        )
+        return redirect(url_for("accounts.login"))
     return render_template("accounts/signup.html", form=form)
 
 

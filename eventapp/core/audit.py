@@ -93,6 +93,8 @@ ACTIONS = {
     "user.login": _l("Signed in"),
     "user.password_reset": _l("Password reset"),
     "user.reset_requested": _l("Password reset requested"),
+    "user.signup_attempted": _l("Sign-up tried with the address of an account"),
+    "user.signup_replaced": _l("Unconfirmed sign-up replaced by a new one"),
     "user.updated": _l("Account details changed"),
 }
 

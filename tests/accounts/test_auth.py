@@ -52,7 +52,7 @@ def test_signup_creates_hashed_account_signed_in_by_the_mailed_link(client, app_
     ).data == {"by": "link"}
 
 
-def test_signup_rejects_duplicate_email_and_short_password(client, small_event):
+def test_signup_leaves_an_existing_account_alone_and_rejects_a_short_password(client, small_event):
     response = client.post(
         "/signup?lang=en",
         data={
@@ -63,8 +63,12 @@ def test_signup_rejects_duplicate_email_and_short_password(client, small_event):
             "locale": "en",
         },
     )
-    assert response.status_code == 200
-    assert "already exists" in response.get_data(as_text=True)
+    # Answered as for a new address: the answer tells nobody the account exists.
+    assert response.status_code == 302
+    assert "already exists" not in client.get(response.location).get_data(as_text=True)
+    db.session.refresh(small_event.attendee)
+    assert small_event.attendee.check_password(PASSWORD)
+    assert small_event.attendee.name_en == "Attendee"
     response = client.post(
         "/signup",
         data={
@@ -157,9 +161,9 @@ def test_profile_language_is_remembered(client, small_event):
     assert small_event.attendee.locale == "ko"
 
 
-def test_simultaneous_signup_with_the_same_address_is_a_form_error(client, app_ctx, monkeypatch):
-    """Two sign-ups with one address both pass the "already exists" check;
-    the one that commits second must get the form error, not a 500."""
+def test_simultaneous_signup_with_the_same_address_is_answered_alike(client, app_ctx, monkeypatch):
+    """Two sign-ups with one address both find no account; the one that commits
+    second gets the answer of a sign-up with a taken address, not a 500."""
     real_find_user = services.find_user
     checked = []
 
@@ -194,12 +198,18 @@ def test_simultaneous_signup_with_the_same_address_is_a_form_error(client, app_c
             "locale": "en",
         },
     )
-    assert response.status_code == 200
-    assert "already exists" in response.get_data(as_text=True)
+    assert response.status_code == 302
     db.session.rollback()
     users = list(db.session.scalars(select(User).where(User.email == "race@example.org")))
     assert [u.name_en for u in users] == ["First"]
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.created")) is None
+    # The first account is confirmed: its owner hears of the attempt.
+    assert (
+        db.session.scalar(
+            select(OutboxMessage.recipient).where(OutboxMessage.kind == "signup_existing")
+        )
+        == "race@example.org"
+    )
 
 
 def _failure(email, age):

@@ -1,12 +1,14 @@
 """Sign-up confirms the e-mail address: nobody acts in the name of an address that
 is not theirs (meeting requests and badges mail it)."""
 
+import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 from itsdangerous.timed import TimestampSigner
 from sqlalchemy import func, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from eventapp.accounts import services
 from eventapp.accounts.models import LoginAttempt, User
@@ -14,7 +16,7 @@ from eventapp.core.audit import AuditEntry
 from eventapp.extensions import db
 from eventapp.notifications.models import OutboxMessage
 from tests.accounts.test_auth import _reset_link
-from tests.conftest import confirmation_link, login
+from tests.conftest import PASSWORD, confirmation_link, login
 
 ADDRESS = "new.person@example.org"
 SECRET = "a long enough secret"
@@ -196,3 +198,102 @@ def test_two_confirmations_at_once_are_harmless(app, client, app_ctx):
     assert answers == [False, True]
     assert _user().email_confirmed
     assert _confirmations() == 1
+
+
+def _answer(client, response):
+    """The message shown after a sign-up, without the address it names."""
+    assert response.status_code == 302 and "/login" in response.location
+    page = client.get(response.location).get_data(as_text=True)
+    return re.search(r"Almost done: we sent a link to (\S+)\. Open it", page).group(0)
+
+
+def test_signing_up_answers_alike_whether_the_address_has_an_account(client, small_event):
+    sign_up(client, ADDRESS, password="somebody else's secret")  # left unconfirmed
+    answers = {
+        _answer(client, sign_up(client, address)).replace(address, "ADDRESS")
+        for address in (ADDRESS, "brand.new@example.org", "attendee@example.org")
+    }
+    assert answers == {"Almost done: we sent a link to ADDRESS. Open it"}
+
+
+def test_an_unconfirmed_sign_up_is_taken_over_by_the_next_one(app, client, app_ctx):
+    """Someone signed up with another person's address and left it unconfirmed: its
+    owner signs up all the same, and only the owner's link confirms."""
+    sign_up(client, ADDRESS, password="somebody else's secret", name_en="Squatter", locale="ko")
+    squatters_link = confirmation_link(ADDRESS)
+    owner = app.test_client()
+    response = sign_up(owner, ADDRESS, password="the owner's secret", name_en="Owner")
+    assert response.status_code == 302
+    user = _user()
+    assert user.check_password("the owner's secret")
+    assert not user.check_password("somebody else's secret")
+    assert (user.name_en, user.locale, user.email_confirmed) == ("Owner", "en", False)
+    assert _confirmation_mails() == 2
+    assert (
+        db.session.scalar(select(func.count()).select_from(User).where(User.email == ADDRESS)) == 1
+    )
+    assert (
+        db.session.scalar(select(func.count()).where(AuditEntry.action == "user.signup_replaced"))
+        == 1
+    )
+    # The earlier link confirms nothing any more.
+    response = client.post(squatters_link + "?lang=en", follow_redirects=True)
+    assert "This confirmation link is not valid." in response.get_data(as_text=True)
+    assert not _user().email_confirmed
+    assert client.get("/account").status_code == 302
+    # The new one does, for the owner's password.
+    owner.post(confirmation_link(ADDRESS))
+    assert owner.get("/account").status_code == 200
+    response = client.post("/login", data={"email": ADDRESS, "password": "somebody else's secret"})
+    assert response.status_code == 401
+
+
+def test_an_old_link_checked_before_a_take_over_confirms_nothing(client, app_ctx):
+    sign_up(client, ADDRESS, password="somebody else's secret")
+    old = services.user_from_confirmation_token(
+        confirmation_link(ADDRESS).removeprefix("/confirm/")
+    )
+    old_hash = old.password_hash
+    sign_up(client, ADDRESS, password="the owner's secret")
+    # As if the old link's check had passed just before the take-over committed.
+    old = _user()
+    set_committed_value(old, "password_hash", old_hash)
+    assert services.confirm_email(old) is False
+    db.session.rollback()
+    assert not _user().email_confirmed
+
+
+def test_take_overs_are_capped_with_the_confirmation_mails(client, app_ctx):
+    sign_up(client, ADDRESS, password="the first secret")
+    for number in range(services.CONFIRMATION_MAILS_PER_WINDOW + 2):
+        sign_up(client, ADDRESS, password=f"secret number {number}")
+    assert _confirmation_mails() == services.CONFIRMATION_MAILS_PER_WINDOW
+    # The account keeps the password of the last link mailed: that link still works.
+    last = services.CONFIRMATION_MAILS_PER_WINDOW - 2
+    assert _user().check_password(f"secret number {last}")
+    client.post(confirmation_link(ADDRESS))
+    assert client.get("/account").status_code == 200
+
+
+def test_signing_up_with_a_confirmed_address_tells_its_owner(client, small_event, outbox):
+    attendee = small_event.attendee
+    attendee.locale = "ko"
+    db.session.commit()
+    for _number in range(services.SIGNUP_NOTICE_MAILS_PER_WINDOW + 2):
+        sign_up(client, attendee.email, password="an intruder's secret", name_en="Intruder")
+    db.session.expire_all()
+    assert attendee.check_password(PASSWORD) and attendee.name_en == "Attendee"
+    assert not attendee.check_password("an intruder's secret")
+    assert _confirmation_mails(attendee.email) == 0
+    mails = outbox("signup_existing")
+    assert len(mails) == services.SIGNUP_NOTICE_MAILS_PER_WINDOW
+    recipient, subject, text = mails[0]
+    assert recipient == attendee.email
+    # In the account's language, pointing to the password reset.
+    assert "attendee 님" in text and subject
+    assert "http://testserver/reset" in text
+    assert (
+        db.session.scalar(select(func.count()).where(AuditEntry.action == "user.signup_attempted"))
+        == services.SIGNUP_NOTICE_MAILS_PER_WINDOW
+    )
+    login(client, attendee)
