@@ -327,6 +327,7 @@ def set_status(exhibitor, status, reason=None, *, notify=True):
             or 0
         )
         db.session.expire(exhibitor, ["allocations"])
+        _withdraw_pending_invitations(exhibitor, status)
     audit.record(
         "exhibitor.status_changed",
         exhibitor,
@@ -347,6 +348,36 @@ def set_status(exhibitor, status, reason=None, *, notify=True):
             reason=reason,
         )
     return True
+
+
+def _withdraw_pending_invitations(exhibitor, status):
+    """A company leaving the event takes back its invitations not answered yet:
+    there is no team to join any more, and registering again (or being approved
+    again) does not revive them; its admins invite afresh."""
+    invitations = db.session.scalars(
+        select(TeamInvitation)
+        .where(TeamInvitation.exhibitor_id == exhibitor.id, TeamInvitation.status == "pending")
+        .order_by(TeamInvitation.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    for invitation in invitations:
+        # Re-checked under the lock: an answer given meanwhile stands.
+        if invitation.status != "pending":
+            continue
+        invitation.status = "withdrawn"
+        invitation.answered_at = utcnow()
+        audit.record(
+            "exhibitor.invitation_withdrawn",
+            exhibitor,
+            event=exhibitor.event,
+            data={
+                "user": invitation.user_id,
+                "email": invitation.user.email,
+                "invitation": invitation.id,
+                "registration": status,
+            },
+        )
 
 
 def committed(conflict_message):
@@ -778,12 +809,28 @@ def invitations_for(user, event):
     )
 
 
-def _answerable(invitation_id, user):
+def _answerable(invitation_id, user, *, joining=False):
     """The invitation locked for its owner's answer; refused for anyone else or
-    once it is answered or withdrawn."""
+    once it is answered or withdrawn. `joining`: refused too, saying why, when the
+    company no longer takes part (its leaving withdrew the invitation)."""
     invitation = _lock_invitation(invitation_id)
     if invitation is None or invitation.user_id != user.id:
         raise ExhibitorError(_("This invitation is for another account."))
+    exhibitor = invitation.exhibitor
+    if (
+        joining
+        and invitation.status in ("pending", "withdrawn")
+        and exhibitor.status not in ACTIVE_STATUSES
+    ):
+        raise ExhibitorError(
+            _(
+                "%(company)s no longer takes part in %(event)s (its registration is "
+                "%(status)s): there is no team to join.",
+                company=exhibitor.organization.name,
+                event=exhibitor.event.name,
+                status=status_label(exhibitor.status),
+            )
+        )
     if invitation.status != "pending":
         raise ExhibitorError(
             _(
@@ -807,7 +854,7 @@ def accept_invitation(invitation_id, user):
 
     The person's row is locked too: two invitations of different companies
     accepted at once must not both pass the check that they represent no company."""
-    invitation = _answerable(invitation_id, user)
+    invitation = _answerable(invitation_id, user, joining=True)
     db.session.execute(
         select(User)
         .where(User.id == user.id)

@@ -198,6 +198,43 @@ def test_an_invitation_accepted_while_it_is_withdrawn_has_one_outcome(live_serve
         db.session.remove()
 
 
+def test_an_invitation_accepted_while_the_company_withdraws_has_one_outcome(
+    live_server, small_event
+):
+    alpha_id, org_id = small_event.exhibitors["alpha"].id, small_event.companies["alpha"].id
+    outsider_id = small_event.outsider.id
+    for _round in range(ROUNDS * 2):
+        _reset_invitee(outsider_id)
+        db.session.get(Exhibitor, alpha_id).status = "approved"
+        invitation_id = _invited(alpha_id, outsider_id)
+        db.session.remove()
+        invitee = session(live_server.url, "outsider@example.org")
+        admin = session(live_server.url, "exhibitor_admin@example.org")
+        barrier = threading.Barrier(2)
+        calls = [
+            (invitee, f"/e/test-expo/team-invitations/{invitation_id}/accept"),
+            (admin, f"/e/test-expo/exhibitors/{alpha_id}/withdraw"),
+        ]
+
+        def answer(call, barrier=barrier):
+            opener, path = call
+            barrier.wait()
+            return post(opener, live_server.url + path + "?lang=en", {})
+
+        with ThreadPoolExecutor(2) as pool:
+            answers = list(pool.map(answer, calls))
+        assert all(status == 200 for status, _url, _page in answers)
+        roles, statuses = _invitee_state(outsider_id)
+        assert db.session.get(Exhibitor, alpha_id).status == "withdrawn"
+        if statuses == ["accepted"]:
+            # Joined just before: a member like the others of a company that left.
+            assert roles == [("exhibitor_staff", org_id)]
+        else:
+            assert statuses == ["withdrawn"] and roles == []
+            assert "no longer takes part" in answers[0][2]
+        db.session.remove()
+
+
 def test_invitations_of_two_companies_accepted_at_once_make_one_team(live_server, small_event):
     alpha_id, beta_id = small_event.exhibitors["alpha"].id, small_event.exhibitors["beta"].id
     outsider_id = small_event.outsider.id

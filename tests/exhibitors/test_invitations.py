@@ -229,3 +229,59 @@ def test_the_invitation_is_written_in_the_invited_persons_language(login_as, sma
     (mail,) = outbox("exhibitor_invitation")
     # The company's and the event's names come in the person's language.
     assert "알파로보틱스" in mail[1] and "테스트 엑스포" in mail[1]
+
+
+@pytest.mark.parametrize("leaving", ["withdrawn", "rejected"])
+def test_a_company_leaving_the_event_withdraws_its_invitations(login_as, small_event, leaving):
+    alpha, beta = small_event.exhibitors["alpha"], small_event.exhibitors["beta"]
+    outsider = small_event.outsider
+    invite(login_as("exhibitor_admin"), alpha, outsider.email)
+    invite(login_as("other_exhibitor"), beta, small_event.staff.email)
+    invitation = the_invitation(outsider)
+    if leaving == "withdrawn":
+        services.withdraw(alpha, "We cannot come.")
+    else:
+        services.change_status(alpha, "rejected", "Not a fit.")
+    db.session.expire_all()
+    assert invitation.status == "withdrawn" and invitation.answered_at is not None
+    entry = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "exhibitor.invitation_withdrawn")
+    )
+    assert entry.object_id == str(alpha.id)
+    assert (entry.data["invitation"], entry.data["registration"]) == (invitation.id, leaving)
+    # Another company's invitation is not touched.
+    assert the_invitation(small_event.staff).status == "pending"
+    client = login_as("outsider")
+    assert 'id="team-invitations"' not in client.get("/e/test-expo/").get_data(as_text=True)
+    page = client.post(
+        f"/e/test-expo/team-invitations/{invitation.id}/accept?lang=en", follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Alpha Robotics no longer takes part in" in page
+    assert f"(its registration is {leaving})" in page
+    db.session.expire_all()
+    assert exhibitor_roles(outsider) == [] and outsider.organization_id is None
+    # Back at the event, the company invites afresh: the old invitation stays withdrawn.
+    if leaving == "withdrawn":
+        services.register_again(alpha)
+    else:
+        services.change_status(alpha, "approved")
+    with pytest.raises(services.ExhibitorError, match="no longer open"):
+        services.accept_invitation(invitation.id, outsider)
+    assert exhibitor_roles(outsider) == []
+
+
+def test_a_pending_invitation_of_a_company_no_longer_taking_part_is_not_accepted(
+    login_as, small_event
+):
+    """However it stayed pending (made before leaving withdrew invitations), it
+    cannot let anyone join a company that has left."""
+    alpha = small_event.exhibitors["alpha"]
+    outsider = small_event.outsider
+    invite(login_as("exhibitor_admin"), alpha, outsider.email)
+    invitation = the_invitation(outsider)
+    alpha.status = "withdrawn"
+    db.session.commit()
+    with pytest.raises(services.ExhibitorError, match="no longer takes part"):
+        services.accept_invitation(invitation.id, outsider)
+    db.session.expire_all()
+    assert invitation.status == "pending" and exhibitor_roles(outsider) == []
