@@ -253,8 +253,10 @@ def mail_user(user, subject, template, *, event, kind, **context):
     return queue_mail(user.email, title, text, event=event, kind=kind)
 
 
-def _mail_admins(exhibitor, subject, template, kind, **context):
+def _mail_admins(exhibitor, subject, template, kind, *, exclude=None, **context):
     for admin in company_admins(exhibitor):
+        if exclude is not None and admin.id == exclude.id:
+            continue
         mail_user(
             admin,
             subject,
@@ -884,7 +886,38 @@ def accept_invitation(invitation_id, user):
             "invitation": invitation.id,
         },
     )
+    _mail_invitation_answer(invitation, user)
     return invitation
+
+
+def _mail_invitation_answer(invitation, user):
+    """Tell the inviting company's admins that `user` answered: they see the team
+    page only when they visit it, and may wait on the answer to invite someone
+    else. Not to `user`, whom accepting as company admin made one of them."""
+    accepted = invitation.status == "accepted"
+    event = invitation.event
+    _mail_admins(
+        invitation.exhibitor,
+        lambda: (
+            _(
+                "%(event)s: %(person)s accepted your team invitation",
+                event=event.name,
+                person=user.name,
+            )
+            if accepted
+            else _(
+                "%(event)s: %(person)s declined your team invitation",
+                event=event.name,
+                person=user.name,
+            )
+        ),
+        "exhibitors/mail/invitation_answer.txt",
+        "exhibitor_invitation_answer",
+        exclude=user,
+        person=user,
+        role=invitation.role,
+        accepted=accepted,
+    )
 
 
 @committed(SAME_TIME_INVITATION)
@@ -900,6 +933,7 @@ def decline_invitation(invitation_id, user):
         event=invitation.event,
         data={"user": user.id, "email": user.email, "invitation": invitation.id},
     )
+    _mail_invitation_answer(invitation, user)
     return invitation
 
 

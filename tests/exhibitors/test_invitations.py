@@ -285,3 +285,47 @@ def test_a_pending_invitation_of_a_company_no_longer_taking_part_is_not_accepted
         services.accept_invitation(invitation.id, outsider)
     db.session.expire_all()
     assert invitation.status == "pending" and exhibitor_roles(outsider) == []
+
+
+def test_the_companys_admins_hear_of_each_answer_in_their_language(login_as, small_event, outbox):
+    from eventapp.events.services import grant_role
+
+    alpha = small_event.exhibitors["alpha"]
+    korean_admin = small_event.staff
+    korean_admin.locale = "ko"
+    grant_role(small_event.event, korean_admin, "exhibitor_admin", organization=alpha.organization)
+    db.session.commit()
+    outsider, visitor = small_event.outsider, small_event.attendee
+    admin = login_as("exhibitor_admin")
+    invite(admin, alpha, outsider.email, role="exhibitor_admin")
+    invite(admin, alpha, visitor.email)
+    assert outbox("exhibitor_invitation_answer") == []
+
+    url = f"/e/test-expo/team-invitations/{the_invitation(outsider).id}/accept"
+    assert login_as("outsider").post(url).status_code == 302
+    mails = outbox("exhibitor_invitation_answer")
+    # To the admins who were admins before, not to the person who just became one.
+    assert sorted(recipient for recipient, _subject, _text in mails) == [
+        "exhibitor_admin@example.org",
+        "staff@example.org",
+    ]
+    english = next(mail for mail in mails if mail[0] == "exhibitor_admin@example.org")
+    assert english[1] == "Test Expo: Outsider accepted your team invitation"
+    assert "Outsider (outsider@example.org) accepted the invitation" in english[2]
+    assert "is now a company admin" in english[2]
+    assert f"/e/test-expo/exhibitors/{alpha.id}/" in english[2]
+    korean = next(mail for mail in mails if mail[0] == "staff@example.org")
+    # The event's and the person's names come in the admin's language.
+    assert "테스트 엑스포" in korean[1] and "outsider 님" in korean[1]
+
+    url = f"/e/test-expo/team-invitations/{the_invitation(visitor).id}/decline"
+    assert login_as("attendee").post(url).status_code == 302
+    mails = outbox("exhibitor_invitation_answer")[2:]
+    assert sorted(recipient for recipient, _subject, _text in mails) == [
+        "exhibitor_admin@example.org",
+        "outsider@example.org",
+        "staff@example.org",
+    ]
+    english = next(mail for mail in mails if mail[0] == "exhibitor_admin@example.org")
+    assert english[1] == "Test Expo: Attendee declined your team invitation"
+    assert "Attendee (attendee@example.org) declined the invitation" in english[2]
