@@ -512,6 +512,10 @@ def register(event, user, profile, booth_request):
     Reuses `user.organization` (updating its profile) or creates one. The
     registration starts as pending. Committed.
     """
+    # Under the person's row lock, as accept_invitation checks and grants: checked
+    # without it, accepting another company's invitation at the same moment also
+    # passed, and the person represented two companies.
+    lock_person(user)
     if company_of(user, event) is not None:
         raise ExhibitorError(_("You already represent a company at this event."))
     organization = user.organization
@@ -641,6 +645,17 @@ def invite_account(email, name, locale, organization):
 
 def set_password_url(user):
     return external_url("accounts.reset_password", token=make_reset_token(user))
+
+
+def lock_person(user):
+    """Lock `user`'s row (re-read) before checking, then giving, their one company at
+    an event: the paths that make someone a company's member wait for each other."""
+    db.session.execute(
+        select(User)
+        .where(User.id == user.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
 
 
 def _check_joinable(user, exhibitor):
@@ -857,12 +872,7 @@ def accept_invitation(invitation_id, user):
     The person's row is locked too: two invitations of different companies
     accepted at once must not both pass the check that they represent no company."""
     invitation = _answerable(invitation_id, user, joining=True)
-    db.session.execute(
-        select(User)
-        .where(User.id == user.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    lock_person(user)
     exhibitor = invitation.exhibitor
     current = company_of(user, exhibitor.event)
     if current is not None and current.id != exhibitor.organization_id:

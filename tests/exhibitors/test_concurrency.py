@@ -264,3 +264,74 @@ def test_invitations_of_two_companies_accepted_at_once_make_one_team(live_server
         assert sorted(statuses) == ["accepted", "pending"]
         assert sum("another company" in page for _status, _url, page in answers) == 1
         db.session.remove()
+
+
+def test_a_company_registered_while_an_invitation_is_accepted_gives_one_company(
+    app, small_event, monkeypatch
+):
+    """The invited person accepts another company's invitation while they register their
+    own. Acceptance locks the person's row to check, then grant, their one company; the
+    registration checked without that lock, saw no company yet, and went on once the
+    acceptance committed: the person represented two companies at the event."""
+    from eventapp.events.models import Event
+    from eventapp.exhibitors import services as exhibitor_services
+    from tests.checkin.test_concurrency import _in_thread
+
+    alpha_id, event_id = small_event.exhibitors["alpha"].id, small_event.event.id
+    org_id, outsider_id = small_event.companies["alpha"].id, small_event.outsider.id
+    _reset_invitee(outsider_id)
+    invitation_id = _invited(alpha_id, outsider_id)
+    db.session.remove()
+    acceptance_checked, acceptance_may_commit = threading.Event(), threading.Event()
+    real_grant = exhibitor_services.grant_role
+    outcomes, errors = {}, []
+
+    def grant_role(event, user, role, organization=None):
+        granted = real_grant(event, user, role, organization=organization)
+        if role == "exhibitor_staff":  # the acceptance, after its check
+            acceptance_checked.set()
+            acceptance_may_commit.wait(timeout=20)
+        return granted
+
+    monkeypatch.setattr(exhibitor_services, "grant_role", grant_role)
+
+    def attempt(name, work):
+        def run():
+            try:
+                work(db.session.get(User, outsider_id))
+                outcomes[name] = "done"
+            except exhibitor_services.ExhibitorError as error:
+                outcomes[name] = str(error)
+
+        return run
+
+    accepter = _in_thread(
+        app,
+        attempt("accept", lambda user: exhibitor_services.accept_invitation(invitation_id, user)),
+        errors,
+    )
+    assert acceptance_checked.wait(timeout=20), errors
+    registrar = _in_thread(
+        app,
+        attempt(
+            "register",
+            lambda user: exhibitor_services.register(
+                db.session.get(Event, event_id),
+                user,
+                {"name_ko": "오메가", "name_en": "Omega Works", "kind": "startup", "sector": "ai"},
+                exhibitor_services.BoothRequest(booth_count=1, zones=["ai"]),
+            ),
+        ),
+        errors,
+    )
+    registrar.join(timeout=1)  # it waits for the person's row (PostgreSQL) or to begin
+    acceptance_may_commit.set()
+    accepter.join(timeout=30)
+    registrar.join(timeout=30)
+    assert not errors, errors
+    assert outcomes["accept"] == "done"
+    assert outcomes["register"] != "done", outcomes  # "You already represent a company ..."
+    roles, statuses = _invitee_state(outsider_id)
+    assert roles == [("exhibitor_staff", org_id)]
+    assert statuses == ["accepted"]
+    db.session.remove()
