@@ -564,8 +564,16 @@ def prepare(event, filename, data):
             failed_names.update(
                 cell_text(raw.get(c)).casefold() for c in NAME_COLUMNS if raw.get(c)
             )
-    plan.problems.extend(check_rows(plan.rows, load_facts(event), failed_names))
     emails = [row.contact_email for row in plan.rows]
+    if emails:
+        # The contacts' accounts are locked before their companies are read (and until
+        # the import commits), as accepting a team invitation locks its person's: one
+        # accepted meanwhile is seen here, rather than the import also making its
+        # person another company's admin at the event.
+        db.session.execute(
+            select(User.id).where(User.email.in_(emails)).order_by(User.id).with_for_update()
+        ).all()
+    plan.problems.extend(check_rows(plan.rows, load_facts(event), failed_names))
     if emails:
         plan.existing_accounts = set(
             db.session.scalars(select(User.email).where(User.email.in_(emails)))

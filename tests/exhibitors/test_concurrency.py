@@ -335,3 +335,61 @@ def test_a_company_registered_while_an_invitation_is_accepted_gives_one_company(
     assert roles == [("exhibitor_staff", org_id)]
     assert statuses == ["accepted"]
     db.session.remove()
+
+
+def test_an_import_naming_a_person_who_accepts_an_invitation_meanwhile_is_refused(
+    app, small_event, monkeypatch
+):
+    """An organizer imports exhibitors, one of whose contacts accepts another company's
+    invitation at that moment. The import read the contact's companies without the lock
+    that acceptance takes on the person, found none yet, and made them the new
+    company's admin once the acceptance committed: two companies at the event."""
+    from eventapp.events.models import Event
+    from eventapp.exhibitors import importer
+    from eventapp.exhibitors import services as exhibitor_services
+    from tests.checkin.test_concurrency import _in_thread
+    from tests.exhibitors.test_import import csv_bytes, row
+
+    alpha_id, event_id = small_event.exhibitors["alpha"].id, small_event.event.id
+    org_id, outsider_id = small_event.companies["alpha"].id, small_event.outsider.id
+    _reset_invitee(outsider_id)
+    invitation_id = _invited(alpha_id, outsider_id)
+    db.session.remove()
+    data = csv_bytes([row(avoid="", contact_email="outsider@example.org")])
+    acceptance_checked, acceptance_may_commit = threading.Event(), threading.Event()
+    real_grant = exhibitor_services.grant_role
+    outcomes, errors = {}, []
+
+    def grant_role(event, user, role, organization=None):
+        granted = real_grant(event, user, role, organization=organization)
+        acceptance_checked.set()
+        acceptance_may_commit.wait(timeout=20)
+        return granted
+
+    monkeypatch.setattr(exhibitor_services, "grant_role", grant_role)
+
+    def accept():
+        user = db.session.get(User, outsider_id)
+        exhibitor_services.accept_invitation(invitation_id, user)
+
+    def import_file():
+        event = db.session.get(Event, event_id)
+        plan = importer.prepare(event, "exhibitors.csv", data)
+        outcomes["import_ok"] = plan.ok
+        if plan.ok:
+            importer.apply(event, plan, "approved")
+            db.session.commit()
+
+    accepter = _in_thread(app, accept, errors)
+    assert acceptance_checked.wait(timeout=20), errors
+    importing = _in_thread(app, import_file, errors)
+    importing.join(timeout=1)  # it waits for the person's row (PostgreSQL) or to begin
+    acceptance_may_commit.set()
+    accepter.join(timeout=30)
+    importing.join(timeout=30)
+    assert not errors, errors
+    assert outcomes["import_ok"] is False  # "... already represents a company ..."
+    roles, statuses = _invitee_state(outsider_id)
+    assert roles == [("exhibitor_staff", org_id)]
+    assert statuses == ["accepted"]
+    db.session.remove()
