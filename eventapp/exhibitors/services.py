@@ -864,14 +864,21 @@ SAME_TIME_INVITATION = _l(
 
 
 @committed(SAME_TIME_INVITATION)
-def accept_invitation(invitation_id, user):
+def accept_invitation(invitation_id, user, role=None):
     """The invited person joins the team: what adding an existing account did
     before invitations (role, company link if they have none, audit entry), with
-    the checks made now, at their answer. Committed.
+    the checks made now, at their answer. `role`, when given, is the role the
+    person read on the invitation page: the answer is to that offer. Committed.
 
     The person's row is locked too: two invitations of different companies
     accepted at once must not both pass the check that they represent no company."""
     invitation = _answerable(invitation_id, user, joining=True)
+    if role is not None and role != invitation.role:
+        # Withdrawn and made again with another role while the page was open (same row,
+        # same link): accepting staff must not make the person company admin.
+        raise ExhibitorError(
+            _("This invitation changed while you were reading it. Please read it again.")
+        )
     lock_person(user)
     exhibitor = invitation.exhibitor
     current = company_of(user, exhibitor.event)

@@ -365,7 +365,7 @@ def answer_invitation(event, invitation_id, answer):
     user = current_user._get_current_object()
     try:
         if answer == "accept":
-            services.accept_invitation(invitation.id, user)
+            services.accept_invitation(invitation.id, user, role=request.form.get("role"))
         else:
             services.decline_invitation(invitation.id, user)
     except services.ExhibitorError as error:

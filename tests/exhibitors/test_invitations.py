@@ -180,6 +180,35 @@ def test_only_the_invited_account_accepts(login_as, small_event):
     assert login_as("anonymous").get(url).status_code == 302
 
 
+def test_an_acceptance_is_of_the_role_the_person_read(login_as, small_event):
+    """The admin withdraws an invitation as company staff and invites the person again
+    as company admin (same row, same link) while its page is open. Accepting from that
+    page made the person company admin, an offer they never read."""
+    alpha = small_event.exhibitors["alpha"]
+    outsider = small_event.outsider
+    invite(login_as("exhibitor_admin"), alpha, outsider.email)
+    invitation = the_invitation(outsider)
+    url = f"/e/test-expo/team-invitations/{invitation.id}"
+    client = login_as("outsider")
+    page = client.get(url + "?lang=en").get_data(as_text=True)
+    assert "as company staff" in page
+    services.withdraw_invitation(alpha, invitation.id)
+    services._invite_member(alpha, outsider, "exhibitor_admin")
+    db.session.commit()
+    page = client.post(
+        f"{url}/accept?lang=en", data={"role": "exhibitor_staff"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "This invitation changed while you were reading it" in page
+    # The page shows the offer as it is now, and its button answers that one.
+    assert "as company admin" in page and 'name="role" value="exhibitor_admin"' in page
+    db.session.expire_all()
+    assert invitation.status == "pending" and exhibitor_roles(outsider) == []
+    client.post(f"{url}/accept", data={"role": "exhibitor_admin"})
+    db.session.expire_all()
+    (role,) = exhibitor_roles(outsider)
+    assert role.role == "exhibitor_admin" and invitation.status == "accepted"
+
+
 def test_inviting_the_same_person_twice_makes_one_invitation(login_as, small_event, outbox):
     alpha = small_event.exhibitors["alpha"]
     outsider = small_event.outsider
