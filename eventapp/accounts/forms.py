@@ -62,7 +62,11 @@ class ResetRequestForm(FlaskForm):
 
 
 class ConfirmEmailForm(FlaskForm):
-    """The button that confirms an address (CSRF only)."""
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired()],
+        description=_l("The password you chose when signing up."),
+    )
 
 
 class ResendConfirmationForm(FlaskForm):

@@ -86,14 +86,13 @@ def _unknown_account_hash():
     return generate_password_hash(secrets.token_hex(16))
 
 
-def authenticate(email, password, remote_addr):
-    """Return the user, or raise AccountError with a message to show."""
-    email = normalize_email(email)
+def _counted_attempt(email, remote_addr):
+    """Record a password attempt for `email`, refused (AccountError) once there are too
+    many. The attempt counts as a failure from before its password is checked,
+    committed at once: guesses sent together (to several workers) each see those
+    committed before them, so no more than the limit get a password checked. Counted
+    only after the check, they all saw the same few failures and were all tried."""
     maybe_prune_login_attempts()
-    # The attempt counts as a failure from before its password is checked, committed
-    # at once: guesses sent together (to several workers) each see those committed
-    # before them, so no more than the limit get a password checked. Counted only
-    # after the check, they all saw the same few failures and were all tried.
     attempt = LoginAttempt(email=email, remote_addr=remote_addr)
     db.session.add(attempt)
     db.session.commit()
@@ -103,6 +102,25 @@ def authenticate(email, password, remote_addr):
         db.session.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt.id))
         db.session.commit()
         raise AccountError(_("Too many failed attempts. Please wait a few minutes and try again."))
+    return attempt
+
+
+def check_confirming_password(user, password, remote_addr):
+    """Whoever confirms an address gives the password chosen at sign-up. Owning the
+    mailbox is not enough: someone else may have signed up with the address, and
+    confirming would make their password open an account in the owner's name.
+    Wrong guesses count against the sign-in limit. Raises AccountError."""
+    _counted_attempt(user.email, remote_addr)
+    if not user.check_password(password):
+        raise AccountError(_("This is not the password chosen when signing up."))
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email))
+    db.session.commit()
+
+
+def authenticate(email, password, remote_addr):
+    """Return the user, or raise AccountError with a message to show."""
+    email = normalize_email(email)
+    attempt = _counted_attempt(email, remote_addr)
     user = find_user(email)
     if user is None:
         # As slow as a wrong password, so the answer time does not tell

@@ -94,8 +94,9 @@ def signup():
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
 def confirm_email(token):
-    """Opening the link shows a button; the button confirms and signs in. A GET
-    changes nothing: mail filters open links ahead of their reader (that would use
+    """Opening the link shows a form; the password chosen at sign-up confirms the
+    address and signs in (see services.check_confirming_password). A GET changes
+    nothing: mail filters open links ahead of their reader (that would use
     up the sign-in), and a page elsewhere could load a link of an account of its
     own making and sign the visitor into it."""
     try:
@@ -104,8 +105,15 @@ def confirm_email(token):
         flash(str(error), "error")
         return redirect(url_for("accounts.resend_confirmation"))
     form = ConfirmEmailForm()
-    if not user.email_confirmed and not form.validate_on_submit():
-        return render_template("accounts/confirm.html", form=form, email=user.email)
+    if not user.email_confirmed:
+        if not form.validate_on_submit():
+            return render_template("accounts/confirm.html", form=form, email=user.email)
+        try:
+            services.check_confirming_password(user, form.password.data, request.remote_addr or "-")
+        except services.AccountError as error:
+            form.password.errors = [str(error)]
+            page = render_template("accounts/confirm.html", form=form, email=user.email)
+            return page, 400
     if not user.email_confirmed and services.confirm_email(user):
         login_user(user)
         session["lang"] = user.locale

@@ -42,7 +42,7 @@ def test_signup_creates_hashed_account_signed_in_by_the_mailed_link(client, app_
     db.session.refresh(user)
     assert not user.email_confirmed
     # ... which confirms the address and signs in.
-    response = client.post(link)
+    response = client.post(link, data={"password": "a long enough secret"})
     assert response.status_code == 302
     assert client.get("/account").status_code == 200
     db.session.refresh(user)
@@ -399,7 +399,9 @@ def test_creating_an_account_from_the_sign_in_page_leads_on_to_the_page_asked_fo
     )
     assert response.status_code == 302
     # The link that confirms the address carries them on to it.
-    response = client.post(confirmation_link("newcomer@example.org"))
+    response = client.post(
+        confirmation_link("newcomer@example.org"), data={"password": "a long enough secret"}
+    )
     assert response.status_code == 302
     assert response.location.endswith("/e/test-expo/exhibit")
     assert client.get(response.location).status_code == 200

@@ -66,7 +66,7 @@ def test_signing_in_before_confirming_is_refused_with_a_way_to_get_the_mail(clie
     # The button sends the mail again; its link confirms and signs in.
     client.post("/confirm?lang=en", data={"email": ADDRESS})
     assert _confirmation_mails() == 2
-    client.post(confirmation_link(ADDRESS))
+    client.post(confirmation_link(ADDRESS), data={"password": SECRET})
     assert client.get("/account").status_code == 200
     client.post("/logout")
     login(client, _user(), password=SECRET)
@@ -83,7 +83,7 @@ def test_the_confirmation_mail_speaks_the_accounts_language(client, app_ctx, out
 def test_an_opened_link_confirms_once_and_then_signs_nobody_in(app, client, app_ctx):
     sign_up(client, ADDRESS)
     link = confirmation_link(ADDRESS)
-    assert client.post(link).status_code == 302
+    assert client.post(link, data={"password": SECRET}).status_code == 302
     assert _user().email_confirmed
     # Opened again, elsewhere: harmless, and no key to the account.
     other = app.test_client()
@@ -109,7 +109,7 @@ def test_an_expired_link_says_so_and_offers_a_new_mail(client, app_ctx, app, mon
     assert not _user().email_confirmed
     client.post("/confirm", data={"email": ADDRESS})
     assert _confirmation_mails() == 2
-    client.post(confirmation_link(ADDRESS))
+    client.post(confirmation_link(ADDRESS), data={"password": SECRET})
     assert client.get("/account").status_code == 200
 
 
@@ -163,7 +163,7 @@ def test_a_reset_link_confirms_the_address(client, app_ctx):
     login(client, _user(), password="the owner's secret")
     # The old confirmation link opens nothing any more.
     client.post("/logout")
-    client.post(confirmation_link(ADDRESS))
+    client.post(confirmation_link(ADDRESS), data={"password": SECRET})
     assert client.get("/account").status_code == 302
 
 
@@ -242,7 +242,7 @@ def test_an_unconfirmed_sign_up_is_taken_over_by_the_next_one(app, client, app_c
     assert not _user().email_confirmed
     assert client.get("/account").status_code == 302
     # The new one does, for the owner's password.
-    owner.post(confirmation_link(ADDRESS))
+    owner.post(confirmation_link(ADDRESS), data={"password": "the owner's secret"})
     assert owner.get("/account").status_code == 200
     response = client.post("/login", data={"email": ADDRESS, "password": "somebody else's secret"})
     assert response.status_code == 401
@@ -271,7 +271,7 @@ def test_take_overs_are_capped_with_the_confirmation_mails(client, app_ctx):
     # The account keeps the password of the last link mailed: that link still works.
     last = services.CONFIRMATION_MAILS_PER_WINDOW - 2
     assert _user().check_password(f"secret number {last}")
-    client.post(confirmation_link(ADDRESS))
+    client.post(confirmation_link(ADDRESS), data={"password": f"secret number {last}"})
     assert client.get("/account").status_code == 200
 
 
@@ -297,3 +297,22 @@ def test_signing_up_with_a_confirmed_address_tells_its_owner(client, small_event
         == services.SIGNUP_NOTICE_MAILS_PER_WINDOW
     )
     login(client, attendee)
+
+
+def test_confirming_takes_the_password_chosen_at_sign_up(client, app_ctx, app):
+    """Someone signs up with another person's address: its owner, opening the mail,
+    must not confirm the stranger's password into an account in their name."""
+    sign_up(client, ADDRESS, password="somebody else's secret")
+    link = confirmation_link(ADDRESS)
+    owner = app.test_client()
+    response = owner.post(link + "?lang=en", data={"password": "the owner's guess"})
+    assert response.status_code == 400
+    assert "This is not the password chosen when signing up." in response.get_data(as_text=True)
+    assert not _user().email_confirmed
+    assert owner.get("/account").status_code == 302
+    # Wrong guesses count against the sign-in limit, so the form is no guessing oracle.
+    for number in range(app.config["LOGIN_MAX_FAILURES"]):
+        owner.post(link, data={"password": f"guess {number}"})
+    response = owner.post(link + "?lang=en", data={"password": "somebody else's secret"})
+    assert "Too many failed attempts" in response.get_data(as_text=True)
+    assert not _user().email_confirmed

@@ -43,6 +43,7 @@ def test_sign_up_register_approve_pick_and_confirm(live_server, small_event, bro
     link = confirmation_link("founder@newco.example")
     db.session.remove()
     exhibitor.goto(link)
+    exhibitor.fill("#password", "a long new password")
     exhibitor.click("#confirm-address")
     expect(exhibitor.locator(".flash-success")).to_contain_text("confirmed")
     exhibitor.goto("/e/test-expo/")
