@@ -11,8 +11,9 @@ from flask_login import current_user
 
 
 def current_language():
-    if not has_request_context():
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    # Flask-Babel's locale, also outside a request: a mail rendered by a command or
+    # worker inside `force_locale(recipient's language)` names events and companies in
+    # that language too. Otherwise the selector answers the default language there.
     locale = get_locale()
     return locale.language if locale else current_app.config["BABEL_DEFAULT_LOCALE"]
 

@@ -109,3 +109,20 @@ def test_gettext_works_outside_a_request(app):
 
     with app.app_context():
         assert gettext("Sign in") == "로그인"
+
+
+def test_bilingual_names_follow_the_forced_language_outside_a_request(app):
+    """Commands and workers write each mail inside `force_locale(recipient's language)`:
+    the names of events and companies in it follow that language, not only the text."""
+    from flask_babel import force_locale
+
+    from eventapp.core.i18n import current_language, gettext
+    from eventapp.organizations.models import Organization
+
+    company = Organization(name_ko="알파로보틱스", name_en="Alpha Robotics")
+    with app.app_context():
+        assert current_language() == "ko" and company.name == "알파로보틱스"
+        with force_locale("en"):
+            assert current_language() == "en" and company.name == "Alpha Robotics"
+            assert gettext("Sign in") == "Sign in"
+        assert current_language() == "ko" and company.name == "알파로보틱스"

@@ -250,6 +250,51 @@ def test_command_line_export_and_reminders(meetup, app, tmp_path):
     assert db.session.get(Meeting, request.meeting.id).reminded_at is not None
 
 
+def _run_command_outside_the_test(app, args):
+    """Invoke a command as `flask` does: in an app context of its own and no request
+    (a thread of its own has neither the test's request context nor its app context)."""
+    import threading
+
+    results = []
+
+    def run():
+        with app.app_context():
+            results.append(app.test_cli_runner().invoke(args=args))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    return results[0]
+
+
+def test_command_line_reminders_name_things_in_each_readers_language(meetup, app, outbox):
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    request = accepted_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    services.book(request, meetup.slots[0], meetup.attendee)
+    meetup.exhibitor_staff.locale = "ko"
+    db.session.commit()
+
+    result = _run_command_outside_the_test(
+        app, ["meetings", "remind", "test-expo", "--hours", "1440"]
+    )
+    assert "1 meetings reminded" in result.output, result.output
+    mails = {recipient: text for recipient, _subject, text in outbox("meeting_reminder")}
+    assert set(mails) == {
+        "exhibitor_admin@example.org",
+        "exhibitor_staff@example.org",
+        "attendee@example.org",
+    }
+    # The event and the companies as the reader reads them, not in the default language.
+    assert "Hello Exhibitor_Admin," in mails["exhibitor_admin@example.org"]
+    assert "of Alpha Robotics at Test Expo" in mails["exhibitor_admin@example.org"]
+    assert "Partner: Gamma Group" in mails["exhibitor_admin@example.org"]
+    assert "of Gamma Group at Test Expo" in mails["attendee@example.org"]
+    assert "Partner: Alpha Robotics" in mails["attendee@example.org"]
+    korean = mails["exhibitor_staff@example.org"]
+    assert "알파로보틱스" in korean and "테스트 엑스포" in korean and "감마그룹" in korean
+    assert "Alpha Robotics" not in korean and "Gamma Group" not in korean
+
+
 def test_apply_leaves_out_meetings_whose_slot_has_started(meetup, quick_solver, outbox):
     _people, _requests = _crowd(meetup, startups=4)
     plan = planning.run_plan(meetup.event, meetup.organizer, time_limit=2, workers=1)
