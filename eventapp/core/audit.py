@@ -10,6 +10,7 @@ from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp.core.db import UTCDateTime, utcnow
+from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.extensions import db
 
@@ -87,6 +88,7 @@ ACTIONS = {
     "meeting_request.mutual": _l("Mutual meeting requests joined"),
     "meeting_settings.saved": _l("Meetup settings saved"),
     "role.granted": _l("Role granted"),
+    "role.revoked": _l("Role removed"),
     "user.confirmation_sent": _l("Address confirmation mailed"),
     "user.created": _l("Account created"),
     "user.email_confirmed": _l("E-mail address confirmed"),
@@ -117,11 +119,28 @@ class AuditEntry(db.Model):
 
     @property
     def label(self):
-        """What the entry records, in the reader's language (the code if unknown)."""
+        """What the entry records, in the reader's language (the code if unknown).
+        An organizer appointed or removed is named: who did it is the entry's user,
+        and who runs the event is what the organizers look the log up for."""
+        data = self.data or {}
+        if self.action in ("role.granted", "role.revoked") and data.get("role") == "organizer":
+            person = data.get("email") or _email_of(data.get("user"))
+            if person and self.action == "role.granted":
+                return _("Organizer appointed: %(person)s", person=person)
+            if person:
+                return _("Organizer removed: %(person)s", person=person)
         return ACTIONS.get(self.action, self.action)
 
     def __repr__(self):
         return f"<AuditEntry {self.action} {self.object_type}:{self.object_id}>"
+
+
+def _email_of(user_id):
+    """The address of an account (entries written before they carried it)."""
+    from eventapp.accounts.models import User
+
+    user = db.session.get(User, user_id) if user_id is not None else None
+    return user.email if user is not None else None
 
 
 def acting_user_id():

@@ -166,6 +166,37 @@ def appoint_organizers(event, emails):
     return [grant_role(event, user, "organizer") for user in users]
 
 
+def remove_organizer(event, user_id):
+    """Take the organizer role at `event` from a person (their account stays). The
+    last organizer stays one: nobody else could run the event or appoint another."""
+    # Locked like a save of the details: two organizers removing each other at once
+    # would each see the other still there, and leave the event with none.
+    event = _lock_event(event)
+    organizers = db.session.scalars(
+        select(EventRole).where(EventRole.event_id == event.id, EventRole.role == "organizer")
+    ).all()
+    role = next((r for r in organizers if r.user_id == user_id), None)
+    if role is None:
+        raise EventError(_("This person is not an organizer of the event."))
+    user = role.user
+    if len(organizers) == 1:
+        raise EventError(
+            _(
+                "%(email)s is the event's last organizer and stays one: appoint another "
+                "organizer first.",
+                email=user.email,
+            )
+        )
+    audit.record(
+        "role.revoked",
+        role,
+        event=event,
+        data={"user": user.id, "email": user.email, "role": role.role},
+    )
+    db.session.delete(role)
+    return user
+
+
 def details_version(event):
     """A fingerprint of the event's details: the edit form carries the one it showed,
     and saving over details that changed since is refused (see update_event)."""
@@ -413,7 +444,12 @@ def grant_role(event, user, role, organization=None):
         "role.granted",
         granted,
         event=event,
-        data={"user": user.id, "role": role, "organization": getattr(organization, "id", None)},
+        data={
+            "user": user.id,
+            "email": user.email,
+            "role": role,
+            "organization": getattr(organization, "id", None),
+        },
     )
     return granted
 

@@ -11,7 +11,7 @@ from eventapp.core.db import is_conflict, utcnow
 from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import ngettext
 from eventapp.core.nav import HOME_PANELS, OVERVIEW_PANELS
-from eventapp.core.permissions import event_view, load_event, organizer_view
+from eventapp.core.permissions import event_view, is_organizer, load_event, organizer_view
 from eventapp.events import services
 from eventapp.events.forms import EventSettingsForm, NewEventForm, OrganizerForm
 from eventapp.events.models import ROLES, Event, EventRole
@@ -245,4 +245,18 @@ def appoint_organizer(event):
             flash(error, "error")
     else:
         flash(_("Give the e-mail address of the organizer to appoint."), "error")
+    return redirect(url_for(".settings", slug=event.slug))
+
+
+@bp.post("/e/<slug>/manage/organizers/<int:user_id>/remove")
+@organizer_view
+def remove_organizer(event, user_id):
+    user, error = _save(lambda: services.remove_organizer(event, user_id))
+    if error is not None:
+        flash(error, "error")
+        return redirect(url_for(".settings", slug=event.slug))
+    flash(_("%(email)s is no longer an organizer of the event.", email=user.email), "success")
+    if not is_organizer(current_user, event):
+        # They took themselves off: the settings page is not theirs any more.
+        return redirect(url_for(".home", slug=event.slug))
     return redirect(url_for(".settings", slug=event.slug))

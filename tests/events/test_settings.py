@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from eventapp.core.audit import AuditEntry
+from eventapp.core.permissions import roles_of
 from eventapp.events import services
-from eventapp.events.models import Event
+from eventapp.events.models import Event, EventRole
 from eventapp.extensions import db
 from tests.conftest import add_other_event, assert_access
 from tests.meetings.conftest import accepted_request, meetup, request_ctx  # noqa: F401
@@ -128,11 +129,16 @@ def test_settings_are_for_the_event_organizers_only(login_as, small_event):
     data = details(small_event.event, name_en="Taken over")
     for role in ("anonymous", "attendee", "exhibitor_admin", "exhibitor_staff", "staff"):
         client = login_as(role)
-        for path, form in ((URL, data), ("/e/test-expo/manage/organizers", {"email": "x@y.org"})):
+        for path, form in (
+            (URL, data),
+            ("/e/test-expo/manage/organizers", {"email": "x@y.org"}),
+            (f"/e/test-expo/manage/organizers/{small_event.organizer.id}/remove", {}),
+        ):
             response = client.post(path, data=form)
             assert response.status_code == 403 or "/login" in response.location, (role, path)
     db.session.refresh(small_event.event)
     assert small_event.event.name_en == "Test Expo"
+    assert roles_of(small_event.organizer, small_event.event) == {"organizer"}
 
 
 def test_an_organizer_of_another_event_cannot_edit_this_one(login_as, small_event):
@@ -147,13 +153,16 @@ def test_an_organizer_of_another_event_cannot_edit_this_one(login_as, small_even
         ).status_code
         == 403
     )
+    services.grant_role(other, small_event.outsider, "organizer")
+    db.session.commit()
+    removal = f"/e/other-expo/manage/organizers/{small_event.outsider.id}/remove"
+    assert client.post(removal).status_code == 403
+    assert roles_of(small_event.outsider, other) == {"organizer"}
     db.session.refresh(other)
     assert other.name_en == "Other Expo"
 
 
 def test_organizers_appoint_organizers_by_e_mail(login_as, small_event):
-    from eventapp.core.permissions import roles_of
-
     client = login_as("organizer")
     unknown = client.post(
         "/e/test-expo/manage/organizers?lang=en", data={"email": "nobody@example.org"}
@@ -164,6 +173,44 @@ def test_organizers_appoint_organizers_by_e_mail(login_as, small_event):
     client.post("/e/test-expo/manage/organizers", data={"email": "Outsider@Example.org"})
     assert roles_of(small_event.outsider, small_event.event) == {"organizer"}
     assert "outsider@example.org" in client.get(URL).get_data(as_text=True)
+
+
+def test_organizers_remove_organizers_but_the_event_keeps_one(login_as, small_event):
+    event, organizer, outsider = small_event.event, small_event.organizer, small_event.outsider
+    client = login_as("organizer")
+    client.post("/e/test-expo/manage/organizers", data={"email": outsider.email})
+    page = client.get(URL + "?lang=en").get_data(as_text=True)
+    remove = "/e/test-expo/manage/organizers/{}/remove"
+    assert remove.format(outsider.id) in page
+    assert remove.format(organizer.id) not in page  # another organizer removes them
+    response = client.post(remove.format(outsider.id) + "?lang=en")
+    assert "outsider@example.org is no longer an organizer of the event." in client.get(
+        response.location
+    ).get_data(as_text=True)
+    assert roles_of(outsider, event) == set()
+    # The last organizer stays, and is told why.
+    response = client.post(remove.format(organizer.id) + "?lang=en")
+    assert (
+        "organizer@example.org is the event&#39;s last organizer and stays one: appoint "
+        "another organizer first." in client.get(response.location).get_data(as_text=True)
+    )
+    assert roles_of(organizer, event) == {"organizer"}
+    # The log says who appointed and removed whom.
+    log = client.get("/e/test-expo/manage/audit?lang=en").get_data(as_text=True)
+    assert ">Organizer appointed: outsider@example.org<" in log
+    assert ">Organizer removed: outsider@example.org<" in log
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "role.revoked"))
+    assert (entry.user_id, entry.data["user"]) == (organizer.id, outsider.id)
+
+
+def test_an_organizer_steps_down_while_another_remains(login_as, small_event):
+    services.grant_role(small_event.event, small_event.outsider, "organizer")
+    db.session.commit()
+    client = login_as("organizer")
+    response = client.post(f"/e/test-expo/manage/organizers/{small_event.organizer.id}/remove")
+    assert response.location.endswith("/e/test-expo/")
+    assert roles_of(small_event.organizer, small_event.event) == set()
+    assert client.get(URL).status_code == 403
 
 
 # -- days that data stands on ----------------------------------------------------------------------
@@ -346,3 +393,47 @@ def test_a_save_in_progress_does_not_hold_up_scans(app, small_event):
         thread.join(30)
     done.set()
     assert outcome == {"inserted": True}
+
+
+def test_two_organizers_removing_each_other_at_once_leave_one(app, small_event):
+    """Each removal counts the organizers left; without waiting for the other, both
+    would count two and the event would have none."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writing transaction at a time: the race cannot happen there")
+    event_id = small_event.event.id
+    first_id, second_id = small_event.organizer.id, small_event.outsider.id
+    services.grant_role(small_event.event, small_event.outsider, "organizer")
+    db.session.commit()
+    first_removed, outcome = threading.Event(), {}
+
+    def first():
+        with app.app_context():
+            services.remove_organizer(db.session.get(Event, event_id), second_id)
+            db.session.flush()
+            first_removed.set()
+            threading.Event().wait(1.0)  # the other removal starts meanwhile
+            db.session.commit()
+
+    def second():
+        with app.app_context():
+            first_removed.wait(10)
+            try:
+                services.remove_organizer(db.session.get(Event, event_id), first_id)
+                db.session.commit()
+                outcome["second"] = "removed"
+            except services.EventError:
+                db.session.rollback()
+                outcome["second"] = "refused"
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    db.session.rollback()
+    left = db.session.scalars(
+        select(EventRole.user_id).where(
+            EventRole.event_id == event_id, EventRole.role == "organizer"
+        )
+    ).all()
+    assert (outcome, left) == ({"second": "refused"}, [first_id])
