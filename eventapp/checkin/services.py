@@ -53,6 +53,7 @@ from eventapp.core.driver_sql import DriverStatement
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.core.permissions import MAX_ID, company_of, has_role
 from eventapp.events.models import EXHIBITOR_ROLES, Event, EventRole
+from eventapp.events.services import lock_event
 from eventapp.extensions import db
 from eventapp.organizations.models import Organization
 
@@ -76,8 +77,15 @@ LEAD_EXHIBITOR_STATUSES = EXHIBITING_STATUSES
 
 
 def _clean_days(event, days):
-    allowed = {d.isoformat() for d in event.days}
     chosen = sorted({(d.isoformat() if isinstance(d, date) else str(d)) for d in days or ()})
+    if chosen:
+        # Checked against the days as stored, under the lock a change of them takes
+        # (update_event): one saved at the same moment either comes first, and is
+        # checked against here, or waits and sees these days. A point of every day
+        # (none named; the booth point made when a company starts scanning) waits
+        # for nothing.
+        event = lock_event(event)
+    allowed = {d.isoformat() for d in event.days}
     unknown = [d for d in chosen if d not in allowed]
     if unknown:
         raise CheckinError(_l("Not a fair day: %(days)s", days=", ".join(unknown)))

@@ -171,7 +171,7 @@ def remove_organizer(event, user_id):
     last organizer stays one: nobody else could run the event or appoint another."""
     # Locked like a save of the details: two organizers removing each other at once
     # would each see the other still there, and leave the event with none.
-    event = _lock_event(event)
+    event = lock_event(event)
     organizers = db.session.scalars(
         select(EventRole).where(EventRole.event_id == event.id, EventRole.role == "organizer")
     ).all()
@@ -204,11 +204,15 @@ def details_version(event):
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-def _lock_event(event):
+def lock_event(event):
     """Re-read the event row locked (PostgreSQL; SQLite runs one writer at a time):
     a second organizer saving at once waits, then sees the first one's change.
-    FOR NO KEY UPDATE: the inserts of rows naming the event (scans, check-ins,
-    audit entries) take a key-share lock on it and must not wait for this save."""
+    The saves of what stands on the event's days (meetup settings, scan points)
+    take it too, so that a change of the days and such a save are checked one after
+    the other. FOR NO KEY UPDATE: it conflicts with itself, which orders those
+    saves, but not with the key-share lock that the inserts of rows naming the
+    event (scans, check-ins, audit entries) take, which must not wait for them.
+    (FOR KEY SHARE would not wait for this lock at all, and order nothing.)"""
     return db.session.scalar(
         select(Event)
         .where(Event.id == event.id)
@@ -224,7 +228,7 @@ def update_event(event, values, seen_version):
     picking window on days the fair no longer has, move the time zone under
     laid-out slots and check-ins, or change the address of an event people have
     registered for."""
-    event = _lock_event(event)
+    event = lock_event(event)
     if seen_version != details_version(event):
         raise EventConflict(
             _(

@@ -27,6 +27,7 @@ from eventapp.core import audit
 from eventapp.core.db import utcnow
 from eventapp.core.i18n import gettext as _
 from eventapp.events.models import EXHIBITOR_ROLES, EventRole
+from eventapp.events.services import lock_event
 from eventapp.extensions import db
 from eventapp.meetings import signals
 from eventapp.meetings.models import (
@@ -1109,11 +1110,20 @@ def save_settings(event, user, **fields):
     whole change is refused). Tables beyond the new count are switched off, not deleted,
     unless a meeting still to come sits at one (refused likewise).
     """
+    # The event's days and time zone as stored, under the lock a change of them takes
+    # (update_event): one saved at the same moment either comes first, and the days
+    # are checked against it here, or waits and checks the days saved here.
+    event = lock_event(event)
     settings = ensure_settings(event)
     for key, value in fields.items():
         if not hasattr(MeetingSettings, key) or key in ("event_id", "updated_at"):
             raise ValueError(f"unknown setting {key!r}")
         setattr(settings, key, value)
+    if "meeting_days" in fields:
+        fair_days = {day.isoformat() for day in event.days}
+        stray = sorted(set(settings.meeting_days or ()) - fair_days)
+        if stray:
+            raise MeetingError(_("Not a fair day: %(days)s", days=", ".join(stray)))
     if settings.slot_minutes < 5 or settings.slot_minutes > 240:
         raise MeetingError(_("Slots last between 5 and 240 minutes."))
     if settings.day_ends_at <= settings.day_starts_at:

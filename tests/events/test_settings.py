@@ -437,3 +437,119 @@ def test_two_organizers_removing_each_other_at_once_leave_one(app, small_event):
         )
     ).all()
     assert (outcome, left) == ({"second": "refused"}, [first_id])
+
+
+def _one_after_the_other(app, first, second):
+    """Run `first` up to its flush and hold its transaction open for a second while
+    `second` runs; then commit both. Returns what `second` did: "saved", or the
+    name of the error that refused it."""
+    started, outcome = threading.Event(), {}
+
+    def run_first():
+        with app.app_context(), app.test_request_context():
+            first()
+            db.session.flush()
+            started.set()
+            threading.Event().wait(1.0)  # the second save starts meanwhile
+            db.session.commit()
+
+    def run_second():
+        with app.app_context(), app.test_request_context():
+            started.wait(10)
+            try:
+                second()
+                db.session.commit()
+                outcome["second"] = "saved"
+            except Exception as error:  # noqa: BLE001 - what refused it is the answer
+                db.session.rollback()
+                outcome["second"] = type(error).__name__
+
+    threads = [threading.Thread(target=run_first), threading.Thread(target=run_second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    db.session.rollback()
+    return outcome.get("second")
+
+
+@pytest.mark.parametrize("days_first", [True, False], ids=["days-first", "meetup-first"])
+def test_a_meetup_save_at_the_same_moment_cannot_keep_a_dropped_day(app, meetup, days_first):  # noqa: F811
+    """Dropping the last day and putting it in the meetup days at once: whichever
+    commits second sees the first, and is refused."""
+    from eventapp.accounts.models import User
+    from eventapp.meetings import services as meetings
+    from eventapp.meetings.models import MeetingSettings
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writing transaction at a time: the race cannot happen there")
+    event = meetup.event
+    first_day, last_day = event.starts_on, event.ends_on
+    meetings.save_settings(event, meetup.organizer, meeting_days=[first_day.isoformat()])
+    event_id, organizer_id, seen = event.id, meetup.organizer.id, services.details_version(event)
+    db.session.commit()
+
+    def drop_the_day():
+        services.update_event(db.session.get(Event, event_id), {"ends_on": first_day}, seen)
+
+    def meet_on_it():
+        meetings.save_settings(
+            db.session.get(Event, event_id),
+            db.session.get(User, organizer_id),
+            meeting_days=[first_day.isoformat(), last_day.isoformat()],
+        )
+
+    if days_first:
+        assert _one_after_the_other(app, drop_the_day, meet_on_it) == "MeetingError"
+    else:
+        assert _one_after_the_other(app, meet_on_it, drop_the_day) == "EventError"
+    event = db.session.get(Event, event_id)
+    db.session.refresh(event)
+    settings = db.session.get(MeetingSettings, event_id)
+    db.session.refresh(settings)
+    assert set(settings.meeting_days) <= {day.isoformat() for day in event.days}
+
+
+@pytest.mark.parametrize("days_first", [True, False], ids=["days-first", "scan-point-first"])
+@pytest.mark.parametrize("new_point", [False, True], ids=["changed-point", "new-point"])
+def test_a_scan_point_save_at_the_same_moment_cannot_keep_a_dropped_day(
+    app, small_event, days_first, new_point
+):
+    from eventapp.checkin import services as checkin
+    from eventapp.checkin.models import ScanPoint
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writing transaction at a time: the race cannot happen there")
+    event = small_event.event
+    first_day, last_day = event.starts_on, event.ends_on
+    gate = checkin.create_scan_point(
+        event, name_ko="입구", name_en="Gate", kind="entrance", valid_days=[first_day]
+    )
+    db.session.commit()
+    event_id, gate_id, seen = event.id, gate.id, services.details_version(event)
+
+    def drop_the_day():
+        services.update_event(db.session.get(Event, event_id), {"ends_on": first_day}, seen)
+
+    def admit_on_it():
+        if new_point:
+            checkin.create_scan_point(
+                db.session.get(Event, event_id),
+                name_ko="2일차 입구",
+                name_en="Day 2 gate",
+                kind="entrance",
+                valid_days=[last_day],
+            )
+        else:
+            checkin.update_scan_point(db.session.get(ScanPoint, gate_id), valid_days=[last_day])
+
+    if days_first:
+        assert _one_after_the_other(app, drop_the_day, admit_on_it) == "CheckinError"
+    else:
+        assert _one_after_the_other(app, admit_on_it, drop_the_day) == "EventError"
+    event = db.session.get(Event, event_id)
+    db.session.refresh(event)
+    fair_days = {day.isoformat() for day in event.days}
+    for point in db.session.scalars(select(ScanPoint)):
+        db.session.refresh(point)
+        assert set(point.valid_days) <= fair_days, point.name_en
