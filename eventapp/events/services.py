@@ -405,6 +405,22 @@ def day_obstacles(event, starts_on, ends_on, timezone):
                     moment=max(late).astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M"),
                 )
             )
+    # Meetings are requested and booked for the fair's slots: a booking window open
+    # after its new last day would take requests for a fair that is over. It closes
+    # at its closing moment, so one closing as the last day ends is in time.
+    meetup = db.session.get(MeetingSettings, event.id)
+    if meetup is not None:
+        opens, closes = meetup.booking_opens_at, meetup.booking_closes_at
+        late = [opens] if opens is not None and opens >= fair_over else []
+        late += [closes] if closes is not None and closes > fair_over else []
+        if late:
+            found.append(
+                _(
+                    "The meetup's booking window reaches %(moment)s, after the fair's last "
+                    "day; change it in the meetup settings first.",
+                    moment=max(late).astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M"),
+                )
+            )
     return found
 
 

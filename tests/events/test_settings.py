@@ -297,6 +297,33 @@ def test_a_booth_picking_window_past_the_fair_stays(login_as, small_event):
     assert "Booth picking runs until 2025-09-10 18:00, after the fair&#39;s last day" in page
 
 
+def test_a_meetup_booking_window_past_the_fair_stays(login_as, small_event):
+    from eventapp.meetings.models import MeetingSettings
+
+    event = small_event.event
+    settings = MeetingSettings(
+        event_id=event.id,
+        meeting_days=["2025-09-17"],
+        booking_closes_at=datetime.fromisoformat("2025-09-18T09:00:00+00:00"),
+    )
+    db.session.add(settings)
+    db.session.commit()
+    client = login_as("organizer")
+    page = post(client, event, ends_on=date(2025, 9, 17)).get_data(as_text=True)
+    assert (
+        "The meetup&#39;s booking window reaches 2025-09-18 18:00, after the fair&#39;s last "
+        "day; change it in the meetup settings first." in page
+    )
+    db.session.refresh(event)
+    assert event.ends_on == date(2025, 9, 18)
+    # Closing as the new last day ends (midnight, Seoul time) is in time.
+    settings.booking_closes_at = datetime.fromisoformat("2025-09-17T15:00:00+00:00")
+    db.session.commit()
+    assert post(client, event, ends_on=date(2025, 9, 17)).status_code == 302
+    db.session.refresh(event)
+    assert event.ends_on == date(2025, 9, 17)
+
+
 def test_moving_the_days_warns_about_printed_badges(login_as, small_event):
     from eventapp.badges.services import issue_badge
 
