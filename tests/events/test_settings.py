@@ -346,38 +346,14 @@ def test_two_organizers_saving_at_once_do_not_lose_a_change(app, small_event):
     event_id = small_event.event.id
     seen = services.details_version(small_event.event)
     db.session.commit()
-    first_locked, outcome = threading.Event(), {}
 
-    def first():
-        with app.app_context():
-            event = db.session.get(Event, event_id)
-            services.update_event(event, {"name_en": "First"}, seen)
-            db.session.flush()
-            first_locked.set()
-            threading.Event().wait(1.0)  # the second save starts meanwhile
-            db.session.commit()
+    def save(changes):
+        return lambda: services.update_event(db.session.get(Event, event_id), changes, seen)
 
-    def second():
-        with app.app_context():
-            first_locked.wait(10)
-            event = db.session.get(Event, event_id)
-            try:
-                services.update_event(event, {"city": "Busan"}, seen)
-                db.session.commit()
-                outcome["second"] = "saved"
-            except services.EventConflict:
-                db.session.rollback()
-                outcome["second"] = "refused"
-
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    db.session.rollback()
+    outcome = _one_after_the_other(app, save({"name_en": "First"}), save({"city": "Busan"}))
     event = db.session.get(Event, event_id)
     db.session.refresh(event)
-    assert outcome == {"second": "refused"}
+    assert outcome == "EventConflict"
     assert (event.name_en, event.city) == ("First", "")
 
 
@@ -431,39 +407,17 @@ def test_two_organizers_removing_each_other_at_once_leave_one(app, small_event):
     first_id, second_id = small_event.organizer.id, small_event.outsider.id
     services.grant_role(small_event.event, small_event.outsider, "organizer")
     db.session.commit()
-    first_removed, outcome = threading.Event(), {}
 
-    def first():
-        with app.app_context():
-            services.remove_organizer(db.session.get(Event, event_id), second_id)
-            db.session.flush()
-            first_removed.set()
-            threading.Event().wait(1.0)  # the other removal starts meanwhile
-            db.session.commit()
+    def remove(user_id):
+        return lambda: services.remove_organizer(db.session.get(Event, event_id), user_id)
 
-    def second():
-        with app.app_context():
-            first_removed.wait(10)
-            try:
-                services.remove_organizer(db.session.get(Event, event_id), first_id)
-                db.session.commit()
-                outcome["second"] = "removed"
-            except services.EventError:
-                db.session.rollback()
-                outcome["second"] = "refused"
-
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    db.session.rollback()
+    outcome = _one_after_the_other(app, remove(second_id), remove(first_id))
     left = db.session.scalars(
         select(EventRole.user_id).where(
             EventRole.event_id == event_id, EventRole.role == "organizer"
         )
     ).all()
-    assert (outcome, left) == ({"second": "refused"}, [first_id])
+    assert (outcome, left) == ("EventError", [first_id])
 
 
 def _one_after_the_other(app, first, second):
