@@ -658,16 +658,23 @@ def lock_person(user):
     )
 
 
-def _check_joinable(user, exhibitor):
+def _check_joinable(user, exhibitor, *, answering=False):
     """Refuse `user` for the team of `exhibitor` when they already represent a
-    company at its event (another one, or this one)."""
+    company at its event (another one, or this one); told to the company admin who
+    invites, or (`answering`) to the person accepting."""
     current = company_of(user, exhibitor.event)
     if current is not None and current.id != exhibitor.organization_id:
         raise ExhibitorError(
-            _("%(email)s already represents another company at this event.", email=user.email)
+            _("You already represent another company at this event.")
+            if answering
+            else _("%(email)s already represents another company at this event.", email=user.email)
         )
     if current is not None:
-        raise ExhibitorError(_("%(email)s is already on your team.", email=user.email))
+        raise ExhibitorError(
+            _("You are already on the team of %(company)s.", company=current.name)
+            if answering
+            else _("%(email)s is already on your team.", email=user.email)
+        )
 
 
 def invitation_url(invitation):
@@ -881,11 +888,7 @@ def accept_invitation(invitation_id, user, role=None):
         )
     lock_person(user)
     exhibitor = invitation.exhibitor
-    current = company_of(user, exhibitor.event)
-    if current is not None and current.id != exhibitor.organization_id:
-        raise ExhibitorError(_("You already represent another company at this event."))
-    if current is not None:
-        raise ExhibitorError(_("You are already on the team of %(company)s.", company=current.name))
+    _check_joinable(user, exhibitor, answering=True)
     if user.organization is None:
         user.organization = exhibitor.organization
     grant_role(exhibitor.event, user, invitation.role, organization=exhibitor.organization)

@@ -34,6 +34,19 @@ def post(opener, url, data):
         return response.status, response.geturl(), response.read().decode()
 
 
+def posted_at_once(calls):
+    """Post each (opener, url, data), each from a thread of its own, all let go at once."""
+    barrier = threading.Barrier(len(calls))
+
+    def send(call):
+        opener, url, data = call
+        barrier.wait()
+        return post(opener, url, data)
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(send, calls))
+
+
 def test_colleagues_registering_their_company_at_once_get_one_registration(
     live_server, small_event
 ):
@@ -53,15 +66,9 @@ def test_colleagues_registering_their_company_at_once_get_one_registration(
         org_id = org.id
         db.session.remove()  # hold no lock while the server works
         openers = [session(live_server.url, email) for email in emails]
-        barrier = threading.Barrier(WORKERS)
         data = registration_data(name_ko=f"동시{round_number}", name_en=f"Race {round_number}")
-
-        def register(opener, data=data, barrier=barrier):
-            barrier.wait()
-            return post(opener, live_server.url + "/e/test-expo/exhibit?lang=en", data)
-
-        with ThreadPoolExecutor(WORKERS) as pool:
-            answers = list(pool.map(register, openers))
+        url = live_server.url + "/e/test-expo/exhibit?lang=en"
+        answers = posted_at_once([(opener, url, data) for opener in openers])
         assert all(status == 200 for status, _url, _page in answers)
         winners = [url for _status, url, _page in answers if "/exhibitors/" in url]
         assert len(winners) == 1, [url for _status, url, _page in answers]
@@ -135,15 +142,8 @@ def test_an_invitation_accepted_twice_at_once_adds_the_person_once(live_server, 
         invitation_id = _invited(alpha_id, outsider_id)
         db.session.remove()
         openers = [session(live_server.url, "outsider@example.org") for _ in range(WORKERS)]
-        barrier = threading.Barrier(WORKERS)
         url = f"{live_server.url}/e/test-expo/team-invitations/{invitation_id}/accept?lang=en"
-
-        def accept(opener, url=url, barrier=barrier):
-            barrier.wait()
-            return post(opener, url, {})
-
-        with ThreadPoolExecutor(WORKERS) as pool:
-            answers = list(pool.map(accept, openers))
+        answers = posted_at_once([(opener, url, {}) for opener in openers])
         assert all(status == 200 for status, _url, _page in answers)
         winners = [url for _status, url, _page in answers if f"/exhibitors/{alpha_id}/" in url]
         assert len(winners) == 1, [url for _status, url, _page in answers]
@@ -171,7 +171,6 @@ def test_an_invitation_accepted_while_it_is_withdrawn_has_one_outcome(live_serve
         db.session.remove()
         invitee = session(live_server.url, "outsider@example.org")
         admin = session(live_server.url, "exhibitor_admin@example.org")
-        barrier = threading.Barrier(2)
         calls = [
             (invitee, f"/e/test-expo/team-invitations/{invitation_id}/accept"),
             (
@@ -179,14 +178,9 @@ def test_an_invitation_accepted_while_it_is_withdrawn_has_one_outcome(live_serve
                 f"/e/test-expo/exhibitors/{alpha_id}/team/invitations/{invitation_id}/withdraw",
             ),
         ]
-
-        def answer(call, barrier=barrier):
-            opener, path = call
-            barrier.wait()
-            return post(opener, live_server.url + path + "?lang=en", {})
-
-        with ThreadPoolExecutor(2) as pool:
-            answers = list(pool.map(answer, calls))
+        answers = posted_at_once(
+            [(opener, live_server.url + path + "?lang=en", {}) for opener, path in calls]
+        )
         assert all(status == 200 for status, _url, _page in answers)
         roles, statuses = _invitee_state(outsider_id)
         if statuses == ["accepted"]:
@@ -210,19 +204,13 @@ def test_an_invitation_accepted_while_the_company_withdraws_has_one_outcome(
         db.session.remove()
         invitee = session(live_server.url, "outsider@example.org")
         admin = session(live_server.url, "exhibitor_admin@example.org")
-        barrier = threading.Barrier(2)
         calls = [
             (invitee, f"/e/test-expo/team-invitations/{invitation_id}/accept"),
             (admin, f"/e/test-expo/exhibitors/{alpha_id}/withdraw"),
         ]
-
-        def answer(call, barrier=barrier):
-            opener, path = call
-            barrier.wait()
-            return post(opener, live_server.url + path + "?lang=en", {})
-
-        with ThreadPoolExecutor(2) as pool:
-            answers = list(pool.map(answer, calls))
+        answers = posted_at_once(
+            [(opener, live_server.url + path + "?lang=en", {}) for opener, path in calls]
+        )
         assert all(status == 200 for status, _url, _page in answers)
         roles, statuses = _invitee_state(outsider_id)
         assert db.session.get(Exhibitor, alpha_id).status == "withdrawn"
@@ -248,16 +236,13 @@ def test_invitations_of_two_companies_accepted_at_once_make_one_team(live_server
         ]
         db.session.remove()
         openers = [session(live_server.url, "outsider@example.org") for _ in ids]
-        barrier = threading.Barrier(2)
-
-        def accept(pair, barrier=barrier):
-            opener, invitation_id = pair
-            barrier.wait()
-            url = f"{live_server.url}/e/test-expo/team-invitations/{invitation_id}/accept?lang=en"
-            return post(opener, url, {})
-
-        with ThreadPoolExecutor(2) as pool:
-            answers = list(pool.map(accept, zip(openers, ids, strict=True)))
+        base = f"{live_server.url}/e/test-expo/team-invitations"
+        answers = posted_at_once(
+            [
+                (opener, f"{base}/{invitation_id}/accept?lang=en", {})
+                for opener, invitation_id in zip(openers, ids, strict=True)
+            ]
+        )
         assert all(status == 200 for status, _url, _page in answers)
         roles, statuses = _invitee_state(outsider_id)
         assert len(roles) == 1, roles

@@ -10,9 +10,9 @@ pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 
 
-def test_meetup_home_with_requests_does_not_scroll_sideways(meetup, live_server, browser):
-    """Its request tables scroll in their cards; the cards (in a grid) grew to the
-    tables' width instead, and the whole page scrolled sideways."""
+def _firm_with_requests(meetup, live_server, browser):
+    """A phone signed in as the firm (gamma) that a startup with a long Korean name
+    asked for a meeting, beside a request of the startup to another firm."""
     alpha, beta, gamma = (meetup.profiles[k] for k in ("alpha", "beta", "gamma"))
     alpha.organization.name_ko = "부산공과대학교 산학협력단 스마트팩토리센터"
     services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
@@ -20,8 +20,13 @@ def test_meetup_home_with_requests_does_not_scroll_sideways(meetup, live_server,
     firm = meetup.attendee.email  # gamma's
     db.session.commit()
     db.session.remove()  # the browser's requests must not wait for this session
+    return browser_signed_in(browser, live_server.url, firm, "ko-KR", **PHONE)
 
-    page = browser_signed_in(browser, live_server.url, firm, "ko-KR", **PHONE)
+
+def test_meetup_home_with_requests_does_not_scroll_sideways(meetup, live_server, browser):
+    """Its request tables scroll in their cards; the cards (in a grid) grew to the
+    tables' width instead, and the whole page scrolled sideways."""
+    page = _firm_with_requests(meetup, live_server, browser)
     page.goto("/e/test-expo/meetings/?lang=ko")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     wrap = page.locator(".table-wrap").first
@@ -32,15 +37,7 @@ def test_every_request_shows_its_open_button_on_a_phone(meetup, live_server, bro
     """The requests list was a wide table scrolling in its card: the "Open" button of
     each row lay beyond the phone's right edge, reached only by swiping the table.
     Now each request is a card of its own, its button on screen."""
-    alpha, beta, gamma = (meetup.profiles[k] for k in ("alpha", "beta", "gamma"))
-    alpha.organization.name_ko = "부산공과대학교 산학협력단 스마트팩토리센터"
-    services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
-    services.send_request(meetup.event, alpha, beta, meetup.exhibitor_admin)
-    firm = meetup.attendee.email  # gamma's
-    db.session.commit()
-    db.session.remove()  # the browser's requests must not wait for this session
-
-    page = browser_signed_in(browser, live_server.url, firm, "ko-KR", **PHONE)
+    page = _firm_with_requests(meetup, live_server, browser)
     page.goto("/e/test-expo/meetings/requests?lang=ko")
     wrap = page.locator(".table-wrap")
     assert not wrap.evaluate("el => el.scrollWidth > el.clientWidth")
