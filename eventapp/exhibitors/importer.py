@@ -718,19 +718,10 @@ def apply(event, plan, status, *, actor=None):
                 "priority_tier": row.priority_tier,
             },
         )
-        services.mail_user(
+        services.mail_member_added(
             user,
-            lambda exhibitor=exhibitor: _(
-                "%(event)s: you are on the team of %(company)s",
-                event=event.name,
-                company=exhibitor.organization.name,
-            ),
-            "exhibitors/mail/member_added.txt",
-            event=event,
-            kind="exhibitor_member",
-            exhibitor=exhibitor,
-            role="exhibitor_admin",
-            link=services.dashboard_url(exhibitor),
+            exhibitor,
+            "exhibitor_admin",
             password_link=services.set_password_url(user) if new_account else None,
         )
     audit.record(

@@ -723,6 +723,14 @@ def add_member(exhibitor, email, *, name="", role="exhibitor_staff", locale=None
         event=event,
         data={"user": user.id, "email": email, "role": role, "new_account": True},
     )
+    mail_member_added(user, exhibitor, role, password_link=set_password_url(user))
+    return user, True
+
+
+def mail_member_added(user, exhibitor, role, *, password_link=None):
+    """Tell `user` they are on the company's team (with the link to choose a password,
+    for an account made for them)."""
+    event = exhibitor.event
     mail_user(
         user,
         lambda: _(
@@ -736,9 +744,8 @@ def add_member(exhibitor, email, *, name="", role="exhibitor_staff", locale=None
         exhibitor=exhibitor,
         role=role,
         link=dashboard_url(exhibitor),
-        password_link=set_password_url(user),
+        password_link=password_link,
     )
-    return user, True
 
 
 def _lock_invitation(invitation_id, exhibitor=None):
