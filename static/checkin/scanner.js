@@ -671,9 +671,15 @@ async function judgeOffline(item) {
       badge: null,
     };
   }
+  // The server's page said the company no longer exhibits: so it is, even while the
+  // configuration in use is a stored one from before (a fresh one may be slow to come).
+  const judged =
+    cfg.uploadOnly === "1" && config.scan_point.exhibiting !== false
+      ? { ...config, scan_point: { ...config.scan_point, exhibiting: false } }
+      : config;
   return offline.judge({
     text: item.code,
-    config,
+    config: judged,
     key: publicKey,
     when: judgingTime(Date.parse(item.scanned_at)),
     messages: MESSAGES,

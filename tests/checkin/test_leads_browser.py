@@ -140,6 +140,9 @@ def test_a_withdrawn_companys_phone_uploads_its_queue_and_scans_nothing_new(
     with writing() as session:
         registrations.withdraw(session.get(type(scanning.exhibitors["alpha"]), alpha_id))
     page.context.set_offline(False)
+    # The fresh configuration does not come (weak Wi-Fi): the page has only the
+    # server's page to say the company stopped, and its stored copy from before.
+    page.route("**/api/checkin/points/*/config", lambda route: route.abort())
     page.reload()
     _ready(page)
     assert "no longer exhibits" in page.inner_text("#upload-only")
@@ -148,6 +151,7 @@ def test_a_withdrawn_companys_phone_uploads_its_queue_and_scans_nothing_new(
     assert [lead.user_id for lead in db.session.scalars(select(Lead))] == [attendee_id]
 
     _type_code(page, outsider_code, "not_allowed")
+    page.unroute("**/api/checkin/points/*/config")
     _upload_queue(page)
     db.session.remove()
     assert db.session.scalar(select(Lead).where(Lead.user_id == outsider_id)) is None
