@@ -44,6 +44,7 @@ from eventapp.core import audit
 from eventapp.core.db import insert_on_conflict, utcnow
 from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import ngettext
+from eventapp.events.services import lock_event, reaches_past_the_fair
 from eventapp.exhibitors import services as registrations
 from eventapp.extensions import db
 from eventapp.organizations.models import SECTORS
@@ -899,6 +900,7 @@ def set_locked(exhibitor, locked):
 
 def update_settings(event, **values):
     """Change the picking window, hold time or assigner time limit."""
+    event = lock_event(event)
     settings = settings_for(event)
     opens = values.get("picking_opens_at", settings.picking_opens_at)
     priority = values.get("priority_opens_at", settings.priority_opens_at)
@@ -911,6 +913,13 @@ def update_settings(event, **values):
         raise BoothError(_("Picking must close after it opens for priority exhibitors."))
     if priority and opens and priority > opens:
         raise BoothError(_("Priority exhibitors cannot start later than everybody else."))
+    if reaches_past_the_fair(event, (opens, priority), closes):
+        raise BoothError(
+            _(
+                "Booth picking must close by the end of the fair's last day, %(day)s.",
+                day=event.ends_on.isoformat(),
+            )
+        )
     if not hold or not 1 <= hold <= MAX_HOLD_MINUTES:
         raise BoothError(_("A hold lasts from 1 to %(max)s minutes.", max=MAX_HOLD_MINUTES))
     if not limit or not 1 <= limit <= MAX_TIME_LIMIT:

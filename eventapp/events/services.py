@@ -321,6 +321,26 @@ def time_zone_obstacles(event):
     return found
 
 
+def fair_over(ends_on, timezone):
+    """The moment the fair's last day ends, in its time zone."""
+    return datetime.combine(ends_on + timedelta(days=1), time(0), tzinfo=ZoneInfo(timezone))
+
+
+def past_the_fair(over, openings, closes):
+    """The moments of a window (booth picking, meetup booking) that lie past the fair's
+    end `over`. A window closes at its closing moment, so one closing as the last day
+    ends is in time; one opening then is not."""
+    late = [moment for moment in openings if moment is not None and moment >= over]
+    return late + ([closes] if closes is not None and closes > over else [])
+
+
+def reaches_past_the_fair(event, openings, closes):
+    """Whether a window (booth picking, meetup booking) reaches past the fair's last
+    day. Asked under lock_event, so that a change of the days saved at the same
+    moment is checked against this window, or this window against it."""
+    return bool(past_the_fair(fair_over(event.ends_on, event.timezone), openings, closes))
+
+
 def day_obstacles(event, starts_on, ends_on, timezone):
     """What lies on a day the fair would no longer have, each as a sentence."""
     from eventapp.booths.models import BoothSettings
@@ -390,13 +410,11 @@ def day_obstacles(event, starts_on, ends_on, timezone):
     # Booth picking happens before the fair: a window reaching past its new last day
     # (its end, local time) would let exhibitors pick booths after the fair is over.
     booth = db.session.get(BoothSettings, event.id)
-    fair_over = datetime.combine(ends_on + timedelta(days=1), time(0), tzinfo=ZoneInfo(timezone))
+    over = fair_over(ends_on, timezone)
     if booth is not None:
-        late = [
-            moment
-            for moment in (booth.priority_opens_at, booth.picking_opens_at, booth.picking_closes_at)
-            if moment is not None and moment >= fair_over
-        ]
+        late = past_the_fair(
+            over, (booth.priority_opens_at, booth.picking_opens_at), booth.picking_closes_at
+        )
         if late:
             found.append(
                 _(
@@ -406,13 +424,10 @@ def day_obstacles(event, starts_on, ends_on, timezone):
                 )
             )
     # Meetings are requested and booked for the fair's slots: a booking window open
-    # after its new last day would take requests for a fair that is over. It closes
-    # at its closing moment, so one closing as the last day ends is in time.
+    # after its new last day would take requests for a fair that is over.
     meetup = db.session.get(MeetingSettings, event.id)
     if meetup is not None:
-        opens, closes = meetup.booking_opens_at, meetup.booking_closes_at
-        late = [opens] if opens is not None and opens >= fair_over else []
-        late += [closes] if closes is not None and closes > fair_over else []
+        late = past_the_fair(over, (meetup.booking_opens_at,), meetup.booking_closes_at)
         if late:
             found.append(
                 _(

@@ -27,7 +27,7 @@ from eventapp.core import audit
 from eventapp.core.db import utcnow
 from eventapp.core.i18n import gettext as _
 from eventapp.events.models import EXHIBITOR_ROLES, EventRole
-from eventapp.events.services import lock_event
+from eventapp.events.services import lock_event, reaches_past_the_fair
 from eventapp.extensions import db
 from eventapp.meetings import signals
 from eventapp.meetings.models import (
@@ -1134,6 +1134,13 @@ def save_settings(event, user, **fields):
         and settings.booking_closes_at <= settings.booking_opens_at
     ):
         raise MeetingError(_("Booking must close after it opens."))
+    if reaches_past_the_fair(event, (settings.booking_opens_at,), settings.booking_closes_at):
+        raise MeetingError(
+            _(
+                "Booking must close by the end of the fair's last day, %(day)s.",
+                day=event.ends_on.isoformat(),
+            )
+        )
     # A booking at the same moment could otherwise take a slot or a table that this
     # change removes, after the checks below found them free of meetings.
     _lock_event_profiles(event)

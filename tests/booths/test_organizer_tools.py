@@ -296,6 +296,35 @@ def test_settings_page_sets_the_window_in_seoul_time(login_as, small_event):
     assert "Picking must close after it opens." in bad.get_data(as_text=True)
 
 
+def test_settings_refuse_a_picking_window_past_the_fair(login_as, small_event):
+    """Booths are picked for the fair: a window reaching past its last day (the 18th)
+    would let exhibitors pick after it is over. Closing as the last day ends is in time."""
+    from eventapp.booths.models import BoothSettings
+
+    client = login_as("organizer")
+    fields = {"hold_minutes": "12", "assigner_time_limit": "20"}
+    late = [
+        {"picking_opens_at": "2025-08-01T10:00", "picking_closes_at": "2025-09-19T00:01"},
+        {"picking_opens_at": "2025-09-19T00:00", "picking_closes_at": ""},
+        {"priority_opens_at": "2025-09-20T09:00", "picking_closes_at": ""},
+    ]
+    for window in late:
+        page = client.post("/e/test-expo/manage/booths/settings?lang=en", data=fields | window)
+        assert page.status_code == 200, window
+        assert (
+            "Booth picking must close by the end of the fair&#39;s last day, 2025-09-18."
+            in page.get_data(as_text=True)
+        ), window
+    settings = db.session.get(BoothSettings, small_event.event.id)
+    db.session.refresh(settings)
+    assert settings.picking_closes_at is None and settings.hold_minutes != 12
+    in_time = {"picking_opens_at": "2025-08-01T10:00", "picking_closes_at": "2025-09-19T00:00"}
+    response = client.post("/e/test-expo/manage/booths/settings", data=fields | in_time)
+    assert response.status_code == 302
+    db.session.refresh(settings)
+    assert settings.picking_closes_at.isoformat() == "2025-09-18T15:00:00+00:00"
+
+
 def test_settings_refuse_a_time_utc_cannot_hold(login_as, small_event):
     # Midnight of 1 January of year 1 in Seoul is still in year 0 in UTC.
     page = login_as("organizer").post(

@@ -286,15 +286,21 @@ def test_a_booth_picking_window_past_the_fair_stays(login_as, small_event):
     from eventapp.booths.models import BoothSettings
 
     settings = db.session.get(BoothSettings, small_event.event.id)
-    settings.picking_closes_at = datetime.fromisoformat("2025-09-10T09:00:00+00:00")
-    db.session.commit()
-    page = post(
-        login_as("organizer"),
-        small_event.event,
-        starts_on=date(2025, 9, 1),
-        ends_on=date(2025, 9, 2),
-    ).get_data(as_text=True)
-    assert "Booth picking runs until 2025-09-10 18:00, after the fair&#39;s last day" in page
+    client = login_as("organizer")
+
+    def move_to_the_first_two_days_of_september(picking_closes_at):
+        settings.picking_closes_at = datetime.fromisoformat(picking_closes_at)
+        db.session.commit()
+        days = {"starts_on": date(2025, 9, 1), "ends_on": date(2025, 9, 2)}
+        return post(client, small_event.event, **days)
+
+    page = move_to_the_first_two_days_of_september("2025-09-10T09:00:00+00:00")
+    assert "Booth picking runs until 2025-09-10 18:00, after the fair&#39;s last day" in (
+        page.get_data(as_text=True)
+    )
+    # Closing as the new last day ends (midnight, Seoul time) is in time.
+    response = move_to_the_first_two_days_of_september("2025-09-02T15:00:00+00:00")
+    assert response.status_code == 302
 
 
 def test_a_meetup_booking_window_past_the_fair_stays(login_as, small_event):
@@ -489,6 +495,55 @@ def test_a_meetup_save_at_the_same_moment_cannot_keep_a_dropped_day(app, meetup,
     settings = db.session.get(MeetingSettings, event_id)
     db.session.refresh(settings)
     assert set(settings.meeting_days) <= {day.isoformat() for day in event.days}
+
+
+@pytest.mark.parametrize("days_first", [True, False], ids=["days-first", "window-first"])
+@pytest.mark.parametrize("window", ["booth", "meetup"])
+def test_a_window_saved_at_the_same_moment_cannot_reach_past_a_dropped_day(
+    app,
+    meetup,  # noqa: F811
+    days_first,
+    window,
+):
+    """Dropping the last day while booth picking or the meetup's booking is set to close
+    on it: whichever commits second sees the first, and is refused."""
+    from eventapp.accounts.models import User
+    from eventapp.booths import services as booths
+    from eventapp.meetings import services as meetings
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writing transaction at a time: the race cannot happen there")
+    event = meetup.event
+    first_day = event.starts_on
+    meetings.save_settings(event, meetup.organizer, meeting_days=[first_day.isoformat()])
+    event_id, organizer_id, seen = event.id, meetup.organizer.id, services.details_version(event)
+    closes = event.local_datetime(event.ends_on, time(12, 0))
+    db.session.commit()
+
+    def drop_the_day():
+        services.update_event(db.session.get(Event, event_id), {"ends_on": first_day}, seen)
+
+    def close_on_it():
+        event = db.session.get(Event, event_id)
+        if window == "booth":
+            booths.update_settings(event, picking_closes_at=closes)
+        else:
+            meetings.save_settings(
+                event, db.session.get(User, organizer_id), booking_closes_at=closes
+            )
+
+    refusal = "BoothError" if window == "booth" else "MeetingError"
+    if days_first:
+        assert _one_after_the_other(app, drop_the_day, close_on_it) == refusal
+    else:
+        assert _one_after_the_other(app, close_on_it, drop_the_day) == "EventError"
+    event = db.session.get(Event, event_id)
+    db.session.refresh(event)
+    over = services.fair_over(event.ends_on, event.timezone)
+    for settings in (booths.settings_for(event), meetings.get_settings(event)):
+        db.session.refresh(settings)
+        for moment in ("picking_closes_at", "booking_closes_at"):
+            assert (getattr(settings, moment, None) or over) <= over
 
 
 @pytest.mark.parametrize("days_first", [True, False], ids=["days-first", "scan-point-first"])

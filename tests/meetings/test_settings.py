@@ -292,3 +292,24 @@ def test_unavailability_carries_over_to_the_new_slots_of_a_new_slot_length(meetu
     services.save_settings(meetup.event, meetup.organizer, slot_minutes=20)
     db.session.commit()
     assert len(services.unavailable_slot_ids(alpha)) == 2
+
+
+def test_a_booking_window_past_the_fair_is_refused(meetup):
+    """Requests for a fair that is over would be taken: booking closes by the end of
+    the last day (midnight after it, local time), and may close just then."""
+    from datetime import time, timedelta
+
+    event = meetup.event
+    over = event.local_datetime(event.ends_on + timedelta(days=1), time(0))
+    for window in (
+        {"booking_closes_at": over + timedelta(minutes=1)},
+        {"booking_opens_at": over, "booking_closes_at": None},
+    ):
+        with pytest.raises(services.MeetingError, match="by the end of the fair's last day"):
+            services.save_settings(event, meetup.organizer, **window)
+        db.session.rollback()
+    settings, _slots, _tables = services.save_settings(
+        event, meetup.organizer, booking_closes_at=over
+    )
+    db.session.commit()
+    assert services.get_settings(event).booking_closes_at == over
