@@ -15,6 +15,7 @@ from eventapp.badges.models import CATEGORIES, Badge, BadgeCategoryEnd, BadgeIss
 from eventapp.booths.models import Booth, BoothAllocation, Exhibitor
 from eventapp.core import audit
 from eventapp.core.db import contains_text, insert_on_conflict, utcnow
+from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.events.models import EXHIBITOR_ROLES, EventRole
 from eventapp.extensions import db
@@ -358,11 +359,14 @@ def sync_badges(event, user_ids=None):
 def reissue_badge(badge):
     """Print the badge anew: the issue goes up and every older code stops admitting.
 
-    A revoked badge reissued becomes valid again, with a new code.
+    A revoked badge reissued becomes valid again, with a new code. The new print
+    carries the person's current details: a badge revoked when its holder left a
+    company's team must not come back naming the company (see revoke_team_badge).
     """
     badge = _lock(badge)
     if badge.issue >= codes.MAX_ISSUE:
         raise BadgeError("this badge cannot be reissued any more")
+    issue_badge(badge.event, badge.user)
     previous = badge.issue
     restored = badge.revoked_at is not None
     db.session.add(
@@ -379,18 +383,64 @@ def reissue_badge(badge):
     return badge
 
 
-def revoke_badge(badge, reason=""):
-    """Stop the badge admitting anybody (every issue of it)."""
+def revoke_badge(badge, reason="", *, left_team=None):
+    """Stop the badge admitting anybody (every issue of it). `left_team`: the id of
+    the company whose team the holder left, which is why (revoke_team_badge)."""
     badge = _lock(badge)
     if badge.revoked_at is None:
         badge.revoked_at = utcnow()
-        audit.record(
-            "badge.revoked",
-            badge,
-            event=badge.event_id,
-            data={"issue": badge.issue, "reason": reason or ""},
-        )
+        data = {"issue": badge.issue, "reason": reason or ""}
+        if left_team is not None:
+            data["left_team"] = left_team
+        audit.record("badge.revoked", badge, event=badge.event_id, data=data)
     return badge
+
+
+def revoke_team_badge(event, user, organization):
+    """When `user` leaves the team of `organization` at `event`: revoke their badge
+    there if it names that company, in the caller's transaction. Returns the badge
+    revoked, or None (no badge, one naming another company or none, or one revoked
+    already).
+
+    Revoked even when the person keeps another role at the event (a visitor's, say),
+    and even with a category an organizer set by hand: the print names the company,
+    and the gate and the booths go by what is printed. The record keeps the revoked
+    print's details, so organizers and the company see which print it was; the
+    person gets a badge for the role they keep at the registration desk, where a
+    reissue prints their current details on a new code (reissue_badge).
+    """
+    badge = _find_badge(event.id, user.id)
+    if badge is None or badge.revoked_at is not None or badge.organization_id != organization.id:
+        return None
+    company = organization.name_en or organization.name_ko
+    return revoke_badge(badge, reason=f"left the team of {company}", left_team=organization.id)
+
+
+def revocation_reasons(badges):
+    """{badge id: why it is revoked, in the reader's language} for the revoked ones
+    among `badges` that have a reason (the latest revocation's, from the audit log)."""
+    ids = [str(badge.id) for badge in badges if badge.revoked_at is not None]
+    if not ids:
+        return {}
+    entries = db.session.scalars(
+        select(audit.AuditEntry)
+        .where(
+            audit.AuditEntry.action == "badge.revoked",
+            audit.AuditEntry.object_type == "Badge",
+            audit.AuditEntry.object_id.in_(ids),
+        )
+        .order_by(audit.AuditEntry.id)
+    ).all()
+    companies = _organizations((entry.data or {}).get("left_team") for entry in entries)
+    reasons = {}
+    for entry in entries:  # oldest first: a later revocation's reason wins
+        data = entry.data or {}
+        company = companies.get(data.get("left_team"))
+        if company is not None:
+            reasons[int(entry.object_id)] = _("Left the team of %(company)s.", company=company.name)
+        else:
+            reasons[int(entry.object_id)] = data.get("reason") or ""
+    return {badge_id: reason for badge_id, reason in reasons.items() if reason}
 
 
 def _lock(badge):
@@ -597,6 +647,16 @@ def badges_query(
 
 def badge_of(event, user):
     return _find_badge(event.id, user.id)
+
+
+def company_badges_query(event, organization_id, people):
+    """The badges of the company's people at the event, and the revoked ones that
+    still name the company (of people taken off its team), in the print order."""
+    query = badges_query(event)
+    return query.where(
+        Badge.user_id.in_(list(people))
+        | ((Badge.organization_id == organization_id) & Badge.revoked_at.is_not(None))
+    )
 
 
 def company_people(event, organization_id):

@@ -143,9 +143,13 @@ def _company(event, organization_id):
 def company(event, organization_id):
     organization, people = _company(event, organization_id)
     _commit_or_retry(lambda: services.sync_badges(event, user_ids=people))
-    badges = db.session.scalars(services.badges_query(event, user_ids=people)).all()
+    badges = db.session.scalars(services.company_badges_query(event, organization_id, people)).all()
     return render_template(
-        "badges/company.html", event=event, organization=organization, badges=badges
+        "badges/company.html",
+        event=event,
+        organization=organization,
+        badges=badges,
+        reasons=services.revocation_reasons(badges),
     )
 
 
@@ -244,6 +248,7 @@ def detail(event, badge_id):
         revoke_form=RevokeForm(),
         action_form=ActionForm(),
         qr=qr,
+        reason=services.revocation_reasons([badge]).get(badge.id, ""),
     )
 
 

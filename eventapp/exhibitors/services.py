@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from eventapp.accounts.models import User
 from eventapp.accounts.services import make_reset_token, normalize_email
+from eventapp.badges.services import revoke_team_badge
 from eventapp.booths.models import (
     EXHIBITING_STATUSES,
     EXHIBITOR_STATUSES,
@@ -994,7 +995,9 @@ def withdraw_invitation(exhibitor, invitation_id):
 
 @committed(_l("Someone else changed this team at the same time. Please try again."))
 def remove_member(exhibitor, user_id):
-    """Take a person off the company's team (their account stays). Committed."""
+    """Take a person off the company's team (their account stays, their badge
+    printed for the company is revoked). Committed. Returns (user, revoked badge or
+    None)."""
     lock(exhibitor)
     roles = list(
         db.session.scalars(
@@ -1031,6 +1034,9 @@ def remove_member(exhibitor, user_id):
     )
     if unlinked:
         user.organization = None
+    # The badge printed for the company would go on admitting the person as its
+    # exhibitor until an organizer thought of it.
+    badge = revoke_team_badge(exhibitor.event, user, exhibitor.organization)
     audit.record(
         "exhibitor.member_removed",
         exhibitor,
@@ -1040,9 +1046,10 @@ def remove_member(exhibitor, user_id):
             "email": user.email,
             "roles": sorted(r.role for r in roles),
             "unlinked": unlinked,
+            "badge_revoked": badge.id if badge is not None else None,
         },
     )
-    return user
+    return user, badge
 
 
 def search_exhibitors(event, *, status=None, sector=None, kind=None, text=None):

@@ -390,12 +390,17 @@ def team_invitations(event):
 def remove_member(event, exhibitor_id, user_id):
     exhibitor = _company_exhibitor(event, exhibitor_id, admin=True)
     try:
-        user = services.remove_member(exhibitor, user_id)
+        user, badge = services.remove_member(exhibitor, user_id)
     except services.ExhibitorError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
-        flash(_("%(email)s is no longer on your team.", email=user.email), "success")
+        removed = _("%(email)s is no longer on your team.", email=user.email)
+        if badge is not None:
+            removed += " " + _(
+                "Their badge printed for your company is revoked: it no longer admits anybody."
+            )
+        flash(removed, "success")
     return _to_dashboard(exhibitor)
 
 

@@ -510,6 +510,23 @@ def test_an_unusable_scan_is_explained_in_both_languages(scanning, client, devic
     assert _count(Scan) == 0
 
 
+def test_a_badge_of_someone_taken_off_the_team_scans_revoked(scanning, client, device_token):
+    """Online and on a scanner working from its synced revocation list alike."""
+    from eventapp.exhibitors.services import remove_member
+
+    token = device_token("gate")
+    gate = scanning.points["gate"]
+    code = scanning.code("exhibitor_staff")
+    assert scan(client, gate, code, token=token, at=scanning.at(0)).get_json()["status"] == "ok"
+    remove_member(scanning.exhibitors["alpha"], scanning.exhibitor_staff.id)
+    answer = scan(client, gate, code, token=token, at=scanning.at(1)).get_json()
+    assert answer["status"] == "revoked" and answer["reason"] == "revoked"
+    config = client.get(
+        f"/api/checkin/points/{gate.id}/config", headers={"X-Device-Token": token}
+    ).get_json()
+    assert config["revocation"]["revoked"] == [scanning.badges["exhibitor_staff"].id]
+
+
 def test_config_gives_key_revocations_and_holders(scanning, client, device_token):
     token = device_token("gate")
     badges.revoke_badge(scanning.badges["outsider"])

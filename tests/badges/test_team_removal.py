@@ -1,0 +1,137 @@
+"""A person taken off a company's team no longer holds the badge printed for it."""
+
+from sqlalchemy import func, select
+
+from eventapp.badges import services
+from eventapp.badges.models import Badge
+from eventapp.core.audit import AuditEntry
+from eventapp.events.models import EventRole
+from eventapp.exhibitors import services as exhibitors
+from eventapp.extensions import db
+
+
+def _entries(action):
+    return db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
+    ).all()
+
+
+def _staff_badge(small_event):
+    badge = services.issue_badge(small_event.event, small_event.exhibitor_staff)
+    db.session.commit()
+    assert badge.organization_id == small_event.companies["alpha"].id
+    return badge, services.badge_code(badge)
+
+
+def test_removal_by_the_company_admin_revokes_the_badge_and_says_why(login_as, small_event):
+    event, alpha = small_event.event, small_event.exhibitors["alpha"]
+    badge, code = _staff_badge(small_event)
+    client = login_as("exhibitor_admin")
+    response = client.post(
+        f"/e/test-expo/exhibitors/{alpha.id}/team/{small_event.exhibitor_staff.id}/remove?lang=en",
+        follow_redirects=True,
+    )
+    assert "Their badge printed for your company is revoked" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert badge.is_revoked
+    assert services.verify_code(code, event).status == "revoked"
+    assert services.revocation_list(event)["revoked"] == [badge.id]
+    (revoked,) = _entries("badge.revoked")
+    assert revoked.object_id == str(badge.id)
+    assert revoked.user_id == small_event.exhibitor_admin.id
+    assert revoked.data["reason"] == "left the team of Alpha Robotics"
+    assert revoked.data["left_team"] == alpha.organization_id
+    (removed,) = _entries("exhibitor.member_removed")
+    assert removed.data["badge_revoked"] == badge.id
+
+    # The company's badge list keeps the revoked print, saying why.
+    page = client.get(f"/e/test-expo/badges/company/{alpha.organization_id}?lang=en").get_data(
+        as_text=True
+    )
+    assert "Exhibitor_Staff" in page and "Left the team of Alpha Robotics." in page
+    page = client.get(f"/e/test-expo/badges/company/{alpha.organization_id}?lang=ko").get_data(
+        as_text=True
+    )
+    assert "알파로보틱스 팀에서 제외되었습니다." in page
+    # So do the badge's page and the registration's history, for organizers.
+    organizer = login_as("organizer")
+    page = organizer.get(f"/e/test-expo/manage/badges/{badge.id}?lang=en").get_data(as_text=True)
+    assert "Reason: Left the team of Alpha Robotics." in page
+    page = organizer.get(f"/e/test-expo/manage/exhibitors/{alpha.id}?lang=en").get_data(
+        as_text=True
+    )
+    assert "exhibitor_staff@example.org: their badge printed for the company is revoked." in page
+
+
+def test_a_category_set_by_hand_is_revoked_too_when_the_badge_names_the_company(small_event):
+    badge, code = _staff_badge(small_event)
+    services.set_category(badge, "vip")
+    db.session.commit()
+    exhibitors.remove_member(small_event.exhibitors["alpha"], small_event.exhibitor_staff.id)
+    assert services.verify_code(code, small_event.event).status == "revoked"
+
+
+def test_badges_naming_another_company_or_none_are_left_alone(small_event):
+    event, alpha = small_event.event, small_event.exhibitors["alpha"]
+    staff, admin = small_event.exhibitor_staff, small_event.exhibitor_admin
+    # Printed before they joined, for the company they worked for then.
+    badge = services.issue_badge(event, staff)
+    badge.organization_id = small_event.companies["gamma"].id
+    db.session.commit()
+    code = services.badge_code(badge)
+    exhibitors.remove_member(alpha, staff.id)
+    assert services.verify_code(code, event).status == "valid"
+    # Nobody printed the second admin a badge: removing them prints none either.
+    db.session.add(
+        EventRole(event=event, user=staff, role="exhibitor_admin", organization=alpha.organization)
+    )
+    db.session.commit()
+    exhibitors.remove_member(alpha, admin.id)
+    assert services.badge_of(event, admin) is None
+    assert _entries("badge.revoked") == []
+    assert [e.data["badge_revoked"] for e in _entries("exhibitor.member_removed")] == [None, None]
+
+
+def test_a_visitor_too_gets_a_reissued_badge_without_the_company(small_event):
+    """Still registered as visitor: the company's print stops admitting at once, and
+    the desk's reissue prints the person's badge as a visitor, not as the exhibitor."""
+    event, alpha = small_event.event, small_event.exhibitors["alpha"]
+    staff = small_event.exhibitor_staff
+    db.session.add(EventRole(event=event, user=staff, role="attendee"))
+    badge, code = _staff_badge(small_event)
+    assert badge.category == "exhibitor"
+    _user, revoked = exhibitors.remove_member(alpha, staff.id)
+    assert revoked.id == badge.id
+    assert services.verify_code(code, event).status == "revoked"
+    # The revoked record is the print that was revoked.
+    assert (badge.organization_en, badge.category) == ("Alpha Robotics", "exhibitor")
+
+    services.reissue_badge(badge)
+    db.session.commit()
+    assert not badge.is_revoked and badge.issue == 2
+    assert (badge.organization_id, badge.organization_en) == (None, "")
+    assert (badge.category, badge.booth) == ("visitor", "")
+    assert services.verify_code(services.badge_code(badge), event).status == "valid"
+    assert services.verify_code(code, event).status == "revoked"
+
+
+def test_taken_back_on_the_team_a_reissue_gives_a_valid_company_badge(small_event):
+    event, alpha = small_event.event, small_event.exhibitors["alpha"]
+    staff = small_event.exhibitor_staff
+    badge, code = _staff_badge(small_event)
+    exhibitors.remove_member(alpha, staff.id)
+    _user, created = exhibitors.add_member(alpha, staff.email, role="exhibitor_staff")
+    assert not created
+    invitation = exhibitors.invitations_for(staff, event)[0]
+    exhibitors.accept_invitation(invitation.id, staff)
+    # The company's badge page refreshes its people's badges: still revoked.
+    services.sync_badges(event, user_ids=[staff.id])
+    db.session.commit()
+    assert badge.is_revoked and badge.organization_id == alpha.organization_id
+
+    services.reissue_badge(badge)
+    db.session.commit()
+    assert (badge.category, badge.organization_en) == ("exhibitor", "Alpha Robotics")
+    assert services.verify_code(services.badge_code(badge), event).status == "valid"
+    assert services.verify_code(code, event).status == "revoked"
+    assert db.session.scalar(select(func.count()).select_from(Badge)) == 1
