@@ -3,12 +3,14 @@
 import functools
 import secrets
 import time
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, null, select, update
+from sqlalchemy import String, cast, delete, func, null, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -460,3 +462,124 @@ def update_profile(user, **fields):
         )
     db.session.commit()
     return {key: fields[key] for key in before}
+
+
+# -- unconfirmed accounts ------------------------------------------------------------------------
+
+# Why an unconfirmed account is kept, by the column that refers to it (the command's
+# report is in English, as every command's). The columns are found in the schema, so
+# a table added later keeps accounts too, under its own name, until it is named here.
+ACCOUNT_LINKS = {
+    "audit_entries.user_id": "acted in the audit log",
+    "badges.user_id": "a badge",
+    "booth_plan_proposals.created_by_id": "booth placements proposed",
+    "calendar_feeds.user_id": "a calendar feed",
+    "checkin_devices.created_by_id": "scanner devices set up",
+    "checkin_lead_consents.user_id": "contact sharing chosen",
+    "checkin_leads.captured_by_id": "leads captured",
+    "checkin_leads.user_id": "a lead of an exhibitor",
+    "checkin_scans.user_id": "scans made",
+    "event_roles.user_id": "a role at an event",
+    "meeting_plans.created_by_id": "meeting schedules computed",
+    "meeting_requests.requested_by_id": "meeting requests made",
+    "meeting_requests.responded_by_id": "meeting requests answered",
+    "meetings.cancelled_by_id": "meetings cancelled",
+    "meetings.scheduled_by_id": "meetings scheduled",
+    "team_invitations.invited_by_id": "team invitations sent",
+    "team_invitations.user_id": "a team invitation",
+}
+
+
+@dataclass
+class Purge:
+    """What `purge_unconfirmed` did: accounts removed, and those kept by reason (an
+    account kept for two reasons counts under both)."""
+
+    cutoff: object
+    removed: int = 0
+    kept: int = 0
+    reasons: Counter = field(default_factory=Counter)
+
+
+def _links_to_accounts():
+    """(reason, column) of every column of another row that refers to an account."""
+    users = User.__table__
+    for table in db.metadata.sorted_tables:
+        for foreign_key in table.foreign_keys:
+            if foreign_key.column.table is users:
+                name = f"{table.name}.{foreign_key.parent.name}"
+                yield ACCOUNT_LINKS.get(name, f"rows of {name}"), foreign_key.parent
+
+
+def _attached(column, candidates):
+    """Ids among `candidates` (a subquery) that `column` refers to. The entries the
+    sign-up wrote about the account itself (created, link mailed) hold nobody back:
+    every unconfirmed account has them."""
+    query = select(column).where(column.in_(candidates)).distinct()
+    if column.table is audit.AuditEntry.__table__:
+        query = query.where(
+            ~(
+                (audit.AuditEntry.object_type == "User")
+                & (audit.AuditEntry.object_id == cast(column, String))
+            )
+        )
+    return set(db.session.scalars(query))
+
+
+def purge_unconfirmed(days):
+    """Delete the accounts whose address was never confirmed, signed up more than
+    `days` ago, with nothing attached. Not committed; one audit entry when any is
+    removed.
+
+    Kept, and counted by reason: any row of another table that refers to the
+    account (deleting the account would delete a role, a badge or a lead with it, or
+    forget who did something); a link to a company; an administrator's or a
+    deactivated account (deleting it would free the address for anybody); and one
+    mailed a confirmation link within the `days` (a sign-up taking the account
+    over, or a new link asked for: its owner may be about to confirm).
+
+    The candidates are locked first: a role given or an address confirmed at this
+    moment either waits for the purge or is seen by it.
+    """
+    purge = Purge(cutoff=utcnow() - timedelta(days=days))
+    unconfirmed = (User.email_confirmed_at.is_(None), User.created_at < purge.cutoff)
+    candidates = set(db.session.scalars(select(User.id).where(*unconfirmed).with_for_update()))
+    if not candidates:
+        return purge
+    in_purge = select(User.id).where(*unconfirmed).scalar_subquery()
+    keep = {}
+    for reason, column in _links_to_accounts():
+        for user_id in _attached(column, in_purge):
+            keep.setdefault(user_id, set()).add(reason)
+    for reason, condition in (
+        ("linked to a company", User.organization_id.is_not(None)),
+        ("an administrator", User.is_admin.is_(True)),
+        ("deactivated", User.active.is_(False)),
+    ):
+        for user_id in db.session.scalars(select(User.id).where(*unconfirmed, condition)):
+            keep.setdefault(user_id, set()).add(reason)
+    mailed = select(audit.AuditEntry.object_id).where(
+        audit.AuditEntry.action == "user.confirmation_sent",
+        audit.AuditEntry.object_type == "User",
+        audit.AuditEntry.created_at >= purge.cutoff,
+    )
+    for object_id in db.session.scalars(mailed.distinct()):
+        if object_id.isdigit() and int(object_id) in candidates:
+            keep.setdefault(int(object_id), set()).add("a confirmation link mailed recently")
+
+    removed = sorted(candidates - set(keep))
+    for start in range(0, len(removed), 500):
+        chunk = removed[start : start + 500]
+        db.session.execute(
+            delete(User).where(User.id.in_(chunk)).execution_options(synchronize_session=False)
+        )
+    purge.removed, purge.kept = len(removed), len(keep)
+    for reasons in keep.values():
+        purge.reasons.update(reasons)
+    if removed:
+        audit.record(
+            "user.unconfirmed_purged",
+            object_type="User",
+            data={"days": days, "removed": purge.removed, "kept": purge.kept, "accounts": removed},
+        )
+    return purge

@@ -97,6 +97,7 @@ ACTIONS = {
     "user.reset_requested": _l("Password reset requested"),
     "user.signup_attempted": _l("Sign-up tried with the address of an account"),
     "user.signup_replaced": _l("Unconfirmed sign-up replaced by a new one"),
+    "user.unconfirmed_purged": _l("Unconfirmed accounts removed"),
     "user.updated": _l("Account details changed"),
 }
 
