@@ -182,3 +182,31 @@ def test_bad_days_are_refused_with_a_message(runner, signed_up, days, told):
     assert isinstance(result.exception, SystemExit) and result.exit_code == 2
     assert told in result.output and "--days" in result.output
     assert "old@example.org" in _emails()
+
+
+@pytest.mark.parametrize("role_first", [True, False], ids=["role-first", "purge-first"])
+def test_a_role_given_during_the_purge_is_never_lost(app, small_event, signed_up, role_first):
+    """An organizer giving the account a role while the purge runs: either the purge
+    sees the role and keeps the account, or the role is refused; never is the role
+    deleted with the account."""
+    from eventapp.accounts.services import purge_unconfirmed
+    from tests.events.test_settings import _one_after_the_other
+
+    user_id = signed_up("late", days_ago=30).id
+    event_id = small_event.event.id
+
+    def give_role():
+        db.session.add(EventRole(event_id=event_id, user_id=user_id, role="attendee"))
+
+    def purge():
+        purge_unconfirmed(7)
+
+    second = _one_after_the_other(app, *((give_role, purge) if role_first else (purge, give_role)))
+    db.session.expire_all()
+    role = db.session.scalar(select(EventRole).where(EventRole.user_id == user_id))
+    if role_first:
+        assert second == "saved"
+        assert db.session.get(User, user_id) is not None and role is not None
+    else:
+        assert second == "IntegrityError"
+        assert db.session.get(User, user_id) is None and role is None
