@@ -416,31 +416,42 @@ def revoke_team_badge(event, user, organization):
     return revoke_badge(badge, reason=f"left the team of {company}", left_team=organization.id)
 
 
-def revocation_reasons(badges):
+def _latest_revocations(event_id, badge_ids=None):
+    """{badge id: the audit data of its latest revocation} at the event (of
+    `badge_ids` only, when given). Revoked badges are few: the whole event's are read
+    when no ids are given."""
+    query = select(audit.AuditEntry.object_id, audit.AuditEntry.data).where(
+        audit.AuditEntry.action == "badge.revoked",
+        audit.AuditEntry.event_id == event_id,
+        audit.AuditEntry.object_type == "Badge",
+    )
+    if badge_ids is not None:
+        query = query.where(audit.AuditEntry.object_id.in_([str(i) for i in badge_ids]))
+    # Oldest first: a later revocation (after a reissue) says why it is revoked now.
+    rows = db.session.execute(query.order_by(audit.AuditEntry.id))
+    return {int(object_id): data or {} for object_id, data in rows}
+
+
+def revocation_reasons(badges, company=None):
     """{badge id: why it is revoked, in the reader's language} for the revoked ones
-    among `badges` that have a reason (the latest revocation's, from the audit log)."""
-    ids = [str(badge.id) for badge in badges if badge.revoked_at is not None]
-    if not ids:
+    among `badges` (one event's) that have a reason. With `company` (an
+    organization id), for its admins: only that their holder left its team, as an
+    organizer's own reason was written for the organizers."""
+    revoked = [badge for badge in badges if badge.revoked_at is not None]
+    if not revoked:
         return {}
-    entries = db.session.scalars(
-        select(audit.AuditEntry)
-        .where(
-            audit.AuditEntry.action == "badge.revoked",
-            audit.AuditEntry.object_type == "Badge",
-            audit.AuditEntry.object_id.in_(ids),
-        )
-        .order_by(audit.AuditEntry.id)
-    ).all()
-    companies = _organizations((entry.data or {}).get("left_team") for entry in entries)
+    latest = _latest_revocations(revoked[0].event_id, [badge.id for badge in revoked])
+    companies = _organizations(data.get("left_team") for data in latest.values())
     reasons = {}
-    for entry in entries:  # oldest first: a later revocation's reason wins
-        data = entry.data or {}
-        company = companies.get(data.get("left_team"))
-        if company is not None:
-            reasons[int(entry.object_id)] = _("Left the team of %(company)s.", company=company.name)
-        else:
-            reasons[int(entry.object_id)] = data.get("reason") or ""
-    return {badge_id: reason for badge_id, reason in reasons.items() if reason}
+    for badge_id, data in latest.items():
+        left = companies.get(data.get("left_team"))
+        if company is not None and (left is None or left.id != company):
+            continue
+        if left is not None:
+            reasons[badge_id] = _("Left the team of %(company)s.", company=left.name)
+        elif data.get("reason"):
+            reasons[badge_id] = data["reason"]
+    return reasons
 
 
 def _lock(badge):
@@ -650,12 +661,15 @@ def badge_of(event, user):
 
 
 def company_badges_query(event, organization_id, people):
-    """The badges of the company's people at the event, and the revoked ones that
-    still name the company (of people taken off its team), in the print order."""
-    query = badges_query(event)
-    return query.where(
-        Badge.user_id.in_(list(people))
-        | ((Badge.organization_id == organization_id) & Badge.revoked_at.is_not(None))
+    """The badges of the company's people at the event, and those revoked when their
+    holder left its team (their admins see why), in the print order."""
+    left = [
+        badge_id
+        for badge_id, data in _latest_revocations(event.id).items()
+        if data.get("left_team") == organization_id
+    ]
+    return badges_query(event).where(
+        Badge.user_id.in_(list(people)) | (Badge.id.in_(left) & Badge.revoked_at.is_not(None))
     )
 
 

@@ -149,7 +149,7 @@ def company(event, organization_id):
         event=event,
         organization=organization,
         badges=badges,
-        reasons=services.revocation_reasons(badges),
+        reasons=services.revocation_reasons(badges, company=organization_id),
     )
 
 

@@ -135,3 +135,33 @@ def test_taken_back_on_the_team_a_reissue_gives_a_valid_company_badge(small_even
     assert services.verify_code(services.badge_code(badge), event).status == "valid"
     assert services.verify_code(code, event).status == "revoked"
     assert db.session.scalar(select(func.count()).select_from(Badge)) == 1
+
+
+def test_the_company_sees_only_that_its_people_left_not_the_organizers_reasons(
+    login_as, small_event
+):
+    """An organizer's reason is written for the organizers; nor does a company see
+    the revoked badge of a visitor who merely works there."""
+    event, alpha = small_event.event, small_event.exhibitors["alpha"]
+    visitor = small_event.attendee
+    visitor.organization = alpha.organization
+    own = services.issue_badge(event, small_event.exhibitor_admin)
+    theirs = services.issue_badge(event, visitor)
+    assert theirs.organization_id == alpha.organization_id
+    services.revoke_badge(own, reason="lost on day one")
+    services.revoke_badge(theirs, reason="resold the ticket")
+    db.session.commit()
+    page = (
+        login_as("exhibitor_admin")
+        .get(f"/e/test-expo/badges/company/{alpha.organization_id}?lang=en")
+        .get_data(as_text=True)
+    )
+    assert "Exhibitor_Admin" in page and "revoked" in page
+    assert "lost on day one" not in page
+    assert "Attendee" not in page and "resold" not in page
+    page = (
+        login_as("organizer")
+        .get(f"/e/test-expo/manage/badges/{own.id}?lang=en")
+        .get_data(as_text=True)
+    )
+    assert "Reason: lost on day one" in page
