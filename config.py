@@ -68,6 +68,9 @@ class Config:
     PASSWORD_RESET_MAX_AGE_SECONDS = _int("PASSWORD_RESET_MAX_AGE_SECONDS", 3600)
     # How long the link mailed at sign-up confirms the address; a new one can be asked for.
     EMAIL_CONFIRMATION_MAX_AGE_SECONDS = _int("EMAIL_CONFIRMATION_MAX_AGE_SECONDS", 3 * 86400)
+    # How long an invitation to a company's team waits for its answer; inviting the
+    # person again after that sends a new one.
+    TEAM_INVITATION_DAYS = _int("TEAM_INVITATION_DAYS", 14)
 
     # Outgoing mail: the outbox is drained by `flask outbox send`.
     MAIL_FROM = os.environ.get("MAIL_FROM", "KICXUP Global <noreply@kicxup.example>")

@@ -239,3 +239,49 @@ def test_accounts_from_before_the_address_confirmation_count_as_confirmed(empty_
     upgrade()
     user = db.session.scalar(select(User).where(User.email == "old@example.org"))
     assert user.email_confirmed and user.email_confirmed_at == created
+
+
+def test_invitations_from_before_expiry_are_open_for_the_default_days(empty_database):
+    """0020: invitations expire; those sent before are open for the default 14 days
+    from when they were sent."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import column, insert, select, table
+
+    from eventapp.booths.models import Exhibitor
+    from eventapp.core.db import UTCDateTime
+    from eventapp.exhibitors.models import TeamInvitation
+    from eventapp.organizations.models import Organization
+
+    upgrade(revision="0019")
+    event = _old_event()
+    organization = Organization(name_ko="알파", name_en="Alpha", kind="startup", sector="ai")
+    db.session.add_all([event, organization])
+    db.session.flush()
+    exhibitor = Exhibitor(event=event, organization=organization, status="approved")
+    db.session.add(exhibitor)
+    db.session.flush()
+    user = _old_user()
+    sent = datetime(2025, 9, 1, 9, tzinfo=UTC)
+    invitations = table(
+        "team_invitations",
+        *(column(name) for name in ("event_id", "exhibitor_id", "user_id", "role", "status")),
+        column("created_at", UTCDateTime),
+    )
+    db.session.execute(
+        insert(invitations).values(
+            event_id=event.id,
+            exhibitor_id=exhibitor.id,
+            user_id=user.id,
+            role="exhibitor_staff",
+            status="pending",
+            created_at=sent,
+        )
+    )
+    db.session.commit()
+    db.session.remove()
+
+    upgrade()
+    invitation = db.session.scalar(select(TeamInvitation))
+    assert invitation.expires_at == sent + timedelta(days=14)
+    assert invitation.expired

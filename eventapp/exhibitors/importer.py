@@ -132,6 +132,15 @@ class ImportPlan:
         return not self.problems and bool(self.rows)
 
 
+@dataclass
+class ImportResult:
+    """What `apply()` wrote: the registrations, and how many contacts were invited to
+    their company's team (existing accounts) rather than put on it (new accounts)."""
+
+    exhibitors: list
+    invited: int = 0
+
+
 # -- 1. reading ------------------------------------------------------------------------------
 
 
@@ -637,8 +646,11 @@ def apply(event, plan, status, *, actor=None):
     """Write a valid plan in the current transaction (the caller commits).
 
     Creates or reuses organizations, creates the registrations with `status`,
-    the contact accounts (new ones get a link to choose a password) with the
-    company admin role, and the competitor links.
+    the contacts and the competitor links. A contact the import makes an account
+    for is the company admin at once (and gets a link to choose a password); an
+    existing account belongs to someone who has not asked to join, and gets an
+    invitation as company admin, as a company admin's invitation would be
+    (`services.add_member`). Returns an ImportResult.
     """
     from eventapp.exhibitors import services
 
@@ -681,9 +693,7 @@ def apply(event, plan, status, *, actor=None):
             user = services.invite_account(
                 row.contact_email, row.contact_name, "ko" if row.country == "KR" else "en", org
             )
-        elif user.organization is None:
-            user.organization = org
-        grant_role(event, user, "exhibitor_admin", organization=org)
+            grant_role(event, user, "exhibitor_admin", organization=org)
         created.append((row, exhibitor, user, new_account))
         for name in row.names:
             by_name[name] = exhibitor
@@ -715,15 +725,19 @@ def apply(event, plan, status, *, actor=None):
                 "organization": row.name_en or row.name_ko,
                 "status": status,
                 "contact": user.email,
+                "contact_invited": not new_account,
                 "priority_tier": row.priority_tier,
             },
         )
-        services.mail_member_added(
-            user,
-            exhibitor,
-            "exhibitor_admin",
-            password_link=services.set_password_url(user) if new_account else None,
-        )
+        if new_account:
+            services.mail_member_added(
+                user, exhibitor, "exhibitor_admin", password_link=services.set_password_url(user)
+            )
+        else:
+            # Raises (and so stops the whole import) only for what prepare() has
+            # checked already under the contacts' row locks.
+            services.invite_member(exhibitor, user, "exhibitor_admin", imported=True)
+    invited = sum(1 for _row, _exhibitor, _user, new in created if not new)
     audit.record(
         "exhibitor.import",
         None,
@@ -732,9 +746,13 @@ def apply(event, plan, status, *, actor=None):
         object_id=event.id,
         data={
             "exhibitors": len(created),
-            "new_accounts": sum(1 for c in created if c[3]),
+            "new_accounts": len(created) - invited,
+            "invited": invited,
             "avoid_links": len(links),
             "status": status,
         },
     )
-    return [exhibitor for _row, exhibitor, _user, _new in created]
+    return ImportResult(
+        exhibitors=[exhibitor for _row, exhibitor, _user, _new in created],
+        invited=invited,
+    )

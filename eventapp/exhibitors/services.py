@@ -10,6 +10,7 @@ own change and turn a lost race into an `ExhibitorError` with a clear message.
 import re
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import wraps
 
 from flask import current_app, has_request_context, render_template, url_for
@@ -33,6 +34,7 @@ from eventapp.core.db import contains_text, is_conflict, utcnow
 from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.core.permissions import company_of
+from eventapp.core.templating import local_time
 from eventapp.events.models import EXHIBITOR_ROLES, EventRole
 from eventapp.events.services import grant_role
 from eventapp.exhibitors.models import TeamInvitation
@@ -703,7 +705,7 @@ def add_member(exhibitor, email, *, name="", role="exhibitor_staff", locale=None
         raise ExhibitorError(_("Give a valid e-mail address."))
     user = db.session.scalar(select(User).where(User.email == email))
     if user is not None:
-        _invite_member(exhibitor, user, role)
+        invite_member(exhibitor, user, role)
         return user, False
     if not (name or "").strip():
         # The new account has no other name until its owner edits their profile, and
@@ -763,8 +765,10 @@ def _lock_invitation(invitation_id, exhibitor=None):
     return db.session.scalar(query)
 
 
-def _invite_member(exhibitor, user, role):
-    """A pending invitation of the existing account `user`, and its e-mail."""
+def invite_member(exhibitor, user, role, *, imported=False):
+    """A pending invitation of the existing account `user`, and its e-mail
+    (`imported`: the organizers' import registered the company with the person as
+    its contact, which the mail says)."""
     event = exhibitor.event
     _check_joinable(user, exhibitor)
     invitation = db.session.scalar(
@@ -774,7 +778,9 @@ def _invite_member(exhibitor, user, role):
     )
     if invitation is not None:
         invitation = _lock_invitation(invitation.id)
-    if invitation is not None and invitation.status == "pending":
+    # Read under the row lock: of two admins inviting again an invitation that
+    # expired, the later one sees the other's fresh invitation and is refused.
+    if invitation is not None and invitation.status == "pending" and not invitation.expired:
         raise ExhibitorError(
             _("%(email)s is already invited and has not answered yet.", email=user.email)
         )
@@ -783,18 +789,28 @@ def _invite_member(exhibitor, user, role):
         # one invitation through, the other gets the "a moment ago" message.
         invitation = TeamInvitation(event=event, exhibitor=exhibitor, user=user)
         db.session.add(invitation)
-    # An earlier answer (or withdrawal) is kept in the audit log; the row is reused.
+    # An earlier answer (or withdrawal, or expiry) is kept in the audit log; the row
+    # is reused, and its time to answer starts again.
     invitation.role = role
     invitation.status = "pending"
     invitation.invited_by_id = audit.acting_user_id()
     invitation.created_at = utcnow()
+    invitation.expires_at = invitation.created_at + timedelta(
+        days=current_app.config["TEAM_INVITATION_DAYS"]
+    )
     invitation.answered_at = None
     db.session.flush()
     audit.record(
         "exhibitor.member_invited",
         exhibitor,
         event=event,
-        data={"user": user.id, "email": user.email, "role": role, "invitation": invitation.id},
+        data={
+            "user": user.id,
+            "email": user.email,
+            "role": role,
+            "invitation": invitation.id,
+            "expires_at": invitation.expires_at.isoformat(),
+        },
     )
     mail_user(
         user,
@@ -809,16 +825,25 @@ def _invite_member(exhibitor, user, role):
         exhibitor=exhibitor,
         role=role,
         link=invitation_url(invitation),
+        expires_at=invitation.expires_at,
+        imported=imported,
     )
     return invitation
 
 
+def _open_invitations():
+    """Invitations waiting for an answer: pending and not expired."""
+    return select(TeamInvitation).where(
+        TeamInvitation.status == "pending", TeamInvitation.expires_at > utcnow()
+    )
+
+
 def pending_invitations(exhibitor):
-    """The company's invitations not answered yet, oldest first."""
+    """The company's invitations waiting for an answer, oldest first."""
     return list(
         db.session.scalars(
-            select(TeamInvitation)
-            .where(TeamInvitation.exhibitor_id == exhibitor.id, TeamInvitation.status == "pending")
+            _open_invitations()
+            .where(TeamInvitation.exhibitor_id == exhibitor.id)
             .order_by(TeamInvitation.created_at, TeamInvitation.id)
         )
     )
@@ -830,21 +855,26 @@ def invitations_for(user, event):
         return []
     return list(
         db.session.scalars(
-            select(TeamInvitation)
-            .where(
-                TeamInvitation.event_id == event.id,
-                TeamInvitation.user_id == user.id,
-                TeamInvitation.status == "pending",
-            )
+            _open_invitations()
+            .where(TeamInvitation.event_id == event.id, TeamInvitation.user_id == user.id)
             .order_by(TeamInvitation.created_at, TeamInvitation.id)
         )
     )
 
 
+def _expired_message(invitation):
+    """Why an expired invitation cannot be answered, and what to do instead."""
+    return _(
+        "This invitation expired on %(date)s. Ask the company admin of %(company)s for a new one.",
+        date=local_time(invitation.expires_at, event=invitation.event),
+        company=invitation.exhibitor.organization.name,
+    )
+
+
 def _answerable(invitation_id, user, *, joining=False):
     """The invitation locked for its owner's answer; refused for anyone else or
-    once it is answered or withdrawn. `joining`: refused too, saying why, when the
-    company no longer takes part (its leaving withdrew the invitation)."""
+    once it is answered, withdrawn or expired. `joining`: refused too, saying why,
+    when the company no longer takes part (its leaving withdrew the invitation)."""
     invitation = _lock_invitation(invitation_id)
     if invitation is None or invitation.user_id != user.id:
         raise ExhibitorError(_("This invitation is for another account."))
@@ -863,14 +893,21 @@ def _answerable(invitation_id, user, *, joining=False):
                 status=status_label(exhibitor.status),
             )
         )
-    if invitation.status != "pending":
+    if invitation.expired:
+        raise ExhibitorError(_expired_message(invitation))
+    _refuse_closed(invitation)
+    return invitation
+
+
+def _refuse_closed(invitation):
+    """Refuse an invitation that is answered, withdrawn or expired."""
+    if invitation.status != "pending" or invitation.expired:
         raise ExhibitorError(
             _(
                 "This invitation is no longer open: it is %(status)s.",
                 status=invitation.status_label,
             )
         )
-    return invitation
 
 
 SAME_TIME_INVITATION = _l(
@@ -971,13 +1008,7 @@ def withdraw_invitation(exhibitor, invitation_id):
     invitation = _lock_invitation(invitation_id, exhibitor)
     if invitation is None:
         raise ExhibitorError(_("There is no such invitation."))
-    if invitation.status != "pending":
-        raise ExhibitorError(
-            _(
-                "This invitation is no longer open: it is %(status)s.",
-                status=invitation.status_label,
-            )
-        )
+    _refuse_closed(invitation)
     invitation.status = "withdrawn"
     invitation.answered_at = utcnow()
     audit.record(

@@ -31,6 +31,7 @@ from eventapp.core.db import is_conflict
 from eventapp.core.forms import field_errors
 from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
+from eventapp.core.i18n import ngettext
 from eventapp.core.nav import add_home_panel, add_nav_item, add_overview_panel
 from eventapp.core.permissions import (
     event_object_or_404,
@@ -633,8 +634,15 @@ def import_apply(event):
             columns=importer.COLUMNS,
         ), 409
     try:
-        created = importer.apply(event, plan, form.status.data)
+        result = importer.apply(event, plan, form.status.data)
         db.session.commit()
+    except services.ExhibitorError as error:
+        # A contact's invitation refused (prepare() checks the same under the
+        # contacts' row locks, so this is a safety net): the whole file stays out.
+        db.session.rollback()
+        flash(_("The file no longer passes the checks; nothing was imported."), "error")
+        flash(str(error), "error")
+        return redirect(url_for("exhibitors.import_upload", slug=event.slug))
     except (IntegrityError, OperationalError) as error:
         db.session.rollback()
         if not is_conflict(error):
@@ -647,7 +655,18 @@ def import_apply(event):
             "error",
         )
         return redirect(url_for("exhibitors.import_upload", slug=event.slug))
-    flash(_("%(count)s exhibitors imported.", count=len(created)), "success")
+    flash(_("%(count)s exhibitors imported.", count=len(result.exhibitors)), "success")
+    if result.invited:
+        flash(
+            ngettext(
+                "%(num)s contact already had an account: invited to their company's team "
+                "as company admin, they join it once they accept.",
+                "%(num)s contacts already had an account: invited to their company's team "
+                "as company admin, they join it once they accept.",
+                result.invited,
+            ),
+            "info",
+        )
     return redirect(url_for("exhibitors.manage_list", slug=event.slug))
 
 

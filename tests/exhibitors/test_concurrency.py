@@ -98,7 +98,7 @@ def _invited(exhibitor_id, user_id, role="exhibitor_staff"):
 
     exhibitor = db.session.get(Exhibitor, exhibitor_id)
     user = db.session.get(User, user_id)
-    invitation_id = exhibitor_services._invite_member(exhibitor, user, role).id
+    invitation_id = exhibitor_services.invite_member(exhibitor, user, role).id
     db.session.commit()
     return invitation_id
 

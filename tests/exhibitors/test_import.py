@@ -14,7 +14,8 @@ from eventapp.accounts.models import User
 from eventapp.booths.models import Exhibitor, ExhibitorAvoid
 from eventapp.core.audit import AuditEntry
 from eventapp.events.models import EventRole
-from eventapp.exhibitors import importer
+from eventapp.exhibitors import importer, services
+from eventapp.exhibitors.models import TeamInvitation
 from eventapp.extensions import db
 from eventapp.organizations.models import ORGANIZATION_KINDS, SECTORS, Organization
 
@@ -123,9 +124,10 @@ def test_good_csv_is_previewed_then_imported(login_as, small_event, outbox):
     assert response.status_code == 200
     assert "Preview: 3 exhibitors will be imported" in page
     assert "existing company: Gamma Group" in page
+    assert "existing account, invited to the team as company admin" in page
     assert counts() == before  # nothing written by the preview
     response = client.post(
-        APPLY,
+        APPLY + "?lang=en",
         data={
             "payload": hidden(page, "payload"),
             "filename": hidden(page, "filename"),
@@ -133,6 +135,9 @@ def test_good_csv_is_previewed_then_imported(login_as, small_event, outbox):
         },
     )
     assert response.status_code == 302
+    flashed = client.get(response.location).get_data(as_text=True)
+    assert "3 exhibitors imported." in flashed
+    assert "1 contact already had an account: invited to their company&#39;s team" in flashed
     db.session.expire_all()
     by_name = {
         e.organization.name_en: e
@@ -172,16 +177,93 @@ def test_good_csv_is_previewed_then_imported(login_as, small_event, outbox):
     )
     assert admins["delta@example.org"] == delta.organization_id
     assert admins["eps@example.org"] == epsilon.organization_id
-    assert admins["attendee@example.org"] == gamma.organization_id
+    # The visitor of Gamma Group had an account: invited, not put on the team.
+    assert "attendee@example.org" not in admins
     delta_user = db.session.scalar(select(User).where(User.email == "delta@example.org"))
     assert delta_user.name_ko == "김델타" and delta_user.organization_id == delta.organization_id
     assert delta_user.email_confirmed  # the organizers gave the address
     mails = {m[0]: m for m in outbox("exhibitor_member")}
-    assert set(mails) == {"delta@example.org", "eps@example.org", "attendee@example.org"}
+    assert set(mails) == {"delta@example.org", "eps@example.org"}
     assert "/reset/" in mails["delta@example.org"][2]
-    assert "/reset/" not in mails["attendee@example.org"][2]
+    invitation = db.session.scalar(select(TeamInvitation))
+    assert (invitation.exhibitor_id, invitation.user.email) == (gamma.id, "attendee@example.org")
+    assert (invitation.role, invitation.status) == ("exhibitor_admin", "pending")
+    (mail,) = outbox("exhibitor_invitation")
+    assert mail[0] == "attendee@example.org"
+    assert f"/e/test-expo/team-invitations/{invitation.id}" in mail[2]
+    assert "registered Gamma Group as an exhibitor, with you as its contact" in mail[2]
     actions = db.session.scalars(select(AuditEntry.action)).all()
     assert actions.count("exhibitor.imported") == 3 and actions.count("exhibitor.import") == 1
+    assert actions.count("exhibitor.member_invited") == 1
+
+
+def test_an_existing_contact_is_invited_as_company_admin_and_joins_once_they_accept(
+    login_as, small_event, outbox
+):
+    """An account belongs to its owner: the import no longer puts it on the team
+    it names, it invites it, with the company admin role of the contact."""
+    rows = [
+        row(avoid="", contact_email="outsider@example.org", contact_name=""),
+        dict(GOOD_ROWS[1], avoid=""),
+    ]
+    plan = importer.prepare(small_event.event, "x.csv", csv_bytes(rows))
+    assert plan.ok, plan.problems
+    result = importer.apply(small_event.event, plan, "approved")
+    db.session.commit()
+    assert result.invited == 1
+    delta = next(e for e in result.exhibitors if e.organization.name_en == "Delta AI")
+    outsider = small_event.outsider
+    db.session.expire_all()
+    roles = select(EventRole).where(EventRole.user_id == outsider.id)
+    assert db.session.scalars(roles).all() == []
+    assert outsider.organization_id is None
+    assert services.company_people(delta) == []
+    (invitation,) = services.invitations_for(outsider, small_event.event)
+    assert (invitation.exhibitor_id, invitation.role) == (delta.id, "exhibitor_admin")
+    assert invitation.invited_by_id is None  # no signed-in organizer here
+    assert [m[0] for m in outbox("exhibitor_invitation")] == ["outsider@example.org"]
+    assert [m[0] for m in outbox("exhibitor_member")] == ["eps@example.org"]
+    entry = db.session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.action == "exhibitor.imported", AuditEntry.object_id == str(delta.id)
+        )
+    )
+    assert entry.data["contact_invited"] is True
+    summary = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "exhibitor.import"))
+    assert (summary.data["new_accounts"], summary.data["invited"]) == (1, 1)
+
+    client = login_as("outsider")
+    response = client.post(
+        f"/e/test-expo/team-invitations/{invitation.id}/accept",
+        data={"role": "exhibitor_admin"},
+    )
+    assert response.status_code == 302 and f"/exhibitors/{delta.id}/" in response.location
+    db.session.expire_all()
+    (role,) = db.session.scalars(roles).all()
+    assert (role.role, role.organization_id) == ("exhibitor_admin", delta.organization_id)
+    assert outsider.organization_id == delta.organization_id
+
+
+def test_an_import_that_fails_leaves_no_invitation(small_event, english, outbox):
+    """One transaction: a conflict met while writing takes the invitations back too."""
+    rows = [
+        row(avoid="", contact_email="outsider@example.org"),
+        dict(GOOD_ROWS[1], avoid=""),
+    ]
+    plan = importer.prepare(small_event.event, "x.csv", csv_bytes(rows))
+    assert plan.ok, plan.problems
+    before = counts()
+    # The contact joins Beta's team between the check and the writing.
+    from eventapp.events.services import grant_role
+
+    beta = small_event.exhibitors["beta"]
+    grant_role(small_event.event, small_event.outsider, "exhibitor_staff", beta.organization)
+    with pytest.raises(services.ExhibitorError, match="already represents another company"):
+        importer.apply(small_event.event, plan, "approved")
+    db.session.rollback()
+    assert counts() == before
+    assert db.session.scalar(select(func.count()).select_from(TeamInvitation)) == 0
+    assert outbox() == []
 
 
 def test_good_xlsx_imports_as_pending(login_as, small_event):
@@ -557,7 +639,7 @@ def test_priority_tier_column_is_optional_and_imported(small_event):
     plan = importer.prepare(small_event.event, "x.csv", csv_bytes(rows, header=header))
     assert plan.ok, plan.problems
     assert [r.priority_tier for r in plan.rows] == [1, 0, 0]
-    created = importer.apply(small_event.event, plan, "approved")
+    created = importer.apply(small_event.event, plan, "approved").exhibitors
     db.session.commit()
     assert [e.priority_tier for e in created] == [1, 0, 0]
     entry = db.session.scalar(

@@ -1,10 +1,14 @@
 """An existing account joins a company's team only once its owner accepts."""
 
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 from sqlalchemy import func, select
 
 from eventapp.badges import services as badges
 from eventapp.core.audit import AuditEntry
+from eventapp.core.db import utcnow
 from eventapp.core.permissions import company_of
 from eventapp.events.models import EXHIBITOR_ROLES, EventRole
 from eventapp.exhibitors import services
@@ -193,7 +197,7 @@ def test_an_acceptance_is_of_the_role_the_person_read(login_as, small_event):
     page = client.get(url + "?lang=en").get_data(as_text=True)
     assert "as company staff" in page
     services.withdraw_invitation(alpha, invitation.id)
-    services._invite_member(alpha, outsider, "exhibitor_admin")
+    services.invite_member(alpha, outsider, "exhibitor_admin")
     db.session.commit()
     page = client.post(
         f"{url}/accept?lang=en", data={"role": "exhibitor_staff"}, follow_redirects=True
@@ -358,3 +362,109 @@ def test_the_companys_admins_hear_of_each_answer_in_their_language(login_as, sma
     english = next(mail for mail in mails if mail[0] == "exhibitor_admin@example.org")
     assert english[1] == "Test Expo: Attendee declined your team invitation"
     assert "Attendee (attendee@example.org) declined the invitation" in english[2]
+
+
+# -- expiry ------------------------------------------------------------------------------------
+
+
+def an_expired_invitation(login_as, small_event):
+    """Alpha's admin (a signed-in client) and their invitation of the outsider, whose
+    end is moved just into the past, as if its days had gone by."""
+    admin = login_as("exhibitor_admin")
+    invite(admin, small_event.exhibitors["alpha"], small_event.outsider.email)
+    invitation = the_invitation(small_event.outsider)
+    invitation.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    return admin, invitation
+
+
+def test_an_invitation_is_open_for_the_days_set_and_says_until_when(
+    app, login_as, small_event, outbox, monkeypatch
+):
+    monkeypatch.setitem(app.config, "TEAM_INVITATION_DAYS", 3)
+    event = small_event.event
+    # Shown in the event's time zone, not the server's default (Seoul).
+    event.timezone = "America/New_York"
+    db.session.commit()
+    alpha = small_event.exhibitors["alpha"]
+    outsider = small_event.outsider
+    invite(login_as("exhibitor_admin"), alpha, outsider.email)
+    invitation = the_invitation(outsider)
+    assert invitation.expires_at - invitation.created_at == timedelta(days=3)
+    until = invitation.expires_at.astimezone(ZoneInfo("America/New_York"))
+    shown = until.strftime("%Y-%m-%d %H:%M")
+    assert shown != invitation.expires_at.astimezone(ZoneInfo("Asia/Seoul")).strftime(
+        "%Y-%m-%d %H:%M"
+    )
+    (mail,) = outbox("exhibitor_invitation")
+    assert f"Answer by {shown}; after that, the invitation expires." in mail[2]
+    team = login_as("exhibitor_admin").get(f"/e/test-expo/exhibitors/{alpha.id}/?lang=en")
+    assert "Open until" in team.get_data(as_text=True)
+    assert f"<td>{shown}</td>" in team.get_data(as_text=True)
+    client = login_as("outsider")
+    home = client.get("/e/test-expo/?lang=en").get_data(as_text=True)
+    assert f"Answer by {shown}." in home
+    page = client.get(f"/e/test-expo/team-invitations/{invitation.id}?lang=en")
+    assert f"Answer by {shown}." in page.get_data(as_text=True)
+    entry = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "exhibitor.member_invited")
+    )
+    assert entry.data["expires_at"] == invitation.expires_at.isoformat()
+
+
+def test_an_expired_invitation_is_neither_answered_nor_listed(login_as, small_event, outbox):
+    alpha = small_event.exhibitors["alpha"]
+    outsider = small_event.outsider
+    admin, invitation = an_expired_invitation(login_as, small_event)
+    shown = invitation.expires_at.astimezone(ZoneInfo("Asia/Seoul")).strftime("%Y-%m-%d %H:%M")
+    refusal = (
+        f"This invitation expired on {shown}. "
+        "Ask the company admin of Alpha Robotics for a new one."
+    )
+    client = login_as("outsider")
+    assert 'id="team-invitations"' not in client.get("/e/test-expo/").get_data(as_text=True)
+    page = client.get(f"/e/test-expo/team-invitations/{invitation.id}?lang=en")
+    html = page.get_data(as_text=True)
+    assert refusal in html and "Accept" not in html
+    for answer in ("accept", "decline"):
+        page = client.post(
+            f"/e/test-expo/team-invitations/{invitation.id}/{answer}?lang=en",
+            data={"role": "exhibitor_staff"},
+            follow_redirects=True,
+        ).get_data(as_text=True)
+        assert refusal in page
+    db.session.expire_all()
+    assert invitation.status == "pending" and invitation.answered_at is None
+    assert exhibitor_roles(outsider) == [] and outsider.organization_id is None
+    assert outbox("exhibitor_invitation_answer") == []
+    # Not waiting on the team page, nor to be withdrawn any more.
+    team = login_as("exhibitor_admin").get(f"/e/test-expo/exhibitors/{alpha.id}/")
+    assert 'id="invitations"' not in team.get_data(as_text=True)
+    with pytest.raises(services.ExhibitorError, match="no longer open: it is expired"):
+        services.withdraw_invitation(alpha, invitation.id)
+    assert services.pending_invitations(alpha) == []
+    assert services.invitations_for(outsider, small_event.event) == []
+
+
+def test_an_expired_invitation_is_sent_again_and_its_time_starts_again(
+    login_as, small_event, outbox
+):
+    alpha = small_event.exhibitors["alpha"]
+    outsider = small_event.outsider
+    admin, invitation = an_expired_invitation(login_as, small_event)
+    page = invite(admin, alpha, outsider.email, role="exhibitor_admin").get_data(as_text=True)
+    assert "is invited; they join your team once they accept" in page
+    db.session.expire_all()
+    count = select(func.count()).select_from(TeamInvitation)
+    assert db.session.scalar(count) == 1
+    assert (invitation.status, invitation.role) == ("pending", "exhibitor_admin")
+    assert invitation.expires_at - invitation.created_at == timedelta(days=14)
+    assert invitation.created_at > utcnow() - timedelta(minutes=1)
+    assert len(outbox("exhibitor_invitation")) == 2
+    assert services.pending_invitations(alpha) == [invitation]
+    # Open again: not invited twice, and its owner answers it.
+    assert "already invited" in invite(admin, alpha, outsider.email).get_data(as_text=True)
+    services.accept_invitation(invitation.id, outsider, role="exhibitor_admin")
+    db.session.expire_all()
+    (role,) = exhibitor_roles(outsider)
+    assert role.role == "exhibitor_admin" and invitation.status == "accepted"
