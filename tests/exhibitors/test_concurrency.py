@@ -6,7 +6,7 @@ import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from eventapp.accounts.models import User
 from eventapp.booths.models import Exhibitor
@@ -159,6 +159,50 @@ def test_an_invitation_accepted_twice_at_once_adds_the_person_once(live_server, 
             )
         )
         assert added == 1
+        db.session.remove()
+
+
+def test_an_expired_invitation_sent_again_twice_at_once_is_sent_once(live_server, small_event):
+    """Two admins (or two tabs) invite again a person whose invitation expired: the
+    row is reused under its lock, and the later one sees the fresh invitation."""
+    from datetime import timedelta
+
+    from eventapp.core.audit import AuditEntry
+    from eventapp.core.db import utcnow
+    from eventapp.exhibitors.models import TeamInvitation
+    from eventapp.notifications.models import OutboxMessage
+
+    alpha_id, outsider_id = small_event.exhibitors["alpha"].id, small_event.outsider.id
+    for _round in range(ROUNDS):
+        _reset_invitee(outsider_id)
+        invitation_id = _invited(alpha_id, outsider_id)
+        db.session.get(TeamInvitation, invitation_id).expires_at = utcnow() - timedelta(minutes=1)
+        db.session.execute(delete(AuditEntry))
+        db.session.execute(delete(OutboxMessage))
+        db.session.commit()
+        db.session.remove()
+        openers = [session(live_server.url, "exhibitor_admin@example.org") for _ in range(WORKERS)]
+        url = f"{live_server.url}/e/test-expo/exhibitors/{alpha_id}/team?lang=en"
+        data = {"email": "outsider@example.org", "role": "exhibitor_staff"}
+        answers = posted_at_once([(opener, url, data) for opener in openers])
+        assert all(status == 200 for status, _url, _page in answers)
+        pages = [page for _status, _url, page in answers]
+        assert sum("is invited; they join your team" in page for page in pages) == 1
+        assert sum("already invited" in page or "a moment ago" in page for page in pages) == (
+            WORKERS - 1
+        )
+        invitations = db.session.scalars(
+            select(TeamInvitation).where(TeamInvitation.user_id == outsider_id)
+        ).all()
+        assert [(i.id, i.status) for i in invitations] == [(invitation_id, "pending")]
+        assert not invitations[0].expired
+        invited = (
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "exhibitor.member_invited")
+        )
+        assert db.session.scalar(invited) == 1
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
         db.session.remove()
 
 
