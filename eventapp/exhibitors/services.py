@@ -862,11 +862,19 @@ def invitations_for(user, event):
     )
 
 
-def _expired_message(invitation):
-    """Why an expired invitation cannot be answered, and what to do instead."""
+def expired_message(invitation):
+    """Why an expired invitation cannot be answered, and whom to ask for a new one:
+    a company imported with the person as its contact has no admin but them."""
+    date = local_time(invitation.expires_at, event=invitation.event)
+    if not company_admins(invitation.exhibitor):
+        return _(
+            "This invitation expired on %(date)s. Ask the organizers of %(event)s for a new one.",
+            date=date,
+            event=invitation.event.name,
+        )
     return _(
         "This invitation expired on %(date)s. Ask the company admin of %(company)s for a new one.",
-        date=local_time(invitation.expires_at, event=invitation.event),
+        date=date,
         company=invitation.exhibitor.organization.name,
     )
 
@@ -894,7 +902,7 @@ def _answerable(invitation_id, user, *, joining=False):
             )
         )
     if invitation.expired:
-        raise ExhibitorError(_expired_message(invitation))
+        raise ExhibitorError(expired_message(invitation))
     _refuse_closed(invitation)
     return invitation
 

@@ -354,6 +354,7 @@ def invitation(event, invitation_id):
         "exhibitors/invitation.html",
         event=event,
         invitation=invitation if mine else None,
+        expired=services.expired_message(invitation) if mine and invitation.expired else None,
     ), (200 if mine else 403)
 
 

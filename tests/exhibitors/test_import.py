@@ -3,6 +3,8 @@ import csv
 import io
 import re
 import zipfile
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -13,6 +15,7 @@ from sqlalchemy import func, select
 from eventapp.accounts.models import User
 from eventapp.booths.models import Exhibitor, ExhibitorAvoid
 from eventapp.core.audit import AuditEntry
+from eventapp.core.db import utcnow
 from eventapp.events.models import EventRole
 from eventapp.exhibitors import importer, services
 from eventapp.exhibitors.models import TeamInvitation
@@ -242,6 +245,33 @@ def test_an_existing_contact_is_invited_as_company_admin_and_joins_once_they_acc
     (role,) = db.session.scalars(roles).all()
     assert (role.role, role.organization_id) == ("exhibitor_admin", delta.organization_id)
     assert outsider.organization_id == delta.organization_id
+
+
+def test_an_imported_contact_whose_invitation_expired_is_sent_to_the_organizers(
+    login_as, small_event
+):
+    """The company has no admin but the contact: asking its company admin for a new
+    invitation would lead nowhere."""
+    plan = importer.prepare(
+        small_event.event, "x.csv", csv_bytes([row(avoid="", contact_email="outsider@example.org")])
+    )
+    importer.apply(small_event.event, plan, "approved")
+    db.session.commit()
+    (invitation,) = services.invitations_for(small_event.outsider, small_event.event)
+    invitation.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    shown = invitation.expires_at.astimezone(ZoneInfo("Asia/Seoul")).strftime("%Y-%m-%d %H:%M")
+    refusal = f"This invitation expired on {shown}. Ask the organizers of Test Expo for a new one."
+    client = login_as("outsider")
+    url = f"/e/test-expo/team-invitations/{invitation.id}"
+    assert refusal in client.get(url + "?lang=en").get_data(as_text=True)
+    page = client.post(
+        f"{url}/accept?lang=en", data={"role": "exhibitor_admin"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert refusal in page
+    db.session.expire_all()
+    assert invitation.status == "pending"
+    assert services.company_people(invitation.exhibitor) == []
 
 
 def test_an_import_that_fails_leaves_no_invitation(small_event, english, outbox):
