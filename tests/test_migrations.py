@@ -67,10 +67,8 @@ def _old_event():
 def _old_user(email="visitor@example.org", created_at=None):
     """A user inserted with the columns the users table had before 0019 (the model's
     defaults would fill the newer ones), loaded without the newer ones."""
-    from sqlalchemy import column, insert, select, table
-    from sqlalchemy.orm import defer
+    from sqlalchemy import column, insert, table
 
-    from eventapp.accounts.models import User
     from eventapp.core.db import UTCDateTime, utcnow
 
     old_users = table(
@@ -93,8 +91,21 @@ def _old_user(email="visitor@example.org", created_at=None):
         )
         .returning(old_users.c.id)
     ).scalar_one()
+    return _old_user_again(user_id)
+
+
+def _old_user_again(user_id):
+    """The user, loaded (again) without the columns newer than 0019."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import defer
+
+    from eventapp.accounts.models import User
+
     return db.session.scalar(
-        select(User).options(defer(User.email_confirmed_at)).where(User.id == user_id)
+        select(User)
+        .options(defer(User.email_confirmed_at))
+        .where(User.id == user_id)
+        .execution_options(populate_existing=True)
     )
 
 
@@ -116,17 +127,24 @@ def test_older_badge_issue_ends_are_recovered_from_the_audit_log(empty_database)
     # The columns 0011 knows (the model has newer ones).
     user = _old_user()
     db.session.flush()
-    badge = badges.issue_badge(event, user)
-    db.session.commit()
+    badge, user_id = badges.issue_badge(event, user), user.id
+
+    def commit():
+        # A reissue prints the holder's current details: their row is read again
+        # with the columns 0011 knows, not expired to be loaded whole.
+        db.session.commit()
+        _old_user_again(user_id)
+
+    commit()
     badges.reissue_badge(badge)  # issue 1 ends: printed anew
-    db.session.commit()
+    commit()
     badges.revoke_badge(badge)  # issue 2 ends: revoked, and printed anew later
-    db.session.commit()
+    commit()
     time.sleep(0.5)
     badges.reissue_badge(badge)
-    db.session.commit()
+    commit()
     badges.reissue_badge(badge)  # issue 3 ends: the one 0010 kept
-    db.session.commit()
+    commit()
     assert badge.issue == 4
     badge_id = badge.id
     truth = dict(

@@ -108,7 +108,13 @@ def _badge(small_event, user):
 def _invited(small_event, user):
     alpha = small_event.exhibitors["alpha"]
     db.session.add(
-        TeamInvitation(event=small_event.event, exhibitor=alpha, user=user, role="exhibitor_staff")
+        TeamInvitation(
+            event=small_event.event,
+            exhibitor=alpha,
+            user=user,
+            role="exhibitor_staff",
+            expires_at=utcnow() + timedelta(days=14),
+        )
     )
 
 
@@ -121,6 +127,7 @@ def _inviting(small_event, user):
             user=small_event.outsider,
             role="exhibitor_staff",
             invited_by_id=user.id,
+            expires_at=utcnow() + timedelta(days=14),
         )
     )
 
