@@ -294,7 +294,7 @@ def test_unavailability_carries_over_to_the_new_slots_of_a_new_slot_length(meetu
     assert len(services.unavailable_slot_ids(alpha)) == 2
 
 
-def test_a_booking_window_past_the_fair_is_refused(meetup):
+def test_a_booking_window_past_the_fair_is_refused(meetup, english):
     """Requests for a fair that is over would be taken: booking closes by the end of
     the last day (midnight after it, local time), and may close just then."""
     from datetime import time, timedelta
