@@ -172,3 +172,15 @@ class CapForm(FlaskForm):
         validators=[Optional(), NumberRange(0, MAX_MEETINGS_LIMIT)],
         description=_l("Empty: the cap of its side in the settings."),
     )
+
+
+class ProposeTimeForm(FlaskForm):
+    # Any slot id: the service says why a slot is not free (any more), a choice list
+    # would only say "Not a valid choice".
+    slot_id = SelectField(_l("Another time"), coerce=int, validate_choice=False)
+    message = TextAreaField(
+        _l("Message"),
+        filters=[one_kind_of_line_break],
+        validators=[Optional(), Length(max=500)],
+        description=_l("Optional: why another time suits you better."),
+    )

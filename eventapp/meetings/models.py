@@ -543,6 +543,67 @@ class MeetingSeat(db.Model):
     meeting = relationship("Meeting", back_populates="seats")
 
 
+class MeetingTimeProposal(db.Model):
+    """One side of a scheduled meeting asks the other to move it to `slot`.
+
+    The meeting keeps its time until the other side accepts (the meeting moves) or
+    declines. At most one proposal of a meeting is "open": a newer one replaces it.
+    An open proposal whose slot, or whose meeting, has started can no longer be
+    accepted (see `is_open`); it is closed when somebody acts on it next. Statuses:
+    open, accepted, declined, replaced (by a newer proposal), taken (the slot was no
+    longer free for both when accepted), closed (the meeting was cancelled or moved by
+    the organizer, or the time had started).
+    """
+
+    __tablename__ = "meeting_time_proposals"
+    __table_args__ = (
+        Index(
+            "uq_meeting_time_proposals_open",
+            "meeting_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        CheckConstraint("proposer_side IN ('startup', 'firm')", name="proposer_side"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    slot_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting_slots.id", ondelete="CASCADE"), index=True
+    )
+    proposer_side: Mapped[str] = mapped_column(String(10))
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    message: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    answered_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+    meeting = relationship("Meeting", lazy="joined")
+    slot = relationship("MeetingSlot", lazy="joined")
+
+    @property
+    def proposer(self):
+        request = self.meeting.request
+        return request.startup if self.proposer_side == "startup" else request.firm
+
+    @property
+    def receiver(self):
+        request = self.meeting.request
+        return request.firm if self.proposer_side == "startup" else request.startup
+
+    def is_open(self, now):
+        """Still to be answered: open, and neither its slot nor its meeting started."""
+        return self.status == "open" and self.slot.starts_at > now and self.meeting.starts_at > now
+
+    def __repr__(self):
+        return f"<MeetingTimeProposal {self.id} {self.status}>"
+
+
 PLAN_STATUSES = {
     "preview": _l("preview"),
     "applied": _l("applied"),

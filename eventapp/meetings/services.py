@@ -44,6 +44,7 @@ from eventapp.meetings.models import (
     MeetingSettings,
     MeetingSlot,
     MeetingTable,
+    MeetingTimeProposal,
     Unavailability,
     side_for_kind,
 )
@@ -60,6 +61,11 @@ class MeetingError(Exception):
 
 class SlotTaken(MeetingError):
     """Somebody else got the slot, person or table first."""
+
+
+class ProposalClosed(MeetingError):
+    """A time proposal could no longer be accepted and is closed by the call: the caller
+    commits (so that it stays closed) instead of rolling back."""
 
 
 # --------------------------------------------------------------------------- lookups
@@ -843,6 +849,7 @@ def cancel_meeting(meeting, user, *, profile=None, reason=""):
                 "Record whether it took place instead."
             )
         )
+    _close_time_proposals(meeting, "cancelled")
     db.session.execute(delete(MeetingSeat).where(MeetingSeat.meeting_id == meeting.id))
     db.session.expire(meeting, ["seats"])
     meeting.status = "cancelled"
@@ -900,6 +907,22 @@ def move_meeting(meeting, slot, user, table=None, *, override_unavailable=False,
                 names=", ".join(away),
             )
         )
+    overridden = {"unavailable_overridden": away or None}
+    if _relocate(meeting, slot, table, via="organizer", data=overridden):
+        _close_time_proposals(meeting, "moved")
+    return meeting
+
+
+def _relocate(meeting, slot, table=None, *, via, data=None, proposal=None):
+    """Give a scheduled meeting (its request locked) new seats in `slot`, at `table` or
+    the first free one (the firm's booth if it receives there), and tell both sides.
+
+    Raises SlotTaken when a participant or every table is busy there; the caller rolls
+    back (to a savepoint, when it goes on). A real change raises `sequence`, so that
+    calendars update the invite, and clears `reminded_at`, so that the new time gets
+    its own reminder. `proposal`: the accepted time proposal it follows, for the mail.
+    Returns whether the time or place changed."""
+    request = meeting.request
     before = (meeting.slot.code, meeting.table.code if meeting.table else meeting.booth_code)
     db.session.execute(delete(MeetingSeat).where(MeetingSeat.meeting_id == meeting.id))
     db.session.expire(meeting, ["seats"])
@@ -909,12 +932,11 @@ def move_meeting(meeting, slot, user, table=None, *, override_unavailable=False,
     after = (slot.code, meeting.table.code if meeting.table else meeting.booth_code)
     if before != after:
         meeting.sequence += 1
-        meeting.scheduled_via = "organizer"
+        meeting.scheduled_via = via
         meeting.reminded_at = None
     db.session.flush()
-    data = {"from": list(before), "to": list(after), "sequence": meeting.sequence}
-    if away:
-        data["unavailable_overridden"] = away
+    data = {k: v for k, v in (data or {}).items() if v is not None}
+    data.update({"from": list(before), "to": list(after), "sequence": meeting.sequence})
     audit.record("meeting.moved", meeting, event=meeting.event, data=data)
     if before != after:
         for profile in (request.startup, request.firm):
@@ -926,10 +948,241 @@ def move_meeting(meeting, slot, user, table=None, *, override_unavailable=False,
                 meeting=meeting,
                 partner=request.other(profile),
                 event=meeting.event,
+                proposal=proposal,
                 link=_agenda_link(meeting.event),
             )
         signals.meeting_moved.send(meeting)
+    return before != after
+
+
+# --------------------------------------------------------------------------- time proposals
+
+
+def open_time_proposals(meetings, now=None):
+    """{meeting id: its time proposal waiting for an answer} of `meetings`."""
+    ids = [m.id for m in meetings]
+    if not ids:
+        return {}
+    now = now or _now()
+    proposals = db.session.scalars(
+        select(MeetingTimeProposal).where(
+            MeetingTimeProposal.meeting_id.in_(ids), MeetingTimeProposal.status == "open"
+        )
+    ).all()
+    return {p.meeting_id: p for p in proposals if p.is_open(now)}
+
+
+def _open_proposals_of(meeting):
+    return db.session.scalars(
+        select(MeetingTimeProposal).where(
+            MeetingTimeProposal.meeting_id == meeting.id, MeetingTimeProposal.status == "open"
+        )
+    ).all()
+
+
+def _settle(proposal, status, user=None):
+    proposal.status = status
+    proposal.answered_at = utcnow()
+    proposal.answered_by_id = getattr(user, "id", None)
+
+
+def _close_proposal(proposal, status, why, user=None):
+    _settle(proposal, status, user)
+    audit.record(
+        "meeting_time_proposal.closed",
+        proposal,
+        event=proposal.meeting.event,
+        data={"meeting": proposal.meeting_id, "slot": proposal.slot.code, "why": why},
+    )
+
+
+def _close_time_proposals(meeting, why):
+    """Close what was proposed for a meeting that is cancelled or moved by the organizer:
+    it was an answer to a time the meeting no longer has."""
+    for proposal in _open_proposals_of(meeting):
+        _close_proposal(proposal, "closed", why)
+    db.session.flush()
+
+
+def _check_still_to_come(meeting, now):
+    if meeting.status != "scheduled":
+        raise MeetingError(_("Only scheduled meetings can be moved."))
+    if meeting.starts_at <= now:
+        raise MeetingError(_("This meeting has already started; its time can no longer change."))
+
+
+def propose_time(meeting, slot, profile, user, message=""):
+    """`profile`, one side of a scheduled meeting still to come, proposes to move it to
+    `slot`, one of the slots where both sides are free and a place is left (as
+    `common_free_slots` decides). The meeting keeps its time until the other side
+    accepts; that side is mailed.
+
+    A proposal waiting for an answer, of either side, is replaced: a counter-proposal
+    is the natural answer to a time that does not suit, and the two could never both
+    be accepted. Respects the booking window like booking does."""
+    request = meeting.request
+    side = request.side_of(profile)
+    if side is None:
+        raise MeetingError(_("Only the two sides of a meeting can propose another time."))
+    event = meeting.event
+    if slot.event_id != event.id or slot.retired:
+        raise MeetingError(_("Unknown time slot."))
+    _check_window(event, user)
+    # The form's limit is not enough: the view goes on with what was posted.
+    message = (message or "").strip()[:500]
+    _lock_request(request)
+    _fresh(meeting)
+    now = _now()
+    _check_still_to_come(meeting, now)
+    if slot.id == meeting.slot_id:
+        raise MeetingError(_("The meeting is already at this time."))
+    if slot.starts_at <= now:
+        raise MeetingError(
+            _("This time slot has already started. Choose a slot that is still to come.")
+        )
+    if slot.id not in {s.id for s in common_free_slots(request, now)}:
+        raise MeetingError(
+            _(
+                "This time slot is not free for both sides. "
+                "Choose one of your common free time slots."
+            )
+        )
+    replaced = _open_proposals_of(meeting)
+    for old in replaced:
+        _close_proposal(old, "replaced", "replaced", user)
+    db.session.flush()  # only one open proposal per meeting: the old one closes first
+    proposal = MeetingTimeProposal(
+        event_id=event.id,
+        meeting=meeting,
+        slot=slot,
+        proposer_side=side,
+        proposed_by_id=user.id,
+        message=message,
+        status="open",
+    )
+    db.session.add(proposal)
+    db.session.flush()
+    audit.record(
+        "meeting_time_proposal.made",
+        proposal,
+        event=event,
+        data={
+            "meeting": meeting.id,
+            "from": meeting.slot.code,
+            "to": slot.code,
+            "side": side,
+            "replaces": [old.id for old in replaced],
+        },
+    )
+    _notify(
+        proposal.receiver,
+        "meeting_time_proposed",
+        lambda: _("%(name)s proposes another time for your meeting", name=profile.name),
+        "time_proposed",
+        proposal=proposal,
+        meeting=meeting,
+        partner=profile,
+        event=event,
+        link=_agenda_link(event),
+    )
+    return proposal
+
+
+def _answering_side(proposal, profile):
+    side = proposal.meeting.request.side_of(profile)
+    if side is None or side == proposal.proposer_side:
+        raise MeetingError(_("Only the other side of the meeting answers this proposal."))
+    return side
+
+
+def _tell_proposer(proposal, answered_by):
+    """Mail the proposing side that its time was declined, or taken meanwhile."""
+    meeting = proposal.meeting
+    _notify(
+        proposal.proposer,
+        "meeting_time_declined",
+        lambda: _("Proposed meeting time not taken"),
+        "time_proposal_closed",
+        proposal=proposal,
+        meeting=meeting,
+        partner=answered_by,
+        event=meeting.event,
+        link=_agenda_link(meeting.event),
+    )
+
+
+def accept_time_proposal(proposal, profile, user):
+    """The other side accepts: the meeting moves to the proposed slot, as an organizer's
+    move does (new seats, `sequence` raised, reminder again, both sides told).
+
+    Takes the locks of booking and moving (the pair's rows), and the seats' UNIQUE
+    constraints decide the tables, so neither two acceptances nor an acceptance and a
+    booking can place two meetings on one person or table. When the slot is no longer
+    free for both or no place is left, or it has started, the proposal closes and
+    ProposalClosed says so: the caller commits, and the meeting stays where it was."""
+    meeting = proposal.meeting
+    request = meeting.request
+    answering = _answering_side(proposal, profile)
+    _check_window(meeting.event, user)
+    _lock_request(request)
+    _fresh(meeting)
+    _fresh(proposal)
+    if proposal.status != "open":
+        raise MeetingError(_("This proposal is no longer open."))
+    now = _now()
+    if not proposal.is_open(now):
+        _close_proposal(proposal, "closed", "started", user)
+        raise ProposalClosed(
+            _("That time has already started. The meeting stays at its time.")
+            if meeting.starts_at > now
+            else _("This meeting has already started; its time can no longer change.")
+        )
+    slot = proposal.slot
+    try:
+        if unavailable_in(slot, request.startup, request.firm):
+            raise SlotTaken(_("This time slot has just been taken. Please choose another one."))
+        # In a savepoint: when the slot is taken, the meeting keeps its seats.
+        with db.session.begin_nested():
+            _relocate(
+                meeting, slot, via="booking", data={"proposal": proposal.id}, proposal=proposal
+            )
+    except SlotTaken:
+        _fresh(meeting)
+        _close_proposal(proposal, "taken", "taken", user)
+        _tell_proposer(proposal, profile)
+        raise ProposalClosed(
+            _(
+                "That time was taken meanwhile. The meeting stays at its time; "
+                "you can propose another one."
+            )
+        ) from None
+    _settle(proposal, "accepted", user)
+    audit.record(
+        "meeting_time_proposal.accepted",
+        proposal,
+        event=meeting.event,
+        data={"meeting": meeting.id, "slot": slot.code, "side": answering},
+    )
     return meeting
+
+
+def decline_time_proposal(proposal, profile, user):
+    """The other side declines: the meeting stays at its time; the proposer is told."""
+    meeting = proposal.meeting
+    answering = _answering_side(proposal, profile)
+    _lock_request(meeting.request)
+    _fresh(proposal)
+    if proposal.status != "open":
+        raise MeetingError(_("This proposal is no longer open."))
+    _settle(proposal, "declined", user)
+    audit.record(
+        "meeting_time_proposal.declined",
+        proposal,
+        event=meeting.event,
+        data={"meeting": meeting.id, "slot": proposal.slot.code, "side": answering},
+    )
+    _tell_proposer(proposal, profile)
+    return proposal
 
 
 def mark_attendance(meeting, status, user, *, now=None, profile=None, no_show_side=None):

@@ -40,6 +40,7 @@ from eventapp.meetings.forms import (
     MoveForm,
     NotesForm,
     ProfileForm,
+    ProposeTimeForm,
     RequestForm,
     SettingsForm,
 )
@@ -54,6 +55,7 @@ from eventapp.meetings.models import (
     MeetingSeat,
     MeetingSlot,
     MeetingTable,
+    MeetingTimeProposal,
 )
 from eventapp.organizations.models import SECTORS
 
@@ -110,6 +112,10 @@ def _attempt(action, success=None):
     try:
         result = action()
         db.session.commit()
+    except services.ProposalClosed as error:
+        db.session.commit()  # the proposal stays closed
+        flash(str(error), "error")
+        return False
     except services.MeetingError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -499,6 +505,7 @@ def agenda(event):
         me=me,
         own=mine is not None and mine.id == me.id,
         days=agenda_data.group_meetings(meetings, event),
+        proposals=services.open_time_proposals(meetings),
     )
 
 
@@ -563,6 +570,16 @@ def meeting_detail(event, meeting_id):
         notes = meeting.startup_notes
     elif side == "firm":
         notes = meeting.firm_notes
+    now = services._now()
+    started = meeting.starts_at <= now
+    propose_form = None
+    settings = services.get_settings(event)
+    if me and meeting.status == "scheduled" and not started:
+        if settings is None or settings.booking_open() or is_organizer(current_user, event):
+            propose_form = ProposeTimeForm()
+            propose_form.slot_id.choices = select_choices(
+                (s.id, s.label) for s in services.common_free_slots(meeting.request, now)
+            )
     return render_template(
         "meetings/meeting.html",
         event=event,
@@ -572,8 +589,60 @@ def meeting_detail(event, meeting_id):
         partner=meeting.request.other(me) if me else None,
         notes_form=NotesForm(notes=notes),
         cancel_form=CancelForm(),
-        started=meeting.starts_at <= services._now(),
+        started=started,
         no_show_sides=NO_SHOW_SIDES,
+        proposal=services.open_time_proposals([meeting], now).get(meeting.id),
+        propose_form=propose_form,
+    )
+
+
+@bp.post("/e/<slug>/meetings/m/<int:meeting_id>/propose")
+@event_view(*PARTICIPANTS)
+def propose_time(event, meeting_id):
+    meeting, me = _load_meeting(event, meeting_id)
+    if me is None:
+        abort(403)
+    back = url_for("meetings.meeting_detail", slug=event.slug, meeting_id=meeting.id)
+    form = ProposeTimeForm()
+    if not form.validate_on_submit():
+        for message in field_errors(form):
+            flash(message, "error")
+        return redirect(back)
+    slot = db.session.get(MeetingSlot, form.slot_id.data or 0)
+    if slot is None or slot.event_id != event.id:
+        flash(_("Choose a time slot."), "error")
+        return redirect(back)
+    partner = meeting.request.other(me).name
+    _attempt(
+        lambda: services.propose_time(meeting, slot, me, current_user, form.message.data),
+        _(
+            "Your proposal is sent to %(name)s. The meeting stays at its time until they "
+            "accept it.",
+            name=partner,
+        ),
+    )
+    return redirect(back)
+
+
+@bp.post("/e/<slug>/meetings/proposals/<int:proposal_id>/<any(accept, decline):answer>")
+@event_view(*PARTICIPANTS)
+def answer_time_proposal(event, proposal_id, answer):
+    proposal = event_object_or_404(MeetingTimeProposal, proposal_id, event)
+    meeting, me = _load_meeting(event, proposal.meeting_id)
+    if me is None:
+        abort(403)
+    if answer == "accept":
+        _attempt(
+            lambda: services.accept_time_proposal(proposal, me, current_user),
+            _("The meeting is moved to the new time; both sides are informed."),
+        )
+    else:
+        _attempt(
+            lambda: services.decline_time_proposal(proposal, me, current_user),
+            _("Proposal declined. The meeting stays at its time."),
+        )
+    return redirect(
+        _back(url_for("meetings.meeting_detail", slug=event.slug, meeting_id=meeting.id))
     )
 
 

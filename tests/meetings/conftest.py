@@ -112,6 +112,19 @@ def accepted_request(event, startup, firm, user):
     return request
 
 
+def booked_meeting(meetup, slot_index=0):
+    """A committed meeting of alpha (startup; exhibitor_admin, exhibitor_staff) and gamma
+    (firm; attendee) in the slot `slot_index`."""
+    from eventapp.extensions import db
+    from eventapp.meetings import services
+
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    request = accepted_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    meeting = services.book(request, meetup.slots[slot_index], meetup.attendee)
+    db.session.commit()
+    return meeting
+
+
 class HttpSession:
     """A signed-in browser-like client for the live server (stdlib only, no redirects)."""
 

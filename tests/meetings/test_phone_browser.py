@@ -46,3 +46,33 @@ def test_every_request_shows_its_open_button_on_a_phone(meetup, live_server, bro
     for box in (buttons.nth(i).bounding_box() for i in range(buttons.count())):
         assert box["x"] >= 0 and box["x"] + box["width"] <= 360
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_a_proposed_time_is_answered_on_the_agenda_of_a_phone(meetup, live_server, browser):
+    """The firm finds the startup's proposal on its agenda, in Korean, with both
+    answers on screen; accepting moves the meeting there."""
+    from eventapp.meetings.models import Meeting
+    from tests.meetings.conftest import booked_meeting
+
+    alpha = meetup.profiles["alpha"]
+    alpha.organization.name_ko = "부산공과대학교 산학협력단 스마트팩토리센터"
+    meeting = booked_meeting(meetup)
+    target = meetup.slots[3]
+    services.propose_time(
+        meeting, target, alpha, meetup.exhibitor_admin, "https://example.org/" + "x" * 120
+    )
+    meeting_id, target_id, firm = meeting.id, target.id, meetup.attendee.email
+    db.session.commit()
+    db.session.remove()
+    page = browser_signed_in(browser, live_server.url, firm, "ko-KR", **PHONE)
+    page.goto("/e/test-expo/meetings/agenda?lang=ko")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    buttons = page.locator(".meet-proposal button")
+    assert buttons.count() == 2
+    for box in (buttons.nth(i).bounding_box() for i in range(2)):
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360 and box["height"] >= 44
+    page.click("button[data-answer=accept]")
+    page.wait_for_url("**/meetings/agenda")
+    assert page.locator(".meet-proposal").count() == 0
+    assert db.session.get(Meeting, meeting_id).slot_id == target_id
+    db.session.remove()

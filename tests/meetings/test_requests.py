@@ -11,7 +11,7 @@ from eventapp.extensions import db
 from eventapp.meetings import services
 from eventapp.meetings.models import Meeting, MeetingRequest, MeetingSeat
 from tests.conftest import login
-from tests.meetings.conftest import accepted_request, add_company
+from tests.meetings.conftest import accepted_request, add_company, booked_meeting
 
 
 def _seats(meeting_id=None):
@@ -498,16 +498,8 @@ def test_parse_breaks():
         services.parse_breaks("noon")
 
 
-def _booked(meetup, slot_index=0):
-    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
-    request = accepted_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
-    meeting = services.book(request, meetup.slots[slot_index], meetup.attendee)
-    db.session.commit()
-    return meeting
-
-
 def test_move_respects_unavailability_unless_overridden(meetup, client, english):
-    meeting = _booked(meetup)
+    meeting = booked_meeting(meetup)
     gamma = meetup.profiles["gamma"]
     away = meetup.slots[5]
     services.set_unavailable(gamma, [away.id])
@@ -536,7 +528,7 @@ def test_move_respects_unavailability_unless_overridden(meetup, client, english)
 
 
 def test_move_never_goes_to_a_slot_that_has_started(meetup, client, monkeypatch, english):
-    meeting = _booked(meetup, slot_index=4)
+    meeting = booked_meeting(meetup, slot_index=4)
     started = meetup.slots[1]
     monkeypatch.setattr(services, "_now", lambda: started.starts_at)
     with pytest.raises(services.MeetingError, match="already started"):
@@ -559,7 +551,7 @@ def test_move_never_goes_to_a_slot_that_has_started(meetup, client, monkeypatch,
 
 
 def test_a_moved_meeting_is_reminded_again_for_its_new_time(meetup, outbox):
-    meeting = _booked(meetup)
+    meeting = booked_meeting(meetup)
     first_day = meetup.slots[0].starts_at
     assert services.send_reminders(meetup.event, now=first_day - timedelta(hours=2)) == 1
     db.session.commit()
@@ -584,7 +576,7 @@ def test_only_organizers_change_recorded_attendance(meetup, client, english):
     from eventapp.core.audit import AuditEntry
 
     alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
-    meeting = _booked(meetup)
+    meeting = booked_meeting(meetup)
     after = meeting.starts_at + timedelta(minutes=10)
     # The startup reports that the firm did not come.
     services.mark_attendance(meeting, "no_show", meetup.exhibitor_admin, now=after, profile=alpha)
@@ -641,7 +633,7 @@ def test_attendance_recorded_meanwhile_by_the_other_side_stands(meetup, english)
     from sqlalchemy.orm.attributes import set_committed_value
 
     alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
-    meeting = _booked(meetup)
+    meeting = booked_meeting(meetup)
     after = meeting.starts_at + timedelta(minutes=10)
     services.mark_attendance(meeting, "attended", meetup.attendee, now=after, profile=gamma)
     db.session.commit()
@@ -665,7 +657,7 @@ def test_no_shows_marked_from_the_shell_say_who_did_not_come(app, meetup, monkey
     from eventapp.checkin.models import MeetingArrival
 
     alpha, beta = meetup.profiles["alpha"], meetup.profiles["beta"]
-    nobody = _booked(meetup, slot_index=0)
+    nobody = booked_meeting(meetup, slot_index=0)
     startup_only = services.book(
         accepted_request(meetup.event, alpha, beta, meetup.exhibitor_admin),
         meetup.slots[1],
@@ -696,7 +688,7 @@ def test_no_shows_marked_from_the_shell_say_who_did_not_come(app, meetup, monkey
 def test_removing_slots_keeps_cancelled_meetings(meetup, english):
     from datetime import time
 
-    meeting = _booked(meetup, slot_index=3)  # day 1, 11:30
+    meeting = booked_meeting(meetup, slot_index=3)  # day 1, 11:30
     slot = meeting.slot
     services.cancel_meeting(meeting, meetup.organizer, reason="Rescheduled")
     db.session.commit()
@@ -808,7 +800,7 @@ def test_a_cap_set_while_booking_counts(meetup, english):
 def test_participants_cannot_cancel_a_meeting_once_it_has_started(
     meetup, client, monkeypatch, outbox, english
 ):
-    meeting = _booked(meetup)
+    meeting = booked_meeting(meetup)
     request_id = meeting.request_id
     # Half-way through the meeting, or after it: calling it off now would erase whether
     # it took place, e.g. a side that stayed away would turn its no-show into nothing.

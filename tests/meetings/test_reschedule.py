@@ -1,0 +1,427 @@
+"""A participant proposes another time for a scheduled meeting; the other side accepts
+(the meeting moves, as an organizer's move does) or declines. The meeting keeps its
+time until then."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import delete, func, select
+
+from eventapp.core.audit import AuditEntry
+from eventapp.extensions import db
+from eventapp.meetings import services
+from eventapp.meetings.models import (
+    Meeting,
+    MeetingRequest,
+    MeetingSeat,
+    MeetingSlot,
+    MeetingTimeProposal,
+)
+from tests.conftest import login
+from tests.meetings.conftest import accepted_request, add_company, booked_meeting
+from tests.meetings.test_booking_concurrency import _assert_no_double_booking, _fire, _sessions
+
+
+def _seats(meeting):
+    return db.session.execute(
+        select(MeetingSeat.slot_id, func.count())
+        .where(MeetingSeat.meeting_id == meeting.id)
+        .group_by(MeetingSeat.slot_id)
+    ).all()
+
+
+def _actions():
+    return db.session.scalars(
+        select(AuditEntry.action)
+        .where(AuditEntry.action.like("meeting_time_proposal.%"))
+        .order_by(AuditEntry.id)
+    ).all()
+
+
+def test_proposing_and_accepting_moves_the_meeting_and_tells_both(meetup, client, outbox):
+    meeting = booked_meeting(meetup)
+    target = meetup.slots[2]
+    login(client, meetup.exhibitor_admin)  # acts for alpha
+    page = client.get(f"/e/test-expo/meetings/m/{meeting.id}?lang=en").get_data(as_text=True)
+    offered = page.split('name="slot_id"', 1)[1].split("</select>", 1)[0]
+    offered = [int(v) for v in re.findall(r'value="(\d+)"', offered)]
+    assert offered == [s.id for s in meetup.slots[1:]]  # not its own slot
+    response = client.post(
+        f"/e/test-expo/meetings/m/{meeting.id}/propose",
+        data={"slot_id": target.id, "message": "Our CTO lands at 10:30."},
+    )
+    assert response.status_code == 302
+    proposal = db.session.scalar(select(MeetingTimeProposal))
+    assert (proposal.status, proposal.proposer_side, proposal.slot_id) == (
+        "open",
+        "startup",
+        target.id,
+    )
+    db.session.expire_all()
+    kept = db.session.get(Meeting, meeting.id)
+    assert (kept.slot_id, kept.sequence) == (meetup.slots[0].id, 0)  # until answered
+    mails = outbox("meeting_time_proposed")
+    assert [m[0] for m in mails] == ["attendee@example.org"]
+    assert "Our CTO lands at 10:30." in mails[0][2] and "10:00–10:30" in mails[0][2]
+
+    # The firm sees it on its agenda, in Korean and in English, with its answers.
+    client.post("/logout")
+    login(client, meetup.attendee)
+    agenda = client.get("/e/test-expo/meetings/agenda?lang=ko").get_data(as_text=True)
+    assert f'id="proposal-{proposal.id}"' in agenda and "Our CTO lands" in agenda
+    assert "새 시간 수락" in agenda
+    agenda = client.get("/e/test-expo/meetings/agenda?lang=en").get_data(as_text=True)
+    assert "Alpha Robotics proposes another time:" in agenda
+    assert 'data-answer="accept"' in agenda and 'data-answer="decline"' in agenda
+    response = client.post(
+        f"/e/test-expo/meetings/proposals/{proposal.id}/accept",
+        data={"next": "/e/test-expo/meetings/agenda"},
+    )
+    assert response.status_code == 302 and response.location.endswith("/meetings/agenda")
+
+    db.session.expire_all()
+    moved = db.session.get(Meeting, meeting.id)
+    assert (moved.slot_id, moved.sequence, moved.reminded_at) == (target.id, 1, None)
+    assert moved.table is not None and _seats(moved) == [(target.id, 3)]
+    assert db.session.get(MeetingTimeProposal, proposal.id).status == "accepted"
+    moved_mails = outbox("meeting_moved")
+    assert len(moved_mails) == 3  # alpha's two people and gamma's
+    assert all("agreed on another time" in m[2] for m in moved_mails)
+    assert len(outbox("calendar_update")) == 3  # calendars take the new time (SEQUENCE 1)
+    assert _actions() == ["meeting_time_proposal.made", "meeting_time_proposal.accepted"]
+    # The old slot is free again, and the agenda shows nothing left to answer.
+    assert meetup.slots[0] in services.common_free_slots(moved.request)
+    agenda = client.get("/e/test-expo/meetings/agenda?lang=en").get_data(as_text=True)
+    assert "proposal-" not in agenda
+
+
+def test_declining_keeps_the_time_and_tells_the_proposer(meetup, client, outbox):
+    meeting = booked_meeting(meetup)
+    gamma = meetup.profiles["gamma"]
+    proposal = services.propose_time(meeting, meetup.slots[3], gamma, meetup.attendee)
+    db.session.commit()
+    assert {m[0] for m in outbox("meeting_time_proposed")} == {
+        "exhibitor_admin@example.org",
+        "exhibitor_staff@example.org",
+    }
+    # The proposing side cannot answer its own proposal.
+    with pytest.raises(services.MeetingError):
+        services.accept_time_proposal(proposal, gamma, meetup.attendee)
+    db.session.rollback()
+
+    login(client, meetup.exhibitor_staff)  # acts for alpha
+    page = client.get(f"/e/test-expo/meetings/m/{meeting.id}?lang=en").get_data(as_text=True)
+    assert "Gamma Group proposes another time:" in page
+    client.post(f"/e/test-expo/meetings/proposals/{proposal.id}/decline")
+    db.session.expire_all()
+    assert db.session.get(MeetingTimeProposal, proposal.id).status == "declined"
+    kept = db.session.get(Meeting, meeting.id)
+    assert (kept.slot_id, kept.sequence) == (meetup.slots[0].id, 0)
+    assert _seats(kept) == [(meetup.slots[0].id, 3)]
+    assert [m[0] for m in outbox("meeting_time_declined")] == ["attendee@example.org"]
+    assert outbox("meeting_moved") == []
+    assert _actions() == ["meeting_time_proposal.made", "meeting_time_proposal.declined"]
+    # A declined proposal is answered once.
+    with pytest.raises(services.MeetingError, match="no longer open"):
+        services.accept_time_proposal(proposal, meetup.profiles["alpha"], meetup.exhibitor_admin)
+    db.session.rollback()
+
+
+def test_only_common_free_slots_can_be_proposed(meetup, english):
+    meeting = booked_meeting(meetup)
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    # gamma meets another startup in slot 1; alpha is away in slot 2; both tables of
+    # slot 3 are taken by two other pairs; slot 0 is the meeting's own.
+    _user, delta = add_company(meetup.event, "delta", "startup")
+    services.book(accepted_request(meetup.event, delta, gamma, _user), meetup.slots[1], _user)
+    services.set_unavailable(alpha, [meetup.slots[2].id])
+    for key in ("e", "f"):
+        s_user, startup = add_company(meetup.event, f"s{key}", "startup")
+        _f_user, firm = add_company(meetup.event, f"f{key}", "large_firm")
+        request = accepted_request(meetup.event, startup, firm, s_user)
+        services.book(request, meetup.slots[3], s_user)
+    db.session.commit()
+    for index in (1, 2, 3):
+        with pytest.raises(services.MeetingError, match="not free for both sides"):
+            services.propose_time(meeting, meetup.slots[index], alpha, meetup.exhibitor_admin)
+        db.session.rollback()
+    with pytest.raises(services.MeetingError, match="already at this time"):
+        services.propose_time(meeting, meetup.slots[0], alpha, meetup.exhibitor_admin)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(MeetingTimeProposal)) == 0
+    services.propose_time(meeting, meetup.slots[4], alpha, meetup.exhibitor_admin)
+    db.session.commit()
+
+
+def test_only_the_two_sides_propose_and_answer(meetup, client, english):
+    meeting = booked_meeting(meetup)
+    beta = meetup.profiles["beta"]
+    with pytest.raises(services.MeetingError, match="Only the two sides"):
+        services.propose_time(meeting, meetup.slots[2], beta, meetup.other_exhibitor)
+    db.session.rollback()
+    proposal = services.propose_time(
+        meeting, meetup.slots[2], meetup.profiles["alpha"], meetup.exhibitor_admin
+    )
+    db.session.commit()
+    with pytest.raises(services.MeetingError, match="Only the other side"):
+        services.accept_time_proposal(proposal, beta, meetup.other_exhibitor)
+    db.session.rollback()
+    # Over HTTP, somebody of another company is turned away; so is an organizer, who
+    # moves meetings instead.
+    for user in (meetup.other_exhibitor, meetup.organizer):
+        login(client, user)
+        for url in (
+            f"/e/test-expo/meetings/m/{meeting.id}/propose",
+            f"/e/test-expo/meetings/proposals/{proposal.id}/accept",
+            f"/e/test-expo/meetings/proposals/{proposal.id}/decline",
+        ):
+            assert client.post(url, data={"slot_id": meetup.slots[3].id}).status_code == 403
+        client.post("/logout")
+    db.session.expire_all()
+    assert db.session.get(MeetingTimeProposal, proposal.id).status == "open"
+    assert db.session.get(Meeting, meeting.id).slot_id == meetup.slots[0].id
+
+
+def test_a_meeting_that_has_started_keeps_its_time(meetup, client, monkeypatch, english):
+    meeting = booked_meeting(meetup, slot_index=1)
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    # A slot that has started cannot be proposed.
+    monkeypatch.setattr(services, "_now", lambda: meetup.slots[0].starts_at)
+    with pytest.raises(services.MeetingError, match="already started"):
+        services.propose_time(meeting, meetup.slots[0], alpha, meetup.exhibitor_admin)
+    db.session.rollback()
+    proposal = services.propose_time(meeting, meetup.slots[5], alpha, meetup.exhibitor_admin)
+    db.session.commit()
+    # Once the meeting is under way, nobody proposes and the proposal can no longer be
+    # accepted: it closes.
+    under_way = meeting.starts_at + timedelta(minutes=5)
+    monkeypatch.setattr(services, "_now", lambda: under_way)
+    with pytest.raises(services.MeetingError, match="already started"):
+        services.propose_time(meeting, meetup.slots[6], alpha, meetup.exhibitor_admin)
+    db.session.rollback()
+    assert services.open_time_proposals([meeting]) == {}
+    with pytest.raises(services.ProposalClosed, match="already started"):
+        services.accept_time_proposal(proposal, gamma, meetup.attendee)
+    db.session.commit()
+    assert proposal.status == "closed"
+    assert (meeting.slot_id, meeting.sequence) == (meetup.slots[1].id, 0)
+    login(client, meetup.exhibitor_admin)
+    page = client.get(f"/e/test-expo/meetings/m/{meeting.id}?lang=en").get_data(as_text=True)
+    assert 'id="another-time"' not in page
+
+
+def test_a_proposal_lapses_when_its_slot_starts(meetup, monkeypatch, english):
+    meeting = booked_meeting(meetup, slot_index=4)
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    proposal = services.propose_time(meeting, meetup.slots[1], alpha, meetup.exhibitor_admin)
+    db.session.commit()
+    assert services.open_time_proposals([meeting]) == {meeting.id: proposal}
+    monkeypatch.setattr(services, "_now", lambda: meetup.slots[1].starts_at)
+    assert services.open_time_proposals([meeting]) == {}
+    with pytest.raises(services.ProposalClosed, match="That time has already started"):
+        services.accept_time_proposal(proposal, gamma, meetup.attendee)
+    db.session.commit()
+    assert proposal.status == "closed" and meeting.slot_id == meetup.slots[4].id
+
+
+def test_proposals_respect_the_booking_window(meetup, client, english):
+    meeting = booked_meeting(meetup)
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    proposal = services.propose_time(meeting, meetup.slots[2], alpha, meetup.exhibitor_admin)
+    db.session.commit()
+    meetup.settings.booking_closes_at = services._now() - timedelta(minutes=1)
+    db.session.commit()
+    with pytest.raises(services.MeetingError, match="closed at the moment"):
+        services.propose_time(meeting, meetup.slots[3], alpha, meetup.exhibitor_admin)
+    db.session.rollback()
+    with pytest.raises(services.MeetingError, match="closed at the moment"):
+        services.accept_time_proposal(proposal, gamma, meetup.attendee)
+    db.session.rollback()
+    assert proposal.status == "open" and meeting.slot_id == meetup.slots[0].id
+    login(client, meetup.exhibitor_admin)
+    page = client.get(f"/e/test-expo/meetings/m/{meeting.id}?lang=en").get_data(as_text=True)
+    assert 'name="slot_id"' not in page  # no form to propose while booking is closed
+
+
+def test_a_proposal_closes_when_the_meeting_is_cancelled_or_moved(meetup, english):
+    meeting = booked_meeting(meetup)
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    first = services.propose_time(meeting, meetup.slots[2], alpha, meetup.exhibitor_admin)
+    db.session.commit()
+    services.move_meeting(meeting, meetup.slots[5], meetup.organizer)
+    db.session.commit()
+    assert first.status == "closed"
+    second = services.propose_time(meeting, meetup.slots[2], gamma, meetup.attendee)
+    db.session.commit()
+    services.cancel_meeting(meeting, meetup.exhibitor_admin, profile=alpha, reason="Ill")
+    db.session.commit()
+    assert second.status == "closed"
+    with pytest.raises(services.MeetingError, match="no longer open"):
+        services.accept_time_proposal(second, alpha, meetup.exhibitor_admin)
+    db.session.rollback()
+    assert meeting.status == "cancelled" and meeting.slot_id == meetup.slots[5].id
+    whys = db.session.scalars(
+        select(AuditEntry.data)
+        .where(AuditEntry.action == "meeting_time_proposal.closed")
+        .order_by(AuditEntry.id)
+    ).all()
+    assert [w["why"] for w in whys] == ["moved", "cancelled"]
+
+
+def test_a_counter_proposal_replaces_the_open_one(meetup, english):
+    meeting = booked_meeting(meetup)
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    first = services.propose_time(meeting, meetup.slots[2], alpha, meetup.exhibitor_admin)
+    db.session.commit()
+    second = services.propose_time(meeting, meetup.slots[3], gamma, meetup.attendee, "Later?")
+    db.session.commit()
+    assert (first.status, second.status) == ("replaced", "open")
+    assert services.open_time_proposals([meeting]) == {meeting.id: second}
+    with pytest.raises(services.MeetingError, match="no longer open"):
+        services.accept_time_proposal(first, gamma, meetup.attendee)
+    db.session.rollback()
+    services.accept_time_proposal(second, alpha, meetup.exhibitor_admin)
+    db.session.commit()
+    assert meeting.slot_id == meetup.slots[3].id and meeting.sequence == 1
+
+
+def test_a_time_taken_meanwhile_closes_the_proposal(meetup, client, outbox, english):
+    meeting = booked_meeting(meetup)
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    proposal = services.propose_time(meeting, meetup.slots[3], alpha, meetup.exhibitor_admin)
+    db.session.commit()
+    # Meanwhile gamma books another startup in that slot.
+    d_user, delta = add_company(meetup.event, "delta", "startup")
+    services.book(accepted_request(meetup.event, delta, gamma, d_user), meetup.slots[3], d_user)
+    db.session.commit()
+    login(client, meetup.attendee)
+    response = client.post(
+        f"/e/test-expo/meetings/proposals/{proposal.id}/accept?lang=en", follow_redirects=True
+    )
+    assert "That time was taken meanwhile" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(MeetingTimeProposal, proposal.id).status == "taken"
+    kept = db.session.get(Meeting, meeting.id)
+    assert (kept.slot_id, kept.sequence) == (meetup.slots[0].id, 0)
+    assert _seats(kept) == [(meetup.slots[0].id, 3)]
+    assert outbox("meeting_moved") == []
+    told = outbox("meeting_time_declined")
+    assert len(told) == 2 and all("taken meanwhile" in m[2] for m in told)
+
+
+# --------------------------------------------------------------------------- races
+
+ROUNDS = 6
+
+
+def _in_slot(slot_id):
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Meeting)
+        .where(Meeting.slot_id == slot_id, Meeting.status != "cancelled")
+    )
+
+
+def _meet_and_propose(session, request_id, slot_id, target_id, side):
+    """Book the request in `slot_id` and let `side` of it propose `target_id`; the ids
+    of the meeting's proposal. Inside `writing()`: the test's objects are detached."""
+    request = session.get(MeetingRequest, request_id)
+    profile = request.startup if side == "startup" else request.firm
+    user = profile.contacts()[0]
+    meeting = services.book(request, session.get(MeetingSlot, slot_id), user)
+    return services.propose_time(meeting, session.get(MeetingSlot, target_id), profile, user).id
+
+
+def _clear_meetings(session):
+    session.execute(delete(MeetingTimeProposal))
+    session.execute(delete(MeetingSeat))
+    session.execute(delete(Meeting))
+
+
+def test_acceptances_and_bookings_at_once_never_double_book(meetup, live_server, writing):
+    """Two pairs accept a proposed time while two other pairs book that very slot, all
+    at once, round after round. One of the bookers shares a startup with one of the
+    accepting pairs, and the slot has two tables: exactly two meetings end there, no
+    person or table twice, and an acceptance that lost closes its proposal as taken,
+    its meeting left where it was with its seats."""
+    event = meetup.event
+    startups = [add_company(event, f"s{i}", "startup") for i in range(3)]
+    firms = [add_company(event, f"f{i}", "large_firm") for i in range(4)]
+    # s0-f0 and s1-f1 meet and propose; s2-f2 and s0-f3 book the proposed slot.
+    couples = [(0, 0), (1, 1), (2, 2), (0, 3)]
+    request_ids = [
+        accepted_request(event, startups[s][1], firms[f][1], startups[s][0]).id for s, f in couples
+    ]
+    db.session.commit()
+    sessions = _sessions(live_server, [user for user, _profile in firms])
+    firm_sessions = [sessions[firms[f][0].id] for _s, f in couples]
+    slot_ids = [slot.id for slot in meetup.slots]
+    db.session.commit()
+    for round_number in range(ROUNDS):
+        target_id = slot_ids[2 + round_number % 6]
+        with writing() as session:
+            _clear_meetings(session)
+            proposals = [
+                _meet_and_propose(session, request_ids[i], slot_ids[i], target_id, "startup")
+                for i in (0, 1)
+            ]
+        accepting = [
+            (firm_sessions[i], f"/e/test-expo/meetings/proposals/{proposals[i]}/accept", {})
+            for i in (0, 1)
+        ]
+        booking = [
+            (
+                firm_sessions[i],
+                f"/e/test-expo/meetings/requests/{request_ids[i]}/book",
+                {"slot_id": target_id},
+            )
+            for i in (2, 3)
+        ]
+        results = _fire(accepting + booking)
+        assert all(status == 302 for status, _l in results), results
+        db.session.commit()  # a fresh read
+        assert _in_slot(target_id) == 2
+        accepted = 0
+        for index, proposal_id in enumerate(proposals):
+            proposal = db.session.get(MeetingTimeProposal, proposal_id)
+            meeting = proposal.meeting
+            if proposal.status == "accepted":
+                accepted += 1
+                assert (meeting.slot_id, meeting.sequence) == (target_id, 1)
+            else:
+                assert proposal.status == "taken", proposal.status
+                assert (meeting.slot_id, meeting.sequence) == (slot_ids[index], 0)
+        db.session.commit()
+        # The two proposing pairs' meetings, and a booking for each table they left.
+        assert _assert_no_double_booking() == 2 + (2 - accepted)
+
+
+def test_one_proposal_accepted_twice_at_once_moves_the_meeting_once(
+    meetup, live_server, outbox, writing
+):
+    """Both people of the startup accept the firm's proposal at the same instant."""
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    request_id = accepted_request(meetup.event, alpha, gamma, meetup.exhibitor_admin).id
+    db.session.commit()
+    sessions = list(
+        _sessions(live_server, [meetup.exhibitor_admin, meetup.exhibitor_staff]).values()
+    )
+    slot_ids = [slot.id for slot in meetup.slots]
+    db.session.commit()
+    for round_number in range(ROUNDS):
+        target_id = slot_ids[1 + round_number % 7]
+        with writing() as session:
+            _clear_meetings(session)
+            proposal_id = _meet_and_propose(session, request_id, slot_ids[0], target_id, "firm")
+        moved_before = len(outbox("meeting_moved"))
+        path = f"/e/test-expo/meetings/proposals/{proposal_id}/accept"
+        results = _fire([(session, path, {}) for session in sessions])
+        assert all(status == 302 for status, _l in results), results
+        db.session.commit()  # a fresh read
+        proposal = db.session.get(MeetingTimeProposal, proposal_id)
+        assert proposal.status == "accepted"
+        assert (proposal.meeting.slot_id, proposal.meeting.sequence) == (target_id, 1)
+        assert len(outbox("meeting_moved")) - moved_before == 3
+        db.session.commit()
+        assert _assert_no_double_booking() == 1
