@@ -177,7 +177,7 @@ class CapForm(FlaskForm):
 class ProposeTimeForm(FlaskForm):
     # Any slot id: the service says why a slot is not free (any more), a choice list
     # would only say "Not a valid choice".
-    slot_id = SelectField(_l("Another time"), coerce=int, validate_choice=False)
+    slot_id = SelectField(_l("New time"), coerce=int, validate_choice=False)
     message = TextAreaField(
         _l("Message"),
         filters=[one_kind_of_line_break],

@@ -969,7 +969,7 @@ def open_time_proposals(meetings, now=None):
             MeetingTimeProposal.meeting_id.in_(ids), MeetingTimeProposal.status == "open"
         )
     ).all()
-    return {p.meeting_id: p for p in proposals if p.is_open(now)}
+    return {p.meeting_id: p for p in proposals if p.is_open(now) and not p.slot.retired}
 
 
 def _open_proposals_of(meeting):
@@ -1139,7 +1139,8 @@ def accept_time_proposal(proposal, profile, user):
         )
     slot = proposal.slot
     try:
-        if unavailable_in(slot, request.startup, request.firm):
+        # A slot the organizer's settings removed meanwhile is gone like a taken one.
+        if slot.retired or unavailable_in(slot, request.startup, request.firm):
             raise SlotTaken(_("This time slot has just been taken. Please choose another one."))
         # In a savepoint: when the slot is taken, the meeting keeps its seats.
         with db.session.begin_nested():

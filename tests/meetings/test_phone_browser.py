@@ -65,6 +65,11 @@ def test_a_proposed_time_is_answered_on_the_agenda_of_a_phone(meetup, live_serve
     db.session.commit()
     db.session.remove()
     page = browser_signed_in(browser, live_server.url, firm, "ko-KR", **PHONE)
+    # The meeting's page, with the proposal and the form for a counter-proposal.
+    page.goto(f"/e/test-expo/meetings/m/{meeting_id}?lang=ko")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    box = page.locator("#another-time select").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 360
     page.goto("/e/test-expo/meetings/agenda?lang=ko")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     buttons = page.locator(".meet-proposal button")

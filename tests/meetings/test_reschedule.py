@@ -425,3 +425,28 @@ def test_one_proposal_accepted_twice_at_once_moves_the_meeting_once(
         assert len(outbox("meeting_moved")) - moved_before == 3
         db.session.commit()
         assert _assert_no_double_booking() == 1
+
+
+def test_a_slot_removed_by_the_organizer_closes_its_proposal(meetup, english):
+    """The organizer ends the meeting days earlier: the proposed slot, which keeps a
+    cancelled meeting of another pair as history, is retired and cannot be taken."""
+    from datetime import time
+
+    meeting = booked_meeting(meetup)
+    alpha, beta, gamma = (meetup.profiles[k] for k in ("alpha", "beta", "gamma"))
+    last = meetup.slots[3]  # day 1, 11:30
+    other = services.book(
+        accepted_request(meetup.event, alpha, beta, meetup.exhibitor_admin),
+        last,
+        meetup.exhibitor_admin,
+    )
+    services.cancel_meeting(other, meetup.exhibitor_admin, profile=alpha)
+    proposal = services.propose_time(meeting, last, gamma, meetup.attendee)
+    db.session.commit()
+    services.save_settings(meetup.event, meetup.organizer, day_ends_at=time(11, 30))
+    db.session.commit()
+    assert last.retired and services.open_time_proposals([meeting]) == {}
+    with pytest.raises(services.ProposalClosed, match="taken meanwhile"):
+        services.accept_time_proposal(proposal, alpha, meetup.exhibitor_admin)
+    db.session.commit()
+    assert proposal.status == "taken" and meeting.slot_id == meetup.slots[0].id
