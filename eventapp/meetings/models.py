@@ -12,6 +12,11 @@ When and where
     zone). An accepted request becomes a `Meeting` in one slot, at one table or at the
     firm's own booth (`Meeting.booth_code`).
 
+Another time
+    Either side of a scheduled meeting may propose another slot (`MeetingTimeProposal`);
+    the meeting keeps its time until the other side accepts, and then moves as an
+    organizer's move does.
+
 No double booking, enforced by the database
     Every active meeting owns `MeetingSeat` rows: one per participant (slot, profile) and
     one for its table (slot, table). Both pairs are UNIQUE, so of two concurrent

@@ -1098,10 +1098,11 @@ def _answering_side(proposal, profile):
 def _tell_proposer(proposal, answered_by):
     """Mail the proposing side that its time was declined, or taken meanwhile."""
     meeting = proposal.meeting
+    declined = proposal.status == "declined"
     _notify(
         proposal.proposer,
-        "meeting_time_declined",
-        lambda: _("Proposed meeting time not taken"),
+        "meeting_time_declined" if declined else "meeting_time_taken",
+        lambda: _("Proposed meeting time declined") if declined else _("Proposed time taken"),
         "time_proposal_closed",
         proposal=proposal,
         meeting=meeting,

@@ -306,7 +306,7 @@ def test_a_time_taken_meanwhile_closes_the_proposal(meetup, client, outbox, engl
     assert (kept.slot_id, kept.sequence) == (meetup.slots[0].id, 0)
     assert _seats(kept) == [(meetup.slots[0].id, 3)]
     assert outbox("meeting_moved") == []
-    told = outbox("meeting_time_declined")
+    told = outbox("meeting_time_taken")
     assert len(told) == 2 and all("taken meanwhile" in m[2] for m in told)
 
 
