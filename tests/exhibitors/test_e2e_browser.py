@@ -70,7 +70,10 @@ def test_sign_up_register_approve_pick_and_confirm(live_server, small_event, bro
 
     # The exhibitor opens the floor plan from its company page and picks two touching booths.
     exhibitor.goto(dashboard_url)
-    exhibitor.click("#pick-booths")
+    # Until the page has loaded, its script has not made the booths pickable: a click
+    # then would do nothing.
+    with exhibitor.expect_navigation():
+        exhibitor.click("#pick-booths")
     for code in ("A-03", "A-04"):
         booth = exhibitor.locator(f'svg g.booth[data-booth="{code}"]')
         booth.click()
