@@ -91,6 +91,7 @@ ACTIONS = {
     "meeting_time_proposal.closed": _l("Proposed meeting time closed"),
     "meeting_time_proposal.declined": _l("Proposed meeting time declined"),
     "meeting_time_proposal.made": _l("Another meeting time proposed"),
+    "meeting_time_proposal.withdrawn": _l("Proposed meeting time withdrawn"),
     "role.granted": _l("Role granted"),
     "role.revoked": _l("Role removed"),
     "user.confirmation_sent": _l("Address confirmation mailed"),

@@ -555,9 +555,9 @@ class MeetingTimeProposal(db.Model):
     declines. At most one proposal of a meeting is "open": a newer one replaces it.
     An open proposal whose slot, or whose meeting, has started can no longer be
     accepted (see `is_open`); it is closed when somebody acts on it next. Statuses:
-    open, accepted, declined, replaced (by a newer proposal), taken (the slot was no
-    longer free for both when accepted), closed (the meeting was cancelled or moved by
-    the organizer, or the time had started).
+    open, accepted, declined, withdrawn (by the proposing side), replaced (by a newer
+    proposal), taken (the slot was no longer free for both when accepted), closed (the
+    meeting was cancelled or moved by the organizer, or the time had started).
     """
 
     __tablename__ = "meeting_time_proposals"

@@ -1112,6 +1112,24 @@ def _tell_proposer(proposal, answered_by):
     )
 
 
+def _audit_settle(action, proposal, user, side):
+    """Settle an open proposal as the status `action` names (".declined": "declined"),
+    under the pair's lock that accepting takes too, so that of two answers at once the
+    second finds it no longer open; with its audit entry. `side`: who acted."""
+    meeting = proposal.meeting
+    _lock_request(meeting.request)
+    _fresh(proposal)
+    if proposal.status != "open":
+        raise MeetingError(_("This proposal is no longer open."))
+    _settle(proposal, action.rsplit(".", 1)[1], user)
+    audit.record(
+        action,
+        proposal,
+        event=meeting.event,
+        data={"meeting": meeting.id, "slot": proposal.slot.code, "side": side},
+    )
+
+
 def accept_time_proposal(proposal, profile, user):
     """The other side accepts: the meeting moves to the proposed slot, as an organizer's
     move does (new seats, `sequence` raised, reminder again, both sides told).
@@ -1170,20 +1188,35 @@ def accept_time_proposal(proposal, profile, user):
 
 def decline_time_proposal(proposal, profile, user):
     """The other side declines: the meeting stays at its time; the proposer is told."""
-    meeting = proposal.meeting
     answering = _answering_side(proposal, profile)
-    _lock_request(meeting.request)
-    _fresh(proposal)
-    if proposal.status != "open":
-        raise MeetingError(_("This proposal is no longer open."))
-    _settle(proposal, "declined", user)
-    audit.record(
-        "meeting_time_proposal.declined",
-        proposal,
-        event=meeting.event,
-        data={"meeting": meeting.id, "slot": proposal.slot.code, "side": answering},
-    )
+    _audit_settle("meeting_time_proposal.declined", proposal, user, answering)
     _tell_proposer(proposal, profile)
+    return proposal
+
+
+def withdraw_time_proposal(proposal, profile, user):
+    """The proposing side takes its proposal back while it waits for an answer: the
+    meeting stays at its time and the other side is told, so that it does not go on
+    planning around a time that is off the table.
+
+    Takes the lock of answering, so a withdrawal and an acceptance at once give one
+    outcome: whichever comes second finds the proposal no longer open."""
+    meeting = proposal.meeting
+    side = meeting.request.side_of(profile)
+    if side is None or side != proposal.proposer_side:
+        raise MeetingError(_("Only the side that proposed this time can withdraw it."))
+    _audit_settle("meeting_time_proposal.withdrawn", proposal, user, side)
+    _notify(
+        proposal.receiver,
+        "meeting_time_withdrawn",
+        lambda: _("Proposed meeting time withdrawn"),
+        "time_proposal_withdrawn",
+        proposal=proposal,
+        meeting=meeting,
+        partner=profile,
+        event=meeting.event,
+        link=_agenda_link(meeting.event),
+    )
     return proposal
 
 

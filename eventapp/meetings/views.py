@@ -624,17 +624,26 @@ def propose_time(event, meeting_id):
     return redirect(back)
 
 
-@bp.post("/e/<slug>/meetings/proposals/<int:proposal_id>/<any(accept, decline):answer>")
+@bp.post("/e/<slug>/meetings/proposals/<int:proposal_id>/<any(accept, decline, withdraw):action>")
 @event_view(*PARTICIPANTS)
-def answer_time_proposal(event, proposal_id, answer):
+def act_on_time_proposal(event, proposal_id, action):
+    """The other side accepts or declines a proposed time; the proposing side withdraws it."""
     proposal = event_object_or_404(MeetingTimeProposal, proposal_id, event)
     meeting, me = _load_meeting(event, proposal.meeting_id)
     if me is None:
         abort(403)
-    if answer == "accept":
+    if action == "accept":
         _attempt(
             lambda: services.accept_time_proposal(proposal, me, current_user),
             _("The meeting is moved to the new time; both sides are informed."),
+        )
+    elif action == "withdraw":
+        _attempt(
+            lambda: services.withdraw_time_proposal(proposal, me, current_user),
+            _(
+                "Proposal withdrawn. The meeting stays at its time; %(name)s is informed.",
+                name=meeting.request.other(me).name,
+            ),
         )
     else:
         _attempt(

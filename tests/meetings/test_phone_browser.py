@@ -81,3 +81,30 @@ def test_a_proposed_time_is_answered_on_the_agenda_of_a_phone(meetup, live_serve
     assert page.locator(".meet-proposal").count() == 0
     assert db.session.get(Meeting, meeting_id).slot_id == target_id
     db.session.remove()
+
+
+def test_the_proposer_withdraws_its_time_on_a_phone(meetup, live_server, browser):
+    """The startup's proposal, on its own agenda: the withdraw button is as easy to tap
+    as the partner's answers, and withdrawing leaves the meeting where it was."""
+    from eventapp.meetings.models import MeetingTimeProposal
+    from tests.meetings.conftest import booked_meeting
+
+    meeting = booked_meeting(meetup)
+    proposal = services.propose_time(
+        meeting, meetup.slots[3], meetup.profiles["alpha"], meetup.exhibitor_admin
+    )
+    proposal_id, startup = proposal.id, meetup.exhibitor_staff.email
+    db.session.commit()
+    db.session.remove()
+    page = browser_signed_in(browser, live_server.url, startup, "ko-KR", **PHONE)
+    page.goto("/e/test-expo/meetings/agenda?lang=ko")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    button = page.locator(".meet-proposal button")
+    assert button.count() == 1 and button.get_attribute("data-answer") == "withdraw"
+    box = button.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 360 and box["height"] >= 44
+    button.click()
+    page.wait_for_url("**/meetings/agenda")
+    assert page.locator(".meet-proposal").count() == 0
+    assert db.session.get(MeetingTimeProposal, proposal_id).status == "withdrawn"
+    db.session.remove()

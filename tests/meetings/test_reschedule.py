@@ -39,6 +39,13 @@ def _actions():
     ).all()
 
 
+def _act(client, proposal, action):
+    """POST an answer to `proposal`, or its withdrawal; the page it leads to, in English."""
+    return client.post(
+        f"/e/test-expo/meetings/proposals/{proposal.id}/{action}?lang=en", follow_redirects=True
+    ).get_data(as_text=True)
+
+
 def test_proposing_and_accepting_moves_the_meeting_and_tells_both(meetup, client, outbox):
     meeting = booked_meeting(meetup)
     target = meetup.slots[2]
@@ -128,6 +135,74 @@ def test_declining_keeps_the_time_and_tells_the_proposer(meetup, client, outbox)
     db.session.rollback()
 
 
+def test_the_proposing_side_withdraws_its_proposal(meetup, client, outbox):
+    meeting = booked_meeting(meetup)
+    alpha = meetup.profiles["alpha"]
+    proposal = services.propose_time(meeting, meetup.slots[2], alpha, meetup.exhibitor_admin)
+    meetup.attendee.locale = "ko"  # gamma's contact is told in its own language
+    db.session.commit()
+
+    # The answering side has no withdraw button, and posting it is refused.
+    login(client, meetup.attendee)
+    agenda = client.get("/e/test-expo/meetings/agenda?lang=en").get_data(as_text=True)
+    assert 'data-answer="accept"' in agenda and 'data-answer="withdraw"' not in agenda
+    assert "Only the side that proposed this time can withdraw it." in _act(
+        client, proposal, "withdraw"
+    )
+    db.session.expire_all()
+    assert db.session.get(MeetingTimeProposal, proposal.id).status == "open"
+    client.post("/logout")
+
+    # Anyone acting for the proposing side withdraws it, from its agenda or the meeting.
+    login(client, meetup.exhibitor_staff)
+    for path in ("agenda", f"m/{meeting.id}"):
+        page = client.get(f"/e/test-expo/meetings/{path}?lang=en").get_data(as_text=True)
+        assert 'data-answer="withdraw"' in page and 'data-answer="accept"' not in page
+        assert "Withdraw the proposal" in page
+    response = client.post(
+        f"/e/test-expo/meetings/proposals/{proposal.id}/withdraw?lang=en",
+        data={"next": "/e/test-expo/meetings/agenda"},
+        follow_redirects=True,
+    )
+    assert "Proposal withdrawn." in response.get_data(as_text=True)
+    db.session.expire_all()
+    withdrawn = db.session.get(MeetingTimeProposal, proposal.id)
+    assert (withdrawn.status, withdrawn.answered_by_id) == ("withdrawn", meetup.exhibitor_staff.id)
+    kept = db.session.get(Meeting, meeting.id)
+    assert (kept.slot_id, kept.sequence) == (meetup.slots[0].id, 0)
+    assert _actions() == ["meeting_time_proposal.made", "meeting_time_proposal.withdrawn"]
+    told = outbox("meeting_time_withdrawn")
+    assert [m[0] for m in told] == ["attendee@example.org"]
+    assert "제안된 미팅 시간 철회" in told[0][1] and "알파로보틱스이(가)" in told[0][2]
+    assert outbox("meeting_moved") == []
+    client.post("/logout")
+
+    # The partner no longer sees it, nor can it accept it.
+    login(client, meetup.attendee)
+    agenda = client.get("/e/test-expo/meetings/agenda?lang=en").get_data(as_text=True)
+    assert f'id="proposal-{proposal.id}"' not in agenda
+    assert "This proposal is no longer open." in _act(client, proposal, "accept")
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).slot_id == meetup.slots[0].id
+    assert services.open_time_proposals([meeting]) == {}
+
+
+def test_a_proposal_answered_meanwhile_cannot_be_withdrawn(meetup, client, outbox):
+    meeting = booked_meeting(meetup)
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    proposal = services.propose_time(meeting, meetup.slots[2], alpha, meetup.exhibitor_admin)
+    db.session.commit()
+    services.accept_time_proposal(proposal, gamma, meetup.attendee)
+    db.session.commit()
+    login(client, meetup.exhibitor_admin)
+    assert "This proposal is no longer open." in _act(client, proposal, "withdraw")
+    db.session.expire_all()
+    assert db.session.get(MeetingTimeProposal, proposal.id).status == "accepted"
+    assert db.session.get(Meeting, meeting.id).slot_id == meetup.slots[2].id
+    assert outbox("meeting_time_withdrawn") == []
+    assert _actions() == ["meeting_time_proposal.made", "meeting_time_proposal.accepted"]
+
+
 def test_only_common_free_slots_can_be_proposed(meetup, english):
     meeting = booked_meeting(meetup)
     alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
@@ -175,6 +250,7 @@ def test_only_the_two_sides_propose_and_answer(meetup, client, english):
             f"/e/test-expo/meetings/m/{meeting.id}/propose",
             f"/e/test-expo/meetings/proposals/{proposal.id}/accept",
             f"/e/test-expo/meetings/proposals/{proposal.id}/decline",
+            f"/e/test-expo/meetings/proposals/{proposal.id}/withdraw",
         ):
             assert client.post(url, data={"slot_id": meetup.slots[3].id}).status_code == 403
         client.post("/logout")
@@ -296,10 +372,7 @@ def test_a_time_taken_meanwhile_closes_the_proposal(meetup, client, outbox, engl
     services.book(accepted_request(meetup.event, delta, gamma, d_user), meetup.slots[3], d_user)
     db.session.commit()
     login(client, meetup.attendee)
-    response = client.post(
-        f"/e/test-expo/meetings/proposals/{proposal.id}/accept?lang=en", follow_redirects=True
-    )
-    assert "That time was taken meanwhile" in response.get_data(as_text=True)
+    assert "That time was taken meanwhile" in _act(client, proposal, "accept")
     db.session.expire_all()
     assert db.session.get(MeetingTimeProposal, proposal.id).status == "taken"
     kept = db.session.get(Meeting, meeting.id)
@@ -337,6 +410,28 @@ def _clear_meetings(session):
     session.execute(delete(MeetingTimeProposal))
     session.execute(delete(MeetingSeat))
     session.execute(delete(Meeting))
+
+
+def _racing_pair(meetup, live_server, users):
+    """Alpha and gamma's accepted request and signed-in HTTP sessions of `users`:
+    (request id, [session of each user], slot ids)."""
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    request_id = accepted_request(meetup.event, alpha, gamma, meetup.exhibitor_admin).id
+    db.session.commit()
+    sessions = list(_sessions(live_server, users).values())
+    slot_ids = [slot.id for slot in meetup.slots]
+    db.session.commit()
+    return request_id, sessions, slot_ids
+
+
+def _round_proposal(writing, request_id, slot_ids, round_number, side):
+    """A round afresh: the pair meets in the first slot and `side` proposes another
+    one, a different one each round. (proposal id, proposed slot id)"""
+    target_id = slot_ids[1 + round_number % 7]
+    with writing() as session:
+        _clear_meetings(session)
+        proposal_id = _meet_and_propose(session, request_id, slot_ids[0], target_id, side)
+    return proposal_id, target_id
 
 
 def test_acceptances_and_bookings_at_once_never_double_book(meetup, live_server, writing):
@@ -401,19 +496,13 @@ def test_one_proposal_accepted_twice_at_once_moves_the_meeting_once(
     meetup, live_server, outbox, writing
 ):
     """Both people of the startup accept the firm's proposal at the same instant."""
-    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
-    request_id = accepted_request(meetup.event, alpha, gamma, meetup.exhibitor_admin).id
-    db.session.commit()
-    sessions = list(
-        _sessions(live_server, [meetup.exhibitor_admin, meetup.exhibitor_staff]).values()
+    request_id, sessions, slot_ids = _racing_pair(
+        meetup, live_server, [meetup.exhibitor_admin, meetup.exhibitor_staff]
     )
-    slot_ids = [slot.id for slot in meetup.slots]
-    db.session.commit()
     for round_number in range(ROUNDS):
-        target_id = slot_ids[1 + round_number % 7]
-        with writing() as session:
-            _clear_meetings(session)
-            proposal_id = _meet_and_propose(session, request_id, slot_ids[0], target_id, "firm")
+        proposal_id, target_id = _round_proposal(
+            writing, request_id, slot_ids, round_number, "firm"
+        )
         moved_before = len(outbox("meeting_moved"))
         path = f"/e/test-expo/meetings/proposals/{proposal_id}/accept"
         results = _fire([(session, path, {}) for session in sessions])
@@ -423,6 +512,42 @@ def test_one_proposal_accepted_twice_at_once_moves_the_meeting_once(
         assert proposal.status == "accepted"
         assert (proposal.meeting.slot_id, proposal.meeting.sequence) == (target_id, 1)
         assert len(outbox("meeting_moved")) - moved_before == 3
+        db.session.commit()
+        assert _assert_no_double_booking() == 1
+
+
+def test_a_withdrawal_and_an_acceptance_at_once_give_one_outcome(
+    meetup, live_server, outbox, writing
+):
+    """The startup withdraws its proposal at the instant the firm accepts it: either the
+    meeting moves and the proposal stays accepted, or it stays and is withdrawn."""
+    request_id, (startup_session, firm_session), slot_ids = _racing_pair(
+        meetup, live_server, [meetup.exhibitor_admin, meetup.attendee]
+    )
+    for round_number in range(ROUNDS):
+        proposal_id, target_id = _round_proposal(
+            writing, request_id, slot_ids, round_number, "startup"
+        )
+        base = f"/e/test-expo/meetings/proposals/{proposal_id}"
+        moved_before = len(outbox("meeting_moved"))
+        withdrawn_before = len(outbox("meeting_time_withdrawn"))
+        results = _fire(
+            [
+                (startup_session, f"{base}/withdraw", {}),
+                (firm_session, f"{base}/accept", {}),
+            ]
+        )
+        assert all(status == 302 for status, _l in results), results
+        db.session.commit()  # a fresh read
+        proposal = db.session.get(MeetingTimeProposal, proposal_id)
+        meeting = proposal.meeting
+        moved = len(outbox("meeting_moved")) - moved_before
+        withdrawn = len(outbox("meeting_time_withdrawn")) - withdrawn_before
+        if proposal.status == "accepted":
+            assert (meeting.slot_id, meeting.sequence, moved, withdrawn) == (target_id, 1, 3, 0)
+        else:
+            assert proposal.status == "withdrawn", proposal.status
+            assert (meeting.slot_id, meeting.sequence, moved, withdrawn) == (slot_ids[0], 0, 0, 1)
         db.session.commit()
         assert _assert_no_double_booking() == 1
 
