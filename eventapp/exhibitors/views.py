@@ -40,6 +40,7 @@ from eventapp.core.permissions import (
     organizer_view,
     require_same_company,
 )
+from eventapp.core.urls import safe_redirect_target
 from eventapp.events.models import EventRole
 from eventapp.exhibitors import importer, services
 from eventapp.exhibitors.forms import (
@@ -332,7 +333,13 @@ def withdraw_invitation(event, exhibitor_id, invitation_id):
             _("The invitation of %(email)s is withdrawn.", email=invitation.user.email),
             "success",
         )
-    return _to_dashboard(exhibitor)
+    # Organizers withdraw it from their own page of the exhibitor, and go back there.
+    return redirect(
+        safe_redirect_target(
+            request.form.get("next"),
+            url_for("exhibitors.dashboard", slug=event.slug, exhibitor_id=exhibitor.id),
+        )
+    )
 
 
 # -- invitations, answered by the invited person ---------------------------------------------
@@ -497,6 +504,7 @@ def _detail_page(event, exhibitor, form, status=200, priority_form=None):
             exhibitor=exhibitor,
             org=exhibitor.organization,
             people=services.company_people(exhibitor),
+            invitations=services.pending_invitations(exhibitor),
             avoids=named,
             avoided_by=naming,
             allocations=allocations,

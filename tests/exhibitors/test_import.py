@@ -234,6 +234,11 @@ def test_an_existing_contact_is_invited_as_company_admin_and_joins_once_they_acc
     assert entry.data["contact_invited"] is True
     summary = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "exhibitor.import"))
     assert (summary.data["new_accounts"], summary.data["invited"]) == (1, 1)
+    # Until they accept, the company has nobody: the organizers' page of it says who
+    # is invited, as what.
+    page = login_as("organizer").get(f"/e/test-expo/manage/exhibitors/{delta.id}?lang=en")
+    waiting = page.get_data(as_text=True).split('id="invitations"', 1)[1].split("</table>")[0]
+    assert "outsider@example.org" in waiting and "company admin" in waiting
 
     client = login_as("outsider")
     response = client.post(

@@ -152,6 +152,46 @@ def test_the_company_admin_withdraws_an_invitation(login_as, small_event):
     assert exhibitor_roles(outsider) == []
 
 
+def test_the_organizers_see_the_invitations_waiting_on_their_page_of_the_exhibitor(
+    login_as, small_event
+):
+    """Who is invited, as what, since when and until when (in the event's time zone),
+    with a Withdraw button that comes back to the organizers' page, and a way to
+    invite again on the company page."""
+    alpha = small_event.exhibitors["alpha"]
+    outsider = small_event.outsider
+    invite(login_as("exhibitor_admin"), alpha, outsider.email, role="exhibitor_admin")
+    invitation = the_invitation(outsider)
+    seoul = ZoneInfo("Asia/Seoul")
+    sent, until = (
+        moment.astimezone(seoul).strftime("%Y-%m-%d %H:%M")
+        for moment in (invitation.created_at, invitation.expires_at)
+    )
+    client = login_as("organizer")
+    detail = f"/e/test-expo/manage/exhibitors/{alpha.id}"
+    page = client.get(detail + "?lang=en").get_data(as_text=True)
+    table = page.split('id="invitations"', 1)[1].split("</table>", 1)[0]
+    assert outsider.email in table and outsider.name in table
+    assert "company admin" in table and sent in table and until in table
+    withdraw = f"/e/test-expo/exhibitors/{alpha.id}/team/invitations/{invitation.id}/withdraw"
+    assert f'action="{withdraw}"' in table and f'name="next" value="{detail}"' in table
+    assert f'href="/e/test-expo/exhibitors/{alpha.id}/#add-person"' in page
+    assert 'id="add-person"' in client.get(f"/e/test-expo/exhibitors/{alpha.id}/").get_data(
+        as_text=True
+    )
+
+    response = client.post(withdraw, data={"next": detail})
+    assert response.status_code == 302 and response.location == detail
+    db.session.expire_all()
+    assert invitation.status == "withdrawn"
+    assert 'id="invitations"' not in client.get(detail).get_data(as_text=True)
+    # Not somewhere else, though: only a page of the site.
+    invite(client, alpha, outsider.email)
+    invitation = the_invitation(outsider)
+    response = client.post(withdraw, data={"next": "https://elsewhere.example/"})
+    assert response.location == f"/e/test-expo/exhibitors/{alpha.id}/"
+
+
 def test_an_invitation_of_another_company_is_not_withdrawn_through_ones_own(login_as, small_event):
     alpha, beta = small_event.exhibitors["alpha"], small_event.exhibitors["beta"]
     invite(login_as("other_exhibitor"), beta, small_event.outsider.email)
