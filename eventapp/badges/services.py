@@ -383,15 +383,15 @@ def reissue_badge(badge):
     return badge
 
 
-def revoke_badge(badge, reason="", *, left_team=None):
-    """Stop the badge admitting anybody (every issue of it). `left_team`: the id of
-    the company whose team the holder left, which is why (revoke_team_badge)."""
+def revoke_badge(badge, reason="", *, cause=None):
+    """Stop the badge admitting anybody (every issue of it). `cause`: audit data
+    saying why in a form the pages put in the reader's language: {"left_team":
+    company id} (revoke_team_badge) or {"company_stopped": company id,
+    "registration": its status} (revoke_company_badges)."""
     badge = _lock(badge)
     if badge.revoked_at is None:
         badge.revoked_at = utcnow()
-        data = {"issue": badge.issue, "reason": reason or ""}
-        if left_team is not None:
-            data["left_team"] = left_team
+        data = {"issue": badge.issue, "reason": reason or "", **(cause or {})}
         audit.record("badge.revoked", badge, event=badge.event_id, data=data)
     return badge
 
@@ -413,7 +413,84 @@ def revoke_team_badge(event, user, organization):
     if badge is None or badge.revoked_at is not None or badge.organization_id != organization.id:
         return None
     company = organization.name_en or organization.name_ko
-    return revoke_badge(badge, reason=f"left the team of {company}", left_team=organization.id)
+    return revoke_badge(
+        badge, reason=f"left the team of {company}", cause={"left_team": organization.id}
+    )
+
+
+def _team(event_id, organization_id):
+    """Ids of the people on the company's team at the event (a subquery)."""
+    return select(EventRole.user_id).where(
+        EventRole.event_id == event_id,
+        EventRole.organization_id == organization_id,
+        EventRole.role.in_(EXHIBITOR_ROLES),
+    )
+
+
+def revoke_company_badges(event, organization, status):
+    """When `organization` stops exhibiting at `event` (its registration becomes
+    `status`, withdrawn or rejected): revoke, in the caller's transaction, the
+    badges there printed as its exhibitor staff. Returns the badges revoked.
+
+    Printed as its staff: a badge naming the company whose holder is on its team
+    there (whatever the category, as with revoke_team_badge), or whose category is
+    exhibitor. A visitor who merely works for the company holds a badge naming it
+    too (the snapshot falls back to the account's company) and keeps it: they come
+    as a visitor, which the company's leaving does not change. A company only
+    pending when rejected is treated alike: its team was printed badges too.
+    """
+    badges = db.session.scalars(
+        select(Badge)
+        .where(
+            Badge.event_id == event.id,
+            Badge.organization_id == organization.id,
+            Badge.revoked_at.is_(None),
+            Badge.user_id.in_(_team(event.id, organization.id)) | (Badge.category == "exhibitor"),
+        )
+        .order_by(Badge.id)
+    ).all()
+    company = organization.name_en or organization.name_ko
+    reason = (
+        f"{company} withdrew from the event"
+        if status == "withdrawn"
+        else f"{company} no longer exhibits at the event"
+    )
+    cause = {"company_stopped": organization.id, "registration": status}
+    return [revoke_badge(badge, reason=reason, cause=cause) for badge in badges]
+
+
+def reissue_company_badges(event, organization):
+    """When `organization` exhibits again at `event` (the organizers approve it after
+    a withdrawal or a rejection): reissue, in the caller's transaction, the badges
+    revoked because it had stopped, of the people still on its team. Returns the
+    badges reissued.
+
+    New codes, never the old ones restored: a print lost or handed on meanwhile
+    stays refused. Done at the organizers' approval, not at the company's own
+    request to register again: the organizers decide that it exhibits. The bulk
+    issue on the badges page (sync_badges) only issues missing badges and
+    refreshes details, so without this the team would wait for a reissue of each
+    badge at the desk. A badge revoked since for another reason, or whose holder
+    left the team, is left to the organizers; one at its last issue stays revoked.
+    """
+    stopped = [
+        badge_id
+        for badge_id, data in _latest_revocations(event.id).items()
+        if data.get("company_stopped") == organization.id
+    ]
+    if not stopped:
+        return []
+    badges = db.session.scalars(
+        select(Badge)
+        .where(
+            Badge.id.in_(stopped),
+            Badge.revoked_at.is_not(None),
+            Badge.issue < codes.MAX_ISSUE,
+            Badge.user_id.in_(_team(event.id, organization.id)),
+        )
+        .order_by(Badge.id)
+    ).all()
+    return [reissue_badge(badge) for badge in badges]
 
 
 def _latest_revocations(event_id, badge_ids=None):
@@ -432,23 +509,36 @@ def _latest_revocations(event_id, badge_ids=None):
     return {int(object_id): data or {} for object_id, data in rows}
 
 
+# Why a badge was revoked, by the cause its audit entry names.
+CAUSE_KEYS = ("left_team", "company_stopped")
+
+
 def revocation_reasons(badges, company=None):
     """{badge id: why it is revoked, in the reader's language} for the revoked ones
     among `badges` (one event's) that have a reason. With `company` (an
-    organization id), for its admins: only that their holder left its team, as an
-    organizer's own reason was written for the organizers."""
+    organization id), for its admins: only that their holder left its team or that
+    it stopped exhibiting, as an organizer's own reason was written for the
+    organizers."""
     revoked = [badge for badge in badges if badge.revoked_at is not None]
     if not revoked:
         return {}
     latest = _latest_revocations(revoked[0].event_id, [badge.id for badge in revoked])
-    companies = _organizations(data.get("left_team") for data in latest.values())
+    companies = _organizations(data.get(key) for data in latest.values() for key in CAUSE_KEYS)
     reasons = {}
     for badge_id, data in latest.items():
         left = companies.get(data.get("left_team"))
-        if company is not None and (left is None or left.id != company):
+        stopped = companies.get(data.get("company_stopped"))
+        cause = left or stopped
+        if company is not None and (cause is None or cause.id != company):
             continue
         if left is not None:
             reasons[badge_id] = _("Left the team of %(company)s.", company=left.name)
+        elif stopped is not None and data.get("registration") == "withdrawn":
+            reasons[badge_id] = _("%(company)s withdrew from the event.", company=stopped.name)
+        elif stopped is not None:
+            reasons[badge_id] = _(
+                "%(company)s no longer exhibits at the event.", company=stopped.name
+            )
         elif data.get("reason"):
             reasons[badge_id] = data["reason"]
     return reasons
@@ -661,29 +751,22 @@ def badge_of(event, user):
 
 
 def company_badges_query(event, organization_id, people):
-    """The badges of the company's people at the event, and those revoked when their
-    holder left its team (their admins see why), in the print order."""
-    left = [
+    """The badges of the company's people at the event, and those revoked because
+    their holder left its team or it stopped exhibiting (its admins see why), in the
+    print order."""
+    revoked = [
         badge_id
         for badge_id, data in _latest_revocations(event.id).items()
-        if data.get("left_team") == organization_id
+        if organization_id in (data.get(key) for key in CAUSE_KEYS)
     ]
     return badges_query(event).where(
-        Badge.user_id.in_(list(people)) | (Badge.id.in_(left) & Badge.revoked_at.is_not(None))
+        Badge.user_id.in_(list(people)) | (Badge.id.in_(revoked) & Badge.revoked_at.is_not(None))
     )
 
 
 def company_people(event, organization_id):
     """Ids of the people who represent the company as exhibitor at the event."""
-    return set(
-        db.session.scalars(
-            select(EventRole.user_id).where(
-                EventRole.event_id == event.id,
-                EventRole.organization_id == organization_id,
-                EventRole.role.in_(EXHIBITOR_ROLES),
-            )
-        )
-    )
+    return set(db.session.scalars(_team(event.id, organization_id)))
 
 
 def is_company_at(event, organization_id):

@@ -20,7 +20,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from eventapp.accounts.models import User
 from eventapp.accounts.services import make_reset_token, normalize_email
-from eventapp.badges.services import revoke_team_badge
+from eventapp.badges.services import (
+    reissue_company_badges,
+    revoke_company_badges,
+    revoke_team_badge,
+)
 from eventapp.booths.models import (
     EXHIBITING_STATUSES,
     EXHIBITOR_STATUSES,
@@ -323,6 +327,14 @@ def set_status(exhibitor, status, reason=None, *, notify=True):
         exhibitor.stopped_periods = periods.noted(
             exhibitor.stopped_periods, True, exhibitor.exhibiting_until
         )
+    # A company that stops exhibiting takes its team's badges with it: printed as its
+    # exhibitor staff, they would go on admitting its people at the gates and booths.
+    # Approved again, the organizers' decision gives them new prints.
+    revoked, reissued = [], []
+    if status in RELEASING_STATUSES:
+        revoked = revoke_company_badges(exhibitor.event, exhibitor.organization, status)
+    elif status in EXHIBITING_STATUSES and old not in EXHIBITING_STATUSES:
+        reissued = reissue_company_badges(exhibitor.event, exhibitor.organization)
     released = 0
     if status in RELEASING_STATUSES:
         released = (
@@ -337,7 +349,14 @@ def set_status(exhibitor, status, reason=None, *, notify=True):
         "exhibitor.status_changed",
         exhibitor,
         event=exhibitor.event,
-        data={"from": old, "to": status, "reason": reason, "released_booths": released},
+        data={
+            "from": old,
+            "to": status,
+            "reason": reason,
+            "released_booths": released,
+            "badges_revoked": [badge.id for badge in revoked],
+            "badges_reissued": [badge.id for badge in reissued],
+        },
     )
     if notify:
         _mail_admins(
@@ -351,6 +370,8 @@ def set_status(exhibitor, status, reason=None, *, notify=True):
             kind="exhibitor_status",
             old_status=old,
             reason=reason,
+            badges_revoked=len(revoked),
+            badges_reissued=len(reissued),
         )
     return True
 

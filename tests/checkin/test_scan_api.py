@@ -527,6 +527,28 @@ def test_a_badge_of_someone_taken_off_the_team_scans_revoked(scanning, client, d
     assert config["revocation"]["revoked"] == [scanning.badges["exhibitor_staff"].id]
 
 
+def test_the_badges_of_a_company_that_withdrew_scan_revoked(scanning, client, device_token):
+    """Online and on a scanner working from its synced revocation list alike; the
+    visitor working for another company keeps passing."""
+    from eventapp.exhibitors.services import withdraw
+
+    token = device_token("gate")
+    gate = scanning.points["gate"]
+    code = scanning.code("exhibitor_staff")
+    assert scan(client, gate, code, token=token, at=scanning.at(0)).get_json()["status"] == "ok"
+    withdraw(scanning.exhibitors["alpha"], "budget cut")
+    answer = scan(client, gate, code, token=token, at=scanning.at(1)).get_json()
+    assert answer["status"] == "revoked" and answer["reason"] == "revoked"
+    visitor = scan(client, gate, scanning.code("attendee"), token=token, at=scanning.at(1))
+    assert visitor.get_json()["status"] == "ok"
+    config = client.get(
+        f"/api/checkin/points/{gate.id}/config", headers={"X-Device-Token": token}
+    ).get_json()
+    assert config["revocation"]["revoked"] == sorted(
+        scanning.badges[key].id for key in ("exhibitor_admin", "exhibitor_staff")
+    )
+
+
 def test_config_gives_key_revocations_and_holders(scanning, client, device_token):
     token = device_token("gate")
     badges.revoke_badge(scanning.badges["outsider"])

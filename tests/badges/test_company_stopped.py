@@ -1,0 +1,184 @@
+"""A company that withdraws or is rejected no longer has valid badges printed for its
+team; approved again, its team gets new prints."""
+
+from sqlalchemy import select
+
+from eventapp.badges import services
+from eventapp.core.audit import AuditEntry
+from eventapp.exhibitors import services as exhibitors
+from eventapp.extensions import db
+
+
+def _entries(action):
+    return db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
+    ).all()
+
+
+def _issued(small_event, *keys):
+    """The badges of these people and their codes, printed now."""
+    badges = [services.issue_badge(small_event.event, small_event[key]) for key in keys]
+    db.session.commit()
+    return badges, [services.badge_code(badge) for badge in badges]
+
+
+def _page(client, path, lang):
+    return client.get(f"{path}?lang={lang}").get_data(as_text=True)
+
+
+def test_withdrawal_revokes_the_teams_badges_and_says_why(login_as, small_event, outbox):
+    """The visitor who merely works for the company keeps theirs, as does the other
+    exhibitor's team."""
+    event, alpha = small_event.event, small_event.exhibitors["alpha"]
+    small_event.attendee.organization = alpha.organization
+    (admin, staff, visitor, other), codes = _issued(
+        small_event, "exhibitor_admin", "exhibitor_staff", "attendee", "other_exhibitor"
+    )
+    assert (visitor.organization_id, visitor.category) == (alpha.organization_id, "startup")
+    client = login_as("exhibitor_admin")
+    response = client.post(
+        f"/e/test-expo/exhibitors/{alpha.id}/withdraw", data={"reason": "budget cut"}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert [b.is_revoked for b in (admin, staff, visitor, other)] == [True, True, False, False]
+    assert [services.verify_code(code, event).status for code in codes] == [
+        "revoked",
+        "revoked",
+        "valid",
+        "valid",
+    ]
+    assert services.revocation_list(event)["revoked"] == [admin.id, staff.id]
+    revoked = _entries("badge.revoked")
+    assert [e.object_id for e in revoked] == [str(admin.id), str(staff.id)]
+    assert revoked[0].user_id == small_event.exhibitor_admin.id
+    assert revoked[0].data == {
+        "issue": 1,
+        "reason": "Alpha Robotics withdrew from the event",
+        "company_stopped": alpha.organization_id,
+        "registration": "withdrawn",
+    }
+    (changed,) = _entries("exhibitor.status_changed")
+    assert changed.data["badges_revoked"] == [admin.id, staff.id]
+    assert changed.data["badges_reissued"] == []
+    (mail,) = outbox("exhibitor_status")
+    assert "The badges printed for your team at this event no longer admit anybody." in mail[2]
+
+    # The company's badge list says why, in the reader's language; the visitor who
+    # merely works there is not its business.
+    path = f"/e/test-expo/badges/company/{alpha.organization_id}"
+    page = _page(client, path, "en")
+    assert page.count("Alpha Robotics withdrew from the event.") == 2
+    assert "Attendee" not in page
+    assert _page(client, path, "ko").count("알파로보틱스이(가) 행사 참가를 철회했습니다.") == 2
+    db.session.expire_all()
+    assert staff.is_revoked  # the page's refresh of its people's badges keeps them revoked
+    # So do the badge's page and the registration's history, for organizers.
+    organizer = login_as("organizer")
+    page = _page(organizer, f"/e/test-expo/manage/badges/{staff.id}", "en")
+    assert "Reason: Alpha Robotics withdrew from the event." in page
+    page = _page(organizer, f"/e/test-expo/manage/badges/{staff.id}", "ko")
+    assert "알파로보틱스이(가) 행사 참가를 철회했습니다." in page
+    page = _page(organizer, f"/e/test-expo/manage/exhibitors/{alpha.id}", "en")
+    assert "2 badges printed for the company are revoked." in page
+
+
+def test_rejection_after_approval_revokes_them_too(login_as, small_event):
+    event, alpha = small_event.event, small_event.exhibitors["alpha"]
+    (staff,), (code,) = _issued(small_event, "exhibitor_staff")
+    services.set_category(staff, "vip")  # the print names the company all the same
+    db.session.commit()
+    organizer = login_as("organizer")
+    response = organizer.post(
+        f"/e/test-expo/manage/exhibitors/{alpha.id}/decision",
+        data={"status": "rejected", "reason": "no insurance"},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert alpha.status == "rejected"
+    assert services.verify_code(code, event).status == "revoked"
+    (revoked,) = _entries("badge.revoked")
+    assert revoked.data["company_stopped"] == alpha.organization_id
+    assert revoked.data["registration"] == "rejected"
+    page = _page(organizer, f"/e/test-expo/manage/badges/{staff.id}", "en")
+    assert "Reason: Alpha Robotics no longer exhibits at the event." in page
+    page = _page(organizer, f"/e/test-expo/manage/exhibitors/{alpha.id}", "en")
+    assert "1 badge printed for the company is revoked." in page
+    client = login_as("exhibitor_admin")
+    path = f"/e/test-expo/badges/company/{alpha.organization_id}"
+    assert "Alpha Robotics no longer exhibits at the event." in _page(client, path, "en")
+    assert "알파로보틱스은(는) 더 이상 이 행사에 참가하지 않습니다." in _page(client, path, "ko")
+
+
+def test_a_pending_company_rejected_loses_the_badges_printed_for_it(small_event):
+    """Never approved, its team was printed badges all the same (they follow the
+    roles): rejected, the company has no team at the event any more."""
+    event, alpha = small_event.event, small_event.exhibitors["alpha"]
+    alpha.status = "pending"
+    (staff,), (code,) = _issued(small_event, "exhibitor_staff")
+    assert (staff.category, staff.organization_id) == ("exhibitor", alpha.organization_id)
+    exhibitors.change_status(alpha, "rejected", "not our sector")
+    assert services.verify_code(code, event).status == "revoked"
+
+
+def test_approved_again_the_team_gets_new_prints(small_event, outbox):
+    """Registering again does not bring the old codes back, nor any new print: the
+    organizers' approval does, on new codes; the old ones stay refused."""
+    event, alpha = small_event.event, small_event.exhibitors["alpha"]
+    (admin, staff), codes = _issued(small_event, "exhibitor_admin", "exhibitor_staff")
+    exhibitors.withdraw(alpha, "budget cut")
+    exhibitors.register_again(alpha)
+    services.sync_badges(event)
+    db.session.commit()
+    assert admin.is_revoked and staff.is_revoked and alpha.status == "pending"
+
+    exhibitors.change_status(alpha, "approved")
+    db.session.expire_all()
+    for badge, code in zip((admin, staff), codes, strict=True):
+        assert (badge.is_revoked, badge.issue) == (False, 2)
+        assert (badge.category, badge.organization_en) == ("exhibitor", "Alpha Robotics")
+        assert services.verify_code(services.badge_code(badge), event).status == "valid"
+        assert services.verify_code(code, event).status == "revoked"
+    reissued = _entries("badge.reissued")
+    assert [(e.object_id, e.data["restored"]) for e in reissued] == [
+        (str(admin.id), True),
+        (str(staff.id), True),
+    ]
+    assert _entries("exhibitor.status_changed")[-1].data["badges_reissued"] == [admin.id, staff.id]
+    approved = outbox("exhibitor_status")[-1][2]
+    assert "The badges of your team are reissued with new codes" in approved
+    assert "printed for your team at this event" not in approved
+
+
+def test_approval_leaves_alone_who_left_and_what_the_organizers_revoked(small_event):
+    alpha = small_event.exhibitors["alpha"]
+    small_event.attendee.organization = alpha.organization
+    (admin, staff, visitor), _codes = _issued(
+        small_event, "exhibitor_admin", "exhibitor_staff", "attendee"
+    )
+    services.revoke_badge(visitor, reason="resold the ticket")
+    db.session.commit()
+    exhibitors.change_status(alpha, "rejected", "no insurance")
+    # Taken off the team meanwhile: no print for the company any more.
+    exhibitors.remove_member(alpha, small_event.exhibitor_staff.id)
+    services.revoke_badge(admin, reason="lost")  # already revoked: the first reason stands
+    db.session.commit()
+
+    exhibitors.change_status(alpha, "approved")
+    db.session.expire_all()
+    assert (admin.is_revoked, admin.issue) == (False, 2)
+    assert (staff.is_revoked, staff.issue) == (True, 1)
+    assert (visitor.is_revoked, visitor.issue) == (True, 1)
+    assert [e.object_id for e in _entries("badge.reissued")] == [str(admin.id)]
+
+    # A company approved for the first time: its people's badges revoked by the
+    # organizers stay so.
+    beta = small_event.exhibitors["beta"]
+    beta.status = "pending"
+    (other,), _codes = _issued(small_event, "other_exhibitor")
+    services.revoke_badge(other, reason="lost")
+    db.session.commit()
+    exhibitors.change_status(beta, "approved")
+    db.session.expire_all()
+    assert (other.is_revoked, other.issue) == (True, 1)
+    assert len(_entries("badge.reissued")) == 1
