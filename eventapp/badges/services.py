@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from eventapp.accounts.models import User
 from eventapp.badges import codes
 from eventapp.badges.models import CATEGORIES, Badge, BadgeCategoryEnd, BadgeIssueEnd, EventKey
-from eventapp.booths.models import Booth, BoothAllocation, Exhibitor
+from eventapp.booths.models import RELEASING_STATUSES, Booth, BoothAllocation, Exhibitor
 from eventapp.core import audit
 from eventapp.core.db import contains_text, insert_on_conflict, utcnow
 from eventapp.core.i18n import gettext as _
@@ -24,6 +24,15 @@ from eventapp.organizations.models import Organization
 
 class BadgeError(Exception):
     pass
+
+
+class CompanyStopped(BadgeError):
+    """A badge refused a new print: its holder is on the team of a company that no
+    longer exhibits at the event (`organization`)."""
+
+    def __init__(self, organization):
+        super().__init__(f"{organization.name_en or organization.name_ko} no longer exhibits")
+        self.organization = organization
 
 
 # -- keys ------------------------------------------------------------------------------------
@@ -250,6 +259,7 @@ def issue_badge(event, user, category=None):
                 event=event,
                 data={"user": user.id, "category": candidate.category},
             )
+            _revoke_if_stopped(event.id, [candidate], {user.id: company_id}, organizations)
             return candidate
 
     if category is not None and (category != badge.category or not badge.category_manual):
@@ -344,7 +354,11 @@ def sync_badges(event, user_ids=None):
             .on_conflict_do_nothing(index_elements=["event_id", "user_id"])
             .returning(Badge.id)
         )
-        issued = len(db.session.execute(statement, rows).all())
+        new_ids = db.session.scalars(statement, rows).all()
+        issued = len(new_ids)
+        companies_of = {user_id: company for user_id, (_roles, company) in people.items()}
+        new = db.session.scalars(select(Badge).where(Badge.id.in_(new_ids))) if new_ids else []
+        _revoke_if_stopped(event.id, new, companies_of, organizations)
     if issued or refreshed:
         audit.record(
             "badge.synced",
@@ -366,6 +380,11 @@ def reissue_badge(badge):
     badge = _lock(badge)
     if badge.issue >= codes.MAX_ISSUE:
         raise BadgeError("this badge cannot be reissued any more")
+    _roles, company_id = _people(badge.event_id, [badge.user_id]).get(badge.user_id, (set(), None))
+    if _stopped_companies(badge.event_id, [company_id]):
+        # The print would name the company as exhibitor again; approved again, the
+        # company's team gets its new prints (reissue_company_badges).
+        raise CompanyStopped(db.session.get(Organization, company_id))
     issue_badge(badge.event, badge.user)
     previous = badge.issue
     restored = badge.revoked_at is not None
@@ -449,14 +468,52 @@ def revoke_company_badges(event, organization, status):
         )
         .order_by(Badge.id)
     ).all()
+    reason, cause = _stopped_revocation(organization, status)
+    return [revoke_badge(badge, reason=reason, cause=cause) for badge in badges]
+
+
+def _stopped_revocation(organization, status):
+    """The reason and the audit cause of a revocation because `organization` stopped
+    exhibiting (its registration became `status`)."""
     company = organization.name_en or organization.name_ko
     reason = (
         f"{company} withdrew from the event"
         if status == "withdrawn"
         else f"{company} no longer exhibits at the event"
     )
-    cause = {"company_stopped": organization.id, "registration": status}
-    return [revoke_badge(badge, reason=reason, cause=cause) for badge in badges]
+    return reason, {"company_stopped": organization.id, "registration": status}
+
+
+def _stopped_companies(event_id, organization_ids):
+    """{organization id: its registration's status} of those among the companies
+    that withdrew from the event or were rejected."""
+    ids = [i for i in organization_ids if i is not None]
+    if not ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(Exhibitor.organization_id, Exhibitor.status).where(
+                Exhibitor.event_id == event_id,
+                Exhibitor.organization_id.in_(ids),
+                Exhibitor.status.in_(RELEASING_STATUSES),
+            )
+        ).all()
+    )
+
+
+def _revoke_if_stopped(event_id, badges, companies_of, organizations):
+    """Revoke the badges just issued for the team of a company that no longer exhibits
+    (`companies_of`: holder's user id -> their exhibiting company id), as its team's
+    were when it stopped (revoke_company_badges). Its people keep their exhibitor
+    role, so their page and the company's would print them one: issued revoked, the
+    pages say why, and an approval again reissues them with the rest of the team."""
+    badges = list(badges)
+    stopped = _stopped_companies(event_id, {companies_of.get(b.user_id) for b in badges})
+    for badge in badges:
+        company_id = companies_of.get(badge.user_id)
+        if company_id in stopped:
+            reason, cause = _stopped_revocation(organizations[company_id], stopped[company_id])
+            revoke_badge(badge, reason=reason, cause=cause)
 
 
 def reissue_company_badges(event, organization):

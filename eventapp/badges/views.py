@@ -272,6 +272,16 @@ def reissue(event, badge_id):
     try:
         badge = services.reissue_badge(badge)
         db.session.commit()
+    except services.CompanyStopped as error:
+        db.session.rollback()
+        flash(
+            _(
+                "%(company)s no longer exhibits at the event: the badges of its team are "
+                "reissued when the organizers approve it again.",
+                company=error.organization.name,
+            ),
+            "error",
+        )
     except services.BadgeError:
         db.session.rollback()
         flash(_("This badge cannot be reissued any more."), "error")

@@ -17,6 +17,9 @@ EXHIBITOR_STATUSES = {
 # The statuses in which a company exhibits: it has (or is getting) booths, and its
 # staff capture leads.
 EXHIBITING_STATUSES = ("approved", "placed", "confirmed")
+# The statuses in which a company has left the event: its booths are given back
+# and the badges printed for its team no longer admit.
+RELEASING_STATUSES = frozenset({"rejected", "withdrawn"})
 
 ALLOCATION_STATES = {
     "hold": _l("held"),

@@ -28,6 +28,7 @@ from eventapp.badges.services import (
 from eventapp.booths.models import (
     EXHIBITING_STATUSES,
     EXHIBITOR_STATUSES,
+    RELEASING_STATUSES,
     Booth,
     BoothAllocation,
     Exhibitor,
@@ -69,8 +70,6 @@ ORGANIZER_DECISIONS = {
 EDITABLE_STATUSES = frozenset({"pending", "approved"})
 # Registrations that still take part (shown as possible competitors to avoid).
 ACTIVE_STATUSES = ("pending", "approved", "placed", "confirmed")
-# Leaving the event gives the booths back.
-RELEASING_STATUSES = frozenset({"rejected", "withdrawn"})
 # Statuses in which the company picks its booths on the floor plan.
 PICKING_STATUSES = frozenset({"approved", "placed"})
 

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from eventapp.badges import services
 from eventapp.core.audit import AuditEntry
+from eventapp.events.models import EventRole
 from eventapp.exhibitors import services as exhibitors
 from eventapp.extensions import db
 
@@ -182,3 +183,54 @@ def test_approval_leaves_alone_who_left_and_what_the_organizers_revoked(small_ev
     db.session.expire_all()
     assert (other.is_revoked, other.issue) == (True, 1)
     assert len(_entries("badge.reissued")) == 1
+
+
+def test_while_it_does_not_exhibit_its_team_is_printed_no_valid_badge(login_as, small_event):
+    """Its people keep their exhibitor role (the company may register again), so their
+    own page, the company's and the organizers' bulk issue would print them one as its
+    exhibitor: issued revoked, saying why. Nor does the desk reissue one; the
+    organizers' approval again gives the whole team new prints."""
+    event, alpha = small_event.event, small_event.exhibitors["alpha"]
+    (admin,), _codes = _issued(small_event, "exhibitor_admin")
+    exhibitors.withdraw(alpha, "budget cut")
+    # Nobody printed the staff member a badge before.
+    page = _page(login_as("exhibitor_staff"), "/e/test-expo/badge", "en")
+    assert "This badge has been revoked." in page
+    staff = services.badge_of(event, small_event.exhibitor_staff)
+    assert staff.is_revoked and staff.organization_id == alpha.organization_id
+    db.session.add(
+        EventRole(
+            event=event,
+            user=small_event.outsider,
+            role="exhibitor_staff",
+            organization=alpha.organization,
+        )
+    )
+    db.session.commit()
+    organizer = login_as("organizer")
+    assert organizer.post("/e/test-expo/manage/badges/issue").status_code == 302
+    db.session.expire_all()
+    outsider = services.badge_of(event, small_event.outsider)
+    assert outsider.is_revoked
+    revoked = _entries("badge.revoked")
+    assert [e.object_id for e in revoked] == [str(b.id) for b in (admin, staff, outsider)]
+    assert {e.data["company_stopped"] for e in revoked} == {alpha.organization_id}
+    page = _page(organizer, f"/e/test-expo/manage/badges/{outsider.id}", "en")
+    assert "Reason: Alpha Robotics withdrew from the event." in page
+
+    response = organizer.post(
+        f"/e/test-expo/manage/badges/{admin.id}/reissue?lang=en", follow_redirects=True
+    )
+    assert (
+        "Alpha Robotics no longer exhibits at the event: the badges of its team are "
+        "reissued when the organizers approve it again."
+    ) in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert (admin.is_revoked, admin.issue) == (True, 1)
+
+    exhibitors.register_again(alpha)
+    exhibitors.change_status(alpha, "approved")
+    db.session.expire_all()
+    for badge in (admin, staff, outsider):
+        assert (badge.is_revoked, badge.issue, badge.category) == (False, 2, "exhibitor")
+        assert services.verify_code(services.badge_code(badge), event).status == "valid"
