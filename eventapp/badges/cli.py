@@ -147,9 +147,14 @@ def register(app):
     @click.argument("badge_id", type=int)
     def reissue_command(badge_id):
         """Reissue a badge: older prints stop admitting."""
-        from eventapp.badges.services import reissue_badge
+        from eventapp.badges.services import BadgeError, reissue_badge
 
-        badge = reissue_badge(_badge(badge_id))
+        try:
+            badge = reissue_badge(_badge(badge_id))
+        except BadgeError as error:
+            # At its last issue, or on the team of a company that no longer exhibits.
+            db.session.rollback()
+            raise click.ClickException(f"badge {badge_id} not reissued: {error}") from error
         db.session.commit()
         click.echo(f"badge {badge.id} is now issue {badge.issue}")
 

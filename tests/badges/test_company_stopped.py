@@ -185,7 +185,7 @@ def test_approval_leaves_alone_who_left_and_what_the_organizers_revoked(small_ev
     assert len(_entries("badge.reissued")) == 1
 
 
-def test_while_it_does_not_exhibit_its_team_is_printed_no_valid_badge(login_as, small_event):
+def test_while_it_does_not_exhibit_its_team_is_printed_no_valid_badge(app, login_as, small_event):
     """Its people keep their exhibitor role (the company may register again), so their
     own page, the company's and the organizers' bulk issue would print them one as its
     exhibitor: issued revoked, saying why. Nor does the desk reissue one; the
@@ -225,6 +225,11 @@ def test_while_it_does_not_exhibit_its_team_is_printed_no_valid_badge(login_as, 
         "Alpha Robotics no longer exhibits at the event: the badges of its team are "
         "reissued when the organizers approve it again."
     ) in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert (admin.is_revoked, admin.issue) == (True, 1)
+    result = app.test_cli_runner().invoke(args=["badges", "reissue", str(admin.id)])
+    assert result.exit_code == 1
+    assert f"badge {admin.id} not reissued: Alpha Robotics no longer exhibits" in result.output
     db.session.expire_all()
     assert (admin.is_revoked, admin.issue) == (True, 1)
 
