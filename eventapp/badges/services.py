@@ -226,7 +226,8 @@ def issue_badge(event, user, category=None):
     refreshed from the person's current record. A category given here is kept
     from then on; without one, the badge follows the person's roles and
     company kind (organizer, staff, exhibitor, startup, large_firm, buyer or
-    visitor).
+    visitor). One made for the team of a company that no longer exhibits is
+    revoked at once (_revoke_if_stopped).
     """
     _check_category(category)
     roles, company_id = _people(event.id, [user.id]).get(user.id, (set(), None))
@@ -301,7 +302,9 @@ def set_category(badge, category):
 
 def sync_badges(event, user_ids=None):
     """Badges for everybody with a role at the event (or those of `user_ids`):
-    missing ones are issued, printed details of existing ones refreshed.
+    missing ones are issued, printed details of existing ones refreshed. Revoked
+    ones stay revoked (a reissue gives a new code); missing ones for the team of a
+    company that no longer exhibits are issued revoked (_revoke_if_stopped).
 
     Bulk: a handful of queries and one multi-row insert, whatever the number of
     people. Returns (issued, refreshed) counts. Callers commit.
@@ -376,6 +379,8 @@ def reissue_badge(badge):
     A revoked badge reissued becomes valid again, with a new code. The new print
     carries the person's current details: a badge revoked when its holder left a
     company's team must not come back naming the company (see revoke_team_badge).
+    Raises CompanyStopped while the holder is on the team of a company that no
+    longer exhibits at the event.
     """
     badge = _lock(badge)
     if badge.issue >= codes.MAX_ISSUE:
