@@ -608,7 +608,10 @@ def propose_time(event, meeting_id):
         for message in field_errors(form):
             flash(message, "error")
         return redirect(back)
-    slot = db.session.get(MeetingSlot, form.slot_id.data or 0)
+    # Any number is posted as is (validate_choice=False): one beyond the id column's
+    # range would make the database fail rather than find nothing.
+    slot_id = parse_id(form.slot_id.data)
+    slot = db.session.get(MeetingSlot, slot_id) if slot_id else None
     if slot is None or slot.event_id != event.id:
         flash(_("Choose a time slot."), "error")
         return redirect(back)

@@ -575,3 +575,19 @@ def test_a_slot_removed_by_the_organizer_closes_its_proposal(meetup, english):
         services.accept_time_proposal(proposal, alpha, meetup.exhibitor_admin)
     db.session.commit()
     assert proposal.status == "taken" and meeting.slot_id == meetup.slots[0].id
+
+
+@pytest.mark.parametrize("posted", ["99999999999999999999", "2147483648", "-3", "0"])
+def test_a_slot_id_beyond_any_row_is_refused_saying_so(meetup, client, posted):
+    """A number no slot can have (past the 32-bit id column) is told as a missing
+    choice, not a server error from the database."""
+    meeting = booked_meeting(meetup)
+    login(client, meetup.exhibitor_admin)
+    response = client.post(
+        f"/e/test-expo/meetings/m/{meeting.id}/propose?lang=en",
+        data={"slot_id": posted},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert "Choose a time slot." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(MeetingTimeProposal)) == 0
