@@ -602,8 +602,14 @@ class MeetingTimeProposal(db.Model):
         return request.firm if self.proposer_side == "startup" else request.startup
 
     def is_open(self, now):
-        """Still to be answered: open, and neither its slot nor its meeting started."""
-        return self.status == "open" and self.slot.starts_at > now and self.meeting.starts_at > now
+        """Still to be answered: open, its meeting still scheduled (an organizer may
+        record attendance early), and neither its slot nor its meeting started."""
+        return (
+            self.status == "open"
+            and self.meeting.status == "scheduled"
+            and self.slot.starts_at > now
+            and self.meeting.starts_at > now
+        )
 
     def __repr__(self):
         return f"<MeetingTimeProposal {self.id} {self.status}>"

@@ -1150,6 +1150,9 @@ def accept_time_proposal(proposal, profile, user):
         raise MeetingError(_("This proposal is no longer open."))
     now = _now()
     if not proposal.is_open(now):
+        if meeting.status != "scheduled":  # its attendance is recorded
+            _close_proposal(proposal, "closed", meeting.status, user)
+            raise ProposalClosed(_("Only scheduled meetings can be moved."))
         _close_proposal(proposal, "closed", "started", user)
         raise ProposalClosed(
             _("That time has already started. The meeting stays at its time.")

@@ -591,3 +591,28 @@ def test_a_slot_id_beyond_any_row_is_refused_saying_so(meetup, client, posted):
     assert response.status_code == 200
     assert "Choose a time slot." in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(MeetingTimeProposal)) == 0
+
+
+def test_a_meeting_whose_attendance_is_recorded_keeps_its_time(meetup, client, english):
+    """An organizer records attendance before the slot (the pair met early): the
+    proposal waiting for an answer is no longer shown, and accepting it closes it
+    instead of moving a meeting that took place."""
+    meeting = booked_meeting(meetup)
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    proposal = services.propose_time(meeting, meetup.slots[2], gamma, meetup.attendee)
+    db.session.commit()
+    services.mark_attendance(meeting, "attended", meetup.organizer)
+    db.session.commit()
+    seats = _seats(meeting)
+    assert services.open_time_proposals([meeting]) == {}
+    login(client, meetup.exhibitor_admin)
+    page = client.get(f"/e/test-expo/meetings/m/{meeting.id}?lang=en").get_data(as_text=True)
+    assert f'id="proposal-{proposal.id}"' not in page
+    with pytest.raises(services.ProposalClosed, match="Only scheduled meetings"):
+        services.accept_time_proposal(proposal, alpha, meetup.exhibitor_admin)
+    db.session.commit()
+    db.session.expire_all()
+    kept = db.session.get(Meeting, meeting.id)
+    assert (kept.status, kept.slot_id, kept.sequence) == ("attended", meetup.slots[0].id, 0)
+    assert _seats(kept) == seats
+    assert db.session.get(MeetingTimeProposal, proposal.id).status == "closed"
