@@ -1453,9 +1453,9 @@ def sync_slots(event, settings):
     """Bring the event's slots in line with `settings`.
 
     A slot that no longer fits is refused while it holds an active meeting. Otherwise
-    it is deleted, or retired when cancelled meetings point to it: they are history
-    (their time, and the calendar UID/sequence that told people's calendars about the
-    cancellation). A retired slot gives up its code, and comes back if the settings
+    it is deleted, or retired when cancelled meetings or time proposals point to it:
+    they are history (their time, and the calendar UID/sequence that told people's
+    calendars about the cancellation; what was proposed and answered). A retired slot gives up its code, and comes back if the settings
     describe its period again. Who marked a removed slot as unavailable is marked
     unavailable in the new slots that overlap it.
     """
@@ -1497,6 +1497,15 @@ def sync_slots(event, settings):
     )
     if removed:
         with_history = {slot_id for slot_id, _status in meetings_there}
+        # Time proposals are history too (and an open one is closed as taken when it
+        # is answered): deleting their slot would delete them along with it.
+        with_history |= set(
+            db.session.scalars(
+                select(MeetingTimeProposal.slot_id).where(
+                    MeetingTimeProposal.slot_id.in_(list(removed_by_id))
+                )
+            )
+        )
         for slot in removed:
             if slot.id in with_history:
                 slot.retired = True

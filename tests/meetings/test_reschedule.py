@@ -3,7 +3,7 @@
 time until then."""
 
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -616,3 +616,30 @@ def test_a_meeting_whose_attendance_is_recorded_keeps_its_time(meetup, client, e
     assert (kept.status, kept.slot_id, kept.sequence) == ("attended", meetup.slots[0].id, 0)
     assert _seats(kept) == seats
     assert db.session.get(MeetingTimeProposal, proposal.id).status == "closed"
+
+
+def test_a_removed_slot_keeps_the_proposals_made_for_it(meetup, english):
+    """The organizer shortens the day: a slot nothing but time proposals point to is
+    retired, not deleted, so the proposals (answered ones too) and their audit trail
+    stay; the open one is hidden and closes as taken when answered."""
+    meeting = booked_meeting(meetup)
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    last = meetup.slots[3]  # day 1, 11:30
+    declined = services.propose_time(meeting, last, gamma, meetup.attendee, "Late lunch?")
+    db.session.commit()
+    services.decline_time_proposal(declined, alpha, meetup.exhibitor_admin)
+    db.session.commit()
+    waiting = services.propose_time(meeting, last, gamma, meetup.attendee)
+    db.session.commit()
+    ids = (declined.id, waiting.id)
+    services.save_settings(meetup.event, meetup.organizer, day_ends_at=time(11, 30))
+    db.session.commit()
+    db.session.expire_all()
+    kept = [db.session.get(MeetingTimeProposal, pid) for pid in ids]
+    assert [p and p.status for p in kept] == ["declined", "open"]
+    assert db.session.get(MeetingSlot, last.id).retired
+    assert services.open_time_proposals([meeting]) == {}
+    with pytest.raises(services.ProposalClosed, match="taken meanwhile"):
+        services.accept_time_proposal(kept[1], alpha, meetup.exhibitor_admin)
+    db.session.commit()
+    assert kept[1].status == "taken" and meeting.slot_id == meetup.slots[0].id
