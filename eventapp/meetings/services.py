@@ -1121,6 +1121,12 @@ def _audit_settle(action, proposal, user, side):
     _fresh(proposal)
     if proposal.status != "open":
         raise MeetingError(_("This proposal is no longer open."))
+    if not proposal.is_open(_now()):
+        # Lapsed (its time or its meeting started, or attendance is recorded): nothing
+        # to decline or withdraw any more, and nobody to mail about it.
+        started = meeting.status == "scheduled"
+        _close_proposal(proposal, "closed", "started" if started else meeting.status, user)
+        raise ProposalClosed(_("This proposal is no longer open."))
     _settle(proposal, action.rsplit(".", 1)[1], user)
     audit.record(
         action,

@@ -643,3 +643,25 @@ def test_a_removed_slot_keeps_the_proposals_made_for_it(meetup, english):
         services.accept_time_proposal(kept[1], alpha, meetup.exhibitor_admin)
     db.session.commit()
     assert kept[1].status == "taken" and meeting.slot_id == meetup.slots[0].id
+
+
+@pytest.mark.parametrize("action", ["decline", "withdraw"])
+def test_a_lapsed_proposal_is_closed_not_declined_or_withdrawn(
+    meetup, client, outbox, monkeypatch, action
+):
+    """Answered from a page left open until the proposed time started: the proposal
+    closes, and nobody is mailed that a time was declined or withdrawn while the
+    meeting 'stays at its time'."""
+    meeting = booked_meeting(meetup, slot_index=4)
+    proposal = services.propose_time(
+        meeting, meetup.slots[1], meetup.profiles["alpha"], meetup.exhibitor_admin
+    )
+    db.session.commit()
+    monkeypatch.setattr(services, "_now", lambda: meetup.slots[1].starts_at)
+    login(client, meetup.attendee if action == "decline" else meetup.exhibitor_admin)
+    page = _act(client, proposal, action)
+    assert "This proposal is no longer open." in page
+    db.session.expire_all()
+    assert db.session.get(MeetingTimeProposal, proposal.id).status == "closed"
+    assert outbox("meeting_time_declined") == [] and outbox("meeting_time_withdrawn") == []
+    assert db.session.get(Meeting, meeting.id).slot_id == meetup.slots[4].id
