@@ -380,13 +380,13 @@ def reissue_badge(badge):
     carries the person's current details: a badge revoked when its holder left a
     company's team must not come back naming the company (see revoke_team_badge).
     Raises CompanyStopped while the holder is on the team of a company that no
-    longer exhibits at the event.
+    longer exhibits at the event, unless they are also an organizer or staff there.
     """
     badge = _lock(badge)
     if badge.issue >= codes.MAX_ISSUE:
         raise BadgeError("this badge cannot be reissued any more")
-    _roles, company_id = _people(badge.event_id, [badge.user_id]).get(badge.user_id, (set(), None))
-    if _stopped_companies(badge.event_id, [company_id]):
+    roles, company_id = _people(badge.event_id, [badge.user_id]).get(badge.user_id, (set(), None))
+    if not roles & EVENT_STAFF_ROLES and _stopped_companies(badge.event_id, [company_id]):
         # The print would name the company as exhibitor again; approved again, the
         # company's team gets its new prints (reissue_company_badges).
         raise CompanyStopped(db.session.get(Organization, company_id))
@@ -442,6 +442,18 @@ def revoke_team_badge(event, user, organization):
     )
 
 
+# Roles whose holders work the event itself: their badge admits them as such, whatever
+# company's team they are also on.
+EVENT_STAFF_ROLES = frozenset({"organizer", "staff"})
+
+
+def _event_staff(event_id):
+    """Ids of the people who are organizers or staff at the event (a subquery)."""
+    return select(EventRole.user_id).where(
+        EventRole.event_id == event_id, EventRole.role.in_(EVENT_STAFF_ROLES)
+    )
+
+
 def _team(event_id, organization_id):
     """Ids of the people on the company's team at the event (a subquery)."""
     return select(EventRole.user_id).where(
@@ -460,8 +472,10 @@ def revoke_company_badges(event, organization, status):
     there (whatever the category, as with revoke_team_badge), or whose category is
     exhibitor. A visitor who merely works for the company holds a badge naming it
     too (the snapshot falls back to the account's company) and keeps it: they come
-    as a visitor, which the company's leaving does not change. A company only
-    pending when rejected is treated alike: its team was printed badges too.
+    as a visitor, which the company's leaving does not change. Nor does an organizer
+    or the event's staff who is also on its team lose theirs: it admits them to run
+    the event. A company only pending when rejected is treated alike: its team was
+    printed badges too.
     """
     badges = db.session.scalars(
         select(Badge)
@@ -470,6 +484,7 @@ def revoke_company_badges(event, organization, status):
             Badge.organization_id == organization.id,
             Badge.revoked_at.is_(None),
             Badge.user_id.in_(_team(event.id, organization.id)) | (Badge.category == "exhibitor"),
+            Badge.user_id.not_in(_event_staff(event.id)),
         )
         .order_by(Badge.id)
     ).all()
@@ -514,9 +529,16 @@ def _revoke_if_stopped(event_id, badges, companies_of, organizations):
     pages say why, and an approval again reissues them with the rest of the team."""
     badges = list(badges)
     stopped = _stopped_companies(event_id, {companies_of.get(b.user_id) for b in badges})
+    badges = [badge for badge in badges if companies_of.get(badge.user_id) in stopped]
+    # Organizers and staff also on the team keep theirs (revoke_company_badges).
+    event_staff = set()
+    for chunk in _in_chunks({badge.user_id for badge in badges}):
+        event_staff.update(
+            db.session.scalars(_event_staff(event_id).where(EventRole.user_id.in_(chunk)))
+        )
     for badge in badges:
         company_id = companies_of.get(badge.user_id)
-        if company_id in stopped:
+        if badge.user_id not in event_staff:
             reason, cause = _stopped_revocation(organizations[company_id], stopped[company_id])
             revoke_badge(badge, reason=reason, cause=cause)
 

@@ -239,3 +239,39 @@ def test_while_it_does_not_exhibit_its_team_is_printed_no_valid_badge(app, login
     for badge in (admin, staff, outsider):
         assert (badge.is_revoked, badge.issue, badge.category) == (False, 2, "exhibitor")
         assert services.verify_code(services.badge_code(badge), event).status == "valid"
+
+
+def test_an_organizer_or_staff_on_the_team_keeps_their_badge(small_event):
+    """They run the event: the company's leaving does not keep them out. Their badge
+    is not revoked, one printed while the company does not exhibit is valid, and the
+    desk may reissue it."""
+    event, alpha = small_event.event, small_event.exhibitors["alpha"]
+    for key in ("organizer", "staff"):
+        db.session.add(
+            EventRole(
+                event=event,
+                user=small_event[key],
+                role="exhibitor_staff",
+                organization=alpha.organization,
+            )
+        )
+    db.session.commit()
+    (organizer, member), codes = _issued(small_event, "organizer", "exhibitor_staff")
+    assert (organizer.category, organizer.organization_id) == ("organizer", alpha.organization_id)
+    exhibitors.withdraw(alpha, "budget cut")
+    db.session.expire_all()
+    assert (organizer.is_revoked, member.is_revoked) == (False, True)
+    assert services.verify_code(codes[0], event).status == "valid"
+
+    # Printed while the company does not exhibit: valid.
+    staff = services.issue_badge(event, small_event.staff)
+    db.session.commit()
+    assert (staff.category, staff.is_revoked) == ("staff", False)
+    services.sync_badges(event)
+    db.session.commit()
+    db.session.expire_all()
+    assert not staff.is_revoked and not organizer.is_revoked
+
+    services.reissue_badge(organizer)
+    db.session.commit()
+    assert (organizer.issue, organizer.is_revoked) == (2, False)
