@@ -327,6 +327,9 @@ def sync_badges(event, user_ids=None):
     )
     companies = {company for _roles, company in people.values() if company is not None}
     booths = _booth_codes_by_organization(event.id, companies) if companies else {}
+    # Locked before any badge is refreshed, in the order of a withdrawal (which locks
+    # its registration, then its team's badges): see _revoke_if_stopped.
+    _stopped_companies(event.id, companies, lock=True)
 
     now = utcnow()
     rows, refreshed = [], 0
@@ -504,21 +507,33 @@ def _stopped_revocation(organization, status):
     return reason, {"company_stopped": organization.id, "registration": status}
 
 
-def _stopped_companies(event_id, organization_ids):
+def _stopped_companies(event_id, organization_ids, *, lock=False):
     """{organization id: its registration's status} of those among the companies
-    that withdrew from the event or were rejected."""
-    ids = [i for i in organization_ids if i is not None]
-    if not ids:
-        return {}
-    return dict(
-        db.session.execute(
-            select(Exhibitor.organization_id, Exhibitor.status).where(
-                Exhibitor.event_id == event_id,
-                Exhibitor.organization_id.in_(ids),
-                Exhibitor.status.in_(RELEASING_STATUSES),
-            )
-        ).all()
-    )
+    that withdrew from the event or were rejected.
+
+    `lock`: read under a share lock on the registrations (PostgreSQL), held until
+    the caller commits, for a caller about to commit new badges for their teams: a
+    withdrawal at the same moment (set_status locks the registration) either waits
+    and then sees the new badges to revoke, or has committed and is seen here. Read
+    without one, a print checked just before a withdrawal and committed just after
+    it would stay valid. Every registration of the companies is locked, whatever
+    its status, since it is the one about to change."""
+    ids = sorted({i for i in organization_ids if i is not None})
+    stopped = {}
+    for chunk in _in_chunks(ids):
+        query = select(Exhibitor.organization_id, Exhibitor.status).where(
+            Exhibitor.event_id == event_id, Exhibitor.organization_id.in_(chunk)
+        )
+        if lock:
+            query = query.order_by(Exhibitor.id).with_for_update(read=True)
+        else:
+            query = query.where(Exhibitor.status.in_(RELEASING_STATUSES))
+        stopped.update(
+            (organization_id, status)
+            for organization_id, status in db.session.execute(query)
+            if status in RELEASING_STATUSES
+        )
+    return stopped
 
 
 def _revoke_if_stopped(event_id, badges, companies_of, organizations):
@@ -528,7 +543,7 @@ def _revoke_if_stopped(event_id, badges, companies_of, organizations):
     role, so their page and the company's would print them one: issued revoked, the
     pages say why, and an approval again reissues them with the rest of the team."""
     badges = list(badges)
-    stopped = _stopped_companies(event_id, {companies_of.get(b.user_id) for b in badges})
+    stopped = _stopped_companies(event_id, {companies_of.get(b.user_id) for b in badges}, lock=True)
     badges = [badge for badge in badges if companies_of.get(badge.user_id) in stopped]
     # Organizers and staff also on the team keep theirs (revoke_company_badges).
     event_staff = set()

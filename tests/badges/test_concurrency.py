@@ -125,3 +125,62 @@ def test_concurrent_downloads_over_http(live_server, small_event):
         assert len({body for _, _, body in results}) == 1  # the same badge, the same code
     db.session.rollback()  # end this session's snapshot: read what the workers wrote
     assert db.session.scalar(select(func.count()).select_from(Badge)) == 1
+
+
+def _issued_while_the_company_withdraws(app, monkeypatch, small_event, issue):
+    """`issue()` prints the team's badges; the company withdraws (and commits) just
+    after the printing has checked that it exhibits, before the print is committed.
+    Returns the badge of the staff member, read afresh."""
+    from eventapp.booths.models import Exhibitor
+    from eventapp.exhibitors import services as exhibitors
+
+    exhibitor_id = small_event.exhibitors["alpha"].id
+    user_id = small_event.exhibitor_staff.id
+    checked, withdrawn = threading.Event(), threading.Event()
+    original = services._stopped_companies
+
+    def stopped_companies(*args, **kwargs):
+        result = original(*args, **kwargs)
+        if threading.current_thread() is not threading.main_thread():
+            checked.set()
+            withdrawn.wait(timeout=3)  # held back by the printing's lock: goes on alone
+        return result
+
+    monkeypatch.setattr(services, "_stopped_companies", stopped_companies)
+
+    def printing():
+        with app.app_context():
+            try:
+                issue(db.session.get(Event, small_event.event.id), db.session.get(User, user_id))
+                db.session.commit()
+            finally:
+                db.session.remove()
+
+    def withdrawal():
+        with app.app_context():
+            try:
+                assert checked.wait(timeout=10)
+                exhibitors.withdraw(db.session.get(Exhibitor, exhibitor_id), "budget cut")
+                withdrawn.set()
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(2) as pool:
+        for future in [pool.submit(printing), pool.submit(withdrawal)]:
+            future.result(timeout=30)
+    db.session.rollback()  # end this session's snapshot: read what the workers wrote
+    return db.session.scalar(select(Badge).where(Badge.user_id == user_id))
+
+
+def test_a_badge_issued_while_the_company_withdraws_is_revoked(app, monkeypatch, small_event):
+    """A valid print must not slip through: either the withdrawal sees the badge and
+    revokes it, or the printing sees the withdrawal and issues it revoked."""
+    badge = _issued_while_the_company_withdraws(app, monkeypatch, small_event, services.issue_badge)
+    assert badge is not None and badge.is_revoked
+
+
+def test_a_bulk_issue_while_the_company_withdraws_revokes_the_teams(app, monkeypatch, small_event):
+    badge = _issued_while_the_company_withdraws(
+        app, monkeypatch, small_event, lambda event, user: services.sync_badges(event)
+    )
+    assert badge is not None and badge.is_revoked
