@@ -6,7 +6,7 @@ transaction; callers commit.
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from eventapp.accounts.models import User
@@ -572,11 +572,7 @@ def reissue_company_badges(event, organization):
     badge at the desk. A badge revoked since for another reason, or whose holder
     left the team, is left to the organizers; one at its last issue stays revoked.
     """
-    stopped = [
-        badge_id
-        for badge_id, data in _latest_revocations(event.id).items()
-        if data.get("company_stopped") == organization.id
-    ]
+    stopped = _revoked_for(event.id, organization.id, ("company_stopped",))
     if not stopped:
         return []
     badges = db.session.scalars(
@@ -592,24 +588,49 @@ def reissue_company_badges(event, organization):
     return [reissue_badge(badge) for badge in badges]
 
 
-def _latest_revocations(event_id, badge_ids=None):
-    """{badge id: the audit data of its latest revocation} at the event (of
-    `badge_ids` only, when given). Revoked badges are few: the whole event's are read
-    when no ids are given."""
-    query = select(audit.AuditEntry.object_id, audit.AuditEntry.data).where(
+# Why a badge was revoked, by the cause its audit entry names.
+CAUSE_KEYS = ("left_team", "company_stopped")
+
+
+def _revocations(event_id):
+    """The badge revocations audited at the event (a query of object id, data)."""
+    return select(audit.AuditEntry.object_id, audit.AuditEntry.data).where(
         audit.AuditEntry.action == "badge.revoked",
         audit.AuditEntry.event_id == event_id,
         audit.AuditEntry.object_type == "Badge",
     )
-    if badge_ids is not None:
-        query = query.where(audit.AuditEntry.object_id.in_([str(i) for i in badge_ids]))
-    # Oldest first: a later revocation (after a reissue) says why it is revoked now.
-    rows = db.session.execute(query.order_by(audit.AuditEntry.id))
-    return {int(object_id): data or {} for object_id, data in rows}
 
 
-# Why a badge was revoked, by the cause its audit entry names.
-CAUSE_KEYS = ("left_team", "company_stopped")
+def _latest_revocations(event_id, badge_ids):
+    """{badge id: the audit data of its latest revocation} of the badges `badge_ids`
+    at the event."""
+    latest = {}
+    for chunk in _in_chunks({str(i) for i in badge_ids}):
+        query = _revocations(event_id).where(audit.AuditEntry.object_id.in_(chunk))
+        # Oldest first: a later revocation (after a reissue) says why it is revoked now.
+        for object_id, data in db.session.execute(query.order_by(audit.AuditEntry.id)):
+            latest[int(object_id)] = data or {}
+    return latest
+
+
+def _revoked_for(event_id, organization_id, causes=CAUSE_KEYS):
+    """Ids of the badges at the event whose latest revocation names `organization_id`
+    under one of `causes` (its holder left its team, it stopped exhibiting).
+
+    The database picks the revocations naming the company, so a page of the company
+    reads its own few entries, not every revocation of a large event."""
+    data = audit.AuditEntry.data
+    named = (
+        _revocations(event_id)
+        .with_only_columns(audit.AuditEntry.object_id)
+        .where(or_(*(data[cause].as_integer() == organization_id for cause in causes)))
+    )
+    candidates = set(db.session.scalars(named.distinct()))
+    return [
+        badge_id
+        for badge_id, data in _latest_revocations(event_id, candidates).items()
+        if organization_id in (data.get(cause) for cause in causes)
+    ]
 
 
 def revocation_reasons(badges, company=None):
@@ -853,11 +874,7 @@ def company_badges_query(event, organization_id, people):
     """The badges of the company's people at the event, and those revoked because
     their holder left its team or it stopped exhibiting (its admins see why), in the
     print order."""
-    revoked = [
-        badge_id
-        for badge_id, data in _latest_revocations(event.id).items()
-        if organization_id in (data.get(key) for key in CAUSE_KEYS)
-    ]
+    revoked = _revoked_for(event.id, organization_id)
     return badges_query(event).where(
         Badge.user_id.in_(list(people)) | (Badge.id.in_(revoked) & Badge.revoked_at.is_not(None))
     )

@@ -165,3 +165,37 @@ def test_the_company_sees_only_that_its_people_left_not_the_organizers_reasons(
         .get_data(as_text=True)
     )
     assert "Reason: lost on day one" in page
+
+
+def test_the_company_page_reads_only_the_revocations_naming_the_company(
+    login_as, monkeypatch, small_event
+):
+    """A large event audits many revocations: the company's badge page asks the
+    database for those naming the company, not every revocation of the event."""
+    event, alpha = small_event.event, small_event.exhibitors["alpha"]
+    staff, _code = _staff_badge(small_event)
+    others = [
+        services.issue_badge(event, small_event[key])
+        for key in ("attendee", "other_exhibitor", "staff")
+    ]
+    for badge in others:
+        services.revoke_badge(badge, reason="lost")
+    db.session.commit()
+    exhibitors.remove_member(alpha, small_event.exhibitor_staff.id)
+
+    read = []
+    original = services._latest_revocations
+
+    def latest_revocations(event_id, badge_ids=None):
+        read.append(None if badge_ids is None else set(badge_ids))
+        return original(event_id, badge_ids)
+
+    monkeypatch.setattr(services, "_latest_revocations", latest_revocations)
+    page = (
+        login_as("exhibitor_admin")
+        .get(f"/e/test-expo/badges/company/{alpha.organization_id}?lang=en")
+        .get_data(as_text=True)
+    )
+    assert "Left the team of Alpha Robotics." in page
+    assert None not in read
+    assert read and all(ids <= {staff.id, str(staff.id)} for ids in read)
