@@ -385,11 +385,15 @@ def reissue_badge(badge):
     Raises CompanyStopped while the holder is on the team of a company that no
     longer exhibits at the event, unless they are also an organizer or staff there.
     """
+    roles, company_id = _people(badge.event_id, [badge.user_id]).get(badge.user_id, (set(), None))
+    # The company's registration is read under a share lock, before the badge's lock
+    # (a withdrawal's order): a withdrawal at this moment, which revokes only the
+    # badges valid when it reads them, waits for this reissue and then revokes it.
+    stopped = _stopped_companies(badge.event_id, [company_id], lock=True)
     badge = _lock(badge)
     if badge.issue >= codes.MAX_ISSUE:
         raise BadgeError("this badge cannot be reissued any more")
-    roles, company_id = _people(badge.event_id, [badge.user_id]).get(badge.user_id, (set(), None))
-    if not roles & EVENT_STAFF_ROLES and _stopped_companies(badge.event_id, [company_id]):
+    if not roles & EVENT_STAFF_ROLES and stopped:
         # The print would name the company as exhibitor again; approved again, the
         # company's team gets its new prints (reissue_company_badges).
         raise CompanyStopped(db.session.get(Organization, company_id))

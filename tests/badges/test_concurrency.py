@@ -184,3 +184,21 @@ def test_a_bulk_issue_while_the_company_withdraws_revokes_the_teams(app, monkeyp
         app, monkeypatch, small_event, lambda event, user: services.sync_badges(event)
     )
     assert badge is not None and badge.is_revoked
+
+
+def test_a_reissue_at_the_desk_while_the_company_withdraws_is_revoked(
+    app, monkeypatch, small_event
+):
+    """A badge the organizers had revoked (lost) is reissued while the company
+    withdraws: the withdrawal read it as revoked already; the reissue must not bring
+    it back valid."""
+    badge = services.issue_badge(small_event.event, small_event.exhibitor_staff)
+    services.revoke_badge(badge, reason="lost")
+    db.session.commit()
+    badge = _issued_while_the_company_withdraws(
+        app,
+        monkeypatch,
+        small_event,
+        lambda event, user: services.reissue_badge(services.badge_of(event, user)),
+    )
+    assert badge.is_revoked
