@@ -230,6 +230,7 @@ def issue_badge(event, user, category=None):
     revoked at once (_revoke_if_stopped).
     """
     _check_category(category)
+    _lock_teams(event.id, [user.id])
     roles, company_id = _people(event.id, [user.id]).get(user.id, (set(), None))
     organizations = _organizations([company_id, user.organization_id])
     booths = _booth_codes_by_organization(event.id, [company_id]) if company_id else {}
@@ -309,6 +310,7 @@ def sync_badges(event, user_ids=None):
     Bulk: a handful of queries and one multi-row insert, whatever the number of
     people. Returns (issued, refreshed) counts. Callers commit.
     """
+    _lock_teams(event.id, user_ids)
     people = _people(event.id, user_ids)
     if not people:
         return 0, 0
@@ -327,9 +329,6 @@ def sync_badges(event, user_ids=None):
     )
     companies = {company for _roles, company in people.values() if company is not None}
     booths = _booth_codes_by_organization(event.id, companies) if companies else {}
-    # Locked before any badge is refreshed, in the order of a withdrawal (which locks
-    # its registration, then its team's badges): see _revoke_if_stopped.
-    _stopped_companies(event.id, companies, lock=True)
 
     now = utcnow()
     rows, refreshed = [], 0
@@ -538,6 +537,24 @@ def _stopped_companies(event_id, organization_ids, *, lock=False):
             if status in RELEASING_STATUSES
         )
     return stopped
+
+
+def _lock_teams(event_id, user_ids=None):
+    """Share-lock the registrations of the companies on whose team at the event the
+    people of `user_ids` (everybody, when None) are, before their roles are read for
+    a print (PostgreSQL; held until the caller commits). A withdrawal or a removal
+    from the team locks the registration first, then revokes the badges it sees:
+    one at this moment waits for the print and revokes it, or has committed and the
+    print reads the roles and the status it left. In a withdrawal's order (its
+    registration, then its team's badges), before any badge is written."""
+    query = select(EventRole.organization_id).where(
+        EventRole.event_id == event_id,
+        EventRole.role.in_(EXHIBITOR_ROLES),
+        EventRole.organization_id.is_not(None),
+    )
+    if user_ids is not None:
+        query = query.where(EventRole.user_id.in_(list(user_ids)))
+    _stopped_companies(event_id, db.session.scalars(query.distinct()).all(), lock=True)
 
 
 def _revoke_if_stopped(event_id, badges, companies_of, organizations):

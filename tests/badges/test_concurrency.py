@@ -127,26 +127,34 @@ def test_concurrent_downloads_over_http(live_server, small_event):
     assert db.session.scalar(select(func.count()).select_from(Badge)) == 1
 
 
-def _issued_while_the_company_withdraws(app, monkeypatch, small_event, issue):
-    """`issue()` prints the team's badges; the company withdraws (and commits) just
-    after the printing has checked that it exhibits, before the print is committed.
-    Returns the badge of the staff member, read afresh."""
-    from eventapp.booths.models import Exhibitor
+def _withdraw(exhibitor, _user_id):
     from eventapp.exhibitors import services as exhibitors
+
+    exhibitors.withdraw(exhibitor, "budget cut")
+
+
+def _issued_while_the_company_withdraws(
+    app, monkeypatch, small_event, issue, checked_by="_stopped_companies", change=_withdraw
+):
+    """`issue()` prints the team's badges; the company withdraws (or `change` is made,
+    and committed) just after the printing has checked what it reads with
+    `checked_by`, before the print is committed. Returns the badge of the staff
+    member, read afresh."""
+    from eventapp.booths.models import Exhibitor
 
     exhibitor_id = small_event.exhibitors["alpha"].id
     user_id = small_event.exhibitor_staff.id
     checked, withdrawn = threading.Event(), threading.Event()
-    original = services._stopped_companies
+    original = getattr(services, checked_by)
 
-    def stopped_companies(*args, **kwargs):
+    def check(*args, **kwargs):
         result = original(*args, **kwargs)
         if threading.current_thread() is not threading.main_thread():
             checked.set()
             withdrawn.wait(timeout=3)  # held back by the printing's lock: goes on alone
         return result
 
-    monkeypatch.setattr(services, "_stopped_companies", stopped_companies)
+    monkeypatch.setattr(services, checked_by, check)
 
     def printing():
         with app.app_context():
@@ -160,7 +168,7 @@ def _issued_while_the_company_withdraws(app, monkeypatch, small_event, issue):
         with app.app_context():
             try:
                 assert checked.wait(timeout=10)
-                exhibitors.withdraw(db.session.get(Exhibitor, exhibitor_id), "budget cut")
+                change(db.session.get(Exhibitor, exhibitor_id), user_id)
                 withdrawn.set()
             finally:
                 db.session.remove()
@@ -202,3 +210,21 @@ def test_a_reissue_at_the_desk_while_the_company_withdraws_is_revoked(
         lambda event, user: services.reissue_badge(services.badge_of(event, user)),
     )
     assert badge.is_revoked
+
+
+def test_a_badge_issued_while_its_holder_leaves_the_team_does_not_name_the_company(
+    app, monkeypatch, small_event
+):
+    """Printed as the company's staff just as the person is taken off its team: the
+    removal sees the print and revokes it, or the print no longer names the company."""
+    from eventapp.exhibitors import services as exhibitors
+
+    badge = _issued_while_the_company_withdraws(
+        app,
+        monkeypatch,
+        small_event,
+        services.issue_badge,
+        checked_by="_people",
+        change=exhibitors.remove_member,
+    )
+    assert badge.is_revoked or badge.organization_id != small_event.companies["alpha"].id
