@@ -71,6 +71,9 @@ class Config:
     # How long an invitation to a company's team waits for its answer; inviting the
     # person again after that sends a new one.
     TEAM_INVITATION_DAYS = _int("TEAM_INVITATION_DAYS", 14)
+    # How long after a company stops exhibiting its phones may still upload the leads
+    # they captured offline before it stopped.
+    LEAD_UPLOAD_GRACE_HOURS = _int("LEAD_UPLOAD_GRACE_HOURS", 24)
 
     # Outgoing mail: the outbox is drained by `flask outbox send`.
     MAIL_FROM = os.environ.get("MAIL_FROM", "KICXUP Global <noreply@kicxup.example>")

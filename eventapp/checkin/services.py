@@ -1370,6 +1370,13 @@ def _exhibited_then(ctx, scanned_at, uploaded, latest):
     exhibits = row.status in LEAD_EXHIBITOR_STATUSES
     if not uploaded:
         return exhibits
+    if not exhibits and row.exhibiting_until is not None:
+        # A phone's queue goes up within hours of the network coming back. Long after
+        # the company left, a scan's time is only the uploader's word, and taking it
+        # would hand a company that left the contacts of visitors it may never have met.
+        grace = timedelta(hours=current_app.config["LEAD_UPLOAD_GRACE_HOURS"])
+        if utcnow() - row.exhibiting_until > grace:
+            return False
     if row.stopped_periods:
         # Also when it exhibits again: a scan made, or maybe made (its time known only
         # as a range), while it did not is no lead.

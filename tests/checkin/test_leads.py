@@ -437,6 +437,28 @@ def test_exhibitor_staffs_queued_scans_from_before_the_company_withdrew_count(
 
 
 @pytest.mark.parametrize("scanner", ["device", "staff"])
+def test_scans_from_before_the_company_withdrew_go_up_within_the_grace_only(
+    scanning, client, login_as, device_token, server_clock, app, scanner
+):
+    """A queue goes up within hours of the network coming back. Days after the
+    company left, a scan "from before" is only the uploader's word: refused."""
+    booth = scanning.points["alpha_booth"]
+    app.config["LEAD_UPLOAD_GRACE_HOURS"] = 24
+    if scanner == "device":
+        token = device_token("alpha_booth")
+    else:
+        token, client = None, login_as("exhibitor_staff")
+    _withdraw_at(scanning, server_clock, time(11, 0))
+    server_clock(1, time(10, 59))  # 23 h 59 min after the company withdrew
+    within = _queued(client, booth, scanning.code("attendee"), scanning.at(0, time(10, 30)), token)
+    assert within["status"] == "ok", within
+    server_clock(1, time(11, 1))
+    late = _queued(client, booth, scanning.code("outsider"), scanning.at(0, time(10, 40)), token)
+    assert (late["status"], late["reason"]) == ("not_allowed", "not_exhibiting")
+    assert _lead_people(scanning) == {scanning.attendee.id}
+
+
+@pytest.mark.parametrize("scanner", ["device", "staff"])
 def test_scans_queued_while_the_company_did_not_exhibit_do_not_count(
     scanning, client, device_token, server_clock, login_as, scanner
 ):
