@@ -957,13 +957,17 @@ def test_an_older_page_goes_on_where_the_reader_was_when_its_anchor_moved(
         assert page.status_code == 200 and _lead_names(page.get_data(as_text=True))
 
 
-def test_the_scanner_page_opens_to_upload_for_staff_of_a_company_that_withdrew(scanning, login_as):
-    """It uploads what the phone queued when it opens; it scans nothing new. Staff of
-    another company, or of one that never exhibited, get no page."""
+def test_the_scanner_page_opens_to_upload_for_staff_of_a_company_that_withdrew(
+    scanning, login_as, app
+):
+    """It uploads what the phone queued when it opens, and says for how long they
+    count; it scans nothing new. Staff of another company, or of one that never
+    exhibited, get no page."""
     from eventapp.exhibitors import services as registrations
 
+    app.config["LEAD_UPLOAD_GRACE_HOURS"] = 6
     booth = scanning.points["alpha_booth"]
-    url = f"/e/test-expo/scan/{booth.id}"
+    url = f"/e/test-expo/scan/{booth.id}?lang=en"
     staff = login_as("exhibitor_staff")
     html = staff.get(url).get_data(as_text=True)
     # Hidden until the company stops while the page is open (the page then shows it).
@@ -974,6 +978,7 @@ def test_the_scanner_page_opens_to_upload_for_staff_of_a_company_that_withdrew(s
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert 'data-upload-only="1"' in html and 'id="upload-only" role="status">' in html
+    assert "if they go up within 6 hours of it" in html
     config = staff.get(f"/api/checkin/points/{booth.id}/config").get_json()
     assert config["scan_point"]["exhibiting"] is False and config["holders"] == {}
     assert login_as("other_exhibitor").get(url).status_code == 403
