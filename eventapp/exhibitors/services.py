@@ -390,19 +390,25 @@ def _withdraw_pending_invitations(exhibitor, status):
         # Re-checked under the lock: an answer given meanwhile stands.
         if invitation.status != "pending":
             continue
-        invitation.status = "withdrawn"
-        invitation.answered_at = utcnow()
-        audit.record(
-            "exhibitor.invitation_withdrawn",
-            exhibitor,
-            event=exhibitor.event,
-            data={
-                "user": invitation.user_id,
-                "email": invitation.user.email,
-                "invitation": invitation.id,
-                "registration": status,
-            },
-        )
+        _mark_withdrawn(invitation, exhibitor, registration=status)
+
+
+def _mark_withdrawn(invitation, exhibitor, **why):
+    """Close the invitation as withdrawn, with its audit entry (`why`: what else the
+    entry says, e.g. the registration status that took it back)."""
+    invitation.status = "withdrawn"
+    invitation.answered_at = utcnow()
+    audit.record(
+        "exhibitor.invitation_withdrawn",
+        exhibitor,
+        event=exhibitor.event,
+        data={
+            "user": invitation.user_id,
+            "email": invitation.user.email,
+            "invitation": invitation.id,
+            **why,
+        },
+    )
 
 
 def committed(conflict_message):
@@ -1037,18 +1043,7 @@ def withdraw_invitation(exhibitor, invitation_id):
     if invitation is None:
         raise ExhibitorError(_("There is no such invitation."))
     _refuse_closed(invitation)
-    invitation.status = "withdrawn"
-    invitation.answered_at = utcnow()
-    audit.record(
-        "exhibitor.invitation_withdrawn",
-        exhibitor,
-        event=exhibitor.event,
-        data={
-            "user": invitation.user_id,
-            "email": invitation.user.email,
-            "invitation": invitation.id,
-        },
-    )
+    _mark_withdrawn(invitation, exhibitor)
     return invitation
 
 
