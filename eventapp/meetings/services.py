@@ -1112,21 +1112,32 @@ def _tell_proposer(proposal, answered_by):
     )
 
 
+def _lock_open_proposal(proposal, user, lapsed):
+    """Lock the pair's rows (the lock booking and moving take), re-read the meeting
+    and the proposal, and refuse a proposal answered meanwhile, so that of two answers
+    at once the second finds it no longer open. One that lapsed (its time or its
+    meeting started, or attendance is recorded) is closed, and ProposalClosed raised
+    with `lapsed(now)`'s message: the caller commits, so that it stays closed."""
+    meeting = proposal.meeting
+    _lock_request(meeting.request)
+    _fresh(meeting)
+    _fresh(proposal)
+    if proposal.status != "open":
+        raise MeetingError(_("This proposal is no longer open."))
+    now = _now()
+    if not proposal.is_open(now):
+        started = meeting.status == "scheduled"
+        _close_proposal(proposal, "closed", "started" if started else meeting.status, user)
+        raise ProposalClosed(lapsed(now))
+
+
 def _audit_settle(action, proposal, user, side):
     """Settle an open proposal as the status `action` names (".declined": "declined"),
     under the pair's lock that accepting takes too, so that of two answers at once the
     second finds it no longer open; with its audit entry. `side`: who acted."""
     meeting = proposal.meeting
-    _lock_request(meeting.request)
-    _fresh(proposal)
-    if proposal.status != "open":
-        raise MeetingError(_("This proposal is no longer open."))
-    if not proposal.is_open(_now()):
-        # Lapsed (its time or its meeting started, or attendance is recorded): nothing
-        # to decline or withdraw any more, and nobody to mail about it.
-        started = meeting.status == "scheduled"
-        _close_proposal(proposal, "closed", "started" if started else meeting.status, user)
-        raise ProposalClosed(_("This proposal is no longer open."))
+    # Lapsed: nothing to decline or withdraw any more, and nobody to mail about it.
+    _lock_open_proposal(proposal, user, lambda now: _("This proposal is no longer open."))
     _settle(proposal, action.rsplit(".", 1)[1], user)
     audit.record(
         action,
@@ -1149,22 +1160,15 @@ def accept_time_proposal(proposal, profile, user):
     request = meeting.request
     answering = _answering_side(proposal, profile)
     _check_window(meeting.event, user)
-    _lock_request(request)
-    _fresh(meeting)
-    _fresh(proposal)
-    if proposal.status != "open":
-        raise MeetingError(_("This proposal is no longer open."))
-    now = _now()
-    if not proposal.is_open(now):
+
+    def lapsed(now):
         if meeting.status != "scheduled":  # its attendance is recorded
-            _close_proposal(proposal, "closed", meeting.status, user)
-            raise ProposalClosed(_("Only scheduled meetings can be moved."))
-        _close_proposal(proposal, "closed", "started", user)
-        raise ProposalClosed(
-            _("That time has already started. The meeting stays at its time.")
-            if meeting.starts_at > now
-            else _("This meeting has already started; its time can no longer change.")
-        )
+            return _("Only scheduled meetings can be moved.")
+        if meeting.starts_at > now:
+            return _("That time has already started. The meeting stays at its time.")
+        return _("This meeting has already started; its time can no longer change.")
+
+    _lock_open_proposal(proposal, user, lapsed)
     slot = proposal.slot
     try:
         # A slot the organizer's settings removed meanwhile is gone like a taken one.
