@@ -230,7 +230,7 @@ def issue_badge(event, user, category=None):
     revoked at once (_revoke_if_stopped).
     """
     _check_category(category)
-    _lock_teams(event.id, [user.id])
+    stopped = _lock_teams(event.id, [user.id])
     roles, company_id = _people(event.id, [user.id]).get(user.id, (set(), None))
     organizations = _organizations([company_id, user.organization_id])
     booths = _booth_codes_by_organization(event.id, [company_id]) if company_id else {}
@@ -261,7 +261,7 @@ def issue_badge(event, user, category=None):
                 event=event,
                 data={"user": user.id, "category": candidate.category},
             )
-            _revoke_if_stopped(event.id, [candidate], {user.id: company_id}, organizations)
+            _revoke_if_stopped(event.id, [candidate], {user.id: company_id}, organizations, stopped)
             return candidate
 
     if category is not None and (category != badge.category or not badge.category_manual):
@@ -310,7 +310,7 @@ def sync_badges(event, user_ids=None):
     Bulk: a handful of queries and one multi-row insert, whatever the number of
     people. Returns (issued, refreshed) counts. Callers commit.
     """
-    _lock_teams(event.id, user_ids)
+    stopped = _lock_teams(event.id, user_ids)
     people = _people(event.id, user_ids)
     if not people:
         return 0, 0
@@ -361,9 +361,10 @@ def sync_badges(event, user_ids=None):
         )
         new_ids = db.session.scalars(statement, rows).all()
         issued = len(new_ids)
-        companies_of = {user_id: company for user_id, (_roles, company) in people.items()}
-        new = db.session.scalars(select(Badge).where(Badge.id.in_(new_ids))) if new_ids else []
-        _revoke_if_stopped(event.id, new, companies_of, organizations)
+        if new_ids and stopped:
+            companies_of = {user_id: company for user_id, (_roles, company) in people.items()}
+            new = db.session.scalars(select(Badge).where(Badge.id.in_(new_ids)))
+            _revoke_if_stopped(event.id, new, companies_of, organizations, stopped)
     if issued or refreshed:
         audit.record(
             "badge.synced",
@@ -546,7 +547,9 @@ def _lock_teams(event_id, user_ids=None):
     from the team locks the registration first, then revokes the badges it sees:
     one at this moment waits for the print and revokes it, or has committed and the
     print reads the roles and the status it left. In a withdrawal's order (its
-    registration, then its team's badges), before any badge is written."""
+    registration, then its team's badges), before any badge is written. Returns
+    {organization id: its registration's status} of those companies that no longer
+    exhibit (_stopped_companies), which the lock keeps so until the caller commits."""
     query = select(EventRole.organization_id).where(
         EventRole.event_id == event_id,
         EventRole.role.in_(EXHIBITOR_ROLES),
@@ -554,17 +557,16 @@ def _lock_teams(event_id, user_ids=None):
     )
     if user_ids is not None:
         query = query.where(EventRole.user_id.in_(list(user_ids)))
-    _stopped_companies(event_id, db.session.scalars(query.distinct()).all(), lock=True)
+    return _stopped_companies(event_id, db.session.scalars(query.distinct()).all(), lock=True)
 
 
-def _revoke_if_stopped(event_id, badges, companies_of, organizations):
+def _revoke_if_stopped(event_id, badges, companies_of, organizations, stopped):
     """Revoke the badges just issued for the team of a company that no longer exhibits
-    (`companies_of`: holder's user id -> their exhibiting company id), as its team's
-    were when it stopped (revoke_company_badges). Its people keep their exhibitor
-    role, so their page and the company's would print them one: issued revoked, the
-    pages say why, and an approval again reissues them with the rest of the team."""
-    badges = list(badges)
-    stopped = _stopped_companies(event_id, {companies_of.get(b.user_id) for b in badges}, lock=True)
+    (`companies_of`: holder's user id -> their exhibiting company id; `stopped`: what
+    _lock_teams found of their companies), as its team's were when it stopped
+    (revoke_company_badges). Its people keep their exhibitor role, so their page and
+    the company's would print them one: issued revoked, the pages say why, and an
+    approval again reissues them with the rest of the team."""
     badges = [badge for badge in badges if companies_of.get(badge.user_id) in stopped]
     # Organizers and staff also on the team keep theirs (revoke_company_badges).
     event_staff = set()
