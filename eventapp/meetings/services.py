@@ -1465,7 +1465,8 @@ def sync_slots(event, settings):
     A slot that no longer fits is refused while it holds an active meeting. Otherwise
     it is deleted, or retired when cancelled meetings or time proposals point to it:
     they are history (their time, and the calendar UID/sequence that told people's
-    calendars about the cancellation; what was proposed and answered). A retired slot gives up its code, and comes back if the settings
+    calendars about the cancellation; what was proposed and answered); its open
+    proposals close. A retired slot gives up its code, and comes back if the settings
     describe its period again. Who marked a removed slot as unavailable is marked
     unavailable in the new slots that overlap it.
     """
@@ -1516,12 +1517,24 @@ def sync_slots(event, settings):
                 )
             )
         )
+        retired = set()
         for slot in removed:
             if slot.id in with_history:
                 slot.retired = True
                 slot.code = f"~{slot.id}"  # frees the code for a new slot of that name
+                retired.add(slot.id)
             else:
                 db.session.delete(slot)
+        # A proposal of a retired slot closes now: left open, it would be acceptable
+        # again once the settings bring the slot back, a time nobody offered since.
+        if retired:
+            for proposal in db.session.scalars(
+                select(MeetingTimeProposal).where(
+                    MeetingTimeProposal.slot_id.in_(retired),
+                    MeetingTimeProposal.status == "open",
+                )
+            ):
+                _close_proposal(proposal, "closed", "slot_removed")
         db.session.flush()
     # A kept slot may take over the code of another kept one (the day numbers shift when
     # the event gains an earlier day); codes are unique, so free every changing one first.

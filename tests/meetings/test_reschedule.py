@@ -571,10 +571,42 @@ def test_a_slot_removed_by_the_organizer_closes_its_proposal(meetup, english):
     services.save_settings(meetup.event, meetup.organizer, day_ends_at=time(11, 30))
     db.session.commit()
     assert last.retired and services.open_time_proposals([meeting]) == {}
-    with pytest.raises(services.ProposalClosed, match="taken meanwhile"):
+    assert proposal.status == "closed"
+    assert _actions()[-1] == "meeting_time_proposal.closed"
+    with pytest.raises(services.MeetingError, match="no longer open"):
         services.accept_time_proposal(proposal, alpha, meetup.exhibitor_admin)
+    db.session.rollback()
+    assert meeting.slot_id == meetup.slots[0].id
+
+
+def test_a_slot_brought_back_does_not_reopen_its_proposal(meetup, english):
+    """The organizer shortens the day, then lengthens it again: the slot comes back,
+    but what was proposed for it before stays closed; a time nobody offered since
+    cannot be accepted."""
+    meeting = booked_meeting(meetup)
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    last = meetup.slots[3]  # day 1, 11:30
+    proposal = services.propose_time(meeting, last, gamma, meetup.attendee)
     db.session.commit()
-    assert proposal.status == "taken" and meeting.slot_id == meetup.slots[0].id
+    services.save_settings(meetup.event, meetup.organizer, day_ends_at=time(11, 30))
+    db.session.commit()
+    services.save_settings(meetup.event, meetup.organizer, day_ends_at=time(12, 0))
+    db.session.commit()
+    db.session.expire_all()
+    assert not db.session.get(MeetingSlot, last.id).retired
+    assert services.open_time_proposals([meeting]) == {}
+    with pytest.raises(services.MeetingError, match="no longer open"):
+        services.accept_time_proposal(
+            db.session.get(MeetingTimeProposal, proposal.id), alpha, meetup.exhibitor_admin
+        )
+    db.session.rollback()
+    assert db.session.get(Meeting, meeting.id).slot_id == meetup.slots[0].id
+    # The slot is free to propose afresh.
+    again = services.propose_time(meeting, last, gamma, meetup.attendee)
+    db.session.commit()
+    services.accept_time_proposal(again, alpha, meetup.exhibitor_admin)
+    db.session.commit()
+    assert db.session.get(Meeting, meeting.id).slot_id == last.id
 
 
 @pytest.mark.parametrize("posted", ["99999999999999999999", "2147483648", "-3", "0"])
@@ -621,7 +653,7 @@ def test_a_meeting_whose_attendance_is_recorded_keeps_its_time(meetup, client, e
 def test_a_removed_slot_keeps_the_proposals_made_for_it(meetup, english):
     """The organizer shortens the day: a slot nothing but time proposals point to is
     retired, not deleted, so the proposals (answered ones too) and their audit trail
-    stay; the open one is hidden and closes as taken when answered."""
+    stay; the open one closes and can no longer be answered."""
     meeting = booked_meeting(meetup)
     alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
     last = meetup.slots[3]  # day 1, 11:30
@@ -636,13 +668,13 @@ def test_a_removed_slot_keeps_the_proposals_made_for_it(meetup, english):
     db.session.commit()
     db.session.expire_all()
     kept = [db.session.get(MeetingTimeProposal, pid) for pid in ids]
-    assert [p and p.status for p in kept] == ["declined", "open"]
+    assert [p and p.status for p in kept] == ["declined", "closed"]
     assert db.session.get(MeetingSlot, last.id).retired
     assert services.open_time_proposals([meeting]) == {}
-    with pytest.raises(services.ProposalClosed, match="taken meanwhile"):
+    with pytest.raises(services.MeetingError, match="no longer open"):
         services.accept_time_proposal(kept[1], alpha, meetup.exhibitor_admin)
-    db.session.commit()
-    assert kept[1].status == "taken" and meeting.slot_id == meetup.slots[0].id
+    db.session.rollback()
+    assert db.session.get(Meeting, meeting.id).slot_id == meetup.slots[0].id
 
 
 @pytest.mark.parametrize("action", ["decline", "withdraw"])
