@@ -219,11 +219,29 @@ def _change_category(badge, category):
 # -- issuing -------------------------------------------------------------------------------------
 
 
+def _current_print(event_id, user, roles, company_id):
+    """(printed fields, derived category, organizations read) of the person's badge
+    from their current record and `roles` at the event."""
+    organizations = _organizations([company_id, user.organization_id])
+    booths = _booth_codes_by_organization(event_id, [company_id]) if company_id else {}
+    fields, derived = _snapshot(user, roles, company_id, organizations, booths)
+    return fields, derived, organizations
+
+
+def _reprint(badge, fields, derived):
+    """Refresh the badge's printed fields, with an audit entry when any changed."""
+    changed = _refresh(badge, fields, derived)
+    if changed:
+        audit.record("badge.refreshed", badge, event=badge.event_id, data={"fields": changed})
+
+
 def issue_badge(event, user, category=None):
     """The person's badge at the event, made if missing (idempotent).
 
     An existing badge keeps its id, issue and code; its printed fields are
-    refreshed from the person's current record. A category given here is kept
+    refreshed from the person's current record, unless it is revoked: a revoked
+    badge keeps what was printed on it, which organizers and the company look up,
+    until a reissue prints it anew. A category given here is kept
     from then on; without one, the badge follows the person's roles and
     company kind (organizer, staff, exhibitor, startup, large_firm, buyer or
     visitor). One made for the team of a company that no longer exhibits is
@@ -232,9 +250,7 @@ def issue_badge(event, user, category=None):
     _check_category(category)
     stopped = _lock_teams(event.id, [user.id])
     roles, company_id = _people(event.id, [user.id]).get(user.id, (set(), None))
-    organizations = _organizations([company_id, user.organization_id])
-    booths = _booth_codes_by_organization(event.id, [company_id]) if company_id else {}
-    fields, derived = _snapshot(user, roles, company_id, organizations, booths)
+    fields, derived, organizations = _current_print(event.id, user, roles, company_id)
 
     badge = _find_badge(event.id, user.id)
     if badge is None:
@@ -274,9 +290,8 @@ def issue_badge(event, user, category=None):
             )
         _change_category(badge, category)
         badge.category_manual = True
-    changed = _refresh(badge, fields, derived)
-    if changed:
-        audit.record("badge.refreshed", badge, event=event, data={"fields": changed})
+    if badge.revoked_at is None:
+        _reprint(badge, fields, derived)
     return badge
 
 
@@ -304,7 +319,8 @@ def set_category(badge, category):
 def sync_badges(event, user_ids=None):
     """Badges for everybody with a role at the event (or those of `user_ids`):
     missing ones are issued, printed details of existing ones refreshed. Revoked
-    ones stay revoked (a reissue gives a new code); missing ones for the team of a
+    ones stay revoked, with what was printed on them (a reissue gives a new code
+    and the current details); missing ones for the team of a
     company that no longer exhibits are issued revoked (_revoke_if_stopped).
 
     Bulk: a handful of queries and one multi-row insert, whatever the number of
@@ -349,7 +365,8 @@ def sync_badges(event, user_ids=None):
                     "updated_at": now,
                 }
             )
-        elif _refresh(badge, fields, derived):
+        elif badge.revoked_at is None and _refresh(badge, fields, derived):
+            # A revoked badge keeps what was printed on it (see issue_badge).
             refreshed += 1
     issued = 0
     if rows:
@@ -397,7 +414,10 @@ def reissue_badge(badge):
         # The print would name the company as exhibitor again; approved again, the
         # company's team gets its new prints (reissue_company_badges).
         raise CompanyStopped(db.session.get(Organization, company_id))
-    issue_badge(badge.event, badge.user)
+    fields, derived, _organizations_read = _current_print(
+        badge.event_id, badge.user, roles, company_id
+    )
+    _reprint(badge, fields, derived)
     previous = badge.issue
     restored = badge.revoked_at is not None
     db.session.add(

@@ -199,3 +199,32 @@ def test_the_company_page_reads_only_the_revocations_naming_the_company(
     assert "Left the team of Alpha Robotics." in page
     assert None not in read
     assert read and all(ids <= {staff.id, str(staff.id)} for ids in read)
+
+
+def test_the_revoked_print_keeps_its_details_until_reissued(login_as, small_event):
+    """The bulk issue and the person's own badge page refresh valid badges only: the
+    revoked record stays what was printed (the company, its category), which is what
+    organizers and the company look up; the reissue prints the current details."""
+    event, alpha = small_event.event, small_event.exhibitors["alpha"]
+    staff = small_event.exhibitor_staff
+    db.session.add(EventRole(event=event, user=staff, role="attendee"))
+    badge, _code = _staff_badge(small_event)
+    exhibitors.remove_member(alpha, staff.id)
+    db.session.commit()
+    printed = ("Alpha Robotics", "exhibitor", alpha.organization_id)
+
+    issued, refreshed = services.sync_badges(event)
+    assert issued > 0 and refreshed == 0
+    services.issue_badge(event, staff)
+    page = login_as("exhibitor_staff").get("/e/test-expo/badge?lang=en")
+    assert page.status_code == 200 and "Alpha Robotics" in page.get_data(as_text=True)
+    db.session.commit()
+    db.session.expire_all()
+    assert (badge.organization_en, badge.category, badge.organization_id) == printed
+    assert _entries("badge.refreshed") == []
+
+    services.reissue_badge(badge)
+    db.session.commit()
+    assert (badge.organization_en, badge.category, badge.organization_id) == ("", "visitor", None)
+    (refreshed,) = _entries("badge.refreshed")
+    assert set(refreshed.data["fields"]) >= {"organization_en", "category"}
