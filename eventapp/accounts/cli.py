@@ -36,6 +36,8 @@ def register(app):
             f"{purge.removed} unconfirmed account(s) signed up before "
             f"{purge.cutoff:%Y-%m-%d %H:%M} UTC removed, {purge.kept} kept."
         )
+        if purge.mail_cancelled:
+            click.echo(f"  {purge.mail_cancelled} mail(s) waiting for them cancelled")
         for reason, count in sorted(purge.reasons.items(), key=lambda item: (-item[1], item[0])):
             click.echo(f"  kept {count}: {reason}")
 

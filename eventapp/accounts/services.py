@@ -498,6 +498,7 @@ class Purge:
     cutoff: object
     removed: int = 0
     kept: int = 0
+    mail_cancelled: int = 0
     reasons: Counter = field(default_factory=Counter)
 
 
@@ -570,6 +571,15 @@ def purge_unconfirmed(days):
     removed = sorted(candidates - set(keep))
     for start in range(0, len(removed), 500):
         chunk = removed[start : start + 500]
+        addresses = list(db.session.scalars(select(User.email).where(User.id.in_(chunk))))
+        # Mail still waiting for them (a link, a retry's backoff) is not sent: the
+        # address is free now, for a new sign-up whose link it is not.
+        purge.mail_cancelled += db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.recipient.in_(addresses), OutboxMessage.status == "pending")
+            .values(status="cancelled", last_error="account removed: never confirmed")
+            .execution_options(synchronize_session=False)
+        ).rowcount
         db.session.execute(
             delete(User).where(User.id.in_(chunk)).execution_options(synchronize_session=False)
         )
@@ -580,6 +590,12 @@ def purge_unconfirmed(days):
         audit.record(
             "user.unconfirmed_purged",
             object_type="User",
-            data={"days": days, "removed": purge.removed, "kept": purge.kept, "accounts": removed},
+            data={
+                "days": days,
+                "removed": purge.removed,
+                "kept": purge.kept,
+                "accounts": removed,
+                "mail_cancelled": purge.mail_cancelled,
+            },
         )
     return purge

@@ -1,6 +1,7 @@
 """`flask accounts purge-unconfirmed`: sign-ups never confirmed go, unless anything
 is attached to them."""
 
+import email
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,8 @@ from eventapp.core.db import utcnow
 from eventapp.events.models import EventRole
 from eventapp.exhibitors.models import TeamInvitation
 from eventapp.extensions import db
+from eventapp.notifications.models import OutboxMessage
+from eventapp.notifications.services import send_pending
 from tests.accounts.test_confirmation import sign_up
 
 
@@ -55,7 +58,9 @@ def _purges():
     ).all()
 
 
-def test_old_unconfirmed_accounts_go_and_the_others_stay(runner, small_event, signed_up):
+def test_old_unconfirmed_accounts_go_and_the_others_stay(
+    app, runner, small_event, signed_up, tmp_path
+):
     event = small_event.event
     old = signed_up("old", days_ago=10)
     signed_up("recent", days_ago=2)
@@ -84,7 +89,24 @@ def test_old_unconfirmed_accounts_go_and_the_others_stay(runner, small_event, si
     } <= emails
     assert db.session.scalar(select(func.count()).select_from(EventRole)) == 7
     (purge,) = _purges()
-    assert purge.data == {"days": 7, "removed": 1, "kept": 2, "accounts": [old_id]}
+    assert purge.data == {
+        "days": 7,
+        "removed": 1,
+        "kept": 2,
+        "accounts": [old_id],
+        "mail_cancelled": 1,
+    }
+    # The link mailed to the removed account is not sent any more; the others' are.
+    assert "1 mail(s) waiting for them cancelled" in result.output
+    waiting = dict(db.session.execute(select(OutboxMessage.recipient, OutboxMessage.status)).all())
+    assert waiting["old@example.org"] == "cancelled"
+    assert waiting["recent@example.org"] == "pending"
+    app.config["MAIL_FILE_DIR"] = str(tmp_path)
+    assert send_pending()[0] == 3
+    delivered = {
+        email.message_from_bytes(path.read_bytes())["To"] for path in tmp_path.glob("*.eml")
+    }
+    assert delivered == {"recent@example.org", "with.role@example.org", "with.company@example.org"}
     assert purge.label == "Unconfirmed accounts removed"
     # The sign-up's own entries stay in the log, without their account.
     created = db.session.scalar(
