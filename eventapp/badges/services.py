@@ -152,6 +152,19 @@ def _people(event_id, user_ids=None):
     return {user_id: (held, companies.get(user_id)) for user_id, held in roles.items()}
 
 
+def _as_printed(roles, company_id, stopped):
+    """(roles, company id) a badge prints for the person. On the team of a company
+    that no longer exhibits (`stopped`), one who also comes in another role (an
+    attendee's) is printed as that: they may still enter as a visitor, and the print
+    neither names the company as exhibitor nor lists its booth. Organizers and staff
+    stay as they are (their badge runs the event); the others keep the company's, which
+    a stop revokes (_revoke_if_stopped)."""
+    if company_id not in stopped or roles & EVENT_STAFF_ROLES:
+        return roles, company_id
+    other = roles - EXHIBITOR_ROLES
+    return (other, None) if other else (roles, company_id)
+
+
 def _in_chunks(ids, size=500):
     ids = list(ids)
     for start in range(0, len(ids), size):
@@ -250,6 +263,7 @@ def issue_badge(event, user, category=None):
     _check_category(category)
     stopped = _lock_teams(event.id, [user.id])
     roles, company_id = _people(event.id, [user.id]).get(user.id, (set(), None))
+    roles, company_id = _as_printed(roles, company_id, stopped)
     fields, derived, organizations = _current_print(event.id, user, roles, company_id)
 
     badge = _find_badge(event.id, user.id)
@@ -327,7 +341,10 @@ def sync_badges(event, user_ids=None):
     people. Returns (issued, refreshed) counts. Callers commit.
     """
     stopped = _lock_teams(event.id, user_ids)
-    people = _people(event.id, user_ids)
+    people = {
+        user_id: _as_printed(roles, company_id, stopped)
+        for user_id, (roles, company_id) in _people(event.id, user_ids).items()
+    }
     if not people:
         return 0, 0
     event_key(event)
@@ -400,17 +417,19 @@ def reissue_badge(badge):
     carries the person's current details: a badge revoked when its holder left a
     company's team must not come back naming the company (see revoke_team_badge).
     Raises CompanyStopped while the holder is on the team of a company that no
-    longer exhibits at the event, unless they are also an organizer or staff there.
+    longer exhibits at the event, unless they are also an organizer or staff there,
+    or come as an attendee too: then it prints them as that (_as_printed).
     """
     roles, company_id = _people(badge.event_id, [badge.user_id]).get(badge.user_id, (set(), None))
     # The company's registration is read under a share lock, before the badge's lock
     # (a withdrawal's order): a withdrawal at this moment, which revokes only the
     # badges valid when it reads them, waits for this reissue and then revokes it.
     stopped = _stopped_companies(badge.event_id, [company_id], lock=True)
+    roles, company_id = _as_printed(roles, company_id, stopped)
     badge = _lock(badge)
     if badge.issue >= codes.MAX_ISSUE:
         raise BadgeError("this badge cannot be reissued any more")
-    if not roles & EVENT_STAFF_ROLES and stopped:
+    if company_id in stopped and not roles & EVENT_STAFF_ROLES:
         # The print would name the company as exhibitor again; approved again, the
         # company's team gets its new prints (reissue_company_badges).
         raise CompanyStopped(db.session.get(Organization, company_id))

@@ -275,3 +275,46 @@ def test_an_organizer_or_staff_on_the_team_keeps_their_badge(small_event):
     services.reissue_badge(organizer)
     db.session.commit()
     assert (organizer.issue, organizer.is_revoked) == (2, False)
+
+
+def test_a_member_who_is_also_an_attendee_gets_an_attendees_badge(small_event):
+    """On the team of a company that withdrew, and registered as an attendee too: the
+    company's print is revoked, and the desk's reissue (or a first print) gives them a
+    valid attendee's badge (a startup's: their company's kind) that names no booth and
+    is not the exhibitor's; approved again, the team's prints name the company once
+    more."""
+    event, alpha = small_event.event, small_event.exhibitors["alpha"]
+    staff, admin = small_event.exhibitor_staff, small_event.exhibitor_admin
+    for person in (staff, admin):
+        db.session.add(EventRole(event=event, user=person, role="attendee"))
+    db.session.commit()
+    (badge,), (code,) = _issued(small_event, "exhibitor_staff")
+    assert badge.category == "exhibitor"
+    exhibitors.withdraw(alpha, "budget cut")
+    db.session.expire_all()
+    assert services.verify_code(code, event).status == "revoked"
+
+    services.reissue_badge(badge)
+    db.session.commit()
+    assert (badge.is_revoked, badge.issue, badge.category, badge.booth) == (
+        False,
+        2,
+        "startup",
+        "",
+    )
+    assert services.verify_code(services.badge_code(badge), event).status == "valid"
+    assert services.verify_code(code, event).status == "revoked"
+    # Nobody printed the admin a badge before: the first print is a visitor's, valid.
+    first = services.issue_badge(event, admin)
+    services.sync_badges(event)
+    db.session.commit()
+    assert (first.is_revoked, first.category) == (False, "startup")
+    assert "exhibitor" not in {b.category for b in (badge, first)}
+
+    exhibitors.register_again(alpha)
+    exhibitors.change_status(alpha, "approved")
+    services.sync_badges(event)
+    db.session.commit()
+    db.session.expire_all()
+    for person in (badge, first):
+        assert (person.category, person.organization_id) == ("exhibitor", alpha.organization_id)
