@@ -47,6 +47,7 @@ from eventapp.core.i18n import ngettext
 from eventapp.events.services import lock_event, reaches_past_the_fair
 from eventapp.exhibitors import services as registrations
 from eventapp.extensions import db
+from eventapp.meetings.services import follow_booths
 from eventapp.organizations.models import SECTORS
 
 # Statuses of exhibitors that may have booths at all.
@@ -746,6 +747,7 @@ def place_exhibitor(exhibitor, codes, now=None):
         event=event,
         data={"booths": codes, "from": previous},
     )
+    follow_booths(exhibitor, previous)
     return placement_breaches(exhibitor, codes, now)
 
 
@@ -828,6 +830,8 @@ def swap_exhibitors(first, second, now=None):
             "booths": {str(first.id): b_codes, str(second.id): a_codes},
         },
     )
+    follow_booths(first, a_codes)
+    follow_booths(second, b_codes)
     return first, second
 
 
@@ -880,6 +884,7 @@ def unassign_exhibitor(exhibitor, now=None):
     if exhibitor.status in ("placed", "confirmed"):
         change_status(exhibitor, "approved")
     audit.record("booth.unassigned", exhibitor, event=exhibitor.event, data={"booths": codes})
+    follow_booths(exhibitor, codes)
     return codes
 
 

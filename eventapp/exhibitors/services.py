@@ -44,6 +44,7 @@ from eventapp.events.models import EXHIBITOR_ROLES, EventRole
 from eventapp.events.services import grant_role
 from eventapp.exhibitors.models import TeamInvitation
 from eventapp.extensions import db
+from eventapp.meetings.services import follow_booths
 from eventapp.organizations.models import Organization
 
 # Which status may follow which. "placed" and "confirmed" are set by the booths
@@ -336,6 +337,11 @@ def set_status(exhibitor, status, reason=None, *, notify=True):
         reissued = reissue_company_badges(exhibitor.event, exhibitor.organization)
     released = 0
     if status in RELEASING_STATUSES:
+        held = db.session.scalars(
+            select(Booth.code)
+            .join(BoothAllocation, BoothAllocation.booth_id == Booth.id)
+            .where(BoothAllocation.exhibitor_id == exhibitor.id)
+        ).all()
         released = (
             db.session.execute(
                 delete(BoothAllocation).where(BoothAllocation.exhibitor_id == exhibitor.id)
@@ -344,6 +350,8 @@ def set_status(exhibitor, status, reason=None, *, notify=True):
         )
         db.session.expire(exhibitor, ["allocations"])
         _withdraw_pending_invitations(exhibitor, status)
+        # Its firm's meetings at its booth go to the shared tables.
+        follow_booths(exhibitor, held)
     audit.record(
         "exhibitor.status_changed",
         exhibitor,

@@ -1666,6 +1666,113 @@ def _event_booth(event, profile, code):
     return booth.code
 
 
+def follow_booths(exhibitor, before):
+    """After the company's booths changed (moved, swapped, taken away, or it stopped
+    exhibiting), in the same transaction: when its firm received its meetings at one
+    of the booths it held, `before`, and no longer holds that one, partners would walk
+    to a booth that is empty or somebody else's. The firm now receives at its first
+    booth, or at the shared tables when it has none; its meetings still to come at
+    the lost booth move there (same time, both sides told, calendars updated).
+    Returns those left where they were, because no table was free in their slot: the
+    organizers' meetup page lists them (astray_meetings)."""
+    event = exhibitor.event
+    profile = profile_of(event, exhibitor.organization)
+    lost = profile.location if profile is not None else None
+    if lost is None or lost not in before:
+        return []
+    held = own_booth_codes(event, exhibitor.organization)
+    if lost in held:
+        return []
+    # Every participant, in the order bookings lock their pairs: the firm's row and
+    # those of its partners are written below, and a booking at the booth meanwhile
+    # either waits and finds the firm gone from it, or is seen and moved.
+    _lock_event_profiles(event)
+    _fresh(profile)
+    lost = profile.location
+    if lost is None or lost not in before or lost in held:
+        return []
+    if held:
+        profile.booth_code = held[0]
+    else:
+        profile.receives_at_booth = False
+    audit.record(
+        "meeting_profile.booth_reception",
+        profile,
+        event=event,
+        data={"receives": profile.receives_at_booth, "booth": profile.location, "lost": lost},
+    )
+    meetings = db.session.scalars(
+        select(Meeting)
+        .join(MeetingSlot, MeetingSlot.id == Meeting.slot_id)
+        .join(MeetingRequest, MeetingRequest.id == Meeting.request_id)
+        .where(
+            Meeting.event_id == event.id,
+            Meeting.status == "scheduled",
+            Meeting.table_id.is_(None),
+            Meeting.booth_code == lost,
+            MeetingRequest.firm_id == profile.id,
+            MeetingSlot.starts_at > _now(),
+        )
+        .order_by(MeetingSlot.starts_at, Meeting.id)
+    ).all()
+    left = []
+    for meeting in meetings:
+        _lock_request(meeting.request)
+        _fresh(meeting)
+        if meeting.status != "scheduled" or meeting.booth_code != lost:
+            continue
+        try:
+            with db.session.begin_nested():
+                _relocate(meeting, meeting.slot, via="organizer", data={"booth_lost": lost})
+        except SlotTaken:
+            _fresh(meeting)
+            left.append(meeting)
+    return left
+
+
+def astray_meetings(event, now=None):
+    """Scheduled meetings still to come at a booth where their firm no longer
+    receives: one gone from the floor plan, one given to another company, or a free
+    one the firm neither holds nor receives at. Partners would walk to it."""
+    meetings = db.session.scalars(
+        select(Meeting)
+        .join(MeetingSlot, MeetingSlot.id == Meeting.slot_id)
+        .where(
+            Meeting.event_id == event.id,
+            Meeting.status == "scheduled",
+            Meeting.table_id.is_(None),
+            Meeting.booth_code.is_not(None),
+            MeetingSlot.starts_at > (now or _now()),
+        )
+        .order_by(MeetingSlot.starts_at, Meeting.id)
+    ).all()
+    if not meetings:
+        return []
+    holders = dict(
+        db.session.execute(
+            select(Booth.code, Exhibitor.organization_id)
+            .outerjoin(
+                BoothAllocation,
+                (BoothAllocation.booth_id == Booth.id)
+                & BoothAllocation.state.in_(("placed", "confirmed")),
+            )
+            .outerjoin(Exhibitor, Exhibitor.id == BoothAllocation.exhibitor_id)
+            .where(Booth.event_id == event.id, Booth.code.in_({m.booth_code for m in meetings}))
+        ).all()
+    )
+    astray = []
+    for meeting in meetings:
+        firm = meeting.request.firm
+        code = meeting.booth_code
+        holder = holders.get(code, -1)  # -1: no such booth
+        if holder == firm.organization_id:
+            continue
+        if holder is None and firm.location == code:
+            continue  # a free stand the organizers lent the firm
+        astray.append(meeting)
+    return astray
+
+
 def set_booth_reception(event, user, profile, receives, booth_code=None):
     """Organizer: let a firm receive its future meetings at its own booth (or not)."""
     if profile.side != "firm":

@@ -739,6 +739,7 @@ def manage(event):
         plans=plans,
         accepted_unscheduled=accepted_unscheduled,
         meeting_statuses=MEETING_STATUSES,
+        astray=services.astray_meetings(event),
     )
 
 

@@ -1,0 +1,191 @@
+"""A firm that receives its meetings at its booth and loses that booth (moved,
+swapped, booths taken away, withdrawn): its meetings still to come follow it, so that
+partners do not walk to a booth that is empty or somebody else's."""
+
+from sqlalchemy import select
+
+from eventapp.booths import services as booths
+from eventapp.core.audit import AuditEntry
+from eventapp.exhibitors import services as exhibitors
+from eventapp.extensions import db
+from eventapp.meetings import services
+from eventapp.meetings.models import Meeting, MeetingProfile
+from tests.conftest import login
+from tests.meetings.conftest import accepted_request, add_company
+
+
+def _receiving_beta(meetup, code="B-03", slots=(0, 1)):
+    """Beta placed on `code`, receiving there, with a meeting with alpha in each of
+    `slots`, committed."""
+    beta = meetup.profiles["beta"]
+    booths.place_exhibitor(meetup.exhibitors["beta"], code)
+    services.set_booth_reception(meetup.event, meetup.organizer, beta, True)
+    db.session.commit()
+    assert beta.location == code
+    meetings = []
+    for n, index in enumerate(slots):
+        user, startup = meetup.exhibitor_admin, meetup.profiles["alpha"]
+        if n:  # one request per pair: another startup
+            user, startup = add_company(meetup.event, f"s{n}", "startup")
+        request = accepted_request(meetup.event, startup, beta, user)
+        meetings.append(services.book(request, meetup.slots[index], meetup.other_exhibitor))
+    db.session.commit()
+    assert {m.booth_code for m in meetings} == {code}
+    return beta, [m.id for m in meetings]
+
+
+def _places(ids):
+    db.session.expire_all()
+    return [
+        (m.booth_code, m.table.code if m.table else None, m.sequence)
+        for m in (db.session.get(Meeting, i) for i in ids)
+    ]
+
+
+def test_moved_to_another_booth_the_meetings_follow(meetup, outbox):
+    beta, ids = _receiving_beta(meetup)
+    assert outbox("meeting_moved") == []
+    booths.move_exhibitor(meetup.exhibitors["beta"], "B-07")
+    db.session.commit()
+    assert beta.location == "B-07"
+    assert _places(ids) == [("B-07", None, 1), ("B-07", None, 1)]
+    # Both sides are told of each move, in their calendars too (sequence raised).
+    told = outbox("meeting_moved")
+    assert {to for to, _subject, _text in told} >= {
+        "exhibitor_admin@example.org",
+        "other_exhibitor@example.org",
+        "s1@example.org",
+    }
+    assert all("B-07" in text for _to, _subject, text in told)
+    assert services.astray_meetings(meetup.event) == []
+    entry = db.session.scalar(
+        select(AuditEntry)
+        .where(AuditEntry.action == "meeting_profile.booth_reception")
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+    assert entry.data == {"receives": True, "booth": "B-07", "lost": "B-03"}
+
+
+def test_withdrawn_the_firm_receives_at_the_tables(meetup):
+    beta, ids = _receiving_beta(meetup)
+    exhibitors.withdraw(meetup.exhibitors["beta"], "budget cut")
+    db.session.commit()
+    assert (beta.receives_at_booth, beta.location) == (False, None)
+    places = _places(ids)
+    assert [p[0] for p in places] == [None, None]
+    assert all(p[1] in {t.code for t in meetup.tables} for p in places)
+    assert services.astray_meetings(meetup.event) == []
+
+
+def test_swapped_each_firm_follows_its_booth(meetup):
+    beta, ids = _receiving_beta(meetup, code="A-01", slots=(0,))
+    booths.place_exhibitor(meetup.exhibitors["alpha"], "B-01,B-02")
+    db.session.commit()
+    # Alpha rents two booths and beta one: make them equal for the swap.
+    meetup.exhibitors["beta"].booth_count = 2
+    booths.place_exhibitor(meetup.exhibitors["beta"], "A-01,A-02")
+    db.session.commit()
+    booths.swap_exhibitors(meetup.exhibitors["beta"], meetup.exhibitors["alpha"])
+    db.session.commit()
+    assert beta.location == "B-01"
+    assert _places(ids)[0][:2] == ("B-01", None)
+
+
+def test_with_no_table_free_the_meeting_stays_and_organizers_see_it(meetup, client):
+    """Both tables are taken at that time: the meeting keeps its booth code, and the
+    organizers' meetup page lists it with a link to move it."""
+    beta, (booth_meeting,) = _receiving_beta(meetup, slots=(0,))
+    gamma = meetup.profiles["gamma"]
+    for key in ("t1", "t2"):
+        user, startup = add_company(meetup.event, key, "startup")
+        request = accepted_request(meetup.event, startup, gamma, user)
+        if key == "t2":  # gamma is busy then; a second firm takes the other table
+            firm_user, firm = add_company(meetup.event, "f2", "large_firm")
+            request = accepted_request(meetup.event, startup, firm, user)
+        services.book(request, meetup.slots[0], user)
+    db.session.commit()
+    booths.unassign_exhibitor(meetup.exhibitors["beta"])
+    db.session.commit()
+    assert _places([booth_meeting]) == [("B-03", None, 0)]
+    (astray,) = services.astray_meetings(meetup.event)
+    assert astray.id == booth_meeting
+    login(client, meetup.organizer)
+    page = client.get("/e/test-expo/meetings/manage/?lang=en").get_data(as_text=True)
+    assert "Meetings at a booth their firm no longer receives at" in page
+    assert f"/meetings/manage/m/{booth_meeting}/move" in page
+    page = client.get("/e/test-expo/meetings/manage/?lang=ko").get_data(as_text=True)
+    assert "기업이 더 이상 미팅을 받지 않는 부스에 잡힌 미팅" in page
+
+
+def test_a_booth_given_to_another_company_is_astray_a_lent_one_is_not(meetup):
+    beta, (meeting_id,) = _receiving_beta(meetup, slots=(0,))
+    # The organizers lend beta a free stand instead: its meetings there are fine.
+    services.set_booth_reception(meetup.event, meetup.organizer, beta, True, "B-09")
+    meeting = db.session.get(Meeting, meeting_id)
+    meeting.booth_code = "B-09"
+    db.session.commit()
+    assert services.astray_meetings(meetup.event) == []
+    # ... until the stand is given to alpha.
+    booths.place_exhibitor(meetup.exhibitors["alpha"], "B-09,B-10")
+    db.session.commit()
+    assert [m.id for m in services.astray_meetings(meetup.event)] == [meeting_id]
+
+
+def test_meetings_elsewhere_and_past_ones_stay(meetup, monkeypatch):
+    """Only the firm's meetings at the lost booth still to come move: one that has
+    started keeps its place (it took place there)."""
+    beta, ids = _receiving_beta(meetup, slots=(0, 2))
+    monkeypatch.setattr(services, "_now", lambda: meetup.slots[1].starts_at)
+    booths.move_exhibitor(meetup.exhibitors["beta"], "B-07")
+    db.session.commit()
+    assert _places(ids) == [("B-03", None, 0), ("B-07", None, 1)]
+
+
+def test_a_booking_at_the_booth_and_a_move_at_once_end_at_the_new_booth(
+    meetup, live_server, writing
+):
+    """A partner books at the firm's booth at the instant the organizers move the firm:
+    whichever commits first, the meeting ends at the firm's new booth, never at the
+    one it left."""
+    from sqlalchemy import delete
+
+    from eventapp.meetings.models import MeetingRequest, MeetingSeat
+    from tests.meetings.test_booking_concurrency import _fire, _sessions
+
+    beta, ids = _receiving_beta(meetup, slots=(0,))
+    request_id = db.session.get(Meeting, ids[0]).request_id
+    beta_exhibitor, beta_id = meetup.exhibitors["beta"].id, beta.id
+    admin, organizer = meetup.exhibitor_admin, meetup.organizer
+    sessions = _sessions(live_server, [admin, organizer])
+    booker, organizer = sessions[admin.id], sessions[organizer.id]
+    slot_ids = [slot.id for slot in meetup.slots]
+    db.session.commit()
+    for round_number in range(6):
+        there, next_booth = ("B-03", "B-07") if round_number % 2 == 0 else ("B-07", "B-03")
+        with writing() as session:
+            session.execute(delete(MeetingSeat))
+            session.execute(delete(Meeting))
+            session.get(MeetingRequest, request_id).status = "accepted"
+        assert db.session.get(MeetingProfile, beta_id).location == there
+        db.session.commit()
+        results = _fire(
+            [
+                (
+                    booker,
+                    f"/e/test-expo/meetings/requests/{request_id}/book",
+                    {"slot_id": slot_ids[1 + round_number]},
+                ),
+                (
+                    organizer,
+                    "/e/test-expo/manage/booths/move",
+                    {"exhibitor": beta_exhibitor, "booths": next_booth},
+                ),
+            ]
+        )
+        assert all(status == 302 for status, _l in results), results
+        db.session.commit()  # a fresh read
+        assert db.session.get(MeetingProfile, beta_id).location == next_booth
+        (meeting,) = db.session.scalars(select(Meeting)).all()
+        assert (meeting.booth_code, meeting.table_id) == (next_booth, None), round_number
+        db.session.commit()
