@@ -54,6 +54,7 @@ from eventapp.exhibitors.forms import (
 )
 from eventapp.exhibitors.models import TeamInvitation
 from eventapp.extensions import db, login_manager
+from eventapp.meetings.services import meetup_profile_to_come
 from eventapp.organizations.models import ORGANIZATION_KINDS, SECTORS, Organization
 
 bp = Blueprint("exhibitors", __name__)
@@ -205,6 +206,7 @@ def _dashboard_page(event, exhibitor, member_form=None):
         withdraw_form=WithdrawForm(),
         sectors=SECTORS,
         allocation_states=ALLOCATION_STATES,
+        meetings_to_come=meetup_profile_to_come(event, exhibitor.organization)[1],
     )
 
 
@@ -516,6 +518,7 @@ def _detail_page(event, exhibitor, form, status=200, priority_form=None):
             priority_tiers=services.PRIORITY_TIERS,
             sectors=SECTORS,
             allocation_states=ALLOCATION_STATES,
+            meetup=meetup_profile_to_come(event, exhibitor.organization),
         ),
         status,
     )

@@ -220,6 +220,26 @@ def meetings_of(profile, include_cancelled=False):
     return db.session.scalars(query).unique().all()
 
 
+def meetup_profile_to_come(event, organization, now=None):
+    """(the company's meetup profile, its number of scheduled meetings still to come),
+    or (None, 0) when it takes no part."""
+    profile = profile_of(event, organization)
+    if profile is None:
+        return None, 0
+    count = db.session.scalar(
+        select(func.count())
+        .select_from(Meeting)
+        .join(MeetingRequest, MeetingRequest.id == Meeting.request_id)
+        .join(MeetingSlot, MeetingSlot.id == Meeting.slot_id)
+        .where(
+            or_(MeetingRequest.startup_id == profile.id, MeetingRequest.firm_id == profile.id),
+            Meeting.status == "scheduled",
+            MeetingSlot.starts_at > (now or _now()),
+        )
+    )
+    return profile, count
+
+
 def requests_of(profile):
     return db.session.scalars(
         select(MeetingRequest)

@@ -189,3 +189,33 @@ def test_a_booking_at_the_booth_and_a_move_at_once_end_at_the_new_booth(
         (meeting,) = db.session.scalars(select(Meeting)).all()
         assert (meeting.booth_code, meeting.table_id) == (next_booth, None), round_number
         db.session.commit()
+
+
+def test_a_company_that_stops_exhibiting_is_told_of_its_meetings(meetup, client, english):
+    """Withdrawing cancels no meeting: the company admins are told before and after,
+    with their agenda at hand, and the organizers see it on the company's page."""
+    from tests.meetings.conftest import booked_meeting
+
+    booked_meeting(meetup)  # alpha (startup) meets gamma
+    alpha = meetup.exhibitors["alpha"]
+    dashboard = f"/e/test-expo/exhibitors/{alpha.id}/?lang=en"
+    login(client, meetup.exhibitor_admin)
+    page = client.get(dashboard).get_data(as_text=True)
+    assert "Withdrawing does not cancel your 1 meeting in the global meetup." in page
+    exhibitors.withdraw(alpha, "budget cut")
+    db.session.commit()
+    page = client.get(dashboard).get_data(as_text=True)
+    assert "Your company still has 1 meeting in the global meetup." in page
+    assert "/e/test-expo/meetings/agenda" in page.split('id="meetings-to-come"', 1)[1]
+    page = client.get(f"/e/test-expo/exhibitors/{alpha.id}/?lang=ko").get_data(as_text=True)
+    assert "글로벌 밋업" in page.split('id="meetings-to-come"', 1)[1].split("</p>", 1)[0]
+
+    login(client, meetup.organizer)
+    page = client.get(f"/e/test-expo/manage/exhibitors/{alpha.id}?lang=en").get_data(as_text=True)
+    assert "Alpha Robotics no longer exhibits, and has 1 meeting still to come" in page
+    profile = meetup.profiles["alpha"]
+    assert f"/e/test-expo/meetings/agenda?profile={profile.id}" in page
+    # A company without meetings to come, or still exhibiting, shows nothing of it.
+    beta = meetup.exhibitors["beta"]
+    page = client.get(f"/e/test-expo/manage/exhibitors/{beta.id}?lang=en").get_data(as_text=True)
+    assert 'id="meetings-to-come"' not in page
