@@ -21,6 +21,7 @@ from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from eventapp.booths.models import Booth, BoothAllocation, Exhibitor
 from eventapp.core import audit
@@ -1686,6 +1687,12 @@ def _event_booth(event, profile, code):
     return booth.code
 
 
+def _booth_key(code):
+    """A booth code as the floor plan matches it, whatever its case: a plan imported
+    again may spell a booth "b-03" that a firm's profile and meetings call B-03."""
+    return code.upper()
+
+
 def follow_booths(exhibitor, before):
     """After the company's booths changed (moved, swapped, taken away, or it stopped
     exhibiting), in the same transaction: when its firm received its meetings at one
@@ -1696,20 +1703,27 @@ def follow_booths(exhibitor, before):
     Returns those left where they were, because no table was free in their slot: the
     organizers' meetup page lists them (astray_meetings)."""
     event = exhibitor.event
+    before = {_booth_key(code) for code in before}
+
+    def lost_booth(profile, held):
+        lost = profile.location if profile is not None else None
+        if lost is None or _booth_key(lost) not in before:
+            return None
+        if _booth_key(lost) in {_booth_key(code) for code in held}:
+            return None
+        return lost
+
     profile = profile_of(event, exhibitor.organization)
-    lost = profile.location if profile is not None else None
-    if lost is None or lost not in before:
-        return []
     held = own_booth_codes(event, exhibitor.organization)
-    if lost in held:
+    if lost_booth(profile, held) is None:
         return []
     # Every participant, in the order bookings lock their pairs: the firm's row and
     # those of its partners are written below, and a booking at the booth meanwhile
     # either waits and finds the firm gone from it, or is seen and moved.
     _lock_event_profiles(event)
     _fresh(profile)
-    lost = profile.location
-    if lost is None or lost not in before or lost in held:
+    lost = lost_booth(profile, held)
+    if lost is None:
         return []
     if held:
         profile.booth_code = held[0]
@@ -1721,6 +1735,7 @@ def follow_booths(exhibitor, before):
         event=event,
         data={"receives": profile.receives_at_booth, "booth": profile.location, "lost": lost},
     )
+    key = _booth_key(lost)
     meetings = db.session.scalars(
         select(Meeting)
         .join(MeetingSlot, MeetingSlot.id == Meeting.slot_id)
@@ -1729,7 +1744,7 @@ def follow_booths(exhibitor, before):
             Meeting.event_id == event.id,
             Meeting.status == "scheduled",
             Meeting.table_id.is_(None),
-            Meeting.booth_code == lost,
+            func.upper(Meeting.booth_code) == key,
             MeetingRequest.firm_id == profile.id,
             MeetingSlot.starts_at > _now(),
         )
@@ -1739,7 +1754,7 @@ def follow_booths(exhibitor, before):
     for meeting in meetings:
         _lock_request(meeting.request)
         _fresh(meeting)
-        if meeting.status != "scheduled" or meeting.booth_code != lost:
+        if meeting.status != "scheduled" or _booth_key(meeting.booth_code or "") != key:
             continue
         try:
             with db.session.begin_nested():
@@ -1753,7 +1768,11 @@ def follow_booths(exhibitor, before):
 def astray_meetings(event, now=None):
     """Scheduled meetings still to come at a booth where their firm no longer
     receives: one gone from the floor plan, one given to another company, or a free
-    one the firm neither holds nor receives at. Partners would walk to it."""
+    one the firm neither holds nor receives at. Partners would walk to it.
+
+    Each meeting comes with its request and both sides in one query: the page lists
+    a few, but reads every meeting at a booth, of every firm receiving at one."""
+    request = joinedload(Meeting.request)
     meetings = db.session.scalars(
         select(Meeting)
         .join(MeetingSlot, MeetingSlot.id == Meeting.slot_id)
@@ -1764,12 +1783,17 @@ def astray_meetings(event, now=None):
             Meeting.booth_code.is_not(None),
             MeetingSlot.starts_at > (now or _now()),
         )
+        .options(
+            request.joinedload(MeetingRequest.firm), request.joinedload(MeetingRequest.startup)
+        )
         .order_by(MeetingSlot.starts_at, Meeting.id)
     ).all()
     if not meetings:
         return []
-    holders = dict(
-        db.session.execute(
+    codes = {_booth_key(m.booth_code) for m in meetings}
+    holders = {
+        _booth_key(code): organization_id
+        for code, organization_id in db.session.execute(
             select(Booth.code, Exhibitor.organization_id)
             .outerjoin(
                 BoothAllocation,
@@ -1777,17 +1801,17 @@ def astray_meetings(event, now=None):
                 & BoothAllocation.state.in_(("placed", "confirmed")),
             )
             .outerjoin(Exhibitor, Exhibitor.id == BoothAllocation.exhibitor_id)
-            .where(Booth.event_id == event.id, Booth.code.in_({m.booth_code for m in meetings}))
-        ).all()
-    )
+            .where(Booth.event_id == event.id, func.upper(Booth.code).in_(codes))
+        )
+    }
     astray = []
     for meeting in meetings:
         firm = meeting.request.firm
-        code = meeting.booth_code
+        code = _booth_key(meeting.booth_code)
         holder = holders.get(code, -1)  # -1: no such booth
         if holder == firm.organization_id:
             continue
-        if holder is None and firm.location == code:
+        if holder is None and firm.location and _booth_key(firm.location) == code:
             continue  # a free stand the organizers lent the firm
         astray.append(meeting)
     return astray

@@ -219,3 +219,57 @@ def test_a_company_that_stops_exhibiting_is_told_of_its_meetings(meetup, client,
     beta = meetup.exhibitors["beta"]
     page = client.get(f"/e/test-expo/manage/exhibitors/{beta.id}?lang=en").get_data(as_text=True)
     assert 'id="meetings-to-come"' not in page
+
+
+def test_a_booth_code_respelt_by_the_floor_plan_is_still_the_firms(meetup):
+    """A floor plan imported again may write a booth's code in another case ("b-03"
+    for B-03): it is the same booth. The firm's meetings there are not astray, and
+    when it moves they follow it."""
+    from eventapp.booths.models import Booth
+
+    beta, ids = _receiving_beta(meetup)
+    booth = db.session.scalar(select(Booth).where(Booth.code == "B-03"))
+    booth.code = "b-03"  # as import_floorplan keeps a booth whose code changed case
+    db.session.commit()
+    assert services.astray_meetings(meetup.event) == []
+    booths.move_exhibitor(meetup.exhibitors["beta"], "B-07")
+    db.session.commit()
+    assert beta.location == "B-07"
+    assert _places(ids) == [("B-07", None, 1), ("B-07", None, 1)]
+    assert services.astray_meetings(meetup.event) == []
+
+
+def test_the_organizers_page_reads_the_firms_at_once(meetup):
+    """Finding the meetings astray does not read each firm on its own: an event
+    with hundreds of firms receiving at their stands would read them all on every
+    visit to the meetup page."""
+    from sqlalchemy import event as sa_event
+
+    def firms_receiving(count, start):
+        for n in range(start, start + count):
+            _user, firm = add_company(meetup.event, f"f{n}", "large_firm")
+            firm.receives_at_booth, firm.booth_code = True, "B-09"  # a stand lent to all
+            user, startup = add_company(meetup.event, f"s{n}", "startup")
+            services.book(
+                accepted_request(meetup.event, startup, firm, user), meetup.slots[0], user
+            )
+        db.session.commit()
+
+    def statements():
+        count = [0]
+
+        def counted(*_args, **_kwargs):
+            count[0] += 1
+
+        db.session.expire_all()
+        sa_event.listen(db.engine, "before_cursor_execute", counted)
+        try:
+            assert services.astray_meetings(meetup.event) == []
+        finally:
+            sa_event.remove(db.engine, "before_cursor_execute", counted)
+        return count[0]
+
+    firms_receiving(2, 0)
+    few = statements()
+    firms_receiving(6, 2)
+    assert statements() == few
