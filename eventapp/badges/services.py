@@ -420,12 +420,15 @@ def reissue_badge(badge):
     longer exhibits at the event, unless they are also an organizer or staff there,
     or come as an attendee too: then it prints them as that (_as_printed).
     """
-    roles, company_id = _people(badge.event_id, [badge.user_id]).get(badge.user_id, (set(), None))
     # The company's registration is read under a share lock, before the badge's lock
-    # (a withdrawal's order): a withdrawal at this moment, which revokes only the
-    # badges valid when it reads them, waits for this reissue and then revokes it.
-    stopped = _stopped_companies(badge.event_id, [company_id], lock=True)
+    # (a withdrawal's order): a withdrawal or a removal from the team at this moment,
+    # which revokes only the badges valid when it reads them, waits for this reissue
+    # and then revokes it. Who the holder is (their roles, their account's company) is
+    # read only under it: one that committed while this waited has changed them.
+    stopped = _lock_teams(badge.event_id, [badge.user_id])
+    roles, company_id = _people(badge.event_id, [badge.user_id]).get(badge.user_id, (set(), None))
     roles, company_id = _as_printed(roles, company_id, stopped)
+    db.session.refresh(badge.user)
     badge = _lock(badge)
     if badge.issue >= codes.MAX_ISSUE:
         raise BadgeError("this badge cannot be reissued any more")

@@ -1,5 +1,6 @@
 """A person taken off a company's team no longer holds the badge printed for it."""
 
+import pytest
 from sqlalchemy import func, select
 
 from eventapp.badges import services
@@ -228,3 +229,28 @@ def test_the_revoked_print_keeps_its_details_until_reissued(login_as, small_even
     assert (badge.organization_en, badge.category, badge.organization_id) == ("", "visitor", None)
     (refreshed,) = _entries("badge.refreshed")
     assert set(refreshed.data["fields"]) >= {"organization_en", "category"}
+
+
+@pytest.mark.parametrize("removed_after", ["badge_of", "_people"])
+def test_a_reissue_while_its_holder_leaves_the_team_does_not_name_the_company(
+    app, monkeypatch, small_event, removed_after
+):
+    """The desk reissues a badge just as the person is taken off the company's team
+    (once the desk has the badge, or has read the person's roles): the reissue reads
+    who they are, their account too, only once it holds the company's registration,
+    so the removal either waits and revokes the new print, or has committed and the
+    print no longer names the company."""
+    from tests.badges.test_concurrency import _issued_while_the_company_withdraws
+
+    badge = services.issue_badge(small_event.event, small_event.exhibitor_staff)
+    services.revoke_badge(badge, reason="lost")
+    db.session.commit()
+    badge = _issued_while_the_company_withdraws(
+        app,
+        monkeypatch,
+        small_event,
+        lambda event, user: services.reissue_badge(services.badge_of(event, user)),
+        checked_by=removed_after,
+        change=exhibitors.remove_member,
+    )
+    assert badge.is_revoked or badge.organization_id != small_event.companies["alpha"].id
