@@ -1538,24 +1538,22 @@ def sync_slots(event, settings):
                 )
             )
         )
-        retired = set()
+        # A proposal of a retired slot closes now: left open, it would be acceptable
+        # again once the settings bring the slot back, a time nobody offered since.
+        # Closed before the slot gives up its code, which the log entry names.
+        for proposal in db.session.scalars(
+            select(MeetingTimeProposal).where(
+                MeetingTimeProposal.slot_id.in_(with_history),
+                MeetingTimeProposal.status == "open",
+            )
+        ):
+            _close_proposal(proposal, "closed", "slot_removed")
         for slot in removed:
             if slot.id in with_history:
                 slot.retired = True
                 slot.code = f"~{slot.id}"  # frees the code for a new slot of that name
-                retired.add(slot.id)
             else:
                 db.session.delete(slot)
-        # A proposal of a retired slot closes now: left open, it would be acceptable
-        # again once the settings bring the slot back, a time nobody offered since.
-        if retired:
-            for proposal in db.session.scalars(
-                select(MeetingTimeProposal).where(
-                    MeetingTimeProposal.slot_id.in_(retired),
-                    MeetingTimeProposal.status == "open",
-                )
-            ):
-                _close_proposal(proposal, "closed", "slot_removed")
         db.session.flush()
     # A kept slot may take over the code of another kept one (the day numbers shift when
     # the event gains an earlier day); codes are unique, so free every changing one first.

@@ -579,6 +579,25 @@ def test_a_slot_removed_by_the_organizer_closes_its_proposal(meetup, english):
     assert meeting.slot_id == meetup.slots[0].id
 
 
+def test_a_proposal_closed_by_a_slot_removal_names_the_slot_in_the_log(meetup, english):
+    """The log says which time was proposed, as the slot was called then: a retired
+    slot gives up its code for a placeholder that names nothing."""
+    from datetime import time
+
+    meeting = booked_meeting(meetup)
+    last = meetup.slots[3]  # day 1, 11:30
+    code = last.code
+    proposal = services.propose_time(meeting, last, meetup.profiles["gamma"], meetup.attendee)
+    db.session.commit()
+    services.save_settings(meetup.event, meetup.organizer, day_ends_at=time(11, 30))
+    db.session.commit()
+    closed = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "meeting_time_proposal.closed")
+    )
+    assert closed.data == {"meeting": meeting.id, "slot": code, "why": "slot_removed"}
+    assert proposal.status == "closed" and last.retired
+
+
 def test_a_slot_brought_back_does_not_reopen_its_proposal(meetup, english):
     """The organizer shortens the day, then lengthens it again: the slot comes back,
     but what was proposed for it before stays closed; a time nobody offered since
