@@ -2,6 +2,8 @@ from itertools import chain
 
 from flask import abort, current_app, jsonify, render_template, request
 from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from eventapp.core.i18n import language_without_database
@@ -39,6 +41,21 @@ def server_error_page(error):
     return page, 500
 
 
+def _reader_message(error):
+    """What the generic error page says. Werkzeug's and Flask-WTF's own
+    descriptions are English whatever the reader's language, and talk about
+    tokens and methods; a description the app passed to abort() is its own."""
+    if isinstance(error, CSRFError):
+        # The token lives in the session: a browser that dropped its cookie, or a
+        # form left open across a sign-out, posts one the server no longer knows.
+        return _("This form has expired. Go back, reload the page and send it again.")
+    if error.description != type(error).description:
+        return error.description
+    if error.code == 413:
+        return _("What you sent is too large.")
+    return _("This request could not be completed. Go back, reload the page and try again.")
+
+
 def register(app):
     @app.before_request
     def refuse_nul_characters():
@@ -62,7 +79,10 @@ def register(app):
             f"errors/{error.code}.html" if error.code in (403, 404) else "errors/generic.html"
         )
         try:
-            return render_template(template, error=error), error.code
+            return (
+                render_template(template, error=error, message=_reader_message(error)),
+                error.code,
+            )
         except Exception:
             # The layout needs the database; when it is down, say so plainly.
             app.logger.exception("Error page %s failed", error.code)

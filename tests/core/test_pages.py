@@ -183,3 +183,18 @@ def test_server_error_json_when_the_database_is_down(client, small_event, databa
     response = client.get("/e/test-expo/", headers={"Accept": "application/json"})
     assert response.status_code == 500
     assert response.get_json()["error"] == "Internal Server Error"
+
+
+def test_other_error_pages_do_not_show_werkzeugs_english(client, small_event, monkeypatch):
+    """Korean readers hitting a refused method or an oversized upload see the
+    page's own words, never Werkzeug's built-in English description."""
+    monkeypatch.setitem(client.application.config, "MAX_CONTENT_LENGTH", 1000)
+    for lang in ("en", "ko"):
+        refused = client.put(f"/events?lang={lang}")
+        assert refused.status_code == 405
+        assert "The method is not allowed" not in refused.get_data(as_text=True), lang
+        too_large = client.post(f"/login?lang={lang}", data={"email": "x" * 5000})
+        assert too_large.status_code == 413
+        assert "capacity limit" not in too_large.get_data(as_text=True), lang
+    english = client.post("/login?lang=en", data={"email": "x" * 5000}).get_data(as_text=True)
+    assert "too large" in english
