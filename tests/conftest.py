@@ -114,10 +114,13 @@ def _isolate_test_requests(application):
 
     application.test_client_class = Client
 
-    @application.before_request
     def _fresh_request_state():
         g.pop("_login_user", None)
         flask_babel.refresh()
+
+    # First of all: a check of the app's own that refuses the request (an upload
+    # too large) would otherwise leave the previous request's language in place.
+    application.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_state)
 
 
 def _let_test_thread_read_without_locking(application):

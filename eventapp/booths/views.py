@@ -53,6 +53,7 @@ from eventapp.core.permissions import (
     require_same_company,
 )
 from eventapp.extensions import db
+from eventapp.meetings.services import astray_meetings
 from eventapp.organizations.models import SECTORS
 
 bp = Blueprint("booths", __name__)
@@ -440,6 +441,23 @@ def _back_to_manage(event, booths=""):
     return redirect(url_for(".manage", slug=event.slug, booths=booths or None))
 
 
+def _flash_astray_meetings(event):
+    """A firm's meetings left at a booth it lost (no table free at their time), or at
+    a lent stand just given to a company: said where the change was made."""
+    count = len(astray_meetings(event))
+    if count:
+        flash(
+            ngettext(
+                "%(num)d meeting of the meetup is at a booth its firm no longer "
+                "receives at: move it on the meetup page.",
+                "%(num)d meetings of the meetup are at a booth their firm no longer "
+                "receives at: move them on the meetup page.",
+                count,
+            ),
+            "warning",
+        )
+
+
 def _organizer_action(event, action, success, booths=""):
     ok, result, _status = _commit_or_explain(action)
     if ok:
@@ -448,6 +466,7 @@ def _organizer_action(event, action, success, booths=""):
         for breach in breaches:
             if isinstance(breach, rules.Breach):
                 flash(_("Rule broken: %(rule)s", rule=breach.message), "warning")
+        _flash_astray_meetings(event)
     else:
         _flash_error(result)
     return _back_to_manage(event, booths if not ok else "")
@@ -776,6 +795,7 @@ def apply_proposal(event, proposal_id):
     ok, result, _status = _commit_or_explain(lambda: services.apply_proposal(item))
     if ok:
         flash(_("The plan is applied: %(count)s exhibitors placed.", count=result), "success")
+        _flash_astray_meetings(event)
         return redirect(url_for(".manage", slug=event.slug))
     _flash_error(result)
     return redirect(url_for(".proposal", slug=event.slug, proposal_id=proposal_id))

@@ -753,15 +753,40 @@ def _free_tables(event, slot):
     ).all()
 
 
+def _reception_booth(firm):
+    """The booth where `firm` receives, or None for the shared tables: also when the
+    booth is gone from the floor plan or given to another company since (a stand the
+    organizers lent, placed later): partners would walk to somebody else's booth."""
+    code = firm.location
+    if not code:
+        return None
+    booth = db.session.scalar(
+        select(Booth).where(
+            Booth.event_id == firm.event_id, func.upper(Booth.code) == _booth_key(code)
+        )
+    )
+    if booth is None:
+        return None
+    allocation = booth.allocation
+    if (
+        allocation is not None
+        and allocation.state in ("placed", "confirmed")
+        and allocation.exhibitor.organization_id != firm.organization_id
+    ):
+        return None
+    return code
+
+
 def _place(meeting, slot, table=None):
     """Give `meeting` (already flushed) its seats in `slot`: at the firm's booth, at the
     given table, or at the first free table, trying the next one when a concurrent
     booking takes it meanwhile. Raises SlotTaken when nothing is left."""
     firm = meeting.request.firm
     _person_seats(meeting, slot)
-    if firm.location:
+    booth = _reception_booth(firm)
+    if booth:
         meeting.table = None
-        meeting.booth_code = firm.location
+        meeting.booth_code = booth
         return meeting
     meeting.booth_code = None
     if table is not None:

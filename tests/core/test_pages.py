@@ -197,4 +197,6 @@ def test_other_error_pages_do_not_show_werkzeugs_english(client, small_event, mo
         assert too_large.status_code == 413
         assert "capacity limit" not in too_large.get_data(as_text=True), lang
     english = client.post("/login?lang=en", data={"email": "x" * 5000}).get_data(as_text=True)
-    assert "too large" in english
+    assert "What you sent is too large." in english
+    korean = client.post("/login?lang=ko", data={"email": "x" * 5000}).get_data(as_text=True)
+    assert "보낸 내용이 너무 큽니다." in korean

@@ -105,12 +105,19 @@ def test_with_no_table_free_the_meeting_stays_and_organizers_see_it(meetup, clie
             request = accepted_request(meetup.event, startup, firm, user)
         services.book(request, meetup.slots[0], user)
     db.session.commit()
-    booths.unassign_exhibitor(meetup.exhibitors["beta"])
-    db.session.commit()
+    login(client, meetup.organizer)
+    response = client.post(
+        "/e/test-expo/manage/booths/unassign?lang=en",
+        data={"exhibitor": meetup.exhibitors["beta"].id},
+        follow_redirects=True,
+    )
+    assert (
+        "1 meeting of the meetup is at a booth its firm no longer receives at: "
+        "move it on the meetup page."
+    ) in response.get_data(as_text=True)
     assert _places([booth_meeting]) == [("B-03", None, 0)]
     (astray,) = services.astray_meetings(meetup.event)
     assert astray.id == booth_meeting
-    login(client, meetup.organizer)
     page = client.get("/e/test-expo/meetings/manage/?lang=en").get_data(as_text=True)
     assert "Meetings at a booth their firm no longer receives at" in page
     assert f"/meetings/manage/m/{booth_meeting}/move" in page
@@ -130,6 +137,13 @@ def test_a_booth_given_to_another_company_is_astray_a_lent_one_is_not(meetup):
     booths.place_exhibitor(meetup.exhibitors["alpha"], "B-09,B-10")
     db.session.commit()
     assert [m.id for m in services.astray_meetings(meetup.event)] == [meeting_id]
+    # A meeting booked now goes to a table, not to alpha's booth.
+    user, startup = add_company(meetup.event, "late", "startup")
+    request = accepted_request(meetup.event, startup, beta, user)
+    booked = services.book(request, meetup.slots[2], user)
+    db.session.commit()
+    assert booked.booth_code is None
+    assert booked.table.code in {t.code for t in meetup.tables}
 
 
 def test_meetings_elsewhere_and_past_ones_stay(meetup, monkeypatch):
