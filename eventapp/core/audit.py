@@ -107,6 +107,37 @@ ACTIONS = {
 }
 
 
+# What the entries are about, named for the organizers who read the log (the
+# model's class name is what the entry stores).
+OBJECT_TYPES = {
+    "Badge": _l("Badge"),
+    "Booth": _l("Booth"),
+    "BoothAllocation": _l("Booth allocation"),
+    "BoothPlanProposal": _l("Booth plan"),
+    "BoothSettings": _l("Booth settings"),
+    "CalendarFeed": _l("Calendar feed"),
+    "CheckIn": _l("Check-in"),
+    "Event": _l("Event"),
+    "EventKey": _l("Badge signing key"),
+    "EventRole": _l("Role"),
+    "Exhibitor": _l("Exhibitor"),
+    "Hall": _l("Hall"),
+    "Lead": _l("Lead"),
+    "LeadConsent": _l("Contact sharing"),
+    "Meeting": _l("Meeting"),
+    "MeetingPlan": _l("Meeting plan"),
+    "MeetingProfile": _l("Meetup profile"),
+    "MeetingRequest": _l("Meeting request"),
+    "MeetingSettings": _l("Meetup settings"),
+    "MeetingTimeProposal": _l("Proposed meeting time"),
+    "Organization": _l("Company"),
+    "ScanDevice": _l("Scanner device"),
+    "ScanPoint": _l("Scan point"),
+    "TeamInvitation": _l("Team invitation"),
+    "User": _l("Account"),
+}
+
+
 class AuditEntry(db.Model):
     __tablename__ = "audit_entries"
 
@@ -136,6 +167,15 @@ class AuditEntry(db.Model):
             if person:
                 return _("Organizer removed: %(person)s", person=person)
         return ACTIONS.get(self.action, self.action)
+
+    @property
+    def object_label(self):
+        """What the entry is about, in the reader's language, with its number:
+        "Booth plan 3" ("부스 배치안 3"); the stored type where none is known."""
+        if self.object_type in (None, "", "-"):
+            return self.object_id or ""
+        name = OBJECT_TYPES.get(self.object_type, self.object_type)
+        return f"{name} {self.object_id}" if self.object_id else str(name)
 
     def __repr__(self):
         return f"<AuditEntry {self.action} {self.object_type}:{self.object_id}>"
