@@ -67,7 +67,7 @@ def register(app):
         if request.mimetype in FORM_MIMETYPES:
             fields = chain(fields, request.form.items(multi=True))
         if "\x00" in request.path or any("\x00" in value for _name, value in fields):
-            abort(400, "The request contains a NUL character.")
+            abort(400, _("The request contains a NUL character."))
 
     @app.errorhandler(HTTPException)
     def http_error(error):

@@ -57,7 +57,16 @@ def test_exhibitor_chosen_by_a_huge_number_is_not_found(login_as):
 )
 def test_nul_characters_are_a_bad_request(client, small_event, request_args):
     response = client.open(**request_args)
-    assert response.status_code == 400 and b"NUL character" in response.data
+    assert response.status_code == 400 and "NUL" in response.get_data(as_text=True)
+
+
+def test_the_nul_refusal_speaks_the_readers_language(client, small_event):
+    for lang, text in (
+        ("en", "The request contains a NUL character."),
+        ("ko", "요청에 NUL 문자가 포함되어 있습니다."),
+    ):
+        response = client.get(f"/events?lang={lang}&q=a%00b")
+        assert response.status_code == 400 and text in response.get_data(as_text=True)
 
 
 @given(st.integers())
