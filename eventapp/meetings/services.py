@@ -361,6 +361,20 @@ def create_profile(event, organization, **fields):
 
 def _apply_profile_fields(profile, fields):
     changed = []
+    if profile.side == "firm" and {"booth_code", "receives_at_booth"} & set(fields):
+        # The booths are read under a share lock on the company's registration, which
+        # a move of its booths locks first: a move at this moment waits and then
+        # takes the firm's choice along (follow_booths), or is seen here. The same
+        # order as a move's (the registration, then the profile rows).
+        with db.session.no_autoflush:
+            db.session.execute(
+                select(Exhibitor.id)
+                .where(
+                    Exhibitor.event_id == profile.event_id,
+                    Exhibitor.organization_id == profile.organization_id,
+                )
+                .with_for_update(read=True)
+            ).all()
     for key, value in fields.items():
         if key not in PROFILE_FIELDS:
             raise ValueError(f"unknown profile field {key!r}")

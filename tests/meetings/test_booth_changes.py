@@ -287,3 +287,38 @@ def test_the_organizers_page_reads_the_firms_at_once(meetup):
     few = statements()
     firms_receiving(6, 2)
     assert statements() == few
+
+
+def test_a_firm_choosing_its_booth_waits_for_a_move_of_its_booths(meetup):
+    """The firm names its booth while the organizers move the company's booths: the
+    firm's save reads its booths under a share lock of the registration the move
+    holds, so it waits for the move (and then finds the booth gone) instead of
+    naming a booth the move is taking away."""
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from eventapp.booths.models import Exhibitor
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL: SQLite runs one writing transaction at a time")
+    beta_exhibitor = meetup.exhibitors["beta"]
+    booths.place_exhibitor(beta_exhibitor, "B-03")
+    db.session.commit()
+    with db.engine.connect() as move:
+        move.execute(
+            select(Exhibitor.id).where(Exhibitor.id == beta_exhibitor.id).with_for_update()
+        ).all()
+        db.session.execute(text("SET LOCAL lock_timeout = '300ms'"))
+        with pytest.raises(OperationalError, match="lock timeout"):
+            services.update_profile(
+                meetup.profiles["beta"], receives_at_booth=True, booth_code="B-03"
+            )
+        db.session.rollback()
+        move.rollback()
+    # Once the move is done, the save goes through.
+    assert services.update_profile(
+        db.session.get(MeetingProfile, meetup.profiles["beta"].id),
+        receives_at_booth=True,
+        booth_code="B-03",
+    )
