@@ -23,14 +23,30 @@ def _firm_with_requests(meetup, live_server, browser):
     return browser_signed_in(browser, live_server.url, firm, "ko-KR", **PHONE)
 
 
+def _open_buttons_on_screen(page, count):
+    buttons = page.locator(".table a.button")
+    assert buttons.count() == count
+    for box in (buttons.nth(i).bounding_box() for i in range(count)):
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360
+    for wrap in page.locator(".table-wrap").all():
+        assert not wrap.evaluate("el => el.scrollWidth > el.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
 def test_meetup_home_with_requests_does_not_scroll_sideways(meetup, live_server, browser):
-    """Its request tables scroll in their cards; the cards (in a grid) grew to the
-    tables' width instead, and the whole page scrolled sideways."""
+    """Its request tables once made the cards (in a grid) grow to their width and the
+    whole page scrolled sideways; then they scrolled in their cards, the "Open"
+    button of each row beyond the phone's right edge. Each request is now a card."""
     page = _firm_with_requests(meetup, live_server, browser)
     page.goto("/e/test-expo/meetings/?lang=ko")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    wrap = page.locator(".table-wrap").first
-    assert wrap.evaluate("el => el.scrollWidth > el.clientWidth")  # the table does scroll
+    _open_buttons_on_screen(page, 1)
+
+
+def test_a_partners_page_shows_the_open_button_of_its_request(meetup, live_server, browser):
+    alpha_id = meetup.profiles["alpha"].id
+    page = _firm_with_requests(meetup, live_server, browser)
+    page.goto(f"/e/test-expo/meetings/partners/{alpha_id}?lang=ko")
+    _open_buttons_on_screen(page, 1)
 
 
 def test_every_request_shows_its_open_button_on_a_phone(meetup, live_server, browser):
