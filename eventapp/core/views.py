@@ -23,9 +23,12 @@ def healthz():
 @bp.get("/")
 def index():
     event = db.session.scalar(select(Event).order_by(Event.starts_on.desc()))
+    # A link given in one language ("/?lang=en" on a poster) keeps it on the way.
+    language = request.args.get("lang")
+    keep = {"lang": language} if language in current_app.config["LANGUAGES"] else {}
     if event is None:
-        return redirect(url_for("events.list_events"))
-    return redirect(url_for("events.home", slug=event.slug))
+        return redirect(url_for("events.list_events", **keep))
+    return redirect(url_for("events.home", slug=event.slug, **keep))
 
 
 @bp.post("/language")

@@ -200,3 +200,10 @@ def test_other_error_pages_do_not_show_werkzeugs_english(client, small_event, mo
     assert "What you sent is too large." in english
     korean = client.post("/login?lang=ko", data={"email": "x" * 5000}).get_data(as_text=True)
     assert "보낸 내용이 너무 큽니다." in korean
+
+
+def test_the_front_door_keeps_the_language_of_the_link(client, small_event):
+    """ "/?lang=en" on a poster leads to the event's page in English, whatever the
+    reader's saved language; a language the app does not speak is dropped."""
+    assert client.get("/?lang=en").location.endswith("/e/test-expo/?lang=en")
+    assert client.get("/?lang=xx").location.endswith("/e/test-expo/")
