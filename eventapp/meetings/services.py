@@ -767,28 +767,39 @@ def _free_tables(event, slot):
     ).all()
 
 
-def _reception_booth(firm):
-    """The booth where `firm` receives, or None for the shared tables: also when the
-    booth is gone from the floor plan or given to another company since (a stand the
-    organizers lent, placed later): partners would walk to somebody else's booth."""
-    code = firm.location
-    if not code:
-        return None
-    booth = db.session.scalar(
-        select(Booth).where(
-            Booth.event_id == firm.event_id, func.upper(Booth.code) == _booth_key(code)
+def reception_booths(event_id, firms):
+    """{profile id: the booth where the firm receives, or None for the shared tables}
+    for `firms`: None also when the booth is gone from the floor plan or given to
+    another company since (a stand the organizers lent, placed later), as partners
+    would walk to somebody else's booth. One query, whatever the number of firms: a
+    booking asks for its firm, the planner for every firm of the event."""
+    located = {firm.id: firm.location for firm in firms}
+    keys = {_booth_key(code) for code in located.values() if code}
+    if not keys:
+        return dict.fromkeys(located)
+    holders = {
+        _booth_key(code): organization_id
+        for code, organization_id in db.session.execute(
+            select(Booth.code, Exhibitor.organization_id)
+            .outerjoin(
+                BoothAllocation,
+                (BoothAllocation.booth_id == Booth.id)
+                & BoothAllocation.state.in_(("placed", "confirmed")),
+            )
+            .outerjoin(Exhibitor, Exhibitor.id == BoothAllocation.exhibitor_id)
+            .where(Booth.event_id == event_id, func.upper(Booth.code).in_(keys))
         )
-    )
-    if booth is None:
-        return None
-    allocation = booth.allocation
-    if (
-        allocation is not None
-        and allocation.state in ("placed", "confirmed")
-        and allocation.exhibitor.organization_id != firm.organization_id
-    ):
-        return None
-    return code
+    }
+    organization = {firm.id: firm.organization_id for firm in firms}
+    booths = {}
+    for firm_id, code in located.items():
+        holder = holders.get(_booth_key(code), -1) if code else -1  # -1: no such booth
+        booths[firm_id] = code if holder in (None, organization[firm_id]) else None
+    return booths
+
+
+def _reception_booth(firm):
+    return reception_booths(firm.event_id, [firm])[firm.id]
 
 
 def _place(meeting, slot, table=None):

@@ -322,3 +322,31 @@ def test_a_firm_choosing_its_booth_waits_for_a_move_of_its_booths(meetup):
         receives_at_booth=True,
         booth_code="B-03",
     )
+
+
+def _statements_of(action):
+    from sqlalchemy import event as sa_event
+
+    count = [0]
+
+    def counted(*_args, **_kwargs):
+        count[0] += 1
+
+    sa_event.listen(db.engine, "before_cursor_execute", counted)
+    try:
+        result = action()
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", counted)
+    return result, count[0]
+
+
+def test_a_booking_reads_the_firms_booth_in_one_query(meetup):
+    """Every booking, move and planned meeting of a firm receiving at its booth asks
+    who holds that booth: one statement, not the booth, its allocation and then the
+    exhibitor one after the other."""
+    beta, _ids = _receiving_beta(meetup, slots=(0,))
+    db.session.expire_all()
+    firm = db.session.get(MeetingProfile, beta.id)
+    assert firm.location == "B-03"
+    booth, count = _statements_of(lambda: services._reception_booth(firm))
+    assert (booth, count) == ("B-03", 1)
