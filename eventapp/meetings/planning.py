@@ -114,11 +114,13 @@ def build_problem(event, *, now=None):
     ):
         unavailable[profile_id].add(slot_code.get(slot_id))
 
-    # A firm receives at its booth in the problem only if none of its meetings uses a table.
+    # A firm receives at its booth in the problem only if none of its meetings uses a table,
+    # and only at a booth a booking would send its partners to (not one given to another
+    # company since it was lent).
     firm_uses_table = {m.request.firm_id for m in meetings.values() if m.table_id is not None}
+    booths = services.reception_booths(event.id, [p for p in profiles.values() if p.side == "firm"])
     location = {
-        p.id: p.location if p.location and p.id not in firm_uses_table else None
-        for p in profiles.values()
+        p.id: booths.get(p.id) if p.id not in firm_uses_table else None for p in profiles.values()
     }
 
     fixed, blocked = [], defaultdict(set)
@@ -312,6 +314,8 @@ def apply_plan(plan, user, *, now=None):
         )
     slots = {s.code: s for s in services.slots_of(event)}
     tables = {t.code: t for t in services.tables_of(event)}
+    # Where the solver was told each firm receives (the problem is unchanged, as checked).
+    booth_of = {p["id"]: p.get("location") for p in current["participants"]}
     fixed = {f["request"] for f in plan.problem["fixed"]}
     created, skipped = [], []
     for item in plan.solution["meetings"]:
@@ -332,7 +336,7 @@ def apply_plan(plan, user, *, now=None):
         )
         table = tables.get(item["table"]) if item["table"] else None
         meeting.table = table
-        meeting.booth_code = None if table else request.firm.location
+        meeting.booth_code = None if table else booth_of[participant_id(request.firm)]
         db.session.add(meeting)
         db.session.flush()
         seats = [

@@ -350,3 +350,25 @@ def test_a_booking_reads_the_firms_booth_in_one_query(meetup):
     assert firm.location == "B-03"
     booth, count = _statements_of(lambda: services._reception_booth(firm))
     assert (booth, count) == ("B-03", 1)
+
+
+def test_the_planner_sends_no_meeting_to_a_lent_stand_given_to_another_company(meetup):
+    """The organizers lent beta a free stand, then gave it to alpha: scheduling all
+    accepted requests at once puts beta's meetings at the tables, as a booking does."""
+    from eventapp.meetings import planning
+
+    beta = meetup.profiles["beta"]
+    services.set_booth_reception(meetup.event, meetup.organizer, beta, True, "B-09")
+    booths.place_exhibitor(meetup.exhibitors["alpha"], "B-09,B-10")
+    user, startup = add_company(meetup.event, "late", "startup")
+    accepted_request(meetup.event, startup, beta, user)
+    db.session.commit()
+    data = planning.build_problem(meetup.event)
+    (firm,) = [p for p in data["participants"] if p["id"] == f"F{beta.id}"]
+    assert firm["location"] is None
+    plan = planning.run_plan(meetup.event, meetup.organizer, time_limit=1, workers=1)
+    db.session.commit()
+    (meeting,) = planning.apply_plan(plan, meetup.organizer)
+    db.session.commit()
+    assert meeting.booth_code is None
+    assert meeting.table.code in {t.code for t in meetup.tables}
