@@ -698,7 +698,7 @@ def common_free_slots(request, now=None):
         | unavailable_slot_ids(request.firm)
     )
     slots = [s for s in slots_of(event) if s.starts_at > now and s.id not in blocked]
-    if request.firm.location:
+    if _reception_booth(request.firm):
         return slots
     table_total = len(tables_of(event))
     used = dict(

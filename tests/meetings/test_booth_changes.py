@@ -372,3 +372,24 @@ def test_the_planner_sends_no_meeting_to_a_lent_stand_given_to_another_company(m
     db.session.commit()
     assert meeting.booth_code is None
     assert meeting.table.code in {t.code for t in meetup.tables}
+
+
+def test_a_firm_whose_lent_stand_was_given_away_is_offered_slots_with_a_table(meetup):
+    """Its bookings go to the tables, so the times offered to book are those with a
+    table free: not a time where booking would then say every table is taken."""
+    beta = meetup.profiles["beta"]
+    services.set_booth_reception(meetup.event, meetup.organizer, beta, True, "B-09")
+    booths.place_exhibitor(meetup.exhibitors["alpha"], "B-09,B-10")
+    for key, firm_key in (("t1", "gamma"), ("t2", "f2")):
+        user, startup = add_company(meetup.event, key, "startup")
+        if firm_key == "gamma":
+            firm = meetup.profiles["gamma"]
+        else:
+            _firm_user, firm = add_company(meetup.event, firm_key, "large_firm")
+        services.book(accepted_request(meetup.event, startup, firm, user), meetup.slots[0], user)
+    user, startup = add_company(meetup.event, "late", "startup")
+    request = accepted_request(meetup.event, startup, beta, user)
+    db.session.commit()
+    offered = services.common_free_slots(request)
+    assert meetup.slots[0] not in offered
+    assert meetup.slots[1] in offered
