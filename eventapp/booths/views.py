@@ -612,6 +612,8 @@ def import_plan(event):
                 ),
                 "success",
             )
+            # Allocated booths cannot vanish, but a free stand lent for the meetup can.
+            _flash_astray_meetings(event)
             return redirect(url_for(".manage", slug=event.slug))
         problems = result
     return render_template(

@@ -393,3 +393,28 @@ def test_a_firm_whose_lent_stand_was_given_away_is_offered_slots_with_a_table(me
     offered = services.common_free_slots(request)
     assert meetup.slots[0] not in offered
     assert meetup.slots[1] in offered
+
+
+def test_a_floor_plan_imported_without_a_lent_stand_tells_of_its_meetings(meetup, client):
+    """A free stand lent to a firm may vanish with a new floor plan (only allocated
+    booths are kept): the organizers are told where they imported it."""
+    import io
+
+    beta, (meeting_id,) = _receiving_beta(meetup, slots=(0,))
+    services.set_booth_reception(meetup.event, meetup.organizer, beta, True, "B-09")
+    db.session.get(Meeting, meeting_id).booth_code = "B-09"
+    db.session.commit()
+    login(client, meetup.organizer)
+    exported = client.get("/e/test-expo/manage/booths/floorplan.csv").get_data(as_text=True)
+    kept = [line for line in exported.splitlines() if not line.startswith("B-09,")]
+    assert len(kept) == len(exported.splitlines()) - 1
+    response = client.post(
+        "/e/test-expo/manage/booths/import?lang=en",
+        data={"file": (io.BytesIO("\n".join(kept).encode()), "plan.csv")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert "Floor plan imported" in page
+    assert [m.id for m in services.astray_meetings(meetup.event)] == [meeting_id]
+    assert "1 meeting of the meetup is at a booth its firm no longer receives at" in page
