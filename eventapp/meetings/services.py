@@ -367,11 +367,14 @@ def _apply_profile_fields(profile, fields):
         # takes the firm's choice along (follow_booths), or is seen here. The same
         # order as a move's (the registration, then the profile rows).
         with db.session.no_autoflush:
+            # A profile being created has its ids only once flushed.
+            event_id = profile.event_id or profile.event.id
+            organization_id = profile.organization_id or profile.organization.id
             db.session.execute(
                 select(Exhibitor.id)
                 .where(
-                    Exhibitor.event_id == profile.event_id,
-                    Exhibitor.organization_id == profile.organization_id,
+                    Exhibitor.event_id == event_id,
+                    Exhibitor.organization_id == organization_id,
                 )
                 .with_for_update(read=True)
             ).all()

@@ -418,3 +418,32 @@ def test_a_floor_plan_imported_without_a_lent_stand_tells_of_its_meetings(meetup
     assert "Floor plan imported" in page
     assert [m.id for m in services.astray_meetings(meetup.event)] == [meeting_id]
     assert "1 meeting of the meetup is at a booth its firm no longer receives at" in page
+
+
+def test_a_firm_creating_its_profile_at_its_booth_waits_for_a_move_of_its_booths(meetup):
+    """As when it changes its profile: a firm that first joins the meetup naming its
+    booth reads its booths under the share lock of its registration. The move cannot
+    see a profile not yet committed, so it could not take the firm's choice along."""
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from eventapp.booths.models import Exhibitor
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL: SQLite runs one writing transaction at a time")
+    beta_exhibitor = meetup.exhibitors["beta"]
+    booths.place_exhibitor(beta_exhibitor, "B-03")
+    db.session.delete(meetup.profiles["beta"])
+    db.session.commit()
+    with db.engine.connect() as move:
+        move.execute(
+            select(Exhibitor.id).where(Exhibitor.id == beta_exhibitor.id).with_for_update()
+        ).all()
+        db.session.execute(text("SET LOCAL lock_timeout = '300ms'"))
+        with pytest.raises(OperationalError, match="lock timeout"):
+            services.create_profile(
+                meetup.event, meetup.companies["beta"], receives_at_booth=True, booth_code="B-03"
+            )
+        db.session.rollback()
+        move.rollback()
