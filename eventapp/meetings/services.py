@@ -780,19 +780,7 @@ def reception_booths(event_id, firms):
     keys = {_booth_key(code) for code in located.values() if code}
     if not keys:
         return dict.fromkeys(located)
-    holders = {
-        _booth_key(code): organization_id
-        for code, organization_id in db.session.execute(
-            select(Booth.code, Exhibitor.organization_id)
-            .outerjoin(
-                BoothAllocation,
-                (BoothAllocation.booth_id == Booth.id)
-                & BoothAllocation.state.in_(("placed", "confirmed")),
-            )
-            .outerjoin(Exhibitor, Exhibitor.id == BoothAllocation.exhibitor_id)
-            .where(Booth.event_id == event_id, func.upper(Booth.code).in_(keys))
-        )
-    }
+    holders = _booth_holders(event_id, keys)
     organization = {firm.id: firm.organization_id for firm in firms}
     booths = {}
     for firm_id, code in located.items():
@@ -1738,6 +1726,25 @@ def _event_booth(event, profile, code):
     return booth.code
 
 
+def _booth_holders(event_id, keys):
+    """{booth key: the organization it is placed or confirmed for, or None when free}
+    of the event's booths among `keys` (_booth_key); a booth not on the plan is
+    missing."""
+    return {
+        _booth_key(code): organization_id
+        for code, organization_id in db.session.execute(
+            select(Booth.code, Exhibitor.organization_id)
+            .outerjoin(
+                BoothAllocation,
+                (BoothAllocation.booth_id == Booth.id)
+                & BoothAllocation.state.in_(("placed", "confirmed")),
+            )
+            .outerjoin(Exhibitor, Exhibitor.id == BoothAllocation.exhibitor_id)
+            .where(Booth.event_id == event_id, func.upper(Booth.code).in_(keys))
+        )
+    }
+
+
 def _booth_key(code):
     """A booth code as the floor plan matches it, whatever its case: a plan imported
     again may spell a booth "b-03" that a firm's profile and meetings call B-03."""
@@ -1842,19 +1849,7 @@ def astray_meetings(event, now=None):
     if not meetings:
         return []
     codes = {_booth_key(m.booth_code) for m in meetings}
-    holders = {
-        _booth_key(code): organization_id
-        for code, organization_id in db.session.execute(
-            select(Booth.code, Exhibitor.organization_id)
-            .outerjoin(
-                BoothAllocation,
-                (BoothAllocation.booth_id == Booth.id)
-                & BoothAllocation.state.in_(("placed", "confirmed")),
-            )
-            .outerjoin(Exhibitor, Exhibitor.id == BoothAllocation.exhibitor_id)
-            .where(Booth.event_id == event.id, func.upper(Booth.code).in_(codes))
-        )
-    }
+    holders = _booth_holders(event.id, codes)
     astray = []
     for meeting in meetings:
         firm = meeting.request.firm

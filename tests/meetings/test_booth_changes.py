@@ -10,6 +10,7 @@ from eventapp.exhibitors import services as exhibitors
 from eventapp.extensions import db
 from eventapp.meetings import services
 from eventapp.meetings.models import Meeting, MeetingProfile
+from eventapp.organizations.models import Organization
 from tests.conftest import login
 from tests.meetings.conftest import accepted_request, add_company
 
@@ -289,11 +290,10 @@ def test_the_organizers_page_reads_the_firms_at_once(meetup):
     assert statements() == few
 
 
-def test_a_firm_choosing_its_booth_waits_for_a_move_of_its_booths(meetup):
-    """The firm names its booth while the organizers move the company's booths: the
-    firm's save reads its booths under a share lock of the registration the move
-    holds, so it waits for the move (and then finds the booth gone) instead of
-    naming a booth the move is taking away."""
+def _refused_while_a_move_holds_the_registration(meetup, save):
+    """`save()` of beta's profile, on the booth B-03 beta stands on, while a move of
+    beta's booths holds its registration: it waits for the move (PostgreSQL), here
+    until a short lock timeout."""
     import pytest
     from sqlalchemy import text
     from sqlalchemy.exc import OperationalError
@@ -311,17 +311,26 @@ def test_a_firm_choosing_its_booth_waits_for_a_move_of_its_booths(meetup):
         ).all()
         db.session.execute(text("SET LOCAL lock_timeout = '300ms'"))
         with pytest.raises(OperationalError, match="lock timeout"):
-            services.update_profile(
-                meetup.profiles["beta"], receives_at_booth=True, booth_code="B-03"
-            )
+            save()
         db.session.rollback()
         move.rollback()
+
+
+def test_a_firm_choosing_its_booth_waits_for_a_move_of_its_booths(meetup):
+    """The firm names its booth while the organizers move the company's booths: the
+    firm's save reads its booths under a share lock of the registration the move
+    holds, so it waits for the move (and then finds the booth gone) instead of
+    naming a booth the move is taking away."""
+    profile_id = meetup.profiles["beta"].id
+
+    def save():
+        return services.update_profile(
+            db.session.get(MeetingProfile, profile_id), receives_at_booth=True, booth_code="B-03"
+        )
+
+    _refused_while_a_move_holds_the_registration(meetup, save)
     # Once the move is done, the save goes through.
-    assert services.update_profile(
-        db.session.get(MeetingProfile, meetup.profiles["beta"].id),
-        receives_at_booth=True,
-        booth_code="B-03",
-    )
+    assert save()
 
 
 def _statements_of(action):
@@ -424,26 +433,15 @@ def test_a_firm_creating_its_profile_at_its_booth_waits_for_a_move_of_its_booths
     """As when it changes its profile: a firm that first joins the meetup naming its
     booth reads its booths under the share lock of its registration. The move cannot
     see a profile not yet committed, so it could not take the firm's choice along."""
-    import pytest
-    from sqlalchemy import text
-    from sqlalchemy.exc import OperationalError
-
-    from eventapp.booths.models import Exhibitor
-
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL: SQLite runs one writing transaction at a time")
-    beta_exhibitor = meetup.exhibitors["beta"]
-    booths.place_exhibitor(beta_exhibitor, "B-03")
     db.session.delete(meetup.profiles["beta"])
     db.session.commit()
-    with db.engine.connect() as move:
-        move.execute(
-            select(Exhibitor.id).where(Exhibitor.id == beta_exhibitor.id).with_for_update()
-        ).all()
-        db.session.execute(text("SET LOCAL lock_timeout = '300ms'"))
-        with pytest.raises(OperationalError, match="lock timeout"):
-            services.create_profile(
-                meetup.event, meetup.companies["beta"], receives_at_booth=True, booth_code="B-03"
-            )
-        db.session.rollback()
-        move.rollback()
+    company_id = meetup.companies["beta"].id
+    _refused_while_a_move_holds_the_registration(
+        meetup,
+        lambda: services.create_profile(
+            meetup.event,
+            db.session.get(Organization, company_id),
+            receives_at_booth=True,
+            booth_code="B-03",
+        ),
+    )
