@@ -388,6 +388,24 @@ def add_other_event(slug="other-expo", starts_on=date(2026, 5, 1), ends_on=None)
     return other
 
 
+def statements_of(action):
+    """(what `action()` returns, the number of SQL statements it ran): how tests see
+    that a page or a service reads a set at once, not one row at a time."""
+    from sqlalchemy import event as sa_event
+
+    count = [0]
+
+    def counted(*_args, **_kwargs):
+        count[0] += 1
+
+    sa_event.listen(db.engine, "before_cursor_execute", counted)
+    try:
+        result = action()
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", counted)
+    return result, count[0]
+
+
 def login(client, user, password=PASSWORD):
     response = client.post("/login", data={"email": user.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]

@@ -171,14 +171,20 @@ def tables_of(event, active_only=True):
     return db.session.scalars(query.order_by(MeetingTable.code)).all()
 
 
-def active_meeting_count(profile):
+def _meeting_count(profile, *conditions):
+    """How many of `profile`'s meetings meet `conditions` (on Meeting, MeetingSlot)."""
     return db.session.scalar(
         select(func.count())
         .select_from(Meeting)
         .join(MeetingRequest, MeetingRequest.id == Meeting.request_id)
+        .join(MeetingSlot, MeetingSlot.id == Meeting.slot_id)
         .where(or_(MeetingRequest.startup_id == profile.id, MeetingRequest.firm_id == profile.id))
-        .where(Meeting.status.in_(ACTIVE_MEETING_STATUSES))
+        .where(*conditions)
     )
+
+
+def active_meeting_count(profile):
+    return _meeting_count(profile, Meeting.status.in_(ACTIVE_MEETING_STATUSES))
 
 
 def busy_slot_ids(profile):
@@ -227,16 +233,8 @@ def meetup_profile_to_come(event, organization, now=None):
     profile = profile_of(event, organization)
     if profile is None:
         return None, 0
-    count = db.session.scalar(
-        select(func.count())
-        .select_from(Meeting)
-        .join(MeetingRequest, MeetingRequest.id == Meeting.request_id)
-        .join(MeetingSlot, MeetingSlot.id == Meeting.slot_id)
-        .where(
-            or_(MeetingRequest.startup_id == profile.id, MeetingRequest.firm_id == profile.id),
-            Meeting.status == "scheduled",
-            MeetingSlot.starts_at > (now or _now()),
-        )
+    count = _meeting_count(
+        profile, Meeting.status == "scheduled", MeetingSlot.starts_at > (now or _now())
     )
     return profile, count
 
@@ -1570,8 +1568,8 @@ def sync_slots(event, settings):
     )
     if removed:
         with_history = {slot_id for slot_id, _status in meetings_there}
-        # Time proposals are history too (and an open one is closed as taken when it
-        # is answered): deleting their slot would delete them along with it.
+        # Time proposals are history too: deleting their slot would delete them along
+        # with it.
         with_history |= set(
             db.session.scalars(
                 select(MeetingTimeProposal.slot_id).where(

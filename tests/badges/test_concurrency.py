@@ -200,16 +200,22 @@ def test_a_reissue_at_the_desk_while_the_company_withdraws_is_revoked(
     """A badge the organizers had revoked (lost) is reissued while the company
     withdraws: the withdrawal read it as revoked already; the reissue must not bring
     it back valid."""
+    assert _reissued_while_the_company_withdraws(app, monkeypatch, small_event).is_revoked
+
+
+def _reissued_while_the_company_withdraws(app, monkeypatch, small_event, **how):
+    """The staff member's badge, revoked as lost, is reissued at the desk while the
+    company withdraws (or `how` says what else changes, and when): the badge after."""
     badge = services.issue_badge(small_event.event, small_event.exhibitor_staff)
     services.revoke_badge(badge, reason="lost")
     db.session.commit()
-    badge = _issued_while_the_company_withdraws(
+    return _issued_while_the_company_withdraws(
         app,
         monkeypatch,
         small_event,
         lambda event, user: services.reissue_badge(services.badge_of(event, user)),
+        **how,
     )
-    assert badge.is_revoked
 
 
 def test_a_badge_issued_while_its_holder_leaves_the_team_does_not_name_the_company(

@@ -240,17 +240,9 @@ def test_a_reissue_while_its_holder_leaves_the_team_does_not_name_the_company(
     who they are, their account too, only once it holds the company's registration,
     so the removal either waits and revokes the new print, or has committed and the
     print no longer names the company."""
-    from tests.badges.test_concurrency import _issued_while_the_company_withdraws
+    from tests.badges.test_concurrency import _reissued_while_the_company_withdraws
 
-    badge = services.issue_badge(small_event.event, small_event.exhibitor_staff)
-    services.revoke_badge(badge, reason="lost")
-    db.session.commit()
-    badge = _issued_while_the_company_withdraws(
-        app,
-        monkeypatch,
-        small_event,
-        lambda event, user: services.reissue_badge(services.badge_of(event, user)),
-        checked_by=removed_after,
-        change=exhibitors.remove_member,
+    badge = _reissued_while_the_company_withdraws(
+        app, monkeypatch, small_event, checked_by=removed_after, change=exhibitors.remove_member
     )
     assert badge.is_revoked or badge.organization_id != small_event.companies["alpha"].id

@@ -17,6 +17,7 @@ from eventapp.checkin.models import Lead, LeadConsent, ScanPoint
 from eventapp.events.models import EventRole
 from eventapp.extensions import db
 from tests.checkin.conftest import nonce, scan, visitors
+from tests.conftest import statements_of
 
 
 def _capture(scanning, login_as, device_token):
@@ -688,20 +689,10 @@ def _many_leads(scanning, login_as, count, prefix):
 
 
 def _statements(client, url):
-    from sqlalchemy import event as sa_event
-
-    count = [0]
-
-    def counted(*_args, **_kwargs):
-        count[0] += 1
-
     db.session.expire_all()
-    sa_event.listen(db.engine, "before_cursor_execute", counted)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", counted)
-    return count[0]
+    response, count = statements_of(lambda: client.get(url))
+    assert response.status_code == 200
+    return count
 
 
 def test_leads_page_and_exports_do_not_query_per_lead(scanning, login_as):

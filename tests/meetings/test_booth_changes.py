@@ -11,7 +11,7 @@ from eventapp.extensions import db
 from eventapp.meetings import services
 from eventapp.meetings.models import Meeting, MeetingProfile
 from eventapp.organizations.models import Organization
-from tests.conftest import login
+from tests.conftest import login, statements_of
 from tests.meetings.conftest import accepted_request, add_company
 
 
@@ -258,7 +258,6 @@ def test_the_organizers_page_reads_the_firms_at_once(meetup):
     """Finding the meetings astray does not read each firm on its own: an event
     with hundreds of firms receiving at their stands would read them all on every
     visit to the meetup page."""
-    from sqlalchemy import event as sa_event
 
     def firms_receiving(count, start):
         for n in range(start, start + count):
@@ -271,18 +270,10 @@ def test_the_organizers_page_reads_the_firms_at_once(meetup):
         db.session.commit()
 
     def statements():
-        count = [0]
-
-        def counted(*_args, **_kwargs):
-            count[0] += 1
-
         db.session.expire_all()
-        sa_event.listen(db.engine, "before_cursor_execute", counted)
-        try:
-            assert services.astray_meetings(meetup.event) == []
-        finally:
-            sa_event.remove(db.engine, "before_cursor_execute", counted)
-        return count[0]
+        astray, count = statements_of(lambda: services.astray_meetings(meetup.event))
+        assert astray == []
+        return count
 
     firms_receiving(2, 0)
     few = statements()
@@ -333,22 +324,6 @@ def test_a_firm_choosing_its_booth_waits_for_a_move_of_its_booths(meetup):
     assert save()
 
 
-def _statements_of(action):
-    from sqlalchemy import event as sa_event
-
-    count = [0]
-
-    def counted(*_args, **_kwargs):
-        count[0] += 1
-
-    sa_event.listen(db.engine, "before_cursor_execute", counted)
-    try:
-        result = action()
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", counted)
-    return result, count[0]
-
-
 def test_a_booking_reads_the_firms_booth_in_one_query(meetup):
     """Every booking, move and planned meeting of a firm receiving at its booth asks
     who holds that booth: one statement, not the booth, its allocation and then the
@@ -357,7 +332,7 @@ def test_a_booking_reads_the_firms_booth_in_one_query(meetup):
     db.session.expire_all()
     firm = db.session.get(MeetingProfile, beta.id)
     assert firm.location == "B-03"
-    booth, count = _statements_of(lambda: services._reception_booth(firm))
+    booth, count = statements_of(lambda: services._reception_booth(firm))
     assert (booth, count) == ("B-03", 1)
 
 
