@@ -561,6 +561,13 @@ def sign_in_page(page, email, password=PASSWORD):
     return page
 
 
+def page_width(page):
+    """How wide the page lays itself out, once loaded: just after a link is
+    clicked the old document may be gone and the new one not yet there."""
+    page.wait_for_load_state()
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
 def browser_signed_in(browser, base_url, email, locale="en-US", **context):
     """A page in a browser context of its own (a phone: `**PHONE`), signed in."""
     page = browser.new_context(base_url=base_url, locale=locale, **context).new_page()

@@ -6,7 +6,7 @@ import pytest
 
 from eventapp.badges import services
 from eventapp.extensions import db
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, page_width
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,7 @@ def test_badge_on_a_phone_screen_scans(page, live_server, small_event, tmp_path)
     page.goto(f"{live_server.url}/e/test-expo/badge")
     assert page.get_by_role("heading", name="My badge").is_visible()
     # Nothing sticks out sideways on a phone.
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page_width(page) <= 390
     shot = tmp_path / "qr.png"
     page.locator(".badge-card-qr svg").screenshot(path=str(shot))
     result = subprocess.run(["zbarimg", "--raw", "-q", str(shot)], capture_output=True, timeout=60)

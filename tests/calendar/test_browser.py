@@ -3,7 +3,7 @@
 import pytest
 
 from eventapp.extensions import db
-from tests.conftest import PASSWORD, browser_signed_in
+from tests.conftest import PASSWORD, browser_signed_in, page_width
 
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
@@ -41,4 +41,4 @@ def test_every_meeting_shows_its_ics_button_on_a_phone(meetup, live_server, brow
     assert buttons.count() == 1
     box = buttons.first.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page_width(page) <= 390

@@ -1,6 +1,8 @@
 """Fixtures of the scanning tests: the small event moved to today and tomorrow
 (Seoul), badges for its people, and one scan point of each kind."""
 
+import socket
+import threading
 import uuid
 from datetime import datetime, time, timedelta
 
@@ -207,3 +209,84 @@ def visitors(event, count, prefix="visitor"):
     codes = [badges.badge_code(badge) for badge in issued]
     db.session.commit()
     return codes
+
+
+class VenueLink:
+    """The venue's network between the scanners and the server: a TCP relay to the
+    live server that can be cut. Chromium's offline emulation can miss a request
+    that a page sends as it loads (after a reload, say); a cut link refuses it, as
+    Wi-Fi that is down does."""
+
+    def __init__(self, target_url):
+        host, port = target_url.removeprefix("http://").split(":")
+        self.target = (host, int(port))
+        self.listener = socket.create_server((host, 0))
+        self.url = f"http://{host}:{self.listener.getsockname()[1]}"
+        self.up = threading.Event()
+        self.up.set()
+        self.lock = threading.Lock()
+        self.open = set()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return  # closed
+            if not self.up.is_set():
+                client.close()
+                continue
+            try:
+                server = socket.create_connection(self.target)
+            except OSError:
+                client.close()
+                continue
+            with self.lock:
+                self.open.update((client, server))
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    def _pipe(self, source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            self._drop(source, sink)
+
+    def _drop(self, *sockets):
+        for one in sockets:
+            with self.lock:
+                self.open.discard(one)
+            try:
+                one.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            one.close()
+
+    def cut(self):
+        """Down: open connections are broken, new ones closed at once."""
+        self.up.clear()
+        with self.lock:
+            connections = list(self.open)
+        self._drop(*connections)
+
+    def restore(self):
+        self.up.set()
+
+    def close(self):
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread
+        except OSError:
+            pass
+        self.listener.close()
+        self.cut()
+
+
+@pytest.fixture
+def venue_link(live_server):
+    link = VenueLink(live_server.url)
+    yield link
+    link.close()

@@ -12,6 +12,7 @@ from eventapp.badges.models import CATEGORIES
 from eventapp.checkin import meetings_link, services
 from eventapp.checkin.models import MeetingArrival, Scan
 from eventapp.extensions import db
+from tests.conftest import page_width
 from tests.meetings.conftest import add_company, meetup, request_ctx  # noqa: F401 (fixtures)
 
 meetings = pytest.importorskip("eventapp.meetings.services")
@@ -828,7 +829,7 @@ def test_the_days_meetings_fit_a_phone(meetup, live_server, launch_chromium):  #
     page.goto(f"{live_server.url}/e/test-expo/checkin/points/{zone_id}/meetings?day={day}")
     assert page.locator("tbody tr").count() == 2
     # Each meeting a card: nothing to swipe sideways for, and each side labelled.
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page_width(page) <= 360
     firm = page.locator(f"#meeting-{meeting_id} td[data-label]").nth(1)
     label = firm.evaluate("e => getComputedStyle(e, '::before').content")
     assert "기업" in label or "Firm" in label, label

@@ -434,23 +434,25 @@ def test_refused_upload_keeps_the_scans_and_says_what_to_do(
     assert row.result == "ok" and row.offline and row.user_id == staff_id
 
 
-def test_offline_scan_is_uploaded_once_with_its_time(scanning, live_server, launch_chromium):
+def test_offline_scan_is_uploaded_once_with_its_time(
+    scanning, live_server, venue_link, launch_chromium
+):
     code = scanning.code("exhibitor_staff")
     badge_id = scanning.badges["exhibitor_staff"].id
     path, _device = _setup_path(scanning, "gate", "gate tablet")
     browser = launch_chromium()
     context = browser.new_context(locale="ko-KR")
     page = context.new_page()
-    _set_up(page, live_server.url + path)
+    _set_up(page, venue_link.url + path)
     _ready(page)
     page.wait_for_selector("#scanner[data-sw='ready']", timeout=15000)
     # Chromium verifies Ed25519 with WebCrypto (the JS fallback is for older browsers).
     assert page.evaluate("window.kicxupScanner.keyKind()") == "webcrypto"
 
-    # Offline emulation does not reach requests that pass through the service
-    # worker, which controls the page after the reload: those are cut off too.
+    # The page is told it is offline, and the link is down too: the reload's page
+    # could send its upload before Chromium's offline emulation reached it.
     context.set_offline(True)
-    context.route("**/api/checkin/**", lambda route: route.abort())
+    venue_link.cut()
     page.fill("#code-input", code)
     page.press("#code-input", "Enter")
     page.wait_for_selector("#result[data-status='ok']", timeout=10000)
@@ -471,7 +473,7 @@ def test_offline_scan_is_uploaded_once_with_its_time(scanning, live_server, laun
     assert page.inner_text("#count-queue") == "2"
 
     page.wait_for_timeout(1200)
-    context.unroute("**/api/checkin/**")
+    venue_link.restore()
     context.set_offline(False)
     page.wait_for_function(
         "document.getElementById('count-queue').textContent === '0'", timeout=20000

@@ -18,6 +18,7 @@ from tests.checkin.test_scanner_browser import (
     _sign_in,
     _type_code,
 )
+from tests.conftest import page_width
 
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 360, "height": 640}, "is_mobile": True, "has_touch": True}
@@ -72,7 +73,7 @@ def test_leads_page_with_a_long_email_does_not_scroll_sideways(
     _sign_in(page, live_server.url, scanning.exhibitor_staff.email)
     page.goto(f"{live_server.url}/e/test-expo/leads/")
     assert page.locator(".contact a[href^=mailto]").count() == 1
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page_width(page) <= 360
 
 
 def test_upload_warning_buttons_are_44px(scanning, live_server, launch_chromium):
@@ -193,7 +194,7 @@ def test_korean_tables_keep_words_whole_on_a_phone(
     name = page.locator("table a", has_text="정문").first.bounding_box()
     assert name["height"] < 30, name
     # Each point a card: its Scan button is on the screen, not past a sideways swipe.
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page_width(page) <= 360
     button = page.locator("tbody tr").first.locator("a.button").first.bounding_box()
     assert button["x"] + button["width"] <= 360, button
     lines = "e => e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight)"
@@ -294,7 +295,7 @@ def test_filters_with_long_names_fit_the_phone(scanning, live_server, launch_chr
     for lang in ("en", "ko"):
         for path in ("/e/test-expo/checkin/scans?", f"/e/test-expo/leads/?org={alpha_id}&"):
             page.goto(f"{live_server.url}{path}lang={lang}")
-            width = page.evaluate("document.documentElement.scrollWidth")
+            width = page_width(page)
             assert width <= 360, (path, lang, width)
 
 

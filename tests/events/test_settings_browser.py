@@ -4,7 +4,7 @@ import pytest
 
 from eventapp.events.models import Event
 from eventapp.extensions import db
-from tests.conftest import browser_signed_in
+from tests.conftest import browser_signed_in, page_width
 
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
@@ -17,13 +17,14 @@ def test_an_organizer_edits_the_event_on_a_phone(small_event, live_server, brows
     page = browser_signed_in(browser, live_server.url, "organizer@example.org", "ko-KR", **PHONE)
     page.goto("/e/test-expo/manage/?lang=ko")
     page.click("a[href='/e/test-expo/manage/settings']")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.wait_for_url("**/manage/settings")
+    assert page_width(page) <= 360
     # People registered: the address is shown but cannot be typed over.
     assert page.locator("#slug").get_attribute("readonly") is not None
     page.fill("#city", "부산")
     page.fill("#ends_on", "2025-09-19")
     page.click("#event-settings-form button[type=submit]")
     page.wait_for_selector(".flash-success")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page_width(page) <= 360
     event = db.session.get(Event, event_id)
     assert (event.city, event.ends_on.isoformat()) == ("부산", "2025-09-19")

@@ -3,11 +3,10 @@
 import pytest
 
 from eventapp.extensions import db
-from tests.conftest import browser_signed_in
+from tests.conftest import browser_signed_in, page_width
 
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-PAGE_WIDTH = "document.documentElement.scrollWidth"
 
 
 def _company(small_event, website=None):
@@ -28,7 +27,7 @@ def test_team_table_scrolls_in_its_card_not_the_page(small_event, live_server, b
     page.goto(f"/e/test-expo/exhibitors/{alpha_id}/")
     wrap = page.locator(".table-wrap").first
     assert wrap.evaluate("el => el.scrollWidth > el.clientWidth")  # the table does scroll
-    assert page.evaluate(PAGE_WIDTH) <= 390
+    assert page_width(page) <= 390
 
 
 def test_a_long_website_wraps_on_the_company_pages(small_event, live_server, browser):
@@ -38,14 +37,14 @@ def test_a_long_website_wraps_on_the_company_pages(small_event, live_server, bro
     page.goto(f"/e/test-expo/exhibitors/{alpha_id}/")
     link = page.locator(f'a[href="{website}"]')
     assert link.count() == 1
-    assert page.evaluate(PAGE_WIDTH) <= 390
+    assert page_width(page) <= 390
     box = link.bounding_box()
     assert box["x"] + box["width"] <= 390  # readable, not cut off at the card's edge
     # The organizer's page of the company shows the same profile card.
     page = browser_signed_in(browser, live_server.url, organizer, "ko-KR", **PHONE)
     page.goto(f"/e/test-expo/manage/exhibitors/{alpha_id}")
     assert page.locator(f'a[href="{website}"]').count() == 1
-    assert page.evaluate(PAGE_WIDTH) <= 390
+    assert page_width(page) <= 390
 
 
 def test_a_description_keeps_its_paragraphs(small_event, live_server, browser):

@@ -4,7 +4,7 @@ import pytest
 
 from eventapp.extensions import db
 from eventapp.meetings import services
-from tests.conftest import browser_signed_in
+from tests.conftest import browser_signed_in, page_width
 
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
@@ -30,7 +30,7 @@ def _open_buttons_on_screen(page, count):
         assert box["x"] >= 0 and box["x"] + box["width"] <= 360
     for wrap in page.locator(".table-wrap").all():
         assert not wrap.evaluate("el => el.scrollWidth > el.clientWidth")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page_width(page) <= 360
 
 
 def test_meetup_home_with_requests_does_not_scroll_sideways(meetup, live_server, browser):
@@ -61,7 +61,7 @@ def test_every_request_shows_its_open_button_on_a_phone(meetup, live_server, bro
     assert buttons.count() == 1
     for box in (buttons.nth(i).bounding_box() for i in range(buttons.count())):
         assert box["x"] >= 0 and box["x"] + box["width"] <= 360
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page_width(page) <= 360
 
 
 def test_a_proposed_time_is_answered_on_the_agenda_of_a_phone(meetup, live_server, browser):
@@ -83,11 +83,11 @@ def test_a_proposed_time_is_answered_on_the_agenda_of_a_phone(meetup, live_serve
     page = browser_signed_in(browser, live_server.url, firm, "ko-KR", **PHONE)
     # The meeting's page, with the proposal and the form for a counter-proposal.
     page.goto(f"/e/test-expo/meetings/m/{meeting_id}?lang=ko")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page_width(page) <= 360
     box = page.locator("#another-time select").bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 360
     page.goto("/e/test-expo/meetings/agenda?lang=ko")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page_width(page) <= 360
     buttons = page.locator(".meet-proposal button")
     assert buttons.count() == 2
     for box in (buttons.nth(i).bounding_box() for i in range(2)):
@@ -114,7 +114,7 @@ def test_the_proposer_withdraws_its_time_on_a_phone(meetup, live_server, browser
     db.session.remove()
     page = browser_signed_in(browser, live_server.url, startup, "ko-KR", **PHONE)
     page.goto("/e/test-expo/meetings/agenda?lang=ko")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page_width(page) <= 360
     button = page.locator(".meet-proposal button")
     assert button.count() == 1 and button.get_attribute("data-answer") == "withdraw"
     box = button.bounding_box()
