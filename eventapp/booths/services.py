@@ -548,6 +548,8 @@ def confirm_booths(exhibitor, now=None):
         event=exhibitor.event,
         data={"booths": _codes_of(allocations), "from": previous},
     )
+    # A held stand the organizers had lent a firm for its meetings is now this one's.
+    follow_booths(exhibitor, _codes_of(allocations))
     return allocations
 
 
@@ -1200,6 +1202,7 @@ def apply_proposal(proposal, now=None):
     db.session.flush()
     for exhibitor_id in wanted:
         change_status(exhibitors[exhibitor_id], "placed")
+        follow_booths(exhibitors[exhibitor_id], [])  # a stand lent for meetings, given
     proposal.applied_at = now
     db.session.flush()
     audit.record(

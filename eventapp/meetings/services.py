@@ -360,22 +360,7 @@ def create_profile(event, organization, **fields):
 def _apply_profile_fields(profile, fields):
     changed = []
     if profile.side == "firm" and {"booth_code", "receives_at_booth"} & set(fields):
-        # The booths are read under a share lock on the company's registration, which
-        # a move of its booths locks first: a move at this moment waits and then
-        # takes the firm's choice along (follow_booths), or is seen here. The same
-        # order as a move's (the registration, then the profile rows).
-        with db.session.no_autoflush:
-            # A profile being created has its ids only once flushed.
-            event_id = profile.event_id or profile.event.id
-            organization_id = profile.organization_id or profile.organization.id
-            db.session.execute(
-                select(Exhibitor.id)
-                .where(
-                    Exhibitor.event_id == event_id,
-                    Exhibitor.organization_id == organization_id,
-                )
-                .with_for_update(read=True)
-            ).all()
+        _hold_registration(profile)
     for key, value in fields.items():
         if key not in PROFILE_FIELDS:
             raise ValueError(f"unknown profile field {key!r}")
@@ -397,6 +382,22 @@ def _apply_profile_fields(profile, fields):
         if not profile.booth_code:
             raise MeetingError(_("Give the booth code where your company receives its meetings."))
     return changed
+
+
+def _hold_registration(profile):
+    """Share-lock the firm's exhibitor registration before its booths are read. A
+    move of the company's booths locks it first: a move at this moment waits and
+    then takes the firm's new choice along (follow_booths), or is seen here. The
+    same order as a move's (the registration, then the profile rows)."""
+    with db.session.no_autoflush:
+        # A profile being created has its ids only once flushed.
+        event_id = profile.event_id or profile.event.id
+        organization_id = profile.organization_id or profile.organization.id
+        db.session.execute(
+            select(Exhibitor.id)
+            .where(Exhibitor.event_id == event_id, Exhibitor.organization_id == organization_id)
+            .with_for_update(read=True)
+        ).all()
 
 
 def _own_booth(profile, code):
@@ -1699,8 +1700,11 @@ def _event_booth(event, profile, code):
     """`code` as the floor plan spells it, or MeetingError. The organizer may send a firm
     to a booth that is not its own (a stand lent for the meetup), but partners walk to
     the code: a typo, or a booth another company was given, sends them astray."""
+    # Shared: placing the booth for another company at this moment waits, or is seen.
     booth = db.session.scalar(
-        select(Booth).where(Booth.event_id == event.id, func.upper(Booth.code) == code.upper())
+        select(Booth)
+        .where(Booth.event_id == event.id, func.upper(Booth.code) == code.upper())
+        .with_for_update(read=True)
     )
     if booth is None:
         raise MeetingError(
@@ -1750,37 +1754,69 @@ def _booth_key(code):
 
 
 def follow_booths(exhibitor, before):
-    """After the company's booths changed (moved, swapped, taken away, or it stopped
-    exhibiting), in the same transaction: when its firm received its meetings at one
-    of the booths it held, `before`, and no longer holds that one, partners would walk
-    to a booth that is empty or somebody else's. The firm now receives at its first
-    booth, or at the shared tables when it has none; its meetings still to come at
-    the lost booth move there (same time, both sides told, calendars updated).
-    Returns those left where they were, because no table was free in their slot: the
-    organizers' meetup page lists them (astray_meetings)."""
+    """After the company's booths changed (moved, swapped, taken away, confirmed, or
+    it stopped exhibiting), in the same transaction: when its firm received its
+    meetings at one of the booths it held, `before`, and no longer holds that one,
+    partners would walk to a booth that is empty or somebody else's. The firm now
+    receives at its first booth, or at the shared tables when it has none; its
+    meetings still to come at the lost booth move there (same time, both sides told,
+    calendars updated). A firm of another company that received at a booth the
+    company now holds (a free stand the organizers lent it) leaves it the same way.
+    Returns the meetings left where they were, because no table was free in their
+    slot: the organizers' meetup page lists them (astray_meetings)."""
     event = exhibitor.event
     before = {_booth_key(code) for code in before}
+    held = own_booth_codes(event, exhibitor.organization)
+    held_keys = {_booth_key(code) for code in held}
 
-    def lost_booth(profile, held):
-        lost = profile.location if profile is not None else None
-        if lost is None or _booth_key(lost) not in before:
-            return None
-        if _booth_key(lost) in {_booth_key(code) for code in held}:
+    def own_lost(profile):
+        lost = profile.location
+        if lost is None or _booth_key(lost) not in before or _booth_key(lost) in held_keys:
             return None
         return lost
 
+    def lent_lost(profile):
+        lost = profile.location
+        return lost if lost is not None and _booth_key(lost) in held_keys else None
+
+    leaving = []
     profile = profile_of(event, exhibitor.organization)
-    held = own_booth_codes(event, exhibitor.organization)
-    if lost_booth(profile, held) is None:
+    if profile is not None and own_lost(profile) is not None:
+        leaving.append((profile, own_lost, held))
+    if held_keys:
+        for firm in db.session.scalars(
+            select(MeetingProfile).where(
+                MeetingProfile.event_id == event.id,
+                MeetingProfile.side == "firm",
+                MeetingProfile.receives_at_booth.is_(True),
+                func.upper(MeetingProfile.booth_code).in_(held_keys),
+                MeetingProfile.organization_id != exhibitor.organization_id,
+            )
+        ):
+            leaving.append((firm, lent_lost, None))
+    if not leaving:
         return []
-    # Every participant, in the order bookings lock their pairs: the firm's row and
-    # those of its partners are written below, and a booking at the booth meanwhile
+    # Every participant, in the order bookings lock their pairs: the firms' rows and
+    # those of their partners are written below, and a booking at the booth meanwhile
     # either waits and finds the firm gone from it, or is seen and moved.
     _lock_event_profiles(event)
-    _fresh(profile)
-    lost = lost_booth(profile, held)
-    if lost is None:
-        return []
+    left = []
+    for firm, lost_of, keep in leaving:
+        _fresh(firm)
+        lost = lost_of(firm)
+        if lost is None:
+            continue
+        if keep is None:
+            keep = own_booth_codes(event, firm.organization)
+        left += _leave_booth(firm, lost, keep)
+    return left
+
+
+def _leave_booth(profile, lost, held):
+    """The firm no longer receives at booth `lost`: at its first booth among `held`,
+    else at the tables; its meetings still to come at `lost` move with it. Returns
+    those that found no free table."""
+    event = profile.event
     if held:
         profile.booth_code = held[0]
     else:
@@ -1874,6 +1910,9 @@ def set_booth_reception(event, user, profile, receives, booth_code=None):
                 max=BOOTH_CODE_LENGTH,
             )
         )
+    if receives:
+        # As when the firm names its booth: not one a move is taking away meanwhile.
+        _hold_registration(profile)
     if receives and booth_code:
         booth_code = _event_booth(event, profile, booth_code)
     if receives and not booth_code:

@@ -126,7 +126,7 @@ def test_with_no_table_free_the_meeting_stays_and_organizers_see_it(meetup, clie
     assert "기업이 더 이상 미팅을 받지 않는 부스에 잡힌 미팅" in page
 
 
-def test_a_booth_given_to_another_company_is_astray_a_lent_one_is_not(meetup):
+def test_a_lent_stand_given_to_another_company_sends_the_firm_back_to_its_booth(meetup):
     beta, (meeting_id,) = _receiving_beta(meetup, slots=(0,))
     # The organizers lend beta a free stand instead: its meetings there are fine.
     services.set_booth_reception(meetup.event, meetup.organizer, beta, True, "B-09")
@@ -134,17 +134,93 @@ def test_a_booth_given_to_another_company_is_astray_a_lent_one_is_not(meetup):
     meeting.booth_code = "B-09"
     db.session.commit()
     assert services.astray_meetings(meetup.event) == []
-    # ... until the stand is given to alpha.
+    # The stand is given to alpha: beta receives at its own booth again, and its
+    # meeting goes there with it.
     booths.place_exhibitor(meetup.exhibitors["alpha"], "B-09,B-10")
     db.session.commit()
-    assert [m.id for m in services.astray_meetings(meetup.event)] == [meeting_id]
-    # A meeting booked now goes to a table, not to alpha's booth.
+    assert beta.location == "B-03"
+    assert _places([meeting_id]) == [("B-03", None, 1)]
+    assert services.astray_meetings(meetup.event) == []
     user, startup = add_company(meetup.event, "late", "startup")
     request = accepted_request(meetup.event, startup, beta, user)
-    booked = services.book(request, meetup.slots[2], user)
+    assert services.book(request, meetup.slots[2], user).booth_code == "B-03"
+
+
+def _lent_to_beta(meetup, code="B-09"):
+    """Beta, with no booth, receiving at the free stand `code`, with one meeting
+    there in the first slot; committed."""
+    beta = meetup.profiles["beta"]
+    services.set_booth_reception(meetup.event, meetup.organizer, beta, True, code)
+    request = accepted_request(meetup.event, meetup.profiles["alpha"], beta, meetup.exhibitor_admin)
+    meeting = services.book(request, meetup.slots[0], meetup.exhibitor_admin)
     db.session.commit()
-    assert booked.booth_code is None
-    assert booked.table.code in {t.code for t in meetup.tables}
+    assert meeting.booth_code == code
+    return beta, meeting.id
+
+
+def test_an_exhibitor_confirming_a_lent_stand_sends_its_meetings_to_the_tables(meetup, outbox):
+    """Alpha picks and confirms the free stand the organizers had lent beta for the
+    meetup. Beta has no booth of its own: it receives at the shared tables from then
+    on, and its meeting at the stand goes to a free table, both sides told. While
+    alpha only holds the stand (a hold may lapse), nothing moves."""
+    from tests.booths.conftest import open_window
+
+    beta, meeting_id = _lent_to_beta(meetup, "A-01")
+    alpha = meetup.exhibitors["alpha"]
+    open_window(meetup.event)
+    booths.hold_booths(alpha, ["A-01", "A-02"])
+    db.session.commit()
+    assert _places([meeting_id]) == [("A-01", None, 0)]
+    booths.confirm_booths(alpha)
+    db.session.commit()
+    assert beta.location is None
+    ((booth, table, sequence),) = _places([meeting_id])
+    assert (booth, sequence) == (None, 1)
+    assert table in {t.code for t in meetup.tables}
+    told = outbox("meeting_moved")
+    assert {to for to, _subject, _text in told} >= {
+        "exhibitor_admin@example.org",
+        "other_exhibitor@example.org",
+    }
+    assert all(f"Place: {table}" in text for _to, _subject, text in told)
+    assert services.astray_meetings(meetup.event) == []
+
+
+def test_a_lent_stand_given_with_no_table_free_leaves_the_meeting_listed(meetup):
+    """Both tables are taken at that time: beta's meeting keeps the stand's code, and
+    the organizers' meetup page lists it, the stand being alpha's now."""
+    beta, meeting_id = _lent_to_beta(meetup)
+    gamma = meetup.profiles["gamma"]
+    for key, firm in (("t1", gamma), ("t2", None)):
+        user, startup = add_company(meetup.event, key, "startup")
+        if firm is None:
+            _firm_user, firm = add_company(meetup.event, "f2", "large_firm")
+        services.book(accepted_request(meetup.event, startup, firm, user), meetup.slots[0], user)
+    db.session.commit()
+    booths.place_exhibitor(meetup.exhibitors["alpha"], "B-09,B-10")
+    db.session.commit()
+    assert beta.location is None
+    assert _places([meeting_id]) == [("B-09", None, 0)]
+    assert [m.id for m in services.astray_meetings(meetup.event)] == [meeting_id]
+
+
+def test_the_booth_plan_applied_sends_a_lent_stands_meetings_to_the_tables(meetup):
+    """The assigner's plan places alpha on the stand lent to beta: as a placement by
+    hand, beta's meeting there goes to a table."""
+    from eventapp.booths.models import BoothPlanProposal
+
+    beta, meeting_id = _lent_to_beta(meetup, "A-01")
+    proposal = BoothPlanProposal(
+        event_id=meetup.event.id,
+        assignments={str(meetup.exhibitors["alpha"].id): ["A-01", "A-02"]},
+        left_out=[],
+    )
+    db.session.add(proposal)
+    db.session.flush()
+    booths.apply_proposal(proposal)
+    db.session.commit()
+    assert beta.location is None
+    assert _places([meeting_id])[0][:1] == (None,)
 
 
 def test_meetings_elsewhere_and_past_ones_stay(meetup, monkeypatch):
@@ -420,3 +496,46 @@ def test_a_firm_creating_its_profile_at_its_booth_waits_for_a_move_of_its_booths
             booth_code="B-03",
         ),
     )
+
+
+def test_an_organizer_setting_a_firms_booth_waits_for_a_move_of_its_booths(meetup):
+    """The organizers send beta to its booth B-03 while others move beta's booths:
+    the setting reads the booths under the registration's share lock as the firm's
+    own save does, so it waits for the move instead of sending partners to B-03
+    after the move has taken it away."""
+    profile_id = meetup.profiles["beta"].id
+
+    def save():
+        profile = db.session.get(MeetingProfile, profile_id)
+        return services.set_booth_reception(meetup.event, meetup.organizer, profile, True, "B-03")
+
+    _refused_while_a_move_holds_the_registration(meetup, save)
+    assert save()
+
+
+def test_an_organizer_lending_a_stand_waits_for_its_placement(meetup):
+    """A free stand lent to beta while the booth tool places another company on it:
+    the lending reads who holds the booth under a share lock of the booth, which the
+    placement holds, so it waits and then refuses the booth given away."""
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from eventapp.booths.models import Booth
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL: SQLite runs one writing transaction at a time")
+    beta = meetup.profiles["beta"]
+    booth_id = db.session.scalar(select(Booth.id).where(Booth.code == "B-09"))
+    with db.engine.connect() as placing:
+        placing.execute(select(Booth.id).where(Booth.id == booth_id).with_for_update()).all()
+        db.session.execute(text("SET LOCAL lock_timeout = '300ms'"))
+        with pytest.raises(OperationalError, match="lock timeout"):
+            services.set_booth_reception(meetup.event, meetup.organizer, beta, True, "B-09")
+        db.session.rollback()
+        placing.rollback()
+    booths.place_exhibitor(meetup.exhibitors["alpha"], "B-09,B-10")
+    db.session.commit()
+    beta = db.session.get(MeetingProfile, beta.id)
+    with pytest.raises(services.MeetingError, match="B-09"):
+        services.set_booth_reception(meetup.event, meetup.organizer, beta, True, "B-09")
