@@ -377,11 +377,37 @@ def _apply_profile_fields(profile, fields):
         if getattr(profile, key) != value:
             setattr(profile, key, value)
             changed.append(key)
+    if "receives_at_booth" in changed:
+        if not profile.receives_at_booth:
+            _forget_own_booth(profile)
+        elif "booth_code" not in changed and not _kept_stand_usable(profile):
+            profile.booth_code = None  # given to another company, or gone, since
     if profile.receives_at_booth and not profile.booth_code:
         profile.booth_code = booth_code_of(profile.event, profile.organization)
         if not profile.booth_code:
             raise MeetingError(_("Give the booth code where your company receives its meetings."))
     return changed
+
+
+def _forget_own_booth(profile):
+    """A firm that stops receiving at its own booth forgets the code: the company's
+    booths may change before it receives there again, and then the code would send
+    partners to a booth no longer its own. A stand the organizers lent it is kept,
+    for it to take up again."""
+    code = profile.booth_code
+    own = own_booth_codes(profile.event, profile.organization)
+    if code and _booth_key(code) in {_booth_key(c) for c in own}:
+        profile.booth_code = None
+
+
+def _kept_stand_usable(profile):
+    """Whether the code kept while the firm did not receive at a booth (a stand the
+    organizers lent it) is still free or the company's own."""
+    if not profile.booth_code:
+        return True
+    key = _booth_key(profile.booth_code)
+    holder = _booth_holders(profile.event_id, {key}).get(key, -1)  # -1: gone from the plan
+    return holder is None or holder == profile.organization_id
 
 
 def _hold_registration(profile):
@@ -1820,7 +1846,8 @@ def _leave_booth(profile, lost, held):
     if held:
         profile.booth_code = held[0]
     else:
-        profile.receives_at_booth = False
+        # The lost code is forgotten: taken up again, it would send partners astray.
+        profile.receives_at_booth, profile.booth_code = False, None
     audit.record(
         "meeting_profile.booth_reception",
         profile,
@@ -1916,13 +1943,17 @@ def set_booth_reception(event, user, profile, receives, booth_code=None):
     if receives and booth_code:
         booth_code = _event_booth(event, profile, booth_code)
     if receives and not booth_code:
-        booth_code = profile.booth_code or booth_code_of(event, profile.organization)
+        kept = profile.booth_code if _kept_stand_usable(profile) else None
+        booth_code = kept or booth_code_of(event, profile.organization)
         if not booth_code:
             raise MeetingError(_("%(name)s has no booth; give a booth code.", name=profile.name))
-    changed = (profile.receives_at_booth, profile.booth_code) != (bool(receives), booth_code)
+    before = (profile.receives_at_booth, profile.booth_code)
     profile.receives_at_booth = bool(receives)
-    if booth_code or not receives:
-        profile.booth_code = booth_code if receives else profile.booth_code
+    if receives:
+        profile.booth_code = booth_code
+    else:
+        _forget_own_booth(profile)
+    changed = (profile.receives_at_booth, profile.booth_code) != before
     if changed:
         audit.record(
             "meeting_profile.booth_reception",

@@ -2,6 +2,7 @@
 swapped, booths taken away, withdrawn): its meetings still to come follow it, so that
 partners do not walk to a booth that is empty or somebody else's."""
 
+import pytest
 from sqlalchemy import select
 
 from eventapp.booths import services as booths
@@ -361,7 +362,6 @@ def _refused_while_a_move_holds_the_registration(meetup, save):
     """`save()` of beta's profile, on the booth B-03 beta stands on, while a move of
     beta's booths holds its registration: it waits for the move (PostgreSQL), here
     until a short lock timeout."""
-    import pytest
     from sqlalchemy import text
     from sqlalchemy.exc import OperationalError
 
@@ -517,7 +517,6 @@ def test_an_organizer_lending_a_stand_waits_for_its_placement(meetup):
     """A free stand lent to beta while the booth tool places another company on it:
     the lending reads who holds the booth under a share lock of the booth, which the
     placement holds, so it waits and then refuses the booth given away."""
-    import pytest
     from sqlalchemy import text
     from sqlalchemy.exc import OperationalError
 
@@ -539,3 +538,59 @@ def test_an_organizer_lending_a_stand_waits_for_its_placement(meetup):
     beta = db.session.get(MeetingProfile, beta.id)
     with pytest.raises(services.MeetingError, match="B-09"):
         services.set_booth_reception(meetup.event, meetup.organizer, beta, True, "B-09")
+
+
+def _reception(profile_id, **fields):
+    profile = db.session.get(MeetingProfile, profile_id)
+    services.update_profile(profile, **fields)
+    db.session.commit()
+    return profile.location
+
+
+def test_a_firm_back_at_its_booth_after_a_move_receives_at_the_new_one(meetup):
+    """Beta stops receiving at its booth B-03, the organizers move it to B-07, and it
+    turns reception on again: partners go to B-07. The old code used to be kept and
+    taken up again unchecked, sending them to a booth no longer beta's."""
+    beta, _ids = _receiving_beta(meetup, slots=(0,))
+    assert _reception(beta.id, receives_at_booth=False) is None
+    booths.move_exhibitor(meetup.exhibitors["beta"], "B-07")
+    db.session.commit()
+    assert _reception(beta.id, receives_at_booth=True) == "B-07"
+
+
+def test_a_firm_sent_to_the_tables_takes_up_its_new_booth(meetup):
+    """Unassigned, beta receives at the tables; placed again, the organizers turn
+    its reception back on: at the booth it now holds, not the one it lost."""
+    beta, _ids = _receiving_beta(meetup, slots=(0,))
+    booths.unassign_exhibitor(meetup.exhibitors["beta"])
+    db.session.commit()
+    assert beta.location is None
+    booths.place_exhibitor(meetup.exhibitors["beta"], "B-07")
+    services.set_booth_reception(meetup.event, meetup.organizer, beta, True)
+    db.session.commit()
+    assert beta.location == "B-07"
+
+
+def test_a_lent_stand_is_kept_while_the_firm_pauses_its_reception(meetup):
+    """The stand the organizers lent stays the firm's to take up again, unless it was
+    given to another company meanwhile: then the firm needs a booth of its own."""
+    beta = meetup.profiles["beta"]
+    services.set_booth_reception(meetup.event, meetup.organizer, beta, True, "B-09")
+    db.session.commit()
+    assert _reception(beta.id, receives_at_booth=False) is None
+    assert _reception(beta.id, receives_at_booth=True) == "B-09"
+    _reception(beta.id, receives_at_booth=False)
+    booths.place_exhibitor(meetup.exhibitors["alpha"], "B-09,B-10")
+    db.session.commit()
+
+    with pytest.raises(services.MeetingError):
+        _reception(beta.id, receives_at_booth=True)
+    db.session.rollback()
+    booths.place_exhibitor(meetup.exhibitors["beta"], "B-03")
+    db.session.commit()
+    assert _reception(beta.id, receives_at_booth=True) == "B-03"
+    # The organizers turning it on without a code: the same.
+    _reception(beta.id, receives_at_booth=False)
+    beta = db.session.get(MeetingProfile, beta.id)
+    services.set_booth_reception(meetup.event, meetup.organizer, beta, True)
+    assert beta.location == "B-03"
