@@ -441,10 +441,16 @@ def _back_to_manage(event, booths=""):
     return redirect(url_for(".manage", slug=event.slug, booths=booths or None))
 
 
-def _flash_astray_meetings(event):
-    """A firm's meetings left at a booth it lost (no table free at their time), or at
-    a lent stand just given to a company: said where the change was made."""
-    count = len(astray_meetings(event))
+def _astray_ids(event):
+    return {meeting.id for meeting in astray_meetings(event)}
+
+
+def _flash_astray_meetings(event, before):
+    """A firm's meetings this change left at a booth it lost (no table free at their
+    time), or at a lent stand that went with a floor plan: said where the change was
+    made. Those astray `before` it (ids) are not counted again: the meetup page
+    lists them, and a warning after every booth action would be noise."""
+    count = len(_astray_ids(event) - before)
     if count:
         flash(
             ngettext(
@@ -459,6 +465,7 @@ def _flash_astray_meetings(event):
 
 
 def _organizer_action(event, action, success, booths=""):
+    astray = _astray_ids(event)
     ok, result, _status = _commit_or_explain(action)
     if ok:
         flash(success(result) if callable(success) else success, "success")
@@ -466,7 +473,7 @@ def _organizer_action(event, action, success, booths=""):
         for breach in breaches:
             if isinstance(breach, rules.Breach):
                 flash(_("Rule broken: %(rule)s", rule=breach.message), "warning")
-        _flash_astray_meetings(event)
+        _flash_astray_meetings(event, astray)
     else:
         _flash_error(result)
     return _back_to_manage(event, booths if not ok else "")
@@ -602,6 +609,7 @@ def import_plan(event):
     problems = None
     if form.validate_on_submit():
         data = form.file.data.read()
+        astray = _astray_ids(event)
         ok, result, _status = _commit_or_explain(lambda: services.import_floorplan(event, data))
         if ok:
             flash(
@@ -613,7 +621,7 @@ def import_plan(event):
                 "success",
             )
             # Allocated booths cannot vanish, but a free stand lent for the meetup can.
-            _flash_astray_meetings(event)
+            _flash_astray_meetings(event, astray)
             return redirect(url_for(".manage", slug=event.slug))
         problems = result
     return render_template(
@@ -794,10 +802,11 @@ def proposal(event, proposal_id):
 @organizer_view
 def apply_proposal(event, proposal_id):
     item = event_object_or_404(BoothPlanProposal, proposal_id, event)
+    astray = _astray_ids(event)
     ok, result, _status = _commit_or_explain(lambda: services.apply_proposal(item))
     if ok:
         flash(_("The plan is applied: %(count)s exhibitors placed.", count=result), "success")
-        _flash_astray_meetings(event)
+        _flash_astray_meetings(event, astray)
         return redirect(url_for(".manage", slug=event.slug))
     _flash_error(result)
     return redirect(url_for(".proposal", slug=event.slug, proposal_id=proposal_id))

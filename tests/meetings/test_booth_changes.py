@@ -125,6 +125,16 @@ def test_with_no_table_free_the_meeting_stays_and_organizers_see_it(meetup, clie
     assert f"/meetings/manage/m/{booth_meeting}/move" in page
     page = client.get("/e/test-expo/meetings/manage/?lang=ko").get_data(as_text=True)
     assert "기업이 더 이상 미팅을 받지 않는 부스에 잡힌 미팅" in page
+    # The next booth action, which leaves no meeting astray, does not say it again.
+    response = client.post(
+        "/e/test-expo/manage/booths/place?lang=en",
+        data={"exhibitor": meetup.exhibitors["alpha"].id, "booths": "B-09,B-10"},
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert "now stands on B-09, B-10" in page
+    assert "no longer receives at" not in page
+    assert [m.id for m in services.astray_meetings(meetup.event)] == [booth_meeting]
 
 
 def test_a_lent_stand_given_to_another_company_sends_the_firm_back_to_its_booth(meetup):
