@@ -47,7 +47,7 @@ from eventapp.core.i18n import ngettext
 from eventapp.events.services import lock_event, reaches_past_the_fair
 from eventapp.exhibitors import services as registrations
 from eventapp.extensions import db
-from eventapp.meetings.services import follow_booths
+from eventapp.meetings.services import follow_booths, follow_removed_booths
 from eventapp.organizations.models import SECTORS
 
 # Statuses of exhibitors that may have booths at all.
@@ -1067,6 +1067,7 @@ def import_floorplan(event, data, now=None):
         "corners": sum(1 for flag in corner_flags.values() if flag),
     }
     audit.record("floorplan.imported", event, event=event, data=summary)
+    follow_removed_booths(event, set(removed))
     return summary
 
 

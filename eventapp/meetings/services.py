@@ -1809,17 +1809,40 @@ def follow_booths(exhibitor, before):
     profile = profile_of(event, exhibitor.organization)
     if profile is not None and own_lost(profile) is not None:
         leaving.append((profile, own_lost, held))
-    if held_keys:
-        for firm in db.session.scalars(
-            select(MeetingProfile).where(
-                MeetingProfile.event_id == event.id,
-                MeetingProfile.side == "firm",
-                MeetingProfile.receives_at_booth.is_(True),
-                func.upper(MeetingProfile.booth_code).in_(held_keys),
-                MeetingProfile.organization_id != exhibitor.organization_id,
-            )
-        ):
+    for firm in _firms_receiving_at(event, held_keys):
+        if firm.organization_id != exhibitor.organization_id:
             leaving.append((firm, lent_lost, None))
+    return _leave_booths(event, leaving)
+
+
+def follow_removed_booths(event, keys):
+    """A floor plan imported again without booths `keys` (_booth_key): a firm that
+    received at one (a free stand lent to it; allocated booths are kept) leaves it as
+    in follow_booths, in the import's transaction. Returns the meetings left there."""
+
+    def gone(profile):
+        lost = profile.location
+        return lost if lost is not None and _booth_key(lost) in keys else None
+
+    return _leave_booths(event, [(firm, gone, None) for firm in _firms_receiving_at(event, keys)])
+
+
+def _firms_receiving_at(event, keys):
+    if not keys:
+        return []
+    return db.session.scalars(
+        select(MeetingProfile).where(
+            MeetingProfile.event_id == event.id,
+            MeetingProfile.side == "firm",
+            MeetingProfile.receives_at_booth.is_(True),
+            func.upper(MeetingProfile.booth_code).in_(keys),
+        )
+    ).all()
+
+
+def _leave_booths(event, leaving):
+    """Each (firm, lost_of, booths it keeps or None to read them) of `leaving` leaves
+    the booth lost_of(firm) names, judged again under the locks (_leave_booth)."""
     if not leaving:
         return []
     # Every participant, in the order bookings lock their pairs: the firms' rows and

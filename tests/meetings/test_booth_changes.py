@@ -98,15 +98,7 @@ def test_with_no_table_free_the_meeting_stays_and_organizers_see_it(meetup, clie
     """Both tables are taken at that time: the meeting keeps its booth code, and the
     organizers' meetup page lists it with a link to move it."""
     beta, (booth_meeting,) = _receiving_beta(meetup, slots=(0,))
-    gamma = meetup.profiles["gamma"]
-    for key in ("t1", "t2"):
-        user, startup = add_company(meetup.event, key, "startup")
-        request = accepted_request(meetup.event, startup, gamma, user)
-        if key == "t2":  # gamma is busy then; a second firm takes the other table
-            firm_user, firm = add_company(meetup.event, "f2", "large_firm")
-            request = accepted_request(meetup.event, startup, firm, user)
-        services.book(request, meetup.slots[0], user)
-    db.session.commit()
+    _fill_tables(meetup, meetup.slots[0])
     login(client, meetup.organizer)
     response = client.post(
         "/e/test-expo/manage/booths/unassign?lang=en",
@@ -157,6 +149,16 @@ def test_a_lent_stand_given_to_another_company_sends_the_firm_back_to_its_booth(
     assert services.book(request, meetup.slots[2], user).booth_code == "B-03"
 
 
+def _fill_tables(meetup, slot):
+    """Both tables taken at `slot`, by gamma and by a new firm."""
+    for key, firm in (("t1", meetup.profiles["gamma"]), ("t2", None)):
+        user, startup = add_company(meetup.event, key, "startup")
+        if firm is None:
+            _firm_user, firm = add_company(meetup.event, "f2", "large_firm")
+        services.book(accepted_request(meetup.event, startup, firm, user), slot, user)
+    db.session.commit()
+
+
 def _lent_to_beta(meetup, code="B-09"):
     """Beta, with no booth, receiving at the free stand `code`, with one meeting
     there in the first slot; committed."""
@@ -201,13 +203,7 @@ def test_a_lent_stand_given_with_no_table_free_leaves_the_meeting_listed(meetup)
     """Both tables are taken at that time: beta's meeting keeps the stand's code, and
     the organizers' meetup page lists it, the stand being alpha's now."""
     beta, meeting_id = _lent_to_beta(meetup)
-    gamma = meetup.profiles["gamma"]
-    for key, firm in (("t1", gamma), ("t2", None)):
-        user, startup = add_company(meetup.event, key, "startup")
-        if firm is None:
-            _firm_user, firm = add_company(meetup.event, "f2", "large_firm")
-        services.book(accepted_request(meetup.event, startup, firm, user), meetup.slots[0], user)
-    db.session.commit()
+    _fill_tables(meetup, meetup.slots[0])
     booths.place_exhibitor(meetup.exhibitors["alpha"], "B-09,B-10")
     db.session.commit()
     assert beta.location is None
@@ -450,13 +446,7 @@ def test_a_firm_whose_lent_stand_was_given_away_is_offered_slots_with_a_table(me
     beta = meetup.profiles["beta"]
     services.set_booth_reception(meetup.event, meetup.organizer, beta, True, "B-09")
     booths.place_exhibitor(meetup.exhibitors["alpha"], "B-09,B-10")
-    for key, firm_key in (("t1", "gamma"), ("t2", "f2")):
-        user, startup = add_company(meetup.event, key, "startup")
-        if firm_key == "gamma":
-            firm = meetup.profiles["gamma"]
-        else:
-            _firm_user, firm = add_company(meetup.event, firm_key, "large_firm")
-        services.book(accepted_request(meetup.event, startup, firm, user), meetup.slots[0], user)
+    _fill_tables(meetup, meetup.slots[0])
     user, startup = add_company(meetup.event, "late", "startup")
     request = accepted_request(meetup.event, startup, beta, user)
     db.session.commit()
@@ -465,18 +455,14 @@ def test_a_firm_whose_lent_stand_was_given_away_is_offered_slots_with_a_table(me
     assert meetup.slots[1] in offered
 
 
-def test_a_floor_plan_imported_without_a_lent_stand_tells_of_its_meetings(meetup, client):
-    """A free stand lent to a firm may vanish with a new floor plan (only allocated
-    booths are kept): the organizers are told where they imported it."""
+def _import_without(meetup, client, code):
+    """The floor plan exported and imported again without booth `code`, by the
+    organizers' form; the page shown after."""
     import io
 
-    beta, (meeting_id,) = _receiving_beta(meetup, slots=(0,))
-    services.set_booth_reception(meetup.event, meetup.organizer, beta, True, "B-09")
-    db.session.get(Meeting, meeting_id).booth_code = "B-09"
-    db.session.commit()
     login(client, meetup.organizer)
     exported = client.get("/e/test-expo/manage/booths/floorplan.csv").get_data(as_text=True)
-    kept = [line for line in exported.splitlines() if not line.startswith("B-09,")]
+    kept = [line for line in exported.splitlines() if not line.startswith(f"{code},")]
     assert len(kept) == len(exported.splitlines()) - 1
     response = client.post(
         "/e/test-expo/manage/booths/import?lang=en",
@@ -486,6 +472,27 @@ def test_a_floor_plan_imported_without_a_lent_stand_tells_of_its_meetings(meetup
     )
     page = response.get_data(as_text=True)
     assert "Floor plan imported" in page
+    return page
+
+
+def test_a_lent_stand_gone_with_a_new_floor_plan_sends_its_meetings_to_the_tables(meetup, client):
+    """A free stand lent to a firm may vanish with a new floor plan (only allocated
+    booths are kept): the firm receives at the tables, and its meeting goes to one."""
+    beta, meeting_id = _lent_to_beta(meetup)
+    page = _import_without(meetup, client, "B-09")
+    db.session.expire_all()
+    assert db.session.get(MeetingProfile, beta.id).location is None
+    ((booth, table, sequence),) = _places([meeting_id])
+    assert (booth, sequence) == (None, 1) and table is not None
+    assert "no longer receives at" not in page
+
+
+def test_a_lent_stand_gone_with_no_table_free_tells_of_its_meeting(meetup, client):
+    """Both tables are taken then: the organizers are told where they imported the
+    plan, and the meetup page lists the meeting."""
+    _beta, meeting_id = _lent_to_beta(meetup)
+    _fill_tables(meetup, meetup.slots[0])
+    page = _import_without(meetup, client, "B-09")
     assert [m.id for m in services.astray_meetings(meetup.event)] == [meeting_id]
     assert "1 meeting of the meetup is at a booth its firm no longer receives at" in page
 
