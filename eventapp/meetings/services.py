@@ -361,6 +361,8 @@ def _apply_profile_fields(profile, fields):
     changed = []
     if profile.side == "firm" and {"booth_code", "receives_at_booth"} & set(fields):
         _hold_registration(profile)
+        # The stand kept may be taken up again below (_kept_stand_usable).
+        _hold_booths(profile.event_id, [profile.booth_code])
     for key, value in fields.items():
         if key not in PROFILE_FIELDS:
             raise ValueError(f"unknown profile field {key!r}")
@@ -422,6 +424,23 @@ def _hold_registration(profile):
         db.session.execute(
             select(Exhibitor.id)
             .where(Exhibitor.event_id == event_id, Exhibitor.organization_id == organization_id)
+            .with_for_update(read=True)
+        ).all()
+
+
+def _hold_booths(event_id, codes):
+    """Share-lock the event's booths among `codes` (any case), in id order, before who
+    holds them is read: a placement or a floor plan import, which lock them, waits
+    or is seen. Taken after the registrations and before any profile row is written
+    (no autoflush here), in the order of a move."""
+    keys = sorted({_booth_key(code.strip()) for code in codes if code and code.strip()})
+    if not keys or event_id is None:
+        return
+    with db.session.no_autoflush:
+        db.session.execute(
+            select(Booth.id)
+            .where(Booth.event_id == event_id, func.upper(Booth.code).in_(keys))
+            .order_by(Booth.id)
             .with_for_update(read=True)
         ).all()
 
@@ -1961,8 +1980,10 @@ def set_booth_reception(event, user, profile, receives, booth_code=None):
             )
         )
     if receives:
-        # As when the firm names its booth: not one a move is taking away meanwhile.
+        # As when the firm names its booth: not one a move is taking away meanwhile,
+        # nor a stand (named, or kept) a placement is giving away.
         _hold_registration(profile)
+        _hold_booths(event.id, [booth_code or profile.booth_code])
     if receives and booth_code:
         booth_code = _event_booth(event, profile, booth_code)
     if receives and not booth_code:

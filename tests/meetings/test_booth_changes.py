@@ -611,3 +611,45 @@ def test_a_lent_stand_is_kept_while_the_firm_pauses_its_reception(meetup):
     beta = db.session.get(MeetingProfile, beta.id)
     services.set_booth_reception(meetup.event, meetup.organizer, beta, True)
     assert beta.location == "B-03"
+
+
+def _kept_stand_taken_up_while_placed(meetup, take_up):
+    """Beta was lent B-09 and paused its reception, keeping the code. `take_up()`
+    (beta receiving again, with no code named) runs while the booth tool places
+    another company on B-09 and holds the booth: it waits (PostgreSQL), here until a
+    short lock timeout, instead of sending partners to a stand given away meanwhile."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from eventapp.booths.models import Booth
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL: SQLite runs one writing transaction at a time")
+    beta = meetup.profiles["beta"]
+    services.set_booth_reception(meetup.event, meetup.organizer, beta, True, "B-09")
+    services.set_booth_reception(meetup.event, meetup.organizer, beta, False)
+    db.session.commit()
+    assert (beta.receives_at_booth, beta.booth_code) == (False, "B-09")
+    booth_id = db.session.scalar(select(Booth.id).where(Booth.code == "B-09"))
+    with db.engine.connect() as placing:
+        placing.execute(select(Booth.id).where(Booth.id == booth_id).with_for_update()).all()
+        db.session.execute(text("SET LOCAL lock_timeout = '300ms'"))
+        with pytest.raises(OperationalError, match="lock timeout"):
+            take_up(beta.id)
+        db.session.rollback()
+        placing.rollback()
+
+
+def test_an_organizer_taking_up_a_kept_stand_waits_for_its_placement(meetup):
+    def take_up(profile_id):
+        profile = db.session.get(MeetingProfile, profile_id)
+        services.set_booth_reception(meetup.event, meetup.organizer, profile, True)
+
+    _kept_stand_taken_up_while_placed(meetup, take_up)
+
+
+def test_a_firm_taking_up_its_kept_stand_waits_for_its_placement(meetup):
+    def take_up(profile_id):
+        services.update_profile(db.session.get(MeetingProfile, profile_id), receives_at_booth=True)
+
+    _kept_stand_taken_up_while_placed(meetup, take_up)
