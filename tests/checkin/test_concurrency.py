@@ -15,7 +15,7 @@ from eventapp.badges import services as badges
 from eventapp.checkin import services
 from eventapp.checkin.models import CheckIn, Lead, MeetingArrival, Scan
 from eventapp.extensions import db
-from tests.checkin.conftest import nonce, visitors
+from tests.checkin.conftest import nonce, seoul_today, visitors
 
 ROUNDS = 12
 
@@ -346,17 +346,19 @@ def _in_thread(app, work, errors):
 def test_an_older_queued_scan_uploaded_while_the_lead_is_removed_does_not_bring_it_back(
     scanning, app
 ):
-    """Staff capture a visitor at 08:00 and take the lead off the list (the wrong
-    badge) at the very moment a second booth phone, offline since, uploads its 09:00
-    scan of the same badge. The removal is newer than that scan, so it must stand (as
+    """Staff capture a visitor and take the lead off the list (the wrong badge) at
+    the very moment a second booth phone, offline since, uploads its later scan of
+    the same badge. The removal is newer than that scan, so it must stand (as
     it does when the upload comes a moment later): the lead must not come back."""
     point_id = scanning.points["alpha_booth"].id
     code = scanning.code("attendee")
     now = services.utcnow()
+    # Both scans earlier today (Seoul), the first before the second: two hours back
+    # would be yesterday, no fair day, in the first hours after midnight.
+    today = scanning.event.local_datetime(seoul_today(), time(0, 0))
+    earlier, later = now - (now - today) * 2 / 3, now - (now - today) / 3
     ctx = services.context_for_point(point_id)
-    first, _ = services.record_scan(
-        ctx, code=code, nonce=nonce(), scanned_at=now - timedelta(hours=2), offline=True
-    )
+    first, _ = services.record_scan(ctx, code=code, nonce=nonce(), scanned_at=earlier, offline=True)
     assert first["status"] == "ok"
     db.session.commit()
     db.session.remove()
@@ -375,7 +377,7 @@ def test_an_older_queued_scan_uploaded_while_the_lead_is_removed_does_not_bring_
     def upload():
         ctx = services.context_for_point(point_id)
         answers["upload"], _ = services.record_scan(
-            ctx, code=code, nonce=nonce(), scanned_at=now - timedelta(hours=1), offline=True
+            ctx, code=code, nonce=nonce(), scanned_at=later, offline=True
         )
         db.session.commit()
 
