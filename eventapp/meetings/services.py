@@ -2008,6 +2008,32 @@ def set_booth_reception(event, user, profile, receives, booth_code=None):
     return changed
 
 
+def set_booth_receptions(event, user, choices):
+    """Organizer: set_booth_reception for each (firm, receives, booth code) of
+    `choices`, in one transaction; returns how many changed. The rows each would
+    lock are locked first, in the order of a move: every registration of the firms
+    to receive at a booth, then every booth named or kept, then the profiles, firm
+    by firm in id order. One firm's booth locked before the next firm's registration
+    would wait on a placement of that firm's company that waits on the booth."""
+    choices = sorted(choices, key=lambda choice: choice[0].id)
+    receiving = [(profile, code) for profile, receives, code in choices if receives]
+    organizations = {profile.organization_id for profile, _code in receiving}
+    if organizations:
+        db.session.execute(
+            select(Exhibitor.id)
+            .where(Exhibitor.event_id == event.id, Exhibitor.organization_id.in_(organizations))
+            .order_by(Exhibitor.id)
+            .with_for_update(read=True)
+        ).all()
+    _hold_booths(
+        event.id, [(code or "").strip() or profile.booth_code for profile, code in receiving]
+    )
+    return sum(
+        bool(set_booth_reception(event, user, profile, receives, code))
+        for profile, receives, code in choices
+    )
+
+
 def set_max_meetings(event, user, profile, max_meetings):
     """Organizer: the most meetings `profile` may have; None follows its side's cap
     in the settings. Meetings it has already stay (a lower cap only stops new ones).

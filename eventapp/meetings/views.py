@@ -835,13 +835,15 @@ def booth_reception(event):
     chosen = {i for i in map(parse_id, request.form.getlist("at_booth")) if i}
 
     def save():
-        changed = 0
-        for firm in firms:
-            code = request.form.get(f"booth_{firm.id}", "")
-            if firm.id in chosen or firm.receives_at_booth:
-                changed += services.set_booth_reception(
-                    event, current_user, firm, firm.id in chosen, code
-                )
+        changed = services.set_booth_receptions(
+            event,
+            current_user,
+            [
+                (firm, firm.id in chosen, request.form.get(f"booth_{firm.id}", ""))
+                for firm in firms
+                if firm.id in chosen or firm.receives_at_booth
+            ],
+        )
         return changed or True
 
     if _attempt(save):

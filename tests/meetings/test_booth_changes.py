@@ -653,3 +653,68 @@ def test_a_firm_taking_up_its_kept_stand_waits_for_its_placement(meetup):
         services.update_profile(db.session.get(MeetingProfile, profile_id), receives_at_booth=True)
 
     _kept_stand_taken_up_while_placed(meetup, take_up)
+
+
+def test_saving_booth_reception_takes_the_registrations_before_any_booth(meetup, client):
+    """The organizers save where beta (at a stand lent it, B-09) and gamma receive
+    while the booth tool places gamma's company on B-09: the placement holds gamma's
+    registration and then asks for the booth. The save takes every firm's
+    registration before any booth, as a placement does, so it waits on gamma's
+    registration holding no lock on B-09, and the placement goes through instead of
+    both waiting on each other."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from eventapp.booths.models import Booth, Exhibitor
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL: SQLite runs one writing transaction at a time")
+    beta, gamma = meetup.profiles["beta"], meetup.profiles["gamma"]
+    registration = Exhibitor(
+        event=meetup.event,
+        organization=meetup.companies["gamma"],
+        status="approved",
+        booth_count=1,
+        zones=["bio"],
+    )
+    db.session.add(registration)
+    services.set_booth_reception(meetup.event, meetup.organizer, beta, True, "B-09")
+    services.set_booth_reception(meetup.event, meetup.organizer, gamma, True, "B-10")
+    db.session.commit()
+    assert beta.id < gamma.id  # the form's firms are saved in this order
+    form = {
+        "at_booth": [str(beta.id), str(gamma.id)],
+        f"booth_{beta.id}": "B-09",
+        f"booth_{gamma.id}": "B-10",
+    }
+    login(client, meetup.organizer)
+    booth_id = db.session.scalar(select(Booth.id).where(Booth.code == "B-09"))
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    with db.engine.connect() as placing, db.engine.connect() as watch:
+        placing.execute(
+            select(Exhibitor.id).where(Exhibitor.id == registration.id).with_for_update()
+        ).all()
+        with ThreadPoolExecutor(1) as pool:
+            saved = pool.submit(client.post, "/e/test-expo/meetings/manage/booths", data=form)
+            for _ in range(200):
+                if watch.execute(waiting).scalar() or saved.done():
+                    break
+                watch.rollback()
+                time.sleep(0.05)
+            placing.execute(text("SET LOCAL lock_timeout = '300ms'"))
+            try:
+                placing.execute(
+                    select(Booth.id).where(Booth.id == booth_id).with_for_update()
+                ).all()
+                blocked = False
+            except OperationalError:
+                blocked = True
+            placing.rollback()
+            assert saved.result(timeout=30).status_code == 302
+    assert not blocked, "the save held booth B-09 while waiting for gamma's registration"
