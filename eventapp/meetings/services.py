@@ -420,10 +420,16 @@ def _hold_registration(profile):
     with db.session.no_autoflush:
         # A profile being created has its ids only once flushed.
         event_id = profile.event_id or profile.event.id
-        organization_id = profile.organization_id or profile.organization.id
+        _hold_registrations(event_id, {profile.organization_id or profile.organization.id})
+
+
+def _hold_registrations(event_id, organization_ids):
+    """_hold_registration for several companies at once, in id order."""
+    if organization_ids:
         db.session.execute(
             select(Exhibitor.id)
-            .where(Exhibitor.event_id == event_id, Exhibitor.organization_id == organization_id)
+            .where(Exhibitor.event_id == event_id, Exhibitor.organization_id.in_(organization_ids))
+            .order_by(Exhibitor.id)
             .with_for_update(read=True)
         ).all()
 
@@ -1745,11 +1751,9 @@ def _event_booth(event, profile, code):
     """`code` as the floor plan spells it, or MeetingError. The organizer may send a firm
     to a booth that is not its own (a stand lent for the meetup), but partners walk to
     the code: a typo, or a booth another company was given, sends them astray."""
-    # Shared: placing the booth for another company at this moment waits, or is seen.
+    # The caller holds the booth (_hold_booths): a placement at this moment waits.
     booth = db.session.scalar(
-        select(Booth)
-        .where(Booth.event_id == event.id, func.upper(Booth.code) == code.upper())
-        .with_for_update(read=True)
+        select(Booth).where(Booth.event_id == event.id, func.upper(Booth.code) == code.upper())
     )
     if booth is None:
         raise MeetingError(
@@ -2017,14 +2021,7 @@ def set_booth_receptions(event, user, choices):
     would wait on a placement of that firm's company that waits on the booth."""
     choices = sorted(choices, key=lambda choice: choice[0].id)
     receiving = [(profile, code) for profile, receives, code in choices if receives]
-    organizations = {profile.organization_id for profile, _code in receiving}
-    if organizations:
-        db.session.execute(
-            select(Exhibitor.id)
-            .where(Exhibitor.event_id == event.id, Exhibitor.organization_id.in_(organizations))
-            .order_by(Exhibitor.id)
-            .with_for_update(read=True)
-        ).all()
+    _hold_registrations(event.id, {profile.organization_id for profile, _code in receiving})
     _hold_booths(
         event.id, [(code or "").strip() or profile.booth_code for profile, code in receiving]
     )
