@@ -359,6 +359,7 @@ def create_profile(event, organization, **fields):
 
 def _apply_profile_fields(profile, fields):
     changed = []
+    code_before = profile.booth_code
     if profile.side == "firm" and {"booth_code", "receives_at_booth"} & set(fields):
         _hold_registration(profile)
         # The stand kept may be taken up again below (_kept_stand_usable).
@@ -388,6 +389,9 @@ def _apply_profile_fields(profile, fields):
         profile.booth_code = booth_code_of(profile.event, profile.organization)
         if not profile.booth_code:
             raise MeetingError(_("Give the booth code where your company receives its meetings."))
+    if profile.booth_code != code_before and "booth_code" not in changed:
+        # Forgotten, replaced or found here rather than typed: the audit trail names it.
+        changed.append("booth_code")
     return changed
 
 
@@ -1871,6 +1875,14 @@ def _leave_booths(event, leaving):
     # Every participant, in the order bookings lock their pairs: the firms' rows and
     # those of their partners are written below, and a booking at the booth meanwhile
     # either waits and finds the firm gone from it, or is seen and moved.
+    # A firm sent back to its company's booths reads them under a share lock of the
+    # registration, as when it names its booth: a move of that company meanwhile is
+    # waited for and then seen, instead of sending the firm to a booth it is losing
+    # (or to the tables when the move gives it one). Before the profiles, in a move's
+    # order.
+    _hold_registrations(
+        event.id, {firm.organization_id for firm, _lost_of, keep in leaving if keep is None}
+    )
     _lock_event_profiles(event)
     left = []
     for firm, lost_of, keep in leaving:

@@ -96,6 +96,14 @@ def meeting_counts(event):
     return {"requests": requests, "meetings": meetings, "profiles": profiles}
 
 
+@bp.app_template_global()
+def astray_meeting_count(event):
+    """Meetings at a booth their firm no longer receives at, for the organizer
+    overview: the booth tools warn where they are used, but a company withdrawing
+    itself leaves them with no organizer there to read a warning."""
+    return len(services.astray_meetings(event))
+
+
 # --------------------------------------------------------------------------- helpers
 
 

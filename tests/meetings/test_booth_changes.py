@@ -129,6 +129,33 @@ def test_with_no_table_free_the_meeting_stays_and_organizers_see_it(meetup, clie
     assert [m.id for m in services.astray_meetings(meetup.event)] == [booth_meeting]
 
 
+def test_a_company_withdrawing_itself_leaves_the_organizers_a_warning(meetup, client):
+    """Beta withdraws on its own page while no table is free for its meeting: no
+    organizer saw a booth tool's warning, so their overview says it, linked to the
+    list on the meetup page, until the meeting is moved."""
+    beta, (booth_meeting,) = _receiving_beta(meetup, slots=(0,))
+    _fill_tables(meetup, meetup.slots[0])
+    login(client, meetup.organizer)
+    page = client.get("/e/test-expo/manage/?lang=en").get_data(as_text=True)
+    assert 'id="astray-warning"' not in page
+    exhibitors.withdraw(meetup.exhibitors["beta"], "budget cut")
+    db.session.commit()
+    assert [m.id for m in services.astray_meetings(meetup.event)] == [booth_meeting]
+    page = client.get("/e/test-expo/manage/?lang=en").get_data(as_text=True)
+    assert (
+        "1 meeting of the meetup is at a booth its firm no longer receives at: "
+        "move it on the meetup page."
+    ) in page
+    assert "/e/test-expo/meetings/manage/#astray-meetings" in page
+    page = client.get("/e/test-expo/manage/?lang=ko").get_data(as_text=True)
+    assert 'id="astray-warning"' in page
+    assert "receives at" not in page
+    services.cancel_meeting(db.session.get(Meeting, booth_meeting), meetup.organizer)
+    db.session.commit()
+    page = client.get("/e/test-expo/manage/?lang=en").get_data(as_text=True)
+    assert 'id="astray-warning"' not in page
+
+
 def test_a_lent_stand_given_to_another_company_sends_the_firm_back_to_its_booth(meetup):
     beta, (meeting_id,) = _receiving_beta(meetup, slots=(0,))
     # The organizers lend beta a free stand instead: its meetings there are fine.
@@ -169,6 +196,37 @@ def _lent_to_beta(meetup, code="B-09"):
     db.session.commit()
     assert meeting.booth_code == code
     return beta, meeting.id
+
+
+def test_a_firm_leaving_a_lent_stand_waits_for_a_move_of_its_own_company(meetup):
+    """Alpha is placed on the stand lent to beta while the organizers move beta's own
+    booths: beta goes back to its company's booth read under a share lock of beta's
+    registration, which the move holds (PostgreSQL, here until a short lock
+    timeout). Unlocked, it went to the booth the move was taking away."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from eventapp.booths.models import Exhibitor
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL: SQLite runs one writing transaction at a time")
+    beta, meeting_id = _lent_to_beta(meetup)
+    booths.place_exhibitor(meetup.exhibitors["beta"], "B-03")
+    db.session.commit()
+    registration_id = meetup.exhibitors["beta"].id
+    with db.engine.connect() as move:
+        move.execute(
+            select(Exhibitor.id).where(Exhibitor.id == registration_id).with_for_update()
+        ).all()
+        db.session.execute(text("SET LOCAL lock_timeout = '300ms'"))
+        with pytest.raises(OperationalError, match="lock timeout"):
+            booths.place_exhibitor(meetup.exhibitors["alpha"], "B-09,B-10")
+        db.session.rollback()
+        move.rollback()
+    booths.place_exhibitor(meetup.exhibitors["alpha"], "B-09,B-10")
+    db.session.commit()
+    assert db.session.get(MeetingProfile, beta.id).location == "B-03"
+    assert _places([meeting_id])[0][:2] == ("B-03", None)
 
 
 def test_an_exhibitor_confirming_a_lent_stand_sends_its_meetings_to_the_tables(meetup, outbox):
@@ -573,6 +631,30 @@ def test_a_firm_back_at_its_booth_after_a_move_receives_at_the_new_one(meetup):
     booths.move_exhibitor(meetup.exhibitors["beta"], "B-07")
     db.session.commit()
     assert _reception(beta.id, receives_at_booth=True) == "B-07"
+
+
+def _profile_changes():
+    entry = db.session.scalar(
+        select(AuditEntry)
+        .where(AuditEntry.action == "meeting_profile.updated")
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+    return entry.data["fields"]
+
+
+def test_the_audit_trail_names_the_booth_code_forgotten_or_found(meetup):
+    """Pausing forgets the code and resuming finds the booth held then: the entry
+    names booth_code as well, not only receives_at_booth."""
+    beta, _ids = _receiving_beta(meetup, slots=(0,))
+    _reception(beta.id, receives_at_booth=False)
+    assert _profile_changes() == ["receives_at_booth", "booth_code"]
+    booths.move_exhibitor(meetup.exhibitors["beta"], "B-07")
+    db.session.commit()
+    _reception(beta.id, receives_at_booth=True)
+    assert _profile_changes() == ["receives_at_booth", "booth_code"]
+    _reception(beta.id, need_en="Pilot partners")
+    assert _profile_changes() == ["need_en"]
 
 
 def test_a_firm_sent_to_the_tables_takes_up_its_new_booth(meetup):
