@@ -1834,11 +1834,17 @@ def follow_booths(exhibitor, before):
 
     leaving = []
     profile = profile_of(event, exhibitor.organization)
-    if profile is not None and own_lost(profile) is not None:
-        leaving.append((profile, own_lost, held))
+    # Meetings booked at a booth the company lost move too when the firm no longer
+    # receives there (it paused, or took another booth since): partners would walk
+    # to a booth that is no longer the company's.
+    gone = before - held_keys
+    if profile is not None and (
+        own_lost(profile) is not None or _meetings_at(profile, gone, ids_only=True)
+    ):
+        leaving.append((profile, own_lost, held, gone))
     for firm in _firms_receiving_at(event, held_keys):
         if firm.organization_id != exhibitor.organization_id:
-            leaving.append((firm, lent_lost, None))
+            leaving.append((firm, lent_lost, None, frozenset()))
     return _leave_booths(event, leaving)
 
 
@@ -1851,7 +1857,8 @@ def follow_removed_booths(event, keys):
         lost = profile.location
         return lost if lost is not None and _booth_key(lost) in keys else None
 
-    return _leave_booths(event, [(firm, gone, None) for firm in _firms_receiving_at(event, keys)])
+    firms = _firms_receiving_at(event, keys)
+    return _leave_booths(event, [(firm, gone, None, frozenset()) for firm in firms])
 
 
 def _firms_receiving_at(event, keys):
@@ -1868,8 +1875,9 @@ def _firms_receiving_at(event, keys):
 
 
 def _leave_booths(event, leaving):
-    """Each (firm, lost_of, booths it keeps or None to read them) of `leaving` leaves
-    the booth lost_of(firm) names, judged again under the locks (_leave_booth)."""
+    """Each (firm, lost_of, booths it keeps or None to read them, booth keys gone) of
+    `leaving` leaves the booth lost_of(firm) names, judged again under the locks, and
+    its meetings at that booth or at one gone move (_leave_booth)."""
     if not leaving:
         return []
     # Every participant, in the order bookings lock their pairs: the firms' rows and
@@ -1881,61 +1889,71 @@ def _leave_booths(event, leaving):
     # (or to the tables when the move gives it one). Before the profiles, in a move's
     # order.
     _hold_registrations(
-        event.id, {firm.organization_id for firm, _lost_of, keep in leaving if keep is None}
+        event.id, {firm.organization_id for firm, _lost_of, keep, _gone in leaving if keep is None}
     )
     _lock_event_profiles(event)
     left = []
-    for firm, lost_of, keep in leaving:
+    for firm, lost_of, keep, gone in leaving:
         _fresh(firm)
         lost = lost_of(firm)
-        if lost is None:
+        if lost is None and not gone:
             continue
         if keep is None:
             keep = own_booth_codes(event, firm.organization)
-        left += _leave_booth(firm, lost, keep)
+        left += _leave_booth(firm, lost, keep, gone)
     return left
 
 
-def _leave_booth(profile, lost, held):
-    """The firm no longer receives at booth `lost`: at its first booth among `held`,
-    else at the tables; its meetings still to come at `lost` move with it. Returns
-    those that found no free table."""
-    event = profile.event
-    if held:
-        profile.booth_code = held[0]
-    else:
-        # The lost code is forgotten: taken up again, it would send partners astray.
-        profile.receives_at_booth, profile.booth_code = False, None
-    audit.record(
-        "meeting_profile.booth_reception",
-        profile,
-        event=event,
-        data={"receives": profile.receives_at_booth, "booth": profile.location, "lost": lost},
-    )
-    key = _booth_key(lost)
-    meetings = db.session.scalars(
-        select(Meeting)
+def _meetings_at(profile, keys, ids_only=False):
+    """The firm's scheduled meetings still to come at the booths `keys` (_booth_key)."""
+    if not keys:
+        return []
+    return db.session.scalars(
+        select(Meeting.id if ids_only else Meeting)
         .join(MeetingSlot, MeetingSlot.id == Meeting.slot_id)
         .join(MeetingRequest, MeetingRequest.id == Meeting.request_id)
         .where(
-            Meeting.event_id == event.id,
+            Meeting.event_id == profile.event_id,
             Meeting.status == "scheduled",
             Meeting.table_id.is_(None),
-            func.upper(Meeting.booth_code) == key,
+            func.upper(Meeting.booth_code).in_(sorted(keys)),
             MeetingRequest.firm_id == profile.id,
             MeetingSlot.starts_at > _now(),
         )
         .order_by(MeetingSlot.starts_at, Meeting.id)
     ).all()
+
+
+def _leave_booth(profile, lost, held, gone=frozenset()):
+    """The firm no longer receives at booth `lost` (None: it did not receive at a
+    booth it lost): at its first booth among `held`, else at the tables. Its meetings
+    still to come at `lost` or at a booth in `gone` move to where it receives now.
+    Returns those that found no free table."""
+    event = profile.event
+    keys = set(gone)
+    if lost is not None:
+        keys.add(_booth_key(lost))
+        if held:
+            profile.booth_code = held[0]
+        else:
+            # The lost code is forgotten: taken up again, it would send partners astray.
+            profile.receives_at_booth, profile.booth_code = False, None
+        audit.record(
+            "meeting_profile.booth_reception",
+            profile,
+            event=event,
+            data={"receives": profile.receives_at_booth, "booth": profile.location, "lost": lost},
+        )
     left = []
-    for meeting in meetings:
+    for meeting in _meetings_at(profile, keys):
         _lock_request(meeting.request)
         _fresh(meeting)
-        if meeting.status != "scheduled" or _booth_key(meeting.booth_code or "") != key:
+        if meeting.status != "scheduled" or _booth_key(meeting.booth_code or "") not in keys:
             continue
         try:
             with db.session.begin_nested():
-                _relocate(meeting, meeting.slot, via="organizer", data={"booth_lost": lost})
+                data = {"booth_lost": meeting.booth_code}
+                _relocate(meeting, meeting.slot, via="organizer", data=data)
         except SlotTaken:
             _fresh(meeting)
             left.append(meeting)

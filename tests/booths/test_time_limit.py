@@ -33,7 +33,9 @@ def test_time_spent_before_solving_counts_against_the_limit(fair):
     # As if reading the problem had already taken 1.2 of the 2 seconds.
     started = time.monotonic() - 1.2
     solution = assigner.solve(problem, time_limit=limit, workers=1, started=started)
-    assert time.monotonic() - started <= limit
+    # Some slack for a busy machine (the solver stops at its next check): the 1.2 s
+    # not counted would end the run at 3.2 s.
+    assert time.monotonic() - started <= limit + 0.6
     assert solution.seconds <= limit
     assert assigner.violations(problem, solution.assignments) == []
 

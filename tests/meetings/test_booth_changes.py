@@ -80,6 +80,43 @@ def test_withdrawn_the_firm_receives_at_the_tables(meetup):
     assert services.astray_meetings(meetup.event) == []
 
 
+def test_paused_the_firm_s_meetings_at_a_booth_lost_go_to_the_tables(meetup, outbox):
+    """Beta paused its reception at B-03, so its meetings booked there stayed there.
+    Moved to B-07, those meetings would send partners to a booth no longer beta's:
+    they go to the tables, where a paused firm receives, both sides told. Beta's
+    reception stays paused."""
+    beta, ids = _receiving_beta(meetup)
+    assert _reception(beta.id, receives_at_booth=False) is None
+    assert [p[0] for p in _places(ids)] == ["B-03", "B-03"]
+    booths.move_exhibitor(meetup.exhibitors["beta"], "B-07")
+    db.session.commit()
+    beta = db.session.get(MeetingProfile, beta.id)
+    assert (beta.receives_at_booth, beta.location) == (False, None)
+    places = _places(ids)
+    assert [p[0] for p in places] == [None, None]
+    assert all(p[1] in {t.code for t in meetup.tables} for p in places)
+    assert services.astray_meetings(meetup.event) == []
+    told = outbox("meeting_moved")
+    assert {to for to, _subject, _text in told} >= {"exhibitor_admin@example.org", "s1@example.org"}
+    assert all("Meeting zone" in text for _to, _subject, text in told)
+
+
+def test_meetings_left_at_the_firm_s_other_booth_follow_it(meetup):
+    """Beta stands on B-03 and B-04 and had its meetings at B-04, then named B-03. The
+    organizers take B-04 away: the meetings still there move to B-03, where beta
+    receives now."""
+    beta, ids = _receiving_beta(meetup, code="B-04")
+    meetup.exhibitors["beta"].booth_count = 2
+    booths.move_exhibitor(meetup.exhibitors["beta"], "B-03,B-04")
+    db.session.commit()
+    _reception(beta.id, booth_code="B-03")
+    assert [p[0] for p in _places(ids)] == ["B-04", "B-04"]
+    booths.move_exhibitor(meetup.exhibitors["beta"], "B-03,B-02")
+    db.session.commit()
+    assert [p[:2] for p in _places(ids)] == [("B-03", None), ("B-03", None)]
+    assert services.astray_meetings(meetup.event) == []
+
+
 def test_swapped_each_firm_follows_its_booth(meetup):
     beta, ids = _receiving_beta(meetup, code="A-01", slots=(0,))
     booths.place_exhibitor(meetup.exhibitors["alpha"], "B-01,B-02")
