@@ -20,6 +20,13 @@ def healthz():
     return jsonify(status="ok", database="ok")
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    # Asked for by browsers on pages that name no icon (a PDF, a JSON answer): the
+    # same mark as the pages' own, rather than a 404 in every log.
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+
 @bp.get("/")
 def index():
     event = db.session.scalar(select(Event).order_by(Event.starts_on.desc()))

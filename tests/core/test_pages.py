@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from sqlalchemy import event as sa_event
 
@@ -9,6 +11,18 @@ def test_healthz_checks_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_pages_name_an_icon_and_favicon_ico_finds_it(client, small_event):
+    page = client.get("/e/test-expo/?lang=en").get_data(as_text=True)
+    match = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page)
+    assert match
+    icon = client.get(match.group(1))
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert b"<svg" in icon.data
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response.headers["Location"].split("?")[0] == "/static/favicon.svg"
 
 
 def test_event_home_shows_dates_and_halls(client, small_event):
