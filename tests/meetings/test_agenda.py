@@ -60,11 +60,27 @@ def test_firm_sees_the_meeting_on_its_agenda_and_day_sheet(booked, client):
     rows = sheet.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("</tr>")[:-1]
     assert len(rows) == 4
     cells = [row.split("</td>", 1)[1] for row in rows]  # what follows the time
-    assert ">free</td>" in cells[0] and ">free</td>" in cells[2]
+    assert ">no meeting</td>" in cells[0] and ">no meeting</td>" in cells[2]
     assert "Alpha Robotics" in cells[1] and "Exhibitor_Admin" in cells[1]
-    assert f"/meetings/m/{with_gamma.id}" in cells[1] and "free" not in cells[1]
+    assert f"/meetings/m/{with_gamma.id}" in cells[1] and "no meeting" not in cells[1]
     assert ">not available</td>" in cells[3]
-    assert sheet.count(">free</td>") == 2
+    assert sheet.count(">no meeting</td>") == 2
+
+
+def test_the_korean_day_sheet_speaks_of_meetings_not_booths(booked, client):
+    """Its words were those of other pages: the partner column was headed "변경자" (who
+    changed an entry of the audit log) and a slot without a meeting read "빈 부스"
+    (a free booth of the floor plan)."""
+    meetup, _with_gamma, _with_beta = booked
+    services.set_unavailable(meetup.profiles["gamma"], [meetup.slots[3].id])
+    db.session.commit()
+    login(client, meetup.attendee)  # gamma
+    day = meetup.slots[0].starts_at.astimezone(meetup.event.tz).date().isoformat()
+    sheet = client.get(f"/e/test-expo/meetings/day-sheet?day={day}&lang=ko").get_data(as_text=True)
+    head = sheet.split("<thead>", 1)[1].split("</thead>", 1)[0]
+    assert "<th>파트너</th>" in head and "변경자" not in head
+    assert sheet.count(">미팅 없음</td>") == 2 and "빈 부스" not in sheet
+    assert ">미팅 불가</td>" in sheet
 
 
 def test_cancelled_meetings_are_marked_on_the_agenda(booked, client):
