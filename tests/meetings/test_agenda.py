@@ -83,6 +83,19 @@ def test_the_korean_day_sheet_speaks_of_meetings_not_booths(booked, client):
     assert ">미팅 불가</td>" in sheet
 
 
+def test_the_korean_pages_head_the_place_of_a_meeting_as_a_place(booked, client):
+    """The place of a meeting (its table or booth) was headed "배치" (placing booths
+    on the floor plan) on the meeting page, the agenda and the day sheet."""
+    meetup, with_gamma, _with_beta = booked
+    login(client, meetup.attendee)  # gamma
+    detail = client.get(f"/e/test-expo/meetings/m/{with_gamma.id}?lang=ko").get_data(as_text=True)
+    assert "<dt>장소</dt>" in detail and "<dt>배치</dt>" not in detail
+    agenda = client.get("/e/test-expo/meetings/agenda?lang=ko").get_data(as_text=True)
+    assert "장소: <strong>T01" in agenda
+    sheet = client.get("/e/test-expo/meetings/day-sheet?lang=ko").get_data(as_text=True)
+    assert "<th>장소</th>" in sheet and "<th>배치</th>" not in sheet
+
+
 def test_cancelled_meetings_are_marked_on_the_agenda(booked, client):
     meetup, with_gamma, _with_beta = booked
     services.cancel_meeting(with_gamma, meetup.attendee, profile=meetup.profiles["gamma"])
