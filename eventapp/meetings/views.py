@@ -62,6 +62,7 @@ from eventapp.organizations.models import SECTORS
 bp = Blueprint("meetings", __name__)
 
 PARTICIPANTS = services.PARTICIPANT_ROLES
+PARTNERS_PER_PAGE = 60
 
 add_nav_item(_l("Global meetup"), "meetings.home", *PARTICIPANTS, order=40)
 add_nav_item(_l("My agenda"), "meetings.agenda", *PARTICIPANTS, order=41)
@@ -296,13 +297,26 @@ def partners(event):
     open_pairs = {
         r.other(me).id: r for r in services.requests_of(me) if r.status in ("requested", "accepted")
     }
+    # The page says how many companies match: every one of them is reachable, a page
+    # at a time (the list once ended after the first 60 with no way further).
+    pages = max(1, -(-len(rows) // PARTNERS_PER_PAGE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    first = (page - 1) * PARTNERS_PER_PAGE
     return render_template(
         "meetings/partners.html",
         event=event,
         me=me,
         form=form,
-        rows=rows[:60],
+        rows=rows[first : first + PARTNERS_PER_PAGE],
         total=len(rows),
+        first=first,
+        page=page,
+        pages=pages,
+        filters={
+            name: request.args[name]
+            for name in ("sector", "country", "kind", "q")
+            if request.args.get(name)
+        },
         open_pairs=open_pairs,
         sectors=SECTORS,
     )

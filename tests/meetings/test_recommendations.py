@@ -137,3 +137,27 @@ def test_repeated_keywords_count_once():
     other = Candidate(id=2, side="firm", sector="ai", keywords=["a", "a"], text="가")
     (ranked,) = recommend(me, [other])
     assert ranked.keywords == ["a"] and ranked.score == 1.0
+
+
+def test_every_matching_partner_is_reachable_a_page_at_a_time(meetup, client):
+    """The page said "63 companies" but listed the first 60, with no way to the rest.
+    Now it pages through them all, keeping the filter."""
+    import html
+    import re
+
+    for number in range(61):
+        add_company(meetup.event, f"firm{number:02d}", "large_firm", sector="robotics")
+    db.session.commit()
+    login(client, meetup.exhibitor_admin)  # alpha: startup; 63 firms to meet
+    seen, url = [], "/e/test-expo/meetings/partners?kind=large_firm"
+    while url:
+        page = client.get(url).get_data(as_text=True)
+        assert "62 companies" in page  # gamma and the 61 new large firms
+        seen += re.findall(r'data-profile="(\d+)"', page)
+        after = re.search(r'href="([^"]*)">Next</a>', page)
+        url = html.unescape(after.group(1)) if after else None
+        assert url is None or "kind=large_firm" in url and "page=" in url
+    assert len(seen) == len(set(seen)) == 62
+    # A page number beyond the last shows the last page.
+    last = client.get("/e/test-expo/meetings/partners?page=99").get_data(as_text=True)
+    assert "Page 2 of 2" in last and 'data-profile="' in last
