@@ -331,10 +331,14 @@ def partner(event, profile_id):
     if me is not None and me.side != other.side:
         startup, firm = (me, other) if me.side == "startup" else (other, me)
         existing = services.pair_requests(startup, firm)
+    # A company that declined our request is not asked again (send_request refuses it):
+    # the form would only lose the message typed into it.
+    declined_us = any(r.status == "declined" and r.requester_side == me.side for r in existing)
     can_request = (
         me is not None
         and me.side != other.side
         and other.active
+        and not declined_us
         and not any(r.status in OPEN_REQUEST_STATUSES for r in existing)
     )
     return render_template(
@@ -344,6 +348,7 @@ def partner(event, profile_id):
         other=other,
         existing=existing,
         can_request=can_request,
+        declined_us=declined_us,
         form=RequestForm(),
     )
 

@@ -99,6 +99,25 @@ def test_decline_needs_a_reason_and_tells_the_requester(meetup, outbox):
     assert again.status == "requested" and again.requester_side == "firm"
 
 
+def test_a_declined_requester_is_not_offered_the_request_form_again(meetup, client):
+    """The partner page of a company that declined our request still showed "Request
+    a meeting": whatever was typed there was lost to "This company has declined a
+    meeting request from you." The page now says so instead of offering the form;
+    the company that declined may still ask, from its own page."""
+    alpha, beta = meetup.profiles["alpha"], meetup.profiles["beta"]
+    request = services.send_request(meetup.event, alpha, beta, meetup.exhibitor_admin, "Hi")
+    services.decline_request(request, beta, meetup.other_exhibitor, "Not our field this year")
+    db.session.commit()
+    login(client, meetup.exhibitor_admin)  # alpha
+    page = client.get(f"/e/test-expo/meetings/partners/{beta.id}").get_data(as_text=True)
+    assert f"/meetings/partners/{beta.id}/request" not in page
+    assert "This company has declined a meeting request from you." in page
+    client.post("/logout")
+    login(client, meetup.other_exhibitor)  # beta
+    page = client.get(f"/e/test-expo/meetings/partners/{alpha.id}").get_data(as_text=True)
+    assert f"/meetings/partners/{alpha.id}/request" in page and "has declined" not in page
+
+
 def test_mutual_requests_become_one_accepted_request_of_weight_three(meetup, client, outbox):
     alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
     first = services.send_request(
