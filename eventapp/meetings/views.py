@@ -284,12 +284,23 @@ def partners(event):
             continue
         if kind and profile.organization.kind != kind:
             continue
+        # The words the cards show (what the company offers or looks for, in either
+        # language) are found too, not only its names and keywords.
         if (
             query
             and query
-            not in (
-                f"{profile.organization.name_ko} {profile.organization.name_en} "
-                f"{' '.join(profile.keywords or ())}"
+            not in "\n".join(
+                [
+                    profile.organization.name_ko,
+                    profile.organization.name_en,
+                    " ".join(profile.keywords or ()),
+                    profile.offer_ko,
+                    profile.offer_en,
+                    profile.need_ko,
+                    profile.need_en,
+                    profile.poc_themes_ko,
+                    profile.poc_themes_en,
+                ]
             ).lower()
         ):
             continue

@@ -119,6 +119,19 @@ def test_partners_page_ranks_and_filters(meetup, client):
     )
 
 
+def test_the_search_finds_the_words_the_cards_show(meetup, client):
+    """The search looked at names and keywords only: "머신비전", shown on the card of
+    gamma (it looks for 생산라인 머신비전 검사), found nothing."""
+    login(client, meetup.exhibitor_admin)  # alpha: startup
+    for query in ("머신비전", "production lines"):
+        page = client.get(f"/e/test-expo/meetings/partners?q={query}").get_data(as_text=True)
+        listing = page.split("<ol", 1)[1]
+        assert "Gamma Group" in listing and "Beta Bio" not in listing, query
+    page = client.get("/e/test-expo/meetings/partners?q=시료").get_data(as_text=True)
+    listing = page.split("<ol", 1)[1]
+    assert "Beta Bio" in listing and "Gamma Group" not in listing
+
+
 def test_firm_sees_startups(meetup, client):
     login(client, meetup.attendee)  # gamma: firm
     page = client.get("/e/test-expo/meetings/partners").get_data(as_text=True)
