@@ -344,6 +344,19 @@ def test_reminder_attendance_and_follow_up(meetup, client, outbox):
     assert _seats(meeting.id) == 3
 
 
+def test_a_no_show_is_not_confirmed_in_korean_as_attended(meetup, client, monkeypatch):
+    """Marking the partner as not come was answered "참석이 기록되었습니다." (their
+    presence is recorded); it now says that the attendance (참석 여부) is recorded."""
+    meeting = booked_meeting(meetup)
+    monkeypatch.setattr(services, "_now", lambda: meeting.starts_at + timedelta(minutes=10))
+    login(client, meetup.exhibitor_admin)  # alpha
+    url = f"/e/test-expo/meetings/m/{meeting.id}"
+    client.post(f"{url}/attendance?lang=ko", data={"status": "no_show"})
+    page = client.get(f"{url}?lang=ko").get_data(as_text=True)
+    assert "참석 여부를 기록했습니다." in page and "참석이 기록되었습니다" not in page
+    assert db.session.get(Meeting, meeting.id).status == "no_show"
+
+
 def test_organizer_move_raises_sequence_and_mails_both(meetup, client, outbox):
     alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
     request = services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
