@@ -1,3 +1,5 @@
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select, text
@@ -38,11 +40,22 @@ def index():
     return redirect(url_for("events.home", slug=event.slug, **keep))
 
 
+def _without_language(target):
+    """`target` (a path on this site) without its `?lang=`, which would override the
+    language just chosen: on a page opened as /...?lang=en, choosing 한국어 went
+    back to that address and showed the page in English again."""
+    parts = urlsplit(target)
+    query = [(key, value) for key, value in parse_qsl(parts.query, True) if key != "lang"]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 @bp.post("/language")
 def set_language():
     language = request.form.get("lang")
+    target = safe_redirect_target(request.form.get("next"), url_for("core.index"))
     if language in current_app.config["LANGUAGES"]:
         session["lang"] = language
         if current_user.is_authenticated:
             accounts.update_profile(current_user._get_current_object(), locale=language)
-    return redirect(safe_redirect_target(request.form.get("next"), url_for("core.index")))
+        target = _without_language(target)
+    return redirect(target)

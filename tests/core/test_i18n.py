@@ -73,6 +73,26 @@ def test_header_language_switch_is_remembered_for_the_user(login_as, small_event
     assert "로그아웃" in fresh.get("/e/test-expo/").get_data(as_text=True)
 
 
+def test_header_language_switch_on_a_page_opened_with_lang_shows_the_choice(login_as, small_event):
+    """On a page opened as /...?lang=en (a link given in one language), choosing 한국어
+    went back to that same address, whose ?lang=en showed the page in English again.
+    The way back keeps the page and its other parameters, without ?lang."""
+    client = login_as("attendee")
+    response = client.post(
+        "/language", data={"lang": "ko", "next": "/e/test-expo/floorplan?lang=en&hall=A"}
+    )
+    assert response.location == "/e/test-expo/floorplan?hall=A"
+    assert "로그아웃" in client.get(response.location).get_data(as_text=True)
+    back = client.post("/language", data={"lang": "en", "next": "/e/test-expo/?lang=ko"})
+    assert back.location == "/e/test-expo/"
+    # Elsewhere as before: a page without ?lang, and a refused target.
+    assert client.post("/language", data={"lang": "ko", "next": "/e/test-expo/?"}).location in (
+        "/e/test-expo/",
+        "/e/test-expo/?",
+    )
+    assert client.post("/language", data={"lang": "ko", "next": "//evil.example/"}).location == "/"
+
+
 def test_header_language_switch_is_audited(login_as, small_event):
     from sqlalchemy import select
 
