@@ -56,13 +56,12 @@ def _names(organization):
 
 def _section(event, profile, styles):
     tz = event.tz
+    # Translated outside the f-string: the catalog's extraction does not look into
+    # f-strings, so a message there was never translated.
+    meetup, times = _("Global meetup"), _("times in %(zone)s", zone=event.timezone)
     story = [
         _p(_names(profile.organization), styles["title"]),
-        _p(
-            f"{event.name} · {_('Global meetup')} · {profile.side_label} · "
-            f"{_('times in %(zone)s', zone=event.timezone)}",
-            styles["sub"],
-        ),
+        _p(f"{event.name} · {meetup} · {profile.side_label} · {times}", styles["sub"]),
         Spacer(1, 4 * mm),
     ]
     meetings = services.meetings_of(profile)
@@ -123,7 +122,7 @@ def agendas_pdf(event, profiles):
         rightMargin=15 * mm,
         topMargin=15 * mm,
         bottomMargin=15 * mm,
-        title=f"{event.name} — {_('Agenda')}",
+        title=" — ".join((event.name, _("Agenda"))),
         author="KICXUP Global",
     )
     story = []

@@ -50,6 +50,20 @@ def test_english_catalog_knows_every_string(source_ids):
     )
 
 
+def test_no_message_is_translated_inside_an_f_string():
+    """The catalog's extraction does not look into f-strings: a message marked there
+    never reaches the catalogs and shows in English on Korean pages (as "times in
+    Asia/Seoul" did on the Korean agenda PDF)."""
+    marked = re.compile(r"""\bf(["']).*?\{\s*(_|_l|gettext|ngettext|lazy_gettext)\(""")
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "eventapp").rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if marked.search(line)
+    ]
+    assert not found, f"messages marked inside f-strings: {found}"
+
+
 def test_translations_keep_their_placeholders():
     for message in catalog("ko"):
         if not message.id or not message.string:

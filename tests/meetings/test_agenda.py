@@ -127,6 +127,17 @@ def test_agenda_pdf_has_hangul_names(booked, client, tmp_path):
     assert "10:30" in text and "T01" in text and "B-04" in text
 
 
+def test_the_korean_agenda_pdf_says_its_time_zone_in_korean(booked, client, tmp_path):
+    """Its heading ended in "times in Asia/Seoul" in Korean too: the message sat in an
+    f-string, where the catalog's extraction never found it to be translated."""
+    meetup, _with_gamma, _with_beta = booked
+    login(client, meetup.exhibitor_admin)
+    response = client.get("/e/test-expo/meetings/agenda.pdf?lang=ko")
+    text = _pdf_text(response.data, tmp_path)
+    assert "시간은 Asia/Seoul 기준" in text and "times in" not in text
+    assert "글로벌 밋업" in text
+
+
 def test_organizer_prints_every_agenda(booked, client, tmp_path):
     meetup, _with_gamma, _with_beta = booked
     login(client, meetup.organizer)
