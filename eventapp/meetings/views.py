@@ -345,20 +345,25 @@ def partner(event, profile_id):
     # A company that declined our request is not asked again (send_request refuses it):
     # the form would only lose the message typed into it.
     declined_us = any(r.status == "declined" and r.requester_side == me.side for r in existing)
-    can_request = (
+    may_ask = (
         me is not None
         and me.side != other.side
         and other.active
         and not declined_us
         and not any(r.status in OPEN_REQUEST_STATUSES for r in existing)
     )
+    # Outside the booking window requests are refused as well (organizers excepted):
+    # the page says so rather than take a message it cannot send.
+    settings = services.get_settings(event)
+    requests_open = settings is None or settings.booking_open() or is_organizer(current_user, event)
     return render_template(
         "meetings/partner.html",
         event=event,
         me=me,
         other=other,
         existing=existing,
-        can_request=can_request,
+        can_request=may_ask and requests_open,
+        requests_closed=may_ask and not requests_open,
         declined_us=declined_us,
         form=RequestForm(),
     )

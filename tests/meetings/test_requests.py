@@ -118,6 +118,25 @@ def test_a_declined_requester_is_not_offered_the_request_form_again(meetup, clie
     assert f"/meetings/partners/{alpha.id}/request" in page and "has declined" not in page
 
 
+def test_outside_the_booking_window_the_partner_page_offers_no_request_form(meetup, client):
+    """Before requests open, the partner page still offered "Request a meeting": what
+    was typed there was lost to "Meeting requests and bookings are closed at the
+    moment." The page says so instead; the organizers may still request."""
+    from eventapp.core.db import utcnow
+
+    meetup.settings.booking_opens_at = utcnow() + timedelta(days=3)
+    db.session.commit()
+    gamma = meetup.profiles["gamma"]
+    login(client, meetup.exhibitor_admin)  # alpha
+    page = client.get(f"/e/test-expo/meetings/partners/{gamma.id}").get_data(as_text=True)
+    assert f"/meetings/partners/{gamma.id}/request" not in page
+    assert "Meeting requests and bookings are closed at the moment." in page
+    meetup.settings.booking_opens_at = None
+    db.session.commit()
+    page = client.get(f"/e/test-expo/meetings/partners/{gamma.id}").get_data(as_text=True)
+    assert f"/meetings/partners/{gamma.id}/request" in page and "are closed" not in page
+
+
 def test_mutual_requests_become_one_accepted_request_of_weight_three(meetup, client, outbox):
     alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
     first = services.send_request(
