@@ -707,6 +707,16 @@ def cancel_request(request, user, profile=None, reason=""):
     _lock_request(request)
     if request.status not in ("requested", "accepted"):
         raise MeetingError(_("This request is no longer open."))
+    # A request waiting for an answer is withdrawn by its sender only: the invited
+    # company declines it, with a reason, and is then not asked again.
+    if (
+        request.status == "requested"
+        and profile is not None
+        and request.side_of(profile) != request.requester_side
+    ):
+        raise MeetingError(
+            _("Only the company that sent this request can withdraw it. Decline it instead.")
+        )
     meeting = request.meeting
     if meeting is not None and meeting.status == "scheduled":
         return cancel_meeting(meeting, user, profile=profile, reason=reason).request

@@ -137,6 +137,33 @@ def test_outside_the_booking_window_the_partner_page_offers_no_request_form(meet
     assert f"/meetings/partners/{gamma.id}/request" in page and "are closed" not in page
 
 
+def test_the_invited_company_declines_a_request_but_cannot_withdraw_it(meetup, client, outbox):
+    """The invited company's page of a request waiting for its answer offered, beside
+    Accept and Decline, "Withdraw the request": a decline without the reason a decline
+    needs, told to the sender as if the request had been withdrawn, and which let it
+    be sent again. Only the sender withdraws it now."""
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    request = services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin, "Hi")
+    db.session.commit()
+    url = f"/e/test-expo/meetings/requests/{request.id}"
+    login(client, meetup.attendee)  # gamma, the invited firm
+    page = client.get(url).get_data(as_text=True)
+    assert f"{url}/accept" in page and f"{url}/decline" in page and f"{url}/cancel" not in page
+    client.post(f"{url}/cancel", data={"reason": ""})
+    page = client.get(url).get_data(as_text=True)
+    assert "Only the company that sent this request can withdraw it." in page
+    db.session.expire_all()
+    assert db.session.get(MeetingRequest, request.id).status == "requested"
+    assert outbox("meeting_request_cancelled") == []
+    client.post("/logout")
+    login(client, meetup.exhibitor_admin)  # alpha, the sender
+    assert f"{url}/cancel" in client.get(url).get_data(as_text=True)
+    client.post(f"{url}/cancel", data={"reason": "Plans changed"})
+    db.session.expire_all()
+    assert db.session.get(MeetingRequest, request.id).status == "cancelled"
+    assert [m[0] for m in outbox("meeting_request_cancelled")] == ["attendee@example.org"]
+
+
 def test_mutual_requests_become_one_accepted_request_of_weight_three(meetup, client, outbox):
     alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
     first = services.send_request(
