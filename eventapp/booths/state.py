@@ -51,6 +51,14 @@ def zone_label(zone):
     return SECTORS.get(zone, zone)
 
 
+def _both_names(organization):
+    """The Korean and the English name of `organization`, once each, for searching."""
+    if organization is None:
+        return ""
+    names = [organization.name_ko or "", organization.name_en or ""]
+    return " / ".join(dict.fromkeys(n for n in names if n))
+
+
 @dataclass
 class BoothView:
     code: str
@@ -66,6 +74,9 @@ class BoothView:
     state: str = ""  # allocation state: hold, placed, confirmed
     exhibitor_id: int | None = None
     exhibitor_name: str = ""
+    # The exhibitor's names in both languages, which the search finds whatever the
+    # page's language ("Samwon" on the Korean plan, "삼원" on the English one).
+    exhibitor_names: str = ""
     expires_at: object = None
     blocked_reason: str = ""
     extra: set = field(default_factory=set)  # extra CSS classes (selected, proposed, ...)
@@ -219,6 +230,7 @@ def plan_view(event, viewer_exhibitor_id=None, show_holders=False, now=None):
                 name = exhibitor.organization.name if exhibitor.organization else ""
                 view.exhibitor_id = exhibitor.id
                 view.exhibitor_name = name
+                view.exhibitor_names = _both_names(exhibitor.organization)
                 entry = exhibitors.setdefault(exhibitor.id, {"name": name, "booths": []})
                 entry["booths"].append(b.code)
             if mine:
@@ -277,7 +289,9 @@ def plan_json(event, plan, mine=None):
                 "status": b.status,
                 "state": b.state or None,
                 "exhibitor": (
-                    {"id": b.exhibitor_id, "name": b.exhibitor_name} if b.exhibitor_id else None
+                    {"id": b.exhibitor_id, "name": b.exhibitor_name, "names": b.exhibitor_names}
+                    if b.exhibitor_id
+                    else None
                 ),
             }
             for b in plan.booths

@@ -205,7 +205,7 @@ def booth_list(event):
     if filters["q"]:
         needle = filters["q"].casefold()
         rows = [
-            b for b in rows if needle in b.code.casefold() or needle in b.exhibitor_name.casefold()
+            b for b in rows if needle in b.code.casefold() or needle in b.exhibitor_names.casefold()
         ]
     return render_template(
         "booths/list.html",

@@ -278,7 +278,9 @@
   function runSearch() {
     var q = search.value.trim().toLowerCase();
     booths.forEach(function (g) {
-      var match = !!q && ((g.dataset.name || "").toLowerCase().indexOf(q) >= 0 || g.dataset.booth.toLowerCase() === q);
+      // Both names of the exhibitor: a Korean name on the English plan is found too.
+      var names = g.dataset.names || g.dataset.name || "";
+      var match = !!q && (names.toLowerCase().indexOf(q) >= 0 || g.dataset.booth.toLowerCase() === q);
       g.classList.toggle("hit", match);
     });
     if (!q) { searchResult.textContent = ""; return; }
@@ -313,6 +315,7 @@
       g.dataset.status = b.status;
       g.dataset.state = b.state || "";
       g.dataset.name = b.exhibitor ? b.exhibitor.name : "";
+      g.dataset.names = b.exhibitor ? b.exhibitor.names || b.exhibitor.name : "";
       g.dataset.exhibitor = b.exhibitor ? b.exhibitor.id : "";
       label(g);
       if (mode === "pick") {

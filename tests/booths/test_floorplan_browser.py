@@ -95,6 +95,21 @@ def test_filter_search_zoom_and_keyboard(live_server, occupied, browser):
     expect(page.locator("#booth-details h3")).to_contain_text(moved)
 
 
+def test_the_plan_finds_an_exhibitor_by_its_name_in_the_other_language(
+    live_server, occupied, browser
+):
+    """On the Korean plan, "alpha" (the English name of 알파로보틱스) found no booth;
+    on the English plan, "알파" none either."""
+    from playwright.sync_api import expect
+
+    page = new_page(browser, live_server.url, viewport={"width": 1280, "height": 900})
+    for url, query in (("/e/test-expo/floorplan?lang=ko", "alpha"), (FLOORPLAN, "알파")):
+        page.goto(url)
+        page.fill("#exhibitor-search", query)
+        expect(page.locator("g.booth.hit")).to_have_count(2)
+        expect(booth(page, "A-01")).to_have_class(re.compile(r"\bhit\b"))
+
+
 def test_organizer_selects_booths_by_keyboard(live_server, occupied, browser):
     from playwright.sync_api import expect
 

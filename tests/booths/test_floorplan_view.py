@@ -85,7 +85,11 @@ def test_json_plan_state(login_as, small_event):
     booths = {b["code"]: b for b in data["booths"]}
     assert len(booths) == 20
     assert booths["A-01"]["status"] == "taken"
-    assert booths["A-01"]["exhibitor"] == {"id": alpha.id, "name": "Alpha Robotics"}
+    assert booths["A-01"]["exhibitor"] == {
+        "id": alpha.id,
+        "name": "Alpha Robotics",
+        "names": "알파로보틱스 / Alpha Robotics",  # what the plan's search looks at
+    }
     assert booths["B-05"]["status"] == "yours" and booths["B-05"]["state"] == "hold"
     assert booths["B-10"]["status"] == "blocked"
     assert booths["A-01"]["corner"] is True and booths["A-02"]["corner"] is False
@@ -140,6 +144,19 @@ def test_booth_list_filters(client, small_event):
     assert rows("q=alpha") == [("A-01", "taken"), ("A-02", "taken")]
     assert rows("hall=B&status=blocked") == [("B-10", "blocked")]
     assert rows("q=Beta") == []  # a hold does not name its holder
+
+
+def test_the_booth_list_finds_an_exhibitor_by_either_name(client, small_event):
+    """The search looked at the name in the page's language only: "Alpha" found
+    nothing on the Korean list, "알파" nothing on the English one."""
+    with_floor(small_event)
+
+    def rows(query):
+        page = client.get(f"/e/test-expo/booths?{query}").get_data(as_text=True)
+        return re.findall(r'<tr data-booth="([^"]+)"', page)
+
+    assert rows("lang=ko&q=alpha") == rows("lang=en&q=%EC%95%8C%ED%8C%8C") == ["A-01", "A-02"]
+    assert rows("lang=ko&q=Beta") == []  # a hold still does not name its holder
 
 
 def test_large_plan_renders_quickly(client, small_event):
