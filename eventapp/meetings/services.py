@@ -655,11 +655,20 @@ def _receiver_check(request, profile):
         raise MeetingError(_("Only the invited company can answer this request."))
 
 
+def _check_still_requested(request):
+    """The request still waits for the invited company's answer. One accepted meanwhile
+    (a second tap, another tab, a colleague) says so: "no longer open" read as if it
+    had been withdrawn."""
+    if request.status == "accepted":
+        raise MeetingError(_("This request is already accepted."))
+    if request.status != "requested":
+        raise MeetingError(_("This request is no longer open."))
+
+
 def accept_request(request, profile, user):
     _lock_request(request)
     _receiver_check(request, profile)
-    if request.status != "requested":
-        raise MeetingError(_("This request is no longer open."))
+    _check_still_requested(request)
     request.status = "accepted"
     request.responded_by_id = user.id
     request.responded_at = utcnow()
@@ -681,8 +690,7 @@ def decline_request(request, profile, user, reason):
         raise MeetingError(_("Please give a reason for declining."))
     _lock_request(request)
     _receiver_check(request, profile)
-    if request.status != "requested":
-        raise MeetingError(_("This request is no longer open."))
+    _check_still_requested(request)
     request.status = "declined"
     request.decline_reason = reason[:2000]
     request.responded_by_id = user.id

@@ -164,6 +164,24 @@ def test_the_invited_company_declines_a_request_but_cannot_withdraw_it(meetup, c
     assert [m[0] for m in outbox("meeting_request_cancelled")] == ["attendee@example.org"]
 
 
+def test_accepting_again_from_another_tab_says_the_request_is_accepted(meetup, client):
+    """A second Accept (a double tap, another tab, a colleague) was answered "This
+    request is no longer open.", as if it had been withdrawn, above a request shown as
+    accepted. It now says the request is already accepted; so does a Decline there."""
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    request = services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin, "Hi")
+    db.session.commit()
+    url = f"/e/test-expo/meetings/requests/{request.id}"
+    login(client, meetup.attendee)  # gamma, the invited firm
+    client.post(f"{url}/accept")
+    page = client.post(f"{url}/accept", follow_redirects=True).get_data(as_text=True)
+    assert "This request is already accepted." in page and "no longer open" not in page
+    page = client.post(f"{url}/decline", data={"reason": "No"}, follow_redirects=True)
+    assert "This request is already accepted." in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(MeetingRequest, request.id).status == "accepted"
+
+
 def test_mutual_requests_become_one_accepted_request_of_weight_three(meetup, client, outbox):
     alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
     first = services.send_request(
