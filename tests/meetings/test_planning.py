@@ -226,6 +226,11 @@ def test_schedule_pages(meetup, client, quick_solver):
         grid = client.get(f"/e/test-expo/meetings/manage/grid?day={day.isoformat()}")
         shown += grid.get_data(as_text=True).count('href="/e/test-expo/meetings/m/')
     assert shown == 4
+    # The applied plan is listed as applied (적용됨): in Korean it read "신청함", the
+    # word for having applied for something (a registration).
+    manage = client.get("/e/test-expo/meetings/manage/?lang=ko").get_data(as_text=True)
+    assert f"#{plan.id}</a>" in manage and "· 적용됨</li>" in manage
+    assert "신청함" not in manage
 
 
 def test_command_line_export_and_reminders(meetup, app, tmp_path):
