@@ -124,3 +124,36 @@ def test_the_proposer_withdraws_its_time_on_a_phone(meetup, live_server, browser
     assert page.locator(".meet-proposal").count() == 0
     assert db.session.get(MeetingTimeProposal, proposal_id).status == "withdrawn"
     db.session.remove()
+
+
+def test_cancelling_a_meeting_on_a_phone_asks_first(meetup, live_server, browser):
+    """ "Cancel the meeting" cancelled at the first tap, for good, and mailed the
+    partner: the page now asks first, and a "no" leaves the meeting as it was."""
+    from eventapp.meetings.models import Meeting
+    from tests.meetings.conftest import booked_meeting
+
+    meeting = booked_meeting(meetup)
+    meeting_id, startup = meeting.id, meetup.exhibitor_admin.email
+    db.session.commit()
+    db.session.remove()
+    page = browser_signed_in(browser, live_server.url, startup, "ko-KR", **PHONE)
+    page.goto(f"/e/test-expo/meetings/m/{meeting_id}?lang=ko")
+    asked = []
+
+    def answer(dialog, accept):
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    page.click("form[action$='/cancel'] button")
+    page.wait_for_timeout(300)
+    assert asked and "취소할까요" in asked[0]
+    assert db.session.get(Meeting, meeting_id).status == "scheduled"
+    db.session.remove()
+    page.once("dialog", lambda dialog: answer(dialog, True))
+    page.click("form[action$='/cancel'] button")
+    page.wait_for_load_state()
+    page.wait_for_function("() => document.querySelector('#meeting-status')")
+    assert len(asked) == 2
+    assert db.session.get(Meeting, meeting_id).status == "cancelled"
+    db.session.remove()

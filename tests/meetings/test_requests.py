@@ -421,6 +421,39 @@ def test_a_no_show_is_not_confirmed_in_korean_as_attended(meetup, client, monkey
     assert db.session.get(Meeting, meeting.id).status == "no_show"
 
 
+def test_irreversible_meeting_actions_ask_first(meetup, client, monkeypatch):
+    """Cancelling a meeting or a request and recording a no-show (which only the
+    organizer can change afterwards) happened at the first tap; their forms now ask
+    first (data-confirm), and "We met" stays a tap of its own."""
+    import html
+
+    meeting = booked_meeting(meetup)
+    pending = services.send_request(
+        meetup.event, meetup.profiles["alpha"], meetup.profiles["beta"], meetup.exhibitor_admin
+    )
+    db.session.commit()
+    login(client, meetup.exhibitor_admin)  # alpha
+
+    def confirm_of(page, action):
+        form = re.search(rf'<form[^>]*action="[^"]*{action}"[^>]*>', page, re.S).group(0)
+        found = re.search(r'data-confirm="([^"]*)"', form)
+        return html.unescape(found.group(1)) if found else None
+
+    page = client.get(f"/e/test-expo/meetings/m/{meeting.id}").get_data(as_text=True)
+    assert "Cancel the meeting of Alpha Robotics and Gamma Group?" in confirm_of(page, "/cancel")
+    page = client.get(f"/e/test-expo/meetings/requests/{meeting.request_id}").get_data(as_text=True)
+    assert confirm_of(page, "/cancel").startswith("Cancel the meeting of")
+    page = client.get(f"/e/test-expo/meetings/requests/{pending.id}").get_data(as_text=True)
+    assert confirm_of(page, "/cancel").startswith("Withdraw the meeting request between")
+    monkeypatch.setattr(services, "_now", lambda: meeting.starts_at + timedelta(minutes=5))
+    page = client.get(f"/e/test-expo/meetings/m/{meeting.id}").get_data(as_text=True)
+    forms = re.findall(r"<form[^>]*/attendance\"[^>]*>.*?</form>", page, re.S)
+    assert len(forms) == 2
+    attended, no_show = sorted(forms, key=lambda form: "no_show" in form)
+    assert 'value="attended"' in attended and "data-confirm" not in attended
+    assert "Record that Gamma Group did not come?" in html.unescape(no_show)
+
+
 def test_organizer_move_raises_sequence_and_mails_both(meetup, client, outbox):
     alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
     request = services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
