@@ -92,6 +92,7 @@ ACTIONS = {
     "meeting_time_proposal.declined": _l("Proposed meeting time declined"),
     "meeting_time_proposal.made": _l("Another meeting time proposed"),
     "meeting_time_proposal.withdrawn": _l("Proposed meeting time withdrawn"),
+    "organization.named": _l("Company named for the meetup"),
     "role.granted": _l("Role granted"),
     "role.revoked": _l("Role removed"),
     "user.confirmation_sent": _l("Address confirmation mailed"),

@@ -71,6 +71,13 @@ class CompanyProfileMixin:
         validators=[Optional(), Length(max=4000)],
     )
 
+    def name_given(self):
+        """Whether a name was given in either language; if not, says so on the field."""
+        if (self.name_ko.data or "").strip() or (self.name_en.data or "").strip():
+            return True
+        self.name_en.errors.append(_l("Give the company name in Korean or English."))
+        return False
+
     def profile(self):
         return {
             "name_ko": (self.name_ko.data or "").strip(),
@@ -152,9 +159,7 @@ class RegistrationForm(CompanyProfileMixin, FlaskForm):
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
-        if not ((self.name_ko.data or "").strip() or (self.name_en.data or "").strip()):
-            self.name_en.errors.append(_l("Give the company name in Korean or English."))
-            valid = False
+        valid = self.name_given() and valid
         codes = self.wish_codes()
         problems = services.check_wishes(
             codes, self.zones.data or [], services.booths_by_code(self.event, codes)

@@ -13,8 +13,21 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from eventapp.core.forms import one_kind_of_line_break, select_choices, storable_moment
 from eventapp.core.i18n import lazy_gettext as _l
+from eventapp.exhibitors.forms import CompanyProfileMixin, country_choices
 from eventapp.meetings.models import MAX_MEETINGS_LIMIT, STARTUP_STAGES
 from eventapp.organizations.models import ORGANIZATION_KINDS, SECTORS
+
+
+class CompanyForm(CompanyProfileMixin, FlaskForm):
+    """The company an attendee with none takes part in the meetup for."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country.choices = country_choices()
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        return self.name_given() and valid
 
 
 class ProfileForm(FlaskForm):

@@ -122,6 +122,45 @@ def participant_organization(user, event):
     return None
 
 
+COMPANY_FIELDS = ("name_ko", "name_en", "kind", "sector", "country", "website")
+
+
+def name_company(event, user, fields):
+    """An attendee with no company (signed up on their own, not on an exhibitor's
+    team) names the one they take part in the meetup for: a new organization, linked
+    to the account, as an exhibitor registration would make it. Returns it."""
+    from eventapp.exhibitors.services import lock_person
+    from eventapp.organizations.models import Organization
+
+    # Re-read under the lock: a second tap on the form names no second company.
+    lock_person(user)
+    if participant_organization(user, event) is not None or user.organization_id is not None:
+        raise MeetingError(
+            _("Your account is already linked to %(company)s.", company=user.organization.name)
+            if user.organization is not None
+            else _("Your account is already linked to a company at this event.")
+        )
+    if not db.session.scalar(
+        select(EventRole.id).where(
+            EventRole.event_id == event.id,
+            EventRole.user_id == user.id,
+            EventRole.role == "attendee",
+        )
+    ):
+        raise MeetingError(_("Register for the event first."))
+    organization = Organization(**{key: fields.get(key) for key in COMPANY_FIELDS})
+    db.session.add(organization)
+    user.organization = organization
+    db.session.flush()
+    audit.record(
+        "organization.named",
+        organization,
+        event=event,
+        data={"name": organization.name_en or organization.name_ko, "kind": organization.kind},
+    )
+    return organization
+
+
 def profile_of(event, organization):
     if organization is None:
         return None

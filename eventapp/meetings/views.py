@@ -27,6 +27,7 @@ from eventapp.core.permissions import (
     is_organizer,
     organizer_view,
     parse_id,
+    roles_of,
 )
 from eventapp.core.urls import safe_redirect_target
 from eventapp.extensions import db
@@ -35,6 +36,7 @@ from eventapp.meetings import planning, recommend, services
 from eventapp.meetings.forms import (
     CancelForm,
     CapForm,
+    CompanyForm,
     DeclineForm,
     FilterForm,
     MoveForm,
@@ -173,6 +175,12 @@ def home(event):
     organization = services.participant_organization(current_user, event)
     me = services.profile_of(event, organization)
     context = {"event": event, "organization": organization, "me": me}
+    # Signed up on their own, an attendee has no company until they name one.
+    context["can_name_company"] = (
+        organization is None
+        and current_user.organization_id is None
+        and "attendee" in roles_of(current_user, event)
+    )
     if me is not None:
         requests = services.requests_of(me)
         meetings = services.meetings_of(me)
@@ -191,6 +199,25 @@ def home(event):
             settings=services.get_settings(event),
         )
     return render_template("meetings/home.html", **context)
+
+
+@bp.route("/e/<slug>/meetings/company", methods=["GET", "POST"])
+@event_view("attendee")
+def company(event):
+    """An attendee who signed up on their own names their company, to take part."""
+    if services.participant_organization(current_user, event) is not None:
+        return redirect(url_for("meetings.profile", slug=event.slug))
+    form = CompanyForm()
+    if form.validate_on_submit():
+        try:
+            services.name_company(event, current_user, form.profile())
+            db.session.commit()
+        except services.MeetingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect(url_for("meetings.home", slug=event.slug))
+        return redirect(url_for("meetings.profile", slug=event.slug))
+    return render_template("meetings/company.html", event=event, form=form)
 
 
 @bp.route("/e/<slug>/meetings/profile", methods=["GET", "POST"])

@@ -1,0 +1,116 @@
+"""An attendee who signed up on their own (no exhibitor's team, no company) names
+the company they come for, and can then take part in the meetup."""
+
+import pytest
+from sqlalchemy import func, select
+
+from eventapp.accounts.models import User
+from eventapp.core.audit import AuditEntry
+from eventapp.events.models import EventRole
+from eventapp.extensions import db
+from eventapp.meetings.models import MeetingProfile
+from eventapp.organizations.models import Organization
+from tests.conftest import PASSWORD, login
+
+COMPANY = "/e/test-expo/meetings/company"
+
+
+def _visitor(event, key="buyer"):
+    """An account registered for the event as attendee, with no company."""
+    user = User(email=f"{key}@example.org", name_ko=f"{key} 님", name_en=key.title(), locale="en")
+    user.set_password(PASSWORD)
+    db.session.add_all([user, EventRole(event=event, user=user, role="attendee")])
+    db.session.commit()
+    return user
+
+
+def _organizations():
+    return db.session.scalar(select(func.count()).select_from(Organization))
+
+
+def test_an_attendee_with_no_company_names_one_and_joins_the_meetup(meetup, client):
+    visitor = _visitor(meetup.event)
+    login(client, visitor)
+    page = client.get("/e/test-expo/meetings/?lang=en").get_data(as_text=True)
+    assert "Name your company" in page and COMPANY in page
+    assert "기업 정보 입력" in client.get("/e/test-expo/meetings/?lang=ko").get_data(as_text=True)
+    # Refused with the field that is missing; nothing made.
+    before = _organizations()
+    response = client.post(COMPANY + "?lang=en", data={"kind": "investor", "sector": "ai"})
+    assert response.status_code == 200
+    assert "Give the company name in Korean or English." in response.get_data(as_text=True)
+    assert _organizations() == before
+
+    response = client.post(
+        COMPANY,
+        data={
+            "name_ko": "한빛벤처스",
+            "name_en": "Hanbit Ventures",
+            "kind": "investor",
+            "sector": "robotics",
+            "country": "KR",
+            "website": "hanbit.example.org",
+        },
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/e/test-expo/meetings/profile")
+    db.session.expire_all()
+    visitor = db.session.get(User, visitor.id)
+    company = visitor.organization
+    assert (company.name_en, company.kind, company.sector, company.website) == (
+        "Hanbit Ventures",
+        "investor",
+        "robotics",
+        "https://hanbit.example.org",
+    )
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "organization.named"))
+    assert entry.user_id == visitor.id and entry.data["name"] == "Hanbit Ventures"
+
+    response = client.post(
+        "/e/test-expo/meetings/profile",
+        data={"offer_en": "Series A funding", "sector": "robotics", "country": "KR"},
+    )
+    assert response.status_code == 302
+    profile = db.session.scalar(
+        select(MeetingProfile).where(MeetingProfile.organization_id == company.id)
+    )
+    assert profile is not None and profile.offer_en == "Series A funding"
+    # The page now is the participant's, with no offer to name a company.
+    page = client.get("/e/test-expo/meetings/?lang=en").get_data(as_text=True)
+    assert "Name your company" not in page
+
+
+def test_a_second_company_is_not_named(meetup, client):
+    """A second tap on the form (or an old tab) names no second company."""
+    visitor = _visitor(meetup.event)
+    login(client, visitor)
+    form = {"name_en": "Hanbit Ventures", "kind": "investor", "sector": "ai", "country": "KR"}
+    assert client.post(COMPANY, data=form).status_code == 302
+    before = _organizations()
+    # The page itself sends a linked account on to its profile.
+    response = client.get(COMPANY)
+    assert response.headers["Location"].endswith("/e/test-expo/meetings/profile")
+    from eventapp.meetings import services
+
+    visitor = db.session.get(User, visitor.id)
+    with pytest.raises(services.MeetingError, match="Hanbit Ventures"):
+        services.name_company(meetup.event, visitor, {**form, "name_en": "Another"})
+    db.session.rollback()
+    assert _organizations() == before
+
+
+def test_only_attendees_with_no_company_are_offered_the_form(meetup, client):
+    # Organizers (no attendee role) and members of a company are not offered it.
+    for user in (meetup.organizer, meetup.exhibitor_admin, meetup.attendee):
+        client.post("/logout")
+        login(client, user)
+        page = client.get("/e/test-expo/meetings/?lang=en").get_data(as_text=True)
+        assert "Name your company" not in page
+    before = _organizations()
+    from eventapp.meetings import services
+
+    organizer = db.session.get(User, meetup.organizer.id)
+    with pytest.raises(services.MeetingError, match="Register for the event first"):
+        services.name_company(meetup.event, organizer, {"name_en": "X", "kind": "startup"})
+    db.session.rollback()
+    assert _organizations() == before
