@@ -10,6 +10,8 @@ Korean text below is used, so a gate never shows English by accident.
 from flask import has_app_context
 from flask_babel import force_locale, get_translations
 
+from eventapp.core.i18n import one_full_stop
+
 
 def N_(message):
     """Mark a string for extraction; translated later, per language."""
@@ -204,7 +206,7 @@ def _template(key, language):
 def bilingual(key, **params):
     """{"message_ko": ..., "message_en": ...} for one message."""
     return {
-        f"message_{language}": _template(key, language) % params
+        f"message_{language}": one_full_stop(_template(key, language), params)
         if params
         else _template(key, language)
         for language in ("ko", "en")

@@ -2,10 +2,10 @@ from itertools import chain
 
 from flask import abort, current_app, jsonify, render_template, request
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import language_without_database
 from eventapp.extensions import db
 

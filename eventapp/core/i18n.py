@@ -6,8 +6,57 @@ back to the other when it is empty.
 """
 
 from flask import current_app, has_request_context, request, session
-from flask_babel import get_locale, gettext, lazy_gettext, ngettext  # noqa: F401
+from flask_babel import LazyString, get_locale, get_translations
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
+
+
+def one_full_stop(text, variables):
+    """`text` % `variables`, with one full stop where a value that ends in one closes
+    the sentence: "sent to Alpha Co., Ltd." rather than "sent to Alpha Co., Ltd..".
+    English company names often end so (Inc., Co., Ltd.)."""
+    for name, value in variables.items():
+        if isinstance(value, str) and value.endswith("."):
+            text = text.replace(f"%({name})s.", f"%({name})s")
+    return text % variables
+
+
+# Flask-Babel's gettext, ngettext and lazy_gettext, formatting with one_full_stop.
+def gettext(string, **variables):
+    text = get_translations().ugettext(string)
+    return one_full_stop(text, variables) if variables else text
+
+
+def ngettext(singular, plural, num, **variables):
+    variables.setdefault("num", num)
+    return one_full_stop(get_translations().ungettext(singular, plural, num), variables)
+
+
+def lazy_gettext(string, **variables):
+    return LazyString(gettext, string, **variables)
+
+
+# The same in templates, as Jinja's i18n extension calls them ("newstyle"): the
+# translation is marked safe before the variables, which are escaped, go in.
+@pass_context
+def _template_gettext(context, string, **variables):
+    text = get_translations().ugettext(string)
+    return one_full_stop(Markup(text) if context.eval_ctx.autoescape else text, variables)
+
+
+@pass_context
+def _template_ngettext(context, singular, plural, num, **variables):
+    variables.setdefault("num", num)
+    text = get_translations().ungettext(singular, plural, num)
+    return one_full_stop(Markup(text) if context.eval_ctx.autoescape else text, variables)
+
+
+def install_template_gettext(jinja_env):
+    """Put the template gettext and ngettext above in place of Flask-Babel's."""
+    jinja_env.globals.update(
+        gettext=_template_gettext, _=_template_gettext, ngettext=_template_ngettext
+    )
 
 
 def current_language():

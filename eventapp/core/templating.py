@@ -4,12 +4,12 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime, format_skeleton
 from flask import g
-from flask_babel import format_date, get_locale, ngettext
+from flask_babel import format_date, get_locale
 from flask_login import current_user
 from jinja2 import pass_context
 
 from eventapp.core.db import utcnow
-from eventapp.core.i18n import current_language
+from eventapp.core.i18n import current_language, install_template_gettext, ngettext
 from eventapp.core.nav import event_nav_items
 from eventapp.core.permissions import company_of, has_role, roles_of
 
@@ -71,6 +71,7 @@ def _local_clock_filter(context, moment, event=None):
 
 
 def register(app):
+    install_template_gettext(app.jinja_env)
     app.add_template_filter(_local_time_filter, "local_time")
     app.add_template_filter(_local_clock_filter, "local_clock")
     app.add_template_test(is_web_address, "web_address")

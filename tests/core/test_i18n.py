@@ -160,3 +160,42 @@ def test_bilingual_names_follow_the_forced_language_outside_a_request(app):
             assert current_language() == "en" and company.name == "Alpha Robotics"
             assert gettext("Sign in") == "Sign in"
         assert current_language() == "ko" and company.name == "알파로보틱스"
+
+
+def test_a_name_ending_in_a_full_stop_closes_the_sentence_once(app_ctx):
+    """ "Sent to Alpha Co., Ltd.." read like a typo: where a value that ends in a full
+    stop closes the sentence, one stop is left, in Python, in templates (where the
+    values are still escaped) and in the scan API's messages."""
+    from flask import render_template_string
+
+    from eventapp.checkin.messages import bilingual
+    from eventapp.core.i18n import gettext, lazy_gettext, ngettext, one_full_stop
+
+    assert one_full_stop("Sent to %(name)s.", {"name": "Alpha Co., Ltd."}) == (
+        "Sent to Alpha Co., Ltd."
+    )
+    assert one_full_stop("Sent to %(name)s.", {"name": "Alpha"}) == "Sent to Alpha."
+    # Only the stop right after the value goes.
+    assert one_full_stop("%(name)s: %(n)d.", {"name": "Inc.", "n": 2}) == "Inc.: 2."
+    with app_ctx.test_request_context("/?lang=en"):
+        message = "Your meeting request was sent to %(name)s."
+        assert gettext(message, name="Sinseong Inc.") == (
+            "Your meeting request was sent to Sinseong Inc."
+        )
+        assert str(lazy_gettext(message, name="Sinseong Inc.")).endswith("Inc.")
+        assert ngettext(
+            "%(num)d seat for %(name)s.", "%(num)d seats for %(name)s.", 2, name="A."
+        ) == ("2 seats for A.")
+        page = render_template_string(
+            "{{ _('Your meeting request was sent to %(name)s.', name=n) }}|"
+            "{{ ngettext('%(num)d meeting with %(name)s.', '%(num)d meetings with %(name)s.', 3, name=n) }}|"
+            "{% trans name=n %}Hello {{ name }}.{% endtrans %}",
+            n="R&D <Lab> Inc.",
+        )
+        assert page == (
+            "Your meeting request was sent to R&amp;D &lt;Lab&gt; Inc.|"
+            "3 meetings with R&amp;D &lt;Lab&gt; Inc.|Hello R&amp;D &lt;Lab&gt; Inc."
+        )
+        assert bilingual("ok_lead", name="Sinseong Inc.")["message_en"] == (
+            "Lead saved: Sinseong Inc."
+        )
