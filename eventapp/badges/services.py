@@ -990,10 +990,11 @@ def badge_counts(event):
 
 
 def badge_companies(event):
-    """Organizations that have badges at the event, by name."""
+    """Organizations that have badges at the event, by their name in the page's
+    language (the filter lists the names that way: in Korean, by the English name
+    they would seem in no order at all)."""
     ids = select(Badge.organization_id).where(
         Badge.event_id == event.id, Badge.organization_id.is_not(None)
     )
-    return db.session.scalars(
-        select(Organization).where(Organization.id.in_(ids)).order_by(Organization.name_en)
-    ).all()
+    organizations = db.session.scalars(select(Organization).where(Organization.id.in_(ids)))
+    return sorted(organizations, key=lambda org: (org.name.casefold(), org.id))

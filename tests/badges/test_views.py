@@ -1,5 +1,7 @@
 """Badge pages: content and the organizer's actions."""
 
+import re
+
 from sqlalchemy import select
 
 from eventapp.badges import services
@@ -163,3 +165,18 @@ def test_organizer_reissues_revokes_and_sets_category(login_as, small_event):
     assert {"badge.reissued", "badge.revoked", "badge.category_changed"} <= actions
     # Another event's badge id is not found under this event.
     assert client.get("/e/test-expo/manage/badges/999999").status_code == 404
+
+
+def test_company_filter_lists_the_companies_by_name_in_the_page_language(login_as, small_event):
+    client = login_as("organizer")
+    assert client.post("/e/test-expo/manage/badges/issue").status_code == 302
+
+    def companies(language):
+        html = client.get(f"/e/test-expo/manage/badges/?lang={language}").get_data(as_text=True)
+        select = html[html.index('name="company"') :]
+        select = select[: select.index("</select>")]
+        return [name for value, name in re.findall(r'value="(\d+)"[^>]*>([^<]+)<', select)]
+
+    # By the English names the Korean list would read 알파, 베타, 감마.
+    assert companies("ko") == ["감마그룹", "베타바이오", "알파로보틱스"]
+    assert companies("en") == ["Alpha Robotics", "Beta Bio", "Gamma Group"]
