@@ -248,3 +248,27 @@ def test_history_names_statuses_and_tiers_in_the_pages_language(login_as, small_
     assert "pending → approved" in english
     assert "regular → priority (may pick early, e.g. sponsors)" in english
     assert "priority (may pick early, e.g. sponsors) → regular" in english
+
+
+def test_withdrawal_mail_of_a_company_with_booths_and_badges(login_as, small_event, outbox):
+    """The Korean mail says the company's booths (not only its holds) are free again,
+    and the link stands apart from the paragraph on badges."""
+    from eventapp.badges import services as badges
+
+    alpha = small_event.exhibitors["alpha"]
+    alpha.status = "confirmed"
+    for code in ("A-01", "A-02"):
+        db.session.add(
+            BoothAllocation(booth=small_event.booths[code], exhibitor=alpha, state="confirmed")
+        )
+    small_event.exhibitor_admin.locale = "ko"
+    badges.issue_badge(small_event.event, small_event.exhibitor_admin)
+    db.session.commit()
+    client = login_as("exhibitor_admin")
+    response = client.post(f"/e/test-expo/exhibitors/{alpha.id}/withdraw", data={"reason": ""})
+    assert response.status_code == 302
+    (mail,) = outbox("exhibitor_status")
+    text = mail[2].replace("\r\n", "\n")
+    assert "배정받은 부스는 모두 다른 기업·기관이 선택할 수 있게 되었습니다." in text
+    assert "임시 선점했던 부스는 모두 다시" not in text
+    assert "더 이상 누구도 입장할 수 없습니다.\n\nhttp" in text
