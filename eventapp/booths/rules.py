@@ -9,6 +9,7 @@ any rule; organizer edits may break them and the violations page lists them.
 from dataclasses import dataclass, field
 
 from eventapp.core.i18n import gettext, ngettext
+from eventapp.organizations.models import SECTORS
 
 KINDS = ("count", "touching", "zone", "avoid", "blocked")
 
@@ -52,7 +53,7 @@ class Breach:
             return gettext(
                 "Booths %(booths)s lie outside the zones %(zones)s.",
                 booths=_codes(self),
-                zones=", ".join(p["zones"]),
+                zones=", ".join(str(SECTORS.get(zone, zone)) for zone in p["zones"]),
             )
         if self.kind == "avoid":
             return gettext(

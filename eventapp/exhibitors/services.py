@@ -45,7 +45,7 @@ from eventapp.events.services import grant_role
 from eventapp.exhibitors.models import TeamInvitation
 from eventapp.extensions import db
 from eventapp.meetings.services import follow_booths
-from eventapp.organizations.models import Organization
+from eventapp.organizations.models import SECTORS, Organization
 
 # Which status may follow which. "placed" and "confirmed" are set by the booths
 # package (assigner, self-service picking, moves; taking the booths away brings a
@@ -214,7 +214,7 @@ def check_wishes(codes, zones, booths):
                 _(
                     "Booth %(code)s lies in zone %(zone)s, outside the zones chosen.",
                     code=code,
-                    zone=booth.zone,
+                    zone=SECTORS.get(booth.zone, booth.zone),
                 )
             )
     return problems

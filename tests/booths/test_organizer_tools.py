@@ -152,8 +152,8 @@ def test_swap_refuses_zone_and_competitor_breaches(small_event):
         services.swap_exhibitors(beta, solo)
     db.session.rollback()
     details = " ".join(refused.value.details)
-    assert "Beta Bio: Booths A-01 lie outside the zones bio." in details
-    assert "Solo Ltd: Booths B-01 lie outside the zones ai." in details
+    assert "Beta Bio: Booths A-01 lie outside the zones bio-health." in details
+    assert "Solo Ltd: Booths B-01 lie outside the zones AI·digital." in details
 
     # Same zones, but the exchange would put one next to a competitor it avoids.
     other, _ = add_exhibitor(event, "other", count=1, zones=("ai",))
@@ -202,6 +202,16 @@ def test_lock_and_unlock(small_event):
     assert alpha.locked
     commit(services.set_locked(alpha, False))
     assert audit_actions()[-2:] == ["exhibitor.locked", "exhibitor.unlocked"]
+
+
+def test_violations_name_the_zones_in_the_pages_language(login_as, small_event):
+    beta = small_event.exhibitors["beta"]  # zone bio
+    commit(services.place_exhibitor(beta, ["A-01"]))
+    client = login_as("organizer")
+    page = client.get("/e/test-expo/manage/booths/violations?lang=ko").get_data(as_text=True)
+    assert "부스 A-01이(가) 바이오헬스 구역을 벗어납니다." in page
+    page = client.get("/e/test-expo/manage/booths/violations?lang=en").get_data(as_text=True)
+    assert "Booths A-01 lie outside the zones bio-health." in page
 
 
 def test_violations_list_every_kind(small_event):

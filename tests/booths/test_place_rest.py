@@ -314,7 +314,7 @@ def test_apply_refuses_a_plan_the_changed_request_no_longer_fits(small_event):
         services.apply_proposal(proposal)
     db.session.rollback()
     assert any(
-        d.startswith("Alpha Robotics: ") and "outside the zones bio" in d
+        d.startswith("Alpha Robotics: ") and "outside the zones bio-health" in d
         for d in refused.value.details
     ), refused.value.details
     assert allocations() == {}

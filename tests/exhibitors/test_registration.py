@@ -109,6 +109,17 @@ def test_invalid_registrations_are_refused(client, small_event, newcomer):
         assert (count(Exhibitor), count(Organization)) == before, overrides
 
 
+def test_a_wish_outside_the_zones_names_its_zone_in_the_pages_language(
+    client, small_event, newcomer
+):
+    login(client, newcomer)
+    data = registration_data(**{"wishes-0": "B-01"})  # B-01 is a bio-health booth
+    page = client.post(REGISTER + "?lang=ko", data=data).get_data(as_text=True)
+    assert "부스 B-01은(는) 바이오헬스 구역에 있어 선택한 구역을 벗어납니다." in page
+    page = client.post(REGISTER + "?lang=en", data=data).get_data(as_text=True)
+    assert "Booth B-01 lies in zone bio-health, outside the zones chosen." in page
+
+
 def test_wishes_may_lie_anywhere_when_no_zone_is_chosen(client, small_event, newcomer):
     login(client, newcomer)
     response = client.post(REGISTER, data=registration_data(zones=None, **{"wishes-0": "B-01"}))
