@@ -56,7 +56,8 @@ def _commit_or_retry(operation):
 
 
 def _file_name(text):
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "badges"
+    # No dot at the end either: "Co., Ltd." would make "...-Ltd..pdf".
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.") or "badges"
 
 
 def _send_pdf(write, download_name):

@@ -180,3 +180,14 @@ def test_company_filter_lists_the_companies_by_name_in_the_page_language(login_a
     # By the English names the Korean list would read 알파, 베타, 감마.
     assert companies("ko") == ["감마그룹", "베타바이오", "알파로보틱스"]
     assert companies("en") == ["Alpha Robotics", "Beta Bio", "Gamma Group"]
+
+
+def test_company_pdf_file_name_has_no_double_dot(login_as, small_event):
+    alpha = small_event.companies["alpha"]
+    alpha.name_en = "Alpha Robotics Co., Ltd."
+    db.session.commit()
+    client = login_as("exhibitor_admin")
+    response = client.get(f"/e/test-expo/badges/company/{alpha.id}.pdf")
+    assert response.status_code == 200
+    disposition = response.headers["Content-Disposition"]
+    assert "filename=badges-test-expo-Alpha-Robotics-Co.-Ltd.pdf" in disposition
