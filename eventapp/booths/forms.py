@@ -19,18 +19,18 @@ class FloorPlanImportForm(FlaskForm):
 
 class SettingsForm(FlaskForm):
     picking_opens_at = DateTimeLocalField(
-        _l("Picking opens (Seoul time)"),
+        _l("Picking opens (%(zone)s)"),
         format=DATETIME_FORMAT,
         validators=[Optional(), storable_moment],
     )
     priority_opens_at = DateTimeLocalField(
-        _l("Picking opens for priority tier 1 (Seoul time)"),
+        _l("Picking opens for priority tier 1 (%(zone)s)"),
         format=DATETIME_FORMAT,
         validators=[Optional(), storable_moment],
         description=_l("Optional; sponsors may start earlier than everybody else."),
     )
     picking_closes_at = DateTimeLocalField(
-        _l("Picking closes (Seoul time)"),
+        _l("Picking closes (%(zone)s)"),
         format=DATETIME_FORMAT,
         validators=[Optional(), storable_moment],
     )
@@ -40,6 +40,12 @@ class SettingsForm(FlaskForm):
     assigner_time_limit = IntegerField(
         _l("Assigner time limit (seconds)"), validators=[DataRequired(), NumberRange(1, 600)]
     )
+
+    def __init__(self, *args, zone, **kwargs):
+        """`zone`: the event's time zone, in which the times are typed and shown."""
+        super().__init__(*args, **kwargs)
+        for moment in (self.picking_opens_at, self.priority_opens_at, self.picking_closes_at):
+            moment.label.text = moment.label.text % {"zone": zone}
 
 
 class BoothActionForm(FlaskForm):

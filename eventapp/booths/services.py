@@ -371,9 +371,9 @@ def _window_error(status, settings, exhibitor, event):
         return _("Booth picking has not been opened yet.")
     if status == "not_yet":
         when = local_time(picking_opens_for(settings, exhibitor), event=event)
-        return _("Booth picking opens at %(when)s (Seoul time).", when=when)
+        return _("Booth picking opens at %(when)s (%(zone)s).", when=when, zone=event.timezone)
     when = local_time(settings.picking_closes_at, event=event)
-    return _("Booth picking closed at %(when)s (Seoul time).", when=when)
+    return _("Booth picking closed at %(when)s (%(zone)s).", when=when, zone=event.timezone)
 
 
 def hold_booths(exhibitor, codes, now=None):

@@ -663,6 +663,7 @@ def settings(event):
     current = services.settings_for(event)
     db.session.commit()
     form = SettingsForm(
+        zone=event.timezone,
         data=None
         if request.method == "POST"
         else {
@@ -671,7 +672,7 @@ def settings(event):
             "picking_closes_at": _to_local(event, current.picking_closes_at),
             "hold_minutes": current.hold_minutes,
             "assigner_time_limit": current.assigner_time_limit,
-        }
+        },
     )
     if form.validate_on_submit():
         ok, result, _status = _commit_or_explain(

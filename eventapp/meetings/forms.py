@@ -147,12 +147,12 @@ class SettingsForm(FlaskForm):
         _l("Where the tables are (hall / zone)"), validators=[Optional(), Length(max=100)]
     )
     booking_opens_at = DateTimeLocalField(
-        _l("Requests and booking open (Seoul time)"),
+        _l("Requests and booking open (%(zone)s)"),
         format="%Y-%m-%dT%H:%M",
         validators=[Optional(), storable_moment],
     )
     booking_closes_at = DateTimeLocalField(
-        _l("Requests and booking close (Seoul time)"),
+        _l("Requests and booking close (%(zone)s)"),
         format="%Y-%m-%dT%H:%M",
         validators=[Optional(), storable_moment],
     )
@@ -168,6 +168,12 @@ class SettingsForm(FlaskForm):
         validators=[Optional(), NumberRange(0, 100)],
         default=3,
     )
+
+    def __init__(self, *args, zone, **kwargs):
+        """`zone`: the event's time zone, in which the times are typed and shown."""
+        super().__init__(*args, **kwargs)
+        for moment in (self.booking_opens_at, self.booking_closes_at):
+            moment.label.text = moment.label.text % {"zone": zone}
 
 
 class MoveForm(FlaskForm):

@@ -817,7 +817,7 @@ def manage(event):
 @organizer_view
 def settings(event):
     current = services.get_settings(event)
-    form = SettingsForm()
+    form = SettingsForm(zone=event.timezone)
     form.meeting_days.choices = select_choices((d.isoformat(), d.isoformat()) for d in event.days)
     if request.method == "GET":
         shown = current or services.default_settings(event)

@@ -1,6 +1,8 @@
 """Organizer tools: block, place, move, swap, unassign, lock, and the violations
 their manual edits may cause."""
 
+from datetime import UTC
+
 import pytest
 from sqlalchemy import select
 
@@ -304,6 +306,31 @@ def test_settings_page_sets_the_window_in_seoul_time(login_as, small_event):
     )
     assert bad.status_code == 200
     assert "Picking must close after it opens." in bad.get_data(as_text=True)
+
+
+def test_picking_times_name_the_events_time_zone(login_as, small_event):
+    """The times are typed and shown in the event's time zone, which need not be Seoul's."""
+    from datetime import datetime
+
+    from eventapp.booths.models import BoothSettings
+
+    event = small_event.event
+    event.timezone = "Asia/Tokyo"
+    settings = db.session.get(BoothSettings, event.id)
+    settings.picking_opens_at = datetime(2025, 8, 1, 1, 0, tzinfo=UTC)
+    db.session.commit()
+    client = login_as("organizer")
+    for lang, label, window in (
+        ("en", "Picking opens (Asia/Tokyo)", "Picking: 2025-08-01 10:00 – … (Asia/Tokyo)."),
+        ("ko", "선택 시작 (Asia/Tokyo)", "선택 기간: 2025-08-01 10:00 – … (Asia/Tokyo)."),
+    ):
+        page = client.get(f"/e/test-expo/manage/booths/settings?lang={lang}")
+        page = page.get_data(as_text=True)
+        assert label in page and "Seoul" not in page and "서울" not in page
+        page = client.get(f"/e/test-expo/manage/booths/?lang={lang}").get_data(as_text=True)
+        assert window in page
+    page = client.get("/e/test-expo/meetings/manage/settings?lang=en").get_data(as_text=True)
+    assert "Requests and booking open (Asia/Tokyo)" in page and "Seoul time" not in page
 
 
 def test_settings_refuse_a_picking_window_past_the_fair(login_as, small_event):
