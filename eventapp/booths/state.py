@@ -331,6 +331,9 @@ def mine_summary(exhibitor, now=None):
         "state": state,
         "booths": sorted(a.booth.code for a in allocations),
         "expires_at": expires.isoformat() if expires else None,
+        # What is left by the server's clock: the page counts it down by the device's
+        # clock, which may be minutes (or a time zone) off.
+        "seconds_left": max(0, round((expires - now).total_seconds())) if expires else None,
     }
 
 

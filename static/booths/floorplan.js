@@ -345,7 +345,10 @@
   // Countdown of a hold.
   var countdown = document.getElementById("hold-countdown");
   if (countdown && countdown.dataset.expires) {
-    var until = Date.parse(countdown.dataset.expires);
+    // Counted from what the server said was left, not from its expiry time: a phone
+    // whose clock is a few minutes off would show a hold running out too early or late.
+    var secondsLeft = countdown.dataset.secondsLeft;
+    var until = secondsLeft ? Date.now() + Number(secondsLeft) * 1000 : Date.parse(countdown.dataset.expires);
     var running = false;
     var tick = function () {
       var left = Math.max(0, Math.round((until - Date.now()) / 1000));

@@ -195,3 +195,23 @@ def test_one_finger_pan_after_a_pinch_starts_where_the_finger_is(live_server, oc
     assert after[2] == pytest.approx(before[2]) and after[3] == pytest.approx(before[3])
     assert after[0] == pytest.approx(before[0] - 10 * scale, abs=scale), result
     assert after[1] == pytest.approx(before[1], abs=scale), result
+
+
+def test_hold_countdown_follows_the_servers_clock(live_server, small_event, browser):
+    """A phone whose clock runs an hour fast still sees the ten minutes of its hold."""
+    from playwright.sync_api import expect
+
+    from eventapp.booths import services
+    from tests.booths.conftest import open_window
+
+    open_window(small_event.event, hold_minutes=10)
+    services.hold_booths(small_event.exhibitors["alpha"], ["A-01", "A-02"])
+    db.session.commit()
+    db.session.remove()
+    page = new_page(browser, live_server.url, viewport={"width": 390, "height": 844})
+    page.add_init_script(
+        "(() => { const now = Date.now; Date.now = () => now.call(Date) + 3600 * 1000; })();"
+    )
+    sign_in_page(page, "exhibitor_admin@example.org")
+    page.goto("/e/test-expo/my-booths?lang=en")
+    expect(page.locator("#hold-countdown")).to_have_text(re.compile(r"^(10:00|9:[0-5]\d)$"))
