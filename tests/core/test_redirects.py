@@ -66,3 +66,14 @@ def test_language_switch_never_redirects_off_site(client, target):
 def test_language_switch_returns_to_the_page(client):
     response = client.post("/language", data={"lang": "en", "next": "/e/test-expo/?x=1"})
     assert response.headers["Location"] == "/e/test-expo/?x=1"
+
+
+def test_language_switch_drops_the_language_of_the_link(client, small_event):
+    """A page reached by a link in one language ("?lang=en") comes back in the one chosen."""
+    response = client.post(
+        "/language", data={"lang": "ko", "next": "/e/test-expo/?lang=en&q=%EA%B0%80"}
+    )
+    assert response.headers["Location"] == "/e/test-expo/?q=%EA%B0%80"
+    assert "로그인" in client.get(response.headers["Location"]).get_data(as_text=True)
+    response = client.post("/language", data={"lang": "en", "next": "/e/test-expo/?lang=ko"})
+    assert response.headers["Location"] == "/e/test-expo/"
