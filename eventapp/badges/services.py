@@ -26,6 +26,15 @@ class BadgeError(Exception):
     pass
 
 
+class ReissuedMeanwhile(BadgeError):
+    """A reissue asked from a page showing an older issue: someone (or the same click
+    sent twice) reissued the badge since, and its new print would stop admitting."""
+
+    def __init__(self, issue):
+        super().__init__(f"the badge is at issue {issue} now")
+        self.issue = issue
+
+
 class CompanyStopped(BadgeError):
     """A badge refused a new print: its holder is on the team of a company that no
     longer exhibits at the event (`organization`)."""
@@ -410,8 +419,12 @@ def sync_badges(event, user_ids=None):
     return issued, refreshed
 
 
-def reissue_badge(badge):
+def reissue_badge(badge, seen_issue=None):
     """Print the badge anew: the issue goes up and every older code stops admitting.
+
+    `seen_issue`: the issue the organizer's page showed. Raises ReissuedMeanwhile
+    when the badge has been reissued since: a second reissue would make the print
+    just handed over stop admitting.
 
     A revoked badge reissued becomes valid again, with a new code. The new print
     carries the person's current details: a badge revoked when its holder left a
@@ -430,6 +443,8 @@ def reissue_badge(badge):
     roles, company_id = _as_printed(roles, company_id, stopped)
     db.session.refresh(badge.user)
     badge = _lock(badge)
+    if seen_issue is not None and badge.issue != seen_issue:
+        raise ReissuedMeanwhile(badge.issue)
     if badge.issue >= codes.MAX_ISSUE:
         raise BadgeError("this badge cannot be reissued any more")
     if company_id in stopped and not roles & EVENT_STAFF_ROLES:

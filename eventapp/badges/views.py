@@ -271,8 +271,18 @@ def reissue(event, badge_id):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        badge = services.reissue_badge(badge)
+        badge = services.reissue_badge(badge, seen_issue=request.form.get("issue", type=int))
         db.session.commit()
+    except services.ReissuedMeanwhile as error:
+        db.session.rollback()
+        flash(
+            _(
+                "This badge was reissued meanwhile (issue %(n)s) and was not reissued again: "
+                "print that issue, or reissue it if it is lost too.",
+                n=error.issue,
+            ),
+            "error",
+        )
     except services.CompanyStopped as error:
         db.session.rollback()
         flash(

@@ -191,3 +191,26 @@ def test_company_pdf_file_name_has_no_double_dot(login_as, small_event):
     assert response.status_code == 200
     disposition = response.headers["Content-Disposition"]
     assert "filename=badges-test-expo-Alpha-Robotics-Co.-Ltd.pdf" in disposition
+
+
+def test_a_reissue_sent_twice_reissues_once(login_as, small_event):
+    """Two organizers at the desk, or one click sent twice: the second reissue would make
+    the print just handed over stop admitting."""
+    badge = services.issue_badge(small_event.event, small_event.attendee)
+    db.session.commit()
+    client = login_as("organizer")
+    base = f"/e/test-expo/manage/badges/{badge.id}"
+    page = client.get(f"{base}?lang=en").get_data(as_text=True)
+    assert '<input type="hidden" name="issue" value="1">' in page
+    assert client.post(f"{base}/reissue", data={"issue": "1"}).status_code == 302
+    db.session.rollback()
+    printed = services.badge_code(db.session.get(Badge, badge.id))
+    response = client.post(f"{base}/reissue?lang=en", data={"issue": "1"}, follow_redirects=True)
+    assert "This badge was reissued meanwhile (issue 2)" in response.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.get(Badge, badge.id).issue == 2
+    assert services.verify_code(printed, small_event.event).ok
+    # Reissued from the page showing issue 2, it is printed anew.
+    assert client.post(f"{base}/reissue", data={"issue": "2"}).status_code == 302
+    db.session.rollback()
+    assert db.session.get(Badge, badge.id).issue == 3
