@@ -15,8 +15,20 @@
   var details = document.getElementById("booth-details");
   var message = document.getElementById("pick-message");
   var booths = Array.prototype.slice.call(svg.querySelectorAll("g.booth"));
-  var byCode = {};
-  booths.forEach(function (g) { byCode[g.dataset.booth] = g; });
+  var byCode = {}, byUpperCode = {};
+  booths.forEach(function (g) { byCode[g.dataset.booth] = g; byUpperCode[g.dataset.booth.toUpperCase()] = g; });
+  // Typed codes: matched whatever their case, as the server does ("a-01" is A-01).
+  function typedCodes(text) { return text.split(/[\s,;]+/).filter(Boolean); }
+  function boothOf(code) { return byUpperCode[code.toUpperCase()]; }
+  // Codes that name no booth on the plan stay in the field after the plan's selection,
+  // so the server says which are unknown instead of "select at least one booth".
+  function keepUnknown(codes) {
+    var unknown = codes.filter(function (code) { return !boothOf(code); });
+    if (!unknown.length) return;
+    selectionInputs.forEach(function (input) {
+      input.value = (input.value ? input.value + " " : "") + unknown.join(" ");
+    });
+  }
   var selectionInputs = Array.prototype.slice.call(document.querySelectorAll("input[data-fp-selection]"));
   var countLabel = document.getElementById("selected-count");
   var STATUSES = ["free", "held", "taken", "blocked", "yours"];
@@ -213,9 +225,11 @@
   });
   selectionInputs.forEach(function (input) {
     input.addEventListener("change", function () {
-      var wanted = input.value.split(/[\s,;]+/).filter(Boolean);
-      booths.forEach(function (g) { g.classList.toggle("selected", wanted.indexOf(g.dataset.booth) >= 0); });
+      var typed = typedCodes(input.value);
+      var wanted = typed.map(function (code) { return boothOf(code); });
+      booths.forEach(function (g) { g.classList.toggle("selected", wanted.indexOf(g) >= 0); });
       syncSelection();
+      keepUnknown(typed);
     });
   });
 
@@ -378,7 +392,8 @@
   }
 
   // Start from what the form already holds (e.g. booths pre-selected by the server).
-  var initial = selectionInputs.length ? selectionInputs[0].value.split(/[\s,;]+/).filter(Boolean) : [];
-  initial.forEach(function (code) { if (byCode[code]) byCode[code].classList.add("selected"); });
+  var initial = selectionInputs.length ? typedCodes(selectionInputs[0].value) : [];
+  initial.forEach(function (code) { if (boothOf(code)) boothOf(code).classList.add("selected"); });
   syncSelection();
+  keepUnknown(initial);
 })();

@@ -131,6 +131,27 @@ def test_organizer_selects_booths_by_keyboard(live_server, occupied, browser):
     expect(page.locator("#org-booth-codes")).to_have_value(code)
 
 
+def test_organizer_types_booth_codes_in_any_case(live_server, occupied, browser):
+    """Typed codes are matched whatever their case, as the server matches them, and a
+    code of no booth reaches the server, which names it: the page dropped both, and
+    the server said to select at least one booth."""
+    from playwright.sync_api import expect
+
+    page = new_page(browser, live_server.url, viewport={"width": 1280, "height": 900})
+    sign_in_page(page, "organizer@example.org")
+    page.goto("/e/test-expo/manage/booths/?lang=en")
+    page.fill("#org-booth-codes", "a-04;a-05 zz-99")
+    page.locator("#org-booth-codes").press("Tab")
+    expect(booth(page, "A-04")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#org-booth-codes")).to_have_value("A-04 A-05 zz-99")
+    page.click("#block-button")
+    expect(page.locator(".flash")).to_contain_text("Unknown booths: zz-99.")
+    page.fill("#org-booth-codes", "a-04")
+    page.locator("#org-booth-codes").press("Tab")
+    page.click("#block-button")
+    expect(page.locator(".flash")).to_contain_text("Blocked A-04.")
+
+
 def test_plan_fits_a_phone_without_sideways_scrolling(live_server, occupied, browser):
     page = new_page(
         browser,
