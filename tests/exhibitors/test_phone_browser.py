@@ -57,3 +57,33 @@ def test_a_description_keeps_its_paragraphs(small_event, live_server, browser):
     page.goto(f"/e/test-expo/exhibitors/{alpha_id}/?lang=ko")
     shown = page.locator("p", has_text="비전 검사 로봇").inner_text()
     assert shown.splitlines() == ["비전 검사 로봇을 만듭니다.", "", "- 용접 검사", "- 도장 검사"]
+
+
+def test_a_long_email_address_wraps_on_a_phone(small_event, live_server, browser):
+    """Adding a team member with a long (real-world) address: the message naming it,
+    and the organizers' page of the person's badge, did not fit a phone."""
+    from eventapp.accounts.models import User
+    from eventapp.badges import services as badges
+    from eventapp.events.models import Event
+
+    email = "international.business.development.team@gaonintelligence.co.kr"
+    event_id = small_event.event.id
+    alpha_id, admin, organizer = _company(small_event)
+    page = browser_signed_in(browser, live_server.url, admin, "ko-KR", **PHONE)
+    page.goto(f"/e/test-expo/exhibitors/{alpha_id}/")
+    team_form = "form[action$='/team']"
+    page.fill(f"{team_form} input[name=email]", email)
+    page.fill(f"{team_form} input[name=name]", "김해외")
+    page.click(f"{team_form} button[type=submit]")
+    page.wait_for_load_state()
+    assert email in page.locator(".flash").first.inner_text()
+    assert page_width(page) <= 390
+    member = db.session.scalar(db.select(User).where(User.email == email))
+    badge = badges.issue_badge(db.session.get(Event, event_id), member)
+    db.session.commit()
+    badge_id = badge.id
+    db.session.remove()
+    page = browser_signed_in(browser, live_server.url, organizer, "ko-KR", **PHONE)
+    page.goto(f"/e/test-expo/manage/badges/{badge_id}")
+    assert page.get_by_text(email).count() == 1
+    assert page_width(page) <= 390
