@@ -304,6 +304,24 @@ def test_the_invitation_is_written_in_the_invited_persons_language(login_as, sma
     assert "알파로보틱스" in mail[1] and "테스트 엑스포" in mail[1]
 
 
+@pytest.mark.parametrize(
+    ("role", "korean"), [("exhibitor_staff", "기업 직원으로"), ("exhibitor_admin", "기업 관리자로")]
+)
+def test_the_korean_invitation_names_the_role_as_the_team_list_does(
+    login_as, small_event, outbox, role, korean
+):
+    """The team list says 기업 직원 / 기업 관리자: the invitation said 회사 직원 / 회사 관리자."""
+    outsider = small_event.outsider
+    outsider.locale = "ko"
+    db.session.commit()
+    invite(login_as("exhibitor_admin"), small_event.exhibitors["alpha"], outsider.email, role)
+    (mail,) = outbox("exhibitor_invitation")
+    assert korean in mail[2] and "회사 직원" not in mail[2] and "회사 관리자" not in mail[2]
+    page = login_as("outsider").get(f"/e/test-expo/team-invitations/{the_invitation(outsider).id}")
+    page = page.get_data(as_text=True)
+    assert korean in page and "회사 직원" not in page and "회사 관리자" not in page
+
+
 @pytest.mark.parametrize("leaving", ["withdrawn", "rejected"])
 def test_a_company_leaving_the_event_withdraws_its_invitations(login_as, small_event, leaving):
     alpha, beta = small_event.exhibitors["alpha"], small_event.exhibitors["beta"]
