@@ -214,3 +214,23 @@ def test_a_reissue_sent_twice_reissues_once(login_as, small_event):
     assert client.post(f"{base}/reissue", data={"issue": "2"}).status_code == 302
     db.session.rollback()
     assert db.session.get(Badge, badge.id).issue == 3
+
+
+def test_revoking_reissuing_and_unassigning_ask_first(login_as, small_event):
+    """One tap on a phone revoked or reprinted a badge, took a company's booths away or
+    a person off a team; deleting a scan point or withdrawing a registration asks."""
+    from tests.booths.conftest import place
+
+    badge = services.issue_badge(small_event.event, small_event.attendee)
+    place(small_event.exhibitors["alpha"], ["A-01", "A-02"], state="confirmed")
+    db.session.commit()
+    organizer = login_as("organizer")
+    page = organizer.get(f"/e/test-expo/manage/badges/{badge.id}?lang=en").get_data(as_text=True)
+    assert 'data-confirm="Reissue this badge? Its current print stops admitting."' in page
+    assert 'data-confirm="Revoke this badge? None of its prints admits any more."' in page
+    page = organizer.get("/e/test-expo/manage/booths/?lang=en").get_data(as_text=True)
+    assert 'data-confirm="Take booths A-01, A-02 away from Alpha Robotics?' in page
+    admin = login_as("exhibitor_admin")
+    alpha = small_event.exhibitors["alpha"].id
+    page = admin.get(f"/e/test-expo/exhibitors/{alpha}/?lang=ko").get_data(as_text=True)
+    assert 'data-confirm="exhibitor_staff 님 님을 팀에서 제외할까요?' in page
