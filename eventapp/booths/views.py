@@ -70,6 +70,7 @@ def _plan_helpers():
         "zone_label": state.zone_label,
         "statuses_json": lambda statuses: {k: str(v) for k, v in statuses.items()},
         "zones_json": lambda zones: {z: str(state.zone_label(z)) for z in zones},
+        "halls_json": lambda halls: {hall.code: hall.name for hall in halls},
     }
 
 

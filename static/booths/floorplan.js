@@ -152,7 +152,7 @@
   function describe(g) {
     var d = g.dataset;
     var rows = [
-      [strings.hall, d.hall],
+      [strings.hall, (strings.halls || {})[d.hall] || d.hall],
       [strings.zone, strings.zones[d.zone] || d.zone],
       [strings.status, strings.statuses[d.status] || d.status]
     ];

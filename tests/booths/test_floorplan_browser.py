@@ -236,3 +236,17 @@ def test_hold_countdown_follows_the_servers_clock(live_server, small_event, brow
     sign_in_page(page, "exhibitor_admin@example.org")
     page.goto("/e/test-expo/my-booths?lang=en")
     expect(page.locator("#hold-countdown")).to_have_text(re.compile(r"^(10:00|9:[0-5]\d)$"))
+
+
+def test_booth_details_name_the_hall(live_server, occupied, browser):
+    """The details of a booth named its hall by its code ("A"), which the plan, its hall
+    filter and the company page call by its name."""
+    from playwright.sync_api import expect
+
+    page = new_page(browser, live_server.url, viewport={"width": 1280, "height": 900})
+    page.goto("/e/test-expo/floorplan?lang=ko")
+    booth(page, "A-01").dispatch_event("click")
+    expect(page.locator("#booth-details dd").first).to_have_text("A홀")
+    page.goto(FLOORPLAN)
+    booth(page, "B-03").dispatch_event("click")
+    expect(page.locator("#booth-details dd").first).to_have_text("Hall B")
