@@ -50,19 +50,28 @@ class Breach:
         if self.kind == "touching":
             return gettext("The booths %(booths)s do not touch each other.", booths=_codes(self))
         if self.kind == "zone":
-            return gettext(
+            return ngettext(
+                "Booth %(booths)s lies outside the zones %(zones)s.",
                 "Booths %(booths)s lie outside the zones %(zones)s.",
+                len(self.booths),
                 booths=_codes(self),
                 zones=", ".join(str(SECTORS.get(zone, zone)) for zone in p["zones"]),
             )
         if self.kind == "avoid":
-            return gettext(
+            return ngettext(
+                "Booth %(booths)s stands next to %(other)s, a competitor to keep apart.",
                 "Booths %(booths)s stand next to %(other)s, a competitor to keep apart.",
+                len(self.booths),
                 booths=_codes(self),
                 other=p["other"],
             )
         if self.kind == "blocked":
-            return gettext("Booths %(booths)s are blocked.", booths=_codes(self))
+            return ngettext(
+                "Booth %(booths)s is blocked.",
+                "Booths %(booths)s are blocked.",
+                len(self.booths),
+                booths=_codes(self),
+            )
         return self.kind
 
 

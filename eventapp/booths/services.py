@@ -718,7 +718,14 @@ def place_exhibitor(exhibitor, codes, now=None):
     codes, booths = _event_booths(event, codes, now)
     blocked = sorted(b.code for b in booths.values() if b.blocked)
     if blocked:
-        raise BoothError(_("Booths %(booths)s are blocked.", booths=", ".join(blocked)))
+        raise BoothError(
+            ngettext(
+                "Booth %(booths)s is blocked.",
+                "Booths %(booths)s are blocked.",
+                len(blocked),
+                booths=", ".join(blocked),
+            )
+        )
     others = [
         a
         for a in _allocations_on({b.id for b in booths.values()}, now)

@@ -154,8 +154,8 @@ def test_swap_refuses_zone_and_competitor_breaches(small_event):
         services.swap_exhibitors(beta, solo)
     db.session.rollback()
     details = " ".join(refused.value.details)
-    assert "Beta Bio: Booths A-01 lie outside the zones bio-health." in details
-    assert "Solo Ltd: Booths B-01 lie outside the zones AI·digital." in details
+    assert "Beta Bio: Booth A-01 lies outside the zones bio-health." in details
+    assert "Solo Ltd: Booth B-01 lies outside the zones AI·digital." in details
 
     # Same zones, but the exchange would put one next to a competitor it avoids.
     other, _ = add_exhibitor(event, "other", count=1, zones=("ai",))
@@ -213,7 +213,7 @@ def test_violations_name_the_zones_in_the_pages_language(login_as, small_event):
     page = client.get("/e/test-expo/manage/booths/violations?lang=ko").get_data(as_text=True)
     assert "부스 A-01이(가) 바이오헬스 구역을 벗어납니다." in page
     page = client.get("/e/test-expo/manage/booths/violations?lang=en").get_data(as_text=True)
-    assert "Booths A-01 lie outside the zones bio-health." in page
+    assert "Booth A-01 lies outside the zones bio-health." in page
 
 
 def test_violations_list_every_kind(small_event):
@@ -262,7 +262,7 @@ def test_organizer_pages_drive_the_tools(login_as, small_event):
     client.post(f"{base}/unassign", data={"exhibitor": beta.id})
     response = client.post(f"{base}/place", data={"booths": "B-10", "exhibitor": beta.id})
     page = client.get(f"{base}/?lang=en").get_data(as_text=True)
-    assert "Booths B-10 are blocked." in page
+    assert "Booth B-10 is blocked." in page
     assert beta.id not in {e for e, _s in allocations().values()}
     db.session.refresh(alpha)
     assert alpha.locked
@@ -380,3 +380,18 @@ def test_a_booth_deleted_before_it_is_placed_is_refused_with_a_reason(small_even
         services.place_exhibitor(beta, ["B-01", "B-02"])
     db.session.rollback()
     assert allocations() == {}
+
+
+def test_rule_messages_agree_with_the_number_of_booths():
+    from eventapp.booths.rules import Breach
+
+    one, two = ("A-01",), ("A-01", "A-02")
+    zones = {"zones": ["bio"]}
+    assert Breach("zone", one, zones).message == "Booth A-01 lies outside the zones bio-health."
+    assert Breach("zone", two, zones).message == (
+        "Booths A-01, A-02 lie outside the zones bio-health."
+    )
+    assert Breach("avoid", one, {"other": "Beta Bio"}).message.startswith(
+        "Booth A-01 stands next to Beta Bio"
+    )
+    assert Breach("blocked", two).message == "Booths A-01, A-02 are blocked."
