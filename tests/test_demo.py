@@ -101,3 +101,18 @@ def test_demo_loads_beside_another_event(small_event):
     assert {a.booth.event_id for a in allocations} == {event.id}
     other_booths = [booth.id for booth in small_event.booths.values()]
     assert count(BoothAllocation, BoothAllocation.booth_id.in_(other_booths)) == 0
+
+
+def test_the_demo_s_requests_come_before_its_fair(app_ctx):
+    """Loaded after the fair of 2025, the demo dated its meeting requests in the days
+    before loading: sent and answered after the fair was over."""
+    from datetime import time
+
+    from eventapp.meetings.models import MeetingRequest
+
+    event = seed_demo(log=lambda *_: None)
+    fair_opens = event.local_datetime(event.starts_on, time(0, 0))
+    requests = db.session.scalars(select(MeetingRequest)).all()
+    assert requests
+    assert max(r.created_at for r in requests) < fair_opens
+    assert max(r.responded_at for r in requests if r.responded_at) < fair_opens

@@ -927,7 +927,15 @@ def update_settings(event, **values):
         raise BoothError(_("Picking must close after it opens for priority exhibitors."))
     if priority and opens and priority > opens:
         raise BoothError(_("Priority exhibitors cannot start later than everybody else."))
-    if reaches_past_the_fair(event, (opens, priority), closes):
+    window = (opens, priority, closes)
+    unchanged = window == (
+        settings.picking_opens_at,
+        settings.priority_opens_at,
+        settings.picking_closes_at,
+    )
+    # Judged when it changes: a window kept as it is (the demo's, open now beside a
+    # fair of 2025) does not keep the organizers from changing the hold time.
+    if not unchanged and reaches_past_the_fair(event, (opens, priority), closes):
         raise BoothError(
             _(
                 "Booth picking must close by the end of the fair's last day, %(day)s.",

@@ -288,7 +288,10 @@ def seed(event, rng):
             )[0]
         requester, receiver = (startup, firm) if side == "startup" else (firm, startup)
         mutual = status == "accepted" and rng.random() < 0.15
-        created = now - timedelta(days=rng.randint(1, 20), minutes=rng.randint(0, 600))
+        # Sent (and answered, within two days) before the fair, also when the demo is
+        # loaded after it.
+        sent_by = min(now, event.local_datetime(event.starts_on, time(0, 0)))
+        created = sent_by - timedelta(days=2 + rng.randint(1, 20), minutes=rng.randint(0, 600))
         request = MeetingRequest(
             event_id=event.id,
             startup_id=startup.id,

@@ -362,6 +362,30 @@ def test_settings_refuse_a_picking_window_past_the_fair(login_as, small_event):
     assert settings.picking_closes_at.isoformat() == "2025-09-18T15:00:00+00:00"
 
 
+def test_a_window_kept_as_it_is_does_not_block_the_hold_time(login_as, small_event):
+    """The demo keeps picking open now, beside a fair of 2025: saving the booth
+    settings with the window as it is (only the hold time changed) was refused for
+    the window. A change of the window is still judged."""
+    from datetime import UTC, datetime
+
+    from eventapp.booths.models import BoothSettings
+
+    settings = db.session.get(BoothSettings, small_event.event.id)
+    settings.picking_opens_at = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+    settings.picking_closes_at = datetime(2027, 1, 1, 1, 0, tzinfo=UTC)
+    db.session.commit()
+    client = login_as("organizer")
+    kept = {"picking_opens_at": "2026-12-01T10:00", "picking_closes_at": "2027-01-01T10:00"}
+    fields = {"hold_minutes": "12", "assigner_time_limit": "20"}
+    response = client.post("/e/test-expo/manage/booths/settings", data=fields | kept)
+    assert response.status_code == 302
+    db.session.refresh(settings)
+    assert settings.hold_minutes == 12
+    moved = kept | {"picking_closes_at": "2027-01-02T10:00"}
+    page = client.post("/e/test-expo/manage/booths/settings?lang=en", data=fields | moved)
+    assert "Booth picking must close by the end of the fair" in page.get_data(as_text=True)
+
+
 def test_settings_refuse_a_time_utc_cannot_hold(login_as, small_event):
     # Midnight of 1 January of year 1 in Seoul is still in year 0 in UTC.
     page = login_as("organizer").post(
