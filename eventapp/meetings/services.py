@@ -826,18 +826,29 @@ def common_free_slots(request, now=None):
     return [s for s in slots if used.get(s.id, 0) < table_total]
 
 
-def _check_caps(event, *profiles):
+def capped(event, *profiles):
+    """(profile, its cap) of those of `profiles` that have as many meetings as their cap
+    allows, in the order given: no meeting of theirs can be booked now."""
     settings = get_settings(event)
+    full = []
     for profile in profiles:
         cap = profile.effective_cap(settings)
         if cap is not None and active_meeting_count(profile) >= cap:
-            raise MeetingError(
-                _(
-                    "%(name)s has reached its maximum of %(count)s meetings.",
-                    name=profile.name,
-                    count=cap,
-                )
+            full.append((profile, cap))
+    return full
+
+
+def _check_caps(event, *profiles):
+    full = capped(event, *profiles)
+    if full:
+        profile, cap = full[0]
+        raise MeetingError(
+            _(
+                "%(name)s has reached its maximum of %(count)s meetings.",
+                name=profile.name,
+                count=cap,
             )
+        )
 
 
 def _person_seats(meeting, slot):

@@ -441,9 +441,13 @@ def requests(event):
 @event_view(*PARTICIPANTS)
 def request_detail(event, request_id):
     item, me = _load_request(event, request_id)
-    slots = []
+    slots, capped = [], []
     if item.status == "accepted" and item.meeting is None:
-        slots = services.common_free_slots(item)
+        # A side at its cap would have every booking refused: the page says so instead
+        # of offering slots.
+        capped = services.capped(event, item.startup, item.firm)
+        if not capped:
+            slots = services.common_free_slots(item)
     settings = services.get_settings(event)
     return render_template(
         "meetings/request.html",
@@ -452,6 +456,7 @@ def request_detail(event, request_id):
         me=me,
         side=item.side_of(me),
         slots=slots,
+        capped=capped,
         days=agenda_data.group_by_day(slots, event),
         booking_open=settings is None or settings.booking_open(),
         decline_form=DeclineForm(),

@@ -1,6 +1,7 @@
 """The request flow: request -> accept/decline -> book -> remind -> attended/no-show ->
 follow-up; cancelling frees the slot and tells the other side."""
 
+import html
 import re
 from datetime import timedelta
 
@@ -425,8 +426,6 @@ def test_irreversible_meeting_actions_ask_first(meetup, client, monkeypatch):
     """Cancelling a meeting or a request and recording a no-show (which only the
     organizer can change afterwards) happened at the first tap; their forms now ask
     first (data-confirm), and "We met" stays a tap of its own."""
-    import html
-
     meeting = booked_meeting(meetup)
     pending = services.send_request(
         meetup.event, meetup.profiles["alpha"], meetup.profiles["beta"], meetup.exhibitor_admin
@@ -961,3 +960,41 @@ def test_participants_cannot_cancel_a_meeting_once_it_has_started(
     client.post(f"/e/test-expo/meetings/m/{meeting.id}/cancel", data={"reason": "Hall closed"})
     db.session.expire_all()
     assert db.session.get(Meeting, meeting.id).status == "cancelled"
+
+
+def test_request_page_says_which_side_reached_its_cap_instead_of_offering_slots(
+    meetup, client, english
+):
+    """A side at its meeting cap would have every booking refused: the page of an
+    accepted request says who reached the cap rather than list slots to pick."""
+    alpha, beta, gamma = (meetup.profiles[k] for k in ("alpha", "beta", "gamma"))
+    first = accepted_request(meetup.event, alpha, beta, meetup.exhibitor_admin)
+    services.book(first, meetup.slots[0], meetup.exhibitor_admin)
+    request = accepted_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    db.session.commit()
+    url = f"/e/test-expo/meetings/requests/{request.id}"
+
+    login(client, meetup.attendee)  # gamma, the firm
+    page = html.unescape(client.get(url).get_data(as_text=True))
+    assert "data-slot=" in page and "maximum" not in page
+
+    meetup.settings.startup_cap = 1
+    db.session.commit()
+    page = html.unescape(client.get(url).get_data(as_text=True))
+    assert "data-slot=" not in page
+    assert "Alpha Robotics has reached its maximum of 1 meetings" in page
+    client.post("/logout")
+    login(client, meetup.exhibitor_admin)  # alpha, the startup at its cap
+    page = html.unescape(client.get(url).get_data(as_text=True))
+    assert "data-slot=" not in page
+    assert "Your company has reached its maximum of 1 meetings" in page
+    assert "Gamma Group has reached" not in page
+
+    # The firm's cap is named the same way, from the startup's side.
+    meetup.settings.startup_cap = None
+    meetup.settings.firm_cap = 0
+    db.session.commit()
+    page = html.unescape(client.get(url).get_data(as_text=True))
+    assert "data-slot=" not in page
+    assert "Gamma Group has reached its maximum of 0 meetings" in page
+    assert "Your company has reached" not in page
