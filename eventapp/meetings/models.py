@@ -557,7 +557,8 @@ class MeetingTimeProposal(db.Model):
     accepted (see `is_open`); it is closed when somebody acts on it next. Statuses:
     open, accepted, declined, withdrawn (by the proposing side), replaced (by a newer
     proposal), taken (the slot was no longer free for both when accepted), closed (the
-    meeting was cancelled or moved by the organizer, or the time had started).
+    meeting was cancelled or moved by the organizer, the settings removed the slot or
+    a side marked it unavailable, or the time had started).
     """
 
     __tablename__ = "meeting_time_proposals"

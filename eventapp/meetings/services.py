@@ -552,6 +552,7 @@ def set_unavailable(profile, slot_ids):
         )
     for slot_id in sorted(wanted - current):
         db.session.add(Unavailability(profile_id=profile.id, slot_id=slot_id))
+    _close_proposals_for_unavailable(profile, wanted)
     if wanted != current:
         audit.record(
             "meeting_profile.availability",
@@ -560,6 +561,28 @@ def set_unavailable(profile, slot_ids):
             data={"unavailable": sorted(wanted)},
         )
     return kept
+
+
+def _close_proposals_for_unavailable(profile, slot_ids):
+    """Close the open time proposals of `profile`'s meetings for the slots it marked
+    unavailable, whichever side proposed them: accepted later, they would be refused
+    as taken. As when the settings remove a slot."""
+    if not slot_ids:
+        return
+    proposals = db.session.scalars(
+        select(MeetingTimeProposal)
+        .join(Meeting, Meeting.id == MeetingTimeProposal.meeting_id)
+        .join(MeetingRequest, MeetingRequest.id == Meeting.request_id)
+        .where(
+            MeetingTimeProposal.slot_id.in_(sorted(slot_ids)),
+            MeetingTimeProposal.status == "open",
+            or_(MeetingRequest.startup_id == profile.id, MeetingRequest.firm_id == profile.id),
+        )
+        .order_by(MeetingTimeProposal.id)
+    ).all()
+    for proposal in proposals:
+        _close_proposal(proposal, "closed", "unavailable")
+    db.session.flush()
 
 
 # --------------------------------------------------------------------------- requests

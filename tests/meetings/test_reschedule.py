@@ -716,3 +716,43 @@ def test_a_lapsed_proposal_is_closed_not_declined_or_withdrawn(
     assert db.session.get(MeetingTimeProposal, proposal.id).status == "closed"
     assert outbox("meeting_time_declined") == [] and outbox("meeting_time_withdrawn") == []
     assert db.session.get(Meeting, meeting.id).slot_id == meetup.slots[4].id
+
+
+@pytest.mark.parametrize("marking", ["receiver", "proposer"])
+def test_marking_the_proposed_slot_unavailable_closes_the_proposal(meetup, client, marking):
+    """A side marks the proposed slot as unavailable: the proposal closes, as when the
+    settings remove its slot, instead of staying open to be refused as taken when
+    accepted. Proposals of other pairs for that slot stay open."""
+    meeting = booked_meeting(meetup)
+    alpha, beta, gamma = (meetup.profiles[k] for k in ("alpha", "beta", "gamma"))
+    target = meetup.slots[2]
+    proposal = services.propose_time(meeting, target, gamma, meetup.attendee)
+    d_user, delta = add_company(meetup.event, "delta", "startup")
+    other = services.book(
+        accepted_request(meetup.event, delta, beta, d_user), meetup.slots[1], d_user
+    )
+    untouched = services.propose_time(other, target, delta, d_user)
+    db.session.commit()
+
+    marker, user = (
+        (alpha, meetup.exhibitor_admin) if marking == "receiver" else (gamma, meetup.attendee)
+    )
+    login(client, user)
+    client.post("/e/test-expo/meetings/availability", data={"unavailable": [str(target.id)]})
+    db.session.expire_all()
+    assert services.unavailable_slot_ids(marker) == {target.id}
+    assert db.session.get(MeetingTimeProposal, proposal.id).status == "closed"
+    assert db.session.get(MeetingTimeProposal, untouched.id).status == "open"
+    closed = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "meeting_time_proposal.closed")
+    )
+    assert closed.data == {"meeting": meeting.id, "slot": target.code, "why": "unavailable"}
+    assert services.open_time_proposals([meeting]) == {}
+
+    client.post("/logout")
+    login(client, meetup.exhibitor_admin)  # alpha answers
+    page = _act(client, db.session.get(MeetingTimeProposal, proposal.id), "accept")
+    assert "This proposal is no longer open." in page
+    assert "taken meanwhile" not in page
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).slot_id == meetup.slots[0].id
