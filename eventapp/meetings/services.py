@@ -1322,13 +1322,17 @@ def _tell_proposer(proposal, answered_by):
 def _lock_open_proposal(proposal, user, lapsed):
     """Lock the pair's rows (the lock booking and moving take), re-read the meeting
     and the proposal, and refuse a proposal answered meanwhile, so that of two answers
-    at once the second finds it no longer open. One that lapsed (its time or its
-    meeting started, or attendance is recorded) is closed, and ProposalClosed raised
-    with `lapsed(now)`'s message: the caller commits, so that it stays closed."""
+    at once the second finds it no longer open. One accepted meanwhile (a second tap,
+    another tab, a colleague) says so: "no longer open" read as if the meeting had
+    stayed at its time. One that lapsed (its time or its meeting started, or
+    attendance is recorded) is closed, and ProposalClosed raised with `lapsed(now)`'s
+    message: the caller commits, so that it stays closed."""
     meeting = proposal.meeting
     _lock_request(meeting.request)
     _fresh(meeting)
     _fresh(proposal)
+    if proposal.status == "accepted":
+        raise MeetingError(_("This proposal is already accepted."))
     if proposal.status != "open":
         raise MeetingError(_("This proposal is no longer open."))
     now = _now()

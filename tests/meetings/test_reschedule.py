@@ -195,7 +195,7 @@ def test_a_proposal_answered_meanwhile_cannot_be_withdrawn(meetup, client, outbo
     services.accept_time_proposal(proposal, gamma, meetup.attendee)
     db.session.commit()
     login(client, meetup.exhibitor_admin)
-    assert "This proposal is no longer open." in _act(client, proposal, "withdraw")
+    assert "This proposal is already accepted." in _act(client, proposal, "withdraw")
     db.session.expire_all()
     assert db.session.get(MeetingTimeProposal, proposal.id).status == "accepted"
     assert db.session.get(Meeting, meeting.id).slot_id == meetup.slots[2].id
@@ -756,3 +756,26 @@ def test_marking_the_proposed_slot_unavailable_closes_the_proposal(meetup, clien
     assert "taken meanwhile" not in page
     db.session.expire_all()
     assert db.session.get(Meeting, meeting.id).slot_id == meetup.slots[0].id
+
+
+def test_accepting_a_proposal_again_says_it_is_already_accepted(meetup, client, outbox):
+    """A second tap on Accept (or another tab, a colleague) was answered "This proposal
+    is no longer open." although the meeting had moved to the proposed time; it now
+    says the proposal is already accepted, and so does a Decline there."""
+    meeting = booked_meeting(meetup)
+    target = meetup.slots[2]
+    proposal = services.propose_time(
+        meeting, target, meetup.profiles["alpha"], meetup.exhibitor_admin
+    )
+    db.session.commit()
+    login(client, meetup.attendee)  # gamma answers
+    assert "The meeting is moved to the new time" in _act(client, proposal, "accept")
+    page = _act(client, proposal, "accept")
+    assert "This proposal is already accepted." in page and "no longer open" not in page
+    assert "This proposal is already accepted." in _act(client, proposal, "decline")
+    db.session.expire_all()
+    assert db.session.get(MeetingTimeProposal, proposal.id).status == "accepted"
+    moved = db.session.get(Meeting, meeting.id)
+    assert (moved.slot_id, moved.sequence) == (target.id, 1)
+    assert len(outbox("meeting_moved")) == 3  # once: two alpha users + gamma's
+    assert outbox("meeting_time_declined") == []
