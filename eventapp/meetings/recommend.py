@@ -45,9 +45,12 @@ def tokens(text: str) -> list[str]:
 
 
 def normalize_keywords(values) -> list[str]:
-    """Tags from a list or a comma-separated string: trimmed, lower-case, unique, in order."""
+    """Tags from a list or a comma-separated string: trimmed, lower-case, unique, in order.
+
+    Korean and Japanese input methods type full-width commas and semicolons (，；) and
+    the ideographic comma (、): those separate tags too."""
     if isinstance(values, str):
-        values = re.split(r"[,;\n]", values)
+        values = re.split(r"[,;\n\uff0c\u3001\uff1b]", values)
     seen = []
     for value in values or ():
         tag = " ".join(str(value).strip().lower().split())[:40]

@@ -22,6 +22,26 @@ def test_normalize_keywords():
     assert normalize_keywords(["A", "a", "B"]) == ["a", "b"]
 
 
+def test_keywords_typed_with_full_width_commas_are_separate(meetup, client):
+    """Korean input methods type "，" (and "、", "；"): those separate keywords too,
+    which were kept as one long keyword."""
+    assert normalize_keywords("모션제어，로봇") == ["모션제어", "로봇"]
+    assert normalize_keywords("비전、AI；배터리; 센서") == ["비전", "ai", "배터리", "센서"]
+
+    login(client, meetup.attendee)  # gamma
+    client.post(
+        "/e/test-expo/meetings/profile",
+        data={
+            "need_ko": "모션 제어",
+            "sector": "ai",
+            "country": "KR",
+            "keywords": "모션제어，로봇、스마트팩토리；AI",
+        },
+    )
+    db.session.expire_all()
+    assert meetup.profiles["gamma"].keywords == ["모션제어", "로봇", "스마트팩토리", "ai"]
+
+
 def _c(cid, side, sector="other", keywords=(), text=""):
     return Candidate(id=cid, side=side, sector=sector, keywords=list(keywords), text=text)
 
