@@ -1,5 +1,8 @@
 """Partner recommendations: the pure ranking and the partners page with its filters."""
 
+import re
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -194,3 +197,22 @@ def test_every_matching_partner_is_reachable_a_page_at_a_time(meetup, client):
     # A page number beyond the last shows the last page.
     last = client.get("/e/test-expo/meetings/partners?page=99").get_data(as_text=True)
     assert "Page 2 of 2" in last and 'data-profile="' in last
+
+
+@pytest.mark.parametrize("lang, startup", [("ko", "스타트업"), ("en", "startup")])
+def test_a_startups_card_names_it_a_startup_once(meetup, client, lang, startup):
+    """The card showed the side and the kind of the company side by side, so a
+    startup read "스타트업 스타트업"; a firm keeps both ("기업", "대기업")."""
+    alpha, beta = meetup.profiles["alpha"], meetup.profiles["beta"]
+    pill = re.compile(r'<span class="badge-pill">([^<]*)</span>')
+
+    login(client, meetup.attendee)  # gamma, a firm, looks at alpha, a startup
+    page = client.get(f"/e/test-expo/meetings/partners/{alpha.id}?lang={lang}")
+    card = page.get_data(as_text=True).split("meet-profile", 1)[1].split("</p>", 1)[0]
+    assert pill.findall(card).count(startup) == 1
+
+    client.post("/logout")
+    login(client, meetup.exhibitor_admin)  # alpha looks at beta, a mid-size firm
+    page = client.get(f"/e/test-expo/meetings/partners/{beta.id}?lang=ko")
+    card = page.get_data(as_text=True).split("meet-profile", 1)[1].split("</p>", 1)[0]
+    assert pill.findall(card)[:2] == ["기업", "중견기업"]
