@@ -30,19 +30,19 @@ MESSAGES = {
     ),
     "ok_meeting_attended": (
         N_("%(name)s: meeting with %(partner)s at %(place)s marked as attended."),
-        "%(name)s님: %(partner)s와(과)의 미팅(%(place)s) 참석이 기록되었습니다.",
+        "%(name)s님: %(partner)s과(와)의 미팅(%(place)s) 참석이 기록되었습니다.",
     ),
     "ok_meeting_waiting": (
         N_(
             "%(name)s: arrived for the meeting with %(partner)s at %(place)s; %(partner)s is not here yet."
         ),
-        "%(name)s님: %(partner)s와(과)의 미팅(%(place)s) 도착이 기록되었습니다. 상대방은 아직 도착하지 않았습니다.",
+        "%(name)s님: %(partner)s과(와)의 미팅(%(place)s) 도착이 기록되었습니다. 상대방은 아직 도착하지 않았습니다.",
     ),
     "ok_meeting_after_no_show": (
         N_(
             "%(name)s: arrival for the meeting with %(partner)s at %(place)s recorded; the meeting was already marked as a no-show, which the organizers can change."
         ),
-        "%(name)s님: %(partner)s와(과)의 미팅(%(place)s) 도착이 기록되었습니다. 이 미팅은 이미 노쇼로 처리되었으며, 주최 측에서 변경할 수 있습니다.",
+        "%(name)s님: %(partner)s과(와)의 미팅(%(place)s) 도착이 기록되었습니다. 이 미팅은 이미 노쇼로 처리되었으며, 주최 측에서 변경할 수 있습니다.",
     ),
     "ok_lead": (
         N_("Lead saved: %(name)s."),

@@ -243,3 +243,27 @@ def test_invite_calendar_refuses_other_methods(meetup, method):
     meeting = meetup.schedule(notify=False)
     with pytest.raises(ValueError):
         calendar.invite_calendar(meeting, method, "en", viewer=meetup.alpha, attendees=[])
+
+
+def test_korean_invitations_write_the_particle_as_the_mails_do(meetup):
+    """Invitations wrote "알파로보틱스와(과)" where the meetup's mails write
+    "과(와)" for the same thing (a meeting with a company): one way everywhere."""
+    meetup.attendee.locale = "ko"
+    db.session.commit()
+    meeting = meetup.schedule()
+    meetings.move_meeting(meeting, meetup.slots["D1-1030"], meetup.organizer)
+    db.session.commit()
+    meetings.cancel_meeting(meeting, meetup.organizer)
+    db.session.commit()
+    for kind in ("calendar_new", "calendar_update", "calendar_cancel"):
+        message, _method, parsed, _other = outbox_calendars(kind)["attendee@example.org"]
+        event = vevent(parsed)
+        texts = [
+            message["Subject"],
+            message.get_body(("plain",)).get_content(),
+            str(event["SUMMARY"]),
+            str(event.get("DESCRIPTION", "")),
+        ]
+        assert "알파로보틱스과(와)" in message["Subject"], kind
+        assert "알파로보틱스과(와)" in texts[1], kind
+        assert not [text for text in texts if "와(과)" in text], kind

@@ -199,3 +199,19 @@ def test_a_name_ending_in_a_full_stop_closes_the_sentence_once(app_ctx):
         assert bilingual("ok_lead", name="Sinseong Inc.")["message_en"] == (
             "Lead saved: Sinseong Inc."
         )
+
+
+def test_korean_writes_the_particle_after_a_name_one_way():
+    """After a name whose last syllable is not known, the Korean texts write
+    "과(와)" (as in "%(partner)s과(와)의 미팅"); invitations and scan messages wrote
+    "와(과)" for the same thing."""
+    from eventapp.checkin.messages import MESSAGES
+
+    texts = [
+        message.string if isinstance(message.string, str) else " ".join(message.string)
+        for message in catalog("ko")
+        if message.id and message.string
+    ]
+    texts += [korean for _english, korean in MESSAGES.values()]
+    assert any("과(와)" in text for text in texts)
+    assert not [text for text in texts if "와(과)" in text]
