@@ -157,9 +157,33 @@ class RegistrationForm(CompanyProfileMixin, FlaskForm):
             avoid_ids=list(self.avoid.data or []),
         )
 
+    def name_free(self):
+        """Whether no other exhibitor of the event bears the name (compared as the
+        exhibitor import does); if one does, says so on the field."""
+        for field in (self.name_ko, self.name_en):
+            other = services.exhibitor_named(
+                self.event, [field.data], exclude_id=self.exhibitor.id if self.exhibitor else None
+            )
+            if other is None:
+                continue
+            if self.exhibitor is None:
+                message = _l(
+                    "%(company)s is already registered as exhibitor of this event. Ask its "
+                    "company admin to add you to the team.",
+                    company=other.organization.name,
+                )
+            else:
+                message = _l(
+                    "%(name)s is already an exhibitor of this event.", name=other.organization.name
+                )
+            field.errors = list(field.errors or []) + [message]
+            return False
+        return True
+
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
         valid = self.name_given() and valid
+        valid = self.name_free() and valid
         codes = self.wish_codes()
         problems = services.check_wishes(
             codes, self.zones.data or [], services.booths_by_code(self.event, codes)

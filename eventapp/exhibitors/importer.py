@@ -31,7 +31,7 @@ from eventapp.core import audit
 from eventapp.core.i18n import gettext as _
 from eventapp.events.models import EXHIBITOR_ROLES, EventRole
 from eventapp.events.services import grant_role
-from eventapp.exhibitors.services import PRIORITY_TIERS
+from eventapp.exhibitors.services import PRIORITY_TIERS, company_name_key, exhibitor_names
 from eventapp.extensions import db
 from eventapp.organizations.models import ORGANIZATION_KINDS, SECTORS, Organization
 
@@ -111,7 +111,7 @@ class ParsedRow:
 
     @property
     def names(self):
-        return {n.casefold() for n in (self.name_ko, self.name_en) if n}
+        return {company_name_key(n) for n in (self.name_ko, self.name_en) if n}
 
     @property
     def label(self):
@@ -407,7 +407,7 @@ def parse_row(line, raw):
     avoid = []
     for name in NAME_SPLIT.split(get("avoid")):
         name = name.strip()
-        if name and name.casefold() not in {a.casefold() for a in avoid}:
+        if name and company_name_key(name) not in {company_name_key(a) for a in avoid}:
             avoid.append(name)
     row.avoid = tuple(avoid)
 
@@ -449,7 +449,7 @@ class EventFacts:
     """What the checks need to know about the event, loaded once."""
 
     booths: dict  # upper-case code -> object with .zone and .blocked
-    exhibitor_names: dict  # casefolded company name -> exhibitor id (this event)
+    exhibitor_names: dict  # company_name_key(name) -> exhibitor id (this event)
     company_of_email: dict  # e-mail -> organization id the account represents here (or None)
 
 
@@ -466,7 +466,7 @@ def check_rows(rows, facts, failed_names=()):
     for row in rows:
         for column in NAME_COLUMNS:
             name = getattr(row, column)
-            key = name.casefold()
+            key = company_name_key(name)
             if not name:
                 continue
             if key in facts.exhibitor_names:
@@ -510,7 +510,7 @@ def check_rows(rows, facts, failed_names=()):
 
     for row in rows:
         for name in row.avoid:
-            key = name.casefold()
+            key = company_name_key(name)
             if key in row.names:
                 problems.append(RowProblem(row.line, "avoid", _("A company cannot avoid itself.")))
             elif not (key in names_in_file or key in facts.exhibitor_names or key in failed_names):
@@ -530,15 +530,6 @@ def check_rows(rows, facts, failed_names=()):
 def load_facts(event):
     from eventapp.exhibitors.services import booths_by_code
 
-    exhibitor_names = {}
-    for exhibitor_id, org in db.session.execute(
-        select(Exhibitor.id, Organization)
-        .join(Organization, Exhibitor.organization_id == Organization.id)
-        .where(Exhibitor.event_id == event.id)
-    ):
-        for name in (org.name_ko, org.name_en):
-            if name:
-                exhibitor_names[name.casefold()] = exhibitor_id
     company_of_email = {}
     for email, organization_id in db.session.execute(
         select(User.email, EventRole.organization_id)
@@ -548,7 +539,7 @@ def load_facts(event):
         company_of_email[email] = organization_id
     return EventFacts(
         booths=booths_by_code(event),
-        exhibitor_names=exhibitor_names,
+        exhibitor_names=exhibitor_names(event),
         company_of_email=company_of_email,
     )
 
@@ -571,7 +562,7 @@ def prepare(event, filename, data):
             plan.rows.append(row)
         else:
             failed_names.update(
-                cell_text(raw.get(c)).casefold() for c in NAME_COLUMNS if raw.get(c)
+                company_name_key(cell_text(raw.get(c))) for c in NAME_COLUMNS if raw.get(c)
             )
     emails = [row.contact_email for row in plan.rows]
     if emails:
@@ -705,11 +696,11 @@ def apply(event, plan, status, *, actor=None):
     ):
         for name in (org.name_ko, org.name_en):
             if name:
-                by_name.setdefault(name.casefold(), exhibitor_id)
+                by_name.setdefault(company_name_key(name), exhibitor_id)
     links = set()
     for row, exhibitor, _user, _new in created:
         for name in row.avoid:
-            other = by_name[name.casefold()]
+            other = by_name[company_name_key(name)]
             other_id = other if isinstance(other, int) else other.id
             if other_id != exhibitor.id:
                 links.add((exhibitor.id, other_id))

@@ -138,6 +138,43 @@ def exhibitor_of_user(user, event):
     return exhibitor_for(event, company_of(user, event))
 
 
+def company_name_key(name):
+    """How company names are compared to tell a duplicate: whatever the case and the
+    spaces ("가온 인텔리전스" and "가온인텔리전스", "ACME" and "Acme")."""
+    return "".join((name or "").split()).casefold()
+
+
+def exhibitor_names(event):
+    """The event's exhibitors (whatever their status) by the key of each of their
+    company's names (`company_name_key`): a company exhibits once at an event."""
+    names = {}
+    for exhibitor_id, org in db.session.execute(
+        select(Exhibitor.id, Organization)
+        .join(Organization, Exhibitor.organization_id == Organization.id)
+        .where(Exhibitor.event_id == event.id)
+        .order_by(Exhibitor.id)
+    ):
+        for name in (org.name_ko, org.name_en):
+            if name:
+                names.setdefault(company_name_key(name), exhibitor_id)
+    return names
+
+
+def exhibitor_named(event, names, exclude_id=None):
+    """The exhibitor of `event` (other than `exclude_id`) whose company bears one of
+    `names`, compared as the exhibitor import does; None if there is none."""
+    keys = {company_name_key(name) for name in names if name and name.strip()}
+    for exhibitor, org in db.session.execute(
+        select(Exhibitor, Organization)
+        .join(Organization, Exhibitor.organization_id == Organization.id)
+        .where(Exhibitor.event_id == event.id, Exhibitor.id != (exclude_id or 0))
+        .order_by(Exhibitor.id)
+    ):
+        if keys & {company_name_key(name) for name in (org.name_ko, org.name_en) if name}:
+            return exhibitor
+    return None
+
+
 def company_people(exhibitor):
     """The exhibitor's people as (user, role) pairs, company admins first."""
     rows = db.session.execute(
@@ -564,6 +601,15 @@ def register(event, user, profile, booth_request):
                 company=organization.name,
             )
         )
+    other = exhibitor_named(event, [profile.get("name_ko"), profile.get("name_en")])
+    if other is not None:
+        raise ExhibitorError(
+            _(
+                "%(company)s is already registered as exhibitor of this event. Ask its "
+                "company admin to add you to the team.",
+                company=other.organization.name,
+            )
+        )
     codes = _validate_request(event, booth_request)
     if organization is None:
         organization = Organization(**{k: profile.get(k) for k in PROFILE_FIELDS if k in profile})
@@ -613,6 +659,12 @@ def update_registration(exhibitor, profile, booth_request):
                 "please contact the organizers.",
                 status=status_label(exhibitor.status),
             )
+        )
+    names = [profile.get("name_ko"), profile.get("name_en")]
+    other = exhibitor_named(exhibitor.event, names, exclude_id=exhibitor.id)
+    if other is not None:
+        raise ExhibitorError(
+            _("%(name)s is already an exhibitor of this event.", name=other.organization.name)
         )
     codes = _validate_request(exhibitor.event, booth_request, exhibitor_id=exhibitor.id)
     changed = _apply_profile(exhibitor.organization, profile)

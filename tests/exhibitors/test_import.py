@@ -707,3 +707,14 @@ def test_corner_marks_mean_what_they_mean_in_the_floor_plan(mark, corner):
         text = f"booth,hall,zone,x,y,w,h,corner,tier\nA-01,A,ai,0,0,3,3,{mark},\n"
         plan = parse_floorplan(text, {"A": (0, 0)}, {"ai"})
         assert plan.errors == [] and plan.booths[0].corner is corner
+
+
+def test_a_company_already_exhibiting_is_refused_whatever_its_case_and_spaces(small_event, english):
+    """The rule the exhibitor registration shares: "베타 바이오" is Beta Bio's 베타바이오."""
+    rows = [
+        row(name_ko="베타 바이오", name_en="", avoid=""),
+        row(name_ko="", name_en="ALPHA robotics", avoid="", contact_email="a@example.org"),
+    ]
+    plan = importer.prepare(small_event.event, "x.csv", csv_bytes(rows))
+    assert {(p.line, p.column) for p in plan.problems} == {(2, "name_ko"), (3, "name_en")}
+    assert "is already an exhibitor of this event" in plan.problems[0].message

@@ -503,3 +503,57 @@ def test_a_description_at_the_pages_limit_with_line_breaks_is_taken(client, smal
     assert response.status_code == 302
     organization = exhibitor_of("Delta AI").organization
     assert organization.description_en == description.replace("\r\n", "\n").strip()
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        {"name_ko": "베타바이오", "name_en": ""},
+        {"name_ko": "", "name_en": "  beta BIO "},
+        {"name_ko": "베타 바이오", "name_en": "Beta Biotech"},
+    ],
+)
+def test_a_company_name_already_exhibiting_is_not_registered_again(
+    client, small_event, newcomer, names
+):
+    """Another company of the same name (any case, any spaces), as the exhibitor
+    import refuses it: the person is sent to that company's admin instead."""
+    beta = small_event.exhibitors["beta"]
+    beta.status = "withdrawn"  # a registration of any status keeps its name
+    db.session.commit()
+    login(client, newcomer)
+    exhibitors = count(Exhibitor)
+    response = client.post(REGISTER + "?lang=en", data=registration_data(**names))
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    field = "name_ko" if names["name_ko"] else "name_en"
+    error = re.search(rf'name="{field}"[^>]*>\s*<p class="error" role="alert">([^<]*)<', page)
+    assert error is not None, page
+    assert "Beta Bio is already registered as exhibitor of this event" in error.group(1)
+    assert "company admin to add you to the team" in error.group(1)
+    assert count(Exhibitor) == exhibitors
+    assert db.session.scalar(select(EventRole).where(EventRole.user_id == newcomer.id)) is None
+    with pytest.raises(services.ExhibitorError, match="already registered as exhibitor"):
+        services.register(
+            small_event.event,
+            newcomer,
+            {"name_ko": names["name_ko"], "name_en": names["name_en"].strip()},
+            services.BoothRequest(),
+        )
+    assert count(Exhibitor) == exhibitors
+
+
+def test_a_registration_is_not_renamed_to_another_exhibitors_name(login_as, small_event):
+    client = login_as("exhibitor_admin")
+    alpha = small_event.exhibitors["alpha"]
+    url = f"/e/test-expo/exhibitors/{alpha.id}/edit?lang=en"
+    response = client.post(url, data=registration_data(name_ko="알파로보틱스", name_en="BETA BIO"))
+    assert response.status_code == 200
+    assert "Beta Bio is already an exhibitor of this event." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert alpha.organization.name_en == "Alpha Robotics"
+    # Its own name, written otherwise, is its own.
+    response = client.post(
+        url, data=registration_data(name_ko="알파 로보틱스", name_en="alpha robotics")
+    )
+    assert response.status_code == 302
