@@ -766,6 +766,25 @@ def _check_joinable(user, exhibitor, *, answering=False):
         )
 
 
+def team_open(exhibitor):
+    """Whether people may be added to the company's team: while it takes part (a
+    rejected or withdrawn company has no team to join)."""
+    return exhibitor.status in ACTIVE_STATUSES
+
+
+def _check_team_open(exhibitor):
+    if not team_open(exhibitor):
+        raise ExhibitorError(
+            _(
+                "%(company)s does not take part in %(event)s (its registration is "
+                "%(status)s): no one can be added to its team.",
+                company=exhibitor.organization.name,
+                event=exhibitor.event.name,
+                status=status_label(exhibitor.status),
+            )
+        )
+
+
 def invitation_url(invitation):
     return external_url(
         "exhibitors.invitation",
@@ -785,6 +804,10 @@ def add_member(exhibitor, email, *, name="", role="exhibitor_staff", locale=None
     Returns (user, created); `created` is false when the person was invited."""
     if role not in EXHIBITOR_ROLES:
         raise ExhibitorError(_("Unknown role."))
+    # Under the registration's row lock, as withdrawing or rejecting it withdraws the
+    # invitations waiting: an addition at the same moment sees the outcome.
+    lock(exhibitor)
+    _check_team_open(exhibitor)
     event = exhibitor.event
     email = normalize_email(email)
     if not email or "@" not in email:
@@ -856,6 +879,7 @@ def invite_member(exhibitor, user, role, *, imported=False):
     (`imported`: the organizers' import registered the company with the person as
     its contact, which the mail says)."""
     event = exhibitor.event
+    _check_team_open(exhibitor)
     _check_joinable(user, exhibitor)
     invitation = db.session.scalar(
         select(TeamInvitation).where(

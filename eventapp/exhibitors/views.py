@@ -199,6 +199,7 @@ def _dashboard_page(event, exhibitor, member_form=None):
         invitations=services.pending_invitations(exhibitor),
         avoids=named,
         is_admin=is_company_admin(current_user, exhibitor),
+        team_open=services.team_open(exhibitor),
         editable=exhibitor.status in services.EDITABLE_STATUSES,
         can_withdraw=services.can_transition(exhibitor.status, "withdrawn"),
         picking=picking_url(event) if exhibitor.status in services.PICKING_STATUSES else None,

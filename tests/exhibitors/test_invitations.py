@@ -526,3 +526,44 @@ def test_an_expired_invitation_is_sent_again_and_its_time_starts_again(
     db.session.expire_all()
     (role,) = exhibitor_roles(outsider)
     assert role.role == "exhibitor_admin" and invitation.status == "accepted"
+
+
+@pytest.mark.parametrize("leaving", ["withdrawn", "rejected"])
+def test_no_one_is_added_to_the_team_of_a_company_no_longer_taking_part(
+    login_as, small_event, outbox, leaving
+):
+    """Neither a new account told it is on the team nor an invitation that could only
+    answer that there is no team to join; the company page offers no form then."""
+    alpha = small_event.exhibitors["alpha"]
+    if leaving == "withdrawn":
+        services.withdraw(alpha, "We cannot come.")
+    else:
+        services.change_status(alpha, "rejected", "Not a fit.")
+    client = login_as("exhibitor_admin")
+    users = db.session.scalar(select(func.count()).select_from(services.User))
+    page = client.post(
+        f"/e/test-expo/exhibitors/{alpha.id}/team?lang=en",
+        data={"email": "new.person@example.org", "name": "New Person"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    message = (
+        f"Alpha Robotics does not take part in Test Expo (its registration is {leaving}): "
+        "no one can be added to its team."
+    )
+    assert message in page
+    page = invite(client, alpha, small_event.outsider.email).get_data(as_text=True)
+    assert message in page
+    assert db.session.scalar(select(func.count()).select_from(services.User)) == users
+    assert db.session.scalar(select(func.count()).select_from(TeamInvitation)) == 0
+    assert exhibitor_roles(small_event.outsider) == []
+    assert outbox("exhibitor_member") == [] and outbox("exhibitor_invitation") == []
+    page = client.get(f"/e/test-expo/exhibitors/{alpha.id}/?lang=en").get_data(as_text=True)
+    assert 'id="add-person"' not in page and 'id="team-closed"' in page
+    assert f"While the registration is {leaving}, no one can be added to the team." in page
+    # Registered again (pending), the company builds its team again.
+    if leaving == "withdrawn":
+        services.register_again(alpha)
+        page = client.get(f"/e/test-expo/exhibitors/{alpha.id}/").get_data(as_text=True)
+        assert 'id="add-person"' in page
+        invite(client, alpha, small_event.outsider.email)
+        assert the_invitation(small_event.outsider).status == "pending"
