@@ -290,6 +290,14 @@ def parse_row(line, raw):
 
     Never raises for any text in any column; a row with problems gives None.
     """
+    row, problems = read_row(line, raw)
+    return (None if problems else row), problems
+
+
+def read_row(line, raw):
+    """Check one row on its own. Returns (ParsedRow, [RowProblem]): the row as far as
+    it could be read (a column with a problem keeps its default or what was valid of
+    it), so that a row with problems is still checked against the others."""
     problems = []
 
     def get(column):
@@ -438,7 +446,7 @@ def parse_row(line, raw):
                 value=tier,
             ),
         )
-    return (None if problems else row), problems
+    return row, problems
 
 
 # -- 3. rows against each other and the event --------------------------------------------------
@@ -484,6 +492,8 @@ def check_rows(rows, facts, failed_names=()):
             problems.append(RowProblem(row.line, "wishes", message))
 
         email = row.contact_email
+        if not email:
+            continue  # missing or not an address: reported on its own
         if email in emails_in_file:
             problems.append(
                 RowProblem(
@@ -554,17 +564,28 @@ def prepare(event, filename, data):
     if not raw_rows:
         plan.problems.append(RowProblem(1, "-", _("The file has no rows to import.")))
         return plan
+    # Every row, also one with problems of its own, is checked against the others and
+    # the event: all the problems of a row are listed at once, not one more found on the
+    # same line once the first are corrected. A row's own problems stand for the checks
+    # of their column (a booth count too high is not reported again as a wish problem).
+    rows, own_problems = [], {}
     failed_names = set()
     for line, raw in raw_rows:
-        row, problems = parse_row(line, raw)
+        row, problems = read_row(line, raw)
         plan.problems.extend(problems)
-        if row is not None:
-            plan.rows.append(row)
-        else:
+        rows.append(row)
+        if problems:
+            own_problems[line] = {p.column for p in problems}
             failed_names.update(
                 company_name_key(cell_text(raw.get(c))) for c in NAME_COLUMNS if raw.get(c)
             )
-    emails = [row.contact_email for row in plan.rows]
+        else:
+            plan.rows.append(row)
+
+    def add(problems):
+        plan.problems.extend(p for p in problems if p.column not in own_problems.get(p.line, ()))
+
+    emails = sorted({row.contact_email for row in rows if row.contact_email})
     if emails:
         # The contacts' accounts are locked before their companies are read (and until
         # the import commits), as accepting a team invitation locks its person's: one
@@ -573,7 +594,7 @@ def prepare(event, filename, data):
         db.session.execute(
             select(User.id).where(User.email.in_(emails)).order_by(User.id).with_for_update()
         ).all()
-    plan.problems.extend(check_rows(plan.rows, load_facts(event), failed_names))
+    add(check_rows(rows, load_facts(event), failed_names))
     if emails:
         plan.existing_accounts = set(
             db.session.scalars(select(User.email).where(User.email.in_(emails)))
@@ -581,34 +602,45 @@ def prepare(event, filename, data):
     # A new account has no other name than the contact's until its owner edits their
     # profile, and badges print it: without one, the badge would name nobody. An
     # existing account keeps its own name (or its e-mail) and needs none here.
-    for row in plan.rows:
+    for row in rows:
         if not row.contact_name and row.contact_email not in plan.existing_accounts:
-            plan.problems.append(
-                RowProblem(
-                    row.line,
-                    "contact_name",
-                    _(
-                        "Give the name of %(email)s: it is printed on their badge.",
-                        email=row.contact_email,
-                    ),
-                )
+            add(
+                [
+                    RowProblem(
+                        row.line,
+                        "contact_name",
+                        _(
+                            "Give the name of %(email)s: it is printed on their badge.",
+                            email=row.contact_email,
+                        )
+                        if row.contact_email
+                        else _("Give the contact's name: it is printed on their badge."),
+                    )
+                ]
             )
     # Two rows may reuse the same organization under different names (one by its
     # Korean name, the other by its English one): a company exhibits only once.
     name_problems = {(p.line, p.column) for p in plan.problems if p.column in NAME_COLUMNS}
     first_line = {}  # organization id -> first line that reuses it
-    for row in plan.rows:
+    for row in rows:
+        if own_problems.get(row.line, set()) & set(NAME_COLUMNS):
+            continue  # not looked up: a name too long or with a NUL character
         org, column = _matching_organization(row)
         if org is None:
             continue
-        plan.reused_organizations[row.line] = org.id
+        if row.line not in own_problems:
+            plan.reused_organizations[row.line] = org.id
         if org.id not in first_line:
             first_line[org.id] = row.line
         elif not any((row.line, c) in name_problems for c in NAME_COLUMNS):
-            plan.problems.append(
-                RowProblem(
-                    row.line, column, _("Same company as line %(line)s.", line=first_line[org.id])
-                )
+            add(
+                [
+                    RowProblem(
+                        row.line,
+                        column,
+                        _("Same company as line %(line)s.", line=first_line[org.id]),
+                    )
+                ]
             )
     plan.problems.sort()
     return plan

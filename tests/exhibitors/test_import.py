@@ -718,3 +718,59 @@ def test_a_company_already_exhibiting_is_refused_whatever_its_case_and_spaces(sm
     plan = importer.prepare(small_event.event, "x.csv", csv_bytes(rows))
     assert {(p.line, p.column) for p in plan.problems} == {(2, "name_ko"), (3, "name_en")}
     assert "is already an exhibitor of this event" in plan.problems[0].message
+
+
+def test_all_the_problems_of_a_row_are_reported_at_once(small_event, english):
+    """A row that fails on its own (too many booths) is still checked against the
+    others and the event: correcting the file once is enough."""
+    rows = [
+        row(avoid=""),
+        row(
+            name_ko="",
+            name_en="Delta AI",  # line 2's company again
+            booths="5",
+            wishes="A-03;Z-99",
+            contact_email="delta@example.org",  # line 2's contact again
+            contact_name="",
+        ),
+        row(
+            name_ko="엡실론",
+            name_en="Epsilon",
+            booths="9",
+            avoid="",
+            contact_email="eps@example.org",
+            contact_name="",
+        ),
+        row(
+            name_ko="제타",
+            name_en="Zeta",
+            kind="robot",
+            avoid="",
+            contact_email="not an address",
+            contact_name="",
+        ),
+    ]
+    plan = importer.prepare(small_event.event, "x.csv", csv_bytes(rows))
+    found = {(p.line, p.column): p.message for p in plan.problems}
+    assert set(found) == {
+        (3, "name_en"),
+        (3, "booths"),
+        (3, "wishes"),
+        (3, "contact_email"),
+        (3, "contact_name"),
+        (4, "booths"),
+        (4, "contact_name"),
+        (5, "kind"),
+        (5, "contact_email"),
+        (5, "contact_name"),
+    }, plan.problems
+    assert found[(3, "name_en")] == "Duplicate company: same name as on line 2."
+    assert found[(3, "wishes")] == "There is no booth Z-99 at this event."
+    assert "already the contact of line 2" in found[(3, "contact_email")]
+    assert found[(4, "contact_name")] == (
+        "Give the name of eps@example.org: it is printed on their badge."
+    )
+    assert found[(5, "contact_name")] == "Give the contact's name: it is printed on their badge."
+    # Each column of a row says its problem once.
+    assert len(plan.problems) == len(found)
+    assert [row.line for row in plan.rows] == [2]
