@@ -188,9 +188,16 @@
     message.textContent = text;
     message.className = "pick-message " + (ok ? "ok" : "error");
   }
-  function syncSelection() {
+  // `refreshing`: the live refresh writes a field only while it still holds what the
+  // page last wrote there; codes typed and not yet sent (nor left, which selects them)
+  // stay as typed.
+  function syncSelection(refreshing) {
     var codes = selected();
-    selectionInputs.forEach(function (input) { input.value = codes.join(" "); });
+    selectionInputs.forEach(function (input) {
+      if (refreshing && input.value !== input.dataset.fpWritten) return;
+      input.value = codes.join(" ");
+      input.dataset.fpWritten = input.value;
+    });
     if (countLabel) countLabel.textContent = codes.length ? fmt(strings.selected, { booths: codes.join(", ") }) : strings.nothing;
     booths.forEach(function (g) {
       if (mode !== "view") g.setAttribute("aria-pressed", g.classList.contains("selected") ? "true" : "false");
@@ -343,7 +350,7 @@
       }
       if (before !== b.status && g === document.activeElement) describe(g);
     });
-    syncSelection();
+    syncSelection(true);
   }
   function refresh() {
     if (!window.fetch) return;

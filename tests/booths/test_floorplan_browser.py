@@ -250,3 +250,68 @@ def test_booth_details_name_the_hall(live_server, occupied, browser):
     page.goto(FLOORPLAN)
     booth(page, "B-03").dispatch_event("click")
     expect(page.locator("#booth-details dd").first).to_have_text("Hall B")
+
+
+def _refresh(page):
+    """Run the plan's 30-second refresh now and wait for its answer to be applied."""
+    with page.expect_response(lambda r: "/floorplan.json" in r.url):
+        page.evaluate("() => document.querySelector('.fp').fpRefresh()")
+    page.evaluate("() => new Promise(r => setTimeout(r, 50))")
+
+
+def test_the_refresh_keeps_booth_codes_typed_and_not_yet_sent(live_server, occupied, browser):
+    """The 30-second refresh wrote the plan's selection into the organizer's booth
+    field, and codes typed there but not yet sent disappeared."""
+    from playwright.sync_api import expect
+
+    page = new_page(browser, live_server.url, viewport={"width": 1280, "height": 900})
+    sign_in_page(page, "organizer@example.org")
+    page.goto("/e/test-expo/manage/booths/?lang=en")
+    field = page.locator("#org-booth-codes")
+    booth(page, "A-04").dispatch_event("click")
+    expect(field).to_have_value("A-04")
+    field.fill("a-05 a-06")  # still typing: the field has not been left
+    _refresh(page)
+    expect(field).to_have_value("a-05 a-06")
+    expect(booth(page, "A-04")).to_have_attribute("aria-pressed", "true")
+    # Left, the field selects its booths; refreshes then keep to the plan's selection.
+    field.press("Tab")
+    expect(field).to_have_value("A-05 A-06")
+    _refresh(page)
+    expect(field).to_have_value("A-05 A-06")
+    # A code of no booth, kept for the server to name, is not dropped by a refresh either.
+    field.fill("a-07 zz-99")
+    field.press("Tab")
+    expect(field).to_have_value("A-07 zz-99")
+    _refresh(page)
+    expect(field).to_have_value("A-07 zz-99")
+
+
+def test_the_refresh_still_takes_a_booth_gone_out_of_the_pickers_field(
+    live_server, small_event, browser
+):
+    """What the plan wrote in the field follows the plan: a booth someone else took
+    meanwhile leaves the selection and the field."""
+    from playwright.sync_api import expect
+
+    from tests.booths.conftest import open_window
+
+    open_window(small_event.event)
+    beta_id = small_event.exhibitors["beta"].id
+    db.session.commit()
+    db.session.remove()
+    page = new_page(browser, live_server.url, viewport={"width": 1280, "height": 900})
+    sign_in_page(page, "exhibitor_admin@example.org")
+    page.goto("/e/test-expo/my-booths?lang=en")
+    field = page.locator("#booth-codes")
+    booth(page, "A-03").dispatch_event("click")
+    booth(page, "A-04").dispatch_event("click")
+    expect(field).to_have_value("A-03 A-04")
+    from eventapp.booths.models import Exhibitor
+
+    place(db.session.get(Exhibitor, beta_id), ["A-04"])
+    db.session.commit()
+    db.session.remove()
+    _refresh(page)
+    expect(field).to_have_value("A-03")
+    expect(page.locator("#pick-message")).to_contain_text("A-04")
