@@ -257,20 +257,21 @@ def profile(event):
     )
 
 
+def _profile_texts(profile):
+    """What the company offers and looks for, and its PoC themes, in both languages."""
+    return [
+        profile.offer_ko,
+        profile.offer_en,
+        profile.need_ko,
+        profile.need_en,
+        profile.poc_themes_ko,
+        profile.poc_themes_en,
+    ]
+
+
 def _candidate(profile):
     org = profile.organization
-    text = " ".join(
-        [
-            profile.offer_ko,
-            profile.offer_en,
-            profile.need_ko,
-            profile.need_en,
-            profile.poc_themes_ko,
-            profile.poc_themes_en,
-            org.description_ko or "",
-            org.description_en or "",
-        ]
-    )
+    text = " ".join([*_profile_texts(profile), org.description_ko or "", org.description_en or ""])
     return recommend.Candidate(
         id=profile.id,
         side=profile.side,
@@ -321,12 +322,7 @@ def partners(event):
                     profile.organization.name_ko,
                     profile.organization.name_en,
                     " ".join(profile.keywords or ()),
-                    profile.offer_ko,
-                    profile.offer_en,
-                    profile.need_ko,
-                    profile.need_en,
-                    profile.poc_themes_ko,
-                    profile.poc_themes_en,
+                    *_profile_texts(profile),
                 ]
             ).lower()
         ):
