@@ -3,6 +3,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from eventapp.core.forms import select_choices
+from eventapp.core.i18n import current_language
 from eventapp.core.i18n import lazy_gettext as _l
 
 LANGUAGE_CHOICES = select_choices([("ko", "한국어"), ("en", "English")])
@@ -54,7 +55,11 @@ class SignupForm(NamesMixin, FlaskForm):
         _l("Repeat password"),
         validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))],
     )
-    locale = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES, default="ko")
+    # Preset to the language the page is read in: whoever signs up from the English
+    # page and leaves the field alone reads English mails, from the confirmation on.
+    locale = SelectField(
+        _l("Preferred language"), choices=LANGUAGE_CHOICES, default=current_language
+    )
 
 
 class ResetRequestForm(FlaskForm):

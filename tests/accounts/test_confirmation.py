@@ -316,3 +316,15 @@ def test_confirming_takes_the_password_chosen_at_sign_up(client, app_ctx, app):
     response = owner.post(link + "?lang=en", data={"password": "somebody else's secret"})
     assert "Too many failed attempts" in response.get_data(as_text=True)
     assert not _user().email_confirmed
+
+
+def test_the_language_offered_at_sign_up_is_the_pages(client, app_ctx):
+    # Read in English, the form proposes English mails; in Korean, Korean ones.
+    english = client.get("/signup?lang=en").get_data(as_text=True)
+    assert re.search(
+        r'<option[^>]*selected[^>]*value="en"|<option[^>]*value="en"[^>]*selected', english
+    )
+    korean = client.get("/signup?lang=ko").get_data(as_text=True)
+    assert re.search(
+        r'<option[^>]*selected[^>]*value="ko"|<option[^>]*value="ko"[^>]*selected', korean
+    )
