@@ -19,6 +19,8 @@ from eventapp.extensions import db
 
 bp = Blueprint("events", __name__)
 
+AUDIT_PAGE_SIZE = 100
+
 
 def booth_counts(event):
     total = db.session.scalar(select(func.count()).where(Booth.event_id == event.id))
@@ -128,13 +130,21 @@ def overview(event):
 @bp.get("/e/<slug>/manage/audit")
 @organizer_view
 def audit_log(event):
+    # Newest first, a page at a time: the log of a whole fair runs to thousands of
+    # entries, and the oldest (who set the event up, who was appointed) must stay
+    # within reach.
+    query = select(AuditEntry).where(AuditEntry.event_id == event.id)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    pages = max(1, -(-total // AUDIT_PAGE_SIZE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
     entries = db.session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.event_id == event.id)
-        .order_by(AuditEntry.id.desc())
-        .limit(500)
+        query.order_by(AuditEntry.id.desc())
+        .limit(AUDIT_PAGE_SIZE)
+        .offset((page - 1) * AUDIT_PAGE_SIZE)
     ).all()
-    return render_template("events/audit.html", event=event, entries=entries)
+    return render_template(
+        "events/audit.html", event=event, entries=entries, page=page, pages=pages
+    )
 
 
 def _save(action):

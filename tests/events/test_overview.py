@@ -105,3 +105,23 @@ def test_a_lapsed_hold_counts_as_free(small_event):
     counts = booth_counts(event)
     assert counts["held"] == 1
     assert counts["free"] == before["free"] - 1
+
+
+def test_the_audit_log_reaches_its_oldest_entries_page_by_page(login_as, small_event):
+    from eventapp.core import audit
+
+    audit.record("event.created", small_event.event, event=small_event.event, object_id="first")
+    for number in range(600):
+        audit.record("badge.issued", event=small_event.event, object_type="Badge", object_id=number)
+    db.session.commit()
+    client = login_as("organizer")
+    first = client.get("/e/test-expo/manage/audit?lang=en").get_data(as_text=True)
+    assert ">Badge 599<" in first and ">Badge 499<" not in first
+    assert "page=2" in first and "Page 1 of " in first
+    pages = int(first.split("Page 1 of ")[1].split("<")[0])
+    last = client.get(f"/e/test-expo/manage/audit?lang=en&page={pages}").get_data(as_text=True)
+    assert ">Event first<" in last and "Next<" not in last
+    # A page beyond the last shows the last.
+    assert ">Event first<" in client.get("/e/test-expo/manage/audit?page=999").get_data(
+        as_text=True
+    )
