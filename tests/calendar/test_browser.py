@@ -42,3 +42,25 @@ def test_every_meeting_shows_its_ics_button_on_a_phone(meetup, live_server, brow
     box = buttons.first.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
     assert page_width(page) <= 390
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_copy_buttons_keep_their_label_on_one_line(browser, live_server, small_event, width):
+    """On a desktop the long address squeezed the Korean "복사" button to one
+    syllable a line."""
+    email = small_event.attendee.email
+    db.session.remove()
+    page = browser_signed_in(
+        browser, live_server.url, email, "ko-KR", viewport={"width": width, "height": 900}
+    )
+    page.goto("/e/test-expo/calendar/?lang=ko")
+    buttons = page.locator(".copy-row button")
+    assert buttons.count() == 2
+    for button in buttons.all():
+        # One line box per line of the label.
+        lines = button.evaluate(
+            "el => { const r = document.createRange(); r.selectNodeContents(el);"
+            " return new Set([...r.getClientRects()].map(rect => Math.round(rect.top))).size }"
+        )
+        assert lines == 1
+    assert page_width(page) <= width
