@@ -328,3 +328,20 @@ def test_the_language_offered_at_sign_up_is_the_pages(client, app_ctx):
     assert re.search(
         r'<option[^>]*selected[^>]*value="ko"|<option[^>]*value="ko"[^>]*selected', korean
     )
+
+
+def test_signing_up_from_an_events_page_leads_back_to_that_event(client, small_event):
+    # A later event is the one the site's front page leads to.
+    from datetime import date
+
+    from tests.conftest import add_other_event
+
+    add_other_event("later-expo", starts_on=date(2099, 1, 1))
+    db.session.commit()
+    home = client.get("/e/test-expo/?lang=en").get_data(as_text=True)
+    signup = re.search(r'href="(/signup[^"]*)"[^>]*>Sign up to take part', home)
+    assert signup is not None
+    url = signup.group(1).replace("&amp;", "&")
+    sign_up(client, ADDRESS, url=url)
+    response = client.post(confirmation_link(ADDRESS), data={"password": SECRET})
+    assert response.status_code == 302 and response.location.endswith("/e/test-expo/")
