@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -32,7 +33,19 @@ class EmailNotConfirmed(AccountError):
 
 
 def normalize_email(email):
-    return (email or "").strip().lower()
+    """The address as stored and compared: lower case, and a domain in non-Latin letters
+    in its ASCII form (xn--...). Mail servers without SMTPUTF8 take only that form,
+    so the confirmation and reset mails reach it, and signing in with either form finds
+    the one account."""
+    email = (email or "").strip().lower()
+    if not email.isascii():
+        try:
+            ascii_email = validate_email(email, check_deliverability=False).ascii_email
+        except EmailNotValidError:
+            return email
+        if ascii_email:  # None when the part before the @ is not ASCII
+            return ascii_email.lower()
+    return email
 
 
 def find_user(email):

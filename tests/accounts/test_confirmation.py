@@ -345,3 +345,27 @@ def test_signing_up_from_an_events_page_leads_back_to_that_event(client, small_e
     sign_up(client, ADDRESS, url=url)
     response = client.post(confirmation_link(ADDRESS), data={"password": SECRET})
     assert response.status_code == 302 and response.location.endswith("/e/test-expo/")
+
+
+def test_an_address_at_a_domain_in_hangul_gets_its_mail_and_signs_in(client, app_ctx):
+    # A domain in non-Latin letters goes to mail servers in its ASCII form; the raw
+    # form made a To header no server reads and an RCPT command SMTP cannot send.
+    sign_up(client, "Kim@한국.example")
+    stored = "kim@xn--3e0b707e.example"
+    user = _user(stored)
+    assert user is not None
+    row = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "email_confirmation"))
+    assert row.recipient == stored and row.recipient.isascii()
+    assert f"To: {stored}".encode() in row.raw
+    client.post(confirmation_link(stored), data={"password": SECRET})
+    client.post("/logout")
+    for typed in ("kim@한국.example", stored):
+        response = client.post("/login?lang=en", data={"email": typed, "password": SECRET})
+        assert response.status_code == 302, typed
+        client.post("/logout")
+    # Signing up again with either form finds the same account.
+    sign_up(client, "kim@한국.example")
+    assert (
+        db.session.scalar(select(func.count()).select_from(User).where(User.email.like("kim@%")))
+        == 1
+    )
