@@ -6,7 +6,7 @@ from sqlalchemy import select, text
 
 from eventapp.accounts import services as accounts
 from eventapp.core.urls import safe_redirect_target
-from eventapp.events.models import Event
+from eventapp.events.models import Event, EventRole
 from eventapp.extensions import db
 
 bp = Blueprint("core", __name__)
@@ -31,7 +31,19 @@ def favicon():
 
 @bp.get("/")
 def index():
-    event = db.session.scalar(select(Event).order_by(Event.starts_on.desc()))
+    event = None
+    if current_user.is_authenticated:
+        # Where a signed-in person takes part (after signing in, or confirming the
+        # address): the newest event of the site may be another one.
+        event = db.session.scalar(
+            select(Event)
+            .join(EventRole, EventRole.event_id == Event.id)
+            .where(EventRole.user_id == current_user.id)
+            .order_by(Event.starts_on.desc())
+            .limit(1)
+        )
+    if event is None:
+        event = db.session.scalar(select(Event).order_by(Event.starts_on.desc()))
     # A link given in one language ("/?lang=en" on a poster) keeps it on the way.
     language = request.args.get("lang")
     keep = {"lang": language} if language in current_app.config["LANGUAGES"] else {}

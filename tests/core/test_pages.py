@@ -221,3 +221,21 @@ def test_the_front_door_keeps_the_language_of_the_link(client, small_event):
     reader's saved language; a language the app does not speak is dropped."""
     assert client.get("/?lang=en").location.endswith("/e/test-expo/?lang=en")
     assert client.get("/?lang=xx").location.endswith("/e/test-expo/")
+
+
+def test_the_front_door_leads_a_signed_in_person_to_their_event(login_as, small_event):
+    """Signing in (or confirming the address) without a page to return to leads to the
+    event the person takes part in, not to a newer one of the site."""
+    from datetime import date
+
+    from eventapp.extensions import db
+    from tests.conftest import add_other_event
+
+    add_other_event("later-expo", starts_on=date(2099, 1, 1))
+    db.session.commit()
+    client = login_as("attendee")
+    assert client.get("/").location.endswith("/e/test-expo/")
+    assert client.get("/?lang=en").location.endswith("/e/test-expo/?lang=en")
+    # Without a part anywhere, or signed out: the newest event.
+    client.post("/logout")
+    assert client.get("/").location.endswith("/e/later-expo/")
