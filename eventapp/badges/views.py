@@ -14,6 +14,7 @@ from eventapp.booths.models import Exhibitor
 from eventapp.core.db import is_conflict
 from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
+from eventapp.core.i18n import ngettext
 from eventapp.core.nav import add_nav_item, add_overview_panel
 from eventapp.core.permissions import (
     company_of,
@@ -207,10 +208,15 @@ def manage(event):
 def issue_all(event):
     issued, refreshed = _commit_or_retry(lambda: services.sync_badges(event))
     flash(
-        _(
-            "%(issued)s badges issued, %(refreshed)s updated with current details.",
-            issued=issued,
-            refreshed=refreshed,
+        " ".join(
+            (
+                ngettext("%(num)s badge issued.", "%(num)s badges issued.", issued),
+                ngettext(
+                    "%(num)s badge updated with current details.",
+                    "%(num)s badges updated with current details.",
+                    refreshed,
+                ),
+            )
         ),
         "success",
     )

@@ -234,3 +234,17 @@ def test_revoking_reissuing_and_unassigning_ask_first(login_as, small_event):
     alpha = small_event.exhibitors["alpha"].id
     page = admin.get(f"/e/test-expo/exhibitors/{alpha}/?lang=ko").get_data(as_text=True)
     assert 'data-confirm="exhibitor_staff 님 님을 팀에서 제외할까요?' in page
+
+
+def test_issuing_says_how_many_in_the_right_number(login_as, small_event):
+    from eventapp.events.services import grant_role
+
+    client = login_as("organizer")
+    client.post("/e/test-expo/manage/badges/issue")
+    grant_role(small_event.event, small_event.outsider, "attendee")
+    db.session.commit()
+    page = client.post("/e/test-expo/manage/badges/issue?lang=en", follow_redirects=True)
+    text = page.get_data(as_text=True)
+    assert "1 badge issued." in text and "badges updated with current details." in text
+    korean = client.post("/e/test-expo/manage/badges/issue?lang=ko", follow_redirects=True)
+    assert "출입증 0건을 발급했습니다." in korean.get_data(as_text=True)
