@@ -55,6 +55,17 @@ def time_zones():
     return frozenset(available_timezones())
 
 
+@cache
+def _time_zones_by_folded_name():
+    return {zone.casefold(): zone for zone in time_zones()}
+
+
+def time_zone_named(name):
+    """The time zone `name` names, spelt as the database of zones does
+    ("asia/seoul" is Asia/Seoul), or None."""
+    return _time_zones_by_folded_name().get(name.strip().casefold())
+
+
 def slug_problem(slug, event=None):
     """Why `slug` cannot name an event (None when it can); `event` is the one being
     edited, which may keep its own."""
@@ -100,10 +111,12 @@ def clean_details(values, event=None):
         raise EventError(problem)
     if not cleaned["name_ko"] or not cleaned["name_en"]:
         raise EventError(_("The event needs a name in Korean and in English."))
-    if cleaned["timezone"] not in time_zones():
+    zone = time_zone_named(cleaned["timezone"])
+    if zone is None:
         raise EventError(
             _("%(zone)s is not a time zone; use a name like Asia/Seoul.", zone=cleaned["timezone"])
         )
+    cleaned["timezone"] = zone
     if cleaned["contact_email"]:
         try:
             cleaned["contact_email"] = validate_email(

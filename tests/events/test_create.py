@@ -65,6 +65,15 @@ def test_admin_creates_an_event_and_appoints_its_organizers(client, small_event,
     assert client.get("/e/kicxup-2026/manage/settings").status_code == 200
 
 
+def test_a_time_zone_typed_in_any_case_is_the_zone(client, admin):
+    """ "asia/seoul" was refused as no time zone; it is stored as Asia/Seoul."""
+    login(client, admin)
+    response = client.post("/events/new?lang=en", data=form(timezone=" asia/SEOUL "))
+    assert response.status_code == 302
+    event = db.session.scalar(select(Event).where(Event.slug == "kicxup-2026"))
+    assert event.timezone == "Asia/Seoul"
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
