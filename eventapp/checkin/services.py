@@ -2064,6 +2064,23 @@ def remove_lead(lead):
     db.session.delete(lead)
 
 
+def removed_lead_company(event, lead_id):
+    """The company whose lead `lead_id` was, if someone removed it (a colleague's page
+    still shows it); None for an id that was never one of the event's leads."""
+    entry = db.session.scalar(
+        select(audit.AuditEntry)
+        .where(
+            audit.AuditEntry.event_id == event.id,
+            audit.AuditEntry.action == "checkin.lead_removed",
+            audit.AuditEntry.object_type == "Lead",
+            audit.AuditEntry.object_id == str(lead_id),
+        )
+        .order_by(audit.AuditEntry.id.desc())
+        .limit(1)
+    )
+    return entry.data.get("organization_id") if entry is not None else None
+
+
 def _removed_since(ctx, badge_id, scanned_at):
     """Whether the company took the visitor off its leads after an uploaded scan was,
     or may have been, made (`scanned_at` is the earliest it can have been): only a scan

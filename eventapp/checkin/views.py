@@ -836,9 +836,10 @@ def leads(event):
     return _leads_page(event, _lead_company(event))
 
 
-def _leads_page(event, company, editing=None):
+def _leads_page(event, company, editing=None, removed=None):
     """One page of the company's leads; `editing`, a lead's form as its editor sent
-    it back (errors, or a colleague's change met), is shown filled in above its lead."""
+    it back (errors, or a colleague's change met), is shown filled in above its lead;
+    `removed`, the form of a lead someone removed meanwhile, is shown above the list."""
     filters = _lead_filters()
     page = None
     if company is not None:
@@ -871,8 +872,9 @@ def _leads_page(event, company, editing=None):
         ratings=LEAD_RATINGS,
         companies=companies,
         editing=editing,
+        removed=removed,
         notes_max=LEAD_NOTES_MAX,
-    ), (409 if editing and editing["conflicts"] else 400 if editing else 200)
+    ), (409 if removed or (editing and editing["conflicts"]) else 400 if editing else 200)
 
 
 def _sent(form, name):
@@ -880,9 +882,26 @@ def _sent(form, name):
     return getattr(form, name).data if name in request.form else None
 
 
+def _company_of_removed_lead(event, lead_id):
+    """The company whose lead this was, when someone removed it since the page showed
+    it (a colleague, another tab); None while it is still there. An id that never was
+    a lead of the event is not found."""
+    if parse_id(lead_id) is None or db.session.get(Lead, lead_id) is not None:
+        return None
+    organization_id = services.removed_lead_company(event, lead_id)
+    if organization_id is None:
+        abort(404)
+    require_same_company(current_user, event, organization_id)
+    return db.session.get(Organization, organization_id)
+
+
 @bp.post("/e/<slug>/leads/<int:lead_id>")
 @event_view("exhibitor_admin", "exhibitor_staff")
 def lead_update(event, lead_id):
+    company = _company_of_removed_lead(event, lead_id)
+    if company is not None:
+        # Saved nowhere: the page says so, with the notes as typed, to keep elsewhere.
+        return _leads_page(event, company, removed={"notes": request.form.get("notes") or ""})
     lead = event_object_or_404(Lead, lead_id, event)
     require_same_company(current_user, event, lead.organization_id)
     form = LeadForm()
@@ -928,6 +947,13 @@ def lead_update(event, lead_id):
 @bp.post("/e/<slug>/leads/<int:lead_id>/remove")
 @event_view("exhibitor_admin", "exhibitor_staff")
 def lead_remove(event, lead_id):
+    company = _company_of_removed_lead(event, lead_id)
+    if company is not None:
+        # A colleague (or another tab) removed it first: the wish is fulfilled.
+        flash(_("This lead was already removed."), "info")
+        return redirect(
+            url_for("checkin.leads", slug=event.slug, **_leads_view_args(event, company))
+        )
     lead = event_object_or_404(Lead, lead_id, event)
     require_same_company(current_user, event, lead.organization_id)
     company = db.session.get(Organization, lead.organization_id)

@@ -900,6 +900,32 @@ def test_a_lead_scanned_by_mistake_is_removed_by_its_company_only(scanning, logi
     assert db.session.scalar(select(Lead)).notes == ""
 
 
+def test_a_save_of_a_lead_a_colleague_removed_meanwhile_says_so(scanning, login_as):
+    """The staff member writes a note while the admin removes the lead (another
+    phone): the save answers on the leads page, with the note as typed, not with a
+    bare "page not found" that loses it."""
+    lead = _one_lead(scanning, login_as)
+    shown = _as_shown(lead, rating="hot", notes="Wants 200 units, call Monday")
+    url = f"/e/test-expo/leads/{lead.id}"
+    assert login_as("exhibitor_admin").post(f"{url}/remove").status_code == 302
+
+    staff = login_as("exhibitor_staff")
+    saved = staff.post(f"{url}?rating=hot", data=shown)
+    assert saved.status_code == 409
+    html = saved.get_data(as_text=True)
+    assert "removed this lead while you were editing it" in html
+    assert "Wants 200 units, call Monday</blockquote>" in html
+    assert db.session.scalars(select(Lead)).all() == []
+    # Removed twice (two tabs): the second says it is done already.
+    again = staff.post(f"{url}/remove?rating=hot")
+    assert again.status_code == 302 and "rating=hot" in again.location
+    assert "already removed" in staff.get(again.location).get_data(as_text=True)
+    # Another company's staff learn nothing of it; an id never used is not found.
+    assert login_as("other_exhibitor").post(url, data=shown).status_code in (403, 404)
+    assert staff.post(f"/e/test-expo/leads/{lead.id + 100}", data=shown).status_code == 404
+    assert staff.post(f"/e/test-expo/leads/{lead.id + 100}/remove").status_code == 404
+
+
 def _leads_a_minute_apart(scanning, login_as, server_clock, count, prefix):
     """`count` leads of alpha, scanned live a minute apart from 11:00 (Seoul)."""
     codes = visitors(scanning.event, count, prefix)
