@@ -84,6 +84,14 @@ def open_days_of(fair_days, valid_days):
     return [d for d in fair_days if d in chosen]
 
 
+def scan_result_label(result, kind=None):
+    """A scan's result as its scan point's scanner showed it: a booth scans leads, so a
+    badge scanned there again was already captured, not checked in."""
+    if kind == "booth" and result == "already_checked_in":
+        return _l("already captured")
+    return SCAN_RESULTS.get(result, result)
+
+
 def scan_reason_label(reason):
     return SCAN_REASONS.get((reason or "").split(":", 1)[0], reason)
 

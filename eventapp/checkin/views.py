@@ -39,6 +39,7 @@ from eventapp.checkin.models import (
     ScanDevice,
     ScanPoint,
     scan_reason_label,
+    scan_result_label,
 )
 from eventapp.core.forms import field_errors, select_choices
 from eventapp.core.i18n import current_language, ngettext
@@ -424,6 +425,7 @@ def scans(event):
         points=points,
         results=SCAN_RESULTS,
         reason_label=scan_reason_label,
+        result_label=scan_result_label,
         point_id=point_id,
         result=result,
         day=day,
@@ -484,7 +486,7 @@ def scans_export(event):
             local(scan.received_at),
             "1" if scan.offline else "",
             scan.scan_point.name,
-            str(SCAN_RESULTS.get(scan.result, scan.result)),
+            str(scan_result_label(scan.result, scan.scan_point.kind)),
             str(scan_reason_label(scan.reason)) if scan.reason else "",
             f"{badge.id}-{badge.issue}" if badge else "",
             badge.name if badge else "",

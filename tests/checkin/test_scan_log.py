@@ -286,3 +286,38 @@ def test_scan_log_names_every_reason_in_words_not_as_an_internal_key(
     page = organizer.get("/e/test-expo/checkin/scans").get_data(as_text=True)
     for key in ("own_company", "lead_removed"):
         assert f'title="{key}">{key}<' not in page, key
+
+
+def test_a_booth_scan_of_a_lead_already_captured_reads_so_in_the_log(scanning, login_as):
+    """A badge scanned twice at a booth: its scanner said "already captured" (a lead,
+    no check-in), and so do the log, its CSV and the scan points' counts; a gate's
+    second scan stays "already checked in"."""
+    booth, gate = scanning.points["alpha_booth"], scanning.points["gate"]
+    for point, role in ((booth, "exhibitor_staff"), (gate, "staff")):
+        client = login_as(role)
+        scan(client, point, scanning.code("attendee"))
+        again = scan(client, point, scanning.code("attendee")).get_json()
+        assert again["status"] == "already_checked_in", again
+    organizer = login_as("organizer")
+    for lang, captured, checked_in in (
+        ("en", "already captured", "already checked in"),
+        ("ko", "이미 수집됨", "이미 입장 확인됨"),
+    ):
+        by_point = {
+            (row[3], row[4])
+            for row in csv.reader(
+                io.StringIO(
+                    organizer.get(f"/e/test-expo/checkin/scans.csv?lang={lang}")
+                    .get_data(as_text=True)
+                    .removeprefix("\ufeff")
+                )
+            )
+        }
+        assert (booth.localized("name", lang), captured) in by_point
+        assert (gate.localized("name", lang), checked_in) in by_point
+        assert (booth.localized("name", lang), checked_in) not in by_point
+        page = organizer.get(f"{LOG}?lang={lang}&point={booth.id}").get_data(as_text=True)
+        assert f">{captured}</span>" in page and f">{checked_in}</span>" not in page
+    overview = organizer.get("/e/test-expo/checkin/?lang=en").get_data(as_text=True)
+    row = overview.split(f'/checkin/points/{booth.id}"', 1)[1].split("</tr>", 1)[0]
+    assert 'data-label="Already captured"' in row
