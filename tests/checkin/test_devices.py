@@ -679,3 +679,28 @@ def test_an_unchanged_configuration_is_not_sent_again(scanning, client, device_t
     assert (
         "Content-Encoding" not in plain.headers and plain.get_json()["scan_point"]["id"] == gate.id
     )
+
+
+@pytest.mark.browser
+def test_a_long_device_name_fits_a_phone(scanning, live_server, launch_chromium):
+    """A device named with one long word (a serial number, say) ran off the phone's
+    screen on the scanning overview, the point's page and the device's page."""
+    from tests.checkin.test_scanner_browser import _sign_in
+    from tests.conftest import page_width
+
+    gate = scanning.points["gate"]
+    device = services.create_device(gate, label="GATE-SCANNER-" + "X7" * 40)
+    db.session.commit()
+    point_id, device_id = gate.id, device.id
+    email = "organizer@example.org"
+    db.session.remove()
+    page = (
+        launch_chromium()
+        .new_context(locale="ko-KR", viewport={"width": 390, "height": 844}, is_mobile=True)
+        .new_page()
+    )
+    _sign_in(page, live_server.url, email)
+    for path in ("/checkin/", f"/checkin/points/{point_id}", f"/checkin/devices/{device_id}"):
+        page.goto(f"{live_server.url}/e/test-expo{path}")
+        assert page.locator("text=GATE-SCANNER-").count(), path
+        assert page_width(page) <= 390, path
