@@ -228,6 +228,11 @@ def issue_all(event):
 def print_batch(event):
     form = BadgeFilterForm(request.args)
     filters = _filters(form)
+    asked = request.args.get("category") or ""
+    if asked and filters["category"] is None:
+        # A link with a category misspelt would print every badge of the event.
+        flash(_("Unknown badge category: %(names)s", names=asked[:50]), "error")
+        return redirect(url_for("badges.manage", slug=event.slug))
     _commit_or_retry(lambda: services.sync_badges(event))
     parts = ["badges", event.slug]
     if filters["category"]:

@@ -248,3 +248,18 @@ def test_issuing_says_how_many_in_the_right_number(login_as, small_event):
     assert "1 badge issued." in text and "badges updated with current details." in text
     korean = client.post("/e/test-expo/manage/badges/issue?lang=ko", follow_redirects=True)
     assert "출입증 0건을 발급했습니다." in korean.get_data(as_text=True)
+
+
+def test_a_print_of_an_unknown_category_prints_nothing(login_as, small_event):
+    """A link with a misspelt category printed every badge of the event."""
+    organizer = login_as("organizer")
+    response = organizer.get("/e/test-expo/manage/badges/print.pdf?category=bogus&lang=en")
+    assert response.status_code == 302
+    assert response.location.endswith("/e/test-expo/manage/badges/")
+    page = organizer.get("/e/test-expo/manage/badges/?lang=en").get_data(as_text=True)
+    assert "Unknown badge category: bogus" in page
+    organizer.get("/e/test-expo/manage/badges/print.pdf?category=bogus&lang=ko")
+    page = organizer.get("/e/test-expo/manage/badges/?lang=ko").get_data(as_text=True)
+    assert "알 수 없는 출입증 구분: bogus" in page
+    response = organizer.get("/e/test-expo/manage/badges/print.pdf?category=exhibitor")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
