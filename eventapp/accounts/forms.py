@@ -88,6 +88,10 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
+class ChangePasswordForm(ResetPasswordForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=128)])
+
+
 class ProfileForm(NamesMixin, FlaskForm):
     name_ko = StringField(
         _l("Name (Korean)"), validators=[Optional(), Length(max=100)], filters=STRIPPED

@@ -272,6 +272,20 @@ def reset_password(user, password):
     db.session.commit()
 
 
+def change_password(user, current, password, remote_addr):
+    """A signed-in person changes their password, giving the current one (a session
+    left open elsewhere does not let someone else lock the owner out). Wrong
+    guesses count against the sign-in limit. Other sessions end, as after a reset.
+    Raises AccountError; commits."""
+    _counted_attempt(user.email, remote_addr)
+    if not user.check_password(current):
+        raise AccountError(_("Your current password is not right."))
+    user.set_password(password)
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email))
+    audit.record("user.password_changed", user, user=user)
+    db.session.commit()
+
+
 # -- e-mail confirmation ----------------------------------------------------------------------
 
 # Per address within RESET_MAIL_WINDOW, the sign-up's own mail included; like the

@@ -1,10 +1,20 @@
 import hmac
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import COOKIE_NAME, current_user, login_required, login_user, logout_user
 
 from eventapp.accounts import services
 from eventapp.accounts.forms import (
+    ChangePasswordForm,
     ConfirmEmailForm,
     LoginForm,
     ProfileForm,
@@ -167,6 +177,31 @@ def reset_password(token):
     return render_template("accounts/reset_password.html", form=form)
 
 
+@bp.post("/account/password")
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            services.change_password(
+                user, form.current.data, form.password.data, request.remote_addr or "-"
+            )
+        except services.AccountError as error:
+            form.current.errors = [str(error)]
+        else:
+            # This session goes on (under the new password's stamp); a "remember me"
+            # cookie is renewed likewise, the other sessions end.
+            cookie = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
+            remembered = cookie in request.cookies
+            login_user(user, remember=remembered)
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template(
+        "accounts/profile.html", form=ProfileForm(obj=current_user), password_form=form
+    ), 400
+
+
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def profile():
@@ -183,4 +218,4 @@ def profile():
         session["lang"] = current_user.locale
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=form)
+    return render_template("accounts/profile.html", form=form, password_form=ChangePasswordForm())

@@ -99,6 +99,7 @@ ACTIONS = {
     "user.created": _l("Account created"),
     "user.email_confirmed": _l("E-mail address confirmed"),
     "user.login": _l("Signed in"),
+    "user.password_changed": _l("Password changed"),
     "user.password_reset": _l("Password reset"),
     "user.reset_requested": _l("Password reset requested"),
     "user.signup_attempted": _l("Sign-up tried with the address of an account"),
