@@ -1,8 +1,17 @@
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, HiddenField, StringField, TextAreaField, TimeField
+from wtforms import (
+    DateField,
+    EmailField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from eventapp.core.forms import one_kind_of_line_break
+from eventapp.core.audit import ACTIONS
+from eventapp.core.forms import one_kind_of_line_break, select_choices
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.events.services import TEXT_FIELDS
 
@@ -113,3 +122,18 @@ class OrganizerForm(FlaskForm):
         _l("E-mail of the organizer to appoint"),
         validators=[DataRequired(), Email(), Length(max=254)],
     )
+
+
+class AuditFilterForm(FlaskForm):
+    """The audit log's filters (a GET form): what was done, and by whom."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField(_l("Action"), validators=[Optional()], default="")
+    who = StringField(_l("Who (name or e-mail)"), validators=[Optional(), Length(max=100)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        actions = sorted(ACTIONS.items(), key=lambda item: str(item[1]))
+        self.action.choices = select_choices([("", _l("All actions")), *actions])

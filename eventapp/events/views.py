@@ -5,15 +5,16 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from eventapp.accounts.models import User
 from eventapp.booths.models import EXHIBITOR_STATUSES, Booth, BoothAllocation, Exhibitor
-from eventapp.core.audit import AuditEntry
-from eventapp.core.db import is_conflict, utcnow
+from eventapp.core.audit import ACTIONS, AuditEntry
+from eventapp.core.db import contains_text, is_conflict, utcnow
 from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import ngettext
 from eventapp.core.nav import HOME_PANELS, OVERVIEW_PANELS
 from eventapp.core.permissions import event_view, is_organizer, load_event, organizer_view
 from eventapp.events import services
-from eventapp.events.forms import EventSettingsForm, NewEventForm, OrganizerForm
+from eventapp.events.forms import AuditFilterForm, EventSettingsForm, NewEventForm, OrganizerForm
 from eventapp.events.models import ROLES, Event, EventRole
 from eventapp.extensions import db
 
@@ -133,7 +134,18 @@ def audit_log(event):
     # Newest first, a page at a time: the log of a whole fair runs to thousands of
     # entries, and the oldest (who set the event up, who was appointed) must stay
     # within reach.
+    form = AuditFilterForm(request.args)
     query = select(AuditEntry).where(AuditEntry.event_id == event.id)
+    action = form.action.data if form.action.data in ACTIONS else None
+    if action:
+        query = query.where(AuditEntry.action == action)
+    who = (form.who.data or "").strip()[:100]
+    if who:
+        query = query.where(
+            AuditEntry.user_id.in_(
+                select(User.id).where(contains_text(who, User.email, User.name_ko, User.name_en))
+            )
+        )
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     pages = max(1, -(-total // AUDIT_PAGE_SIZE))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
@@ -142,8 +154,16 @@ def audit_log(event):
         .limit(AUDIT_PAGE_SIZE)
         .offset((page - 1) * AUDIT_PAGE_SIZE)
     ).all()
+    args = {key: value for key, value in (("action", action), ("who", who)) if value}
     return render_template(
-        "events/audit.html", event=event, entries=entries, page=page, pages=pages
+        "events/audit.html",
+        event=event,
+        entries=entries,
+        page=page,
+        pages=pages,
+        total=total,
+        form=form,
+        args=args,
     )
 
 

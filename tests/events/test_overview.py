@@ -125,3 +125,56 @@ def test_the_audit_log_reaches_its_oldest_entries_page_by_page(login_as, small_e
     assert ">Event first<" in client.get("/e/test-expo/manage/audit?page=999").get_data(
         as_text=True
     )
+
+
+def test_the_audit_log_filters_by_action_and_by_who_did_it(login_as, small_event):
+    """On a busy fair the log runs to thousands of entries: the organizers narrow it
+    to one action and one person, and the pages keep the filter."""
+    from eventapp.core import audit
+
+    event = small_event.event
+    for number in range(150):
+        audit.record(
+            "badge.issued",
+            event=event,
+            object_type="Badge",
+            object_id=number,
+            user=small_event.organizer,
+        )
+    audit.record(
+        "badge.revoked",
+        event=event,
+        object_type="Badge",
+        object_id="r1",
+        user=small_event.organizer,
+    )
+    audit.record(
+        "badge.revoked", event=event, object_type="Badge", object_id="r2", user=small_event.staff
+    )
+    db.session.commit()
+    client = login_as("organizer")
+    page = client.get("/e/test-expo/manage/audit?lang=en&action=badge.revoked").get_data(
+        as_text=True
+    )
+    assert "2 entries match." in page
+    assert ">Badge r1<" in page and ">Badge r2<" in page and ">Badge 149<" not in page
+    page = client.get(
+        "/e/test-expo/manage/audit?lang=en&action=badge.revoked&who=STAFF@example"
+    ).get_data(as_text=True)
+    assert "1 entry matches." in page and ">Badge r2<" in page and ">Badge r1<" not in page
+    # By name too, and through the pages of a long result.
+    page = client.get(
+        "/e/test-expo/manage/audit?lang=en&action=badge.issued&who=Organizer"
+    ).get_data(as_text=True)
+    assert "150 entries match." in page
+    assert "action=badge.issued" in page.split("Page 1 of")[1] and "who=Organizer" in page
+    second = client.get(
+        "/e/test-expo/manage/audit?lang=en&action=badge.issued&who=Organizer&page=2"
+    ).get_data(as_text=True)
+    assert ">Badge 0<" in second and ">Badge r1<" not in second
+    # An unknown action is no filter; the Korean page names the filters in Korean.
+    every = client.get("/e/test-expo/manage/audit?lang=en").get_data(as_text=True)
+    count = every.split('id="audit-count">')[1].split(" ")[0]
+    assert int(count) >= 152
+    page = client.get("/e/test-expo/manage/audit?action=nope&lang=ko").get_data(as_text=True)
+    assert f"{count}건이 해당합니다." in page and "모든 작업" in page
