@@ -168,6 +168,19 @@ def organizers_by_email(emails):
                     email=email,
                 )
             )
+        # Neither can sign in: an address someone else signed up with (unconfirmed)
+        # would become an organizer the moment its owner takes the account over, and
+        # a deactivated account was shut for a reason.
+        if not user.is_active:
+            raise EventError(_("The account of %(email)s is deactivated.", email=user.email))
+        if not user.email_confirmed:
+            raise EventError(
+                _(
+                    "%(email)s has not confirmed the address yet: ask them to open the "
+                    "link in the sign-up mail, then appoint them.",
+                    email=user.email,
+                )
+            )
         users.append(user)
     return users
 

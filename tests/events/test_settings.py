@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from eventapp.core.audit import AuditEntry
+from eventapp.core.db import utcnow
 from eventapp.core.permissions import roles_of
 from eventapp.events import services
 from eventapp.events.models import Event, EventRole
@@ -173,6 +174,32 @@ def test_organizers_appoint_organizers_by_e_mail(login_as, small_event):
     client.post("/e/test-expo/manage/organizers", data={"email": "Outsider@Example.org"})
     assert roles_of(small_event.outsider, small_event.event) == {"organizer"}
     assert "outsider@example.org" in client.get(URL).get_data(as_text=True)
+
+
+def test_an_account_that_cannot_sign_in_is_not_appointed(login_as, small_event):
+    """An unconfirmed account (maybe someone else's sign-up with the address) or a
+    deactivated one was appointed like any other."""
+    outsider = small_event.outsider
+    client = login_as("organizer")
+    outsider.email_confirmed_at = None
+    db.session.commit()
+    response = client.post(
+        "/e/test-expo/manage/organizers?lang=en", data={"email": "OUTSIDER@example.org"}
+    )
+    assert "outsider@example.org has not confirmed the address yet" in client.get(
+        response.location
+    ).get_data(as_text=True)
+    outsider.email_confirmed_at, outsider.active = utcnow(), False
+    db.session.commit()
+    response = client.post("/e/test-expo/manage/organizers?lang=ko", data={"email": outsider.email})
+    assert "outsider@example.org 계정은 비활성화되어 있습니다." in client.get(
+        response.location
+    ).get_data(as_text=True)
+    assert roles_of(outsider, small_event.event) == set()
+    outsider.active = True
+    db.session.commit()
+    client.post("/e/test-expo/manage/organizers", data={"email": outsider.email})
+    assert roles_of(outsider, small_event.event) == {"organizer"}
 
 
 def test_organizers_remove_organizers_but_the_event_keeps_one(login_as, small_event):
