@@ -16,6 +16,7 @@ from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.core.i18n import ngettext
 from eventapp.core.nav import add_nav_item, add_overview_panel
+from eventapp.core.paging import page_window
 from eventapp.core.permissions import (
     company_of,
     event_object_or_404,
@@ -183,9 +184,8 @@ def manage(event):
     text = (form.q.data or "").strip()[:100]
     query = services.badges_query(event, text=text or None, **filters)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
-    badges = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    page, pages, offset = page_window(total, PAGE_SIZE)
+    badges = db.session.scalars(query.limit(PAGE_SIZE).offset(offset)).all()
     args = {k: v for k in ("q", "category", "company") if (v := request.args.get(k))}
     return render_template(
         "badges/manage.html",

@@ -12,6 +12,7 @@ from eventapp.core.db import contains_text, is_conflict, utcnow
 from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import ngettext
 from eventapp.core.nav import HOME_PANELS, OVERVIEW_PANELS
+from eventapp.core.paging import page_window
 from eventapp.core.permissions import event_view, is_organizer, load_event, organizer_view
 from eventapp.events import services
 from eventapp.events.forms import AuditFilterForm, EventSettingsForm, NewEventForm, OrganizerForm
@@ -147,12 +148,9 @@ def audit_log(event):
             )
         )
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    pages = max(1, -(-total // AUDIT_PAGE_SIZE))
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    page, pages, offset = page_window(total, AUDIT_PAGE_SIZE)
     entries = db.session.scalars(
-        query.order_by(AuditEntry.id.desc())
-        .limit(AUDIT_PAGE_SIZE)
-        .offset((page - 1) * AUDIT_PAGE_SIZE)
+        query.order_by(AuditEntry.id.desc()).limit(AUDIT_PAGE_SIZE).offset(offset)
     ).all()
     args = {key: value for key, value in (("action", action), ("who", who)) if value}
     return render_template(

@@ -33,6 +33,7 @@ from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.core.i18n import ngettext
 from eventapp.core.nav import add_home_panel, add_nav_item, add_overview_panel
+from eventapp.core.paging import page_window
 from eventapp.core.permissions import (
     event_object_or_404,
     event_view,
@@ -438,9 +439,8 @@ def manage_list(event):
         text=filters["q"],
     )
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
-    exhibitors = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    page, pages, offset = page_window(total, PAGE_SIZE)
+    exhibitors = db.session.scalars(query.limit(PAGE_SIZE).offset(offset)).all()
     counts = dict(
         db.session.execute(
             select(Exhibitor.status, func.count())

@@ -21,6 +21,7 @@ from eventapp.core.forms import field_errors, select_choices
 from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.core.nav import add_nav_item, add_overview_panel
+from eventapp.core.paging import page_window
 from eventapp.core.permissions import (
     event_object_or_404,
     event_view,
@@ -333,9 +334,7 @@ def partners(event):
     }
     # The page says how many companies match: every one of them is reachable, a page
     # at a time (the list once ended after the first 60 with no way further).
-    pages = max(1, -(-len(rows) // PARTNERS_PER_PAGE))
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
-    first = (page - 1) * PARTNERS_PER_PAGE
+    page, pages, first = page_window(len(rows), PARTNERS_PER_PAGE)
     return render_template(
         "meetings/partners.html",
         event=event,
