@@ -256,12 +256,11 @@ def update_event(event, values, seen_version):
     registered for."""
     event = lock_event(event)
     if seen_version != details_version(event):
-        raise EventConflict(
-            _(
-                "Another organizer changed the event's details since you opened this page. "
-                "The page now shows their version; make your changes again."
-            )
-        )
+        if _stands_already(event, values):
+            # The form sent again (Back, then Save) asks for what is stored: there is
+            # nobody's change to undo.
+            return event, []
+        raise EventConflict(_conflict_message(event))
     cleaned = clean_details(values, event)
     changed = {key: value for key, value in cleaned.items() if getattr(event, key) != value}
     if "slug" in changed and has_registrations(event):
@@ -291,6 +290,41 @@ def update_event(event, values, seen_version):
             data={k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in changed.items()},
         )
     return event, sorted(changed)
+
+
+def _stands_already(event, values):
+    try:
+        cleaned = clean_details(values, event)
+    except EventError:
+        return False
+    return all(getattr(event, key) == value for key, value in cleaned.items())
+
+
+def _conflict_message(event):
+    """Who saved the details that the page did not show: the organizer's own save
+    (in another tab, or before going back) is not blamed on a colleague."""
+    last = db.session.scalar(
+        select(audit.AuditEntry)
+        .where(audit.AuditEntry.event_id == event.id, audit.AuditEntry.action == "event.updated")
+        .order_by(audit.AuditEntry.id.desc())
+        .limit(1)
+    )
+    if last is not None and last.user_id is not None and last.user_id == audit.acting_user_id():
+        return _(
+            "You saved other details of the event since this page was opened (in another "
+            "tab, or before going back). The page now shows them as saved; make your "
+            "changes again."
+        )
+    if last is not None and last.user is not None:
+        return _(
+            "%(name)s changed the event's details since you opened this page. The page "
+            "now shows their version; make your changes again.",
+            name=last.user.name,
+        )
+    return _(
+        "Another organizer changed the event's details since you opened this page. "
+        "The page now shows their version; make your changes again."
+    )
 
 
 def has_registrations(event):

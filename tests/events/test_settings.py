@@ -108,14 +108,14 @@ def test_the_slug_of_an_event_nobody_joined_yet_changes(login_as, small_event):
 
 
 def test_a_save_over_a_newer_change_is_refused(login_as, small_event):
-    """Two organizers opened the page; the second to save would undo the first's change."""
+    """The page was opened before a newer save; saving from it would undo that change."""
     event = small_event.event
     first, second = details(event, name_en="First's name"), details(event, city="Busan")
     client = login_as("organizer")
     assert client.post(URL, data=first).status_code == 302
     response = client.post(URL + "?lang=en", data=second)
     page = response.get_data(as_text=True)
-    assert "Another organizer changed the event&#39;s details" in page
+    assert "You saved other details of the event since this page was opened" in page
     db.session.refresh(event)
     assert (event.name_en, event.city) == ("First's name", "")
     # The page shows the newer details, and saving from it works.
@@ -616,3 +616,48 @@ def test_a_scan_point_save_at_the_same_moment_cannot_keep_a_dropped_day(
     for point in db.session.scalars(select(ScanPoint)):
         db.session.refresh(point)
         assert set(point.valid_days) <= fair_days, point.name_en
+
+
+def test_saving_again_after_going_back_is_not_a_conflict(login_as, small_event):
+    """Save, Back, Save: the form sends what is stored now; nothing to refuse."""
+    event = small_event.event
+    client = login_as("organizer")
+    sent = details(event, name_en="Renamed once")
+    assert client.post(URL, data=sent).status_code == 302
+    again = client.post(URL + "?lang=en", data=sent)
+    assert again.status_code == 302
+    db.session.refresh(event)
+    assert event.name_en == "Renamed once"
+
+
+def test_an_own_newer_save_is_not_blamed_on_another_organizer(login_as, small_event):
+    event = small_event.event
+    client = login_as("organizer")
+    opened = details(event)  # this page, and another tab, opened now
+    assert client.post(URL, data=details(event, name_en="From the other tab")).status_code == 302
+    page = client.post(URL + "?lang=en", data={**opened, "city": "Busan"}).get_data(as_text=True)
+    assert "You saved other details of the event since this page was opened" in page
+    assert "Another organizer" not in page
+    db.session.refresh(event)
+    assert (event.name_en, event.city) == ("From the other tab", "")
+
+
+def test_a_conflict_names_the_organizer_who_saved(login_as, small_event):
+    event = small_event.event
+    colleague = small_event.organizer.__class__(email="colleague@example.org", name_en="Mina Park")
+    colleague.set_password("x" * 12)
+    db.session.add(colleague)
+    db.session.flush()
+    services.grant_role(event, colleague, "organizer")
+    db.session.commit()
+    opened = details(event)
+    client = login_as("organizer")
+    assert client.post(URL, data={**opened, "name_en": "Mina's name"}).status_code == 302
+    # That save was Mina's, from her own desk.
+    saved = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "event.updated"))
+    saved.user_id = colleague.id
+    db.session.commit()
+    page = client.post(URL + "?lang=en", data={**opened, "city": "Busan"})
+    assert "Mina Park changed the event&#39;s details since you opened" in page.get_data(
+        as_text=True
+    )
