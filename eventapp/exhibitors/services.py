@@ -144,19 +144,26 @@ def company_name_key(name):
     return "".join((name or "").split()).casefold()
 
 
-def exhibitor_names(event):
-    """The event's exhibitors (whatever their status) by the key of each of their
-    company's names (`company_name_key`): a company exhibits once at an event."""
-    names = {}
-    for exhibitor_id, org in db.session.execute(
-        select(Exhibitor.id, Organization)
+def _exhibitor_name_keys(event):
+    """(exhibitor id, `company_name_key`) for each name of each exhibitor's company
+    at `event`, whatever its status, the earliest registration first."""
+    for exhibitor_id, name_ko, name_en in db.session.execute(
+        select(Exhibitor.id, Organization.name_ko, Organization.name_en)
         .join(Organization, Exhibitor.organization_id == Organization.id)
         .where(Exhibitor.event_id == event.id)
         .order_by(Exhibitor.id)
     ):
-        for name in (org.name_ko, org.name_en):
+        for name in (name_ko, name_en):
             if name:
-                names.setdefault(company_name_key(name), exhibitor_id)
+                yield exhibitor_id, company_name_key(name)
+
+
+def exhibitor_names(event):
+    """The event's exhibitors by the key of each of their company's names: a company
+    exhibits once at an event."""
+    names = {}
+    for exhibitor_id, key in _exhibitor_name_keys(event):
+        names.setdefault(key, exhibitor_id)
     return names
 
 
@@ -164,15 +171,15 @@ def exhibitor_named(event, names, exclude_id=None):
     """The exhibitor of `event` (other than `exclude_id`) whose company bears one of
     `names`, compared as the exhibitor import does; None if there is none."""
     keys = {company_name_key(name) for name in names if name and name.strip()}
-    for exhibitor, org in db.session.execute(
-        select(Exhibitor, Organization)
-        .join(Organization, Exhibitor.organization_id == Organization.id)
-        .where(Exhibitor.event_id == event.id, Exhibitor.id != (exclude_id or 0))
-        .order_by(Exhibitor.id)
-    ):
-        if keys & {company_name_key(name) for name in (org.name_ko, org.name_en) if name}:
-            return exhibitor
-    return None
+    found = next(
+        (
+            exhibitor_id
+            for exhibitor_id, key in _exhibitor_name_keys(event)
+            if key in keys and exhibitor_id != exclude_id
+        ),
+        None,
+    )
+    return db.session.get(Exhibitor, found) if found is not None else None
 
 
 def company_people(exhibitor):
@@ -997,11 +1004,7 @@ def _answerable(invitation_id, user, *, joining=False):
     if invitation is None or invitation.user_id != user.id:
         raise ExhibitorError(_("This invitation is for another account."))
     exhibitor = invitation.exhibitor
-    if (
-        joining
-        and invitation.status in ("pending", "withdrawn")
-        and exhibitor.status not in ACTIVE_STATUSES
-    ):
+    if joining and invitation.status in ("pending", "withdrawn") and not team_open(exhibitor):
         raise ExhibitorError(
             _(
                 "%(company)s no longer takes part in %(event)s (its registration is "
