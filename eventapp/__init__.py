@@ -68,7 +68,7 @@ def create_app(config=None):
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from eventapp.core.i18n import select_locale
+    from eventapp.core.i18n import keep_chosen_language, select_locale
 
     db.init_app(app)
     migrate.init_app(
@@ -76,6 +76,7 @@ def create_app(config=None):
     )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Seoul")
+    app.after_request(keep_chosen_language)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"

@@ -5,6 +5,8 @@ Every record that people read in both languages stores `<field>_ko` and
 back to the other when it is empty.
 """
 
+from urllib.parse import parse_qs, urlsplit, urlunsplit
+
 from flask import current_app, has_request_context, request, session
 from flask_babel import LazyString, get_locale, get_translations
 from flask_login import current_user
@@ -82,6 +84,27 @@ def _request_language(user_locale):
     return (
         request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
+
+
+def keep_chosen_language(response):
+    """A page opened with ?lang= (a link shared in one language) sends its redirects
+    on in that language too: saving a form there and landing on the next page, or
+    being sent to sign in, should not switch the reader back to the other one."""
+    chosen = request.args.get("lang")
+    location = response.headers.get("Location")
+    if (
+        chosen not in current_app.config["LANGUAGES"]
+        or not location
+        or response.status_code not in (301, 302, 303, 307, 308)
+        or request.endpoint == "core.set_language"  # the switch itself chooses
+    ):
+        return response
+    target = urlsplit(location)
+    if (target.netloc and target.netloc != request.host) or "lang" in parse_qs(target.query):
+        return response
+    query = f"{target.query}&lang={chosen}" if target.query else f"lang={chosen}"
+    response.headers["Location"] = urlunsplit(target._replace(query=query))
+    return response
 
 
 def _signed_in_user_locale():

@@ -37,7 +37,7 @@ def test_a_password_is_changed_with_the_current_one(app, small_event):
     assert user.check_password(PASSWORD)
 
     response = _change(owner, PASSWORD, "brand new secret")
-    assert response.status_code == 302 and response.location.endswith("/account")
+    assert response.status_code == 302 and response.location.endswith("/account?lang=en")
     assert "Your password has been changed." in owner.get("/account?lang=en").get_data(as_text=True)
     db.session.refresh(user)
     assert user.check_password("brand new secret") and not user.check_password(PASSWORD)

@@ -215,3 +215,33 @@ def test_korean_writes_the_particle_after_a_name_one_way():
     texts += [korean for _english, korean in MESSAGES.values()]
     assert any("과(와)" in text for text in texts)
     assert not [text for text in texts if "와(과)" in text]
+
+
+def test_a_page_opened_with_lang_keeps_it_through_its_redirects(app, login_as, small_event):
+    """A form saved on a page opened with ?lang=en lands on the next page in English,
+    although the account reads Korean. Before, the redirect dropped ?lang."""
+    from tests.events.test_settings import details
+
+    organizer = login_as("organizer")
+    organizer.post("/language", data={"lang": "ko", "next": "/"})
+    saved = organizer.post(
+        "/e/test-expo/manage/settings?lang=en", data=details(small_event.event, city="Busan")
+    )
+    assert saved.location == "/e/test-expo/manage/settings?lang=en"
+    page = organizer.get(saved.location).get_data(as_text=True)
+    assert "Event details saved." in page
+    # Without ?lang the account's Korean stands, redirects included.
+    saved = organizer.post(
+        "/e/test-expo/manage/settings", data=details(small_event.event, city="Daegu")
+    )
+    assert saved.location == "/e/test-expo/manage/settings"
+    # Sent to sign in: the sign-in page keeps the language.
+    anonymous = app.test_client()
+    response = anonymous.get("/e/test-expo/manage/?lang=en")
+    assert response.location.startswith("/login?") and response.location.endswith("&lang=en")
+    assert "Please sign in to open this page." in anonymous.get(response.location).get_data(
+        as_text=True
+    )
+    # The language switch goes where it is told.
+    switched = organizer.post("/language?lang=en", data={"lang": "ko", "next": "/e/test-expo/"})
+    assert switched.location == "/e/test-expo/"

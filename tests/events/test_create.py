@@ -52,7 +52,7 @@ def test_admin_creates_an_event_and_appoints_its_organizers(client, small_event,
     assert 'value="Asia/Seoul"' in page
     response = client.post("/events/new?lang=en", data=form())
     assert response.status_code == 302
-    assert response.location.endswith("/e/kicxup-2026/manage/")
+    assert response.location.endswith("/e/kicxup-2026/manage/?lang=en")
     event = db.session.scalar(select(Event).where(Event.slug == "kicxup-2026"))
     assert (event.name_en, event.venue_ko, event.city) == ("KICXUP Global 2026", "코엑스", "Seoul")
     assert (event.starts_on, event.ends_on) == (date(2026, 9, 16), date(2026, 9, 17))
