@@ -129,7 +129,7 @@ def name_company(event, user, fields):
     """An attendee with no company (signed up on their own, not on an exhibitor's
     team) names the one they take part in the meetup for: a new organization, linked
     to the account, as an exhibitor registration would make it. Returns it."""
-    from eventapp.exhibitors.services import lock_person
+    from eventapp.exhibitors.services import exhibitor_named, lock_person, team_open
     from eventapp.organizations.models import Organization
 
     # Re-read under the lock: a second tap on the form names no second company.
@@ -148,6 +148,20 @@ def name_company(event, user, fields):
         )
     ):
         raise MeetingError(_("Register for the event first."))
+    exhibiting = exhibitor_named(event, [fields.get("name_ko"), fields.get("name_en")])
+    if exhibiting is not None and team_open(exhibiting):
+        # A second company of that name would split its meetings, and claiming the
+        # exhibitor's own is for its team: its admins add their colleagues. (A
+        # company that no longer takes part has no team to join.)
+        raise MeetingError(
+            _(
+                "%(company)s exhibits at %(event)s. If you work there, ask the colleague "
+                "who registered it to add you to its team: you then take part in the "
+                "meetup for it.",
+                company=exhibiting.organization.name,
+                event=event.name,
+            )
+        )
     organization = Organization(**{key: fields.get(key) for key in COMPANY_FIELDS})
     db.session.add(organization)
     user.organization = organization

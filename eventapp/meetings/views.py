@@ -213,11 +213,10 @@ def company(event):
         try:
             services.name_company(event, current_user, form.profile())
             db.session.commit()
+            return redirect(url_for("meetings.profile", slug=event.slug))
         except services.MeetingError as error:
             db.session.rollback()
-            flash(str(error), "error")
-            return redirect(url_for("meetings.home", slug=event.slug))
-        return redirect(url_for("meetings.profile", slug=event.slug))
+            flash(str(error), "error")  # the form stays as typed
     return render_template("meetings/company.html", event=event, form=form)
 
 

@@ -114,3 +114,36 @@ def test_only_attendees_with_no_company_are_offered_the_form(meetup, client):
         services.name_company(meetup.event, organizer, {"name_en": "X", "kind": "startup"})
     db.session.rollback()
     assert _organizations() == before
+
+
+def test_an_exhibitors_name_is_not_named_again(meetup, client):
+    """Someone of an exhibiting company who signed up alone would make it twice, its
+    meetings split between the two; they are sent to its team instead, and what
+    they typed stays on the form."""
+    visitor = _visitor(meetup.event)
+    login(client, visitor)
+    before = _organizations()
+    for name in ({"name_en": "alpha robotics"}, {"name_ko": "베타바이오"}):
+        response = client.post(
+            COMPANY + "?lang=en", data={**name, "kind": "startup", "sector": "ai", "country": "KR"}
+        )
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert "exhibits at Test Expo. If you work there, ask the colleague" in page
+        assert next(iter(name.values())) in page
+    assert _organizations() == before
+    assert db.session.get(User, visitor.id).organization_id is None
+    # A company that does not exhibit here (Gamma only attends), or no longer takes
+    # part (Beta withdrew), is named as before.
+    meetup.exhibitors["beta"].status = "withdrawn"
+    db.session.commit()
+    response = client.post(
+        COMPANY, data={"name_ko": "베타바이오", "kind": "startup", "sector": "bio"}
+    )
+    assert response.status_code == 302
+    client.post("/logout")
+    login(client, _visitor(meetup.event, "gammaguest"))
+    response = client.post(
+        COMPANY, data={"name_en": "Gamma Group", "kind": "large_firm", "sector": "ai"}
+    )
+    assert response.status_code == 302
