@@ -76,27 +76,19 @@ add_overview_panel("meetings/_overview_panel.html")
 @bp.app_template_global()
 def meeting_counts(event):
     """Figures for the organizer overview panel."""
-    requests = dict(
-        db.session.execute(
-            select(MeetingRequest.status, func.count())
-            .where(MeetingRequest.event_id == event.id)
-            .group_by(MeetingRequest.status)
-        ).all()
-    )
-    meetings = dict(
-        db.session.execute(
-            select(Meeting.status, func.count())
-            .where(Meeting.event_id == event.id)
-            .group_by(Meeting.status)
-        ).all()
-    )
-    profiles = dict(
-        db.session.execute(
-            select(MeetingProfile.side, func.count())
-            .where(MeetingProfile.event_id == event.id)
-            .group_by(MeetingProfile.side)
-        ).all()
-    )
+
+    def counted(column):
+        return dict(
+            db.session.execute(
+                select(column, func.count())
+                .where(column.class_.event_id == event.id)
+                .group_by(column)
+            ).all()
+        )
+
+    requests = counted(MeetingRequest.status)
+    meetings = counted(Meeting.status)
+    profiles = counted(MeetingProfile.side)
     return {"requests": requests, "meetings": meetings, "profiles": profiles}
 
 

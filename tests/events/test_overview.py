@@ -178,3 +178,21 @@ def test_the_audit_log_filters_by_action_and_by_who_did_it(login_as, small_event
     assert int(count) >= 152
     page = client.get("/e/test-expo/manage/audit?action=nope&lang=ko").get_data(as_text=True)
     assert f"{count}건이 해당합니다." in page and "모든 작업" in page
+
+
+def test_the_overview_panels_count_in_good_english(login_as, small_event):
+    """One pending registration, one badge, one person: no "1 registrations"."""
+    import re
+
+    from eventapp.badges.services import issue_badge
+
+    small_event.exhibitors["beta"].status = "pending"
+    issue_badge(small_event.event, small_event.attendee)
+    db.session.commit()
+    page = login_as("organizer").get("/e/test-expo/manage/?lang=en").get_data(as_text=True)
+    assert "1 registration waits for review." in page
+    badges = page[page.index("<h2>Badges</h2>") :].split("</section>")[0]
+    figures = dict(re.findall(r"<dt>([^<]+)</dt><dd>(\d+)</dd>", badges))
+    assert figures["Badges"] == "1" and figures["Revoked"] == "0"
+    page = login_as("organizer").get("/e/test-expo/manage/?lang=ko").get_data(as_text=True)
+    assert "검토를 기다리는 등록 1건" in page
