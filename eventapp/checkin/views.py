@@ -515,7 +515,12 @@ def meeting_zone(event, point_id):
             abort(403)
         count = meetings_link.mark_no_shows(event, current_user, day=day)
         db.session.commit()
-        flash(_("%(count)s meetings marked as no-show.", count=count), "success")
+        flash(
+            ngettext(
+                "%(num)d meeting marked as no-show.", "%(num)d meetings marked as no-show.", count
+            ),
+            "success",
+        )
         return redirect(
             url_for("checkin.meeting_zone", slug=event.slug, point_id=point.id, day=day.isoformat())
         )

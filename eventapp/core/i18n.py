@@ -30,9 +30,10 @@ def gettext(string, **variables):
     return one_full_stop(text, variables) if variables else text
 
 
-def ngettext(singular, plural, num, **variables):
-    variables.setdefault("num", num)
-    return one_full_stop(get_translations().ungettext(singular, plural, num), variables)
+def ngettext(singular, plural, n, /, **variables):
+    # `n` positional only: a page's script passes a placeholder as num ("{num}").
+    variables.setdefault("num", n)
+    return one_full_stop(get_translations().ungettext(singular, plural, n), variables)
 
 
 def lazy_gettext(string, **variables):

@@ -20,6 +20,7 @@ from eventapp.core.db import is_conflict
 from eventapp.core.forms import field_errors, select_choices
 from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
+from eventapp.core.i18n import ngettext
 from eventapp.core.nav import add_nav_item, add_overview_panel
 from eventapp.core.paging import page_window
 from eventapp.core.permissions import (
@@ -1100,7 +1101,10 @@ def apply_plan(event, plan_id):
             raise
         flash(_("Meetings changed while the plan was applied. Please compute a new plan."), "error")
         return redirect(url_for("meetings.plan", slug=event.slug, plan_id=plan_id))
-    flash(_("%(count)s meetings scheduled.", count=len(created)), "success")
+    flash(
+        ngettext("%(num)d meeting scheduled.", "%(num)d meetings scheduled.", len(created)),
+        "success",
+    )
     skipped = item.summary.get("skipped_started", 0)
     if skipped:
         flash(

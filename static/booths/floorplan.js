@@ -33,6 +33,7 @@
   var countLabel = document.getElementById("selected-count");
   var STATUSES = ["free", "held", "taken", "blocked", "yours"];
 
+  var plurals = new Intl.PluralRules(document.documentElement.lang || undefined);
   function fmt(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
   }
@@ -306,7 +307,7 @@
     });
     if (!q) { searchResult.textContent = ""; return; }
     var n = hits().length;
-    searchResult.textContent = n ? fmt(strings.found, { num: n }) : strings.none;
+    searchResult.textContent = n ? fmt(strings.found[plurals.select(n)] || strings.found.other, { num: n }) : strings.none;
   }
   if (search) {
     search.addEventListener("input", runSearch);

@@ -70,6 +70,8 @@ def test_filter_search_zoom_and_keyboard(live_server, occupied, browser):
     expect(booth(page, "A-01")).to_have_class(re.compile(r"\bhit\b"))
     expect(booth(page, "A-02")).to_have_class(re.compile(r"\bhit\b"))
     expect(page.locator("#search-result")).to_contain_text("2 booths found")
+    page.fill("#exhibitor-search", "beta")
+    expect(page.locator("#search-result")).to_have_text("1 booth found")
     page.fill("#exhibitor-search", "")
     expect(page.locator("g.booth.hit")).to_have_count(0)
 

@@ -25,3 +25,15 @@ def test_the_overview_counts_sides_requests_and_meetings(meetup, login_as):
         "Accepted requests": "2",
         "Meetings scheduled": "1",
     }
+
+
+def test_counted_lines_read_in_the_singular_for_one(meetup, login_as):
+    booked_meeting(meetup)  # one meeting, on the first meetup day
+    organizer = login_as("organizer")
+    grid = organizer.get("/e/test-expo/meetings/manage/grid?lang=en").get_data(as_text=True)
+    assert "1 meeting on this day." in grid
+    home = organizer.get("/e/test-expo/?lang=en").get_data(as_text=True)
+    assert "10 booths" in home
+    attendee = login_as("attendee")  # gamma, the firm: alpha is its one startup partner
+    partners = attendee.get("/e/test-expo/meetings/partners?lang=en").get_data(as_text=True)
+    assert "1 company, best matches first." in partners

@@ -982,12 +982,12 @@ def test_request_page_says_which_side_reached_its_cap_instead_of_offering_slots(
     db.session.commit()
     page = html.unescape(client.get(url).get_data(as_text=True))
     assert "data-slot=" not in page
-    assert "Alpha Robotics has reached its maximum of 1 meetings" in page
+    assert "Alpha Robotics has reached its maximum of 1 meeting:" in page
     client.post("/logout")
     login(client, meetup.exhibitor_admin)  # alpha, the startup at its cap
     page = html.unescape(client.get(url).get_data(as_text=True))
     assert "data-slot=" not in page
-    assert "Your company has reached its maximum of 1 meetings" in page
+    assert "Your company has reached its maximum of 1 meeting:" in page
     assert "Gamma Group has reached" not in page
 
     # The firm's cap is named the same way, from the startup's side.
