@@ -807,7 +807,14 @@ def apply_proposal(event, proposal_id):
     astray = _astray_ids(event)
     ok, result, _status = _commit_or_explain(lambda: services.apply_proposal(item))
     if ok:
-        flash(_("The plan is applied: %(count)s exhibitors placed.", count=result), "success")
+        flash(
+            ngettext(
+                "The plan is applied: %(num)d exhibitor placed.",
+                "The plan is applied: %(num)d exhibitors placed.",
+                result,
+            ),
+            "success",
+        )
         _flash_astray_meetings(event, astray)
         return redirect(url_for(".manage", slug=event.slug))
     _flash_error(result)

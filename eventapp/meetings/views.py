@@ -961,7 +961,15 @@ def participant_cap(event, profile_id):
     if cap is None:
         flash(_("%(name)s follows the cap of its side again.", name=name), "success")
     else:
-        flash(_("%(name)s may have at most %(count)s meetings.", name=name, count=cap), "success")
+        flash(
+            ngettext(
+                "%(name)s may have at most %(num)d meeting.",
+                "%(name)s may have at most %(num)d meetings.",
+                cap,
+                name=name,
+            ),
+            "success",
+        )
         if count > cap:
             flash(
                 _(
@@ -1123,8 +1131,11 @@ def apply_plan(event, plan_id):
 def remind(event):
     count = _attempt(lambda: services.send_reminders(event))
     if count is not False:
+        sent = 0 if count is True else count
         flash(
-            _("Reminders sent for %(count)s meetings.", count=0 if count is True else count),
+            ngettext(
+                "Reminders sent for %(num)d meeting.", "Reminders sent for %(num)d meetings.", sent
+            ),
             "success",
         )
     return redirect(url_for("meetings.manage", slug=event.slug))

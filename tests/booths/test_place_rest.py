@@ -271,6 +271,9 @@ def test_place_rest_pages(login_as, small_event):
     response = client.post(f"/e/test-expo/manage/booths/proposals/{proposal.id}/apply")
     assert response.status_code == 302
     assert len(allocations()) == 3
+    placed = len(proposal.assignments)
+    expected = f"{placed} exhibitor placed." if placed == 1 else f"{placed} exhibitors placed."
+    assert expected in client.get(response.location + "?lang=en").get_data(as_text=True)
     # Applying again only explains why not.
     response = client.post(f"/e/test-expo/manage/booths/proposals/{proposal.id}/apply")
     page = client.get(response.location + "?lang=en").get_data(as_text=True)

@@ -210,7 +210,7 @@ def test_organizer_sets_per_participant_caps(meetup, client, login_as, english):
     assert '<td class="num">5 <span class="muted">(side)</span>' in row  # the firms' cap
 
     response = client.post(cap_url, data={"max_meetings": "1"}, follow_redirects=True)
-    assert "Gamma Group may have at most 1 meetings." in response.get_data(as_text=True)
+    assert "Gamma Group may have at most 1 meeting." in response.get_data(as_text=True)
     db.session.expire_all()
     assert gamma.max_meetings == 1
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "meeting_profile.cap"))
