@@ -606,6 +606,7 @@ def import_upload(event):
         kinds=ORGANIZATION_KINDS,
         sectors=SECTORS,
         columns=importer.COLUMNS,
+        priority_tiers=services.PRIORITY_TIERS,
     )
 
 

@@ -774,3 +774,17 @@ def test_all_the_problems_of_a_row_are_reported_at_once(small_event, english):
     # Each column of a row says its problem once.
     assert len(plan.problems) == len(found)
     assert [row.line for row in plan.rows] == [2]
+
+
+def test_the_preview_shows_each_rows_booth_picking_tier(login_as, small_event):
+    """The import reads priority_tier, but the preview left it out: an organizer
+    could not see which companies would pick booths early before importing them."""
+    client = login_as("organizer")
+    header = HEADER + ["priority_tier"]
+    rows = [row(priority_tier="1"), dict(GOOD_ROWS[1], priority_tier="")]
+    page = upload(client, csv_bytes(rows, header=header)).get_data(as_text=True)
+    assert "<th>Booth picking</th>" in page
+    preview = page[page.index('id="import-preview"') :]
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td>(.*?)</td>", preview)]
+    assert "priority (may pick early, e.g. sponsors)" in cells
+    assert "regular" in cells
