@@ -6,6 +6,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from eventapp.core.i18n import lazy_gettext as _l
+from eventapp.core.i18n import ngettext
 
 
 def select_choices(pairs):
@@ -14,7 +15,33 @@ def select_choices(pairs):
     return [SelectChoice(value, label) for value, label in items]
 
 
-class MultiCheckboxField(SelectMultipleField):
+class MultipleChoiceField(SelectMultipleField):
+    """A multiple choice that refuses a submitted value outside its choices (a
+    tampered form, or a page left open while the choices changed) in words of our
+    own naming the field: WTForms' Korean for these messages is garbled."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.invalid_choice_message is None:
+            self.invalid_choice_message = self._not_among_the_choices
+        if self.invalid_value_message is None:
+            self.invalid_value_message = _l(
+                "%(field)s: a submitted value is not one of its choices; choose again.",
+                field=self.label.text,
+            )
+
+    def _not_among_the_choices(self, count):
+        # WTForms puts the values in (message % {"value": ...}) after this.
+        return ngettext(
+            "'%(value)s' is not one of the choices for %(field)s; choose again.",
+            "'%(value)s' are not among the choices for %(field)s; choose again.",
+            count,
+            value="%(value)s",
+            field=str(self.label.text).replace("%", "%%"),
+        )
+
+
+class MultiCheckboxField(MultipleChoiceField):
     """A multiple choice shown as a list of check boxes: easier on a phone than
     a multi-select box."""
 

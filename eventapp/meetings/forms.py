@@ -4,14 +4,18 @@ from wtforms import (
     DateTimeLocalField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from eventapp.core.forms import one_kind_of_line_break, select_choices, storable_moment
+from eventapp.core.forms import (
+    MultipleChoiceField,
+    one_kind_of_line_break,
+    select_choices,
+    storable_moment,
+)
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.exhibitors.forms import CompanyProfileMixin, country_choices
 from eventapp.meetings.models import MAX_MEETINGS_LIMIT, STARTUP_STAGES
@@ -129,7 +133,7 @@ class FilterForm(FlaskForm):
 
 
 class SettingsForm(FlaskForm):
-    meeting_days = SelectMultipleField(_l("Meeting days"), validators=[DataRequired()])
+    meeting_days = MultipleChoiceField(_l("Meeting days"), validators=[DataRequired()])
     slot_minutes = IntegerField(
         _l("Slot length (minutes)"), validators=[DataRequired(), NumberRange(5, 240)]
     )

@@ -91,7 +91,7 @@ INVALID = [
     ({"wishes-0": "A-05"}, "is not available"),  # blocked below
     ({"booth_count": "5"}, "Not a valid choice"),
     ({"name_ko": "", "name_en": ""}, "company name in Korean or English"),
-    ({"zones": ["moon"]}, "not a valid choice"),
+    ({"zones": ["moon"]}, "is not one of the choices for Zones you may stand in"),
     ({"website": "not a site"}, "Give a web address"),
     ({"kind": "pirate"}, "Not a valid choice"),
 ]
@@ -107,6 +107,43 @@ def test_invalid_registrations_are_refused(client, small_event, newcomer):
         assert response.status_code == 200, overrides
         assert message in response.get_data(as_text=True), overrides
         assert (count(Exhibitor), count(Organization)) == before, overrides
+
+
+@pytest.mark.parametrize(
+    ("lang", "one", "two", "not_a_number"),
+    [
+        (
+            "en",
+            "&#39;moon&#39; is not one of the choices for Zones you may stand in; choose again.",
+            "are not among the choices for Zones you may stand in; choose again.",
+            "Competitors we must not stand next to: a submitted value is not one of its "
+            "choices; choose again.",
+        ),
+        (
+            "ko",
+            "&#39;moon&#39;은(는) 배치 가능한 구역의 선택지에 없습니다. 다시 선택해 주세요.",
+            "&#39;은(는) 배치 가능한 구역의 선택지에 없습니다. 다시 선택해 주세요.",
+            "인접 배치를 피해야 할 경쟁사: 보내신 값 중 선택지에 없는 것이 있습니다. 다시 선택해 "
+            "주세요.",
+        ),
+    ],
+    ids=["en", "ko"],
+)
+def test_a_tampered_multiple_choice_is_refused_in_words_naming_the_field(
+    client, small_event, newcomer, lang, one, two, not_a_number
+):
+    """WTForms' own Korean for these was garbled ("이와 같은 부분을 위해 유효한 선택이
+    없습니다" twice over, one plural form on two lines) and named no field."""
+    login(client, newcomer)
+    url = f"{REGISTER}?lang={lang}"
+    page = client.post(url, data=registration_data(zones=["moon"])).get_data(as_text=True)
+    assert one in page
+    page = client.post(url, data=registration_data(zones=["moon", "sun"])).get_data(as_text=True)
+    assert two in page and "moon" in page and "sun" in page
+    page = client.post(url, data=registration_data(avoid=["abc"])).get_data(as_text=True)
+    assert not_a_number in page
+    assert "유효한 선택" not in page and "변화할 수 없습니다" not in page
+    assert count(Exhibitor) == 2
 
 
 def test_a_wish_outside_the_zones_names_its_zone_in_the_pages_language(
