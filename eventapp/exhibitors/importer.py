@@ -19,6 +19,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from datetime import datetime, time
 from xml.etree.ElementTree import ParseError
 
 from email_validator import EmailNotValidError, validate_email
@@ -152,6 +153,11 @@ def cell_text(value):
         return "yes" if value else "no"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    # Excel turns what it takes for a date into one ("3-1" typed in a wishes or a
+    # booths cell): shown as the date only, a problem names one value, not a date
+    # and a "00:00:00" that the list split read as a second booth code.
+    if isinstance(value, datetime) and value.time() == time():
+        return value.date().isoformat()
     return str(value).strip()
 
 

@@ -788,3 +788,19 @@ def test_the_preview_shows_each_rows_booth_picking_tier(login_as, small_event):
     cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td>(.*?)</td>", preview)]
     assert "priority (may pick early, e.g. sponsors)" in cells
     assert "regular" in cells
+
+
+def test_a_cell_excel_made_a_date_is_named_as_the_date(small_event, english):
+    """Excel keeps "9-17" typed in a wishes cell as a date: it was read as
+    "2025-09-17 00:00:00", which the list split made two wishes, a booth
+    "00:00:00" among them."""
+    from datetime import datetime
+
+    rows = [row(wishes=datetime(2025, 9, 17)), row(name_ko="", name_en="Zeta", booths=None)]
+    rows[1]["booths"] = datetime(2025, 1, 2)
+    rows[1].update(contact_email="zeta@example.org", avoid="")
+    plan = importer.prepare(small_event.event, "x.xlsx", xlsx_bytes(rows))
+    assert [(p.line, p.column, p.message) for p in plan.problems] == [
+        (2, "wishes", "There is no booth 2025-09-17 at this event."),
+        (3, "booths", "Booths must be a whole number from 1 to 4, not '2025-01-02'."),
+    ]
