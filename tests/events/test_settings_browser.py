@@ -28,3 +28,17 @@ def test_an_organizer_edits_the_event_on_a_phone(small_event, live_server, brows
     assert page_width(page) <= 360
     event = db.session.get(Event, event_id)
     assert (event.city, event.ends_on.isoformat()) == ("부산", "2025-09-19")
+
+
+def test_the_days_and_hours_are_thumb_sized_on_a_phone(small_event, live_server, browser):
+    """The date and time boxes kept the browser's small default (13 px text, about
+    20 px high) beside full-size text boxes: hard to hit with a thumb, and iOS
+    zooms the page in on a box whose text is under 16 px."""
+    db.session.remove()  # the browser's requests must not wait for this session
+    page = browser_signed_in(browser, live_server.url, "organizer@example.org", "ko-KR", **PHONE)
+    page.goto("/e/test-expo/manage/settings?lang=ko")
+    for selector in ("#starts_on", "#ends_on", "#opens_at", "#closes_at"):
+        box = page.locator(selector).bounding_box()
+        size = page.eval_on_selector(selector, "e => getComputedStyle(e).fontSize")
+        assert box["height"] >= 44 and float(size.removesuffix("px")) >= 16, selector
+    assert page_width(page) <= 360
