@@ -26,12 +26,47 @@ from sqlalchemy import select
 from eventapp.booths.models import Booth, BoothAllocation, Exhibitor, ExhibitorAvoid
 from eventapp.booths.services import is_active, neighbour_map
 from eventapp.core.db import utcnow
-from eventapp.core.i18n import gettext as _
+from eventapp.core.i18n import current_language, one_full_stop
+from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.extensions import db
 
 FORMAT = "kicxup-booths/1"
 MAX_SIZE = 4
 MAX_WISHES = 5
+
+
+# What the organizer is warned of. A proposal keeps its warnings (the kind and the
+# values, each company's name in both languages) and each reader sees them in their
+# own language: kept as text, a plan proposed in Korean warned in Korean for good.
+WARNINGS = {
+    "rules_broken": _l(
+        "The booths of %(name)s (%(booths)s) break the rules; the assigner keeps "
+        "them as they are and away from its competitors."
+    ),
+    "size": _l("%(name)s rents %(count)s booths; the assigner places 1 to 4."),
+    "side_by_side": _l(
+        "%(first)s and %(second)s stand next to each other although they avoid "
+        "each other; the assigner leaves them where they are."
+    ),
+}
+
+
+def _warning(kind, **values):
+    return {"kind": kind, "values": values}
+
+
+def warning_text(warning):
+    """A warning of `build_problem()` (or of a stored proposal) in the current language."""
+    if isinstance(warning, str):  # a proposal stored when warnings were kept as text
+        return warning
+    language = current_language()
+    values = {
+        key: value.get(language) or next(iter(value.values()), "")
+        if isinstance(value, dict)
+        else value
+        for key, value in warning["values"].items()
+    }
+    return one_full_stop(str(WARNINGS[warning["kind"]]), values)
 
 
 def problem_id(exhibitor_id):
@@ -47,7 +82,7 @@ class BuiltProblem:
     problem: dict
     to_place: list = field(default_factory=list)  # Exhibitor objects the assigner may place
     fixed: dict = field(default_factory=dict)  # exhibitor id -> booth codes kept as they are
-    warnings: list = field(default_factory=list)  # text for the organizer
+    warnings: list = field(default_factory=list)  # for the organizer: see warning_text()
     # Ids of `to_place`, so that solving needs no database (nor a loaded object) at all.
     to_place_ids: list = field(default_factory=list)
 
@@ -124,12 +159,7 @@ def build_problem(event, now=None):
             for number, group in enumerate(groups, start=1):
                 entries[f"{problem_id(exhibitor_id)}.{number}"] = (exhibitor_id, group)
             warnings.append(
-                _(
-                    "The booths of %(name)s (%(booths)s) break the rules; the assigner keeps "
-                    "them as they are and away from its competitors.",
-                    name=_name(exhibitor),
-                    booths=", ".join(codes),
-                )
+                _warning("rules_broken", name=_names(exhibitor), booths=", ".join(codes))
             )
         if usable:
             fixed[exhibitor_id] = usable
@@ -139,13 +169,7 @@ def build_problem(event, now=None):
         if exhibitor.status != "approved" or exhibitor.locked or exhibitor.id in occupied:
             continue
         if not 1 <= (exhibitor.booth_count or 0) <= MAX_SIZE:
-            warnings.append(
-                _(
-                    "%(name)s rents %(count)s booths; the assigner places 1 to 4.",
-                    name=_name(exhibitor),
-                    count=exhibitor.booth_count,
-                )
-            )
+            warnings.append(_warning("size", name=_names(exhibitor), count=exhibitor.booth_count))
             continue
         to_place.append(exhibitor)
         entries[problem_id(exhibitor.id)] = (exhibitor.id, None)
@@ -163,14 +187,7 @@ def build_problem(event, now=None):
     side_by_side = sorted({tuple(sorted(entries[pid][0] for pid in pair)) for pair in touching})
     for first_id, second_id in side_by_side:
         first, second = exhibitors[first_id], exhibitors[second_id]
-        warnings.append(
-            _(
-                "%(first)s and %(second)s stand next to each other although they avoid "
-                "each other; the assigner leaves them where they are.",
-                first=_name(first),
-                second=_name(second),
-            )
-        )
+        warnings.append(_warning("side_by_side", first=_names(first), second=_names(second)))
 
     known = {b.code.upper(): b.code for b in booths}
     problem_exhibitors = []
@@ -246,8 +263,12 @@ def _entry_order(pid):
     return int(number), int(group or 0)
 
 
-def _name(exhibitor):
-    return exhibitor.organization.name if exhibitor.organization else f"#{exhibitor.id}"
+def _names(exhibitor):
+    """The company's name in each language, for a warning read in either."""
+    organization = exhibitor.organization
+    if organization is None:
+        return {"ko": f"#{exhibitor.id}", "en": f"#{exhibitor.id}"}
+    return {language: organization.localized("name", language) for language in ("ko", "en")}
 
 
 def run(built, time_limit=20, workers=2):

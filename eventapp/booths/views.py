@@ -747,6 +747,7 @@ def place_rest(event):
         event=event,
         form=form,
         built=built,
+        warning_text=planning.warning_text,
         names={e.id: services.exhibitor_name(e) for e in built.to_place},
         latest=db.session.scalar(
             select(BoothPlanProposal)
@@ -759,6 +760,8 @@ def place_rest(event):
 @bp.get("/e/<slug>/manage/booths/proposals/<int:proposal_id>")
 @organizer_view
 def proposal(event, proposal_id):
+    from eventapp.booths import planning
+
     item = event_object_or_404(BoothPlanProposal, proposal_id, event)
     _expire(event)
     plan = state.plan_view(event, show_holders=True)
@@ -797,6 +800,7 @@ def proposal(event, proposal_id):
         placed=placed,
         left_out=left_out,
         exhibitor_name=services.exhibitor_name,
+        warning_text=planning.warning_text,
     )
 
 

@@ -168,7 +168,7 @@ def test_rule_breaking_placements_stay_fixed_or_become_blocked(small_event):
     assert by_id[eid(alpha)]["avoid"] == pieces
     assert built.problem["blocked"] == []
     assert built.fixed[apart.id] == ["A-03", "A-05"]
-    assert any("break the rules" in w for w in built.warnings)
+    assert any("break the rules" in planning.warning_text(w) for w in built.warnings)
     parsed = assigner.parse_problem(built.problem)
     solution = assigner.solve(parsed, time_limit=2, workers=1)
     assert not set(solution.assignments[eid(alpha)]) & {"A-02", "A-04", "A-08", "A-10"}
@@ -188,8 +188,32 @@ def test_competitors_already_side_by_side_stay_fixed(small_event):
     assert "avoid" not in by_id[eid(alpha)]  # the pair that already touches is dropped
     assert by_id[eid(other)]["avoid"] == [eid(beta)]  # others are still kept apart
     assert {f["exhibitor"] for f in built.problem["fixed"]} == {eid(alpha), eid(other)}
-    assert any("stand next to each other" in w for w in built.warnings)
+    assert any("stand next to each other" in planning.warning_text(w) for w in built.warnings)
     assigner.parse_problem(built.problem)
+
+
+def test_a_proposals_warnings_are_read_in_the_readers_language(login_as, small_event):
+    """A proposal kept its warnings as text in the language of whoever proposed
+    it: an organizer reading it in English later saw them in Korean."""
+    alpha = small_event.exhibitors["alpha"]
+    other, _ = add_exhibitor(small_event.event, "other", count=1, zones=("ai",))
+    place(alpha, ["A-01", "A-02"])
+    place(other, ["A-03"])
+    db.session.add(ExhibitorAvoid(exhibitor_id=alpha.id, avoided_id=other.id))
+    db.session.commit()
+    client = login_as("organizer")
+    response = client.post(
+        "/e/test-expo/manage/booths/place-rest?lang=ko", data={"time_limit": "1"}
+    )
+    assert response.status_code == 302
+    page = client.get(response.location + "?lang=en").get_data(as_text=True)
+    assert (
+        "Alpha Robotics and Other Ltd stand next to each other although they avoid "
+        "each other; the assigner leaves them where they are."
+    ) in page
+    page = client.get(response.location + "?lang=ko").get_data(as_text=True)
+    assert "알파로보틱스과(와) other 주식회사은(는) 서로 피하도록 설정되어 있지만" in page
+    assert "stand next to each other" not in page
 
 
 def test_propose_and_apply(small_event):
