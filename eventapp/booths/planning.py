@@ -50,6 +50,14 @@ WARNINGS = {
     ),
 }
 
+# The assigner's solver status, said to the organizer (the proposal page).
+SOLVER_STATUSES = {
+    "OPTIMAL": _l("the best plan possible"),
+    "FEASIBLE": _l("the best plan found within the time limit, not proven the best"),
+    "GREEDY": _l("a first-come plan: the solver found none better within the time limit"),
+    "EMPTY": _l("nobody to place"),
+}
+
 
 def _warning(kind, **values):
     return {"kind": kind, "values": values}

@@ -801,6 +801,7 @@ def proposal(event, proposal_id):
         left_out=left_out,
         exhibitor_name=services.exhibitor_name,
         warning_text=planning.warning_text,
+        solver_statuses=planning.SOLVER_STATUSES,
     )
 
 

@@ -216,6 +216,27 @@ def test_a_proposals_warnings_are_read_in_the_readers_language(login_as, small_e
     assert "stand next to each other" not in page
 
 
+@pytest.mark.parametrize(
+    ("status", "lang", "said"),
+    [
+        ("OPTIMAL", "en", "(the best plan possible)"),
+        ("FEASIBLE", "en", "(the best plan found within the time limit, not proven the best)"),
+        ("GREEDY", "ko", "(선착순 배치: 제한 시간 안에 더 나은 배치를 찾지 못했습니다)"),
+        ("OPTIMAL", "ko", "(가능한 최선의 배치)"),
+    ],
+)
+def test_a_proposal_says_how_good_it_is_in_words(login_as, small_event, status, lang, said):
+    """It showed the solver's own word (OPTIMAL, FEASIBLE, GREEDY), in English
+    capitals on the Korean page too."""
+    proposal = services.propose_plan(small_event.event, time_limit=1, workers=1)
+    proposal.solver_status = status
+    db.session.commit()
+    url = f"/e/test-expo/manage/booths/proposals/{proposal.id}?lang={lang}"
+    page = login_as("organizer").get(url).get_data(as_text=True)
+    assert said in page
+    assert status not in page
+
+
 def test_propose_and_apply(small_event):
     event = small_event.event
     alpha, beta = small_event.exhibitors["alpha"], small_event.exhibitors["beta"]
