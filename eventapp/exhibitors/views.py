@@ -669,7 +669,12 @@ def import_apply(event):
             "error",
         )
         return redirect(url_for("exhibitors.import_upload", slug=event.slug))
-    flash(_("%(count)s exhibitors imported.", count=len(result.exhibitors)), "success")
+    flash(
+        ngettext(
+            "%(num)s exhibitor imported.", "%(num)s exhibitors imported.", len(result.exhibitors)
+        ),
+        "success",
+    )
     if result.invited:
         flash(
             ngettext(

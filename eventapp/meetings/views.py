@@ -1116,10 +1116,12 @@ def apply_plan(event, plan_id):
     skipped = item.summary.get("skipped_started", 0)
     if skipped:
         flash(
-            _(
-                "%(count)s meetings of the plan were left out: their time slot had started "
+            ngettext(
+                "%(num)d meeting of the plan was left out: its time slot had started by "
+                "now. Compute a new plan to place that request again.",
+                "%(num)d meetings of the plan were left out: their time slot had started "
                 "by now. Compute a new plan to place those requests again.",
-                count=skipped,
+                skipped,
             ),
             "warning",
         )

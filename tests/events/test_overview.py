@@ -195,4 +195,4 @@ def test_the_overview_panels_count_in_good_english(login_as, small_event):
     figures = dict(re.findall(r"<dt>([^<]+)</dt><dd>(\d+)</dd>", badges))
     assert figures["Badges"] == "1" and figures["Revoked"] == "0"
     page = login_as("organizer").get("/e/test-expo/manage/?lang=ko").get_data(as_text=True)
-    assert "검토를 기다리는 등록 1건" in page
+    assert "검토 대기 중인 등록 1건" in page

@@ -804,3 +804,29 @@ def test_a_cell_excel_made_a_date_is_named_as_the_date(small_event, english):
         (2, "wishes", "There is no booth 2025-09-17 at this event."),
         (3, "booths", "Booths must be a whole number from 1 to 4, not '2025-01-02'."),
     ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "imported", "waiting"),
+    [
+        ("en", "1 exhibitor imported.", "1 registration waits for review."),
+        ("ko", "참가기업 1곳을 가져왔습니다.", "검토 대기 중인 등록 1건"),
+    ],
+    ids=["en", "ko"],
+)
+def test_one_exhibitor_is_counted_in_the_singular(login_as, small_event, lang, imported, waiting):
+    """ "1 exhibitors imported." and "1 registrations wait for review.": the counts
+    the organizers read had no singular."""
+    client = login_as("organizer")
+    page = upload(client, csv_bytes([row(avoid="")]), status="pending").get_data(as_text=True)
+    response = client.post(
+        f"{APPLY}?lang={lang}",
+        data={
+            "payload": hidden(page, "payload"),
+            "filename": hidden(page, "filename"),
+            "status": hidden(page, "status"),
+        },
+    )
+    assert imported in client.get(response.location + f"?lang={lang}").get_data(as_text=True)
+    overview = client.get(f"/e/test-expo/manage/?lang={lang}").get_data(as_text=True)
+    assert waiting in overview
