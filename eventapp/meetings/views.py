@@ -1,7 +1,7 @@
 """Pages of the global meetup: participants (profile, partners, requests, live booking,
 availability, agenda) and organizers (settings, grid, scheduling, reminders, PDFs)."""
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import (
     Blueprint,
@@ -1078,6 +1078,11 @@ def schedule(event):
 def plan(event, plan_id):
     item = event_object_or_404(MeetingPlan, plan_id, event)
     placed, left_out = planning.preview(item)
+    # Computed once the fair's last slot had begun, a plan can place nobody: every
+    # request is "left out" for want of a common free slot, which does not say why.
+    slots_open = any(
+        datetime.fromisoformat(slot["start"]) > item.created_at for slot in item.problem["slots"]
+    )
     return render_template(
         "meetings/plan.html",
         event=event,
@@ -1085,6 +1090,7 @@ def plan(event, plan_id):
         placed=[p for p in placed if not p["fixed"]],
         left_out=left_out,
         reasons=planning.REASON_LABELS,
+        slots_open=slots_open,
     )
 
 

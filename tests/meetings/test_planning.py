@@ -424,3 +424,34 @@ def test_remind_refuses_hours_or_pause_out_of_range(app, meetup, args):
     result = app.test_cli_runner().invoke(args=["meetings", "remind", *args])
     assert result.exit_code == 2, result.output
     assert args[0] in result.output
+
+
+def test_a_plan_that_books_nothing_offers_nothing_to_apply(meetup, client, quick_solver):
+    """A plan computed after the fair's last slot had begun left every request out
+    "for want of a common free slot" and still offered "Apply this plan", which
+    scheduled 0 meetings. It now says why nothing can be booked."""
+    _crowd(meetup, startups=1)
+    after = max(s.ends_at for s in meetup.slots) + timedelta(hours=1)
+    plan = planning.run_plan(meetup.event, meetup.organizer, time_limit=1, workers=1, now=after)
+    db.session.commit()
+    assert plan.summary["new"] == 0 and plan.summary["left_out"] == 2
+    login(client, meetup.organizer)
+    page = client.get(f"/e/test-expo/meetings/manage/plans/{plan.id}?lang=en").get_data(
+        as_text=True
+    )
+    assert 'id="apply-plan"' not in page
+    assert (
+        "Every time slot had begun when this plan was computed: no new meeting can be "
+        "scheduled any more."
+    ) in page
+    page = client.get(f"/e/test-expo/meetings/manage/plans/{plan.id}?lang=ko").get_data(
+        as_text=True
+    )
+    assert "이 계획안을 계산할 때 이미 모든 시간대가 시작되어" in page
+    # A plan with meetings to book still offers them.
+    plan = planning.run_plan(meetup.event, meetup.organizer, time_limit=1, workers=1)
+    db.session.commit()
+    page = client.get(f"/e/test-expo/meetings/manage/plans/{plan.id}?lang=en").get_data(
+        as_text=True
+    )
+    assert 'id="apply-plan"' in page and 'id="plan-nothing"' not in page
