@@ -652,9 +652,21 @@ def block_booths(event, codes, reason="", now=None):
 def unblock_booths(event, codes, now=None):
     now = now or utcnow()
     codes, booths = _event_booths(event, codes, now)
-    for booth in booths.values():
-        booth.blocked = False
-        booth.blocked_reason = ""
+    # Only the blocked ones are unblocked, and said so: "Unblocked A-01." for a booth
+    # that was never blocked told the organizer something happened.
+    codes = [code for code in codes if booths[code].blocked]
+    if not codes:
+        raise BoothError(
+            ngettext(
+                "%(booths)s is not blocked.",
+                "None of %(booths)s is blocked.",
+                len(booths),
+                booths=", ".join(sorted(booths)),
+            )
+        )
+    for code in codes:
+        booths[code].blocked = False
+        booths[code].blocked_reason = ""
     audit.record(
         "booth.unblocked",
         object_type="Booth",

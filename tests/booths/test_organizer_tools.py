@@ -41,6 +41,24 @@ def test_block_and_unblock(small_event):
     assert "booth.unblocked" in audit_actions()
 
 
+def test_unblocking_a_booth_that_is_not_blocked_says_so(login_as, small_event):
+    """ "Unblocked A-01." was said of a booth that was never blocked; of several
+    selected, only those blocked are unblocked and named."""
+    commit(services.block_booths(small_event.event, "A-05", "pillar"))
+    client = login_as("organizer")
+    url = "/e/test-expo/manage/booths/unblock"
+    page = client.post(url, data={"booths": "A-01"}, follow_redirects=True)
+    assert "A-01 is not blocked." in page.get_data(as_text=True)
+    page = client.post(url + "?lang=ko", data={"booths": "A-01 A-02"}, follow_redirects=True)
+    assert "A-01, A-02 부스는 차단된 상태가 아닙니다." in page.get_data(as_text=True)
+    page = client.post(url + "?lang=en", data={"booths": "A-04 A-05"}, follow_redirects=True)
+    assert "Unblocked A-05." in page.get_data(as_text=True)
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "booth.unblocked"))
+    assert entry.data == {"booths": ["A-05"]}
+    db.session.expire_all()
+    assert not db.session.scalar(select(Booth).where(Booth.code == "A-05")).blocked
+
+
 def test_allocated_booths_cannot_be_blocked(small_event):
     place(small_event.exhibitors["alpha"], ["A-01", "A-02"])
     with pytest.raises(services.BoothError) as refused:
