@@ -125,6 +125,15 @@ def decode(data):
     return None
 
 
+def delimiter(text):
+    """The separator of a CSV file by its header line: commas, or semicolons or tabs
+    (Excel saves "CSV" with semicolons where the comma is the decimal mark)."""
+    header = text.split("\n", 1)[0]
+    if header.count(";") > header.count(",") or "\t" in header:
+        return ";" if header.count(";") >= header.count("\t") else "\t"
+    return ","
+
+
 def _number(raw, column, line, errors, *, positive):
     text = raw.strip()
     try:
@@ -187,7 +196,7 @@ def parse_floorplan(data, halls, zones):
     if not text.strip():
         return ParsedPlan([], [RowError(0, "empty")])
     zones = {z.lower() for z in zones}
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text))
     try:
         header = next(reader)
     except csv.Error as error:

@@ -176,11 +176,7 @@ def _decode(data):
 
 def _csv_rows(data):
     text = _decode(data)
-    first_line = text.split("\n", 1)[0]
-    delimiter = ","
-    if first_line.count(";") > first_line.count(",") or "\t" in first_line:
-        delimiter = ";" if first_line.count(";") >= first_line.count("\t") else "\t"
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=floorplan.delimiter(text))
     for values in reader:
         # line_num is where the record ends; quoted line breaks make it differ from the start.
         yield reader.line_num, values

@@ -85,6 +85,20 @@ def test_good_file_replaces_plan_and_derives_geometry(small_event):
     assert "floorplan.imported" in audit_actions()
 
 
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_a_file_excel_saved_with_semicolons_or_tabs_is_read(separator):
+    """Excel saves "CSV" with semicolons where the comma is the decimal mark, and a
+    copy from a sheet is tab-separated: the floor plan refused such a file for
+    "missing columns", while the exhibitor import of the same fair read it."""
+    text = csv_text(*island("A", "A-", 2)).replace(",", separator)
+    plan = parse_floorplan("\ufeff" + text, {"A": (40, 20)}, {"ai"})
+    assert plan.errors == []
+    assert [b.code for b in plan.booths] == ["A-01", "A-02", "A-03", "A-04"]
+    # Commas stay the separator of a file that has them.
+    plan = parse_floorplan(csv_text(*island("A", "A-", 2)), {"A": (40, 20)}, {"ai"})
+    assert plan.errors == [] and len(plan.booths) == 4
+
+
 def test_utf8_bom_and_cp949_files_are_read(small_event):
     text = csv_text(*island("A", "A-", 2, rows=1))
     services.import_floorplan(small_event.event, ("\ufeff" + text).encode("utf-8"))
