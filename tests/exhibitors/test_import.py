@@ -785,7 +785,9 @@ def test_the_preview_shows_each_rows_booth_picking_tier(login_as, small_event):
     page = upload(client, csv_bytes(rows, header=header)).get_data(as_text=True)
     assert "<th>Booth picking</th>" in page
     preview = page[page.index('id="import-preview"') :]
-    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td>(.*?)</td>", preview)]
+    cells = [
+        re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", preview, re.S)
+    ]
     assert "priority (may pick early, e.g. sponsors)" in cells
     assert "regular" in cells
 

@@ -87,3 +87,30 @@ def test_a_long_email_address_wraps_on_a_phone(small_event, live_server, browser
     page.goto(f"/e/test-expo/manage/badges/{badge_id}")
     assert page.get_by_text(email).count() == 1
     assert page_width(page) <= 390
+
+
+def test_the_import_preview_reads_on_a_phone(small_event, live_server, browser, tmp_path):
+    """The preview's eleven columns scrolled sideways in their card: on a phone the
+    zones, wished booths, booth picking and contact of each row were off screen.
+    Each row is now a card of labelled lines."""
+    organizer = small_event.organizer.email
+    db.session.remove()  # the browser's requests must not wait for this session
+    upload = tmp_path / "exhibitors.csv"
+    upload.write_text(
+        "\ufeffname_ko,name_en,kind,sector,booths,zones,wishes,contact_email,contact_name,"
+        "priority_tier\n"
+        "델타인공지능,Delta AI,startup,ai,2,ai,A-03;A-04,delta@example.org,김델타,1\n",
+        encoding="utf-8",
+    )
+    page = browser_signed_in(browser, live_server.url, organizer, "en-US", **PHONE)
+    page.goto("/e/test-expo/manage/exhibitors/import?lang=en")
+    page.set_input_files("input[type=file]", str(upload))
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_selector("#import-preview")
+    wrap = page.locator("#import-preview .table-wrap")
+    assert not wrap.evaluate("el => el.scrollWidth > el.clientWidth")
+    assert page_width(page) <= 390
+    picking = page.locator("#import-preview td[data-label='Booth picking']")
+    assert picking.inner_text() == "priority (may pick early, e.g. sponsors)"
+    box = picking.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
