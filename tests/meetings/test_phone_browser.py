@@ -157,3 +157,18 @@ def test_cancelling_a_meeting_on_a_phone_asks_first(meetup, live_server, browser
     assert len(asked) == 2
     assert db.session.get(Meeting, meeting_id).status == "cancelled"
     db.session.remove()
+
+
+def test_the_participants_caps_are_set_on_a_phone(meetup, live_server, browser):
+    """The caps table scrolled sideways in its card: the box and the Save button of
+    each participant were off screen. Each participant is now a card."""
+    organizer = meetup.organizer.email
+    db.session.remove()  # the browser's requests must not wait for this session
+    page = browser_signed_in(browser, live_server.url, organizer, "ko-KR", **PHONE)
+    page.goto("/e/test-expo/meetings/manage/participants?lang=ko")
+    assert not page.locator(".table-wrap").evaluate("el => el.scrollWidth > el.clientWidth")
+    assert page_width(page) <= 360
+    buttons = page.locator(".table button[type=submit]")
+    assert buttons.count() >= 3
+    for box in (buttons.nth(i).bounding_box() for i in range(buttons.count())):
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360
