@@ -114,3 +114,16 @@ def test_the_import_preview_reads_on_a_phone(small_event, live_server, browser, 
     assert picking.inner_text() == "priority (may pick early, e.g. sponsors)"
     box = picking.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+
+
+def test_the_organizers_exhibitor_list_reads_on_a_phone(small_event, live_server, browser):
+    """Its seven columns scrolled sideways in their card: each exhibitor's status and
+    zones were off screen. Each exhibitor is now a card of labelled lines."""
+    _alpha_id, _admin, organizer = _company(small_event)
+    page = browser_signed_in(browser, live_server.url, organizer, "ko-KR", **PHONE)
+    page.goto("/e/test-expo/manage/exhibitors/?lang=ko")
+    assert not page.locator(".table-wrap").evaluate("el => el.scrollWidth > el.clientWidth")
+    assert page_width(page) <= 390
+    status = page.locator("#exhibitor-list td[data-label='상태']").first
+    box = status.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
