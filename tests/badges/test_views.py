@@ -114,6 +114,8 @@ def test_organizer_list_filters_and_prints(login_as, small_event):
     assert "other_exhibitor 님" in html and "exhibitor_staff 님" not in html
     html = client.get("/e/test-expo/manage/badges/?q=ATTENDEE@example").get_data(as_text=True)
     assert "attendee 님" in html and "organizer 님" not in html
+    found = client.get("/e/test-expo/manage/badges/?q=ATTENDEE@example&lang=en")
+    assert "1 badge matches." in found.get_data(as_text=True)
     # "_" is the character itself, not any one character ("r@e" of organizer@example).
     html = client.get("/e/test-expo/manage/badges/?q=r_e").get_data(as_text=True)
     assert "other_exhibitor 님" in html and "organizer 님" not in html
