@@ -99,12 +99,13 @@ def create_app(config=None):
         if cli is not None and hasattr(cli, "register"):
             cli.register(app)
 
-    from eventapp.core import errors, static_files, templating
+    from eventapp.core import errors, headers, static_files, templating
     from eventapp.core.proxy import install_proxy_fix
 
     errors.register(app)
     templating.register(app)
     static_files.register(app)
+    headers.register(app)
     install_proxy_fix(app)
     _configure_sqlite(app)
     return app

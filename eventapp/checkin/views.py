@@ -742,7 +742,7 @@ def _setup_refused(event, device=None):
 # without the version: that one is cached under its plain address.
 SCANNER_ASSETS = (
     "css/app.css",
-    "js/confirm.js",  # the base layout's
+    "js/forms.js",  # the base layout's
     "checkin/scanner.css",
     "checkin/scanner.js",
     "checkin/offline.js",

@@ -1,6 +1,8 @@
 """The leads page in a real browser: a note with line breaks goes through the form
 as the browser sends it (CRLF) and a save changes only what was changed."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -9,6 +11,7 @@ from eventapp.checkin.models import Lead
 from eventapp.extensions import db
 from tests.checkin.conftest import scan
 from tests.checkin.test_scanner_browser import _ready, _sign_in, _type_code
+from tests.conftest import browser_signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -218,3 +221,18 @@ def test_a_queued_scan_of_a_lead_removed_since_is_listed(
     assert "taken off your leads" in changed.first.inner_text()
     db.session.remove()
     assert db.session.scalars(select(Lead)).all() == []
+
+
+def test_the_company_choice_of_the_leads_page_shows_at_once(scanning, live_server, browser):
+    """Organizers pick the exhibitor whose leads they read; the list follows the
+    choice without a button (the script, not an inline onchange, sends the form)."""
+    beta, email = scanning.companies["beta"].id, scanning.organizer.email
+    db.session.remove()
+    page = browser_signed_in(browser, live_server.url, email)
+    violations = []
+    page.on("console", lambda m: "Content Security Policy" in m.text and violations.append(m.text))
+    page.goto("/e/test-expo/leads/?lang=en")
+    page.select_option("select[name=org]", str(beta))
+    page.wait_for_url(re.compile(rf"org={beta}"))
+    assert "Beta Bio" in page.locator("h1").inner_text()
+    assert not violations, violations
