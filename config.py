@@ -38,7 +38,6 @@ class Config:
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'eventapp.sqlite'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    REDIS_URL = os.environ.get("REDIS_URL")
 
     # Public address used in e-mails, calendar invites and QR set-up codes.
     SERVER_URL = os.environ.get("SERVER_URL", "http://127.0.0.1:5000")
