@@ -99,11 +99,13 @@ def register(app):
             _write(pdf.badge_pdf, out, badge)
             click.echo(f"badge {badge.id} of {badge.name_en or badge.name_ko} written to {out}")
             return
-        sync_badges(event)
-        db.session.commit()
-        # A mistyped id (or another event's company) would print a sheet of nobody.
+        sync_badges(event)  # the company's people are found by their badges
+        # A mistyped id (or another event's company) would print a sheet of nobody;
+        # refused with the badges' issuing and refreshing undone.
         if company is not None and not is_company_at(event, company):
+            db.session.rollback()
             raise click.ClickException(f"no company {company} at {event.slug}")
+        db.session.commit()
         count = _write(pdf.batch_pdf, out, event, category=category, organization_id=company)
         db.session.commit()
         pages = max(1, -(-count // 4))

@@ -3,8 +3,10 @@
 from datetime import date
 
 import pytest
+from sqlalchemy import func, select
 
 from eventapp.badges import codes, services
+from eventapp.badges.models import Badge
 from eventapp.extensions import db
 from tests.badges.readers import pdf_text, qr_codes
 from tests.conftest import add_other_event
@@ -187,6 +189,8 @@ def test_pdf_of_a_company_not_at_the_event_is_refused(runner, small_event, tmp_p
         assert result.exit_code == 1
         assert result.output == f"Error: no company {company} at test-expo\n"
         assert not out.exists()
+        # Refused before anything changed: no badge was issued for the print.
+        assert db.session.scalar(select(func.count()).select_from(Badge)) == 0
     # A company at the event with no badge of the category: a PDF, and its count.
     gamma = small_event.companies["gamma"].id
     result = runner.invoke(args=[*args, "--company", str(gamma), "--category", "press"])
