@@ -236,6 +236,15 @@ def parse_floorplan(data, halls, zones):
     return ParsedPlan(booths, errors)
 
 
+def _hall_named(text, halls):
+    """The hall code `text` names, whatever its case ("a" for hall A), like booth
+    codes and zones; as typed where no hall, or more than one, answers to it."""
+    if text in halls:
+        return text
+    same = [code for code in halls if code.casefold() == text.casefold()]
+    return same[0] if len(same) == 1 else text
+
+
 def _row(row, line, halls, zones, first_line, errors):
     before = len(errors)
     code = row["booth"].strip()
@@ -251,7 +260,7 @@ def _row(row, line, halls, zones, first_line, errors):
         errors.append(RowError(line, "duplicate_code", {"code": code, "first": first}))
     else:
         first_line[code.upper()] = line
-    hall = row["hall"].strip()
+    hall = _hall_named(row["hall"].strip(), halls)
     if hall not in halls:
         known = ", ".join(sorted(halls)) or "-"
         errors.append(RowError(line, "unknown_hall", {"hall": hall or '""', "known": known}))

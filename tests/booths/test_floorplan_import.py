@@ -111,6 +111,17 @@ def test_utf8_bom_and_cp949_files_are_read(small_event):
     assert refused.value.details[0].startswith("Line 3: Booth code 가-02 may only hold")
 
 
+def test_hall_codes_are_matched_in_any_case(small_event):
+    """Like booth codes and zones: hall "a" is hall A. It was refused as unknown."""
+    services.import_floorplan(
+        small_event.event, csv_text("A-01,a,ai,4,4,3,3,,", "B-01,b,bio,4,4,3,3,,")
+    )
+    db.session.commit()
+    halls = dict(db.session.execute(select(Booth.code, Booth.hall_id)).all())
+    codes = {hall.id: hall.code for hall in small_event.event.halls}
+    assert {code: codes[hall] for code, hall in halls.items()} == {"A-01": "A", "B-01": "B"}
+
+
 BAD_LINES = [
     # (line, text of the line, fragment of the reason)
     (2, "A-01,A,ai,4,4,3,3,,", None),  # fine
