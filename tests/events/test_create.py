@@ -166,3 +166,14 @@ def test_cli_refuses_a_taken_or_malformed_slug(app, small_event):
     malformed = runner.invoke(args=["events", "create", "Test Expo", *CLI_ARGS[3:]])
     assert malformed.exit_code == 1
     assert "test expo" in malformed.output and len(malformed.output.splitlines()) == 1
+
+
+def test_administrators_reach_the_event_list_from_the_menu(client, small_event, admin, login_as):
+    """The front page leads to an event; the list of events, with New event, was
+    reachable only by typing its address."""
+    login(client, admin)
+    page = client.get("/e/test-expo/?lang=en").get_data(as_text=True)
+    assert '<a href="/events">All events</a>' in page
+    assert 'href="/events/new"' in client.get("/events?lang=en").get_data(as_text=True)
+    organizer = login_as("organizer").get("/e/test-expo/?lang=en").get_data(as_text=True)
+    assert "All events" not in organizer
