@@ -210,6 +210,14 @@ def test_organizers_remove_organizers_but_the_event_keeps_one(login_as, small_ev
     remove = "/e/test-expo/manage/organizers/{}/remove"
     assert remove.format(outsider.id) in page
     assert remove.format(organizer.id) not in page  # another organizer removes them
+    # Removing is asked first: a click on the red button beside a name did it at once.
+    outsider_name = outsider.name or outsider.email
+    assert (
+        f'data-confirm="Remove {outsider_name} from the organizers? They can no longer '
+        'manage this event."'
+    ) in page
+    page_ko = client.get(URL + "?lang=ko").get_data(as_text=True)
+    assert " 님을 주최 측에서 제외할까요? 더 이상 이 행사를 관리할 수 없습니다.\"" in page_ko
     response = client.post(remove.format(outsider.id) + "?lang=en")
     assert "outsider@example.org is no longer an organizer of the event." in client.get(
         response.location
