@@ -95,6 +95,11 @@ add_nav_item(
 add_overview_panel("checkin/_overview_panel.html")
 
 
+@bp.app_template_global("checkins_by_day")
+def checkins_by_day_global(event):
+    return services.checkins_by_day(event)
+
+
 @bp.app_template_global("checkin_shares_contact")
 def shares_contact_global(event):
     return current_user.is_authenticated and services.shares_contact(event, current_user)

@@ -805,3 +805,22 @@ def test_checkins_by_day_counts_each_person_once(scanning, client, device_token)
         assert answer["status"] == "ok"
     assert _count(CheckIn) == 2
     assert services.checkins_by_day(scanning.event) == {scanning.event.days[0]: 1}
+
+
+def test_the_overview_shows_each_days_check_ins(scanning, client, device_token, login_as):
+    """The organizers' overview, where they look during the fair, linked to the scan
+    pages but said nothing of how many people had come in."""
+    answer = scan(
+        client,
+        scanning.points["gate"],
+        scanning.code("attendee"),
+        token=device_token("gate"),
+        at=scanning.at(0),
+    ).get_json()
+    assert answer["status"] == "ok"
+    first, second = scanning.event.days
+    page = login_as("organizer").get("/e/test-expo/manage/?lang=en").get_data(as_text=True)
+    panel = page.split('id="overview-checkins"', 1)[1].split("</section>", 1)[0]
+    numbers = re.findall(r'stat-num">(\d+)<', panel)
+    assert numbers == ["1", "0"]
+    assert f"check-ins on {first.month}/{first.day}/" in panel

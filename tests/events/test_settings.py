@@ -217,7 +217,7 @@ def test_organizers_remove_organizers_but_the_event_keeps_one(login_as, small_ev
         'manage this event."'
     ) in page
     page_ko = client.get(URL + "?lang=ko").get_data(as_text=True)
-    assert " 님을 주최 측에서 제외할까요? 더 이상 이 행사를 관리할 수 없습니다.\"" in page_ko
+    assert ' 님을 주최 측에서 제외할까요? 더 이상 이 행사를 관리할 수 없습니다."' in page_ko
     response = client.post(remove.format(outsider.id) + "?lang=en")
     assert "outsider@example.org is no longer an organizer of the event." in client.get(
         response.location
