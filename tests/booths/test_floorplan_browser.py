@@ -186,6 +186,25 @@ def test_plan_fits_a_phone_without_sideways_scrolling(live_server, occupied, bro
     assert "A-01" in page.inner_text("#booth-details h3")
 
 
+def test_the_organizers_exhibitor_table_reads_on_a_phone(live_server, occupied, browser):
+    """Below the plan, the exhibitors' table scrolled sideways in its card: the
+    Unassign, Lock and picking-page buttons of each row were off screen. Each
+    exhibitor is now a card of labelled lines, its buttons on screen."""
+    page = new_page(
+        browser, live_server.url, viewport={"width": 375, "height": 812}, is_mobile=True
+    )
+    sign_in_page(page, "organizer@example.org")
+    page.goto("/e/test-expo/manage/booths/?lang=en")
+    table = page.locator("#exhibitor-table")
+    wrap = page.locator(".table-wrap", has=table)
+    assert not wrap.evaluate("el => el.scrollWidth > el.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    buttons = table.locator("button, a.button")
+    assert buttons.count() >= 4
+    for box in (buttons.nth(i).bounding_box() for i in range(buttons.count())):
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 375
+
+
 def test_one_finger_pan_after_a_pinch_starts_where_the_finger_is(live_server, occupied, browser):
     """After a pinch the remaining finger used to pan from where it first touched, with
     the view from before the pinch: the plan jumped back."""
