@@ -206,8 +206,8 @@ def test_organizer_sets_per_participant_caps(meetup, client, login_as, english):
     login_as("organizer")
     page = client.get(page_url).get_data(as_text=True)
     row = page.split(f'id="p{gamma.id}"', 1)[1].split("</tr>", 1)[0]
-    assert "Gamma Group" in row and '<td class="num">1</td>' in row  # one meeting
-    assert '<td class="num">5 <span class="muted">(side)</span>' in row  # the firms' cap
+    assert "Gamma Group" in row and '<td class="num" data-label="Meetings">1</td>' in row
+    assert 'data-label="Cap in force">5 <span class="muted">(side)</span>' in row
 
     response = client.post(cap_url, data={"max_meetings": "1"}, follow_redirects=True)
     assert "Gamma Group may have at most 1 meeting." in response.get_data(as_text=True)
