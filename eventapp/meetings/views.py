@@ -972,11 +972,13 @@ def participant_cap(event, profile_id):
         )
         if count > cap:
             flash(
-                _(
-                    "%(name)s already has %(count)s meetings. They stay; no new ones can be "
+                ngettext(
+                    "%(name)s already has %(num)s meeting. It stays; no new one can be "
                     "booked until it is below the cap.",
+                    "%(name)s already has %(num)s meetings. They stay; no new ones can be "
+                    "booked until it is below the cap.",
+                    count,
                     name=name,
-                    count=count,
                 ),
                 "warning",
             )

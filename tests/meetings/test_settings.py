@@ -210,6 +210,7 @@ def test_organizer_sets_per_participant_caps(meetup, client, login_as, english):
     assert 'data-label="Cap in force">5 <span class="muted">(side)</span>' in row
 
     response = client.post(cap_url, data={"max_meetings": "1"}, follow_redirects=True)
+    # One meeting in the singular: it read "at most 1 meetings".
     assert "Gamma Group may have at most 1 meeting." in response.get_data(as_text=True)
     db.session.expire_all()
     assert gamma.max_meetings == 1
@@ -226,7 +227,7 @@ def test_organizer_sets_per_participant_caps(meetup, client, login_as, english):
 
     # Below the meetings it has: allowed, with a warning; out of range: refused.
     response = client.post(cap_url, data={"max_meetings": "0"}, follow_redirects=True)
-    assert "already has 1 meetings" in response.get_data(as_text=True)
+    assert "already has 1 meeting. It stays" in response.get_data(as_text=True)
     client.post(cap_url, data={"max_meetings": "-3"})
     db.session.expire_all()
     assert gamma.max_meetings == 0
