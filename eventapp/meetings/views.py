@@ -928,6 +928,7 @@ def participants(event):
             .group_by(MeetingSeat.profile_id)
         ).all()
     )
+    saved = request.args.get("saved", type=int)
     return render_template(
         "meetings/participants.html",
         event=event,
@@ -935,6 +936,8 @@ def participants(event):
         counts=counts,
         settings=services.get_settings(event),
         form=CapForm(),
+        # The row that says what became of its cap; none (the flashes on top) if unknown.
+        saved=saved if any(p.id == saved for p in profiles) else None,
     )
 
 
@@ -942,7 +945,7 @@ def participants(event):
 @organizer_view
 def participant_cap(event, profile_id):
     profile = event_object_or_404(MeetingProfile, profile_id, event)
-    back = url_for("meetings.participants", slug=event.slug) + f"#p{profile.id}"
+    back = url_for("meetings.participants", slug=event.slug, saved=profile.id) + f"#p{profile.id}"
     form = CapForm()
     if not form.validate_on_submit():
         flash(

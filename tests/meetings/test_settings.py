@@ -212,6 +212,13 @@ def test_organizer_sets_per_participant_caps(meetup, client, login_as, english):
     response = client.post(cap_url, data={"max_meetings": "1"}, follow_redirects=True)
     # One meeting in the singular: it read "at most 1 meetings".
     assert "Gamma Group may have at most 1 meeting." in response.get_data(as_text=True)
+    # Said in the participant's row, where the page opens (#p<id>): on top, above a
+    # list of hundreds, nobody saw it.
+    assert response.request.args.get("saved") == str(gamma.id)
+    page = response.get_data(as_text=True)
+    row = page.split(f'id="p{gamma.id}"', 1)[1].split('<tr id="p', 1)[0]
+    assert "Gamma Group may have at most 1 meeting." in row
+    assert page.count("Gamma Group may have at most 1 meeting.") == 1
     db.session.expire_all()
     assert gamma.max_meetings == 1
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "meeting_profile.cap"))
