@@ -25,8 +25,9 @@ api_bp = Blueprint("api", __name__, url_prefix="/api/checkin")
 
 DEVICE_HEADER = "X-Device-Token"
 MAX_BATCH = 500
-# A full batch of the longest codes is about 1.2 MB; anything larger is refused
-# before it is read (HTTP 413), whoever sends it.
+# A full batch of the longest codes the scanner page sends (2,001 characters) is
+# about 1.2 MB; anything larger is refused before it is read (HTTP 413), whoever
+# sends it.
 MAX_BODY_BYTES = 2 * 1024 * 1024
 
 

@@ -137,9 +137,9 @@ MESSAGES = {
         N_("scanned_at is implausibly far from now: check the scanner's clock"),
         "scanned_at이 현재 시각과 너무 멀리 떨어져 있습니다. 스캐너의 시계를 확인하세요",
     ),
-    "code_too_long": (
-        N_("code must be text of at most %(limit)s characters"),
-        "code는 %(limit)s자 이하의 텍스트여야 합니다",
+    "code_not_text": (
+        N_("code must be text: the text the scanner read"),
+        "code는 스캐너가 읽은 텍스트여야 합니다",
     ),
     "bad_nonce": (
         N_("nonce must be 8-64 characters of A-Z a-z 0-9 _ . : -"),

@@ -165,7 +165,12 @@ _SCAN_ITEM = {
     "type": "object",
     "required": ["code", "nonce"],
     "properties": {
-        "code": {"type": "string", "maxLength": 2000, "description": "The QR text (K1...)."},
+        "code": {
+            "type": "string",
+            "description": "The text the scanner read (a badge's: K1...). Any text is a "
+            "scan: one that is no badge code, longer than 2,000 characters too, is "
+            "answered invalid (reason malformed:*) and stored.",
+        },
         "nonce": {"type": "string", "pattern": NONCE_PATTERN},
         "scanned_at": {
             "type": "string",
@@ -334,7 +339,10 @@ _AUTH_ERRORS = {
 }
 
 _BODY_ERRORS = {
-    "413": _error("The body is larger than 2 MB (a full batch of the longest codes is less)."),
+    "413": _error(
+        "The body is larger than 2 MB (a full batch of codes of 2,001 characters, the "
+        "longest the scanner page sends, is less)."
+    ),
     "415": _error("The body is not sent as JSON (Content-Type: application/json)."),
 }
 

@@ -892,8 +892,10 @@ def _without_leap_second(text):
 def check_scan_fields(code, nonce):
     if code is None:
         raise ScanRequestError("code_missing")
-    if not isinstance(code, str) or len(code) > MAX_CODE_LENGTH:
-        raise ScanRequestError("code_too_long", limit=MAX_CODE_LENGTH)
+    # Text of any length is a scan: longer than MAX_CODE_LENGTH, it is judged no badge
+    # code (_judge) like any other text that is not one.
+    if not isinstance(code, str):
+        raise ScanRequestError("code_not_text")
     if not isinstance(nonce, str) or not NONCE_RE.fullmatch(nonce):
         raise ScanRequestError("bad_nonce")
 
@@ -1090,6 +1092,9 @@ def _judge(ctx, text, day, scanned_at, language, offline=False, latest=None):
     """Decide the answer for a code at a point; inserts the check-in or lead. With
     `latest`, `scanned_at` is only the earliest the scan can have been, and `latest`
     the latest (see record_scan)."""
+    if len(text) > MAX_CODE_LENGTH:
+        # A paste or a hand scanner gone wild: not decoded, nor kept in _decode's memory.
+        return Judgement("invalid", "malformed:too long", bilingual("malformed"))
     try:
         code = _decode(text)
     except codes.MalformedCode as error:
@@ -1567,6 +1572,8 @@ def record_scan(
 def _issued_at(ctx, text):
     """When the print of the badge that `text` names was issued (the badge made, or
     the print before it ended); None for a code that names no badge of the event."""
+    if len(text) > MAX_CODE_LENGTH:
+        return None
     try:
         code = _decode(text)
     except codes.MalformedCode:

@@ -737,9 +737,10 @@ async function keepForUpload(item, note, syncNote) {
     local.reason === "unverified" ? UI.unverified : clockWentBack() ? UI.clockWentBack : syncNote;
 }
 
-// The server takes codes of up to 2,000 characters (a badge's has 122). Longer text
-// (a paste, a hand scanner gone wild) is cut just past that: the server still
-// refuses it as too long, and a queue of such scans stays small enough to upload.
+// The server decodes codes of up to 2,000 characters (a badge's has 122). Longer text
+// (a paste, a hand scanner gone wild) is cut just past that: the server still judges
+// it no badge code, as this page does offline, and a queue of such scans stays small
+// enough to upload.
 const LONGEST_CODE = 2001;
 
 async function process(text, scannedAt, notBefore, stamp) {

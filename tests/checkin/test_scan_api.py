@@ -442,7 +442,6 @@ def test_bad_requests_get_400(scanning, client, device_token):
         {"scan_point": gate.id, "code": code},  # no nonce
         {"scan_point": gate.id, "code": code, "nonce": "short"},
         {"scan_point": gate.id, "code": 5, "nonce": nonce()},
-        {"scan_point": gate.id, "code": "x" * 2001, "nonce": nonce()},
         {"scan_point": gate.id, "code": code, "nonce": nonce(), "scanned_at": "2025-09-17 10:00"},
         {"scan_point": gate.id, "code": code, "nonce": nonce(), "scanned_at": "yesterday"},
         {
@@ -494,20 +493,58 @@ def test_an_unusable_scan_is_explained_in_both_languages(scanning, client, devic
         "/api/checkin/scan", json=body, headers={**headers, "Accept-Language": "en"}
     ).get_json()
     assert english["message"] == english["message_en"]
-    long_code = {**body, "code": "x" * 2001, "scanned_at": None}
-    answer = client.post("/api/checkin/scan", json=long_code, headers=headers).get_json()
-    assert "2000자 이하" in answer["message_ko"] and "at most 2000" in answer["message_en"]
+    listed = {**body, "code": ["K1"], "scanned_at": None}
+    answer = client.post("/api/checkin/scan", json=listed, headers=headers).get_json()
+    assert "텍스트여야" in answer["message_ko"] and "code must be text" in answer["message_en"]
     batch = client.post(
         "/api/checkin/scans",
         json={
             "scan_point": body["scan_point"],
-            "scans": [{**long_code, "code": body["code"], "nonce": "bad nonce!"}],
+            "scans": [{**listed, "code": body["code"], "nonce": "bad nonce!"}],
         },
         headers=headers,
     ).get_json()["results"]
     assert batch[0]["status"] == "error"
     assert "nonce는" in batch[0]["message_ko"] and batch[0]["message_en"] == batch[0]["error"]
     assert _count(Scan) == 0
+
+
+def test_text_too_long_for_a_badge_is_answered_as_no_badge_code(scanning, client, device_token):
+    """A paste or a hand scanner gone wild is text that is no badge code, whatever its
+    length: the scanner shows staff the usual answer (live and uploaded alike), and
+    the scan is in the audit trail like any other."""
+    gate = scanning.points["gate"]
+    token = device_token("gate")
+    long_text = scanning.code("attendee") + "x" * services.MAX_CODE_LENGTH
+    services._decode.cache_clear()
+    live = scan(client, gate, long_text, token=token)
+    assert live.status_code == 200
+    answer = live.get_json()
+    assert (answer["status"], answer["reason"]) == ("invalid", "malformed:too long")
+    assert answer["message_en"] == "Not a badge code."
+    assert answer["message_ko"] == "출입증 코드가 아닙니다."
+    assert answer["badge"] is None
+    row = db.session.get(Scan, answer["scan_id"])
+    assert row.result == "invalid" and row.badge_id is None
+    assert row.code == long_text[: services.STORED_CODE_LENGTH]
+
+    queued = [
+        {"code": "y" * (services.MAX_CODE_LENGTH + 1), "nonce": nonce()},
+        {"code": scanning.code("attendee"), "nonce": nonce()},
+    ]
+    results = client.post(
+        "/api/checkin/scans",
+        json={"scan_point": gate.id, "scans": queued},
+        headers={"X-Device-Token": token},
+    ).get_json()["results"]
+    assert [(r["status"], r["reason"]) for r in results] == [
+        ("invalid", "malformed:too long"),
+        ("ok", ""),
+    ]
+    assert results[0]["message_en"] == "Not a badge code." and results[0]["offline"]
+    assert _count(Scan, Scan.result == "invalid") == 2
+    # Not decoded: only the real badge's code is in the parser's memory.
+    assert services._decode.cache_info().currsize == 1
 
 
 def test_a_badge_of_someone_taken_off_the_team_scans_revoked(scanning, client, device_token):

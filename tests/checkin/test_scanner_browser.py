@@ -221,20 +221,38 @@ def test_keyboard_wedge_scanner_types_into_the_page(scanning, live_server, launc
     assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 1
 
 
-def test_a_scan_the_server_cannot_use_is_explained_in_both_languages(
+def test_text_far_longer_than_a_badge_code_is_not_a_badge_online_or_offline(
     scanning, live_server, launch_chromium
 ):
-    """A QR code far longer than any badge's is refused as a request (HTTP 400); the
-    page shows why in the staff's language and the other, not an English-only text."""
+    """A paste or a hand scanner gone wild, longer than the server decodes: staff see
+    the same answer as for any other text that is not a badge, in their language and
+    the other, online and offline; the queued one goes up as the device answered it."""
     path, _device = _setup_path(scanning, "gate", "long code")
-    page = launch_chromium().new_context(locale="ko-KR").new_page()
+    context = launch_chromium().new_context(locale="ko-KR")
+    page = context.new_page()
     _set_up(page, live_server.url + path)
     _ready(page)
-    _type_code(page, "x" * 2001, "error")
-    assert "2000자 이하" in page.inner_text("#result-message")
-    assert "at most 2000 characters" in page.inner_text("#result-message-other")
+    long_text = "x" * 2500
+    _type_code(page, long_text, "invalid")
+    assert page.inner_text("#result-message") == "출입증 코드가 아닙니다."
+    assert page.inner_text("#result-message-other") == "Not a badge code."
+    assert page.inner_text("#count-queue") == "0"
+
+    context.set_offline(True)
+    _type_code(page, long_text, "invalid")
+    assert page.inner_text("#result-message") == "출입증 코드가 아닙니다."
+    assert page.inner_text("#count-queue") == "1"
+    context.set_offline(False)
+    _upload_queue(page)
+    assert not page.locator("#recent li[data-changed='1']").count()
+    context.close()
+
     db.session.remove()
-    assert db.session.scalar(select(func.count()).select_from(Scan)) == 0
+    rows = db.session.scalars(select(Scan).order_by(Scan.id)).all()
+    assert [(r.result, r.reason, r.offline) for r in rows] == [
+        ("invalid", "malformed:too long", False),
+        ("invalid", "malformed:too long", True),
+    ]
 
 
 def test_meeting_table_scan_point_records_each_side(

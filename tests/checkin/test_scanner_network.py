@@ -87,9 +87,16 @@ def test_a_proxy_answering_for_the_app_does_not_turn_the_visitor_away(
     page.context.unroute(SCAN_URL)
     _upload_queue(page)
     assert _checkins() == 1
-    # A code too long for the app: its own 400, said, nothing queued.
-    _type_code(page, "x" * 2001, "error")
-    assert "at most 2000 characters" in page.inner_text("#result-message")
+    # The app's own refusal of a request is said, and nothing queued.
+    page.context.route(
+        SCAN_URL,
+        lambda route: route.fulfill(
+            status=400,
+            json={"error": "Bad Request", "message": "nonce must be 8-64 characters"},
+        ),
+    )
+    _type_code(page, scanning.code("attendee"), "error")
+    assert "nonce must be 8-64 characters" in page.inner_text("#result-message")
     assert page.inner_text("#count-queue") == "0"
 
 
@@ -266,8 +273,8 @@ def test_the_dubeolsik_text_of_a_code_holds_syllables():
 
 def test_a_queue_with_a_pasted_novel_still_goes_up(scanning, live_server, launch_chromium):
     """Text far longer than any code, typed while offline, is cut just past the
-    longest code the server takes: the upload is not too large to send, the server
-    refuses that one scan and takes the badge queued after it."""
+    longest code the server decodes: the upload is not too large to send, and the
+    server answers that scan as no badge code and takes the badge queued after it."""
     page = _gate_scanner(scanning, live_server, launch_chromium, "pasted")
     page.context.set_offline(True)
     page.evaluate("""() => window.kicxupScanner.handle("K1" + "A".repeat(3 * 1024 * 1024))""")
@@ -279,8 +286,12 @@ def test_a_queue_with_a_pasted_novel_still_goes_up(scanning, live_server, launch
     )
     assert _checkins() == 1
     db.session.remove()
-    stored = db.session.scalar(select(func.count()).select_from(Scan))
-    assert stored == 1  # the overlong one is answered as an error, not stored
+    stored = db.session.scalars(select(Scan).order_by(Scan.id)).all()
+    assert [(s.result, s.reason) for s in stored] == [
+        ("invalid", "malformed:too long"),
+        ("ok", ""),
+    ]
+    assert stored[0].code == "K1" + "A" * 198
 
 
 def test_the_page_fetches_its_configuration_again_only_when_it_changed(
