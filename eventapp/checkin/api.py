@@ -7,7 +7,6 @@ needs the same-site session cookie).
 """
 
 import gzip
-import hashlib
 from datetime import timedelta
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
@@ -17,6 +16,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from eventapp.checkin import openapi, services
 from eventapp.checkin.models import ScanDevice, ScanPoint
+from eventapp.core import periods
 from eventapp.core.db import is_conflict
 from eventapp.core.i18n import current_language, language_without_database
 from eventapp.extensions import csrf, db
@@ -296,23 +296,26 @@ def config(point_id):
     ctx = scan_context(point_id, uploading=True)
     point = db.session.get(ScanPoint, ctx.point_id)
     device = db.session.get(ScanDevice, ctx.device_id) if ctx.device_id else None
-    data = services.scanner_config(point, device)
-    db.session.commit()
+    services.device_seen(device)
     # The page asks every two minutes, and an entrance's list of badge holders runs to
     # hundreds of kilobytes: unchanged since the page's copy, only the server's time
-    # (for its clock) is sent; changed, it is compressed for a weak Wi-Fi.
-    unchanged = {key: value for key, value in data.items() if key != "server_time"}
-    version = hashlib.sha256(current_app.json.dumps(unchanged).encode()).hexdigest()[:32]
+    # (for its clock) is sent, and the list is not even read; changed, it is
+    # compressed for a weak Wi-Fi.
+    version = services.scanner_config_version(point, device)
     if request.if_none_match.contains(version):
+        server_time = periods.iso(services.utcnow())
         response = Response(status=304)
     else:
+        data = services.scanner_config(point, device)
+        server_time = data["server_time"]
         response = Response(current_app.json.dumps(data), mimetype="application/json")
         if "gzip" in request.accept_encodings:
             response.set_data(gzip.compress(response.get_data(), compresslevel=6))
             response.headers["Content-Encoding"] = "gzip"
         response.vary.add("Accept-Encoding")
+    db.session.commit()
     response.set_etag(version)
-    response.headers["X-Server-Time"] = data["server_time"]
+    response.headers["X-Server-Time"] = server_time
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -1725,17 +1725,16 @@ def _own_badges(event, organization_id):
     )
 
 
-def scanner_config(point, device=None, now=None):
-    """What a scanner needs to work offline: key, revocations, the point, and as much
-    of the badge holders as its kind of point may show (ROSTER_FIELDS)."""
+# Changed whenever the form of scanner_config's answer changes (a field added, say):
+# the version of every scanner's copy changes with it, and they fetch the new form.
+CONFIG_FORM = 1
+
+
+def _config_head(event, point, device):
+    """The parts of a scanner's configuration read from a few rows (the event, the point,
+    the device, a booth company's leads and people): exact, and cheap to build."""
     from eventapp.badges import services as badge_services
 
-    event = db.session.get(Event, point.event_id)
-    public_key = badge_services.public_key_b64(event)
-    revocation = badge_services.revocation_list(event)
-    holders = scanner_holders(event, point.kind)
-    if device is not None:
-        device.last_seen_at = now or utcnow()
     booth = point.kind == "booth"
     return {
         "event": {
@@ -1759,16 +1758,8 @@ def scanner_config(point, device=None, now=None):
             # Devices of a company that no longer exhibits capture no leads.
             "exhibiting": _exhibits(event.id, point.organization_id) if booth else None,
         },
-        "public_key": public_key,
-        "revocation": {
-            "revoked": revocation["revoked"],
-            "min_issue": {str(k): v for k, v in revocation["min_issue"].items()},
-        },
-        "holders": holders,
+        "public_key": badge_services.public_key_b64(event),
         "holder_fields": list(ROSTER_FIELDS.get(point.kind, ())),
-        # A booth point gets no roster; when it admits only some categories, the
-        # badges' categories alone (no names) let it judge offline as the server does.
-        "badge_categories": (badge_categories(event) if booth and point.allowed_categories else {}),
         # The company's leads as badge ids (no names): a phone forgets the leads it
         # remembers that were removed since, which a scan then captures again.
         "lead_badges": _lead_badges(event, point.organization_id) if booth else None,
@@ -1783,8 +1774,68 @@ def scanner_config(point, device=None, now=None):
             if device is not None
             else None
         ),
+    }
+
+
+def _badges_stamp(event_id):
+    """A few aggregates of the event's badges, one of which changes with whatever the
+    configuration shows of them (revocations, issues, names, categories): a badge made
+    or deleted changes the count or the highest id; one revoked or let in again the
+    number revoked; one reissued the sum of issues; any change to its row stamps it
+    (Badge.updated_at) later than every earlier change, as long as the servers' clocks
+    run forward."""
+    row = db.session.execute(
+        select(
+            func.count(),
+            func.max(Badge.id),
+            func.max(Badge.updated_at),
+            func.sum(Badge.issue),
+            func.count(Badge.revoked_at),
+        ).where(Badge.event_id == event_id)
+    ).one()
+    return [value if isinstance(value, int | None) else str(value) for value in row]
+
+
+def scanner_config_version(point, device=None):
+    """The version of scanner_config(point, device) (all of it but server_time): it
+    changes whenever the configuration does, and is read without the badge holders'
+    list, which a scanner asks for every two minutes and rarely finds changed.
+
+    Read before the configuration: a change committed in between goes out with the
+    version from before it, and so once more at the next ask, never the other way."""
+    event = db.session.get(Event, point.event_id)
+    parts = [CONFIG_FORM, _config_head(event, point, device), _badges_stamp(event.id)]
+    text = current_app.json.dumps(parts)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def scanner_config(point, device=None, now=None):
+    """What a scanner needs to work offline: key, revocations, the point, and as much
+    of the badge holders as its kind of point may show (ROSTER_FIELDS)."""
+    from eventapp.badges import services as badge_services
+
+    event = db.session.get(Event, point.event_id)
+    head = _config_head(event, point, device)
+    revocation = badge_services.revocation_list(event)
+    booth = point.kind == "booth"
+    return {
+        **head,
+        "revocation": {
+            "revoked": revocation["revoked"],
+            "min_issue": {str(k): v for k, v in revocation["min_issue"].items()},
+        },
+        "holders": scanner_holders(event, point.kind),
+        # A booth point gets no roster; when it admits only some categories, the
+        # badges' categories alone (no names) let it judge offline as the server does.
+        "badge_categories": (badge_categories(event) if booth and point.allowed_categories else {}),
         "server_time": _iso(now or utcnow()),
     }
+
+
+def device_seen(device, now=None):
+    """A set-up device asked for its configuration: it is in use."""
+    if device is not None:
+        device.last_seen_at = now or utcnow()
 
 
 # -- statistics -------------------------------------------------------------------------------
