@@ -1109,10 +1109,15 @@ window.addEventListener("online", () => {
   loadConfig();
 });
 window.addEventListener("offline", () => setOnline(false));
-// Back from signing in (in another tab, say): try the queue again at once.
+// Back from signing in (in another tab, say): try the queue again at once. Back in
+// view, the clock is measured by the server's again: set right (or wrong) while the
+// page was out of view, in a step a sleep makes longer, it passes for time going on
+// (noticeClockSteps), and the correction learned before would date the scans.
 document.addEventListener("visibilitychange", () => {
   noticeClockSteps();
-  if (document.visibilityState === "visible" && uploadProblem) flushQueue();
+  if (document.visibilityState !== "visible") return;
+  if (uploadProblem) flushQueue();
+  if (navigator.onLine !== false) loadConfig();
 });
 document.addEventListener("freeze", () => (hiddenSinceLook = true));
 setInterval(() => navigator.onLine !== false && flushQueue(), 15000);

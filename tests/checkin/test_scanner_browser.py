@@ -1227,6 +1227,42 @@ def test_a_scanner_whose_clock_is_off_dates_its_scans_by_the_servers(
     assert checkin.day == today
 
 
+def test_a_clock_set_right_while_the_page_was_out_of_view_is_noticed(
+    scanning, live_server, launch_chromium, server_clock
+):
+    """A tablet set a day behind by hand: the page dates its scans by the server's
+    clock. The phone goes into a pocket, sleeps two hours, and its automatic time sets
+    the clock right meanwhile: the step (a day and two hours) looks like neither the
+    correction nor a sleep. The page kept the correction and dated the scans a day
+    ahead until its next look at the server, minutes later; offline, not at all. It
+    asks the server again as it comes back into view."""
+    day1 = scanning.event.days[0]
+    heard = server_clock(0, time(10, 0))
+    page = _gate_scanner(
+        scanning, live_server, launch_chromium, "set right", heard - timedelta(days=1)
+    )
+    page.wait_for_function("document.getElementById('scanner').dataset.clockOffset")
+    assert int(page.get_attribute("#scanner", "data-clock-offset")) == 86_400_000
+
+    _show(page, "hidden")
+    later = server_clock(0, time(12, 0))
+    page.clock.set_fixed_time(later)
+    _show(page, "visible")
+    page.wait_for_function(
+        "document.getElementById('scanner').dataset.clockOffset === '0'", timeout=10000
+    )
+    page.context.set_offline(True)
+    _type_code(page, scanning.code("attendee"), "ok")
+    [queued] = page.evaluate("window.kicxupScanner.db.getAll('queue')")
+    assert queued["scanned_at"].startswith(later.strftime("%Y-%m-%dT%H:%M"))
+    page.context.set_offline(False)
+    _upload_queue(page)
+    db.session.remove()
+    row = db.session.scalars(select(Scan)).one()
+    assert abs(row.scanned_at - later) < timedelta(minutes=1)
+    assert (row.result, row.offline, row.day) == ("ok", True, day1)
+
+
 def test_a_clock_reset_while_offline_is_corrected_on_upload(scanning, live_server, launch_chromium):
     """The tablet's clock falls back to 2000-01-01 while it is offline (a flat
     battery): its queued scan carries that time, and the upload says what the clock
