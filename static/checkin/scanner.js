@@ -1018,7 +1018,15 @@ document.addEventListener("keydown", (event) => {
   if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
   const character = typedKey(event);
   if (finePointer) {
-    if (character) els.input.focus();
+    if (!character) return;
+    els.input.focus();
+    // The input method's key has no text of its own, and what the input method makes
+    // of it stays where the focus was: the field would get the code without its first
+    // character. It takes the physical key's.
+    if (event.key !== character) {
+      event.preventDefault();
+      els.input.value += character;
+    }
     return;
   }
   const now = performance.now();

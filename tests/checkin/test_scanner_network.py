@@ -227,6 +227,32 @@ def test_a_hand_scanner_typing_with_the_korean_input_method_on(
     assert _checkins() == 1
 
 
+def test_a_hand_scanners_first_key_through_the_korean_input_method_is_not_lost(
+    scanning, live_server, launch_chromium
+):
+    """At a desk (a real keyboard), the hand scanner's first key moves the focus to the
+    field. With the Korean input method on, that key comes as the input method's
+    ("Process", with no text of its own; the physical key says which it was): the
+    field got the code without its first character, and the badge was "not a badge
+    code"."""
+    code = scanning.code("staff")
+    page = _gate_scanner(scanning, live_server, launch_chromium, "ime first key")
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.mouse.click(5, 5)
+    cdp = page.context.new_cdp_session(page)
+    for kind in ("rawKeyDown", "keyUp"):
+        cdp.send(
+            "Input.dispatchKeyEvent",
+            {"type": kind, "key": "Process", "code": "KeyK", "windowsVirtualKeyCode": 229},
+        )
+    assert page.evaluate("document.activeElement.id") == "code-input"
+    page.keyboard.type(code[1:])
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#result[data-status='ok']", timeout=10000)
+    assert page.inner_text("#result-name") == "Staff"
+    assert _checkins() == 1
+
+
 JAMO = dict(
     zip(
         "QWERTYUIOPASDFGHJKLZXCVBNM",
