@@ -613,8 +613,11 @@ def _check_window(event, user):
 
 
 def _request_mail_context(request):
+    # The request's own page: there it is accepted, declined or booked. The list
+    # would leave the reader to find it among the others first.
     event = request.event
-    return {"event": event, "request": request, "link": _url("meetings.requests", slug=event.slug)}
+    link = _url("meetings.request_detail", slug=event.slug, request_id=request.id)
+    return {"event": event, "request": request, "link": link}
 
 
 def pair_requests(startup, firm):

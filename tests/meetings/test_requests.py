@@ -998,3 +998,16 @@ def test_request_page_says_which_side_reached_its_cap_instead_of_offering_slots(
     assert "data-slot=" not in page
     assert "Gamma Group has reached its maximum of 0 meetings" in page
     assert "Your company has reached" not in page
+
+
+def test_request_mails_link_to_the_request_itself(meetup, outbox):
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    request = services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin, "Hi")
+    db.session.commit()
+    link = f"/e/test-expo/meetings/requests/{request.id}\r\n"
+    ((_to, _subject, received),) = outbox("meeting_request")
+    assert link in received
+    services.accept_request(request, gamma, meetup.attendee)
+    db.session.commit()
+    accepted = outbox("meeting_request_accepted")
+    assert accepted and all(link in text for _to, _subject, text in accepted)
