@@ -655,7 +655,7 @@ def _make_mutual(event, old, requester, target, user, message):
     _notify(
         target,
         "meeting_request_accepted",
-        lambda: _("Meeting request accepted"),
+        lambda: _("%(name)s accepted your meeting request", name=requester.name),
         "request_accepted",
         partner=requester,
         message=message,
@@ -755,7 +755,7 @@ def accept_request(request, profile, user):
     _notify(
         request.requester,
         "meeting_request_accepted",
-        lambda: _("Meeting request accepted"),
+        lambda: _("%(name)s accepted your meeting request", name=request.receiver.name),
         "request_accepted",
         partner=request.receiver,
         **_request_mail_context(request),
@@ -778,7 +778,7 @@ def decline_request(request, profile, user, reason):
     _notify(
         request.requester,
         "meeting_request_declined",
-        lambda: _("Meeting request declined"),
+        lambda: _("%(name)s declined your meeting request", name=request.receiver.name),
         "request_declined",
         partner=request.receiver,
         **_request_mail_context(request),
@@ -815,7 +815,9 @@ def cancel_request(request, user, profile=None, reason=""):
         _notify(
             side_profile,
             "meeting_request_cancelled",
-            lambda: _("Meeting request withdrawn"),
+            lambda partner=request.other(side_profile): _(
+                "Meeting request with %(name)s withdrawn", name=partner.name
+            ),
             "request_cancelled",
             partner=request.other(side_profile),
             reason=reason,
@@ -1038,7 +1040,9 @@ def book(request, slot, user, *, via="booking", table=None, notify=True, check_w
             _notify(
                 profile,
                 "meeting_scheduled",
-                lambda: _("Meeting scheduled"),
+                lambda partner=request.other(profile): _(
+                    "Meeting with %(name)s scheduled", name=partner.name
+                ),
                 "meeting_scheduled",
                 meeting=meeting,
                 partner=request.other(profile),
@@ -1092,7 +1096,9 @@ def cancel_meeting(meeting, user, *, profile=None, reason=""):
         _notify(
             side_profile,
             "meeting_cancelled",
-            lambda: _("Meeting cancelled"),
+            lambda partner=request.other(side_profile): _(
+                "Meeting with %(name)s cancelled", name=partner.name
+            ),
             "meeting_cancelled",
             meeting=meeting,
             partner=request.other(side_profile),
@@ -1167,7 +1173,9 @@ def _relocate(meeting, slot, table=None, *, via, data=None, proposal=None):
             _notify(
                 profile,
                 "meeting_moved",
-                lambda: _("Meeting moved"),
+                lambda partner=request.other(profile): _(
+                    "Meeting with %(name)s moved", name=partner.name
+                ),
                 "meeting_moved",
                 meeting=meeting,
                 partner=request.other(profile),
@@ -1326,7 +1334,11 @@ def _tell_proposer(proposal, answered_by):
     _notify(
         proposal.proposer,
         "meeting_time_declined" if declined else "meeting_time_taken",
-        lambda: _("Proposed meeting time declined") if declined else _("Proposed time taken"),
+        lambda: (
+            _("%(name)s declined the time you proposed", name=answered_by.name)
+            if declined
+            else _("The time you proposed to %(name)s was taken", name=answered_by.name)
+        ),
         "time_proposal_closed",
         proposal=proposal,
         meeting=meeting,
@@ -1450,7 +1462,7 @@ def withdraw_time_proposal(proposal, profile, user):
     _notify(
         proposal.receiver,
         "meeting_time_withdrawn",
-        lambda: _("Proposed meeting time withdrawn"),
+        lambda: _("%(name)s withdrew the time it proposed", name=proposal.proposer.name),
         "time_proposal_withdrawn",
         proposal=proposal,
         meeting=meeting,
@@ -1554,7 +1566,9 @@ def send_reminders(event, *, now=None, hours=24):
             _notify(
                 profile,
                 "meeting_reminder",
-                lambda: _("Reminder: your meeting"),
+                lambda partner=request.other(profile): _(
+                    "Reminder: your meeting with %(name)s", name=partner.name
+                ),
                 "meeting_reminder",
                 meeting=meeting,
                 partner=request.other(profile),

@@ -1011,3 +1011,62 @@ def test_request_mails_link_to_the_request_itself(meetup, outbox):
     db.session.commit()
     accepted = outbox("meeting_request_accepted")
     assert accepted and all(link in text for _to, _subject, text in accepted)
+
+
+def test_meetup_mails_name_the_partner_in_their_subject(meetup, outbox):
+    """A company with many meetings tells "Meeting cancelled" mails apart only by
+    opening them; the subject names the partner, in the reader's language."""
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    meetup.exhibitor_staff.locale = "ko"
+    request = services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    services.accept_request(request, gamma, meetup.attendee)
+    meeting = services.book(request, meetup.slots[0], meetup.attendee)
+    services.move_meeting(meeting, meetup.slots[1], meetup.organizer)
+    proposal = services.propose_time(meeting, meetup.slots[2], gamma, meetup.attendee)
+    services.withdraw_time_proposal(proposal, gamma, meetup.attendee)
+    proposal = services.propose_time(meeting, meetup.slots[2], alpha, meetup.exhibitor_admin)
+    services.decline_time_proposal(proposal, gamma, meetup.attendee)
+    services.send_reminders(meetup.event, now=meeting.starts_at - timedelta(hours=1))
+    services.cancel_meeting(meeting, meetup.attendee, profile=gamma, reason="Travel")
+    db.session.commit()
+
+    def subjects(kind):
+        return {to: subject for to, subject, _text in outbox(kind)}
+
+    assert subjects("meeting_request_accepted") == {
+        "exhibitor_admin@example.org": "Gamma Group accepted your meeting request",
+        "exhibitor_staff@example.org": "감마그룹에서 미팅 신청을 수락했습니다",
+    }
+    assert subjects("meeting_scheduled") == {
+        "exhibitor_admin@example.org": "Meeting with Gamma Group scheduled",
+        "exhibitor_staff@example.org": "감마그룹과(와)의 미팅이 확정되었습니다",
+        "attendee@example.org": "Meeting with Alpha Robotics scheduled",
+    }
+    assert subjects("meeting_moved")["attendee@example.org"] == "Meeting with Alpha Robotics moved"
+    assert subjects("meeting_reminder")["exhibitor_admin@example.org"] == (
+        "Reminder: your meeting with Gamma Group"
+    )
+    assert subjects("meeting_time_withdrawn")["exhibitor_admin@example.org"] == (
+        "Gamma Group withdrew the time it proposed"
+    )
+    assert subjects("meeting_time_declined")["exhibitor_admin@example.org"] == (
+        "Gamma Group declined the time you proposed"
+    )
+    assert subjects("meeting_cancelled") == {
+        "exhibitor_admin@example.org": "Meeting with Gamma Group cancelled",
+        "exhibitor_staff@example.org": "감마그룹과(와)의 미팅이 취소되었습니다",
+    }
+
+    alpha_request = services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    services.decline_request(alpha_request, gamma, meetup.attendee, "Not now")
+    other = services.send_request(
+        meetup.event, alpha, meetup.profiles["beta"], meetup.exhibitor_admin
+    )
+    services.cancel_request(other, meetup.exhibitor_admin, profile=alpha)
+    db.session.commit()
+    assert subjects("meeting_request_declined")["exhibitor_admin@example.org"] == (
+        "Gamma Group declined your meeting request"
+    )
+    assert subjects("meeting_request_cancelled") == {
+        "other_exhibitor@example.org": "Meeting request with Alpha Robotics withdrawn"
+    }

@@ -173,7 +173,10 @@ def test_the_proposing_side_withdraws_its_proposal(meetup, client, outbox):
     assert _actions() == ["meeting_time_proposal.made", "meeting_time_proposal.withdrawn"]
     told = outbox("meeting_time_withdrawn")
     assert [m[0] for m in told] == ["attendee@example.org"]
-    assert "제안된 미팅 시간 철회" in told[0][1] and "알파로보틱스이(가)" in told[0][2]
+    assert (
+        told[0][1] == "알파로보틱스에서 제안한 시간을 철회했습니다"
+        and "알파로보틱스이(가)" in told[0][2]
+    )
     assert outbox("meeting_moved") == []
     client.post("/logout")
 
