@@ -201,3 +201,19 @@ def test_overview_lists_the_meetings_still_to_come(meetup, client, monkeypatch):
     page = client.get("/e/test-expo/meetings/").get_data(as_text=True)
     assert 'class="meet-list"' not in page and "Full agenda" in page
     assert "No meetings yet." not in page
+
+
+def test_the_meeting_page_offers_the_meeting_for_the_readers_calendar(booked, client):
+    meetup, with_gamma, _with_beta = booked
+    login(client, meetup.exhibitor_staff)
+    detail = client.get(f"/e/test-expo/meetings/m/{with_gamma.id}?lang=en").get_data(as_text=True)
+    link = f"/e/test-expo/calendar/meetings/{with_gamma.id}.ics"
+    assert f'href="{link}"' in detail and "Add to my calendar (.ics)" in detail
+    ics = client.get(link)
+    assert ics.status_code == 200 and ics.mimetype == "text/calendar"
+    assert with_gamma.uid in ics.get_data(as_text=True)
+    # A cancelled meeting is no longer offered.
+    services.cancel_meeting(with_gamma, meetup.attendee, profile=meetup.profiles["gamma"])
+    db.session.commit()
+    detail = client.get(f"/e/test-expo/meetings/m/{with_gamma.id}?lang=en").get_data(as_text=True)
+    assert link not in detail
