@@ -10,6 +10,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import refresh
 from flask_login import COOKIE_NAME, current_user, login_required, login_user, logout_user
 
 from eventapp.accounts import services
@@ -127,6 +128,9 @@ def confirm_email(token):
     if not user.email_confirmed and services.confirm_email(user):
         login_user(user)
         session["lang"] = user.locale
+        # The request began in the browser's language, which Flask-Babel keeps for it;
+        # the welcome is read on the next page, which is in the account's language.
+        refresh()
         flash(_("Welcome! Your e-mail address is confirmed and your account is ready."), "success")
         return redirect(_safe_next(url_for("core.index")))
     # An old link signs nobody in: only the first confirmation proves the address.

@@ -369,3 +369,22 @@ def test_an_address_at_a_domain_in_hangul_gets_its_mail_and_signs_in(client, app
         db.session.scalar(select(func.count()).select_from(User).where(User.email.like("kim@%")))
         == 1
     )
+
+
+def test_the_welcome_after_confirming_speaks_the_accounts_language(app, client, app_ctx):
+    """The page after confirming is in the account's language; its welcome must be
+    too, even when the link was opened in a browser that reads another one."""
+    sign_up(client, ADDRESS, locale="ko")
+    english_browser = app.test_client()
+    headers = {"Accept-Language": "en"}
+    link = confirmation_link(ADDRESS)
+    assert "Confirm your e-mail address" in english_browser.get(link, headers=headers).get_data(
+        as_text=True
+    )
+    response = english_browser.post(
+        link, data={"password": SECRET}, headers=headers, follow_redirects=True
+    )
+    page = response.get_data(as_text=True)
+    assert '<html lang="ko">' in page
+    assert "환영합니다! 이메일 주소가 확인되어 계정을 사용할 수 있습니다." in page
+    assert "Welcome!" not in page
