@@ -1,6 +1,7 @@
 """Self-service picking: the rules, the window, holds that expire, confirming."""
 
-from datetime import timedelta
+import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -402,6 +403,17 @@ def test_a_hold_ending_on_another_day_shows_that_day(small_event, login_as):
     assert f"until {when}" in page
     page = client.get(f"/e/test-expo/exhibitors/{alpha.id}/?lang=ko").get_data(as_text=True)
     assert f"{local.month}월 {local.day}일 {local:%H:%M}" in page
+
+
+def test_the_picking_window_says_its_time_zone(small_event, login_as):
+    """An exhibitor abroad reads the window's times as the event's, not their own clock's."""
+    event = small_event.event
+    event.timezone = "America/New_York"
+    opens = datetime(2030, 1, 14, 14, 0, tzinfo=UTC)
+    open_window(event, opens=opens, closes=opens + timedelta(days=7))
+    page = login_as("exhibitor_admin").get("/e/test-expo/my-booths?lang=en").get_data(as_text=True)
+    window = re.search(r'<dd id="picking-window">(.*?)</dd>', page, re.S).group(1)
+    assert " ".join(window.split()) == "2030-01-14 09:00 – 2030-01-21 09:00 (America/New_York)"
 
 
 def test_pick_page_reports_rule_and_race_as_json(picking_open, login_as):
