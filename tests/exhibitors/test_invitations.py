@@ -454,16 +454,17 @@ def test_an_invitation_is_open_for_the_days_set_and_says_until_when(
     assert shown != invitation.expires_at.astimezone(ZoneInfo("Asia/Seoul")).strftime(
         "%Y-%m-%d %H:%M"
     )
+    # The invited person, who may read it abroad, is told whose clock it is on.
     (mail,) = outbox("exhibitor_invitation")
-    assert f"Answer by {shown}; after that, the invitation expires." in mail[2]
+    assert f"Answer by {shown} (America/New_York); after that, the invitation expires." in mail[2]
     team = login_as("exhibitor_admin").get(f"/e/test-expo/exhibitors/{alpha.id}/?lang=en")
     assert "Open until" in team.get_data(as_text=True)
     assert f"<td>{shown}</td>" in team.get_data(as_text=True)
     client = login_as("outsider")
     home = client.get("/e/test-expo/?lang=en").get_data(as_text=True)
-    assert f"Answer by {shown}." in home
+    assert f"Answer by {shown} (America/New_York)." in home
     page = client.get(f"/e/test-expo/team-invitations/{invitation.id}?lang=en")
-    assert f"Answer by {shown}." in page.get_data(as_text=True)
+    assert f"Answer by {shown} (America/New_York)." in page.get_data(as_text=True)
     entry = db.session.scalar(
         select(AuditEntry).where(AuditEntry.action == "exhibitor.member_invited")
     )
