@@ -55,7 +55,7 @@ from eventapp.exhibitors.forms import (
 )
 from eventapp.exhibitors.models import TeamInvitation
 from eventapp.extensions import db, login_manager
-from eventapp.meetings.services import meetup_profile_to_come
+from eventapp.meetings.services import meetup_left_behind, meetup_profile_to_come
 from eventapp.organizations.models import ORGANIZATION_KINDS, SECTORS, Organization
 
 bp = Blueprint("exhibitors", __name__)
@@ -366,6 +366,11 @@ def invitation(event, invitation_id):
         event=event,
         invitation=invitation if mine else None,
         expired=services.expired_message(invitation) if mine and invitation.expired else None,
+        left_behind=(
+            meetup_left_behind(current_user, event, invitation.exhibitor.organization)
+            if mine
+            else None
+        ),
     ), (200 if mine else 403)
 
 

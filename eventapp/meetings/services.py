@@ -292,6 +292,30 @@ def meetup_profile_to_come(event, organization, now=None):
     return profile, count
 
 
+def meetup_left_behind(user, event, organization):
+    """The meetup profile `user` acts for at `event`, when joining the team of
+    `organization` would make them act for that one instead while their present
+    company still has requests waiting (for an answer or a time slot) or meetings to
+    come: those stay with it, out of their sight. None otherwise."""
+    present = participant_organization(user, event)
+    if present is None or present.id == organization.id:
+        return None
+    profile, meetings = meetup_profile_to_come(event, present)
+    if profile is None:
+        return None
+    waiting = db.session.scalar(
+        select(func.count())
+        .select_from(MeetingRequest)
+        .outerjoin(Meeting, Meeting.request_id == MeetingRequest.id)
+        .where(or_(MeetingRequest.startup_id == profile.id, MeetingRequest.firm_id == profile.id))
+        .where(
+            (MeetingRequest.status == "requested")
+            | ((MeetingRequest.status == "accepted") & Meeting.id.is_(None))
+        )
+    )
+    return profile if waiting or meetings else None
+
+
 def requests_of(profile):
     return db.session.scalars(
         select(MeetingRequest)

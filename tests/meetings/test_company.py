@@ -147,3 +147,30 @@ def test_an_exhibitors_name_is_not_named_again(meetup, client):
         COMPANY, data={"name_en": "Gamma Group", "kind": "large_firm", "sector": "ai"}
     )
     assert response.status_code == 302
+
+
+def test_an_invitation_warns_of_the_meetup_company_left_behind(meetup, client):
+    """Accepting a team invitation makes the person act for the inviting company in the
+    meetup: the requests and meetings of the company they took part for stay with it,
+    out of their sight. The invitation says so while any are open."""
+    from eventapp.exhibitors import services as exhibitors
+    from eventapp.meetings import services
+
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    visitor = meetup.attendee  # acts for gamma in the meetup
+    invitation = exhibitors.invite_member(meetup.exhibitors["beta"], visitor, "exhibitor_staff")
+    db.session.commit()
+    url = f"/e/test-expo/team-invitations/{invitation.id}?lang=en"
+    login(client, visitor)
+    assert 'id="meetup-left-behind"' not in client.get(url).get_data(as_text=True)
+
+    request = services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert 'id="meetup-left-behind"' in page
+    assert "You take part in the meetup for Gamma Group, which still has" in page
+
+    # Declined, the request no longer waits on anybody.
+    services.decline_request(request, gamma, visitor, "Not this year")
+    db.session.commit()
+    assert 'id="meetup-left-behind"' not in client.get(url).get_data(as_text=True)
