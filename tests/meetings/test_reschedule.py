@@ -71,6 +71,9 @@ def test_proposing_and_accepting_moves_the_meeting_and_tells_both(meetup, client
     mails = outbox("meeting_time_proposed")
     assert [m[0] for m in mails] == ["attendee@example.org"]
     assert "Our CTO lands at 10:30." in mails[0][2] and "10:00–10:30" in mails[0][2]
+    # Both times say their zone, the meeting's present one too.
+    now_line = next(line for line in mails[0][2].splitlines() if "10:00–10:30" in line)
+    assert now_line.endswith("(Asia/Seoul)")
 
     # The firm sees it on its agenda, in Korean and in English, with its answers.
     client.post("/logout")
