@@ -11,7 +11,7 @@ PYTEST_ARGS ?= -n auto
 SYSTEM_PACKAGES := fonts-nanum poppler-utils zbar-tools chromium
 
 .PHONY: run test lint install install-dev system-deps frontend translations i18n-update db-upgrade demo \
-        bench bench-booths bench-meetings bench-badges bench-scan clean
+        bench bench-booths bench-meetings bench-badges bench-scan bench-scan-config clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -74,7 +74,7 @@ lint: $(VENV)/.installed-dev
 test: install-dev lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: bench-booths bench-meetings bench-badges bench-scan
+bench: bench-booths bench-meetings bench-badges bench-scan bench-scan-config
 
 bench-booths: install
 	$(BIN)/python benchmarks/booths.py
@@ -87,6 +87,9 @@ bench-badges: install
 
 bench-scan: install
 	$(BIN)/python benchmarks/scan_load.py
+
+bench-scan-config: install
+	$(BIN)/python benchmarks/scan_config.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .pytest_cache .ruff_cache
