@@ -2,6 +2,7 @@
 
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_datetime, format_skeleton
 from flask import g
 from flask_babel import format_date, get_locale
@@ -43,6 +44,14 @@ def is_web_address(value):
     return isinstance(value, str) and value.strip().lower().startswith(("http://", "https://"))
 
 
+def country_name(code):
+    """A country's name in the page's language ("KR": 대한민국, South Korea); the
+    code itself where Babel knows no such territory."""
+    if not code:
+        return ""
+    return Locale.parse(current_language()).territories.get(code.upper(), code)
+
+
 def plural_forms(singular, plural, **variables):
     """Both forms of a counted text for a page's script, which picks one by the count
     (Intl.PluralRules): the count is known only there. Extracted like ngettext."""
@@ -77,6 +86,7 @@ def register(app):
     app.add_template_test(is_web_address, "web_address")
     app.add_template_global(event_nav_items, "event_nav_items")
     app.add_template_global(plural_forms, "plural_forms")
+    app.add_template_filter(country_name, "country_name")
     app.add_template_filter(lambda d, fmt="medium": format_date(d, fmt), "date")
 
     @app.context_processor

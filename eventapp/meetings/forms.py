@@ -8,7 +8,8 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from eventapp.core.forms import (
     MultipleChoiceField,
@@ -16,6 +17,7 @@ from eventapp.core.forms import (
     select_choices,
     storable_moment,
 )
+from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.exhibitors.forms import CompanyProfileMixin, country_choices
 from eventapp.meetings.models import MAX_MEETINGS_LIMIT, STARTUP_STAGES
@@ -32,6 +34,10 @@ class CompanyForm(CompanyProfileMixin, FlaskForm):
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
         return self.name_given() and valid
+
+
+def upper_code(value):
+    return value.strip().upper() if isinstance(value, str) else value
 
 
 class ProfileForm(FlaskForm):
@@ -74,17 +80,15 @@ class ProfileForm(FlaskForm):
         validators=[Optional(), Length(max=500)],
         description=_l("Comma-separated, e.g. machine vision, predictive maintenance"),
     )
-    # Partners are filtered by the code, so "한국" or "12" would hide the company.
-    country = StringField(
-        _l("Country (ISO code)"),
-        validators=[
-            DataRequired(),
-            Length(2, 2),
-            Regexp(r"^[A-Za-z]{2}$", message=_l("Give the two-letter country code, e.g. KR.")),
-        ],
-    )
+    # Chosen from the list the company form offers: partners are filtered by the
+    # code, and a typed "한국" or "Korea" would have hidden the company.
+    country = SelectField(_l("Country"), validators=[DataRequired()], filters=[upper_code])
     receives_at_booth = BooleanField(_l("We receive our meetings at our own booth"))
     booth_code = StringField(_l("Booth code"), validators=[Optional(), Length(max=16)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country.choices = country_choices()
 
 
 class RequestForm(FlaskForm):
@@ -125,11 +129,15 @@ class FilterForm(FlaskForm):
     sector = SelectField(
         _l("Sector"), choices=select_choices([("", _l("all sectors")), *SECTORS.items()])
     )
-    country = StringField(_l("Country"), validators=[Optional(), Length(max=2)])
+    country = SelectField(_l("Country"), validators=[Optional()], filters=[upper_code])
     kind = SelectField(
         _l("Kind"), choices=select_choices([("", _l("all kinds")), *ORGANIZATION_KINDS.items()])
     )
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country.choices = [SelectChoice("", _("all countries")), *country_choices()]
 
 
 class SettingsForm(FlaskForm):

@@ -142,19 +142,21 @@ def test_notes_that_are_not_saved_say_why(meetup, client):
     )
 
 
-def test_a_country_that_is_no_two_letter_code_is_refused(meetup, client):
-    """ "한국" or "12" fit two characters, but no partner filter would ever find them."""
+def test_a_country_not_in_the_list_is_refused(meetup, client):
+    """The country is chosen from a list (a typed "한국" or "Korea" would hide the
+    company from every partner filter); a tampered value is refused, nothing saved."""
     login(client, meetup.exhibitor_admin)
-    for typed in ("한국", "12", " k"):
+    form = client.get(f"{BASE}/profile?lang=en").get_data(as_text=True)
+    assert '<select id="country" name="country"' in form and '<option selected value="KR">' in form
+    for typed in ("한국", "12", "Korea", "XX"):
         response = client.post(
             f"{BASE}/profile?lang=en", data={"sector": "ai", "stage": "", "country": typed}
         )
         assert response.status_code == 200, typed  # the form again, with its error
-        page = response.get_data(as_text=True)
-        assert "Give the two-letter country code, e.g. KR." in page, typed
-        assert f'value="{typed}"' in page, typed  # what was typed stays to be corrected
+        assert "Not a valid choice" in response.get_data(as_text=True), typed
         db.session.expire_all()
         assert db.session.get(MeetingProfile, meetup.profiles["alpha"].id).country == "KR"
+    # A code in any case is the country (links and older pages sent it typed).
     response = client.post(f"{BASE}/profile", data={"sector": "ai", "stage": "", "country": "jp"})
     assert response.status_code == 302
     db.session.expire_all()

@@ -129,6 +129,12 @@ def test_partners_page_ranks_and_filters(meetup, client):
     assert beta in page and gamma not in page
     page = client.get("/e/test-expo/meetings/partners?country=us").get_data(as_text=True)
     assert "Eps Co" in page and gamma not in page
+    # Countries are chosen from a list and shown by name in the page's language.
+    page = client.get("/e/test-expo/meetings/partners?country=us&lang=en").get_data(as_text=True)
+    assert '<option selected value="US">United States</option>' in page
+    assert '<span class="badge-pill">United States</span>' in page
+    page = client.get("/e/test-expo/meetings/partners?country=US&lang=ko").get_data(as_text=True)
+    assert '<span class="badge-pill">미국</span>' in page
     page = client.get("/e/test-expo/meetings/partners?kind=large_firm").get_data(as_text=True)
     assert gamma in page and beta not in page and "Eps Co" not in page
     page = client.get("/e/test-expo/meetings/partners?q=beta").get_data(as_text=True)
