@@ -22,7 +22,21 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Date, and_, bindparam, delete, exists, func, null, or_, select, update
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    Integer,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    exists,
+    func,
+    null,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased, selectinload
 
@@ -1777,18 +1791,28 @@ def _config_head(event, point, device):
     }
 
 
+def _whole_seconds(column):
+    """A stamp as whole seconds since 1970, exact in SQL (a sum of them is too)."""
+    if db.engine.dialect.name == "sqlite":
+        return cast(func.strftime("%s", column), Integer)
+    return cast(func.floor(func.extract("epoch", column)), BigInteger)
+
+
 def _badges_stamp(event_id):
     """A few aggregates of the event's badges, one of which changes with whatever the
     configuration shows of them (revocations, issues, names, categories): a badge made
     or deleted changes the count or the highest id; one revoked or let in again the
-    number revoked; one reissued the sum of issues; any change to its row stamps it
-    (Badge.updated_at) later than every earlier change, as long as the servers' clocks
-    run forward."""
+    number revoked; one reissued the sum of issues; any other change to its row
+    stamps it (Badge.updated_at): the latest stamp moves, and the sum of the stamps'
+    seconds moves too where a server whose clock is behind wrote a stamp earlier than
+    the latest (several app servers), unless two changes of the same row fall in the
+    same second there."""
     row = db.session.execute(
         select(
             func.count(),
             func.max(Badge.id),
             func.max(Badge.updated_at),
+            func.sum(_whole_seconds(Badge.updated_at)),
             func.sum(Badge.issue),
             func.count(Badge.revoked_at),
         ).where(Badge.event_id == event_id)

@@ -271,3 +271,24 @@ def test_an_unchanged_configuration_is_answered_without_building_it(scanning, cl
     # The device is seen all the same.
     db.session.refresh(device)
     assert device.last_seen_at is not None
+
+
+def test_a_change_stamped_by_a_server_whose_clock_is_behind_changes_the_version(scanning, client):
+    """With several app servers, one whose clock is behind stamps a badge it renames
+    earlier than the latest stamp already written: the latest stamp stays, and only
+    the sum of the stamps tells the change."""
+    point = scanning.points["gate"]
+    now = services.utcnow()
+    for badge in scanning.badges.values():
+        badge.updated_at = now - timedelta(hours=1)
+    scanning.badges["attendee"].updated_at = now  # the latest, from a server ahead
+    db.session.commit()
+    _device_row, token = _device(point)
+    etag = _get(client, point, token).headers["ETag"]
+    staff = scanning.badges["staff"]
+    staff.name_en = "Renamed Behind"
+    staff.updated_at = now - timedelta(minutes=50)  # later than its own, before the latest
+    db.session.commit()
+    changed = _get(client, point, token, etag)
+    assert changed.status_code == 200
+    assert changed.get_json()["holders"][str(staff.id)]["name_en"] == "Renamed Behind"
