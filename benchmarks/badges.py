@@ -30,8 +30,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DOCS = ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- badges:start -->", "<!-- badges:end -->"
+
+from benchmarks.docs_section import DOCS, rewrite_section  # noqa: E402
 
 
 def make_app(database):
@@ -289,13 +289,6 @@ def report(people, issue_seconds, runs, qr_ms, load):
     return "\n".join(lines)
 
 
-def rewrite_docs(section):
-    text = DOCS.read_text(encoding="utf-8")
-    head, rest = text.split(START, 1)
-    _old, tail = rest.split(END, 1)
-    DOCS.write_text(f"{head}{START}\n{section}\n{END}{tail}", encoding="utf-8")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=1000)
@@ -319,7 +312,7 @@ def main():
     section = report(args.people, issue_seconds, runs, qr_ms, (load_before, os.getloadavg()[0]))
     print(section)
     if not args.no_docs:
-        rewrite_docs(section)
+        rewrite_section("badges", section)
         print(f"\n(rewrote the badges section of {DOCS.relative_to(ROOT)})")
 
 

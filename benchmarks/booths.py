@@ -33,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.docs_section import DOCS, markers, rewrite_section  # noqa: E402
 from eventapp.booths.assigner import (  # noqa: E402
     PLACED_POINTS,
     greedy,
@@ -45,8 +46,7 @@ from eventapp.booths.generate import generate  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 CHECKER = SHARED / "tools" / "check_booths.py"
-DOCS = ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- booths:start -->", "<!-- booths:end -->"
+START, END = markers("booths")
 WORKERS = 2
 
 # Proven optima published in shared/instances/README.md: (score, placed).
@@ -255,8 +255,6 @@ def write_docs(rows) -> None:
     text = DOCS.read_text(encoding="utf-8")
     if START not in text or END not in text:
         raise SystemExit(f"{DOCS} has no {START} ... {END} section")
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
     today = datetime.date.today().isoformat()
     body = "\n".join(
         [
@@ -276,7 +274,7 @@ def write_docs(rows) -> None:
             "",
         ]
     )
-    DOCS.write_text(head + START + body + END + tail, encoding="utf-8")
+    rewrite_section("booths", body[1:-1])
 
 
 def main(argv=None) -> int:

@@ -32,10 +32,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.docs_section import DOCS, rewrite_section  # noqa: E402
+
 SHARED = ROOT.parent / "shared"
 CHECKER = SHARED / "tools" / "check_meetings.py"
-DOCS = ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- meetings:start -->", "<!-- meetings:end -->"
 
 from eventapp.meetings import scheduler  # noqa: E402
 from eventapp.meetings.generate import generate  # noqa: E402
@@ -233,12 +234,6 @@ def section(rows) -> str:
     )
 
 
-def rewrite_docs(text: str) -> None:
-    page = DOCS.read_text(encoding="utf-8")
-    start, end = page.index(START) + len(START), page.index(END)
-    DOCS.write_text(page[:start] + "\n" + text + "\n" + page[end:], encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 1,500-startup problems")
@@ -269,7 +264,7 @@ def main() -> int:
     print()
     print(table(rows))
     if not args.no_docs:
-        rewrite_docs(section(rows))
+        rewrite_section("meetings", section(rows))
         print(f"\nrewrote the meetings section of {DOCS.relative_to(ROOT)}")
     missed = [r["name"] for r in rows if not r["target_met"]]
     if missed:

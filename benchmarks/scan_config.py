@@ -22,8 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DOCS = ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- scan-config:start -->", "<!-- scan-config:end -->"
+
+from benchmarks.docs_section import rewrite_section  # noqa: E402
 
 
 def median_ms(client, url, headers, count):
@@ -97,15 +97,6 @@ def report(badges, rows, count, load):
     return "\n".join(lines)
 
 
-def rewrite_docs(section):
-    text = DOCS.read_text(encoding="utf-8")
-    if START not in text:
-        text += f"\n## Scanner configuration poll\n\n{START}\n{END}\n"
-    head, rest = text.split(START, 1)
-    _old, tail = rest.split(END, 1)
-    DOCS.write_text(f"{head}{START}\n{section}\n{END}{tail}", encoding="utf-8")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300)
@@ -117,7 +108,7 @@ def main():
     section = report(badges, rows, args.requests, (load_before, os.getloadavg()[0]))
     print(section)
     if not args.no_docs:
-        rewrite_docs(section)
+        rewrite_section("scan-config", section, heading="Scanner configuration poll")
 
 
 if __name__ == "__main__":

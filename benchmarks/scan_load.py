@@ -52,8 +52,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DOCS = ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- scan:start -->", "<!-- scan:end -->"
+
+from benchmarks.docs_section import DOCS, rewrite_section  # noqa: E402
+
 DEFAULT_URL = "postgresql+psycopg://root@127.0.0.1:5432/bench_scan"
 WRK_THREADS = 2  # wrk's threads; the first-entries script splits the codes among them
 
@@ -446,12 +447,6 @@ def median_run(runs):
     return {**ordered[len(ordered) // 2], "all_rps": [run["rps"] for run in runs]}
 
 
-def write_docs(text):
-    content = DOCS.read_text(encoding="utf-8")
-    start, end = content.index(START) + len(START), content.index(END)
-    DOCS.write_text(content[:start] + "\n" + text.strip() + "\n" + content[end:], encoding="utf-8")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=6, help="seconds per measured run")
@@ -721,7 +716,7 @@ the CPU time each request cost the app (gunicorn), the database (PostgreSQL) and
 """
     print(text)
     if not args.no_docs:
-        write_docs(text)
+        rewrite_section("scan", text.strip())
         log(f"updated {DOCS.relative_to(ROOT)}")
     if not consistent:
         raise SystemExit("the database does not match the answers given")
