@@ -44,7 +44,6 @@ def _ics(data, filename, *, download=False, cache="private, no-cache"):
         headers={
             "Content-Disposition": f'{disposition}; filename="{filename}"',
             "Cache-Control": cache,
-            "X-Content-Type-Options": "nosniff",
         },
     )
 

@@ -718,9 +718,6 @@ def device_setup(slug, token):
             )
         )
         response.headers["Cache-Control"] = "no-store"
-        # Same-origin: the token stays off other sites, and the form goes back with the
-        # Referer that CSRF protection over HTTPS asks for.
-        response.headers["Referrer-Policy"] = "same-origin"
         return response
     if services.claim_setup(token, request.form.get("claim", "")) is None:
         db.session.rollback()

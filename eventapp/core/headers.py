@@ -28,7 +28,8 @@ HEADERS = {
     # another site and clicked through it.
     "X-Frame-Options": "DENY",
     # Addresses carry secrets (calendar feeds, set-up codes, invitations): other
-    # sites do not get them as Referer.
+    # sites do not get them as Referer, while forms posted back here (the set-up
+    # page's) still carry the Referer that CSRF protection over HTTPS asks for.
     "Referrer-Policy": "same-origin",
     "Permissions-Policy": "camera=(self), microphone=(), geolocation=()",
 }
