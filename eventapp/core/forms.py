@@ -6,7 +6,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from eventapp.core.i18n import lazy_gettext as _l
-from eventapp.core.i18n import ngettext
+from eventapp.core.i18n import ngettext, one_full_stop
 
 
 def select_choices(pairs):
@@ -32,13 +32,23 @@ class MultipleChoiceField(SelectMultipleField):
 
     def _not_among_the_choices(self, count):
         # WTForms puts the values in (message % {"value": ...}) after this.
-        return ngettext(
-            "'%(value)s' is not one of the choices for %(field)s; choose again.",
-            "'%(value)s' are not among the choices for %(field)s; choose again.",
-            count,
-            value="%(value)s",
-            field=str(self.label.text).replace("%", "%%"),
+        return _FilledInLater(
+            ngettext(
+                "'%(value)s' is not one of the choices for %(field)s; choose again.",
+                "'%(value)s' are not among the choices for %(field)s; choose again.",
+                count,
+                value="%(value)s",
+                field=str(self.label.text).replace("%", "%%"),
+            )
         )
+
+
+class _FilledInLater(str):
+    """A message that WTForms fills in itself (`message % {"value": ...}`): filled the
+    way ours are, so the Korean particle after the values fits the last of them."""
+
+    def __mod__(self, variables):
+        return one_full_stop(str(self), variables)
 
 
 class MultiCheckboxField(MultipleChoiceField):

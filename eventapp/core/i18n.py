@@ -13,11 +13,17 @@ from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from eventapp.core.particles import attach_particles
+
 
 def one_full_stop(text, variables):
     """`text` % `variables`, with one full stop where a value that ends in one closes
     the sentence: "sent to Alpha Co., Ltd." rather than "sent to Alpha Co., Ltd..".
-    English company names often end so (Inc., Co., Ltd.)."""
+    English company names often end so (Inc., Co., Ltd.). Korean particles written
+    in both forms after a placeholder ("%(company)s과(와)") keep the one that fits
+    the value (see particles.py)."""
+    narrowed = attach_particles(str(text), variables)
+    text = Markup(narrowed) if isinstance(text, Markup) else narrowed
     for name, value in variables.items():
         if isinstance(value, str) and value.endswith("."):
             text = text.replace(f"%({name})s.", f"%({name})s")

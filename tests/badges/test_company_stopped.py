@@ -71,7 +71,7 @@ def test_withdrawal_revokes_the_teams_badges_and_says_why(login_as, small_event,
     page = _page(client, path, "en")
     assert page.count("Alpha Robotics withdrew from the event.") == 2
     assert "Attendee" not in page
-    assert _page(client, path, "ko").count("알파로보틱스이(가) 행사 참가를 철회했습니다.") == 2
+    assert _page(client, path, "ko").count("알파로보틱스가 행사 참가를 철회했습니다.") == 2
     db.session.expire_all()
     assert staff.is_revoked  # the page's refresh of its people's badges keeps them revoked
     # So do the badge's page and the registration's history, for organizers.
@@ -79,7 +79,7 @@ def test_withdrawal_revokes_the_teams_badges_and_says_why(login_as, small_event,
     page = _page(organizer, f"/e/test-expo/manage/badges/{staff.id}", "en")
     assert "Reason: Alpha Robotics withdrew from the event." in page
     page = _page(organizer, f"/e/test-expo/manage/badges/{staff.id}", "ko")
-    assert "알파로보틱스이(가) 행사 참가를 철회했습니다." in page
+    assert "알파로보틱스가 행사 참가를 철회했습니다." in page
     page = _page(organizer, f"/e/test-expo/manage/exhibitors/{alpha.id}", "en")
     assert "2 badges printed for the company are revoked." in page
 
@@ -108,7 +108,7 @@ def test_rejection_after_approval_revokes_them_too(login_as, small_event):
     client = login_as("exhibitor_admin")
     path = f"/e/test-expo/badges/company/{alpha.organization_id}"
     assert "Alpha Robotics no longer exhibits at the event." in _page(client, path, "en")
-    assert "알파로보틱스은(는) 더 이상 이 행사에 참가하지 않습니다." in _page(client, path, "ko")
+    assert "알파로보틱스는 더 이상 이 행사에 참가하지 않습니다." in _page(client, path, "ko")
 
 
 def test_a_pending_company_rejected_loses_the_badges_printed_for_it(small_event):

@@ -213,7 +213,7 @@ def test_a_proposals_warnings_are_read_in_the_readers_language(login_as, small_e
         "each other; the assigner leaves them where they are."
     ) in page
     page = client.get(proposal + "?lang=ko").get_data(as_text=True)
-    assert "알파로보틱스과(와) other 주식회사은(는) 서로 피하도록 설정되어 있지만" in page
+    assert "알파로보틱스와 other 주식회사는 서로 피하도록 설정되어 있지만" in page
     assert "stand next to each other" not in page
 
 

@@ -264,6 +264,6 @@ def test_korean_invitations_write_the_particle_as_the_mails_do(meetup):
             str(event["SUMMARY"]),
             str(event.get("DESCRIPTION", "")),
         ]
-        assert "알파로보틱스과(와)" in message["Subject"], kind
-        assert "알파로보틱스과(와)" in texts[1], kind
+        assert "알파로보틱스와" in message["Subject"], kind
+        assert "알파로보틱스와" in texts[1], kind
         assert not [text for text in texts if "와(과)" in text], kind

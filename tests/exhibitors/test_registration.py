@@ -121,8 +121,8 @@ def test_invalid_registrations_are_refused(client, small_event, newcomer):
         ),
         (
             "ko",
-            "&#39;moon&#39;은(는) 배치 가능한 구역의 선택지에 없습니다. 다시 선택해 주세요.",
-            "&#39;은(는) 배치 가능한 구역의 선택지에 없습니다. 다시 선택해 주세요.",
+            "&#39;moon&#39;은 배치 가능한 구역의 선택지에 없습니다. 다시 선택해 주세요.",
+            "&#39;은 배치 가능한 구역의 선택지에 없습니다. 다시 선택해 주세요.",
             "인접 배치를 피해야 할 경쟁사: 보내신 값 중 선택지에 없는 것이 있습니다. 다시 선택해 "
             "주세요.",
         ),
@@ -152,7 +152,7 @@ def test_a_wish_outside_the_zones_names_its_zone_in_the_pages_language(
     login(client, newcomer)
     data = registration_data(**{"wishes-0": "B-01"})  # B-01 is a bio-health booth
     page = client.post(REGISTER + "?lang=ko", data=data).get_data(as_text=True)
-    assert "부스 B-01은(는) 바이오헬스 구역에 있어 선택한 구역을 벗어납니다." in page
+    assert "부스 B-01은 바이오헬스 구역에 있어 선택한 구역을 벗어납니다." in page
     page = client.post(REGISTER + "?lang=en", data=data).get_data(as_text=True)
     assert "Booth B-01 lies in zone bio-health, outside the zones chosen." in page
 

@@ -1039,7 +1039,7 @@ def test_meetup_mails_name_the_partner_in_their_subject(meetup, outbox):
     }
     assert subjects("meeting_scheduled") == {
         "exhibitor_admin@example.org": "Meeting with Gamma Group scheduled",
-        "exhibitor_staff@example.org": "감마그룹과(와)의 미팅이 확정되었습니다",
+        "exhibitor_staff@example.org": "감마그룹과의 미팅이 확정되었습니다",
         "attendee@example.org": "Meeting with Alpha Robotics scheduled",
     }
     assert subjects("meeting_moved")["attendee@example.org"] == "Meeting with Alpha Robotics moved"
@@ -1054,7 +1054,7 @@ def test_meetup_mails_name_the_partner_in_their_subject(meetup, outbox):
     )
     assert subjects("meeting_cancelled") == {
         "exhibitor_admin@example.org": "Meeting with Gamma Group cancelled",
-        "exhibitor_staff@example.org": "감마그룹과(와)의 미팅이 취소되었습니다",
+        "exhibitor_staff@example.org": "감마그룹과의 미팅이 취소되었습니다",
     }
 
     alpha_request = services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)

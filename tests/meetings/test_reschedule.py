@@ -178,7 +178,7 @@ def test_the_proposing_side_withdraws_its_proposal(meetup, client, outbox):
     assert [m[0] for m in told] == ["attendee@example.org"]
     assert (
         told[0][1] == "알파로보틱스에서 제안한 시간을 철회했습니다"
-        and "알파로보틱스이(가)" in told[0][2]
+        and "알파로보틱스가" in told[0][2]
     )
     assert outbox("meeting_moved") == []
     client.post("/logout")
