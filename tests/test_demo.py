@@ -116,3 +116,70 @@ def test_the_demo_s_requests_come_before_its_fair(app_ctx):
     assert requests
     assert max(r.created_at for r in requests) < fair_opens
     assert max(r.responded_at for r in requests if r.responded_at) < fair_opens
+
+
+def test_the_demo_loaded_on_today_can_be_tried_at_the_gates_and_the_meetup(app_ctx):
+    """`make run` loads the demo with its fair opening today: the demo dated 2025 had
+    badges not valid at any gate and every meeting slot in the past. Nothing is
+    recorded after the moment it is loaded, booth picking closes by the fair's end
+    (as an organizer would have to set it), and an accepted request can be booked."""
+    from datetime import timedelta
+
+    from eventapp.booths.services import settings_for
+    from eventapp.checkin.models import CheckIn, Lead, Scan
+    from eventapp.core.db import utcnow
+    from eventapp.core.templating import SEOUL
+    from eventapp.events.services import fair_over
+    from eventapp.meetings import services as meetings
+    from eventapp.meetings.models import MeetingRequest, MeetingSlot
+
+    today = utcnow().astimezone(SEOUL).date()
+    event = seed_demo(log=lambda *_: None, starts_on=today)
+    loaded = utcnow()
+    assert event.days == [today, today + timedelta(days=1)]
+    for model, moment in (
+        (CheckIn, CheckIn.checked_in_at),
+        (Scan, Scan.scanned_at),
+        (Lead, Lead.captured_at),
+    ):
+        latest = db.session.scalar(select(func.max(moment)).where(model.event_id == event.id))
+        assert latest is None or latest <= loaded, model
+    picking = settings_for(event)
+    assert picking.picking_opens_at <= loaded < picking.picking_closes_at
+    assert picking.picking_closes_at <= fair_over(event.ends_on, event.timezone)
+
+    # An accepted request not scheduled yet, booked by the one who sent it.
+    request = next(
+        r
+        for r in db.session.scalars(
+            select(MeetingRequest)
+            .where(MeetingRequest.event_id == event.id, MeetingRequest.status == "accepted")
+            .order_by(MeetingRequest.id)
+        )
+        if r.meeting is None and r.requested_by_id is not None
+    )
+    sender = db.session.get(User, request.requested_by_id)
+    slots = db.session.scalars(
+        select(MeetingSlot)
+        .where(MeetingSlot.event_id == event.id, MeetingSlot.starts_at > utcnow())
+        .order_by(MeetingSlot.starts_at)
+    ).all()
+    assert slots, "meeting slots are left to book"
+    for slot in slots:
+        try:
+            meeting = meetings.book(request, slot, sender)
+        except meetings.MeetingError:
+            continue
+        break
+    else:
+        raise AssertionError("no slot ahead could be booked")
+    db.session.commit()
+    assert meeting.slot.starts_at > loaded
+
+
+def test_seed_demo_reads_its_first_day_or_says_what_to_give(app):
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--starts-on", "17.9.2025"])
+    assert result.exit_code == 2
+    assert "'17.9.2025' is not a date: give YYYY-MM-DD or today." in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Event)) == 0

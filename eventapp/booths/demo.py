@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from eventapp.booths.services import settings_for
 from eventapp.core.db import utcnow
+from eventapp.events.services import fair_over
 
 
 def seed(event, rng):
@@ -13,5 +14,11 @@ def seed(event, rng):
     settings.priority_opens_at = now - timedelta(days=2)
     settings.picking_opens_at = now - timedelta(days=1)
     settings.picking_closes_at = now + timedelta(days=30)
+    # Picking closes by the end of the fair (an organizer could not save a window
+    # reaching past it), unless the fair is already over: a demo of the fair of 2025
+    # loaded today still lets its exhibitor pick.
+    over = fair_over(event.ends_on, event.timezone)
+    if now < over:
+        settings.picking_closes_at = min(settings.picking_closes_at, over)
     settings.hold_minutes = 10
     settings.assigner_time_limit = 20

@@ -80,6 +80,8 @@ def seed(event, rng):
                 continue
             minute = rng.randint(0, 150)
             at = event.local_datetime(day, time(9, 30)) + timedelta(minutes=minute)
+            if at > now:  # a fair running today (or still to come) has no later entries
+                continue
             checkins.append(
                 {
                     "event_id": event.id,
@@ -96,9 +98,13 @@ def seed(event, rng):
         day = rng.choice(days)
         at = event.local_datetime(day, time(10, rng.randint(0, 59)))
         point = entrances[days.index(day)]
+        if at > now:
+            continue
         scans.append(_scan(event, point, None, at, day, "invalid", rng, now))
-    db.session.execute(insert(CheckIn), checkins)
-    db.session.execute(insert(Scan), scans)
+    if checkins:
+        db.session.execute(insert(CheckIn), checkins)
+    if scans:
+        db.session.execute(insert(Scan), scans)
 
     visitors = [b for b in badges if b.category in ("visitor", "buyer", "large_firm", "startup")]
     for badge in rng.sample(visitors, min(len(visitors), len(visitors) // 2)):
@@ -107,6 +113,8 @@ def seed(event, rng):
         for badge in rng.sample(visitors, min(len(visitors), 14)):
             day = rng.choice(days)
             at = event.local_datetime(day, time(rng.randint(10, 16), rng.randint(0, 59)))
+            if at > now:
+                continue
             db.session.add(
                 Lead(
                     event_id=event.id,

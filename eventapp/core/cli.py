@@ -1,8 +1,11 @@
 import time
+from datetime import date
 
 import click
 from flask import current_app
 
+from eventapp.core.db import utcnow
+from eventapp.core.templating import SEOUL
 from eventapp.extensions import db
 
 
@@ -51,14 +54,36 @@ def _reset_session():
     db.session.remove()
 
 
+def demo_first_day(given, default):
+    if not given:
+        return default
+    if given == "today":
+        return utcnow().astimezone(SEOUL).date()
+    try:
+        return date.fromisoformat(given)
+    except ValueError:
+        raise click.BadParameter(
+            f"{given!r} is not a date: give YYYY-MM-DD or today.", param_hint="--starts-on"
+        ) from None
+
+
 def register(app):
     @app.cli.command("seed-demo")
-    def seed_demo_command():
+    @click.option(
+        "--starts-on",
+        metavar="YYYY-MM-DD|today",
+        help="First of the two fair days (default: 2025-09-17, when the fair was held); "
+        "`today` is today in Seoul.",
+    )
+    def seed_demo_command(starts_on):
         """Load the KICXUP Global 2025 demo event (does nothing if present)."""
-        from eventapp.demo import seed_demo
+        from eventapp.demo import FIRST_DAY, seed_demo
 
-        event = seed_demo(log=click.echo)
-        click.echo(f"Demo event: {event.name_en} ({event.slug})")
+        event = seed_demo(log=click.echo, starts_on=demo_first_day(starts_on, FIRST_DAY))
+        click.echo(
+            f"Demo event: {event.name_en} ({event.slug}), "
+            f"{event.starts_on.isoformat()} to {event.ends_on.isoformat()}"
+        )
 
     @app.cli.command("demo-accounts")
     def demo_accounts_command():

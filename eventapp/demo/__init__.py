@@ -1,6 +1,8 @@
 """The KICXUP Global 2025 demo event, built deterministically.
 
-`flask seed-demo` calls `seed_demo()`. The core part (event, halls, booths,
+`flask seed-demo` calls `seed_demo()`. The fair opens on 17 September 2025, as it
+did, unless another first day is given (`make run` gives today's, so that badges
+are valid at the gates and meetings can still be booked). The core part (event, halls, booths,
 organizations, people, exhibitors and placements) is here; other domains add
 their part through a `demo.py` module of their own with a `seed(event, rng)`
 function, run in the order of `DOMAIN_SEEDS`.
@@ -8,7 +10,7 @@ function, run in the order of `DOMAIN_SEEDS`.
 
 import importlib
 import random
-from datetime import date, time
+from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
@@ -31,6 +33,7 @@ from eventapp.organizations.models import Organization
 SLUG = "kicxup-2025"
 DEMO_PASSWORD = "kicxup2025!"
 SEED = 2025
+FIRST_DAY = date(2025, 9, 17)
 
 DOMAIN_SEEDS = (
     "eventapp.booths.demo",
@@ -420,8 +423,9 @@ def seed_core(event, rng):
     return accounts
 
 
-def seed_demo(log=print):
-    """Build the demo event unless it exists; returns the event."""
+def seed_demo(log=print, starts_on=FIRST_DAY):
+    """Build the demo event unless it exists, its two fair days from `starts_on`;
+    returns the event."""
     existing = db.session.scalar(select(Event).where(Event.slug == SLUG))
     if existing is not None:
         log(f"The demo event {SLUG!r} is already loaded.")
@@ -439,8 +443,8 @@ def seed_demo(log=print):
         description_ko="산업단지 입주기업과 스타트업이 만나는 오픈이노베이션 엑스포: 글로벌 밋업, 기술연계, 협업 실증(PoC), 수출컨설팅.",
         description_en="The open-innovation expo where industrial-complex firms meet startups: "
         "global meetups, tech matching, joint PoC projects and export consulting.",
-        starts_on=date(2025, 9, 17),
-        ends_on=date(2025, 9, 18),
+        starts_on=starts_on,
+        ends_on=starts_on + timedelta(days=1),
         opens_at=time(10, 0),
         closes_at=time(17, 0),
         timezone="Asia/Seoul",
@@ -457,6 +461,11 @@ def seed_demo(log=print):
                 raise
             continue
         module.seed(event, random.Random(f"{SEED}-{module_name}"))
-    audit.record("event.demo_loaded", event, event=event, data={"seed": SEED})
+    audit.record(
+        "event.demo_loaded",
+        event,
+        event=event,
+        data={"seed": SEED, "starts_on": starts_on.isoformat()},
+    )
     db.session.commit()
     return event
