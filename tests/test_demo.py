@@ -9,6 +9,7 @@ from eventapp.booths.models import Booth, BoothAllocation, Exhibitor
 from eventapp.demo import DEMO_ACCOUNTS, seed_demo
 from eventapp.events.models import Event, EventRole, Hall
 from eventapp.extensions import db
+from eventapp.organizations.models import Organization
 
 
 def count(model, *where):
@@ -137,6 +138,10 @@ def test_the_demo_loaded_on_today_can_be_tried_at_the_gates_and_the_meetup(app_c
     event = seed_demo(log=lambda *_: None, starts_on=today)
     loaded = utcnow()
     assert event.days == [today, today + timedelta(days=1)]
+    # Company descriptions read "(주)성진메카는 ...", not "(주)성진메카은(는) ...".
+    descriptions = db.session.scalars(select(Organization.description_ko)).all()
+    assert any(d.endswith("분야 기업·기관입니다.") for d in descriptions if d)
+    assert not [d for d in descriptions if d and "(는)" in d]
     for model, moment in (
         (CheckIn, CheckIn.checked_in_at),
         (Scan, Scan.scanned_at),

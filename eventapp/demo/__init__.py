@@ -25,6 +25,7 @@ from eventapp.booths.models import (
     ExhibitorAvoid,
 )
 from eventapp.core import audit
+from eventapp.core.particles import particle
 from eventapp.demo import names
 from eventapp.events.models import Event, EventRole, Hall
 from eventapp.extensions import db
@@ -165,7 +166,7 @@ class Demo:
             sector=sector,
             country=country,
             website=f"https://www.{en.split()[0].lower().replace(',', '')}{self.rng.randint(1, 99)}.example",
-            description_ko=f"{ko}은(는) 산업단지 기반의 {sector_ko} 분야 기업·기관입니다.",
+            description_ko=f"{ko}{particle('은(는)', ko)} 산업단지 기반의 {sector_ko} 분야 기업·기관입니다.",
             description_en=f"{en} works in {sector_en} with manufacturers of Korea's industrial complexes.",
         )
         db.session.add(org)
