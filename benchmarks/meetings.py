@@ -75,6 +75,12 @@ def time_target(startups: int, firms: int) -> int:
     return 10 if startups <= 300 and firms <= 60 else 60
 
 
+def sample_time_limit(data) -> int:
+    """The issue's limit for a shared problem, by its numbers of startups and firms."""
+    sides = [participant.get("side") for participant in data.get("participants", [])]
+    return time_target(sides.count("startup"), sides.count("firm"))
+
+
 def best_known() -> dict[str, int]:
     """Best known scores of the shared meeting problems, from the instances README."""
     readme = SHARED / "instances" / "README.md"
@@ -101,7 +107,7 @@ def instances(quick: bool, only=()):
         for path in sorted(folder.glob("meetings-*.json"), key=lambda p: p.stat().st_size):
             if wanted(path.name):
                 data = json.loads(path.read_text(encoding="utf-8"))
-                yield path.name, data, 10, known.get(path.name)
+                yield path.name, data, sample_time_limit(data), known.get(path.name)
     else:
         print(f"note: {folder} not found, shared sample problems skipped", file=sys.stderr)
     for name, kwargs, limit in GENERATED:
