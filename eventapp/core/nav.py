@@ -17,13 +17,16 @@ class NavItem:
     public: bool = False
     order: int = 50
     also: object = None  # also(event) true: shown to this person without the roles
+    # Offers to take part (register, exhibit): pointless, and misleading, once the
+    # fair is over.
+    until_over: bool = False
 
 
 _ITEMS: list[NavItem] = []
 
 
-def add_nav_item(label, endpoint, *roles, public=False, order=50, also=None):
-    item = NavItem(label, endpoint, tuple(roles), public, order, also)
+def add_nav_item(label, endpoint, *roles, public=False, order=50, also=None, until_over=False):
+    item = NavItem(label, endpoint, tuple(roles), public, order, also, until_over)
     if item not in _ITEMS:
         _ITEMS.append(item)
 
@@ -37,6 +40,8 @@ def event_nav_items(event):
         mine = mine | {"organizer"}
     own, manage = [], []
     for item in sorted(_ITEMS, key=lambda i: i.order):
+        if item.until_over and event.is_over:
+            continue
         entry = {"label": item.label, "url": url_for(item.endpoint, slug=event.slug)}
         if item.roles == ("organizer",):
             if "organizer" in mine:

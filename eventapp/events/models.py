@@ -87,6 +87,17 @@ class Event(LocalizedMixin, db.Model):
         today = utcnow().astimezone(self.tz).date()
         return today if today in days else (days[0] if days else self.starts_on)
 
+    @property
+    def over_at(self):
+        """The moment the fair's last day ends, in its time zone."""
+        return datetime.combine(self.ends_on + timedelta(days=1), time(0), tzinfo=self.tz)
+
+    @property
+    def is_over(self):
+        """Whether the fair's last day has ended (in its own time zone): nobody
+        registers for it any more."""
+        return utcnow() >= self.over_at
+
     def local_datetime(self, day, clock):
         """An aware datetime for a wall-clock time on a fair day."""
         return datetime.combine(day, clock, tzinfo=self.tz)

@@ -7,6 +7,7 @@ from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import format_date
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -547,6 +548,19 @@ def grant_role(event, user, role, organization=None):
         },
     )
     return granted
+
+
+def check_registration_open(event):
+    """Refuse (EventError) a registration for a fair that is over: a role, and later
+    a badge, for days that have passed would only mislead."""
+    if event.is_over:
+        raise EventError(
+            _(
+                "%(event)s ended on %(date)s: registration is closed.",
+                event=event.name,
+                date=format_date(event.ends_on, "long"),
+            )
+        )
 
 
 def register_attendee(event, user):

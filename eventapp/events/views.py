@@ -102,6 +102,11 @@ def home(event):
 @login_required
 def join(slug):
     event = load_event(slug)
+    try:
+        services.check_registration_open(event)
+    except services.EventError as error:
+        flash(str(error), "error")
+        return redirect(url_for("events.home", slug=event.slug))
     services.register_attendee(event, current_user)
     flash(_("You are registered for %(event)s.", event=event.name), "success")
     return redirect(url_for("events.home", slug=event.slug))

@@ -60,7 +60,7 @@ from eventapp.organizations.models import ORGANIZATION_KINDS, SECTORS, Organizat
 
 bp = Blueprint("exhibitors", __name__)
 
-add_nav_item(_l("Exhibit"), "exhibitors.register", public=True, order=20)
+add_nav_item(_l("Exhibit"), "exhibitors.register", public=True, order=20, until_over=True)
 add_nav_item(
     _l("My company"), "exhibitors.my_company", "exhibitor_admin", "exhibitor_staff", order=21
 )

@@ -337,6 +337,8 @@ def test_signing_up_from_an_events_page_leads_back_to_that_event(client, small_e
     from tests.conftest import add_other_event
 
     add_other_event("later-expo", starts_on=date(2099, 1, 1))
+    # A fair to come: one that is over offers no sign-up.
+    small_event.event.starts_on = small_event.event.ends_on = date(2098, 9, 17)
     db.session.commit()
     home = client.get("/e/test-expo/?lang=en").get_data(as_text=True)
     signup = re.search(r'href="(/signup[^"]*)"[^>]*>Sign up to take part', home)

@@ -26,6 +26,9 @@ def test_sign_up_register_approve_pick_and_confirm(live_server, small_event, bro
     # The organizers opened booth picking an hour ago.
     settings = db.session.get(BoothSettings, small_event.event.id)
     settings.picking_opens_at = utcnow() - timedelta(hours=1)
+    # The fair is still to come: one that is over offers no "Exhibit".
+    event = small_event.event
+    event.starts_on = event.ends_on = utcnow().date() + timedelta(days=30)
     db.session.commit()
     db.session.remove()  # the browser's requests must not wait for this session
 

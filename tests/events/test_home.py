@@ -1,0 +1,69 @@
+"""The event's home page: what it offers to whom, before and after the fair."""
+
+from datetime import date, timedelta
+
+import time_machine
+from sqlalchemy import func, select
+
+from eventapp.events.models import EventRole
+from eventapp.extensions import db
+
+
+def _roles_of(user):
+    return db.session.scalar(
+        select(func.count()).select_from(EventRole).where(EventRole.user_id == user.id)
+    )
+
+
+def _move_to_the_future(event):
+    event.starts_on = date.today() + timedelta(days=30)
+    event.ends_on = event.starts_on + timedelta(days=1)
+    db.session.commit()
+
+
+def test_a_fair_that_is_over_says_so_and_offers_no_registration(login_as, small_event):
+    # The small event was held on 17-18 September 2025.
+    page = login_as("anonymous").get("/e/test-expo/?lang=en").get_data(as_text=True)
+    assert "This event ended on September 18, 2025. Registration is closed." in page
+    assert "Sign up to take part" not in page
+    assert ">Exhibit<" not in page
+    korean = login_as("anonymous").get("/e/test-expo/?lang=ko").get_data(as_text=True)
+    assert "2025년 9월 18일에 끝난 행사입니다. 참가 등록은 마감되었습니다." in korean
+
+    client = login_as("outsider")
+    page = client.get("/e/test-expo/?lang=en").get_data(as_text=True)
+    assert "This event ended" in page and "Register as attendee" not in page
+    # Posted anyway (an old tab): refused, saying why, and nothing written.
+    response = client.post("/e/test-expo/join?lang=en")
+    assert response.status_code == 302 and response.location.endswith("/e/test-expo/?lang=en")
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Test Expo ended on September 18, 2025: registration is closed." in page
+    assert _roles_of(small_event.outsider) == 0
+
+
+def test_a_fair_to_come_offers_sign_up_and_registration(login_as, small_event):
+    _move_to_the_future(small_event.event)
+    page = login_as("anonymous").get("/e/test-expo/?lang=en").get_data(as_text=True)
+    assert "Sign up to take part" in page and ">Exhibit<" in page
+    assert "This event ended" not in page
+    client = login_as("outsider")
+    assert "Register as attendee" in client.get("/e/test-expo/?lang=en").get_data(as_text=True)
+    assert client.post("/e/test-expo/join").status_code == 302
+    assert _roles_of(small_event.outsider) == 1
+
+
+def test_the_fair_ends_at_midnight_in_its_own_time_zone(login_as, small_event):
+    """The last day (18 September) ends at midnight in Seoul, 15:00 UTC: registering
+    stays open through the evening of the last day there, and no longer."""
+    with time_machine.travel("2025-09-18T15:00:00Z", tick=False):
+        client = login_as("outsider")
+        page = client.get("/e/test-expo/?lang=en").get_data(as_text=True)
+        assert "This event ended" in page and "Register as attendee" not in page
+        client.post("/e/test-expo/join")
+        assert _roles_of(small_event.outsider) == 0
+    with time_machine.travel("2025-09-18T14:59:00Z", tick=False):
+        client = login_as("outsider")
+        page = client.get("/e/test-expo/?lang=en").get_data(as_text=True)
+        assert "Register as attendee" in page and "This event ended" not in page
+        client.post("/e/test-expo/join")
+        assert _roles_of(small_event.outsider) == 1
