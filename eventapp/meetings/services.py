@@ -131,6 +131,7 @@ def name_company(event, user, fields):
     to the account, as an exhibitor registration would make it. Returns it."""
     from eventapp.exhibitors.services import exhibitor_named, lock_person, team_open
     from eventapp.organizations.models import Organization
+    from eventapp.organizations.services import attendee_company_named
 
     # Re-read under the lock: a second tap on the form names no second company.
     lock_person(user)
@@ -159,6 +160,19 @@ def name_company(event, user, fields):
                 "who registered it to add you to its team: you then take part in the "
                 "meetup for it.",
                 company=exhibiting.organization.name,
+                event=event.name,
+            )
+        )
+    named = attendee_company_named(event, [fields.get("name_ko"), fields.get("name_en")])
+    if named is not None:
+        # Named twice, it would be two companies in the meetup, each with its own
+        # profile, requests and meetings: it takes part once, through the first.
+        raise MeetingError(
+            _(
+                "%(company)s is already registered for %(event)s by another attendee. A "
+                "company takes part in the meetup once: if you work there, the colleague "
+                "who registered it books its meetings, and you may come along.",
+                company=named.name,
                 event=event.name,
             )
         )

@@ -10,7 +10,7 @@ from eventapp.events.models import EventRole
 from eventapp.extensions import db
 from eventapp.meetings.models import MeetingProfile
 from eventapp.organizations.models import Organization
-from tests.conftest import PASSWORD, login
+from tests.conftest import PASSWORD, add_other_event, login
 
 COMPANY = "/e/test-expo/meetings/company"
 
@@ -141,12 +141,55 @@ def test_an_exhibitors_name_is_not_named_again(meetup, client):
         COMPANY, data={"name_ko": "베타바이오", "kind": "startup", "sector": "bio"}
     )
     assert response.status_code == 302
+
+
+def test_a_company_another_attendee_named_is_not_named_again(meetup, client):
+    """Two people of one company who signed up alone would make it twice, with two
+    profiles that partners meet separately: the second is told it is registered
+    already, and what they typed stays on the form."""
+    first = _visitor(meetup.event, "kim")
+    login(client, first)
+    form = {"name_ko": "한빛벤처스", "name_en": "Hanbit Ventures", "kind": "investor"}
+    assert client.post(COMPANY, data={**form, "sector": "ai", "country": "KR"}).status_code == 302
     client.post("/logout")
-    login(client, _visitor(meetup.event, "gammaguest"))
+    second = _visitor(meetup.event, "lee")
+    login(client, second)
+    before = _organizations()
+    # Whatever the case and the spaces, in either language; Gamma Group is the
+    # company the event's attendee came for.
+    for name in (
+        {"name_en": "  hanbit   VENTURES "},
+        {"name_ko": "한빛 벤처스", "name_en": "Hanbit VC"},
+        {"name_ko": "감마 그룹"},
+    ):
+        response = client.post(
+            COMPANY + "?lang=en", data={**name, "kind": "investor", "sector": "ai", "country": "KR"}
+        )
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert "is already registered for Test Expo by another attendee." in page
+        assert "the colleague who registered it books its meetings" in page
+        assert 'value="' + next(iter(name.values())) + '"' in page
+    korean = client.post(
+        COMPANY + "?lang=ko",
+        data={"name_en": "HANBIT VENTURES", "kind": "investor", "sector": "ai"},
+    ).get_data(as_text=True)
+    assert "다른 참가자가 이미 테스트 엑스포에 등록한 기업입니다." in korean
+    assert _organizations() == before
+    assert db.session.get(User, second.id).organization_id is None
+
+    # A company named only at another event is no company of this one.
+    other = add_other_event()
+    elsewhere = _visitor(other, "park")
+    elsewhere.organization = Organization(
+        name_ko="델타", name_en="Delta Labs", kind="startup", sector="ai"
+    )
+    db.session.commit()
     response = client.post(
-        COMPANY, data={"name_en": "Gamma Group", "kind": "large_firm", "sector": "ai"}
+        COMPANY, data={"name_en": "Delta Labs", "kind": "startup", "sector": "ai"}
     )
     assert response.status_code == 302
+    assert db.session.get(User, second.id).organization.name_en == "Delta Labs"
 
 
 def test_an_invitation_warns_of_the_meetup_company_left_behind(meetup, client):
