@@ -67,3 +67,33 @@ def test_the_fair_ends_at_midnight_in_its_own_time_zone(login_as, small_event):
         assert "Register as attendee" in page and "This event ended" not in page
         client.post("/e/test-expo/join")
         assert _roles_of(small_event.outsider) == 1
+
+
+def test_the_home_page_shows_the_details_the_event_has(client, small_event):
+    """The small event names no venue, city, host fair nor description: no empty
+    "Venue" is shown. Its contact address is how people reach the organizers."""
+    page = client.get("/e/test-expo/?lang=en").get_data(as_text=True)
+    assert "<dt>Venue</dt>" not in page and 'class="eyebrow"' not in page
+    assert (
+        '<dt>Contact e-mail</dt><dd><a href="mailto:expo@example.org">expo@example.org</a>' in page
+    )
+    small_event.event.venue_en, small_event.event.city = "COEX Hall B", "Seoul"
+    db.session.commit()
+    page = client.get("/e/test-expo/?lang=en").get_data(as_text=True)
+    assert "<dt>Venue</dt><dd>COEX Hall B, Seoul</dd>" in page
+
+
+def test_the_list_of_events_says_which_are_over(client, small_event):
+    from tests.conftest import add_other_event
+
+    add_other_event("later-expo", starts_on=date.today() + timedelta(days=60))
+    db.session.commit()
+    page = client.get("/events?lang=en").get_data(as_text=True)
+    cards = {
+        slug: page.split(f'href="/e/{slug}/"', 1)[1].split("</a>", 1)[0]
+        for slug in ("test-expo", "later-expo")
+    }
+    assert ">ended<" in cards["test-expo"] and ">ended<" not in cards["later-expo"]
+    # No venue named: no dangling separator after the dates.
+    assert "· </p>" not in cards["later-expo"] and " · \n" not in cards["later-expo"]
+    assert ">종료<" in client.get("/events?lang=ko").get_data(as_text=True)
