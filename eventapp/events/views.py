@@ -276,6 +276,10 @@ def appoint_organizer(event):
             flash(_("%(email)s is an organizer of the event.", email=form.email.data), "success")
         else:
             flash(error, "error")
+    elif (form.email.data or "").strip():
+        # Typed, but refused (a browser takes kim@kicxup for an address): asking for
+        # the address again would not tell what is wrong with this one.
+        flash(_("%(email)s is not an e-mail address.", email=form.email.data.strip()), "error")
     else:
         flash(_("Give the e-mail address of the organizer to appoint."), "error")
     return redirect(url_for(".settings", slug=event.slug))

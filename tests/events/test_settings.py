@@ -176,6 +176,25 @@ def test_organizers_appoint_organizers_by_e_mail(login_as, small_event):
     assert "outsider@example.org" in client.get(URL).get_data(as_text=True)
 
 
+def test_an_address_that_is_none_is_named_when_refused(login_as, small_event):
+    """An address the browser lets through (no dot in the domain) was answered "Give
+    the e-mail address of the organizer to appoint", as if none had been typed."""
+    client = login_as("organizer")
+    for lang, expected in (
+        ("en", "kim@kicxup is not an e-mail address."),
+        ("ko", "이메일 주소가 아닙니다."),
+    ):
+        response = client.post(
+            f"/e/test-expo/manage/organizers?lang={lang}", data={"email": "kim@kicxup"}
+        )
+        page = client.get(response.location).get_data(as_text=True)
+        assert expected in page and "kim@kicxup" in page
+        assert "Give the e-mail address" not in page and "이메일 주소를 입력하세요" not in page
+    response = client.post("/e/test-expo/manage/organizers?lang=en", data={"email": ""})
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Give the e-mail address of the organizer to appoint." in page
+
+
 def test_an_account_that_cannot_sign_in_is_not_appointed(login_as, small_event):
     """An unconfirmed account (maybe someone else's sign-up with the address) or a
     deactivated one was appointed like any other."""
