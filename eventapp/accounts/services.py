@@ -217,6 +217,10 @@ def user_from_reset_token(token):
     user = db.session.get(User, data.get("uid"))
     if user is None or user.password_hash[-16:] != data.get("ph"):
         raise AccountError(_("This reset link has already been used."))
+    if not user.is_active:
+        # Shut for a reason: a new password would not let its owner in anyway, and
+        # it would confirm the address of an account nobody may use.
+        raise AccountError(_("This reset link is not valid."))
     return user
 
 
@@ -241,7 +245,12 @@ def _recent_mails(address, kind):
 def request_password_reset(email, remote_addr):
     """Queue a reset mail when the account exists; say nothing either way."""
     user = find_user(email)
-    if user is None or _recent_mails(user.email, "password_reset") >= RESET_MAILS_PER_WINDOW:
+    if (
+        user is None
+        # Its link could only lead to "Please sign in", and signing in to a refusal.
+        or not user.is_active
+        or _recent_mails(user.email, "password_reset") >= RESET_MAILS_PER_WINDOW
+    ):
         return None
     link = current_app.config["SERVER_URL"].rstrip("/") + url_for(
         "accounts.reset_password", token=make_reset_token(user)

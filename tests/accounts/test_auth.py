@@ -4,7 +4,7 @@ import re
 import time
 from datetime import timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from eventapp.accounts import services
 from eventapp.accounts.models import LoginAttempt, User
@@ -145,6 +145,31 @@ def test_tampered_reset_token_is_rejected(client, small_event):
     response = client.get("/reset/not-a-token")
     assert response.status_code == 302
     assert "/reset" in response.location
+
+
+def test_a_deactivated_account_gets_no_password_reset(client, small_event):
+    """Its owner was mailed a link, chose a password, was told to sign in, and was then
+    refused with "Wrong e-mail address or password"."""
+    attendee = small_event.attendee
+    earlier = _reset_link(client, attendee.email)
+    attendee.active = False
+    db.session.commit()
+    sent = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+    response = client.post("/reset?lang=en", data={"email": attendee.email})
+    # Answered as for any address, but nothing is mailed.
+    assert "If an account exists for this address" in client.get(response.location).get_data(
+        as_text=True
+    )
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == sent
+    # A link mailed before it was shut no longer sets a password.
+    response = client.get(earlier + "?lang=en")
+    assert response.status_code == 302 and "/reset" in response.location
+    assert "This reset link is not valid." in client.get(response.location).get_data(as_text=True)
+    response = client.post(
+        earlier, data={"password": "brand new secret", "confirm": "brand new secret"}
+    )
+    db.session.expire_all()
+    assert db.session.get(User, attendee.id).check_password(PASSWORD)
 
 
 def test_session_cookie_flags(client, small_event):
