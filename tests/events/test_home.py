@@ -97,3 +97,10 @@ def test_the_list_of_events_says_which_are_over(client, small_event):
     # No venue named: no dangling separator after the dates.
     assert "· </p>" not in cards["later-expo"] and " · \n" not in cards["later-expo"]
     assert ">종료<" in client.get("/events?lang=ko").get_data(as_text=True)
+
+
+def test_the_description_keeps_its_paragraphs(client, small_event):
+    small_event.event.description_en = "Meet startups.\n\nBook one-on-one meetings."
+    db.session.commit()
+    page = client.get("/e/test-expo/?lang=en").get_data(as_text=True)
+    assert '<p class="lead multiline">Meet startups.\n\nBook one-on-one meetings.</p>' in page
