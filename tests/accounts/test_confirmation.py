@@ -349,6 +349,24 @@ def test_signing_up_from_an_events_page_leads_back_to_that_event(client, small_e
     assert response.status_code == 302 and response.location.endswith("/e/test-expo/")
 
 
+def test_signing_up_from_the_menu_of_an_events_page_leads_back_to_that_event(client, small_event):
+    """The menu's "Sign up" led, once the address was confirmed, to the site's front
+    page, which shows the newest event: another one than the page it came from."""
+    from datetime import date
+
+    from tests.conftest import add_other_event
+
+    add_other_event("later-expo", starts_on=date(2099, 1, 1))
+    db.session.commit()
+    page = client.get("/e/test-expo/floorplan?lang=en").get_data(as_text=True)
+    menu = page.split('<nav class="mainnav"', 1)[1].split("</nav>", 1)[0]
+    signup = re.search(r'href="(/signup[^"]*)">Sign up<', menu)
+    assert signup is not None
+    sign_up(client, ADDRESS, url=signup.group(1).replace("&amp;", "&"))
+    response = client.post(confirmation_link(ADDRESS), data={"password": SECRET})
+    assert response.status_code == 302 and response.location.endswith("/e/test-expo/")
+
+
 def test_an_address_at_a_domain_in_hangul_gets_its_mail_and_signs_in(client, app_ctx):
     # A domain in non-Latin letters goes to mail servers in its ASCII form; the raw
     # form made a To header no server reads and an RCPT command SMTP cannot send.
