@@ -92,6 +92,7 @@ def home(event):
         booths=booth_counts(event),
         hall_booths=hall_counts(event),
         home_panels=HOME_PANELS,
+        role_labels=ROLES,
         exhibitor_total=sum(
             n for status, n in exhibitors.items() if status in ("approved", "placed", "confirmed")
         ),

@@ -104,3 +104,16 @@ def test_the_description_keeps_its_paragraphs(client, small_event):
     db.session.commit()
     page = client.get("/e/test-expo/?lang=en").get_data(as_text=True)
     assert '<p class="lead multiline">Meet startups.\n\nBook one-on-one meetings.</p>' in page
+
+
+def test_people_registered_see_as_what_they_take_part(login_as, small_event):
+    page = login_as("exhibitor_admin").get("/e/test-expo/?lang=en").get_data(as_text=True)
+    assert "You take part as exhibitor (company admin)." in page
+    _move_to_the_future(small_event.event)
+    client = login_as("outsider")
+    assert 'id="my-roles"' not in client.get("/e/test-expo/?lang=en").get_data(as_text=True)
+    client.post("/e/test-expo/join")
+    page = client.get("/e/test-expo/?lang=en").get_data(as_text=True)
+    assert "You take part as attendee." in page and "Register as attendee" not in page
+    korean = client.get("/e/test-expo/?lang=ko").get_data(as_text=True)
+    assert 'id="my-roles">참관객' in korean
