@@ -430,3 +430,13 @@ def test_creating_an_account_from_the_sign_in_page_leads_on_to_the_page_asked_fo
     assert response.status_code == 302
     assert response.location.endswith("/e/test-expo/exhibit")
     assert client.get(response.location).status_code == 200
+
+
+def test_the_site_is_named_in_the_pages_language(client, app_ctx):
+    """Pages outside an event (sign-in, sign-up) named it "KICXUP Global" in the Korean
+    header and title, while their footer said "KICXUP 글로벌"."""
+    korean = client.get("/login?lang=ko").get_data(as_text=True)
+    assert '<span class="brand-text">KICXUP 글로벌</span>' in korean
+    assert "KICXUP Global" not in korean
+    english = client.get("/signup?lang=en").get_data(as_text=True)
+    assert '<span class="brand-text">KICXUP Global</span>' in english
