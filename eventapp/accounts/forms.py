@@ -17,6 +17,10 @@ def stripped(value):
 
 STRIPPED = [stripped]
 
+PASSWORD_MIN = 10
+# Told before the first try: on a phone, a refusal after typing it twice costs both.
+PASSWORD_HINT = _l("At least %(num)s characters.", num=PASSWORD_MIN)
+
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
@@ -50,7 +54,11 @@ class SignupForm(NamesMixin, FlaskForm):
     name_en = StringField(
         _l("Name (English)"), validators=[Optional(), Length(max=100)], filters=STRIPPED
     )
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=128)])
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=128)],
+        description=PASSWORD_HINT,
+    )
     confirm = PasswordField(
         _l("Repeat password"),
         validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))],
@@ -80,7 +88,9 @@ class ResendConfirmationForm(FlaskForm):
 
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(
-        _l("New password"), validators=[DataRequired(), Length(min=10, max=128)]
+        _l("New password"),
+        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=128)],
+        description=PASSWORD_HINT,
     )
     confirm = PasswordField(
         _l("Repeat password"),

@@ -440,3 +440,13 @@ def test_the_site_is_named_in_the_pages_language(client, app_ctx):
     assert "KICXUP Global" not in korean
     english = client.get("/signup?lang=en").get_data(as_text=True)
     assert '<span class="brand-text">KICXUP Global</span>' in english
+
+
+def test_the_password_rule_is_told_before_the_first_try(client, small_event):
+    for url in ("/signup", _reset_link(client, "attendee@example.org"), "/account"):
+        if url == "/account":
+            login(client, small_event.attendee)
+        english = client.get(url + "?lang=en").get_data(as_text=True)
+        assert '<small class="hint">At least 10 characters.</small>' in english, url
+        korean = client.get(url + "?lang=ko").get_data(as_text=True)
+        assert '<small class="hint">10자 이상 입력하세요.</small>' in korean, url
