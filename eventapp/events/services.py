@@ -481,7 +481,7 @@ def day_obstacles(event, starts_on, ends_on, timezone):
                 _(
                     "Booth picking runs until %(moment)s, after the fair's last day; change the "
                     "picking window first.",
-                    moment=max(late).astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M"),
+                    moment=_moment_in(max(late), event.timezone),
                 )
             )
     # Meetings are requested and booked for the fair's slots: a booking window open
@@ -494,10 +494,16 @@ def day_obstacles(event, starts_on, ends_on, timezone):
                 _(
                     "The meetup's booking window reaches %(moment)s, after the fair's last "
                     "day; change it in the meetup settings first.",
-                    moment=max(late).astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M"),
+                    moment=_moment_in(max(late), event.timezone),
                 )
             )
     return found
+
+
+def _moment_in(moment, zone):
+    """A window's end as the organizer set it: in the event's time zone (the one it
+    has, even while a change of zone is refused), named, since it may not be Seoul."""
+    return f"{moment.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} ({zone})"
 
 
 def printed_badges(event):

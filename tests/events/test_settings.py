@@ -349,9 +349,20 @@ def test_a_booth_picking_window_past_the_fair_stays(login_as, small_event):
         return post(client, small_event.event, **days)
 
     page = move_to_the_first_two_days_of_september("2025-09-10T09:00:00+00:00")
-    assert "Booth picking runs until 2025-09-10 18:00, after the fair&#39;s last day" in (
-        page.get_data(as_text=True)
+    assert (
+        "Booth picking runs until 2025-09-10 18:00 (Asia/Seoul), after the fair&#39;s last day"
+        in page.get_data(as_text=True)
     )
+    # Asked with another time zone too (refused as well), the moment is the one the
+    # organizers set, in the zone the event has: not 11:00, Berlin's, unnamed.
+    page = post(
+        client,
+        small_event.event,
+        starts_on=date(2025, 9, 1),
+        ends_on=date(2025, 9, 2),
+        timezone="Europe/Berlin",
+    ).get_data(as_text=True)
+    assert "Booth picking runs until 2025-09-10 18:00 (Asia/Seoul)" in page
     # Closing as the new last day ends (midnight, Seoul time) is in time.
     response = move_to_the_first_two_days_of_september("2025-09-02T15:00:00+00:00")
     assert response.status_code == 302
@@ -371,7 +382,8 @@ def test_a_meetup_booking_window_past_the_fair_stays(login_as, small_event):
     client = login_as("organizer")
     page = post(client, event, ends_on=date(2025, 9, 17)).get_data(as_text=True)
     assert (
-        "The meetup&#39;s booking window reaches 2025-09-18 18:00, after the fair&#39;s last "
+        "The meetup&#39;s booking window reaches 2025-09-18 18:00 (Asia/Seoul), after the "
+        "fair&#39;s last "
         "day; change it in the meetup settings first." in page
     )
     db.session.refresh(event)
