@@ -1,4 +1,5 @@
 import hmac
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -11,7 +12,14 @@ from flask import (
     url_for,
 )
 from flask_babel import refresh
-from flask_login import COOKIE_NAME, current_user, login_required, login_user, logout_user
+from flask_login import (
+    COOKIE_NAME,
+    current_user,
+    login_required,
+    login_url,
+    login_user,
+    logout_user,
+)
 
 from eventapp.accounts import services
 from eventapp.accounts.forms import (
@@ -41,6 +49,21 @@ def load_user(user_id):
     if user is None or not hmac.compare_digest(user.session_stamp, stamp):
         return None  # the password changed since this session began
     return user
+
+
+@login_manager.unauthorized_handler
+def sign_in_first():
+    """Flask-Login's answer (the sign-in page, then back to the page asked for), except
+    for a form sent while signed out (a page left open, signed out in another tab):
+    back to the page it was sent from, since a redirect cannot send the form again and
+    the address it went to answers no GET (405)."""
+    flash(login_manager.login_message, login_manager.login_message_category)
+    if request.method in ("GET", "HEAD"):
+        target = request.url
+    else:
+        referrer = request.referrer
+        target = referrer if referrer and urlsplit(referrer).netloc == request.host else None
+    return redirect(login_url(login_manager.login_view, next_url=target))
 
 
 def _safe_next(default):

@@ -450,3 +450,29 @@ def test_the_password_rule_is_told_before_the_first_try(client, small_event):
         assert '<small class="hint">At least 10 characters.</small>' in english, url
         korean = client.get(url + "?lang=ko").get_data(as_text=True)
         assert '<small class="hint">10자 이상 입력하세요.</small>' in korean, url
+
+
+def test_a_form_sent_while_signed_out_leads_back_to_its_page(client, small_event):
+    """Signed out in another tab, then "Register as attendee" on a page left open: the
+    sign-in led on to the address the form was sent to, which answers no GET (405)."""
+    from datetime import date, timedelta
+
+    event = small_event.event
+    event.starts_on = event.ends_on = date.today() + timedelta(days=30)
+    db.session.commit()
+    response = client.post(
+        "/e/test-expo/join", headers={"Referer": "http://localhost/e/test-expo/"}
+    )
+    assert response.status_code == 302
+    assert response.location == "/login?next=%2Fe%2Ftest-expo%2F"
+    response = client.post(
+        response.location, data={"email": "outsider@example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 302 and response.location == "/e/test-expo/"
+    assert client.get(response.location).status_code == 200
+    # From a page elsewhere (or none named), the sign-in leads to the front page.
+    client.post("/logout")
+    response = client.post("/e/test-expo/join", headers={"Referer": "https://evil.example/x"})
+    assert response.location == "/login"
+    # A page asked for is still the one reached after signing in.
+    assert client.get("/account").location == "/login?next=%2Faccount"
