@@ -194,13 +194,13 @@ def test_the_log_finds_a_holders_scans_by_name_or_whole_code(scanning, login_as)
 
 
 def test_who_was_scanned_and_the_answer_come_first(scanning, login_as):
-    """On a phone the columns on the right need a sideways scroll."""
+    """On a phone they are a scan's first lines, the rest below."""
     scan(login_as("staff"), scanning.points["gate"], scanning.code("attendee"))
     html = login_as("organizer").get(f"{LOG}?lang=en").get_data(as_text=True)
     head = re.findall(r"<th>([^<]+)</th>", html.split("<thead>", 1)[1].split("</thead>", 1)[0])
     assert head[:3] == ["Scanned at", "Result", "Badge holder"]
     row = html.split('<tr id="scan-', 1)[1].split("</tr>", 1)[0]
-    cells = row.split("<td>")[1:]
+    cells = row.split("<td")[1:]
     assert "OK" in cells[1] and "Attendee" in cells[2]
 
 
