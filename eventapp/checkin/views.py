@@ -58,7 +58,7 @@ from eventapp.core.permissions import (
     require_same_company,
 )
 from eventapp.core.spreadsheets import csv_safe, keep_as_text, xlsx_row
-from eventapp.core.templating import local_time
+from eventapp.core.templating import country_name, local_time
 from eventapp.core.urls import safe_redirect_target
 from eventapp.extensions import db, login_manager
 from eventapp.organizations.models import Organization
@@ -977,7 +977,7 @@ EXPORT_COLUMNS = (
     ("captured_at", _l("Scanned at"), 17),
     ("name", _l("Name"), 22),
     ("organization", _l("Company / organization"), 30),
-    ("country", _l("Country"), 8),
+    ("country", _l("Country"), 16),
     ("category", _l("Badge category"), 18),
     ("rating", _l("Rating"), 8),
     ("notes", _l("Notes"), 40),
@@ -997,6 +997,8 @@ def _export_rows(event, rows):
                 value = value.astimezone(event.tz).strftime("%Y-%m-%d %H:%M")
             elif key == "rating":
                 value = str(LEAD_RATINGS[value]) if value else ""
+            elif key == "country":
+                value = country_name(value)
             values.append(value)
         yield values
 

@@ -30,6 +30,23 @@ def test_my_badge_page_and_pdf(login_as, small_event):
     assert "attendee 님" in pdf_text(response.data)
 
 
+def test_a_badges_country_is_named_in_the_readers_language(login_as, small_event):
+    """The holder's and the organizer's badge pages said "US"."""
+    small_event.companies["gamma"].country = "US"
+    badge = services.issue_badge(small_event.event, small_event.attendee)
+    db.session.commit()
+    assert badge.country == "US"
+    pages = (
+        ("attendee", "/e/test-expo/badge"),
+        ("organizer", f"/e/test-expo/manage/badges/{badge.id}"),
+    )
+    for role, path in pages:
+        client = login_as(role)
+        for lang, name in (("en", "United States"), ("ko", "미국")):
+            html = client.get(f"{path}?lang={lang}").get_data(as_text=True)
+            assert f"<dd>{name}</dd>" in html and "<dd>US</dd>" not in html, (path, lang)
+
+
 def test_revoked_badge_page_shows_no_code_and_serves_no_pdf(login_as, small_event):
     badge = services.issue_badge(small_event.event, small_event.attendee)
     services.revoke_badge(badge)

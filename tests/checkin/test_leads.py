@@ -136,9 +136,10 @@ def test_csv_and_xlsx_exports(scanning, login_as, device_token):
     sheet = load_workbook(io.BytesIO(response.data)).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[0] == header
-    # Each column as wide as its contents want: the notes widest, the country narrow.
+    # Each column as wide as its contents want: the notes widest, the country's name
+    # ("United Arab Emirates") less so.
     widths = {name: sheet.column_dimensions[chr(65 + i)].width for i, name in enumerate(header)}
-    assert widths["Notes"] == 40 and widths["Country"] == 8 and widths["E-mail"] == 28
+    assert widths["Notes"] == 40 and widths["Country"] == 16 and widths["E-mail"] == 28
     emails = {row[header.index("Name")]: row[header.index("E-mail")] for row in values[1:]}
     assert emails["Attendee"] == "attendee@example.org"
     assert emails["Outsider"] in ("", None)
@@ -160,6 +161,27 @@ def test_csv_and_xlsx_exports(scanning, login_as, device_token):
     assert client.get("/e/test-expo/leads/export.pdf").status_code == 404
     other = login_as("other_exhibitor").get("/e/test-expo/leads/export.csv")
     assert "Outsider" not in other.get_data(as_text=True)
+
+
+def test_a_leads_country_is_named_in_the_readers_language(scanning, login_as):
+    """The page and both exports said "US": the country's name, as the meetup's
+    cards give it, reads "미국" to a Korean exhibitor."""
+    scanning.badges["attendee"].country = "US"
+    db.session.commit()
+    staff = login_as("exhibitor_staff")
+    assert scan(staff, scanning.points["alpha_booth"], scanning.code("attendee")).status_code == 200
+    for lang, name in (("en", "United States"), ("ko", "미국")):
+        html = staff.get(f"/e/test-expo/leads/?lang={lang}").get_data(as_text=True)
+        lead = html.split('class="card lead"', 1)[1].split("</article>", 1)[0]
+        facts = lead.split('<p class="muted">', 1)[1].split("</p>", 1)[0]
+        assert f" · {name} · " in facts and " · US · " not in facts, facts
+        text = staff.get(f"/e/test-expo/leads/export.csv?lang={lang}").get_data(as_text=True)
+        header, row = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+        assert row[3] == name, (header[3], row[3])
+        sheet = load_workbook(
+            io.BytesIO(staff.get(f"/e/test-expo/leads/export.xlsx?lang={lang}").data)
+        ).active
+        assert sheet["D2"].value == name
 
 
 def test_contact_sharing_choice(scanning, login_as):
