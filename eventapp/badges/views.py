@@ -233,6 +233,11 @@ def print_batch(event):
         # A link with a category misspelt would print every badge of the event.
         flash(_("Unknown badge category: %(names)s", names=asked[:50]), "error")
         return redirect(url_for("badges.manage", slug=event.slug))
+    company = request.args.get("company") or ""
+    if company and filters["organization_id"] is None:
+        # As with a category: a company that is no id would print the whole event.
+        flash(_("Unknown company: %(company)s", company=company[:50]), "error")
+        return redirect(url_for("badges.manage", slug=event.slug))
     _commit_or_retry(lambda: services.sync_badges(event))
     parts = ["badges", event.slug]
     if filters["category"]:

@@ -282,3 +282,19 @@ def test_a_print_of_an_unknown_category_prints_nothing(login_as, small_event):
     assert "알 수 없는 출입증 구분: bogus" in page
     response = organizer.get("/e/test-expo/manage/badges/print.pdf?category=exhibitor")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
+
+
+def test_a_print_of_a_company_that_is_no_id_prints_nothing(login_as, small_event):
+    """A link whose company was mangled ("12ab") printed every badge of the event."""
+    organizer = login_as("organizer")
+    response = organizer.get("/e/test-expo/manage/badges/print.pdf?company=12ab&lang=en")
+    assert response.status_code == 302
+    assert response.location.endswith("/e/test-expo/manage/badges/?lang=en")
+    page = organizer.get("/e/test-expo/manage/badges/?lang=en").get_data(as_text=True)
+    assert "Unknown company: 12ab" in page
+    organizer.get("/e/test-expo/manage/badges/print.pdf?company=12ab&lang=ko")
+    page = organizer.get("/e/test-expo/manage/badges/?lang=ko").get_data(as_text=True)
+    assert "알 수 없는 기업·기관: 12ab" in page
+    alpha = small_event.companies["alpha"].id
+    response = organizer.get(f"/e/test-expo/manage/badges/print.pdf?company={alpha}")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
