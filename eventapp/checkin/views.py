@@ -493,7 +493,8 @@ def scans_export(event):
             scan.scan_point.name,
             str(scan_result_label(scan.result, scan.scan_point.kind)),
             str(scan_reason_label(scan.reason)) if scan.reason else "",
-            f"{badge.id}-{badge.issue}" if badge else "",
+            # As printed under the badge's QR code, and as the badge pages show it.
+            f"{badge.id:06d}-{badge.issue}" if badge else "",
             badge.name if badge else "",
             str(CATEGORIES[badge.category].label) if badge and badge.category in CATEGORIES else "",
             "" if badge else scan.code_shown,

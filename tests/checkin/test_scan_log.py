@@ -109,7 +109,9 @@ def test_the_log_exports_as_csv_with_its_filter(scanning, login_as):
     assert [row["Result"] for row in rows] == ["invalid", "already checked in", "OK"]
     assert {row["Scan point"] for row in rows} == {"Main gate"}
     badge = scanning.badges["attendee"]
-    assert rows[2]["Badge"] == f"{badge.id}-{badge.issue}" and rows[2]["Badge holder"]
+    # The number printed under the badge's QR code (000123-1), which the help desk
+    # reads off the badge; it was 123-1, found nowhere on the badge.
+    assert rows[2]["Badge"] == f"{badge.id:06d}-{badge.issue}" and rows[2]["Badge holder"]
     assert rows[2]["Scanned by"] == scanning.staff.name_en
     # What an unreadable scan held, kept from running as a formula.
     assert rows[0]["Code scanned"].startswith("'=HYPERLINK") and rows[0]["Badge"] == ""
