@@ -2214,6 +2214,10 @@ def set_contact_sharing(event, user, share):
 
 # Rows on one page of the scan log.
 SCAN_LOG_PAGE = 100
+# The scan log's filter value for every refused scan, whatever the refusal: all
+# results but these two.
+REFUSED = "rejected"
+NOT_REFUSED = ("ok", "already_checked_in")
 
 
 def _scan_log_query(event, point_id=None, result=None, day=None, text=None, scanner=None):
@@ -2231,7 +2235,10 @@ def _scan_log_query(event, point_id=None, result=None, day=None, text=None, scan
         )
     if point_id:
         query = query.where(Scan.scan_point_id == point_id)
-    if result:
+    if result == REFUSED:
+        # As the scan points' "Rejected" counts them.
+        query = query.where(Scan.result.not_in(NOT_REFUSED))
+    elif result:
         query = query.where(Scan.result == result)
     if day:
         query = query.where(Scan.day == day)

@@ -138,6 +138,7 @@ def manage(event):
         by_day=services.checkins_by_day(event),
         kinds=SCAN_POINT_KINDS,
         categories=CATEGORIES,
+        refused=services.REFUSED,
         now=services.utcnow(),
     )
 
@@ -404,7 +405,7 @@ def _scan_log_filter(event):
     # A day not of the fair falls back as on the meeting pages; the form shows which.
     return {
         "point_id": parse_id(request.args.get("point")),
-        "result": result if result in SCAN_RESULTS else None,
+        "result": result if result in SCAN_RESULTS or result == services.REFUSED else None,
         "day": event.day_asked(day) if day else None,
         "text": (request.args.get("q") or "").strip()[:200] or None,
         "scanner": services.parse_scanner(request.args.get("scanner")),
@@ -429,6 +430,7 @@ def scans(event):
         log=log,
         points=points,
         results=SCAN_RESULTS,
+        refused=services.REFUSED,
         reason_label=scan_reason_label,
         result_label=scan_result_label,
         point_id=point_id,

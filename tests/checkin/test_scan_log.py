@@ -323,3 +323,29 @@ def test_a_booth_scan_of_a_lead_already_captured_reads_so_in_the_log(scanning, l
     overview = organizer.get("/e/test-expo/checkin/?lang=en").get_data(as_text=True)
     row = overview.split(f'/checkin/points/{booth.id}"', 1)[1].split("</tr>", 1)[0]
     assert 'data-label="Already captured"' in row
+
+
+def test_a_scan_points_rejected_count_opens_its_refused_scans(scanning, login_as):
+    """Each count of the scan points' table opened its scans in the log but the
+    rejected one: the log had no filter for every refusal at once."""
+    gate, vip, staff = scanning.points["gate"], scanning.points["vip_gate"], login_as("staff")
+    scan(staff, gate, scanning.code("attendee"))
+    scan(staff, gate, scanning.code("attendee"))
+    scan(staff, gate, "K1-not-a-code")
+    scan(staff, gate, scanning.code("outsider"))
+    scan(staff, vip, scanning.code("outsider"))  # another point's refusal
+    organizer = login_as("organizer")
+    overview = organizer.get("/e/test-expo/checkin/?lang=en").get_data(as_text=True)
+    row = overview.split(">Main gate</a>", 1)[1].split("</tr>", 1)[0]
+    link = re.search(r'data-label="Rejected"><a href="([^"]+)">1<', row)
+    assert link, row
+    page = organizer.get(link.group(1).replace("&amp;", "&") + "&lang=en").get_data(as_text=True)
+    assert "1 scan matches." in page and "not a badge code" in page
+    assert 'value="rejected" selected' in page
+    rows = _scan_log_csv(organizer, point=gate.id, result="rejected", lang="en")
+    assert [row["Result"] for row in rows] == ["invalid"]
+    # Every refusal, whatever its kind, at every point.
+    every = _scan_log_csv(organizer, result="rejected", lang="en")
+    assert sorted(row["Result"] for row in every) == ["invalid", "not allowed here"]
+    page = organizer.get(f"{LOG}?lang=ko&result=rejected").get_data(as_text=True)
+    assert "반려됨(사유 무관)</option>" in page
