@@ -298,3 +298,21 @@ def test_a_print_of_a_company_that_is_no_id_prints_nothing(login_as, small_event
     alpha = small_event.companies["alpha"].id
     response = organizer.get(f"/e/test-expo/manage/badges/print.pdf?company={alpha}")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
+
+
+def test_a_revoked_badge_reads_the_same_in_korean_everywhere(login_as, small_event):
+    """Korean pages called a revoked badge 취소됨 (the overview, the scanner, the
+    flash after revoking) and 무효화됨 (the badge list, the badge's page, the scan
+    log), and its button 사용 중지 (stop using), as for a phone."""
+    badge = services.issue_badge(small_event.event, small_event.attendee)
+    db.session.commit()
+    organizer = login_as("organizer")
+    detail = f"/e/test-expo/manage/badges/{badge.id}"
+    page = organizer.get(f"{detail}?lang=ko").get_data(as_text=True)
+    form = page.split(f'action="{detail}/revoke"', 1)[1].split("</form>", 1)[0]
+    assert ">출입증 취소</button>" in form
+    assert 'data-confirm="이 출입증을 취소할까요?' in page
+    organizer.post(f"{detail}/revoke?lang=ko", data={"reason": ""})
+    for path in (detail, "/e/test-expo/manage/badges/", "/e/test-expo/manage/"):
+        page = organizer.get(f"{path}?lang=ko").get_data(as_text=True)
+        assert "취소됨" in page and "무효화" not in page and "사용 중지" not in page, path
