@@ -451,3 +451,15 @@ def test_a_point_whose_device_token_is_in_use_is_not_deleted(scanning, login_as,
     assert db.session.get(ScanPoint, point.id) is not None, "point deleted under a device in use"
     assert db.session.get(ScanDevice, device.id) is not None
     assert "may hold scans not uploaded" in page.get_data(as_text=True)
+
+
+def test_a_device_never_used_says_so_under_last_seen(scanning, login_as, device_token):
+    """A device whose code no phone used yet showed an empty "Last seen:" line on a
+    phone, as if the page had failed to load it."""
+    device_token("gate")
+    organizer = login_as("organizer")
+    for lang, never in (("en", "not yet"), ("ko", "아직 없음")):
+        html = organizer.get(f"/e/test-expo/checkin/?lang={lang}").get_data(as_text=True)
+        row = html.split('<tr id="device-', 1)[1].split("</tr>", 1)[0]
+        seen = row.split('data-label="', 3)[3].split("</td>", 1)[0]
+        assert seen.endswith(f'<span class="muted">{never}</span>'), seen
