@@ -385,6 +385,117 @@ def violations(problem: Problem, assignments: dict[str, list[str]]) -> list[str]
     return found
 
 
+# --------------------------------------------------------------------------- left out
+
+
+def _largest_group(booth_ids: set[str], neighbours) -> int:
+    """Size of the largest set of touching booths among `booth_ids`: any connected set
+    that large also holds a connected set of every smaller size."""
+    seen: set[str] = set()
+    largest = 0
+    for start in booth_ids:
+        if start in seen:
+            continue
+        seen.add(start)
+        todo, size = [start], 0
+        while todo:
+            size += 1
+            for near in neighbours[todo.pop()]:
+                if near in booth_ids and near not in seen:
+                    seen.add(near)
+                    todo.append(near)
+        largest = max(largest, size)
+    return largest
+
+
+def _groups_of_at_least(booth_ids: set[str], neighbours, size: int) -> set[str]:
+    """The booths of `booth_ids` that lie in a set of at least `size` touching ones."""
+    kept: set[str] = set()
+    seen: set[str] = set()
+    for start in booth_ids:
+        if start in seen:
+            continue
+        seen.add(start)
+        group, todo = [start], [start]
+        while todo:
+            for near in neighbours[todo.pop()]:
+                if near in booth_ids and near not in seen:
+                    seen.add(near)
+                    group.append(near)
+                    todo.append(near)
+        if len(group) >= size:
+            kept.update(group)
+    return kept
+
+
+def left_out_reasons(problem: Problem, assignments: dict[str, list[str]]) -> dict[str, dict]:
+    """Why each exhibitor to place that `assignments` leaves out has no booths, as plain data.
+
+    For every such exhibitor id: ``{"reason": ..., "size": booths it rents, "zones":
+    its zones, sorted (empty: the whole floor)}`` and, by reason:
+
+    - ``none_free``: no booth in its zones is free (blocked or fixed by the organizers);
+    - ``too_small``: free booths there, but no ``size`` of them touch; ``largest`` is
+      the most that do;
+    - ``rivals``: every free place for it stands next to a competitor it avoids,
+      ``rivals`` (their ids), placed by the organizers or in `assignments`;
+    - ``taken``: the exhibitors `assignments` places took every free place for it;
+    - ``time``: a place that breaks no rule is still free, so the search ended before
+      finding it (the solver's time limit).
+    """
+    neighbours = problem.neighbours
+    fixed_on = {bid: eid for eid, held in problem.fixed.items() for bid in held}
+    placed_on = {bid: eid for eid, held in assignments.items() for bid in held}
+    free = {bid for bid in problem.booths if bid not in problem.blocked and bid not in fixed_on}
+    reasons: dict[str, dict] = {}
+    for eid, exhibitor in problem.exhibitors.items():
+        if eid in assignments or eid in problem.fixed:
+            continue
+        size = exhibitor.size
+        found = {"size": size, "zones": sorted(exhibitor.zones)}
+        reasons[eid] = found
+        mine = {bid for bid in free if exhibitor.allows(problem.booths[bid])}
+        largest = _largest_group(mine, neighbours)
+        if largest < size:
+            if largest:
+                found.update(reason="too_small", largest=largest)
+            else:
+                found["reason"] = "none_free"
+            continue
+
+        avoid = exhibitor.avoid
+        if _largest_group(mine - _next_to(fixed_on, avoid, neighbours), neighbours) < size:
+            places = _groups_of_at_least(mine, neighbours, size)
+            found.update(reason="rivals", rivals=_around(places, fixed_on, avoid, neighbours))
+            continue
+        left = mine - placed_on.keys()
+        if _largest_group(left - _next_to(placed_on, avoid, neighbours), neighbours) >= size:
+            found["reason"] = "time"
+        elif _largest_group(left, neighbours) < size:
+            found["reason"] = "taken"
+        else:
+            places = _groups_of_at_least(left, neighbours, size)
+            found.update(reason="rivals", rivals=_around(places, placed_on, avoid, neighbours))
+    return reasons
+
+
+def _next_to(holders: dict[str, str], rivals, neighbours) -> set[str]:
+    """Booths next to one held by any of `rivals`."""
+    return {near for bid, other in holders.items() if other in rivals for near in neighbours[bid]}
+
+
+def _around(booth_ids, holders: dict[str, str], rivals, neighbours) -> list[str]:
+    """Those of `rivals` holding a booth next to one of `booth_ids`."""
+    return sorted(
+        {
+            holders[near]
+            for bid in booth_ids
+            for near in neighbours[bid]
+            if holders.get(near) in rivals
+        }
+    )
+
+
 # --------------------------------------------------------------------------- candidate blocks
 
 

@@ -175,8 +175,10 @@ class BoothPlanProposal(db.Model):
 
     Kept until the organizer applies it (or runs the assigner again), so the
     proposal page and the apply request see the same plan. `assignments` maps
-    exhibitor ids (as strings) to booth codes; `left_out` lists the exhibitor
-    ids the assigner could not place.
+    exhibitor ids (as strings) to booth codes; `left_out` lists the exhibitors
+    the assigner could not place, each ``{"exhibitor": id, "reason": ..., "values":
+    {...}}`` (planning.left_out_text() words it); proposals stored before reasons
+    were kept list bare ids.
     """
 
     __tablename__ = "booth_plan_proposals"
@@ -196,3 +198,7 @@ class BoothPlanProposal(db.Model):
 
     event = relationship("Event")
     created_by = relationship("User")
+
+    @property
+    def left_out_ids(self):
+        return [e["exhibitor"] if isinstance(e, dict) else e for e in self.left_out or ()]

@@ -27,6 +27,7 @@ from eventapp.booths.models import Booth, BoothAllocation, Exhibitor, ExhibitorA
 from eventapp.booths.services import is_active, neighbour_map
 from eventapp.core.db import utcnow
 from eventapp.core.i18n import current_language, one_full_stop
+from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.extensions import db
 
@@ -57,6 +58,112 @@ SOLVER_STATUSES = {
     "GREEDY": _l("a first-come plan: the solver found none better within the time limit"),
     "EMPTY": _l("nobody to place"),
 }
+
+
+def left_out_text(entry):
+    """Why the assigner left a company out (an entry of a proposal's `left_out`), in the
+    current language; "" for a proposal stored before reasons were kept. Kept like the
+    warnings, as the kind and the values (names in both languages)."""
+    from eventapp.booths.state import zone_label
+
+    if not isinstance(entry, dict) or entry.get("reason") is None:
+        return ""
+    language = current_language()
+    values = dict(entry.get("values") or {})
+    zones = values.get("zones") or []
+    size = values.get("size") or 0
+    values["zones"] = ", ".join(str(zone_label(zone)) for zone in zones)
+    values["rivals"] = ", ".join(
+        names.get(language) or next(iter(names.values()), "") for names in values.get("rivals", ())
+    )
+    values.setdefault("largest", 0)
+    reason = entry["reason"]
+    if reason == "none_free" and zones:
+        return _("No booth is free in its zones (%(zones)s).", **values)
+    if reason == "none_free":
+        return _("No booth is free on the floor.")
+    # One booth or several touching ones, no two touching or a few: different
+    # sentences, not plural forms of one (Korean has a single form).
+    one = size == 1
+    if reason == "too_small" and values["largest"] == 1:
+        if zones:
+            return _(
+                "It needs %(size)s touching booths, but no two free booths touch each other "
+                "in its zones (%(zones)s).",
+                **values,
+            )
+        return _(
+            "It needs %(size)s touching booths, but no two free booths touch each other "
+            "on the floor.",
+            **values,
+        )
+    if reason == "too_small":
+        if zones:
+            return _(
+                "It needs %(size)s touching booths, but at most %(largest)s free booths "
+                "touch each other in its zones (%(zones)s).",
+                **values,
+            )
+        return _(
+            "It needs %(size)s touching booths, but at most %(largest)s free booths "
+            "touch each other on the floor.",
+            **values,
+        )
+    if reason == "rivals" and one:
+        if zones:
+            return _(
+                "Every free booth in its zones (%(zones)s) stands next to a competitor it "
+                "avoids: %(rivals)s.",
+                **values,
+            )
+        return _(
+            "Every free booth on the floor stands next to a competitor it avoids: %(rivals)s.",
+            **values,
+        )
+    if reason == "rivals":
+        if zones:
+            return _(
+                "Every free place for %(size)s touching booths in its zones (%(zones)s) "
+                "stands next to a competitor it avoids: %(rivals)s.",
+                **values,
+            )
+        return _(
+            "Every free place for %(size)s touching booths on the floor stands next to a "
+            "competitor it avoids: %(rivals)s.",
+            **values,
+        )
+    if reason == "taken" and one:
+        if zones:
+            return _(
+                "The exhibitors placed in this plan took every free booth in its zones "
+                "(%(zones)s).",
+                **values,
+            )
+        return _("The exhibitors placed in this plan took every free booth on the floor.")
+    if reason == "taken":
+        if zones:
+            return _(
+                "The exhibitors placed in this plan took every free place for %(size)s "
+                "touching booths in its zones (%(zones)s).",
+                **values,
+            )
+        return _(
+            "The exhibitors placed in this plan took every free place for %(size)s "
+            "touching booths on the floor.",
+            **values,
+        )
+    if reason == "time" and zones:
+        return _(
+            "The time limit ended before it was placed: there is still room for it in its "
+            "zones (%(zones)s). Run again with a longer time limit.",
+            **values,
+        )
+    if reason == "time":
+        return _(
+            "The time limit ended before it was placed: there is still room for it on the "
+            "floor. Run again with a longer time limit."
+        )
+    return ""
 
 
 def _warning(kind, **values):
@@ -93,6 +200,9 @@ class BuiltProblem:
     warnings: list = field(default_factory=list)  # for the organizer: see warning_text()
     # Ids of `to_place`, so that solving needs no database (nor a loaded object) at all.
     to_place_ids: list = field(default_factory=list)
+    # Exhibitor id -> name in each language, of those a competitor avoids: the reasons
+    # a company is left out name its competitors.
+    names: dict = field(default_factory=dict)
 
     @property
     def free_booths(self):
@@ -262,6 +372,7 @@ def build_problem(event, now=None):
         fixed=fixed,
         warnings=warnings,
         to_place_ids=[e.id for e in to_place],
+        names={i: _names(exhibitors[i]) for i in avoid},
     )
 
 
@@ -294,7 +405,21 @@ def run(built, time_limit=20, workers=2):
         for eid, booths in solution.assignments.items()
         if eid in wanted
     }
-    left_out = [i for i in built.to_place_ids if i not in assignments]
+    reasons = assigner.left_out_reasons(problem, solution.assignments)
+    left_out = []
+    for i in built.to_place_ids:
+        if i in assignments:
+            continue
+        found = reasons.get(problem_id(i), {})
+        values = {"size": found.get("size"), "zones": found.get("zones", [])}
+        if "largest" in found:
+            values["largest"] = found["largest"]
+        if "rivals" in found:
+            # A fixed entry of a company the organizers placed against the rules is
+            # E<id>.<n>: each of its companies is named once.
+            rivals = dict.fromkeys(_entry_order(pid)[0] for pid in found["rivals"])
+            values["rivals"] = [built.names.get(r, {"ko": f"#{r}", "en": f"#{r}"}) for r in rivals]
+        left_out.append({"exhibitor": i, "reason": found.get("reason"), "values": values})
     return {
         "assignments": assignments,
         "left_out": left_out,

@@ -1237,7 +1237,7 @@ def apply_proposal(proposal, now=None):
         "booth.plan_applied",
         proposal,
         event=event,
-        data={"placed": {str(k): v for k, v in wanted.items()}, "left_out": proposal.left_out},
+        data={"placed": {str(k): v for k, v in wanted.items()}, "left_out": proposal.left_out_ids},
     )
     return len(wanted)
 

@@ -765,7 +765,7 @@ def proposal(event, proposal_id):
     item = event_object_or_404(BoothPlanProposal, proposal_id, event)
     _expire(event)
     plan = state.plan_view(event, show_holders=True)
-    ids = [int(k) for k in item.assignments] + list(item.left_out)
+    ids = [int(k) for k in item.assignments] + item.left_out_ids
     exhibitors = {
         e.id: e
         for e in db.session.scalars(
@@ -787,8 +787,12 @@ def proposal(event, proposal_id):
                 booth.note = name
     placed.sort(key=lambda p: p["name"].casefold())
     left_out = sorted(
-        (exhibitors[i] for i in item.left_out if i in exhibitors),
-        key=lambda e: services.exhibitor_name(e).casefold(),
+        (
+            {"exhibitor": exhibitors[i], "reason": planning.left_out_text(entry)}
+            for i, entry in zip(item.left_out_ids, item.left_out, strict=True)
+            if i in exhibitors
+        ),
+        key=lambda row: services.exhibitor_name(row["exhibitor"]).casefold(),
     )
     return render_template(
         "booths/proposal.html",

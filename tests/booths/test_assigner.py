@@ -22,6 +22,7 @@ from eventapp.booths.assigner import (
     Solution,
     _connected_blocks,
     greedy,
+    left_out_reasons,
     parse_problem,
     score,
     solve,
@@ -570,3 +571,90 @@ def test_cli_refuses_a_file_that_is_not_json(tmp_path):
     done, _ = run_cli(tmp_path, "{not json")
     assert done.returncode != 0
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+# --------------------------------------------------------------------------- why left out
+
+
+def reasons_for(data, assignments=None):
+    problem = parse_problem(data)
+    if assignments is None:
+        assignments = solve(problem, time_limit=2.0).assignments
+    return left_out_reasons(problem, assignments)
+
+
+def test_a_zone_without_free_booths_is_the_reason():
+    booths, adjacent = grid(1, 3, zones=[["AI", "AI", "ECO"]])
+    data = problem_data(
+        booths,
+        adjacent,
+        [{"id": "ROBOT", "size": 1, "zones": ["ROBOT"]}, {"id": "ANY", "size": 1}],
+        blocked=["r0c0", "r0c1", "r0c2"],
+    )
+    assert reasons_for(data) == {
+        "ROBOT": {"reason": "none_free", "size": 1, "zones": ["ROBOT"]},
+        "ANY": {"reason": "none_free", "size": 1, "zones": []},
+    }
+
+
+def test_no_group_of_touching_booths_large_enough_is_the_reason():
+    # AI booths r0c0, r0c1 | sponsor on r0c2 | AI r0c3: three free, two at most touching.
+    booths, adjacent = grid(1, 5, zones=[["AI", "AI", "AI", "AI", "ECO"]])
+    data = problem_data(
+        booths,
+        adjacent,
+        [{"id": "SPONSOR", "size": 1}, {"id": "BIG", "size": 3, "zones": ["AI"]}],
+        fixed=[{"exhibitor": "SPONSOR", "booths": ["r0c2"]}],
+    )
+    assert reasons_for(data) == {
+        "BIG": {"reason": "too_small", "size": 3, "zones": ["AI"], "largest": 2}
+    }
+
+
+def test_competitors_around_every_free_place_are_the_reason():
+    # A 1 x 3 row: the rival placed in the middle touches both free booths.
+    booths, adjacent = grid(1, 3)
+    data = problem_data(
+        booths,
+        adjacent,
+        [{"id": "RIVAL", "size": 1}, {"id": "SHY", "size": 1, "avoid": ["RIVAL"]}],
+        fixed=[{"exhibitor": "RIVAL", "booths": ["r0c1"]}],
+    )
+    assert reasons_for(data) == {
+        "SHY": {"reason": "rivals", "size": 1, "zones": [], "rivals": ["RIVAL"]}
+    }
+    # Placed by this plan rather than by the organizers: the same reason.
+    data = problem_data(
+        booths, adjacent, [{"id": "RIVAL", "size": 1}, {"id": "SHY", "size": 1, "avoid": ["RIVAL"]}]
+    )
+    assignments = {"RIVAL": ["r0c1"]}
+    assert reasons_for(data, assignments)["SHY"]["reason"] == "rivals"
+
+
+def test_others_of_the_plan_taking_every_place_is_the_reason():
+    booths, adjacent = grid(1, 2)
+    data = problem_data(
+        booths, adjacent, [{"id": f"E{n}", "size": 1, "zones": ["AI"]} for n in range(3)]
+    )
+    reasons = reasons_for(data)
+    assert list(reasons.values()) == [{"reason": "taken", "size": 1, "zones": ["AI"]}]
+
+
+def test_room_still_free_means_the_time_ran_out():
+    booths, adjacent = grid(2, 2)
+    data = problem_data(booths, adjacent, [{"id": "E1", "size": 2}, {"id": "E2", "size": 2}])
+    # As if the search had stopped after placing E1 only.
+    reasons = reasons_for(data, {"E1": ["r0c0", "r0c1"]})
+    assert reasons == {"E2": {"reason": "time", "size": 2, "zones": []}}
+
+
+@quick
+@given(small_problems())
+def test_every_exhibitor_left_out_gets_a_reason_and_only_they(data):
+    problem = parse_problem(data)
+    solution = solve(problem, time_limit=1.0)
+    reasons = left_out_reasons(problem, solution.assignments)
+    assert set(reasons) == set(problem.exhibitors) - set(solution.assignments)
+    if solution.status == "OPTIMAL":
+        # An optimal plan leaves nobody out that still fits somewhere.
+        assert all(r["reason"] != "time" for r in reasons.values())

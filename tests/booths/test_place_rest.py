@@ -248,7 +248,7 @@ def test_propose_and_apply(small_event):
     proposal = services.propose_plan(event, time_limit=2, workers=1)
     db.session.commit()
     assert set(proposal.assignments) == {str(alpha.id), str(beta.id), str(rival.id)}
-    assert proposal.left_out == [nowhere.id]
+    assert proposal.left_out_ids == [nowhere.id]
     assert proposal.solver_status in ("OPTIMAL", "FEASIBLE", "GREEDY")
     assert proposal.score >= 3000
     assert allocations() == {}  # proposing changes nothing
@@ -461,3 +461,41 @@ def test_a_proposed_booth_deleted_meanwhile_makes_the_plan_stale(small_event, mo
     db.session.rollback()
     assert any(gone in d and "no longer exist" in d for d in refused.value.details)
     assert allocations() == {}
+
+
+@pytest.mark.parametrize(
+    ("lang", "no_zone_free", "too_small"),
+    [
+        (
+            "en",
+            "No booth is free in its zones (eco-friendly).",
+            "It needs 2 touching booths, but no two free booths touch each other in its zones "
+            "(AI·digital).",
+        ),
+        (
+            "ko",
+            "배치 가능한 구역(친환경)에 빈 부스가 없습니다.",
+            "서로 붙은 부스 2개가 필요하지만, 배치 가능한 구역(AI·디지털)에는 서로 붙어 "
+            "있는 빈 부스가 없습니다.",
+        ),
+    ],
+)
+def test_a_proposal_says_why_each_company_is_left_out(
+    login_as, small_event, lang, no_zone_free, too_small
+):
+    """It named the companies left out, not why."""
+    event = small_event.event
+    alpha = small_event.exhibitors["alpha"]  # AI·digital, 2 booths
+    nowhere, _ = add_exhibitor(event, "nowhere", count=1, zones=("eco",))  # no eco booths
+    for code, booth in small_event.booths.items():
+        # Hall A (AI·digital) keeps A-01 and A-10 free, which do not touch.
+        booth.blocked = code.startswith("A-") and code not in ("A-01", "A-10")
+    db.session.commit()
+    proposal = services.propose_plan(event, time_limit=1, workers=1)
+    db.session.commit()
+    assert sorted(proposal.left_out_ids) == sorted([alpha.id, nowhere.id])
+    url = f"/e/test-expo/manage/booths/proposals/{proposal.id}?lang={lang}"
+    page = login_as("organizer").get(url).get_data(as_text=True)
+    items = dict(re.findall(r'<li data-exhibitor="(\d+)">(.*?)</li>', page, re.S))
+    assert no_zone_free in items[str(nowhere.id)]
+    assert too_small in items[str(alpha.id)]
