@@ -214,10 +214,26 @@ class WithdrawForm(FlaskForm):
     )
 
 
+# A tampered or truncated form: said without echoing the value sent, which is no
+# word the organizer would recognise.
+UNKNOWN_DECISION = _l(
+    "Decision: the form sent none of the decisions this page offers; use one of its buttons."
+)
+
+
 class DecisionForm(FlaskForm):
     """An organizer's decision on a registration."""
 
-    status = HiddenField(validators=[DataRequired()])
+    status = HiddenField(
+        _l("Decision"),
+        validators=[
+            DataRequired(message=UNKNOWN_DECISION),
+            AnyOf(
+                sorted({d for ds in services.ORGANIZER_DECISIONS.values() for d in ds}),
+                message=UNKNOWN_DECISION,
+            ),
+        ],
+    )
     reason = TextAreaField(
         _l("Reason"), filters=[one_kind_of_line_break], validators=[Optional(), Length(max=2000)]
     )
@@ -266,7 +282,17 @@ class ImportForm(FlaskForm):
 class ImportApplyForm(FlaskForm):
     payload = HiddenField(validators=[DataRequired()])
     filename = HiddenField(validators=[DataRequired()])
-    status = HiddenField(validators=[AnyOf([key for key, _label in IMPORT_STATUS_CHOICES])])
+    status = HiddenField(
+        validators=[
+            AnyOf(
+                [key for key, _label in IMPORT_STATUS_CHOICES],
+                message=_l(
+                    "Status of the imported exhibitors: the form sent none of its choices; "
+                    "upload the file again and choose one."
+                ),
+            )
+        ]
+    )
 
     def status_label(self):
         return dict(IMPORT_STATUS_CHOICES).get(self.status.data, self.status.data)

@@ -536,6 +536,9 @@ def decide(event, exhibitor_id):
     exhibitor = _exhibitor_or_404(event, exhibitor_id)
     form = DecisionForm()
     if not form.validate_on_submit():
+        # The decision travels in a hidden field: its error has no place beside it.
+        for error in form.status.errors:
+            flash(error, "error")
         return _detail_page(event, exhibitor, form, status=400)
     try:
         services.change_status(exhibitor, form.status.data, form.reason.data)
@@ -630,7 +633,12 @@ def _reused_names(plan):
 def import_apply(event):
     form = ImportApplyForm()
     if not form.validate_on_submit():
-        flash(_("The import form was incomplete; please upload the file again."), "error")
+        flash(
+            form.status.errors[0]
+            if form.status.errors
+            else _("The import form was incomplete; please upload the file again."),
+            "error",
+        )
         return redirect(url_for("exhibitors.import_upload", slug=event.slug))
     try:
         data = base64.b64decode(form.payload.data.encode("ascii"), validate=True)

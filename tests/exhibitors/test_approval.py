@@ -272,3 +272,36 @@ def test_withdrawal_mail_of_a_company_with_booths_and_badges(login_as, small_eve
     assert "배정받은 부스는 모두 다른 기업·기관이 선택할 수 있게 되었습니다." in text
     assert "임시 선점했던 부스는 모두 다시" not in text
     assert "더 이상 누구도 입장할 수 없습니다.\n\nhttp" in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        (
+            "en",
+            "Decision: the form sent none of the decisions this page offers; use one of its "
+            "buttons.",
+        ),
+        (
+            "ko",
+            "결정: 이 페이지에서 고를 수 있는 결정이 전송되지 않았습니다. 페이지의 버튼을 눌러 주세요.",
+        ),
+    ],
+)
+@pytest.mark.parametrize("sent", ["bogus", "confirmed", ""])
+def test_a_tampered_decision_is_refused_in_words_naming_the_field(
+    login_as, small_event, lang, said, sent
+):
+    """It said "A registration that is pending cannot become bogus here", naming the
+    value sent (or an internal status name) as it was; an empty one said nothing."""
+    alpha = pending_exhibitor(small_event, with_second_admin=False)
+    client = login_as("organizer")
+    response = client.post(
+        f"/e/test-expo/manage/exhibitors/{alpha.id}/decision?lang={lang}", data={"status": sent}
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert said in page
+    assert "bogus" not in page and "cannot become" not in page
+    db.session.expire_all()
+    assert alpha.status == "pending" and audit_entries() == []

@@ -832,3 +832,33 @@ def test_one_exhibitor_is_counted_in_the_singular(login_as, small_event, lang, i
     assert imported in client.get(response.location + f"?lang={lang}").get_data(as_text=True)
     overview = client.get(f"/e/test-expo/manage/?lang={lang}").get_data(as_text=True)
     assert waiting in overview
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        (
+            "en",
+            "Status of the imported exhibitors: the form sent none of its choices; upload the "
+            "file again and choose one.",
+        ),
+        (
+            "ko",
+            "가져온 참가기업의 상태: 선택지에 없는 값이 전송되었습니다. 파일을 다시 올리고 상태를 골라 주세요.",
+        ),
+    ],
+)
+def test_a_tampered_import_status_is_refused_naming_the_field(login_as, small_event, lang, said):
+    """It said only that the form was incomplete."""
+    client = login_as("organizer")
+    before = counts()
+    data = {
+        "payload": base64.b64encode(csv_bytes(GOOD_ROWS)).decode(),
+        "filename": "x.csv",
+        "status": "confirmed",
+    }
+    response = client.post(f"{APPLY}?lang={lang}", data=data, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert said in page
+    assert "confirmed" not in page
+    assert counts() == before
