@@ -424,6 +424,11 @@ def manage(event):
         for booth in plan.booths:
             if booth.code in services.parse_codes(selected):
                 booth.extra.add("selected")
+    exhibitors = state.exhibitor_rows(event)
+    # Where the last action was taken, to say there how it went (see _back_to_manage).
+    at = request.args.get("at", "")
+    if at not in ("booths", "swap") and at not in {str(r["exhibitor"].id) for r in exhibitors}:
+        at = None
     return render_template(
         "booths/manage.html",
         event=event,
@@ -432,14 +437,30 @@ def manage(event):
         statuses=state.STATUSES,
         action_form=action_form,
         swap_form=swap_form,
-        exhibitors=state.exhibitor_rows(event),
+        exhibitors=exhibitors,
+        flash_at=at,
+        show=_codes_or_none(request.args.get("show", "")),
         violation_count=len(state.violations(event)),
         settings=services.settings_for(event),
     )
 
 
-def _back_to_manage(event, booths=""):
-    return redirect(url_for(".manage", slug=event.slug, booths=booths or None))
+def _back_to_manage(event, booths="", at="booths", show=()):
+    """Back to the booth tools where the organizer acted: `at` is "booths" (the
+    booth form above the plan), "swap" or an exhibitor's id (its row of the table);
+    the page says how it went there and the browser scrolls to it (#action-result),
+    instead of to the top of a page as long as the list of exhibitors. `show`: the
+    booths acted on, which the plan starts zoomed on."""
+    return redirect(
+        url_for(
+            ".manage",
+            slug=event.slug,
+            booths=booths or None,
+            at=at,
+            show=" ".join(show) or None,
+            _anchor="action-result",
+        )
+    )
 
 
 def _astray_ids(event):
@@ -465,7 +486,7 @@ def _flash_astray_meetings(event, before):
         )
 
 
-def _organizer_action(event, action, success, booths=""):
+def _organizer_action(event, action, success, booths="", at="booths"):
     astray = _astray_ids(event)
     ok, result, _status = _commit_or_explain(action)
     if ok:
@@ -477,7 +498,16 @@ def _organizer_action(event, action, success, booths=""):
         _flash_astray_meetings(event, astray)
     else:
         _flash_error(result)
-    return _back_to_manage(event, booths if not ok else "")
+    if not ok:
+        return _back_to_manage(event, booths, at=at)
+    return _back_to_manage(event, at=at, show=_codes_or_none(booths))
+
+
+def _codes_or_none(booths):
+    try:
+        return services.parse_codes(booths)
+    except services.BoothError:
+        return ()
 
 
 def _form_exhibitor(event, field="exhibitor"):
@@ -561,6 +591,7 @@ def swap(event):
             first=services.exhibitor_name(first),
             second=services.exhibitor_name(second),
         ),
+        at="swap",
     )
 
 
@@ -576,6 +607,7 @@ def unassign(event):
             name=services.exhibitor_name(exhibitor),
             booths=", ".join(codes),
         ),
+        at=exhibitor.id,
     )
 
 
@@ -591,6 +623,7 @@ def lock(event):
         _("%(name)s is locked; the assigner will not touch it.", name=name)
         if locked
         else _("%(name)s is unlocked.", name=name),
+        at=exhibitor.id,
     )
 
 

@@ -382,11 +382,31 @@
     tick();
   }
 
-  // Picking starts zoomed on the booths one may pick; editing on the selection, if any.
+  // Picking starts zoomed on the booths one may pick; editing on the selection, if any,
+  // or else on the hall of the booths just acted on, where the organizer was working.
   var focusSet = booths.filter(function (g) {
     return mode === "pick" ? g.classList.contains("pickable") : g.classList.contains("selected");
   });
-  if (focusSet.length && focusSet.length < booths.length) {
+  var actedHalls = [];
+  if (!focusSet.length && root.dataset.show) {
+    typedCodes(root.dataset.show).map(boothOf).filter(Boolean).forEach(function (g) {
+      var hall = svg.querySelector('g.hall[data-hall="' + g.dataset.hall + '"]');
+      if (hall && actedHalls.indexOf(hall) < 0) actedHalls.push(hall);
+    });
+  }
+  if (actedHalls.length) {
+    // Acted in every hall: the whole plan stays in view.
+    if (actedHalls.length < svg.querySelectorAll("g.hall").length) {
+      var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      actedHalls.forEach(function (hall) {
+        var b = hall.dataset.box.split(" ").map(Number);
+        x0 = Math.min(x0, b[0]); y0 = Math.min(y0, b[1]);
+        x1 = Math.max(x1, b[0] + b[2]); y1 = Math.max(y1, b[1] + b[3]);
+      });
+      showBox(x0, y0, x1 - x0, y1 - y0, 2);
+      if (hallFilter && actedHalls.length === 1) hallFilter.value = actedHalls[0].dataset.hall;
+    }
+  } else if (focusSet.length && focusSet.length < booths.length) {
     var fb = boxOf(focusSet);
     showBox(fb.x, fb.y, fb.w, fb.h, 4);
   } else if (svg.clientWidth < 700) {

@@ -336,3 +336,36 @@ def test_the_refresh_still_takes_a_booth_gone_out_of_the_pickers_field(
     _refresh(page)
     expect(field).to_have_value("A-03")
     expect(page.locator("#pick-message")).to_contain_text("A-04")
+
+
+def test_after_an_action_the_editor_shows_where_it_was_taken(live_server, occupied, browser):
+    """Each action reloaded the editor at its top, the phone's plan on the first hall:
+    Lock far down the exhibitors brought the organizer back up, blocking a booth of
+    hall B showed hall A. Now the page opens where the action was taken, saying there
+    how it went, and the plan on the hall acted in."""
+    page = new_page(
+        browser, live_server.url, viewport={"width": 390, "height": 844}, is_mobile=True
+    )
+    sign_in_page(page, "organizer@example.org")
+    page.goto("/e/test-expo/manage/booths/?lang=en")
+    beta_row = page.locator("#exhibitor-table tr[data-exhibitor]").last
+    beta_row.locator("button", has_text="Lock").click()
+    page.wait_for_url(re.compile(r"#action-result$"))
+    page.wait_for_load_state()
+    result = page.locator("#action-result")
+    assert "is locked" in result.inner_text()
+    assert page.evaluate("window.scrollY") > 500
+    box = result.bounding_box()
+    assert 0 <= box["y"] < 844
+
+    page.fill("#booth-action-form input[data-fp-selection]", "B-07")
+    page.click("#block-button")
+    page.wait_for_url(re.compile(r"#action-result$"))
+    page.wait_for_load_state()
+    assert "Blocked B-07." in page.locator("#action-result").inner_text()
+    assert page.input_value("#hall-filter") == "B"
+    # The plan shows hall B, not hall A where a phone starts.
+    hall_b = [float(v) for v in page.get_attribute('g.hall[data-hall="B"]', "data-box").split()]
+    x, y, w, h = view_box(page)
+    assert x <= hall_b[0] and x + w >= hall_b[0] + hall_b[2]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -1,6 +1,7 @@
 """Organizer tools: block, place, move, swap, unassign, lock, and the violations
 their manual edits may cause."""
 
+import re
 from datetime import UTC
 
 import pytest
@@ -437,3 +438,53 @@ def test_rule_messages_agree_with_the_number_of_booths():
         "Booth A-01 stands next to Beta Bio"
     )
     assert Breach("blocked", two).message == "Booths A-01, A-02 are blocked."
+
+
+def test_after_an_action_the_editor_returns_where_it_was_taken(login_as, small_event):
+    """Every action reloaded the page at its top, its message up there too: after
+    locking an exhibitor far down the table the organizer scrolled back to it. The
+    redirect now leads to #action-result, which holds the messages where the action
+    was taken: above the booth form, above the swap form, or in the exhibitor's row."""
+    alpha, beta = small_event.exhibitors["alpha"], small_event.exhibitors["beta"]
+    client = login_as("organizer")
+    base = "/e/test-expo/manage/booths"
+    client.get(f"{base}/")  # shows what signing in had to say
+
+    def result_then(page, marker):
+        """The messages shown at #action-result, which must come right before `marker`."""
+        start = page.index('id="action-result"')
+        assert page.index(marker, start) - start < 600, marker
+        assert page.count('id="action-result"') == 1
+        return re.findall(r'<div class="flash flash-\w+" role="status">([^<]*)</div>', page)
+
+    response = client.post(f"{base}/block", data={"booths": "B-03", "reason": "stairs"})
+    assert response.location.endswith("#action-result")
+    assert "at=booths" in response.location and "show=B-03" in response.location
+    page = client.get(response.location.replace("?", "?lang=en&")).get_data(as_text=True)
+    assert result_then(page, 'id="booth-action-form"') == ["Blocked B-03."]
+    assert 'data-show="B-03"' in page
+    # Nothing stays selected for the next action.
+    assert 'class="booth s-blocked z-bio selected"' not in page
+
+    response = client.post(f"{base}/lock", data={"exhibitor": beta.id, "locked": "1"})
+    assert f"at={beta.id}" in response.location
+    page = client.get(response.location.replace("?", "?lang=en&")).get_data(as_text=True)
+    messages = result_then(page, f'<tr data-exhibitor="{beta.id}">')
+    assert messages == ["Beta Bio is locked; the assigner will not touch it."]
+
+    response = client.post(f"{base}/swap", data={"first": alpha.id, "second": beta.id})
+    assert "at=swap" in response.location
+    page = client.get(response.location.replace("?", "?lang=en&")).get_data(as_text=True)
+    assert result_then(page, 'id="swap-form"')
+
+    # A refused action keeps the booths typed, its reason above the form.
+    response = client.post(f"{base}/unblock", data={"booths": "A-01"})
+    assert "booths=A-01" in response.location
+    page = client.get(response.location.replace("?", "?lang=en&")).get_data(as_text=True)
+    assert result_then(page, 'id="booth-action-form"') == ["A-01 is not blocked."]
+
+    # Opened again, or with `at` naming nothing on the page: messages at the top.
+    client.post(f"{base}/block", data={"booths": "B-04"})
+    page = client.get(f"{base}/?lang=en&at=nowhere").get_data(as_text=True)
+    assert 'id="action-result"' not in page
+    assert page.index("Blocked B-04.") < page.index("<h1>")
