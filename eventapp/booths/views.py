@@ -216,6 +216,8 @@ def booth_list(event):
         filters=filters,
         statuses=state.STATUSES,
         zone_label=state.zone_label,
+        # The hall's name, as the filter and the plan say it, not its code in the CSV.
+        hall_names={hall.code: hall.name for hall in plan.halls},
     )
 
 

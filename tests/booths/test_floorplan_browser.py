@@ -369,3 +369,21 @@ def test_after_an_action_the_editor_shows_where_it_was_taken(live_server, occupi
     x, y, w, h = view_box(page)
     assert x <= hall_b[0] and x + w >= hall_b[0] + hall_b[2]
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_the_booth_list_reads_on_a_phone(live_server, occupied, browser):
+    """The list scrolled sideways in its box on a phone, the exhibitor on each booth
+    (its last column) off screen. Each booth is now a card of labelled lines."""
+    page = new_page(
+        browser, live_server.url, viewport={"width": 390, "height": 844}, is_mobile=True
+    )
+    page.goto("/e/test-expo/booths?lang=en&hall=A")
+    table = page.locator("#booth-table")
+    wrap = page.locator(".table-wrap", has=table)
+    assert not wrap.evaluate("el => el.scrollWidth > el.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    row = table.locator('tr[data-booth="A-01"]')
+    cell = row.locator('td[data-label="Exhibitor"]')
+    assert cell.inner_text() == "Alpha Robotics"
+    box = cell.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390

@@ -159,6 +159,16 @@ def test_the_booth_list_finds_an_exhibitor_by_either_name(client, small_event):
     assert rows("lang=ko&q=Beta") == []  # a hold still does not name its holder
 
 
+def test_the_booth_list_names_each_booths_hall_as_the_filter_does(client, small_event):
+    """The list's Hall column showed the hall's code in the floor plan CSV ("A"),
+    its filter the hall's name ("Hall A", "A홀")."""
+    for lang, name in (("en", "Hall B"), ("ko", "B홀")):
+        page = client.get(f"/e/test-expo/booths?lang={lang}&q=B-03").get_data(as_text=True)
+        (row,) = re.findall(r'<tr data-booth="B-03".*?</tr>', page, re.S)
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        assert cells[1] == name
+
+
 def test_large_plan_renders_quickly(client, small_event):
     """600 booths: the page and the JSON stay fast (one query per table, no per-booth work)."""
     event = small_event.event

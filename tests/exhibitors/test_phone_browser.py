@@ -18,16 +18,27 @@ def _company(small_event, website=None):
     return people
 
 
-def test_team_table_scrolls_in_its_card_not_the_page(small_event, live_server, browser):
-    """The team table is wider than a phone and scrolls in its box; the hidden
-    header of its buttons' column (position: absolute) did not, and the whole
-    page scrolled sideways, by as much as the table is wider than the phone."""
-    alpha_id, admin, _organizer = _company(small_event)
+def test_team_table_reads_on_a_phone_without_scrolling_sideways(small_event, live_server, browser):
+    """The hidden header of the team table's buttons' column (position: absolute)
+    made the whole page scroll sideways. Then the table scrolled sideways in its
+    box, each person's role and Remove button off screen. Each person is now a card
+    of labelled lines, on the company page and on the organizers' page of it."""
+    alpha_id, admin, organizer = _company(small_event)
     page = browser_signed_in(browser, live_server.url, admin, "ko-KR", **PHONE)
-    page.goto(f"/e/test-expo/exhibitors/{alpha_id}/")
-    wrap = page.locator(".table-wrap").first
-    assert wrap.evaluate("el => el.scrollWidth > el.clientWidth")  # the table does scroll
-    assert page_width(page) <= 390
+    for url in (
+        f"/e/test-expo/exhibitors/{alpha_id}/",
+        f"/e/test-expo/manage/exhibitors/{alpha_id}",
+    ):
+        if "manage" in url:
+            page = browser_signed_in(browser, live_server.url, organizer, "ko-KR", **PHONE)
+        page.goto(url)
+        table = page.locator("#team-table")
+        wrap = page.locator(".table-wrap", has=table)
+        assert not wrap.evaluate("el => el.scrollWidth > el.clientWidth"), url
+        assert page_width(page) <= 390
+        cells = table.locator("td, button")
+        for box in (cells.nth(i).bounding_box() for i in range(cells.count())):
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390, url
 
 
 def test_a_long_website_wraps_on_the_company_pages(small_event, live_server, browser):
