@@ -406,7 +406,14 @@ def hold_booths(exhibitor, codes, now=None):
             )
         )
     if unknown:
-        raise BoothError(_("Unknown booths: %(booths)s.", booths=", ".join(unknown)))
+        raise BoothError(
+            ngettext(
+                "Unknown booth: %(booths)s.",
+                "Unknown booths: %(booths)s.",
+                len(unknown),
+                booths=", ".join(unknown),
+            )
+        )
     id_of = {code: b.id for code, b in booths.items()}
     chosen_ids = set(id_of.values())
     pairs, around = adjacency_around(chosen_ids)
@@ -415,7 +422,14 @@ def hold_booths(exhibitor, codes, now=None):
     # imported again without it): the lock does not find it any more.
     gone = [code for code in codes if id_of[code] not in locked]
     if gone:
-        raise BoothConflict(_("Booths %(booths)s no longer exist.", booths=", ".join(gone)))
+        raise BoothConflict(
+            ngettext(
+                "Booth %(booths)s no longer exists.",
+                "Booths %(booths)s no longer exist.",
+                len(gone),
+                booths=", ".join(gone),
+            )
+        )
     # Judge the booths as locked: one read before the lock may miss a block made meanwhile.
     booths = {locked[i].code: locked[i] for i in chosen_ids}
     expire_holds(now=now, booth_ids=chosen_ids | around)
@@ -427,7 +441,14 @@ def hold_booths(exhibitor, codes, now=None):
 
     blocked = sorted(b.code for b in booths.values() if b.blocked)
     if blocked:
-        raise BoothConflict(_("Booths %(booths)s are not available.", booths=", ".join(blocked)))
+        raise BoothConflict(
+            ngettext(
+                "Booth %(booths)s is not available.",
+                "Booths %(booths)s are not available.",
+                len(blocked),
+                booths=", ".join(blocked),
+            )
+        )
     near = _neighbourhood(chosen_ids | around, pairs, now)
     taken = sorted(code for code in codes if near.holder_of.get(code, exhibitor.id) != exhibitor.id)
     if taken:
@@ -606,13 +627,27 @@ def _event_booths(event, codes, now):
     if not codes and not unknown:
         raise BoothError(_("Select at least one booth."))
     if unknown:
-        raise BoothError(_("Unknown booths: %(booths)s.", booths=", ".join(unknown)))
+        raise BoothError(
+            ngettext(
+                "Unknown booth: %(booths)s.",
+                "Unknown booths: %(booths)s.",
+                len(unknown),
+                booths=", ".join(unknown),
+            )
+        )
     id_of = {code: b.id for code, b in booths.items()}
     locked = lock_booths(set(id_of.values()))
     # A booth deleted between the read and the lock (the floor plan imported again).
     gone = [code for code in codes if id_of[code] not in locked]
     if gone:
-        raise BoothError(_("Booths %(booths)s no longer exist.", booths=", ".join(gone)))
+        raise BoothError(
+            ngettext(
+                "Booth %(booths)s no longer exists.",
+                "Booths %(booths)s no longer exist.",
+                len(gone),
+                booths=", ".join(gone),
+            )
+        )
     expire_holds(now=now, booth_ids=set(locked))
     return codes, {b.code: b for b in locked.values()}
 
@@ -1203,10 +1238,24 @@ def apply_proposal(proposal, now=None):
             problems.append(_("%(name)s now rents a different number of booths.", name=name))
     missing = sorted(c for c in all_codes if c not in booths)
     if missing:
-        problems.append(_("Booths %(booths)s no longer exist.", booths=", ".join(missing)))
+        problems.append(
+            ngettext(
+                "Booth %(booths)s no longer exists.",
+                "Booths %(booths)s no longer exist.",
+                len(missing),
+                booths=", ".join(missing),
+            )
+        )
     blocked = sorted(b.code for b in booths.values() if b.blocked)
     if blocked:
-        problems.append(_("Booths %(booths)s have been blocked.", booths=", ".join(blocked)))
+        problems.append(
+            ngettext(
+                "Booth %(booths)s has been blocked.",
+                "Booths %(booths)s have been blocked.",
+                len(blocked),
+                booths=", ".join(blocked),
+            )
+        )
     taken = _allocations_on(chosen_ids, now)
     if taken:
         problems.append(

@@ -49,7 +49,8 @@ BAD_SELECTIONS = [
     (["B-01", "B-02"], "outside the zones"),
     (["A-01"], "Select exactly 2 booths"),
     (["A-01", "A-02", "A-03"], "Select exactly 2 booths"),
-    (["A-01", "Z-99"], "Unknown booths: Z-99"),
+    (["A-01", "Z-99"], "Unknown booth: Z-99."),
+    (["Y-98", "Z-99"], "Unknown booths: Y-98, Z-99."),
 ]
 
 
@@ -66,8 +67,10 @@ def test_blocked_and_taken_booths_cannot_be_held(picking_open):
     alpha, beta = picking_open.exhibitors["alpha"], picking_open.exhibitors["beta"]
     services.block_booths(picking_open.event, ["A-05"], "pillar")
     db.session.commit()
-    with pytest.raises(services.BoothConflict):
+    with pytest.raises(services.BoothConflict) as refused:
         hold(alpha, ["A-04", "A-05"])
+    # One booth is one booth: it said "Booths A-05 are not available."
+    assert refused.value.message == "Booth A-05 is not available."
     beta.zones = ["ai"]
     db.session.commit()
     hold(beta, ["A-03"])
