@@ -483,3 +483,31 @@ def test_a_booth_deleted_while_it_is_picked_is_refused_with_a_reason(picking_ope
     with pytest.raises(services.BoothConflict, match="A-02"):
         hold(alpha, ["A-01", "A-02"])
     assert allocations() == {}
+
+
+@pytest.mark.parametrize(
+    ("status", "said"),
+    [
+        ("pending", "Your registration is pending; booths come after approval."),
+        (
+            "rejected",
+            "Your registration was rejected, so your company has no booths to pick. The "
+            "company page gives the reason.",
+        ),
+        (
+            "withdrawn",
+            "Your company withdrew its registration. To pick booths, register again on the "
+            "company page; the organizers review it afresh.",
+        ),
+    ],
+)
+def test_the_pick_page_says_why_a_company_cannot_pick(picking_open, login_as, status, said):
+    """A rejected or withdrawn company read that its booths would come after approval,
+    which none was coming to give."""
+    alpha = picking_open.exhibitors["alpha"]
+    alpha.status = status
+    db.session.commit()
+    page = login_as("exhibitor_admin").get("/e/test-expo/my-booths?lang=en").get_data(as_text=True)
+    (shown,) = re.findall(r'<p class="muted" id="pick-closed">(.*?)</p>', page, re.S)
+    assert said in " ".join(shown.split())
+    assert status == "pending" or "after approval" not in page
