@@ -1,7 +1,7 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 
 from eventapp.core.forms import storable_moment
 from eventapp.core.i18n import lazy_gettext as _l
@@ -17,6 +17,8 @@ class FloorPlanImportForm(FlaskForm):
     )
 
 
+# InputRequired, not DataRequired: a 0 typed is a number out of range, which the page
+# should say, not "This field is required".
 class SettingsForm(FlaskForm):
     picking_opens_at = DateTimeLocalField(
         _l("Picking opens (%(zone)s)"),
@@ -35,10 +37,10 @@ class SettingsForm(FlaskForm):
         validators=[Optional(), storable_moment],
     )
     hold_minutes = IntegerField(
-        _l("Hold lasts (minutes)"), validators=[DataRequired(), NumberRange(1, 1440)]
+        _l("Hold lasts (minutes)"), validators=[InputRequired(), NumberRange(1, 1440)]
     )
     assigner_time_limit = IntegerField(
-        _l("Assigner time limit (seconds)"), validators=[DataRequired(), NumberRange(1, 600)]
+        _l("Assigner time limit (seconds)"), validators=[InputRequired(), NumberRange(1, 600)]
     )
 
     def __init__(self, *args, zone, **kwargs):
@@ -70,5 +72,5 @@ class SwapForm(FlaskForm):
 
 class PlaceRestForm(FlaskForm):
     time_limit = IntegerField(
-        _l("Time limit (seconds)"), validators=[DataRequired(), NumberRange(1, 600)]
+        _l("Time limit (seconds)"), validators=[InputRequired(), NumberRange(1, 600)]
     )

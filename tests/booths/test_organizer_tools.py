@@ -488,3 +488,30 @@ def test_after_an_action_the_editor_returns_where_it_was_taken(login_as, small_e
     page = client.get(f"{base}/?lang=en&at=nowhere").get_data(as_text=True)
     assert 'id="action-result"' not in page
     assert page.index("Blocked B-04.") < page.index("<h1>")
+
+
+@pytest.mark.parametrize(
+    ("url", "data", "said"),
+    [
+        (
+            "/e/test-expo/manage/booths/settings",
+            {"hold_minutes": "0", "assigner_time_limit": "20"},
+            "Number must be between 1 and 1440.",
+        ),
+        (
+            "/e/test-expo/manage/booths/settings",
+            {"hold_minutes": "10", "assigner_time_limit": "0"},
+            "Number must be between 1 and 600.",
+        ),
+        (
+            "/e/test-expo/manage/booths/place-rest",
+            {"time_limit": "0"},
+            "Number must be between 1 and 600.",
+        ),
+    ],
+)
+def test_a_zero_typed_is_refused_as_out_of_range(login_as, small_event, url, data, said):
+    """A 0 typed was refused with "This field is required." beside a field that held it."""
+    page = login_as("organizer").post(url + "?lang=en", data=data).get_data(as_text=True)
+    assert said in page
+    assert "This field is required." not in page
