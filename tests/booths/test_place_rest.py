@@ -499,3 +499,15 @@ def test_a_proposal_says_why_each_company_is_left_out(
     items = dict(re.findall(r'<li data-exhibitor="(\d+)">(.*?)</li>', page, re.S))
     assert no_zone_free in items[str(nowhere.id)]
     assert too_small in items[str(alpha.id)]
+
+
+def test_a_proposal_stored_before_reasons_were_kept_still_shows(login_as, small_event):
+    alpha = small_event.exhibitors["alpha"]
+    proposal = BoothPlanProposal(
+        event_id=small_event.event.id, assignments={}, left_out=[alpha.id], warnings=[]
+    )
+    db.session.add(proposal)
+    db.session.commit()
+    url = f"/e/test-expo/manage/booths/proposals/{proposal.id}?lang=en"
+    page = login_as("organizer").get(url).get_data(as_text=True)
+    assert re.search(rf'<li data-exhibitor="{alpha.id}">Alpha Robotics · 2 booths</li>', page)
