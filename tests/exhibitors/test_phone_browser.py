@@ -138,3 +138,36 @@ def test_the_organizers_exhibitor_list_reads_on_a_phone(small_event, live_server
     status = page.locator("#exhibitor-list td[data-label='상태']").first
     box = status.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+
+
+def test_the_competitors_to_avoid_fit_a_box_and_can_be_found(small_event, live_server, browser):
+    """Every other exhibitor of the fair was a check box down the page: with the
+    demo's 300 the registration was some 14,000 pixels tall on a phone, and a
+    competitor was found by scrolling. The list is now a box of its own, with a
+    filter that keeps the companies ticked in view."""
+    from eventapp.booths.models import Exhibitor
+    from eventapp.organizations.models import Organization
+
+    for n in range(60):
+        org = Organization(
+            name_ko=f"경쟁사{n:02d}", name_en=f"Rival {n:02d} Ltd", kind="startup", sector="ai"
+        )
+        db.session.add_all(
+            [org, Exhibitor(event=small_event.event, organization=org, status="approved")]
+        )
+    alpha_id, admin, _organizer = _company(small_event)
+    page = browser_signed_in(browser, live_server.url, admin, "en-US", **PHONE)
+    page.goto(f"/e/test-expo/exhibitors/{alpha_id}/edit?lang=en")
+    box = page.locator("#avoid-list")
+    assert box.evaluate("el => el.scrollHeight > el.clientHeight")
+    assert box.bounding_box()["height"] < 420
+    assert page.evaluate("document.documentElement.scrollHeight") < 6000
+    assert page_width(page) <= 390
+
+    page.locator("#avoid-list label", has_text="Rival 07 Ltd").locator("input").check()
+    page.fill("#avoid-filter", "rival 1")
+    visible = page.locator("#avoid-list label:visible")
+    shown = sorted(visible.all_inner_texts())
+    assert shown == ["Rival 07 Ltd"] + [f"Rival {n} Ltd" for n in range(10, 20)]
+    page.fill("#avoid-filter", "")
+    assert page.locator("#avoid-list label:visible").count() == 61  # and Beta Bio
