@@ -5,10 +5,13 @@ Invites
     the people of both organizations: the contacts of each meetup profile
     (`MeetingProfile.contacts()`, the organization's users with a role at the event; the
     same people the meetings package mails). A move sends an update (same UID, higher
-    SEQUENCE), a cancellation a METHOD:CANCEL with STATUS:CANCELLED. One mail per
-    recipient, in the recipient's language, with a `text/calendar; method=...`
-    alternative part and an `.ics` attachment, queued in the outbox in the caller's
-    transaction (receivers of `eventapp.meetings.signals`, connected at import time).
+    SEQUENCE), a cancellation a METHOD:CANCEL with STATUS:CANCELLED. This is the only
+    mail of a booking, move or cancellation: one per recipient, in the recipient's
+    language, its text telling what happened (who cancelled, why; an agreed new time)
+    next to a `text/calendar; method=...` alternative part and an `.ics` attachment,
+    queued in the outbox in the caller's transaction (receivers of
+    `eventapp.meetings.signals`, connected at import time). With CALENDAR_INVITES off
+    the same mails go out with the text alone.
 
     ATTENDEEs: the person who sent the request and the person who answered it are
     REQ-PARTICIPANT with PARTSTAT=ACCEPTED (they agreed in the app); their colleagues are
@@ -47,7 +50,12 @@ from eventapp.meetings import signals
 from eventapp.meetings.models import Meeting
 from eventapp.notifications.services import queue_mail
 
-CHANGES = ("new", "update", "cancel")
+# Each change of a meeting: the outbox kind of its mail and the iTIP method it carries.
+CHANGES = {
+    "new": ("meeting_scheduled", "REQUEST"),
+    "update": ("meeting_moved", "REQUEST"),
+    "cancel": ("meeting_cancelled", "CANCEL"),
+}
 FEED_REFRESH = timedelta(hours=1)
 ALARM_MINUTES = 15
 _FEED_SALT = "eventapp.calendar.feed"
@@ -316,15 +324,26 @@ def _subject(change, partner, when):
     return _("Cancelled: meeting with %(partner)s, %(time)s", partner=partner, time=when)
 
 
-def queue_invites(meeting, change):
-    """Queue one invitation mail per person of both organizations; returns the rows.
+def _cancelled_by(profile, by):
+    """Who called the meeting off, as `profile`'s people read it: "own" (their company),
+    "partner", or None (the organizer)."""
+    if by is None:
+        return None
+    return "own" if by.id == profile.id else "partner"
+
+
+def queue_invites(meeting, change, *, proposal=None, by=None):
+    """Queue the one mail per person of both organizations that tells of `change`: the
+    text, and the calendar invitation unless invites are switched off. Returns the rows.
 
     change: "new" (REQUEST), "update" (REQUEST after a move) or "cancel" (CANCEL).
-    Runs in the caller's transaction; never commits.
+    proposal: the accepted time proposal a move follows; by: the profile that cancelled
+    (None for an organizer). Runs in the caller's transaction; never commits.
     """
     if change not in CHANGES:
         raise ValueError(f"unknown change {change!r}")
-    method = "CANCEL" if change == "cancel" else "REQUEST"
+    kind, method = CHANGES[change]
+    invitation = invites_enabled()
     people = meeting_people(meeting)
     contacts = _contacts_by_profile(people)
     event = meeting.event
@@ -332,16 +351,25 @@ def queue_invites(meeting, change):
     rows = []
     for user, profile in people:
         language = language_of(user)
+        parts = {}
         with force_locale(language):
-            data = invite_calendar(
-                meeting,
-                method,
-                language,
-                viewer=profile,
-                attendees=attendee_addresses(meeting, people, language),
-                stamp=stamp,
-                contacts=contacts,
-            )
+            if invitation:
+                data = invite_calendar(
+                    meeting,
+                    method,
+                    language,
+                    viewer=profile,
+                    attendees=attendee_addresses(meeting, people, language),
+                    stamp=stamp,
+                    contacts=contacts,
+                )
+                filename = "cancel.ics" if method == "CANCEL" else "invite.ics"
+                # The alternative is what mail clients show as an invitation; the
+                # attachment serves those that only import files.
+                parts = {
+                    "alternatives": [(data.decode("utf-8"), "calendar", {"method": method})],
+                    "attachments": [(data, "application", "ics", filename)],
+                }
             partner = meeting.request.other(profile)
             partner_name = partner.organization.localized("name", language)
             when = _when(meeting)
@@ -349,8 +377,12 @@ def queue_invites(meeting, change):
             text = render_template(
                 "calendar/mail/invite.txt",
                 change=change,
+                invitation=invitation,
+                proposal=proposal,
+                cancelled_by=_cancelled_by(profile, by),
                 user_name=_person_name(user, language),
                 event_name=event.localized("name", language),
+                company_name=profile.organization.localized("name", language),
                 partner_name=partner_name,
                 partner_people=_people_names(partner, language, contacts),
                 when=when,
@@ -359,19 +391,8 @@ def queue_invites(meeting, change):
                 reason=meeting.cancel_reason if change == "cancel" else "",
                 link=agenda_url(event),
             )
-        filename = "cancel.ics" if method == "CANCEL" else "invite.ics"
-        rows.append(
-            queue_mail(
-                user.email,
-                subject,
-                text,
-                event=event.id,
-                kind=f"calendar_{change}",
-                alternatives=[(data.decode("utf-8"), "calendar", {"method": method})],
-                attachments=[(data, "application", "ics", filename)],
-            )
-        )
-    if rows:
+        rows.append(queue_mail(user.email, subject, text, event=event.id, kind=kind, **parts))
+    if rows and invitation:
         audit.record(
             "calendar.invites_queued",
             meeting,
@@ -387,25 +408,24 @@ def queue_invites(meeting, change):
 
 
 def invites_enabled():
+    """Whether meeting mails carry the calendar invitation (config CALENDAR_INVITES)."""
     return current_app.config.get("CALENDAR_INVITES", True)
 
 
 @signals.meeting_scheduled.connect
 def _on_meeting_scheduled(meeting, notify=True, **_extra):
-    if notify and invites_enabled():
+    if notify:
         queue_invites(meeting, "new")
 
 
 @signals.meeting_moved.connect
-def _on_meeting_moved(meeting, **_extra):
-    if invites_enabled():
-        queue_invites(meeting, "update")
+def _on_meeting_moved(meeting, proposal=None, **_extra):
+    queue_invites(meeting, "update", proposal=proposal)
 
 
 @signals.meeting_cancelled.connect
-def _on_meeting_cancelled(meeting, **_extra):
-    if invites_enabled():
-        queue_invites(meeting, "cancel")
+def _on_meeting_cancelled(meeting, by=None, **_extra):
+    queue_invites(meeting, "cancel", by=by)
 
 
 # --------------------------------------------------------------------------- event days

@@ -1073,20 +1073,7 @@ def book(request, slot, user, *, via="booking", table=None, notify=True, check_w
             "via": via,
         },
     )
-    if notify:
-        for profile in (request.startup, request.firm):
-            _notify(
-                profile,
-                "meeting_scheduled",
-                lambda partner=request.other(profile): _(
-                    "Meeting with %(name)s scheduled", name=partner.name
-                ),
-                "meeting_scheduled",
-                meeting=meeting,
-                partner=request.other(profile),
-                event=event,
-                link=_agenda_link(event),
-            )
+    # Both sides' people get one mail each from the receivers (the calendar invitation).
     signals.meeting_scheduled.send(meeting, notify=notify)
     return meeting
 
@@ -1130,21 +1117,8 @@ def cancel_meeting(meeting, user, *, profile=None, reason=""):
         event=meeting.event,
         data={"slot": meeting.slot.code, "by_side": request.side_of(profile), "reason": reason},
     )
-    for side_profile in _others(request, profile):
-        _notify(
-            side_profile,
-            "meeting_cancelled",
-            lambda partner=request.other(side_profile): _(
-                "Meeting with %(name)s cancelled", name=partner.name
-            ),
-            "meeting_cancelled",
-            meeting=meeting,
-            partner=request.other(side_profile),
-            event=meeting.event,
-            reason=meeting.cancel_reason,
-            link=_agenda_link(meeting.event),
-        )
-    signals.meeting_cancelled.send(meeting)
+    # Both sides, the one that cancelled too: the meeting is in its calendars.
+    signals.meeting_cancelled.send(meeting, by=profile)
     return meeting
 
 
@@ -1190,7 +1164,6 @@ def _relocate(meeting, slot, table=None, *, via, data=None, proposal=None):
     calendars update the invite, and clears `reminded_at`, so that the new time gets
     its own reminder. `proposal`: the accepted time proposal it follows, for the mail.
     Returns whether the time or place changed."""
-    request = meeting.request
     before = (meeting.slot.code, meeting.table.code if meeting.table else meeting.booth_code)
     db.session.execute(delete(MeetingSeat).where(MeetingSeat.meeting_id == meeting.id))
     db.session.expire(meeting, ["seats"])
@@ -1207,21 +1180,7 @@ def _relocate(meeting, slot, table=None, *, via, data=None, proposal=None):
     data.update({"from": list(before), "to": list(after), "sequence": meeting.sequence})
     audit.record("meeting.moved", meeting, event=meeting.event, data=data)
     if before != after:
-        for profile in (request.startup, request.firm):
-            _notify(
-                profile,
-                "meeting_moved",
-                lambda partner=request.other(profile): _(
-                    "Meeting with %(name)s moved", name=partner.name
-                ),
-                "meeting_moved",
-                meeting=meeting,
-                partner=request.other(profile),
-                event=meeting.event,
-                proposal=proposal,
-                link=_agenda_link(meeting.event),
-            )
-        signals.meeting_moved.send(meeting)
+        signals.meeting_moved.send(meeting, proposal=proposal)
     return before != after
 
 

@@ -1,5 +1,7 @@
-"""Signals of the global meetup, for other packages that react to meetings (calendar
-invites) without the meetings package knowing about them.
+"""Signals of the global meetup, for other packages that react to meetings without the
+meetings package knowing about them. The calendar package mails both sides of every
+booking, move and cancellation from these (one mail per person: the text and the
+calendar invitation), so the meetings package sends no mail of its own for them.
 
 Each signal is sent with the `Meeting` as sender, inside the transaction that made the
 change and after the change is flushed (the caller commits or rolls back everything,
@@ -8,9 +10,10 @@ receivers included). Receivers must not commit.
 - `meeting_scheduled`: a meeting got its first slot (booking, organizer placement,
   "schedule all" plan). Keyword `notify` is False when the caller asked for no mail.
 - `meeting_moved`: a scheduled meeting changed time or place; `Meeting.sequence` is
-  already raised.
+  already raised. Keyword `proposal`: the accepted time proposal it follows, or None.
 - `meeting_cancelled`: a scheduled meeting was cancelled; `Meeting.sequence` is already
-  raised and `Meeting.status` is "cancelled".
+  raised and `Meeting.status` is "cancelled". Keyword `by`: the profile of the side
+  that cancelled, or None for an organizer.
 """
 
 from blinker import Namespace

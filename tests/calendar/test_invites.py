@@ -1,6 +1,8 @@
 """Calendar invitations queued by the meetings flow (booking, schedule-all, move,
 cancel): content of the iTIP messages, read back by icalendar and vobject."""
 
+import email
+import email.policy
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -12,6 +14,7 @@ from eventapp.meetings import planning
 from eventapp.meetings import services as meetings
 from eventapp.meetings.models import Meeting
 from tests.calendar.helpers import (
+    message_calendar,
     outbox,
     outbox_calendar_list,
     outbox_calendars,
@@ -35,7 +38,7 @@ def attendees(component):
 
 def test_booking_queues_one_invitation_per_person_of_both_sides(meetup):
     meeting = meetup.schedule(code="D1-1000")
-    invites = outbox_calendars("calendar_new")
+    invites = outbox_calendars("meeting_scheduled")
     assert set(invites) == EVERYBODY
     slot = meetup.slots["D1-1000"]
     for recipient, (message, method, parsed, other) in invites.items():
@@ -89,13 +92,102 @@ def test_booking_queues_one_invitation_per_person_of_both_sides(meetup):
     assert subject == "Invitation: meeting with Alpha Robotics, 2025-09-17 10:00–10:30"
 
 
+def _mails_of(change):
+    """{recipient: (message, method, icalendar Calendar)} of every mail `change` queues,
+    whatever its kind; fails when a person gets more than one."""
+    before = {row.id for row in outbox()}
+    change()
+    found = {}
+    for row in outbox():
+        if row.id in before:
+            continue
+        assert row.recipient not in found, f"two mails to {row.recipient}"
+        message = email.message_from_bytes(row.raw, policy=email.policy.default)
+        method, parsed, _other = message_calendar(message)
+        found[row.recipient] = (message, method, parsed)
+    return found
+
+
+def test_each_change_sends_each_person_one_mail_with_text_and_invitation(meetup):
+    meeting = None
+
+    def book():
+        nonlocal meeting
+        meeting = meetup.schedule(code="D1-1000")
+
+    booked = _mails_of(book)
+    assert set(booked) == EVERYBODY
+    for message, method, parsed in booked.values():
+        text = message.get_body(("plain",)).get_content()
+        assert "is scheduled" in text and "Time: 2025-09-17 10:00–10:30 (Asia/Seoul)" in text
+        assert "The calendar invitation is attached." in text
+        assert method == "REQUEST" and str(parsed["METHOD"]) == "REQUEST"
+        assert str(vevent(parsed)["UID"]) == meeting.uid and vevent(parsed)["SEQUENCE"] == 0
+
+    def move():
+        meetings.move_meeting(meeting, meetup.slots["D2-1100"], meetup.organizer)
+        db.session.commit()
+
+    moved = _mails_of(move)
+    assert set(moved) == EVERYBODY
+    for message, method, parsed in moved.values():
+        text = message.get_body(("plain",)).get_content()
+        assert "The organizer moved" in text and "Time: 2025-09-18 11:00–11:30" in text
+        assert method == "REQUEST"
+        assert str(vevent(parsed)["UID"]) == meeting.uid and vevent(parsed)["SEQUENCE"] == 1
+
+    def cancel():
+        meetings.cancel_meeting(meeting, meetup.attendee, profile=meetup.gamma, reason="Ill")
+        db.session.commit()
+
+    cancelled = _mails_of(cancel)
+    assert set(cancelled) == EVERYBODY
+    for recipient, (message, method, parsed) in cancelled.items():
+        text = message.get_body(("plain",)).get_content()
+        assert "Gamma Group cancelled its meeting with Alpha Robotics" in text, recipient
+        assert "Reason: Ill" in text
+        assert method == "CANCEL" and str(parsed["METHOD"]) == "CANCEL"
+        assert str(vevent(parsed)["UID"]) == meeting.uid and vevent(parsed)["SEQUENCE"] == 2
+
+
+def test_the_mail_of_an_agreed_time_says_so(meetup):
+    meeting = meetup.schedule(code="D1-1000")
+    proposal = meetings.propose_time(
+        meeting, meetup.slots["D1-1130"], meetup.alpha, meetup.exhibitor_admin
+    )
+    db.session.commit()
+
+    def accept():
+        meetings.accept_time_proposal(proposal, meetup.gamma, meetup.attendee)
+        db.session.commit()
+
+    moved = _mails_of(accept)
+    assert set(moved) == EVERYBODY
+    text = moved["attendee@example.org"][0].get_body(("plain",)).get_content()
+    assert "Gamma Group and Alpha Robotics agreed on another time" in text
+    assert "Time: 2025-09-17 11:30–12:00" in text
+
+
+def test_an_organizer_cancelling_is_named_in_the_mail(meetup):
+    meeting = meetup.schedule(code="D1-1000")
+
+    def cancel():
+        meetings.cancel_meeting(meeting, meetup.organizer, reason="Hall closed")
+        db.session.commit()
+
+    cancelled = _mails_of(cancel)
+    assert set(cancelled) == EVERYBODY
+    text = cancelled["exhibitor_staff@example.org"][0].get_body(("plain",)).get_content()
+    assert "The organizer cancelled the meeting of Alpha Robotics with Gamma Group" in text
+
+
 def test_move_sends_update_with_same_uid_and_higher_sequence(meetup):
     meeting = meetup.schedule(code="D1-1000")
-    first = vevent(outbox_calendars("calendar_new")["attendee@example.org"][2])
+    first = vevent(outbox_calendars("meeting_scheduled")["attendee@example.org"][2])
     target = meetup.slots["D2-1100"]
     meetings.move_meeting(meeting, target, meetup.organizer)
     db.session.commit()
-    updates = outbox_calendars("calendar_update")
+    updates = outbox_calendars("meeting_moved")
     assert set(updates) == EVERYBODY
     for _message, method, parsed, other in updates.values():
         assert method == "REQUEST"
@@ -109,7 +201,7 @@ def test_move_sends_update_with_same_uid_and_higher_sequence(meetup):
     # A second move raises the sequence again.
     meetings.move_meeting(meeting, meetup.slots["D2-1130"], meetup.organizer)
     db.session.commit()
-    sequences = sorted(vevent(c[2])["SEQUENCE"] for c in outbox_calendar_list("calendar_update"))
+    sequences = sorted(vevent(c[2])["SEQUENCE"] for c in outbox_calendar_list("meeting_moved"))
     assert sequences == [1, 1, 1, 2, 2, 2]
 
 
@@ -119,7 +211,7 @@ def test_cancellation_sends_cancel_to_both_sides(meetup):
         meeting, meetup.exhibitor_admin, profile=meetup.alpha, reason="Flight delayed"
     )
     db.session.commit()
-    cancels = outbox_calendars("calendar_cancel")
+    cancels = outbox_calendars("meeting_cancelled")
     # The side that cancelled gets the CANCEL too: the meeting is in its calendars.
     assert set(cancels) == EVERYBODY
     for message, method, parsed, other in cancels.values():
@@ -139,7 +231,7 @@ def test_invitations_speak_the_recipients_language(meetup):
     meetup.attendee.locale = "ko"
     db.session.commit()
     meetup.schedule()
-    invites = outbox_calendars("calendar_new")
+    invites = outbox_calendars("meeting_scheduled")
     korean = vevent(invites["attendee@example.org"][2])
     assert "알파로보틱스" in str(korean["SUMMARY"])
     assert "exhibitor_admin 님" in str(korean["DESCRIPTION"])
@@ -153,7 +245,7 @@ def test_meeting_at_the_firms_booth_names_booth_and_hall(meetup):
     db.session.commit()
     meeting = meetup.schedule()
     assert meeting.booth_code == "A-03" and meeting.table is None
-    event = vevent(outbox_calendars("calendar_new")["attendee@example.org"][2])
+    event = vevent(outbox_calendars("meeting_scheduled")["attendee@example.org"][2])
     assert str(event["LOCATION"]) == "Booth A-03, Hall A"
 
 
@@ -170,23 +262,23 @@ def test_schedule_all_plan_sends_invitations(meetup):
     created = planning.apply_plan(plan, meetup.organizer)
     db.session.commit()
     assert len(created) == 2
-    rows = outbox("calendar_new")
+    rows = outbox("meeting_scheduled")
     # alpha's two people get both meetings, gamma's and beta's one person one each.
     assert len(rows) == 2 * 2 + 1 + 1
-    uids = {vevent(c[2])["UID"] for c in outbox_calendar_list("calendar_new")}
+    uids = {vevent(c[2])["UID"] for c in outbox_calendar_list("meeting_scheduled")}
     assert uids == {m.uid for m in created}
 
 
 def test_no_invitation_when_the_caller_asks_for_no_mail(meetup):
     meetup.schedule(notify=False)
-    assert outbox("calendar_new") == []
+    assert outbox("meeting_scheduled") == []
 
 
 def test_invitations_roll_back_with_the_booking(meetup):
     meetings.book(meetup.request, meetup.slots["D1-1000"], meetup.organizer, via="organizer")
-    assert len(outbox("calendar_new")) == 3  # queued in the caller's transaction
+    assert len(outbox("meeting_scheduled")) == 3  # queued in the caller's transaction
     db.session.rollback()
-    assert outbox("calendar_new") == []
+    assert outbox("meeting_scheduled") == []
     assert db.session.scalar(db.select(Meeting)) is None
 
 
@@ -197,7 +289,7 @@ def test_participant_cancelling_on_the_meetings_page_queues_cancel(meetup, clien
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Meeting, meeting.id).status == "cancelled"
-    assert set(outbox_calendars("calendar_cancel")) == EVERYBODY
+    assert set(outbox_calendars("meeting_cancelled")) == EVERYBODY
 
 
 def test_organizer_moving_on_the_grid_queues_update(meetup, client):
@@ -209,18 +301,26 @@ def test_organizer_moving_on_the_grid_queues_update(meetup, client):
         data={"slot_id": target.id, "table_id": 0},
     )
     assert response.status_code == 302
-    updates = outbox_calendars("calendar_update")
+    updates = outbox_calendars("meeting_moved")
     assert set(updates) == EVERYBODY
     assert {vevent(parsed)["SEQUENCE"] for _m, _method, parsed, _v in updates.values()} == {1}
 
 
 def test_invite_can_be_switched_off(meetup, app):
+    """Without invitations the people still get their one mail, the text alone."""
     app.config["CALENDAR_INVITES"] = False
     try:
         meetup.schedule()
     finally:
         app.config.pop("CALENDAR_INVITES")
-    assert outbox("calendar_new") == []
+    rows = outbox("meeting_scheduled")
+    assert sorted(row.recipient for row in rows) == sorted(EVERYBODY)
+    for row in rows:
+        message = email.message_from_bytes(row.raw, policy=email.policy.default)
+        assert [part.get_content_type() for part in message.walk()] == ["text/plain"]
+        text = message.get_content()
+        assert "Time: 2025-09-17 10:00–10:30 (Asia/Seoul)" in text
+        assert "attached" not in text and "invitation" not in text
 
 
 def test_meeting_download_is_a_publish_calendar_without_attendees(meetup):
@@ -255,7 +355,7 @@ def test_korean_invitations_write_the_particle_as_the_mails_do(meetup):
     db.session.commit()
     meetings.cancel_meeting(meeting, meetup.organizer)
     db.session.commit()
-    for kind in ("calendar_new", "calendar_update", "calendar_cancel"):
+    for kind in ("meeting_scheduled", "meeting_moved", "meeting_cancelled"):
         message, _method, parsed, _other = outbox_calendars(kind)["attendee@example.org"]
         event = vevent(parsed)
         texts = [
@@ -265,5 +365,5 @@ def test_korean_invitations_write_the_particle_as_the_mails_do(meetup):
             str(event.get("DESCRIPTION", "")),
         ]
         assert "알파로보틱스와" in message["Subject"], kind
-        assert "알파로보틱스와" in texts[1], kind
+        assert "알파로보틱스와" in texts[1] or kind == "meeting_moved", kind
         assert not [text for text in texts if "와(과)" in text], kind

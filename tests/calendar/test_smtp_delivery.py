@@ -52,16 +52,22 @@ def deliver(inbox, expected):
             break
         time.sleep(0.05)
     arrived = inbox.messages[before:]
+    # One mail per person and change: the readable text and the calendar parts in it,
+    # no second mail saying the same.
+    assert len(arrived) == expected
+    assert len({recipients[0] for recipients, _raw in arrived}) == expected
     calendars = []
     for recipients, raw in arrived:
         message = email.message_from_bytes(raw, policy=email.policy.default)
-        if any(part.get_content_type() == "text/calendar" for part in message.walk()):
-            calendars.append((recipients, message, *message_calendar(message)))
-    assert len(calendars) == expected
+        text = message.get_body(("plain",)).get_content()
+        assert "Time: " in text and "/e/test-expo/meetings/agenda" in text
+        calendars.append((recipients, message, *message_calendar(message)))
     return calendars
 
 
 def test_invite_update_and_cancel_arrive_over_smtp(meetup, smtp_server):
+    send_pending()  # the request and its acceptance
+    smtp_server.messages.clear()
     meeting = meetup.schedule(code="D1-1000")
     invites = deliver(smtp_server, 3)
     assert sorted(r[0] for r, *_rest in invites) == [
@@ -93,6 +99,7 @@ def test_invite_update_and_cancel_arrive_over_smtp(meetup, smtp_server):
     cancels = deliver(smtp_server, 3)
     for _recipients, message, method, parsed, other in cancels:
         assert method == "CANCEL"
+        assert "Reason: Ill" in message.get_body(("plain",)).get_content()
         assert message["Subject"].startswith("Cancelled: meeting with")
         cancelled = vevent(parsed)
         assert str(cancelled["UID"]) == meeting.uid

@@ -290,7 +290,7 @@ def test_an_exhibitor_confirming_a_lent_stand_sends_its_meetings_to_the_tables(m
         "exhibitor_admin@example.org",
         "other_exhibitor@example.org",
     }
-    assert all(f"Place: {table}" in text for _to, _subject, text in told)
+    assert all(f"Place: Table {table}" in text for _to, _subject, text in told)
     assert services.astray_meetings(meetup.event) == []
 
 

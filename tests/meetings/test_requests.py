@@ -263,13 +263,23 @@ def test_cancelling_a_meeting_frees_the_slot_and_tells_the_other_side(meetup, ou
     assert meeting.status == "cancelled" and meeting.sequence == 1
     assert request.status == "cancelled"
     assert _seats() == 0
-    cancelled = outbox("meeting_cancelled")
-    assert sorted(m[0] for m in cancelled) == [
+    # One mail each, the side that cancelled too: it carries the calendar's CANCEL.
+    cancelled = {to: text for to, _subject, text in outbox("meeting_cancelled")}
+    assert sorted(cancelled) == [
+        "attendee@example.org",
         "exhibitor_admin@example.org",
         "exhibitor_staff@example.org",
     ]
-    assert "Travel changed" in cancelled[0][2]
-    assert before == 0 and len(cancelled) == 2
+    assert all("Travel changed" in text for text in cancelled.values())
+    assert (
+        "Gamma Group cancelled its meeting with Alpha Robotics"
+        in (cancelled["exhibitor_admin@example.org"])
+    )
+    assert (
+        "Gamma Group cancelled its meeting with Alpha Robotics"
+        in (cancelled["attendee@example.org"])
+    )
+    assert before == 0
 
     # The freed slot and table can be booked by another pair right away.
     _user, other = _another_startup(meetup)
@@ -303,7 +313,11 @@ def test_cancel_over_http_by_the_startup(meetup, client, outbox):
     assert response.location == f"/e/test-expo/meetings/m/{meeting.id}"
     db.session.expire_all()
     assert db.session.get(Meeting, meeting.id).status == "cancelled"
-    assert [m[0] for m in outbox("meeting_cancelled")] == ["other_exhibitor@example.org"]
+    assert sorted(m[0] for m in outbox("meeting_cancelled")) == [
+        "exhibitor_admin@example.org",
+        "exhibitor_staff@example.org",
+        "other_exhibitor@example.org",
+    ]
 
 
 def test_cancel_reasons_keep_to_the_form_limit(meetup, client, outbox):
@@ -323,7 +337,7 @@ def test_cancel_reasons_keep_to_the_form_limit(meetup, client, outbox):
     assert db.session.get(MeetingRequest, pending.id).status == "cancelled"
     assert db.session.get(Meeting, meeting.id).status == "cancelled"
     mails = outbox("meeting_request_cancelled") + outbox("meeting_cancelled")
-    assert len(mails) == 2
+    assert len(mails) == 1 + 3  # the withdrawn request to gamma; the meeting to everybody
     assert all("x" * 2000 in text and "END" not in text for _to, _subject, text in mails)
     cancelled = db.session.scalar(
         select(AuditEntry).where(AuditEntry.action == "meeting.cancelled")
@@ -952,7 +966,7 @@ def test_participants_cannot_cancel_a_meeting_once_it_has_started(
     kept = db.session.get(Meeting, meeting.id)
     assert kept.status == "scheduled" and kept.sequence == 0
     assert kept.request.status == "accepted" and _seats(meeting.id) == 3
-    assert outbox("meeting_cancelled") == [] and outbox("calendar_cancel") == []
+    assert outbox("meeting_cancelled") == [] and outbox("meeting_cancelled") == []
 
     # The organizer still can (e.g. the hall had to close).
     client.post("/logout")
@@ -1037,12 +1051,21 @@ def test_meetup_mails_name_the_partner_in_their_subject(meetup, outbox):
         "exhibitor_admin@example.org": "Gamma Group accepted your meeting request",
         "exhibitor_staff@example.org": "감마그룹에서 미팅 신청을 수락했습니다",
     }
+
+    def at(slot):
+        start, end = (
+            moment.astimezone(meetup.event.tz) for moment in (slot.starts_at, slot.ends_at)
+        )
+        return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+
     assert subjects("meeting_scheduled") == {
-        "exhibitor_admin@example.org": "Meeting with Gamma Group scheduled",
-        "exhibitor_staff@example.org": "감마그룹과의 미팅이 확정되었습니다",
-        "attendee@example.org": "Meeting with Alpha Robotics scheduled",
+        "exhibitor_admin@example.org": f"Invitation: meeting with Gamma Group, {at(meetup.slots[0])}",
+        "exhibitor_staff@example.org": f"초대: 감마그룹과의 미팅, {at(meetup.slots[0])}",
+        "attendee@example.org": f"Invitation: meeting with Alpha Robotics, {at(meetup.slots[0])}",
     }
-    assert subjects("meeting_moved")["attendee@example.org"] == "Meeting with Alpha Robotics moved"
+    assert subjects("meeting_moved")["attendee@example.org"] == (
+        f"Updated: meeting with Alpha Robotics, now {at(meetup.slots[1])}"
+    )
     assert subjects("meeting_reminder")["exhibitor_admin@example.org"] == (
         "Reminder: your meeting with Gamma Group"
     )
@@ -1053,8 +1076,9 @@ def test_meetup_mails_name_the_partner_in_their_subject(meetup, outbox):
         "Gamma Group declined the time you proposed"
     )
     assert subjects("meeting_cancelled") == {
-        "exhibitor_admin@example.org": "Meeting with Gamma Group cancelled",
-        "exhibitor_staff@example.org": "감마그룹과의 미팅이 취소되었습니다",
+        "exhibitor_admin@example.org": f"Cancelled: meeting with Gamma Group, {at(meetup.slots[1])}",
+        "exhibitor_staff@example.org": f"취소됨: 감마그룹과의 미팅, {at(meetup.slots[1])}",
+        "attendee@example.org": f"Cancelled: meeting with Alpha Robotics, {at(meetup.slots[1])}",
     }
 
     alpha_request = services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)

