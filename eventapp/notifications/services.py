@@ -4,6 +4,7 @@ import smtplib
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from email.header import Header
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formatdate, make_msgid
@@ -34,6 +35,21 @@ def _header_text(value):
     return " ".join(str(value).split()).replace("=?", "=\u200b?")
 
 
+def _set_text_header(message, name, value):
+    """Set a free-text header such as the subject, folded so that no space is lost.
+
+    The email package folds a long non-ASCII header into encoded words at a space
+    and leaves that space out of them; readers drop the whitespace between encoded
+    words (RFC 2047), so "미팅, 변경된 시간" arrived as "미팅,변경된 시간". Encoded
+    here, the spaces stay inside the encoded words and the lines are written as is.
+    """
+    if value.isascii():
+        message[name] = value
+        return
+    folded = Header(value, "utf-8", header_name=name).encode(linesep=MAIL_POLICY.linesep)
+    message.set_raw(name, folded)
+
+
 def build_message(recipient, subject, text, *, html=None, alternatives=(), attachments=()):
     """An EmailMessage with a text body, optional HTML, extra text alternatives
     such as `text/calendar; method=REQUEST`, and attachments.
@@ -44,7 +60,7 @@ def build_message(recipient, subject, text, *, html=None, alternatives=(), attac
     message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = _header_text(recipient)
-    message["Subject"] = _header_text(subject)
+    _set_text_header(message, "Subject", _header_text(subject))
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="kicxup.eventapp")
     message.set_content(text)

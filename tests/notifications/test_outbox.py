@@ -1,5 +1,6 @@
 import asyncio
 import email
+import email.header
 import email.policy
 import socket
 import threading
@@ -390,6 +391,34 @@ def test_encoded_words_in_a_subject_add_no_headers(app_ctx, subject):
     assert message["Bcc"] is None
     assert "\n" not in message["Subject"] and "\r" not in message["Subject"]
     assert message.get_content().strip() == "Text"
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        # Folded at the space after the comma, which readers then dropped.
+        "변경됨: Seoul Angels과(와)의 미팅, 변경된 시간 2025-09-17 13:30–14:00",
+        "취소됨: 한국산업단지공단 스마트제조혁신센터과(와)의 미팅, 2025-09-17 13:30–14:00",
+        "Updated: meeting with Société Générale Ventures Coréennes, now 2025-09-17 13:30",
+        ("가 나 " * 40).strip(),
+    ],
+)
+def test_long_korean_subjects_arrive_with_every_space(app_ctx, smtp_server, subject):
+    queue_mail("k@example.org", subject, "본문", kind="test")
+    db.session.commit()
+    assert send_pending() == (1, 0)
+    for _ in range(50):
+        if smtp_server.messages:
+            break
+        time.sleep(0.05)
+    _recipients, raw = smtp_server.messages[0]
+    headers = raw.split(b"\r\n\r\n", 1)[0]
+    assert headers.isascii()
+    assert max(len(line) for line in headers.split(b"\r\n")) <= 78
+    assert email.message_from_bytes(raw, policy=email.policy.default)["Subject"] == subject
+    # The older parser reads the same.
+    legacy = email.message_from_bytes(raw)["Subject"]
+    assert str(email.header.make_header(email.header.decode_header(legacy))) == subject
 
 
 @pytest.mark.parametrize(
