@@ -640,14 +640,36 @@ def _close_proposals_for_unavailable(profile, slot_ids):
 # --------------------------------------------------------------------------- requests
 
 
+def booking_window_notice(event, settings=None, now=None):
+    """Why meeting requests and bookings are refused now, saying when they open or when
+    they closed (in the event's time zone); None while they are open. "Closed at the
+    moment" alone left people guessing when to come back."""
+    settings = settings or get_settings(event)
+    now = now or utcnow()
+    if settings is None or settings.booking_open(now):
+        return None
+    if settings.booking_opens_at and now < settings.booking_opens_at:
+        return _(
+            "Meeting requests and bookings open on %(time)s (%(zone)s).",
+            time=event.to_local(settings.booking_opens_at).strftime("%Y-%m-%d %H:%M"),
+            zone=event.timezone,
+        )
+    return _(
+        "Meeting requests and bookings closed on %(time)s (%(zone)s).",
+        time=event.to_local(settings.booking_closes_at).strftime("%Y-%m-%d %H:%M"),
+        zone=event.timezone,
+    )
+
+
 def _check_window(event, user):
     from eventapp.core.permissions import is_organizer
 
     settings = get_settings(event)
     if settings is None or is_organizer(user, event):
         return
-    if not settings.booking_open():
-        raise MeetingError(_("Meeting requests and bookings are closed at the moment."))
+    notice = booking_window_notice(event, settings)
+    if notice:
+        raise MeetingError(notice)
 
 
 def _request_mail_context(request):

@@ -190,7 +190,7 @@ def home(event):
             meetings=meetings,
             # "Next meetings": those that have not ended (on day 2, not day 1's).
             upcoming=[m for m in meetings if m.ends_at > now],
-            settings=services.get_settings(event),
+            window_notice=services.booking_window_notice(event),
         )
     return render_template("meetings/home.html", **context)
 
@@ -368,8 +368,8 @@ def partner(event, profile_id):
     )
     # Outside the booking window requests are refused as well (organizers excepted):
     # the page says so rather than take a message it cannot send.
-    settings = services.get_settings(event)
-    requests_open = settings is None or settings.booking_open() or is_organizer(current_user, event)
+    window_notice = services.booking_window_notice(event)
+    requests_open = window_notice is None or is_organizer(current_user, event)
     return render_template(
         "meetings/partner.html",
         event=event,
@@ -378,6 +378,7 @@ def partner(event, profile_id):
         existing=existing,
         can_request=may_ask and requests_open,
         requests_closed=may_ask and not requests_open,
+        window_notice=window_notice,
         declined_us=declined_us,
         form=RequestForm(),
     )
@@ -435,7 +436,7 @@ def request_detail(event, request_id):
         capped = services.capped(event, item.startup, item.firm)
         if not capped:
             slots = services.common_free_slots(item)
-    settings = services.get_settings(event)
+    window_notice = services.booking_window_notice(event)
     return render_template(
         "meetings/request.html",
         event=event,
@@ -445,7 +446,7 @@ def request_detail(event, request_id):
         slots=slots,
         capped=capped,
         days=agenda_data.group_by_day(slots, event),
-        booking_open=settings is None or settings.booking_open(),
+        window_notice=window_notice,
         decline_form=DeclineForm(),
         cancel_form=CancelForm(),
         started=item.meeting is not None and item.meeting.starts_at <= services._now(),

@@ -3,9 +3,10 @@ follow-up; cancelling frees the slot and tells the other side."""
 
 import html
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from eventapp.extensions import db
@@ -131,11 +132,44 @@ def test_outside_the_booking_window_the_partner_page_offers_no_request_form(meet
     login(client, meetup.exhibitor_admin)  # alpha
     page = client.get(f"/e/test-expo/meetings/partners/{gamma.id}").get_data(as_text=True)
     assert f"/meetings/partners/{gamma.id}/request" not in page
-    assert "Meeting requests and bookings are closed at the moment." in page
+    assert "Meeting requests and bookings open on " in page
     meetup.settings.booking_opens_at = None
     db.session.commit()
     page = client.get(f"/e/test-expo/meetings/partners/{gamma.id}").get_data(as_text=True)
-    assert f"/meetings/partners/{gamma.id}/request" in page and "are closed" not in page
+    assert f"/meetings/partners/{gamma.id}/request" in page and "bookings open on" not in page
+
+
+def test_a_closed_booking_window_says_when_it_opens_or_closed(meetup, client):
+    """ "Closed at the moment" left people guessing when to come back: the meetup's
+    pages and the refusal name the moment, in the event's time zone."""
+    from eventapp.core.db import utcnow
+
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    request = services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    services.accept_request(request, gamma, meetup.attendee)
+    tz = meetup.event.tz
+    opens = datetime(2030, 3, 2, 23, 30, tzinfo=UTC)  # 08:30 on 3 March in Seoul
+    meetup.settings.booking_opens_at = opens
+    db.session.commit()
+    login(client, meetup.exhibitor_admin)
+    said = "Meeting requests and bookings open on 2030-03-03 08:30 (Asia/Seoul)."
+    for url in ("/e/test-expo/meetings/", f"/e/test-expo/meetings/requests/{request.id}"):
+        page = html.unescape(client.get(url + "?lang=en").get_data(as_text=True))
+        assert said in page, url
+    page = html.unescape(client.get("/e/test-expo/meetings/?lang=ko").get_data(as_text=True))
+    assert "미팅 신청과 예약은 2030-03-03 08:30(Asia/Seoul)에 열립니다." in page
+
+    closed = utcnow() - timedelta(hours=2)
+    meetup.settings.booking_opens_at = None
+    meetup.settings.booking_closes_at = closed
+    db.session.commit()
+    with force_locale("en"), pytest.raises(services.MeetingError) as refused:
+        services.book(request, meetup.slots[1], meetup.exhibitor_admin)
+    db.session.rollback()
+    assert str(refused.value) == (
+        "Meeting requests and bookings closed on "
+        f"{closed.astimezone(tz):%Y-%m-%d %H:%M} ({meetup.event.timezone})."
+    )
 
 
 def test_the_invited_company_declines_a_request_but_cannot_withdraw_it(meetup, client, outbox):

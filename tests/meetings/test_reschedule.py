@@ -314,10 +314,10 @@ def test_proposals_respect_the_booking_window(meetup, client, english):
     db.session.commit()
     meetup.settings.booking_closes_at = services._now() - timedelta(minutes=1)
     db.session.commit()
-    with pytest.raises(services.MeetingError, match="closed at the moment"):
+    with pytest.raises(services.MeetingError, match="bookings closed on"):
         services.propose_time(meeting, meetup.slots[3], alpha, meetup.exhibitor_admin)
     db.session.rollback()
-    with pytest.raises(services.MeetingError, match="closed at the moment"):
+    with pytest.raises(services.MeetingError, match="bookings closed on"):
         services.accept_time_proposal(proposal, gamma, meetup.attendee)
     db.session.rollback()
     assert proposal.status == "open" and meeting.slot_id == meetup.slots[0].id
