@@ -139,6 +139,17 @@ def test_outside_the_booking_window_the_partner_page_offers_no_request_form(meet
     assert f"/meetings/partners/{gamma.id}/request" in page and "bookings open on" not in page
 
 
+def test_the_korean_request_page_names_the_requesting_company_as_a_company(meetup, client):
+    """The request came "from 알파로보틱스 님", the honorific of a person given to a company."""
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    request = services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    db.session.commit()
+    login(client, meetup.attendee)
+    page = client.get(f"/e/test-expo/meetings/requests/{request.id}?lang=ko")
+    text = page.get_data(as_text=True)
+    assert "알파로보틱스에서 " in text and "알파로보틱스 님" not in text
+
+
 def test_a_closed_booking_window_says_when_it_opens_or_closed(meetup, client):
     """ "Closed at the moment" left people guessing when to come back: the meetup's
     pages and the refusal name the moment, in the event's time zone."""
