@@ -332,13 +332,14 @@ def _cancelled_by(profile, by):
     return "own" if by.id == profile.id else "partner"
 
 
-def queue_invites(meeting, change, *, proposal=None, by=None):
+def queue_invites(meeting, change, *, proposal=None, by=None, booth_lost=None):
     """Queue the one mail per person of both organizations that tells of `change`: the
     text, and the calendar invitation unless invites are switched off. Returns the rows.
 
     change: "new" (REQUEST), "update" (REQUEST after a move) or "cancel" (CANCEL).
-    proposal: the accepted time proposal a move follows; by: the profile that cancelled
-    (None for an organizer). Runs in the caller's transaction; never commits.
+    proposal: the accepted time proposal a move follows; booth_lost: the booth a move
+    left, its firm no longer receiving there; by: the profile that cancelled (None for
+    an organizer). Runs in the caller's transaction; never commits.
     """
     if change not in CHANGES:
         raise ValueError(f"unknown change {change!r}")
@@ -379,6 +380,8 @@ def queue_invites(meeting, change, *, proposal=None, by=None):
                 change=change,
                 invitation=invitation,
                 proposal=proposal,
+                booth_lost=booth_lost,
+                firm_name=meeting.firm.organization.localized("name", language),
                 cancelled_by=_cancelled_by(profile, by),
                 user_name=_person_name(user, language),
                 event_name=event.localized("name", language),
@@ -419,8 +422,8 @@ def _on_meeting_scheduled(meeting, notify=True, **_extra):
 
 
 @signals.meeting_moved.connect
-def _on_meeting_moved(meeting, proposal=None, **_extra):
-    queue_invites(meeting, "update", proposal=proposal)
+def _on_meeting_moved(meeting, proposal=None, booth_lost=None, **_extra):
+    queue_invites(meeting, "update", proposal=proposal, booth_lost=booth_lost)
 
 
 @signals.meeting_cancelled.connect

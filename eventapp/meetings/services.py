@@ -1202,7 +1202,7 @@ def _relocate(meeting, slot, table=None, *, via, data=None, proposal=None):
     data.update({"from": list(before), "to": list(after), "sequence": meeting.sequence})
     audit.record("meeting.moved", meeting, event=meeting.event, data=data)
     if before != after:
-        signals.meeting_moved.send(meeting, proposal=proposal)
+        signals.meeting_moved.send(meeting, proposal=proposal, booth_lost=data.get("booth_lost"))
     return before != after
 
 

@@ -10,7 +10,8 @@ receivers included). Receivers must not commit.
 - `meeting_scheduled`: a meeting got its first slot (booking, organizer placement,
   "schedule all" plan). Keyword `notify` is False when the caller asked for no mail.
 - `meeting_moved`: a scheduled meeting changed time or place; `Meeting.sequence` is
-  already raised. Keyword `proposal`: the accepted time proposal it follows, or None.
+  already raised. Keyword `proposal`: the accepted time proposal it follows, or None;
+  `booth_lost`: the booth it left because its firm no longer receives there, or None.
 - `meeting_cancelled`: a scheduled meeting was cancelled; `Meeting.sequence` is already
   raised and `Meeting.status` is "cancelled". Keyword `by`: the profile of the side
   that cancelled, or None for an organizer.

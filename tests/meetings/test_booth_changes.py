@@ -291,6 +291,12 @@ def test_an_exhibitor_confirming_a_lent_stand_sends_its_meetings_to_the_tables(m
         "other_exhibitor@example.org",
     }
     assert all(f"Place: Table {table}" in text for _to, _subject, text in told)
+    # Alpha confirmed a stand: no organizer moved anything, and the mail says why.
+    assert not [text for _to, _subject, text in told if "The organizer moved" in text]
+    assert all(
+        "Beta Bio no longer receives its meetings at booth A-01, so the meeting of" in text
+        for _to, _subject, text in told
+    )
     assert services.astray_meetings(meetup.event) == []
 
 
