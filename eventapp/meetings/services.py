@@ -22,6 +22,7 @@ from flask_babel import force_locale
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import flag_modified
 
 from eventapp.booths.models import Booth, BoothAllocation, Exhibitor
 from eventapp.core import audit
@@ -1197,6 +1198,9 @@ def _relocate(meeting, slot, table=None, *, via, data=None, proposal=None):
         meeting.sequence += 1
         meeting.scheduled_via = via
         meeting.reminded_at = None
+        # Written even when it was read as none: a reminder round may have claimed
+        # the meeting since, for the old time.
+        flag_modified(meeting, "reminded_at")
     db.session.flush()
     data = {k: v for k, v in (data or {}).items() if v is not None}
     data.update({"from": list(before), "to": list(after), "sequence": meeting.sequence})
@@ -1571,9 +1575,15 @@ def send_reminders(event, *, now=None, hours=24):
     ).all()
     count = 0
     for meeting in due:
+        # Only as read: a move or cancellation committed since (raising `sequence`)
+        # leaves it to the next round, which reminds of the new time, if any.
         claimed = db.session.execute(
             update(Meeting)
-            .where(Meeting.id == meeting.id, Meeting.reminded_at.is_(None))
+            .where(
+                Meeting.id == meeting.id,
+                Meeting.reminded_at.is_(None),
+                Meeting.sequence == meeting.sequence,
+            )
             .values(reminded_at=now)
             .execution_options(synchronize_session=False)
         )

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from eventapp.core.db import utcnow
 from eventapp.extensions import db
 from eventapp.meetings import services
 from eventapp.meetings.models import Meeting, MeetingRequest, MeetingSeat
@@ -124,7 +125,6 @@ def test_outside_the_booking_window_the_partner_page_offers_no_request_form(meet
     """Before requests open, the partner page still offered "Request a meeting": what
     was typed there was lost to "Meeting requests and bookings are closed at the
     moment." The page says so instead; the organizers may still request."""
-    from eventapp.core.db import utcnow
 
     meetup.settings.booking_opens_at = utcnow() + timedelta(days=3)
     db.session.commit()
@@ -153,8 +153,6 @@ def test_the_korean_request_page_names_the_requesting_company_as_a_company(meetu
 def test_a_closed_booking_window_says_when_it_opens_or_closed(meetup, client):
     """ "Closed at the moment" left people guessing when to come back: the meetup's
     pages and the refusal name the moment, in the event's time zone."""
-    from eventapp.core.db import utcnow
-
     alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
     request = services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
     services.accept_request(request, gamma, meetup.attendee)
@@ -757,6 +755,74 @@ def test_a_moved_meeting_is_reminded_again_for_its_new_time(meetup, outbox):
     services.move_meeting(meeting, next_day, meetup.organizer, table=meetup.tables[1])
     db.session.commit()
     assert meeting.sequence == 2 and meeting.reminded_at is None
+
+
+def test_a_meeting_moved_while_reminders_go_out_is_reminded_of_its_new_time(
+    meetup, outbox, monkeypatch
+):
+    """The reminder round read the meetings due, then another worker's move
+    committed before the round claimed this one: it reminded of the old time and
+    marked the meeting reminded, so the new time got no reminder at all."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serializes writing transactions: the race cannot happen there")
+    from types import SimpleNamespace
+
+    meeting = booked_meeting(meetup)  # day 1, 10:00
+    new_slot = meetup.slots[2]  # day 1, 11:00: due in the same round
+    table = Meeting.__table__
+    read = db.session.scalars
+    moved = []
+
+    def read_then_move(*args, **kwargs):
+        items = read(*args, **kwargs).all()
+        if not moved:
+            moved.append(True)
+            with db.engine.begin() as other:
+                other.execute(
+                    update(table)
+                    .where(table.c.id == meeting.id)
+                    .values(slot_id=new_slot.id, sequence=table.c.sequence + 1)
+                )
+        return SimpleNamespace(all=lambda: items)
+
+    now = meetup.slots[0].starts_at - timedelta(hours=2)
+    monkeypatch.setattr(db.session, "scalars", read_then_move)
+    services.send_reminders(meetup.event, now=now)
+    db.session.commit()
+    monkeypatch.undo()
+    assert outbox("meeting_reminder") == []
+    db.session.expire_all()
+    assert services.send_reminders(meetup.event, now=now) == 1
+    db.session.commit()
+    reminders = outbox("meeting_reminder")
+    assert len(reminders) == 3 and all("11:00–11:30" in text for _to, _s, text in reminders)
+
+
+def test_a_reminder_claimed_while_a_meeting_moves_is_given_again(meetup, outbox, monkeypatch):
+    """A reminder round claimed the meeting after the organizer's move had read it and
+    before the move was written: the move set `reminded_at` back to what it had read
+    (none), wrote nothing, and the new time was never reminded."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serializes writing transactions: the race cannot happen there")
+    meeting = booked_meeting(meetup)
+    table = Meeting.__table__
+    fresh = services._fresh
+
+    def fresh_then_remind(obj):
+        fresh(obj)
+        if isinstance(obj, Meeting):
+            with db.engine.begin() as other:
+                other.execute(
+                    update(table).where(table.c.id == meeting.id).values(reminded_at=utcnow())
+                )
+        return obj
+
+    monkeypatch.setattr(services, "_fresh", fresh_then_remind)
+    services.move_meeting(meeting, meetup.slots[4], meetup.organizer)
+    db.session.commit()
+    monkeypatch.undo()
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).reminded_at is None
 
 
 def test_only_organizers_change_recorded_attendance(meetup, client, english):
