@@ -194,6 +194,19 @@ def resolve_codes(event, codes):
     return resolved, booths, unknown
 
 
+def refuse_unknown(unknown):
+    """Refuse booth codes the floor plan does not have, naming them."""
+    if unknown:
+        raise BoothError(
+            ngettext(
+                "Unknown booth: %(booths)s.",
+                "Unknown booths: %(booths)s.",
+                len(unknown),
+                booths=", ".join(unknown),
+            )
+        )
+
+
 def adjacency_around(booth_ids):
     """Adjacent (id, id) pairs touching any of `booth_ids`, and the ids of the booths
     around them (not including them)."""
@@ -405,15 +418,7 @@ def hold_booths(exhibitor, codes, now=None):
                 selected=len(codes) + len(unknown),
             )
         )
-    if unknown:
-        raise BoothError(
-            ngettext(
-                "Unknown booth: %(booths)s.",
-                "Unknown booths: %(booths)s.",
-                len(unknown),
-                booths=", ".join(unknown),
-            )
-        )
+    refuse_unknown(unknown)
     id_of = {code: b.id for code, b in booths.items()}
     chosen_ids = set(id_of.values())
     pairs, around = adjacency_around(chosen_ids)
@@ -626,15 +631,7 @@ def _event_booths(event, codes, now):
     codes, booths, unknown = resolve_codes(event, codes)
     if not codes and not unknown:
         raise BoothError(_("Select at least one booth."))
-    if unknown:
-        raise BoothError(
-            ngettext(
-                "Unknown booth: %(booths)s.",
-                "Unknown booths: %(booths)s.",
-                len(unknown),
-                booths=", ".join(unknown),
-            )
-        )
+    refuse_unknown(unknown)
     id_of = {code: b.id for code, b in booths.items()}
     locked = lock_booths(set(id_of.values()))
     # A booth deleted between the read and the lock (the floor plan imported again).
