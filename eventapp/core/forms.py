@@ -1,6 +1,6 @@
 """Form pieces shared by several domains."""
 
-from wtforms import SelectMultipleField
+from wtforms import SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -13,6 +13,24 @@ def select_choices(pairs):
     """SelectChoice options from (value, label) pairs or a {value: label} mapping."""
     items = pairs.items() if isinstance(pairs, dict) else pairs
     return [SelectChoice(value, label) for value, label in items]
+
+
+class ChoiceField(SelectField):
+    """A single choice that refuses a submitted value outside its choices (a tampered
+    form, a page left open while the choices changed) in words of our own naming the
+    field: WTForms says "Invalid Choice: could not coerce." (in Korean, that it could
+    not be converted), or "Not a valid choice." without naming the field."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        message = _l(
+            "%(field)s: the value sent is not one of its choices; choose again.",
+            field=self.label.text,
+        )
+        if self.invalid_choice_message is None:
+            self.invalid_choice_message = message
+        if self.invalid_value_message is None:
+            self.invalid_value_message = message
 
 
 class MultipleChoiceField(SelectMultipleField):

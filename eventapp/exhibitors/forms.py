@@ -8,13 +8,17 @@ from wtforms import (
     EmailField,
     FieldList,
     HiddenField,
-    SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Regexp
 
-from eventapp.core.forms import MultiCheckboxField, one_kind_of_line_break, select_choices
+from eventapp.core.forms import (
+    ChoiceField,
+    MultiCheckboxField,
+    one_kind_of_line_break,
+    select_choices,
+)
 from eventapp.core.i18n import current_language
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.exhibitors import services
@@ -46,11 +50,11 @@ def normalize_website(value):
 class CompanyProfileMixin:
     name_ko = StringField(_l("Company name (Korean)"), validators=[Optional(), Length(max=200)])
     name_en = StringField(_l("Company name (English)"), validators=[Optional(), Length(max=200)])
-    kind = SelectField(
+    kind = ChoiceField(
         _l("Kind of organization"), choices=select_choices(ORGANIZATION_KINDS.items())
     )
-    sector = SelectField(_l("Sector"), choices=select_choices(SECTORS.items()))
-    country = SelectField(_l("Country"), default="KR")
+    sector = ChoiceField(_l("Sector"), choices=select_choices(SECTORS.items()))
+    country = ChoiceField(_l("Country"), default="KR")
     website = StringField(
         _l("Website"),
         validators=[
@@ -94,7 +98,7 @@ class CompanyProfileMixin:
 class RegistrationForm(CompanyProfileMixin, FlaskForm):
     """The company profile and what it asks for; also used to edit a registration."""
 
-    booth_count = SelectField(
+    booth_count = ChoiceField(
         _l("Number of booths"),
         coerce=int,
         choices=select_choices((n, str(n)) for n in range(1, services.MAX_BOOTHS + 1)),
@@ -197,7 +201,7 @@ class RegistrationForm(CompanyProfileMixin, FlaskForm):
 class MemberForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=100)])
-    role = SelectField(
+    role = ChoiceField(
         _l("Role"),
         choices=select_choices(
             [("exhibitor_staff", _l("company staff")), ("exhibitor_admin", _l("company admin"))]
@@ -249,7 +253,7 @@ class DecisionForm(FlaskForm):
 class PriorityForm(FlaskForm):
     """The organizers' choice of when a company may start picking booths."""
 
-    tier = SelectField(
+    tier = ChoiceField(
         _l("Picking tier"),
         id="priority-tier",
         coerce=int,
@@ -272,7 +276,7 @@ class ImportForm(FlaskForm):
             FileAllowed(["csv", "xlsx"], _l("Upload a .csv or .xlsx file.")),
         ],
     )
-    status = SelectField(
+    status = ChoiceField(
         _l("Status of the imported exhibitors"),
         choices=select_choices(IMPORT_STATUS_CHOICES),
         default="approved",

@@ -89,11 +89,11 @@ INVALID = [
     ({"wishes-0": "B-01"}, "outside the zones chosen"),
     ({"wishes-1": "A-03"}, "wished twice"),
     ({"wishes-0": "A-05"}, "is not available"),  # blocked below
-    ({"booth_count": "5"}, "Not a valid choice"),
+    ({"booth_count": "5"}, "Number of booths: the value sent is not one of its choices"),
     ({"name_ko": "", "name_en": ""}, "company name in Korean or English"),
     ({"zones": ["moon"]}, "is not one of the choices for Zones you may stand in"),
     ({"website": "not a site"}, "Give a web address"),
-    ({"kind": "pirate"}, "Not a valid choice"),
+    ({"kind": "pirate"}, "Kind of organization: the value sent is not one of its choices"),
 ]
 
 
