@@ -171,3 +171,17 @@ def test_the_competitors_to_avoid_fit_a_box_and_can_be_found(small_event, live_s
     assert shown == ["Rival 07 Ltd"] + [f"Rival {n} Ltd" for n in range(10, 20)]
     page.fill("#avoid-filter", "")
     assert page.locator("#avoid-list label:visible").count() == 61  # and Beta Bio
+
+
+def test_the_zones_hint_starts_its_own_line_on_a_phone(small_event, newcomer, live_server, browser):
+    """On a touch screen the zones' tick boxes sit in a row, and their hint ("leave
+    them all unticked if any zone will do") ran on right after the last one."""
+    email = newcomer.email
+    db.session.remove()
+    page = browser_signed_in(browser, live_server.url, email, "en-US", **PHONE)
+    page.goto("/e/test-expo/exhibit?lang=en")
+    fieldset = page.locator("fieldset", has=page.locator('input[name="zones"]'))
+    last = fieldset.locator("label.check").last.bounding_box()
+    hint = fieldset.locator(".hint").bounding_box()
+    assert hint["y"] >= last["y"] + last["height"] - 1
+    assert hint["x"] < last["x"]
