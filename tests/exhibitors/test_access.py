@@ -143,6 +143,13 @@ def test_exhibitor_of_another_event_is_not_found(login_as, small_event):
 
 
 def test_menu_entries(login_as, small_event):
+    from datetime import date, timedelta
+
+    # A fair to come: one that is over offers no "Exhibit".
+    event = small_event.event
+    event.starts_on = event.ends_on = date.today() + timedelta(days=30)
+    db.session.commit()
+
     def menu(role):
         page = login_as(role).get("/e/test-expo/?lang=en").get_data(as_text=True)
         nav = page.split('class="mainnav"', 1)[1].split("</nav>", 1)[0]
