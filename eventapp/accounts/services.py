@@ -19,6 +19,7 @@ from eventapp.accounts.models import LoginAttempt, User
 from eventapp.core import audit
 from eventapp.core.db import utcnow
 from eventapp.core.i18n import gettext as _
+from eventapp.core.i18n import ngettext
 from eventapp.extensions import db
 from eventapp.notifications.models import OutboxMessage
 from eventapp.notifications.services import queue_mail
@@ -116,8 +117,45 @@ def _counted_attempt(email, remote_addr):
         # id: a sign-in meanwhile may have cleared the account's failures already.)
         db.session.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt.id))
         db.session.commit()
-        raise AccountError(_("Too many failed attempts. Please wait a few minutes and try again."))
+        raise AccountError(_lockout_message(email, remote_addr))
     return attempt
+
+
+def _lockout_lifts(column, value, limit):
+    """When failures matching `column == value` fall below `limit` again, or None
+    while they are fewer: the oldest failures leave the window one by one, and the
+    lock lifts as the one leaves that brings the count under the limit."""
+    window = timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"])
+    since = utcnow() - window
+    times = db.session.scalars(
+        select(LoginAttempt.created_at)
+        .where(column == value, LoginAttempt.created_at >= since)
+        .order_by(LoginAttempt.created_at.desc())
+    ).all()
+    return times[limit - 1] + window if len(times) >= limit else None
+
+
+def _lockout_message(email, remote_addr):
+    """How long to wait, counted, rather than "a few minutes" (the window is 15): and
+    when the account's own failures hold it, that a new password lifts the lock."""
+    limit = current_app.config["LOGIN_MAX_FAILURES"]
+    by_email = _lockout_lifts(LoginAttempt.email, email, limit)
+    by_addr = _lockout_lifts(LoginAttempt.remote_addr, remote_addr, limit * 4)
+    lifts = max(moment for moment in (by_email, by_addr, utcnow()) if moment is not None)
+    minutes = max(1, -(-int((lifts - utcnow()).total_seconds()) // 60))
+    if by_email is not None and (by_addr is None or by_addr <= by_email):
+        return ngettext(
+            "Too many failed attempts. Try again in %(num)s minute, or choose a new "
+            "password with “Forgot your password?”.",
+            "Too many failed attempts. Try again in %(num)s minutes, or choose a new "
+            "password with “Forgot your password?”.",
+            minutes,
+        )
+    return ngettext(
+        "Too many failed attempts. Try again in %(num)s minute.",
+        "Too many failed attempts. Try again in %(num)s minutes.",
+        minutes,
+    )
 
 
 def check_confirming_password(user, password, remote_addr):

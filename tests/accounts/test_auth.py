@@ -476,3 +476,41 @@ def test_a_form_sent_while_signed_out_leads_back_to_its_page(client, small_event
     assert response.location == "/login"
     # A page asked for is still the one reached after signing in.
     assert client.get("/account").location == "/login?next=%2Faccount"
+
+
+def test_a_locked_sign_in_says_how_long_to_wait(client, small_event, app):
+    """ "Please wait a few minutes" left people guessing (the lock lasts up to 15)."""
+    import time_machine
+
+    limit = app.config["LOGIN_MAX_FAILURES"]
+    with time_machine.travel("2026-03-02T09:00:00Z", tick=False) as clock:
+        for _ in range(limit):
+            client.post("/login", data={"email": "attendee@example.org", "password": "wrong"})
+            clock.shift(timedelta(minutes=1))
+        response = client.post(
+            "/login?lang=en", data={"email": "attendee@example.org", "password": PASSWORD}
+        )
+        page = response.get_data(as_text=True)
+        assert response.status_code == 401
+        # The first failure leaves the window at 09:15, ten minutes from 09:05.
+        assert (
+            "Too many failed attempts. Try again in 10 minutes, or choose a new password "
+            "with “Forgot your password?”." in page
+        )
+        clock.shift(timedelta(minutes=9, seconds=30))
+        page = client.post(
+            "/login?lang=ko", data={"email": "attendee@example.org", "password": PASSWORD}
+        ).get_data(as_text=True)
+        assert "1분 뒤에 다시 시도하거나 “비밀번호를 잊으셨나요?”에서" in page
+        clock.shift(timedelta(minutes=1))
+        login(client, small_event.attendee)
+
+        # Held by the address's failures (many accounts mistyped), a new password of
+        # one account would not help: not offered.
+        client.post("/logout")
+        for number in range(limit * 4):
+            client.post("/login", data={"email": f"x{number}@example.org", "password": "no"})
+        page = client.post(
+            "/login?lang=en", data={"email": "organizer@example.org", "password": PASSWORD}
+        ).get_data(as_text=True)
+        assert "Too many failed attempts. Try again in 15 minutes." in page
