@@ -42,3 +42,22 @@ def test_the_days_and_hours_are_thumb_sized_on_a_phone(small_event, live_server,
         size = page.eval_on_selector(selector, "e => getComputedStyle(e).fontSize")
         assert box["height"] >= 44 and float(size.removesuffix("px")) >= 16, selector
     assert page_width(page) <= 360
+
+
+def test_the_audit_log_reads_entry_by_entry_on_a_phone(small_event, live_server, browser):
+    """Four narrow columns broke each time over three lines and each action a word a
+    line; on a phone each entry is now a card of labelled lines."""
+    from eventapp.core import audit
+
+    for _ in range(3):
+        audit.record("event.updated", small_event.event, event=small_event.event, data={})
+    db.session.commit()
+    db.session.remove()  # the browser's requests must not wait for this session
+    page = browser_signed_in(browser, live_server.url, "organizer@example.org", "en-US", **PHONE)
+    page.goto("/e/test-expo/manage/audit?lang=en")
+    when = page.locator("tbody tr td:first-child").first
+    label = when.evaluate("cell => getComputedStyle(cell, '::before').content")
+    assert label == '"When: "'
+    line = float(when.evaluate("cell => getComputedStyle(cell).lineHeight").rstrip("px"))
+    assert when.bounding_box()["height"] < 2 * line
+    assert page_width(page) <= 360
