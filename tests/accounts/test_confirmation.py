@@ -408,3 +408,27 @@ def test_the_welcome_after_confirming_speaks_the_accounts_language(app, client, 
     assert '<html lang="ko">' in page
     assert "환영합니다! 이메일 주소가 확인되어 계정을 사용할 수 있습니다." in page
     assert "Welcome!" not in page
+
+
+def test_forgetting_the_sign_up_password_is_no_dead_end(client, app_ctx):
+    """The confirmation page asks for the password chosen at sign-up; whoever forgot
+    it found no way on. It now leads to a new password, which confirms the address."""
+    sign_up(client, ADDRESS)
+    page = client.get(confirmation_link(ADDRESS) + "?lang=en").get_data(as_text=True)
+    found = re.search(r'id="forgot-signup-password"><a href="([^"]+)">([^<]+)<', page)
+    assert found is not None
+    assert found.group(2) == (
+        "Forgot the password? Choose a new one instead: that confirms your address too."
+    )
+    korean = client.get(confirmation_link(ADDRESS) + "?lang=ko").get_data(as_text=True)
+    assert (
+        "비밀번호를 잊으셨나요? 새 비밀번호를 설정하세요. 이메일 주소도 함께 확인됩니다." in korean
+    )
+    assert client.get(found.group(1)).status_code == 200
+    client.post(
+        _reset_link(client, ADDRESS),
+        data={"password": "a brand new secret", "confirm": "a brand new secret"},
+    )
+    assert _user().email_confirmed
+    response = client.post("/login", data={"email": ADDRESS, "password": "a brand new secret"})
+    assert response.status_code == 302
