@@ -37,3 +37,21 @@ def test_organizer_of_one_event_is_not_organizer_of_another(login_as, small_even
     client = login_as("organizer")
     assert client.get("/e/other-expo/manage/").status_code == 403
     assert client.get("/e/test-expo/manage/").status_code == 200
+
+
+def test_a_refused_page_leads_back_to_its_event_and_its_organizers(login_as, small_event):
+    """ "Back to the event" led to the front page, that is to the newest event the person
+    takes part in: here another one."""
+    from datetime import date
+
+    from eventapp.events.models import EventRole
+    from eventapp.extensions import db
+
+    other = add_other_event(starts_on=date(2099, 5, 1))
+    db.session.add(EventRole(event=other, user=small_event.attendee, role="attendee"))
+    db.session.commit()
+    response = login_as("attendee").get("/e/test-expo/manage/?lang=en")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 403
+    assert '<a class="button" href="/e/test-expo/">Back to the event</a>' in page
+    assert '<a href="mailto:expo@example.org">expo@example.org</a>' in page
