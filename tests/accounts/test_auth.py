@@ -514,3 +514,25 @@ def test_a_locked_sign_in_says_how_long_to_wait(client, small_event, app):
             "/login?lang=en", data={"email": "organizer@example.org", "password": PASSWORD}
         ).get_data(as_text=True)
         assert "Too many failed attempts. Try again in 15 minutes." in page
+
+
+def test_signing_in_from_the_menu_of_the_sign_up_page_leads_on(client, small_event):
+    """The menu's "Sign in" on the sign-up (or sign-in, reset) page led back, once
+    signed in, to that page's own form, as if signing in had not worked."""
+
+    def menu_sign_in(url):
+        page = client.get(url).get_data(as_text=True)
+        menu = page.split('<nav class="mainnav"', 1)[1].split("</nav>", 1)[0]
+        return re.search(r'<a href="([^"]*)">Sign in</a>', menu).group(1).replace("&amp;", "&")
+
+    assert menu_sign_in("/signup?lang=en") == "/login"
+    assert menu_sign_in("/reset?lang=en") == "/login"
+    target = menu_sign_in("/signup?next=/e/test-expo/&lang=en")
+    assert target == "/login?next=/e/test-expo/"
+    response = client.post(target, data={"email": "attendee@example.org", "password": PASSWORD})
+    assert response.location == "/e/test-expo/"
+    # Elsewhere, back to the page itself.
+    client.post("/logout")
+    assert menu_sign_in("/e/test-expo/floorplan?lang=en").startswith(
+        "/login?next=/e/test-expo/floorplan"
+    )
