@@ -20,7 +20,7 @@ class BadgeFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Name or e-mail"), validators=[Optional(), Length(max=100)])
+    q = StringField(_l("Name, e-mail or badge number"), validators=[Optional(), Length(max=100)])
     category = SelectField(_l("Category"), validators=[Optional()], default="")
     company = SelectField(_l("Company"), validators=[Optional()], default="")
 

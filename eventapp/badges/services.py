@@ -4,6 +4,7 @@ Every operation that changes data writes an audit entry in the same
 transaction; callers commit.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, or_, select
@@ -938,12 +939,25 @@ def badges_query(
     if badge_ids is not None:
         query = query.where(Badge.id.in_(list(badge_ids)))
     if text:
-        query = query.join(User, User.id == Badge.user_id).where(
-            contains_text(text, Badge.name_ko, Badge.name_en, User.email)
-        )
+        found = contains_text(text, Badge.name_ko, Badge.name_en, User.email)
+        number = badge_number_id(text)
+        if number is not None:
+            found = or_(found, Badge.id == number)
+        query = query.join(User, User.id == Badge.user_id).where(found)
     order = [c.key for c in sorted(CATEGORIES.values(), key=lambda c: c.order)]
     rank = case({key: index for index, key in enumerate(order)}, value=Badge.category, else_=99)
     return query.order_by(rank, Badge.organization_en, Badge.name_en, Badge.id)
+
+
+# The number printed under a badge's QR code: its id, six digits, and the issue
+# ("000123-2"); typed with or without the zeros and the issue.
+BADGE_NUMBER = re.compile(r"0*([1-9][0-9]{0,8})(?:-[0-9]{1,3})?")
+
+
+def badge_number_id(text):
+    """The badge id of a badge number as printed, or None for other text."""
+    match = BADGE_NUMBER.fullmatch((text or "").strip())
+    return int(match[1]) if match else None
 
 
 def badge_of(event, user):

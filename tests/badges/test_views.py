@@ -316,3 +316,21 @@ def test_a_revoked_badge_reads_the_same_in_korean_everywhere(login_as, small_eve
     for path in (detail, "/e/test-expo/manage/badges/", "/e/test-expo/manage/"):
         page = organizer.get(f"{path}?lang=ko").get_data(as_text=True)
         assert "취소됨" in page and "무효화" not in page and "사용 중지" not in page, path
+
+
+def test_the_badge_list_finds_a_badge_by_its_printed_number(login_as, small_event):
+    """A badge handed in at the help desk is looked up by the number under its QR
+    code (000123-2): the search knew only names and e-mail addresses."""
+    client = login_as("organizer")
+    assert client.post("/e/test-expo/manage/badges/issue").status_code == 302
+    badge = services.badge_of(small_event.event, small_event.attendee)
+    services.reissue_badge(badge)
+    db.session.commit()
+    for typed in (f"{badge.id:06d}-2", f"{badge.id:06d}-1", f"{badge.id:06d}", str(badge.id)):
+        html = client.get(f"/e/test-expo/manage/badges/?lang=en&q={typed}").get_data(as_text=True)
+        assert "1 badge matches." in html and "attendee 님" in html, typed
+    html = client.get("/e/test-expo/manage/badges/?lang=ko").get_data(as_text=True)
+    assert "이름, 이메일 또는 출입증 번호" in html
+    # Other text is a name as before.
+    html = client.get("/e/test-expo/manage/badges/?lang=en&q=0-").get_data(as_text=True)
+    assert "No badges match." in html
