@@ -43,6 +43,7 @@ from sqlalchemy.orm import aliased, selectinload
 from eventapp.accounts.models import User
 from eventapp.badges import codes
 from eventapp.badges.models import CATEGORIES, Badge, BadgeCategoryEnd, BadgeIssueEnd, EventKey
+from eventapp.badges.services import badge_number_id
 from eventapp.booths.models import EXHIBITING_STATUSES, Exhibitor
 from eventapp.checkin.messages import bilingual
 from eventapp.checkin.models import (
@@ -2227,12 +2228,15 @@ def _scan_log_query(event, point_id=None, result=None, day=None, text=None, scan
         kind, scanner_id = scanner
         query = query.where((Scan.device_id if kind == "device" else Scan.user_id) == scanner_id)
     if text and text.strip():
-        # The holder's name on the badge, or a whole code as the scanner read it (a
-        # help desk asked "did this badge get in?"). Only whole: a code scanned here
-        # may be another event's badge, which parts found one by one would rebuild.
-        query = query.outerjoin(Badge, Badge.id == Scan.badge_id).where(
-            or_(contains_text(text, Badge.name_ko, Badge.name_en), Scan.code == text.strip())
-        )
+        # The holder's name on the badge, the number printed under its QR code, or a
+        # whole code as the scanner read it (a help desk asked "did this badge get
+        # in?"). Only whole: a code scanned here may be another event's badge, which
+        # parts found one by one would rebuild.
+        found = [contains_text(text, Badge.name_ko, Badge.name_en), Scan.code == text.strip()]
+        number = badge_number_id(text)
+        if number is not None:
+            found.append(Scan.badge_id == number)
+        query = query.outerjoin(Badge, Badge.id == Scan.badge_id).where(or_(*found))
     if point_id:
         query = query.where(Scan.scan_point_id == point_id)
     if result == REFUSED:

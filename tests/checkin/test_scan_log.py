@@ -349,3 +349,18 @@ def test_a_scan_points_rejected_count_opens_its_refused_scans(scanning, login_as
     assert sorted(row["Result"] for row in every) == ["invalid", "not allowed here"]
     page = organizer.get(f"{LOG}?lang=ko&result=rejected").get_data(as_text=True)
     assert "반려됨(사유 무관)</option>" in page
+
+
+def test_the_log_finds_a_badges_scans_by_its_printed_number(scanning, login_as):
+    """The help desk holds a badge and asks whether it got in: the number under its
+    QR code (000123-1) found nothing, only the holder's name or the whole code did."""
+    gate, staff = scanning.points["gate"], login_as("staff")
+    scan(staff, gate, scanning.code("attendee"))
+    scan(staff, gate, scanning.code("outsider"))
+    badge = scanning.badges["attendee"]
+    organizer = login_as("organizer")
+    for typed in (f"{badge.id:06d}-{badge.issue}", str(badge.id)):
+        page = organizer.get(f"{LOG}?lang=en&q={typed}").get_data(as_text=True)
+        assert len(_rows(page)) == 1 and "Attendee" in page and "Outsider" not in page, typed
+    page = organizer.get(f"{LOG}?lang=ko").get_data(as_text=True)
+    assert 'placeholder="이름, 출입증 번호 또는 코드"' in page
