@@ -682,6 +682,22 @@ def _revocations(event_id):
     )
 
 
+def current_issue_at(badge):
+    """When the badge's current issue was printed: its latest reissue (audited each
+    time), or, for a first issue, when the badge was made."""
+    if badge.issue == 1:
+        return badge.created_at
+    reissued = db.session.scalar(
+        select(func.max(audit.AuditEntry.created_at)).where(
+            audit.AuditEntry.action == "badge.reissued",
+            audit.AuditEntry.event_id == badge.event_id,
+            audit.AuditEntry.object_type == "Badge",
+            audit.AuditEntry.object_id == str(badge.id),
+        )
+    )
+    return reissued or badge.created_at
+
+
 def _latest_revocations(event_id, badge_ids):
     """{badge id: the audit data of its latest revocation} of the badges `badge_ids`
     at the event."""

@@ -266,6 +266,7 @@ def detail(event, badge_id):
         action_form=ActionForm(),
         qr=qr,
         reason=services.revocation_reasons([badge]).get(badge.id, ""),
+        issued_at=services.current_issue_at(badge),
     )
 
 

@@ -2,7 +2,7 @@
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from eventapp.badges import services
 from eventapp.badges.models import Badge
@@ -334,3 +334,32 @@ def test_the_badge_list_finds_a_badge_by_its_printed_number(login_as, small_even
     # Other text is a name as before.
     html = client.get("/e/test-expo/manage/badges/?lang=en&q=0-").get_data(as_text=True)
     assert "No badges match." in html
+
+
+def test_a_reissued_badges_page_says_when_its_print_was_made(login_as, small_event):
+    """Issue 3 of a badge said "Issued" with the first issue's date: the organizer
+    could not tell which print the holder carries."""
+    from datetime import UTC, datetime
+
+    badge = services.issue_badge(small_event.event, small_event.attendee)
+    badge.created_at = datetime(2025, 9, 1, 1, 0, tzinfo=UTC)
+    db.session.commit()
+    organizer = login_as("organizer")
+    page = organizer.get(f"/e/test-expo/manage/badges/{badge.id}?lang=en").get_data(as_text=True)
+    assert "<dt>Issued</dt><dd>2025-09-01 10:00</dd>" in page and "Reissued" not in page
+    reissued = datetime(2025, 9, 17, 0, 30, tzinfo=UTC)  # 09:30 in Seoul
+    services.revoke_badge(badge)
+    services.reissue_badge(badge)
+    db.session.execute(
+        update(AuditEntry).where(AuditEntry.action == "badge.reissued").values(created_at=reissued)
+    )
+    db.session.commit()
+    for lang, reissue_label, first_label in (
+        ("en", "Reissued", "First issued"),
+        ("ko", "재발급됨", "최초 발급"),
+    ):
+        page = organizer.get(f"/e/test-expo/manage/badges/{badge.id}?lang={lang}").get_data(
+            as_text=True
+        )
+        assert f"<dt>{reissue_label}</dt><dd>2025-09-17 09:30</dd>" in page, lang
+        assert f"<dt>{first_label}</dt><dd>2025-09-01 10:00</dd>" in page, lang
