@@ -635,10 +635,13 @@ def meeting_detail(event, meeting_id):
         notes = meeting.firm_notes
     now = services._now()
     started = meeting.starts_at <= now
-    propose_form = None
-    settings = services.get_settings(event)
+    propose_form = window_notice = None
     if me and meeting.status == "scheduled" and not started:
-        if settings is None or settings.booking_open() or is_organizer(current_user, event):
+        # Closed, the page says until when rather than drop the form without a word.
+        window_notice = services.booking_window_notice(event)
+        if is_organizer(current_user, event):
+            window_notice = None
+        if window_notice is None:
             propose_form = ProposeTimeForm()
             propose_form.slot_id.choices = select_choices(
                 (s.id, s.label) for s in services.common_free_slots(meeting.request, now)
@@ -656,6 +659,7 @@ def meeting_detail(event, meeting_id):
         no_show_sides=NO_SHOW_SIDES,
         proposal=services.open_time_proposals([meeting], now).get(meeting.id),
         propose_form=propose_form,
+        window_notice=window_notice,
     )
 
 

@@ -324,6 +324,9 @@ def test_proposals_respect_the_booking_window(meetup, client, english):
     login(client, meetup.exhibitor_admin)
     page = client.get(f"/e/test-expo/meetings/m/{meeting.id}?lang=en").get_data(as_text=True)
     assert 'name="slot_id"' not in page  # no form to propose while booking is closed
+    # ... and the page says why, and since when.
+    closed = meetup.settings.booking_closes_at.astimezone(meetup.event.tz)
+    assert f"Meeting requests and bookings closed on {closed:%Y-%m-%d %H:%M} (" in page
 
 
 def test_a_proposal_closes_when_the_meeting_is_cancelled_or_moved(meetup, english):
