@@ -283,6 +283,12 @@ def partners(event):
     if me is None:
         return redirect(url_for("meetings.profile", slug=event.slug))
     form = FilterForm(request.args)
+    # Partners are of the other side only: a kind of one's own side finds nobody.
+    form.kind.choices = [
+        choice
+        for choice in form.kind.choices
+        if not choice.value or services.side_for_kind(choice.value) != me.side
+    ]
     others = db.session.scalars(
         select(MeetingProfile).where(
             MeetingProfile.event_id == event.id,

@@ -139,6 +139,10 @@ def test_partners_page_ranks_and_filters(meetup, client):
     assert gamma in page and beta not in page and "Eps Co" not in page
     page = client.get("/e/test-expo/meetings/partners?q=beta").get_data(as_text=True)
     assert beta in page and gamma not in page
+    # The kinds offered are those of the other side: "startup" found nobody here.
+    kinds = page.split('name="kind"', 1)[1].split("</select>", 1)[0]
+    assert 'value="large_firm"' in kinds and 'value="investor"' in kinds
+    assert 'value="startup"' not in kinds and 'value="university"' not in kinds
     # The startup side never sees other startups.
     assert (
         "Alpha Robotics"
