@@ -918,8 +918,8 @@ def check_scan_fields(code, nonce):
 _iso = periods.iso
 
 
-def _local_hm(moment, tz):
-    return moment.astimezone(tz).strftime("%m-%d %H:%M")
+def _local_hm(moment, tz, *, date=True):
+    return moment.astimezone(tz).strftime("%m-%d %H:%M" if date else "%H:%M")
 
 
 def _category_label(category, language):
@@ -1366,7 +1366,9 @@ def _dated_by_print(ctx, point_id, badge_id, at):
 
 def _already(ctx, badge_id, badge, first, key):
     at, point_id, point_ko, point_en = first
-    when = _local_hm(at, ctx.tz)
+    # An entrance's first check-in is of the same fair day ("today at 09:41"); a lead
+    # may have been captured on another day, so its date is said.
+    when = _local_hm(at, ctx.tz, date=key != "already_entrance")
     messages = {
         "message_ko": bilingual(key, time=when, place=point_ko)["message_ko"],
         "message_en": bilingual(key, time=when, place=point_en)["message_en"],

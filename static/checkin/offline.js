@@ -137,13 +137,14 @@ export function localDay(date, timeZone) {
 
 // "MM-DD HH:mm" in the event's time zone, as the server writes the first scan's time
 // (a lead may have been captured on an earlier fair day).
-export function localStamp(date, timeZone) {
+export function localStamp(date, timeZone, { withDate = true } = {}) {
   const parts = {};
   const format = new Intl.DateTimeFormat("en-GB", {
     timeZone, month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
   });
   for (const { type, value } of format.formatToParts(date)) parts[type] = value;
-  return `${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+  const clock = `${parts.hour}:${parts.minute}`;
+  return withDate ? `${parts.month}-${parts.day} ${clock}` : clock;
 }
 
 // A counted text comes in both forms (plural_forms on the server): the page's language
@@ -153,7 +154,64 @@ const plurals = new Intl.PluralRules(globalThis.document?.documentElement.lang |
 export function fill(template, params) {
   const text =
     typeof template === "string" ? template : template[plurals.select(params.count) === "one" ? "one" : "other"];
-  return text.replace(/%\((\w+)\)s/g, (_, name) => (name in params ? params[name] : ""));
+  return attachParticles(text, params).replace(/%\((\w+)\)s/g, (_, name) =>
+    name in params ? params[name] : "",
+  );
+}
+
+// Korean particles after a name, as the server picks them (eventapp/core/particles.py,
+// kept in step with it): the catalog writes both forms ("%(name)s은(는)"), and the one
+// that fits how the name is read is kept, so an answer judged offline reads as the
+// server's would.
+const PAIRS = {
+  "을(를)": ["을", "를"], "를(을)": ["을", "를"], "이(가)": ["이", "가"], "가(이)": ["이", "가"],
+  "은(는)": ["은", "는"], "는(은)": ["은", "는"], "과(와)": ["과", "와"], "와(과)": ["과", "와"],
+  "(으)로": ["으로", "로"],
+};
+const PAIR_AFTER_PLACEHOLDER = new RegExp(
+  "%\\((\\w+)\\)s(['\"’”」』)\\]]*)(" +
+    Object.keys(PAIRS).map((pair) => pair.replace(/[()]/g, "\\$&")).join("|") + ")",
+  "g",
+);
+const DIGIT_ENDINGS = { 0: "other", 1: "ㄹ", 2: null, 3: "other", 4: null, 5: null, 6: "other", 7: "ㄹ", 8: "ㄹ", 9: null };
+const LETTER_NAME_ENDINGS = { L: "ㄹ", M: "other", N: "other", R: "ㄹ" };
+const DOMAIN_ENDINGS = { com: "other", net: "other", org: null, kr: "ㄹ", io: null, co: null, jp: null, cn: "other" };
+const WORD_ENDINGS = [
+  [/[aeiou]le$/, "ㄹ"], [/[aeiou][mn]e$/, "other"], [/(ng|ck|ook)$/, "other"], [/l$/, "ㄹ"],
+  [/[mn]$/, "other"], [/(^|[^aeiou])[aeiou][bpt]$/, "other"],
+];
+
+// The consonant `word` is read to end with: null (a vowel), "ㄹ" or "other"; false
+// when its end cannot be told.
+export function finalConsonant(word) {
+  const trimmed = String(word).replace(/[ \t.,;:!?'"’”)\]」』]+$/, "");
+  if (!trimmed || /%\(\w+\)[sd]$/.test(trimmed)) return false;
+  const last = trimmed[trimmed.length - 1];
+  if (last >= "가" && last <= "힣") {
+    const final = (last.charCodeAt(0) - 0xac00) % 28;
+    return final === 0 ? null : final === 8 ? "ㄹ" : "other";
+  }
+  if (/[0-9]/.test(last)) return DIGIT_ENDINGS[last];
+  if (!/[A-Za-z]/.test(last)) return false;
+  const domain = /[@.]([A-Za-z]+)$/.exec(trimmed);
+  if (domain && domain[1].toLowerCase() in DOMAIN_ENDINGS) return DOMAIN_ENDINGS[domain[1].toLowerCase()];
+  const letters = /[A-Za-z]+$/.exec(trimmed)[0];
+  if (letters === letters.toUpperCase() && letters.length <= 3) return LETTER_NAME_ENDINGS[last] ?? null;
+  const lower = letters.toLowerCase();
+  for (const [ending, consonant] of WORD_ENDINGS) if (ending.test(lower)) return consonant;
+  return null;
+}
+
+export function attachParticles(text, params) {
+  return text.replace(PAIR_AFTER_PLACEHOLDER, (whole, name, closing, pair) => {
+    if (!(name in params)) return whole;
+    const consonant = finalConsonant(params[name]);
+    if (consonant === false) return whole;
+    const [afterConsonant, afterVowel] = PAIRS[pair];
+    const chosen =
+      pair === "(으)로" && consonant === "ㄹ" ? afterVowel : consonant === null ? afterVowel : afterConsonant;
+    return `%(${name})s${closing}${chosen}`;
+  });
 }
 
 // The key under which the device remembers that it admitted a badge: the same keys as
@@ -253,7 +311,10 @@ export async function judge({ text, config, key, when, messages, seen, asDevice 
     const earlier = await seen(seenKey);
     if (earlier) {
       const messageKey = point.kind === "booth" ? "already_lead" : "already_entrance";
-      const time = localStamp(new Date(earlier.at), config.event.timezone);
+      // As the server says it: an entrance's first check-in is of the same day.
+      const time = localStamp(new Date(earlier.at), config.event.timezone, {
+        withDate: messageKey !== "already_entrance",
+      });
       const placeKo = earlier.place_ko || point.name_ko;
       const placeEn = earlier.place_en || point.name_en;
       return {

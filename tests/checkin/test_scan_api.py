@@ -58,8 +58,9 @@ def test_ok_then_already_at_another_gate_of_the_group(scanning, client, device_t
     assert second["first"]["scan_point_id"] == gate.id
     assert second["first"]["scan_point_en"] == "Main gate"
     assert datetime.fromisoformat(second["first"]["at"]) == datetime.fromisoformat(at)
-    assert "09:41" in second["message_en"] and "Main gate" in second["message_en"]
-    assert "정문" in second["message_ko"]
+    # Checked in today: the time is said without the date ("today at 10-07 09:41").
+    assert "Already checked in today at 09:41 (Main gate)." in second["message_en"]
+    assert "오늘 09:41에" in second["message_ko"] and "정문" in second["message_ko"]
     assert second["badge"]["name_en"] == "Attendee"
     assert _count(CheckIn) == 1
     assert _count(Scan) == 2
