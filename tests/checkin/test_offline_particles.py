@@ -54,52 +54,14 @@ TRICKY = [
     "R&D 센터.",
     "A-01",
     "11",
-    "2",
-    "3",
-    "4",
-    "5",
-    "6",
-    "8",
-    "9",
     "Lx",
+    *"0123456789",
 ]
 
 
 def _random_words(count):
     rng = random.Random(11)
-    pieces = [
-        "가",
-        "힣",
-        "각",
-        "갈",
-        "A",
-        "z",
-        "L",
-        "m",
-        "ng",
-        "ck",
-        "0",
-        "1",
-        "2",
-        "3",
-        "4",
-        "5",
-        "6",
-        "8",
-        "9",
-        "7",
-        ".",
-        " ",
-        ")",
-        "'",
-        "@",
-        "-",
-        "le",
-        "ne",
-        "ab",
-        "ot",
-        "株",
-    ]
+    pieces = [*"가힣각갈AzLm0123456789. )'@-株", "ng", "ck", "le", "ne", "ab", "ot"]
     return ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 5))) for _ in range(count)]
 
 
