@@ -235,7 +235,9 @@ def test_the_overview_counts_every_scan_in_one_column(scanning, login_as):
     assert counts == {"scans": 3, "ok": 1, "already": 1, "rejected": 1}
 
     html = login_as("organizer").get("/e/test-expo/checkin/?lang=en").get_data(as_text=True)
-    assert '<th class="num">Already checked in</th>' in html
+    # One column for entrances (already checked in) and booths (already captured).
+    assert '<th class="num">Scanned before</th>' in html
+    assert 'data-label="Already checked in"' in html and 'data-label="Already captured"' in html
     row = html.split(">Main gate</a>", 1)[1].split("</tr>", 1)[0]
     assert re.findall(r'<td class="num"[^>]*>(?:<a [^>]*>)?(\d+)<', row) == ["3", "1", "1", "1"]
     # Each count opens its scans in the log.
