@@ -153,8 +153,10 @@ def test_the_demo_loaded_on_today_can_be_tried_at_the_gates_and_the_meetup(app_c
     assert picking.picking_opens_at <= loaded < picking.picking_closes_at
     assert picking.picking_closes_at <= fair_over(event.ends_on, event.timezone)
 
-    # An accepted request not scheduled yet, booked by the one who sent it.
-    request = next(
+    # Accepted requests not scheduled yet, booked by the one who sent them: one of
+    # them finds a slot ahead free for both sides, at whatever hour the test runs (a
+    # given pair may have no common free slot left later today).
+    requests = [
         r
         for r in db.session.scalars(
             select(MeetingRequest)
@@ -162,22 +164,26 @@ def test_the_demo_loaded_on_today_can_be_tried_at_the_gates_and_the_meetup(app_c
             .order_by(MeetingRequest.id)
         )
         if r.meeting is None and r.requested_by_id is not None
-    )
-    sender = db.session.get(User, request.requested_by_id)
+    ]
     slots = db.session.scalars(
         select(MeetingSlot)
         .where(MeetingSlot.event_id == event.id, MeetingSlot.starts_at > utcnow())
         .order_by(MeetingSlot.starts_at)
     ).all()
-    assert slots, "meeting slots are left to book"
-    for slot in slots:
-        try:
-            meeting = meetings.book(request, slot, sender)
-        except meetings.MeetingError:
-            continue
-        break
-    else:
-        raise AssertionError("no slot ahead could be booked")
+    assert requests and slots, "accepted requests and meeting slots are left to book"
+    meeting = None
+    for request in requests:
+        sender = db.session.get(User, request.requested_by_id)
+        for slot in slots:
+            try:
+                meeting = meetings.book(request, slot, sender)
+            except meetings.MeetingError:
+                db.session.rollback()
+                continue
+            break
+        if meeting is not None:
+            break
+    assert meeting is not None, "no slot ahead could be booked"
     db.session.commit()
     assert meeting.slot.starts_at > loaded
 
