@@ -130,7 +130,6 @@ def test_the_demo_loaded_on_today_can_be_tried_at_the_gates_and_the_meetup(app_c
     from eventapp.checkin.models import CheckIn, Lead, Scan
     from eventapp.core.db import utcnow
     from eventapp.core.templating import SEOUL
-    from eventapp.events.services import fair_over
     from eventapp.meetings import services as meetings
     from eventapp.meetings.models import MeetingRequest, MeetingSlot
 
@@ -151,7 +150,7 @@ def test_the_demo_loaded_on_today_can_be_tried_at_the_gates_and_the_meetup(app_c
         assert latest is None or latest <= loaded, model
     picking = settings_for(event)
     assert picking.picking_opens_at <= loaded < picking.picking_closes_at
-    assert picking.picking_closes_at <= fair_over(event.ends_on, event.timezone)
+    assert picking.picking_closes_at <= event.over_at
 
     # Accepted requests not scheduled yet, booked by the one who sent them: one of
     # them finds a slot ahead free for both sides, at whatever hour the test runs (a

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from eventapp.booths.services import settings_for
 from eventapp.core.db import utcnow
-from eventapp.events.services import fair_over
 
 
 def seed(event, rng):
@@ -17,8 +16,7 @@ def seed(event, rng):
     # Picking closes by the end of the fair (an organizer could not save a window
     # reaching past it), unless the fair is already over: a demo of the fair of 2025
     # loaded today still lets its exhibitor pick.
-    over = fair_over(event.ends_on, event.timezone)
-    if now < over:
-        settings.picking_closes_at = min(settings.picking_closes_at, over)
+    if now < event.over_at:
+        settings.picking_closes_at = min(settings.picking_closes_at, event.over_at)
     settings.hold_minutes = 10
     settings.assigner_time_limit = 20

@@ -19,6 +19,12 @@ ROLES = {
 EXHIBITOR_ROLES = frozenset({"exhibitor_admin", "exhibitor_staff"})
 
 
+def fair_over(ends_on, timezone):
+    """The moment a fair whose last day is `ends_on` ends, in its time zone `timezone`
+    (also for days and a zone not saved yet, when a change of them is checked)."""
+    return datetime.combine(ends_on + timedelta(days=1), time(0), tzinfo=ZoneInfo(timezone))
+
+
 class Event(LocalizedMixin, db.Model):
     """One edition of KICXUP at one site; everything else hangs off an event."""
 
@@ -90,7 +96,7 @@ class Event(LocalizedMixin, db.Model):
     @property
     def over_at(self):
         """The moment the fair's last day ends, in its time zone."""
-        return datetime.combine(self.ends_on + timedelta(days=1), time(0), tzinfo=self.tz)
+        return fair_over(self.ends_on, self.timezone)
 
     @property
     def is_over(self):

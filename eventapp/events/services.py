@@ -2,7 +2,7 @@
 
 import hashlib
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from eventapp.core import audit
 from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import ngettext
-from eventapp.events.models import EXHIBITOR_ROLES, ROLES, Event, EventRole, Hall
+from eventapp.events.models import EXHIBITOR_ROLES, ROLES, Event, EventRole, Hall, fair_over
 from eventapp.extensions import db
 
 
@@ -382,11 +382,6 @@ def time_zone_obstacles(event):
     return found
 
 
-def fair_over(ends_on, timezone):
-    """The moment the fair's last day ends, in its time zone."""
-    return datetime.combine(ends_on + timedelta(days=1), time(0), tzinfo=ZoneInfo(timezone))
-
-
 def past_the_fair(over, openings, closes):
     """The moments of a window (booth picking, meetup booking) that lie past the fair's
     end `over`. A window closes at its closing moment, so one closing as the last day
@@ -399,7 +394,7 @@ def reaches_past_the_fair(event, openings, closes):
     """Whether a window (booth picking, meetup booking) reaches past the fair's last
     day. Asked under lock_event, so that a change of the days saved at the same
     moment is checked against this window, or this window against it."""
-    return bool(past_the_fair(fair_over(event.ends_on, event.timezone), openings, closes))
+    return bool(past_the_fair(event.over_at, openings, closes))
 
 
 def day_obstacles(event, starts_on, ends_on, timezone):
