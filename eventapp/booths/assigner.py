@@ -293,18 +293,27 @@ def _check_fixed_avoid(problem: Problem) -> None:
                 )
 
 
-def _connected(booth_ids, neighbours) -> bool:
+def _groups(booth_ids, neighbours):
+    """The sets of touching booths that `booth_ids` falls into, one at a time."""
     members = set(booth_ids)
-    if not members:
-        return False
-    start = next(iter(members))
-    seen, todo = {start}, [start]
-    while todo:
-        for near in neighbours[todo.pop()]:
-            if near in members and near not in seen:
-                seen.add(near)
-                todo.append(near)
-    return seen == members
+    seen: set[str] = set()
+    for start in members:
+        if start in seen:
+            continue
+        seen.add(start)
+        group, todo = {start}, [start]
+        while todo:
+            for near in neighbours[todo.pop()]:
+                if near in members and near not in seen:
+                    seen.add(near)
+                    group.add(near)
+                    todo.append(near)
+        yield group
+
+
+def _connected(booth_ids, neighbours) -> bool:
+    groups = _groups(booth_ids, neighbours)
+    return next(groups, None) is not None and next(groups, None) is None
 
 
 def load_problem(path: str) -> Problem:
@@ -391,41 +400,12 @@ def violations(problem: Problem, assignments: dict[str, list[str]]) -> list[str]
 def _largest_group(booth_ids: set[str], neighbours) -> int:
     """Size of the largest set of touching booths among `booth_ids`: any connected set
     that large also holds a connected set of every smaller size."""
-    seen: set[str] = set()
-    largest = 0
-    for start in booth_ids:
-        if start in seen:
-            continue
-        seen.add(start)
-        todo, size = [start], 0
-        while todo:
-            size += 1
-            for near in neighbours[todo.pop()]:
-                if near in booth_ids and near not in seen:
-                    seen.add(near)
-                    todo.append(near)
-        largest = max(largest, size)
-    return largest
+    return max(map(len, _groups(booth_ids, neighbours)), default=0)
 
 
 def _groups_of_at_least(booth_ids: set[str], neighbours, size: int) -> set[str]:
     """The booths of `booth_ids` that lie in a set of at least `size` touching ones."""
-    kept: set[str] = set()
-    seen: set[str] = set()
-    for start in booth_ids:
-        if start in seen:
-            continue
-        seen.add(start)
-        group, todo = [start], [start]
-        while todo:
-            for near in neighbours[todo.pop()]:
-                if near in booth_ids and near not in seen:
-                    seen.add(near)
-                    group.append(near)
-                    todo.append(near)
-        if len(group) >= size:
-            kept.update(group)
-    return kept
+    return {bid for group in _groups(booth_ids, neighbours) if len(group) >= size for bid in group}
 
 
 def left_out_reasons(problem: Problem, assignments: dict[str, list[str]]) -> dict[str, dict]:
