@@ -28,6 +28,7 @@ from eventapp.booths.models import Booth, BoothAllocation, Exhibitor
 from eventapp.core import audit
 from eventapp.core.db import utcnow
 from eventapp.core.i18n import gettext as _
+from eventapp.core.templating import local_time
 from eventapp.events.models import EXHIBITOR_ROLES, EventRole
 from eventapp.events.services import lock_event, reaches_past_the_fair
 from eventapp.extensions import db
@@ -652,12 +653,12 @@ def booking_window_notice(event, settings=None, now=None):
     if settings.booking_opens_at and now < settings.booking_opens_at:
         return _(
             "Meeting requests and bookings open on %(time)s (%(zone)s).",
-            time=event.to_local(settings.booking_opens_at).strftime("%Y-%m-%d %H:%M"),
+            time=local_time(settings.booking_opens_at, event=event),
             zone=event.timezone,
         )
     return _(
         "Meeting requests and bookings closed on %(time)s (%(zone)s).",
-        time=event.to_local(settings.booking_closes_at).strftime("%Y-%m-%d %H:%M"),
+        time=local_time(settings.booking_closes_at, event=event),
         zone=event.timezone,
     )
 
