@@ -117,6 +117,12 @@ class Badge(LocalizedMixin, db.Model):
         return self.localized("organization")
 
     @property
+    def number(self):
+        """The number printed under the badge's QR code: its id, six digits, and the
+        issue ("000123-2"); services.badge_number_id reads it back."""
+        return f"{self.id:06d}-{self.issue}"
+
+    @property
     def is_revoked(self):
         return self.revoked_at is not None
 

@@ -103,7 +103,7 @@ def face_of(badge, code):
         colour=category.colour,
         text_colour=category.text_colour,
         code=code,
-        reference=f"{badge.id:06d}-{badge.issue}",
+        reference=badge.number,
     )
 
 

@@ -496,7 +496,7 @@ def scans_export(event):
             str(scan_result_label(scan.result, scan.scan_point.kind)),
             str(scan_reason_label(scan.reason)) if scan.reason else "",
             # As printed under the badge's QR code, and as the badge pages show it.
-            f"{badge.id:06d}-{badge.issue}" if badge else "",
+            badge.number if badge else "",
             badge.name if badge else "",
             str(CATEGORIES[badge.category].label) if badge and badge.category in CATEGORIES else "",
             "" if badge else scan.code_shown,
