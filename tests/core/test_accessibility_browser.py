@@ -6,7 +6,6 @@ The pages are the demo fair's (loaded to run today), which fill every list,
 agenda and panel; axe-core comes from npm (package.json) like the scanner's
 decoder."""
 
-from itertools import product
 from pathlib import Path
 
 import pytest
@@ -75,16 +74,20 @@ def violations(page, axe_source):
     return [f"{page.url}: {line}" for line in found]
 
 
-def test_every_role_s_pages_pass_the_wcag_rules(app_ctx, live_server, launch_chromium, axe_source):
+# One test per language and screen, so that the two halves run side by side.
+@pytest.mark.parametrize(
+    ("language", "screen"), [("ko", PHONE), ("en", DESKTOP)], ids=["ko-phone", "en-desktop"]
+)
+def test_every_role_s_pages_pass_the_wcag_rules(
+    app_ctx, live_server, launch_chromium, axe_source, language, screen
+):
     from eventapp.demo import DEMO_PASSWORD, seed_demo
 
     seed_demo(log=lambda *_: None, starts_on=utcnow().astimezone(SEOUL).date())
     db.session.remove()  # the browser's requests must not wait for this session
     browser = launch_chromium()
     found = []
-    for (language, screen), (email, paths) in product(
-        (("ko", PHONE), ("en", DESKTOP)), PAGES.items()
-    ):
+    for email, paths in PAGES.items():
         # axe-core is put into each page as a script of its own, which the pages'
         # content security policy (scripts from the site only) would refuse.
         context = browser.new_context(
