@@ -1,8 +1,8 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-from eventapp.core.forms import select_choices
+from eventapp.core.forms import ChoiceField, select_choices
 from eventapp.core.i18n import current_language
 from eventapp.core.i18n import lazy_gettext as _l
 
@@ -65,7 +65,7 @@ class SignupForm(NamesMixin, FlaskForm):
     )
     # Preset to the language the page is read in: whoever signs up from the English
     # page and leaves the field alone reads English mails, from the confirmation on.
-    locale = SelectField(
+    locale = ChoiceField(
         _l("Preferred language"), choices=LANGUAGE_CHOICES, default=current_language
     )
 
@@ -113,4 +113,4 @@ class ProfileForm(NamesMixin, FlaskForm):
     job_title = StringField(
         _l("Job title"), validators=[Optional(), Length(max=100)], filters=STRIPPED
     )
-    locale = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
+    locale = ChoiceField(_l("Preferred language"), choices=LANGUAGE_CHOICES)

@@ -1,9 +1,9 @@
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import StringField
 from wtforms.validators import Length, Optional
 
 from eventapp.badges.models import CATEGORIES
-from eventapp.core.forms import select_choices
+from eventapp.core.forms import ChoiceField, select_choices
 from eventapp.core.i18n import lazy_gettext as _l
 
 
@@ -21,8 +21,8 @@ class BadgeFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Name, e-mail or badge number"), validators=[Optional(), Length(max=100)])
-    category = SelectField(_l("Category"), validators=[Optional()], default="")
-    company = SelectField(_l("Company"), validators=[Optional()], default="")
+    category = ChoiceField(_l("Category"), validators=[Optional()], default="")
+    company = ChoiceField(_l("Company"), validators=[Optional()], default="")
 
     def __init__(self, *args, companies=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -33,7 +33,7 @@ class BadgeFilterForm(FlaskForm):
 
 
 class CategoryForm(FlaskForm):
-    category = SelectField(_l("Category"), default="")
+    category = ChoiceField(_l("Category"), default="")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,9 +1,9 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField
+from wtforms import DateTimeLocalField, IntegerField, StringField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from eventapp.core.forms import storable_moment
+from eventapp.core.forms import ChoiceField, storable_moment
 from eventapp.core.i18n import lazy_gettext as _l
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -59,15 +59,15 @@ class BoothActionForm(FlaskForm):
         description=_l("Codes separated by spaces or commas."),
         render_kw={"data-fp-selection": "", "class": "booth-codes", "autocomplete": "off"},
     )
-    exhibitor = SelectField(
+    exhibitor = ChoiceField(
         _l("Exhibitor"), id="org-exhibitor", coerce=int, validate_choice=False, default=0
     )
     reason = StringField(_l("Reason for blocking"), id="block-reason", validators=[Optional()])
 
 
 class SwapForm(FlaskForm):
-    first = SelectField(_l("Exhibitor"), id="swap-first", coerce=int, validate_choice=False)
-    second = SelectField(_l("Swap with"), id="swap-second", coerce=int, validate_choice=False)
+    first = ChoiceField(_l("Exhibitor"), id="swap-first", coerce=int, validate_choice=False)
+    second = ChoiceField(_l("Swap with"), id="swap-second", coerce=int, validate_choice=False)
 
 
 class PlaceRestForm(FlaskForm):

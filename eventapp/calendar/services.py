@@ -55,6 +55,8 @@ CHANGES = {
     "new": ("meeting_scheduled", "REQUEST"),
     "update": ("meeting_moved", "REQUEST"),
     "cancel": ("meeting_cancelled", "CANCEL"),
+    # A person who left the team: the meeting goes on, but no longer in their calendar.
+    "left": ("meeting_left", "CANCEL"),
 }
 FEED_REFRESH = timedelta(hours=1)
 ALARM_MINUTES = 15
@@ -317,6 +319,10 @@ def meeting_calendar(meeting, language, viewer=None):
 
 
 def _subject(change, partner, when):
+    if change == "left":
+        return _(
+            "Off your calendar: meeting with %(partner)s, %(time)s", partner=partner, time=when
+        )
     if change == "new":
         return _("Invitation: meeting with %(partner)s, %(time)s", partner=partner, time=when)
     if change == "update":
@@ -332,14 +338,16 @@ def _cancelled_by(profile, by):
     return "own" if by.id == profile.id else "partner"
 
 
-def queue_invites(meeting, change, *, proposal=None, by=None, booth_lost=None):
+def queue_invites(meeting, change, *, proposal=None, by=None, booth_lost=None, leaver=None):
     """Queue the one mail per person of both organizations that tells of `change`: the
     text, and the calendar invitation unless invites are switched off. Returns the rows.
 
-    change: "new" (REQUEST), "update" (REQUEST after a move) or "cancel" (CANCEL).
-    proposal: the accepted time proposal a move follows; booth_lost: the booth a move
-    left, its firm no longer receiving there; by: the profile that cancelled (None for
-    an organizer). Runs in the caller's transaction; never commits.
+    change: "new" (REQUEST), "update" (REQUEST after a move), "cancel" (CANCEL) or
+    "left" (CANCEL to `leaver` alone, (user, profile): they left the team of the
+    profile's company). proposal: the accepted time proposal a move follows;
+    booth_lost: the booth a move left, its firm no longer receiving there; by: the
+    profile that cancelled (None for an organizer). Runs in the caller's transaction;
+    never commits.
     """
     if change not in CHANGES:
         raise ValueError(f"unknown change {change!r}")
@@ -347,6 +355,8 @@ def queue_invites(meeting, change, *, proposal=None, by=None, booth_lost=None):
     invitation = invites_enabled()
     people = meeting_people(meeting)
     contacts = _contacts_by_profile(people)
+    if change == "left":
+        people = [leaver]
     event = meeting.event
     stamp = utcnow()
     rows = []
@@ -413,6 +423,22 @@ def queue_invites(meeting, change, *, proposal=None, by=None, booth_lost=None):
 def invites_enabled():
     """Whether meeting mails carry the calendar invitation (config CALENDAR_INVITES)."""
     return current_app.config.get("CALENDAR_INVITES", True)
+
+
+def take_off_calendar(user, organization, event):
+    """`user` left the team of `organization` at `event`: each of its meetings still
+    to come is taken off their calendar with a CANCEL of its own, the meeting going
+    on for the others. Nothing is sent while they still act for the company (an
+    attendee of it, say). In the caller's transaction. Returns the mails queued."""
+    profile = meetings.profile_of(event, organization)
+    if profile is None or user in profile.contacts():
+        return []
+    now = meetings._now()
+    rows = []
+    for meeting in meetings.meetings_of(profile):
+        if meeting.status == "scheduled" and meeting.starts_at > now:
+            rows += queue_invites(meeting, "left", leaver=(user, profile))
+    return rows
 
 
 @signals.meeting_scheduled.connect

@@ -3,7 +3,6 @@ from wtforms import (
     BooleanField,
     HiddenField,
     IntegerField,
-    SelectField,
     StringField,
     TextAreaField,
 )
@@ -15,15 +14,20 @@ from eventapp.checkin.models import (
     LEAD_RATINGS,
     SCAN_POINT_KINDS,
 )
-from eventapp.core.forms import MultiCheckboxField, one_kind_of_line_break, select_choices
+from eventapp.core.forms import (
+    ChoiceField,
+    MultiCheckboxField,
+    one_kind_of_line_break,
+    select_choices,
+)
 from eventapp.core.i18n import lazy_gettext as _l
 
 
 class ScanPointForm(FlaskForm):
     name_ko = StringField(_l("Name (Korean)"), validators=[DataRequired(), Length(max=100)])
     name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=100)])
-    kind = SelectField(_l("Kind"), choices=select_choices(SCAN_POINT_KINDS))
-    organization_id = SelectField(
+    kind = ChoiceField(_l("Kind"), choices=select_choices(SCAN_POINT_KINDS))
+    organization_id = ChoiceField(
         _l("Exhibitor company (booth lead points)"), coerce=int, validators=[Optional()]
     )
     entrance_group = StringField(
@@ -59,7 +63,7 @@ class DeviceForm(FlaskForm):
 
 
 class LeadForm(FlaskForm):
-    rating = SelectField(
+    rating = ChoiceField(
         _l("Rating"),
         choices=select_choices([("", _l("not rated")), *LEAD_RATINGS.items()]),
         validators=[Optional()],

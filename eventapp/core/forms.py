@@ -17,16 +17,14 @@ def select_choices(pairs):
 
 class ChoiceField(SelectField):
     """A single choice that refuses a submitted value outside its choices (a tampered
-    form, a page left open while the choices changed) in words of our own naming the
-    field: WTForms says "Invalid Choice: could not coerce." (in Korean, that it could
-    not be converted), or "Not a valid choice." without naming the field."""
+    form, a page left open while the choices changed) in words of our own: WTForms
+    says "Invalid Choice: could not coerce." (in Korean, that it could not be
+    converted), or "Not a valid choice.". The message is shown under the field, or
+    led by its label where it is shown apart (field_errors)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        message = _l(
-            "%(field)s: the value sent is not one of its choices; choose again.",
-            field=self.label.text,
-        )
+        message = _l("The value sent is not one of the choices; choose again.")
         if self.invalid_choice_message is None:
             self.invalid_choice_message = message
         if self.invalid_value_message is None:
@@ -36,27 +34,23 @@ class ChoiceField(SelectField):
 class MultipleChoiceField(SelectMultipleField):
     """A multiple choice that refuses a submitted value outside its choices (a
     tampered form, or a page left open while the choices changed) in words of our
-    own naming the field: WTForms' Korean for these messages is garbled."""
+    own: WTForms' Korean for these messages is garbled."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.invalid_choice_message is None:
             self.invalid_choice_message = self._not_among_the_choices
         if self.invalid_value_message is None:
-            self.invalid_value_message = _l(
-                "%(field)s: a submitted value is not one of its choices; choose again.",
-                field=self.label.text,
-            )
+            self.invalid_value_message = _l("A value sent is not one of the choices; choose again.")
 
     def _not_among_the_choices(self, count):
         # WTForms puts the values in (message % {"value": ...}) after this.
         return _FilledInLater(
             ngettext(
-                "'%(value)s' is not one of the choices for %(field)s; choose again.",
-                "'%(value)s' are not among the choices for %(field)s; choose again.",
+                "'%(value)s' is not one of the choices; choose again.",
+                "'%(value)s' are not among the choices; choose again.",
                 count,
                 value="%(value)s",
-                field=str(self.label.text).replace("%", "%%"),
             )
         )
 

@@ -3,7 +3,6 @@ from wtforms import (
     DateField,
     EmailField,
     HiddenField,
-    SelectField,
     StringField,
     TextAreaField,
     TimeField,
@@ -11,7 +10,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from eventapp.core.audit import ACTIONS
-from eventapp.core.forms import one_kind_of_line_break, select_choices
+from eventapp.core.forms import ChoiceField, one_kind_of_line_break, select_choices
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.events.services import TEXT_FIELDS
 
@@ -130,7 +129,7 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    action = SelectField(_l("Action"), validators=[Optional()], default="")
+    action = ChoiceField(_l("Action"), validators=[Optional()], default="")
     who = StringField(_l("Who (name or e-mail)"), validators=[Optional(), Length(max=100)])
 
     def __init__(self, *args, **kwargs):

@@ -551,11 +551,11 @@ def grant_role(event, user, role, organization=None):
     return granted
 
 
-def check_registration_open(event):
-    """Refuse (EventError) a registration for a fair that is over: a role, and later
+def check_registration_open(event, error=EventError):
+    """Refuse (`error`) a registration for a fair that is over: a role, and later
     a badge, for days that have passed would only mislead."""
     if event.is_over:
-        raise EventError(
+        raise error(
             _(
                 "%(event)s ended on %(date)s: registration is closed.",
                 event=event.name,

@@ -14,7 +14,7 @@ from datetime import timedelta
 from functools import wraps
 
 from flask import current_app, has_request_context, render_template, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -34,6 +34,7 @@ from eventapp.booths.models import (
     Exhibitor,
     ExhibitorAvoid,
 )
+from eventapp.calendar.services import take_off_calendar
 from eventapp.core import audit, periods
 from eventapp.core.db import contains_text, is_conflict, utcnow
 from eventapp.core.i18n import gettext as _
@@ -41,10 +42,10 @@ from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.core.permissions import company_of
 from eventapp.core.templating import local_time
 from eventapp.events.models import EXHIBITOR_ROLES, EventRole
-from eventapp.events.services import grant_role
+from eventapp.events.services import check_registration_open, grant_role
 from eventapp.exhibitors.models import TeamInvitation
 from eventapp.extensions import db
-from eventapp.meetings.services import follow_booths
+from eventapp.meetings.services import follow_booths, left_alone_by
 from eventapp.organizations.models import SECTORS, Organization
 
 # Which status may follow which. "placed" and "confirmed" are set by the booths
@@ -593,6 +594,7 @@ def register(event, user, profile, booth_request):
     Reuses `user.organization` (updating its profile) or creates one. The
     registration starts as pending. Committed.
     """
+    check_registration_open(event, ExhibitorError)
     # Under the person's row lock, as accept_invitation checks and grants: checked
     # without it, accepting another company's invitation at the same moment also
     # passed, and the person represented two companies.
@@ -779,6 +781,19 @@ def team_open(exhibitor):
     return exhibitor.status in ACTIVE_STATUSES
 
 
+def _check_fair_not_over(event):
+    """A team joined after the fair would get badges and meetings for days that
+    have passed; the organizers' import, which records a fair's exhibitors, may."""
+    if event.is_over:
+        raise ExhibitorError(
+            _(
+                "%(event)s ended on %(date)s: no one can join a team any more.",
+                event=event.name,
+                date=format_date(event.ends_on, "long"),
+            )
+        )
+
+
 def _check_team_open(exhibitor):
     if not team_open(exhibitor):
         raise ExhibitorError(
@@ -816,6 +831,7 @@ def add_member(exhibitor, email, *, name="", role="exhibitor_staff", locale=None
     lock(exhibitor)
     _check_team_open(exhibitor)
     event = exhibitor.event
+    _check_fair_not_over(event)
     email = normalize_email(email)
     if not email or "@" not in email:
         raise ExhibitorError(_("Give a valid e-mail address."))
@@ -1017,6 +1033,8 @@ def _answerable(invitation_id, user, *, joining=False):
     if invitation.expired:
         raise ExhibitorError(expired_message(invitation))
     _refuse_closed(invitation)
+    if joining:
+        _check_fair_not_over(exhibitor.event)
     return invitation
 
 
@@ -1055,6 +1073,19 @@ def accept_invitation(invitation_id, user, role=None):
     lock_person(user)
     exhibitor = invitation.exhibitor
     _check_joinable(user, exhibitor, answering=True)
+    alone = left_alone_by(user, exhibitor.event, exhibitor.organization_id)
+    if alone is not None:
+        # Its partners would wait at meetings that nobody attends, and its open
+        # requests would have nobody to answer them.
+        raise ExhibitorError(
+            _(
+                "You alone take part in the meetup for %(company)s, which has requests "
+                "or meetings under way. Cancel them on your meetup pages before you join "
+                "the team of %(team)s.",
+                company=alone.name,
+                team=exhibitor.organization.name,
+            )
+        )
     if user.organization is None:
         user.organization = exhibitor.organization
     grant_role(exhibitor.event, user, invitation.role, organization=exhibitor.organization)
@@ -1178,6 +1209,8 @@ def remove_member(exhibitor, user_id):
     # The badge printed for the company would go on admitting the person as its
     # exhibitor until an organizer thought of it.
     badge = revoke_team_badge(exhibitor.event, user, exhibitor.organization)
+    db.session.flush()  # the company's contacts, read next, no longer include them
+    take_off_calendar(user, exhibitor.organization, exhibitor.event)
     audit.record(
         "exhibitor.member_removed",
         exhibitor,

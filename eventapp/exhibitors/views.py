@@ -136,7 +136,7 @@ def register(event):
         and services.exhibitor_for(event, current_user.organization) is not None
     )
     form = RegistrationForm.for_user(event, current_user)
-    if not taken and form.validate_on_submit():
+    if not taken and not event.is_over and form.validate_on_submit():
         try:
             exhibitor = services.register(event, current_user, form.profile(), form.booth_request())
         except services.ExhibitorError as error:

@@ -3,7 +3,6 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     IntegerField,
-    SelectField,
     StringField,
     TextAreaField,
     TimeField,
@@ -12,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from eventapp.core.forms import (
+    ChoiceField,
     MultipleChoiceField,
     one_kind_of_line_break,
     select_choices,
@@ -73,8 +73,8 @@ class ProfileForm(FlaskForm):
         filters=[one_kind_of_line_break],
         validators=[Optional(), Length(max=2000)],
     )
-    stage = SelectField(_l("Stage"), choices=select_choices(STARTUP_STAGES), default="")
-    sector = SelectField(_l("Sector"), choices=select_choices(SECTORS))
+    stage = ChoiceField(_l("Stage"), choices=select_choices(STARTUP_STAGES), default="")
+    sector = ChoiceField(_l("Sector"), choices=select_choices(SECTORS))
     keywords = StringField(
         _l("Keywords"),
         validators=[Optional(), Length(max=500)],
@@ -82,7 +82,7 @@ class ProfileForm(FlaskForm):
     )
     # Chosen from the list the company form offers: partners are filtered by the
     # code, and a typed "한국" or "Korea" would have hidden the company.
-    country = SelectField(_l("Country"), validators=[DataRequired()], filters=[upper_code])
+    country = ChoiceField(_l("Country"), validators=[DataRequired()], filters=[upper_code])
     receives_at_booth = BooleanField(_l("We receive our meetings at our own booth"))
     booth_code = StringField(_l("Booth code"), validators=[Optional(), Length(max=16)])
 
@@ -126,11 +126,11 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    sector = SelectField(
+    sector = ChoiceField(
         _l("Sector"), choices=select_choices([("", _l("all sectors")), *SECTORS.items()])
     )
-    country = SelectField(_l("Country"), validators=[Optional()], filters=[upper_code])
-    kind = SelectField(
+    country = ChoiceField(_l("Country"), validators=[Optional()], filters=[upper_code])
+    kind = ChoiceField(
         _l("Kind"), choices=select_choices([("", _l("all kinds")), *ORGANIZATION_KINDS.items()])
     )
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
@@ -189,8 +189,8 @@ class SettingsForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
-    slot_id = SelectField(_l("Time slot"), coerce=int)
-    table_id = SelectField(_l("Table"), coerce=int)
+    slot_id = ChoiceField(_l("Time slot"), coerce=int)
+    table_id = ChoiceField(_l("Table"), coerce=int)
     override_unavailable = BooleanField(
         _l("Move it even if a participant marked that slot as unavailable"),
         description=_l("Only after agreeing the new time with them."),
@@ -206,9 +206,9 @@ class CapForm(FlaskForm):
 
 
 class ProposeTimeForm(FlaskForm):
-    # Any slot id: the service says why a slot is not free (any more), a choice list
-    # would only say "Not a valid choice".
-    slot_id = SelectField(_l("New time"), coerce=int, validate_choice=False)
+    # Any slot id, as text (parse_id reads it): the view says why a slot is not free
+    # (any more), or that none was chosen; a choice list would only refuse the value.
+    slot_id = ChoiceField(_l("New time"), validate_choice=False)
     message = TextAreaField(
         _l("Message"),
         filters=[one_kind_of_line_break],

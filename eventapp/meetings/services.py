@@ -135,6 +135,9 @@ def name_company(event, user, fields):
     from eventapp.organizations.models import Organization
     from eventapp.organizations.services import attendee_company_named
 
+    # Two attendees naming one company at the same moment would both find it not yet
+    # named: namings of the event's companies go one at a time (they are rare).
+    lock_event(event)
     # Re-read under the lock: a second tap on the form names no second company.
     lock_person(user)
     if participant_organization(user, event) is not None or user.organization_id is not None:
@@ -250,6 +253,26 @@ def _meeting_count(profile, *conditions):
         .where(or_(MeetingRequest.startup_id == profile.id, MeetingRequest.firm_id == profile.id))
         .where(*conditions)
     )
+
+
+def left_alone_by(user, event, organization_id):
+    """The company whose part in the meetup `user` alone carries (an attendee acting
+    for it), with requests open or meetings still to come, that their acting for
+    the company `organization_id` instead would leave with nobody; else None."""
+    organization = participant_organization(user, event)
+    if organization is None or organization.id == organization_id:
+        return None
+    profile = profile_of(event, organization)
+    if profile is None or any(other.id != user.id for other in profile.contacts()):
+        return None
+    open_requests = db.session.scalar(
+        select(func.count())
+        .select_from(MeetingRequest)
+        .where(or_(MeetingRequest.startup_id == profile.id, MeetingRequest.firm_id == profile.id))
+        .where(MeetingRequest.status.in_(OPEN_REQUEST_STATUSES))
+    )
+    to_come = _meeting_count(profile, Meeting.status == "scheduled", MeetingSlot.starts_at > _now())
+    return organization if open_requests or to_come else None
 
 
 def active_meeting_count(profile):

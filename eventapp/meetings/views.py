@@ -649,8 +649,10 @@ def meeting_detail(event, meeting_id):
             window_notice = None
         if window_notice is None:
             propose_form = ProposeTimeForm()
+            free = services.common_free_slots(meeting.request, now)
+            # No time chosen beforehand: the first slot, taken unread, was proposed.
             propose_form.slot_id.choices = select_choices(
-                (s.id, s.label) for s in services.common_free_slots(meeting.request, now)
+                [("", _("— choose —"))] + [(str(s.id), s.label) for s in free] if free else []
             )
     return render_template(
         "meetings/meeting.html",

@@ -1,5 +1,7 @@
 """A person taken off a company's team no longer holds the badge printed for it."""
 
+from datetime import date, timedelta
+
 import pytest
 from sqlalchemy import func, select
 
@@ -118,6 +120,8 @@ def test_a_visitor_too_gets_a_reissued_badge_without_the_company(small_event):
 
 def test_taken_back_on_the_team_a_reissue_gives_a_valid_company_badge(small_event):
     event, alpha = small_event.event, small_event.exhibitors["alpha"]
+    # Ahead, as a fair that is over takes nobody onto a team.
+    event.starts_on = event.ends_on = date.today() + timedelta(days=30)
     staff = small_event.exhibitor_staff
     badge, code = _staff_badge(small_event)
     exhibitors.remove_member(alpha, staff.id)

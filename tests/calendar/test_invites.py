@@ -367,3 +367,45 @@ def test_korean_invitations_write_the_particle_as_the_mails_do(meetup):
         assert "알파로보틱스와" in message["Subject"], kind
         # Written "과(와)" in the catalog, the particle fits the name once it is in.
         assert not [text for text in texts if "와(과)" in text or "과(와)" in text], kind
+
+
+def _remove_staff(meetup):
+    from eventapp.exhibitors import services as exhibitors
+
+    exhibitors.remove_member(meetup.exhibitors["alpha"], meetup.exhibitor_staff.id)
+    db.session.commit()
+
+
+def test_a_person_leaving_the_team_gets_its_meetings_off_their_calendar(meetup):
+    """They kept every invitation of the company's meetings, and were told of no
+    change after leaving: the calendar showed meetings they no longer attend."""
+    meeting = meetup.schedule(code="D1-1000")
+    left = _mails_of(lambda: _remove_staff(meetup))
+    assert set(left) == {"exhibitor_staff@example.org"}
+    message, method, parsed = left["exhibitor_staff@example.org"]
+    assert method == "CANCEL"
+    event = vevent(parsed)
+    assert str(event["UID"]) == meeting.uid and event["STATUS"] == "CANCELLED"
+    assert event["SEQUENCE"] == meeting.sequence
+    assert message["Subject"] == (
+        "Off your calendar: meeting with Gamma Group, 2025-09-17 10:00–10:30"
+    )
+    text = message.get_body(("plain",)).get_content()
+    assert "You are no longer on the team of Alpha Robotics at Test Expo" in text
+    assert "The meeting itself goes on." in text
+    assert "The attached cancellation removes it from your calendar." in text
+    assert "agenda" not in text  # no longer theirs to open
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).status == "scheduled"
+    # Later changes reach the team as it is now.
+    cancelled = _mails_of(
+        lambda: (meetings.cancel_meeting(meeting, meetup.organizer), db.session.commit())
+    )
+    assert set(cancelled) == EVERYBODY - {"exhibitor_staff@example.org"}
+
+
+def test_meetings_that_have_started_are_left_in_the_calendar_of_a_leaver(meetup, monkeypatch):
+    meetup.schedule(code="D1-1000")
+    started = datetime(2025, 9, 17, 1, 5, tzinfo=UTC)  # 10:05 in Seoul
+    monkeypatch.setattr(meetings, "_now", lambda: started)
+    assert _mails_of(lambda: _remove_staff(meetup)) == {}

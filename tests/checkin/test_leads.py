@@ -89,7 +89,9 @@ def test_notes_and_rating_only_by_the_own_company(scanning, login_as, device_tok
     assert login_as("attendee").post(url, data={"rating": "cold"}).status_code == 403
     refused = login_as("exhibitor_admin").post(url, data={"rating": "lukewarm"})
     assert refused.status_code == 400
-    assert "Rating: Not a valid choice." in refused.get_data(as_text=True)
+    assert "Rating: The value sent is not one of the choices; choose again." in refused.get_data(
+        as_text=True
+    )
     db.session.refresh(alpha_lead)
     assert alpha_lead.rating == "warm"  # an unknown rating is refused
 

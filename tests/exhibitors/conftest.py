@@ -36,3 +36,39 @@ def newcomer(small_event):
     db.session.add(user)
     db.session.commit()
     return user
+
+
+@pytest.fixture
+def small_event(small_event):
+    """The small event, moved a month ahead: a fair that is over takes no
+    registration and no team member (see fair_over for the tests of that)."""
+    from datetime import timedelta
+
+    from eventapp.core.db import utcnow
+    from eventapp.core.templating import SEOUL
+    from eventapp.extensions import db
+
+    event = small_event.event
+    event.starts_on = utcnow().astimezone(SEOUL).date() + timedelta(days=30)
+    event.ends_on = event.starts_on + timedelta(days=1)
+    db.session.commit()
+    return small_event
+
+
+def end_the_fair(event):
+    """End the event yesterday (in Seoul)."""
+    from datetime import timedelta
+
+    from eventapp.core.db import utcnow
+    from eventapp.core.templating import SEOUL
+    from eventapp.extensions import db
+
+    event.ends_on = utcnow().astimezone(SEOUL).date() - timedelta(days=1)
+    event.starts_on = event.ends_on - timedelta(days=1)
+    db.session.commit()
+    return event
+
+
+@pytest.fixture
+def fair_over(small_event):
+    return end_the_fair(small_event.event)

@@ -568,3 +568,29 @@ def test_no_one_is_added_to_the_team_of_a_company_no_longer_taking_part(
         assert 'id="add-person"' in page
         invite(client, alpha, small_event.outsider.email)
         assert the_invitation(small_event.outsider).status == "pending"
+
+
+def test_no_one_joins_a_team_once_the_fair_is_over(login_as, small_event, outbox):
+    from tests.exhibitors.conftest import end_the_fair
+
+    alpha = small_event.exhibitors["alpha"]
+    visitor = small_event.attendee
+    invite(login_as("exhibitor_admin"), alpha, visitor.email)
+    invitation = the_invitation(visitor)
+    assert invitation.status == "pending"
+    end_the_fair(small_event.event)
+    # The invitation sent before the end is not accepted after it.
+    with pytest.raises(services.ExhibitorError, match="no one can join a team any more"):
+        services.accept_invitation(invitation.id, visitor)
+    db.session.rollback()
+    db.session.expire_all()
+    assert exhibitor_roles(visitor) == [] and the_invitation(visitor).status == "pending"
+    # Nor is anyone added, new account or existing one.
+    sent = len(outbox())
+    page = invite(login_as("exhibitor_admin"), alpha, "late@example.org").get_data(as_text=True)
+    assert "no one can join a team any more" in page
+    page = invite(login_as("exhibitor_admin"), alpha, small_event.outsider.email)
+    assert "no one can join a team any more" in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert the_invitation(small_event.outsider) is None
+    assert len(outbox()) == sent

@@ -10,7 +10,7 @@ from eventapp.events.models import EventRole
 from eventapp.exhibitors import services
 from eventapp.extensions import db
 from eventapp.organizations.models import Organization
-from tests.conftest import PASSWORD, add_other_event, login
+from tests.conftest import PASSWORD, add_other_event, errors_under, login
 from tests.exhibitors.conftest import registration_data
 
 REGISTER = "/e/test-expo/exhibit"
@@ -89,11 +89,11 @@ INVALID = [
     ({"wishes-0": "B-01"}, "outside the zones chosen"),
     ({"wishes-1": "A-03"}, "wished twice"),
     ({"wishes-0": "A-05"}, "is not available"),  # blocked below
-    ({"booth_count": "5"}, "Number of booths: the value sent is not one of its choices"),
+    ({"booth_count": "5"}, "The value sent is not one of the choices"),
     ({"name_ko": "", "name_en": ""}, "company name in Korean or English"),
-    ({"zones": ["moon"]}, "is not one of the choices for Zones you may stand in"),
+    ({"zones": ["moon"]}, "'moon' is not one of the choices"),
     ({"website": "not a site"}, "Give a web address"),
-    ({"kind": "pirate"}, "Kind of organization: the value sent is not one of its choices"),
+    ({"kind": "pirate"}, "The value sent is not one of the choices"),
 ]
 
 
@@ -105,7 +105,10 @@ def test_invalid_registrations_are_refused(client, small_event, newcomer):
     for overrides, message in INVALID:
         response = client.post(REGISTER + "?lang=en", data=registration_data(**overrides))
         assert response.status_code == 200, overrides
-        assert message in response.get_data(as_text=True), overrides
+        # Under the field it concerns.
+        (field,) = {key.split("-")[0] for key in overrides} - {"name_ko"}
+        errors = errors_under(response.get_data(as_text=True), field)
+        assert any(message in error for error in errors), (overrides, errors)
         assert (count(Exhibitor), count(Organization)) == before, overrides
 
 
@@ -114,34 +117,33 @@ def test_invalid_registrations_are_refused(client, small_event, newcomer):
     [
         (
             "en",
-            "&#39;moon&#39; is not one of the choices for Zones you may stand in; choose again.",
-            "are not among the choices for Zones you may stand in; choose again.",
-            "Competitors we must not stand next to: a submitted value is not one of its "
-            "choices; choose again.",
+            "'moon' is not one of the choices; choose again.",
+            "are not among the choices; choose again.",
+            "A value sent is not one of the choices; choose again.",
         ),
         (
             "ko",
-            "&#39;moon&#39;은 배치 가능한 구역의 선택지에 없습니다. 다시 선택해 주세요.",
-            "&#39;은 배치 가능한 구역의 선택지에 없습니다. 다시 선택해 주세요.",
-            "인접 배치를 피해야 할 경쟁사: 보내신 값 중 선택지에 없는 것이 있습니다. 다시 선택해 "
-            "주세요.",
+            "'moon'은 선택지에 없습니다. 다시 선택해 주세요.",
+            "'은 선택지에 없습니다. 다시 선택해 주세요.",
+            "보내신 값 중 선택지에 없는 것이 있습니다. 다시 선택해 주세요.",
         ),
     ],
     ids=["en", "ko"],
 )
-def test_a_tampered_multiple_choice_is_refused_in_words_naming_the_field(
+def test_a_tampered_multiple_choice_is_refused_in_words_of_our_own(
     client, small_event, newcomer, lang, one, two, not_a_number
 ):
     """WTForms' own Korean for these was garbled ("이와 같은 부분을 위해 유효한 선택이
-    없습니다" twice over, one plural form on two lines) and named no field."""
+    없습니다" twice over, one plural form on two lines)."""
     login(client, newcomer)
     url = f"{REGISTER}?lang={lang}"
     page = client.post(url, data=registration_data(zones=["moon"])).get_data(as_text=True)
-    assert one in page
+    assert errors_under(page, "zones") == [one]
     page = client.post(url, data=registration_data(zones=["moon", "sun"])).get_data(as_text=True)
-    assert two in page and "moon" in page and "sun" in page
+    (error,) = errors_under(page, "zones")
+    assert two in error and "moon" in error and "sun" in error
     page = client.post(url, data=registration_data(avoid=["abc"])).get_data(as_text=True)
-    assert not_a_number in page
+    assert errors_under(page, "avoid") == [not_a_number]
     assert "유효한 선택" not in page and "변화할 수 없습니다" not in page
     assert count(Exhibitor) == 2
 
@@ -594,3 +596,20 @@ def test_a_registration_is_not_renamed_to_another_exhibitors_name(login_as, smal
         url, data=registration_data(name_ko="알파 로보틱스", name_en="alpha robotics")
     )
     assert response.status_code == 302
+
+
+def test_a_fair_that_is_over_takes_no_registration(client, small_event, newcomer, fair_over):
+    login(client, newcomer)
+    page = client.get(f"{REGISTER}?lang=en").get_data(as_text=True)
+    assert "registration is closed" in page
+    assert 'name="name_ko"' not in page
+    before = count(Exhibitor), count(Organization), count(EventRole)
+    page = client.post(f"{REGISTER}?lang=en", data=registration_data()).get_data(as_text=True)
+    assert "registration is closed" in page
+    db.session.expire_all()
+    assert (count(Exhibitor), count(Organization), count(EventRole)) == before
+    # The service refuses too, whatever page sends it.
+    with pytest.raises(services.ExhibitorError, match="registration is closed"):
+        services.register(fair_over, newcomer, {"name_ko": "델타", "name_en": "Delta"}, None)
+    db.session.rollback()
+    assert count(Exhibitor) == before[0]

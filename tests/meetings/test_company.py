@@ -217,3 +217,71 @@ def test_an_invitation_warns_of_the_meetup_company_left_behind(meetup, client):
     services.decline_request(request, gamma, visitor, "Not this year")
     db.session.commit()
     assert 'id="meetup-left-behind"' not in client.get(url).get_data(as_text=True)
+
+
+def test_two_attendees_naming_one_company_at_once_make_it_once(meetup, live_server):
+    """Each checked that no attendee had named it yet, then both named it: the
+    company took part twice, its meetings split between the two."""
+    from tests.meetings.conftest import HttpSession
+    from tests.meetings.test_booking_concurrency import _fire
+
+    visitors = [_visitor(meetup.event, key) for key in ("buyer", "investor")]
+    sessions = [HttpSession(live_server.url).login(v.email) for v in visitors]
+    form = {"name_en": "Hanbit Ventures", "kind": "investor", "sector": "ai", "country": "KR"}
+    db.session.commit()
+    for attempt in range(3):
+        named = {**form, "name_en": f"Hanbit Ventures {attempt}"}
+        results = _fire([(session, COMPANY + "?lang=en", named) for session in sessions])
+        assert sorted(status for status, _location in results) == [200, 302], results
+        db.session.commit()  # a fresh read
+        count = db.session.scalar(
+            select(func.count())
+            .select_from(Organization)
+            .where(Organization.name_en == named["name_en"])
+        )
+        assert count == 1
+        # One of the two is linked to it; both try again, free, on the next round.
+        for visitor in visitors:
+            db.session.refresh(visitor)
+        assert sorted(v.organization_id is None for v in visitors) == [False, True]
+        for visitor in visitors:
+            visitor.organization_id = None
+        db.session.commit()
+
+
+def test_the_only_person_of_a_company_in_the_meetup_keeps_it_until_its_requests_end(
+    meetup, english
+):
+    """Accepting a team invitation made the attendee act for the exhibitor instead:
+    Gamma Group, which they alone represented, was left with nobody for its meetings."""
+    from eventapp.exhibitors import services as exhibitors
+    from eventapp.exhibitors.models import TeamInvitation
+    from eventapp.meetings import services
+    from tests.meetings.conftest import accepted_request
+
+    gamma = meetup.profiles["gamma"]
+    accepted_request(meetup.event, meetup.profiles["alpha"], gamma, meetup.exhibitor_admin)
+    db.session.commit()
+    beta = meetup.exhibitors["beta"]
+    exhibitors.add_member(beta, meetup.attendee.email)
+    invitation = db.session.scalar(select(TeamInvitation))
+    attendee = db.session.get(User, meetup.attendee.id)
+    with pytest.raises(
+        exhibitors.ExhibitorError,
+        match="You alone take part in the meetup for Gamma Group, which has requests",
+    ):
+        exhibitors.accept_invitation(invitation.id, attendee)
+    db.session.rollback()
+    assert services.participant_organization(attendee, meetup.event).name_en == "Gamma Group"
+    assert [u.id for u in gamma.contacts()] == [attendee.id]
+    # With a colleague to carry its meetings on, they may go.
+    colleague = User(
+        email="colleague@example.org", name_en="Colleague", organization=gamma.organization
+    )
+    colleague.set_password(PASSWORD)
+    db.session.add_all([colleague, EventRole(event=meetup.event, user=colleague, role="attendee")])
+    db.session.commit()
+    exhibitors.accept_invitation(invitation.id, attendee)
+    db.session.commit()
+    assert services.participant_organization(attendee, meetup.event).name_en == "Beta Bio"
+    assert [u.email for u in gamma.contacts()] == ["colleague@example.org"]

@@ -106,6 +106,28 @@ def test_proposing_and_accepting_moves_the_meeting_and_tells_both(meetup, client
     assert "proposal-" not in agenda
 
 
+def test_no_time_is_proposed_until_one_is_chosen(meetup, client, outbox):
+    """The menu opened on the first free slot, which a tap on "Propose this time"
+    proposed unread; it now opens on an empty choice that the form requires."""
+    meeting = booked_meeting(meetup)
+    login(client, meetup.exhibitor_admin)
+    page = client.get(f"/e/test-expo/meetings/m/{meeting.id}?lang=en").get_data(as_text=True)
+    menu = page.split('name="slot_id"', 1)[0].rsplit("<select", 1)[1]
+    menu += page.split('name="slot_id"', 1)[1].split("</select>", 1)[0]
+    assert "required" in menu
+    first = re.search(r"<option([^>]*)>([^<]*)</option>", menu)
+    assert first.groups() == (' value=""', "— choose —")
+    assert "selected" not in menu  # so the browser shows the first, the empty one
+    page = client.post(
+        f"/e/test-expo/meetings/m/{meeting.id}/propose?lang=en",
+        data={"slot_id": "", "message": ""},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Choose a time slot." in page
+    assert db.session.scalar(select(func.count()).select_from(MeetingTimeProposal)) == 0
+    assert outbox("meeting_time_proposed") == []
+
+
 def test_declining_keeps_the_time_and_tells_the_proposer(meetup, client, outbox):
     meeting = booked_meeting(meetup)
     gamma = meetup.profiles["gamma"]
