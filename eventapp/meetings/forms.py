@@ -2,14 +2,16 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    EmailField,
     IntegerField,
     StringField,
     TextAreaField,
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from eventapp.accounts.forms import STRIPPED
 from eventapp.core.forms import (
     ChoiceField,
     MultipleChoiceField,
@@ -34,6 +36,19 @@ class CompanyForm(CompanyProfileMixin, FlaskForm):
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
         return self.name_given() and valid
+
+
+class ColleagueForm(FlaskForm):
+    email = EmailField(
+        _l("Your colleague's e-mail"),
+        filters=STRIPPED,
+        validators=[DataRequired(), Email(), Length(max=254)],
+        description=_l("The address of their account here; they sign up first if they have none."),
+    )
+
+
+class JoinCompanyForm(FlaskForm):
+    """The click that links one's account to the company of a colleague link."""
 
 
 def upper_code(value):

@@ -19,15 +19,18 @@ from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import flag_modified
 
+from eventapp.accounts.models import User
 from eventapp.booths.models import Booth, BoothAllocation, Exhibitor
 from eventapp.core import audit
 from eventapp.core.db import utcnow
 from eventapp.core.i18n import gettext as _
+from eventapp.core.permissions import company_of
 from eventapp.core.templating import local_time
 from eventapp.events.models import EXHIBITOR_ROLES, EventRole
 from eventapp.events.services import lock_event, reaches_past_the_fair
@@ -127,6 +130,19 @@ def participant_organization(user, event):
 COMPANY_FIELDS = ("name_ko", "name_en", "kind", "sector", "country", "website")
 
 
+def _is_attendee(event, user):
+    return (
+        db.session.scalar(
+            select(EventRole.id).where(
+                EventRole.event_id == event.id,
+                EventRole.user_id == user.id,
+                EventRole.role == "attendee",
+            )
+        )
+        is not None
+    )
+
+
 def name_company(event, user, fields):
     """An attendee with no company (signed up on their own, not on an exhibitor's
     team) names the one they take part in the meetup for: a new organization, linked
@@ -146,13 +162,7 @@ def name_company(event, user, fields):
             if user.organization is not None
             else _("Your account is already linked to a company at this event.")
         )
-    if not db.session.scalar(
-        select(EventRole.id).where(
-            EventRole.event_id == event.id,
-            EventRole.user_id == user.id,
-            EventRole.role == "attendee",
-        )
-    ):
+    if not _is_attendee(event, user):
         raise MeetingError(_("Register for the event first."))
     exhibiting = exhibitor_named(event, [fields.get("name_ko"), fields.get("name_en")])
     if exhibiting is not None and team_open(exhibiting):
@@ -190,6 +200,150 @@ def name_company(event, user, fields):
         organization,
         event=event,
         data={"name": organization.name_en or organization.name_ko, "kind": organization.kind},
+    )
+    return organization
+
+
+# -- colleagues of a company named by an attendee -------------------------------------
+
+COLLEAGUE_LINK_DAYS = 14
+_COLLEAGUE_SALT = "eventapp.meetings.colleague"
+
+
+def _colleague_serializer():
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_COLLEAGUE_SALT)
+
+
+def named_company(user, event):
+    """The company `user` takes part in the meetup for as an attendee, when it does not
+    exhibit at `event`: nobody has a team page for it, so its people add their
+    colleagues with a link (invite_colleague). None otherwise."""
+    from eventapp.exhibitors.services import exhibitor_for
+
+    organization = participant_organization(user, event)
+    if organization is None or company_of(user, event) is not None:
+        return None
+    return None if exhibitor_for(event, organization) is not None else organization
+
+
+def invite_colleague(event, user, email):
+    """Mail the account of `email` a link to take part in the meetup for the company
+    `user` named: an account is linked to a company only by its owner's click, so no
+    one is added to a company they do not work for. Returns the colleague."""
+    from eventapp.accounts.services import normalize_email
+    from eventapp.exhibitors.services import external_url, mail_user
+
+    organization = named_company(user, event)
+    if organization is None:
+        raise MeetingError(
+            _(
+                "Colleagues are added here for a company that does not exhibit; an "
+                "exhibitor's company admins add them on its team page."
+            )
+        )
+    email = normalize_email(email)
+    colleague = db.session.scalar(select(User).where(User.email == email))
+    if colleague is None or not colleague.active:
+        raise MeetingError(
+            _(
+                "No account uses %(email)s. Ask your colleague to sign up with it, then "
+                "invite them again.",
+                email=email,
+            )
+        )
+    current = participant_organization(colleague, event)
+    if current is not None and current.id == organization.id:
+        raise MeetingError(
+            _(
+                "%(email)s already takes part for %(company)s.",
+                email=email,
+                company=organization.name,
+            )
+        )
+    if current is not None or colleague.organization_id not in (None, organization.id):
+        raise MeetingError(_("The account of %(email)s is linked to another company.", email=email))
+    token = _colleague_serializer().dumps(
+        {"e": event.id, "o": organization.id, "u": colleague.id, "by": user.id}
+    )
+    expires_at = utcnow() + timedelta(days=COLLEAGUE_LINK_DAYS)
+    mail_user(
+        colleague,
+        lambda: _(
+            "%(event)s: %(person)s invites you to the meetup for %(company)s",
+            event=event.name,
+            person=user.name,
+            company=organization.name,
+        ),
+        "meetings/mail/colleague_invitation.txt",
+        event=event,
+        kind="meeting_colleague_invitation",
+        company=organization,
+        inviter=user,
+        link=external_url("meetings.join_company", slug=event.slug, token=token),
+        expires_at=expires_at,
+    )
+    audit.record(
+        "organization.colleague_invited",
+        organization,
+        event=event,
+        data={"user": colleague.id, "email": colleague.email, "by": user.id},
+    )
+    return colleague
+
+
+def colleague_invitation(event, token, user):
+    """The company a colleague link offers `user`, checked: signed by us, for this
+    event and this account, not older than COLLEAGUE_LINK_DAYS."""
+    from eventapp.organizations.models import Organization
+
+    try:
+        data = _colleague_serializer().loads(token, max_age=COLLEAGUE_LINK_DAYS * 86400)
+    except SignatureExpired as error:
+        raise MeetingError(
+            _("This link has expired. Ask your colleague to invite you again.")
+        ) from error
+    except BadSignature as error:
+        raise MeetingError(_("This link is not valid. Check that it was copied whole.")) from error
+    if data.get("e") != event.id:
+        raise MeetingError(_("This link is not valid. Check that it was copied whole."))
+    if data.get("u") != user.id:
+        raise MeetingError(
+            _("This invitation is for another account. Sign in with the address it was sent to.")
+        )
+    organization = db.session.get(Organization, data.get("o"))
+    if organization is None:
+        raise MeetingError(_("This link is not valid. Check that it was copied whole."))
+    return organization
+
+
+def join_company(event, user, token):
+    """`user` accepts a colleague link: their account is linked to the company, and
+    they are registered for the event as its attendee if they were not. Returns the
+    company. In the caller's transaction."""
+    from eventapp.events.services import check_registration_open, grant_role
+    from eventapp.exhibitors.services import lock_person
+
+    organization = colleague_invitation(event, token, user)
+    lock_person(user)
+    current = participant_organization(user, event)
+    if current is not None and current.id == organization.id:
+        return organization
+    if current is not None or user.organization_id not in (None, organization.id):
+        raise MeetingError(
+            _(
+                "Your account is already linked to %(company)s.",
+                company=(current or user.organization).name,
+            )
+        )
+    user.organization = organization
+    if not _is_attendee(event, user):
+        check_registration_open(event, MeetingError)
+        grant_role(event, user, "attendee", organization=organization)
+    audit.record(
+        "organization.colleague_joined",
+        organization,
+        event=event,
+        data={"user": user.id, "email": user.email},
     )
     return organization
 

@@ -32,15 +32,17 @@ from eventapp.core.permissions import (
     roles_of,
 )
 from eventapp.core.urls import safe_redirect_target
-from eventapp.extensions import db
+from eventapp.extensions import db, login_manager
 from eventapp.meetings import agenda as agenda_data
 from eventapp.meetings import planning, recommend, services
 from eventapp.meetings.forms import (
     CancelForm,
     CapForm,
+    ColleagueForm,
     CompanyForm,
     DeclineForm,
     FilterForm,
+    JoinCompanyForm,
     MoveForm,
     NotesForm,
     ProfileForm,
@@ -213,6 +215,56 @@ def company(event):
     return render_template("meetings/company.html", event=event, form=form)
 
 
+@bp.post("/e/<slug>/meetings/colleagues")
+@event_view(*PARTICIPANTS)
+def invite_colleague(event):
+    form = ColleagueForm()
+    if not form.validate_on_submit():
+        for message in field_errors(form):
+            flash(message, "error")
+    else:
+        colleague = _attempt(
+            lambda: services.invite_colleague(event, current_user, form.email.data)
+        )
+        if colleague:
+            flash(
+                _(
+                    "An invitation is sent to %(email)s. They take part for your company "
+                    "once they open its link and accept.",
+                    email=colleague.email,
+                ),
+                "success",
+            )
+    return redirect(url_for("meetings.profile", slug=event.slug, _anchor="colleagues"))
+
+
+@bp.route("/e/<slug>/meetings/join/<token>", methods=["GET", "POST"])
+@event_view(public=True)
+def join_company(event, token):
+    """A colleague link, opened by the account it was sent to (any signed-in
+    account: the person may not be registered for the event yet)."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    form = JoinCompanyForm()
+    try:
+        company = services.colleague_invitation(event, token, current_user)
+    except services.MeetingError as error:
+        return render_template(
+            "meetings/join.html", event=event, form=form, company=None, problem=str(error)
+        ), 400
+    current = services.participant_organization(current_user, event)
+    if current is not None and current.id == company.id:
+        return redirect(url_for("meetings.profile", slug=event.slug))
+    if form.validate_on_submit() and _attempt(
+        lambda: services.join_company(event, current_user, token),
+        _("You take part in the meetup for %(company)s.", company=company.name),
+    ):
+        return redirect(url_for("meetings.profile", slug=event.slug))
+    return render_template(
+        "meetings/join.html", event=event, form=form, company=company, problem=None
+    )
+
+
 @bp.route("/e/<slug>/meetings/profile", methods=["GET", "POST"])
 @event_view(*PARTICIPANTS)
 def profile(event):
@@ -240,6 +292,7 @@ def profile(event):
         if _attempt(save, _("Your meetup profile is saved.")):
             return redirect(url_for("meetings.partners", slug=event.slug))
     side = me.side if me else services.side_for_kind(organization.kind)
+    named = services.named_company(current_user, event) is not None
     return render_template(
         "meetings/profile.html",
         event=event,
@@ -247,6 +300,8 @@ def profile(event):
         me=me,
         organization=organization,
         side=side,
+        colleagues=me.contacts() if named and me else None,
+        colleague_form=ColleagueForm() if named else None,
     )
 
 

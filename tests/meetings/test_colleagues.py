@@ -1,0 +1,143 @@
+"""The people of a company named by an attendee (one that does not exhibit, so has
+no team page) add their colleagues: a link mailed to the colleague's account links
+it to the company once its owner accepts."""
+
+import re
+from datetime import timedelta
+
+import time_machine
+from sqlalchemy import select
+
+from eventapp.accounts.models import User
+from eventapp.core.audit import AuditEntry
+from eventapp.events.models import EventRole
+from eventapp.extensions import db
+from eventapp.meetings import services
+from tests.conftest import PASSWORD, login
+
+BASE = "/e/test-expo/meetings"
+
+
+def _account(key, organization=None, *, attendee_of=None, locale="en"):
+    user = User(
+        email=f"{key}@example.org", name_en=key.title(), locale=locale, organization=organization
+    )
+    user.set_password(PASSWORD)
+    db.session.add(user)
+    if attendee_of is not None:
+        db.session.add(EventRole(event=attendee_of, user=user, role="attendee"))
+    db.session.commit()
+    return user
+
+
+def _link(outbox, email):
+    (mail,) = [m for m in outbox("meeting_colleague_invitation") if m[0] == email]
+    return mail, re.search(r"http://testserver(/\S+)", mail[2]).group(1)
+
+
+def _invite(client, email):
+    return client.post(
+        f"{BASE}/colleagues?lang=en", data={"email": email}, follow_redirects=True
+    ).get_data(as_text=True)
+
+
+def test_a_colleague_invited_by_link_takes_part_for_the_company(meetup, client, outbox):
+    gamma = meetup.profiles["gamma"]  # Gamma Group does not exhibit; its attendee named it
+    colleague = _account("colleague", attendee_of=meetup.event)
+    login(client, meetup.attendee)
+    page = client.get(f"{BASE}/profile?lang=en").get_data(as_text=True)
+    assert 'id="colleagues"' in page and "Attendee" in page
+    page = _invite(client, "Colleague@Example.org ")
+    assert "An invitation is sent to colleague@example.org." in page
+    (recipient, subject, text), path = _link(outbox, "colleague@example.org")
+    assert subject == "Test Expo: Attendee invites you to the meetup for Gamma Group"
+    assert "(Asia/Seoul)" in text and "ignore this message" in text
+    # Not linked before its owner accepts.
+    db.session.expire_all()
+    assert services.participant_organization(colleague, meetup.event) is None
+
+    client.post("/logout")
+    login(client, colleague)
+    page = client.get(path + "?lang=en").get_data(as_text=True)
+    assert "Take part for Gamma Group" in page
+    response = client.post(path)
+    assert response.status_code == 302 and response.location.endswith(f"{BASE}/profile")
+    db.session.expire_all()
+    colleague = db.session.get(User, colleague.id)
+    assert services.participant_organization(colleague, meetup.event).name_en == "Gamma Group"
+    assert {u.email for u in gamma.contacts()} == {"attendee@example.org", "colleague@example.org"}
+    actions = db.session.scalars(
+        select(AuditEntry.action).where(AuditEntry.action.like("organization.colleague%"))
+    ).all()
+    assert actions == ["organization.colleague_invited", "organization.colleague_joined"]
+    # The colleague's meetup pages are the company's.
+    page = client.get(f"{BASE}/profile?lang=en").get_data(as_text=True)
+    assert "<h2>Gamma Group</h2>" in page and "Name your company" not in page
+
+
+def test_a_colleague_not_yet_registered_is_registered_on_joining(meetup, client, outbox):
+    _account("newcomer")
+    login(client, meetup.attendee)
+    _invite(client, "newcomer@example.org")
+    _mail, path = _link(outbox, "newcomer@example.org")
+    client.post("/logout")
+    newcomer = db.session.scalar(select(User).where(User.email == "newcomer@example.org"))
+    login(client, newcomer)
+    assert client.post(path).status_code == 302
+    role = db.session.scalar(
+        select(EventRole).where(EventRole.user_id == newcomer.id, EventRole.role == "attendee")
+    )
+    assert role is not None and role.event_id == meetup.event.id
+
+
+def test_invitations_that_would_mislink_are_refused(meetup, client, outbox):
+    other = _account("other", meetup.companies["beta"])  # linked to another company
+    login(client, meetup.attendee)
+    assert "No account uses nobody@example.org." in _invite(client, "nobody@example.org")
+    assert "is linked to another company" in _invite(client, other.email)
+    assert "already takes part for Gamma Group" in _invite(client, meetup.attendee.email)
+    assert outbox("meeting_colleague_invitation") == []
+    # An exhibitor's people use its team page.
+    client.post("/logout")
+    login(client, meetup.exhibitor_admin)
+    page = client.get(f"{BASE}/profile?lang=en").get_data(as_text=True)
+    assert 'id="colleagues"' not in page
+    assert "an exhibitor&#39;s company admins add them" in _invite(client, "x@example.org")
+
+
+def test_a_link_works_only_for_its_account_and_its_time(meetup, client, outbox):
+    _account("colleague", attendee_of=meetup.event)
+    intruder = _account("intruder", attendee_of=meetup.event)
+    login(client, meetup.attendee)
+    _invite(client, "colleague@example.org")
+    _mail, path = _link(outbox, "colleague@example.org")
+    client.post("/logout")
+    # Another account, even registered, is not let in by a forwarded link.
+    login(client, intruder)
+    response = client.post(path + "?lang=en")
+    assert response.status_code == 400
+    assert "This invitation is for another account." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, intruder.id).organization_id is None
+    # A tampered link, and one older than its days, are refused.
+    assert client.get(path[:-3] + "xyz?lang=en").status_code == 400
+    client.post("/logout")
+    colleague = db.session.scalar(select(User).where(User.email == "colleague@example.org"))
+    login(client, colleague)
+    later = services.COLLEAGUE_LINK_DAYS + 1
+    with time_machine.travel(timedelta(days=later), tick=True):
+        login(client, colleague)
+        response = client.post(path + "?lang=en")
+        assert "This link has expired." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, colleague.id).organization_id is None
+
+
+def test_the_link_asks_for_a_sign_in_first(meetup, client, outbox):
+    _account("colleague", attendee_of=meetup.event)
+    login(client, meetup.attendee)
+    _invite(client, "colleague@example.org")
+    _mail, path = _link(outbox, "colleague@example.org")
+    client.post("/logout")
+    response = client.get(path)
+    assert response.status_code == 302 and "/login" in response.location
