@@ -273,9 +273,11 @@ def _row(row, line, halls, zones, first_line, errors):
     w = _number(row["w"], "w", line, errors, positive=True)
     h = _number(row["h"], "h", line, errors, positive=True)
     corner = _corner(row.get("corner", ""), line, errors)
-    tier = row.get("tier", "").strip().lower() or DEFAULT_TIER
+    typed_tier = row.get("tier", "").strip()
+    tier = typed_tier.lower() or DEFAULT_TIER
     if len(tier) > TIER_MAX or not TIER_PATTERN.match(tier):
-        errors.append(RowError(line, "bad_tier", {"tier": tier}))
+        # Quoted as typed: the organizer looks for it in the file, not for our lower case.
+        errors.append(RowError(line, "bad_tier", {"tier": typed_tier}))
     if len(errors) > before:
         return None
     width, height = halls[hall]

@@ -139,7 +139,7 @@ BAD_LINES = [
     (14, ",A,ai,25,4,3,3,,", "booth code is missing"),
     (15, "A-12,A,ai,28,4,3,3", "Expected 9 values, found 7"),
     (16, "A-13,A,ai,38,4,3,3,,", "lies outside hall A (40 × 20 m)"),
-    (17, "A-14,A,ai,31,4,3,3,,VIP tier", "Tier vip tier must be"),
+    (17, "A-14,A,ai,31,4,3,3,,VIP tier", "Tier VIP tier must be"),
 ]
 
 
@@ -158,6 +158,18 @@ def test_every_bad_line_is_reported_with_its_number_and_nothing_is_imported(smal
             assert any(reason in d for d in reported), f"line {number}: {reason!r} not in {details}"
     assert "problems; nothing was imported" in refused.value.message
     assert booth_codes() == before
+
+
+def test_a_bad_tier_is_quoted_as_typed_in_the_file(small_event):
+    """The message gave the tier in lower case ("gold plus!"), which the organizer
+    then searched the file for in vain."""
+    text = csv_text("A-01,A,ai,4,4,3,3,,standard", "A-02,A,ai,7,4,3,3,, Gold Plus! ")
+    with pytest.raises(services.FloorPlanError) as refused:
+        services.import_floorplan(small_event.event, text)
+    db.session.rollback()
+    assert refused.value.details == [
+        "Line 3: Tier Gold Plus! must be a short lowercase word (letters, digits, _ and -)."
+    ]
 
 
 FILE_PROBLEMS = [
