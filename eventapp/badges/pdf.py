@@ -26,6 +26,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from eventapp.core.pdf import fit_font_size, register_korean_font, truncate_to_width
+from eventapp.core.templating import country_name
 
 BRAND = HexColor("#0b2f6b")
 INK = HexColor("#1b1b1b")
@@ -48,7 +49,8 @@ class BadgeFace:
     name_en: str
     organization_ko: str
     organization_en: str
-    country: str
+    country_ko: str
+    country_en: str
     job_title: str
     booth: str
     category_ko: str
@@ -95,7 +97,8 @@ def face_of(badge, code):
         name_en=badge.name_en or "",
         organization_ko=badge.organization_ko or "",
         organization_en=badge.organization_en or "",
-        country=badge.country or "",
+        country_ko=country_name(badge.country, "ko"),
+        country_en=country_name(badge.country, "en"),
         job_title=badge.job_title or "",
         booth=badge.booth or "",
         category_ko=category.label_ko,
@@ -247,7 +250,9 @@ class BadgeRenderer:
         organization_en = (
             "" if face.organization_en == face.organization_ko else face.organization_en
         )
-        details = " · ".join(p for p in (face.job_title, face.country) if p)
+        # In both languages, as the names, company and category are: a reader may know one.
+        country = " ".join(dict.fromkeys(p for p in (face.country_ko, face.country_en) if p))
+        details = " · ".join(p for p in (face.job_title, country) if p)
         booth = f"{BOOTH_LABEL} {face.booth}" if face.booth else ""
         blocks = [
             TextBlock(primary, 24, 14, 8, bold=True, max_lines=2, gap=2 * mm),

@@ -44,12 +44,13 @@ def is_web_address(value):
     return isinstance(value, str) and value.strip().lower().startswith(("http://", "https://"))
 
 
-def country_name(code):
-    """A country's name in the page's language ("KR": 대한민국, South Korea); the
-    code itself where Babel knows no such territory."""
+def country_name(code, language=None):
+    """A country's name in the page's language, or in `language` for what is printed in
+    a set one ("KR": 대한민국, South Korea); the code itself where Babel knows no
+    such territory."""
     if not code:
         return ""
-    return Locale.parse(current_language()).territories.get(code.upper(), code)
+    return Locale.parse(language or current_language()).territories.get(code.upper(), code)
 
 
 def plural_forms(singular, plural, **variables):

@@ -65,6 +65,17 @@ def test_single_badge_reads_back(small_event, tmp_path):
     assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (105, 148)  # A6
 
 
+def test_the_country_is_printed_by_name_in_both_languages(small_event, tmp_path):
+    """The badge printed the holder's country as its code ("JP"), which not every
+    reader at the gate or the booth knows."""
+    small_event.companies["gamma"].country = "JP"
+    badge = services.issue_badge(small_event.event, small_event.attendee)
+    db.session.commit()
+    text = pdf_text(_single(badge, tmp_path))
+    assert "일본 Japan" in " ".join(text.split())
+    assert not re.search(r"\bJP\b", text), text
+
+
 def test_long_names_shrink_and_never_overflow(small_event, tmp_path):
     person = small_event.attendee
     person.name_ko = "남궁" * 14
@@ -252,7 +263,8 @@ def _synthetic_faces(count):
             name_en=f"Participant {i:04d}",
             organization_ko=f"회사{i % 60:02d}",
             organization_en=f"Company {i % 60:02d}",
-            country="KR",
+            country_ko="대한민국",
+            country_en="South Korea",
             job_title="Engineer",
             booth="A-01",
             category_ko="출품기업",
