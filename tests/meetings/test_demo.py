@@ -1,6 +1,7 @@
 """The meetup part of the demo event: deterministic, consistent, and the demo accounts
 startup@kicxup.kr and firm@kicxup.kr have something to show."""
 
+import re
 from datetime import time
 
 from sqlalchemy import func, select
@@ -70,3 +71,24 @@ def test_demo_meetup(app_ctx, request_ctx):
     zone = db.session.scalar(select(ScanPoint).where(ScanPoint.kind == "meeting_zone"))
     assert zone.allowed_categories
     assert meetings_link.turned_away(zone, meetings_link.zone_meetings(event)) == {}
+
+
+def test_demo_meeting_places_read_in_the_page_s_language(app, client):
+    """The demo's tables were labelled "글로벌 밋업존 · Meetup zone, Hall 1", which every
+    meeting's place repeated on Korean and English pages alike."""
+    from eventapp.demo import DEMO_PASSWORD, seed_demo
+
+    with app.app_context():
+        event = seed_demo(log=lambda *_: None)
+        meeting_id = db.session.scalar(
+            select(Meeting.id)
+            .where(Meeting.event_id == event.id, Meeting.table_id.is_not(None))
+            .order_by(Meeting.id)
+        )
+        slug = event.slug
+    client.post("/login", data={"email": "organizer@kicxup.kr", "password": DEMO_PASSWORD})
+    for lang, foreign in (("ko", r"[A-Za-z]{2,}"), ("en", r"[가-힣]")):
+        page = client.get(f"/e/{slug}/meetings/m/{meeting_id}?lang={lang}")
+        assert page.status_code == 200
+        place = re.search(r'id="meeting-place">([^<]*)<', page.get_data(as_text=True))[1]
+        assert place.startswith("T") and not re.search(foreign, place), (lang, place)
