@@ -2251,6 +2251,15 @@ def _scan_log_query(event, point_id=None, result=None, day=None, text=None, scan
     return query
 
 
+def scan_log_days(event):
+    """The days the scan log filters by, in order: the fair's, and every other day scans
+    count for (the day in the event's time zone each was recorded on). Scans keep
+    their day when the organizers move the fair, and would otherwise be out of the
+    filter's reach."""
+    recorded = db.session.scalars(select(Scan.day).where(Scan.event_id == event.id).distinct())
+    return sorted(set(event.days).union(recorded))
+
+
 def log_scanners(event, language="en"):
     """Who scanned, for the scan log's filter: [(value, label)], the event's devices
     ("d<id>", with their scan point) and the people who scanned signed in ("u<id>")."""

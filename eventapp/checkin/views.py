@@ -397,16 +397,18 @@ def device_revoke(event, device_id):
     return redirect(safe_redirect_target(request.form.get("next"), back))
 
 
-def _scan_log_filter(event):
-    """The scan log's filter from the query string: point id, result, fair day and
-    text (a badge holder's name or a code)."""
+def _scan_log_filter(event, days):
+    """The scan log's filter from the query string: point id, result, day (one of
+    `days`) and text (a badge holder's name or a code)."""
     result = request.args.get("result")
     day = request.args.get("day")
-    # A day not of the fair falls back as on the meeting pages; the form shows which.
+    offered = {d.isoformat(): d for d in days}
+    # A day not offered falls back to a fair day as on the meeting pages; the form
+    # shows which.
     return {
         "point_id": parse_id(request.args.get("point")),
         "result": result if result in SCAN_RESULTS or result == services.REFUSED else None,
-        "day": event.day_asked(day) if day else None,
+        "day": (offered.get(day) or event.day_asked(day)) if day else None,
         "text": (request.args.get("q") or "").strip()[:200] or None,
         "scanner": services.parse_scanner(request.args.get("scanner")),
     }
@@ -415,7 +417,8 @@ def _scan_log_filter(event):
 @bp.get("/e/<slug>/checkin/scans")
 @organizer_view
 def scans(event):
-    chosen = _scan_log_filter(event)
+    days = services.scan_log_days(event)
+    chosen = _scan_log_filter(event, days)
     point_id, result, day, text = (chosen[k] for k in ("point_id", "result", "day", "text"))
     # As the filter's choices write it ("d12", not "d012").
     scanner = services.scanner_value(*chosen["scanner"]) if chosen["scanner"] else None
@@ -435,6 +438,7 @@ def scans(event):
         result_label=scan_result_label,
         point_id=point_id,
         result=result,
+        days=days,
         day=day,
         text=text or "",
         scanners=services.log_scanners(event, current_language()),
@@ -481,7 +485,8 @@ def scans_export(event):
     def local(moment):
         return moment.astimezone(event.tz).isoformat(timespec="seconds") if moment else ""
 
-    for scan in services.scan_log_all(event, **_scan_log_filter(event)):
+    chosen = _scan_log_filter(event, services.scan_log_days(event))
+    for scan in services.scan_log_all(event, **chosen):
         badge = scan.badge
         by = (
             scan.user.name

@@ -4,7 +4,7 @@ page at a time, newest first."""
 import csv
 import io
 import re
-from datetime import time
+from datetime import time, timedelta
 
 from sqlalchemy import select, update
 
@@ -12,6 +12,7 @@ from eventapp.checkin import services
 from eventapp.checkin.models import Lead, Scan
 from eventapp.extensions import db
 from tests.checkin.conftest import another_event, scan
+from tests.conftest import statements_of
 
 LOG = "/e/test-expo/checkin/scans"
 
@@ -78,6 +79,43 @@ def test_the_filter_keeps_to_its_day_and_says_when_nothing_matches(scanning, log
     older = organizer.get(_older_link(page)).get_data(as_text=True)
     assert "result=invalid" in _older_link(page) and "not a badge code" in older
     assert "No scan matches" not in older and len(_rows(older)) == 1
+
+
+def _day_choices(html):
+    """(value, label) of the day filter's options but "all"."""
+    select_ = html.split('<select name="day">', 1)[1].split("</select>", 1)[0]
+    return re.findall(r'<option value="([^"]+)"[^>]*>([^<]*)</option>', select_)
+
+
+def test_scans_of_days_the_fair_moved_away_from_can_still_be_filtered_by_day(scanning, login_as):
+    """The day filter offered the fair's current days only: after the organizers
+    moved the fair, the scans of the days it left could not be picked out by day."""
+    gate, staff = scanning.points["gate"], login_as("staff")
+    assert scan(staff, gate, scanning.code("attendee")).get_json()["status"] == "ok"
+    scan(staff, gate, "K1-not-a-code")
+    event = scanning.event
+    first_day, second_day = event.days
+    db.session.execute(update(Scan).where(Scan.result == "invalid").values(day=second_day))
+    # A day later: the second day stays a fair day, the first is one no more.
+    event.starts_on, event.ends_on = second_day, second_day + timedelta(days=1)
+    db.session.commit()
+    assert event.days == [second_day, second_day + timedelta(days=1)]
+    days, statements = statements_of(lambda: services.scan_log_days(event))
+    assert days == [first_day, second_day, second_day + timedelta(days=1)]
+    assert statements == 1  # one query, whatever the number of days
+    organizer = login_as("organizer")
+
+    page = organizer.get(f"{LOG}?lang=en").get_data(as_text=True)
+    choices = _day_choices(page)
+    assert [value for value, _label in choices] == [d.isoformat() for d in days]
+    assert choices[0][1].endswith("(not a fair day)")
+    assert not any(label.endswith("(not a fair day)") for _value, label in choices[1:])
+    page = organizer.get(f"{LOG}?lang=en&day={first_day}").get_data(as_text=True)
+    assert f'<option value="{first_day}" selected>' in page
+    assert "1 scan matches." in page and "not a badge code" not in page
+    export = organizer.get(f"/e/test-expo/checkin/scans.csv?lang=en&day={first_day}")
+    rows = list(csv.DictReader(io.StringIO(export.get_data(as_text=True).removeprefix("\ufeff"))))
+    assert [row["Result"] for row in rows] == ["OK"]
 
 
 def test_an_empty_log_says_there_are_no_scans_yet(scanning, login_as):
