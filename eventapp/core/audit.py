@@ -93,6 +93,8 @@ ACTIONS = {
     "meeting_time_proposal.made": _l("Another meeting time proposed"),
     "meeting_time_proposal.withdrawn": _l("Proposed meeting time withdrawn"),
     "organization.named": _l("Company named for the meetup"),
+    "organization.colleague_invited": _l("Colleague invited to the meetup"),
+    "organization.colleague_joined": _l("Colleague joined the meetup"),
     "role.granted": _l("Role granted"),
     "role.revoked": _l("Role removed"),
     "user.confirmation_sent": _l("Address confirmation mailed"),
