@@ -671,6 +671,9 @@ def block_booths(event, codes, reason="", now=None):
     for booth in booths.values():
         booth.blocked = True
         booth.blocked_reason = (reason or "").strip()[:200]
+    # A free stand lent to a firm for its meetings is no longer there to receive at:
+    # its partners would walk to a pillar or a service point.
+    follow_removed_booths(event, set(codes))
     audit.record(
         "booth.blocked",
         object_type="Booth",

@@ -2096,6 +2096,10 @@ def _event_booth(event, profile, code):
         raise MeetingError(
             _("Booth code %(code)s: the event has no booth with this code.", code=code)
         )
+    if booth.blocked:
+        raise MeetingError(
+            _("Booth code %(code)s: booth %(booth)s is blocked.", code=code, booth=booth.code)
+        )
     allocation = booth.allocation
     # Holds do not count, as in own_booth_codes: a hold may lapse.
     if (
@@ -2181,10 +2185,12 @@ def follow_booths(exhibitor, before):
     return _leave_booths(event, leaving)
 
 
-def follow_removed_booths(event, keys):
-    """A floor plan imported again without booths `keys` (_booth_key): a firm that
-    received at one (a free stand lent to it; allocated booths are kept) leaves it as
-    in follow_booths, in the import's transaction. Returns the meetings left there."""
+def follow_removed_booths(event, codes):
+    """Booths `codes` are gone (a floor plan imported again without them) or blocked:
+    a firm that received at one (a free stand lent to it; allocated booths are kept
+    or cannot be blocked) leaves it as in follow_booths, in the caller's transaction.
+    Returns the meetings left there."""
+    keys = {_booth_key(code) for code in codes}
 
     def gone(profile):
         lost = profile.location

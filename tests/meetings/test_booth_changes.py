@@ -843,3 +843,30 @@ def test_saving_booth_reception_takes_the_registrations_before_any_booth(meetup,
             placing.rollback()
             assert saved.result(timeout=30).status_code == 302
     assert not blocked, "the save held booth B-09 while waiting for gamma's registration"
+
+
+def test_blocking_a_lent_stand_sends_its_firm_to_the_tables(meetup, outbox):
+    """The organizers block the free stand lent to beta (a pillar found there): beta
+    kept receiving at it, and its partners were sent to a blocked booth."""
+    beta, meeting_id = _lent_to_beta(meetup, "B-09")
+    booths.block_booths(meetup.event, ["b-09"], "pillar")
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(MeetingProfile, beta.id).location is None
+    ((booth, table, sequence),) = _places([meeting_id])
+    assert (booth, sequence) == (None, 1) and table in {t.code for t in meetup.tables}
+    told = outbox("meeting_moved")
+    assert told and all(
+        "Beta Bio no longer receives its meetings at booth B-09" in text for *_x, text in told
+    )
+    assert services.astray_meetings(meetup.event) == []
+
+
+def test_a_blocked_booth_is_not_lent(meetup, english):
+    booths.block_booths(meetup.event, ["B-09"], "pillar")
+    db.session.commit()
+    beta = meetup.profiles["beta"]
+    with pytest.raises(services.MeetingError, match="Booth code b-09: booth B-09 is blocked."):
+        services.set_booth_reception(meetup.event, meetup.organizer, beta, True, "b-09")
+    db.session.rollback()
+    assert db.session.get(MeetingProfile, beta.id).location is None
