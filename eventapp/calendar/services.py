@@ -460,6 +460,12 @@ def _on_meeting_cancelled(meeting, by=None, **_extra):
 # --------------------------------------------------------------------------- event days
 
 
+def _day_uid(event, kind, day):
+    # By the event's id, not its slug: organizers may change the slug, and a
+    # calendar that imported the days would then hold each of them twice.
+    return f"event{event.id}-{kind}-{day:%Y%m%d}@{ical.UID_DOMAIN}"
+
+
 def fair_day_events(event, language, stamp):
     """One timed VEVENT per fair day, opening to closing time (shown as free time)."""
     name = event.localized("name", language)
@@ -471,7 +477,7 @@ def fair_day_events(event, language, stamp):
     for number, day in enumerate(event.days, start=1):
         events.append(
             ical.timed_event(
-                uid=f"{event.slug}-day-{day:%Y%m%d}@{ical.UID_DOMAIN}",
+                uid=_day_uid(event, "day", day),
                 start=event.local_datetime(day, event.opens_at),
                 end=event.local_datetime(day, event.closes_at),
                 stamp=stamp,
@@ -506,7 +512,7 @@ def meeting_zone_events(event, language, stamp):
         day = date.fromisoformat(iso)
         events.append(
             ical.timed_event(
-                uid=f"{event.slug}-meetup-{day:%Y%m%d}@{ical.UID_DOMAIN}",
+                uid=_day_uid(event, "meetup", day),
                 start=event.local_datetime(day, settings.day_starts_at),
                 end=event.local_datetime(day, settings.day_ends_at),
                 stamp=stamp,

@@ -42,8 +42,8 @@ def test_feed_lists_fair_days_and_own_meetings(meetup, client):
     assert str(parsed["X-WR-CALNAME"]) == "Test Expo: my calendar"
     assert parsed["REFRESH-INTERVAL"].params["VALUE"] == "DURATION"
     assert uids(response.data) == [
-        "test-expo-day-20250917@kicxup.eventapp",
-        "test-expo-day-20250918@kicxup.eventapp",
+        f"event{meetup.event.id}-day-20250917@kicxup.eventapp",
+        f"event{meetup.event.id}-day-20250918@kicxup.eventapp",
         meeting.uid,
     ]
     event = list(parsed.walk("VEVENT"))[2]
@@ -180,8 +180,8 @@ def test_event_calendar_is_public(small_event, client):
     assert str(parsed["METHOD"]) == "PUBLISH"
     assert str(parsed["X-WR-CALNAME"]) == "Test Expo"
     assert uids(response.data) == [
-        "test-expo-day-20250917@kicxup.eventapp",
-        "test-expo-day-20250918@kicxup.eventapp",
+        f"event{small_event.event.id}-day-20250917@kicxup.eventapp",
+        f"event{small_event.event.id}-day-20250918@kicxup.eventapp",
     ]
     assert len(other.contents["vevent"]) == 2
     korean, _other = parse_calendar(client.get("/e/test-expo/calendar.ics?lang=ko").data)
@@ -238,3 +238,12 @@ def test_meeting_download_for_participants(meetup, client):
     page = client.get("/e/test-expo/calendar/").get_data(as_text=True)
     assert f"/e/test-expo/calendar/meetings/{meeting.id}.ics" in page
     assert "2025-09-17 10:00–10:30" in page  # Seoul time
+
+
+def test_the_fair_days_keep_their_uids_when_the_slug_changes(small_event, client):
+    """Calendars match events by UID: named after the slug, the days of a fair whose
+    address changed were imported a second time beside the first."""
+    before = uids(client.get("/e/test-expo/calendar.ics").data)
+    small_event.event.slug = "kicxup-global"
+    db.session.commit()
+    assert uids(client.get("/e/kicxup-global/calendar.ics").data) == before
