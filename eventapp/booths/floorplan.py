@@ -155,15 +155,24 @@ def _number(raw, column, line, errors, *, positive):
     return value
 
 
+def _word(raw):
+    """A cell's word as typed, and as matched (in lower case).
+
+    Messages quote the word as typed: the organizer looks for it in the file,
+    not for our lower case."""
+    typed = raw.strip()
+    return typed, typed.lower()
+
+
 def _corner(raw, line, errors):
-    word = raw.strip().lower()
+    typed, word = _word(raw)
     if not word:
         return None
     if word in TRUE_WORDS:
         return True
     if word in FALSE_WORDS:
         return False
-    errors.append(RowError(line, "bad_corner", {"value": raw.strip()}))
+    errors.append(RowError(line, "bad_corner", {"value": typed}))
     return None
 
 
@@ -264,19 +273,18 @@ def _row(row, line, halls, zones, first_line, errors):
     if hall not in halls:
         known = ", ".join(sorted(halls)) or "-"
         errors.append(RowError(line, "unknown_hall", {"hall": hall or '""', "known": known}))
-    zone = row["zone"].strip().lower()
+    typed_zone, zone = _word(row["zone"])
     if zone not in zones:
         known = ", ".join(sorted(zones)) or "-"
-        errors.append(RowError(line, "unknown_zone", {"zone": zone or '""', "known": known}))
+        errors.append(RowError(line, "unknown_zone", {"zone": typed_zone or '""', "known": known}))
     x = _number(row["x"], "x", line, errors, positive=False)
     y = _number(row["y"], "y", line, errors, positive=False)
     w = _number(row["w"], "w", line, errors, positive=True)
     h = _number(row["h"], "h", line, errors, positive=True)
     corner = _corner(row.get("corner", ""), line, errors)
-    typed_tier = row.get("tier", "").strip()
-    tier = typed_tier.lower() or DEFAULT_TIER
+    typed_tier, tier = _word(row.get("tier", ""))
+    tier = tier or DEFAULT_TIER
     if len(tier) > TIER_MAX or not TIER_PATTERN.match(tier):
-        # Quoted as typed: the organizer looks for it in the file, not for our lower case.
         errors.append(RowError(line, "bad_tier", {"tier": typed_tier}))
     if len(errors) > before:
         return None

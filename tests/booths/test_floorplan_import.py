@@ -13,6 +13,7 @@ from eventapp.booths import services
 from eventapp.booths.floorplan import COLUMNS, parse_floorplan
 from eventapp.booths.models import Booth, BoothAdjacency
 from eventapp.extensions import db
+from eventapp.organizations.models import SECTORS
 from tests.booths.conftest import allocations, audit_actions, place
 
 HEADER = ",".join(COLUMNS)
@@ -126,7 +127,7 @@ BAD_LINES = [
     # (line, text of the line, fragment of the reason)
     (2, "A-01,A,ai,4,4,3,3,,", None),  # fine
     (3, "A-02,Z,ai,7,4,3,3,,", "Unknown hall Z"),
-    (4, "A-03,A,space,10,4,3,3,,", "Unknown zone space"),
+    (4, "A-03,A,Space,10,4,3,3,,", "Unknown zone Space"),
     (5, "A-04,A,ai,four,4,3,3,,", "x is not a number: four"),
     (6, "A-05,A,ai,13,4,0,3,,", "w must be greater than zero"),
     (7, "A-06,A,ai,-1,4,3,3,,", "x must not be negative"),
@@ -170,6 +171,17 @@ def test_a_bad_tier_is_quoted_as_typed_in_the_file(small_event):
     assert refused.value.details == [
         "Line 3: Tier Gold Plus! must be a short lowercase word (letters, digits, _ and -)."
     ]
+
+
+def test_an_unknown_zone_is_quoted_as_typed_in_the_file(small_event):
+    """The message gave the zone in lower case ("Unknown zone space" for "Space"),
+    which is not what the file holds."""
+    text = csv_text("A-01,A,AI,4,4,3,3,,", "A-02,A, Deep Space ,7,4,3,3,,")
+    with pytest.raises(services.FloorPlanError) as refused:
+        services.import_floorplan(small_event.event, text)
+    db.session.rollback()
+    known = ", ".join(sorted(SECTORS))
+    assert refused.value.details == [f"Line 3: Unknown zone Deep Space (known zones: {known})."]
 
 
 FILE_PROBLEMS = [
