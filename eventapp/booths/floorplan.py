@@ -60,7 +60,10 @@ MESSAGES = {
     "not_positive": _l("%(column)s must be greater than zero: %(value)s."),
     "too_large": _l("%(column)s is implausibly large: %(value)s."),
     "bad_corner": _l("corner must be yes, no or empty, not %(value)s."),
-    "bad_tier": _l("Tier %(tier)s must be a short lowercase word (letters, digits, _ and -)."),
+    "bad_tier": _l(
+        "Tier %(tier)s may only hold letters (either case), digits, _ and -, must start "
+        "with a letter or digit and be at most %(max)s characters long."
+    ),
     "outside_hall": _l("Booth %(code)s lies outside hall %(hall)s (%(width)s × %(height)s m)."),
     "overlap": _l("Booth %(code)s overlaps booth %(other)s (line %(line)s)."),
 }
@@ -285,7 +288,7 @@ def _row(row, line, halls, zones, first_line, errors):
     typed_tier, tier = _word(row.get("tier", ""))
     tier = tier or DEFAULT_TIER
     if len(tier) > TIER_MAX or not TIER_PATTERN.match(tier):
-        errors.append(RowError(line, "bad_tier", {"tier": typed_tier}))
+        errors.append(RowError(line, "bad_tier", {"tier": typed_tier, "max": TIER_MAX}))
     if len(errors) > before:
         return None
     width, height = halls[hall]

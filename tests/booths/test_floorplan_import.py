@@ -5,6 +5,7 @@ import csv
 import io
 
 import pytest
+from flask_babel import force_locale
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -140,7 +141,7 @@ BAD_LINES = [
     (14, ",A,ai,25,4,3,3,,", "booth code is missing"),
     (15, "A-12,A,ai,28,4,3,3", "Expected 9 values, found 7"),
     (16, "A-13,A,ai,38,4,3,3,,", "lies outside hall A (40 × 20 m)"),
-    (17, "A-14,A,ai,31,4,3,3,,VIP tier", "Tier VIP tier must be"),
+    (17, "A-14,A,ai,31,4,3,3,,VIP tier", "Tier VIP tier may only hold"),
 ]
 
 
@@ -169,8 +170,33 @@ def test_a_bad_tier_is_quoted_as_typed_in_the_file(small_event):
         services.import_floorplan(small_event.event, text)
     db.session.rollback()
     assert refused.value.details == [
-        "Line 3: Tier Gold Plus! must be a short lowercase word (letters, digits, _ and -)."
+        "Line 3: Tier Gold Plus! may only hold letters (either case), digits, _ and -, "
+        "must start with a letter or digit and be at most 20 characters long."
     ]
+
+
+def test_the_tier_rule_is_worded_as_it_is_applied(small_event):
+    """The message asked for "a short lowercase word" while upper case is accepted
+    (and stored lowered): an organizer rewrote tiers that were fine."""
+    services.import_floorplan(small_event.event, csv_text("A-01,A,ai,4,4,3,3,,Gold-2"))
+    db.session.commit()
+    assert db.session.scalar(select(Booth.tier)) == "gold-2"
+    text = csv_text("A-01,A,ai,4,4,3,3,,_gold", "A-02,A,ai,7,4,3,3,," + "G" * 21)
+    expected = {
+        "en": "may only hold letters (either case), digits, _ and -, must start with a "
+        "letter or digit and be at most 20 characters long.",
+        "ko": "에는 영문 대소문자, 숫자, _ 및 - 만 사용할 수 있으며, 영문자나 숫자로 "
+        "시작하고 20자 이하여야 합니다.",
+    }
+    for lang, rule in expected.items():
+        with force_locale(lang), pytest.raises(services.FloorPlanError) as refused:
+            services.import_floorplan(small_event.event, text)
+        db.session.rollback()
+        line = {"en": "Line {n}: Tier {tier} ", "ko": "{n}번째 줄: 등급 {tier}"}[lang]
+        assert refused.value.details == [
+            line.format(n=2, tier="_gold") + rule,
+            line.format(n=3, tier="G" * 21) + rule,
+        ], lang
 
 
 def test_an_unknown_zone_is_quoted_as_typed_in_the_file(small_event):
