@@ -179,6 +179,9 @@ class TextBlock:
     bold: bool = False
     colour: object = INK
     max_lines: int = 1
+    # The two lines to take when the text needs two; else it is split where the
+    # wider line comes out narrowest.
+    wrapped: tuple = ()
     gap: float = 1.5 * mm  # space below
     lines: tuple = ()
     fitted: float = 0.0
@@ -216,7 +219,9 @@ def fit_block(block, font, width):
         size = fit_font_size(text, font, width, block.size, block.floor)
         block.lines, block.fitted = (truncate_to_width(text, font, size, width),), size
         return block
-    lines = _split_in_two(text, font, block.size)
+    lines = tuple(" ".join(line.split()) for line in block.wrapped) or _split_in_two(
+        text, font, block.size
+    )
     size = min(fit_font_size(line, font, width, block.size, block.floor) for line in lines)
     block.lines = tuple(truncate_to_width(line, font, size, width) for line in lines)
     block.fitted = size
@@ -252,14 +257,27 @@ class BadgeRenderer:
         )
         # In both languages, as the names, company and category are: a reader may know one.
         country = " ".join(dict.fromkeys(p for p in (face.country_ko, face.country_en) if p))
-        details = " · ".join(p for p in (face.job_title, country) if p)
+        details = tuple(p for p in (face.job_title, country) if p)
+        # A job title too long to share its line leaves the country a line of its own,
+        # rather than the cut at the end of the line taking the country off the badge.
+        wrapped = details if len(details) == 2 else ()
+        details_block = TextBlock(
+            " · ".join(details),
+            8,
+            6,
+            5.5,
+            colour=GREY,
+            max_lines=len(wrapped) or 1,
+            wrapped=wrapped,
+            gap=2 * mm,
+        )
         booth = f"{BOOTH_LABEL} {face.booth}" if face.booth else ""
         blocks = [
             TextBlock(primary, 24, 14, 8, bold=True, max_lines=2, gap=2 * mm),
             TextBlock(secondary, 13, 9, 6, max_lines=2, gap=2.5 * mm),
             TextBlock(face.organization_ko, 11, 8, 6, bold=True, max_lines=2, gap=1 * mm),
             TextBlock(organization_en, 9, 7, 5.5, max_lines=2, gap=1.5 * mm),
-            TextBlock(details, 8, 6, 5.5, colour=GREY, gap=2 * mm),
+            details_block,
             TextBlock(booth, 12, 8, 7, bold=True, gap=0),
         ]
         return [b for b in blocks if b.text.strip()]

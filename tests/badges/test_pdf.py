@@ -106,6 +106,56 @@ def test_long_names_shrink_and_never_overflow(small_event, tmp_path):
     assert services.verify_code(code, small_event.event).ok
 
 
+LONG_TITLES = {
+    "ko": (
+        "글로벌오픈이노베이션전략파트너십사업본부총괄수석부사장겸해외수출시장개발담당최고기술책임자"
+        * 3
+    )[:100],
+    "en": (
+        "Senior Vice President, Global Open Innovation, Strategic Partnerships "
+        "and Export Market Development"
+    ),
+}
+
+
+@pytest.mark.parametrize("language", sorted(LONG_TITLES))
+def test_a_long_job_title_leaves_the_country_whole(small_event, tmp_path, language):
+    """The job title and the country shared one line, cut with an ellipsis where it
+    did not fit: a long title cut the country off the printed badge."""
+    title = LONG_TITLES[language]
+    assert 99 <= len(title) <= 100  # a badge keeps 100 characters
+    person = small_event.attendee
+    person.job_title = title
+    small_event.companies["gamma"].country = "JP"
+    small_event.companies["gamma"].name_ko = LONG_ORG
+    badge = services.issue_badge(small_event.event, person)
+    db.session.commit()
+    out = _single(badge, tmp_path)
+    text = " ".join(pdf_text(out).split())
+    assert "일본 Japan" in text, text
+    assert title[:12] in text, text
+    [(width, height)], words = words_with_boxes(out)
+    for _page, x0, _y0, x1, _y1, word in words:
+        assert pdf.MARGIN - 0.5 <= x0 and x1 <= width - pdf.MARGIN + 0.5, (word, x0, x1)
+    [[code]] = qr_codes(out)
+    qr_top = (
+        height
+        - pdf.QR_SIZE
+        - (pdf.MARGIN + pdf.BAND_HEIGHT + 5 * pdf.mm + pdf.QR_QUIET_ZONE * 2 / 3)
+    )
+    above = [w for w in words if w[4] <= qr_top + 1]
+    assert max(y1 for *_, y1, _w in above) <= qr_top - pdf.QR_QUIET_ZONE + 0.5
+    assert services.verify_code(code, small_event.event).ok
+
+
+def test_a_short_job_title_shares_its_line_with_the_country(small_event, tmp_path):
+    small_event.attendee.job_title = "CTO"
+    small_event.companies["gamma"].country = "JP"
+    badge = services.issue_badge(small_event.event, small_event.attendee)
+    db.session.commit()
+    assert "CTO · 일본 Japan" in pdf_text(_single(badge, tmp_path)).splitlines()
+
+
 def test_batch_order_filters_and_reproducibility(small_event, tmp_path):
     event = small_event.event
     services.sync_badges(event)
