@@ -180,12 +180,13 @@ def _corner(raw, line, errors):
 
 
 def _header(fields, errors):
-    names = [name.strip().lower() for name in fields]
-    for index, name in enumerate(names):
-        if name in names[:index] and name:
-            errors.append(RowError(1, "duplicate_columns", {"column": name}))
+    cells = [_word(field) for field in fields]
+    names = [name for _typed, name in cells]
+    for index, (typed, name) in enumerate(cells):
+        if name and name in names[:index]:
+            errors.append(RowError(1, "duplicate_columns", {"column": typed}))
     missing = [c for c in REQUIRED if c not in names]
-    unknown = [n for n in names if n and n not in COLUMNS]
+    unknown = [typed for typed, name in cells if name and name not in COLUMNS]
     if missing:
         errors.append(RowError(1, "missing_columns", {"columns": ", ".join(missing)}))
     if unknown:

@@ -219,6 +219,16 @@ FILE_PROBLEMS = [
 ]
 
 
+def test_header_problems_quote_the_columns_as_typed():
+    """An unknown or repeated column was named in lower case ("Unknown columns:
+    colour." for "Colour"), which is not what the header holds."""
+    parsed = parse_floorplan(HEADER.replace("zone", "Zone") + ",Colour,  Zone \n", HALLS, ZONES)
+    assert [str(e) for e in parsed.errors] == [
+        "Line 1: Column Zone appears twice.",
+        "Line 1: Unknown columns: Colour.",
+    ]
+
+
 def test_file_level_problems(small_event):
     for text, reason in FILE_PROBLEMS:
         with pytest.raises(services.FloorPlanError) as refused:
