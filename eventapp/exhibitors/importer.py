@@ -377,7 +377,8 @@ def read_row(line, raw):
         row.booth_count = count
 
     zones = []
-    for zone in LIST_SPLIT.split(get("zones").lower()):
+    for typed in LIST_SPLIT.split(get("zones")):
+        zone = typed.lower()
         if not zone:
             continue
         if zone not in SECTORS:
@@ -385,7 +386,7 @@ def read_row(line, raw):
                 "zones",
                 _(
                     "Unknown zone '%(value)s'; use one of: %(choices)s.",
-                    value=zone,
+                    value=typed,
                     choices=_choices(SECTORS),
                 ),
             )

@@ -369,6 +369,22 @@ def test_every_bad_row_is_reported_with_line_and_column(small_event, english):
     assert counts() == before
 
 
+def test_an_unknown_zone_is_quoted_as_typed(english):
+    """The message gave the zone in lower case ("Unknown zone 'moon'" for "Moon"),
+    which is not what the file holds."""
+    parsed, problems = importer.parse_row(2, row(zones="AI; Moon"))
+    assert parsed is None
+    assert problems == [
+        importer.RowProblem(
+            2,
+            "zones",
+            "Unknown zone 'Moon'; use one of: ai, battery, bio, eco, other, robotics.",
+        )
+    ]
+    parsed, problems = importer.parse_row(2, row(zones="AI; Bio"))
+    assert problems == [] and parsed.zones == ("ai", "bio")
+
+
 @pytest.mark.parametrize(
     "column, value",
     [
