@@ -101,7 +101,8 @@ class ParsedRow:
     website: str | None = None
     booth_count: int = 1
     zones: tuple = ()
-    wishes: tuple = ()
+    wishes: tuple = ()  # upper-case codes, as stored
+    wishes_as_typed: tuple = ()  # for messages: the organizer looks for them in the file
     corner: bool = False
     avoid: tuple = ()
     contact_email: str = ""
@@ -394,7 +395,8 @@ def read_row(line, raw):
             zones.append(zone)
     row.zones = tuple(zones)
 
-    wishes = [code for code in LIST_SPLIT.split(get("wishes").upper()) if code]
+    typed_wishes = [code for code in LIST_SPLIT.split(get("wishes")) if code]
+    wishes = [code.upper() for code in typed_wishes]
     if len(wishes) > MAX_WISHES:
         problem(
             "wishes",
@@ -404,10 +406,12 @@ def read_row(line, raw):
                 value=len(wishes),
             ),
         )
-    duplicates = sorted({code for code in wishes if wishes.count(code) > 1})
-    if duplicates:
-        problem("wishes", _("Booth wished twice: %(codes)s.", codes=", ".join(duplicates)))
+    repeated = [typed for i, typed in enumerate(typed_wishes) if wishes[i] in wishes[:i]]
+    if repeated:
+        codes = ", ".join(dict.fromkeys(repeated))
+        problem("wishes", _("Booth wished twice: %(codes)s.", codes=codes))
     row.wishes = tuple(wishes)
+    row.wishes_as_typed = tuple(typed_wishes)
 
     corner = get("corner").lower()
     if corner in TRUE_WORDS:
@@ -491,7 +495,7 @@ def check_rows(rows, facts, failed_names=()):
         for name in row.names:
             names_in_file.setdefault(name, row.line)
 
-        for message in check_wishes(list(row.wishes), list(row.zones), facts.booths):
+        for message in check_wishes(list(row.wishes_as_typed), list(row.zones), facts.booths):
             problems.append(RowProblem(row.line, "wishes", message))
 
         email = row.contact_email

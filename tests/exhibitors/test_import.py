@@ -80,6 +80,15 @@ GOOD_ROWS = [
 ]
 
 
+# A row of another company than row()'s, with its own contact.
+OTHER_COMPANY = {
+    "name_ko": "제타",
+    "name_en": "Zeta",
+    "avoid": "",
+    "contact_email": "zeta@example.org",
+}
+
+
 def csv_bytes(rows, header=HEADER, encoding="utf-8-sig", delimiter=","):
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
@@ -383,6 +392,21 @@ def test_an_unknown_zone_is_quoted_as_typed(english):
     ]
     parsed, problems = importer.parse_row(2, row(zones="AI; Bio"))
     assert problems == [] and parsed.zones == ("ai", "bio")
+
+
+def test_wished_booths_are_quoted_as_typed(small_event, english):
+    """Wished booths were upper-cased before they were checked, so the messages named
+    codes the file does not hold ("There is no booth Z-99" for "z-99")."""
+    parsed, problems = importer.parse_row(2, row(wishes="A-03; a-04; a-03"))
+    assert [p.message for p in problems] == ["Booth wished twice: a-03."]
+    rows = [row(wishes="a-03; z-99", avoid=""), row(wishes="b-01", **OTHER_COMPANY)]
+    plan = importer.prepare(small_event.event, "x.csv", csv_bytes(rows))
+    assert [(p.line, p.column, p.message) for p in plan.problems] == [
+        (2, "wishes", "There is no booth z-99 at this event."),
+        (3, "wishes", "Booth b-01 lies in zone bio-health, outside the zones chosen."),
+    ]
+    plan = importer.prepare(small_event.event, "x.csv", csv_bytes([row(wishes="a-03", avoid="")]))
+    assert plan.ok and plan.rows[0].wishes == ("A-03",)
 
 
 @pytest.mark.parametrize(
