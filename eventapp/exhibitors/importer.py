@@ -221,7 +221,7 @@ def read_table(filename, data):
                 continue
             if header is None:
                 header = [header_key(v) for v in values]
-                problems.extend(_check_header(line, header))
+                problems.extend(_check_header(line, header, values))
                 continue
             if len(rows) >= MAX_ROWS:
                 raise ImportFileError(_("Import at most %(count)s rows at a time.", count=MAX_ROWS))
@@ -262,16 +262,18 @@ def _damaged_file_message(name, line):
     return _("The Excel (.xlsx) file is damaged: its first sheet cannot be read.")
 
 
-def _check_header(line, header):
+def _check_header(line, header, typed):
+    """Problems of the header: its keys, and its names as typed, which name an
+    unknown or repeated column (the organizer looks for them in the file)."""
     problems = []
     seen = set()
-    for key in header:
+    for key, name in zip(header, typed, strict=True):
         if not key:
             continue
         if key not in COLUMNS:
-            problems.append(RowProblem(line, key, _("Unknown column.")))
+            problems.append(RowProblem(line, name, _("Unknown column.")))
         elif key in seen:
-            problems.append(RowProblem(line, key, _("Column appears twice.")))
+            problems.append(RowProblem(line, name, _("Column appears twice.")))
         seen.add(key)
     for key in REQUIRED_COLUMNS:
         if key not in seen:

@@ -537,6 +537,19 @@ def test_header_problems(small_event):
     assert {(p.line, p.column) for p in plan.problems} == {(1, "name_ko")}
 
 
+def test_header_problems_name_the_columns_as_typed(login_as, small_event, english):
+    """An unknown or repeated column was named by its key ("phone_number" for
+    "Phone Number"), which the header does not hold."""
+    header = [*HEADER, "Phone Number", "Contact Email"]
+    plan = importer.prepare(small_event.event, "x.csv", csv_bytes([row()], header=header))
+    assert [(p.line, p.column, p.message) for p in plan.problems] == [
+        (1, "Phone Number", "Unknown column."),
+        (1, "Contact Email", "Column appears twice."),
+    ]
+    page = upload(login_as("organizer"), csv_bytes([row()], header=header)).get_data(as_text=True)
+    assert "<code>Phone Number</code>" in page and "<code>Contact Email</code>" in page
+
+
 def test_korean_excel_csv_with_semicolons_and_blank_lines(small_event):
     data = csv_bytes([row(avoid="")], encoding="cp949", delimiter=";")
     data = data.replace(b"\r\n", b"\r\n\r\n", 1)  # an empty line after the header
