@@ -105,7 +105,8 @@ class ParsedRow:
     wishes_as_typed: tuple = ()  # for messages: the organizer looks for them in the file
     corner: bool = False
     avoid: tuple = ()
-    contact_email: str = ""
+    contact_email: str = ""  # normalized, in lower case, as accounts are looked up
+    contact_email_as_typed: str = ""  # for messages: the organizer looks for it in the file
     contact_name: str = ""
     description_ko: str = ""
     description_en: str = ""
@@ -438,6 +439,7 @@ def read_row(line, raw):
             problem("contact_email", _("Not a valid e-mail address: '%(value)s'.", value=email))
         else:
             row.contact_email = validated.normalized.lower()
+            row.contact_email_as_typed = email
     row.contact_name = get("contact_name")
     if len(row.contact_name) > 100:
         problem("contact_name", _("At most %(count)s characters.", count=100))
@@ -511,7 +513,7 @@ def check_rows(rows, facts, failed_names=()):
                     _(
                         "%(email)s is already the contact of line %(line)s; one person represents one "
                         "company.",
-                        email=email,
+                        email=row.contact_email_as_typed,
                         line=emails_in_file[email],
                     ),
                 )
@@ -523,7 +525,10 @@ def check_rows(rows, facts, failed_names=()):
                 RowProblem(
                     row.line,
                     "contact_email",
-                    _("%(email)s already represents a company at this event.", email=email),
+                    _(
+                        "%(email)s already represents a company at this event.",
+                        email=row.contact_email_as_typed,
+                    ),
                 )
             )
 
@@ -620,7 +625,7 @@ def prepare(event, filename, data):
                         "contact_name",
                         _(
                             "Give the name of %(email)s: it is printed on their badge.",
-                            email=row.contact_email,
+                            email=row.contact_email_as_typed,
                         )
                         if row.contact_email
                         else _("Give the contact's name: it is printed on their badge."),

@@ -443,6 +443,38 @@ def test_duplicate_company_and_contact_in_one_file(small_event):
     assert all(p.line in (3, 4) for p in plan.problems)
 
 
+def test_contact_addresses_are_quoted_as_typed(small_event, english):
+    """The messages about a contact gave the address lowered ("delta@example.org"
+    for "Delta@Example.org"), which is not what the file holds."""
+    rows = [
+        row(contact_email="delta@example.org", avoid=""),
+        row(**dict(OTHER_COMPANY, contact_email="Delta@Example.org")),
+        row(name_ko="에타", name_en="Eta", avoid="", contact_email="Other_Exhibitor@Example.org"),
+        row(
+            name_ko="세타",
+            name_en="Theta",
+            avoid="",
+            contact_email="Theta@Example.org",
+            contact_name="",  # a new account
+        ),
+    ]
+    plan = importer.prepare(small_event.event, "x.csv", csv_bytes(rows))
+    assert [(p.line, p.column, p.message) for p in plan.problems] == [
+        (
+            3,
+            "contact_email",
+            "Delta@Example.org is already the contact of line 2; one person represents "
+            "one company.",
+        ),
+        (
+            4,
+            "contact_email",
+            "Other_Exhibitor@Example.org already represents a company at this event.",
+        ),
+        (5, "contact_name", "Give the name of Theta@Example.org: it is printed on their badge."),
+    ]
+
+
 def test_a_new_contact_without_a_name_is_refused(login_as, small_event, english):
     """A new account would print no name on its badge; an existing account needs none."""
     client = login_as("organizer")
