@@ -235,7 +235,11 @@ def invite_colleague(event):
                 ),
                 "success",
             )
-    return redirect(url_for("meetings.profile", slug=event.slug, _anchor="colleagues"))
+    # The redirect scrolls to the card, a screen or more below the page's own messages
+    # on a phone: the card shows the answer itself (at=colleagues).
+    return redirect(
+        url_for("meetings.profile", slug=event.slug, at="colleagues", _anchor="colleagues")
+    )
 
 
 @bp.route("/e/<slug>/meetings/join/<token>", methods=["GET", "POST"])
@@ -302,6 +306,7 @@ def profile(event):
         side=side,
         colleagues=me.contacts() if named and me else None,
         colleague_form=ColleagueForm() if named else None,
+        flash_at_colleagues=named and request.args.get("at") == "colleagues",
     )
 
 

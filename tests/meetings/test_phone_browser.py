@@ -172,3 +172,28 @@ def test_the_participants_caps_are_set_on_a_phone(meetup, live_server, browser):
     assert buttons.count() >= 3
     for box in (buttons.nth(i).bounding_box() for i in range(buttons.count())):
         assert box["x"] >= 0 and box["x"] + box["width"] <= 360
+
+
+def test_inviting_a_colleague_on_a_phone_shows_the_answer_on_screen(meetup, live_server, browser):
+    """The invitation's answer was shown at the top of the page while the page opened
+    at the Colleagues card, a screen and more below: tapping "Invite" seemed to do
+    nothing, whether the invitation was sent or refused."""
+    from tests.meetings.test_colleagues import _account
+
+    _account("colleague", attendee_of=meetup.event)
+    attendee = meetup.attendee.email  # Gamma Group's, which does not exhibit
+    db.session.remove()
+    page = browser_signed_in(browser, live_server.url, attendee, **PHONE)
+    for email, answer in (
+        ("colleague@example.org", "An invitation is sent"),
+        ("nobody@example.org", "No account uses"),
+    ):
+        page.goto("/e/test-expo/meetings/profile")
+        page.fill("#colleagues input[type=email]", email)
+        page.click("#colleagues button[type=submit]")
+        page.wait_for_url("**/meetings/profile*#colleagues")
+        flash = page.locator(".flash")
+        assert flash.count() == 1 and answer in flash.inner_text()
+        top = flash.evaluate("el => el.getBoundingClientRect().top")
+        assert 0 <= top < 740 - 40
+        assert page_width(page) <= 360
