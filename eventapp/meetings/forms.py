@@ -115,17 +115,23 @@ class RequestForm(FlaskForm):
     )
 
 
+# Both forms sit next to other buttons (Accept; the request's other actions): a bare
+# "Reason" did not say what it was for, nor that one is required and the other not.
 class DeclineForm(FlaskForm):
     reason = TextAreaField(
-        _l("Reason"),
+        _l("Reason for declining"),
         filters=[one_kind_of_line_break],
         validators=[DataRequired(), Length(max=2000)],
+        description=_l("Required to decline; the company that asked reads it."),
     )
 
 
 class CancelForm(FlaskForm):
     reason = TextAreaField(
-        _l("Reason"), filters=[one_kind_of_line_break], validators=[Optional(), Length(max=2000)]
+        _l("Reason (optional)"),
+        filters=[one_kind_of_line_break],
+        validators=[Optional(), Length(max=2000)],
+        description=_l("The other company reads it."),
     )
 
 

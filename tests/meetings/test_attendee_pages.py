@@ -38,3 +38,30 @@ def test_the_meetup_tabs_mark_the_page_one_is_on(meetup, client):
     ):
         page = client.get(f"{BASE}{path}?lang=en").get_data(as_text=True)
         assert _current_tabs(page) == [(f"{BASE}{tab}", current)], path
+
+
+def _label(page, name):
+    return re.search(rf'<label for="{name}">([^<]*)</label>', page).group(1)
+
+
+def test_the_reasons_say_what_they_are_for(meetup, client):
+    """Between "Accept" and "Decline" a box was labelled only "Reason" (사유): required
+    to decline, yet nothing said so nor what it was for; the box above "Withdraw the
+    request" or "Cancel the meeting" had the same label and was optional."""
+    from eventapp.meetings import services
+
+    alpha, beta = meetup.profiles["alpha"], meetup.profiles["beta"]
+    asked = services.send_request(meetup.event, beta, alpha, meetup.other_exhibitor)
+    meeting = booked_meeting(meetup)  # alpha's, with gamma
+    asked_id, meeting_id = asked.id, meeting.id
+    db.session.commit()
+    login(client, meetup.exhibitor_admin)  # alpha's: answers beta's request
+    for lang, declining, optional in (
+        ("en", "Reason for declining", "Reason (optional)"),
+        ("ko", "거절 사유", "사유 (선택)"),
+    ):
+        page = client.get(f"{BASE}/requests/{asked_id}?lang={lang}").get_data(as_text=True)
+        assert 'id="accept-request"' in page
+        assert _label(page, "reason") == declining
+        page = client.get(f"{BASE}/m/{meeting_id}?lang={lang}").get_data(as_text=True)
+        assert _label(page, "reason") == optional
