@@ -197,3 +197,17 @@ def test_inviting_a_colleague_on_a_phone_shows_the_answer_on_screen(meetup, live
         top = flash.evaluate("el => el.getBoundingClientRect().top")
         assert 0 <= top < 740 - 40
         assert page_width(page) <= 360
+
+
+def test_the_availability_slots_are_thumb_sized_on_a_phone(meetup, live_server, browser):
+    """Each slot to tick on "My availability" was 40 px high, under the 44 px of every
+    other button of the meetup: easy to miss, or to tick the neighbour."""
+    startup = meetup.exhibitor_admin.email
+    db.session.remove()
+    page = browser_signed_in(browser, live_server.url, startup, "ko-KR", **PHONE)
+    page.goto("/e/test-expo/meetings/availability?lang=ko")
+    slots = page.locator(".meet-check")
+    assert slots.count() == 8
+    for box in (slots.nth(i).bounding_box() for i in range(slots.count())):
+        assert box["height"] >= 44 and box["x"] >= 0 and box["x"] + box["width"] <= 360
+    assert page_width(page) <= 360
