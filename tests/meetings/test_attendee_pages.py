@@ -65,3 +65,28 @@ def test_the_reasons_say_what_they_are_for(meetup, client):
         assert _label(page, "reason") == declining
         page = client.get(f"{BASE}/m/{meeting_id}?lang={lang}").get_data(as_text=True)
         assert _label(page, "reason") == optional
+
+
+def _side_line(page):
+    # The line under the company's name, atop the profile form.
+    line = re.search(
+        r'<section class="card">\s*<h2>[^<]*</h2>\s*<p class="muted"[^>]*>(.*?)</p>', page, re.S
+    ).group(1)
+    return " ".join(re.sub(r"<[^>]+>", " ", line).split())
+
+
+def test_the_profile_says_a_startup_is_a_startup_once(meetup, client):
+    """A startup's profile page opened with "스타트업 · 스타트업(기술 공급기업)으로서
+    대기업·중견기업 및 바이어와 만납니다." ("startup · ... as a startup"): its kind,
+    then a sentence naming it again."""
+    login(client, meetup.exhibitor_admin)  # alpha's, a startup
+    page = client.get(f"{BASE}/profile?lang=ko").get_data(as_text=True)
+    assert _side_line(page) == "스타트업(기술 공급기업)으로서 대기업·중견기업 및 바이어와 만납니다."
+    page = client.get(f"{BASE}/profile?lang=en").get_data(as_text=True)
+    assert _side_line(page) == (
+        "You meet large and mid-size firms and buyers as a startup (technology supplier)."
+    )
+    client.post("/logout")
+    login(client, meetup.attendee)  # gamma's, a large firm: its kind says which
+    page = client.get(f"{BASE}/profile?lang=en").get_data(as_text=True)
+    assert _side_line(page) == "large firm You meet startups as a firm."
