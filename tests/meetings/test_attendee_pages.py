@@ -90,3 +90,26 @@ def test_the_profile_says_a_startup_is_a_startup_once(meetup, client):
     login(client, meetup.attendee)  # gamma's, a large firm: its kind says which
     page = client.get(f"{BASE}/profile?lang=en").get_data(as_text=True)
     assert _side_line(page) == "large firm You meet startups as a firm."
+
+
+def test_the_proposer_reads_of_its_own_proposal_as_its_own(meetup, client):
+    """The startup's people read of their own proposal in the third person, as of
+    another company's ("알파로보틱스가 다른 시간을 제안했습니다"); the firm is told
+    who proposed."""
+    from eventapp.meetings import services
+
+    meeting = booked_meeting(meetup)
+    services.propose_time(
+        meeting, meetup.slots[3], meetup.profiles["alpha"], meetup.exhibitor_admin
+    )
+    meeting_id = meeting.id
+    db.session.commit()
+    login(client, meetup.exhibitor_admin)  # alpha's, the proposer
+    for path in (f"/m/{meeting_id}", "/agenda"):
+        page = client.get(f"{BASE}{path}?lang=ko").get_data(as_text=True)
+        assert "<strong>다른 시간을 제안했습니다:</strong>" in page, path
+        assert "알파로보틱스이(가)" not in page and "알파로보틱스가" not in page
+    client.post("/logout")
+    login(client, meetup.attendee)  # gamma's, which answers
+    page = client.get(f"{BASE}/m/{meeting_id}?lang=en").get_data(as_text=True)
+    assert "proposes another time:" in page and "You proposed" not in page
