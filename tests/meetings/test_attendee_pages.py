@@ -113,3 +113,12 @@ def test_the_proposer_reads_of_its_own_proposal_as_its_own(meetup, client):
     login(client, meetup.attendee)  # gamma's, which answers
     page = client.get(f"{BASE}/m/{meeting_id}?lang=en").get_data(as_text=True)
     assert "proposes another time:" in page and "You proposed" not in page
+
+
+def test_a_partners_match_does_not_start_a_line_with_a_dot(meetup, client):
+    """Each reason of a recommendation wraps as a block of its own; the score was
+    written "· 일치도 69%", so on a phone a line began with the dot."""
+    login(client, meetup.exhibitor_admin)
+    page = client.get(f"{BASE}/partners?lang=ko").get_data(as_text=True)
+    scores = re.findall(r'<span class="muted[^"]*">\s*([^<]*일치도[^<]*)</span>', page)
+    assert scores and all(re.fullmatch(r"일치도 \d+%", score.strip()) for score in scores)
