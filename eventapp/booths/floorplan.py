@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from eventapp.booths.geometry import EPSILON, Rect, adjacency, corners
-from eventapp.core.i18n import gettext
+from eventapp.core.i18n import gettext, one_full_stop
 from eventapp.core.i18n import lazy_gettext as _l
 
 COLUMNS = ("booth", "hall", "zone", "x", "y", "w", "h", "corner", "tier")
@@ -80,7 +80,9 @@ class RowError:
     @property
     def message(self):
         template = str(MESSAGES[self.kind])  # translated now, in the current language
-        return template % self.params if self.params else template
+        # Filled as every message is: a Korean particle after a value keeps its one
+        # fitting form ("A-01이", not "A-01이(가)").
+        return one_full_stop(template, self.params) if self.params else template
 
     def __str__(self):
         if self.line:

@@ -475,3 +475,16 @@ def test_two_plans_imported_at_once(app, small_event, monkeypatch):
     expected = [f"A-{n:02d}" for n in range(1, last[0] + 1)]
     expected += [f"B-{n:02d}" for n in range(1, last[1] + 1)]
     assert booth_codes() == sorted(expected)
+
+
+def test_korean_messages_keep_the_particle_that_fits_the_code(small_event):
+    """Filled with a bare %, the messages showed both forms: "A-01이(가) 중복됩니다"."""
+    text = csv_text("A-01,A,ai,4,4,3,3,,", "A-01,A,ai,14,4,3,3,,", "A-02,A,ai,24,4,3,3,,")
+    text += "A-02,A,ai,34,4,3,3,,\n"
+    with force_locale("ko"), pytest.raises(services.FloorPlanError) as refused:
+        services.import_floorplan(small_event.event, text)
+    db.session.rollback()
+    said = "\n".join(refused.value.details)
+    assert "부스 코드 A-01이 중복됩니다" in said  # 일: a final consonant
+    assert "부스 코드 A-02가 중복됩니다" in said  # 이: none
+    assert "(가)" not in said
