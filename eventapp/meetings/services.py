@@ -185,8 +185,8 @@ def name_company(event, user, fields):
         raise MeetingError(
             _(
                 "%(company)s is already registered for %(event)s by another attendee. A "
-                "company takes part in the meetup once: if you work there, the colleague "
-                "who registered it books its meetings, and you may come along.",
+                "company takes part in the meetup once: if you work there, ask the "
+                "colleague who registered it to invite you from its meetup profile.",
                 company=named.name,
                 event=event.name,
             )

@@ -168,7 +168,8 @@ def test_a_company_another_attendee_named_is_not_named_again(meetup, client):
         page = response.get_data(as_text=True)
         assert response.status_code == 200
         assert "is already registered for Test Expo by another attendee." in page
-        assert "the colleague who registered it books its meetings" in page
+        # The way in for a colleague: an invitation from the company's profile page.
+        assert "ask the colleague who registered it to invite you from its meetup" in page
         assert 'value="' + next(iter(name.values())) + '"' in page
     korean = client.post(
         COMPANY + "?lang=ko",
