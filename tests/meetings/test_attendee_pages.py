@@ -122,3 +122,12 @@ def test_a_partners_match_does_not_start_a_line_with_a_dot(meetup, client):
     page = client.get(f"{BASE}/partners?lang=ko").get_data(as_text=True)
     scores = re.findall(r'<span class="muted[^"]*">\s*([^<]*일치도[^<]*)</span>', page)
     assert scores and all(re.fullmatch(r"일치도 \d+%", score.strip()) for score in scores)
+
+
+def test_a_booked_request_reads_as_its_meeting_alone(meetup, client):
+    """It showed two green labels, "accepted" and "scheduled" (수락됨 확정됨)."""
+    booked_meeting(meetup)
+    login(client, meetup.exhibitor_admin)
+    page = client.get(f"{BASE}/requests?lang=en").get_data(as_text=True)
+    status = page.split('data-label="Status">', 1)[1].split("</td>", 1)[0]
+    assert re.findall(r'class="badge-pill[^"]*">([^<]*)<', status) == ["scheduled"]
