@@ -3,7 +3,7 @@
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_datetime, format_skeleton
+from babel.dates import format_datetime, format_skeleton, get_timezone, get_timezone_location
 from flask import g
 from flask_babel import format_date, get_locale
 from flask_login import current_user
@@ -80,6 +80,16 @@ def _local_clock_filter(context, moment, event=None):
     return local_clock(moment, event)
 
 
+def zone_name(name):
+    """A time zone as people read it ("South Korea Time", "대한민국 시간"): the IANA
+    name ("Asia/Seoul") told Korean visitors nothing. Mails and calendars keep the
+    IANA name, which clients and foreign visitors' tools read alike."""
+    try:
+        return get_timezone_location(get_timezone(name), locale=get_locale())
+    except LookupError:
+        return name
+
+
 def register(app):
     install_template_gettext(app.jinja_env)
     app.add_template_filter(_local_time_filter, "local_time")
@@ -88,6 +98,7 @@ def register(app):
     app.add_template_global(event_nav_items, "event_nav_items")
     app.add_template_global(plural_forms, "plural_forms")
     app.add_template_filter(country_name, "country_name")
+    app.add_template_filter(zone_name, "zone_name")
     app.add_template_filter(lambda d, fmt="medium": format_date(d, fmt), "date")
 
     @app.context_processor

@@ -462,9 +462,9 @@ def test_an_invitation_is_open_for_the_days_set_and_says_until_when(
     assert f"<td>{shown}</td>" in team.get_data(as_text=True)
     client = login_as("outsider")
     home = client.get("/e/test-expo/?lang=en").get_data(as_text=True)
-    assert f"Answer by {shown} (America/New_York)." in home
+    assert f"Answer by {shown} (United States (New York) Time)." in home
     page = client.get(f"/e/test-expo/team-invitations/{invitation.id}?lang=en")
-    assert f"Answer by {shown} (America/New_York)." in page.get_data(as_text=True)
+    assert f"Answer by {shown} (United States (New York) Time)." in page.get_data(as_text=True)
     entry = db.session.scalar(
         select(AuditEntry).where(AuditEntry.action == "exhibitor.member_invited")
     )

@@ -211,7 +211,10 @@ def test_the_meeting_page_offers_the_meeting_for_the_readers_calendar(booked, cl
     assert f'href="{link}"' in detail and "Add to my calendar (.ics)" in detail
     # The time says its zone: a partner from abroad reads it as the event's clock.
     time = detail.split('id="meeting-time">', 1)[1].split("</dd>", 1)[0]
-    assert time.endswith("(Asia/Seoul)")
+    assert time.endswith("(South Korea Time)")
+    korean = client.get(f"/e/test-expo/meetings/m/{with_gamma.id}?lang=ko").get_data(as_text=True)
+    # Named as people read it; "Asia/Seoul" told Korean readers nothing.
+    assert korean.split('id="meeting-time">', 1)[1].split("</dd>", 1)[0].endswith("(대한민국 시간)")
     ics = client.get(link)
     assert ics.status_code == 200 and ics.mimetype == "text/calendar"
     assert with_gamma.uid in ics.get_data(as_text=True)
