@@ -378,15 +378,19 @@ def picking_status(settings, exhibitor, now=None):
 
 
 def _window_error(status, settings, exhibitor, event):
-    from eventapp.core.templating import local_time
+    from eventapp.core.templating import local_time, zone_name
 
     if status == "not_scheduled":
         return _("Booth picking has not been opened yet.")
     if status == "not_yet":
         when = local_time(picking_opens_for(settings, exhibitor), event=event)
-        return _("Booth picking opens at %(when)s (%(zone)s).", when=when, zone=event.timezone)
+        return _(
+            "Booth picking opens at %(when)s (%(zone)s).", when=when, zone=zone_name(event.timezone)
+        )
     when = local_time(settings.picking_closes_at, event=event)
-    return _("Booth picking closed at %(when)s (%(zone)s).", when=when, zone=event.timezone)
+    return _(
+        "Booth picking closed at %(when)s (%(zone)s).", when=when, zone=zone_name(event.timezone)
+    )
 
 
 def hold_booths(exhibitor, codes, now=None):

@@ -52,6 +52,7 @@ from eventapp.core.permissions import (
     organizer_view,
     require_same_company,
 )
+from eventapp.core.templating import zone_name
 from eventapp.extensions import db
 from eventapp.meetings.services import astray_meetings
 from eventapp.organizations.models import SECTORS
@@ -699,7 +700,7 @@ def settings(event):
     current = services.settings_for(event)
     db.session.commit()
     form = SettingsForm(
-        zone=event.timezone,
+        zone=zone_name(event.timezone),
         data=None
         if request.method == "POST"
         else {

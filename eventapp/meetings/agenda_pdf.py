@@ -24,6 +24,7 @@ from reportlab.platypus import (
 
 from eventapp.core.i18n import gettext as _
 from eventapp.core.pdf import register_korean_font
+from eventapp.core.templating import zone_name
 from eventapp.meetings import services
 
 
@@ -58,7 +59,7 @@ def _section(event, profile, styles):
     tz = event.tz
     # Translated outside the f-string: the catalog's extraction does not look into
     # f-strings, so a message there was never translated.
-    meetup, times = _("Global meetup"), _("times in %(zone)s", zone=event.timezone)
+    meetup, times = _("Global meetup"), _("times in %(zone)s", zone=zone_name(event.timezone))
     story = [
         _p(_names(profile.organization), styles["title"]),
         _p(f"{event.name} · {meetup} · {profile.side_label} · {times}", styles["sub"]),

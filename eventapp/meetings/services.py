@@ -31,7 +31,7 @@ from eventapp.core import audit
 from eventapp.core.db import utcnow
 from eventapp.core.i18n import gettext as _
 from eventapp.core.permissions import company_of
-from eventapp.core.templating import local_time
+from eventapp.core.templating import local_time, zone_name
 from eventapp.events.models import EXHIBITOR_ROLES, EventRole
 from eventapp.events.services import lock_event, reaches_past_the_fair
 from eventapp.extensions import db
@@ -831,12 +831,12 @@ def booking_window_notice(event, settings=None, now=None):
         return _(
             "Meeting requests and bookings open on %(time)s (%(zone)s).",
             time=local_time(settings.booking_opens_at, event=event),
-            zone=event.timezone,
+            zone=zone_name(event.timezone),
         )
     return _(
         "Meeting requests and bookings closed on %(time)s (%(zone)s).",
         time=local_time(settings.booking_closes_at, event=event),
-        zone=event.timezone,
+        zone=zone_name(event.timezone),
     )
 
 

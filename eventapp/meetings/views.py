@@ -31,6 +31,7 @@ from eventapp.core.permissions import (
     parse_id,
     roles_of,
 )
+from eventapp.core.templating import zone_name
 from eventapp.core.urls import safe_redirect_target
 from eventapp.extensions import db, login_manager
 from eventapp.meetings import agenda as agenda_data
@@ -882,7 +883,7 @@ def manage(event):
 @organizer_view
 def settings(event):
     current = services.get_settings(event)
-    form = SettingsForm(zone=event.timezone)
+    form = SettingsForm(zone=zone_name(event.timezone))
     form.meeting_days.choices = select_choices((d.isoformat(), d.isoformat()) for d in event.days)
     if request.method == "GET":
         shown = current or services.default_settings(event)

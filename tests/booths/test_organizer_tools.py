@@ -340,8 +340,8 @@ def test_picking_times_name_the_events_time_zone(login_as, small_event):
     db.session.commit()
     client = login_as("organizer")
     for lang, label, window in (
-        ("en", "Picking opens (Asia/Tokyo)", "Picking: 2025-08-01 10:00 – … (Asia/Tokyo)."),
-        ("ko", "선택 시작 (Asia/Tokyo)", "선택 기간: 2025-08-01 10:00 – … (Asia/Tokyo)."),
+        ("en", "Picking opens (Japan Time)", "Picking: 2025-08-01 10:00 – … (Japan Time)."),
+        ("ko", "선택 시작 (일본 시간)", "선택 기간: 2025-08-01 10:00 – … (일본 시간)."),
     ):
         page = client.get(f"/e/test-expo/manage/booths/settings?lang={lang}")
         page = page.get_data(as_text=True)
@@ -349,7 +349,7 @@ def test_picking_times_name_the_events_time_zone(login_as, small_event):
         page = client.get(f"/e/test-expo/manage/booths/?lang={lang}").get_data(as_text=True)
         assert window in page
     page = client.get("/e/test-expo/meetings/manage/settings?lang=en").get_data(as_text=True)
-    assert "Requests and booking open (Asia/Tokyo)" in page and "Seoul time" not in page
+    assert "Requests and booking open (Japan Time)" in page and "Seoul time" not in page
 
 
 def test_settings_refuse_a_picking_window_past_the_fair(login_as, small_event):

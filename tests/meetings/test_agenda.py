@@ -134,7 +134,7 @@ def test_the_korean_agenda_pdf_says_its_time_zone_in_korean(booked, client, tmp_
     login(client, meetup.exhibitor_admin)
     response = client.get("/e/test-expo/meetings/agenda.pdf?lang=ko")
     text = _pdf_text(response.data, tmp_path)
-    assert "시간은 Asia/Seoul 기준" in text and "times in" not in text
+    assert "시간은 대한민국 시간 기준" in text and "times in" not in text
     assert "글로벌 밋업" in text
 
 
