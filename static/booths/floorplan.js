@@ -200,9 +200,30 @@
       input.dataset.fpWritten = input.value;
     });
     if (countLabel) countLabel.textContent = codes.length ? fmt(strings.selected, { booths: codes.join(", ") }) : strings.nothing;
+    placeHoldForm();
     booths.forEach(function (g) {
       if (mode !== "view") g.setAttribute("aria-pressed", g.classList.contains("selected") ? "true" : "false");
     });
+  }
+  // On a phone the hold form sits a screen above the booths being tapped: while
+  // booths are selected and its place is out of view, it rides at the foot of the
+  // screen. Its place keeps its height, so the plan does not jump.
+  var holdForm = document.getElementById("hold-form");
+  var holdSlot = null, holdSlotSeen = true;
+  function placeHoldForm() {
+    if (!holdSlot) return;
+    var floating = !holdSlotSeen && selected().length > 0;
+    if (floating && !holdForm.classList.contains("floating")) holdSlot.style.minHeight = holdSlot.offsetHeight + "px";
+    holdForm.classList.toggle("floating", floating);
+  }
+  if (holdForm && "IntersectionObserver" in window) {
+    holdSlot = document.createElement("div");
+    holdForm.parentNode.insertBefore(holdSlot, holdForm);
+    holdSlot.appendChild(holdForm);
+    new IntersectionObserver(function (entries) {
+      holdSlotSeen = entries[entries.length - 1].isIntersecting;
+      placeHoldForm();
+    }).observe(holdSlot);
   }
   function pickable(g) {
     if (mode === "edit") return true;

@@ -387,3 +387,38 @@ def test_the_booth_list_reads_on_a_phone(live_server, occupied, browser):
     assert cell.inner_text() == "Alpha Robotics"
     box = cell.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+
+
+def test_the_hold_button_stays_in_reach_while_booths_are_tapped_on_a_phone(
+    live_server, small_event, browser
+):
+    """On a phone the hold form sits a screen above the plan: whoever tapped two
+    booths saw neither what they had selected nor the button to hold it, and had
+    to scroll back up to find it."""
+    from tests.booths.conftest import open_window
+
+    open_window(small_event.event)
+    db.session.remove()
+    page = new_page(
+        browser,
+        live_server.url,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    )
+    sign_in_page(page, "exhibitor_admin@example.org")
+    page.goto("/e/test-expo/my-booths?lang=en")
+    page.locator(".fp-frame").evaluate("frame => frame.scrollIntoView()")
+    booth(page, "A-03").tap()
+    booth(page, "A-04").tap()
+    button = page.locator("#hold-button")
+    page.wait_for_function(
+        "() => { const r = document.querySelector('#hold-button').getBoundingClientRect();"
+        " return r.top >= 0 && r.bottom <= innerHeight; }"
+    )
+    assert "A-03, A-04" in page.inner_text("#selected-count")
+    assert page.locator("#selected-count").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    button.click()
+    page.wait_for_url("**/my-booths**")
+    assert "A-03" in page.inner_text("#pick-message")
