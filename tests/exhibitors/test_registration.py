@@ -613,3 +613,26 @@ def test_a_fair_that_is_over_takes_no_registration(client, small_event, newcomer
         services.register(fair_over, newcomer, {"name_ko": "델타", "name_en": "Delta"}, None)
     db.session.rollback()
     assert count(Exhibitor) == before[0]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "focused"),
+    [
+        ({"wishes-1": "Z-99"}, "wishes-0"),
+        ({"name_ko": "", "name_en": "", "wishes-0": "Z-99"}, "name_en"),
+        ({"zones": ["moon"]}, "zones-0"),
+        ({"avoid": ["abc"]}, "avoid-0"),
+    ],
+)
+def test_a_refused_registration_opens_on_its_first_faulty_field(
+    client, small_event, newcomer, overrides, focused
+):
+    """The form is sent from its foot, screens below its top on a phone: a refused
+    one reloaded at the top, where nothing was wrong, the message of a wrong booth
+    wish out of sight."""
+    login(client, newcomer)
+    page = client.post(REGISTER, data=registration_data(**overrides)).get_data(as_text=True)
+    assert re.findall(r'<[^>]*\bid="([^"]+)"[^>]*\bautofocus\b', page) + re.findall(
+        r'<[^>]*\bautofocus\b[^>]*\bid="([^"]+)"', page
+    ) == [focused]
+    assert "autofocus" not in client.get(REGISTER).get_data(as_text=True)
