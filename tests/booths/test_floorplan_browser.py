@@ -422,3 +422,18 @@ def test_the_hold_button_stays_in_reach_while_booths_are_tapped_on_a_phone(
     button.click()
     page.wait_for_url("**/my-booths**")
     assert "A-03" in page.inner_text("#pick-message")
+
+
+def test_the_zoom_buttons_are_big_enough_for_a_thumb(live_server, occupied, browser):
+    """ "+" and "−" were 31 pixels wide on a phone, under the 44 a finger needs."""
+    page = new_page(
+        browser,
+        live_server.url,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    )
+    page.goto(FLOORPLAN)
+    for button in ("#zoom-in", "#zoom-out", "#zoom-reset"):
+        box = page.locator(button).bounding_box()
+        assert box["width"] >= 44 and box["height"] >= 44, (button, box)
