@@ -131,3 +131,33 @@ def test_a_booked_request_reads_as_its_meeting_alone(meetup, client):
     page = client.get(f"{BASE}/requests?lang=en").get_data(as_text=True)
     status = page.split('data-label="Status">', 1)[1].split("</td>", 1)[0]
     assert re.findall(r'class="badge-pill[^"]*">([^<]*)<', status) == ["scheduled"]
+
+
+def test_the_home_page_counts_open_the_lists_they_count(meetup, client):
+    """The four tiles looked tappable and were not."""
+    booked_meeting(meetup)
+    login(client, meetup.exhibitor_admin)
+    page = client.get(f"{BASE}/?lang=en").get_data(as_text=True)
+    tiles = re.findall(
+        r'<a class="stat" href="([^"]+)"><span class="stat-num">(\d+)</span>'
+        r'<span class="stat-label">([^<]+)</span></a>',
+        page,
+    )
+    assert tiles == [
+        (f"{BASE}/requests", "0", "requests to answer"),
+        (f"{BASE}/requests", "0", "requests waiting"),
+        (f"{BASE}/requests", "0", "accepted, to book"),
+        (f"{BASE}/agenda", "1", "meetings"),
+    ]
+
+
+def test_a_meeting_under_way_is_no_longer_offered_for_the_calendar(meetup, client, monkeypatch):
+    from eventapp.meetings import services
+
+    meeting = booked_meeting(meetup)
+    login(client, meetup.exhibitor_admin)
+    url = f"{BASE}/m/{meeting.id}?lang=en"
+    assert 'id="meeting-ics"' in client.get(url).get_data(as_text=True)
+    started = meeting.starts_at
+    monkeypatch.setattr(services, "_now", lambda: started)
+    assert 'id="meeting-ics"' not in client.get(url).get_data(as_text=True)
