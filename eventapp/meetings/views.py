@@ -488,7 +488,16 @@ def requests(event):
     me = _require_profile(event)
     if me is None:
         return redirect(url_for("meetings.profile", slug=event.slug))
-    items = services.requests_of(me)
+
+    # What waits on this company comes first: requests to answer, then accepted ones
+    # to book; the rest newest first. In date order alone, a request to answer sank
+    # below older meetings already booked.
+    def waiting_on_me(item):
+        if item.status == "requested" and item.requester_side != me.side:
+            return 0
+        return 1 if item.status == "accepted" and item.meeting is None else 2
+
+    items = sorted(services.requests_of(me), key=waiting_on_me)  # stable: newest first
     return render_template("meetings/requests.html", event=event, me=me, items=items)
 
 

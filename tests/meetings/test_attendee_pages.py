@@ -161,3 +161,22 @@ def test_a_meeting_under_way_is_no_longer_offered_for_the_calendar(meetup, clien
     started = meeting.starts_at
     monkeypatch.setattr(services, "_now", lambda: started)
     assert 'id="meeting-ics"' not in client.get(url).get_data(as_text=True)
+
+
+def test_requests_waiting_on_the_reader_come_first(meetup, client):
+    """In date order alone, a request to answer sank below newer ones the company sent."""
+    from eventapp.meetings import services
+    from tests.meetings.conftest import add_company
+
+    gamma = meetup.profiles["gamma"]
+    booked_meeting(meetup)  # alpha and gamma, booked
+    s1_user, s1 = add_company(meetup.event, "s1", "startup")
+    services.send_request(meetup.event, s1, gamma, s1_user, "Hello")  # to answer
+    _s2_user, s2 = add_company(meetup.event, "s2", "startup")
+    db.session.commit()
+    services.send_request(meetup.event, gamma, s2, meetup.attendee, "Hi")  # sent, newest
+    db.session.commit()
+    login(client, meetup.attendee)
+    page = client.get(f"{BASE}/requests?lang=en").get_data(as_text=True)
+    companies = [name for name in ("S1 Co", "S2 Co", "Alpha Robotics") if name in page]
+    assert sorted(companies, key=page.index) == ["S1 Co", "S2 Co", "Alpha Robotics"]
