@@ -513,3 +513,20 @@ def test_the_pick_page_says_why_a_company_cannot_pick(picking_open, login_as, st
     (shown,) = re.findall(r'<p class="muted" id="pick-closed">(.*?)</p>', page, re.S)
     assert said in " ".join(shown.split())
     assert status == "pending" or "after approval" not in page
+
+
+def test_a_company_holding_booths_is_told_a_second_hold_replaces_the_first(picking_open, login_as):
+    """The page went on with "Select 2 touching booths …, then hold them" and its Hold
+    button: it did not say whether holding again adds booths or replaces the held ones."""
+    client = login_as("exhibitor_admin")
+    page = client.get("/e/test-expo/my-booths?lang=en").get_data(as_text=True)
+    assert "Select 2 touching booths" in page and 'id="hold-again"' not in page
+    hold(picking_open.exhibitors["alpha"], ["A-01", "A-02"])
+    page = client.get("/e/test-expo/my-booths?lang=en").get_data(as_text=True)
+    assert "they replace the booths you hold now" in page
+    assert "Select 2 touching booths" not in page
+    button = re.search(r'<button[^>]*id="hold-button">([^<]*)<', page).group(1)
+    assert button == "Hold these instead"
+    # And so it is: the second hold replaces the first.
+    hold(picking_open.exhibitors["alpha"], ["A-03", "A-04"])
+    assert set(allocations()) == {"A-03", "A-04"}
