@@ -47,7 +47,9 @@ def test_organizer_sets_the_priority_tier_on_the_exhibitor_page(login_as, small_
     client.post(url(beta), data={"tier": "1"})
     client.post(url(beta), data={"tier": "0"})
     actions = db.session.scalars(
-        select(AuditEntry.data).where(AuditEntry.action == "exhibitor.priority_changed")
+        select(AuditEntry.data)
+        .where(AuditEntry.action == "exhibitor.priority_changed")
+        .order_by(AuditEntry.id)
     ).all()
     assert actions == [{"from": 0, "to": 1}, {"from": 1, "to": 0}]
 

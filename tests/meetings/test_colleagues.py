@@ -67,7 +67,9 @@ def test_a_colleague_invited_by_link_takes_part_for_the_company(meetup, client, 
     assert services.participant_organization(colleague, meetup.event).name_en == "Gamma Group"
     assert {u.email for u in gamma.contacts()} == {"attendee@example.org", "colleague@example.org"}
     actions = db.session.scalars(
-        select(AuditEntry.action).where(AuditEntry.action.like("organization.colleague%"))
+        select(AuditEntry.action)
+        .where(AuditEntry.action.like("organization.colleague%"))
+        .order_by(AuditEntry.id)
     ).all()
     assert actions == ["organization.colleague_invited", "organization.colleague_joined"]
     # The colleague's meetup pages are the company's.
