@@ -180,3 +180,19 @@ def test_requests_waiting_on_the_reader_come_first(meetup, client):
     page = client.get(f"{BASE}/requests?lang=en").get_data(as_text=True)
     companies = [name for name in ("S1 Co", "S2 Co", "Alpha Robotics") if name in page]
     assert sorted(companies, key=page.index) == ["S1 Co", "S2 Co", "Alpha Robotics"]
+
+
+def test_a_request_just_sent_says_what_happens_next(meetup, client):
+    from eventapp.meetings import services
+
+    request = services.send_request(
+        meetup.event, meetup.profiles["alpha"], meetup.profiles["gamma"], meetup.exhibitor_admin, ""
+    )
+    db.session.commit()
+    login(client, meetup.exhibitor_admin)
+    page = client.get(f"{BASE}/requests/{request.id}?lang=en").get_data(as_text=True)
+    assert "Gamma Group is asked to answer. You get an e-mail when it does" in page
+    client.post("/logout")
+    login(client, meetup.attendee)  # the invited side answers instead
+    page = client.get(f"{BASE}/requests/{request.id}?lang=en").get_data(as_text=True)
+    assert 'id="next-step"' not in page and "Your answer" in page
