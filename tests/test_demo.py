@@ -141,6 +141,13 @@ def test_the_demo_loaded_on_today_can_be_tried_at_the_gates_and_the_meetup(app_c
     descriptions = db.session.scalars(select(Organization.description_ko)).all()
     assert any(d.endswith("분야 기업·기관입니다.") for d in descriptions if d)
     assert not [d for d in descriptions if d and "(는)" in d]
+    # Every company described in English is described in Korean too: the foreign
+    # buyers' English descriptions stood alone on Korean pages.
+    assert not db.session.scalars(
+        select(Organization.name_en).where(
+            Organization.description_en != "", func.coalesce(Organization.description_ko, "") == ""
+        )
+    ).all()
     for model, moment in (
         (CheckIn, CheckIn.checked_in_at),
         (Scan, Scan.scanned_at),

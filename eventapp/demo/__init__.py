@@ -406,6 +406,7 @@ def seed_core(event, rng):
             kind="investor",
             sector=pick_sector(rng),
             country=country,
+            description_ko=f"{label}{particle('은(는)', label)} 한국 산업 기술을 찾는 해외 바이어입니다.",
             description_en=f"{label} sources Korean industrial technology.",
         )
         db.session.add(org)
