@@ -30,7 +30,7 @@ from eventapp.booths.models import Booth, BoothAllocation, Exhibitor
 from eventapp.core import audit
 from eventapp.core.db import utcnow
 from eventapp.core.i18n import gettext as _
-from eventapp.core.permissions import company_of
+from eventapp.core.permissions import company_of, roles_of
 from eventapp.core.templating import local_time, zone_name
 from eventapp.events.models import EXHIBITOR_ROLES, EventRole
 from eventapp.events.services import lock_event, reaches_past_the_fair
@@ -130,19 +130,6 @@ def participant_organization(user, event):
 COMPANY_FIELDS = ("name_ko", "name_en", "kind", "sector", "country", "website")
 
 
-def _is_attendee(event, user):
-    return (
-        db.session.scalar(
-            select(EventRole.id).where(
-                EventRole.event_id == event.id,
-                EventRole.user_id == user.id,
-                EventRole.role == "attendee",
-            )
-        )
-        is not None
-    )
-
-
 def name_company(event, user, fields):
     """An attendee with no company (signed up on their own, not on an exhibitor's
     team) names the one they take part in the meetup for: a new organization, linked
@@ -162,7 +149,7 @@ def name_company(event, user, fields):
             if user.organization is not None
             else _("Your account is already linked to a company at this event.")
         )
-    if not _is_attendee(event, user):
+    if "attendee" not in roles_of(user, event):
         raise MeetingError(_("Register for the event first."))
     exhibiting = exhibitor_named(event, [fields.get("name_ko"), fields.get("name_en")])
     if exhibiting is not None and team_open(exhibiting):
@@ -336,7 +323,7 @@ def join_company(event, user, token):
             )
         )
     user.organization = organization
-    if not _is_attendee(event, user):
+    if "attendee" not in roles_of(user, event):
         check_registration_open(event, MeetingError)
         grant_role(event, user, "attendee", organization=organization)
     audit.record(

@@ -86,11 +86,22 @@ def test_long_names_shrink_and_never_overflow(small_event, tmp_path):
     badge = services.issue_badge(small_event.event, person)
     db.session.commit()
     out = _single(badge, tmp_path)
+    code, above = _laid_out_within_the_badge(out)
+    assert len(above) > 20
+    text = pdf_text(out)
+    # Shrunk, not cut: the whole English name is still on the badge.
+    assert LONG_NAME in " ".join(text.split())
+    assert services.verify_code(code, small_event.event).ok
+
+
+def _laid_out_within_the_badge(out):
+    """Check every word of the one-badge PDF `out` lies within the margins and none in
+    the QR code's quiet zone, however long the texts; (the code read, the words above
+    the code)."""
     [(width, height)], words = words_with_boxes(out)
     assert words
     for _page, x0, _y0, x1, _y1, word in words:
         assert pdf.MARGIN - 0.5 <= x0 and x1 <= width - pdf.MARGIN + 0.5, (word, x0, x1)
-    # Nothing is printed in the QR code's quiet zone, however long the texts.
     [[code]] = qr_codes(out)
     qr_top = (
         height
@@ -98,12 +109,8 @@ def test_long_names_shrink_and_never_overflow(small_event, tmp_path):
         - (pdf.MARGIN + pdf.BAND_HEIGHT + 5 * pdf.mm + pdf.QR_QUIET_ZONE * 2 / 3)
     )
     above = [w for w in words if w[4] <= qr_top + 1]
-    assert len(above) > 20
     assert max(y1 for *_, y1, _w in above) <= qr_top - pdf.QR_QUIET_ZONE + 0.5
-    text = pdf_text(out)
-    # Shrunk, not cut: the whole English name is still on the badge.
-    assert LONG_NAME in " ".join(text.split())
-    assert services.verify_code(code, small_event.event).ok
+    return code, above
 
 
 LONG_TITLES = {
@@ -134,17 +141,7 @@ def test_a_long_job_title_leaves_the_country_whole(small_event, tmp_path, langua
     text = " ".join(pdf_text(out).split())
     assert "일본 Japan" in text, text
     assert title[:12] in text, text
-    [(width, height)], words = words_with_boxes(out)
-    for _page, x0, _y0, x1, _y1, word in words:
-        assert pdf.MARGIN - 0.5 <= x0 and x1 <= width - pdf.MARGIN + 0.5, (word, x0, x1)
-    [[code]] = qr_codes(out)
-    qr_top = (
-        height
-        - pdf.QR_SIZE
-        - (pdf.MARGIN + pdf.BAND_HEIGHT + 5 * pdf.mm + pdf.QR_QUIET_ZONE * 2 / 3)
-    )
-    above = [w for w in words if w[4] <= qr_top + 1]
-    assert max(y1 for *_, y1, _w in above) <= qr_top - pdf.QR_QUIET_ZONE + 0.5
+    code, _above = _laid_out_within_the_badge(out)
     assert services.verify_code(code, small_event.event).ok
 
 

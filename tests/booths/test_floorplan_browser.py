@@ -12,6 +12,7 @@ from tests.conftest import sign_in_page
 pytestmark = pytest.mark.browser
 
 FLOORPLAN = "/e/test-expo/floorplan?lang=en"
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
 @pytest.fixture
@@ -155,14 +156,7 @@ def test_organizer_types_booth_codes_in_any_case(live_server, occupied, browser)
 
 
 def test_plan_fits_a_phone_without_sideways_scrolling(live_server, occupied, browser):
-    page = new_page(
-        browser,
-        live_server.url,
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-        device_scale_factor=3,
-    )
+    page = new_page(browser, live_server.url, device_scale_factor=3, **PHONE)
     page.goto(FLOORPLAN)
     page.wait_for_selector("svg#floorplan g.booth")
     sizes = page.evaluate(
@@ -399,13 +393,7 @@ def test_the_hold_button_stays_in_reach_while_booths_are_tapped_on_a_phone(
 
     open_window(small_event.event)
     db.session.remove()
-    page = new_page(
-        browser,
-        live_server.url,
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-    )
+    page = new_page(browser, live_server.url, **PHONE)
     sign_in_page(page, "exhibitor_admin@example.org")
     page.goto("/e/test-expo/my-booths?lang=en")
     page.locator(".fp-frame").evaluate("frame => frame.scrollIntoView()")
@@ -426,13 +414,7 @@ def test_the_hold_button_stays_in_reach_while_booths_are_tapped_on_a_phone(
 
 def test_the_zoom_buttons_are_big_enough_for_a_thumb(live_server, occupied, browser):
     """ "+" and "−" were 31 pixels wide on a phone, under the 44 a finger needs."""
-    page = new_page(
-        browser,
-        live_server.url,
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-    )
+    page = new_page(browser, live_server.url, **PHONE)
     page.goto(FLOORPLAN)
     for button in ("#zoom-in", "#zoom-out", "#zoom-reset"):
         box = page.locator(button).bounding_box()
