@@ -76,12 +76,32 @@ def current_language():
     return locale.language if locale else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def linked_language():
+    """The language a link chose for this request (`?lang=`), or None.
+
+    A form on a page opened with ?lang= posts to its own address, which has no
+    ?lang= (forms.js adds it where script runs): the page it came from, named by
+    the Referer of a post from this site, chose for it. Otherwise a visitor who
+    read the page in English got the answer in the account's Korean."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.args.get("lang")
+    if chosen in languages:
+        return chosen
+    if request.method in ("GET", "HEAD") or not request.referrer:
+        return None
+    came_from = urlsplit(request.referrer)
+    if came_from.netloc != request.host:
+        return None
+    chosen = parse_qs(came_from.query).get("lang", [None])[-1]
+    return chosen if chosen in languages else None
+
+
 def _request_language(user_locale):
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # commands and workers speak the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    chosen = request.args.get("lang")
-    if chosen in languages:
+    chosen = linked_language()
+    if chosen:
         return chosen
     preferred = user_locale()
     if preferred in languages:
@@ -97,7 +117,7 @@ def keep_chosen_language(response):
     """A page opened with ?lang= (a link shared in one language) sends its redirects
     on in that language too: saving a form there and landing on the next page, or
     being sent to sign in, should not switch the reader back to the other one."""
-    chosen = request.args.get("lang")
+    chosen = linked_language()
     location = response.headers.get("Location")
     if (
         chosen not in current_app.config["LANGUAGES"]

@@ -4,13 +4,18 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_datetime, format_skeleton, get_timezone, get_timezone_location
-from flask import g
+from flask import g, has_request_context
 from flask_babel import format_date, get_locale
 from flask_login import current_user
 from jinja2 import pass_context
 
 from eventapp.core.db import utcnow
-from eventapp.core.i18n import current_language, install_template_gettext, ngettext
+from eventapp.core.i18n import (
+    current_language,
+    install_template_gettext,
+    linked_language,
+    ngettext,
+)
 from eventapp.core.nav import event_nav_items
 from eventapp.core.permissions import company_of, has_role, roles_of
 
@@ -107,6 +112,7 @@ def register(app):
         return {
             "current_event": event,
             "lang": current_language(),
+            "linked_lang": linked_language() if has_request_context() else None,
             "languages": app.config["LANGUAGES"],
             "my_roles": roles_of(current_user, event) if event is not None else set(),
             "can": lambda *roles: event is not None and has_role(current_user, event, *roles),

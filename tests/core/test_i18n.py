@@ -245,3 +245,54 @@ def test_a_page_opened_with_lang_keeps_it_through_its_redirects(app, login_as, s
     # The language switch goes where it is told.
     switched = organizer.post("/language?lang=en", data={"lang": "ko", "next": "/e/test-expo/"})
     assert switched.location == "/e/test-expo/"
+
+
+def test_a_form_posted_from_a_page_opened_with_lang_answers_in_that_language(login_as):
+    """The badge list opened with ?lang=en posts "issue badges" to another address,
+    which has no ?lang=: the page the post came from chose English. Before, the answer
+    and the page after it came in the account's Korean."""
+    organizer = login_as("organizer")
+    organizer.post("/language", data={"lang": "ko", "next": "/"})
+    came_from = "http://localhost/e/test-expo/manage/badges/?lang=en&q=x"
+    issued = organizer.post("/e/test-expo/manage/badges/issue", headers={"Referer": came_from})
+    assert issued.location == "/e/test-expo/manage/badges/?lang=en"
+    page = organizer.get(issued.location).get_data(as_text=True)
+    assert "badges issued." in page and '<html lang="en"' in page
+    # The page a link chose the language of says so, for forms.js.
+    assert 'data-linked-lang="en"' in page
+    # A page the account's language chose does not.
+    again = organizer.post(
+        "/e/test-expo/manage/badges/issue",
+        headers={"Referer": "http://localhost/e/test-expo/manage/badges/"},
+    )
+    assert again.location == "/e/test-expo/manage/badges/"
+    page = organizer.get(again.location).get_data(as_text=True)
+    assert '<html lang="ko"' in page and "data-linked-lang" not in page
+
+
+@pytest.mark.parametrize(
+    "referer",
+    [
+        # Another site's link names no language of this one.
+        "http://elsewhere.example/e/test-expo/manage/badges/?lang=en",
+        # Nor does a language this site does not speak.
+        "http://localhost/e/test-expo/manage/badges/?lang=fr",
+    ],
+)
+def test_only_a_page_of_this_site_in_its_languages_chooses_for_a_post(login_as, referer):
+    organizer = login_as("organizer")
+    organizer.post("/language", data={"lang": "ko", "next": "/"})
+    issued = organizer.post("/e/test-expo/manage/badges/issue", headers={"Referer": referer})
+    assert issued.location == "/e/test-expo/manage/badges/"
+
+
+def test_a_get_follows_its_own_address_not_the_page_before(login_as):
+    """Following a plain link from a page opened with ?lang=en leaves the language to
+    the account (or the switch): a link shared in one language is for that page."""
+    organizer = login_as("organizer")
+    organizer.post("/language", data={"lang": "ko", "next": "/"})
+    page = organizer.get(
+        "/e/test-expo/manage/badges/",
+        headers={"Referer": "http://localhost/e/test-expo/manage/badges/?lang=en"},
+    ).get_data(as_text=True)
+    assert '<html lang="ko"' in page
