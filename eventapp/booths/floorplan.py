@@ -29,7 +29,9 @@ TIER_MAX = 20
 MAX_METRES = 10_000
 DEFAULT_TIER = "standard"
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
-TIER_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# Matched as typed, before lower case: str.lower() makes ASCII of some other letters
+# (the Kelvin sign K becomes k), which the rule does not admit.
+TIER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
 # Yes and no in a spreadsheet cell, shared with the exhibitor import so that one
@@ -290,7 +292,7 @@ def _row(row, line, halls, zones, first_line, errors):
     corner = _corner(row.get("corner", ""), line, errors)
     typed_tier, tier = _word(row.get("tier", ""))
     tier = tier or DEFAULT_TIER
-    if len(tier) > TIER_MAX or not TIER_PATTERN.match(tier):
+    if len(tier) > TIER_MAX or not TIER_PATTERN.fullmatch(typed_tier or tier):
         errors.append(RowError(line, "bad_tier", {"tier": typed_tier, "max": TIER_MAX}))
     if len(errors) > before:
         return None

@@ -175,6 +175,17 @@ def test_a_bad_tier_is_quoted_as_typed_in_the_file(small_event):
     ]
 
 
+@pytest.mark.parametrize("tier", ["\u212aing", "\u0130stanbul"])
+def test_a_tier_is_checked_as_typed_not_as_lowered(small_event, tier):
+    """The Kelvin sign ("\u212aing") is no ASCII letter, yet lowered it reads "king" and
+    passed the rule."""
+    text = csv_text("A-01,A,ai,4,4,3,3,,standard", f'A-02,A,ai,7,4,3,3,,"{tier}"')
+    with pytest.raises(services.FloorPlanError) as refused:
+        services.import_floorplan(small_event.event, text)
+    db.session.rollback()
+    assert [d[: len("Line 3: Tier")] for d in refused.value.details] == ["Line 3: Tier"]
+
+
 def test_the_tier_rule_is_worded_as_it_is_applied(small_event):
     """The message asked for "a short lowercase word" while upper case is accepted
     (and stored lowered): an organizer rewrote tiers that were fine."""
