@@ -123,9 +123,11 @@ def meeting_location(meeting, language):
     firm's booth and its hall; then the venue. In the current (forced) locale."""
     event = meeting.event
     if meeting.table is not None:
-        if meeting.table.label:
+        if meeting.table.place(language):
             place = _(
-                "Table %(code)s, %(place)s", code=meeting.table.code, place=meeting.table.label
+                "Table %(code)s, %(place)s",
+                code=meeting.table.code,
+                place=meeting.table.place(language),
             )
         else:
             place = _("Table %(code)s", code=meeting.table.code)
@@ -498,7 +500,7 @@ def meeting_zone_events(event, language, stamp):
     settings = meetings.get_settings(event)
     if settings is None or not settings.meeting_days:
         return []
-    place = settings.table_label or ""
+    place = settings.tables_place(language)
     venue = _venue(event, language)
     location = (
         _("%(place)s — %(venue)s", place=place, venue=venue) if place and venue else place or venue

@@ -152,8 +152,16 @@ def language_without_database():
     return _request_language(lambda: None)
 
 
+def in_language(korean, english, language=None):
+    """Of a text kept in both languages, the one of `language` (the current one),
+    else the other."""
+    if (language or current_language()) == "en":
+        return english or korean or ""
+    return korean or english or ""
+
+
 class LocalizedMixin:
     def localized(self, field, language=None):
-        language = language or current_language()
-        other = "en" if language == "ko" else "ko"
-        return getattr(self, f"{field}_{language}", None) or getattr(self, f"{field}_{other}", "")
+        return in_language(
+            getattr(self, f"{field}_ko", None), getattr(self, f"{field}_en", None), language
+        )

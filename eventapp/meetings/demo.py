@@ -168,10 +168,8 @@ def seed(event, rng):
     settings.day_starts_at, settings.day_ends_at = time(10, 0), time(17, 0)
     settings.breaks = [["12:00", "13:00"]]
     settings.table_count = TABLES
-    # The settings hold one table label, shown as it is on Korean and English pages
-    # alike: any words in it are foreign on half of them, so the demo's tables go by
-    # their codes (T01), and its meeting zone is named in both languages by its scan point.
-    settings.table_label = ""
+    settings.table_label = "글로벌 밋업존, 1홀"
+    settings.table_label_en = "Global meetup zone, Hall 1"
     settings.startup_cap, settings.firm_cap = 8, 14
     first_day = event.local_datetime(event.starts_on, time(9, 0))
     # Open from a month before the fair, with no closing date so that the demo stays

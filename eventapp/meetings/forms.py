@@ -177,7 +177,12 @@ class SettingsForm(FlaskForm):
         _l("Number of meeting tables"), validators=[Optional(), NumberRange(0, 500)], default=0
     )
     table_label = StringField(
-        _l("Where the tables are (hall / zone)"), validators=[Optional(), Length(max=100)]
+        _l("Where the tables are (hall / zone), in Korean"),
+        validators=[Optional(), Length(max=100)],
+    )
+    table_label_en = StringField(
+        _l("Where the tables are (hall / zone), in English"),
+        validators=[Optional(), Length(max=100)],
     )
     booking_opens_at = DateTimeLocalField(
         _l("Requests and booking open (%(zone)s)"),

@@ -52,7 +52,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp.core.db import UTCDateTime, utcnow
-from eventapp.core.i18n import LocalizedMixin
+from eventapp.core.i18n import LocalizedMixin, in_language
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.extensions import db
 
@@ -127,7 +127,10 @@ class MeetingSettings(db.Model):
     day_ends_at: Mapped[time] = mapped_column(default=time(17, 0))
     breaks: Mapped[list] = mapped_column(JSON, default=list)
     table_count: Mapped[int] = mapped_column(Integer, default=0)
-    table_label: Mapped[str] = mapped_column(String(100), default="")  # hall / zone of tables
+    # Where the tables are (hall / zone), in Korean and in English: one label read on
+    # pages of both languages was foreign on half of them.
+    table_label: Mapped[str] = mapped_column(String(100), default="")
+    table_label_en: Mapped[str] = mapped_column(String(100), default="")
     booking_opens_at: Mapped[object | None] = mapped_column(UTCDateTime)
     booking_closes_at: Mapped[object | None] = mapped_column(UTCDateTime)
     startup_cap: Mapped[int | None] = mapped_column(Integer)
@@ -139,6 +142,10 @@ class MeetingSettings(db.Model):
 
     def cap_for(self, side):
         return self.startup_cap if side == "startup" else self.firm_cap
+
+    def tables_place(self, language=None):
+        """Where the tables are, in `language` (the current one), else in the other."""
+        return in_language(self.table_label, self.table_label_en, language)
 
     def booking_open(self, moment=None):
         moment = moment or utcnow()
@@ -197,10 +204,15 @@ class MeetingTable(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(16))
-    label: Mapped[str] = mapped_column(String(100), default="")  # hall / zone
+    label: Mapped[str] = mapped_column(String(100), default="")  # hall / zone, in Korean
+    label_en: Mapped[str] = mapped_column(String(100), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     event = relationship("Event")
+
+    def place(self, language=None):
+        """Where the table is, in `language` (the current one), else in the other."""
+        return in_language(self.label, self.label_en, language)
 
     def __repr__(self):
         return f"<MeetingTable {self.code}>"
@@ -503,9 +515,8 @@ class Meeting(db.Model):
     def location_label(self):
         """ "T07 (Hall 1 meeting zone)" or "Booth A-012"; plain text for invites and PDFs."""
         if self.table is not None:
-            return (
-                f"{self.table.code} ({self.table.label})" if self.table.label else self.table.code
-            )
+            place = self.table.place()
+            return f"{self.table.code} ({place})" if place else self.table.code
         if self.booth_code:
             return str(_l("Booth %(code)s", code=self.booth_code))
         return ""

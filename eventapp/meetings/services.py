@@ -93,6 +93,7 @@ def default_settings(event):
         breaks=[["12:00", "13:00"]],
         table_count=0,
         table_label="",
+        table_label_en="",
         first_meeting_bonus=3,
     )
 
@@ -2056,13 +2057,12 @@ def sync_tables(event, settings):
         code = f"T{number:02d}"
         table = tables.get(code)
         if table is None:
-            db.session.add(
-                MeetingTable(event_id=event.id, code=code, label=settings.table_label or "")
-            )
+            table = MeetingTable(event_id=event.id, code=code)
+            db.session.add(table)
             added += 1
-        else:
-            table.active = True
-            table.label = settings.table_label or ""
+        table.active = True
+        table.label = settings.table_label or ""
+        table.label_en = settings.table_label_en or ""
     for code, table in tables.items():
         if code not in wanted and table.active:
             table.active = False

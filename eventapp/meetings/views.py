@@ -903,6 +903,7 @@ def settings(event):
         form.breaks.data = services.format_breaks(shown.breaks)
         form.table_count.data = shown.table_count
         form.table_label.data = shown.table_label
+        form.table_label_en.data = shown.table_label_en
         form.booking_opens_at.data = _local_naive(shown.booking_opens_at, event)
         form.booking_closes_at.data = _local_naive(shown.booking_closes_at, event)
         form.startup_cap.data = shown.startup_cap
@@ -922,6 +923,7 @@ def settings(event):
                 breaks=breaks,
                 table_count=form.table_count.data or 0,
                 table_label=form.table_label.data or "",
+                table_label_en=form.table_label_en.data or "",
                 booking_opens_at=_aware(form.booking_opens_at.data, event),
                 booking_closes_at=_aware(form.booking_closes_at.data, event),
                 startup_cap=form.startup_cap.data,

@@ -92,3 +92,7 @@ def test_demo_meeting_places_read_in_the_page_s_language(app, client):
         assert page.status_code == 200
         place = re.search(r'id="meeting-place">([^<]*)<', page.get_data(as_text=True))[1]
         assert place.startswith("T") and not re.search(foreign, place), (lang, place)
+        # The tables are named in both languages, each page reading its own.
+        assert place.endswith(
+            {"ko": "(글로벌 밋업존, 1홀)", "en": "(Global meetup zone, Hall 1)"}[lang]
+        ), (lang, place)

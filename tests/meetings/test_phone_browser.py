@@ -93,7 +93,7 @@ def test_a_proposed_time_is_answered_on_the_agenda_of_a_phone(meetup, live_serve
     for box in (buttons.nth(i).bounding_box() for i in range(2)):
         assert box["x"] >= 0 and box["x"] + box["width"] <= 360 and box["height"] >= 44
     page.click("button[data-answer=accept]")
-    page.wait_for_url("**/meetings/agenda")
+    page.wait_for_url("**/meetings/agenda?lang=ko")
     assert page.locator(".meet-proposal").count() == 0
     assert db.session.get(Meeting, meeting_id).slot_id == target_id
     db.session.remove()
@@ -120,7 +120,7 @@ def test_the_proposer_withdraws_its_time_on_a_phone(meetup, live_server, browser
     box = button.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 360 and box["height"] >= 44
     button.click()
-    page.wait_for_url("**/meetings/agenda")
+    page.wait_for_url("**/meetings/agenda?lang=ko")
     assert page.locator(".meet-proposal").count() == 0
     assert db.session.get(MeetingTimeProposal, proposal_id).status == "withdrawn"
     db.session.remove()

@@ -46,6 +46,42 @@ def test_settings_page_generates_slots_and_tables(meetup, client):
     assert {t.label for t in tables} == {"Hall B meeting zone"}
 
 
+def test_the_tables_place_is_read_in_each_reader_s_language(meetup, client):
+    """One label for where the tables are was shown as typed on pages, calendar files
+    and the meeting zone's hours of both languages: its words were foreign on half."""
+    from eventapp.calendar import services as calendar
+    from tests.meetings.conftest import booked_meeting
+
+    login(client, meetup.organizer)
+    page = client.get("/e/test-expo/meetings/manage/settings?lang=en").get_data(as_text=True)
+    assert "Where the tables are (hall / zone), in English" in page
+    data = {
+        "meeting_days": [meetup.event.starts_on.isoformat()],
+        "slot_minutes": "30",
+        "day_starts_at": "10:00",
+        "day_ends_at": "12:00",
+        "breaks": "",
+        "table_count": "2",
+        "table_label": "밋업존, B홀",
+        "table_label_en": "Meetup zone, Hall B",
+        "first_meeting_bonus": "3",
+    }
+    response = client.post("/e/test-expo/meetings/manage/settings", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    meeting = booked_meeting(meetup)
+    for lang, place in (("ko", "밋업존, B홀"), ("en", "Meetup zone, Hall B")):
+        shown = client.get(f"/e/test-expo/meetings/m/{meeting.id}?lang={lang}")
+        assert f"({place})</dd>" in shown.get_data(as_text=True), lang
+        assert place in calendar.meeting_location(meeting, lang), lang
+        hours = calendar.meeting_zone_events(meetup.event, lang, meeting.created_at)
+        assert hours and all(place in str(e.get("location")) for e in hours), lang
+    # Named in one language only, the tables go by it on pages of both.
+    client.post("/e/test-expo/meetings/manage/settings", data={**data, "table_label_en": ""})
+    db.session.expire_all()
+    english = client.get(f"/e/test-expo/meetings/m/{meeting.id}?lang=en")
+    assert "(밋업존, B홀)</dd>" in english.get_data(as_text=True)
+
+
 def test_invalid_settings_change_nothing(meetup, client):
     login(client, meetup.organizer)
     response = client.post(
