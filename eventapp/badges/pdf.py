@@ -183,6 +183,7 @@ class TextBlock:
     # wider line comes out narrowest.
     wrapped: tuple = ()
     gap: float = 1.5 * mm  # space below
+    is_name: bool = False
     lines: tuple = ()
     fitted: float = 0.0
 
@@ -192,6 +193,8 @@ class TextBlock:
 
 
 LEADING = 1.18
+# How many steps (of 10 % each) the lines below the names shrink before the names do.
+NAMES_KEEP_SIZE_STEPS = 4
 
 
 def _split_in_two(text, font, size):
@@ -273,8 +276,8 @@ class BadgeRenderer:
         )
         booth = f"{BOOTH_LABEL} {face.booth}" if face.booth else ""
         blocks = [
-            TextBlock(primary, 24, 14, 8, bold=True, max_lines=2, gap=2 * mm),
-            TextBlock(secondary, 13, 9, 6, max_lines=2, gap=2.5 * mm),
+            TextBlock(primary, 24, 14, 8, bold=True, max_lines=2, gap=2 * mm, is_name=True),
+            TextBlock(secondary, 13, 9, 6, max_lines=2, gap=2.5 * mm, is_name=True),
             TextBlock(face.organization_ko, 11, 8, 6, bold=True, max_lines=2, gap=1 * mm),
             TextBlock(organization_en, 9, 7, 5.5, max_lines=2, gap=1.5 * mm),
             details_block,
@@ -284,18 +287,26 @@ class BadgeRenderer:
 
     def layout_person(self, face, width, available):
         """Fitted blocks that together take at most `available` height: when
-        they would not, every preferred size is reduced step by step."""
-        scale = 1.0
+        they would not, preferred sizes are reduced step by step, the lines below the
+        names first. The names are what a badge is read for across a table: a job
+        title or company that needed two lines printed them smaller."""
+        step = 0
         while True:
+            others = 0.9**step
+            names = 0.9 ** max(0, step - NAMES_KEEP_SIZE_STEPS)
             blocks = []
             for block in self.person_blocks(face):
-                block.size *= scale
+                if block.is_name:
+                    block.size *= names
+                else:
+                    # Not below the smallest print it allows while the names keep theirs.
+                    block.size = max(block.size * others, min(block.size, block.floor) * names)
                 block.min_size = min(block.min_size, block.size)
                 block.floor = min(block.floor, block.size)
                 blocks.append(fit_block(block, self.bold if block.bold else self.font, width))
-            if sum(b.height for b in blocks) <= available or scale < 0.45:
+            if sum(b.height for b in blocks) <= available or names < 0.45:
                 return blocks
-            scale *= 0.9
+            step += 1
 
     def draw(self, canvas, face, left, bottom, width, height):
         """One badge in the cell (left, bottom, width, height)."""

@@ -145,6 +145,45 @@ def test_a_long_job_title_leaves_the_country_whole(small_event, tmp_path, langua
     assert services.verify_code(code, small_event.event).ok
 
 
+def test_lines_below_the_names_give_up_size_before_the_names(small_event, tmp_path):
+    """A job title or a company name that needed two lines printed the names smaller
+    (24 pt down to 19 pt): every line shrank alike. The names, read across a table,
+    now keep their size while the lines below them have room to shrink."""
+    db.session.add(
+        BoothAllocation(
+            booth=small_event.booths["A-04"],
+            exhibitor=small_event.exhibitors["alpha"],
+            state="confirmed",
+        )
+    )
+    person = small_event.exhibitor_admin
+    person.name_ko, person.name_en = "김민수", "Minsu Kim"
+    person.job_title = "CTO"
+    alpha = small_event.companies["alpha"]
+    alpha.country = "KR"
+    alpha.name_ko = "한국스마트팩토리솔루션 주식회사"
+    alpha.name_en = "Korea Smart Factory Solutions Co., Ltd."
+
+    def name_heights():
+        badge = services.issue_badge(small_event.event, person)
+        db.session.commit()
+        out = _single(badge, tmp_path)
+        _laid_out_within_the_badge(out)
+        _pages, words = words_with_boxes(out)
+        heights = {w[5]: w[4] - w[2] for w in words if w[5] in ("김민수", "Minsu", "Kim")}
+        return heights, " ".join(pdf_text(out).split())
+
+    plain, _text = name_heights()
+    assert set(plain) == {"김민수", "Minsu", "Kim"}
+    person.job_title = "Senior Vice President, Global Open Innovation and Strategic Partnerships"
+    alpha.name_ko = "한국스마트팩토리솔루션 주식회사 글로벌사업본부 해외영업팀 오픈이노베이션센터"
+    crowded, text = name_heights()
+    assert crowded == pytest.approx(plain, abs=0.05)
+    # Everything is still there, whole: both lines of the title and of the company.
+    assert "해외영업팀 오픈이노베이션센터" in text and "Strategic Partnerships" in text
+    assert "A-04" in text and "South Korea" in text
+
+
 def test_a_short_job_title_shares_its_line_with_the_country(small_event, tmp_path):
     small_event.attendee.job_title = "CTO"
     small_event.companies["gamma"].country = "JP"
