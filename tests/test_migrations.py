@@ -303,3 +303,105 @@ def test_invitations_from_before_expiry_are_open_for_the_default_days(empty_data
     invitation = db.session.scalar(select(TeamInvitation))
     assert invitation.expires_at == sent + timedelta(days=14)
     assert invitation.expired
+
+
+def test_meeting_tables_in_use_gain_an_english_label(empty_database):
+    """0022: the tables' and the settings' place in English. On SQLite a step that
+    rebuilt meeting_tables failed once a meeting sat at a table (its foreign key)."""
+    from datetime import UTC, datetime, time
+
+    from sqlalchemy import JSON, Time, column, insert, select, table
+
+    from eventapp.core.db import UTCDateTime
+    from eventapp.meetings.models import (
+        Meeting,
+        MeetingProfile,
+        MeetingRequest,
+        MeetingSettings,
+        MeetingSlot,
+        MeetingTable,
+    )
+    from eventapp.organizations.models import Organization
+
+    upgrade(revision="0021")
+    event = _old_event()
+    startup = Organization(name_ko="알파", name_en="Alpha", kind="startup", sector="ai")
+    firm = Organization(name_ko="감마", name_en="Gamma", kind="large_firm", sector="ai")
+    db.session.add_all([event, startup, firm])
+    db.session.flush()
+    old_settings = table(
+        "meeting_settings",
+        *(column(c) for c in ("event_id", "slot_minutes", "table_count", "table_label")),
+        column("first_meeting_bonus"),
+        *(column(c, Time) for c in ("day_starts_at", "day_ends_at")),
+        *(column(c, JSON) for c in ("meeting_days", "breaks")),
+        column("updated_at", UTCDateTime),
+    )
+    db.session.execute(
+        insert(old_settings).values(
+            event_id=event.id,
+            slot_minutes=30,
+            table_count=1,
+            table_label="밋업존",
+            day_starts_at=time(10),
+            day_ends_at=time(12),
+            first_meeting_bonus=3,
+            meeting_days=[],
+            breaks=[],
+            updated_at=datetime(2025, 9, 1, tzinfo=UTC),
+        )
+    )
+    old_tables = table(
+        "meeting_tables", *(column(c) for c in ("id", "event_id", "code", "label", "active"))
+    )
+    table_id = db.session.execute(
+        insert(old_tables)
+        .values(event_id=event.id, code="T01", label="밋업존", active=True)
+        .returning(old_tables.c.id)
+    ).scalar_one()
+    profiles = [
+        MeetingProfile(event=event, organization=startup, side="startup", sector="ai"),
+        MeetingProfile(event=event, organization=firm, side="firm", sector="ai"),
+    ]
+    starts = datetime(2025, 9, 17, 1, tzinfo=UTC)
+    slot = MeetingSlot(event=event, code="D1-1000", starts_at=starts, ends_at=starts)
+    db.session.add_all([*profiles, slot])
+    db.session.flush()
+    request = MeetingRequest(
+        event=event, startup=profiles[0], firm=profiles[1], requester_side="startup"
+    )
+    db.session.add(request)
+    db.session.flush()
+    meetings = table(
+        "meetings",
+        *(column(c) for c in ("event_id", "request_id", "slot_id", "table_id", "status")),
+        *(column(c) for c in ("sequence", "uid", "scheduled_via", "cancel_reason")),
+        *(column(c) for c in ("startup_notes", "firm_notes")),
+        *(column(c, UTCDateTime) for c in ("created_at", "updated_at")),
+    )
+    db.session.execute(
+        insert(meetings).values(
+            event_id=event.id,
+            request_id=request.id,
+            slot_id=slot.id,
+            table_id=table_id,
+            status="scheduled",
+            sequence=0,
+            uid="meeting-1@old-expo",
+            scheduled_via="organizer",
+            cancel_reason="",
+            startup_notes="",
+            firm_notes="",
+            created_at=starts,
+            updated_at=starts,
+        )
+    )
+    db.session.commit()
+    db.session.remove()
+
+    upgrade()
+    placed = db.session.scalar(select(MeetingTable))
+    assert (placed.id, placed.label, placed.label_en) == (table_id, "밋업존", "")
+    assert placed.place("en") == "밋업존"  # read as it is until named in English
+    assert db.session.scalar(select(MeetingSettings)).table_label_en == ""
+    assert db.session.scalar(select(Meeting)).table_id == table_id

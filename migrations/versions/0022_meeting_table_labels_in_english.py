@@ -17,14 +17,14 @@ depends_on = None
 
 
 def upgrade():
-    # Rows kept so far read the one label they have on pages of both languages.
+    # Rows kept so far read the one label they have on pages of both languages. The
+    # server default stays: taking it off rebuilds the table on SQLite, which its
+    # foreign keys refuse once a meeting sits at a table.
     for table, column in (('meeting_settings', 'table_label_en'), ('meeting_tables', 'label_en')):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(
                 sa.Column(column, sa.String(length=100), nullable=False, server_default='')
             )
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.alter_column(column, existing_type=sa.String(length=100), server_default=None)
 
 
 def downgrade():
