@@ -3,9 +3,11 @@
 from flask import request
 
 
-def page_window(total, size):
-    """(page, pages, offset) for `total` items shown `size` a page: the page the
-    request asks for (`?page=`), kept between the first and the last."""
+def page_window(total, size, page=None):
+    """(page, pages, offset) for `total` items shown `size` a page: the page asked for
+    (`page`, else the request's `?page=`), kept between the first and the last."""
     pages = max(1, -(-total // size))
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    if page is None:
+        page = request.args.get("page", 1, type=int)
+    page = min(max(page or 1, 1), pages)
     return page, pages, (page - 1) * size

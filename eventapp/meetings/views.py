@@ -11,10 +11,12 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
 from eventapp.core.db import is_conflict
 from eventapp.core.forms import field_errors, select_choices
@@ -70,6 +72,7 @@ bp = Blueprint("meetings", __name__)
 
 PARTICIPANTS = services.PARTICIPANT_ROLES
 PARTNERS_PER_PAGE = 60
+PARTNER_FILTERS = ("sector", "country", "kind", "q")
 
 add_nav_item(_l("Global meetup"), "meetings.home", *PARTICIPANTS, order=40)
 add_nav_item(_l("My agenda"), "meetings.agenda", *PARTICIPANTS, order=41)
@@ -337,13 +340,44 @@ def _candidate(profile):
     )
 
 
+def _remembered_partner_list(event):
+    """The filters and page of the partner list as this person last left it at `event`."""
+    return (session.get("partner_lists") or {}).get(str(event.id), {})
+
+
+def _remember_partner_list(event, args):
+    lists = dict(session.get("partner_lists") or {})
+    if lists.get(str(event.id), {}) == args:
+        return  # the session cookie is not rewritten for nothing
+    if args:
+        lists[str(event.id)] = args
+    else:
+        lists.pop(str(event.id), None)
+    session["partner_lists"] = lists
+
+
+@bp.app_template_global()
+def partner_list_url(event):
+    """The partner list with the filters last used: coming back from a partner's page
+    through the tab or the back link found every filter gone."""
+    return url_for("meetings.partners", slug=event.slug, **_remembered_partner_list(event))
+
+
 @bp.get("/e/<slug>/meetings/partners")
 @event_view(*PARTICIPANTS)
 def partners(event):
     me = _require_profile(event)
     if me is None:
         return redirect(url_for("meetings.profile", slug=event.slug))
-    form = FilterForm(request.args)
+    # Filters in the query win (a search just made, a link shared); without any, the
+    # list is shown as last left; "clear" forgets it.
+    if request.args.get("clear"):
+        args = MultiDict()
+    elif any(name in request.args for name in (*PARTNER_FILTERS, "page")):
+        args = request.args
+    else:
+        args = MultiDict(_remembered_partner_list(event))
+    form = FilterForm(args)
     # Partners are of the other side only: a kind of one's own side finds nobody.
     form.kind.choices = [
         choice
@@ -359,10 +393,10 @@ def partners(event):
     ).all()
     by_id = {p.id: p for p in others}
     ranked = recommend.recommend(_candidate(me), [_candidate(p) for p in others])
-    sector = request.args.get("sector") or ""
-    country = (request.args.get("country") or "").strip().upper()
-    kind = request.args.get("kind") or ""
-    query = (request.args.get("q") or "").strip().lower()
+    sector = args.get("sector") or ""
+    country = (args.get("country") or "").strip().upper()
+    kind = args.get("kind") or ""
+    query = (args.get("q") or "").strip().lower()
     rows = []
     for rec in ranked:
         profile = by_id[rec.id]
@@ -393,7 +427,9 @@ def partners(event):
     }
     # The page says how many companies match: every one of them is reachable, a page
     # at a time (the list once ended after the first 60 with no way further).
-    page, pages, first = page_window(len(rows), PARTNERS_PER_PAGE)
+    page, pages, first = page_window(len(rows), PARTNERS_PER_PAGE, args.get("page", 1, type=int))
+    filters = {name: args[name] for name in PARTNER_FILTERS if args.get(name)}
+    _remember_partner_list(event, dict(filters, page=page) if page > 1 else filters)
     return render_template(
         "meetings/partners.html",
         event=event,
@@ -404,11 +440,7 @@ def partners(event):
         first=first,
         page=page,
         pages=pages,
-        filters={
-            name: request.args[name]
-            for name in ("sector", "country", "kind", "q")
-            if request.args.get(name)
-        },
+        filters=filters,
         open_pairs=open_pairs,
         sectors=SECTORS,
     )

@@ -226,3 +226,70 @@ def test_a_startups_card_names_it_a_startup_once(meetup, client, lang, startup):
     page = client.get(f"/e/test-expo/meetings/partners/{beta.id}?lang=ko")
     card = page.get_data(as_text=True).split("meet-profile", 1)[1].split("</p>", 1)[0]
     assert pill.findall(card)[:2] == ["기업", "중견기업"]
+
+
+def _partner_tab(page):
+    import html
+
+    nav = page.split('class="toolbar meet-subnav"', 1)[1].split("</nav>", 1)[0]
+    href = re.search(r'href="([^"]*)"[^>]*>(?:Find partners|파트너 찾기)<', nav).group(1)
+    return html.unescape(href)
+
+
+def _listing(page):
+    return page.split("<ol", 1)[1].split("</ol>", 1)[0]
+
+
+def test_the_partner_list_is_kept_as_filtered_on_coming_back(meetup, client):
+    """Filtered by kind and words, a partner opened, then the "Find partners" tab: the
+    list came back unfiltered, every filter to choose again."""
+    import html
+
+    gamma_id = meetup.profiles["gamma"].id
+    base = "/e/test-expo/meetings/partners"
+    login(client, meetup.exhibitor_admin)  # alpha: startup
+    page = client.get(f"{base}?sector=&country=&kind=large_firm&q=vision&lang=en")
+    listing = _listing(page.get_data(as_text=True))
+    assert "Gamma Group" in listing and "Beta Bio" not in listing
+    # The partner's page leads back to the list as it was: tab and back link alike.
+    page = client.get(f"{base}/{gamma_id}?lang=en").get_data(as_text=True)
+    assert _partner_tab(page) == f"{base}?kind=large_firm&q=vision"
+    back = re.search(r'id="back-to-partners" href="([^"]*)">Back to the partner list<', page)
+    assert html.unescape(back.group(1)) == f"{base}?kind=large_firm&q=vision"
+    # The list opened with no filters in its address (another meetup link) is the same.
+    page = client.get(f"{base}?lang=en").get_data(as_text=True)
+    assert "Beta Bio" not in _listing(page) and "Gamma Group" in _listing(page)
+    assert '<option selected value="large_firm">' in page and 'value="vision"' in page
+    # Filters in the address win, and are the ones remembered from then on.
+    page = client.get(f"{base}?sector=bio&lang=en").get_data(as_text=True)
+    assert "Beta Bio" in _listing(page) and "Gamma Group" not in _listing(page)
+    page = client.get(f"{base}/{gamma_id}?lang=en").get_data(as_text=True)
+    assert _partner_tab(page) == f"{base}?sector=bio"
+    # "Clear filters" forgets them: the whole list, and a bare tab.
+    page = client.get(f"{base}?lang=en").get_data(as_text=True)
+    clear = re.search(r'id="clear-filters" href="([^"]*)">Clear filters<', page)
+    page = client.get(html.unescape(clear.group(1))).get_data(as_text=True)
+    assert "Beta Bio" in _listing(page) and "Gamma Group" in _listing(page)
+    assert 'id="clear-filters"' not in page
+    assert _partner_tab(client.get(f"{base}/{gamma_id}").get_data(as_text=True)) == base
+    # So does the form sent with every filter emptied.
+    client.get(f"{base}?kind=large_firm")
+    client.get(f"{base}?sector=&country=&kind=&q=")
+    assert _partner_tab(client.get(f"{base}/{gamma_id}").get_data(as_text=True)) == base
+
+
+def test_the_partner_list_comes_back_at_its_page(meetup, client):
+    for number in range(61):
+        add_company(meetup.event, f"firm{number:02d}", "large_firm", sector="robotics")
+    db.session.commit()
+    gamma_id = meetup.profiles["gamma"].id
+    base = "/e/test-expo/meetings/partners"
+    login(client, meetup.exhibitor_admin)
+    client.get(f"{base}?kind=large_firm&page=2")
+    page = client.get(f"{base}/{gamma_id}?lang=en").get_data(as_text=True)
+    assert _partner_tab(page) == f"{base}?kind=large_firm&page=2"
+    assert "Page 2 of 2" in client.get(f"{base}?lang=en").get_data(as_text=True)
+    # Filtered anew, the list starts at its first page.
+    client.get(f"{base}?kind=large_firm&q=co")
+    page = client.get(f"{base}/{gamma_id}?lang=en").get_data(as_text=True)
+    assert _partner_tab(page) == f"{base}?kind=large_firm&q=co"
