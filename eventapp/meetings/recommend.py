@@ -26,6 +26,8 @@ WEIGHT_KEYWORDS = 0.20
 
 _LATIN = re.compile(r"[a-z0-9][a-z0-9+#.\-]*[a-z0-9+#]|[a-z0-9]")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]+")
+# The same words in the text as typed, to show them as their authors wrote them.
+_LATIN_AS_WRITTEN = re.compile(_LATIN.pattern, re.IGNORECASE)
 _STOP = frozenset(
     """a an and are as at be by for from has have in into is it its of on or our the this
     that to we with will you your their they them via per can co ltd inc""".split()
@@ -113,10 +115,34 @@ def _keyword_tokens(keywords) -> list[str]:
     return out
 
 
+def _as_written(mine: str, theirs: str) -> dict[str, str]:
+    """Each Latin word of the two texts, by its matched (lower-case) form, as a person
+    wrote it: "IoT", "LiDAR", not "iot", "lidar". The form written most often wins, the
+    first one (of `mine`, then `theirs`) on a tie; a capital that only starts a
+    sentence ("Manufacturing lines ...") gives way to the word written within one."""
+    forms: dict[str, Counter] = {}
+    for text in (mine or "", theirs or ""):
+        for match in _LATIN_AS_WRITTEN.finditer(text):
+            form = match.group()
+            forms.setdefault(form.lower(), Counter())[form] += 1
+    chosen = {}
+    for word, counts in forms.items():
+        order = list(counts)  # first written first
+
+        def rank(form, word=word, counts=counts, order=order):
+            sentence_start = form != word and form == word.capitalize() and word in counts
+            return (sentence_start, -counts[form], order.index(form))
+
+        chosen[word] = min(order, key=rank)
+    return chosen
+
+
 def _readable(shared: list[str], mine: str, theirs: str, skip, limit: int = 5) -> list[str]:
-    """Shared terms worth showing: whole Latin words (best first), then whole Korean words
-    of `mine` that also occur in `theirs` (bigrams alone are fragments, not words)."""
-    shown = [w for w in shared if not _HANGUL.fullmatch(w) and w not in skip]
+    """Shared terms worth showing: whole Latin words (best first) as written, then whole
+    Korean words of `mine` that also occur in `theirs` (bigrams alone are fragments, not
+    words). The texts are matched in lower case; people read the words they typed."""
+    written = _as_written(mine, theirs)
+    shown = [written.get(w, w) for w in shared if not _HANGUL.fullmatch(w) and w not in skip]
     theirs = (theirs or "").lower()
     for word in sorted(set(_HANGUL.findall((mine or "").lower())), key=lambda w: (-len(w), w)):
         if len(word) >= 2 and word in theirs and word not in shown:

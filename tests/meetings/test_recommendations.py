@@ -293,3 +293,42 @@ def test_the_partner_list_comes_back_at_its_page(meetup, client):
     client.get(f"{base}?kind=large_firm&q=co")
     page = client.get(f"{base}/{gamma_id}?lang=en").get_data(as_text=True)
     assert _partner_tab(page) == f"{base}?kind=large_firm&q=co"
+
+
+def test_shared_terms_are_shown_as_written():
+    """The card's "shared terms" showed the words as matched, in lower case ("iot",
+    "lidar", "ai"), not as either company wrote them."""
+    me = Candidate(
+        id=1, side="startup", sector="ai", text="Smart manufacturing with IoT and LiDAR. AI vision"
+    )
+    other = Candidate(
+        id=2, side="firm", sector="bio", text="Manufacturing lines: iot, lidar and ai at each line"
+    )
+    (ranked,) = recommend(me, [other])
+    # Matched as before, in lower case; shown as written (by `me` on a tie).
+    assert ranked.similarity > 0
+    assert sorted(ranked.shared_words) == ["AI", "IoT", "LiDAR", "manufacturing"]
+    # A capital that only starts a sentence is not how the word is written.
+    (ranked,) = recommend(
+        Candidate(id=1, side="startup", sector="ai", text="Manufacturing robots"),
+        [Candidate(id=2, side="firm", sector="bio", text="robots for manufacturing")],
+    )
+    assert sorted(ranked.shared_words) == ["manufacturing", "robots"]
+
+
+def test_a_partners_card_shows_shared_terms_as_written(meetup, client):
+    add_company(
+        meetup.event,
+        "eps",
+        "large_firm",
+        sector="bio",
+        need_en="IoT retrofits of LiDAR scanners in our plants",
+    )
+    alpha = meetup.profiles["alpha"]
+    alpha.offer_en = "LiDAR and IoT sensing for factory inspection"
+    db.session.commit()
+    login(client, meetup.exhibitor_admin)
+    page = client.get("/e/test-expo/meetings/partners?q=retrofits&lang=en").get_data(as_text=True)
+    terms = re.search(r"shared terms: ([^<]*)<", _listing(page)).group(1).split(", ")
+    assert "IoT" in terms and "LiDAR" in terms
+    assert "iot" not in terms and "lidar" not in terms
