@@ -196,3 +196,16 @@ def test_a_request_just_sent_says_what_happens_next(meetup, client):
     login(client, meetup.attendee)  # the invited side answers instead
     page = client.get(f"{BASE}/requests/{request.id}?lang=en").get_data(as_text=True)
     assert 'id="next-step"' not in page and "Your answer" in page
+
+
+def test_every_attendee_page_says_where_one_is_before_its_tabs(meetup, client):
+    """A partner's page began with the six tabs of the meetup, its heading (the
+    company's name) after them: read aloud, the page said whose it was last."""
+    gamma_id = meetup.profiles["gamma"].id
+    login(client, meetup.exhibitor_admin)
+    for path in ("/", "/partners", f"/partners/{gamma_id}", "/requests", "/agenda", "/profile"):
+        page = client.get(f"{BASE}{path}?lang=en").get_data(as_text=True)
+        content = page.split("<main", 1)[1]
+        assert content.index("<h1") < content.index("meet-subnav"), path
+    page = client.get(f"{BASE}/partners/{gamma_id}?lang=en").get_data(as_text=True)
+    assert "<h1>Gamma Group</h1>" in page

@@ -74,3 +74,20 @@ def test_the_partner_list_keeps_its_filters_back_from_a_partner(meetup, live_ser
     page.click("#back-to-partners")
     page.wait_for_load_state()
     assert page.locator(".meet-rec").count() == 2
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_partners_page_opens_with_its_name(meetup, live_server, browser, lang):
+    gamma_id = meetup.profiles["gamma"].id
+    name = {"ko": "감마그룹", "en": "Gamma Group"}[lang]
+    page = _phone(meetup, live_server, browser, meetup.exhibitor_admin, lang)
+    page.goto(f"/e/test-expo/meetings/partners/{gamma_id}")
+    heading = page.locator("main h1")
+    assert heading.inner_text() == name
+    # The first heading of the page, above the tabs, on the first screen.
+    assert page.locator("main :is(h1, h2, h3)").first.inner_text() == name
+    top = heading.bounding_box()["y"]
+    assert 0 <= top < page.locator(".meet-subnav").bounding_box()["y"] < 844
+    for tab in page.locator(".meet-subnav a").all():
+        _thumb_sized_on_screen(tab)
+    assert page_width(page) <= WIDTH
