@@ -222,15 +222,29 @@ def company(event):
 @bp.post("/e/<slug>/meetings/colleagues")
 @event_view(*PARTICIPANTS)
 def invite_colleague(event):
+    # The redirect scrolls to the card, a screen or more below the page's own messages
+    # on a phone: the card shows the answer itself (at=colleagues).
+    card = url_for("meetings.profile", slug=event.slug, at="colleagues", _anchor="colleagues")
+    organization = services.named_company(current_user, event)
+    if organization is None:
+        # No card to show the answer on: the service says why (an exhibitor's people
+        # add theirs on its team page).
+        _attempt(lambda: services.invite_colleague(event, current_user, request.form.get("email")))
+        return redirect(card)
     form = ColleagueForm()
-    if not form.validate_on_submit():
-        for message in field_errors(form):
-            flash(message, "error")
-    else:
-        colleague = _attempt(
-            lambda: services.invite_colleague(event, current_user, form.email.data)
-        )
-        if colleague:
+    if form.validate_on_submit():
+        try:
+            colleague = services.invite_colleague(event, current_user, form.email.data)
+            db.session.commit()
+        except services.MeetingError as error:
+            db.session.rollback()
+            form.email.errors.append(str(error))
+        except Exception as error:
+            db.session.rollback()
+            if not is_conflict(error):
+                raise
+            flash(_("Someone else changed this at the same moment. Please try again."), "error")
+        else:
             flash(
                 _(
                     "An invitation is sent to %(email)s. They take part for your company "
@@ -239,11 +253,15 @@ def invite_colleague(event):
                 ),
                 "success",
             )
-    # The redirect scrolls to the card, a screen or more below the page's own messages
-    # on a phone: the card shows the answer itself (at=colleagues).
-    return redirect(
-        url_for("meetings.profile", slug=event.slug, at="colleagues", _anchor="colleagues")
-    )
+            return redirect(card)
+    # Refused, the card shows the address as typed with what is wrong under it: on a
+    # redirect it came back empty, the address to type again.
+    for field in form:
+        if field is not form.email:
+            for message in field.errors:
+                flash(message, "error")  # an expired form, say
+    me = services.profile_of(event, organization)
+    return _profile_page(event, organization, me, _saved_profile_form(organization, me), form)
 
 
 @bp.route("/e/<slug>/meetings/join/<token>", methods=["GET", "POST"])
@@ -281,13 +299,10 @@ def profile(event):
         flash(_("Your account is not linked to a company taking part in this event."), "error")
         return redirect(url_for("meetings.home", slug=event.slug))
     me = services.profile_of(event, organization)
-    form = ProfileForm(obj=me)
     if request.method == "GET":
-        if me is None:
-            form.sector.data = organization.sector
-            form.country.data = organization.country
-        else:
-            form.keywords.data = ", ".join(me.keywords or ())
+        form = _saved_profile_form(organization, me)
+    else:
+        form = ProfileForm(obj=me)
     if form.validate_on_submit():
         fields = {name: getattr(form, name).data for name in services.PROFILE_FIELDS}
 
@@ -299,6 +314,23 @@ def profile(event):
 
         if _attempt(save, _("Your meetup profile is saved.")):
             return redirect(url_for("meetings.partners", slug=event.slug))
+    return _profile_page(event, organization, me, form)
+
+
+def _saved_profile_form(organization, me):
+    """The profile form as saved (a new one from the company's facts), not as posted."""
+    form = ProfileForm(formdata=None, obj=me)
+    if me is None:
+        form.sector.data = organization.sector
+        form.country.data = organization.country
+    else:
+        form.keywords.data = ", ".join(me.keywords or ())
+    return form
+
+
+def _profile_page(event, organization, me, form, colleague_form=None):
+    """The meetup profile page; `colleague_form` is an invitation refused, shown at
+    the Colleagues card as typed."""
     side = me.side if me else services.side_for_kind(organization.kind)
     named = services.named_company(current_user, event) is not None
     return render_template(
@@ -309,8 +341,9 @@ def profile(event):
         organization=organization,
         side=side,
         colleagues=me.contacts() if named and me else None,
-        colleague_form=ColleagueForm() if named else None,
-        flash_at_colleagues=named and request.args.get("at") == "colleagues",
+        colleague_form=(colleague_form or ColleagueForm()) if named else None,
+        flash_at_colleagues=named
+        and (colleague_form is not None or request.args.get("at") == "colleagues"),
     )
 
 

@@ -91,3 +91,24 @@ def test_a_partners_page_opens_with_its_name(meetup, live_server, browser, lang)
     for tab in page.locator(".meet-subnav a").all():
         _thumb_sized_on_screen(tab)
     assert page_width(page) <= WIDTH
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_refused_colleague_keeps_the_address_on_a_phone(meetup, live_server, browser, lang):
+    """The card came back with an empty box, the reason at its top: the address was
+    to be typed again on the phone's keyboard."""
+    page = _phone(meetup, live_server, browser, meetup.attendee, lang)  # Gamma Group's
+    page.goto("/e/test-expo/meetings/profile")
+    box = page.locator("#colleagues input[type=email]")
+    box.fill("nobdy@example.org")
+    page.click("#colleagues button[type=submit]")
+    page.wait_for_url("**/meetings/colleagues#colleagues")
+    assert box.input_value() == "nobdy@example.org"
+    error = page.locator("#colleagues .field .error")
+    assert error.count() == 1 and "nobdy@example.org" in error.inner_text()
+    assert ("No account uses" in error.inner_text()) == (lang == "en")
+    # On the screen the page opens at, under its box.
+    top = error.evaluate("el => el.getBoundingClientRect().top")
+    assert box.bounding_box()["y"] < top < 844 - 20
+    _thumb_sized_on_screen(page.locator("#colleagues button[type=submit]"))
+    assert page_width(page) <= WIDTH

@@ -143,3 +143,45 @@ def test_the_link_asks_for_a_sign_in_first(meetup, client, outbox):
     client.post("/logout")
     response = client.get(path)
     assert response.status_code == 302 and "/login" in response.location
+
+
+def _email_field(page):
+    """The value of the Colleagues card's address box and the errors under it."""
+    import html
+
+    card = page.split('id="colleagues"', 1)[1]
+    box = re.search(r'<div class="field\s*([^"]*)">(.*?)</div>', card, re.S)
+    value = re.search(r'<input[^>]*name="email"[^>]*value="([^"]*)"', box.group(2))
+    errors = re.findall(r'<p class="error" role="alert">([^<]*)</p>', box.group(2))
+    return (
+        "has-error" in box.group(1),
+        html.unescape(value.group(1)) if value else "",
+        [html.unescape(e) for e in errors],
+    )
+
+
+def test_a_refused_invitation_keeps_the_address_typed(meetup, client, outbox):
+    """Refused (no such account, a typo, another company's), the card came back with
+    an empty box and the reason on top: the address was to be typed again."""
+    other = _account("other", meetup.companies["beta"])
+    login(client, meetup.attendee)
+    for typed, error in (
+        ("nobody@example.org", "No account uses nobody@example.org."),
+        ("colleague@example", "Invalid email address."),
+        (f" {other.email}", "The account of other@example.org is linked to another company."),
+    ):
+        response = client.post(f"{BASE}/colleagues?lang=en", data={"email": typed})
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        invalid, value, errors = _email_field(page)
+        assert invalid and value == typed.strip()
+        assert len(errors) == 1 and errors[0].startswith(error)
+        assert 'class="flash' not in page  # said once, under the address
+    assert outbox("meeting_colleague_invitation") == []
+    # The profile form above is the saved one, not emptied by the colleague's form.
+    assert "Machine vision inspection for our production lines" in page
+    # Sent, the box is empty for the next colleague.
+    _account("colleague", attendee_of=meetup.event)
+    page = _invite(client, "colleague@example.org")
+    assert _email_field(page) == (False, "", [])
+    assert "An invitation is sent to colleague@example.org." in page
