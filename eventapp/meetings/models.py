@@ -659,3 +659,28 @@ class MeetingPlan(db.Model):
     @property
     def status_label(self):
         return PLAN_STATUSES.get(self.status, self.status)
+
+
+class ColleagueInvitation(db.Model):
+    """A colleague link sent for a company an attendee named (see
+    services.invite_colleague): the card of the company's colleagues lists those still
+    waiting. The link itself is signed and checked on its own; this row is the record.
+
+    One row per event, company and person: inviting again sends a new link, so the row
+    tells the newest (`created_at`, `expires_at`). `accepted_at` is set when the person
+    joins through any link of theirs."""
+
+    __tablename__ = "colleague_invitations"
+    __table_args__ = (UniqueConstraint("event_id", "organization_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[object] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[object | None] = mapped_column(UTCDateTime, nullable=True)
+
+    user = relationship("User", foreign_keys=[user_id])
+    invited_by = relationship("User", foreign_keys=[invited_by_id])

@@ -43,6 +43,7 @@ from eventapp.meetings.models import (
     NO_SHOW_SIDES,
     ONE_SIDED_WEIGHT,
     OPEN_REQUEST_STATUSES,
+    ColleagueInvitation,
     Meeting,
     MeetingProfile,
     MeetingRequest,
@@ -253,7 +254,8 @@ def invite_colleague(event, user, email):
     token = _colleague_serializer().dumps(
         {"e": event.id, "o": organization.id, "u": colleague.id, "by": user.id}
     )
-    expires_at = utcnow() + timedelta(days=COLLEAGUE_LINK_DAYS)
+    sent_at = utcnow()
+    expires_at = sent_at + timedelta(days=COLLEAGUE_LINK_DAYS)
     mail_user(
         colleague,
         lambda: _(
@@ -270,6 +272,7 @@ def invite_colleague(event, user, email):
         link=external_url("meetings.join_company", slug=event.slug, token=token),
         expires_at=expires_at,
     )
+    _record_colleague_invitation(event, organization, colleague, user, sent_at, expires_at)
     audit.record(
         "organization.colleague_invited",
         organization,
@@ -277,6 +280,43 @@ def invite_colleague(event, user, email):
         data={"user": colleague.id, "email": colleague.email, "by": user.id},
     )
     return colleague
+
+
+def _record_colleague_invitation(event, organization, colleague, user, sent_at, expires_at):
+    """The invitation, for the card of the company's colleagues: inviting again is the
+    newest link, sent now, waiting again."""
+    invitation = db.session.scalar(
+        select(ColleagueInvitation).where(
+            ColleagueInvitation.event_id == event.id,
+            ColleagueInvitation.organization_id == organization.id,
+            ColleagueInvitation.user_id == colleague.id,
+        )
+    )
+    if invitation is None:
+        invitation = ColleagueInvitation(
+            event_id=event.id, organization_id=organization.id, user_id=colleague.id
+        )
+        db.session.add(invitation)
+    invitation.invited_by_id = user.id
+    invitation.created_at = sent_at
+    invitation.expires_at = expires_at
+    invitation.accepted_at = None
+    db.session.flush()
+    return invitation
+
+
+def waiting_colleague_invitations(event, organization):
+    """The colleague links of `organization` neither accepted nor expired, newest first."""
+    return db.session.scalars(
+        select(ColleagueInvitation)
+        .where(
+            ColleagueInvitation.event_id == event.id,
+            ColleagueInvitation.organization_id == organization.id,
+            ColleagueInvitation.accepted_at.is_(None),
+            ColleagueInvitation.expires_at > utcnow(),
+        )
+        .order_by(ColleagueInvitation.created_at.desc(), ColleagueInvitation.id.desc())
+    ).all()
 
 
 def colleague_invitation(event, token, user):
@@ -327,6 +367,16 @@ def join_company(event, user, token):
     if "attendee" not in roles_of(user, event):
         check_registration_open(event, MeetingError)
         grant_role(event, user, "attendee", organization=organization)
+    db.session.execute(
+        update(ColleagueInvitation)
+        .where(
+            ColleagueInvitation.event_id == event.id,
+            ColleagueInvitation.organization_id == organization.id,
+            ColleagueInvitation.user_id == user.id,
+            ColleagueInvitation.accepted_at.is_(None),
+        )
+        .values(accepted_at=utcnow())
+    )
     audit.record(
         "organization.colleague_joined",
         organization,

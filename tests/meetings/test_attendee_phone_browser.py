@@ -94,12 +94,25 @@ def test_a_partners_page_opens_with_its_name(meetup, live_server, browser, lang)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_a_refused_colleague_keeps_the_address_on_a_phone(meetup, live_server, browser, lang):
+def test_colleague_invitations_on_a_phone(meetup, live_server, browser, lang):
     """The card came back with an empty box, the reason at its top: the address was
     to be typed again on the phone's keyboard."""
+    from tests.meetings.test_colleagues import _account
+
+    _account("colleague", attendee_of=meetup.event)
     page = _phone(meetup, live_server, browser, meetup.attendee, lang)  # Gamma Group's
     page.goto("/e/test-expo/meetings/profile")
     box = page.locator("#colleagues input[type=email]")
+    # Sent, the invitation is listed on the card as waiting, within the screen.
+    box.fill("colleague@example.org")
+    page.click("#colleagues button[type=submit]")
+    page.wait_for_url("**/meetings/profile*#colleagues")
+    waiting = page.locator("#colleagues li[data-invitation]")
+    assert waiting.count() == 1 and "colleague@example.org" in waiting.inner_text()
+    assert ("valid until" in waiting.inner_text()) == (lang == "en")
+    box_of = waiting.bounding_box()
+    assert box_of["x"] >= 0 and box_of["x"] + box_of["width"] <= WIDTH
+    assert page_width(page) <= WIDTH
     box.fill("nobdy@example.org")
     page.click("#colleagues button[type=submit]")
     page.wait_for_url("**/meetings/colleagues#colleagues")

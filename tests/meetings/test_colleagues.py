@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from eventapp.accounts.models import User
 from eventapp.core.audit import AuditEntry
@@ -185,3 +185,64 @@ def test_a_refused_invitation_keeps_the_address_typed(meetup, client, outbox):
     page = _invite(client, "colleague@example.org")
     assert _email_field(page) == (False, "", [])
     assert "An invitation is sent to colleague@example.org." in page
+
+
+def _waiting(page):
+    card = page.split('id="colleagues"', 1)[1].split("</section>", 1)[0]
+    return [
+        " ".join(re.sub(r"<[^>]+>", " ", item).split())
+        for item in re.findall(r"<li data-invitation=\"\d+\">(.*?)</li>", card, re.S)
+    ]
+
+
+def test_the_card_lists_the_invitations_still_waiting(meetup, client, outbox):
+    """Invitations were links in a mail only: the card could not say who was invited
+    and had not joined, nor until when their link worked."""
+    from eventapp.core.templating import local_time
+    from eventapp.meetings.models import ColleagueInvitation
+
+    _account("colleague", attendee_of=meetup.event)
+    _account("second")
+    login(client, meetup.attendee)
+    page = client.get(f"{BASE}/profile?lang=en").get_data(as_text=True)
+    assert _waiting(page) == [] and 'id="colleague-invitations"' not in page
+    _invite(client, "colleague@example.org")
+    page = _invite(client, "second@example.org")
+    (second, first) = db.session.scalars(
+        select(ColleagueInvitation).order_by(ColleagueInvitation.id.desc())
+    ).all()
+    sent, until = (
+        local_time(moment, "yyyy-MM-dd HH:mm", meetup.event)
+        for moment in (first.created_at, first.expires_at)
+    )
+    assert first.expires_at - first.created_at == timedelta(days=services.COLLEAGUE_LINK_DAYS)
+    assert first.invited_by_id == meetup.attendee.id and first.accepted_at is None
+    assert _waiting(page)[1] == f"Colleague colleague@example.org sent {sent}, valid until {until}"
+    assert _waiting(page)[0].startswith("Second second@example.org sent ")
+    page = client.get(f"{BASE}/profile?lang=ko").get_data(as_text=True)
+    assert "초대했으나 아직 합류하지 않은 동료" in page
+    assert _waiting(page)[1] == f"Colleague colleague@example.org {sent} 발송, {until}까지 유효"
+    # Invited again: one invitation still, sent anew.
+    with time_machine.travel(timedelta(days=1), tick=True):
+        login(client, meetup.attendee)
+        _invite(client, "colleague@example.org")
+    assert db.session.scalar(select(func.count()).select_from(ColleagueInvitation)) == 2
+    db.session.refresh(first)
+    assert first.expires_at - first.created_at == timedelta(days=services.COLLEAGUE_LINK_DAYS)
+    assert first.created_at > second.created_at
+
+    # Joined, it is accepted, and the person is listed as a colleague instead.
+    links = [m for m in outbox("meeting_colleague_invitation") if m[0] == "colleague@example.org"]
+    path = re.search(r"http://testserver(/\S+)", links[0][2]).group(1)  # the first link
+    client.post("/logout")
+    login(client, db.session.scalar(select(User).where(User.email == "colleague@example.org")))
+    assert client.post(path).status_code == 302
+    db.session.refresh(first)
+    assert first.accepted_at is not None
+    page = client.get(f"{BASE}/profile?lang=en").get_data(as_text=True)
+    assert [item.split()[0] for item in _waiting(page)] == ["Second"]
+    # A link past its days is no longer waiting.
+    with time_machine.travel(timedelta(days=services.COLLEAGUE_LINK_DAYS + 1), tick=True):
+        login(client, db.session.scalar(select(User).where(User.email == "colleague@example.org")))
+        page = client.get(f"{BASE}/profile?lang=en").get_data(as_text=True)
+        assert _waiting(page) == [] and 'id="colleague-invitations"' not in page
