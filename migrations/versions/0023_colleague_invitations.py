@@ -2,9 +2,9 @@
 
 Links sent before are not known: they keep working, and are not listed.
 
-Revision ID: 0022
-Revises: 0021
-Create Date: 2026-12-07 07:00:00.000000
+Revision ID: 0023
+Revises: 0022
+Create Date: 2026-12-07 07:30:00.000000
 
 """
 from alembic import op
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0022'
-down_revision = '0021'
+revision = '0023'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 
