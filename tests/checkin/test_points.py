@@ -465,3 +465,20 @@ def test_a_device_never_used_says_so_under_last_seen(scanning, login_as, device_
         row = html.split('<tr id="device-', 1)[1].split("</tr>", 1)[0]
         seen = row.split('data-label="', 3)[3].split("</td>", 1)[0]
         assert seen.endswith(f'<span class="muted">{never}</span>'), seen
+
+
+@pytest.mark.parametrize(
+    "lang, main, vip",
+    [
+        ("ko", "기본 출입구 그룹", "출입구 그룹 vip"),
+        ("en", "main entrance group", "entrance group vip"),
+    ],
+)
+def test_the_point_list_says_which_entrance_group_a_gate_is_in(scanning, login_as, lang, main, vip):
+    """The list showed a gate's group bare, "(main)": the app's own default in
+    English on the Korean page, and with nothing to say what the word was."""
+    page = login_as("organizer").get(f"/e/test-expo/checkin/?lang={lang}").get_data(as_text=True)
+    groups = re.findall(r'<small class="muted entrance-group">\(([^)]*)\)</small>', page)
+    assert groups.count(main) == 3  # the main, side and day-2 gates
+    assert groups.count(vip) == 1
+    assert "(main)" not in page
