@@ -1247,6 +1247,8 @@ def plan(event, plan_id):
         left_out=left_out,
         reasons=planning.REASON_LABELS,
         slots_open=slots_open,
+        # The plan names slots by code ("D1-1030"); organizers read day and time.
+        slots={s.code: s for s in services.slots_of(event)},
     )
 
 

@@ -2,6 +2,7 @@
 applying in one transaction, and the stale check."""
 
 import os
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -455,3 +456,18 @@ def test_a_plan_that_books_nothing_offers_nothing_to_apply(meetup, client, quick
         as_text=True
     )
     assert 'id="apply-plan"' in page and 'id="plan-nothing"' not in page
+
+
+def test_a_plan_names_the_time_of_each_new_meeting(meetup, client, quick_solver):
+    """Its new meetings listed their slot by its code, "D1-1030": organizers read
+    the day and the time, as the grid and the meeting zone show them."""
+    _crowd(meetup, startups=2)
+    login(client, meetup.organizer)
+    response = client.post("/e/test-expo/meetings/manage/schedule")
+    page = client.get(response.location + "?lang=en").get_data(as_text=True)
+    codes = {slot.code for slot in meetup.slots}
+    labels = {slot.label for slot in meetup.slots}
+    cells = re.findall(r'<tr><td class="nowrap">([^<]*)</td>', page)
+    assert len(cells) == 4
+    assert set(cells) <= labels
+    assert not any(f">{code}<" in page for code in codes)
