@@ -1186,8 +1186,7 @@ def move(event, meeting_id):
     # Not inside the f-string: Babel would not extract the message from there.
     away = _("marked unavailable")
     form.slot_id.choices = select_choices(
-        (s.id, f"{s.code} · {s.label}" + (f" ({away})" if s.id in unavailable else ""))
-        for s in slots
+        (s.id, s.label + (f" ({away})" if s.id in unavailable else "")) for s in slots
     )
     form.table_id.choices = select_choices(
         [(0, _("first free table (or the firm's booth)"))] + [(t.id, t.code) for t in tables]

@@ -1205,3 +1205,21 @@ def test_meetup_mails_name_the_partner_in_their_subject(meetup, outbox):
     assert subjects("meeting_request_cancelled") == {
         "other_exhibitor@example.org": "Meeting request with Alpha Robotics withdrawn"
     }
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_the_move_page_names_times_not_slot_codes(meetup, client, lang):
+    """It said where a meeting is now as "D1-1000" and began each time of its list
+    with such a code; in Korean it also said both sides "were informed" before
+    anything was moved."""
+    meeting = booked_meeting(meetup)
+    login(client, meetup.organizer)
+    url = f"/e/test-expo/meetings/manage/m/{meeting.id}/move?lang={lang}"
+    page = client.get(url).get_data(as_text=True)
+    assert meeting.slot.label in page
+    assert not any(slot.code in page for slot in meetup.slots)
+    options = re.findall(r"<option[^>]*>([^<]*)</option>", page)
+    assert any(option.startswith(meetup.slots[1].label) for option in options)
+    if lang == "ko":
+        assert "변경하면 양측에 알리고" in page
+        assert "알렸으며" not in page
