@@ -1,6 +1,7 @@
 """The organizer's settings page: days, slot length, breaks, tables, caps, booking window
 and the firms that receive at their own booth."""
 
+import re
 from datetime import datetime
 
 import pytest
@@ -357,3 +358,17 @@ def test_a_booking_window_past_the_fair_is_refused(meetup, english):
     )
     db.session.commit()
     assert services.get_settings(event).booking_closes_at == over
+
+
+@pytest.mark.parametrize(
+    "lang, slots, tables", [("ko", "시간대", "상담 테이블"), ("en", "time slots", "meeting tables")]
+)
+def test_the_meetup_overview_counts_slots_and_tables_apart(meetup, client, lang, slots, tables):
+    """ "8 / 2 slots / tables" read as 8 of 2, or as 8 slots of which 2 used."""
+    login(client, meetup.organizer)
+    page = client.get(f"/e/test-expo/meetings/manage/?lang={lang}").get_data(as_text=True)
+    assert f'id="stat-slots">{len(meetup.slots)}</span><span class="stat-label">{slots}<' in page
+    assert f'id="stat-tables">2</span><span class="stat-label">{tables}<' in page
+    assert " / " not in re.sub(
+        r"<[^>]+>", "", page.split('class="stats"')[1].split("</section>")[0]
+    )
