@@ -69,6 +69,17 @@ def test_a_plan_reads_on_a_phone_without_scrolling_sideways(
     assert client.post("/e/test-expo/meetings/manage/schedule").status_code == 302
     plan_id = db.session.scalar(select(MeetingPlan.id))
     page = _organizer_phone(meetup, live_server, browser, lang)
+    # Reached from the meetup's overview by a link a thumb can hit: it was "#1",
+    # 19 px square.
+    page.goto(f"/e/test-expo/meetings/manage/?lang={lang}")
+    link = page.locator("a.plan-link")
+    assert (
+        link.inner_text()
+        == ("Scheduling plan" if lang == "en" else "일정 배정 계획안") + f" #{plan_id}"
+    )
+    assert min(_heights(link)) >= 44
+    link.click()
+    page.wait_for_url(f"**/plans/{plan_id}")
     page.goto(f"/e/test-expo/meetings/manage/plans/{plan_id}?lang={lang}")
     assert page.locator(".table tbody tr").count() >= 4
     assert page_width(page) <= 390
