@@ -13,6 +13,7 @@ from eventapp.booths.state import (
     zone_label,
 )
 from eventapp.core.i18n import gettext as _
+from eventapp.core.i18n import label as standalone_label
 from eventapp.core.spreadsheets import csv_safe, keep_as_text, xlsx_row
 
 COLUMNS = (
@@ -231,8 +232,11 @@ def floorplan_pdf(event):
     frame_w = page[0] - 2 * margin
     frame_h = page[1] - 2 * margin - 40
     # The zone strip on each booth and the fill of its status, as on the screen plan.
-    legend_items = [(ZONE_COLOURS.get(z, "#64748b"), str(zone_label(z))) for z in plan.zones] + [
-        (STATUS_FILL[key], str(STATUSES[key])) for key in ("free", "held", "taken", "blocked")
+    legend_items = [
+        (ZONE_COLOURS.get(z, "#64748b"), standalone_label(zone_label(z))) for z in plan.zones
+    ] + [
+        (STATUS_FILL[key], standalone_label(STATUSES[key]))
+        for key in ("free", "held", "taken", "blocked")
     ]
     for hall in plan.halls:
         booths = [b for b in plan.booths if b.hall == hall.code]

@@ -40,8 +40,8 @@ from eventapp.booths.models import (
 from eventapp.core.db import is_conflict
 from eventapp.core.forms import select_choices
 from eventapp.core.i18n import gettext as _
+from eventapp.core.i18n import label, ngettext
 from eventapp.core.i18n import lazy_gettext as _l
-from eventapp.core.i18n import ngettext
 from eventapp.core.nav import add_nav_item, add_overview_panel
 from eventapp.core.permissions import (
     company_of,
@@ -69,8 +69,9 @@ add_overview_panel("booths/_overview_panel.html")
 def _plan_helpers():
     return {
         "zone_label": state.zone_label,
-        "statuses_json": lambda statuses: {k: str(v) for k, v in statuses.items()},
-        "zones_json": lambda zones: {z: str(state.zone_label(z)) for z in zones},
+        # The plan's script shows these alone (booth details, labels read out).
+        "statuses_json": lambda statuses: {k: label(v) for k, v in statuses.items()},
+        "zones_json": lambda zones: {z: label(state.zone_label(z)) for z in zones},
         "halls_json": lambda halls: {hall.code: hall.name for hall in halls},
     }
 

@@ -46,6 +46,27 @@ def lazy_gettext(string, **variables):
     return LazyString(gettext, string, **variables)
 
 
+def label(text):
+    """`text` as a label standing on its own: its first letter a capital, the rest as
+    written ("Free", "Startup", "AI·digital"). The catalog keeps such values in lower
+    case because sentences say them too ("Your registration is pending"); Korean has
+    no capitals and reads the same."""
+    if not isinstance(text, str):  # a lazy string; Markup stays Markup
+        text = str(text)
+    return text[:1].upper() + text[1:]
+
+
+def lazy_label(text):
+    """`label` of a lazy string, translated when shown (form choices)."""
+    return LazyString(label, text)
+
+
+def labels(pairs):
+    """(value, label) pairs or a {value: label} mapping, with their labels as `label`s."""
+    items = pairs.items() if isinstance(pairs, dict) else pairs
+    return [(value, lazy_label(text)) for value, text in items]
+
+
 # The same in templates, as Jinja's i18n extension calls them ("newstyle"): the
 # translation is marked safe before the variables, which are escaped, go in.
 @pass_context

@@ -13,6 +13,7 @@ from eventapp.core.db import utcnow
 from eventapp.core.i18n import (
     current_language,
     install_template_gettext,
+    label,
     linked_language,
     ngettext,
 )
@@ -104,6 +105,7 @@ def register(app):
     app.add_template_global(plural_forms, "plural_forms")
     app.add_template_filter(country_name, "country_name")
     app.add_template_filter(zone_name, "zone_name")
+    app.add_template_filter(label, "label")
     app.add_template_filter(lambda d, fmt="medium": format_date(d, fmt), "date")
 
     @app.context_processor

@@ -19,7 +19,7 @@ from eventapp.core.forms import (
     one_kind_of_line_break,
     select_choices,
 )
-from eventapp.core.i18n import current_language
+from eventapp.core.i18n import current_language, labels
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.exhibitors import services
 from eventapp.organizations.models import ORGANIZATION_KINDS, SECTORS
@@ -51,9 +51,9 @@ class CompanyProfileMixin:
     name_ko = StringField(_l("Company name (Korean)"), validators=[Optional(), Length(max=200)])
     name_en = StringField(_l("Company name (English)"), validators=[Optional(), Length(max=200)])
     kind = ChoiceField(
-        _l("Kind of organization"), choices=select_choices(ORGANIZATION_KINDS.items())
+        _l("Kind of organization"), choices=select_choices(labels(ORGANIZATION_KINDS))
     )
-    sector = ChoiceField(_l("Sector"), choices=select_choices(SECTORS.items()))
+    sector = ChoiceField(_l("Sector"), choices=select_choices(labels(SECTORS)))
     country = ChoiceField(_l("Country"), default="KR")
     website = StringField(
         _l("Website"),
@@ -107,7 +107,7 @@ class RegistrationForm(CompanyProfileMixin, FlaskForm):
     )
     zones = MultiCheckboxField(
         _l("Zones you may stand in"),
-        choices=select_choices(SECTORS.items()),
+        choices=select_choices(labels(SECTORS)),
         description=_l("Leave all unticked if any zone will do."),
     )
     wishes = FieldList(
@@ -204,7 +204,9 @@ class MemberForm(FlaskForm):
     role = ChoiceField(
         _l("Role"),
         choices=select_choices(
-            [("exhibitor_staff", _l("company staff")), ("exhibitor_admin", _l("company admin"))]
+            labels(
+                [("exhibitor_staff", _l("company staff")), ("exhibitor_admin", _l("company admin"))]
+            )
         ),
         default="exhibitor_staff",
     )
@@ -257,7 +259,7 @@ class PriorityForm(FlaskForm):
         _l("Picking tier"),
         id="priority-tier",
         coerce=int,
-        choices=select_choices(services.PRIORITY_TIERS.items()),
+        choices=select_choices(labels(services.PRIORITY_TIERS)),
         description=_l("Priority exhibitors may pick from the priority opening time."),
     )
 
@@ -278,7 +280,7 @@ class ImportForm(FlaskForm):
     )
     status = ChoiceField(
         _l("Status of the imported exhibitors"),
-        choices=select_choices(IMPORT_STATUS_CHOICES),
+        choices=select_choices(labels(IMPORT_STATUS_CHOICES)),
         default="approved",
     )
 

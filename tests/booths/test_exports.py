@@ -152,11 +152,11 @@ def test_pdf_legend_draws_zone_colour_swatches(client, placed, tmp_path):
         offset = 3 * (y * width + x)
         return tuple(rgb[offset : offset + 3])
 
-    for zone, label in (("ai", "AI·digital"), ("bio", "bio-health")):
+    for zone, label in (("ai", "AI·digital"), ("bio", "Bio-health")):
         expected = tuple(int(ZONE_COLOURS[zone][i : i + 2], 16) for i in (1, 3, 5))
         found = colour_left_of(label)
         assert all(abs(a - b) <= 24 for a, b in zip(found, expected, strict=True)), (zone, found)
-    held = colour_left_of("held")
+    held = colour_left_of("Held")
     assert all(abs(a - b) <= 24 for a, b in zip(held, (0xFD, 0xE6, 0x8A), strict=True)), held
 
 

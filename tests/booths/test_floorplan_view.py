@@ -1,5 +1,6 @@
 """The floor plan as SVG, as JSON and as a list: booths, statuses, who sees what."""
 
+import json
 import re
 import time
 from datetime import timedelta
@@ -196,3 +197,45 @@ def test_large_plan_renders_quickly(client, small_event):
     assert page.status_code == 200 and len(data["booths"]) == 600
     assert len(svg_statuses(page.get_data(as_text=True))) == 600
     assert elapsed < 5, f"600 booths took {elapsed:.2f}s"
+
+
+def legend_of(page):
+    legend = re.search(r'<ul class="fp-legend".*?</ul>', page, re.S).group(0)
+    return [re.sub(r"<[^>]+>", "", item).strip() for item in re.findall(r"<li>.*?</li>", legend)]
+
+
+def test_english_labels_on_my_booths_start_with_a_capital(login_as, picking_open):
+    client = login_as("exhibitor_admin")
+    page = client.get("/e/test-expo/my-booths?lang=en").get_data(as_text=True)
+    legend = legend_of(page)
+    assert legend[:5] == ["Free", "Held", "Taken", "Blocked", "Yours"]
+    assert {"You may pick", "Selected", "AI·digital", "Bio-health"} <= set(legend)
+    assert '<option value="bio">Bio-health</option>' in page
+    assert re.search(r"<dt>Status</dt><dd>Approved</dd>", page)
+    # What the plan's script shows in the booth details and reads out.
+    strings = json.loads(re.search(r'id="fp-strings">(.*?)</script>', page, re.S).group(1))
+    assert strings["statuses"]["free"] == "Free" and strings["zones"]["bio"] == "Bio-health"
+    assert 'aria-label="A-03, AI·digital, Free"' in page
+    # The values behind the labels are as they were: data, classes, form values.
+    assert svg_statuses(page)["A-03"] == "free"
+    assert 'class="sw s-free"' in page and 'data-zone="ai"' in page
+    # Said within a sentence, a status stays in lower case.
+    picking_open.exhibitors["alpha"].status = "pending"
+    db.session.commit()
+    page = client.get("/e/test-expo/my-booths?lang=en").get_data(as_text=True)
+    assert "Your registration is pending; booths come after approval." in page
+    assert re.search(r"<dt>Status</dt><dd>Pending</dd>", page)
+
+
+def test_korean_labels_on_my_booths_are_unchanged(login_as, picking_open):
+    page = login_as("exhibitor_admin").get("/e/test-expo/my-booths?lang=ko").get_data(as_text=True)
+    legend = legend_of(page)
+    assert legend[:2] == ["빈 부스", "임시 선점"] and "선택 가능" in legend
+
+
+def test_the_booth_list_shows_capitalised_statuses(client, small_event):
+    with_floor(small_event)
+    page = client.get("/e/test-expo/booths?lang=en").get_data(as_text=True)
+    assert re.search(r'<option value="free"\s*>Free</option>', page)
+    assert re.search(r'<tr data-booth="A-03" data-status="free">.*?>Free</span>', page, re.S)
+    assert re.search(r'<tr data-booth="A-01" data-status="taken">.*?>Yes</td>', page, re.S)

@@ -135,8 +135,8 @@ def test_good_csv_is_previewed_then_imported(login_as, small_event, outbox):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Preview: 3 exhibitors will be imported" in page
-    assert "existing company: Gamma Group" in page
-    assert "existing account, invited to the team as company admin" in page
+    assert "Existing company: Gamma Group" in page
+    assert "Existing account, invited to the team as company admin" in page
     assert counts() == before  # nothing written by the preview
     response = client.post(
         APPLY + "?lang=en",
@@ -247,7 +247,7 @@ def test_an_existing_contact_is_invited_as_company_admin_and_joins_once_they_acc
     # is invited, as what.
     page = login_as("organizer").get(f"/e/test-expo/manage/exhibitors/{delta.id}?lang=en")
     waiting = page.get_data(as_text=True).split('id="invitations"', 1)[1].split("</table>")[0]
-    assert "outsider@example.org" in waiting and "company admin" in waiting
+    assert "outsider@example.org" in waiting and "Company admin" in waiting
 
     client = login_as("outsider")
     response = client.post(
@@ -873,8 +873,8 @@ def test_the_preview_shows_each_rows_booth_picking_tier(login_as, small_event):
     cells = [
         re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", preview, re.S)
     ]
-    assert "priority (may pick early, e.g. sponsors)" in cells
-    assert "regular" in cells
+    assert "Priority (may pick early, e.g. sponsors)" in cells
+    assert "Regular" in cells
 
 
 def test_a_cell_excel_made_a_date_is_named_as_the_date(small_event, english):

@@ -172,7 +172,7 @@ def test_the_organizers_see_the_invitations_waiting_on_their_page_of_the_exhibit
     page = client.get(detail + "?lang=en").get_data(as_text=True)
     table = page.split('id="invitations"', 1)[1].split("</table>", 1)[0]
     assert outsider.email in table and outsider.name in table
-    assert "company admin" in table and sent in table and until in table
+    assert "Company admin" in table and sent in table and until in table
     withdraw = f"/e/test-expo/exhibitors/{alpha.id}/team/invitations/{invitation.id}/withdraw"
     assert f'action="{withdraw}"' in table and f'name="next" value="{detail}"' in table
     assert f'href="/e/test-expo/exhibitors/{alpha.id}/#add-person"' in page

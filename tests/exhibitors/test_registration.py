@@ -636,3 +636,40 @@ def test_a_refused_registration_opens_on_its_first_faulty_field(
         r'<[^>]*\bautofocus\b[^>]*\bid="([^"]+)"', page
     ) == [focused]
     assert "autofocus" not in client.get(REGISTER).get_data(as_text=True)
+
+
+def test_english_labels_of_the_exhibitor_pages_start_with_a_capital(login_as, small_event):
+    client = login_as("attendee")
+    form = client.get(REGISTER + "?lang=en").get_data(as_text=True)
+    assert re.search(r'<option (selected )?value="startup">Startup</option>', form)
+    assert re.search(r'<option (selected )?value="midsize_firm">Mid-size firm</option>', form)
+    assert re.search(r'value="eco"[^>]*> Eco-friendly</label>', form)
+    assert re.search(r'<option (selected )?value="ai">AI·digital</option>', form)
+
+    alpha = small_event.exhibitors["alpha"]
+    page = (
+        login_as("exhibitor_admin")
+        .get(f"/e/test-expo/exhibitors/{alpha.id}/?lang=en")
+        .get_data(as_text=True)
+    )
+    assert re.search(r'data-status="approved">Approved</span>', page)
+    assert "<dt>Kind</dt><dd>Startup</dd>" in page and "<dt>Sector</dt><dd>AI·digital</dd>" in page
+    assert "<dt>Corner booth</dt><dd>No preference</dd>" in page
+    assert 'data-label="Role">Company admin</td>' in page
+    assert re.search(r'<option (selected )?value="exhibitor_staff">Company staff</option>', page)
+
+    organizer = login_as("organizer")
+    listing = organizer.get("/e/test-expo/manage/exhibitors/?lang=en").get_data(as_text=True)
+    assert re.search(r'status=pending"\s*>Pending <span class="count">', listing)
+    assert 'data-label="Kind">Mid-size firm</td>' in listing
+    assert '<option value="">Any</option>' in listing
+    detail = organizer.get(f"/e/test-expo/manage/exhibitors/{alpha.id}?lang=en").get_data(
+        as_text=True
+    )
+    assert '<dd id="priority-label">Regular</dd>' in detail
+    assert re.search(r'<option (selected )?value="0">Regular</option>', detail)
+
+
+def test_korean_labels_of_the_exhibitor_pages_are_unchanged(login_as, small_event):
+    form = login_as("attendee").get(REGISTER + "?lang=ko").get_data(as_text=True)
+    assert re.search(r'value="startup">스타트업</option>', form)
