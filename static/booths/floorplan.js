@@ -188,6 +188,11 @@
     if (!message) return;
     message.textContent = text;
     message.className = "pick-message " + (ok ? "ok" : "error");
+    placeHoldForm();
+  }
+  // A message about an earlier tap or hold, cleared once the selection moves on.
+  function unsay() {
+    if (message && message.textContent) { message.textContent = ""; message.className = "pick-message"; }
   }
   // `refreshing`: the live refresh writes a field only while it still holds what the
   // page last wrote there; codes typed and not yet sent (nor left, which selects them)
@@ -206,13 +211,15 @@
     });
   }
   // On a phone the hold form sits a screen above the booths being tapped: while
-  // booths are selected and its place is out of view, it rides at the foot of the
-  // screen. Its place keeps its height, so the plan does not jump.
+  // booths are selected, or it has a message to say, and its place is out of view,
+  // it rides at the foot of the screen. Its place keeps its height, so the plan
+  // does not jump.
   var holdForm = document.getElementById("hold-form");
   var holdSlot = null, holdSlotSeen = true;
   function placeHoldForm() {
     if (!holdSlot) return;
-    var floating = !holdSlotSeen && selected().length > 0;
+    var saying = !!(message && holdForm.contains(message) && message.textContent.trim());
+    var floating = !holdSlotSeen && (selected().length > 0 || saying);
     if (floating && !holdForm.classList.contains("floating")) holdSlot.style.minHeight = holdSlot.offsetHeight + "px";
     holdForm.classList.toggle("floating", floating);
   }
@@ -235,6 +242,7 @@
     if (mode === "view") return;
     if (g.classList.contains("selected")) {
       g.classList.remove("selected");
+      unsay();
     } else if (!pickable(g)) {
       say(strings.notPickable, false);
       return;
@@ -243,6 +251,7 @@
       return;
     } else {
       g.classList.add("selected");
+      unsay();
     }
     syncSelection();
   }

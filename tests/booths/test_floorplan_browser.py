@@ -419,3 +419,68 @@ def test_the_zoom_buttons_are_big_enough_for_a_thumb(live_server, occupied, brow
     for button in ("#zoom-in", "#zoom-out", "#zoom-reset"):
         box = page.locator(button).bounding_box()
         assert box["width"] >= 44 and box["height"] >= 44, (button, box)
+
+
+def _in_view_and_readable(page, selector):
+    """Whether the element is on the phone's screen, inside its width, in type one reads."""
+    return page.evaluate(
+        """sel => { const el = document.querySelector(sel); const r = el.getBoundingClientRect();
+           const size = parseFloat(getComputedStyle(el).fontSize);
+           return r.height > 0 && r.top >= 0 && r.bottom <= innerHeight && r.left >= 0
+             && r.right <= innerWidth && r.width >= 300 && size >= 14; }""",
+        selector,
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_picking_messages_show_where_the_booths_are_tapped_on_a_phone(
+    live_server, small_event, browser, lang
+):
+    """The answers to a tap ("you cannot pick this booth", "unselect one first") and to
+    a hold ("these booths do not touch") were said at the top of the page, a screen
+    above the plan being tapped: they now ride with the hold form at the foot of the
+    screen, read out as they come."""
+    from tests.booths.conftest import open_window
+
+    open_window(small_event.event)
+    db.session.remove()
+    page = new_page(browser, live_server.url, **PHONE)
+    sign_in_page(page, "exhibitor_admin@example.org")
+    page.goto(f"/e/test-expo/my-booths?lang={lang}")
+    message = page.locator("#pick-message")
+    assert message.get_attribute("aria-live") == "polite"
+    page.locator(".fp-frame").evaluate("frame => frame.scrollIntoView()")
+
+    # A booth outside Alpha's zone.
+    page.select_option("#hall-filter", "B")
+    booth(page, "B-03").tap()
+    page.wait_for_function("() => document.querySelector('#pick-message').textContent.trim()")
+    assert {"en": "You cannot pick this booth.", "ko": "이 부스는 선택할 수 없습니다."}[
+        lang
+    ] in message.inner_text()
+    assert _in_view_and_readable(page, "#pick-message")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    # Alpha rents two booths: a third is refused, in view.
+    page.select_option("#hall-filter", "A")
+    for code in ("A-03", "A-04"):
+        booth(page, code).tap()
+    assert message.inner_text().strip() == ""  # the refusal of B-03 is over
+    booth(page, "A-05").tap()
+    page.wait_for_function("() => document.querySelector('#pick-message').textContent.trim()")
+    assert {"en": "You rent 2 booths", "ko": "부스 2개"}[lang] in message.inner_text()
+    assert _in_view_and_readable(page, "#pick-message")
+
+    # A hold the server refuses: its answer stays in view while picking again.
+    for code in ("A-03", "A-04", "A-01", "A-05"):  # A-01 and A-05 do not touch
+        booth(page, code).tap()
+    page.click("#hold-button")
+    page.wait_for_url("**/my-booths**")
+    page.wait_for_load_state()
+    assert message.inner_text().strip()
+    page.locator(".fp-frame").evaluate("frame => frame.scrollIntoView()")
+    page.wait_for_function(
+        "() => document.querySelector('#hold-form').classList.contains('floating')"
+    )
+    assert _in_view_and_readable(page, "#pick-message")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
