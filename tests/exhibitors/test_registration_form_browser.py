@@ -1,5 +1,5 @@
-"""The registration form in a real browser, on a desktop screen with a mouse and on a
-phone."""
+"""The registration form in a real browser: its wished booths and tick boxes, on a
+desktop screen with a mouse and on a phone."""
 
 import pytest
 
@@ -40,3 +40,26 @@ def test_each_wish_number_stands_clear_of_the_box_to_its_left(
     assert cells[0]["box"][0] - cells[0]["cell"][0] >= 20
     assert beside  # the case that went wrong is met
     assert page_width(page) <= screen["viewport"]["width"]
+
+
+@pytest.mark.parametrize("screen", [DESKTOP, PHONE], ids=["mouse", "touch"])
+def test_the_tick_boxes_are_a_thumbs_size_whatever_the_pointer(
+    small_event, newcomer, live_server, browser, screen
+):
+    """Where the screen reported no touch pointer (touch laptops, some phones), each
+    tick box's target was a 20 px box in a 36 px line."""
+    email = newcomer.email
+    db.session.remove()
+    page = browser_signed_in(browser, live_server.url, email, "en-US", **screen)
+    page.goto("/e/test-expo/exhibit?lang=en")
+    labels = page.locator("form.exhibitor-form label.check")
+    assert labels.count() >= 7  # six zones and the corner booth
+    for i in range(labels.count()):
+        label = labels.nth(i)
+        box = label.bounding_box()
+        assert box["height"] >= 44, (label.inner_text(), box)
+        tick = label.locator("input")
+        before = tick.is_checked()
+        # A tap near the top edge of the label ticks its box.
+        label.click(position={"x": box["width"] / 2, "y": 2})
+        assert tick.is_checked() != before, label.inner_text()
