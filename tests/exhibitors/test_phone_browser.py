@@ -122,7 +122,7 @@ def test_the_import_preview_reads_on_a_phone(small_event, live_server, browser, 
     assert not wrap.evaluate("el => el.scrollWidth > el.clientWidth")
     assert page_width(page) <= 390
     picking = page.locator("#import-preview td[data-label='Booth picking']")
-    assert picking.inner_text() == "priority (may pick early, e.g. sponsors)"
+    assert picking.inner_text() == "Priority (may pick early, e.g. sponsors)"
     box = picking.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
 
