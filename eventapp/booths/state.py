@@ -45,6 +45,9 @@ ZONE_COLOURS = {
 }
 HALL_GAP = 8.0  # metres between halls drawn next to each other
 HALL_MARGIN = 2.0
+# Room above the top hall for its name (2.6 m type on a baseline 0.7 m above the
+# hall): 5 m left an empty band above it.
+NAME_ROOM = 4.0
 
 
 def zone_label(zone):
@@ -116,7 +119,8 @@ class PlanView:
 
     @property
     def view_box(self):
-        return f"{-HALL_MARGIN:g} {-HALL_MARGIN - 3:g} {self.width + 2 * HALL_MARGIN:g} {self.height + 2 * HALL_MARGIN + 3:g}"
+        width, height = self.width + 2 * HALL_MARGIN, self.height + HALL_MARGIN + NAME_ROOM
+        return f"{-HALL_MARGIN:g} {-NAME_ROOM:g} {width:g} {height:g}"
 
     @property
     def aspect_ratio(self):

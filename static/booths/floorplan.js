@@ -62,13 +62,38 @@
     vb.w = w; vb.h = vb.h * f;
     apply();
   }
-  function showBox(x, y, w, h, pad) {
+  // `atTop`: a box lower than the frame is shown at its top (a hall under its name),
+  // not centred with an empty band above it.
+  function showBox(x, y, w, h, pad, atTop) {
     pad = pad === undefined ? 3 : pad;
     var aspect = svg.clientWidth && svg.clientHeight ? svg.clientWidth / svg.clientHeight : home.w / home.h;
     w += 2 * pad; h += 2 * pad; x -= pad; y -= pad;
-    if (w / h > aspect) { var nh = w / aspect; y -= (nh - h) / 2; h = nh; }
+    if (w / h > aspect) { var nh = w / aspect; if (!atTop) y -= (nh - h) / 2; h = nh; }
     else { var nw = h * aspect; x -= (nw - w) / 2; w = nw; }
     vb = { x: x, y: y, w: w, h: h };
+    apply();
+  }
+  // A hall's box with the room above it for its name.
+  var NAME_ROOM = 3.6;
+  function hallBox(hall) {
+    var b = hall.dataset.box.split(" ").map(Number);
+    return { x: b[0], y: b[1] - NAME_ROOM, w: b[2], h: b[3] + NAME_ROOM };
+  }
+  // On a phone a booth drawn at the scale of the whole plan, or of a large hall, is a
+  // few pixels wide: too small to tap. The plan opens at least this close, showing
+  // from the top left of what it opens on; the rest is a drag away, and the zoom
+  // buttons and "Whole plan" work as ever.
+  var TAPPABLE_PX = 28;
+  function tappable(x, y) {
+    if (!booths.length || !svg.clientWidth) return;
+    var sizes = booths.map(function (g) {
+      var r = g.querySelector("rect.b");
+      return Math.min(+r.getAttribute("width"), +r.getAttribute("height"));
+    }).sort(function (a, b) { return a - b; });
+    var typical = sizes[Math.floor(sizes.length / 2)];
+    var widest = svg.clientWidth * typical / TAPPABLE_PX;
+    if (vb.w <= widest) return;
+    vb = { x: x, y: y, w: widest, h: vb.h * widest / vb.w };
     apply();
   }
   function boxOf(gs) {
@@ -321,8 +346,8 @@
     filter();
     var hall = hallFilter.value;
     if (!hall) { vb = { x: home.x, y: home.y, w: home.w, h: home.h }; apply(); return; }
-    var box = svg.querySelector('g.hall[data-hall="' + hall + '"]').dataset.box.split(" ").map(Number);
-    showBox(box[0], box[1], box[2], box[3], 2);
+    var box = hallBox(svg.querySelector('g.hall[data-hall="' + hall + '"]'));
+    showBox(box.x, box.y, box.w, box.h, 1, true);
   });
   var search = document.getElementById("exhibitor-search");
   var searchResult = document.getElementById("search-result");
@@ -429,23 +454,27 @@
     if (actedHalls.length < svg.querySelectorAll("g.hall").length) {
       var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
       actedHalls.forEach(function (hall) {
-        var b = hall.dataset.box.split(" ").map(Number);
-        x0 = Math.min(x0, b[0]); y0 = Math.min(y0, b[1]);
-        x1 = Math.max(x1, b[0] + b[2]); y1 = Math.max(y1, b[1] + b[3]);
+        var b = hallBox(hall);
+        x0 = Math.min(x0, b.x); y0 = Math.min(y0, b.y);
+        x1 = Math.max(x1, b.x + b.w); y1 = Math.max(y1, b.y + b.h);
       });
-      showBox(x0, y0, x1 - x0, y1 - y0, 2);
+      showBox(x0, y0, x1 - x0, y1 - y0, 1, true);
       if (hallFilter && actedHalls.length === 1) hallFilter.value = actedHalls[0].dataset.hall;
     }
   } else if (focusSet.length && focusSet.length < booths.length) {
     var fb = boxOf(focusSet);
     showBox(fb.x, fb.y, fb.w, fb.h, 4);
+    if (svg.clientWidth < 700) tappable(fb.x - 1, fb.y - 1);
   } else if (svg.clientWidth < 700) {
     // On a phone the whole site is too small to read: start with the first hall.
     var firstHall = svg.querySelector("g.hall");
-    if (firstHall && svg.querySelectorAll("g.hall").length > 1) {
-      var hb = firstHall.dataset.box.split(" ").map(Number);
-      showBox(hb[0], hb[1], hb[2], hb[3], 2);
-      if (hallFilter) hallFilter.value = firstHall.dataset.hall;
+    if (firstHall) {
+      var hb = hallBox(firstHall);
+      if (svg.querySelectorAll("g.hall").length > 1) {
+        showBox(hb.x, hb.y, hb.w, hb.h, 1, true);
+        if (hallFilter) hallFilter.value = firstHall.dataset.hall;
+      }
+      tappable(hb.x - 1, hb.y - 1);
     }
   }
 

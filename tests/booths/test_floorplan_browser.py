@@ -484,3 +484,89 @@ def test_picking_messages_show_where_the_booths_are_tapped_on_a_phone(
     )
     assert _in_view_and_readable(page, "#pick-message")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.fixture
+def large_halls(small_event):
+    """Halls 120 m wide with the small event's 3 m booths, as a fair's halls are:
+    on a phone the whole of one is some 360 px wide, a booth a few pixels."""
+    for hall in small_event.event.halls:
+        hall.width = 120
+    db.session.commit()
+    db.session.remove()
+    return small_event
+
+
+def _band_above_first_hall(page):
+    """Pixels between the top of the plan and the top of the first hall's name."""
+    frame = page.locator("svg#floorplan").bounding_box()
+    name = page.locator('g.hall[data-hall="A"] text.hall-name').bounding_box()
+    return name["y"] - frame["y"]
+
+
+def _booth_width(page, code):
+    return booth(page, code).locator("rect.b").bounding_box()["width"]
+
+
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+def test_the_whole_plan_starts_right_under_the_top_of_its_frame(
+    live_server, large_halls, browser, screen
+):
+    """An empty band stood above the first hall: the plan's drawing began 5 m above
+    it, and a plan lower than the frame's least height was centred in it."""
+    options = PHONE if screen == "phone" else {"viewport": {"width": 1280, "height": 900}}
+    page = new_page(browser, live_server.url, **options)
+    page.goto(FLOORPLAN)
+    page.click("#zoom-reset")
+    band = _band_above_first_hall(page)
+    assert 0 <= band <= 8, band
+
+
+def test_a_phone_opens_the_plan_with_booths_big_enough_to_tap(live_server, large_halls, browser):
+    """On a phone the plan opened on a whole hall, its booths some 9 px wide."""
+    page = new_page(browser, live_server.url, **PHONE)
+    page.goto(FLOORPLAN)
+    assert _booth_width(page, "A-01") >= 24
+    # It opens at the top left of the hall, under its name, without a band above it.
+    assert 0 <= _band_above_first_hall(page) <= 24
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # The rest of the hall is a drag away.
+    x, _y, w, _h = view_box(page)
+    assert w < 120
+    frame = page.locator("svg#floorplan").bounding_box()
+    middle = frame["y"] + frame["height"] / 2
+    page.mouse.move(frame["x"] + 300, middle)
+    page.mouse.down()
+    page.mouse.move(frame["x"] + 200, middle, steps=5)
+    page.mouse.move(frame["x"] + 100, middle, steps=5)
+    page.mouse.up()
+    assert view_box(page)[0] > x
+    # The zoom buttons still zoom, and "Whole plan" still shows the whole of it.
+    before = _booth_width(page, "A-01")
+    page.click("#zoom-out")
+    assert _booth_width(page, "A-01") < before
+    page.click("#zoom-in")
+    page.click("#zoom-in")
+    assert _booth_width(page, "A-01") > before
+    page.click("#zoom-reset")
+    assert view_box(page)[2] >= 120
+
+
+def test_the_booths_to_pick_open_big_enough_to_tap_on_a_phone(live_server, small_event, browser):
+    from tests.booths.conftest import open_window
+
+    open_window(small_event.event)
+    for hall in small_event.event.halls:
+        hall.width = 120
+    small_event.booths["A-05"].x = 110  # the booths Alpha may pick span the hall
+    db.session.commit()
+    db.session.remove()
+    page = new_page(browser, live_server.url, **PHONE)
+    sign_in_page(page, "exhibitor_admin@example.org")
+    page.goto("/e/test-expo/my-booths?lang=en")
+    assert _booth_width(page, "A-01") >= 24
+    frame = page.locator("svg#floorplan").bounding_box()
+    first = booth(page, "A-01").locator("rect.b").bounding_box()
+    assert frame["x"] <= first["x"] and first["x"] + first["width"] <= frame["x"] + frame["width"]
+    booth(page, "A-01").tap()
+    assert booth(page, "A-01").get_attribute("aria-pressed") == "true"
