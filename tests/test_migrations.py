@@ -405,3 +405,13 @@ def test_meeting_tables_in_use_gain_an_english_label(empty_database):
     assert placed.place("en") == "밋업존"  # read as it is until named in English
     assert db.session.scalar(select(MeetingSettings)).table_label_en == ""
     assert db.session.scalar(select(Meeting)).table_id == table_id
+
+    # And back: on SQLite, a downgrade that rebuilt meeting_tables failed the same way.
+    db.session.remove()
+    downgrade(revision="0021")
+    for name, dropped in (("meeting_tables", "label_en"), ("meeting_settings", "table_label_en")):
+        assert dropped not in {c["name"] for c in inspect(db.engine).get_columns(name)}
+    with db.engine.connect() as connection:
+        kept = connection.exec_driver_sql("SELECT code, label FROM meeting_tables").all()
+        seated = connection.exec_driver_sql("SELECT table_id FROM meetings").scalar_one()
+    assert ([tuple(row) for row in kept], seated) == ([("T01", "밋업존")], table_id)

@@ -28,6 +28,8 @@ def upgrade():
 
 
 def downgrade():
+    # Dropped in place (SQLite has ALTER TABLE ... DROP COLUMN since 3.35), not in a
+    # batch: the batch rebuilt meeting_tables on SQLite, which its foreign keys refused
+    # once a meeting sat at a table.
     for table, column in (('meeting_settings', 'table_label_en'), ('meeting_tables', 'label_en')):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_column(column)
+        op.drop_column(table, column)
