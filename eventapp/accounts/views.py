@@ -96,6 +96,7 @@ def login():
 @bp.post("/logout")
 def logout():
     logout_user()
+    session.pop("partner_lists", None)  # what one searched for is not left behind
     flash(_("You are signed out."), "info")
     return redirect(url_for("core.index"))
 

@@ -374,20 +374,29 @@ def _candidate(profile):
     )
 
 
+def _remembered_partner_lists():
+    """This person's partner lists as last left, by event. The browser's session
+    outlives signing out and is taken over by the next sign-in: the lists are kept
+    with whose they are, and the next person on a shared computer does not find the
+    list filtered by the words the last one searched for."""
+    kept = session.get("partner_lists") or {}
+    return kept.get("lists") or {} if kept.get("user") == current_user.get_id() else {}
+
+
 def _remembered_partner_list(event):
     """The filters and page of the partner list as this person last left it at `event`."""
-    return (session.get("partner_lists") or {}).get(str(event.id), {})
+    return _remembered_partner_lists().get(str(event.id), {})
 
 
 def _remember_partner_list(event, args):
-    lists = dict(session.get("partner_lists") or {})
+    lists = dict(_remembered_partner_lists())
     if lists.get(str(event.id), {}) == args:
         return  # the session cookie is not rewritten for nothing
     if args:
         lists[str(event.id)] = args
     else:
         lists.pop(str(event.id), None)
-    session["partner_lists"] = lists
+    session["partner_lists"] = {"user": current_user.get_id(), "lists": lists}
 
 
 @bp.app_template_global()

@@ -332,3 +332,25 @@ def test_a_partners_card_shows_shared_terms_as_written(meetup, client):
     terms = re.search(r"shared terms: ([^<]*)<", _listing(page)).group(1).split(", ")
     assert "IoT" in terms and "LiDAR" in terms
     assert "iot" not in terms and "lidar" not in terms
+
+
+def test_the_partner_list_is_not_kept_for_the_next_person_on_the_browser(meetup, client):
+    """The filters were kept in the browser's session, which outlives signing out: the
+    next person signing in on the same computer (a shared one at a stand) found the
+    list filtered by the words the last one searched for."""
+    _delta, _profile = add_company(meetup.event, "delta", "startup", sector="robotics")
+    db.session.commit()
+    gamma_id = meetup.profiles["gamma"].id
+    base = "/e/test-expo/meetings/partners"
+    login(client, meetup.exhibitor_admin)
+    client.get(f"{base}?kind=large_firm&q=vision")
+    client.post("/logout")
+    login(client, _delta)
+    page = client.get(f"{base}?lang=en").get_data(as_text=True)
+    assert "Beta Bio" in _listing(page) and "Gamma Group" in _listing(page)
+    assert 'value="vision"' not in page and 'id="clear-filters"' not in page
+    assert _partner_tab(client.get(f"{base}/{gamma_id}").get_data(as_text=True)) == base
+    # Nor when the last one did not sign out: the session is taken over by a new sign-in.
+    client.get(f"{base}?q=inspection")
+    login(client, meetup.exhibitor_admin)
+    assert _partner_tab(client.get(f"{base}/{gamma_id}").get_data(as_text=True)) == base
