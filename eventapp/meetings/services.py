@@ -355,6 +355,9 @@ def join_company(event, user, token):
     lock_person(user)
     current = participant_organization(user, event)
     if current is not None and current.id == organization.id:
+        # Linked meanwhile (the account's company counts at every event): the card
+        # stops listing the invitation as waiting.
+        _accept_colleague_invitation(event, organization, user)
         return organization
     if current is not None or user.organization_id not in (None, organization.id):
         raise MeetingError(
@@ -367,6 +370,17 @@ def join_company(event, user, token):
     if "attendee" not in roles_of(user, event):
         check_registration_open(event, MeetingError)
         grant_role(event, user, "attendee", organization=organization)
+    _accept_colleague_invitation(event, organization, user)
+    audit.record(
+        "organization.colleague_joined",
+        organization,
+        event=event,
+        data={"user": user.id, "email": user.email},
+    )
+    return organization
+
+
+def _accept_colleague_invitation(event, organization, user):
     db.session.execute(
         update(ColleagueInvitation)
         .where(
@@ -377,13 +391,6 @@ def join_company(event, user, token):
         )
         .values(accepted_at=utcnow())
     )
-    audit.record(
-        "organization.colleague_joined",
-        organization,
-        event=event,
-        data={"user": user.id, "email": user.email},
-    )
-    return organization
 
 
 def profile_of(event, organization):

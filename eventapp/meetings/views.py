@@ -280,6 +280,9 @@ def join_company(event, token):
         ), 400
     current = services.participant_organization(current_user, event)
     if current is not None and current.id == company.id:
+        # Joined meanwhile: the link is taken up all the same, and no longer listed as
+        # waiting on the company's card.
+        _attempt(lambda: services.join_company(event, current_user, token))
         return redirect(url_for("meetings.profile", slug=event.slug))
     if form.validate_on_submit() and _attempt(
         lambda: services.join_company(event, current_user, token),

@@ -246,3 +246,27 @@ def test_the_card_lists_the_invitations_still_waiting(meetup, client, outbox):
         login(client, db.session.scalar(select(User).where(User.email == "colleague@example.org")))
         page = client.get(f"{BASE}/profile?lang=en").get_data(as_text=True)
         assert _waiting(page) == [] and 'id="colleague-invitations"' not in page
+
+
+def test_a_colleague_already_with_the_company_who_opens_the_link_is_no_longer_waited_for(
+    meetup, client, outbox
+):
+    """Linked to the company meanwhile (its link of another event: the account's company
+    is one for every event), the colleague opened this event's link and was told they
+    take part; the card still listed them as invited, not joined, until the link ran out."""
+    from eventapp.meetings.models import ColleagueInvitation
+
+    colleague = _account("colleague", attendee_of=meetup.event)
+    login(client, meetup.attendee)
+    _invite(client, "colleague@example.org")
+    _mail, path = _link(outbox, "colleague@example.org")
+    colleague.organization = meetup.companies["gamma"]
+    db.session.commit()
+    client.post("/logout")
+    login(client, colleague)
+    assert client.post(path).status_code == 302
+    invitation = db.session.scalar(select(ColleagueInvitation))
+    db.session.refresh(invitation)
+    assert invitation.accepted_at is not None
+    page = client.get(f"{BASE}/profile?lang=en").get_data(as_text=True)
+    assert _waiting(page) == [] and 'id="colleague-invitations"' not in page
