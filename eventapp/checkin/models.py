@@ -31,6 +31,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp.core.db import UTCDateTime, utcnow
 from eventapp.core.i18n import LocalizedMixin
+from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.extensions import db
 
@@ -195,6 +196,12 @@ class ScanDevice(db.Model):
 
     scan_point = relationship("ScanPoint")
     created_by = relationship("User")
+
+    @property
+    def name(self):
+        """Its label, or "Device 3" ("기기 3") when the organizer gave none: "#3"
+        read as a code, not as a phone on a desk."""
+        return self.label or _("Device %(number)s", number=self.id)
 
     def is_usable(self, now):
         return self.revoked_at is None and self.expires_at > now

@@ -378,7 +378,7 @@ def device_extend(event, device_id):
     flash(
         _(
             "%(device)s scans until %(time)s.",
-            device=device.label or f"#{device.id}",
+            device=device.name,
             time=local_time(device.expires_at, event=event),
         ),
         "success",
@@ -488,11 +488,7 @@ def scans_export(event):
     chosen = _scan_log_filter(event, services.scan_log_days(event))
     for scan in services.scan_log_all(event, **chosen):
         badge = scan.badge
-        by = (
-            scan.user.name
-            if scan.user
-            else (scan.device.label or f"#{scan.device.id}" if scan.device else "")
-        )
+        by = scan.user.name if scan.user else (scan.device.name if scan.device else "")
         values = (
             local(scan.scanned_at),
             local(scan.received_at),

@@ -704,3 +704,19 @@ def test_a_long_device_name_fits_a_phone(scanning, live_server, launch_chromium)
         page.goto(f"{live_server.url}/e/test-expo{path}")
         assert page.locator("text=GATE-SCANNER-").count(), path
         assert page_width(page) <= 390, path
+
+
+def test_a_device_without_a_label_is_named_in_words(scanning, login_as):
+    """A phone set up without a label read "#3" in the list and on its page: a code,
+    not a device on a desk. It is "Device 3" ("기기 3")."""
+    gate = scanning.points["gate"]
+    device = services.create_device(gate, label="", hours=5)
+    db.session.commit()
+    organizer = login_as("organizer")
+    for lang, name in (("en", f"Device {device.id}"), ("ko", f"기기 {device.id}")):
+        page = organizer.get(f"/e/test-expo/checkin/?lang={lang}").get_data(as_text=True)
+        row = page.split(f'id="device-{device.id}"', 1)[1].split("</tr>", 1)[0]
+        assert f'class="device-name">{name}</a>' in row and f"#{device.id}" not in row
+        shown = organizer.get(f"/e/test-expo/checkin/devices/{device.id}?lang={lang}")
+        html = shown.get_data(as_text=True)
+        assert f'id="device-label">{name}</p>' in html and f"#{device.id}" not in html
