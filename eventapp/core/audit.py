@@ -172,14 +172,22 @@ class AuditEntry(db.Model):
                 return _("Organizer removed: %(person)s", person=person)
         return ACTIONS.get(self.action, self.action)
 
+    # The object's own name ("001057-1 · 김민수", "정문") and page, where the log's
+    # page looked them up (events.audit_objects.name_objects).
+    object_name = None
+    object_url = None
+
     @property
     def object_label(self):
-        """What the entry is about, in the reader's language, with its number:
-        "Booth plan 3" ("부스 배치안 3"); the stored type where none is known."""
+        """What the entry is about, in the reader's language, by its name where it
+        was looked up ("Scan point Main gate"), else with its number: "Booth plan 3"
+        ("부스 배치안 3"); the stored type where none is known."""
         if self.object_type in (None, "", "-"):
             return self.object_id or ""
-        name = OBJECT_TYPES.get(self.object_type, self.object_type)
-        return f"{name} {self.object_id}" if self.object_id else str(name)
+        kind = OBJECT_TYPES.get(self.object_type, self.object_type)
+        if self.object_name:
+            return f"{kind} {self.object_name}"
+        return f"{kind} {self.object_id}" if self.object_id else str(kind)
 
     def __repr__(self):
         return f"<AuditEntry {self.action} {self.object_type}:{self.object_id}>"

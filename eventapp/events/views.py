@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import selectinload
 
 from eventapp.accounts.models import User
 from eventapp.booths.models import EXHIBITOR_STATUSES, Booth, BoothAllocation, Exhibitor
@@ -15,6 +16,7 @@ from eventapp.core.nav import HOME_PANELS, OVERVIEW_PANELS
 from eventapp.core.paging import page_window
 from eventapp.core.permissions import event_view, is_organizer, load_event, organizer_view
 from eventapp.events import services
+from eventapp.events.audit_objects import name_objects
 from eventapp.events.forms import AuditFilterForm, EventSettingsForm, NewEventForm, OrganizerForm
 from eventapp.events.models import ROLES, Event, EventRole
 from eventapp.extensions import db
@@ -118,10 +120,12 @@ def join(slug):
 def overview(event):
     recent = db.session.scalars(
         select(AuditEntry)
+        .options(selectinload(AuditEntry.user))
         .where(AuditEntry.event_id == event.id)
         .order_by(AuditEntry.id.desc())
         .limit(20)
     ).all()
+    name_objects(event, recent)
     return render_template(
         "events/overview.html",
         event=event,
@@ -156,8 +160,12 @@ def audit_log(event):
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     page, pages, offset = page_window(total, AUDIT_PAGE_SIZE)
     entries = db.session.scalars(
-        query.order_by(AuditEntry.id.desc()).limit(AUDIT_PAGE_SIZE).offset(offset)
+        query.options(selectinload(AuditEntry.user))
+        .order_by(AuditEntry.id.desc())
+        .limit(AUDIT_PAGE_SIZE)
+        .offset(offset)
     ).all()
+    name_objects(event, entries)
     args = {key: value for key, value in (("action", action), ("who", who)) if value}
     return render_template(
         "events/audit.html",

@@ -207,3 +207,61 @@ def test_the_overview_panels_count_in_good_english(login_as, small_event):
     assert figures["Badges"] == "1" and figures["Revoked"] == "0"
     page = login_as("organizer").get("/e/test-expo/manage/?lang=ko").get_data(as_text=True)
     assert "검토 대기 중인 등록 1건" in page
+
+
+def test_the_audit_log_names_its_objects_as_the_organizers_know_them(login_as, small_event):
+    """ "Badge 1057" and "Scan point 5" were database ids: the log shows the badge's
+    printed number and holder, the point's name, the device's label (or "Device 3"),
+    the company's name, in the page's language, linked to their pages; the id stays
+    in the cell's title for support."""
+    from eventapp.badges.services import issue_badge
+    from eventapp.checkin import services as checkin
+    from eventapp.core import audit
+    from tests.conftest import statements_of
+
+    event, alpha = small_event.event, small_event.exhibitors["alpha"]
+    small_event.staff.name_ko, small_event.staff.name_en = "김스태프", "Staff Kim"
+    badge = issue_badge(event, small_event.staff)
+    point = checkin.create_scan_point(event, name_ko="정문", name_en="Main gate", kind="entrance")
+    device = checkin.create_device(point, label="", hours=5)
+    for obj in (badge, point, device, alpha):
+        audit.record("event.updated", obj, event=event, user=small_event.organizer)
+    db.session.commit()
+    client = login_as("organizer")
+    page = client.get("/e/test-expo/manage/audit?lang=en").get_data(as_text=True)
+    cells = {
+        "Badge": f"Badge {badge.number} · Staff Kim",
+        "ScanPoint": "Scan point Main gate",
+        "ScanDevice": f"Scanner device {device.id}",
+        "Exhibitor": f"Exhibitor {alpha.organization.name_en}",
+    }
+    urls = {
+        "Badge": f"/e/test-expo/manage/badges/{badge.id}",
+        "ScanPoint": f"/e/test-expo/checkin/points/{point.id}",
+        "ScanDevice": f"/e/test-expo/checkin/devices/{device.id}",
+        "Exhibitor": f"/e/test-expo/manage/exhibitors/{alpha.id}",
+    }
+    ids = {"Badge": badge.id, "ScanPoint": point.id, "ScanDevice": device.id, "Exhibitor": alpha.id}
+    for kind, text in cells.items():
+        assert f'title="{kind} {ids[kind]}"><a href="{urls[kind]}">{text}</a></td>' in page, kind
+    assert f">Badge {badge.id}<" not in page and f">Scan point {point.id}<" not in page
+    # The raw action code is no tooltip: organizers read the label.
+    assert 'title="event.updated"' not in page
+    korean = client.get("/e/test-expo/manage/?lang=ko").get_data(as_text=True)
+    assert f"출입증 {badge.number} · 김스태프</a>" in korean
+    assert "스캔 지점 정문</a>" in korean and f"기기 {device.id}</a>" in korean
+    # A scan point deleted since keeps the name it had.
+    name = point.name_en
+    checkin.delete_scan_point(point)
+    db.session.commit()
+    page = client.get("/e/test-expo/manage/audit?lang=en").get_data(as_text=True)
+    assert f">Scan point {name}<" in page
+    # The names are read a type at a time: more entries, no more queries.
+    _, few = statements_of(lambda: client.get("/e/test-expo/manage/audit?lang=en"))
+    for user in (small_event.attendee, small_event.exhibitor_admin, small_event.outsider):
+        audit.record("badge.issued", issue_badge(event, user), event=event, user=user)
+    checkin.create_scan_point(event, name_ko="측문", name_en="Side gate", kind="entrance")
+    db.session.commit()
+    client.get("/e/test-expo/manage/audit?lang=en")  # the signed-in account read again
+    _, many = statements_of(lambda: client.get("/e/test-expo/manage/audit?lang=en"))
+    assert many == few

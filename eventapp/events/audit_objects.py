@@ -1,0 +1,166 @@
+"""What the audit log's entries are about, named as organizers know them.
+
+An entry stores its object as a type and an id ("Badge", "1057"): the log shows
+the badge's printed number and holder, the scan point's name, the device's label,
+linked to the object's page. A page of entries reads the names with one query per
+type of object on it, not one per row.
+"""
+
+from flask import url_for
+from sqlalchemy import select
+
+from eventapp.accounts.models import User
+from eventapp.badges.models import Badge
+from eventapp.booths.models import Booth, BoothPlanProposal, Exhibitor
+from eventapp.checkin.models import ScanDevice, ScanPoint
+from eventapp.core.i18n import in_language
+from eventapp.events.models import Hall
+from eventapp.extensions import db
+from eventapp.meetings.models import MeetingPlan, MeetingProfile
+from eventapp.organizations.models import Organization
+
+
+def _badges(event, ids):
+    for badge in db.session.scalars(
+        select(Badge).where(Badge.event_id == event.id, Badge.id.in_(ids))
+    ):
+        # The number printed under the QR code, and whose badge it is.
+        name = f"{badge.number} · {badge.name}" if badge.name else badge.number
+        yield badge.id, name, url_for("badges.detail", slug=event.slug, badge_id=badge.id)
+
+
+def _scan_points(event, ids):
+    for point in db.session.scalars(
+        select(ScanPoint).where(ScanPoint.event_id == event.id, ScanPoint.id.in_(ids))
+    ):
+        yield (
+            point.id,
+            point.name,
+            url_for("checkin.point_edit", slug=event.slug, point_id=point.id),
+        )
+
+
+def _devices(event, ids):
+    for device in db.session.scalars(
+        select(ScanDevice).where(ScanDevice.event_id == event.id, ScanDevice.id.in_(ids))
+    ):
+        # One without a label keeps its number: "Scanner device 3" says it all.
+        yield (
+            device.id,
+            device.label or None,
+            url_for("checkin.device_show", slug=event.slug, device_id=device.id),
+        )
+
+
+def _exhibitors(event, ids):
+    rows = db.session.execute(
+        select(Exhibitor.id, Organization.name_ko, Organization.name_en)
+        .join(Organization, Organization.id == Exhibitor.organization_id)
+        .where(Exhibitor.event_id == event.id, Exhibitor.id.in_(ids))
+    )
+    for exhibitor_id, name_ko, name_en in rows:
+        url = url_for("exhibitors.manage_detail", slug=event.slug, exhibitor_id=exhibitor_id)
+        yield exhibitor_id, in_language(name_ko, name_en), url
+
+
+def _booths(event, ids):
+    rows = db.session.execute(
+        select(Booth.id, Booth.code).where(Booth.event_id == event.id, Booth.id.in_(ids))
+    )
+    for booth_id, code in rows:
+        yield booth_id, code, None
+
+
+def _halls(event, ids):
+    for hall in db.session.scalars(select(Hall).where(Hall.event_id == event.id, Hall.id.in_(ids))):
+        yield hall.id, hall.name, None
+
+
+def _booth_plans(event, ids):
+    rows = db.session.scalars(
+        select(BoothPlanProposal.id).where(
+            BoothPlanProposal.event_id == event.id, BoothPlanProposal.id.in_(ids)
+        )
+    )
+    for plan_id in rows:
+        yield plan_id, None, url_for("booths.proposal", slug=event.slug, proposal_id=plan_id)
+
+
+def _meeting_plans(event, ids):
+    rows = db.session.scalars(
+        select(MeetingPlan.id).where(MeetingPlan.event_id == event.id, MeetingPlan.id.in_(ids))
+    )
+    for plan_id in rows:
+        yield plan_id, None, url_for("meetings.plan", slug=event.slug, plan_id=plan_id)
+
+
+def _profiles(event, ids):
+    rows = db.session.execute(
+        select(MeetingProfile.id, Organization.name_ko, Organization.name_en)
+        .join(Organization, Organization.id == MeetingProfile.organization_id)
+        .where(MeetingProfile.event_id == event.id, MeetingProfile.id.in_(ids))
+    )
+    for profile_id, name_ko, name_en in rows:
+        yield profile_id, in_language(name_ko, name_en), None
+
+
+def _organizations(event, ids):
+    rows = db.session.execute(
+        select(Organization.id, Organization.name_ko, Organization.name_en).where(
+            Organization.id.in_(ids)
+        )
+    )
+    for organization_id, name_ko, name_en in rows:
+        yield organization_id, in_language(name_ko, name_en), None
+
+
+def _users(event, ids):
+    for user in db.session.scalars(select(User).where(User.id.in_(ids))):
+        yield user.id, user.name, None
+
+
+def _events(event, ids):
+    if event.id in ids:
+        yield event.id, event.name, url_for("events.overview", slug=event.slug)
+
+
+# How each type of object is named: (id, name or None, address or None) of those of
+# the ids that still exist. A name of None keeps the number (a plan has no other).
+NAMERS = {
+    "Badge": _badges,
+    "Booth": _booths,
+    "BoothPlanProposal": _booth_plans,
+    "Event": _events,
+    "Exhibitor": _exhibitors,
+    "Hall": _halls,
+    "MeetingPlan": _meeting_plans,
+    "MeetingProfile": _profiles,
+    "Organization": _organizations,
+    "ScanDevice": _devices,
+    "ScanPoint": _scan_points,
+    "User": _users,
+}
+
+
+def name_objects(event, entries):
+    """Give each entry the name and address of its object (`object_name`,
+    `object_url`), for the objects of the event that still exist. An object gone
+    keeps the name the entry recorded, if any, else its number."""
+    wanted = {}
+    for entry in entries:
+        if entry.object_type in NAMERS and (entry.object_id or "").isdigit():
+            wanted.setdefault(entry.object_type, set()).add(int(entry.object_id))
+    found = {}
+    for object_type, ids in wanted.items():
+        for object_id, name, url in NAMERS[object_type](event, sorted(ids)):
+            found[object_type, str(object_id)] = (name, url)
+    for entry in entries:
+        name, url = found.get((entry.object_type, entry.object_id), (None, None))
+        if name is None and entry.object_type in ("ScanPoint", "ScanDevice"):
+            # A deleted scan point or device: the name or label it had when logged.
+            data = entry.data or {}
+            recorded = data.get("name") or data.get("label")
+            name = recorded if isinstance(recorded, str) and recorded else None
+        entry.object_name = name
+        entry.object_url = url
+    return entries
