@@ -44,6 +44,17 @@ def local_clock(moment, event=None, now=None):
     return f"{day} {local_time(moment, 'HH:mm', event)}"
 
 
+def fair_day(day, event=None):
+    """A day as people read it: "Dec 10", "12월 10일", with the year only when it is
+    not the fair's ("Jan 3, 2027"). The short date of the locale read "26. 12. 10."
+    in Korean and "12/10/26" in English, which nobody reads at a glance."""
+    if day is None:
+        return ""
+    year = event.starts_on.year if event is not None and event.starts_on else None
+    skeleton = "MMMd" if day.year == year else "yMMMd"
+    return format_skeleton(skeleton, day, locale=get_locale())
+
+
 def is_web_address(value):
     """Only http(s) addresses become links: a stored `javascript:` or `data:`
     address would run in the reader's browser."""
@@ -86,6 +97,15 @@ def _local_clock_filter(context, moment, event=None):
     return local_clock(moment, event)
 
 
+@pass_context
+def _fair_day_filter(context, day, event=None):
+    """`fair_day` in a template, for the page's event."""
+    if event is None:
+        page_event = context.get("event")
+        event = page_event if hasattr(page_event, "starts_on") else None
+    return fair_day(day, event)
+
+
 def zone_name(name):
     """A time zone as people read it ("South Korea Time", "대한민국 시간"): the IANA
     name ("Asia/Seoul") told Korean visitors nothing. Mails and calendars keep the
@@ -100,6 +120,7 @@ def register(app):
     install_template_gettext(app.jinja_env)
     app.add_template_filter(_local_time_filter, "local_time")
     app.add_template_filter(_local_clock_filter, "local_clock")
+    app.add_template_filter(_fair_day_filter, "fair_day")
     app.add_template_test(is_web_address, "web_address")
     app.add_template_global(event_nav_items, "event_nav_items")
     app.add_template_global(plural_forms, "plural_forms")

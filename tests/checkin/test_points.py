@@ -482,3 +482,33 @@ def test_the_point_list_says_which_entrance_group_a_gate_is_in(scanning, login_a
     assert groups.count(main) == 3  # the main, side and day-2 gates
     assert groups.count(vip) == 1
     assert "(main)" not in page
+
+
+def test_check_in_pages_name_days_as_people_read_them(scanning, login_as, app):
+    """The locale's short date read "26. 12. 10. 입장 확인" and "check-ins on
+    12/10/26": the day is "12월 10일" / "Dec 10", with the year only when it is not
+    the fair's."""
+    from babel.dates import format_date
+
+    event = scanning.event
+    first = event.starts_on
+    organizer = login_as("organizer")
+    korean = organizer.get("/e/test-expo/checkin/?lang=ko").get_data(as_text=True)
+    english = organizer.get("/e/test-expo/checkin/?lang=en").get_data(as_text=True)
+    assert f"{first.month}월 {first.day}일 입장 확인" in korean
+    assert f"check-ins on {format_date(first, 'MMM d', locale='en')}<" in english
+    for page, locale in ((korean, "ko"), (english, "en")):
+        assert format_date(first, "short", locale=locale) not in page
+    overview = organizer.get("/e/test-expo/manage/?lang=ko").get_data(as_text=True)
+    assert f"{first.month}월 {first.day}일 입장 확인" in overview
+    # A day of another year than the fair's says its year.
+    from flask_babel import force_locale
+
+    from eventapp.core.templating import fair_day
+
+    before = first.replace(year=first.year - 1)
+    with app.test_request_context("/"), force_locale("en"):
+        assert fair_day(first, event) == format_date(first, "MMM d", locale="en")
+        assert fair_day(before, event) == format_date(before, "MMM d, y", locale="en")
+    with app.test_request_context("/"), force_locale("ko"):
+        assert fair_day(before, event) == f"{before.year}년 {before.month}월 {before.day}일"
