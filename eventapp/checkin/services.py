@@ -65,6 +65,7 @@ from eventapp.checkin.models import (
 from eventapp.core import audit, periods
 from eventapp.core.db import contains_text, insert_on_conflict, utcnow
 from eventapp.core.driver_sql import DriverStatement
+from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.core.permissions import MAX_ID, company_of, has_role
 from eventapp.events.models import EXHIBITOR_ROLES, Event, EventRole
@@ -2273,7 +2274,7 @@ def log_scanners(event, language="en"):
         (
             (
                 scanner_value("device", device_id),
-                f"{label or f'#{device_id}'} ({(ko if korean else en) or en})",
+                f"{label or _('Device %(number)s', number=device_id)} ({(ko if korean else en) or en})",
             )
             for device_id, label, ko, en in devices
         ),

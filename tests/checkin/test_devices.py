@@ -720,3 +720,6 @@ def test_a_device_without_a_label_is_named_in_words(scanning, login_as):
         shown = organizer.get(f"/e/test-expo/checkin/devices/{device.id}?lang={lang}")
         html = shown.get_data(as_text=True)
         assert f'id="device-label">{name}</p>' in html and f"#{device.id}" not in html
+        log = organizer.get(f"/e/test-expo/checkin/scans?lang={lang}").get_data(as_text=True)
+        scanners = log.split('name="scanner"', 1)[1].split("</select>", 1)[0]
+        assert f">{name} (" in scanners and f"#{device.id}" not in scanners
