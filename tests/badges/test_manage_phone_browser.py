@@ -39,3 +39,19 @@ def test_the_badge_list_reads_on_a_phone_without_scrolling_sideways(
     label = company.evaluate("el => getComputedStyle(el, '::before').content")
     assert ("Company" if lang == "en" else "기업·기관") in label
     assert ("Busan Institute" if lang == "en" else "부산공과대학교") in company.inner_text()
+
+
+def test_the_badge_links_are_thumb_sized_on_a_phone(small_event, live_server, browser):
+    """A badge's number and name open it: each link was one line of text high (17 px)."""
+    services.sync_badges(small_event.event)
+    email = small_event.organizer.email
+    db.session.commit()
+    db.session.remove()
+    page = browser_signed_in(browser, live_server.url, email, "ko-KR", **PHONE)
+    page.goto("/e/test-expo/manage/badges/?lang=ko")
+    links = page.locator(".table tbody td a[href*='/manage/badges/']")
+    assert links.count() >= 8
+    for i in range(links.count()):
+        box = links.nth(i).bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44, (i, box)
+    assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")

@@ -375,7 +375,7 @@ def test_a_scan_points_rejected_count_opens_its_refused_scans(scanning, login_as
     organizer = login_as("organizer")
     overview = organizer.get("/e/test-expo/checkin/?lang=en").get_data(as_text=True)
     row = overview.split(">Main gate</a>", 1)[1].split("</tr>", 1)[0]
-    link = re.search(r'data-label="Rejected"><a href="([^"]+)">1<', row)
+    link = re.search(r'data-label="Rejected"><a class="tap" href="([^"]+)">1<', row)
     assert link, row
     page = organizer.get(link.group(1).replace("&amp;", "&") + "&lang=en").get_data(as_text=True)
     assert "1 scan matches." in page and "not a badge code" in page

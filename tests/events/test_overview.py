@@ -243,7 +243,9 @@ def test_the_audit_log_names_its_objects_as_the_organizers_know_them(login_as, s
     }
     ids = {"Badge": badge.id, "ScanPoint": point.id, "ScanDevice": device.id, "Exhibitor": alpha.id}
     for kind, text in cells.items():
-        assert f'title="{kind} {ids[kind]}"><a href="{urls[kind]}">{text}</a></td>' in page, kind
+        assert (
+            f'title="{kind} {ids[kind]}"><a class="tap" href="{urls[kind]}">{text}</a></td>' in page
+        ), kind
     assert f">Badge {badge.id}<" not in page and f">Scan point {point.id}<" not in page
     # The raw action code is no tooltip: organizers read the label.
     assert 'title="event.updated"' not in page
