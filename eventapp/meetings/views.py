@@ -57,6 +57,7 @@ from eventapp.meetings.models import (
     MEETING_STATUSES,
     NO_SHOW_SIDES,
     OPEN_REQUEST_STATUSES,
+    SIDES,
     Meeting,
     MeetingPlan,
     MeetingProfile,
@@ -73,6 +74,11 @@ bp = Blueprint("meetings", __name__)
 PARTICIPANTS = services.PARTICIPANT_ROLES
 PARTNERS_PER_PAGE = 60
 PARTNER_FILTERS = ("sector", "country", "kind", "q")
+PARTICIPANTS_PER_PAGE = 50
+PARTICIPANT_CAP_FILTERS = {
+    "own": _l("with their own cap"),
+    "over": _l("over the cap"),
+}
 
 add_nav_item(_l("Global meetup"), "meetings.home", *PARTICIPANTS, order=40)
 add_nav_item(_l("My agenda"), "meetings.agenda", *PARTICIPANTS, order=41)
@@ -1076,12 +1082,38 @@ def booth_reception(event):
     return redirect(url_for("meetings.settings", slug=event.slug) + "#booths")
 
 
+def _participant_filters(args):
+    """The filters of the participant list that `args` ask for, unknown values dropped."""
+    return {
+        "q": (args.get("q") or "").strip()[:100],
+        "side": args.get("side") if args.get("side") in SIDES else "",
+        "sector": args.get("sector") if args.get("sector") in SECTORS else "",
+        "cap": args.get("cap") if args.get("cap") in PARTICIPANT_CAP_FILTERS else "",
+    }
+
+
+def _participant_list_args(args):
+    """The filters and page of the participant list in `args`, as its links carry them:
+    a cap saved from a filtered page comes back to that page."""
+    kept = {name: value for name, value in _participant_filters(args).items() if value}
+    page = args.get("page", 1, type=int)
+    return dict(kept, page=page) if page and page > 1 else kept
+
+
 @bp.get("/e/<slug>/meetings/manage/participants")
 @organizer_view
 def participants(event):
-    profiles = db.session.scalars(
-        select(MeetingProfile).where(MeetingProfile.event_id == event.id)
-    ).all()
+    filters = _participant_filters(request.args)
+    # Side, sector and an own cap are asked of the database; the name is matched here in
+    # either language, as the organizer may know a company by its Korean or English name.
+    query = select(MeetingProfile).where(MeetingProfile.event_id == event.id)
+    if filters["side"]:
+        query = query.where(MeetingProfile.side == filters["side"])
+    if filters["sector"]:
+        query = query.where(MeetingProfile.sector == filters["sector"])
+    if filters["cap"] == "own":
+        query = query.where(MeetingProfile.max_meetings.is_not(None))
+    profiles = db.session.scalars(query).all()
     # Seats exist for exactly the active meetings (see models.MeetingSeat).
     counts = dict(
         db.session.execute(
@@ -1091,16 +1123,46 @@ def participants(event):
             .group_by(MeetingSeat.profile_id)
         ).all()
     )
+    settings = services.get_settings(event)
+    words = filters["q"].casefold()
+    if words:
+        profiles = [
+            p
+            for p in profiles
+            if words in p.organization.name_ko.casefold()
+            or words in (p.organization.name_en or "").casefold()
+        ]
+    if filters["cap"] == "over":
+        profiles = [
+            p
+            for p in profiles
+            if p.effective_cap(settings) is not None
+            and counts.get(p.id, 0) > p.effective_cap(settings)
+        ]
+    profiles.sort(key=lambda p: (p.side != "startup", p.name))
+    page, pages, first = page_window(len(profiles), PARTICIPANTS_PER_PAGE)
+    shown = profiles[first : first + PARTICIPANTS_PER_PAGE]
     saved = request.args.get("saved", type=int)
+    list_args = {name: value for name, value in filters.items() if value}
     return render_template(
         "meetings/participants.html",
         event=event,
-        profiles=sorted(profiles, key=lambda p: (p.side != "startup", p.name)),
+        profiles=shown,
+        total=len(profiles),
+        page=page,
+        pages=pages,
+        filters=filters,
+        list_args=list_args,
+        # What a cap form carries back: the list as shown, this page included.
+        cap_args=dict(list_args, page=page) if page > 1 else list_args,
+        sides=SIDES,
+        sectors=SECTORS,
+        cap_filters=PARTICIPANT_CAP_FILTERS,
         counts=counts,
-        settings=services.get_settings(event),
+        settings=settings,
         form=CapForm(),
         # The row that says what became of its cap; none (the flashes on top) if unknown.
-        saved=saved if any(p.id == saved for p in profiles) else None,
+        saved=saved if any(p.id == saved for p in shown) else None,
     )
 
 
@@ -1108,7 +1170,15 @@ def participants(event):
 @organizer_view
 def participant_cap(event, profile_id):
     profile = event_object_or_404(MeetingProfile, profile_id, event)
-    back = url_for("meetings.participants", slug=event.slug, saved=profile.id) + f"#p{profile.id}"
+    back = (
+        url_for(
+            "meetings.participants",
+            slug=event.slug,
+            saved=profile.id,
+            **_participant_list_args(request.args),
+        )
+        + f"#p{profile.id}"
+    )
     form = CapForm()
     if not form.validate_on_submit():
         flash(

@@ -51,6 +51,23 @@ def test_a_participants_cap_field_is_a_thumbs_size(meetup, live_server, browser,
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
+def test_the_participants_are_filtered_on_a_phone(meetup, live_server, browser, lang):
+    """Hundreds of participants were one list with no search: the search and filters
+    fit the phone, each a thumb's size, and find the company typed."""
+    page = _organizer_phone(meetup, live_server, browser, lang)
+    page.goto(f"/e/test-expo/meetings/manage/participants?lang={lang}")
+    controls = page.locator("form[role=search] input, form[role=search] select")
+    assert controls.count() == 4
+    assert min(_heights(controls)) >= 44
+    assert page_width(page) <= 390
+    page.fill("#f-q", "gamma")
+    page.locator("form[role=search] button[type=submit]").click()
+    page.wait_for_url("**q=gamma**")
+    assert page.locator("input[name=max_meetings]").count() == 1
+    assert page_width(page) <= 390
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
 def test_a_plan_reads_on_a_phone_without_scrolling_sideways(
     meetup, app, client, live_server, browser, lang, monkeypatch
 ):

@@ -281,6 +281,97 @@ def test_organizer_sets_per_participant_caps(meetup, client, login_as, english):
     assert gamma.max_meetings is None and gamma.effective_cap(meetup.settings) == 5
 
 
+def _many_startups(event, count):
+    """`count` more startups in the meetup ("Startup 01" ..., sector robotics)."""
+    from eventapp.organizations.models import Organization
+
+    for number in range(1, count + 1):
+        org = Organization(
+            name_ko=f"스타트업 {number:02d}",
+            name_en=f"Startup {number:02d}",
+            kind="startup",
+            sector="robotics",
+        )
+        db.session.add(org)
+        services.create_profile(event, org)
+    db.session.commit()
+
+
+def _participant_rows(page):
+    return re.findall(r'<tr id="p(\d+)">', page)
+
+
+def test_participants_are_searched_filtered_and_paged(meetup, client, english):
+    from tests.conftest import statements_of
+
+    alpha, beta, gamma = (meetup.profiles[key] for key in ("alpha", "beta", "gamma"))
+    login(client, meetup.organizer)
+    url = "/e/test-expo/meetings/manage/participants"
+
+    def shown(query=""):
+        return client.get(f"{url}?lang=en&{query}").get_data(as_text=True)
+
+    db.session.commit()  # each count begins with nothing loaded
+    _page, few = statements_of(lambda: shown())
+    _many_startups(meetup.event, 57)
+    gamma.max_meetings = 2
+    db.session.commit()
+
+    # 60 companies: 50 a page, with the way to the rest; the same few queries for 60
+    # companies as for 3 (none a row).
+    page, many = statements_of(lambda: shown())
+    assert many == few
+    assert len(_participant_rows(page)) == 50 and "60 participants" in page
+    assert "Page 1 of 2" in page and "page=2" in page
+    page = shown("page=2")
+    assert len(_participant_rows(page)) == 10
+    # Startups first: the firms end the last page.
+    assert _participant_rows(page)[-2:] == [str(beta.id), str(gamma.id)]
+
+    # A company is found by either of its names, whatever their case.
+    assert _participant_rows(shown("q=gamma+GROUP")) == [str(gamma.id)]
+    assert _participant_rows(shown("q=%EA%B0%90%EB%A7%88")) == [str(gamma.id)]  # 감마
+    assert len(_participant_rows(shown("q=startup+0"))) == 9
+    # One side, one sector, those with a cap of their own.
+    assert _participant_rows(shown("side=firm")) == [str(beta.id), str(gamma.id)]
+    assert _participant_rows(shown("sector=ai")) == [str(alpha.id), str(gamma.id)]
+    assert _participant_rows(shown("cap=own")) == [str(gamma.id)]
+    page = shown("side=firm&q=alpha")
+    assert _participant_rows(page) == [] and "No participant matches these filters." in page
+    # The pages keep the filters, and unknown values filter nothing.
+    assert "side=startup" in shown("side=startup")
+    assert len(_participant_rows(shown("side=investor&sector=space&cap=all"))) == 50
+
+
+def test_a_cap_saved_from_a_filtered_page_returns_to_it(meetup, client, english):
+    alpha, beta, gamma = (meetup.profiles[key] for key in ("alpha", "beta", "gamma"))
+    _many_startups(meetup.event, 57)
+    login(client, meetup.organizer)
+    url = "/e/test-expo/meetings/manage/participants"
+    page = client.get(f"{url}?lang=en&side=startup&q=startup&page=2").get_data(as_text=True)
+    # The second page of the startups named "Startup": 51 to 57.
+    rows = _participant_rows(page)
+    assert len(rows) == 7
+    action = re.search(rf'action="([^"]*/{rows[0]}/cap[^"]*)"', page).group(1)
+    response = client.post(action.replace("&amp;", "&"), data={"max_meetings": "4"})
+    location = response.headers["Location"]
+    assert "side=startup" in location and "q=startup" in location and "page=2" in location
+    assert location.endswith(f"#p{rows[0]}")
+    page = client.get(location).get_data(as_text=True)
+    assert _participant_rows(page) == rows
+    row = page.split(f'id="p{rows[0]}"', 1)[1].split('<tr id="p', 1)[0]
+    assert "may have at most 4 meetings." in row
+    # Only the row saved changed.
+    from eventapp.meetings.models import MeetingProfile
+
+    db.session.expire_all()
+    capped = db.session.scalars(
+        select(MeetingProfile.id).where(MeetingProfile.max_meetings.is_not(None))
+    ).all()
+    assert capped == [int(rows[0])]
+    assert (alpha.max_meetings, beta.max_meetings, gamma.max_meetings) == (None, None, None)
+
+
 def test_slots_are_renumbered_when_the_event_gains_an_earlier_day(meetup):
     from datetime import timedelta
 
