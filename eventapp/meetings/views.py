@@ -2,6 +2,7 @@
 availability, agenda) and organizers (settings, grid, scheduling, reminders, PDFs)."""
 
 from datetime import date, datetime
+from itertools import groupby
 
 from flask import (
     Blueprint,
@@ -1037,12 +1038,17 @@ def settings(event):
         .where(MeetingProfile.event_id == event.id, MeetingProfile.side == "firm")
         .order_by(MeetingProfile.id)
     ).all()
+    slots = services.slots_of(event)
     return render_template(
         "meetings/settings.html",
         event=event,
         form=form,
         firms=sorted(firms, key=lambda p: p.name),
-        slots=services.slots_of(event),
+        slots=slots,
+        slot_days=[
+            (day, list(day_slots))
+            for day, day_slots in groupby(slots, key=lambda s: s.local_start().date())
+        ],
         tables=services.tables_of(event),
     )
 

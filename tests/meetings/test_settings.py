@@ -223,6 +223,34 @@ def test_organizer_names_a_booth_of_the_event_not_given_to_another(meetup, clien
     assert (beta.receives_at_booth, gamma.location) == (False, "B-05")
 
 
+def test_settings_show_each_slots_day_and_time_and_name_each_booth_field(meetup, client, english):
+    from babel.dates import format_date
+
+    def text(fragment):
+        return " ".join(re.sub(r"<[^>]+>", " ", fragment).split())
+
+    login(client, meetup.organizer)
+    page = client.get("/e/test-expo/meetings/manage/settings?lang=en").get_data(as_text=True)
+    # Each code stands beside its time, under its day (the time was only a tooltip).
+    days = re.findall(r'<h3 class="meet-slot-day">(.*?)</h3>', page)
+    assert days == [format_date(d, "full", locale="en") for d in meetup.event.days]
+    slots = [text(item) for item in re.findall(r"<li>(.*?)</li>", page.split("meet-slot-list")[1])]
+    assert slots == [
+        "D1-1000 10:00–10:30",
+        "D1-1030 10:30–11:00",
+        "D1-1100 11:00–11:30",
+        "D1-1130 11:30–12:00",
+    ]
+    assert "D2-1000 10:00–10:30" in text(page.split("meet-slot-list")[2])
+    # A screen reader hears whose booth code a field is, not "Booth code" on every row.
+    fields = dict(re.findall(r'name="(booth_\d+)" [^>]*aria-label="([^"]*)"', page))
+    beta, gamma = meetup.profiles["beta"], meetup.profiles["gamma"]
+    assert fields == {
+        f"booth_{beta.id}": "Booth code of Beta Bio",
+        f"booth_{gamma.id}": "Booth code of Gamma Group",
+    }
+
+
 def test_organizer_sets_per_participant_caps(meetup, client, login_as, english):
     from eventapp.core.audit import AuditEntry
     from tests.meetings.conftest import accepted_request, add_company
