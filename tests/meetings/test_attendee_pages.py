@@ -209,3 +209,22 @@ def test_every_attendee_page_says_where_one_is_before_its_tabs(meetup, client):
         assert content.index("<h1") < content.index("meet-subnav"), path
     page = client.get(f"{BASE}/partners/{gamma_id}?lang=en").get_data(as_text=True)
     assert "<h1>Gamma Group</h1>" in page
+
+
+def test_a_request_and_a_meeting_say_which_they_are_before_their_tabs(meetup, client):
+    """A request's and a meeting's pages began with the meetup's six tabs, their
+    heading (who meets whom) after them, as a partner's page did."""
+
+    meeting = booked_meeting(meetup)
+    login(client, meetup.exhibitor_admin)
+    for path, heading in (
+        (
+            f"/requests/{meeting.request_id}",
+            "<h1>Meeting request: Alpha Robotics ↔ Gamma Group</h1>",
+        ),
+        (f"/m/{meeting.id}", "<h1>Meeting: Alpha Robotics ↔ Gamma Group</h1>"),
+    ):
+        page = client.get(f"{BASE}{path}?lang=en").get_data(as_text=True)
+        content = page.split("<main", 1)[1]
+        assert heading in content, path
+        assert content.index("<h1") < content.index("meet-subnav"), path

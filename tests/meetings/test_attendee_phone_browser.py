@@ -125,3 +125,20 @@ def test_colleague_invitations_on_a_phone(meetup, live_server, browser, lang):
     assert box.bounding_box()["y"] < top < 844 - 20
     _thumb_sized_on_screen(page.locator("#colleagues button[type=submit]"))
     assert page_width(page) <= WIDTH
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_request_and_a_meeting_open_with_their_heading(meetup, live_server, browser, lang):
+    from tests.meetings.conftest import booked_meeting
+
+    meeting = booked_meeting(meetup)
+    paths = [f"requests/{meeting.request_id}", f"m/{meeting.id}"]
+    page = _phone(meetup, live_server, browser, meetup.exhibitor_admin, lang)
+    for path in paths:
+        page.goto(f"/e/test-expo/meetings/{path}")
+        heading = page.locator("main h1")
+        # The first heading of the page, above the tabs, on the first screen.
+        assert page.locator("main :is(h1, h2, h3)").first.inner_text() == heading.inner_text()
+        top = heading.bounding_box()["y"]
+        assert 0 <= top < page.locator(".meet-subnav").bounding_box()["y"] < 844, path
+        assert page_width(page) <= WIDTH, path
