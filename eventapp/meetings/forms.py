@@ -20,6 +20,7 @@ from eventapp.core.forms import (
     storable_moment,
 )
 from eventapp.core.i18n import gettext as _
+from eventapp.core.i18n import label, labels
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.exhibitors.forms import CompanyProfileMixin, country_choices
 from eventapp.meetings.models import MAX_MEETINGS_LIMIT, STARTUP_STAGES
@@ -88,8 +89,8 @@ class ProfileForm(FlaskForm):
         filters=[one_kind_of_line_break],
         validators=[Optional(), Length(max=2000)],
     )
-    stage = ChoiceField(_l("Stage"), choices=select_choices(STARTUP_STAGES), default="")
-    sector = ChoiceField(_l("Sector"), choices=select_choices(SECTORS))
+    stage = ChoiceField(_l("Stage"), choices=select_choices(labels(STARTUP_STAGES)), default="")
+    sector = ChoiceField(_l("Sector"), choices=select_choices(labels(SECTORS)))
     keywords = StringField(
         _l("Keywords"),
         validators=[Optional(), Length(max=500)],
@@ -148,17 +149,18 @@ class FilterForm(FlaskForm):
         csrf = False
 
     sector = ChoiceField(
-        _l("Sector"), choices=select_choices([("", _l("all sectors")), *SECTORS.items()])
+        _l("Sector"), choices=select_choices(labels([("", _l("all sectors")), *SECTORS.items()]))
     )
     country = ChoiceField(_l("Country"), validators=[Optional()], filters=[upper_code])
     kind = ChoiceField(
-        _l("Kind"), choices=select_choices([("", _l("all kinds")), *ORGANIZATION_KINDS.items()])
+        _l("Kind"),
+        choices=select_choices(labels([("", _l("all kinds")), *ORGANIZATION_KINDS.items()])),
     )
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.country.choices = [SelectChoice("", _("all countries")), *country_choices()]
+        self.country.choices = [SelectChoice("", label(_("all countries"))), *country_choices()]
 
 
 class SettingsForm(FlaskForm):

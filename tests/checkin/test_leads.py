@@ -94,6 +94,13 @@ def test_notes_and_rating_only_by_the_own_company(scanning, login_as, device_tok
     )
     db.session.refresh(alpha_lead)
     assert alpha_lead.rating == "warm"  # an unknown rating is refused
+    # The rating stands on its own on the page: a capital in English (the export keeps
+    # the value as written), Korean as it is.
+    page = login_as("exhibitor_staff").get("/e/test-expo/leads/?lang=en").get_data(as_text=True)
+    assert '<span class="badge-pill rating-warm">Warm</span>' in page
+    assert '<option value="hot" >Hot</option>' in page and ">Not rated</option>" in page
+    page = login_as("exhibitor_staff").get("/e/test-expo/leads/?lang=ko").get_data(as_text=True)
+    assert '<span class="badge-pill rating-warm">보통</span>' in page
 
 
 def test_csv_and_xlsx_exports(scanning, login_as, device_token):

@@ -116,7 +116,8 @@ def test_no_shows_say_which_side_did_not_come(meetup, login_as, monkeypatch):  #
     row = html.split(f'id="meeting-{firm_only.id}"', 1)[1].split("</tr>", 1)[0]
     startup_cell, firm_cell = _cells(row)[2:4]
     arrived_at = firm_only.starts_at.astimezone(event.tz).strftime("%H:%M")
-    assert "did not come" in startup_cell and f"arrived {arrived_at}" in firm_cell
+    # Each stands on its own, with a capital in English.
+    assert "Did not come" in startup_cell and f"Arrived {arrived_at}" in firm_cell
 
     assert meetings_link.mark_no_shows(event, meetup.organizer, now=after) == 3
     db.session.commit()
@@ -449,7 +450,7 @@ def test_an_arrival_uploaded_after_the_no_shows_were_marked_is_kept(
     assert "노쇼" in answer["message_ko"]
     row = _zone_row(login_as, zone, meeting)
     # Only the firm's side came in since: the startup's scan was known when marked.
-    assert 'data-contradicted="firm"' in row and "the firm was scanned since" in row
+    assert 'data-contradicted="firm"' in row and "The firm was scanned since" in row
 
 
 def test_a_meeting_moved_while_no_shows_are_marked_is_not_marked(
@@ -694,12 +695,12 @@ def test_a_due_meeting_not_yet_marked_is_not_shown_as_a_no_show(
 
     row = _zone_row(login_as, zone, meeting)
     state = _cells(row)[-1]
-    assert "not yet marked" in state and "the startup did not come" in state
-    assert "pill-bad" not in state and ">no-show<" not in state
+    assert "Not yet marked" in state and "the startup did not come" in state
+    assert "pill-bad" not in state and ">No-show<" not in state
     meetings_link.mark_no_shows(event, meetup.organizer, now=after)
     db.session.commit()
     state = _cells(_zone_row(login_as, zone, meeting))[-1]
-    assert 'pill-bad">no-show<' in state and "not yet marked" not in state
+    assert 'pill-bad">No-show<' in state and "Not yet marked" not in state
 
 
 def test_a_no_show_marked_without_a_side_after_both_came_says_so(

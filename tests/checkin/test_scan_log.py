@@ -66,7 +66,7 @@ def test_the_filter_keeps_to_its_day_and_says_when_nothing_matches(scanning, log
     organizer = login_as("organizer")
 
     page = organizer.get(f"{LOG}?lang=en&day={second_day}").get_data(as_text=True)
-    assert len(_rows(page)) == 1 and "1 scan matches." in page and "not a badge code" in page
+    assert len(_rows(page)) == 1 and "1 scan matches." in page and "Not a badge code" in page
     assert f'<option value="{second_day}" selected>' in page
     page = organizer.get(f"{LOG}?lang=en&day={first_day}&result=invalid").get_data(as_text=True)
     assert "No scan matches the filter." in page and "No scans yet." not in page
@@ -77,7 +77,7 @@ def test_the_filter_keeps_to_its_day_and_says_when_nothing_matches(scanning, log
     page = organizer.get(f"{LOG}?lang=en&result=invalid").get_data(as_text=True)
     assert "2 scans match; 1 shown here" in page
     older = organizer.get(_older_link(page)).get_data(as_text=True)
-    assert "result=invalid" in _older_link(page) and "not a badge code" in older
+    assert "result=invalid" in _older_link(page) and "Not a badge code" in older
     assert "No scan matches" not in older and len(_rows(older)) == 1
 
 
@@ -339,9 +339,16 @@ def test_a_booth_scan_of_a_lead_already_captured_reads_so_in_the_log(scanning, l
         again = scan(client, point, scanning.code("attendee")).get_json()
         assert again["status"] == "already_checked_in", again
     organizer = login_as("organizer")
-    for lang, captured, checked_in in (
-        ("en", "already captured", "already checked in"),
-        ("ko", "이미 수집됨", "이미 입장 확인됨"),
+    # The export keeps the values as written; the page shows each result on its own,
+    # with a capital in English.
+    for lang, captured, checked_in, shown in (
+        (
+            "en",
+            "already captured",
+            "already checked in",
+            ("Already captured", "Already checked in"),
+        ),
+        ("ko", "이미 수집됨", "이미 입장 확인됨", ("이미 수집됨", "이미 입장 확인됨")),
     ):
         by_point = {
             (row[3], row[4])
@@ -357,7 +364,7 @@ def test_a_booth_scan_of_a_lead_already_captured_reads_so_in_the_log(scanning, l
         assert (gate.localized("name", lang), checked_in) in by_point
         assert (booth.localized("name", lang), checked_in) not in by_point
         page = organizer.get(f"{LOG}?lang={lang}&point={booth.id}").get_data(as_text=True)
-        assert f">{captured}</span>" in page and f">{checked_in}</span>" not in page
+        assert f">{shown[0]}</span>" in page and f">{shown[1]}</span>" not in page
     overview = organizer.get("/e/test-expo/checkin/?lang=en").get_data(as_text=True)
     row = overview.split(f'/checkin/points/{booth.id}"', 1)[1].split("</tr>", 1)[0]
     assert 'data-label="Already captured"' in row
@@ -378,7 +385,7 @@ def test_a_scan_points_rejected_count_opens_its_refused_scans(scanning, login_as
     link = re.search(r'data-label="Rejected"><a class="tap" href="([^"]+)">1<', row)
     assert link, row
     page = organizer.get(link.group(1).replace("&amp;", "&") + "&lang=en").get_data(as_text=True)
-    assert "1 scan matches." in page and "not a badge code" in page
+    assert "1 scan matches." in page and "Not a badge code" in page
     assert 'value="rejected" selected' in page
     rows = _scan_log_csv(organizer, point=gate.id, result="rejected", lang="en")
     assert [row["Result"] for row in rows] == ["invalid"]

@@ -89,7 +89,7 @@ def test_the_profile_says_a_startup_is_a_startup_once(meetup, client):
     client.post("/logout")
     login(client, meetup.attendee)  # gamma's, a large firm: its kind says which
     page = client.get(f"{BASE}/profile?lang=en").get_data(as_text=True)
-    assert _side_line(page) == "large firm You meet startups as a firm."
+    assert _side_line(page) == "Large firm You meet startups as a firm."
 
 
 def test_the_proposer_reads_of_its_own_proposal_as_its_own(meetup, client):
@@ -130,7 +130,7 @@ def test_a_booked_request_reads_as_its_meeting_alone(meetup, client):
     login(client, meetup.exhibitor_admin)
     page = client.get(f"{BASE}/requests?lang=en").get_data(as_text=True)
     status = page.split('data-label="Status">', 1)[1].split("</td>", 1)[0]
-    assert re.findall(r'class="badge-pill[^"]*">([^<]*)<', status) == ["scheduled"]
+    assert re.findall(r'class="badge-pill[^"]*">([^<]*)<', status) == ["Scheduled"]
 
 
 def test_the_home_page_counts_open_the_lists_they_count(meetup, client):
@@ -228,3 +228,28 @@ def test_a_request_and_a_meeting_say_which_they_are_before_their_tabs(meetup, cl
         content = page.split("<main", 1)[1]
         assert heading in content, path
         assert content.index("<h1") < content.index("meet-subnav"), path
+
+
+def test_a_partners_kind_sector_and_stage_stand_with_a_capital(meetup, client):
+    """Shown on their own, the labels of a company read "startup", "ai·digital",
+    "seed" in English; Korean has no capitals and reads the same."""
+    alpha = meetup.profiles["alpha"]
+    pill = re.compile(r'<span class="badge-pill">([^<]*)</span>')
+    login(client, meetup.attendee)  # gamma, a firm, looks at alpha, a startup
+    page = client.get(f"{BASE}/partners/{alpha.id}?lang=en").get_data(as_text=True)
+    card = page.split("meet-profile", 1)[1].split("</p>", 1)[0]
+    assert pill.findall(card) == ["Startup", "AI·digital", "South Korea", "Seed"]
+    page = client.get(f"{BASE}/partners?lang=en").get_data(as_text=True)
+    card = page.split(f'data-profile="{alpha.id}"', 1)[1].split("</div>", 1)[0]
+    assert pill.findall(card) == ["Startup", "AI·digital", "South Korea"]
+    # The filters' choices too.
+    assert ">All sectors</option>" in page and ">Eco-friendly</option>" in page
+    assert ">All kinds</option>" in page and ">All countries</option>" in page
+    page = client.get(f"{BASE}/partners/{alpha.id}?lang=ko").get_data(as_text=True)
+    card = page.split("meet-profile", 1)[1].split("</p>", 1)[0]
+    assert pill.findall(card)[:2] == ["스타트업", "AI·디지털"]
+    # In one's own profile form: the stage and sector choices.
+    client.post("/logout")
+    login(client, meetup.exhibitor_admin)
+    page = client.get(f"{BASE}/profile?lang=en").get_data(as_text=True)
+    assert ">Not given</option>" in page and ">Bio-health</option>" in page
