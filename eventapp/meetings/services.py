@@ -306,14 +306,19 @@ def _record_colleague_invitation(event, organization, colleague, user, sent_at, 
 
 
 def waiting_colleague_invitations(event, organization):
-    """The colleague links of `organization` neither accepted nor expired, newest first."""
+    """The colleague links of `organization` neither accepted nor expired, newest first.
+    Nor those of people already with the company another way (added by its admin, or
+    by a link of another event) who never opened theirs: they were listed as invited,
+    not joined, beside themselves among the colleagues."""
     return db.session.scalars(
         select(ColleagueInvitation)
+        .join(User, User.id == ColleagueInvitation.user_id)
         .where(
             ColleagueInvitation.event_id == event.id,
             ColleagueInvitation.organization_id == organization.id,
             ColleagueInvitation.accepted_at.is_(None),
             ColleagueInvitation.expires_at > utcnow(),
+            or_(User.organization_id.is_(None), User.organization_id != organization.id),
         )
         .order_by(ColleagueInvitation.created_at.desc(), ColleagueInvitation.id.desc())
     ).all()

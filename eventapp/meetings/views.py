@@ -75,6 +75,7 @@ bp = Blueprint("meetings", __name__)
 PARTICIPANTS = services.PARTICIPANT_ROLES
 PARTNERS_PER_PAGE = 60
 PARTNER_FILTERS = ("sector", "country", "kind", "q")
+PARTNER_FILTER_MAX = 100  # the search field's length
 PARTICIPANTS_PER_PAGE = 50
 PARTICIPANT_CAP_FILTERS = {
     "own": _l("with their own cap"),
@@ -481,7 +482,13 @@ def partners(event):
     # The page says how many companies match: every one of them is reachable, a page
     # at a time (the list once ended after the first 60 with no way further).
     page, pages, first = page_window(len(rows), PARTNERS_PER_PAGE, args.get("page", 1, type=int))
-    filters = {name: args[name] for name in PARTNER_FILTERS if args.get(name)}
+    # Kept in the session cookie, which a browser drops past 4 KB: a value longer than
+    # its field takes (a hand-made link) is searched for, not remembered.
+    filters = {
+        name: args[name]
+        for name in PARTNER_FILTERS
+        if args.get(name) and len(args[name]) <= PARTNER_FILTER_MAX
+    }
     _remember_partner_list(event, dict(filters, page=page) if page > 1 else filters)
     return render_template(
         "meetings/partners.html",

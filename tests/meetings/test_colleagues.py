@@ -270,3 +270,22 @@ def test_a_colleague_already_with_the_company_who_opens_the_link_is_no_longer_wa
     assert invitation.accepted_at is not None
     page = client.get(f"{BASE}/profile?lang=en").get_data(as_text=True)
     assert _waiting(page) == [] and 'id="colleague-invitations"' not in page
+
+
+def test_a_colleague_who_joined_another_way_is_no_longer_listed_as_invited(meetup, client, outbox):
+    """Linked to the company without opening the link (by its admin, or a link of
+    another event), the colleague stood among the colleagues and, on the same card,
+    among those invited who had not joined, until the link ran out."""
+    colleague = _account("colleague", attendee_of=meetup.event)
+    login(client, meetup.attendee)
+    page = _invite(client, "colleague@example.org")
+    assert [item.split()[0] for item in _waiting(page)] == ["Colleague"]
+    colleague.organization = meetup.companies["gamma"]
+    db.session.commit()
+    page = client.get(f"{BASE}/profile?lang=en").get_data(as_text=True)
+    assert _waiting(page) == [] and 'id="colleague-invitations"' not in page
+    # Gone from the company again, the link still waits for them.
+    colleague.organization = None
+    db.session.commit()
+    page = client.get(f"{BASE}/profile?lang=en").get_data(as_text=True)
+    assert [item.split()[0] for item in _waiting(page)] == ["Colleague"]

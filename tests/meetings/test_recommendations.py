@@ -295,6 +295,24 @@ def test_the_partner_list_comes_back_at_its_page(meetup, client):
     assert _partner_tab(page) == f"{base}?kind=large_firm&q=co"
 
 
+def test_a_search_too_long_for_its_field_is_not_remembered(meetup, client):
+    """The filters are kept in the session cookie. A hand-made link with a search of
+    thousands of characters made the cookie too big for the browser, which then kept
+    none of the session's later changes."""
+    gamma_id = meetup.profiles["gamma"].id
+    base = "/e/test-expo/meetings/partners"
+    login(client, meetup.exhibitor_admin)
+    client.get(f"{base}?kind=large_firm&q=vision")
+    page = client.get(f"{base}?kind=large_firm&q={'x' * 3000}&lang=en")
+    assert page.status_code == 200
+    # The rest of the filters are remembered; the search is not.
+    page = client.get(f"{base}/{gamma_id}?lang=en").get_data(as_text=True)
+    assert _partner_tab(page) == f"{base}?kind=large_firm"
+    client.get(f"{base}?q={'y' * 100}")
+    page = client.get(f"{base}/{gamma_id}?lang=en").get_data(as_text=True)
+    assert _partner_tab(page) == f"{base}?q={'y' * 100}"
+
+
 def test_shared_terms_are_shown_as_written():
     """The card's "shared terms" showed the words as matched, in lower case ("iot",
     "lidar", "ai"), not as either company wrote them."""
