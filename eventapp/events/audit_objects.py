@@ -2,21 +2,30 @@
 
 An entry stores its object as a type and an id ("Badge", "1057"): the log shows
 the badge's printed number and holder, the scan point's name, the device's label,
-linked to the object's page. A page of entries reads the names with one query per
+a meeting's two companies and time, linked to the object's page. A page of entries reads the names with one query per
 type of object on it, not one per row.
 """
 
 from flask import url_for
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from eventapp.accounts.models import User
 from eventapp.badges.models import Badge
 from eventapp.booths.models import Booth, BoothPlanProposal, Exhibitor
 from eventapp.checkin.models import ScanDevice, ScanPoint
 from eventapp.core.i18n import in_language
+from eventapp.core.templating import fair_day, local_time
 from eventapp.events.models import Hall
 from eventapp.extensions import db
-from eventapp.meetings.models import MeetingPlan, MeetingProfile
+from eventapp.meetings.models import (
+    Meeting,
+    MeetingPlan,
+    MeetingProfile,
+    MeetingRequest,
+    MeetingSlot,
+    MeetingTimeProposal,
+)
 from eventapp.organizations.models import Organization
 
 
@@ -104,6 +113,72 @@ def _profiles(event, ids):
         yield profile_id, in_language(name_ko, name_en), None
 
 
+def _two_companies(query):
+    """`query` (rows joined to their request) joined to the names of the request's startup and
+    firm, which follow the row's own columns: ko, en of each."""
+    startup, firm = aliased(MeetingProfile), aliased(MeetingProfile)
+    startup_org, firm_org = aliased(Organization), aliased(Organization)
+    return (
+        query.add_columns(startup_org.name_ko, startup_org.name_en)
+        .add_columns(firm_org.name_ko, firm_org.name_en)
+        .join(startup, startup.id == MeetingRequest.startup_id)
+        .join(startup_org, startup_org.id == startup.organization_id)
+        .join(firm, firm.id == MeetingRequest.firm_id)
+        .join(firm_org, firm_org.id == firm.organization_id)
+    )
+
+
+def _pair(startup_ko, startup_en, firm_ko, firm_en):
+    # As the meetup's own pages put them: the startup first.
+    return f"{in_language(startup_ko, startup_en)} ↔ {in_language(firm_ko, firm_en)}"
+
+
+def _when(event, starts_at):
+    """A meeting's day and time as the meetup pages read them ("Dec 10 10:30")."""
+    local = starts_at.astimezone(event.tz)
+    return f"{fair_day(local.date(), event)} {local_time(starts_at, 'HH:mm', event)}"
+
+
+def _meeting_requests(event, ids):
+    rows = db.session.execute(
+        _two_companies(select(MeetingRequest.id)).where(
+            MeetingRequest.event_id == event.id, MeetingRequest.id.in_(ids)
+        )
+    )
+    for request_id, *names in rows:
+        url = url_for("meetings.request_detail", slug=event.slug, request_id=request_id)
+        yield request_id, _pair(*names), url
+
+
+def _meetings(event, ids):
+    # The meeting's time now: a moved meeting is found where it is, not where it was.
+    rows = db.session.execute(
+        _two_companies(
+            select(Meeting.id, MeetingSlot.starts_at)
+            .join(MeetingRequest, MeetingRequest.id == Meeting.request_id)
+            .join(MeetingSlot, MeetingSlot.id == Meeting.slot_id)
+        ).where(Meeting.event_id == event.id, Meeting.id.in_(ids))
+    )
+    for meeting_id, starts_at, *names in rows:
+        url = url_for("meetings.meeting_detail", slug=event.slug, meeting_id=meeting_id)
+        yield meeting_id, f"{_pair(*names)} · {_when(event, starts_at)}", url
+
+
+def _time_proposals(event, ids):
+    # The time proposed, and the meeting's page, where the proposal is answered.
+    rows = db.session.execute(
+        _two_companies(
+            select(MeetingTimeProposal.id, MeetingTimeProposal.meeting_id, MeetingSlot.starts_at)
+            .join(Meeting, Meeting.id == MeetingTimeProposal.meeting_id)
+            .join(MeetingRequest, MeetingRequest.id == Meeting.request_id)
+            .join(MeetingSlot, MeetingSlot.id == MeetingTimeProposal.slot_id)
+        ).where(MeetingTimeProposal.event_id == event.id, MeetingTimeProposal.id.in_(ids))
+    )
+    for proposal_id, meeting_id, starts_at, *names in rows:
+        url = url_for("meetings.meeting_detail", slug=event.slug, meeting_id=meeting_id)
+        yield proposal_id, f"{_pair(*names)} · {_when(event, starts_at)}", url
+
+
 def _organizations(event, ids):
     rows = db.session.execute(
         select(Organization.id, Organization.name_ko, Organization.name_en).where(
@@ -133,8 +208,11 @@ NAMERS = {
     "Event": _events,
     "Exhibitor": _exhibitors,
     "Hall": _halls,
+    "Meeting": _meetings,
     "MeetingPlan": _meeting_plans,
     "MeetingProfile": _profiles,
+    "MeetingRequest": _meeting_requests,
+    "MeetingTimeProposal": _time_proposals,
     "Organization": _organizations,
     "ScanDevice": _devices,
     "ScanPoint": _scan_points,
