@@ -3,7 +3,13 @@
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_datetime, format_skeleton, get_timezone, get_timezone_location
+from babel.dates import (
+    format_datetime,
+    format_interval,
+    format_skeleton,
+    get_timezone,
+    get_timezone_location,
+)
 from flask import g, has_request_context
 from flask_babel import format_date, get_locale
 from flask_login import current_user
@@ -53,6 +59,16 @@ def fair_day(day, event=None):
     year = event.starts_on.year if event is not None and event.starts_on else None
     skeleton = "MMMd" if day.year == year else "yMMMd"
     return format_skeleton(skeleton, day, locale=get_locale())
+
+
+def fair_dates(event):
+    """A fair's days with their year, as one range: "Dec 10 – 11, 2026",
+    "2026년 12월 10일~11일" (each year named where it spans two). Lists of fairs
+    of several years need the year, which "26. 12. 10." hid in its short form."""
+    if event.starts_on is None:
+        return ""
+    ends_on = event.ends_on or event.starts_on
+    return format_interval(event.starts_on, ends_on, "yMMMd", locale=get_locale())
 
 
 def is_web_address(value):
@@ -121,6 +137,7 @@ def register(app):
     app.add_template_filter(_local_time_filter, "local_time")
     app.add_template_filter(_local_clock_filter, "local_clock")
     app.add_template_filter(_fair_day_filter, "fair_day")
+    app.add_template_filter(fair_dates, "fair_dates")
     app.add_template_test(is_web_address, "web_address")
     app.add_template_global(event_nav_items, "event_nav_items")
     app.add_template_global(plural_forms, "plural_forms")

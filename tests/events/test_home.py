@@ -117,3 +117,20 @@ def test_people_registered_see_as_what_they_take_part(login_as, small_event):
     assert "You take part as attendee." in page and "Register as attendee" not in page
     korean = client.get("/e/test-expo/?lang=ko").get_data(as_text=True)
     assert 'id="my-roles">참관객' in korean
+
+
+def test_the_list_of_events_gives_each_fair_its_dates_with_the_year(client, small_event):
+    """The list showed "26. 12. 10. – 26. 12. 11." in Korean (and "Dec 10, 2026 – Dec 11,
+    2026"): one range, with its year, that reads at a glance, across years too."""
+    from tests.conftest import add_other_event
+
+    small_event.event.starts_on, small_event.event.ends_on = date(2026, 12, 10), date(2026, 12, 11)
+    add_other_event("winter-expo", starts_on=date(2026, 12, 30), ends_on=date(2027, 1, 2))
+    db.session.commit()
+    page = client.get("/events?lang=en").get_data(as_text=True)
+    assert "<p>Dec 10\u2009–\u200911, 2026</p>" in page
+    assert "<p>Dec 30, 2026\u2009–\u2009Jan 2, 2027</p>" in page
+    korean = client.get("/events?lang=ko").get_data(as_text=True)
+    assert "<p>2026년 12월 10일~11일</p>" in korean
+    assert "<p>2026년 12월 30일 ~ 2027년 1월 2일</p>" in korean
+    assert "26. 12. 10." not in korean

@@ -175,6 +175,36 @@ def test_grid_shows_meetings_per_slot_and_table(booked, client):
     assert f"/meetings/m/{with_gamma.id}" in row
 
 
+def _fair_days(meetup, language):
+    """The meetup's days as the day buttons read them: "Dec 10", "12월 10일" (the year
+    only for a day outside the fair's year)."""
+    from babel.dates import format_date
+
+    days = sorted({slot.starts_at.astimezone(meetup.event.tz).date() for slot in meetup.slots})
+    year = meetup.event.starts_on.year
+    if language == "ko":
+        return [(f"{d.year}년 " if d.year != year else "") + f"{d.month}월 {d.day}일" for d in days]
+    return [format_date(d, "MMM d" if d.year == year else "MMM d, y", locale="en") for d in days]
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_the_grid_and_the_day_sheet_name_their_days_as_people_read_them(booked, client, language):
+    """The day buttons read "2026. 12. 10." in Korean and "Dec 10, 2026" in English."""
+    meetup, _with_gamma, _with_beta = booked
+    login(client, meetup.organizer)
+    gamma = meetup.profiles["gamma"]
+    for url in (
+        f"/e/test-expo/meetings/manage/grid?lang={language}",
+        f"/e/test-expo/meetings/day-sheet?profile={gamma.id}&lang={language}",
+    ):
+        page = client.get(url).get_data(as_text=True)
+        for day in _fair_days(meetup, language):
+            assert f">{day}</a>" in page, (url, day)
+        first = meetup.event.starts_on
+        assert f"{first.year}. {first.month}. {first.day}." not in page, url
+        assert f"{first:%b} {first.day}, {first.year}</a>" not in page, url
+
+
 def test_overview_lists_the_meetings_still_to_come(meetup, client, monkeypatch):
     from tests.meetings.conftest import add_company
 
