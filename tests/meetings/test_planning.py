@@ -188,6 +188,24 @@ def test_left_out_requests_get_their_reason(meetup, quick_solver):
     assert len(placed) == 1
 
 
+def test_a_left_out_request_names_its_startup_on_a_phone(meetup, client, quick_solver):
+    """On a phone each left-out request is a card of labelled lines, and the startup's
+    had no label: "Alpha Robotics" over "Firm: Beta Bio" did not say which is which."""
+    alpha, beta = meetup.profiles["alpha"], meetup.profiles["beta"]
+    accepted_request(meetup.event, alpha, beta, meetup.exhibitor_admin)
+    services.set_unavailable(beta, [s.id for s in meetup.slots])
+    db.session.commit()
+    plan = planning.run_plan(meetup.event, meetup.organizer, time_limit=1, workers=1)
+    db.session.commit()
+    login(client, meetup.organizer)
+    for language, startup, firm in (("en", "Startup", "Firm"), ("ko", "스타트업", "대·중견기업")):
+        page = client.get(f"/e/test-expo/meetings/manage/plans/{plan.id}?lang={language}")
+        left_out = page.get_data(as_text=True).split("</h2>")[-1]
+        name = alpha.organization.name_en if language == "en" else alpha.organization.name_ko
+        assert f'<tr><td data-label="{startup}">{name}</td>' in left_out, language
+        assert f'<td data-label="{firm}">' in left_out, language
+
+
 def test_booth_meeting_of_a_firm_now_at_tables_still_counts(meetup):
     """A fixed meeting the format cannot express (at a booth, while the firm now uses
     tables) blocks its slot for both sides and uses up one of their meetings."""
