@@ -236,9 +236,11 @@
     });
   }
   // On a phone the hold form sits a screen above the booths being tapped: while
-  // booths are selected, or it has a message to say, and its place is out of view,
-  // it rides at the foot of the screen. Its place keeps its height, so the plan
-  // does not jump.
+  // booths are selected, or it has a message to say, and its place is not wholly in
+  // view, it rides at the foot of the screen. Half in view was not enough: the
+  // message, at the form's top, could be above the screen while its button showed.
+  // Its place keeps its height, so the plan does not jump, and the page gains room
+  // at its foot, so the bar covers none of its last lines.
   var holdForm = document.getElementById("hold-form");
   var holdSlot = null, holdSlotSeen = true;
   function placeHoldForm() {
@@ -247,15 +249,16 @@
     var floating = !holdSlotSeen && (selected().length > 0 || saying);
     if (floating && !holdForm.classList.contains("floating")) holdSlot.style.minHeight = holdSlot.offsetHeight + "px";
     holdForm.classList.toggle("floating", floating);
+    document.body.style.paddingBottom = floating ? holdForm.offsetHeight + "px" : "";
   }
   if (holdForm && "IntersectionObserver" in window) {
     holdSlot = document.createElement("div");
     holdForm.parentNode.insertBefore(holdSlot, holdForm);
     holdSlot.appendChild(holdForm);
     new IntersectionObserver(function (entries) {
-      holdSlotSeen = entries[entries.length - 1].isIntersecting;
+      holdSlotSeen = entries[entries.length - 1].intersectionRatio >= 0.99;
       placeHoldForm();
-    }).observe(holdSlot);
+    }, { threshold: [0, 0.99] }).observe(holdSlot);
   }
   function pickable(g) {
     if (mode === "edit") return true;

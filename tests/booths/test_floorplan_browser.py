@@ -570,3 +570,54 @@ def test_the_booths_to_pick_open_big_enough_to_tap_on_a_phone(live_server, small
     assert frame["x"] <= first["x"] and first["x"] + first["width"] <= frame["x"] + frame["width"]
     booth(page, "A-01").tap()
     assert booth(page, "A-01").get_attribute("aria-pressed") == "true"
+
+
+def _picking_on_a_phone(live_server, small_event, browser, lang="en"):
+    from tests.booths.conftest import open_window
+
+    open_window(small_event.event)
+    db.session.remove()
+    page = new_page(browser, live_server.url, **PHONE)
+    sign_in_page(page, "exhibitor_admin@example.org")
+    page.goto(f"/e/test-expo/my-booths?lang={lang}")
+    return page
+
+
+def test_the_hold_bar_leaves_the_foot_of_the_page_readable(live_server, small_event, browser):
+    """Riding at the foot of the screen, the hold form covered the last lines of the
+    page (the plan's legend, the footer) with no way to scroll them out from under it."""
+    page = _picking_on_a_phone(live_server, small_event, browser)
+    page.locator(".fp-frame").evaluate("frame => frame.scrollIntoView()")
+    booth(page, "A-03").tap()
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.wait_for_function(
+        "() => document.querySelector('#hold-form').classList.contains('floating')"
+    )
+    bar_top = page.locator("#hold-form").bounding_box()["y"]
+    for last in (".fp-legend > :last-child", "footer.footer"):
+        box = page.locator(last).bounding_box()
+        assert box["y"] + box["height"] <= bar_top, (last, box, bar_top)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_a_refused_tap_is_said_in_view_with_the_hold_form_half_on_screen(
+    live_server, small_event, browser, lang
+):
+    """Scrolled so that only the foot of the hold form showed at the top of the screen,
+    the form stayed in its place and the answer to a tap, said at its top, was above
+    the screen: the booth seemed to ignore the tap."""
+    page = _picking_on_a_phone(live_server, small_event, browser, lang)
+    page.select_option("#hall-filter", "B")
+    # The hold button at the top of the screen, the message's place above it.
+    page.evaluate(
+        "() => { const r = document.querySelector('#hold-button').getBoundingClientRect();"
+        " window.scrollBy(0, r.bottom - 60); }"
+    )
+    page.wait_for_timeout(100)
+    booth(page, "B-03").dispatch_event("click")
+    page.wait_for_function("() => document.querySelector('#pick-message').textContent.trim()")
+    assert {"en": "You cannot pick this booth.", "ko": "이 부스는 선택할 수 없습니다."}[
+        lang
+    ] in page.inner_text("#pick-message")
+    page.wait_for_timeout(100)
+    assert _in_view_and_readable(page, "#pick-message")
