@@ -253,3 +253,23 @@ def test_a_partners_kind_sector_and_stage_stand_with_a_capital(meetup, client):
     login(client, meetup.exhibitor_admin)
     page = client.get(f"{BASE}/profile?lang=en").get_data(as_text=True)
     assert ">Not given</option>" in page and ">Bio-health</option>" in page
+
+
+def test_a_request_and_a_meeting_read_their_status_as_the_request_list_does(meetup, client):
+    """The request list read "Accepted", "Scheduled" with a capital; the request's own
+    page, the meeting's page and the agenda still read "accepted", "scheduled"."""
+    meeting = booked_meeting(meetup)
+    request_id, meeting_id = meeting.request_id, meeting.id
+    db.session.commit()
+    login(client, meetup.exhibitor_admin)
+    page = client.get(f"{BASE}/requests/{request_id}?lang=en").get_data(as_text=True)
+    assert re.search(r'id="request-status">Accepted<', page)
+    assert re.search(r'<span class="badge-pill">Scheduled</span>', page)
+    page = client.get(f"{BASE}/m/{meeting_id}?lang=en").get_data(as_text=True)
+    assert re.search(r'id="meeting-status">Scheduled', page)
+    page = client.get(f"{BASE}/agenda?lang=en").get_data(as_text=True)
+    item = page.split(f'data-meeting="{meeting_id}"', 1)[1]
+    assert re.findall(r'class="badge-pill[^"]*">([^<]*)<', item)[0] == "Scheduled"
+    # Korean reads as before.
+    page = client.get(f"{BASE}/m/{meeting_id}?lang=ko").get_data(as_text=True)
+    assert re.search(r'id="meeting-status">확정됨', page)

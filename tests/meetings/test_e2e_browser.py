@@ -34,7 +34,7 @@ def test_request_accept_book_and_agendas(live_server, meetup, browser):
     first.get_by_role("link", name="Gamma Group").click()
     startup.fill("#message", "We inspect weld seams with machine vision; a PoC at your line?")
     startup.get_by_role("button", name="Send request").click()
-    expect(startup.locator("#request-status")).to_have_text("requested")
+    expect(startup.locator("#request-status")).to_have_text("Requested")
 
     # The firm (Gamma Group's attendee) sees it, accepts, and books a common free slot.
     firm = browser_signed_in(browser, live_server.url, firm_user[1])
@@ -42,7 +42,7 @@ def test_request_accept_book_and_agendas(live_server, meetup, browser):
     firm.get_by_role("link", name="Open").first.click()
     expect(firm.locator(".meet-message")).to_contain_text("weld seams")
     firm.click("#accept-request")
-    expect(firm.locator("#request-status")).to_have_text("accepted")
+    expect(firm.locator("#request-status")).to_have_text("Accepted")
     slots = firm.locator("#free-slots button.meet-slot")
     expect(slots).to_have_count(slot_count)
     chosen = slots.nth(2)
