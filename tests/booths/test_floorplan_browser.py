@@ -621,3 +621,13 @@ def test_a_refused_tap_is_said_in_view_with_the_hold_form_half_on_screen(
     ] in page.inner_text("#pick-message")
     page.wait_for_timeout(100)
     assert _in_view_and_readable(page, "#pick-message")
+
+
+def test_the_plans_filters_are_big_enough_for_a_thumb(live_server, occupied, browser):
+    """The zone and hall choices and the exhibitor search were 40 pixels high on a
+    phone, under the 44 a finger needs, beside 44 px zoom buttons."""
+    page = new_page(browser, live_server.url, **PHONE)
+    page.goto(FLOORPLAN)
+    for control in ("#zone-filter", "#hall-filter", "#exhibitor-search"):
+        box = page.locator(control).bounding_box()
+        assert box["height"] >= 44 and box["x"] + box["width"] <= 390, (control, box)
