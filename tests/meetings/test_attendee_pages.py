@@ -273,3 +273,15 @@ def test_a_request_and_a_meeting_read_their_status_as_the_request_list_does(meet
     # Korean reads as before.
     page = client.get(f"{BASE}/m/{meeting_id}?lang=ko").get_data(as_text=True)
     assert re.search(r'id="meeting-status">확정됨', page)
+
+
+def test_a_partners_shared_terms_and_match_stand_with_a_capital(meetup, client):
+    """Under "Why:" and its "Same sector", the lines of a partner's card read
+    "shared terms: …" and "match 69%" in lower case, each on a line of its own."""
+    login(client, meetup.exhibitor_admin)
+    page = client.get(f"{BASE}/partners?lang=en").get_data(as_text=True)
+    why = re.findall(r'<span class="muted">([^<]*)</span>', page.split("meet-why", 1)[1])
+    assert why and re.fullmatch(r"Match \d+%", why[-1].strip())
+    assert re.search(r'<span class="muted">Shared terms: ', page)
+    page = client.get(f"{BASE}/partners?lang=ko").get_data(as_text=True)
+    assert re.search(r'<span class="muted">공통 키워드: ', page)

@@ -347,7 +347,7 @@ def test_a_partners_card_shows_shared_terms_as_written(meetup, client):
     db.session.commit()
     login(client, meetup.exhibitor_admin)
     page = client.get("/e/test-expo/meetings/partners?q=retrofits&lang=en").get_data(as_text=True)
-    terms = re.search(r"shared terms: ([^<]*)<", _listing(page)).group(1).split(", ")
+    terms = re.search(r"Shared terms: ([^<]*)<", _listing(page)).group(1).split(", ")
     assert "IoT" in terms and "LiDAR" in terms
     assert "iot" not in terms and "lidar" not in terms
 
