@@ -285,3 +285,19 @@ def test_a_partners_shared_terms_and_match_stand_with_a_capital(meetup, client):
     assert re.search(r'<span class="muted">Shared terms: ', page)
     page = client.get(f"{BASE}/partners?lang=ko").get_data(as_text=True)
     assert re.search(r'<span class="muted">공통 키워드: ', page)
+
+
+def test_the_agenda_names_a_partners_kind_and_sector_as_the_request_list_does(meetup, client):
+    """Beside the partner's name the agenda read "large firm · AI·digital", the request
+    list "Large firm · AI·digital" for the same company."""
+    meeting = booked_meeting(meetup)
+    meeting_id = meeting.id
+    db.session.commit()
+    login(client, meetup.exhibitor_admin)  # alpha meets gamma, a large firm
+    page = client.get(f"{BASE}/agenda?lang=en").get_data(as_text=True)
+    item = page.split(f'data-meeting="{meeting_id}"', 1)[1]
+    kind = re.search(r'<span class="muted">([^<]*)</span>', item).group(1)
+    assert kind.startswith("Large firm · ")
+    page = client.get(f"{BASE}/agenda?lang=ko").get_data(as_text=True)
+    item = page.split(f'data-meeting="{meeting_id}"', 1)[1]
+    assert re.search(r'<span class="muted">대기업 · ', item)
