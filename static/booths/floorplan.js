@@ -467,7 +467,22 @@
   } else if (focusSet.length && focusSet.length < booths.length) {
     var fb = boxOf(focusSet);
     showBox(fb.x, fb.y, fb.w, fb.h, 4);
-    if (svg.clientWidth < 700) tappable(fb.x - 1, fb.y - 1);
+    if (svg.clientWidth < 700) {
+      tappable(fb.x - 1, fb.y - 1);
+      // Opened just off the first booths, the hall's name above them was cut
+      // ("all 1") or left out: when the hall's corner is near, the view starts there.
+      var topHall = null;
+      focusSet.forEach(function (g) {
+        var hall = svg.querySelector('g.hall[data-hall="' + g.dataset.hall + '"]');
+        if (hall && (!topHall || hallBox(hall).y < hallBox(topHall).y)) topHall = hall;
+      });
+      if (topHall) {
+        var near = 10, tb = hallBox(topHall), cx = tb.x - 0.5, cy = tb.y - 0.5;
+        if (cx < vb.x && vb.x - cx < near) vb.x = cx;
+        if (cy < vb.y && vb.y - cy < near) vb.y = cy;
+        apply();
+      }
+    }
   } else if (svg.clientWidth < 700) {
     // On a phone the whole site is too small to read: start with the first hall.
     var firstHall = svg.querySelector("g.hall");

@@ -631,3 +631,25 @@ def test_the_plans_filters_are_big_enough_for_a_thumb(live_server, occupied, bro
     for control in ("#zone-filter", "#hall-filter", "#exhibitor-search"):
         box = page.locator(control).bounding_box()
         assert box["height"] >= 44 and box["x"] + box["width"] <= 390, (control, box)
+
+
+def test_the_booths_to_pick_open_under_their_halls_whole_name_on_a_phone(
+    live_server, small_event, browser
+):
+    """Opened on the booths to pick, the plan began a metre left of and above the first
+    of them: the hall's name above them was cut ("all 1") or left out."""
+    from tests.booths.conftest import open_window
+
+    open_window(small_event.event)
+    for hall in small_event.event.halls:
+        hall.width = 120
+    db.session.commit()
+    db.session.remove()
+    page = new_page(browser, live_server.url, **PHONE)
+    sign_in_page(page, "exhibitor_admin@example.org")
+    page.goto("/e/test-expo/my-booths?lang=en")
+    assert _booth_width(page, "A-01") >= 24
+    frame = page.locator("svg#floorplan").bounding_box()
+    name = page.locator('g.hall[data-hall="A"] text.hall-name').bounding_box()
+    assert frame["x"] <= name["x"] and frame["y"] <= name["y"], (frame, name)
+    assert name["x"] + name["width"] <= frame["x"] + frame["width"]
