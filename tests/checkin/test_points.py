@@ -149,7 +149,7 @@ def test_the_scan_log_says_why_in_the_readers_language(scanning, login_as):
     scan(login_as("staff"), scanning.points["gate"], "K1-not-a-code")
     organizer = login_as("organizer")
     html = organizer.get("/e/test-expo/checkin/scans?lang=en").get_data(as_text=True)
-    assert "badge category not admitted here" in html and "not a badge code" in html
+    assert "Badge category not admitted here" in html and "Not a badge code" in html
     html = organizer.get("/e/test-expo/checkin/scans?lang=ko").get_data(as_text=True)
     assert '">category</small>' not in html and "badge category not admitted" not in html
     assert "이 곳에 입장할 수 없는 출입증 분류" in html

@@ -861,4 +861,4 @@ def test_the_overview_shows_each_days_check_ins(scanning, client, device_token, 
     panel = page.split('id="overview-checkins"', 1)[1].split("</section>", 1)[0]
     numbers = re.findall(r'stat-num">(\d+)<', panel)
     assert numbers == ["1", "0"]
-    assert f"check-ins on {first.month}/{first.day}/" in panel
+    assert f"check-ins on {first:%b} {first.day}<" in panel
