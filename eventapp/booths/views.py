@@ -359,7 +359,12 @@ def hold(event):
             "Booths %(booths)s are held for you until %(when)s. Confirm them before then.",
             len(codes),
             booths=", ".join(codes),
-            when=local_clock(result, event=event),
+            # Exhibitors from abroad read "until 16:46" by their own clock.
+            when=_(
+                "%(time)s (%(zone)s)",
+                time=local_clock(result, event=event),
+                zone=zone_name(event.timezone),
+            ),
         )
         return _pick_answer(event, exhibitor, True, message, 200)
     return _pick_answer(event, exhibitor, False, result, status)

@@ -399,7 +399,8 @@ def test_a_hold_ending_on_another_day_shows_that_day(small_event, login_as):
     local = expires.astimezone(small_event.event.tz)
     when = f"{local:%b} {local.day} {local:%H:%M}"
     assert held.get_json()["message"] == (
-        f"Booths A-01, A-02 are held for you until {when}. Confirm them before then."
+        f"Booths A-01, A-02 are held for you until {when} (South Korea Time). "
+        "Confirm them before then."
     )
     alpha = small_event.exhibitors["alpha"]
     page = client.get(f"/e/test-expo/exhibitors/{alpha.id}/?lang=en").get_data(as_text=True)

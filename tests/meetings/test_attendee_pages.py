@@ -301,3 +301,21 @@ def test_the_agenda_names_a_partners_kind_and_sector_as_the_request_list_does(me
     page = client.get(f"{BASE}/agenda?lang=ko").get_data(as_text=True)
     item = page.split(f'data-meeting="{meeting_id}"', 1)[1]
     assert re.search(r'<span class="muted">대기업 · ', item)
+
+
+def test_a_requests_direction_stands_with_a_capital_as_its_status_does(meetup, client):
+    """Beside "Requested" and "Mutual", the direction read "sent" / "received"."""
+    from eventapp.meetings import services
+    from tests.meetings.conftest import add_company
+
+    gamma = meetup.profiles["gamma"]
+    s1_user, s1 = add_company(meetup.event, "s1", "startup")
+    services.send_request(meetup.event, s1, gamma, s1_user, "Hello")
+    _s2_user, s2 = add_company(meetup.event, "s2", "startup")
+    services.send_request(meetup.event, gamma, s2, meetup.attendee, "Hi")
+    db.session.commit()
+    login(client, meetup.attendee)
+    for lang, words in (("en", ["Received", "Sent"]), ("ko", ["받음", "보냄"])):
+        page = client.get(f"{BASE}/requests?lang={lang}").get_data(as_text=True)
+        cells = re.findall(r'data-label="[^"]*">(\w+)\s', page.split("<tbody>", 1)[1])
+        assert [c for c in cells if c.lower() in ("received", "sent", "받음", "보냄")] == words
