@@ -972,8 +972,42 @@ async function uploadQueue() {
 }
 
 // -- inputs -------------------------------------------------------------------------------
+// With the Korean input method on, the hand scanner's Enter may come while the code's
+// last syllable is still composing. Emptying the field then leaves the input method
+// to put that syllable back after the scan, where the next Enter scanned it as a
+// second, wrong code: the composition is ended first (leaving the field ends it).
+let composing = false;
+els.input.addEventListener("compositionstart", () => {
+  composing = true;
+});
+// An Enter the input method took (keyCode 229) ends the composition, and may be the
+// only Enter there is: the scan waits for the syllable it commits. The Enter that
+// often follows finds the field empty and scans nothing.
+let enterWhileComposing = false;
+els.input.addEventListener("compositionend", () => {
+  composing = false;
+  if (!enterWhileComposing) return;
+  enterWhileComposing = false;
+  // After the input event that puts the syllable in the field.
+  setTimeout(() => els.form.requestSubmit(), 0);
+});
+els.input.addEventListener("keydown", (event) => {
+  if (event.keyCode !== 229 || !(event.key === "Enter" || event.code === "Enter" || event.code === "NumpadEnter"))
+    return;
+  if (!composing && !event.isComposing) return;
+  // Some browsers also submit with it (a Mac's Enter types a line break), before the
+  // syllable is in the field.
+  event.preventDefault();
+  enterWhileComposing = true;
+});
+
 els.form.addEventListener("submit", (event) => {
   event.preventDefault();
+  if (composing) {
+    els.input.blur();
+    composing = false;
+    enterWhileComposing = false;
+  }
   const value = els.input.value;
   els.input.value = "";
   handle(value);
@@ -1001,6 +1035,12 @@ function typedKey(event) {
   const physical = /^(?:Key([A-Z])|Digit([0-9]))$/.exec(event.code || "");
   if (!physical || (event.key !== "Process" && event.key !== "Unidentified")) return "";
   return physical[1] || physical[2];
+}
+
+// With the Korean input method on, Enter too may come as the input method's key.
+function isEnter(event) {
+  if (event.key === "Enter") return true;
+  return (event.key === "Process" || event.key === "Unidentified") && /^(?:Numpad)?Enter$/.test(event.code || "");
 }
 
 // Fields that take typed text. A focused tick box (the phone menu's, after a tap on
@@ -1035,7 +1075,7 @@ document.addEventListener("keydown", (event) => {
   if (character) {
     wedge += character;
     event.preventDefault();
-  } else if (event.key === "Enter" && wedge) {
+  } else if (isEnter(event) && wedge) {
     event.preventDefault();
     const code = wedge;
     wedge = "";

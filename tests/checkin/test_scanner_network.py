@@ -253,6 +253,111 @@ def test_a_hand_scanners_first_key_through_the_korean_input_method_is_not_lost(
     assert _checkins() == 1
 
 
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+def _key(cdp, kind, key, code, key_code, text=None):
+    event = {"type": kind, "key": key, "code": code, "windowsVirtualKeyCode": key_code}
+    if text is not None:
+        event["text"] = text
+    cdp.send("Input.dispatchKeyEvent", event)
+
+
+# How the Enter pressed while the input method still composes the last syllable
+# reaches Chromium: on Windows as the input method's key, then the syllable is
+# committed and Enter follows; on a Mac as an Enter of its own (which also types a
+# line break) before the commit, and the real Enter after; some input methods commit
+# and keep the Enter; and one may hand the Enter on while still composing.
+COMPOSING_ENTERS = {
+    "windows": [
+        ("rawKeyDown", "Process", 229, None),
+        "commit",
+        ("keyUp", "Process", 229, None),
+        ("keyDown", "Enter", 13, "\r"),
+        ("keyUp", "Enter", 13, None),
+    ],
+    "mac": [
+        ("keyDown", "Enter", 229, "\r"),
+        "commit",
+        ("keyUp", "Enter", 13, None),
+        ("keyDown", "Enter", 13, "\r"),
+        ("keyUp", "Enter", 13, None),
+    ],
+    "enter kept": [("rawKeyDown", "Enter", 229, None), "commit", ("keyUp", "Enter", 229, None)],
+    "still composing": [("keyDown", "Enter", 13, "\r"), ("keyUp", "Enter", 13, None)],
+}
+
+
+def _scans():
+    db.session.remove()
+    return db.session.execute(select(Scan.code, Scan.result)).all()
+
+
+@pytest.mark.parametrize("enter", list(COMPOSING_ENTERS))
+@pytest.mark.parametrize("device", ["desk", "phone"])
+def test_a_hand_scanners_enter_while_the_korean_input_method_composes(
+    scanning, live_server, launch_chromium, device, enter
+):
+    """The hand scanner's Enter comes while the 두벌식 input method still composes the
+    code's last syllable: the badge is scanned once, with its whole code, and the field
+    is left empty for the next one. The page took the code while the syllable was
+    still composing and emptied the field, and the input method then put the syllable
+    back: it stayed in the field, and was scanned as a second, wrong code with the
+    next Enter (or the Enter that ended the composition scanned nothing)."""
+    code, next_code = scanning.code("staff"), scanning.code("attendee")
+    options = PHONE if device == "phone" else {}
+    page = _gate_scanner(scanning, live_server, launch_chromium, f"{device} {enter}", **options)
+    if device == "phone":
+        page.tap("#code-input")
+    assert page.evaluate("document.activeElement.id") == "code-input"
+    text = _as_dubeolsik(code)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Input.insertText", {"text": text[:-1]})
+    cdp.send("Input.imeSetComposition", {"text": text[-1], "selectionStart": 1, "selectionEnd": 1})
+    for step in COMPOSING_ENTERS[enter]:
+        if step == "commit":
+            cdp.send("Input.insertText", {"text": text[-1]})
+        else:
+            kind, key, key_code, typed = step
+            _key(cdp, kind, key, "Enter", key_code, typed)
+    page.wait_for_selector("#result[data-status='ok']", timeout=10000)
+    # Time for a second scan to show up, had the page made one.
+    page.wait_for_timeout(700)
+    assert _scans() == [(code, "ok")]
+    assert page.input_value("#code-input") == ""
+    # And the next badge goes through as the first did.
+    page.evaluate("document.getElementById('result').dataset.status = 'waiting'")
+    cdp.send("Input.insertText", {"text": _as_dubeolsik(next_code)})
+    _key(cdp, "keyDown", "Enter", "Enter", 13, "\r")
+    _key(cdp, "keyUp", "Enter", "Enter", 13)
+    page.wait_for_selector("#result:not([data-status='waiting'])", timeout=10000)
+    page.wait_for_timeout(300)
+    assert [row.code for row in _scans()] == [code, next_code]
+
+
+def test_a_hand_scanners_enter_as_the_input_methods_key_on_a_phone(
+    scanning, live_server, launch_chromium
+):
+    """On a phone the page collects the keys typed outside a field. With the Korean
+    input method on, the hand scanner's Enter may come as the input method's key too
+    ("Process", keyCode 229; the physical key says Enter): it scanned nothing, and
+    the code's keys were forgotten."""
+    code = scanning.code("staff")
+    page = _gate_scanner(scanning, live_server, launch_chromium, "phone process enter", **PHONE)
+    assert page.evaluate("document.activeElement.id") != "code-input"
+    cdp = page.context.new_cdp_session(page)
+    for character in code:
+        physical = f"Digit{character}" if character.isdigit() else f"Key{character}"
+        for kind in ("rawKeyDown", "keyUp"):
+            _key(cdp, kind, "Process", physical, 229)
+    for kind in ("rawKeyDown", "keyUp"):
+        _key(cdp, kind, "Process", "Enter", 229)
+    page.wait_for_selector("#result[data-status='ok']", timeout=10000)
+    page.wait_for_timeout(500)
+    assert _scans() == [(code, "ok")]
+    assert page.evaluate("document.activeElement.id") != "code-input"
+
+
 JAMO = dict(
     zip(
         "QWERTYUIOPASDFGHJKLZXCVBNM",
