@@ -290,7 +290,7 @@ COMPOSING_ENTERS = {
 
 def _scans():
     db.session.remove()
-    return db.session.execute(select(Scan.code, Scan.result)).all()
+    return db.session.execute(select(Scan.code, Scan.result).order_by(Scan.id)).all()
 
 
 @pytest.mark.parametrize("enter", list(COMPOSING_ENTERS))
