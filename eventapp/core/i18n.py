@@ -141,7 +141,7 @@ def keep_chosen_language(response):
     chosen = linked_language()
     location = response.headers.get("Location")
     if (
-        chosen not in current_app.config["LANGUAGES"]
+        not chosen
         or not location
         or response.status_code not in (301, 302, 303, 307, 308)
         or request.endpoint == "core.set_language"  # the switch itself chooses

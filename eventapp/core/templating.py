@@ -94,32 +94,31 @@ def plural_forms(singular, plural, **variables):
     }
 
 
+def _page_event(context, event=None):
+    """`event`, else the page's event (a template's `event` may be something else)."""
+    if event is None:
+        page_event = context.get("event")
+        event = page_event if hasattr(page_event, "tz") else None
+    return event
+
+
 @pass_context
 def _local_time_filter(context, moment, fmt="yyyy-MM-dd HH:mm", event=None):
     """`local_time` in a template: the page's event's time zone unless one is named, so
     that an event held outside Seoul shows its own times everywhere."""
-    if event is None:
-        page_event = context.get("event")
-        event = page_event if hasattr(page_event, "tz") else None
-    return local_time(moment, fmt, event)
+    return local_time(moment, fmt, _page_event(context, event))
 
 
 @pass_context
 def _local_clock_filter(context, moment, event=None):
     """`local_clock` in a template, in the page's event's time zone like `local_time`."""
-    if event is None:
-        page_event = context.get("event")
-        event = page_event if hasattr(page_event, "tz") else None
-    return local_clock(moment, event)
+    return local_clock(moment, _page_event(context, event))
 
 
 @pass_context
 def _fair_day_filter(context, day, event=None):
     """`fair_day` in a template, for the page's event."""
-    if event is None:
-        page_event = context.get("event")
-        event = page_event if hasattr(page_event, "starts_on") else None
-    return fair_day(day, event)
+    return fair_day(day, _page_event(context, event))
 
 
 def zone_name(name):

@@ -385,6 +385,11 @@ def _candidate(profile):
     )
 
 
+def _with_page(args, page):
+    """A list's `args` with its page, which links name only past the first."""
+    return dict(args, page=page) if page and page > 1 else args
+
+
 def _remembered_partner_lists():
     """This person's partner lists as last left, by event. The browser's session
     outlives signing out and is taken over by the next sign-in: the lists are kept
@@ -489,7 +494,7 @@ def partners(event):
         for name in PARTNER_FILTERS
         if args.get(name) and len(args[name]) <= PARTNER_FILTER_MAX
     }
-    _remember_partner_list(event, dict(filters, page=page) if page > 1 else filters)
+    _remember_partner_list(event, _with_page(filters, page))
     return render_template(
         "meetings/partners.html",
         event=event,
@@ -1109,8 +1114,7 @@ def _participant_list_args(args):
     """The filters and page of the participant list in `args`, as its links carry them:
     a cap saved from a filtered page comes back to that page."""
     kept = {name: value for name, value in _participant_filters(args).items() if value}
-    page = args.get("page", 1, type=int)
-    return dict(kept, page=page) if page and page > 1 else kept
+    return _with_page(kept, args.get("page", 1, type=int))
 
 
 @bp.get("/e/<slug>/meetings/manage/participants")
@@ -1167,7 +1171,7 @@ def participants(event):
         filters=filters,
         list_args=list_args,
         # What a cap form carries back: the list as shown, this page included.
-        cap_args=dict(list_args, page=page) if page > 1 else list_args,
+        cap_args=_with_page(list_args, page),
         sides=SIDES,
         sectors=SECTORS,
         cap_filters=PARTICIPANT_CAP_FILTERS,

@@ -383,19 +383,30 @@ def test_the_booth_list_reads_on_a_phone(live_server, occupied, browser):
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
 
 
+def _picking_on_a_phone(live_server, small_event, browser, lang="en", hall_width=None):
+    """*My booths* on a phone, picking open; its halls `hall_width` m wide if given (a
+    hall wider than the phone's view of it)."""
+    from tests.booths.conftest import open_window
+
+    open_window(small_event.event)
+    if hall_width:
+        for hall in small_event.event.halls:
+            hall.width = hall_width
+    db.session.commit()
+    db.session.remove()  # the browser's requests must not wait for this session
+    page = new_page(browser, live_server.url, **PHONE)
+    sign_in_page(page, "exhibitor_admin@example.org")
+    page.goto(f"/e/test-expo/my-booths?lang={lang}")
+    return page
+
+
 def test_the_hold_button_stays_in_reach_while_booths_are_tapped_on_a_phone(
     live_server, small_event, browser
 ):
     """On a phone the hold form sits a screen above the plan: whoever tapped two
     booths saw neither what they had selected nor the button to hold it, and had
     to scroll back up to find it."""
-    from tests.booths.conftest import open_window
-
-    open_window(small_event.event)
-    db.session.remove()
-    page = new_page(browser, live_server.url, **PHONE)
-    sign_in_page(page, "exhibitor_admin@example.org")
-    page.goto("/e/test-expo/my-booths?lang=en")
+    page = _picking_on_a_phone(live_server, small_event, browser)
     page.locator(".fp-frame").evaluate("frame => frame.scrollIntoView()")
     booth(page, "A-03").tap()
     booth(page, "A-04").tap()
@@ -440,13 +451,7 @@ def test_picking_messages_show_where_the_booths_are_tapped_on_a_phone(
     a hold ("these booths do not touch") were said at the top of the page, a screen
     above the plan being tapped: they now ride with the hold form at the foot of the
     screen, read out as they come."""
-    from tests.booths.conftest import open_window
-
-    open_window(small_event.event)
-    db.session.remove()
-    page = new_page(browser, live_server.url, **PHONE)
-    sign_in_page(page, "exhibitor_admin@example.org")
-    page.goto(f"/e/test-expo/my-booths?lang={lang}")
+    page = _picking_on_a_phone(live_server, small_event, browser, lang)
     message = page.locator("#pick-message")
     assert message.get_attribute("aria-live") == "polite"
     page.locator(".fp-frame").evaluate("frame => frame.scrollIntoView()")
@@ -553,34 +558,14 @@ def test_a_phone_opens_the_plan_with_booths_big_enough_to_tap(live_server, large
 
 
 def test_the_booths_to_pick_open_big_enough_to_tap_on_a_phone(live_server, small_event, browser):
-    from tests.booths.conftest import open_window
-
-    open_window(small_event.event)
-    for hall in small_event.event.halls:
-        hall.width = 120
     small_event.booths["A-05"].x = 110  # the booths Alpha may pick span the hall
-    db.session.commit()
-    db.session.remove()
-    page = new_page(browser, live_server.url, **PHONE)
-    sign_in_page(page, "exhibitor_admin@example.org")
-    page.goto("/e/test-expo/my-booths?lang=en")
+    page = _picking_on_a_phone(live_server, small_event, browser, hall_width=120)
     assert _booth_width(page, "A-01") >= 24
     frame = page.locator("svg#floorplan").bounding_box()
     first = booth(page, "A-01").locator("rect.b").bounding_box()
     assert frame["x"] <= first["x"] and first["x"] + first["width"] <= frame["x"] + frame["width"]
     booth(page, "A-01").tap()
     assert booth(page, "A-01").get_attribute("aria-pressed") == "true"
-
-
-def _picking_on_a_phone(live_server, small_event, browser, lang="en"):
-    from tests.booths.conftest import open_window
-
-    open_window(small_event.event)
-    db.session.remove()
-    page = new_page(browser, live_server.url, **PHONE)
-    sign_in_page(page, "exhibitor_admin@example.org")
-    page.goto(f"/e/test-expo/my-booths?lang={lang}")
-    return page
 
 
 def test_the_hold_bar_leaves_the_foot_of_the_page_readable(live_server, small_event, browser):
@@ -638,16 +623,7 @@ def test_the_booths_to_pick_open_under_their_halls_whole_name_on_a_phone(
 ):
     """Opened on the booths to pick, the plan began a metre left of and above the first
     of them: the hall's name above them was cut ("all 1") or left out."""
-    from tests.booths.conftest import open_window
-
-    open_window(small_event.event)
-    for hall in small_event.event.halls:
-        hall.width = 120
-    db.session.commit()
-    db.session.remove()
-    page = new_page(browser, live_server.url, **PHONE)
-    sign_in_page(page, "exhibitor_admin@example.org")
-    page.goto("/e/test-expo/my-booths?lang=en")
+    page = _picking_on_a_phone(live_server, small_event, browser, hall_width=120)
     assert _booth_width(page, "A-01") >= 24
     frame = page.locator("svg#floorplan").bounding_box()
     name = page.locator('g.hall[data-hall="A"] text.hall-name').bounding_box()
