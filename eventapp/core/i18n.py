@@ -134,11 +134,25 @@ def _request_language(user_locale):
     )
 
 
+def remember_linked_language(chosen):
+    """A visitor not signed in who came by a link in one language ("/?lang=en" on
+    a poster, in a mail) keeps reading in it: the next plain link has no ?lang=, and
+    the browser's Korean took over again. A signed-in person's account language is
+    their own choice and stands; for them such a link chooses for its page only.
+
+    Whether someone is signed in is read from the session, not by loading the
+    user: this runs after every answer, the database's failure page included."""
+    if "_user_id" not in session and session.get("lang") != chosen:
+        session["lang"] = chosen
+
+
 def keep_chosen_language(response):
     """A page opened with ?lang= (a link shared in one language) sends its redirects
     on in that language too: saving a form there and landing on the next page, or
     being sent to sign in, should not switch the reader back to the other one."""
     chosen = linked_language()
+    if chosen and request.method == "GET" and "lang" in request.args:
+        remember_linked_language(chosen)
     location = response.headers.get("Location")
     if (
         not chosen

@@ -296,3 +296,29 @@ def test_a_get_follows_its_own_address_not_the_page_before(login_as):
         headers={"Referer": "http://localhost/e/test-expo/manage/badges/?lang=en"},
     ).get_data(as_text=True)
     assert '<html lang="ko"' in page
+
+
+def test_a_visitor_who_came_by_a_link_in_one_language_keeps_it(client, small_event):
+    """A visitor whose browser reads Korean opens "/?lang=en" from a poster: the
+    pages behind the plain links on it come in English too. Before, the next page
+    went back to the browser's Korean."""
+    korean_browser = {"Accept-Language": "ko-KR,ko;q=0.9"}
+    first = client.get("/e/test-expo/?lang=en", headers=korean_browser)
+    assert '<html lang="en"' in first.get_data(as_text=True)
+    page = client.get("/e/test-expo/", headers=korean_browser).get_data(as_text=True)
+    assert '<html lang="en"' in page and "Sign in" in page
+    # The language switch still chooses.
+    client.post("/language", data={"lang": "ko", "next": "/e/test-expo/"})
+    page = client.get("/e/test-expo/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="ko"' in page
+    # So does the next link in one language.
+    client.get("/e/test-expo/?lang=en")
+    page = client.get("/e/test-expo/", headers=korean_browser).get_data(as_text=True)
+    assert '<html lang="en"' in page
+
+
+def test_a_link_in_one_language_leaves_a_signed_in_account_its_own(login_as):
+    organizer = login_as("organizer")
+    organizer.post("/language", data={"lang": "ko", "next": "/"})
+    assert '<html lang="en"' in organizer.get("/e/test-expo/?lang=en").get_data(as_text=True)
+    assert '<html lang="ko"' in organizer.get("/e/test-expo/").get_data(as_text=True)
