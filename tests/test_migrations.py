@@ -415,3 +415,209 @@ def test_meeting_tables_in_use_gain_an_english_label(empty_database):
         kept = connection.exec_driver_sql("SELECT code, label FROM meeting_tables").all()
         seated = connection.exec_driver_sql("SELECT table_id FROM meetings").scalar_one()
     assert ([tuple(row) for row in kept], seated) == ([("T01", "밋업존")], table_id)
+
+
+def _revisions_down_from_head():
+    """(revision, the one below it or "base"), from head down."""
+    from alembic.script import ScriptDirectory
+    from flask import current_app
+
+    config = current_app.extensions["migrate"].migrate.get_config()
+    scripts = ScriptDirectory.from_config(config)
+    return [(s.revision, s.down_revision or "base") for s in scripts.walk_revisions()]
+
+
+def _fair_in_full():
+    """The demo fair, and rows in the tables the demo leaves empty that a fair in
+    progress fills (a held booth, a set-up scanner, invitations, a proposed time...)."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from eventapp.accounts.models import LoginAttempt, User
+    from eventapp.badges.models import Badge
+    from eventapp.booths.models import Booth, BoothAllocation, BoothPlanProposal, Exhibitor
+    from eventapp.calendar.models import CalendarFeed
+    from eventapp.checkin.models import LeadRemoval, MeetingArrival, ScanDevice, ScanPoint
+    from eventapp.core.db import utcnow
+    from eventapp.demo import seed_demo
+    from eventapp.exhibitors.models import TeamInvitation
+    from eventapp.meetings.models import (
+        ColleagueInvitation,
+        Meeting,
+        MeetingPlan,
+        MeetingSlot,
+        MeetingTimeProposal,
+    )
+    from eventapp.notifications.models import OutboxMessage
+
+    event = seed_demo(log=lambda *_: None)
+    now = utcnow()
+    organizer = db.session.scalar(select(User).where(User.email == "organizer@kicxup.kr"))
+    visitor = db.session.scalar(select(User).where(User.email == "attendee@kicxup.kr"))
+    showcase = db.session.scalar(
+        select(Exhibitor)
+        .join(User, User.organization_id == Exhibitor.organization_id)
+        .where(User.email == "exhibitor@kicxup.kr")
+    )
+    free_booth = db.session.scalar(
+        select(Booth)
+        .where(Booth.event_id == event.id, ~Booth.allocation.has(), Booth.blocked.is_(False))
+        .order_by(Booth.id)
+    )
+    db.session.add(
+        BoothAllocation(
+            booth=free_booth,
+            exhibitor=showcase,
+            state="hold",
+            expires_at=now + timedelta(minutes=10),
+        )
+    )
+    db.session.add(
+        BoothPlanProposal(event=event, created_by=organizer, assignments={}, left_out=[])
+    )
+    point = db.session.scalar(select(ScanPoint).order_by(ScanPoint.id))
+    db.session.add(
+        ScanDevice(
+            event_id=event.id,
+            scan_point=point,
+            label="Gate A phone",
+            created_by=organizer,
+            expires_at=now + timedelta(days=3),
+            set_up_at=now,
+            setup_claim="c" * 64,
+            last_seen_at=now,
+        )
+    )
+    badge = db.session.scalar(select(Badge).where(Badge.user_id == visitor.id))
+    db.session.add(
+        LeadRemoval(
+            event_id=event.id,
+            organization_id=showcase.organization_id,
+            badge_id=badge.id,
+            removed_at=now,
+        )
+    )
+    meeting = db.session.scalar(
+        select(Meeting)
+        .where(Meeting.event_id == event.id, Meeting.status == "scheduled")
+        .order_by(Meeting.id)
+    )
+    other_slot = db.session.scalar(
+        select(MeetingSlot)
+        .where(MeetingSlot.event_id == event.id, MeetingSlot.id != meeting.slot_id)
+        .order_by(MeetingSlot.id)
+    )
+    db.session.add(
+        MeetingTimeProposal(
+            event_id=event.id,
+            meeting=meeting,
+            slot=other_slot,
+            proposer_side="startup",
+            message="Could we meet later?",
+        )
+    )
+    db.session.add(
+        MeetingArrival(
+            event_id=event.id,
+            meeting_id=meeting.id,
+            slot_id=meeting.slot_id,
+            side="startup",
+            profile_id=meeting.request.startup_id,
+            badge=badge,
+            scan_point=point,
+            arrived_at=now,
+            recorded_at=now,
+        )
+    )
+    db.session.add(
+        MeetingPlan(event=event, fingerprint="f" * 64, problem={}, solution={"meetings": []})
+    )
+    db.session.add(
+        ColleagueInvitation(
+            event_id=event.id,
+            organization_id=showcase.organization_id,
+            user_id=visitor.id,
+            invited_by_id=organizer.id,
+            expires_at=now + timedelta(days=14),
+        )
+    )
+    db.session.add(
+        TeamInvitation(
+            event=event,
+            exhibitor=showcase,
+            user=visitor,
+            role="exhibitor_staff",
+            invited_by=organizer,
+            expires_at=now + timedelta(days=14),
+        )
+    )
+    db.session.add(CalendarFeed(user=visitor, event=event))
+    db.session.add(LoginAttempt(email=visitor.email, remote_addr="203.0.113.7"))
+    db.session.add(
+        OutboxMessage(
+            event_id=event.id,
+            recipient=visitor.email,
+            subject="Your badge",
+            raw=b"Subject: Your badge\r\n\r\n...",
+            claim_token="t" * 32,
+            next_attempt_at=now,
+        )
+    )
+    db.session.commit()
+    db.session.remove()
+
+
+def _filled():
+    """Each table's rows, and how many of them have a value in each column: a rebuilt
+    table on SQLite deletes the rows referencing it (ON DELETE CASCADE) or empties
+    their column (SET NULL)."""
+    filled = {}
+    with db.engine.connect() as connection:
+        for name in sorted(set(inspect(connection).get_table_names()) - {"alembic_version"}):
+            columns = list(connection.exec_driver_sql(f'SELECT * FROM "{name}" LIMIT 0').keys())
+            counts = ", ".join(f'count("{column}")' for column in columns)
+            row = connection.exec_driver_sql(f'SELECT count(*), {counts} FROM "{name}"').one()
+            filled[name] = dict(zip(["rows", *columns], row, strict=True))
+    return filled
+
+
+def _lost(before, after):
+    """What `after` lacks of `before`, in the tables and columns both have."""
+    return {
+        (name, column): (before[name][column], after[name][column])
+        for name in sorted(before.keys() & after.keys())
+        for column in before[name].keys() & after[name].keys()
+        if after[name][column] < before[name][column]
+    }
+
+
+def _migrate(step, revision, what):
+    db.session.remove()
+    try:
+        step(revision=revision)
+    except (Exception, SystemExit) as error:
+        pytest.fail(f"{what} failed with a fair's data in the database: {error!r}")
+
+
+def test_each_migration_goes_down_and_up_again_with_a_fair_in_the_database(empty_database):
+    """Every downgrade, one revision at a time, keeps the rows of the tables it does
+    not drop, and so does the upgrade back to it. On SQLite a batch step that rebuilds
+    a table drops the old one, whose rows take their dependants along (ON DELETE
+    CASCADE) or are refused by the foreign keys."""
+    upgrade()
+    _fair_in_full()
+    kept = _filled()
+    assert not [name for name, columns in kept.items() if not columns["rows"]]
+    for revision, below in _revisions_down_from_head():
+        _migrate(downgrade, below, f"downgrade of {revision} (to {below})")
+        down = _filled()
+        assert _lost(kept, down) == {}, f"downgrade of {revision} lost data"
+        if below == "base":
+            break
+        _migrate(upgrade, revision, f"upgrade to {revision} (again, from {below})")
+        assert _lost(down, _filled()) == {}, f"upgrade to {revision} lost data"
+        _migrate(downgrade, below, f"downgrade of {revision} (again)")
+        kept = _filled()
+    upgrade()
+    assert _pending_changes() == []

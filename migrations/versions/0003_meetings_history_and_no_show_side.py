@@ -17,9 +17,13 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('meeting_slots', schema=None) as batch_op:
-        # Existing slots are all in use by the current settings.
-        batch_op.add_column(sa.Column('retired', sa.Boolean(), nullable=False, server_default=sa.false()))
+    # Existing slots are all in use by the current settings. Added in place, not in a
+    # batch: on SQLite a batch rebuilds a table for a default that is an expression
+    # (false), and dropping the old meeting_slots deletes the meetings in its slots.
+    op.add_column(
+        'meeting_slots',
+        sa.Column('retired', sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
 
     with op.batch_alter_table('meeting_requests', schema=None) as batch_op:
         batch_op.add_column(sa.Column('receiver_message', sa.Text(), nullable=False, server_default=''))
@@ -29,11 +33,10 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('meetings', schema=None) as batch_op:
-        batch_op.drop_column('no_show_side')
-
-    with op.batch_alter_table('meeting_requests', schema=None) as batch_op:
-        batch_op.drop_column('receiver_message')
-
-    with op.batch_alter_table('meeting_slots', schema=None) as batch_op:
-        batch_op.drop_column('retired')
+    # Dropped in place (SQLite has ALTER TABLE ... DROP COLUMN since 3.35), not in a
+    # batch: on SQLite the batch rebuilds the table and drops the old one, which
+    # deletes the rows that reference it (ON DELETE CASCADE) or is refused by their
+    # foreign keys.
+    op.drop_column('meetings', 'no_show_side')
+    op.drop_column('meeting_requests', 'receiver_message')
+    op.drop_column('meeting_slots', 'retired')

@@ -24,5 +24,8 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('badges', schema=None) as batch_op:
-        batch_op.drop_column('previous_issue_until')
+    # Dropped in place (SQLite has ALTER TABLE ... DROP COLUMN since 3.35), not in a
+    # batch: on SQLite the batch rebuilds the table and drops the old one, which
+    # deletes the rows that reference it (ON DELETE CASCADE) or is refused by their
+    # foreign keys.
+    op.drop_column('badges', 'previous_issue_until')

@@ -30,8 +30,10 @@ def upgrade():
         "SELECT id, issue - 1, previous_issue_until FROM badges "
         "WHERE previous_issue_until IS NOT NULL AND issue > 1"
     )
-    with op.batch_alter_table('badges', schema=None) as batch_op:
-        batch_op.drop_column('previous_issue_until')
+    # Dropped in place, not in a batch: on SQLite the batch rebuilds badges and drops
+    # the old table, which deletes the check-ins and leads of its badges and forgets
+    # which badge each scan read.
+    op.drop_column('badges', 'previous_issue_until')
 
 
 def downgrade():

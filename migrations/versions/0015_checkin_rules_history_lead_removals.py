@@ -34,5 +34,8 @@ def upgrade():
 
 def downgrade():
     op.drop_table('checkin_lead_removals')
-    with op.batch_alter_table('checkin_scan_points', schema=None) as batch_op:
-        batch_op.drop_column('rules_history')
+    # Dropped in place (SQLite has ALTER TABLE ... DROP COLUMN since 3.35), not in a
+    # batch: on SQLite the batch rebuilds the table and drops the old one, which
+    # deletes the rows that reference it (ON DELETE CASCADE) or is refused by their
+    # foreign keys.
+    op.drop_column('checkin_scan_points', 'rules_history')
