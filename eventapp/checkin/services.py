@@ -304,11 +304,27 @@ def delete_scan_point(point):
                 "A phone was set up here and may hold scans not uploaded: the scan point stays. Close it instead."
             )
         )
+    # Each device gets its own entry, with its label: the log names the device of
+    # its earlier entries (created, extended) by it once the row is gone.
+    for device in db.session.scalars(
+        select(ScanDevice).where(ScanDevice.scan_point_id == point.id).order_by(ScanDevice.id)
+    ):
+        audit.record(
+            "checkin.device_deleted",
+            device,
+            event=point.event_id,
+            data={"scan_point": point.id, "name": device.label or None},
+        )
     audit.record(
         "checkin.point_deleted",
         point,
         event=point.event_id,
-        data={"kind": point.kind, "name": point.name_en, "organization": point.organization_id},
+        data={
+            "kind": point.kind,
+            "name": point.name_en,
+            "name_ko": point.name_ko,
+            "organization": point.organization_id,
+        },
     )
     db.session.execute(delete(ScanDevice).where(ScanDevice.scan_point_id == point.id))
     db.session.delete(point)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp.core.db import UTCDateTime, utcnow
 from eventapp.core.i18n import gettext as _
+from eventapp.core.i18n import in_language
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.extensions import db
 
@@ -42,6 +43,7 @@ ACTIONS = {
     "calendar_feed.rotated": _l("Calendar feed address renewed"),
     "checkin.contact_sharing": _l("Contact sharing changed"),
     "checkin.device_created": _l("Scanner device created"),
+    "checkin.device_deleted": _l("Scanner device deleted"),
     "checkin.device_extended": _l("Scanner device extended"),
     "checkin.device_revoked": _l("Scanner device revoked"),
     "checkin.device_set_up": _l("Scanner device set up"),
@@ -173,9 +175,11 @@ class AuditEntry(db.Model):
         return ACTIONS.get(self.action, self.action)
 
     # The object's own name ("001057-1 · 김민수", "정문") and page, where the log's
-    # page looked them up (events.audit_objects.name_objects).
+    # page looked them up (events.audit_objects.name_objects); an object deleted since
+    # is named as its deletion entry kept it, and marked so.
     object_name = None
     object_url = None
+    object_deleted = False
 
     @property
     def object_label(self):
@@ -186,11 +190,31 @@ class AuditEntry(db.Model):
             return self.object_id or ""
         kind = OBJECT_TYPES.get(self.object_type, self.object_type)
         if self.object_name:
-            return f"{kind} {self.object_name}"
-        return f"{kind} {self.object_id}" if self.object_id else str(kind)
+            label = f"{kind} {self.object_name}"
+        else:
+            label = f"{kind} {self.object_id}" if self.object_id else str(kind)
+        if self.object_deleted:
+            return _("%(object)s (deleted)", object=label)
+        return label
 
     def __repr__(self):
         return f"<AuditEntry {self.action} {self.object_type}:{self.object_id}>"
+
+
+# The entries that record an object's deletion. Each keeps the object's name in its
+# data, the log's only way to name the object once the row is gone: `name_ko` and
+# `name` (English) for one named in both languages, else `name` alone (see
+# deleted_name).
+DELETIONS = ("checkin.device_deleted", "checkin.point_deleted")
+
+
+def deleted_name(data):
+    """The name a deletion entry's data kept, in the reader's language (None if it kept
+    none: a device without a label)."""
+    data = data or {}
+    names = [data.get("name_ko"), data.get("name")]
+    korean, other = (name if isinstance(name, str) and name else None for name in names)
+    return in_language(korean, other) or None
 
 
 def _email_of(user_id):

@@ -2,8 +2,9 @@
 
 An entry stores its object as a type and an id ("Badge", "1057"): the log shows
 the badge's printed number and holder, the scan point's name, the device's label,
-a meeting's two companies and time, linked to the object's page. A page of entries reads the names with one query per
-type of object on it, not one per row.
+a meeting's two companies and time, linked to the object's page; an object deleted
+since, by the name its deletion entry kept. A page of entries reads the names with
+one query per type of object on it, and one for those deleted, not one per row.
 """
 
 from flask import url_for
@@ -14,6 +15,7 @@ from eventapp.accounts.models import User
 from eventapp.badges.models import Badge
 from eventapp.booths.models import Booth, BoothPlanProposal, Exhibitor
 from eventapp.checkin.models import ScanDevice, ScanPoint
+from eventapp.core.audit import DELETIONS, AuditEntry, deleted_name
 from eventapp.core.i18n import in_language
 from eventapp.core.templating import fair_day, local_time
 from eventapp.events.models import Hall
@@ -222,8 +224,9 @@ NAMERS = {
 
 def name_objects(event, entries):
     """Give each entry the name and address of its object (`object_name`,
-    `object_url`), for the objects of the event that still exist. An object gone
-    keeps the name the entry recorded, if any, else its number."""
+    `object_url`). An object deleted since is named by its deletion entry, for every
+    entry about it (`object_deleted`, no address); one gone without such an entry
+    keeps its number."""
     wanted = {}
     for entry in entries:
         if entry.object_type in NAMERS and (entry.object_id or "").isdigit():
@@ -232,13 +235,53 @@ def name_objects(event, entries):
     for object_type, ids in wanted.items():
         for object_id, name, url in NAMERS[object_type](event, sorted(ids)):
             found[object_type, str(object_id)] = (name, url)
+    gone = {
+        (object_type, str(object_id))
+        for object_type, ids in wanted.items()
+        for object_id in ids
+        if (object_type, str(object_id)) not in found
+    }
+    deleted = _deleted_names(event, entries, gone)
     for entry in entries:
-        name, url = found.get((entry.object_type, entry.object_id), (None, None))
-        if name is None and entry.object_type in ("ScanPoint", "ScanDevice"):
-            # A deleted scan point or device: the name or label it had when logged.
-            data = entry.data or {}
-            recorded = data.get("name") or data.get("label")
-            name = recorded if isinstance(recorded, str) and recorded else None
-        entry.object_name = name
-        entry.object_url = url
+        key = (entry.object_type, entry.object_id)
+        if key in deleted:
+            entry.object_name, entry.object_url = deleted[key], None
+            entry.object_deleted = True
+        elif key in found:
+            entry.object_name, entry.object_url = found[key]
+        else:
+            entry.object_name, entry.object_url = _as_logged(entry), None
     return entries
+
+
+def _as_logged(entry):
+    """The name or label a scan point's or device's own entry logged, for one deleted
+    before deletions were recorded by name (its devices went without an entry)."""
+    if entry.object_type not in ("ScanPoint", "ScanDevice"):
+        return None
+    data = entry.data or {}
+    recorded = data.get("name") or data.get("label")
+    return recorded if isinstance(recorded, str) and recorded else None
+
+
+def _deleted_names(event, entries, gone):
+    """{(type, id): name or None} of the objects in `gone` that a deletion entry
+    records: from the page's own entries, and the others' in one query for the page."""
+    names = {}
+    for entry in entries:
+        key = (entry.object_type, entry.object_id)
+        if key in gone and entry.action in DELETIONS:
+            names[key] = deleted_name(entry.data)
+    missing = gone - names.keys()
+    if missing:
+        rows = db.session.execute(
+            select(AuditEntry.object_type, AuditEntry.object_id, AuditEntry.data).where(
+                AuditEntry.event_id == event.id,
+                AuditEntry.action.in_(DELETIONS),
+                AuditEntry.object_id.in_(sorted({object_id for _, object_id in missing})),
+            )
+        )
+        for object_type, object_id, data in rows:
+            if (object_type, object_id) in missing:
+                names[object_type, object_id] = deleted_name(data)
+    return names

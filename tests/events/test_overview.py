@@ -257,7 +257,7 @@ def test_the_audit_log_names_its_objects_as_the_organizers_know_them(login_as, s
     checkin.delete_scan_point(point)
     db.session.commit()
     page = client.get("/e/test-expo/manage/audit?lang=en").get_data(as_text=True)
-    assert f">Scan point {name}<" in page
+    assert f">Scan point {name} (deleted)<" in page
     # The names are read a type at a time: more entries, no more queries.
     _, few = statements_of(lambda: client.get("/e/test-expo/manage/audit?lang=en"))
     for user in (small_event.attendee, small_event.exhibitor_admin, small_event.outsider):
@@ -266,4 +266,70 @@ def test_the_audit_log_names_its_objects_as_the_organizers_know_them(login_as, s
     db.session.commit()
     client.get("/e/test-expo/manage/audit?lang=en")  # the signed-in account read again
     _, many = statements_of(lambda: client.get("/e/test-expo/manage/audit?lang=en"))
+    assert many == few
+
+
+def _deleted_point_with_devices(event, name_ko, name_en, labels, user):
+    """A scan point with devices, each with an entry of its own, then deleted."""
+    from eventapp.checkin import services as checkin
+    from eventapp.core import audit
+
+    point = checkin.create_scan_point(event, name_ko=name_ko, name_en=name_en, kind="entrance")
+    devices = [checkin.create_device(point, label=label, hours=5) for label in labels]
+    for obj in (point, *devices):
+        audit.record("event.updated", obj, event=event, user=user)
+    db.session.commit()
+    ids = point.id, [device.id for device in devices]
+    checkin.delete_scan_point(point)
+    db.session.commit()
+    return ids
+
+
+def test_the_audit_log_names_deleted_objects_by_the_names_they_had(login_as, small_event):
+    """A deleted scan point and its devices read "Scan point #57" in every entry about
+    them: every entry names them as their deletion entries kept them, in the page's
+    language, unlinked and marked as deleted, also when the deletion entry is not on
+    the page (filtered out here)."""
+    event = small_event.event
+    point_id, (tablet_id, bare_id) = _deleted_point_with_devices(
+        event, "정문", "Main gate", ["Gate tablet", ""], small_event.organizer
+    )
+    client = login_as("organizer")
+    page = client.get("/e/test-expo/manage/audit?lang=en&action=event.updated").get_data(
+        as_text=True
+    )
+    assert "3 entries match." in page
+    assert f'title="ScanPoint {point_id}">Scan point Main gate (deleted)</td>' in page
+    assert f'title="ScanDevice {tablet_id}">Scanner device Gate tablet (deleted)</td>' in page
+    # A device without a label keeps its number.
+    assert f'title="ScanDevice {bare_id}">Scanner device {bare_id} (deleted)</td>' in page
+    assert "/checkin/points/" not in page and "/checkin/devices/" not in page
+    # The deletion entries themselves, the devices' too.
+    page = client.get("/e/test-expo/manage/audit?lang=en").get_data(as_text=True)
+    assert ">Scanner device deleted<" in page and ">Scan point deleted<" in page
+    assert page.count(">Scanner device Gate tablet (deleted)<") == 3  # made, noted, deleted
+    korean = client.get("/e/test-expo/manage/audit?lang=ko&action=event.updated").get_data(
+        as_text=True
+    )
+    assert ">스캔 지점 정문 (삭제됨)</td>" in korean
+    assert ">스캐너 기기 Gate tablet (삭제됨)</td>" in korean
+    assert f">스캐너 기기 {bare_id} (삭제됨)</td>" in korean
+
+
+def test_the_log_names_deleted_objects_with_one_query_however_many(login_as, small_event):
+    """The names of deleted objects are read for the whole page at once: more deleted
+    points and devices on a page, no more queries."""
+    from tests.conftest import statements_of
+
+    event, organizer = small_event.event, small_event.organizer
+    _deleted_point_with_devices(event, "정문", "Main gate", ["A"], organizer)
+    client = login_as("organizer")
+    url = "/e/test-expo/manage/audit?lang=en&action=event.updated"
+    client.get(url)
+    _, few = statements_of(lambda: client.get(url))
+    _deleted_point_with_devices(event, "측문", "Side gate", ["B", "C"], organizer)
+    _deleted_point_with_devices(event, "후문", "Back gate", ["D", "E", ""], organizer)
+    client.get(url)
+    page, many = statements_of(lambda: client.get(url).get_data(as_text=True))
+    assert page.count(" (deleted)<") == 9  # three points, six devices
     assert many == few
