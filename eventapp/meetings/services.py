@@ -305,22 +305,51 @@ def _record_colleague_invitation(event, organization, colleague, user, sent_at, 
     return invitation
 
 
-def waiting_colleague_invitations(event, organization):
-    """The colleague links of `organization` neither accepted nor expired, newest first.
-    Nor those of people already with the company another way (added by its admin, or
-    by a link of another event) who never opened theirs: they were listed as invited,
-    not joined, beside themselves among the colleagues."""
-    return db.session.scalars(
+def _unanswered_colleague_invitations(event, organization):
+    """The colleague links of `organization` not accepted. Nor those of people already
+    with the company another way (added by its admin, or by a link of another event)
+    who never opened theirs: they were listed as invited, not joined, beside themselves
+    among the colleagues."""
+    return (
         select(ColleagueInvitation)
         .join(User, User.id == ColleagueInvitation.user_id)
         .where(
             ColleagueInvitation.event_id == event.id,
             ColleagueInvitation.organization_id == organization.id,
             ColleagueInvitation.accepted_at.is_(None),
-            ColleagueInvitation.expires_at > utcnow(),
             or_(User.organization_id.is_(None), User.organization_id != organization.id),
         )
+    )
+
+
+def waiting_colleague_invitations(event, organization, now=None):
+    """The colleague links of `organization` neither accepted nor expired, newest first."""
+    return db.session.scalars(
+        _unanswered_colleague_invitations(event, organization)
+        .where(ColleagueInvitation.expires_at > (now or utcnow()))
         .order_by(ColleagueInvitation.created_at.desc(), ColleagueInvitation.id.desc())
+    ).all()
+
+
+# How long a link that ran out unopened stays on the company's card: long enough to
+# notice and invite again, short enough that the card does not fill with people who
+# never came.
+EXPIRED_INVITATIONS_SHOWN_DAYS = 30
+
+
+def expired_colleague_invitations(event, organization, now=None):
+    """The colleague links of `organization` that ran out unopened within the last
+    EXPIRED_INVITATIONS_SHOWN_DAYS, the latest to run out first: without them the
+    person who invited could not tell the invitation lapsed, and the colleague was
+    simply no longer listed."""
+    now = now or utcnow()
+    return db.session.scalars(
+        _unanswered_colleague_invitations(event, organization)
+        .where(
+            ColleagueInvitation.expires_at <= now,
+            ColleagueInvitation.expires_at > now - timedelta(days=EXPIRED_INVITATIONS_SHOWN_DAYS),
+        )
+        .order_by(ColleagueInvitation.expires_at.desc(), ColleagueInvitation.id.desc())
     ).all()
 
 

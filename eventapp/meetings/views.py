@@ -354,6 +354,9 @@ def _profile_page(event, organization, me, form, colleague_form=None):
         colleagues=me.contacts() if named and me else None,
         colleague_form=(colleague_form or ColleagueForm()) if named else None,
         invitations=services.waiting_colleague_invitations(event, organization) if named else (),
+        expired_invitations=(
+            services.expired_colleague_invitations(event, organization) if named else ()
+        ),
         flash_at_colleagues=named
         and (colleague_form is not None or request.args.get("at") == "colleagues"),
     )

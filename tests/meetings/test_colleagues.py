@@ -289,3 +289,85 @@ def test_a_colleague_who_joined_another_way_is_no_longer_listed_as_invited(meetu
     db.session.commit()
     page = client.get(f"{BASE}/profile?lang=en").get_data(as_text=True)
     assert [item.split()[0] for item in _waiting(page)] == ["Colleague"]
+
+
+def _expired(page):
+    card = page.split('id="colleagues"', 1)[1].split("</section>", 1)[0]
+    return [
+        " ".join(re.sub(r"<[^>]+>", " ", item).split())
+        for item in re.findall(r"<li data-expired-invitation=\"\d+\">(.*?)</li>", card, re.S)
+    ]
+
+
+def test_the_card_shows_invitations_that_ran_out_to_invite_again(meetup, client, outbox):
+    """A link that ran out unopened vanished from the card: the one who invited could
+    not tell it lapsed. It stays a month under those waiting, marked expired with its
+    date, with a button that invites again (a new link, waiting again)."""
+    from eventapp.core.templating import local_time
+    from eventapp.meetings.models import ColleagueInvitation
+
+    attendee = meetup.attendee
+    _account("colleague", attendee_of=meetup.event)
+    _account("second")
+    login(client, attendee)
+    _invite(client, "colleague@example.org")
+    with time_machine.travel(timedelta(days=2), tick=True):
+        login(client, attendee)
+        _invite(client, "second@example.org")
+    first, second = db.session.scalars(
+        select(ColleagueInvitation).order_by(ColleagueInvitation.id)
+    ).all()
+    first_until, second_until = (
+        local_time(i.expires_at, "yyyy-MM-dd HH:mm", meetup.event) for i in (first, second)
+    )
+    login(client, attendee)  # the session signed in two days ahead is not valid yet
+    page = client.get(f"{BASE}/profile?lang=en").get_data(as_text=True)
+    assert _expired(page) == [] and 'id="colleague-invitations-expired"' not in page
+
+    with time_machine.travel(timedelta(days=services.COLLEAGUE_LINK_DAYS + 3), tick=True):
+        login(client, attendee)
+        page = client.get(f"{BASE}/profile?lang=en").get_data(as_text=True)
+        assert _waiting(page) == []
+        assert "Invitation expired, not joined" in page
+        # The latest to run out first.
+        assert _expired(page) == [
+            f"Second second@example.org expired {second_until} Invite again",
+            f"Colleague colleague@example.org expired {first_until} Invite again",
+        ]
+        assert 'aria-label="Invite again: Colleague"' in page
+        korean = client.get(f"{BASE}/profile?lang=ko").get_data(as_text=True)
+        assert "초대 기한이 지났으나 합류하지 않은 동료" in korean
+        assert _expired(korean)[1] == (
+            f"Colleague colleague@example.org {first_until} 만료 다시 초대"
+        )
+        # Its button invites again: a new link, waiting again, no longer expired.
+        card = page.split(f'data-expired-invitation="{first.id}"', 1)[1].split("</li>", 1)[0]
+        token = re.search(r'name="csrf_token" value="([^"]+)"', card).group(1)
+        email = re.search(r'name="email" value="([^"]+)"', card).group(1)
+        page = client.post(
+            f"{BASE}/colleagues?lang=en",
+            data={"csrf_token": token, "email": email},
+            follow_redirects=True,
+        ).get_data(as_text=True)
+        assert "An invitation is sent to colleague@example.org." in page
+        assert [item.split()[0] for item in _waiting(page)] == ["Colleague"]
+        assert [item.split()[0] for item in _expired(page)] == ["Second"]
+        assert len(_link_mails(outbox, "colleague@example.org")) == 2
+
+    # A month after it ran out, the card no longer lists it; the renewed one, run out
+    # since, is listed a month from then.
+    days = services.COLLEAGUE_LINK_DAYS + 2 + services.EXPIRED_INVITATIONS_SHOWN_DAYS
+    with time_machine.travel(timedelta(days=days, hours=1), tick=True):
+        login(client, attendee)
+        page = client.get(f"{BASE}/profile?lang=en").get_data(as_text=True)
+        assert [item.split()[0] for item in _expired(page)] == ["Colleague"]
+    renewed_expired = 2 * services.COLLEAGUE_LINK_DAYS + 3
+    days = renewed_expired + services.EXPIRED_INVITATIONS_SHOWN_DAYS
+    with time_machine.travel(timedelta(days=days, hours=1), tick=True):
+        login(client, attendee)
+        page = client.get(f"{BASE}/profile?lang=en").get_data(as_text=True)
+        assert _expired(page) == [] and 'id="colleague-invitations-expired"' not in page
+
+
+def _link_mails(outbox, email):
+    return [m for m in outbox("meeting_colleague_invitation") if m[0] == email]
