@@ -246,7 +246,8 @@ class MeetingProfile(LocalizedMixin, db.Model):
     poc_themes_en: Mapped[str] = mapped_column(Text, default="")
     stage: Mapped[str] = mapped_column(String(20), default="")
     sector: Mapped[str] = mapped_column(String(20), index=True)
-    keywords: Mapped[list] = mapped_column(JSON, default=list)  # lower-case tags
+    # Tags as written (lower-case in profiles saved before); matched ignoring case.
+    keywords: Mapped[list] = mapped_column(JSON, default=list)
     country: Mapped[str] = mapped_column(String(2), default="KR")
     receives_at_booth: Mapped[bool] = mapped_column(Boolean, default=False)
     booth_code: Mapped[str | None] = mapped_column(String(16))

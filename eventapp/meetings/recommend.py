@@ -47,18 +47,26 @@ def tokens(text: str) -> list[str]:
 
 
 def normalize_keywords(values) -> list[str]:
-    """Tags from a list or a comma-separated string: trimmed, lower-case, unique, in order.
+    """Tags from a list or a comma-separated string: trimmed, unique, in order, as the
+    company wrote them ("IoT", "LiDAR"); a tag written again in another case is the
+    same tag (the first spelling stays). Matching ignores case (keyword_key).
 
     Korean and Japanese input methods type full-width commas and semicolons (，；) and
     the ideographic comma (、): those separate tags too."""
     if isinstance(values, str):
         values = re.split(r"[,;\n\uff0c\u3001\uff1b]", values)
-    seen = []
+    seen = {}
     for value in values or ():
-        tag = " ".join(str(value).strip().lower().split())[:40]
-        if tag and tag not in seen:
-            seen.append(tag)
-    return seen[:20]
+        tag = " ".join(str(value).strip().split())[:40]
+        if tag and keyword_key(tag) not in seen:
+            seen[keyword_key(tag)] = tag
+    return list(seen.values())[:20]
+
+
+def keyword_key(tag: str) -> str:
+    """What a tag is matched by: "IoT" and "iot" (stored lower-case before tags kept
+    their spelling) are one tag."""
+    return tag.lower()
 
 
 @dataclass
@@ -161,14 +169,18 @@ def recommend(
     pool = [c for c in others if c.side != me.side and c.id != me.id]
     if index is None:
         index = Index([me, *pool])
-    my_tags = set(me.keywords)
+    # The matching tags are shown as `me` wrote them, as the shared words are on a tie.
+    my_tags = {}
+    for tag in me.keywords:
+        my_tags.setdefault(keyword_key(tag), tag)
     ranked = []
     for other in pool:
         similarity, shared = index.similarity(me.id, other.id)
         same_sector = bool(me.sector) and me.sector == other.sector and me.sector != "other"
+        their_tags = [keyword_key(t) for t in other.keywords]
         # Once each: a tag repeated in a list made by hand would count past the union.
-        matching = list(dict.fromkeys(t for t in other.keywords if t in my_tags))
-        union = len(my_tags | set(other.keywords)) or 1
+        matching = list(dict.fromkeys(my_tags[t] for t in their_tags if t in my_tags))
+        union = len(my_tags.keys() | set(their_tags)) or 1
         keyword_score = len(matching) / union
         score = (
             WEIGHT_TEXT * similarity
@@ -181,7 +193,9 @@ def recommend(
                 score=round(score, 4),
                 same_sector=same_sector,
                 keywords=matching,
-                shared_words=_readable(shared, me.text, other.text, set(matching)),
+                shared_words=_readable(
+                    shared, me.text, other.text, {keyword_key(t) for t in matching}
+                ),
                 similarity=round(similarity, 4),
             )
         )

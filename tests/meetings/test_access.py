@@ -164,7 +164,7 @@ def test_profile_form_creates_and_updates_the_company_profile(small_event, clien
     assert response.status_code == 302
     profile = services.acting_profile(small_event.attendee, small_event.event)
     assert profile.side == "firm" and profile.sector == "battery" and profile.country == "KR"
-    assert profile.keywords == ["battery", "inspection"]
+    assert profile.keywords == ["Battery", "Inspection"]
     found = db.session.scalar(select(MeetingRequest))
     assert found is None
 

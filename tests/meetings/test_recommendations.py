@@ -21,15 +21,29 @@ def test_tokens_split_latin_words_and_hangul_bigrams():
 
 
 def test_normalize_keywords():
-    assert normalize_keywords(" Machine  Vision, IoT,iot ,, ") == ["machine vision", "iot"]
-    assert normalize_keywords(["A", "a", "B"]) == ["a", "b"]
+    # As written; the same tag in another case once, first spelling kept.
+    assert normalize_keywords(" Machine  Vision, IoT,iot ,, ") == ["Machine Vision", "IoT"]
+    assert normalize_keywords(["A", "a", "B"]) == ["A", "B"]
+
+
+def test_keywords_match_whatever_their_case_and_show_as_written():
+    """Tags were stored lower-case to match ("#iot", "#lidar" on the cards); they keep
+    the company's spelling and still match a tag written in another case, such as the
+    lower-case ones profiles saved before kept."""
+    me = _c(1, "startup", keywords=["IoT", "LiDAR", "Edge AI"])
+    other = _c(2, "firm", keywords=["iot", "lidar", "robotics", "IOT"])
+    (ranked,) = recommend(me, [other])
+    assert ranked.keywords == ["IoT", "LiDAR"]
+    # Two of four tags, the repeat once (the tags' words count as text too).
+    keyword_part = ranked.score - 0.55 * ranked.similarity
+    assert keyword_part == pytest.approx(0.20 * 2 / 4, abs=1e-3)
 
 
 def test_keywords_typed_with_full_width_commas_are_separate(meetup, client):
     """Korean input methods type "，" (and "、", "；"): those separate keywords too,
     which were kept as one long keyword."""
     assert normalize_keywords("모션제어，로봇") == ["모션제어", "로봇"]
-    assert normalize_keywords("비전、AI；배터리; 센서") == ["비전", "ai", "배터리", "센서"]
+    assert normalize_keywords("비전、AI；배터리; 센서") == ["비전", "AI", "배터리", "센서"]
 
     login(client, meetup.attendee)  # gamma
     client.post(
@@ -42,7 +56,7 @@ def test_keywords_typed_with_full_width_commas_are_separate(meetup, client):
         },
     )
     db.session.expire_all()
-    assert meetup.profiles["gamma"].keywords == ["모션제어", "로봇", "스마트팩토리", "ai"]
+    assert meetup.profiles["gamma"].keywords == ["모션제어", "로봇", "스마트팩토리", "AI"]
 
 
 def _c(cid, side, sector="other", keywords=(), text=""):
@@ -372,3 +386,38 @@ def test_the_partner_list_is_not_kept_for_the_next_person_on_the_browser(meetup,
     client.get(f"{base}?q=inspection")
     login(client, meetup.exhibitor_admin)
     assert _partner_tab(client.get(f"{base}/{gamma_id}").get_data(as_text=True)) == base
+
+
+def test_the_pages_show_keywords_as_the_company_wrote_them(meetup, client):
+    """Gamma wrote "Machine Vision, LiDAR": its card read "#machine vision #lidar". It
+    still matches alpha's "machine vision", shown as alpha wrote it on alpha's list."""
+    gamma = meetup.profiles["gamma"]
+    login(client, meetup.attendee)  # gamma
+    client.post(
+        "/e/test-expo/meetings/profile",
+        data={
+            "need_en": gamma.need_en,
+            "need_ko": gamma.need_ko,
+            "sector": "ai",
+            "country": "KR",
+            "keywords": "Machine Vision, LiDAR, lidar",
+        },
+    )
+    db.session.expire_all()
+    assert gamma.keywords == ["Machine Vision", "LiDAR"]
+    form = client.get("/e/test-expo/meetings/profile?lang=en").get_data(as_text=True)
+    assert 'value="Machine Vision, LiDAR"' in form
+    login(client, meetup.exhibitor_admin)  # alpha: "machine vision, robotics"
+    for lang in ("en", "ko"):
+        card = client.get(f"/e/test-expo/meetings/partners/{gamma.id}?lang={lang}").get_data(
+            as_text=True
+        )
+        assert '<span class="badge-pill">#Machine Vision</span>' in card, lang
+        assert '<span class="badge-pill">#LiDAR</span>' in card, lang
+        assert "#lidar" not in card and "#machine vision" not in card
+    listing = client.get("/e/test-expo/meetings/partners?lang=en").get_data(as_text=True)
+    gamma_row = listing.split(f'data-profile="{gamma.id}"', 1)[1].split("</li>", 1)[0]
+    assert '<span class="badge-pill pill-ok">#machine vision</span>' in gamma_row
+    # Found by its tag whatever the case typed.
+    found = client.get("/e/test-expo/meetings/partners?q=LIDAR").get_data(as_text=True)
+    assert f'data-profile="{gamma.id}"' in found
