@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 
 from eventapp.accounts.models import User
 from eventapp.badges.models import Badge
-from eventapp.booths.models import Booth, BoothPlanProposal, Exhibitor
+from eventapp.booths.models import BoothPlanProposal, Exhibitor
 from eventapp.checkin.models import ScanDevice, ScanPoint
 from eventapp.core.audit import DELETIONS, AuditEntry, deleted_name
 from eventapp.core.i18n import in_language
@@ -72,14 +72,6 @@ def _exhibitors(event, ids):
     for exhibitor_id, name_ko, name_en in rows:
         url = url_for("exhibitors.manage_detail", slug=event.slug, exhibitor_id=exhibitor_id)
         yield exhibitor_id, in_language(name_ko, name_en), url
-
-
-def _booths(event, ids):
-    rows = db.session.execute(
-        select(Booth.id, Booth.code).where(Booth.event_id == event.id, Booth.id.in_(ids))
-    )
-    for booth_id, code in rows:
-        yield booth_id, code, None
 
 
 def _halls(event, ids):
@@ -205,7 +197,6 @@ def _events(event, ids):
 # the ids that still exist. A name of None keeps the number (a plan has no other).
 NAMERS = {
     "Badge": _badges,
-    "Booth": _booths,
     "BoothPlanProposal": _booth_plans,
     "Event": _events,
     "Exhibitor": _exhibitors,
@@ -229,6 +220,12 @@ def name_objects(event, entries):
     keeps its number."""
     wanted = {}
     for entry in entries:
+        if entry.object_type == "Booth":
+            # Booth entries (blocked, unblocked) keep the booths' codes, which are
+            # their names, not row ids: "101" is a booth's code, not booth 101.
+            codes = (entry.data or {}).get("booths")
+            entry.object_name = ", ".join(codes) if codes else entry.object_id
+            continue
         if entry.object_type in NAMERS and (entry.object_id or "").isdigit():
             wanted.setdefault(entry.object_type, set()).add(int(entry.object_id))
     found = {}
@@ -244,7 +241,9 @@ def name_objects(event, entries):
     deleted = _deleted_names(event, entries, gone)
     for entry in entries:
         key = (entry.object_type, entry.object_id)
-        if key in deleted:
+        if entry.object_type == "Booth":
+            entry.object_url = None
+        elif key in deleted:
             entry.object_name, entry.object_url = deleted[key], None
             entry.object_deleted = True
         elif key in found:

@@ -333,3 +333,22 @@ def test_the_log_names_deleted_objects_with_one_query_however_many(login_as, sma
     page, many = statements_of(lambda: client.get(url).get_data(as_text=True))
     assert page.count(" (deleted)<") == 9  # three points, six devices
     assert many == few
+
+
+def test_the_audit_log_names_blocked_booths_by_their_codes(login_as, small_event):
+    """Entries about blocking keep the booths' codes, not row ids: a booth coded
+    with digits only ("101") was read as the id of a row and named as another
+    booth. Several booths blocked at once are named together."""
+    from eventapp.booths.services import block_booths, unblock_booths
+
+    event, booths = small_event.event, small_event.booths
+    # A code that is also another booth's row id.
+    booths["A-01"].code = str(booths["B-05"].id)
+    db.session.commit()
+    block_booths(event, [booths["A-01"].code, "A-02"], reason="pillar")
+    unblock_booths(event, [booths["A-01"].code])
+    db.session.commit()
+    page = login_as("organizer").get("/e/test-expo/manage/audit?lang=en").get_data(as_text=True)
+    assert f">Booth {booths['A-01'].code}, A-02<" in page
+    assert f">Booth {booths['A-01'].code}<" in page
+    assert "B-05" not in page
