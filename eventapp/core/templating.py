@@ -61,14 +61,17 @@ def fair_day(day, event=None):
     return format_skeleton(skeleton, day, locale=get_locale())
 
 
-def fair_dates(event):
+def fair_dates(event, weekdays=False):
     """A fair's days with their year, as one range: "Dec 10 – 11, 2026",
     "2026년 12월 10일~11일" (each year named where it spans two). Lists of fairs
-    of several years need the year, which "26. 12. 10." hid in its short form."""
+    of several years need the year, which "26. 12. 10." hid in its short form.
+    With `weekdays`, as the fair's own page gives them to visitors planning their
+    trip: "Thu, Dec 10 – Fri, Dec 11, 2026", "2026년 12월 10일 (목) ~ 11일 (금)"."""
     if event.starts_on is None:
         return ""
     ends_on = event.ends_on or event.starts_on
-    return format_interval(event.starts_on, ends_on, "yMMMd", locale=get_locale())
+    skeleton = "yMMMEd" if weekdays else "yMMMd"
+    return format_interval(event.starts_on, ends_on, skeleton, locale=get_locale())
 
 
 def is_web_address(value):

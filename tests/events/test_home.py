@@ -134,3 +134,13 @@ def test_the_list_of_events_gives_each_fair_its_dates_with_the_year(client, smal
     assert "<p>2026년 12월 10일~11일</p>" in korean
     assert "<p>2026년 12월 30일 ~ 2027년 1월 2일</p>" in korean
     assert "26. 12. 10." not in korean
+
+
+def test_the_home_page_gives_the_fair_days_as_one_range_with_weekdays(client, small_event):
+    """Visitors planning their trip read the days at a glance: "Wed, Sep 17 – Thu,
+    Sep 18, 2025", not two long dates each with its year."""
+    page = client.get("/e/test-expo/?lang=en").get_data(as_text=True)
+    # Babel sets the dash between thin spaces.
+    assert "<dt>Dates</dt><dd>Wed, Sep 17\u2009–\u2009Thu, Sep 18, 2025</dd>" in page
+    page = client.get("/e/test-expo/?lang=ko").get_data(as_text=True)
+    assert "<dd>2025년 9월 17일 (수) ~ 18일 (목)</dd>" in page

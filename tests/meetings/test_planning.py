@@ -485,7 +485,9 @@ def test_a_plan_names_the_time_of_each_new_meeting(meetup, client, quick_solver)
     page = client.get(response.location + "?lang=en").get_data(as_text=True)
     codes = {slot.code for slot in meetup.slots}
     labels = {slot.label for slot in meetup.slots}
-    cells = re.findall(r'<tr><td class="nowrap">([^<]*)</td>', page)
+    cells = re.findall(r'<td class="nowrap"><strong>([^<]*)</strong></td>', page)
     assert len(cells) == 4
+    # The column says what its cells hold; on a phone each card is headed by it.
+    assert "<th>Time</th><th>Startup</th>" in page
     assert set(cells) <= labels
     assert not any(f">{code}<" in page for code in codes)
