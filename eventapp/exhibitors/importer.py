@@ -26,6 +26,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
 from eventapp.accounts.models import User
+from eventapp.accounts.services import normalize_email
 from eventapp.booths import floorplan
 from eventapp.booths.models import Exhibitor, ExhibitorAvoid
 from eventapp.core import audit
@@ -105,7 +106,7 @@ class ParsedRow:
     wishes_as_typed: tuple = ()  # for messages: the organizer looks for them in the file
     corner: bool = False
     avoid: tuple = ()
-    contact_email: str = ""  # normalized, in lower case, as accounts are looked up
+    contact_email: str = ""  # normalized as accounts store it (lower case, ASCII domain)
     contact_email_as_typed: str = ""  # for messages: the organizer looks for it in the file
     contact_name: str = ""
     description_ko: str = ""
@@ -438,7 +439,9 @@ def read_row(line, raw):
         except EmailNotValidError:
             problem("contact_email", _("Not a valid e-mail address: '%(value)s'.", value=email))
         else:
-            row.contact_email = validated.normalized.lower()
+            # As accounts store it (a Hangul domain in its xn-- form): the form the
+            # validator gives keeps the Hangul, and would miss the account.
+            row.contact_email = normalize_email(validated.normalized)
             row.contact_email_as_typed = email
     row.contact_name = get("contact_name")
     if len(row.contact_name) > 100:

@@ -947,3 +947,35 @@ def test_a_tampered_import_status_is_refused_naming_the_field(login_as, small_ev
     assert said in page
     assert "confirmed" not in page
     assert counts() == before
+
+
+def test_a_contact_with_a_hangul_domain_is_the_account_it_names(small_event):
+    """An address whose domain is written in Hangul is stored in its ASCII form
+    (xn--...): the import finds that account and invites it, rather than passing the
+    preview as a new account and then failing the import on it."""
+    from eventapp.accounts.services import create_user, normalize_email
+
+    person = create_user("kim@한국.kr", "a long enough password", name_ko="김한국")
+    db.session.commit()
+    assert person.email == normalize_email("kim@한국.kr") != "kim@한국.kr"
+    rows = [row(avoid="", contact_email="Kim@한국.kr", contact_name="")]
+    plan = importer.prepare(small_event.event, "x.csv", csv_bytes(rows))
+    assert plan.ok, plan.problems
+    assert plan.existing_accounts == {person.email}
+    result = importer.apply(small_event.event, plan, "approved")
+    db.session.commit()
+    assert result.invited == 1
+    (invitation,) = services.invitations_for(person, small_event.event)
+    assert invitation.exhibitor_id == result.exhibitors[0].id
+    assert db.session.scalar(select(func.count()).where(User.email.like("kim@%"))) == 1
+
+
+def test_a_hangul_domain_typed_twice_in_two_forms_is_one_contact(small_event, english):
+    from eventapp.accounts.services import normalize_email
+
+    rows = [
+        row(avoid="", contact_email="kim@한국.kr"),
+        row(**dict(OTHER_COMPANY, contact_email=normalize_email("kim@한국.kr"))),
+    ]
+    plan = importer.prepare(small_event.event, "x.csv", csv_bytes(rows))
+    assert [(p.line, p.column) for p in plan.problems] == [(3, "contact_email")]
