@@ -9,6 +9,7 @@ own change and turn a lost race into an `ExhibitorError` with a clear message.
 
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import wraps
@@ -141,8 +142,10 @@ def exhibitor_of_user(user, event):
 
 def company_name_key(name):
     """How company names are compared to tell a duplicate: whatever the case and the
-    spaces ("가온 인텔리전스" and "가온인텔리전스", "ACME" and "Acme")."""
-    return "".join((name or "").split()).casefold()
+    spaces ("가온 인텔리전스" and "가온인텔리전스", "ACME" and "Acme"), and whatever the
+    form of the letters: Korean input methods type full-width Latin ("ＡＣＭＥ") and
+    "㈜" for "(주)", and text from a Mac may hold Hangul as decomposed jamo."""
+    return "".join(unicodedata.normalize("NFKC", name or "").split()).casefold()
 
 
 def _exhibitor_name_keys(event):

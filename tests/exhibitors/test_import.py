@@ -979,3 +979,37 @@ def test_a_hangul_domain_typed_twice_in_two_forms_is_one_contact(small_event, en
     ]
     plan = importer.prepare(small_event.event, "x.csv", csv_bytes(rows))
     assert [(p.line, p.column) for p in plan.problems] == [(3, "contact_email")]
+
+
+def test_a_company_already_exhibiting_is_refused_in_full_width_or_decomposed_letters(
+    small_event, english
+):
+    """Korean input methods type Latin letters in full width ("ＡＬＰＨＡ"), and a file
+    saved on a Mac may hold Hangul as decomposed jamo: both are still the same
+    company, as is "㈜" for "(주)"; a competitor named so is the exhibitor too."""
+    import unicodedata
+
+    rows = [
+        row(name_ko=unicodedata.normalize("NFD", "베타바이오"), name_en="", avoid=""),
+        row(
+            name_ko="",
+            name_en="ＡＬＰＨＡ Ｒｏｂｏｔｉｃｓ",
+            avoid="",
+            contact_email="a@example.org",
+        ),
+        row(
+            name_ko="㈜제타",
+            name_en="Zeta",
+            avoid="ＢＥＴＡ ＢＩＯ",
+            contact_email="z@example.org",
+        ),
+        row(name_ko="(주)제타", name_en="", avoid="", contact_email="z2@example.org"),
+    ]
+    plan = importer.prepare(small_event.event, "x.csv", csv_bytes(rows))
+    assert sorted((p.line, p.column) for p in plan.problems) == [
+        (2, "name_ko"),
+        (3, "name_en"),
+        (5, "name_ko"),
+    ]
+    assert "is already an exhibitor of this event" in plan.problems[0].message
+    assert "same name as on line 4" in plan.problems[2].message

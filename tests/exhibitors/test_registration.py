@@ -550,6 +550,8 @@ def test_a_description_at_the_pages_limit_with_line_breaks_is_taken(client, smal
         {"name_ko": "베타바이오", "name_en": ""},
         {"name_ko": "", "name_en": "  beta BIO "},
         {"name_ko": "베타 바이오", "name_en": "Beta Biotech"},
+        # As a Korean input method types Latin letters: in full width.
+        {"name_ko": "", "name_en": "ＢＥＴＡ Ｂｉｏ"},
     ],
 )
 def test_a_company_name_already_exhibiting_is_not_registered_again(
