@@ -639,10 +639,11 @@ def prepare(event, filename, data):
     # Korean name, the other by its English one): a company exhibits only once.
     name_problems = {(p.line, p.column) for p in plan.problems if p.column in NAME_COLUMNS}
     first_line = {}  # organization id -> first line that reuses it
+    loose_names = _LooseNames()
     for row in rows:
         if own_problems.get(row.line, set()) & set(NAME_COLUMNS):
             continue  # not looked up: a name too long or with a NUL character
-        org, column = _matching_organization(row)
+        org, column = _matching_organization(row, loose_names)
         if org is None:
             continue
         if row.line not in own_problems:
@@ -663,9 +664,11 @@ def prepare(event, filename, data):
     return plan
 
 
-def _matching_organization(row):
+def _matching_organization(row, loose_names):
     """An organization of the platform with the same name, to reuse instead of duplicating,
-    and the name column that matched; (None, None) if there is none."""
+    and the name column that matched; (None, None) if there is none. The same name
+    as written first, else as duplicates are told (`company_name_key`): "Acme" or
+    "ＡＣＭＥ" in the file is the "ACME" already on the platform, not a second one."""
     for column in NAME_COLUMNS:
         name = getattr(row, column)
         if name:
@@ -676,7 +679,38 @@ def _matching_organization(row):
             )
             if org is not None:
                 return org, column
+    for column in NAME_COLUMNS:
+        org_id = loose_names.get(column, getattr(row, column))
+        if org_id is not None:
+            return db.session.get(Organization, org_id), column
     return None, None
+
+
+class _LooseNames:
+    """The platform's organizations by `company_name_key` of each name column, read
+    once for an import, and only if a row's name matched none as written."""
+
+    def __init__(self):
+        self._keys = None
+
+    def get(self, column, name):
+        from eventapp.exhibitors.services import company_name_key
+
+        if not name:
+            return None
+        if self._keys is None:
+            self._keys = {c: {} for c in NAME_COLUMNS}
+            rows = db.session.execute(
+                select(Organization.id, *(getattr(Organization, c) for c in NAME_COLUMNS)).order_by(
+                    Organization.id.desc()
+                )
+            )
+            for org_id, *names in rows:
+                # The earliest organization wins, as the match as written takes it.
+                for c, value in zip(NAME_COLUMNS, names, strict=True):
+                    if value:
+                        self._keys[c][company_name_key(value)] = org_id
+        return self._keys[column].get(company_name_key(name))
 
 
 # -- writing ---------------------------------------------------------------------------------

@@ -1013,3 +1013,30 @@ def test_a_company_already_exhibiting_is_refused_in_full_width_or_decomposed_let
     ]
     assert "is already an exhibitor of this event" in plan.problems[0].message
     assert "same name as on line 4" in plan.problems[2].message
+
+
+def test_a_company_on_the_platform_is_reused_under_another_case_or_letter_form(small_event):
+    """A company already on the platform, not exhibiting at this fair, written in the
+    file in another case or in full-width letters, is that company: before, only the
+    very same spelling was reused and the import made a second one."""
+    existing = Organization(name_ko="", name_en="DELTA AI", kind="startup", sector="ai")
+    korean = Organization(name_ko="(주)엡실론", name_en="", kind="startup", sector="ai")
+    db.session.add_all([existing, korean])
+    db.session.commit()
+    rows = [
+        row(name_ko="", name_en="Delta ai"),
+        row(**{**OTHER_COMPANY, "name_ko": "㈜엡실론", "name_en": ""}),
+    ]
+    plan = importer.prepare(small_event.event, "x.csv", csv_bytes(rows))
+    assert plan.problems == []
+    assert plan.reused_organizations == {2: existing.id, 3: korean.id}
+    organizations = db.session.scalar(select(func.count()).select_from(Organization))
+    importer.apply(small_event.event, plan, "approved")
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Organization)) == organizations
+    exhibiting = db.session.scalars(
+        select(Exhibitor.organization_id)
+        .where(Exhibitor.event_id == small_event.event.id)
+        .order_by(Exhibitor.organization_id)
+    ).all()
+    assert existing.id in exhibiting and korean.id in exhibiting
