@@ -48,6 +48,10 @@ DETAIL_FIELDS = (*TEXT_FIELDS, "starts_on", "ends_on", "opens_at", "closes_at")
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MIN_SLUG_LENGTH = 3
 MAX_EVENT_DAYS = 31
+# The years a fair's days may fall in. Dates at the calendar's end cannot be
+# computed with (the moment the last day ends is the next day's midnight), and
+# no fair of ours lies outside these; a mistyped year is refused, not stored.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 DEFAULT_TIMEZONE = "Asia/Seoul"
 
 
@@ -132,6 +136,14 @@ def clean_details(values, event=None):
         raise EventError(_("The event needs a first and a last day."))
     if ends < starts:
         raise EventError(_("The last day cannot come before the first day."))
+    if starts.year < FIRST_YEAR or ends.year > LAST_YEAR:
+        raise EventError(
+            _(
+                "The days of the fair must fall between the years %(first)s and %(last)s.",
+                first=FIRST_YEAR,
+                last=LAST_YEAR,
+            )
+        )
     if (ends - starts).days + 1 > MAX_EVENT_DAYS:
         raise EventError(_("An event lasts at most %(num)s days.", num=MAX_EVENT_DAYS))
     opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")

@@ -83,6 +83,16 @@ def test_a_time_zone_typed_in_any_case_is_the_zone(client, admin):
         ({"timezone": "Asia/Busan"}, "Asia/Busan is not a time zone"),
         ({"ends_on": "2026-09-15"}, "The last day cannot come before the first day."),
         ({"closes_at": "09:00"}, "The fair must close after it opens."),
+        # The calendar's last day has no midnight after it: every page of the event
+        # failed working out whether the fair was over.
+        (
+            {"starts_on": "9999-12-31", "ends_on": "9999-12-31"},
+            "The days of the fair must fall between the years 2000 and 2100.",
+        ),
+        (
+            {"starts_on": "0001-01-01", "ends_on": "0001-01-01"},
+            "The days of the fair must fall between the years 2000 and 2100.",
+        ),
         (
             {"organizers": "nobody@example.org"},
             "No account uses the e-mail address nobody@example.org",

@@ -73,6 +73,11 @@ def test_organizer_edits_the_details(login_as, small_event):
         ({"ends_on": date(2025, 9, 16)}, "The last day cannot come before the first day."),
         ({"closes_at": "10:00"}, "The fair must close after it opens."),
         ({"slug": "other-expo"}, "The address other-expo is taken by another event."),
+        # Was a server error: the moment the last day ends lies past the calendar's end.
+        (
+            {"starts_on": date(9999, 12, 30), "ends_on": date(9999, 12, 31)},
+            "The days of the fair must fall between the years 2000 and 2100.",
+        ),
     ],
 )
 def test_bad_details_are_refused_and_kept_in_the_form(login_as, small_event, changes, message):
