@@ -479,6 +479,8 @@ def request_confirmation_mail(email, remote_addr):
     if (
         user is None
         or user.email_confirmed
+        # Its link is refused (user_from_confirmation_token): a dead end, mailed.
+        or not user.is_active
         or _recent_mails(user.email, "email_confirmation") >= CONFIRMATION_MAILS_PER_WINDOW
     ):
         return None

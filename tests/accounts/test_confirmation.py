@@ -150,6 +150,29 @@ def test_confirmation_mails_are_capped_and_tell_nothing(client, small_event):
     assert sent == [ADDRESS] * services.CONFIRMATION_MAILS_PER_WINDOW
 
 
+def test_a_deactivated_account_is_mailed_no_confirmation_link(client, app_ctx):
+    """Its link would only say "This confirmation link is not valid. We can send you
+    a new one.", and the new one the same, as a deactivated account gets no reset
+    link either."""
+    sign_up(client, ADDRESS)
+    user = _user()
+    user.active = False
+    db.session.commit()
+    response = client.post("/confirm?lang=en", data={"email": ADDRESS})
+    # Answered as for any address.
+    assert "a new link is on its way" in client.get(response.location).get_data(as_text=True)
+    assert _confirmation_mails() == 1  # the sign-up's own, sent while it was open
+    assert (
+        db.session.scalar(
+            select(func.count()).where(
+                AuditEntry.action == "user.confirmation_sent",
+                AuditEntry.object_id == str(user.id),
+            )
+        )
+        == 1
+    )
+
+
 def test_a_reset_link_confirms_the_address(client, app_ctx):
     """Whoever took an address at sign-up without confirming it: its owner, asking
     for a reset link, gets the account, and it is confirmed."""
