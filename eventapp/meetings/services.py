@@ -1275,6 +1275,16 @@ def _reception_booth(firm):
     return reception_booths(firm.event_id, [firm])[firm.id]
 
 
+def _check_slot_in_grid(slot):
+    """Refuse `slot` unless it is still in the grid as committed now. Called under the
+    pair's lock: settings saved meanwhile (they lock every participant) may have retired
+    or deleted the slot the caller loaded, and a meeting placed there would be listed
+    on no grid and break the planner."""
+    retired = db.session.scalar(select(MeetingSlot.retired).where(MeetingSlot.id == slot.id))
+    if retired is None or retired:
+        raise MeetingError(_("Unknown time slot."))
+
+
 def _place(meeting, slot, table=None):
     """Give `meeting` (already flushed) its seats in `slot`: at the firm's booth, at the
     given table, or at the first free table, trying the next one when a concurrent
@@ -1315,6 +1325,7 @@ def book(request, slot, user, *, via="booking", table=None, notify=True, check_w
     if check_window:
         _check_window(event, user)
     _lock_request(request)
+    _check_slot_in_grid(slot)
     if request.status != "accepted":
         raise MeetingError(_("Only accepted requests can be scheduled."))
     if request.meeting is not None:
@@ -1416,6 +1427,7 @@ def move_meeting(meeting, slot, user, table=None, *, override_unavailable=False,
         raise MeetingError(_("Only scheduled meetings can be moved."))
     if slot.event_id != meeting.event_id or slot.retired:
         raise MeetingError(_("Unknown time slot."))
+    _check_slot_in_grid(slot)
     if slot.starts_at <= (now or _now()):
         raise MeetingError(
             _("This time slot has already started. Choose a slot that is still to come.")

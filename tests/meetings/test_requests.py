@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from eventapp.core.db import utcnow
 from eventapp.extensions import db
@@ -979,6 +979,63 @@ def test_removing_slots_keeps_cancelled_meetings(meetup, english):
     db.session.expire_all()
     assert (kept.slot.code, kept.slot.retired) == ("D1-1130", False)
     assert len(services.slots_of(meetup.event)) == 8
+
+
+def _settings_saved_meanwhile(slot, *, delete_it=False):
+    """What an organizer's settings, committed while a booking or a move waited for
+    the pair's lock, do to `slot` (retire it, or delete it when nothing points to it):
+    written behind the session, whose `slot` as loaded still says it is in the grid."""
+    from eventapp.meetings.models import MeetingSlot
+
+    statement = (
+        delete(MeetingSlot).where(MeetingSlot.id == slot.id)
+        if delete_it
+        else update(MeetingSlot)
+        .where(MeetingSlot.id == slot.id)
+        .values(retired=True, code=f"~{slot.id}")
+    )
+    db.session.execute(statement.execution_options(synchronize_session=False))
+
+
+def test_a_slot_the_settings_remove_meanwhile_is_not_booked_or_moved_into(meetup, english):
+    from eventapp.meetings.models import MeetingSlot
+
+    # A cancelled meeting in the last slot of day 1 keeps that slot as history.
+    old = booked_meeting(meetup, slot_index=3)
+    services.cancel_meeting(old, meetup.organizer)
+    db.session.commit()
+    last, spare = meetup.slots[3], meetup.slots[2]
+    user, delta = add_company(meetup.event, "delta", "startup")
+    gamma = meetup.profiles["gamma"]
+    waiting = accepted_request(meetup.event, delta, gamma, user)
+    db.session.commit()
+
+    slot = db.session.get(MeetingSlot, last.id)  # as the booking form posted it
+    _settings_saved_meanwhile(slot)
+    with pytest.raises(services.MeetingError, match="Unknown time slot"):
+        services.book(waiting, slot, user)
+    db.session.rollback()
+
+    slot = db.session.get(MeetingSlot, spare.id)  # nothing points to it: deleted
+    _settings_saved_meanwhile(slot, delete_it=True)
+    with pytest.raises(services.MeetingError, match="Unknown time slot"):
+        services.book(waiting, slot, user)
+    db.session.rollback()
+
+    # The organizer's move form, likewise.
+    meeting = services.book(waiting, meetup.slots[0], user)
+    db.session.commit()
+    slot = db.session.get(MeetingSlot, last.id)
+    _settings_saved_meanwhile(slot)
+    with pytest.raises(services.MeetingError, match="Unknown time slot"):
+        services.move_meeting(meeting, slot, meetup.organizer)
+    db.session.rollback()
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).slot_id == meetup.slots[0].id
+    placed = db.session.scalars(
+        select(Meeting.slot_id).where(Meeting.status != "cancelled").order_by(Meeting.id)
+    ).all()
+    assert placed == [meetup.slots[0].id]
 
 
 def test_organizer_grid_moves_booth_meetings_and_cancels(meetup, client, outbox):
