@@ -76,6 +76,12 @@ def build_message(recipient, subject, text, *, html=None, alternatives=(), attac
 def queue_mail(recipient, subject, text, *, event=None, kind="notice", **parts):
     """Add a message to the outbox in the caller's transaction."""
     message = build_message(recipient, subject, text, **parts)
+    # The row's subject only lists the message (the mail carries it whole): names of
+    # an event, a person and a company together can outgrow the column, which
+    # PostgreSQL refuses, failing the action that sends the mail.
+    limit = OutboxMessage.subject.type.length
+    if len(subject) > limit:
+        subject = subject[: limit - 1] + "…"
     row = OutboxMessage(
         recipient=recipient,
         subject=subject,

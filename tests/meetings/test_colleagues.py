@@ -2,6 +2,8 @@
 no team page) add their colleagues: a link mailed to the colleague's account links
 it to the company once its owner accepts."""
 
+import email
+import email.policy
 import re
 from datetime import timedelta
 
@@ -75,6 +77,33 @@ def test_a_colleague_invited_by_link_takes_part_for_the_company(meetup, client, 
     # The colleague's meetup pages are the company's.
     page = client.get(f"{BASE}/profile?lang=en").get_data(as_text=True)
     assert "<h2>Gamma Group</h2>" in page and "Name your company" not in page
+
+
+def test_long_names_of_event_person_and_company_still_send_the_invitation(meetup, client, outbox):
+    """The subject names the event, the inviter and the company, each as long as its
+    column allows: together longer than the outbox keeps of a subject (PostgreSQL
+    refused the row, and the invitation failed with a server error)."""
+    from eventapp.notifications.models import OutboxMessage
+
+    event, gamma = meetup.event, meetup.profiles["gamma"]
+    event.name_en = ("Global Industrial Complex Innovation Expo " * 4).strip()
+    meetup.attendee.name_en = ("Alexandra Konstantinopoulou-Vanderberg " * 2).strip()
+    gamma.organization.name_en = ("Gamma Advanced Manufacturing and Materials Group " * 4).strip()
+    db.session.commit()
+    _account("colleague", attendee_of=event)
+    login(client, meetup.attendee)
+    page = _invite(client, "colleague@example.org")
+    assert "An invitation is sent to colleague@example.org." in page
+    (_recipient, subject, _text), _path = _link(outbox, "colleague@example.org")
+    limit = OutboxMessage.subject.type.length
+    assert len(subject) == limit
+    # The mail itself carries the whole subject.
+    raw = db.session.scalars(
+        select(OutboxMessage.raw).where(OutboxMessage.kind == "meeting_colleague_invitation")
+    ).one()
+    whole = email.message_from_bytes(raw, policy=email.policy.default)["Subject"]
+    assert len(whole) > limit and whole.startswith(subject[:-1])
+    assert whole.endswith("for " + gamma.organization.name_en)
 
 
 def test_a_colleague_not_yet_registered_is_registered_on_joining(meetup, client, outbox):
