@@ -1038,6 +1038,53 @@ def test_a_slot_the_settings_remove_meanwhile_is_not_booked_or_moved_into(meetup
     assert placed == [meetup.slots[0].id]
 
 
+def test_a_booking_waiting_for_the_settings_finds_its_slot_retired(app, meetup, english):
+    """The organizer ends the meeting day earlier while a participant books its last
+    slot, which holds a cancelled meeting and is retired: the booking waits for the
+    settings and is then refused. Never a meeting in a slot that left the grid."""
+    import threading
+    from datetime import time
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serializes writing transactions: the race cannot happen there")
+    old = booked_meeting(meetup, slot_index=3)
+    services.cancel_meeting(old, meetup.organizer)
+    user, delta = add_company(meetup.event, "delta", "startup")
+    request = accepted_request(meetup.event, delta, meetup.profiles["gamma"], user)
+    db.session.commit()
+    slot = meetup.slots[3]
+    assert not slot.retired  # read before the settings change, as the posted form was
+    event_id, organizer_id = meetup.event.id, meetup.organizer.id
+    saved, done = threading.Event(), threading.Event()
+
+    def organizer():
+        from eventapp.accounts.models import User
+        from eventapp.events.models import Event
+
+        with app.app_context(), app.test_request_context():
+            event = db.session.get(Event, event_id)
+            organizer = db.session.get(User, organizer_id)
+            services.save_settings(event, organizer, day_ends_at=time(11, 30))
+            saved.set()  # retired, not committed yet
+            done.wait(1.5)
+            db.session.commit()
+            db.session.remove()
+
+    thread = threading.Thread(target=organizer)
+    thread.start()
+    try:
+        assert saved.wait(30)
+        with pytest.raises(services.MeetingError, match="Unknown time slot"):
+            services.book(request, slot, user)
+        db.session.rollback()
+    finally:
+        done.set()
+        thread.join(30)
+    db.session.expire_all()
+    assert db.session.get(type(slot), slot.id).retired
+    assert db.session.scalars(select(Meeting).where(Meeting.status == "scheduled")).all() == []
+
+
 def test_organizer_grid_moves_booth_meetings_and_cancels(meetup, client, outbox):
     alpha, beta = meetup.profiles["alpha"], meetup.profiles["beta"]
     services.set_booth_reception(meetup.event, meetup.organizer, beta, True, "B-04")
