@@ -639,6 +639,15 @@ def _lock_request(request):
     return _fresh(request)
 
 
+def _lock_meeting(meeting):
+    """Lock the meeting's row, the lock attendance takes (a check-in scan holds it while
+    it records both sides' arrival), and re-read it: attendance recorded meanwhile is
+    seen rather than overwritten. Taken after the pair's lock; attendance takes no
+    participant lock, so the order cannot deadlock."""
+    db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
+    return _fresh(meeting)
+
+
 # --------------------------------------------------------------------------- mail
 
 
@@ -1382,7 +1391,7 @@ def cancel_meeting(meeting, user, *, profile=None, reason=""):
     reason = (reason or "").strip()[:2000]
     request = meeting.request
     _lock_request(request)
-    _fresh(meeting)
+    _lock_meeting(meeting)
     if meeting.status != "scheduled":
         raise MeetingError(_("Only scheduled meetings can be cancelled."))
     trusted = user is None or is_organizer(user, meeting.event)
@@ -1422,7 +1431,7 @@ def move_meeting(meeting, slot, user, table=None, *, override_unavailable=False,
     `sequence` and clears `reminded_at`, so the new time gets its own reminder."""
     request = meeting.request
     _lock_request(request)
-    _fresh(meeting)
+    _lock_meeting(meeting)
     if meeting.status != "scheduled":
         raise MeetingError(_("Only scheduled meetings can be moved."))
     if slot.event_id != meeting.event_id or slot.retired:

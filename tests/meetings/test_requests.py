@@ -799,12 +799,17 @@ def test_a_meeting_moved_while_reminders_go_out_is_reminded_of_its_new_time(
 
 
 def test_a_reminder_claimed_while_a_meeting_moves_is_given_again(meetup, outbox, monkeypatch):
-    """A reminder round claimed the meeting after the organizer's move had read it and
-    before the move was written: the move set `reminded_at` back to what it had read
-    (none), wrote nothing, and the new time was never reminded."""
+    """A reminder round claimed the meeting after the move to an agreed time had read it
+    and before the move was written: the move set `reminded_at` back to what it had
+    read (none), wrote nothing, and the new time was never reminded. (An organizer's
+    move locks the meeting's row first, so a claim waits for it instead.)"""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("SQLite serializes writing transactions: the race cannot happen there")
     meeting = booked_meeting(meetup)
+    proposal = services.propose_time(
+        meeting, meetup.slots[4], meetup.profiles["alpha"], meetup.exhibitor_admin
+    )
+    db.session.commit()
     table = Meeting.__table__
     fresh = services._fresh
 
@@ -818,7 +823,7 @@ def test_a_reminder_claimed_while_a_meeting_moves_is_given_again(meetup, outbox,
         return obj
 
     monkeypatch.setattr(services, "_fresh", fresh_then_remind)
-    services.move_meeting(meeting, meetup.slots[4], meetup.organizer)
+    services.accept_time_proposal(proposal, meetup.profiles["gamma"], meetup.attendee)
     db.session.commit()
     monkeypatch.undo()
     db.session.expire_all()
@@ -901,6 +906,54 @@ def test_attendance_recorded_meanwhile_by_the_other_side_stands(meetup, english)
         "attended",
         None,
     )
+
+
+@pytest.mark.parametrize("change", ["cancel", "move"])
+def test_an_organizer_changing_a_meeting_the_check_in_is_recording_keeps_its_attendance(
+    app, meetup, english, change
+):
+    """The check-in records that both sides came (holding the meeting's row) while an
+    organizer cancels the meeting or moves it: the organizer's change waits and is then
+    refused. It had read the meeting as scheduled, and its write made the meeting that
+    took place a cancelled one, or an attended one at a later time."""
+    import threading
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serializes writing transactions: the race cannot happen there")
+    meeting = booked_meeting(meetup)
+    meeting_id, started, slot_id = meeting.id, meeting.starts_at, meeting.slot_id
+    recorded, done = threading.Event(), threading.Event()
+
+    def check_in():
+        with app.app_context(), app.test_request_context():
+            scanned = db.session.get(Meeting, meeting_id)
+            services.mark_attendance(scanned, "attended", None, now=started)
+            db.session.flush()
+            recorded.set()  # the row is locked, not committed yet
+            done.wait(1.5)
+            db.session.commit()
+            db.session.remove()
+
+    thread = threading.Thread(target=check_in)
+    thread.start()
+    try:
+        assert recorded.wait(30)
+        with pytest.raises(services.MeetingError, match="Only scheduled meetings"):
+            if change == "cancel":
+                services.cancel_meeting(meeting, meetup.organizer, reason="Firm called off")
+            else:
+                services.move_meeting(meeting, meetup.slots[5], meetup.organizer)
+        db.session.rollback()
+    finally:
+        done.set()
+        thread.join(30)
+    db.session.expire_all()
+    kept = db.session.get(Meeting, meeting_id)
+    assert (kept.status, kept.slot_id, kept.sequence) == ("attended", slot_id, 0)
+    seats = db.session.scalar(
+        select(func.count()).select_from(MeetingSeat).where(MeetingSeat.meeting_id == meeting_id)
+    )
+    assert seats == 3  # both people and the table
 
 
 def test_no_shows_marked_from_the_shell_say_who_did_not_come(app, meetup, monkeypatch):
