@@ -1659,7 +1659,9 @@ def _lock_open_proposal(proposal, user, lapsed):
     message: the caller commits, so that it stays closed."""
     meeting = proposal.meeting
     _lock_request(meeting.request)
-    _fresh(meeting)
+    # Attendance recorded meanwhile (an early check-in scan) holds the meeting's row:
+    # waiting for it, the proposal finds the meeting no longer to be moved.
+    _lock_meeting(meeting)
     _fresh(proposal)
     if proposal.status == "accepted":
         raise MeetingError(_("This proposal is already accepted."))

@@ -801,8 +801,9 @@ def test_a_meeting_moved_while_reminders_go_out_is_reminded_of_its_new_time(
 def test_a_reminder_claimed_while_a_meeting_moves_is_given_again(meetup, outbox, monkeypatch):
     """A reminder round claimed the meeting after the move to an agreed time had read it
     and before the move was written: the move set `reminded_at` back to what it had
-    read (none), wrote nothing, and the new time was never reminded. (An organizer's
-    move locks the meeting's row first, so a claim waits for it instead.)"""
+    read (none), wrote nothing, and the new time was never reminded. Moves now lock
+    the meeting's row before reading it, so the claim comes in just before: once the
+    pair is locked, before the meeting is."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("SQLite serializes writing transactions: the race cannot happen there")
     meeting = booked_meeting(meetup)
@@ -815,7 +816,7 @@ def test_a_reminder_claimed_while_a_meeting_moves_is_given_again(meetup, outbox,
 
     def fresh_then_remind(obj):
         fresh(obj)
-        if isinstance(obj, Meeting):
+        if isinstance(obj, MeetingRequest):
             with db.engine.begin() as other:
                 other.execute(
                     update(table).where(table.c.id == meeting.id).values(reminded_at=utcnow())
@@ -908,7 +909,7 @@ def test_attendance_recorded_meanwhile_by_the_other_side_stands(meetup, english)
     )
 
 
-@pytest.mark.parametrize("change", ["cancel", "move"])
+@pytest.mark.parametrize("change", ["cancel", "move", "accept a new time"])
 def test_an_organizer_changing_a_meeting_the_check_in_is_recording_keeps_its_attendance(
     app, meetup, english, change
 ):
@@ -922,6 +923,12 @@ def test_an_organizer_changing_a_meeting_the_check_in_is_recording_keeps_its_att
         pytest.skip("SQLite serializes writing transactions: the race cannot happen there")
     meeting = booked_meeting(meetup)
     meeting_id, started, slot_id = meeting.id, meeting.starts_at, meeting.slot_id
+    if change == "accept a new time":
+        # A participant accepting a new time moves the meeting too.
+        proposal = services.propose_time(
+            meeting, meetup.slots[5], meetup.profiles["alpha"], meetup.exhibitor_admin
+        )
+        db.session.commit()
     recorded, done = threading.Event(), threading.Event()
 
     def check_in():
@@ -938,11 +945,16 @@ def test_an_organizer_changing_a_meeting_the_check_in_is_recording_keeps_its_att
     thread.start()
     try:
         assert recorded.wait(30)
-        with pytest.raises(services.MeetingError, match="Only scheduled meetings"):
-            if change == "cancel":
-                services.cancel_meeting(meeting, meetup.organizer, reason="Firm called off")
-            else:
-                services.move_meeting(meeting, meetup.slots[5], meetup.organizer)
+        if change == "accept a new time":
+            # Attendance recorded, the proposal has lapsed.
+            with pytest.raises(services.ProposalClosed):
+                services.accept_time_proposal(proposal, meetup.profiles["gamma"], meetup.attendee)
+        else:
+            with pytest.raises(services.MeetingError, match="Only scheduled meetings"):
+                if change == "cancel":
+                    services.cancel_meeting(meeting, meetup.organizer, reason="Firm called off")
+                else:
+                    services.move_meeting(meeting, meetup.slots[5], meetup.organizer)
         db.session.rollback()
     finally:
         done.set()
