@@ -1450,6 +1450,22 @@ def move_meeting(meeting, slot, user, table=None, *, override_unavailable=False,
                 names=", ".join(away),
             )
         )
+    booth = _reception_booth(request.firm)
+    if table is not None and booth:
+        # _place seats the firm's partners at its booth whatever table is given: the
+        # page said "moved" while the meeting stayed where it was.
+        raise MeetingError(
+            _(
+                "%(firm)s receives its partners at its booth %(booth)s: meetings with it "
+                "are held there. Choose only the time.",
+                firm=request.firm.name,
+                booth=booth,
+            )
+        )
+    if slot.id == meeting.slot_id and (
+        table.id == meeting.table_id if table is not None else booth == meeting.booth_code
+    ):
+        raise MeetingError(_("The meeting is already at this time and place: nothing to move."))
     overridden = {"unavailable_overridden": away or None}
     if _relocate(meeting, slot, table, via="organizer", data=overridden):
         _close_time_proposals(meeting, "moved")

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select, update
 from eventapp.core.db import utcnow
 from eventapp.extensions import db
 from eventapp.meetings import services
-from eventapp.meetings.models import Meeting, MeetingRequest, MeetingSeat
+from eventapp.meetings.models import Meeting, MeetingRequest, MeetingSeat, MeetingTable
 from tests.conftest import login
 from tests.meetings.conftest import accepted_request, add_company, booked_meeting
 
@@ -1392,3 +1392,49 @@ def test_the_move_page_names_times_not_slot_codes(meetup, client, lang):
     if lang == "ko":
         assert "변경하면 양측에 알리고" in page
         assert "알렸으며" not in page
+
+
+def test_a_move_that_would_change_nothing_says_so(meetup, client, english, outbox):
+    """A table chosen for a firm that receives at its booth was ignored, and the same
+    time at the same place moved nothing: the page said "Meeting moved; both sides are
+    informed." all the same. Both are refused with what to do."""
+    alpha, beta = meetup.profiles["alpha"], meetup.profiles["beta"]
+    services.set_booth_reception(meetup.event, meetup.organizer, beta, True, "B-04")
+    at_booth = services.book(
+        accepted_request(meetup.event, alpha, beta, meetup.exhibitor_admin),
+        meetup.slots[1],
+        meetup.other_exhibitor,
+    )
+    db.session.commit()
+    login(client, meetup.organizer)
+    table = db.session.scalars(
+        select(MeetingTable)
+        .where(MeetingTable.event_id == meetup.event.id)
+        .order_by(MeetingTable.id)
+    ).first()
+    page = client.post(
+        f"/e/test-expo/meetings/manage/m/{at_booth.id}/move",
+        data={"slot_id": meetup.slots[2].id, "table_id": table.id},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "receives its partners at its booth B-04" in html.unescape(page)
+    db.session.expire_all()
+    assert db.session.get(Meeting, at_booth.id).slot_id == meetup.slots[1].id
+    # The same time at the booth.
+    page = client.post(
+        f"/e/test-expo/meetings/manage/m/{at_booth.id}/move",
+        data={"slot_id": meetup.slots[1].id, "table_id": 0},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "nothing to move" in page
+    # The same time at the same table.
+    at_table = booked_meeting(meetup)
+    page = client.post(
+        f"/e/test-expo/meetings/manage/m/{at_table.id}/move",
+        data={"slot_id": at_table.slot_id, "table_id": at_table.table_id},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "nothing to move" in page
+    assert outbox("meeting_moved") == []
+    db.session.expire_all()
+    assert db.session.get(Meeting, at_table.id).sequence == 0
