@@ -26,6 +26,7 @@ from eventapp.core.i18n import gettext as _
 from eventapp.core.pdf import register_korean_font
 from eventapp.core.templating import zone_name
 from eventapp.meetings import services
+from eventapp.meetings.models import contacts_of
 
 
 def _styles(font, bold):
@@ -55,7 +56,7 @@ def _names(organization):
     return organization.name_ko or organization.name_en
 
 
-def _section(event, profile, styles):
+def _section(event, profile, styles, meetings, contacts):
     tz = event.tz
     # Translated outside the f-string: the catalog's extraction does not look into
     # f-strings, so a message there was never translated.
@@ -65,7 +66,6 @@ def _section(event, profile, styles):
         _p(f"{event.name} · {meetup} · {profile.side_label} · {times}", styles["sub"]),
         Spacer(1, 4 * mm),
     ]
-    meetings = services.meetings_of(profile)
     if not meetings:
         story.append(_p(_("No meetings scheduled."), styles["cell"]))
         return story
@@ -81,8 +81,7 @@ def _section(event, profile, styles):
             rows.append([_p(format_date(start.date(), "full"), styles["head"]), "", "", ""])
             day_rows.append(len(rows) - 1)
         partner = meeting.request.other(profile)
-        contacts = partner.contacts()
-        contact = ", ".join(f"{u.name} <{u.email}>" for u in contacts[:2])
+        contact = ", ".join(f"{u.name} <{u.email}>" for u in contacts[partner.id][:2])
         rows.append(
             [
                 _p(f"{start:%H:%M}–{end:%H:%M}", styles["cell"]),
@@ -110,8 +109,19 @@ def _section(event, profile, styles):
     return story
 
 
-def agendas_pdf(event, profiles):
-    """PDF bytes with one agenda per profile (each starts on a new page)."""
+def agendas_pdf(event, profiles, meetings=None):
+    """PDF bytes with one agenda per profile (each starts on a new page).
+
+    `meetings`: {profile id: its active meetings in time order} when the caller has
+    read them all at once; the partners' contacts are read at once here."""
+    if meetings is None:
+        meetings = {profile.id: services.meetings_of(profile) for profile in profiles}
+    partners = {
+        meeting.request.other(profile)
+        for profile in profiles
+        for meeting in meetings.get(profile.id, [])
+    }
+    contacts = contacts_of(partners)
     font = register_korean_font()
     bold = register_korean_font(bold=True)
     styles = _styles(font, bold)
@@ -130,7 +140,7 @@ def agendas_pdf(event, profiles):
     for index, profile in enumerate(profiles):
         if index:
             story.append(PageBreak())
-        story.extend(_section(event, profile, styles))
+        story.extend(_section(event, profile, styles, meetings.get(profile.id, []), contacts))
     if not story:
         story.append(_p(_("No meetings scheduled."), styles["cell"]))
     document.build(story)

@@ -48,6 +48,7 @@ from sqlalchemy import (
     UniqueConstraint,
     select,
     text,
+    union,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -303,31 +304,52 @@ class MeetingProfile(LocalizedMixin, db.Model):
         people whose exhibitor role at the event names the organization, and attendees
         of the organization with no exhibitor role for another one. They receive the
         meetup's mails."""
-        from eventapp.accounts.models import User
-        from eventapp.events.models import EXHIBITOR_ROLES, EventRole
-
-        roles = select(EventRole.user_id).where(EventRole.event_id == self.event_id)
-        exhibitor_roles = roles.where(
-            EventRole.role.in_(EXHIBITOR_ROLES), EventRole.organization_id.is_not(None)
-        )
-        return db.session.scalars(
-            select(User)
-            .where(User.active.is_(True))
-            .where(
-                User.id.in_(
-                    exhibitor_roles.where(EventRole.organization_id == self.organization_id)
-                )
-                | (
-                    (User.organization_id == self.organization_id)
-                    & User.id.in_(roles.where(EventRole.role == "attendee"))
-                    & User.id.not_in(exhibitor_roles)
-                )
-            )
-            .order_by(User.id)
-        ).all()
+        return contacts_of([self])[self.id]
 
     def __repr__(self):
         return f"<MeetingProfile {self.side} org={self.organization_id}>"
+
+
+def contacts_of(profiles):
+    """{profile id: `MeetingProfile.contacts()`} of all `profiles`, one query per event:
+    a page listing many companies' contacts (the organizers' agendas) read them one
+    company at a time."""
+    from eventapp.accounts.models import User
+    from eventapp.events.models import EXHIBITOR_ROLES, EventRole
+
+    found = {profile.id: [] for profile in profiles}
+    by_event = {}
+    for profile in profiles:
+        by_event.setdefault(profile.event_id, []).append(profile)
+    for event_id, group in by_event.items():
+        organizations = {p.organization_id for p in group}
+        roles = select(EventRole.user_id).where(EventRole.event_id == event_id)
+        exhibitor_roles = roles.where(
+            EventRole.role.in_(EXHIBITOR_ROLES), EventRole.organization_id.is_not(None)
+        )
+        acting = union(
+            select(EventRole.organization_id.label("organization_id"), EventRole.user_id).where(
+                EventRole.event_id == event_id,
+                EventRole.role.in_(EXHIBITOR_ROLES),
+                EventRole.organization_id.in_(organizations),
+            ),
+            select(User.organization_id, User.id).where(
+                User.organization_id.in_(organizations),
+                User.id.in_(roles.where(EventRole.role == "attendee")),
+                User.id.not_in(exhibitor_roles),
+            ),
+        ).subquery()
+        users = {}
+        for organization_id, user in db.session.execute(
+            select(acting.c.organization_id, User)
+            .join(User, User.id == acting.c.user_id)
+            .where(User.active.is_(True))
+            .order_by(User.id)
+        ):
+            users.setdefault(organization_id, []).append(user)
+        for profile in group:
+            found[profile.id] = list(users.get(profile.organization_id, []))
+    return found
 
 
 class Unavailability(db.Model):

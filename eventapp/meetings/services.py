@@ -552,6 +552,27 @@ def meetings_of(profile, include_cancelled=False):
     return db.session.scalars(query).unique().all()
 
 
+def meetings_by_profile(event):
+    """{profile id: `meetings_of(profile)`} of every profile with an active meeting at
+    `event`, with both sides of each meeting, in one query: the organizers' agendas of
+    everybody read them one company at a time."""
+    request = joinedload(Meeting.request)
+    meetings = db.session.scalars(
+        select(Meeting)
+        .join(MeetingSlot, MeetingSlot.id == Meeting.slot_id)
+        .where(Meeting.event_id == event.id, Meeting.status.in_(ACTIVE_MEETING_STATUSES))
+        .options(
+            request.joinedload(MeetingRequest.startup), request.joinedload(MeetingRequest.firm)
+        )
+        .order_by(MeetingSlot.starts_at, Meeting.id)
+    ).unique()
+    found = {}
+    for meeting in meetings:
+        found.setdefault(meeting.request.startup_id, []).append(meeting)
+        found.setdefault(meeting.request.firm_id, []).append(meeting)
+    return found
+
+
 def meetup_profile_to_come(event, organization, now=None):
     """(the company's meetup profile, its number of scheduled meetings still to come),
     or (None, 0) when it takes no part."""

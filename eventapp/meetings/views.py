@@ -1417,6 +1417,7 @@ def agendas_pdf(event):
     query = select(MeetingProfile).where(MeetingProfile.event_id == event.id)
     if side in ("startup", "firm"):
         query = query.where(MeetingProfile.side == side)
-    profiles = [p for p in db.session.scalars(query) if services.meetings_of(p)]
+    meetings = services.meetings_by_profile(event)
+    profiles = [p for p in db.session.scalars(query) if p.id in meetings]
     profiles.sort(key=lambda p: (p.side, p.name))
-    return _pdf(build(event, profiles), f"agendas-{event.slug}.pdf")
+    return _pdf(build(event, profiles, meetings), f"agendas-{event.slug}.pdf")

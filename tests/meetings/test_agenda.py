@@ -9,8 +9,8 @@ import pytest
 
 from eventapp.extensions import db
 from eventapp.meetings import services
-from tests.conftest import login
-from tests.meetings.conftest import accepted_request
+from tests.conftest import login, statements_of
+from tests.meetings.conftest import accepted_request, add_company
 
 
 @pytest.fixture
@@ -151,6 +151,35 @@ def test_organizer_prints_every_agenda(booked, client, tmp_path):
     gamma = meetup.profiles["gamma"]
     page = client.get(f"/e/test-expo/meetings/agenda?profile={gamma.id}").get_data(as_text=True)
     assert "Alpha Robotics" in page
+
+
+def _more_meetings(meetup, count, first_slot=3):
+    """`count` new startups, each meeting gamma (at a table) in its own slot."""
+    gamma = meetup.profiles["gamma"]
+    for n in range(count):
+        user, startup = add_company(meetup.event, f"more{first_slot + n}", "startup")
+        request = accepted_request(meetup.event, startup, gamma, user)
+        services.book(request, meetup.slots[first_slot + n], meetup.attendee)
+    db.session.commit()
+
+
+def test_the_organizers_agendas_read_every_meeting_and_contact_at_once(booked, client, tmp_path):
+    """All agendas at once read each company's meetings, then each meeting's partner's
+    contacts, one query apiece: a thousand statements and seconds for the demo fair."""
+    meetup, _with_gamma, _with_beta = booked
+    login(client, meetup.organizer)
+    path = "/e/test-expo/meetings/manage/agendas.pdf"
+    client.get(path)
+    _, few = statements_of(lambda: client.get(path))
+    _more_meetings(meetup, 3)
+    client.get(path)  # the commit emptied the session: both counts start from a read page
+    response, many = statements_of(lambda: client.get(path))
+    assert many == few
+    text = _pdf_text(response.data, tmp_path)
+    # Gamma's agenda lists each startup with its contact; theirs name gamma's.
+    for n in (3, 4, 5):
+        assert f"more{n}@example.org" in text
+    assert text.count(meetup.attendee.email) == 4  # alpha's and the three startups'
 
 
 def test_participant_cannot_open_another_agenda(booked, client):
