@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 from eventapp.core.db import is_conflict
@@ -1247,13 +1248,24 @@ def grid(event):
     day = _day_arg(event)
     slots = [s for s in services.slots_of(event) if s.local_start().date() == day]
     tables = services.tables_of(event, active_only=False)
-    meetings = db.session.scalars(
-        select(Meeting).where(
-            Meeting.event_id == event.id,
-            Meeting.status != "cancelled",
-            Meeting.slot_id.in_([s.id for s in slots]),
+    # Each cell names both companies: read with the meetings, not one query a meeting.
+    request = joinedload(Meeting.request)
+    meetings = (
+        db.session.scalars(
+            select(Meeting)
+            .where(
+                Meeting.event_id == event.id,
+                Meeting.status != "cancelled",
+                Meeting.slot_id.in_([s.id for s in slots]),
+            )
+            .options(
+                request.joinedload(MeetingRequest.startup),
+                request.joinedload(MeetingRequest.firm),
+            )
         )
-    ).all()
+        .unique()
+        .all()
+    )
     cells = {(m.slot_id, m.table_id): m for m in meetings if m.table_id}
     at_booths = {}
     for m in meetings:

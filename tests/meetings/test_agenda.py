@@ -153,6 +153,13 @@ def test_organizer_prints_every_agenda(booked, client, tmp_path):
     assert "Alpha Robotics" in page
 
 
+def _statements_of_page(client, path):
+    """(the answer to GET `path`, its number of statements), as a request of its own:
+    the commit leaves nothing the test read loaded in the shared session."""
+    db.session.commit()
+    return statements_of(lambda: client.get(path))
+
+
 def _more_meetings(meetup, count, first_slot=3):
     """`count` new startups, each meeting gamma (at a table) in its own slot."""
     gamma = meetup.profiles["gamma"]
@@ -169,11 +176,9 @@ def test_the_organizers_agendas_read_every_meeting_and_contact_at_once(booked, c
     meetup, _with_gamma, _with_beta = booked
     login(client, meetup.organizer)
     path = "/e/test-expo/meetings/manage/agendas.pdf"
-    client.get(path)
-    _, few = statements_of(lambda: client.get(path))
+    _, few = _statements_of_page(client, path)
     _more_meetings(meetup, 3)
-    client.get(path)  # the commit emptied the session: both counts start from a read page
-    response, many = statements_of(lambda: client.get(path))
+    response, many = _statements_of_page(client, path)
     assert many == few
     text = _pdf_text(response.data, tmp_path)
     # Gamma's agenda lists each startup with its contact; theirs name gamma's.
@@ -189,6 +194,22 @@ def test_participant_cannot_open_another_agenda(booked, client):
     page = client.get(f"/e/test-expo/meetings/agenda?profile={gamma.id}").get_data(as_text=True)
     # The parameter is ignored: beta sees its own agenda (with alpha at its booth).
     assert "Beta Bio" in page and "Booth B-04" in page and "T01" not in page
+
+
+def test_the_grid_reads_both_companies_with_the_meetings(booked, client):
+    """Each cell names the startup and the firm: they were read one meeting at a time,
+    some 140 statements a day for the demo fair."""
+    meetup, _with_gamma, _with_beta = booked
+    login(client, meetup.organizer)
+    day = meetup.slots[0].starts_at.astimezone(meetup.event.tz).date().isoformat()
+    path = f"/e/test-expo/meetings/manage/grid?day={day}"
+    _, few = _statements_of_page(client, path)
+    _more_meetings(meetup, 1, first_slot=3)
+    _more_meetings(meetup, 1, first_slot=0)
+    response, many = _statements_of_page(client, path)
+    assert many == few
+    page = response.get_data(as_text=True)
+    assert "More3 Co" in page and "More0 Co" in page
 
 
 def test_grid_shows_meetings_per_slot_and_table(booked, client):
