@@ -20,6 +20,7 @@ from types import SimpleNamespace
 
 from flask import current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from eventapp.checkin.models import MEETING_SIDES, MeetingArrival
 from eventapp.core.db import insert_on_conflict, utcnow
@@ -255,6 +256,7 @@ def zone_meetings(event, day=None):
     if found is None:
         return []
     models, _services = found
+    request = joinedload(models.Meeting.request)
     query = (
         select(models.Meeting)
         .join(models.MeetingSlot, models.MeetingSlot.id == models.Meeting.slot_id)
@@ -264,8 +266,14 @@ def zone_meetings(event, day=None):
             models.Meeting.table_id.is_not(None),
         )
         .order_by(models.MeetingSlot.starts_at, models.Meeting.id)
+        # The zone's list names both companies of every meeting: with the meetings,
+        # not one query each.
+        .options(
+            request.joinedload(models.MeetingRequest.startup),
+            request.joinedload(models.MeetingRequest.firm),
+        )
     )
-    meetings = db.session.scalars(query).all()
+    meetings = db.session.scalars(query).unique().all()
     if day is not None:
         meetings = [m for m in meetings if m.starts_at.astimezone(event.tz).date() == day]
     return meetings

@@ -12,7 +12,7 @@ from eventapp.badges.models import CATEGORIES
 from eventapp.checkin import meetings_link, services
 from eventapp.checkin.models import MeetingArrival, Scan
 from eventapp.extensions import db
-from tests.conftest import page_width
+from tests.conftest import page_width, statements_of
 from tests.meetings.conftest import add_company, meetup, request_ctx  # noqa: F401 (fixtures)
 
 meetings = pytest.importorskip("eventapp.meetings.services")
@@ -894,3 +894,29 @@ def test_a_displaced_arrival_takes_over_a_later_one_in_its_turn(meetup):  # noqa
     came = meetings_link.arrivals([first, second])
     assert came[first.id]["startup"].arrived_at == early
     assert came[second.id]["startup"].arrived_at == later
+
+
+def test_the_zone_page_reads_both_companies_with_the_meetings(meetup, login_as):  # noqa: F811
+    """Each row names the startup and the firm: they were read one meeting at a time,
+    some 130 statements a day for the demo fair's gate staff."""
+    event = meetup.event
+    gamma = meetup.profiles["gamma"]
+    _meeting(event, meetup.profiles["alpha"], gamma, meetup.slots[0], meetup.organizer)
+    zone = _zone(event)
+    day = meetup.slots[0].starts_at.astimezone(event.tz).date()
+    client = login_as("staff")
+    path = f"/e/test-expo/checkin/points/{zone.id}/meetings?day={day}"
+
+    def statements():
+        # As a request of its own: the commit leaves nothing the test read loaded.
+        db.session.commit()
+        return statements_of(lambda: client.get(path))
+
+    _, few = statements()
+    for n in (1, 2, 3):
+        _user, startup = add_company(event, f"zone{n}", "startup")
+        _meeting(event, startup, gamma, meetup.slots[n], meetup.organizer)
+    page, many = statements()
+    assert many == few
+    html = page.get_data(as_text=True)
+    assert all(f"Zone{n} Co" in html for n in (1, 2, 3))
