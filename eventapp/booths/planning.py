@@ -22,6 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from eventapp.booths.models import Booth, BoothAllocation, Exhibitor, ExhibitorAvoid
 from eventapp.booths.services import is_active, neighbour_map
@@ -242,7 +243,11 @@ def build_problem(event, now=None):
     exhibitors = {
         e.id: e
         for e in db.session.scalars(
-            select(Exhibitor).where(Exhibitor.event_id == event.id).order_by(Exhibitor.id)
+            select(Exhibitor)
+            .where(Exhibitor.event_id == event.id)
+            .order_by(Exhibitor.id)
+            # Warnings and the page name the companies: read with them, not one by one.
+            .options(joinedload(Exhibitor.organization))
         )
     }
     allocations = [

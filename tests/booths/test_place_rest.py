@@ -22,6 +22,7 @@ from tests.booths.conftest import (
     open_window,
     place,
 )
+from tests.conftest import statements_of
 
 
 def eid(exhibitor):
@@ -511,3 +512,23 @@ def test_a_proposal_stored_before_reasons_were_kept_still_shows(login_as, small_
     url = f"/e/test-expo/manage/booths/proposals/{proposal.id}?lang=en"
     page = login_as("organizer").get(url).get_data(as_text=True)
     assert re.search(rf'<li data-exhibitor="{alpha.id}">Alpha Robotics · 2 booths</li>', page)
+
+
+def test_the_place_rest_page_reads_the_companies_with_their_registrations(login_as, small_event):
+    """The page names every company still to place: each was read on its own, some
+    260 statements for the demo fair."""
+    client = login_as("organizer")
+    path = "/e/test-expo/manage/booths/place-rest?lang=en"
+
+    def statements():
+        # As a request of its own: the commit leaves nothing the test read loaded.
+        db.session.commit()
+        return statements_of(lambda: client.get(path))
+
+    _, few = statements()
+    for n in range(3):
+        add_exhibitor(small_event.event, f"later{n}")
+    response, many = statements()
+    assert many == few
+    page = response.get_data(as_text=True)
+    assert all(f"Later{n} Ltd" in page for n in range(3))
