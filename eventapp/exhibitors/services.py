@@ -18,6 +18,7 @@ from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale, format_date
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import contains_eager
 
 from eventapp.accounts.models import User
 from eventapp.accounts.services import make_reset_token, normalize_email
@@ -1235,6 +1236,8 @@ def search_exhibitors(event, *, status=None, sector=None, kind=None, text=None):
         select(Exhibitor)
         .join(Organization, Exhibitor.organization_id == Organization.id)
         .where(Exhibitor.event_id == event.id)
+        # The list names each company: from the join, not one query a row.
+        .options(contains_eager(Exhibitor.organization))
     )
     if status:
         query = query.where(Exhibitor.status == status)

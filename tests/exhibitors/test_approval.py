@@ -10,6 +10,7 @@ from eventapp.events.models import EventRole
 from eventapp.exhibitors import services
 from eventapp.extensions import db
 from eventapp.notifications.models import OutboxMessage
+from tests.conftest import statements_of
 
 STATUSES = list(EXHIBITOR_STATUSES)
 
@@ -305,3 +306,27 @@ def test_a_tampered_decision_is_refused_in_words_naming_the_field(
     assert "bogus" not in page and "cannot become" not in page
     db.session.expire_all()
     assert alpha.status == "pending" and audit_entries() == []
+
+
+def test_the_organizer_list_reads_the_companies_with_their_registrations(login_as, small_event):
+    """Each row names its company: read one row at a time, a page of 50 ran 59
+    statements for the demo fair."""
+    from eventapp.organizations.models import Organization
+
+    client = login_as("organizer")
+    path = "/e/test-expo/manage/exhibitors/?lang=en"
+
+    def statements():
+        # As a request of its own: the commit leaves nothing the test read loaded.
+        db.session.commit()
+        return statements_of(lambda: client.get(path))
+
+    _, few = statements()
+    for number in range(3):
+        org = Organization(
+            name_ko=f"회사{number}", name_en=f"Filler {number:02d}", kind="startup", sector="eco"
+        )
+        db.session.add(Exhibitor(event=small_event.event, organization=org))
+    response, many = statements()
+    assert many == few
+    assert response.get_data(as_text=True).count("Filler 0") == 3
