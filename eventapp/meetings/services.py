@@ -610,11 +610,24 @@ def meetup_left_behind(user, event, organization):
 
 
 def requests_of(profile):
-    return db.session.scalars(
-        select(MeetingRequest)
-        .where(or_(MeetingRequest.startup_id == profile.id, MeetingRequest.firm_id == profile.id))
-        .order_by(MeetingRequest.created_at.desc(), MeetingRequest.id.desc())
-    ).all()
+    """The profile's requests, newest first, each with both sides and its meeting: the
+    pages listing them name the partner and the meeting's time on every row."""
+    return (
+        db.session.scalars(
+            select(MeetingRequest)
+            .where(
+                or_(MeetingRequest.startup_id == profile.id, MeetingRequest.firm_id == profile.id)
+            )
+            .options(
+                joinedload(MeetingRequest.startup),
+                joinedload(MeetingRequest.firm),
+                joinedload(MeetingRequest.meeting),
+            )
+            .order_by(MeetingRequest.created_at.desc(), MeetingRequest.id.desc())
+        )
+        .unique()
+        .all()
+    )
 
 
 # --------------------------------------------------------------------------- locking

@@ -13,7 +13,7 @@ from eventapp.core.db import utcnow
 from eventapp.extensions import db
 from eventapp.meetings import services
 from eventapp.meetings.models import Meeting, MeetingRequest, MeetingSeat, MeetingTable
-from tests.conftest import login
+from tests.conftest import login, statements_of
 from tests.meetings.conftest import accepted_request, add_company, booked_meeting
 
 
@@ -1438,3 +1438,31 @@ def test_a_move_that_would_change_nothing_says_so(meetup, client, english, outbo
     assert outbox("meeting_moved") == []
     db.session.expire_all()
     assert db.session.get(Meeting, at_table.id).sequence == 0
+
+
+def test_the_requests_page_reads_partners_and_meetings_with_the_requests(meetup, client):
+    """Each row names the partner and its meeting's status: read one request at a
+    time, the demo fair's firm ran 43 statements for 17 requests."""
+    gamma = meetup.profiles["gamma"]
+    booked_meeting(meetup)  # alpha ↔ gamma
+    login(client, meetup.attendee)  # gamma
+    path = "/e/test-expo/meetings/requests?lang=en"
+
+    def statements():
+        # As a request of its own: the commit leaves nothing the test read loaded.
+        db.session.commit()
+        return statements_of(lambda: client.get(path))
+
+    _, few = statements()
+    for n in (1, 2, 3):  # booked, accepted, waiting for gamma's answer
+        user, startup = add_company(meetup.event, f"asks{n}", "startup")
+        if n == 3:
+            services.send_request(meetup.event, startup, gamma, user)
+            continue
+        request = accepted_request(meetup.event, startup, gamma, user)
+        if n == 1:
+            services.book(request, meetup.slots[n], user)
+    response, many = statements()
+    assert many == few
+    page = response.get_data(as_text=True)
+    assert all(f"Asks{n} Co" in page for n in (1, 2, 3))
