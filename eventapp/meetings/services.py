@@ -540,11 +540,17 @@ def unavailable_in(slot, *profiles):
 
 
 def meetings_of(profile, include_cancelled=False):
+    # Agendas, day sheets and calendars name each meeting's partner: both sides come
+    # with the meetings, not one query a meeting.
+    request = joinedload(Meeting.request)
     query = (
         select(Meeting)
         .join(MeetingRequest, MeetingRequest.id == Meeting.request_id)
         .join(MeetingSlot, MeetingSlot.id == Meeting.slot_id)
         .where(or_(MeetingRequest.startup_id == profile.id, MeetingRequest.firm_id == profile.id))
+        .options(
+            request.joinedload(MeetingRequest.startup), request.joinedload(MeetingRequest.firm)
+        )
         .order_by(MeetingSlot.starts_at)
     )
     if not include_cancelled:

@@ -68,6 +68,7 @@ from eventapp.meetings.models import (
     MeetingSlot,
     MeetingTable,
     MeetingTimeProposal,
+    contacts_of,
 )
 from eventapp.organizations.models import SECTORS
 
@@ -780,6 +781,7 @@ def day_sheet(event):
     meetings = {m.slot_id: m for m in services.meetings_of(me)}
     return render_template(
         "meetings/day_sheet.html",
+        contacts=contacts_of([m.request.other(me) for m in meetings.values()]),
         event=event,
         me=me,
         day=day,

@@ -212,6 +212,22 @@ def test_the_grid_reads_both_companies_with_the_meetings(booked, client):
     assert "More3 Co" in page and "More0 Co" in page
 
 
+def test_the_day_sheet_reads_partners_and_their_people_with_the_meetings(booked, client):
+    """Each slot names the partner and two of its people: read one meeting at a time,
+    a busy firm's day sheet grew by two statements a meeting."""
+    meetup, _with_gamma, _with_beta = booked
+    login(client, meetup.attendee)  # gamma
+    day = meetup.slots[0].starts_at.astimezone(meetup.event.tz).date().isoformat()
+    path = f"/e/test-expo/meetings/day-sheet?day={day}&lang=en"
+    _, few = _statements_of_page(client, path)
+    _more_meetings(meetup, 2, first_slot=2)
+    response, many = _statements_of_page(client, path)
+    assert many == few
+    page = response.get_data(as_text=True)
+    for n in (2, 3):  # the company, then its person
+        assert f'More{n} Co</a>\n          <div class="muted small">More{n}</div>' in page
+
+
 def test_grid_shows_meetings_per_slot_and_table(booked, client):
     meetup, with_gamma, with_beta = booked
     login(client, meetup.organizer)
