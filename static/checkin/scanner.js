@@ -31,6 +31,7 @@ const els = {
   recent: $("recent"),
   syncNote: $("sync-note"),
   dayNote: $("day-note"),
+  staleNote: $("stale-note"),
   warning: $("upload-warning"),
   warningText: $("upload-warning-text"),
   warningSignIn: $("upload-signin"),
@@ -105,6 +106,7 @@ async function fetchJSON(url, options = {}, timeoutMs = 6000) {
 
 async function useConfig(data, fresh = false) {
   config = data;
+  configAsOf = data.server_time;
   showDayNote();
   if (fresh && cfg.companyStaff === "1") capturing(data.scan_point.exhibiting !== false);
   try {
@@ -197,6 +199,8 @@ async function loadConfig() {
       const etag = unchanged ? held.etag : response.header("ETag");
       await db.put("config", { point: pointId, data, fetched: Date.now(), etag });
       if (!unchanged) await useConfig(data, true);
+      configAsOf = data.server_time;
+      showStaleNote();
       await forgetRemovedLeads(data, answeredBefore).catch(() => null);
       return;
     }
@@ -379,6 +383,22 @@ function learnClock(serverTime, sentAt, answeredAt) {
 function refreshCount() {
   els.countOk.textContent = localStorage.getItem(todayKey()) || "0";
   showDayNote();
+  showStaleNote();
+}
+
+// Offline answers go by the revocation list as the server sent it: a badge revoked
+// since (reported stolen, say) passes here. The configuration is asked for every two
+// minutes, so one older than this means the device has been cut off a while, and
+// the gate must know its "OK" may be wrong.
+const STALE_DATA_MS = 10 * 60000;
+let configAsOf = null;
+
+function showStaleNote() {
+  if (!els.staleNote) return;
+  const asOf = Date.parse(configAsOf || "");
+  const stale = Boolean(config) && Number.isFinite(asOf) && judgingTime(scannerNow().getTime()) - asOf > STALE_DATA_MS;
+  els.staleNote.hidden = !stale;
+  if (stale) els.staleNote.textContent = fill(UI.staleData, { time: offline.localStamp(new Date(asOf), eventTimeZone()) });
 }
 
 // Staff at a point that admits nobody today (another day's gate, the day before the
@@ -644,6 +664,29 @@ async function admittedOnDevice(item) {
   return uploadedMeanwhile ? local : null;
 }
 
+// The server found the badge revoked or reprinted after the list in use was synced:
+// scanned again once the network is gone, it must not pass here. A replayed answer
+// is as of its first upload, and the badge may have been reprinted since.
+async function learnRevocation(item, answer) {
+  if (!config || answer.replayed || answer.status !== "revoked") return;
+  const parsed = offline.parseCode(item.code);
+  if (parsed.error || parsed.eventId !== config.event.id) return;
+  const id = String(parsed.badgeId);
+  const learn = (revocation) => {
+    if (answer.reason === "revoked") {
+      if (!revocation.revoked.includes(parsed.badgeId)) revocation.revoked.push(parsed.badgeId);
+    } else if (answer.reason === "superseded" && !(revocation.min_issue[id] > parsed.issue)) {
+      // The current issue is unknown here, only that it is later than this one.
+      revocation.min_issue[id] = parsed.issue + 1;
+    }
+  };
+  learn(config.revocation);
+  const held = await db.get("config", pointId);
+  if (!held) return;
+  learn(held.data.revocation);
+  await db.put("config", held);
+}
+
 // A queued scan the server answered: off the queue. Counted first: a list of leads
 // read meanwhile must see it (forgetRemovedLeads).
 async function settle(item, result) {
@@ -773,6 +816,7 @@ async function process(text, scannedAt, notBefore, stamp) {
         if (earlier) show(earlier, UI.admittedEarlier);
         else show(answer);
         await remember(answer).catch(() => null);
+        await learnRevocation(item, answer).catch(() => null);
         return;
       }
       if (response.status === 403 && cfg.companyStaff === "1") {
@@ -952,6 +996,7 @@ async function uploadQueue() {
         if (!result) continue;
         await settle(items[i], result);
         await remember(result).catch(() => null);
+        await learnRevocation(items[i], result).catch(() => null);
         uploaded += 1;
         if (answeredOtherwise(items[i], result)) changed += 1;
       }

@@ -5,10 +5,12 @@ same point and moment, and what it stores once the scan is uploaded."""
 import json
 import urllib.request
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
+from eventapp.badges.models import Badge
 from eventapp.checkin import services
 from eventapp.checkin.models import CheckIn, Scan
 from eventapp.extensions import db
@@ -214,3 +216,63 @@ def test_an_online_check_in_is_remembered_at_the_servers_time(
     checked_in = db.session.scalar(select(CheckIn.checked_in_at))
     assert [datetime.fromisoformat(row["at"]) for row in seen] == [checked_in]
     assert seen[0]["place_en"] == "Main gate"
+
+
+@pytest.mark.parametrize("change", ["revoked", "reprinted"])
+def test_a_badge_the_server_refused_online_is_refused_offline_too(
+    scanning, live_server, launch_chromium, writing, change
+):
+    """The organizer revokes (or reprints) a badge after the tablet synced its list: the
+    server refuses it live, and when the holder tries again after the network has gone,
+    on the open page or one reopened from the cache, the tablet must not let them in by
+    its older list (it is asked for only every two minutes)."""
+    from eventapp.badges import services as badges
+    from tests.checkin.test_scanner_browser import _cut_off
+
+    page, _device = _page_at(scanning, live_server, launch_chromium, "gate")
+    code = scanning.code("attendee")
+    badge_id = scanning.badges["attendee"].id
+    with writing():
+        badge = db.session.get(Badge, badge_id)
+        if change == "revoked":
+            badges.revoke_badge(badge, "stolen")
+        else:
+            badges.reissue_badge(badge)
+    db.session.remove()
+
+    assert _scan(page, code)[0] == "revoked"
+    _cut_off(page)
+    assert _scan(page, code)[0] == "revoked"
+    page.reload()
+    _ready(page)
+    assert _scan(page, code)[0] == "revoked"
+
+
+def test_an_offline_tablet_says_how_old_its_revocation_list_is(
+    scanning, live_server, launch_chromium
+):
+    """Offline, the tablet admits by the revocation list it last synced. Cut off for
+    hours, a badge revoked meanwhile (a stolen one) passes as OK: the page says since
+    when its list is, and says no more once it has a fresh one."""
+    from tests.checkin.test_scanner_browser import _cut_off
+
+    zone = scanning.event.timezone
+    page, _device = _page_at(scanning, live_server, launch_chromium, "gate")
+    point_id = scanning.points["gate"].id
+    synced = page.evaluate("(point) => window.kicxupScanner.db.get('config', point)", point_id)
+    as_of = datetime.fromisoformat(synced["data"]["server_time"])
+    _cut_off(page)
+    assert _scan(page, scanning.code("attendee"))[0] == "ok"
+    assert page.is_hidden("#stale-note")
+
+    page.clock.set_fixed_time(datetime.now(UTC) + timedelta(hours=2))
+    assert _scan(page, scanning.code("staff"))[0] == "ok"
+    assert page.is_visible("#stale-note")
+    note = page.inner_text("#stale-note")
+    assert as_of.astimezone(ZoneInfo(zone)).strftime("%m-%d %H:%M") in note
+    assert "revoked since then" in note
+
+    page.context.unroute("**/api/checkin/**")
+    page.context.set_offline(False)
+    page.evaluate("window.kicxupScanner.loadConfig()")
+    page.wait_for_selector("#stale-note", state="hidden", timeout=10000)
