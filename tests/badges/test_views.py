@@ -279,7 +279,7 @@ def test_a_print_of_an_unknown_category_prints_nothing(login_as, small_event):
     assert "Unknown badge category: bogus" in page
     organizer.get("/e/test-expo/manage/badges/print.pdf?category=bogus&lang=ko")
     page = organizer.get("/e/test-expo/manage/badges/?lang=ko").get_data(as_text=True)
-    assert "알 수 없는 출입증 구분: bogus" in page
+    assert "알 수 없는 출입증 분류: bogus" in page
     response = organizer.get("/e/test-expo/manage/badges/print.pdf?category=exhibitor")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
 

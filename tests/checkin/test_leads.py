@@ -363,7 +363,7 @@ def test_a_device_of_a_company_that_withdrew_captures_no_leads(
         client, scanning.points["alpha_booth"], scanning.code("attendee"), token=token
     ).get_json()
     assert answer["status"] == "not_allowed" and answer["reason"] == "not_exhibiting"
-    assert "더 이상 전시하지 않아" in answer["message_ko"]
+    assert "더 이상 이 행사에 참가하지 않아" in answer["message_ko"]
     assert db.session.scalar(select(Lead)) is None
     # The organizer can still edit the point, e.g. close it.
     point = scanning.points["alpha_booth"]
