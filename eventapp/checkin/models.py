@@ -292,6 +292,15 @@ class CheckIn(db.Model):
     badge = relationship("Badge")
 
 
+def lead_names(visitor_ko, visitor_en, company_ko, company_en):
+    """How the audit log names a lead, in Korean and in English: the visitor, then the
+    company that scanned them ("김민수 (알파로보틱스)"); either language stands in for
+    the other where it is empty."""
+    visitor = (visitor_ko or visitor_en or "", visitor_en or visitor_ko or "")
+    company = (company_ko or company_en or "", company_en or company_ko or "")
+    return tuple(f"{v} ({c})" if c else v for v, c in zip(visitor, company, strict=True))
+
+
 class Lead(db.Model):
     """A visitor whose badge an exhibitor company's staff scanned at its booth."""
 

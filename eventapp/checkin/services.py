@@ -60,6 +60,7 @@ from eventapp.checkin.models import (
     Scan,
     ScanDevice,
     ScanPoint,
+    lead_names,
     open_days_of,
 )
 from eventapp.core import audit, periods
@@ -2139,11 +2140,20 @@ def remove_lead(lead):
     """Take a lead off the company's list (a badge scanned by mistake). Its scans
     stay in the scan log, and its notes and rating in the audit log; scanning the
     badge again captures it afresh."""
+    # The log names the lead by these once its row is gone (core.audit.DELETIONS).
+    name_ko, name_en = lead_names(
+        lead.badge.name_ko,
+        lead.badge.name_en,
+        lead.organization.name_ko,
+        lead.organization.name_en,
+    )
     audit.record(
         "checkin.lead_removed",
         lead,
         event=lead.event_id,
         data={
+            "name_ko": name_ko,
+            "name": name_en,
             "organization_id": lead.organization_id,
             "badge_id": lead.badge_id,
             "user_id": lead.user_id,

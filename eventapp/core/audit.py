@@ -205,7 +205,7 @@ class AuditEntry(db.Model):
 # data, the log's only way to name the object once the row is gone: `name_ko` and
 # `name` (English) for one named in both languages, else `name` alone (see
 # deleted_name).
-DELETIONS = ("checkin.device_deleted", "checkin.point_deleted")
+DELETIONS = ("checkin.device_deleted", "checkin.point_deleted", "checkin.lead_removed")
 
 
 def deleted_name(data):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 from eventapp.accounts.models import User
 from eventapp.badges.models import Badge
 from eventapp.booths.models import BoothPlanProposal, Exhibitor
-from eventapp.checkin.models import ScanDevice, ScanPoint
+from eventapp.checkin.models import Lead, ScanDevice, ScanPoint, lead_names
 from eventapp.core.audit import DELETIONS, AuditEntry, deleted_name
 from eventapp.core.i18n import in_language
 from eventapp.core.templating import fair_day, local_time
@@ -173,6 +173,18 @@ def _time_proposals(event, ids):
         yield proposal_id, f"{_pair(*names)} · {_when(event, starts_at)}", url
 
 
+def _leads(event, ids):
+    # The visitor the company scanned, and the company: "Kim Minsu (Alpha Robotics)".
+    rows = db.session.execute(
+        select(Lead.id, Badge.name_ko, Badge.name_en, Organization.name_ko, Organization.name_en)
+        .join(Badge, Badge.id == Lead.badge_id)
+        .join(Organization, Organization.id == Lead.organization_id)
+        .where(Lead.event_id == event.id, Lead.id.in_(ids))
+    )
+    for lead_id, *names in rows:
+        yield lead_id, in_language(*lead_names(*names)), None
+
+
 def _organizations(event, ids):
     rows = db.session.execute(
         select(Organization.id, Organization.name_ko, Organization.name_en).where(
@@ -201,6 +213,7 @@ NAMERS = {
     "Event": _events,
     "Exhibitor": _exhibitors,
     "Hall": _halls,
+    "Lead": _leads,
     "Meeting": _meetings,
     "MeetingPlan": _meeting_plans,
     "MeetingProfile": _profiles,

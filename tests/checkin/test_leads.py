@@ -1283,3 +1283,26 @@ def test_a_company_that_withdrew_cannot_backdate_a_scan_of_a_badge_printed_after
     assert db.session.scalar(select(Lead).where(Lead.user_id == visitor.id)) is None
     export = login_as("exhibitor_admin").get("/e/test-expo/leads/export.csv")
     assert "walkin0@example.org" not in export.get_data(as_text=True)
+
+
+def test_the_audit_log_names_a_lead_by_its_visitor_and_company(scanning, login_as):
+    """ "Lead 12" said nothing to organizers: a lead is named by the visitor the
+    company scanned and the company, in the page's language, also once removed."""
+    lead = _one_lead(scanning, login_as)
+    lead.badge.name_ko, lead.badge.name_en = "김민수", "Minsu Kim"
+    company = lead.organization
+    services.update_lead(lead, rating="hot")
+    db.session.commit()
+    organizer = login_as("organizer")
+    english = f"Lead Minsu Kim ({company.name_en})"
+    korean = f"김민수 ({company.name_ko or company.name_en})"
+    page = organizer.get("/e/test-expo/manage/audit?lang=en").get_data(as_text=True)
+    assert f">{english}<" in page
+    lead_id = lead.id
+    services.remove_lead(lead)
+    db.session.commit()
+    page = organizer.get("/e/test-expo/manage/audit?lang=en").get_data(as_text=True)
+    assert page.count(f">{english} (deleted)<") == 2  # rated, removed
+    page = organizer.get("/e/test-expo/manage/audit?lang=ko").get_data(as_text=True)
+    assert f"{korean} (삭제됨)<" in page
+    assert f">Lead {lead_id}" not in page
