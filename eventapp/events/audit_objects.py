@@ -233,12 +233,6 @@ def name_objects(event, entries):
     keeps its number."""
     wanted = {}
     for entry in entries:
-        if entry.object_type == "Booth":
-            # Booth entries (blocked, unblocked) keep the booths' codes, which are
-            # their names, not row ids: "101" is a booth's code, not booth 101.
-            codes = (entry.data or {}).get("booths")
-            entry.object_name = ", ".join(codes) if codes else entry.object_id
-            continue
         if entry.object_type in NAMERS and (entry.object_id or "").isdigit():
             wanted.setdefault(entry.object_type, set()).add(int(entry.object_id))
     found = {}
@@ -255,6 +249,10 @@ def name_objects(event, entries):
     for entry in entries:
         key = (entry.object_type, entry.object_id)
         if entry.object_type == "Booth":
+            # Booth entries (blocked, unblocked) keep the booths' codes, which are
+            # their names, not row ids: "101" is a booth's code, not booth 101.
+            codes = (entry.data or {}).get("booths")
+            entry.object_name = ", ".join(codes) if codes else entry.object_id
             entry.object_url = None
         elif key in deleted:
             entry.object_name, entry.object_url = deleted[key], None
