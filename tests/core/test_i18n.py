@@ -73,6 +73,33 @@ def test_translations_keep_their_placeholders():
         assert set(PLACEHOLDER.findall(source)) == set(PLACEHOLDER.findall(target)), source
 
 
+# One Korean word per expo term (shared glossary), so a page never calls the
+# same thing by two names.
+GLOSSARY_TERMS = {
+    "cap": "상한",
+    "caps": "상한",
+    "badge": "출입증",
+    "lead": "리드",
+    "scan point": "스캔 지점",
+    "time slot": "시간대",
+    "exhibitor": "참가기업",
+    "exhibitors": "참가기업",
+}
+
+
+@pytest.mark.parametrize("term", sorted(GLOSSARY_TERMS))
+def test_korean_catalog_calls_each_expo_term_by_one_name(term):
+    word = re.compile(rf"\b{term}\b", re.IGNORECASE)
+    korean = GLOSSARY_TERMS[term]
+    astray = []
+    for message in catalog("ko"):
+        sources = message.id if isinstance(message.id, tuple) else (message.id,)
+        targets = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.id and any(word.search(source) for source in sources):
+            astray += [target for target in targets if target and korean not in target]
+    assert not astray, f"{term!r} should read {korean!r} in: {astray}"
+
+
 def test_header_language_switch_is_remembered_for_the_user(login_as, small_event):
     from eventapp.extensions import db
 
