@@ -455,7 +455,9 @@ function beep(kind) {
   }
 }
 
-function show(answer, note = "") {
+// `readAt`: when the code was read; a scan waiting behind a slow one is listed at
+// that time, not at its answer's.
+function show(answer, note = "", readAt = null) {
   const status = answer.status;
   refreshCount(); // the day's count starts again at midnight, whatever the answer
   els.result.className = `result ${CLASSES[status] || "result-bad"}`;
@@ -471,7 +473,8 @@ function show(answer, note = "") {
   beep(SOUNDS[status] || "bad");
   if (status === "ok") bumpCount();
   const who = els.name.textContent || answer[`message_${lang}`] || "";
-  addRecent(status, `${fairTime(scannerNow())} · ${UI.statuses[status] || status} · ${who}`, note);
+  const at = readAt ? new Date(readAt) : scannerNow();
+  addRecent(status, `${fairTime(at)} · ${UI.statuses[status] || status} · ${who}`, note);
 }
 
 // The fair's clock, as on the badges and agendas, not the phone's time zone.
@@ -775,7 +778,7 @@ async function keepForUpload(item, note, syncNote) {
     await db.put("seen", { key: local.seenKey, at: item.scanned_at, onDevice: true, ...here() });
   }
   await refreshQueueCount();
-  show(local, note);
+  show(local, note, item.scanned_at);
   els.syncNote.textContent =
     local.reason === "unverified" ? UI.unverified : clockWentBack() ? UI.clockWentBack : syncNote;
 }
@@ -813,8 +816,8 @@ async function process(text, scannedAt, notBefore, stamp) {
         if (uploadProblem === "server") flushQueue();
         setOnline(true);
         const earlier = answer.status === "ok" ? await admittedOnDevice(item) : null;
-        if (earlier) show(earlier, UI.admittedEarlier);
-        else show(answer);
+        if (earlier) show(earlier, UI.admittedEarlier, item.scanned_at);
+        else show(answer, "", item.scanned_at);
         await remember(answer).catch(() => null);
         await learnRevocation(item, answer).catch(() => null);
         return;
@@ -945,9 +948,16 @@ async function flushStrays() {
 let uploading = null;
 let uploadingNext = null;
 
+// Across the tablet's tabs too: they share the queue, and each sent it while the
+// other's upload was on its way (the server kept one, both said "uploaded").
+function uploadQueueAlone() {
+  if (!navigator.locks) return uploadQueue();
+  return navigator.locks.request("kicxup-scanner-upload", () => uploadQueue());
+}
+
 function flushQueue() {
   if (!uploading) {
-    uploading = uploadQueue().finally(() => {
+    uploading = uploadQueueAlone().finally(() => {
       uploading = null;
     });
     return uploading;

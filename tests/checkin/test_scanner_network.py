@@ -3,7 +3,10 @@ connected while the link behind it hangs, a proxy answering for the app, an uplo
 racing a live scan; and the keys of a hand scanner typing with the Korean input
 method on."""
 
+import json
 import time as clock
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -98,6 +101,83 @@ def test_a_proxy_answering_for_the_app_does_not_turn_the_visitor_away(
     _type_code(page, scanning.code("attendee"), "error")
     assert "nonce must be 8-64 characters" in page.inner_text("#result-message")
     assert page.inner_text("#count-queue") == "0"
+
+
+def _seconds_of_day(moment_ms):
+    seoul = datetime.fromtimestamp(moment_ms / 1000, UTC).astimezone(ZoneInfo("Asia/Seoul"))
+    return seoul.hour * 3600 + seoul.minute * 60 + seoul.second
+
+
+def test_a_scan_waiting_behind_a_slow_one_is_listed_when_it_was_read(
+    scanning, live_server, launch_chromium
+):
+    """The recent scans listed each at its answer's time: a badge read while the one
+    before it waited seconds for the server was listed seconds late."""
+    page = _gate_scanner(scanning, live_server, launch_chromium, "slow answer")
+    held = []
+
+    def hold_the_first(route):
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.context.route(SCAN_URL, hold_the_first)
+    page.fill("#code-input", scanning.code("attendee"))
+    page.press("#code-input", "Enter")
+    while not held:
+        page.wait_for_timeout(50)
+    read_at = page.evaluate("Date.now()")
+    page.fill("#code-input", scanning.code("staff"))
+    page.press("#code-input", "Enter")
+    page.wait_for_timeout(3000)
+    held[0].continue_()
+    page.wait_for_function("document.querySelectorAll('#recent li').length === 2", timeout=10000)
+    answered_at = page.evaluate("Date.now()")
+    shown = page.locator("#recent li").first.inner_text().split(" · ", 1)[0]
+    hours, minutes, seconds = (int(part) for part in shown.split(":"))
+    listed = hours * 3600 + minutes * 60 + seconds
+    assert _seconds_of_day(answered_at) - _seconds_of_day(read_at) >= 3
+    assert (listed - _seconds_of_day(read_at)) % 86400 <= 1, (shown, read_at)
+
+
+def test_two_tabs_of_a_scanner_upload_its_queue_once(scanning, live_server, launch_chromium):
+    """Both tabs of a tablet read the one queue: each sent it while the other's upload
+    was on its way, and each said the scans were uploaded."""
+    page = _gate_scanner(scanning, live_server, launch_chromium, "two tabs")
+    other = page.context.new_page()
+    other.goto(page.url)
+    _ready(other)
+    sent = []
+    page.context.on(
+        "request",
+        lambda request: sent.append(request.post_data) if request.url.endswith("/scans") else None,
+    )
+    held, released = [], []
+
+    def hold(route):
+        if released:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.context.route(BATCH_URL, hold)
+    page.context.route(SCAN_URL, lambda route: route.abort())
+    _type_code(page, scanning.code("attendee"), "ok")
+    page.context.unroute(SCAN_URL)
+    for tab in (page, other):
+        tab.evaluate("() => { window.kicxupScanner.flushQueue(); }")
+    page.wait_for_timeout(2000)
+    released.append(True)
+    for route in held:
+        route.continue_()
+    for tab in (page, other):
+        tab.evaluate("() => window.kicxupScanner.flushQueue()")
+        assert tab.inner_text("#count-queue") == "0"
+    nonces = [scan["nonce"] for body in sent for scan in json.loads(body)["scans"]]
+    assert len(nonces) == 1, nonces
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(Scan)) == 1
 
 
 def _clear_queue_behind_the_pages_back(page):
