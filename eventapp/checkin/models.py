@@ -139,6 +139,9 @@ class ScanPoint(LocalizedMixin, db.Model):
     # was kept). An offline scanner admitted by the rules of its last sync; its upload,
     # after the organizers changed them, is judged by the rules of the scan's time.
     rules_history: Mapped[list | None] = mapped_column(JSON, default=list)
+    # When someone signed in first opened its scanner page: from then on a phone may
+    # hold scans queued here offline, as a set-up device may.
+    scanner_opened_at: Mapped[object | None] = mapped_column(UTCDateTime)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -305,6 +305,14 @@ def delete_scan_point(point):
                 "A phone was set up here and may hold scans not uploaded: the scan point stays. Close it instead."
             )
         )
+    if point.scanner_opened_at is not None:
+        # As a set-up phone: scans queued offline by someone signed in could never
+        # be uploaded once the point is gone.
+        raise CheckinError(
+            _l(
+                "Its scanner page was opened, and a phone may hold scans not uploaded: the scan point stays. Close it instead."
+            )
+        )
     # Each device gets its own entry, with its label: the log names the device of
     # its earlier entries (created, extended) by it once the row is gone.
     for device in db.session.scalars(
@@ -1875,6 +1883,12 @@ def scanner_config(point, device=None, now=None):
         "badge_categories": (badge_categories(event) if booth and point.allowed_categories else {}),
         "server_time": _iso(now or utcnow()),
     }
+
+
+def scanner_opened(point):
+    """Someone signed in opened the point's scanner page (see delete_scan_point)."""
+    if point.scanner_opened_at is None:
+        point.scanner_opened_at = utcnow()
 
 
 def device_seen(device, now=None):

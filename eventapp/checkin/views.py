@@ -653,6 +653,9 @@ def scanner(slug, point_id):
             if not services.may_scan(current_user, point, event, uploading=True):
                 abort(403)
             upload_only = True
+        if point.scanner_opened_at is None:
+            services.scanner_opened(point)
+            db.session.commit()
     response = Response(
         render_template(
             "checkin/scanner.html",

@@ -455,6 +455,21 @@ def test_a_point_whose_device_token_is_in_use_is_not_deleted(scanning, login_as,
     assert "may hold scans not uploaded" in page.get_data(as_text=True)
 
 
+def test_a_point_whose_scanner_page_someone_signed_in_opened_is_not_deleted(scanning, login_as):
+    """Staff signed in opened the side gate's scanner and scanned offline: deleting
+    the point left their phone with scans no upload could ever take (404)."""
+    point = scanning.points["side_gate"]
+    assert login_as("staff").get(f"/e/test-expo/scan/{point.id}").status_code == 200
+    page = (
+        login_as("organizer")
+        .post(f"/e/test-expo/checkin/points/{point.id}/delete?lang=en", follow_redirects=True)
+        .get_data(as_text=True)
+    )
+    db.session.expire_all()
+    assert db.session.get(ScanPoint, point.id) is not None, "point deleted under a phone"
+    assert "a phone may hold scans not uploaded: the scan point stays" in page
+
+
 def test_a_device_never_used_says_so_under_last_seen(scanning, login_as, device_token):
     """A device whose code no phone used yet showed an empty "Last seen:" line on a
     phone, as if the page had failed to load it."""
