@@ -46,7 +46,7 @@ def create_app(config=None):
 
     # `config` is the settings module beside this package (see the module docstring).
     from config import check_production_settings, load_config
-    from eventapp.extensions import babel, csrf, db, login_manager, migrate
+    from eventapp.extensions import babel, compress, csrf, db, login_manager, migrate
 
     app = Flask(
         __name__,
@@ -71,6 +71,8 @@ def create_app(config=None):
     from eventapp.core.i18n import keep_chosen_language, select_locale
 
     db.init_app(app)
+    # First, so that it runs last: it compresses the body the other hooks leave.
+    compress.init_app(app)
     migrate.init_app(
         app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True, compare_type=True
     )

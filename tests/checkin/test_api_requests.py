@@ -170,3 +170,19 @@ def test_every_status_of_the_config_endpoint_is_documented(scanning, client, dev
     assert "400" in paths["/api/checkin/points/{point_id}/config"]["get"]["responses"]
     for path in ("/api/checkin/scan", "/api/checkin/scans"):
         assert {"400", "413", "415"} <= set(paths[path]["post"]["responses"])
+
+
+def test_a_scan_answer_is_not_compressed(scanning, login_as):
+    """Under a network packet: compressing it would cost the gate's server time and
+    save no round trip."""
+    answer = login_as("staff").post(
+        "/api/checkin/scan",
+        json={
+            "code": scanning.code("staff"),
+            "scan_point": scanning.points["gate"].id,
+            "nonce": "compression-test-nonce-0001",
+        },
+        headers={"Accept-Encoding": "gzip"},
+    )
+    assert answer.status_code == 200 and answer.get_json()["status"] == "ok"
+    assert "Content-Encoding" not in answer.headers
