@@ -159,7 +159,10 @@ def floorplan(event):
 @event_view(public=True)
 def floorplan_json(event):
     _expire(event)
-    viewer = _viewer_exhibitor(event)
+    # The picking page an organizer opens for a company refreshes its plan as that
+    # company's: asked as the organizer's, the company's held booths turned into
+    # someone else's hold, could not be picked and were dropped from the selection.
+    viewer = _acting_exhibitor(event) if request.args.get("exhibitor") else _viewer_exhibitor(event)
     plan = state.plan_view(
         event,
         viewer_exhibitor_id=viewer.id if viewer else None,
@@ -258,9 +261,20 @@ def _acting_exhibitor(event):
 
 
 def _pick_redirect(event, exhibitor):
+    return redirect(url_for(".my_booths", slug=event.slug, exhibitor=_acting_for(event, exhibitor)))
+
+
+def _acting_for(event, exhibitor):
+    """The exhibitor's id when the user acts for a company not their own (an organizer
+    on its picking page), else None."""
     if exhibitor is not None and company_of(current_user, event) is None:
-        return redirect(url_for(".my_booths", slug=event.slug, exhibitor=exhibitor.id))
-    return redirect(url_for(".my_booths", slug=event.slug))
+        return exhibitor.id
+    return None
+
+
+def _plan_url(event, exhibitor):
+    """The plan state as the picking page of `exhibitor` shows it."""
+    return url_for(".floorplan_json", slug=event.slug, exhibitor=_acting_for(event, exhibitor))
 
 
 def _pick_answer(event, exhibitor, ok, message, status):
@@ -269,7 +283,7 @@ def _pick_answer(event, exhibitor, ok, message, status):
         if not ok:
             payload["details"] = getattr(message, "details", [])
         payload["mine"] = state.mine_summary(exhibitor) if exhibitor is not None else None
-        payload["plan_url"] = url_for(".floorplan_json", slug=event.slug)
+        payload["plan_url"] = _plan_url(event, exhibitor)
         return jsonify(payload), status
     session["booth_message"] = {"ok": ok, "text": _error_text(message) if not ok else message}
     return _pick_redirect(event, exhibitor)
@@ -331,7 +345,8 @@ def my_booths(event):
         mode="pick" if can_pick else "view",
         statuses=state.STATUSES,
         allocation_states=ALLOCATION_STATES,
-        acting_for=exhibitor.id if exhibitor and company_of(current_user, event) is None else None,
+        acting_for=_acting_for(event, exhibitor),
+        state_url=_plan_url(event, exhibitor),
     )
 
 

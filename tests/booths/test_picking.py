@@ -1,5 +1,6 @@
 """Self-service picking: the rules, the window, holds that expire, confirming."""
 
+import html
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -531,3 +532,33 @@ def test_a_company_holding_booths_is_told_a_second_hold_replaces_the_first(picki
     # And so it is: the second hold replaces the first.
     hold(picking_open.exhibitors["alpha"], ["A-03", "A-04"])
     assert set(allocations()) == {"A-03", "A-04"}
+
+
+def test_an_organizer_picking_for_a_company_keeps_its_booths_its_own_on_refresh(
+    picking_open, login_as
+):
+    """The organizers' picking page of a company drew the company's held booths as its
+    own, but the plan's refresh every 30 seconds asked for the organizer's view: they
+    turned into someone else's hold that could not be picked, and one selected there
+    was dropped as "just taken by someone else"."""
+    alpha = picking_open.exhibitors["alpha"]
+    client = login_as("organizer")
+    held = client.post(
+        f"/e/test-expo/my-booths/hold?exhibitor={alpha.id}", json={"booths": ["A-01", "A-02"]}
+    )
+    assert held.status_code == 200, held.get_json()
+    page = client.get(f"/e/test-expo/my-booths?exhibitor={alpha.id}").get_data(as_text=True)
+    (state_url,) = re.findall(r'data-state-url="([^"]+)"', page)
+    for url in (html.unescape(state_url), held.get_json()["plan_url"]):
+        plan = client.get(url).get_json()
+        statuses = {b["code"]: b["status"] for b in plan["booths"]}
+        assert statuses["A-01"] == statuses["A-02"] == "yours", url
+        assert plan["mine"]["booths"] == ["A-01", "A-02"] and plan["mine"]["state"] == "hold"
+    # The organizer's own plan still names the holder; nobody else sees another's.
+    plan = client.get("/e/test-expo/floorplan.json").get_json()
+    assert {b["code"]: b["status"] for b in plan["booths"]}["A-01"] == "held"
+    other = login_as("other_exhibitor")
+    assert other.get(f"/e/test-expo/floorplan.json?exhibitor={alpha.id}").status_code == 403
+    # A company's own admin is on its own page: the plan is its own as ever.
+    page = login_as("exhibitor_admin").get("/e/test-expo/my-booths").get_data(as_text=True)
+    assert 'data-state-url="/e/test-expo/floorplan.json"' in page
