@@ -57,6 +57,8 @@ MESSAGES = {
     "duplicate_code": _l("Duplicate booth code %(code)s (first on line %(first)s)."),
     "unknown_hall": _l("Unknown hall %(hall)s (known halls: %(known)s)."),
     "unknown_zone": _l("Unknown zone %(zone)s (known zones: %(known)s)."),
+    # An empty cell named as such: "x is not a number: ." left the organizer guessing.
+    "empty_cell": _l("%(column)s is empty; it is required."),
     "bad_number": _l("%(column)s is not a number: %(value)s."),
     "negative": _l("%(column)s must not be negative: %(value)s."),
     "not_positive": _l("%(column)s must be greater than zero: %(value)s."),
@@ -143,11 +145,14 @@ def delimiter(text):
 
 def _number(raw, column, line, errors, *, positive):
     text = raw.strip()
+    if not text:
+        errors.append(RowError(line, "empty_cell", {"column": column}))
+        return None
     try:
         value = float(text)
     except ValueError:
         value = math.nan
-    if not text or math.isnan(value) or math.isinf(value):
+    if math.isnan(value) or math.isinf(value):
         errors.append(RowError(line, "bad_number", {"column": column, "value": raw.strip()}))
         return None
     if positive and value <= 0:
@@ -278,13 +283,17 @@ def _row(row, line, halls, zones, first_line, errors):
     else:
         first_line[code.upper()] = line
     hall = _hall_named(row["hall"].strip(), halls)
-    if hall not in halls:
+    if not hall:
+        errors.append(RowError(line, "empty_cell", {"column": "hall"}))
+    elif hall not in halls:
         known = ", ".join(sorted(halls)) or "-"
-        errors.append(RowError(line, "unknown_hall", {"hall": hall or '""', "known": known}))
+        errors.append(RowError(line, "unknown_hall", {"hall": hall, "known": known}))
     typed_zone, zone = _word(row["zone"])
-    if zone not in zones:
+    if not zone:
+        errors.append(RowError(line, "empty_cell", {"column": "zone"}))
+    elif zone not in zones:
         known = ", ".join(sorted(zones)) or "-"
-        errors.append(RowError(line, "unknown_zone", {"zone": typed_zone or '""', "known": known}))
+        errors.append(RowError(line, "unknown_zone", {"zone": typed_zone, "known": known}))
     x = _number(row["x"], "x", line, errors, positive=False)
     y = _number(row["y"], "y", line, errors, positive=False)
     w = _number(row["w"], "w", line, errors, positive=True)

@@ -221,6 +221,31 @@ def test_an_unknown_zone_is_quoted_as_typed_in_the_file(small_event):
     assert refused.value.details == [f"Line 3: Unknown zone Deep Space (known zones: {known})."]
 
 
+def test_an_empty_cell_is_said_to_be_empty(small_event):
+    """An empty x read "Line 2: x is not a number: ." and an empty hall 'Unknown hall
+    "" (known halls: A, B)': the organizer was left to work out that a cell was blank."""
+    text = csv_text("A-01,A,ai,,4,3,3,,", "A-02,A,ai,7,4, ,3,,", "A-03,,,10,4,3,3,,")
+    expected = {
+        "en": [
+            "Line 2: x is empty; it is required.",
+            "Line 3: w is empty; it is required.",
+            "Line 4: hall is empty; it is required.",
+            "Line 4: zone is empty; it is required.",
+        ],
+        "ko": [
+            "2번째 줄: x 값이 비어 있습니다. 반드시 입력해야 합니다.",
+            "3번째 줄: w 값이 비어 있습니다. 반드시 입력해야 합니다.",
+            "4번째 줄: hall 값이 비어 있습니다. 반드시 입력해야 합니다.",
+            "4번째 줄: zone 값이 비어 있습니다. 반드시 입력해야 합니다.",
+        ],
+    }
+    for lang, details in expected.items():
+        with force_locale(lang), pytest.raises(services.FloorPlanError) as refused:
+            services.import_floorplan(small_event.event, text)
+        db.session.rollback()
+        assert refused.value.details == details, lang
+
+
 FILE_PROBLEMS = [
     ("", "The file is empty."),
     ("booth,hall,zone,x,y\nA-01,A,ai,1,1\n", "Missing columns: w, h."),
