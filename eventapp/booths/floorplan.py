@@ -32,6 +32,8 @@ CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 # Matched as typed, before lower case: str.lower() makes ASCII of some other letters
 # (the Kelvin sign K becomes k), which the rule does not admit.
 TIER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+# A number as Excel writes it where the comma is the decimal mark ("4,5").
+DECIMAL_COMMA = re.compile(r"[+-]?[0-9]*,[0-9]+")
 
 
 # Yes and no in a spreadsheet cell, shared with the exhibitor import so that one
@@ -143,11 +145,15 @@ def delimiter(text):
     return ","
 
 
-def _number(raw, column, line, errors, *, positive):
+def _number(raw, column, line, errors, *, positive, decimal_comma=False):
+    """The cell's number. `decimal_comma`: the file is separated by semicolons or tabs,
+    as Excel saves it where the comma is the decimal mark, so "4,5" means 4.5."""
     text = raw.strip()
     if not text:
         errors.append(RowError(line, "empty_cell", {"column": column}))
         return None
+    if decimal_comma and DECIMAL_COMMA.fullmatch(text):
+        text = text.replace(",", ".")
     try:
         value = float(text)
     except ValueError:
@@ -218,7 +224,8 @@ def parse_floorplan(data, halls, zones):
     if not text.strip():
         return ParsedPlan([], [RowError(0, "empty")])
     zones = {z.lower() for z in zones}
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text))
+    separator = delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     try:
         header = next(reader)
     except csv.Error as error:
@@ -246,7 +253,7 @@ def parse_floorplan(data, halls, zones):
             )
             continue
         row = dict(zip(names, fields, strict=True))
-        booth = _row(row, line, halls, zones, first_line, errors)
+        booth = _row(row, line, halls, zones, first_line, errors, decimal_comma=separator != ",")
         if booth is not None:
             booths.append(booth)
     if not booths and not errors:
@@ -267,7 +274,7 @@ def _hall_named(text, halls):
     return same[0] if len(same) == 1 else text
 
 
-def _row(row, line, halls, zones, first_line, errors):
+def _row(row, line, halls, zones, first_line, errors, *, decimal_comma=False):
     before = len(errors)
     code = row["booth"].strip()
     if not code:
@@ -294,10 +301,10 @@ def _row(row, line, halls, zones, first_line, errors):
     elif zone not in zones:
         known = ", ".join(sorted(zones)) or "-"
         errors.append(RowError(line, "unknown_zone", {"zone": typed_zone, "known": known}))
-    x = _number(row["x"], "x", line, errors, positive=False)
-    y = _number(row["y"], "y", line, errors, positive=False)
-    w = _number(row["w"], "w", line, errors, positive=True)
-    h = _number(row["h"], "h", line, errors, positive=True)
+    x = _number(row["x"], "x", line, errors, positive=False, decimal_comma=decimal_comma)
+    y = _number(row["y"], "y", line, errors, positive=False, decimal_comma=decimal_comma)
+    w = _number(row["w"], "w", line, errors, positive=True, decimal_comma=decimal_comma)
+    h = _number(row["h"], "h", line, errors, positive=True, decimal_comma=decimal_comma)
     corner = _corner(row.get("corner", ""), line, errors)
     typed_tier, tier = _word(row.get("tier", ""))
     tier = tier or DEFAULT_TIER

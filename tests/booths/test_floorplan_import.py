@@ -101,6 +101,38 @@ def test_a_file_excel_saved_with_semicolons_or_tabs_is_read(separator):
     assert plan.errors == [] and len(plan.booths) == 4
 
 
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_a_decimal_comma_is_read_in_a_file_excel_saved_with_semicolons_or_tabs(
+    small_event, separator
+):
+    """Excel writes "4,5" where the comma is the decimal mark, in the very files it
+    separates with semicolons: every booth off the whole metre was refused with
+    "x is not a number: 4,5", so such a plan could not be imported at all."""
+    lines = [
+        "booth,hall,zone,x,y,w,h,corner,tier",
+        "A-01,A,ai,4,4,2.5,3,,",
+        "A-02,A,ai,6.5,4,2.5,3,,",
+        "A-03,A,ai,10.25,4.5,3,2.75,,",
+    ]
+    text = "\n".join(line.replace(",", separator).replace(".", ",") for line in lines)
+    summary = services.import_floorplan(small_event.event, text.encode("cp949"))
+    db.session.commit()
+    assert summary["booths"] == 3
+    booths = {b.code: (b.x, b.y, b.w, b.h) for b in db.session.scalars(select(Booth))}
+    assert booths == {
+        "A-01": (4, 4, 2.5, 3),
+        "A-02": (6.5, 4, 2.5, 3),
+        "A-03": (10.25, 4.5, 3, 2.75),
+    }
+    assert adjacent_codes() == [("A-01", "A-02")]
+    # What is no number stays refused, and a comma file keeps the point as its mark.
+    plan = parse_floorplan(f'{HEADER}\nA-01,A,ai,"4,5",4,3,3,,\n', HALLS, ZONES)
+    assert [str(e) for e in plan.errors] == ["Line 2: x is not a number: 4,5."]
+    bad = HEADER.replace(",", ";") + "\nA-01;A;ai;4,5,1;4;3;3;;\n"
+    plan = parse_floorplan(bad, HALLS, ZONES)
+    assert [str(e) for e in plan.errors] == ["Line 2: x is not a number: 4,5,1."]
+
+
 def test_utf8_bom_and_cp949_files_are_read(small_event):
     text = csv_text(*island("A", "A-", 2, rows=1))
     services.import_floorplan(small_event.event, ("\ufeff" + text).encode("utf-8"))
