@@ -3,6 +3,7 @@ exhibitor directory."""
 
 import csv
 import io
+import unicodedata
 
 from eventapp.booths.state import (
     STATUSES,
@@ -84,11 +85,21 @@ def booths_xlsx(event):
             cell.font = Font(bold=True)
         ws.freeze_panes = "A2"
         for index, column in enumerate(ws.columns, start=1):
-            width = max((len(str(c.value or "")) for c in column), default=8)
+            width = max((_display_width(c.value) for c in column), default=8)
             ws.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 48)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _display_width(value):
+    """How many character widths of Excel's column unit `value` takes: Hangul (like
+    every wide East Asian character) is about two, so a column as wide as a Korean
+    name's length in characters showed only half of it."""
+    return sum(
+        2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+        for char in str(value if value is not None else "")
+    )
 
 
 # --------------------------------------------------------------------------- PDF

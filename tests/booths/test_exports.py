@@ -10,8 +10,10 @@ import zipfile
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
+from eventapp.extensions import db
 from tests.booths.conftest import place
 
 
@@ -54,6 +56,24 @@ def test_xlsx_export(login_as, placed):
     companies = list(workbook["Exhibitors"].iter_rows(values_only=True))
     assert ("알파로보틱스", "Alpha Robotics", "A-01 A-02", "ai") in companies
     assert ("베타바이오", "Beta Bio", "B-03", "bio") in companies
+
+
+def test_xlsx_columns_are_wide_enough_for_korean_names(login_as, placed):
+    """Column widths counted characters, but Excel draws a Hangul syllable about two
+    widths wide: a Korean company name showed only half of itself, cut off by the
+    English name in the next column."""
+    organization = placed.exhibitors["alpha"].organization
+    organization.name_ko = "한국산업단지공단스마트제조"  # 13 syllables
+    db.session.commit()
+    response = login_as("organizer").get("/e/test-expo/manage/booths/export.xlsx")
+    workbook = load_workbook(io.BytesIO(response.get_data()))
+    for sheet in (workbook["Booths"], workbook["Exhibitors"]):
+        header = [cell.value for cell in sheet[1]]
+        letter = get_column_letter(header.index("company_ko") + 1)
+        assert sheet.column_dimensions[letter].width >= 2 * 13, sheet.title
+        # Latin text keeps its width: a column is not doubled for nothing.
+        letter = get_column_letter(header.index("company_en") + 1)
+        assert sheet.column_dimensions[letter].width == len("Alpha Robotics") + 2, sheet.title
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) missing")
