@@ -559,6 +559,26 @@ def confirm_booths(exhibitor, now=None):
         # since (a competitor placed next door by the organizers, booths blocked).
         # Placements by the organizers are theirs to judge (see the violations page).
         breaches = placement_breaches(exhibitor, _codes_of(allocations), now, lock=True)
+        # Locking the booths may have waited for a request whose clock had this hold
+        # run out, and which freed (or took) them: its rows are gone, and confirming
+        # them would write to nothing (a server error on PostgreSQL). Those that are
+        # left stay locked until the commit.
+        kept = set(
+            db.session.scalars(
+                select(BoothAllocation.id)
+                .where(BoothAllocation.exhibitor_id == exhibitor.id)
+                .with_for_update()
+            )
+        )
+        lapsed = [a for a in allocations if a.id not in kept]
+        if lapsed:
+            raise BoothConflict(
+                _(
+                    "Your hold on %(booths)s ran out as you confirmed it. The floor plan "
+                    "shows the booths free now; please pick again.",
+                    booths=", ".join(_codes_of(lapsed)),
+                )
+            )
         if breaches:
             raise BoothError(
                 _(

@@ -562,3 +562,48 @@ def test_an_organizer_picking_for_a_company_keeps_its_booths_its_own_on_refresh(
     # A company's own admin is on its own page: the plan is its own as ever.
     page = login_as("exhibitor_admin").get("/e/test-expo/my-booths").get_data(as_text=True)
     assert 'data-state-url="/e/test-expo/floorplan.json"' in page
+
+
+def test_a_hold_taken_by_another_company_as_it_is_confirmed_is_a_clear_refusal(
+    picking_open, login_as, monkeypatch
+):
+    """Confirming in the last second of a hold while another company, whose clock
+    already had the hold expired, took its booths: the confirmation wrote to rows that
+    were gone and the page was a server error. It now says the booths went."""
+    from sqlalchemy import delete, insert
+
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite serializes writing transactions: the race cannot happen there")
+    alpha, beta = picking_open.exhibitors["alpha"], picking_open.exhibitors["beta"]
+    beta.zones = ["ai"]
+    db.session.commit()
+    hold(alpha, ["A-01", "A-02"])
+    real = services.lock_booths
+    done = []
+
+    def lock_booths(ids):
+        if not done:
+            done.append(True)
+            # Another request, whose clock has the hold run out, frees the booths and
+            # takes one, before this one locks them.
+            with db.engine.begin() as connection:
+                connection.execute(delete(BoothAllocation))
+                connection.execute(
+                    insert(BoothAllocation).values(
+                        booth_id=picking_open.booths["A-01"].id,
+                        exhibitor_id=beta.id,
+                        state="hold",
+                        expires_at=utcnow() + timedelta(minutes=10),
+                        created_at=utcnow(),
+                    )
+                )
+        return real(ids)
+
+    monkeypatch.setattr(services, "lock_booths", lock_booths)
+    client = login_as("exhibitor_admin")
+    answer = client.post("/e/test-expo/my-booths/confirm?lang=en", json={})
+    assert answer.status_code == 409, answer.get_data(as_text=True)[:300]
+    assert "A-01, A-02" in answer.get_json()["message"]
+    assert allocations() == {"A-01": (beta.id, "hold")}
+    db.session.refresh(alpha)
+    assert alpha.status == "approved"
