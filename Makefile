@@ -9,7 +9,7 @@ PORT ?= 5000
 DEMO_STARTS_ON ?= today
 # The suite runs on every core; on PostgreSQL each worker gets its own database.
 PYTEST_ARGS ?= -n auto
-SYSTEM_PACKAGES := fonts-nanum poppler-utils zbar-tools chromium
+SYSTEM_PACKAGES := fonts-nanum fonts-dejavu-core poppler-utils zbar-tools chromium
 
 .PHONY: run test lint install install-dev system-deps frontend translations i18n-update db-upgrade demo \
         bench bench-booths bench-meetings bench-badges bench-scan bench-scan-config clean
@@ -29,7 +29,7 @@ $(VENV)/.installed-dev: $(BIN)/activate pyproject.toml
 install: $(VENV)/.installed frontend translations
 install-dev: $(VENV)/.installed-dev frontend translations system-deps
 
-# Fonts for Hangul in PDFs, PDF/QR readers and Chromium for the tests. Installed
+# Fonts for Hangul (and the Latin letters NanumGothic lacks) in PDFs, PDF/QR readers and Chromium for the tests. Installed
 # only when missing, and only where we may (root); otherwise the tests that need
 # them say so.
 system-deps:

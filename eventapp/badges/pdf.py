@@ -1,8 +1,9 @@
 """Badge PDFs: one A6 badge to print at home, or sheets of four A6 badges on
 A4 with cut marks for the organizer's printer.
 
-Everything is vector: text in NanumGothic (embedded; see core.pdf), the QR
-code drawn module by module, so it stays sharp at any printer resolution.
+Everything is vector: text in NanumGothic (embedded; letters it lacks in DejaVu
+Sans, see core.pdf), the QR code drawn module by module, so it stays sharp at
+any printer resolution.
 Badges are read from an iterator (rows fetched 200 at a time) and drawn page
 by page; each finished page is compressed at once and spooled to a temporary
 file, and the PDF is written from there page by page (StreamingCanvas), so a
@@ -22,10 +23,15 @@ from reportlab.lib.colors import HexColor, white
 from reportlab.lib.pagesizes import A4, A6
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from eventapp.core.pdf import fit_font_size, register_korean_font, truncate_to_width
+from eventapp.core.pdf import (
+    draw_centred_string,
+    fit_font_size,
+    register_korean_font,
+    text_width,
+    truncate_to_width,
+)
 from eventapp.core.templating import country_name
 
 BRAND = HexColor("#0b2f6b")
@@ -209,7 +215,7 @@ def _split_in_two(text, font, size):
         return (text,)
     return min(
         candidates,
-        key=lambda pair: max(stringWidth(pair[0], font, size), stringWidth(pair[1], font, size)),
+        key=lambda pair: max(text_width(pair[0], font, size), text_width(pair[1], font, size)),
     )
 
 
@@ -218,7 +224,7 @@ def fit_block(block, font, width):
     lines (if allowed) down to `floor`, else cut to fit at `floor`."""
     text = " ".join(block.text.split())
     one = fit_font_size(text, font, width, block.size, block.min_size)
-    if stringWidth(text, font, one) <= width or block.max_lines == 1:
+    if text_width(text, font, one) <= width or block.max_lines == 1:
         size = fit_font_size(text, font, width, block.size, block.floor)
         block.lines, block.fitted = (truncate_to_width(text, font, size, width),), size
         return block
@@ -246,9 +252,8 @@ class BadgeRenderer:
         font = self.bold if bold else self.font
         size = fit_font_size(text, font, width, size, min_size)
         text = truncate_to_width(text, font, size, width)
-        canvas.setFont(font, size)
         canvas.setFillColor(colour)
-        canvas.drawCentredString(centre_x, y, text)
+        draw_centred_string(canvas, centre_x, y, text, font, size)
         return size
 
     def person_blocks(self, face):
@@ -344,11 +349,13 @@ class BadgeRenderer:
         area_bottom = qr_top + QR_QUIET_ZONE
         cursor = area_top
         for block in self.layout_person(face, text_w, area_top - area_bottom):
-            canvas.setFont(self.bold if block.bold else self.font, block.fitted)
+            font = self.bold if block.bold else self.font
             canvas.setFillColor(block.colour)
             for line in block.lines:
                 cursor -= block.fitted * LEADING
-                canvas.drawCentredString(cx, cursor + block.fitted * 0.25, line)
+                draw_centred_string(
+                    canvas, cx, cursor + block.fitted * 0.25, line, font, block.fitted
+                )
             cursor -= block.gap
 
         # The category band.

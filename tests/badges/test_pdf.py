@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import os
 import re
 import tracemalloc
 import zlib
@@ -15,6 +16,7 @@ from eventapp.accounts.models import User
 from eventapp.badges import pdf, services
 from eventapp.badges.models import Badge
 from eventapp.booths.models import BoothAllocation
+from eventapp.core import pdf as core_pdf
 from eventapp.events.models import EventRole
 from eventapp.extensions import db
 from eventapp.organizations.models import Organization
@@ -91,6 +93,26 @@ def test_long_names_shrink_and_never_overflow(small_event, tmp_path):
     text = pdf_text(out)
     # Shrunk, not cut: the whole English name is still on the badge.
     assert LONG_NAME in " ".join(text.split())
+    assert services.verify_code(code, small_event.event).ok
+
+
+def test_letters_nanum_gothic_lacks_are_printed(small_event, tmp_path):
+    """NanumGothic has no š, ř, Å, ş or ễ: a visitor from Czechia printed as
+    "árka Dvo áková", the missing letters left blank on the badge."""
+    if not os.path.exists(core_pdf.DEJAVU_SANS):
+        pytest.skip("needs DejaVu Sans (apt-get install fonts-dejavu-core)")
+    person = small_event.attendee
+    person.name_ko = ""
+    person.name_en = "Šárka Dvořáková"
+    person.job_title = "Nguyễn Åsa Şahin"
+    small_event.companies["gamma"].name_en = "Škoda Auto"
+    badge = services.issue_badge(small_event.event, person)
+    db.session.commit()
+    out = _single(badge, tmp_path)
+    text = " ".join(pdf_text(out).split())
+    for expected in ("Šárka Dvořáková", "Škoda Auto", "Nguyễn Åsa Şahin"):
+        assert expected in text, text
+    code, _above = _laid_out_within_the_badge(out)
     assert services.verify_code(code, small_event.event).ok
 
 
@@ -254,8 +276,6 @@ def test_reissued_badge_prints_the_new_code(small_event, tmp_path):
 
 
 def test_fallback_cid_font_still_makes_a_readable_badge(small_event, tmp_path, monkeypatch):
-    from eventapp.core import pdf as core_pdf
-
     def without_ttf(bold=False):
         return core_pdf.register_korean_font(path="/nonexistent/NoSuchFont.ttf")
 
