@@ -475,8 +475,9 @@ def reissue_badge(badge, seen_issue=None):
 def revoke_badge(badge, reason="", *, cause=None):
     """Stop the badge admitting anybody (every issue of it). `cause`: audit data
     saying why in a form the pages put in the reader's language: {"left_team":
-    company id} (revoke_team_badge) or {"company_stopped": company id,
-    "registration": its status} (revoke_company_badges)."""
+    company id} (revoke_team_badge), {"company_stopped": company id,
+    "registration": its status} (revoke_company_badges) or {"role_removed":
+    "organizer"} (revoke_organizer_badge)."""
     badge = _lock(badge)
     if badge.revoked_at is None:
         badge.revoked_at = utcnow()
@@ -504,6 +505,27 @@ def revoke_team_badge(event, user, organization):
     company = organization.name_en or organization.name_ko
     return revoke_badge(
         badge, reason=f"left the team of {company}", cause={"left_team": organization.id}
+    )
+
+
+def revoke_organizer_badge(event, user):
+    """When `user` is no longer an organizer of `event`: revoke their badge there if it
+    is printed as an organizer's, in the caller's transaction. Returns the badge
+    revoked, or None (no badge, one of another category, or one revoked already).
+
+    The bulk issue refreshes only the badges of people with a role, and a scanner's
+    category rules admit the band wherever organizers go: left alone, the print would
+    go on admitting the person as an organizer. Revoked even when they keep another
+    role (the print says organizer) or the category was set by hand; a reissue at the
+    desk prints the role they keep (reissue_badge).
+    """
+    badge = _find_badge(event.id, user.id)
+    if badge is None or badge.revoked_at is not None or badge.category != "organizer":
+        return None
+    return revoke_badge(
+        badge,
+        reason="no longer an organizer of the event",
+        cause={"role_removed": "organizer"},
     )
 
 
@@ -756,6 +778,8 @@ def revocation_reasons(badges, company=None):
             reasons[badge_id] = _(
                 "%(company)s no longer exhibits at the event.", company=stopped.name
             )
+        elif data.get("role_removed") == "organizer":
+            reasons[badge_id] = _("No longer an organizer of the event.")
         elif data.get("reason"):
             reasons[badge_id] = data["reason"]
     return reasons

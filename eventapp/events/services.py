@@ -11,6 +11,7 @@ from flask_babel import format_date
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from eventapp.badges.services import revoke_organizer_badge
 from eventapp.core import audit
 from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import ngettext
@@ -226,11 +227,18 @@ def remove_organizer(event, user_id):
                 email=user.email,
             )
         )
+    # The badge printed as an organizer's would go on admitting them as one.
+    badge = revoke_organizer_badge(event, user)
     audit.record(
         "role.revoked",
         role,
         event=event,
-        data={"user": user.id, "email": user.email, "role": role.role},
+        data={
+            "user": user.id,
+            "email": user.email,
+            "role": role.role,
+            "badge_revoked": badge.id if badge is not None else None,
+        },
     )
     db.session.delete(role)
     return user
