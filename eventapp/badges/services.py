@@ -986,7 +986,12 @@ def badges_query(
         query = query.join(User, User.id == Badge.user_id).where(found)
     order = [c.key for c in sorted(CATEGORIES.values(), key=lambda c: c.order)]
     rank = case({key: index for index, key in enumerate(order)}, value=Badge.category, else_=99)
-    return query.order_by(rank, Badge.organization_en, Badge.name_en, Badge.id)
+    # Companies and people may be named in Korean only: ordered by the English names
+    # alone, those fell together under "" and came out as they registered, one
+    # company's badges among another's on the sheets.
+    company = func.coalesce(func.nullif(Badge.organization_en, ""), Badge.organization_ko)
+    name = func.coalesce(func.nullif(Badge.name_en, ""), Badge.name_ko)
+    return query.order_by(rank, company, Badge.organization_id, name, Badge.id)
 
 
 # The number printed under a badge's QR code: its id, six digits, and the issue

@@ -215,3 +215,52 @@ def test_event_key_is_made_once(small_event):
     assert len(first.private_key) == 32 and len(first.public_key) == 32
     assert services.public_key_b64(small_event.event) == codes.public_key_b64(first.public_key)
     assert db.session.scalar(select(func.count()).select_from(EventKey)) == 1
+
+
+def test_print_order_keeps_companies_named_only_in_korean_together(small_event):
+    """Companies and people may give their names in Korean only. Ordered by the English
+    names, which are then empty, the badges of two such companies came out in the order
+    their people registered, one company's interleaved with the other's on the sheets."""
+    from eventapp.accounts.models import User
+    from eventapp.organizations.models import Organization
+
+    event = small_event.event
+    companies = [
+        Organization(name_ko=name, name_en="", kind="startup", sector="ai")
+        for name in ("나래텍", "다온소프트")
+    ]
+    db.session.add_all(companies)
+    people = []
+    # Registered alternately, and each company's people not in the order of their names.
+    for number, (company, name) in enumerate(
+        [
+            (companies[1], "한지민"),
+            (companies[0], "최서연"),
+            (companies[1], "김도윤"),
+            (companies[0], "박하준"),
+        ]
+    ):
+        person = User(
+            email=f"korean{number}@example.org", name_ko=name, name_en="", password_hash="-"
+        )
+        db.session.add(person)
+        db.session.add(
+            EventRole(event=event, user=person, role="exhibitor_staff", organization=company)
+        )
+        people.append(person)
+    db.session.flush()
+    services.sync_badges(event)
+    db.session.commit()
+
+    printed = [
+        (badge.organization_ko, badge.name_ko)
+        for badge in db.session.scalars(
+            services.badges_query(event, user_ids=[p.id for p in people])
+        )
+    ]
+    assert printed == [
+        ("나래텍", "박하준"),
+        ("나래텍", "최서연"),
+        ("다온소프트", "김도윤"),
+        ("다온소프트", "한지민"),
+    ]
