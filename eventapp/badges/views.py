@@ -85,6 +85,16 @@ def _badge_or_404(event, badge_id):
     return event_object_or_404(Badge, badge_id, event)
 
 
+def _current_badge_or_404(event, badge_id):
+    """The badge with its holder's current details, as the batch print and the
+    holder's own download print it: a name corrected since the last print is what the
+    desk prints next. Only a holder with a role at the event is refreshed, and a
+    revoked badge keeps what was printed on it (services.sync_badges)."""
+    badge = _badge_or_404(event, badge_id)
+    _commit_or_retry(lambda: services.sync_badges(event, user_ids=[badge.user_id]))
+    return badge
+
+
 # -- my badge ------------------------------------------------------------------------------------
 
 
@@ -251,7 +261,7 @@ def print_batch(event):
 @bp.get("/e/<slug>/manage/badges/<int:badge_id>")
 @organizer_view
 def detail(event, badge_id):
-    badge = _badge_or_404(event, badge_id)
+    badge = _current_badge_or_404(event, badge_id)
     category_form = CategoryForm(category=badge.category if badge.category_manual else "")
     qr = None
     if not badge.is_revoked:
@@ -273,7 +283,7 @@ def detail(event, badge_id):
 @bp.get("/e/<slug>/manage/badges/<int:badge_id>.pdf")
 @organizer_view
 def badge_pdf(event, badge_id):
-    badge = _badge_or_404(event, badge_id)
+    badge = _current_badge_or_404(event, badge_id)
     if badge.is_revoked:
         flash(_("A revoked badge is not printed. Reissue it to print a valid one."), "error")
         return redirect(url_for("badges.detail", slug=event.slug, badge_id=badge.id))

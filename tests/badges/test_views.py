@@ -363,3 +363,27 @@ def test_a_reissued_badges_page_says_when_its_print_was_made(login_as, small_eve
         )
         assert f"<dt>{reissue_label}</dt><dd>2025-09-17 09:30</dd>" in page, lang
         assert f"<dt>{first_label}</dt><dd>2025-09-01 10:00</dd>" in page, lang
+
+
+def test_the_organizers_single_print_carries_the_holders_current_details(login_as, small_event):
+    """The holder corrected their name and asked the desk for a print: the badge's A6
+    PDF and its page still showed the details of the first print (the holder's own
+    download and the batch print refresh them, the single print did not)."""
+    event, person = small_event.event, small_event.attendee
+    badge = services.issue_badge(event, person)
+    db.session.commit()
+    organizer = login_as("organizer")
+
+    person.name_en = "Minji Seo-Park"
+    person.job_title = "Head of Open Innovation"
+    db.session.commit()
+    printed = organizer.get(f"/e/test-expo/manage/badges/{badge.id}.pdf").data
+    text = " ".join(pdf_text(printed).split())
+    assert "Minji Seo-Park" in text and "Head of Open Innovation" in text
+    [[code]] = qr_codes(printed)
+    assert services.verify_code(code, event).ok
+
+    person.name_en = "Minji Seo"
+    db.session.commit()
+    page = organizer.get(f"/e/test-expo/manage/badges/{badge.id}?lang=en").get_data(as_text=True)
+    assert "Minji Seo<" in page and "Seo-Park" not in page
