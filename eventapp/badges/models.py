@@ -35,7 +35,7 @@ CATEGORIES = {
         Category("staff", "#00796b", "#ffffff", "현장 스태프", "Staff", 2),
         Category("vip", "#b8860b", "#000000", "VIP", "VIP", 3),
         Category("press", "#c62828", "#ffffff", "프레스", "Press", 4),
-        Category("exhibitor", "#1a56c4", "#ffffff", "전시기업", "Exhibitor", 5),
+        Category("exhibitor", "#1a56c4", "#ffffff", "참가기업", "Exhibitor", 5),
         Category("startup", "#2e7d32", "#ffffff", "스타트업", "Startup", 6),
         Category("large_firm", "#6a1b9a", "#ffffff", "대·중견기업", "Large / mid-size firm", 7),
         Category("buyer", "#ef6c00", "#000000", "바이어·투자자", "Buyer / investor", 8),

@@ -58,7 +58,7 @@ def test_single_badge_reads_back(small_event, tmp_path):
         "알파로보틱스",
         "Alpha Robotics",
         "A-04",
-        "전시기업",
+        "참가기업",
         "테스트 엑스포",
     ):
         assert expected in text, expected
