@@ -281,14 +281,11 @@ def has_records(point):
     )
 
 
-def delete_scan_point(point):
-    """Delete a scan point made by mistake. One that anything was scanned at stays
-    (close it instead): its scans, check-ins and leads are the fair's record. Its
-    scanner devices go with it."""
+def why_kept(point):
+    """Why the scan point may not be deleted (a message), or None when it may be: the
+    point's page offers deletion by this, and delete_scan_point refuses by it."""
     if has_records(point):
-        raise CheckinError(
-            _l("Something was scanned here: the scan point stays. Close it instead.")
-        )
+        return _l("Something was scanned here: the scan point stays. Close it instead.")
     set_up = db.session.scalar(
         select(ScanDevice.id)
         .where(
@@ -300,19 +297,26 @@ def delete_scan_point(point):
     )
     if set_up is not None:
         # Its scans may wait on it, offline, for a point that would be gone.
-        raise CheckinError(
-            _l(
-                "A phone was set up here and may hold scans not uploaded: the scan point stays. Close it instead."
-            )
+        return _l(
+            "A phone was set up here and may hold scans not uploaded: the scan point stays. Close it instead."
         )
     if point.scanner_opened_at is not None:
         # As a set-up phone: scans queued offline by someone signed in could never
         # be uploaded once the point is gone.
-        raise CheckinError(
-            _l(
-                "Its scanner page was opened, and a phone may hold scans not uploaded: the scan point stays. Close it instead."
-            )
+        return _l(
+            "Its scanner page was opened, and a phone may hold scans not uploaded: the scan point stays. Close it instead."
         )
+    return None
+
+
+def delete_scan_point(point):
+    """Delete a scan point made by mistake. One that anything was scanned at stays
+    (close it instead): its scans, check-ins and leads are the fair's record; so does
+    one where a phone may hold scans not uploaded yet (see why_kept). Its scanner
+    devices go with it."""
+    refusal = why_kept(point)
+    if refusal is not None:
+        raise CheckinError(refusal)
     # Each device gets its own entry, with its label: the log names the device of
     # its earlier entries (created, extended) by it once the row is gone.
     for device in db.session.scalars(

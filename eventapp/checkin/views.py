@@ -279,7 +279,8 @@ def _point_page(event, point, form, device_form=None, status=200):
         point=point,
         devices=devices,
         entrance_groups=services.entrance_groups(event),
-        deletable=not services.has_records(point),
+        # Offered only where it would be done: refused, the button only misled.
+        deletable=services.why_kept(point) is None,
         max_hours=DEVICE_HOURS_MAX,
         # What saving another company (or kind) would do to the phones handed out.
         in_use=len(services.active_devices(point)),

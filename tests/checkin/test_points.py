@@ -470,6 +470,27 @@ def test_a_point_whose_scanner_page_someone_signed_in_opened_is_not_deleted(scan
     assert "a phone may hold scans not uploaded: the scan point stays" in page
 
 
+def test_a_point_kept_for_a_phones_scans_offers_no_deletion(scanning, login_as):
+    """The point's page offered "Nothing was scanned here yet: a point made by
+    mistake can be deleted" where a phone was set up or the scanner page opened, and
+    the deletion it asked to confirm was then refused."""
+    side, east = scanning.points["side_gate"], scanning.points["day2_gate"]
+    device = services.create_device(side, label="side tablet", hours=5)
+    device.set_up_at = services.utcnow()
+    db.session.commit()
+    assert login_as("staff").get(f"/e/test-expo/scan/{east.id}").status_code == 200
+    organizer = login_as("organizer")
+    for point in (side, east):
+        page = organizer.get(f"/e/test-expo/checkin/points/{point.id}?lang=en")
+        html = page.get_data(as_text=True)
+        assert f"/checkin/points/{point.id}/delete" not in html, point.name_en
+        assert "can be deleted" not in html, point.name_en
+    # One nobody scanned at nor set a phone up for is still offered for deletion.
+    vip = scanning.points["vip_gate"]
+    html = organizer.get(f"/e/test-expo/checkin/points/{vip.id}?lang=en").get_data(as_text=True)
+    assert f"/checkin/points/{vip.id}/delete" in html and "can be deleted" in html
+
+
 def test_a_device_never_used_says_so_under_last_seen(scanning, login_as, device_token):
     """A device whose code no phone used yet showed an empty "Last seen:" line on a
     phone, as if the page had failed to load it."""
