@@ -357,6 +357,7 @@ def device_show(event, device_id):
         url=url if open_code else None,
         qr=qr_svg(url) if open_code else None,
         usable=usable,
+        max_hours=DEVICE_HOURS_MAX,
     )
 
 

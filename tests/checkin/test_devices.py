@@ -723,3 +723,33 @@ def test_a_device_without_a_label_is_named_in_words(scanning, login_as):
         log = organizer.get(f"/e/test-expo/checkin/scans?lang={lang}").get_data(as_text=True)
         scanners = log.split('name="scanner"', 1)[1].split("</select>", 1)[0]
         assert f">{name} (" in scanners and f"#{device.id}" not in scanners
+
+
+def test_a_run_out_phones_page_offers_more_hours_not_a_new_set_up(scanning, login_as, app):
+    """The page of a gate tablet that ran out overnight told the organizer to create
+    a new set-up code, though more hours let the phone scan on as it is; a code that
+    ran out unused still needs a new one (it gets no more hours)."""
+    gate = scanning.points["gate"]
+    used = services.create_device(gate, label="gate tablet", hours=5)
+    unused = services.create_device(gate, label="spare", hours=5)
+    db.session.commit()
+    phone = app.test_client()
+    set_up_phone(phone, f"/e/test-expo/scan/setup/{services.setup_token(used)}")
+    for device in (used, unused):
+        device.expires_at = services.utcnow() - timedelta(hours=1)
+    db.session.commit()
+    organizer = login_as("organizer")
+
+    page = organizer.get(f"/e/test-expo/checkin/devices/{used.id}?lang=en").get_data(as_text=True)
+    assert "Create a new set-up code" not in page
+    assert "Give it more hours, and its phone scans again without a new set-up." in page
+    form = page.split(f'action="/e/test-expo/checkin/devices/{used.id}/extend"', 1)[1]
+    assert 'name="hours"' in form.split("</form>", 1)[0]
+    korean = organizer.get(f"/e/test-expo/checkin/devices/{used.id}?lang=ko").get_data(as_text=True)
+    assert "새 설정 코드를 만드세요" not in korean and "시간을 더 주면" in korean
+    answer = organizer.post(f"/e/test-expo/checkin/devices/{used.id}/extend", data={"hours": "24"})
+    assert answer.status_code == 302
+    assert phone.get(f"/e/test-expo/scan/{gate.id}").status_code == 200
+
+    page = organizer.get(f"/e/test-expo/checkin/devices/{unused.id}?lang=en").get_data(as_text=True)
+    assert "Create a new set-up code." in page and f"/devices/{unused.id}/extend" not in page
