@@ -5,6 +5,7 @@ sharing (visitors). The JSON API lives in api.py, mounted here."""
 import csv
 import hashlib
 import io
+import re
 import secrets
 from datetime import UTC, datetime
 
@@ -460,6 +461,19 @@ def scans(event):
     )
 
 
+# Excel opens a CSV cell of digits as a number: a phone number typed without hyphens
+# (01012345678) loses its leading zero, and twelve digits or more turn into 8.21E+11
+# (past fifteen, the last ones into zeros).
+DIGITS_READ_AS_A_NUMBER = re.compile(r"0[0-9]+|[0-9]{12,}")
+
+
+def csv_cell(value):
+    """`value` as a CSV cell that Excel shows as it is: never run as a formula
+    (csv_safe), and digits kept as text, apostrophe-prefixed as csv_safe does."""
+    text = csv_safe(value)
+    return "'" + text if DIGITS_READ_AS_A_NUMBER.fullmatch(text) else text
+
+
 SCAN_LOG_COLUMNS = (
     _l("Scanned at"),
     _l("Received at"),
@@ -505,7 +519,7 @@ def scans_export(event):
             "" if badge else scan.code_shown,
             by,
         )
-        writer.writerow(csv_safe(v) for v in values)
+        writer.writerow(csv_cell(v) for v in values)
     return Response(
         out.getvalue(),
         mimetype="text/csv",
@@ -1032,7 +1046,7 @@ def leads_export(event, fmt):
         writer = csv.writer(out)
         writer.writerow(header)
         for values in _export_rows(event, rows):
-            writer.writerow(csv_safe(v) for v in values)
+            writer.writerow(csv_cell(v) for v in values)
         return Response(
             out.getvalue(),
             mimetype="text/csv",

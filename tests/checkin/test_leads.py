@@ -1306,3 +1306,31 @@ def test_the_audit_log_names_a_lead_by_its_visitor_and_company(scanning, login_a
     page = organizer.get("/e/test-expo/manage/audit?lang=ko").get_data(as_text=True)
     assert f"{korean} (삭제됨)<" in page
     assert f">Lead {lead_id}" not in page
+
+
+def test_a_phone_number_of_digits_keeps_its_leading_zero_in_excel(scanning, login_as):
+    """Korean mobile numbers are often typed without hyphens (01012345678): the CSV
+    gave the digits bare, and Excel opened them as the number 1012345678 (twelve
+    digits or more as 8.21012E+11)."""
+    scanning.attendee.phone = "01012345678"
+    db.session.commit()
+    sharing = login_as("attendee").post("/e/test-expo/contact-sharing", data={"share_contact": "y"})
+    assert sharing.status_code == 302
+    staff = login_as("exhibitor_staff")
+    answer = scan(staff, scanning.points["alpha_booth"], scanning.code("attendee")).get_json()
+    assert answer["status"] == "ok"
+    lead = db.session.scalar(select(Lead))
+    services.update_lead(lead, rating="hot", notes="821012345678")
+    db.session.commit()
+
+    text = staff.get("/e/test-expo/leads/export.csv?lang=en").get_data(as_text=True)
+    (row,) = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
+    assert row["Phone"] == "'01012345678"
+    assert row["Notes"] == "'821012345678"
+    # Other values are written as they were.
+    assert row["Rating"] == "hot" and row["E-mail"] == "attendee@example.org"
+    # An Excel file's cells are text already: the digits exactly as typed.
+    sheet = load_workbook(io.BytesIO(staff.get("/e/test-expo/leads/export.xlsx").data)).active
+    header, values = (list(r) for r in sheet.iter_rows(max_row=2))
+    phone = values[[cell.value for cell in header].index("Phone")]
+    assert (phone.value, phone.data_type) == ("01012345678", "s")
