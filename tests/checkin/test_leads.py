@@ -3,6 +3,7 @@ consent, notes and ratings, CSV and Excel export."""
 
 import csv
 import io
+import re
 import zipfile
 from datetime import datetime, time, timedelta
 
@@ -1334,3 +1335,19 @@ def test_a_phone_number_of_digits_keeps_its_leading_zero_in_excel(scanning, logi
     header, values = (list(r) for r in sheet.iter_rows(max_row=2))
     phone = values[[cell.value for cell in header].index("Phone")]
     assert (phone.value, phone.data_type) == ("01012345678", "s")
+
+
+def test_organizers_reach_the_exhibitors_leads_from_the_scanning_page(scanning, login_as):
+    """Organizers may read any company's leads (the page lets them pick one), but
+    since the menu lists exhibitors' pages to exhibitors only, no link led there."""
+    staff = login_as("exhibitor_staff")
+    answer = scan(staff, scanning.points["alpha_booth"], scanning.code("outsider")).get_json()
+    assert answer["status"] == "ok"
+    organizer = login_as("organizer")
+    manage = organizer.get("/e/test-expo/checkin/?lang=en").get_data(as_text=True)
+    link = re.search(r'<a class="button" href="([^"]+)">Leads</a>', manage)
+    assert link is not None
+    page = organizer.get(link.group(1).replace("&amp;", "&") + "?lang=en")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Outsider" in html
+    assert '<select name="org"' in html
