@@ -7,7 +7,7 @@ import hashlib
 import io
 import re
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask import (
     Blueprint,
@@ -59,7 +59,7 @@ from eventapp.core.permissions import (
     require_same_company,
 )
 from eventapp.core.spreadsheets import csv_safe, keep_as_text, xlsx_row
-from eventapp.core.templating import country_name, local_time
+from eventapp.core.templating import country_name, fair_day, local_time
 from eventapp.core.urls import safe_redirect_target
 from eventapp.extensions import db, login_manager
 from eventapp.organizations.models import Organization
@@ -144,6 +144,14 @@ def manage(event):
     )
 
 
+def _day_label(iso_day, event):
+    """A fair day as the other check-in pages give it ("Sep 17", "9월 17일")."""
+    try:
+        return fair_day(date.fromisoformat(iso_day), event)
+    except (TypeError, ValueError):
+        return iso_day
+
+
 def _point_form(event, point=None, from_request=True):
     """The scan point form; without `from_request`, filled from the point alone (the
     page shown again after another form on it was sent)."""
@@ -153,8 +161,8 @@ def _point_form(event, point=None, from_request=True):
     # does not look like "every fair day" while the point admits on none of them.
     stale = [d for d in (point.valid_days or []) if d not in fair_days] if point else []
     form.valid_days.choices = select_choices(
-        [(d, d) for d in fair_days]
-        + [(d, _("%(day)s (not a fair day any more)", day=d)) for d in stale]
+        [(d, _day_label(d, event)) for d in fair_days]
+        + [(d, _("%(day)s (not a fair day any more)", day=_day_label(d, event))) for d in stale]
     )
     form.allowed_categories.choices = select_choices(
         (key, c.label) for key, c in sorted(CATEGORIES.items(), key=lambda kv: kv[1].order)

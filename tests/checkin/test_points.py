@@ -2,7 +2,7 @@
 to the devices handed out."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -169,7 +169,8 @@ def test_valid_days_left_outside_a_moved_fair_are_shown(scanning, login_as, serv
     manage = organizer.get("/e/test-expo/checkin/").get_data(as_text=True)
     assert "no fair day: its valid days lie outside the fair" in manage
     form = organizer.get(f"/e/test-expo/checkin/points/{day2.id}").get_data(as_text=True)
-    assert f"{stale} (not a fair day any more)" in form
+    shown = f"{date.fromisoformat(stale):%b} {date.fromisoformat(stale).day}"
+    assert f"{shown} (not a fair day any more)" in form
     assert (
         f'<input checked id="valid_days-2" name="valid_days" type="checkbox" value="{stale}">'
         in form
@@ -180,6 +181,17 @@ def test_valid_days_left_outside_a_moved_fair_are_shown(scanning, login_as, serv
     assert f"Not a fair day: {stale}" in page
     db.session.expire_all()
     assert db.session.get(ScanPoint, day2.id).valid_days == [stale]
+
+
+def test_the_point_form_names_its_days_as_people_read_them(scanning, login_as):
+    """The valid days read "2025-09-17" on the form, where every other check-in page
+    says "Sep 17" or "9월 17일"."""
+    point, day = scanning.points["gate"], scanning.event.days[0]
+    organizer = login_as("organizer")
+    for lang, shown in (("en", f"{day:%b} {day.day}"), ("ko", f"{day.month}월 {day.day}일")):
+        form = organizer.get(f"/e/test-expo/checkin/points/{point.id}?lang={lang}")
+        html = form.get_data(as_text=True)
+        assert f'value="{day.isoformat()}"> <label for="valid_days-0">{shown}</label>' in html
 
 
 def test_the_command_line_refuses_hours_out_of_range(scanning, app):
