@@ -1,9 +1,9 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import DateTimeLocalField, IntegerField, StringField
+from wtforms import DateTimeLocalField, StringField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from eventapp.core.forms import ChoiceField, storable_moment
+from eventapp.core.forms import ChoiceField, IntegerField, storable_moment
 from eventapp.core.i18n import lazy_gettext as _l
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"

@@ -2,7 +2,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
-    IntegerField,
     StringField,
     TextAreaField,
 )
@@ -16,6 +15,7 @@ from eventapp.checkin.models import (
 )
 from eventapp.core.forms import (
     ChoiceField,
+    IntegerField,
     MultiCheckboxField,
     one_kind_of_line_break,
     select_choices,

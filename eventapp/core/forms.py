@@ -1,8 +1,9 @@
 """Form pieces shared by several domains."""
 
+from wtforms import IntegerField as _IntegerField
 from wtforms import SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import ValidationError
+from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from eventapp.core.i18n import lazy_gettext as _l
@@ -13,6 +14,17 @@ def select_choices(pairs):
     """SelectChoice options from (value, label) pairs or a {value: label} mapping."""
     items = pairs.items() if isinstance(pairs, dict) else pairs
     return [SelectChoice(value, label) for value, label in items]
+
+
+class IntegerField(_IntegerField):
+    """A whole number. Text that is none ("abc") is refused once, as not a number:
+    WTForms went on to the range check and said besides that the number must lie
+    between its bounds, two messages for one mistake."""
+
+    def pre_validate(self, form):
+        # An empty field is left to Optional or InputRequired, which say it their way.
+        if self.process_errors and self.raw_data and self.raw_data[0].strip():
+            raise StopValidation()
 
 
 class ChoiceField(SelectField):

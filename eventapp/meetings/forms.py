@@ -3,7 +3,6 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     EmailField,
-    IntegerField,
     StringField,
     TextAreaField,
     TimeField,
@@ -14,6 +13,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from eventapp.accounts.forms import STRIPPED
 from eventapp.core.forms import (
     ChoiceField,
+    IntegerField,
     MultipleChoiceField,
     one_kind_of_line_break,
     select_choices,

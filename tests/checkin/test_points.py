@@ -141,6 +141,14 @@ def test_a_device_form_error_names_the_field_and_keeps_what_was_typed(scanning, 
     )
     hours = _field_of(page.get_data(as_text=True), "hours")
     assert "Number must be between 1 and 720." in hours and "This field is required" not in hours
+    # Letters are not a number, and that is all that is said of them.
+    for lang, not_a_number in (("en", "Not a valid integer value."), ("ko", "정수")):
+        page = login_as("organizer").post(
+            f"/e/test-expo/checkin/points/{gate.id}/devices?lang={lang}",
+            data={"label": "", "hours": "abc"},
+        )
+        hours = _field_of(page.get_data(as_text=True), "hours")
+        assert not_a_number in hours and hours.count('class="error"') == 1, hours
 
 
 def test_the_scan_log_says_why_in_the_readers_language(scanning, login_as):
