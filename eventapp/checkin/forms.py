@@ -48,7 +48,13 @@ class ScanPointForm(FlaskForm):
         if not super().validate(extra_validators):
             return False
         if self.kind.data == "booth" and not self.organization_id.data:
-            self.organization_id.errors.append(_l("Choose the exhibitor company."))
+            if any(choice.value for choice in self.organization_id.choices):
+                self.organization_id.errors.append(_l("Choose the exhibitor company."))
+            else:
+                # Nothing to choose from: the organizer must approve a company first.
+                self.organization_id.errors.append(
+                    _l("No company exhibits yet: a booth point is made for an approved exhibitor.")
+                )
             return False
         return True
 

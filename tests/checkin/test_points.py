@@ -5,7 +5,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from eventapp.checkin import services
 from eventapp.checkin.models import Lead, ScanDevice, ScanPoint
@@ -189,6 +189,28 @@ def test_valid_days_left_outside_a_moved_fair_are_shown(scanning, login_as, serv
     assert f"Not a fair day: {stale}" in page
     db.session.expire_all()
     assert db.session.get(ScanPoint, day2.id).valid_days == [stale]
+
+
+def test_a_booth_point_with_no_company_to_choose_says_why(scanning, login_as):
+    """Before any company is approved the form said "Choose the exhibitor company."
+    over a list with nothing to choose."""
+    from eventapp.booths.models import Exhibitor
+
+    db.session.execute(
+        update(Exhibitor).where(Exhibitor.event_id == scanning.event.id).values(status="pending")
+    )
+    db.session.commit()
+    form = {"name_ko": "부스", "name_en": "Booth", "kind": "booth", "organization_id": 0}
+    page = login_as("organizer").post("/e/test-expo/checkin/points/new?lang=en", data=form)
+    said = _field_of(page.get_data(as_text=True), "organization_id")
+    assert "No company exhibits yet" in said and "Choose the exhibitor company" not in said
+    # With a company to choose, the form asks for the choice.
+    db.session.execute(
+        update(Exhibitor).where(Exhibitor.event_id == scanning.event.id).values(status="approved")
+    )
+    db.session.commit()
+    page = login_as("organizer").post("/e/test-expo/checkin/points/new?lang=en", data=form)
+    assert "Choose the exhibitor company." in page.get_data(as_text=True)
 
 
 def test_the_point_form_names_its_days_as_people_read_them(scanning, login_as):
