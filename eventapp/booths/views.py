@@ -369,18 +369,30 @@ def hold(event):
 
         # The booths as stored, not as typed ("a-01", twice): read back what is held.
         codes = [a.booth.code for a in services.allocations_of(exhibitor)]
-        message = ngettext(
-            "Booth %(booths)s is held for you until %(when)s. Confirm it before then.",
-            "Booths %(booths)s are held for you until %(when)s. Confirm them before then.",
-            len(codes),
-            booths=", ".join(codes),
-            # Exhibitors from abroad read "until 16:46" by their own clock.
-            when=_(
-                "%(time)s (%(zone)s)",
-                time=local_clock(result, event=event),
-                zone=zone_name(event.timezone),
-            ),
+        # Exhibitors from abroad read "until 16:46" by their own clock.
+        when = _(
+            "%(time)s (%(zone)s)",
+            time=local_clock(result, event=event),
+            zone=zone_name(event.timezone),
         )
+        if _acting_for(event, exhibitor):
+            # An organizer on the company's page holds them for the company, not for self.
+            message = ngettext(
+                "Booth %(booths)s is held for %(name)s until %(when)s. Confirm it before then.",
+                "Booths %(booths)s are held for %(name)s until %(when)s. Confirm them before then.",
+                len(codes),
+                booths=", ".join(codes),
+                name=services.exhibitor_name(exhibitor),
+                when=when,
+            )
+        else:
+            message = ngettext(
+                "Booth %(booths)s is held for you until %(when)s. Confirm it before then.",
+                "Booths %(booths)s are held for you until %(when)s. Confirm them before then.",
+                len(codes),
+                booths=", ".join(codes),
+                when=when,
+            )
         return _pick_answer(event, exhibitor, True, message, 200)
     return _pick_answer(event, exhibitor, False, result, status)
 
@@ -534,6 +546,11 @@ def _codes_or_none(booths):
         return ()
 
 
+def _placed_codes(exhibitor):
+    """The exhibitor's booths as stored ("A-01"), not as typed ("a-01", twice)."""
+    return ", ".join(a.booth.code for a in services.allocations_of(exhibitor))
+
+
 def _form_exhibitor(event, field="exhibitor"):
     return event_object_or_404(Exhibitor, request.form.get(field, type=int), event)
 
@@ -551,10 +568,8 @@ def place(event):
     return _organizer_action(
         event,
         lambda: services.place_exhibitor(exhibitor, booths),
-        _(
-            "%(name)s now stands on %(booths)s.",
-            name=name,
-            booths=", ".join(services.parse_codes(booths)),
+        lambda _breaches: _(
+            "%(name)s now stands on %(booths)s.", name=name, booths=_placed_codes(exhibitor)
         ),
         booths,
     )
@@ -569,10 +584,8 @@ def move(event):
     return _organizer_action(
         event,
         lambda: services.move_exhibitor(exhibitor, booths),
-        _(
-            "%(name)s moved to %(booths)s.",
-            name=name,
-            booths=", ".join(services.parse_codes(booths)),
+        lambda _breaches: _(
+            "%(name)s moved to %(booths)s.", name=name, booths=_placed_codes(exhibitor)
         ),
         booths,
     )

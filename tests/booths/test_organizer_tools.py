@@ -515,3 +515,22 @@ def test_a_zero_typed_is_refused_as_out_of_range(login_as, small_event, url, dat
     page = login_as("organizer").post(url + "?lang=en", data=data).get_data(as_text=True)
     assert said in page
     assert "This field is required." not in page
+
+
+@pytest.mark.parametrize(
+    ("action", "said"), [("place", "now stands on A-01, A-02."), ("move", "moved to A-01, A-02.")]
+)
+def test_placing_names_the_booths_by_their_codes_not_as_typed(login_as, small_event, action, said):
+    alpha = small_event.exhibitors["alpha"]
+    if action == "move":
+        place(alpha, ["A-09", "A-10"])
+    client = login_as("organizer")
+    response = client.post(
+        f"/e/test-expo/manage/booths/{action}",
+        data={"booths": "a-02, a-01 A-02", "exhibitor": alpha.id},
+    )
+    assert response.status_code == 302
+    page = client.get("/e/test-expo/manage/booths/?lang=en").get_data(as_text=True)
+    assert f"Alpha Robotics {said}" in page
+    assert "a-0" not in page
+    assert allocations() == {"A-01": (alpha.id, "placed"), "A-02": (alpha.id, "placed")}

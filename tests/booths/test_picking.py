@@ -607,3 +607,29 @@ def test_a_hold_taken_by_another_company_as_it_is_confirmed_is_a_clear_refusal(
     assert allocations() == {"A-01": (beta.id, "hold")}
     db.session.refresh(alpha)
     assert alpha.status == "approved"
+
+
+def test_an_organizer_holding_for_a_company_is_told_whose_hold_it_is(picking_open, login_as):
+    """Held on a company's picking page, the booths are the company's, not the
+    organizer's: "held for you" told the organizer the wrong thing."""
+    alpha = picking_open.exhibitors["alpha"]
+    client = login_as("organizer")
+    url = f"/e/test-expo/my-booths/hold?exhibitor={alpha.id}"
+    held = client.post(f"{url}&lang=en", json={"booths": ["a-01", "A-02"]})
+    assert held.status_code == 200, held.get_json()
+    message = held.get_json()["message"]
+    assert message.startswith("Booths A-01, A-02 are held for Alpha Robotics until ")
+    assert "for you" not in message
+    held = client.post(f"{url}&lang=ko", json={"booths": ["A-01", "A-02"]})
+    message = held.get_json()["message"]
+    assert message.startswith("부스 A-01, A-02") and "알파로보틱스 앞으로 임시 선점" in message
+    # The form on the page says it too.
+    response = client.post(url, data={"booths": "A-01 A-02"})
+    assert response.status_code == 302
+    page = client.get(f"/e/test-expo/my-booths?exhibitor={alpha.id}&lang=en")
+    assert "Booths A-01, A-02 are held for Alpha Robotics until" in page.get_data(as_text=True)
+    # The company itself is still told the booths are held for it.
+    client = login_as("exhibitor_admin")
+    held = client.post("/e/test-expo/my-booths/hold?lang=en", json={"booths": ["A-01", "A-02"]})
+    assert held.get_json()["message"].startswith("Booths A-01, A-02 are held for you until ")
+    assert allocations() == {"A-01": (alpha.id, "hold"), "A-02": (alpha.id, "hold")}
