@@ -377,6 +377,21 @@ def picking_status(settings, exhibitor, now=None):
     return "open"
 
 
+def priority_window(settings, now=None):
+    """'not_yet' or 'open' while the priority tier's window stands apart from everybody
+    else's (it opens earlier, or nobody else's is set); None otherwise, or once picking
+    has closed."""
+    opens = settings.priority_opens_at
+    if opens is None:
+        return None
+    if settings.picking_opens_at is not None and opens >= settings.picking_opens_at:
+        return None
+    now = now or utcnow()
+    if settings.picking_closes_at is not None and now >= settings.picking_closes_at:
+        return None
+    return "not_yet" if now < opens else "open"
+
+
 def _window_error(status, settings, exhibitor, event):
     from eventapp.core.templating import local_time, zone_name
 

@@ -461,6 +461,7 @@ def manage(event):
             if booth.code in services.parse_codes(selected):
                 booth.extra.add("selected")
     exhibitors = state.exhibitor_rows(event)
+    settings = services.settings_for(event)
     # Where the last action was taken, to say there how it went (see _back_to_manage).
     at = request.args.get("at", "")
     if at not in ("booths", "swap") and at not in {str(r["exhibitor"].id) for r in exhibitors}:
@@ -477,7 +478,8 @@ def manage(event):
         flash_at=at,
         show=_codes_or_none(request.args.get("show", "")),
         violation_count=len(state.violations(event)),
-        settings=services.settings_for(event),
+        settings=settings,
+        priority_window=services.priority_window(settings),
     )
 
 

@@ -2,7 +2,7 @@
 their manual edits may cause."""
 
 import re
-from datetime import UTC
+from datetime import UTC, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -10,6 +10,7 @@ from sqlalchemy import select
 from eventapp.booths import services, state
 from eventapp.booths.models import Booth, ExhibitorAvoid
 from eventapp.core.audit import AuditEntry
+from eventapp.core.db import utcnow
 from eventapp.extensions import db
 from tests.booths.conftest import (
     add_exhibitor,
@@ -534,3 +535,66 @@ def test_placing_names_the_booths_by_their_codes_not_as_typed(login_as, small_ev
     assert f"Alpha Robotics {said}" in page
     assert "a-0" not in page
     assert allocations() == {"A-01": (alpha.id, "placed"), "A-02": (alpha.id, "placed")}
+
+
+def _window_line(page):
+    """The line under the booth tools that says when picking opens, as read (the
+    page's first muted paragraph)."""
+    line = re.search(r'<p class="muted"[^>]*>(.*?)</p>', page, re.S).group(1)
+    return " ".join(line.split())
+
+
+def test_the_booth_tools_say_when_priority_picking_opens(login_as, small_event):
+    """With only the priority tier's window set, the page said "Picking has not been
+    opened." and nowhere when the priority tier could start."""
+    from eventapp.booths.models import BoothSettings
+
+    event = small_event.event
+    settings = db.session.get(BoothSettings, event.id)
+    now = utcnow().replace(second=0, microsecond=0)
+
+    def local(moment):
+        return f"{moment.astimezone(event.tz):%Y-%m-%d %H:%M}"
+
+    def line(lang="en"):
+        page = client.get(f"/e/test-expo/manage/booths/?lang={lang}").get_data(as_text=True)
+        return _window_line(page)
+
+    client = login_as("organizer")
+    assert line().startswith("Picking has not been opened.")
+
+    soon, later = now + timedelta(days=1), now + timedelta(days=2)
+    settings.priority_opens_at = soon
+    db.session.commit()
+    said = line()
+    assert said.startswith(
+        f"Picking opens for priority tier 1 at {local(soon)} (South Korea Time). "
+        "Picking for everybody else has not been scheduled."
+    ), said
+    assert "has not been opened" not in said
+    said = line("ko")
+    assert f"우선순위 1등급은 {local(soon)}(대한민국 시간)에 선택을 시작합니다." in said, said
+
+    settings.picking_opens_at = later
+    settings.picking_closes_at = later + timedelta(days=1)
+    db.session.commit()
+    assert line().startswith(
+        f"Picking opens for priority tier 1 at {local(soon)} (South Korea Time). "
+        f"Picking for everybody: {local(later)} – {local(later + timedelta(days=1))} "
+        "(South Korea Time)."
+    )
+
+    earlier = now - timedelta(hours=1)
+    settings.priority_opens_at = earlier
+    db.session.commit()
+    assert line().startswith(
+        f"Picking is open for priority tier 1 since {local(earlier)} (South Korea Time). "
+        f"Picking for everybody: {local(later)} –"
+    )
+
+    # Without an earlier start for the priority tier, one window for all, as before.
+    settings.priority_opens_at = None
+    db.session.commit()
+    assert line().startswith(
+        f"Picking: {local(later)} – {local(later + timedelta(days=1))} (South Korea Time)."
+    )
