@@ -130,6 +130,11 @@ class PlanView:
     def by_code(self):
         return {b.code: b for b in self.booths}
 
+    def hall_names(self, booths):
+        """The names of the halls `booths` stand in, in the plan's order."""
+        codes = {b.hall for b in booths}
+        return [hall.name for hall in self.halls if hall.code in codes]
+
 
 def hall_layout(halls, booths):
     """Drawing offset and size of every hall.

@@ -390,6 +390,16 @@ def test_pick_page_hold_and_confirm_by_form(picking_open, login_as):
     assert allocations() == {"A-01": (alpha.id, "confirmed"), "A-02": (alpha.id, "confirmed")}
 
 
+def test_the_pick_page_names_the_hall_to_look_for(picking_open, login_as):
+    """On a phone the plan opens on the company's zone, the hall's name at its far
+    corner: the page named the zone, not the hall it is in."""
+    client = login_as("exhibitor_admin")
+    page = client.get("/e/test-expo/my-booths?lang=en").get_data(as_text=True)
+    assert '<dt>Halls</dt><dd id="my-halls">Hall A</dd>' in page
+    page = client.get("/e/test-expo/my-booths?lang=ko").get_data(as_text=True)
+    assert '<dd id="my-halls">A홀</dd>' in page
+
+
 def test_a_hold_ending_on_another_day_shows_that_day(small_event, login_as):
     """A hold may last a whole day: its end is shown with its date, not a bare time."""
     open_window(small_event.event, hold_minutes=24 * 60)
