@@ -249,7 +249,9 @@
     var floating = !holdSlotSeen && (selected().length > 0 || saying);
     if (floating && !holdForm.classList.contains("floating")) holdSlot.style.minHeight = holdSlot.offsetHeight + "px";
     holdForm.classList.toggle("floating", floating);
-    document.body.style.paddingBottom = floating ? holdForm.offsetHeight + "px" : "";
+    // Its drawn height and a pixel more: the page's height and its scrolling are whole
+    // pixels, its lines are not, and the footer's last fraction stayed under the bar.
+    document.body.style.paddingBottom = floating ? Math.ceil(holdForm.getBoundingClientRect().height) + 1 + "px" : "";
   }
   if (holdForm && "IntersectionObserver" in window) {
     holdSlot = document.createElement("div");
