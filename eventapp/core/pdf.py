@@ -8,8 +8,8 @@ the font name to use and is cheap to call again.
 NanumGothic has no glyph for many Latin letters with diacritics (š, ř, ă, ş, Å,
 ễ, ...): the names of visitors from Czechia, Turkey, Sweden or Vietnam lost
 those letters. DejaVu Sans (fonts-dejavu-core, which fontconfig brings) draws
-them: `text_width` and `draw_centred_string` take each character NanumGothic
-lacks from it, when it is installed.
+them: `text_width`, `draw_centred_string` and `paragraph_markup` take each
+character NanumGothic lacks from it, when it is installed.
 """
 
 import os
@@ -101,6 +101,18 @@ def draw_centred_string(canvas, x, y, text, font_name, size):
         canvas.drawString(cursor, y, part)
         cursor += stringWidth(part, font, size)
     canvas.setFont(font_name, size)
+
+
+def paragraph_markup(text, font_name):
+    """`text` as markup for a reportlab Paragraph in `font_name`: escaped (a "<" or
+    "&" in a name would start a tag or an entity), the characters the font lacks
+    set in its fallback font."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    return "".join(
+        escape(part) if font == font_name else f"<font face={quoteattr(font)}>{escape(part)}</font>"
+        for font, part in font_runs(text or "", font_name)
+    )
 
 
 def fit_font_size(text, font_name, max_width, size, min_size=5.0):

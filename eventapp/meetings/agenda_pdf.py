@@ -6,7 +6,6 @@ sheet at the booth; organizers print everybody's at once.
 """
 
 import io
-from xml.sax.saxutils import escape
 
 from flask_babel import format_date
 from reportlab.lib import colors
@@ -23,7 +22,7 @@ from reportlab.platypus import (
 )
 
 from eventapp.core.i18n import gettext as _
-from eventapp.core.pdf import register_korean_font
+from eventapp.core.pdf import paragraph_markup, register_korean_font
 from eventapp.core.templating import zone_name
 from eventapp.meetings import services
 from eventapp.meetings.models import contacts_of
@@ -43,7 +42,8 @@ def _styles(font, bold):
 
 
 def _p(text, style):
-    return Paragraph(escape(str(text or "")).replace("\n", "<br/>"), style)
+    markup = paragraph_markup(str(text or ""), style.fontName)
+    return Paragraph(markup.replace("\n", "<br/>"), style)
 
 
 def _names(organization):

@@ -1,12 +1,14 @@
 """Agendas: the participant's page (Seoul time, partner, table or booth), the firm's day
 sheet, printable PDFs (read back with pdftotext) and the organizer's grid."""
 
+import os
 import shutil
 import subprocess
 from datetime import timedelta
 
 import pytest
 
+from eventapp.core import pdf as core_pdf
 from eventapp.extensions import db
 from eventapp.meetings import services
 from tests.conftest import login, statements_of
@@ -151,6 +153,33 @@ def test_organizer_prints_every_agenda(booked, client, tmp_path):
     gamma = meetup.profiles["gamma"]
     page = client.get(f"/e/test-expo/meetings/agenda?profile={gamma.id}").get_data(as_text=True)
     assert "Alpha Robotics" in page
+
+
+def test_agenda_pdfs_print_letters_nanum_gothic_lacks(booked, client, tmp_path):
+    """NanumGothic has no š, ř or Č: a partner from Czechia was printed as
+    "koda Auto" with "árka Dvo áková" as its contact, the letters left blank, on
+    the company's agenda and on the organizers' agendas of all companies."""
+    if not os.path.exists(core_pdf.DEJAVU_SANS):
+        pytest.skip("needs DejaVu Sans (apt-get install fonts-dejavu-core)")
+    meetup, _with_gamma, _with_beta = booked
+    meetup.companies["gamma"].name_en = "Škoda Auto"
+    meetup.attendee.name_ko = ""
+    meetup.attendee.name_en = "Šárka Dvořáková"
+    for table in meetup.tables:
+        table.label = table.label_en = "Sál Čeřovka"
+    db.session.commit()
+    expected = ("Škoda Auto", "Šárka Dvořáková", "Sál Čeřovka")
+    login(client, meetup.exhibitor_admin)  # alpha, who meets gamma
+    text = " ".join(
+        _pdf_text(client.get("/e/test-expo/meetings/agenda.pdf").data, tmp_path).split()
+    )
+    for name in expected:
+        assert name in text, text
+    login(client, meetup.organizer)
+    response = client.get("/e/test-expo/meetings/manage/agendas.pdf")
+    text = " ".join(_pdf_text(response.data, tmp_path).split())
+    for name in expected:
+        assert name in text, text
 
 
 def _statements_of_page(client, path):
