@@ -129,7 +129,14 @@ def floorplan_pdf(event):
         TableStyle,
     )
 
-    from eventapp.core.pdf import register_korean_font, truncate_to_width
+    from eventapp.core.pdf import (
+        draw_centred_string,
+        draw_string,
+        paragraph_markup,
+        register_korean_font,
+        text_width,
+        truncate_to_width,
+    )
 
     font = register_korean_font()
     bold = register_korean_font(bold=True)
@@ -170,14 +177,12 @@ def floorplan_pdf(event):
                 c.setFillColor(colors.HexColor(ZONE_COLOURS.get(b.zone, "#64748b")))
                 c.rect(x, y + h * 0.82, w, h * 0.18, stroke=0, fill=1)
                 size = max(3.0, min(7.0, w / 5.2))
-                c.setFont(font, size)
                 c.setFillColor(colors.white if b.status == "blocked" else colors.black)
-                c.drawCentredString(x + w / 2, y + h * 0.48, b.code)
+                draw_centred_string(c, x + w / 2, y + h * 0.48, b.code, font, size)
                 if b.exhibitor_name:
                     small = size * 0.8
                     name = truncate_to_width(b.exhibitor_name, font, small, w * 0.92)
-                    c.setFont(font, small)
-                    c.drawCentredString(x + w / 2, y + h * 0.2, name)
+                    draw_centred_string(c, x + w / 2, y + h * 0.2, name, font, small)
             c.restoreState()
 
     class Legend(Flowable):
@@ -191,11 +196,9 @@ def floorplan_pdf(event):
             self.lines = []
 
         def _layout(self, width):
-            from reportlab.pdfbase.pdfmetrics import stringWidth
-
             lines, line, x = [], [], 0.0
             for colour, label in self.items:
-                item_width = self.swatch + 4 + stringWidth(label, self.font_name, self.size) + 12
+                item_width = self.swatch + 4 + text_width(label, self.font_name, self.size) + 12
                 if line and x + item_width > width:
                     lines.append(line)
                     line, x = [], 0.0
@@ -222,8 +225,14 @@ def floorplan_pdf(event):
                     c.setLineWidth(0.4)
                     c.rect(x, base, self.swatch, self.swatch, stroke=1, fill=1)
                     c.setFillColor(colors.black)
-                    c.setFont(self.font_name, self.size)
-                    c.drawString(x + self.swatch + 4, base + self.swatch * 0.18, label)
+                    draw_string(
+                        c,
+                        x + self.swatch + 4,
+                        base + self.swatch * 0.18,
+                        label,
+                        self.font_name,
+                        self.size,
+                    )
             c.restoreState()
 
     doc_buffer = io.BytesIO()
@@ -249,21 +258,19 @@ def floorplan_pdf(event):
         (STATUS_FILL[key], standalone_label(STATUSES[key]))
         for key in ("free", "held", "taken", "blocked")
     ]
+
+    def text(value, style):
+        return Paragraph(paragraph_markup(value, style.fontName), style)
+
     for hall in plan.halls:
         booths = [b for b in plan.booths if b.hall == hall.code]
-        story.append(
-            Paragraph(
-                _escape(
-                    _(
-                        "%(event)s — %(hall)s (%(count)s booths)",
-                        event=event.name,
-                        hall=hall.name,
-                        count=len(booths),
-                    )
-                ),
-                title_style,
-            )
+        title = _(
+            "%(event)s — %(hall)s (%(count)s booths)",
+            event=event.name,
+            hall=hall.name,
+            count=len(booths),
         )
+        story.append(text(title, title_style))
         story.append(Legend(legend_items, font, 8.5))
         story.append(Spacer(1, 6))
         scale = min(frame_w / hall.width, frame_h / hall.height)
@@ -271,31 +278,27 @@ def floorplan_pdf(event):
         story.append(PageBreak())
 
     entries = directory(event)
-    story.append(
-        Paragraph(_escape(_("Exhibitor directory — %(event)s", event=event.name)), title_style)
-    )
+    story.append(text(_("Exhibitor directory — %(event)s", event=event.name), title_style))
     story.append(Spacer(1, 6))
     data = [
         [
-            Paragraph(_("Company"), head_style),
-            Paragraph(_("Company (English)"), head_style),
-            Paragraph(_("Zone"), head_style),
-            Paragraph(_("Booths"), head_style),
+            text(_("Company"), head_style),
+            text(_("Company (English)"), head_style),
+            text(_("Zone"), head_style),
+            text(_("Booths"), head_style),
         ]
     ]
     for entry in entries:
         data.append(
             [
-                Paragraph(_escape(entry["name_ko"]), text_style),
-                Paragraph(_escape(entry["name_en"]), text_style),
-                Paragraph(
-                    _escape(", ".join(str(zone_label(z)) for z in entry["zones"])), text_style
-                ),
-                Paragraph(_escape(" ".join(entry["booths"])), text_style),
+                text(entry["name_ko"], text_style),
+                text(entry["name_en"], text_style),
+                text(", ".join(str(zone_label(z)) for z in entry["zones"]), text_style),
+                text(" ".join(entry["booths"]), text_style),
             ]
         )
     if not entries:
-        data.append([Paragraph(_("No exhibitor has booths yet."), text_style), "", "", ""])
+        data.append([text(_("No exhibitor has booths yet."), text_style), "", "", ""])
     table = Table(
         data, colWidths=[frame_w * 0.3, frame_w * 0.35, frame_w * 0.15, frame_w * 0.2], repeatRows=1
     )
@@ -311,8 +314,3 @@ def floorplan_pdf(event):
     story.append(table)
     doc.build(story)
     return doc_buffer.getvalue()
-
-
-def _escape(text):
-    """`text` as reportlab Paragraph markup shows it: "<" and "&" would start a tag or entity."""
-    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -8,8 +8,8 @@ the font name to use and is cheap to call again.
 NanumGothic has no glyph for many Latin letters with diacritics (š, ř, ă, ş, Å,
 ễ, ...): the names of visitors from Czechia, Turkey, Sweden or Vietnam lost
 those letters. DejaVu Sans (fonts-dejavu-core, which fontconfig brings) draws
-them: `text_width`, `draw_centred_string` and `paragraph_markup` take each
-character NanumGothic lacks from it, when it is installed.
+them: `text_width`, `draw_string`, `draw_centred_string` and `paragraph_markup`
+take each character NanumGothic lacks from it, when it is installed.
 """
 
 import os
@@ -90,17 +90,21 @@ def text_width(text, font_name, size):
     return sum(stringWidth(part, font, size) for font, part in font_runs(text, font_name))
 
 
-def draw_centred_string(canvas, x, y, text, font_name, size):
-    """`canvas.drawCentredString` in `font_name`, the characters it lacks taken from
-    its fallback font. Leaves the canvas's font set to `font_name`."""
+def draw_string(canvas, x, y, text, font_name, size):
+    """`canvas.drawString` in `font_name`, the characters it lacks taken from its
+    fallback font. Leaves the canvas's font set to `font_name`."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    cursor = x - text_width(text, font_name, size) / 2
     for font, part in font_runs(text, font_name):
         canvas.setFont(font, size)
-        canvas.drawString(cursor, y, part)
-        cursor += stringWidth(part, font, size)
+        canvas.drawString(x, y, part)
+        x += stringWidth(part, font, size)
     canvas.setFont(font_name, size)
+
+
+def draw_centred_string(canvas, x, y, text, font_name, size):
+    """`canvas.drawCentredString` as `draw_string` draws."""
+    draw_string(canvas, x - text_width(text, font_name, size) / 2, y, text, font_name, size)
 
 
 def paragraph_markup(text, font_name):

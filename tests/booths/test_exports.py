@@ -3,6 +3,7 @@ with the exhibitor directory (read back with pdftotext)."""
 
 import csv
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -235,6 +236,34 @@ def test_pdf_floor_plan_with_markup_characters_in_names(client, placed, tmp_path
     assert "Hall <A>" in text
     assert "Expo <2025> & Co" in text
     assert "&lt;" not in text and "&amp;" not in text
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) missing")
+def test_pdf_floor_plan_prints_letters_nanum_gothic_lacks(client, placed, tmp_path):
+    """NanumGothic has no Š, ř or Č: "Škoda Auto" was printed as "koda Auto" on its
+    booths and in the directory, the letters left blank."""
+    from eventapp.core import pdf as core_pdf
+    from eventapp.events.models import Hall
+
+    if not os.path.exists(core_pdf.DEJAVU_SANS):
+        pytest.skip("needs DejaVu Sans (apt-get install fonts-dejavu-core)")
+    placed.exhibitors["alpha"].organization.name_en = "Škoda Auto"
+    placed.booths["A-01"].code = "Č-01"
+    db.session.scalar(select(Hall).where(Hall.code == "A")).name_en = "Hala Černá"
+    db.session.commit()
+    path = tmp_path / "plan.pdf"
+    path.write_bytes(client.get("/e/test-expo/floorplan.pdf?lang=en").get_data())
+
+    def text(*pages):
+        return subprocess.run(
+            ["pdftotext", *pages, str(path), "-"], capture_output=True, check=True, text=True
+        ).stdout
+
+    hall_a = text("-f", "1", "-l", "1")
+    for expected in ("Hala Černá", "Č-01", "Škoda Auto"):
+        assert expected in hall_a, hall_a
+    directory = text("-f", "3", "-l", "3")
+    assert "Škoda Auto" in directory and "Č-01" in directory, directory
 
 
 def test_pdf_shortens_long_names_with_the_core_helper(client, placed, monkeypatch):
