@@ -406,7 +406,8 @@
         g.classList.toggle("pickable", can);
         if (!can && g.classList.contains("selected")) {
           g.classList.remove("selected");
-          say(fmt(strings.gone, { booth: b.code }), false);
+          // A blocked booth will not come free: "taken" would have the exhibitor wait.
+          say(fmt(b.status === "blocked" ? strings.closed : strings.gone, { booth: b.code }), false);
         }
       }
       if (before !== b.status && g === document.activeElement) describe(g);

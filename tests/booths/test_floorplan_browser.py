@@ -332,6 +332,36 @@ def test_the_refresh_still_takes_a_booth_gone_out_of_the_pickers_field(
     expect(page.locator("#pick-message")).to_contain_text("A-04")
 
 
+def test_a_selected_booth_the_organizers_block_is_said_to_be_closed(
+    live_server, small_event, browser
+):
+    """A booth blocked while selected was said to be "just taken by someone else":
+    the exhibitor would wait for it to come free."""
+    from playwright.sync_api import expect
+
+    from eventapp.booths import services
+    from tests.booths.conftest import open_window
+
+    open_window(small_event.event)
+    event_id = small_event.event.id
+    db.session.commit()
+    db.session.remove()
+    page = new_page(browser, live_server.url, viewport={"width": 1280, "height": 900})
+    sign_in_page(page, "exhibitor_admin@example.org")
+    page.goto("/e/test-expo/my-booths?lang=en")
+    booth(page, "A-03").dispatch_event("click")
+    from eventapp.events.models import Event
+
+    services.block_booths(db.session.get(Event, event_id), ["A-03"], reason="pillar")
+    db.session.commit()
+    db.session.remove()
+    _refresh(page)
+    expect(page.locator("#booth-codes")).to_have_value("")
+    message = page.locator("#pick-message")
+    expect(message).to_contain_text("Booth A-03 is no longer available: the organizers closed it.")
+    expect(message).not_to_contain_text("someone else")
+
+
 def test_after_an_action_the_editor_shows_where_it_was_taken(live_server, occupied, browser):
     """Each action reloaded the editor at its top, the phone's plan on the first hall:
     Lock far down the exhibitors brought the organizer back up, blocking a booth of
