@@ -136,6 +136,7 @@ def overview(event):
         exhibitor_statuses=EXHIBITOR_STATUSES,
         role_labels=ROLES,
         overview_panels=OVERVIEW_PANELS,
+        now=utcnow(),
     )
 
 
