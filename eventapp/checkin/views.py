@@ -598,6 +598,7 @@ def meeting_zone(event, point_id):
         missing_labels={**meetings_link.MISSING_LABELS, "not_recorded": meetings_link.NOT_RECORDED},
         since_labels=meetings_link.SCANNED_SINCE_LABELS,
         now_meeting=current,
+        now=services.utcnow(),
         # For the organizers, who can change the categories.
         turned_away=[
             f"{CATEGORIES[key].label} ({count})"

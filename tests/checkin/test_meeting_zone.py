@@ -920,3 +920,27 @@ def test_the_zone_page_reads_both_companies_with_the_meetings(meetup, login_as):
     assert many == few
     html = page.get_data(as_text=True)
     assert all(f"Zone{n} Co" in html for n in (1, 2, 3))
+
+
+@pytest.mark.browser
+def test_the_desk_sees_arrivals_without_reloading(meetup, live_server, launch_chromium):  # noqa: F811
+    """The meeting zone's page stays open at the desk all day: an arrival scanned at
+    a table showed only once someone reloaded it."""
+    from tests.checkin.test_scanner_browser import _sign_in
+
+    event = meetup.event
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    meeting = _meeting(event, alpha, gamma, meetup.slots[0], meetup.organizer)
+    zone = _zone(event)
+    day = meeting.starts_at.astimezone(event.tz).date()
+    path = f"/e/test-expo/checkin/points/{zone.id}/meetings?day={day}&lang=en"
+    email, row_id, starts_at = meetup.organizer.email, f"#meeting-{meeting.id}", meeting.starts_at
+    db.session.commit()
+    page = launch_chromium().new_context(locale="en-US").new_page()
+    _sign_in(page, live_server.url, email)
+    page.goto(live_server.url + path)
+    assert page.locator(row_id).inner_text().lower().count("not arrived") == 2
+    _scan(zone, meetup.attendee, starts_at, "meeting-live-1")
+    db.session.remove()
+    page.evaluate("window.kicxupLive.refresh()")
+    assert page.locator(row_id).inner_text().lower().count("not arrived") == 1
