@@ -191,6 +191,36 @@ def test_valid_days_left_outside_a_moved_fair_are_shown(scanning, login_as, serv
     assert db.session.get(ScanPoint, day2.id).valid_days == [stale]
 
 
+def test_check_ins_of_a_day_the_fair_no_longer_holds_are_still_counted(
+    scanning, login_as, server_clock
+):
+    """After the fair's dates moved, the counts per day left out the day its gates
+    had admitted people on, which the scan log still lists."""
+    event = scanning.event
+    assert (
+        scan(login_as("staff"), scanning.points["gate"], scanning.code("attendee")).get_json()[
+            "status"
+        ]
+        == "ok"
+    )
+    first_day = event.days[0]
+    event.starts_on += timedelta(days=7)
+    event.ends_on += timedelta(days=7)
+    db.session.commit()
+    shown = f"{first_day:%b} {first_day.day}"
+    for path in ("/e/test-expo/checkin/?lang=en", "/e/test-expo/manage/?lang=en"):
+        page = login_as("organizer").get(path).get_data(as_text=True)
+        stats = (
+            page.split('class="stats', 2)[-1]
+            if "checkin/" in path
+            else page.split('id="overview-checkins"', 1)[1]
+        )
+        assert re.search(
+            rf'stat-num">1</span><span class="stat-label">check-ins on {shown} \(not a fair day any more\)',
+            stats,
+        ), stats[:600]
+
+
 def test_a_booth_point_with_no_company_to_choose_says_why(scanning, login_as):
     """Before any company is approved the form said "Choose the exhibitor company."
     over a list with nothing to choose."""
