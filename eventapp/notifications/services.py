@@ -1,5 +1,6 @@
 """Queueing and delivering e-mail through the outbox."""
 
+import re
 import smtplib
 import uuid
 from dataclasses import dataclass
@@ -219,6 +220,23 @@ def _record_failure(message, token, error, *, permanent=False):
     )
 
 
+# RFC 3463 5.1.x: the address itself is bad (no such mailbox, no such domain, bad
+# syntax). Other permanent refusals, such as relaying denied (5.7.1), are often the
+# relay's settings, put right within the retries.
+_BAD_ADDRESS = re.compile(rb"5\.1\.\d{1,3}\b")
+
+
+def _address_refused_for_good(error):
+    """Whether the server refused the recipient's address as one that does not exist:
+    no retry delivers it, and retrying it for hours only hides the typo."""
+    if not isinstance(error, smtplib.SMTPRecipientsRefused) or not error.recipients:
+        return False
+    return all(
+        500 <= code < 600 and _BAD_ADDRESS.match(text if isinstance(text, bytes) else text.encode())
+        for code, text in error.recipients.values()
+    )
+
+
 def _release(token):
     """Give back whatever this sender claimed and did not get to."""
     try:
@@ -321,7 +339,9 @@ def send_pending(limit=100):
                     _release(token)
                     break
                 except (OSError, smtplib.SMTPException) as error:
-                    failed += _record_failure(message, token, error)
+                    failed += _record_failure(
+                        message, token, error, permanent=_address_refused_for_good(error)
+                    )
                 except (UnicodeError, ValueError) as error:
                     # The message itself cannot be sent (an address SMTP cannot
                     # carry): no retry helps, and it must not block the queue.

@@ -23,6 +23,14 @@ class Inbox:
         self.messages = []
         self.delay = 0
         self.port = None
+        # address -> the server's answer to RCPT TO (refused addresses)
+        self.refuse = {}
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.delay:
@@ -328,6 +336,29 @@ def test_an_address_smtp_cannot_carry_does_not_block_the_queue(app_ctx, smtp_ser
     assert "UnicodeEncodeError" in rows["한글@example.org"].last_error
     assert rows["ok@example.org"].status == "sent"
     assert [r for r, _raw in wait_for(smtp_server, 1)] == [["ok@example.org"]]
+
+
+def test_an_address_that_does_not_exist_is_given_up_at_once(app_ctx, smtp_server):
+    """A mistyped address (550 5.1.1, no such user) was tried again for two hours,
+    and the outbox called it pending all that time. A refusal that the relay's
+    settings may cause (5.7.1, relaying denied) is still retried."""
+    smtp_server.refuse = {
+        "nobody@example.org": "550 5.1.1 <nobody@example.org>: Recipient address rejected",
+        "far@example.net": "554 5.7.1 <far@example.net>: Relay access denied",
+    }
+    for address in ("nobody@example.org", "far@example.net", "ok@example.org"):
+        queue_mail(address, "Subject", "Text")
+    db.session.commit()
+    assert send_pending() == (1, 2)
+    rows = {r.recipient: r for r in db.session.scalars(select(OutboxMessage))}
+    assert (rows["nobody@example.org"].status, rows["nobody@example.org"].attempts) == (
+        "failed",
+        1,
+    )
+    assert "5.1.1" in rows["nobody@example.org"].last_error
+    assert rows["far@example.net"].status == "pending"
+    assert rows["far@example.net"].next_attempt_at is not None
+    assert rows["ok@example.org"].status == "sent"
 
 
 def test_a_dropped_connection_gives_the_rest_of_the_batch_back_uncounted(app_ctx, monkeypatch):
