@@ -324,15 +324,14 @@ def my_booths(event):
         and window == "open"
     )
     can_confirm = bool(exhibitor and can_act and mine["state"] in ("hold", "placed"))
+    zones = set(exhibitor.zones or ()) if exhibitor else set()
     if can_pick:
-        zones = set(exhibitor.zones or ())
         for booth in plan.booths:
             if booth.status in ("free", "yours") and (not zones or booth.zone in zones):
                 booth.extra.add("pickable")
     # On a phone the plan opens on the company's booths or zone, its hall's name out
     # of view: the facts above it say which hall to look for.
     own = [b for b in plan.booths if b.status == "yours"]
-    zones = set(exhibitor.zones or ()) if exhibitor else set()
     halls = plan.hall_names(own or [b for b in plan.booths if b.zone in zones])
     return render_template(
         "booths/my_booths.html",

@@ -1890,9 +1890,12 @@ def scanner_config(point, device=None, now=None):
 
 
 def scanner_opened(point):
-    """Someone signed in opened the point's scanner page (see delete_scan_point)."""
-    if point.scanner_opened_at is None:
-        point.scanner_opened_at = utcnow()
+    """Someone signed in opened the point's scanner page (see why_kept). Whether this
+    is the first time (the caller then has a change to commit)."""
+    if point.scanner_opened_at is not None:
+        return False
+    point.scanner_opened_at = utcnow()
+    return True
 
 
 def device_seen(device, now=None):

@@ -5,7 +5,6 @@ sharing (visitors). The JSON API lives in api.py, mounted here."""
 import csv
 import hashlib
 import io
-import re
 import secrets
 from datetime import UTC, date, datetime
 
@@ -58,7 +57,7 @@ from eventapp.core.permissions import (
     parse_id,
     require_same_company,
 )
-from eventapp.core.spreadsheets import csv_safe, keep_as_text, xlsx_row
+from eventapp.core.spreadsheets import csv_cell, keep_as_text, xlsx_row
 from eventapp.core.templating import country_name, fair_day, local_time
 from eventapp.core.urls import safe_redirect_target
 from eventapp.extensions import db, login_manager
@@ -469,19 +468,6 @@ def scans(event):
     )
 
 
-# Excel opens a CSV cell of digits as a number: a phone number typed without hyphens
-# (01012345678) loses its leading zero, and twelve digits or more turn into 8.21E+11
-# (past fifteen, the last ones into zeros).
-DIGITS_READ_AS_A_NUMBER = re.compile(r"0[0-9]+|[0-9]{12,}")
-
-
-def csv_cell(value):
-    """`value` as a CSV cell that Excel shows as it is: never run as a formula
-    (csv_safe), and digits kept as text, apostrophe-prefixed as csv_safe does."""
-    text = csv_safe(value)
-    return "'" + text if DIGITS_READ_AS_A_NUMBER.fullmatch(text) else text
-
-
 SCAN_LOG_COLUMNS = (
     _l("Scanned at"),
     _l("Received at"),
@@ -678,8 +664,7 @@ def scanner(slug, point_id):
             if not services.may_scan(current_user, point, event, uploading=True):
                 abort(403)
             upload_only = True
-        if point.scanner_opened_at is None:
-            services.scanner_opened(point)
+        if services.scanner_opened(point):
             db.session.commit()
     response = Response(
         render_template(

@@ -2,8 +2,8 @@
 
 Spreadsheet programs run a cell that looks like a formula: a company called
 `=HYPERLINK(...)` would become a link (or worse) in the organizer's Excel.
-`csv_safe()` defuses such a value for CSV, `keep_as_text()` for the cells of
-an openpyxl row. `xlsx_row()` drops the control characters XLSX cannot hold.
+`csv_safe()` defuses such a value for CSV (`csv_cell()` also keeps digits as
+text), `keep_as_text()` for the cells of an openpyxl row. `xlsx_row()` drops the control characters XLSX cannot hold.
 """
 
 import re
@@ -25,6 +25,19 @@ def csv_safe(value):
     if text[:1] in FORMULA_STARTS and not NEGATIVE_NUMBER.fullmatch(text):
         return "'" + text
     return text
+
+
+# Excel opens a CSV cell of digits as a number: a phone number typed without hyphens
+# (01012345678) loses its leading zero, and twelve digits or more turn into 8.21E+11
+# (past fifteen, the last ones into zeros).
+DIGITS_READ_AS_A_NUMBER = re.compile(r"0[0-9]+|[0-9]{12,}")
+
+
+def csv_cell(value):
+    """`value` as a CSV cell that Excel shows as it is: never run as a formula
+    (csv_safe), and digits kept as text, apostrophe-prefixed as csv_safe does."""
+    text = csv_safe(value)
+    return "'" + text if DIGITS_READ_AS_A_NUMBER.fullmatch(text) else text
 
 
 def keep_as_text(cells):
