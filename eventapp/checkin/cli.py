@@ -67,13 +67,12 @@ def register(app):
     def stats_command(slug):
         """Check-ins per day and scans per scan point."""
         from eventapp.checkin import services
-        from eventapp.checkin.models import ScanPoint
 
         event = _event(slug)
         for day, count in services.checkins_by_day(event).items():
             click.echo(f"{day}: {count} check-ins")
         counts = services.point_counts(event)
-        for point in db.session.scalars(select(ScanPoint).where(ScanPoint.event_id == event.id)):
+        for point in services.event_points(event):
             c = counts.get(point.id, {})
             click.echo(
                 f"{point.id:>4} {point.kind:<12} {point.name_en:<40} "

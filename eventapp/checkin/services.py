@@ -454,14 +454,18 @@ def _stopped_exhibiting(event_id, organization_id):
     return until is not None
 
 
-def points_for(user, event):
-    """The scan points the person may scan at, in a stable order."""
-    points = db.session.scalars(
+def event_points(event):
+    """The event's scan points in the order every list shows them: by kind, then name."""
+    return db.session.scalars(
         select(ScanPoint)
         .where(ScanPoint.event_id == event.id)
         .order_by(ScanPoint.kind, ScanPoint.name_en, ScanPoint.id)
     ).all()
-    return [p for p in points if may_scan(user, p, event)]
+
+
+def points_for(user, event):
+    """The scan points the person may scan at, in a stable order."""
+    return [p for p in event_points(event) if may_scan(user, p, event)]
 
 
 # -- devices ----------------------------------------------------------------------------------

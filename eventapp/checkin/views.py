@@ -119,11 +119,7 @@ def _device_or_404(event, device_id):
 @bp.get("/e/<slug>/checkin/")
 @organizer_view
 def manage(event):
-    points = db.session.scalars(
-        select(ScanPoint)
-        .where(ScanPoint.event_id == event.id)
-        .order_by(ScanPoint.kind, ScanPoint.name_en, ScanPoint.id)
-    ).all()
+    points = services.event_points(event)
     devices = db.session.scalars(
         select(ScanDevice)
         .where(ScanDevice.event_id == event.id)

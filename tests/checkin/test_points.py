@@ -620,3 +620,19 @@ def test_check_in_pages_name_days_as_people_read_them(scanning, login_as, app):
         assert fair_day(before, event) == format_date(before, "MMM d, y", locale="en")
     with app.test_request_context("/"), force_locale("ko"):
         assert fair_day(before, event) == f"{before.year}년 {before.month}월 {before.day}일"
+
+
+def test_stats_command_lists_points_as_the_scanning_page_does(scanning, app):
+    """`flask checkin stats` listed the points in whatever order the database
+    returned them; it lists them as the scanning page does, by kind and name."""
+    output = app.test_cli_runner().invoke(args=["checkin", "stats", "test-expo"]).output
+    names = [
+        "Alpha booth",
+        "Beta booth",
+        "Day 2 gate",
+        "Main gate",
+        "Side gate",
+        "VIP lounge",
+        "Meeting zone",
+    ]
+    assert [output.index(name) for name in names] == sorted(output.index(name) for name in names)
