@@ -93,6 +93,19 @@ def scan_result_label(result, kind=None):
     return SCAN_RESULTS.get(result, result)
 
 
+def scan_result_choices(kinds):
+    """The results a filter of scans at points of these kinds offers, named as their
+    scanners showed them; where booths and other points mix, the repeat is both."""
+    choices = dict(SCAN_RESULTS)
+    if "booth" in kinds:
+        choices["already_checked_in"] = (
+            scan_result_label("already_checked_in", "booth")
+            if set(kinds) == {"booth"}
+            else _l("already checked in or captured")
+        )
+    return choices
+
+
 def scan_reason_label(reason):
     return SCAN_REASONS.get((reason or "").split(":", 1)[0], reason)
 

@@ -39,6 +39,7 @@ from eventapp.checkin.models import (
     ScanDevice,
     ScanPoint,
     scan_reason_label,
+    scan_result_choices,
     scan_result_label,
 )
 from eventapp.core.forms import field_errors, select_choices
@@ -438,7 +439,9 @@ def scans(event):
         event=event,
         log=log,
         points=points,
-        results=SCAN_RESULTS,
+        results=scan_result_choices(
+            {p.kind for p in points if point_id in (None, p.id)} or {"entrance"}
+        ),
         refused=services.REFUSED,
         reason_label=scan_reason_label,
         result_label=scan_result_label,

@@ -420,3 +420,25 @@ def test_a_code_of_digits_is_exported_as_it_was_read(scanning, login_as):
     export = login_as("organizer").get("/e/test-expo/checkin/scans.csv?lang=en")
     rows = csv.DictReader(io.StringIO(export.get_data(as_text=True).removeprefix("\ufeff")))
     assert sorted(row["Code scanned"] for row in rows) == ["'0012345678905", "'8801234567890"]
+
+
+def _result_choice(page):
+    """The label of the result filter's "already" choice."""
+    return re.search(r'<option value="already_checked_in"[^>]*>([^<]*)</option>', page).group(1)
+
+
+def test_the_result_filter_names_a_repeat_as_the_points_scanners_did(scanning, login_as):
+    """A booth's "Already captured" count opens the log filtered by that result, and
+    the filter said "Already checked in"; it names the repeat as the chosen points'
+    scanners did, and both where booths and gates mix."""
+    organizer = login_as("organizer")
+    booth, gate = scanning.points["alpha_booth"], scanning.points["gate"]
+    for query, shown in (
+        (f"point={booth.id}&result=already_checked_in", "Already captured"),
+        (f"point={gate.id}", "Already checked in"),
+        ("", "Already checked in or captured"),
+    ):
+        page = organizer.get(f"{LOG}?lang=en&{query}").get_data(as_text=True)
+        assert _result_choice(page) == shown
+    page = organizer.get(f"{LOG}?lang=ko&point={booth.id}").get_data(as_text=True)
+    assert _result_choice(page) == "이미 수집됨"
