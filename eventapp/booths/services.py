@@ -1132,6 +1132,7 @@ def import_floorplan(event, data, now=None):
             )
         )
     removed = sorted(key for key in existing if key not in new_codes)
+    removed_codes = [existing[key].code for key in removed]
     for key in removed:
         db.session.delete(existing.pop(key))
     db.session.flush()
@@ -1164,6 +1165,7 @@ def import_floorplan(event, data, now=None):
         "created": created,
         "updated": updated,
         "removed": len(removed),
+        "removed_booths": removed_codes,
         "adjacent_pairs": len(pairs),
         "corners": sum(1 for flag in corner_flags.values() if flag),
     }

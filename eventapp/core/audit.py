@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp.core.db import UTCDateTime, utcnow
 from eventapp.core.i18n import gettext as _
-from eventapp.core.i18n import in_language
+from eventapp.core.i18n import in_language, ngettext
 from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.extensions import db
 
@@ -172,6 +172,21 @@ class AuditEntry(db.Model):
                 return _("Organizer appointed: %(person)s", person=person)
             if person:
                 return _("Organizer removed: %(person)s", person=person)
+        if self.action == "floorplan.imported" and data.get("removed"):
+            # Booths the new file left out are deleted: the log keeps which ones.
+            codes = data.get("removed_booths")
+            if codes:
+                return ngettext(
+                    "Floor plan imported; %(num)d booth removed: %(booths)s",
+                    "Floor plan imported; %(num)d booths removed: %(booths)s",
+                    len(codes),
+                    booths=", ".join(codes),
+                )
+            return ngettext(
+                "Floor plan imported; %(num)d booth removed",
+                "Floor plan imported; %(num)d booths removed",
+                data["removed"],
+            )
         return ACTIONS.get(self.action, self.action)
 
     # The object's own name ("001057-1 · 김민수", "정문") and page, where the log's

@@ -556,3 +556,18 @@ def test_korean_messages_keep_the_particle_that_fits_the_code(small_event):
     assert "부스 코드 A-01이 중복됩니다" in said  # 일: a final consonant
     assert "부스 코드 A-02가 중복됩니다" in said  # 이: none
     assert "(가)" not in said
+
+
+def test_the_audit_log_names_the_booths_an_import_removed(small_event, login_as):
+    """The log said only "Floor plan imported" for an import that deleted booths;
+    it names them, in both languages."""
+    before = booth_codes()
+    services.import_floorplan(small_event.event, csv_text(*island("A", "A-", 3)).encode("utf-8"))
+    db.session.commit()
+    removed = [code for code in before if code not in booth_codes()]
+    assert removed and len(removed) > 1
+    organizer = login_as("organizer")
+    page = organizer.get("/e/test-expo/manage/audit?lang=en").get_data(as_text=True)
+    assert f"Floor plan imported; {len(removed)} booths removed: {', '.join(removed)}" in page
+    page = organizer.get("/e/test-expo/manage/audit?lang=ko").get_data(as_text=True)
+    assert f"부스 {len(removed)}개 삭제: {', '.join(removed)}" in page
