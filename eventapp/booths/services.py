@@ -221,6 +221,21 @@ def adjacency_around(booth_ids):
     return pairs, {i for pair in pairs for i in pair} - set(ids)
 
 
+def lock_neighbourhood(booth_ids):
+    """Lock the booths and those around them, in id order; returns (adjacent pairs,
+    ids around, {id: locked Booth}). The adjacency is read again under the locks: a
+    floor plan imported between the first read and the locks changed which booths
+    touch, and the rules must judge the plan as it stands (booths deleted meanwhile
+    are simply not locked)."""
+    ids = set(booth_ids)
+    pairs, around = adjacency_around(ids)
+    locked = lock_booths(ids | around)
+    pairs, now_around = adjacency_around(ids & locked.keys())
+    if now_around - around:
+        locked.update(lock_booths(now_around - around))
+    return pairs, now_around, locked
+
+
 def neighbour_map(event):
     """code -> set of adjacent codes for the whole event."""
     code_of = dict(
@@ -440,8 +455,7 @@ def hold_booths(exhibitor, codes, now=None):
     refuse_unknown(unknown)
     id_of = {code: b.id for code, b in booths.items()}
     chosen_ids = set(id_of.values())
-    pairs, around = adjacency_around(chosen_ids)
-    locked = lock_booths(chosen_ids | around)
+    pairs, around, locked = lock_neighbourhood(chosen_ids)
     # A booth read before the lock may have been deleted meanwhile (the floor plan
     # imported again without it): the lock does not find it any more.
     gone = [code for code in codes if id_of[code] not in locked]
@@ -765,10 +779,11 @@ def placement_breaches(exhibitor, codes=None, now=None, lock=False):
         return []
     booths = booths_by_code(event, codes)
     ids = {b.id for b in booths.values()}
-    pairs, around = adjacency_around(ids)
     if lock:
-        locked = lock_booths(ids | around)
-        booths = {locked[b.id].code: locked[b.id] for b in booths.values()}
+        pairs, around, locked = lock_neighbourhood(ids)
+        booths = {locked[b.id].code: locked[b.id] for b in booths.values() if b.id in locked}
+    else:
+        pairs, around = adjacency_around(ids)
     near = _neighbourhood(ids | around, pairs, now)
     return rules.check_placement(
         codes,
@@ -932,8 +947,7 @@ def swap_exhibitors(first, second, now=None):
 
 def _swap_problems(first, second, a_codes, b_codes, booth_ids, now):
     """What the exchange would break: zones and competitors, as text naming who and where."""
-    pairs, around = adjacency_around(booth_ids)
-    locked = lock_booths(set(booth_ids) | around)
+    pairs, around, locked = lock_neighbourhood(booth_ids)
     near = _neighbourhood(set(booth_ids) | around, pairs, now)
     zone_of = {b.code: b.zone for b in locked.values()}
     holder_of = dict(near.holder_of)
@@ -1254,9 +1268,8 @@ def apply_proposal(proposal, now=None):
     all_codes = [c for codes in wanted.values() for c in codes]
     booths = booths_by_code(event, all_codes)
     chosen_ids = {b.id for b in booths.values()}
-    pairs, around = adjacency_around(chosen_ids)
     # The neighbours too: a hold taken next door while we check would slip past the rules.
-    locked = lock_booths(chosen_ids | around)
+    pairs, around, locked = lock_neighbourhood(chosen_ids)
     # Booths deleted since they were read are not locked; they are reported missing below.
     booths = {locked[i].code: locked[i] for i in chosen_ids if i in locked}
     expire_holds(event=event, now=now)

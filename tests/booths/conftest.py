@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, update
 from werkzeug.security import generate_password_hash
 
 from eventapp.core.db import utcnow
@@ -126,6 +126,38 @@ def delete_booth_before_lock(monkeypatch, code):
                 db.session.commit()
             with db.engine.begin() as connection:
                 connection.execute(delete(Booth).where(Booth.code == code))
+        return real(ids)
+
+    monkeypatch.setattr(services, "lock_booths", lock_booths)
+
+
+def move_booth_before_lock(monkeypatch, code, x):
+    """Another request (an organizer importing the floor plan again with booth `code`
+    standing at `x`, apart from its old neighbours) commits after the service read
+    which booths touch but before it locks them."""
+    from eventapp.booths import services
+    from eventapp.booths.models import Booth, BoothAdjacency
+
+    real = services.lock_booths
+    done = []
+
+    def lock_booths(ids):
+        if not done:
+            done.append(code)
+            if db.engine.dialect.name == "sqlite":
+                # SQLite serializes writers: end this transaction so the other can commit.
+                db.session.commit()
+            with db.engine.begin() as connection:
+                booth_id = connection.scalar(select(Booth.id).where(Booth.code == code))
+                connection.execute(update(Booth).where(Booth.id == booth_id).values(x=x))
+                connection.execute(
+                    delete(BoothAdjacency).where(
+                        or_(
+                            BoothAdjacency.booth_id == booth_id,
+                            BoothAdjacency.neighbour_id == booth_id,
+                        )
+                    )
+                )
         return real(ids)
 
     monkeypatch.setattr(services, "lock_booths", lock_booths)

@@ -18,6 +18,7 @@ from tests.booths.conftest import (
     allocations,
     audit_actions,
     delete_booth_before_lock,
+    move_booth_before_lock,
     open_window,
     place,
 )
@@ -495,6 +496,17 @@ def test_a_booth_deleted_while_it_is_picked_is_refused_with_a_reason(picking_ope
     alpha = picking_open.exhibitors["alpha"]
     delete_booth_before_lock(monkeypatch, "A-02")
     with pytest.raises(services.BoothConflict, match="A-02"):
+        hold(alpha, ["A-01", "A-02"])
+    assert allocations() == {}
+
+
+def test_booths_a_new_floor_plan_moved_apart_while_picked_are_refused(picking_open, monkeypatch):
+    """A floor plan imported while a company picked A-01 and A-02 moved A-02 away:
+    the pick judged the booths by who touched whom before the import and held two
+    booths that no longer touch."""
+    alpha = picking_open.exhibitors["alpha"]
+    move_booth_before_lock(monkeypatch, "A-02", x=60)
+    with pytest.raises(services.BoothError, match="touch"):
         hold(alpha, ["A-01", "A-02"])
     assert allocations() == {}
 
