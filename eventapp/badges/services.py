@@ -145,12 +145,24 @@ def _booth_codes_by_organization(event_id, organization_ids=None):
 
 
 def _people(event_id, user_ids=None):
-    """People with a role at the event: user id -> (roles, exhibiting company id)."""
+    """People with a role at the event: user id -> (roles, exhibiting company id).
+
+    The organizer roles among them are read under a share lock (PostgreSQL; held
+    until the caller commits): a removal locks the role before it looks for a badge
+    to revoke (events.services.remove_organizer), so one at this moment waits for
+    the print and then revokes it, or has committed and the print reads the roles
+    it left. Read without the lock, a badge issued then came out as an organizer's
+    for someone no longer one, which nothing revoked."""
     query = select(EventRole.user_id, EventRole.role, EventRole.organization_id).where(
         EventRole.event_id == event_id
     )
+    organizers = select(EventRole.id).where(
+        EventRole.event_id == event_id, EventRole.role == "organizer"
+    )
     if user_ids is not None:
         query = query.where(EventRole.user_id.in_(list(user_ids)))
+        organizers = organizers.where(EventRole.user_id.in_(list(user_ids)))
+    db.session.execute(organizers.order_by(EventRole.id).with_for_update(read=True))
     roles, companies = {}, {}
     # Ordered by role so that a company admin's company wins over a staff role.
     for user_id, role, organization_id in db.session.execute(

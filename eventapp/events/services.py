@@ -212,8 +212,15 @@ def remove_organizer(event, user_id):
     # Locked like a save of the details: two organizers removing each other at once
     # would each see the other still there, and leave the event with none.
     event = lock_event(event)
+    # The roles are locked before the badge is looked for: a badge printed at this
+    # moment for the one removed has read their roles under a share lock
+    # (badges.services._people); this waits for it and revokes it below.
     organizers = db.session.scalars(
-        select(EventRole).where(EventRole.event_id == event.id, EventRole.role == "organizer")
+        select(EventRole)
+        .where(EventRole.event_id == event.id, EventRole.role == "organizer")
+        .order_by(EventRole.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).all()
     role = next((r for r in organizers if r.user_id == user_id), None)
     if role is None:
