@@ -10,6 +10,7 @@ from eventapp.booths.state import (
     ZONE_COLOURS,
     booth_rows,
     directory,
+    exhibitor_rows,
     plan_view,
     zone_label,
 )
@@ -29,6 +30,17 @@ COLUMNS = (
     "company_en",
     "country",
     "exhibitor_status",
+)
+
+# The "Exhibitors" sheet: every company exhibiting, with booths or not yet.
+EXHIBITOR_COLUMNS = (
+    "company_ko",
+    "company_en",
+    "exhibitor_status",
+    "booths_rented",
+    "booths",
+    "held_booths",
+    "zones",
 )
 
 
@@ -54,7 +66,8 @@ def booths_csv(event):
 
 
 def booths_xlsx(event):
-    """XLSX workbook: sheet "Booths" (one row per booth) and "Exhibitors" (one per company)."""
+    """XLSX workbook: sheet "Booths" (one row per booth) and "Exhibitors" (one per
+    company exhibiting, including those without booths yet)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -63,19 +76,28 @@ def booths_xlsx(event):
     sheet = workbook.active
     sheet.title = "Booths"
     sheet.append(list(COLUMNS))
-    for row in booth_rows(event):
+    rows = booth_rows(event)
+    for row in rows:
         sheet.append(xlsx_row(_values(row)))
         keep_as_text(sheet[sheet.max_row])
     companies = workbook.create_sheet("Exhibitors")
-    companies.append(["company_ko", "company_en", "booths", "zones"])
-    for entry in directory(event):
+    companies.append(list(EXHIBITOR_COLUMNS))
+    zone_of = {row["booth"]: row["zone"] for row in rows}
+    # Every company exhibiting, as the organizers' booth page lists them: those still
+    # picking (their booths held) and those without booths too, whom the organizers chase.
+    for entry in exhibitor_rows(event):
+        exhibitor, codes = entry["exhibitor"], entry["booths"]
+        holding = entry["states"] == ["hold"]
         companies.append(
             xlsx_row(
                 [
-                    entry["name_ko"],
-                    entry["name_en"],
-                    " ".join(entry["booths"]),
-                    " ".join(entry["zones"]),
+                    exhibitor.organization.name_ko,
+                    exhibitor.organization.name_en,
+                    exhibitor.status,
+                    exhibitor.booth_count,
+                    "" if holding else " ".join(codes),
+                    " ".join(codes) if holding else "",
+                    " ".join(sorted({zone_of[code] for code in codes})),
                 ]
             )
         )

@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from eventapp.extensions import db
-from tests.booths.conftest import place
+from tests.booths.conftest import add_exhibitor, place
 
 
 @pytest.fixture
@@ -55,8 +55,31 @@ def test_xlsx_export(login_as, placed):
     assert records["A-02"]["company_ko"] == "알파로보틱스"
     assert records["B-03"]["state"] == "placed"
     companies = list(workbook["Exhibitors"].iter_rows(values_only=True))
-    assert ("알파로보틱스", "Alpha Robotics", "A-01 A-02", "ai") in companies
-    assert ("베타바이오", "Beta Bio", "B-03", "bio") in companies
+    assert companies[0] == (
+        "company_ko",
+        "company_en",
+        "exhibitor_status",
+        "booths_rented",
+        "booths",
+        "held_booths",
+        "zones",
+    )
+    assert ("알파로보틱스", "Alpha Robotics", "confirmed", 2, "A-01 A-02", None, "ai") in companies
+    assert ("베타바이오", "Beta Bio", "placed", 1, "B-03", None, "bio") in companies
+
+
+def test_the_exhibitors_sheet_lists_companies_without_booths_and_their_holds(login_as, small_event):
+    """The sheet listed only companies on placed or confirmed booths: one holding its
+    pick and the approved ones still without booths, which the organizers chase, were
+    missing. Companies not exhibiting (pending, rejected) stay out."""
+    place(small_event.exhibitors["alpha"], ["A-01", "A-02"], state="hold")
+    gamma, _user = add_exhibitor(small_event.event, "gamma", status="pending")
+    response = login_as("organizer").get("/e/test-expo/manage/booths/export.xlsx")
+    companies = list(load_workbook(io.BytesIO(response.get_data()))["Exhibitors"].values)
+    assert companies[1:] == [
+        ("알파로보틱스", "Alpha Robotics", "placed", 2, None, "A-01 A-02", "ai"),
+        ("베타바이오", "Beta Bio", "approved", 1, None, None, None),
+    ]
 
 
 def test_xlsx_columns_are_wide_enough_for_korean_names(login_as, placed):
@@ -208,7 +231,7 @@ def test_exports_keep_formula_like_company_names_as_text(login_as, placed):
     cell = row[header.index("company_ko")]
     assert (cell.value, cell.data_type, cell.quotePrefix) == (EVIL_NAME, "s", True)
     companies = workbook["Exhibitors"]
-    cell = next(r[0] for r in companies.iter_rows(min_row=2) if r[2].value == "A-01 A-02")
+    cell = next(r[0] for r in companies.iter_rows(min_row=2) if r[4].value == "A-01 A-02")
     assert (cell.value, cell.data_type) == (EVIL_NAME, "s")
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for name in archive.namelist():
