@@ -288,19 +288,23 @@ def join_company(event, token):
         return render_template(
             "meetings/join.html", event=event, form=form, company=None, problem=str(error)
         ), 400
+    # Joined meanwhile, the person still answers with the button: opening the link (a
+    # mail client's preview fetches it too) changes nothing. The answer takes the link
+    # up all the same, and the company's card no longer lists it as waiting.
     current = services.participant_organization(current_user, event)
-    if current is not None and current.id == company.id:
-        # Joined meanwhile: the link is taken up all the same, and no longer listed as
-        # waiting on the company's card.
-        _attempt(lambda: services.join_company(event, current_user, token))
-        return redirect(url_for("meetings.profile", slug=event.slug))
+    joined = current is not None and current.id == company.id
     if form.validate_on_submit() and _attempt(
         lambda: services.join_company(event, current_user, token),
-        _("You take part in the meetup for %(company)s.", company=company.name),
+        None if joined else _("You take part in the meetup for %(company)s.", company=company.name),
     ):
         return redirect(url_for("meetings.profile", slug=event.slug))
     return render_template(
-        "meetings/join.html", event=event, form=form, company=company, problem=None
+        "meetings/join.html",
+        event=event,
+        form=form,
+        company=company,
+        joined=joined,
+        problem=None,
     )
 
 

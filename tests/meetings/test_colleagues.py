@@ -293,8 +293,17 @@ def test_a_colleague_already_with_the_company_who_opens_the_link_is_no_longer_wa
     db.session.commit()
     client.post("/logout")
     login(client, colleague)
-    assert client.post(path).status_code == 302
+    # Opening the link (a mail client's preview does too) changes nothing: the page
+    # says so and offers the button; it took the invitation up on the GET.
+    page = client.get(path + "?lang=en")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "You already take part in the global meetup of Test Expo for Gamma Group." in text
+    assert '<form method="post">' in text and "Open the meetup profile of Gamma Group" in text
     invitation = db.session.scalar(select(ColleagueInvitation))
+    db.session.refresh(invitation)
+    assert invitation.accepted_at is None
+    assert client.post(path).status_code == 302
     db.session.refresh(invitation)
     assert invitation.accepted_at is not None
     page = client.get(f"{BASE}/profile?lang=en").get_data(as_text=True)
