@@ -49,6 +49,7 @@ from eventapp.exhibitors.models import TeamInvitation
 from eventapp.extensions import db
 from eventapp.meetings.services import follow_booths, left_alone_by
 from eventapp.organizations.models import SECTORS, Organization
+from eventapp.organizations.services import attendee_company_named
 
 # Which status may follow which. "placed" and "confirmed" are set by the booths
 # package (assigner, self-service picking, moves; taking the booths away brings a
@@ -591,6 +592,25 @@ def _apply_request(exhibitor, booth_request, codes):
     return [key for key in before if before[key] != after[key]]
 
 
+def _refuse_attendee_company(event, profile, organization):
+    """Refuse a name that an attendee of `event` gave the company they take part in
+    the meetup for (`organization`, the registering company's own, aside): a second
+    company of that name would split its meetings, as naming an exhibitor's company
+    is refused to attendees (meetings.services.name_company). Its people join it
+    through its meetup profile's invitation; registered from there, it exhibits."""
+    named = attendee_company_named(event, [profile.get("name_ko"), profile.get("name_en")])
+    if named is not None and (organization is None or named.id != organization.id):
+        raise ExhibitorError(
+            _(
+                "%(company)s already takes part in the meetup of %(event)s, registered by "
+                "an attendee. If you work there, ask that colleague to invite you from its "
+                "meetup profile; once you have joined, register it as exhibitor.",
+                company=named.name,
+                event=event.name,
+            )
+        )
+
+
 @committed(_l("This company was registered a moment ago. Please reload the page."))
 def register(event, user, profile, booth_request):
     """The signed-in `user` registers their company; they become its company admin.
@@ -623,6 +643,7 @@ def register(event, user, profile, booth_request):
                 company=other.organization.name,
             )
         )
+    _refuse_attendee_company(event, profile, organization)
     codes = _validate_request(event, booth_request)
     if organization is None:
         organization = Organization(**{k: profile.get(k) for k in PROFILE_FIELDS if k in profile})
@@ -679,6 +700,7 @@ def update_registration(exhibitor, profile, booth_request):
         raise ExhibitorError(
             _("%(name)s is already an exhibitor of this event.", name=other.organization.name)
         )
+    _refuse_attendee_company(exhibitor.event, profile, exhibitor.organization)
     codes = _validate_request(exhibitor.event, booth_request, exhibitor_id=exhibitor.id)
     changed = _apply_profile(exhibitor.organization, profile)
     changed += _apply_request(exhibitor, booth_request, codes)

@@ -600,6 +600,45 @@ def test_a_registration_is_not_renamed_to_another_exhibitors_name(login_as, smal
     assert response.status_code == 302
 
 
+def test_a_company_an_attendee_named_for_the_meetup_is_not_registered_a_second_time(
+    login_as, client, small_event, newcomer
+):
+    """Gamma Group takes part in the meetup through its attendee (who named it). A
+    registration under its name, by someone not linked to it, made a second Gamma
+    Group: two companies of one name in the meetup, its meetings split between them,
+    which an attendee naming an exhibitor's company is refused for."""
+    gamma = small_event.companies["gamma"]
+    login(client, newcomer)
+    organizations, exhibitors = count(Organization), count(Exhibitor)
+    response = client.post(
+        REGISTER + "?lang=en", data=registration_data(name_ko="", name_en="ＧＡＭＭＡ group")
+    )
+    assert response.status_code == 200
+    assert (
+        "Gamma Group already takes part in the meetup of Test Expo, registered by an "
+        "attendee. If you work there, ask that colleague to invite you from its meetup "
+        "profile; once you have joined, register it as exhibitor."
+    ) in response.get_data(as_text=True).replace("&#39;", "'")
+    assert (count(Organization), count(Exhibitor)) == (organizations, exhibitors)
+    # Nor is an exhibitor renamed to it.
+    client = login_as("exhibitor_admin")
+    alpha = small_event.exhibitors["alpha"]
+    response = client.post(
+        f"/e/test-expo/exhibitors/{alpha.id}/edit?lang=en",
+        data=registration_data(name_ko="감마 그룹", name_en="Alpha Robotics"),
+    )
+    assert "Gamma Group already takes part in the meetup" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert alpha.organization.name_ko == "알파로보틱스"
+    # Its own attendee registers it: the company of the meetup is the one that exhibits.
+    client = login_as("attendee")
+    response = client.post(
+        REGISTER, data=registration_data(name_ko="감마그룹", name_en="Gamma Group")
+    )
+    assert response.status_code == 302
+    assert exhibitor_of("Gamma Group").organization_id == gamma.id
+
+
 def test_a_fair_that_is_over_takes_no_registration(client, small_event, newcomer, fair_over):
     login(client, newcomer)
     page = client.get(f"{REGISTER}?lang=en").get_data(as_text=True)
