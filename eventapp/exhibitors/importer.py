@@ -33,7 +33,12 @@ from eventapp.core import audit
 from eventapp.core.i18n import gettext as _
 from eventapp.events.models import EXHIBITOR_ROLES, EventRole
 from eventapp.events.services import grant_role
-from eventapp.exhibitors.services import PRIORITY_TIERS, company_name_key, exhibitor_names
+from eventapp.exhibitors.services import (
+    PRIORITY_TIERS,
+    company_name_key,
+    deactivated_message,
+    exhibitor_names,
+)
 from eventapp.extensions import db
 from eventapp.organizations.models import ORGANIZATION_KINDS, SECTORS, Organization
 
@@ -612,10 +617,19 @@ def prepare(event, filename, data):
             select(User.id).where(User.email.in_(emails)).order_by(User.id).with_for_update()
         ).all()
     add(check_rows(rows, load_facts(event), failed_names))
+    deactivated = set()
     if emails:
-        plan.existing_accounts = set(
-            db.session.scalars(select(User.email).where(User.email.in_(emails)))
-        )
+        accounts = db.session.execute(
+            select(User.email, User.active).where(User.email.in_(emails))
+        ).all()
+        plan.existing_accounts = {email for email, _active in accounts}
+        deactivated = {email for email, active in accounts if not active}
+    for row in rows:
+        if row.contact_email in deactivated:
+            # Invited as company admin, the contact could never sign in to accept: the
+            # company would have nobody to act for it.
+            message = deactivated_message(row.contact_email_as_typed)
+            add([RowProblem(row.line, "contact_email", message)])
     # A new account has no other name than the contact's until its owner edits their
     # profile, and badges print it: without one, the badge would name nobody. An
     # existing account keeps its own name (or its e-mail) and needs none here.

@@ -923,12 +923,23 @@ def _lock_invitation(invitation_id, exhibitor=None):
     return db.session.scalar(query)
 
 
+def deactivated_message(email):
+    """Why a deactivated account is invited to no team: shut for a reason, it cannot
+    sign in, and its invitation would wait for an answer that never comes."""
+    return _(
+        "The account of %(email)s is deactivated: nobody can sign in with it to join the team.",
+        email=email,
+    )
+
+
 def invite_member(exhibitor, user, role, *, imported=False):
     """A pending invitation of the existing account `user`, and its e-mail
     (`imported`: the organizers' import registered the company with the person as
     its contact, which the mail says)."""
     event = exhibitor.event
     _check_team_open(exhibitor)
+    if not user.is_active:
+        raise ExhibitorError(deactivated_message(user.email))
     _check_joinable(user, exhibitor)
     invitation = db.session.scalar(
         select(TeamInvitation).where(

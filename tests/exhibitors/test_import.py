@@ -443,6 +443,29 @@ def test_duplicate_company_and_contact_in_one_file(small_event):
     assert all(p.line in (3, 4) for p in plan.problems)
 
 
+def test_a_deactivated_contact_is_refused_naming_its_line(small_event, english, outbox):
+    """Invited as company admin, the contact of a deactivated account could never sign
+    in to accept: the company was imported with nobody to act for it."""
+    small_event.outsider.active = False
+    db.session.commit()
+    rows = [
+        dict(GOOD_ROWS[1], avoid=""),
+        row(avoid="", contact_email="Outsider@Example.org", contact_name=""),
+    ]
+    before = counts()
+    plan = importer.prepare(small_event.event, "x.csv", csv_bytes(rows))
+    assert [(p.line, p.column, p.message) for p in plan.problems] == [
+        (
+            3,
+            "contact_email",
+            "The account of Outsider@Example.org is deactivated: nobody can sign in with "
+            "it to join the team.",
+        )
+    ]
+    assert not plan.ok and counts() == before
+    assert outbox("exhibitor_invitation") == []
+
+
 def test_contact_addresses_are_quoted_as_typed(small_event, english):
     """The messages about a contact gave the address lowered ("delta@example.org"
     for "Delta@Example.org"), which is not what the file holds."""

@@ -594,3 +594,23 @@ def test_no_one_joins_a_team_once_the_fair_is_over(login_as, small_event, outbox
     db.session.expire_all()
     assert the_invitation(small_event.outsider) is None
     assert len(outbox()) == sent
+
+
+def test_a_deactivated_account_is_not_invited(login_as, small_event, outbox):
+    """Its owner cannot sign in to answer: the company admin was told the person was
+    invited and would join once they accept, and waited for an answer never to come."""
+    alpha = small_event.exhibitors["alpha"]
+    small_event.outsider.active = False
+    db.session.commit()
+    client = login_as("exhibitor_admin")
+    response = client.post(
+        f"/e/test-expo/exhibitors/{alpha.id}/team?lang=en",
+        data={"email": "outsider@example.org", "role": "exhibitor_staff"},
+    )
+    assert response.status_code == 200
+    assert (
+        "The account of outsider@example.org is deactivated: nobody can sign in with it "
+        "to join the team."
+    ) in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(TeamInvitation)) == 0
+    assert outbox("exhibitor_invitation") == []
