@@ -77,15 +77,17 @@ class CompanyProfileMixin:
 
     def name_given(self):
         """Whether a name was given in either language; if not, says so on the field."""
-        if (self.name_ko.data or "").strip() or (self.name_en.data or "").strip():
+        if services.clean_company_name(self.name_ko.data) or services.clean_company_name(
+            self.name_en.data
+        ):
             return True
         self.name_en.errors.append(_l("Give the company name in Korean or English."))
         return False
 
     def profile(self):
         return {
-            "name_ko": (self.name_ko.data or "").strip(),
-            "name_en": (self.name_en.data or "").strip(),
+            "name_ko": services.clean_company_name(self.name_ko.data),
+            "name_en": services.clean_company_name(self.name_en.data),
             "kind": self.kind.data,
             "sector": self.sector.data,
             "country": self.country.data,

@@ -35,6 +35,7 @@ from eventapp.events.models import EXHIBITOR_ROLES, EventRole
 from eventapp.events.services import grant_role
 from eventapp.exhibitors.services import (
     PRIORITY_TIERS,
+    clean_company_name,
     company_name_key,
     deactivated_message,
     exhibitor_names,
@@ -325,7 +326,7 @@ def read_row(line, raw):
             problem(column, _("The cell contains a NUL character, which cannot be stored."))
 
     row = ParsedRow(line=line)
-    row.name_ko, row.name_en = get("name_ko"), get("name_en")
+    row.name_ko, row.name_en = (clean_company_name(get(column)) for column in NAME_COLUMNS)
     if not (row.name_ko or row.name_en):
         problem("name_ko", _("Give the company name in name_ko or name_en."))
     for column in NAME_COLUMNS:

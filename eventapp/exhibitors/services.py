@@ -142,12 +142,32 @@ def exhibitor_of_user(user, event):
     return exhibitor_for(event, company_of(user, event))
 
 
+def _invisible(char):
+    """A space, or a character that shows nothing (zero-width space, byte order mark,
+    soft hyphen): names copied from a web page or a word processor bring them along."""
+    return char.isspace() or unicodedata.category(char) == "Cf"
+
+
 def company_name_key(name):
     """How company names are compared to tell a duplicate: whatever the case and the
     spaces ("가온 인텔리전스" and "가온인텔리전스", "ACME" and "Acme"), and whatever the
     form of the letters: Korean input methods type full-width Latin ("ＡＣＭＥ") and
-    "㈜" for "(주)", and text from a Mac may hold Hangul as decomposed jamo."""
-    return "".join(unicodedata.normalize("NFKC", name or "").split()).casefold()
+    "㈜" for "(주)", and text from a Mac may hold Hangul as decomposed jamo. Characters
+    that show nothing do not count: "Beta\u200bBio" reads as Beta Bio."""
+    text = unicodedata.normalize("NFKC", name or "")
+    return "".join(char for char in text if not _invisible(char)).casefold()
+
+
+def clean_company_name(name):
+    """`name` without the spaces and invisible characters around it: a name made of
+    them alone is no name, and one pasted with them is stored as it reads."""
+    name = name or ""
+    start, end = 0, len(name)
+    while start < end and _invisible(name[start]):
+        start += 1
+    while end > start and _invisible(name[end - 1]):
+        end -= 1
+    return name[start:end]
 
 
 def _exhibitor_name_keys(event):

@@ -639,6 +639,44 @@ def test_a_company_an_attendee_named_for_the_meetup_is_not_registered_a_second_t
     assert exhibitor_of("Gamma Group").organization_id == gamma.id
 
 
+def test_invisible_characters_neither_make_a_name_nor_hide_a_duplicate(
+    login_as, client, small_event, newcomer
+):
+    """A name pasted from a web page or a word processor may carry characters that
+    show nothing (zero-width space, byte order mark, soft hyphen): "Beta\u200bBio" was
+    a second Beta Bio, and a zero-width space alone a company without a visible name."""
+    login(client, newcomer)
+    exhibitors = count(Exhibitor)
+    response = client.post(
+        REGISTER + "?lang=en",
+        data=registration_data(name_ko="\u200b", name_en="\ufeff \u200b"),
+    )
+    assert errors_under(response.get_data(as_text=True), "name_en") == [
+        "Give the company name in Korean or English."
+    ]
+    response = client.post(
+        REGISTER + "?lang=en",
+        data=registration_data(name_ko="베타\u200b바이오", name_en="Beta\u00adBio"),
+    )
+    assert "Beta Bio is already registered as exhibitor" in response.get_data(as_text=True)
+    assert count(Exhibitor) == exhibitors
+    # Pasted around a name, they are not stored with it.
+    response = client.post(
+        REGISTER, data=registration_data(name_ko="\ufeff델타\u200b", name_en="\u200bDelta AI ")
+    )
+    assert response.status_code == 302
+    org = exhibitor_of("Delta AI").organization
+    assert (org.name_ko, org.name_en) == ("델타", "Delta AI")
+    # An imported row is compared, and refused, alike.
+    from eventapp.exhibitors import importer
+
+    problems = importer.check_rows(
+        [importer.read_row(2, {"name_en": "Alpha\u200b Robotics"})[0]],
+        importer.load_facts(small_event.event),
+    )
+    assert [(p.line, p.column) for p in problems] == [(2, "name_en")]
+
+
 def test_a_fair_that_is_over_takes_no_registration(client, small_event, newcomer, fair_over):
     login(client, newcomer)
     page = client.get(f"{REGISTER}?lang=en").get_data(as_text=True)
