@@ -1304,13 +1304,15 @@ def search_exhibitors(event, *, status=None, sector=None, kind=None, text=None):
 
 
 def avoid_links(exhibitor):
-    """Competitors named by this exhibitor, and those naming it."""
-    named = list(exhibitor.avoids)
-    naming = list(
-        db.session.scalars(
-            select(Exhibitor)
-            .join(ExhibitorAvoid, ExhibitorAvoid.exhibitor_id == Exhibitor.id)
-            .where(ExhibitorAvoid.avoided_id == exhibitor.id)
-        )
+    """Competitors named by this exhibitor, and those naming it, each by company
+    name in the page's language (as the form's choices are)."""
+    naming = db.session.scalars(
+        select(Exhibitor)
+        .join(ExhibitorAvoid, ExhibitorAvoid.exhibitor_id == Exhibitor.id)
+        .where(ExhibitorAvoid.avoided_id == exhibitor.id)
     )
-    return named, naming
+
+    def by_name(others):
+        return sorted(others, key=lambda other: (other.organization.name.lower(), other.id))
+
+    return by_name(exhibitor.avoids), by_name(naming)

@@ -1,3 +1,4 @@
+import re
 from itertools import product
 
 import pytest
@@ -330,3 +331,39 @@ def test_the_organizer_list_reads_the_companies_with_their_registrations(login_a
     response, many = statements()
     assert many == few
     assert response.get_data(as_text=True).count("Filler 0") == 3
+
+
+def test_competitors_not_next_to_and_avoided_by_are_listed_by_name(login_as, small_event):
+    """The lists followed the order the links were stored in, whatever the names."""
+    from eventapp.booths.models import ExhibitorAvoid
+    from eventapp.organizations.models import Organization
+
+    alpha, beta = small_event.exhibitors["alpha"], small_event.exhibitors["beta"]
+    aardvark = Exhibitor(
+        event=small_event.event,
+        organization=Organization(
+            name_ko="아드바크", name_en="Aardvark Audio", kind="startup", sector="ai"
+        ),
+        status="approved",
+    )
+    db.session.add(aardvark)
+    db.session.flush()
+    for exhibitor_id, avoided_id in (
+        (alpha.id, beta.id),
+        (alpha.id, aardvark.id),
+        (beta.id, alpha.id),
+        (aardvark.id, alpha.id),
+    ):
+        db.session.add(ExhibitorAvoid(exhibitor_id=exhibitor_id, avoided_id=avoided_id))
+    db.session.commit()
+
+    def listed(page, term):
+        dd = re.search(rf"<dt>{term}</dt><dd>(.*?)</dd>", page, re.S).group(1)
+        return [name.strip() for name in re.sub(r"<[^>]+>", "", dd).split(",")]
+
+    detail = f"/e/test-expo/manage/exhibitors/{alpha.id}?lang=en"
+    page = login_as("organizer").get(detail).get_data(as_text=True)
+    assert listed(page, "Not next to") == ["Aardvark Audio", "Beta Bio"]
+    assert listed(page, "Avoided by") == ["Aardvark Audio", "Beta Bio"]
+    page = login_as("exhibitor_admin").get(f"/e/test-expo/exhibitors/{alpha.id}/?lang=en")
+    assert listed(page.get_data(as_text=True), "Not next to") == ["Aardvark Audio", "Beta Bio"]
