@@ -552,6 +552,9 @@ def register_again(exhibitor):
     lock(exhibitor)
     if exhibitor.status != "withdrawn":
         raise StatusError(_("Only a withdrawn registration can be registered again."))
+    # As a first registration is: a company pending review for a fair that is over
+    # would wait for a decision, booths and badges for days that have passed.
+    check_registration_open(exhibitor.event, ExhibitorError)
     return set_status(exhibitor, "pending", notify=False)
 
 

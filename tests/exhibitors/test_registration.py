@@ -426,6 +426,26 @@ def test_withdraw_releases_booths_and_allows_registering_again(login_as, small_e
     assert alpha.status == "pending"
 
 
+def test_a_withdrawn_company_does_not_register_again_once_the_fair_is_over(
+    login_as, small_event, fair_over
+):
+    """A first registration is closed then; registering again reopened one all the
+    same, pending a review for days that have passed."""
+    alpha = small_event.exhibitors["alpha"]
+    alpha.status = "withdrawn"
+    db.session.commit()
+    client = login_as("exhibitor_admin")
+    dashboard = f"/e/test-expo/exhibitors/{alpha.id}/?lang=en"
+    assert "Register again" not in client.get(dashboard).get_data(as_text=True)
+    response = client.post(
+        f"/e/test-expo/exhibitors/{alpha.id}/register-again?lang=en", follow_redirects=True
+    )
+    assert "Test Expo ended on" in response.get_data(as_text=True)
+    assert "registration is closed" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert alpha.status == "withdrawn"
+
+
 def test_a_refused_withdrawal_says_why(login_as, small_event):
     """A reason over the limit: the dashboard, which shows an empty form again, says so."""
     alpha = small_event.exhibitors["alpha"]
