@@ -109,55 +109,48 @@ def place(exhibitor, codes, state="placed"):
     db.session.commit()
 
 
-def delete_booth_before_lock(monkeypatch, code):
-    """Another request (an organizer importing the floor plan again without `code`)
-    deletes the booth and commits after the service read it but before it locks it."""
+def change_before_lock(monkeypatch, change):
+    """Another request runs `change(connection)` and commits after the service read
+    the booths but before it locks them (an organizer importing the floor plan again)."""
     from eventapp.booths import services
-    from eventapp.booths.models import Booth
 
     real = services.lock_booths
     done = []
 
     def lock_booths(ids):
         if not done:
-            done.append(code)
+            done.append(change)
             if db.engine.dialect.name == "sqlite":
                 # SQLite serializes writers: end this transaction so the other can commit.
                 db.session.commit()
             with db.engine.begin() as connection:
-                connection.execute(delete(Booth).where(Booth.code == code))
+                change(connection)
         return real(ids)
 
     monkeypatch.setattr(services, "lock_booths", lock_booths)
+
+
+def delete_booth_before_lock(monkeypatch, code):
+    """The floor plan imported again without `code` deletes the booth meanwhile."""
+    from eventapp.booths.models import Booth
+
+    change_before_lock(
+        monkeypatch, lambda connection: connection.execute(delete(Booth).where(Booth.code == code))
+    )
 
 
 def move_booth_before_lock(monkeypatch, code, x):
-    """Another request (an organizer importing the floor plan again with booth `code`
-    standing at `x`, apart from its old neighbours) commits after the service read
-    which booths touch but before it locks them."""
-    from eventapp.booths import services
+    """The floor plan imported again puts booth `code` at `x`, apart from its old
+    neighbours, after the service read which booths touch."""
     from eventapp.booths.models import Booth, BoothAdjacency
 
-    real = services.lock_booths
-    done = []
+    def move(connection):
+        booth_id = connection.scalar(select(Booth.id).where(Booth.code == code))
+        connection.execute(update(Booth).where(Booth.id == booth_id).values(x=x))
+        connection.execute(
+            delete(BoothAdjacency).where(
+                or_(BoothAdjacency.booth_id == booth_id, BoothAdjacency.neighbour_id == booth_id)
+            )
+        )
 
-    def lock_booths(ids):
-        if not done:
-            done.append(code)
-            if db.engine.dialect.name == "sqlite":
-                # SQLite serializes writers: end this transaction so the other can commit.
-                db.session.commit()
-            with db.engine.begin() as connection:
-                booth_id = connection.scalar(select(Booth.id).where(Booth.code == code))
-                connection.execute(update(Booth).where(Booth.id == booth_id).values(x=x))
-                connection.execute(
-                    delete(BoothAdjacency).where(
-                        or_(
-                            BoothAdjacency.booth_id == booth_id,
-                            BoothAdjacency.neighbour_id == booth_id,
-                        )
-                    )
-                )
-        return real(ids)
-
-    monkeypatch.setattr(services, "lock_booths", lock_booths)
+    change_before_lock(monkeypatch, move)
