@@ -949,22 +949,46 @@ def _close_proposals_for_unavailable(profile, slot_ids):
 
 def booking_window_notice(event, settings=None, now=None):
     """Why meeting requests and bookings are refused now, saying when they open or when
-    they closed (in the event's time zone); None while they are open. "Closed at the
+    they closed (in the event's time zone): the organizer's booking window, or the
+    meetup's last time slot having begun. None while they are open. "Closed at the
     moment" alone left people guessing when to come back."""
     settings = settings or get_settings(event)
-    now = now or utcnow()
-    if settings is None or settings.booking_open(now):
+    now = now or _now()
+    if settings is None:
         return None
-    if settings.booking_opens_at and now < settings.booking_opens_at:
+    if not settings.booking_open(now):
+        if settings.booking_opens_at and now < settings.booking_opens_at:
+            return _(
+                "Meeting requests and bookings open on %(time)s (%(zone)s).",
+                time=local_time(settings.booking_opens_at, event=event),
+                zone=zone_name(event.timezone),
+            )
         return _(
-            "Meeting requests and bookings open on %(time)s (%(zone)s).",
-            time=local_time(settings.booking_opens_at, event=event),
+            "Meeting requests and bookings closed on %(time)s (%(zone)s).",
+            time=local_time(settings.booking_closes_at, event=event),
             zone=zone_name(event.timezone),
         )
-    return _(
-        "Meeting requests and bookings closed on %(time)s (%(zone)s).",
-        time=local_time(settings.booking_closes_at, event=event),
-        zone=zone_name(event.timezone),
+    # With no closing time set, requests went on after the meetup: the other side was
+    # mailed a request that no slot was left to book, and the request page sent both
+    # to their availability for a free slot that could not come.
+    last = _last_slot_start(event)
+    if last is not None and last <= now:
+        return _(
+            "The meetup's last time slot began on %(time)s (%(zone)s): no more meetings "
+            "can be requested or booked.",
+            time=local_time(last, event=event),
+            zone=zone_name(event.timezone),
+        )
+    return None
+
+
+def _last_slot_start(event):
+    """When the last time slot of the meetup starts; None before slots are made."""
+    return db.session.scalar(
+        select(MeetingSlot.starts_at)
+        .where(MeetingSlot.event_id == event.id, MeetingSlot.retired.is_(False))
+        .order_by(MeetingSlot.starts_at.desc())
+        .limit(1)
     )
 
 

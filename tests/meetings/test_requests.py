@@ -181,6 +181,40 @@ def test_a_closed_booking_window_says_when_it_opens_or_closed(meetup, client):
     )
 
 
+def test_no_request_once_the_meetup_s_last_slot_has_begun(meetup, client, outbox, monkeypatch):
+    """With no closing time set, a startup could still ask a firm for a meeting after
+    the meetup: the firm was mailed a request no slot was left to book, and the page
+    of an accepted request sent both to their availability for a free slot."""
+    alpha, beta, gamma = (meetup.profiles[key] for key in ("alpha", "beta", "gamma"))
+    accepted = accepted_request(meetup.event, alpha, beta, meetup.exhibitor_admin)
+    db.session.commit()
+    last = meetup.slots[-1]
+    login(client, meetup.exhibitor_admin)  # alpha
+    partner = f"/e/test-expo/meetings/partners/{gamma.id}"
+    # While the last slot is still to come, it can be asked for and booked.
+    monkeypatch.setattr(services, "_now", lambda: last.starts_at - timedelta(minutes=1))
+    assert f"{partner}/request" in client.get(partner + "?lang=en").get_data(as_text=True)
+
+    monkeypatch.setattr(services, "_now", lambda: last.starts_at)
+    said = (
+        f"The meetup's last time slot began on {last.local_start():%Y-%m-%d %H:%M} "
+        "(South Korea Time): no more meetings can be requested or booked."
+    )
+    page = html.unescape(client.get(partner + "?lang=en").get_data(as_text=True))
+    assert f"{partner}/request" not in page and said in page
+    sent_before = len(outbox("meeting_request"))
+    response = client.post(f"{partner}/request?lang=en", data={"message": "Still here?"})
+    assert response.status_code == 302
+    assert db.session.scalar(select(MeetingRequest).filter_by(firm_id=gamma.id)) is None
+    assert len(outbox("meeting_request")) == sent_before
+    page = html.unescape(
+        client.get(f"/e/test-expo/meetings/requests/{accepted.id}?lang=en").get_data(as_text=True)
+    )
+    assert said in page and "Check your availability" not in page
+    page = html.unescape(client.get("/e/test-expo/meetings/?lang=ko").get_data(as_text=True))
+    assert "글로벌 밋업의 마지막 시간대가 " in page
+
+
 def test_the_invited_company_declines_a_request_but_cannot_withdraw_it(meetup, client, outbox):
     """The invited company's page of a request waiting for its answer offered, beside
     Accept and Decline, "Withdraw the request": a decline without the reason a decline
