@@ -469,11 +469,18 @@ def slots_of(event, include_retired=False):
     return db.session.scalars(query.order_by(MeetingSlot.starts_at)).all()
 
 
+def table_order():
+    """Tables in number order: T99 before T100. Codes are "T" and the number with two
+    digits at least, so by text alone T100 to T109 came between T10 and T11, on the
+    grid and when the first free table is handed out."""
+    return (func.length(MeetingTable.code), MeetingTable.code)
+
+
 def tables_of(event, active_only=True):
     query = select(MeetingTable).where(MeetingTable.event_id == event.id)
     if active_only:
         query = query.where(MeetingTable.active.is_(True))
-    return db.session.scalars(query.order_by(MeetingTable.code)).all()
+    return db.session.scalars(query.order_by(*table_order())).all()
 
 
 def _meeting_count(profile, *conditions):
@@ -1321,7 +1328,7 @@ def _free_tables(event, slot):
         select(MeetingTable)
         .where(MeetingTable.event_id == event.id, MeetingTable.active.is_(True))
         .where(MeetingTable.id.not_in(taken))
-        .order_by(MeetingTable.code)
+        .order_by(*table_order())
     ).all()
 
 
@@ -2229,7 +2236,7 @@ def sync_tables(event, settings):
                 Meeting.status == "scheduled",
                 MeetingSlot.ends_at > _now(),
             )
-            .order_by(MeetingSlot.starts_at, MeetingTable.code)
+            .order_by(MeetingSlot.starts_at, *table_order())
         ).all()
         if removed
         else []

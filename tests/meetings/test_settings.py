@@ -47,6 +47,21 @@ def test_settings_page_generates_slots_and_tables(meetup, client):
     assert {t.label for t in tables} == {"Hall B meeting zone"}
 
 
+def test_a_meeting_zone_of_over_99_tables_lists_them_in_number_order(meetup, client):
+    """Tables are numbered T01 ... T99, T100 ...: ordered as text, T100 to T109 came
+    between T10 and T11 on the grid, the move form and the free tables handed out."""
+    services.save_settings(meetup.event, meetup.organizer, table_count=120)
+    db.session.commit()
+    numbered = [f"T{n:02d}" for n in range(1, 121)]
+    assert [t.code for t in services.tables_of(meetup.event)] == numbered
+    slot = meetup.slots[0]
+    assert [t.code for t in services._free_tables(meetup.event, slot)] == numbered
+    login(client, meetup.organizer)
+    day = slot.local_start().date().isoformat()
+    page = client.get(f"/e/test-expo/meetings/manage/grid?day={day}").get_data(as_text=True)
+    assert re.findall(r'<th scope="col">(T\d+)</th>', page) == numbered
+
+
 def test_the_tables_place_is_read_in_each_reader_s_language(meetup, client):
     """One label for where the tables are was shown as typed on pages, calendar files
     and the meeting zone's hours of both languages: its words were foreign on half."""
