@@ -1138,6 +1138,8 @@ def _check_still_requested(request):
     had been withdrawn."""
     if request.status == "accepted":
         raise MeetingError(_("This request is already accepted."))
+    if request.status == "declined":
+        raise MeetingError(_("This request is already declined."))
     if request.status != "requested":
         raise MeetingError(_("This request is no longer open."))
 
@@ -1190,6 +1192,12 @@ def cancel_request(request, user, profile=None, reason=""):
     # The cancel views go on when the form is invalid, so the form's limit is not enough.
     reason = (reason or "").strip()[:2000]
     _lock_request(request)
+    if request.status == "cancelled":
+        # A second tap, another tab or the other side came first: "no longer open"
+        # read as if the withdrawal had failed.
+        if request.meeting is not None:
+            raise MeetingError(_("This meeting is already cancelled."))
+        raise MeetingError(_("This request is already withdrawn."))
     if request.status not in ("requested", "accepted"):
         raise MeetingError(_("This request is no longer open."))
     # A request waiting for an answer is withdrawn by its sender only: the invited
@@ -1463,6 +1471,10 @@ def cancel_meeting(meeting, user, *, profile=None, reason=""):
     request = meeting.request
     _lock_request(request)
     _lock_meeting(meeting)
+    if meeting.status == "cancelled":
+        # Cancelled a moment ago (a second tap, the other side): "Only scheduled
+        # meetings can be cancelled" read as if it had never been scheduled.
+        raise MeetingError(_("This meeting is already cancelled."))
     if meeting.status != "scheduled":
         raise MeetingError(_("Only scheduled meetings can be cancelled."))
     trusted = user is None or is_organizer(user, meeting.event)

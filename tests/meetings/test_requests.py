@@ -260,6 +260,45 @@ def test_accepting_again_from_another_tab_says_the_request_is_accepted(meetup, c
     assert db.session.get(MeetingRequest, request.id).status == "accepted"
 
 
+def test_a_second_tap_on_cancel_or_decline_says_it_is_done_already(meetup, client, outbox):
+    """A second Cancel (a double tap, another tab, the other side first) was answered
+    "Only scheduled meetings can be cancelled." or "This request is no longer open.",
+    as if the first had failed; a second Decline likewise. Each now says what was
+    done, and the other side is told once."""
+    alpha, beta, gamma = (meetup.profiles[key] for key in ("alpha", "beta", "gamma"))
+    meeting = booked_meeting(meetup)  # alpha and gamma
+    waiting = services.send_request(meetup.event, alpha, beta, meetup.exhibitor_admin)
+    db.session.commit()
+    base = "/e/test-expo/meetings"
+    login(client, meetup.exhibitor_admin)  # alpha
+    page = client.post(f"{base}/m/{meeting.id}/cancel?lang=en", follow_redirects=True)
+    assert "The meeting is cancelled and the slot is free again." in page.get_data(as_text=True)
+    told = len(outbox("meeting_cancelled"))
+    assert told
+    for url in (f"{base}/m/{meeting.id}/cancel", f"{base}/requests/{meeting.request_id}/cancel"):
+        text = client.post(url + "?lang=en", follow_redirects=True).get_data(as_text=True)
+        assert "This meeting is already cancelled." in text, url
+        assert "Only scheduled" not in text and "no longer open" not in text, url
+    assert len(outbox("meeting_cancelled")) == told
+    url = f"{base}/requests/{waiting.id}/cancel?lang=en"
+    client.post(url)
+    text = client.post(url, follow_redirects=True).get_data(as_text=True)
+    assert "This request is already withdrawn." in text and "no longer open" not in text
+
+    declined = services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    db.session.commit()
+    client.post("/logout")
+    login(client, meetup.attendee)  # gamma, the invited firm
+    url = f"{base}/requests/{declined.id}/decline?lang=en"
+    client.post(url, data={"reason": "Not this year"})
+    text = client.post(url, data={"reason": "No"}, follow_redirects=True).get_data(as_text=True)
+    assert "This request is already declined." in text and "no longer open" not in text
+    page = client.post(f"{base}/requests/{declined.id}/accept?lang=en", follow_redirects=True)
+    assert "This request is already declined." in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(MeetingRequest, declined.id).decline_reason == "Not this year"
+
+
 def test_mutual_requests_become_one_accepted_request_of_weight_three(meetup, client, outbox):
     alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
     first = services.send_request(
