@@ -793,7 +793,9 @@ def _apply_profile_fields(profile, fields):
     if profile.receives_at_booth and not profile.booth_code:
         profile.booth_code = booth_code_of(profile.event, profile.organization)
         if not profile.booth_code:
-            raise MeetingError(_("Give the booth code where your company receives its meetings."))
+            # "Give the booth code" sent a firm with no booth to type one, only to be
+            # told then that it has none.
+            raise _no_booth_of_its_own()
     if profile.booth_code != code_before and "booth_code" not in changed:
         # Forgotten, replaced or found here rather than typed: the audit trail names it.
         changed.append("booth_code")
@@ -869,17 +871,21 @@ def _own_booth(profile, code):
     if match is not None:
         return match
     if not codes:
-        raise MeetingError(
-            _(
-                "Your company has no booth at this event, so it cannot receive meetings "
-                "at a booth. Ask the organizer if you have a stand of your own."
-            )
-        )
+        raise _no_booth_of_its_own()
     raise MeetingError(
         _(
             "Booth %(code)s is not your company's booth. Your booths: %(codes)s.",
             code=code,
             codes=", ".join(codes),
+        )
+    )
+
+
+def _no_booth_of_its_own():
+    return MeetingError(
+        _(
+            "Your company has no booth at this event, so it cannot receive meetings "
+            "at a booth. Ask the organizer if you have a stand of your own."
         )
     )
 

@@ -183,6 +183,24 @@ def test_firms_can_only_name_their_own_booth(meetup, client):
     assert meetup.profiles["gamma"].location is None
 
 
+def test_a_firm_without_a_booth_is_told_so_when_it_ticks_its_own_booth(meetup, client, english):
+    """Gamma has no booth. Ticking "We receive our meetings at our own booth" with no
+    code asked it to "Give the booth code", and the code then typed was refused as
+    not its booth: it is told at once that it has none."""
+    login(client, meetup.attendee)  # gamma
+    response = client.post(
+        "/e/test-expo/meetings/profile?lang=en",
+        data=_profile_form(sector="ai", receives_at_booth="y", booth_code=""),
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Your company has no booth at this event, so it cannot receive meetings" in page
+    assert "Give the booth code" not in page
+    db.session.expire_all()
+    gamma = meetup.profiles["gamma"]
+    assert (gamma.receives_at_booth, gamma.location) == (False, None)
+
+
 def test_a_booth_the_organizer_set_stays_when_the_firm_saves(meetup, client):
     beta = meetup.profiles["beta"]
     services.set_booth_reception(meetup.event, meetup.organizer, beta, True, "A-07")
