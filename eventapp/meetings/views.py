@@ -1268,6 +1268,9 @@ def grid(event):
                 request.joinedload(MeetingRequest.startup),
                 request.joinedload(MeetingRequest.firm),
             )
+            # The booths of a slot in code order: read in whatever order the database
+            # returned them, they changed places on the page after a move.
+            .order_by(Meeting.booth_code, Meeting.id)
         )
         .unique()
         .all()

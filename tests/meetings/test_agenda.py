@@ -270,6 +270,33 @@ def test_grid_shows_meetings_per_slot_and_table(booked, client):
     assert f"/meetings/m/{with_gamma.id}" in row
 
 
+def test_the_grid_lists_the_booths_of_a_slot_in_code_order(meetup, client):
+    """Meetings at booths share the slot's last cell: they came in the order the
+    database returned them, which a move changes on PostgreSQL."""
+    alpha, beta, gamma = (meetup.profiles[k] for k in ("alpha", "beta", "gamma"))
+    services.set_booth_reception(meetup.event, meetup.organizer, beta, True, "B-04")
+    services.set_booth_reception(meetup.event, meetup.organizer, gamma, True, "A-09")
+    _user, other = add_company(meetup.event, "delta", "startup")
+    slot = meetup.slots[0]
+    at_b = services.book(
+        accepted_request(meetup.event, alpha, beta, meetup.exhibitor_admin), slot, meetup.organizer
+    )
+    at_a = services.book(
+        accepted_request(meetup.event, other, gamma, meetup.exhibitor_admin),
+        meetup.slots[1],
+        meetup.organizer,
+    )
+    db.session.commit()
+    services.move_meeting(at_a, slot, meetup.organizer)
+    db.session.commit()
+    login(client, meetup.organizer)
+    day = slot.local_start().date().isoformat()
+    page = client.get(f"/e/test-expo/meetings/manage/grid?day={day}").get_data(as_text=True)
+    row = page.split(f">{slot.local_start():%H:%M}<", 1)[1].split("</tr>", 1)[0]
+    assert row.index(f"/meetings/m/{at_a.id}") < row.index(f"/meetings/m/{at_b.id}")
+    assert row.index("A-09: Delta Co") < row.index("B-04: Alpha Robotics")
+
+
 def _fair_days(meetup, language):
     """The meetup's days as the day buttons read them: "Dec 10", "12월 10일" (the year
     only for a day outside the fair's year)."""
