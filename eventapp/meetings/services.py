@@ -1033,6 +1033,17 @@ def pair_requests(startup, firm):
     ).all()
 
 
+def nobody_acts_for(profile):
+    """Why `profile` cannot be asked for a meeting when nobody acts for it any more
+    (its one person went over to another company's team, say): a request would wait
+    for an answer that nobody can give."""
+    return _(
+        "Nobody takes part in the meetup for %(company)s at the moment: it cannot be "
+        "asked for a meeting.",
+        company=profile.name,
+    )
+
+
 def _open_request_to(requester, startup, firm):
     """The open request the other side already sent for this pair (None if there is
     none); MeetingError when the requester may not ask (again)."""
@@ -1087,6 +1098,8 @@ def send_request(event, requester, target, user, message=""):
         raise MeetingError(_("Meetings are between a startup and a firm."))
     if not (requester.active and target.active):
         raise MeetingError(_("This company does not take part in the meetup."))
+    if not target.contacts():
+        raise MeetingError(nobody_acts_for(target))
     _check_window(event, user)
     startup, firm = (requester, target) if requester.side == "startup" else (target, requester)
     message = (message or "").strip()[:2000]

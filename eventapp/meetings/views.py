@@ -459,6 +459,9 @@ def partners(event):
             MeetingProfile.active.is_(True),
         )
     ).all()
+    # A company nobody acts for any more cannot answer a request: not a partner to find.
+    acting = contacts_of(others)
+    others = [profile for profile in others if acting[profile.id]]
     by_id = {p.id: p for p in others}
     ranked = recommend.recommend(_candidate(me), [_candidate(p) for p in others])
     sector = args.get("sector") or ""
@@ -539,6 +542,9 @@ def partner(event, profile_id):
         and not declined_us
         and not any(r.status in OPEN_REQUEST_STATUSES for r in existing)
     )
+    unreachable = None
+    if may_ask and not other.contacts():
+        unreachable, may_ask = services.nobody_acts_for(other), False
     # Outside the booking window requests are refused as well (organizers excepted):
     # the page says so rather than take a message it cannot send.
     window_notice = services.booking_window_notice(event)
@@ -553,6 +559,7 @@ def partner(event, profile_id):
         requests_closed=may_ask and not requests_open,
         window_notice=window_notice,
         declined_us=declined_us,
+        unreachable=unreachable,
         form=RequestForm(),
     )
 

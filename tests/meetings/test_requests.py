@@ -215,6 +215,42 @@ def test_no_request_once_the_meetup_s_last_slot_has_begun(meetup, client, outbox
     assert "글로벌 밋업의 마지막 시간대가 " in page
 
 
+def test_a_company_nobody_acts_for_is_no_partner_to_ask(meetup, client, outbox):
+    """Delta's one person went over to Beta's team: nobody acts for Delta any more. It
+    was still listed among the partners, and a request sent to it waited for an
+    answer nobody could give. It is no longer listed, and asking it is refused."""
+    from eventapp.events.models import EventRole
+
+    person, delta = add_company(meetup.event, "delta", "large_firm", keywords="machine vision")
+    db.session.commit()
+    login(client, meetup.exhibitor_admin)  # alpha
+    partners = "/e/test-expo/meetings/partners?lang=en"
+    assert f'data-profile="{delta.id}"' in client.get(partners).get_data(as_text=True)
+    db.session.add(
+        EventRole(
+            event=meetup.event,
+            user=person,
+            role="exhibitor_staff",
+            organization=meetup.companies["beta"],
+        )
+    )
+    db.session.commit()
+    assert delta.contacts() == []
+    assert f'data-profile="{delta.id}"' not in client.get(partners).get_data(as_text=True)
+    said = (
+        "Nobody takes part in the meetup for Delta Co at the moment: it cannot be asked "
+        "for a meeting."
+    )
+    url = f"/e/test-expo/meetings/partners/{delta.id}"
+    page = html.unescape(client.get(url + "?lang=en").get_data(as_text=True))
+    assert said in page and f"{url}/request" not in page
+    response = client.post(f"{url}/request?lang=en", data={"message": "Hello"})
+    assert said in html.unescape(client.get(response.location).get_data(as_text=True))
+    assert db.session.scalar(select(MeetingRequest).filter_by(firm_id=delta.id)) is None
+    page = html.unescape(client.get(url + "?lang=ko").get_data(as_text=True))
+    assert "현재 delta 회사 소속으로 글로벌 밋업에 참여하는 사람이 없어" in page
+
+
 def test_the_invited_company_declines_a_request_but_cannot_withdraw_it(meetup, client, outbox):
     """The invited company's page of a request waiting for its answer offered, beside
     Accept and Decline, "Withdraw the request": a decline without the reason a decline
