@@ -1552,6 +1552,21 @@ def move_meeting(meeting, slot, user, table=None, *, override_unavailable=False,
                 names=", ".join(away),
             )
         )
+    # Refused here by name: the seats would refuse it too, but as "just been taken",
+    # which sent the organizer looking for somebody booking at the same moment.
+    busy = [
+        profile
+        for profile in (request.startup, request.firm)
+        if slot.id != meeting.slot_id and slot.id in busy_slot_ids(profile)
+    ]
+    if busy:
+        raise SlotTaken(
+            _(
+                "%(name)s already has another meeting in this time slot. Choose another "
+                "slot, or move that meeting first.",
+                name=busy[0].name,
+            )
+        )
     booth = _reception_booth(request.firm)
     if table is not None and booth:
         # _place seats the firm's partners at its booth whatever table is given: the

@@ -1313,11 +1313,17 @@ def move(event, meeting_id):
     unavailable = services.unavailable_slot_ids(meeting.startup) | services.unavailable_slot_ids(
         meeting.firm
     )
+    busy = (services.busy_slot_ids(meeting.startup) | services.busy_slot_ids(meeting.firm)) - {
+        meeting.slot_id
+    }
     # Not inside the f-string: Babel would not extract the message from there.
-    away = _("marked unavailable")
-    form.slot_id.choices = select_choices(
-        (s.id, s.label + (f" ({away})" if s.id in unavailable else "")) for s in slots
-    )
+    away, taken = _("marked unavailable"), _("has another meeting")
+
+    def slot_label(slot):
+        notes = [note for note, ids in ((taken, busy), (away, unavailable)) if slot.id in ids]
+        return slot.label + "".join(f" ({note})" for note in notes)
+
+    form.slot_id.choices = select_choices((s.id, slot_label(s)) for s in slots)
     form.table_id.choices = select_choices(
         [(0, _("first free table (or the firm's booth)"))] + [(t.id, t.code) for t in tables]
     )

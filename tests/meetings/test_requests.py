@@ -821,6 +821,41 @@ def test_move_respects_unavailability_unless_overridden(meetup, client, english)
     assert moved.slot_id == away.id and moved.sequence == 1
 
 
+def test_a_move_to_a_slot_where_a_side_has_another_meeting_says_so(meetup, client, english):
+    """The move form lists every slot to come. One where Alpha already meets Beta was
+    refused as "This time slot has just been taken.", which sent the organizer looking
+    for somebody booking at the same moment: the form marks it, the refusal names who
+    is busy there."""
+    meeting = booked_meeting(meetup)  # alpha and gamma, slot 0
+    alpha, beta = meetup.profiles["alpha"], meetup.profiles["beta"]
+    other = services.book(
+        accepted_request(meetup.event, alpha, beta, meetup.exhibitor_admin),
+        meetup.slots[1],
+        meetup.organizer,
+    )
+    db.session.commit()
+    login(client, meetup.organizer)
+    url = f"/e/test-expo/meetings/manage/m/{meeting.id}/move"
+    page = html.unescape(client.get(url).get_data(as_text=True))
+    assert f"{meetup.slots[1].label} (has another meeting)</option>" in page
+    assert f"{meetup.slots[2].label}</option>" in page
+    response = client.post(url, data={"slot_id": meetup.slots[1].id, "table_id": 0})
+    text = html.unescape(response.get_data(as_text=True))
+    assert "Alpha Robotics already has another meeting in this time slot." in text
+    assert "just been taken" not in text
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).slot_id == meetup.slots[0].id
+    assert db.session.get(Meeting, other.id).slot_id == meetup.slots[1].id
+    # Its own slot, at another table, is no clash with itself.
+    table = meetup.tables[1]
+    assert (
+        client.post(url, data={"slot_id": meetup.slots[0].id, "table_id": table.id}).status_code
+        == 302
+    )
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).table_id == table.id
+
+
 def test_move_never_goes_to_a_slot_that_has_started(meetup, client, monkeypatch, english):
     meeting = booked_meeting(meetup, slot_index=4)
     started = meetup.slots[1]
