@@ -648,9 +648,12 @@ def accept(event, request_id):
     item, me = _load_request(event, request_id)
     if me is None:
         abort(403)
+    # Booking closed (or the meetup over), "Book a time slot now" sent people to a page
+    # that said, under it, that no slot can be booked: the page says why.
+    bookable = services.booking_window_notice(event) is None or is_organizer(current_user, event)
     _attempt(
         lambda: services.accept_request(item, me, current_user),
-        _("Request accepted. Book a time slot now."),
+        _("Request accepted. Book a time slot now.") if bookable else _("Request accepted."),
     )
     return redirect(url_for("meetings.request_detail", slug=event.slug, request_id=item.id))
 

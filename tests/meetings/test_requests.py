@@ -251,6 +251,28 @@ def test_a_company_nobody_acts_for_is_no_partner_to_ask(meetup, client, outbox):
     assert "현재 delta 회사 소속으로 글로벌 밋업에 참여하는 사람이 없어" in page
 
 
+def test_accepted_while_booking_is_closed_the_request_is_not_to_book_now(meetup, client):
+    """Accepted after booking closed, the request said "Book a time slot now." above a
+    page saying that bookings closed."""
+    alpha, beta, gamma = (meetup.profiles[key] for key in ("alpha", "beta", "gamma"))
+    early = services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    late = services.send_request(meetup.event, alpha, beta, meetup.exhibitor_admin)
+    db.session.commit()
+    login(client, meetup.attendee)  # gamma
+    url = f"/e/test-expo/meetings/requests/{early.id}"
+    page = client.post(f"{url}/accept?lang=en", follow_redirects=True).get_data(as_text=True)
+    assert "Request accepted. Book a time slot now." in page
+    meetup.settings.booking_closes_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    client.post("/logout")
+    login(client, meetup.other_exhibitor)  # beta
+    url = f"/e/test-expo/meetings/requests/{late.id}"
+    page = client.post(f"{url}/accept?lang=en", follow_redirects=True).get_data(as_text=True)
+    assert "Request accepted." in page and "Book a time slot now" not in page
+    assert "Meeting requests and bookings closed on " in page
+    assert db.session.get(MeetingRequest, late.id).status == "accepted"
+
+
 def test_the_invited_company_declines_a_request_but_cannot_withdraw_it(meetup, client, outbox):
     """The invited company's page of a request waiting for its answer offered, beside
     Accept and Decline, "Withdraw the request": a decline without the reason a decline
