@@ -116,6 +116,9 @@ def test_plan_preview_and_apply(meetup, quick_solver, outbox):
     assert {m[0] for m in digests} >= {"attendee@example.org", "other_exhibitor@example.org"}
     gamma_mail = next(m for m in digests if m[0] == "attendee@example.org")
     assert gamma_mail[2].count("T0") == 4  # gamma's 4 new meetings (one was booked)
+    # The times say their zone, as every other meetup mail does: a partner from abroad
+    # read "09-17 10:00" as its own clock.
+    assert "Times in Asia/Seoul." in gamma_mail[2]
 
     with pytest.raises(services.MeetingError):
         planning.apply_plan(plan, meetup.organizer)  # only once
