@@ -701,14 +701,13 @@ def register(event, user, profile, booth_request):
     return exhibitor
 
 
-@committed(SAME_TIME)
-def update_registration(exhibitor, profile, booth_request):
-    """Change the company profile and booth request while still pending/approved.
+def registration_editable(exhibitor):
+    """Whether the company may still change its registration: pending or approved,
+    for a fair that is not over."""
+    return exhibitor.status in EDITABLE_STATUSES and not exhibitor.event.is_over
 
-    A hold picked for the old request is released when the booth count, the
-    zones or the competitors change: it may no longer follow the rules.
-    Returns a RegistrationChange."""
-    lock(exhibitor)
+
+def check_registration_editable(exhibitor):
     if exhibitor.status not in EDITABLE_STATUSES:
         raise ExhibitorError(
             _(
@@ -717,6 +716,27 @@ def update_registration(exhibitor, profile, booth_request):
                 status=status_label(exhibitor.status),
             )
         )
+    # A booth request or profile changed after the fair would ask for booths on
+    # days that have passed, and release a hold for nothing.
+    if exhibitor.event.is_over:
+        raise ExhibitorError(
+            _(
+                "%(event)s ended on %(date)s: a registration can no longer be changed.",
+                event=exhibitor.event.name,
+                date=format_date(exhibitor.event.ends_on, "long"),
+            )
+        )
+
+
+@committed(SAME_TIME)
+def update_registration(exhibitor, profile, booth_request):
+    """Change the company profile and booth request while still pending/approved.
+
+    A hold picked for the old request is released when the booth count, the
+    zones or the competitors change: it may no longer follow the rules.
+    Returns a RegistrationChange."""
+    lock(exhibitor)
+    check_registration_editable(exhibitor)
     names = [profile.get("name_ko"), profile.get("name_en")]
     other = exhibitor_named(exhibitor.event, names, exclude_id=exhibitor.id)
     if other is not None:

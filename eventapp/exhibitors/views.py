@@ -201,7 +201,7 @@ def _dashboard_page(event, exhibitor, member_form=None):
         avoids=named,
         is_admin=is_company_admin(current_user, exhibitor),
         team_open=services.team_open(exhibitor),
-        editable=exhibitor.status in services.EDITABLE_STATUSES,
+        editable=services.registration_editable(exhibitor),
         can_withdraw=services.can_transition(exhibitor.status, "withdrawn"),
         picking=picking_url(event) if exhibitor.status in services.PICKING_STATUSES else None,
         member_form=member_form if member_form is not None else MemberForm(),
@@ -216,15 +216,10 @@ def _dashboard_page(event, exhibitor, member_form=None):
 @event_view("exhibitor_admin")
 def edit(event, exhibitor_id):
     exhibitor = _company_exhibitor(event, exhibitor_id, admin=True)
-    if exhibitor.status not in services.EDITABLE_STATUSES:
-        flash(
-            _(
-                "A registration that is %(status)s can no longer be changed; "
-                "please contact the organizers.",
-                status=exhibitor.status_label,
-            ),
-            "error",
-        )
+    try:
+        services.check_registration_editable(exhibitor)
+    except services.ExhibitorError as error:
+        flash(str(error), "error")
         return _to_dashboard(exhibitor)
     form = RegistrationForm.for_exhibitor(exhibitor)
     if form.validate_on_submit():

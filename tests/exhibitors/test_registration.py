@@ -236,6 +236,28 @@ def test_no_edit_after_confirmation(login_as, small_event):
         services.update_registration(alpha, {}, services.BoothRequest(booth_count=1))
 
 
+@pytest.mark.parametrize("status", ["pending", "approved"])
+def test_no_edit_once_the_fair_is_over(login_as, small_event, fair_over, status):
+    """A pending or approved company was still offered Edit registration after the
+    last day, to ask for booths on days that had passed."""
+    alpha = small_event.exhibitors["alpha"]
+    alpha.status = status
+    db.session.commit()
+    client = login_as("exhibitor_admin")
+    dashboard = f"/e/test-expo/exhibitors/{alpha.id}/?lang=en"
+    assert "Edit registration" not in client.get(dashboard).get_data(as_text=True)
+    url = f"/e/test-expo/exhibitors/{alpha.id}/edit?lang=en"
+    assert client.get(url).status_code == 302
+    response = client.post(url, data=registration_data(booth_count="4"), follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Test Expo ended on" in page
+    assert "a registration can no longer be changed" in page
+    db.session.expire_all()
+    assert (alpha.booth_count, alpha.status) == (2, status)
+    with pytest.raises(services.ExhibitorError, match="ended on"):
+        services.update_registration(alpha, {}, services.BoothRequest(booth_count=1))
+
+
 def test_staff_cannot_edit(login_as, small_event):
     alpha = small_event.exhibitors["alpha"]
     client = login_as("exhibitor_staff")
