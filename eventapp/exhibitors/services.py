@@ -449,8 +449,23 @@ def set_status(exhibitor, status, reason=None, *, notify=True):
             reason=reason,
             badges_revoked=len(revoked),
             badges_reissued=len(reissued),
+            **(_picking_window(exhibitor) if status == "approved" else {}),
         )
     return True
+
+
+def _picking_window(exhibitor):
+    """Where booth picking stands for the company now, for its approval mail: an
+    approved company read that it could pick its booths while picking had not opened
+    yet, had closed, or opened for an earlier priority tier only."""
+    # Imported here: the booths services build on this module.
+    from eventapp.booths.services import picking_opens_for, picking_status, settings_for
+
+    settings = settings_for(exhibitor.event)
+    return {
+        "picking": picking_status(settings, exhibitor),
+        "picking_opens_at": picking_opens_for(settings, exhibitor),
+    }
 
 
 def _withdraw_pending_invitations(exhibitor, status):

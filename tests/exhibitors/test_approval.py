@@ -1,4 +1,5 @@
 import re
+from datetime import UTC, datetime, timedelta
 from itertools import product
 
 import pytest
@@ -6,6 +7,7 @@ from sqlalchemy import func, select
 
 from eventapp.accounts.models import User
 from eventapp.booths.models import EXHIBITOR_STATUSES, BoothAllocation, Exhibitor
+from eventapp.booths.services import settings_for
 from eventapp.core.audit import AuditEntry
 from eventapp.events.models import EventRole
 from eventapp.exhibitors import services
@@ -119,6 +121,58 @@ def test_organizer_approves_and_every_company_admin_is_told(login_as, small_even
     assert (entry.data["from"], entry.data["to"]) == ("pending", "approved")
     page = client.get(f"/e/test-expo/manage/exhibitors/{alpha.id}").get_data(as_text=True)
     assert "pending → approved" in page
+
+
+LATER = datetime(2099, 3, 2, 1, 0, tzinfo=UTC)  # 10:00 in Seoul
+EARLIER = datetime(2020, 3, 2, 1, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("window", "tier", "said"),
+    [
+        ({"picking_opens_at": EARLIER}, 0, "Booth picking is open: you can now pick your booths"),
+        ({}, 0, "Booth picking has not been opened yet; once it opens"),
+        (
+            {"picking_opens_at": LATER},
+            0,
+            "Booth picking opens for your company at 2099-03-02 10:00",
+        ),
+        (
+            {"picking_opens_at": EARLIER - timedelta(days=1), "picking_closes_at": EARLIER},
+            0,
+            "Booth picking is closed; the organizers will place your company",
+        ),
+        # Picking open for the priority tier only: a regular company waits for its own.
+        (
+            {"priority_opens_at": EARLIER, "picking_opens_at": LATER},
+            0,
+            "Booth picking opens for your company at 2099-03-02 10:00 (Asia/Seoul)",
+        ),
+        (
+            {"priority_opens_at": EARLIER, "picking_opens_at": LATER},
+            1,
+            "Booth picking is open: you can now pick your booths",
+        ),
+    ],
+)
+def test_the_approval_mail_says_when_the_company_picks_its_booths(
+    login_as, small_event, outbox, window, tier, said
+):
+    """It said "You can now pick your booths" whether picking had opened, not yet,
+    or closed, and whatever the company's tier."""
+    alpha = pending_exhibitor(small_event, with_second_admin=False)
+    alpha.priority_tier = tier
+    settings = settings_for(small_event.event)
+    for name in ("picking_opens_at", "picking_closes_at", "priority_opens_at"):
+        setattr(settings, name, window.get(name))
+    db.session.commit()
+    client = login_as("organizer")
+    client.post(f"/e/test-expo/manage/exhibitors/{alpha.id}/decision", data={"status": "approved"})
+    (mail,) = outbox("exhibitor_status")
+    text = " ".join(mail[2].split())
+    assert said in text
+    if "open:" not in said:
+        assert "can now pick" not in text
 
 
 def test_organizer_rejects_with_a_reason(login_as, small_event, outbox):
