@@ -9,6 +9,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from eventapp.accounts.forms import STRIPPED
 from eventapp.core.audit import ACTIONS
 from eventapp.core.forms import ChoiceField, one_kind_of_line_break, select_choices
 from eventapp.core.i18n import lazy_gettext as _l
@@ -120,6 +121,9 @@ class OrganizerForm(FlaskForm):
     email = EmailField(
         _l("E-mail of the organizer to appoint"),
         validators=[DataRequired(), Email(), Length(max=254)],
+        # A browser strips the spaces around an address; one pasted into a form sent
+        # otherwise was refused as not an e-mail address.
+        filters=STRIPPED,
     )
 
 

@@ -281,9 +281,11 @@ def settings(event):
 def appoint_organizer(event):
     form = OrganizerForm()
     if form.validate_on_submit():
-        _granted, error = _save(lambda: services.appoint_organizers(event, [form.email.data]))
+        granted, error = _save(lambda: services.appoint_organizers(event, [form.email.data]))
         if error is None:
-            flash(_("%(email)s is an organizer of the event.", email=form.email.data), "success")
+            # Named as the account has it: " Kim@Example.org" as typed is not an address.
+            (role,) = granted
+            flash(_("%(email)s is an organizer of the event.", email=role.user.email), "success")
         else:
             flash(error, "error")
     elif (form.email.data or "").strip():

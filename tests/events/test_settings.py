@@ -181,6 +181,18 @@ def test_organizers_appoint_organizers_by_e_mail(login_as, small_event):
     assert "outsider@example.org" in client.get(URL).get_data(as_text=True)
 
 
+def test_the_appointed_organizer_is_named_by_the_address_of_the_account(login_as, small_event):
+    """The message repeated the address as typed, spaces and capitals included."""
+    client = login_as("organizer")
+    response = client.post(
+        "/e/test-expo/manage/organizers?lang=en", data={"email": " Outsider@Example.ORG "}
+    )
+    page = client.get(response.location).get_data(as_text=True)
+    assert "outsider@example.org is an organizer of the event." in page
+    assert "Outsider@Example.ORG" not in page
+    assert roles_of(small_event.outsider, small_event.event) == {"organizer"}
+
+
 def test_an_address_that_is_none_is_named_when_refused(login_as, small_event):
     """An address the browser lets through (no dot in the domain) was answered "Give
     the e-mail address of the organizer to appoint", as if none had been typed."""
