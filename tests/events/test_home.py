@@ -1,5 +1,6 @@
 """The event's home page: what it offers to whom, before and after the fair."""
 
+import re
 from datetime import date, timedelta
 
 import time_machine
@@ -97,6 +98,31 @@ def test_the_list_of_events_says_which_are_over(client, small_event):
     # No venue named: no dangling separator after the dates.
     assert "· </p>" not in cards["later-expo"] and " · \n" not in cards["later-expo"]
     assert ">종료<" in client.get("/events?lang=ko").get_data(as_text=True)
+
+
+def test_events_starting_the_same_day_are_listed_by_name(client, small_event):
+    """Ordered by the first day alone, they came in no fixed order."""
+    from tests.conftest import add_other_event
+
+    day = date(2026, 5, 1)
+    for slug, english, korean in (
+        ("zeta-expo", "Zeta Expo", "가나 엑스포"),
+        ("alpha-expo", "alpha Expo", "하늘 엑스포"),
+        ("alpha-twin", "alpha Expo", "다른 엑스포"),
+        ("mid-expo", "Mid Expo", "나무 엑스포"),
+    ):
+        event = add_other_event(slug, starts_on=day)
+        event.name_en, event.name_ko = english, korean
+    add_other_event("later-expo", starts_on=day + timedelta(days=1))
+    db.session.commit()
+
+    def order(lang):
+        page = client.get(f"/events?lang={lang}").get_data(as_text=True)
+        return [slug for slug in re.findall(r'href="/e/([a-z-]+)/"', page) if slug != "test-expo"]
+
+    # Same name: the event created first comes first.
+    assert order("en") == ["later-expo", "alpha-expo", "alpha-twin", "mid-expo", "zeta-expo"]
+    assert order("ko") == ["later-expo", "zeta-expo", "mid-expo", "alpha-twin", "alpha-expo"]
 
 
 def test_the_description_keeps_its_paragraphs(client, small_event):
