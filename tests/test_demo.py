@@ -2,6 +2,7 @@
 
 from collections import Counter
 
+import pytest
 from sqlalchemy import func, select
 
 from eventapp.accounts.models import User
@@ -198,5 +199,16 @@ def test_seed_demo_reads_its_first_day_or_says_what_to_give(app):
     result = app.test_cli_runner().invoke(args=["seed-demo", "--starts-on", "17.9.2025"])
     assert result.exit_code == 2
     assert "'17.9.2025' is not a date: give YYYY-MM-DD or today." in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Event)) == 0
+
+
+@pytest.mark.parametrize("given", ["0001-01-01", "1999-12-31", "2100-12-31", "9999-12-31"])
+def test_seed_demo_refuses_a_first_day_out_of_the_years_of_events(app, given):
+    """At the calendar's ends the demo's dates could not be computed: a traceback."""
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--starts-on", given])
+    assert result.exit_code == 2
+    assert f"'{given}': the two fair days must fall between 2000 and 2100." in result.output
+    assert not isinstance(result.exception, OverflowError)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Event)) == 0

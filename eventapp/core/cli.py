@@ -60,11 +60,21 @@ def demo_first_day(given, default):
     if given == "today":
         return utcnow().astimezone(SEOUL).date()
     try:
-        return date.fromisoformat(given)
+        day = date.fromisoformat(given)
     except ValueError:
         raise click.BadParameter(
             f"{given!r} is not a date: give YYYY-MM-DD or today.", param_hint="--starts-on"
         ) from None
+    from eventapp.events.services import FIRST_YEAR, LAST_YEAR
+
+    # The years an event may be held in: at the calendar's ends the demo's days and
+    # booking windows cannot even be computed, and failed half-way with a traceback.
+    if not date(FIRST_YEAR, 1, 1) <= day < date(LAST_YEAR, 12, 31):
+        raise click.BadParameter(
+            f"{given!r}: the two fair days must fall between {FIRST_YEAR} and {LAST_YEAR}.",
+            param_hint="--starts-on",
+        )
+    return day
 
 
 def register(app):
