@@ -3,6 +3,7 @@
 import click
 from sqlalchemy import select
 
+from eventapp.core.cli import RECORD_ID
 from eventapp.events.models import Event
 from eventapp.extensions import db
 
@@ -61,9 +62,9 @@ def register(app):
     @group.command("pdf")
     @click.option("--event", "slug", required=True, help="Event slug.")
     @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True))
-    @click.option("--person", type=int, help="User id: one A6 badge for this person.")
+    @click.option("--person", type=RECORD_ID, help="User id: one A6 badge for this person.")
     @click.option("--category", help="Only badges of this category.")
-    @click.option("--company", type=int, help="Only badges of this organization (id).")
+    @click.option("--company", type=RECORD_ID, help="Only badges of this organization (id).")
     def pdf_command(slug, out, person, category, company):
         """Write badges as PDF: one person's A6 badge, or A4 sheets of four A6
         badges with cut marks (all, or one category, or one company)."""
@@ -146,7 +147,7 @@ def register(app):
         raise SystemExit(1)
 
     @group.command("reissue")
-    @click.argument("badge_id", type=int)
+    @click.argument("badge_id", type=RECORD_ID)
     def reissue_command(badge_id):
         """Reissue a badge: older prints stop admitting."""
         from eventapp.badges.services import BadgeError, reissue_badge
@@ -161,7 +162,7 @@ def register(app):
         click.echo(f"badge {badge.id} is now issue {badge.issue}")
 
     @group.command("revoke")
-    @click.argument("badge_id", type=int)
+    @click.argument("badge_id", type=RECORD_ID)
     @click.option("--reason", default="", help="Kept in the audit log.")
     def revoke_command(badge_id, reason):
         """Revoke a badge: none of its prints admits any more."""

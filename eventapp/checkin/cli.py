@@ -2,6 +2,7 @@ import click
 from sqlalchemy import select
 
 from eventapp.checkin.models import DEVICE_HOURS_MAX
+from eventapp.core.cli import RECORD_ID
 from eventapp.extensions import db
 
 
@@ -19,7 +20,7 @@ def register(app):
 
     @group.command("device-token")
     @click.argument("slug")
-    @click.argument("point_id", type=int)
+    @click.argument("point_id", type=RECORD_ID)
     @click.option("--label", default="", help="A name for the device.")
     @click.option(
         "--hours",

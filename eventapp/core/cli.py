@@ -8,6 +8,10 @@ from eventapp.core.db import utcnow
 from eventapp.core.templating import SEOUL
 from eventapp.extensions import db
 
+# An id as the database keeps one: a longer number, mistyped or pasted, stopped the
+# command with a traceback (SQLite: int too large; PostgreSQL: out of range for integer).
+RECORD_ID = click.IntRange(1, 2**31 - 1)
+
 
 def rounds_options(interval, what):
     """The --loop and --interval options of a command that `run_rounds` runs as a

@@ -49,3 +49,33 @@ def test_create_admin_with_a_taken_address_says_so(runner, small_event):
     assert isinstance(result.exception, SystemExit) and result.exit_code == 1
     assert "exists" in result.output
     assert admins() == 0
+
+
+TOO_LONG_ID = "99999999999999999999"
+
+
+@pytest.mark.parametrize(
+    ("args", "told"),
+    [
+        (["badges", "reissue", TOO_LONG_ID], "'BADGE_ID'"),
+        (["badges", "revoke", TOO_LONG_ID], "'BADGE_ID'"),
+        (
+            ["badges", "pdf", "--event", "test-expo", "--out", "{out}", "--person", TOO_LONG_ID],
+            "'--person'",
+        ),
+        (
+            ["badges", "pdf", "--event", "test-expo", "--out", "{out}", "--company", TOO_LONG_ID],
+            "'--company'",
+        ),
+        (["checkin", "device-token", "test-expo", TOO_LONG_ID], "'POINT_ID'"),
+    ],
+)
+def test_an_id_too_long_for_the_database_is_refused_in_one_line(
+    runner, small_event, tmp_path, args, told
+):
+    """A mistyped or pasted number longer than any id ended in a database traceback."""
+    out = tmp_path / "badges.pdf"
+    result = runner.invoke(args=[arg.format(out=out) for arg in args])
+    assert result.exit_code == 2, result.output
+    assert f"Invalid value for {told}: {TOO_LONG_ID} is not in the range" in result.output
+    assert not out.exists()
