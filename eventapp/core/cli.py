@@ -1,3 +1,4 @@
+import math
 import time
 from datetime import date
 
@@ -13,6 +14,27 @@ from eventapp.extensions import db
 RECORD_ID = click.IntRange(1, 2**31 - 1)
 
 
+# The longest pause between two rounds of a service: a day. Longer (or "inf")
+# stopped it with a traceback once the first round was done, when it went to sleep.
+MAX_INTERVAL = 86400.0
+
+
+class Seconds(click.FloatRange):
+    """A pause in seconds, 0 to MAX_INTERVAL: "nan" passes any range, and
+    stopped the service as a longer one did."""
+
+    name = "seconds"
+
+    def __init__(self):
+        super().__init__(min=0, max=MAX_INTERVAL)
+
+    def convert(self, value, param, ctx):
+        seconds = super().convert(value, param, ctx)
+        if math.isnan(seconds):
+            self.fail(f"{value!r} is not a number of seconds.", param, ctx)
+        return seconds
+
+
 def rounds_options(interval, what):
     """The --loop and --interval options of a command that `run_rounds` runs as a
     service: `what` is between two rounds ("batches")."""
@@ -23,7 +45,7 @@ def rounds_options(interval, what):
             default=interval,
             show_default=True,
             # A negative pause would stop the service after one round.
-            type=click.FloatRange(min=0),
+            type=Seconds(),
             help=f"Seconds between {what} with --loop.",
         )(command)
         return click.option(

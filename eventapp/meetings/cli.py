@@ -8,6 +8,8 @@ from eventapp.core.cli import rounds_options, run_rounds
 from eventapp.events.models import Event
 from eventapp.extensions import db
 
+MAX_REMIND_HOURS = 366 * 24
+
 
 def _event(slug):
     event = db.session.scalar(select(Event).where(Event.slug == slug))
@@ -29,12 +31,13 @@ def register(app):
 
     @group.command("remind")
     @click.argument("slug", required=False)
-    # No hours would remind nothing.
+    # No hours would remind nothing; more than a year ahead (where no meetup is
+    # planned) overflowed the date arithmetic with a traceback.
     @click.option(
         "--hours",
         default=24,
         show_default=True,
-        type=click.IntRange(min=1),
+        type=click.IntRange(1, MAX_REMIND_HOURS),
         help="Remind meetings starting within.",
     )
     @rounds_options(300.0, "rounds")

@@ -3,17 +3,20 @@ from flask.cli import AppGroup
 
 from eventapp.core.cli import rounds_options, run_rounds
 
+MAX_BATCH = 10_000
+
 outbox = AppGroup("outbox", help="The outgoing mail queue.")
 
 
 @outbox.command("send")
 # A batch of none sends nothing, and a negative one is no limit at all on SQLite and
-# a database error on PostgreSQL.
+# a database error on PostgreSQL; a number longer than the database's integers was
+# a traceback.
 @click.option(
     "--limit",
     default=100,
     show_default=True,
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, MAX_BATCH),
     help="Messages per batch.",
 )
 @rounds_options(5.0, "batches")

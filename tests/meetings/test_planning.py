@@ -438,11 +438,20 @@ def test_remind_loop_runs_as_a_service(meetup, app, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "args", [["--hours", "0"], ["--hours", "-5"], ["--interval", "-1", "--loop"]]
+    "args",
+    [
+        ["--hours", "0"],
+        ["--hours", "-5"],
+        ["--hours", "999999999"],
+        ["--interval", "-1", "--loop"],
+        ["--interval", "1e300", "--loop"],
+        ["--interval", "nan", "--loop"],
+    ],
 )
 def test_remind_refuses_hours_or_pause_out_of_range(app, meetup, args):
     """No hours reminded nobody without a word; a negative pause ended the service
-    in a traceback after its first round."""
+    in a traceback after its first round, as a pause too long to sleep did; hours
+    reaching past the calendar's end overflowed with a traceback."""
     result = app.test_cli_runner().invoke(args=["meetings", "remind", *args])
     assert result.exit_code == 2, result.output
     assert args[0] in result.output

@@ -453,11 +453,22 @@ def test_long_korean_subjects_arrive_with_every_space(app_ctx, smtp_server, subj
 
 
 @pytest.mark.parametrize(
-    "args", [["--limit", "-1"], ["--limit", "0"], ["--loop", "--interval", "-1"]]
+    "args",
+    [
+        ["--limit", "-1"],
+        ["--limit", "0"],
+        ["--limit", "99999999999999999999"],
+        ["--loop", "--interval", "-1"],
+        ["--loop", "--interval", "1e300"],
+        ["--loop", "--interval", "inf"],
+        ["--loop", "--interval", "nan"],
+    ],
 )
 def test_send_refuses_a_batch_or_pause_out_of_range(app_ctx, args):
     """A negative limit sent every message at once on SQLite and failed with a
-    database error on PostgreSQL; a negative pause ended the service in a traceback."""
+    database error on PostgreSQL; a negative pause ended the service in a traceback,
+    as a pause too long to sleep did after the first batch, and a limit longer than
+    the database's integers at once."""
     result = app_ctx.test_cli_runner().invoke(args=["outbox", "send", *args])
     assert result.exit_code == 2, result.output
     assert args[-2] in result.output
