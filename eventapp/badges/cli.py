@@ -166,8 +166,15 @@ def register(app):
     @click.option("--reason", default="", help="Kept in the audit log.")
     def revoke_command(badge_id, reason):
         """Revoke a badge: none of its prints admits any more."""
+        from eventapp.badges.models import REVOKE_REASON_MAX
         from eventapp.badges.services import revoke_badge
 
+        # As on the badge page: a longer one filled the audit log unchecked.
+        if len(reason) > REVOKE_REASON_MAX:
+            raise click.BadParameter(
+                f"at most {REVOKE_REASON_MAX} characters (given {len(reason)})",
+                param_hint="--reason",
+            )
         badge = revoke_badge(_badge(badge_id), reason=reason)
         db.session.commit()
         click.echo(f"badge {badge.id} revoked")

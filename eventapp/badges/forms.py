@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length, Optional
 
-from eventapp.badges.models import CATEGORIES
+from eventapp.badges.models import CATEGORIES, REVOKE_REASON_MAX
 from eventapp.core.forms import ChoiceField, select_choices
 from eventapp.core.i18n import lazy_gettext as _l
 
@@ -41,7 +41,7 @@ class CategoryForm(FlaskForm):
 
 
 class RevokeForm(FlaskForm):
-    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=200)])
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=REVOKE_REASON_MAX)])
 
 
 class ActionForm(FlaskForm):

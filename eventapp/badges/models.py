@@ -28,6 +28,9 @@ class Category(LocalizedMixin):
         return self.localized("label")
 
 
+# The longest reason kept for revoking a badge (badge page and `flask badges revoke`).
+REVOKE_REASON_MAX = 200
+
 CATEGORIES = {
     c.key: c
     for c in (

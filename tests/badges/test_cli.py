@@ -195,3 +195,18 @@ def test_pdf_of_a_company_not_at_the_event_is_refused(runner, small_event, tmp_p
     gamma = small_event.companies["gamma"].id
     result = runner.invoke(args=[*args, "--company", str(gamma), "--category", "press"])
     assert result.exit_code == 0 and "0 badges" in result.output
+
+
+def test_revoke_keeps_a_reason_the_badge_page_would_keep(runner, small_event):
+    """A reason of any length was written to the audit log; the badge page takes 200
+    characters at most."""
+
+    badge = services.issue_badge(small_event.event, small_event.attendee)
+    db.session.commit()
+    result = runner.invoke(args=["badges", "revoke", str(badge.id), "--reason", "x" * 201])
+    assert result.exit_code == 2
+    assert "Invalid value for --reason: at most 200 characters (given 201)" in result.output
+    db.session.expire_all()
+    assert badge.revoked_at is None
+    result = runner.invoke(args=["badges", "revoke", str(badge.id), "--reason", "x" * 200])
+    assert (result.exit_code, result.output) == (0, f"badge {badge.id} revoked\n")
