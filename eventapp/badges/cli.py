@@ -175,8 +175,18 @@ def register(app):
                 f"at most {REVOKE_REASON_MAX} characters (given {len(reason)})",
                 param_hint="--reason",
             )
-        badge = revoke_badge(_badge(badge_id), reason=reason)
+        badge = _badge(badge_id)
+        revoked_at = badge.revoked_at
+        badge = revoke_badge(badge, reason=reason)
         db.session.commit()
+        if revoked_at is not None:
+            # Revoking again changes nothing, the reason given now is not kept:
+            # "revoked" alone read as if it had been done, with this reason.
+            click.echo(
+                f"badge {badge.id} was already revoked on {revoked_at:%Y-%m-%d %H:%M} UTC; "
+                "nothing changed"
+            )
+            return
         click.echo(f"badge {badge.id} revoked")
 
     @group.command("public-key")

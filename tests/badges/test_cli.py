@@ -210,3 +210,20 @@ def test_revoke_keeps_a_reason_the_badge_page_would_keep(runner, small_event):
     assert badge.revoked_at is None
     result = runner.invoke(args=["badges", "revoke", str(badge.id), "--reason", "x" * 200])
     assert (result.exit_code, result.output) == (0, f"badge {badge.id} revoked\n")
+
+
+def test_revoking_a_revoked_badge_says_nothing_changed(runner, small_event):
+    """It answered "badge 5 revoked" as if it had been done now, with the reason given."""
+    from eventapp.core.audit import AuditEntry
+
+    badge = services.issue_badge(small_event.event, small_event.attendee)
+    services.revoke_badge(badge, reason="lost")
+    db.session.commit()
+    result = runner.invoke(args=["badges", "revoke", str(badge.id), "--reason", "stolen"])
+    assert result.exit_code == 0
+    assert f"badge {badge.id} was already revoked on " in result.output
+    assert result.output.endswith(" UTC; nothing changed\n")
+    reasons = db.session.scalars(
+        select(AuditEntry.data).where(AuditEntry.action == "badge.revoked")
+    ).all()
+    assert [data["reason"] for data in reasons] == ["lost"]
