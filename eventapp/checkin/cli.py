@@ -1,7 +1,7 @@
 import click
 from sqlalchemy import select
 
-from eventapp.checkin.models import DEVICE_HOURS_MAX
+from eventapp.checkin.models import DEVICE_HOURS_MAX, DEVICE_LABEL_MAX
 from eventapp.core.cli import RECORD_ID
 from eventapp.extensions import db
 
@@ -36,6 +36,12 @@ def register(app):
         from eventapp.checkin import services
         from eventapp.checkin.models import ScanPoint
 
+        # As on the scan point's page: a longer one was cut short without a word.
+        if len(label.strip()) > DEVICE_LABEL_MAX:
+            raise click.BadParameter(
+                f"at most {DEVICE_LABEL_MAX} characters (given {len(label.strip())})",
+                param_hint="--label",
+            )
         event = _event(slug)
         point = db.session.get(ScanPoint, point_id)
         if point is None or point.event_id != event.id:

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from eventapp.checkin.models import (
     DEVICE_HOURS_MAX,
+    DEVICE_LABEL_MAX,
     LEAD_NOTES_MAX,
     LEAD_RATINGS,
     SCAN_POINT_KINDS,
@@ -60,7 +61,7 @@ class ScanPointForm(FlaskForm):
 
 
 class DeviceForm(FlaskForm):
-    label = StringField(_l("Device label"), validators=[Optional(), Length(max=100)])
+    label = StringField(_l("Device label"), validators=[Optional(), Length(max=DEVICE_LABEL_MAX)])
     hours = IntegerField(
         _l("Valid for (hours)"),
         default=72,

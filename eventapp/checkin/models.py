@@ -44,6 +44,8 @@ SCAN_POINT_KINDS = {
 # The answers of the scan API (in the spirit of pretix's check-in).
 # How long a scanner device may scan, at most (its set-up code stays valid as long).
 DEVICE_HOURS_MAX = 24 * 30
+# The longest name an organizer gives a scanner device (its page and the command line).
+DEVICE_LABEL_MAX = 100
 
 SCAN_RESULTS = {
     "ok": _l("OK"),
@@ -197,7 +199,7 @@ class ScanDevice(db.Model):
     scan_point_id: Mapped[int] = mapped_column(
         ForeignKey("checkin_scan_points.id", ondelete="CASCADE"), index=True
     )
-    label: Mapped[str] = mapped_column(String(100), default="")
+    label: Mapped[str] = mapped_column(String(DEVICE_LABEL_MAX), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[object] = mapped_column(UTCDateTime)

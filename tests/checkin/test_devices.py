@@ -177,6 +177,21 @@ def test_cli_prints_a_working_token(scanning, app):
     assert device is not None and device.label == "cli" and device.scan_point_id == gate.id
 
 
+def test_cli_refuses_a_label_the_device_page_would_refuse(scanning, app):
+    """A label over 100 characters was cut to its first 100 without a word."""
+    gate = scanning.points["gate"]
+    args = ["checkin", "device-token", "test-expo", str(gate.id), "--label"]
+    before = db.session.scalars(select(ScanDevice.id)).all()
+    result = app.test_cli_runner().invoke(args=[*args, "x" * 101])
+    assert result.exit_code == 2
+    assert "Invalid value for --label: at most 100 characters (given 101)" in result.output
+    assert db.session.scalars(select(ScanDevice.id)).all() == before
+    result = app.test_cli_runner().invoke(args=[*args, " " + "x" * 100 + " "])
+    assert result.exit_code == 0, result.output
+    labels = db.session.scalars(select(ScanDevice.label).where(ScanDevice.id.not_in(before)))
+    assert labels.all() == ["x" * 100]
+
+
 def test_a_withdrawn_set_up_says_so_on_the_scanner_page(scanning, client, login_as):
     gate = scanning.points["gate"]
     device = services.create_device(gate, label="gate phone", hours=5)
