@@ -39,6 +39,19 @@ def _issued(small_event, *keys):
     return badges, [services.badge_code(badge) for badge in badges]
 
 
+def _fair_to_come(event):
+    """Move the fair a month ahead: a company registers again only for a fair that
+    is not over."""
+    from datetime import timedelta
+
+    from eventapp.core.db import utcnow
+    from eventapp.core.templating import SEOUL
+
+    event.starts_on = utcnow().astimezone(SEOUL).date() + timedelta(days=30)
+    event.ends_on = event.starts_on + timedelta(days=1)
+    db.session.commit()
+
+
 def _page(client, path, lang):
     return client.get(f"{path}?lang={lang}").get_data(as_text=True)
 
@@ -141,6 +154,7 @@ def test_a_pending_company_rejected_loses_the_badges_printed_for_it(small_event)
 def test_approved_again_the_team_gets_new_prints(small_event, fair_ahead, outbox):
     """Registering again does not bring the old codes back, nor any new print: the
     organizers' approval does, on new codes; the old ones stay refused."""
+    _fair_to_come(small_event.event)
     event, alpha = small_event.event, small_event.exhibitors["alpha"]
     (admin, staff), codes = _issued(small_event, "exhibitor_admin", "exhibitor_staff")
     exhibitors.withdraw(alpha, "budget cut")
@@ -208,6 +222,7 @@ def test_while_it_does_not_exhibit_its_team_is_printed_no_valid_badge(
     own page, the company's and the organizers' bulk issue would print them one as its
     exhibitor: issued revoked, saying why. Nor does the desk reissue one; the
     organizers' approval again gives the whole team new prints."""
+    _fair_to_come(small_event.event)
     event, alpha = small_event.event, small_event.exhibitors["alpha"]
     (admin,), _codes = _issued(small_event, "exhibitor_admin")
     exhibitors.withdraw(alpha, "budget cut")
@@ -301,6 +316,7 @@ def test_a_member_who_is_also_an_attendee_gets_an_attendees_badge(small_event, f
     valid attendee's badge (a startup's: their company's kind) that names no booth and
     is not the exhibitor's; approved again, the team's prints name the company once
     more."""
+    _fair_to_come(small_event.event)
     event, alpha = small_event.event, small_event.exhibitors["alpha"]
     staff, admin = small_event.exhibitor_staff, small_event.exhibitor_admin
     for person in (staff, admin):
