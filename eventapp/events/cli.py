@@ -2,6 +2,7 @@
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from eventapp.extensions import db
 
@@ -37,6 +38,8 @@ def register(app):
     )
     def create_command(slug, organizers, starts_on, ends_on, opens_at, closes_at, **details):
         """Create the event SLUG, checked as on the New event page."""
+        from eventapp.accounts.models import User
+        from eventapp.events.models import EventRole
         from eventapp.events.services import EventError, add_event
 
         details.update(
@@ -52,9 +55,17 @@ def register(app):
         except EventError as error:
             db.session.rollback()
             raise click.ClickException(str(error)) from None
+        # Named as the accounts have them: counting the addresses as typed told of two
+        # organizers for the same address given twice (or of one for an empty one).
+        appointed = db.session.scalars(
+            select(User.email)
+            .join(EventRole, EventRole.user_id == User.id)
+            .where(EventRole.event_id == event.id, EventRole.role == "organizer")
+            .order_by(EventRole.id)
+        ).all()
         click.echo(
             f"Created {event.slug}: {event.name_en}, {event.starts_on} to {event.ends_on}"
-            f" ({len(organizers)} organizer(s))."
+            f"; organizers: {', '.join(appointed) or 'none yet'}."
         )
 
     app.cli.add_command(group)

@@ -150,6 +150,19 @@ def test_cli_creates_an_event_with_organizers(app, small_event):
     assert roles_of(small_event.organizer, event) == {"organizer"}
 
 
+def test_cli_names_the_organizers_it_appointed(app, small_event):
+    """It counted the addresses as typed: "2 organizer(s)" for one address given twice,
+    "1 organizer(s)" for an empty one."""
+    runner = app.test_cli_runner()
+    twice = ["--organizer", "organizer@example.org", "--organizer", " Organizer@Example.ORG"]
+    result = runner.invoke(args=[*CLI_ARGS, *twice])
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith("; organizers: organizer@example.org.\n")
+    result = runner.invoke(args=[*CLI_ARGS[:2], "kicxup-2027", *CLI_ARGS[3:], "--organizer", ""])
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith("; organizers: none yet.\n")
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
