@@ -137,8 +137,11 @@ def register(app):
         """Create a platform administrator."""
         from email_validator import EmailNotValidError, validate_email
 
-        from eventapp.accounts.services import AccountError, create_user
+        from eventapp.accounts.services import AccountError, create_user, normalize_email
 
+        # Spaces pasted around the address were refused as characters of the address,
+        # where the sign-up form and `flask events create --organizer` drop them.
+        email = email.strip()
         # The rules of the sign-up form: the account that may do everything gets no
         # weaker password, and an address that can receive the password-reset mail.
         try:
@@ -151,6 +154,8 @@ def register(app):
             user = create_user(email, password, name_en="Administrator", is_admin=True)
         except AccountError:
             db.session.rollback()
-            raise click.ClickException(f"an account with the e-mail {email!r} exists") from None
+            raise click.ClickException(
+                f"an account with the e-mail {normalize_email(email)!r} exists"
+            ) from None
         db.session.commit()
         click.echo(f"Administrator {user.email} created.")

@@ -51,6 +51,19 @@ def test_create_admin_with_a_taken_address_says_so(runner, small_event):
     assert admins() == 0
 
 
+def test_create_admin_takes_the_address_as_the_account_keeps_it(runner, small_event):
+    """Spaces pasted around the address were refused as characters of it, and a taken
+    address was named as typed ('Organizer@Example.ORG') rather than as the account's."""
+    result = runner.invoke(args=["create-admin", " Boss@Example.org ", "--password", "long enough"])
+    assert (result.exit_code, result.output) == (0, "Administrator boss@example.org created.\n")
+    result = runner.invoke(
+        args=["create-admin", "Organizer@Example.ORG ", "--password", "long enough"]
+    )
+    assert result.exit_code == 1
+    assert result.output == "Error: an account with the e-mail 'organizer@example.org' exists\n"
+    assert admins() == 1
+
+
 TOO_LONG_ID = "99999999999999999999"
 
 
