@@ -40,9 +40,15 @@ def status_command():
     from eventapp.extensions import db
     from eventapp.notifications.models import OutboxMessage
 
+    # Ordered: the lines came in whatever order the database grouped them, changing
+    # between runs on PostgreSQL; an empty queue printed nothing at all.
     rows = db.session.execute(
-        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        select(OutboxMessage.status, func.count())
+        .group_by(OutboxMessage.status)
+        .order_by(OutboxMessage.status)
     ).all()
+    if not rows:
+        click.echo("no messages")
     for status, count in rows:
         click.echo(f"{status}: {count}")
 

@@ -472,3 +472,14 @@ def test_send_refuses_a_batch_or_pause_out_of_range(app_ctx, args):
     result = app_ctx.test_cli_runner().invoke(args=["outbox", "send", *args])
     assert result.exit_code == 2, result.output
     assert args[-2] in result.output
+
+
+def test_status_counts_each_status_in_order_and_says_when_the_queue_is_empty(app_ctx):
+    """An empty queue printed nothing; the lines came in the database's grouping order."""
+    runner = app_ctx.test_cli_runner()
+    assert runner.invoke(args=["outbox", "status"]).output == "no messages\n"
+    for number, status in enumerate(["sent", "failed", "pending", "sent", "failed", "sent"]):
+        queue_mail(f"p{number}@example.org", "Hello", "Body").status = status
+    db.session.commit()
+    result = runner.invoke(args=["outbox", "status"])
+    assert (result.exit_code, result.output) == (0, "failed: 2\npending: 1\nsent: 3\n")
