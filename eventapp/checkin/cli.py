@@ -76,10 +76,17 @@ def register(app):
         from eventapp.checkin import services
 
         event = _event(slug)
-        for day, count in services.checkins_by_day(event).items():
+        by_day = services.checkins_by_day(event)
+        # Said, not left out: an empty answer read like a command that did nothing.
+        if not by_day:
+            click.echo("no check-ins yet")
+        for day, count in by_day.items():
             click.echo(f"{day}: {count} check-ins")
         counts = services.point_counts(event)
-        for point in services.event_points(event):
+        points = services.event_points(event)
+        if not points:
+            click.echo("no scan points")
+        for point in points:
             c = counts.get(point.id, {})
             click.echo(
                 f"{point.id:>4} {point.kind:<12} {point.name_en:<40} "

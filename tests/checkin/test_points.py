@@ -636,3 +636,9 @@ def test_stats_command_lists_points_as_the_scanning_page_does(scanning, app):
         "Meeting zone",
     ]
     assert [output.index(name) for name in names] == sorted(output.index(name) for name in names)
+
+
+def test_stats_command_says_when_there_is_nothing_to_count(small_event, app):
+    """An event without scan points or check-ins printed nothing at all."""
+    result = app.test_cli_runner().invoke(args=["checkin", "stats", "test-expo"])
+    assert (result.exit_code, result.output) == (0, "no check-ins yet\nno scan points\n")
