@@ -18,6 +18,7 @@ from tests.booths.conftest import (
     allocations,
     audit_actions,
     delete_booth_before_lock,
+    fair_to_come,
     move_booth_before_lock,
     open_window,
     place,
@@ -282,6 +283,7 @@ def test_booth_codes_are_matched_whatever_their_case(picking_open):
 
 
 def test_changing_the_booth_request_releases_the_hold(picking_open, login_as):
+    fair_to_come(picking_open.event)
     from eventapp.exhibitors import services as registrations
 
     alpha = picking_open.exhibitors["alpha"]
@@ -312,6 +314,7 @@ def test_changing_the_booth_request_releases_the_hold(picking_open, login_as):
     ids=["zones", "competitors"],
 )
 def test_changing_zones_or_competitors_releases_the_hold_too(picking_open, login_as, change):
+    fair_to_come(picking_open.event)
     alpha, beta = picking_open.exhibitors["alpha"], picking_open.exhibitors["beta"]
     hold(alpha, ["A-01", "A-02"])
     client = login_as("exhibitor_admin")
@@ -462,6 +465,7 @@ def test_editing_the_profile_keeps_a_competitor_that_withdrew(picking_open, logi
     """A competitor that withdrew is no longer offered in the form, so the browser does
     not send it back: saving the page must not drop it (it may register again) nor
     release the hold as if the request had changed."""
+    fair_to_come(picking_open.event)
     alpha, beta = picking_open.exhibitors["alpha"], picking_open.exhibitors["beta"]
     db.session.add(ExhibitorAvoid(exhibitor_id=alpha.id, avoided_id=beta.id))
     db.session.commit()
