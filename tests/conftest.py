@@ -10,7 +10,7 @@ import os
 import tempfile
 import threading
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from email import message_from_bytes, policy
 from functools import partial
 
@@ -32,6 +32,18 @@ ROLE_NAMES = (
     "staff",
     "organizer",
 )
+
+
+def fair_to_come(event):
+    """Move the fair a month ahead (its first day 30 days after today in Seoul): the
+    small event's days have passed, and a fair that is over takes no registration,
+    nor a change of one."""
+    from eventapp.core.db import utcnow
+    from eventapp.core.templating import SEOUL
+
+    event.starts_on = utcnow().astimezone(SEOUL).date() + timedelta(days=30)
+    event.ends_on = event.starts_on + timedelta(days=1)
+    db.session.commit()
 
 
 def _database_url(tmp_dir):

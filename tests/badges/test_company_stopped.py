@@ -1,29 +1,14 @@
 """A company that withdraws or is rejected no longer has valid badges printed for its
 team; approved again, its team gets new prints."""
 
-from datetime import timedelta
-
-import pytest
 from sqlalchemy import select
 
 from eventapp.badges import services
 from eventapp.core.audit import AuditEntry
-from eventapp.core.db import utcnow
-from eventapp.core.templating import SEOUL
 from eventapp.events.models import EventRole
 from eventapp.exhibitors import services as exhibitors
 from eventapp.extensions import db
-
-
-@pytest.fixture
-def fair_ahead(small_event):
-    """The small event moved a month ahead: a company registers again only for a fair
-    that is not over."""
-    event = small_event.event
-    event.starts_on = utcnow().astimezone(SEOUL).date() + timedelta(days=30)
-    event.ends_on = event.starts_on + timedelta(days=1)
-    db.session.commit()
-    return small_event
+from tests.conftest import fair_to_come
 
 
 def _entries(action):
@@ -37,19 +22,6 @@ def _issued(small_event, *keys):
     badges = [services.issue_badge(small_event.event, small_event[key]) for key in keys]
     db.session.commit()
     return badges, [services.badge_code(badge) for badge in badges]
-
-
-def _fair_to_come(event):
-    """Move the fair a month ahead: a company registers again only for a fair that
-    is not over."""
-    from datetime import timedelta
-
-    from eventapp.core.db import utcnow
-    from eventapp.core.templating import SEOUL
-
-    event.starts_on = utcnow().astimezone(SEOUL).date() + timedelta(days=30)
-    event.ends_on = event.starts_on + timedelta(days=1)
-    db.session.commit()
 
 
 def _page(client, path, lang):
@@ -151,10 +123,10 @@ def test_a_pending_company_rejected_loses_the_badges_printed_for_it(small_event)
     assert services.verify_code(code, event).status == "revoked"
 
 
-def test_approved_again_the_team_gets_new_prints(small_event, fair_ahead, outbox):
+def test_approved_again_the_team_gets_new_prints(small_event, outbox):
     """Registering again does not bring the old codes back, nor any new print: the
     organizers' approval does, on new codes; the old ones stay refused."""
-    _fair_to_come(small_event.event)
+    fair_to_come(small_event.event)
     event, alpha = small_event.event, small_event.exhibitors["alpha"]
     (admin, staff), codes = _issued(small_event, "exhibitor_admin", "exhibitor_staff")
     exhibitors.withdraw(alpha, "budget cut")
@@ -215,14 +187,12 @@ def test_approval_leaves_alone_who_left_and_what_the_organizers_revoked(small_ev
     assert len(_entries("badge.reissued")) == 1
 
 
-def test_while_it_does_not_exhibit_its_team_is_printed_no_valid_badge(
-    app, login_as, small_event, fair_ahead
-):
+def test_while_it_does_not_exhibit_its_team_is_printed_no_valid_badge(app, login_as, small_event):
     """Its people keep their exhibitor role (the company may register again), so their
     own page, the company's and the organizers' bulk issue would print them one as its
     exhibitor: issued revoked, saying why. Nor does the desk reissue one; the
     organizers' approval again gives the whole team new prints."""
-    _fair_to_come(small_event.event)
+    fair_to_come(small_event.event)
     event, alpha = small_event.event, small_event.exhibitors["alpha"]
     (admin,), _codes = _issued(small_event, "exhibitor_admin")
     exhibitors.withdraw(alpha, "budget cut")
@@ -310,13 +280,13 @@ def test_an_organizer_or_staff_on_the_team_keeps_their_badge(small_event):
     assert (organizer.issue, organizer.is_revoked) == (2, False)
 
 
-def test_a_member_who_is_also_an_attendee_gets_an_attendees_badge(small_event, fair_ahead):
+def test_a_member_who_is_also_an_attendee_gets_an_attendees_badge(small_event):
     """On the team of a company that withdrew, and registered as an attendee too: the
     company's print is revoked, and the desk's reissue (or a first print) gives them a
     valid attendee's badge (a startup's: their company's kind) that names no booth and
     is not the exhibitor's; approved again, the team's prints name the company once
     more."""
-    _fair_to_come(small_event.event)
+    fair_to_come(small_event.event)
     event, alpha = small_event.event, small_event.exhibitors["alpha"]
     staff, admin = small_event.exhibitor_staff, small_event.exhibitor_admin
     for person in (staff, admin):

@@ -50,16 +50,6 @@ def picking_open(small_event):
     return small_event
 
 
-def fair_to_come(event):
-    """Move the fair a month ahead: a company changes its registration only for a
-    fair that is not over."""
-    from eventapp.core.templating import SEOUL
-
-    event.starts_on = utcnow().astimezone(SEOUL).date() + timedelta(days=30)
-    event.ends_on = event.starts_on + timedelta(days=1)
-    db.session.commit()
-
-
 def add_exhibitor(event, key, *, zones=("ai",), count=1, status="approved", tier=0, kind="startup"):
     """A company with an approved exhibitor and a company-admin user `<key>@example.org`."""
     from eventapp.accounts.models import User

@@ -18,11 +18,11 @@ from tests.booths.conftest import (
     allocations,
     audit_actions,
     delete_booth_before_lock,
-    fair_to_come,
     move_booth_before_lock,
     open_window,
     place,
 )
+from tests.conftest import fair_to_come
 
 
 def hold(exhibitor, codes, now=None):

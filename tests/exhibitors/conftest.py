@@ -42,16 +42,9 @@ def newcomer(small_event):
 def small_event(small_event):
     """The small event, moved a month ahead: a fair that is over takes no
     registration and no team member (see fair_over for the tests of that)."""
-    from datetime import timedelta
+    from tests.conftest import fair_to_come
 
-    from eventapp.core.db import utcnow
-    from eventapp.core.templating import SEOUL
-    from eventapp.extensions import db
-
-    event = small_event.event
-    event.starts_on = utcnow().astimezone(SEOUL).date() + timedelta(days=30)
-    event.ends_on = event.starts_on + timedelta(days=1)
-    db.session.commit()
+    fair_to_come(small_event.event)
     return small_event
 
 
