@@ -666,7 +666,11 @@ def decline(event, request_id):
         abort(403)
     form = DeclineForm()
     if not form.validate_on_submit():
-        flash(_("Please give a reason for declining."), "error")
+        # A reason given but refused (too long) says why; "give a reason" read as if
+        # the text had been lost.
+        given = (form.reason.data or "").strip()
+        problems = field_errors(form) if given else []
+        flash(" ".join(problems) or _("Please give a reason for declining."), "error")
     else:
         _attempt(
             lambda: services.decline_request(item, me, current_user, form.reason.data),

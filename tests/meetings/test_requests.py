@@ -1632,3 +1632,24 @@ def test_the_requests_page_reads_partners_and_meetings_with_the_requests(meetup,
     assert many == few
     page = response.get_data(as_text=True)
     assert all(f"Asks{n} Co" in page for n in (1, 2, 3))
+
+
+def test_a_decline_whose_reason_is_too_long_says_so(meetup, client):
+    """A reason over 2000 characters was answered "Please give a reason for
+    declining.", as if none had been given; the page says what is wrong with it."""
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    request = services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin, "Hi")
+    db.session.commit()
+    url = f"/e/test-expo/meetings/requests/{request.id}"
+    login(client, meetup.attendee)  # gamma, the invited firm
+    page = client.post(
+        f"{url}/decline?lang=en", data={"reason": "x" * 2001}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Reason for declining: " in page and "2000" in page
+    assert "Please give a reason for declining." not in page
+    page = client.post(
+        f"{url}/decline?lang=en", data={"reason": "  "}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Please give a reason for declining." in page
+    db.session.expire_all()
+    assert db.session.get(MeetingRequest, request.id).status == "requested"
