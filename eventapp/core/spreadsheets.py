@@ -3,7 +3,8 @@
 Spreadsheet programs run a cell that looks like a formula: a company called
 `=HYPERLINK(...)` would become a link (or worse) in the organizer's Excel.
 `csv_safe()` defuses such a value for CSV (`csv_cell()` also keeps digits as
-text), `keep_as_text()` for the cells of an openpyxl row. `xlsx_row()` drops the control characters XLSX cannot hold.
+text), `keep_as_text()` for the cells of an openpyxl row. `xlsx_row()` drops the
+control characters XLSX cannot hold.
 """
 
 import re

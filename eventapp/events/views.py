@@ -80,11 +80,12 @@ def hall_counts(event):
 
 @bp.get("/events")
 def list_events():
-    events = db.session.scalars(select(Event).order_by(Event.starts_on.desc(), Event.id)).all()
-    # Events starting the same day came in no fixed order, shuffling between visits:
-    # they follow each other by the name the page shows, in its language.
-    events.sort(key=lambda event: (event.name.casefold(), event.id))
-    events.sort(key=lambda event: event.starts_on, reverse=True)
+    # The latest first; events starting the same day came in no fixed order, shuffling
+    # between visits: they follow each other by the name the page shows, in its language.
+    events = sorted(
+        db.session.scalars(select(Event)),
+        key=lambda event: (-event.starts_on.toordinal(), event.name.casefold(), event.id),
+    )
     return render_template("events/list.html", events=events)
 
 
