@@ -1124,7 +1124,9 @@ document.addEventListener("keydown", (event) => {
     }
     return;
   }
-  const now = performance.now();
+  // When the key was pressed, not when the page got to it: a busy page (a camera
+  // frame decoding, an answer drawn) hands a burst's keys on late and far apart.
+  const now = event.timeStamp || performance.now();
   if (now - wedgeAt > WEDGE_GAP_MS) wedge = "";
   wedgeAt = now;
   if (character) {

@@ -336,11 +336,31 @@ def test_a_hand_scanners_first_key_through_the_korean_input_method_is_not_lost(
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
-def _key(cdp, kind, key, code, key_code, text=None):
+def _key(cdp, kind, key, code, key_code, text=None, pressed_at=None):
+    """One key event; pressed at `pressed_at` (seconds since the epoch) if given,
+    else when Chromium gets it."""
     event = {"type": kind, "key": key, "code": code, "windowsVirtualKeyCode": key_code}
     if text is not None:
         event["text"] = text
+    if pressed_at is not None:
+        event["timestamp"] = pressed_at
     cdp.send("Input.dispatchKeyEvent", event)
+
+
+def _process_keys(cdp, keys, pressed_at):
+    """A hand scanner's keys through the Korean input method ("Process", keyCode 229;
+    the physical key says which it was), 10 ms apart from `pressed_at`: the gaps the
+    page sees are the scanner's, however slowly a loaded machine hands them on."""
+    for step, character in enumerate(keys):
+        physical = (
+            "Enter"
+            if character == "\n"
+            else f"Digit{character}"
+            if character.isdigit()
+            else f"Key{character}"
+        )
+        for kind in ("rawKeyDown", "keyUp"):
+            _key(cdp, kind, "Process", physical, 229, pressed_at=pressed_at + step * 0.01)
 
 
 # How the Enter pressed while the input method still composes the last syllable
@@ -426,16 +446,31 @@ def test_a_hand_scanners_enter_as_the_input_methods_key_on_a_phone(
     page = _gate_scanner(scanning, live_server, launch_chromium, "phone process enter", **PHONE)
     assert page.evaluate("document.activeElement.id") != "code-input"
     cdp = page.context.new_cdp_session(page)
-    for character in code:
-        physical = f"Digit{character}" if character.isdigit() else f"Key{character}"
-        for kind in ("rawKeyDown", "keyUp"):
-            _key(cdp, kind, "Process", physical, 229)
-    for kind in ("rawKeyDown", "keyUp"):
-        _key(cdp, kind, "Process", "Enter", 229)
+    _process_keys(cdp, code + "\n", clock.time())
     page.wait_for_selector("#result[data-status='ok']", timeout=10000)
     page.wait_for_timeout(500)
     assert _scans() == [(code, "ok")]
     assert page.evaluate("document.activeElement.id") != "code-input"
+
+
+def test_keys_pressed_apart_start_a_new_code_however_late_the_page_gets_them(
+    scanning, live_server, launch_chromium
+):
+    """A stray key pressed a second before the hand scanner's burst is not part of the
+    code, even when the page gets both at once (busy, or on a loaded machine), and a
+    burst the page gets slowly stays one code. The page timed the keys as it got
+    them: a stray key glued itself to the code, and a slow page split a code."""
+    code = scanning.code("staff")
+    page = _gate_scanner(scanning, live_server, launch_chromium, "phone key gaps", **PHONE)
+    cdp = page.context.new_cdp_session(page)
+    # Times ahead of now: the page counts time from its own start, and clamps earlier
+    # times to that start.
+    pressed = clock.time() + 5
+    _process_keys(cdp, "Q", pressed)
+    _process_keys(cdp, code + "\n", pressed + 1)
+    page.wait_for_selector("#result[data-status='ok']", timeout=10000)
+    page.wait_for_timeout(500)
+    assert _scans() == [(code, "ok")]
 
 
 JAMO = dict(
