@@ -25,6 +25,7 @@ from tests.checkin.test_scanner_browser import (
     _type_code,
     _upload_queue,
     _wait_online,
+    hand_scanner_keys,
 )
 
 pytestmark = [
@@ -336,31 +337,11 @@ def test_a_hand_scanners_first_key_through_the_korean_input_method_is_not_lost(
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
-def _key(cdp, kind, key, code, key_code, text=None, pressed_at=None):
-    """One key event; pressed at `pressed_at` (seconds since the epoch) if given,
-    else when Chromium gets it."""
+def _key(cdp, kind, key, code, key_code, text=None):
     event = {"type": kind, "key": key, "code": code, "windowsVirtualKeyCode": key_code}
     if text is not None:
         event["text"] = text
-    if pressed_at is not None:
-        event["timestamp"] = pressed_at
     cdp.send("Input.dispatchKeyEvent", event)
-
-
-def _process_keys(cdp, keys, pressed_at):
-    """A hand scanner's keys through the Korean input method ("Process", keyCode 229;
-    the physical key says which it was), 10 ms apart from `pressed_at`: the gaps the
-    page sees are the scanner's, however slowly a loaded machine hands them on."""
-    for step, character in enumerate(keys):
-        physical = (
-            "Enter"
-            if character == "\n"
-            else f"Digit{character}"
-            if character.isdigit()
-            else f"Key{character}"
-        )
-        for kind in ("rawKeyDown", "keyUp"):
-            _key(cdp, kind, "Process", physical, 229, pressed_at=pressed_at + step * 0.01)
 
 
 # How the Enter pressed while the input method still composes the last syllable
@@ -446,7 +427,7 @@ def test_a_hand_scanners_enter_as_the_input_methods_key_on_a_phone(
     page = _gate_scanner(scanning, live_server, launch_chromium, "phone process enter", **PHONE)
     assert page.evaluate("document.activeElement.id") != "code-input"
     cdp = page.context.new_cdp_session(page)
-    _process_keys(cdp, code + "\n", clock.time())
+    hand_scanner_keys(cdp, code + "\n", clock.time(), through_input_method=True)
     page.wait_for_selector("#result[data-status='ok']", timeout=10000)
     page.wait_for_timeout(500)
     assert _scans() == [(code, "ok")]
@@ -466,8 +447,8 @@ def test_keys_pressed_apart_start_a_new_code_however_late_the_page_gets_them(
     # Times ahead of now: the page counts time from its own start, and clamps earlier
     # times to that start.
     pressed = clock.time() + 5
-    _process_keys(cdp, "Q", pressed)
-    _process_keys(cdp, code + "\n", pressed + 1)
+    hand_scanner_keys(cdp, "Q", pressed, through_input_method=True)
+    hand_scanner_keys(cdp, code + "\n", pressed + 1, through_input_method=True)
     page.wait_for_selector("#result[data-status='ok']", timeout=10000)
     page.wait_for_timeout(500)
     assert _scans() == [(code, "ok")]

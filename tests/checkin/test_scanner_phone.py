@@ -17,6 +17,7 @@ from tests.checkin.test_scanner_browser import (
     _setup_path,
     _sign_in,
     _type_code,
+    hand_scanner_types,
 )
 from tests.conftest import page_width
 
@@ -317,8 +318,7 @@ def test_hand_scanner_after_the_menu_was_opened_and_closed(
     assert page.locator(".mainnav").is_visible()
     page.tap(".nav-toggle-label")  # and close it again
     assert not page.locator(".mainnav").is_visible()
-    page.keyboard.type(code)
-    page.keyboard.press("Enter")
+    hand_scanner_types(page, code)
     page.wait_for_selector("#result[data-status='ok']", timeout=10000)
     # The on-screen keyboard stays down, and the menu stays closed.
     assert page.evaluate("document.activeElement.id") != "code-input"
