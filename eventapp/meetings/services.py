@@ -1079,6 +1079,15 @@ def _make_mutual(event, old, requester, target, user, message):
     return old
 
 
+def same_side_message(target):
+    """Why `target` cannot be asked by a company of its own side (a hand-made request,
+    an old page, a company whose side changed): named with its side, the user sees
+    which company is not a partner for them, not only the rule."""
+    if target.side == "startup":
+        return _("%(name)s is a startup too: meetups pair a startup with a firm.", name=target.name)
+    return _("%(name)s is a firm too: meetups pair a startup with a firm.", name=target.name)
+
+
 def send_request(event, requester, target, user, message=""):
     """`requester` (a profile) asks `target` (a profile of the other side) for a meeting.
 
@@ -1095,7 +1104,7 @@ def send_request(event, requester, target, user, message=""):
     if requester.event_id != event.id or target.event_id != event.id:
         raise MeetingError(_("This company does not take part in the meetup."))
     if requester.side == target.side:
-        raise MeetingError(_("Meetings are between a startup and a firm."))
+        raise MeetingError(same_side_message(target))
     if not (requester.active and target.active):
         raise MeetingError(_("This company does not take part in the meetup."))
     if not target.contacts():

@@ -542,6 +542,11 @@ def partner(event, profile_id):
         and not declined_us
         and not any(r.status in OPEN_REQUEST_STATUSES for r in existing)
     )
+    # An old link or a bookmark may lead to a company of one's own side: the page says
+    # why no request can be sent rather than leave the form out unexplained.
+    same_side = None
+    if me is not None and me.id != other.id and me.side == other.side:
+        same_side = services.same_side_message(other)
     unreachable = None
     if may_ask and not other.contacts():
         unreachable, may_ask = services.nobody_acts_for(other), False
@@ -560,6 +565,7 @@ def partner(event, profile_id):
         window_notice=window_notice,
         declined_us=declined_us,
         unreachable=unreachable,
+        same_side=same_side,
         form=RequestForm(),
     )
 

@@ -414,12 +414,74 @@ def test_opposite_requests_that_race_end_as_one_mutual_request(meetup, monkeypat
 
 def test_same_side_and_duplicate_requests_are_refused(meetup):
     beta, gamma = meetup.profiles["beta"], meetup.profiles["gamma"]
-    with pytest.raises(services.MeetingError):
+    with force_locale("en"), pytest.raises(services.MeetingError) as refused:
         services.send_request(meetup.event, beta, gamma, meetup.other_exhibitor)
+    assert str(refused.value) == "Gamma Group is a firm too: meetups pair a startup with a firm."
+    with force_locale("ko"), pytest.raises(services.MeetingError) as refused:
+        services.send_request(meetup.event, beta, gamma, meetup.other_exhibitor)
+    assert str(refused.value) == "감마그룹도 기업입니다. 밋업은 스타트업과 기업을 연결합니다."
     alpha = meetup.profiles["alpha"]
     services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
     with pytest.raises(services.MeetingError):
         services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_staff)
+
+
+def test_a_startup_asking_a_startup_is_told_it_is_a_startup_too(meetup, client, outbox):
+    """A request to a company of one's own side (an old page, a hand-made request)
+    was refused with "Meetings are between a startup and a firm.", which did not say
+    what was wrong: the page names the company and its side."""
+    _delta_user, delta = add_company(meetup.event, "delta", "startup")
+    db.session.commit()
+    with force_locale("en"), pytest.raises(services.MeetingError) as refused:
+        services.send_request(meetup.event, meetup.profiles["alpha"], delta, meetup.exhibitor_admin)
+    db.session.rollback()
+    assert str(refused.value) == "Delta Co is a startup too: meetups pair a startup with a firm."
+
+    login(client, meetup.exhibitor_admin)  # acts for alpha (startup)
+    partner = f"/e/test-expo/meetings/partners/{delta.id}"
+    said = "Delta Co is a startup too: meetups pair a startup with a firm."
+    page = html.unescape(client.get(partner + "?lang=en").get_data(as_text=True))
+    assert said in page and f"{partner}/request" not in page
+    # Posted as the request form does (the form of a page from before, or made by hand).
+    response = client.post(f"{partner}/request?lang=en", data={"message": "Hello"})
+    assert response.status_code == 302 and response.location.split("?")[0].endswith(partner)
+    page = html.unescape(client.get(partner + "?lang=en").get_data(as_text=True))
+    assert said in page.split('id="same-side"')[0]  # the flash, above the page's note
+    client.post(f"{partner}/request?lang=ko", data={"message": "Hello"})
+    page = html.unescape(client.get(partner + "?lang=ko").get_data(as_text=True))
+    said = "delta 회사도 스타트업입니다. 밋업은 스타트업과 기업을 연결합니다."
+    assert said in page.split('id="same-side"')[0]
+    assert db.session.scalar(select(func.count()).select_from(MeetingRequest)) == 0
+    assert outbox("meeting_request") == []
+
+
+def test_a_firm_posting_a_request_to_a_firm_is_told_it_is_a_firm_too(meetup, client):
+    beta, gamma = meetup.profiles["beta"], meetup.profiles["gamma"]
+    login(client, meetup.other_exhibitor)  # acts for beta (firm)
+    partner = f"/e/test-expo/meetings/partners/{gamma.id}"
+    response = client.post(
+        f"{partner}/request?lang=en", data={"message": "Hello"}, follow_redirects=True
+    )
+    page = html.unescape(response.get_data(as_text=True))
+    assert page.count("Gamma Group is a firm too: meetups pair a startup with a firm.") == 2
+    assert services.pair_requests(beta, gamma) == []
+    assert db.session.scalar(select(func.count()).select_from(MeetingRequest)) == 0
+
+
+def test_the_partner_list_offers_only_the_other_side(meetup, client):
+    """A startup finds firms only, whatever it searches for; a startup's own page
+    is not offered either."""
+    _delta_user, delta = add_company(meetup.event, "delta", "startup", sector="ai")
+    db.session.commit()
+    alpha, beta, gamma = (meetup.profiles[key] for key in ("alpha", "beta", "gamma"))
+    login(client, meetup.exhibitor_admin)  # alpha (startup)
+    base = "/e/test-expo/meetings/partners"
+    for query in ("?lang=en&clear=1", "?lang=en&q=delta", "?lang=en&kind=startup", "?lang=en&q=co"):
+        page = client.get(base + query).get_data(as_text=True)
+        assert f'{base}/{delta.id}"' not in page, query
+        assert f'{base}/{alpha.id}"' not in page, query
+    page = client.get(base + "?lang=en&clear=1").get_data(as_text=True)
+    assert f'{base}/{beta.id}"' in page and f'{base}/{gamma.id}"' in page
 
 
 def test_cancelling_a_meeting_frees_the_slot_and_tells_the_other_side(meetup, outbox):
