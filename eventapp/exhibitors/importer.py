@@ -654,11 +654,17 @@ def prepare(event, filename, data):
     # Korean name, the other by its English one): a company exhibits only once.
     name_problems = {(p.line, p.column) for p in plan.problems if p.column in NAME_COLUMNS}
     first_line = {}  # organization id -> first line that reuses it
-    loose_names = _LooseNames()
+    known = _KnownNames()
     for row in rows:
         if own_problems.get(row.line, set()) & set(NAME_COLUMNS):
             continue  # not looked up: a name too long or with a NUL character
-        org, column = _matching_organization(row, loose_names)
+        org, column, other = _matching_organization(row, known)
+        if other is not None:
+            # Whichever company the import took, the row's other name is another firm's:
+            # the organizer says which company the row is.
+            if not any((row.line, c) in name_problems for c in NAME_COLUMNS):
+                add([RowProblem(row.line, column, _two_companies_message(row, org, other))])
+            continue
         if org is None:
             continue
         if row.line not in own_problems:
@@ -679,53 +685,76 @@ def prepare(event, filename, data):
     return plan
 
 
-def _matching_organization(row, loose_names):
-    """An organization of the platform with the same name, to reuse instead of duplicating,
-    and the name column that matched; (None, None) if there is none. The same name
-    as written first, else as duplicates are told (`company_name_key`): "Acme" or
-    "ＡＣＭＥ" in the file is the "ACME" already on the platform, not a second one."""
-    for column in NAME_COLUMNS:
-        name = getattr(row, column)
-        if name:
-            org = db.session.scalar(
-                select(Organization)
-                .where(getattr(Organization, column) == name)
-                .order_by(Organization.id)
-            )
-            if org is not None:
-                return org, column
-    for column in NAME_COLUMNS:
-        org_id = loose_names.get(column, getattr(row, column))
-        if org_id is not None:
-            return db.session.get(Organization, org_id), column
-    return None, None
+def _two_companies_message(row, first, second):
+    return _(
+        "name_ko '%(name_ko)s' is the company %(first)s on the platform, but name_en "
+        "'%(name_en)s' is another one, %(second)s: give the names of one company.",
+        name_ko=row.name_ko,
+        name_en=row.name_en,
+        first=_both_names(first),
+        second=_both_names(second),
+    )
 
 
-class _LooseNames:
-    """The platform's organizations by `company_name_key` of each name column, read
-    once for an import, and only if a row's name matched none as written."""
+def _both_names(org):
+    """An organization as the organizer finds it on the platform: both its names."""
+    names = [name for name in (org.name_ko, org.name_en) if name]
+    return " / ".join(dict.fromkeys(names))
+
+
+def _matching_organization(row, known):
+    """The organization of the platform the row names, to reuse instead of making a
+    second one of the same firm: (organization, the name column that matched, None),
+    or (None, None, None) if there is none.
+
+    Either name of the row may be either name of the organization, compared as
+    duplicates are told (`company_name_key`): a Korean file often writes the English
+    name in name_ko, and "ＡＣＭＥ" is the "ACME" already on the platform. When the two
+    names of the row are two different organizations, it is (the one of name_ko,
+    "name_en", the one of name_en): the row cannot tell which it is."""
+    found = {column: known.ids(getattr(row, column)) for column in NAME_COLUMNS}
+    by_ko, by_en = found["name_ko"], found["name_en"]
+    if by_ko and by_en:
+        both = by_ko & by_en
+        if not both:
+            return known.best(by_ko, row), "name_en", known.best(by_en, row)
+        return known.best(both, row), "name_ko", None
+    for column in NAME_COLUMNS:
+        if found[column]:
+            return known.best(found[column], row), column, None
+    return None, None, None
+
+
+class _KnownNames:
+    """The platform's organizations by `company_name_key` of each of their names,
+    Korean and English alike, read once for an import."""
 
     def __init__(self):
-        self._keys = None
+        self._ids = None
+        self._names = {}
 
-    def get(self, column, name):
-        from eventapp.exhibitors.services import company_name_key
-
+    def ids(self, name):
+        """The ids of the organizations one of whose names is `name` by its key."""
         if not name:
-            return None
-        if self._keys is None:
-            self._keys = {c: {} for c in NAME_COLUMNS}
-            rows = db.session.execute(
-                select(Organization.id, *(getattr(Organization, c) for c in NAME_COLUMNS)).order_by(
-                    Organization.id.desc()
-                )
-            )
-            for org_id, *names in rows:
-                # The earliest organization wins, as the match as written takes it.
-                for c, value in zip(NAME_COLUMNS, names, strict=True):
+            return set()
+        if self._ids is None:
+            self._ids = {}
+            for org_id, *names in db.session.execute(
+                select(Organization.id, *(getattr(Organization, c) for c in NAME_COLUMNS))
+            ):
+                self._names[org_id] = names
+                for value in names:
                     if value:
-                        self._keys[c][company_name_key(value)] = org_id
-        return self._keys[column].get(company_name_key(name))
+                        self._ids.setdefault(company_name_key(value), set()).add(org_id)
+        return self._ids.get(company_name_key(name), set())
+
+    def best(self, ids, row):
+        """Of organizations that are the same firm by name, the one that bears a name
+        of the row as written, else the earliest: the platform's duplicates stay
+        where they are, and the import adds to the one the file means."""
+        typed = {name for name in (row.name_ko, row.name_en) if name}
+        org_id = min(ids, key=lambda i: (not typed & set(self._names[i]), i))
+        return db.session.get(Organization, org_id)
 
 
 # -- writing ---------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import base64
 import csv
+import html
 import io
 import re
 import zipfile
@@ -1065,3 +1066,82 @@ def test_a_company_on_the_platform_is_reused_under_another_case_or_letter_form(s
         .order_by(Exhibitor.organization_id)
     ).all()
     assert existing.id in exhibiting and korean.id in exhibiting
+
+
+def _epsilon():
+    """A company of the platform, not at this fair, known by both its names."""
+    epsilon = Organization(
+        name_ko="엡실론에너지", name_en="Epsilon Energy", kind="midsize_firm", sector="eco"
+    )
+    db.session.add(epsilon)
+    db.session.commit()
+    return epsilon
+
+
+def test_a_company_named_in_the_other_name_column_is_reused(small_event):
+    """A row writing a company's English name in name_ko (or its Korean name in
+    name_en) made a second company of the same firm, its booths and meetings split
+    between the two: either name of a row is matched against both of a company's."""
+    epsilon = _epsilon()
+    gamma = small_event.companies["gamma"]
+    rows = [
+        row(name_ko="Gamma Group", name_en="", avoid="", contact_email="g@example.org"),
+        row(
+            name_ko="",
+            name_en="엡실론 에너지",
+            avoid="",
+            wishes="",
+            contact_email="e@example.org",
+        ),
+        row(**{**OTHER_COMPANY, "name_ko": "제타", "name_en": "", "wishes": ""}),
+    ]
+    plan = importer.prepare(small_event.event, "x.csv", csv_bytes(rows))
+    assert plan.problems == []
+    assert plan.reused_organizations == {2: gamma.id, 3: epsilon.id}
+    organizations = db.session.scalar(select(func.count()).select_from(Organization))
+    importer.apply(small_event.event, plan, "approved")
+    db.session.commit()
+    # Only 제타 is new; Gamma Group and Epsilon Energy keep their names.
+    assert db.session.scalar(select(func.count()).select_from(Organization)) == organizations + 1
+    exhibiting = set(
+        db.session.scalars(
+            select(Exhibitor.organization_id).where(Exhibitor.event_id == small_event.event.id)
+        )
+    )
+    assert {gamma.id, epsilon.id} <= exhibiting
+    db.session.expire_all()
+    assert (gamma.name_ko, gamma.name_en) == ("감마그룹", "Gamma Group")
+    assert (epsilon.name_ko, epsilon.name_en) == ("엡실론에너지", "Epsilon Energy")
+
+
+def test_a_row_whose_two_names_are_two_companies_is_refused(login_as, small_event, english):
+    """name_ko names one company of the platform and name_en another: whichever the
+    import took, the other firm's name would point to a company that is not it. The
+    row is refused naming both, and nothing of the file is written."""
+    _epsilon()
+    client = login_as("organizer")
+    before = counts()
+    rows = [
+        row(**OTHER_COMPANY),
+        row(
+            name_ko="GAMMA GROUP",
+            name_en="엡실론에너지",
+            avoid="",
+            wishes="",
+            contact_email="g@example.org",
+        ),
+    ]
+    said = (
+        "name_ko 'GAMMA GROUP' is the company 감마그룹 / Gamma Group on the platform, but "
+        "name_en '엡실론에너지' is another one, 엡실론에너지 / Epsilon Energy: give the names "
+        "of one company."
+    )
+    plan = importer.prepare(small_event.event, "x.csv", csv_bytes(rows))
+    assert [(p.line, p.column, p.message) for p in plan.problems] == [(3, "name_en", said)]
+    assert 3 not in plan.reused_organizations
+    with pytest.raises(ValueError):
+        importer.apply(small_event.event, plan, "approved")
+    page = html.unescape(upload(client, csv_bytes(rows)).get_data(as_text=True))
+    assert said in page
+    assert 'id="import-apply"' not in page
+    assert counts() == before
