@@ -767,8 +767,9 @@ def _apply_profile_fields(profile, fields):
     code_before = profile.booth_code
     if profile.side == "firm" and {"booth_code", "receives_at_booth"} & set(fields):
         _hold_registration(profile)
-        # The stand kept may be taken up again below (_kept_stand_usable).
-        _hold_booths(profile.event_id, [profile.booth_code])
+        # The stand kept may be taken up again below (_kept_stand_usable): exclusively,
+        # as an organizer lending it to another firm at this moment does.
+        _hold_booths(profile.event_id, [profile.booth_code], exclusive=True)
     for key, value in fields.items():
         if key not in PROFILE_FIELDS:
             raise ValueError(f"unknown profile field {key!r}")
@@ -815,12 +816,35 @@ def _forget_own_booth(profile):
 
 def _kept_stand_usable(profile):
     """Whether the code kept while the firm did not receive at a booth (a stand the
-    organizers lent it) is still free or the company's own."""
+    organizers lent it) is still the company's own, or free and not lent to a firm of
+    another company since."""
     if not profile.booth_code:
         return True
     key = _booth_key(profile.booth_code)
     holder = _booth_holders(profile.event_id, {key}).get(key, -1)  # -1: gone from the plan
-    return holder is None or holder == profile.organization_id
+    if holder is None:
+        return _stand_lent_to(profile, key) is None
+    return holder == profile.organization_id
+
+
+def _stand_lent_to(profile, key):
+    """The firm of another company that receives at the free stand `key` (_booth_key)
+    now, or None. One stand receives one firm's partners: two firms lent it would both
+    have meetings there in the same slot. The caller holds the booth exclusively
+    (_hold_booths), so a lending at this moment waits and is then seen here."""
+    organization_id = profile.organization_id or profile.organization.id
+    return db.session.scalar(
+        select(MeetingProfile)
+        .where(
+            MeetingProfile.event_id == profile.event_id,
+            MeetingProfile.side == "firm",
+            MeetingProfile.receives_at_booth.is_(True),
+            func.upper(MeetingProfile.booth_code) == key,
+            MeetingProfile.organization_id != organization_id,
+        )
+        .order_by(MeetingProfile.id)
+        .limit(1)
+    )
 
 
 def _hold_registration(profile):
@@ -845,11 +869,13 @@ def _hold_registrations(event_id, organization_ids):
         ).all()
 
 
-def _hold_booths(event_id, codes):
+def _hold_booths(event_id, codes, exclusive=False):
     """Share-lock the event's booths among `codes` (any case), in id order, before who
     holds them is read: a placement or a floor plan import, which lock them, waits
     or is seen. Taken after the registrations and before any profile row is written
-    (no autoflush here), in the order of a move."""
+    (no autoflush here), in the order of a move. `exclusive` when a firm may take up
+    a free stand: two lendings of one stand, each under a share lock, would both
+    find it free and send two firms' partners there."""
     keys = sorted({_booth_key(code.strip()) for code in codes if code and code.strip()})
     if not keys or event_id is None:
         return
@@ -858,7 +884,7 @@ def _hold_booths(event_id, codes):
             select(Booth.id)
             .where(Booth.event_id == event_id, func.upper(Booth.code).in_(keys))
             .order_by(Booth.id)
-            .with_for_update(read=True)
+            .with_for_update(read=not exclusive)
         ).all()
 
 
@@ -1391,6 +1417,33 @@ def _reception_booth(firm):
     return reception_booths(firm.event_id, [firm])[firm.id]
 
 
+def _check_stand_free(meeting, slot, booth):
+    """SlotTaken when another firm's meeting takes place at `booth` (any case) in
+    `slot`: a stand lent to two firms (before lending it twice was refused) would
+    have both firms' partners at one stand at once."""
+    other = db.session.scalar(
+        select(Meeting)
+        .where(
+            Meeting.slot_id == slot.id,
+            Meeting.status == "scheduled",
+            Meeting.table_id.is_(None),
+            func.upper(Meeting.booth_code) == _booth_key(booth),
+            Meeting.id != meeting.id,
+        )
+        .order_by(Meeting.id)
+        .limit(1)
+    )
+    if other is not None:
+        raise SlotTaken(
+            _(
+                "Booth %(booth)s already holds a meeting of %(name)s in this time slot. "
+                "Choose another slot, or give one of the firms another stand.",
+                booth=booth,
+                name=other.request.firm.name,
+            )
+        )
+
+
 def _check_slot_in_grid(slot):
     """Refuse `slot` unless it is still in the grid as committed now. Called under the
     pair's lock: settings saved meanwhile (they lock every participant) may have retired
@@ -1409,6 +1462,7 @@ def _place(meeting, slot, table=None):
     _person_seats(meeting, slot)
     booth = _reception_booth(firm)
     if booth:
+        _check_stand_free(meeting, slot, booth)
         meeting.table = None
         meeting.booth_code = booth
         return meeting
@@ -2358,6 +2412,18 @@ def _event_booth(event, profile, code):
                 name=allocation.exhibitor.organization.name,
             )
         )
+    if allocation is None or allocation.state not in ("placed", "confirmed"):
+        lent = _stand_lent_to(profile, _booth_key(booth.code))
+        if lent is not None:
+            raise MeetingError(
+                _(
+                    "%(firm)s cannot receive at stand %(booth)s: it is lent to %(name)s "
+                    "for the meetup. One stand receives one company's meetings.",
+                    firm=profile.name,
+                    booth=booth.code,
+                    name=lent.name,
+                )
+            )
     return booth.code
 
 
@@ -2597,9 +2663,10 @@ def set_booth_reception(event, user, profile, receives, booth_code=None):
         )
     if receives:
         # As when the firm names its booth: not one a move is taking away meanwhile,
-        # nor a stand (named, or kept) a placement is giving away.
+        # nor a stand (named, or kept) a placement is giving away or another
+        # organizer is lending to another firm.
         _hold_registration(profile)
-        _hold_booths(event.id, [booth_code or profile.booth_code])
+        _hold_booths(event.id, [booth_code or profile.booth_code], exclusive=True)
     if receives and booth_code:
         booth_code = _event_booth(event, profile, booth_code)
     if receives and not booth_code:
@@ -2635,7 +2702,9 @@ def set_booth_receptions(event, user, choices):
     receiving = [(profile, code) for profile, receives, code in choices if receives]
     _hold_registrations(event.id, {profile.organization_id for profile, _code in receiving})
     _hold_booths(
-        event.id, [(code or "").strip() or profile.booth_code for profile, code in receiving]
+        event.id,
+        [(code or "").strip() or profile.booth_code for profile, code in receiving],
+        exclusive=True,
     )
     return sum(
         bool(set_booth_reception(event, user, profile, receives, code))

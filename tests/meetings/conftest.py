@@ -3,6 +3,8 @@ settings (2 days x 4 half-hour slots, 2 tables) and profiles for its companies:
 alpha (startup; exhibitor_admin, exhibitor_staff), beta (mid-size firm; other_exhibitor)
 and gamma (large firm; attendee)."""
 
+import threading
+from contextlib import contextmanager
 from datetime import date, time, timedelta
 
 import pytest
@@ -123,6 +125,34 @@ def booked_meeting(meetup, slot_index=0):
     meeting = services.book(request, meetup.slots[slot_index], meetup.attendee)
     db.session.commit()
     return meeting
+
+
+@contextmanager
+def uncommitted_elsewhere(app, change):
+    """`change()` done in another thread's transaction and left uncommitted while the
+    body runs: what the body locks after it waits. The other side commits when the
+    body is done, or after 1.5 s when the body waits on it."""
+    from eventapp.extensions import db
+
+    ready, done = threading.Event(), threading.Event()
+
+    def other():
+        with app.app_context(), app.test_request_context():
+            change()
+            db.session.flush()
+            ready.set()
+            done.wait(1.5)
+            db.session.commit()
+            db.session.remove()
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    try:
+        assert ready.wait(30)
+        yield
+    finally:
+        done.set()
+        thread.join(30)
 
 
 class HttpSession:

@@ -446,7 +446,8 @@ def test_the_organizers_page_reads_the_firms_at_once(meetup):
     def firms_receiving(count, start):
         for n in range(start, start + count):
             _user, firm = add_company(meetup.event, f"f{n}", "large_firm")
-            firm.receives_at_booth, firm.booth_code = True, "B-09"  # a stand lent to all
+            # A stand lent to each firm, all meeting in the same slot.
+            firm.receives_at_booth, firm.booth_code = True, f"B-{n + 1:02d}"
             user, startup = add_company(meetup.event, f"s{n}", "startup")
             services.book(
                 accepted_request(meetup.event, startup, firm, user), meetup.slots[0], user

@@ -14,7 +14,12 @@ from eventapp.extensions import db
 from eventapp.meetings import services
 from eventapp.meetings.models import Meeting, MeetingRequest, MeetingSeat, MeetingTable
 from tests.conftest import login, statements_of
-from tests.meetings.conftest import accepted_request, add_company, booked_meeting
+from tests.meetings.conftest import (
+    accepted_request,
+    add_company,
+    booked_meeting,
+    uncommitted_elsewhere,
+)
 
 
 def _seats(meeting_id=None):
@@ -814,8 +819,6 @@ def test_fewer_tables_at_the_moment_of_a_booking_never_leave_a_meeting_at_a_remo
     """The organizer goes from two tables to one while a participant books the last
     free table, T02: the booking waits for the settings and then finds no table, or the
     settings see its meeting and refuse. Never a meeting at a table that is gone."""
-    import threading
-
     from eventapp.meetings.models import MeetingTable
 
     if db.engine.dialect.name != "postgresql":
@@ -831,32 +834,20 @@ def test_fewer_tables_at_the_moment_of_a_booking_never_leave_a_meeting_at_a_remo
     request = accepted_request(meetup.event, delta, beta, user)
     db.session.commit()
     event_id, organizer_id = meetup.event.id, meetup.organizer.id
-    saved, done = threading.Event(), threading.Event()
 
     def organizer():
         from eventapp.accounts.models import User
         from eventapp.events.models import Event
 
-        with app.app_context(), app.test_request_context():
-            event = db.session.get(Event, event_id)
-            services.save_settings(event, db.session.get(User, organizer_id), table_count=1)
-            saved.set()  # switched off, not committed yet
-            done.wait(1.5)
-            db.session.commit()
-            db.session.remove()
+        event = db.session.get(Event, event_id)
+        services.save_settings(event, db.session.get(User, organizer_id), table_count=1)
 
-    thread = threading.Thread(target=organizer)
-    thread.start()
-    try:
-        assert saved.wait(30)
+    with uncommitted_elsewhere(app, organizer):  # switched off, not committed yet
         try:
             services.book(request, slot, user)
             db.session.commit()
         except services.MeetingError:
             db.session.rollback()
-    finally:
-        done.set()
-        thread.join(30)
     db.session.expire_all()
     off = db.session.scalar(select(MeetingTable).where(MeetingTable.code == "T02"))
     placed = db.session.scalars(select(Meeting).where(Meeting.status == "scheduled")).all()
@@ -1145,8 +1136,6 @@ def test_an_organizer_changing_a_meeting_the_check_in_is_recording_keeps_its_att
     organizer cancels the meeting or moves it: the organizer's change waits and is then
     refused. It had read the meeting as scheduled, and its write made the meeting that
     took place a cancelled one, or an attended one at a later time."""
-    import threading
-
     if db.engine.dialect.name != "postgresql":
         pytest.skip("SQLite serializes writing transactions: the race cannot happen there")
     meeting = booked_meeting(meetup)
@@ -1157,22 +1146,12 @@ def test_an_organizer_changing_a_meeting_the_check_in_is_recording_keeps_its_att
             meeting, meetup.slots[5], meetup.profiles["alpha"], meetup.exhibitor_admin
         )
         db.session.commit()
-    recorded, done = threading.Event(), threading.Event()
 
     def check_in():
-        with app.app_context(), app.test_request_context():
-            scanned = db.session.get(Meeting, meeting_id)
-            services.mark_attendance(scanned, "attended", None, now=started)
-            db.session.flush()
-            recorded.set()  # the row is locked, not committed yet
-            done.wait(1.5)
-            db.session.commit()
-            db.session.remove()
+        scanned = db.session.get(Meeting, meeting_id)
+        services.mark_attendance(scanned, "attended", None, now=started)
 
-    thread = threading.Thread(target=check_in)
-    thread.start()
-    try:
-        assert recorded.wait(30)
+    with uncommitted_elsewhere(app, check_in):  # the row is locked, not committed yet
         if change == "accept a new time":
             # Attendance recorded, the proposal has lapsed.
             with pytest.raises(services.ProposalClosed):
@@ -1184,9 +1163,6 @@ def test_an_organizer_changing_a_meeting_the_check_in_is_recording_keeps_its_att
                 else:
                     services.move_meeting(meeting, meetup.slots[5], meetup.organizer)
         db.session.rollback()
-    finally:
-        done.set()
-        thread.join(30)
     db.session.expire_all()
     kept = db.session.get(Meeting, meeting_id)
     assert (kept.status, kept.slot_id, kept.sequence) == ("attended", slot_id, 0)
@@ -1335,7 +1311,6 @@ def test_a_booking_waiting_for_the_settings_finds_its_slot_retired(app, meetup, 
     """The organizer ends the meeting day earlier while a participant books its last
     slot, which holds a cancelled meeting and is retired: the booking waits for the
     settings and is then refused. Never a meeting in a slot that left the grid."""
-    import threading
     from datetime import time
 
     if db.engine.dialect.name != "postgresql":
@@ -1348,31 +1323,19 @@ def test_a_booking_waiting_for_the_settings_finds_its_slot_retired(app, meetup, 
     slot = meetup.slots[3]
     assert not slot.retired  # read before the settings change, as the posted form was
     event_id, organizer_id = meetup.event.id, meetup.organizer.id
-    saved, done = threading.Event(), threading.Event()
 
     def organizer():
         from eventapp.accounts.models import User
         from eventapp.events.models import Event
 
-        with app.app_context(), app.test_request_context():
-            event = db.session.get(Event, event_id)
-            organizer = db.session.get(User, organizer_id)
-            services.save_settings(event, organizer, day_ends_at=time(11, 30))
-            saved.set()  # retired, not committed yet
-            done.wait(1.5)
-            db.session.commit()
-            db.session.remove()
+        event = db.session.get(Event, event_id)
+        organizer = db.session.get(User, organizer_id)
+        services.save_settings(event, organizer, day_ends_at=time(11, 30))
 
-    thread = threading.Thread(target=organizer)
-    thread.start()
-    try:
-        assert saved.wait(30)
+    with uncommitted_elsewhere(app, organizer):  # retired, not committed yet
         with pytest.raises(services.MeetingError, match="Unknown time slot"):
             services.book(request, slot, user)
         db.session.rollback()
-    finally:
-        done.set()
-        thread.join(30)
     db.session.expire_all()
     assert db.session.get(type(slot), slot.id).retired
     assert db.session.scalars(select(Meeting).where(Meeting.status == "scheduled")).all() == []

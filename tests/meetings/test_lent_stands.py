@@ -1,0 +1,172 @@
+"""A free stand the organizers lend for the meetup receives one company's meetings:
+lent to a second firm, both firms' partners were sent to it in the same slot."""
+
+import pytest
+from sqlalchemy import func, select
+
+from eventapp.extensions import db
+from eventapp.meetings import services
+from eventapp.meetings.models import Meeting, MeetingProfile
+from tests.conftest import login
+from tests.meetings.conftest import accepted_request, add_company, uncommitted_elsewhere
+
+LENT_TO_BETA = (
+    "Gamma Group cannot receive at stand B-09: it is lent to Beta Bio for the meetup. "
+    "One stand receives one company's meetings."
+)
+
+
+def _lend(profile, code="B-09"):
+    services.set_booth_reception(profile.event, None, profile, True, code)
+
+
+def _at_stand(code="B-09"):
+    db.session.expire_all()
+    return db.session.scalars(
+        select(MeetingProfile.id)
+        .where(
+            MeetingProfile.receives_at_booth.is_(True),
+            func.upper(MeetingProfile.booth_code) == code.upper(),
+        )
+        .order_by(MeetingProfile.id)
+    ).all()
+
+
+def test_a_stand_lent_to_a_firm_is_not_lent_to_another_company(meetup, english):
+    beta, gamma = meetup.profiles["beta"], meetup.profiles["gamma"]
+    _lend(beta)
+    db.session.commit()
+    with pytest.raises(services.MeetingError) as error:
+        services.set_booth_reception(meetup.event, meetup.organizer, gamma, True, "b-09")
+    assert str(error.value) == LENT_TO_BETA
+    db.session.rollback()
+    assert _at_stand() == [beta.id]
+    # Beta saved again at its stand is still fine, and another stand is free for gamma.
+    assert not services.set_booth_reception(meetup.event, meetup.organizer, beta, True, "B-09")
+    _lend(gamma, "B-10")
+    db.session.commit()
+    assert (beta.location, gamma.location) == ("B-09", "B-10")
+
+
+def test_a_stand_kept_by_a_firm_that_paused_may_be_lent_but_not_taken_up_twice(meetup, english):
+    """Beta stops receiving and keeps its stand to take it up later; meanwhile the
+    organizers lend it to gamma. Beta, with no booth of its own, cannot take it up
+    again while gamma receives there."""
+    beta, gamma = meetup.profiles["beta"], meetup.profiles["gamma"]
+    _lend(beta)
+    services.set_booth_reception(meetup.event, meetup.organizer, beta, False)
+    db.session.commit()
+    assert (beta.receives_at_booth, beta.booth_code) == (False, "B-09")
+    _lend(gamma)
+    db.session.commit()
+    with pytest.raises(services.MeetingError, match="Beta Bio has no booth; give a booth code"):
+        services.set_booth_reception(meetup.event, meetup.organizer, beta, True)
+    db.session.rollback()
+    with pytest.raises(services.MeetingError):
+        services.update_profile(db.session.get(MeetingProfile, beta.id), receives_at_booth=True)
+    db.session.rollback()
+    assert _at_stand() == [gamma.id]
+
+
+def test_the_booth_reception_form_refuses_a_stand_lent_twice_and_saves_nothing(meetup, client):
+    beta, gamma = meetup.profiles["beta"], meetup.profiles["gamma"]
+    login(client, meetup.organizer)
+    form = {
+        "at_booth": [str(beta.id), str(gamma.id)],
+        f"booth_{beta.id}": "B-09",
+        f"booth_{gamma.id}": "B-09",
+    }
+    url = "/e/test-expo/meetings/manage/booths"
+    response = client.post(f"{url}?lang=en", data=form, follow_redirects=True)
+    assert response.status_code == 200
+    assert LENT_TO_BETA.replace("'", "&#39;") in response.get_data(as_text=True)
+    assert _at_stand() == []
+    page = client.post(f"{url}?lang=ko", data=form, follow_redirects=True).get_data(as_text=True)
+    assert "감마그룹은 부스 B-09에서 미팅을 받을 수 없습니다." in page
+    assert "밋업을 위해 베타바이오에 빌려준 부스입니다." in page
+    assert _at_stand() == []
+    # Lent already: the form refuses it to another firm the same way.
+    _lend(beta)
+    db.session.commit()
+    response = client.post(f"{url}?lang=en", data=form, follow_redirects=True)
+    assert LENT_TO_BETA.replace("'", "&#39;") in response.get_data(as_text=True)
+    assert _at_stand() == [beta.id]
+
+
+def test_two_organizers_lending_one_stand_at_once_lend_it_once(app, meetup, english):
+    """One organizer lends B-09 to beta while another lends it to gamma: the second
+    waits for the first (the stand's row is locked) and is then refused. With a
+    share lock both read the stand as free and both firms received there."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serializes writing transactions: the race cannot happen there")
+    beta_id, gamma = meetup.profiles["beta"].id, meetup.profiles["gamma"]
+    refused = []
+    with uncommitted_elsewhere(app, lambda: _lend(db.session.get(MeetingProfile, beta_id))):
+        try:
+            _lend(gamma)
+            db.session.commit()
+        except services.MeetingError as error:
+            refused.append(str(error))
+            db.session.rollback()
+    assert _at_stand() == [beta_id]
+    assert refused == [LENT_TO_BETA]
+
+
+def _lent_twice(meetup):
+    """Beta and gamma both at stand B-09 (lent twice before it was refused), beta
+    with a meeting there in the first slot; committed."""
+    beta, gamma = meetup.profiles["beta"], meetup.profiles["gamma"]
+    _lend(beta)
+    gamma.receives_at_booth, gamma.booth_code = True, "b-09"
+    request = accepted_request(meetup.event, meetup.profiles["alpha"], beta, meetup.exhibitor_admin)
+    meeting = services.book(request, meetup.slots[0], meetup.exhibitor_admin)
+    db.session.commit()
+    assert meeting.booth_code == "B-09"
+    return gamma
+
+
+def test_a_stand_lent_twice_never_holds_two_meetings_in_one_slot(meetup, english):
+    gamma = _lent_twice(meetup)
+    user, startup = add_company(meetup.event, "late", "startup")
+    request = accepted_request(meetup.event, startup, gamma, user)
+    db.session.commit()
+    with pytest.raises(services.SlotTaken) as error:
+        services.book(request, meetup.slots[0], user)
+    assert str(error.value) == (
+        "Booth b-09 already holds a meeting of Beta Bio in this time slot. "
+        "Choose another slot, or give one of the firms another stand."
+    )
+    db.session.rollback()
+    # Another slot is free at the stand; moving the meeting into the first is refused.
+    meeting = services.book(db.session.merge(request), meetup.slots[1], user)
+    db.session.commit()
+    assert meeting.booth_code == "b-09"
+    with pytest.raises(services.SlotTaken, match="Booth b-09 already holds a meeting of Beta"):
+        services.move_meeting(meeting, meetup.slots[0], meetup.organizer)
+    db.session.rollback()
+    db.session.expire_all()
+    in_first_slot = db.session.scalars(
+        select(Meeting.booth_code)
+        .where(Meeting.slot_id == meetup.slots[0].id, Meeting.status == "scheduled")
+        .order_by(Meeting.id)
+    ).all()
+    assert in_first_slot == ["B-09"]
+
+
+def test_a_stand_lent_twice_is_refused_on_the_move_page(meetup, client):
+    gamma = _lent_twice(meetup)
+    user, startup = add_company(meetup.event, "late", "startup")
+    meeting = services.book(
+        accepted_request(meetup.event, startup, gamma, user), meetup.slots[1], user
+    )
+    db.session.commit()
+    login(client, meetup.organizer)
+    response = client.post(
+        f"/e/test-expo/meetings/manage/m/{meeting.id}/move?lang=en",
+        data={"slot_id": str(meetup.slots[0].id), "table_id": "0"},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert "Booth b-09 already holds a meeting of Beta Bio" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).slot_id == meetup.slots[1].id
