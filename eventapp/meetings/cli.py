@@ -45,7 +45,15 @@ def register(app):
         """Queue reminder mails for the coming meetings of the event SLUG, or of every
         event with a meetup. Each meeting is reminded once, even with several of these
         running; a moved meeting is reminded again for its new time."""
-        from eventapp.meetings.services import send_reminders
+        from eventapp.meetings.services import get_settings, send_reminders
+
+        if slug:
+            event = _event(slug)
+            # Without a meetup there is nothing it could ever remind: "0 meetings
+            # reminded" read as if the reminders were working, and a service with
+            # --loop would have said so every round.
+            if get_settings(event) is None:
+                raise click.ClickException(f"event {event.slug} has no meetup: nothing to remind")
 
         def one_round():
             events = [_event(slug)] if slug else _events_with_meetups()

@@ -457,6 +457,21 @@ def test_remind_refuses_hours_or_pause_out_of_range(app, meetup, args):
     assert args[0] in result.output
 
 
+def test_remind_refuses_an_event_without_a_meetup(app, meetup):
+    """An event with no meetup was answered "0 meetings reminded", as if its
+    reminders worked and nothing was due."""
+    from tests.conftest import add_other_event
+
+    add_other_event("other-expo")
+    db.session.commit()
+    for args in (["other-expo"], ["other-expo", "--loop"]):
+        result = app.test_cli_runner().invoke(args=["meetings", "remind", *args])
+        assert (result.exit_code, result.output) == (
+            1,
+            "Error: event other-expo has no meetup: nothing to remind\n",
+        )
+
+
 def test_a_plan_that_books_nothing_offers_nothing_to_apply(meetup, client, quick_solver):
     """A plan computed after the fair's last slot had begun left every request out
     "for want of a common free slot" and still offered "Apply this plan", which
