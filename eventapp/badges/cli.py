@@ -71,7 +71,12 @@ def register(app):
         from eventapp.accounts.models import User
         from eventapp.badges import pdf
         from eventapp.badges.models import CATEGORIES
-        from eventapp.badges.services import is_company_at, issue_badge, sync_badges
+        from eventapp.badges.services import (
+            is_company_at,
+            issue_badge,
+            printable_count,
+            sync_badges,
+        )
         from eventapp.core.permissions import roles_of
 
         event = _event(slug)
@@ -107,7 +112,18 @@ def register(app):
             db.session.rollback()
             raise click.ClickException(f"no company {company} at {event.slug}")
         db.session.commit()
-        count = _write(pdf.batch_pdf, out, event, category=category, organization_id=company)
+        filters = {"category": category, "organization_id": company}
+        # An empty PDF read as a print job done: nothing is written, and the filter
+        # that matched nobody is named.
+        if not printable_count(event, **filters):
+            given = " ".join(
+                f"--{name} {value}"
+                for name, value in (("category", category), ("company", company))
+                if value is not None
+            )
+            what = f"no badge matches {given}" if given else "no badge to print"
+            raise click.ClickException(f"{what} at {event.slug}; no file written")
+        count = _write(pdf.batch_pdf, out, event, **filters)
         db.session.commit()
         pages = max(1, -(-count // 4))
         click.echo(f"{count} badges on {pages} pages written to {out}")

@@ -1048,6 +1048,12 @@ def is_company_at(event, organization_id):
     return db.session.scalar(select(exhibits.exists() | badged.exists()))
 
 
+def printable_count(event, **filters):
+    """How many badges `pdf.batch_pdf` prints with these `badges_query` filters."""
+    query = badges_query(event, include_revoked=False, **filters)
+    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+
+
 def badge_counts(event):
     """{"categories": {category: n}, "total", "revoked", "reissued"}."""
     categories = dict(

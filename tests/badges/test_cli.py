@@ -191,10 +191,54 @@ def test_pdf_of_a_company_not_at_the_event_is_refused(runner, small_event, tmp_p
         assert not out.exists()
         # Refused before anything changed: no badge was issued for the print.
         assert db.session.scalar(select(func.count()).select_from(Badge)) == 0
-    # A company at the event with no badge of the category: a PDF, and its count.
+    # A company at the event with no badge of the category: refused as matching nobody.
     gamma = small_event.companies["gamma"].id
     result = runner.invoke(args=[*args, "--company", str(gamma), "--category", "press"])
-    assert result.exit_code == 0 and "0 badges" in result.output
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: no badge matches --category press --company {gamma} at test-expo; "
+        "no file written\n"
+    )
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("event", "filters", "told"),
+    [
+        ("test-expo", ["--category", "press"], "no badge matches --category press at test-expo"),
+        ("other-expo", [], "no badge to print at other-expo"),
+    ],
+)
+def test_pdf_of_no_badge_writes_no_file(runner, small_event, tmp_path, event, filters, told):
+    """A filter (or an event) matching no badge wrote an empty PDF and said "0 badges",
+    as if a print job were done."""
+    add_other_event("other-expo")
+    db.session.commit()
+    out = tmp_path / "none.pdf"
+    result = runner.invoke(args=["badges", "pdf", "--event", event, "--out", str(out), *filters])
+    assert (result.exit_code, result.output) == (1, f"Error: {told}; no file written\n")
+    assert not out.exists()
+
+
+def test_pdf_of_revoked_badges_only_writes_no_file(runner, small_event, tmp_path):
+    """Revoked badges are not printed, so a company whose badges are all revoked
+    matches none."""
+    company = small_event.companies["beta"].id
+    services.sync_badges(small_event.event)
+    badges = db.session.scalars(select(Badge).where(Badge.organization_id == company)).all()
+    assert badges
+    for badge in badges:
+        services.revoke_badge(badge)
+    db.session.commit()
+    out = tmp_path / "revoked.pdf"
+    result = runner.invoke(
+        args=["badges", "pdf", "--event", "test-expo", "--out", str(out), "--company", str(company)]
+    )
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: no badge matches --company {company} at test-expo; no file written\n",
+    )
+    assert not out.exists()
 
 
 def test_revoke_keeps_a_reason_the_badge_page_would_keep(runner, small_event):
