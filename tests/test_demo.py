@@ -212,3 +212,41 @@ def test_seed_demo_refuses_a_first_day_out_of_the_years_of_events(app, given):
     assert not isinstance(result.exception, OverflowError)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Event)) == 0
+
+
+def test_seed_demo_says_a_loaded_demo_keeps_its_days(app_ctx):
+    """--starts-on was silently ignored once the demo was loaded: the fair seemed
+    moved and was not. A warning, not a refusal: `make run` runs seed-demo with
+    --starts-on today on every start, and without the option a second run succeeds."""
+    from datetime import date
+
+    from eventapp.core.db import utcnow
+    from eventapp.core.templating import SEOUL
+    from eventapp.demo import SLUG
+    from tests.conftest import add_other_event
+
+    add_other_event(SLUG, starts_on=date(2025, 9, 17), ends_on=date(2025, 9, 18))
+    db.session.commit()
+    runner = app_ctx.test_cli_runner()
+    result = runner.invoke(args=["seed-demo", "--starts-on", "2026-03-02"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "Warning: the demo is loaded already, starting on 2025-09-17; "
+        "--starts-on 2026-03-02 has no effect.\n"
+    )
+    before = utcnow().astimezone(SEOUL).date()
+    result = runner.invoke(args=["seed-demo", "--starts-on", "today"])
+    after = utcnow().astimezone(SEOUL).date()
+    assert result.exit_code == 0, result.output
+    # Either side of midnight in Seoul.
+    assert any(
+        f"--starts-on today ({day.isoformat()}) has no effect." in result.stderr
+        for day in (before, after)
+    ), result.stderr
+    # The days it has, or none given: nothing to warn of.
+    for args in (["--starts-on", "2025-09-17"], []):
+        result = runner.invoke(args=["seed-demo", *args])
+        assert (result.exit_code, result.stderr) == (0, "")
+        assert "already loaded" in result.output
+    db.session.expire_all()
+    assert db.session.scalars(select(Event.starts_on)).all() == [date(2025, 9, 17)]

@@ -112,10 +112,24 @@ def register(app):
         "`today` is today in Seoul.",
     )
     def seed_demo_command(starts_on):
-        """Load the KICXUP Global 2025 demo event (does nothing if present)."""
+        """Load the KICXUP Global 2025 demo event (does nothing if present: a loaded
+        demo keeps its days)."""
         from eventapp.demo import FIRST_DAY, seed_demo
 
-        event = seed_demo(log=click.echo, starts_on=demo_first_day(starts_on, FIRST_DAY))
+        first_day = demo_first_day(starts_on, FIRST_DAY)
+        event = seed_demo(log=click.echo, starts_on=first_day)
+        if starts_on and event.starts_on != first_day:
+            # A loaded demo keeps its days. A warning rather than a refusal: run again,
+            # seed-demo leaves the demo as it is and succeeds, and `make run` runs it
+            # with --starts-on today on every start.
+            given = first_day.isoformat()
+            if starts_on == "today":
+                given = f"today ({given})"
+            click.echo(
+                f"Warning: the demo is loaded already, starting on "
+                f"{event.starts_on.isoformat()}; --starts-on {given} has no effect.",
+                err=True,
+            )
         click.echo(
             f"Demo event: {event.name_en} ({event.slug}), "
             f"{event.starts_on.isoformat()} to {event.ends_on.isoformat()}"
