@@ -102,8 +102,10 @@ def create_app(config=None):
             cli.register(app)
 
     from eventapp.core import errors, headers, static_files, templating
+    from eventapp.core.cli import speak_english
     from eventapp.core.proxy import install_proxy_fix
 
+    speak_english(app)  # once every domain's commands are registered
     errors.register(app)
     templating.register(app)
     static_files.register(app)

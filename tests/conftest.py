@@ -464,6 +464,22 @@ def statements_of(action):
     return result, count[0]
 
 
+def run_command_as_flask_does(app, args):
+    """Invoke a command as `flask` does: in an app context of its own and no request
+    (a thread of its own has neither the test's request context nor its app context,
+    nor the language a request of the test left there)."""
+    results = []
+
+    def run():
+        with app.app_context():
+            results.append(app.test_cli_runner().invoke(args=args))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    return results[0]
+
+
 def login(client, user, password=PASSWORD):
     response = client.post("/login", data={"email": user.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]

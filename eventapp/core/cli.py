@@ -1,9 +1,12 @@
+import functools
 import math
 import time
 from datetime import date
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from eventapp.core.db import utcnow
 from eventapp.core.templating import SEOUL
@@ -78,6 +81,48 @@ def _reset_session():
     except Exception:  # a dead connection; the next round starts a new session
         pass
     db.session.remove()
+
+
+# The language of the command line: click's own messages and the commands' output are
+# English, and a service's refusal came in the app's default language (Korean) amid
+# them. Mails a command queues are still written in each recipient's own language:
+# they are rendered inside force_locale(recipient's language).
+CLI_LANGUAGE = "en"
+
+
+def speak_english(app):
+    """Run every command of ours under `flask` in CLI_LANGUAGE; called once all are
+    registered. Flask-Migrate's `db` commands speak English anyway, and their objects
+    are shared by every app: they are left as they are."""
+
+    def wrap(command):
+        for subcommand in getattr(command, "commands", {}).values():
+            wrap(subcommand)
+        callback = command.callback
+        if (
+            callback is None
+            or not callback.__module__.startswith("eventapp.")
+            # The `outbox` group is made once per process, not per app.
+            or getattr(callback, "in_cli_language", False)
+        ):
+            return
+        command.callback = _in_cli_language(callback)
+
+    for command in app.cli.commands.values():
+        wrap(command)
+
+
+def _in_cli_language(callback):
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        with force_locale(CLI_LANGUAGE):
+            return callback(*args, **kwargs)
+
+    run.in_cli_language = True
+    # Inside the app context: force_locale keeps the language there (in `g`) and does
+    # nothing without one. `flask` pushes it before any command; click's runner does
+    # so only for an AppGroup's commands.
+    return with_appcontext(run)
 
 
 def demo_first_day(given, default):

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from eventapp.accounts.models import User
 from eventapp.extensions import db
+from tests.conftest import run_command_as_flask_does
 
 
 @pytest.fixture
@@ -92,3 +93,15 @@ def test_an_id_too_long_for_the_database_is_refused_in_one_line(
     assert result.exit_code == 2, result.output
     assert f"Invalid value for {told}: {TOO_LONG_ID} is not in the range" in result.output
     assert not out.exists()
+
+
+def test_a_service_refusal_is_told_in_english(app_ctx):
+    """The services speak the app's default language (Korean) outside a request: their
+    refusals came in Korean amid click's English and the commands' own."""
+    args = ["events", "create", "kicxup-2026", "--name-ko", "킥스업 2026"]
+    args += ["--name-en", "KICXUP 2026", "--starts-on", "2026-09-16", "--closes-at", "09:00"]
+    result = run_command_as_flask_does(app_ctx, args)
+    assert (result.exit_code, result.output) == (
+        1,
+        "Error: The fair must close after it opens.\n",
+    )

@@ -173,7 +173,7 @@ def test_cli_names_the_organizers_it_appointed(app, small_event):
     ],
 )
 def test_cli_refuses_with_one_line(app, small_event, extra, message):
-    """Commands speak the default language (Korean): the line names what was refused."""
+    """One line, naming what was refused (in English, as every command speaks)."""
     result = app.test_cli_runner().invoke(args=[*CLI_ARGS, *extra])
     assert result.exit_code == 1
     assert message in result.output

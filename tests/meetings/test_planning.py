@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from eventapp.extensions import db
 from eventapp.meetings import planning, scheduler, services
 from eventapp.meetings.models import Meeting, MeetingPlan, MeetingSeat
-from tests.conftest import login
+from tests.conftest import login, run_command_as_flask_does
 from tests.meetings.conftest import accepted_request, add_company
 
 
@@ -277,23 +277,6 @@ def test_command_line_export_and_reminders(meetup, app, tmp_path):
     assert db.session.get(Meeting, request.meeting.id).reminded_at is not None
 
 
-def _run_command_outside_the_test(app, args):
-    """Invoke a command as `flask` does: in an app context of its own and no request
-    (a thread of its own has neither the test's request context nor its app context)."""
-    import threading
-
-    results = []
-
-    def run():
-        with app.app_context():
-            results.append(app.test_cli_runner().invoke(args=args))
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    return results[0]
-
-
 def test_command_line_reminders_name_things_in_each_readers_language(meetup, app, outbox):
     alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
     request = accepted_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
@@ -301,11 +284,17 @@ def test_command_line_reminders_name_things_in_each_readers_language(meetup, app
     meetup.exhibitor_staff.locale = "ko"
     db.session.commit()
 
-    result = _run_command_outside_the_test(
-        app, ["meetings", "remind", "test-expo", "--hours", "1440"]
-    )
+    result = run_command_as_flask_does(app, ["meetings", "remind", "test-expo", "--hours", "1440"])
     assert "1 meetings reminded" in result.output, result.output
-    mails = {recipient: text for recipient, _subject, text in outbox("meeting_reminder")}
+    sent = outbox("meeting_reminder")
+    # The command speaks English; each mail speaks its reader's language.
+    subjects = {recipient: subject for recipient, subject, _text in sent}
+    assert subjects == {
+        "exhibitor_admin@example.org": "Reminder: your meeting with Gamma Group",
+        "exhibitor_staff@example.org": "알림: 감마그룹과의 미팅",
+        "attendee@example.org": "Reminder: your meeting with Alpha Robotics",
+    }
+    mails = {recipient: text for recipient, _subject, text in sent}
     assert set(mails) == {
         "exhibitor_admin@example.org",
         "exhibitor_staff@example.org",
