@@ -55,10 +55,12 @@ _DIGIT_ENDINGS = {
 _LETTER_NAME_ENDINGS = {"L": "ㄹ", "M": "other", "N": "other", "R": "ㄹ"}
 # Endings of English words as Korean writes them: Global 글로벌, System 시스템,
 # Station 스테이션, Samsung 삼성, Black 블랙, Book 북, Lab 랩, Startup 스타트업,
-# Market 마켓, and a silent e after m, n or l: Game 게임, Zone 존, Mobile 모바일.
-# Other endings (Alpha 알파, Tech 테크, Motors 모터스, Partner 파트너, Camp 캠프,
-# Smart 스마트, Corp 코프) close on a vowel. The first pattern that fits decides.
+# Market 마켓, Group 그룹, Electric 일렉트릭, Logic 로직, and a silent e after m, n
+# or l: Game 게임, Zone 존, Mobile 모바일. Other endings (Alpha 알파, Tech 테크,
+# Motors 모터스, Robotics 로보틱스, Partner 파트너, Camp 캠프, Smart 스마트, Corp 코프)
+# close on a vowel. The first pattern that fits decides.
 _WORD_ENDINGS = (
+    (re.compile(r"(group|ic)$"), "other"),
     (re.compile(r"[aeiou]le$"), "ㄹ"),
     (re.compile(r"[aeiou][mn]e$"), "other"),
     (re.compile(r"(ng|ck|ook)$"), "other"),

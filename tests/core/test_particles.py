@@ -26,6 +26,10 @@ from eventapp.core.particles import PAIRS, attach_particles, final_consonant, pa
         ("Game Zone", "을", "으로", "과"),  # 존
         ("Smart Market", "을", "으로", "과"),  # 마켓
         ("Smart Camp", "를", "로", "와"),  # 캠프
+        ("Nusantara Trading Group", "을", "으로", "과"),  # 그룹
+        ("Alpha Electric", "을", "으로", "과"),  # 일렉트릭
+        ("Beta Robotics", "를", "로", "와"),  # 로보틱스
+        ("Soup Lab", "을", "으로", "과"),  # 랩
         ("KICOX", "를", "로", "와"),  # 키콕스
         ("SK", "를", "로", "와"),  # 에스케이
         ("HMM", "을", "으로", "과"),  # 에이치엠엠
