@@ -233,6 +233,40 @@ def issue_all(event):
     return redirect(url_for("badges.manage", slug=event.slug))
 
 
+def _filter_args(filters):
+    """The list's query arguments for `filters` (_filters)."""
+    args = {"category": filters["category"], "company": filters["organization_id"]}
+    return {name: value for name, value in args.items() if value is not None}
+
+
+def _nothing_to_print(event, category, organization_id):
+    """Why a batch print with these filters has no page: the category and company
+    named as the form shows them, and whether revoked badges are all that match."""
+    label = CATEGORIES[category].label if category else None
+    company = db.session.get(Organization, organization_id).name if organization_id else None
+    if label and company:
+        said = _(
+            "No badge to print matches category %(category)s and company %(company)s.",
+            category=label,
+            company=company,
+        )
+    elif label:
+        said = _("No badge to print matches category %(category)s.", category=label)
+    elif company:
+        said = _("No badge to print matches company %(company)s.", company=company)
+    else:
+        said = _("No badge to print at this event.")
+    matches = services.badges_query(event, category=category, organization_id=organization_id)
+    revoked = db.session.scalar(select(func.count()).select_from(matches.subquery()))
+    if revoked:
+        said += " " + ngettext(
+            "The %(num)s badge that matches is revoked, and revoked badges are not printed.",
+            "The %(num)s badges that match are all revoked, and revoked badges are not printed.",
+            revoked,
+        )
+    return said
+
+
 @bp.get("/e/<slug>/manage/badges/print.pdf")
 @organizer_view
 def print_batch(event):
@@ -249,6 +283,16 @@ def print_batch(event):
         flash(_("Unknown company: %(company)s", company=company[:50]), "error")
         return redirect(url_for("badges.manage", slug=event.slug))
     _commit_or_retry(lambda: services.sync_badges(event))
+    if filters["organization_id"] is not None and not services.is_company_at(
+        event, filters["organization_id"]
+    ):
+        flash(_("Unknown company: %(company)s", company=company[:50]), "error")
+        return redirect(url_for("badges.manage", slug=event.slug))
+    # An empty PDF read as a print job done: the form comes back saying which filter
+    # matched no badge to print.
+    if not services.printable_count(event, **filters):
+        flash(_nothing_to_print(event, **filters), "error")
+        return redirect(url_for("badges.manage", slug=event.slug, **_filter_args(filters)))
     parts = ["badges", event.slug]
     if filters["category"]:
         parts.append(filters["category"])

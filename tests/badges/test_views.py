@@ -8,6 +8,7 @@ from eventapp.badges import services
 from eventapp.badges.models import Badge
 from eventapp.core.audit import AuditEntry
 from eventapp.extensions import db
+from eventapp.organizations.models import Organization
 from tests.badges.readers import pdf_text, qr_codes
 
 
@@ -387,3 +388,51 @@ def test_the_organizers_single_print_carries_the_holders_current_details(login_a
     db.session.commit()
     page = organizer.get(f"/e/test-expo/manage/badges/{badge.id}?lang=en").get_data(as_text=True)
     assert "Minji Seo<" in page and "Seo-Park" not in page
+
+
+def _print_refused(organizer, query, lang):
+    """The batch print of `query` as the list's button asks for it: no PDF, the list
+    again with the same filters; returns that page."""
+    response = organizer.get(f"/e/test-expo/manage/badges/print.pdf?{query}&lang={lang}")
+    assert response.status_code == 302 and not response.data.startswith(b"%PDF")
+    assert response.location.endswith(f"/e/test-expo/manage/badges/?{query}&lang={lang}")
+    return organizer.get(response.location).get_data(as_text=True)
+
+
+def test_a_batch_print_matching_no_badge_sends_no_pdf(login_as, small_event):
+    """A category and company matching nobody sent an empty PDF, as if printed."""
+    organizer = login_as("organizer")
+    query = f"category=exhibitor&company={small_event.companies['gamma'].id}"
+    page = _print_refused(organizer, query, "en")
+    assert "No badge to print matches category Exhibitor and company Gamma Group." in page
+    assert "are not printed" not in page
+    page = _print_refused(organizer, query, "ko")
+    assert "분류 참가기업, 기업·기관 감마그룹에 해당하는 인쇄할 출입증이 없습니다." in page
+    # One filter alone is named alone.
+    page = _print_refused(organizer, "category=press", "en")
+    assert "No badge to print matches category Press." in page
+    # A company that is neither exhibiting nor named on a badge here is not named.
+    elsewhere = Organization(name_ko="델타", name_en="Delta", kind="startup", sector="ai")
+    db.session.add(elsewhere)
+    db.session.commit()
+    response = organizer.get(f"/e/test-expo/manage/badges/print.pdf?company={elsewhere.id}&lang=en")
+    assert response.status_code == 302 and not response.data.startswith(b"%PDF")
+    page = organizer.get("/e/test-expo/manage/badges/?lang=en").get_data(as_text=True)
+    assert f"Unknown company: {elsewhere.id}" in page and "Delta" not in page
+
+
+def test_a_batch_print_of_revoked_badges_only_sends_no_pdf(login_as, small_event):
+    """A company whose badges are all revoked got an empty PDF."""
+    services.sync_badges(small_event.event)
+    services.revoke_badge(services.badge_of(small_event.event, small_event.other_exhibitor))
+    db.session.commit()
+    organizer = login_as("organizer")
+    query = f"company={small_event.companies['beta'].id}"
+    page = _print_refused(organizer, query, "en")
+    assert (
+        "No badge to print matches company Beta Bio. The 1 badge that matches is revoked, "
+        "and revoked badges are not printed."
+    ) in page
+    page = _print_refused(organizer, query, "ko")
+    assert "기업·기관 베타바이오에 해당하는 인쇄할 출입증이 없습니다." in page
+    assert "해당하는 출입증 1장은 취소되었습니다. 취소된 출입증은 인쇄하지 않습니다." in page
