@@ -767,7 +767,7 @@ def _apply_profile_fields(profile, fields):
     code_before = profile.booth_code
     if profile.side == "firm" and {"booth_code", "receives_at_booth"} & set(fields):
         _hold_registration(profile)
-        # The stand kept may be taken up again below (_kept_stand_usable): exclusively,
+        # The stand kept may be taken up again below (_kept_stand_lost): exclusively,
         # as an organizer lending it to another firm at this moment does.
         _hold_booths(profile.event_id, [profile.booth_code], exclusive=True)
     for key, value in fields.items():
@@ -786,13 +786,32 @@ def _apply_profile_fields(profile, fields):
         if getattr(profile, key) != value:
             setattr(profile, key, value)
             changed.append(key)
+    kept, lost = None, None
     if "receives_at_booth" in changed:
         if not profile.receives_at_booth:
             _forget_own_booth(profile)
-        elif "booth_code" not in changed and not _kept_stand_usable(profile):
-            profile.booth_code = None  # given to another company, or gone, since
+        elif "booth_code" not in changed:
+            kept, lost = profile.booth_code, _kept_stand_lost(profile)
+            if lost:
+                profile.booth_code = None  # given to another company, or gone, since
     if profile.receives_at_booth and not profile.booth_code:
         profile.booth_code = booth_code_of(profile.event, profile.organization)
+        if not profile.booth_code and lost:
+            # "No booth of its own" alone left the firm wondering why the stand it was
+            # lent, still shown on its profile, no longer counts.
+            raise MeetingError(
+                " ".join(
+                    (
+                        _(
+                            "Your company has no booth of its own and cannot receive "
+                            "again at stand %(code)s, which the organizers lent it.",
+                            code=kept,
+                        ),
+                        lost,
+                        _("Ask the organizer for another stand."),
+                    )
+                )
+            )
         if not profile.booth_code:
             # "Give the booth code" sent a firm with no booth to type one, only to be
             # told then that it has none.
@@ -814,17 +833,27 @@ def _forget_own_booth(profile):
         profile.booth_code = None
 
 
-def _kept_stand_usable(profile):
-    """Whether the code kept while the firm did not receive at a booth (a stand the
-    organizers lent it) is still the company's own, or free and not lent to a firm of
-    another company since."""
+def _kept_stand_lost(profile):
+    """Why the code kept while the firm did not receive at a booth (a stand the
+    organizers lent it) cannot be taken up again, as a sentence; None when it can: it
+    is the company's own now, or free and not lent to a firm of another company since."""
     if not profile.booth_code:
-        return True
+        return None
     key = _booth_key(profile.booth_code)
     holder = _booth_holders(profile.event_id, {key}).get(key, -1)  # -1: gone from the plan
+    if holder == -1:
+        return _("It is no longer on the floor plan.")
     if holder is None:
-        return _stand_lent_to(profile, key) is None
-    return holder == profile.organization_id
+        lent = _stand_lent_to(profile, key)
+        if lent is None:
+            return None
+        return _("It is now lent to %(company)s for the meetup.", company=lent.name)
+    if holder != profile.organization_id:
+        from eventapp.organizations.models import Organization
+
+        company = db.session.get(Organization, holder).name
+        return _("It is now a booth of %(company)s.", company=company)
+    return None
 
 
 def _stand_lent_to(profile, key):
@@ -2670,8 +2699,26 @@ def set_booth_reception(event, user, profile, receives, booth_code=None):
     if receives and booth_code:
         booth_code = _event_booth(event, profile, booth_code)
     if receives and not booth_code:
-        kept = profile.booth_code if _kept_stand_usable(profile) else None
-        booth_code = kept or booth_code_of(event, profile.organization)
+        lost = _kept_stand_lost(profile)
+        booth_code = (None if lost else profile.booth_code) or booth_code_of(
+            event, profile.organization
+        )
+        if not booth_code and lost:
+            # "No booth" alone hid that the stand it was lent, and kept, is taken.
+            raise MeetingError(
+                " ".join(
+                    (
+                        _(
+                            "%(name)s has no booth of its own and cannot receive again "
+                            "at stand %(code)s, which it was lent.",
+                            name=profile.name,
+                            code=profile.booth_code,
+                        ),
+                        lost,
+                        _("Give another booth code."),
+                    )
+                )
+            )
         if not booth_code:
             raise MeetingError(_("%(name)s has no booth; give a booth code.", name=profile.name))
     before = (profile.receives_at_booth, profile.booth_code)

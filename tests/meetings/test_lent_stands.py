@@ -2,7 +2,7 @@
 lent to a second firm, both firms' partners were sent to it in the same slot."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from eventapp.extensions import db
 from eventapp.meetings import services
@@ -13,6 +13,16 @@ from tests.meetings.conftest import accepted_request, add_company, uncommitted_e
 LENT_TO_BETA = (
     "Gamma Group cannot receive at stand B-09: it is lent to Beta Bio for the meetup. "
     "One stand receives one company's meetings."
+)
+
+KEPT_STAND_LENT = (
+    "Beta Bio has no booth of its own and cannot receive again at stand B-09, which it "
+    "was lent. It is now lent to Gamma Group for the meetup. Give another booth code."
+)
+FIRMS_KEPT_STAND_LENT = (
+    "Your company has no booth of its own and cannot receive again at stand B-09, which "
+    "the organizers lent it. It is now lent to Gamma Group for the meetup. Ask the "
+    "organizer for another stand."
 )
 
 
@@ -48,23 +58,113 @@ def test_a_stand_lent_to_a_firm_is_not_lent_to_another_company(meetup, english):
     assert (beta.location, gamma.location) == ("B-09", "B-10")
 
 
-def test_a_stand_kept_by_a_firm_that_paused_may_be_lent_but_not_taken_up_twice(meetup, english):
-    """Beta stops receiving and keeps its stand to take it up later; meanwhile the
-    organizers lend it to gamma. Beta, with no booth of its own, cannot take it up
-    again while gamma receives there."""
-    beta, gamma = meetup.profiles["beta"], meetup.profiles["gamma"]
+def _paused_at_stand(meetup):
+    """Beta, with no booth of its own, received at stand B-09 the organizers lent it
+    and paused, keeping the code; committed."""
+    beta = meetup.profiles["beta"]
     _lend(beta)
     services.set_booth_reception(meetup.event, meetup.organizer, beta, False)
     db.session.commit()
     assert (beta.receives_at_booth, beta.booth_code) == (False, "B-09")
+    return beta
+
+
+def test_a_stand_kept_by_a_firm_that_paused_may_be_lent_but_not_taken_up_twice(meetup, english):
+    """Beta stops receiving and keeps its stand to take it up later; meanwhile the
+    organizers lend it to gamma. Beta, with no booth of its own, cannot take it up
+    again while gamma receives there."""
+    beta, gamma = _paused_at_stand(meetup), meetup.profiles["gamma"]
     _lend(gamma)
     db.session.commit()
-    with pytest.raises(services.MeetingError, match="Beta Bio has no booth; give a booth code"):
+    with pytest.raises(services.MeetingError) as error:
         services.set_booth_reception(meetup.event, meetup.organizer, beta, True)
+    assert str(error.value) == KEPT_STAND_LENT
     db.session.rollback()
-    with pytest.raises(services.MeetingError):
+    with pytest.raises(services.MeetingError) as error:
         services.update_profile(db.session.get(MeetingProfile, beta.id), receives_at_booth=True)
+    assert str(error.value) == FIRMS_KEPT_STAND_LENT
     db.session.rollback()
+    assert _at_stand() == [gamma.id]
+
+
+def _given_to_alpha(meetup):
+    from eventapp.booths.models import BoothAllocation
+
+    db.session.add(
+        BoothAllocation(
+            booth_id=meetup.booths["B-09"].id,
+            exhibitor_id=meetup.exhibitors["alpha"].id,
+            state="placed",
+        )
+    )
+    return "It is now a booth of Alpha Robotics."
+
+
+def _taken_off_the_plan(meetup):
+    from eventapp.booths.models import Booth
+
+    db.session.execute(delete(Booth).where(Booth.id == meetup.booths["B-09"].id))
+    return "It is no longer on the floor plan."
+
+
+@pytest.mark.parametrize("since", [_given_to_alpha, _taken_off_the_plan])
+def test_a_kept_stand_given_away_or_gone_is_named_when_reception_resumes(meetup, english, since):
+    """Turned back on with no code, a firm with no booth whose kept stand was given
+    to a company, or left the floor plan, was told only that it has no booth."""
+    beta = _paused_at_stand(meetup)
+    why = since(meetup)
+    db.session.commit()
+    with pytest.raises(services.MeetingError) as error:
+        services.set_booth_reception(meetup.event, meetup.organizer, beta, True)
+    assert str(error.value) == (
+        "Beta Bio has no booth of its own and cannot receive again at stand B-09, which it "
+        f"was lent. {why} Give another booth code."
+    )
+    db.session.rollback()
+    with pytest.raises(services.MeetingError) as error:
+        services.update_profile(db.session.get(MeetingProfile, beta.id), receives_at_booth=True)
+    assert str(error.value) == (
+        "Your company has no booth of its own and cannot receive again at stand B-09, "
+        f"which the organizers lent it. {why} Ask the organizer for another stand."
+    )
+    db.session.rollback()
+    assert (beta.receives_at_booth, beta.booth_code) == (False, "B-09")
+
+
+def test_the_pages_say_a_kept_stand_is_lent_to_another_company(meetup, client):
+    """The organizers' booth reception form, its code box emptied, and the firm's own
+    profile, as its form shows the kept code, said only that the firm has no booth."""
+    _paused_at_stand(meetup)
+    beta, gamma = meetup.profiles["beta"], meetup.profiles["gamma"]
+    _lend(gamma)
+    db.session.commit()
+    login(client, meetup.organizer)
+    url = "/e/test-expo/meetings/manage/booths"
+    form = {"at_booth": [str(beta.id)], f"booth_{beta.id}": ""}
+    page = client.post(f"{url}?lang=en", data=form, follow_redirects=True).get_data(as_text=True)
+    assert KEPT_STAND_LENT in page
+    page = client.post(f"{url}?lang=ko", data=form, follow_redirects=True).get_data(as_text=True)
+    assert (
+        "베타바이오는 자체 부스가 없으며, 주최 측이 빌려주었던 부스 B-09에서 다시 미팅을 "
+        "받을 수 없습니다. 지금은 밋업을 위해 감마그룹에 빌려준 부스입니다. "
+        "다른 부스 코드를 입력하세요."
+    ) in page
+
+    client.post("/logout")
+    login(client, meetup.other_exhibitor)  # acts for beta
+    url = "/e/test-expo/meetings/profile"
+    form = {"sector": "bio", "country": "KR", "stage": "", "receives_at_booth": "y"}
+    form["booth_code"] = "B-09"  # as the page shows it
+    page = client.post(f"{url}?lang=en", data=form).get_data(as_text=True)
+    assert FIRMS_KEPT_STAND_LENT in page
+    page = client.post(f"{url}?lang=ko", data=form).get_data(as_text=True)
+    assert (
+        "귀사는 자체 부스가 없으며, 주최 측이 빌려주었던 부스 B-09에서 다시 미팅을 받을 수 "
+        "없습니다. 지금은 밋업을 위해 감마그룹에 빌려준 부스입니다. "
+        "다른 부스가 필요하면 주최 측에 문의하세요."
+    ) in page
+    db.session.expire_all()
+    assert (beta.receives_at_booth, beta.booth_code) == (False, "B-09")
     assert _at_stand() == [gamma.id]
 
 
