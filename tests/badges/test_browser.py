@@ -1,5 +1,6 @@
 """The badge page in a real browser, on a phone-sized screen."""
 
+import re
 import subprocess
 
 import pytest
@@ -7,7 +8,7 @@ import pytest
 from eventapp.badges import services
 from eventapp.extensions import db
 from eventapp.organizations.models import Organization
-from tests.conftest import PASSWORD, page_width
+from tests.conftest import PASSWORD, browser_signed_in, page_width
 
 pytestmark = pytest.mark.browser
 
@@ -72,3 +73,26 @@ def test_a_very_long_company_name_stays_clear_of_the_qr_code(page, live_server, 
     page.goto(f"{live_server.url}/e/test-expo/badge?lang=en")
     card = page.locator(".badge-card").bounding_box()
     assert abs(card["height"] / card["width"] - 148 / 105) < 0.01
+
+
+def test_print_badges_matching_none_says_so_on_the_list(small_event, live_server, browser):
+    """The "Print these badges" link was a download link: a print refused came back
+    as the list page saved to a file, its message unseen."""
+    services.sync_badges(small_event.event)
+    email = small_event.organizer.email
+    db.session.commit()
+    db.session.remove()  # the browser's requests must not wait for this session
+    page = browser_signed_in(browser, live_server.url, email, accept_downloads=True)
+    page.goto("/e/test-expo/manage/badges/?category=press&lang=en")
+    downloads = []
+    page.on("download", lambda download: downloads.append(download))
+    page.get_by_role("link", name="Print these badges (PDF, 4 per A4 sheet)").click()
+    page.wait_for_url(re.compile(r"/manage/badges/\?category=press$"))
+    assert "No badge to print matches category Press." in page.locator(".flash").inner_text()
+    assert page.locator("select[name=category]").input_value() == "press"
+    # A batch with badges is still saved as a file, the list staying open.
+    page.goto("/e/test-expo/manage/badges/?category=exhibitor&lang=en")
+    with page.expect_download() as printed:
+        page.get_by_role("link", name="Print these badges (PDF, 4 per A4 sheet)").click()
+    assert printed.value.suggested_filename == "badges-test-expo-exhibitor.pdf"
+    assert downloads == [printed.value]
