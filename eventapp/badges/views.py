@@ -171,6 +171,11 @@ def company(event, organization_id):
 def company_pdf(event, organization_id):
     organization, people = _company(event, organization_id)
     _commit_or_retry(lambda: services.sync_badges(event, user_ids=people))
+    # As with the organizers' batch: an empty PDF read as the company's badges printed.
+    if not services.printable_count(event, user_ids=people):
+        said = _("No badge of %(company)s to print.", company=organization.name)
+        flash(said + _revoked_note(services.badges_query(event, user_ids=people)), "error")
+        return redirect(url_for("badges.company", slug=event.slug, organization_id=organization.id))
     name = _file_name(f"badges-{event.slug}-{organization.name_en}") + ".pdf"
     return _send_pdf(lambda out: pdf.batch_pdf(event, out, user_ids=people), name)
 
@@ -257,14 +262,20 @@ def _nothing_to_print(event, category, organization_id):
     else:
         said = _("No badge to print at this event.")
     matches = services.badges_query(event, category=category, organization_id=organization_id)
+    return said + _revoked_note(matches)
+
+
+def _revoked_note(matches):
+    """Said after "no badge to print" when the badges of `matches` (none printable)
+    are all revoked: there are badges, and why none is printed."""
     revoked = db.session.scalar(select(func.count()).select_from(matches.subquery()))
-    if revoked:
-        said += " " + ngettext(
-            "The %(num)s badge that matches is revoked, and revoked badges are not printed.",
-            "The %(num)s badges that match are all revoked, and revoked badges are not printed.",
-            revoked,
-        )
-    return said
+    if not revoked:
+        return ""
+    return " " + ngettext(
+        "The %(num)s badge that matches is revoked, and revoked badges are not printed.",
+        "The %(num)s badges that match are all revoked, and revoked badges are not printed.",
+        revoked,
+    )
 
 
 @bp.get("/e/<slug>/manage/badges/print.pdf")

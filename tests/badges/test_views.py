@@ -436,3 +436,33 @@ def test_a_batch_print_of_revoked_badges_only_sends_no_pdf(login_as, small_event
     page = _print_refused(organizer, query, "ko")
     assert "기업·기관 베타바이오에 해당하는 인쇄할 출입증이 없습니다." in page
     assert "해당하는 출입증 1장은 취소되었습니다. 취소된 출입증은 인쇄하지 않습니다." in page
+
+
+def test_a_company_download_with_every_badge_revoked_sends_no_pdf(login_as, small_event):
+    """An exhibitor whose people's badges were all revoked downloaded an empty PDF,
+    as if the company's badges were printed: the company's page comes back saying
+    why, and its button is no download link, which would have saved that page."""
+    event = small_event.event
+    services.sync_badges(event)
+    for person in (small_event.exhibitor_admin, small_event.exhibitor_staff):
+        services.revoke_badge(services.badge_of(event, person))
+    db.session.commit()
+    client = login_as("exhibitor_admin")
+    alpha = small_event.companies["alpha"]
+    pages = {}
+    for lang in ("en", "ko"):
+        response = client.get(f"/e/test-expo/badges/company/{alpha.id}.pdf?lang={lang}")
+        assert response.status_code == 302 and not response.data.startswith(b"%PDF")
+        assert response.location.endswith(f"/e/test-expo/badges/company/{alpha.id}?lang={lang}")
+        pages[lang] = client.get(response.location).get_data(as_text=True)
+    assert (
+        f"No badge of {alpha.name_en} to print. The 2 badges that match are all revoked, "
+        "and revoked badges are not printed."
+    ) in pages["en"]
+    assert f"{alpha.name_ko}의 인쇄할 출입증이 없습니다." in pages["ko"]
+    assert f'badges/company/{alpha.id}.pdf" download' not in pages["en"]
+    # One badge issued again: the download is the PDF.
+    services.reissue_badge(services.badge_of(event, small_event.exhibitor_staff))
+    db.session.commit()
+    response = client.get(f"/e/test-expo/badges/company/{alpha.id}.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
