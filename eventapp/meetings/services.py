@@ -833,10 +833,11 @@ def _forget_own_booth(profile):
         profile.booth_code = None
 
 
-def _kept_stand_lost(profile):
+def _kept_stand_lost(profile, batch=()):
     """Why the code kept while the firm did not receive at a booth (a stand the
     organizers lent it) cannot be taken up again, as a sentence; None when it can: it
-    is the company's own now, or free and not lent to a firm of another company since."""
+    is the company's own now, or free and not lent to a firm of another company since
+    (firms of `batch` aside: see _stand_lent_to)."""
     if not profile.booth_code:
         return None
     key = _booth_key(profile.booth_code)
@@ -844,7 +845,7 @@ def _kept_stand_lost(profile):
     if holder == -1:
         return _("It is no longer on the floor plan.")
     if holder is None:
-        lent = _stand_lent_to(profile, key)
+        lent = _stand_lent_to(profile, key, batch)
         if lent is None:
             return None
         return _("It is now lent to %(company)s for the meetup.", company=lent.name)
@@ -856,23 +857,47 @@ def _kept_stand_lost(profile):
     return None
 
 
-def _stand_lent_to(profile, key):
+def _stand_lent_to(profile, key, batch=()):
     """The firm of another company that receives at the free stand `key` (_booth_key)
     now, or None. One stand receives one firm's partners: two firms lent it would both
     have meetings there in the same slot. The caller holds the booth exclusively
-    (_hold_booths), so a lending at this moment waits and is then seen here."""
+    (_hold_booths), so a lending at this moment waits and is then seen here.
+
+    Firms whose ids are in `batch` are left out: saved in one form with `profile`,
+    they may give the stand up further on, and the batch is judged on the state it
+    leaves (_check_stands_lent_once)."""
     organization_id = profile.organization_id or profile.organization.id
-    return db.session.scalar(
+    query = _firms_at_stand(profile.event_id, key).where(
+        MeetingProfile.organization_id != organization_id
+    )
+    if batch:
+        query = query.where(MeetingProfile.id.not_in(batch))
+    return db.session.scalar(query.limit(1))
+
+
+def _firms_at_stand(event_id, key):
+    """The firms receiving at the booth `key` (_booth_key), in id order (a query)."""
+    return (
         select(MeetingProfile)
         .where(
-            MeetingProfile.event_id == profile.event_id,
+            MeetingProfile.event_id == event_id,
             MeetingProfile.side == "firm",
             MeetingProfile.receives_at_booth.is_(True),
             func.upper(MeetingProfile.booth_code) == key,
-            MeetingProfile.organization_id != organization_id,
         )
         .order_by(MeetingProfile.id)
-        .limit(1)
+    )
+
+
+def _lent_elsewhere(profile, booth, lent):
+    return MeetingError(
+        _(
+            "%(firm)s cannot receive at stand %(booth)s: it is lent to %(name)s "
+            "for the meetup. One stand receives one company's meetings.",
+            firm=profile.name,
+            booth=booth,
+            name=lent.name,
+        )
     )
 
 
@@ -2410,10 +2435,11 @@ def sync_tables(event, settings):
     return {"added": added, "switched_off": switched_off, "total": count}
 
 
-def _event_booth(event, profile, code):
+def _event_booth(event, profile, code, batch=()):
     """`code` as the floor plan spells it, or MeetingError. The organizer may send a firm
     to a booth that is not its own (a stand lent for the meetup), but partners walk to
-    the code: a typo, or a booth another company was given, sends them astray."""
+    the code: a typo, or a booth another company was given, sends them astray. Firms
+    of `batch` are judged afterwards (_stand_lent_to)."""
     # The caller holds the booth (_hold_booths): a placement at this moment waits.
     booth = db.session.scalar(
         select(Booth).where(Booth.event_id == event.id, func.upper(Booth.code) == code.upper())
@@ -2442,17 +2468,9 @@ def _event_booth(event, profile, code):
             )
         )
     if allocation is None or allocation.state not in ("placed", "confirmed"):
-        lent = _stand_lent_to(profile, _booth_key(booth.code))
+        lent = _stand_lent_to(profile, _booth_key(booth.code), batch)
         if lent is not None:
-            raise MeetingError(
-                _(
-                    "%(firm)s cannot receive at stand %(booth)s: it is lent to %(name)s "
-                    "for the meetup. One stand receives one company's meetings.",
-                    firm=profile.name,
-                    booth=booth.code,
-                    name=lent.name,
-                )
-            )
+            raise _lent_elsewhere(profile, booth.code, lent)
     return booth.code
 
 
@@ -2679,6 +2697,10 @@ def astray_meetings(event, now=None):
 
 def set_booth_reception(event, user, profile, receives, booth_code=None):
     """Organizer: let a firm receive its future meetings at its own booth (or not)."""
+    return _set_booth_reception(event, user, profile, receives, booth_code)
+
+
+def _set_booth_reception(event, user, profile, receives, booth_code, batch=()):
     if profile.side != "firm":
         raise MeetingError(_("Only firms receive at their booth."))
     booth_code = (booth_code or "").strip() or None
@@ -2697,9 +2719,9 @@ def set_booth_reception(event, user, profile, receives, booth_code=None):
         _hold_registration(profile)
         _hold_booths(event.id, [booth_code or profile.booth_code], exclusive=True)
     if receives and booth_code:
-        booth_code = _event_booth(event, profile, booth_code)
+        booth_code = _event_booth(event, profile, booth_code, batch)
     if receives and not booth_code:
-        lost = _kept_stand_lost(profile)
+        lost = _kept_stand_lost(profile, batch)
         booth_code = (None if lost else profile.booth_code) or booth_code_of(
             event, profile.organization
         )
@@ -2744,7 +2766,12 @@ def set_booth_receptions(event, user, choices):
     lock are locked first, in the order of a move: every registration of the firms
     to receive at a booth, then every booth named or kept, then the profiles, firm
     by firm in id order. One firm's booth locked before the next firm's registration
-    would wait on a placement of that firm's company that waits on the booth."""
+    would wait on a placement of that firm's company that waits on the booth.
+
+    The form is judged on the state it leaves, not row by row: stands swapped between
+    two firms, or handed from one firm to another, are saved at once whatever the
+    firms' ids. Two companies left on one free stand are refused by name, and nothing
+    is saved (the caller rolls back)."""
     choices = sorted(choices, key=lambda choice: choice[0].id)
     receiving = [(profile, code) for profile, receives, code in choices if receives]
     _hold_registrations(event.id, {profile.organization_id for profile, _code in receiving})
@@ -2753,10 +2780,36 @@ def set_booth_receptions(event, user, choices):
         [(code or "").strip() or profile.booth_code for profile, code in receiving],
         exclusive=True,
     )
-    return sum(
-        bool(set_booth_reception(event, user, profile, receives, code))
+    # Re-read as locked: a firm of the form lent a stand by another organizer meanwhile
+    # must be seen at it, or the check below would miss it.
+    batch = frozenset(profile.id for profile, _receives, _code in choices)
+    _lock_profiles(*batch)
+    before = {
+        profile.id: _booth_key(profile.booth_code)
+        for profile, _receives, _code in choices
+        if profile.receives_at_booth and profile.booth_code
+    }
+    changed = sum(
+        bool(_set_booth_reception(event, user, profile, receives, code, batch))
         for profile, receives, code in choices
     )
+    _check_stands_lent_once(event, [profile for profile, _receives, _code in choices], before)
+    return changed
+
+
+def _check_stands_lent_once(event, firms, before):
+    """MeetingError when `firms` (saved together) leave firms of two companies at one
+    free stand. The firm that received there before the save, else the first by id,
+    is named as the one it is lent to. `before`: {firm id: _booth_key it received at}."""
+    db.session.flush()
+    keys = {_booth_key(f.booth_code) for f in firms if f.receives_at_booth and f.booth_code}
+    holders = _booth_holders(event.id, keys) if keys else {}
+    for key in sorted(k for k in keys if holders.get(k, -1) is None):
+        at_stand = db.session.scalars(_firms_at_stand(event.id, key)).all()
+        lent = next((f for f in at_stand if before.get(f.id) == key), at_stand[0])
+        other = next((f for f in at_stand if f.organization_id != lent.organization_id), None)
+        if other is not None:
+            raise _lent_elsewhere(other, other.booth_code, lent)
 
 
 def set_max_meetings(event, user, profile, max_meetings):

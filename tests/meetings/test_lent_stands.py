@@ -212,6 +212,120 @@ def test_two_organizers_lending_one_stand_at_once_lend_it_once(app, meetup, engl
     assert refused == [LENT_TO_BETA]
 
 
+def _save_form(meetup, *rows):
+    """The organizers' booth reception form saved with `rows` (firm, receives, code)."""
+    return services.set_booth_receptions(meetup.event, meetup.organizer, list(rows))
+
+
+def _stands(*profiles):
+    db.session.expire_all()
+    return [
+        (p.receives_at_booth, p.booth_code)
+        for p in (db.session.get(MeetingProfile, profile.id) for profile in profiles)
+    ]
+
+
+@pytest.mark.parametrize(
+    "gamma_row, gamma_after",
+    [((True, "B-10"), (True, "B-10")), ((False, ""), (False, "B-09"))],
+    ids=["given another stand", "stops receiving"],
+)
+def test_one_save_hands_a_stand_from_a_firm_to_one_of_a_lower_id(
+    meetup, english, gamma_row, gamma_after
+):
+    """Gamma gives B-09 up in the same save that lends it to beta: beta's row comes
+    first (lower id) and was refused while gamma still received there."""
+    beta, gamma = meetup.profiles["beta"], meetup.profiles["gamma"]
+    assert beta.id < gamma.id
+    _lend(gamma)
+    db.session.commit()
+    assert _save_form(meetup, (gamma, *gamma_row), (beta, True, "b-09")) == 2
+    db.session.commit()
+    assert _stands(beta, gamma) == [(True, "B-09"), gamma_after]
+    assert _at_stand() == [beta.id]
+
+
+def test_one_save_swaps_two_firms_stands(meetup, english):
+    beta, gamma = meetup.profiles["beta"], meetup.profiles["gamma"]
+    _lend(beta, "B-10")
+    _lend(gamma, "B-09")
+    db.session.commit()
+    assert _save_form(meetup, (beta, True, "B-09"), (gamma, True, "B-10")) == 2
+    db.session.commit()
+    assert _stands(beta, gamma) == [(True, "B-09"), (True, "B-10")]
+
+
+def test_a_save_leaving_two_companies_on_one_stand_names_both_and_saves_nothing(meetup, english):
+    """Gamma keeps B-09 while beta (a lower id) is lent it too: the save is refused as
+    a whole, naming the firm that received there before, and beta keeps B-10."""
+    beta, gamma = meetup.profiles["beta"], meetup.profiles["gamma"]
+    _lend(beta, "B-10")
+    _lend(gamma, "B-09")
+    db.session.commit()
+    with pytest.raises(services.MeetingError) as error:
+        _save_form(meetup, (beta, True, "B-09"), (gamma, True, "B-09"))
+    assert str(error.value) == (
+        "Beta Bio cannot receive at stand B-09: it is lent to Gamma Group for the meetup. "
+        "One stand receives one company's meetings."
+    )
+    db.session.rollback()
+    assert _stands(beta, gamma) == [(True, "B-10"), (True, "B-09")]
+
+
+def test_the_booth_reception_form_swaps_stands_in_one_save(meetup, client):
+    beta, gamma = meetup.profiles["beta"], meetup.profiles["gamma"]
+    _lend(beta, "B-10")
+    _lend(gamma, "B-09")
+    db.session.commit()
+    login(client, meetup.organizer)
+    response = client.post(
+        "/e/test-expo/meetings/manage/booths?lang=en",
+        data={
+            "at_booth": [str(beta.id), str(gamma.id)],
+            f"booth_{beta.id}": "B-09",
+            f"booth_{gamma.id}": "B-10",
+        },
+        follow_redirects=True,
+    )
+    assert "Booth reception saved." in response.get_data(as_text=True)
+    assert _stands(beta, gamma) == [(True, "B-09"), (True, "B-10")]
+
+
+def test_a_stand_swapped_while_another_organizer_lends_it_is_lent_once(app, meetup, english):
+    """One organizer swaps beta's and gamma's stands while another lends B-09 to a
+    third firm: the lending waits for the swap (the stand's row is locked) and is
+    then refused, naming beta, which receives at B-09 from now on."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serializes writing transactions: the race cannot happen there")
+    beta, gamma = meetup.profiles["beta"], meetup.profiles["gamma"]
+    _user, delta = add_company(meetup.event, "delta", "large_firm")
+    _lend(beta, "B-10")
+    _lend(gamma, "B-09")
+    db.session.commit()
+    ids = beta.id, gamma.id
+
+    def swap():
+        first, second = (db.session.get(MeetingProfile, i) for i in ids)
+        services.set_booth_receptions(
+            first.event, None, [(first, True, "B-09"), (second, True, "B-10")]
+        )
+
+    refused = []
+    with uncommitted_elsewhere(app, swap):
+        try:
+            _save_form(meetup, (delta, True, "B-09"))
+            db.session.commit()
+        except services.MeetingError as error:
+            refused.append(str(error))
+            db.session.rollback()
+    assert _at_stand("B-09") == [beta.id]
+    assert _at_stand("B-10") == [gamma.id]
+    assert refused == [
+        "Delta Co cannot receive at stand B-09: it is lent to Beta Bio for the meetup. "
+        "One stand receives one company's meetings."
+    ]
+
+
 def _lent_twice(meetup):
     """Beta and gamma both at stand B-09 (lent twice before it was refused), beta
     with a meeting there in the first slot; committed."""
