@@ -317,14 +317,13 @@ def apply_plan(plan, user, *, now=None):
     # Where the solver was told each firm receives (the problem is unchanged, as checked).
     booth_of = {p["id"]: p.get("location") for p in current["participants"]}
     fixed = {f["request"] for f in plan.problem["fixed"]}
-    created, skipped = [], []
-    for item in plan.solution["meetings"]:
-        if item["request"] in fixed:
-            continue
+    new = [item for item in plan.solution["meetings"] if item["request"] not in fixed]
+    skipped = [item["request"] for item in new if slots[item["slot"]].starts_at <= now]
+    new = [item for item in new if item["request"] not in skipped]
+    _check_stands_hold_one_meeting(event, new, slots, booth_of)
+    created = []
+    for item in new:
         slot = slots[item["slot"]]
-        if slot.starts_at <= now:
-            skipped.append(item["request"])
-            continue
         request = db.session.get(MeetingRequest, int(item["request"][1:]))
         meeting = Meeting(
             event_id=event.id,
@@ -361,6 +360,42 @@ def apply_plan(plan, user, *, now=None):
     for meeting in created:
         signals.meeting_scheduled.send(meeting)
     return created
+
+
+def _check_stands_hold_one_meeting(event, items, slots, booth_of):
+    """MeetingError naming the stand, the slot and both firms when the plan's new
+    meetings `items` put two firms' meetings at one booth in one slot. The solver
+    takes a booth for one firm's own: a stand lent to two firms (before lending it
+    twice was refused) would get both firms' partners at once."""
+    at_booths = select(Meeting).where(
+        Meeting.event_id == event.id,
+        Meeting.status == "scheduled",
+        Meeting.booth_code.is_not(None),
+    )
+    taken = {
+        (m.slot_id, services._booth_key(m.booth_code)): m.request.firm
+        for m in db.session.scalars(at_booths.order_by(Meeting.id))
+        if m.table_id is None
+    }
+    for item in items:
+        request = db.session.get(MeetingRequest, int(item["request"][1:]))
+        code = booth_of[participant_id(request.firm)]
+        if item["table"] or not code:
+            continue
+        slot = slots[item["slot"]]
+        other = taken.setdefault((slot.id, services._booth_key(code)), request.firm)
+        if other.id != request.firm_id:
+            raise services.MeetingError(
+                _(
+                    "This plan puts meetings of %(first)s and %(second)s at stand %(booth)s "
+                    "at %(time)s: the stand is lent to both. Give one of them another "
+                    "stand, then compute a new plan.",
+                    first=other.name,
+                    second=request.firm.name,
+                    booth=code,
+                    time=slot.label,
+                )
+            )
 
 
 def _mail_new_meetings(event, meetings):

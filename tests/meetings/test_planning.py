@@ -507,3 +507,57 @@ def test_a_plan_names_the_time_of_each_new_meeting(meetup, client, quick_solver)
     assert "<th>Time</th><th>Startup</th>" in page
     assert set(cells) <= labels
     assert not any(f">{code}<" in page for code in codes)
+
+
+def _stand_lent_twice(meetup, gamma_slot=0):
+    """Beta and gamma both at stand B-09 (lent twice before it was refused), beta free
+    in the first slot only and gamma in slot `gamma_slot` only, each with one accepted
+    request."""
+    beta, gamma = meetup.profiles["beta"], meetup.profiles["gamma"]
+    for firm, free in ((beta, 0), (gamma, gamma_slot)):
+        firm.receives_at_booth, firm.booth_code = True, "B-09"
+        services.set_unavailable(firm, [s.id for i, s in enumerate(meetup.slots) if i != free])
+    user, startup = add_company(meetup.event, "s1", "startup")
+    accepted_request(meetup.event, meetup.profiles["alpha"], beta, meetup.exhibitor_admin)
+    accepted_request(meetup.event, startup, gamma, user)
+    db.session.commit()
+
+
+def _at_booths():
+    db.session.expire_all()
+    return db.session.execute(
+        select(Meeting.slot_id, Meeting.booth_code).order_by(Meeting.slot_id, Meeting.id)
+    ).all()
+
+
+def test_a_plan_never_puts_two_firms_at_one_stand_in_one_slot(meetup, client, quick_solver):
+    """Both firms can meet only in the first slot: the solver places both there, each
+    firm at its booth, and applying it would send both firms' partners to B-09."""
+    _stand_lent_twice(meetup)
+    plan = planning.run_plan(meetup.event, meetup.organizer, time_limit=1, workers=1)
+    db.session.commit()
+    assert plan.summary["new"] == 2
+    login(client, meetup.organizer)
+    response = client.post(
+        f"/e/test-expo/meetings/manage/plans/{plan.id}/apply?lang=en", follow_redirects=True
+    )
+    label = meetup.slots[0].label
+    assert (
+        f"This plan puts meetings of Beta Bio and Gamma Group at stand B-09 at {label}: "
+        "the stand is lent to both. Give one of them another stand, then compute a new plan."
+    ) in response.get_data(as_text=True)
+    assert _at_booths() == []
+    page = client.post(
+        f"/e/test-expo/meetings/manage/plans/{plan.id}/apply?lang=ko", follow_redirects=True
+    ).get_data(as_text=True)
+    assert "부스 B-09에서 베타바이오와 감마그룹의 미팅을 함께 잡습니다." in page
+    assert _at_booths() == []
+
+
+def test_a_plan_may_use_a_stand_lent_twice_in_different_slots(meetup, quick_solver):
+    _stand_lent_twice(meetup, gamma_slot=1)
+    plan = planning.run_plan(meetup.event, meetup.organizer, time_limit=1, workers=1)
+    db.session.commit()
+    assert len(planning.apply_plan(plan, meetup.organizer)) == 2
+    db.session.commit()
+    assert _at_booths() == [(meetup.slots[0].id, "B-09"), (meetup.slots[1].id, "B-09")]
