@@ -326,6 +326,23 @@ def test_a_stand_swapped_while_another_organizer_lends_it_is_lent_once(app, meet
     ]
 
 
+def test_a_save_from_a_page_read_before_another_organizer_lent_a_stand(app, meetup, english):
+    """Beta is at B-10 when an organizer opens the form to give gamma B-09; meanwhile
+    another organizer moves beta to B-09. The form, saved after, leaves beta at B-10
+    and gamma at B-09, as it says: its firms are re-read once locked. Read as they
+    were, beta's row changed nothing, beta stayed at B-09 and the save was refused."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serializes writing transactions: the race cannot happen there")
+    beta, gamma = meetup.profiles["beta"], meetup.profiles["gamma"]
+    _lend(beta, "B-10")
+    db.session.commit()
+    beta_id = beta.id
+    with uncommitted_elsewhere(app, lambda: _lend(db.session.get(MeetingProfile, beta_id))):
+        _save_form(meetup, (beta, True, "B-10"), (gamma, True, "B-09"))
+        db.session.commit()
+    assert _stands(beta, gamma) == [(True, "B-10"), (True, "B-09")]
+
+
 def _lent_twice(meetup):
     """Beta and gamma both at stand B-09 (lent twice before it was refused), beta
     with a meeting there in the first slot; committed."""
