@@ -9,7 +9,8 @@
    meetings are placed, who is left out and why. No transaction stays open while the
    solver runs (seconds; on SQLite an open transaction holds the write lock).
 3. `apply_plan(plan, user)` re-builds the problem under locks and refuses a stale plan
-   (the data changed since the preview); otherwise it creates every new meeting with its
+   (the data changed since the preview), and one that puts two firms' meetings at one
+   stand in one slot (a stand lent twice); otherwise it creates every new meeting with its
    seats in the caller's transaction (one commit), and mails each participant once.
    Meetings whose slot has started by then are left out.
 
@@ -294,6 +295,9 @@ def apply_plan(plan, user, *, now=None):
     meeting of the plan whose slot has started meanwhile is left out (nobody could go
     to it any more; leaving a meeting out never makes another one infeasible). Their
     number is kept as `plan.summary["skipped_started"]`. Returns the new meetings.
+
+    MeetingError, and nothing created, when the plan puts two firms' meetings at one
+    stand in one slot (_check_stands_hold_one_meeting).
     """
     now = now or services._now()
     event = plan.event
