@@ -133,22 +133,27 @@ def test_a_kept_stand_given_away_or_gone_is_named_when_reception_resumes(meetup,
 
 def test_the_pages_say_a_kept_stand_is_lent_to_another_company(meetup, client):
     """The organizers' booth reception form, its code box emptied, and the firm's own
-    profile, as its form shows the kept code, said only that the firm has no booth."""
+    profile, as its form shows the kept code, said only that the firm has no booth
+    (the single firm's reception, set_booth_reception, says why: see above)."""
     _paused_at_stand(meetup)
     beta, gamma = meetup.profiles["beta"], meetup.profiles["gamma"]
     _lend(gamma)
     db.session.commit()
     login(client, meetup.organizer)
     url = "/e/test-expo/meetings/manage/booths"
-    form = {"at_booth": [str(beta.id)], f"booth_{beta.id}": ""}
+    # As the page sends it: gamma still ticked, at the stand. The form judges the
+    # state its save leaves: beta back at its kept stand would share it with gamma.
+    form = {"at_booth": [str(beta.id), str(gamma.id)], f"booth_{beta.id}": ""}
+    form[f"booth_{gamma.id}"] = "B-09"
     page = client.post(f"{url}?lang=en", data=form, follow_redirects=True).get_data(as_text=True)
-    assert KEPT_STAND_LENT in page
-    page = client.post(f"{url}?lang=ko", data=form, follow_redirects=True).get_data(as_text=True)
     assert (
-        "베타바이오는 자체 부스가 없으며, 주최 측이 빌려주었던 부스 B-09에서 다시 미팅을 "
-        "받을 수 없습니다. 지금은 밋업을 위해 감마그룹에 빌려준 부스입니다. "
-        "다른 부스 코드를 입력하세요."
+        "Beta Bio cannot receive at stand B-09: it is lent to Gamma Group for the meetup."
     ) in page
+    page = client.post(f"{url}?lang=ko", data=form, follow_redirects=True).get_data(as_text=True)
+    assert "베타바이오는 부스 B-09에서 미팅을 받을 수 없습니다." in page
+    assert "감마그룹에 빌려준 부스입니다." in page
+    db.session.expire_all()
+    assert (beta.receives_at_booth, beta.booth_code) == (False, "B-09")
 
     client.post("/logout")
     login(client, meetup.other_exhibitor)  # acts for beta
