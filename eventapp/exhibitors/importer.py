@@ -2,7 +2,8 @@
 
 Three steps, so that nothing is written until the whole file is valid:
 
-1. `read_table()` turns the file into (line number, {column: text}) rows.
+1. `read_table()` turns the file into (line number, {column: text}) rows; a
+   column the import does not know is left out of them, with a warning.
 2. `parse_row()` checks one row on its own (no database): kinds, sectors,
    zones, booth count, wish count, corner, e-mail, country, website.
 3. `check_rows()` checks the rows against each other and against the event
@@ -14,6 +15,7 @@ Three steps, so that nothing is written until the whole file is valid:
 """
 
 import csv
+import difflib
 import io
 import re
 import zipfile
@@ -132,6 +134,8 @@ class ParsedRow:
 class ImportPlan:
     rows: list = field(default_factory=list)
     problems: list = field(default_factory=list)
+    # What the organizer should know but does not stop the import (columns ignored).
+    warnings: list = field(default_factory=list)
     # line -> id of an existing organization the row will reuse
     reused_organizations: dict = field(default_factory=dict)
     # e-mail addresses that already have an account
@@ -171,7 +175,35 @@ def cell_text(value):
 
 
 def header_key(name):
-    return re.sub(r"[\s\-]+", "_", cell_text(name).lower())
+    return re.sub(r"[\s\-_]+", "_", cell_text(name).lower()).strip("_")
+
+
+def _squashed(text):
+    return re.sub(r"[\W_]+", "", cell_text(text).lower())
+
+
+def suggested_column(typed, present=()):
+    """The known column an unknown header cell most likely means, or None.
+
+    Only a column missing from the file (not in `present`) is suggested: a "contact
+    phone" beside a contact_name is another column, not a misspelt one. Written
+    without its separators ("nameko", "Contact.Email"), closely spelt ("contact_emial",
+    "booth"), or part of one name only ("email"); a tie ("name") suggests nothing."""
+    squashed = _squashed(typed)
+    if not squashed:
+        return None
+    missing = {_squashed(column): column for column in COLUMNS if column not in present}
+    if squashed in missing:
+        return missing[squashed]
+    close = difflib.get_close_matches(squashed, missing, n=2, cutoff=0.8)
+    ratios = [difflib.SequenceMatcher(None, squashed, match).ratio() for match in close]
+    if close and (len(close) == 1 or ratios[0] > ratios[1]):
+        return missing[close[0]]
+    if len(squashed) >= 4:
+        holding = [column for key, column in missing.items() if squashed in key]
+        if len(holding) == 1:
+            return holding[0]
+    return None
 
 
 def _decode(data):
@@ -210,7 +242,8 @@ def _xlsx_rows(data):
 
 
 def read_table(filename, data):
-    """(header problems, [(line, {column: text})]) of a CSV or XLSX file."""
+    """(header problems, header warnings, [(line, {column: text})]) of a CSV or XLSX
+    file. The rows hold the known columns only: what the others hold is never read."""
     if len(data) > MAX_BYTES:
         raise ImportFileError(_("The file is larger than 5 MB."))
     name = (filename or "").lower()
@@ -220,27 +253,59 @@ def read_table(filename, data):
         source = _csv_rows(data)
     else:
         raise ImportFileError(_("Upload a .csv or .xlsx file."))
-    problems, rows, header = [], [], None
-    line = 0
+    problems, warnings, rows, header = [], [], [], None
+    header_line = line = 0
+    unnamed = {}  # index of a column without a header cell -> first line with data in it
     try:
         for line, values in source:
             values = [cell_text(v) for v in values]
             if not any(values):
                 continue
             if header is None:
-                header = [header_key(v) for v in values]
-                problems.extend(_check_header(line, header, values))
+                header, header_line = [header_key(v) for v in values], line
+                problems, warnings = _check_header(line, header, values)
                 continue
             if len(rows) >= MAX_ROWS:
                 raise ImportFileError(_("Import at most %(count)s rows at a time.", count=MAX_ROWS))
+            for index, value in enumerate(values):
+                if value and (index >= len(header) or not header[index]):
+                    unnamed.setdefault(index, line)
             rows.append(
-                (line, {key: value for key, value in zip(header, values, strict=False) if key})
+                (
+                    line,
+                    {
+                        key: value
+                        for key, value in zip(header, values, strict=False)
+                        if key in COLUMNS
+                    },
+                )
             )
     except UNREADABLE as error:
         raise ImportFileError(_damaged_file_message(name, line + 1)) from error
     if header is None:
         raise ImportFileError(_("The file is empty."))
-    return problems, rows
+    for index, first in sorted(unnamed.items()):
+        problems.append(_unnamed_column_problem(header_line, index, first))
+    return problems, warnings, rows
+
+
+def _unnamed_column_problem(line, index, first):
+    """A column whose header cell is empty holds data: the import cannot tell what it
+    is (often a column whose name was cleared, or the header row one cell short)."""
+    from openpyxl.utils import get_column_letter
+
+    letter = get_column_letter(index + 1)
+    return RowProblem(
+        line,
+        letter,
+        _(
+            "Column %(letter)s (column %(number)s) has no name in the header but holds "
+            "data, first on line %(first)s: name it, or delete the column.",
+            letter=letter,
+            number=index + 1,
+            first=first,
+        ),
+    )
 
 
 # What a damaged file raises while its rows are read: a CSV cell over the csv
@@ -271,24 +336,56 @@ def _damaged_file_message(name, line):
 
 
 def _check_header(line, header, typed):
-    """Problems of the header: its keys, and its names as typed, which name an
-    unknown or repeated column (the organizer looks for them in the file)."""
-    problems = []
+    """(problems, warnings) of the header: its keys, and its names as typed, which
+    name a repeated or an ignored column (the organizer looks for them in the file).
+
+    Organizers' sheets carry columns of their own (notes, a phone, a "No."): these
+    are ignored with a warning. One that looks like a known column missing from the
+    file is suggested, on its warning and on the refusal of a required column."""
+    problems, warnings = [], []
+    present = {key for key in header if key in COLUMNS}
     seen = set()
+    meant = {}  # known column -> the ignored column as typed that looks like it
     for key, name in zip(header, typed, strict=True):
         if not key:
             continue
         if key not in COLUMNS:
-            problems.append(RowProblem(line, name, _("Unknown column.")))
-        elif key in seen:
+            suggestion = suggested_column(name, present)
+            if suggestion is None:
+                message = _(
+                    "Column '%(column)s' is not read by the import and is ignored.", column=name
+                )
+            else:
+                meant.setdefault(suggestion, name)
+                message = _(
+                    "Column '%(column)s' is not read by the import and is ignored: "
+                    "did you mean %(known)s?",
+                    column=name,
+                    known=suggestion,
+                )
+            warnings.append(RowProblem(line, name, message))
+            continue
+        if key in seen:
             problems.append(RowProblem(line, name, _("Column appears twice.")))
         seen.add(key)
     for key in REQUIRED_COLUMNS:
         if key not in seen:
-            problems.append(RowProblem(line, key, _("Required column is missing.")))
+            problems.append(RowProblem(line, key, _missing_message(key, meant)))
     if not seen & set(NAME_COLUMNS):
-        problems.append(RowProblem(line, "name_ko", _("Give a name_ko or name_en column.")))
-    return problems
+        key = next((c for c in NAME_COLUMNS if c in meant), "name_ko")
+        problems.append(RowProblem(line, key, _missing_message(key, meant, names=True)))
+    return problems, warnings
+
+
+def _missing_message(key, meant, names=False):
+    if key not in meant:
+        return _("Give a name_ko or name_en column.") if names else _("Required column is missing.")
+    return _(
+        "Required column is missing; the column '%(column)s' of the file is ignored: "
+        "did you mean %(known)s?",
+        column=meant[key],
+        known=key,
+    )
 
 
 # -- 2. one row ------------------------------------------------------------------------------
@@ -580,7 +677,7 @@ def load_facts(event):
 def prepare(event, filename, data):
     """Read and check a whole file; nothing is written."""
     plan = ImportPlan()
-    header_problems, raw_rows = read_table(filename, data)
+    header_problems, plan.warnings, raw_rows = read_table(filename, data)
     plan.problems.extend(header_problems)
     if header_problems:
         return plan

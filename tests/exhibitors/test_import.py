@@ -129,6 +129,14 @@ def hidden(page, name):
     return re.search(rf'name="{name}" type="hidden" value="([^"]*)"', page).group(1)
 
 
+def apply_preview(client, page, lang="en"):
+    """Post the preview's import form as the page sends it."""
+    return client.post(
+        f"{APPLY}?lang={lang}",
+        data={name: hidden(page, name) for name in ("payload", "filename", "status")},
+    )
+
+
 def test_good_csv_is_previewed_then_imported(login_as, small_event, outbox):
     client = login_as("organizer")
     before = counts()
@@ -139,14 +147,7 @@ def test_good_csv_is_previewed_then_imported(login_as, small_event, outbox):
     assert "Existing company: Gamma Group" in page
     assert "Existing account, invited to the team as company admin" in page
     assert counts() == before  # nothing written by the preview
-    response = client.post(
-        APPLY + "?lang=en",
-        data={
-            "payload": hidden(page, "payload"),
-            "filename": hidden(page, "filename"),
-            "status": hidden(page, "status"),
-        },
-    )
+    response = apply_preview(client, page)
     assert response.status_code == 302
     flashed = client.get(response.location).get_data(as_text=True)
     assert "3 exhibitors imported." in flashed
@@ -584,26 +585,234 @@ def test_apply_refuses_a_forged_form(login_as, small_event):
     assert counts() == before
 
 
-def test_header_problems(small_event):
+def test_header_problems(small_event, english):
     header = [c for c in HEADER if c != "kind"] + ["zone"]
     plan = importer.prepare(small_event.event, "x.csv", csv_bytes([row()], header=header))
-    assert {(p.line, p.column) for p in plan.problems} == {(1, "kind"), (1, "zone")}
+    # zones is in the file: "zone" is another column, ignored, and not kind's suggestion.
+    assert [(p.line, p.column, p.message) for p in plan.problems] == [
+        (1, "kind", "Required column is missing.")
+    ]
+    assert [(p.line, p.column, p.message) for p in plan.warnings] == [
+        (1, "zone", "Column 'zone' is not read by the import and is ignored.")
+    ]
     header = [c for c in HEADER if c not in ("name_ko", "name_en")]
     plan = importer.prepare(small_event.event, "x.csv", csv_bytes([row()], header=header))
     assert {(p.line, p.column) for p in plan.problems} == {(1, "name_ko")}
 
 
 def test_header_problems_name_the_columns_as_typed(login_as, small_event, english):
-    """An unknown or repeated column was named by its key ("phone_number" for
+    """An ignored or repeated column was named by its key ("phone_number" for
     "Phone Number"), which the header does not hold."""
     header = [*HEADER, "Phone Number", "Contact Email"]
     plan = importer.prepare(small_event.event, "x.csv", csv_bytes([row()], header=header))
     assert [(p.line, p.column, p.message) for p in plan.problems] == [
-        (1, "Phone Number", "Unknown column."),
         (1, "Contact Email", "Column appears twice."),
     ]
+    assert [p.column for p in plan.warnings] == ["Phone Number"]
     page = upload(login_as("organizer"), csv_bytes([row()], header=header)).get_data(as_text=True)
-    assert "<code>Phone Number</code>" in page and "<code>Contact Email</code>" in page
+    assert "<code>Contact Email</code>" in page
+    assert "Column &#39;Phone Number&#39; is not read by the import and is ignored." in page
+    assert 'id="import-apply"' not in page
+
+
+# An organizer's own sheet: a numbering, notes, a phone, an internal id.
+EXTRA_HEADER = ["No.", *HEADER, "memo", "Contact Phone", "internal id"]
+EXTRA_CELLS = {"No.": "7", "memo": "SECRET-MEMO", "Contact Phone": "010-1234-5678"}
+EXTRA_WARNINGS = [
+    (1, "Contact Phone", "Column 'Contact Phone' is not read by the import and is ignored."),
+    (1, "No.", "Column 'No.' is not read by the import and is ignored."),
+    (1, "internal id", "Column 'internal id' is not read by the import and is ignored."),
+    (1, "memo", "Column 'memo' is not read by the import and is ignored."),
+]
+
+
+def extra_rows():
+    return [{**cells, **EXTRA_CELLS, "internal id": f"ID-{i}"} for i, cells in enumerate(GOOD_ROWS)]
+
+
+@pytest.mark.parametrize("make", [csv_bytes, xlsx_bytes], ids=["csv", "xlsx"])
+def test_unknown_columns_are_ignored_with_a_warning(small_event, english, make):
+    """A file with a column the import does not know was refused whole: organizers
+    had to delete their notes, phones and numbering first."""
+    filename = "x.csv" if make is csv_bytes else "x.xlsx"
+    plan = importer.prepare(small_event.event, filename, make(extra_rows(), header=EXTRA_HEADER))
+    assert plan.ok, plan.problems
+    assert sorted((p.line, p.column, p.message) for p in plan.warnings) == EXTRA_WARNINGS
+    clean = importer.prepare(small_event.event, filename, make(GOOD_ROWS))
+    assert clean.warnings == []
+    assert plan.rows == clean.rows
+
+
+def all_stored_text():
+    """Every row of every table, as text."""
+    return "\n".join(
+        repr(db.session.execute(select(table)).all()) for table in db.metadata.sorted_tables
+    )
+
+
+def test_an_ignored_column_is_shown_and_nothing_of_it_is_written(login_as, small_event, outbox):
+    client = login_as("organizer")
+    data = csv_bytes(extra_rows(), header=EXTRA_HEADER)
+    page = upload(client, data).get_data(as_text=True)
+    assert "Preview: 3 exhibitors will be imported" in page
+    warnings = page.split('id="import-warnings"')[1].split("</div>")[0]
+    for _line, column, _message in EXTRA_WARNINGS:
+        assert f"Column &#39;{column}&#39; is not read by the import and is ignored." in warnings
+    korean = client.post(
+        UPLOAD + "?lang=ko",
+        data={"file": (io.BytesIO(data), "x.csv"), "status": "approved"},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "&#39;memo&#39; 열은 가져오기에서 읽지 않으므로 무시됩니다." in korean
+    response = apply_preview(client, page)
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Exhibitor)
+            .join(Organization)
+            .where(Organization.name_en.in_(["Delta AI", "Epsilon Energy, Inc.", "Gamma Group"]))
+        )
+        == 3
+    )
+    stored = all_stored_text()
+    for value in ("SECRET-MEMO", "010-1234-5678", "ID-0", "internal", "memo"):
+        assert value not in stored
+    assert all("SECRET-MEMO" not in mail[2] for mail in outbox())
+
+
+def test_a_required_column_misspelt_is_refused_with_a_suggestion(login_as, small_event, english):
+    """A required column missing was reported alone, beside an "unknown" column
+    that was plainly it."""
+    header = ["Name.KO", *(c if c != "kind" else "Kinds" for c in HEADER[1:])]
+    header = [c if c != "contact_email" else "contact_emial" for c in header]
+    rows = [
+        {**r, "Name.KO": r["name_ko"], "Kinds": r["kind"], "contact_emial": r["contact_email"]}
+        for r in GOOD_ROWS
+    ]
+    plan = importer.prepare(small_event.event, "x.csv", csv_bytes(rows, header=header))
+    assert not plan.ok
+    # name_en is in the file: the name columns are there, Name.KO is only ignored.
+    assert [(p.column, p.message) for p in plan.problems] == [
+        (
+            "kind",
+            "Required column is missing; the column 'Kinds' of the file is ignored: "
+            "did you mean kind?",
+        ),
+        (
+            "contact_email",
+            "Required column is missing; the column 'contact_emial' of the file is ignored: "
+            "did you mean contact_email?",
+        ),
+    ]
+    assert sorted((p.column, p.message) for p in plan.warnings) == [
+        (
+            "Kinds",
+            "Column 'Kinds' is not read by the import and is ignored: did you mean kind?",
+        ),
+        (
+            "Name.KO",
+            "Column 'Name.KO' is not read by the import and is ignored: did you mean name_ko?",
+        ),
+        (
+            "contact_emial",
+            "Column 'contact_emial' is not read by the import and is ignored: "
+            "did you mean contact_email?",
+        ),
+    ]
+    without_names = [c for c in header if c not in ("Name.KO", "name_en")] + ["nameen"]
+    rows = [{**r, "nameen": r["name_en"]} for r in rows]
+    plan = importer.prepare(small_event.event, "x.csv", csv_bytes(rows, header=without_names))
+    assert (
+        "name_en",
+        "Required column is missing; the column 'nameen' of the file is ignored: "
+        "did you mean name_en?",
+    ) in [(p.column, p.message) for p in plan.problems]
+    client = login_as("organizer")
+    page = upload(client, xlsx_bytes(rows, header=header), "x.xlsx").get_data(as_text=True)
+    assert "the column &#39;Kinds&#39; of the file is ignored: did you mean kind?" in page
+    assert (
+        "Column &#39;Name.KO&#39; is not read by the import and is ignored: did you mean name_ko?"
+        in page
+    )
+    assert 'id="import-apply"' not in page
+
+
+@pytest.mark.parametrize("make", [csv_bytes, xlsx_bytes], ids=["csv", "xlsx"])
+def test_data_under_an_empty_header_cell_is_refused_naming_the_column(
+    login_as, small_event, english, make
+):
+    """The data of a column without a name in the header was dropped silently."""
+    filename = "x.csv" if make is csv_bytes else "x.xlsx"
+    header = [*HEADER[:2], "", *HEADER[2:]]
+    rows = [{**r, "": ""} for r in GOOD_ROWS]
+    rows[1][""] = "startup"
+    plan = importer.prepare(small_event.event, filename, make(rows, header=header))
+    assert [(p.line, p.column, p.message) for p in plan.problems] == [
+        (
+            1,
+            "C",
+            "Column C (column 3) has no name in the header but holds data, first on line 3: "
+            "name it, or delete the column.",
+        )
+    ]
+    # An empty header cell over an empty column is no problem.
+    rows[1][""] = ""
+    assert importer.prepare(small_event.event, filename, make(rows, header=header)).ok
+    page = upload(
+        login_as("organizer"), make(rows[:1] + [{**rows[1], "": "x"}], header=header), filename
+    ).get_data(as_text=True)
+    assert "Column C (column 3) has no name in the header but holds data" in page
+    assert 'id="import-apply"' not in page
+
+
+def test_data_past_the_end_of_the_header_is_refused(small_event, english):
+    data = csv_bytes(GOOD_ROWS).replace("김델타".encode(), "김델타,,stray".encode())
+    plan = importer.prepare(small_event.event, "x.csv", data)
+    assert [(p.line, p.column) for p in plan.problems] == [(1, "O")]
+    assert "column 15" in plan.problems[0].message and "line 2" in plan.problems[0].message
+
+
+separator = st.sampled_from(["", "", "", " ", "-", "_", "  ", " - ", "."])
+
+
+@st.composite
+def column_as_typed(draw):
+    """A known column as an organizer may type it: any case, separators anywhere."""
+    column = draw(st.sampled_from(importer.COLUMNS))
+    letters = []
+    for char in column:
+        if char == "_":
+            letters.append(draw(st.sampled_from([" ", "-", "_", "", "  ", " _ "])))
+            continue
+        letters.append(char.upper() if draw(st.booleans()) else char)
+        letters.append(draw(separator))
+    return column, draw(st.sampled_from(["", " "])) + "".join(letters)
+
+
+@settings(max_examples=300, deadline=None)
+@given(typed=column_as_typed(), others=st.sets(st.sampled_from(importer.COLUMNS)))
+def test_a_known_column_however_written_is_recognised_or_suggested(typed, others):
+    column, as_typed = typed
+    present = others - {column}
+    assert importer.header_key(as_typed) == column or (
+        importer.suggested_column(as_typed, present) == column
+    )
+    # Never a column the file holds already: the ignored one is something else.
+    assert importer.suggested_column(as_typed, present | {column}) in (
+        set(importer.COLUMNS) - present - {column}
+    ) | {None}
+
+
+def test_case_spaces_and_hyphens_are_the_known_column():
+    for typed in ("Contact Email", " contact-email ", "CONTACT _ EMAIL", "Name-KO"):
+        assert importer.header_key(typed) in importer.COLUMNS, typed
+    assert importer.suggested_column("email") == "contact_email"
+    assert importer.suggested_column("booth") == "booths"
+    assert importer.suggested_column("name") is None  # name_ko or name_en: no guess
+    assert importer.suggested_column("Contact Phone", {"contact_name", "contact_email"}) is None
+    assert importer.suggested_column("memo") is None
 
 
 def test_korean_excel_csv_with_semicolons_and_blank_lines(small_event):
@@ -932,14 +1141,7 @@ def test_one_exhibitor_is_counted_in_the_singular(login_as, small_event, lang, i
     the organizers read had no singular."""
     client = login_as("organizer")
     page = upload(client, csv_bytes([row(avoid="")]), status="pending").get_data(as_text=True)
-    response = client.post(
-        f"{APPLY}?lang={lang}",
-        data={
-            "payload": hidden(page, "payload"),
-            "filename": hidden(page, "filename"),
-            "status": hidden(page, "status"),
-        },
-    )
+    response = apply_preview(client, page, lang)
     assert imported in client.get(response.location + f"?lang={lang}").get_data(as_text=True)
     overview = client.get(f"/e/test-expo/manage/?lang={lang}").get_data(as_text=True)
     assert waiting in overview
