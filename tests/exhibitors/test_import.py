@@ -805,6 +805,29 @@ def test_a_known_column_however_written_is_recognised_or_suggested(typed, others
     ) | {None}
 
 
+# A column of the organizer's own, under any name but a known one. Tabs and
+# semicolons are left out: the header line tells the CSV's separator.
+own_column = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\t;"),
+    min_size=1,
+    max_size=20,
+).filter(lambda name: importer.header_key(name) not in ("", *importer.COLUMNS))
+
+
+@settings(max_examples=200, deadline=None)
+@given(extra=st.lists(own_column, max_size=4))
+def test_any_column_of_the_organizers_own_is_a_warning_and_never_read(extra):
+    header = [*HEADER, *extra]
+    cells = {**GOOD_ROWS[0], **{name: "own data" for name in extra}}
+    problems, warnings, rows = importer.read_table("x.csv", csv_bytes([cells], header=header))
+    assert problems == []
+    assert [w.column for w in warnings] == [importer.cell_text(name) for name in extra]
+    ((line, read),) = rows
+    # On the header's line: where its record ends, as for any row of the CSV.
+    assert all(w.line == line - 1 and w.message for w in warnings)
+    assert read == {column: GOOD_ROWS[0][column] for column in HEADER}
+
+
 def test_case_spaces_and_hyphens_are_the_known_column():
     for typed in ("Contact Email", " contact-email ", "CONTACT _ EMAIL", "Name-KO"):
         assert importer.header_key(typed) in importer.COLUMNS, typed
