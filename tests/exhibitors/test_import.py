@@ -828,6 +828,22 @@ def test_any_column_of_the_organizers_own_is_a_warning_and_never_read(extra):
     assert read == {column: GOOD_ROWS[0][column] for column in HEADER}
 
 
+@pytest.mark.parametrize(
+    ("number", "letter"),
+    [(1, "A"), (26, "Z"), (27, "AA"), (702, "ZZ"), (16384, "XFD"), (20000, "ACOF")],
+)
+def test_column_letters_are_those_of_a_spreadsheet(number, letter):
+    assert importer.column_letter(number) == letter
+
+
+def test_data_past_excels_last_column_is_named_too(small_event, english):
+    """A CSV row may be longer than a sheet is wide (16384 columns)."""
+    data = csv_bytes(GOOD_ROWS).replace("김델타".encode(), ("김델타" + "," * 19987 + "x").encode())
+    plan = importer.prepare(small_event.event, "x.csv", data)
+    assert [(p.line, p.column) for p in plan.problems] == [(1, "ACOF")]
+    assert "(column 20000)" in plan.problems[0].message
+
+
 def test_case_spaces_and_hyphens_are_the_known_column():
     for typed in ("Contact Email", " contact-email ", "CONTACT _ EMAIL", "Name-KO"):
         assert importer.header_key(typed) in importer.COLUMNS, typed
