@@ -2130,7 +2130,7 @@ def update_lead(lead, *, rating=None, notes=None, rating_was=None, notes_was=Non
         raise CheckinError(_l("Notes may hold at most %(count)s characters.", count=LEAD_NOTES_MAX))
     # Compared with the row as it is now, held until the commit: a colleague's save
     # committed after this request read the lead is met as a conflict, not lost.
-    db.session.refresh(lead, with_for_update=True)
+    _lock_lead(lead)
     keep = object()
     edits = {
         "rating": (keep if rating is None else rating or None, rating_was, lead.rating),
@@ -2161,10 +2161,30 @@ def update_lead(lead, *, rating=None, notes=None, rating_was=None, notes_was=Non
     return conflicts
 
 
+class LeadRemoved(CheckinError):
+    """A colleague removed the lead after this request found it (another phone)."""
+
+
+def _lock_lead(lead):
+    """Hold the lead's row until the commit, read afresh. A colleague's removal that
+    committed since the request found the lead raises LeadRemoved: the save or the
+    second removal is then answered as when the removal came first."""
+    locked = db.session.scalar(
+        select(Lead)
+        .where(Lead.id == lead.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if locked is None:
+        raise LeadRemoved(_l("This lead was already removed."))
+
+
 def remove_lead(lead):
     """Take a lead off the company's list (a badge scanned by mistake). Its scans
     stay in the scan log, and its notes and rating in the audit log; scanning the
-    badge again captures it afresh."""
+    badge again captures it afresh. Raises LeadRemoved when a colleague removed it
+    first (one removal, one entry in the log)."""
+    _lock_lead(lead)
     # The log names the lead by these once its row is gone (core.audit.DELETIONS).
     name_ko, name_en = lead_names(
         lead.badge.name_ko,

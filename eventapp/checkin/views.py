@@ -920,13 +920,18 @@ def _company_of_removed_lead(event, lead_id):
     return db.session.get(Organization, organization_id)
 
 
+def _saved_nowhere(event, company):
+    """The answer to a save of a lead someone removed: the page says so, with the
+    notes as typed, to keep elsewhere."""
+    return _leads_page(event, company, removed={"notes": request.form.get("notes") or ""})
+
+
 @bp.post("/e/<slug>/leads/<int:lead_id>")
 @event_view("exhibitor_admin", "exhibitor_staff")
 def lead_update(event, lead_id):
     company = _company_of_removed_lead(event, lead_id)
     if company is not None:
-        # Saved nowhere: the page says so, with the notes as typed, to keep elsewhere.
-        return _leads_page(event, company, removed={"notes": request.form.get("notes") or ""})
+        return _saved_nowhere(event, company)
     lead = event_object_or_404(Lead, lead_id, event)
     require_same_company(current_user, event, lead.organization_id)
     form = LeadForm()
@@ -941,6 +946,11 @@ def lead_update(event, lead_id):
                 rating_was=_sent(form, "rating_was"),
                 notes_was=_sent(form, "notes_was"),
             )
+        except services.LeadRemoved:
+            # Removed by a colleague while this save was under way.
+            organization_id = lead.organization_id
+            db.session.rollback()
+            return _saved_nowhere(event, db.session.get(Organization, organization_id))
         except services.CheckinError as error:
             form.notes.errors.append(str(error))
         else:
@@ -973,18 +983,23 @@ def lead_update(event, lead_id):
 @event_view("exhibitor_admin", "exhibitor_staff")
 def lead_remove(event, lead_id):
     company = _company_of_removed_lead(event, lead_id)
-    if company is not None:
-        # A colleague (or another tab) removed it first: the wish is fulfilled.
-        flash(_("This lead was already removed."), "info")
-        return redirect(
-            url_for("checkin.leads", slug=event.slug, **_leads_view_args(event, company))
-        )
-    lead = event_object_or_404(Lead, lead_id, event)
-    require_same_company(current_user, event, lead.organization_id)
-    company = db.session.get(Organization, lead.organization_id)
-    services.remove_lead(lead)
-    db.session.commit()
-    flash(_("Lead removed. Scanning the badge again captures it again."), "success")
+    if company is None:
+        lead = event_object_or_404(Lead, lead_id, event)
+        require_same_company(current_user, event, lead.organization_id)
+        company = db.session.get(Organization, lead.organization_id)
+        try:
+            services.remove_lead(lead)
+        except services.LeadRemoved:
+            # By a colleague, while this removal was under way.
+            db.session.rollback()
+        else:
+            db.session.commit()
+            flash(_("Lead removed. Scanning the badge again captures it again."), "success")
+            return redirect(
+                url_for("checkin.leads", slug=event.slug, **_leads_view_args(event, company))
+            )
+    # A colleague (or another tab) removed it first: the wish is fulfilled.
+    flash(_("This lead was already removed."), "info")
     return redirect(url_for("checkin.leads", slug=event.slug, **_leads_view_args(event, company)))
 
 

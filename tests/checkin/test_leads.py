@@ -1351,3 +1351,73 @@ def test_organizers_reach_the_exhibitors_leads_from_the_scanning_page(scanning, 
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Outsider" in html
     assert '<select name="org"' in html
+
+
+def _removed_by_a_colleague_meanwhile(app, monkeypatch, lead_id):
+    """A colleague's phone removes the lead after this request found it and before
+    it writes (their removal commits in between)."""
+    from eventapp.checkin import views
+    from tests.checkin.test_concurrency import _in_thread
+
+    checked = views.require_same_company
+
+    def colleague_removes(user, event, organization_id):
+        checked(user, event, organization_id)
+        errors = []
+
+        def remove():
+            services.remove_lead(db.session.get(Lead, lead_id))
+            db.session.commit()
+
+        _in_thread(app, remove, errors).join(timeout=30)
+        assert not errors, errors
+
+    monkeypatch.setattr(views, "require_same_company", colleague_removes)
+
+
+def test_a_save_racing_a_colleagues_removal_keeps_the_note_typed(
+    scanning, login_as, app, monkeypatch
+):
+    """Two phones on one lead: the admin removes it while the staff member's save is
+    under way. The save answered with a server error, and the note typed was lost;
+    it answers as when the removal came first, the note shown to keep elsewhere.
+    (On SQLite every writing transaction takes the lock first: no removal commits
+    in between.)"""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL: on SQLite the app serializes writing transactions")
+    lead = _one_lead(scanning, login_as)
+    lead_id, url = lead.id, f"/e/test-expo/leads/{lead.id}"
+    shown = _as_shown(lead, rating="hot", notes="Wants 200 units, call Monday")
+    staff = login_as("exhibitor_staff")
+    _removed_by_a_colleague_meanwhile(app, monkeypatch, lead_id)
+    db.session.expire_all()
+    saved = staff.post(f"{url}?lang=en", data=shown)
+    db.session.remove()
+    assert saved.status_code == 409
+    html = saved.get_data(as_text=True)
+    assert "removed this lead while you were editing it" in html
+    assert "Wants 200 units, call Monday</blockquote>" in html
+    assert db.session.scalars(select(Lead)).all() == []
+
+
+def test_a_removal_racing_a_colleagues_removal_is_one_removal(scanning, login_as, app, monkeypatch):
+    """Two phones remove one lead at the same moment: the second says it was removed
+    already, and the audit log records one removal, not two."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL: on SQLite the app serializes writing transactions")
+    from eventapp.core.audit import AuditEntry
+
+    lead = _one_lead(scanning, login_as)
+    lead_id = lead.id
+    staff = login_as("exhibitor_staff")
+    _removed_by_a_colleague_meanwhile(app, monkeypatch, lead_id)
+    db.session.expire_all()
+    removed = staff.post(f"/e/test-expo/leads/{lead_id}/remove?lang=en")
+    db.session.remove()
+    assert removed.status_code == 302
+    assert "already removed" in staff.get(removed.location).get_data(as_text=True)
+    assert db.session.scalars(select(Lead)).all() == []
+    removals = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "checkin.lead_removed")
+    ).all()
+    assert len(removals) == 1
