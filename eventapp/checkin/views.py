@@ -59,7 +59,7 @@ from eventapp.core.permissions import (
     require_same_company,
 )
 from eventapp.core.spreadsheets import csv_cell, keep_as_text, xlsx_row
-from eventapp.core.templating import country_name, fair_day, local_time
+from eventapp.core.templating import country_name, fair_day, local_time, zone_name
 from eventapp.core.urls import safe_redirect_target
 from eventapp.extensions import db, login_manager
 from eventapp.organizations.models import Organization
@@ -1005,7 +1005,7 @@ def lead_remove(event, lead_id):
 
 # (row key, heading, column width in the Excel sheet)
 EXPORT_COLUMNS = (
-    ("captured_at", _l("Scanned at"), 17),
+    ("captured_at", _l("Scanned at"), 28),  # headed with the time zone: _export_header
     ("name", _l("Name"), 22),
     ("organization", _l("Company / organization"), 30),
     ("country", _l("Country"), 16),
@@ -1019,13 +1019,33 @@ EXPORT_COLUMNS = (
 )
 
 
-def _export_rows(event, rows):
+# How Excel shows the scan time, to the minute as the CSV writes it.
+EXCEL_SCAN_TIME = "yyyy-mm-dd hh:mm"
+
+
+def _export_header(event):
+    """The exports' headings. The scan time is on the fair's clock, and says so: an
+    exhibitor reads the file back home, where another clock is on the wall."""
+    zone = zone_name(event.timezone)
+    return [
+        _("Scanned at (%(zone)s)", zone=zone) if key == "captured_at" else str(label)
+        for key, label, _width in EXPORT_COLUMNS
+    ]
+
+
+def _export_rows(event, rows, excel=False):
+    """The rows of the export; with `excel`, the scan time is a date Excel can sort
+    and filter by (it holds no time zone: the fair's clock, as the heading says)."""
     for row in rows:
         values = []
         for key, _label, _width in EXPORT_COLUMNS:
             value = row[key]
             if key == "captured_at":
-                value = value.astimezone(event.tz).strftime("%Y-%m-%d %H:%M")
+                value = value.astimezone(event.tz)
+                if excel:
+                    value = value.replace(tzinfo=None, microsecond=0)
+                else:
+                    value = value.strftime("%Y-%m-%d %H:%M")
             elif key == "rating":
                 value = str(LEAD_RATINGS[value]) if value else ""
             elif key == "country":
@@ -1046,7 +1066,7 @@ def leads_export(event, fmt):
     rows = services.lead_rows(
         event, company.id, current_language(), rating=filters["rating"], text=filters["q"]
     )
-    header = [str(label) for _key, label, _width in EXPORT_COLUMNS]
+    header = _export_header(event)
     filename = f"leads-{event.slug}-{company.id}.{fmt}"
     if fmt == "csv":
         out = io.StringIO()
@@ -1067,9 +1087,16 @@ def leads_export(event, fmt):
     sheet = book.active
     sheet.title = str(_("Leads"))[:31]  # a sheet name holds at most 31 characters
     sheet.append(header)
-    for values in _export_rows(event, rows):
-        sheet.append(xlsx_row(["" if v is None else str(v) for v in values]))
-        keep_as_text(sheet[sheet.max_row])
+    scan_time = next(i for i, column in enumerate(EXPORT_COLUMNS) if column[0] == "captured_at")
+    for values in _export_rows(event, rows, excel=True):
+        sheet.append(
+            xlsx_row(
+                [v if isinstance(v, datetime) else "" if v is None else str(v) for v in values]
+            )
+        )
+        cells = sheet[sheet.max_row]
+        keep_as_text(cells)
+        cells[scan_time].number_format = EXCEL_SCAN_TIME
     for index, (_key, _label, width) in enumerate(EXPORT_COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     buffer = io.BytesIO()
