@@ -39,8 +39,12 @@ def register(app):
             click.echo(error.message, err=True)
             for detail in error.details:
                 click.echo(f"  {detail}", err=True)
+            for warning in error.warnings:
+                click.echo(f"Warning: {warning}", err=True)
             raise SystemExit(1) from None
         db.session.commit()
+        for warning in summary["warnings"]:
+            click.echo(f"Warning: {warning}", err=True)
         click.echo(
             "Imported {booths} booths ({created} new, {updated} kept, {removed} removed).".format(
                 **summary

@@ -7,8 +7,10 @@ The format (README.md, "Floor plan CSV") has one booth per line::
 
 `parse_floorplan()` checks every line and returns the booths it read together
 with every problem found, each with its line number, so an organizer can fix
-the whole file at once. It never touches the database; the import service
-refuses to store anything while the list of problems is not empty.
+the whole file at once. Columns of their own that CAD or spreadsheet exports
+carry (area, price, notes) are ignored, each named in a warning. It never
+touches the database; the import service refuses to store anything while the
+list of problems is not empty.
 """
 
 import csv
@@ -19,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from eventapp.booths.geometry import EPSILON, Rect, adjacency, corners
+from eventapp.core.columns import suggested_column
 from eventapp.core.i18n import gettext, one_full_stop
 from eventapp.core.i18n import lazy_gettext as _l
 
@@ -46,7 +49,15 @@ MESSAGES = {
     "empty": _l("The file is empty."),
     "no_booths": _l("The file lists no booths."),
     "missing_columns": _l("Missing columns: %(columns)s."),
-    "unknown_columns": _l("Unknown columns: %(columns)s."),
+    # Same words as the exhibitor import's, which ignores columns of its own alike.
+    "ignored_column": _l("Column '%(column)s' is not read by the import and is ignored."),
+    "ignored_column_meant": _l(
+        "Column '%(column)s' is not read by the import and is ignored: did you mean %(known)s?"
+    ),
+    "missing_column_meant": _l(
+        "Missing column %(known)s; the column '%(column)s' of the file is ignored: "
+        "did you mean %(known)s?"
+    ),
     "duplicate_columns": _l("Column %(column)s appears twice."),
     "unreadable": _l("The line cannot be read as CSV: %(reason)s."),
     "field_count": _l("Expected %(expected)s values, found %(found)s."),
@@ -118,6 +129,8 @@ class BoothRow:
 class ParsedPlan:
     booths: list[BoothRow]
     errors: list[RowError]
+    # What the organizer should know but does not stop the import (columns ignored).
+    warnings: list[RowError] = field(default_factory=list)
 
     @property
     def ok(self):
@@ -194,18 +207,35 @@ def _corner(raw, line, errors):
     return None
 
 
-def _header(fields, errors):
+def _header(fields, errors, warnings):
+    """The header's names (lower case), one per value of a line, ignored ones too."""
     cells = [_word(field) for field in fields]
     names = [name for _typed, name in cells]
+    present = {name for name in names if name in COLUMNS}
+    meant = {}  # missing column -> the ignored column as typed that looks like it
     for index, (typed, name) in enumerate(cells):
-        if name and name in names[:index]:
+        if not name:
+            continue
+        if name not in COLUMNS:
+            known = suggested_column(typed, COLUMNS, present)
+            if known is None:
+                warnings.append(RowError(1, "ignored_column", {"column": typed}))
+            else:
+                meant.setdefault(known, typed)
+                warnings.append(
+                    RowError(1, "ignored_column_meant", {"column": typed, "known": known})
+                )
+        elif name in names[:index]:
             errors.append(RowError(1, "duplicate_columns", {"column": typed}))
-    missing = [c for c in REQUIRED if c not in names]
-    unknown = [typed for typed, name in cells if name and name not in COLUMNS]
-    if missing:
-        errors.append(RowError(1, "missing_columns", {"columns": ", ".join(missing)}))
-    if unknown:
-        errors.append(RowError(1, "unknown_columns", {"columns": ", ".join(unknown)}))
+    missing = [c for c in REQUIRED if c not in present]
+    unmeant = [c for c in missing if c not in meant]
+    if unmeant:
+        errors.append(RowError(1, "missing_columns", {"columns": ", ".join(unmeant)}))
+    for column in missing:
+        if column in meant:
+            errors.append(
+                RowError(1, "missing_column_meant", {"column": meant[column], "known": column})
+            )
     return names
 
 
@@ -230,9 +260,10 @@ def parse_floorplan(data, halls, zones):
         header = next(reader)
     except csv.Error as error:
         return ParsedPlan([], [RowError(1, "unreadable", {"reason": str(error)})])
-    names = _header(header, errors)
+    warnings: list[RowError] = []
+    names = _header(header, errors, warnings)
     if errors:
-        return ParsedPlan([], errors)
+        return ParsedPlan([], errors, warnings)
 
     booths: list[BoothRow] = []
     first_line: dict[str, int] = {}
@@ -252,7 +283,8 @@ def parse_floorplan(data, halls, zones):
                 RowError(line, "field_count", {"expected": len(names), "found": len(fields)})
             )
             continue
-        row = dict(zip(names, fields, strict=True))
+        # The values of ignored columns are counted above, never read.
+        row = {name: value for name, value in zip(names, fields, strict=True) if name in COLUMNS}
         booth = _row(row, line, halls, zones, first_line, errors, decimal_comma=separator != ",")
         if booth is not None:
             booths.append(booth)
@@ -262,7 +294,7 @@ def parse_floorplan(data, halls, zones):
     bad_lines = {e.line for e in errors}
     booths = [b for b in booths if b.line not in bad_lines]
     errors.sort(key=lambda e: e.line)
-    return ParsedPlan(booths, errors)
+    return ParsedPlan(booths, errors, warnings)
 
 
 def _hall_named(text, halls):

@@ -70,7 +70,12 @@ class BoothConflict(BoothError):
 
 
 class FloorPlanError(BoothError):
-    """An import refused; `details` lists every problem (with line numbers)."""
+    """An import refused; `details` lists every problem (with line numbers),
+    `warnings` the columns of the file it ignored."""
+
+    def __init__(self, message, details=(), warnings=()):
+        super().__init__(message, details)
+        self.warnings = [str(w) for w in warnings]
 
 
 class StaleProposal(BoothError):
@@ -1078,6 +1083,8 @@ def import_floorplan(event, data, now=None):
     in the new file; others are deleted. Refused with FloorPlanError listing
     every problem when any line is bad or when allocated booths would vanish.
     Adjacency is recomputed from the geometry; empty corner cells are derived.
+    Columns the format does not know are ignored: the returned summary (and a
+    refusal) lists them in `warnings`, and nothing of them is stored.
     """
     now = now or utcnow()
     halls = {hall.code: hall for hall in event.halls}
@@ -1092,6 +1099,7 @@ def import_floorplan(event, data, now=None):
                 len(parsed.errors),
             ),
             details=[str(e) for e in parsed.errors],
+            warnings=parsed.warnings,
         )
 
     # Two imports at once (a corrected file sent right after the first) queue up on the
@@ -1136,6 +1144,7 @@ def import_floorplan(event, data, now=None):
                 _("Booth %(booth)s (%(name)s)", booth=code, name=names.get(holders[code], "?"))
                 for code in vanishing
             ],
+            warnings=parsed.warnings,
         )
 
     old_ids = [b.id for b in existing.values()]
@@ -1185,7 +1194,7 @@ def import_floorplan(event, data, now=None):
     }
     audit.record("floorplan.imported", event, event=event, data=summary)
     follow_removed_booths(event, set(removed))
-    return summary
+    return {**summary, "warnings": [str(w) for w in parsed.warnings]}
 
 
 # --------------------------------------------------------------------------- place the rest

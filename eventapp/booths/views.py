@@ -698,6 +698,8 @@ def import_plan(event):
                 ),
                 "success",
             )
+            for warning in result["warnings"]:
+                flash(warning, "warning")
             # Allocated booths cannot vanish, but a free stand lent for the meetup can.
             _flash_astray_meetings(event, astray)
             return redirect(url_for(".manage", slug=event.slug))

@@ -15,7 +15,6 @@ Three steps, so that nothing is written until the whole file is valid:
 """
 
 import csv
-import difflib
 import io
 import re
 import zipfile
@@ -31,7 +30,7 @@ from eventapp.accounts.models import User
 from eventapp.accounts.services import normalize_email
 from eventapp.booths import floorplan
 from eventapp.booths.models import Exhibitor, ExhibitorAvoid
-from eventapp.core import audit
+from eventapp.core import audit, columns
 from eventapp.core.i18n import gettext as _
 from eventapp.events.models import EXHIBITOR_ROLES, EventRole
 from eventapp.events.services import grant_role
@@ -178,32 +177,10 @@ def header_key(name):
     return re.sub(r"[\s\-_]+", "_", cell_text(name).lower()).strip("_")
 
 
-def _squashed(text):
-    return re.sub(r"[\W_]+", "", cell_text(text).lower())
-
-
 def suggested_column(typed, present=()):
-    """The known column an unknown header cell most likely means, or None.
-
-    Only a column missing from the file (not in `present`) is suggested: a "contact
-    phone" beside a contact_name is another column, not a misspelt one. Written
-    without its separators ("nameko", "Contact.Email"), closely spelt ("contact_emial",
-    "booth"), or part of one name only ("email"); a tie ("name") suggests nothing."""
-    squashed = _squashed(typed)
-    if not squashed:
-        return None
-    missing = {_squashed(column): column for column in COLUMNS if column not in present}
-    if squashed in missing:
-        return missing[squashed]
-    close = difflib.get_close_matches(squashed, missing, n=2, cutoff=0.8)
-    ratios = [difflib.SequenceMatcher(None, squashed, match).ratio() for match in close]
-    if close and (len(close) == 1 or ratios[0] > ratios[1]):
-        return missing[close[0]]
-    if len(squashed) >= 4:
-        holding = [column for key, column in missing.items() if squashed in key]
-        if len(holding) == 1:
-            return holding[0]
-    return None
+    """The column of the import an unknown header cell most likely means, or None
+    (`columns.suggested_column`)."""
+    return columns.suggested_column(typed, COLUMNS, present)
 
 
 def _decode(data):

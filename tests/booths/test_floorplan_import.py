@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from eventapp.booths import services
 from eventapp.booths.floorplan import COLUMNS, parse_floorplan
 from eventapp.booths.models import Booth, BoothAdjacency
+from eventapp.core.audit import AuditEntry
 from eventapp.extensions import db
 from eventapp.organizations.models import SECTORS
 from tests.booths.conftest import allocations, audit_actions, place
@@ -36,6 +37,17 @@ def island(hall, prefix, columns, rows=2, x0=4, y0=4, zone="ai", size=3):
 
 def csv_text(*lines):
     return "\n".join([HEADER, *lines]) + "\n"
+
+
+def refused_in_each_language(event, text, expected):
+    """Import `text`, refused with the details of `expected` in each of its
+    languages (nothing kept); returns the last refusal."""
+    for lang, details in expected.items():
+        with force_locale(lang), pytest.raises(services.FloorPlanError) as refused:
+            services.import_floorplan(event, text)
+        db.session.rollback()
+        assert refused.value.details == details, lang
+    return refused.value
 
 
 def booth_codes():
@@ -271,30 +283,118 @@ def test_an_empty_cell_is_said_to_be_empty(small_event):
             "4번째 줄: zone 값이 비어 있습니다. 반드시 입력해야 합니다.",
         ],
     }
-    for lang, details in expected.items():
-        with force_locale(lang), pytest.raises(services.FloorPlanError) as refused:
-            services.import_floorplan(small_event.event, text)
-        db.session.rollback()
-        assert refused.value.details == details, lang
+    refused_in_each_language(small_event.event, text, expected)
 
 
 FILE_PROBLEMS = [
     ("", "The file is empty."),
     ("booth,hall,zone,x,y\nA-01,A,ai,1,1\n", "Missing columns: w, h."),
-    (HEADER + ",colour\n", "Unknown columns: colour."),
+    (
+        HEADER.replace("hall", "Halls") + "\n",
+        "Missing column hall; the column 'Halls' of the file is ignored: did you mean hall?",
+    ),
     (HEADER + "\n", "The file lists no booths."),
     (b"\xff\xfe\x00b\x00o", "not text"),
 ]
 
 
 def test_header_problems_quote_the_columns_as_typed():
-    """An unknown or repeated column was named in lower case ("Unknown columns:
-    colour." for "Colour"), which is not what the header holds."""
+    """An ignored or repeated column was named in lower case ("colour" for
+    "Colour"), which is not what the header holds."""
     parsed = parse_floorplan(HEADER.replace("zone", "Zone") + ",Colour,  Zone \n", HALLS, ZONES)
-    assert [str(e) for e in parsed.errors] == [
-        "Line 1: Column Zone appears twice.",
-        "Line 1: Unknown columns: Colour.",
+    assert [str(e) for e in parsed.errors] == ["Line 1: Column Zone appears twice."]
+    assert [str(w) for w in parsed.warnings] == [
+        "Line 1: Column 'Colour' is not read by the import and is ignored."
     ]
+
+
+# A CAD or spreadsheet export: columns of its own around the format's, which
+# organizers used to delete before every import.
+EXPORTED_HEADER = "No.,booth,Area (m²),hall,zone,x,y,w,h,corner,tier,Price,notes,notes"
+
+
+def exported_plan(*rows):
+    return "\n".join([EXPORTED_HEADER, *rows]) + "\n"
+
+
+def test_columns_of_an_export_are_ignored_with_a_warning(small_event):
+    """A file with columns the format does not know was refused whole ("Unknown
+    columns: …"); now they are ignored, each named in a warning, and nothing of
+    them is stored."""
+    text = exported_plan(
+        '1,A-01,9,A,ai,4,4,3,3,,standard,"1,200,000",by the entrance,',
+        "2,A-02,9,A,ai,7,4,3,3,yes,premium,900000,,second note",
+    )
+    expected = {
+        "en": [
+            "Line 1: Column 'No.' is not read by the import and is ignored.",
+            "Line 1: Column 'Area (m²)' is not read by the import and is ignored.",
+            "Line 1: Column 'Price' is not read by the import and is ignored.",
+            "Line 1: Column 'notes' is not read by the import and is ignored.",
+            "Line 1: Column 'notes' is not read by the import and is ignored.",
+        ],
+        "ko": [
+            "1번째 줄: 'No.' 열은 가져오기에서 읽지 않으므로 무시됩니다.",
+            "1번째 줄: 'Area (m²)' 열은 가져오기에서 읽지 않으므로 무시됩니다.",
+            "1번째 줄: 'Price' 열은 가져오기에서 읽지 않으므로 무시됩니다.",
+            "1번째 줄: 'notes' 열은 가져오기에서 읽지 않으므로 무시됩니다.",
+            "1번째 줄: 'notes' 열은 가져오기에서 읽지 않으므로 무시됩니다.",
+        ],
+    }
+    for lang, warnings in expected.items():
+        with force_locale(lang):
+            summary = services.import_floorplan(small_event.event, text.encode("utf-8"))
+        db.session.commit()
+        assert summary["warnings"] == warnings, lang
+    assert booth_codes() == ["A-01", "A-02"]
+    booths = {b.code: b for b in db.session.scalars(select(Booth).order_by(Booth.code))}
+    assert (booths["A-01"].x, booths["A-01"].w, booths["A-01"].tier) == (4, 3, "standard")
+    assert (booths["A-02"].x, booths["A-02"].corner, booths["A-02"].tier) == (7, True, "premium")
+    entry = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.action == "floorplan.imported")
+        .order_by(AuditEntry.id.desc())
+    ).first()
+    assert "warnings" not in entry.data
+    stored = repr([entry.data, [vars(b) for b in booths.values()]])
+    for value in ("1,200,000", "900000", "by the entrance", "second note", "Price"):
+        assert value not in stored
+
+
+def test_values_are_counted_against_the_header_with_its_ignored_columns():
+    """A line is read by the header as written: one short of its ignored columns
+    is refused, not read with its values shifted."""
+    text = exported_plan("1,A-01,9,A,ai,4,4,3,3,,standard,100,note,", "2,A-02,A,ai,7,4,3,3,,")
+    parsed = parse_floorplan(text, HALLS, ZONES)
+    assert [str(e) for e in parsed.errors] == ["Line 3: Expected 14 values, found 10."]
+    assert [b.code for b in parsed.booths] == ["A-01"]
+
+
+def test_a_missing_column_names_the_ignored_column_that_looks_like_it(small_event):
+    text = "Booth No,Halls,zone,x,y,width,h\nA-01,A,ai,4,4,3,3\n"
+    expected = {
+        "ko": [
+            "1번째 줄: 누락된 열: w.",
+            "1번째 줄: booth 열이 없습니다. 파일의 'Booth No' 열은 무시됩니다. "
+            "혹시 booth 열인가요?",
+            "1번째 줄: hall 열이 없습니다. 파일의 'Halls' 열은 무시됩니다. 혹시 hall 열인가요?",
+        ],
+        "en": [
+            "Line 1: Missing columns: w.",
+            "Line 1: Missing column booth; the column 'Booth No' of the file is ignored: "
+            "did you mean booth?",
+            "Line 1: Missing column hall; the column 'Halls' of the file is ignored: "
+            "did you mean hall?",
+        ],
+    }
+    refused = refused_in_each_language(small_event.event, text, expected)
+    # The last refusal, in English, also lists the columns it ignored.
+    assert refused.warnings == [
+        "Line 1: Column 'Booth No' is not read by the import and is ignored: did you mean booth?",
+        "Line 1: Column 'Halls' is not read by the import and is ignored: did you mean hall?",
+        "Line 1: Column 'width' is not read by the import and is ignored.",
+    ]
+    assert len(booth_codes()) == 20
 
 
 def test_file_level_problems(small_event):
@@ -345,28 +445,52 @@ def test_corner_marks_mean_yes():
     assert [b.corner for b in parsed.booths] == [True, True, False]
 
 
+def post_plan(client, text, lang=None, **kwargs):
+    """Send `text` as the file of the floor plan import page."""
+    return client.post(
+        "/e/test-expo/manage/booths/import" + (f"?lang={lang}" if lang else ""),
+        data={"file": (io.BytesIO(text.encode()), "plan.csv")},
+        content_type="multipart/form-data",
+        **kwargs,
+    )
+
+
 def test_import_page(login_as, small_event):
     client = login_as("organizer")
     bad = csv_text("A-01,A,ai,4,4,3,3,,", "A-02,Q,ai,7,4,3,3,,")
-    response = client.post(
-        "/e/test-expo/manage/booths/import",
-        data={"file": (io.BytesIO(bad.encode()), "plan.csv")},
-        content_type="multipart/form-data",
-    )
+    response = post_plan(client, bad)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert 'id="import-problems"' in page and "Line 3: Unknown hall Q" in page
     good = csv_text(*island("A", "A-", 4), *island("B", "B-", 2, zone="bio"))
-    response = client.post(
-        "/e/test-expo/manage/booths/import",
-        data={"file": (io.BytesIO(good.encode()), "plan.csv")},
-        content_type="multipart/form-data",
-    )
+    response = post_plan(client, good)
     assert response.status_code == 302
     assert db.session.scalar(select(func.count()).select_from(Booth)) == 12
     exported = client.get("/e/test-expo/manage/booths/floorplan.csv").get_data(as_text=True)
     assert exported.splitlines()[0] == HEADER
     assert len(exported.splitlines()) == 13
+
+
+def test_import_page_shows_the_ignored_columns(login_as, small_event):
+    client = login_as("organizer")
+    refused = exported_plan("1,A-01,9,Q,ai,4,4,3,3,,,100,,")
+    response = post_plan(client, refused, lang="en")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Line 2: Unknown hall Q" in page
+    warnings = page.split('id="import-warnings"', 1)[1].split("</div>", 1)[0]
+    assert warnings.count('class="flash flash-warning"') == 5
+    assert "Column &#39;Price&#39; is not read by the import and is ignored." in warnings
+    good = exported_plan("1,A-01,9,A,ai,4,4,3,3,,,100,,", "2,A-02,9,A,ai,7,4,3,3,,,100,,")
+    response = post_plan(client, good, lang="en", follow_redirects=True)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Floor plan imported: 2 booths" in page
+    assert (
+        '<div class="flash flash-warning" role="status">Line 1: Column &#39;Area (m²)&#39; '
+        "is not read by the import and is ignored.</div>"
+    ) in page
+    assert booth_codes() == ["A-01", "A-02"]
 
 
 def test_cli_import(app, small_event, tmp_path):
@@ -383,6 +507,30 @@ def test_cli_import(app, small_event, tmp_path):
     )
     assert result.exit_code == 1
     assert "Line 2" in result.output
+
+
+def test_cli_import_prints_the_ignored_columns(app, small_event, tmp_path):
+    path = tmp_path / "plan.csv"
+    path.write_text(exported_plan("1,A-01,9,A,ai,4,4,3,3,,,100,,"), encoding="utf-8")
+    with force_locale("en"):
+        result = app.test_cli_runner().invoke(
+            args=["booths", "import-floorplan", "test-expo", str(path)]
+        )
+    assert result.exit_code == 0, result.output
+    assert "Imported 1 booths" in result.output
+    assert "Warning: Line 1: Column 'Price' is not read by the import and is ignored." in (
+        result.output
+    )
+    path.write_text(exported_plan("1,A-01,9,X,ai,4,4,3,3,,,100,,"), encoding="utf-8")
+    with force_locale("en"):
+        result = app.test_cli_runner().invoke(
+            args=["booths", "import-floorplan", "test-expo", str(path)]
+        )
+    assert result.exit_code == 1
+    assert "Line 2: Unknown hall X" in result.output
+    assert "Warning: Line 1: Column 'notes' is not read by the import and is ignored." in (
+        result.output
+    )
 
 
 # --------------------------------------------------------------------------- property tests
