@@ -340,14 +340,17 @@ def _cancelled_by(profile, by):
     return "own" if by.id == profile.id else "partner"
 
 
-def queue_invites(meeting, change, *, proposal=None, by=None, booth_lost=None, leaver=None):
+def queue_invites(
+    meeting, change, *, proposal=None, by=None, booth_lost=None, tables_moved=False, leaver=None
+):
     """Queue the one mail per person of both organizations that tells of `change`: the
     text, and the calendar invitation unless invites are switched off. Returns the rows.
 
     change: "new" (REQUEST), "update" (REQUEST after a move), "cancel" (CANCEL) or
     "left" (CANCEL to `leaver` alone, (user, profile): they left the team of the
     profile's company). proposal: the accepted time proposal a move follows;
-    booth_lost: the booth a move left, its firm no longer receiving there; by: the
+    booth_lost: the booth a move left, its firm no longer receiving there;
+    tables_moved: the meeting kept its table, whose zone the organizer renamed; by: the
     profile that cancelled (None for an organizer). Runs in the caller's transaction;
     never commits.
     """
@@ -393,6 +396,7 @@ def queue_invites(meeting, change, *, proposal=None, by=None, booth_lost=None, l
                 invitation=invitation,
                 proposal=proposal,
                 booth_lost=booth_lost,
+                tables_moved=tables_moved,
                 firm_name=meeting.firm.organization.localized("name", language),
                 cancelled_by=_cancelled_by(profile, by),
                 user_name=_person_name(user, language),
@@ -450,8 +454,10 @@ def _on_meeting_scheduled(meeting, notify=True, **_extra):
 
 
 @signals.meeting_moved.connect
-def _on_meeting_moved(meeting, proposal=None, booth_lost=None, **_extra):
-    queue_invites(meeting, "update", proposal=proposal, booth_lost=booth_lost)
+def _on_meeting_moved(meeting, proposal=None, booth_lost=None, tables_moved=False, **_extra):
+    queue_invites(
+        meeting, "update", proposal=proposal, booth_lost=booth_lost, tables_moved=tables_moved
+    )
 
 
 @signals.meeting_cancelled.connect

@@ -2417,6 +2417,8 @@ def sync_tables(event, settings):
             )
         )
     added = switched_off = 0
+    place = (settings.table_label or "", settings.table_label_en or "")
+    moved = []
     for number in range(1, count + 1):
         code = f"T{number:02d}"
         table = tables.get(code)
@@ -2424,15 +2426,48 @@ def sync_tables(event, settings):
             table = MeetingTable(event_id=event.id, code=code)
             db.session.add(table)
             added += 1
+        elif (table.label or "", table.label_en or "") != place:
+            moved.append(table.id)
         table.active = True
-        table.label = settings.table_label or ""
-        table.label_en = settings.table_label_en or ""
+        table.label, table.label_en = place
     for code, table in tables.items():
         if code not in wanted and table.active:
             table.active = False
             switched_off += 1
     db.session.flush()
-    return {"added": added, "switched_off": switched_off, "total": count}
+    told = _tell_tables_moved(moved)
+    return {"added": added, "switched_off": switched_off, "total": count, "meetings_told": told}
+
+
+def _tell_tables_moved(table_ids):
+    """The tables' zone was renamed (the tables went to another hall): meetings still to
+    come there keep their seats, but their place is new. Calendars hold the old place
+    until they get an update, so each meeting's sequence is raised and both sides are
+    told, as for a move. Returns the number of meetings."""
+    if not table_ids:
+        return 0
+    meetings = db.session.scalars(
+        select(Meeting)
+        .join(MeetingSlot, MeetingSlot.id == Meeting.slot_id)
+        .where(
+            Meeting.table_id.in_(table_ids),
+            Meeting.status == "scheduled",
+            MeetingSlot.starts_at > _now(),
+        )
+        .order_by(MeetingSlot.starts_at, Meeting.id)
+    ).all()
+    for meeting in meetings:
+        meeting.sequence += 1
+    db.session.flush()
+    for meeting in meetings:
+        audit.record(
+            "meeting.moved",
+            meeting,
+            event=meeting.event,
+            data={"tables_moved": meeting.table.code, "sequence": meeting.sequence},
+        )
+        signals.meeting_moved.send(meeting, tables_moved=True)
+    return len(meetings)
 
 
 def _event_booth(event, profile, code, batch=()):

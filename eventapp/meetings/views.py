@@ -1074,6 +1074,17 @@ def settings(event):
                 ),
                 "success",
             )
+            if table_changes["meetings_told"]:
+                flash(
+                    ngettext(
+                        "%(num)d meeting still to come is at the tables' new place: both "
+                        "sides got the update for their calendars.",
+                        "%(num)d meetings still to come are at the tables' new place: both "
+                        "sides got the update for their calendars.",
+                        table_changes["meetings_told"],
+                    ),
+                    "info",
+                )
             return redirect(url_for("meetings.settings", slug=event.slug))
     firms = db.session.scalars(
         select(MeetingProfile)

@@ -36,6 +36,22 @@ def attendees(component):
     }
 
 
+def updates_of(meeting, first):
+    """{recipient: (mail, VEVENT, vobject)} of the update each person of both sides got:
+    a REQUEST that a calendar matches to `first`, the first invitation (same UID, the
+    sequence one higher)."""
+    updates = outbox_calendars("meeting_moved")
+    assert set(updates) == EVERYBODY
+    found = {}
+    for recipient, (message, method, parsed, other) in updates.items():
+        assert method == "REQUEST"
+        event = vevent(parsed)
+        assert str(event["UID"]) == str(first["UID"]) == meeting.uid
+        assert event["SEQUENCE"] == 1 > first["SEQUENCE"]
+        found[recipient] = (message, event, other)
+    return found
+
+
 def test_booking_queues_one_invitation_per_person_of_both_sides(meetup):
     meeting = meetup.schedule(code="D1-1000")
     invites = outbox_calendars("meeting_scheduled")
@@ -187,13 +203,8 @@ def test_move_sends_update_with_same_uid_and_higher_sequence(meetup):
     target = meetup.slots["D2-1100"]
     meetings.move_meeting(meeting, target, meetup.organizer)
     db.session.commit()
-    updates = outbox_calendars("meeting_moved")
-    assert set(updates) == EVERYBODY
-    for _message, method, parsed, other in updates.values():
-        assert method == "REQUEST"
-        event = vevent(parsed)
-        assert str(event["UID"]) == str(first["UID"]) == meeting.uid
-        assert event["SEQUENCE"] == 1 > first["SEQUENCE"]
+    updates = updates_of(meeting, first)
+    for _message, event, other in updates.values():
         assert event.start == target.starts_at != first.start
         assert event.start.astimezone(SEOUL) == datetime(2025, 9, 18, 11, 0, tzinfo=SEOUL)
         assert int(other.vevent.sequence.value) == 1
@@ -203,6 +214,26 @@ def test_move_sends_update_with_same_uid_and_higher_sequence(meetup):
     db.session.commit()
     sequences = sorted(vevent(c[2])["SEQUENCE"] for c in outbox_calendar_list("meeting_moved"))
     assert sequences == [1, 1, 1, 2, 2, 2]
+
+
+def test_tables_moving_to_another_hall_update_the_calendars_of_their_meetings(meetup):
+    meeting = meetup.schedule(code="D1-1000")
+    first = vevent(outbox_calendars("meeting_scheduled")["attendee@example.org"][2])
+    assert "Hall A" in str(first["LOCATION"])
+    meetings.save_settings(
+        meetup.event, meetup.organizer, table_label="Hall C meeting zone", table_label_en=""
+    )
+    db.session.commit()
+    for message, event, _other in updates_of(meeting, first).values():
+        assert event.start == first.start
+        assert str(event["LOCATION"]).startswith("Table T01, Hall C meeting zone")
+        text = message.get_body(("plain",)).get_content()
+        assert "The meeting tables of the global meetup of Test Expo have moved." in text
+        assert "Hall C meeting zone" in text
+    # Saved again with the same zone, nothing has moved.
+    meetings.save_settings(meetup.event, meetup.organizer, table_label="Hall C meeting zone")
+    db.session.commit()
+    assert len(outbox("meeting_moved")) == len(EVERYBODY)
 
 
 def test_cancellation_sends_cancel_to_both_sides(meetup):

@@ -808,7 +808,7 @@ def test_fewer_tables_are_refused_while_meetings_to_come_sit_at_the_removed_ones
     monkeypatch.setattr(services, "_now", lambda: second.ends_at)
     settings, _slots, tables = services.save_settings(meetup.event, meetup.organizer, table_count=1)
     db.session.commit()
-    assert tables == {"added": 0, "switched_off": 1, "total": 1}
+    assert tables == {"added": 0, "switched_off": 1, "total": 1, "meetings_told": 0}
     assert [t.code for t in services.tables_of(meetup.event)] == ["T01"]
     assert first.table_id == t02.id and t01.active
 

@@ -98,6 +98,32 @@ def test_the_tables_place_is_read_in_each_reader_s_language(meetup, client):
     assert "(밋업존, B홀)</dd>" in english.get_data(as_text=True)
 
 
+def test_moving_the_tables_to_another_hall_tells_the_meetings_there(meetup, client):
+    from tests.meetings.conftest import booked_meeting
+
+    meeting = booked_meeting(meetup)
+    assert meeting.table is not None and meeting.sequence == 0
+    login(client, meetup.organizer)
+    response = client.post(
+        "/e/test-expo/meetings/manage/settings?lang=en",
+        data={
+            "meeting_days": [d.isoformat() for d in meetup.event.days],
+            "slot_minutes": "30",
+            "day_starts_at": "10:00",
+            "day_ends_at": "12:00",
+            "breaks": "",
+            "table_count": "2",
+            "table_label": "Hall C meeting zone",
+            "first_meeting_bonus": "3",
+        },
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert "1 meeting still to come is at the tables&#39; new place" in page
+    db.session.expire_all()
+    assert db.session.get(type(meeting), meeting.id).sequence == 1
+
+
 def test_invalid_settings_change_nothing(meetup, client):
     login(client, meetup.organizer)
     response = client.post(
