@@ -34,7 +34,7 @@ from email.utils import parseaddr
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import BuildError
 
@@ -152,7 +152,11 @@ def meeting_location(meeting, language):
 def _booth_hall(event, code):
     from eventapp.booths.models import Booth
 
-    booth = db.session.scalar(select(Booth).where(Booth.event_id == event.id, Booth.code == code))
+    # Whatever the case: a floor plan imported again may spell the booth "a-03" that
+    # the meetings at it call A-03 (meetings._booth_key).
+    booth = db.session.scalar(
+        select(Booth).where(Booth.event_id == event.id, func.upper(Booth.code) == code.upper())
+    )
     return booth.hall if booth is not None else None
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from eventapp.calendar import services as calendar
 from eventapp.extensions import db
@@ -278,6 +279,26 @@ def test_meeting_at_the_firms_booth_names_booth_and_hall(meetup):
     assert meeting.booth_code == "A-03" and meeting.table is None
     event = vevent(outbox_calendars("meeting_scheduled")["attendee@example.org"][2])
     assert str(event["LOCATION"]) == "Booth A-03, Hall A"
+
+
+def test_a_booth_imported_again_in_another_case_is_still_named_with_its_hall(meetup):
+    from eventapp.booths.models import Booth
+
+    meetings.set_booth_reception(meetup.event, meetup.organizer, meetup.gamma, True, "A-03")
+    db.session.commit()
+    meeting = meetup.schedule()
+    first = vevent(outbox_calendars("meeting_scheduled")["attendee@example.org"][2])
+    booth = db.session.scalar(
+        select(Booth).where(Booth.event_id == meetup.event.id, Booth.code == "A-03")
+    )
+    booth.code = "a-03"  # as the floor plan's import keeps a booth whose code changed case
+    db.session.commit()
+    meetings.move_meeting(meeting, meetup.slots["D1-1030"], meetup.organizer)
+    db.session.commit()
+    for message, event, _other in updates_of(meeting, first).values():
+        assert str(event["LOCATION"]) == "Booth A-03, Hall A"
+        text = message.get_body(("plain",)).get_content()
+        assert "Place: Booth A-03, Hall A\r\n" in text
 
 
 def test_schedule_all_plan_sends_invitations(meetup):
