@@ -2426,7 +2426,10 @@ def sync_tables(event, settings):
             table = MeetingTable(event_id=event.id, code=code)
             db.session.add(table)
             added += 1
-        elif (table.label or "", table.label_en or "") != place:
+        elif [(text or "").split() for text in (table.label, table.label_en)] != [
+            text.split() for text in place
+        ]:
+            # Spaces typed or taken out are no new place to mail everybody about.
             moved.append(table.id)
         table.active = True
         table.label, table.label_en = place
