@@ -19,7 +19,10 @@ Invites
     request (e.g. they left the company), all of that side's people are REQ-PARTICIPANT
     with NEEDS-ACTION. RSVP=FALSE for everybody: the app is the source of truth, changes
     and cancellations are made on the agenda page, replies to the invitation are not read.
-    The ORGANIZER is the event's address (`event.contact_email`, else MAIL_FROM).
+    The ORGANIZER is the event's address (`event.contact_email`, else MAIL_FROM) as the
+    meeting's first invitation named it (`Meeting.organizer_email`): calendars take an
+    update or a cancellation from another organizer for somebody else's, so the
+    address stays when organizers change the event's.
 
 Feeds
     Each user has one private feed per event (`CalendarFeed`): a METHOD:PUBLISH calendar
@@ -96,8 +99,11 @@ def _person_name(user, language):
     return user.localized("name", language) or user.email
 
 
-def organizer_address(event, language):
-    email = event.contact_email or parseaddr(current_app.config["MAIL_FROM"])[1]
+def organizer_address(event, language, meeting=None):
+    """The event as ORGANIZER; for a meeting, the address its first invitation named."""
+    email = getattr(meeting, "organizer_email", None) or (
+        event.contact_email or parseaddr(current_app.config["MAIL_FROM"])[1]
+    )
     return ical.Address(email=email, name=event.localized("name", language))
 
 
@@ -289,7 +295,7 @@ def meeting_vevent(
         location=meeting_location(meeting, language),
         url=agenda_url(event),
         status="CANCELLED" if cancelled else "CONFIRMED",
-        organizer=organizer_address(event, language),
+        organizer=organizer_address(event, language, meeting),
         attendees=attendees,
         created=meeting.created_at,
         last_modified=meeting.updated_at,
@@ -362,6 +368,8 @@ def queue_invites(
         raise ValueError(f"unknown change {change!r}")
     kind, method = CHANGES[change]
     invitation = invites_enabled()
+    if invitation and meeting.organizer_email is None:
+        meeting.organizer_email = organizer_address(meeting.event, None).email
     people = meeting_people(meeting)
     contacts = _contacts_by_profile(people)
     if change == "left":

@@ -482,6 +482,10 @@ class Meeting(db.Model):
     status: Mapped[str] = mapped_column(String(12), default="scheduled", index=True)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     uid: Mapped[str] = mapped_column(String(100), unique=True, default=lambda: new_uid())
+    # The ORGANIZER address of the first invitation, kept for the updates and the
+    # cancellation: calendars match those to the invitation by UID and organizer, and
+    # the event's contact address may change in between.
+    organizer_email: Mapped[str | None] = mapped_column(String(254))
     # How it got its slot: "booking" (a participant), "planner" (the scheduler run),
     # "organizer" (moved/placed by hand), "demo".
     scheduled_via: Mapped[str] = mapped_column(String(12), default="booking")

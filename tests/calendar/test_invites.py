@@ -237,6 +237,39 @@ def test_tables_moving_to_another_hall_update_the_calendars_of_their_meetings(me
     assert len(outbox("meeting_moved")) == len(EVERYBODY)
 
 
+def test_updates_and_cancellation_keep_the_organizer_of_the_first_invitation(meetup):
+    """Calendars match an update or a cancellation to the invitation by its UID and its
+    organizer: one from another organizer is not the invitation's to change."""
+    meeting = meetup.schedule(code="D1-1000")
+    first = vevent(outbox_calendars("meeting_scheduled")["attendee@example.org"][2])
+    assert str(first["ORGANIZER"]) == "mailto:expo@example.org"
+    meetup.event.contact_email = "meetup-desk@example.org"
+    db.session.commit()
+    meetings.move_meeting(meeting, meetup.slots["D2-1100"], meetup.organizer)
+    db.session.commit()
+    for _message, event, _other in updates_of(meeting, first).values():
+        assert str(event["ORGANIZER"]) == "mailto:expo@example.org"
+    meetings.cancel_meeting(meeting, meetup.organizer, reason="Moved online")
+    db.session.commit()
+    cancels = outbox_calendars("meeting_cancelled")
+    assert set(cancels) == EVERYBODY
+    for _message, _method, parsed, _other in cancels.values():
+        assert str(vevent(parsed)["ORGANIZER"]) == "mailto:expo@example.org"
+    # A meeting invited after the change names the event's new address.
+    second = meetings.send_request(
+        meetup.event, meetup.alpha, meetup.beta, meetup.exhibitor_admin, ""
+    )
+    meetings.accept_request(second, meetup.beta, meetup.other_exhibitor)
+    db.session.commit()
+    later = meetup.schedule(second, code="D1-1030")
+    invites = [
+        c for c in outbox_calendar_list("meeting_scheduled") if vevent(c[2])["UID"] == later.uid
+    ]
+    assert invites
+    for _message, _method, parsed, _other in invites:
+        assert str(vevent(parsed)["ORGANIZER"]) == "mailto:meetup-desk@example.org"
+
+
 def test_cancellation_sends_cancel_to_both_sides(meetup):
     meeting = meetup.schedule(code="D1-1030")
     meetings.cancel_meeting(
