@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from eventapp.booths.geometry import EPSILON, Rect, adjacency, corners
-from eventapp.core.columns import suggested_column
+from eventapp.core.columns import column_letter, suggested_column
 from eventapp.core.i18n import gettext, one_full_stop
 from eventapp.core.i18n import lazy_gettext as _l
 
@@ -59,6 +59,11 @@ MESSAGES = {
         "did you mean %(known)s?"
     ),
     "duplicate_columns": _l("Column %(column)s appears twice."),
+    # Same words as the exhibitor import's, which refuses such a column alike.
+    "unnamed_column": _l(
+        "Column %(letter)s (column %(number)s) has no name in the header but holds "
+        "data, first on line %(first)s: name it, or delete the column."
+    ),
     "unreadable": _l("The line cannot be read as CSV: %(reason)s."),
     "field_count": _l("Expected %(expected)s values, found %(found)s."),
     "missing_code": _l("The booth code is missing."),
@@ -267,6 +272,7 @@ def parse_floorplan(data, halls, zones):
 
     booths: list[BoothRow] = []
     first_line: dict[str, int] = {}
+    unnamed: dict[int, int] = {}  # index of a column without a header cell -> first line with data
     while True:
         try:
             fields = next(reader)
@@ -278,16 +284,27 @@ def parse_floorplan(data, halls, zones):
         line = reader.line_num
         if not fields or all(not f.strip() for f in fields):
             continue
-        if len(fields) != len(names):
+        for index, value in enumerate(fields):
+            if value.strip() and (index >= len(names) or not names[index]):
+                unnamed.setdefault(index, line)
+        # Data past the end of the header is told as its column's (above): the line
+        # is still read by the header. Empty values there are counted as before.
+        held = len(fields) > len(names) and any(f.strip() for f in fields[len(names) :])
+        if len(fields) < len(names) or (len(fields) > len(names) and not held):
             errors.append(
                 RowError(line, "field_count", {"expected": len(names), "found": len(fields)})
             )
             continue
         # The values of ignored columns are counted above, never read.
-        row = {name: value for name, value in zip(names, fields, strict=True) if name in COLUMNS}
+        row = {name: value for name, value in zip(names, fields, strict=False) if name in COLUMNS}
         booth = _row(row, line, halls, zones, first_line, errors, decimal_comma=separator != ",")
         if booth is not None:
             booths.append(booth)
+    for index, first in sorted(unnamed.items()):
+        letter = column_letter(index + 1)
+        errors.append(
+            RowError(1, "unnamed_column", {"letter": letter, "number": index + 1, "first": first})
+        )
     if not booths and not errors:
         errors.append(RowError(0, "no_booths"))
     errors.extend(_overlaps(booths))

@@ -37,3 +37,13 @@ def suggested_column(typed, columns, present=()):
         if len(holding) == 1:
             return holding[0]
     return None
+
+
+def column_letter(number):
+    """A spreadsheet's letter of column `number` (1 is A, 27 is AA), past Excel's
+    last column too: a CSV row may be longer."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters

@@ -266,20 +266,10 @@ def read_table(filename, data):
     return problems, warnings, rows
 
 
-def column_letter(number):
-    """A spreadsheet's letter of column `number` (1 is A, 27 is AA), past Excel's
-    last column too: a CSV row may be longer."""
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
 def _unnamed_column_problem(line, index, first):
     """A column whose header cell is empty holds data: the import cannot tell what it
     is (often a column whose name was cleared, or the header row one cell short)."""
-    letter = column_letter(index + 1)
+    letter = columns.column_letter(index + 1)
     return RowProblem(
         line,
         letter,

@@ -370,6 +370,49 @@ def test_values_are_counted_against_the_header_with_its_ignored_columns():
     assert [b.code for b in parsed.booths] == ["A-01"]
 
 
+def test_data_under_an_empty_header_cell_is_refused_naming_the_column(small_event):
+    """The data of a column without a name in the header was dropped silently."""
+    header = HEADER.replace("zone,", "zone,,")
+    text = "\n".join([header, "A-01,A,ai,,4,4,3,3,,", "A-02,A,ai,stand by the door,7,4,3,3,,"])
+    expected = {
+        "en": [
+            "Line 1: Column D (column 4) has no name in the header but holds data, "
+            "first on line 3: name it, or delete the column."
+        ],
+        "ko": [
+            "1번째 줄: D열(4번째 열)은 머리글에 이름이 없는데 데이터가 있습니다"
+            "(처음 나오는 곳: 3번째 줄). 열 이름을 넣거나 열을 삭제하세요."
+        ],
+    }
+    before = booth_codes()
+    refused_in_each_language(small_event.event, text, expected)
+    assert booth_codes() == before
+    # An empty header cell over an empty column is no problem.
+    parsed = parse_floorplan(text.replace("stand by the door", ""), HALLS, ZONES)
+    assert parsed.errors == [] and [b.code for b in parsed.booths] == ["A-01", "A-02"]
+
+
+def test_data_past_the_end_of_the_header_is_refused_naming_the_column():
+    """A line longer than the header is read by the header; its values past the end
+    are named by their column, not only counted."""
+    text = csv_text("A-01,A,ai,4,4,3,3,,", "A-02,Q,ai,7,4,3,3,,,,stray", "A-03,A,ai,10,4,3,3,,,,x")
+    parsed = parse_floorplan(text, HALLS, ZONES)
+    assert [str(e) for e in parsed.errors] == [
+        "Line 1: Column K (column 11) has no name in the header but holds data, "
+        "first on line 3: name it, or delete the column.",
+        "Line 3: Unknown hall Q (known halls: A, B).",
+    ]
+    # Empty values past the end are counted against the header, as before.
+    parsed = parse_floorplan(csv_text("A-01,A,ai,4,4,3,3,,,,"), HALLS, ZONES)
+    assert [str(e) for e in parsed.errors] == ["Line 2: Expected 9 values, found 11."]
+
+
+def test_data_past_excels_last_column_is_named_too():
+    text = csv_text("A-01,A,ai,4,4,3,3,," + "," * 19991 + "x")
+    (error,) = parse_floorplan(text, HALLS, ZONES).errors
+    assert "Column ACOF (column 20000)" in str(error)
+
+
 def test_a_missing_column_names_the_ignored_column_that_looks_like_it(small_event):
     text = "Booth No,Halls,zone,x,y,width,h\nA-01,A,ai,4,4,3,3\n"
     expected = {
@@ -491,6 +534,19 @@ def test_import_page_shows_the_ignored_columns(login_as, small_event):
         "is not read by the import and is ignored.</div>"
     ) in page
     assert booth_codes() == ["A-01", "A-02"]
+
+
+def test_import_page_names_data_under_an_empty_header_cell(login_as, small_event):
+    client = login_as("organizer")
+    text = csv_text("A-01,A,ai,4,4,3,3,,").replace("tier\n", "tier,\n").replace(",,\n", ",,,x\n")
+    before = booth_codes()
+    response = post_plan(client, text, lang="en")
+    problems = response.get_data(as_text=True).split('id="import-problems"', 1)[1]
+    assert (response.status_code, booth_codes()) == (422, before)
+    assert (
+        "Line 1: Column J (column 10) has no name in the header but holds data, "
+        "first on line 2: name it, or delete the column."
+    ) in problems
 
 
 def test_cli_import(app, small_event, tmp_path):

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from eventapp.accounts.models import User
 from eventapp.booths.models import Exhibitor, ExhibitorAvoid
+from eventapp.core import columns
 from eventapp.core.audit import AuditEntry
 from eventapp.core.db import utcnow
 from eventapp.events.models import EventRole
@@ -833,7 +834,7 @@ def test_any_column_of_the_organizers_own_is_a_warning_and_never_read(extra):
     [(1, "A"), (26, "Z"), (27, "AA"), (702, "ZZ"), (16384, "XFD"), (20000, "ACOF")],
 )
 def test_column_letters_are_those_of_a_spreadsheet(number, letter):
-    assert importer.column_letter(number) == letter
+    assert columns.column_letter(number) == letter
 
 
 def test_data_past_excels_last_column_is_named_too(small_event, english):
