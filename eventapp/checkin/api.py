@@ -74,9 +74,19 @@ def scan_context(point_id, badge_id=None, scanned_at=None, uploading=False):
     ctx = services.context_for_point(
         point.id, user=current_user, badge_id=badge_id, scanned_at=scanned_at
     )
-    if ctx is not None:
-        ctx.company_stopped = company_stopped
+    if ctx is None:
+        # Deleted since it was read above: the context read waited for the deletion.
+        abort(404, "no such scan point")
+    ctx.company_stopped = company_stopped
     return ctx
+
+
+def _point_gone(ctx):
+    """Answer a scan whose point was deleted since its context was read as one sent
+    after the deletion (see scan_context)."""
+    if ctx.device_id is not None:
+        abort(401, "the device token is invalid, expired or revoked")
+    abort(404, "no such scan point")
 
 
 def _json_body():
@@ -112,6 +122,10 @@ def _record(ctx, item, scanned_at, offline, clock=None, bound=False, recheck=Fal
     is checked again in each: one revoked during the upload stores nothing more."""
     for attempt in range(2):
         try:
+            # The point held before the device, in delete_scan_point's order.
+            if (attempt or recheck) and not services.scan_point_held(ctx.point_id):
+                db.session.rollback()
+                _point_gone(ctx)
             if recheck and ctx.device_id is not None and not services.device_usable(ctx.device_id):
                 db.session.rollback()
                 abort(401, "the device token is invalid, expired or revoked")

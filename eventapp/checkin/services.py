@@ -309,11 +309,28 @@ def why_kept(point):
     return None
 
 
+def _locked_afresh(model, row_id):
+    """The row of `model`, read afresh and held (FOR UPDATE) until the transaction
+    ends; None when it is gone."""
+    return db.session.scalar(
+        select(model)
+        .where(model.id == row_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 def delete_scan_point(point):
     """Delete a scan point made by mistake. One that anything was scanned at stays
     (close it instead): its scans, check-ins and leads are the fair's record; so does
     one where a phone may hold scans not uploaded yet (see why_kept). Its scanner
     devices go with it."""
+    # The point's row first, read afresh: a scan being written holds it (FOR KEY
+    # SHARE, see _context_query) until its commit, so why_kept sees that scan instead
+    # of deleting it with the point; a scan that comes later waits, then finds the
+    # point gone. The point before its devices, in the order scans lock them.
+    if _locked_afresh(ScanPoint, point.id) is None:
+        raise CheckinError(_l("This scan point was already deleted."))
     refusal = why_kept(point)
     if refusal is not None:
         raise CheckinError(refusal)
@@ -597,6 +614,19 @@ def device_from_token(token, now=None):
     return device
 
 
+def scan_point_held(point_id):
+    """Whether the scan point still exists, its row held against deletion until the
+    transaction ends (see delete_scan_point). The context statements hold it along;
+    a scan written in a later transaction than its context was read in (a retry, the
+    next scan of an uploaded queue) holds it here, before its device."""
+    held = db.session.scalar(
+        select(ScanPoint.id)
+        .where(ScanPoint.id == point_id)
+        .with_for_update(read=True, key_share=True)
+    )
+    return held is not None
+
+
 def device_usable(device_id, now=None):
     """Whether the device may still scan, read under a share lock held until the
     transaction ends: a revocation committed before is seen, and one being written
@@ -704,6 +734,12 @@ def _context_query():
         .select_from(ScanPoint)
         .join(Event, Event.id == ScanPoint.event_id)
         .outerjoin(EventKey, EventKey.event_id == Event.id)
+        # Held until the scan commits, so that the point cannot be deleted with the
+        # scan in between (see delete_scan_point); a point being deleted is waited
+        # for and then not found. FOR KEY SHARE, the weakest lock: the scan's insert
+        # takes it anyway (its foreign key), so this costs the scan nothing more, and
+        # closing or editing the point does not wait for scans.
+        .with_for_update(read=True, key_share=True, of=ScanPoint)
     )
 
 
@@ -2169,13 +2205,7 @@ def _lock_lead(lead):
     """Hold the lead's row until the commit, read afresh. A colleague's removal that
     committed since the request found the lead raises LeadRemoved: the save or the
     second removal is then answered as when the removal came first."""
-    locked = db.session.scalar(
-        select(Lead)
-        .where(Lead.id == lead.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if locked is None:
+    if _locked_afresh(Lead, lead.id) is None:
         raise LeadRemoved(_l("This lead was already removed."))
 
 

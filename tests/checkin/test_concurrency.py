@@ -176,6 +176,16 @@ def test_both_sides_of_a_meeting_at_once_make_it_attended(scanning, live_server,
     assert db.session.scalar(select(func.count()).select_from(MeetingArrival)) == 2 * rounds
 
 
+def _waits_for(waiter, holder, release, failure):
+    """Check that the started thread `waiter` waits for the transaction `holder` keeps
+    open, then let `holder` end it (`release`) and both finish."""
+    waiter.join(timeout=0.5)
+    assert waiter.is_alive(), failure
+    release.set()
+    holder.join(timeout=30)
+    waiter.join(timeout=30)
+
+
 @pytest.mark.parametrize("point_name", ["gate", "alpha_booth"])
 @pytest.mark.parametrize("first_ends", ["commit", "rollback"])
 def test_a_retry_while_the_first_attempt_of_its_nonce_is_open(
@@ -211,11 +221,7 @@ def test_a_retry_while_the_first_attempt_of_its_nonce_is_open(
     assert first_open.wait(timeout=20)
     retry = threading.Thread(target=attempt, args=("retry",))
     retry.start()
-    retry.join(timeout=0.5)
-    assert retry.is_alive(), "the retry did not wait for the first attempt"
-    first_may_end.set()
-    first.join(timeout=30)
-    retry.join(timeout=30)
+    _waits_for(retry, first, first_may_end, "the retry did not wait for the first attempt")
     assert not errors, errors
     db.session.remove()
     stored = db.session.execute(select(Scan.id, Scan.result).where(Scan.nonce == once)).all()
@@ -445,3 +451,100 @@ def test_an_upload_stops_being_accepted_once_its_device_is_revoked(
         select(Scan).where(Scan.device_id == device_id, Scan.received_at >= revoked_at)
     ).all()
     assert [(s.code[:12], s.result, s.received_at) for s in after] == [], result
+
+
+def _deletable_point(scanning):
+    """A scan point nothing was scanned at, with a hand scanner's device token that
+    was never used: the point may be deleted (why_kept)."""
+    from eventapp.checkin.models import ScanPoint
+
+    point = services.create_scan_point(
+        scanning.event, name_ko="임시 입구", name_en="Pop-up gate", kind="entrance"
+    )
+    device = services.create_device(point, label="hand scanner")
+    db.session.commit()
+    assert services.why_kept(point) is None
+    return db.session.get(ScanPoint, point.id).id, services.device_token(device)
+
+
+def test_a_first_scan_while_its_point_is_deleted_keeps_the_point_and_the_scan(scanning, app):
+    """The first scan at a point is being written when an organizer deletes the point
+    (made by mistake, it seemed unused): the deletion waits for the scan and is then
+    refused. It used to go ahead and take the scan with the point, out of the
+    audit trail."""
+    from eventapp.checkin.models import ScanPoint
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serializes writing transactions: the race cannot happen there")
+    point_id, token = _deletable_point(scanning)
+    code = scanning.code("attendee")
+    db.session.remove()
+    scan_open, scan_may_commit = threading.Event(), threading.Event()
+    answers, refusals, errors = {}, [], []
+
+    def scan():
+        ctx = services.context_for_device_token(token)
+        answers["scan"], _ = services.record_scan(ctx, code=code, nonce=nonce())
+        scan_open.set()
+        scan_may_commit.wait(timeout=20)
+        db.session.commit()
+
+    def delete():
+        try:
+            services.delete_scan_point(db.session.get(ScanPoint, point_id))
+        except services.CheckinError as refused:
+            refusals.append(refused)
+            db.session.rollback()
+            return
+        db.session.commit()
+
+    scanner = _in_thread(app, scan, errors)
+    assert scan_open.wait(timeout=20), errors
+    deleter = _in_thread(app, delete, errors)
+    _waits_for(deleter, scanner, scan_may_commit, "the deletion did not wait for the scan")
+    assert not errors, errors
+    assert answers["scan"]["status"] == "ok"
+    assert len(refusals) == 1
+    db.session.remove()
+    assert db.session.get(ScanPoint, point_id) is not None
+    stored = db.session.scalars(select(Scan.id).where(Scan.scan_point_id == point_id)).all()
+    assert stored == [answers["scan"]["scan_id"]]
+
+
+def test_a_scan_while_its_point_is_being_deleted_is_answered_as_at_a_deleted_point(
+    scanning, app, live_server
+):
+    """The deletion came first: the scan waits for it, and its device is answered as
+    any device of a deleted point (401), not with a server error."""
+    from eventapp.checkin.models import ScanPoint
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serializes writing transactions: the race cannot happen there")
+    point_id, token = _deletable_point(scanning)
+    body = {"scan_point": point_id, "code": scanning.code("attendee"), "nonce": nonce()}
+    db.session.remove()
+    deletion_open, deletion_may_commit = threading.Event(), threading.Event()
+    errors, result = [], {}
+
+    def delete():
+        services.delete_scan_point(db.session.get(ScanPoint, point_id))
+        db.session.flush()
+        deletion_open.set()
+        deletion_may_commit.wait(timeout=20)
+        db.session.commit()
+
+    deleter = _in_thread(app, delete, errors)
+    assert deletion_open.wait(timeout=20), errors
+    scanner = threading.Thread(
+        target=lambda: result.update(
+            answer=_post(live_server.url + "/api/checkin/scan", body, token)
+        )
+    )
+    scanner.start()
+    _waits_for(scanner, deleter, deletion_may_commit, "the scan did not wait for the deletion")
+    assert not errors, errors
+    status, _answer = result["answer"]
+    assert status == 401
+    db.session.remove()
+    assert db.session.get(ScanPoint, point_id) is None
+    assert db.session.scalars(select(Scan.id).where(Scan.scan_point_id == point_id)).all() == []
