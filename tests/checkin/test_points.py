@@ -5,7 +5,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from eventapp.checkin import services
 from eventapp.checkin.models import Lead, ScanDevice, ScanPoint
@@ -499,6 +499,20 @@ def test_a_point_where_a_phone_was_set_up_is_not_deleted(scanning, login_as):
     with (
         force_locale("en"),
         pytest.raises(services.CheckinError, match="may hold scans not uploaded"),
+    ):
+        services.delete_scan_point(side)
+
+
+def test_a_point_deleted_meanwhile_is_said_to_be_deleted(scanning):
+    """Two organizers delete one point at once: the second, whose page still showed
+    it, is told so rather than failing on a row that is gone."""
+    from flask_babel import force_locale
+
+    side = scanning.points["side_gate"]
+    db.session.execute(delete(ScanPoint).where(ScanPoint.id == side.id))
+    with (
+        force_locale("en"),
+        pytest.raises(services.CheckinError, match="^This scan point was already deleted.$"),
     ):
         services.delete_scan_point(side)
 
