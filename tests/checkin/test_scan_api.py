@@ -862,3 +862,16 @@ def test_the_overview_shows_each_days_check_ins(scanning, client, device_token, 
     numbers = re.findall(r'stat-num">(\d+)<', panel)
     assert numbers == ["1", "0"]
     assert f"check-ins on {first:%b} {first.day}<" in panel
+
+
+def test_a_signed_in_scan_at_a_point_deleted_meanwhile_is_answered_404(
+    scanning, login_as, monkeypatch
+):
+    """The point was deleted between its first reading and the scan's context (which
+    waits for a deletion being written): answered as at a point that does not
+    exist, not with a server error."""
+    client = login_as("organizer")
+    monkeypatch.setattr(services, "context_for_point", lambda *args, **kwargs: None)
+    response = scan(client, scanning.points["gate"], scanning.code("attendee"))
+    assert response.status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(Scan)) == 0
