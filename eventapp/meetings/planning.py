@@ -371,31 +371,38 @@ def _check_stands_hold_one_meeting(event, items, slots, booth_of):
     meetings `items` put two firms' meetings at one booth in one slot. The solver
     takes a booth for one firm's own: a stand lent to two firms (before lending it
     twice was refused) would get both firms' partners at once."""
-    at_booths = select(Meeting).where(
-        Meeting.event_id == event.id,
-        Meeting.status == "scheduled",
-        Meeting.booth_code.is_not(None),
-    )
-    taken = {
-        (m.slot_id, services._booth_key(m.booth_code)): m.request.firm
-        for m in db.session.scalars(at_booths.order_by(Meeting.id))
-        if m.table_id is None
-    }
+    at_booths = []  # (slot, booth code, firm) of each new meeting at a booth
     for item in items:
         request = db.session.get(MeetingRequest, int(item["request"][1:]))
         code = booth_of[participant_id(request.firm)]
-        if item["table"] or not code:
-            continue
-        slot = slots[item["slot"]]
-        other = taken.setdefault((slot.id, services._booth_key(code)), request.firm)
-        if other.id != request.firm_id:
+        if not item["table"] and code:
+            at_booths.append((slots[item["slot"]], code, request.firm))
+    if not at_booths:
+        return
+    # Only the slots the plan uses, firm ids read along: no firm loaded per meeting.
+    scheduled = db.session.execute(
+        select(Meeting.slot_id, Meeting.booth_code, MeetingRequest.firm_id)
+        .join(MeetingRequest, MeetingRequest.id == Meeting.request_id)
+        .where(
+            Meeting.event_id == event.id,
+            Meeting.status == "scheduled",
+            Meeting.table_id.is_(None),
+            Meeting.booth_code.is_not(None),
+            Meeting.slot_id.in_(sorted({slot.id for slot, _code, _firm in at_booths})),
+        )
+        .order_by(Meeting.id)
+    )
+    taken = {(slot_id, services._booth_key(code)): firm_id for slot_id, code, firm_id in scheduled}
+    for slot, code, firm in at_booths:
+        other_id = taken.setdefault((slot.id, services._booth_key(code)), firm.id)
+        if other_id != firm.id:
             raise services.MeetingError(
                 _(
                     "This plan puts meetings of %(first)s and %(second)s at stand %(booth)s "
                     "at %(time)s: the stand is lent to both. Give one of them another "
                     "stand, then compute a new plan.",
-                    first=other.name,
-                    second=request.firm.name,
+                    first=db.session.get(MeetingProfile, other_id).name,
+                    second=firm.name,
                     booth=code,
                     time=slot.label,
                 )
