@@ -289,13 +289,12 @@ def print_batch(event):
         flash(_("Unknown badge category: %(names)s", names=asked[:50]), "error")
         return redirect(url_for("badges.manage", slug=event.slug))
     company = request.args.get("company") or ""
-    if company and filters["organization_id"] is None:
-        # As with a category: a company that is no id would print the whole event.
-        flash(_("Unknown company: %(company)s", company=company[:50]), "error")
-        return redirect(url_for("badges.manage", slug=event.slug))
     _commit_or_retry(lambda: services.sync_badges(event))
-    if filters["organization_id"] is not None and not services.is_company_at(
-        event, filters["organization_id"]
+    # As with a category: a company that is no id would print the whole event, and
+    # one not at the event an empty PDF.
+    if company and (
+        filters["organization_id"] is None
+        or not services.is_company_at(event, filters["organization_id"])
     ):
         flash(_("Unknown company: %(company)s", company=company[:50]), "error")
         return redirect(url_for("badges.manage", slug=event.slug))
