@@ -3,6 +3,7 @@
 from zoneinfo import ZoneInfo
 
 from babel import Locale
+from babel.core import get_global
 from babel.dates import (
     format_datetime,
     format_interval,
@@ -129,9 +130,21 @@ def zone_name(name):
     name ("Asia/Seoul") told Korean visitors nothing. Mails and calendars keep the
     IANA name, which clients and foreign visitors' tools read alike."""
     try:
-        return get_timezone_location(get_timezone(name), locale=get_locale())
+        zone = get_timezone(name)
     except LookupError:
         return name
+    canonical = get_global("zone_aliases").get(name, name)
+    if get_global("zone_territories").get(canonical, "ZZ") != "ZZ":
+        return get_timezone_location(zone, locale=get_locale())
+    # UTC and the Etc/GMT±N zones lie in no country: babel names them "Unknown
+    # Region (UTC) Time", which reads like a fault. Their offset is all they mean.
+    offset = utcnow().astimezone(zone).utcoffset()
+    minutes = int(offset.total_seconds()) // 60
+    if not minutes:
+        return "UTC"
+    sign = "+" if minutes > 0 else "-"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{minutes:02d}"
 
 
 def register(app):

@@ -349,3 +349,28 @@ def test_a_link_in_one_language_leaves_a_signed_in_account_its_own(login_as):
     organizer.post("/language", data={"lang": "ko", "next": "/"})
     assert '<html lang="en"' in organizer.get("/e/test-expo/?lang=en").get_data(as_text=True)
     assert '<html lang="ko"' in organizer.get("/e/test-expo/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("zone", "english", "korean"),
+    [
+        ("Asia/Seoul", "South Korea Time", "대한민국 시간"),
+        ("Asia/Calcutta", "India Time", "인도 시간"),
+        ("UTC", "UTC", "UTC"),
+        ("Etc/UTC", "UTC", "UTC"),
+        ("Etc/GMT-9", "UTC+09:00", "UTC+09:00"),
+        ("Etc/GMT+3", "UTC-03:00", "UTC-03:00"),
+    ],
+)
+def test_a_time_zone_reads_as_its_place_or_its_offset(app, zone, english, korean):
+    """A fair held on UTC read "(Unknown Region (UTC) Time)" in its agendas and exports:
+    zones that lie in no country are named by their offset."""
+    from flask_babel import force_locale
+
+    from eventapp.core.templating import zone_name
+
+    with app.app_context():
+        with force_locale("en"):
+            assert zone_name(zone) == english
+        with force_locale("ko"):
+            assert zone_name(zone) == korean
