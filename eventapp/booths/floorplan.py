@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from eventapp.booths.geometry import EPSILON, Rect, adjacency, corners
-from eventapp.core.columns import column_letter, suggested_column
+from eventapp.core.columns import column_letter, note_unnamed_data, suggested_column
 from eventapp.core.i18n import gettext, one_full_stop
 from eventapp.core.i18n import lazy_gettext as _l
 
@@ -284,9 +284,7 @@ def parse_floorplan(data, halls, zones):
         line = reader.line_num
         if not fields or all(not f.strip() for f in fields):
             continue
-        for index, value in enumerate(fields):
-            if value.strip() and (index >= len(names) or not names[index]):
-                unnamed.setdefault(index, line)
+        note_unnamed_data(names, fields, line, unnamed)
         # Data past the end of the header is told as its column's (above): the line
         # is still read by the header. Empty values there are counted as before.
         held = len(fields) > len(names) and any(f.strip() for f in fields[len(names) :])

@@ -47,3 +47,12 @@ def column_letter(number):
         number, rest = divmod(number - 1, 26)
         letters = chr(ord("A") + rest) + letters
     return letters
+
+
+def note_unnamed_data(names, values, line, unnamed):
+    """Note in `unnamed` (column index -> first line) each column of `values` that
+    holds data under an empty header cell, or past the header's end: the imports
+    refuse such data, which was dropped silently, naming the column and its line."""
+    for index, value in enumerate(values):
+        if value.strip() and (index >= len(names) or not names[index]):
+            unnamed.setdefault(index, line)

@@ -244,9 +244,7 @@ def read_table(filename, data):
                 continue
             if len(rows) >= MAX_ROWS:
                 raise ImportFileError(_("Import at most %(count)s rows at a time.", count=MAX_ROWS))
-            for index, value in enumerate(values):
-                if value and (index >= len(header) or not header[index]):
-                    unnamed.setdefault(index, line)
+            columns.note_unnamed_data(header, values, line, unnamed)
             rows.append(
                 (
                     line,
