@@ -1618,8 +1618,11 @@ def record_scan(
         basis = max(basis, _issued_at(ctx, code) or basis)
     day = basis.astimezone(ctx.tz).date()
 
+    now_ctx = ctx
     if offline:
         ctx = _point_then(ctx, basis)
+    if latest is not None and day not in ctx.open_days:
+        basis, day, ctx = _first_open_day(now_ctx, day, latest) or (basis, day, ctx)
     judgement = _judge(ctx, code, day, basis, language, offline, latest)
     answer, row = _scan_row(ctx, judgement, code, nonce, scanned_at, now, day, offline, clock)
     if judgement.pending_checkin is None:
@@ -1654,6 +1657,23 @@ def record_scan(
         return {**(first.answer or {}), "scan_id": first.id, "replayed": True}, True
     answer["scan_id"] = stored[0]
     return answer, False
+
+
+def _first_open_day(ctx, day, latest):
+    """(basis, day, context as the point was then) of a scan known only to come after
+    a time on `day`, which the point does not admit on, and by `latest`: the start of
+    the point's first open day in between; None if there is none. The gate's staff
+    scanned on a day it admits on, not when its tablet last heard the server before
+    its clock went back (the evening before, say): judged then, every entry of the
+    day was "not valid today". `ctx` is the point as it is now."""
+    for fair_day in ctx.fair_days:
+        start = datetime.combine(fair_day, datetime.min.time(), tzinfo=ctx.tz).astimezone(UTC)
+        if fair_day <= day or start > latest:
+            continue
+        then = _point_then(ctx, start)
+        if fair_day in then.open_days:
+            return start, fair_day, then
+    return None
 
 
 def _issued_at(ctx, text):

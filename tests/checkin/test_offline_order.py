@@ -939,3 +939,42 @@ def test_a_known_time_takes_over_an_entry_dated_at_an_on_site_badges_issue(
         ).all()
     )
     assert results == {side.id: "ok", gate.id: "already_checked_in"}
+
+
+def test_a_scan_known_only_to_come_after_a_closed_day_counts_on_the_gates_next_open_day(
+    scanning, client, device_token, server_clock
+):
+    """The day 2 gate's tablet last heard the server on day 1 at 17:00 (set up the
+    evening before); overnight a flat battery reset its clock. It admitted visitors on
+    day 2 and uploaded at 10:00, its clock set right. Judged at 17:00 on day 1, every
+    entry was 'not valid today' and day 2 lost them: the gate admits only on day 2,
+    so the scans were made on day 2 at the earliest. A scan that can only have been
+    made on day 1 stays refused."""
+    event = scanning.event
+    day2_gate = scanning.points["day2_gate"]
+    token = device_token("day2_gate")
+    uploaded_at = server_clock(1, time(10, 0))
+    evening_before = scanning.at(0, time(17, 0))
+    answer = _bounded_upload(
+        client, day2_gate, token, scanning.code("attendee"), evening_before, uploaded_at
+    )
+    assert (answer["status"], answer["day"]) == ("ok", event.days[1].isoformat())
+    [checkin] = db.session.scalars(select(CheckIn)).all()
+    assert checkin.day == event.days[1]
+    # The earliest the scan can have been: the start of day 2, and at the latest the upload.
+    start = event.local_datetime(event.days[1], time(0, 0))
+    assert _moment(periods.iso(checkin.checked_in_at)) == start
+    assert _moment(periods.iso(checkin.latest_at)) == uploaded_at
+
+    uploaded_at = server_clock(0, time(18, 0))
+    same_day = _bounded_upload(
+        client, day2_gate, token, scanning.code("staff"), evening_before, uploaded_at
+    )
+    assert (same_day["status"], same_day["day"]) == ("not_valid_today", event.days[0].isoformat())
+
+    # Set up the day before the fair: the main gate's entries are of the first day.
+    gate = scanning.points["gate"]
+    set_up = event.local_datetime(event.days[0] - timedelta(days=1), time(18, 0)).isoformat()
+    code = scanning.code("organizer")
+    first = _bounded_upload(client, gate, device_token("gate"), code, set_up, uploaded_at)
+    assert (first["status"], first["day"]) == ("ok", event.days[0].isoformat())
