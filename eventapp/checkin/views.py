@@ -604,12 +604,19 @@ def scanner_home(event):
     company = company_of(current_user, event)
     # A company that withdrew keeps its booth point, where its staff may no longer scan.
     can_capture = company is not None and services.exhibiting(event, company.id)
+    upload_point = None
+    if company is not None and not can_capture:
+        # Its lead scanner still takes what the staff's phones queued before it stopped.
+        point = services.booth_point_for(event, company, create=False)
+        if point is not None and services.may_scan(current_user, point, event, uploading=True):
+            upload_point = point
     return render_template(
         "checkin/scanner_home.html",
         event=event,
         points=services.points_for(current_user, event),
         company=company,
         can_capture=can_capture,
+        upload_point=upload_point,
     )
 
 

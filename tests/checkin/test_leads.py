@@ -352,6 +352,32 @@ def test_a_company_that_withdrew_is_offered_no_lead_scanner(scanning, login_as):
     assert db.session.scalars(booth_points).all() == [scanning.companies["alpha"].id]
 
 
+def test_the_scanner_home_of_a_company_that_withdrew_leads_to_the_upload(scanning, login_as, app):
+    """Its staff found a page with a heading and nothing else: no word that the
+    company no longer captures leads, and no way to the lead scanner, which still
+    uploads what their phones queued before (for the grace hours). A company that
+    never exhibited is told so, and offered no scanner."""
+    from eventapp.exhibitors import services as registrations
+
+    app.config["LEAD_UPLOAD_GRACE_HOURS"] = 6
+    booth = scanning.points["alpha_booth"]
+    registrations.withdraw(scanning.exhibitors["alpha"], "plans changed")
+    db.session.commit()
+    staff = login_as("exhibitor_staff")
+    home = staff.get("/e/test-expo/scan/?lang=en").get_data(as_text=True)
+    assert "no longer exhibits at this event" in home
+    assert "within 6 hours" in home
+    assert f'href="/e/test-expo/scan/{booth.id}"' in home
+    assert 'href="/e/test-expo/leads/"' in home
+    assert staff.get(f"/e/test-expo/scan/{booth.id}").status_code == 200
+
+    scanning.exhibitors["beta"].status = "pending"
+    db.session.commit()
+    other = login_as("other_exhibitor").get("/e/test-expo/scan/?lang=en").get_data(as_text=True)
+    assert "not (or no longer) exhibiting at this event" in other
+    assert f"/e/test-expo/scan/{scanning.points['beta_booth'].id}" not in other
+
+
 def test_a_device_of_a_company_that_withdrew_captures_no_leads(
     scanning, client, device_token, login_as
 ):
