@@ -358,7 +358,34 @@ function behind(wallMs) {
 // server gave is nearer the truth. The scan itself keeps the clock's time, which the
 // upload corrects (see the batch's sent_at).
 function judgingTime(scannedMs) {
-  return new Date(Math.max(scannedMs, lastServerMs));
+  if (scannedMs >= lastServerMs - CLOCK_TOLERANCE_MS) return new Date(Math.max(scannedMs, lastServerMs));
+  return new Date(firstOpenFrom(lastServerMs));
+}
+
+// A time known only to be `ms` or later, on a day the point does not admit on: the
+// start of its next open day. Staff scan at a gate on its days, not on the evening
+// it last heard the server (set up the day before); the server dates the upload so.
+function firstOpenFrom(ms) {
+  const point = config && config.scan_point;
+  if (!point || !point.active) return ms;
+  const zone = eventTimeZone();
+  const day = offline.localDay(new Date(ms), zone);
+  if (point.valid_days.includes(day)) return ms;
+  const next = [...point.valid_days].sort().find((open) => open > day);
+  return next ? dayStart(next, zone) : ms;
+}
+
+// The first minute of `day` (YYYY-MM-DD) in the time zone.
+function dayStart(day, timeZone) {
+  const minute = 60000;
+  let low = Date.parse(`${day}T00:00:00Z`) - 15 * 3600000; // the day before everywhere
+  let high = low + 30 * 3600000; // the day everywhere
+  while (high - low > minute) {
+    const middle = low + Math.floor((high - low) / 2 / minute) * minute;
+    if (offline.localDay(new Date(middle), timeZone) < day) low = middle;
+    else high = middle;
+  }
+  return high;
 }
 
 function learnClock(serverTime, sentAt, answeredAt) {

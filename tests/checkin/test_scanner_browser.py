@@ -143,10 +143,12 @@ def _type_code(page, code, expect):
     page.wait_for_selector(f"#result[data-status='{expect}']", timeout=10000)
 
 
-def _gate_scanner(scanning, live_server, launch_chromium, label, clock=None, **context_options):
+def _gate_scanner(
+    scanning, live_server, launch_chromium, label, clock=None, gate="gate", **context_options
+):
     """The page of a gate scanner set up just now, ready to scan; its tablet's clock
     at `clock` if given (set to the server's, the page learns no correction)."""
-    path, _device = _setup_path(scanning, "gate", label)
+    path, _device = _setup_path(scanning, gate, label)
     page = launch_chromium().new_context(locale="en-US", **context_options).new_page()
     if clock is not None:
         page.clock.set_fixed_time(clock)
@@ -1530,6 +1532,24 @@ def test_a_clock_error_learned_before_the_upload_dates_the_queue(
     page.unroute("**/api/checkin/scans")
     _upload_queue(page)
     db.session.remove()
+    assert _day_of_entry(scanning) == (day2, day2)
+
+
+def test_a_day_2_gate_set_up_the_evening_before_admits_after_its_clock_went_back(
+    scanning, live_server, launch_chromium, server_clock
+):
+    """The day 2 gate's tablet last heard the server on day 1 at 18:00; overnight its
+    clock reset to 2000, and on day 2 the Wi-Fi is down. Judged at 18:00 on day 1 (the
+    last server time), every visitor was "not valid today", and the day note said
+    the gate admitted nobody: the gate admits on day 2 only, so it is day 2 at least.
+    Uploaded, the entry is of day 2."""
+    day2 = scanning.event.days[1]
+    heard = server_clock(0, time(18, 0))
+    page = _gate_scanner(scanning, live_server, launch_chromium, "day 2", heard, gate="day2_gate")
+    _reset_at_the_gate(scanning, page)
+    assert page.is_hidden("#day-note")
+    server_clock(1, time(8, 1))
+    _back_online_at(page, _seoul(day2, time(8, 1)))
     assert _day_of_entry(scanning) == (day2, day2)
 
 
