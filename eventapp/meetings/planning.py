@@ -4,7 +4,8 @@
    the meetings spec): slots and active tables; every profile with an accepted request
    as a participant (available = the slots it has not marked unavailable and that have
    not started; `max_meetings` = its cap; `location` = its booth when it receives
-   there); accepted requests with their weight; meetings already scheduled as `fixed`.
+   there, one location for firms at one stand); accepted requests with their weight;
+   meetings already scheduled as `fixed`.
 2. `run_plan(event, user)` solves it and stores a `MeetingPlan` to preview: how many
    meetings are placed, who is left out and why. No transaction stays open while the
    solver runs (seconds; on SQLite an open transaction holds the write lock).
@@ -123,6 +124,13 @@ def build_problem(event, *, now=None):
     location = {
         p.id: booths.get(p.id) if p.id not in firm_uses_table else None for p in profiles.values()
     }
+    # Firms at one stand (lent twice, before that was refused) give it as one location,
+    # whatever the case of their codes: the scheduler then puts one meeting there a slot.
+    spelling = {}
+    for profile_id in sorted(location):
+        if location[profile_id]:
+            key = services._booth_key(location[profile_id])
+            location[profile_id] = spelling.setdefault(key, location[profile_id])
 
     fixed, blocked = [], defaultdict(set)
     fixed_count = defaultdict(int)

@@ -31,6 +31,10 @@ How `solve` works:
 4. With the set of scheduled requests (so the score) unchanged, meetings move between
    slots to remove idle gaps: Kempe-chain local search, then CP-SAT on small plans.
 5. Every request left out gets the reason it could not be placed (see REASONS).
+
+Firms that give the same `location` receive at one booth (a stand lent to two firms): it
+holds one meeting at a time, so their meetings take different slots. Every stage keeps to
+that; fixed meetings already at such a booth together stay as they are.
 """
 
 from __future__ import annotations
@@ -406,12 +410,22 @@ class _Context:
         ]
         self.is_startup = [p.side == "startup" for p in problem.participants]
         booth = [bool(p.location) for p in problem.participants]
+        firms_at = Counter(p.location for p in problem.participants if p.location)
+        stands: dict[str, int] = {}
 
         self.request_index = {r.id: i for i, r in enumerate(problem.requests)}
         self.startup = [self.person_index[r.startup] for r in problem.requests]
         self.firm = [self.person_index[r.firm] for r in problem.requests]
         self.weight = [r.weight for r in problem.requests]
         self.uses_table = [not booth[f] for f in self.firm]
+        # The booth a request's meeting shares with another firm's meetings, as an index,
+        # or None: a firm alone at its booth is busy there whenever its booth is.
+        self.stand: list[int | None] = []
+        for f in self.firm:
+            location = problem.participants[f].location
+            shared = location and firms_at[location] > 1
+            self.stand.append(stands.setdefault(location, len(stands)) if shared else None)
+        self.n_stands = len(stands)
         self.bonus = problem.first_meeting_bonus
         self.requests_of: list[list[int]] = [[] for _ in problem.participants]
         for r in range(len(problem.requests)):
@@ -443,6 +457,7 @@ class _Context:
                     for s in common
                     if s not in start.busy[a]
                     and s not in start.busy[b]
+                    and not start.stand_taken(r, s)
                     and (not self.uses_table[r] or start.tables_used[s] < self.n_tables)
                 )
             )
@@ -460,6 +475,8 @@ class _Board:
         self.tables_used = [0] * ctx.n_slots
         self.slot_of: dict[int, int] = {}
         self.at_slot: list[set[int]] = [set() for _ in range(ctx.n_slots)]
+        # (stand, slot) -> the meetings there: one, or several fixed ones (legacy data)
+        self.at_stand: dict[tuple[int, int], set[int]] = {}
 
     def copy(self) -> _Board:
         other = _Board.__new__(_Board)
@@ -469,7 +486,17 @@ class _Board:
         other.tables_used = list(self.tables_used)
         other.slot_of = dict(self.slot_of)
         other.at_slot = [set(m) for m in self.at_slot]
+        other.at_stand = {key: set(m) for key, m in self.at_stand.items()}
         return other
+
+    def stand_taken(self, r: int, s: int) -> bool:
+        """Whether r's booth, shared with another firm, holds a meeting in slot s."""
+        stand = self.ctx.stand[r]
+        return stand is not None and bool(self.at_stand.get((stand, s)))
+
+    def at_stand_of(self, r: int, s: int) -> set[int]:
+        stand = self.ctx.stand[r]
+        return set() if stand is None else set(self.at_stand.get((stand, s), ()))
 
     def room(self, p: int) -> bool:
         return self.count[p] < self.ctx.cap[p]
@@ -480,6 +507,7 @@ class _Board:
         return (
             s not in self.busy[a]
             and s not in self.busy[b]
+            and not self.stand_taken(r, s)
             and (not ctx.uses_table[r] or self.tables_used[s] < ctx.n_tables)
         )
 
@@ -490,6 +518,8 @@ class _Board:
             self.count[p] += 1
         if ctx.uses_table[r]:
             self.tables_used[s] += 1
+        if ctx.stand[r] is not None:
+            self.at_stand.setdefault((ctx.stand[r], s), set()).add(r)
         self.slot_of[r] = s
         self.at_slot[s].add(r)
 
@@ -501,6 +531,11 @@ class _Board:
             self.count[p] -= 1
         if ctx.uses_table[r]:
             self.tables_used[s] -= 1
+        if ctx.stand[r] is not None:
+            held = self.at_stand[ctx.stand[r], s]
+            held.discard(r)
+            if not held:
+                del self.at_stand[ctx.stand[r], s]
         self.at_slot[s].discard(r)
         return s
 
@@ -546,7 +581,8 @@ def _best_selection(ctx: _Context, board: _Board) -> tuple[list[int], int]:
     Exact for that relaxation, as a min-cost flow: source -> startup -> request -> firm ->
     sink, where a participant may take min(cap, free slots) meetings, table-using meetings
     all together fit the free tables, and the first unit through a startup earns the
-    first-meeting bonus (its marginal value only decreases, so a flow handles it).
+    first-meeting bonus (its marginal value only decreases, so a flow handles it). Firms
+    at one booth go through it, and it takes no more meetings than it has free slots.
     """
     from ortools.graph.python import min_cost_flow
 
@@ -555,9 +591,14 @@ def _best_selection(ctx: _Context, board: _Board) -> tuple[list[int], int]:
     source, sink, table_pool = n_people, n_people + 1, n_people + 2
     flow = min_cost_flow.SimpleMinCostFlow()
     usable: list[set[int]] = [set() for _ in range(n_people)]
+    stand_usable: list[set[int]] = [set() for _ in range(ctx.n_stands)]
+    stand_of: dict[int, int] = {}
     for r in ctx.open:
         usable[ctx.startup[r]].update(ctx.candidates[r])
         usable[ctx.firm[r]].update(ctx.candidates[r])
+        if ctx.stand[r] is not None:
+            stand_usable[ctx.stand[r]].update(ctx.candidates[r])
+            stand_of[ctx.firm[r]] = ctx.stand[r]
 
     def capacity(p: int) -> int:
         return int(min(ctx.cap[p] - board.count[p], len(usable[p]), len(ctx.requests_of[p])))
@@ -576,10 +617,14 @@ def _best_selection(ctx: _Context, board: _Board) -> tuple[list[int], int]:
                 flow.add_arc_with_capacity_and_unit_cost(source, p, c, 0)
         else:
             firm_has_booth = not any(ctx.uses_table[r] for r in ctx.requests_of[p])
-            flow.add_arc_with_capacity_and_unit_cost(
-                p, sink if firm_has_booth else table_pool, c, 0
-            )
+            to = sink if firm_has_booth else table_pool
+            if p in stand_of:
+                to = table_pool + 1 + stand_of[p]
+            flow.add_arc_with_capacity_and_unit_cost(p, to, c, 0)
             total += c
+    for stand, slots in enumerate(stand_usable):
+        if slots:
+            flow.add_arc_with_capacity_and_unit_cost(table_pool + 1 + stand, sink, len(slots), 0)
     free_tables = sum(ctx.n_tables - board.tables_used[s] for s in range(ctx.n_slots))
     flow.add_arc_with_capacity_and_unit_cost(table_pool, sink, free_tables, 0)
     arcs = {}
@@ -616,6 +661,7 @@ def _place_with_repair(board: _Board, r: int, attempts: int = 40) -> bool:
     with_table = None  # slots with a free table, worked out when first needed
     for s in ctx.candidates[r]:
         blockers = {board.busy[p][s] for p in (ctx.startup[r], ctx.firm[r]) if s in board.busy[p]}
+        blockers |= board.at_stand_of(r, s)
         if len(blockers) > 1:
             continue
         if not blockers:  # the tables are full: some table-using meeting has to go elsewhere
@@ -689,7 +735,7 @@ class _Rows:
     """The score model on (request, slot) pairs, shared by the LP and CP-SAT.
 
     `rows` are "sum of these pairs <= limit": at most one slot per request, one meeting per
-    participant and slot, the caps, and the tables of each slot (tables are interchangeable,
+    participant and slot, one per booth shared by firms and slot, the caps, and the tables of each slot (tables are interchangeable,
     so counting table-using meetings per slot is exact). `startups` lists the pairs of every
     startup that would earn the first-meeting bonus.
     """
@@ -713,6 +759,8 @@ def _rows(ctx: _Context, requests: Iterable[int]) -> _Rows:
             mine.append(i)
             at[ctx.startup[r], s].append(i)
             at[ctx.firm[r], s].append(i)
+            if ctx.stand[r] is not None:  # after the participants' indices
+                at[len(ctx.problem.participants) + ctx.stand[r], s].append(i)
             if ctx.uses_table[r]:
                 at_tables[s].append(i)
         of_request.append(mine)
@@ -924,9 +972,13 @@ def _chain_effect(board: _Board, r: int, s_to: int) -> tuple[list[int], int, int
     if chain is None:
         return None
     shift = 0
+    moving = set(chain)
     for m in chain:
         new = s_to if board.slot_of[m] == s_from else s_from
         if new not in ctx.candidate_set[m]:
+            return None
+        # A booth shared by firms is not on the path: a meeting staying there blocks it.
+        if board.at_stand_of(m, new) - moving:
             return None
         if ctx.uses_table[m]:
             shift += 1 if new == s_to else -1
@@ -1052,6 +1104,8 @@ def _minimize_gaps(ctx: _Context, board: _Board, deadline: float, workers: int) 
     x: dict[tuple[int, int], cp_model.IntVar] = {}
     at: dict[tuple[int, int], list] = defaultdict(list)  # (participant, slot) -> literals
     table_users: dict[int, list] = defaultdict(list)
+    # (stand, slot) -> literals; fixed meetings are left out, as new ones never join them
+    at_stand: dict[tuple[int, int], list] = defaultdict(list)
     for r, s0 in board.slot_of.items():
         options = [s0] if r in ctx.fixed_slot else ctx.candidates[r]
         mine = []
@@ -1063,8 +1117,10 @@ def _minimize_gaps(ctx: _Context, board: _Board, deadline: float, workers: int) 
             at[ctx.firm[r], s].append(v)
             if ctx.uses_table[r]:
                 table_users[s].append(v)
+            if ctx.stand[r] is not None and r not in ctx.fixed_slot:
+                at_stand[ctx.stand[r], s].append(v)
         model.add_exactly_one(mine)
-    for group in at.values():
+    for group in [*at.values(), *at_stand.values()]:
         if len(group) > 1:
             model.add_at_most_one(group)
     for group in table_users.values():
@@ -1182,7 +1238,7 @@ def _reason(ctx: _Context, board: _Board, r: int) -> str:
         return STARTUP_CAP
     if not board.room(b):
         return FIRM_CAP
-    if all(s in board.busy[a] or s in board.busy[b] for s in common):
+    if all(s in board.busy[a] or s in board.busy[b] or board.stand_taken(r, s) for s in common):
         return SLOTS_TAKEN
     return NO_TABLE
 
@@ -1303,7 +1359,8 @@ def score(problem: Problem, solution) -> dict:
 
 
 def violations(problem: Problem, solution) -> list[str]:
-    """Every broken rule of the spec's feasibility section; empty for a feasible plan."""
+    """Every broken rule of the spec's feasibility section, and a new meeting at a booth
+    that holds another one in its slot (firms at one booth); empty for a feasible plan."""
     bad = []
     people = {p.id: p for p in problem.participants}
     requests = {r.id: r for r in problem.requests}
@@ -1313,6 +1370,7 @@ def violations(problem: Problem, solution) -> list[str]:
     used: set[tuple[str, str]] = set()
     count: dict[str, int] = defaultdict(int)
     placed: dict[str, tuple[str, str | None]] = {}
+    at_booth: dict[tuple[str, str], list[str]] = defaultdict(list)
     for m in _meetings_of(solution):
         if m.request not in requests:
             bad.append(f"unknown request {m.request!r}")
@@ -1334,6 +1392,7 @@ def violations(problem: Problem, solution) -> list[str]:
             busy.add((pid, m.slot))
             count[pid] += 1
         if people[r.firm].location:
+            at_booth[people[r.firm].location, m.slot].append(m.request)
             if m.table is not None:
                 bad.append(f"{m.request}: firm {r.firm} receives at its booth, table must be null")
         elif m.table not in tables:
@@ -1349,6 +1408,11 @@ def violations(problem: Problem, solution) -> list[str]:
     for f in problem.fixed:
         if placed.get(f.request) != (f.slot, f.table):
             bad.append(f"fixed meeting {f.request} moved or missing")
+    fixed = {f.request for f in problem.fixed}
+    for (booth, slot), here in at_booth.items():
+        # Fixed meetings are given: two already at one booth together stay.
+        if len(here) > 1 and not fixed.issuperset(here):
+            bad.append(f"{', '.join(here)}: booth {booth} holds two meetings in {slot}")
     return bad
 
 

@@ -509,14 +509,14 @@ def test_a_plan_names_the_time_of_each_new_meeting(meetup, client, quick_solver)
     assert not any(f">{code}<" in page for code in codes)
 
 
-def _stand_lent_twice(meetup, gamma_slot=0):
-    """Beta and gamma both at stand B-09 (lent twice before it was refused), beta free
-    in the first slot only and gamma in slot `gamma_slot` only, each with one accepted
-    request."""
+def _stand_lent_twice(meetup, gamma_slot=0, beta_slots=(0,)):
+    """Beta and gamma both at stand B-09 (lent twice before it was refused; gamma's
+    code typed in lower case), beta free in `beta_slots` only and gamma in slot
+    `gamma_slot` only, each with one accepted request."""
     beta, gamma = meetup.profiles["beta"], meetup.profiles["gamma"]
-    for firm, free in ((beta, 0), (gamma, gamma_slot)):
-        firm.receives_at_booth, firm.booth_code = True, "B-09"
-        services.set_unavailable(firm, [s.id for i, s in enumerate(meetup.slots) if i != free])
+    for firm, free in ((beta, beta_slots), (gamma, (gamma_slot,))):
+        firm.receives_at_booth, firm.booth_code = True, "B-09" if firm is beta else "b-09"
+        services.set_unavailable(firm, [s.id for i, s in enumerate(meetup.slots) if i not in free])
     user, startup = add_company(meetup.event, "s1", "startup")
     accepted_request(meetup.event, meetup.profiles["alpha"], beta, meetup.exhibitor_admin)
     accepted_request(meetup.event, startup, gamma, user)
@@ -530,13 +530,53 @@ def _at_booths():
     ).all()
 
 
-def test_a_plan_never_puts_two_firms_at_one_stand_in_one_slot(meetup, client, quick_solver):
-    """Both firms can meet only in the first slot: the solver places both there, each
-    firm at its booth, and applying it would send both firms' partners to B-09."""
+def test_schedule_all_puts_one_meeting_at_a_stand_lent_twice_in_each_slot(
+    meetup, client, quick_solver
+):
+    """Both firms can meet only in the first slot: the plan placed both there, each
+    firm as if at a booth of its own, and applying it was refused. Now one is left
+    out, and the plan applies."""
     _stand_lent_twice(meetup)
     plan = planning.run_plan(meetup.event, meetup.organizer, time_limit=1, workers=1)
     db.session.commit()
-    assert plan.summary["new"] == 2
+    assert plan.summary["new"] == 1
+    assert list(plan.solution["left_out"].values()) == [scheduler.SLOTS_TAKEN]
+    login(client, meetup.organizer)
+    response = client.post(
+        f"/e/test-expo/meetings/manage/plans/{plan.id}/apply?lang=en", follow_redirects=True
+    )
+    assert "This plan puts meetings" not in response.get_data(as_text=True)
+    assert _at_booths() == [(meetup.slots[0].id, "B-09")]
+
+
+def test_schedule_all_spreads_firms_at_a_stand_lent_twice_over_slots(meetup, quick_solver):
+    """Beta is free in the first two slots, gamma in the first only: beta meets in the
+    second, whatever case the firms' codes are typed in."""
+    _stand_lent_twice(meetup, beta_slots=(0, 1))
+    plan = planning.run_plan(meetup.event, meetup.organizer, time_limit=1, workers=1)
+    db.session.commit()
+    assert len(planning.apply_plan(plan, meetup.organizer)) == 2
+    db.session.commit()
+    assert _at_booths() == [(meetup.slots[0].id, "B-09"), (meetup.slots[1].id, "B-09")]
+
+
+def test_a_plan_computed_before_puts_two_firms_at_one_stand_is_refused(
+    meetup, client, quick_solver
+):
+    """A plan stored as a preview before the scheduler knew firms may share a stand:
+    applying it would send both firms' partners to B-09 at once."""
+    _stand_lent_twice(meetup)
+    plan = planning.run_plan(meetup.event, meetup.organizer, time_limit=1, workers=1)
+    (left_out,) = plan.solution["left_out"]
+    code = meetup.slots[0].code
+    plan.solution = {
+        "meetings": [
+            *plan.solution["meetings"],
+            {"request": left_out, "slot": code, "table": None},
+        ],
+        "left_out": {},
+    }
+    db.session.commit()
     login(client, meetup.organizer)
     response = client.post(
         f"/e/test-expo/meetings/manage/plans/{plan.id}/apply?lang=en", follow_redirects=True

@@ -28,8 +28,11 @@ FORMAT = "kicxup-meetings/1"
 
 
 def violations(problem: dict, solution: dict) -> list[str]:
-    """Every broken feasibility rule of the spec, checked on the plain JSON data."""
+    """Every broken feasibility rule of the spec, checked on the plain JSON data, and a
+    booth holding two meetings in one slot (firms at one booth), unless both are fixed."""
     bad = []
+    fixed = {f["request"] for f in problem.get("fixed", [])}
+    at_booth = defaultdict(list)
     slots = [s["id"] for s in problem["slots"]]
     people = {p["id"]: p for p in problem["participants"]}
     requests = {r["id"]: r for r in problem["requests"]}
@@ -51,6 +54,7 @@ def violations(problem: dict, solution: dict) -> list[str]:
             busy.add((pid, slot))
             count[pid] += 1
         if people[r["firm"]].get("location"):
+            at_booth[people[r["firm"]]["location"], slot].append(rid)
             if table is not None:
                 bad.append(f"{rid} at a table although the firm receives at its booth")
         elif table not in tables or (table, slot) in used:
@@ -64,6 +68,9 @@ def violations(problem: dict, solution: dict) -> list[str]:
     for f in problem.get("fixed", []):
         if placed.get(f["request"]) != (f["slot"], f.get("table")):
             bad.append(f"fixed {f['request']} moved")
+    for (booth, slot), here in at_booth.items():
+        if len(here) > 1 and not fixed.issuperset(here):
+            bad.append(f"booth {booth} holds {here} in {slot}")
     return bad
 
 
@@ -84,6 +91,7 @@ def brute_force_optimum(problem: dict) -> int:
     # Fixed meetings first: they must fit, whatever the other requests do.
     requests = sorted(problem["requests"], key=lambda r: r["id"] not in fixed)
     busy, count, tables, served = set(), Counter(), Counter(), Counter()
+    booths = Counter()  # (location, slot) -> meetings there
 
     def free(pid, slot):
         p = people[pid]
@@ -98,7 +106,8 @@ def brute_force_optimum(problem: dict) -> int:
             return 0
         r = requests[i]
         pids = (r["startup"], r["firm"])
-        uses_table = not people[r["firm"]].get("location")
+        booth = people[r["firm"]].get("location")
+        uses_table = not booth
         options = [fixed[r["id"]]] if r["id"] in fixed else [None, *slots]
         best = -math.inf
         for slot in options:
@@ -109,17 +118,22 @@ def brute_force_optimum(problem: dict) -> int:
                 continue
             if uses_table and tables[slot] >= n_tables:
                 continue
+            # Fixed meetings stay even at a booth taken in their slot (data from before).
+            if booth and booths[booth, slot] and r["id"] not in fixed:
+                continue
             gain = r["weight"] + (bonus if not served[r["startup"]] else 0)
             for pid in pids:
                 busy.add((pid, slot))
                 count[pid] += 1
             tables[slot] += uses_table
+            booths[booth, slot] += 1
             served[r["startup"]] += 1
             best = max(best, gain + best_from(i + 1))
             for pid in pids:
                 busy.discard((pid, slot))
                 count[pid] -= 1
             tables[slot] -= uses_table
+            booths[booth, slot] -= 1
             served[r["startup"]] -= 1
         return best
 
@@ -215,7 +229,8 @@ def problems(draw, max_slots=5, max_startups=4, max_firms=3):
             "id": f"F{i}",
             "available": availability(),
             "max_meetings": cap(),
-            "location": draw(st.sampled_from([None, f"A-{i}"])),
+            # "A-9": a stand lent to several firms, one meeting at a time
+            "location": draw(st.sampled_from([None, f"A-{i}", "A-9"])),
         }
         for i in range(draw(st.integers(1, max_firms)))
     ]
@@ -308,17 +323,17 @@ def test_random_problems_are_solved_feasibly_and_optimally(stage, data):
 @st.composite
 def open_problems(draw):
     """Everyone free in every slot, no caps, enough tables, slots >= busiest participant's
-    number of requests: König's theorem says every request fits."""
+    number of requests: König's theorem says every request fits. Firms at one booth
+    count as one participant there (its meetings are the edges of a bipartite multigraph)."""
     n_startups = draw(st.integers(1, 6))
     n_firms = draw(st.integers(1, 5))
     pairs = [(f"S{i}", f"F{j}") for i in range(n_startups) for j in range(n_firms)]
     chosen = draw(st.lists(st.sampled_from(pairs), unique=True, min_size=1, max_size=18))
-    degree = Counter(p for pair in chosen for p in pair)
-    n_slots = max(degree.values()) + draw(st.integers(0, 1))
     booths = draw(st.booleans())
-    firms = [
-        {"id": f"F{j}", "location": "A-1" if booths and j % 2 else None} for j in range(n_firms)
-    ]
+    location = {f"F{j}": "A-1" if booths and j % 2 else None for j in range(n_firms)}
+    degree = Counter(p for s, f in chosen for p in (s, location[f] or f))
+    n_slots = max(degree.values()) + draw(st.integers(0, 1))
+    firms = [{"id": f, "location": booth} for f, booth in location.items()]
     return problem_of(
         n_slots,
         [f"T{i}" for i in range(min(n_startups, n_firms))],
@@ -433,6 +448,51 @@ def test_booth_firms_take_no_table():
     solution = solve(parse_problem(data))
     assert [(m.request, m.table) for m in solution.meetings] == [("R1", None)]
     assert solution.left_out == {"R2": scheduler.NO_TABLE}
+
+
+def test_firms_at_one_booth_meet_there_one_at_a_time():
+    """A stand lent to two firms holds one meeting per slot: both firms' meetings were
+    planned there in the first slot, as if each had a booth of its own."""
+    firms = [{"id": "F1", "location": "B-09"}, {"id": "F2", "location": "B-09"}]
+    data = problem_of(2, [], ["S1", "S2"], firms, [("S1", "F1", 1), ("S2", "F2", 1)])
+    solution = solve(parse_problem(data))
+    assert_sound(data, solution)
+    assert sorted((m.slot, m.table) for m in solution.meetings) == [
+        ("D1-10", None),
+        ("D1-11", None),
+    ]
+    assert solution.status == "optimal"
+    # One slot: one of them is left out, the booth being taken then.
+    data = problem_of(1, [], ["S1", "S2"], firms, [("S1", "F1", 1), ("S2", "F2", 3)])
+    solution = solve(parse_problem(data))
+    assert_sound(data, solution)
+    assert [m.request for m in solution.meetings] == ["R2"]
+    assert solution.left_out == {"R1": scheduler.SLOTS_TAKEN}
+    assert solution.upper_bound == 3 + 3  # the weight and one startup's bonus
+
+
+def test_meetings_fixed_together_at_one_booth_stay_and_keep_it_taken():
+    """Meetings booked at a stand lent twice, before that was refused, are data: the
+    plan keeps them and puts nothing else at the booth in their slot."""
+    firms = [{"id": "F1", "location": "B-09"}, {"id": "F2", "location": "B-09"}]
+    data = problem_of(
+        2,
+        [],
+        ["S1", "S2", "S3"],
+        firms,
+        [("S1", "F1", 1), ("S2", "F2", 1), ("S3", "F1", 1)],
+        fixed=[
+            {"request": "R1", "slot": "D1-10", "table": None},
+            {"request": "R2", "slot": "D1-10", "table": None},
+        ],
+    )
+    solution = solve(parse_problem(data))
+    assert_sound(data, solution)
+    assert sorted((m.request, m.slot) for m in solution.meetings) == [
+        ("R1", "D1-10"),
+        ("R2", "D1-10"),
+        ("R3", "D1-11"),
+    ]
 
 
 def test_a_firm_keeps_its_table_through_the_day():
