@@ -2505,7 +2505,17 @@ def _event_booth(event, profile, code, batch=()):
                 name=allocation.exhibitor.organization.name,
             )
         )
-    if allocation is None or allocation.state not in ("placed", "confirmed"):
+    receives_here = (
+        profile.receives_at_booth
+        and profile.booth_code is not None
+        and _booth_key(profile.booth_code) == _booth_key(booth.code)
+    )
+    # A firm that receives at the stand already adds no company to it: saved again, it
+    # goes through even when the stand was lent to another company's firm as well
+    # (before lending it twice was refused).
+    if not receives_here and (
+        allocation is None or allocation.state not in ("placed", "confirmed")
+    ):
         lent = _stand_lent_to(profile, _booth_key(booth.code), batch)
         if lent is not None:
             raise _lent_elsewhere(profile, booth.code, lent)
@@ -2836,16 +2846,24 @@ def set_booth_receptions(event, user, choices):
 
 
 def _check_stands_lent_once(event, firms, before):
-    """MeetingError when `firms` (saved together) leave firms of two companies at one
-    free stand. The firm that received there before the save, else the first by id,
-    is named as the one it is lent to. `before`: {firm id: _booth_key it received at}."""
+    """MeetingError when `firms` (saved together) put a firm at a free stand where a
+    firm of another company receives. The firm newly there is named, and a firm that
+    received there before the save, else the first by id, as the one it is lent to.
+    `before`: {firm id: _booth_key it received at}.
+
+    Firms of two companies that both received at the stand before the save (lent twice
+    before that was refused) are left as they are: refusing the save would block every
+    change of the form while both rows are in it."""
     db.session.flush()
+    saved = {f.id for f in firms}
     keys = {_booth_key(f.booth_code) for f in firms if f.receives_at_booth and f.booth_code}
     holders = _booth_holders(event.id, keys) if keys else {}
     for key in sorted(k for k in keys if holders.get(k, -1) is None):
         at_stand = db.session.scalars(_firms_at_stand(event.id, key)).all()
-        lent = next((f for f in at_stand if before.get(f.id) == key), at_stand[0])
-        other = next((f for f in at_stand if f.organization_id != lent.organization_id), None)
+        # Firms left out of the save kept their stand, so they were at it before too.
+        new = [f for f in at_stand if f.id in saved and before.get(f.id) != key]
+        lent = next((f for f in at_stand if f not in new), at_stand[0])
+        other = next((f for f in new if f.organization_id != lent.organization_id), None)
         if other is not None:
             raise _lent_elsewhere(other, other.booth_code, lent)
 

@@ -406,3 +406,61 @@ def test_a_stand_lent_twice_is_refused_on_the_move_page(meetup, client):
     assert "Booth b-09 already holds a meeting of Beta Bio" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Meeting, meeting.id).slot_id == meetup.slots[1].id
+
+
+def _shared_stand(meetup):
+    """Beta and gamma both at stand B-09 (lent twice before it was refused), no
+    meeting; committed. Returns delta, a third firm receiving nowhere."""
+    beta, gamma = meetup.profiles["beta"], meetup.profiles["gamma"]
+    _lend(beta)
+    gamma.receives_at_booth, gamma.booth_code = True, "b-09"
+    _user, delta = add_company(meetup.event, "delta", "large_firm")
+    db.session.commit()
+    return delta
+
+
+def test_a_stand_lent_twice_does_not_block_saves_that_leave_it_as_it_was(meetup, client):
+    """Every save of the booth reception form holds both rows of a stand lent twice:
+    lending another stand to a third firm was refused, naming beta and gamma."""
+    beta, gamma = meetup.profiles["beta"], meetup.profiles["gamma"]
+    delta = _shared_stand(meetup)
+    login(client, meetup.organizer)
+    response = client.post(
+        "/e/test-expo/meetings/manage/booths?lang=en",
+        data={
+            "at_booth": [str(beta.id), str(gamma.id), str(delta.id)],
+            f"booth_{beta.id}": "B-09",
+            f"booth_{gamma.id}": "b-09",
+            f"booth_{delta.id}": "B-10",
+        },
+        follow_redirects=True,
+    )
+    assert "Booth reception saved." in response.get_data(as_text=True)
+    # Gamma's code as the floor plan spells it.
+    assert _stands(beta, gamma, delta) == [(True, "B-09"), (True, "B-09"), (True, "B-10")]
+    # Each firm saved again on its own, at the stand, changes nothing and is fine too.
+    for firm in (beta, gamma):
+        firm = db.session.get(MeetingProfile, firm.id)
+        assert not services.set_booth_reception(meetup.event, None, firm, True, firm.booth_code)
+    db.session.commit()
+    assert _at_stand() == [beta.id, gamma.id]
+
+
+def test_a_save_putting_a_third_company_on_a_stand_lent_twice_is_refused(meetup, english):
+    beta, gamma = meetup.profiles["beta"], meetup.profiles["gamma"]
+    delta = _shared_stand(meetup)
+    with pytest.raises(services.MeetingError) as error:
+        _save_form(meetup, (beta, True, "B-09"), (gamma, True, "b-09"), (delta, True, "B-09"))
+    assert str(error.value) == (
+        "Delta Co cannot receive at stand B-09: it is lent to Beta Bio for the meetup. "
+        "One stand receives one company's meetings."
+    )
+    db.session.rollback()
+    # Nor may a firm that paused elsewhere, or is moved from another stand, join it.
+    _lend(db.session.get(MeetingProfile, delta.id), "B-10")
+    db.session.commit()
+    with pytest.raises(services.MeetingError, match="Delta Co cannot receive at stand B-09"):
+        _save_form(meetup, (beta, True, "B-09"), (gamma, True, "b-09"), (delta, True, "b-09"))
+    db.session.rollback()
+    assert _at_stand() == [beta.id, gamma.id]
+    assert _at_stand("B-10") == [delta.id]
