@@ -836,14 +836,23 @@ def _forget_own_booth(profile):
 def _kept_stand_lost(profile, batch=()):
     """Why the code kept while the firm did not receive at a booth (a stand the
     organizers lent it) cannot be taken up again, as a sentence; None when it can: it
-    is the company's own now, or free and not lent to a firm of another company since
-    (firms of `batch` aside: see _stand_lent_to)."""
+    is the company's own now, or free, not blocked and not lent to a firm of another
+    company since (firms of `batch` aside: see _stand_lent_to)."""
     if not profile.booth_code:
         return None
     key = _booth_key(profile.booth_code)
     holder = _booth_holders(profile.event_id, {key}).get(key, -1)  # -1: gone from the plan
     if holder == -1:
         return _("It is no longer on the floor plan.")
+    blocked = db.session.scalar(
+        select(Booth.blocked).where(
+            Booth.event_id == profile.event_id, func.upper(Booth.code) == key
+        )
+    )
+    if blocked:
+        # Blocked since the firm paused (a pillar, a service point): blocking moved only
+        # the firms receiving there at the time.
+        return _("It is now blocked on the floor plan.")
     if holder is None:
         lent = _stand_lent_to(profile, key, batch)
         if lent is None:

@@ -107,10 +107,20 @@ def _taken_off_the_plan(meetup):
     return "It is no longer on the floor plan."
 
 
-@pytest.mark.parametrize("since", [_given_to_alpha, _taken_off_the_plan])
+def _blocked(meetup):
+    """Blocked on the floor plan (a pillar): the firm, paused, was not moved off it and
+    took it up again, sending its partners to a blocked booth."""
+    from eventapp.booths.services import block_booths
+
+    block_booths(meetup.event, ["B-09"], reason="pillar")
+    return "It is now blocked on the floor plan."
+
+
+@pytest.mark.parametrize("since", [_given_to_alpha, _taken_off_the_plan, _blocked])
 def test_a_kept_stand_given_away_or_gone_is_named_when_reception_resumes(meetup, english, since):
     """Turned back on with no code, a firm with no booth whose kept stand was given
-    to a company, or left the floor plan, was told only that it has no booth."""
+    to a company, left the floor plan or was blocked, was told only that it has no
+    booth, or (blocked) received there again."""
     beta = _paused_at_stand(meetup)
     why = since(meetup)
     db.session.commit()
