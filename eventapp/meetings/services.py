@@ -833,11 +833,12 @@ def _forget_own_booth(profile):
         profile.booth_code = None
 
 
-def _kept_stand_lost(profile, batch=()):
+def _kept_stand_lost(profile, batch=(), taken=None):
     """Why the code kept while the firm did not receive at a booth (a stand the
     organizers lent it) cannot be taken up again, as a sentence; None when it can: it
     is the company's own now, or free, not blocked and not lent to a firm of another
-    company since (firms of `batch` aside: see _stand_lent_to)."""
+    company since (firms of `batch` aside: see _stand_lent_to), nor in the same save:
+    `taken` is {booth key: the firm a save of several firms names it for}."""
     if not profile.booth_code:
         return None
     key = _booth_key(profile.booth_code)
@@ -854,8 +855,8 @@ def _kept_stand_lost(profile, batch=()):
         # the firms receiving there at the time.
         return _("It is now blocked on the floor plan.")
     if holder is None:
-        lent = _stand_lent_to(profile, key, batch)
-        if lent is None:
+        lent = _stand_lent_to(profile, key, batch) or (taken or {}).get(key)
+        if lent is None or lent.id == profile.id:
             return None
         return _("It is now lent to %(company)s for the meetup.", company=lent.name)
     if holder != profile.organization_id:
@@ -2757,7 +2758,7 @@ def set_booth_reception(event, user, profile, receives, booth_code=None):
     return _set_booth_reception(event, user, profile, receives, booth_code)
 
 
-def _set_booth_reception(event, user, profile, receives, booth_code, batch=()):
+def _set_booth_reception(event, user, profile, receives, booth_code, batch=(), taken=None):
     if profile.side != "firm":
         raise MeetingError(_("Only firms receive at their booth."))
     booth_code = (booth_code or "").strip() or None
@@ -2778,7 +2779,7 @@ def _set_booth_reception(event, user, profile, receives, booth_code, batch=()):
     if receives and booth_code:
         booth_code = _event_booth(event, profile, booth_code, batch)
     if receives and not booth_code:
-        lost = _kept_stand_lost(profile, batch)
+        lost = _kept_stand_lost(profile, batch, taken)
         booth_code = (None if lost else profile.booth_code) or booth_code_of(
             event, profile.organization
         )
@@ -2828,7 +2829,12 @@ def set_booth_receptions(event, user, choices):
     The form is judged on the state it leaves, not row by row: stands swapped between
     two firms, or handed from one firm to another, are saved at once whatever the
     firms' ids. Two companies left on one free stand are refused by name, and nothing
-    is saved (the caller rolls back)."""
+    is saved (the caller rolls back).
+
+    A firm whose code is left empty takes up the stand it keeps, unless another row
+    names that stand: the organizer emptied the code to give the stand away, so the
+    firm receives at its company's own booth, or is refused by name when it has none
+    (rather than being refused for sharing the stand it was giving up)."""
     choices = sorted(choices, key=lambda choice: choice[0].id)
     receiving = [(profile, code) for profile, receives, code in choices if receives]
     _hold_registrations(event.id, {profile.organization_id for profile, _code in receiving})
@@ -2846,8 +2852,12 @@ def set_booth_receptions(event, user, choices):
         for profile, _receives, _code in choices
         if profile.receives_at_booth and profile.booth_code
     }
+    taken = {}
+    for profile, receives, code in choices:
+        if receives and (code or "").strip():
+            taken.setdefault(_booth_key(code.strip()), profile)
     changed = sum(
-        bool(_set_booth_reception(event, user, profile, receives, code, batch))
+        bool(_set_booth_reception(event, user, profile, receives, code, batch, taken))
         for profile, receives, code in choices
     )
     _check_stands_lent_once(event, [profile for profile, _receives, _code in choices], before)

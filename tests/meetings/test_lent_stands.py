@@ -144,24 +144,25 @@ def test_a_kept_stand_given_away_or_gone_is_named_when_reception_resumes(meetup,
 def test_the_pages_say_a_kept_stand_is_lent_to_another_company(meetup, client):
     """The organizers' booth reception form, its code box emptied, and the firm's own
     profile, as its form shows the kept code, said only that the firm has no booth
-    (the single firm's reception, set_booth_reception, says why: see above)."""
+    (the single firm's reception, set_booth_reception, says why: see above). The
+    form then refused beta for sharing the stand with gamma, though its code was
+    emptied: it now says beta has no booth to go back to, and what to do."""
     _paused_at_stand(meetup)
     beta, gamma = meetup.profiles["beta"], meetup.profiles["gamma"]
     _lend(gamma)
     db.session.commit()
     login(client, meetup.organizer)
     url = "/e/test-expo/meetings/manage/booths"
-    # As the page sends it: gamma still ticked, at the stand. The form judges the
-    # state its save leaves: beta back at its kept stand would share it with gamma.
+    # As the page sends it: gamma still ticked, at the stand.
     form = {"at_booth": [str(beta.id), str(gamma.id)], f"booth_{beta.id}": ""}
     form[f"booth_{gamma.id}"] = "B-09"
     page = client.post(f"{url}?lang=en", data=form, follow_redirects=True).get_data(as_text=True)
-    assert (
-        "Beta Bio cannot receive at stand B-09: it is lent to Gamma Group for the meetup."
-    ) in page
+    assert KEPT_STAND_LENT in page
     page = client.post(f"{url}?lang=ko", data=form, follow_redirects=True).get_data(as_text=True)
-    assert "베타바이오는 부스 B-09에서 미팅을 받을 수 없습니다." in page
-    assert "감마그룹에 빌려준 부스입니다." in page
+    assert (
+        "베타바이오는 자체 부스가 없으며, 주최 측이 빌려주었던 부스 B-09에서 다시 미팅을 받을 수 "
+        "없습니다. 지금은 밋업을 위해 감마그룹에 빌려준 부스입니다. 다른 부스 코드를 입력하세요."
+    ) in page
     db.session.expire_all()
     assert (beta.receives_at_booth, beta.booth_code) == (False, "B-09")
 
@@ -474,3 +475,43 @@ def test_a_save_putting_a_third_company_on_a_stand_lent_twice_is_refused(meetup,
     db.session.rollback()
     assert _at_stand() == [beta.id, gamma.id]
     assert _at_stand("B-10") == [delta.id]
+
+
+def _own_booth(meetup, company, code):
+    from eventapp.booths.models import BoothAllocation
+
+    db.session.add(
+        BoothAllocation(
+            booth_id=meetup.booths[code].id,
+            exhibitor_id=meetup.exhibitors[company].id,
+            state="placed",
+        )
+    )
+
+
+@pytest.mark.parametrize("beta_receives", [False, True], ids=["paused", "receiving"])
+def test_a_stand_whose_code_is_emptied_goes_to_the_firm_another_row_gives_it(
+    meetup, client, beta_receives
+):
+    """Beta, lent B-09, has its code emptied in the form while gamma is given B-09:
+    the save was refused naming both, beta taking its kept stand up again. The
+    organizer gives the stand away: beta receives at its company's own booth."""
+    beta, gamma = meetup.profiles["beta"], meetup.profiles["gamma"]
+    _lend(beta)
+    if not beta_receives:
+        services.set_booth_reception(meetup.event, meetup.organizer, beta, False)
+    _own_booth(meetup, "beta", "B-10")
+    db.session.commit()
+    login(client, meetup.organizer)
+    response = client.post(
+        "/e/test-expo/meetings/manage/booths?lang=en",
+        data={
+            "at_booth": [str(beta.id), str(gamma.id)],
+            f"booth_{beta.id}": "",
+            f"booth_{gamma.id}": "B-09",
+        },
+        follow_redirects=True,
+    )
+    assert "Booth reception saved." in response.get_data(as_text=True)
+    assert _stands(beta, gamma) == [(True, "B-10"), (True, "B-09")]
+    assert _at_stand() == [gamma.id]
