@@ -87,16 +87,20 @@ def test_a_stand_kept_by_a_firm_that_paused_may_be_lent_but_not_taken_up_twice(m
     assert _at_stand() == [gamma.id]
 
 
-def _given_to_alpha(meetup):
+def _own_booth(meetup, company, code):
     from eventapp.booths.models import BoothAllocation
 
     db.session.add(
         BoothAllocation(
-            booth_id=meetup.booths["B-09"].id,
-            exhibitor_id=meetup.exhibitors["alpha"].id,
+            booth_id=meetup.booths[code].id,
+            exhibitor_id=meetup.exhibitors[company].id,
             state="placed",
         )
     )
+
+
+def _given_to_alpha(meetup):
+    _own_booth(meetup, "alpha", "B-09")
     return "It is now a booth of Alpha Robotics."
 
 
@@ -233,6 +237,16 @@ def _save_form(meetup, *rows):
     return services.set_booth_receptions(meetup.event, meetup.organizer, list(rows))
 
 
+def _post_form(client, meetup, *rows):
+    """The booth reception form posted by an organizer with `rows` (firm, code), each
+    ticked; the page it leads to, in English."""
+    login(client, meetup.organizer)
+    data = {"at_booth": [str(firm.id) for firm, _code in rows]}
+    data.update({f"booth_{firm.id}": code for firm, code in rows})
+    url = "/e/test-expo/meetings/manage/booths?lang=en"
+    return client.post(url, data=data, follow_redirects=True).get_data(as_text=True)
+
+
 def _stands(*profiles):
     db.session.expire_all()
     return [
@@ -293,17 +307,8 @@ def test_the_booth_reception_form_swaps_stands_in_one_save(meetup, client):
     _lend(beta, "B-10")
     _lend(gamma, "B-09")
     db.session.commit()
-    login(client, meetup.organizer)
-    response = client.post(
-        "/e/test-expo/meetings/manage/booths?lang=en",
-        data={
-            "at_booth": [str(beta.id), str(gamma.id)],
-            f"booth_{beta.id}": "B-09",
-            f"booth_{gamma.id}": "B-10",
-        },
-        follow_redirects=True,
-    )
-    assert "Booth reception saved." in response.get_data(as_text=True)
+    page = _post_form(client, meetup, (beta, "B-09"), (gamma, "B-10"))
+    assert "Booth reception saved." in page
     assert _stands(beta, gamma) == [(True, "B-09"), (True, "B-10")]
 
 
@@ -435,18 +440,8 @@ def test_a_stand_lent_twice_does_not_block_saves_that_leave_it_as_it_was(meetup,
     lending another stand to a third firm was refused, naming beta and gamma."""
     beta, gamma = meetup.profiles["beta"], meetup.profiles["gamma"]
     delta = _shared_stand(meetup)
-    login(client, meetup.organizer)
-    response = client.post(
-        "/e/test-expo/meetings/manage/booths?lang=en",
-        data={
-            "at_booth": [str(beta.id), str(gamma.id), str(delta.id)],
-            f"booth_{beta.id}": "B-09",
-            f"booth_{gamma.id}": "b-09",
-            f"booth_{delta.id}": "B-10",
-        },
-        follow_redirects=True,
-    )
-    assert "Booth reception saved." in response.get_data(as_text=True)
+    page = _post_form(client, meetup, (beta, "B-09"), (gamma, "b-09"), (delta, "B-10"))
+    assert "Booth reception saved." in page
     # Gamma's code as the floor plan spells it.
     assert _stands(beta, gamma, delta) == [(True, "B-09"), (True, "B-09"), (True, "B-10")]
     # Each firm saved again on its own, at the stand, changes nothing and is fine too.
@@ -477,18 +472,6 @@ def test_a_save_putting_a_third_company_on_a_stand_lent_twice_is_refused(meetup,
     assert _at_stand("B-10") == [delta.id]
 
 
-def _own_booth(meetup, company, code):
-    from eventapp.booths.models import BoothAllocation
-
-    db.session.add(
-        BoothAllocation(
-            booth_id=meetup.booths[code].id,
-            exhibitor_id=meetup.exhibitors[company].id,
-            state="placed",
-        )
-    )
-
-
 @pytest.mark.parametrize("beta_receives", [False, True], ids=["paused", "receiving"])
 def test_a_stand_whose_code_is_emptied_goes_to_the_firm_another_row_gives_it(
     meetup, client, beta_receives
@@ -502,16 +485,7 @@ def test_a_stand_whose_code_is_emptied_goes_to_the_firm_another_row_gives_it(
         services.set_booth_reception(meetup.event, meetup.organizer, beta, False)
     _own_booth(meetup, "beta", "B-10")
     db.session.commit()
-    login(client, meetup.organizer)
-    response = client.post(
-        "/e/test-expo/meetings/manage/booths?lang=en",
-        data={
-            "at_booth": [str(beta.id), str(gamma.id)],
-            f"booth_{beta.id}": "",
-            f"booth_{gamma.id}": "B-09",
-        },
-        follow_redirects=True,
-    )
-    assert "Booth reception saved." in response.get_data(as_text=True)
+    page = _post_form(client, meetup, (beta, ""), (gamma, "B-09"))
+    assert "Booth reception saved." in page
     assert _stands(beta, gamma) == [(True, "B-10"), (True, "B-09")]
     assert _at_stand() == [gamma.id]
