@@ -536,10 +536,24 @@ def decide(event, exhibitor_id):
             flash(error, "error")
         return _detail_page(event, exhibitor, form, status=400)
     try:
-        services.change_status(exhibitor, form.status.data, form.reason.data)
+        changed = services.change_status(exhibitor, form.status.data, form.reason.data)
     except services.ExhibitorError as error:
         flash(str(error), "error")
         return _detail_page(event, exhibitor, form, status=409)
+    if not changed:
+        # A second click, or a page left open while another organizer decided: the
+        # decision stands as taken first (its reason too), and nobody was mailed again.
+        flash(
+            _(
+                "%(company)s was already %(status)s: nothing changed, and no e-mail was sent.",
+                company=exhibitor.organization.name,
+                status=exhibitor.status_label,
+            ),
+            "info",
+        )
+        return redirect(
+            url_for("exhibitors.manage_detail", slug=event.slug, exhibitor_id=exhibitor.id)
+        )
     flash(
         _(
             "%(company)s is now %(status)s; the company was told by e-mail.",

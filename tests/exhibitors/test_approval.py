@@ -196,6 +196,37 @@ def test_organizer_rejects_with_a_reason(login_as, small_event, outbox):
     assert "Not a technology company" in page.get_data(as_text=True)
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "said"),
+    [
+        ({"status": "approved"}, {"status": "approved"}, "already approved"),
+        (
+            {"status": "rejected", "reason": "Not a technology company"},
+            {"status": "rejected", "reason": "Duplicate registration"},
+            "already rejected",
+        ),
+    ],
+)
+def test_a_decision_sent_again_says_it_was_already_taken(
+    login_as, small_event, outbox, first, second, said
+):
+    """A double click, or a second organizer's page left open, read "the company was
+    told by e-mail" though nothing changed and no mail went out; a second reason of
+    rejection was dropped without a word."""
+    alpha = pending_exhibitor(small_event, with_second_admin=False)
+    client = login_as("organizer")
+    url = f"/e/test-expo/manage/exhibitors/{alpha.id}/decision?lang=en"
+    assert client.post(url, data=first, follow_redirects=True).status_code == 200
+    response = client.post(url, data=second, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert f"Alpha Robotics was {said}: nothing changed, and no e-mail was sent." in page
+    assert "the company was told by e-mail" not in page
+    db.session.expire_all()
+    assert alpha.status_reason == first.get("reason", "")
+    assert len(outbox("exhibitor_status")) == 1
+    assert len(audit_entries()) == 1
+
+
 def test_rejection_releases_booths(small_event):
     alpha = small_event.exhibitors["alpha"]
     db.session.add(BoothAllocation(booth=small_event.booths["A-01"], exhibitor=alpha, state="hold"))
