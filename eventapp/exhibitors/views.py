@@ -431,21 +431,17 @@ def manage_list(event):
         "kind": request.args.get("kind") if request.args.get("kind") in ORGANIZATION_KINDS else "",
         "q": (request.args.get("q") or "").strip()[:100],
     }
-    query = services.search_exhibitors(
-        event,
-        status=filters["status"],
-        sector=filters["sector"],
-        kind=filters["kind"],
-        text=filters["q"],
-    )
+    others = {"sector": filters["sector"], "kind": filters["kind"], "text": filters["q"]}
+    query = services.search_exhibitors(event, status=filters["status"], **others)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     page, pages, offset = page_window(total, PAGE_SIZE)
     exhibitors = db.session.scalars(query.limit(PAGE_SIZE).offset(offset)).all()
+    # The status tabs keep the other filters, so each counts what it lists: counted
+    # over the whole event, "approved 12" opened on a list of 3 AI firms.
+    matching = services.search_exhibitors(event, **others).order_by(None).subquery()
     counts = dict(
         db.session.execute(
-            select(Exhibitor.status, func.count())
-            .where(Exhibitor.event_id == event.id)
-            .group_by(Exhibitor.status)
+            select(matching.c.status, func.count()).group_by(matching.c.status)
         ).all()
     )
     return render_template(

@@ -261,14 +261,22 @@ def test_decision_buttons_follow_the_table(login_as, small_event):
     assert 'id="reject-button"' not in page and 'id="approve-button"' not in page
 
 
-def test_organizer_list_filters(login_as, small_event):
+def organizer_list(login_as, small_event):
+    """The organizers' exhibitor list with Beta pending (Alpha stays approved): the page
+    of a query string, read by an organizer."""
     client = login_as("organizer")
-    beta = small_event.exhibitors["beta"]
-    beta.status = "pending"
+    small_event.exhibitors["beta"].status = "pending"
     db.session.commit()
+    return lambda query: client.get("/e/test-expo/manage/exhibitors/" + query).get_data(
+        as_text=True
+    )
+
+
+def test_organizer_list_filters(login_as, small_event):
+    list_page = organizer_list(login_as, small_event)
 
     def listed(query):
-        page = client.get("/e/test-expo/manage/exhibitors/" + query).get_data(as_text=True)
+        page = list_page(query)
         return {name for name in ("Alpha Robotics", "Beta Bio") if name in page}
 
     assert listed("?lang=en") == {"Alpha Robotics", "Beta Bio"}
@@ -282,6 +290,26 @@ def test_organizer_list_filters(login_as, small_event):
     assert listed("?lang=en&q=a_r") == set()  # "a R" of "Alpha Robotics" would match "_"
     assert listed("?lang=en&status=bogus") == {"Alpha Robotics", "Beta Bio"}
     assert listed("?lang=en&status=confirmed") == set()
+
+
+def test_the_status_tabs_count_what_they_list_under_the_other_filters(login_as, small_event):
+    """The tabs keep the sector, kind and search filters, but counted every exhibitor
+    of the event: with the AI sector chosen, "approved 2" opened on a list of one."""
+    list_page = organizer_list(login_as, small_event)
+
+    def tabs(query):
+        page = list_page("?lang=en" + query)
+        nav = re.search(r'<nav class="status-tabs".*?</nav>', page, re.S).group(0)
+        found = re.findall(r'>\s*([^<>]+?) <span class="count">(\d+)</span>', nav)
+        return {label: int(count) for label, count in found}
+
+    everything = tabs("")
+    assert (everything["All"], everything["Approved"], everything["Pending"]) == (2, 1, 1)
+    for query in ("&sector=ai", "&kind=startup", "&q=alpha"):
+        counted = tabs(query)
+        assert (counted["All"], counted["Approved"], counted["Pending"]) == (1, 1, 0), query
+    assert tabs("&sector=ai&status=pending")["Approved"] == 1
+    assert tabs("&q=nobody")["All"] == 0
 
 
 def test_organizer_list_pages(login_as, small_event):
