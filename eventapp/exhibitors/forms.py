@@ -120,6 +120,9 @@ class RegistrationForm(CompanyProfileMixin, FlaskForm):
     )
     wants_corner = BooleanField(_l("We would like a corner booth"))
     avoid = MultiCheckboxField(_l("Competitors we must not stand next to"), coerce=int)
+    # The registration as the page showed it (services.registration_version), when
+    # editing: saving over what changed since is refused.
+    version = HiddenField()
 
     def __init__(self, *args, event, exhibitor=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,6 +144,7 @@ class RegistrationForm(CompanyProfileMixin, FlaskForm):
             wishes=wishes + [""] * (services.MAX_WISHES - len(wishes)),
             wants_corner=exhibitor.wants_corner,
             avoid=[other.id for other in exhibitor.avoids],
+            version=services.registration_version(exhibitor),
         )
         return cls(event=exhibitor.event, exhibitor=exhibitor, data=data, **kwargs)
 

@@ -7,6 +7,8 @@ locks the registration row and never commits. The other functions commit their
 own change and turn a lost race into an `ExhibitorError` with a clear message.
 """
 
+import hashlib
+import json
 import re
 import secrets
 import unicodedata
@@ -743,15 +745,73 @@ def check_registration_editable(exhibitor):
         )
 
 
+class RegistrationConflict(ExhibitorError):
+    """The registration changed since the form was loaded (see `registration_version`)."""
+
+
+def _registration_values(exhibitor, profile=None, booth_request=None):
+    """What the edit form shows of a registration: as stored, or as `profile` and
+    `booth_request` would store it (competitors the form does not offer are kept)."""
+    organization = exhibitor.organization
+    avoid = {other.id for other in exhibitor.avoids}
+    if booth_request is None:
+        values = {key: getattr(organization, key) for key in PROFILE_FIELDS}
+        values.update(
+            booth_count=exhibitor.booth_count,
+            zones=sorted(exhibitor.zones or []),
+            wishes=list(exhibitor.wishes or []),
+            wants_corner=bool(exhibitor.wants_corner),
+            avoid=sorted(avoid),
+        )
+        return values
+    inactive = {other.id for other in exhibitor.avoids if other.status not in ACTIVE_STATUSES}
+    values = {key: profile.get(key, getattr(organization, key)) for key in PROFILE_FIELDS}
+    values.update(
+        booth_count=int(booth_request.booth_count),
+        zones=sorted(set(booth_request.zones)),
+        wishes=normalize_codes(booth_request.wishes),
+        wants_corner=bool(booth_request.wants_corner),
+        avoid=sorted(set(booth_request.avoid_ids) | inactive),
+    )
+    return values
+
+
+def registration_version(exhibitor):
+    """A fingerprint of the registration as the edit form shows it: the form carries
+    the one it was loaded with, and saving over a registration changed since is
+    refused (see update_registration)."""
+    text = json.dumps(_registration_values(exhibitor), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
 @committed(SAME_TIME)
-def update_registration(exhibitor, profile, booth_request):
+def update_registration(exhibitor, profile, booth_request, seen_version=None):
     """Change the company profile and booth request while still pending/approved.
 
     A hold picked for the old request is released when the booth count, the
     zones or the competitors change: it may no longer follow the rules.
-    Returns a RegistrationChange."""
+    `seen_version`: the `registration_version` the form was loaded with; a
+    registration changed since then (by another company admin, or in another tab)
+    is not overwritten (RegistrationConflict), unless the form asks for what is
+    stored already. Returns a RegistrationChange."""
     lock(exhibitor)
+    # Read again under the lock: what another admin saved a moment ago counts.
+    db.session.refresh(exhibitor.organization)
+    db.session.expire(exhibitor, ["avoids"])
     check_registration_editable(exhibitor)
+    if seen_version and seen_version != registration_version(exhibitor):
+        if _registration_values(exhibitor, profile, booth_request) == _registration_values(
+            exhibitor
+        ):
+            # The same form sent twice (a double click, Back then Save): nothing to undo.
+            return RegistrationChange()
+        raise RegistrationConflict(
+            _(
+                "This registration was changed since you opened the page (by another "
+                "company admin, or by you in another tab). The page now shows it as "
+                "saved; make your changes again."
+            )
+        )
     names = [profile.get("name_ko"), profile.get("name_en")]
     other = exhibitor_named(exhibitor.event, names, exclude_id=exhibitor.id)
     if other is not None:

@@ -222,9 +222,17 @@ def edit(event, exhibitor_id):
         flash(str(error), "error")
         return _to_dashboard(exhibitor)
     form = RegistrationForm.for_exhibitor(exhibitor)
+    status = 200
     if form.validate_on_submit():
         try:
-            change = services.update_registration(exhibitor, form.profile(), form.booth_request())
+            change = services.update_registration(
+                exhibitor, form.profile(), form.booth_request(), form.version.data
+            )
+        except services.RegistrationConflict as error:
+            flash(str(error), "error")
+            # What is saved now, with its fingerprint: saved again, it is checked
+            # against this version.
+            form, status = RegistrationForm.for_exhibitor(exhibitor, formdata=None), 409
         except services.ExhibitorError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -247,7 +255,7 @@ def edit(event, exhibitor_id):
         exhibitor=exhibitor,
         taken=False,
         booth_codes=_booth_codes(event),
-    )
+    ), status
 
 
 @bp.post("/e/<slug>/exhibitors/<int:exhibitor_id>/withdraw")

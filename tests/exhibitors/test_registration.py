@@ -220,6 +220,65 @@ def test_company_admin_edits_while_pending_or_approved(login_as, small_event):
     assert set(entry.data["fields"]) >= {"booth_count", "wishes"}
 
 
+def edit_form_version(client, exhibitor):
+    page = client.get(f"/e/test-expo/exhibitors/{exhibitor.id}/edit?lang=en").get_data(as_text=True)
+    return re.search(r'name="version" type="hidden" value="(\w+)"', page).group(1)
+
+
+def test_a_stale_edit_form_does_not_undo_what_another_admin_saved(login_as, small_event):
+    """A form left open in a second tab (or by a second company admin) put back the
+    booth count and the wishes it was loaded with, and released the booths picked for
+    the request saved meanwhile."""
+    alpha = small_event.exhibitors["alpha"]
+    client = login_as("exhibitor_admin")
+    version = edit_form_version(client, alpha)
+    # Meanwhile, in the other tab: three booths, and a hold on them.
+    fresh = registration_data(name_ko="알파로보틱스", name_en="Alpha Robotics", booth_count="3")
+    fresh["version"] = version
+    url = f"/e/test-expo/exhibitors/{alpha.id}/edit?lang=en"
+    assert client.post(url, data=fresh).status_code == 302
+    for code in ("A-01", "A-02", "A-03"):
+        db.session.add(
+            BoothAllocation(booth=small_event.booths[code], exhibitor=alpha, state="hold")
+        )
+    db.session.commit()
+    stale = dict(fresh, booth_count="2", description_en="Robots for warehouses.")
+    response = client.post(url, data=stale)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "This registration was changed since you opened the page" in page
+    # The page shows the registration as saved, with the version it now has.
+    assert re.search(r'<option selected value="3">|<option value="3" selected', page)
+    assert "Robots for warehouses." not in page
+    db.session.expire_all()
+    assert (alpha.booth_count, alpha.organization.description_en) == (
+        3,
+        "Vision models for factories.",
+    )
+    assert db.session.scalar(select(func.count()).select_from(BoothAllocation)) == 3
+    # Sent from the page as it shows now, the change is saved.
+    stale["version"] = edit_form_version(client, alpha)
+    assert client.post(url, data=stale).status_code == 302
+    db.session.expire_all()
+    assert (alpha.booth_count, alpha.organization.description_en) == (2, "Robots for warehouses.")
+
+
+def test_an_edit_form_sent_twice_is_saved_once_without_a_conflict(login_as, small_event):
+    alpha = small_event.exhibitors["alpha"]
+    client = login_as("exhibitor_admin")
+    data = registration_data(name_ko="알파로보틱스", name_en="Alpha Robotics", booth_count="3")
+    data["version"] = edit_form_version(client, alpha)
+    url = f"/e/test-expo/exhibitors/{alpha.id}/edit?lang=en"
+    assert client.post(url, data=data).status_code == 302
+    assert client.post(url, data=data).status_code == 302
+    db.session.expire_all()
+    assert alpha.booth_count == 3
+    entries = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "exhibitor.updated")
+    ).all()
+    assert len(entries) == 1
+
+
 def test_no_edit_after_confirmation(login_as, small_event):
     alpha = small_event.exhibitors["alpha"]
     alpha.status = "confirmed"
