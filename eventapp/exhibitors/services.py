@@ -46,7 +46,7 @@ from eventapp.core.i18n import lazy_gettext as _l
 from eventapp.core.permissions import company_of
 from eventapp.core.templating import local_time
 from eventapp.events.models import EXHIBITOR_ROLES, EventRole
-from eventapp.events.services import check_registration_open, grant_role
+from eventapp.events.services import check_registration_open, grant_role, lock_event
 from eventapp.exhibitors.models import TeamInvitation
 from eventapp.extensions import db
 from eventapp.meetings.services import follow_booths, left_alone_by
@@ -659,6 +659,11 @@ def register(event, user, profile, booth_request):
     registration starts as pending. Committed.
     """
     check_registration_open(event, ExhibitorError)
+    # Two people registering one company by its name, neither linked to it yet, both
+    # found no exhibitor of that name and the event had the company twice: the
+    # registrations of an event go one at a time, as attendees naming their company
+    # do (meetings.services.name_company, whose lock order this keeps: event, person).
+    lock_event(event)
     # Under the person's row lock, as accept_invitation checks and grants: checked
     # without it, accepting another company's invitation at the same moment also
     # passed, and the person represented two companies.

@@ -295,6 +295,39 @@ def test_invitations_of_two_companies_accepted_at_once_make_one_team(live_server
         db.session.remove()
 
 
+def paused_at_grant(monkeypatch, pauses):
+    """Make the exhibitor services' grant_role, past the checks of the operation that
+    calls it, wait for the test when `pauses(user, role)`: (reached, may_commit)."""
+    from eventapp.exhibitors import services as exhibitor_services
+
+    reached, may_commit = threading.Event(), threading.Event()
+    real_grant = exhibitor_services.grant_role
+
+    def grant_role(event, user, role, organization=None):
+        granted = real_grant(event, user, role, organization=organization)
+        if pauses(user, role):
+            reached.set()
+            may_commit.wait(timeout=20)
+        return granted
+
+    monkeypatch.setattr(exhibitor_services, "grant_role", grant_role)
+    return reached, may_commit
+
+
+def attempted(outcomes, name, work):
+    """`work()` for a thread, its outcome kept under `name`: "done", or the refusal."""
+    from eventapp.exhibitors.services import ExhibitorError
+
+    def run():
+        try:
+            work()
+            outcomes[name] = "done"
+        except ExhibitorError as error:
+            outcomes[name] = str(error)
+
+    return run
+
+
 def test_a_company_registered_while_an_invitation_is_accepted_gives_one_company(
     app, small_event, monkeypatch
 ):
@@ -311,42 +344,33 @@ def test_a_company_registered_while_an_invitation_is_accepted_gives_one_company(
     _reset_invitee(outsider_id)
     invitation_id = _invited(alpha_id, outsider_id)
     db.session.remove()
-    acceptance_checked, acceptance_may_commit = threading.Event(), threading.Event()
-    real_grant = exhibitor_services.grant_role
+    # The acceptance waits past its check.
+    acceptance_checked, acceptance_may_commit = paused_at_grant(
+        monkeypatch, lambda _user, role: role == "exhibitor_staff"
+    )
     outcomes, errors = {}, []
 
-    def grant_role(event, user, role, organization=None):
-        granted = real_grant(event, user, role, organization=organization)
-        if role == "exhibitor_staff":  # the acceptance, after its check
-            acceptance_checked.set()
-            acceptance_may_commit.wait(timeout=20)
-        return granted
-
-    monkeypatch.setattr(exhibitor_services, "grant_role", grant_role)
-
-    def attempt(name, work):
-        def run():
-            try:
-                work(db.session.get(User, outsider_id))
-                outcomes[name] = "done"
-            except exhibitor_services.ExhibitorError as error:
-                outcomes[name] = str(error)
-
-        return run
+    def outsider():
+        return db.session.get(User, outsider_id)
 
     accepter = _in_thread(
         app,
-        attempt("accept", lambda user: exhibitor_services.accept_invitation(invitation_id, user)),
+        attempted(
+            outcomes,
+            "accept",
+            lambda: exhibitor_services.accept_invitation(invitation_id, outsider()),
+        ),
         errors,
     )
     assert acceptance_checked.wait(timeout=20), errors
     registrar = _in_thread(
         app,
-        attempt(
+        attempted(
+            outcomes,
             "register",
-            lambda user: exhibitor_services.register(
+            lambda: exhibitor_services.register(
                 db.session.get(Event, event_id),
-                user,
+                outsider(),
                 {"name_ko": "오메가", "name_en": "Omega Works", "kind": "startup", "sector": "ai"},
                 exhibitor_services.BoothRequest(booth_count=1, zones=["ai"]),
             ),
@@ -421,4 +445,65 @@ def test_an_import_naming_a_person_who_accepts_an_invitation_meanwhile_is_refuse
     roles, statuses = _invitee_state(outsider_id)
     assert roles == [("exhibitor_staff", org_id)]
     assert statuses == ["accepted"]
+    db.session.remove()
+
+
+def test_two_people_registering_one_company_by_its_name_at_once_get_one_registration(
+    app, small_event, monkeypatch
+):
+    """Two colleagues, neither linked to the company on their accounts, register it at
+    the same moment: each found no exhibitor of that name, and the event had the
+    company twice, with two company admins who each saw half of its team."""
+    from flask_babel import force_locale
+
+    from eventapp.events.models import Event
+    from eventapp.exhibitors import services as exhibitor_services
+    from tests.checkin.test_concurrency import _in_thread
+
+    event_id = small_event.event.id
+    colleagues = []
+    for email in ("first.colleague@example.org", "second.colleague@example.org"):
+        user = User(email=email, name_en=email, locale="en")
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        colleagues.append(user)
+    db.session.commit()
+    first_id, second_id = (user.id for user in colleagues)
+    db.session.remove()
+    # The first registration waits past its checks.
+    first_checked, first_may_commit = paused_at_grant(
+        monkeypatch, lambda user, _role: user.id == first_id
+    )
+    outcomes, errors = {}, []
+
+    def registering(user_id, name_en):
+        def register():
+            with force_locale("en"):
+                exhibitor_services.register(
+                    db.session.get(Event, event_id),
+                    db.session.get(User, user_id),
+                    {"name_ko": "", "name_en": name_en, "kind": "startup", "sector": "ai"},
+                    exhibitor_services.BoothRequest(booth_count=1, zones=["ai"]),
+                )
+
+        return attempted(outcomes, user_id, register)
+
+    first = _in_thread(app, registering(first_id, "Omega Works"), errors)
+    assert first_checked.wait(timeout=20), errors
+    second = _in_thread(app, registering(second_id, "OMEGA  works"), errors)
+    second.join(timeout=1)  # it waits for the first (PostgreSQL: the event's row)
+    first_may_commit.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+    assert not errors, errors
+    assert outcomes[first_id] == "done"
+    assert "Omega Works is already registered as exhibitor of this event" in outcomes[second_id]
+    db.session.remove()
+    names = db.session.scalars(
+        select(Organization.name_en)
+        .join(Exhibitor, Exhibitor.organization_id == Organization.id)
+        .where(Exhibitor.event_id == event_id)
+        .order_by(Organization.name_en)
+    ).all()
+    assert names == ["Alpha Robotics", "Beta Bio", "Omega Works"]
     db.session.remove()
