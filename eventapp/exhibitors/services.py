@@ -554,9 +554,17 @@ def change_status(exhibitor, status, reason=None):
     return set_status(exhibitor, status, reason)
 
 
+def withdrawable(exhibitor):
+    """Whether the company may still withdraw: not once its fair is over, which it
+    took part in (withdrawn then, it lost the booths it stood at, and the record of
+    the fair no longer showed it as an exhibitor)."""
+    return can_transition(exhibitor.status, "withdrawn") and not exhibitor.event.is_over
+
+
 @committed(SAME_TIME)
 def withdraw(exhibitor, reason=None):
     """The company leaves the event; its booths become free."""
+    check_fair_to_come(exhibitor)
     return set_status(exhibitor, "withdrawn", reason)
 
 
@@ -740,6 +748,11 @@ def check_registration_editable(exhibitor):
         )
     # A booth request or profile changed after the fair would ask for booths on
     # days that have passed, and release a hold for nothing.
+    check_fair_to_come(exhibitor)
+
+
+def check_fair_to_come(exhibitor):
+    """Refuse changing a registration once its fair is over."""
     if exhibitor.event.is_over:
         raise ExhibitorError(
             _(

@@ -31,6 +31,7 @@ def _page(client, path, lang):
 def test_withdrawal_revokes_the_teams_badges_and_says_why(login_as, small_event, outbox):
     """The visitor who merely works for the company keeps theirs, as does the other
     exhibitor's team."""
+    fair_to_come(small_event.event)  # once it is over, a company no longer withdraws
     event, alpha = small_event.event, small_event.exhibitors["alpha"]
     small_event.attendee.organization = alpha.organization
     (admin, staff, visitor, other), codes = _issued(
@@ -248,6 +249,7 @@ def test_an_organizer_or_staff_on_the_team_keeps_their_badge(small_event):
     """They run the event: the company's leaving does not keep them out. Their badge
     is not revoked, one printed while the company does not exhibit is valid, and the
     desk may reissue it."""
+    fair_to_come(small_event.event)  # once it is over, a company no longer withdraws
     event, alpha = small_event.event, small_event.exhibitors["alpha"]
     for key in ("organizer", "staff"):
         db.session.add(

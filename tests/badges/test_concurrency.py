@@ -18,7 +18,7 @@ from eventapp.badges import services
 from eventapp.badges.models import Badge, EventKey
 from eventapp.events.models import Event, EventRole
 from eventapp.extensions import db
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, fair_to_come
 
 WORKERS = 6
 
@@ -142,6 +142,7 @@ def _issued_while_the_company_withdraws(
     member, read afresh."""
     from eventapp.booths.models import Exhibitor
 
+    fair_to_come(small_event.event)  # once it is over, a company no longer withdraws
     exhibitor_id = small_event.exhibitors["alpha"].id
     user_id = small_event.exhibitor_staff.id
     checked, withdrawn = threading.Event(), threading.Event()

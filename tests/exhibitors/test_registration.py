@@ -507,6 +507,16 @@ def test_withdraw_releases_booths_and_allows_registering_again(login_as, small_e
     assert alpha.status == "pending"
 
 
+def sent_without_its_button(login_as, exhibitor, button, action, data=None):
+    """The page a company admin lands on after sending `action` of the company page
+    (a page left open), which no longer offers its `button`."""
+    client = login_as("exhibitor_admin")
+    base = f"/e/test-expo/exhibitors/{exhibitor.id}/"
+    assert button not in client.get(base + "?lang=en").get_data(as_text=True)
+    response = client.post(f"{base}{action}?lang=en", data=data, follow_redirects=True)
+    return response.get_data(as_text=True)
+
+
 def test_a_withdrawn_company_does_not_register_again_once_the_fair_is_over(
     login_as, small_event, fair_over
 ):
@@ -515,16 +525,33 @@ def test_a_withdrawn_company_does_not_register_again_once_the_fair_is_over(
     alpha = small_event.exhibitors["alpha"]
     alpha.status = "withdrawn"
     db.session.commit()
-    client = login_as("exhibitor_admin")
-    dashboard = f"/e/test-expo/exhibitors/{alpha.id}/?lang=en"
-    assert "Register again" not in client.get(dashboard).get_data(as_text=True)
-    response = client.post(
-        f"/e/test-expo/exhibitors/{alpha.id}/register-again?lang=en", follow_redirects=True
-    )
-    assert "Test Expo ended on" in response.get_data(as_text=True)
-    assert "registration is closed" in response.get_data(as_text=True)
+    page = sent_without_its_button(login_as, alpha, "Register again", "register-again")
+    assert "Test Expo ended on" in page
+    assert "registration is closed" in page
     db.session.expire_all()
     assert alpha.status == "withdrawn"
+
+
+def test_a_company_does_not_withdraw_once_the_fair_is_over(
+    login_as, small_event, fair_over, outbox
+):
+    """Withdrawing after the fair it took part in took its booths off the floor plan,
+    revoked its team's badges and left it in the organizers' records as withdrawn."""
+    alpha = small_event.exhibitors["alpha"]
+    db.session.add(
+        BoothAllocation(booth=small_event.booths["A-01"], exhibitor=alpha, state="confirmed")
+    )
+    alpha.status = "confirmed"
+    db.session.commit()
+    page = sent_without_its_button(
+        login_as, alpha, "Withdraw registration", "withdraw", {"reason": "changed our mind"}
+    )
+    assert "Test Expo ended on" in page
+    assert "a registration can no longer be changed" in page
+    assert "Your registration is withdrawn." not in page
+    db.session.expire_all()
+    assert alpha.status == "confirmed" and count(BoothAllocation) == 1
+    assert outbox("exhibitor_status") == []
 
 
 def test_a_refused_withdrawal_says_why(login_as, small_event):
