@@ -812,6 +812,8 @@ def update_registration(exhibitor, profile, booth_request, seen_version=None):
     registration changed since then (by another company admin, or in another tab)
     is not overwritten (RegistrationConflict), unless the form asks for what is
     stored already. Returns a RegistrationChange."""
+    # A new name is checked as a registration's is, one at a time (see register()).
+    lock_event(exhibitor.event)
     lock(exhibitor)
     # Read again under the lock: what another admin saved a moment ago counts.
     db.session.refresh(exhibitor.organization)

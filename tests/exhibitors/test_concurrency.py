@@ -328,6 +328,17 @@ def attempted(outcomes, name, work):
     return run
 
 
+def exhibiting_names(event_id):
+    """The English names of the event's exhibitors, as committed."""
+    db.session.remove()
+    return db.session.scalars(
+        select(Organization.name_en)
+        .join(Exhibitor, Exhibitor.organization_id == Organization.id)
+        .where(Exhibitor.event_id == event_id)
+        .order_by(Organization.name_en)
+    ).all()
+
+
 def test_a_company_registered_while_an_invitation_is_accepted_gives_one_company(
     app, small_event, monkeypatch
 ):
@@ -498,12 +509,60 @@ def test_two_people_registering_one_company_by_its_name_at_once_get_one_registra
     assert not errors, errors
     assert outcomes[first_id] == "done"
     assert "Omega Works is already registered as exhibitor of this event" in outcomes[second_id]
+    assert exhibiting_names(event_id) == ["Alpha Robotics", "Beta Bio", "Omega Works"]
     db.session.remove()
-    names = db.session.scalars(
-        select(Organization.name_en)
-        .join(Exhibitor, Exhibitor.organization_id == Organization.id)
-        .where(Exhibitor.event_id == event_id)
-        .order_by(Organization.name_en)
-    ).all()
-    assert names == ["Alpha Robotics", "Beta Bio", "Omega Works"]
+
+
+def test_a_company_renamed_while_another_registers_that_name_is_refused(
+    app, small_event, monkeypatch
+):
+    """A company admin renaming the registration to the name another company is being
+    registered under at that moment found no exhibitor of that name: the event had
+    two of them."""
+    from flask_babel import force_locale
+
+    from eventapp.events.models import Event
+    from eventapp.exhibitors import services as exhibitor_services
+    from tests.checkin.test_concurrency import _in_thread
+
+    event_id, alpha_id = small_event.event.id, small_event.exhibitors["alpha"].id
+    newcomer = User(email="newcomer@example.org", name_en="Newcomer", locale="en")
+    newcomer.set_password(PASSWORD)
+    db.session.add(newcomer)
+    db.session.commit()
+    newcomer_id = newcomer.id
+    db.session.remove()
+    registered, may_commit = paused_at_grant(monkeypatch, lambda user, _r: user.id == newcomer_id)
+    outcomes, errors = {}, []
+    profile = {"name_ko": "", "name_en": "Omega Works", "kind": "startup", "sector": "ai"}
+
+    def register():
+        exhibitor_services.register(
+            db.session.get(Event, event_id),
+            db.session.get(User, newcomer_id),
+            profile,
+            exhibitor_services.BoothRequest(booth_count=1, zones=["ai"]),
+        )
+
+    def rename():
+        with force_locale("en"):
+            exhibitor_services.update_registration(
+                db.session.get(Exhibitor, alpha_id),
+                {**profile, "name_ko": "알파로보틱스"},
+                exhibitor_services.BoothRequest(booth_count=2, zones=["ai"]),
+            )
+
+    registrar = _in_thread(app, attempted(outcomes, "register", register), errors)
+    assert registered.wait(timeout=20), errors
+    renamer = _in_thread(app, attempted(outcomes, "rename", rename), errors)
+    renamer.join(timeout=1)  # it waits for the registration (PostgreSQL: the event's row)
+    may_commit.set()
+    registrar.join(timeout=30)
+    renamer.join(timeout=30)
+    assert not errors, errors
+    assert outcomes == {
+        "register": "done",
+        "rename": "Omega Works is already an exhibitor of this event.",
+    }
+    assert exhibiting_names(event_id) == ["Alpha Robotics", "Beta Bio", "Omega Works"]
     db.session.remove()
