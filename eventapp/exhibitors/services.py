@@ -1044,6 +1044,8 @@ def mail_member_added(user, exhibitor, role, *, password_link=None):
         role=role,
         link=dashboard_url(exhibitor),
         password_link=password_link,
+        # The link lasts as long as a reset link: saying "one hour" was wrong elsewhere.
+        minutes=current_app.config["PASSWORD_RESET_MAX_AGE_SECONDS"] // 60,
     )
 
 

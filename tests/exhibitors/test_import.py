@@ -1387,3 +1387,19 @@ def test_a_row_whose_two_names_are_two_companies_is_refused(login_as, small_even
     assert said in page
     assert 'id="import-apply"' not in page
     assert counts() == before
+
+
+def test_a_new_accounts_mail_gives_the_set_password_links_real_lifetime(app, small_event, outbox):
+    """The mail said the link was "valid for one hour" whatever the deployment set: with
+    PASSWORD_RESET_MAX_AGE_SECONDS at 30 minutes, people were told twice as long."""
+    app.config["PASSWORD_RESET_MAX_AGE_SECONDS"] = 30 * 60
+    rows = [dict(GOOD_ROWS[1], avoid="")]
+    plan = importer.prepare(small_event.event, "x.csv", csv_bytes(rows))
+    assert plan.ok, plan.problems
+    importer.apply(small_event.event, plan, "approved")
+    db.session.commit()
+    (mail,) = outbox("exhibitor_member")
+    assert "/reset/" in mail[2]
+    text = " ".join(mail[2].split())
+    assert "30분" in text or "within 30 minutes" in text, text
+    assert "one hour" not in text and "1시간" not in text
