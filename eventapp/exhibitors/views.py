@@ -35,6 +35,7 @@ from eventapp.core.i18n import ngettext
 from eventapp.core.nav import add_home_panel, add_nav_item, add_overview_panel
 from eventapp.core.paging import page_window
 from eventapp.core.permissions import (
+    company_of,
     event_object_or_404,
     event_view,
     is_organizer,
@@ -373,6 +374,13 @@ def invitation(event, invitation_id):
             meetup_left_behind(current_user, event, invitation.exhibitor.organization)
             if mine
             else None
+        ),
+        # An accepted invitation of someone taken off the team since: "accepted" alone
+        # read as if they were still on it.
+        left_team=(
+            mine
+            and invitation.status == "accepted"
+            and company_of(current_user, event) != invitation.exhibitor.organization
         ),
     ), (200 if mine else 403)
 

@@ -131,8 +131,7 @@ def test_declining_changes_nothing_but_is_recorded(login_as, small_event):
 def test_the_company_admin_withdraws_an_invitation(login_as, small_event):
     alpha = small_event.exhibitors["alpha"]
     outsider = small_event.outsider
-    admin = login_as("exhibitor_admin")
-    invite(admin, alpha, outsider.email)
+    invite(login_as("exhibitor_admin"), alpha, outsider.email)
     invitation = the_invitation(outsider)
     url = f"/e/test-expo/exhibitors/{alpha.id}/team/invitations/{invitation.id}/withdraw"
     # Not by another company's admin, nor by the company's staff.
@@ -614,3 +613,24 @@ def test_a_deactivated_account_is_not_invited(login_as, small_event, outbox):
     ) in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(TeamInvitation)) == 0
     assert outbox("exhibitor_invitation") == []
+
+
+def test_an_accepted_invitation_of_someone_taken_off_the_team_says_so(login_as, small_event):
+    """The page of an invitation accepted by someone the company admin has taken off the
+    team since said only "This invitation is accepted.", as if they were still on it."""
+    alpha = small_event.exhibitors["alpha"]
+    outsider = small_event.outsider
+    invite(login_as("exhibitor_admin"), alpha, outsider.email)
+    invitation = the_invitation(outsider)
+    services.accept_invitation(invitation.id, outsider)
+    page = f"/e/test-expo/team-invitations/{invitation.id}?lang=en"
+    text = login_as("outsider").get(page).get_data(as_text=True)
+    assert "This invitation is accepted." in text and 'id="left-team"' not in text
+    admin = login_as("exhibitor_admin")
+    response = admin.post(f"/e/test-expo/exhibitors/{alpha.id}/team/{outsider.id}/remove")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert company_of(outsider, small_event.event) is None
+    text = login_as("outsider").get(page).get_data(as_text=True)
+    assert "This invitation is accepted." not in text
+    assert "you are no longer on the team of Alpha Robotics" in text
