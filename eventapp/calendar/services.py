@@ -351,7 +351,7 @@ def _cancelled_by(profile, by):
 
 
 def queue_invites(
-    meeting, change, *, proposal=None, by=None, booth_lost=None, tables_moved=False, leaver=None
+    meeting, change, *, proposal=None, by=None, booth_lost=None, new_place=None, leaver=None
 ):
     """Queue the one mail per person of both organizations that tells of `change`: the
     text, and the calendar invitation unless invites are switched off. Returns the rows.
@@ -360,7 +360,8 @@ def queue_invites(
     "left" (CANCEL to `leaver` alone, (user, profile): they left the team of the
     profile's company). proposal: the accepted time proposal a move follows;
     booth_lost: the booth a move left, its firm no longer receiving there;
-    tables_moved: the meeting kept its table, whose zone the organizer renamed; by: the
+    new_place: the meeting kept its time and seats, but the organizer renamed the
+    tables' zone ("tables") or changed the event's venue ("venue"); by: the
     profile that cancelled (None for an organizer). Runs in the caller's transaction;
     never commits.
     """
@@ -408,7 +409,7 @@ def queue_invites(
                 invitation=invitation,
                 proposal=proposal,
                 booth_lost=booth_lost,
-                tables_moved=tables_moved,
+                new_place=new_place,
                 firm_name=meeting.firm.organization.localized("name", language),
                 cancelled_by=_cancelled_by(profile, by),
                 user_name=_person_name(user, language),
@@ -466,10 +467,8 @@ def _on_meeting_scheduled(meeting, notify=True, **_extra):
 
 
 @signals.meeting_moved.connect
-def _on_meeting_moved(meeting, proposal=None, booth_lost=None, tables_moved=False, **_extra):
-    queue_invites(
-        meeting, "update", proposal=proposal, booth_lost=booth_lost, tables_moved=tables_moved
-    )
+def _on_meeting_moved(meeting, proposal=None, booth_lost=None, new_place=None, **_extra):
+    queue_invites(meeting, "update", proposal=proposal, booth_lost=booth_lost, new_place=new_place)
 
 
 @signals.meeting_cancelled.connect

@@ -43,6 +43,8 @@ TEXT_FIELDS = {
     "timezone": 64,
     "contact_email": 254,
 }
+# The venue as every meeting's invitation names it (calendar.services.meeting_location).
+VENUE_FIELDS = {"venue_ko", "venue_en", "city"}
 DETAIL_FIELDS = (*TEXT_FIELDS, "starts_on", "ends_on", "opens_at", "closes_at")
 # Lower-case letters, digits and single hyphens inside: the address /e/<slug>/
 # reads the same everywhere and needs no escaping in links, badges or file names.
@@ -281,13 +283,14 @@ def update_event(event, values, seen_version):
     when the change would leave meetings, scan points, check-ins or the booth
     picking window on days the fair no longer has, move the time zone under
     laid-out slots and check-ins, or change the address of an event people have
-    registered for."""
+    registered for. Returns (event, the names of the fields changed, the number of
+    meetings still to come told of a new venue)."""
     event = lock_event(event)
     if seen_version != details_version(event):
         if _stands_already(event, values):
             # The form sent again (Back, then Save) asks for what is stored: there is
             # nobody's change to undo.
-            return event, []
+            return event, [], 0
         raise EventConflict(_conflict_message(event))
     cleaned = clean_details(values, event)
     changed = {key: value for key, value in cleaned.items() if getattr(event, key) != value}
@@ -308,6 +311,10 @@ def update_event(event, values, seen_version):
         )
     if obstacles:
         raise EventError(" ".join(obstacles))
+    moved = any(
+        _place_words(getattr(event, key)) != _place_words(changed[key])
+        for key in changed.keys() & VENUE_FIELDS
+    )
     for key, value in changed.items():
         setattr(event, key, value)
     if changed:
@@ -317,7 +324,18 @@ def update_event(event, values, seen_version):
             event=event,
             data={k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in changed.items()},
         )
-    return event, sorted(changed)
+    told = 0
+    if moved:
+        from eventapp.meetings.services import tell_venue_moved
+
+        db.session.flush()
+        told = tell_venue_moved(event)
+    return event, sorted(changed), told
+
+
+def _place_words(text):
+    # Spaces typed or taken out, or another case, are no new place to mail people about.
+    return " ".join((text or "").split()).casefold()
 
 
 def _stands_already(event, values):

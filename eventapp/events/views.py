@@ -247,8 +247,19 @@ def settings(event):
             lambda: services.update_event(event, form.details(), form.version.data)
         )
         if error is None:
-            event, changed = result
+            event, changed, meetings_told = result
             flash(_("Event details saved."), "success")
+            if meetings_told:
+                flash(
+                    ngettext(
+                        "%(num)d meeting still to come is at the new venue: both sides got "
+                        "the update for their calendars.",
+                        "%(num)d meetings still to come are at the new venue: both sides got "
+                        "the update for their calendars.",
+                        meetings_told,
+                    ),
+                    "info",
+                )
             badges = (
                 services.printed_badges(event) if {"starts_on", "ends_on"} & set(changed) else 0
             )

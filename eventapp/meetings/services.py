@@ -2454,19 +2454,28 @@ def sync_tables(event, settings):
 
 def _tell_tables_moved(table_ids):
     """The tables' zone was renamed (the tables went to another hall): meetings still to
-    come there keep their seats, but their place is new. Calendars hold the old place
-    until they get an update, so each meeting's sequence is raised and both sides are
-    told, as for a move. Returns the number of meetings."""
+    come there keep their seats, but their place is new. Returns the number told."""
     if not table_ids:
         return 0
+    return _tell_new_place(Meeting.table_id.in_(table_ids), "tables")
+
+
+def tell_venue_moved(event):
+    """The event's venue changed: every meeting's place names it (after the table or
+    the booth), so each meeting still to come is told. Returns the number told."""
+    return _tell_new_place(Meeting.event_id == event.id, "venue")
+
+
+def _tell_new_place(where, new_place):
+    """Meetings still to come matching `where` kept their time and seats, but the place
+    their invitations name is new ("tables": the tables' zone, "venue": the event's
+    venue). Calendars hold the old place until they get an update, so each meeting's
+    sequence is raised and both sides are told, as for a move. Returns the number of
+    meetings."""
     meetings = db.session.scalars(
         select(Meeting)
         .join(MeetingSlot, MeetingSlot.id == Meeting.slot_id)
-        .where(
-            Meeting.table_id.in_(table_ids),
-            Meeting.status == "scheduled",
-            MeetingSlot.starts_at > _now(),
-        )
+        .where(where, Meeting.status == "scheduled", MeetingSlot.starts_at > _now())
         .order_by(MeetingSlot.starts_at, Meeting.id)
     ).all()
     for meeting in meetings:
@@ -2477,9 +2486,9 @@ def _tell_tables_moved(table_ids):
             "meeting.moved",
             meeting,
             event=meeting.event,
-            data={"tables_moved": meeting.table.code, "sequence": meeting.sequence},
+            data={"new_place": new_place, "sequence": meeting.sequence},
         )
-        signals.meeting_moved.send(meeting, tables_moved=True)
+        signals.meeting_moved.send(meeting, new_place=new_place)
     return len(meetings)
 
 

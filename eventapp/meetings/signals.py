@@ -12,8 +12,9 @@ receivers included). Receivers must not commit.
 - `meeting_moved`: a scheduled meeting changed time or place; `Meeting.sequence` is
   already raised. Keyword `proposal`: the accepted time proposal it follows, or None;
   `booth_lost`: the booth it left because its firm no longer receives there, or None;
-  `tables_moved`: True when it kept its table and the organizer renamed the tables'
-  zone (they went to another hall).
+  `new_place`: it kept its time and seats but its place reads anew: "tables" when the
+  organizer renamed the tables' zone (they went to another hall), "venue" when the
+  event's venue changed; else None.
 - `meeting_cancelled`: a scheduled meeting was cancelled; `Meeting.sequence` is already
   raised and `Meeting.status` is "cancelled". Keyword `by`: the profile of the side
   that cancelled, or None for an organizer.

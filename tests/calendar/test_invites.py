@@ -237,6 +237,42 @@ def test_tables_moving_to_another_hall_update_the_calendars_of_their_meetings(me
     assert len(outbox("meeting_moved")) == len(EVERYBODY)
 
 
+@pytest.mark.parametrize("place", ["table", "booth"])
+def test_a_new_venue_updates_the_calendars_of_the_meetings_to_come(meetup, place):
+    """The venue is in every meeting's LOCATION, after the table or the booth: saved
+    anew in the event's settings, it left the invitations sent with the old one."""
+    from eventapp.events import services as events
+
+    if place == "booth":
+        meetings.set_booth_reception(meetup.event, meetup.organizer, meetup.gamma, True, "A-03")
+        db.session.commit()
+    meeting = meetup.schedule(code="D1-1000")
+    first = vevent(outbox_calendars("meeting_scheduled")["attendee@example.org"][2])
+    before = str(first["LOCATION"])
+    assert "COEX" not in before
+
+    def save(**values):
+        result = events.update_event(meetup.event, values, events.details_version(meetup.event))
+        db.session.commit()
+        return result
+
+    _event, changed, told = save(venue_en="COEX", city="Seoul")
+    assert changed == ["city", "venue_en"] and told == 1
+    for message, event, _other in updates_of(meeting, first).values():
+        assert event.start == first.start
+        assert str(event["LOCATION"]) == f"{before} — COEX, Seoul"
+        text = message.get_body(("plain",)).get_content()
+        assert "The venue of Test Expo has changed." in text
+        assert f"Place: {before} — COEX, Seoul" in text
+    # Saved again in other case and spacing, the venue is the same.
+    _event, changed, told = save(venue_en="coex", city="SEOUL")
+    assert changed == ["city", "venue_en"] and told == 0
+    assert len(outbox("meeting_moved")) == len(EVERYBODY)
+    # Other details tell nobody either.
+    assert save(name_en="Test Expo 2025")[2] == 0
+    assert len(outbox("meeting_moved")) == len(EVERYBODY)
+
+
 def test_updates_and_cancellation_keep_the_organizer_of_the_first_invitation(meetup):
     """Calendars match an update or a cancellation to the invitation by its UID and its
     organizer: one from another organizer is not the invitation's to change."""

@@ -312,6 +312,28 @@ def test_a_day_with_scheduled_meetings_stays(login_as, meetup):  # noqa: F811
     assert post(client, event, ends_on=last_day + timedelta(days=1)).status_code == 302
 
 
+def test_the_page_says_how_many_meetings_were_told_of_a_new_venue(login_as, meetup):  # noqa: F811
+    from tests.meetings.conftest import booked_meeting
+
+    meeting = booked_meeting(meetup)
+    client = login_as("organizer")
+    event = meetup.event
+    response = client.post(
+        URL + "?lang=en", data=details(event, venue_en="COEX Hall C"), follow_redirects=True
+    )
+    page = response.get_data(as_text=True)
+    assert "1 meeting still to come is at the new venue" in page
+    db.session.expire_all()
+    assert db.session.get(type(meeting), meeting.id).sequence == 1
+    # The same venue in other letters is no news.
+    response = client.post(
+        URL + "?lang=en", data=details(event, venue_en="coex hall c"), follow_redirects=True
+    )
+    page = response.get_data(as_text=True)
+    assert "Event details saved." in page and "at the new venue" not in page
+    assert db.session.get(type(meeting), meeting.id).sequence == 1
+
+
 def test_the_time_zone_stays_under_laid_out_meeting_slots(login_as, meetup):  # noqa: F811
     page = post(login_as("organizer"), meetup.event, timezone="Asia/Tokyo").get_data(as_text=True)
     assert "8 meeting slots are laid out in Asia/Seoul time." in page
