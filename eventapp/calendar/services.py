@@ -31,6 +31,7 @@ Feeds
 """
 
 import hmac
+from contextlib import contextmanager
 from datetime import timedelta
 from email.utils import parseaddr
 
@@ -60,6 +61,10 @@ CHANGES = {
     "cancel": ("meeting_cancelled", "CANCEL"),
     # A person who left the team: the meeting goes on, but no longer in their calendar.
     "left": ("meeting_left", "CANCEL"),
+    # A person who joined the team: the meeting goes into their calendar.
+    "joined": ("meeting_joined", "REQUEST"),
+    # Everybody else when a person left or joined: the update lists who attends now.
+    "team": ("meeting_team_changed", "REQUEST"),
 }
 FEED_REFRESH = timedelta(hours=1)
 ALARM_MINUTES = 15
@@ -331,11 +336,13 @@ def meeting_calendar(meeting, language, viewer=None):
 
 
 def _subject(change, partner, when):
+    if change == "team":
+        return _("Who attends: meeting with %(partner)s, %(time)s", partner=partner, time=when)
     if change == "left":
         return _(
             "Off your calendar: meeting with %(partner)s, %(time)s", partner=partner, time=when
         )
-    if change == "new":
+    if change in ("new", "joined"):
         return _("Invitation: meeting with %(partner)s, %(time)s", partner=partner, time=when)
     if change == "update":
         return _("Updated: meeting with %(partner)s, now %(time)s", partner=partner, time=when)
@@ -351,14 +358,15 @@ def _cancelled_by(profile, by):
 
 
 def queue_invites(
-    meeting, change, *, proposal=None, by=None, booth_lost=None, new_place=None, leaver=None
+    meeting, change, *, proposal=None, by=None, booth_lost=None, new_place=None, person=None
 ):
     """Queue the one mail per person of both organizations that tells of `change`: the
     text, and the calendar invitation unless invites are switched off. Returns the rows.
 
-    change: "new" (REQUEST), "update" (REQUEST after a move), "cancel" (CANCEL) or
-    "left" (CANCEL to `leaver` alone, (user, profile): they left the team of the
-    profile's company). proposal: the accepted time proposal a move follows;
+    change: "new" (REQUEST), "update" (REQUEST after a move), "cancel" (CANCEL), or
+    for `person`, (user, profile), who left or joined the team of the profile's
+    company: "left" (CANCEL to them alone), "joined" (REQUEST to them alone) and
+    "team" (REQUEST to everybody else, listing who attends now). proposal: the accepted time proposal a move follows;
     booth_lost: the booth a move left, its firm no longer receiving there;
     new_place: the meeting kept its time and seats, but the organizer renamed the
     tables' zone ("tables") or changed the event's venue ("venue"); by: the
@@ -373,12 +381,18 @@ def queue_invites(
         meeting.organizer_email = organizer_address(meeting.event, None).email
     people = meeting_people(meeting)
     contacts = _contacts_by_profile(people)
+    recipients = people
     if change == "left":
-        people = [leaver]
+        # Their cancellation names them alone: no calendar is told of anyone else.
+        people = recipients = [person]
+    elif change == "joined":
+        recipients = [person]
+    elif change == "team":
+        recipients = [(user, profile) for user, profile in people if user.id != person[0].id]
     event = meeting.event
     stamp = utcnow()
     rows = []
-    for user, profile in people:
+    for user, profile in recipients:
         language = language_of(user)
         parts = {}
         with force_locale(language):
@@ -410,6 +424,9 @@ def queue_invites(
                 proposal=proposal,
                 booth_lost=booth_lost,
                 new_place=new_place,
+                team_left=change == "team" and all(u.id != person[0].id for u, _p in people),
+                person_name=_person_name(person[0], language) if person else "",
+                team_name=person[1].organization.localized("name", language) if person else "",
                 firm_name=meeting.firm.organization.localized("name", language),
                 cancelled_by=_cancelled_by(profile, by),
                 user_name=_person_name(user, language),
@@ -444,20 +461,56 @@ def invites_enabled():
     return current_app.config.get("CALENDAR_INVITES", True)
 
 
-def take_off_calendar(user, organization, event):
-    """`user` left the team of `organization` at `event`: each of its meetings still
-    to come is taken off their calendar with a CANCEL of its own, the meeting going
-    on for the others. Nothing is sent while they still act for the company (an
-    attendee of it, say). In the caller's transaction. Returns the mails queued."""
+def acts_for(user, organization, event):
+    """Whether `user` is among the people the company's meetings at `event` are mailed
+    to (`MeetingProfile.contacts()`); False while the company has no meetup profile."""
     profile = meetings.profile_of(event, organization)
-    if profile is None or user in profile.contacts():
+    return profile is not None and user in profile.contacts()
+
+
+@contextmanager
+def team_change(user, organization, event):
+    """Around a change of `user`'s roles at `event`: when it made them one of the
+    company's people for its meetings, or ended that, calendars follow (see
+    `follow_team`). Whether they were is read before, whether they are after."""
+    before = acts_for(user, organization, event)
+    yield
+    db.session.flush()  # the company's people, read next, are the team as it is now
+    follow_team(user, organization, event, before)
+
+
+def follow_team(user, organization, event, before):
+    """`user` left (`before` True) or joined the people of `organization` at `event`:
+    for each of its meetings still to come, they get a CANCEL that takes it off their
+    calendar, or the invitation, and everybody else of both sides an update listing
+    who attends now (the sequence raised, as calendars take an update by it). Nothing
+    while they still act for the company (an attendee of it, say), or acted for it
+    already. In the caller's transaction. Returns the mails queued."""
+    profile = meetings.profile_of(event, organization)
+    if profile is None or before == (user in profile.contacts()):
         return []
+    # Under the company's lock, as a move or a cancellation of its meetings: each
+    # raise of the sequence counts.
+    meetings._lock_profiles(profile.id)
     now = meetings._now()
+    to_come = [
+        meeting
+        for meeting in meetings.meetings_of(profile)
+        if meeting.status == "scheduled" and meeting.starts_at > now
+    ]
+    for meeting in to_come:
+        meeting.sequence += 1
+    db.session.flush()
     rows = []
-    for meeting in meetings.meetings_of(profile):
-        if meeting.status == "scheduled" and meeting.starts_at > now:
-            rows += queue_invites(meeting, "left", leaver=(user, profile))
+    for meeting in to_come:
+        rows += queue_invites(meeting, "left" if before else "joined", person=(user, profile))
+        rows += queue_invites(meeting, "team", person=(user, profile))
     return rows
+
+
+def take_off_calendar(user, organization, event):
+    """`user` left the team of `organization` at `event` (see `follow_team`)."""
+    return follow_team(user, organization, event, True)
 
 
 @signals.meeting_scheduled.connect

@@ -38,7 +38,7 @@ from eventapp.booths.models import (
     Exhibitor,
     ExhibitorAvoid,
 )
-from eventapp.calendar.services import take_off_calendar
+from eventapp.calendar.services import take_off_calendar, team_change
 from eventapp.core import audit, periods
 from eventapp.core.db import contains_text, is_conflict, utcnow
 from eventapp.core.i18n import gettext as _
@@ -1015,7 +1015,8 @@ def add_member(exhibitor, email, *, name="", role="exhibitor_staff", locale=None
         locale or current_app.config["BABEL_DEFAULT_LOCALE"],
         exhibitor.organization,
     )
-    grant_role(event, user, role, organization=exhibitor.organization)
+    with team_change(user, exhibitor.organization, event):
+        grant_role(event, user, role, organization=exhibitor.organization)
     audit.record(
         "exhibitor.member_added",
         exhibitor,
@@ -1263,9 +1264,10 @@ def accept_invitation(invitation_id, user, role=None):
                 team=exhibitor.organization.name,
             )
         )
-    if user.organization is None:
-        user.organization = exhibitor.organization
-    grant_role(exhibitor.event, user, invitation.role, organization=exhibitor.organization)
+    with team_change(user, exhibitor.organization, exhibitor.event):
+        if user.organization is None:
+            user.organization = exhibitor.organization
+        grant_role(exhibitor.event, user, invitation.role, organization=exhibitor.organization)
     invitation.status = "accepted"
     invitation.answered_at = utcnow()
     audit.record(

@@ -109,14 +109,15 @@ def test_booking_queues_one_invitation_per_person_of_both_sides(meetup):
     assert subject == "Invitation: meeting with Alpha Robotics, 2025-09-17 10:00–10:30"
 
 
-def _mails_of(change):
+def _mails_of(change, *, meetings_only=False):
     """{recipient: (message, method, icalendar Calendar)} of every mail `change` queues,
-    whatever its kind; fails when a person gets more than one."""
+    whatever its kind (`meetings_only`: not the team's own mails, such as the invitation
+    to join); fails when a person gets more than one."""
     before = {row.id for row in outbox()}
     change()
     found = {}
     for row in outbox():
-        if row.id in before:
+        if row.id in before or (meetings_only and not row.kind.startswith("meeting_")):
             continue
         assert row.recipient not in found, f"two mails to {row.recipient}"
         message = email.message_from_bytes(row.raw, policy=email.policy.default)
@@ -502,7 +503,7 @@ def test_a_person_leaving_the_team_gets_its_meetings_off_their_calendar(meetup):
     change after leaving: the calendar showed meetings they no longer attend."""
     meeting = meetup.schedule(code="D1-1000")
     left = _mails_of(lambda: _remove_staff(meetup))
-    assert set(left) == {"exhibitor_staff@example.org"}
+    assert set(left) == EVERYBODY
     message, method, parsed = left["exhibitor_staff@example.org"]
     assert method == "CANCEL"
     event = vevent(parsed)
@@ -523,6 +524,131 @@ def test_a_person_leaving_the_team_gets_its_meetings_off_their_calendar(meetup):
         lambda: (meetings.cancel_meeting(meeting, meetup.organizer), db.session.commit())
     )
     assert set(cancelled) == EVERYBODY - {"exhibitor_staff@example.org"}
+
+
+def test_the_others_calendars_stop_listing_a_person_who_left_the_team(meetup):
+    """The leaver's calendar lost the meeting, but both sides' copies still listed them
+    as an ATTENDEE: the partner expected somebody who no longer comes."""
+    meetup.attendee.locale = "ko"
+    db.session.commit()
+    meeting = meetup.schedule(code="D1-1000")
+    first = vevent(outbox_calendars("meeting_scheduled")["attendee@example.org"][2])
+    left = _mails_of(lambda: _remove_staff(meetup))
+    staying = EVERYBODY - {"exhibitor_staff@example.org"}
+    assert {row.recipient for row in outbox("meeting_team_changed")} == staying
+    event = _assert_attendees_now(left, meeting, first, staying)
+    # Each in their own language.
+    text = left["exhibitor_admin@example.org"][0].get_body(("plain",)).get_content()
+    assert "Exhibitor_Staff is no longer on the team of Alpha Robotics." in text
+    assert "The attached update replaces the earlier invitation in your calendar." in text
+    korean = left["attendee@example.org"][0]
+    assert "알파로보틱스" in korean.get_body(("plain",)).get_content()
+    assert "exhibitor_staff 님" in korean.get_body(("plain",)).get_content()
+    # The leaver's cancellation carries the raised sequence too.
+    assert vevent(left["exhibitor_staff@example.org"][2])["SEQUENCE"] == event["SEQUENCE"]
+
+
+def _assert_attendees_now(mails, meeting, first, people):
+    """Each of `people` got an update of `first` (the same meeting at the same time,
+    the sequence one higher) listing them as who attends. Returns one such VEVENT."""
+    for recipient in people:
+        _message, method, parsed = mails[recipient]
+        event = vevent(parsed)
+        assert method == "REQUEST" and str(event["UID"]) == meeting.uid
+        assert event["SEQUENCE"] == first["SEQUENCE"] + 1
+        assert event.start == first.start and event["STATUS"] == "CONFIRMED"
+        assert set(attendees(event)) == people
+    return event
+
+
+@pytest.fixture
+def team_open(monkeypatch, before_the_fair):
+    """The fair not over yet, for the team's changes (the meetup's clock alone is
+    moved back by `before_the_fair`)."""
+    from eventapp.events import models
+
+    monkeypatch.setattr(models, "utcnow", lambda: before_the_fair)
+
+
+def test_a_newcomer_to_the_team_gets_the_invitations_of_the_meetings_to_come(meetup, team_open):
+    """A person added to the company's team got no invitation for the meetings it had
+    already: they attend, but their calendar did not know of them."""
+    from eventapp.exhibitors import services as exhibitors
+
+    meeting = meetup.schedule(code="D1-1000")
+    second = meetings.send_request(
+        meetup.event, meetup.alpha, meetup.beta, meetup.exhibitor_admin, ""
+    )
+    meetings.accept_request(second, meetup.beta, meetup.other_exhibitor)
+    meetings.cancel_meeting(meetup.schedule(second, code="D2-1100"), meetup.organizer)
+    db.session.commit()
+    first = vevent(outbox_calendar_list("meeting_scheduled")[0][2])
+    assert str(first["UID"]) == meeting.uid
+
+    def add():
+        exhibitors.add_member(
+            meetup.exhibitors["alpha"], "newcomer@example.org", name="Newcomer", locale="ko"
+        )
+
+    joined = _mails_of(add, meetings_only=True)
+    newcomer = "newcomer@example.org"
+    everybody = EVERYBODY | {newcomer}
+    # Their invitation (one: the cancelled meeting is none of theirs), in Korean, and
+    # everybody else's update, all listing who attends now.
+    assert {row.recipient for row in outbox("meeting_joined")} == {newcomer}
+    assert {row.recipient for row in outbox("meeting_team_changed")} == EVERYBODY
+    _assert_attendees_now(joined, meeting, first, everybody)
+    assert attendees(vevent(joined[newcomer][2]))[newcomer]["ROLE"] == "OPT-PARTICIPANT"
+    text = joined[newcomer][0].get_body(("plain",)).get_content()
+    assert "알파로보틱스" in text and "감마그룹" in text
+    assert joined[newcomer][0]["Subject"].startswith("초대")
+    text = joined["attendee@example.org"][0].get_body(("plain",)).get_content()
+    assert "Newcomer joined the team of Alpha Robotics" in text
+
+
+def test_an_account_accepting_the_team_invitation_gets_the_invitations(meetup, team_open):
+    from eventapp.exhibitors import services as exhibitors
+
+    meeting = meetup.schedule(code="D1-1000")
+    alpha = meetup.exhibitors["alpha"]
+    # Invited, not joined yet: no invitation of a meeting.
+    assert (
+        _mails_of(lambda: exhibitors.add_member(alpha, meetup.outsider.email), meetings_only=True)
+        == {}
+    )
+    (invitation,) = exhibitors.pending_invitations(alpha)
+    joined = _mails_of(
+        lambda: exhibitors.accept_invitation(invitation.id, meetup.outsider), meetings_only=True
+    )
+    assert set(joined) == EVERYBODY | {"outsider@example.org"}
+    message, method, parsed = joined["outsider@example.org"]
+    assert method == "REQUEST" and str(vevent(parsed)["UID"]) == meeting.uid
+    assert message["Subject"] == "Invitation: meeting with Gamma Group, 2025-09-17 10:00–10:30"
+    text = message.get_body(("plain",)).get_content()
+    assert "You are now on the team of Alpha Robotics at Test Expo" in text
+    assert "The calendar invitation is attached." in text
+
+
+def test_a_person_already_acting_for_the_company_is_not_invited_again(meetup, team_open):
+    """An attendee of the company acts for it in the meetup: joining its team, they
+    have its meetings in their calendar already, and nobody's attendees change."""
+    from eventapp.events.services import grant_role
+    from eventapp.exhibitors import services as exhibitors
+
+    outsider = meetup.outsider
+    outsider.organization = meetup.companies["alpha"]
+    grant_role(meetup.event, outsider, "attendee", organization=outsider.organization)
+    db.session.commit()
+    meeting = meetup.schedule(code="D1-1000")
+    assert "outsider@example.org" in {row.recipient for row in outbox("meeting_scheduled")}
+    alpha = meetup.exhibitors["alpha"]
+    exhibitors.add_member(alpha, outsider.email)
+    (invitation,) = exhibitors.pending_invitations(alpha)
+    assert (
+        _mails_of(lambda: exhibitors.accept_invitation(invitation.id, outsider), meetings_only=True)
+        == {}
+    )
+    assert db.session.get(Meeting, meeting.id).sequence == 0
 
 
 def test_meetings_that_have_started_are_left_in_the_calendar_of_a_leaver(meetup, monkeypatch):

@@ -37,6 +37,15 @@ def _link(outbox, email):
     return mail, re.search(r"http://testserver(/\S+)", mail[2]).group(1)
 
 
+def _invited_by_link(client, outbox, inviter, email):
+    """The path of the link `inviter` mailed to `email`, signed out again."""
+    login(client, inviter)
+    _invite(client, email)
+    _mail, path = _link(outbox, email)
+    client.post("/logout")
+    return path
+
+
 def _invite(client, email):
     return client.post(
         f"{BASE}/colleagues?lang=en", data={"email": email}, follow_redirects=True
@@ -77,6 +86,31 @@ def test_a_colleague_invited_by_link_takes_part_for_the_company(meetup, client, 
     # The colleague's meetup pages are the company's.
     page = client.get(f"{BASE}/profile?lang=en").get_data(as_text=True)
     assert "<h2>Gamma Group</h2>" in page and "Name your company" not in page
+
+
+def test_a_colleague_who_joins_gets_the_invitations_of_the_company_s_meetings(
+    meetup, client, outbox
+):
+    """Taking part for the company, the colleague attends its meetings still to come:
+    they got no invitation of those, and the partner's calendar did not list them."""
+    from tests.meetings.conftest import booked_meeting
+
+    meeting = booked_meeting(meetup)
+    colleague = _account("colleague", attendee_of=meetup.event)
+    path = _invited_by_link(client, outbox, meetup.attendee, "colleague@example.org")
+    login(client, colleague)
+    assert client.post(path).status_code == 302
+    (joined,) = outbox("meeting_joined")
+    assert joined[0] == "colleague@example.org"
+    assert joined[1].startswith("Invitation: meeting with Alpha Robotics")
+    db.session.expire_all()
+    assert db.session.get(type(meeting), meeting.id).sequence == 1
+    assert sorted(m[0] for m in outbox("meeting_team_changed")) == [
+        "attendee@example.org",
+        "exhibitor_admin@example.org",
+        "exhibitor_staff@example.org",
+    ]
+    assert "Colleague joined the team of Gamma Group" in outbox("meeting_team_changed")[0][2]
 
 
 def test_long_names_of_event_person_and_company_still_send_the_invitation(meetup, client, outbox):
@@ -139,10 +173,7 @@ def test_invitations_that_would_mislink_are_refused(meetup, client, outbox):
 def test_a_link_works_only_for_its_account_and_its_time(meetup, client, outbox):
     _account("colleague", attendee_of=meetup.event)
     intruder = _account("intruder", attendee_of=meetup.event)
-    login(client, meetup.attendee)
-    _invite(client, "colleague@example.org")
-    _mail, path = _link(outbox, "colleague@example.org")
-    client.post("/logout")
+    path = _invited_by_link(client, outbox, meetup.attendee, "colleague@example.org")
     # Another account, even registered, is not let in by a forwarded link.
     login(client, intruder)
     response = client.post(path + "?lang=en")
