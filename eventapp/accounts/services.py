@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import String, cast, delete, func, null, select, update
@@ -22,7 +22,7 @@ from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import ngettext
 from eventapp.extensions import db
 from eventapp.notifications.models import OutboxMessage
-from eventapp.notifications.services import queue_mail
+from eventapp.notifications.services import mail_link, queue_mail
 
 
 class AccountError(Exception):
@@ -290,9 +290,7 @@ def request_password_reset(email, remote_addr):
         or _recent_mails(user.email, "password_reset") >= RESET_MAILS_PER_WINDOW
     ):
         return None
-    link = current_app.config["SERVER_URL"].rstrip("/") + url_for(
-        "accounts.reset_password", token=make_reset_token(user)
-    )
+    link = mail_link("accounts.reset_password", token=make_reset_token(user))
     # In the account's language, not the language of whoever asked.
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         text = render_template(
@@ -369,7 +367,7 @@ def user_from_confirmation_token(token):
 
 
 def _queue_confirmation_mail(user, next_url=None):
-    link = current_app.config["SERVER_URL"].rstrip("/") + url_for(
+    link = mail_link(
         "accounts.confirm_email", token=make_confirmation_token(user), next=next_url or None
     )
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
@@ -464,7 +462,7 @@ def _queue_signup_notice(user, remote_addr):
         _recent_mails(user.email, "signup_existing") >= SIGNUP_NOTICE_MAILS_PER_WINDOW
     ):
         return
-    link = current_app.config["SERVER_URL"].rstrip("/") + url_for("accounts.request_reset")
+    link = mail_link("accounts.request_reset")
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         text = render_template("accounts/mail/signup_existing.txt", user=user, link=link)
         subject = _("Someone tried to sign up for KICXUP with your address")

@@ -35,12 +35,11 @@ from contextlib import contextmanager
 from datetime import timedelta
 from email.utils import parseaddr
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.routing import BuildError
 
 from eventapp.calendar import ical
 from eventapp.calendar.models import CalendarFeed, new_feed_secret
@@ -52,7 +51,7 @@ from eventapp.extensions import db
 from eventapp.meetings import services as meetings
 from eventapp.meetings import signals
 from eventapp.meetings.models import Meeting
-from eventapp.notifications.services import queue_mail
+from eventapp.notifications.services import absolute_url, mail_link, queue_mail
 
 # Each change of a meeting: the outbox kind of its mail and the iTIP method it carries.
 CHANGES = {
@@ -80,24 +79,17 @@ def language_of(user):
     return locale if locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def absolute_url(endpoint, **values):
-    base = current_app.config["SERVER_URL"].rstrip("/")
-    if has_request_context():
-        return base + url_for(endpoint, **values)
-    with current_app.test_request_context():
-        return base + url_for(endpoint, **values)
-
-
 def agenda_url(event):
-    """The participant's agenda page (the meetings package), else "My calendar"."""
-    try:
-        return absolute_url("meetings.agenda", slug=event.slug)
-    except BuildError:
-        return absolute_url("calendar.my_calendar", slug=event.slug)
+    """The participant's agenda page (the meetings package), else "My calendar", in
+    the current (forced) language, the reader's (`mail_link`)."""
+    endpoint = "meetings.agenda"
+    if endpoint not in current_app.view_functions:
+        endpoint = "calendar.my_calendar"
+    return str(mail_link(endpoint, slug=event.slug))
 
 
 def event_url(event):
-    return absolute_url("events.home", slug=event.slug)
+    return str(mail_link("events.home", slug=event.slug))
 
 
 def _person_name(user, language):

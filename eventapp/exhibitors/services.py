@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import wraps
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale, format_date
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -50,6 +50,7 @@ from eventapp.events.services import check_registration_open, grant_role, lock_e
 from eventapp.exhibitors.models import TeamInvitation
 from eventapp.extensions import db
 from eventapp.meetings.services import follow_booths, left_alone_by
+from eventapp.notifications.services import mail_link
 from eventapp.organizations.models import SECTORS, Organization
 from eventapp.organizations.services import attendee_company_named
 
@@ -300,20 +301,8 @@ def status_label(status):
     return str(EXHIBITOR_STATUSES.get(status, status))
 
 
-def external_url(endpoint, **values):
-    """An absolute link for e-mails, also outside a request (CLI, workers)."""
-    base = current_app.config["SERVER_URL"].rstrip("/")
-    if has_request_context():
-        path = url_for(endpoint, **values)
-    else:
-        path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return base + path
-
-
 def dashboard_url(exhibitor):
-    return external_url(
-        "exhibitors.dashboard", slug=exhibitor.event.slug, exhibitor_id=exhibitor.id
-    )
+    return mail_link("exhibitors.dashboard", slug=exhibitor.event.slug, exhibitor_id=exhibitor.id)
 
 
 # -- mail ------------------------------------------------------------------------------------
@@ -906,7 +895,7 @@ def invite_account(email, name, locale, organization):
 
 
 def set_password_url(user):
-    return external_url("accounts.reset_password", token=make_reset_token(user))
+    return mail_link("accounts.reset_password", token=make_reset_token(user))
 
 
 def lock_person(user):
@@ -972,7 +961,7 @@ def _check_team_open(exhibitor):
 
 
 def invitation_url(invitation):
-    return external_url(
+    return mail_link(
         "exhibitors.invitation",
         slug=invitation.event.slug,
         invitation_id=invitation.id,

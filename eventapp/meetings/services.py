@@ -17,7 +17,7 @@ IMMEDIATE, which serializes them anyway.
 
 from datetime import UTC, date, datetime, timedelta
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, or_, select, update
@@ -56,7 +56,7 @@ from eventapp.meetings.models import (
     side_for_kind,
 )
 from eventapp.meetings.recommend import normalize_keywords
-from eventapp.notifications.services import queue_mail
+from eventapp.notifications.services import mail_link, queue_mail
 
 PARTICIPANT_ROLES = ("attendee", "exhibitor_admin", "exhibitor_staff")
 BOOTH_CODE_LENGTH = MeetingProfile.booth_code.type.length
@@ -220,7 +220,7 @@ def invite_colleague(event, user, email):
     `user` named: an account is linked to a company only by its owner's click, so no
     one is added to a company they do not work for. Returns the colleague."""
     from eventapp.accounts.services import normalize_email
-    from eventapp.exhibitors.services import external_url, mail_user
+    from eventapp.exhibitors.services import mail_user
 
     organization = named_company(user, event)
     if organization is None:
@@ -269,7 +269,7 @@ def invite_colleague(event, user, email):
         kind="meeting_colleague_invitation",
         company=organization,
         inviter=user,
-        link=external_url("meetings.join_company", slug=event.slug, token=token),
+        link=mail_link("meetings.join_company", slug=event.slug, token=token),
         expires_at=expires_at,
     )
     _record_colleague_invitation(event, organization, colleague, user, sent_at, expires_at)
@@ -701,14 +701,6 @@ def _lock_meeting(meeting):
 # --------------------------------------------------------------------------- mail
 
 
-def _url(endpoint, **values):
-    base = current_app.config["SERVER_URL"].rstrip("/")
-    if has_request_context():
-        return base + url_for(endpoint, **values)
-    with current_app.test_request_context():
-        return base + url_for(endpoint, **values)
-
-
 def _notify(profile, kind, subject, template, **context):
     """Mail every contact of `profile` in their own language. `subject` is a callable
     returning the (translated) subject, evaluated inside each recipient's locale."""
@@ -721,7 +713,7 @@ def _notify(profile, kind, subject, template, **context):
 
 
 def _agenda_link(event):
-    return _url("meetings.agenda", slug=event.slug)
+    return mail_link("meetings.agenda", slug=event.slug)
 
 
 # --------------------------------------------------------------------------- profiles
@@ -1113,7 +1105,7 @@ def _request_mail_context(request):
     # The request's own page: there it is accepted, declined or booked. The list
     # would leave the reader to find it among the others first.
     event = request.event
-    link = _url("meetings.request_detail", slug=event.slug, request_id=request.id)
+    link = mail_link("meetings.request_detail", slug=event.slug, request_id=request.id)
     return {"event": event, "request": request, "link": link}
 
 

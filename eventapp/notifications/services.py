@@ -11,10 +11,12 @@ from email.policy import SMTP
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, has_request_context, url_for
+from markupsafe import escape
 from sqlalchemy import func, or_, select, update
 
 from eventapp.core.db import utcnow
+from eventapp.core.i18n import current_language
 from eventapp.extensions import db
 from eventapp.notifications.models import OutboxMessage
 
@@ -72,6 +74,41 @@ def build_message(recipient, subject, text, *, html=None, alternatives=(), attac
     for content, maintype, subtype, filename in attachments:
         message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
     return message
+
+
+def absolute_url(endpoint, **values):
+    """The address of `endpoint` on SERVER_URL, also outside a request (commands,
+    workers)."""
+    base = current_app.config["SERVER_URL"].rstrip("/")
+    if has_request_context():
+        return base + url_for(endpoint, **values)
+    with current_app.test_request_context():
+        return base + url_for(endpoint, **values)
+
+
+class MailLink:
+    """A link for a mail, carrying its reader's language (`?lang=`): opened by a
+    reader not signed in, the page followed their browser's language, which may not
+    be the one the mail was written in. The language is the one the link is written
+    out in, the mail's (`force_locale(reader's language)`), so a link made once for
+    a mail sent to many people reads right in each one's mail."""
+
+    def __init__(self, endpoint, values):
+        self.endpoint, self.values = endpoint, values
+
+    def __str__(self):
+        return absolute_url(self.endpoint, **self.values, lang=current_language())
+
+    def __html__(self):
+        return str(escape(str(self)))
+
+    def __repr__(self):
+        return f"<MailLink {self.endpoint} {self.values}>"
+
+
+def mail_link(endpoint, **values):
+    """The link to `endpoint` to put into a mail (see MailLink)."""
+    return MailLink(endpoint, values)
 
 
 def queue_mail(recipient, subject, text, *, event=None, kind="notice", **parts):

@@ -15,7 +15,7 @@ from eventapp.core.audit import AuditEntry
 from eventapp.events.models import EventRole
 from eventapp.extensions import db
 from eventapp.meetings import services
-from tests.conftest import PASSWORD, login
+from tests.conftest import PASSWORD, login, mailed_path
 
 BASE = "/e/test-expo/meetings"
 
@@ -34,7 +34,7 @@ def _account(key, organization=None, *, attendee_of=None, locale="en"):
 
 def _link(outbox, email):
     (mail,) = [m for m in outbox("meeting_colleague_invitation") if m[0] == email]
-    return mail, re.search(r"http://testserver(/\S+)", mail[2]).group(1)
+    return mail, mailed_path(mail[2])
 
 
 def _invited_by_link(client, outbox, inviter, email):
@@ -293,7 +293,7 @@ def test_the_card_lists_the_invitations_still_waiting(meetup, client, outbox):
 
     # Joined, it is accepted, and the person is listed as a colleague instead.
     links = [m for m in outbox("meeting_colleague_invitation") if m[0] == "colleague@example.org"]
-    path = re.search(r"http://testserver(/\S+)", links[0][2]).group(1)  # the first link
+    path = mailed_path(links[0][2])  # the first link
     client.post("/logout")
     login(client, db.session.scalar(select(User).where(User.email == "colleague@example.org")))
     assert client.post(path).status_code == 302

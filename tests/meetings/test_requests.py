@@ -1489,7 +1489,7 @@ def test_request_mails_link_to_the_request_itself(meetup, outbox):
     alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
     request = services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin, "Hi")
     db.session.commit()
-    link = f"/e/test-expo/meetings/requests/{request.id}\r\n"
+    link = f"/e/test-expo/meetings/requests/{request.id}?lang=en\r\n"
     ((_to, _subject, received),) = outbox("meeting_request")
     assert link in received
     services.accept_request(request, gamma, meetup.attendee)
