@@ -2458,6 +2458,9 @@ def _tell_tables_moved(table_ids):
 def tell_venue_moved(event):
     """The event's venue changed: every meeting's place names it (after the table or
     the booth), so each meeting still to come is told. Returns the number told."""
+    # As for the tables' new zone (save_settings): a move at the same moment raises the
+    # same sequence, and one of the two updates would not replace the other.
+    _lock_event_profiles(event)
     return _tell_new_place(Meeting.event_id == event.id, "venue")
 
 
@@ -2472,6 +2475,8 @@ def _tell_new_place(where, new_place):
         .join(MeetingSlot, MeetingSlot.id == Meeting.slot_id)
         .where(where, Meeting.status == "scheduled", MeetingSlot.starts_at > _now())
         .order_by(MeetingSlot.starts_at, Meeting.id)
+        # Read afresh after the locks: a move committed meanwhile raised the sequence.
+        .execution_options(populate_existing=True)
     ).all()
     for meeting in meetings:
         meeting.sequence += 1

@@ -334,6 +334,37 @@ def test_the_page_says_how_many_meetings_were_told_of_a_new_venue(login_as, meet
     assert db.session.get(type(meeting), meeting.id).sequence == 1
 
 
+def test_a_move_at_the_moment_of_a_new_venue_gets_its_own_sequence(app, meetup):  # noqa: F811
+    """An organizer moves a meeting while another saves a new venue: the venue's
+    update waits for the move, then raises the sequence past it. Both read the same
+    sequence before, and the calendars got two updates of one sequence, the second
+    one ignored."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writing transaction at a time: the race cannot happen there")
+    from eventapp.meetings import services as meetings
+    from eventapp.meetings.models import Meeting
+    from tests.meetings.conftest import booked_meeting, uncommitted_elsewhere
+
+    meeting_id = booked_meeting(meetup).id
+    target_id, organizer_id = meetup.slots[1].id, meetup.organizer.id
+    event = meetup.event
+
+    def move():
+        from eventapp.accounts.models import User
+        from eventapp.meetings.models import MeetingSlot
+
+        meeting = db.session.get(Meeting, meeting_id)
+        slot = db.session.get(MeetingSlot, target_id)
+        meetings.move_meeting(meeting, slot, db.session.get(User, organizer_id))
+
+    assert db.session.get(Meeting, meeting_id).sequence == 0
+    with uncommitted_elsewhere(app, move):
+        services.update_event(event, {"venue_en": "COEX"}, services.details_version(event))
+        db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting_id).sequence == 2
+
+
 def test_the_time_zone_stays_under_laid_out_meeting_slots(login_as, meetup):  # noqa: F811
     page = post(login_as("organizer"), meetup.event, timezone="Asia/Tokyo").get_data(as_text=True)
     assert "8 meeting slots are laid out in Asia/Seoul time." in page
