@@ -561,6 +561,34 @@ def _assert_attendees_now(mails, meeting, first, people):
     return event
 
 
+def test_a_move_while_a_person_leaves_the_team_keeps_the_sequences_apart(app, meetup):
+    """An organizer moves a meeting while a company admin takes a colleague off the
+    team: both raised the sequence they had read, one update then carried no higher
+    sequence than the other, and calendars kept whichever came first."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writing transaction at a time: the race cannot happen there")
+    from eventapp.accounts.models import User
+    from eventapp.meetings.models import MeetingSlot
+    from tests.meetings.conftest import uncommitted_elsewhere
+
+    meeting_id = meetup.schedule(code="D1-1000").id
+    slot_id, organizer_id = meetup.slots["D2-1100"].id, meetup.organizer.id
+
+    def move():
+        meetings.move_meeting(
+            db.session.get(Meeting, meeting_id),
+            db.session.get(MeetingSlot, slot_id),
+            db.session.get(User, organizer_id),
+        )
+
+    with uncommitted_elsewhere(app, move):
+        _remove_staff(meetup)
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting_id).sequence == 2
+    updates = [vevent(c[2])["SEQUENCE"] for c in outbox_calendar_list("meeting_team_changed")]
+    assert updates == [2] * len(EVERYBODY - {"exhibitor_staff@example.org"})
+
+
 @pytest.fixture
 def team_open(monkeypatch, before_the_fair):
     """The fair not over yet, for the team's changes (the meetup's clock alone is
