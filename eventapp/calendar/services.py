@@ -24,6 +24,10 @@ Invites
     update or a cancellation from another organizer for somebody else's, so the
     address stays when organizers change the event's.
 
+    Who attends follows the team: a person leaving a company's team gets a CANCEL of
+    its meetings still to come, a person joining it their invitations, and everybody
+    else of both sides an update listing who attends now (`team_change`).
+
 Feeds
     Each user has one private feed per event (`CalendarFeed`): a METHOD:PUBLISH calendar
     of the fair days and their active meetings, at a URL with a signed token naming the
@@ -358,12 +362,13 @@ def queue_invites(
     change: "new" (REQUEST), "update" (REQUEST after a move), "cancel" (CANCEL), or
     for `person`, (user, profile), who left or joined the team of the profile's
     company: "left" (CANCEL to them alone), "joined" (REQUEST to them alone) and
-    "team" (REQUEST to everybody else, listing who attends now). proposal: the accepted time proposal a move follows;
-    booth_lost: the booth a move left, its firm no longer receiving there;
-    new_place: the meeting kept its time and seats, but the organizer renamed the
-    tables' zone ("tables") or changed the event's venue ("venue"); by: the
-    profile that cancelled (None for an organizer). Runs in the caller's transaction;
-    never commits.
+    "team" (REQUEST to everybody else, listing who attends now).
+
+    proposal: the accepted time proposal a move follows; booth_lost: the booth a move
+    left, its firm no longer receiving there; new_place: the meeting kept its time and
+    seats, but the organizer renamed the tables' zone ("tables") or changed the
+    event's venue ("venue"); by: the profile that cancelled (None for an organizer).
+    Runs in the caller's transaction; never commits.
     """
     if change not in CHANGES:
         raise ValueError(f"unknown change {change!r}")
