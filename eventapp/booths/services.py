@@ -23,6 +23,7 @@ entry there; the view commits (or rolls back after an error). Concurrency:
 """
 
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
@@ -128,7 +129,10 @@ def parse_codes(value):
         )
     codes = []
     for item in value:
-        codes.extend(part for part in re.split(r"[\s,;]+", item or "") if part)
+        # Korean input methods in full-width mode type "Ａ－０１" and "，": the same
+        # letters as the floor plan's "A-01", which were refused as unknown booths.
+        text = unicodedata.normalize("NFKC", item or "")
+        codes.extend(part for part in re.split(r"[\s,;]+", text) if part)
     return list(dict.fromkeys(codes))
 
 

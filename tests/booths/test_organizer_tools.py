@@ -537,6 +537,21 @@ def test_placing_names_the_booths_by_their_codes_not_as_typed(login_as, small_ev
     assert allocations() == {"A-01": (alpha.id, "placed"), "A-02": (alpha.id, "placed")}
 
 
+def test_booth_codes_typed_in_full_width_find_the_booths(login_as, small_event):
+    """A Korean input method in full-width mode types "Ａ－０１，ａ－０２": it was
+    refused as "Unknown booths: Ａ－０１，ａ－０２." though the booths are there."""
+    alpha = small_event.exhibitors["alpha"]
+    client = login_as("organizer")
+    response = client.post(
+        "/e/test-expo/manage/booths/place",
+        data={"booths": "Ａ－０１，ａ－０２", "exhibitor": alpha.id},
+    )
+    assert response.status_code == 302
+    page = client.get("/e/test-expo/manage/booths/?lang=en").get_data(as_text=True)
+    assert "Alpha Robotics now stands on A-01, A-02." in page
+    assert allocations() == {"A-01": (alpha.id, "placed"), "A-02": (alpha.id, "placed")}
+
+
 def _window_line(page):
     """The line under the booth tools that says when picking opens, as read (the
     page's first muted paragraph)."""
