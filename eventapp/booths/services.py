@@ -578,8 +578,12 @@ def _name_by_id(exhibitor_id):
     return exhibitor_name(exhibitor) if exhibitor else f"#{exhibitor_id}"
 
 
-def confirm_booths(exhibitor, now=None):
-    """Turn the exhibitor's hold (or the organizers' placement) into confirmed booths."""
+def confirm_booths(exhibitor, now=None, seen=None):
+    """Turn the exhibitor's hold (or the organizers' placement) into confirmed booths.
+
+    `seen`: the booth codes the page showed when Confirm was pressed. When the
+    booths are others by now (held anew in another tab, placed by the organizers),
+    nothing is confirmed: the company would have confirmed booths it never saw."""
     now = now or utcnow()
     (exhibitor,) = lock_exhibitors([exhibitor.id])
     expire_holds(now=now, exhibitor=exhibitor)
@@ -590,6 +594,15 @@ def confirm_booths(exhibitor, now=None):
         )
     if all(a.state == "confirmed" for a in allocations):
         raise BoothError(_("Your booths are already confirmed."))
+    seen = {code.upper() for code in parse_codes(seen)}
+    if seen and seen != {code.upper() for code in _codes_of(allocations)}:
+        raise BoothConflict(
+            _(
+                "The booths to confirm changed after this page was opened: they are now "
+                "%(booths)s. Check them and confirm again.",
+                booths=", ".join(_codes_of(allocations)),
+            )
+        )
     if exhibitor.status not in PLACEABLE_STATUSES:
         raise BoothError(_("Only approved exhibitors can confirm booths."))
     if any(a.state == "hold" for a in allocations):

@@ -408,7 +408,8 @@ def confirm(event):
     exhibitor = _acting_exhibitor(event)
     if exhibitor is None:
         return _no_exhibitor(event)
-    ok, result, status = _commit_or_explain(lambda: services.confirm_booths(exhibitor))
+    seen = _requested_codes()
+    ok, result, status = _commit_or_explain(lambda: services.confirm_booths(exhibitor, seen=seen))
     if ok:
         codes = sorted(a.booth.code for a in result)
         message = ngettext(

@@ -394,6 +394,52 @@ def test_pick_page_hold_and_confirm_by_form(picking_open, login_as):
     assert allocations() == {"A-01": (alpha.id, "confirmed"), "A-02": (alpha.id, "confirmed")}
 
 
+def _confirm_form(page):
+    """The fields the page's Confirm button sends."""
+    form = re.search(r'<form[^>]*/my-booths/confirm".*?</form>', page, re.S).group(0)
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+
+
+def test_confirming_from_a_page_showing_other_booths_confirms_nothing(picking_open, login_as):
+    """A second tab held other booths: Confirm pressed in the first tab, which showed
+    A-01, A-02, confirmed the second tab's A-04, A-05, booths the company never saw
+    there ("Your booths A-04, A-05 are confirmed.")."""
+    alpha = picking_open.exhibitors["alpha"]
+    client = login_as("exhibitor_admin")
+    client.post("/e/test-expo/my-booths/hold", data={"booths": "A-01 A-02"})
+    first_tab = client.get("/e/test-expo/my-booths?lang=en").get_data(as_text=True)
+    client.post("/e/test-expo/my-booths/hold", data={"booths": "A-04 A-05"})
+
+    answer = client.post("/e/test-expo/my-booths/confirm?lang=en", data=_confirm_form(first_tab))
+    assert answer.status_code == 302
+    page = client.get("/e/test-expo/my-booths?lang=en").get_data(as_text=True)
+    assert (
+        "The booths to confirm changed after this page was opened: they are now A-04, A-05. "
+        "Check them and confirm again." in html.unescape(page)
+    )
+    assert allocations() == {"A-04": (alpha.id, "hold"), "A-05": (alpha.id, "hold")}
+
+    # The page as it stands now confirms them.
+    client.post("/e/test-expo/my-booths/confirm", data=_confirm_form(page))
+    assert allocations() == {"A-04": (alpha.id, "confirmed"), "A-05": (alpha.id, "confirmed")}
+
+
+def test_confirming_by_json_with_other_booths_is_refused(picking_open, login_as):
+    alpha = picking_open.exhibitors["alpha"]
+    client = login_as("exhibitor_admin")
+    client.post("/e/test-expo/my-booths/hold", data={"booths": "A-01 A-02"})
+    answer = client.post(
+        "/e/test-expo/my-booths/confirm?lang=en", json={"booths": ["a-02", "A-03"]}
+    )
+    assert answer.status_code == 409
+    assert "they are now A-01, A-02." in answer.get_json()["message"]
+    assert allocations() == {"A-01": (alpha.id, "hold"), "A-02": (alpha.id, "hold")}
+    answer = client.post(
+        "/e/test-expo/my-booths/confirm?lang=en", json={"booths": ["a-02", "A-01"]}
+    )
+    assert answer.status_code == 200
+
+
 def test_the_pick_page_names_the_hall_to_look_for(picking_open, login_as):
     """On a phone the plan opens on the company's zone, the hall's name at its far
     corner: the page named the zone, not the hall it is in."""
