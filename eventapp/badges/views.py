@@ -24,6 +24,7 @@ from eventapp.core.permissions import (
     organizer_view,
     require_same_company,
 )
+from eventapp.core.templating import local_time, zone_name
 from eventapp.extensions import db
 from eventapp.organizations.models import Organization
 
@@ -395,9 +396,23 @@ def revoke(event, badge_id):
     form = RevokeForm()
     if not form.validate_on_submit():
         abort(400)
+    revoked_at = badge.revoked_at
     services.revoke_badge(badge, reason=form.reason.data or "")
     db.session.commit()
-    flash(_("Badge revoked: none of its prints admits any more."), "success")
+    if revoked_at is not None:
+        # Revoked meanwhile in another tab or by another organizer: "Badge revoked"
+        # read as done now, with the reason just typed, which is not kept.
+        flash(
+            _(
+                "This badge was already revoked on %(when)s (%(zone)s); nothing changed, "
+                "and the reason given now is not kept.",
+                when=local_time(revoked_at, event=event),
+                zone=zone_name(event.timezone),
+            ),
+            "warning",
+        )
+    else:
+        flash(_("Badge revoked: none of its prints admits any more."), "success")
     return redirect(url_for("badges.detail", slug=event.slug, badge_id=badge_id))
 
 

@@ -187,6 +187,36 @@ def test_organizer_reissues_revokes_and_sets_category(login_as, small_event):
     assert client.get("/e/test-expo/manage/badges/999999").status_code == 404
 
 
+def test_revoking_a_badge_revoked_meanwhile_says_nothing_changed(login_as, small_event):
+    """Revoked meanwhile by another organizer, the badge was "revoked" again from a page
+    opened before: the page said "Badge revoked", as if done now with the reason just
+    typed, which was not kept."""
+    event = small_event.event
+    badge = services.issue_badge(event, small_event.attendee)
+    db.session.commit()
+    client = login_as("organizer")
+    base = f"/e/test-expo/manage/badges/{badge.id}"
+    client.post(f"{base}/revoke", data={"reason": "reported lost"})
+    assert "Badge revoked:" in client.get(f"{base}?lang=en").get_data(as_text=True)
+    db.session.rollback()
+    revoked_at = db.session.get(Badge, badge.id).revoked_at
+    when = f"{revoked_at.astimezone(event.tz):%Y-%m-%d %H:%M}"
+
+    client.post(f"{base}/revoke", data={"reason": "stolen"})
+    page = client.get(f"{base}?lang=en").get_data(as_text=True)
+    assert (
+        f"This badge was already revoked on {when} (South Korea Time); nothing changed, "
+        "and the reason given now is not kept." in page
+    )
+    assert "Badge revoked:" not in page
+    reasons = db.session.scalars(
+        select(AuditEntry.data["reason"].as_string())
+        .where(AuditEntry.action == "badge.revoked")
+        .order_by(AuditEntry.id)
+    ).all()
+    assert reasons == ["reported lost"]
+
+
 def test_company_filter_lists_the_companies_by_name_in_the_page_language(login_as, small_event):
     client = login_as("organizer")
     assert client.post("/e/test-expo/manage/badges/issue").status_code == 302
