@@ -361,6 +361,16 @@ def _requested_codes():
     return services.parse_codes(request.form.getlist("booths"))
 
 
+def _pick_said(event, exhibitor, codes, yours, theirs, **values):
+    """What a pick did to the booths `codes`: said to the company's own people by
+    `yours`, and by `theirs`, naming the company, to an organizer acting on its page,
+    whose booths they are not. Both are functions (count, **values) -> text."""
+    values["booths"] = ", ".join(codes)
+    if _acting_for(event, exhibitor):
+        return theirs(len(codes), name=services.exhibitor_name(exhibitor), **values)
+    return yours(len(codes), **values)
+
+
 @bp.post("/e/<slug>/my-booths/hold")
 @event_view("exhibitor_admin")
 def hold(event):
@@ -380,24 +390,24 @@ def hold(event):
             time=local_clock(result, event=event),
             zone=zone_name(event.timezone),
         )
-        if _acting_for(event, exhibitor):
-            # An organizer on the company's page holds them for the company, not for self.
-            message = ngettext(
-                "Booth %(booths)s is held for %(name)s until %(when)s. Confirm it before then.",
-                "Booths %(booths)s are held for %(name)s until %(when)s. Confirm them before then.",
-                len(codes),
-                booths=", ".join(codes),
-                name=services.exhibitor_name(exhibitor),
-                when=when,
-            )
-        else:
-            message = ngettext(
+        message = _pick_said(
+            event,
+            exhibitor,
+            codes,
+            lambda n, **v: ngettext(
                 "Booth %(booths)s is held for you until %(when)s. Confirm it before then.",
                 "Booths %(booths)s are held for you until %(when)s. Confirm them before then.",
-                len(codes),
-                booths=", ".join(codes),
-                when=when,
-            )
+                n,
+                **v,
+            ),
+            lambda n, **v: ngettext(
+                "Booth %(booths)s is held for %(name)s until %(when)s. Confirm it before then.",
+                "Booths %(booths)s are held for %(name)s until %(when)s. Confirm them before then.",
+                n,
+                **v,
+            ),
+            when=when,
+        )
         return _pick_answer(event, exhibitor, True, message, 200)
     return _pick_answer(event, exhibitor, False, result, status)
 
@@ -412,11 +422,22 @@ def confirm(event):
     ok, result, status = _commit_or_explain(lambda: services.confirm_booths(exhibitor, seen=seen))
     if ok:
         codes = sorted(a.booth.code for a in result)
-        message = ngettext(
-            "Your booth %(booths)s is confirmed.",
-            "Your booths %(booths)s are confirmed.",
-            len(codes),
-            booths=", ".join(codes),
+        message = _pick_said(
+            event,
+            exhibitor,
+            codes,
+            lambda n, **v: ngettext(
+                "Your booth %(booths)s is confirmed.",
+                "Your booths %(booths)s are confirmed.",
+                n,
+                **v,
+            ),
+            lambda n, **v: ngettext(
+                "Booth %(booths)s of %(name)s is confirmed.",
+                "Booths %(booths)s of %(name)s are confirmed.",
+                n,
+                **v,
+            ),
         )
         return _pick_answer(event, exhibitor, True, message, 200)
     return _pick_answer(event, exhibitor, False, result, status)
@@ -430,7 +451,13 @@ def release(event):
         return _no_exhibitor(event)
     ok, result, status = _commit_or_explain(lambda: services.release_hold(exhibitor))
     if ok:
-        message = _("You released booths %(booths)s.", booths=", ".join(result))
+        message = _pick_said(
+            event,
+            exhibitor,
+            result,
+            lambda _n, **v: _("You released booths %(booths)s.", **v),
+            lambda _n, **v: _("The hold of %(name)s on booths %(booths)s is released.", **v),
+        )
         return _pick_answer(event, exhibitor, True, message, 200)
     return _pick_answer(event, exhibitor, False, result, status)
 

@@ -705,3 +705,26 @@ def test_an_organizer_holding_for_a_company_is_told_whose_hold_it_is(picking_ope
     held = client.post("/e/test-expo/my-booths/hold?lang=en", json={"booths": ["A-01", "A-02"]})
     assert held.get_json()["message"].startswith("Booths A-01, A-02 are held for you until ")
     assert allocations() == {"A-01": (alpha.id, "hold"), "A-02": (alpha.id, "hold")}
+
+
+def test_an_organizer_confirming_or_releasing_for_a_company_is_told_whose_booths(
+    picking_open, login_as
+):
+    """On a company's picking page the organizer was told "Your booths A-01, A-02 are
+    confirmed." and "You released booths A-01, A-02.": the booths are the company's."""
+    alpha = picking_open.exhibitors["alpha"]
+    client = login_as("organizer")
+    query = f"?exhibitor={alpha.id}&lang=en"
+    client.post(f"/e/test-expo/my-booths/hold{query}", json={"booths": ["A-01", "A-02"]})
+    released = client.post(f"/e/test-expo/my-booths/release{query}", json={})
+    assert released.get_json()["message"] == (
+        "The hold of Alpha Robotics on booths A-01, A-02 is released."
+    )
+    client.post(f"/e/test-expo/my-booths/hold{query}", json={"booths": ["A-01", "A-02"]})
+    confirmed = client.post(f"/e/test-expo/my-booths/confirm{query}", json={})
+    assert confirmed.get_json()["message"] == "Booths A-01, A-02 of Alpha Robotics are confirmed."
+    assert allocations() == {"A-01": (alpha.id, "confirmed"), "A-02": (alpha.id, "confirmed")}
+    # The company itself is still told they are its own.
+    client = login_as("exhibitor_admin")
+    page = client.get("/e/test-expo/my-booths?lang=en").get_data(as_text=True)
+    assert "Your booths A-01, A-02 are confirmed." in page
