@@ -587,6 +587,15 @@ def confirm_booths(exhibitor, now=None, seen=None):
     now = now or utcnow()
     (exhibitor,) = lock_exhibitors([exhibitor.id])
     expire_holds(now=now, exhibitor=exhibitor)
+    if exhibitor.status not in PLACEABLE_STATUSES:
+        # Withdrawn or rejected meanwhile, its booths went with it: "a hold that has
+        # expired must be picked again" sent the company to pick what it no longer may.
+        raise BoothError(
+            _(
+                "Your registration is %(status)s, so there are no booths to confirm.",
+                status=exhibitor.status_label,
+            )
+        )
     allocations = allocations_of(exhibitor, now)
     if not allocations:
         raise BoothConflict(
@@ -603,8 +612,6 @@ def confirm_booths(exhibitor, now=None, seen=None):
                 booths=", ".join(_codes_of(allocations)),
             )
         )
-    if exhibitor.status not in PLACEABLE_STATUSES:
-        raise BoothError(_("Only approved exhibitors can confirm booths."))
     if any(a.state == "hold" for a in allocations):
         # A hold was legal when taken, but the floor and the request may have moved on
         # since (a competitor placed next door by the organizers, booths blocked).

@@ -728,3 +728,24 @@ def test_an_organizer_confirming_or_releasing_for_a_company_is_told_whose_booths
     client = login_as("exhibitor_admin")
     page = client.get("/e/test-expo/my-booths?lang=en").get_data(as_text=True)
     assert "Your booths A-01, A-02 are confirmed." in page
+
+
+def test_confirming_after_the_company_withdrew_says_so(picking_open, login_as):
+    """Another admin of the company withdrew its registration (its hold went with it)
+    while this one's page still showed the hold: Confirm answered "You have no booths to
+    confirm; a hold that has expired must be picked again.", sending them to pick
+    booths they no longer may."""
+    from eventapp.exhibitors import services as registrations
+
+    alpha = picking_open.exhibitors["alpha"]
+    client = login_as("exhibitor_admin")
+    client.post("/e/test-expo/my-booths/hold", data={"booths": "A-01 A-02"})
+    page = client.get("/e/test-expo/my-booths?lang=en").get_data(as_text=True)
+    registrations.set_status(alpha, "withdrawn", notify=False)
+    db.session.commit()
+
+    client.post("/e/test-expo/my-booths/confirm", data=_confirm_form(page))
+    page = client.get("/e/test-expo/my-booths?lang=en").get_data(as_text=True)
+    assert "Your registration is withdrawn, so there are no booths to confirm." in page
+    assert "expired" not in page
+    assert allocations() == {}
