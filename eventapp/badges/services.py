@@ -5,6 +5,7 @@ transaction; callers commit.
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, or_, select
@@ -1013,7 +1014,9 @@ BADGE_NUMBER = re.compile(r"0*([1-9][0-9]{0,8})(?:-[0-9]{1,3})?")
 
 def badge_number_id(text):
     """The badge id of a badge number as printed, or None for other text."""
-    match = BADGE_NUMBER.fullmatch((text or "").strip())
+    # Typed in full width ("０００１２３－２", a Korean input method's full-width mode)
+    # it is the same number; as typed it read as a name and found no badge.
+    match = BADGE_NUMBER.fullmatch(unicodedata.normalize("NFKC", text or "").strip())
     return int(match[1]) if match else None
 
 

@@ -362,6 +362,12 @@ def test_the_badge_list_finds_a_badge_by_its_printed_number(login_as, small_even
         assert "1 badge matches." in html and "attendee 님" in html, typed
     html = client.get("/e/test-expo/manage/badges/?lang=ko").get_data(as_text=True)
     assert "이름, 이메일 또는 출입증 번호" in html
+    # Typed in full width by a Korean input method, it was read as a name: no badge.
+    full_width = f"{badge.id:06d}-2".translate(
+        str.maketrans("0123456789-", "０１２３４５６７８９－")
+    )
+    html = client.get(f"/e/test-expo/manage/badges/?lang=en&q={full_width}").get_data(as_text=True)
+    assert "1 badge matches." in html and "attendee 님" in html
     # Other text is a name as before.
     html = client.get("/e/test-expo/manage/badges/?lang=en&q=0-").get_data(as_text=True)
     assert "No badges match." in html
