@@ -423,7 +423,16 @@ def change_category(event, badge_id):
     form = CategoryForm()
     if not form.validate_on_submit():
         abort(400)
+    printed = badge.category
     services.set_category(badge, form.category.data or None)
     db.session.commit()
-    flash(_("Category saved: %(label)s.", label=badge.category_info.label), "success")
+    said = _("Category saved: %(label)s.", label=badge.category_info.label)
+    if badge.category != printed and not badge.is_revoked:
+        # The code stays, so gates go by the new category at once, while the band of
+        # the print the holder carries still shows the old one to the staff there.
+        said += " " + _(
+            "Print this badge again: the prints made before show %(label)s.",
+            label=CATEGORIES[printed].label,
+        )
+    flash(said, "success")
     return redirect(url_for("badges.detail", slug=event.slug, badge_id=badge_id))

@@ -217,6 +217,25 @@ def test_revoking_a_badge_revoked_meanwhile_says_nothing_changed(login_as, small
     assert reasons == ["reported lost"]
 
 
+def test_changing_a_badge_category_says_to_print_it_again(login_as, small_event):
+    """The category changed, the print the holder carries still showed the old band
+    (its code, unchanged, admits by the new one): the page said only "Category saved"."""
+    badge = services.issue_badge(small_event.event, small_event.attendee)
+    db.session.commit()
+    client = login_as("organizer")
+    base = f"/e/test-expo/manage/badges/{badge.id}"
+    client.post(f"{base}/category", data={"category": "vip"})
+    page = client.get(f"{base}?lang=en").get_data(as_text=True)
+    assert (
+        "Category saved: VIP. Print this badge again: the prints made before show Large / mid-size firm."
+        in page
+    )
+    # Saved again unchanged, nothing is to be printed anew.
+    client.post(f"{base}/category", data={"category": "vip"})
+    page = client.get(f"{base}?lang=en").get_data(as_text=True)
+    assert "Category saved: VIP." in page and "Print this badge again" not in page
+
+
 def test_company_filter_lists_the_companies_by_name_in_the_page_language(login_as, small_event):
     client = login_as("organizer")
     assert client.post("/e/test-expo/manage/badges/issue").status_code == 302
