@@ -33,6 +33,7 @@ from sqlalchemy import delete, func, or_, select
 from eventapp.booths import rules
 from eventapp.booths.floorplan import derive, parse_floorplan
 from eventapp.booths.models import (
+    ALLOCATION_STATES,
     Booth,
     BoothAdjacency,
     BoothAllocation,
@@ -738,6 +739,15 @@ def _allocations_on(booth_ids, now):
     return [a for a in rows if is_active(a, now)]
 
 
+def _codes_and_holders(allocations):
+    """ "A-01 (Beta Bio, held), A-02 (Beta Bio, placed)": whom the organizer must
+    unassign or move first, which the codes alone left them to look up on the plan."""
+    return ", ".join(
+        f"{a.booth.code} ({exhibitor_name(a.exhibitor)}, {ALLOCATION_STATES[a.state]})"
+        for a in sorted(allocations, key=lambda a: a.booth.code)
+    )
+
+
 def block_booths(event, codes, reason="", now=None):
     """Take booths out of play (pillars, service points); allocated booths cannot be blocked."""
     now = now or utcnow()
@@ -745,9 +755,11 @@ def block_booths(event, codes, reason="", now=None):
     busy = _allocations_on({b.id for b in booths.values()}, now)
     if busy:
         raise BoothError(
-            _(
+            ngettext(
+                "Booth %(booths)s is allocated; unassign it first.",
                 "Booths %(booths)s are allocated; unassign them first.",
-                booths=", ".join(sorted(a.booth.code for a in busy)),
+                len(busy),
+                booths=_codes_and_holders(busy),
             )
         )
     for booth in booths.values():
@@ -863,9 +875,11 @@ def place_exhibitor(exhibitor, codes, now=None):
     ]
     if others:
         raise BoothConflict(
-            _(
+            ngettext(
+                "Booth %(booths)s belongs to another exhibitor.",
                 "Booths %(booths)s belong to other exhibitors.",
-                booths=", ".join(sorted(a.booth.code for a in others)),
+                len(others),
+                booths=_codes_and_holders(others),
             )
         )
     before = allocations_of(exhibitor, now)

@@ -70,6 +70,29 @@ def test_allocated_booths_cannot_be_blocked(small_event):
     assert not db.session.scalar(select(Booth.blocked).where(Booth.code == "A-03"))
 
 
+def test_refusals_for_booths_in_use_name_whose_they_are(login_as, picking_open):
+    """ "Booths A-02 are allocated; unassign them first." and "Booths A-02 belong to
+    other exhibitors." left the organizer to find on the plan whom to unassign or move."""
+    alpha, beta = picking_open.exhibitors["alpha"], picking_open.exhibitors["beta"]
+    services.hold_booths(alpha, ["A-01", "A-02"])
+    commit(services.place_exhibitor(beta, ["A-03"]))
+    gamma, _user = add_exhibitor(picking_open.event, "gamma", count=2)
+    client = login_as("organizer")
+    client.post("/e/test-expo/manage/booths/block", data={"booths": "A-02 A-04"})
+    page = client.get("/e/test-expo/manage/booths/?lang=en").get_data(as_text=True)
+    assert "Booth A-02 (Alpha Robotics, held) is allocated; unassign it first." in page
+    client.post(
+        "/e/test-expo/manage/booths/place",
+        data={"booths": "A-02 A-03", "exhibitor": gamma.id},
+    )
+    page = client.get("/e/test-expo/manage/booths/?lang=en").get_data(as_text=True)
+    assert (
+        "Booths A-02 (Alpha Robotics, held), A-03 (Beta Bio, placed) belong to other "
+        "exhibitors." in page
+    )
+    assert not db.session.scalar(select(Booth.blocked).where(Booth.code == "A-04"))
+
+
 def test_place_may_break_rules_and_violations_show_it(small_event):
     event = small_event.event
     beta = small_event.exhibitors["beta"]
