@@ -111,6 +111,21 @@ def app():
         db.engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _settings_kept(request):
+    """Tests that set `app.config[...]` by hand set it for one test: the app lives for
+    the whole session, and a setting left behind changed what later tests saw (a
+    shorter reset link lifetime made the reset mail's test fail after the import's)."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    application = request.getfixturevalue("app")
+    kept = dict(application.config)
+    yield
+    application.config.clear()
+    application.config.update(kept)
+
+
 def _isolate_test_requests(application):
     """Test-client requests share the test's app context (and so its `g`);
     forget the previous request's user and language as a new context would.
