@@ -3,6 +3,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateTimeLocalField, StringField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
+from eventapp.booths.models import Booth
 from eventapp.core.forms import ChoiceField, IntegerField, storable_moment
 from eventapp.core.i18n import lazy_gettext as _l
 
@@ -62,7 +63,12 @@ class BoothActionForm(FlaskForm):
     exhibitor = ChoiceField(
         _l("Exhibitor"), id="org-exhibitor", coerce=int, validate_choice=False, default=0
     )
-    reason = StringField(_l("Reason for blocking"), id="block-reason", validators=[Optional()])
+    reason = StringField(
+        _l("Reason for blocking"),
+        id="block-reason",
+        validators=[Optional()],
+        render_kw={"maxlength": Booth.blocked_reason.type.length},
+    )
 
 
 class SwapForm(FlaskForm):

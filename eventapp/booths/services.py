@@ -748,9 +748,22 @@ def _codes_and_holders(allocations):
     )
 
 
+BLOCK_REASON_MAX = Booth.blocked_reason.type.length
+
+
 def block_booths(event, codes, reason="", now=None):
     """Take booths out of play (pillars, service points); allocated booths cannot be blocked."""
     now = now or utcnow()
+    reason = (reason or "").strip()
+    if len(reason) > BLOCK_REASON_MAX:
+        # It was cut to fit without a word, and the organizers' note lost its end.
+        raise BoothError(
+            _(
+                "The reason for blocking is %(length)s characters long; keep it to %(max)s.",
+                length=len(reason),
+                max=BLOCK_REASON_MAX,
+            )
+        )
     codes, booths = _event_booths(event, codes, now)
     busy = _allocations_on({b.id for b in booths.values()}, now)
     if busy:
@@ -764,7 +777,7 @@ def block_booths(event, codes, reason="", now=None):
         )
     for booth in booths.values():
         booth.blocked = True
-        booth.blocked_reason = (reason or "").strip()[:200]
+        booth.blocked_reason = reason
     # A free stand lent to a firm for its meetings is no longer there to receive at:
     # its partners would walk to a pillar or a service point.
     follow_removed_booths(event, set(codes))

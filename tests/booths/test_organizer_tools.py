@@ -636,3 +636,24 @@ def test_the_booth_tools_say_when_priority_picking_opens(login_as, small_event):
     assert line().startswith(
         f"Picking: {local(later)} – {local(later + timedelta(days=1))} (South Korea Time)."
     )
+
+
+def test_a_block_reason_too_long_is_refused_not_cut(login_as, small_event):
+    """A reason over the 200 characters the booth keeps was cut without a word: the
+    organizers' note lost its end. It is refused, saying how long it is."""
+    client = login_as("organizer")
+    url = "/e/test-expo/manage/booths/block?lang=en"
+    page = client.get("/e/test-expo/manage/booths/?lang=en").get_data(as_text=True)
+    assert re.search(r'id="block-reason"[^>]*maxlength="200"', page)
+    reason = "Fire exit: keep clear. " * 9  # 207 characters, 206 once stripped
+    page = client.post(url, data={"booths": "A-05", "reason": reason}, follow_redirects=True)
+    assert "The reason for blocking is 206 characters long; keep it to 200." in page.get_data(
+        as_text=True
+    )
+    db.session.expire_all()
+    assert not db.session.scalar(select(Booth).where(Booth.code == "A-05")).blocked
+    reason = "Pillar " + "x" * 193  # 200 characters
+    page = client.post(url, data={"booths": "A-05", "reason": reason}, follow_redirects=True)
+    assert "Blocked A-05." in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(select(Booth).where(Booth.code == "A-05")).blocked_reason == reason
