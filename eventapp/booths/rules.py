@@ -47,6 +47,13 @@ class Breach:
                 p["found"],
                 wanted=p["wanted"],
             )
+        if self.kind == "touching" and p.get("halls"):
+            return gettext(
+                "The booths %(booths)s lie in different halls (%(halls)s), so they cannot "
+                "touch each other: choose them in one hall.",
+                booths=_codes(self),
+                halls=", ".join(p["halls"]),
+            )
         if self.kind == "touching":
             return gettext("The booths %(booths)s do not touch each other.", booths=_codes(self))
         if self.kind == "zone":
@@ -90,20 +97,25 @@ def check_placement(
     avoided=(),
     name_of=None,
     blocked=(),
+    hall_of=None,
 ):
     """Every rule the placement `codes` breaks.
 
     `zone_of`: booth code -> zone; `neighbours`: code -> set of adjacent codes;
     `holder_of`: code -> exhibitor key holding that booth (others' booths);
     `avoided`: exhibitor keys this one must stay apart from (both directions);
-    `name_of`: exhibitor key -> display name for messages.
+    `name_of`: exhibitor key -> display name for messages; `hall_of`: code -> hall
+    name, to say why booths of two halls never touch (the plan shows them apart, but
+    "do not touch each other" read as a fault of the pick within one hall).
     """
     codes = list(dict.fromkeys(codes))
     breaches = []
     if len(codes) != wanted:
         breaches.append(Breach("count", tuple(codes), {"found": len(codes), "wanted": wanted}))
     if codes and not connected(codes, neighbours):
-        breaches.append(Breach("touching", tuple(codes)))
+        halls = sorted({hall_of[c] for c in codes if c in hall_of}) if hall_of else []
+        params = {"halls": halls} if len(halls) > 1 else {}
+        breaches.append(Breach("touching", tuple(codes), params))
     if zones:
         outside = tuple(c for c in codes if zone_of.get(c) not in zones)
         if outside:

@@ -517,6 +517,7 @@ def hold_booths(exhibitor, codes, now=None):
         holder_of={c: e for c, e in near.holder_of.items() if e != exhibitor.id},
         avoided=avoided_ids(exhibitor.id),
         name_of=_name_by_id,
+        hall_of={b.code: b.hall.name for b in booths.values()},
     )
     if breaches:
         raise BoothError(" ".join(b.message for b in breaches))

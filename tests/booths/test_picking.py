@@ -749,3 +749,19 @@ def test_confirming_after_the_company_withdrew_says_so(picking_open, login_as):
     assert "Your registration is withdrawn, so there are no booths to confirm." in page
     assert "expired" not in page
     assert allocations() == {}
+
+
+def test_booths_picked_in_two_halls_are_refused_naming_the_halls(picking_open):
+    """Booths of two halls were refused as "do not touch each other", which read as a
+    fault of the pick within one hall: the refusal says they lie in different halls."""
+    alpha = picking_open.exhibitors["alpha"]
+    with pytest.raises(services.BoothError) as refused:
+        hold(alpha, ["A-05", "B-01"])
+    assert (
+        "The booths A-05, B-01 lie in different halls (Hall A, Hall B), so they cannot "
+        "touch each other: choose them in one hall." in refused.value.message
+    )
+    with pytest.raises(services.BoothError) as refused:
+        hold(alpha, ["A-01", "A-03"])
+    assert "The booths A-01, A-03 do not touch each other." in refused.value.message
+    assert allocations() == {}
