@@ -670,7 +670,8 @@ def release_hold(exhibitor, now=None):
     expire_holds(now=now, exhibitor=exhibitor)
     holds = [a for a in allocations_of(exhibitor, now) if a.state == "hold"]
     if not holds:
-        raise BoothError(_("You hold no booths."))
+        # Said to the company's people and to an organizer on its page alike.
+        raise BoothError(_("No booths are held for %(name)s.", name=exhibitor_name(exhibitor)))
     codes = _codes_of(holds)
     for allocation in holds:
         db.session.delete(allocation)

@@ -765,3 +765,27 @@ def test_booths_picked_in_two_halls_are_refused_naming_the_halls(picking_open):
         hold(alpha, ["A-01", "A-03"])
     assert "The booths A-01, A-03 do not touch each other." in refused.value.message
     assert allocations() == {}
+
+
+def test_an_organizer_on_a_companys_picking_page_reads_whose_booths_it_shows(
+    picking_open, login_as
+):
+    """The page an organizer opens for a company said "You hold booths …", "Release my
+    hold", and, with nothing held, "You hold no booths.": none of it theirs."""
+    alpha = picking_open.exhibitors["alpha"]
+    client = login_as("organizer")
+    query = f"?exhibitor={alpha.id}&lang=en"
+    released = client.post(f"/e/test-expo/my-booths/release{query}", json={})
+    assert released.get_json()["message"] == "No booths are held for Alpha Robotics."
+    client.post(f"/e/test-expo/my-booths/hold{query}", json={"booths": ["A-01", "A-02"]})
+    page = client.get(f"/e/test-expo/my-booths{query}").get_data(as_text=True)
+    assert "Alpha Robotics holds booths A-01, A-02." in page and "You hold" not in page
+    assert "Release the hold" in page and "Release my hold" not in page
+    client.post(f"/e/test-expo/my-booths/confirm{query}", json={})
+    page = client.get(f"/e/test-expo/my-booths{query}").get_data(as_text=True)
+    assert "Booths A-01, A-02 of Alpha Robotics are confirmed." in page
+    assert "Your booths" not in page
+    # The company's own people still read them as theirs.
+    client = login_as("exhibitor_admin")
+    page = client.get("/e/test-expo/my-booths?lang=en").get_data(as_text=True)
+    assert "Your booths A-01, A-02 are confirmed." in page
