@@ -490,8 +490,10 @@ def manage(event):
     selected = request.args.get("booths", "")
     if selected:
         action_form.booths.data = selected
+        # As the actions find them: "a-01" typed, or a full-width "Ａ－０１", is A-01.
+        wanted = {code.upper() for code in services.parse_codes(selected)}
         for booth in plan.booths:
-            if booth.code in services.parse_codes(selected):
+            if booth.code.upper() in wanted:
                 booth.extra.add("selected")
     exhibitors = state.exhibitor_rows(event)
     settings = services.settings_for(event)

@@ -657,3 +657,16 @@ def test_a_block_reason_too_long_is_refused_not_cut(login_as, small_event):
     assert "Blocked A-05." in page.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.scalar(select(Booth).where(Booth.code == "A-05")).blocked_reason == reason
+
+
+def test_booths_named_in_the_link_are_selected_on_the_plan_however_typed(login_as, small_event):
+    """The booths page marked only "A-01" as selected from ?booths=A-01: "a-01" or a
+    full-width "Ａ－０２" selected nothing without the page's script, though the actions
+    find them."""
+    client = login_as("organizer")
+    page = client.get(
+        "/e/test-expo/manage/booths/?booths=a-01,%EF%BC%A1%EF%BC%8D%EF%BC%90%EF%BC%92"
+    )
+    text = page.get_data(as_text=True)
+    pressed = re.findall(r'data-booth="([^"]+)"[^>]*aria-pressed="true"', text)
+    assert sorted(pressed) == ["A-01", "A-02"]
