@@ -23,7 +23,7 @@ PASSWORD_HINT = _l("At least %(num)s characters.", num=PASSWORD_MIN)
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()], filters=STRIPPED)
     password = PasswordField(_l("Password"), validators=[DataRequired()])
     remember = BooleanField(_l("Keep me signed in"))
 
@@ -47,6 +47,7 @@ class SignupForm(NamesMixin, FlaskForm):
     email = EmailField(
         _l("E-mail"),
         validators=[DataRequired(), Email(allow_smtputf8=False), Length(max=254)],
+        filters=STRIPPED,
     )
     name_ko = StringField(
         _l("Name (Korean)"), validators=[Optional(), Length(max=100)], filters=STRIPPED
@@ -71,7 +72,7 @@ class SignupForm(NamesMixin, FlaskForm):
 
 
 class ResetRequestForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()], filters=STRIPPED)
 
 
 class ConfirmEmailForm(FlaskForm):
@@ -83,7 +84,7 @@ class ConfirmEmailForm(FlaskForm):
 
 
 class ResendConfirmationForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()], filters=STRIPPED)
 
 
 class ResetPasswordForm(FlaskForm):

@@ -70,7 +70,7 @@ class EventDetailsForm(FlaskForm):
         render_kw={"autocapitalize": "none", "spellcheck": "false"},
     )
     contact_email = EmailField(
-        _l("Contact e-mail"), validators=[Optional(), Email(), Length(max=254)]
+        _l("Contact e-mail"), validators=[Optional(), Email(), Length(max=254)], filters=STRIPPED
     )
     description_ko = _description(_l("Description (Korean)"))
     description_en = _description(_l("Description (English)"))

@@ -13,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Regexp
 
+from eventapp.accounts.forms import STRIPPED
 from eventapp.core.forms import (
     ChoiceField,
     MultiCheckboxField,
@@ -205,7 +206,9 @@ class RegistrationForm(CompanyProfileMixin, FlaskForm):
 
 
 class MemberForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        _l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)], filters=STRIPPED
+    )
     name = StringField(_l("Name"), validators=[Optional(), Length(max=100)])
     role = ChoiceField(
         _l("Role"),

@@ -536,3 +536,17 @@ def test_signing_in_from_the_menu_of_the_sign_up_page_leads_on(client, small_eve
     assert menu_sign_in("/e/test-expo/floorplan?lang=en").startswith(
         "/login?next=/e/test-expo/floorplan"
     )
+
+
+def test_an_address_with_spaces_around_it_signs_in_and_asks_for_a_reset(client, small_event):
+    """A browser strips the spaces around an e-mail address, but an address pasted into
+    a form sent by an app or a password manager kept them: " attendee@example.org " was
+    refused as not an e-mail address, on sign-in and on the reset form."""
+    spaced = " attendee@example.org "
+    response = client.post("/login?lang=en", data={"email": spaced, "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert client.get("/account").status_code == 200
+    client.post("/logout")
+    client.post("/reset?lang=en", data={"email": spaced})
+    (message,) = db.session.scalars(select(OutboxMessage)).all()
+    assert message.recipient == "attendee@example.org"

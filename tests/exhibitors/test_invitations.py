@@ -634,3 +634,11 @@ def test_an_accepted_invitation_of_someone_taken_off_the_team_says_so(login_as, 
     text = login_as("outsider").get(page).get_data(as_text=True)
     assert "This invitation is accepted." not in text
     assert "you are no longer on the team of Alpha Robotics" in text
+
+
+def test_an_address_with_spaces_around_it_is_invited(login_as, small_event):
+    """A team member's address pasted with spaces around it (by a form not sent from a
+    browser, which strips them) was refused as not an e-mail address."""
+    outsider = small_event.outsider
+    invite(login_as("exhibitor_admin"), small_event.exhibitors["alpha"], f"  {outsider.email} ")
+    assert the_invitation(outsider) is not None
