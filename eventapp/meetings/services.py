@@ -2794,15 +2794,26 @@ def _set_booth_reception(event, user, profile, receives, booth_code, batch=(), t
         )
         if not booth_code and lost:
             # "No booth" alone hid that the stand it was lent, and kept, is taken.
+            # A firm receiving there now is not taking the stand up "again".
+            cannot = (
+                _(
+                    "%(name)s has no booth of its own and cannot go on receiving at stand "
+                    "%(code)s, which it was lent.",
+                    name=profile.name,
+                    code=profile.booth_code,
+                )
+                if profile.receives_at_booth
+                else _(
+                    "%(name)s has no booth of its own and cannot receive again "
+                    "at stand %(code)s, which it was lent.",
+                    name=profile.name,
+                    code=profile.booth_code,
+                )
+            )
             raise MeetingError(
                 " ".join(
                     (
-                        _(
-                            "%(name)s has no booth of its own and cannot receive again "
-                            "at stand %(code)s, which it was lent.",
-                            name=profile.name,
-                            code=profile.booth_code,
-                        ),
+                        cannot,
                         lost,
                         _("Give another booth code."),
                     )

@@ -489,3 +489,20 @@ def test_a_stand_whose_code_is_emptied_goes_to_the_firm_another_row_gives_it(
     assert "Booth reception saved." in page
     assert _stands(beta, gamma) == [(True, "B-10"), (True, "B-09")]
     assert _at_stand() == [gamma.id]
+
+
+def test_a_firm_receiving_at_a_stand_given_away_is_not_told_it_receives_again(meetup, client):
+    """Beta receives at its lent stand B-09 and has no booth of its own; the organizer
+    empties its code while giving B-09 to gamma. The refusal said beta "cannot receive
+    again" there, though it never stopped."""
+    beta, gamma = meetup.profiles["beta"], meetup.profiles["gamma"]
+    _lend(beta)
+    db.session.commit()
+    page = _post_form(client, meetup, (beta, ""), (gamma, "B-09"))
+    assert (
+        "Beta Bio has no booth of its own and cannot go on receiving at stand B-09, which "
+        "it was lent. It is now lent to Gamma Group for the meetup. Give another booth code."
+    ) in page
+    assert "receive again" not in page
+    db.session.expire_all()
+    assert _stands(beta, gamma) == [(True, "B-09"), (False, None)]
