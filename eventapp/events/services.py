@@ -610,9 +610,14 @@ def check_registration_open(event, error=EventError):
 
 
 def register_attendee(event, user):
+    from eventapp.calendar.services import team_change
+
     event_id, user_id = event.id, user.id
     try:
-        role = grant_role(event, user, "attendee", organization=user.organization)
+        # An attendee acts for their account's company in the meetup: registered
+        # where it has meetings booked, they attend them.
+        with team_change(user, user.organization, event):
+            role = grant_role(event, user, "attendee", organization=user.organization)
         db.session.commit()
     except IntegrityError:
         # A second click raced the first, which registered the person: done all the same.

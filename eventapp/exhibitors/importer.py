@@ -19,6 +19,7 @@ import io
 import re
 import zipfile
 import zlib
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from xml.etree.ElementTree import ParseError
@@ -30,6 +31,7 @@ from eventapp.accounts.models import User
 from eventapp.accounts.services import normalize_email
 from eventapp.booths import floorplan
 from eventapp.booths.models import Exhibitor, ExhibitorAvoid
+from eventapp.calendar.services import team_change
 from eventapp.core import audit, columns
 from eventapp.core.i18n import gettext as _
 from eventapp.events.models import EXHIBITOR_ROLES, EventRole
@@ -881,7 +883,12 @@ def apply(event, plan, status, *, actor=None):
             user = services.invite_account(
                 row.contact_email, row.contact_name, "ko" if row.country == "KR" else "en", org
             )
-            grant_role(event, user, "exhibitor_admin", organization=org)
+            # A company of the platform may have meetings booked at the event (in the
+            # meetup as an attendee's): its new admin attends them. A new one has none,
+            # and its rows are flushed once, below.
+            reused = row.line in plan.reused_organizations
+            with team_change(user, org, event) if reused else nullcontext():
+                grant_role(event, user, "exhibitor_admin", organization=org)
         created.append((row, exhibitor, user, new_account))
         for name in row.names:
             by_name[name] = exhibitor

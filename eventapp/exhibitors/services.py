@@ -696,7 +696,10 @@ def register(event, user, profile, booth_request):
     exhibitor = Exhibitor(event=event, organization=organization, status="pending")
     db.session.add(exhibitor)
     _apply_request(exhibitor, booth_request, codes)
-    grant_role(event, user, "exhibitor_admin", organization=organization)
+    # The company may take part in the meetup already, with meetings booked (named by
+    # an attendee, the person's account linked to it elsewhere): its admin attends them.
+    with team_change(user, organization, event):
+        grant_role(event, user, "exhibitor_admin", organization=organization)
     audit.record(
         "exhibitor.registered",
         exhibitor,

@@ -679,6 +679,171 @@ def test_a_person_already_acting_for_the_company_is_not_invited_again(meetup, te
     assert db.session.get(Meeting, meeting.id).sequence == 0
 
 
+def _import(event, rows):
+    from eventapp.exhibitors import importer
+    from tests.exhibitors.test_import import csv_bytes
+
+    plan = importer.prepare(event, "x.csv", csv_bytes(rows))
+    assert plan.ok, plan.problems
+    return importer.apply(event, plan, "approved")
+
+
+def _import_row(name_ko, name_en, email, name=""):
+    from tests.exhibitors.test_import import row
+
+    return row(
+        name_ko=name_ko,
+        name_en=name_en,
+        avoid="",
+        wishes="",
+        corner="",
+        contact_email=email,
+        contact_name=name,
+    )
+
+
+GAMMA_ADMIN = "gamma.admin@example.org"
+
+
+def test_a_contact_the_import_makes_for_a_company_with_meetings_gets_their_invitations(
+    meetup, team_open
+):
+    """The organizers import the company an attendee takes part in the meetup for,
+    naming a contact new to the platform: made its company admin, they attend its
+    meetings, but their calendar did not know of them, nor did the partner's list them."""
+    meeting = meetup.schedule(code="D1-1000")
+    first = vevent(outbox_calendar_list("meeting_scheduled")[0][2])
+    rows = [
+        _import_row("델타인공지능", "Delta AI", "delta@example.org", "김델타"),
+        _import_row("감마그룹", "Gamma Group", GAMMA_ADMIN, "Gamma Admin"),
+    ]
+    joined = _mails_of(lambda: _import(meetup.event, rows), meetings_only=True)
+    everybody = EVERYBODY | {GAMMA_ADMIN}
+    assert {row.recipient for row in outbox("meeting_joined")} == {GAMMA_ADMIN}
+    assert {row.recipient for row in outbox("meeting_team_changed")} == EVERYBODY
+    _assert_attendees_now(joined, meeting, first, everybody)
+    text = joined[GAMMA_ADMIN][0].get_body(("plain",)).get_content()
+    assert "알파로보틱스" in text  # a Korean company's contact reads Korean
+    text = joined["exhibitor_admin@example.org"][0].get_body(("plain",)).get_content()
+    assert "Gamma Admin joined the team of Gamma Group" in text
+
+
+def test_an_import_of_companies_without_meetings_sends_no_meeting_mail(meetup, team_open):
+    """Gamma's request is accepted, not booked: there is nothing to invite anybody to."""
+    rows = [
+        _import_row("델타인공지능", "Delta AI", "delta@example.org", "김델타"),
+        _import_row("감마그룹", "Gamma Group", GAMMA_ADMIN, "Gamma Admin"),
+    ]
+    assert _mails_of(lambda: _import(meetup.event, rows), meetings_only=True) == {}
+    assert {row.recipient for row in outbox("exhibitor_member")} == {
+        "delta@example.org",
+        GAMMA_ADMIN,
+    }
+
+
+def test_an_import_that_fails_takes_back_the_invitations_of_its_newcomers(meetup, team_open):
+    """One transaction: a row that cannot be written after the newcomer's invitations
+    were queued takes them back, with the raised sequence."""
+    from eventapp.events.services import grant_role
+    from eventapp.exhibitors.services import ExhibitorError
+
+    meeting = meetup.schedule(code="D1-1000")
+    rows = [
+        _import_row("감마그룹", "Gamma Group", GAMMA_ADMIN, "Gamma Admin"),
+        _import_row("델타인공지능", "Delta AI", meetup.outsider.email),
+    ]
+    queued = len(outbox())
+    # The existing contact joins Beta's team between the check and the writing.
+    beta = meetup.exhibitors["beta"]
+
+    def conflicting_import():
+        from eventapp.exhibitors import importer
+        from tests.exhibitors.test_import import csv_bytes
+
+        plan = importer.prepare(meetup.event, "x.csv", csv_bytes(rows))
+        assert plan.ok, plan.problems
+        grant_role(meetup.event, meetup.outsider, "exhibitor_staff", beta.organization)
+        importer.apply(meetup.event, plan, "approved")
+
+    with pytest.raises(ExhibitorError, match="outsider@example.org"):
+        conflicting_import()
+    assert [row.recipient for row in outbox("meeting_joined")] == [GAMMA_ADMIN]
+    db.session.rollback()
+    assert len(outbox()) == queued
+    assert db.session.get(Meeting, meeting.id).sequence == 0
+
+
+def _linked_to_gamma(meetup):
+    """The outsider, their account linked to Gamma Group (on its team at another
+    fair), with no role at the event."""
+    outsider = meetup.outsider
+    outsider.organization = meetup.companies["gamma"]
+    db.session.commit()
+    return outsider
+
+
+def _register_gamma(meetup):
+    from eventapp.exhibitors import services as exhibitors
+
+    exhibitors.register(
+        meetup.event,
+        meetup.outsider,
+        {"name_ko": "감마그룹", "name_en": "Gamma Group"},
+        exhibitors.BoothRequest(zones=["ai"]),
+    )
+
+
+def test_registering_a_company_of_the_meetup_as_exhibitor_gets_its_admin_the_invitations(
+    meetup, team_open
+):
+    """A person whose account is linked to the company (on its team at another fair)
+    registers it as exhibitor where it takes part in the meetup, an attendee's, with a
+    meeting booked: made its company admin, they attend it."""
+    _linked_to_gamma(meetup)
+    meeting = meetup.schedule(code="D1-1000")
+    first = vevent(outbox_calendar_list("meeting_scheduled")[0][2])
+    assert "outsider@example.org" not in {row.recipient for row in outbox("meeting_scheduled")}
+
+    joined = _mails_of(lambda: _register_gamma(meetup), meetings_only=True)
+    assert {row.recipient for row in outbox("meeting_joined")} == {"outsider@example.org"}
+    assert {row.recipient for row in outbox("meeting_team_changed")} == EVERYBODY
+    _assert_attendees_now(joined, meeting, first, EVERYBODY | {"outsider@example.org"})
+    message = joined["outsider@example.org"][0]
+    assert message["Subject"] == "Invitation: meeting with Alpha Robotics, 2025-09-17 10:00–10:30"
+
+
+def test_registering_a_company_without_meetings_sends_no_meeting_mail(meetup, team_open):
+    outsider = _linked_to_gamma(meetup)
+    assert _mails_of(lambda: _register_gamma(meetup), meetings_only=True) == {}
+    assert calendar.acts_for(outsider, meetup.companies["gamma"], meetup.event)
+
+
+def test_registering_for_the_event_with_an_account_of_the_company_gets_its_meetings(
+    meetup, team_open
+):
+    """An account linked to the company (on its team at another fair) registers for
+    the event as a visitor: they act for the company in the meetup, so they attend its
+    meetings there."""
+    from eventapp.events.services import register_attendee
+
+    outsider = _linked_to_gamma(meetup)
+    meeting = meetup.schedule(code="D1-1000")
+    first = vevent(outbox_calendar_list("meeting_scheduled")[0][2])
+    joined = _mails_of(lambda: register_attendee(meetup.event, outsider), meetings_only=True)
+    assert {row.recipient for row in outbox("meeting_joined")} == {"outsider@example.org"}
+    assert {row.recipient for row in outbox("meeting_team_changed")} == EVERYBODY
+    _assert_attendees_now(joined, meeting, first, EVERYBODY | {"outsider@example.org"})
+    # Registering again changes nothing.
+    assert _mails_of(lambda: register_attendee(meetup.event, outsider)) == {}
+
+
+def test_registering_for_the_event_without_a_company_sends_no_meeting_mail(meetup, team_open):
+    from eventapp.events.services import register_attendee
+
+    meetup.schedule(code="D1-1000")
+    assert _mails_of(lambda: register_attendee(meetup.event, meetup.outsider)) == {}
+
+
 def test_meetings_that_have_started_are_left_in_the_calendar_of_a_leaver(meetup, monkeypatch):
     meetup.schedule(code="D1-1000")
     started = datetime(2025, 9, 17, 1, 5, tzinfo=UTC)  # 10:05 in Seoul
