@@ -26,7 +26,9 @@ Invites
 
     Who attends follows the team: a person leaving a company's team gets a CANCEL of
     its meetings still to come, a person joining it their invitations, and everybody
-    else of both sides an update listing who attends now (`team_change`).
+    else of both sides an update listing who attends now (`team_change`). An attendee
+    acts for their account's company at every event: an account linked to a company,
+    or unlinked, at one event is followed at the others too (`account_link_change`).
 
 Feeds
     Each user has one private feed per event (`CalendarFeed`): a METHOD:PUBLISH calendar
@@ -51,10 +53,11 @@ from eventapp.core import audit
 from eventapp.core.db import utcnow
 from eventapp.core.i18n import gettext as _
 from eventapp.core.permissions import roles_of
+from eventapp.events.models import Event, EventRole
 from eventapp.extensions import db
 from eventapp.meetings import services as meetings
 from eventapp.meetings import signals
-from eventapp.meetings.models import Meeting
+from eventapp.meetings.models import Meeting, MeetingProfile
 from eventapp.notifications.services import absolute_url, mail_link, queue_mail
 
 # Each change of a meeting: the outbox kind of its mail and the iTIP method it carries.
@@ -508,6 +511,31 @@ def follow_team(user, organization, event, before):
 def take_off_calendar(user, organization, event):
     """`user` left the team of `organization` at `event` (see `follow_team`)."""
     return follow_team(user, organization, event, True)
+
+
+@contextmanager
+def account_link_change(user, organization, besides):
+    """Around linking `user`'s account to `organization`, or ending that link, as a
+    change of team at the event `besides` does (its calendars follow `team_change`):
+    an attendee acts for their account's company at every event they are registered
+    for, so calendars follow at those events too (see `follow_team`)."""
+    events = db.session.scalars(
+        select(Event)
+        .join(MeetingProfile, MeetingProfile.event_id == Event.id)
+        .join(EventRole, EventRole.event_id == Event.id)
+        .where(
+            MeetingProfile.organization_id == organization.id,
+            EventRole.user_id == user.id,
+            EventRole.role == "attendee",
+            Event.id != besides.id,
+        )
+        .order_by(Event.id)
+    ).all()
+    before = {event.id: acts_for(user, organization, event) for event in events}
+    yield
+    db.session.flush()
+    for event in events:
+        follow_team(user, organization, event, before[event.id])
 
 
 @signals.meeting_scheduled.connect

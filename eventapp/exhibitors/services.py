@@ -38,7 +38,7 @@ from eventapp.booths.models import (
     Exhibitor,
     ExhibitorAvoid,
 )
-from eventapp.calendar.services import take_off_calendar, team_change
+from eventapp.calendar.services import account_link_change, take_off_calendar, team_change
 from eventapp.core import audit, periods
 from eventapp.core.db import contains_text, is_conflict, utcnow
 from eventapp.core.i18n import gettext as _
@@ -1258,7 +1258,8 @@ def accept_invitation(invitation_id, user, role=None):
         )
     with team_change(user, exhibitor.organization, exhibitor.event):
         if user.organization is None:
-            user.organization = exhibitor.organization
+            with account_link_change(user, exhibitor.organization, exhibitor.event):
+                user.organization = exhibitor.organization
         grant_role(exhibitor.event, user, invitation.role, organization=exhibitor.organization)
     invitation.status = "accepted"
     invitation.answered_at = utcnow()
@@ -1376,7 +1377,8 @@ def remove_member(exhibitor, user_id):
         is None
     )
     if unlinked:
-        user.organization = None
+        with account_link_change(user, exhibitor.organization, exhibitor.event):
+            user.organization = None
     # The badge printed for the company would go on admitting the person as its
     # exhibitor until an organizer thought of it.
     badge = revoke_team_badge(exhibitor.event, user, exhibitor.organization)

@@ -382,7 +382,7 @@ def join_company(event, user, token):
     """`user` accepts a colleague link: their account is linked to the company, and
     they are registered for the event as its attendee if they were not. Returns the
     company. In the caller's transaction."""
-    from eventapp.calendar.services import team_change
+    from eventapp.calendar.services import account_link_change, team_change
     from eventapp.events.services import check_registration_open, grant_role
     from eventapp.exhibitors.services import lock_person
 
@@ -404,7 +404,8 @@ def join_company(event, user, token):
     if "attendee" not in roles_of(user, event):
         check_registration_open(event, MeetingError)
     with team_change(user, organization, event):
-        user.organization = organization
+        with account_link_change(user, organization, event):
+            user.organization = organization
         if "attendee" not in roles_of(user, event):
             grant_role(event, user, "attendee", organization=organization)
     _accept_colleague_invitation(event, organization, user)

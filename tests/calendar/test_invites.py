@@ -844,6 +844,103 @@ def test_registering_for_the_event_without_a_company_sends_no_meeting_mail(meetu
     assert _mails_of(lambda: register_attendee(meetup.event, meetup.outsider)) == {}
 
 
+@pytest.fixture
+def next_fair(meetup):
+    """Alpha Robotics' registration at another fair, a year after the small event."""
+    from datetime import date
+
+    from eventapp.booths.models import Exhibitor
+    from eventapp.events.models import Event
+
+    event = Event(
+        slug="next-expo",
+        name_ko="넥스트 엑스포",
+        name_en="Next Expo",
+        starts_on=date(2026, 9, 16),
+        ends_on=date(2026, 9, 17),
+    )
+    exhibitor = Exhibitor(
+        event=event, organization=meetup.companies["alpha"], status="approved", zones=["ai"]
+    )
+    db.session.add_all([event, exhibitor])
+    db.session.commit()
+    return exhibitor
+
+
+OUTSIDER = "outsider@example.org"
+
+
+def _visitor_joins_next_fair_team(meetup, next_fair):
+    """The outsider, registered here on their own (no company), joins Alpha Robotics'
+    team at the next fair: their account is linked to it."""
+    from eventapp.events.services import register_attendee
+    from eventapp.exhibitors import services as exhibitors
+
+    register_attendee(meetup.event, meetup.outsider)
+    exhibitors.add_member(next_fair, OUTSIDER)
+    (invitation,) = exhibitors.pending_invitations(next_fair)
+    exhibitors.accept_invitation(invitation.id, meetup.outsider)
+
+
+def test_joining_a_team_at_another_fair_brings_the_company_s_meetings_here(
+    meetup, team_open, next_fair
+):
+    """A visitor acts for their account's company in the meetup: joining Alpha's team
+    at the next fair links the account to it, so they attend its meetings here too,
+    where their calendar did not know of them."""
+    meeting = meetup.schedule(code="D1-1000")
+    first = vevent(outbox_calendar_list("meeting_scheduled")[0][2])
+    joined = _mails_of(lambda: _visitor_joins_next_fair_team(meetup, next_fair), meetings_only=True)
+    assert {row.recipient for row in outbox("meeting_joined")} == {OUTSIDER}
+    assert {row.recipient for row in outbox("meeting_team_changed")} == EVERYBODY
+    _assert_attendees_now(joined, meeting, first, EVERYBODY | {OUTSIDER})
+    assert joined[OUTSIDER][0]["Subject"].startswith("Invitation: meeting with Gamma Group")
+
+
+def test_leaving_a_team_at_another_fair_takes_the_company_s_meetings_off_here(
+    meetup, team_open, next_fair
+):
+    """Taken off Alpha's team at the next fair, the account is no longer linked to it:
+    the visitor no longer acts for it here, and its meetings leave their calendar."""
+    from eventapp.exhibitors import services as exhibitors
+
+    _visitor_joins_next_fair_team(meetup, next_fair)
+    meeting = meetup.schedule(code="D1-1000")
+    assert OUTSIDER in {row.recipient for row in outbox("meeting_scheduled")}
+    first = vevent(outbox_calendars("meeting_scheduled")[OUTSIDER][2])
+    left = _mails_of(
+        lambda: exhibitors.remove_member(next_fair, meetup.outsider.id), meetings_only=True
+    )
+    assert {row.recipient for row in outbox("meeting_left")} == {OUTSIDER}
+    assert left[OUTSIDER][1] == "CANCEL"
+    assert {row.recipient for row in outbox("meeting_team_changed")} == EVERYBODY
+    _assert_attendees_now(left, meeting, first, EVERYBODY)
+    assert not calendar.acts_for(meetup.outsider, meetup.companies["alpha"], meetup.event)
+
+
+def test_joining_a_company_by_a_colleague_link_at_another_fair_brings_its_meetings_here(
+    meetup, team_open, next_fair
+):
+    """Gamma's attendee invites a colleague to the next fair's meetup: accepting links
+    their account to Gamma, and registered here as a visitor they attend its meetings."""
+    from eventapp.events.services import grant_role, register_attendee
+
+    event = next_fair.event
+    grant_role(event, meetup.attendee, "attendee")
+    register_attendee(meetup.event, meetup.outsider)
+    meeting = meetup.schedule(code="D1-1000")
+    first = vevent(outbox_calendar_list("meeting_scheduled")[0][2])
+    meetings.invite_colleague(event, meetup.attendee, OUTSIDER)
+    ids = {"e": event.id, "o": meetup.companies["gamma"].id, "u": meetup.outsider.id}
+    token = meetings._colleague_serializer().dumps({**ids, "by": meetup.attendee.id})
+    joined = _mails_of(
+        lambda: meetings.join_company(event, meetup.outsider, token), meetings_only=True
+    )
+    assert {row.recipient for row in outbox("meeting_joined")} == {OUTSIDER}
+    assert {row.recipient for row in outbox("meeting_team_changed")} == EVERYBODY
+    _assert_attendees_now(joined, meeting, first, EVERYBODY | {OUTSIDER})
+
+
 def test_meetings_that_have_started_are_left_in_the_calendar_of_a_leaver(meetup, monkeypatch):
     meetup.schedule(code="D1-1000")
     started = datetime(2025, 9, 17, 1, 5, tzinfo=UTC)  # 10:05 in Seoul
