@@ -49,7 +49,7 @@ from eventapp.events.models import EXHIBITOR_ROLES, EventRole
 from eventapp.events.services import check_registration_open, grant_role, lock_event
 from eventapp.exhibitors.models import TeamInvitation
 from eventapp.extensions import db
-from eventapp.meetings.services import follow_booths, left_alone_by
+from eventapp.meetings.services import follow_booths, left_alone_by, participant_organization
 from eventapp.notifications.services import mail_link
 from eventapp.organizations.models import SECTORS, Organization
 from eventapp.organizations.services import attendee_company_named
@@ -1256,7 +1256,13 @@ def accept_invitation(invitation_id, user, role=None):
                 team=exhibitor.organization.name,
             )
         )
-    with team_change(user, exhibitor.organization, exhibitor.event):
+    # An attendee acting for their account's company stops acting for it on another
+    # company's team: its meetings go on without them.
+    acting = participant_organization(user, exhibitor.event)
+    with (
+        team_change(user, exhibitor.organization, exhibitor.event),
+        team_change(user, acting, exhibitor.event),
+    ):
         if user.organization is None:
             with account_link_change(user, exhibitor.organization, exhibitor.event):
                 user.organization = exhibitor.organization

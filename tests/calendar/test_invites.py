@@ -941,6 +941,34 @@ def test_joining_a_company_by_a_colleague_link_at_another_fair_brings_its_meetin
     _assert_attendees_now(joined, meeting, first, EVERYBODY | {OUTSIDER})
 
 
+def test_an_attendee_joining_another_company_s_team_leaves_their_company_s_meetings(
+    meetup, team_open
+):
+    """An attendee acts for their account's company while on no other company's team:
+    joining Beta's, they no longer attend Gamma's meetings, which go on for the others,
+    and their calendar kept them."""
+    from eventapp.events.services import grant_role
+    from eventapp.exhibitors import services as exhibitors
+
+    outsider = _linked_to_gamma(meetup)
+    grant_role(meetup.event, outsider, "attendee")
+    db.session.commit()
+    meeting = meetup.schedule(code="D1-1000")
+    first = vevent(outbox_calendars("meeting_scheduled")[OUTSIDER][2])
+    beta = meetup.exhibitors["beta"]
+    exhibitors.add_member(beta, OUTSIDER)
+    (invitation,) = exhibitors.pending_invitations(beta)
+    left = _mails_of(
+        lambda: exhibitors.accept_invitation(invitation.id, outsider), meetings_only=True
+    )
+    assert {row.recipient for row in outbox("meeting_left")} == {OUTSIDER}
+    assert left[OUTSIDER][1] == "CANCEL"
+    assert {row.recipient for row in outbox("meeting_team_changed")} == EVERYBODY
+    _assert_attendees_now(left, meeting, first, EVERYBODY)
+    text = left["exhibitor_admin@example.org"][0].get_body(("plain",)).get_content()
+    assert "Outsider is no longer on the team of Gamma Group." in text
+
+
 def test_meetings_that_have_started_are_left_in_the_calendar_of_a_leaver(meetup, monkeypatch):
     meetup.schedule(code="D1-1000")
     started = datetime(2025, 9, 17, 1, 5, tzinfo=UTC)  # 10:05 in Seoul
