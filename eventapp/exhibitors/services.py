@@ -1366,8 +1366,11 @@ def remove_member(exhibitor, user_id):
         if admins <= {user_id}:
             raise ExhibitorError(_("A company keeps at least one company admin."))
     user = roles[0].user
-    for role in roles:
-        db.session.delete(role)
+    # An attendee linked to another company acts for it again, off this team.
+    own = user.organization if user.organization_id != exhibitor.organization_id else None
+    with team_change(user, own, exhibitor.event):
+        for role in roles:
+            db.session.delete(role)
     # Joining the team linked the account to the company (add_member, accept_invitation),
     # and a visitor acts for their account's company in the meetup: kept, the link would
     # let the person go on answering and reading the company's meetings. It stays while

@@ -969,6 +969,29 @@ def test_an_attendee_joining_another_company_s_team_leaves_their_company_s_meeti
     assert "Outsider is no longer on the team of Gamma Group." in text
 
 
+def test_an_attendee_taken_off_another_company_s_team_is_back_at_their_company_s_meetings(
+    meetup, team_open
+):
+    """Off Beta's team, the attendee acts for their account's company again: they
+    attend Gamma's meetings once more, which their calendar no longer had."""
+    from eventapp.events.services import grant_role
+    from eventapp.exhibitors import services as exhibitors
+
+    outsider = _linked_to_gamma(meetup)
+    grant_role(meetup.event, outsider, "attendee")
+    beta = meetup.exhibitors["beta"]
+    grant_role(meetup.event, outsider, "exhibitor_staff", beta.organization)
+    db.session.commit()
+    meeting = meetup.schedule(code="D1-1000")
+    assert OUTSIDER not in {row.recipient for row in outbox("meeting_scheduled")}
+    first = vevent(outbox_calendar_list("meeting_scheduled")[0][2])
+    back = _mails_of(lambda: exhibitors.remove_member(beta, outsider.id), meetings_only=True)
+    assert {row.recipient for row in outbox("meeting_joined")} == {OUTSIDER}
+    assert {row.recipient for row in outbox("meeting_team_changed")} == EVERYBODY
+    _assert_attendees_now(back, meeting, first, EVERYBODY | {OUTSIDER})
+    assert outsider.organization_id == meetup.companies["gamma"].id
+
+
 def test_meetings_that_have_started_are_left_in_the_calendar_of_a_leaver(meetup, monkeypatch):
     meetup.schedule(code="D1-1000")
     started = datetime(2025, 9, 17, 1, 5, tzinfo=UTC)  # 10:05 in Seoul
