@@ -468,6 +468,21 @@ def acts_for(user, organization, event):
     return profile is not None and user in profile.contacts()
 
 
+def lock_teams(event, *organizations):
+    """Lock the participant rows of the companies a change of one person's team moves
+    them between, in id order, before it: each `follow_team` locks its company's row
+    alone, and two taken one after the other, out of id order, would deadlock with a
+    meeting booked between the two companies at that moment (it locks both in id
+    order). None stands for no company."""
+    ids = [
+        profile.id
+        for organization in organizations
+        if organization is not None
+        and (profile := meetings.profile_of(event, organization)) is not None
+    ]
+    meetings._lock_profiles(*ids)
+
+
 @contextmanager
 def team_change(user, organization, event):
     """Around a change of `user`'s roles at `event`: when it made them one of the

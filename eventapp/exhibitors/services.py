@@ -38,7 +38,12 @@ from eventapp.booths.models import (
     Exhibitor,
     ExhibitorAvoid,
 )
-from eventapp.calendar.services import account_link_change, take_off_calendar, team_change
+from eventapp.calendar.services import (
+    account_link_change,
+    lock_teams,
+    take_off_calendar,
+    team_change,
+)
 from eventapp.core import audit, periods
 from eventapp.core.db import contains_text, is_conflict, utcnow
 from eventapp.core.i18n import gettext as _
@@ -1259,6 +1264,7 @@ def accept_invitation(invitation_id, user, role=None):
     # An attendee acting for their account's company stops acting for it on another
     # company's team: its meetings go on without them.
     acting = participant_organization(user, exhibitor.event)
+    lock_teams(exhibitor.event, exhibitor.organization, acting)
     with (
         team_change(user, exhibitor.organization, exhibitor.event),
         team_change(user, acting, exhibitor.event),
@@ -1368,6 +1374,7 @@ def remove_member(exhibitor, user_id):
     user = roles[0].user
     # An attendee linked to another company acts for it again, off this team.
     own = user.organization if user.organization_id != exhibitor.organization_id else None
+    lock_teams(exhibitor.event, own, exhibitor.organization)
     with team_change(user, own, exhibitor.event):
         for role in roles:
             db.session.delete(role)

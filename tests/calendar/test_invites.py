@@ -997,3 +997,64 @@ def test_meetings_that_have_started_are_left_in_the_calendar_of_a_leaver(meetup,
     started = datetime(2025, 9, 17, 1, 5, tzinfo=UTC)  # 10:05 in Seoul
     monkeypatch.setattr(meetings, "_now", lambda: started)
     assert _mails_of(lambda: _remove_staff(meetup)) == {}
+
+
+def _locks_taken(monkeypatch):
+    """The participant rows each lock of the change takes, in the order taken."""
+    taken = []
+    lock = meetings._lock_profiles
+
+    def recording(*profile_ids):
+        taken.append({i for i in profile_ids if i is not None})
+        return lock(*profile_ids)
+
+    monkeypatch.setattr(meetings, "_lock_profiles", recording)
+    return taken
+
+
+def _assert_in_id_order(taken):
+    """Every row locked anew comes after the rows held: a booking between the two
+    companies, which locks both in id order, cannot wait on a row this change holds
+    while this change waits on the other."""
+    held = set()
+    for rows in taken:
+        new = rows - held
+        assert not (held and new and min(new) < max(held)), taken
+        held |= new
+
+
+def test_an_attendee_joining_another_company_s_team_locks_both_companies_in_id_order(
+    meetup, team_open, monkeypatch
+):
+    from eventapp.events.services import grant_role
+    from eventapp.exhibitors import services as exhibitors
+
+    outsider = _linked_to_gamma(meetup)
+    grant_role(meetup.event, outsider, "attendee")
+    db.session.commit()
+    meetup.schedule(code="D1-1000")
+    beta = meetup.exhibitors["beta"]
+    exhibitors.add_member(beta, OUTSIDER)
+    (invitation,) = exhibitors.pending_invitations(beta)
+    taken = _locks_taken(monkeypatch)
+    exhibitors.accept_invitation(invitation.id, outsider)
+    assert set().union(*taken) == {meetup.beta.id, meetup.gamma.id}
+    _assert_in_id_order(taken)
+
+
+def test_an_attendee_taken_off_another_company_s_team_locks_both_companies_in_id_order(
+    meetup, team_open, monkeypatch
+):
+    from eventapp.events.services import grant_role
+    from eventapp.exhibitors import services as exhibitors
+
+    outsider = _linked_to_gamma(meetup)
+    grant_role(meetup.event, outsider, "attendee")
+    beta = meetup.exhibitors["beta"]
+    grant_role(meetup.event, outsider, "exhibitor_staff", beta.organization)
+    db.session.commit()
+    meetup.schedule(code="D1-1000")
+    taken = _locks_taken(monkeypatch)
+    exhibitors.remove_member(beta, outsider.id)
+    assert set().union(*taken) == {meetup.beta.id, meetup.gamma.id}
+    _assert_in_id_order(taken)
