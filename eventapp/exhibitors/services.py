@@ -113,6 +113,15 @@ class StatusError(ExhibitorError):
     """A status change that the transition table does not allow."""
 
 
+class AlreadyRegistered(ExhibitorError):
+    """A registration sent again (a double click) after its first send registered the
+    company (`exhibitor`): nothing to do but show the person their company's page."""
+
+    def __init__(self, exhibitor):
+        super().__init__(_("Your company is registered."))
+        self.exhibitor = exhibitor
+
+
 @dataclass
 class RegistrationChange:
     """What `update_registration()` changed, and the booths a hold gave back because of it."""
@@ -653,6 +662,28 @@ def _refuse_attendee_company(event, profile, organization):
         )
 
 
+def _refuse_registered(event, user, represented, profile):
+    """Refuse a registration by a person who already represents `represented` at the
+    event. The same form sent twice (a double click) passes the page's checks before
+    the first send lands, then finds that send's registration: that one is the
+    company the form names, which the person registered, so they go to its page
+    (AlreadyRegistered) rather than read that they cannot register."""
+    registered = exhibitor_for(event, represented)
+    named = exhibitor_named(event, [profile.get("name_ko"), profile.get("name_en")])
+    if registered is not None and named is not None and named.id == registered.id:
+        admin = db.session.scalar(
+            select(EventRole.id).where(
+                EventRole.event_id == event.id,
+                EventRole.user_id == user.id,
+                EventRole.role == "exhibitor_admin",
+                EventRole.organization_id == represented.id,
+            )
+        )
+        if admin is not None:
+            raise AlreadyRegistered(registered)
+    raise ExhibitorError(_("You already represent a company at this event."))
+
+
 @committed(_l("This company was registered a moment ago. Please reload the page."))
 def register(event, user, profile, booth_request):
     """The signed-in `user` registers their company; they become its company admin.
@@ -670,8 +701,9 @@ def register(event, user, profile, booth_request):
     # without it, accepting another company's invitation at the same moment also
     # passed, and the person represented two companies.
     lock_person(user)
-    if company_of(user, event) is not None:
-        raise ExhibitorError(_("You already represent a company at this event."))
+    represented = company_of(user, event)
+    if represented is not None:
+        _refuse_registered(event, user, represented, profile)
     organization = user.organization
     if organization is not None and exhibitor_for(event, organization) is not None:
         raise ExhibitorError(

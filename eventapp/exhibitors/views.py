@@ -140,6 +140,9 @@ def register(event):
     if not taken and not event.is_over and form.validate_on_submit():
         try:
             exhibitor = services.register(event, current_user, form.profile(), form.booth_request())
+        except services.AlreadyRegistered as sent_before:
+            flash(str(sent_before), "info")
+            return _to_dashboard(sent_before.exhibitor)
         except services.ExhibitorError as error:
             db.session.rollback()
             flash(str(error), "error")

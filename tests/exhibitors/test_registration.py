@@ -199,6 +199,64 @@ def test_a_registered_company_is_not_registered_twice(client, small_event):
     assert db.session.scalar(select(EventRole).where(EventRole.user_id == colleague.id)) is None
 
 
+def _first_send_lands_meanwhile(monkeypatch, client, data, answers):
+    """A double click: the second send has passed the page's checks (no registration
+    yet) when the first one lands; the first is sent, and answered, at that moment."""
+    register = services.register
+
+    def first_send_then_this_one(*args):
+        monkeypatch.setattr(services, "register", register)
+        answers.append(client.post(REGISTER + "?lang=en", data=data))
+        return register(*args)
+
+    monkeypatch.setattr(services, "register", first_send_then_this_one)
+
+
+def test_a_registration_sent_twice_takes_the_second_send_to_the_company_page(
+    client, small_event, newcomer, outbox, monkeypatch
+):
+    login(client, newcomer)
+    exhibitors = count(Exhibitor)
+    data = registration_data()
+    answers = []
+    _first_send_lands_meanwhile(monkeypatch, client, data, answers)
+    second = client.post(REGISTER + "?lang=en", data=data)
+    (first,) = answers
+    exhibitor = exhibitor_of("Delta AI")
+    company_page = f"/e/test-expo/exhibitors/{exhibitor.id}/"
+    assert first.status_code == 302 and company_page in first.location
+    assert second.status_code == 302 and company_page in second.location
+    page = client.get(second.location).get_data(as_text=True)
+    assert "Your company is registered." in page
+    assert "already represent" not in page
+    assert count(Exhibitor) == exhibitors + 1
+    registered = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "exhibitor.registered")
+    ).all()
+    assert [entry.object_id for entry in registered] == [str(exhibitor.id)]
+    assert len(outbox("exhibitor_registered")) == 1
+    roles = db.session.scalars(select(EventRole.role).where(EventRole.user_id == newcomer.id))
+    assert list(roles) == ["exhibitor_admin"]
+
+
+def test_one_who_represents_another_company_meanwhile_is_still_refused(
+    client, small_event, newcomer, monkeypatch
+):
+    """The first send named another company (the form was changed between the two):
+    the second is a registration of a second company, refused."""
+    login(client, newcomer)
+    answers = []
+    _first_send_lands_meanwhile(
+        monkeypatch, client, registration_data(name_ko="오메가", name_en="Omega Works"), answers
+    )
+    second = client.post(REGISTER + "?lang=en", data=registration_data(), follow_redirects=True)
+    assert answers[0].status_code == 302
+    page = second.get_data(as_text=True)
+    assert "You already represent a company at this event." in page
+    assert "Your company is registered." not in page
+    assert exhibitor_of("Delta AI") is None and exhibitor_of("Omega Works") is not None
+
+
 def test_company_admin_edits_while_pending_or_approved(login_as, small_event):
     client = login_as("exhibitor_admin")
     alpha = small_event.exhibitors["alpha"]
