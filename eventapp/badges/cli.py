@@ -171,7 +171,8 @@ def register(app):
         try:
             badge = reissue_badge(_badge(badge_id))
         except BadgeError as error:
-            # At its last issue, or on the team of a company that no longer exhibits.
+            # At its last issue, on the team of a company that no longer exhibits, or
+            # held by someone with no role left at the event.
             db.session.rollback()
             raise click.ClickException(f"badge {badge_id} not reissued: {error}") from error
         db.session.commit()

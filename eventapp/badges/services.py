@@ -46,6 +46,17 @@ class CompanyStopped(BadgeError):
         self.organization = organization
 
 
+class NoRoleLeft(BadgeError):
+    """A badge refused a new print: its holder (`user`) has no role at the event any
+    more (taken off a company's team or removed as organizer or staff, with nothing
+    else left). Printed from no role, it would come out a visitor's (or their
+    company kind's) badge for someone who never registered as one."""
+
+    def __init__(self, user):
+        super().__init__("its holder no longer has a role at the event")
+        self.user = user
+
+
 # -- keys ------------------------------------------------------------------------------------
 
 
@@ -445,7 +456,8 @@ def reissue_badge(badge, seen_issue=None):
     company's team must not come back naming the company (see revoke_team_badge).
     Raises CompanyStopped while the holder is on the team of a company that no
     longer exhibits at the event, unless they are also an organizer or staff there,
-    or come as an attendee too: then it prints them as that (_as_printed).
+    or come as an attendee too: then it prints them as that (_as_printed). Raises
+    NoRoleLeft when the holder has no role at the event any more.
     """
     # The company's registration is read under a share lock, before the badge's lock
     # (a withdrawal's order): a withdrawal or a removal from the team at this moment,
@@ -465,6 +477,10 @@ def reissue_badge(badge, seen_issue=None):
         # The print would name the company as exhibitor again; approved again, the
         # company's team gets its new prints (reissue_company_badges).
         raise CompanyStopped(db.session.get(Organization, company_id))
+    if not roles:
+        # The badge was for a role they no longer hold: they come back with a role of
+        # their own (an attendee's registration, a team), and the reissue prints it.
+        raise NoRoleLeft(badge.user)
     fields, derived, _organizations_read = _current_print(
         badge.event_id, badge.user, roles, company_id
     )

@@ -375,6 +375,18 @@ def reissue(event, badge_id):
             ),
             "error",
         )
+    except services.NoRoleLeft as error:
+        db.session.rollback()
+        flash(
+            _(
+                "%(name)s no longer has a role at this event, so the badge was not "
+                "reissued: a new print would let them in as a visitor, which they did "
+                "not register as. Once they register as attendee or are on a company's "
+                "team again, reissue it.",
+                name=error.user.name,
+            ),
+            "error",
+        )
     except services.BadgeError:
         db.session.rollback()
         flash(_("This badge cannot be reissued any more."), "error")

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from eventapp.badges import services
 from eventapp.badges.models import Badge
 from eventapp.core.audit import AuditEntry
+from eventapp.events import services as events
 from eventapp.events.models import EventRole
 from eventapp.exhibitors import services as exhibitors
 from eventapp.extensions import db
@@ -116,6 +117,42 @@ def test_a_visitor_too_gets_a_reissued_badge_without_the_company(small_event):
     assert (badge.category, badge.booth) == ("visitor", "")
     assert services.verify_code(services.badge_code(badge), event).status == "valid"
     assert services.verify_code(code, event).status == "revoked"
+
+
+def test_a_badge_of_one_left_with_no_role_is_not_reissued_as_a_visitors(login_as, small_event):
+    """Taken off the team with no other role at the event: the desk's reissue does not
+    quietly print them a visitor's badge; it says why and what to do. Registered as
+    attendee, they get their badge reissued as that."""
+    event, alpha = small_event.event, small_event.exhibitors["alpha"]
+    staff = small_event.exhibitor_staff
+    badge, code = _staff_badge(small_event)
+    exhibitors.remove_member(alpha, staff.id)
+    client = login_as("organizer")
+    url = f"/e/test-expo/manage/badges/{badge.id}"
+    page = client.post(
+        f"{url}/reissue?lang=en", data={"issue": "1"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Exhibitor_Staff no longer has a role at this event" in page
+    assert "Once they register as attendee" in page
+    assert "Badge reissued" not in page
+    db.session.expire_all()
+    assert badge.is_revoked and badge.issue == 1
+    assert (badge.category, badge.organization_en) == ("exhibitor", "Alpha Robotics")
+    assert _entries("badge.reissued") == []
+    assert services.verify_code(code, event).status == "revoked"
+    page = client.post(
+        f"{url}/reissue?lang=ko", data={"issue": "1"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "더 이상 이 행사에서 맡은 역할이 없어" in page
+
+    events.register_attendee(event, staff)
+    page = client.post(
+        f"{url}/reissue?lang=en", data={"issue": "1"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Badge reissued" in page
+    db.session.expire_all()
+    assert not badge.is_revoked and badge.issue == 2
+    assert (badge.category, badge.organization_id) == ("visitor", None)
 
 
 def test_taken_back_on_the_team_a_reissue_gives_a_valid_company_badge(small_event):
@@ -243,10 +280,15 @@ def test_a_reissue_while_its_holder_leaves_the_team_does_not_name_the_company(
     (once the desk has the badge, or has read the person's roles): the reissue reads
     who they are, their account too, only once it holds the company's registration,
     so the removal either waits and revokes the new print, or has committed and the
-    print no longer names the company."""
+    print no longer names the company (nor is made: the person has no role left)."""
     from tests.badges.test_concurrency import _reissued_while_the_company_withdraws
 
     badge = _reissued_while_the_company_withdraws(
-        app, monkeypatch, small_event, checked_by=removed_after, change=exhibitors.remove_member
+        app,
+        monkeypatch,
+        small_event,
+        refused=services.NoRoleLeft,
+        checked_by=removed_after,
+        change=exhibitors.remove_member,
     )
     assert badge.is_revoked or badge.organization_id != small_event.companies["alpha"].id
