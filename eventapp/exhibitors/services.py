@@ -535,8 +535,27 @@ def committed(conflict_message):
     return decorator
 
 
+def kept_as_record(exhibitor):
+    """Why the organizers may no longer reject the company, or None: its fair is over
+    and it exhibited there. Rejected then, it lost the booths it stood at and its
+    team's badges, and the record of the fair no longer showed who exhibited where;
+    the company itself may no longer withdraw (withdrawable) for the same reason."""
+    if not exhibitor.event.is_over or exhibitor.status not in EXHIBITING_STATUSES:
+        return None
+    return _(
+        "%(event)s ended on %(date)s: %(company)s exhibited there, and its booths and its "
+        "team's badges are kept as the record of the fair. It can no longer be rejected.",
+        event=exhibitor.event.name,
+        date=format_date(exhibitor.event.ends_on, "long"),
+        company=exhibitor.organization.name,
+    )
+
+
 def decisions_for(exhibitor):
-    return ORGANIZER_DECISIONS.get(exhibitor.status, ())
+    decisions = ORGANIZER_DECISIONS.get(exhibitor.status, ())
+    if kept_as_record(exhibitor) is not None:
+        return tuple(status for status in decisions if status not in RELEASING_STATUSES)
+    return decisions
 
 
 SAME_TIME = _l("Someone else changed this registration at the same time. Please try again.")
@@ -546,6 +565,10 @@ SAME_TIME = _l("Someone else changed this registration at the same time. Please 
 def change_status(exhibitor, status, reason=None):
     """An organizer's decision (approve or reject), committed."""
     lock(exhibitor)
+    if status != exhibitor.status and status in RELEASING_STATUSES:
+        kept = kept_as_record(exhibitor)
+        if kept is not None:
+            raise ExhibitorError(kept)
     if exhibitor.status != status and status not in decisions_for(exhibitor):
         raise StatusError(
             _(

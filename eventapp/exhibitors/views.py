@@ -529,6 +529,7 @@ def _detail_page(event, exhibitor, form, status=200, priority_form=None):
             history=history,
             history_change=history_change,
             decisions=decisions,
+            kept_as_record=services.kept_as_record(exhibitor),
             form=form,
             priority_form=priority_form or PriorityForm(tier=exhibitor.priority_tier or 0),
             priority_tiers=services.PRIORITY_TIERS,

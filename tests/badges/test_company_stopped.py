@@ -87,6 +87,7 @@ def test_withdrawal_revokes_the_teams_badges_and_says_why(login_as, small_event,
 
 
 def test_rejection_after_approval_revokes_them_too(login_as, small_event):
+    fair_to_come(small_event.event)  # once it is over, an exhibitor is no longer rejected
     event, alpha = small_event.event, small_event.exhibitors["alpha"]
     (staff,), (code,) = _issued(small_event, "exhibitor_staff")
     services.set_category(staff, "vip")  # the print names the company all the same
@@ -155,6 +156,7 @@ def test_approved_again_the_team_gets_new_prints(small_event, outbox):
 
 
 def test_approval_leaves_alone_who_left_and_what_the_organizers_revoked(small_event):
+    fair_to_come(small_event.event)  # once it is over, an exhibitor is no longer rejected
     alpha = small_event.exhibitors["alpha"]
     small_event.attendee.organization = alpha.organization
     (admin, staff, visitor), _codes = _issued(

@@ -236,6 +236,49 @@ def test_rejection_releases_booths(small_event):
     assert audit_entries()[0].data["released_booths"] == 1
 
 
+def test_a_company_that_exhibited_is_not_rejected_once_the_fair_is_over(
+    login_as, small_event, fair_over, outbox
+):
+    """Rejected after the fair, an approved company lost its booths on the floor plan
+    and its team's badges: the record of who exhibited where. A company only pending
+    then, which exhibited nowhere, is still rejected."""
+    from eventapp.badges import services as badges
+
+    alpha, beta = small_event.exhibitors["alpha"], small_event.exhibitors["beta"]
+    db.session.add(BoothAllocation(booth=small_event.booths["A-01"], exhibitor=alpha, state="hold"))
+    beta.status = "pending"
+    badge = badges.issue_badge(small_event.event, small_event.exhibitor_staff)
+    db.session.commit()
+    code = badges.badge_code(badge)
+    client = login_as("organizer")
+    page = client.get(f"/e/test-expo/manage/exhibitors/{alpha.id}?lang=en").get_data(as_text=True)
+    assert 'id="reject-button"' not in page
+    assert "its booths and its team&#39;s badges are kept as the record of the fair" in page
+
+    def reject(exhibitor):
+        return client.post(
+            f"/e/test-expo/manage/exhibitors/{exhibitor.id}/decision?lang=en",
+            data={"status": "rejected", "reason": "No show"},
+        )
+
+    # From a page loaded before the fair ended.
+    response = reject(alpha)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Test Expo ended on" in page and "Alpha Robotics exhibited there" in page
+    assert "It can no longer be rejected." in page
+    db.session.expire_all()
+    assert alpha.status == "approved"
+    allocations = db.session.scalars(select(BoothAllocation.exhibitor_id)).all()
+    assert allocations == [alpha.id]
+    assert badges.verify_code(code, small_event.event).status == "valid"
+    assert audit_entries() == [] and outbox("exhibitor_status") == []
+
+    assert reject(beta).status_code == 302
+    db.session.expire_all()
+    assert beta.status == "rejected"
+
+
 def test_illegal_decision_is_refused_with_a_message(login_as, small_event):
     alpha = small_event.exhibitors["alpha"]
     alpha.status = "withdrawn"
