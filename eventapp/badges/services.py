@@ -186,6 +186,19 @@ def _people(event_id, user_ids=None):
     return {user_id: (held, companies.get(user_id)) for user_id, held in roles.items()}
 
 
+def has_role(badge):
+    """Whether the badge's holder has a role at its event still: without one, a new
+    print is refused (NoRoleLeft), and the organizers' page says so before they try."""
+    return (
+        db.session.scalar(
+            select(EventRole.id)
+            .where(EventRole.event_id == badge.event_id, EventRole.user_id == badge.user_id)
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def _as_printed(roles, company_id, stopped):
     """(roles, company id) a badge prints for the person. On the team of a company
     that no longer exhibits (`stopped`), one who also comes in another role (an

@@ -332,6 +332,7 @@ def detail(event, badge_id):
         qr=qr,
         reason=services.revocation_reasons([badge]).get(badge.id, ""),
         issued_at=services.current_issue_at(badge),
+        has_role=services.has_role(badge),
     )
 
 

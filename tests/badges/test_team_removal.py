@@ -139,6 +139,10 @@ def test_a_badge_of_one_left_with_no_role_is_not_reissued_as_a_visitors(login_as
     assert badge.is_revoked and badge.issue == 1
     assert (badge.category, badge.organization_en) == ("exhibitor", "Alpha Robotics")
     assert _entries("badge.reissued") == []
+    # The page says so before the desk tries, and offers no Reissue.
+    page = client.get(f"{url}?lang=en").get_data(as_text=True)
+    assert "no longer has a role at this event: a new print" in page
+    assert f"/badges/{badge.id}/reissue" not in page
     assert services.verify_code(code, event).status == "revoked"
     page = client.post(
         f"{url}/reissue?lang=ko", data={"issue": "1"}, follow_redirects=True
@@ -146,6 +150,8 @@ def test_a_badge_of_one_left_with_no_role_is_not_reissued_as_a_visitors(login_as
     assert "더 이상 이 행사에서 맡은 역할이 없어" in page
 
     events.register_attendee(event, staff)
+    page = client.get(f"{url}?lang=en").get_data(as_text=True)
+    assert "no-role-left" not in page and f"/badges/{badge.id}/reissue" in page
     page = client.post(
         f"{url}/reissue?lang=en", data={"issue": "1"}, follow_redirects=True
     ).get_data(as_text=True)
