@@ -1254,6 +1254,10 @@ def _check_still_requested(request):
         raise MeetingError(_("This request is already accepted."))
     if request.status == "declined":
         raise MeetingError(_("This request is already declined."))
+    if request.status == "cancelled":
+        # Withdrawn by its sender (or the organizer) while the answer was being
+        # written: "no longer open" did not say by whom nor whether to do anything.
+        raise MeetingError(_("This request was withdrawn meanwhile: there is nothing to answer."))
     if request.status != "requested":
         raise MeetingError(_("This request is no longer open."))
 
@@ -1312,6 +1316,10 @@ def cancel_request(request, user, profile=None, reason=""):
         if request.meeting is not None:
             raise MeetingError(_("This meeting is already cancelled."))
         raise MeetingError(_("This request is already withdrawn."))
+    if request.status == "declined":
+        # Declined while the sender's page was open: "no longer open" read as if the
+        # withdrawal had failed.
+        raise MeetingError(_("This request is already declined."))
     if request.status not in ("requested", "accepted"):
         raise MeetingError(_("This request is no longer open."))
     # A request waiting for an answer is withdrawn by its sender only: the invited
@@ -1556,6 +1564,14 @@ def book(request, slot, user, *, via="booking", table=None, notify=True, check_w
         _check_window(event, user)
     _lock_request(request)
     _check_slot_in_grid(slot)
+    if request.status == "cancelled":
+        # The other side called it off while this page still offered its slots:
+        # "only accepted requests" read as if it had never been accepted.
+        if request.meeting is not None:
+            raise MeetingError(_("This meeting was cancelled."))
+        raise MeetingError(
+            _("This request was withdrawn meanwhile: no meeting can be booked for it.")
+        )
     if request.status != "accepted":
         raise MeetingError(_("Only accepted requests can be scheduled."))
     if request.meeting is not None:

@@ -362,6 +362,71 @@ def test_a_second_tap_on_cancel_or_decline_says_it_is_done_already(meetup, clien
     assert db.session.get(MeetingRequest, declined.id).decline_reason == "Not this year"
 
 
+def test_a_page_left_open_while_the_other_side_called_it_off_says_what_happened(
+    meetup, client, outbox
+):
+    """The invited company answering a request its sender withdrew meanwhile was told
+    "This request is no longer open."; a slot booked on the page of an accepted request
+    withdrawn meanwhile, "Only accepted requests can be scheduled.", as if it had never
+    been accepted; the sender withdrawing a request declined meanwhile, "no longer
+    open" too. Each now says what the other side did, and nothing changes."""
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    base = "/e/test-expo/meetings/requests"
+    withdrawn = services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    services.cancel_request(withdrawn, meetup.exhibitor_admin, profile=alpha)
+    db.session.commit()
+    login(client, meetup.attendee)  # gamma, the invited firm, with the page still open
+    said = "This request was withdrawn meanwhile: there is nothing to answer."
+    for action, data in (("accept", {}), ("decline", {"reason": "Not now"})):
+        response = client.post(f"{base}/{withdrawn.id}/{action}?lang=en", data=data)
+        assert response.location.split("?")[0].endswith(f"{base}/{withdrawn.id}")
+        page = client.get(response.location).get_data(as_text=True)
+        assert said in page and "no longer open" not in page, action
+    page = client.post(f"{base}/{withdrawn.id}/accept?lang=ko", follow_redirects=True)
+    assert "이 신청은 그사이 철회되었습니다" in page.get_data(as_text=True)
+
+    def book(request):
+        url = f"{base}/{request.id}/book?lang=en"
+        response = client.post(url, data={"slot_id": meetup.slots[1].id}, follow_redirects=True)
+        return response.get_data(as_text=True)
+
+    accepted = accepted_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    services.cancel_request(accepted, meetup.exhibitor_admin, profile=alpha)
+    db.session.commit()
+    page = book(accepted)
+    assert "This request was withdrawn meanwhile: no meeting can be booked for it." in page
+    assert "Only accepted requests" not in page
+    # Booked and then cancelled by the other side: it is the meeting that was called off.
+    booked = accepted_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    services.cancel_meeting(
+        services.book(booked, meetup.slots[0], meetup.exhibitor_admin),
+        meetup.exhibitor_admin,
+        profile=alpha,
+    )
+    db.session.commit()
+    page = book(booked)
+    assert "This meeting was cancelled." in page and "Only accepted requests" not in page
+    assert _seats() == 0
+
+    declined = services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    services.decline_request(declined, gamma, meetup.attendee, "Not this year")
+    db.session.commit()
+    told = len(outbox("meeting_request_cancelled"))
+    login(client, meetup.exhibitor_admin)  # alpha, the sender, with the page still open
+    page = client.post(f"{base}/{declined.id}/cancel?lang=en", follow_redirects=True)
+    page = page.get_data(as_text=True)
+    assert "This request is already declined." in page and "no longer open" not in page
+    db.session.expire_all()
+    assert [
+        db.session.get(MeetingRequest, r.id).status for r in (withdrawn, accepted, declined)
+    ] == [
+        "cancelled",
+        "cancelled",
+        "declined",
+    ]
+    assert len(outbox("meeting_request_cancelled")) == told
+
+
 def test_mutual_requests_become_one_accepted_request_of_weight_three(meetup, client, outbox):
     alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
     first = services.send_request(
