@@ -1810,6 +1810,10 @@ def _close_time_proposals(meeting, why):
 
 
 def _check_still_to_come(meeting, now):
+    if meeting.status == "cancelled":
+        # Called off while the page offering other times was open: "only scheduled
+        # meetings can be moved" did not say that it had been.
+        raise MeetingError(_("This meeting was cancelled."))
     if meeting.status != "scheduled":
         raise MeetingError(_("Only scheduled meetings can be moved."))
     if meeting.starts_at <= now:
@@ -1921,24 +1925,53 @@ def _tell_proposer(proposal, answered_by):
     )
 
 
-def _lock_open_proposal(proposal, user, lapsed):
+def _check_proposal_open(proposal, by_proposer):
+    """Refuse a proposal answered or closed meanwhile, saying what became of it: the
+    page it was answered from was opened before. "No longer open" alone left the
+    reader to guess whether the meeting had moved. `by_proposer`: the proposing side
+    acts (it withdraws), else the other side (it answers)."""
+    if proposal.status == "accepted":
+        raise MeetingError(_("This proposal is already accepted."))
+    if proposal.status == "open":
+        return
+    if proposal.meeting.status == "cancelled":
+        raise MeetingError(_("This proposal is no longer open: the meeting was cancelled."))
+    if proposal.status == "withdrawn" and not by_proposer:
+        raise MeetingError(
+            _(
+                "This proposal is no longer open: %(name)s withdrew it. The meeting stays "
+                "at its time.",
+                name=proposal.proposer.name,
+            )
+        )
+    if proposal.status == "declined" and by_proposer:
+        raise MeetingError(
+            _(
+                "This proposal is no longer open: %(name)s declined it. The meeting stays "
+                "at its time.",
+                name=proposal.receiver.name,
+            )
+        )
+    if proposal.status == "replaced":
+        raise MeetingError(_("This proposal is no longer open: a newer one replaced it."))
+    raise MeetingError(_("This proposal is no longer open."))
+
+
+def _lock_open_proposal(proposal, user, lapsed, by_proposer=False):
     """Lock the pair's rows (the lock booking and moving take), re-read the meeting
     and the proposal, and refuse a proposal answered meanwhile, so that of two answers
-    at once the second finds it no longer open. One accepted meanwhile (a second tap,
-    another tab, a colleague) says so: "no longer open" read as if the meeting had
-    stayed at its time. One that lapsed (its time or its meeting started, or
-    attendance is recorded) is closed, and ProposalClosed raised with `lapsed(now)`'s
-    message: the caller commits, so that it stays closed."""
+    at once the second finds it no longer open, and what became of it (see
+    _check_proposal_open; `by_proposer`: the proposing side withdraws). One that
+    lapsed (its time or its meeting started, or attendance is recorded) is closed,
+    and ProposalClosed raised with `lapsed(now)`'s message: the caller commits, so
+    that it stays closed."""
     meeting = proposal.meeting
     _lock_request(meeting.request)
     # Attendance recorded meanwhile (an early check-in scan) holds the meeting's row:
     # waiting for it, the proposal finds the meeting no longer to be moved.
     _lock_meeting(meeting)
     _fresh(proposal)
-    if proposal.status == "accepted":
-        raise MeetingError(_("This proposal is already accepted."))
-    if proposal.status != "open":
-        raise MeetingError(_("This proposal is no longer open."))
+    _check_proposal_open(proposal, by_proposer)
     now = _now()
     if not proposal.is_open(now):
         started = meeting.status == "scheduled"
@@ -1952,7 +1985,12 @@ def _audit_settle(action, proposal, user, side):
     second finds it no longer open; with its audit entry. `side`: who acted."""
     meeting = proposal.meeting
     # Lapsed: nothing to decline or withdraw any more, and nobody to mail about it.
-    _lock_open_proposal(proposal, user, lambda now: _("This proposal is no longer open."))
+    _lock_open_proposal(
+        proposal,
+        user,
+        lambda now: _("This proposal is no longer open."),
+        by_proposer=side == proposal.proposer_side,
+    )
     _settle(proposal, action.rsplit(".", 1)[1], user)
     audit.record(
         action,

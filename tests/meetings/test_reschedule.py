@@ -209,7 +209,8 @@ def test_the_proposing_side_withdraws_its_proposal(meetup, client, outbox):
     login(client, meetup.attendee)
     agenda = client.get("/e/test-expo/meetings/agenda?lang=en").get_data(as_text=True)
     assert f'id="proposal-{proposal.id}"' not in agenda
-    assert "This proposal is no longer open." in _act(client, proposal, "accept")
+    said = "This proposal is no longer open: Alpha Robotics withdrew it."
+    assert said in _act(client, proposal, "accept")
     db.session.expire_all()
     assert db.session.get(Meeting, meeting.id).slot_id == meetup.slots[0].id
     assert services.open_time_proposals([meeting]) == {}
@@ -229,6 +230,53 @@ def test_a_proposal_answered_meanwhile_cannot_be_withdrawn(meetup, client, outbo
     assert db.session.get(Meeting, meeting.id).slot_id == meetup.slots[2].id
     assert outbox("meeting_time_withdrawn") == []
     assert _actions() == ["meeting_time_proposal.made", "meeting_time_proposal.accepted"]
+
+
+def test_a_page_left_open_while_the_other_side_acted_says_what_happened(meetup, client, outbox):
+    """Answering from a page opened before the other side acted said "This proposal is
+    no longer open." whatever had happened, and proposing a time for a meeting cancelled
+    meanwhile "Only scheduled meetings can be moved.": each now says what became of the
+    proposal or the meeting, and nothing moves."""
+    meeting = booked_meeting(meetup)  # alpha (startup) and gamma (firm)
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    withdrawn = services.propose_time(meeting, meetup.slots[1], alpha, meetup.exhibitor_admin)
+    services.withdraw_time_proposal(withdrawn, alpha, meetup.exhibitor_admin)
+    declined = services.propose_time(meeting, meetup.slots[2], gamma, meetup.attendee)
+    services.decline_time_proposal(declined, alpha, meetup.exhibitor_admin)
+    replaced = services.propose_time(meeting, meetup.slots[1], alpha, meetup.exhibitor_admin)
+    services.propose_time(meeting, meetup.slots[3], alpha, meetup.exhibitor_admin)
+    db.session.commit()
+    login(client, meetup.attendee)  # gamma
+    stays = " The meeting stays at its time."
+    for proposal, action, said in (
+        (withdrawn, "accept", "no longer open: Alpha Robotics withdrew it." + stays),
+        (withdrawn, "decline", "no longer open: Alpha Robotics withdrew it." + stays),
+        (declined, "withdraw", "no longer open: Alpha Robotics declined it." + stays),
+        (replaced, "accept", "no longer open: a newer one replaced it."),
+    ):
+        assert said in _act(client, proposal, action), action
+    page = client.post(
+        f"/e/test-expo/meetings/proposals/{withdrawn.id}/accept?lang=ko", follow_redirects=True
+    ).get_data(as_text=True)
+    assert "알파로보틱스가 이 제안을 철회했습니다." in page
+
+    services.cancel_meeting(meeting, meetup.exhibitor_admin, profile=alpha)
+    db.session.commit()
+    open_one = db.session.scalar(
+        select(MeetingTimeProposal).where(MeetingTimeProposal.slot_id == meetup.slots[3].id)
+    )
+    assert "no longer open: the meeting was cancelled." in _act(client, open_one, "accept")
+    page = client.post(
+        f"/e/test-expo/meetings/m/{meeting.id}/propose?lang=en",
+        data={"slot_id": meetup.slots[2].id},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "This meeting was cancelled." in page and "Only scheduled" not in page
+    db.session.expire_all()
+    kept = db.session.get(Meeting, meeting.id)
+    assert (kept.status, kept.slot_id) == ("cancelled", meetup.slots[0].id)
+    assert db.session.scalar(select(func.count()).select_from(MeetingTimeProposal)) == 4
+    assert outbox("meeting_moved") == []
 
 
 def test_only_common_free_slots_can_be_proposed(meetup, english):
