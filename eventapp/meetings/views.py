@@ -1,6 +1,7 @@
 """Pages of the global meetup: participants (profile, partners, requests, live booking,
 availability, agenda) and organizers (settings, grid, scheduling, reminders, PDFs)."""
 
+import unicodedata
 from datetime import date, datetime
 from itertools import groupby
 
@@ -394,6 +395,14 @@ def _candidate(profile):
     )
 
 
+def _searchable(text):
+    """`text` as searches compare it: whatever the case, the spacing and the form of
+    the letters. A Korean input method in full-width mode types "ＡＩ" for AI, and
+    text from a Mac may hold Hangul as decomposed jamo; neither found the company
+    whose card showed the very word."""
+    return " ".join(unicodedata.normalize("NFKC", text or "").casefold().split())
+
+
 def _with_page(args, page):
     """A list's `args` with its page, which links name only past the first."""
     return dict(args, page=page) if page and page > 1 else args
@@ -467,7 +476,7 @@ def partners(event):
     sector = args.get("sector") or ""
     country = (args.get("country") or "").strip().upper()
     kind = args.get("kind") or ""
-    query = (args.get("q") or "").strip().lower()
+    query = _searchable(args.get("q"))
     rows = []
     for rec in ranked:
         profile = by_id[rec.id]
@@ -479,17 +488,14 @@ def partners(event):
             continue
         # The words the cards show (what the company offers or looks for, in either
         # language) are found too, not only its names and keywords.
-        if (
-            query
-            and query
-            not in "\n".join(
-                [
-                    profile.organization.name_ko,
-                    profile.organization.name_en,
-                    " ".join(profile.keywords or ()),
-                    *_profile_texts(profile),
-                ]
-            ).lower()
+        if query and not any(
+            query in _searchable(text)
+            for text in (
+                profile.organization.name_ko,
+                profile.organization.name_en,
+                " ".join(profile.keywords or ()),
+                *_profile_texts(profile),
+            )
         ):
             continue
         rows.append((profile, rec))
@@ -1182,13 +1188,13 @@ def participants(event):
         ).all()
     )
     settings = services.get_settings(event)
-    words = filters["q"].casefold()
+    words = _searchable(filters["q"])
     if words:
         profiles = [
             p
             for p in profiles
-            if words in p.organization.name_ko.casefold()
-            or words in (p.organization.name_en or "").casefold()
+            if words in _searchable(p.organization.name_ko)
+            or words in _searchable(p.organization.name_en)
         ]
     if filters["cap"] == "over":
         profiles = [

@@ -179,6 +179,29 @@ def test_the_search_finds_the_words_the_cards_show(meetup, client):
     assert "Beta Bio" in listing and "Gamma Group" not in listing
 
 
+def test_the_search_finds_words_typed_in_full_width_or_decomposed_hangul(meetup, client):
+    """A Korean input method in full-width mode types "ｍａｃｈｉｎｅ" and "ＧＡＭＭＡ",
+    and text from a Mac may hold Hangul as decomposed jamo: the partner search and the
+    organizers' participant search found nobody; they find what the cards show."""
+    import unicodedata
+    from urllib.parse import quote
+
+    decomposed = unicodedata.normalize("NFD", "머신비전")
+    assert decomposed != "머신비전"
+    login(client, meetup.exhibitor_admin)  # alpha: startup
+    for query in ("ＧＡＭＭＡ", "ｍａｃｈｉｎｅ　ｖｉｓｉｏｎ", decomposed, "production  lines"):
+        page = client.get(f"/e/test-expo/meetings/partners?q={quote(query)}").get_data(as_text=True)
+        listing = page.split("<ol", 1)[1]
+        assert "Gamma Group" in listing and "Beta Bio" not in listing, query
+
+    login(client, meetup.organizer)
+    gamma = meetup.profiles["gamma"]
+    for query in ("ｇａｍｍａ", unicodedata.normalize("NFD", "감마")):
+        url = f"/e/test-expo/meetings/manage/participants?lang=en&q={quote(query)}"
+        rows = re.findall(r'<tr id="p(\d+)"', client.get(url).get_data(as_text=True))
+        assert rows == [str(gamma.id)], query
+
+
 def test_firm_sees_startups(meetup, client):
     login(client, meetup.attendee)  # gamma: firm
     page = client.get("/e/test-expo/meetings/partners").get_data(as_text=True)
