@@ -985,10 +985,19 @@ def update_profile(profile, **fields):
     return changed
 
 
-def set_unavailable(profile, slot_ids):
+def set_unavailable(profile, slot_ids, before=None):
     """Replace the slots `profile` cannot attend. Slots holding one of its meetings stay
-    available (cancel the meeting first); returns the slot ids kept for that reason."""
+    available (cancel the meeting first); returns the slot ids kept for that reason.
+
+    `before`: the slots the form showed as unavailable. Given, only what was ticked or
+    unticked on it changes: a colleague's change saved while the form was open (or one
+    from another tab) is kept, where the whole form replaced it without a word."""
     _lock_profiles(profile.id)
+    ticked = set(slot_ids)
+    current = unavailable_slot_ids(profile)
+    if before is not None:
+        before = set(before)
+        slot_ids = (current | (ticked - before)) - (before - ticked)
     valid = set(
         db.session.scalars(
             select(MeetingSlot.id).where(
@@ -999,9 +1008,8 @@ def set_unavailable(profile, slot_ids):
         )
     )
     busy = busy_slot_ids(profile)
-    kept = valid & busy
+    kept = valid & busy & ticked
     wanted = valid - busy
-    current = unavailable_slot_ids(profile)
     for slot_id in current - wanted:
         db.session.execute(
             delete(Unavailability).where(

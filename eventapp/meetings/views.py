@@ -734,7 +734,11 @@ def availability(event):
         return redirect(url_for("meetings.profile", slug=event.slug))
     if request.method == "POST":
         chosen = [i for i in map(parse_id, request.form.getlist("unavailable")) if i]
-        kept = _attempt(lambda: services.set_unavailable(me, chosen) or set())
+        # What the form showed as unavailable: only what was changed on it applies.
+        before = request.form.get("before")
+        if before is not None:
+            before = [i for i in map(parse_id, before.split(",")) if i]
+        kept = _attempt(lambda: services.set_unavailable(me, chosen, before) or set())
         if kept is not False:
             flash(_("Your availability is saved."), "success")
             if isinstance(kept, set) and kept:

@@ -319,3 +319,34 @@ def test_a_requests_direction_stands_with_a_capital_as_its_status_does(meetup, c
         page = client.get(f"{BASE}/requests?lang={lang}").get_data(as_text=True)
         cells = re.findall(r'data-label="[^"]*">(\w+)\s', page.split("<tbody>", 1)[1])
         assert [c for c in cells if c.lower() in ("received", "sent", "받음", "보냄")] == words
+
+
+def test_availability_saved_from_an_older_page_keeps_a_colleagues_change(meetup, client):
+    """Two people of a company (or two tabs) with "My availability" open: the page saved
+    last replaced every slot with what it showed, and the slot the colleague had
+    ticked or unticked meanwhile was silently undone. Only what was changed on the
+    page applies now."""
+    from eventapp.meetings import services
+
+    alpha = meetup.profiles["alpha"]
+    first, second, third = (slot.id for slot in meetup.slots[:3])
+    services.set_unavailable(alpha, [first])
+    db.session.commit()
+    login(client, meetup.exhibitor_admin)  # acts for alpha
+    page = client.get(f"{BASE}/availability").get_data(as_text=True)
+    (shown,) = re.findall(r'name="before" value="([^"]*)"', page)
+    assert shown == str(first)
+    # Meanwhile a colleague (exhibitor_staff, also alpha) marks the third slot.
+    services.set_unavailable(alpha, [first, third])
+    db.session.commit()
+    # The older page unticks the first slot and ticks the second.
+    response = client.post(
+        f"{BASE}/availability", data={"unavailable": [str(second)], "before": shown}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert services.unavailable_slot_ids(alpha) == {second, third}
+    # A form posted without what it showed replaces the slots, as before.
+    client.post(f"{BASE}/availability", data={"unavailable": [str(first)]})
+    db.session.expire_all()
+    assert services.unavailable_slot_ids(alpha) == {first}
