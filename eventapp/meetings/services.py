@@ -1590,6 +1590,17 @@ def book(request, slot, user, *, via="booking", table=None, notify=True, check_w
     if away:
         raise MeetingError(_("%(name)s is not available in this slot.", name=away[0].name))
     _check_caps(event, request.startup, request.firm)
+    # A slot the page offered as free to both, where one side has booked another
+    # meeting since: the seats would refuse it as "just been taken", which sent people
+    # looking for somebody else at the tables rather than at whose time is gone.
+    busy = [p for p in (request.startup, request.firm) if slot.id in busy_slot_ids(p)]
+    if busy:
+        raise SlotTaken(
+            _(
+                "%(name)s has another meeting in this time slot now. Please choose another one.",
+                name=busy[0].name,
+            )
+        )
     meeting = Meeting(
         event=event,
         request=request,

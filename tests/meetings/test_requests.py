@@ -691,6 +691,42 @@ def test_book_respects_unavailability_caps_and_past_slots(meetup, monkeypatch, e
     assert services.book(r2, meetup.slots[3], meetup.attendee).slot_id == meetup.slots[3].id
 
 
+def test_a_slot_booked_by_one_side_meanwhile_names_that_side(meetup, client):
+    """The request page offered a slot free to both; meanwhile the partner (or a
+    colleague) booked another meeting in it. Booking it said "This time slot has just
+    been taken.", as if the last table had gone, and nobody could tell whose time it
+    was; it now names the company that has another meeting there."""
+    alpha, beta, gamma = (meetup.profiles[k] for k in ("alpha", "beta", "gamma"))
+    _delta_user, delta = add_company(meetup.event, "delta", "startup")
+    ours = accepted_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    gammas = accepted_request(meetup.event, delta, gamma, _delta_user)
+    alphas = accepted_request(meetup.event, alpha, beta, meetup.exhibitor_admin)
+    db.session.commit()
+    login(client, meetup.exhibitor_admin)  # alpha, with the request's page open
+    page = client.get(f"/e/test-expo/meetings/requests/{ours.id}").get_data(as_text=True)
+    assert page.count('name="slot_id"') == len(meetup.slots)
+    services.book(gammas, meetup.slots[0], meetup.attendee)
+    services.book(alphas, meetup.slots[1], meetup.exhibitor_staff)
+    db.session.commit()
+    for slot, name in ((meetup.slots[0], "Gamma Group"), (meetup.slots[1], "Alpha Robotics")):
+        page = client.post(
+            f"/e/test-expo/meetings/requests/{ours.id}/book?lang=en",
+            data={"slot_id": slot.id},
+            follow_redirects=True,
+        ).get_data(as_text=True)
+        said = f"{name} has another meeting in this time slot now. Please choose another one."
+        assert said in page and "just been taken" not in page, name
+    page = client.post(
+        f"/e/test-expo/meetings/requests/{ours.id}/book?lang=ko",
+        data={"slot_id": meetup.slots[0].id},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "감마그룹은 그사이 이 시간대에 다른 미팅이 잡혔습니다." in page
+    db.session.expire_all()
+    assert db.session.get(MeetingRequest, ours.id).meeting is None
+    assert _seats() == 2 * 2 + 2  # the two other meetings' people and tables
+
+
 def test_reminder_attendance_and_follow_up(meetup, client, outbox):
     alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
     request = services.send_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
