@@ -70,6 +70,17 @@ class SlotTaken(MeetingError):
     """Somebody else got the slot, person or table first."""
 
 
+class AlreadyRequested(MeetingError):
+    """The pair has an open request already (`request`), which the requester may not
+    send again: the page to show is that request's, which the message goes with."""
+
+    category = "info"
+
+    def __init__(self, message, request):
+        super().__init__(message)
+        self.request = request
+
+
 class ProposalClosed(MeetingError):
     """A time proposal could no longer be accepted and is closed by the call: the caller
     commits (so that it stays closed) instead of rolling back."""
@@ -1143,8 +1154,18 @@ def _open_request_to(requester, startup, firm):
     none); MeetingError when the requester may not ask (again)."""
     for old in pair_requests(startup, firm):
         if old.status in OPEN_REQUEST_STATUSES:
-            if old.requester_side == requester.side or old.status == "accepted":
-                raise MeetingError(_("There is already a meeting request between you."))
+            if old.status == "requested" and old.requester_side == requester.side:
+                # A second tap on "Send request", another tab, or a colleague's request.
+                raise AlreadyRequested(
+                    _(
+                        "Your meeting request to %(name)s was sent already and waits for "
+                        "an answer.",
+                        name=old.receiver.name,
+                    ),
+                    old,
+                )
+            if old.status == "accepted":
+                raise AlreadyRequested(_("There is already a meeting request between you."), old)
             return old
         if old.status == "declined" and old.requester_side == requester.side:
             raise MeetingError(_("This company has declined a meeting request from you."))

@@ -140,7 +140,7 @@ def _attempt(action, success=None):
         return False
     except services.MeetingError as error:
         db.session.rollback()
-        flash(str(error), "error")
+        flash(str(error), getattr(error, "category", "error"))
         return False
     except Exception as error:
         db.session.rollback()
@@ -588,9 +588,20 @@ def send_request(event, profile_id):
         for message in field_errors(form):
             flash(message, "error")
         return redirect(url_for("meetings.partner", slug=event.slug, profile_id=other.id))
-    result = _attempt(
-        lambda: services.send_request(event, me, other, current_user, form.message.data)
-    )
+    sent = []
+
+    def send():
+        try:
+            return services.send_request(event, me, other, current_user, form.message.data)
+        except services.AlreadyRequested as error:
+            sent.append(error.request)
+            raise
+
+    result = _attempt(send)
+    if sent:
+        # The request's page answers, where the partner's page said only that there
+        # was one: after a double tap that was all the sender saw of the request sent.
+        return redirect(url_for("meetings.request_detail", slug=event.slug, request_id=sent[0].id))
     if result:
         if result.mutual:
             flash(

@@ -427,6 +427,35 @@ def test_a_page_left_open_while_the_other_side_called_it_off_says_what_happened(
     assert len(outbox("meeting_request_cancelled")) == told
 
 
+def test_a_request_sent_twice_leads_to_the_request_sent(meetup, client, outbox):
+    """A double tap on "Send request" (or a second tab): the second post was answered
+    "There is already a meeting request between you." on the partner's page, the last
+    page the sender saw, as if sending had failed. Both now lead to the request's
+    page, which the second says was sent already; one request, one mail."""
+    gamma = meetup.profiles["gamma"]
+    login(client, meetup.exhibitor_admin)  # alpha
+    url = f"/e/test-expo/meetings/partners/{gamma.id}/request?lang=en"
+    first = client.post(url, data={"message": "Let's meet"})
+    second = client.post(url, data={"message": "Let's meet"})
+    (request,) = db.session.scalars(select(MeetingRequest)).all()
+    detail = f"/e/test-expo/meetings/requests/{request.id}"
+    assert [r.location.split("?")[0] for r in (first, second)] == [detail, detail]
+    page = client.get(second.location).get_data(as_text=True)
+    said = "Your meeting request to Gamma Group was sent already and waits for an answer."
+    assert f'<div class="flash flash-info" role="status">{said}</div>' in page
+    assert "There is already" not in page
+    assert len(outbox("meeting_request")) == 1
+    # Accepted meanwhile, an old partner page leads to the request, to book it there.
+    services.accept_request(request, gamma, meetup.attendee)
+    db.session.commit()
+    response = client.post(url, data={"message": "Again"})
+    assert response.location.split("?")[0] == detail
+    assert "There is already a meeting request between you." in client.get(
+        response.location
+    ).get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(MeetingRequest)) == 1
+
+
 def test_mutual_requests_become_one_accepted_request_of_weight_three(meetup, client, outbox):
     alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
     first = services.send_request(
