@@ -1713,6 +1713,9 @@ def move_meeting(meeting, slot, user, table=None, *, override_unavailable=False,
     request = meeting.request
     _lock_request(request)
     _lock_meeting(meeting)
+    if meeting.status == "cancelled":
+        # Called off by a participant while the grid or the move form was open.
+        raise MeetingError(_("This meeting was cancelled."))
     if meeting.status != "scheduled":
         raise MeetingError(_("Only scheduled meetings can be moved."))
     if slot.event_id != meeting.event_id or slot.retired:

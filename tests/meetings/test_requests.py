@@ -1026,6 +1026,25 @@ def test_move_respects_unavailability_unless_overridden(meetup, client, english)
     assert moved.slot_id == away.id and moved.sequence == 1
 
 
+def test_moving_a_meeting_cancelled_while_the_form_was_open_says_so(meetup, client, outbox):
+    """The organizer opened the move form; meanwhile a participant cancelled the meeting.
+    Moving it said "Only scheduled meetings can be moved.", which did not tell the
+    organizer that it had been called off; it now says so, and nothing moves."""
+    meeting = booked_meeting(meetup)
+    login(client, meetup.organizer)
+    url = f"/e/test-expo/meetings/manage/m/{meeting.id}/move?lang=en"
+    assert client.get(url).status_code == 200
+    services.cancel_meeting(meeting, meetup.exhibitor_admin, profile=meetup.profiles["alpha"])
+    db.session.commit()
+    page = client.post(url, data={"slot_id": meetup.slots[2].id, "table_id": 0})
+    page = page.get_data(as_text=True)
+    assert "This meeting was cancelled." in page and "Only scheduled" not in page
+    db.session.expire_all()
+    kept = db.session.get(Meeting, meeting.id)
+    assert (kept.status, kept.slot_id) == ("cancelled", meetup.slots[0].id)
+    assert _seats(meeting.id) == 0 and outbox("meeting_moved") == []
+
+
 def test_a_move_to_a_slot_where_a_side_has_another_meeting_says_so(meetup, client, english):
     """The move form lists every slot to come. One where Alpha already meets Beta was
     refused as "This time slot has just been taken.", which sent the organizer looking
