@@ -689,6 +689,13 @@ def decline(event, request_id):
         abort(403)
     form = DeclineForm()
     if not form.validate_on_submit():
+        try:
+            # Withdrawn or answered meanwhile, the request is what to hear about: a
+            # reason typed then was refused as well.
+            services._check_still_requested(item)
+        except services.MeetingError as error:
+            flash(str(error), "error")
+            return redirect(url_for("meetings.request_detail", slug=event.slug, request_id=item.id))
         # A reason given but refused (too long) says why; "give a reason" read as if
         # the text had been lost.
         given = (form.reason.data or "").strip()

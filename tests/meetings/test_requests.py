@@ -384,6 +384,10 @@ def test_a_page_left_open_while_the_other_side_called_it_off_says_what_happened(
         assert said in page and "no longer open" not in page, action
     page = client.post(f"{base}/{withdrawn.id}/accept?lang=ko", follow_redirects=True)
     assert "이 신청은 그사이 철회되었습니다" in page.get_data(as_text=True)
+    # Declined without a reason, it is the withdrawal that is said, not the reason missing.
+    page = client.post(f"{base}/{withdrawn.id}/decline?lang=en", data={"reason": " "})
+    page = client.get(page.location).get_data(as_text=True)
+    assert said in page and "Please give a reason" not in page
 
     def book(request):
         url = f"{base}/{request.id}/book?lang=en"
