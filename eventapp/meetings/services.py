@@ -70,15 +70,16 @@ class SlotTaken(MeetingError):
     """Somebody else got the slot, person or table first."""
 
 
-class AlreadyRequested(MeetingError):
-    """The pair has an open request already (`request`), which the requester may not
-    send again: the page to show is that request's, which the message goes with."""
+class AlreadyDone(MeetingError):
+    """What was asked for exists already (`done`: the request sent, the meeting
+    booked), after a second tap, from another tab or by the other side: not a
+    failure to show as one."""
 
     category = "info"
 
-    def __init__(self, message, request):
+    def __init__(self, message, done):
         super().__init__(message)
-        self.request = request
+        self.done = done
 
 
 class ProposalClosed(MeetingError):
@@ -1156,7 +1157,7 @@ def _open_request_to(requester, startup, firm):
         if old.status in OPEN_REQUEST_STATUSES:
             if old.status == "requested" and old.requester_side == requester.side:
                 # A second tap on "Send request", another tab, or a colleague's request.
-                raise AlreadyRequested(
+                raise AlreadyDone(
                     _(
                         "Your meeting request to %(name)s was sent already and waits for "
                         "an answer.",
@@ -1165,7 +1166,7 @@ def _open_request_to(requester, startup, firm):
                     old,
                 )
             if old.status == "accepted":
-                raise AlreadyRequested(_("There is already a meeting request between you."), old)
+                raise AlreadyDone(_("There is already a meeting request between you."), old)
             return old
         if old.status == "declined" and old.requester_side == requester.side:
             raise MeetingError(_("This company has declined a meeting request from you."))
@@ -1604,7 +1605,15 @@ def book(request, slot, user, *, via="booking", table=None, notify=True, check_w
     if request.status != "accepted":
         raise MeetingError(_("Only accepted requests can be scheduled."))
     if request.meeting is not None:
-        raise SlotTaken(_("This meeting is already scheduled."))
+        meeting = request.meeting
+        raise AlreadyDone(
+            _(
+                "This meeting is booked already: %(time)s, %(place)s.",
+                time=meeting.slot.label,
+                place=meeting.location_label,
+            ),
+            meeting,
+        )
     if via == "booking" and slot.starts_at <= _now():
         raise MeetingError(_("This time slot has already started."))
     away = unavailable_in(slot, request.startup, request.firm)

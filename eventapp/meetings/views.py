@@ -593,8 +593,8 @@ def send_request(event, profile_id):
     def send():
         try:
             return services.send_request(event, me, other, current_user, form.message.data)
-        except services.AlreadyRequested as error:
-            sent.append(error.request)
+        except services.AlreadyDone as error:
+            sent.append(error.done)
             raise
 
     result = _attempt(send)

@@ -460,6 +460,34 @@ def test_a_request_sent_twice_leads_to_the_request_sent(meetup, client, outbox):
     assert db.session.scalar(select(func.count()).select_from(MeetingRequest)) == 1
 
 
+def test_a_slot_booked_twice_or_by_both_sides_says_when_it_is_booked(meetup, client, outbox):
+    """A double tap on a slot, or both sides booking from their request pages at once:
+    the second was answered "This meeting is already scheduled." as an error, without
+    saying when. It now says when and where the meeting is booked, above the request's
+    page that links to it; one meeting, one invitation each."""
+    alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
+    request = accepted_request(meetup.event, alpha, gamma, meetup.exhibitor_admin)
+    db.session.commit()
+    url = f"/e/test-expo/meetings/requests/{request.id}/book?lang=en"
+    login(client, meetup.exhibitor_admin)  # alpha
+    client.post(url, data={"slot_id": meetup.slots[0].id})
+    client.get("/e/test-expo/meetings/requests")  # the first answer is read
+    second = client.post(url, data={"slot_id": meetup.slots[0].id}, follow_redirects=True)
+    (meeting,) = db.session.scalars(select(Meeting)).all()
+    said = f"This meeting is booked already: {meetup.slots[0].label}, T01 (Meeting zone)."
+    page = second.get_data(as_text=True)
+    assert f'<div class="flash flash-info" role="status">{said}</div>' in page
+    assert f"/e/test-expo/meetings/m/{meeting.id}" in page and "already scheduled" not in page
+    # The other side, its page still offering every slot, books another one.
+    login(client, meetup.attendee)  # gamma
+    page = client.post(url, data={"slot_id": meetup.slots[2].id}, follow_redirects=True)
+    assert said in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).slot_id == meetup.slots[0].id
+    assert _seats() == 3
+    assert len(outbox("meeting_scheduled")) == 3  # alpha's two people and gamma's one
+
+
 def test_mutual_requests_become_one_accepted_request_of_weight_three(meetup, client, outbox):
     alpha, gamma = meetup.profiles["alpha"], meetup.profiles["gamma"]
     first = services.send_request(
