@@ -4,6 +4,7 @@ Views stay thin: they check who may act, call eventapp.booths.services and
 commit, or roll back and say why.
 """
 
+import unicodedata
 from datetime import UTC
 
 from flask import (
@@ -209,9 +210,11 @@ def booth_list(event):
     if filters["status"]:
         rows = [b for b in rows if b.status == filters["status"]]
     if filters["q"]:
-        needle = filters["q"].casefold()
+        needle = _searchable(filters["q"])
         rows = [
-            b for b in rows if needle in b.code.casefold() or needle in b.exhibitor_names.casefold()
+            b
+            for b in rows
+            if needle in _searchable(b.code) or needle in _searchable(b.exhibitor_names)
         ]
     return render_template(
         "booths/list.html",
@@ -224,6 +227,13 @@ def booth_list(event):
         # The hall's name, as the filter and the plan say it, not its code in the CSV.
         hall_names={hall.code: hall.name for hall in plan.halls},
     )
+
+
+def _searchable(text):
+    """`text` as the booth list's search compares it: a Korean input method in
+    full-width mode types "Ａ－０１" or "ＡＬＰＨＡ", the same letters as the plan's
+    "A-01" and "Alpha", and Hangul pasted from a Mac may be decomposed."""
+    return unicodedata.normalize("NFKC", text).casefold()
 
 
 # --------------------------------------------------------------------------- picking

@@ -160,6 +160,20 @@ def test_the_booth_list_finds_an_exhibitor_by_either_name(client, small_event):
     assert rows("lang=ko&q=Beta") == []  # a hold still does not name its holder
 
 
+def test_the_booth_list_finds_what_is_typed_in_full_width(client, small_event):
+    """A Korean input method in full-width mode types "Ａ－０１" and "ＡＬＰＨＡ": the
+    search found no booth, though the plan holds A-01 and Alpha Robotics's booths."""
+    with_floor(small_event)
+
+    def rows(query):
+        page = client.get("/e/test-expo/booths", query_string={"lang": "en", "q": query})
+        return re.findall(r'<tr data-booth="([^"]+)"', page.get_data(as_text=True))
+
+    assert rows("Ａ－０１") == ["A-01"]
+    assert rows("ａｌｐｈａ") == rows("ＡＬＰＨＡ") == ["A-01", "A-02"]
+    assert rows("Ｂ－０９") == ["B-09"]
+
+
 def test_the_booth_list_names_each_booths_hall_as_the_filter_does(client, small_event):
     """The list's Hall column showed the hall's code in the floor plan CSV ("A"),
     its filter the hall's name ("Hall A", "A홀")."""
