@@ -17,6 +17,7 @@ import csv
 import io
 import math
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -35,6 +36,9 @@ CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 # Matched as typed, before lower case: str.lower() makes ASCII of some other letters
 # (the Kelvin sign K becomes k), which the rule does not admit.
 TIER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+# The Halfwidth and Fullwidth Forms block, where a Korean input method's full-width
+# mode types Latin letters, digits and signs.
+FULL_WIDTH = re.compile("[\uff01-\uffef]+")
 # A number as Excel writes it where the comma is the decimal mark ("4,5").
 DECIMAL_COMMA = re.compile(r"[+-]?[0-9]*,[0-9]+")
 
@@ -163,6 +167,16 @@ def delimiter(text):
     return ","
 
 
+def _halfwidth(fields):
+    """The cells as the plan's codes are written. Korean Excel in full-width mode types
+    "Ａ－０１", "Ａ" and "ＡＩ": the same letters as booth A-01, hall A and zone ai,
+    which were refused as a bad code, "Unknown hall Ａ (known halls: A, B)" and
+    "Unknown zone ＡＩ", each looking like what the plan knows. Only the full-width
+    forms are read so: NFKC at large makes ASCII of other letters (the Kelvin sign,
+    "²"), which the file means as typed."""
+    return [FULL_WIDTH.sub(lambda m: unicodedata.normalize("NFKC", m[0]), c) for c in fields]
+
+
 def _number(raw, column, line, errors, *, positive, decimal_comma=False):
     """The cell's number. `decimal_comma`: the file is separated by semicolons or tabs,
     as Excel saves it where the comma is the decimal mark, so "4,5" means 4.5."""
@@ -262,7 +276,7 @@ def parse_floorplan(data, halls, zones):
     separator = delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     try:
-        header = next(reader)
+        header = _halfwidth(next(reader))
     except csv.Error as error:
         return ParsedPlan([], [RowError(1, "unreadable", {"reason": str(error)})])
     warnings: list[RowError] = []
@@ -282,6 +296,7 @@ def parse_floorplan(data, halls, zones):
             errors.append(RowError(reader.line_num, "unreadable", {"reason": str(error)}))
             break
         line = reader.line_num
+        fields = _halfwidth(fields)
         if not fields or all(not f.strip() for f in fields):
             continue
         note_unnamed_data(names, fields, line, unnamed)

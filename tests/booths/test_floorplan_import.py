@@ -168,6 +168,29 @@ def test_hall_codes_are_matched_in_any_case(small_event):
     assert {code: codes[hall] for code, hall in halls.items()} == {"A-01": "A", "B-01": "B"}
 
 
+def test_codes_typed_in_full_width_are_the_plans_codes(small_event):
+    """Korean Excel in full-width mode types "Ａ－０１", hall "Ａ" and zone "ＡＩ":
+    refused as a bad code, "Unknown hall Ａ (known halls: A, B)" and "Unknown zone
+    ＡＩ", each looking just like what the plan knows."""
+    services.import_floorplan(
+        small_event.event,
+        csv_text("Ａ－０１,Ａ,ＡＩ,４,４,３,３,ｙｅｓ,ＰＲＥＭＩＵＭ", "B-01,ｂ,bio,4,4,3,3,,"),
+    )
+    db.session.commit()
+    booths = db.session.scalars(select(Booth).order_by(Booth.code)).all()
+    assert [(b.code, b.hall.code, b.zone, b.x, b.w, b.corner, b.tier) for b in booths] == [
+        ("A-01", "A", "ai", 4, 3, True, "premium"),
+        ("B-01", "B", "bio", 4, 3, True, "standard"),
+    ]
+    # One booth however it is typed: the second line names the first.
+    with pytest.raises(services.FloorPlanError) as refused:
+        services.import_floorplan(
+            small_event.event, csv_text("A-01,A,ai,4,4,3,3,,", "Ａ－０１,A,ai,10,4,3,3,,")
+        )
+    db.session.rollback()
+    assert refused.value.details == ["Line 3: Duplicate booth code A-01 (first on line 2)."]
+
+
 BAD_LINES = [
     # (line, text of the line, fragment of the reason)
     (2, "A-01,A,ai,4,4,3,3,,", None),  # fine
