@@ -1327,6 +1327,12 @@ def apply_proposal(proposal, now=None):
     if not wanted:
         raise StaleProposal(_("This plan places nobody."))
     exhibitors = {e.id: e for e in lock_exhibitors(list(wanted))}
+    # Applied twice at once (two organizers, two tabs): the second waited above for the
+    # first's placements, which it would take for a changed floor ("Alpha Robotics has
+    # booths by now ... run the assigner again"). Read under a lock, the plan says so.
+    db.session.refresh(proposal, ["applied_at"], with_for_update=True)
+    if proposal.applied_at is not None:
+        raise StaleProposal(_("This plan has already been applied."))
     all_codes = [c for codes in wanted.values() for c in codes]
     booths = booths_by_code(event, all_codes)
     chosen_ids = {b.id for b in booths.values()}

@@ -109,15 +109,16 @@ def place(exhibitor, codes, state="placed"):
     db.session.commit()
 
 
-def change_before_lock(monkeypatch, change):
+def change_before_lock(monkeypatch, change, lock="lock_booths"):
     """Another request runs `change(connection)` and commits after the service read
-    the booths but before it locks them (an organizer importing the floor plan again)."""
+    the booths (or what `lock` locks) but before it locks them (an organizer importing
+    the floor plan again)."""
     from eventapp.booths import services
 
-    real = services.lock_booths
+    real = getattr(services, lock)
     done = []
 
-    def lock_booths(ids):
+    def locking(ids):
         if not done:
             done.append(change)
             if db.engine.dialect.name == "sqlite":
@@ -127,7 +128,7 @@ def change_before_lock(monkeypatch, change):
                 change(connection)
         return real(ids)
 
-    monkeypatch.setattr(services, "lock_booths", lock_booths)
+    monkeypatch.setattr(services, lock, locking)
 
 
 def delete_booth_before_lock(monkeypatch, code):

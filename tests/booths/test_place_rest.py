@@ -18,6 +18,7 @@ from tests.booths.conftest import (
     add_exhibitor,
     allocations,
     audit_actions,
+    change_before_lock,
     delete_booth_before_lock,
     open_window,
     place,
@@ -462,6 +463,49 @@ def test_a_proposed_booth_deleted_meanwhile_makes_the_plan_stale(small_event, mo
     db.session.rollback()
     assert any(gone in d and "no longer exist" in d for d in refused.value.details)
     assert allocations() == {}
+
+
+def test_a_plan_applied_meanwhile_by_a_colleague_is_said_to_be_applied(small_event, monkeypatch):
+    """Two organizers applying the same plan at once: the second was told the floor
+    had changed ("Alpha Robotics has booths by now", "run the assigner again"), and
+    ran the assigner for nobody, while the plan it applied was in place."""
+    from sqlalchemy import insert, update
+
+    from eventapp.booths.models import Booth, Exhibitor
+
+    event = small_event.event
+    proposal = services.propose_plan(event, time_limit=1, workers=1)
+    db.session.commit()
+    wanted = {int(k): v for k, v in proposal.assignments.items()}
+    proposal_id = proposal.id  # read now: reading it in the change would begin a snapshot
+
+    def applied(connection):
+        for exhibitor_id, codes in wanted.items():
+            for code in codes:
+                booth_id = connection.scalar(select(Booth.id).where(Booth.code == code))
+                connection.execute(
+                    insert(BoothAllocation).values(
+                        booth_id=booth_id, exhibitor_id=exhibitor_id, state="placed"
+                    )
+                )
+            connection.execute(
+                update(Exhibitor).where(Exhibitor.id == exhibitor_id).values(status="placed")
+            )
+        connection.execute(
+            update(BoothPlanProposal)
+            .where(BoothPlanProposal.id == proposal_id)
+            .values(applied_at=utcnow())
+        )
+
+    change_before_lock(monkeypatch, applied, lock="lock_exhibitors")
+    with pytest.raises(services.StaleProposal) as refused:
+        services.apply_proposal(proposal)
+    db.session.rollback()
+    assert (refused.value.message, refused.value.details) == (
+        "This plan has already been applied.",
+        [],
+    )
+    assert len(allocations()) == sum(len(codes) for codes in wanted.values())
 
 
 @pytest.mark.parametrize(
