@@ -17,8 +17,10 @@
   var booths = Array.prototype.slice.call(svg.querySelectorAll("g.booth"));
   var byCode = {}, byUpperCode = {};
   booths.forEach(function (g) { byCode[g.dataset.booth] = g; byUpperCode[g.dataset.booth.toUpperCase()] = g; });
-  // Typed codes: matched whatever their case, as the server does ("a-01" is A-01).
-  function typedCodes(text) { return text.split(/[\s,;]+/).filter(Boolean); }
+  // Typed codes: matched whatever their case, as the server does ("a-01" is A-01), and
+  // typed in full width ("Ａ－０１，Ａ－０２", a Korean input method's full-width mode).
+  function halfWidth(text) { return text.normalize ? text.normalize("NFKC") : text; }
+  function typedCodes(text) { return halfWidth(text).split(/[\s,;]+/).filter(Boolean); }
   function boothOf(code) { return byUpperCode[code.toUpperCase()]; }
   // Codes that name no booth on the plan stay in the field after the plan's selection,
   // so the server says which are unknown instead of "select at least one booth".
@@ -358,10 +360,10 @@
   var searchResult = document.getElementById("search-result");
   function hits() { return booths.filter(function (g) { return g.classList.contains("hit"); }); }
   function runSearch() {
-    var q = search.value.trim().toLowerCase();
+    var q = halfWidth(search.value.trim()).toLowerCase();
     booths.forEach(function (g) {
       // Both names of the exhibitor: a Korean name on the English plan is found too.
-      var names = g.dataset.names || g.dataset.name || "";
+      var names = halfWidth(g.dataset.names || g.dataset.name || "");
       var match = !!q && (names.toLowerCase().indexOf(q) >= 0 || g.dataset.booth.toLowerCase() === q);
       g.classList.toggle("hit", match);
     });

@@ -155,6 +155,27 @@ def test_organizer_types_booth_codes_in_any_case(live_server, occupied, browser)
     expect(page.locator(".flash")).to_contain_text("Blocked A-04.")
 
 
+def test_the_plan_takes_codes_and_names_typed_in_full_width(live_server, occupied, browser):
+    """A Korean input method in full-width mode types "ＡＬＰＨＡ" and "Ａ－０４，ａ－０５":
+    the search lit no booth, and the codes typed selected none on the plan (the
+    server reads them as A-04 and A-05)."""
+    from playwright.sync_api import expect
+
+    page = new_page(browser, live_server.url, viewport={"width": 1280, "height": 900})
+    sign_in_page(page, "organizer@example.org")
+    page.goto("/e/test-expo/manage/booths/?lang=en")
+    page.fill("#exhibitor-search", "ＡＬＰＨＡ")
+    expect(page.locator("g.booth.hit")).to_have_count(2)
+    page.fill("#exhibitor-search", "Ｂ－０３")
+    expect(page.locator("g.booth.hit")).to_have_count(1)
+    expect(booth(page, "B-03")).to_have_class(re.compile(r"\bhit\b"))
+    page.fill("#org-booth-codes", "Ａ－０４，ａ－０５")
+    page.locator("#org-booth-codes").press("Tab")
+    expect(booth(page, "A-04")).to_have_attribute("aria-pressed", "true")
+    expect(booth(page, "A-05")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#org-booth-codes")).to_have_value("A-04 A-05")
+
+
 def test_plan_fits_a_phone_without_sideways_scrolling(live_server, occupied, browser):
     page = new_page(browser, live_server.url, device_scale_factor=3, **PHONE)
     page.goto(FLOORPLAN)
