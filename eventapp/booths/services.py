@@ -1380,10 +1380,14 @@ def apply_proposal(proposal, now=None):
         )
     taken = _allocations_on(chosen_ids, now)
     if taken:
+        # Who took them, and how (held, placed): "Booths A-01 have been taken" left the
+        # organizer to look each one up on the plan, and read "Booths" for one booth.
         problems.append(
-            _(
+            ngettext(
+                "Booth %(booths)s has been taken meanwhile.",
                 "Booths %(booths)s have been taken meanwhile.",
-                booths=", ".join(sorted(a.booth.code for a in taken)),
+                len(taken),
+                booths=_codes_and_holders(taken),
             )
         )
     if not problems:

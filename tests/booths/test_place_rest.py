@@ -7,7 +7,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from eventapp.booths import assigner, planning, services
 from eventapp.booths.models import BoothAllocation, BoothPlanProposal, ExhibitorAvoid
@@ -287,6 +287,35 @@ def test_stale_proposal_is_refused_as_a_whole(small_event):
     assert allocations() == {taken: (intruder.id, "placed")}  # nobody else was placed
     db.session.refresh(alpha)
     assert alpha.status == "approved"
+
+
+def test_a_stale_plan_names_who_took_its_booths_meanwhile(small_event):
+    """ "Booths B-01 have been taken meanwhile." said neither who took the booth nor
+    how, and spoke of one booth as of several."""
+    event = small_event.event
+    alpha, beta = small_event.exhibitors["alpha"], small_event.exhibitors["beta"]
+    proposal = services.propose_plan(event, time_limit=1, workers=1)
+    db.session.commit()
+    (held,) = proposal.assignments[str(beta.id)]
+    first, second = proposal.assignments[str(alpha.id)]
+    holder, _ = add_exhibitor(event, "holder", count=1, zones=("bio",))
+    place(holder, [held], state="hold")
+    db.session.execute(update(BoothAllocation).values(expires_at=utcnow() + timedelta(minutes=5)))
+    db.session.commit()
+    with pytest.raises(services.StaleProposal) as refused:
+        services.apply_proposal(proposal)
+    db.session.rollback()
+    assert f"Booth {held} (Holder Ltd, held) has been taken meanwhile." in refused.value.details
+    intruder, _ = add_exhibitor(event, "intruder", count=2, zones=("ai",))
+    place(intruder, [first, second])
+    with pytest.raises(services.StaleProposal) as refused:
+        services.apply_proposal(proposal)
+    db.session.rollback()
+    taken = [d for d in refused.value.details if "taken meanwhile" in d]
+    holders = {held: "Holder Ltd, held", first: "Intruder Ltd, placed"}
+    holders[second] = "Intruder Ltd, placed"
+    named = ", ".join(f"{code} ({holders[code]})" for code in sorted(holders))
+    assert taken == [f"Booths {named} have been taken meanwhile."]
 
 
 def test_newer_proposal_supersedes_older(small_event):
