@@ -23,7 +23,7 @@ def register(app):
     @click.argument("slug")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
     def import_floorplan_command(slug, path):
-        """Import a floor-plan CSV into the event SLUG (all or nothing)."""
+        """Import a floor-plan CSV (or .xlsx) file into the event SLUG (all or nothing)."""
         from eventapp.booths.services import FloorPlanError, import_floorplan
         from eventapp.events.models import Event
 

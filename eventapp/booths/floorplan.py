@@ -1,4 +1,4 @@
-"""Reading a floor plan from CSV.
+"""Reading a floor plan from CSV (or the first sheet of an Excel .xlsx file).
 
 The format (README.md, "Floor plan CSV") has one booth per line::
 
@@ -25,6 +25,7 @@ from eventapp.booths.geometry import EPSILON, Rect, adjacency, corners
 from eventapp.core.columns import column_letter, note_unnamed_data, suggested_column
 from eventapp.core.i18n import gettext, one_full_stop
 from eventapp.core.i18n import lazy_gettext as _l
+from eventapp.core.spreadsheets import cell_text
 
 COLUMNS = ("booth", "hall", "zone", "x", "y", "w", "h", "corner", "tier")
 REQUIRED = ("booth", "hall", "zone", "x", "y", "w", "h")
@@ -50,6 +51,9 @@ FALSE_WORDS = frozenset({"0", "n", "no", "false", "f", "-", "아니오", "아니
 
 MESSAGES = {
     "encoding": _l("The file is not text in UTF-8 (or CP949)."),
+    # Same words as the exhibitor import's, which reads .xlsx files alike.
+    "not_xlsx": _l("This is not a readable Excel (.xlsx) file."),
+    "damaged_xlsx": _l("The Excel (.xlsx) file is damaged: its first sheet cannot be read."),
     "empty": _l("The file is empty."),
     "no_booths": _l("The file lists no booths."),
     "missing_columns": _l("Missing columns: %(columns)s."),
@@ -258,8 +262,61 @@ def _header(fields, errors, warnings):
     return names
 
 
+# An .xlsx file is a ZIP archive; no CSV file starts so.
+XLSX_SIGNATURE = b"PK\x03\x04"
+
+
+def _csv_records(text):
+    """(line, values) of each line of CSV text; a line that cannot be read ends them
+    as (line, RowError)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text))
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield reader.line_num, RowError(reader.line_num, "unreadable", {"reason": str(error)})
+            return
+        yield reader.line_num, values
+
+
+def _xlsx_records(data):
+    """(row number, values) of each row of the first sheet of an .xlsx file, the
+    numbers Excel shows beside the rows; a sheet that cannot be read to its end
+    ends them as (row, RowError)."""
+    import zipfile
+    import zlib
+    from xml.etree.ElementTree import ParseError
+
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # a damaged ZIP archive fails in many ways
+        yield 0, RowError(0, "not_xlsx")
+        return
+    number = 0
+    try:
+        for number, values in enumerate(workbook.worksheets[0].iter_rows(values_only=True), 1):
+            yield number, [cell_text(value) for value in values]
+    except (ParseError, zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError):
+        yield number + 1, RowError(0, "damaged_xlsx")
+    finally:
+        workbook.close()
+
+
+def _trimmed(values):
+    """A sheet's row without the empty cells after its last value."""
+    end = len(values)
+    while end and not values[end - 1].strip():
+        end -= 1
+    return values[:end]
+
+
 def parse_floorplan(data, halls, zones):
-    """Read a floor-plan CSV.
+    """Read a floor plan: CSV text (or bytes), or the bytes of an .xlsx file, whose
+    rows are read as the lines of a CSV file (numbered as Excel numbers them).
 
     `halls` maps hall codes to their (width, height) in metres (0 when unknown:
     then booths are not checked against the hall's outline); `zones` is the
@@ -267,35 +324,46 @@ def parse_floorplan(data, halls, zones):
     lines with errors are left out of `booths`.
     """
     errors: list[RowError] = []
-    text = decode(data)
-    if text is None:
-        return ParsedPlan([], [RowError(0, "encoding")])
-    if not text.strip():
-        return ParsedPlan([], [RowError(0, "empty")])
+    decimal_comma = False
+    sheet = isinstance(data, bytes) and data.startswith(XLSX_SIGNATURE)
+    if sheet:
+        records = _xlsx_records(data)
+    else:
+        text = decode(data)
+        if text is None:
+            return ParsedPlan([], [RowError(0, "encoding")])
+        if not text.strip():
+            return ParsedPlan([], [RowError(0, "empty")])
+        # Excel saves semicolons or tabs where the comma is the decimal mark.
+        decimal_comma = delimiter(text) != ","
+        records = _csv_records(text)
     zones = {z.lower() for z in zones}
-    separator = delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-    try:
-        header = _halfwidth(next(reader))
-    except csv.Error as error:
-        return ParsedPlan([], [RowError(1, "unreadable", {"reason": str(error)})])
+    _line, header = next(records, (0, None))
+    if header is None:
+        return ParsedPlan([], [RowError(0, "empty")])
+    if isinstance(header, RowError):
+        return ParsedPlan([], [header])
+    if sheet:
+        header = _trimmed(header)
+        if not header:
+            return ParsedPlan([], [RowError(0, "empty")])
     warnings: list[RowError] = []
-    names = _header(header, errors, warnings)
+    names = _header(_halfwidth(header), errors, warnings)
     if errors:
         return ParsedPlan([], errors, warnings)
 
     booths: list[BoothRow] = []
     first_line: dict[str, int] = {}
     unnamed: dict[int, int] = {}  # index of a column without a header cell -> first line with data
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
+    for line, fields in records:
+        if isinstance(fields, RowError):
+            errors.append(fields)
             break
-        except csv.Error as error:
-            errors.append(RowError(reader.line_num, "unreadable", {"reason": str(error)}))
-            break
-        line = reader.line_num
+        if sheet:
+            # A sheet's rows run to its last used column, or stop at their last value:
+            # as many as the header's, empty ones after what is typed.
+            fields = _trimmed(fields)
+            fields += [""] * (len(names) - len(fields))
         fields = _halfwidth(fields)
         if not fields or all(not f.strip() for f in fields):
             continue
@@ -310,7 +378,7 @@ def parse_floorplan(data, halls, zones):
             continue
         # The values of ignored columns are counted above, never read.
         row = {name: value for name, value in zip(names, fields, strict=False) if name in COLUMNS}
-        booth = _row(row, line, halls, zones, first_line, errors, decimal_comma=separator != ",")
+        booth = _row(row, line, halls, zones, first_line, errors, decimal_comma=decimal_comma)
         if booth is not None:
             booths.append(booth)
     for index, first in sorted(unnamed.items()):

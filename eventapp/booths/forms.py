@@ -12,8 +12,11 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 class FloorPlanImportForm(FlaskForm):
     file = FileField(
-        _l("Floor plan CSV"),
-        validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("Upload a .csv file."))],
+        _l("CSV or Excel file"),
+        validators=[
+            FileRequired(),
+            FileAllowed(["csv", "txt", "xlsx"], _l("Upload a .csv or .xlsx file.")),
+        ],
         description=_l("Columns: booth, hall, zone, x, y, w, h, corner, tier."),
     )
 

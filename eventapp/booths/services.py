@@ -1130,7 +1130,7 @@ def update_settings(event, **values):
 
 
 def import_floorplan(event, data, now=None):
-    """Replace the event's floor plan with the booths of a CSV file, all or nothing.
+    """Replace the event's floor plan with the booths of a CSV (or .xlsx) file, all or nothing.
 
     Booths keep their id (and allocation, and blocked state) when their code is
     in the new file; others are deleted. Refused with FloorPlanError listing

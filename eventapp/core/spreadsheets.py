@@ -4,10 +4,12 @@ Spreadsheet programs run a cell that looks like a formula: a company called
 `=HYPERLINK(...)` would become a link (or worse) in the organizer's Excel.
 `csv_safe()` defuses such a value for CSV (`csv_cell()` also keeps digits as
 text), `keep_as_text()` for the cells of an openpyxl row. `xlsx_row()` drops the
-control characters XLSX cannot hold.
+control characters XLSX cannot hold. `cell_text()` reads a cell of an imported
+sheet as the text a CSV file would hold.
 """
 
 import re
+from datetime import datetime, time
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -60,3 +62,19 @@ def xlsx_row(values):
         ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
         for value in values
     ]
+
+
+def cell_text(value):
+    """A spreadsheet cell as stripped text (numbers without a trailing .0)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    # Excel turns what it takes for a date into one ("3-1" typed in a wishes or a
+    # booths cell): shown as the date only, a problem names one value, not a date
+    # and a "00:00:00" that the list split read as a second booth code.
+    if isinstance(value, datetime) and value.time() == time():
+        return value.date().isoformat()
+    return str(value).strip()

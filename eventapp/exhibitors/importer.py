@@ -21,7 +21,6 @@ import zipfile
 import zlib
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime, time
 from xml.etree.ElementTree import ParseError
 
 from email_validator import EmailNotValidError, validate_email
@@ -34,6 +33,7 @@ from eventapp.booths.models import Exhibitor, ExhibitorAvoid
 from eventapp.calendar.services import team_change
 from eventapp.core import audit, columns
 from eventapp.core.i18n import gettext as _
+from eventapp.core.spreadsheets import cell_text
 from eventapp.events.models import EXHIBITOR_ROLES, EventRole
 from eventapp.events.services import grant_role
 from eventapp.exhibitors.services import (
@@ -157,22 +157,6 @@ class ImportResult:
 
 
 # -- 1. reading ------------------------------------------------------------------------------
-
-
-def cell_text(value):
-    """A spreadsheet cell as stripped text (numbers without a trailing .0)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    # Excel turns what it takes for a date into one ("3-1" typed in a wishes or a
-    # booths cell): shown as the date only, a problem names one value, not a date
-    # and a "00:00:00" that the list split read as a second booth code.
-    if isinstance(value, datetime) and value.time() == time():
-        return value.date().isoformat()
-    return str(value).strip()
 
 
 def header_key(name):

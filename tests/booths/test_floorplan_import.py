@@ -572,6 +572,73 @@ def test_import_page_names_data_under_an_empty_header_cell(login_as, small_event
     ) in problems
 
 
+def workbook(*rows):
+    """The bytes of an .xlsx file whose first sheet holds `rows`."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_plan_in_an_excel_file_is_imported(login_as, small_event):
+    """Floor plans come from Excel: an .xlsx file was refused ("Upload a .csv file."),
+    to be saved as CSV first. Its rows are read as a CSV file's lines, numbered as
+    Excel numbers them; numbers are the cells' numbers, empty cells empty values."""
+    client = login_as("organizer")
+    bad = workbook(
+        COLUMNS,
+        ("A-01", "A", "ai", 4, 4, 3, 3, None, None),
+        ("A-02", "A", "ai", 7.5, 4, 3, 3),  # its last cells empty: not "7 values"
+        ("A-03", "Q", "ai", 13, 4, 3, 3, "yes", "premium"),
+    )
+    response = client.post(
+        "/e/test-expo/manage/booths/import?lang=en",
+        data={"file": (io.BytesIO(bad), "plan.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    problems = response.get_data(as_text=True).split('id="import-problems"', 1)[1]
+    assert "The floor plan has 1 problem; nothing was imported." in problems
+    assert "<li>Line 4: Unknown hall Q (known halls: A, B).</li>" in problems
+    good = workbook(
+        (*COLUMNS, "Price", None),  # a column of its own, ignored; an empty one
+        ("A-01", "A", "ai", 4, 4, 3, 3, "no", None, 100),
+        ("A-02", "A", "ai", 7.5, 4, 3, 3),
+        ("A-03", "a", "AI", 13, 4, 3, 3, "yes", "premium"),
+    )
+    response = client.post(
+        "/e/test-expo/manage/booths/import?lang=en",
+        data={"file": (io.BytesIO(good), "plan.xlsx")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert "Floor plan imported: 3 booths (0 new, 3 kept, 17 removed)." in page
+    assert "Column &#39;Price&#39; is not read by the import and is ignored." in page
+    booths = db.session.scalars(select(Booth).order_by(Booth.code)).all()
+    assert [(b.code, b.hall.code, b.zone, b.x, b.corner, b.tier) for b in booths] == [
+        ("A-01", "A", "ai", 4, False, "standard"),
+        ("A-02", "A", "ai", 7.5, True, "standard"),  # derived: it stands alone
+        ("A-03", "A", "ai", 13, True, "premium"),
+    ]
+
+
+def test_a_damaged_excel_file_is_said_to_be_one(small_event):
+    for data in (workbook(COLUMNS)[:300], b"PK\x03\x04" + b"\x00" * 40):
+        with pytest.raises(services.FloorPlanError) as refused:
+            services.import_floorplan(small_event.event, data)
+        db.session.rollback()
+        assert refused.value.details == ["This is not a readable Excel (.xlsx) file."]
+    with pytest.raises(services.FloorPlanError) as refused:
+        services.import_floorplan(small_event.event, workbook())
+    db.session.rollback()
+    assert refused.value.details == ["The file is empty."]
+
+
 def test_cli_import(app, small_event, tmp_path):
     path = tmp_path / "plan.csv"
     path.write_text(csv_text(*island("A", "A-", 2)), encoding="utf-8")
