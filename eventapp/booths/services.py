@@ -1333,8 +1333,12 @@ def apply_proposal(proposal, now=None):
     db.session.refresh(proposal, ["applied_at"], with_for_update=True)
     if proposal.applied_at is not None:
         raise StaleProposal(_("This plan has already been applied."))
+    booths = booths_by_code(event, [c for codes in wanted.values() for c in codes])
+    # The floor plan imported again since may write a proposed booth's code in another
+    # case ("a-01"): the same booth, which was said to exist no longer.
+    stored = {code.upper(): code for code in booths}
+    wanted = {key: [stored.get(c.upper(), c) for c in codes] for key, codes in wanted.items()}
     all_codes = [c for codes in wanted.values() for c in codes]
-    booths = booths_by_code(event, all_codes)
     chosen_ids = {b.id for b in booths.values()}
     # The neighbours too: a hold taken next door while we check would slip past the rules.
     pairs, around, locked = lock_neighbourhood(chosen_ids)

@@ -893,14 +893,15 @@ def proposal(event, proposal_id):
             .options(selectinload(Exhibitor.organization))
         )
     }
-    by_code = plan.by_code()
+    # As applying finds them: a booth the plan proposed as "A-01" may read "a-01" now.
+    by_code = {b.code.upper(): b for b in plan.booths}
     placed = []
     for key, codes in item.assignments.items():
         exhibitor = exhibitors.get(int(key))
         name = services.exhibitor_name(exhibitor) if exhibitor else f"#{key}"
         placed.append({"id": int(key), "name": name, "booths": codes, "exhibitor": exhibitor})
         for code in codes:
-            booth = by_code.get(code)
+            booth = by_code.get(code.upper())
             if booth is not None:
                 booth.extra.add("proposed")
                 booth.note = name

@@ -318,6 +318,30 @@ def test_a_stale_plan_names_who_took_its_booths_meanwhile(small_event):
     assert taken == [f"Booths {named} have been taken meanwhile."]
 
 
+def test_a_proposed_booth_whose_code_changed_case_meanwhile_is_still_placed(login_as, small_event):
+    """The floor plan imported again writes booth A-01 as "a-01": the plan proposing
+    A-01 was refused, "Booth A-01 no longer exists.", though it stands where it stood,
+    and its page no longer showed the booth as proposed."""
+    from eventapp.booths.models import Booth
+
+    event = small_event.event
+    alpha = small_event.exhibitors["alpha"]
+    proposal = services.propose_plan(event, time_limit=1, workers=1)
+    db.session.commit()
+    code = proposal.assignments[str(alpha.id)][0]
+    booth = db.session.scalar(select(Booth).where(Booth.code == code))
+    booth.code = code.lower()
+    db.session.commit()
+    page = login_as("organizer").get(f"/e/test-expo/manage/booths/proposals/{proposal.id}")
+    highlighted = re.findall(
+        r'class="booth [^"]*\bproposed"\s+data-booth="([^"]+)"', page.get_data(as_text=True)
+    )
+    assert code.lower() in highlighted
+    assert services.apply_proposal(proposal) == len(proposal.assignments)
+    db.session.commit()
+    assert allocations()[code.lower()] == (alpha.id, "placed")
+
+
 def test_newer_proposal_supersedes_older(small_event):
     event = small_event.event
     first = services.propose_plan(event, time_limit=1, workers=1)
