@@ -580,20 +580,30 @@ def _name_by_id(exhibitor_id):
     return exhibitor_name(exhibitor) if exhibitor else f"#{exhibitor_id}"
 
 
-def confirm_booths(exhibitor, now=None, seen=None):
+def confirm_booths(exhibitor, now=None, seen=None, on_behalf=False):
     """Turn the exhibitor's hold (or the organizers' placement) into confirmed booths.
 
     `seen`: the booth codes the page showed when Confirm was pressed. When the
     booths are others by now (held anew in another tab, placed by the organizers),
-    nothing is confirmed: the company would have confirmed booths it never saw."""
+    nothing is confirmed: the company would have confirmed booths it never saw.
+    `on_behalf`: an organizer confirms on the company's picking page, and a refusal
+    names the company ("The booths of Alpha Robotics are already confirmed.") where
+    it tells the company's own people "Your booths are already confirmed."."""
     now = now or utcnow()
     (exhibitor,) = lock_exhibitors([exhibitor.id])
+    name = exhibitor_name(exhibitor)
     expire_holds(now=now, exhibitor=exhibitor)
     if exhibitor.status not in PLACEABLE_STATUSES:
         # Withdrawn or rejected meanwhile, its booths went with it: "a hold that has
         # expired must be picked again" sent the company to pick what it no longer may.
         raise BoothError(
             _(
+                "The registration of %(name)s is %(status)s, so there are no booths to confirm.",
+                name=name,
+                status=exhibitor.status_label,
+            )
+            if on_behalf
+            else _(
                 "Your registration is %(status)s, so there are no booths to confirm.",
                 status=exhibitor.status_label,
             )
@@ -601,10 +611,19 @@ def confirm_booths(exhibitor, now=None, seen=None):
     allocations = allocations_of(exhibitor, now)
     if not allocations:
         raise BoothConflict(
-            _("You have no booths to confirm; a hold that has expired must be picked again.")
+            _(
+                "%(name)s has no booths to confirm; a hold that has expired must be picked again.",
+                name=name,
+            )
+            if on_behalf
+            else _("You have no booths to confirm; a hold that has expired must be picked again.")
         )
     if all(a.state == "confirmed" for a in allocations):
-        raise BoothError(_("Your booths are already confirmed."))
+        raise BoothError(
+            _("The booths of %(name)s are already confirmed.", name=name)
+            if on_behalf
+            else _("Your booths are already confirmed.")
+        )
     seen = {code.upper() for code in parse_codes(seen)}
     if seen and seen != {code.upper() for code in _codes_of(allocations)}:
         raise BoothConflict(
@@ -632,19 +651,35 @@ def confirm_booths(exhibitor, now=None, seen=None):
         )
         lapsed = [a for a in allocations if a.id not in kept]
         if lapsed:
+            booths = ", ".join(_codes_of(lapsed))
             raise BoothConflict(
                 _(
+                    "The hold of %(name)s on %(booths)s ran out as it was confirmed. The "
+                    "floor plan shows the booths free now; please pick again.",
+                    name=name,
+                    booths=booths,
+                )
+                if on_behalf
+                else _(
                     "Your hold on %(booths)s ran out as you confirmed it. The floor plan "
                     "shows the booths free now; please pick again.",
-                    booths=", ".join(_codes_of(lapsed)),
+                    booths=booths,
                 )
             )
         if breaches:
+            problems = " ".join(b.message for b in breaches)
             raise BoothError(
                 _(
+                    "The booths held for %(name)s no longer follow the rules: %(problems)s "
+                    "Release the hold and pick again.",
+                    name=name,
+                    problems=problems,
+                )
+                if on_behalf
+                else _(
                     "Your selection no longer follows the rules: %(problems)s "
                     "Release it and pick again.",
-                    problems=" ".join(b.message for b in breaches),
+                    problems=problems,
                 )
             )
     previous = sorted({a.state for a in allocations})

@@ -429,7 +429,10 @@ def confirm(event):
     if exhibitor is None:
         return _no_exhibitor(event)
     seen = _requested_codes()
-    ok, result, status = _commit_or_explain(lambda: services.confirm_booths(exhibitor, seen=seen))
+    on_behalf = bool(_acting_for(event, exhibitor))
+    ok, result, status = _commit_or_explain(
+        lambda: services.confirm_booths(exhibitor, seen=seen, on_behalf=on_behalf)
+    )
     if ok:
         codes = sorted(a.booth.code for a in result)
         message = _pick_said(

@@ -210,6 +210,14 @@ def test_confirm_rechecks_the_rules(picking_open):
     assert "no longer follows the rules" in refused.value.message
     assert "Beta Bio" in refused.value.message
     assert allocations()["A-01"] == (alpha.id, "hold")
+    # An organizer confirming on the company's page is told whose selection it is.
+    with pytest.raises(services.BoothError) as refused:
+        services.confirm_booths(alpha, on_behalf=True)
+    db.session.rollback()
+    assert refused.value.message == (
+        "The booths held for Alpha Robotics no longer follow the rules: Booth A-02 stands "
+        "next to Beta Bio, a competitor to keep apart. Release the hold and pick again."
+    )
     db.session.refresh(alpha)
     assert alpha.status == "approved"
     # With the competitor gone the same hold confirms.
@@ -728,6 +736,36 @@ def test_an_organizer_confirming_or_releasing_for_a_company_is_told_whose_booths
     client = login_as("exhibitor_admin")
     page = client.get("/e/test-expo/my-booths?lang=en").get_data(as_text=True)
     assert "Your booths A-01, A-02 are confirmed." in page
+
+
+def test_an_organizer_confirming_for_a_company_is_refused_naming_it(picking_open, login_as):
+    """On a company's picking page Confirm refused the organizer with "Your booths are
+    already confirmed." and "You have no booths to confirm ...": the booths are the
+    company's, and so is its registration."""
+    from eventapp.exhibitors import services as registrations
+
+    alpha, beta = picking_open.exhibitors["alpha"], picking_open.exhibitors["beta"]
+    client = login_as("organizer")
+    query = f"?exhibitor={alpha.id}&lang=en"
+    client.post(f"/e/test-expo/my-booths/hold{query}", json={"booths": ["A-01", "A-02"]})
+    client.post(f"/e/test-expo/my-booths/confirm{query}", json={})
+    again = client.post(f"/e/test-expo/my-booths/confirm{query}", json={})
+    assert again.get_json()["message"] == "The booths of Alpha Robotics are already confirmed."
+    nothing = client.post(f"/e/test-expo/my-booths/confirm?exhibitor={beta.id}&lang=en", json={})
+    assert (nothing.status_code, nothing.get_json()["message"]) == (
+        409,
+        "Beta Bio has no booths to confirm; a hold that has expired must be picked again.",
+    )
+    registrations.set_status(beta, "withdrawn", notify=False)
+    db.session.commit()
+    gone = client.post(f"/e/test-expo/my-booths/confirm?exhibitor={beta.id}&lang=en", json={})
+    assert gone.get_json()["message"] == (
+        "The registration of Beta Bio is withdrawn, so there are no booths to confirm."
+    )
+    # The company's own people are still spoken to.
+    client = login_as("exhibitor_admin")
+    again = client.post("/e/test-expo/my-booths/confirm?lang=en", json={})
+    assert again.get_json()["message"] == "Your booths are already confirmed."
 
 
 def test_confirming_after_the_company_withdrew_says_so(picking_open, login_as):
