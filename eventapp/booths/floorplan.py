@@ -14,6 +14,7 @@ list of problems is not empty.
 """
 
 import csv
+import datetime
 import io
 import math
 import re
@@ -90,6 +91,10 @@ MESSAGES = {
     "not_positive": _l("%(column)s must be greater than zero: %(value)s."),
     "too_large": _l("%(column)s is implausibly large: %(value)s."),
     "bad_corner": _l("corner must be yes, no or empty, not %(value)s."),
+    "excel_date": _l(
+        "%(column)s holds the date %(value)s: Excel read what was typed as a date. Format "
+        "the column as text and type it again."
+    ),
     "bad_tier": _l(
         "Tier %(tier)s may only hold letters (either case), digits, _ and -, must start "
         "with a letter or digit and be at most %(max)s characters long."
@@ -281,6 +286,15 @@ def _csv_records(text):
         yield reader.line_num, values
 
 
+class _Date(str):
+    """A sheet cell Excel holds as a date ("1-1" typed becomes 1 January): its text."""
+
+
+def _sheet_text(value):
+    text = cell_text(value)
+    return _Date(text) if isinstance(value, datetime.date) else text
+
+
 def _xlsx_records(data):
     """(row number, values) of each row of the first sheet of an .xlsx file, the
     numbers Excel shows beside the rows; a sheet that cannot be read to its end
@@ -299,7 +313,7 @@ def _xlsx_records(data):
     number = 0
     try:
         for number, values in enumerate(workbook.worksheets[0].iter_rows(values_only=True), 1):
-            yield number, [cell_text(value) for value in values]
+            yield number, [_sheet_text(value) for value in values]
     except (ParseError, zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError):
         yield number + 1, RowError(0, "damaged_xlsx")
     finally:
@@ -364,6 +378,15 @@ def parse_floorplan(data, halls, zones):
             # as many as the header's, empty ones after what is typed.
             fields = _trimmed(fields)
             fields += [""] * (len(names) - len(fields))
+            # A booth "1-1" that Excel made 1 January would be booth "2026-01-01".
+            dates = [
+                RowError(line, "excel_date", {"column": name, "value": value})
+                for name, value in zip(names, fields, strict=False)
+                if name in COLUMNS and isinstance(value, _Date)
+            ]
+            if dates:
+                errors.extend(dates)
+                continue
         fields = _halfwidth(fields)
         if not fields or all(not f.strip() for f in fields):
             continue

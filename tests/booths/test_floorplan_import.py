@@ -627,6 +627,32 @@ def test_a_plan_in_an_excel_file_is_imported(login_as, small_event):
     ]
 
 
+def test_a_booth_code_excel_made_a_date_is_refused_naming_it(small_event):
+    """A booth "1-1" typed in Excel becomes 1 January: it was imported as booth
+    "2026-01-01"."""
+    from datetime import datetime
+
+    data = workbook(
+        COLUMNS,
+        (datetime(2026, 1, 1), "A", "ai", 4, 4, 3, 3),
+        ("1-2", "A", "ai", 7, 4, 3, 3),
+    )
+    refused_in_each_language(
+        small_event.event,
+        data,
+        {
+            "en": [
+                "Line 2: booth holds the date 2026-01-01: Excel read what was typed as a "
+                "date. Format the column as text and type it again."
+            ],
+            "ko": [
+                "2번째 줄: booth 값이 날짜 2026-01-01입니다: Excel이 입력한 값을 날짜로 "
+                "읽었습니다. 열 서식을 텍스트로 바꾼 후 다시 입력하세요."
+            ],
+        },
+    )
+
+
 def test_a_damaged_excel_file_is_said_to_be_one(small_event):
     for data in (workbook(COLUMNS)[:300], b"PK\x03\x04" + b"\x00" * 40):
         with pytest.raises(services.FloorPlanError) as refused:
