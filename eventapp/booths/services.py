@@ -1351,11 +1351,22 @@ def apply_proposal(proposal, now=None):
     event = proposal.event
     if proposal.applied_at is not None:
         raise StaleProposal(_("This plan has already been applied."))
-    newer = db.session.scalar(
-        select(BoothPlanProposal.id).where(
-            BoothPlanProposal.event_id == event.id, BoothPlanProposal.id > proposal.id
+    newer = db.session.execute(
+        select(BoothPlanProposal.id, BoothPlanProposal.applied_at)
+        .where(BoothPlanProposal.event_id == event.id, BoothPlanProposal.id > proposal.id)
+        .order_by(BoothPlanProposal.id)
+    ).all()
+    applied = [when for _id, when in newer if when is not None]
+    if applied:
+        # "Apply that one" sent the organizer to a plan in force already.
+        from eventapp.core.templating import local_time
+
+        raise StaleProposal(
+            _(
+                "A newer plan was applied %(when)s; this one is out of date.",
+                when=local_time(applied[-1], event=event),
+            )
         )
-    )
     if newer:
         raise StaleProposal(_("A newer plan has been proposed since; apply that one."))
     wanted = {int(k): list(v) for k, v in proposal.assignments.items()}

@@ -353,6 +353,27 @@ def test_newer_proposal_supersedes_older(small_event):
     db.session.rollback()
 
 
+def test_an_older_plan_after_a_newer_one_was_applied_says_so(small_event):
+    """The older plan's page still offers to apply it: refused with "A newer plan has
+    been proposed since; apply that one." when that one was applied already."""
+    from datetime import UTC, datetime
+
+    event = small_event.event
+    first = services.propose_plan(event, time_limit=1, workers=1)
+    db.session.commit()
+    second = services.propose_plan(event, time_limit=1, workers=1)
+    db.session.commit()
+    services.apply_proposal(second, now=datetime(2025, 8, 1, 1, 30, tzinfo=UTC))
+    db.session.commit()
+    with pytest.raises(services.StaleProposal) as refused:
+        services.apply_proposal(first)
+    db.session.rollback()
+    # 10:30 in Seoul, the event's time zone.
+    assert refused.value.message == (
+        "A newer plan was applied 2025-08-01 10:30; this one is out of date."
+    )
+
+
 def test_place_rest_pages(login_as, small_event):
     alpha = small_event.exhibitors["alpha"]
     client = login_as("organizer")
