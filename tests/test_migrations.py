@@ -127,6 +127,11 @@ def test_older_badge_issue_ends_are_recovered_from_the_audit_log(empty_database)
     # The columns 0011 knows (the model has newer ones).
     user = _old_user()
     db.session.flush()
+    # A visitor of the fair: a badge of someone with no role is not reissued.
+    from eventapp.events.models import EventRole
+
+    db.session.add(EventRole(event_id=event.id, user_id=user.id, role="attendee"))
+    db.session.flush()
     badge, user_id = badges.issue_badge(event, user), user.id
 
     def commit():
