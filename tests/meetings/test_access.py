@@ -63,6 +63,18 @@ def test_organizer_pages(setup, login_as):
     assert_access(login_as, BASE + "/manage/schedule", {"organizer"})  # GET: back to manage
 
 
+def test_the_move_form_names_the_time_zone_of_its_slots(setup, login_as):
+    """Other meetup pages say in which zone their times are; the organizer's move form
+    listed its slots' times without, to an organizer working from another country."""
+    meeting = setup[2]
+    client = login_as("organizer")
+    url = f"{BASE}/manage/m/{meeting.id}/move"
+    for lang, zone in (("en", "Times in South Korea Time."), ("ko", "대한민국 시간")):
+        page = client.get(f"{url}?lang={lang}").get_data(as_text=True)
+        form = page[page.index('<form method="post">') :]
+        assert zone in form[: form.index("</form>")]
+
+
 def test_organizer_only_actions(setup, login_as, app, monkeypatch):
     meetup, _request, meeting, _pending = setup
     monkeypatch.setitem(app.config, "MEETINGS_SOLVER_SECONDS", 1)
