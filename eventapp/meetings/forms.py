@@ -3,6 +3,7 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     EmailField,
+    HiddenField,
     StringField,
     TextAreaField,
     TimeField,
@@ -101,6 +102,9 @@ class ProfileForm(FlaskForm):
     country = ChoiceField(_l("Country"), validators=[DataRequired()], filters=[upper_code])
     receives_at_booth = BooleanField(_l("We receive our meetings at our own booth"))
     booth_code = StringField(_l("Booth code"), validators=[Optional(), Length(max=16)])
+    # The profile as the page showed it (services.profile_version): saving over what a
+    # colleague changed since is refused.
+    version = HiddenField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,6 +146,8 @@ class NotesForm(FlaskForm):
         filters=[one_kind_of_line_break],
         validators=[Optional(), Length(max=5000)],
     )
+    # The notes as the page showed them (services.notes_version).
+    version = HiddenField()
 
 
 class FilterForm(FlaskForm):

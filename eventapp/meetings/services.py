@@ -15,6 +15,8 @@ plan lock every participant row of the event. On SQLite every transaction is BEG
 IMMEDIATE, which serializes them anyway.
 """
 
+import hashlib
+import json
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app, render_template
@@ -43,6 +45,7 @@ from eventapp.meetings.models import (
     NO_SHOW_SIDES,
     ONE_SIDED_WEIGHT,
     OPEN_REQUEST_STATUSES,
+    SIDES,
     ColleagueInvitation,
     Meeting,
     MeetingProfile,
@@ -770,14 +773,18 @@ def create_profile(event, organization, **fields):
     return profile
 
 
-def _apply_profile_fields(profile, fields):
-    changed = []
-    code_before = profile.booth_code
+def _hold_for_profile(profile, fields):
+    """The locks a change of a firm's booth takes before its profile row's."""
     if profile.side == "firm" and {"booth_code", "receives_at_booth"} & set(fields):
         _hold_registration(profile)
         # The stand kept may be taken up again below (_kept_stand_lost): exclusively,
         # as an organizer lending it to another firm at this moment does.
         _hold_booths(profile.event_id, [profile.booth_code], exclusive=True)
+
+
+def _form_values(profile, fields):
+    """(key, value) of the profile form's `fields` as they would be stored; the booth
+    is only a firm's."""
     for key, value in fields.items():
         if key not in PROFILE_FIELDS:
             raise ValueError(f"unknown profile field {key!r}")
@@ -785,12 +792,20 @@ def _apply_profile_fields(profile, fields):
             continue
         if key == "keywords":
             value = normalize_keywords(value)
-        if key == "country":
+        elif key == "country":
             value = (value or "KR").upper()[:2]
-        if key == "booth_code":
+        elif key == "booth_code":
             value = (value or "").strip() or None
-            if value is not None and value != profile.booth_code:
-                value = _own_booth(profile, value)
+        yield key, value
+
+
+def _apply_profile_fields(profile, fields):
+    changed = []
+    code_before = profile.booth_code
+    _hold_for_profile(profile, fields)
+    for key, value in _form_values(profile, fields):
+        if key == "booth_code" and value is not None and value != profile.booth_code:
+            value = _own_booth(profile, value)
         if getattr(profile, key) != value:
             setattr(profile, key, value)
             changed.append(key)
@@ -988,7 +1003,65 @@ def _no_booth_of_its_own():
     )
 
 
-def update_profile(profile, **fields):
+class StaleForm(MeetingError):
+    """A form loaded before what it changes was changed by someone else: refused
+    rather than put the older text back."""
+
+
+class ProfileConflict(StaleForm):
+    """The profile changed since the form was loaded (see `profile_version`)."""
+
+
+def _profile_values(profile, fields=None):
+    """What the profile form shows of `profile`: as stored, or as `fields` would store
+    them."""
+    values = {key: getattr(profile, key) for key in PROFILE_FIELDS}
+    values.update(_form_values(profile, fields or {}))
+    values["keywords"] = list(values["keywords"] or ())
+    return values
+
+
+def profile_version(profile):
+    """A fingerprint of the profile as its form shows it: the form carries the one it
+    was loaded with, and saving over a profile changed since is refused (see
+    update_profile). "new" for a company without a profile yet."""
+    if profile is None:
+        return "new"
+    return fingerprint(_profile_values(profile))
+
+
+def fingerprint(values):
+    text = json.dumps(values, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def profile_changes(profile, fields):
+    """The fields whose saved value differs from `fields` (as the form sent them), in
+    the form's order: what a refused save would have put back or changed."""
+    saved, typed = _profile_values(profile), _profile_values(profile, fields)
+    return [key for key in PROFILE_FIELDS if saved[key] != typed[key]]
+
+
+def update_profile(profile, seen_version=None, **fields):
+    """Save the profile form. `seen_version`: the `profile_version` the form was loaded
+    with; a profile changed since then (by a colleague, or in another tab) is not
+    overwritten with the older text (ProfileConflict), unless the form asks for what
+    is stored already (the same form sent twice)."""
+    if seen_version:
+        _hold_for_profile(profile, fields)  # in a booth move's order: before the profile
+        _lock_profiles(profile.id)
+        _fresh(profile)
+        if seen_version != profile_version(profile):
+            if not profile_changes(profile, fields):
+                return []
+            raise ProfileConflict(
+                _(
+                    "Your company's meetup profile was changed since you opened the page "
+                    "(by a colleague, or by you in another tab), so it was not saved. "
+                    "Your text is kept in the form; the profile as saved now is shown "
+                    "above it where it differs. Check it and save again."
+                )
+            )
     changed = _apply_profile_fields(profile, fields)
     if changed:
         audit.record(
@@ -2190,12 +2263,44 @@ def mark_attendance(meeting, status, user, *, now=None, profile=None, no_show_si
     return meeting
 
 
-def save_notes(meeting, profile, notes):
+class NotesConflict(StaleForm):
+    """The side's notes changed since the form was loaded (see `notes_version`)."""
+
+
+def notes_of(meeting, side):
+    """The follow-up notes `side` keeps on `meeting`, shared by the company's colleagues."""
+    if side not in SIDES:
+        return ""
+    return getattr(meeting, f"{side}_notes") or ""
+
+
+def notes_version(meeting, side):
+    return fingerprint(notes_of(meeting, side))
+
+
+def save_notes(meeting, profile, notes, seen_version=None):
+    """`seen_version`: the `notes_version` the form was loaded with. The notes are the
+    company's, not one person's: a colleague's notes saved since are not overwritten
+    (NotesConflict), unless the form holds them already (sent twice)."""
     side = meeting.request.side_of(profile)
     if side is None:
         raise MeetingError(_("Only the participants can write follow-up notes."))
-    field = "startup_notes" if side == "startup" else "firm_notes"
-    setattr(meeting, field, (notes or "").strip()[:5000])
+    notes = (notes or "").strip()[:5000]
+    if seen_version:
+        _lock_meeting(meeting)
+        if seen_version != notes_version(meeting, side):
+            if notes == notes_of(meeting, side):
+                return meeting
+            raise NotesConflict(
+                _(
+                    "These notes were changed since you opened the page (by a colleague, "
+                    "or by you in another tab), so yours were not saved. Your text is kept "
+                    "in the form; the notes as saved now are shown above it."
+                )
+            )
+    if notes == notes_of(meeting, side):
+        return meeting
+    setattr(meeting, f"{side}_notes", notes)
     audit.record("meeting.notes", meeting, event=meeting.event, data={"side": side})
     return meeting
 

@@ -134,6 +134,9 @@ def _attempt(action, success=None):
     try:
         result = action()
         db.session.commit()
+    except services.StaleForm:
+        db.session.rollback()
+        raise  # the page shows what is saved now beside what was typed
     except services.ProposalClosed as error:
         db.session.commit()  # the proposal stays closed
         flash(str(error), "error")
@@ -327,11 +330,20 @@ def profile(event):
         def save():
             if me is None:
                 return services.create_profile(event, organization, **fields)
-            services.update_profile(me, **fields)
+            services.update_profile(me, form.version.data, **fields)
             return me
 
-        if _attempt(save, _("Your meetup profile is saved.")):
-            return redirect(url_for("meetings.partners", slug=event.slug))
+        try:
+            if _attempt(save, _("Your meetup profile is saved.")):
+                return redirect(url_for("meetings.partners", slug=event.slug))
+        except services.ProfileConflict as error:
+            flash(str(error), "error")
+            me = services.profile_of(event, organization)
+            # The typed text stays in the form; saved again, it is checked against the
+            # profile shown beside it.
+            form.version.data = services.profile_version(me)
+            saved_now = _saved_profile_rows(form, me, services.profile_changes(me, fields))
+            return _profile_page(event, organization, me, form, saved_now=saved_now), 409
     return _profile_page(event, organization, me, form)
 
 
@@ -343,18 +355,38 @@ def _saved_profile_form(organization, me):
         form.country.data = organization.country
     else:
         form.keywords.data = ", ".join(me.keywords or ())
+    form.version.data = services.profile_version(me)
     return form
 
 
-def _profile_page(event, organization, me, form, colleague_form=None):
+def _saved_profile_rows(form, me, keys):
+    """(label, value as saved now) of the profile fields `keys`, as the form names them."""
+    rows = []
+    for key in keys:
+        field, value = form[key], getattr(me, key)
+        if key == "keywords":
+            value = ", ".join(value or ())
+        elif key == "receives_at_booth":
+            value = _("yes") if value else _("no")
+        elif getattr(field, "choices", None):
+            value = {str(choice[0]): choice[1] for choice in field.choices}.get(
+                str(value or ""), value
+            )
+        rows.append((field.label.text, value or ""))
+    return rows
+
+
+def _profile_page(event, organization, me, form, colleague_form=None, saved_now=None):
     """The meetup profile page; `colleague_form` is an invitation refused, shown at
-    the Colleagues card as typed."""
+    the Colleagues card as typed; `saved_now`: a save refused because a colleague
+    changed the profile meanwhile, the fields that differ from the form, as saved."""
     side = me.side if me else services.side_for_kind(organization.kind)
     named = services.named_company(current_user, event) is not None
     return render_template(
         "meetings/profile.html",
         event=event,
         form=form,
+        saved_now=saved_now,
         me=me,
         organization=organization,
         side=side,
@@ -858,12 +890,18 @@ def _day_arg(event):
 @event_view(*PARTICIPANTS)
 def meeting_detail(event, meeting_id):
     meeting, me = _load_meeting(event, meeting_id)
+    return _meeting_page(event, meeting, me)
+
+
+def _meeting_page(event, meeting, me, notes_form=None, saved_notes=None):
+    """The meeting's page; `notes_form`: notes refused because a colleague saved theirs
+    meanwhile, as typed, with `saved_notes` (the notes saved now) shown above."""
     side = meeting.request.side_of(me)
-    notes = ""
-    if side == "startup":
-        notes = meeting.startup_notes
-    elif side == "firm":
-        notes = meeting.firm_notes
+    if notes_form is None:
+        notes_form = NotesForm(
+            notes=services.notes_of(meeting, side),
+            version=services.notes_version(meeting, side),
+        )
     now = services._now()
     started = meeting.starts_at <= now
     propose_form = window_notice = None
@@ -886,7 +924,8 @@ def meeting_detail(event, meeting_id):
         me=me,
         side=side,
         partner=meeting.request.other(me) if me else None,
-        notes_form=NotesForm(notes=notes),
+        notes_form=notes_form,
+        saved_notes=saved_notes,
         cancel_form=CancelForm(),
         started=started,
         no_show_sides=NO_SHOW_SIDES,
@@ -1001,7 +1040,18 @@ def meeting_notes(event, meeting_id):
         abort(403)
     form = NotesForm()
     if form.validate_on_submit():
-        _attempt(lambda: services.save_notes(meeting, me, form.notes.data), _("Notes saved."))
+        try:
+            _attempt(
+                lambda: services.save_notes(meeting, me, form.notes.data, form.version.data),
+                _("Notes saved."),
+            )
+        except services.NotesConflict as error:
+            flash(str(error), "error")
+            side = meeting.request.side_of(me)
+            # Saved again, the typed notes are checked against the ones shown above.
+            form.version.data = services.notes_version(meeting, side)
+            saved = services.notes_of(meeting, side)
+            return _meeting_page(event, meeting, me, notes_form=form, saved_notes=saved), 409
     else:
         # Say why nothing was saved, rather than show the old notes as if it had been.
         for message in field_errors(form):
