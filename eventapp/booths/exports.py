@@ -16,7 +16,7 @@ from eventapp.booths.state import (
 )
 from eventapp.core.i18n import gettext as _
 from eventapp.core.i18n import label as standalone_label
-from eventapp.core.spreadsheets import csv_safe, keep_as_text, xlsx_row
+from eventapp.core.spreadsheets import csv_cell, keep_as_text, xlsx_row
 
 COLUMNS = (
     "booth",
@@ -61,7 +61,7 @@ def booths_csv(event):
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(list(COLUMNS))
     for row in booth_rows(event):
-        writer.writerow([csv_safe(value) for value in _values(row)])
+        writer.writerow([csv_cell(value) for value in _values(row)])
     return out.getvalue().encode("utf-8")
 
 

@@ -306,3 +306,22 @@ def test_pdf_shortens_long_names_with_the_core_helper(client, placed, monkeypatc
     monkeypatch.setattr(eventapp.core.pdf, "truncate_to_width", spy)
     assert client.get("/e/test-expo/floorplan.pdf?lang=en").status_code == 200
     assert "Alpha Robotics " * 10 in calls
+
+
+def test_csv_export_keeps_booth_codes_of_digits_as_typed(login_as, placed):
+    """A floor plan numbering its booths "0101" lost the leading zero in Excel, which
+    reads a CSV cell of digits as a number: the list then named booths nobody knows."""
+    from eventapp.booths.models import Booth
+
+    booth = db.session.scalar(select(Booth).where(Booth.code == "A-01"))
+    booth.code = "0101"
+    db.session.commit()
+    text = (
+        login_as("organizer")
+        .get("/e/test-expo/manage/booths/export.csv")
+        .get_data()
+        .decode("utf-8-sig")
+    )
+    codes = [row["booth"] for row in csv.DictReader(io.StringIO(text))]
+    assert "'0101" in codes and "0101" not in codes
+    assert "A-02" in codes  # other codes stay as they are
