@@ -34,13 +34,21 @@ def csv_safe(value):
 # (01012345678) loses its leading zero, and twelve digits or more turn into 8.21E+11
 # (past fifteen, the last ones into zeros).
 DIGITS_READ_AS_A_NUMBER = re.compile(r"0[0-9]+|[0-9]{12,}")
+# And digits joined by hyphens or slashes as a date: booth "1-01" became 1 January,
+# "3/4" the 4th of March (or the 3rd of April), shown as "01-Jan" and sorted as dates.
+DIGITS_READ_AS_A_DATE = re.compile(
+    r"[0-9]{1,4}[-/][0-9]{1,2}(?:[-/][0-9]{1,4})?|[0-9]{1,2}[-/][0-9]{4}"
+)
 
 
 def csv_cell(value):
     """`value` as a CSV cell that Excel shows as it is: never run as a formula
-    (csv_safe), and digits kept as text, apostrophe-prefixed as csv_safe does."""
+    (csv_safe), and digits kept as text (not turned into a number or a date),
+    apostrophe-prefixed as csv_safe does."""
     text = csv_safe(value)
-    return "'" + text if DIGITS_READ_AS_A_NUMBER.fullmatch(text) else text
+    if DIGITS_READ_AS_A_NUMBER.fullmatch(text) or DIGITS_READ_AS_A_DATE.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def keep_as_text(cells):
