@@ -812,7 +812,13 @@ def _lead_company(event):
         org_id = request.args.get("org", type=int)
         if org_id:
             org = db.session.get(Organization, parse_id(org_id) or 0)
-            if org is None:
+            # Any company's id opened a page of its leads here, empty, under its name:
+            # one of another event, or one that never exhibited, read like a company
+            # of this fair that captured none.
+            if org is None or not (
+                services.exhibiting(event, org.id)
+                or any(row.id == org.id for row in services.lead_companies(event))
+            ):
                 abort(404)
             return org
         company = company_of(current_user, event)

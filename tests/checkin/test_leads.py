@@ -1472,3 +1472,22 @@ def test_the_excel_export_gives_the_scan_time_as_a_date_in_the_fairs_zone(scanni
     header, row = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     assert header[0] == "Scanned at (South Korea Time)"
     assert row[0] == local.strftime("%Y-%m-%d %H:%M")
+
+
+def test_organizers_cannot_open_the_leads_of_a_company_not_at_the_fair(scanning, login_as):
+    from eventapp.organizations.models import Organization
+    from tests.conftest import add_other_event
+
+    add_other_event()
+    stranger = Organization(
+        name_ko="남의회사", name_en="Stranger Corp", kind="startup", sector="ai"
+    )
+    db.session.add(stranger)
+    db.session.commit()
+    client = login_as("organizer")
+    for path in ("/e/test-expo/leads/", "/e/test-expo/leads/export.csv"):
+        answer = client.get(f"{path}?org={stranger.id}&lang=en")
+        assert answer.status_code == 404, path
+    # A company of the fair opens, leads or not yet.
+    beta = scanning.companies["beta"].id
+    assert client.get(f"/e/test-expo/leads/?org={beta}&lang=en").status_code == 200
