@@ -32,6 +32,21 @@ def send_command(limit, loop, interval):
     run_rounds(one_batch, loop=loop, interval=interval, name="batch")
 
 
+@outbox.command("retry")
+@click.option(
+    "--hours",
+    default=24,
+    show_default=True,
+    type=click.IntRange(1, 24 * 30),
+    help="Retry the messages queued this many hours ago or since.",
+)
+def retry_command(hours):
+    """Queue the messages given up on again, e.g. after the mail server was down."""
+    from eventapp.notifications.services import requeue_failed
+
+    click.echo(f"queued again: {requeue_failed(hours)}")
+
+
 @outbox.command("status")
 def status_command():
     """Count messages by status."""

@@ -274,6 +274,25 @@ def _address_refused_for_good(error):
     )
 
 
+def requeue_failed(hours):
+    """Put the messages given up on in the last `hours` back in the queue, their
+    attempts counted afresh; returns how many. A mail server down for longer than
+    the retries last (a relay whose password expired overnight) failed every
+    message queued meanwhile, and nothing short of editing the database sent them.
+    Older ones stay failed: a reminder of a meeting that is over helps nobody."""
+    since = _now() - timedelta(hours=hours)
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "failed", OutboxMessage.created_at >= since)
+        .values(
+            status="pending", attempts=0, next_attempt_at=None, claim_token=None, claimed_until=None
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount
+
+
 def _release(token):
     """Give back whatever this sender claimed and did not get to."""
     try:

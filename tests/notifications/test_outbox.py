@@ -483,3 +483,28 @@ def test_status_counts_each_status_in_order_and_says_when_the_queue_is_empty(app
     db.session.commit()
     result = runner.invoke(args=["outbox", "status"])
     assert (result.exit_code, result.output) == (0, "failed: 2\npending: 1\nsent: 3\n")
+
+
+def test_mail_given_up_during_an_outage_can_be_sent_once_the_server_is_back(
+    app_ctx, smtp_server, monkeypatch
+):
+    """Past its retries every message queued while the server was down stayed failed for
+    good: the mails of a night without a relay were lost."""
+    monkeypatch.setitem(app_ctx.config, "MAIL_MAX_ATTEMPTS", 1)
+    monkeypatch.setitem(app_ctx.config, "MAIL_PORT", _free_port())  # nothing listens
+    monkeypatch.setitem(app_ctx.config, "MAIL_TIMEOUT", 2)
+    old = queue_mail("old@example.org", "Last week", "Text")
+    queue_mail("new@example.org", "Tonight", "Text")
+    db.session.commit()
+    assert send_pending() == (0, 2)
+    old.created_at = services._now() - timedelta(days=3)
+    db.session.commit()
+
+    monkeypatch.setitem(app_ctx.config, "MAIL_PORT", smtp_server.port)
+    result = app_ctx.test_cli_runner().invoke(args=["outbox", "retry"])
+    assert (result.exit_code, result.output) == (0, "queued again: 1\n")
+    assert send_pending() == (1, 0)
+    assert [r for r, _raw in wait_for(smtp_server, 1)] == [["new@example.org"]]
+    rows = {r.recipient: r for r in db.session.scalars(select(OutboxMessage))}
+    assert (rows["new@example.org"].status, rows["new@example.org"].attempts) == ("sent", 1)
+    assert rows["old@example.org"].status == "failed"  # too old to be worth sending now
