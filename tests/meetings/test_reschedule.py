@@ -858,3 +858,20 @@ def test_accepting_a_proposal_again_says_it_is_already_accepted(meetup, client, 
     assert (moved.slot_id, moved.sequence) == (target.id, 1)
     assert len(outbox("meeting_moved")) == 3  # once: two alpha users + gamma's
     assert outbox("meeting_time_declined") == []
+
+
+def test_a_proposal_answered_or_withdrawn_is_told_with_its_time_zone(meetup, outbox):
+    """The proposed time came without its zone, unlike the meeting's time under it: a
+    partner abroad read it on their own clock."""
+    meeting = booked_meeting(meetup)
+    gamma, alpha = meetup.profiles["gamma"], meetup.profiles["alpha"]
+    slot = meetup.slots[3]
+    proposed = slot.starts_at.astimezone(meetup.event.tz).strftime("%Y-%m-%d %H:%M")
+    proposal = services.propose_time(meeting, slot, gamma, meetup.attendee)
+    services.decline_time_proposal(proposal, alpha, meetup.exhibitor_admin)
+    proposal = services.propose_time(meeting, slot, alpha, meetup.exhibitor_admin)
+    services.withdraw_time_proposal(proposal, alpha, meetup.exhibitor_admin)
+    db.session.commit()
+    for kind in ("meeting_time_declined", "meeting_time_withdrawn"):
+        (_to, _subject, text), *_ = outbox(kind)
+        assert f"({proposed} Asia/Seoul)" in text, (kind, text)
